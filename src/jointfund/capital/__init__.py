@@ -1,0 +1,1 @@
+"""Partners' capital: commitments, calls, contributions received, and capital accounts."""

@@ -1,0 +1,26 @@
+"""What every command needs: the engine for --db, and the fund it holds."""
+
+from __future__ import annotations
+
+import typer
+from sqlalchemy import Engine
+
+from jointfund import fund as fund_mod
+from jointfund.store import db
+
+
+def engine(ctx: typer.Context, migrated: bool = True) -> Engine:
+    """The engine for the global --db; by default refuses a database without a current schema."""
+    obj = ctx.find_root().obj
+    if "engine" not in obj:
+        obj["engine"] = db.make_engine(obj.get("db"))
+    eng = obj["engine"]
+    if migrated and not obj.get("schema_ok"):
+        fund_mod.require_schema(eng)
+        obj["schema_ok"] = True
+    return eng
+
+
+def fund(ctx: typer.Context) -> fund_mod.FundInfo:
+    with db.transaction(engine(ctx)) as conn:
+        return fund_mod.load(conn)

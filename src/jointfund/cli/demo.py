@@ -1,0 +1,50 @@
+"""`jointfund demo`: build the demo fund and show what it holds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from jointfund.capital.calls import partner_capital
+from jointfund.cli.output import emit, say
+from jointfund.cli.fund import report_rows
+from jointfund.demo.run import build, prepare_dir
+from jointfund.errors import IntegrityError
+from jointfund.ledger import journal
+from jointfund.store import db
+
+
+def demo(
+    ctx: typer.Context,
+    directory: Path = typer.Option(Path("jointfund-demo"), "--dir", help="Where the demo fund, its keys and reports go."),
+) -> None:
+    """Create the demo fund (SQLite in --dir unless --db is given), sign, verify and show it."""
+    root = ctx.find_root().obj
+    prepare_dir(directory)
+    url = root.get("db") or f"sqlite:///{(directory / 'jointfund.db').resolve()}"
+    root["db"] = url
+    engine = db.make_engine(url)
+    root["engine"] = engine
+    result = build(engine, directory, url, say)
+    emit(ctx, report_rows(result.report), None, title="Verification")
+    if not result.report.ok:
+        raise IntegrityError("the demo fund failed verification; please report this")
+    terms = result.fund.base_terms()
+    with db.transaction(engine) as conn:
+        tb = [{"account": a, "currency": c, "balance": v} for a, c, v in journal.trial_balance(conn)]
+        capital = [p._asdict() for p in partner_capital(conn, terms)]
+    emit(ctx, tb, None, title="Trial balance")
+    emit(ctx, capital, None, title="Partners' capital")
+    keys = " ".join(f"{p}={k}" for p, k in result.keys.items())
+    say(f"""
+[bold]The demo fund is ready[/bold] in {directory}/ (database {url}).
+Try next:
+  export JOINTFUND_DB={url}
+  jointfund terms show                      # the agreement as data
+  jointfund ledger trial-balance --as-of 2025-12-31
+  jointfund ledger entries --limit 5
+  jointfund ledger proof 20 -o proof.json && jointfund ledger check-proof proof.json
+  jointfund verify
+  jointfund ledger export --format beancount -o {directory}/fund.beancount
+  (partner keys: {keys})""")

@@ -1,0 +1,93 @@
+"""Fund-wide commands: init, checkpoint, verify, and the schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from jointfund import fund as fund_mod
+from jointfund.cli import context
+from jointfund.cli.output import FormatOption, emit, say
+from jointfund.cli.progress import bar
+from jointfund.errors import InputError, IntegrityError, Problem
+from jointfund.ledger import log
+from jointfund.ledger.checkpoint import load_private
+from jointfund.store import db
+from jointfund.terms import shipped_text
+from jointfund.verify import Report, verify as run_verify
+
+db_app = typer.Typer(help="The database schema (Alembic migrations).", no_args_is_help=True)
+
+
+def init(
+    ctx: typer.Context,
+    terms: Path = typer.Option(None, "--terms", help="Terms file (TOML) of the agreement [default: the shipped URIF terms]."),
+) -> None:
+    """Create a fund in the database (--db), on the shipped terms or your own."""
+    if terms is None:
+        text, source = shipped_text(), "urif.toml (shipped)"
+    else:
+        try:
+            text, source = terms.read_text(encoding="utf-8"), str(terms)
+        except OSError as exc:
+            raise InputError([Problem(str(terms), f"cannot read terms file: {exc.strerror}")]) from None
+    info = fund_mod.create(context.engine(ctx, migrated=False), text, source)
+    say(f"created fund {info.code} ({info.name})\n  id: {info.id}\n  terms: {source}\n  starts: {info.start_date}")
+
+
+def checkpoint(
+    ctx: typer.Context,
+    partner: str = typer.Option(..., "--partner", help="The partner whose key signs."),
+    key: Path = typer.Option(..., "--key", help="The partner's private key file."),
+    fmt: str = FormatOption,
+) -> None:
+    """Sign the current tree head (fund id, size, root, time) as a partner."""
+    private = load_private(key)
+    fund = context.fund(ctx)
+    with db.write(context.engine(ctx)) as conn:
+        cp = log.make_checkpoint(conn, fund.id, partner, private)
+    emit(ctx, [{"partner": cp.partner, "tree_size": cp.tree_size, "root": cp.root_hex, "signed_at": cp.signed_at,
+                "key_id": cp.key_id, "signature": cp.signature_hex}], fmt, title="Checkpoint signed")
+
+
+def verify(ctx: typer.Context, fmt: str = FormatOption) -> None:
+    """Recompute every entry, balance, hash, root and signature; exit 1 naming the first failure."""
+    engine = context.engine(ctx)
+    with db.transaction(engine) as conn:
+        total = log.size(conn)
+    with bar("verifying", total=total) as advance:
+        report = run_verify(engine, advance)
+    emit(ctx, report_rows(report), fmt, title="Verification")
+    if not report.ok:
+        first = report.first_failure
+        assert first is not None
+        where = f"record {first.seq}" if first.seq is not None else "the log"
+        raise IntegrityError(f"verification FAILED at {where}: {first.check}: {first.detail}")
+    say("[green]verified[/green]: every check passed")
+
+
+def report_rows(report: Report) -> list[dict]:
+    return [{"check": r.check, "status": "ok" if r.ok else "FAILED", "checked": r.checked,
+             "detail": "" if r.ok else f"{len(r.failures)} failure(s); first: "
+             + (f"record {r.failures[0].seq}: " if r.failures[0].seq is not None else "") + r.failures[0].detail}
+            for r in report.results]
+
+
+COMMANDS = [init, checkpoint, verify]
+
+
+@db_app.command("upgrade")
+def upgrade(ctx: typer.Context) -> None:
+    """Apply pending migrations."""
+    engine = context.engine(ctx, migrated=False)
+    db.upgrade(engine)
+    current, head = db.schema_state(engine)
+    say(f"schema at {current} (newest {head})")
+
+
+@db_app.command("status")
+def status(ctx: typer.Context) -> None:
+    """Show the schema revision."""
+    current, head = db.schema_state(context.engine(ctx, migrated=False))
+    say(f"schema at {current or 'nothing (run jointfund init)'}; newest is {head}")

@@ -1,0 +1,304 @@
+"""`jointfund ledger`: accounts, entries, balances, proofs and exports."""
+
+from __future__ import annotations
+
+import json
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import typer
+
+from jointfund.cli import context
+from jointfund.cli.output import FormatOption, emit, say
+from jointfund.cli.progress import bar
+from jointfund.cli.terms import parse_date
+from jointfund.errors import InputError, JointfundError, NotFound, Problem
+from jointfund.ledger import journal, log
+from jointfund.ledger.entry import Entry, Posting
+from jointfund.ledger.proof import check_consistency, check_inclusion, consistency_bundle, inclusion_bundle
+from jointfund.ledger.records import record_bytes
+from jointfund.money import parse_amount
+from jointfund.reports import export
+from jointfund.store import db
+
+app = typer.Typer(help="The book of record: accounts, entries, balances, proofs and exports.", no_args_is_help=True)
+
+
+@app.command("accounts")
+def accounts(ctx: typer.Context, as_of: str = typer.Option(None, "--as-of"), fmt: str = FormatOption) -> None:
+    """The chart of accounts with balances as of a date."""
+    day = parse_date(as_of, "--as-of")
+    with db.transaction(context.engine(ctx)) as conn:
+        balances: dict[str, list[str]] = {}
+        for name, cur, amount in journal.trial_balance(conn, day):
+            balances.setdefault(name, []).append(f"{amount} {cur}")
+        rows = [{"account": a.name, "type": a.type, "currencies": ",".join(a.currencies or ()) or "any",
+                 "opened": a.opened, "closed": a.closed, "balance": "; ".join(balances.get(a.name, []))}
+                for a in sorted(journal.load_accounts(conn).values(), key=lambda a: a.name)]
+    emit(ctx, rows, fmt, title=f"Chart of accounts{f' as of {day}' if day else ''}")
+
+
+@app.command("balance")
+def balance(
+    ctx: typer.Context,
+    account: str = typer.Argument(..., help="Account name; its whole subtree is included unless --only."),
+    as_of: str = typer.Option(None, "--as-of", help="Effective date, YYYY-MM-DD [default: all entries]."),
+    currency: str = typer.Option(None, "--currency"),
+    only: bool = typer.Option(False, "--only", help="This account alone, without its sub-accounts."),
+    fmt: str = FormatOption,
+) -> None:
+    """Balance of an account (and its sub-accounts) in each currency, as of an effective date."""
+    day = parse_date(as_of, "--as-of")
+    with db.transaction(context.engine(ctx)) as conn:
+        result = journal.balance(conn, account, day, currency, subtree=not only)
+    rows = [{"account": account, "currency": c, "balance": v, "as_of": day} for c, v in sorted(result.items())]
+    emit(ctx, rows, fmt, title=f"Balance of {account}")
+
+
+@app.command("trial-balance")
+def trial_balance(ctx: typer.Context, as_of: str = typer.Option(None, "--as-of"), fmt: str = FormatOption) -> None:
+    """Every account's balance per currency; each currency sums to zero."""
+    day = parse_date(as_of, "--as-of")
+    with db.transaction(context.engine(ctx)) as conn:
+        rows = [{"account": a, "currency": c, "balance": v} for a, c, v in journal.trial_balance(conn, day)]
+    totals: dict[str, Decimal] = {}
+    for r in rows:
+        totals[r["currency"]] = totals.get(r["currency"], Decimal(0)) + r["balance"]
+    emit(ctx, rows + [{"account": "TOTAL", "currency": c, "balance": v} for c, v in sorted(totals.items())], fmt,
+         title=f"Trial balance{f' as of {day}' if day else ''}")
+
+
+def entry_rows(entries: list[Entry]) -> list[dict]:
+    return [{"seq": e.seq, "date": e.date, "key": e.key, "narration": e.narration, "account": p.account,
+             "amount": p.amount, "currency": p.currency, "links": " ".join(e.links), "reverses": e.reverses}
+            for e in entries for p in e.postings]
+
+
+@app.command("entries")
+def entries(
+    ctx: typer.Context,
+    account: str = typer.Option(None, "--account", help="Only entries touching this account or its subtree."),
+    since: str = typer.Option(None, "--since"), until: str = typer.Option(None, "--until"),
+    link: str = typer.Option(None, "--link", help="Only entries linked to this reference, e.g. receipt:R-1."),
+    limit: int = typer.Option(100, "--limit", min=1, max=100_000), offset: int = typer.Option(0, "--offset", min=0),
+    fmt: str = FormatOption,
+) -> None:
+    """Journal entries in log order, one row per posting."""
+    with db.transaction(context.engine(ctx)) as conn:
+        found = list(journal.entries(conn, parse_date(since, "--since"), parse_date(until, "--until"), account, link, limit, offset))
+    emit(ctx, entry_rows(found), fmt, title="Journal")
+
+
+@app.command("show")
+def show(ctx: typer.Context, seq: int = typer.Argument(..., help="Entry number (its log position)."), fmt: str = FormatOption) -> None:
+    """One entry with its postings."""
+    with db.transaction(context.engine(ctx)) as conn:
+        e = journal.get_entry(conn, seq)
+    emit(ctx, entry_rows([e]), fmt, title=f"Entry {seq}: {e.narration}", json_root={
+        **{k: v for k, v in e._asdict().items() if k != "postings"},
+        "postings": [p._asdict() for p in e.postings]})
+
+
+def parse_postings(texts: list[str]) -> tuple[Posting, ...]:
+    """'ACCOUNT AMOUNT CURRENCY' per --posting; every malformed one is reported."""
+    problems: list[Problem] = []
+    legs: list[Posting] = []
+    for i, text in enumerate(texts):
+        parts = text.split()
+        where = f"--posting[{i}]"
+        if len(parts) != 3:
+            problems.append(Problem(where, "expected 'ACCOUNT AMOUNT CURRENCY'", text))
+            continue
+        amount, problem = parse_amount(parts[1], parts[2], f"{where}.amount")
+        if problem:
+            problems.append(problem)
+            continue
+        legs.append(Posting(parts[0], amount, parts[2]))
+    if problems:
+        raise InputError(problems, "postings refused; nothing was posted")
+    return tuple(legs)
+
+
+@app.command("post")
+def post(
+    ctx: typer.Context,
+    date: str = typer.Option(..., "--date", help="Effective date, YYYY-MM-DD."),
+    narration: str = typer.Option(..., "--narration"),
+    key: str = typer.Option(..., "--key", help="Idempotency key: the source's own reference."),
+    postings: list[str] = typer.Option(..., "--posting", help="'ACCOUNT AMOUNT CURRENCY'; repeat for each leg."),
+    links: list[str] = typer.Option([], "--link", help="Reference this entry concerns; repeatable."),
+) -> None:
+    """Post one balanced entry. Posting the same key and content again returns the original."""
+    day = parse_date(date, "--date")
+    assert day is not None
+    entry = Entry(day, narration, parse_postings(postings), key, tuple(links))
+    engine = context.engine(ctx)
+    with db.write(engine) as conn:
+        before = log.size(conn)
+        seq = journal.post(conn, [entry], context.fund(ctx).start_date)[0]
+    say(f"entry {seq} {'posted' if seq > before else 'already posted with this key (no change)'}")
+    typer.echo(seq)
+
+
+@app.command("reverse")
+def reverse(
+    ctx: typer.Context, seq: int = typer.Argument(...),
+    date: str = typer.Option(..., "--date"), key: str = typer.Option(..., "--key"),
+    narration: str = typer.Option(None, "--narration"),
+) -> None:
+    """Correct an entry by posting its exact reversal, which points back at it."""
+    day = parse_date(date, "--date")
+    assert day is not None
+    with db.write(context.engine(ctx)) as conn:
+        new = journal.reverse(conn, seq, day, key, context.fund(ctx).start_date, narration)
+    say(f"entry {new} reverses entry {seq}")
+    typer.echo(new)
+
+
+@app.command("open")
+def open_(
+    ctx: typer.Context, name: str = typer.Argument(...),
+    date: str = typer.Option(None, "--date", help="Opening date [default: the fund's start]."),
+    currencies: list[str] = typer.Option([], "--currency", help="Allowed currency; repeatable [default: any]."),
+    description: str = typer.Option("", "--description"),
+) -> None:
+    """Open an account in the chart."""
+    fund = context.fund(ctx)
+    day = parse_date(date, "--date") or fund.start_date
+    if day < fund.start_date:
+        raise InputError([Problem("--date", f"before the fund exists (it starts {fund.start_date})", str(day))])
+    with db.write(context.engine(ctx)) as conn:
+        journal.open_account(conn, name, day, currencies or None, description, actor="cli")
+    say(f"account {name} is open from {day}")
+
+
+@app.command("close")
+def close(ctx: typer.Context, name: str = typer.Argument(...), date: str = typer.Option(..., "--date")) -> None:
+    """Close an account: postings dated on or after the date are refused."""
+    day = parse_date(date, "--date")
+    assert day is not None
+    with db.write(context.engine(ctx)) as conn:
+        journal.close_account(conn, name, day, actor="cli")
+    say(f"account {name} is closed from {day}")
+
+
+@app.command("checkpoints")
+def checkpoints(ctx: typer.Context, fmt: str = FormatOption) -> None:
+    """Signed checkpoints: who signed which tree size and root, when."""
+    fund = context.fund(ctx)
+    with db.transaction(context.engine(ctx)) as conn:
+        rows = [{"id": i, "partner": cp.partner, "tree_size": cp.tree_size, "root": cp.root_hex,
+                 "signed_at": cp.signed_at, "key_id": cp.key_id} for i, cp in log.checkpoints(conn, fund.id)]
+    emit(ctx, rows, fmt, title="Signed checkpoints")
+
+
+def _signed_checkpoint(conn, fund_id: str, cp_id: int | None, covering: int):  # noqa: ANN001, ANN202
+    cps = log.checkpoints(conn, fund_id)
+    keys = log.partner_keys(conn)
+    if cp_id is not None:
+        chosen = next((c for i, c in cps if i == cp_id), None)
+        if chosen is None:
+            raise NotFound(f"--checkpoint: no checkpoint {cp_id}")
+    else:
+        eligible = [c for _, c in cps if c.tree_size >= covering]
+        if not eligible:
+            raise JointfundError(f"no signed checkpoint covers record {covering} yet; sign one with: jointfund checkpoint --partner P --key FILE")
+        chosen = max(eligible, key=lambda c: (c.tree_size, c.signed_at))
+    if chosen.tree_size < covering:
+        raise JointfundError(f"checkpoint {cp_id} covers {chosen.tree_size} records; record {covering} is later")
+    return chosen, keys[chosen.key_id][1]
+
+
+def _write_json(bundle: dict, out: Path | None) -> None:
+    text = json.dumps(bundle, indent=2, ensure_ascii=False) + "\n"
+    if out:
+        out.write_text(text, encoding="utf-8")
+        say(f"written to {out}")
+    else:
+        sys.stdout.write(text)
+
+
+@app.command("proof")
+def proof(
+    ctx: typer.Context, seq: int = typer.Argument(..., help="Entry (or any log record) number."),
+    checkpoint: int = typer.Option(None, "--checkpoint", help="Checkpoint id [default: the latest that covers it]."),
+    out: Path = typer.Option(None, "-o", "--out", help="Write the proof bundle (JSON) here."),
+) -> None:
+    """Inclusion proof of a record against a signed checkpoint, as a self-contained JSON bundle."""
+    fund = context.fund(ctx)
+    with db.transaction(context.engine(ctx)) as conn:
+        record = record_bytes(conn, seq)
+        cp, pem = _signed_checkpoint(conn, fund.id, checkpoint, seq)
+        bundle = inclusion_bundle(fund.id, seq, record, log.leaf_hashes(conn, cp.tree_size), cp, pem)
+    _write_json(bundle, out)
+
+
+@app.command("consistency")
+def consistency(
+    ctx: typer.Context,
+    old: int = typer.Option(..., "--from", help="Older checkpoint id."),
+    new: int = typer.Option(..., "--to", help="Newer checkpoint id."),
+    out: Path = typer.Option(None, "-o", "--out"),
+) -> None:
+    """Consistency proof between two checkpoints: the older log is a prefix of the newer."""
+    fund = context.fund(ctx)
+    with db.transaction(context.engine(ctx)) as conn:
+        a = _signed_checkpoint(conn, fund.id, old, 1)
+        b = _signed_checkpoint(conn, fund.id, new, 1)
+        if a[0].tree_size > b[0].tree_size:
+            raise InputError([Problem("--from", f"checkpoint {old} ({a[0].tree_size} records) is newer than {new} ({b[0].tree_size})")])
+        bundle = consistency_bundle(a, b, log.leaf_hashes(conn, b[0].tree_size))
+    _write_json(bundle, out)
+
+
+@app.command("check-proof")
+def check_proof(file: Path = typer.Argument(..., help="A proof bundle written by `ledger proof` or `ledger consistency`.")) -> None:
+    """Check a proof bundle offline: no database, only the bundle and its signed checkpoint(s)."""
+    try:
+        bundle = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError([Problem(str(file), f"cannot read a JSON proof bundle: {exc}")]) from None
+    kind = bundle.get("type")
+    if kind == "inclusion":
+        verdict = check_inclusion(bundle)
+        what = f"record {bundle.get('seq')} is in the log of {bundle['checkpoint']['tree_size']} records signed by {bundle['checkpoint']['partner']}"
+    elif kind == "consistency":
+        verdict = check_consistency(bundle)
+        what = f"the log of {bundle['old']['tree_size']} records is a prefix of the log of {bundle['new']['tree_size']}"
+    else:
+        raise InputError([Problem(f"{file}: type", "expected 'inclusion' or 'consistency'", kind)])
+    if not verdict.ok:
+        raise JointfundError("proof REJECTED:\n  " + "\n  ".join(verdict.reasons))
+    say(f"[green]proof OK[/green]: {what}")
+
+
+@app.command("export")
+def export_(
+    ctx: typer.Context,
+    fmt: str = typer.Option("beancount", "--format", "-f", help="beancount, csv or parquet."),
+    out: Path = typer.Option(None, "-o", "--out", help="Output file [default: stdout; required for parquet]."),
+) -> None:
+    """Export the journal for other tools: beancount, CSV (one row per posting) or Parquet."""
+    if fmt not in export.FORMATS:
+        raise typer.BadParameter(f"expected one of {', '.join(export.FORMATS)}, got {fmt!r}", param_hint="--format")
+    if fmt == "parquet" and out is None:
+        raise typer.BadParameter("parquet is binary: give -o FILE", param_hint="--out")
+    fund = context.fund(ctx)
+    engine = context.engine(ctx)
+    with db.transaction(engine) as conn:
+        if fmt == "parquet":
+            n = export.write_parquet(conn, out)
+        else:
+            target = open(out, "w", encoding="utf-8", newline="") if out else sys.stdout
+            try:
+                if fmt == "beancount":
+                    with bar("exporting", total=log.size(conn)) as advance:
+                        n = export.write_beancount(conn, fund, target, advance)
+                else:
+                    n = export.write_csv(conn, target)
+            finally:
+                if out:
+                    target.close()
+    if out:
+        say(f"wrote {n} {'transactions' if fmt == 'beancount' else 'postings'} to {out}")

@@ -1,0 +1,92 @@
+"""Building the demo fund, one step after another, each through the same services the CLI uses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tomllib
+from collections.abc import Callable
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from typing import NamedTuple
+
+from sqlalchemy import Engine
+
+from jointfund import fund as fund_mod
+from jointfund.capital import calls
+from jointfund.errors import JointfundError
+from jointfund.ledger import journal, log
+from jointfund.ledger.checkpoint import load_private, write_key_pair
+from jointfund.store import db
+from jointfund.terms import shipped_text
+from jointfund.verify import Report, verify
+
+MARKER = ".jointfund-demo"
+
+
+class DemoResult(NamedTuple):
+    fund: fund_mod.FundInfo
+    directory: Path
+    url: str
+    keys: dict[str, Path]
+    report: Report
+
+
+def seed() -> dict:
+    return tomllib.loads(resources.files("jointfund.demo").joinpath("seed.toml").read_text(encoding="utf-8"))
+
+
+def prepare_dir(directory: Path) -> None:
+    """A fresh demo directory. Only a directory the demo made itself is ever replaced."""
+    if directory.exists():
+        if not (directory / MARKER).exists():
+            if any(directory.iterdir()):
+                raise JointfundError(f"--dir {directory} exists and is not a demo directory; choose an empty or new one")
+        else:
+            shutil.rmtree(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / MARKER).write_text("made by jointfund demo; replaced each time the demo runs\n")
+
+
+def build(engine: Engine, directory: Path, url: str, say: Callable[[str], None] = lambda _m: None) -> DemoResult:
+    data = seed()
+    info = fund_mod.create(engine, shipped_text(), "urif.toml (shipped)", actor="demo")
+    say(f"created fund {info.code} ({info.name}) on the shipped terms")
+    terms = info.base_terms()
+
+    keys: dict[str, Path] = {}
+    with db.write(engine) as conn:
+        for partner in terms.partner_codes:
+            private, public, _kid = write_key_pair(directory / "keys" / f"{partner.lower()}-checkpoint.key")
+            log.register_key(conn, partner, public.read_bytes(), str(public), actor="demo")
+            keys[partner] = private
+    say(f"generated checkpoint keys for {', '.join(keys)} in {directory / 'keys'}")
+
+    with db.write(engine) as conn:
+        for c in data["commitments"]:
+            calls.commit(conn, terms, c["partner"], Decimal(c["amount"]), c["currency"], c["date"], c["reference"], "demo")
+        entries = []
+        for c in data["calls"]:
+            amount = Decimal(c["amount"])
+            entries.append(calls.call_entry(terms, c["partner"], amount, c["currency"], c["called"], c["reference"]))
+            entries.append(calls.receipt_entry(terms, c["partner"], amount, c["currency"], c["received"], c["reference"]))
+        journal.post(conn, sorted(entries, key=lambda e: e.date), info.start_date)
+    say(f"posted {len(data['commitments'])} commitments and {len(data['calls'])} capital calls with their receipts")
+
+    sign_all(engine, info, keys)
+    say("both partners signed a checkpoint of the log")
+    report = verify(engine)
+    return DemoResult(info, directory, url, keys, report)
+
+
+def sign_all(engine: Engine, info: fund_mod.FundInfo, keys: dict[str, Path]) -> None:
+    with db.write(engine) as conn:
+        for partner, path in keys.items():
+            log.make_checkpoint(conn, info.id, partner, load_private(path))
+
+
+def today_or(day: dt.date | None) -> dt.date:
+    from jointfund import clock
+
+    return day or clock.today()

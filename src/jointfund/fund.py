@@ -1,0 +1,91 @@
+"""The fund itself: creating one on a terms file, and reading who it is and which terms rule it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import uuid
+from typing import NamedTuple
+
+from sqlalchemy import Connection, Engine, insert, select
+
+from jointfund import clock
+from jointfund.errors import JointfundError
+from jointfund.ledger.journal import open_account
+from jointfund.ledger.log import append_event
+from jointfund.store import db
+from jointfund.store import tables as t
+from jointfund.terms import fingerprint, load_text, terms_in_force
+from jointfund.terms.model import Terms
+
+
+class FundInfo(NamedTuple):
+    """The fund as stored.
+
+    Attributes:
+      id: identifier signed into every checkpoint.
+      code, name: from the terms.
+      terms_text: the terms file the fund runs on, with its amendments.
+      start_date: the terms' entry into force; no effective date may precede it.
+    """
+
+    id: str
+    code: str
+    name: str
+    terms_text: str
+    start_date: dt.date
+
+    def terms(self, day: dt.date | None = None) -> Terms:
+        """The terms in force on `day` (today by default)."""
+        return _terms_on(self.terms_text, day or clock.today())
+
+    def base_terms(self) -> Terms:
+        return _base(self.terms_text)
+
+
+@functools.lru_cache(maxsize=256)
+def _terms_on(text: str, day: dt.date) -> Terms:
+    return terms_in_force(text, day)
+
+
+@functools.lru_cache(maxsize=8)
+def _base(text: str) -> Terms:
+    return load_text(text, "fund terms")
+
+
+def create(engine: Engine, terms_text: str, source: str, actor: str = "cli") -> FundInfo:
+    """Migrate the schema and create the fund with its chart of accounts. One fund per database."""
+    terms = load_text(terms_text, source)
+    db.upgrade(engine)
+    with db.transaction(engine) as conn:
+        if conn.execute(select(t.fund.c.id)).first():
+            raise JointfundError("this database already holds a fund; use another --db for another fund")
+    info = FundInfo(str(uuid.uuid4()), terms.fund.code, terms.fund.name, terms_text, terms.fund.entry_into_force)
+    # The fund row must exist before a write transaction can lock it (PostgreSQL locks that row).
+    with db.transaction(engine) as conn:
+        conn.execute(insert(t.fund).values(id=info.id, code=info.code, name=info.name, terms_text=terms_text,
+                                           terms_sha256=fingerprint(terms_text), start_date=info.start_date,
+                                           created_at=clock.now()))
+    with db.write(engine) as conn:
+        append_event(conn, actor, "fund.create", f"fund:{info.id}",
+                     {"code": info.code, "name": info.name, "terms_sha256": fingerprint(terms_text),
+                      "start_date": info.start_date.isoformat(), "source": source})
+        for name, currencies, description in terms.expanded_accounts():
+            open_account(conn, name, info.start_date, currencies, description, actor)
+    return info
+
+
+def load(conn: Connection) -> FundInfo:
+    row = conn.execute(select(t.fund)).first()
+    if row is None:
+        raise JointfundError("no fund in this database yet; create one with: jointfund init")
+    return FundInfo(row.id, row.code, row.name, row.terms_text, row.start_date)
+
+
+def require_schema(engine: Engine) -> None:
+    """Refuse to run on a database whose schema is missing or older than this code."""
+    current, head = db.schema_state(engine)
+    if current is None:
+        raise JointfundError("no fund in this database yet; create one with: jointfund init")
+    if current != head:
+        raise JointfundError(f"the database schema is at {current}, this jointfund needs {head}; run: jointfund db upgrade")

@@ -1,0 +1,1 @@
+"""The book of record: accounts, entries and postings, the Merkle log and signed checkpoints."""

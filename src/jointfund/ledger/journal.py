@@ -1,0 +1,273 @@
+"""Posting to the journal: the one function every money movement goes through.
+
+`post` validates every entry (collecting all problems), honours idempotency keys,
+assigns log positions, computes running balances and leaf hashes, and writes in
+batches inside the caller's write transaction. Either every entry lands or none does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from decimal import Decimal
+
+from sqlalchemy import Connection, and_, func, insert, select
+
+from jointfund import clock
+from jointfund.errors import ConflictError, InputError, NotFound, Problem, Refused
+from jointfund.ledger import canonical
+from jointfund.ledger.account import Account, in_subtree, type_of
+from jointfund.ledger.entry import Entry, Posting, check_entry, reversal
+from jointfund.ledger.log import append_event, size
+from jointfund.money import exponent, from_minor, to_minor
+from jointfund.store import tables as t
+
+BATCH_ENTRIES = 5_000  # bounded memory and statement size, whatever the number of entries
+KEY_LOOKUP_CHUNK = 500
+
+
+# -- accounts --
+
+def load_accounts(conn: Connection) -> dict[str, Account]:
+    closed = {r.account_id: r.closed for r in conn.execute(select(t.account_closure))}
+    return {
+        r.name: Account(r.id, r.name, r.type, tuple(r.currencies.split(",")) if r.currencies else None, r.opened, closed.get(r.id))
+        for r in conn.execute(select(t.account))
+    }
+
+
+def open_account(conn: Connection, name: str, opened: dt.date, currencies: Sequence[str] | None = None,
+                 description: str = "", actor: str = "system") -> Account:
+    kind = type_of(name)
+    if kind is None:
+        raise InputError([Problem("account", "not a valid account name: it must start with Assets, Liabilities, Equity, "
+                                  "Income or Expenses, then ':'-separated parts starting with a capital or digit", name)])
+    existing = load_accounts(conn).get(name)
+    if existing:
+        if existing.currencies == (tuple(currencies) if currencies else None):
+            return existing
+        raise ConflictError(f"account {name} exists with currencies {existing.currencies}")
+    joined = ",".join(currencies) if currencies else None
+    res = conn.execute(insert(t.account).values(name=name, type=kind, currencies=joined, opened=opened, description=description))
+    append_event(conn, actor, "account.open", f"account:{name}",
+                 {"name": name, "type": kind, "currencies": list(currencies or []), "opened": opened.isoformat()})
+    return Account(res.inserted_primary_key[0], name, kind, tuple(currencies) if currencies else None, opened)
+
+
+def close_account(conn: Connection, name: str, closed: dt.date, actor: str = "system") -> None:
+    account = load_accounts(conn).get(name)
+    if account is None:
+        raise NotFound(f"account: no account named {name}")
+    if account.closed is not None:
+        raise Refused(f"account {name} was already closed on {account.closed}")
+    later = conn.execute(select(func.count()).select_from(t.posting).where(
+        and_(t.posting.c.account_id == account.id, t.posting.c.date >= closed))).scalar_one()
+    if later:
+        raise Refused(f"account {name} has {later} posting(s) dated on or after {closed}; it cannot close before them")
+    conn.execute(insert(t.account_closure).values(account_id=account.id, closed=closed, recorded_at=clock.now()))
+    append_event(conn, actor, "account.close", f"account:{name}", {"name": name, "closed": closed.isoformat()})
+
+
+# -- posting --
+
+def post(conn: Connection, entries: Sequence[Entry], fund_start: dt.date,
+         progress=None) -> list[int]:  # noqa: ANN001 - optional callable(count)
+    """Post `entries` atomically in the caller's transaction; returns their log positions.
+
+    An entry whose key was already posted with the same content returns the original
+    position; with different content it is a ConflictError that shows both.
+    """
+    accounts = load_accounts(conn)
+    normalised = [_normalise(e) for e in entries]
+    problems = [p for i, e in enumerate(normalised) for p in check_entry(e, accounts, fund_start, f"entry[{i}]")]
+    if problems:
+        raise InputError(problems, "entries refused; nothing was posted")
+
+    existing = _existing_by_key(conn, [e.key for e in normalised])
+    by_key_in_batch: dict[str, Entry] = {}
+    result: list[int] = []
+    fresh: list[Entry] = []
+    seq = size(conn)
+    for e in normalised:
+        earlier = existing.get(e.key) or by_key_in_batch.get(e.key)
+        if earlier is not None:
+            if earlier.content() != e.content():
+                raise ConflictError(_conflict_message(e.key, earlier, e))
+            assert earlier.seq is not None
+            result.append(earlier.seq)
+            continue
+        seq += 1
+        recorded = e._replace(seq=seq, recorded_at=clock.now())
+        by_key_in_batch[e.key] = recorded
+        fresh.append(recorded)
+        result.append(seq)
+    _check_reversals(conn, fresh)
+    _write(conn, fresh, accounts, progress)
+    return result
+
+
+def _normalise(e: Entry) -> Entry:
+    """Amounts at the currency's scale, so equal content compares equal and encodes one way."""
+    legs = tuple(Posting(p.account, p.amount, p.currency) for p in e.postings)
+    return e._replace(postings=legs, links=tuple(e.links), narration=e.narration.strip())
+
+
+def _check_reversals(conn: Connection, fresh: list[Entry]) -> None:
+    targets = [e for e in fresh if e.reverses is not None]
+    for e in targets:
+        original = get_entry(conn, e.reverses) if e.reverses <= size(conn) else None
+        if original is None:
+            raise NotFound(f"entry {e.key}: reverses entry {e.reverses}, which does not exist")
+        if original.reverses is not None:
+            raise Refused(f"entry {e.reverses} is itself a reversal; post the correct entry instead of reversing it")
+        already = conn.execute(select(t.entry.c.seq).where(t.entry.c.reverses == e.reverses)).scalar()
+        if already is not None or sum(1 for x in targets if x.reverses == e.reverses) > 1:
+            raise Refused(f"entry {e.reverses} has already been reversed (by entry {already})")
+        if e.date < original.date:
+            raise InputError([Problem("date", f"a reversal cannot be dated before the entry it reverses ({original.date})", str(e.date))])
+
+
+def _write(conn: Connection, fresh: list[Entry], accounts: dict[str, Account], progress) -> None:  # noqa: ANN001
+    if not fresh:
+        return
+    ids = {name: a.id for name, a in accounts.items()}
+    touched = {ids[p.account] for e in fresh for p in e.postings}
+    running = _current_balances(conn, touched)
+    exps = {c: exponent(c) for c in {p.currency for e in fresh for p in e.postings}}
+    for start in range(0, len(fresh), BATCH_ENTRIES):
+        chunk = fresh[start:start + BATCH_ENTRIES]
+        entry_rows, posting_rows, leaf_rows = [], [], []
+        for e in chunk:
+            assert e.seq is not None and e.recorded_at is not None
+            legs = []
+            for line, p in enumerate(e.postings):
+                minor = to_minor(p.amount, p.currency)
+                key = (ids[p.account], p.currency)
+                running[key] = running.get(key, 0) + minor
+                posting_rows.append({"entry_seq": e.seq, "line": line, "account_id": key[0], "currency": p.currency,
+                                     "amount_minor": minor, "date": e.date, "balance_after_minor": running[key]})
+                legs.append((p.account, p.currency, canonical.amount_text(minor, p.currency, exps[p.currency])))
+            entry_rows.append({"seq": e.seq, "date": e.date, "recorded_at": e.recorded_at, "key": e.key,
+                               "narration": e.narration, "links": json.dumps(list(e.links), ensure_ascii=False),
+                               "reverses": e.reverses})
+            body = canonical.entry_bytes(e.seq, e.date, e.recorded_at, e.key, e.narration, e.links, e.reverses, legs)
+            leaf_rows.append({"seq": e.seq, "kind": "entry", "hash": canonical.leaf_hash(body)})
+        conn.execute(insert(t.entry), entry_rows)
+        conn.execute(insert(t.posting), posting_rows)
+        conn.execute(insert(t.leaf), leaf_rows)
+        if progress:
+            progress(len(chunk))
+
+
+def _current_balances(conn: Connection, account_ids: set[int]) -> dict[tuple[int, str], int]:
+    q = (select(t.posting.c.account_id, t.posting.c.currency, func.sum(t.posting.c.amount_minor))
+         .where(t.posting.c.account_id.in_(sorted(account_ids)))
+         .group_by(t.posting.c.account_id, t.posting.c.currency))
+    return {(a, c): int(s) for a, c, s in conn.execute(q)}
+
+
+def _existing_by_key(conn: Connection, keys: list[str]) -> dict[str, Entry]:
+    found: dict[str, Entry] = {}
+    unique = sorted(set(keys))
+    for start in range(0, len(unique), KEY_LOOKUP_CHUNK):
+        chunk = unique[start:start + KEY_LOOKUP_CHUNK]
+        seqs = [s for (s,) in conn.execute(select(t.entry.c.seq).where(t.entry.c.key.in_(chunk)))]
+        for e in _load_entries(conn, seqs):
+            found[e.key] = e
+    return found
+
+
+def _conflict_message(key: str, earlier: Entry, offered: Entry) -> str:
+    def show(e: Entry) -> str:
+        legs = "; ".join(f"{p.account} {p.amount} {p.currency}" for p in e.postings)
+        return f"date {e.date}, narration {e.narration!r}, links {list(e.links)}, reverses {e.reverses}, postings [{legs}]"
+    where = f"entry {earlier.seq}" if earlier.seq else "an earlier entry of this batch"
+    return (f"idempotency key {key!r} was already used by {where} with different content\n"
+            f"  recorded: {show(earlier)}\n  offered:  {show(offered)}")
+
+
+def reverse(conn: Connection, seq: int, date: dt.date, key: str, fund_start: dt.date, narration: str | None = None) -> int:
+    original = get_entry(conn, seq)
+    return post(conn, [reversal(original, date, key, narration)], fund_start)[0]
+
+
+# -- reading --
+
+def get_entry(conn: Connection, seq: int) -> Entry:
+    found = _load_entries(conn, [seq])
+    if not found:
+        raise NotFound(f"no entry {seq} in the journal")
+    return found[0]
+
+
+def _load_entries(conn: Connection, seqs: Iterable[int]) -> list[Entry]:
+    seqs = list(seqs)
+    if not seqs:
+        return []
+    names = {a.id: a.name for a in load_accounts(conn).values()}
+    legs: dict[int, list[Posting]] = defaultdict(list)
+    for r in conn.execute(select(t.posting).where(t.posting.c.entry_seq.in_(seqs)).order_by(t.posting.c.entry_seq, t.posting.c.line)):
+        legs[r.entry_seq].append(Posting(names[r.account_id], from_minor(r.amount_minor, r.currency), r.currency))
+    rows = conn.execute(select(t.entry).where(t.entry.c.seq.in_(seqs)).order_by(t.entry.c.seq))
+    return [_entry_of(r, legs[r.seq]) for r in rows]
+
+
+def _entry_of(r, legs: list[Posting]) -> Entry:  # noqa: ANN001 - a result row
+    recorded = r.recorded_at if r.recorded_at.tzinfo else r.recorded_at.replace(tzinfo=dt.timezone.utc)
+    return Entry(r.date, r.narration, tuple(legs), r.key, tuple(json.loads(r.links)), r.reverses, r.seq, recorded)
+
+
+def entries(conn: Connection, since: dt.date | None = None, until: dt.date | None = None,
+            account: str | None = None, link: str | None = None, limit: int | None = None,
+            offset: int = 0) -> Iterator[Entry]:
+    """Entries in log order, filtered; each loaded with its postings."""
+    q = select(t.entry.c.seq).order_by(t.entry.c.seq)
+    if since:
+        q = q.where(t.entry.c.date >= since)
+    if until:
+        q = q.where(t.entry.c.date <= until)
+    if link:
+        q = q.where(t.entry.c.links.contains(json.dumps(link, ensure_ascii=False)))
+    if account:
+        ids = [a.id for a in load_accounts(conn).values() if in_subtree(a.name, account)]
+        q = q.where(t.entry.c.seq.in_(select(t.posting.c.entry_seq).where(t.posting.c.account_id.in_(ids))))
+    if limit is not None:
+        q = q.limit(limit)
+    if offset:
+        q = q.offset(offset)
+    seqs = [s for (s,) in conn.execute(q)]
+    for start in range(0, len(seqs), 1000):
+        yield from _load_entries(conn, seqs[start:start + 1000])
+
+
+def balance(conn: Connection, account: str, as_of: dt.date | None = None, currency: str | None = None,
+            subtree: bool = True) -> dict[str, Decimal]:
+    """Balance of `account` (and, by default, its subtree) per currency, as of an effective date."""
+    accounts = load_accounts(conn)
+    ids = [a.id for a in accounts.values() if (in_subtree(a.name, account) if subtree else a.name == account)]
+    if not ids:
+        raise NotFound(f"account: no account named {account} (nor any below it)")
+    q = (select(t.posting.c.currency, func.sum(t.posting.c.amount_minor))
+         .where(t.posting.c.account_id.in_(ids)).group_by(t.posting.c.currency))
+    if as_of is not None:
+        q = q.where(t.posting.c.date <= as_of)
+    if currency:
+        q = q.where(t.posting.c.currency == currency)
+    return {c: from_minor(int(s), c) for c, s in conn.execute(q) if s}
+
+
+def trial_balance(conn: Connection, as_of: dt.date | None = None) -> list[tuple[str, str, Decimal]]:
+    """(account, currency, balance) of every account with a non-zero balance, by account name."""
+    names = {a.id: a.name for a in load_accounts(conn).values()}
+    q = (select(t.posting.c.account_id, t.posting.c.currency, func.sum(t.posting.c.amount_minor))
+         .group_by(t.posting.c.account_id, t.posting.c.currency))
+    if as_of is not None:
+        q = q.where(t.posting.c.date <= as_of)
+    rows = [(names[a], c, from_minor(int(s), c)) for a, c, s in conn.execute(q) if s]
+    return sorted(rows)
+
+
+__all__ = ["balance", "close_account", "entries", "get_entry", "load_accounts", "open_account", "post",
+           "reverse", "trial_balance"]

@@ -1,0 +1,132 @@
+"""The fund's verifiable log: leaves, events, tree heads, partner keys and checkpoints.
+
+Every record, money or not, is a leaf of one RFC 6962 tree in one sequence, so the
+partners' signed checkpoints cover entries and governance events alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import Connection, func, insert, select
+
+from jointfund import clock
+from jointfund.errors import JointfundError, NotFound
+from jointfund.ledger import canonical, merkle
+from jointfund.ledger.checkpoint import Checkpoint, key_id, load_public, public_pem, sign
+from jointfund.store import tables as t
+
+MAX_EVENT_BYTES = 1_000_000
+
+
+class Event(NamedTuple):
+    """A non-money record of the log: who did what to which subject, with before/after data."""
+
+    seq: int
+    recorded_at: dt.datetime
+    actor: str
+    action: str
+    subject: str
+    data: dict
+
+
+def size(conn: Connection) -> int:
+    return conn.execute(select(func.coalesce(func.max(t.leaf.c.seq), 0))).scalar_one()
+
+
+def append_event(conn: Connection, actor: str, action: str, subject: str, data: dict) -> int:
+    """Append one event to the log inside the caller's write transaction; returns its seq."""
+    seq = size(conn) + 1
+    recorded_at = clock.now()
+    body = canonical.event_bytes(seq, recorded_at, actor, action, subject, data)
+    assert len(body) <= MAX_EVENT_BYTES, "an event is a record, not a file: keep bulk data in its own table"
+    conn.execute(insert(t.event).values(seq=seq, recorded_at=recorded_at, actor=actor, action=action,
+                                        subject=subject, data=canonical.data_json(data)))
+    conn.execute(insert(t.leaf).values(seq=seq, kind="event", hash=canonical.leaf_hash(body)))
+    return seq
+
+
+def events(conn: Connection, action: str | None = None, since: dt.date | None = None,
+           actor: str | None = None, prefix: str | None = None) -> Iterator[Event]:
+    q = select(t.event).order_by(t.event.c.seq)
+    if action:
+        q = q.where(t.event.c.action == action)
+    if prefix:
+        q = q.where(t.event.c.action.startswith(prefix))
+    if actor:
+        q = q.where(t.event.c.actor == actor)
+    for row in conn.execute(q):
+        recorded = _utc(row.recorded_at)
+        if since and recorded.date() < since:
+            continue
+        yield Event(row.seq, recorded, row.actor, row.action, row.subject, json.loads(row.data))
+
+
+def leaf_hashes(conn: Connection, upto: int | None = None) -> list[bytes]:
+    q = select(t.leaf.c.hash).order_by(t.leaf.c.seq)
+    if upto is not None:
+        q = q.where(t.leaf.c.seq <= upto)
+    return [bytes(h) for (h,) in conn.execute(q)]
+
+
+def tree_head(conn: Connection) -> tuple[int, bytes]:
+    hashes = leaf_hashes(conn)
+    return len(hashes), merkle.root(hashes)
+
+
+# -- partner keys and checkpoints --
+
+def register_key(conn: Connection, partner: str, pem: bytes, where: str, actor: str = "cli") -> str:
+    public = load_public(pem, where)
+    kid = key_id(public)
+    existing = conn.execute(select(t.partner_key).where(t.partner_key.c.key_id == kid)).first()
+    if existing:
+        if existing.partner != partner:
+            raise JointfundError(f"{where}: key {kid} is already registered to partner {existing.partner}")
+        return kid
+    conn.execute(insert(t.partner_key).values(key_id=kid, partner=partner, public_pem=public_pem(public),
+                                              registered_at=clock.now()))
+    append_event(conn, actor, "key.register", f"partner:{partner}", {"key_id": kid, "public_pem": public_pem(public)})
+    return kid
+
+
+def partner_keys(conn: Connection) -> dict[str, tuple[str, str]]:
+    """key_id -> (partner, public PEM)."""
+    return {r.key_id: (r.partner, r.public_pem) for r in conn.execute(select(t.partner_key))}
+
+
+def make_checkpoint(conn: Connection, fund_id: str, partner: str, private: Ed25519PrivateKey) -> Checkpoint:
+    """Sign the current tree head as `partner` and store the checkpoint."""
+    kid = key_id(private.public_key())
+    row = conn.execute(select(t.partner_key).where(t.partner_key.c.key_id == kid)).first()
+    if row is None:
+        raise JointfundError(f"key {kid} is not registered; register it with: jointfund keys register --partner {partner} --pubkey FILE.pub")
+    if row.partner != partner:
+        raise JointfundError(f"key {kid} belongs to partner {row.partner}, not {partner}")
+    n, head = tree_head(conn)
+    if n == 0:
+        raise JointfundError("the log is empty; there is nothing to sign yet")
+    cp = sign(Checkpoint(fund_id, n, head.hex(), clock.now(), partner, kid), private)
+    conn.execute(insert(t.checkpoint).values(partner=partner, key_id=kid, tree_size=n, root=cp.root_hex,
+                                             signed_at=cp.signed_at, signature=cp.signature_hex))
+    return cp
+
+
+def checkpoints(conn: Connection, fund_id: str) -> list[tuple[int, Checkpoint]]:
+    rows = conn.execute(select(t.checkpoint).order_by(t.checkpoint.c.id))
+    return [(r.id, Checkpoint(fund_id, r.tree_size, r.root, _utc(r.signed_at), r.partner, r.key_id, r.signature)) for r in rows]
+
+
+def checkpoint(conn: Connection, fund_id: str, cp_id: int) -> Checkpoint:
+    for i, cp in checkpoints(conn, fund_id):
+        if i == cp_id:
+            return cp
+    raise NotFound(f"no checkpoint {cp_id}")
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)

@@ -1,0 +1,1 @@
+"""Reports and exports computed from the book, never kept beside it."""

@@ -1,0 +1,1 @@
+"""Storage: tables, triggers, migrations and transactions. Pure rule modules never import it."""

@@ -1,0 +1,132 @@
+"""Opening the database: URLs, SQLite pragmas, write transactions and migrations.
+
+SQLite (WAL, foreign keys on) is the embedded default; PostgreSQL through psycopg 3 is
+the production store. Everything above this module behaves the same on both.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, create_engine, event, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from jointfund.errors import JointfundError
+from jointfund.store import tables as t
+
+DEFAULT_URL = "sqlite:///jointfund.db"
+ENV_VAR = "JOINTFUND_DB"
+
+
+def resolve_url(url: str | None) -> str:
+    """The URL to use: the option, else $JOINTFUND_DB, else a SQLite file in the working directory."""
+    chosen = url or os.environ.get(ENV_VAR) or DEFAULT_URL
+    try:
+        parsed = make_url(chosen)
+    except ArgumentError:
+        raise JointfundError(f"--db: not a database URL: {chosen!r} (expected e.g. sqlite:///fund.db or postgresql://user@host/db)") from None
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise JointfundError(f"--db: unsupported database {parsed.get_backend_name()!r}; use sqlite or postgresql")
+    return parsed.render_as_string(hide_password=False)
+
+
+def make_engine(url: str | None = None) -> Engine:
+    resolved = resolve_url(url)
+    if resolved.startswith("sqlite"):
+        engine = create_engine(resolved, connect_args={"timeout": 30})
+        _tune_sqlite(engine)
+    else:
+        engine = create_engine(resolved, pool_pre_ping=True)
+    return engine
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # noqa: ANN001 - DBAPI callback
+        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin (SQLAlchemy's
+        # documented recipe); otherwise BEGIN IMMEDIATE and transactional DDL are impossible.
+        dbapi_connection.isolation_level = None
+        cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA synchronous = NORMAL")  # durable at checkpoints; WAL keeps it consistent
+        cur.execute("PRAGMA busy_timeout = 30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        # A write transaction takes the write lock at BEGIN, so two writers queue instead of
+        # both reading the same log size and one failing at commit.
+        mode = "BEGIN IMMEDIATE" if conn.get_execution_options().get("jointfund_write") else "BEGIN"
+        conn.exec_driver_sql(mode)
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+@contextlib.contextmanager
+def write(engine: Engine) -> Iterator[Connection]:
+    """One serialised write transaction: commits on success, rolls back everything on any error.
+
+    Writers are serialised because the log is a single sequence: BEGIN IMMEDIATE on SQLite,
+    a row lock on the fund row on PostgreSQL.
+    """
+    with engine.connect().execution_options(jointfund_write=True) as conn:
+        with conn.begin():
+            if not is_sqlite(engine):
+                conn.execute(select(t.fund.c.id).with_for_update())
+            yield conn
+
+
+@contextlib.contextmanager
+def transaction(engine: Engine) -> Iterator[Connection]:
+    """A plain transaction, for reads and for writes that need no place in the log's sequence."""
+    with engine.connect() as conn:
+        with conn.begin():
+            yield conn
+
+
+def migrations_dir() -> Path:
+    return Path(str(resources.files("jointfund.store").joinpath("migrations")))
+
+
+def alembic_config(engine: Engine):  # noqa: ANN201 - alembic type kept out of the signature
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the newest migration."""
+    from alembic import command
+
+    try:
+        command.upgrade(alembic_config(engine), "head")
+    except OperationalError as exc:
+        raise JointfundError(f"cannot reach the database: {exc.orig}") from None
+
+
+def schema_state(engine: Engine) -> tuple[str | None, str]:
+    """(current revision or None, head revision) of the database."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+    try:
+        with engine.connect() as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+    except OperationalError as exc:
+        raise JointfundError(f"cannot reach the database: {exc.orig}") from None
+    assert head is not None
+    return current, head

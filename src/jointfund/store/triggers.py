@@ -1,0 +1,127 @@
+"""Ledger invariants enforced by the database itself, on SQLite and PostgreSQL alike.
+
+The application checks the same rules before writing (ledger.entry.check_entry) and
+`jointfund verify` checks them again after reading; these triggers make sure that
+no other writer, and no bug, can slip past both.
+
+Order of writing one entry: the entry row, its postings, then its leaf. Inserting the
+leaf seals the entry: the trigger checks it balances, and later postings are refused.
+"""
+
+from __future__ import annotations
+
+from jointfund.store.tables import APPEND_ONLY
+
+_SQLITE_RULES = {
+    "posting_sealed": """
+CREATE TRIGGER posting_sealed BEFORE INSERT ON posting
+WHEN EXISTS (SELECT 1 FROM leaf WHERE seq = NEW.entry_seq)
+BEGIN SELECT RAISE(ABORT, 'posting refused: entry is already sealed in the log'); END""",
+    "posting_date": """
+CREATE TRIGGER posting_date BEFORE INSERT ON posting
+WHEN NEW.date IS NOT (SELECT date FROM entry WHERE seq = NEW.entry_seq)
+BEGIN SELECT RAISE(ABORT, 'posting refused: date differs from its entry'); END""",
+    "posting_currency": """
+CREATE TRIGGER posting_currency BEFORE INSERT ON posting
+WHEN (SELECT currencies FROM account WHERE id = NEW.account_id) IS NOT NULL
+ AND instr(',' || (SELECT currencies FROM account WHERE id = NEW.account_id) || ',', ',' || NEW.currency || ',') = 0
+BEGIN SELECT RAISE(ABORT, 'posting refused: currency not allowed in account'); END""",
+    "posting_open": """
+CREATE TRIGGER posting_open BEFORE INSERT ON posting
+WHEN NEW.date < (SELECT opened FROM account WHERE id = NEW.account_id)
+  OR NEW.date >= (SELECT closed FROM account_closure WHERE account_id = NEW.account_id)
+BEGIN SELECT RAISE(ABORT, 'posting refused: account not open on that date'); END""",
+    "leaf_contiguous": """
+CREATE TRIGGER leaf_contiguous BEFORE INSERT ON leaf
+WHEN NEW.seq <> (SELECT COALESCE(MAX(seq), 0) + 1 FROM leaf)
+BEGIN SELECT RAISE(ABORT, 'log refused: records must be appended in sequence'); END""",
+    "leaf_entry_balanced": """
+CREATE TRIGGER leaf_entry_balanced BEFORE INSERT ON leaf
+WHEN NEW.kind = 'entry' AND (
+  (SELECT COUNT(*) FROM posting WHERE entry_seq = NEW.seq) < 2
+  OR EXISTS (SELECT 1 FROM posting WHERE entry_seq = NEW.seq GROUP BY currency HAVING SUM(amount_minor) <> 0))
+BEGIN SELECT RAISE(ABORT, 'entry refused: it does not balance in each currency'); END""",
+    "leaf_event_exists": """
+CREATE TRIGGER leaf_event_exists BEFORE INSERT ON leaf
+WHEN NEW.kind = 'event' AND NOT EXISTS (SELECT 1 FROM event WHERE seq = NEW.seq)
+BEGIN SELECT RAISE(ABORT, 'log refused: no event with that sequence number'); END""",
+}
+
+_PG_FUNCTIONS = """
+CREATE OR REPLACE FUNCTION jf_append_only() RETURNS trigger AS $$
+BEGIN RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP; END $$ LANGUAGE plpgsql;
+
+CREATE OR REPLACE FUNCTION jf_posting_check() RETURNS trigger AS $$
+DECLARE allowed text; opened date; closed date;
+BEGIN
+  IF EXISTS (SELECT 1 FROM leaf WHERE seq = NEW.entry_seq) THEN
+    RAISE EXCEPTION 'posting refused: entry is already sealed in the log';
+  END IF;
+  IF NEW.date IS DISTINCT FROM (SELECT date FROM entry WHERE seq = NEW.entry_seq) THEN
+    RAISE EXCEPTION 'posting refused: date differs from its entry';
+  END IF;
+  SELECT a.currencies, a.opened INTO allowed, opened FROM account a WHERE a.id = NEW.account_id;
+  IF allowed IS NOT NULL AND position(',' || NEW.currency || ',' IN ',' || allowed || ',') = 0 THEN
+    RAISE EXCEPTION 'posting refused: currency not allowed in account';
+  END IF;
+  SELECT c.closed INTO closed FROM account_closure c WHERE c.account_id = NEW.account_id;
+  IF NEW.date < opened OR (closed IS NOT NULL AND NEW.date >= closed) THEN
+    RAISE EXCEPTION 'posting refused: account not open on that date';
+  END IF;
+  RETURN NEW;
+END $$ LANGUAGE plpgsql;
+
+CREATE OR REPLACE FUNCTION jf_leaf_check() RETURNS trigger AS $$
+BEGIN
+  IF NEW.seq <> (SELECT COALESCE(MAX(seq), 0) + 1 FROM leaf) THEN
+    RAISE EXCEPTION 'log refused: records must be appended in sequence';
+  END IF;
+  IF NEW.kind = 'entry' AND (
+      (SELECT COUNT(*) FROM posting WHERE entry_seq = NEW.seq) < 2
+      OR EXISTS (SELECT 1 FROM posting WHERE entry_seq = NEW.seq GROUP BY currency HAVING SUM(amount_minor) <> 0)) THEN
+    RAISE EXCEPTION 'entry refused: it does not balance in each currency';
+  END IF;
+  IF NEW.kind = 'event' AND NOT EXISTS (SELECT 1 FROM event WHERE seq = NEW.seq) THEN
+    RAISE EXCEPTION 'log refused: no event with that sequence number';
+  END IF;
+  RETURN NEW;
+END $$ LANGUAGE plpgsql;
+"""
+
+
+def append_only_guard_names(table: str) -> tuple[str, str]:
+    return (f"{table}_no_update", f"{table}_no_delete")
+
+
+def create_statements(dialect: str, tables: tuple[str, ...] = APPEND_ONLY) -> list[str]:
+    """DDL installing every guard of the core schema, for `dialect` ('sqlite' or 'postgresql')."""
+    if dialect == "sqlite":
+        return append_only_statements(dialect, tables) + list(_SQLITE_RULES.values())
+    assert dialect == "postgresql", dialect
+    return [_PG_FUNCTIONS, *append_only_statements(dialect, tables),
+            "CREATE TRIGGER posting_check BEFORE INSERT ON posting FOR EACH ROW EXECUTE FUNCTION jf_posting_check()",
+            "CREATE TRIGGER leaf_check BEFORE INSERT ON leaf FOR EACH ROW EXECUTE FUNCTION jf_leaf_check()"]
+
+
+def append_only_statements(dialect: str, tables: tuple[str, ...]) -> list[str]:
+    """UPDATE/DELETE guards for `tables`; later migrations call this for the tables they add."""
+    out: list[str] = []
+    for t in tables:
+        up, down = append_only_guard_names(t)
+        if dialect == "sqlite":
+            out.append(f"CREATE TRIGGER {up} BEFORE UPDATE ON {t} BEGIN SELECT RAISE(ABORT, '{t} is append-only: UPDATE refused'); END")
+            out.append(f"CREATE TRIGGER {down} BEFORE DELETE ON {t} BEGIN SELECT RAISE(ABORT, '{t} is append-only: DELETE refused'); END")
+        else:
+            out.append(f"CREATE TRIGGER {up} BEFORE UPDATE ON {t} FOR EACH ROW EXECUTE FUNCTION jf_append_only()")
+            out.append(f"CREATE TRIGGER {down} BEFORE DELETE ON {t} FOR EACH ROW EXECUTE FUNCTION jf_append_only()")
+            # TRUNCATE skips row triggers in PostgreSQL; a statement trigger closes that door too.
+            out.append(f"CREATE TRIGGER {t}_no_truncate BEFORE TRUNCATE ON {t} FOR EACH STATEMENT EXECUTE FUNCTION jf_append_only()")
+    return out
+
+
+def drop_guard_statements(dialect: str, table: str) -> list[str]:
+    """What an attacker with database access would run; used only by the tamper tests."""
+    up, down = append_only_guard_names(table)
+    if dialect == "sqlite":
+        return [f"DROP TRIGGER IF EXISTS {up}", f"DROP TRIGGER IF EXISTS {down}"]
+    return [f"DROP TRIGGER IF EXISTS {up} ON {table}", f"DROP TRIGGER IF EXISTS {down} ON {table}"]

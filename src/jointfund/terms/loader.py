@@ -1,0 +1,194 @@
+"""Loading a terms file: a pipeline of pure steps.
+
+text -> TOML document -> validated `Terms` -> `Terms` in force on a date.
+
+Every validation problem is reported with the dotted key, the line in the file and
+what was expected, so a treasury lawyer can fix a terms file without reading code.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import hashlib
+import re
+import tomllib
+from importlib import resources
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from jointfund.errors import InputError, Problem
+from jointfund.terms.model import Terms
+
+SHIPPED = "urif.toml"
+
+# Lists of tables are merged by these keys when an amendment changes them.
+MERGE_KEYS = ("code", "kind", "name")
+
+
+def shipped_text() -> str:
+    return resources.files("jointfund.terms").joinpath(SHIPPED).read_text(encoding="utf-8")
+
+
+def load_text(text: str, source: str) -> Terms:
+    """Parse and validate terms text. Raises InputError naming key, line and expectation."""
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError([Problem(source, f"not valid TOML: {exc}")], "malformed terms file") from None
+    problems = _validate(doc, text, source)
+    if problems:
+        raise InputError(problems, f"terms file {source} is invalid")
+    terms = Terms.model_validate(doc)
+    # An amendment that would make the terms invalid is refused now, not on the day it applies.
+    for amendment in terms.amendments:
+        try:
+            merged = apply_amendments(doc, amendment.effective)
+            Terms.model_validate(merged)
+        except ValidationError as exc:
+            located = [_problem(err, text, source, prefix=f"after amendment of {amendment.effective}: ") for err in exc.errors()]
+            raise InputError(located, f"terms file {source} is invalid") from None
+    return terms
+
+
+def load_file(path: str | Path) -> Terms:
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError([Problem(str(p), f"cannot read terms file: {exc.strerror}")], "missing terms file") from None
+    except UnicodeDecodeError as exc:
+        raise InputError([Problem(str(p), f"not UTF-8 text at byte {exc.start}")], "malformed terms file") from None
+    return load_text(text, str(p))
+
+
+def load_shipped() -> Terms:
+    return load_text(shipped_text(), SHIPPED)
+
+
+def fingerprint(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def terms_in_force(terms_text: str, day: dt.date) -> Terms:
+    """The rules that apply on `day`: amendments effective on or before it merged in order."""
+    doc = tomllib.loads(terms_text)
+    merged = apply_amendments(doc, day)
+    merged["as_of"] = day
+    return Terms.model_validate(merged)
+
+
+def apply_amendments(doc: dict, day: dt.date) -> dict:
+    out = copy.deepcopy(doc)
+    amendments = sorted(doc.get("amendments", ()), key=lambda a: a["effective"])
+    for amendment in amendments:
+        if amendment["effective"] <= day:
+            out = _merge(out, amendment.get("changes", {}))
+    return out
+
+
+def _merge(base: object, change: object) -> object:
+    """Deep merge: tables merge by key, lists of tables by their code/kind/name, scalars replace.
+
+    A list element with `remove = true` removes the element with the same key.
+    """
+    if isinstance(base, dict) and isinstance(change, dict):
+        out = dict(base)
+        for k, v in change.items():
+            out[k] = _merge(base[k], v) if k in base else v
+        return out
+    if isinstance(base, list) and isinstance(change, list) and all(isinstance(x, dict) for x in base + change):
+        key = next((k for k in MERGE_KEYS if all(k in x for x in base + change)), None)
+        if key is None:
+            return change
+        merged = {x[key]: x for x in base}
+        for item in change:
+            if item.get("remove"):
+                merged.pop(item[key], None)
+            else:
+                merged[item[key]] = _merge(merged[item[key]], item) if item[key] in merged else item
+        return list(merged.values())
+    return change
+
+
+def _validate(doc: dict, text: str, source: str) -> list[Problem]:
+    try:
+        Terms.model_validate(doc)
+    except ValidationError as exc:
+        return [_problem(err, text, source) for err in exc.errors()]
+    return []
+
+
+def _problem(err: dict, text: str, source: str, prefix: str = "") -> Problem:
+    loc = tuple(err["loc"])
+    dotted = _dotted(loc)
+    line = locate(text, loc)
+    where = f"{source}:{line}" if line else source
+    msg = err["msg"]
+    if err["type"] == "missing":
+        msg = "required key is missing"
+    elif err["type"] == "extra_forbidden":
+        msg = "unknown key (check its spelling)"
+    value = err.get("input") if err["type"] not in ("missing",) and not isinstance(err.get("input"), dict) else None
+    return Problem(f"{where} ({dotted})" if dotted else where, prefix + msg, value)
+
+
+def _dotted(loc: tuple) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        else:
+            parts.append(("." if parts else "") + str(item))
+    return "".join(parts)
+
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY = re.compile(r"^\s*([A-Za-z0-9_\-\"'.]+)\s*=")
+
+
+def locate(text: str, loc: tuple) -> int | None:
+    """Best line for a pydantic error location: the deepest key or table header it names.
+
+    TOML parsers do not keep positions, so this walks the text, tracking table headers and
+    array-of-table indices, and maps each dotted path to the line that defines it.
+    """
+    lines: dict[tuple, int] = {}
+    counters: dict[tuple, int] = {}
+    current: tuple = ()
+    for number, raw in enumerate(text.splitlines(), start=1):
+        header = _HEADER.match(raw)
+        if header:
+            path = tuple(p.strip().strip('"') for p in header.group(2).split("."))
+            if header.group(1) == "[[":
+                idx = counters.get(path, -1) + 1
+                counters[path] = idx
+                # Deeper arrays restart when their parent element changes.
+                for k in list(counters):
+                    if len(k) > len(path) and k[: len(path)] == path:
+                        del counters[k]
+                current = _resolve(path, counters) + (idx,)
+            else:
+                current = _resolve(path, counters)
+            lines.setdefault(current, number)
+            continue
+        key = _KEY.match(raw)
+        if key:
+            keypath = tuple(k.strip('"\'') for k in key.group(1).split("."))
+            lines.setdefault(current + keypath, number)
+    for end in range(len(loc), 0, -1):
+        if loc[:end] in lines:
+            return lines[loc[:end]]
+    return None
+
+
+def _resolve(path: tuple, counters: dict[tuple, int]) -> tuple:
+    """Insert the current index of every enclosing array of tables into a header path."""
+    out: list = []
+    for i, part in enumerate(path):
+        out.append(part)
+        prefix = path[: i + 1]
+        if prefix in counters and i < len(path) - 1:
+            out.append(counters[prefix])
+    return tuple(out)

@@ -1,0 +1,393 @@
+"""The agreement as typed, immutable data.
+
+Every rate, date, party, resource, seat and rule that governs behaviour lives in a
+terms file (TOML) and is validated into these models. Code asks the models; it never
+carries the facts itself. `Terms.in_force(day)` applies dated amendments, so a rule
+is always read as it stood on the day that matters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from jointfund.money import ISO_EXPONENTS
+
+
+class Frozen(BaseModel):
+    """Base of every terms model: immutable, and unknown keys are errors (a typo must not pass)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+AccountType = Literal["asset", "liability", "equity", "income", "expense"]
+DecisionRule = str  # "unanimous" | "majority" | "majority_of_each_partner" | "supermajority:N"
+
+
+class Fund(Frozen):
+    """Identity of the fund and the agreement's key dates."""
+
+    code: str = Field(pattern=r"^[A-Z][A-Z0-9_-]{1,15}$", description="short code, e.g. URIF")
+    name: str
+    legal_form: str = ""
+    general_partner: str = ""
+    signed: dt.date | None = None
+    entry_into_force: dt.date = Field(description="the date from which the agreement counts")
+    base_currency: str
+    currencies: tuple[str, ...] = Field(description="every currency the fund books")
+    review_period_years: int | None = Field(default=None, ge=1)
+    dispute_forum: str = ""
+
+    @field_validator("base_currency")
+    @classmethod
+    def _known_currency(cls, v: str) -> str:
+        if v not in ISO_EXPONENTS:
+            raise ValueError(f"unknown currency {v!r}; expected an ISO 4217 code such as USD or UAH")
+        return v
+
+    @field_validator("currencies")
+    @classmethod
+    def _known_currencies(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [c for c in v if c not in ISO_EXPONENTS]
+        if bad:
+            raise ValueError(f"unknown currencies {bad}; expected ISO 4217 codes")
+        return v
+
+    @model_validator(mode="after")
+    def _base_is_booked(self) -> Fund:
+        if self.base_currency not in self.currencies:
+            raise ValueError(f"base_currency {self.base_currency} must be one of currencies {list(self.currencies)}")
+        return self
+
+
+class Partner(Frozen):
+    """A partner of the fund and the agency that acts for it."""
+
+    code: str = Field(pattern=r"^[A-Z]{2,8}$")
+    name: str
+    agency: str
+    role: str = "limited partner"
+    currency: str = Field(description="currency of the partner's contribution account")
+    ownership_share: Decimal | None = Field(default=None, ge=0, le=1)
+
+
+class Stream(Frozen):
+    """A revenue stream of the contributing partner and the share of it owed to the fund."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    share: Decimal = Field(ge=0, le=1, description="fraction of the receipt owed to the fund")
+    in_force_from: dt.date
+    psa_only: bool = Field(default=False, description="counts only for licences under a production sharing agreement")
+    gfs_code: str = Field(default="", description="IMF GFS revenue classification, for EITI-style reports")
+    source: str = ""
+
+
+class ResourceCategory(Frozen):
+    code: str
+    name: str
+
+
+class Resource(Frozen):
+    """A resource of the catalogue; `covered` says whether its revenue counts for the fund."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    category: str
+    covered: bool
+
+
+class Catalogue(Frozen):
+    """Every resource a licence may name, covered or not, so all extractive revenue can be classified."""
+
+    categories: tuple[ResourceCategory, ...]
+    resources: tuple[Resource, ...]
+
+
+class Eligibility(Frozen):
+    """Which licences' revenue counts.
+
+    Attributes:
+      new_bases: licence bases that count when issued on or after `issued_on_or_after`.
+      always_bases: bases that count whatever their issue date (existing licences on undeveloped deposits).
+      excluded_bases: bases that never count, with the reason shown to users.
+      issued_on_or_after: cut-off date for new licences (the entry into force).
+      receipts_on_or_after: receipts dated earlier never count.
+    """
+
+    new_bases: tuple[str, ...]
+    always_bases: tuple[str, ...]
+    excluded_bases: dict[str, str]
+    issued_on_or_after: dt.date
+    receipts_on_or_after: dt.date
+    excluded_flags: dict[str, str] = Field(default_factory=dict, description="licence flags that exclude, with reason")
+
+
+class Contribution(Frozen):
+    """The resource-revenue contribution of one partner."""
+
+    partner: str
+    rounding: Literal["ROUND_HALF_UP"] = "ROUND_HALF_UP"
+    streams: tuple[Stream, ...]
+    stream_codes: tuple[str, ...] = Field(description="every stream code a receipt may carry, eligible or not")
+
+
+class ContributionKind(Frozen):
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    valuation: Literal["face", "assessed"]
+    needs_decision: str | None = Field(default=None, description="proposal kind that must approve it first")
+
+
+class CapitalTerms(Frozen):
+    """How partners' capital is contributed and income allocated."""
+
+    kinds: dict[str, tuple[ContributionKind, ...]] = Field(description="partner code -> contribution kinds")
+    allocation: Literal["pro_rata_opening_capital"] = "pro_rata_opening_capital"
+    allocation_rounding: Literal["largest_remainder"] = "largest_remainder"
+
+
+class Body(Frozen):
+    """A deciding body (the board or a committee) and its seats per partner."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    seats: dict[str, int]
+
+    @field_validator("seats")
+    @classmethod
+    def _positive(cls, v: dict[str, int]) -> dict[str, int]:
+        if any(n < 0 for n in v.values()):
+            raise ValueError("seat counts must be zero or more")
+        return v
+
+
+class Decision(Frozen):
+    """Which body decides a kind of proposal, and by which rule."""
+
+    kind: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    body: str
+    rule: DecisionRule
+    critical: bool = False
+    requires_recommendation: str | None = None
+
+    @field_validator("rule")
+    @classmethod
+    def _known_rule(cls, v: str) -> str:
+        if v in ("unanimous", "majority", "majority_of_each_partner"):
+            return v
+        if v.startswith("supermajority:"):
+            frac = v.split(":", 1)[1]
+            try:
+                value = Decimal(frac) if "/" not in frac else Decimal(frac.split("/")[0]) / Decimal(frac.split("/")[1])
+            except Exception:  # noqa: BLE001 - any parse failure is the same user error
+                value = Decimal(-1)
+            if 0 < value <= 1 or (value > 1 and value == int(value)):
+                return v
+        raise ValueError(
+            "expected one of unanimous, majority, majority_of_each_partner, supermajority:N "
+            "(N a fraction such as 2/3 or a seat count)"
+        )
+
+
+class Governance(Frozen):
+    bodies: tuple[Body, ...]
+    decisions: tuple[Decision, ...]
+    casting_vote: bool = False
+
+
+class Distributions(Frozen):
+    """The reinvestment lock and what a distribution needs after it."""
+
+    reinvestment_period_years: int = Field(ge=0)
+    lock_starts: dt.date
+    decision_kind: str = "distribution"
+    waterfall: Literal["pro_rata_capital"] = "pro_rata_capital"
+
+    @property
+    def lock_ends(self) -> dt.date:
+        """First day on which a distribution may be made."""
+        start = self.lock_starts
+        year = start.year + self.reinvestment_period_years
+        # 29 February has no twin in a common year; the lock then ends on 28 February.
+        day = min(start.day, 28) if (start.month, start.day) == (2, 29) else start.day
+        return dt.date(year, start.month, day)
+
+
+class Deadline(Frozen):
+    """A statutory deadline for the previous year's revenue."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    month: int = Field(ge=1, le=12)
+    day: int = Field(ge=1, le=31)
+    responsible: str = ""
+    source: str = ""
+
+    def due(self, period_year: int) -> dt.date:
+        return dt.date(period_year + 1, self.month, self.day)
+
+
+class Calendar(Frozen):
+    deadlines: tuple[Deadline, ...]
+
+
+class FxSource(Frozen):
+    source: str
+    quote: Literal["domestic_per_foreign"] = "domestic_per_foreign"
+    domestic_currency: str
+    fallback: Literal["latest_earlier"] = "latest_earlier"
+
+
+class Account(Frozen):
+    """An account of the chart; `{partner}` and `{currency}` in a name expand over partners and currencies."""
+
+    name: str = Field(pattern=r"^(Assets|Liabilities|Equity|Income|Expenses)(:[A-Z0-9{][A-Za-z0-9{}_-]*)+$")
+    currencies: tuple[str, ...] | None = None
+    description: str = ""
+
+
+class Ledger(Frozen):
+    accounts: tuple[Account, ...]
+    roles: dict[str, str] = Field(description="role -> account name template used by the rules")
+
+
+class Amendment(Frozen):
+    """A dated change to the terms: `changes` is merged over the terms from `effective` on."""
+
+    effective: dt.date
+    reference: str
+    description: str = ""
+    changes: dict
+
+
+class Terms(Frozen):
+    """A whole agreement, as it stands on `as_of` (None: the file as written, before amendments)."""
+
+    schema_version: Literal[1]
+    fund: Fund
+    partners: tuple[Partner, ...]
+    contribution: Contribution
+    catalogue: Catalogue
+    eligibility: Eligibility
+    capital: CapitalTerms
+    governance: Governance
+    distributions: Distributions
+    calendar: Calendar
+    fx: FxSource
+    ledger: Ledger
+    amendments: tuple[Amendment, ...] = ()
+    as_of: dt.date | None = None
+
+    # -- cross-field rules: a terms file that contradicts itself is refused at load --
+    @model_validator(mode="after")
+    def _consistent(self) -> Terms:
+        partners = {p.code for p in self.partners}
+        problems: list[str] = []
+        if len(partners) != len(self.partners):
+            problems.append("partners: partner codes must be unique")
+        if self.contribution.partner not in partners:
+            problems.append(f"contribution.partner {self.contribution.partner!r} is not a partner")
+        for s in self.contribution.streams:
+            if s.code not in self.contribution.stream_codes:
+                problems.append(f"contribution.streams: {s.code!r} is not in contribution.stream_codes")
+        codes = [r.code for r in self.catalogue.resources]
+        if len(set(codes)) != len(codes):
+            problems.append("resources: resource codes must be unique")
+        cats = {c.code for c in self.catalogue.categories}
+        for r in self.catalogue.resources:
+            if r.category not in cats:
+                problems.append(f"resources: {r.code} has unknown category {r.category!r}")
+        bodies = {b.code: b for b in self.governance.bodies}
+        for b in self.governance.bodies:
+            if set(b.seats) != partners:
+                problems.append(f"governance.bodies: {b.code} must give seats to exactly the partners {sorted(partners)}")
+        for d in self.governance.decisions:
+            if d.body not in bodies:
+                problems.append(f"governance.decisions: {d.kind} names unknown body {d.body!r}")
+            if d.requires_recommendation and d.requires_recommendation not in bodies:
+                problems.append(f"governance.decisions: {d.kind} needs a recommendation from unknown body")
+        for code, kinds in self.capital.kinds.items():
+            if code not in partners:
+                problems.append(f"capital.kinds: {code!r} is not a partner")
+            kinds_known = {d.kind for d in self.governance.decisions}
+            for k in kinds:
+                if k.needs_decision and k.needs_decision not in kinds_known:
+                    problems.append(f"capital.kinds.{code}: {k.code} needs unknown decision {k.needs_decision!r}")
+        for p in self.partners:
+            if p.currency not in self.fund.currencies:
+                problems.append(f"partners: {p.code} currency {p.currency} is not one of fund.currencies")
+        if self.fx.domestic_currency not in self.fund.currencies:
+            problems.append("fx.domestic_currency must be one of fund.currencies")
+        for a in self.ledger.accounts:
+            for c in a.currencies or ():
+                if c != "{currency}" and c not in self.fund.currencies:
+                    problems.append(f"ledger.accounts: {a.name} allows {c}, which is not one of fund.currencies")
+        bad_bases = set(self.eligibility.new_bases) & set(self.eligibility.excluded_bases)
+        if bad_bases:
+            problems.append(f"eligibility: bases {sorted(bad_bases)} are both eligible and excluded")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    # -- questions the rules ask --
+    def partner(self, code: str) -> Partner:
+        for p in self.partners:
+            if p.code == code:
+                return p
+        raise KeyError(code)
+
+    @property
+    def partner_codes(self) -> tuple[str, ...]:
+        return tuple(p.code for p in self.partners)
+
+    def stream(self, code: str) -> Stream | None:
+        """The stream's rule if it is in force on `as_of` (or at all, for unamended terms)."""
+        for s in self.contribution.streams:
+            if s.code == code and (self.as_of is None or s.in_force_from <= self.as_of):
+                return s
+        return None
+
+    @property
+    def resources(self) -> tuple[Resource, ...]:
+        return self.catalogue.resources
+
+    def resource(self, code: str) -> Resource | None:
+        for r in self.catalogue.resources:
+            if r.code == code:
+                return r
+        return None
+
+    def body(self, code: str) -> Body:
+        for b in self.governance.bodies:
+            if b.code == code:
+                return b
+        raise KeyError(code)
+
+    def decision(self, kind: str) -> Decision:
+        for d in self.governance.decisions:
+            if d.kind == kind:
+                return d
+        raise KeyError(kind)
+
+    def account_name(self, role: str, **values: str) -> str:
+        """The chart name the terms give a role, e.g. account_name("capital_cash", partner="US")."""
+        return self.ledger.roles[role].format(**values)
+
+    def expanded_accounts(self) -> list[tuple[str, tuple[str, ...] | None, str]]:
+        """Every account of the chart with templates expanded: (name, currencies or None, description)."""
+        out: dict[str, tuple[tuple[str, ...] | None, str]] = {}
+        for a in self.ledger.accounts:
+            partners = self.partner_codes if "{partner}" in a.name else ("",)
+            currencies = self.fund.currencies if "{currency}" in a.name else ("",)
+            for p in partners:
+                for c in currencies:
+                    name = a.name.format(partner=p, currency=c)
+                    allowed = None if a.currencies is None else tuple(
+                        c if x == "{currency}" else x for x in a.currencies
+                    )
+                    out[name] = (allowed, a.description)
+        return [(n, cur, d) for n, (cur, d) in out.items()]
