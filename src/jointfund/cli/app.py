@@ -8,14 +8,38 @@ from __future__ import annotations
 import sys
 
 import typer
+from typer.core import TyperGroup
 
 from jointfund.errors import InputError, JointfundError
 
+# Newer Typer vendors its own copy of click; take ClickException from whichever Typer uses.
+ClickException = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+
+
+class UserError(ClickException):
+    """A JointfundError on its way out: its message, on stderr, and exit code 1."""
+
+    exit_code = 1
+
+    def show(self, file=None) -> None:  # noqa: ANN001 - click's signature
+        sys.stderr.write(f"error: {self.message}\n")
+
+
+class Group(TyperGroup):
+    def invoke(self, ctx):  # noqa: ANN001, ANN201 - click's signature
+        try:
+            return super().invoke(ctx)
+        except JointfundError as exc:
+            raise UserError(exc.render() if isinstance(exc, InputError) else str(exc)) from None
+
+
 app = typer.Typer(
+    cls=Group,
     name="jointfund",
     help="Run a co-owned, jointly managed natural-resource fund on one verifiable book of record.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain "error: ..." lines, which scripts and people both read
     add_completion=False,
 )
 
@@ -49,22 +73,4 @@ _register()
 
 
 def main() -> None:
-    try:
-        app(standalone_mode=False)
-    except JointfundError as exc:
-        text = exc.render() if isinstance(exc, InputError) else str(exc)
-        sys.stderr.write(f"error: {text}\n")
-        sys.exit(1)
-    except SystemExit:
-        raise
-    except Exception as exc:  # noqa: BLE001 - click's usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(exc, click.exceptions.Abort):
-            sys.stderr.write("aborted\n")
-            sys.exit(1)
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
-    sys.exit(0)
+    app(prog_name="jointfund")
