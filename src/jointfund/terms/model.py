@@ -86,6 +86,14 @@ class Stream(Frozen):
     source: str = ""
 
 
+class OtherStream(Frozen):
+    """A revenue stream a receipt may carry that owes nothing to the fund, named so reports can classify it."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    gfs_code: str = Field(default="", description="IMF GFS revenue classification, for EITI-style reports")
+
+
 class ResourceCategory(Frozen):
     code: str
     name: str
@@ -133,6 +141,7 @@ class Contribution(Frozen):
     rounding: Literal["ROUND_HALF_UP"] = "ROUND_HALF_UP"
     streams: tuple[Stream, ...]
     stream_codes: tuple[str, ...] = Field(description="every stream code a receipt may carry, eligible or not")
+    other_streams: tuple[OtherStream, ...] = Field(default=(), description="streams with no contribution rule, for reports")
 
 
 class ContributionKind(Frozen):
@@ -226,6 +235,9 @@ class Deadline(Frozen):
     day: int = Field(ge=1, le=31)
     responsible: str = ""
     source: str = ""
+    evidence: Literal["filing", "transfer"] = Field(
+        default="filing",
+        description="what meets it: a recorded filing, or transfers settling the period's obligation")
 
     def due(self, period_year: int) -> dt.date:
         return dt.date(period_year + 1, self.month, self.day)
@@ -240,6 +252,7 @@ class FxSource(Frozen):
     quote: Literal["domestic_per_foreign"] = "domestic_per_foreign"
     domestic_currency: str
     fallback: Literal["latest_earlier"] = "latest_earlier"
+    max_age_days: int | None = Field(default=None, ge=0, description="an earlier rate older than this is not usable")
 
 
 class Account(Frozen):
@@ -291,7 +304,7 @@ class Terms(Frozen):
             problems.append("partners: partner codes must be unique")
         if self.contribution.partner not in partners:
             problems.append(f"contribution.partner {self.contribution.partner!r} is not a partner")
-        for s in self.contribution.streams:
+        for s in (*self.contribution.streams, *self.contribution.other_streams):
             if s.code not in self.contribution.stream_codes:
                 problems.append(f"contribution.streams: {s.code!r} is not in contribution.stream_codes")
         codes = [r.code for r in self.catalogue.resources]
@@ -350,6 +363,13 @@ class Terms(Frozen):
             if s.code == code and (self.as_of is None or s.in_force_from <= self.as_of):
                 return s
         return None
+
+    def stream_label(self, code: str) -> tuple[str, str]:
+        """(name, GFS code) of any stream a receipt may carry, whether or not it is in force."""
+        for s in (*self.contribution.streams, *self.contribution.other_streams):
+            if s.code == code:
+                return s.name, s.gfs_code
+        return code, ""
 
     @property
     def resources(self) -> tuple[Resource, ...]:
