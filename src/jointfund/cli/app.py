@@ -50,15 +50,17 @@ def root(
     db: str = typer.Option(None, "--db", envvar="JOINTFUND_DB", show_envvar=True,
                            help="Database URL [default: sqlite:///jointfund.db in the working directory]."),
     fmt: str = typer.Option(None, "--format", "-f", help="Default output for commands that print data: table, json or csv."),
+    user: str = typer.Option(None, "--user", envvar="JOINTFUND_USER", show_envvar=True,
+                             help="Who acts; needed for changes once the fund has users [default: the local operator]."),
 ) -> None:
     if fmt is not None and fmt not in ("table", "json", "csv"):
         raise typer.BadParameter(f"expected table, json or csv, got {fmt!r}", param_hint="--format")
-    ctx.obj = {"db": db, "format": fmt}
+    ctx.obj = {"db": db, "format": fmt, "user": user}
 
 
 def _register() -> None:
     # Imported here so that `jointfund --help` stays one import away from each noun.
-    from jointfund.cli import demo, fund, keys, ledger, terms
+    from jointfund.cli import audit, demo, fund, keys, ledger, members, proposals, terms, users
 
     app.add_typer(terms.app, name="terms")
     app.add_typer(ledger.app, name="ledger")
@@ -67,6 +69,10 @@ def _register() -> None:
     for command in fund.COMMANDS:
         app.command(command.__name__.rstrip("_").replace("_", "-"))(command)
     app.command("demo")(demo.demo)
+    app.add_typer(members.app, name="members")
+    app.add_typer(proposals.app, name="proposals")
+    app.add_typer(users.app, name="users")
+    app.command("audit")(audit.audit)
 
 
 _register()

@@ -24,3 +24,14 @@ def engine(ctx: typer.Context, migrated: bool = True) -> Engine:
 def fund(ctx: typer.Context) -> fund_mod.FundInfo:
     with db.transaction(engine(ctx)) as conn:
         return fund_mod.load(conn)
+
+
+def actor(ctx: typer.Context, action: str | None = None):  # noqa: ANN201 - a governance.policy.Actor
+    """Who runs this command (--user, else the operator while the fund has no users); with `action`,
+    the one policy (governance.policy) must allow it, or the command is refused before it writes."""
+    from jointfund.governance import policy, user
+
+    obj = ctx.find_root().obj
+    with db.transaction(engine(ctx)) as conn:
+        who = user.resolve(conn, obj.get("user"))
+    return policy.require(who, action) if action else who

@@ -6,9 +6,11 @@ from pathlib import Path
 
 import typer
 
+from jointfund import clock
 from jointfund.capital.calls import partner_capital
 from jointfund.cli.output import emit, say
 from jointfund.cli.fund import report_rows
+from jointfund.demo import governance as governance_demo
 from jointfund.demo.run import build, prepare_dir
 from jointfund.errors import IntegrityError
 from jointfund.ledger import journal
@@ -36,6 +38,7 @@ def demo(
         capital = [p._asdict() for p in partner_capital(conn, terms)]
     emit(ctx, tb, None, title="Trial balance")
     emit(ctx, capital, None, title="Partners' capital")
+    emit(ctx, governance_demo.rows(engine, result.fund, clock.today()), None, title="Proposals")
     keys = " ".join(f"{p}={k}" for p, k in result.keys.items())
     say(f"""
 [bold]The demo fund is ready[/bold] in {directory}/ (database {url}).
@@ -47,4 +50,6 @@ Try next:
   jointfund ledger proof 20 -o proof.json && jointfund ledger check-proof proof.json
   jointfund verify
   jointfund ledger export --format beancount -o {directory}/fund.beancount
+  jointfund members list --body board && jointfund proposals show 1
+  jointfund audit --since 2026-01-01
   (partner keys: {keys})""")

@@ -43,6 +43,7 @@ def checkpoint(
     fmt: str = FormatOption,
 ) -> None:
     """Sign the current tree head (fund id, size, root, time) as a partner."""
+    context.actor(ctx, "checkpoint.sign")
     private = load_private(key)
     fund = context.fund(ctx)
     with db.write(context.engine(ctx)) as conn:

@@ -29,13 +29,14 @@ def new(
     partner: str = typer.Option(None, "--partner", help="Also register the public key as this partner's checkpoint key."),
 ) -> None:
     """Make an Ed25519 key pair: FILE (private, mode 600) and FILE.pub."""
+    who = context.actor(ctx, "keys.register") if partner else None
     if partner:
         check_partner(ctx, partner)
     private, public, kid = write_key_pair(out)
     say(f"private key: {private} (keep it secret; it never enters the fund)\npublic key:  {public}\nkey id:      {kid}")
     if partner:
         with db.write(context.engine(ctx)) as conn:
-            log.register_key(conn, partner, public.read_bytes(), str(public))
+            log.register_key(conn, partner, public.read_bytes(), str(public), actor=who.name)
         say(f"registered as a checkpoint key of partner {partner}")
 
 
@@ -46,13 +47,14 @@ def register(
     pubkey: Path = typer.Option(..., "--pubkey", help="Public key file (PEM) made by `keys new`."),
 ) -> None:
     """Register a partner's public checkpoint key (the private key stays with the partner)."""
+    who = context.actor(ctx, "keys.register")
     check_partner(ctx, partner)
     try:
         pem = pubkey.read_bytes()
     except OSError as exc:
         raise InputError([Problem(str(pubkey), f"cannot read: {exc.strerror}")]) from None
     with db.write(context.engine(ctx)) as conn:
-        kid = log.register_key(conn, partner, pem, str(pubkey))
+        kid = log.register_key(conn, partner, pem, str(pubkey), actor=who.name)
     say(f"key {kid} registered for partner {partner}")
 
 

@@ -130,6 +130,7 @@ def post(
     links: list[str] = typer.Option([], "--link", help="Reference this entry concerns; repeatable."),
 ) -> None:
     """Post one balanced entry. Posting the same key and content again returns the original."""
+    who = context.actor(ctx, "ledger.post")
     day = parse_date(date, "--date")
     assert day is not None
     entry = Entry(day, narration, parse_postings(postings), key, tuple(links))
@@ -137,6 +138,8 @@ def post(
     with db.write(engine) as conn:
         before = log.size(conn)
         seq = journal.post(conn, [entry], context.fund(ctx).start_date)[0]
+        if seq > before:  # the audit trail names who posted it
+            log.append_event(conn, who.name, "ledger.post", f"entry:{seq}", {"key": key, "before": None, "after": "posted"})
     say(f"entry {seq} {'posted' if seq > before else 'already posted with this key (no change)'}")
     typer.echo(seq)
 
@@ -148,10 +151,12 @@ def reverse(
     narration: str = typer.Option(None, "--narration"),
 ) -> None:
     """Correct an entry by posting its exact reversal, which points back at it."""
+    who = context.actor(ctx, "ledger.reverse")
     day = parse_date(date, "--date")
     assert day is not None
     with db.write(context.engine(ctx)) as conn:
         new = journal.reverse(conn, seq, day, key, context.fund(ctx).start_date, narration)
+        log.append_event(conn, who.name, "ledger.reverse", f"entry:{seq}", {"key": key, "before": "posted", "after": f"reversed by entry {new}"})
     say(f"entry {new} reverses entry {seq}")
     typer.echo(new)
 
@@ -164,22 +169,24 @@ def open_(
     description: str = typer.Option("", "--description"),
 ) -> None:
     """Open an account in the chart."""
+    who = context.actor(ctx, "ledger.open")
     fund = context.fund(ctx)
     day = parse_date(date, "--date") or fund.start_date
     if day < fund.start_date:
         raise InputError([Problem("--date", f"before the fund exists (it starts {fund.start_date})", str(day))])
     with db.write(context.engine(ctx)) as conn:
-        journal.open_account(conn, name, day, currencies or None, description, actor="cli")
+        journal.open_account(conn, name, day, currencies or None, description, actor=who.name)
     say(f"account {name} is open from {day}")
 
 
 @app.command("close")
 def close(ctx: typer.Context, name: str = typer.Argument(...), date: str = typer.Option(..., "--date")) -> None:
     """Close an account: postings dated on or after the date are refused."""
+    who = context.actor(ctx, "ledger.close")
     day = parse_date(date, "--date")
     assert day is not None
     with db.write(context.engine(ctx)) as conn:
-        journal.close_account(conn, name, day, actor="cli")
+        journal.close_account(conn, name, day, actor=who.name)
     say(f"account {name} is closed from {day}")
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 
 from jointfund import fund as fund_mod
 from jointfund.capital import calls
+from jointfund.demo import governance as governance_demo
 from jointfund.errors import JointfundError
 from jointfund.ledger import journal, log
 from jointfund.ledger.checkpoint import load_private, write_key_pair
@@ -73,6 +74,8 @@ def build(engine: Engine, directory: Path, url: str, say: Callable[[str], None] 
             entries.append(calls.receipt_entry(terms, c["partner"], amount, c["currency"], c["received"], c["reference"]))
         journal.post(conn, sorted(entries, key=lambda e: e.date), info.start_date)
     say(f"posted {len(data['commitments'])} commitments and {len(data['calls'])} capital calls with their receipts")
+
+    governance_demo.build(engine, info, directory, say)
 
     sign_all(engine, info, keys)
     say("both partners signed a checkpoint of the log")

@@ -118,3 +118,102 @@ checkpoint = Table(
 
 # Tables no row of which may ever change or disappear.
 APPEND_ONLY = ("fund", "account", "account_closure", "entry", "posting", "event", "leaf", "partner_key", "checkpoint")
+
+# -- governance --
+# Members, proposals, votes, state changes and users. Every row is also an event of the log
+# (`seq`), so the signed checkpoints cover it; state changes are new rows, never UPDATEs.
+
+member = Table(
+    "member", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("body", String(40), nullable=False),
+    Column("partner", String(8), nullable=False),
+    Column("seat", Integer, nullable=False, comment="the partner's seat in the body, from 1"),
+    Column("name", String(200), nullable=False),
+    Column("key_id", String(16), nullable=False),
+    Column("public_pem", Text, nullable=False, comment="Ed25519 public key that checks the member's votes"),
+    Column("appointed_on", Date, nullable=False),
+    Column("seq", BigInteger, ForeignKey("event.seq"), nullable=False, unique=True),
+    CheckConstraint("seat >= 1", name="seat_positive"),
+)
+
+member_removal = Table(
+    "member_removal", metadata,
+    Column("member_id", Integer, ForeignKey("member.id"), primary_key=True),
+    Column("removed_on", Date, nullable=False),
+    Column("reason", Text, nullable=False, server_default=""),
+    Column("seq", BigInteger, ForeignKey("event.seq"), nullable=False, unique=True),
+)
+
+proposal = Table(
+    "proposal", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("kind", String(40), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("body", String(40), nullable=False, comment="deciding body, from the terms on created_on"),
+    Column("rule", String(60), nullable=False),
+    Column("requires_recommendation", String(40)),
+    Column("amount_minor", BigInteger),
+    Column("currency", String(3)),
+    Column("about", String(200)),
+    Column("deadline", Date, comment="last day on which votes count"),
+    Column("proposer", Integer, ForeignKey("member.id"), nullable=False),
+    Column("created_on", Date, nullable=False),
+    Column("signature", String(128), nullable=False, comment="the proposer's, over the canonical bytes"),
+    Column("content_sha256", String(64), nullable=False),
+    Column("seq", BigInteger, ForeignKey("event.seq"), nullable=False, unique=True),
+    CheckConstraint("(amount_minor is null) = (currency is null)", name="amount_has_currency"),
+)
+
+vote = Table(
+    "vote", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("proposal_id", Integer, ForeignKey("proposal.id"), nullable=False),
+    Column("member_id", Integer, ForeignKey("member.id"), nullable=False),
+    Column("choice", String(10), nullable=False),
+    Column("round", Integer, nullable=False, comment="the member's 1st, 2nd... vote on the proposal"),
+    Column("cast_on", Date, nullable=False),
+    Column("signature", String(128), nullable=False),
+    Column("seq", BigInteger, ForeignKey("event.seq"), nullable=False, unique=True),
+    CheckConstraint("choice in ('approve','reject','abstain')", name="choice"),
+    UniqueConstraint("proposal_id", "member_id", "round", name="vote_once_per_round"),
+)
+Index("ix_vote_proposal", vote.c.proposal_id)
+
+proposal_status = Table(
+    "proposal_status", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("proposal_id", Integer, ForeignKey("proposal.id"), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("step", String(10), nullable=False, comment="close or execute: each happens at most once"),
+    Column("effective", Date, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("member_id", Integer, ForeignKey("member.id"), comment="who signed a withdrawal"),
+    Column("signature", String(128), nullable=False, server_default=""),
+    Column("seq", BigInteger, ForeignKey("event.seq"), nullable=False, unique=True),
+    CheckConstraint("status in ('approved','rejected','expired','withdrawn','executed')", name="status"),
+    CheckConstraint("(status = 'executed' and step = 'execute') or (status <> 'executed' and step = 'close')", name="step"),
+    UniqueConstraint("proposal_id", "step", name="proposal_status_once"),
+)
+
+app_user = Table(
+    "app_user", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("role", String(20), nullable=False),
+    Column("password_hash", Text, nullable=False, comment="argon2id; the password itself is never stored"),
+    Column("created_at", UTC, nullable=False),
+    Column("seq", BigInteger, ForeignKey("event.seq"), nullable=False, unique=True),
+    CheckConstraint("role in ('administrator','board_manager','committee_member','auditor','treasury_officer',"
+                    "'applicant','public')", name="role"),
+)
+
+user_status = Table(
+    "user_status", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_name", String(64), ForeignKey("app_user.name"), nullable=False),
+    Column("enabled", Integer, nullable=False, comment="1 enabled, 0 disabled; the latest row counts"),
+    Column("seq", BigInteger, ForeignKey("event.seq"), nullable=False, unique=True),
+    CheckConstraint("enabled in (0, 1)", name="enabled"),
+)
+
+GOVERNANCE_APPEND_ONLY = ("member", "member_removal", "proposal", "vote", "proposal_status", "app_user", "user_status")

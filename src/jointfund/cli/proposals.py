@@ -1,0 +1,140 @@
+"""`jointfund proposals`: propose, vote with a signature, withdraw, expire and execute decisions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from jointfund import clock
+from jointfund.cli import context
+from jointfund.cli.output import FormatOption, emit, say
+from jointfund.cli.terms import parse_date
+from jointfund.governance import book, canonical, execution, proposal, vote
+from jointfund.governance.member import find
+from jointfund.governance.model import CHOICES
+from jointfund.ledger.checkpoint import load_private
+from jointfund.store import db
+
+app = typer.Typer(help="Proposals to the board and the committees, signed votes and execution.", no_args_is_help=True)
+
+AsOption = typer.Option(..., "--as", help="The member acting (id or name).")
+KeyOption = typer.Option(..., "--key", help="That member's private key file; it signs, and never leaves this machine.")
+
+
+@app.command("new")
+def new(
+    ctx: typer.Context,
+    kind: str = typer.Option(..., "--kind", help="investment, disbursement, in_kind_valuation, valuation, distribution, "
+                             "amendment, appointment, budget, other (the decision kinds of the terms)."),
+    title: str = typer.Option(..., "--title"),
+    amount: str = typer.Option(None, "--amount", help="Money at stake, with --currency."),
+    currency: str = typer.Option(None, "--currency"),
+    about: str = typer.Option(None, "--about", help="What it concerns, e.g. proposal:3 or application:APP-7."),
+    deadline: str = typer.Option(None, "--deadline", help="Last day on which votes count, YYYY-MM-DD."),
+    member_ref: str = AsOption,
+    key: Path = KeyOption,
+) -> None:
+    """Propose a decision, signed by its proposer; prints the new proposal's id."""
+    who = context.actor(ctx, "proposals.new")
+    private = load_private(key)
+    fund = context.fund(ctx)
+    with db.write(context.engine(ctx)) as conn:
+        draft = proposal.draft(conn, fund, kind, title, member_ref, clock.today(), amount, currency, about,
+                               parse_date(deadline, "--deadline"))
+        p = proposal.submit(conn, fund, who.name, draft, canonical.sign(private, canonical.proposal_bytes(fund.id, draft)))
+    rec = f"; it needs a recommendation of {p.requires_recommendation} first" if p.requires_recommendation else ""
+    say(f"proposal {p.id} ({p.kind}) is open for {p.body}, rule {p.rule}{rec}")
+    typer.echo(p.id)
+
+
+@app.command("vote")
+def vote_(
+    ctx: typer.Context,
+    proposal_id: int = typer.Argument(..., metavar="ID"),
+    choice: str = typer.Argument(..., metavar="CHOICE", help=" | ".join(CHOICES)),
+    member_ref: str = AsOption,
+    key: Path = KeyOption,
+) -> None:
+    """Vote approve, reject or abstain, signed with your key; you may change your vote while the proposal is open."""
+    who = context.actor(ctx, "proposals.vote")
+    private = load_private(key)
+    fund = context.fund(ctx)
+    with db.write(context.engine(ctx)) as conn:
+        s = vote.sign_and_cast(conn, fund, who.name, proposal_id, member_ref, choice, private, clock.today())
+    say(f"vote recorded. proposal {proposal_id} is {s.words}")
+
+
+@app.command("withdraw")
+def withdraw(
+    ctx: typer.Context, proposal_id: int = typer.Argument(..., metavar="ID"),
+    member_ref: str = AsOption, key: Path = KeyOption,
+) -> None:
+    """Withdraw an open proposal (its proposer only, signed)."""
+    who = context.actor(ctx, "proposals.withdraw")
+    private = load_private(key)
+    fund = context.fund(ctx)
+    with db.write(context.engine(ctx)) as conn:
+        p = proposal.get(conn, proposal_id)
+        m = find(conn, member_ref, p.body)
+        proposal.withdraw(conn, fund, who.name, proposal_id, m.id,
+                          canonical.sign(private, proposal.withdrawal_message(fund, p)), clock.today())
+    say(f"proposal {proposal_id} is withdrawn")
+
+
+@app.command("expire")
+def expire(ctx: typer.Context) -> None:
+    """Record the expiry of every open proposal whose deadline has passed."""
+    who = context.actor(ctx, "proposals.expire")
+    fund = context.fund(ctx)
+    with db.write(context.engine(ctx)) as conn:
+        done = proposal.expire_due(conn, fund, who.name, clock.today())
+    say(f"{len(done)} proposal(s) expired" + (f": {', '.join(str(c.proposal) for c in done)}" if done else ""))
+
+
+@app.command("execute")
+def execute(ctx: typer.Context, proposal_id: int = typer.Argument(..., metavar="ID")) -> None:
+    """Run the effect of an approved proposal, in the same transaction as its state change, exactly once."""
+    who = context.actor(ctx, "proposals.execute")
+    fund = context.fund(ctx)
+    with db.write(context.engine(ctx)) as conn:
+        done = execution.execute(conn, fund, who.name, proposal_id, clock.today())
+    say(f"proposal {proposal_id} executed (record {done.seq}): {done.effect}")
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    state: str = typer.Option(None, "--state", help="Only proposals in this state (open, approved, ...)."),
+    fmt: str = FormatOption,
+) -> None:
+    """Proposals with their state."""
+    fund = context.fund(ctx)
+    today = clock.today()
+    with db.transaction(context.engine(ctx)) as conn:
+        standings = [proposal.standing(conn, fund, p.id, today) for p in book.proposals(conn)]
+    rows = [{"id": s.proposal.id, "kind": s.proposal.kind, "title": s.proposal.title, "body": s.proposal.body,
+             "rule": s.proposal.rule, "amount": s.proposal.amount, "currency": s.proposal.currency,
+             "deadline": s.proposal.deadline, "state": s.state, "why": s.reason}
+            for s in standings if state is None or s.state == state]
+    emit(ctx, rows, fmt, title="Proposals")
+
+
+@app.command("show")
+def show(ctx: typer.Context, proposal_id: int = typer.Argument(..., metavar="ID"), fmt: str = FormatOption) -> None:
+    """One proposal: its state in words, and each seat of the deciding body with its last vote."""
+    fund = context.fund(ctx)
+    with db.transaction(context.engine(ctx)) as conn:
+        s = proposal.standing(conn, fund, proposal_id, clock.today())
+        history = book.votes(conn, proposal_id)
+    p = s.proposal
+    rows = [{"seat": seat.label, "member": seat.member, "name": seat.name or "(vacant)", "vote": seat.choice or ""}
+            for seat in s.seats]
+    amount = f", {p.amount} {p.currency}" if p.amount is not None else ""
+    say(f"proposal {p.id}: {p.title} ({p.kind}{amount}{f', about {p.about}' if p.about else ''})\n"
+        f"  decided by {p.body}, rule {p.rule}; proposed by member {p.proposer} on {p.created_on}"
+        f"{f'; deadline {p.deadline}' if p.deadline else ''}\n  {s.words}")
+    emit(ctx, rows, fmt, title=f"Proposal {p.id}: {s.state}", json_root={
+        "proposal": {**proposal.content(p), "content_sha256": p.content_sha256}, "state": s.state, "reason": s.reason,
+        "words": s.words, "recorded": s.recorded, "seats": rows,
+        "votes": [v._asdict() for v in history], "closings": [c._asdict() for c in s.closings]})

@@ -1,0 +1,94 @@
+"""The demo's joint management: seat every body, then one investment through recommendation to execution,
+one proposal a single UA manager rejects, and one that expires. Same services as the CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import Connection, Engine
+
+from jointfund.fund import FundInfo
+from jointfund.governance import book, canonical, execution, member, proposal, vote
+from jointfund.governance.model import OPEN
+from jointfund.ledger.checkpoint import load_private, write_key_pair
+from jointfund.store import db
+
+ACTOR = "demo"
+
+
+def data() -> dict:
+    return tomllib.loads(resources.files("jointfund.demo").joinpath("governance.toml").read_text(encoding="utf-8"))
+
+
+def build(engine: Engine, info: FundInfo, directory: Path, say: Callable[[str], None]) -> None:
+    d = data()
+    keys = _seat_everyone(engine, info, directory, d["appointed_on"])
+    say(f"seated {len(keys)} members on the board and the committees, each with a key in {directory / 'keys'}")
+
+    inv = d["investment"]
+    with db.write(engine) as conn:
+        p = _propose(conn, info, keys, inv, "us-board-1")
+        rec = _propose(conn, info, keys, {"kind": inv["recommendation_kind"], "title": inv["recommendation_title"],
+                                          "about": f"{proposal.PROPOSAL_REF}{p.id}", "proposed_on": inv["recommended_on"]},
+                       "us-investment-1")
+        _vote_until_decided(conn, info, keys, rec, _body_members(conn, rec.body), "approve", inv["recommended_on"])
+        _vote_until_decided(conn, info, keys, p, _body_members(conn, p.body), "approve", inv["voted_on"])
+        execution.execute(conn, info, ACTOR, p.id, inv["executed_on"])
+    say(f"proposal {p.id} ({p.kind}): recommended by proposal {rec.id}, approved unanimously, executed")
+
+    rej = d["rejected"]
+    with db.write(engine) as conn:
+        p = _propose(conn, info, keys, rej, "us-board-1")
+        _vote_until_decided(conn, info, keys, p, rej["approve"], "approve", rej["voted_on"])
+        _vote_until_decided(conn, info, keys, p, rej["reject"], "reject", rej["voted_on"])
+        say(f"proposal {p.id} ({p.kind}): {proposal.standing(conn, info, p.id, rej['voted_on']).words}")
+
+    exp = d["expired"]
+    with db.write(engine) as conn:
+        p = _propose(conn, info, keys, exp, "ua-board-1")
+        _vote_until_decided(conn, info, keys, p, exp["approve"], "approve", exp["voted_on"])
+        proposal.expire_due(conn, info, ACTOR, exp["expired_on"])
+        say(f"proposal {p.id} ({p.kind}): {proposal.standing(conn, info, p.id, exp['expired_on']).words}")
+
+
+def _seat_everyone(engine: Engine, info: FundInfo, directory: Path, on: dt.date) -> dict[str, Ed25519PrivateKey]:
+    keys: dict[str, Ed25519PrivateKey] = {}
+    with db.write(engine) as conn:
+        for body in info.terms(on).governance.bodies:
+            for partner, seats in body.seats.items():
+                for n in range(1, seats + 1):
+                    name = f"{partner.lower()}-{body.code}-{n}"
+                    private, public, _ = write_key_pair(directory / "keys" / f"{name}.key")
+                    member.appoint(conn, info, ACTOR, partner, name, body.code, public.read_bytes(), on, str(public))
+                    keys[name] = load_private(private)
+    return keys
+
+
+def _propose(conn: Connection, info: FundInfo, keys: dict, spec: dict, proposer: str):  # noqa: ANN202
+    draft = proposal.draft(conn, info, spec["kind"], spec["title"], proposer, spec["proposed_on"], spec.get("amount"),
+                           spec.get("currency"), spec.get("about"), spec.get("deadline"))
+    return proposal.submit(conn, info, ACTOR, draft, canonical.sign(keys[proposer], canonical.proposal_bytes(info.id, draft)))
+
+
+def _body_members(conn: Connection, body: str) -> list[str]:
+    return [m.name for m in member.seated(conn, body)]
+
+
+def _vote_until_decided(conn: Connection, info: FundInfo, keys: dict, p, names: list[str], choice: str,  # noqa: ANN001
+                        on: dt.date) -> None:
+    for name in names:
+        if proposal.standing(conn, info, p.id, on).state != OPEN:
+            return
+        vote.sign_and_cast(conn, info, ACTOR, p.id, name, choice, keys[name], on)
+
+
+def rows(engine: Engine, info: FundInfo, on: dt.date) -> list[dict]:
+    """The demo's proposals and where each stands, for the summary `jointfund demo` prints."""
+    with db.transaction(engine) as conn:
+        return [{"id": s.proposal.id, "kind": s.proposal.kind, "body": s.proposal.body, "state": s.state, "why": s.reason}
+                for s in (proposal.standing(conn, info, p.id, on) for p in book.proposals(conn))]

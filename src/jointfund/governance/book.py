@@ -1,0 +1,66 @@
+"""Reading governance rows into values, and writing them with their log events.
+
+Every write here happens inside the caller's `db.write` transaction: the event is
+appended to the log first, and the row carries the event's `seq`, so the table and the
+signed log always say the same thing (verify checks that they do).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import Connection, func, insert, select
+
+from jointfund.governance.model import Closing, Member, Proposal, Vote
+from jointfund.ledger.log import append_event
+from jointfund.money import from_minor
+from jointfund.store import tables as t
+
+
+def next_id(conn: Connection, column) -> int:  # noqa: ANN001 - a table column
+    """The next number of a table whose ids the fund assigns (writers are serialised by db.write)."""
+    return int(conn.execute(select(func.coalesce(func.max(column), 0))).scalar_one()) + 1
+
+
+def record(conn: Connection, actor: str, action: str, subject: str, data: dict, table, row: dict) -> int:  # noqa: ANN001
+    """Append the event, then the row pointing at it; returns the event's seq."""
+    seq = append_event(conn, actor, action, subject, data)
+    conn.execute(insert(table).values(**row, seq=seq))
+    return seq
+
+
+def members(conn: Connection, ids: Iterable[int] | None = None) -> list[Member]:
+    q = (select(t.member, t.member_removal.c.seq.label("removed_seq"), t.member_removal.c.removed_on)
+         .outerjoin(t.member_removal, t.member_removal.c.member_id == t.member.c.id).order_by(t.member.c.id))
+    if ids is not None:
+        q = q.where(t.member.c.id.in_(list(ids)))
+    return [Member(r.id, r.body, r.partner, r.seat, r.name, r.key_id, r.public_pem, r.appointed_on, r.seq,
+                   r.removed_seq, r.removed_on) for r in conn.execute(q)]
+
+
+def proposals(conn: Connection, ids: Iterable[int] | None = None) -> list[Proposal]:
+    q = select(t.proposal).order_by(t.proposal.c.id)
+    if ids is not None:
+        q = q.where(t.proposal.c.id.in_(list(ids)))
+    return [proposal_of(r) for r in conn.execute(q)]
+
+
+def proposal_of(r) -> Proposal:  # noqa: ANN001 - a result row
+    amount = None if r.amount_minor is None else from_minor(r.amount_minor, r.currency)
+    return Proposal(r.id, r.kind, r.title, r.body, r.rule, r.requires_recommendation, amount, r.currency, r.about,
+                    r.deadline, r.proposer, r.created_on, r.signature, r.content_sha256, r.seq)
+
+
+def votes(conn: Connection, proposal_id: int | None = None) -> list[Vote]:
+    q = select(t.vote).order_by(t.vote.c.seq)
+    if proposal_id is not None:
+        q = q.where(t.vote.c.proposal_id == proposal_id)
+    return [Vote(r.proposal_id, r.member_id, r.choice, r.round, r.cast_on, r.signature, r.seq) for r in conn.execute(q)]
+
+
+def closings(conn: Connection, proposal_id: int | None = None) -> list[Closing]:
+    q = select(t.proposal_status).order_by(t.proposal_status.c.seq)
+    if proposal_id is not None:
+        q = q.where(t.proposal_status.c.proposal_id == proposal_id)
+    return [Closing(r.proposal_id, r.status, r.effective, r.reason, r.member_id, r.signature, r.seq)
+            for r in conn.execute(q)]

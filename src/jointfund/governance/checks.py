@@ -1,0 +1,237 @@
+"""What `jointfund verify` checks of joint management, from the stored rows alone.
+
+  governance records  every governance row has its event in the signed log, saying the same, and back
+  seats               no partner ever held more seats than the terms gave it, nor two members one seat
+  proposals           each proposal's hash, its proposer's signature, and the body and rule of its terms
+  vote signatures     every vote verifies with its member's key, over the proposal as stored, in round order,
+                      by a member seated on the deciding body, while the proposal was open
+  decisions           every closing is replayed: an approval had its rule met by the votes before it, a
+                      rejection could no longer meet it, an expiry came after the deadline, a withdrawal
+                      was signed by the proposer, and an execution followed an approval, once
+
+An approval inserted by editing the database fails `decisions` (its votes do not meet the
+rule) and `governance records` (the signed log never recorded it).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+from sqlalchemy import Connection, select
+
+from jointfund.fund import FundInfo
+from jointfund.governance import book, canonical
+from jointfund.governance.model import (
+    APPROVED, EXECUTED, EXPIRED, REJECTED, WITHDRAW, WITHDRAWN, Closing, Member, Proposal, Vote,
+)
+from jointfund.governance.proposal import PROPOSAL_REF, content
+from jointfund.governance.rule import evaluate
+from jointfund.governance.seats import ballot
+from jointfund.store import tables as t
+from jointfund.verify import DOMAIN_CHECKS, Finding
+
+ACTIONS = ("member.", "proposal.", "user.")
+
+
+class _Book:
+    """Everything the checks read, once."""
+
+    def __init__(self, conn: Connection, fund: FundInfo) -> None:
+        self.fund = fund
+        self.members = {m.id: m for m in book.members(conn)}
+        self.proposals = {p.id: p for p in book.proposals(conn)}
+        self.votes: dict[int, list[Vote]] = defaultdict(list)
+        for v in book.votes(conn):
+            self.votes[v.proposal].append(v)
+        self.closings: dict[int, list[Closing]] = defaultdict(list)
+        for c in book.closings(conn):
+            self.closings[c.proposal].append(c)
+
+    def approval(self, proposal_id: int) -> Closing | None:
+        return next((c for c in self.closings[proposal_id] if c.status == APPROVED), None)
+
+    def recommendation_seq(self, p: Proposal) -> int | None:
+        """Log position of the approval that recommends `p`, the earliest if several."""
+        seqs = [c.seq for q in self.proposals.values() if q.about == f"{PROPOSAL_REF}{p.id}" and q.body == p.requires_recommendation
+                for c in [self.approval(q.id)] if c is not None]
+        return min(seqs) if seqs else None
+
+
+def check_records(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Finding]]:
+    name = "governance records"
+    events = {r.seq: r for r in conn.execute(select(t.event).where(
+        t.event.c.action.like("member.%") | t.event.c.action.like("proposal.%") | t.event.c.action.like("user.%")))}
+    expected: dict[int, tuple[str, str, dict]] = {}
+    for r in conn.execute(select(t.member)):
+        expected[r.seq] = ("member.appoint", f"member:{r.id}", {
+            "member": r.id, "body": r.body, "partner": r.partner, "seat": r.seat, "name": r.name, "key_id": r.key_id,
+            "public_pem": r.public_pem, "appointed_on": r.appointed_on.isoformat()})
+    for r in conn.execute(select(t.member_removal)):
+        expected[r.seq] = ("member.remove", f"member:{r.member_id}",
+                           {"member": r.member_id, "removed_on": r.removed_on.isoformat(), "reason": r.reason})
+    for r in conn.execute(select(t.proposal)):
+        p = book.proposal_of(r)
+        expected[r.seq] = ("proposal.new", f"proposal:{r.id}",
+                           {**content(p), "signature": r.signature, "content_sha256": r.content_sha256})
+    for r in conn.execute(select(t.vote)):
+        expected[r.seq] = ("proposal.vote", f"proposal:{r.proposal_id}", {
+            "proposal": r.proposal_id, "member": r.member_id, "choice": r.choice, "round": r.round,
+            "cast_on": r.cast_on.isoformat(), "signature": r.signature})
+    for r in conn.execute(select(t.proposal_status)):
+        expected[r.seq] = (f"proposal.{r.status}", f"proposal:{r.proposal_id}", {
+            "proposal": r.proposal_id, "status": r.status, "effective": r.effective.isoformat(), "reason": r.reason,
+            "member": r.member_id, "signature": r.signature})
+    for r in conn.execute(select(t.app_user)):
+        expected[r.seq] = ("user.add", f"user:{r.name}", {"name": r.name, "role": r.role})
+    for r in conn.execute(select(t.user_status)):
+        expected[r.seq] = ("user.enable" if r.enabled else "user.disable", f"user:{r.user_name}", {"name": r.user_name})
+    failures = []
+    for seq, (action, subject, data) in sorted(expected.items()):
+        ev = events.get(seq)
+        if ev is None:
+            failures.append(Finding(name, seq, f"{subject}: the row points at record {seq}, which is no {action} event"))
+            continue
+        logged = json.loads(ev.data)
+        differ = sorted(k for k, v in data.items() if logged.get(k) != v)
+        if ev.action != action or ev.subject != subject or differ:
+            what = f"fields {', '.join(differ)}" if differ else f"{ev.action} {ev.subject}"
+            failures.append(Finding(name, seq, f"{subject}: the stored row differs from the signed log ({what})"))
+    # The other way round: a logged governance event whose row was deleted.
+    for seq, ev in sorted(events.items()):
+        if seq not in expected and ev.action in _ROW_ACTIONS:
+            failures.append(Finding(name, seq, f"{ev.subject}: the log records {ev.action}, but its row is missing"))
+    return name, len(expected), failures
+
+
+_ROW_ACTIONS = {"member.appoint", "member.remove", "proposal.new", "proposal.vote", "user.add", "user.enable",
+                "user.disable"} | {f"proposal.{s}" for s in (APPROVED, REJECTED, EXPIRED, WITHDRAWN, EXECUTED)}
+
+
+def check_seats(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Finding]]:
+    name = "seats"
+    b = _Book(conn, fund)
+    failures = []
+    for m in b.members.values():
+        terms = fund.terms(m.appointed_on)
+        bodies = {x.code: x for x in terms.governance.bodies}
+        body = bodies.get(m.body)
+        if body is None or m.partner not in body.seats:
+            failures.append(Finding(name, m.seq, f"member {m.id}: no {m.partner} seats on {m.body!r} in the terms"))
+            continue
+        holders = [x for x in b.members.values() if x.body == m.body and x.partner == m.partner and x.seated_at(m.seq + 1)]
+        if m.seat > body.seats[m.partner] or len(holders) > body.seats[m.partner]:
+            failures.append(Finding(name, m.seq, f"member {m.id}: {m.partner} holds {len(holders)} seat(s) on {m.body}, "
+                                    f"the terms give it {body.seats[m.partner]}"))
+        if sum(1 for x in holders if x.seat == m.seat) > 1:
+            failures.append(Finding(name, m.seq, f"member {m.id}: {m.partner} seat {m.seat} on {m.body} has two holders"))
+    return name, len(b.members), failures
+
+
+def check_proposals(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Finding]]:
+    name = "proposals"
+    b = _Book(conn, fund)
+    failures = []
+    for p in b.proposals.values():
+        at = f"proposal {p.id}"
+        if canonical.proposal_sha256(fund.id, p) != p.content_sha256:
+            failures.append(Finding(name, p.seq, f"{at}: its content differs from what was signed (hash mismatch)"))
+        proposer = b.members.get(p.proposer)
+        if proposer is None or not canonical.signature_valid(proposer.public_pem, p.signature_hex,
+                                                             canonical.proposal_bytes(fund.id, p)):
+            failures.append(Finding(name, p.seq, f"{at}: the proposer's signature does not verify"))
+        elif not proposer.seated_at(p.seq) or proposer.body not in (p.body, p.requires_recommendation):
+            failures.append(Finding(name, p.seq, f"{at}: member {p.proposer} was not seated on a body that may propose it"))
+        try:
+            decision = fund.terms(p.created_on).decision(p.kind)
+        except KeyError:
+            failures.append(Finding(name, p.seq, f"{at}: kind {p.kind!r} is not in the terms of {p.created_on}"))
+            continue
+        if (decision.body, decision.rule, decision.requires_recommendation) != (p.body, p.rule, p.requires_recommendation):
+            failures.append(Finding(name, p.seq, f"{at}: body {p.body}, rule {p.rule} differ from the terms of "
+                                    f"{p.created_on} ({decision.body}, {decision.rule})"))
+    return name, len(b.proposals), failures
+
+
+def check_votes(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Finding]]:
+    name = "vote signatures"
+    b = _Book(conn, fund)
+    failures = []
+    count = 0
+    for pid, vs in b.votes.items():
+        p = b.proposals[pid]
+        closed = next((c.seq for c in b.closings[pid] if c.status != EXECUTED), None)
+        rec = b.recommendation_seq(p) if p.requires_recommendation else None
+        rounds: dict[int, int] = defaultdict(int)
+        for v in vs:
+            count += 1
+            at = f"proposal {pid}, member {v.member}, round {v.round}"
+            m = b.members.get(v.member)
+            message = canonical.vote_bytes(fund.id, p.id, canonical.proposal_sha256(fund.id, p), v.member, v.choice, v.round)
+            if m is None or not canonical.signature_valid(m.public_pem, v.signature_hex, message):
+                failures.append(Finding(name, v.seq, f"{at}: the signature does not verify with the member's key "
+                                        f"over the proposal as stored"))
+                continue
+            rounds[v.member] += 1
+            problems = []
+            if v.round != rounds[v.member]:
+                problems.append(f"signed as round {v.round}, but it is the member's vote number {rounds[v.member]}")
+            if m.body != p.body or not m.seated_at(v.seq):
+                problems.append(f"member {m.id} was not seated on {p.body}")
+            if closed is not None and v.seq > closed:
+                problems.append("cast after the proposal closed")
+            if p.deadline is not None and v.cast_on > p.deadline:
+                problems.append(f"cast on {v.cast_on}, after the deadline {p.deadline}")
+            if p.requires_recommendation and (rec is None or v.seq < rec):
+                problems.append(f"cast before the {p.requires_recommendation} recommendation")
+            failures.extend(Finding(name, v.seq, f"{at}: {x}") for x in problems)
+    return name, count, failures
+
+
+def check_decisions(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Finding]]:
+    name = "decisions"
+    b = _Book(conn, fund)
+    failures = []
+    count = 0
+    members = list(b.members.values())
+    for pid, cs in b.closings.items():
+        p = b.proposals[pid]
+        body = fund.terms(p.created_on).body(p.body)
+        closes = [c for c in cs if c.status != EXECUTED]
+        runs = [c for c in cs if c.status == EXECUTED]
+        if len(closes) > 1 or len(runs) > 1:
+            failures.append(Finding(name, cs[-1].seq, f"proposal {pid}: closed {len(closes)} times, executed {len(runs)} times"))
+        for c in cs:
+            count += 1
+            at = f"proposal {pid} {c.status}"
+            verdict = evaluate(p.rule, p.body, ballot(body, members, b.votes[pid], at_seq=c.seq))
+            problem = None
+            if c.status in (APPROVED, REJECTED):
+                if verdict.outcome != c.status:
+                    problem = f"the votes before it do not make it {c.status} under {p.rule}: {verdict.outcome}, {verdict.reason}"
+                elif c.status == APPROVED and p.requires_recommendation:
+                    rec = b.recommendation_seq(p)
+                    if rec is None or rec > c.seq:
+                        problem = f"approved without an earlier {p.requires_recommendation} recommendation"
+            elif c.status == EXPIRED:
+                if p.deadline is None or c.effective <= p.deadline:
+                    problem = f"expired on {c.effective}, but its deadline is {p.deadline}"
+                elif verdict.outcome == APPROVED:
+                    problem = "expired although its rule was met"
+            elif c.status == WITHDRAWN:
+                proposer = b.members.get(p.proposer)
+                message = canonical.vote_bytes(fund.id, p.id, canonical.proposal_sha256(fund.id, p), p.proposer, WITHDRAW, 1)
+                if c.member != p.proposer or proposer is None or not canonical.signature_valid(proposer.public_pem, c.signature_hex, message):
+                    problem = "the withdrawal is not signed by the proposer"
+            elif c.status == EXECUTED:
+                approval = b.approval(pid)
+                if approval is None or approval.seq > c.seq:
+                    problem = "executed without an earlier approval"
+            if problem:
+                failures.append(Finding(name, c.seq, f"{at}: {problem}"))
+    return name, count, failures
+
+
+DOMAIN_CHECKS.extend([check_records, check_seats, check_proposals, check_votes, check_decisions])
+
+__all__ = ["Member", "check_decisions", "check_proposals", "check_records", "check_seats", "check_votes"]

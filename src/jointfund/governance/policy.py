@@ -1,0 +1,88 @@
+"""The one authorization policy: which role may take which state-changing action.
+
+Every state-changing command of the CLI, and every route of the HTTP API, asks
+`require(actor, action)` before it writes; nothing else decides. An action missing
+from `RULES` is a programmer error (an assertion), so a new command cannot forget to
+be listed. Reading is open to every role but `public`, which sees only published
+aggregates (served by the web app, not by these commands).
+
+Roles:
+  administrator     keeps the books, imports data, manages members, users and keys, executes decisions
+  board_manager     proposes, votes, executes the board's decisions, signs checkpoints
+  committee_member  proposes and votes in committees
+  auditor           reads everything and changes nothing
+  treasury_officer  submits licences, receipts, exchange rates, payments and transfers
+  applicant         submits a project and follows it (issue 5 adds its actions)
+  public            sees published aggregates only
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from jointfund.errors import Refused
+
+ADMINISTRATOR = "administrator"
+BOARD_MANAGER = "board_manager"
+COMMITTEE_MEMBER = "committee_member"
+AUDITOR = "auditor"
+TREASURY_OFFICER = "treasury_officer"
+APPLICANT = "applicant"
+PUBLIC = "public"
+ROLES = (ADMINISTRATOR, BOARD_MANAGER, COMMITTEE_MEMBER, AUDITOR, TREASURY_OFFICER, APPLICANT, PUBLIC)
+
+OPERATOR_NAME = "operator"  # the built-in local actor while a fund has no users yet
+
+_BOOKS = frozenset({ADMINISTRATOR})
+_DECIDERS = frozenset({BOARD_MANAGER, COMMITTEE_MEMBER})
+_TREASURY = frozenset({ADMINISTRATOR, TREASURY_OFFICER})
+
+RULES: dict[str, frozenset[str]] = {
+    # the book of record
+    "ledger.post": _BOOKS,
+    "ledger.reverse": _BOOKS,
+    "ledger.open": _BOOKS,
+    "ledger.close": _BOOKS,
+    "keys.register": _BOOKS,
+    "checkpoint.sign": frozenset({ADMINISTRATOR, BOARD_MANAGER}),
+    # joint management
+    "members.appoint": _BOOKS,
+    "members.remove": _BOOKS,
+    "proposals.new": _DECIDERS,
+    "proposals.vote": _DECIDERS,
+    "proposals.withdraw": _DECIDERS,
+    "proposals.expire": frozenset({ADMINISTRATOR, BOARD_MANAGER, COMMITTEE_MEMBER}),
+    "proposals.execute": frozenset({ADMINISTRATOR, BOARD_MANAGER}),
+    "users.add": _BOOKS,
+    "users.disable": _BOOKS,
+    # revenue data
+    "licences.import": _TREASURY,
+    "receipts.import": _TREASURY,
+    "fx.import": _TREASURY,
+    "payments.import": _TREASURY,
+    "transfers.record": _TREASURY,
+}
+
+
+class Actor(NamedTuple):
+    """Who acts: a user's name (or the built-in operator) and the role the policy judges."""
+
+    name: str
+    role: str
+
+
+OPERATOR = Actor(OPERATOR_NAME, ADMINISTRATOR)
+
+
+def allowed(role: str, action: str) -> bool:
+    assert role in ROLES, f"unknown role {role!r}"
+    assert action in RULES, f"action {action!r} is not in the policy; add it to governance.policy.RULES"
+    return role in RULES[action]
+
+
+def require(actor: Actor, action: str) -> Actor:
+    """`actor` when the policy allows it `action`; otherwise Refused, saying who may."""
+    if not allowed(actor.role, action):
+        who = ", ".join(r for r in ROLES if r in RULES[action])
+        raise Refused(f"{actor.name} ({actor.role}) may not {action}: only {who} may")
+    return actor

@@ -1,0 +1,242 @@
+"""Proposals: drafting and submitting one, withdrawing, expiring, and where each stands.
+
+A proposal's deciding body and rule are those of the terms in force on the day it is
+made; they are part of what the proposer and every voter sign, so a later amendment
+of the terms cannot change the rule of a vote already under way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import NamedTuple
+
+from sqlalchemy import Connection
+
+from jointfund.errors import InputError, IntegrityError, NotFound, Problem, Refused
+from jointfund.fund import FundInfo
+from jointfund.governance import book, canonical
+from jointfund.governance.member import find
+from jointfund.governance.model import (
+    APPROVED, EXECUTED, EXPIRED, MAX_REF_CHARS, MAX_TITLE_CHARS, OPEN, WITHDRAW, WITHDRAWN, Closing, Member, Proposal,
+)
+from jointfund.governance.rule import Seat, attainable, evaluate
+from jointfund.governance.seats import ballot
+from jointfund.money import format_amount, parse_amount, to_minor
+from jointfund.store import tables as t
+
+PROPOSAL_REF = "proposal:"
+
+
+class Standing(NamedTuple):
+    """Where a proposal stands on a day.
+
+    Attributes:
+      proposal: the proposal.
+      state: open, approved, rejected, expired, withdrawn or executed.
+      reason: why, in words ("6 of 6 board seats approved", "waiting for UA seat 2 and US seat 3").
+      seats: the deciding body's ballot now (each seat, its holder and last vote).
+      closings: the recorded state changes, in log order.
+      recommendation: the approved proposal that recommends it, when one is needed and exists.
+      recorded: False when the state follows from the day but is not recorded yet (an expiry).
+    """
+
+    proposal: Proposal
+    state: str
+    reason: str
+    seats: list[Seat]
+    closings: list[Closing]
+    recommendation: Proposal | None
+    recorded: bool = True
+
+    @property
+    def words(self) -> str:
+        return f"{self.state}: {self.reason}"
+
+
+def get(conn: Connection, proposal_id: int) -> Proposal:
+    found = book.proposals(conn, [proposal_id])
+    if not found:
+        raise NotFound(f"no proposal {proposal_id}; see: jointfund proposals list")
+    return found[0]
+
+
+def signed_content(fund: FundInfo, p: Proposal) -> str:
+    """The hash votes sign: recomputed from the stored content, which must still be what the proposer signed."""
+    digest = canonical.proposal_sha256(fund.id, p)
+    if digest != p.content_sha256:
+        raise IntegrityError(f"proposal {p.id} was edited after it was signed (its content hash is {digest[:16]}…, "
+                             f"the signed one {p.content_sha256[:16]}…); no vote can count on it: run jointfund verify")
+    return digest
+
+
+def draft(conn: Connection, fund: FundInfo, kind: str, title: str, proposer: str, on: dt.date,
+          amount: str | None = None, currency: str | None = None, about: str | None = None,
+          deadline: dt.date | None = None) -> Proposal:
+    """The proposal as it will be signed, numbered and with the terms' body and rule; nothing is written."""
+    terms = fund.terms(on)
+    problems: list[Problem] = []
+    kinds = [d.kind for d in terms.governance.decisions]
+    if kind not in kinds:
+        raise InputError([Problem("--kind", f"not a kind of decision in the terms; expected one of {', '.join(kinds)}", kind)])
+    decision = terms.decision(kind)
+    if not title.strip() or len(title) > MAX_TITLE_CHARS:
+        problems.append(Problem("--title", f"a title of 1 to {MAX_TITLE_CHARS} characters is needed", title))
+    value: Decimal | None = None
+    if (amount is None) != (currency is None):
+        problems.append(Problem("--amount" if amount is None else "--currency", "--amount and --currency go together"))
+    elif amount is not None and currency is not None:
+        if currency not in terms.fund.currencies:
+            problems.append(Problem("--currency", f"not a currency of the fund; expected one of {', '.join(terms.fund.currencies)}", currency))
+        else:
+            value, problem = parse_amount(amount, currency, "--amount")
+            if problem:
+                problems.append(problem)
+            elif value is not None and value <= 0:
+                problems.append(Problem("--amount", "must be more than zero", amount))
+    if about is not None and (not about.strip() or len(about) > MAX_REF_CHARS):
+        problems.append(Problem("--about", f"a reference of 1 to {MAX_REF_CHARS} characters is needed", about))
+    elif about is not None and about.startswith(PROPOSAL_REF):
+        target = about[len(PROPOSAL_REF):]
+        if not target.isdigit() or not book.proposals(conn, [int(target)]):
+            problems.append(Problem("--about", "names no existing proposal", about))
+    if deadline is not None and deadline < on:
+        problems.append(Problem("--deadline", f"is before the proposal is made ({on})", str(deadline)))
+    if on < fund.start_date:
+        problems.append(Problem("date", f"before the fund exists (it starts {fund.start_date})", str(on)))
+    if problems:
+        raise InputError(problems, "proposal not made")
+    body = terms.body(decision.body)
+    never = attainable(decision.rule, body.seats)
+    if never:
+        raise Refused(f"a {kind} proposal can never be decided under these terms: {never}")
+    member = find(conn, proposer, decision.body)
+    may_propose = {decision.body, decision.requires_recommendation} - {None}
+    if member.body not in may_propose:
+        raise Refused(f"member {member.id} ({member.name}) sits on {member.body}; a {kind} proposal is made by a member "
+                      f"of {' or '.join(sorted(may_propose))}")
+    return Proposal(book.next_id(conn, t.proposal.c.id), kind, title.strip(), decision.body, decision.rule,
+                    decision.requires_recommendation, value, currency, about, deadline, member.id, on)
+
+
+def submit(conn: Connection, fund: FundInfo, actor: str, p: Proposal, signature_hex: str) -> Proposal:
+    """Record a drafted proposal once its proposer's signature checks out."""
+    proposer = book.members(conn, [p.proposer])[0]
+    message = canonical.proposal_bytes(fund.id, p)
+    check_signature(proposer, signature_hex, message, f"proposal {p.id}")
+    digest = canonical.proposal_sha256(fund.id, p)
+    data = {**content(p), "signature": signature_hex, "content_sha256": digest, "before": None, "after": OPEN}
+    row = {"id": p.id, "kind": p.kind, "title": p.title, "body": p.body, "rule": p.rule,
+           "requires_recommendation": p.requires_recommendation,
+           "amount_minor": None if p.amount is None else to_minor(p.amount, p.currency or ""), "currency": p.currency,
+           "about": p.about, "deadline": p.deadline, "proposer": p.proposer, "created_on": p.created_on,
+           "signature": signature_hex, "content_sha256": digest}
+    seq = book.record(conn, actor, "proposal.new", f"proposal:{p.id}", data, t.proposal, row)
+    return p._replace(signature_hex=signature_hex, content_sha256=digest, seq=seq)
+
+
+def content(p: Proposal) -> dict:
+    """A proposal's content as its log event records it (and verify compares the stored row with)."""
+    return {"id": p.id, "kind": p.kind, "title": p.title, "body": p.body, "rule": p.rule, "proposer": p.proposer,
+            "requires_recommendation": p.requires_recommendation, "about": p.about, "currency": p.currency,
+            "amount": None if p.amount is None else format_amount(p.amount, p.currency or ""),
+            "deadline": None if p.deadline is None else p.deadline.isoformat(), "created_on": p.created_on.isoformat()}
+
+
+def check_signature(member: Member, signature_hex: str, message: bytes, what: str) -> None:
+    if not canonical.signature_valid(member.public_pem, signature_hex, message):
+        raise Refused(f"signature refused: {what} does not verify with the key {member.key_id} of member {member.id} "
+                      f"({member.name}); it must be signed with that member's own key, over exactly this {what}")
+
+
+def close(conn: Connection, actor: str, p: Proposal, status: str, on: dt.date, reason: str,
+          member: int | None = None, signature_hex: str = "") -> Closing:
+    """Record the closing (or, with EXECUTED, the execution) of `p`; the database allows each once."""
+    before = APPROVED if status == EXECUTED else OPEN
+    data = {"proposal": p.id, "status": status, "effective": on.isoformat(), "reason": reason, "member": member,
+            "signature": signature_hex, "before": before, "after": status}
+    step = "execute" if status == EXECUTED else "close"
+    seq = book.record(conn, actor, f"proposal.{status}", f"proposal:{p.id}", data, t.proposal_status,
+                      {"proposal_id": p.id, "status": status, "step": step, "effective": on, "reason": reason,
+                       "member_id": member, "signature": signature_hex})
+    return Closing(p.id, status, on, reason, member, signature_hex, seq)
+
+
+def recommendation(conn: Connection, p: Proposal) -> Proposal | None:
+    """The approved proposal of the recommending body about `p`, if `p` needs one and it exists."""
+    if p.requires_recommendation is None:
+        return None
+    about = f"{PROPOSAL_REF}{p.id}"
+    approved = {c.proposal for c in book.closings(conn) if c.status == APPROVED}
+    for other in book.proposals(conn):
+        if other.about == about and other.body == p.requires_recommendation and other.id in approved:
+            return other
+    return None
+
+
+def seats_now(conn: Connection, fund: FundInfo, p: Proposal) -> list[Seat]:
+    """The deciding body's seats as they stand, with each holder's last vote on `p`."""
+    return ballot(fund.terms(p.created_on).body(p.body), book.members(conn), book.votes(conn, p.id))
+
+
+def standing(conn: Connection, fund: FundInfo, proposal_id: int, on: dt.date) -> Standing:
+    p = get(conn, proposal_id)
+    seats = seats_now(conn, fund, p)
+    done = book.closings(conn, p.id)
+    rec = recommendation(conn, p)
+    if done:
+        last = done[-1]
+        reason = last.reason
+        if last.status == EXECUTED:
+            reason = f"on {last.effective}; {done[0].status}: {done[0].reason}"
+        return Standing(p, last.status, reason, seats, done, rec)
+    verdict = evaluate(p.rule, p.body, seats)
+    if p.deadline is not None and on > p.deadline:
+        return Standing(p, EXPIRED, f"{expiry_reason(p, verdict.reason)}; not recorded yet: jointfund proposals expire",
+                        seats, done, rec, recorded=False)
+    if p.requires_recommendation and rec is None:
+        committee = fund.terms(p.created_on).body(p.requires_recommendation).name
+        return Standing(p, OPEN, f"waiting for a recommendation of the {committee}: an approved proposal of it "
+                        f"--about {PROPOSAL_REF}{p.id}", seats, done, rec)
+    return Standing(p, verdict.outcome, verdict.reason, seats, done, rec)
+
+
+def refuse_unless_open(s: Standing, doing: str) -> None:
+    if s.state == EXPIRED and not s.recorded:
+        raise Refused(f"proposal {s.proposal.id} is closed: its deadline {s.proposal.deadline} passed; no one can {doing} it")
+    if s.closings:
+        raise Refused(f"proposal {s.proposal.id} is closed ({s.words}); no one can {doing} it")
+
+
+def withdrawal_message(fund: FundInfo, p: Proposal) -> bytes:
+    return canonical.vote_bytes(fund.id, p.id, signed_content(fund, p), p.proposer, WITHDRAW, 1)
+
+
+def withdraw(conn: Connection, fund: FundInfo, actor: str, proposal_id: int, member_id: int, signature_hex: str,
+             on: dt.date) -> Closing:
+    """Withdraw an open proposal: only its proposer can, by signing the withdrawal."""
+    s = standing(conn, fund, proposal_id, on)
+    refuse_unless_open(s, "withdraw")
+    p = s.proposal
+    if member_id != p.proposer:
+        raise Refused(f"only the proposer (member {p.proposer}) can withdraw proposal {p.id}")
+    proposer = book.members(conn, [p.proposer])[0]
+    check_signature(proposer, signature_hex, withdrawal_message(fund, p), f"the withdrawal of proposal {p.id}")
+    return close(conn, actor, p, WITHDRAWN, on, f"withdrawn by its proposer, member {p.proposer} ({proposer.name})",
+                 p.proposer, signature_hex)
+
+
+def expire_due(conn: Connection, fund: FundInfo, actor: str, on: dt.date) -> list[Closing]:
+    """Record the expiry of every open proposal whose deadline is before `on`."""
+    closed = {c.proposal for c in book.closings(conn)}
+    out = []
+    for p in book.proposals(conn):
+        if p.id in closed or p.deadline is None or on <= p.deadline:
+            continue
+        seats = seats_now(conn, fund, p)
+        out.append(close(conn, actor, p, EXPIRED, on, expiry_reason(p, evaluate(p.rule, p.body, seats).reason)))
+    return out
+
+
+def expiry_reason(p: Proposal, verdict_reason: str) -> str:
+    return f"its deadline {p.deadline} passed before the rule was met: {verdict_reason}"

@@ -1,0 +1,111 @@
+"""Users of the fund and their roles. Passwords are kept only as argon2id hashes.
+
+While a fund has no users, whoever holds the database credential acts as the built-in
+`operator` with administrator rights, so that a new fund can be set up. Once a user
+exists, every state-changing action names an enabled user, and the policy judges its role.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import NamedTuple
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Connection, select
+
+from jointfund import clock
+from jointfund.errors import ConflictError, InputError, NotFound, Problem, Refused
+from jointfund.governance import book
+from jointfund.governance.policy import ADMINISTRATOR, OPERATOR, OPERATOR_NAME, ROLES, Actor
+from jointfund.store import tables as t
+
+NAME = re.compile(r"^[a-z][a-z0-9_.-]{1,63}$")
+MIN_PASSWORD_CHARS = 10
+MAX_PASSWORD_CHARS = 1024
+_hasher = PasswordHasher()
+
+
+class User(NamedTuple):
+    """A user: name, role, whether enabled now, and when created (UTC)."""
+
+    name: str
+    role: str
+    enabled: bool
+    created_at: dt.datetime
+
+
+def users(conn: Connection) -> list[User]:
+    enabled: dict[str, bool] = {}
+    for r in conn.execute(select(t.user_status).order_by(t.user_status.c.seq)):
+        enabled[r.user_name] = bool(r.enabled)
+    return [User(r.name, r.role, enabled.get(r.name, False), r.created_at)
+            for r in conn.execute(select(t.app_user).order_by(t.app_user.c.name))]
+
+
+def add(conn: Connection, actor: str, name: str, role: str, password: str) -> User:
+    problems = []
+    if not NAME.match(name) or name == OPERATOR_NAME:
+        problems.append(Problem("NAME", "2 to 64 characters: a lowercase letter, then letters, digits, '_', '.' or '-'"
+                                f" ({OPERATOR_NAME!r} is reserved)", name))
+    if role not in ROLES:
+        problems.append(Problem("--role", f"expected one of {', '.join(ROLES)}", role))
+    if not MIN_PASSWORD_CHARS <= len(password) <= MAX_PASSWORD_CHARS:
+        problems.append(Problem("--password", f"{MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters"))
+    if problems:
+        raise InputError(problems, "user not added")
+    if any(u.name == name for u in users(conn)):
+        raise ConflictError(f"user {name} exists already; users are never renamed or reused")
+    now = clock.now()
+    book.record(conn, actor, "user.add", f"user:{name}", {"name": name, "role": role, "before": None, "after": role},
+                t.app_user, {"name": name, "role": role, "password_hash": _hasher.hash(password), "created_at": now})
+    book.record(conn, actor, "user.enable", f"user:{name}", {"name": name, "before": None, "after": "enabled"},
+                t.user_status, {"user_name": name, "enabled": 1})
+    return User(name, role, True, now)
+
+
+def disable(conn: Connection, actor: str, name: str) -> User:
+    found = {u.name: u for u in users(conn)}
+    if name not in found:
+        raise NotFound(f"no user {name}; see: jointfund users list")
+    u = found[name]
+    if not u.enabled:
+        raise Refused(f"user {name} is already disabled")
+    if u.role == ADMINISTRATOR and sum(x.enabled and x.role == ADMINISTRATOR for x in found.values()) == 1:
+        raise Refused(f"{name} is the last enabled administrator; add another before disabling it, or no one could manage users")
+    book.record(conn, actor, "user.disable", f"user:{name}", {"name": name, "before": "enabled", "after": "disabled"},
+                t.user_status, {"user_name": name, "enabled": 0})
+    return u._replace(enabled=False)
+
+
+def resolve(conn: Connection, name: str | None) -> Actor:
+    """Who acts: the named enabled user, or the operator while the fund has no users."""
+    everyone = {u.name: u for u in users(conn)}
+    if not everyone:
+        if name not in (None, OPERATOR_NAME):
+            raise NotFound(f"--user {name}: this fund has no users yet; leave --user out (you act as {OPERATOR_NAME})")
+        return OPERATOR
+    if name is None:
+        raise Refused("this fund has users: say who you are with --user NAME (or JOINTFUND_USER)")
+    u = everyone.get(name)
+    if u is None:
+        raise NotFound(f"--user {name}: no such user; see: jointfund users list")
+    if not u.enabled:
+        raise Refused(f"user {name} is disabled")
+    return Actor(u.name, u.role)
+
+
+def authenticate(conn: Connection, name: str, password: str) -> Actor | None:
+    """The user when `password` is theirs and they are enabled; None otherwise (for the web sign-in)."""
+    row = conn.execute(select(t.app_user.c.password_hash).where(t.app_user.c.name == name)).first()
+    if row is None:
+        return None
+    try:
+        _hasher.verify(row.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    try:
+        return resolve(conn, name)
+    except (NotFound, Refused):
+        return None

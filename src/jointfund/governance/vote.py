@@ -1,0 +1,82 @@
+"""Casting signed votes, and deciding a proposal the moment its rule is met or can no longer be.
+
+A vote is the member's Ed25519 signature over the vote's canonical bytes, which bind
+the fund, the proposal, the SHA-256 of the proposal's content, the member, the choice
+and the round (the member's 1st, 2nd... vote on it). The signature is checked with the
+key stored at the member's appointment, so only the member can vote, a vote cannot be
+moved to another proposal or an edited one, and an old vote cannot be replayed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import NamedTuple
+
+from sqlalchemy import Connection
+
+from jointfund.errors import InputError, Problem, Refused
+from jointfund.fund import FundInfo
+from jointfund.governance import book, canonical
+from jointfund.governance.member import find
+from jointfund.governance.model import CHOICES, OPEN, Member, Proposal
+from jointfund.governance.proposal import Standing, check_signature, close, refuse_unless_open, signed_content, standing
+from jointfund.governance.rule import evaluate
+from jointfund.store import tables as t
+
+
+class Ballot(NamedTuple):
+    """What a member is about to sign: the proposal, the member, the choice, the round and the bytes."""
+
+    proposal: Proposal
+    member: Member
+    choice: str
+    round: int
+    message: bytes
+
+
+def prepare(conn: Connection, fund: FundInfo, proposal_id: int, member_ref: str, choice: str, on: dt.date) -> Ballot:
+    """Check that `member_ref` may vote `choice` on the proposal today, and give the bytes to sign."""
+    if choice not in CHOICES:
+        raise InputError([Problem("CHOICE", f"expected one of {', '.join(CHOICES)}", choice)])
+    s = standing(conn, fund, proposal_id, on)
+    refuse_unless_open(s, "vote on")
+    p = s.proposal
+    m = find(conn, member_ref, p.body)
+    if m.body != p.body:
+        raise Refused(f"member {m.id} ({m.name}) sits on {m.body}, not on {p.body}: only {p.body} members vote on proposal {p.id}")
+    if p.requires_recommendation and s.recommendation is None:
+        raise Refused(f"proposal {p.id} needs a recommendation before "
+                      f"{p.body} members vote; {s.reason}")
+    round_ = 1 + sum(1 for v in book.votes(conn, p.id) if v.member == m.id)
+    message = canonical.vote_bytes(fund.id, p.id, signed_content(fund, p), m.id, choice, round_)
+    return Ballot(p, m, choice, round_, message)
+
+
+def cast(conn: Connection, fund: FundInfo, actor: str, proposal_id: int, member_ref: str, choice: str,
+         round_: int, signature_hex: str, on: dt.date) -> Standing:
+    """Record a signed vote and, when it decides the proposal, its approval or rejection, in one transaction."""
+    b = prepare(conn, fund, proposal_id, member_ref, choice, on)
+    if round_ != b.round:
+        raise Refused(f"vote refused: it is signed for round {round_}, but member {b.member.id}'s next vote on proposal "
+                      f"{proposal_id} is round {b.round}; a replayed or stale vote is never counted")
+    check_signature(b.member, signature_hex, b.message, f"the {choice} vote on proposal {proposal_id}")
+    earlier = [v for v in book.votes(conn, proposal_id) if v.member == b.member.id]
+    data = {"proposal": proposal_id, "member": b.member.id, "choice": choice, "round": b.round,
+            "cast_on": on.isoformat(), "signature": signature_hex,
+            "before": earlier[-1].choice if earlier else None, "after": choice}
+    book.record(conn, actor, "proposal.vote", f"proposal:{proposal_id}", data, t.vote,
+                {"proposal_id": proposal_id, "member_id": b.member.id, "choice": choice, "round": b.round,
+                 "cast_on": on, "signature": signature_hex})
+    after = standing(conn, fund, proposal_id, on)
+    verdict = evaluate(b.proposal.rule, b.proposal.body, after.seats)
+    if verdict.outcome != OPEN:
+        close(conn, actor, b.proposal, verdict.outcome, on, verdict.reason)
+        after = standing(conn, fund, proposal_id, on)
+    return after
+
+
+def sign_and_cast(conn: Connection, fund: FundInfo, actor: str, proposal_id: int, member_ref: str, choice: str,
+                  private, on: dt.date) -> Standing:  # noqa: ANN001 - an Ed25519PrivateKey
+    """What the CLI does with a key file: sign the prepared bytes, then cast."""
+    b = prepare(conn, fund, proposal_id, member_ref, choice, on)
+    return cast(conn, fund, actor, proposal_id, str(b.member.id), choice, b.round, canonical.sign(private, b.message), on)

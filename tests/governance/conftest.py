@@ -1,0 +1,85 @@
+"""A small driver for governance tests: members with real keys, proposals and signed votes on a fresh fund."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from jointfund import fund as fund_mod
+from jointfund.governance import canonical, execution, member, proposal, vote
+from jointfund.governance.model import Member, Proposal
+from jointfund.store import db
+
+DAY = dt.date(2026, 2, 2)
+
+
+def public_pem(key: Ed25519PrivateKey) -> bytes:
+    return key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+class Gov:
+    """Acts on one fund as the services do for the CLI; `keys` holds each member's private key by name."""
+
+    def __init__(self, engine) -> None:  # noqa: ANN001
+        self.engine = engine
+        with db.transaction(engine) as conn:
+            self.fund = fund_mod.load(conn)
+        self.terms = self.fund.terms(DAY)
+        self.keys: dict[str, Ed25519PrivateKey] = {}
+
+    def appoint(self, name: str, partner: str, body: str = "board", on: dt.date = DAY) -> Member:
+        key = self.keys.setdefault(name, Ed25519PrivateKey.generate())
+        with db.write(self.engine) as conn:
+            return member.appoint(conn, self.fund, "test", partner, name, body, public_pem(key), on)
+
+    def seat_body(self, body: str = "board", on: dt.date = DAY) -> list[str]:
+        """Fill every seat of `body`; names are like us-board-1."""
+        names = []
+        for partner, seats in self.terms.body(body).seats.items():
+            for n in range(1, seats + 1):
+                names.append(f"{partner.lower()}-{body}-{n}")
+                self.appoint(names[-1], partner, body, on)
+        return names
+
+    def propose(self, kind: str, proposer: str, on: dt.date = DAY, **kw) -> Proposal:  # noqa: ANN003
+        with db.write(self.engine) as conn:
+            d = proposal.draft(conn, self.fund, kind, kw.pop("title", f"a {kind}"), proposer, on, **kw)
+            return proposal.submit(conn, self.fund, "test", d, canonical.sign(self.keys[proposer], canonical.proposal_bytes(self.fund.id, d)))
+
+    def vote(self, pid: int, name: str, choice: str, on: dt.date = DAY) -> proposal.Standing:
+        with db.write(self.engine) as conn:
+            return vote.sign_and_cast(conn, self.fund, "test", pid, name, choice, self.keys[name], on)
+
+    def votes(self, pid: int, names: list[str], choice: str, on: dt.date = DAY) -> proposal.Standing:
+        s = None
+        for n in names:
+            s = self.vote(pid, n, choice, on)
+        return s
+
+    def standing(self, pid: int, on: dt.date = DAY) -> proposal.Standing:
+        with db.transaction(self.engine) as conn:
+            return proposal.standing(conn, self.fund, pid, on)
+
+    def execute(self, pid: int, on: dt.date = DAY) -> execution.Execution:
+        with db.write(self.engine) as conn:
+            return execution.execute(conn, self.fund, "test", pid, on)
+
+    def recommend(self, pid: int, on: dt.date = DAY) -> Proposal:
+        """Seat the recommending committee and have it approve a recommendation of proposal `pid`."""
+        with db.transaction(self.engine) as conn:
+            body = proposal.get(conn, pid).requires_recommendation
+        names = self.seat_body(body, on)
+        kind = next(d.kind for d in self.terms.governance.decisions if d.body == body)
+        rec = self.propose(kind, names[0], on, about=f"proposal:{pid}")
+        for n in names:
+            if self.vote(rec.id, n, "approve", on).state != "open":
+                break
+        return rec
+
+
+@pytest.fixture
+def gov(fund_engine) -> Gov:  # noqa: ANN001
+    return Gov(fund_engine)
