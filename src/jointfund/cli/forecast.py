@@ -1,0 +1,178 @@
+"""`jointfund forecast`: contributions, fund value and distributions as distributions over paths."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from decimal import Decimal
+from dataclasses import dataclass
+from pathlib import Path
+
+import typer
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from jointfund import clock
+from jointfund.cli.output import FormatOption, emit, resolve_format, say
+from jointfund.cli.progress import bar
+from jointfund.errors import JointfundError
+from jointfund.forecast import chart as chart_mod
+from jointfund.forecast import engine, run, scenario, start, summary
+from jointfund.forecast.plan import StartState, compile_plan
+from jointfund.terms import load_text, shipped_text
+
+app = typer.Typer(help="Forecasts of contributions, fund value and distributions, over many random paths.",
+                  no_args_is_help=True)
+
+ScenarioArg = typer.Argument(..., help="Scenario file (TOML), or a shipped one: " + ", ".join(scenario.SHIPPED) + ".")
+PathsOption = typer.Option(10_000, "--paths", min=1, max=engine.MAX_PATHS, help="Number of random paths.")
+YearsOption = typer.Option(None, "--years", min=1, max=scenario.MAX_YEARS, help="Years forecast [default: the scenario's].")
+SeedOption = typer.Option(0, "--seed", min=0, help="Seed; the same seed gives the same numbers whatever the workers.")
+StartOption = typer.Option(None, "--start", help="First day, YYYY-MM-DD [default: the scenario's, else today].")
+WorkersOption = typer.Option(1, "--workers", min=1, max=256, help="Local processes running chunks in parallel.")
+SchedulerOption = typer.Option(None, "--scheduler", help="Dask scheduler address (tcp://host:8786) to run the chunks on.")
+ChunkOption = typer.Option(engine.DEFAULT_CHUNK_PATHS, "--chunk-paths", min=1,
+                           help=f"Paths per task, rounded to whole blocks of {engine.BLOCK_PATHS}.")
+
+
+@dataclass(frozen=True)
+class Run:
+    name: str
+    outcome: run.Outcome
+
+
+def _compute(ctx: typer.Context, file: str, paths: int, years: int | None, seed: int, start_day: str | None,
+             workers: int, scheduler: str | None, chunk_paths: int, with_tornado: bool = True) -> Run:
+    text, source = scenario.read(file)
+    terms_text, state_from = _terms_text(ctx)
+    terms = load_text(terms_text, "fund terms")
+    sc = scenario.load_text(text, source, terms)
+    day = _date(start_day) or sc.scenario.start or clock.today()
+    state = state_from(terms, day, sc) if state_from else None
+    plan = compile_plan(sc, terms_text, day, years, state)
+    say(f"[dim]{sc.scenario.name}: {paths:,} paths x {plan.steps} years from {day}; "
+        f"start state from the {plan.state.source}; lock ends {plan.lock_ends}[/dim]")
+    tasks = len(engine.chunks(paths, chunk_paths)) + (run.tornado_tasks(plan, paths) if with_tornado else 0)
+    with engine.Runner(workers, scheduler) as runner, bar("forecast", total=tasks) as advance:
+        began = time.perf_counter()
+        result = run.forecast(plan, seed, paths, runner, chunk_paths, advance)
+        seconds = time.perf_counter() - began
+        say(f"[dim]{paths:,} paths in {seconds:.1f} s ({paths / seconds:,.0f} paths/s)[/dim]")
+        base, bars = run.tornado(plan, seed, paths, runner, advance) if with_tornado else (None, [])
+    return Run(sc.scenario.name, run.Outcome(plan, seed, result, base, bars, seconds))
+
+
+def _terms_text(ctx: typer.Context):  # noqa: ANN202 - (text, reader of the start state or None)
+    """The fund's terms and a reader of its book; the shipped terms and None when there is no usable fund."""
+    root = ctx.find_root().obj or {}
+    url = root.get("db") or os.environ.get("JOINTFUND_DB")
+    if not _database_exists(url):
+        say("[dim]no fund database; using the shipped terms and the scenario's start state[/dim]")
+        return shipped_text(), None
+    try:
+        from jointfund.cli import context
+        from jointfund.store import db
+
+        info = context.fund(ctx)
+        eng = context.engine(ctx)
+    except (JointfundError, SQLAlchemyError) as exc:
+        say(f"[dim]no usable fund ({str(exc).splitlines()[0]}); using the shipped terms and the scenario's start state[/dim]")
+        return shipped_text(), None
+
+    def read_book(terms, day: dt.date, sc: scenario.Scenario) -> StartState:  # noqa: ANN001
+        with db.transaction(eng) as conn:
+            return start.from_book(conn, info.terms(day), day, sc.fx.start_per_usd, sc.start_state.investments_exit_years)
+
+    return info.terms_text, read_book
+
+
+def _database_exists(url: str | None) -> bool:
+    """False for a SQLite file that is not there: a forecast must not create an empty database."""
+    from jointfund.store import db
+
+    try:
+        parsed = make_url(db.resolve_url(url))
+    except JointfundError:
+        return False
+    if parsed.get_backend_name() == "sqlite":
+        return bool(parsed.database) and parsed.database != ":memory:" and Path(parsed.database).exists()
+    return True
+
+
+def _date(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"expected a date as YYYY-MM-DD, got {value!r}", param_hint="--start") from None
+
+
+@app.command("run")
+def run_command(
+    ctx: typer.Context,
+    file: str = ScenarioArg,
+    paths: int = PathsOption,
+    years: int = YearsOption,
+    seed: int = SeedOption,
+    start_day: str = StartOption,
+    workers: int = WorkersOption,
+    scheduler: str = SchedulerOption,
+    chunk_paths: int = ChunkOption,
+    fmt: str = FormatOption,
+) -> None:
+    """Forecast a scenario: per-year percentiles, NAV thresholds, the first distribution and a tornado."""
+    chosen = resolve_format(ctx, fmt)
+    r = _compute(ctx, file, paths, years, seed, start_day, workers, scheduler, chunk_paths)
+    o, plan = r.outcome, r.outcome.plan
+    doc = run.document(o, r.name)
+    if chosen == "json":
+        emit(ctx, [], "json", json_root=doc)
+        return
+    if chosen == "csv":
+        emit(ctx, doc["percentiles"], "csv")
+        return
+    for metric in summary.metric_names(plan):
+        rows = [{k: v for k, v in row.items() if k != "metric"} for row in doc["percentiles"] if row["metric"] == metric]
+        emit(ctx, _millions(rows), "table", title=f"{metric} (USD m)")
+    emit(ctx, doc["nav_thresholds"], "table", title="Probability that NAV is at least the threshold")
+    first = doc["first_distribution"]
+    emit(ctx, first["by_year"], "table", title=f"Year of the first distribution (lock ends {plan.lock_ends}; none: year empty)")
+    emit(ctx, _millions(first["size"]), "table", title="Size of the first distribution (USD m)")
+    tornado = doc["tornado"]
+    if tornado["year"] is not None:
+        rows = [{"input": b["input"], "-1 sigma": b["minus_1_sigma"], "+1 sigma": b["plus_1_sigma"]} for b in tornado["bars"]]
+        base = "n/a" if tornado["base"] is None else f"{tornado['base'] / 1e6:,.1f}"
+        emit(ctx, _millions(rows), "table", title=f"Tornado: P50 NAV in {tornado['year']} (USD m; base {base})")
+
+
+def _millions(rows: list[dict]) -> list[dict]:
+    def show(v: object) -> object:
+        # Decimal, so the table right-aligns and groups the figures
+        return Decimal(f"{v / 1e6:.1f}") if isinstance(v, float) else v
+    return [{k: (v if k == "year" else show(v)) for k, v in row.items()} for row in rows]
+
+
+@app.command("chart")
+def chart_command(
+    ctx: typer.Context,
+    file: str = ScenarioArg,
+    output: Path = typer.Option(..., "-o", "--output", help="HTML file to write (self-contained, works offline)."),
+    paths: int = PathsOption,
+    years: int = YearsOption,
+    seed: int = SeedOption,
+    start_day: str = StartOption,
+    workers: int = WorkersOption,
+    scheduler: str = SchedulerOption,
+    chunk_paths: int = ChunkOption,
+) -> None:
+    """Write fan charts of every reported metric and the tornado to one offline HTML file."""
+    r = _compute(ctx, file, paths, years, seed, start_day, workers, scheduler, chunk_paths)
+    html = chart_mod.page(run.document(r.outcome, r.name))
+    try:
+        output.write_text(html, encoding="utf-8")
+    except OSError as exc:
+        raise JointfundError(f"cannot write {output}: {exc.strerror}") from None
+    say(f"wrote {output}")
+

@@ -1,0 +1,1 @@
+"""Forecasts: contributions, fund value and distributions as distributions over many paths."""

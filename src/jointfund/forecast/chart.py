@@ -1,0 +1,130 @@
+"""Fan charts and the tornado as one self-contained HTML page: inline SVG, no script, no network.
+
+Input is the run's JSON document (run.document), so the web application can draw the same
+numbers later from the same shape.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+
+WIDTH, HEIGHT, PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 560, 260, 70, 16, 28, 34
+BAND_OUTER, BAND_INNER, LINE = "#c6dbef", "#6baed6", "#08519c"
+
+
+def page(doc: dict) -> str:
+    metrics = list(dict.fromkeys(row["metric"] for row in doc["percentiles"]))
+    fans = [fan(doc, m) for m in metrics]
+    parts = [
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>{_e(doc['scenario'])}: forecast</title>",
+        "<style>body{font:14px system-ui,sans-serif;margin:24px;color:#222}"
+        "figure{display:inline-block;margin:8px}figcaption{font-weight:600}"
+        "table{border-collapse:collapse}td,th{padding:2px 8px;text-align:right}"
+        "svg text{font:11px system-ui,sans-serif;fill:#444}</style></head><body>",
+        f"<h1>{_e(doc['scenario'])}</h1>",
+        f"<p>{doc['paths']:,} paths, seed {doc['seed']}, from {doc['start']}; start state from the "
+        f"{_e(doc['start_state']['source'])}. No distribution before {doc['lock_ends']} (the terms' lock). "
+        f"Bands: P5–P95 and P25–P75; line: P50. USD millions.</p>",
+        *fans,
+        tornado(doc),
+        thresholds(doc),
+        "</body></html>",
+    ]
+    return "\n".join(parts)
+
+
+def fan(doc: dict, metric: str) -> str:
+    rows = [r for r in doc["percentiles"] if r["metric"] == metric]
+    years = [r["year"] for r in rows]
+    series = {q: [(r[q] or 0.0) / 1e6 for r in rows] for q in ("p5", "p25", "p50", "p75", "p95")}
+    top = _nice(max(series["p95"] + [1e-9]))
+    x = _scale(years[0], max(years[-1], years[0] + 1), PAD_LEFT, WIDTH - PAD_RIGHT)
+    y = _scale(0.0, top, HEIGHT - PAD_BOTTOM, PAD_TOP)
+
+    def band(lo: str, hi: str, colour: str) -> str:
+        points = [(x(t), y(v)) for t, v in zip(years, series[hi], strict=True)]
+        points += [(x(t), y(v)) for t, v in reversed(list(zip(years, series[lo], strict=True)))]
+        return f"<polygon fill='{colour}' points='{_pts(points)}'/>"
+
+    median = _pts([(x(t), y(v)) for t, v in zip(years, series["p50"], strict=True)])
+    svg = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{WIDTH}' height='{HEIGHT}' role='img' "
+           f"aria-label='{_e(metric)} fan chart'>",
+           *_axes(x, y, years, top),
+           band("p5", "p95", BAND_OUTER), band("p25", "p75", BAND_INNER),
+           f"<polyline fill='none' stroke='{LINE}' stroke-width='2' points='{median}'/>", "</svg>"]
+    return f"<figure><figcaption>{_e(metric)}</figcaption>{''.join(svg)}</figure>"
+
+
+def tornado(doc: dict) -> str:
+    t = doc["tornado"]
+    if t["year"] is None or t["base"] is None or not t["bars"]:
+        return "<p>No tornado: the tornado year is outside the horizon.</p>"
+    base = t["base"] / 1e6
+    bars = t["bars"]
+    values = [base] + [b[k] / 1e6 for b in bars for k in ("minus_1_sigma", "plus_1_sigma")]
+    lo, hi = min(values), max(values)
+    span = max(hi - lo, 1e-9)
+    left, right, row = 200, WIDTH + 140 - 20, 22
+    height = PAD_TOP + row * len(bars) + PAD_BOTTOM
+    x = _scale(lo - 0.05 * span, hi + 0.05 * span, left, right)
+    svg = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{WIDTH + 140}' height='{height}' role='img' aria-label='tornado'>",
+           f"<line x1='{x(base):.1f}' x2='{x(base):.1f}' y1='{PAD_TOP - 8}' y2='{height - PAD_BOTTOM}' stroke='#222'/>",
+           f"<text x='{x(base):.1f}' y='{PAD_TOP - 12}' text-anchor='middle'>base {base:,.1f}</text>"]
+    for i, b in enumerate(bars):
+        top = PAD_TOP + i * row
+        for key, colour in (("minus_1_sigma", "#de8f6e"), ("plus_1_sigma", "#6baed6")):
+            v = b[key] / 1e6
+            x0, x1 = sorted((x(base), x(v)))
+            svg.append(f"<rect x='{x0:.1f}' y='{top + 3}' width='{max(x1 - x0, 0.5):.1f}' height='{row - 6}' fill='{colour}'>"
+                       f"<title>{_e(b['input'])} {key.replace('_', ' ')}: {v:,.1f}</title></rect>")
+        svg.append(f"<text x='{left - 6}' y='{top + row / 2 + 4}' text-anchor='end'>{_e(b['input'])}</text>")
+    svg.append(f"<text x='{left}' y='{height - 10}'>orange: input at -1σ; blue: at +1σ (USD m)</text></svg>")
+    return f"<figure><figcaption>Tornado: P50 NAV in {t['year']}</figcaption>{''.join(svg)}</figure>"
+
+
+def thresholds(doc: dict) -> str:
+    rows = doc["nav_thresholds"]
+    if not rows:
+        return ""
+    body = "".join(f"<tr><td>{r['year']}</td><td>{r['nav_at_least_usd'] / 1e6:,.0f}</td><td>{_share(r['probability'])}</td></tr>"
+                   for r in rows)
+    return ("<h2>Probability that NAV is at least a threshold</h2><table><tr><th>year</th><th>USD m</th>"
+            f"<th>probability</th></tr>{body}</table>")
+
+
+def _share(p: float | None) -> str:
+    return "" if p is None else f"{p:.1%}"
+
+
+def _axes(x, y, years: list[int], top: float) -> list[str]:  # noqa: ANN001 - the two scales
+    out = [f"<line x1='{PAD_LEFT}' x2='{WIDTH - PAD_RIGHT}' y1='{y(0):.1f}' y2='{y(0):.1f}' stroke='#888'/>",
+           f"<line x1='{PAD_LEFT}' x2='{PAD_LEFT}' y1='{PAD_TOP}' y2='{y(0):.1f}' stroke='#888'/>"]
+    for i in range(5):
+        v = top * i / 4
+        out.append(f"<text x='{PAD_LEFT - 6}' y='{y(v) + 4:.1f}' text-anchor='end'>{v:,.0f}</text>")
+        out.append(f"<line x1='{PAD_LEFT}' x2='{WIDTH - PAD_RIGHT}' y1='{y(v):.1f}' y2='{y(v):.1f}' stroke='#eee'/>")
+    step = max(1, math.ceil(len(years) / 8))
+    for t in years[::step]:
+        out.append(f"<text x='{x(t):.1f}' y='{HEIGHT - PAD_BOTTOM + 16}' text-anchor='middle'>{t}</text>")
+    return out
+
+
+def _scale(lo: float, hi: float, out_lo: float, out_hi: float):  # noqa: ANN202
+    span = (hi - lo) or 1.0
+    return lambda v: out_lo + (v - lo) / span * (out_hi - out_lo)
+
+
+def _nice(value: float) -> float:
+    """A round axis top at or above `value`: 1, 2 or 5 times a power of ten."""
+    power = 10 ** math.floor(math.log10(value)) if value > 0 else 1.0
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= value)
+
+
+def _pts(points: list[tuple[float, float]]) -> str:
+    return " ".join(f"{a:.1f},{b:.1f}" for a, b in points)
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
