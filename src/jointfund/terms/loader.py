@@ -19,7 +19,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from jointfund.errors import InputError, Problem
-from jointfund.terms.model import Terms
+from jointfund.terms.model import Inconsistent, Terms
 
 SHIPPED = "urif.toml"
 
@@ -36,18 +36,22 @@ def load_text(text: str, source: str) -> Terms:
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InputError([Problem(source, f"not valid TOML: {exc}")], "malformed terms file") from None
+        raise InputError([Problem(_syntax_location(str(exc), text, source), f"not valid TOML: {exc}")],
+                         "malformed terms file") from None
     problems = _validate(doc, text, source)
     if problems:
         raise InputError(problems, f"terms file {source} is invalid")
     terms = Terms.model_validate(doc)
     # An amendment that would make the terms invalid is refused now, not on the day it applies.
-    for amendment in terms.amendments:
+    for i, amendment in enumerate(terms.amendments):
         try:
             merged = apply_amendments(doc, amendment.effective)
             Terms.model_validate(merged)
         except ValidationError as exc:
-            located = [_problem(err, text, source, prefix=f"after amendment of {amendment.effective}: ") for err in exc.errors()]
+            # Named at the amendment's own line: that is what must be fixed, not the base terms.
+            located = [p for err in exc.errors()
+                       for p in _problems(err, text, source, prefix=f"after amendment of {amendment.effective}: ",
+                                          at=("amendments", i, "changes"))]
             raise InputError(located, f"terms file {source} is invalid") from None
     return terms
 
@@ -116,21 +120,51 @@ def _validate(doc: dict, text: str, source: str) -> list[Problem]:
     try:
         Terms.model_validate(doc)
     except ValidationError as exc:
-        return [_problem(err, text, source) for err in exc.errors()]
+        return [p for err in exc.errors() for p in _problems(err, text, source)]
     return []
 
 
-def _problem(err: dict, text: str, source: str, prefix: str = "") -> Problem:
+_SYNTAX_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def _syntax_location(message: str, text: str, source: str) -> str:
+    """file:line:column of a TOML syntax error (tomllib gives them only in its message)."""
+    found = _SYNTAX_AT.search(message)
+    if found:
+        return f"{source}:{found.group(1)}:{found.group(2)}"
+    if "end of document" in message:
+        return f"{source}:{max(1, len(text.splitlines()))}"
+    return source
+
+
+def _problems(err: dict, text: str, source: str, prefix: str = "", at: tuple = ()) -> list[Problem]:
+    """The problems of one pydantic error: one, or one per contradiction of the cross-field rules."""
+    cause = (err.get("ctx") or {}).get("error")
+    if isinstance(cause, Inconsistent):
+        return [_located(tuple(err["loc"]) + loc, msg, None, text, source, prefix, at) for loc, msg in cause.problems]
+    return [_problem(err, text, source, prefix, at)]
+
+
+def _problem(err: dict, text: str, source: str, prefix: str = "", at: tuple = ()) -> Problem:
     loc = tuple(err["loc"])
-    dotted = _dotted(loc)
-    line = locate(text, loc)
-    where = f"{source}:{line}" if line else source
     msg = err["msg"]
     if err["type"] == "missing":
         msg = "required key is missing"
     elif err["type"] == "extra_forbidden":
         msg = "unknown key (check its spelling)"
     value = err.get("input") if err["type"] not in ("missing",) and not isinstance(err.get("input"), dict) else None
+    return _located(loc, msg, value, text, source, prefix, at)
+
+
+def _located(loc: tuple, msg: str, value: object, text: str, source: str, prefix: str, at: tuple) -> Problem:
+    """A Problem at `source:line (dotted.key)`; `at` is where in the file `loc` lives (an amendment's changes)."""
+    line = locate(text, at + loc)
+    where = f"{source}:{line}" if line else source
+    if at:
+        # `loc` is a key of the terms as amended (list indices of the merged terms), so it is named
+        # in the message; the location is the amendment itself, which is what must change.
+        return Problem(f"{where} ({_dotted(at)})", f"{prefix}{_dotted(loc) or 'terms'}: {msg}", value)
+    dotted = _dotted(loc)
     return Problem(f"{where} ({dotted})" if dotted else where, prefix + msg, value)
 
 

@@ -17,6 +17,17 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from jointfund.money import ISO_EXPONENTS
 
 
+class Inconsistent(ValueError):
+    """Terms whose fields contradict each other; `problems` are (key location, what is wrong).
+
+    The loader turns each into a Problem naming the key and its line, as it does for type errors.
+    """
+
+    def __init__(self, problems: list[tuple[tuple, str]]):
+        self.problems = problems
+        super().__init__("; ".join(f"{'.'.join(str(x) for x in loc)}: {msg}" for loc, msg in problems))
+
+
 class Frozen(BaseModel):
     """Base of every terms model: immutable, and unknown keys are errors (a typo must not pass)."""
 
@@ -221,9 +232,11 @@ class Distributions(Frozen):
         """First day on which a distribution may be made."""
         start = self.lock_starts
         year = start.year + self.reinvestment_period_years
-        # 29 February has no twin in a common year; the lock then ends on 28 February.
-        day = min(start.day, 28) if (start.month, start.day) == (2, 29) else start.day
-        return dt.date(year, start.month, day)
+        try:
+            return dt.date(year, start.month, start.day)
+        except ValueError:
+            # 29 February has no twin in a common year; the lock then ends on 28 February.
+            return dt.date(year, start.month, 28)
 
 
 class Deadline(Frozen):
@@ -263,6 +276,13 @@ class Account(Frozen):
     description: str = ""
 
 
+# Roles the code asks the chart for (`Terms.account_name`); a terms file must name an account for each,
+# so that another agreement is refused at `terms check`, not by a KeyError deep in a rule.
+# A rule module that asks for a new role adds it here.
+REQUIRED_ROLES = ("cash", "trading", "capital", "capital_cash", "capital_revenue", "capital_call_receivable",
+                  "contribution_receivable", "contribution_obligation")
+
+
 class Ledger(Frozen):
     accounts: tuple[Account, ...]
     roles: dict[str, str] = Field(description="role -> account name template used by the rules")
@@ -298,53 +318,74 @@ class Terms(Frozen):
     # -- cross-field rules: a terms file that contradicts itself is refused at load --
     @model_validator(mode="after")
     def _consistent(self) -> Terms:
+        problems = self.inconsistencies()
+        if problems:
+            raise Inconsistent(problems)
+        return self
+
+    def inconsistencies(self) -> list[tuple[tuple, str]]:
+        """Every contradiction between fields, each as (location of the key, what is wrong)."""
         partners = {p.code for p in self.partners}
-        problems: list[str] = []
+        problems: list[tuple[tuple, str]] = []
         if len(partners) != len(self.partners):
-            problems.append("partners: partner codes must be unique")
+            problems.append((("partners",), "partner codes must be unique"))
         if self.contribution.partner not in partners:
-            problems.append(f"contribution.partner {self.contribution.partner!r} is not a partner")
-        for s in (*self.contribution.streams, *self.contribution.other_streams):
+            problems.append((("contribution", "partner"), f"{self.contribution.partner!r} is not a partner; expected one of {sorted(partners)}"))
+        for i, s in enumerate(self.contribution.streams):
             if s.code not in self.contribution.stream_codes:
-                problems.append(f"contribution.streams: {s.code!r} is not in contribution.stream_codes")
+                problems.append((("contribution", "streams", i, "code"), f"{s.code!r} is not in contribution.stream_codes"))
+        for i, s in enumerate(self.contribution.other_streams):
+            if s.code not in self.contribution.stream_codes:
+                problems.append((("contribution", "other_streams", i, "code"), f"{s.code!r} is not in contribution.stream_codes"))
         codes = [r.code for r in self.catalogue.resources]
         if len(set(codes)) != len(codes):
-            problems.append("resources: resource codes must be unique")
+            problems.append((("catalogue", "resources"), "resource codes must be unique"))
         cats = {c.code for c in self.catalogue.categories}
-        for r in self.catalogue.resources:
+        for i, r in enumerate(self.catalogue.resources):
             if r.category not in cats:
-                problems.append(f"resources: {r.code} has unknown category {r.category!r}")
+                problems.append((("catalogue", "resources", i, "category"), f"{r.code} has unknown category {r.category!r}; expected one of {sorted(cats)}"))
         bodies = {b.code: b for b in self.governance.bodies}
-        for b in self.governance.bodies:
+        for i, b in enumerate(self.governance.bodies):
             if set(b.seats) != partners:
-                problems.append(f"governance.bodies: {b.code} must give seats to exactly the partners {sorted(partners)}")
-        for d in self.governance.decisions:
+                problems.append((("governance", "bodies", i, "seats"), f"{b.code} must give seats to exactly the partners {sorted(partners)}"))
+        for i, d in enumerate(self.governance.decisions):
             if d.body not in bodies:
-                problems.append(f"governance.decisions: {d.kind} names unknown body {d.body!r}")
+                problems.append((("governance", "decisions", i, "body"), f"{d.kind} names unknown body {d.body!r}; expected one of {sorted(bodies)}"))
             if d.requires_recommendation and d.requires_recommendation not in bodies:
-                problems.append(f"governance.decisions: {d.kind} needs a recommendation from unknown body")
+                problems.append((("governance", "decisions", i, "requires_recommendation"), f"{d.kind} needs a recommendation from unknown body {d.requires_recommendation!r}"))
+        kinds_known = {d.kind for d in self.governance.decisions}
         for code, kinds in self.capital.kinds.items():
             if code not in partners:
-                problems.append(f"capital.kinds: {code!r} is not a partner")
-            kinds_known = {d.kind for d in self.governance.decisions}
+                problems.append((("capital", "kinds", code), f"{code!r} is not a partner; expected one of {sorted(partners)}"))
             for k in kinds:
                 if k.needs_decision and k.needs_decision not in kinds_known:
-                    problems.append(f"capital.kinds.{code}: {k.code} needs unknown decision {k.needs_decision!r}")
-        for p in self.partners:
+                    problems.append((("capital", "kinds", code), f"{k.code} needs unknown decision {k.needs_decision!r}"))
+        for i, p in enumerate(self.partners):
             if p.currency not in self.fund.currencies:
-                problems.append(f"partners: {p.code} currency {p.currency} is not one of fund.currencies")
+                problems.append((("partners", i, "currency"), f"{p.code} currency {p.currency} is not one of fund.currencies {list(self.fund.currencies)}"))
         if self.fx.domestic_currency not in self.fund.currencies:
-            problems.append("fx.domestic_currency must be one of fund.currencies")
-        for a in self.ledger.accounts:
+            problems.append((("fx", "domestic_currency"), f"{self.fx.domestic_currency} is not one of fund.currencies {list(self.fund.currencies)}"))
+        for i, a in enumerate(self.ledger.accounts):
             for c in a.currencies or ():
                 if c != "{currency}" and c not in self.fund.currencies:
-                    problems.append(f"ledger.accounts: {a.name} allows {c}, which is not one of fund.currencies")
+                    problems.append((("ledger", "accounts", i, "currencies"), f"{a.name} allows {c}, which is not one of fund.currencies"))
+        chart = [name for name, _cur, _d in self.expanded_accounts()]
+        for role in REQUIRED_ROLES:
+            if role not in self.ledger.roles:
+                problems.append((("ledger", "roles"), f"role {role!r} is missing; the rules need an account for it"))
+        for role, template in self.ledger.roles.items():
+            try:
+                names = {template.format(partner=p, currency=c) for p in partners for c in self.fund.currencies}
+            except (KeyError, IndexError, ValueError):
+                problems.append((("ledger", "roles", role), f"{template!r} may use only {{partner}} and {{currency}}"))
+                continue
+            missing = sorted(n for n in names if not any(a == n or a.startswith(n + ":") for a in chart))
+            if missing:
+                problems.append((("ledger", "roles", role), f"names {missing[0]}, which is not an account of ledger.accounts (nor a parent of one)"))
         bad_bases = set(self.eligibility.new_bases) & set(self.eligibility.excluded_bases)
         if bad_bases:
-            problems.append(f"eligibility: bases {sorted(bad_bases)} are both eligible and excluded")
-        if problems:
-            raise ValueError("; ".join(problems))
-        return self
+            problems.append((("eligibility", "excluded_bases"), f"bases {sorted(bad_bases)} are both eligible (new_bases) and excluded"))
+        return problems
 
     # -- questions the rules ask --
     def partner(self, code: str) -> Partner:
