@@ -23,7 +23,7 @@ from jointfund.forecast import prices, production
 from jointfund.forecast.plan import KINDS, Plan
 
 BLOCK_PATHS = 2048           # the canonical unit of randomness; changing it changes every result
-DEFAULT_CHUNK_PATHS = 16_384  # the unit of work shipped to a worker (whole blocks)
+DEFAULT_CHUNK_PATHS = 8_192   # the unit of work shipped to a worker (whole blocks); small enough to balance 2+ workers
 MAX_PATHS = 100_000_000
 
 
