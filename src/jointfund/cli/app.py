@@ -73,6 +73,30 @@ def _register() -> None:
     app.add_typer(proposals.app, name="proposals")
     app.add_typer(users.app, name="users")
     app.command("audit")(audit.audit)
+    from jointfund.cli import serve, tokens  # the web layer: `serve`, and API tokens under `users`
+
+    for name, command in tokens.COMMANDS.items():
+        users.app.command(name)(command)
+    app.command("serve")(serve.serve)
+    from jointfund.cli import forecast
+
+    app.add_typer(forecast.app, name="forecast")
+    _register_revenue()
+
+
+def _register_revenue() -> None:
+    """Revenue: licences, receipts, rates, payments, contributions, transfers, calendar, reports."""
+    from jointfund.cli import calendar, contributions, fx, licences, payments, receipts, reconcile, reports, transfers
+
+    app.add_typer(licences.app, name="licences")
+    app.add_typer(receipts.app, name="receipts")
+    app.add_typer(fx.app, name="fx")
+    app.add_typer(payments.app, name="payments")
+    app.command("contributions")(contributions.contributions)
+    app.add_typer(transfers.app, name="transfers")
+    app.add_typer(calendar.app, name="calendar")
+    app.add_typer(reports.app, name="report")
+    app.command("reconcile")(reconcile.reconcile)
 
 
 _register()

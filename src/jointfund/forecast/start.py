@@ -16,8 +16,6 @@ from jointfund.forecast.plan import StartState
 from jointfund.ledger import journal
 from jointfund.terms.model import Terms
 
-# The chart has no role for investments (the ledger's own subtree name), so it is named here once.
-INVESTMENTS = "Assets:Investments"
 
 
 def from_book(conn: Connection, terms: Terms, day: dt.date, domestic_per_base: float, exit_years: int) -> StartState:
@@ -33,7 +31,7 @@ def from_book(conn: Connection, terms: Terms, day: dt.date, domestic_per_base: f
     receivable = sum(total(terms.account_name("contribution_receivable", partner=p)) for p in terms.partner_codes)
     # Equity balances are credits (negative in the journal's sign); capital is their negation.
     capital = tuple(-total(terms.account_name("capital", partner=p)) for p in terms.partner_codes)
-    return StartState(cash=max(cash, 0.0), investments=max(total(INVESTMENTS), 0.0), investments_exit_years=exit_years,
+    return StartState(cash=max(cash, 0.0), investments=max(total(terms.account_name("investments")), 0.0), investments_exit_years=exit_years,
                       receivable=max(receivable, 0.0), capital=capital, source="book")
 
 

@@ -168,6 +168,8 @@ class CapitalTerms(Frozen):
     kinds: dict[str, tuple[ContributionKind, ...]] = Field(description="partner code -> contribution kinds")
     allocation: Literal["pro_rata_opening_capital"] = "pro_rata_opening_capital"
     allocation_rounding: Literal["largest_remainder"] = "largest_remainder"
+    allocation_period: Literal["quarter", "month", "year"] = Field(
+        default="quarter", description="income is allocated period by period, by capital at each period's start")
 
 
 class Body(Frozen):
@@ -288,6 +290,75 @@ class Ledger(Frozen):
     roles: dict[str, str] = Field(description="role -> account name template used by the rules")
 
 
+class Stage(Frozen):
+    """A stage of the investment pipeline.
+
+    Attributes:
+      code, name: how rules and people call it.
+      terminal: no transition leaves it (repaid, exited, written off, declined, withdrawn).
+      oc4ids_status: the OC4IDS projectStatus code an export gives a project at this stage.
+    """
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    terminal: bool = False
+    oc4ids_status: str = ""
+
+
+class Transition(Frozen):
+    """An allowed move between pipeline stages, and what alone may make it.
+
+    Attributes:
+      from_: the stages it leaves (key `from`); "*" stands for every stage that is not terminal.
+      to: the stage it reaches.
+      decision: kind of proposal whose execution alone makes the move; None: a person records it, with a reason.
+    """
+
+    from_: tuple[str, ...] = Field(alias="from")
+    to: str
+    decision: str | None = None
+
+
+class Sector(Frozen):
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    oc4ids_sector: str = Field(default="", description="OC4IDS projectSector code for exports")
+
+
+class Pipeline(Frozen):
+    """The investment pipeline: what an application holds, its stages and the moves between them."""
+
+    initial: str = Field(description="the stage of a newly submitted application")
+    stages: tuple[Stage, ...]
+    transitions: tuple[Transition, ...]
+    sectors: tuple[Sector, ...]
+    instruments: tuple[str, ...]
+    income: dict[str, str] = Field(description="kind of investment income -> ledger role of its income account")
+    max_applications: int = Field(default=100_000, ge=1, description="limit of one submission file")
+
+    @model_validator(mode="after")
+    def _known_stages(self) -> Pipeline:
+        codes = [s.code for s in self.stages]
+        problems = []
+        if len(set(codes)) != len(codes):
+            problems.append("stage codes must be unique")
+        if self.initial not in codes:
+            problems.append(f"initial {self.initial!r} is not a stage")
+        for i, tr in enumerate(self.transitions):
+            for c in (*[f for f in tr.from_ if f != "*"], tr.to):
+                if c not in codes:
+                    problems.append(f"transitions[{i}] names unknown stage {c!r}; expected one of {codes}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def stage(self, code: str) -> Stage | None:
+        return next((s for s in self.stages if s.code == code), None)
+
+    def sector(self, code: str) -> Sector | None:
+        return next((s for s in self.sectors if s.code == code), None)
+
+
 class Amendment(Frozen):
     """A dated change to the terms: `changes` is merged over the terms from `effective` on."""
 
@@ -312,6 +383,7 @@ class Terms(Frozen):
     calendar: Calendar
     fx: FxSource
     ledger: Ledger
+    pipeline: Pipeline | None = None
     amendments: tuple[Amendment, ...] = ()
     as_of: dt.date | None = None
 
@@ -369,6 +441,12 @@ class Terms(Frozen):
             for c in a.currencies or ():
                 if c != "{currency}" and c not in self.fund.currencies:
                     problems.append((("ledger", "accounts", i, "currencies"), f"{a.name} allows {c}, which is not one of fund.currencies"))
+        for i, tr in enumerate(self.pipeline.transitions if self.pipeline else ()):
+            if tr.decision and tr.decision not in kinds_known:
+                problems.append((("pipeline", "transitions", i, "decision"), f"{tr.decision!r} is not a kind of governance.decisions"))
+        for kind, role in (self.pipeline.income.items() if self.pipeline else ()):
+            if role not in self.ledger.roles:
+                problems.append((("pipeline", "income", kind), f"role {role!r} is not in ledger.roles"))
         chart = [name for name, _cur, _d in self.expanded_accounts()]
         for role in REQUIRED_ROLES:
             if role not in self.ledger.roles:
@@ -436,7 +514,12 @@ class Terms(Frozen):
 
     def account_name(self, role: str, **values: str) -> str:
         """The chart name the terms give a role, e.g. account_name("capital_cash", partner="US")."""
-        return self.ledger.roles[role].format(**values)
+        template = self.ledger.roles.get(role)
+        if template is None:
+            from jointfund.errors import JointfundError
+
+            raise JointfundError(f"the terms name no account for the role {role!r}; add it under [ledger.roles]")
+        return template.format(**values)
 
     def expanded_accounts(self) -> list[tuple[str, tuple[str, ...] | None, str]]:
         """Every account of the chart with templates expanded: (name, currencies or None, description)."""
