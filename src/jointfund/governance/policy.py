@@ -55,12 +55,17 @@ RULES: dict[str, frozenset[str]] = {
     "proposals.execute": frozenset({ADMINISTRATOR, BOARD_MANAGER}),
     "users.add": _BOOKS,
     "users.disable": _BOOKS,
+    "users.token": _BOOKS,  # issue an API bearer token for a user (web/API)
+    "users.revoke_token": _BOOKS,  # revoke one (web/API)
     # revenue data
     "licences.import": _TREASURY,
     "receipts.import": _TREASURY,
     "fx.import": _TREASURY,
     "payments.import": _TREASURY,
     "transfers.record": _TREASURY,
+    # reading through the web app and the API (the CLI reads with the database credential)
+    "public.read": frozenset(ROLES),  # published aggregates, terms, signed checkpoints: everyone, signed in or not
+    "books.read": frozenset({ADMINISTRATOR, BOARD_MANAGER, COMMITTEE_MEMBER, AUDITOR, TREASURY_OFFICER}),  # the books
 }
 
 

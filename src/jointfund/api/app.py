@@ -1,0 +1,48 @@
+"""The application factory: the JSON API under /api, the pages, and the static files, in one FastAPI app.
+
+    from jointfund.api.app import create_app
+    app = create_app("sqlite:///fund.db")      # or an Engine; serve it with uvicorn
+
+The OpenAPI document is at /api/openapi.json and its interactive page at /api/docs
+(served locally: no page of this app loads anything from the network).
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+
+from jointfund.api import deps, errors
+from jointfund.api.routers import governance, ledger, public
+from jointfund.api.security import Guard, LoginLimiter, Sessions
+from jointfund.store import db
+from jointfund.web import pages
+
+API_PREFIX = "/api"
+
+
+def create_app(engine_or_url: Engine | str | None = None, *, sessions: Sessions | None = None,
+               limiter: LoginLimiter | None = None, max_upload_bytes: int = 5 * 1024 * 1024) -> FastAPI:
+    """The web app and the API over one fund's database (an Engine, a URL, or $JOINTFUND_DB)."""
+    engine = engine_or_url if isinstance(engine_or_url, Engine) else db.make_engine(engine_or_url)
+    app = FastAPI(
+        title="jointfund", version="1",
+        summary="The HTTP API of a co-owned, jointly managed natural-resource fund.",
+        description="JSON over one verifiable book of record. Authenticate with `Authorization: Bearer <token>` "
+                    "(issued with `jointfund users token NAME --label ...`). Lists are paginated with `limit` and "
+                    "`offset`; errors share one shape: `{\"error\": {\"field\": ..., \"message\": ...}}`.",
+        openapi_url=f"{API_PREFIX}/openapi.json", docs_url=None, redoc_url=None,
+    )
+    app.state.server = deps.Server(engine, sessions or Sessions(), limiter or LoginLimiter(),
+                                   max_upload_bytes=max_upload_bytes)
+    for router in (public.router, ledger.router, governance.router):
+        app.include_router(router, prefix=API_PREFIX)
+    app.include_router(pages.router)
+    static = resources.files("jointfund.web").joinpath("static")
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    errors.install(app, pages.render_error)
+    app.add_middleware(Guard, max_body_bytes=max_upload_bytes)
+    return app

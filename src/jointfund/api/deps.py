@@ -1,0 +1,135 @@
+"""FastAPI dependencies: the database, the fund, who is asking, and what the policy lets them do.
+
+Who is asking: a bearer token (the API), else the session cookie (the web app), else the
+public. Every route depends on `allow(action)` or `change(action)`, so every route asks
+the one policy (governance.policy); `change` also demands the session's CSRF token when
+the request rides on a cookie (a bearer token cannot be sent by a forged cross-site form).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from fastapi import Depends, Request
+from sqlalchemy import Connection, Engine
+
+from jointfund import fund as fund_mod
+from jointfund.api.errors import CsrfRefused, NotSignedIn
+from jointfund.api.security import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, LoginLimiter, Session, Sessions, csrf_ok
+from jointfund.errors import NotFound, Refused
+from jointfund.governance import policy, token, user
+from jointfund.store import db
+
+ANONYMOUS = policy.Actor("anonymous", policy.PUBLIC)
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+@dataclass
+class Server:
+    """What one running app holds: the engine, the sessions, the sign-in limiter and its limits.
+
+    Attributes:
+      engine: the fund's database.
+      sessions: browser sessions (in memory).
+      limiter: failed sign-ins per name and address.
+      max_upload_bytes: largest request body accepted.
+      page_limit: largest page of a list (the API's `limit` is capped at it).
+    """
+
+    engine: Engine
+    sessions: Sessions = field(default_factory=Sessions)
+    limiter: LoginLimiter = field(default_factory=LoginLimiter)
+    max_upload_bytes: int = 5 * 1024 * 1024
+    page_limit: int = 500
+    _fund: fund_mod.FundInfo | None = None
+
+    def fund(self) -> fund_mod.FundInfo:
+        # The fund row is written once at creation and never changes: read it once.
+        if self._fund is None:
+            with db.transaction(self.engine) as conn:
+                self._fund = fund_mod.load(conn)
+        return self._fund
+
+
+def server(request: Request) -> Server:
+    return request.app.state.server
+
+
+@contextlib.contextmanager
+def reading(request: Request) -> Iterator[Connection]:
+    with db.transaction(server(request).engine) as conn:
+        yield conn
+
+
+def session(request: Request) -> Session | None:
+    return server(request).sessions.get(request.cookies.get(SESSION_COOKIE))
+
+
+def current_actor(request: Request) -> policy.Actor:
+    """Who asks: a valid bearer token's user, the signed-in session's user, or the public."""
+    cached = getattr(request.state, "actor", None)
+    if cached is not None:
+        return cached
+    auth = request.headers.get("authorization")
+    via, who = "none", ANONYMOUS
+    if auth:
+        scheme, _, secret = auth.partition(" ")
+        if scheme.lower() != "bearer" or not secret.strip():
+            raise NotSignedIn("Authorization: expected 'Bearer <token>' (issued with: jointfund users token NAME)")
+        with reading(request) as conn:
+            found = token.authenticate(conn, secret.strip())
+        if found is None:
+            raise NotSignedIn("the bearer token is unknown or revoked, or its user is disabled")
+        via, who = "token", found
+    else:
+        s = session(request)
+        if s is not None and s.user is not None:
+            with reading(request) as conn:
+                try:
+                    who, via = user.resolve(conn, s.user), "session"
+                except (NotFound, Refused):
+                    # Disabled since signing in: the session ends with the user's rights.
+                    server(request).sessions.end(s.id)
+    request.state.actor, request.state.via = who, via
+    return who
+
+
+def allow(action: str) -> Callable[..., policy.Actor]:
+    """A dependency: the current actor, if the policy allows them `action`."""
+
+    def dependency(who: policy.Actor = Depends(current_actor)) -> policy.Actor:
+        if who.role == policy.PUBLIC and not policy.allowed(policy.PUBLIC, action):
+            raise NotSignedIn(f"sign in first: {action} is not open to the public")
+        return policy.require(who, action)
+
+    dependency.__name__ = f"allow_{action.replace('.', '_')}"
+    return dependency
+
+
+def change(action: str) -> Callable[..., object]:
+    """A dependency for state-changing routes: `allow(action)`, plus the CSRF token when a cookie carries the request."""
+    allowed = allow(action)
+
+    async def dependency(request: Request, who: policy.Actor = Depends(allowed)) -> policy.Actor:
+        await require_csrf(request)
+        return who
+
+    dependency.__name__ = f"change_{action.replace('.', '_')}"
+    return dependency
+
+
+async def require_csrf(request: Request) -> None:
+    if getattr(request.state, "via", None) == "token":
+        return
+    offered = request.headers.get(CSRF_HEADER)
+    if offered is None and request.headers.get("content-type", "").startswith(FORM_TYPES):
+        offered = (await request.form()).get(CSRF_FIELD)
+    if not csrf_ok(session(request), offered if isinstance(offered, str) else None):
+        raise CsrfRefused("this form has expired or did not come from this site (missing or wrong CSRF token); "
+                          "reload the page and try again")
+
+
+def fund(request: Request) -> fund_mod.FundInfo:
+    return server(request).fund()

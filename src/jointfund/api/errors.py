@@ -1,0 +1,114 @@
+"""One error shape for the whole API: {"error": {"field": ..., "message": ..., "problems": [...]}}.
+
+A JointfundError becomes a 4xx with its message (never a traceback): input errors list
+every problem with its location, like the CLI's imports; pages get the same message as HTML.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from jointfund.errors import ConflictError, InputError, IntegrityError, JointfundError, NotFound, Refused
+
+
+class ProblemOut(BaseModel):
+    """One problem of the input: where (file:line:column, or a field), what is wrong, and the value given."""
+
+    field: str | None
+    message: str
+    value: str | None = None
+
+
+class ErrorBody(BaseModel):
+    field: str | None = None
+    message: str
+    problems: list[ProblemOut] = []
+
+
+class ErrorOut(BaseModel):
+    """The API's one error shape."""
+
+    error: ErrorBody
+
+
+class NotSignedIn(JointfundError):
+    """The request needs a signed-in user (a session, or a bearer token for the API)."""
+
+
+class CsrfRefused(JointfundError):
+    """A state-changing form or fetch without this session's CSRF token."""
+
+
+class TooManyAttempts(JointfundError):
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+STATUS: tuple[tuple[type[JointfundError], int], ...] = (
+    (InputError, 422), (NotFound, 404), (Refused, 403), (CsrfRefused, 403), (NotSignedIn, 401),
+    (ConflictError, 409), (TooManyAttempts, 429), (IntegrityError, 500),
+)
+
+# Every documented error response of an API route, so clients (and schemathesis) know the shape.
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorOut} for code in (401, 403, 404, 409, 422, 429)
+}
+
+
+def status_of(exc: JointfundError) -> int:
+    return next((code for kind, code in STATUS if isinstance(exc, kind)), 400)
+
+
+def body_of(exc: JointfundError) -> dict:
+    if isinstance(exc, InputError):
+        problems = [{"field": p.location, "message": p.message, "value": None if p.value is None else str(p.value)}
+                    for p in exc.problems]
+        return {"error": {"field": exc.problems[0].location, "message": exc.render(), "problems": problems}}
+    return {"error": {"field": None, "message": str(exc), "problems": []}}
+
+
+def wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api/")
+
+
+def install(app: FastAPI, render_page) -> None:  # noqa: ANN001 - web.pages.render_error
+    """Handlers for both halves: JSON under /api/, an HTML page elsewhere."""
+
+    def answer(request: Request, status: int, body: dict, headers: dict | None = None) -> Response:
+        if wants_html(request):
+            return render_page(request, status, body["error"], headers)
+        return JSONResponse(body, status_code=status, headers=headers)
+
+    @app.exception_handler(JointfundError)
+    async def _domain(request: Request, exc: JointfundError) -> Response:
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyAttempts) else None
+        if isinstance(exc, NotSignedIn) and not wants_html(request):
+            headers = {"WWW-Authenticate": 'Bearer realm="jointfund"'}
+        return answer(request, status_of(exc), body_of(exc), headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        problems = [{"field": ".".join(str(x) for x in e.get("loc", ()) if x not in ("body", "query", "path")) or None,
+                     "message": e.get("msg", "invalid"), "value": _text(e.get("input"))} for e in exc.errors()]
+        first = problems[0] if problems else {"field": None, "message": "invalid request"}
+        body = {"error": {"field": first["field"], "message": f"{first['field'] or 'request'}: {first['message']}",
+                          "problems": problems}}
+        return answer(request, 422, body)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        return answer(request, exc.status_code, {"error": {"field": None, "message": str(exc.detail), "problems": []}},
+                      getattr(exc, "headers", None))
+
+
+def _text(value: object) -> str | None:
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    return str(value)[:200]

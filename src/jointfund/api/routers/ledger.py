@@ -1,0 +1,112 @@
+"""/api/ledger and /api/checkpoints: accounts, balances as of a date, entries, proofs and signed checkpoints."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from jointfund.api import deps
+from jointfund.api.errors import RESPONSES
+from jointfund.api.schemas import AccountOut, BalanceOut, CheckpointOut, EntryOut, Page, Paging
+from jointfund.errors import JointfundError, NotFound
+from jointfund.ledger import canonical, journal, log
+from jointfund.ledger.account import in_subtree
+from jointfund.ledger.entry import Entry
+from jointfund.ledger.proof import checkpoint_json, inclusion_bundle
+from jointfund.ledger.records import record_bytes
+
+router = APIRouter(tags=["ledger"], responses=RESPONSES)
+READ = Depends(deps.allow("books.read"))
+PUBLIC = Depends(deps.allow("public.read"))
+
+AsOf = Query(None, description="Effective date (YYYY-MM-DD): balances count postings dated on or before it.")
+
+
+def entry_out(e: Entry) -> dict:
+    return {"seq": e.seq, "date": e.date, "recorded_at": e.recorded_at, "key": e.key, "narration": e.narration,
+            "links": list(e.links), "reverses": e.reverses,
+            "postings": [{"account": p.account, "amount": canonical.format_amount(p.amount, p.currency),
+                          "currency": p.currency} for p in e.postings]}
+
+
+def accounts_as_of(request: Request, as_of: dt.date | None) -> list[dict]:
+    """Every account with its own balances (not its subtree's) as of `as_of`."""
+    with deps.reading(request) as conn:
+        balances: dict[str, dict[str, str]] = {}
+        for name, cur, amount in journal.trial_balance(conn, as_of):
+            balances.setdefault(name, {})[cur] = canonical.format_amount(amount, cur)
+        found = journal.load_accounts(conn)
+    return [{"name": a.name, "type": a.type, "currencies": list(a.currencies) if a.currencies else None,
+             "opened": a.opened, "closed": a.closed, "balances": balances.get(a.name, {})}
+            for a in sorted(found.values(), key=lambda a: a.name)]
+
+
+@router.get("/ledger/accounts", response_model=list[AccountOut], summary="Chart of accounts with balances")
+def accounts(request: Request, as_of: dt.date | None = AsOf, _who=READ) -> list[dict]:
+    return accounts_as_of(request, as_of)
+
+
+@router.get("/ledger/balances", response_model=Page[BalanceOut], summary="Balances as of a date")
+def balances(request: Request, as_of: dt.date | None = AsOf,
+             account: str | None = Query(None, max_length=300, description="Only this account and those below it."),
+             currency: str | None = Query(None, max_length=3), paging: Paging = Depends(), _who=READ) -> dict:
+    with deps.reading(request) as conn:
+        rows = [{"account": a, "currency": c, "balance": canonical.format_amount(v, c)}
+                for a, c, v in journal.trial_balance(conn, as_of)
+                if (account is None or in_subtree(a, account)) and (currency is None or c == currency)]
+    return paging.slice(rows)
+
+
+@router.get("/ledger/entries", response_model=Page[EntryOut], summary="Journal entries, filtered")
+def entries(request: Request, since: dt.date | None = Query(None), until: dt.date | None = Query(None),
+            account: str | None = Query(None, max_length=300, description="Entries touching this account or below it."),
+            link: str | None = Query(None, max_length=200), paging: Paging = Depends(), _who=READ) -> dict:
+    with deps.reading(request) as conn:
+        found = list(journal.entries(conn, since, until, account, link, paging.limit + 1, paging.offset))
+    return paging.page([entry_out(e) for e in found])
+
+
+@router.get("/ledger/entries/{seq}", response_model=EntryOut, summary="One entry")
+def entry(request: Request, seq: int, _who=READ) -> dict:
+    with deps.reading(request) as conn:
+        return entry_out(journal.get_entry(conn, seq))
+
+
+def signed_checkpoints(request: Request) -> list[dict]:
+    fund = deps.fund(request)
+    with deps.reading(request) as conn:
+        keys = log.partner_keys(conn)
+        return [{"id": i, **checkpoint_json(cp, keys[cp.key_id][1])} for i, cp in log.checkpoints(conn, fund.id)]
+
+
+@router.get("/checkpoints", response_model=list[CheckpointOut], tags=["proofs"], summary="Signed checkpoints")
+def checkpoints(request: Request, _who=PUBLIC) -> list[dict]:
+    return signed_checkpoints(request)
+
+
+def proof_bundle(request: Request, seq: int, checkpoint: int | None) -> dict:
+    """Inclusion proof of record `seq` against checkpoint `checkpoint` (default: the newest covering it)."""
+    fund = deps.fund(request)
+    with deps.reading(request) as conn:
+        record = record_bytes(conn, seq)
+        keys = log.partner_keys(conn)
+        cps = [(i, cp) for i, cp in log.checkpoints(conn, fund.id) if checkpoint is None or i == checkpoint]
+        if checkpoint is not None and not cps:
+            raise NotFound(f"checkpoint: no checkpoint {checkpoint}")
+        covering = [cp for _, cp in cps if cp.tree_size >= seq]
+        if not covering:
+            raise JointfundError(f"no signed checkpoint covers record {seq} yet; the partners sign one with: "
+                                 "jointfund checkpoint --partner P --key FILE")
+        cp = max(covering, key=lambda c: (c.tree_size, c.signed_at))
+        return inclusion_bundle(fund.id, seq, record, log.leaf_hashes(conn, cp.tree_size), cp, keys[cp.key_id][1])
+
+
+@router.get("/ledger/records/{seq}/proof", tags=["proofs"], summary="Inclusion proof of a log record",
+            response_model=dict)
+def proof(request: Request, seq: int,
+          checkpoint: int | None = Query(None, description="Checkpoint id [default: the newest that covers the record]."),
+          _who=READ) -> dict:
+    """A self-contained bundle (docs/auditing.md): the record's canonical bytes, its audit path, and a checkpoint
+    signed by a partner with that partner's public key. The public page checks one in the browser."""
+    return proof_bundle(request, seq, checkpoint)

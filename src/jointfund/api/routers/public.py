@@ -1,0 +1,142 @@
+"""/api/public, /api/terms and /api/me: what anyone may read, and who am I.
+
+The public summary holds published aggregates only: the partners' capital, contributions
+grouped by resource, region and year, the decisions taken, and the latest checkpoint of
+each partner. The public page (web.pages) draws the same summary.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel
+
+from jointfund import clock
+from jointfund.api import deps
+from jointfund.api.errors import RESPONSES
+from jointfund.api.routers.governance import proposal_out, standings
+from jointfund.api.routers.ledger import signed_checkpoints
+from jointfund.api.schemas import CheckpointOut, MeOut, ProposalOut
+from jointfund.capital.calls import partner_capital
+from jointfund.governance import policy
+from jointfund.money import format_amount
+from jointfund.revenue import book as revenue_book
+from jointfund.revenue.contribution import Tally
+
+router = APIRouter(responses=RESPONSES)
+PUBLIC = Depends(deps.allow("public.read"))
+GROUPINGS = ("resource", "region", "year")
+
+
+class CapitalOut(BaseModel):
+    partner: str
+    currency: str
+    committed: str
+    called: str
+    received: str
+    capital: str
+
+
+class GroupOut(BaseModel):
+    """Contributions owed to the fund for one group, in the base currency (None when a rate is missing)."""
+
+    key: str
+    name: str
+    receipts: int
+    eligible: int
+    contribution_base: str | None
+
+
+class SummaryOut(BaseModel):
+    fund_code: str
+    fund_name: str
+    start_date: dt.date
+    base_currency: str
+    as_of: dt.date
+    capital: list[CapitalOut]
+    contributions: dict[str, list[GroupOut]]
+    decisions: list[ProposalOut]
+    checkpoints: list[CheckpointOut]
+    both_signed: CheckpointOut | None
+
+
+def latest_by_partner(cps: list[dict]) -> list[dict]:
+    latest: dict[str, dict] = {}
+    for cp in cps:
+        if cp["partner"] not in latest or cp["tree_size"] >= latest[cp["partner"]]["tree_size"]:
+            latest[cp["partner"]] = cp
+    return sorted(latest.values(), key=lambda cp: cp["partner"])
+
+
+def both_signed(cps: list[dict], partners: tuple[str, ...]) -> dict | None:
+    """The largest tree head that every partner signed (same size and root), if there is one."""
+    heads: dict[tuple[int, str], set[str]] = {}
+    for cp in cps:
+        heads.setdefault((cp["tree_size"], cp["root"]), set()).add(cp["partner"])
+    full = [head for head, who in heads.items() if who >= set(partners)]
+    if not full:
+        return None
+    size, root = max(full)
+    return next(cp for cp in cps if (cp["tree_size"], cp["root"]) == (size, root))
+
+
+def contributions(request: Request, base: str) -> dict[str, list[dict]]:
+    info = deps.fund(request)
+    tallies = {by: Tally(by) for by in GROUPINGS}
+    with deps.reading(request) as conn:
+        for e in revenue_book.evaluations(conn, info):
+            for tally in tallies.values():
+                tally.add(e)
+    terms = info.terms()
+    names = {r.code: r.name for r in terms.resources}
+    out: dict[str, list[dict]] = {}
+    for by, tally in tallies.items():
+        merged: dict[str, dict] = {}
+        for row in tally.rows(names if by == "resource" else None):
+            slot = merged.setdefault(row.key, {"key": row.key, "name": row.name or row.key, "receipts": 0, "eligible": 0,
+                                               "total": Decimal(0), "complete": True})
+            slot["receipts"] += row.receipts
+            slot["eligible"] += row.eligible
+            if row.contribution_base is None:
+                slot["complete"] = False
+            else:
+                slot["total"] += row.contribution_base
+        out[by] = [{"key": s["key"], "name": s["name"], "receipts": s["receipts"], "eligible": s["eligible"],
+                    "contribution_base": format_amount(s["total"], base) if s["complete"] else None}
+                   for s in merged.values()]
+    return out
+
+
+def summary(request: Request) -> dict:
+    info = deps.fund(request)
+    today = clock.today()
+    terms = info.terms(today)
+    base = terms.fund.base_currency
+    with deps.reading(request) as conn:
+        capital = [{"partner": c.partner, "currency": c.currency, "committed": format_amount(c.committed, c.currency),
+                    "called": format_amount(c.called, c.currency), "received": format_amount(c.received, c.currency),
+                    "capital": format_amount(c.capital, c.currency)} for c in partner_capital(conn, terms, today)]
+    cps = signed_checkpoints(request)
+    decided = [proposal_out(s) for s in standings(request) if s.proposal.amount is not None]
+    return {"fund_code": info.code, "fund_name": info.name, "start_date": info.start_date, "base_currency": base,
+            "as_of": today, "capital": capital, "contributions": contributions(request, base),
+            "decisions": decided, "checkpoints": latest_by_partner(cps),
+            "both_signed": both_signed(cps, terms.partner_codes)}
+
+
+@router.get("/public/summary", response_model=SummaryOut, tags=["public"], summary="Published aggregates")
+def public_summary(request: Request, _who=PUBLIC) -> dict:
+    return summary(request)
+
+
+@router.get("/terms", response_model=dict, tags=["terms"], summary="The terms in force on a date")
+def terms_in_force(request: Request, as_of: dt.date | None = Query(None, description="Default: today."),
+                   _who=PUBLIC) -> dict:
+    return deps.fund(request).terms(as_of or clock.today()).model_dump(mode="json")
+
+
+@router.get("/me", response_model=MeOut, tags=["users"], summary="Who the request acts as, and what they may change")
+def me(who: policy.Actor = Depends(deps.current_actor)) -> dict:
+    return {"name": who.name, "role": who.role, "may": sorted(a for a in policy.RULES if policy.allowed(who.role, a))}

@@ -1,0 +1,223 @@
+"""The web application's pages: server-rendered Jinja2 over the same reads as the API.
+
+Every page asks the policy through the same dependencies as the API (api.deps.allow);
+forms post with the session's CSRF token; signing in starts a new session (a fresh id).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from importlib import resources
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from jointfund import clock
+from jointfund.api import deps
+from jointfund.api.errors import TooManyAttempts
+from jointfund.api.routers import governance as gov_api
+from jointfund.api.routers import ledger as ledger_api
+from jointfund.api.routers import public as public_api
+from jointfund.api.security import LANG_COOKIE, SESSION_COOKIE, Session
+from jointfund.governance import audit, policy, user
+from jointfund.ledger import canonical
+from jointfund.web import charts, i18n
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=str(resources.files("jointfund.web").joinpath("templates")))
+templates.env.autoescape = True
+READ = Depends(deps.allow("books.read"))
+PUBLIC = Depends(deps.allow("public.read"))
+RECENT_EVENTS = 12
+LANG_COOKIE_DAYS = 365
+
+
+def language(request: Request) -> str:
+    return i18n.choose(request.cookies.get(LANG_COOKIE), request.query_params.get("lang"),
+                       request.headers.get("accept-language"))
+
+
+def set_session_cookie(request: Request, response: Response, s: Session) -> None:
+    response.set_cookie(SESSION_COOKIE, s.id, httponly=True, samesite="strict", path="/",
+                        secure=request.url.scheme == "https", max_age=int(deps.server(request).sessions.ttl_seconds))
+
+
+def render(request: Request, name: str, status: int = 200, needs_csrf: bool = False, **context: object) -> HTMLResponse:
+    """Render a template with what every page needs: gettext `_`, the language, the user, the CSRF token."""
+    lang = language(request)
+    tr = i18n.translations(lang)
+    s = deps.session(request)
+    fresh = None
+    if s is None and needs_csrf:
+        s = fresh = deps.server(request).sessions.start()
+    who = getattr(request.state, "actor", None) or deps.ANONYMOUS
+    response = templates.TemplateResponse(request, name, {
+        "_": tr.gettext, "ngettext": tr.ngettext, "lang": lang, "languages": i18n.LANGUAGES, "who": who,
+        "signed_in": who.role != policy.PUBLIC, "csrf": s.csrf if s else "",
+        "may": lambda action: policy.allowed(who.role, action), "path": request.url.path,
+        "query": request.url.query, **context}, status_code=status)
+    if fresh is not None:
+        set_session_cookie(request, response, fresh)
+    if request.query_params.get("lang") in i18n.LANGUAGES:
+        response.set_cookie(LANG_COOKIE, lang, samesite="strict", path="/", max_age=LANG_COOKIE_DAYS * 86400,
+                            secure=request.url.scheme == "https")
+    return response
+
+
+def render_error(request: Request, status: int, error: dict, headers: dict | None = None) -> Response:
+    if status == 401:
+        return RedirectResponse("/login?" + urlencode({"next": request.url.path}), status_code=303)
+    response = render(request, "error.html", status=status, error=error)
+    for k, v in (headers or {}).items():
+        response.headers[k] = v
+    return response
+
+
+def money(value: str | Decimal | None) -> str:
+    if value is None:
+        return "—"
+    d = Decimal(value)
+    return f"{d:,f}"
+
+
+templates.env.filters["money"] = money
+
+
+# -- public --
+
+@router.get("/", response_class=HTMLResponse)
+def public_page(request: Request, _who=PUBLIC) -> Response:
+    s = public_api.summary(request)
+    tr = i18n.translations(language(request)).gettext
+    base = s["base_currency"]
+    chart_of = {
+        by: charts.bars(tr(title), [(g["name"], Decimal(g["contribution_base"])) for g in s["contributions"][by]
+                                    if g["contribution_base"] is not None], base)
+        for by, title in (("resource", "Contributions by resource"), ("region", "Contributions by region"),
+                          ("year", "Contributions by year"))}
+    capital_chart = charts.bars(tr("Partners' capital"), [(c["partner"], Decimal(c["capital"])) for c in s["capital"]], base)
+    trusted = [{"partner": cp["partner"], "key_id": cp["key_id"], "public_key_pem": cp["public_key_pem"]}
+               for cp in s["checkpoints"]]
+    return render(request, "public.html", s=s, charts=chart_of, capital_chart=capital_chart,
+                  trusted_json=json.dumps({"fund_id": deps.fund(request).id, "keys": trusted,
+                                           "checkpoints": s["checkpoints"]}))
+
+
+# -- signing in and out --
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, next: str = Query("/dashboard", max_length=300)) -> Response:  # noqa: A002
+    return render(request, "login.html", needs_csrf=True, next=safe_next(next), error=None)
+
+
+def safe_next(target: str) -> str:
+    """Only a path of this site: never another origin (no open redirect)."""
+    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else "/dashboard"
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def login(request: Request, name: str = Form(..., max_length=64), password: str = Form(..., max_length=1024),
+                next: str = Form("/dashboard", max_length=300)) -> Response:  # noqa: A002
+    await deps.require_csrf(request)
+    srv = deps.server(request)
+    address = request.client.host if request.client else "unknown"
+    wait = srv.limiter.retry_after(name, address)
+    if wait:
+        raise TooManyAttempts(f"too many failed sign-ins; try again in {wait} seconds", wait)
+    with deps.reading(request) as conn:
+        who = user.authenticate(conn, name, password)
+    if who is None:
+        srv.limiter.failed(name, address)
+        tr = i18n.translations(language(request)).gettext
+        return render(request, "login.html", status=401, needs_csrf=True, next=safe_next(next),
+                      error=tr("Wrong name or password, or the user is disabled."))
+    srv.limiter.succeeded(name)
+    # A new session id at sign-in: an id planted before it (session fixation) signs no one in.
+    srv.sessions.end(request.cookies.get(SESSION_COOKIE))
+    s = srv.sessions.start(who.name)
+    response = RedirectResponse(safe_next(next), status_code=303)
+    set_session_cookie(request, response, s)
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    await deps.require_csrf(request)
+    deps.server(request).sessions.end(request.cookies.get(SESSION_COOKIE))
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+# -- the books --
+
+@router.get("/dashboard", response_class=HTMLResponse)
+def dashboard(request: Request, _who=READ) -> Response:
+    s = public_api.summary(request)
+    info = deps.fund(request)
+    today = clock.today()
+    terms = info.terms(today)
+    deadlines = sorted(({"name": d.name, "responsible": d.responsible, "due": d.due(year), "period": year}
+                        for d in terms.calendar.deadlines for year in (today.year - 1, today.year)
+                        if d.due(year) >= today - dt.timedelta(days=31)), key=lambda d: d["due"])[:6]
+    open_ = [gov_api.proposal_out(st) | {"missing": [seat for seat in st.seats if seat.choice is None]}
+             for st in gov_api.standings(request) if st.state == "open"]
+    with deps.reading(request) as conn:
+        events = audit.trail(conn)[-RECENT_EVENTS:][::-1]
+    return render(request, "dashboard.html", s=s, deadlines=deadlines, open_proposals=open_, events=events, today=today)
+
+
+@router.get("/ledger", response_class=HTMLResponse)
+def ledger_page(request: Request, as_of: dt.date | None = Query(None), _who=READ) -> Response:
+    rows = ledger_api.accounts_as_of(request, as_of)
+    for r in rows:
+        r["depth"] = r["name"].count(":")
+    return render(request, "ledger.html", accounts=rows, as_of=as_of)
+
+
+@router.get("/ledger/entries", response_class=HTMLResponse)
+def entries_page(request: Request, account: str | None = Query(None, max_length=300),
+                 offset: int = Query(0, ge=0), _who=READ) -> Response:
+    page = ledger_api.entries(request, None, None, account or None, None, ledger_api.Paging(50, offset), _who)
+    return render(request, "entries.html", page=page, account=account or "")
+
+
+@router.get("/ledger/entries/{seq}", response_class=HTMLResponse)
+def entry_page(request: Request, seq: int, _who=READ) -> Response:
+    e = ledger_api.entry(request, seq, _who)
+    try:
+        bundle = ledger_api.proof_bundle(request, seq, None)
+    except Exception as exc:  # noqa: BLE001 - a missing checkpoint is shown, not raised
+        bundle, why = None, str(exc)
+    else:
+        why = None
+    return render(request, "entry.html", e=e, bundle=bundle, bundle_json=json.dumps(bundle, indent=2) if bundle else "",
+                  no_proof=why)
+
+
+# -- governance --
+
+@router.get("/proposals", response_class=HTMLResponse)
+def proposals_page(request: Request, _who=READ) -> Response:
+    rows = [gov_api.proposal_out(s) for s in gov_api.standings(request)]
+    return render(request, "proposals.html", proposals=rows[::-1])
+
+
+@router.get("/proposals/{proposal_id}", response_class=HTMLResponse)
+def proposal_page(request: Request, proposal_id: int, _who=READ) -> Response:
+    d = gov_api.detail(request, proposal_id)
+    partners = list(dict.fromkeys(seat["partner"] for seat in d["seats"]))
+    return render(request, "proposal.html", needs_csrf=True, p=d, partners=partners,
+                  voters=[seat for seat in d["seats"] if seat["member"] is not None])
+
+
+@router.get("/api/docs", response_class=HTMLResponse)
+def api_docs(request: Request) -> Response:
+    return render(request, "docs.html", needs_csrf=True)
+
+
+__all__ = ["canonical", "render", "render_error", "router"]

@@ -1,0 +1,59 @@
+// Voting signs in the browser: the member's PKCS#8 key file is read here, WebCrypto signs the
+// canonical ballot bytes the server gives, and only the signature is sent. The key never leaves.
+"use strict";
+(function () {
+  var form = document.getElementById("vote-form");
+  if (!form) { return; }
+  var out = document.getElementById("vote-result");
+  var id = form.dataset.proposal;
+
+  function say(ok, message) { out.className = ok ? "ok" : "error"; out.textContent = message; }
+
+  async function json(response) {
+    var body = await response.json();
+    if (!response.ok) { throw new Error(body.error ? body.error.message : response.statusText); }
+    return body;
+  }
+
+  function labelOf(choice) {
+    var input = form.querySelector("input[name=choice][value=" + choice + "]");
+    return input ? input.parentElement.textContent.trim() : choice;
+  }
+
+  function redraw(p) {
+    p.seats.forEach(function (seat) {
+      if (seat.member === null) { return; }
+      var cell = document.querySelector("#seats tr[data-member='" + seat.member + "'] td.vote");
+      if (cell && seat.choice) { cell.textContent = labelOf(seat.choice); cell.className = "vote vote-" + seat.choice; }
+    });
+    document.getElementById("reason").textContent = p.reason;
+    var state = document.getElementById("state");
+    state.textContent = p.state;
+    state.className = "state state-" + p.state;
+  }
+
+  form.addEventListener("submit", async function (ev) {
+    ev.preventDefault();
+    try {
+      if (!(window.crypto && crypto.subtle)) { throw new Error(form.dataset.unsupported); }
+      var member = form.elements.member.value;
+      var choice = form.querySelector("input[name=choice]:checked").value;
+      var file = form.elements.key.files[0];
+      var key = await crypto.subtle.importKey("pkcs8", jf.pemBody(await file.text(), "PRIVATE KEY"),
+                                              { name: "Ed25519" }, false, ["sign"]);
+      var ballot = await json(await fetch("/api/proposals/" + id + "/ballot?member=" + encodeURIComponent(member) +
+                                          "&choice=" + encodeURIComponent(choice), { credentials: "same-origin" }));
+      var signature = await crypto.subtle.sign({ name: "Ed25519" }, key, jf.fromBase64(ballot.message_base64));
+      var after = await json(await fetch("/api/proposals/" + id + "/votes", {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": form.dataset.csrf },
+        body: JSON.stringify({ member: Number(member), choice: choice, round: ballot.round, signature: jf.hex(signature) })
+      }));
+      redraw(after);
+      say(true, form.dataset.done + " " + after.reason);
+      form.elements.key.value = "";
+    } catch (e) {
+      say(false, e.message || String(e));
+    }
+  });
+})();
