@@ -119,6 +119,68 @@ checkpoint = Table(
 # Tables no row of which may ever change or disappear.
 APPEND_ONLY = ("fund", "account", "account_closure", "entry", "posting", "event", "leaf", "partner_key", "checkpoint")
 
+# -- revenue --
+# Licences, Treasury receipts, exchange rates and company-reported payments, as imported.
+# Each row keeps the source's own id (the idempotency key) and where it came from; the
+# import itself is an event of the log. Money stays integer minor units; a rate is exact text.
+
+licence = Table(
+    "licence", metadata,
+    Column("licence_id", String(64), primary_key=True, comment="the special permit's own number"),
+    Column("holder", Text, nullable=False),
+    Column("holder_code", String(32), nullable=False, comment="company registration code (EDRPOU)"),
+    Column("resource", String(40), nullable=False, comment="code from the terms' resource catalogue"),
+    Column("deposit", Text, nullable=False, server_default=""),
+    Column("region", Text, nullable=False, server_default=""),
+    Column("issued", Date, nullable=False),
+    Column("basis", String(32), nullable=False, comment="new, renewal, existing or existing_undeveloped"),
+    Column("psa", Integer, nullable=False, comment="1 when under a production sharing agreement"),
+    Column("source", Text, nullable=False, comment="file it was imported from"),
+    Column("line", Integer, nullable=False),
+    CheckConstraint("psa in (0, 1)", name="psa"),
+)
+Index("ix_licence_holder_code", licence.c.holder_code)
+
+receipt = Table(
+    "receipt", metadata,
+    Column("receipt_id", String(64), primary_key=True, comment="the Treasury's own reference"),
+    Column("date", Date, nullable=False),
+    Column("licence_id", String(64), ForeignKey("licence.licence_id"), nullable=False),
+    Column("stream", String(32), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False, comment="negative for a refund or correction"),
+    Column("currency", String(3), nullable=False),
+    Column("corrects", String(64), ForeignKey("receipt.receipt_id"), comment="the receipt this one corrects"),
+    Column("source", Text, nullable=False),
+    Column("line", Integer, nullable=False),
+)
+Index("ix_receipt_date", receipt.c.date)
+Index("ix_receipt_licence_id", receipt.c.licence_id)
+
+fx_rate = Table(
+    "fx_rate", metadata,
+    Column("currency", String(3), primary_key=True),
+    Column("date", Date, primary_key=True),
+    Column("rate", String(40), nullable=False, comment="domestic currency per one unit, exact decimal text"),
+    Column("source", Text, nullable=False),
+    Column("line", Integer, nullable=False),
+)
+
+company_payment = Table(
+    "company_payment", metadata,
+    Column("payment_id", String(64), primary_key=True, comment="the company's own reference"),
+    Column("date", Date, nullable=False),
+    Column("holder_code", String(32), nullable=False),
+    Column("licence_id", String(64), nullable=False, comment="as the company reports it; may be unknown"),
+    Column("stream", String(32), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("source", Text, nullable=False),
+    Column("line", Integer, nullable=False),
+)
+Index("ix_company_payment_date", company_payment.c.date)
+
+REVENUE_APPEND_ONLY = ("licence", "receipt", "fx_rate", "company_payment")
+
 # -- governance --
 # Members, proposals, votes, state changes and users. Every row is also an event of the log
 # (`seq`), so the signed checkpoints cover it; state changes are new rows, never UPDATEs.

@@ -1,0 +1,62 @@
+"""`jointfund contributions`: what the receipts owe the fund, receipt by receipt or in totals."""
+
+from __future__ import annotations
+
+import typer
+
+from jointfund.cli import context
+from jointfund.cli.output import FormatOption, emit, resolve_format
+from jointfund.errors import JointfundError
+from jointfund.revenue import book
+from jointfund.revenue.contribution import DETAIL_COLUMNS, GROUPINGS, MissingRates, detail_row, missing_rates, totals
+from jointfund.store import db
+
+
+class _Rows:
+    """Detail rows computed as they are printed, so a million receipts print in bounded memory."""
+
+    def __init__(self, make) -> None:  # noqa: ANN001 - a callable returning an iterator
+        self._make = make
+
+    def __iter__(self):  # noqa: ANN204
+        return self._make()
+
+    def __bool__(self) -> bool:
+        return True
+
+
+def contributions(
+    ctx: typer.Context,
+    detail: bool = typer.Option(False, "--detail", help="One row per receipt, with the reason it counts or not."),
+    by: str = typer.Option(None, "--by", help=f"Totals by {'|'.join(GROUPINGS)} [default: year]."),
+    year: int = typer.Option(None, "--year", help="Only receipts dated in this year."),
+    fmt: str = FormatOption,
+) -> None:
+    """Contributions owed under the terms in force on each receipt's date."""
+    if detail and by:
+        raise typer.BadParameter("give --detail or --by, not both", param_hint="--detail")
+    if by is not None and by not in GROUPINGS:
+        raise typer.BadParameter(f"expected one of {', '.join(GROUPINGS)}, got {by!r}", param_hint="--by")
+    info = context.fund(ctx)
+    engine = context.engine(ctx)
+    chosen = resolve_format(ctx, fmt)
+    if detail:
+        def rows():  # noqa: ANN202
+            with db.transaction(engine) as conn:
+                for e in book.evaluations(conn, info, year):
+                    yield detail_row(e)
+        shown = _Rows(rows) if chosen == "csv" else list(rows())
+        emit(ctx, shown, chosen, title="Contributions by receipt", columns=DETAIL_COLUMNS)
+        return
+    by = by or "year"
+    terms = info.base_terms()
+    names = {r.code: r.name for r in terms.resources} if by == "resource" else {}
+    with db.transaction(engine) as conn:
+        evaluations = MissingRates(book.evaluations(conn, info, year))
+        found = totals(evaluations, by, names)
+    if evaluations.missing:
+        raise JointfundError(missing_rates(evaluations.missing))
+    rows = [{by: x.key, "name": x.name, "currency": x.currency, "receipts": x.receipts, "eligible": x.eligible,
+             "amount": x.amount, "eligible_amount": x.eligible_amount, "contribution": x.contribution,
+             "contribution_usd": x.contribution_base} for x in found]
+    emit(ctx, rows, chosen, title=f"Contributions by {by}{f' in {year}' if year else ''}")

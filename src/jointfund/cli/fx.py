@@ -1,0 +1,48 @@
+"""`jointfund fx`: import reference exchange rates (CSV, XLSX or NBU's JSON) and list them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from sqlalchemy import select
+
+from jointfund.cli import context, imports
+from jointfund.cli.output import FormatOption, emit
+from jointfund.cli.terms import parse_date
+from jointfund.revenue import book
+from jointfund.revenue.imports import rates_kind
+from jointfund.store import db
+from jointfund.store import tables as t
+
+app = typer.Typer(help="Reference exchange rates (NBU: UAH per unit of foreign currency).", no_args_is_help=True)
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="CSV or XLSX (date, currency, rate) or NBU JSON (exchangedate, cc, rate)."),
+    fmt: str = FormatOption,
+) -> None:
+    """Import rates; a date and currency already imported with another rate is refused."""
+    imports.run(ctx, file, fmt, lambda _conn, _info: rates_kind())
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    currency: str = typer.Option(None, "--currency"),
+    since: str = typer.Option(None, "--since"), until: str = typer.Option(None, "--until"),
+    fmt: str = FormatOption,
+) -> None:
+    """Rates by date."""
+    q = select(t.fx_rate).order_by(t.fx_rate.c.date, t.fx_rate.c.currency)
+    if currency:
+        q = q.where(t.fx_rate.c.currency == currency.upper())
+    if (first := parse_date(since, "--since")) is not None:
+        q = q.where(t.fx_rate.c.date >= first)
+    if (last := parse_date(until, "--until")) is not None:
+        q = q.where(t.fx_rate.c.date <= last)
+    with db.transaction(context.engine(ctx)) as conn:
+        rows = [book.rate_of(r)._asdict() for r in conn.execute(q)]
+    emit(ctx, rows, fmt, title="Exchange rates")

@@ -1,0 +1,38 @@
+"""`jointfund licences`: import and list special permits for subsoil use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from jointfund.cli import context, imports
+from jointfund.cli.output import FormatOption, emit
+from jointfund.revenue import book
+from jointfund.revenue.imports import licences_kind
+from jointfund.store import db
+
+app = typer.Typer(help="Licences (special permits for subsoil use).", no_args_is_help=True)
+
+
+@app.command("import")
+def import_(ctx: typer.Context, file: Path = imports.FileArgument, fmt: str = FormatOption) -> None:
+    """Import licences: licence_id, holder, holder_code, resource, deposit, region, issued, basis, psa."""
+    imports.run(ctx, file, fmt, lambda _conn, info: licences_kind(info.base_terms()))
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    resource: str = typer.Option(None, "--resource", help="Only licences for this resource code."),
+    fmt: str = FormatOption,
+) -> None:
+    """Licences with their resource, basis and whether the resource is covered."""
+    info = context.fund(ctx)
+    terms = info.base_terms()
+    with db.transaction(context.engine(ctx)) as conn:
+        found = book.licences(conn)
+    rows = [{**x._asdict(), "psa": "yes" if x.psa else "no",
+             "covered": bool((r := terms.resource(x.resource)) and r.covered)}
+            for x in sorted(found.values()) if resource in (None, x.resource)]
+    emit(ctx, rows, fmt, title="Licences")

@@ -1,0 +1,19 @@
+"""`jointfund payments`: import company-reported payments, for reconciliation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from jointfund.cli import imports
+from jointfund.cli.output import FormatOption
+from jointfund.revenue.imports import payments_kind
+
+app = typer.Typer(help="Payments the companies report, for reconciliation with Treasury receipts.", no_args_is_help=True)
+
+
+@app.command("import")
+def import_(ctx: typer.Context, file: Path = imports.FileArgument, fmt: str = FormatOption) -> None:
+    """Import payments: payment_id, date, holder_code, licence_id, stream, amount[, currency]."""
+    imports.run(ctx, file, fmt, lambda _conn, info: payments_kind(info.base_terms()))

@@ -1,0 +1,50 @@
+"""`jointfund receipts`: import Treasury receipts (accruing each eligible one) and list them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from sqlalchemy import Connection
+
+from jointfund.cli import context, imports
+from jointfund.cli.output import FormatOption, emit
+from jointfund.cli.progress import bar
+from jointfund.fund import FundInfo
+from jointfund.revenue import book
+from jointfund.revenue.accrual import accrue
+from jointfund.revenue.imports import receipts_kind
+from jointfund.store import db
+
+app = typer.Typer(help="Treasury receipts from subsoil licences.", no_args_is_help=True)
+
+
+def _accrue(conn: Connection, info: FundInfo) -> dict:
+    with bar("accruing contributions", None) as advance:
+        result = accrue(conn, info, advance)
+    return {"accrued": result.posted, "reversals": result.reversals}
+
+
+@app.command("import")
+def import_(ctx: typer.Context, file: Path = imports.FileArgument, fmt: str = FormatOption) -> None:
+    """Import receipts (receipt_id, date, licence_id, stream, amount[, currency][, corrects]) and accrue contributions."""
+    imports.run(ctx, file, fmt, lambda conn, info: receipts_kind(info.base_terms(), book.licence_ids(conn)), then=_accrue)
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    year: int = typer.Option(None, "--year", help="Only receipts dated in this year."),
+    licence: str = typer.Option(None, "--licence", help="Only receipts under this licence."),
+    limit: int = typer.Option(1000, "--limit", min=1, max=1_000_000),
+    fmt: str = FormatOption,
+) -> None:
+    """Receipts as imported, by date."""
+    rows = []
+    with db.transaction(context.engine(ctx)) as conn:
+        for r in book.receipts(conn, year):
+            if licence in (None, r.licence_id):
+                rows.append(r._asdict())
+                if len(rows) >= limit:
+                    break
+    emit(ctx, rows, fmt, title="Receipts")

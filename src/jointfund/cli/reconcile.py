@@ -1,0 +1,27 @@
+"""`jointfund reconcile`: company-reported payments against Treasury receipts."""
+
+from __future__ import annotations
+
+import typer
+
+from jointfund.cli import context
+from jointfund.cli.output import FormatOption, emit, say
+from jointfund.cli.reports import parse_threshold
+from jointfund.revenue import book
+from jointfund.revenue.reconcile import reconcile as run_reconcile
+from jointfund.store import db
+
+
+def reconcile(
+    ctx: typer.Context,
+    year: int = typer.Option(..., "--year"),
+    tolerance: str = typer.Option("0", "--tolerance", help="Differences up to this amount are not discrepancies."),
+    fmt: str = FormatOption,
+) -> None:
+    """Per company x licence x stream: discrepancies over the tolerance, and items with no counterpart."""
+    limit = parse_threshold(tolerance, "--tolerance")
+    assert limit is not None
+    with db.transaction(context.engine(ctx)) as conn:
+        compared, found = run_reconcile(book.receipts(conn, year), book.licences(conn), book.payments(conn, year), limit)
+    say(f"{compared} company x licence x stream groups compared for {year}; {len(found)} finding(s)")
+    emit(ctx, [f._asdict() for f in found], fmt, title=f"Reconciliation {year} (tolerance {limit})")

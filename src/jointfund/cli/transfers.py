@@ -1,0 +1,61 @@
+"""`jointfund transfers`: the contributing partner's money arriving for a period's obligation."""
+
+from __future__ import annotations
+
+import typer
+
+from jointfund.cli import context
+from jointfund.cli.output import FormatOption, emit, say
+from jointfund.cli.terms import parse_date
+from jointfund.errors import InputError
+from jointfund.money import parse_amount
+from jointfund.revenue import transfer
+from jointfund.store import db
+
+app = typer.Typer(help="Transfers of revenue contributions into the fund.", no_args_is_help=True)
+
+
+def status_rows(rows: list[transfer.PeriodStatus]) -> list[dict]:
+    return [{"period": s.period, "currency": s.currency, "obligation": s.obligation, "transferred": s.transferred,
+             "outstanding": s.outstanding, "state": s.state, "settled_on": s.settled_on, "transfers": s.transfers}
+            for s in rows]
+
+
+@app.command("record")
+def record(
+    ctx: typer.Context,
+    partner: str = typer.Option(..., "--partner", help="The contributing partner."),
+    date: str = typer.Option(..., "--date", help="The day the money arrived, YYYY-MM-DD."),
+    amount: str = typer.Option(..., "--amount"),
+    currency: str = typer.Option(..., "--currency"),
+    reference: str = typer.Option(..., "--reference", help="The transfer's own reference (its idempotency key)."),
+    period: int = typer.Option(..., "--period", help="The revenue year whose obligation it settles."),
+    fmt: str = FormatOption,
+) -> None:
+    """Record a transfer: cash in, the period's obligation settled, the partner's capital increased."""
+    day = parse_date(date, "--date")
+    assert day is not None
+    value, problem = parse_amount(amount, currency, "--amount")
+    if problem:
+        raise InputError([problem], "transfer refused; nothing was recorded")
+    assert value is not None
+    info = context.fund(ctx)
+    with db.write(context.engine(ctx)) as conn:
+        seq = transfer.record(conn, info, partner, day, value, currency, reference, period)
+        status = [s for s in transfer.statuses(conn, info.terms(day), period) if s.currency == currency]
+    say(f"transfer {reference} is entry {seq}")
+    for s in status:
+        if s.outstanding > 0:
+            say(f"[yellow]under-payment[/yellow]: {s.outstanding} {s.currency} of {s.period}'s obligation is still to transfer")
+        elif s.outstanding < 0:
+            say(f"[yellow]over-payment[/yellow]: {-s.outstanding} {s.currency} more than {s.period}'s obligation")
+    emit(ctx, status_rows(status), fmt, title=f"Obligation for {period}")
+
+
+@app.command("list")
+def list_(ctx: typer.Context, period: int = typer.Option(None, "--period"), fmt: str = FormatOption) -> None:
+    """Each period's obligation against its transfers: under- and over-payment."""
+    info = context.fund(ctx)
+    with db.transaction(context.engine(ctx)) as conn:
+        rows = status_rows(transfer.statuses(conn, info.base_terms(), period))
+    emit(ctx, rows, fmt, title="Obligations and transfers")

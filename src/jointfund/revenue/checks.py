@@ -1,0 +1,69 @@
+"""`jointfund verify`'s revenue check: the contributions the rules give equal what the ledger holds.
+
+Each receipt is judged again by the terms; its accrual entry must exist exactly when it owes
+something, for exactly that amount, and no accrual may exist for any other key. The
+contributing partner's receivable must then hold the accruals less the transfers, per currency.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import Connection, select
+
+from jointfund.fund import FundInfo
+from jointfund.ledger import journal
+from jointfund.money import from_minor, to_minor
+from jointfund.revenue import book
+from jointfund.revenue.accrual import KEY_PREFIX, key_of
+from jointfund.revenue.transfer import transfers
+from jointfund.store import tables as t
+from jointfund.verify import DOMAIN_CHECKS, Finding
+
+NAME = "contributions = ledger"
+MAX_FINDINGS = 100
+
+
+def contributions_match_ledger(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Finding]]:
+    terms = fund.base_terms()
+    receivable = terms.account_name("contribution_receivable", partner=terms.contribution.partner)
+    account = journal.load_accounts(conn).get(receivable)
+    if account is None:
+        return NAME, 0, [Finding(NAME, None, f"the chart has no account {receivable}")]
+    posted: dict[str, tuple[int, str, int]] = {}
+    q = (select(t.entry.c.key, t.entry.c.seq, t.posting.c.currency, t.posting.c.amount_minor)
+         .join(t.posting, t.posting.c.entry_seq == t.entry.c.seq)
+         .where(t.posting.c.account_id == account.id, t.entry.c.key.startswith(KEY_PREFIX)))
+    for key, seq, currency, minor in conn.execution_options(yield_per=book.STREAM_ROWS).execute(q):
+        posted[key] = (minor, currency, seq)
+    findings: list[Finding] = []
+    expected_total: dict[str, int] = defaultdict(int)
+    checked = 0
+    for e in book.evaluations(conn, fund):
+        checked += 1
+        r = e.receipt
+        owed = to_minor(e.contribution, r.currency) if e.eligible else 0
+        expected_total[r.currency] += owed
+        got = posted.pop(key_of(r.receipt_id), None)
+        if got is None:
+            if owed:
+                findings.append(Finding(NAME, None, f"receipt {r.receipt_id} owes {e.contribution} {r.currency} but has no accrual entry"))
+        elif (got[0], got[1]) != (owed, r.currency):
+            findings.append(Finding(NAME, got[2], f"receipt {r.receipt_id}: accrued {from_minor(got[0], got[1])} {got[1]}, "
+                                                  f"the rules give {from_minor(owed, r.currency)} {r.currency} ({e.reason})"))
+    for key, (minor, currency, seq) in posted.items():
+        findings.append(Finding(NAME, seq, f"accrual {key} of {from_minor(minor, currency)} {currency} has no receipt that owes it"))
+    transferred: dict[str, int] = defaultdict(int)
+    for tr in transfers(conn, terms):
+        transferred[tr.currency] += to_minor(tr.amount, tr.currency)
+    balances = journal.balance(conn, receivable, subtree=False)
+    for currency in sorted(set(expected_total) | set(balances) | set(transferred)):
+        expected = expected_total[currency] - transferred[currency]
+        actual = to_minor(balances.get(currency, from_minor(0, currency)), currency)
+        if expected != actual:
+            findings.append(Finding(NAME, None, f"{receivable} holds {from_minor(actual, currency)} {currency}; contributions "
+                                                f"less transfers are {from_minor(expected, currency)} {currency}"))
+    return NAME, checked, findings[:MAX_FINDINGS]
+
+
+DOMAIN_CHECKS.append(contributions_match_ledger)

@@ -1,0 +1,223 @@
+"""What each receipt owes the fund, in its own currency and in the fund's, and totals of it.
+
+`evaluate` is the one definition of a receipt's contribution:
+- contribution = amount x share, rounded once to the currency's minor unit (the terms' rounding);
+- contribution in the base currency converts the contribution through the domestic currency at
+  the reference rates of the receipt date (or the latest earlier usable one), with no
+  intermediate rounding, rounded once to the base currency's minor unit; a receipt in the
+  base currency keeps its contribution as it is.
+
+Both roundings are done on exact integer ratios, not on Decimal arithmetic, whose context
+precision would round silently before the named rounding point.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal
+from typing import NamedTuple
+
+from jointfund.money import exponent
+from jointfund.revenue.eligibility import Rules, explain
+from jointfund.revenue.fx import RateTable
+from jointfund.revenue.licence import Licence
+from jointfund.revenue.receipt import Receipt
+
+ELIGIBLE = "eligible"
+GROUPINGS = ("licence", "holder", "resource", "region", "stream", "month", "year")
+
+
+class Evaluation(NamedTuple):
+    """A receipt judged by the rules.
+
+    Attributes:
+      receipt, licence: what was judged.
+      eligible: whether the receipt counts for the fund.
+      reason: "eligible", or the first rule that excluded it; for an eligible receipt with no
+        usable rate, also which rate is missing.
+      contribution: owed to the fund in the receipt's currency; zero when not eligible.
+      contribution_base: the same in the fund's base currency; None when no rate is usable.
+      missing_rate: (currency, receipt date) of the rate that was missing, else None.
+    """
+
+    receipt: Receipt
+    licence: Licence
+    eligible: bool
+    reason: str
+    contribution: Decimal
+    contribution_base: Decimal | None
+    missing_rate: tuple[str, dt.date] | None = None
+
+
+def round_half_up(numerator: int, denominator: int, currency: str) -> Decimal:
+    """numerator / denominator (in whole units) rounded once to `currency`'s minor unit, half away from zero."""
+    assert denominator > 0
+    scaled = numerator * 10 ** exponent(currency)
+    magnitude = (2 * abs(scaled) + denominator) // (2 * denominator)
+    return Decimal(-magnitude if scaled < 0 else magnitude).scaleb(-exponent(currency))
+
+
+def contribution_of(amount: Decimal, share: Decimal, currency: str, rounding: str) -> Decimal:
+    assert rounding == "ROUND_HALF_UP", f"rounding {rounding} is not implemented"
+    a, b = amount.as_integer_ratio()
+    p, q = share.as_integer_ratio()
+    return round_half_up(a * p, b * q, currency)
+
+
+def in_base(contribution: Decimal, currency: str, day: dt.date, rules: Rules,
+            rates: RateTable) -> tuple[Decimal | None, tuple[str, dt.date] | None]:
+    """The contribution in the base currency, or (None, the missing rate)."""
+    base = rules.base_currency
+    if currency == base:
+        return contribution, None
+    if not contribution:
+        return _zero(base), None
+    own = rates.rate(currency, day)
+    if own is None:
+        return None, (currency, day)
+    quote = rates.rate(base, day)
+    if quote is None:
+        return None, (base, day)
+    a, b = contribution.as_integer_ratio()
+    p, q = own.as_integer_ratio()
+    s, u = quote.as_integer_ratio()
+    return round_half_up(a * p * u, b * q * s, base), None
+
+
+def evaluate(receipt: Receipt, licence: Licence, rules: Rules, rates: RateTable) -> Evaluation:
+    assert receipt.licence_id == licence.licence_id
+    why = explain(receipt, licence, rules)
+    if why is not None:
+        return Evaluation(receipt, licence, False, why, _zero(receipt.currency), _zero(rules.base_currency))
+    share = rules.streams[receipt.stream].share
+    owed = contribution_of(receipt.amount, share, receipt.currency, rules.rounding)
+    base, missing = in_base(owed, receipt.currency, receipt.date, rules, rates)
+    if missing is None:
+        return Evaluation(receipt, licence, True, ELIGIBLE, owed, base)
+    reason = f"{ELIGIBLE}; no usable {missing[0]} rate on or before {missing[1]}"
+    return Evaluation(receipt, licence, True, reason, owed, None, missing)
+
+
+# -- totals --
+
+class Totals(NamedTuple):
+    """Receipts and contributions of one group, in one currency.
+
+    Attributes:
+      key, name: the group (a licence id and its deposit, a holder code and its name, a month...).
+      currency: the receipts' currency.
+      receipts, eligible: how many receipts, and how many of them count.
+      amount: all receipts; eligible_amount: those that count.
+      contribution: owed in `currency`; contribution_base: in the base currency, None when a rate is missing.
+    """
+
+    key: str
+    name: str
+    currency: str
+    receipts: int
+    eligible: int
+    amount: Decimal
+    eligible_amount: Decimal
+    contribution: Decimal
+    contribution_base: Decimal | None
+
+
+def group_key(by: str) -> Callable[[Evaluation], tuple[str, str]]:
+    """(key, name) of an evaluation for a grouping of GROUPINGS."""
+    keys: dict[str, Callable[[Evaluation], tuple[str, str]]] = {
+        "licence": lambda e: (e.licence.licence_id, e.licence.deposit),
+        "holder": lambda e: (e.licence.holder_code, e.licence.holder),
+        "resource": lambda e: (e.licence.resource, ""),
+        "region": lambda e: (e.licence.region, ""),
+        "stream": lambda e: (e.receipt.stream, ""),
+        "month": lambda e: (e.receipt.date.strftime("%Y-%m"), ""),
+        "year": lambda e: (str(e.receipt.date.year), ""),
+        "total": lambda e: ("total", ""),
+    }
+    assert by in keys, by
+    return keys[by]
+
+
+def _zero(currency: str) -> Decimal:
+    return Decimal(0).scaleb(-exponent(currency))
+
+
+class Tally:
+    """Running totals of evaluations per group and currency, for one grouping; one pass, any size."""
+
+    def __init__(self, by: str) -> None:
+        self.by = by
+        self._key_of = group_key(by)
+        self._acc: dict[tuple[str, str], list] = {}
+        self._labels: dict[str, str] = {}
+
+    def add(self, e: Evaluation) -> None:
+        key, name = self._key_of(e)
+        self._labels.setdefault(key, name)
+        slot = self._acc.get((key, e.receipt.currency))
+        if slot is None:
+            zero = _zero(e.receipt.currency)
+            slot = self._acc[(key, e.receipt.currency)] = [0, 0, zero, zero, zero, Decimal(0), True]
+        slot[0] += 1
+        slot[2] += e.receipt.amount
+        if e.eligible:
+            slot[1] += 1
+            slot[3] += e.receipt.amount
+            slot[4] += e.contribution
+        if e.contribution_base is None:
+            slot[6] = False
+        else:
+            slot[5] += e.contribution_base
+
+    def rows(self, names: Mapping[str, str] | None = None) -> list[Totals]:
+        """Totals sorted by key; `names` names keys the evaluations cannot (resources, streams)."""
+        names = names or {}
+        return [Totals(k, names.get(k, self._labels[k]), c, n, m, amt, elig, contrib, base if complete else None)
+                for (k, c), (n, m, amt, elig, contrib, base, complete) in sorted(self._acc.items())]
+
+
+def totals(evaluations: Iterable[Evaluation], by: str, names: Mapping[str, str] | None = None) -> list[Totals]:
+    tally = Tally(by)
+    for e in evaluations:
+        tally.add(e)
+    return tally.rows(names)
+
+
+def detail_row(e: Evaluation) -> dict[str, object]:
+    """The row `contributions --detail` prints for a receipt."""
+    r = e.receipt
+    return {"receipt_id": r.receipt_id, "licence_id": r.licence_id, "date": r.date, "stream": r.stream,
+            "amount": r.amount, "currency": r.currency, "eligible": "true" if e.eligible else "false",
+            "reason": e.reason, "contribution": e.contribution, "contribution_usd": e.contribution_base}
+
+
+DETAIL_COLUMNS = ("receipt_id", "licence_id", "date", "stream", "amount", "currency", "eligible", "reason",
+                  "contribution", "contribution_usd")
+
+
+def missing_rates(missing: Iterable[tuple[str, dt.date]], limit: int = 20) -> str:
+    """The error for totals that need rates which are missing: which currencies, on which dates."""
+    by_currency: dict[str, list[dt.date]] = {}
+    for currency, day in sorted(set(missing)):
+        by_currency.setdefault(currency, []).append(day)
+    parts = []
+    for currency, days in by_currency.items():
+        shown = ", ".join(d.isoformat() for d in days[:limit]) + (f" and {len(days) - limit} more" if len(days) > limit else "")
+        parts.append(f"{currency}: {shown}")
+    return ("totals in the base currency need exchange rates that are missing (no usable rate on or before):\n  "
+            + "\n  ".join(parts) + "\nimport them with: jointfund fx import FILE")
+
+
+class MissingRates:
+    """Passes evaluations through, remembering the rates they lacked."""
+
+    def __init__(self, evaluations: Iterable[Evaluation]) -> None:
+        self._source = evaluations
+        self.missing: set[tuple[str, dt.date]] = set()
+
+    def __iter__(self):  # noqa: ANN204 - a generator
+        for e in self._source:
+            if e.missing_rate is not None:
+                self.missing.add(e.missing_rate)
+            yield e

@@ -1,0 +1,108 @@
+"""The compliance calendar: the terms' statutory deadlines for each year's revenue, and their status.
+
+A deadline of the terms is met by evidence of one of two kinds (the terms say which):
+- "transfer": the period's obligation is settled by transfers (from the ledger);
+- "filing": a filing recorded with `calendar file` (data submitted, report published, audit done),
+  which is an event of the log.
+Status: done (met by the due date), late (met after it), open (not met, not yet due) or
+overdue (not met and past due).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import NamedTuple
+
+from sqlalchemy import Connection
+
+from jointfund.errors import ConflictError, InputError, Problem
+from jointfund.fund import FundInfo
+from jointfund.ledger import log
+from jointfund.money import format_amount
+from jointfund.revenue import transfer
+from jointfund.terms.model import Deadline, Terms
+
+FILE_ACTION = "calendar.file"
+
+
+class DeadlineStatus(NamedTuple):
+    """One deadline for one period.
+
+    Attributes:
+      period: the revenue year the deadline is about.
+      code, name, responsible: from the terms.
+      due: the date it falls due (in the following year).
+      status: done, late, open or overdue.
+      met_on: when it was met, or None.
+      outstanding: what is still to do, in words; empty when met.
+    """
+
+    period: int
+    code: str
+    name: str
+    responsible: str
+    due: dt.date
+    status: str
+    met_on: dt.date | None
+    outstanding: str
+
+
+def status_of(due: dt.date, met_on: dt.date | None, today: dt.date) -> str:
+    if met_on is not None:
+        return "done" if met_on <= due else "late"
+    return "open" if today <= due else "overdue"
+
+
+def filings(conn: Connection) -> dict[tuple[int, str], dict]:
+    return {(ev.data["period"], ev.data["deadline"]): ev.data for ev in log.events(conn, action=FILE_ACTION)}
+
+
+def file(conn: Connection, terms: Terms, period: int, code: str, day: dt.date, reference: str, actor: str) -> int | None:
+    """Record that a filing deadline was met; the same filing again is a no-op (returns None)."""
+    deadline = next((d for d in terms.calendar.deadlines if d.code == code), None)
+    problems = []
+    if deadline is None:
+        problems.append(Problem("--deadline", f"expected one of {', '.join(d.code for d in terms.calendar.deadlines)}", code))
+    elif deadline.evidence != "filing":
+        problems.append(Problem("--deadline", f"{code} is met by {deadline.evidence}s recorded in the ledger, not by a filing", code))
+    if day.year <= period:
+        problems.append(Problem("--date", f"deadlines for {period} fall in {period + 1} or later", str(day)))
+    if problems:
+        raise InputError(problems, "filing refused")
+    data = {"period": period, "deadline": code, "date": day.isoformat(), "reference": reference}
+    earlier = filings(conn).get((period, code))
+    if earlier is not None:
+        if earlier != data:
+            raise ConflictError(f"{code} for {period} was already filed: {earlier}; offered {data}")
+        return None
+    return log.append_event(conn, actor, FILE_ACTION, f"deadline:{period}:{code}", data)
+
+
+def calendar(conn: Connection, info: FundInfo, periods: list[int], today: dt.date) -> list[DeadlineStatus]:
+    terms = info.base_terms()
+    filed = filings(conn)
+    out = []
+    for period in periods:
+        for d in info.terms(dt.date(period + 1, 1, 1)).calendar.deadlines:
+            met_on, outstanding = (_transfer_evidence(conn, terms, period) if d.evidence == "transfer"
+                                   else _filing_evidence(filed.get((period, d.code)), d))
+            due = d.due(period)
+            out.append(DeadlineStatus(period, d.code, d.name, d.responsible, due, status_of(due, met_on, today), met_on,
+                                      "" if met_on else outstanding))
+    return out
+
+
+def _filing_evidence(filing: dict | None, d: Deadline) -> tuple[dt.date | None, str]:
+    if filing is None:
+        return None, f"not filed yet (record it with: jointfund calendar file --deadline {d.code} ...)"
+    return dt.date.fromisoformat(filing["date"]), ""
+
+
+def _transfer_evidence(conn: Connection, terms: Terms, period: int) -> tuple[dt.date | None, str]:
+    rows = transfer.statuses(conn, terms, period)
+    if not rows:
+        return None, "no contributions recorded for the period"
+    owing = [r for r in rows if r.settled_on is None]
+    if owing:
+        return None, "; ".join(f"{format_amount(r.outstanding, r.currency)} {r.currency} to transfer" for r in owing)
+    return max(r.settled_on for r in rows if r.settled_on), ""

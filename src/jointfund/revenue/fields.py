@@ -1,0 +1,118 @@
+"""Reading one input row's cells into typed values, collecting a located problem for each bad one.
+
+A `Cells` never stops at the first problem: each accessor returns None for a bad value
+and records why, naming the file, line, column and value, so one pass reports them all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Iterable
+from decimal import Decimal
+
+from jointfund.errors import Problem
+from jointfund.money import parse_amount
+from jointfund.revenue.reader import MAX_CELL_CHARS, Row
+
+MAX_ID_CHARS = 64
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DOTTED_DATE = re.compile(r"^(\d{2})\.(\d{2})\.(\d{4})$")
+
+
+class Cells:
+    """The cells of one row and the problems found in them so far."""
+
+    __slots__ = ("row", "problems")
+
+    def __init__(self, row: Row) -> None:
+        self.row = row
+        self.problems: list[Problem] = [] if row.problem is None else [Problem(row.where, row.problem)]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def at(self, column: str) -> str:
+        return f"{self.row.where}:{self.row.names.get(column, column)}"
+
+    def fail(self, column: str, message: str, value: object = None) -> None:
+        self.problems.append(Problem(self.at(column), message, value))
+
+    def raw(self, column: str, default: str = "") -> str:
+        return self.row.values.get(column, default)
+
+    def text(self, column: str, required: bool = True, limit: int = MAX_CELL_CHARS) -> str | None:
+        value = self.raw(column)
+        if required and not value:
+            self.fail(column, "a value is required")
+            return None
+        if len(value) > limit:
+            self.fail(column, f"longer than {limit} characters", value)
+            return None
+        return value
+
+    def ident(self, column: str, required: bool = True) -> str | None:
+        """An identifier of the source (receipt, licence, payment): no spaces, bounded length."""
+        value = self.text(column, required, MAX_ID_CHARS)
+        if value and any(ch.isspace() for ch in value):
+            self.fail(column, "an identifier may not contain spaces", value)
+            return None
+        return value
+
+    def date(self, column: str) -> dt.date | None:
+        """YYYY-MM-DD, or NBU's DD.MM.YYYY."""
+        value = self.raw(column)
+        if not value:
+            self.fail(column, "a date is required (YYYY-MM-DD)")
+            return None
+        dotted = _DOTTED_DATE.match(value)
+        iso = f"{dotted[3]}-{dotted[2]}-{dotted[1]}" if dotted else value
+        if _ISO_DATE.match(iso):
+            try:
+                return dt.date.fromisoformat(iso)
+            except ValueError:
+                pass
+        self.fail(column, "not a valid date; expected YYYY-MM-DD", value)
+        return None
+
+    def choice(self, column: str, options: Iterable[str], what: str, default: str | None = None) -> str | None:
+        value = self.raw(column) or default
+        allowed = list(options)
+        if value in allowed:
+            return value
+        if not value:
+            self.fail(column, f"a {what} is required; expected one of {', '.join(allowed)}")
+            return None
+        self.fail(column, f"unknown {what}; expected one of {', '.join(allowed)}{suggest(value, allowed)}", value)
+        return None
+
+    def amount(self, column: str, currency: str | None) -> Decimal | None:
+        value = self.raw(column)
+        if not value:
+            self.fail(column, "an amount is required")
+            return None
+        if currency is None:  # the currency is wrong and already reported; the amount cannot be checked
+            return None
+        amount, problem = parse_amount(value, currency, self.at(column))
+        if problem:
+            self.problems.append(problem)
+        return amount
+
+    def positive_decimal(self, column: str) -> Decimal | None:
+        """A rate: a positive exact decimal (not money, so no minor unit applies)."""
+        value = self.raw(column)
+        try:
+            number = Decimal(value)
+        except ArithmeticError:
+            number = None
+        if number is None or not number.is_finite() or number <= 0:
+            self.fail(column, "expected a positive number with a dot as the decimal mark", value)
+            return None
+        return number
+
+
+def suggest(value: str, options: Iterable[str]) -> str:
+    close = difflib.get_close_matches(value.lower(), list(options), n=3, cutoff=0.6)
+    return f" (did you mean {' or '.join(close)}?)" if close else ""

@@ -1,0 +1,81 @@
+"""Reference exchange rates (NBU: domestic currency per one unit of a foreign one) and their lookup.
+
+The rule (from the terms): a receipt takes the rate of its own date or, when that day
+has none (a weekend, a holiday), the latest earlier one, if it is not older than the
+terms' `fx.max_age_days`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import re
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import NamedTuple
+
+from jointfund.revenue.fields import Cells
+from jointfund.revenue.reader import Columns
+
+COLUMNS = Columns(("date", "currency", "rate"))
+# NBU's open-data JSON: {"r030": 840, "txt": "Долар США", "rate": 41.2345, "cc": "USD", "exchangedate": "DD.MM.YYYY"}
+NBU_KEYS = {"date": "exchangedate", "currency": "cc", "rate": "rate"}
+_CODE = re.compile(r"^[A-Z]{3}$")
+
+
+class Rate(NamedTuple):
+    """One official rate.
+
+    Attributes:
+      currency: the foreign currency (ISO 4217 code).
+      date: the day the rate is set for.
+      rate: units of the domestic currency per one unit of `currency`, exact.
+    """
+
+    currency: str
+    date: dt.date
+    rate: Decimal
+
+
+def parse(cells: Cells) -> Rate | None:
+    day = cells.date("date")
+    currency = cells.raw("currency").upper()
+    if not _CODE.match(currency):
+        cells.fail("currency", "expected a three-letter ISO 4217 code", cells.raw("currency"))
+    rate = cells.positive_decimal("rate")
+    if not cells.ok:
+        return None
+    assert day and rate is not None
+    return Rate(currency, day, rate)
+
+
+class RateTable:
+    """Every known rate, for lookups by (currency, day); pure and immutable once built."""
+
+    def __init__(self, rates: Iterable[Rate], domestic: str, max_age_days: int | None) -> None:
+        by_currency: dict[str, list[tuple[dt.date, Decimal]]] = {}
+        for r in rates:
+            by_currency.setdefault(r.currency, []).append((r.date, r.rate))
+        self._dates = {c: [d for d, _ in sorted(v)] for c, v in by_currency.items()}
+        self._rates = {c: [x for _, x in sorted(v)] for c, v in by_currency.items()}
+        self.domestic = domestic
+        self.max_age_days = max_age_days
+        self._memo: dict[tuple[str, dt.date], Decimal | None] = {}
+
+    def rate(self, currency: str, day: dt.date) -> Decimal | None:
+        """Domestic units per one `currency` usable on `day`, or None when there is none."""
+        if currency == self.domestic:
+            return Decimal(1)
+        key = (currency, day)
+        if key in self._memo:
+            return self._memo[key]
+        dates = self._dates.get(currency, [])
+        i = bisect.bisect_right(dates, day) - 1
+        found = None
+        if i >= 0 and (self.max_age_days is None or (day - dates[i]).days <= self.max_age_days):
+            found = self._rates[currency][i]
+        self._memo[key] = found
+        return found
+
+    def __len__(self) -> int:
+        return sum(len(v) for v in self._dates.values())

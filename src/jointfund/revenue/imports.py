@@ -1,0 +1,213 @@
+"""Importing licences, receipts, rates and company payments: atomic, idempotent, every problem located.
+
+One pipeline serves every input (`run`): read rows as a stream -> parse each into a domain
+value (pure, collecting problems) -> compare with what is stored under the source's own id
+-> insert what is new, batch by batch, inside the caller's one write transaction.
+- Atomic: any problem raises InputError after the whole file is read, and the caller's
+  transaction rolls every row back.
+- Idempotent: a row already stored with the same content is left alone; the same id with
+  other content is a problem that shows both versions.
+- Bounded: a batch at a time is in memory, whatever the file's size; at most MAX_PROBLEMS
+  problems are kept (and the rest counted).
+The import is one event of the log (file digest and counts), so the signed checkpoints cover it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import NamedTuple
+
+from sqlalchemy import Connection, Table
+
+from jointfund.errors import InputError, Problem
+from jointfund.ledger.log import append_event
+from jointfund.revenue import book, fx, licence, payment, receipt
+from jointfund.revenue.fields import Cells
+from jointfund.revenue.reader import Columns, Row, file_sha256, read_rows
+from jointfund.store import tables as t
+from jointfund.terms.model import Terms
+
+BATCH_ROWS = 5_000
+MAX_PROBLEMS = 1_000
+
+Progress = Callable[[int], None]
+
+
+class Kind(NamedTuple):
+    """How one kind of input is read and stored.
+
+    Attributes:
+      name: plural noun used in messages and events ("receipts").
+      table: where its rows go; key: the columns of the source's own id.
+      columns: the input's columns; json_keys: for inputs also accepted as NBU JSON.
+      parse: Cells -> domain value or None (problems recorded in the Cells).
+      to_row / of_row: domain value <-> stored row (without provenance).
+      check: further problems of a batch that need the database (a correction's original), or None.
+    """
+
+    name: str
+    table: Table
+    key: tuple[str, ...]
+    columns: Columns
+    parse: Callable[[Cells], NamedTuple | None]
+    to_row: Callable[[NamedTuple], dict]
+    of_row: Callable[[object], NamedTuple]
+    json_keys: Mapping[str, str] | None = None
+    check: Callable[[Connection, Sequence[tuple[Row, NamedTuple]]], list[tuple[int, Problem]]] | None = None
+
+    def key_of(self, record: NamedTuple) -> tuple:
+        return tuple(getattr(record, k) for k in self.key)
+
+
+class ImportResult(NamedTuple):
+    """What an import did: rows read, rows new to the book, rows already there unchanged."""
+
+    kind: str
+    file: str
+    rows: int
+    new: int
+    unchanged: int
+
+
+def licences_kind(terms: Terms) -> Kind:
+    return Kind("licences", t.licence, ("licence_id",), licence.COLUMNS, lambda c: licence.parse(c, terms),
+                book.licence_row, book.licence_of)
+
+
+def receipts_kind(terms: Terms, licence_ids: Container[str]) -> Kind:
+    return Kind("receipts", t.receipt, ("receipt_id",), receipt.COLUMNS, lambda c: receipt.parse(c, terms, licence_ids),
+                book.receipt_row, book.receipt_of, check=_check_corrections)
+
+
+def rates_kind() -> Kind:
+    return Kind("rates", t.fx_rate, ("currency", "date"), fx.COLUMNS, fx.parse, book.rate_row, book.rate_of,
+                json_keys=fx.NBU_KEYS)
+
+
+def payments_kind(terms: Terms) -> Kind:
+    return Kind("payments", t.company_payment, ("payment_id",), payment.COLUMNS, lambda c: payment.parse(c, terms),
+                book.payment_row, book.payment_of)
+
+
+def run(conn: Connection, kind: Kind, path: Path, actor: str, progress: Progress | None = None) -> ImportResult:
+    """Import `path` inside the caller's write transaction; raises InputError listing every problem."""
+    problems = _Problems()
+    rows = new = unchanged = 0
+    for batch in _batches(read_rows(path, kind.columns, kind.json_keys), BATCH_ROWS):
+        rows += len(batch)
+        parsed: list[tuple[Row, NamedTuple]] = []
+        found: list[tuple[int, Problem]] = []  # this batch's problems, by line
+        for row in batch:
+            cells = Cells(row)
+            record = kind.parse(cells)
+            if record is None:
+                found += [(row.line, p) for p in cells.problems]
+            else:
+                parsed.append((row, record))
+        fresh, same = _compare(conn, kind, parsed, found)
+        unchanged += same
+        if kind.check is not None:
+            found += kind.check(conn, fresh)
+        problems.extend(p for _, p in sorted(found, key=lambda x: x[0]))
+        # Rows are inserted even once a problem is known: later rows are then compared with
+        # them, so a conflicting duplicate further down is reported too. The caller rolls back.
+        book.insert_rows(conn, kind.table, [{**kind.to_row(rec), "source": path.name, "line": row.line} for row, rec in fresh])
+        new += len(fresh)
+        if progress:
+            progress(len(batch))
+    if problems:
+        raise InputError(problems.listed(), f"{kind.name} import refused ({path.name}); nothing was imported")
+    if new:
+        append_event(conn, actor, f"{kind.name}.import", f"file:{path.name}",
+                     {"file": path.name, "sha256": file_sha256(path), "rows": rows, "new": new, "unchanged": unchanged})
+    return ImportResult(kind.name, path.name, rows, new, unchanged)
+
+
+def _compare(conn: Connection, kind: Kind, parsed: list[tuple[Row, NamedTuple]],
+             problems: list[tuple[int, Problem]]) -> tuple[list[tuple[Row, NamedTuple]], int]:
+    """(rows new to the book, count of rows already stored as they are); conflicts go to `problems`."""
+    old = book.stored(conn, kind.table, kind.key, (kind.key_of(rec) for _, rec in parsed))
+    fresh: dict[tuple, tuple[Row, NamedTuple]] = {}
+    same = 0
+    for row, rec in parsed:
+        key = kind.key_of(rec)
+        where = f"{row.where}:{kind.key[0]}"
+        if key in fresh:
+            earlier_row, earlier = fresh[key]
+            if earlier != rec:
+                problems.append((row.line, Problem(where, _conflict(kind, key, earlier_row.where, earlier, rec))))
+            else:
+                same += 1
+        elif key in old:
+            stored_row = old[key]
+            before = kind.of_row(stored_row)
+            if before != rec:
+                origin = f"{stored_row.source}:{stored_row.line}"
+                problems.append((row.line, Problem(where, _conflict(kind, key, origin, before, rec))))
+            else:
+                same += 1
+        else:
+            fresh[key] = (row, rec)
+    return list(fresh.values()), same
+
+
+def _conflict(kind: Kind, key: tuple, origin: str, before: NamedTuple, offered: NamedTuple) -> str:
+    def show(rec: NamedTuple) -> str:
+        return ", ".join(f"{k}={'' if v is None else v}" for k, v in rec._asdict().items())
+    return (f"{kind.name[:-1]} {_show_key(key)} was already imported with different content\n"
+            f"      imported ({origin}): {show(before)}\n      this file: {show(offered)}")
+
+
+def _show_key(key: tuple) -> str:
+    return " ".join(str(k) for k in key)
+
+
+def _check_corrections(conn: Connection, fresh: Sequence[tuple[Row, NamedTuple]]) -> list[tuple[int, Problem]]:
+    """A correction names a receipt imported already or on an earlier line, of the same licence,
+    stream and currency, and is not dated before it."""
+    wanted = [(rec.corrects,) for _, rec in fresh if rec.corrects]
+    if not wanted:
+        return []
+    known = {k[0]: book.receipt_of(r) for k, r in book.stored(conn, t.receipt, ("receipt_id",), wanted).items()}
+    problems = []
+    for row, rec in fresh:
+        if rec.corrects:
+            original = known.get(rec.corrects)
+            why = None
+            if original is None:
+                why = "corrects a receipt that is neither imported nor on an earlier line"
+            elif original.date > rec.date:
+                why = f"a correction cannot be dated before the receipt it corrects ({original.date})"
+            elif (original.licence_id, original.stream, original.currency) != (rec.licence_id, rec.stream, rec.currency):
+                why = "a correction must name the same licence, stream and currency as the receipt it corrects"
+            if why:
+                problems.append((row.line, Problem(f"{row.where}:corrects", why, rec.corrects)))
+        known[rec.receipt_id] = rec
+    return problems
+
+
+class _Problems(list):
+    """Problems found so far: the first MAX_PROBLEMS kept, the rest counted."""
+
+    dropped = 0
+
+    def append(self, p: Problem) -> None:  # type: ignore[override]
+        if len(self) < MAX_PROBLEMS:
+            super().append(p)
+        else:
+            self.dropped += 1
+
+    def extend(self, ps: Iterable[Problem]) -> None:  # type: ignore[override]
+        for p in ps:
+            self.append(p)
+
+    def listed(self) -> list[Problem]:
+        tail = [Problem("(more)", f"{self.dropped} further problem(s) not listed; fix the ones above and import again")] if self.dropped else []
+        return [*self, *tail]
+
+
+def _batches(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
+    while batch := list(itertools.islice(rows, size)):
+        yield batch

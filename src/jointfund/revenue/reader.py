@@ -1,0 +1,205 @@
+"""Reading tabular input one row at a time, each row knowing where it came from.
+
+CSV (UTF-8, header row) and XLSX (the first sheet, header row) are read as streams, so
+memory stays bounded whatever the file's size; NBU's JSON rate files are small arrays and
+are read whole, within a size limit. Columns are matched by name, in any order; a missing
+or unknown column is a problem of the header, reported with every other one.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import NamedTuple
+
+from jointfund.errors import InputError, Problem
+
+MAX_JSON_BYTES = 64 * 1024 * 1024  # NBU publishes one array per query; a bigger file is not a rate file
+MAX_CELL_CHARS = 10_000
+SUFFIXES = (".csv", ".xlsx", ".json")
+
+
+class Columns(NamedTuple):
+    """The columns an input has: `required` must be in the header, `optional` may be."""
+
+    required: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+
+    @property
+    def all(self) -> tuple[str, ...]:
+        return self.required + self.optional
+
+
+class Row(NamedTuple):
+    """One input row.
+
+    Attributes:
+      line: its line in the file (its first line, when a quoted field spans several), or item number in JSON.
+      where: its location without the column: "receipts.csv:12" or "rates.json:item 3".
+      values: column name -> text as given (stripped); a column absent from the header is absent here.
+      names: column name -> the name the source uses for it, when it differs (NBU's JSON keys).
+      problem: what makes the whole row unreadable (a wrong number of fields), or None.
+    """
+
+    line: int
+    where: str
+    values: dict[str, str]
+    names: Mapping[str, str] = {}
+    problem: str | None = None
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def count_rows(path: Path) -> int | None:
+    """Data rows in the file, for a progress bar: cheap for CSV (a count of newlines), else None."""
+    if path.suffix.lower() != ".csv":
+        return None
+    newlines = 0
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            newlines += block.count(b"\n")
+    return max(0, newlines - 1)
+
+
+def read_rows(path: Path, columns: Columns, json_keys: Mapping[str, str] | None = None) -> Iterator[Row]:
+    """The rows of `path`; raises InputError at once when the file or its header is unusable.
+
+    `json_keys` maps column names to the keys of a JSON array's objects (only inputs that
+    accept JSON give it).
+    """
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES or (suffix == ".json" and json_keys is None):
+        accepted = ".csv or .xlsx" + (" or .json" if json_keys is not None else "")
+        raise InputError([Problem(str(path), f"unsupported file type; expected {accepted}", path.suffix)], "cannot read input")
+    if not path.is_file():
+        raise InputError([Problem(str(path), "no such file")], "cannot read input")
+    if suffix == ".csv":
+        return _csv_rows(path, columns)
+    if suffix == ".xlsx":
+        return _xlsx_rows(path, columns)
+    assert json_keys is not None
+    return _json_rows(path, json_keys)
+
+
+def _header(names: list[str], columns: Columns, where: str) -> dict[str, int]:
+    problems: list[Problem] = []
+    index: dict[str, int] = {}
+    for i, raw in enumerate(names):
+        name = raw.strip()
+        if name in index:
+            problems.append(Problem(f"{where}:{name}", f"column appears twice (columns {index[name] + 1} and {i + 1})", name))
+        elif name not in columns.all:
+            if name:
+                problems.append(Problem(f"{where}:{name}", f"unknown column; expected {', '.join(columns.all)}", name))
+        else:
+            index[name] = i
+    for name in columns.required:
+        if name not in index:
+            problems.append(Problem(where, f"missing column {name!r}", ", ".join(n.strip() for n in names)))
+    if problems:
+        raise InputError(problems, "the header row is not usable; nothing was imported")
+    return index
+
+
+def _csv_rows(path: Path, columns: Columns) -> Iterator[Row]:
+    source = path.name
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f)
+        try:
+            header = next(reader, None)
+            if header is None:
+                raise InputError([Problem(f"{source}:1", "the file is empty; expected a header row")], "cannot read input")
+            index = _header(header, columns, f"{source}:1")
+            width = len(header)
+            last = reader.line_num
+            for fields in reader:
+                line = last + 1  # a quoted field may span lines; a row is named by its first line
+                last = reader.line_num
+                if not fields or (len(fields) == 1 and not fields[0].strip()):
+                    continue
+                if len(fields) != width:
+                    yield Row(line, f"{source}:{line}", {}, problem=f"expected {width} fields as in the header, found {len(fields)}")
+                    continue
+                yield Row(line, f"{source}:{line}", {name: fields[i].strip() for name, i in index.items()})
+        except UnicodeDecodeError as exc:
+            raise InputError([Problem(f"{source}:{last + 1}", f"not UTF-8 text (byte {exc.start} of the block)")],
+                             "cannot read input") from None
+
+
+def _xlsx_rows(path: Path, columns: Columns) -> Iterator[Row]:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    source = path.name
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+        raise InputError([Problem(source, f"not a readable XLSX workbook: {exc}")], "cannot read input") from None
+    try:
+        sheet = book.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None:
+            raise InputError([Problem(f"{source}:1", "the first sheet is empty; expected a header row")], "cannot read input")
+        index = _header([_cell_text(v) for v in header], columns, f"{source}:1")
+        for number, cells in enumerate(rows, start=2):
+            if all(v is None or _cell_text(v) == "" for v in cells):
+                continue
+            yield Row(number, f"{source}:{number}", {name: _cell_text(cells[i]) if i < len(cells) else "" for name, i in index.items()})
+    finally:
+        book.close()
+
+
+def _cell_text(value: object) -> str:
+    """A spreadsheet cell as the text a CSV would carry: ISO dates, numbers as written."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        # A spreadsheet keeps numbers as binary floats; the shortest repr is what was typed.
+        return format(Decimal(repr(value)), "f")
+    return str(value).strip()
+
+
+def _json_rows(path: Path, keys: Mapping[str, str]) -> Iterator[Row]:
+    source = path.name
+    if path.stat().st_size > MAX_JSON_BYTES:
+        raise InputError([Problem(source, f"JSON rate files are limited to {MAX_JSON_BYTES // 2**20} MiB")], "cannot read input")
+    try:
+        with open(path, encoding="utf-8-sig") as f:
+            doc = json.load(f, parse_float=Decimal)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError([Problem(source, f"not valid UTF-8 JSON: {exc}")], "cannot read input") from None
+    if not isinstance(doc, list):
+        raise InputError([Problem(source, "expected a JSON array of rate objects", type(doc).__name__)], "cannot read input")
+    names = dict(keys)
+    for number, item in enumerate(doc, start=1):
+        where = f"{source}:item {number}"
+        if not isinstance(item, dict):
+            yield Row(number, where, {}, names, problem=f"expected an object, found {type(item).__name__}")
+            continue
+        yield Row(number, where, {name: _json_text(item.get(key)) for name, key in keys.items()}, names)
+
+
+def _json_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value).strip()
