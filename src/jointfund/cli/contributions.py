@@ -8,7 +8,9 @@ from jointfund.cli import context
 from jointfund.cli.output import FormatOption, emit, resolve_format
 from jointfund.errors import JointfundError
 from jointfund.revenue import book
-from jointfund.revenue.contribution import DETAIL_COLUMNS, GROUPINGS, MissingRates, detail_row, missing_rates, totals
+from jointfund.revenue.contribution import (
+    DETAIL_COLUMNS, GROUPINGS, MissingRates, Totals, detail_row, missing_rates, totals,
+)
 from jointfund.store import db
 
 
@@ -56,7 +58,10 @@ def contributions(
         found = totals(evaluations, by, names)
     if evaluations.missing:
         raise JointfundError(missing_rates(evaluations.missing))
-    rows = [{by: x.key, "name": x.name, "currency": x.currency, "receipts": x.receipts, "eligible": x.eligible,
+    emit(ctx, totals_rows(by, found), chosen, title=f"Contributions by {by}{f' in {year}' if year else ''}")
+
+
+def totals_rows(by: str, found: list[Totals]) -> list[dict]:
+    return [{by: x.key, "name": x.name, "currency": x.currency, "receipts": x.receipts, "eligible": x.eligible,
              "amount": x.amount, "eligible_amount": x.eligible_amount, "contribution": x.contribution,
              "contribution_usd": x.contribution_base} for x in found]
-    emit(ctx, rows, chosen, title=f"Contributions by {by}{f' in {year}' if year else ''}")

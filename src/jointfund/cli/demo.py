@@ -8,9 +8,12 @@ import typer
 
 from jointfund import clock
 from jointfund.capital.calls import partner_capital
+from jointfund.cli import calendar as calendar_cli
+from jointfund.cli import contributions as contributions_cli
 from jointfund.cli.output import emit, say
 from jointfund.cli.fund import report_rows
 from jointfund.demo import governance as governance_demo
+from jointfund.demo import revenue as revenue_demo
 from jointfund.demo.run import build, prepare_dir
 from jointfund.errors import IntegrityError
 from jointfund.ledger import journal
@@ -39,6 +42,9 @@ def demo(
     emit(ctx, tb, None, title="Trial balance")
     emit(ctx, capital, None, title="Partners' capital")
     emit(ctx, governance_demo.rows(engine, result.fund, clock.today()), None, title="Proposals")
+    year, by_resource, calendar = revenue_demo.summary(engine, result.fund, clock.today())
+    emit(ctx, contributions_cli.totals_rows("resource", by_resource), None, title=f"Contributions of {year} by resource")
+    emit(ctx, calendar_cli.rows_of(calendar), None, title=f"Compliance calendar for {year}")
     keys = " ".join(f"{p}={k}" for p, k in result.keys.items())
     say(f"""
 [bold]The demo fund is ready[/bold] in {directory}/ (database {url}).
@@ -52,4 +58,7 @@ Try next:
   jointfund ledger export --format beancount -o {directory}/fund.beancount
   jointfund members list --body board && jointfund proposals show 1
   jointfund audit --since 2026-01-01
+  jointfund contributions --by licence --year 2025 && jointfund contributions --detail --format csv
+  jointfund report eiti --year 2025 --format xlsx -o {directory}/eiti-2025.xlsx
+  jointfund reconcile --year 2025 --tolerance 1000 && jointfund transfers list && jointfund calendar
   (partner keys: {keys})""")

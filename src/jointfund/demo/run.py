@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from jointfund import fund as fund_mod
 from jointfund.capital import calls
 from jointfund.demo import governance as governance_demo
+from jointfund.demo import revenue as revenue_demo
 from jointfund.errors import JointfundError
 from jointfund.ledger import journal, log
 from jointfund.ledger.checkpoint import load_private, write_key_pair
@@ -75,6 +76,7 @@ def build(engine: Engine, directory: Path, url: str, say: Callable[[str], None] 
         journal.post(conn, sorted(entries, key=lambda e: e.date), info.start_date)
     say(f"posted {len(data['commitments'])} commitments and {len(data['calls'])} capital calls with their receipts")
 
+    revenue_demo.build(engine, info, directory, say)
     governance_demo.build(engine, info, directory, say)
 
     sign_all(engine, info, keys)
