@@ -12,7 +12,8 @@ from typing import NamedTuple
 
 from sqlalchemy import Connection
 
-from jointfund.errors import ConflictError, InputError, Problem
+from jointfund.capital.allocation import split
+from jointfund.errors import ConflictError, InputError, Problem, Refused
 from jointfund.ledger import journal, log
 from jointfund.ledger.entry import Entry, Posting
 from jointfund.money import format_amount, round_minor
@@ -71,11 +72,14 @@ def call_entry(terms: Terms, partner: str, amount: Decimal, currency: str, day: 
     ), f"capital-call:{reference}", (f"call:{reference}",))
 
 
-def receipt_entry(terms: Terms, partner: str, amount: Decimal, currency: str, day: dt.date, reference: str) -> Entry:
+def receipt_entry(terms: Terms, partner: str, amount: Decimal, currency: str, day: dt.date, reference: str,
+                  receipt: str | None = None) -> Entry:
+    """Cash received against call `reference`; `receipt` (the bank's reference) keys a part payment."""
+    key = f"capital-receipt:{reference}" + (f":{receipt}" if receipt else "")
     return Entry(day, f"Cash received from {partner} against call {reference}", (
         Posting(terms.account_name("cash", currency=currency), amount, currency),
         Posting(terms.account_name("capital_call_receivable", partner=partner), -amount, currency),
-    ), f"capital-receipt:{reference}", (f"call:{reference}",))
+    ), key, (f"call:{reference}",))
 
 
 def committed(conn: Connection, partner: str, currency: str, as_of: dt.date | None) -> Decimal:
@@ -84,9 +88,10 @@ def committed(conn: Connection, partner: str, currency: str, as_of: dt.date | No
                 and (as_of is None or dt.date.fromisoformat(ev.data["date"]) <= as_of)), Decimal(0))
 
 
-def partner_capital(conn: Connection, terms: Terms, as_of: dt.date | None = None) -> list[PartnerCapital]:
-    """Each partner's capital in the base currency, computed from the book alone."""
-    cur = terms.fund.base_currency
+def partner_capital(conn: Connection, terms: Terms, as_of: dt.date | None = None,
+                    currency: str | None = None) -> list[PartnerCapital]:
+    """Each partner's capital in `currency` (the base currency by default), computed from the book alone."""
+    cur = currency or terms.fund.base_currency
     out = []
     for p in terms.partner_codes:
         called = -journal.balance(conn, terms.account_name("capital_cash", partner=p), as_of, cur).get(cur, Decimal(0))
@@ -96,3 +101,104 @@ def partner_capital(conn: Connection, terms: Terms, as_of: dt.date | None = None
         figures = [round_minor(x, cur) for x in (promised, called, called - outstanding, outstanding, promised - called, total)]
         out.append(PartnerCapital(p, cur, *figures))
     return out
+
+
+# -- calls pro rata to commitments, and cash received against them --
+
+class CallLine(NamedTuple):
+    """One partner's part of a call: its own reference (the call's, suffixed with the partner), amount and state.
+
+    Attributes:
+      reference: the partner's call reference, e.g. CALL-2026-3-US.
+      partner, currency: who owes it, in which currency.
+      called_on: effective date of the call.
+      amount: called; received: cash received against it so far; outstanding: amount - received.
+    """
+
+    reference: str
+    partner: str
+    currency: str
+    called_on: dt.date
+    amount: Decimal
+    received: Decimal
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.amount - self.received
+
+
+def line_reference(reference: str, partner: str) -> str:
+    return f"{reference}-{partner}"
+
+
+def call_lines(terms: Terms, amount: Decimal, currency: str, day: dt.date, reference: str,
+               commitments: dict[str, Decimal], uncalled: dict[str, Decimal]) -> list[CallLine]:
+    """A call of `amount` split pro rata to commitments (largest remainder); refused beyond what is uncalled."""
+    problems = []
+    if amount <= 0:
+        problems.append(Problem("--amount", "a call must be more than zero", str(amount)))
+    if not reference.strip() or len(reference) > 60:
+        problems.append(Problem("--reference", "a call reference of 1 to 60 characters is needed", reference))
+    if not any(commitments.values()):
+        problems.append(Problem("--currency", f"no partner has a commitment in {currency} to call against", currency))
+    if problems:
+        raise InputError(problems, "call not issued")
+    parts = split(amount, currency, {p: commitments.get(p, Decimal(0)) for p in terms.partner_codes})
+    over = [f"{p} {parts[p]} > {uncalled.get(p, Decimal(0))} uncalled" for p in parts if parts[p] > uncalled.get(p, Decimal(0))]
+    if over:
+        raise Refused(f"call {reference} asks more than the partners have left to call: {'; '.join(over)}")
+    return [CallLine(line_reference(reference, p), p, currency, day, x, Decimal(0)) for p, x in parts.items() if x]
+
+
+def issue_call(conn: Connection, terms: Terms, fund_start: dt.date, amount: Decimal, currency: str, day: dt.date,
+               reference: str) -> list[CallLine]:
+    """Post a call to every partner, pro rata to its commitment, in the caller's write transaction."""
+    state = {c.partner: c for c in partner_capital(conn, terms, day, currency)}
+    lines = call_lines(terms, amount, currency, day, reference, {p: s.committed for p, s in state.items()},
+                       {p: s.uncalled for p, s in state.items()})
+    journal.post(conn, [call_entry(terms, x.partner, x.amount, currency, day, x.reference) for x in lines], fund_start)
+    return lines
+
+
+def open_calls(conn: Connection, terms: Terms, as_of: dt.date | None = None) -> list[CallLine]:
+    """Every call line with what has been received against it, from the journal alone."""
+    lines: dict[str, CallLine] = {}
+    for e in journal.entries(conn, until=as_of, account=terms.account_name("capital_call_receivable", partner="").rstrip(":")):
+        refs = [x.removeprefix("call:") for x in e.links if x.startswith("call:")]
+        if not refs:
+            continue
+        for p in e.postings:
+            for partner in terms.partner_codes:
+                if p.account != terms.account_name("capital_call_receivable", partner=partner):
+                    continue
+                line = lines.get(refs[0]) or CallLine(refs[0], partner, p.currency, e.date, Decimal(0), Decimal(0))
+                if p.amount > 0:
+                    line = line._replace(amount=line.amount + p.amount, called_on=e.date)
+                else:
+                    line = line._replace(received=line.received - p.amount)
+                lines[refs[0]] = line
+    return sorted(lines.values(), key=lambda x: (x.called_on, x.reference))
+
+
+def contribute(conn: Connection, terms: Terms, fund_start: dt.date, call_reference: str, amount: Decimal,
+               day: dt.date, receipt: str) -> CallLine:
+    """Record cash received against a partner's call line; refused beyond what is outstanding."""
+    found = [x for x in open_calls(conn, terms) if x.reference == call_reference]
+    if not found:
+        raise InputError([Problem("--call", "no such call line; see: jointfund capital calls", call_reference)])
+    line = found[0]
+    problems = []
+    if amount <= 0:
+        problems.append(Problem("--amount", "must be more than zero", str(amount)))
+    if day < line.called_on:
+        problems.append(Problem("--date", f"before the call ({line.called_on})", str(day)))
+    if not receipt.strip():
+        problems.append(Problem("--receipt", "the bank's reference for the payment is needed", receipt))
+    if problems:
+        raise InputError(problems, "contribution not recorded")
+    earlier = journal.entries(conn, link=f"call:{call_reference}")
+    key = receipt_entry(terms, line.partner, amount, line.currency, day, call_reference, receipt).key
+    if amount > line.outstanding and not any(e.key == key for e in earlier):
+        raise Refused(f"call {call_reference} has {line.outstanding} {line.currency} outstanding; {amount} is more than that")
+    journal.post(conn, [receipt_entry(terms, line.partner, amount, line.currency, day, call_reference, receipt)], fund_start)
+    return line._replace(received=line.received + amount)

@@ -279,3 +279,77 @@ user_status = Table(
 )
 
 GOVERNANCE_APPEND_ONLY = ("member", "member_removal", "proposal", "vote", "proposal_status", "app_user", "user_status")
+
+# -- portfolio --
+# Partners' in-kind contributions, the investment pipeline and investments. Money movements
+# (calls, commitments, disbursements, income, valuations, distributions) live in the journal,
+# linked to these rows; every row here is also an event of the log (`seq`). Stage changes are
+# new rows, never UPDATEs, and the database refuses a move that does not start where the last ended.
+
+in_kind = Table(
+    "in_kind", metadata,
+    Column("reference", String(64), primary_key=True, comment="the reporting ministry's own reference"),
+    Column("partner", String(8), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("reported_minor", BigInteger, nullable=False, comment="the value as reported, before the board's valuation"),
+    Column("currency", String(3), nullable=False),
+    Column("delivered_on", Date, nullable=False),
+    Column("proposal_id", Integer, ForeignKey("proposal.id"), nullable=False, unique=True,
+           comment="the in_kind_valuation proposal whose amount is the approved value"),
+    Column("seq", BigInteger, ForeignKey("event.seq"), nullable=False, unique=True),
+    CheckConstraint("reported_minor > 0", name="reported_positive"),
+)
+
+application = Table(
+    "application", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("reference", String(64), nullable=False, unique=True,
+           comment="the applicant's own reference, or the digest of the content: the idempotency key"),
+    Column("applicant", Text, nullable=False),
+    Column("applicant_code", String(16), nullable=False, comment="EDRPOU registration code"),
+    Column("title", Text, nullable=False),
+    Column("sector", String(40), nullable=False),
+    Column("region", Text, nullable=False),
+    Column("resource", String(40), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("instrument", String(20), nullable=False),
+    Column("description", Text, nullable=False, server_default=""),
+    Column("contact", Text, nullable=False, server_default=""),
+    Column("documents", Text, nullable=False, server_default="[]", comment="JSON array of document references"),
+    Column("submitted_on", Date, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("line", Integer, nullable=False),
+    Column("seq", BigInteger, ForeignKey("event.seq"), nullable=False, unique=True),
+    CheckConstraint("amount_minor > 0", name="amount_positive"),
+)
+
+application_stage = Table(
+    "application_stage", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("application_id", Integer, ForeignKey("application.id"), nullable=False),
+    Column("from_stage", String(40), comment="NULL for the submission"),
+    Column("to_stage", String(40), nullable=False),
+    Column("effective", Date, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("proposal_id", Integer, ForeignKey("proposal.id"), comment="the executed proposal that made the move"),
+    Column("seq", BigInteger, ForeignKey("event.seq"), nullable=False, unique=True),
+    UniqueConstraint("application_id", "from_stage", name="stage_left_once"),
+)
+Index("ix_application_stage_application", application_stage.c.application_id)
+
+investment = Table(
+    "investment", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("application_id", Integer, ForeignKey("application.id"), nullable=False, unique=True),
+    Column("proposal_id", Integer, ForeignKey("proposal.id"), nullable=False, unique=True,
+           comment="the executed investment proposal that committed it"),
+    Column("amount_minor", BigInteger, nullable=False, comment="the commitment"),
+    Column("currency", String(3), nullable=False),
+    Column("committed_on", Date, nullable=False),
+    Column("seq", BigInteger, ForeignKey("event.seq"), nullable=False, unique=True),
+    CheckConstraint("amount_minor > 0", name="amount_positive"),
+)
+
+PORTFOLIO_APPEND_ONLY = ("in_kind", "application", "application_stage", "investment")

@@ -295,13 +295,16 @@ class Stage(Frozen):
 
     Attributes:
       code, name: how rules and people call it.
-      terminal: no transition leaves it (repaid, exited, written off, declined, withdrawn).
+      terminal: no transition leaves it (repaid, exited, written off, declined, withdrawn). Reaching it
+        ends the application's investment, if it has one: its undrawn commitment is cancelled.
+      write_off: reaching it writes the investment's remaining cost off (otherwise none may remain).
       oc4ids_status: the OC4IDS projectStatus code an export gives a project at this stage.
     """
 
     code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str
     terminal: bool = False
+    write_off: bool = False
     oc4ids_status: str = ""
 
 

@@ -1,0 +1,111 @@
+"""What executing this domain's proposals does: registered in governance's effect registry.
+
+Each handler runs inside the execution's own transaction, exactly once (governance.execution):
+- investment (about "application:<id>"): the application moves on (approved, committed) and the
+  commitment is booked as an investment;
+- disbursement (about "investment:<id>"): a tranche is paid, refused beyond the undrawn commitment;
+  the first moves the application on (disbursing);
+- valuation (about "investment:<id>"): the investment is marked to the proposal's value;
+- screening (about "application:<id>") and recommendation (about the investment proposal): the
+  application moves on;
+- in_kind_valuation (about "in-kind:<reference>"): the approved value becomes the partner's capital;
+- distribution: refused during the reinvestment lock, else allocated to partners by capital.
+A proposal about something else keeps the effect governance gives its kind (an event, or none).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection
+
+from jointfund.capital import in_kind
+from jointfund.errors import Refused
+from jointfund.fund import FundInfo
+from jointfund.governance import effects
+from jointfund.governance.effects import Effect, Run, register
+from jointfund.governance.model import Proposal
+from jointfund.governance.proposal import PROPOSAL_REF, get
+from jointfund.portfolio import application as apps
+from jointfund.portfolio import distribution, investment, valuation
+from jointfund.portfolio.lifecycle import advance
+
+_NO_EFFECT = "the execution record is its only effect"
+
+
+def _otherwise(kind: str) -> Effect:
+    """The effect governance gave `kind` before this module replaced it."""
+    earlier = effects.handler_for(kind)
+    return earlier or (lambda _c, _f, _p, _r: _NO_EFFECT)
+
+
+_invest_otherwise = _otherwise("investment")
+
+
+def _application(conn: Connection, p: Proposal) -> apps.Application | None:
+    return apps.by_reference(conn, p.about)
+
+
+def _investment(conn: Connection, p: Proposal) -> investment.Investment:
+    inv = investment.by_reference(conn, p.about)
+    if inv is None:
+        raise Refused(f"proposal {p.id} ({p.kind}) must be about an investment (--about investment:<id>), "
+                      f"not {p.about!r}")
+    return inv
+
+
+@register("investment", replace=True)
+def invest(conn: Connection, fund: FundInfo, p: Proposal, run: Run) -> str:
+    app = _application(conn, p)
+    if app is None:
+        return _invest_otherwise(conn, fund, p, run)
+    moved = advance(conn, fund, run.actor, app, p.kind, run.on, p.id, f"approved by the board: proposal {p.id}")
+    inv = investment.commit(conn, fund, run.actor, p, app.id, run.on)
+    return f"{app.label} is {moved[-1].to_stage}: {inv.label} committed {p.amount} {p.currency}"
+
+
+@register("disbursement", replace=True)
+def disburse(conn: Connection, fund: FundInfo, p: Proposal, run: Run) -> str:
+    inv = _investment(conn, p)
+    undrawn = investment.disburse(conn, fund, inv, p, run.on)
+    advance(conn, fund, run.actor, apps.get(conn, inv.application), p.kind, run.on, p.id,
+            f"first disbursement: proposal {p.id}", required=False)
+    return f"{inv.label}: {p.amount} {p.currency} disbursed, {undrawn} undrawn"
+
+
+@register("valuation", replace=True)
+def value(conn: Connection, fund: FundInfo, p: Proposal, run: Run) -> str:
+    if investment.by_reference(conn, p.about) is None:
+        return _NO_EFFECT + f" ({p.about} is not an investment)"
+    inv = _investment(conn, p)
+    delta = valuation.mark(conn, fund, inv, p, run.on)
+    return f"{inv.label} valued at {p.amount} {p.currency} ({'+' if delta >= 0 else ''}{delta} unrealised)"
+
+
+def _mover(kind: str) -> Effect:
+    def move(conn: Connection, fund: FundInfo, p: Proposal, run: Run) -> str:
+        app = _application(conn, p)
+        if app is None and p.about and p.about.startswith(PROPOSAL_REF) and p.about[len(PROPOSAL_REF):].isdigit():
+            app = _application(conn, get(conn, int(p.about[len(PROPOSAL_REF):])))  # a recommendation of a proposal
+        if app is None:
+            return _NO_EFFECT
+        moved = advance(conn, fund, run.actor, app, kind, run.on, p.id, f"{kind}: proposal {p.id} ({p.title})")
+        return f"{app.label} is {moved[-1].to_stage}"
+    return move
+
+
+register("screening", replace=True)(_mover("screening"))
+register("recommendation", replace=True)(_mover("recommendation"))
+
+
+@register("in_kind_valuation", replace=True)
+def value_in_kind(conn: Connection, fund: FundInfo, p: Proposal, run: Run) -> str:
+    item = in_kind.book_approved(conn, fund, p, run.on)
+    if item is None:
+        return _NO_EFFECT
+    return (f"in-kind contribution {item.reference}: reported {item.reported}, approved {p.amount} {p.currency}, "
+            f"now {item.partner}'s capital")
+
+
+@register("distribution", replace=True)
+def distribute(conn: Connection, fund: FundInfo, p: Proposal, run: Run) -> str:
+    parts = distribution.distribute(conn, fund, p, run.on)
+    return "distributed " + ", ".join(f"{k} {v}" for k, v in parts.items()) + f" {p.currency}"
