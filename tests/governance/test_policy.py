@@ -17,9 +17,11 @@ SPEC = {
     "members.appoint": {ADM}, "members.remove": {ADM},
     "proposals.new": {BRD, COM}, "proposals.vote": {BRD, COM}, "proposals.withdraw": {BRD, COM},
     "proposals.expire": {ADM, BRD, COM}, "proposals.execute": {ADM, BRD},
-    "users.add": {ADM}, "users.disable": {ADM},
+    "users.add": {ADM}, "users.disable": {ADM}, "users.token": {ADM}, "users.revoke_token": {ADM},
     "licences.import": {ADM, TRS}, "receipts.import": {ADM, TRS}, "fx.import": {ADM, TRS},
     "payments.import": {ADM, TRS}, "transfers.record": {ADM, TRS},
+    "capital.call": {ADM}, "capital.contribute": {ADM}, "applications.submit": {ADM, APP},
+    "applications.move": {ADM, COM}, "portfolio.record": {ADM},
 }
 
 
@@ -40,9 +42,13 @@ def test_role_action_matrix(role: str, action: str) -> None:
             policy.require(actor, action)
 
 
-@pytest.mark.parametrize("role", [AUD, APP, PUB])
+@pytest.mark.parametrize("role", [AUD, PUB])
 def test_readers_change_nothing(role: str) -> None:
     assert not any(policy.allowed(role, a) for a in policy.RULES)
+
+
+def test_applicants_only_submit_applications() -> None:
+    assert [a for a in policy.RULES if policy.allowed(APP, a)] == ["applications.submit"]
 
 
 def test_operator_is_an_administrator_and_unknown_actions_are_bugs() -> None:

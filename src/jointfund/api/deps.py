@@ -97,11 +97,17 @@ def current_actor(request: Request) -> policy.Actor:
 
 
 def allow(action: str) -> Callable[..., policy.Actor]:
-    """A dependency: the current actor, if the policy allows them `action`."""
+    """A dependency: the current actor, if the policy lets them `action` (a read of READS, or a change of RULES)."""
+    reading_ = action in policy.READS
 
     def dependency(who: policy.Actor = Depends(current_actor)) -> policy.Actor:
-        if who.role == policy.PUBLIC and not policy.allowed(policy.PUBLIC, action):
+        permitted = policy.may_read(who.role, action) if reading_ else policy.allowed(who.role, action)
+        if permitted:
+            return who
+        if who.role == policy.PUBLIC:
             raise NotSignedIn(f"sign in first: {action} is not open to the public")
+        if reading_:
+            raise Refused(f"{who.name} ({who.role}) may not read this ({action})")
         return policy.require(who, action)
 
     dependency.__name__ = f"allow_{action.replace('.', '_')}"

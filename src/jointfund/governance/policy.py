@@ -63,8 +63,17 @@ RULES: dict[str, frozenset[str]] = {
     "fx.import": _TREASURY,
     "payments.import": _TREASURY,
     "transfers.record": _TREASURY,
-    # reading through the web app and the API (the CLI reads with the database credential)
-    "public.read": frozenset(ROLES),  # published aggregates, terms, signed checkpoints: everyone, signed in or not
+    # partners' capital and the portfolio (issue 5)
+    "capital.call": _BOOKS,
+    "capital.contribute": _BOOKS,
+    "applications.submit": frozenset({ADMINISTRATOR, APPLICANT}),
+    "applications.move": frozenset({ADMINISTRATOR, COMMITTEE_MEMBER}),
+    "portfolio.record": _BOOKS,
+}
+
+# Reading through the web app and the API (the CLI reads with the database credential): who sees what.
+READS: dict[str, frozenset[str]] = {
+    "public.read": frozenset(ROLES),  # published aggregates, the terms, signed checkpoints: everyone, signed in or not
     "books.read": frozenset({ADMINISTRATOR, BOARD_MANAGER, COMMITTEE_MEMBER, AUDITOR, TREASURY_OFFICER}),  # the books
 }
 

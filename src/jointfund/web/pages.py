@@ -58,7 +58,8 @@ def render(request: Request, name: str, status: int = 200, needs_csrf: bool = Fa
     response = templates.TemplateResponse(request, name, {
         "_": tr.gettext, "ngettext": tr.ngettext, "lang": lang, "languages": i18n.LANGUAGES, "who": who,
         "signed_in": who.role != policy.PUBLIC, "csrf": s.csrf if s else "",
-        "may": lambda action: policy.allowed(who.role, action), "path": request.url.path,
+        "may": lambda action: (policy.may_read(who.role, action) if action in policy.READS
+                                else policy.allowed(who.role, action)), "path": request.url.path,
         "query": request.url.query, **context}, status_code=status)
     if fresh is not None:
         set_session_cookie(request, response, fresh)

@@ -139,4 +139,5 @@ def terms_in_force(request: Request, as_of: dt.date | None = Query(None, descrip
 
 @router.get("/me", response_model=MeOut, tags=["users"], summary="Who the request acts as, and what they may change")
 def me(who: policy.Actor = Depends(deps.current_actor)) -> dict:
-    return {"name": who.name, "role": who.role, "may": sorted(a for a in policy.RULES if policy.allowed(who.role, a))}
+    may = [a for a in policy.READS if policy.may_read(who.role, a)] + [a for a in policy.RULES if policy.allowed(who.role, a)]
+    return {"name": who.name, "role": who.role, "may": sorted(may)}
