@@ -100,3 +100,10 @@ def require(actor: Actor, action: str) -> Actor:
         who = ", ".join(r for r in ROLES if r in RULES[action])
         raise Refused(f"{actor.name} ({actor.role}) may not {action}: only {who} may")
     return actor
+
+
+def may_read(role: str, what: str) -> bool:
+    """Whether `role` may read `what` (a key of READS) through the web app or the API."""
+    assert role in ROLES, f"unknown role {role!r}"
+    assert what in READS, f"{what!r} is not in the policy; add it to governance.policy.READS"
+    return role in READS[what]
