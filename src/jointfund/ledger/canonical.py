@@ -33,17 +33,20 @@ def timestamp(moment: dt.datetime) -> str:
 
 
 def entry_bytes(
-    seq: int, date: dt.date, recorded_at: dt.datetime, key: str, narration: str,
+    seq: int, date: dt.date | str, recorded_at: dt.datetime, key: str, narration: str,
     links: Iterable[str], reverses: int | None,
     postings: Iterable[tuple[str, str, str]],
 ) -> bytes:
-    """Canonical bytes of a journal entry; `postings` are (account, currency, amount text)."""
+    """Canonical bytes of a journal entry; `postings` are (account, currency, amount text).
+
+    `date` may be given as its YYYY-MM-DD text already (verify reads it so, to skip parsing).
+    """
     legs = ",".join(
         '{"account":%s,"amount":"%s","currency":"%s"}' % (_str(account), amount, currency)
         for account, currency, amount in postings
     )
     text = '{"date":"%s","key":%s,"links":[%s],"narration":%s,"postings":[%s],"recorded_at":"%s","reverses":%s,"seq":%d,"type":"entry","v":%d}' % (
-        date.isoformat(), _str(key), ",".join(_str(x) for x in links), _str(narration), legs,
+        date if isinstance(date, str) else date.isoformat(), _str(key), ",".join(_str(x) for x in links), _str(narration), legs,
         timestamp(recorded_at), "null" if reverses is None else str(int(reverses)), seq, VERSION,
     )
     return text.encode("utf-8")

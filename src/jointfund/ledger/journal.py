@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 
 from sqlalchemy import Connection, and_, func, insert, select
+from sqlalchemy.exc import DBAPIError
 
 from jointfund import clock
 from jointfund.errors import ConflictError, InputError, NotFound, Problem, Refused
@@ -21,7 +22,7 @@ from jointfund.ledger import canonical
 from jointfund.ledger.account import Account, in_subtree, type_of
 from jointfund.ledger.entry import Entry, Posting, check_entry, reversal
 from jointfund.ledger.log import append_event, size
-from jointfund.money import exponent, from_minor, to_minor
+from jointfund.money import exponent, from_minor
 from jointfund.store import tables as t
 
 BATCH_ENTRIES = 5_000  # bounded memory and statement size, whatever the number of entries
@@ -130,35 +131,79 @@ def _check_reversals(conn: Connection, fresh: list[Entry]) -> None:
 
 
 def _write(conn: Connection, fresh: list[Entry], accounts: dict[str, Account], progress) -> None:  # noqa: ANN001
+    """Insert the entries, their postings and their leaves, a batch of entries per statement.
+
+    Rows are plain tuples handed to the driver in one call per table and batch (executemany on
+    SQLite, COPY on PostgreSQL): no per-row round trip and no per-row SQL compilation. Within a
+    batch every entry row goes first, then every posting, then every leaf, because a leaf seals
+    its entry (the database refuses later postings and checks the balance when the leaf arrives).
+    """
     if not fresh:
         return
     ids = {name: a.id for name, a in accounts.items()}
     touched = {ids[p.account] for e in fresh for p in e.postings}
     running = _current_balances(conn, touched)
-    exps = {c: exponent(c) for c in {p.currency for e in fresh for p in e.postings}}
+    scales = {c: (Decimal(10) ** exponent(c), exponent(c)) for c in {p.currency for e in fresh for p in e.postings}}
+    as_date = _bind(conn, t.entry.c.date)
+    as_time = _bind(conn, t.entry.c.recorded_at)
+    amount_text = canonical.amount_text
     for start in range(0, len(fresh), BATCH_ENTRIES):
         chunk = fresh[start:start + BATCH_ENTRIES]
         entry_rows, posting_rows, leaf_rows = [], [], []
         for e in chunk:
             assert e.seq is not None and e.recorded_at is not None
+            seq, day = e.seq, as_date(e.date)
             legs = []
-            for line, p in enumerate(e.postings):
-                minor = to_minor(p.amount, p.currency)
-                key = (ids[p.account], p.currency)
-                running[key] = running.get(key, 0) + minor
-                posting_rows.append({"entry_seq": e.seq, "line": line, "account_id": key[0], "currency": p.currency,
-                                     "amount_minor": minor, "date": e.date, "balance_after_minor": running[key]})
-                legs.append((p.account, p.currency, canonical.amount_text(minor, p.currency, exps[p.currency])))
-            entry_rows.append({"seq": e.seq, "date": e.date, "recorded_at": e.recorded_at, "key": e.key,
-                               "narration": e.narration, "links": json.dumps(list(e.links), ensure_ascii=False),
-                               "reverses": e.reverses})
-            body = canonical.entry_bytes(e.seq, e.date, e.recorded_at, e.key, e.narration, e.links, e.reverses, legs)
-            leaf_rows.append({"seq": e.seq, "kind": "entry", "hash": canonical.leaf_hash(body)})
-        conn.execute(insert(t.entry), entry_rows)
-        conn.execute(insert(t.posting), posting_rows)
-        conn.execute(insert(t.leaf), leaf_rows)
+            for line, (account, amount, currency) in enumerate(e.postings):
+                factor, exp = scales[currency]
+                scaled = amount * factor
+                minor = int(scaled)
+                assert scaled == minor, f"{amount} {currency} is not a whole number of minor units"
+                key = (ids[account], currency)
+                after = running[key] = running.get(key, 0) + minor
+                posting_rows.append((seq, line, key[0], currency, minor, day, after))
+                legs.append((account, currency, amount_text(minor, currency, exp)))
+            entry_rows.append((seq, day, as_time(e.recorded_at), e.key, e.narration,
+                               json.dumps(list(e.links), ensure_ascii=False), e.reverses))
+            body = canonical.entry_bytes(seq, e.date, e.recorded_at, e.key, e.narration, e.links, e.reverses, legs)
+            leaf_rows.append((seq, "entry", canonical.leaf_hash(body)))
+        _insert_rows(conn, t.entry, ("seq", "date", "recorded_at", "key", "narration", "links", "reverses"), entry_rows)
+        _insert_rows(conn, t.posting, ("entry_seq", "line", "account_id", "currency", "amount_minor", "date",
+                                       "balance_after_minor"), posting_rows)
+        _insert_rows(conn, t.leaf, ("seq", "kind", "hash"), leaf_rows)
         if progress:
             progress(len(chunk))
+
+
+def _bind(conn: Connection, column) -> Callable[[object], object]:  # noqa: ANN001 - a Column
+    """How the dialect stores a Python value of `column` (SQLite keeps dates as ISO text), so raw rows match Core's."""
+    process = column.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+    return process or (lambda value: value)
+
+
+def _insert_rows(conn: Connection, table, columns: tuple[str, ...], rows: list[tuple]) -> None:  # noqa: ANN001
+    """One batched insert of tuples: COPY on PostgreSQL, the DBAPI's executemany on SQLite.
+
+    Triggers fire for every row either way, so the database still checks each posting and leaf.
+    """
+    if not rows:
+        return
+    quote = conn.dialect.identifier_preparer.quote
+    names = ", ".join(quote(c) for c in columns)
+    if conn.dialect.name == "postgresql":
+        statement = f"COPY {quote(table.name)} ({names}) FROM STDIN"
+        cursor = conn.connection.driver_connection.cursor()
+        try:
+            with cursor.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        except conn.dialect.loaded_dbapi.Error as exc:
+            # The same exception type a Core statement would raise, so callers see no difference.
+            raise DBAPIError.instance(statement, None, exc, conn.dialect.loaded_dbapi.Error) from exc
+        finally:
+            cursor.close()
+        return
+    conn.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({names}) VALUES ({', '.join('?' * len(columns))})", rows)
 
 
 def _current_balances(conn: Connection, account_ids: set[int]) -> dict[tuple[int, str], int]:
@@ -244,23 +289,32 @@ def entries(conn: Connection, since: dt.date | None = None, until: dt.date | Non
 
 def balance(conn: Connection, account: str, as_of: dt.date | None = None, currency: str | None = None,
             subtree: bool = True) -> dict[str, Decimal]:
-    """Balance of `account` (and, by default, its subtree) per currency, as of an effective date."""
-    accounts = load_accounts(conn)
-    ids = [a.id for a in accounts.values() if (in_subtree(a.name, account) if subtree else a.name == account)]
-    if not ids:
-        raise NotFound(f"account: no account named {account} (nor any below it)")
-    q = (select(t.posting.c.currency, func.sum(t.posting.c.amount_minor))
+    """Balance of `account` (and, by default, its subtree) per currency, as of an effective date.
+
+    One query, without loading the chart: the accounts are chosen by name in SQL and the sums
+    are read from the covering index on posting (account_id, date, currency, amount_minor).
+    """
+    name = t.account.c.name
+    chosen = (name == account) | name.startswith(account + ":", autoescape=True) if subtree else (name == account)
+    ids = select(t.account.c.id).where(chosen)
+    q = (select(t.posting.c.currency, func.sum(t.posting.c.amount_minor), func.count())
          .where(t.posting.c.account_id.in_(ids)).group_by(t.posting.c.currency))
     if as_of is not None:
         q = q.where(t.posting.c.date <= as_of)
     if currency:
         q = q.where(t.posting.c.currency == currency)
-    return {c: from_minor(int(s), c) for c, s in conn.execute(q) if s}
+    sums = {c: int(s) for c, s, _n in conn.execute(q)}
+    if not sums and conn.execute(select(func.count()).select_from(t.account).where(chosen)).scalar_one() == 0:
+        raise NotFound(f"account: no account named {account} (nor any below it)")
+    return {c: from_minor(s, c) for c, s in sums.items() if s}
 
 
 def trial_balance(conn: Connection, as_of: dt.date | None = None) -> list[tuple[str, str, Decimal]]:
-    """(account, currency, balance) of every account with a non-zero balance, by account name."""
-    names = {a.id: a.name for a in load_accounts(conn).values()}
+    """(account, currency, balance) of every account with a non-zero balance, by account name.
+
+    Summed over the covering index (account_id, date, currency, amount_minor): the table itself is not read.
+    """
+    names = {i: n for i, n in conn.execute(select(t.account.c.id, t.account.c.name))}
     q = (select(t.posting.c.account_id, t.posting.c.currency, func.sum(t.posting.c.amount_minor))
          .group_by(t.posting.c.account_id, t.posting.c.currency))
     if as_of is not None:

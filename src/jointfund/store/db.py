@@ -58,6 +58,11 @@ def _tune_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA synchronous = NORMAL")  # durable at checkpoints; WAL keeps it consistent
         cur.execute("PRAGMA busy_timeout = 30000")
+        # The journal's indexes are read at random places (an account's postings, a key): keep up to
+        # ~200 MB of pages per connection instead of the 2 MB default, so a million postings stay hot.
+        cur.execute("PRAGMA cache_size = -200000")
+        cur.execute("PRAGMA temp_store = MEMORY")  # sorts of GROUP BY / ORDER BY without temp files
+        cur.execute("PRAGMA mmap_size = 1073741824")  # reads through the OS page cache without copies
         cur.close()
 
     @event.listens_for(engine, "begin")
