@@ -56,21 +56,47 @@ def write_beancount(conn: Connection, fund: FundInfo, out: IO[str], progress: Ca
         if a.id in closures:
             out.write(f"{closures[a.id].isoformat()} close {a.name}\n")
     out.write("\n")
+    return _write_transactions(conn, out, _beancount_header, "  ", progress)
+
+
+def _beancount_header(seq, date, recorded, key, narration, links, reverses) -> str:  # noqa: ANN001
+    text = f"\n{date.isoformat()} * {_quote(narration or key)}\n  seq: {seq}\n  key: {_quote(key)}\n  recorded: {_quote(recorded)}\n"
+    if json.loads(links):
+        text += f"  links: {_quote(' '.join(json.loads(links)))}\n"
+    if reverses is not None:
+        text += f"  reverses: {reverses}\n"
+    return text
+
+
+def _write_transactions(conn: Connection, out: IO[str], header: Callable[..., str], indent: str,
+                        progress: Callable[[int], None] | None = None) -> int:
+    """Each entry as a header (from `header`) then one `indent`ed line per posting; returns the count."""
     count = 0
     current = None
     for seq, date, recorded, key, narration, links, reverses, _line, account, currency, amount in _rows(conn):
         if seq != current:
             current = seq
             count += 1
-            out.write(f"\n{date.isoformat()} * {_quote(narration or key)}\n  seq: {seq}\n  key: {_quote(key)}\n  recorded: {_quote(recorded)}\n")
-            if json.loads(links):
-                out.write(f"  links: {_quote(' '.join(json.loads(links)))}\n")
-            if reverses is not None:
-                out.write(f"  reverses: {reverses}\n")
+            out.write(header(seq, date, recorded, key, narration, links, reverses))
             if progress and count % 10_000 == 0:
                 progress(10_000)
-        out.write(f"  {account}  {amount} {currency}\n")
+        out.write(f"{indent}{account}  {amount} {currency}\n")
     return count
+
+
+def write_ledger(conn: Connection, out: IO[str]) -> int:
+    """Write the journal in the plain-text format of hledger and Ledger; returns the number of transactions.
+
+    The same transactions as the beancount export, with the log position as a comment; hledger
+    and Ledger do not read beancount's directives, so the peers can be compared on one journal.
+    """
+    for a in conn.execute(select(t.account.c.name).order_by(t.account.c.name)):
+        out.write(f"account {a.name}\n")
+    return _write_transactions(conn, out, _ledger_header, "    ")
+
+
+def _ledger_header(seq, date, _recorded, key, narration, _links, _reverses) -> str:  # noqa: ANN001
+    return f"\n{date.isoformat()} * {(narration or key).replace(chr(10), ' ')}  ; seq:{seq}\n"
 
 
 def write_csv(conn: Connection, out: IO[str]) -> int:
