@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
-from sqlalchemy import Connection, literal, select, tuple_
+from sqlalchemy import Connection, literal, select
 
 from jointfund.fund import FundInfo
 from jointfund.ledger import journal
@@ -52,17 +52,17 @@ def accrual_entry(e: Evaluation, rules: Rules) -> Entry | None:
     ), key_of(r.receipt_id), links)
 
 
-def unaccrued(conn: Connection, after: tuple | None, limit: int) -> list:
-    """The next `limit` receipts with no accrual entry yet, in (date, id) order after `after`.
+def unaccrued(conn: Connection, after: str | None, limit: int) -> list:
+    """The next `limit` receipts with no accrual entry yet, by id after `after`.
 
-    A fresh query per chunk (keyset paging) rather than one open cursor, because the entries
-    posted between chunks go into a table this query reads.
+    A fresh query per chunk (keyset paging on the primary key) rather than one open cursor,
+    because the entries posted between chunks go into a table this query reads.
     """
     key = literal(KEY_PREFIX) + t.receipt.c.receipt_id
     q = (select(t.receipt).outerjoin(t.entry, t.entry.c.key == key).where(t.entry.c.seq.is_(None))
-         .order_by(t.receipt.c.date, t.receipt.c.receipt_id).limit(limit))
+         .order_by(t.receipt.c.receipt_id).limit(limit))
     if after is not None:
-        q = q.where(tuple_(t.receipt.c.date, t.receipt.c.receipt_id) > tuple_(*after))
+        q = q.where(t.receipt.c.receipt_id > after)
     return list(conn.execute(q))
 
 
@@ -73,7 +73,7 @@ def accrue(conn: Connection, info: FundInfo, progress: Callable[[int], None] | N
     corrections: list[Evaluation] = []
     after = None
     while chunk := unaccrued(conn, after, CHUNK_RECEIPTS):
-        after = (chunk[-1].date, chunk[-1].receipt_id)
+        after = chunk[-1].receipt_id
         seen += len(chunk)
         entries = []
         for row in chunk:

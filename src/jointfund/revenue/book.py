@@ -14,7 +14,7 @@ from decimal import Decimal
 from sqlalchemy import Connection, Table, select, tuple_
 
 from jointfund.fund import FundInfo
-from jointfund.money import from_minor, to_minor
+from jointfund.money import exponent, to_minor
 from jointfund.revenue.contribution import Evaluation, evaluate
 from jointfund.revenue.eligibility import RuleBook
 from jointfund.revenue.fx import Rate, RateTable
@@ -44,7 +44,18 @@ def receipt_row(x: Receipt) -> dict:
 
 
 def receipt_of(r) -> Receipt:  # noqa: ANN001
-    return Receipt(r.receipt_id, r.date, r.licence_id, r.stream, from_minor(r.amount_minor, r.currency), r.currency, r.corrects)
+    return Receipt(r.receipt_id, r.date, r.licence_id, r.stream, _amount(r.amount_minor, r.currency), r.currency, r.corrects)
+
+
+_EXPONENTS: dict[str, int] = {}
+
+
+def _amount(minor: int, currency: str) -> Decimal:
+    """`money.from_minor` without its quantize: scaleb already gives the currency's exponent (the hot path of reads)."""
+    exp = _EXPONENTS.get(currency)
+    if exp is None:
+        exp = _EXPONENTS[currency] = exponent(currency)
+    return Decimal(minor).scaleb(-exp)
 
 
 def rate_row(x: Rate) -> dict:
@@ -61,7 +72,7 @@ def payment_row(x: Payment) -> dict:
 
 
 def payment_of(r) -> Payment:  # noqa: ANN001
-    return Payment(r.payment_id, r.date, r.holder_code, r.licence_id, r.stream, from_minor(r.amount_minor, r.currency), r.currency)
+    return Payment(r.payment_id, r.date, r.holder_code, r.licence_id, r.stream, _amount(r.amount_minor, r.currency), r.currency)
 
 
 # -- writing --
@@ -74,9 +85,13 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict]) -> None:
     sqlite = conn.dialect.name == "sqlite"
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
-    # SQLite stores dates as ISO text, which is what SQLAlchemy's Date type reads back.
-    params = [tuple(v.isoformat() if sqlite and isinstance(v, dt.date) else v for v in r.values()) for r in rows]
-    conn.exec_driver_sql(sql, params)
+    params = [list(r.values()) for r in rows]
+    if sqlite:  # SQLite stores dates as ISO text, which is what SQLAlchemy's Date type reads back
+        dates = [i for i, v in enumerate(params[0]) if isinstance(v, dt.date)]
+        for values in params:
+            for i in dates:
+                values[i] = values[i].isoformat()
+    conn.exec_driver_sql(sql, [tuple(values) for values in params])
 
 
 def stored(conn: Connection, table: Table, key_columns: Sequence[str], keys: Iterable[tuple]) -> dict[tuple, object]:

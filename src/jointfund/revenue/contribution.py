@@ -14,6 +14,7 @@ precision would round silently before the named rounding point.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import NamedTuple
@@ -139,6 +140,7 @@ def group_key(by: str) -> Callable[[Evaluation], tuple[str, str]]:
     return keys[by]
 
 
+@functools.lru_cache(maxsize=64)
 def _zero(currency: str) -> Decimal:
     return Decimal(0).scaleb(-exponent(currency))
 

@@ -19,6 +19,7 @@ from jointfund.revenue.reader import MAX_CELL_CHARS, Row
 MAX_ID_CHARS = 64
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DOTTED_DATE = re.compile(r"^(\d{2})\.(\d{2})\.(\d{4})$")
+_SPACE = re.compile(r"\s")
 
 
 class Cells:
@@ -56,7 +57,7 @@ class Cells:
     def ident(self, column: str, required: bool = True) -> str | None:
         """An identifier of the source (receipt, licence, payment): no spaces, bounded length."""
         value = self.text(column, required, MAX_ID_CHARS)
-        if value and any(ch.isspace() for ch in value):
+        if value and _SPACE.search(value):
             self.fail(column, "an identifier may not contain spaces", value)
             return None
         return value
