@@ -256,3 +256,4 @@ def _check_checkpoint(item, computed_root: bytes, keys, fails, counts) -> None: 
         fails["checkpoints"].append(Finding("checkpoints", cp.tree_size, f"{where}: signature does not verify with key {cp.key_id}"))
 from jointfund.governance import checks as _governance_checks  # noqa: E402,F401 registers its checks
 from jointfund.revenue import checks as _revenue_checks  # noqa: E402,F401 registers its checks
+from jointfund.portfolio import checks as _portfolio_checks  # noqa: E402,F401 registers its checks

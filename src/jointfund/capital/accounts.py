@@ -211,7 +211,9 @@ class Converter:
             from jointfund.revenue.book import rates  # only a fund that books other currencies needs its rates
 
             terms = self._info.base_terms()
-            self._table = rates(self._conn, terms.fx.domestic_currency, terms.fx.max_age_days)
+            # The latest rate on or before the day, however old: a balance must be valued even when the
+            # reference rates stop (the age limit of the terms is for judging receipts, not for valuing).
+            self._table = rates(self._conn, terms.fx.domestic_currency, None)
         own, quote = self._table.rate(currency, day), self._table.rate(self.base, day)
         if own is None or quote is None:
             missing = currency if own is None else self.base

@@ -82,6 +82,7 @@ def _register() -> None:
 
     app.add_typer(forecast.app, name="forecast")
     _register_revenue()
+    _register_portfolio()
 
 
 def _register_revenue() -> None:
@@ -97,6 +98,17 @@ def _register_revenue() -> None:
     app.add_typer(calendar.app, name="calendar")
     app.add_typer(reports.app, name="report")
     app.command("reconcile")(reconcile.reconcile)
+
+
+
+def _register_portfolio() -> None:
+    """Partners' capital, the pipeline, the portfolio, its reports (in the `report` group) and exports."""
+    from jointfund.cli import applications, capital, export, fund_reports, portfolio  # noqa: F401 fund_reports adds to `report`
+
+    app.add_typer(capital.app, name="capital")
+    app.add_typer(applications.app, name="applications")
+    app.add_typer(portfolio.app, name="portfolio")
+    app.add_typer(export.app, name="export")
 
 
 _register()

@@ -45,6 +45,7 @@ def demo(
     year, by_resource, calendar = revenue_demo.summary(engine, result.fund, clock.today())
     emit(ctx, contributions_cli.totals_rows("resource", by_resource), None, title=f"Contributions of {year} by resource")
     emit(ctx, calendar_cli.rows_of(calendar), None, title=f"Compliance calendar for {year}")
+    portfolio_section(ctx, engine, result.fund, directory)
     keys = " ".join(f"{p}={k}" for p, k in result.keys.items())
     say(f"""
 [bold]The demo fund is ready[/bold] in {directory}/ (database {url}).
@@ -63,3 +64,24 @@ Try next:
   jointfund report eiti --year 2025 --format xlsx -o {directory}/eiti-2025.xlsx
   jointfund reconcile --year 2025 --tolerance 1000 && jointfund transfers list && jointfund calendar
   (partner keys: {keys})""")
+
+
+def portfolio_section(ctx: typer.Context, engine, info, directory: Path) -> None:  # noqa: ANN001
+    """Partners' capital, the portfolio, the pipeline, the refused distribution, and the HTML fund report."""
+    from jointfund.capital.accounts import capital_accounts
+    from jointfund.cli.fund_reports import write_html
+    from jointfund.portfolio.distribution import lock_refusal
+    from jointfund.reports import fund_report
+
+    today = clock.today()
+    with db.transaction(engine) as conn:
+        fc = capital_accounts(conn, info, today)
+        folio = fund_report.portfolio(conn, info, today)
+        funnel = fund_report.pipeline(conn, info, today)[0]
+    emit(ctx, [a._asdict() for a in fc.accounts], None, title=f"Capital accounts as of {today} (NAV {fc.nav} {fc.currency})")
+    emit(ctx, folio.rows, None, title=folio.title)
+    emit(ctx, funnel.rows, None, title=funnel.title)
+    say(f"early distribution refused: {lock_refusal(info.terms(today), today) or 'no: the lock has ended'}")
+    out = directory / "fund-report.html"
+    write_html(engine, info, today, out)
+    say(f"[bold]The HTML fund report is at {out.resolve()}[/bold] (self-contained; opens offline)")

@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from jointfund import fund as fund_mod
 from jointfund.capital import calls
 from jointfund.demo import governance as governance_demo
+from jointfund.demo import portfolio as portfolio_demo
 from jointfund.demo import web as web_demo
 from jointfund.demo import revenue as revenue_demo
 from jointfund.errors import JointfundError
@@ -79,6 +80,7 @@ def build(engine: Engine, directory: Path, url: str, say: Callable[[str], None] 
 
     revenue_demo.build(engine, info, directory, say)
     governance_demo.build(engine, info, directory, say)
+    portfolio_demo.build(engine, info, directory, say)
     web_demo.build(engine, say)  # after every other step: once users exist, changes name a user
 
     sign_all(engine, info, keys)

@@ -35,7 +35,7 @@ def lock_refusal(terms: Terms, day: dt.date) -> str | None:
         return None
     return (f"distributions are locked until {d.lock_ends}: the reinvestment period of {d.reinvestment_period_years} "
             f"years from {d.lock_starts} runs until then, and during it the fund's profits and income are reinvested, "
-            f"not distributed (terms: [distributions]); a distribution may be proposed from {d.lock_ends}")
+            f"not distributed (the terms' distributions section); a distribution may be proposed from {d.lock_ends}")
 
 
 def allocation(amount: Decimal, currency: str, capital: dict[str, Decimal]) -> dict[str, Decimal]:

@@ -27,7 +27,7 @@ from jointfund.governance import book
 from jointfund.governance.model import Proposal
 from jointfund.ledger import journal
 from jointfund.ledger.entry import Entry, Posting
-from jointfund.money import from_minor, round_minor, to_minor
+from jointfund.money import from_minor, quantum, round_minor, to_minor
 from jointfund.store import tables as t
 from jointfund.terms.model import Terms
 
@@ -200,9 +200,10 @@ def position_of(terms: Terms, inv: Investment, entries: Iterable[Entry], as_of: 
                 sums["realised"] -= p.amount
         if cash_moved > 0 and not any(p.account in income_accounts for p in e.postings):
             sums["returned"] += cash_moved
+    q = quantum(c)  # sums that start from zero print with the currency's decimals
     committed = inv.amount if inv.committed_on <= as_of else Decimal(0)
-    return Position(inv, as_of, committed, sums["undrawn"], sums["disbursed"], sums["cost"], sums["income"],
-                    sums["returned"], sums["revaluation"], sums["realised"], tuple(sorted(flows)))
+    return Position(inv, as_of, committed.quantize(q), *(sums[k].quantize(q) for k in (
+        "undrawn", "disbursed", "cost", "income", "returned", "revaluation", "realised")), tuple(sorted(flows)))
 
 
 # -- the store --

@@ -1,0 +1,111 @@
+"""`jointfund report statement|fund|portfolio|pipeline|html`: partner and fund reports, added to the
+`report` group. Each prints as a table, CSV, JSON or XLSX (XLSX needs -o); `html` writes one
+self-contained page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import typer
+
+from jointfund.cli import context
+from jointfund.cli.capital import day_of
+from jointfund.cli.output import _plain, emit, say
+from jointfund.cli.reports import app
+from jointfund.reports import fund_report, html, statement, xlsx
+from jointfund.reports.fund_report import Section
+from jointfund.store import db
+
+FORMATS = ("table", "csv", "json", "xlsx")
+FmtOption = typer.Option(None, "--format", "-f", help="table, csv, json or xlsx (xlsx needs -o).")
+OutOption = typer.Option(None, "-o", "--out", help="Write to this file (required for xlsx).")
+PeriodOption = typer.Option(..., "--period", help="A year (2026) or a quarter (2026-Q1).")
+
+
+def _show(ctx: typer.Context, sections: list[Section], fmt: str | None, out: Path | None, title: str) -> None:
+    chosen = fmt or (ctx.find_root().obj or {}).get("format") or "table"
+    if chosen not in FORMATS:
+        raise typer.BadParameter(f"expected one of {', '.join(FORMATS)}, got {chosen!r}", param_hint="--format")
+    if chosen == "xlsx":
+        if out is None:
+            raise typer.BadParameter("xlsx is binary: give -o FILE", param_hint="--out")
+        xlsx.write(sections, out, title)
+        say(f"wrote {len(sections)} sheet(s) to {out}")
+        return
+    if out is not None:
+        raise typer.BadParameter("-o is for xlsx; redirect the output of other formats", param_hint="--out")
+    if chosen == "json":
+        sys.stdout.write(json.dumps(_plain({"title": title, "sections": [s._asdict() for s in sections]}),
+                                    ensure_ascii=False, indent=2) + "\n")
+        return
+    if chosen == "csv":
+        # One CSV: a section column, then the union of every section's columns.
+        rows = [{"section": s.title, **r} for s in sections for r in s.rows]
+        columns = list(dict.fromkeys(k for r in rows for k in r))
+        emit(ctx, rows, "csv", columns=columns)
+        return
+    for s in sections:
+        emit(ctx, s.rows, "table", title=s.title)
+
+
+@app.command("statement")
+def statement_(ctx: typer.Context, partner: str = typer.Option(..., "--partner"), period: str = PeriodOption,
+               fmt: str = FmtOption, out: Path = OutOption) -> None:
+    """A partner's capital statement for a year or a quarter, with the entries it can check against the ledger."""
+    start, end = statement.period_bounds(period)
+    info = context.fund(ctx)
+    with db.transaction(context.engine(ctx)) as conn:
+        sections = statement.statement(conn, info, partner, start, end)
+    _show(ctx, sections, fmt, out, f"{info.name}: capital statement of {partner}, {period}")
+
+
+@app.command("fund")
+def fund_(ctx: typer.Context, period: str = PeriodOption, fmt: str = FmtOption, out: Path = OutOption) -> None:
+    """The fund's balance sheet, income statement, sources and uses of cash, and partners' capital for a period."""
+    start, end = statement.period_bounds(period)
+    info = context.fund(ctx)
+    start = max(start, info.start_date)
+    with db.transaction(context.engine(ctx)) as conn:
+        sections = [*fund_report.fund_statements(conn, info, start, end), fund_report.capital_section(conn, info, start, end)]
+    _show(ctx, sections, fmt, out, f"{info.name}: fund report {period}")
+
+
+@app.command("portfolio")
+def portfolio_(ctx: typer.Context, as_of: str = typer.Option(None, "--as-of"), fmt: str = FmtOption,
+               out: Path = OutOption) -> None:
+    """The portfolio with its metrics and fund totals."""
+    info = context.fund(ctx)
+    day = day_of(as_of, "--as-of")
+    with db.transaction(context.engine(ctx)) as conn:
+        sections = [fund_report.portfolio(conn, info, day)]
+    _show(ctx, sections, fmt, out, f"{info.name}: portfolio as of {day}")
+
+
+@app.command("pipeline")
+def pipeline_(ctx: typer.Context, as_of: str = typer.Option(None, "--as-of"), fmt: str = FmtOption,
+              out: Path = OutOption) -> None:
+    """The pipeline funnel by stage, and applications by sector and by region."""
+    info = context.fund(ctx)
+    day = day_of(as_of, "--as-of")
+    with db.transaction(context.engine(ctx)) as conn:
+        sections = fund_report.pipeline(conn, info, day)
+    _show(ctx, sections, fmt, out, f"{info.name}: pipeline as of {day}")
+
+
+@app.command("html")
+def html_(ctx: typer.Context, out: Path = typer.Option(..., "-o", "--out", help="The HTML file to write."),
+          as_of: str = typer.Option(None, "--as-of")) -> None:
+    """One self-contained, offline HTML fund report: headline figures, charts, statements, signed checkpoint."""
+    info = context.fund(ctx)
+    day = day_of(as_of, "--as-of")
+    write_html(context.engine(ctx), info, day, out)
+    say(f"wrote the fund report to {out}")
+
+
+def write_html(engine, info, day: dt.date, out: Path) -> None:  # noqa: ANN001
+    with db.transaction(engine) as conn:
+        page = html.report(conn, info, day)
+    out.write_text(page, encoding="utf-8")

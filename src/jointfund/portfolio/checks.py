@@ -1,0 +1,90 @@
+"""`jointfund verify`, again for this domain: stage chains, investments, in-kind values and the lock.
+
+Registered in `jointfund.verify.DOMAIN_CHECKS`; each reads the stored rows and the journal only.
+Importing this module also registers the effects of executed proposals (portfolio.effects).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, select
+
+from jointfund.capital import in_kind
+from jointfund.fund import FundInfo
+from jointfund.governance import book
+from jointfund.governance.model import EXECUTED
+from jointfund.ledger import journal
+from jointfund.portfolio import application as apps
+from jointfund.portfolio import distribution, investment
+from jointfund.portfolio import effects as _effects  # noqa: F401 registers the effects of executed proposals
+from jointfund.portfolio import pipeline as rules
+from jointfund.store import tables as t
+from jointfund.verify import DOMAIN_CHECKS, Finding
+
+
+def _executed(conn: Connection) -> dict[int, int]:
+    """proposal id -> log position of its execution."""
+    return {c.proposal: c.seq for c in book.closings(conn) if c.status == EXECUTED}
+
+
+def check_pipeline(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Finding]]:
+    """Every application's moves form one chain from the initial stage, each allowed by the terms,
+    and each decision move was made by an executed proposal of the kind the terms name."""
+    name, findings = "portfolio.pipeline", []
+    terms = fund.base_terms()
+    if terms.pipeline is None:
+        return name, 0, []
+    kinds = {p.id: p.kind for p in book.proposals(conn)}
+    executed = _executed(conn)
+    by_app: dict[int, list[apps.StageChange]] = {}
+    for m in apps.history(conn):
+        by_app.setdefault(m.application, []).append(m)
+    for a in apps.applications(conn):
+        moves = by_app.get(a.id, [])
+        if not moves or moves[0].from_stage is not None or moves[0].to_stage != terms.pipeline.initial:
+            findings.append(Finding(name, a.seq, f"application {a.id} does not start at {terms.pipeline.initial}"))
+            continue
+        for before, m in zip(moves, moves[1:]):
+            decision = kinds.get(m.proposal) if m.proposal is not None else None
+            why = (f"leaves {m.from_stage} but was at {before.to_stage}" if m.from_stage != before.to_stage
+                   else rules.refusal(fund.terms(m.effective).pipeline, m.from_stage, m.to_stage, decision))
+            if why is None and m.proposal is not None and executed.get(m.proposal, m.seq + 1) > m.seq:
+                why = f"proposal {m.proposal} was not executed before the move"
+            if why:
+                findings.append(Finding(name, m.seq, f"application {a.id}: {m.from_stage} -> {m.to_stage}: {why}"))
+    return name, len(by_app), findings
+
+
+def check_investments(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Finding]]:
+    """Each investment comes from an executed investment proposal of its amount, and its commitment entry says so."""
+    name, findings = "portfolio.investments", []
+    proposals = {p.id: p for p in book.proposals(conn)}
+    executed = _executed(conn)
+    invs = investment.investments(conn)
+    for inv in invs:
+        p = proposals.get(inv.proposal)
+        if p is None or inv.proposal not in executed or (p.amount, p.currency) != (inv.amount, inv.currency):
+            findings.append(Finding(name, inv.seq, f"{inv.label} does not match an executed proposal of its amount"))
+            continue
+        commit = [e for e in journal.entries(conn, link=inv.link) if e.key == f"{inv.link}:commit"]
+        if len(commit) != 1 or max(x.amount for x in commit[0].postings) != inv.amount:
+            findings.append(Finding(name, inv.seq, f"{inv.label} has no commitment entry of {inv.amount} {inv.currency}"))
+    for item in in_kind.items(conn, fund):
+        p = proposals.get(item.proposal)
+        if item.approved is not None and (p is None or item.proposal not in executed or p.amount != item.approved):
+            findings.append(Finding(name, None, f"in-kind {item.reference} booked {item.approved}, not its executed "
+                                    f"proposal's amount"))
+    return name, len(invs), findings
+
+
+def check_lock(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Finding]]:
+    """No distribution entry is dated inside the reinvestment period (found by key, not by reading the journal)."""
+    name, findings = "capital.distribution_lock", []
+    rows = list(conn.execute(select(t.entry.c.seq, t.entry.c.date).where(t.entry.c.key.startswith(distribution.LINK, autoescape=True))))
+    for seq, day in rows:
+        why = distribution.lock_refusal(fund.terms(day), day)
+        if why:
+            findings.append(Finding(name, seq, f"distribution entry {seq} dated {day}: {why}"))
+    return name, len(rows), findings
+
+
+DOMAIN_CHECKS.extend([check_pipeline, check_investments, check_lock])
