@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from jointfund.api import deps, errors
-from jointfund.api.routers import governance, ledger, public
+from jointfund.api.routers import governance, ledger, public, revenue
 from jointfund.api.security import Guard, LoginLimiter, Sessions
 from jointfund.store import db
 from jointfund.web import pages
@@ -38,7 +38,7 @@ def create_app(engine_or_url: Engine | str | None = None, *, sessions: Sessions 
     )
     app.state.server = deps.Server(engine, sessions or Sessions(), limiter or LoginLimiter(),
                                    max_upload_bytes=max_upload_bytes)
-    for router in (public.router, ledger.router, governance.router):
+    for router in (public.router, ledger.router, governance.router, revenue.router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(pages.router)
     static = resources.files("jointfund.web").joinpath("static")

@@ -12,9 +12,10 @@ from decimal import Decimal
 from importlib import resources
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 
 from jointfund import clock
 from jointfund.api import deps
@@ -22,9 +23,10 @@ from jointfund.api.errors import TooManyAttempts
 from jointfund.api.routers import governance as gov_api
 from jointfund.api.routers import ledger as ledger_api
 from jointfund.api.routers import public as public_api
+from jointfund.api.routers import revenue as revenue_api
 from jointfund.api.security import LANG_COOKIE, SESSION_COOKIE, Session
+from jointfund.errors import NotFound
 from jointfund.governance import audit, policy, user
-from jointfund.ledger import canonical
 from jointfund.web import charts, i18n
 
 router = APIRouter(include_in_schema=False)
@@ -216,9 +218,32 @@ def proposal_page(request: Request, proposal_id: int, _who=READ) -> Response:
                   voters=[seat for seat in d["seats"] if seat["member"] is not None])
 
 
+# -- revenue --
+
+@router.get("/revenue", response_class=HTMLResponse)
+def revenue_page(request: Request, year: int | None = Query(None, ge=1900, le=2999),
+                 licence: str | None = Query(None, max_length=64), eligible: str | None = Query(None, max_length=5),
+                 offset: int = Query(0, ge=0), _who=READ) -> Response:
+    chosen = {"yes": True, "no": False}.get(eligible or "")
+    page = revenue_api.receipts(request, year, licence or None, None, chosen, revenue_api.Paging(100, offset), _who)
+    lics = revenue_api.licences(request, None, None, revenue_api.Paging(500, 0), _who)
+    return render(request, "revenue.html", needs_csrf=True, page=page, licences=lics["items"], year=year,
+                  licence=licence or "", eligible=eligible or "", uploads=revenue_api.UPLOADS, result=None)
+
+
+@router.post("/revenue/upload/{what}", response_class=HTMLResponse)
+async def revenue_upload(request: Request, what: str, file: UploadFile = File(...)) -> Response:
+    if what not in revenue_api.UPLOADS:
+        raise NotFound(f"no upload of {what}; expected one of {', '.join(revenue_api.UPLOADS)}")
+    who = await deps.authorise_change(request, revenue_api.UPLOADS[what].action)
+    result = await run_in_threadpool(revenue_api.run_upload, request, what, file, who.name)
+    return render(request, "revenue.html", needs_csrf=True, page=None, licences=[], year=None, licence="",
+                  eligible="", uploads=revenue_api.UPLOADS, result=result)
+
+
 @router.get("/api/docs", response_class=HTMLResponse)
 def api_docs(request: Request) -> Response:
     return render(request, "docs.html", needs_csrf=True)
 
 
-__all__ = ["canonical", "render", "render_error", "router"]
+__all__ = ["render", "render_error", "router"]

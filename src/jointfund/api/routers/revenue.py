@@ -1,0 +1,164 @@
+"""/api/revenue: licences, receipts (with each one's eligibility reason), and imports by upload.
+
+An upload goes through the same import as the CLI (revenue.imports.run): one write
+transaction, every problem listed by file, line and column, nothing imported unless
+every row is good, idempotent by the source's own ids. Receipts are accrued in the
+same transaction, as `jointfund receipts import` does.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import NamedTuple
+
+from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from pydantic import BaseModel
+from sqlalchemy import Connection
+
+from jointfund.api import deps
+from jointfund.api.errors import RESPONSES
+from jointfund.api.schemas import Page, Paging
+from jointfund.errors import InputError, Problem
+from jointfund.fund import FundInfo
+from jointfund.money import format_amount
+from jointfund.revenue import book, imports
+from jointfund.revenue.accrual import accrue
+from jointfund.store import db
+
+router = APIRouter(prefix="/revenue", tags=["revenue"], responses=RESPONSES)
+READ = Depends(deps.allow("books.read"))
+SUFFIXES = (".csv", ".xlsx", ".json")
+
+
+class Upload(NamedTuple):
+    """One kind of upload: the policy action it needs, its import kind, and what follows in the same transaction."""
+
+    action: str
+    kind_of: Callable[[Connection, FundInfo], imports.Kind]
+    then: Callable[[Connection, FundInfo], dict] | None = None
+
+
+def _accrue(conn: Connection, info: FundInfo) -> dict:
+    result = accrue(conn, info)
+    return {"accrued": result.posted, "reversals": result.reversals}
+
+
+UPLOADS = {
+    "licences": Upload("licences.import", lambda _c, info: imports.licences_kind(info.base_terms())),
+    "receipts": Upload("receipts.import", lambda c, info: imports.receipts_kind(info.base_terms(), book.licence_ids(c)),
+                       _accrue),
+    "fx": Upload("fx.import", lambda _c, _info: imports.rates_kind()),
+    "payments": Upload("payments.import", lambda _c, info: imports.payments_kind(info.base_terms())),
+}
+
+
+class ImportOut(BaseModel):
+    kind: str
+    file: str
+    rows: int
+    new: int
+    unchanged: int
+    accrued: int | None = None
+    reversals: int | None = None
+
+
+def safe_name(name: str | None) -> str:
+    """The uploaded file's own name (errors cite it), reduced to harmless characters."""
+    base = re.sub(r"[^A-Za-z0-9._-]", "_", Path(name or "upload").name)[:100].lstrip(".") or "upload"
+    return base
+
+
+def run_upload(request: Request, what: str, upload: UploadFile, actor: str) -> dict:
+    spec = UPLOADS[what]
+    name = safe_name(upload.filename)
+    if not name.lower().endswith(SUFFIXES):
+        raise InputError([Problem("file", f"expected a {', '.join(SUFFIXES)} file", name)], f"{what} not imported")
+    info = deps.fund(request)
+    with tempfile.TemporaryDirectory(prefix="jointfund-upload-") as folder:
+        path = Path(folder) / name
+        path.write_bytes(upload.file.read())
+        with db.write(deps.server(request).engine) as conn:
+            result = imports.run(conn, spec.kind_of(conn, info), path, actor=actor)
+            extra = spec.then(conn, info) if spec.then else {}
+    return {**result._asdict(), **extra}
+
+
+def _upload_route(what: str) -> None:
+    spec = UPLOADS[what]
+
+    def endpoint(request: Request, file: UploadFile = File(..., description="CSV (UTF-8, header row), XLSX or JSON."),
+                 who=Depends(deps.change(spec.action))) -> dict:
+        return run_upload(request, what, file, who.name)
+
+    endpoint.__name__ = f"upload_{what}"
+    router.post(f"/{what}", response_model=ImportOut, status_code=201, summary=f"Import {what} from a file",
+                description="Atomic: every problem is listed by line and nothing is imported unless all rows are good.",
+                )(endpoint)
+
+
+for _what in UPLOADS:
+    _upload_route(_what)
+
+
+class LicenceOut(BaseModel):
+    licence_id: str
+    holder: str
+    holder_code: str
+    resource: str
+    deposit: str
+    region: str
+    issued: str
+    basis: str
+    psa: bool
+
+
+class ReceiptOut(BaseModel):
+    """A receipt with what the terms make of it: eligible or not, why, and the contribution owed."""
+
+    receipt_id: str
+    date: str
+    licence_id: str
+    stream: str
+    amount: str
+    currency: str
+    eligible: bool
+    reason: str
+    contribution: str
+    contribution_base: str | None
+
+
+@router.get("/licences", response_model=Page[LicenceOut], summary="Licences")
+def licences(request: Request, resource: str | None = Query(None, max_length=40), region: str | None = Query(None, max_length=100),
+             paging: Paging = Depends(), _who=READ) -> dict:
+    with deps.reading(request) as conn:
+        found = sorted(book.licences(conn).values())
+    rows = [{**lic._asdict(), "issued": lic.issued.isoformat()} for lic in found
+            if (resource is None or lic.resource == resource) and (region is None or lic.region == region)]
+    return paging.slice(rows)
+
+
+@router.get("/receipts", response_model=Page[ReceiptOut], summary="Receipts with their eligibility reasons")
+def receipts(request: Request, year: int | None = Query(None, ge=1900, le=2999),
+             licence: str | None = Query(None, max_length=64), stream: str | None = Query(None, max_length=32),
+             eligible: bool | None = Query(None), paging: Paging = Depends(), _who=READ) -> dict:
+    info = deps.fund(request)
+    base = info.base_terms().fund.base_currency
+    rows: list[dict] = []
+    stop = paging.offset + paging.limit + 1
+    with deps.reading(request) as conn:
+        for e in book.evaluations(conn, info, year):
+            r = e.receipt
+            if (licence and r.licence_id != licence) or (stream and r.stream != stream) or \
+                    (eligible is not None and e.eligible != eligible):
+                continue
+            rows.append({"receipt_id": r.receipt_id, "date": r.date.isoformat(), "licence_id": r.licence_id,
+                         "stream": r.stream, "amount": format_amount(r.amount, r.currency), "currency": r.currency,
+                         "eligible": e.eligible, "reason": e.reason,
+                         "contribution": format_amount(e.contribution, r.currency),
+                         "contribution_base": None if e.contribution_base is None else format_amount(e.contribution_base, base)})
+            if len(rows) >= stop:
+                break
+    return paging.slice(rows)

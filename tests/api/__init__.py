@@ -1,0 +1,1 @@
+"""Tests of the HTTP API (FastAPI TestClient), on SQLite and PostgreSQL."""

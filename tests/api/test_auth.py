@@ -1,0 +1,104 @@
+"""Sign-in and its defences: tokens, CSRF, session fixation, the failed-login limit, upload size, headers."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from jointfund.api.app import create_app
+from jointfund.api.security import SESSION_COOKIE, LoginLimiter, Sessions
+from jointfund.governance import token
+from jointfund.store import db
+
+from .conftest import bearer, csrf_of, sign_in
+
+pytestmark = pytest.mark.storage
+
+
+def test_a_token_acts_as_its_user_until_revoked(client, site) -> None:  # noqa: ANN001
+    assert client.get("/api/me", headers=bearer(site, "auditor")).json()["role"] == "auditor"
+    with db.write(site.engine) as conn:
+        number = next(t.id for t in token.tokens(conn) if t.user == site.name("auditor"))
+        token.revoke(conn, "test", number)
+        stored = {t.sha256 for t in token.tokens(conn)}
+    assert site.tokens["auditor"] not in str(stored)  # only hashes are kept
+    r = client.get("/api/me", headers=bearer(site, "auditor"))
+    assert r.status_code == 401 and "revoked" in r.json()["error"]["message"]
+    assert client.get("/api/me", headers={"Authorization": "Bearer jft_guess"}).status_code == 401
+    assert client.get("/api/me", headers={"Authorization": "Basic abc"}).status_code == 401
+
+
+def test_state_changing_forms_need_the_sessions_csrf_token(client, site) -> None:  # noqa: ANN001
+    r = client.post("/login", data={"name": site.name("auditor"), "password": site.passwords["auditor"]})
+    assert r.status_code == 403 and "CSRF" in r.text
+    sign_in(client, site, "board_manager")
+    vote = {"member": 1, "choice": "approve", "round": 1, "signature": "00"}
+    no_token = client.post(f"/api/proposals/{site.proposal.id}/votes", json=vote)
+    assert no_token.status_code == 403 and "CSRF" in no_token.json()["error"]["message"]
+    wrong = client.post(f"/api/proposals/{site.proposal.id}/votes", json=vote, headers={"X-CSRF-Token": "x" * 43})
+    assert wrong.status_code == 403 and "CSRF" in wrong.json()["error"]["message"]
+    assert client.post("/logout").status_code == 403  # even signing out needs it: no forced sign-out
+
+
+def test_signing_in_issues_a_new_session_id(client, site) -> None:  # noqa: ANN001
+    planted_page = client.get("/login")
+    planted = client.cookies.get(SESSION_COOKIE)
+    assert planted
+    r = client.post("/login", data={"name": site.name("auditor"), "password": site.passwords["auditor"],
+                                    "csrf": csrf_of(planted_page.text)}, follow_redirects=False)
+    assert r.status_code == 303
+    fresh = client.cookies.get(SESSION_COOKIE)
+    assert fresh and fresh != planted
+    cookie = r.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie and "secure" not in cookie  # plain http here
+    # The planted id signs no one in.
+    attacker = TestClient(client.app)
+    attacker.cookies.set(SESSION_COOKIE, planted)
+    assert attacker.get("/api/me").json()["role"] == "public"
+    assert client.get("/api/me").json()["name"] == site.name("auditor")
+
+
+def test_failed_sign_ins_are_limited_per_name(client, site, clock) -> None:  # noqa: ANN001
+    def attempt(password: str) -> int:
+        page = client.get("/login")
+        return client.post("/login", data={"name": site.name("auditor"), "password": password,
+                                           "csrf": csrf_of(page.text)}, follow_redirects=False).status_code
+
+    assert [attempt("wrong-password") for _ in range(5)] == [401] * 5
+    assert attempt(site.passwords["auditor"]) == 429  # even the right password waits
+    clock.now += 901
+    assert attempt(site.passwords["auditor"]) == 303
+
+
+def test_bodies_over_the_limit_are_refused_before_the_app_reads_them(site) -> None:  # noqa: ANN001
+    app = create_app(site.engine, max_upload_bytes=1000, sessions=Sessions(), limiter=LoginLimiter())
+    with TestClient(app) as c:
+        big = b"x" * 2000
+        r = c.post("/api/revenue/receipts", headers=bearer(site, "treasury_officer"), files={"file": ("r.csv", big)})
+        assert r.status_code == 413 and r.json()["error"]["field"] == "body"
+
+        def chunks():  # noqa: ANN202 - no Content-Length: the limit still holds
+            for _ in range(5):
+                yield b"y" * 500
+
+        r = c.post("/api/revenue/receipts", headers={**bearer(site, "treasury_officer"), "Content-Type": "text/csv"},
+                   content=chunks())
+        assert r.status_code == 413
+
+
+@pytest.mark.parametrize("path", ["/", "/login", "/api/public/summary", "/static/app.css", "/api/nothing-here"])
+def test_every_response_carries_the_security_headers(client, path) -> None:  # noqa: ANN001
+    r = client.get(path)
+    csp = r.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+    assert r.headers["x-content-type-options"] == "nosniff" and r.headers["x-frame-options"] == "DENY"
+    assert "strict-transport-security" not in r.headers  # only behind TLS
+
+
+def test_pages_load_nothing_from_the_network(client, site) -> None:  # noqa: ANN001
+    sign_in(client, site, "administrator")
+    for path in ("/", "/login", "/dashboard", "/ledger", "/proposals", f"/proposals/{site.proposal.id}", "/revenue",
+                 "/api/docs"):
+        html = client.get(path).text
+        assert "http://" not in html and "https://" not in html, path
+        assert "<script>" not in html and " style=" not in html and "onclick" not in html, path

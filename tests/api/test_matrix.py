@@ -1,0 +1,91 @@
+"""The whole role x endpoint matrix: every route asks the policy, and the answer matches it for every role."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.routing import APIRoute
+
+from jointfund.governance import policy
+
+from .conftest import bearer, sign_in
+
+pytestmark = pytest.mark.storage
+
+# Every route of the app and the policy question it asks: a new route must be added here, or the test fails.
+ROUTES = {
+    ("GET", "/api/public/summary"): "public.read", ("GET", "/api/terms"): "public.read",
+    ("GET", "/api/me"): None, ("GET", "/api/checkpoints"): "public.read",
+    ("GET", "/api/ledger/accounts"): "books.read", ("GET", "/api/ledger/balances"): "books.read",
+    ("GET", "/api/ledger/entries"): "books.read", ("GET", "/api/ledger/entries/{seq}"): "books.read",
+    ("GET", "/api/ledger/records/{seq}/proof"): "books.read",
+    ("GET", "/api/members"): "books.read", ("GET", "/api/proposals"): "books.read",
+    ("GET", "/api/proposals/{proposal_id}"): "books.read",
+    ("GET", "/api/proposals/{proposal_id}/ballot"): "proposals.vote",
+    ("POST", "/api/proposals/{proposal_id}/votes"): "proposals.vote",
+    ("GET", "/api/audit"): "books.read",
+    ("POST", "/api/revenue/licences"): "licences.import", ("POST", "/api/revenue/receipts"): "receipts.import",
+    ("POST", "/api/revenue/fx"): "fx.import", ("POST", "/api/revenue/payments"): "payments.import",
+    ("GET", "/api/revenue/licences"): "books.read", ("GET", "/api/revenue/receipts"): "books.read",
+    # pages
+    ("GET", "/"): "public.read", ("GET", "/login"): None, ("POST", "/login"): None, ("POST", "/logout"): None,
+    ("GET", "/dashboard"): "books.read", ("GET", "/ledger"): "books.read", ("GET", "/ledger/entries"): "books.read",
+    ("GET", "/ledger/entries/{seq}"): "books.read", ("GET", "/proposals"): "books.read",
+    ("GET", "/proposals/{proposal_id}"): "books.read", ("GET", "/revenue"): "books.read",
+    ("POST", "/revenue/upload/{what}"): "receipts.import", ("GET", "/api/docs"): None,
+}
+WHO = ("anonymous", *[r for r in policy.ROLES if r != policy.PUBLIC])
+
+
+def permitted(role: str, action: str) -> bool:
+    if role == "anonymous":
+        role = policy.PUBLIC
+    return policy.may_read(role, action) if action in policy.READS else policy.allowed(role, action)
+
+
+def routes_of(routes, prefix: str = "") -> set[tuple[str, str]]:  # noqa: ANN001
+    """(method, path) of every route, through included routers whatever FastAPI's version wraps them in."""
+    found: set[tuple[str, str]] = set()
+    for r in routes:
+        if isinstance(r, APIRoute):
+            found |= {(m, prefix + r.path) for m in r.methods if m != "HEAD"}
+        elif hasattr(r, "original_router"):
+            found |= routes_of(r.original_router.routes, prefix + r.include_context.prefix)
+    return found
+
+
+def test_every_route_is_in_the_matrix(app) -> None:  # noqa: ANN001
+    assert routes_of(app.routes) == set(ROUTES)
+
+
+def concrete(path: str, site) -> str:  # noqa: ANN001
+    return (path.replace("{seq}", str(site.proposal.seq)).replace("{proposal_id}", str(site.proposal.id))
+            .replace("{what}", "receipts"))
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_each_role_gets_exactly_what_the_policy_allows(client, site, who) -> None:  # noqa: ANN001
+    if who != "anonymous":
+        sign_in(client, site, who)
+    for (method, path), action in ROUTES.items():
+        if action is None:
+            continue
+        url = concrete(path, site)
+        headers = {"X-CSRF-Token": "not-it"}  # wrong on purpose: a permitted change then fails on CSRF, not policy
+        if method == "GET":
+            r = client.get(url, params={"member": 1, "choice": "approve"}, follow_redirects=False)
+        else:
+            r = client.post(url, headers=headers, files={"file": ("x.csv", b"a\n")}, follow_redirects=False)
+        text = r.text
+        denied = r.status_code in (401, 403) and ("may not" in text or "sign in first" in text) or \
+            (r.status_code == 303 and "/login" in r.headers.get("location", ""))
+        assert denied != permitted(who, action), (who, method, path, r.status_code, text[:200])
+
+
+@pytest.mark.parametrize("role", [r for r in policy.ROLES if r != policy.PUBLIC])
+def test_tokens_get_the_same_answers_as_sessions(client, site, role) -> None:  # noqa: ANN001
+    for (method, path), action in ROUTES.items():
+        if action is None or not path.startswith("/api/") or method != "GET":
+            continue
+        r = client.get(concrete(path, site), params={"member": 1, "choice": "approve"}, headers=bearer(site, role))
+        denied = r.status_code in (401, 403) and "may not" in r.text
+        assert denied != permitted(role, action), (role, path, r.status_code, r.text[:200])

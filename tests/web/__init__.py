@@ -1,0 +1,1 @@
+"""Browser journeys (Playwright on Debian chromium) and the web pages."""
