@@ -1,0 +1,76 @@
+"""In-kind contributions become capital only once approved and executed, at the approved value; calls follow
+commitments and cash received may not exceed them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from jointfund.capital import calls, in_kind
+from jointfund.errors import InputError, Refused
+from jointfund.store import db
+
+D = dt.date
+
+
+def _report(folio, partner: str = "US", value: str = "38500000.00", proposed: str | None = "36000000.00"):  # noqa: ANN001, ANN202
+    proposer = folio.names["board"][0]
+    with db.write(folio.engine) as conn:
+        return in_kind.report(conn, folio.fund, "test", partner, "Air-defence interceptors", Decimal(value), "USD",
+                              D(2025, 11, 20), "MOD-1", proposer, folio.keys[proposer], D(2026, 1, 12),
+                              None if proposed is None else Decimal(proposed))
+
+
+def test_in_kind_value_becomes_capital_only_after_approval_and_execution(folio) -> None:  # noqa: ANN001
+    item, p = _report(folio)
+    assert (item.reported, p.amount, p.kind) == (Decimal("38500000.00"), Decimal("36000000.00"), "in_kind_valuation")
+    folio.approve(p.id, D(2026, 1, 26))
+    assert folio.balance("capital_in_kind", partner="US") == 0  # approved, not executed: not capital yet
+    folio.execute(p.id, D(2026, 1, 26))
+    assert folio.balance("capital_in_kind", partner="US") == Decimal("-36000000.00")
+    with db.transaction(folio.engine) as conn:
+        (stored,) = in_kind.items(conn, folio.fund)
+    assert (stored.reported, stored.approved, stored.booked_on) == (Decimal("38500000.00"), Decimal("36000000.00"), D(2026, 1, 26))
+
+
+def test_in_kind_refusals(folio) -> None:  # noqa: ANN001
+    with pytest.raises(InputError, match="only to US"):
+        _report(folio, partner="UA")
+    with pytest.raises(InputError, match="must be more than zero"):
+        _report(folio, value="-1.00", proposed=None)
+    _report(folio)
+    with pytest.raises(Refused, match="already recorded"):
+        _report(folio)
+
+
+def test_a_rejected_valuation_books_nothing(folio) -> None:  # noqa: ANN001
+    _item, p = _report(folio)
+    folio.votes(p.id, [folio.names["board"][-1]], "reject", D(2026, 1, 20))
+    assert folio.standing(p.id, D(2026, 1, 20)).state == "rejected"
+    with pytest.raises(Refused):
+        folio.execute(p.id, D(2026, 1, 20))
+    assert folio.balance("capital_in_kind", partner="US") == 0
+
+
+def test_a_call_is_pro_rata_to_commitments_and_cash_may_not_exceed_it(folio) -> None:  # noqa: ANN001
+    terms, start = folio.fund.base_terms(), folio.fund.start_date
+    with db.write(folio.engine) as conn:
+        calls.commit(conn, terms, "US", Decimal("300.00"), "USD", D(2025, 9, 17), "C-US")
+        calls.commit(conn, terms, "UA", Decimal("100.00"), "USD", D(2025, 9, 17), "C-UA")
+        lines = calls.issue_call(conn, terms, start, Decimal("100.01"), "USD", D(2025, 10, 1), "CALL-1")
+    assert {x.partner: x.amount for x in lines} == {"US": Decimal("75.01"), "UA": Decimal("25.00")}
+    with pytest.raises(Refused, match="more than the partners have left to call"):
+        with db.write(folio.engine) as conn:
+            calls.issue_call(conn, terms, start, Decimal("300.00"), "USD", D(2025, 10, 2), "CALL-2")
+    with db.write(folio.engine) as conn:
+        calls.contribute(conn, terms, start, "CALL-1-US", Decimal("50.00"), D(2025, 10, 5), "BANK-1")
+        calls.contribute(conn, terms, start, "CALL-1-US", Decimal("50.00"), D(2025, 10, 5), "BANK-1")  # same again: no-op
+    with pytest.raises(Refused, match="25.01 USD outstanding"):
+        with db.write(folio.engine) as conn:
+            calls.contribute(conn, terms, start, "CALL-1-US", Decimal("25.02"), D(2025, 10, 6), "BANK-2")
+    with db.transaction(folio.engine) as conn:
+        state = {x.reference: x for x in calls.open_calls(conn, terms)}
+    assert (state["CALL-1-US"].received, state["CALL-1-US"].outstanding) == (Decimal("50.00"), Decimal("25.01"))
+    assert folio.balance("capital_cash", partner="US") == Decimal("-75.01")

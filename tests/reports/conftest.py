@@ -1,0 +1,3 @@
+"""The portfolio driver, for report tests."""
+
+from portfolio.conftest import Folio, folio  # noqa: F401 the fixture and its class
