@@ -1,0 +1,152 @@
+"""Browser journeys with Playwright driving Debian's chromium against the app served on a loopback port.
+
+Never downloads a browser. Without /usr/bin/chromium these tests skip with a message, except
+under CI=true, where that is a failure. Screenshots go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import expect
+
+from jointfund.api.app import create_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+pytestmark = pytest.mark.parametrize("backend", ["sqlite"])  # the browser is the subject; the API tests cover both
+
+
+@pytest.fixture(scope="module")
+def browser():  # noqa: ANN201
+    if not CHROMIUM.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true but {CHROMIUM} is missing: apt-get install -y chromium")
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium); browser journeys skipped")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def server(site) -> Iterator[str]:  # noqa: ANN001
+    """The app on a free loopback port, served by uvicorn in a thread for the duration of one test."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(create_app(site.engine), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    while not srv.started:
+        thread.join(0.02)  # waits for the server's start, bounded by the thread's own progress
+        assert thread.is_alive(), "the server did not start"
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture
+def page(browser, server):  # noqa: ANN001, ANN201
+    context = browser.new_context(base_url=server)
+    offline = []
+    # No page may load anything from the network: every request must go to our own server.
+    context.on("request", lambda r: None if r.url.startswith(server) or r.url.startswith("data:") else offline.append(r.url))
+    pg = context.new_page()
+    yield pg
+    context.close()
+    assert not offline, f"requests left the site: {offline}"
+
+
+def shot(page, name: str) -> None:  # noqa: ANN001
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def sign_in(page, site, role: str) -> None:  # noqa: ANN001
+    page.goto("/login")
+    page.get_by_label("User name").fill(site.name(role))
+    page.get_by_label("Password").fill(site.passwords[role])
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/dashboard")
+
+
+def test_the_public_page_draws_its_charts_and_the_verify_tool_accepts_a_real_proof_and_rejects_a_forged_one(
+        page, site, client) -> None:  # noqa: ANN001
+    from api.conftest import bearer
+
+    bundle = client.get(f"/api/ledger/records/{site.proposal.seq}/proof", headers=bearer(site, "auditor")).json()
+    page.goto("/")
+    assert page.locator("svg.chart").count() >= 4
+    page.get_by_label("or paste it here").fill(json.dumps(bundle))
+    page.get_by_role("button", name="Verify in this browser").click()
+    expect(page.locator("#verify-result")).to_have_attribute("data-verdict", "ok")
+    shot(page, "public-verify-ok")
+    record = json.loads(bundle["record"])
+    record["data"]["title"] = "Something else"
+    import base64
+
+    forged = dict(bundle, record_base64=base64.b64encode(json.dumps(record).encode()).decode())
+    page.get_by_label("or paste it here").fill(json.dumps(forged))
+    page.get_by_role("button", name="Verify in this browser").click()
+    expect(page.locator("#verify-result")).to_have_attribute("data-verdict", "rejected")
+    assert "audit path" in page.locator("#verify-result").inner_text()
+    shot(page, "public-verify-forged")
+
+
+def test_a_board_manager_signs_a_vote_in_the_browser_and_the_seat_grid_updates(page, site, tmp_path) -> None:  # noqa: ANN001
+    sign_in(page, site, "board_manager")
+    name = next(iter(site.keys))
+    page.goto(f"/proposals/{site.proposal.id}")
+    row = page.locator(f"#seats tr[data-member='{site.members[name]}'] td.vote")
+    assert row.inner_text() == "missing"
+    page.get_by_label("Member").select_option(str(site.members[name]))
+    page.get_by_label("approve").check()
+    page.get_by_label("Private key file (PKCS#8 PEM)").set_input_files(str(site.key_file(tmp_path, name)))
+    page.get_by_role("button", name="Sign and cast the vote").click()
+    expect(row).to_have_text("approve")  # waits; the CSP forbids the eval that wait_for_function needs
+    assert "Vote recorded." in page.locator("#vote-result").inner_text()
+    shot(page, "vote-signed")
+    page.reload()
+    assert row.inner_text() == "approve"  # the server counted it, not only the page
+
+
+def test_a_treasury_officer_uploads_receipts_with_a_bad_row_and_nothing_is_imported(page, site, tmp_path) -> None:  # noqa: ANN001
+    sign_in(page, site, "treasury_officer")
+    bad = tmp_path / "receipts.csv"
+    bad.write_text("receipt_id,date,licence_id,stream,amount\nR-1,2026-13-01,NOPE,rent,abc\n")
+    page.goto("/revenue")
+    page.get_by_label("receipts", exact=True).set_input_files(str(bad))
+    page.get_by_role("button", name="Import receipts").click()
+    page.wait_for_load_state()
+    table = page.locator("table.data").inner_text()
+    assert "receipts.csv:2:date" in table and "receipts.csv:2:licence_id" in table
+    shot(page, "upload-errors")
+    page.goto("/revenue")
+    assert page.locator("#receipts + form + table tbody tr").count() == 0
+
+
+def test_an_auditor_reads_everything_and_can_change_nothing(page, site) -> None:  # noqa: ANN001
+    sign_in(page, site, "auditor")
+    for path in ("/dashboard", "/ledger", "/proposals", "/revenue"):
+        assert page.goto(path).status == 200
+    page.goto(f"/proposals/{site.proposal.id}")
+    assert page.locator("#vote-form").count() == 0
+    page.goto("/revenue")
+    assert page.locator("form[enctype='multipart/form-data']").count() == 0
+    shot(page, "auditor-proposal")
+    # Even a hand-made request is refused by the policy, not only hidden.
+    status = page.evaluate("""async () => (await fetch('/api/proposals/1/votes', {method: 'POST',
+        headers: {'Content-Type': 'application/json'}, body: '{"member":1,"choice":"approve","round":1,"signature":"00"}'})).status""")
+    assert status == 403
