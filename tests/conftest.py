@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
@@ -115,6 +115,40 @@ def fund_url(backend: str, tmp_path: Path, _templates: dict[str, str]) -> Iterat
     try:
         yield f"{PG_SERVER}/{name}"
     finally:
+        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def fresh_fund_url(tmp_path_factory: pytest.TempPathFactory, _templates: dict[str, str]) -> Iterator[Callable[[str], str]]:
+    """A factory of fresh funds on the shipped terms: `fresh_fund_url(backend)` returns a new database URL.
+
+    For tests that need more than one fund, such as one per Hypothesis example (a fixture runs once per
+    test, not per example). Every PostgreSQL database it makes is dropped at the end of the session.
+    """
+    folder = tmp_path_factory.mktemp("fresh")
+    made: list[str] = []
+
+    def make(backend: str) -> str:
+        if backend == "sqlite":
+            target = folder / f"{uuid.uuid4().hex}.db"
+            shutil.copyfile(_templates["sqlite"], target)
+            return f"sqlite:///{target}"
+        assert backend == "postgresql" and "postgresql" in _templates, backend
+        name = _pg_db_name("h")
+        _admin(f'CREATE DATABASE "{name}" TEMPLATE "{_templates["postgresql"]}"')
+        made.append(name)
+        return f"{PG_SERVER}/{name}"
+
+    def drop(url: str) -> None:
+        """Drop a fund made by `make` as soon as its test is done with it (SQLite files go with the folder)."""
+        name = url.rsplit("/", 1)[1]
+        if name in made:
+            made.remove(name)
+            _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    make.drop = drop  # type: ignore[attr-defined]
+    yield make
+    for name in made:
         _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 

@@ -88,6 +88,14 @@ def test_other_shapes_of_bad_entries(book):
     assert _refused(book, unknown_currency).problems[0].message == "unknown currency"
 
 
+def test_nul_characters_are_refused_on_both_backends(book):
+    """PostgreSQL text cannot hold U+0000; SQLite can. Refusing it up front keeps the backends alike."""
+    e = book.contribution("nul\x00key", "1.00", 2, narration="a\x00b")._replace(links=("receipt:\x00",))
+    problems = _refused(book, e).problems
+    assert [p.location for p in problems] == ["entry[0].key", "entry[0].narration", "entry[0].links[0]"]
+    assert all("NUL" in p.message for p in problems)
+
+
 def test_one_bad_entry_refuses_the_whole_batch_and_names_every_problem(book):
     good = book.contribution("good", "5.00", 2)
     bad1 = book.contribution("bad1", "5.001", 2)

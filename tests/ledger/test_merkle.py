@@ -144,6 +144,11 @@ def test_frontier_root_equals_root_for_every_prefix(records):
 
 # -- tampering is rejected --
 
+def _tree(size: int) -> tuple[list[bytes], bytes]:
+    lv = leaves(entries(size))
+    return lv, merkle.root(lv)
+
+
 def _flip(h: bytes, bit: int = 0) -> bytes:
     return bytes([h[0] ^ (1 << bit)]) + h[1:]
 
@@ -151,8 +156,7 @@ def _flip(h: bytes, bit: int = 0) -> bytes:
 @settings(max_examples=80, deadline=None)
 @given(st.integers(min_value=2, max_value=300), st.data())
 def test_tampered_inclusion_proofs_are_rejected(size, data):
-    lv = leaves(entries(size))
-    head = merkle.root(lv)
+    lv, head = _tree(size)
     m = data.draw(st.integers(min_value=0, max_value=size - 1))
     p = merkle.inclusion_proof(m, lv)
     assert merkle.verify_inclusion(lv[m], m, size, p, head)
@@ -171,8 +175,7 @@ def test_tampered_inclusion_proofs_are_rejected(size, data):
 @settings(max_examples=80, deadline=None)
 @given(st.integers(min_value=2, max_value=300), st.data())
 def test_tampered_consistency_proofs_are_rejected(size, data):
-    lv = leaves(entries(size))
-    head = merkle.root(lv)
+    lv, head = _tree(size)
     old = data.draw(st.integers(min_value=1, max_value=size - 1))
     old_root = merkle.root(lv[:old])
     c = merkle.consistency_proof(old, lv)

@@ -75,6 +75,10 @@ def check_entry(entry: Entry, accounts: Mapping[str, Account], fund_start: dt.da
         problems.append(Problem(f"{where}.narration", f"narration is longer than {MAX_NARRATION_CHARS} characters"))
     if len(entry.links) > MAX_LINKS:
         problems.append(Problem(f"{where}.links", f"at most {MAX_LINKS} links"))
+    # PostgreSQL text cannot hold U+0000 while SQLite can: refused on both, so both behave the same.
+    for field, value in (("key", entry.key), ("narration", entry.narration), *((f"links[{i}]", x) for i, x in enumerate(entry.links))):
+        if "\x00" in value:
+            problems.append(Problem(f"{where}.{field}", "must not contain the NUL character (U+0000)", value))
     if entry.date < fund_start:
         problems.append(Problem(f"{where}.date", f"date is before the fund exists (it starts {fund_start})", str(entry.date)))
     if len(entry.postings) < 2:
