@@ -1,0 +1,65 @@
+"""`jointfund demo`: builds, signs and verifies the demo fund, prints its book, and guards its directory."""
+
+import json
+
+from conftest import Cli
+from typer.testing import CliRunner
+
+from jointfund.cli.app import app
+from jointfund.demo.run import MARKER
+
+
+def _demo(*args: str):  # noqa: ANN202
+    """`jointfund demo` as a new user runs it: no --db, no JOINTFUND_DB."""
+    return CliRunner().invoke(app, ["demo", *args], env={"JOINTFUND_DB": None, "JOINTFUND_USER": None})
+
+
+def test_demo_runs_verifies_and_prints_the_book(tmp_path):
+    target = tmp_path / "demo"
+    r = _demo("--dir", str(target))
+    assert r.exit_code == 0, (r.stdout, r.stderr, r.exception)
+    for title in ("Verification", "Trial balance", "Partners' capital"):
+        assert title in r.stdout
+    assert "FAILED" not in r.stdout
+    assert "75,000,000.00" in r.stdout  # each partner's seed commitment, fully called and received
+    assert "Try next" in r.stderr
+    assert (target / MARKER).exists() and (target / "jointfund.db").exists()
+    keys = sorted(p.name for p in (target / "keys").iterdir())
+    assert any(k.endswith(".key") for k in keys) and any(k.endswith(".pub") for k in keys)
+
+    url = f"sqlite:///{(target / 'jointfund.db').resolve()}"
+    cli = Cli(url)
+    cli("verify")
+    checkpoints = json.loads(cli("--format", "json", "ledger", "checkpoints").stdout)
+    assert len({c["partner"] for c in checkpoints}) == 2
+    tb = json.loads(cli("--format", "json", "ledger", "trial-balance").stdout)
+    totals = [r["balance"] for r in tb if r["account"] == "TOTAL"]
+    assert totals and all(t == "0.00" for t in totals)
+
+
+def test_demo_rerun_replaces_its_own_directory(tmp_path):
+    target = tmp_path / "demo"
+    assert _demo("--dir", str(target)).exit_code == 0
+    (target / "leftover.txt").write_text("from the first run")
+    r = _demo("--dir", str(target))
+    assert r.exit_code == 0, (r.stdout, r.stderr)
+    assert not (target / "leftover.txt").exists()
+    Cli(f"sqlite:///{(target / 'jointfund.db').resolve()}")("verify")
+
+
+def test_demo_refuses_a_non_empty_directory_it_did_not_make(tmp_path):
+    target = tmp_path / "precious"
+    target.mkdir()
+    (target / "thesis.tex").write_text("years of work")
+    r = _demo("--dir", str(target))
+    assert r.exit_code == 1 and "is not a demo directory" in r.stderr
+    assert sorted(p.name for p in target.iterdir()) == ["thesis.tex"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert _demo("--dir", str(empty)).exit_code == 0
+
+
+def test_demo_on_either_backend_with_db(db_url, tmp_path):
+    r = Cli(db_url)("demo", "--dir", str(tmp_path / "demo"))
+    assert "Partners' capital" in r.stdout
+    Cli(db_url)("verify")
