@@ -135,6 +135,8 @@ def _of(r, proposals: dict[int, Proposal], booked: dict[str, tuple[Decimal, dt.d
 
 def items(conn: Connection, info: FundInfo, as_of: dt.date | None = None) -> list[InKind]:
     rows = list(conn.execute(select(t.in_kind).order_by(t.in_kind.c.delivered_on, t.in_kind.c.reference)))
+    if not rows:  # a fund on terms without in-kind contributions has no account for them to read
+        return []
     proposals = {p.id: p for p in book.proposals(conn, [r.proposal_id for r in rows])}
     booked: dict[str, tuple[Decimal, dt.date]] = {}
     for e in journal.entries(conn, until=as_of, account=info.base_terms().account_name("in_kind_asset")):
