@@ -1,0 +1,101 @@
+"""The capital commands as a user runs them, on a fund whose clock (JOINTFUND_TODAY) stands where the test needs it;
+and capital accounts of a fund that also books hryvnia."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from sqlalchemy import insert
+
+from jointfund.capital.accounts import capital_accounts
+from jointfund.ledger import journal
+from jointfund.ledger.entry import Entry, Posting
+from jointfund.store import db
+from jointfund.store import tables as t
+
+D = dt.date
+
+
+def _users(cli):  # noqa: ANN001, ANN202
+    """An administrator and a board manager: once a fund has users, every change names one."""
+    cli("users", "add", "admin", "--role", "administrator", "--password", "long enough pw")
+    cli("--user", "admin", "users", "add", "mgr", "--role", "board_manager", "--password", "long enough pw")
+    return (lambda *a, **kw: cli("--user", "admin", *a, **kw)), (lambda *a, **kw: cli("--user", "mgr", *a, **kw))
+
+
+def _key_file(folio, name: str, tmp_path: Path) -> str:  # noqa: ANN001
+    path = tmp_path / f"{name}.key"
+    path.write_bytes(folio.keys[name].private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                    serialization.NoEncryption()))
+    return str(path)
+
+
+def test_calls_contributions_accounts_and_in_kind_from_the_command_line(folio, cli, tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    terms = folio.fund.base_terms()
+    with db.write(folio.engine) as conn:
+        from jointfund.capital import calls
+
+        for p, x in (("US", "75000000.00"), ("UA", "75000000.00")):
+            calls.commit(conn, terms, p, Decimal(x), "USD", D(2025, 9, 17), f"SEED-{p}")
+    monkeypatch.setenv("JOINTFUND_TODAY", "2026-01-31")
+    admin, manager = _users(cli)
+    lines = json.loads(admin("capital", "call", "--amount", "10000000.01", "--currency", "USD", "--reference", "CALL-1",
+                           "--date", "2025-10-01", "--format", "json").stdout)
+    assert {x["partner"]: x["amount"] for x in lines} == {"US": "5000000.01", "UA": "5000000.00"}
+    admin("capital", "contribute", "--call", "CALL-1-US", "--amount", "5000000.01", "--date", "2025-10-08", "--receipt", "B1")
+    over = admin("capital", "contribute", "--call", "CALL-1-UA", "--amount", "5000000.01", "--receipt", "B2", ok=False)
+    assert over.exit_code == 1 and "5000000.00 USD outstanding" in over.stderr
+    key = _key_file(folio, folio.names["board"][0], tmp_path)
+    assert "may not capital.call" in manager("capital", "call", "--amount", "1.00", "--currency", "USD",
+                                             "--reference", "X", ok=False).stderr
+    pid = manager("capital", "in-kind", "--partner", "US", "--description", "Interceptors", "--value", "1000.00",
+              "--currency", "USD", "--date", "2025-12-01", "--reference", "MOD-9", "--as", folio.names["board"][0],
+              "--key", key).stdout.strip()
+    kinds = json.loads(cli("capital", "in-kind-list", "--format", "json").stdout)
+    assert kinds[0]["reported"] == "1000.00" and kinds[0]["approved"] is None and kinds[0]["proposal"] == int(pid)
+    doc = json.loads(cli("capital", "accounts", "--as-of", "2026-01-31", "--format", "json").stdout)
+    assert {a["partner"]: a["cash"] for a in doc["accounts"]} == {"US": "5000000.01", "UA": "5000000.00"}
+    assert doc["nav"] == "10000000.01"
+
+
+def test_distribute_is_refused_the_day_before_the_lock_ends_and_proposed_on_the_day(folio, cli, tmp_path: Path,
+                                                                                    monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    folio.fund_cash()
+    name = folio.names["board"][3]
+    args = ("capital", "distribute", "--amount", "1000.00", "--currency", "USD", "--as", name,
+            "--key", _key_file(folio, name, tmp_path))
+    monkeypatch.setenv("JOINTFUND_TODAY", "2035-05-22")
+    _admin, manager = _users(cli)
+    refused = manager(*args, ok=False)
+    assert refused.exit_code == 1
+    assert "distributions are locked until 2035-05-23" in refused.stderr and "reinvestment period" in refused.stderr
+    monkeypatch.setenv("JOINTFUND_TODAY", "2035-05-23")
+    pid = int(manager(*args).stdout.strip())
+    shown = json.loads(cli("proposals", "show", str(pid), "--format", "json").stdout)
+    assert (shown["proposal"]["kind"], shown["proposal"]["rule"]) == ("distribution", "unanimous")
+
+
+def test_capital_in_hryvnia_is_valued_at_the_reference_rates_and_still_reconciles(folio) -> None:  # noqa: ANN001
+    folio.fund_cash("1000.00", D(2025, 10, 1))
+    terms = folio.terms
+    with db.write(folio.engine) as conn:
+        for day, rate in ((D(2025, 10, 1), "41.00"), (D(2026, 3, 31), "41.50"), (D(2026, 6, 30), "43.00")):
+            conn.execute(insert(t.fx_rate).values(currency="USD", date=day, rate=rate, source="test", line=1))
+        journal.post(conn, [Entry(D(2026, 3, 31), "UA revenue contribution", (
+            Posting(terms.account_name("cash", currency="UAH"), Decimal("415000.00"), "UAH"),
+            Posting(terms.account_name("capital_revenue", partner="UA"), Decimal("-415000.00"), "UAH")), "T-1")],
+            folio.fund.start_date)
+    with db.transaction(folio.engine) as conn:
+        fc = capital_accounts(conn, folio.fund, D(2026, 6, 30))
+    ua = next(a for a in fc.accounts if a.partner == "UA")
+    assert ua.revenue == Decimal("10000.00")  # 415,000 UAH at 41.50 on the day it arrived
+    assert fc.nav == Decimal("1000.00") + Decimal("9651.16")  # the call, and the same hryvnia at 43.00 on the closing day
+    assert fc.translation == Decimal("-348.84")
+    assert sum(a.closing for a in fc.accounts) + fc.other_equity == fc.nav
+    assert sum(a.unrealised for a in fc.accounts) == fc.translation
