@@ -27,6 +27,7 @@ class Gov:
         self.engine = engine
         with db.transaction(engine) as conn:
             self.fund = fund_mod.load(conn)
+        self.day = DAY
         self.terms = self.fund.terms(DAY)
         self.keys: dict[str, Ed25519PrivateKey] = {}
 

@@ -10,7 +10,6 @@ from jointfund.governance import member
 from jointfund.ledger import log
 from jointfund.store import db
 from jointfund.store import tables as t
-from tests.governance.conftest import DAY
 
 
 def test_partners_fill_their_own_seats_and_no_more(gov) -> None:
@@ -33,7 +32,7 @@ def test_a_partner_cannot_take_the_other_partners_vacant_seats(gov) -> None:
 def test_bad_input_is_collected_and_named(gov) -> None:
     with pytest.raises(InputError) as exc:
         with db.write(gov.engine) as conn:
-            member.appoint(conn, gov.fund, "t", "XX", " ", "senate", b"not a key", DAY)
+            member.appoint(conn, gov.fund, "t", "XX", " ", "senate", b"not a key", gov.day)
     text = str(exc.value)
     for where in ("--body", "--partner", "--name", "--pubkey"):
         assert where in text
@@ -53,11 +52,11 @@ def test_removal_vacates_the_seat_and_both_are_logged(gov) -> None:
     a = gov.appoint("a", "US")
     b = gov.appoint("b", "US")
     with db.write(gov.engine) as conn:
-        member.remove(conn, "admin", a.id, DAY, "resigned")
+        member.remove(conn, "admin", a.id, gov.day, "resigned")
         with pytest.raises(Refused, match="already removed"):
-            member.remove(conn, "admin", a.id, DAY)
+            member.remove(conn, "admin", a.id, gov.day)
         with pytest.raises(NotFound):
-            member.remove(conn, "admin", 99, DAY)
+            member.remove(conn, "admin", 99, gov.day)
     c = gov.appoint("c", "US")
     assert (a.seat, b.seat, c.seat) == (1, 2, 1)
     with db.transaction(gov.engine) as conn:
@@ -74,4 +73,4 @@ def test_the_database_refuses_a_second_holder_of_a_seat(gov) -> None:
         with db.write(gov.engine) as conn:
             seq = log.append_event(conn, "attacker", "member.appoint", "member:2", {})
             conn.execute(insert(t.member).values(id=2, body="board", partner="US", seat=m.seat, name="x", key_id="k",
-                                                 public_pem="p", appointed_on=DAY, seq=seq))
+                                                 public_pem="p", appointed_on=gov.day, seq=seq))

@@ -23,18 +23,12 @@ def board(gov):  # noqa: ANN001, ANN201
 
 def cast(gov, pid: int, name: str, choice: str, signature: str, round_: int = 1):  # noqa: ANN001, ANN201
     with db.write(gov.engine) as conn:
-        return vote.cast(conn, gov.fund, "t", pid, name, choice, round_, signature, gov_day())
-
-
-def gov_day():  # noqa: ANN201
-    from tests.governance.conftest import DAY
-
-    return DAY
+        return vote.cast(conn, gov.fund, "t", pid, name, choice, round_, signature, gov.day)
 
 
 def message(gov, pid: int, name: str, choice: str) -> bytes:  # noqa: ANN001
     with db.transaction(gov.engine) as conn:
-        return vote.prepare(conn, gov.fund, pid, name, choice, gov_day()).message
+        return vote.prepare(conn, gov.fund, pid, name, choice, gov.day).message
 
 
 def test_forged_signature_is_refused(board) -> None:

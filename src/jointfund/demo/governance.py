@@ -90,5 +90,6 @@ def _vote_until_decided(conn: Connection, info: FundInfo, keys: dict, p, names: 
 def rows(engine: Engine, info: FundInfo, on: dt.date) -> list[dict]:
     """The demo's proposals and where each stands, for the summary `jointfund demo` prints."""
     with db.transaction(engine) as conn:
-        return [{"id": s.proposal.id, "kind": s.proposal.kind, "body": s.proposal.body, "state": s.state, "why": s.reason}
+        return [{"id": s.proposal.id, "kind": s.proposal.kind, "title": s.proposal.title, "body": s.proposal.body,
+                 "state": s.state, "why": s.reason}
                 for s in (proposal.standing(conn, info, p.id, on) for p in book.proposals(conn))]

@@ -97,8 +97,9 @@ def allowed(role: str, action: str) -> bool:
 def require(actor: Actor, action: str) -> Actor:
     """`actor` when the policy allows it `action`; otherwise Refused, saying who may."""
     if not allowed(actor.role, action):
-        who = ", ".join(r for r in ROLES if r in RULES[action])
-        raise Refused(f"{actor.name} ({actor.role}) may not {action}: only {who} may")
+        roles = [r for r in ROLES if r in RULES[action]]
+        hint = f"; add such a user with: jointfund users add NAME --role {roles[0]}" if actor == OPERATOR else ""
+        raise Refused(f"{actor.name} ({actor.role}) may not {action}: only {', '.join(roles)} may{hint}")
     return actor
 
 

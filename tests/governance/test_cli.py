@@ -1,0 +1,114 @@
+"""The governance commands end to end, as people type them, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+
+@pytest.fixture
+def seated(cli, tmp_path):  # noqa: ANN001, ANN201
+    """A board of six, each with a key made by `keys new`; returns name -> private key path."""
+    keys = {}
+    for partner in ("US", "UA"):
+        for n in (1, 2, 3):
+            name = f"{partner.lower()}-board-{n}"
+            keys[name] = tmp_path / f"{name}.key"
+            cli("keys", "new", "--out", str(keys[name]))
+            cli("members", "appoint", "--partner", partner, "--name", name, "--body", "board", "--pubkey", f"{keys[name]}.pub")
+    return keys
+
+
+def test_members_appoint_list_remove(cli, seated, tmp_path) -> None:
+    cli("keys", "new", "--out", str(tmp_path / "x.key"))
+    r = cli("members", "appoint", "--partner", "UA", "--name", "x", "--body", "board", "--pubkey", str(tmp_path / "x.key.pub"), ok=False)
+    assert r.exit_code == 1 and "UA has 3 seat(s) on the Board of managers, all filled" in r.stderr
+    rows = json.loads(cli("members", "list", "--body", "board", "-f", "json").stdout)
+    assert [(m["partner"], m["seat"]) for m in rows] == [("UA", 1), ("UA", 2), ("UA", 3), ("US", 1), ("US", 2), ("US", 3)]
+    cli("members", "remove", str(rows[0]["id"]), "--reason", "resigned")
+    assert len(json.loads(cli("members", "list", "-f", "json").stdout)) == 5
+    assert len(json.loads(cli("members", "list", "--all", "-f", "json").stdout)) == 6
+
+
+def as_manager(cli):  # noqa: ANN001, ANN201
+    """Add a board manager user (the operator may, while there are no users) and act as them."""
+    cli("users", "add", "mgr", "--role", "board_manager", "--password", "long enough pw")
+    return lambda *args, **kw: cli("--user", "mgr", *args, **kw)
+
+
+def test_the_operator_is_told_to_add_a_deciding_user(cli, seated) -> None:
+    r = cli("proposals", "new", "--kind", "other", "--title", "t", "--as", "us-board-1", "--key", str(seated["us-board-1"]), ok=False)
+    assert r.exit_code == 1
+    assert "operator (administrator) may not proposals.new" in r.stderr
+    assert "add such a user with: jointfund users add NAME --role board_manager" in r.stderr
+
+
+def test_a_proposal_from_new_to_executed(cli, seated) -> None:
+    cli = as_manager(cli)
+    pid = cli("proposals", "new", "--kind", "budget", "--title", "Budget 2026", "--amount", "1200000.00", "--currency", "USD",
+              "--as", "us-board-1", "--key", str(seated["us-board-1"])).stdout.strip()
+    assert pid == "1"
+    for name in ["us-board-1", "us-board-2", "us-board-3", "ua-board-1", "ua-board-3"]:
+        cli("proposals", "vote", pid, "approve", "--as", name, "--key", str(seated[name]))
+    shown = json.loads(cli("proposals", "show", pid, "-f", "json").stdout)
+    assert shown["words"] == "open: waiting for UA seat 2 (5 of 6 board seats approved so far)"
+    r = cli("proposals", "execute", pid, ok=False)
+    assert r.exit_code == 1 and "is open: waiting for UA seat 2" in r.stderr
+    r = cli("proposals", "vote", pid, "approve", "--as", "ua-board-2", "--key", str(seated["ua-board-1"]), ok=False)
+    assert r.exit_code == 1 and "signature refused" in r.stderr and "Traceback" not in r.stderr
+    cli("proposals", "vote", pid, "approve", "--as", "ua-board-2", "--key", str(seated["ua-board-2"]))
+    assert "approved: 6 of 6 board seats approved" in cli("proposals", "show", pid).stderr
+    assert "executed" in cli("proposals", "execute", pid).stderr
+    r = cli("proposals", "execute", pid, ok=False)
+    assert r.exit_code == 1 and "already executed" in r.stderr
+    r = cli("proposals", "vote", pid, "reject", "--as", "ua-board-2", "--key", str(seated["ua-board-2"]), ok=False)
+    assert r.exit_code == 1 and "is closed (executed" in r.stderr
+    listed = json.loads(cli("proposals", "list", "-f", "json").stdout)
+    assert [(p["id"], p["state"]) for p in listed] == [(1, "executed")]
+    assert cli("verify").exit_code == 0
+
+
+def test_withdraw_and_expire(cli, seated, monkeypatch) -> None:
+    cli = as_manager(cli)
+    args = ("--as", "us-board-1", "--key", str(seated["us-board-1"]))
+    a = cli("proposals", "new", "--kind", "other", "--title", "a", *args).stdout.strip()
+    b = cli("proposals", "new", "--kind", "valuation", "--title", "b", "--deadline", "2099-01-31", *args).stdout.strip()
+    cli("proposals", "withdraw", a, *args)
+    monkeypatch.setenv("JOINTFUND_TODAY", "2099-01-31")
+    assert "0 proposal(s) expired" in cli("proposals", "expire").stderr
+    monkeypatch.setenv("JOINTFUND_TODAY", "2099-02-01")
+    assert f"1 proposal(s) expired: {b}" in cli("proposals", "expire").stderr
+    states = {p["id"]: p["state"] for p in json.loads(cli("proposals", "list", "-f", "json").stdout)}
+    assert states == {int(a): "withdrawn", int(b): "expired"}
+
+
+def test_users_roles_and_the_policy_on_every_change(cli, seated, tmp_path) -> None:
+    # No users yet: the local operator (an administrator) sets the fund up.
+    cli("users", "add", "admin", "--role", "administrator", input="long enough pw\nlong enough pw\n")
+    r = cli("ledger", "open", "Expenses:Travel", ok=False)
+    assert r.exit_code == 1 and "--user" in r.stderr
+    cli("--user", "admin", "users", "add", "aud", "--role", "auditor", "--password", "long enough pw")
+    cli("--user", "admin", "users", "add", "mgr", "--role", "board_manager", "--password", "long enough pw")
+    for command in (["ledger", "open", "Expenses:Travel"], ["members", "remove", "1"], ["users", "disable", "mgr"],
+                    ["proposals", "expire"], ["checkpoint", "--partner", "US", "--key", str(seated["us-board-1"])]):
+        r = cli("--user", "aud", *command, ok=False)
+        assert r.exit_code == 1 and "aud (auditor) may not" in r.stderr, command
+    r = cli("--user", "admin", "proposals", "new", "--kind", "other", "--title", "t", "--as", "us-board-1",
+            "--key", str(seated["us-board-1"]), ok=False)
+    assert "admin (administrator) may not proposals.new: only board_manager, committee_member may" in r.stderr
+    cli("--user", "mgr", "proposals", "new", "--kind", "other", "--title", "t", "--as", "us-board-1", "--key", str(seated["us-board-1"]))
+    cli("--user", "admin", "ledger", "open", "Expenses:Travel")
+    cli("--user", "admin", "users", "disable", "mgr")
+    r = cli("--user", "mgr", "proposals", "expire", ok=False)
+    assert "user mgr is disabled" in r.stderr
+    users = {u["name"]: (u["role"], u["enabled"]) for u in json.loads(cli("users", "list", "-f", "json").stdout)}
+    assert users == {"admin": ("administrator", True), "aud": ("auditor", True), "mgr": ("board_manager", False)}
+    trail = json.loads(cli("audit", "--actor", "admin", "-f", "json").stdout)
+    assert [(e["action"], e["before"], e["after"]) for e in trail][-4:] == [
+        ("user.add", "", "board_manager"), ("user.enable", "", "enabled"), ("account.open", "", ""),
+        ("user.disable", "enabled", "disabled")]
+    assert json.loads(cli("audit", "--since", "2999-01-01", "-f", "json").stdout) == []
+    everyone = {e["actor"] for e in json.loads(cli("audit", "-f", "json").stdout)}
+    assert {"operator", "admin", "mgr"} <= everyone
+    assert cli("verify").exit_code == 0

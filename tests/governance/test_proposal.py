@@ -1,0 +1,138 @@
+"""The lifecycle of proposals: open -> approved | rejected | expired | withdrawn, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from jointfund.errors import InputError, Refused
+from jointfund.governance import canonical, member, proposal
+from jointfund.ledger import log
+from jointfund.store import db
+from jointfund.verify import verify
+
+
+@pytest.fixture
+def board(gov):  # noqa: ANN001, ANN201
+    gov.seat_body("board")
+    return gov
+
+
+def test_unanimous_approval_the_moment_the_last_seat_approves(board) -> None:
+    p = board.propose("budget", "us-board-1", amount="1200000.00", currency="USD")
+    assert (p.body, p.rule) == ("board", "unanimous")
+    s = board.votes(p.id, ["us-board-1", "us-board-2", "ua-board-1", "ua-board-3"], "approve")
+    assert s.words == "open: waiting for US seat 3 and UA seat 2 (4 of 6 board seats approved so far)"
+    s = board.votes(p.id, ["us-board-3", "ua-board-2"], "approve")
+    assert s.words == "approved: 6 of 6 board seats approved"
+    assert [c.status for c in s.closings] == ["approved"]
+
+
+def test_one_reject_closes_a_unanimous_proposal(board) -> None:
+    p = board.propose("distribution", "ua-board-2")
+    board.votes(p.id, ["us-board-1", "us-board-2", "us-board-3"], "approve")
+    s = board.vote(p.id, "ua-board-1", "reject")
+    assert s.state == "rejected"
+    assert "UA seat 1 (ua-board-1) rejected" in s.reason
+
+
+def test_a_vacant_seat_blocks_until_it_is_filled(gov) -> None:
+    for n in (1, 2, 3):
+        gov.appoint(f"us-{n}", "US")
+    for n in (1, 2):
+        gov.appoint(f"ua-{n}", "UA")
+    p = gov.propose("budget", "us-1")
+    s = gov.votes(p.id, ["us-1", "us-2", "us-3", "ua-1", "ua-2"], "approve")
+    assert s.words.startswith("open: waiting for UA seat 3 (vacant)")
+    gov.appoint("ua-3", "UA")
+    assert gov.vote(p.id, "ua-3", "approve").state == "approved"
+
+
+def test_a_removed_members_vote_stops_counting(board) -> None:
+    p = board.propose("other", "us-board-1")           # majority of each partner: 2 of 3 on each side
+    board.votes(p.id, ["us-board-1", "ua-board-1"], "approve")
+    with db.write(board.engine) as conn:
+        gone = member.find(conn, "ua-board-1")
+        member.remove(conn, "admin", gone.id, board.day)
+    s = board.vote(p.id, "us-board-2", "approve")
+    assert s.state == "open" and "UA seat 1 (vacant)" in s.reason
+    board.vote(p.id, "ua-board-2", "approve")
+    board.appoint("ua-new", "UA")
+    assert board.vote(p.id, "ua-new", "approve").state == "approved"
+    assert verify(board.engine).ok
+
+
+def test_expiry_boundary_votes_count_through_the_deadline_day(board) -> None:
+    deadline = board.day + dt.timedelta(days=10)
+    p = board.propose("valuation", "us-board-1", deadline=deadline)
+    board.vote(p.id, "us-board-1", "approve", on=deadline)            # the deadline day still counts
+    with db.write(board.engine) as conn:
+        assert proposal.expire_due(conn, board.fund, "t", deadline) == []
+    after = deadline + dt.timedelta(days=1)
+    s = board.standing(p.id, after)
+    assert (s.state, s.recorded) == ("expired", False)
+    with pytest.raises(Refused, match="deadline .* passed; no one can vote on it"):
+        board.vote(p.id, "us-board-2", "approve", on=after)
+    with db.write(board.engine) as conn:
+        done = proposal.expire_due(conn, board.fund, "t", after)
+    assert [c.proposal for c in done] == [p.id]
+    s = board.standing(p.id, after)
+    assert s.state == "expired" and s.recorded and s.reason.startswith(f"its deadline {deadline} passed")
+    assert verify(board.engine).ok
+
+
+def test_withdrawal_only_by_the_proposer_with_their_signature(board) -> None:
+    p = board.propose("amendment", "us-board-1")
+    with db.write(board.engine) as conn:
+        other = member.find(conn, "us-board-2")
+        with pytest.raises(Refused, match="only the proposer"):
+            proposal.withdraw(conn, board.fund, "t", p.id, other.id,
+                              canonical.sign(board.keys["us-board-2"], proposal.withdrawal_message(board.fund, p)), board.day)
+        with pytest.raises(Refused, match="signature refused"):
+            proposal.withdraw(conn, board.fund, "t", p.id, p.proposer,
+                              canonical.sign(board.keys["us-board-2"], proposal.withdrawal_message(board.fund, p)), board.day)
+    with db.write(board.engine) as conn:
+        proposal.withdraw(conn, board.fund, "t", p.id, p.proposer,
+                          canonical.sign(board.keys["us-board-1"], proposal.withdrawal_message(board.fund, p)), board.day)
+    assert board.standing(p.id).state == "withdrawn"
+    with pytest.raises(Refused, match="is closed \\(withdrawn"):
+        board.vote(p.id, "us-board-2", "approve")
+    assert verify(board.engine).ok
+
+
+def test_an_investment_needs_the_committee_recommendation_first(board) -> None:
+    p = board.propose("investment", "us-board-1", amount="25000000.00", currency="USD", about="project:dobra")
+    assert p.requires_recommendation == "investment"
+    assert "waiting for a recommendation of the Investment committee" in board.standing(p.id).reason
+    with pytest.raises(Refused, match="needs a recommendation before board members vote"):
+        board.vote(p.id, "us-board-1", "approve")
+    rec = board.recommend(p.id)
+    assert board.standing(rec.id).words.startswith("approved: 3 of 5 investment seats approved")
+    names = [f"{x}-board-{n}" for x in ("us", "ua") for n in (1, 2, 3)]
+    assert board.votes(p.id, names, "approve").words == "approved: 6 of 6 board seats approved"
+    assert verify(board.engine).ok
+
+
+def test_proposal_input_problems_are_collected(board) -> None:
+    with pytest.raises(InputError) as exc:
+        board.propose("budget", "us-board-1", title=" ", amount="1.001", currency="USD", deadline=board.day - dt.timedelta(days=1),
+                      about="proposal:99")
+    text = str(exc.value)
+    for where in ("--title", "--amount", "--deadline", "--about"):
+        assert where in text
+    with pytest.raises(InputError, match="--kind: not a kind of decision in the terms"):
+        board.propose("coup", "us-board-1")
+    with pytest.raises(InputError, match="--amount and --currency go together"):
+        board.propose("budget", "us-board-1", amount="5")
+    board.seat_body("audit")
+    with pytest.raises(Refused, match="a budget proposal is made by a member of board"):
+        board.propose("budget", "us-audit-1")
+
+
+def test_every_step_is_an_event_with_before_and_after(board) -> None:
+    p = board.propose("budget", "us-board-1")
+    board.vote(p.id, "ua-board-3", "reject")
+    with db.transaction(board.engine) as conn:
+        steps = [(e.action, e.data["before"], e.data["after"]) for e in log.events(conn, prefix="proposal.")]
+    assert steps == [("proposal.new", None, "open"), ("proposal.vote", None, "reject"), ("proposal.rejected", "open", "rejected")]

@@ -1,0 +1,183 @@
+"""A Hypothesis state machine over appoint, remove, propose, vote, withdraw, expire and execute.
+
+An independent model of the board says, after every step, what each proposal must be; the
+system must agree, nothing is ever executed that the model has not seen approved, and
+`jointfund verify` passes at the end of every run. Runs share one fund per backend: each
+run ends by unseating everyone, so the next starts with an empty board on a later day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test,
+)
+
+from jointfund.errors import Refused
+from jointfund.governance import canonical, member, proposal
+from jointfund.store import db
+from jointfund.verify import verify
+
+SEATS = {"US": 3, "UA": 3}   # the board of the shipped terms, checked below
+KINDS = ("budget", "other")  # unanimous, and a majority of each partner
+
+
+def expected(rule: str, holders: dict[str, list[int]], last: dict[int, str]) -> str:
+    """The model's verdict, counted plainly: approved, rejected or open."""
+    def count(p: str, choices: tuple[str, ...]) -> int:
+        return sum(1 for m in holders[p] if last.get(m) in choices)
+    if rule == "unanimous":
+        if any(count(p, ("reject", "abstain")) for p in SEATS):
+            return "rejected"
+        full = all(len(holders[p]) == SEATS[p] and count(p, ("approve",)) == SEATS[p] for p in SEATS)
+        return "approved" if full else "open"
+    need = {p: n // 2 + 1 for p, n in SEATS.items()}
+    if any(SEATS[p] - count(p, ("reject", "abstain")) < need[p] for p in SEATS):
+        return "rejected"
+    return "approved" if all(count(p, ("approve",)) >= need[p] for p in SEATS) else "open"
+
+
+def test_no_execution_without_its_rule_and_verify_always_passes(gov) -> None:  # noqa: ANN001
+    assert gov.terms.body("board").seats == SEATS
+    assert [gov.terms.decision(k).rule for k in KINDS] == ["unanimous", "majority_of_each_partner"]
+    names = itertools.count(1)
+    clock = {"day": gov.day}
+
+    class Board(RuleBasedStateMachine):
+        def __init__(self) -> None:
+            super().__init__()
+            self.holders: dict[str, list[int]] = {p: [] for p in SEATS}   # member ids seated, per partner
+            self.names: dict[int, str] = {}
+            self.votes: dict[int, dict[int, str]] = {}                    # proposal -> member -> last choice
+            self.state: dict[int, str] = {}
+            self.rule: dict[int, str] = {}
+            self.deadline: dict[int, dt.date | None] = {}
+            self.proposer: dict[int, int] = {}
+
+        @property
+        def seated(self) -> list[int]:
+            return sorted(m for ms in self.holders.values() for m in ms)
+
+        @initialize(vacant=st.integers(0, 2), kind=st.sampled_from(KINDS))
+        def seat_the_board(self, vacant: int, kind: str) -> None:
+            """Runs start with a board (a few seats perhaps vacant) and a proposal, so that votes decide things."""
+            for i, partner in enumerate(p for p, n in SEATS.items() for _ in range(n)):
+                if i >= vacant:
+                    self.appoint(partner)
+            self._propose(self.seated[0], kind, None)
+
+        @rule(partner=st.sampled_from(list(SEATS)))
+        def appoint(self, partner: str) -> None:
+            name = f"m{next(names)}"
+            if len(self.holders[partner]) == SEATS[partner]:
+                try:
+                    gov.appoint(name, partner, "board", clock["day"])
+                except Refused:
+                    return
+                raise AssertionError("a partner filled more seats than it has")
+            m = gov.appoint(name, partner, "board", clock["day"])
+            self.holders[partner].append(m.id)
+            self.names[m.id] = name
+
+        @precondition(lambda self: self.seated)
+        @rule(data=st.data())
+        def remove(self, data) -> None:  # noqa: ANN001
+            m = data.draw(st.sampled_from(self.seated))
+            with db.write(gov.engine) as conn:
+                member.remove(conn, "test", m, clock["day"])
+            for ms in self.holders.values():
+                if m in ms:
+                    ms.remove(m)
+
+        @precondition(lambda self: self.seated)
+        @rule(data=st.data(), kind=st.sampled_from(KINDS), days=st.sampled_from([None, None, 0, 1, 3]))
+        def propose(self, data, kind: str, days: int | None) -> None:  # noqa: ANN001
+            self._propose(data.draw(st.sampled_from(self.seated)), kind, days)
+
+        def _propose(self, m: int, kind: str, days: int | None) -> None:
+            deadline = None if days is None else clock["day"] + dt.timedelta(days=days)
+            p = gov.propose(kind, self.names[m], clock["day"], deadline=deadline)
+            self.votes[p.id], self.state[p.id], self.rule[p.id] = {}, "open", p.rule
+            self.deadline[p.id], self.proposer[p.id] = deadline, m
+
+        @precondition(lambda self: self.seated and self.state)
+        @rule(data=st.data(), ballots=st.lists(st.sampled_from(["approve", "approve", "approve", "reject", "abstain"]),
+                                               min_size=1, max_size=6))
+        def vote(self, data, ballots: list[str]) -> None:  # noqa: ANN001
+            pid = data.draw(st.sampled_from(sorted(self.state)[-2:]))   # the newest proposals
+            for choice in ballots:
+                self._vote(pid, data.draw(st.sampled_from(self.seated)), choice)
+
+        def _vote(self, pid: int, m: int, choice: str) -> None:
+            d = self.deadline[pid]
+            if self.state[pid] != "open" or (d is not None and clock["day"] > d):
+                try:
+                    gov.vote(pid, self.names[m], choice, clock["day"])
+                except Refused:
+                    return
+                raise AssertionError(f"a vote on closed proposal {pid} was accepted")
+            s = gov.vote(pid, self.names[m], choice, clock["day"])
+            self.votes[pid][m] = choice
+            self.state[pid] = expected(self.rule[pid], self.holders, self.votes[pid])
+            assert s.state == self.state[pid], (s.words, self.state[pid])
+
+        @precondition(lambda self: self.state)
+        @rule(data=st.data())
+        def withdraw(self, data) -> None:  # noqa: ANN001
+            pid = data.draw(st.sampled_from(sorted(self.state)))
+            p = gov.standing(pid, clock["day"]).proposal
+            sig = canonical.sign(gov.keys[self.names[self.proposer[pid]]], proposal.withdrawal_message(gov.fund, p))
+            d = self.deadline[pid]
+            try:
+                with db.write(gov.engine) as conn:
+                    proposal.withdraw(conn, gov.fund, "test", pid, self.proposer[pid], sig, clock["day"])
+            except Refused:
+                assert self.state[pid] != "open" or (d is not None and clock["day"] > d)
+                return
+            assert self.state[pid] == "open"
+            self.state[pid] = "withdrawn"
+
+        @rule(days=st.integers(1, 3))
+        def expire(self, days: int) -> None:
+            clock["day"] += dt.timedelta(days=days)
+            with db.write(gov.engine) as conn:
+                done = {c.proposal for c in proposal.expire_due(conn, gov.fund, "test", clock["day"])}
+            due = {pid for pid, s in self.state.items()
+                   if s == "open" and self.deadline[pid] is not None and clock["day"] > self.deadline[pid]}
+            assert due <= done   # proposals of earlier runs may expire too
+            for pid in due:
+                self.state[pid] = "expired"
+
+        @precondition(lambda self: self.state)
+        @rule(data=st.data())
+        def execute(self, data) -> None:  # noqa: ANN001
+            pid = data.draw(st.sampled_from(sorted(self.state)))
+            if self.state[pid] != "approved":
+                try:
+                    gov.execute(pid, clock["day"])
+                except Refused:
+                    return
+                raise AssertionError(f"proposal {pid} was executed in state {self.state[pid]}")
+            gov.execute(pid, clock["day"])
+            self.state[pid] = "executed"
+
+        @invariant()
+        def the_system_agrees_with_the_model(self) -> None:
+            for pid, state in self.state.items():
+                s = gov.standing(pid, clock["day"])
+                assert s.state == state or (state == "open" and s.state == "expired" and not s.recorded), (pid, s.words, state)
+
+        def teardown(self) -> None:
+            report = verify(gov.engine)
+            assert report.ok, report.first_failure
+            with db.write(gov.engine) as conn:
+                for m in self.seated:
+                    member.remove(conn, "test", m, clock["day"])
+            clock["day"] += dt.timedelta(days=1)
+
+    run_state_machine_as_test(Board, settings=settings(
+        max_examples=12, stateful_step_count=25, deadline=None, suppress_health_check=list(HealthCheck)))
