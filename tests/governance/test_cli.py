@@ -91,7 +91,12 @@ def test_users_roles_and_the_policy_on_every_change(cli, seated, tmp_path) -> No
     cli("--user", "admin", "users", "add", "aud", "--role", "auditor", "--password", "long enough pw")
     cli("--user", "admin", "users", "add", "mgr", "--role", "board_manager", "--password", "long enough pw")
     for command in (["ledger", "open", "Expenses:Travel"], ["members", "remove", "1"], ["users", "disable", "mgr"],
-                    ["proposals", "expire"], ["checkpoint", "--partner", "US", "--key", str(seated["us-board-1"])]):
+                    ["proposals", "expire"], ["checkpoint", "--partner", "US", "--key", str(seated["us-board-1"])],
+                    ["licences", "import", "l.csv"], ["receipts", "import", "r.csv"], ["fx", "import", "f.csv"],
+                    ["payments", "import", "p.csv"], ["calendar", "file", "--year", "2025", "--deadline", "data",
+                                                      "--date", "2026-03-01", "--reference", "R"],
+                    ["transfers", "record", "--partner", "UA", "--date", "2026-04-01", "--amount", "1", "--currency",
+                     "UAH", "--reference", "T", "--period", "2025"]):
         r = cli("--user", "aud", *command, ok=False)
         assert r.exit_code == 1 and "aud (auditor) may not" in r.stderr, command
     r = cli("--user", "admin", "proposals", "new", "--kind", "other", "--title", "t", "--as", "us-board-1",

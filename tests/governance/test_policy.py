@@ -19,7 +19,7 @@ SPEC = {
     "proposals.expire": {ADM, BRD, COM}, "proposals.execute": {ADM, BRD},
     "users.add": {ADM}, "users.disable": {ADM}, "users.token": {ADM}, "users.revoke_token": {ADM},
     "licences.import": {ADM, TRS}, "receipts.import": {ADM, TRS}, "fx.import": {ADM, TRS},
-    "payments.import": {ADM, TRS}, "transfers.record": {ADM, TRS},
+    "payments.import": {ADM, TRS}, "transfers.record": {ADM, TRS}, "calendar.file": {ADM, TRS},
     "capital.call": {ADM}, "capital.contribute": {ADM}, "applications.submit": {ADM, APP},
     "applications.move": {ADM, COM}, "portfolio.record": {ADM},
 }

@@ -45,9 +45,10 @@ def file(
     reference: str = typer.Option(..., "--reference", help="Letter, report or act number."),
 ) -> None:
     """Record that a filing deadline was met (data submitted, report published, audit done)."""
+    who = context.actor(ctx, "calendar.file")
     day = parse_date(date, "--date")
     assert day is not None
     info = context.fund(ctx)
     with db.write(context.engine(ctx)) as conn:
-        seq = deadlines.file(conn, info.terms(day), year, deadline, day, reference, actor="cli")
+        seq = deadlines.file(conn, info.terms(day), year, deadline, day, reference, actor=who.name)
     say(f"{deadline} for {year}: " + (f"filed on {day} (record {seq})" if seq else "already filed so (no change)"))

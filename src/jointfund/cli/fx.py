@@ -25,6 +25,7 @@ def import_(
     fmt: str = FormatOption,
 ) -> None:
     """Import rates; a date and currency already imported with another rate is refused."""
+    context.actor(ctx, "fx.import")
     imports.run(ctx, file, fmt, lambda _conn, _info: rates_kind())
 
 

@@ -26,7 +26,7 @@ def run(ctx: typer.Context, path: Path, fmt: str | None, kind_of: Callable[[Conn
     with db.write(context.engine(ctx)) as conn:
         kind = kind_of(conn, info)
         with bar(f"importing {path.name}", count_rows(path)) as advance:
-            result = imports.run(conn, kind, path, actor="cli", progress=advance)
+            result = imports.run(conn, kind, path, actor=context.actor(ctx).name, progress=advance)
         extra = then(conn, info) if then else {}
     summary = {**result._asdict(), **extra}
     say(f"{result.kind}: {result.new} new, {result.unchanged} already imported unchanged"

@@ -18,6 +18,7 @@ app = typer.Typer(help="Licences (special permits for subsoil use).", no_args_is
 @app.command("import")
 def import_(ctx: typer.Context, file: Path = imports.FileArgument, fmt: str = FormatOption) -> None:
     """Import licences: licence_id, holder, holder_code, resource, deposit, region, issued, basis, psa."""
+    context.actor(ctx, "licences.import")
     imports.run(ctx, file, fmt, lambda _conn, info: licences_kind(info.base_terms()))
 
 

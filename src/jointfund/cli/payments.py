@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from jointfund.cli import imports
+from jointfund.cli import context, imports
 from jointfund.cli.output import FormatOption
 from jointfund.revenue.imports import payments_kind
 
@@ -16,4 +16,5 @@ app = typer.Typer(help="Payments the companies report, for reconciliation with T
 @app.command("import")
 def import_(ctx: typer.Context, file: Path = imports.FileArgument, fmt: str = FormatOption) -> None:
     """Import payments: payment_id, date, holder_code, licence_id, stream, amount[, currency]."""
+    context.actor(ctx, "payments.import")
     imports.run(ctx, file, fmt, lambda _conn, info: payments_kind(info.base_terms()))

@@ -33,6 +33,7 @@ def record(
     fmt: str = FormatOption,
 ) -> None:
     """Record a transfer: cash in, the period's obligation settled, the partner's capital increased."""
+    context.actor(ctx, "transfers.record")
     day = parse_date(date, "--date")
     assert day is not None
     value, problem = parse_amount(amount, currency, "--amount")

@@ -63,6 +63,7 @@ RULES: dict[str, frozenset[str]] = {
     "fx.import": _TREASURY,
     "payments.import": _TREASURY,
     "transfers.record": _TREASURY,
+    "calendar.file": _TREASURY,
     # partners' capital and the portfolio (issue 5)
     "capital.call": _BOOKS,
     "capital.contribute": _BOOKS,
