@@ -32,6 +32,34 @@ ROUTES = {
     ("GET", "/ledger/entries/{seq}"): "books.read", ("GET", "/proposals"): "books.read",
     ("GET", "/proposals/{proposal_id}"): "books.read", ("GET", "/revenue"): "books.read",
     ("POST", "/revenue/upload/{what}"): "receipts.import", ("GET", "/api/docs"): None,
+    # revenue lists and reports
+    ("GET", "/api/revenue/fx"): "books.read", ("GET", "/api/revenue/payments"): "books.read",
+    ("GET", "/api/revenue/contributions"): "books.read", ("GET", "/api/revenue/contributions/totals"): "books.read",
+    ("GET", "/api/revenue/calendar"): "books.read", ("GET", "/api/reports/eiti"): "books.read",
+    ("GET", "/api/reports/reconciliation"): "books.read", ("GET", "/api/reports/fund.html"): "books.read",
+    # capital, the pipeline, the portfolio, the portal
+    ("GET", "/api/capital/accounts"): "books.read", ("GET", "/api/capital/statements/{partner}"): "books.read",
+    ("GET", "/api/applications"): "books.read", ("POST", "/api/applications"): "applications.submit",
+    ("GET", "/api/applications/{application_id}"): "books.read",
+    ("POST", "/api/applications/{application_id}/moves"): "applications.move",
+    ("GET", "/api/portal/applications"): "portal.read", ("POST", "/api/portal/applications"): "applications.submit",
+    ("GET", "/api/portal/applications/{application_id}"): "portal.read",
+    ("GET", "/api/investments"): "books.read", ("GET", "/api/portfolio"): "books.read",
+    # governance: proposing, withdrawing, expiring, executing; members and users; consistency proofs
+    ("POST", "/api/proposals/draft"): "proposals.new", ("POST", "/api/proposals"): "proposals.new",
+    ("GET", "/api/proposals/{proposal_id}/withdrawal"): "proposals.withdraw",
+    ("POST", "/api/proposals/{proposal_id}/withdrawal"): "proposals.withdraw",
+    ("POST", "/api/proposals/expiry"): "proposals.expire",
+    ("POST", "/api/proposals/{proposal_id}/execution"): "proposals.execute",
+    ("GET", "/api/members/{member_id}"): "books.read",
+    ("GET", "/api/users/{name}/members"): "books.read", ("POST", "/api/users/{name}/members"): "users.link_member",
+    ("GET", "/api/checkpoints/consistency"): "public.read",
+    # pages of the pipeline, the portal, capital, the portfolio and the revenue reports
+    ("GET", "/pipeline"): "books.read", ("GET", "/pipeline/{application_id}"): "books.read",
+    ("POST", "/pipeline/{application_id}/move"): "applications.move",
+    ("GET", "/portal"): "portal.read", ("POST", "/portal"): "applications.submit",
+    ("GET", "/portal/{application_id}"): "portal.read",
+    ("GET", "/capital"): "books.read", ("GET", "/portfolio"): "books.read", ("GET", "/revenue/reports"): "books.read",
 }
 WHO = ("anonymous", *[r for r in policy.ROLES if r != policy.PUBLIC])
 
@@ -59,7 +87,8 @@ def test_every_route_is_in_the_matrix(app) -> None:  # noqa: ANN001
 
 def concrete(path: str, site) -> str:  # noqa: ANN001
     return (path.replace("{seq}", str(site.proposal.seq)).replace("{proposal_id}", str(site.proposal.id))
-            .replace("{what}", "receipts"))
+            .replace("{what}", "receipts").replace("{application_id}", "1").replace("{member_id}", "1")
+            .replace("{partner}", site.fund.base_terms().partner_codes[0]).replace("{name}", site.name("auditor")))
 
 
 @pytest.mark.parametrize("who", WHO)

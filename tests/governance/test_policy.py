@@ -17,7 +17,7 @@ SPEC = {
     "members.appoint": {ADM}, "members.remove": {ADM},
     "proposals.new": {BRD, COM}, "proposals.vote": {BRD, COM}, "proposals.withdraw": {BRD, COM},
     "proposals.expire": {ADM, BRD, COM}, "proposals.execute": {ADM, BRD},
-    "users.add": {ADM}, "users.disable": {ADM}, "users.token": {ADM}, "users.revoke_token": {ADM},
+    "users.add": {ADM}, "users.disable": {ADM}, "users.token": {ADM}, "users.revoke_token": {ADM}, "users.link_member": {ADM},
     "licences.import": {ADM, TRS}, "receipts.import": {ADM, TRS}, "fx.import": {ADM, TRS},
     "payments.import": {ADM, TRS}, "transfers.record": {ADM, TRS}, "calendar.file": {ADM, TRS},
     "capital.call": {ADM}, "capital.contribute": {ADM}, "applications.submit": {ADM, APP},

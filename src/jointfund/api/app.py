@@ -16,10 +16,12 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from jointfund.api import deps, errors
-from jointfund.api.routers import governance, ledger, public, revenue
+from jointfund.api.routers import governance, ledger, portfolio, public, reports, revenue
 from jointfund.api.security import Guard, LoginLimiter, Sessions
 from jointfund.store import db
 from jointfund.web import pages
+from jointfund.web import pipeline as pipeline_pages
+from jointfund.web import reports as report_pages
 
 API_PREFIX = "/api"
 
@@ -38,9 +40,10 @@ def create_app(engine_or_url: Engine | str | None = None, *, sessions: Sessions 
     )
     app.state.server = deps.Server(engine, sessions or Sessions(), limiter or LoginLimiter(),
                                    max_upload_bytes=max_upload_bytes)
-    for router in (public.router, ledger.router, governance.router, revenue.router):
+    for router in (public.router, ledger.router, governance.router, revenue.router, portfolio.router, reports.router):
         app.include_router(router, prefix=API_PREFIX)
-    app.include_router(pages.router)
+    for router in (pages.router, pipeline_pages.router, report_pages.router):
+        app.include_router(router)
     static = resources.files("jointfund.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     errors.install(app, pages.render_error)

@@ -6,10 +6,11 @@ Money is a string with exactly the currency's decimals (never a float); dates ar
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Generic, TypeVar
 
 from fastapi import Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 T = TypeVar("T")
 
@@ -185,3 +186,296 @@ class MeOut(BaseModel):
     name: str
     role: str
     may: list[str]
+
+
+# -- shared helpers for rows computed by the domain --
+
+Cell = str | int | float | bool | None
+
+
+def plain(value: object) -> Cell:
+    """A domain value as JSON: Decimal and dates as text (money keeps its exact digits), others as they are."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def plain_row(row: dict) -> dict[str, Cell]:
+    return {k: plain(v) for k, v in row.items()}
+
+
+class SectionOut(BaseModel):
+    """One table of a report: its title and rows (amounts as exact decimal text)."""
+
+    title: str
+    rows: list[dict[str, Cell]]
+
+
+class ReportOut(BaseModel):
+    title: str
+    sections: list[SectionOut]
+
+
+# -- revenue --
+
+class RateOut(BaseModel):
+    currency: str
+    date: dt.date
+    rate: str
+
+
+class PaymentOut(BaseModel):
+    payment_id: str
+    date: dt.date
+    holder_code: str
+    licence_id: str
+    stream: str
+    amount: str
+    currency: str
+
+
+class TotalsOut(BaseModel):
+    """Contributions of one group in one currency (as `jointfund contributions --by`)."""
+
+    key: str
+    name: str
+    currency: str
+    receipts: int
+    eligible: int
+    amount: str
+    eligible_amount: str
+    contribution: str
+    contribution_base: str | None
+
+
+class DeadlineOut(BaseModel):
+    """A deadline of the compliance calendar for one revenue year: done, late, open or overdue."""
+
+    period: int
+    deadline: str
+    what: str
+    responsible: str
+    due: dt.date
+    status: str
+    met_on: dt.date | None
+    outstanding: str
+
+
+class EitiRowOut(BaseModel):
+    section: str
+    key: str
+    name: str
+    gfs_code: str
+    currency: str
+    receipts: int
+    amount: str
+    eligible_amount: str
+    eligible_share_pct: str | None
+    contribution: str
+    contribution_base: str | None
+
+
+class FindingOut(BaseModel):
+    kind: str
+    holder_code: str
+    licence_id: str
+    stream: str
+    currency: str
+    treasury: str | None
+    company: str | None
+    difference: str
+    difference_pct: str | None
+    ids: str
+
+
+class ReconciliationOut(BaseModel):
+    year: int
+    tolerance: str
+    compared: int
+    findings: list[FindingOut]
+
+
+# -- the pipeline and the portfolio --
+
+class ApplicationIn(BaseModel):
+    """An application as a company submits it (the columns of `jointfund applications submit`)."""
+
+    applicant: str = Field(max_length=200)
+    applicant_code: str = Field(max_length=20, description="EDRPOU: 8 digits.")
+    title: str = Field(max_length=300)
+    sector: str = Field(max_length=60)
+    region: str = Field(max_length=100)
+    amount: str = Field(max_length=40, description="Amount requested, a dot as decimal mark.")
+    currency: str = Field(max_length=3)
+    instrument: str = Field(max_length=40)
+    reference: str | None = Field(None, max_length=100, description="Your own reference: submitting it again adds nothing.")
+    resource: str | None = Field(None, max_length=60)
+    description: str | None = Field(None, max_length=5000)
+    contact: str | None = Field(None, max_length=300)
+    documents: str | None = Field(None, max_length=2000, description="Document references separated by ';'.")
+
+
+class ApplicationOut(BaseModel):
+    id: int
+    label: str
+    reference: str
+    applicant: str
+    applicant_code: str
+    title: str
+    sector: str
+    region: str
+    resource: str
+    amount: str
+    currency: str
+    instrument: str
+    submitted_on: dt.date
+    stage: str
+    stage_name: str
+    since: dt.date
+
+
+class StageChangeOut(BaseModel):
+    from_stage: str | None
+    to_stage: str
+    effective: dt.date
+    actor: str
+    reason: str
+    proposal: int | None
+    seq: int
+
+
+class NextStageOut(BaseModel):
+    """A move the pipeline allows from where the application stands: by a person, or only by a proposal's execution."""
+
+    to: str
+    name: str
+    decision: str | None
+
+
+class ApplicationDetail(ApplicationOut):
+    description: str
+    contact: str
+    documents: list[str]
+    source: str
+    history: list[StageChangeOut]
+    next: list[NextStageOut]
+    investment: int | None
+
+
+class SubmittedOut(BaseModel):
+    application: ApplicationDetail
+    new: bool
+
+
+class MoveIn(BaseModel):
+    to: str = Field(max_length=60)
+    reason: str = Field(max_length=2000)
+
+
+class InvestmentOut(BaseModel):
+    id: int
+    label: str
+    application: int
+    title: str
+    proposal: int
+    amount: str
+    currency: str
+    committed_on: dt.date
+    stage: str
+    stage_name: str
+
+
+class PortfolioOut(BaseModel):
+    """Each investment's money and metrics, then fund totals per currency (rows named TOTAL)."""
+
+    as_of: dt.date
+    title: str
+    rows: list[dict[str, Cell]]
+
+
+# -- capital --
+
+class CapitalAccountOut(BaseModel):
+    partner: str
+    currency: str
+    start: dt.date
+    end: dt.date
+    opening: str
+    cash: str
+    in_kind: str
+    revenue: str
+    income: str
+    expenses: str
+    unrealised: str
+    distributions: str
+    closing: str
+    share: str
+
+
+class FundCapitalOut(BaseModel):
+    start: dt.date
+    end: dt.date
+    currency: str
+    accounts: list[CapitalAccountOut]
+    nav: str
+    other_equity: str
+    translation: str
+
+
+# -- governance: proposing, withdrawing, executing; consistency; users --
+
+class ProposalIn(BaseModel):
+    """A proposal as its proposer signs it (the options of `jointfund proposals new`)."""
+
+    kind: str = Field(max_length=40)
+    title: str = Field(max_length=300)
+    member: int = Field(ge=1, le=2**31, description="The proposing member's id.")
+    amount: str | None = Field(None, max_length=40)
+    currency: str | None = Field(None, max_length=3)
+    about: str | None = Field(None, max_length=200)
+    deadline: dt.date | None = None
+
+
+class SignedProposalIn(ProposalIn):
+    id: int = Field(ge=1, le=2**31, description="The number the draft was given (signed with it).")
+    signature: str = Field(max_length=200, description="Ed25519 signature (hex) over the draft's bytes.")
+
+
+class DraftOut(BaseModel):
+    """The bytes the proposer signs (UTF-8 text and base64); post them back signed to /api/proposals."""
+
+    id: int
+    message: str
+    message_base64: str
+
+
+class WithdrawalIn(BaseModel):
+    member: int = Field(ge=1, le=2**31)
+    signature: str = Field(max_length=200)
+
+
+class ClosedOut(BaseModel):
+    proposal: int
+    status: str
+    effective: dt.date
+    reason: str
+    seq: int
+
+
+class ExecutionOut(BaseModel):
+    proposal: int
+    seq: int
+    effect: str
+
+
+class MemberLinkIn(BaseModel):
+    member: int = Field(ge=1, le=2**31)
+
+
+class UserMembersOut(BaseModel):
+    name: str
+    members: list[int]

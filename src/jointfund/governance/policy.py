@@ -57,6 +57,7 @@ RULES: dict[str, frozenset[str]] = {
     "users.disable": _BOOKS,
     "users.token": _BOOKS,  # issue an API bearer token for a user (web/API)
     "users.revoke_token": _BOOKS,  # revoke one (web/API)
+    "users.link_member": _BOOKS,  # say which member a user is (their votes waiting, on the dashboard)
     # revenue data
     "licences.import": _TREASURY,
     "receipts.import": _TREASURY,
@@ -76,6 +77,7 @@ RULES: dict[str, frozenset[str]] = {
 READS: dict[str, frozenset[str]] = {
     "public.read": frozenset(ROLES),  # published aggregates, the terms, signed checkpoints: everyone, signed in or not
     "books.read": frozenset({ADMINISTRATOR, BOARD_MANAGER, COMMITTEE_MEMBER, AUDITOR, TREASURY_OFFICER}),  # the books
+    "portal.read": frozenset({ADMINISTRATOR, APPLICANT}),  # the applicant portal: the applications one submitted
 }
 
 

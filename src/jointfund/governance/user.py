@@ -19,6 +19,7 @@ from jointfund import clock
 from jointfund.errors import ConflictError, InputError, NotFound, Problem, Refused
 from jointfund.governance import book
 from jointfund.governance.policy import ADMINISTRATOR, OPERATOR, OPERATOR_NAME, ROLES, Actor
+from jointfund.ledger import log
 from jointfund.store import tables as t
 
 NAME = re.compile(r"^[a-z][a-z0-9_.-]{1,63}$")
@@ -109,3 +110,35 @@ def authenticate(conn: Connection, name: str, password: str) -> Actor | None:
         return resolve(conn, name)
     except (NotFound, Refused):
         return None
+
+
+# -- which member a user is --
+# A user may hold seats: the link is an event of the log (`user.member`), so it is covered
+# by the signed checkpoints like every other change and never updated; the web app uses it
+# to show a board manager the proposals waiting for their own vote.
+LINK_ACTION = "user.member"
+
+
+def member_links(conn: Connection) -> dict[str, tuple[int, ...]]:
+    """The members each user said they are, by user name, in the order linked."""
+    out: dict[str, tuple[int, ...]] = {}
+    for ev in log.events(conn, action=LINK_ACTION):
+        out[ev.data["name"]] = (*out.get(ev.data["name"], ()), int(ev.data["member"]))
+    return out
+
+
+def link_member(conn: Connection, actor: str, name: str, member_id: int) -> tuple[int, ...]:
+    """Record that user `name` is member `member_id`; a member is one person, so it links to one user only."""
+    if name not in {u.name for u in users(conn)}:
+        raise NotFound(f"no user {name}; see: jointfund users list")
+    if not book.members(conn, [member_id]):
+        raise NotFound(f"no member {member_id}; see: jointfund members list")
+    links = member_links(conn)
+    holder = next((u for u, ids in links.items() if member_id in ids), None)
+    if holder == name:
+        return links[name]
+    if holder is not None:
+        raise ConflictError(f"member {member_id} is already linked to user {holder}")
+    log.append_event(conn, actor, LINK_ACTION, f"user:{name}", {"name": name, "member": member_id, "before": None,
+                                                           "after": member_id})
+    return (*links.get(name, ()), member_id)

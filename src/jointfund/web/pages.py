@@ -35,6 +35,7 @@ templates.env.autoescape = True
 READ = Depends(deps.allow("books.read"))
 PUBLIC = Depends(deps.allow("public.read"))
 RECENT_EVENTS = 12
+CALENDAR_ROWS = 12  # the dashboard shows the latest deadlines; the calendar API has them all
 LANG_COOKIE_DAYS = 365
 
 
@@ -142,9 +143,16 @@ async def login(request: Request, name: str = Form(..., max_length=64), password
     # A new session id at sign-in: an id planted before it (session fixation) signs no one in.
     srv.sessions.end(request.cookies.get(SESSION_COOKIE))
     s = srv.sessions.start(who.name)
-    response = RedirectResponse(safe_next(next), status_code=303)
+    response = RedirectResponse(landing(who, safe_next(next)), status_code=303)
     set_session_cookie(request, response, s)
     return response
+
+
+def landing(who: policy.Actor, target: str) -> str:
+    """Where a sign-in lands: the page asked for, but an applicant's home is the portal, not the books."""
+    if target == "/dashboard" and not policy.may_read(who.role, "books.read"):
+        return "/portal" if policy.may_read(who.role, "portal.read") else "/"
+    return target
 
 
 @router.post("/logout")
@@ -159,19 +167,24 @@ async def logout(request: Request) -> Response:
 # -- the books --
 
 @router.get("/dashboard", response_class=HTMLResponse)
-def dashboard(request: Request, _who=READ) -> Response:
+def dashboard(request: Request, who=READ) -> Response:
     s = public_api.summary(request)
-    info = deps.fund(request)
     today = clock.today()
-    terms = info.terms(today)
-    deadlines = sorted(({"name": d.name, "responsible": d.responsible, "due": d.due(year), "period": year}
-                        for d in terms.calendar.deadlines for year in (today.year - 1, today.year)
-                        if d.due(year) >= today - dt.timedelta(days=31)), key=lambda d: d["due"])[:6]
-    open_ = [gov_api.proposal_out(st) | {"missing": [seat for seat in st.seats if seat.choice is None]}
-             for st in gov_api.standings(request) if st.state == "open"]
+    terms = deps.fund(request).terms(today)
+    calendar = revenue_api.calendar_rows(request, None)
+    # Transfers come from the calendar's deadlines whose evidence is a transfer (the terms say which).
+    by_transfer = {d.code for d in terms.calendar.deadlines if d.evidence == "transfer"}
+    overdue = [d for d in calendar if d["deadline"] in by_transfer and d["status"] == "overdue"]
+    shown = [d for d in calendar if d["status"] in ("open", "overdue") or d["due"] >= today - dt.timedelta(days=366)]
     with deps.reading(request) as conn:
+        mine = set(user.member_links(conn).get(who.name, ()))
         events = audit.trail(conn)[-RECENT_EVENTS:][::-1]
-    return render(request, "dashboard.html", s=s, deadlines=deadlines, open_proposals=open_, events=events, today=today)
+    open_ = [gov_api.proposal_out(st) | {"missing": [seat for seat in st.seats if seat.choice is None],
+                                         "mine": [seat for seat in st.seats if seat.member in mine and seat.choice is None]}
+             for st in gov_api.standings(request) if st.state == "open"]
+    return render(request, "dashboard.html", s=s, calendar=shown[-CALENDAR_ROWS:], overdue=overdue,
+                  open_proposals=open_, my_votes=[p for p in open_ if p["mine"]], linked=bool(mine),
+                  events=events, today=today)
 
 
 @router.get("/ledger", response_class=HTMLResponse)

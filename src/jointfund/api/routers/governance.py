@@ -1,9 +1,11 @@
-"""/api/members, /api/proposals and their votes, /api/audit.
+"""/api/members, /api/proposals (proposing, votes, withdrawal, expiry, execution), /api/users/{name}/members, /api/audit.
 
 Voting is signed by the member, wherever the key is: a client asks for the ballot (the
 canonical bytes), signs them with the member's Ed25519 key (the browser does it with
 WebCrypto, the key never leaving the machine) and posts the signature; the server checks
-it against the key stored at the member's appointment (governance.vote.cast).
+it against the key stored at the member's appointment (governance.vote.cast). Proposing
+and withdrawing are signed the same way: a draft (or the withdrawal) gives the bytes, the
+client signs them with the proposer's key, and posts the signature.
 """
 
 from __future__ import annotations
@@ -16,12 +18,17 @@ from fastapi import APIRouter, Depends, Query, Request
 from jointfund import clock
 from jointfund.api import deps
 from jointfund.api.errors import RESPONSES
-from jointfund.api.schemas import AuditOut, BallotOut, MemberOut, Page, Paging, ProposalDetail, ProposalOut, VoteIn
-from jointfund.governance import audit, book, proposal, vote
+from jointfund.api.schemas import (
+    AuditOut, BallotOut, ClosedOut, DraftOut, ExecutionOut, MemberLinkIn, MemberOut, Page, Paging, ProposalDetail,
+    ProposalIn, ProposalOut, SignedProposalIn, UserMembersOut, VoteIn, WithdrawalIn,
+)
+from jointfund.errors import ConflictError, NotFound
+from jointfund.governance import audit, book, canonical, execution, proposal, user, vote
 from jointfund.governance.model import Member
 from jointfund.governance.proposal import Standing
 from jointfund.governance.rule import requirements
 from jointfund.money import format_amount
+from jointfund.portfolio import effects as _effects  # noqa: F401 registers the effects of executed proposals
 from jointfund.store import db
 
 router = APIRouter(tags=["governance"], responses=RESPONSES)
@@ -118,3 +125,87 @@ def audit_trail(request: Request, since: dt.date | None = Query(None), actor: st
     with deps.reading(request) as conn:
         rows = audit.trail(conn, since, actor, limit=paging.offset + paging.limit + 1)
     return paging.slice(rows)
+
+
+@router.get("/members/{member_id}", response_model=MemberOut, summary="One member")
+def member_detail(request: Request, member_id: int, _who=READ) -> dict:
+    with deps.reading(request) as conn:
+        found = book.members(conn, [member_id])
+    if not found:
+        raise NotFound(f"no member {member_id}")
+    return member_out(found[0])
+
+
+def closed_out(c) -> dict:  # noqa: ANN001 - a governance Closing
+    return {"proposal": c.proposal, "status": c.status, "effective": c.effective, "reason": c.reason, "seq": c.seq}
+
+
+def draft_of(conn, request: Request, p: ProposalIn):  # noqa: ANN001, ANN201 - a Connection; a Proposal
+    return proposal.draft(conn, deps.fund(request), p.kind, p.title, str(p.member), clock.today(), p.amount, p.currency,
+                          p.about, p.deadline)
+
+
+@router.post("/proposals/draft", response_model=DraftOut, summary="The bytes a proposer signs to propose")
+def draft(request: Request, p: ProposalIn, _who=Depends(deps.allow("proposals.new"))) -> dict:
+    """Nothing is written: the draft is numbered and given the terms' body and rule; sign `message_base64` with the
+    proposing member's Ed25519 key and post it with the same fields, the id and the signature to /api/proposals."""
+    with deps.reading(request) as conn:
+        d = draft_of(conn, request, p)
+    message = canonical.proposal_bytes(deps.fund(request).id, d)
+    return {"id": d.id, "message": message.decode("utf-8"), "message_base64": base64.b64encode(message).decode()}
+
+
+@router.post("/proposals", response_model=ProposalDetail, status_code=201, summary="Propose, signed by the proposer")
+def propose(request: Request, p: SignedProposalIn, who=Depends(deps.change("proposals.new"))) -> dict:
+    with db.write(deps.server(request).engine) as conn:
+        d = draft_of(conn, request, p)
+        if d.id != p.id:
+            raise ConflictError(f"another proposal took number {p.id} since the draft: draft again (it will be {d.id}) "
+                                "and sign the new bytes")
+        done = proposal.submit(conn, deps.fund(request), who.name, d, p.signature.strip().lower())
+    return detail(request, done.id)
+
+
+@router.get("/proposals/{proposal_id}/withdrawal", response_model=DraftOut, summary="The bytes a proposer signs to withdraw")
+def withdrawal_bytes(request: Request, proposal_id: int, _who=Depends(deps.allow("proposals.withdraw"))) -> dict:
+    fund = deps.fund(request)
+    with deps.reading(request) as conn:
+        message = proposal.withdrawal_message(fund, proposal.get(conn, proposal_id))
+    return {"id": proposal_id, "message": message.decode("utf-8"), "message_base64": base64.b64encode(message).decode()}
+
+
+@router.post("/proposals/{proposal_id}/withdrawal", response_model=ClosedOut, status_code=201,
+             summary="Withdraw an open proposal (its proposer, signed)")
+def withdraw(request: Request, proposal_id: int, w: WithdrawalIn, who=Depends(deps.change("proposals.withdraw"))) -> dict:
+    with db.write(deps.server(request).engine) as conn:
+        c = proposal.withdraw(conn, deps.fund(request), who.name, proposal_id, w.member, w.signature.strip().lower(),
+                              clock.today())
+    return closed_out(c)
+
+
+@router.post("/proposals/expiry", response_model=list[ClosedOut], summary="Record the expiry of every proposal past its deadline")
+def expire(request: Request, who=Depends(deps.change("proposals.expire"))) -> list[dict]:
+    with db.write(deps.server(request).engine) as conn:
+        done = proposal.expire_due(conn, deps.fund(request), who.name, clock.today())
+    return [closed_out(c) for c in done]
+
+
+@router.post("/proposals/{proposal_id}/execution", response_model=ExecutionOut, status_code=201,
+             summary="Execute an approved proposal (exactly once)")
+def execute(request: Request, proposal_id: int, who=Depends(deps.change("proposals.execute"))) -> dict:
+    with db.write(deps.server(request).engine) as conn:
+        done = execution.execute(conn, deps.fund(request), who.name, proposal_id, clock.today())
+    return done._asdict()
+
+
+@router.get("/users/{name}/members", response_model=UserMembersOut, tags=["users"], summary="The members a user is")
+def user_members(request: Request, name: str, _who=READ) -> dict:
+    with deps.reading(request) as conn:
+        return {"name": name, "members": list(user.member_links(conn).get(name, ()))}
+
+
+@router.post("/users/{name}/members", response_model=UserMembersOut, status_code=201, tags=["users"],
+             summary="Say that a user is a member (so their dashboard shows what waits for their vote)")
+def link_member(request: Request, name: str, link: MemberLinkIn, who=Depends(deps.change("users.link_member"))) -> dict:
+    with db.write(deps.server(request).engine) as conn:
+        return {"name": name, "members": list(user.link_member(conn, who.name, name, link.member))}

@@ -9,11 +9,11 @@ from fastapi import APIRouter, Depends, Query, Request
 from jointfund.api import deps
 from jointfund.api.errors import RESPONSES
 from jointfund.api.schemas import AccountOut, BalanceOut, CheckpointOut, EntryOut, Page, Paging
-from jointfund.errors import JointfundError, NotFound
+from jointfund.errors import InputError, JointfundError, NotFound, Problem
 from jointfund.ledger import canonical, journal, log
 from jointfund.ledger.account import in_subtree
 from jointfund.ledger.entry import Entry
-from jointfund.ledger.proof import checkpoint_json, inclusion_bundle
+from jointfund.ledger.proof import checkpoint_json, consistency_bundle, inclusion_bundle
 from jointfund.ledger.records import record_bytes
 
 router = APIRouter(tags=["ledger"], responses=RESPONSES)
@@ -110,3 +110,24 @@ def proof(request: Request, seq: int,
     """A self-contained bundle (docs/auditing.md): the record's canonical bytes, its audit path, and a checkpoint
     signed by a partner with that partner's public key. The public page checks one in the browser."""
     return proof_bundle(request, seq, checkpoint)
+
+
+@router.get("/checkpoints/consistency", tags=["proofs"], summary="Consistency proof between two checkpoints",
+            response_model=dict)
+def consistency(request: Request, old: int = Query(..., alias="from", ge=1, le=2**31, description="Older checkpoint id."),
+                new: int = Query(..., alias="to", ge=1, le=2**31, description="Newer checkpoint id."),
+                _who=PUBLIC) -> dict:
+    """A self-contained bundle showing the older signed log is a prefix of the newer (`jointfund ledger consistency`):
+    anyone holding the older checkpoint can check that nothing in it was changed since."""
+    fund = deps.fund(request)
+    with deps.reading(request) as conn:
+        keys = log.partner_keys(conn)
+        found = dict(log.checkpoints(conn, fund.id))
+        missing = [Problem(name, f"no checkpoint {i}", str(i)) for name, i in (("from", old), ("to", new)) if i not in found]
+        if missing:
+            raise InputError(missing, "no consistency proof")
+        a, b = found[old], found[new]
+        if a.tree_size > b.tree_size:
+            raise InputError([Problem("from", f"checkpoint {old} ({a.tree_size} records) is newer than {new} "
+                                      f"({b.tree_size})", str(old))], "no consistency proof")
+        return consistency_bundle((a, keys[a.key_id][1]), (b, keys[b.key_id][1]), log.leaf_hashes(conn, b.tree_size))

@@ -1,8 +1,8 @@
 """/api/public, /api/terms and /api/me: what anyone may read, and who am I.
 
 The public summary holds published aggregates only: the partners' capital, contributions
-grouped by resource, region and year, the decisions taken, and the latest checkpoint of
-each partner. The public page (web.pages) draws the same summary.
+grouped by resource, region and year, the decisions taken, the investments and their stage,
+and the latest checkpoint of each partner. The public page (web.pages) draws the same summary.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from jointfund.api import deps
 from jointfund.api.errors import RESPONSES
 from jointfund.api.routers.governance import proposal_out, standings
 from jointfund.api.routers.ledger import signed_checkpoints
-from jointfund.api.schemas import CheckpointOut, MeOut, ProposalOut
+from jointfund.api.routers.portfolio import investment_rows
+from jointfund.api.schemas import CheckpointOut, InvestmentOut, MeOut, ProposalOut
 from jointfund.capital.calls import partner_capital
 from jointfund.governance import policy
 from jointfund.money import format_amount
@@ -58,6 +59,7 @@ class SummaryOut(BaseModel):
     capital: list[CapitalOut]
     contributions: dict[str, list[GroupOut]]
     decisions: list[ProposalOut]
+    investments: list[InvestmentOut]
     checkpoints: list[CheckpointOut]
     both_signed: CheckpointOut | None
 
@@ -122,7 +124,7 @@ def summary(request: Request) -> dict:
     decided = [proposal_out(s) for s in standings(request) if s.proposal.amount is not None]
     return {"fund_code": info.code, "fund_name": info.name, "start_date": info.start_date, "base_currency": base,
             "as_of": today, "capital": capital, "contributions": contributions(request, base),
-            "decisions": decided, "checkpoints": latest_by_partner(cps),
+            "decisions": decided, "investments": investment_rows(request), "checkpoints": latest_by_partner(cps),
             "both_signed": both_signed(cps, terms.partner_codes)}
 
 

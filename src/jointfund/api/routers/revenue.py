@@ -1,4 +1,5 @@
-"""/api/revenue: licences, receipts (with each one's eligibility reason), and imports by upload.
+"""/api/revenue: licences, receipts (with each one's eligibility reason), contributions, rates, payments,
+the compliance calendar, and imports by upload.
 
 An upload goes through the same import as the CLI (revenue.imports.run): one write
 transaction, every problem listed by file, line and column, nothing imported unless
@@ -8,25 +9,30 @@ same transaction, as `jointfund receipts import` does.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tempfile
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from pydantic import BaseModel
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from jointfund.api import deps
 from jointfund.api.errors import RESPONSES
-from jointfund.api.schemas import Page, Paging
+from jointfund import clock
+from jointfund.api.schemas import DeadlineOut, Page, Paging, PaymentOut, RateOut, TotalsOut
 from jointfund.errors import InputError, Problem
 from jointfund.fund import FundInfo
 from jointfund.money import format_amount
-from jointfund.revenue import book, imports
+from jointfund.revenue import book, deadlines, imports
 from jointfund.revenue.accrual import accrue
+from jointfund.revenue.contribution import GROUPINGS, Evaluation, totals
 from jointfund.store import db
+from jointfund.store import tables as t
 
 router = APIRouter(prefix="/revenue", tags=["revenue"], responses=RESPONSES)
 READ = Depends(deps.allow("books.read"))
@@ -140,25 +146,115 @@ def licences(request: Request, resource: str | None = Query(None, max_length=40)
     return paging.slice(rows)
 
 
-@router.get("/receipts", response_model=Page[ReceiptOut], summary="Receipts with their eligibility reasons")
-def receipts(request: Request, year: int | None = Query(None, ge=1900, le=2999),
-             licence: str | None = Query(None, max_length=64), stream: str | None = Query(None, max_length=32),
-             eligible: bool | None = Query(None), paging: Paging = Depends(), _who=READ) -> dict:
+def evaluated(request: Request, year: int | None, keep: Callable[[Evaluation], bool],
+              row: Callable[[Evaluation, str], dict], paging: Paging) -> dict:
+    """One page of the receipts of `year` that `keep` keeps, each judged by the terms in force on its date."""
     info = deps.fund(request)
     base = info.base_terms().fund.base_currency
     rows: list[dict] = []
     stop = paging.offset + paging.limit + 1
     with deps.reading(request) as conn:
         for e in book.evaluations(conn, info, year):
-            r = e.receipt
-            if (licence and r.licence_id != licence) or (stream and r.stream != stream) or \
-                    (eligible is not None and e.eligible != eligible):
+            if keep(e):
+                rows.append(row(e, base))
+                if len(rows) >= stop:
+                    break
+    return paging.slice(rows)
+
+
+def _money_or_none(value: Decimal | None, currency: str) -> str | None:
+    return None if value is None else format_amount(value, currency)
+
+
+def receipt_out(e: Evaluation, base: str) -> dict:
+    r = e.receipt
+    return {"receipt_id": r.receipt_id, "date": r.date.isoformat(), "licence_id": r.licence_id, "stream": r.stream,
+            "amount": format_amount(r.amount, r.currency), "currency": r.currency, "eligible": e.eligible,
+            "reason": e.reason, "contribution": format_amount(e.contribution, r.currency),
+            "contribution_base": _money_or_none(e.contribution_base, base)}
+
+
+@router.get("/receipts", response_model=Page[ReceiptOut], summary="Receipts with their eligibility reasons")
+def receipts(request: Request, year: int | None = Query(None, ge=1900, le=2999),
+             licence: str | None = Query(None, max_length=64), stream: str | None = Query(None, max_length=32),
+             eligible: bool | None = Query(None), paging: Paging = Depends(), _who=READ) -> dict:
+    def keep(e: Evaluation) -> bool:
+        r = e.receipt
+        return not ((licence and r.licence_id != licence) or (stream and r.stream != stream)
+                    or (eligible is not None and e.eligible != eligible))
+
+    return evaluated(request, year, keep, receipt_out, paging)
+
+
+@router.get("/contributions", response_model=Page[ReceiptOut], summary="Contributions, receipt by receipt")
+def contributions(request: Request, year: int | None = Query(None, ge=1900, le=2999),
+                  eligible: bool | None = Query(None), paging: Paging = Depends(), _who=READ) -> dict:
+    """What each receipt owes the fund and why (as `jointfund contributions --detail`), in receipt date order."""
+    return evaluated(request, year, lambda e: eligible is None or e.eligible == eligible, receipt_out, paging)
+
+
+@router.get("/contributions/totals", response_model=Page[TotalsOut], summary="Contributions grouped")
+def contribution_totals(request: Request, by: Literal[GROUPINGS] = Query("year", description="The grouping."),  # type: ignore[valid-type]
+                        year: int | None = Query(None, ge=1900, le=2999), paging: Paging = Depends(),
+                        _who=READ) -> dict:
+    """Totals by licence, holder, resource, region, stream, month or year (as `jointfund contributions --by`);
+    `contribution_base` is None for a group with a receipt whose exchange rate is missing."""
+    info = deps.fund(request)
+    terms = info.base_terms()
+    names = {r.code: r.name for r in terms.resources} if by == "resource" else {}
+    with deps.reading(request) as conn:
+        found = totals(book.evaluations(conn, info, year), by, names)
+    base = terms.fund.base_currency
+    return paging.slice([{**x._asdict(), "amount": format_amount(x.amount, x.currency),
+                          "eligible_amount": format_amount(x.eligible_amount, x.currency),
+                          "contribution": format_amount(x.contribution, x.currency),
+                          "contribution_base": _money_or_none(x.contribution_base, base)} for x in found])
+
+
+@router.get("/fx", response_model=Page[RateOut], summary="Reference exchange rates")
+def fx(request: Request, currency: str | None = Query(None, max_length=3), since: dt.date | None = Query(None),
+       until: dt.date | None = Query(None), paging: Paging = Depends(), _who=READ) -> dict:
+    q = select(t.fx_rate).order_by(t.fx_rate.c.date, t.fx_rate.c.currency)
+    if currency:
+        q = q.where(t.fx_rate.c.currency == currency.upper())
+    if since:
+        q = q.where(t.fx_rate.c.date >= since)
+    if until:
+        q = q.where(t.fx_rate.c.date <= until)
+    with deps.reading(request) as conn:
+        found = [book.rate_of(r) for r in conn.execute(q.limit(paging.limit + 1).offset(paging.offset))]
+    return paging.page([{"currency": r.currency, "date": r.date, "rate": format(r.rate, "f")} for r in found])
+
+
+@router.get("/payments", response_model=Page[PaymentOut], summary="Payments the companies reported")
+def payments(request: Request, year: int | None = Query(None, ge=1900, le=2999),
+             holder_code: str | None = Query(None, max_length=20), licence: str | None = Query(None, max_length=64),
+             paging: Paging = Depends(), _who=READ) -> dict:
+    rows: list[dict] = []
+    stop = paging.offset + paging.limit + 1
+    with deps.reading(request) as conn:
+        for x in book.payments(conn, year):
+            if (holder_code and x.holder_code != holder_code) or (licence and x.licence_id != licence):
                 continue
-            rows.append({"receipt_id": r.receipt_id, "date": r.date.isoformat(), "licence_id": r.licence_id,
-                         "stream": r.stream, "amount": format_amount(r.amount, r.currency), "currency": r.currency,
-                         "eligible": e.eligible, "reason": e.reason,
-                         "contribution": format_amount(e.contribution, r.currency),
-                         "contribution_base": None if e.contribution_base is None else format_amount(e.contribution_base, base)})
+            rows.append({**x._asdict(), "amount": format_amount(x.amount, x.currency)})
             if len(rows) >= stop:
                 break
     return paging.slice(rows)
+
+
+def calendar_rows(request: Request, year: int | None) -> list[dict]:
+    """The compliance calendar (`jointfund calendar`): each deadline of each revenue year and its status today."""
+    info = deps.fund(request)
+    today = clock.today()
+    periods = [year] if year else list(range(info.start_date.year, today.year + 1))
+    with deps.reading(request) as conn:
+        found = deadlines.calendar(conn, info, periods, today)
+    return [{"period": d.period, "deadline": d.code, "what": d.name, "responsible": d.responsible, "due": d.due,
+             "status": d.status, "met_on": d.met_on, "outstanding": d.outstanding} for d in found]
+
+
+@router.get("/calendar", response_model=list[DeadlineOut], summary="The compliance calendar")
+def calendar(request: Request, year: int | None = Query(None, ge=1900, le=2999, description="Default: every year of the fund."),
+             status: str | None = Query(None, max_length=10, description="done, late, open or overdue."),
+             _who=READ) -> list[dict]:
+    return [d for d in calendar_rows(request, year) if status is None or d["status"] == status]

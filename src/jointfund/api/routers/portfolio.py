@@ -1,0 +1,186 @@
+"""/api/applications, /api/portal, /api/investments and /api/portfolio: the pipeline and what it funds.
+
+Applications are submitted, listed, shown with their history and moved through the same
+services as `jointfund applications ...` (portfolio.application, portfolio.lifecycle): a move
+the terms reserve for a decision is refused here as on the CLI; it happens only by executing
+the proposal. The portal is the applicant's view: the applications *they* submitted (the
+actor of the submission in the log), never anyone else's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy import Connection
+
+from jointfund import clock
+from jointfund.api import deps
+from jointfund.api.errors import RESPONSES
+from jointfund.api.schemas import (
+    ApplicationDetail, ApplicationIn, ApplicationOut, InvestmentOut, MoveIn, Page, Paging, PortfolioOut,
+    StageChangeOut, SubmittedOut, plain_row,
+)
+from jointfund.errors import NotFound
+from jointfund.fund import FundInfo
+from jointfund.money import format_amount
+from jointfund.portfolio import application as apps
+from jointfund.portfolio import effects as _effects  # noqa: F401 registers the effects of executed proposals
+from jointfund.portfolio import investment, lifecycle
+from jointfund.portfolio import pipeline as rules
+from jointfund.portfolio.application import Application, StageChange
+from jointfund.reports import fund_report
+from jointfund.revenue.reader import Row
+from jointfund.store import db
+
+router = APIRouter(tags=["portfolio"], responses=RESPONSES)
+READ = Depends(deps.allow("books.read"))
+PORTAL = Depends(deps.allow("portal.read"))
+
+
+def stage_name(info: FundInfo, code: str) -> str:
+    stage = apps.pipeline_of(info.terms()).stage(code)
+    return stage.name if stage else code
+
+
+def application_out(info: FundInfo, a: Application, now: StageChange) -> dict:
+    return {"id": a.id, "label": a.label, "reference": a.reference, "applicant": a.applicant,
+            "applicant_code": a.applicant_code, "title": a.title, "sector": a.sector, "region": a.region,
+            "resource": a.resource, "amount": format_amount(a.amount, a.currency), "currency": a.currency,
+            "instrument": a.instrument, "submitted_on": a.submitted_on, "stage": now.to_stage,
+            "stage_name": stage_name(info, now.to_stage), "since": now.effective}
+
+
+def application_detail(conn: Connection, info: FundInfo, application_id: int) -> dict:
+    """An application with its whole history, the moves the pipeline allows next, and its investment if any."""
+    a = apps.get(conn, application_id)
+    moves = apps.history(conn, application_id)
+    p = apps.pipeline_of(info.terms())
+    inv = investment.of_application(conn, application_id)
+    return {**application_out(info, a, moves[-1]), "description": a.description, "contact": a.contact,
+            "documents": list(a.documents), "source": a.source,
+            "history": [{k: v for k, v in m._asdict().items() if k != "application"} for m in moves],
+            "next": [{"to": tr.to, "name": stage_name(info, tr.to), "decision": tr.decision}
+                     for tr in rules.next_stages(p, moves[-1].to_stage)],
+            "investment": inv.id if inv else None}
+
+
+def submitters(conn: Connection) -> dict[int, str]:
+    """Who submitted each application: the actor of its first move."""
+    out: dict[int, str] = {}
+    for m in apps.history(conn):
+        out.setdefault(m.application, m.actor)
+    return out
+
+
+def listing(request: Request, stage: str | None, sector: str | None, region: str | None, paging: Paging,
+            submitted_by: str | None = None) -> dict:
+    info = deps.fund(request)
+    with deps.reading(request) as conn:
+        everyone = apps.applications(conn)
+        where = apps.stages(conn)
+        mine = submitters(conn) if submitted_by is not None else {}
+    rows = [application_out(info, a, where[a.id]) for a in everyone
+            if (stage is None or where[a.id].to_stage == stage) and (sector is None or a.sector == sector)
+            and (region is None or a.region == region) and (submitted_by is None or mine.get(a.id) == submitted_by)]
+    return paging.slice(rows)
+
+
+def submit_one(request: Request, actor: str, fields: ApplicationIn, source: str = "api") -> dict:
+    """Submit one application through the same validation as the CLI; problems are named `source:field`."""
+    info = deps.fund(request)
+    row = Row(0, source, {k: v.strip() for k, v in fields.model_dump().items() if v is not None})
+    with db.write(deps.server(request).engine) as conn:
+        [(a, new)] = apps.submit(conn, info, actor, [row], clock.today())
+        return {"application": application_detail(conn, info, a.id), "new": new}
+
+
+@router.get("/applications", response_model=Page[ApplicationOut], summary="Applications and where each stands")
+def applications(request: Request, stage: str | None = Query(None, max_length=60), sector: str | None = Query(None, max_length=60),
+                 region: str | None = Query(None, max_length=100), paging: Paging = Depends(), _who=READ) -> dict:
+    return listing(request, stage, sector, region, paging)
+
+
+@router.post("/applications", response_model=SubmittedOut, status_code=201, summary="Submit an application")
+def submit(request: Request, fields: ApplicationIn, who=Depends(deps.change("applications.submit"))) -> dict:
+    """Validated like `jointfund applications submit`: every problem listed by field; the same reference again adds
+    nothing (`new` is false)."""
+    return submit_one(request, who.name, fields)
+
+
+@router.get("/applications/{application_id}", response_model=ApplicationDetail, summary="An application with its history")
+def application(request: Request, application_id: int, _who=READ) -> dict:
+    with deps.reading(request) as conn:
+        return application_detail(conn, deps.fund(request), application_id)
+
+
+@router.post("/applications/{application_id}/moves", response_model=StageChangeOut, status_code=201,
+             summary="Move an application to a stage that needs no decision")
+def move(request: Request, application_id: int, m: MoveIn, who=Depends(deps.change("applications.move"))) -> dict:
+    """Screening, declining, a withdrawal... with a reason; decision stages are reached only by executing proposals."""
+    with db.write(deps.server(request).engine) as conn:
+        change = lifecycle.move_by_person(conn, deps.fund(request), who.name, application_id, m.to, clock.today(), m.reason)
+    return {k: v for k, v in change._asdict().items() if k != "application"}
+
+
+# -- the applicant portal --
+
+@router.get("/portal/applications", response_model=Page[ApplicationOut], tags=["portal"],
+            summary="The applications I submitted")
+def my_applications(request: Request, paging: Paging = Depends(), who=PORTAL) -> dict:
+    return listing(request, None, None, None, paging, submitted_by=who.name)
+
+
+@router.post("/portal/applications", response_model=SubmittedOut, status_code=201, tags=["portal"],
+             summary="Submit an application (as an applicant)")
+def portal_submit(request: Request, fields: ApplicationIn, who=Depends(deps.change("applications.submit"))) -> dict:
+    return submit_one(request, who.name, fields)
+
+
+def own_application(request: Request, application_id: int, name: str) -> dict:
+    """The application if `name` submitted it; NotFound otherwise, so the portal says nothing of others' applications."""
+    with deps.reading(request) as conn:
+        if submitters(conn).get(application_id) != name:
+            raise NotFound(f"you submitted no application {application_id}")
+        return application_detail(conn, deps.fund(request), application_id)
+
+
+@router.get("/portal/applications/{application_id}", response_model=ApplicationDetail, tags=["portal"],
+            summary="One of my applications, with its history")
+def my_application(request: Request, application_id: int, who=PORTAL) -> dict:
+    return own_application(request, application_id, who.name)
+
+
+# -- investments and the portfolio --
+
+@router.get("/investments", response_model=Page[InvestmentOut], summary="Investments")
+def investments(request: Request, as_of: dt.date | None = Query(None, description="Committed on or before it."),
+                stage: str | None = Query(None, max_length=60), paging: Paging = Depends(), _who=READ) -> dict:
+    return paging.slice([i for i in investment_rows(request, as_of) if stage is None or i["stage"] == stage])
+
+
+def investment_rows(request: Request, as_of: dt.date | None = None) -> list[dict]:
+    """Every investment with its application's title and stage (the public page lists them too)."""
+    info = deps.fund(request)
+    with deps.reading(request) as conn:
+        found = investment.investments(conn, as_of)
+        titles = {a.id: a.title for a in apps.applications(conn, [i.application for i in found])} if found else {}
+        where = apps.stages(conn)
+    return [{"id": i.id, "label": i.label, "application": i.application, "title": titles[i.application],
+             "proposal": i.proposal, "amount": format_amount(i.amount, i.currency), "currency": i.currency,
+             "committed_on": i.committed_on, "stage": where[i.application].to_stage,
+             "stage_name": stage_name(info, where[i.application].to_stage)} for i in found]
+
+
+def portfolio_section(request: Request, as_of: dt.date | None) -> dict:
+    day = as_of or clock.today()
+    with deps.reading(request) as conn:
+        section = fund_report.portfolio(conn, deps.fund(request), day)
+    return {"as_of": day, "title": section.title, "rows": [plain_row(r) for r in section.rows]}
+
+
+@router.get("/portfolio", response_model=PortfolioOut, summary="The portfolio with its metrics")
+def portfolio(request: Request, as_of: dt.date | None = Query(None, description="Default: today."), _who=READ) -> dict:
+    """Per investment: committed, disbursed, undrawn, received, value, IRR, MOIC, TVPI, DPI, RVPI; then fund totals
+    per currency (as `jointfund portfolio`)."""
+    return portfolio_section(request, as_of)

@@ -1,0 +1,181 @@
+"""/api/reports and /api/capital: the EITI report and reconciliation, partners' capital accounts and
+statements, the portfolio report and the HTML fund report; JSON, or a file to download.
+
+Every report is computed from the book by the same functions as `jointfund report ...`; a
+download is written by the same writer as the CLI's `-o FILE` (XLSX) into a temporary
+folder and sent as an attachment, so the two can never differ.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import tempfile
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from jointfund import clock
+from jointfund.api import deps
+from jointfund.api.errors import RESPONSES
+from jointfund.api.schemas import (
+    EitiRowOut, FundCapitalOut, ReconciliationOut, ReportOut, plain, plain_row,
+)
+from jointfund.capital.accounts import capital_accounts
+from jointfund.errors import InputError, JointfundError, Problem
+from jointfund.reports import html, statement, xlsx
+from jointfund.reports.fund_report import Section
+from jointfund.revenue import book, eiti
+from jointfund.revenue.contribution import MissingRates, missing_rates
+from jointfund.revenue.reconcile import reconcile
+
+router = APIRouter(responses=RESPONSES)
+READ = Depends(deps.allow("books.read"))
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FILE_RESPONSES: dict[int | str, dict] = {200: {"content": {"application/json": {}, XLSX_TYPE: {}, "text/csv": {}},
+                                               "description": "JSON, or the file to download."}}
+Format = Literal["json", "xlsx", "csv"]
+
+
+def attachment(body: bytes, media_type: str, filename: str) -> Response:
+    return Response(body, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def xlsx_bytes(write: Callable[[Path], None]) -> bytes:
+    """What `write(path)` writes, read back (the report writers take a path, as the CLI's -o does)."""
+    with tempfile.TemporaryDirectory(prefix="jointfund-report-") as folder:
+        path = Path(folder) / "report.xlsx"
+        write(path)
+        return path.read_bytes()
+
+
+def csv_bytes(rows: Sequence[dict]) -> bytes:
+    columns = list(dict.fromkeys(k for r in rows for k in r))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for r in rows:
+        writer.writerow(["" if r.get(c) is None else plain(r.get(c)) for c in columns])
+    return out.getvalue().encode("utf-8")
+
+
+def sections_response(sections: list[Section], title: str, fmt: str, filename: str) -> Response:
+    """A report of sections as JSON, XLSX (one sheet each) or CSV (a `section` column, then every section's columns)."""
+    if fmt == "xlsx":
+        return attachment(xlsx_bytes(lambda path: xlsx.write(sections, path, title)), XLSX_TYPE, f"{filename}.xlsx")
+    if fmt == "csv":
+        return attachment(csv_bytes([{"section": s.title, **r} for s in sections for r in s.rows]),
+                          "text/csv; charset=utf-8", f"{filename}.csv")
+    return JSONResponse({"title": title, "sections": [{"title": s.title, "rows": [plain_row(r) for r in s.rows]}
+                                                      for s in sections]})
+
+
+# -- revenue reports --
+
+def eiti_rows(request: Request, year: int, materiality: Decimal | None) -> tuple[list[eiti.EitiRow], str]:
+    info = deps.fund(request)
+    terms = info.base_terms()
+    with deps.reading(request) as conn:
+        evaluations = MissingRates(book.evaluations(conn, info, year))
+        rows = eiti.report(evaluations, terms, materiality)
+    if evaluations.missing:
+        raise JointfundError(missing_rates(evaluations.missing))
+    return rows, f"{terms.fund.name}: extractive revenue {year} (EITI-style)"
+
+
+def eiti_out(r: eiti.EitiRow) -> dict:
+    out = plain_row(r._asdict())
+    out["contribution_base"] = out.pop("contribution_usd")
+    return out
+
+
+def amount_query(description: str):  # noqa: ANN201 - a Query; one per parameter (FastAPI keeps state in it)
+    return Query(None, max_length=30, pattern=r"^[0-9]{1,18}(\.[0-9]{1,8})?$",
+                 description=f"{description} An amount, with a dot as the decimal mark.")
+
+
+@router.get("/reports/eiti", tags=["reports"], response_model=list[EitiRowOut], responses=FILE_RESPONSES,
+            summary="EITI-style revenue report of a year")
+def eiti_report(request: Request, year: int = Query(..., ge=1900, le=2999), materiality: str | None = amount_query("Fold rows below it."),
+                format: Literal["json", "xlsx"] = Query("json"), _who=READ) -> Response:  # noqa: A002
+    """All extractive revenue by stream (with GFS code), company, licence, resource and region; `materiality` folds
+    smaller rows into one per section. `format=xlsx` downloads the workbook `jointfund report eiti -o` writes."""
+    rows, title = eiti_rows(request, year, None if materiality is None else Decimal(materiality))
+    if format == "xlsx":
+        return attachment(xlsx_bytes(lambda path: eiti.write_xlsx(rows, path, title)), XLSX_TYPE, f"eiti-{year}.xlsx")
+    return JSONResponse([eiti_out(r) for r in rows])
+
+
+def reconciliation(request: Request, year: int, tolerance: Decimal) -> dict:
+    with deps.reading(request) as conn:
+        compared, found = reconcile(book.receipts(conn, year), book.licences(conn), book.payments(conn, year), tolerance)
+    return {"year": year, "tolerance": format(tolerance, "f"), "compared": compared,
+            "findings": [plain_row(f._asdict()) for f in found]}
+
+
+@router.get("/reports/reconciliation", tags=["reports"], response_model=ReconciliationOut,
+            summary="Company payments against Treasury receipts")
+def reconciliation_report(request: Request, year: int = Query(..., ge=1900, le=2999), tolerance: str | None = amount_query("Differences up to it are no discrepancy."),
+                          _who=READ) -> dict:
+    """Per company x licence x stream: differences over the tolerance, and items with no counterpart."""
+    return reconciliation(request, year, Decimal(tolerance or 0))
+
+
+# -- capital --
+
+def fund_capital(request: Request, as_of: dt.date | None, since: dt.date | None) -> dict:
+    info = deps.fund(request)
+    end = as_of or clock.today()
+    if since is not None and since > end:
+        raise InputError([Problem("from", f"after the closing date {end}", since.isoformat())])
+    with deps.reading(request) as conn:
+        fc = capital_accounts(conn, info, end, since)
+    return {**plain_row(fc._asdict()), "accounts": [plain_row(a._asdict()) for a in fc.accounts]}
+
+
+@router.get("/capital/accounts", tags=["capital"], response_model=FundCapitalOut, summary="Partners' capital accounts")
+def accounts(request: Request, as_of: dt.date | None = Query(None, description="Closing date [default: today]."),
+             since: dt.date | None = Query(None, alias="from", description="Opening date [default: the fund's first day]."),
+             _who=READ) -> dict:
+    """Each partner's capital account and ownership share, and the fund's NAV, from the book alone."""
+    return fund_capital(request, as_of, since)
+
+
+Period = Query(..., max_length=7, pattern=r"^[0-9]{4}(-Q[1-4])?$", description="A year (2026) or a quarter (2026-Q1).")
+
+
+def statement_sections(request: Request, partner: str, period: str) -> tuple[list[Section], str]:
+    info = deps.fund(request)
+    start, end = statement.period_bounds(period)
+    if end < info.start_date:
+        raise InputError([Problem("period", f"ends before the fund began ({info.start_date})", period)])
+    with deps.reading(request) as conn:
+        sections = statement.statement(conn, info, partner, start, end)
+    return sections, f"{info.name}: capital statement of {partner}, {period}"
+
+
+@router.get("/capital/statements/{partner}", tags=["capital"], response_model=ReportOut, responses=FILE_RESPONSES,
+            summary="A partner's capital statement")
+def partner_statement(request: Request, partner: str, period: str = Period, format: Format = Query("json"),  # noqa: A002
+                      _who=READ) -> Response:
+    """The statement of `jointfund report statement`, as JSON or a file to download (XLSX or CSV)."""
+    sections, title = statement_sections(request, partner, period)
+    return sections_response(sections, title, format, f"statement-{partner}-{period}")
+
+
+# -- the fund report --
+
+@router.get("/reports/fund.html", tags=["reports"], response_class=HTMLResponse, summary="The HTML fund report",
+            responses={200: {"content": {"text/html": {}}, "description": "One self-contained, offline HTML file."}})
+def fund_html(request: Request, as_of: dt.date | None = Query(None, description="Default: today."),
+              _who=READ) -> Response:
+    info = deps.fund(request)
+    day = as_of or clock.today()
+    with deps.reading(request) as conn:
+        page = html.report(conn, info, day)
+    return attachment(page.encode("utf-8"), "text/html; charset=utf-8", f"{info.code}-report-{day}.html")

@@ -1,0 +1,102 @@
+"""Pages of the pipeline and the applicant portal.
+
+- /pipeline: applications as a board, one column per stage of the terms' pipeline;
+  /pipeline/{id}: an application with its history, and the moves a person may record.
+- /portal: an applicant submits an application and follows the ones they submitted
+  (the API's portal reads: never anyone else's).
+
+Forms post with the session's CSRF token and go through the same services as the API
+(api.routers.portfolio); a refused or invalid form comes back with every problem listed.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from jointfund.api import deps
+from jointfund.api.errors import body_of
+from jointfund.api.routers import portfolio as portfolio_api
+from jointfund.api.schemas import ApplicationIn, Paging
+from jointfund.errors import InputError, Problem
+from jointfund.portfolio import application as apps
+from jointfund.web.pages import render
+
+router = APIRouter(include_in_schema=False)
+READ = Depends(deps.allow("books.read"))
+PORTAL = Depends(deps.allow("portal.read"))
+BOARD_LIMIT = 2000  # cards on the board; the API pages through more
+FIELDS = tuple(ApplicationIn.model_fields)
+
+
+def pipeline_facts(request: Request) -> dict:
+    """What the forms offer: the terms' stages, sectors, instruments, currencies and resources."""
+    terms = deps.fund(request).terms()
+    p = apps.pipeline_of(terms)
+    return {"stages": p.stages, "sectors": p.sectors, "instruments": p.instruments,
+            "currencies": terms.fund.currencies, "resources": terms.resources}
+
+
+@router.get("/pipeline", response_class=HTMLResponse)
+def board(request: Request, sector: str | None = Query(None, max_length=60), _who=READ) -> Response:
+    page = portfolio_api.listing(request, None, sector or None, None, Paging(BOARD_LIMIT, 0))
+    facts = pipeline_facts(request)
+    columns = {s.code: [] for s in facts["stages"]}
+    for a in page["items"]:
+        columns.setdefault(a["stage"], []).append(a)
+    return render(request, "pipeline.html", columns=columns, facts=facts, sector=sector or "",
+                  more=page["next_offset"] is not None)
+
+
+@router.get("/pipeline/{application_id}", response_class=HTMLResponse)
+def application_page(request: Request, application_id: int, _who=READ) -> Response:
+    with deps.reading(request) as conn:
+        a = portfolio_api.application_detail(conn, deps.fund(request), application_id)
+    return render(request, "application.html", needs_csrf=True, a=a, back="/pipeline",
+                  moves=[m for m in a["next"] if m["decision"] is None])
+
+
+@router.post("/pipeline/{application_id}/move", response_class=HTMLResponse)
+async def move(request: Request, application_id: int) -> Response:
+    who = await deps.authorise_change(request, "applications.move")  # the policy first, then the form
+    form = await request.form()
+    m = portfolio_api.MoveIn(to=str(form.get("to", "")), reason=str(form.get("reason", "")))
+    await run_in_threadpool(lambda: portfolio_api.move(request, application_id, m, who))
+    return RedirectResponse(f"/pipeline/{application_id}", status_code=303)
+
+
+# -- the applicant portal --
+
+@router.get("/portal", response_class=HTMLResponse)
+def portal(request: Request, who=PORTAL) -> Response:
+    return portal_page(request, who, {}, None)
+
+
+def portal_page(request: Request, who, form: dict, error: dict | None, status: int = 200) -> Response:  # noqa: ANN001
+    mine = portfolio_api.listing(request, None, None, None, Paging(BOARD_LIMIT, 0), submitted_by=who.name)
+    return render(request, "portal.html", status=status, needs_csrf=True, mine=mine["items"], facts=pipeline_facts(request),
+                  form=form, error=error)
+
+
+@router.post("/portal", response_class=HTMLResponse)
+async def portal_submit(request: Request) -> Response:
+    who = await deps.authorise_change(request, "applications.submit")
+    submitted = await request.form()
+    form = {k: str(submitted.get(k, "")).strip() for k in FIELDS}
+    try:
+        fields = ApplicationIn(**{k: v for k, v in form.items() if v})
+        done = await run_in_threadpool(portfolio_api.submit_one, request, who.name, fields, "portal")
+    except ValidationError as exc:
+        problems = [Problem(".".join(str(x) for x in e["loc"]) or "form", e["msg"]) for e in exc.errors()]
+        return portal_page(request, who, form, body_of(InputError(problems, "application not submitted"))["error"], 422)
+    except InputError as exc:
+        return portal_page(request, who, form, body_of(exc)["error"], 422)
+    return RedirectResponse(f"/portal/{done['application']['id']}", status_code=303)
+
+
+@router.get("/portal/{application_id}", response_class=HTMLResponse)
+def my_application(request: Request, application_id: int, who=PORTAL) -> Response:
+    a = portfolio_api.own_application(request, application_id, who.name)
+    return render(request, "application.html", a=a, back="/portal", moves=[])
