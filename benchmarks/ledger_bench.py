@@ -263,6 +263,8 @@ def machine(url: str, engine: Engine) -> dict[str, str]:
     import beancount
 
     facts["beancount"] = beancount.__version__
+    # Other work on the same cores moves every figure; say how busy the machine was.
+    facts["load average (1, 5, 15 min) at the end"] = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     return facts
 
 
@@ -369,6 +371,8 @@ def main(argv: list[str] | None = None) -> int:
             if not args.no_peers:
                 r.update(run_peers(engine, info, Path(scratch)))
             facts = machine(url, engine)
+            if isinstance(r.get("hledger_s"), float):
+                facts["hledger"] = r["hledger_version"]
         finally:
             engine.dispose()
     print_table(r)
