@@ -176,12 +176,11 @@ def share_of(closing: int, total: int) -> Decimal:
 
 # -- the shell --
 
-def _accounts_of(terms: Terms) -> tuple[dict[str, tuple[str, str]], set[str]]:
-    """Capital account name -> (partner, category); and the names of the other equity accounts."""
+def _accounts_of(terms: Terms) -> dict[str, tuple[str, str]]:
+    """Each partner's own capital account name -> (partner, category)."""
     roles = {"cash": "capital_cash", "in_kind": "capital_in_kind", "revenue": "capital_revenue",
              "distributions": "capital_distributions"}
-    mine = {terms.account_name(role, partner=p): (p, cat) for p in terms.partner_codes for cat, role in roles.items()}
-    return mine, set()
+    return {terms.account_name(role, partner=p): (p, cat) for p in terms.partner_codes for cat, role in roles.items()}
 
 
 def _category(name: str, terms: Terms, mine: Mapping[str, tuple[str, str]]) -> tuple[str | None, str] | None:
@@ -223,7 +222,7 @@ class Converter:
         return to_minor(value.quantize(Decimal(1).scaleb(-exponent(self.base)), rounding=ROUND_HALF_UP), self.base)
 
 
-def _daily(conn: Connection, end: dt.date) -> list[tuple[str, str, dt.date, int]]:
+def _daily(conn: Connection, end: dt.date) -> list[tuple[str, str, dt.date, str, int]]:
     """(account name, type, date, currency, net minor) of every account and day up to `end`."""
     q = (select(t.account.c.name, t.account.c.type, t.posting.c.date, t.posting.c.currency, func.sum(t.posting.c.amount_minor))
          .join(t.account, t.account.c.id == t.posting.c.account_id).where(t.posting.c.date <= end)
@@ -239,7 +238,7 @@ def capital_accounts(conn: Connection, info: FundInfo, end: dt.date, start: dt.d
         raise JointfundError(f"the period ends ({end}) before it starts ({start})")
     base = terms.fund.base_currency
     convert = Converter(conn, info, terms)
-    mine, _ = _accounts_of(terms)
+    mine = _accounts_of(terms)
     moves: list[Move] = []
     nav = other = 0
     for name, kind, day, currency, minor in _daily(conn, end):
