@@ -150,3 +150,35 @@ def test_an_auditor_reads_everything_and_can_change_nothing(page, site) -> None:
     status = page.evaluate("""async () => (await fetch('/api/proposals/1/votes', {method: 'POST',
         headers: {'Content-Type': 'application/json'}, body: '{"member":1,"choice":"approve","round":1,"signature":"00"}'})).status""")
     assert status == 403
+
+
+def test_an_applicant_submits_an_application_in_the_portal_and_sees_its_stage(page, site) -> None:  # noqa: ANN001
+    page.goto("/login")
+    page.get_by_label("User name").fill(site.name("applicant"))
+    page.get_by_label("Password").fill(site.passwords["applicant"])
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/portal")  # an applicant's home is the portal, not the books
+    assert "You have not submitted an application yet." in page.locator("main").inner_text()
+    page.get_by_label("Company").fill("Acme Lithium")
+    page.get_by_label("EDRPOU code (8 digits)").fill("1234")  # wrong on purpose: the form comes back with the problem
+    page.get_by_label("Project title").fill("Lithium concentrator")
+    page.get_by_label("Sector").select_option("mining")
+    page.get_by_label("Region", exact=True).fill("Kirovohrad")
+    page.get_by_label("Amount requested").fill("2500000")
+    page.get_by_label("Currency").select_option("USD")
+    page.get_by_label("Instrument").select_option("loan")
+    page.get_by_role("button", name="Submit the application").click()
+    expect(page.locator("#submit-errors")).to_contain_text("portal:applicant_code")
+    assert page.get_by_label("Project title").input_value() == "Lithium concentrator"  # nothing typed is lost
+    shot(page, "portal-errors")
+    page.get_by_label("EDRPOU code (8 digits)").fill("12345678")
+    page.get_by_role("button", name="Submit the application").click()
+    page.wait_for_url("**/portal/*")
+    expect(page.locator("#stage")).to_have_attribute("data-stage", "submitted")
+    assert "Lithium concentrator" in page.locator("h1").inner_text()
+    assert page.locator("#history tbody tr").count() == 1
+    shot(page, "portal-submitted")
+    page.goto("/portal")
+    row = page.locator("#my-applications tbody tr")
+    assert row.count() == 1 and "Lithium concentrator" in row.inner_text()
+    assert page.goto("/pipeline").status == 403  # the portal shows their own; the board is not theirs

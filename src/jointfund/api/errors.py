@@ -58,7 +58,7 @@ STATUS: tuple[tuple[type[JointfundError], int], ...] = (
 
 # Every documented error response of an API route, so clients (and schemathesis) know the shape.
 RESPONSES: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorOut} for code in (401, 403, 404, 409, 422, 429)
+    code: {"model": ErrorOut} for code in (400, 401, 403, 404, 409, 413, 422, 429)
 }
 
 

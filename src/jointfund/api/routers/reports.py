@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, Response
 
 from jointfund import clock
 from jointfund.api import deps
@@ -146,7 +146,7 @@ def accounts(request: Request, as_of: dt.date | None = Query(None, description="
     return fund_capital(request, as_of, since)
 
 
-Period = Query(..., max_length=7, pattern=r"^[0-9]{4}(-Q[1-4])?$", description="A year (2026) or a quarter (2026-Q1).")
+Period = Query(..., max_length=7, pattern=r"^[1-9][0-9]{3}(-Q[1-4])?$", description="A year (2026) or a quarter (2026-Q1).")
 
 
 def statement_sections(request: Request, partner: str, period: str) -> tuple[list[Section], str]:
@@ -170,7 +170,7 @@ def partner_statement(request: Request, partner: str, period: str = Period, form
 
 # -- the fund report --
 
-@router.get("/reports/fund.html", tags=["reports"], response_class=HTMLResponse, summary="The HTML fund report",
+@router.get("/reports/fund.html", tags=["reports"], response_class=Response, summary="The HTML fund report",
             responses={200: {"content": {"text/html": {}}, "description": "One self-contained, offline HTML file."}})
 def fund_html(request: Request, as_of: dt.date | None = Query(None, description="Default: today."),
               _who=READ) -> Response:
