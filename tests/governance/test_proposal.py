@@ -30,7 +30,7 @@ def test_unanimous_approval_the_moment_the_last_seat_approves(board) -> None:
 
 
 def test_one_reject_closes_a_unanimous_proposal(board) -> None:
-    p = board.propose("distribution", "ua-board-2")
+    p = board.propose("amendment", "ua-board-2")
     board.votes(p.id, ["us-board-1", "us-board-2", "us-board-3"], "approve")
     s = board.vote(p.id, "ua-board-1", "reject")
     assert s.state == "rejected"

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from jointfund.capital.proposing import open_proposal
 from jointfund.errors import Refused
-from jointfund.governance import book
+from jointfund.governance import book, effects
 from jointfund.portfolio import distribution
 from jointfund.store import db
 from jointfund.terms import load_shipped
@@ -74,11 +74,24 @@ def test_a_distribution_proposal_is_refused_until_the_lock_ends_then_allocated_b
     assert sorted(paid.values()) == [Decimal("500.00"), Decimal("500.01")]  # equal capital: one cent left over
 
 
-def test_executing_a_distribution_inside_the_lock_is_refused_however_it_was_proposed(folio) -> None:  # noqa: ANN001
+def test_opening_a_distribution_proposal_through_governance_is_refused_inside_the_lock(folio) -> None:  # noqa: ANN001
+    folio.fund_cash()
+    proposer = folio.names["board"][0]
+    with pytest.raises(Refused, match="cannot be opened on 2035-05-22: distributions are locked until 2035-05-23"):
+        with db.write(folio.engine) as conn:  # the path of `proposals new --kind distribution`
+            open_proposal(conn, folio.fund, "test", "distribution", "early payout", proposer, folio.keys[proposer],
+                          ENDS - dt.timedelta(days=1), Decimal("10.00"), "USD")
+    with db.transaction(folio.engine) as conn:
+        assert not book.proposals(conn)
+
+
+def test_executing_a_distribution_inside_the_lock_is_refused_however_it_was_proposed(folio, monkeypatch) -> None:  # noqa: ANN001
     folio.fund_cash()
     on = dt.date(2030, 1, 2)
     proposer = folio.names["board"][0]
-    with db.write(folio.engine) as conn:  # straight to governance, as `proposals new --kind distribution` does
+    # Defence in depth: even a proposal that got past the opening check (here by lifting it) cannot pay out.
+    monkeypatch.setattr(effects, "_PRECONDITIONS", {})
+    with db.write(folio.engine) as conn:
         p = open_proposal(conn, folio.fund, "test", "distribution", "early payout", proposer, folio.keys[proposer], on,
                           Decimal("10.00"), "USD")
     folio.approve(p.id, on)

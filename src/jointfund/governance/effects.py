@@ -54,6 +54,25 @@ def handler_for(kind: str) -> Effect | None:
     return _HANDLERS.get(kind)
 
 
+# A precondition says why a kind of proposal may not even be opened on a day (None: it may).
+# Domains register them beside their effects, e.g. the reinvestment lock for distributions, so
+# that `proposals new` refuses what execution would refuse anyway, before anyone signs it.
+Precondition = Callable[[FundInfo, dt.date], "str | None"]
+_PRECONDITIONS: dict[str, Precondition] = {}
+
+
+def precondition(kind: str) -> Callable[[Precondition], Precondition]:
+    def decorate(check: Precondition) -> Precondition:
+        _PRECONDITIONS[kind] = check
+        return check
+    return decorate
+
+
+def refusal_to_open(fund: FundInfo, kind: str, on: dt.date) -> str | None:
+    check = _PRECONDITIONS.get(kind)
+    return check(fund, on) if check else None
+
+
 def registered() -> dict[str, Effect]:
     return dict(_HANDLERS)
 

@@ -15,7 +15,7 @@ from sqlalchemy import Connection
 
 from jointfund.errors import InputError, IntegrityError, NotFound, Problem, Refused
 from jointfund.fund import FundInfo
-from jointfund.governance import book, canonical
+from jointfund.governance import book, canonical, effects
 from jointfund.governance.member import find
 from jointfund.governance.model import (
     APPROVED, EXECUTED, EXPIRED, MAX_REF_CHARS, MAX_TITLE_CHARS, OPEN, WITHDRAW, WITHDRAWN, Closing, Member, Proposal,
@@ -106,6 +106,9 @@ def draft(conn: Connection, fund: FundInfo, kind: str, title: str, proposer: str
         problems.append(Problem("date", f"before the fund exists (it starts {fund.start_date})", str(on)))
     if problems:
         raise InputError(problems, "proposal not made")
+    why_not = effects.refusal_to_open(fund, kind, on)
+    if why_not:
+        raise Refused(f"a {kind} proposal cannot be opened on {on}: {why_not}")
     body = terms.body(decision.body)
     never = attainable(decision.rule, body.seats)
     if never:

@@ -15,6 +15,8 @@ A proposal about something else keeps the effect governance gives its kind (an e
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import Connection
 
 from jointfund.capital import in_kind
@@ -103,6 +105,12 @@ def value_in_kind(conn: Connection, fund: FundInfo, p: Proposal, run: Run) -> st
         return _NO_EFFECT
     return (f"in-kind contribution {item.reference}: reported {item.reported}, approved {p.amount} {p.currency}, "
             f"now {item.partner}'s capital")
+
+
+@effects.precondition("distribution")
+def _locked(fund: FundInfo, on: dt.date) -> str | None:
+    """A distribution proposal is refused while the reinvestment lock runs, however it is opened."""
+    return distribution.lock_refusal(fund.terms(on), on)
 
 
 @register("distribution", replace=True)
