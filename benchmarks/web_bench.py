@@ -1,0 +1,331 @@
+"""Web benchmark: latency and throughput of the served app on a fund of at least 1M postings, beside Fava.
+
+A script, not a test (see benchmarks/README.md). It builds a fund (or reuses the one a previous run
+left at --fund) with `--entries` x `--postings-per-entry` postings from ledger_bench's generator, a
+user per role, a seated board with an open proposal and checkpoints signed by both partners; serves
+it with `jointfund serve` (uvicorn, one process) in a subprocess; and drives load from a separate
+process on loopback (asyncio + httpx, `--clients` concurrent clients, at most `--requests` requests
+and `--seconds` seconds per page) against:
+
+- the public page (`/`), no login;
+- the dashboard (`/dashboard`), signed in with a session cookie;
+- the balances API (`/api/ledger/balances`), with a bearer token;
+- a proposal page (`/proposals/1`), signed in.
+
+For a side-by-side figure it exports the same ledger to beancount, serves it with Fava
+(`fava FILE -p PORT`) and loads Fava's balance sheet under the same load. It prints p50, p95
+and p99 latency and throughput, and writes them with the command line into docs/performance.md
+under "## Web" (between markers; the rest of the file is kept).
+
+    python benchmarks/web_bench.py                                # 200k entries x 5 = 1M postings
+    python benchmarks/web_bench.py --entries 20000 --no-write     # a quick look
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import re
+import secrets
+import shlex
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
+SECTION = "## Web"
+BEGIN, END = "<!-- web_bench:begin -->", "<!-- web_bench:end -->"
+TARGET_P99_MS = 150.0
+START_TIMEOUT_S = 1800  # Fava parses the whole ledger before it answers: minutes at 1M postings
+
+
+# -- building the fund --
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--fund", default="/tmp/jf-web-bench", help="folder of the benchmark fund; reused when it holds "
+                   "one of the same size (default /tmp/jf-web-bench)")
+    p.add_argument("--entries", type=int, default=200_000, help="journal entries (default 200000)")
+    p.add_argument("--postings-per-entry", type=int, default=5, help="postings per entry (default 5)")
+    p.add_argument("--accounts", type=int, default=500, help="accounts the postings spread over (default 500)")
+    p.add_argument("--clients", type=int, default=32, help="concurrent clients (default 32)")
+    p.add_argument("--requests", type=int, default=2000, help="requests per page, at most (default 2000)")
+    p.add_argument("--seconds", type=float, default=60.0, help="seconds per page, at most (default 60)")
+    p.add_argument("--no-fava", action="store_true", help="skip Fava")
+    p.add_argument("--no-write", action="store_true", help=f"do not touch {DOC.relative_to(DOC.parent.parent)}")
+    p.add_argument("--load", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)  # the load process (internal)
+    args = p.parse_args(argv)
+    if args.entries < 1 or args.clients < 1 or args.requests < 1 or args.seconds <= 0:
+        p.error("need --entries, --clients and --requests >= 1 and --seconds > 0")
+    return args
+
+
+def build(folder: Path, args: argparse.Namespace) -> dict:
+    """The fund at `folder` (built unless a previous run left one of this size); returns what the load needs."""
+    import ledger_bench
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    from jointfund import fund as fund_mod
+    from jointfund.governance import canonical, member, proposal, token, user
+    from jointfund.ledger import journal, log
+    from jointfund.ledger.checkpoint import new_key_pair
+    from jointfund.store import db
+    from jointfund.terms import shipped_text
+
+    made = folder / "made.json"
+    size = {"entries": args.entries, "postings_per_entry": args.postings_per_entry, "accounts": args.accounts}
+    if made.exists() and json.loads(made.read_text()).get("size") == size:
+        ledger_bench.console.print(f"reusing the fund in {folder}")
+        return json.loads(made.read_text())
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    url = f"sqlite:///{folder / 'fund.db'}"
+    engine = db.make_engine(url)
+    info = fund_mod.create(engine, shipped_text(), "urif.toml (shipped)", actor="bench")
+    accounts = ledger_bench.bench_accounts(args.accounts)
+    with db.write(engine) as conn:
+        for name in accounts:
+            journal.open_account(conn, name, info.start_date, None, "benchmark", "bench")
+    ns = argparse.Namespace(seed=2025, entries=args.entries, batch=50_000, postings_per_entry=args.postings_per_entry)
+    ledger_bench.post_all(engine, info, ns, accounts)
+    terms = info.base_terms()
+    day = info.start_date
+    password = secrets.token_urlsafe(12)
+    with db.write(engine) as conn:
+        user.add(conn, "bench", "bench-admin", "administrator", password)
+        user.add(conn, "bench", "bench-board", "board_manager", password)
+        bearer = token.issue(conn, "bench", "bench-admin", "web benchmark")[1]
+        board = terms.body("board")
+        keys = {}
+        for partner, seats in board.seats.items():
+            for n in range(1, seats + 1):
+                keys[f"{partner.lower()}-board-{n}"] = key = Ed25519PrivateKey.generate()
+                pem = key.public_key().public_bytes(serialization.Encoding.PEM,
+                                                    serialization.PublicFormat.SubjectPublicKeyInfo)
+                member.appoint(conn, info, "bench", partner, f"{partner.lower()}-board-{n}", board.code, pem, day)
+        kind = next(d.kind for d in terms.governance.decisions if d.body == board.code and d.requires_recommendation is None)
+        first = next(iter(keys))
+        draft = proposal.draft(conn, info, kind, "Budget for the first year", first, day)
+        proposal.submit(conn, info, "bench", draft, canonical.sign(keys[first], canonical.proposal_bytes(info.id, draft)))
+    with db.write(engine) as conn:
+        privates = {}
+        for partner in terms.partner_codes:
+            private, public = new_key_pair()
+            log.register_key(conn, partner, public, f"{partner}.pub", actor="bench")
+            privates[partner] = load_pem_private_key(private, None)
+        for partner, private in privates.items():
+            log.make_checkpoint(conn, info.id, partner, private)
+    beancount = folder / "fund.beancount"
+    if not args.no_fava:
+        from jointfund.reports import export
+
+        with db.transaction(engine) as conn, beancount.open("w", encoding="utf-8") as fh:
+            export.write_beancount(conn, info, fh)
+    engine.dispose()
+    out = {"size": size, "url": url, "password": password, "token": bearer, "beancount": str(beancount),
+           "postings": args.entries * args.postings_per_entry}
+    made.write_text(json.dumps(out))
+    return out
+
+
+# -- serving --
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_up(proc: subprocess.Popen, url: str, timeout_s: float) -> float:
+    """Seconds until `url` answers; polls the port (a server's start is the thing measured, not slept on)."""
+    import httpx
+
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < timeout_s:
+        if proc.poll() is not None:
+            raise SystemExit(f"the server exited with {proc.returncode} before answering {url}")
+        try:
+            if httpx.get(url, timeout=5, follow_redirects=True).status_code < 500:
+                return time.perf_counter() - t0
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.25)  # a benchmark script, not a test: polling a starting server
+    raise SystemExit(f"{url} did not answer within {timeout_s} s")
+
+
+def serve_jointfund(url: str, port: int) -> subprocess.Popen:
+    exe = shutil.which("jointfund") or sys.executable
+    cmd = [exe, "--db", url, "serve", "--port", str(port)] if exe != sys.executable else \
+        [sys.executable, "-m", "jointfund", "--db", url, "serve", "--port", str(port)]
+    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def serve_fava(beancount: str, port: int) -> subprocess.Popen:
+    exe = shutil.which("fava")
+    if exe is None:
+        raise SystemExit("fava is not installed (pip install fava); run with --no-fava")
+    return subprocess.Popen([exe, beancount, "-p", str(port), "-H", "127.0.0.1"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+
+
+# -- the load (runs in its own process) --
+
+async def drive(base: str, path: str, headers: dict, cookies: dict, clients: int, requests: int, seconds: float) -> dict:
+    import httpx
+
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    issued = 0
+    stop_at = time.perf_counter() + seconds
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, headers=headers, cookies=cookies, limits=limits, timeout=60) as client:
+        await client.get(path)  # one warm-up request, uncounted
+
+        async def one_client() -> None:
+            nonlocal issued
+            while issued < requests and time.perf_counter() < stop_at:
+                issued += 1
+                t0 = time.perf_counter()
+                r = await client.get(path)
+                await r.aread()
+                latencies.append(time.perf_counter() - t0)
+                statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
+
+        t0 = time.perf_counter()
+        await asyncio.gather(*(one_client() for _ in range(clients)))
+        wall = time.perf_counter() - t0
+    q = statistics.quantiles(latencies, n=100, method="inclusive") if len(latencies) > 1 else latencies * 99
+    return {"path": path, "requests": len(latencies), "seconds": wall, "rps": len(latencies) / wall,
+            "p50_ms": q[49] * 1000, "p95_ms": q[94] * 1000, "p99_ms": q[98] * 1000, "statuses": statuses}
+
+
+def sign_in(base: str, name: str, password: str) -> dict:
+    import httpx
+
+    with httpx.Client(base_url=base) as c:
+        csrf = re.search(r'name="csrf" value="([^"]+)"', c.get("/login").text)
+        assert csrf, "the login page has no CSRF field"
+        r = c.post("/login", data={"name": name, "password": password, "csrf": csrf.group(1)})
+        assert r.status_code in (200, 303) and "jf_session" in c.cookies, f"sign-in failed: {r.status_code}"
+        return {"jf_session": c.cookies["jf_session"]}
+
+
+def load_main(argv: list[str]) -> int:
+    """`--load SPEC_JSON`: drive every target of the spec in turn and print the results as JSON."""
+    spec = json.loads(argv[0])
+    out = []
+    for target in spec["targets"]:
+        cookies = sign_in(target["base"], *target["login"]) if target.get("login") else {}
+        out.append({"name": target["name"], **asyncio.run(drive(
+            target["base"], target["path"], target.get("headers", {}), cookies, spec["clients"], spec["requests"],
+            spec["seconds"]))})
+    print(json.dumps(out))
+    return 0
+
+
+# -- reporting --
+
+def table(results: list[dict], clients: int) -> str:
+    lines = [f"| page ({clients} clients) | requests | p50 ms | p95 ms | p99 ms | requests/s | statuses |",
+             "|---|---:|---:|---:|---:|---:|---|"]
+    for r in results:
+        lines.append(f"| {r['name']} | {r['requests']} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['p99_ms']:.1f} | "
+                     f"{r['rps']:.0f} | {', '.join(f'{k}: {v}' for k, v in sorted(r['statuses'].items()))} |")
+    return "\n".join(lines)
+
+
+def verdicts(results: list[dict]) -> list[str]:
+    ours = [r for r in results if not r["name"].startswith("Fava")]
+    fava = next((r for r in results if r["name"].startswith("Fava")), None)
+    out = []
+    for r in ours:
+        ok = r["p99_ms"] < TARGET_P99_MS
+        out.append(f"- {r['name']}: p99 {r['p99_ms']:.0f} ms, target < {TARGET_P99_MS:.0f} ms: "
+                   + ("met" if ok else f"**missed by {r['p99_ms'] - TARGET_P99_MS:.0f} ms**"))
+    if fava:
+        sheet = next(r for r in ours if "balances" in r["name"])
+        faster = sheet["p50_ms"] < fava["p50_ms"]
+        out.append(f"- balances API vs Fava's balance sheet: p50 {sheet['p50_ms']:.0f} ms vs {fava['p50_ms']:.0f} ms, "
+                   f"{sheet['rps']:.0f} vs {fava['rps']:.0f} requests/s: "
+                   + ("jointfund is faster" if faster else
+                      f"**Fava is {sheet['p50_ms'] / fava['p50_ms']:.0f}x faster** (target: faster than Fava, missed)"))
+    return out
+
+
+def write_doc(block: str) -> None:
+    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performance\n"
+    marked = f"{BEGIN}\n{block}\n{END}"
+    if BEGIN in text:
+        text = text[: text.index(BEGIN)] + marked + text[text.index(END) + len(END):]
+    elif SECTION in text:
+        at = text.index(SECTION) + len(SECTION)
+        text = text[:at] + "\n\n" + marked + text[at:]
+    else:
+        text = text.rstrip("\n") + f"\n\n{SECTION}\n\n{marked}\n"
+    DOC.write_text(text, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    raw = sys.argv[1:] if argv is None else argv
+    args = parse_args(raw)
+    if args.load:
+        return load_main(args.load)
+    command = "python " + " ".join(shlex.quote(a) for a in ["benchmarks/web_bench.py", *raw])
+    made = build(Path(args.fund), args)
+    ours, fava = free_port(), free_port()
+    base = f"http://127.0.0.1:{ours}"
+    servers = [serve_jointfund(made["url"], ours)]
+    try:
+        started = {"jointfund": wait_until_up(servers[0], base + "/", 120)}
+        targets = [
+            {"name": "public page /", "base": base, "path": "/"},
+            {"name": "dashboard (session)", "base": base, "path": "/dashboard", "login": ["bench-board", made["password"]]},
+            {"name": "balances API (token)", "base": base, "path": "/api/ledger/balances?limit=100",
+             "headers": {"Authorization": f"Bearer {made['token']}"}},
+            {"name": "proposal page (session)", "base": base, "path": "/proposals/1",
+             "login": ["bench-board", made["password"]]},
+        ]
+        if not args.no_fava:
+            servers.append(serve_fava(made["beancount"], fava))
+            fava_base = f"http://127.0.0.1:{fava}"
+            started["Fava"] = wait_until_up(servers[1], fava_base + "/", START_TIMEOUT_S)
+            import httpx
+
+            landing = httpx.get(fava_base + "/", follow_redirects=True, timeout=600).url.path  # /<slug>/income_statement/
+            slug = landing.strip("/").split("/")[0]
+            targets.append({"name": "Fava balance sheet", "base": fava_base, "path": f"/{slug}/balance_sheet/"})
+        spec = {"targets": targets, "clients": args.clients, "requests": args.requests, "seconds": args.seconds}
+        done = subprocess.run([sys.executable, __file__, "--load", json.dumps(spec)], capture_output=True, text=True,
+                              check=False)
+        if done.returncode != 0:
+            raise SystemExit(f"the load process failed:\n{done.stderr}")
+        results = json.loads(done.stdout)
+    finally:
+        for s in servers:
+            s.terminate()
+            s.wait(30)
+    facts = (f"{made['postings']:,} postings ({args.entries:,} entries) on SQLite; {platform.python_version()}, "
+             f"{os.cpu_count()} CPUs, {platform.machine()}; one uvicorn process; load from a separate process on "
+             f"loopback, {args.clients} clients, at most {args.requests} requests or {args.seconds:.0f} s per page; "
+             f"ready after: " + ", ".join(f"{k} {v:.1f} s" for k, v in started.items()))
+    report = "\n".join([f"`{command}`", "", facts, "", table(results, args.clients), "", *verdicts(results)])
+    print(report)
+    if not args.no_write:
+        write_doc(report)
+        print(f"\nwrote the results to {DOC}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
