@@ -29,6 +29,8 @@ def period_bounds(text: str) -> tuple[dt.date, dt.date]:
     if not m:
         raise InputError([Problem("--period", "expected a year (2026) or a quarter (2026-Q1)", text)])
     year = int(m[1])
+    if not dt.MINYEAR <= year < dt.MAXYEAR:
+        raise InputError([Problem("--period", f"the year must be from {dt.MINYEAR} to {dt.MAXYEAR - 1}", text)])
     if m[2] is None:
         return dt.date(year, 1, 1), dt.date(year, 12, 31)
     q = int(m[2])
