@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from fastapi import Depends, Request
 from sqlalchemy import Connection, Engine
 
+from jointfund import clock
 from jointfund import fund as fund_mod
+from jointfund.api.cache import ReadCache, version
 from jointfund.api.errors import CsrfRefused, NotSignedIn
 from jointfund.api.security import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, LoginLimiter, Session, Sessions, csrf_ok
 from jointfund.errors import NotFound, Refused
@@ -36,6 +38,7 @@ class Server:
       limiter: failed sign-ins per name and address.
       max_upload_bytes: largest request body accepted.
       page_limit: largest page of a list (the API's `limit` is capped at it).
+      reads: cached book reads, keyed on the book's version (see api.cache).
     """
 
     engine: Engine
@@ -43,6 +46,7 @@ class Server:
     limiter: LoginLimiter = field(default_factory=LoginLimiter)
     max_upload_bytes: int = 5 * 1024 * 1024
     page_limit: int = 500
+    reads: ReadCache = field(default_factory=ReadCache)
     _fund: fund_mod.FundInfo | None = None
 
     def fund(self) -> fund_mod.FundInfo:
@@ -61,6 +65,17 @@ def server(request: Request) -> Server:
 def reading(request: Request) -> Iterator[Connection]:
     with db.transaction(server(request).engine) as conn:
         yield conn
+
+
+def cached(request: Request, endpoint: str, params: tuple, compute: Callable[[], object], role: str | None = None):
+    """`compute()`, or its result cached for this book version, endpoint, params, today and (if given) role.
+
+    Pass `role` whenever the result depends on who asks, so one role's output is never served to another.
+    Results are shared between requests: callers must not mutate them.
+    """
+    with reading(request) as conn:
+        v = version(conn)
+    return server(request).reads.get((v, clock.today(), endpoint, params, role), compute)
 
 
 def session(request: Request) -> Session | None:

@@ -30,11 +30,19 @@ def entry_out(e: Entry) -> dict:
                           "currency": p.currency} for p in e.postings]}
 
 
+def trial_balance(request: Request, as_of: dt.date | None) -> tuple:
+    """Every (account, currency, balance) as of `as_of`, cached per book version (it sums every posting)."""
+    def compute() -> tuple:
+        with deps.reading(request) as conn:
+            return tuple(journal.trial_balance(conn, as_of))
+    return deps.cached(request, "ledger.trial_balance", (as_of,), compute)
+
+
 def accounts_as_of(request: Request, as_of: dt.date | None) -> list[dict]:
     """Every account with its own balances (not its subtree's) as of `as_of`."""
     with deps.reading(request) as conn:
         balances: dict[str, dict[str, str]] = {}
-        for name, cur, amount in journal.trial_balance(conn, as_of):
+        for name, cur, amount in trial_balance(request, as_of):
             balances.setdefault(name, {})[cur] = canonical.format_amount(amount, cur)
         found = journal.load_accounts(conn)
     return [{"name": a.name, "type": a.type, "currencies": list(a.currencies) if a.currencies else None,
@@ -51,10 +59,9 @@ def accounts(request: Request, as_of: dt.date | None = AsOf, _who=READ) -> list[
 def balances(request: Request, as_of: dt.date | None = AsOf,
              account: str | None = Query(None, max_length=300, description="Only this account and those below it."),
              currency: str | None = Query(None, max_length=3), paging: Paging = Depends(), _who=READ) -> dict:
-    with deps.reading(request) as conn:
-        rows = [{"account": a, "currency": c, "balance": canonical.format_amount(v, c)}
-                for a, c, v in journal.trial_balance(conn, as_of)
-                if (account is None or in_subtree(a, account)) and (currency is None or c == currency)]
+    rows = [{"account": a, "currency": c, "balance": canonical.format_amount(v, c)}
+            for a, c, v in trial_balance(request, as_of)
+            if (account is None or in_subtree(a, account)) and (currency is None or c == currency)]
     return paging.slice(rows)
 
 

@@ -112,6 +112,11 @@ def contributions(request: Request, base: str) -> dict[str, list[dict]]:
 
 
 def summary(request: Request) -> dict:
+    """The published aggregates (role-independent: the public sees them), cached per book version and day."""
+    return deps.cached(request, "public.summary", (), lambda: compute_summary(request))
+
+
+def compute_summary(request: Request) -> dict:
     info = deps.fund(request)
     today = clock.today()
     terms = info.terms(today)

@@ -243,7 +243,13 @@ def payments(request: Request, year: int | None = Query(None, ge=1900, le=2999),
 
 
 def calendar_rows(request: Request, year: int | None) -> list[dict]:
-    """The compliance calendar (`jointfund calendar`): each deadline of each revenue year and its status today."""
+    """The compliance calendar (`jointfund calendar`): each deadline of each revenue year and its status today.
+
+    Cached per book version and day (filings, transfers and imports all append to the log)."""
+    return deps.cached(request, "revenue.calendar", (year,), lambda: compute_calendar(request, year))
+
+
+def compute_calendar(request: Request, year: int | None) -> list[dict]:
     info = deps.fund(request)
     today = clock.today()
     periods = [year] if year else list(range(info.start_date.year, today.year + 1))

@@ -1,0 +1,87 @@
+"""A small, bounded cache of expensive reads, keyed on the size of the book.
+
+The book only grows: every money movement and every other fact that a cached read shows
+appends a leaf to the log (revenue imports, votes, capital, ...), and checkpoints add a
+row of their own. So a read is a pure function of (log size, checkpoint count, endpoint,
+normalised parameters, and the role where the output depends on it), and any write
+invalidates by changing the version part of the key: no explicit invalidation.
+
+Only book figures are cached. Users, tokens and sessions do not append to the log and are
+never read through this cache.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from jointfund.store import tables as t
+
+
+def version(conn: Connection) -> tuple[int, int]:
+    """The book's version: (last log seq, last checkpoint id); both are cheap index reads."""
+    seq = conn.execute(select(func.max(t.leaf.c.seq))).scalar() or 0
+    cp = conn.execute(select(func.max(t.checkpoint.c.id))).scalar() or 0
+    return seq, cp
+
+
+def _size(value: Any, depth: int = 0) -> int:
+    """A rough size in bytes of a cached value (containers walked a few levels deep)."""
+    n = sys.getsizeof(value)
+    if depth > 4:
+        return n
+    if isinstance(value, dict):
+        return n + sum(_size(k, depth + 1) + _size(v, depth + 1) for k, v in value.items())
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return n + sum(_size(v, depth + 1) for v in value)
+    return n
+
+
+class ReadCache:
+    """A thread-safe LRU of read results, bounded by entry count and by approximate memory.
+
+    Attributes:
+      max_entries: most results kept.
+      max_bytes: most (approximate) bytes kept; a single larger result is not cached.
+      hits, misses: counters, for tests and tuning.
+    """
+
+    def __init__(self, max_entries: int = 256, max_bytes: int = 64 * 1024 * 1024) -> None:
+        self.max_entries, self.max_bytes = max_entries, max_bytes
+        self._items: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """The cached result for `key`, else `compute()` (stored unless it alone exceeds the memory bound).
+
+        Results must be treated as read-only by callers: they are shared between requests.
+        """
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+                self.hits += 1
+                return found[0]
+            self.misses += 1
+        value = compute()  # outside the lock: concurrent misses may compute twice, never block each other
+        size = _size(value)
+        if size > self.max_bytes:
+            return value
+        with self._lock:
+            if key not in self._items:
+                self._items[key] = (value, size)
+                self._bytes += size
+            while len(self._items) > self.max_entries or self._bytes > self.max_bytes:
+                _, (_, dropped) = self._items.popitem(last=False)
+                self._bytes -= dropped
+        return value
+
+    def __len__(self) -> int:
+        return len(self._items)
