@@ -166,6 +166,12 @@ async def logout(request: Request) -> Response:
 
 # -- the books --
 
+def recent_events(request: Request) -> list:
+    """The last RECENT_EVENTS audit events, newest first (the same for every reader of the books)."""
+    with deps.reading(request) as conn:
+        return audit.trail(conn)[-RECENT_EVENTS:][::-1]
+
+
 @router.get("/dashboard", response_class=HTMLResponse)
 def dashboard(request: Request, who=READ) -> Response:
     s = public_api.summary(request)
@@ -178,7 +184,7 @@ def dashboard(request: Request, who=READ) -> Response:
     shown = [d for d in calendar if d["status"] in ("open", "overdue") or d["due"] >= today - dt.timedelta(days=366)]
     with deps.reading(request) as conn:
         mine = set(user.member_links(conn).get(who.name, ()))
-        events = audit.trail(conn)[-RECENT_EVENTS:][::-1]
+    events = deps.cached(request, "audit.recent", (RECENT_EVENTS,), lambda: recent_events(request))
     open_ = [gov_api.proposal_out(st) | {"missing": [seat for seat in st.seats if seat.choice is None],
                                          "mine": [seat for seat in st.seats if seat.member in mine and seat.choice is None]}
              for st in gov_api.standings(request) if st.state == "open"]

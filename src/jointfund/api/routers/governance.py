@@ -79,6 +79,11 @@ def detail(request: Request, proposal_id: int) -> dict:
 
 
 def standings(request: Request) -> list[Standing]:
+    """Every proposal's standing today, cached per book version (proposals, votes and seats all append to the log)."""
+    return deps.cached(request, "governance.standings", (), lambda: compute_standings(request))
+
+
+def compute_standings(request: Request) -> list[Standing]:
     fund = deps.fund(request)
     today = clock.today()
     with deps.reading(request) as conn:
