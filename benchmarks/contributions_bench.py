@@ -79,7 +79,7 @@ def generate(folder: Path, n_licences: int, n_receipts: int) -> dict[str, Path]:
     return paths
 
 
-def pipeline(engine, info, paths: dict[str, Path], timings: list) -> dict:
+def pipeline(engine, info, paths: dict[str, Path], timings: list, per_receipt_too: bool = False) -> dict:
     """The product's own path, stage by stage; returns totals by resource for the cross-check."""
     terms = info.base_terms()
 
@@ -96,12 +96,13 @@ def pipeline(engine, info, paths: dict[str, Path], timings: list) -> dict:
             return imports.run(conn, imports.receipts_kind(terms, book.licence_ids(conn)), paths["receipts"], "bench")
 
     def evaluate_all():
+        # Column-wise (revenue/bulk.py), as the product's totals, accruals and verify do; the
+        # per-receipt `evaluate` serves the detail listing (see --per-receipt for its cost).
         with db.transaction(engine) as conn:
-            eligible = 0
-            owed = Decimal(0)
-            for e in book.evaluations(conn, info):
-                eligible += e.eligible
-                owed += e.contribution
+            eligible = owed = 0
+            for frame in book.judged(conn, info):
+                eligible += int(frame["eligible"].sum())
+                owed += int(frame["contribution_minor"].sum())
             return eligible, owed
 
     def accrue_all():
@@ -109,6 +110,12 @@ def pipeline(engine, info, paths: dict[str, Path], timings: list) -> dict:
             return accrue(conn, info)
 
     def report():
+        with db.transaction(engine) as conn:
+            tallies, missing = book.frame_tallies(conn, info, ["resource", "month"])
+        assert not missing
+        return tallies[0].rows(info.base_terms().fund.base_currency)
+
+    def per_receipt():
         tallies = [Tally("resource"), Tally("month")]
         with db.transaction(engine) as conn:
             for e in book.evaluations(conn, info):
@@ -117,10 +124,16 @@ def pipeline(engine, info, paths: dict[str, Path], timings: list) -> dict:
         return tallies[0].rows()
 
     stage("import (licences, rates, receipts)", import_all)
-    stage("evaluation (rules per receipt)", evaluate_all)
+    stage("evaluation (rules, column-wise)", evaluate_all)
     accrued = stage("accrual (one entry per eligible receipt)", accrue_all)
     rows = stage("grouped report (by resource and month)", report)
-    return {"by_resource": {r.key: (r.contribution, r.contribution_base) for r in rows}, "accrued": accrued.posted}
+    out = {"by_resource": {r.key: (r.contribution, r.contribution_base) for r in rows}, "accrued": accrued.posted}
+    if per_receipt_too:
+        start = time.perf_counter()
+        slow = per_receipt()
+        out["per_receipt_s"] = time.perf_counter() - start
+        out["per_receipt_same"] = slow == rows
+    return out
 
 
 def pandas_reference(paths: dict[str, Path]) -> tuple[dict, float]:
@@ -169,6 +182,8 @@ def main() -> int:
     parser.add_argument("--licences", type=int, default=5_000)
     parser.add_argument("--receipts", type=int, default=1_000_000)
     parser.add_argument("--db", help="an empty database [default: SQLite in a temporary folder]")
+    parser.add_argument("--per-receipt", action="store_true",
+                        help="also time the per-receipt report (evaluate + Tally, not part of the pipeline) and compare it")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -178,7 +193,7 @@ def main() -> int:
         engine = db.make_engine(args.db or f"sqlite:///{folder / 'bench.db'}")
         info = fund_mod.create(engine, shipped_text(), "urif.toml")
         timings: list = []
-        ours = pipeline(engine, info, paths, timings)
+        ours = pipeline(engine, info, paths, timings, args.per_receipt)
         engine.dispose()
         reference, pandas_s = pandas_reference(paths)
     total = sum(s for _, s, _ in timings)
@@ -187,6 +202,9 @@ def main() -> int:
         print(f"{name:45} {seconds:9.2f} {mib:13.0f}")
     print(f"{'whole pipeline':45} {total:9.2f} {max(m for *_, m in timings):13.0f}")
     print(f"\naccrual entries posted: {ours['accrued']:,}")
+    if "per_receipt_s" in ours:
+        print(f"per-receipt report (evaluate + Tally, by resource and month): {ours['per_receipt_s']:.2f} s; "
+              f"same totals as the column-wise report: {'yes' if ours['per_receipt_same'] else 'NO'}")
     evaluation = next(s for n, s, _ in timings if n.startswith("evaluation"))
     print(f"pandas reference (read CSV + rules + totals): {pandas_s:.2f} s; "
           f"our evaluation stage / pandas = {evaluation / pandas_s:.2f}")

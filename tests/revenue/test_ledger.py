@@ -13,7 +13,7 @@ from jointfund.ledger import journal
 from jointfund.ledger.entry import Entry, Posting
 from jointfund.revenue import book, imports, transfer
 from jointfund.revenue.accrual import accrue, key_of
-from jointfund.revenue.contribution import totals
+from jointfund.revenue.contribution import GROUPINGS, totals
 from jointfund.store import db
 from jointfund.store import tables as t
 from jointfund.verify import verify
@@ -128,6 +128,9 @@ def test_per_receipt_contributions_equal_grouped_totals_and_the_ledger(fund_url,
         per_receipt = sum(e.contribution for e in evaluations)
         for by in ("month", "licence", "stream"):
             assert sum(x.contribution for x in totals(evaluations, by)) == per_receipt
+        with db.transaction(engine) as conn:  # the column-wise totals the commands print, read back from storage
+            for by in (*GROUPINGS, "total"):
+                assert book.grouped_totals(conn, info, by) == (totals(evaluations, by), {e.missing_rate for e in evaluations if e.missing_rate})
         assert receivable(engine).get("UAH", Decimal("0.00")) == per_receipt
         assert contributions_check(engine).ok
     finally:

@@ -9,7 +9,7 @@ from jointfund.cli.output import FormatOption, emit, resolve_format
 from jointfund.errors import JointfundError
 from jointfund.revenue import book
 from jointfund.revenue.contribution import (
-    DETAIL_COLUMNS, GROUPINGS, MissingRates, Totals, detail_row, missing_rates, totals,
+    DETAIL_COLUMNS, GROUPINGS, Totals, detail_row, missing_rates,
 )
 from jointfund.store import db
 
@@ -54,10 +54,9 @@ def contributions(
     terms = info.base_terms()
     names = {r.code: r.name for r in terms.resources} if by == "resource" else {}
     with db.transaction(engine) as conn:
-        evaluations = MissingRates(book.evaluations(conn, info, year))
-        found = totals(evaluations, by, names)
-    if evaluations.missing:
-        raise JointfundError(missing_rates(evaluations.missing))
+        found, missing = book.grouped_totals(conn, info, by, year, names)
+    if missing:
+        raise JointfundError(missing_rates(missing))
     emit(ctx, totals_rows(by, found), chosen, title=f"Contributions by {by}{f' in {year}' if year else ''}")
 
 

@@ -10,9 +10,11 @@ posted as the journal's own reversal of that receipt's entry, pointing back at i
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import Connection, literal, select
+import polars as pl
+from sqlalchemy import Connection, select
 
 from jointfund.fund import FundInfo
 from jointfund.ledger import journal
@@ -20,6 +22,7 @@ from jointfund.ledger.entry import Entry, Posting
 from jointfund.revenue import book
 from jointfund.revenue.contribution import Evaluation
 from jointfund.revenue.eligibility import Rules
+from jointfund.revenue.receipt import Receipt
 from jointfund.store import tables as t
 
 KEY_PREFIX = "contribution:"
@@ -42,8 +45,11 @@ def accrual_entry(e: Evaluation, rules: Rules) -> Entry | None:
     """The entry accruing `e`'s contribution, or None when nothing is owed (not eligible, or zero)."""
     if not e.eligible or not e.contribution:
         return None
-    r = e.receipt
-    c = e.contribution
+    return _entry(e.receipt, e.contribution, rules)
+
+
+def _entry(r: Receipt, c: Decimal, rules: Rules) -> Entry:
+    """The entry accruing contribution `c` (not zero) of receipt `r`."""
     what = "Correction of contribution" if c < 0 else "Contribution owed"
     links = (f"receipt:{r.receipt_id}", f"licence:{r.licence_id}") + ((f"receipt:{r.corrects}",) if r.corrects else ())
     return Entry(r.date, f"{what} on receipt {r.receipt_id} ({r.stream}, licence {r.licence_id})", (
@@ -52,38 +58,42 @@ def accrual_entry(e: Evaluation, rules: Rules) -> Entry | None:
     ), key_of(r.receipt_id), links)
 
 
-def unaccrued(conn: Connection, after: str | None, limit: int) -> list:
-    """The next `limit` receipts with no accrual entry yet, by id after `after`.
+def unaccrued(conn: Connection, after: str | None, limit: int) -> list[tuple]:
+    """The next `limit` receipts with no accrual entry yet, by id after `after`, as book.RECEIPT_COLUMNS tuples.
 
     A fresh query per chunk (keyset paging on the primary key) rather than one open cursor,
-    because the entries posted between chunks go into a table this query reads.
+    because the entries posted between chunks go into a table this query reads. Driver tuples,
+    not Rows: this reads every receipt of the book once.
     """
-    key = literal(KEY_PREFIX) + t.receipt.c.receipt_id
-    q = (select(t.receipt).outerjoin(t.entry, t.entry.c.key == key).where(t.entry.c.seq.is_(None))
-         .order_by(t.receipt.c.receipt_id).limit(limit))
-    if after is not None:
-        q = q.where(t.receipt.c.receipt_id > after)
-    return list(conn.execute(q))
+    assert "'" not in KEY_PREFIX
+    columns = ", ".join(f"r.{c.strip()}" for c in book.RECEIPT_COLUMNS.split(","))
+    sql = (f"SELECT {columns} FROM {t.receipt.name} r LEFT JOIN {t.entry.name} e ON e.key = '{KEY_PREFIX}' || r.receipt_id "
+           f"WHERE e.seq IS NULL{f' AND r.receipt_id > {book.mark(conn)}' if after is not None else ''} "
+           f"ORDER BY r.receipt_id LIMIT {int(limit)}")
+    return [row for rows in book.driver_batches(conn, sql, [] if after is None else [after], limit) for row in rows]
 
 
 def accrue(conn: Connection, info: FundInfo, progress: Callable[[int], None] | None = None) -> AccrualResult:
-    """Post the accrual of every receipt that has none yet, in the caller's write transaction."""
+    """Post the accrual of every receipt that has none yet, in the caller's write transaction.
+
+    Each chunk is judged once, column-wise (bulk.py, proven equal to `evaluate`); only
+    corrections, which need the entry of the receipt they correct, are judged one by one.
+    """
     assess = book.Assessor(conn, info)
     seen = posted = 0
     corrections: list[Evaluation] = []
     after = None
     while chunk := unaccrued(conn, after, CHUNK_RECEIPTS):
-        after = chunk[-1].receipt_id
+        after = chunk[-1][0]
         seen += len(chunk)
+        judged = assess.frame(book.frame_of(conn, chunk))
+        for row in judged.filter(pl.col("corrects").is_not_null()).select(book.RECEIPT_COLUMNS.split(", ")).iter_rows():
+            corrections.append(assess(book.receipt_of_tuple(row)))  # after the receipts they correct
+        owed = judged.filter(pl.col("eligible") & (pl.col("contribution_minor") != 0) & pl.col("corrects").is_null())
         entries = []
-        for row in chunk:
-            e = assess(book.receipt_of(row))
-            if e.receipt.corrects:
-                corrections.append(e)  # after the receipts they correct, which may be in this very chunk
-                continue
-            entry = accrual_entry(e, assess.book.on(e.receipt.date))
-            if entry is not None:
-                entries.append(entry)
+        for row in owed.select(*book.RECEIPT_COLUMNS.split(", "), "contribution_minor").iter_rows():
+            r = book.receipt_of_tuple(row[:-1])
+            entries.append(_entry(r, book.money(row[-1], r.currency), assess.book.on(r.date)))
         journal.post(conn, entries, info.start_date)
         posted += len(entries)
         if progress:

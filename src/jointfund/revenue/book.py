@@ -8,14 +8,17 @@ and building SQLAlchemy parameters row by row costs more than the insert itself.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+import itertools
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 
+import polars as pl
 from sqlalchemy import Connection, Table, select, tuple_
 
 from jointfund.fund import FundInfo
 from jointfund.money import exponent, to_minor
-from jointfund.revenue.contribution import Evaluation, evaluate
+from jointfund.revenue import bulk
+from jointfund.revenue.contribution import Evaluation, Totals, evaluate
 from jointfund.revenue.eligibility import RuleBook
 from jointfund.revenue.fx import Rate, RateTable
 from jointfund.revenue.licence import Licence
@@ -24,6 +27,8 @@ from jointfund.revenue.receipt import Receipt
 from jointfund.store import tables as t
 
 STREAM_ROWS = 20_000
+FRAME_ROWS = 100_000  # receipts judged column-wise at a time: tens of MB of frame, whatever the year's size
+RECEIPT_COLUMNS = "receipt_id, date, licence_id, stream, amount_minor, currency, corrects"
 LOOKUP_CHUNK = 900  # bound parameters per IN query, well under every backend's limit
 
 
@@ -48,6 +53,11 @@ def receipt_of(r) -> Receipt:  # noqa: ANN001
 
 
 _EXPONENTS: dict[str, int] = {}
+
+
+def money(minor: int, currency: str) -> Decimal:
+    """Minor units as an exact amount of `currency` (the hot path of reads; see `_amount`)."""
+    return _amount(minor, currency)
 
 
 def _amount(minor: int, currency: str) -> Decimal:
@@ -135,7 +145,12 @@ def _of_year(conn: Connection, table: Table, id_column: str, year: int | None) -
 
 
 def receipts(conn: Connection, year: int | None = None) -> Iterator[Receipt]:
-    return (receipt_of(r) for r in _of_year(conn, t.receipt, "receipt_id", year))
+    """Stored receipts (of `year`) by date and id, streamed as driver tuples."""
+    sql, params = _receipt_query(conn, year)
+    sqlite = conn.dialect.name == "sqlite"
+    for rows in driver_batches(conn, sql + " ORDER BY date, receipt_id", params, STREAM_ROWS):
+        for r in rows:
+            yield Receipt(r[0], dt.date.fromisoformat(r[1]) if sqlite else r[1], r[2], r[3], _amount(r[4], r[5]), r[5], r[6])
 
 
 def payments(conn: Connection, year: int | None = None) -> Iterator[Payment]:
@@ -150,9 +165,101 @@ class Assessor:
         terms = info.base_terms()
         self.licences = licences(conn)
         self.rates = rates(conn, terms.fx.domestic_currency, self.book.max_age_days)
+        self._licence_frame: pl.DataFrame | None = None
 
     def __call__(self, receipt: Receipt) -> Evaluation:
         return evaluate(receipt, self.licences[receipt.licence_id], self.book.on(receipt.date), self.rates)
+
+    def frame(self, receipts: pl.DataFrame) -> pl.DataFrame:
+        """`receipts` judged column-wise: the same rules as `__call__`, see bulk.py."""
+        if self._licence_frame is None:
+            self._licence_frame = bulk.licence_frame(self.licences.values())
+        return bulk.judge(receipts, self._licence_frame, self.book, self.rates)
+
+
+def driver_batches(conn: Connection, sql: str, params: Sequence = (), size: int = FRAME_ROWS) -> Iterator[list[tuple]]:
+    """Plain DBAPI tuples of `sql` (in the driver's paramstyle, see `mark`), `size` at a time.
+
+    A driver tuple costs a fraction of a SQLAlchemy Row, which matters at a million receipts.
+    On PostgreSQL a named (server-side) cursor streams; SQLite's cursor steps lazily anyway.
+    Dates come back as ISO text on SQLite and as `date` on PostgreSQL (see `frame_of`).
+    """
+    driver = conn.connection.driver_connection
+    pg = conn.dialect.name == "postgresql"
+    cursor = driver.cursor(name=f"jf_revenue_{next(_CURSORS)}") if pg else driver.cursor()
+    try:
+        cursor.execute(sql, tuple(params))
+        while batch := cursor.fetchmany(size):
+            yield batch
+    finally:
+        cursor.close()
+
+
+_CURSORS = itertools.count()
+
+
+def mark(conn: Connection) -> str:
+    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
+
+
+def date_param(conn: Connection, day: dt.date) -> object:
+    return day.isoformat() if conn.dialect.name == "sqlite" else day
+
+
+def frame_of(conn: Connection, rows: list[tuple]) -> pl.DataFrame:
+    """Receipt tuples (RECEIPT_COLUMNS order) as a `bulk.RECEIPT_SCHEMA` frame."""
+    if conn.dialect.name != "sqlite":
+        return pl.DataFrame(rows, schema=bulk.RECEIPT_SCHEMA, orient="row")
+    frame = pl.DataFrame(rows, schema={**bulk.RECEIPT_SCHEMA, "date": pl.Utf8}, orient="row")
+    return frame.with_columns(pl.col("date").str.to_date("%Y-%m-%d"))
+
+
+def receipt_frames(conn: Connection, year: int | None = None) -> Iterator[pl.DataFrame]:
+    """Stored receipts (of `year`) as frames of at most FRAME_ROWS, in no particular order."""
+    sql, params = _receipt_query(conn, year)
+    for rows in driver_batches(conn, sql, params):
+        yield frame_of(conn, rows)
+
+
+def _receipt_query(conn: Connection, year: int | None) -> tuple[str, list]:
+    """SELECT of RECEIPT_COLUMNS (of `year`) in the driver's paramstyle, and its parameters."""
+    sql = f"SELECT {RECEIPT_COLUMNS} FROM {t.receipt.name}"
+    first, last = year_bounds(year)
+    if not (first and last):
+        return sql, []
+    return f"{sql} WHERE date BETWEEN {mark(conn)} AND {mark(conn)}", [date_param(conn, first), date_param(conn, last)]
+
+
+def receipt_of_tuple(r: tuple) -> Receipt:
+    """A Receipt from a RECEIPT_COLUMNS tuple (its date already a `date`)."""
+    return Receipt(r[0], r[1], r[2], r[3], _amount(r[4], r[5]), r[5], r[6])
+
+
+def judged(conn: Connection, info: FundInfo, year: int | None = None) -> Iterator[pl.DataFrame]:
+    """Every stored receipt (of `year`), judged column-wise (see bulk.py), a frame at a time."""
+    assess = Assessor(conn, info)
+    for frame in receipt_frames(conn, year):
+        yield assess.frame(frame)
+
+
+def grouped_totals(conn: Connection, info: FundInfo, by: str, year: int | None = None,
+                   names: Mapping[str, str] | None = None) -> tuple[list[Totals], set[tuple[str, dt.date]]]:
+    """Totals by `by` of every stored receipt (of `year`), and the rates they lacked; column-wise,
+    equal to `contribution.totals` over `evaluations` (tests/revenue/test_bulk.py)."""
+    tallies, missing = frame_tallies(conn, info, [by], year)
+    return tallies[0].rows(info.base_terms().fund.base_currency, names), missing
+
+
+def frame_tallies(conn: Connection, info: FundInfo, groupings: Sequence[str],
+                  year: int | None = None) -> tuple[list[bulk.FrameTally], set[tuple[str, dt.date]]]:
+    """One column-wise pass over the receipts (of `year`) feeding a tally per grouping; and the rates they lacked."""
+    tallies = [bulk.FrameTally(by) for by in groupings]
+    missing: set[tuple[str, dt.date]] = set()
+    for frame in judged(conn, info, year):
+        for tally in tallies:
+            tally.add(frame)
+        missing |= bulk.missing_rates(frame)
+    return tallies, missing
 
 
 def evaluations(conn: Connection, info: FundInfo, year: int | None = None) -> Iterator[Evaluation]:

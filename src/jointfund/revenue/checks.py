@@ -1,6 +1,6 @@
 """`jointfund verify`'s revenue check: the contributions the rules give equal what the ledger holds.
 
-Each receipt is judged again by the terms; its accrual entry must exist exactly when it owes
+Each receipt is judged again by the terms (column-wise, bulk.py); its accrual entry must exist exactly when it owes
 something, for exactly that amount, and no accrual may exist for any other key. The
 contributing partner's receivable must then hold the accruals less the transfers, per currency.
 """
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import polars as pl
 from sqlalchemy import Connection, select
 
 from jointfund.fund import FundInfo
@@ -39,18 +40,25 @@ def contributions_match_ledger(conn: Connection, fund: FundInfo) -> tuple[str, i
     findings: list[Finding] = []
     expected_total: dict[str, int] = defaultdict(int)
     checked = 0
-    for e in book.evaluations(conn, fund):
-        checked += 1
-        r = e.receipt
-        owed = to_minor(e.contribution, r.currency) if e.eligible else 0
-        expected_total[r.currency] += owed
-        got = posted.pop(key_of(r.receipt_id), None)
-        if got is None:
-            if owed:
-                findings.append(Finding(NAME, None, f"receipt {r.receipt_id} owes {e.contribution} {r.currency} but has no accrual entry"))
-        elif (got[0], got[1]) != (owed, r.currency):
-            findings.append(Finding(NAME, got[2], f"receipt {r.receipt_id}: accrued {from_minor(got[0], got[1])} {got[1]}, "
-                                                  f"the rules give {from_minor(owed, r.currency)} {r.currency} ({e.reason})"))
+    assess = book.Assessor(conn, fund)
+    for frame in book.receipt_frames(conn):
+        judged = assess.frame(frame)
+        columns = judged.select("receipt_id", "currency", "eligible", "contribution_minor")
+        for rid, currency, eligible, minor in columns.iter_rows():
+            checked += 1
+            owed = minor if eligible else 0
+            expected_total[currency] += owed
+            got = posted.pop(key_of(rid), None)
+            if got is None:
+                if owed:
+                    findings.append(Finding(NAME, None, f"receipt {rid} owes {from_minor(owed, currency)} {currency} "
+                                                        "but has no accrual entry"))
+            elif (got[0], got[1]) != (owed, currency):
+                # The reason in words comes from the per-receipt rules, for the few receipts that differ.
+                row = judged.filter(pl.col("receipt_id") == rid).select(book.RECEIPT_COLUMNS.split(", ")).row(0)
+                e = assess(book.receipt_of_tuple(row))
+                findings.append(Finding(NAME, got[2], f"receipt {rid}: accrued {from_minor(got[0], got[1])} {got[1]}, "
+                                                      f"the rules give {from_minor(owed, currency)} {currency} ({e.reason})"))
     for key, (minor, currency, seq) in posted.items():
         findings.append(Finding(NAME, seq, f"accrual {key} of {from_minor(minor, currency)} {currency} has no receipt that owes it"))
     transferred: dict[str, int] = defaultdict(int)

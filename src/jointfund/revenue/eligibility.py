@@ -91,6 +91,11 @@ class RuleBook:
     def on(self, day: dt.date) -> Rules:
         return self._rules[bisect.bisect_right(self._starts, day) - 1]
 
+    def periods(self) -> list[tuple[dt.date, dt.date | None, Rules]]:
+        """(first day, first day after or None, rules) of each stretch, for column-wise evaluation."""
+        ends: list[dt.date | None] = [*self._starts[1:], None]
+        return list(zip(self._starts, ends, self._rules))
+
 
 def explain(receipt: Receipt, licence: Licence, rules: Rules) -> str | None:
     """None when `receipt` counts for the fund; otherwise the first rule that excludes it."""

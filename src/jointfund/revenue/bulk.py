@@ -1,0 +1,276 @@
+"""The rules over many receipts at once: a column-wise (polars) twin of `explain` and `evaluate`.
+
+`evaluate` (contribution.py) judges one receipt and stays the definition of the rules; this
+module applies the same `Rules` values (eligibility.py) to a frame of receipts, for the paths
+where a Python call per receipt would dominate: totals, accruals, the verify check.
+tests/revenue/test_bulk.py proves, with Hypothesis, that every column here equals what
+`evaluate` gives for the same receipt (every exclusion, boundaries, half-minor-unit rounding,
+negative amounts, missing rates).
+
+What stays per receipt on purpose:
+- the reason text: only the detail listing prints it, and it calls `explain` row by row;
+- a conversion whose integers might not fit in 64 bits (|contribution| x rate factor >= 2**62):
+  such rows (none in practice) are handed to `evaluate` itself.
+
+Frames:
+  receipts: receipt_id, date (Date), licence_id, stream, amount_minor (Int64), currency, corrects.
+  licences: licence_id, holder, holder_code, resource, deposit, region, issued (Date), basis, psa (Boolean).
+  judged (what `judge` returns): the receipt and licence columns, plus
+    eligible (Boolean); contribution_minor (Int64, in the receipt's currency, 0 when not eligible);
+    base_minor (Int64 in the base currency, null when no usable rate); missing_currency (Utf8: the
+    currency whose rate is missing, else null).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+
+import polars as pl
+
+from jointfund.money import exponent
+from jointfund.revenue.contribution import Totals, evaluate
+from jointfund.revenue.eligibility import RuleBook, Rules
+from jointfund.revenue.fx import RateTable
+from jointfund.revenue.licence import Licence
+from jointfund.revenue.receipt import Receipt
+
+SAFE = 2**62  # |integer| x factor must stay under it so that 2 x product + denominator fits in Int64
+
+RECEIPT_SCHEMA = {"receipt_id": pl.Utf8, "date": pl.Date, "licence_id": pl.Utf8, "stream": pl.Utf8,
+                  "amount_minor": pl.Int64, "currency": pl.Utf8, "corrects": pl.Utf8}
+LICENCE_SCHEMA = {"licence_id": pl.Utf8, "holder": pl.Utf8, "holder_code": pl.Utf8, "resource": pl.Utf8,
+                  "deposit": pl.Utf8, "region": pl.Utf8, "issued": pl.Date, "basis": pl.Utf8, "psa": pl.Boolean}
+
+
+def licence_frame(licences: Iterable[Licence]) -> pl.DataFrame:
+    return pl.DataFrame([tuple(x) for x in licences], schema=LICENCE_SCHEMA, orient="row")
+
+
+def receipt_frame(receipts: Iterable[Receipt]) -> pl.DataFrame:
+    """Receipts as a frame (used by tests and small callers; bulk reads build frames from rows directly)."""
+    rows = [(r.receipt_id, r.date, r.licence_id, r.stream, _minor(r.amount, r.currency), r.currency, r.corrects)
+            for r in receipts]
+    return pl.DataFrame(rows, schema=RECEIPT_SCHEMA, orient="row")
+
+
+def _minor(amount: Decimal, currency: str) -> int:
+    scaled = amount.scaleb(exponent(currency))
+    assert scaled == int(scaled), (amount, currency)
+    return int(scaled)
+
+
+def _round_half_up(numerator: pl.Expr, factor_num: pl.Expr, factor_den: pl.Expr) -> pl.Expr:
+    """round(numerator x num / den) half away from zero, on integers (as contribution.round_half_up)."""
+    magnitude = (2 * numerator.abs() * factor_num + factor_den) // (2 * factor_den)
+    return pl.when(numerator < 0).then(-magnitude).otherwise(magnitude)
+
+
+def _excluded(rules: Rules) -> pl.Expr:
+    """True where `explain` would give a reason: the same tests, in the same order (order does not
+    change *whether* a receipt is excluded, only which reason `explain` names)."""
+    date, basis, stream = pl.col("date"), pl.col("basis"), pl.col("stream")
+    starts = {code: s.in_force_from for code, s in rules.streams.items()}
+    psa_only = [code for code, s in rules.streams.items() if s.psa_only]
+    new = basis.is_in(list(rules.new_bases))
+    return (
+        (date < pl.lit(rules.receipts_from))
+        | ~pl.col("resource").is_in(list(rules.covered))
+        | basis.is_in(list(rules.excluded_bases))
+        | (new & (pl.col("issued") < pl.lit(rules.issued_from)))
+        | (~new & ~basis.is_in(list(rules.always_bases)))
+        | ~stream.is_in(list(rules.streams))
+        | (date < stream.replace_strict(starts, default=None, return_dtype=pl.Date)).fill_null(False)
+        | (stream.is_in(psa_only) & ~pl.col("psa"))
+    )
+
+
+def _shares(rules: Rules) -> tuple[pl.Expr, pl.Expr]:
+    """Each stream's share as an exact integer ratio (p, q); (0, 1) for streams without a rule."""
+    ratios = {code: s.share.as_integer_ratio() for code, s in rules.streams.items()}
+    stream = pl.col("stream")
+    p = stream.replace_strict({k: v[0] for k, v in ratios.items()}, default=0, return_dtype=pl.Int64)
+    q = stream.replace_strict({k: v[1] for k, v in ratios.items()}, default=1, return_dtype=pl.Int64)
+    return p, q
+
+
+def _factors(frame: pl.DataFrame, rules: Rules, rates: RateTable) -> pl.DataFrame:
+    """Per distinct (currency, date): the exact factor (num, den) from minor units of the currency to
+    minor units of the base currency, or the currency whose rate is missing; from `RateTable.rate`,
+    the one definition of which rate a day uses."""
+    base = rules.base_currency
+    rows = []
+    for currency, day in frame.select("currency", "date").unique().iter_rows():
+        if currency == base:
+            rows.append((currency, day, 1, 1, None))
+            continue
+        own = rates.rate(currency, day)
+        quote = rates.rate(base, day) if own is not None else None
+        if own is None or quote is None:
+            rows.append((currency, day, None, None, currency if own is None else base))
+            continue
+        p, q = own.as_integer_ratio()
+        s, u = quote.as_integer_ratio()
+        num = p * u * 10 ** exponent(base)
+        den = q * s * 10 ** exponent(currency)
+        g = math.gcd(num, den)
+        rows.append((currency, day, num // g, den // g, None))
+    return pl.DataFrame(rows, schema={"currency": pl.Utf8, "date": pl.Date, "num": pl.Object, "den": pl.Object,
+                                      "missing_currency": pl.Utf8}, orient="row")
+
+
+def judge(receipts: pl.DataFrame, licences: pl.DataFrame, book: RuleBook, rates: RateTable) -> pl.DataFrame:
+    """Every receipt of `receipts` judged by the rules in force on its date (see the module doc)."""
+    # The row index keeps the receipts' order through the split by period (callers post in it).
+    frame = receipts.with_row_index("_row").join(licences, on="licence_id", how="left", maintain_order="left")
+    assert frame.height == receipts.height
+    assert frame["resource"].null_count() == 0, "a receipt names a licence the frame does not hold"
+    parts = []
+    for start, end, rules in book.periods():
+        part = frame.filter((pl.col("date") >= pl.lit(start)) & (pl.col("date") < pl.lit(end)) if end else
+                            (pl.col("date") >= pl.lit(start)))
+        if part.height:
+            parts.append(_judge_period(part, rules, rates))
+    out = pl.concat(parts) if parts else _judge_period(frame, book.on(dt.date.max), rates)
+    assert out.height == receipts.height
+    return (out.sort("_row") if len(parts) > 1 else out).drop("_row")
+
+
+def _judge_period(frame: pl.DataFrame, rules: Rules, rates: RateTable) -> pl.DataFrame:
+    assert rules.rounding == "ROUND_HALF_UP", f"rounding {rules.rounding} is not implemented"
+    p, q = _shares(rules)
+    frame = frame.with_columns(eligible=~_excluded(rules)).with_columns(
+        contribution_minor=pl.when(pl.col("eligible")).then(_round_half_up(pl.col("amount_minor"), p, q)).otherwise(0),
+        share_unsafe=pl.col("eligible") & (pl.col("amount_minor").abs() >= pl.lit(SAFE) // p.clip(lower_bound=1)),
+    )
+    factors = _factors(frame, rules, rates)
+    # Object columns cannot be joined on or computed with; a factor that fits is moved to Int64,
+    # and rows whose factor or product would not fit are flagged and judged by `evaluate`.
+    fits = [n is not None and n < SAFE and d < SAFE // 4 for n, d in zip(factors["num"], factors["den"])]
+    factors = factors.with_columns(
+        fits=pl.Series(fits, dtype=pl.Boolean),
+        num=pl.Series([n if f else 0 for n, f in zip(factors["num"], fits)], dtype=pl.Int64),
+        den=pl.Series([d if f else 1 for d, f in zip(factors["den"], fits)], dtype=pl.Int64),
+    )
+    frame = frame.join(factors, on=["currency", "date"], how="left")
+    c = pl.col("contribution_minor")
+    needs_rate = pl.col("eligible") & (c != 0)
+    frame = frame.with_columns(
+        unsafe=pl.col("share_unsafe") | (needs_rate & pl.col("missing_currency").is_null()
+                                         & (~pl.col("fits") | (c.abs() >= pl.lit(SAFE) // pl.col("num").clip(lower_bound=1))))
+    ).with_columns(
+        base_minor=pl.when(~needs_rate).then(0)
+        .when(pl.col("missing_currency").is_not_null()).then(None)
+        .when(pl.col("unsafe")).then(None)
+        .otherwise(_round_half_up(c, pl.col("num"), pl.col("den"))),
+        missing_currency=pl.when(needs_rate).then(pl.col("missing_currency")).otherwise(None),
+    )
+    if frame["unsafe"].any():
+        frame = _by_evaluate(frame, rules, rates)
+    return frame.drop("share_unsafe", "unsafe", "fits", "num", "den")
+
+
+def _by_evaluate(frame: pl.DataFrame, rules: Rules, rates: RateTable) -> pl.DataFrame:
+    """Rows flagged unsafe, judged one by one by `evaluate` (integers too large for Int64 columns)."""
+    fixed: dict[str, tuple[int, int | None, str | None]] = {}
+    for row in frame.filter(pl.col("unsafe")).iter_rows(named=True):
+        receipt = Receipt(row["receipt_id"], row["date"], row["licence_id"], row["stream"],
+                          Decimal(row["amount_minor"]).scaleb(-exponent(row["currency"])), row["currency"], row["corrects"])
+        licence = Licence(*(row[k] for k in LICENCE_SCHEMA))
+        e = evaluate(receipt, licence, rules, rates)
+        base = None if e.contribution_base is None else _minor(e.contribution_base, rules.base_currency)
+        fixed[receipt.receipt_id] = (_minor(e.contribution, receipt.currency), base,
+                                     e.missing_rate[0] if e.missing_rate else None)
+    # Python ints beyond Int64 cannot sit in the Int64 columns: such a row's figures would not fit
+    # the ledger's BigInteger either, so it is refused here rather than truncated.
+    for rid, (c, b, _) in fixed.items():
+        assert abs(c) < 2**63 and (b is None or abs(b) < 2**63), f"receipt {rid}: contribution beyond 64-bit minor units"
+    ids = list(fixed)
+    patch = pl.DataFrame({"receipt_id": ids, "_c": [fixed[i][0] for i in ids], "_b": [fixed[i][1] for i in ids],
+                          "_m": [fixed[i][2] for i in ids]},
+                         schema={"receipt_id": pl.Utf8, "_c": pl.Int64, "_b": pl.Int64, "_m": pl.Utf8})
+    frame = frame.join(patch, on="receipt_id", how="left")
+    return frame.with_columns(
+        contribution_minor=pl.when(pl.col("unsafe")).then(pl.col("_c")).otherwise(pl.col("contribution_minor")),
+        base_minor=pl.when(pl.col("unsafe")).then(pl.col("_b")).otherwise(pl.col("base_minor")),
+        missing_currency=pl.when(pl.col("unsafe")).then(pl.col("_m")).otherwise(pl.col("missing_currency")),
+    ).drop("_c", "_b", "_m")
+
+
+# -- totals --
+
+def _group_columns(by: str) -> tuple[pl.Expr, pl.Expr]:
+    """(key, name) columns of a judged frame for a grouping of GROUPINGS (as contribution.group_key)."""
+    date = pl.col("date")
+    columns = {
+        "licence": (pl.col("licence_id"), pl.col("deposit")),
+        "holder": (pl.col("holder_code"), pl.col("holder")),
+        "resource": (pl.col("resource"), pl.lit("")),
+        "region": (pl.col("region"), pl.lit("")),
+        "stream": (pl.col("stream"), pl.lit("")),
+        "month": (date.dt.strftime("%Y-%m"), pl.lit("")),
+        "year": (date.dt.year().cast(pl.Utf8), pl.lit("")),
+        "total": (pl.lit("total"), pl.lit("")),
+    }
+    assert by in columns, by
+    key, name = columns[by]
+    return key.alias("key"), name.alias("name")
+
+
+NAMED_GROUPINGS = ("licence", "holder")  # the groupings whose name comes from the receipts' licences
+
+
+class FrameTally:
+    """Totals of judged frames per group and currency, for one grouping: `contribution.Tally` column-wise.
+
+    A group's name is the one of its earliest receipt by (date, receipt id), which is what
+    `Tally` keeps when fed receipts in that order, so frames may come in any order.
+    """
+
+    def __init__(self, by: str) -> None:
+        self.by = by
+        self._acc: dict[tuple[str, str], list] = {}
+        self._labels: dict[str, tuple[dt.date, str, str]] = {}
+
+    def add(self, judged: pl.DataFrame) -> None:
+        key, name = _group_columns(self.by)
+        frame = judged.with_columns(key, name)
+        eligible = pl.col("eligible")
+        sums = frame.group_by("key", "currency").agg(
+            pl.len().alias("receipts"), eligible.sum().alias("eligible_n"),
+            pl.col("amount_minor").sum().alias("amount"),
+            pl.col("amount_minor").filter(eligible).sum().alias("eligible_amount"),
+            pl.col("contribution_minor").sum().alias("contribution"),
+            pl.col("base_minor").sum().alias("base"), pl.col("base_minor").null_count().alias("missing"))
+        for k, c, n, m, amount, elig, contrib, base, missing in sums.iter_rows():
+            slot = self._acc.setdefault((k, c), [0, 0, 0, 0, 0, 0, True])
+            for i, v in enumerate((n, m, amount, elig, contrib, base)):
+                slot[i] += v
+            slot[6] = slot[6] and not missing
+        if self.by not in NAMED_GROUPINGS:  # the name is a constant: no need to find the earliest receipt
+            for k in sums["key"].unique():
+                self._labels.setdefault(k, (dt.date.max, "", ""))
+            return
+        firsts = frame.sort("date", "receipt_id").group_by("key").agg(pl.first("date"), pl.first("receipt_id"), pl.first("name"))
+        for k, day, rid, label in firsts.iter_rows():
+            if k not in self._labels or (day, rid) < self._labels[k][:2]:
+                self._labels[k] = (day, rid, label)
+
+    def rows(self, base_currency: str, names: Mapping[str, str] | None = None) -> list[Totals]:
+        """As `Tally.rows`: totals sorted by key; `names` names keys the frames cannot (resources, streams)."""
+        names = names or {}
+
+        def money(minor: int, currency: str) -> Decimal:
+            return Decimal(minor).scaleb(-exponent(currency))
+
+        return [Totals(k, names.get(k, self._labels[k][2]), c, n, m, money(amt, c), money(elig, c), money(contrib, c),
+                       money(base, base_currency) if complete else None)
+                for (k, c), (n, m, amt, elig, contrib, base, complete) in sorted(self._acc.items())]
+
+
+def missing_rates(judged: pl.DataFrame) -> set[tuple[str, dt.date]]:
+    """(currency, receipt date) of every rate the eligible receipts of `judged` lacked."""
+    lacking = judged.filter(pl.col("missing_currency").is_not_null()).select("missing_currency", "date").unique()
+    return set(lacking.iter_rows())
