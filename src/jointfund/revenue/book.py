@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 
@@ -91,17 +92,31 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict]) -> None:
     """Insert validated rows with one driver-level executemany."""
     if not rows:
         return
-    columns = list(rows[0])
-    sqlite = conn.dialect.name == "sqlite"
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
     params = [list(r.values()) for r in rows]
-    if sqlite:  # SQLite stores dates as ISO text, which is what SQLAlchemy's Date type reads back
+    if conn.dialect.name == "sqlite":  # SQLite stores dates as ISO text, which is what SQLAlchemy's Date type reads back
         dates = [i for i, v in enumerate(params[0]) if isinstance(v, dt.date)]
         for values in params:
             for i in dates:
                 values[i] = values[i].isoformat()
-    conn.exec_driver_sql(sql, [tuple(values) for values in params])
+    insert_tuples(conn, table, list(rows[0]), [tuple(values) for values in params])
+
+
+def insert_tuples(conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[tuple]) -> None:
+    """Insert validated rows, already in the driver's types (ISO text dates on SQLite), with one executemany."""
+    if rows:
+        sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([mark(conn)] * len(columns))})"
+        conn.exec_driver_sql(sql, rows)
+
+
+def stored_tuples(conn: Connection, table: Table, key: str, ids: Sequence[str]) -> dict[str, tuple]:
+    """Rows of `table` (all its columns, driver types) whose single-column `key` is among `ids`, in one query."""
+    columns = ", ".join(c.name for c in table.c)
+    if conn.dialect.name == "sqlite":  # one JSON array parameter, however many ids
+        sql, param = f"SELECT {columns} FROM {table.name} WHERE {key} IN (SELECT value FROM json_each(?))", json.dumps(list(ids))
+    else:
+        sql, param = f"SELECT {columns} FROM {table.name} WHERE {key} = ANY(%s)", list(ids)
+    at = [c.name for c in table.c].index(key)
+    return {r[at]: r for rows in driver_batches(conn, sql, [param]) for r in rows}
 
 
 def stored(conn: Connection, table: Table, key_columns: Sequence[str], keys: Iterable[tuple]) -> dict[tuple, object]:

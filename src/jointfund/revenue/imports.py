@@ -14,18 +14,21 @@ The import is one event of the log (file digest and counts), so the signed check
 
 from __future__ import annotations
 
+import collections
+import datetime as dt
 import itertools
-from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Container, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from sqlalchemy import Connection, Table
+import polars as pl
+from sqlalchemy import Connection, Date, Table
 
 from jointfund.errors import InputError, Problem
 from jointfund.ledger.log import append_event
 from jointfund.revenue import book, fx, licence, payment, receipt
 from jointfund.revenue.fields import Cells
-from jointfund.revenue.reader import Columns, Row, file_sha256, read_rows
+from jointfund.revenue.reader import Columns, NotPlain, Row, file_sha256, plain_csv_blocks, read_rows
 from jointfund.store import tables as t
 from jointfund.terms.model import Terms
 
@@ -45,6 +48,8 @@ class Kind(NamedTuple):
       parse: Cells -> domain value or None (problems recorded in the Cells).
       to_row / of_row: domain value <-> stored row (without provenance).
       check: further problems of a batch that need the database (a correction's original), or None.
+      bulk: for plain CSV, a block's text cells -> its stored columns (all but source and line), or
+        None when any row is not plainly valid (then the file is read row by row, see `run`).
     """
 
     name: str
@@ -56,6 +61,7 @@ class Kind(NamedTuple):
     of_row: Callable[[object], NamedTuple]
     json_keys: Mapping[str, str] | None = None
     check: Callable[[Connection, Sequence[tuple[Row, NamedTuple]]], list[tuple[int, Problem]]] | None = None
+    bulk: Callable[[pl.DataFrame], pl.DataFrame | None] | None = None
 
     def key_of(self, record: NamedTuple) -> tuple:
         return tuple(getattr(record, k) for k in self.key)
@@ -77,8 +83,13 @@ def licences_kind(terms: Terms) -> Kind:
 
 
 def receipts_kind(terms: Terms, licence_ids: Container[str]) -> Kind:
+    fast = None
+    if isinstance(licence_ids, Collection):
+        def fast(cells: pl.DataFrame) -> pl.DataFrame | None:
+            frame = receipt.parse_frame(cells, terms, licence_ids)
+            return None if frame is None else frame.with_columns(corrects=pl.lit(None, dtype=pl.Utf8))
     return Kind("receipts", t.receipt, ("receipt_id",), receipt.COLUMNS, lambda c: receipt.parse(c, terms, licence_ids),
-                book.receipt_row, book.receipt_of, check=_check_corrections)
+                book.receipt_row, book.receipt_of, check=_check_corrections, bulk=fast)
 
 
 def rates_kind() -> Kind:
@@ -92,7 +103,16 @@ def payments_kind(terms: Terms) -> Kind:
 
 
 def run(conn: Connection, kind: Kind, path: Path, actor: str, progress: Progress | None = None) -> ImportResult:
-    """Import `path` inside the caller's write transaction; raises InputError listing every problem."""
+    """Import `path` inside the caller's write transaction; raises InputError listing every problem.
+
+    A plain CSV of a kind with a bulk parser is read column-wise (`_run_bulk`); any file or row
+    that path does not take plainly is read row by row here, which names every problem.
+    """
+    if kind.bulk is not None and path.suffix.lower() == ".csv" and path.is_file():
+        done = _run_bulk(conn, kind, path, progress)
+        if done is not None:
+            _record(conn, kind, path, actor, done)
+            return done
     problems = _Problems()
     rows = new = unchanged = 0
     for batch in _batches(read_rows(path, kind.columns, kind.json_keys), BATCH_ROWS):
@@ -119,10 +139,80 @@ def run(conn: Connection, kind: Kind, path: Path, actor: str, progress: Progress
             progress(len(batch))
     if problems:
         raise InputError(problems.listed(), f"{kind.name} import refused ({path.name}); nothing was imported")
-    if new:
+    result = ImportResult(kind.name, path.name, rows, new, unchanged)
+    _record(conn, kind, path, actor, result)
+    return result
+
+
+def _record(conn: Connection, kind: Kind, path: Path, actor: str, result: ImportResult) -> None:
+    """The import's event in the log, when it brought anything new."""
+    if result.new:
         append_event(conn, actor, f"{kind.name}.import", f"file:{path.name}",
-                     {"file": path.name, "sha256": file_sha256(path), "rows": rows, "new": new, "unchanged": unchanged})
-    return ImportResult(kind.name, path.name, rows, new, unchanged)
+                     {"file": path.name, "sha256": file_sha256(path), "rows": result.rows, "new": result.new,
+                      "unchanged": result.unchanged})
+
+
+def _run_bulk(conn: Connection, kind: Kind, path: Path, progress: Progress | None) -> ImportResult | None:
+    """Import a plain CSV column-wise, or return None (having written nothing) to have it read row by row.
+
+    Two reads of the file, each a block at a time: the first checks that every row is plainly
+    valid, that no id comes twice and that no stored row under the same id differs (a conflict
+    is reported by the row path, with both versions); only then does the second insert the new
+    rows. Same rows, same stored values, same atomicity (the caller's transaction) as the row path.
+    """
+    assert kind.bulk is not None and len(kind.key) == 1
+    key = kind.key[0]
+    columns = [c.name for c in kind.table.c]
+    try:
+        ids = []
+        for line, cells in plain_csv_blocks(path, kind.columns):
+            frame = kind.bulk(cells)
+            if frame is None:
+                return None
+            stored = book.stored_tuples(conn, kind.table, key, frame[key].to_list())
+            if stored and _differs(conn, kind, columns, frame, stored):
+                return None
+            ids.append(frame[key])
+    except NotPlain:
+        return None
+    if ids and pl.concat(ids).is_duplicated().any():
+        return None
+    rows = new = 0
+    sqlite = conn.dialect.name == "sqlite"
+    for line, cells in plain_csv_blocks(path, kind.columns):
+        frame = kind.bulk(cells)
+        assert frame is not None, "the file changed between the two reads"
+        rows += frame.height
+        frame = frame.with_columns(source=pl.lit(path.name), line=pl.int_range(line, line + frame.height, dtype=pl.Int64))
+        stored = book.stored_tuples(conn, kind.table, key, frame[key].to_list())
+        if stored:
+            frame = frame.filter(~pl.col(key).is_in(list(stored)))
+        if sqlite:  # dates as the ISO text SQLAlchemy's Date type stores on SQLite
+            frame = frame.with_columns(pl.col(pl.Date).dt.to_string("%Y-%m-%d"))
+        book.insert_tuples(conn, kind.table, columns, frame.select(columns).rows())
+        new += frame.height
+        if progress:
+            progress(cells.height)
+    return ImportResult(kind.name, path.name, rows, new, rows - new)
+
+
+def _differs(conn: Connection, kind: Kind, columns: list[str], frame: pl.DataFrame, stored: dict[str, tuple]) -> bool:
+    """Whether any row of `frame` differs from the stored row under its id (compared as domain values)."""
+    sqlite = conn.dialect.name == "sqlite"
+    stored_row = collections.namedtuple("StoredRow", columns)  # type: ignore[misc]
+    dates = [c.name for c in kind.table.c if isinstance(c.type, Date)]
+
+    def of(values: dict) -> NamedTuple:
+        if sqlite:
+            values = {k: (dt.date.fromisoformat(v) if k in dates and isinstance(v, str) else v) for k, v in values.items()}
+        return kind.of_row(stored_row(**values))
+
+    key = kind.key[0]
+    for offered in frame.filter(pl.col(key).is_in(list(stored))).iter_rows(named=True):
+        before = of(dict(zip(columns, stored[offered[key]])))
+        if of({c: offered.get(c) for c in columns}) != before:
+            return True
+    return False
 
 
 def _compare(conn: Connection, kind: Kind, parsed: list[tuple[Row, NamedTuple]],

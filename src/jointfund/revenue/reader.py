@@ -15,9 +15,12 @@ import json
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from jointfund.errors import InputError, Problem
+
+if TYPE_CHECKING:
+    import polars as pl
 
 MAX_JSON_BYTES = 64 * 1024 * 1024  # NBU publishes one array per query; a bigger file is not a rate file
 MAX_CELL_CHARS = 10_000
@@ -203,3 +206,72 @@ def _json_text(value: object) -> str:
     if isinstance(value, Decimal):
         return format(value, "f")
     return str(value).strip()
+
+
+# -- the bulk path: plain CSV read column-wise --
+
+BLOCK_BYTES = 16 * 1024 * 1024  # a block of whole lines at a time: bounded memory whatever the file's size
+
+
+class NotPlain(Exception):
+    """The file is not plain CSV (quotes, CR, blank lines, ragged rows, not UTF-8): read it row by row."""
+
+
+def plain_csv_blocks(path: Path, columns: Columns) -> Iterator[tuple[int, "pl.DataFrame"]]:
+    """(line of the first row, the rows' cells as text columns named as `columns`) per block of lines.
+
+    Only for files whose every line is one row: no quote character, no CR (but in CRLF line ends), no blank line, every
+    row as wide as the header. Then a row's line is its position, and the cells are exactly what
+    `_csv_rows` gives (stripping aside: a cell with surrounding whitespace is left to the row path
+    by the parsers). Raises NotPlain as soon as the file is not plain; InputError for a bad header.
+    """
+    import polars as pl
+
+    source = path.name
+    with open(path, "rb") as f:
+        first = f.readline()
+        if first.startswith(b"\xef\xbb\xbf"):
+            first = first[3:]
+        crlf = first.endswith(b"\r\n")  # as Python's csv writer and spreadsheets write
+        first = first[:-2] if crlf else first[:-1] if first.endswith(b"\n") else b'"'
+        if b'"' in first or b"\r" in first:
+            raise NotPlain("header")
+        try:
+            names = first.decode("utf-8").split(",")
+        except UnicodeDecodeError:
+            raise NotPlain("encoding") from None
+        index = _header(names, columns, f"{source}:1")
+        width = len(names)
+        line = 2
+        carry = b""
+        while True:
+            block = f.read(BLOCK_BYTES)
+            data = carry + block
+            if not block:
+                if data:
+                    data += b"\n"  # the last row without a newline
+                else:
+                    return
+                carry = b""
+            else:
+                cut = data.rfind(b"\n") + 1
+                data, carry = data[:cut], data[cut:]
+                if not data:
+                    continue
+            if crlf:
+                data = data.replace(b"\r\n", b"\n")
+            if b'"' in data or b"\r" in data or b"\n\n" in data or data.startswith(b"\n"):
+                raise NotPlain("quotes, CR or blank lines")
+            rows = data.count(b"\n")
+            if data.count(b",") != (width - 1) * rows:
+                raise NotPlain("ragged rows")
+            try:
+                frame = pl.read_csv(data, has_header=False, infer_schema=False, quote_char=None,
+                                    new_columns=[f"_{i}" for i in range(width)])
+            except pl.exceptions.PolarsError:
+                raise NotPlain("unreadable block") from None
+            assert frame.height == rows, (frame.height, rows)
+            yield line, frame.select(pl.col(f"_{i}").fill_null("").alias(name) for name, i in index.items())
+            line += rows
+            if not block:
+                return

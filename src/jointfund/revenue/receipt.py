@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Container
+from collections.abc import Collection, Container
 from decimal import Decimal
 from typing import NamedTuple
 
-from jointfund.revenue.fields import Cells
+import polars as pl
+
+from jointfund.money import exponent
+from jointfund.revenue.fields import MAX_ID_CHARS, Cells
 from jointfund.revenue.reader import Columns
 from jointfund.terms.model import Terms
 
@@ -52,3 +55,48 @@ def parse(cells: Cells, terms: Terms, licences: Container[str]) -> Receipt | Non
         return None
     assert receipt_id and day and licence_id and stream and currency and amount is not None
     return Receipt(receipt_id, day, licence_id, stream, amount, currency, corrects)
+
+
+# Cells the row path would accept unchanged: no surrounding or inner whitespace (Python's \s also
+# takes \x1c-\x1f), at most MAX_ID_CHARS characters; dates and amounts in their one plain form.
+_PLAIN_ID = rf"^[^\s\x1c-\x1f]{{1,{MAX_ID_CHARS}}}$"
+_PLAIN_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+
+def plain_amount(places: int) -> str:
+    """Amounts written -?digits[.digits]: at most 15 whole digits (so minor units fit 64 bits)."""
+    return rf"^-?[0-9]{{1,15}}(\.[0-9]{{1,{places}}})?$" if places else r"^-?[0-9]{1,15}$"
+
+
+def parse_frame(cells: pl.DataFrame, terms: Terms, licences: Collection[str]) -> pl.DataFrame | None:
+    """The bulk twin of `parse` for a block of rows: their stored columns (receipt_id, date,
+    licence_id, stream, amount_minor, currency), or None when any row is not plainly valid,
+    so that the caller reads the file row by row and `parse` names every problem.
+
+    It accepts a row only when `parse` would accept it with the same values
+    (tests/revenue/test_imports.py checks both on random cells).
+    """
+    if "corrects" in cells.columns and (cells["corrects"] != "").any():
+        return None  # corrections are checked against their originals on the row path
+    currency = cells["currency"] if "currency" in cells.columns else pl.Series([""] * cells.height, dtype=pl.Utf8)
+    frame = cells.select("receipt_id", "date", "licence_id", "stream", "amount").with_columns(
+        currency=pl.when(currency == "").then(pl.lit(terms.fx.domestic_currency)).otherwise(currency))
+    ok = (pl.col("receipt_id").str.contains(_PLAIN_ID) & pl.col("licence_id").str.contains(_PLAIN_ID)
+          & pl.col("licence_id").is_in(list(licences)) & pl.col("stream").is_in(list(terms.contribution.stream_codes))
+          & pl.col("date").str.contains(_PLAIN_DATE) & pl.col("currency").is_in(list(terms.fund.currencies)))
+    amount_ok = pl.lit(False)
+    minor = pl.lit(None, dtype=pl.Int64)
+    for code in terms.fund.currencies:
+        places = exponent(code)
+        mine = pl.col("currency") == code
+        amount_ok = amount_ok | (mine & pl.col("amount").str.contains(plain_amount(places)))
+        whole = pl.col("amount").str.extract(r"^-?([0-9]+)", 1).cast(pl.Int64, strict=False)
+        frac = pl.col("amount").str.extract(r"\.([0-9]+)$", 1).fill_null("").str.pad_end(places, "0")
+        magnitude = whole * 10**places + (frac.cast(pl.Int64, strict=False) if places else 0)
+        minor = pl.when(mine).then(pl.when(pl.col("amount").str.starts_with("-")).then(-magnitude).otherwise(magnitude)).otherwise(minor)
+    frame = frame.with_columns(ok=ok & amount_ok, amount_minor=minor,
+                               day=pl.col("date").str.to_date("%Y-%m-%d", strict=False))
+    # A date the calendar lacks (2025-02-30) or year 0, which Python's date refuses, goes to the row path.
+    if not frame.select((pl.col("ok") & pl.col("day").is_not_null() & (pl.col("day").dt.year() > 0)).all()).item():
+        return None
+    return frame.select("receipt_id", pl.col("day").alias("date"), "licence_id", "stream", "amount_minor", "currency")
