@@ -72,9 +72,14 @@ class Folio(Gov):
         self.move(app_id, "screening", on)
         self.decide("screening", on, about=f"application:{app_id}")
 
-    def invest(self, app_id: int, amount: str = "20000000.00", on: dt.date = dt.date(2026, 2, 2)) -> investment.Investment:
+    def invest(self, app_id: int, amount: str = "20000000.00", on: dt.date = dt.date(2026, 2, 2),
+               signed: bool = True) -> investment.Investment:
+        """The board's executed investment proposal (approved, commitment booked), then, when `signed`, the
+        administrator's record of the signed agreement (committed): tranches may be paid from there."""
         self.to_due_diligence(app_id, on)
         self.decide("investment", on, amount=amount, currency="USD", about=f"application:{app_id}")
+        if signed:
+            self.move(app_id, "committed", on, "investment agreement signed")
         with db.transaction(self.engine) as conn:
             inv = investment.of_application(conn, app_id)
         assert inv is not None

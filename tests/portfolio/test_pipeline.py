@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 
 from jointfund.errors import Refused
 from jointfund.ledger.log import append_event
-from jointfund.portfolio.pipeline import refusal
+from jointfund.portfolio.pipeline import acting_refusal, refusal
 from jointfund.store import db
 from jointfund.store import tables as t
 from jointfund.terms import load_shipped
@@ -23,7 +23,7 @@ OPEN_STAGES = ("submitted", "screening", "due_diligence", "recommended", "approv
 ALLOWED = {
     ("submitted", "screening", None), ("screening", "due_diligence", "screening"),
     ("due_diligence", "recommended", "recommendation"), ("recommended", "approved", "investment"),
-    ("approved", "committed", "investment"), ("committed", "disbursing", "disbursement"),
+    ("approved", "committed", None), ("committed", "disbursing", "disbursement"),
     ("disbursing", "repaid", None), ("disbursing", "exited", None),
     ("committed", "written_off", None), ("disbursing", "written_off", None),
     *((s, "declined", None) for s in OPEN_STAGES), *((s, "withdrawn", None) for s in OPEN_STAGES),
@@ -52,6 +52,14 @@ def test_refusals_say_why() -> None:
     assert "final stage" in refusal(PIPE, "repaid", "declined", None)
     assert "from submitted it allows: screening" in refusal(PIPE, "submitted", "committed", None)
     assert "not a stage" in refusal(PIPE, "submitted", "funded", None)
+
+
+def test_a_tranche_is_paid_only_once_the_agreement_is_signed() -> None:
+    acting = [s for s in STAGES if acting_refusal(PIPE, s, "disbursement") is None]
+    assert acting == ["committed", "disbursing"]
+    assert "first a person records its move to committed" in acting_refusal(PIPE, "approved", "disbursement")
+    assert "first a person" not in acting_refusal(PIPE, "recommended", "disbursement")  # no person's move leads there
+    assert acting_refusal(PIPE, "repaid", "disbursement")  # nothing acts at a final stage
 
 
 def test_a_person_cannot_make_a_decision_move(folio) -> None:  # noqa: ANN001

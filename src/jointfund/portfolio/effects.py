@@ -1,10 +1,11 @@
 """What executing this domain's proposals does: registered in governance's effect registry.
 
 Each handler runs inside the execution's own transaction, exactly once (governance.execution):
-- investment (about "application:<id>"): the application moves on (approved, committed) and the
-  commitment is booked as an investment;
-- disbursement (about "investment:<id>"): a tranche is paid, refused beyond the undrawn commitment;
-  the first moves the application on (disbursing);
+- investment (about "application:<id>"): the application moves on (approved) and the commitment
+  is booked as an investment; the agreement's signature (committed) is a person's move;
+- disbursement (about "investment:<id>"): a tranche is paid, refused before the application is
+  committed (the agreement signed) and beyond the undrawn commitment; the first moves the
+  application on (disbursing);
 - valuation (about "investment:<id>"): the investment is marked to the proposal's value;
 - screening (about "application:<id>") and recommendation (about the investment proposal): the
   application moves on;
@@ -28,7 +29,7 @@ from jointfund.governance.model import Proposal
 from jointfund.governance.proposal import PROPOSAL_REF, get
 from jointfund.portfolio import application as apps
 from jointfund.portfolio import distribution, investment, valuation
-from jointfund.portfolio.lifecycle import advance
+from jointfund.portfolio.lifecycle import advance, refuse_unless_acting
 
 _NO_EFFECT = "the execution record is its only effect"
 
@@ -67,8 +68,10 @@ def invest(conn: Connection, fund: FundInfo, p: Proposal, run: Run) -> str:
 @register("disbursement", replace=True)
 def disburse(conn: Connection, fund: FundInfo, p: Proposal, run: Run) -> str:
     inv = _investment(conn, p)
+    app = apps.get(conn, inv.application)
+    refuse_unless_acting(conn, fund, app, p.kind, run.on)
     undrawn = investment.disburse(conn, fund, inv, p, run.on)
-    advance(conn, fund, run.actor, apps.get(conn, inv.application), p.kind, run.on, p.id,
+    advance(conn, fund, run.actor, app, p.kind, run.on, p.id,
             f"first disbursement: proposal {p.id}", required=False)
     return f"{inv.label}: {p.amount} {p.currency} disbursed, {undrawn} undrawn"
 

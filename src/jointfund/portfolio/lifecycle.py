@@ -1,7 +1,11 @@
 """Moving an application along the pipeline together with what its investment must do then.
 
 - `advance`: an executed proposal moves the application along every transition the terms give
-  its kind from where it stands (an investment decision: recommended -> approved -> committed).
+  its kind from where it stands (under the shipped terms one: an investment decision moves it
+  recommended -> approved; a person then records approved -> committed, the agreement signed).
+- `refuse_unless_acting`: a proposal that books money without always moving the application (a
+  disbursement) is refused, before anything is posted, unless the application stands where the
+  pipeline lets it act.
 - `move_by_person`: a recorded move with a reason; reaching a terminal stage ends the investment,
   if there is one: its undrawn commitment is cancelled and, at a write-off stage, its remaining
   cost written off (at any other terminal stage none may remain).
@@ -48,6 +52,13 @@ def move_by_person(conn: Connection, info: FundInfo, actor: str, application_id:
     if stage is not None and stage.terminal and inv is not None:
         investment.close_out(conn, info, inv, on, reason, stage.write_off)
     return change
+
+
+def refuse_unless_acting(conn: Connection, info: FundInfo, app: Application, decision: str, on: dt.date) -> None:
+    current = apps.stage_of(conn, app.id).to_stage
+    why = rules.acting_refusal(apps.pipeline_of(info.terms(on)), current, decision)
+    if why:
+        raise Refused(f"{app.label} is {current}: {why}")
 
 
 def refuse_unless_open(conn: Connection, info: FundInfo, app: Application, on: dt.date) -> None:

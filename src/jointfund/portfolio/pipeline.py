@@ -54,5 +54,26 @@ def refusal(pipeline: Pipeline, current: str, target: str, decision: str | None)
     return None
 
 
+def acting_refusal(pipeline: Pipeline, current: str, decision: str) -> str | None:
+    """Why an executed `decision` proposal may not act on an application at `current` (None: it may).
+
+    It may where a transition of its kind leaves the stage, or where one led (a second tranche while
+    disbursing); anywhere else it would book money the pipeline has not reached yet, e.g. a tranche
+    before the agreement is signed. The refusal names the person's moves that lead where it may act.
+    """
+    stage = pipeline.stage(current)
+    assert stage is not None, f"stored stage {current!r} is not in the terms"
+    ours = [tr for tr in pipeline.transitions if tr.decision == decision]
+    where = list(dict.fromkeys(s for tr in ours for s in (*tr.from_, tr.to) if s != ANY))
+    if not stage.terminal and (current in where or any(ANY in tr.from_ for tr in ours)):
+        return None
+    if not where:
+        return f"the pipeline gives a {decision} proposal no stage to act at"
+    named = " or ".join(f"{s} ({pipeline.stage(s).name})" for s in where)  # type: ignore[union-attr]  # validated codes
+    why = f"an executed {decision} proposal acts on an application only when it is {named}"
+    first = [tr.to for tr in next_stages(pipeline, current) if tr.decision is None and tr.to in where]
+    return why + (f"; first a person records its move to {' or '.join(first)}, with a reason" if first else "")
+
+
 def _words(tr: Transition) -> str:
     return f"{tr.to} (by executing a {tr.decision} proposal)" if tr.decision else tr.to
