@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import time
 from decimal import Decimal
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,9 +17,9 @@ from jointfund.cli.output import FormatOption, emit, resolve_format, say
 from jointfund.cli.progress import bar
 from jointfund.errors import JointfundError
 from jointfund.forecast import chart as chart_mod
-from jointfund.forecast import engine, run, scenario, start, summary
-from jointfund.forecast.plan import StartState, compile_plan
-from jointfund.terms import load_text, shipped_text
+from jointfund.forecast import engine, outlook, run, scenario, summary
+from jointfund.forecast.plan import StartState
+from jointfund.terms import shipped_text
 
 app = typer.Typer(help="Forecasts of contributions, fund value and distributions, over many random paths.",
                   no_args_is_help=True)
@@ -46,21 +45,11 @@ def _compute(ctx: typer.Context, file: str, paths: int, years: int | None, seed:
              workers: int, scheduler: str | None, chunk_paths: int, with_tornado: bool = True) -> Run:
     text, source = scenario.read(file)
     terms_text, state_from = _terms_text(ctx)
-    terms = load_text(terms_text, "fund terms")
-    sc = scenario.load_text(text, source, terms)
-    day = _date(start_day) or sc.scenario.start or clock.today()
-    state = state_from(terms, day, sc) if state_from else None
-    plan = compile_plan(sc, terms_text, day, years, state)
-    say(f"[dim]{sc.scenario.name}: {paths:,} paths x {plan.steps} years from {day}; "
-        f"start state from the {plan.state.source}; lock ends {plan.lock_ends}[/dim]")
-    tasks = len(engine.chunks(paths, chunk_paths)) + (run.tornado_tasks(plan, paths) if with_tornado else 0)
-    with engine.Runner(workers, scheduler) as runner, bar("forecast", total=tasks) as advance:
-        began = time.perf_counter()
-        result = run.forecast(plan, seed, paths, runner, chunk_paths, advance)
-        seconds = time.perf_counter() - began
-        say(f"[dim]{paths:,} paths in {seconds:.1f} s ({paths / seconds:,.0f} paths/s)[/dim]")
-        base, bars = run.tornado(plan, seed, paths, runner, advance) if with_tornado else (None, [])
-    return Run(sc.scenario.name, run.Outcome(plan, seed, result, base, bars, seconds))
+    with engine.Runner(workers, scheduler) as runner, bar("forecast", total=None) as advance:
+        name, outcome = outlook.compute(text, source, terms_text, _date(start_day), clock.today(), state_from, paths,
+                                        seed, runner, years, chunk_paths, with_tornado, advance,
+                                        announce=lambda m: say(f"[dim]{m}[/dim]"), total=advance.total)
+    return Run(name, outcome)
 
 
 def _terms_text(ctx: typer.Context):  # noqa: ANN202 - (text, reader of the start state or None)
@@ -82,7 +71,7 @@ def _terms_text(ctx: typer.Context):  # noqa: ANN202 - (text, reader of the star
 
     def read_book(terms, day: dt.date, sc: scenario.Scenario) -> StartState:  # noqa: ANN001
         with db.transaction(eng) as conn:
-            return start.from_book(conn, info.terms(day), day, sc.fx.start_per_usd, sc.start_state.investments_exit_years)
+            return outlook.reader(conn, info.terms)(terms, day, sc)
 
     return info.terms_text, read_book
 

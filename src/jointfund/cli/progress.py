@@ -4,19 +4,35 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn,
+                           TimeRemainingColumn)
 
 from jointfund.cli.output import console
 
 
+class Advance:
+    """`advance(n)` moves the bar on; `advance.total(n)` sets its length once the work is known."""
+
+    __slots__ = ("_progress", "_task")
+
+    def __init__(self, progress: Progress, task: TaskID) -> None:
+        self._progress, self._task = progress, task
+
+    def __call__(self, n: int) -> None:
+        self._progress.advance(self._task, n)
+
+    def total(self, n: int) -> None:
+        self._progress.update(self._task, total=n)
+
+
 @contextlib.contextmanager
-def bar(label: str, total: int | None) -> Iterator[Callable[[int], None]]:
-    """Yields `advance(n)`. Hidden when stderr is not a terminal (CI logs, pipes)."""
+def bar(label: str, total: int | None) -> Iterator[Advance]:
+    """Yields `advance`. Hidden when stderr is not a terminal (CI logs, pipes)."""
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                         TimeElapsedColumn(), TimeRemainingColumn(), console=console(stderr=True),
                         disable=not sys.stderr.isatty(), transient=True)
     with progress:
         task = progress.add_task(label, total=total)
-        yield lambda n: progress.advance(task, n)
+        yield Advance(progress, task)
