@@ -36,6 +36,13 @@ def test_demo_runs_verifies_prints_the_book_and_reruns_in_its_own_directory(tmp_
     tb = json.loads(cli("--format", "json", "ledger", "trial-balance").stdout)
     totals = [r["balance"] for r in tb if r["account"] == "TOTAL"]
     assert totals and all(t == "0.00" for t in totals)
+    # The funnel: 60+ applications, at least one resting at every stage, approved (agreement not yet
+    # signed) and committed (no tranche yet) included.
+    funnel = json.loads(cli("report", "pipeline", "--format", "json").stdout)["sections"][0]["rows"]
+    assert funnel[0]["stage"] == "submitted" and funnel[0]["reached"] >= 60
+    assert [r["stage"] for r in funnel if r["now"] < 1] == []
+    now = {r["stage"]: r["now"] for r in funnel}
+    assert (now["approved"], now["committed"]) == (1, 1) and sum(now.values()) == funnel[0]["reached"]
 
     # Running it again replaces the directory it made, leftovers included, with a fresh fund.
     (target / "leftover.txt").write_text("from the first run")

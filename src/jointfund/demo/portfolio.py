@@ -3,9 +3,10 @@
 Everything comes from `portfolio.toml` and its seed, so every run builds the same fund: one US
 in-kind contribution reported, valued lower by the board and booked; 64 applications submitted
 from a generated CSV and moved through the pipeline by the committees' and the board's executed
-decisions (or by a person, with a reason); five investments with their tranches, an interest
-payment, valuations, a repayment, an exit and a write-off; and an early distribution that the
-reinvestment lock refuses, with its message.
+decisions (or by a person, with a reason); seven investments approved by the board, their
+agreements signed (all but one) and five with their tranches, an interest payment, valuations, a
+repayment, an exit and a write-off; and an early distribution that the reinvestment lock refuses,
+with its message.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from jointfund.revenue.reader import Row
 from jointfund.store import db
 
 ACTOR = "demo"
+COMMITTED = "committed"  # the stage a person records once the investment agreement is signed
 
 
 class Outcome(NamedTuple):
@@ -130,7 +132,10 @@ def build(engine: Engine, info: FundInfo, directory: Path, say: Callable[[str], 
     with db.write(engine) as conn:
         for spec in d["investments"]:
             _invest(conn, info, board, a, spec, submitted[spec["application"]])
-    say(f"{len(d['investments'])} investments approved by the board, with their tranches, income, valuations and exits")
+    signed = sum(1 for i in d["investments"] if "signed_on" in i)
+    paid = sum(1 for i in d["investments"] if i.get("disbursements"))
+    say(f"{len(d['investments'])} investments approved by the board, {signed} agreements signed, {paid} with their "
+        "tranches, income, valuations and exits")
 
     dist = d["distribution"]
     try:
@@ -207,6 +212,9 @@ def _invest(conn: Connection, info: FundInfo, board: Board, a: dict, spec: dict,
                  amount=Decimal(spec["amount"]), currency=app.currency, about=f"application:{app.id}")
     inv = investment.of_application(conn, app.id)
     assert inv is not None
+    if "signed_on" not in spec:  # approved, its commitment booked; no tranche before the agreement is signed
+        return
+    lifecycle.move_by_person(conn, info, ACTOR, app.id, COMMITTED, spec["signed_on"], "investment agreement signed")
     for t in spec.get("disbursements", []):
         board.decide(conn, "disbursement", f"Tranche of {t['amount']} to {inv.label}", t["on"],
                      amount=Decimal(t["amount"]), currency=inv.currency, about=inv.link)
