@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from jointfund.api import deps, errors
+from jointfund.api.response_cache import ResponseCache
 from jointfund.api.routers import governance, ledger, portfolio, public, reports, revenue
 from jointfund.api.security import Guard, LoginLimiter, Sessions
 from jointfund.store import db
@@ -47,5 +48,7 @@ def create_app(engine_or_url: Engine | str | None = None, *, sessions: Sessions 
     static = resources.files("jointfund.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     errors.install(app, pages.render_error)
+    # Inside the Guard, so a response served from the cache gets the security headers like any other.
+    app.add_middleware(ResponseCache)
     app.add_middleware(Guard, max_body_bytes=max_upload_bytes)
     return app

@@ -23,11 +23,14 @@ from sqlalchemy import Connection, func, select
 from jointfund.store import tables as t
 
 
+# One statement, not two: it is read on every request that may be served from a cache.
+_VERSION = select(select(func.max(t.leaf.c.seq)).scalar_subquery(), select(func.max(t.checkpoint.c.id)).scalar_subquery())
+
+
 def version(conn: Connection) -> tuple[int, int]:
-    """The book's version: (last log seq, last checkpoint id); both are cheap index reads."""
-    seq = conn.execute(select(func.max(t.leaf.c.seq))).scalar() or 0
-    cp = conn.execute(select(func.max(t.checkpoint.c.id))).scalar() or 0
-    return seq, cp
+    """The book's version: (last log seq, last checkpoint id); both are index reads."""
+    seq, cp = conn.execute(_VERSION).one()
+    return seq or 0, cp or 0
 
 
 def _size(value: Any, depth: int = 0) -> int:
@@ -63,17 +66,29 @@ class ReadCache:
 
         Results must be treated as read-only by callers: they are shared between requests.
         """
+        found = self.peek(key)
+        if found is not None:
+            return found
+        value = compute()  # outside the lock: concurrent misses may compute twice, never block each other
+        self.put(key, value)
+        return value
+
+    def peek(self, key: Hashable) -> Any | None:
+        """The cached result for `key` (counted as a hit), or None (counted as a miss)."""
         with self._lock:
             found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-                self.hits += 1
-                return found[0]
-            self.misses += 1
-        value = compute()  # outside the lock: concurrent misses may compute twice, never block each other
+            if found is None:
+                self.misses += 1
+                return None
+            self._items.move_to_end(key)
+            self.hits += 1
+            return found[0]
+
+    def put(self, key: Hashable, value: Any) -> None:
+        """Keep `value` under `key`, unless it alone exceeds the memory bound; the least recently used go first."""
         size = _size(value)
         if size > self.max_bytes:
-            return value
+            return
         with self._lock:
             if key not in self._items:
                 self._items[key] = (value, size)
@@ -81,7 +96,6 @@ class ReadCache:
             while len(self._items) > self.max_entries or self._bytes > self.max_bytes:
                 _, (_, dropped) = self._items.popitem(last=False)
                 self._bytes -= dropped
-        return value
 
     def __len__(self) -> int:
         return len(self._items)

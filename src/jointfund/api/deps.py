@@ -39,6 +39,7 @@ class Server:
       max_upload_bytes: largest request body accepted.
       page_limit: largest page of a list (the API's `limit` is capped at it).
       reads: cached book reads, keyed on the book's version (see api.cache).
+      responses: cached whole responses of `@cacheable` routes (see api.response_cache).
     """
 
     engine: Engine
@@ -47,6 +48,7 @@ class Server:
     max_upload_bytes: int = 5 * 1024 * 1024
     page_limit: int = 500
     reads: ReadCache = field(default_factory=ReadCache)
+    responses: ReadCache = field(default_factory=lambda: ReadCache(max_entries=2048, max_bytes=32 * 1024 * 1024))
     _fund: fund_mod.FundInfo | None = None
 
     def fund(self) -> fund_mod.FundInfo:

@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from jointfund import clock
 from jointfund.api import deps
 from jointfund.api.errors import TooManyAttempts
+from jointfund.api.response_cache import cacheable
 from jointfund.api.routers import governance as gov_api
 from jointfund.api.routers import ledger as ledger_api
 from jointfund.api.routers import public as public_api
@@ -94,6 +95,7 @@ templates.env.filters["money"] = money
 # -- public --
 
 @router.get("/", response_class=HTMLResponse)
+@cacheable
 def public_page(request: Request, _who=PUBLIC) -> Response:
     s = public_api.summary(request)
     tr = i18n.translations(language(request)).gettext
@@ -173,6 +175,7 @@ def recent_events(request: Request) -> list:
 
 
 @router.get("/dashboard", response_class=HTMLResponse)
+@cacheable
 def dashboard(request: Request, who=READ) -> Response:
     s = public_api.summary(request)
     today = clock.today()
@@ -194,6 +197,7 @@ def dashboard(request: Request, who=READ) -> Response:
 
 
 @router.get("/ledger", response_class=HTMLResponse)
+@cacheable
 def ledger_page(request: Request, as_of: dt.date | None = Query(None), _who=READ) -> Response:
     rows = ledger_api.accounts_as_of(request, as_of)
     for r in rows:
@@ -224,12 +228,14 @@ def entry_page(request: Request, seq: int, _who=READ) -> Response:
 # -- governance --
 
 @router.get("/proposals", response_class=HTMLResponse)
+@cacheable
 def proposals_page(request: Request, _who=READ) -> Response:
     rows = [gov_api.proposal_out(s) for s in gov_api.standings(request)]
     return render(request, "proposals.html", proposals=rows[::-1])
 
 
 @router.get("/proposals/{proposal_id}", response_class=HTMLResponse)
+@cacheable
 def proposal_page(request: Request, proposal_id: int, _who=READ) -> Response:
     d = gov_api.detail(request, proposal_id)
     partners = list(dict.fromkeys(seat["partner"] for seat in d["seats"]))

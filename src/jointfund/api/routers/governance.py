@@ -18,6 +18,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from jointfund import clock
 from jointfund.api import deps
 from jointfund.api.errors import RESPONSES
+from jointfund.api.response_cache import cacheable
 from jointfund.api.schemas import (
     AuditOut, BallotOut, ClosedOut, DraftOut, ExecutionOut, MemberLinkIn, MemberOut, Page, Paging, ProposalDetail,
     ProposalIn, ProposalOut, SignedProposalIn, UserMembersOut, VoteIn, WithdrawalIn,
@@ -91,6 +92,7 @@ def compute_standings(request: Request) -> list[Standing]:
 
 
 @router.get("/proposals", response_model=Page[ProposalOut], summary="Proposals and where each stands")
+@cacheable
 def proposals(request: Request, state: str | None = Query(None, max_length=20), body: str | None = Query(None, max_length=40),
               kind: str | None = Query(None, max_length=40), paging: Paging = Depends(), _who=READ) -> dict:
     rows = [proposal_out(s) for s in standings(request)
@@ -100,6 +102,7 @@ def proposals(request: Request, state: str | None = Query(None, max_length=20), 
 
 
 @router.get("/proposals/{proposal_id}", response_model=ProposalDetail, summary="A proposal with its seat grid")
+@cacheable
 def proposal_detail(request: Request, proposal_id: int, _who=READ) -> dict:
     return detail(request, proposal_id)
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from jointfund.api import deps
 from jointfund.api.errors import RESPONSES
+from jointfund.api.response_cache import cacheable
 from jointfund.api.schemas import AccountOut, BalanceOut, CheckpointOut, EntryOut, Page, Paging
 from jointfund.errors import InputError, JointfundError, NotFound, Problem
 from jointfund.ledger import canonical, journal, log
@@ -51,11 +52,13 @@ def accounts_as_of(request: Request, as_of: dt.date | None) -> list[dict]:
 
 
 @router.get("/ledger/accounts", response_model=list[AccountOut], summary="Chart of accounts with balances")
+@cacheable
 def accounts(request: Request, as_of: dt.date | None = AsOf, _who=READ) -> list[dict]:
     return accounts_as_of(request, as_of)
 
 
 @router.get("/ledger/balances", response_model=Page[BalanceOut], summary="Balances as of a date")
+@cacheable
 def balances(request: Request, as_of: dt.date | None = AsOf,
              account: str | None = Query(None, max_length=300, description="Only this account and those below it."),
              currency: str | None = Query(None, max_length=3), paging: Paging = Depends(), _who=READ) -> dict:

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from jointfund import clock
 from jointfund.api import deps
 from jointfund.api.errors import RESPONSES
+from jointfund.api.response_cache import cacheable
 from jointfund.api.routers.governance import proposal_out, standings
 from jointfund.api.routers.ledger import signed_checkpoints
 from jointfund.api.routers.portfolio import investment_rows
@@ -134,6 +135,7 @@ def compute_summary(request: Request) -> dict:
 
 
 @router.get("/public/summary", response_model=SummaryOut, tags=["public"], summary="Published aggregates")
+@cacheable
 def public_summary(request: Request, _who=PUBLIC) -> dict:
     return summary(request)
 

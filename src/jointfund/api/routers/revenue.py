@@ -24,6 +24,7 @@ from sqlalchemy import Connection, select
 from jointfund.api import deps
 from jointfund.api.errors import RESPONSES
 from jointfund import clock
+from jointfund.api.response_cache import cacheable
 from jointfund.api.schemas import DeadlineOut, Page, Paging, PaymentOut, RateOut, TotalsOut
 from jointfund.errors import InputError, Problem
 from jointfund.fund import FundInfo
@@ -260,6 +261,7 @@ def compute_calendar(request: Request, year: int | None) -> list[dict]:
 
 
 @router.get("/calendar", response_model=list[DeadlineOut], summary="The compliance calendar")
+@cacheable
 def calendar(request: Request, year: int | None = Query(None, ge=1900, le=2999, description="Default: every year of the fund."),
              status: str | None = Query(None, max_length=10, description="done, late, open or overdue."),
              _who=READ) -> list[dict]:

@@ -1,0 +1,132 @@
+"""Whole responses of read-only pages and API reads, served again while the book and the asker are the same.
+
+A route opts in with `@cacheable` when its response is a pure function of: the book's version
+(api.cache.version: any write, including issuing or revoking a token and adding or disabling a
+user, appends to the log and so changes it), today, the URL, the language inputs, and who asks.
+Who asks is part of the key at its finest grain:
+
+- a bearer token: the SHA-256 of the token itself;
+- a session cookie: the session id (pages carry the session's CSRF token, so not even two
+  sessions of one user share an entry);
+- neither: the public.
+
+A response is stored only when it is a 200 without Set-Cookie and the route authenticated the
+asker the way the key says (a token request the route accepted as that token, a session request
+as that session's user). So a hit repeats a decision the full route made at the same book
+version for the same credential: a revoked token or a disabled user changes the version, and
+signing out or an expired session is checked in memory on every hit before any lookup. A hit
+skips routing, dependencies, the threadpool, validation, serialisation and templates: it costs
+the version read and a dictionary lookup, on the event loop.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Hashable
+from typing import Any, NamedTuple, TypeVar
+
+from starlette.requests import cookie_parser
+
+from jointfund import clock
+from jointfund.api.cache import version
+from jointfund.api.security import LANG_COOKIE, SESSION_COOKIE, Sessions
+from jointfund.store import db
+
+F = TypeVar("F", bound=Callable[..., Any])
+_MARK = "__jointfund_cacheable__"
+MAX_ROUTE_PATHS = 4096  # paths remembered as cacheable or not (clients choose paths: keep it bounded)
+
+
+def cacheable(endpoint: F) -> F:
+    """Mark a GET route whose response depends only on the book's version, today, the URL, language and asker."""
+    setattr(endpoint, _MARK, True)
+    return endpoint
+
+
+class Stored(NamedTuple):
+    """A response as sent: status, headers (as the app sent them) and body."""
+
+    status: int
+    headers: tuple[tuple[bytes, bytes], ...]
+    body: bytes
+
+
+class Asker(NamedTuple):
+    """Who a request says it is, before any database read.
+
+    Attributes:
+      key: the cache key part (kind, credential digest or session id).
+      via: how the route must have authenticated the asker for its response to be stored.
+      user: the session's user (None for tokens, the public and sessions not signed in).
+    """
+
+    key: tuple
+    via: str
+    user: str | None
+
+
+def asker(headers: dict[bytes, bytes], cookies: dict[str, str], sessions: Sessions) -> Asker:
+    """The asker as api.deps.current_actor will judge it: a bearer token first, else a live session, else the public."""
+    auth = headers.get(b"authorization")
+    if auth is not None:
+        return Asker(("token", hashlib.sha256(auth).hexdigest()), "token", None)
+    s = sessions.get(cookies.get(SESSION_COOKIE))
+    if s is not None:
+        return Asker(("session", s.id), "session" if s.user is not None else "none", s.user)
+    return Asker(("public",), "none", None)
+
+
+class ResponseCache:
+    """ASGI middleware: serves `@cacheable` GET routes from the server's `responses` LRU, keyed as the module says."""
+
+    def __init__(self, app) -> None:  # noqa: ANN001 - an ASGI app
+        self.app = app
+        self._routes: dict[str, bool] = {}  # path -> whether its route is @cacheable, learnt on its first request
+
+    async def __call__(self, scope, receive, send) -> None:  # noqa: ANN001 - ASGI
+        if scope["type"] != "http" or scope["method"] != "GET":
+            await self.app(scope, receive, send)
+            return
+        if not self._routes.get(scope["path"], False):
+            # Unknown yet, or not cacheable: serve it, and learn from the routing whether its route is marked.
+            await self.app(scope, receive, send)
+            if len(self._routes) < MAX_ROUTE_PATHS:
+                self._routes[scope["path"]] = getattr(scope.get("endpoint"), _MARK, False)
+            return
+        server = scope["app"].state.server
+        headers = dict(scope["headers"])
+        cookies = cookie_parser(headers.get(b"cookie", b"").decode("latin-1"))
+        who = asker(headers, cookies, server.sessions)
+        with db.transaction(server.engine) as conn:
+            v = version(conn)
+        key: Hashable = (v, clock.today(), scope.get("scheme"), headers.get(b"host"), scope["path"],
+                         scope.get("query_string", b""), headers.get(b"accept-language"), cookies.get(LANG_COOKIE),
+                         who.key)
+        found: Stored | None = server.responses.peek(key)
+        if found is not None:
+            await send({"type": "http.response.start", "status": found.status, "headers": list(found.headers)})
+            await send({"type": "http.response.body", "body": found.body})
+            return
+        start: dict = {}
+        chunks: list[bytes] = []
+
+        async def keep(message) -> None:  # noqa: ANN001
+            if message["type"] == "http.response.start":
+                start.update(message)
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+            await send(message)
+
+        await self.app(scope, receive, keep)
+        if self._storable(scope, start, who):
+            server.responses.put(key, Stored(200, tuple(start.get("headers", ())), b"".join(chunks)))
+
+    @staticmethod
+    def _storable(scope: dict, start: dict, who: Asker) -> bool:
+        if start.get("status") != 200 or any(k.lower() == b"set-cookie" for k, _ in start.get("headers", ())):
+            return False
+        state = scope.get("state") or {}
+        actor = state.get("actor")
+        if state.get("via") != who.via or actor is None:
+            return False
+        return who.via != "session" or actor.name == who.user

@@ -1,0 +1,145 @@
+"""Whole-response cache: a repeat is served from it, a write or a change of who asks is not, and no
+response ever crosses from one token, session, user or role to another."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from fastapi.testclient import TestClient
+
+from jointfund.api.cache import ReadCache
+from jointfund.api.response_cache import Stored
+from jointfund.api.security import SESSION_COOKIE
+from jointfund.governance import token, user
+from jointfund.ledger import journal
+from jointfund.ledger.entry import Entry, Posting
+from jointfund.store import db
+
+from .conftest import bearer, csrf_of, sign_in
+from .site import DAY
+
+pytestmark = pytest.mark.storage
+
+BALANCES = "/api/ledger/balances?limit=500"
+
+
+def hits(client: TestClient) -> int:
+    return client.app.state.server.responses.hits
+
+
+def served_twice(client: TestClient, path: str, **kw) -> tuple:  # noqa: ANN003
+    """Two requests after the one that teaches the cache the route: (first, second, whether the second was a hit)."""
+    client.get(path, **kw)
+    first = client.get(path, **kw)
+    before = hits(client)
+    second = client.get(path, **kw)
+    return first, second, hits(client) == before + 1
+
+
+def post_entry(site) -> None:  # noqa: ANN001
+    base = site.fund.terms(DAY).fund.base_currency
+    with db.transaction(site.engine) as conn:
+        a, b = sorted(x.name for x in journal.load_accounts(conn).values()
+                      if x.closed is None and (not x.currencies or base in x.currencies))[:2]
+    with db.write(site.engine) as conn:
+        journal.post(conn, [Entry(DAY, "response cache test", (Posting(a, Decimal("2.50"), base),
+                                                               Posting(b, Decimal("-2.50"), base)), key="rc-test")],
+                     site.fund.start_date)
+
+
+def test_a_repeat_is_served_from_the_cache_with_the_security_headers(client, site) -> None:  # noqa: ANN001
+    for path, kw in ((BALANCES, {"headers": bearer(site, "auditor")}), ("/", {})):
+        first, second, hit = served_twice(client, path, **kw)
+        assert first.status_code == 200 and hit, path
+        assert second.content == first.content and second.headers["content-type"] == first.headers["content-type"]
+        assert "content-security-policy" in second.headers and second.headers["x-frame-options"] == "DENY"
+
+
+def test_a_write_changes_what_is_served(client, site) -> None:  # noqa: ANN001
+    first, _, hit = served_twice(client, BALANCES, headers=bearer(site, "auditor"))
+    assert hit
+    post_entry(site)
+    before = hits(client)
+    after = client.get(BALANCES, headers=bearer(site, "auditor"))
+    assert hits(client) == before, "the book changed: the old response must not be served"
+    assert after.status_code == 200 and after.json() != first.json()
+
+
+def test_a_revoked_token_is_refused_though_its_response_was_cached(client, site) -> None:  # noqa: ANN001
+    assert served_twice(client, BALANCES, headers=bearer(site, "auditor"))[2]
+    with db.write(site.engine) as conn:
+        token.revoke(conn, "test", next(t.id for t in token.tokens(conn) if t.user == site.name("auditor")))
+    assert client.get(BALANCES, headers=bearer(site, "auditor")).status_code == 401
+
+
+def test_no_response_crosses_tokens_or_roles(client, site) -> None:  # noqa: ANN001
+    readers = [r for r in site.tokens if client.get(BALANCES, headers=bearer(site, r)).status_code == 200]
+    refused = [r for r in site.tokens if r not in readers]
+    assert readers and refused, "the policy lets some roles read the books and not others"
+    assert served_twice(client, BALANCES, headers=bearer(site, readers[0]))[2]
+    for role in refused:  # a cached copy exists, yet each refused role is still refused
+        assert client.get(BALANCES, headers=bearer(site, role)).status_code in (401, 403)
+    assert client.get(BALANCES).status_code == 401
+    assert client.get(BALANCES, headers={"Authorization": "Bearer jft_guess"}).status_code == 401
+
+
+def test_each_session_sees_its_own_user_and_csrf_token(app, site) -> None:  # noqa: ANN001
+    board, auditor = TestClient(app), TestClient(app)
+    sign_in(board, site, "board_manager")
+    sign_in(auditor, site, "auditor")
+    page = f"/proposals/{site.proposal.id}"
+    mine, _, hit = served_twice(board, page)
+    assert hit and site.name("board_manager") in mine.text
+    theirs = auditor.get(page)
+    assert theirs.status_code == 200 and site.name("auditor") in theirs.text
+    assert site.name("board_manager") not in theirs.text
+    assert csrf_of(theirs.text) != csrf_of(mine.text)
+    # The public page too: the public's cached copy is never a signed-in user's, nor the other way round.
+    served_twice(TestClient(app), "/")
+    assert site.name("auditor") in auditor.get("/").text
+    assert site.name("auditor") not in TestClient(app).get("/").text
+
+
+def test_signing_out_or_being_disabled_ends_the_cached_pages(app, site) -> None:  # noqa: ANN001
+    c = TestClient(app)
+    sign_in(c, site, "board_manager")
+    assert served_twice(c, "/dashboard")[2]
+    sid, csrf = c.cookies.get(SESSION_COOKIE), csrf_of(c.get("/dashboard").text)
+    assert c.post("/logout", data={"csrf": csrf}, follow_redirects=False).status_code == 303
+    replay = TestClient(app)
+    replay.cookies.set(SESSION_COOKIE, sid)
+    r = replay.get("/dashboard", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+
+    sign_in(c, site, "auditor")
+    assert served_twice(c, "/dashboard")[2]
+    with db.write(site.engine) as conn:
+        user.disable(conn, "test", site.name("auditor"))
+    r = c.get("/dashboard", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+
+
+def test_the_language_is_part_of_the_key(client, site) -> None:  # noqa: ANN001
+    english, _, hit = served_twice(client, "/")
+    assert hit
+    ukrainian = client.get("/", headers={"Accept-Language": "uk"})
+    assert ukrainian.status_code == 200 and ukrainian.text != english.text
+    assert client.get("/", headers={"Accept-Language": "en"}).text == english.text
+
+
+def test_a_response_that_sets_a_cookie_is_never_stored(client, site) -> None:  # noqa: ANN001
+    client.get("/?lang=uk")
+    for _ in range(2):
+        r = client.get("/?lang=uk")
+        assert "set-cookie" in r.headers
+    assert len(client.app.state.server.responses) == 0
+
+
+def test_the_cache_is_bounded() -> None:
+    cache = ReadCache(max_entries=3, max_bytes=10_000)
+    for n in range(5):
+        cache.put(n, Stored(200, (), b"x" * 100))
+    assert len(cache) == 3 and cache.peek(0) is None and cache.peek(4) is not None
+    cache.put("big", Stored(200, (), b"x" * 20_000))
+    assert cache.peek("big") is None and len(cache) == 3
