@@ -88,7 +88,8 @@ def test_the_pipeline_funnel(living) -> None:  # noqa: ANN001
     sections = json.loads(cli("report", "pipeline", "--as-of", "2026-11-30", "--format", "json").stdout)["sections"]
     funnel = {r["stage"]: r for r in sections[0]["rows"]}
     assert (funnel["submitted"]["reached"], funnel["submitted"]["now"]) == (3, 1)
-    assert (funnel["committed"]["reached"], funnel["disbursing"]["now"]) == (2, 2)
+    assert (funnel["approved"]["reached"], funnel["committed"]["reached"], funnel["disbursing"]["now"]) == (2, 2, 2)
+    assert (funnel["approved"]["now"], funnel["committed"]["now"]) == (0, 0)  # both signed, both disbursing
     regions = {r["region"]: r["total"] for r in sections[2]["rows"]}
     assert regions == {"Kirovohrad": 2, "Odesa": 1}
 
