@@ -174,6 +174,12 @@ def recent_events(request: Request) -> list:
         return audit.trail(conn)[-RECENT_EVENTS:][::-1]
 
 
+def member_links(request: Request) -> dict[str, tuple[int, ...]]:
+    """Which members each user said they are (every link is an event of the log, so a book version fixes it)."""
+    with deps.reading(request) as conn:
+        return user.member_links(conn)
+
+
 @router.get("/dashboard", response_class=HTMLResponse)
 @cacheable
 def dashboard(request: Request, who=READ) -> Response:
@@ -185,8 +191,7 @@ def dashboard(request: Request, who=READ) -> Response:
     by_transfer = {d.code for d in terms.calendar.deadlines if d.evidence == "transfer"}
     overdue = [d for d in calendar if d["deadline"] in by_transfer and d["status"] == "overdue"]
     shown = [d for d in calendar if d["status"] in ("open", "overdue") or d["due"] >= today - dt.timedelta(days=366)]
-    with deps.reading(request) as conn:
-        mine = set(user.member_links(conn).get(who.name, ()))
+    mine = set(deps.cached(request, "users.member_links", (), lambda: member_links(request)).get(who.name, ()))
     events = deps.cached(request, "audit.recent", (RECENT_EVENTS,), lambda: recent_events(request))
     open_ = [gov_api.proposal_out(st) | {"missing": [seat for seat in st.seats if seat.choice is None],
                                          "mine": [seat for seat in st.seats if seat.member in mine and seat.choice is None]}
@@ -237,7 +242,7 @@ def proposals_page(request: Request, _who=READ) -> Response:
 @router.get("/proposals/{proposal_id}", response_class=HTMLResponse)
 @cacheable
 def proposal_page(request: Request, proposal_id: int, _who=READ) -> Response:
-    d = gov_api.detail(request, proposal_id)
+    d = deps.cached(request, "governance.detail", (proposal_id,), lambda: gov_api.detail(request, proposal_id))
     partners = list(dict.fromkeys(seat["partner"] for seat in d["seats"]))
     return render(request, "proposal.html", needs_csrf=True, p=d, partners=partners,
                   voters=[seat for seat in d["seats"] if seat["member"] is not None])

@@ -62,10 +62,11 @@ def accounts(request: Request, as_of: dt.date | None = AsOf, _who=READ) -> list[
 def balances(request: Request, as_of: dt.date | None = AsOf,
              account: str | None = Query(None, max_length=300, description="Only this account and those below it."),
              currency: str | None = Query(None, max_length=3), paging: Paging = Depends(), _who=READ) -> dict:
-    rows = [{"account": a, "currency": c, "balance": canonical.format_amount(v, c)}
-            for a, c, v in trial_balance(request, as_of)
+    rows = [(a, c, v) for a, c, v in trial_balance(request, as_of)
             if (account is None or in_subtree(a, account)) and (currency is None or c == currency)]
-    return paging.slice(rows)
+    page = paging.slice(rows)  # format only the page's rows, not every balance of the book
+    return {**page, "items": [{"account": a, "currency": c, "balance": canonical.format_amount(v, c)}
+                              for a, c, v in page["items"]]}
 
 
 @router.get("/ledger/entries", response_model=Page[EntryOut], summary="Journal entries, filtered")
