@@ -3,8 +3,10 @@ response ever crosses from one token, session, user or role to another."""
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -134,6 +136,24 @@ def test_a_response_that_sets_a_cookie_is_never_stored(client, site) -> None:  #
         r = client.get("/?lang=uk")
         assert "set-cookie" in r.headers
     assert len(client.app.state.server.responses) == 0
+
+
+def test_a_burst_of_the_same_request_is_computed_once(app, site, monkeypatch) -> None:  # noqa: ANN001
+    calls = []
+    real = token.authenticate
+    monkeypatch.setattr(token, "authenticate", lambda conn, secret: calls.append(secret) or real(conn, secret))
+
+    async def burst() -> list[httpx.Response]:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as c:
+            await c.get(BALANCES, headers=bearer(site, "auditor"))  # teaches the cache the route
+            calls.clear()
+            return await asyncio.gather(*(c.get(BALANCES, headers=bearer(site, h)) for h in ["auditor"] * 8 + ["treasury_officer"] * 2))
+
+    answers = asyncio.run(burst())
+    assert [r.status_code for r in answers] == [200] * 10
+    assert len({r.content for r in answers[:8]}) == 1
+    # One computation per credential: the other seven auditor requests waited for the first.
+    assert sorted(calls) == sorted([site.tokens["auditor"], site.tokens["treasury_officer"]])
 
 
 def test_the_cache_is_bounded() -> None:

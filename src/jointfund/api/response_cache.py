@@ -21,6 +21,7 @@ the version read and a dictionary lookup, on the event loop.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import Callable, Hashable
 from typing import Any, NamedTuple, TypeVar
@@ -82,6 +83,7 @@ class ResponseCache:
     def __init__(self, app) -> None:  # noqa: ANN001 - an ASGI app
         self.app = app
         self._routes: dict[str, bool] = {}  # path -> whether its route is @cacheable, learnt on its first request
+        self._computing: dict[Hashable, asyncio.Event] = {}  # keys being computed now (all on the event loop)
 
     async def __call__(self, scope, receive, send) -> None:  # noqa: ANN001 - ASGI
         if scope["type"] != "http" or scope["method"] != "GET":
@@ -102,6 +104,11 @@ class ResponseCache:
         key: Hashable = (v, clock.today(), scope.get("scheme"), headers.get(b"host"), scope["path"],
                          scope.get("query_string", b""), headers.get(b"accept-language"), cookies.get(LANG_COOKIE),
                          who.key)
+        waiting = self._computing.get(key)
+        if waiting is not None:
+            # The same request (same version, URL and credential) is being computed: wait for it rather than
+            # compute it again, so a burst after a write costs one computation, not one per client.
+            await waiting.wait()
         found: Stored | None = server.responses.peek(key)
         if found is not None:
             await send({"type": "http.response.start", "status": found.status, "headers": list(found.headers)})
@@ -117,9 +124,16 @@ class ResponseCache:
                 chunks.append(message.get("body", b""))
             await send(message)
 
-        await self.app(scope, receive, keep)
-        if self._storable(scope, start, who):
-            server.responses.put(key, Stored(200, tuple(start.get("headers", ())), b"".join(chunks)))
+        leader = waiting is None and key not in self._computing
+        if leader:
+            self._computing[key] = asyncio.Event()
+        try:
+            await self.app(scope, receive, keep)
+            if self._storable(scope, start, who):
+                server.responses.put(key, Stored(200, tuple(start.get("headers", ())), b"".join(chunks)))
+        finally:
+            if leader:
+                self._computing.pop(key).set()
 
     @staticmethod
     def _storable(scope: dict, start: dict, who: Asker) -> bool:
