@@ -7,14 +7,19 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
-from fastapi import Query
+from fastapi import Path, Query
 from pydantic import BaseModel, Field
 
 T = TypeVar("T")
 
 MAX_PAGE = 500
+
+# Every row id (log position, proposal, member, application) is a positive 64-bit integer in both databases;
+# a larger number in a path is refused as invalid input (422), never handed to the driver to overflow.
+MAX_ROW_ID = 2**63 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 
 class Page(BaseModel, Generic[T]):

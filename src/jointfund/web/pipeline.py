@@ -20,6 +20,7 @@ from jointfund.api import deps
 from jointfund.api.errors import body_of
 from jointfund.api.routers import portfolio as portfolio_api
 from jointfund.api.schemas import ApplicationIn, Paging
+from jointfund.api.schemas import RowId
 from jointfund.errors import InputError, Problem
 from jointfund.portfolio import application as apps
 from jointfund.web.pages import render
@@ -51,7 +52,7 @@ def board(request: Request, sector: str | None = Query(None, max_length=60), _wh
 
 
 @router.get("/pipeline/{application_id}", response_class=HTMLResponse)
-def application_page(request: Request, application_id: int, _who=READ) -> Response:
+def application_page(request: Request, application_id: RowId, _who=READ) -> Response:
     with deps.reading(request) as conn:
         a = portfolio_api.application_detail(conn, deps.fund(request), application_id)
     return render(request, "application.html", needs_csrf=True, a=a, back="/pipeline",
@@ -59,7 +60,7 @@ def application_page(request: Request, application_id: int, _who=READ) -> Respon
 
 
 @router.post("/pipeline/{application_id}/move", response_class=HTMLResponse)
-async def move(request: Request, application_id: int) -> Response:
+async def move(request: Request, application_id: RowId) -> Response:
     who = await deps.authorise_change(request, "applications.move")  # the policy first, then the form
     form = await request.form()
     m = portfolio_api.MoveIn(to=str(form.get("to", "")), reason=str(form.get("reason", "")))
@@ -97,6 +98,6 @@ async def portal_submit(request: Request) -> Response:
 
 
 @router.get("/portal/{application_id}", response_class=HTMLResponse)
-def my_application(request: Request, application_id: int, who=PORTAL) -> Response:
+def my_application(request: Request, application_id: RowId, who=PORTAL) -> Response:
     a = portfolio_api.own_application(request, application_id, who.name)
     return render(request, "application.html", a=a, back="/portal", moves=[])

@@ -20,7 +20,7 @@ from jointfund.api import deps
 from jointfund.api.errors import RESPONSES
 from jointfund.api.response_cache import cacheable
 from jointfund.api.schemas import (
-    AuditOut, BallotOut, ClosedOut, DraftOut, ExecutionOut, MemberLinkIn, MemberOut, Page, Paging, ProposalDetail,
+    RowId, AuditOut, BallotOut, ClosedOut, DraftOut, ExecutionOut, MemberLinkIn, MemberOut, Page, Paging, ProposalDetail,
     ProposalIn, ProposalOut, SignedProposalIn, UserMembersOut, VoteIn, WithdrawalIn,
 )
 from jointfund.errors import ConflictError, NotFound
@@ -103,7 +103,7 @@ def proposals(request: Request, state: str | None = Query(None, max_length=20), 
 
 @router.get("/proposals/{proposal_id}", response_model=ProposalDetail, summary="A proposal with its seat grid")
 @cacheable
-def proposal_detail(request: Request, proposal_id: int, _who=READ) -> dict:
+def proposal_detail(request: Request, proposal_id: RowId, _who=READ) -> dict:
     return detail(request, proposal_id)
 
 
@@ -118,7 +118,7 @@ def ballot(request: Request, proposal_id: int, member: int = Query(..., ge=1, le
 
 @router.post("/proposals/{proposal_id}/votes", response_model=ProposalDetail, status_code=201,
              summary="Cast a signed vote")
-def cast(request: Request, proposal_id: int, ballot_in: VoteIn,
+def cast(request: Request, proposal_id: RowId, ballot_in: VoteIn,
          who=Depends(deps.change("proposals.vote"))) -> dict:
     """The signature (hex) is the member's Ed25519 signature over the ballot's bytes; the answer is the proposal after it."""
     with db.write(deps.server(request).engine) as conn:
@@ -136,7 +136,7 @@ def audit_trail(request: Request, since: dt.date | None = Query(None), actor: st
 
 
 @router.get("/members/{member_id}", response_model=MemberOut, summary="One member")
-def member_detail(request: Request, member_id: int, _who=READ) -> dict:
+def member_detail(request: Request, member_id: RowId, _who=READ) -> dict:
     with deps.reading(request) as conn:
         found = book.members(conn, [member_id])
     if not found:
@@ -175,7 +175,7 @@ def propose(request: Request, p: SignedProposalIn, who=Depends(deps.change("prop
 
 
 @router.get("/proposals/{proposal_id}/withdrawal", response_model=DraftOut, summary="The bytes a proposer signs to withdraw")
-def withdrawal_bytes(request: Request, proposal_id: int, _who=Depends(deps.allow("proposals.withdraw"))) -> dict:
+def withdrawal_bytes(request: Request, proposal_id: RowId, _who=Depends(deps.allow("proposals.withdraw"))) -> dict:
     fund = deps.fund(request)
     with deps.reading(request) as conn:
         message = proposal.withdrawal_message(fund, proposal.get(conn, proposal_id))
@@ -184,7 +184,7 @@ def withdrawal_bytes(request: Request, proposal_id: int, _who=Depends(deps.allow
 
 @router.post("/proposals/{proposal_id}/withdrawal", response_model=ClosedOut, status_code=201,
              summary="Withdraw an open proposal (its proposer, signed)")
-def withdraw(request: Request, proposal_id: int, w: WithdrawalIn, who=Depends(deps.change("proposals.withdraw"))) -> dict:
+def withdraw(request: Request, proposal_id: RowId, w: WithdrawalIn, who=Depends(deps.change("proposals.withdraw"))) -> dict:
     with db.write(deps.server(request).engine) as conn:
         c = proposal.withdraw(conn, deps.fund(request), who.name, proposal_id, w.member, w.signature.strip().lower(),
                               clock.today())
@@ -200,7 +200,7 @@ def expire(request: Request, who=Depends(deps.change("proposals.expire"))) -> li
 
 @router.post("/proposals/{proposal_id}/execution", response_model=ExecutionOut, status_code=201,
              summary="Execute an approved proposal (exactly once)")
-def execute(request: Request, proposal_id: int, who=Depends(deps.change("proposals.execute"))) -> dict:
+def execute(request: Request, proposal_id: RowId, who=Depends(deps.change("proposals.execute"))) -> dict:
     with db.write(deps.server(request).engine) as conn:
         done = execution.execute(conn, deps.fund(request), who.name, proposal_id, clock.today())
     return done._asdict()

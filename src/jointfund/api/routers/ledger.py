@@ -10,6 +10,7 @@ from jointfund.api import deps
 from jointfund.api.errors import RESPONSES
 from jointfund.api.response_cache import cacheable
 from jointfund.api.schemas import AccountOut, BalanceOut, CheckpointOut, EntryOut, Page, Paging
+from jointfund.api.schemas import RowId
 from jointfund.errors import InputError, JointfundError, NotFound, Problem
 from jointfund.ledger import canonical, journal, log
 from jointfund.ledger.account import in_subtree
@@ -79,7 +80,7 @@ def entries(request: Request, since: dt.date | None = Query(None), until: dt.dat
 
 
 @router.get("/ledger/entries/{seq}", response_model=EntryOut, summary="One entry")
-def entry(request: Request, seq: int, _who=READ) -> dict:
+def entry(request: Request, seq: RowId, _who=READ) -> dict:
     with deps.reading(request) as conn:
         return entry_out(journal.get_entry(conn, seq))
 
@@ -115,7 +116,7 @@ def proof_bundle(request: Request, seq: int, checkpoint: int | None) -> dict:
 
 @router.get("/ledger/records/{seq}/proof", tags=["proofs"], summary="Inclusion proof of a log record",
             response_model=dict)
-def proof(request: Request, seq: int,
+def proof(request: Request, seq: RowId,
           checkpoint: int | None = Query(None, description="Checkpoint id [default: the newest that covers the record]."),
           _who=READ) -> dict:
     """A self-contained bundle (docs/auditing.md): the record's canonical bytes, its audit path, and a checkpoint

@@ -18,7 +18,7 @@ from jointfund import clock
 from jointfund.api import deps
 from jointfund.api.errors import RESPONSES
 from jointfund.api.schemas import (
-    ApplicationDetail, ApplicationIn, ApplicationOut, InvestmentOut, MoveIn, Page, Paging, PortfolioOut,
+    RowId, ApplicationDetail, ApplicationIn, ApplicationOut, InvestmentOut, MoveIn, Page, Paging, PortfolioOut,
     StageChangeOut, SubmittedOut, plain_row,
 )
 from jointfund.errors import NotFound
@@ -109,14 +109,14 @@ def submit(request: Request, fields: ApplicationIn, who=Depends(deps.change("app
 
 
 @router.get("/applications/{application_id}", response_model=ApplicationDetail, summary="An application with its history")
-def application(request: Request, application_id: int, _who=READ) -> dict:
+def application(request: Request, application_id: RowId, _who=READ) -> dict:
     with deps.reading(request) as conn:
         return application_detail(conn, deps.fund(request), application_id)
 
 
 @router.post("/applications/{application_id}/moves", response_model=StageChangeOut, status_code=201,
              summary="Move an application to a stage that needs no decision")
-def move(request: Request, application_id: int, m: MoveIn, who=Depends(deps.change("applications.move"))) -> dict:
+def move(request: Request, application_id: RowId, m: MoveIn, who=Depends(deps.change("applications.move"))) -> dict:
     """Screening, declining, a withdrawal... with a reason; decision stages are reached only by executing proposals."""
     with db.write(deps.server(request).engine) as conn:
         change = lifecycle.move_by_person(conn, deps.fund(request), who.name, application_id, m.to, clock.today(), m.reason)
@@ -147,7 +147,7 @@ def own_application(request: Request, application_id: int, name: str) -> dict:
 
 @router.get("/portal/applications/{application_id}", response_model=ApplicationDetail, tags=["portal"],
             summary="One of my applications, with its history")
-def my_application(request: Request, application_id: int, who=PORTAL) -> dict:
+def my_application(request: Request, application_id: RowId, who=PORTAL) -> dict:
     return own_application(request, application_id, who.name)
 
 
