@@ -24,6 +24,11 @@ def test_demo_runs_verifies_prints_the_book_and_reruns_in_its_own_directory(tmp_
     assert "FAILED" not in r.stdout
     assert "75,000,000.00" in r.stdout  # each partner's seed commitment, fully called and received
     assert "Try next" in r.stderr
+    # Every command it suggests parses as typed: the serve line is run with --help appended.
+    serve = next(line.split("#")[0].split() for line in r.stderr.splitlines() if " serve" in line and "jointfund" in line)
+    assert serve[0] == "jointfund"
+    shown = CliRunner().invoke(app, [*serve[1:], "--help"])
+    assert shown.exit_code == 0 and "--port" in shown.stdout, (serve, shown.stdout, shown.stderr)
     assert (target / MARKER).exists() and (target / "jointfund.db").exists()
     keys = sorted(p.name for p in (target / "keys").iterdir())
     assert any(k.endswith(".key") for k in keys) and any(k.endswith(".pub") for k in keys)

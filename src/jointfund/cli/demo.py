@@ -59,7 +59,7 @@ Try next:
   jointfund ledger export --format beancount -o {directory}/fund.beancount
   jointfund members list --body board && jointfund proposals show 1
   jointfund audit --since 2026-01-01
-  jointfund serve --db {url}   # the web app and API on http://127.0.0.1:8000/; sign in as a demo user above
+  jointfund --db {url} serve   # the web app and API on http://127.0.0.1:8000/; sign in as a demo user above
   jointfund contributions --by licence --year 2025 && jointfund contributions --detail --format csv
   jointfund report eiti --year 2025 --format xlsx -o {directory}/eiti-2025.xlsx
   jointfund reconcile --year 2025 --tolerance 1000 && jointfund transfers list && jointfund calendar
