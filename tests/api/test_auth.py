@@ -97,8 +97,8 @@ def test_every_response_carries_the_security_headers(client, path) -> None:  # n
 
 def test_pages_load_nothing_from_the_network(client, site) -> None:  # noqa: ANN001
     sign_in(client, site, "administrator")
-    for path in ("/", "/login", "/dashboard", "/ledger", "/proposals", f"/proposals/{site.proposal.id}", "/revenue",
-                 "/api/docs"):
+    for path in ("/", "/forecast", "/login", "/dashboard", "/ledger", "/proposals", f"/proposals/{site.proposal.id}",
+                 "/revenue", "/api/docs"):
         html = client.get(path).text
         assert "http://" not in html and "https://" not in html, path
         assert "<script>" not in html and " style=" not in html and "onclick" not in html, path

@@ -14,7 +14,8 @@ pytestmark = pytest.mark.storage
 # Every route of the app and the policy question it asks: a new route must be added here, or the test fails.
 ROUTES = {
     ("GET", "/api/public/summary"): "public.read", ("GET", "/api/terms"): "public.read",
-    ("GET", "/api/me"): None, ("GET", "/api/checkpoints"): "public.read",
+    ("GET", "/api/me"): None, ("GET", "/api/checkpoints"): "public.read", ("GET", "/api/forecast"): "public.read",
+    ("GET", "/forecast"): "public.read",
     ("GET", "/api/ledger/accounts"): "books.read", ("GET", "/api/ledger/balances"): "books.read",
     ("GET", "/api/ledger/entries"): "books.read", ("GET", "/api/ledger/entries/{seq}"): "books.read",
     ("GET", "/api/ledger/records/{seq}/proof"): "books.read",

@@ -36,6 +36,11 @@ def page(doc: dict) -> str:
 
 
 def fan(doc: dict, metric: str) -> str:
+    return f"<figure><figcaption>{_e(metric)}</figcaption>{fan_svg(doc, metric)}</figure>"
+
+
+def fan_svg(doc: dict, metric: str, label: str | None = None) -> str:
+    """The fan chart of one metric as an inline SVG (P5-P95 and P25-P75 bands, P50 line), USD millions."""
     rows = [r for r in doc["percentiles"] if r["metric"] == metric]
     years = [r["year"] for r in rows]
     series = {q: [(r[q] or 0.0) / 1e6 for r in rows] for q in ("p5", "p25", "p50", "p75", "p95")}
@@ -49,12 +54,12 @@ def fan(doc: dict, metric: str) -> str:
         return f"<polygon fill='{colour}' points='{_pts(points)}'/>"
 
     median = _pts([(x(t), y(v)) for t, v in zip(years, series["p50"], strict=True)])
-    svg = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{WIDTH}' height='{HEIGHT}' role='img' "
-           f"aria-label='{_e(metric)} fan chart'>",
+    svg = [f"<svg viewBox='0 0 {WIDTH} {HEIGHT}' width='{WIDTH}' height='{HEIGHT}' "
+           f"role='img' aria-label='{_e(label or metric + ' fan chart')}'>",
            *_axes(x, y, years, top),
            band("p5", "p95", BAND_OUTER), band("p25", "p75", BAND_INNER),
            f"<polyline fill='none' stroke='{LINE}' stroke-width='2' points='{median}'/>", "</svg>"]
-    return f"<figure><figcaption>{_e(metric)}</figcaption>{''.join(svg)}</figure>"
+    return "".join(svg)
 
 
 def tornado(doc: dict) -> str:
@@ -69,7 +74,7 @@ def tornado(doc: dict) -> str:
     left, right, row = 200, WIDTH + 140 - 20, 22
     height = PAD_TOP + row * len(bars) + PAD_BOTTOM
     x = _scale(lo - 0.05 * span, hi + 0.05 * span, left, right)
-    svg = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{WIDTH + 140}' height='{height}' role='img' aria-label='tornado'>",
+    svg = [f"<svg viewBox='0 0 {WIDTH + 140} {height}' width='{WIDTH + 140}' height='{height}' role='img' aria-label='tornado'>",
            f"<line x1='{x(base):.1f}' x2='{x(base):.1f}' y1='{PAD_TOP - 8}' y2='{height - PAD_BOTTOM}' stroke='#222'/>",
            f"<text x='{x(base):.1f}' y='{PAD_TOP - 12}' text-anchor='middle'>base {base:,.1f}</text>"]
     for i, b in enumerate(bars):

@@ -64,9 +64,25 @@ def reader(conn: Connection, terms_on: Callable[[dt.date], Terms]) -> StateReade
     return read
 
 
-def book_outlook(conn: Connection, terms_text: str, terms_on: Callable[[dt.date], Terms], today: dt.date) -> dict:
-    """The shipped base scenario from the fund's book today, as the run's JSON document (for the web)."""
+def book_outlook(conn: Connection, terms_text: str, terms_on: Callable[[dt.date], Terms], today: dt.date,
+                 with_tornado: bool) -> dict:
+    """The shipped base scenario from the fund's book today, as the run's JSON document (for the web).
+
+    The tornado reruns the model 2 x inputs + 1 times: the pages that show only the fan charts skip it.
+    """
     with engine.Runner() as runner:
         name, outcome = compute(scenario.shipped_text(), scenario.SHIPPED[0], terms_text, today, today,
-                                reader(conn, terms_on), WEB_PATHS, WEB_SEED, runner)
+                                reader(conn, terms_on), WEB_PATHS, WEB_SEED, runner, with_tornado=with_tornado)
     return run.document(outcome, name)
+
+
+def headline(doc: dict) -> dict:
+    """What a page says in words beside the charts: NAV P5/P50/P95 in the scenario's report years (those of
+    its NAV thresholds), and the first year a distribution is paid on some path."""
+    nav = {r["year"]: r for r in doc["percentiles"] if r["metric"] == "nav"}
+    years = sorted({r["year"] for r in doc["nav_thresholds"]})
+    first = doc["first_distribution"]
+    return {"lock_ends": doc["lock_ends"], "paths": doc["paths"], "scenario": doc["scenario"],
+            "earliest_year": first["earliest_year"],
+            "nav": [{"year": y, "p5": nav[y]["p5"], "p50": nav[y]["p50"], "p95": nav[y]["p95"]}
+                    for y in years if y in nav]}

@@ -26,9 +26,10 @@ from jointfund.api.routers import ledger as ledger_api
 from jointfund.api.routers import public as public_api
 from jointfund.api.routers import revenue as revenue_api
 from jointfund.api.security import LANG_COOKIE, SESSION_COOKIE, Session
+from jointfund.api.schemas import RowId
 from jointfund.errors import NotFound
 from jointfund.governance import audit, policy, user
-from jointfund.web import charts, i18n
+from jointfund.web import charts, i18n, outlook
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(resources.files("jointfund.web").joinpath("templates")))
@@ -109,6 +110,7 @@ def public_page(request: Request, _who=PUBLIC) -> Response:
     trusted = [{"partner": cp["partner"], "key_id": cp["key_id"], "public_key_pem": cp["public_key_pem"]}
                for cp in s["checkpoints"]]
     return render(request, "public.html", s=s, charts=chart_of, capital_chart=capital_chart,
+                  outlook=outlook.panel(request, tr),
                   trusted_json=json.dumps({"fund_id": deps.fund(request).id, "keys": trusted,
                                            "checkpoints": s["checkpoints"]}))
 
@@ -198,7 +200,14 @@ def dashboard(request: Request, who=READ) -> Response:
              for st in gov_api.standings(request) if st.state == "open"]
     return render(request, "dashboard.html", s=s, calendar=shown[-CALENDAR_ROWS:], overdue=overdue,
                   open_proposals=open_, my_votes=[p for p in open_ if p["mine"]], linked=bool(mine),
-                  events=events, today=today)
+                  events=events, today=today, outlook=outlook.panel(request, i18n.translations(language(request)).gettext))
+
+
+@router.get("/forecast", response_class=HTMLResponse)
+@cacheable
+def forecast_page(request: Request, _who=PUBLIC) -> Response:
+    """The whole outlook: a fan per figure, the tornado and the tables (public, like the published totals)."""
+    return render(request, "forecast.html", f=outlook.page(request, i18n.translations(language(request)).gettext))
 
 
 @router.get("/ledger", response_class=HTMLResponse)
@@ -218,7 +227,7 @@ def entries_page(request: Request, account: str | None = Query(None, max_length=
 
 
 @router.get("/ledger/entries/{seq}", response_class=HTMLResponse)
-def entry_page(request: Request, seq: int, _who=READ) -> Response:
+def entry_page(request: Request, seq: RowId, _who=READ) -> Response:
     e = ledger_api.entry(request, seq, _who)
     try:
         bundle = ledger_api.proof_bundle(request, seq, None)
@@ -241,7 +250,7 @@ def proposals_page(request: Request, _who=READ) -> Response:
 
 @router.get("/proposals/{proposal_id}", response_class=HTMLResponse)
 @cacheable
-def proposal_page(request: Request, proposal_id: int, _who=READ) -> Response:
+def proposal_page(request: Request, proposal_id: RowId, _who=READ) -> Response:
     d = deps.cached(request, "governance.detail", (proposal_id,), lambda: gov_api.detail(request, proposal_id))
     partners = list(dict.fromkeys(seat["partner"] for seat in d["seats"]))
     return render(request, "proposal.html", needs_csrf=True, p=d, partners=partners,

@@ -22,6 +22,7 @@ from jointfund.api.routers.ledger import signed_checkpoints
 from jointfund.api.routers.portfolio import investment_rows
 from jointfund.api.schemas import CheckpointOut, InvestmentOut, MeOut, ProposalOut
 from jointfund.capital.calls import partner_capital
+from jointfund.forecast import outlook
 from jointfund.governance import policy
 from jointfund.money import format_amount
 from jointfund.revenue import book as revenue_book
@@ -138,6 +139,26 @@ def compute_summary(request: Request) -> dict:
 @cacheable
 def public_summary(request: Request, _who=PUBLIC) -> dict:
     return summary(request)
+
+
+@router.get("/forecast", response_model=dict, tags=["public"],
+            summary="The outlook: the shipped base scenario from today's book (as `jointfund forecast run --format json`)")
+@cacheable
+def forecast(request: Request, tornado: bool = Query(False, description="Also the sensitivity to each input (slower)."),
+             _who=PUBLIC) -> dict:
+    return outlook_document(request, with_tornado=tornado)
+
+
+def outlook_document(request: Request, with_tornado: bool) -> dict:
+    """The forecast document for today's book, cached per book version and day (about a second to compute,
+    0.3 s without the tornado); shared between requests and pages, never mutated."""
+    info = deps.fund(request)
+
+    def compute() -> dict:
+        with deps.reading(request) as conn:
+            return outlook.book_outlook(conn, info.terms_text, info.terms, clock.today(), with_tornado)
+
+    return deps.cached(request, "forecast.outlook", (with_tornado,), compute)
 
 
 @router.get("/terms", response_model=dict, tags=["terms"], summary="The terms in force on a date")

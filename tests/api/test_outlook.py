@@ -1,0 +1,82 @@
+"""The outlook on the web: /api/forecast, the public page, the dashboard and /forecast show one forecast.
+
+It is the shipped base scenario started from the fund's own book on the day, the same numbers as
+`jointfund forecast run urif-base.toml --paths N --seed S` on the same database, and it moves when the book does.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from typer.testing import CliRunner
+
+from jointfund.cli.app import app as cli_app
+from jointfund.forecast import outlook
+from jointfund.ledger import journal
+from jointfund.ledger.entry import Entry, Posting
+from jointfund.store import db
+
+from .conftest import sign_in
+from .site import DAY
+
+
+def test_the_api_serves_the_base_scenario_from_the_book_with_the_terms_lock(client, site) -> None:  # noqa: ANN001
+    doc = client.get("/api/forecast").json()
+    terms = site.fund.terms(DAY)
+    assert doc["start"] == DAY.isoformat() and doc["paths"] == outlook.WEB_PATHS and doc["seed"] == outlook.WEB_SEED
+    assert doc["start_state"]["source"] == "book"
+    assert doc["lock_ends"] == terms.distributions.lock_ends.isoformat()
+    assert doc["tornado"]["bars"] == []  # the quick document; ?tornado=true adds the sensitivity
+    metrics = {r["metric"] for r in doc["percentiles"]}
+    assert {"nav", "cash"} | {f"contributions:{p}" for p in terms.partner_codes} <= metrics
+    # No distribution before the lock: every year before it has zero cumulative distributions on every path.
+    lock_year = int(doc["lock_ends"][:4])
+    for r in doc["percentiles"]:
+        if r["metric"].startswith("distributions_cumulative") and r["year"] < lock_year:
+            assert r["p95"] == 0, r
+
+
+def test_the_web_document_equals_the_cli_run_on_the_same_book(client, site, monkeypatch) -> None:  # noqa: ANN001
+    web = client.get("/api/forecast").json()
+    monkeypatch.setenv("JOINTFUND_DB", str(site.engine.url.render_as_string(hide_password=False)))
+    r = CliRunner().invoke(cli_app, ["--format", "json", "forecast", "run", "urif-base.toml", "--paths",
+                                     str(outlook.WEB_PATHS), "--seed", str(outlook.WEB_SEED)])
+    assert r.exit_code == 0, (r.stdout, r.stderr)
+    cli = json.loads(r.stdout)
+    assert cli["start_state"] == web["start_state"] and cli["percentiles"] == web["percentiles"]
+    assert cli["first_distribution"] == web["first_distribution"]
+
+
+def test_the_outlook_moves_with_the_book_and_is_cached_between(client, site) -> None:  # noqa: ANN001
+    reads = client.app.state.server.reads
+    before = client.get("/api/forecast").json()
+    misses = reads.misses
+    assert client.get("/api/forecast").json() == before and reads.misses == misses  # served again, not recomputed
+    terms = site.fund.terms(DAY)
+    partner, base = terms.partner_codes[0], terms.fund.base_currency
+    with db.write(site.engine) as conn:  # cash received as the partner's capital: the start state must grow
+        journal.post(conn, [Entry(DAY, "capital received", (
+            Posting(terms.account_name("cash", currency=base), Decimal("1000000.00"), base),
+            Posting(terms.account_name("capital_cash", partner=partner), Decimal("-1000000.00"), base)), key="outlook-test")],
+            site.fund.start_date)
+    after = client.get("/api/forecast").json()
+    assert after["start_state"]["capital"][partner] == before["start_state"]["capital"][partner] + 1_000_000
+    assert after["start_state"]["cash"] == before["start_state"]["cash"] + 1_000_000
+    assert after["percentiles"] != before["percentiles"]  # the paths start from the new state
+
+
+def test_public_page_dashboard_and_forecast_page_show_it_in_both_languages(client, site) -> None:  # noqa: ANN001
+    doc = client.get("/api/forecast").json()
+    public = client.get("/").text
+    assert 'id="outlook"' in public and public.count('data-chart="forecast"') == 1 + len(site.fund.terms(DAY).partners)
+    first = doc["first_distribution"]["earliest_year"]
+    assert f'id="outlook-first">{first}<' in public
+    nav_2035 = next(r for r in doc["percentiles"] if r["metric"] == "nav" and r["year"] == 2035)
+    assert f"{nav_2035['p50'] / 1e6:,.1f}" in public
+    assert "Перспектива: прогноз за багатьма сценаріями" in client.get("/?lang=uk").text
+    page = client.get("/forecast?lang=en")
+    assert page.status_code == 200 and "aria-label='tornado'" in page.text and 'id="forecast-thresholds"' in page.text
+    assert "<script" not in page.text.split("<main", 1)[1]  # the charts are inline SVG: nothing runs, nothing loads
+    sign_in(client, site, "board_manager")
+    assert 'id="outlook"' in client.get("/dashboard").text
