@@ -87,6 +87,21 @@ def test_an_unbalanced_entry_cannot_be_sealed(book):
              says="does not balance in each currency")
 
 
+def test_an_entry_in_two_currencies_must_balance_in_each(book):
+    """Sums to zero over both currencies but not in each: refused; balanced in each: sealed."""
+    seq = _next_seq(book)
+    _refused(book, _entry_row(book, seq), _posting_row(book, seq, 0, book.cash(), 1000),
+             _posting_row(book, seq, 1, book.capital(), -1000, currency=book.other), _leaf_row(seq),
+             says="does not balance in each currency")
+    with db.transaction(book.engine) as conn:
+        for statement in (_entry_row(book, seq), _posting_row(book, seq, 0, book.cash(), 1000),
+                          _posting_row(book, seq, 1, book.capital(), -1000),
+                          _posting_row(book, seq, 2, book.cash(book.other), 700, currency=book.other),
+                          _posting_row(book, seq, 3, book.capital(), -700, currency=book.other), _leaf_row(seq)):
+            conn.execute(statement)
+    assert counts(book.engine)["leaf"] == seq
+
+
 def test_a_sealed_entry_takes_no_more_postings(book):
     _refused(book, _posting_row(book, _sealed_entry_seq(book), 9, book.cash(), 5, day_offset=1),
              says="entry is already sealed")

@@ -14,6 +14,7 @@ and the generic encoder costs several times more; a test holds the two equal.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 from collections.abc import Iterable
@@ -29,7 +30,16 @@ def timestamp(moment: dt.datetime) -> str:
     """UTC timestamp text; naive values are taken to be UTC already (how SQLite returns them)."""
     if moment.tzinfo is not None:
         moment = moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if moment.year < 1000:  # strftime's %Y does not pad such years; keep its text for them
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # The same text as strftime("%Y-%m-%dT%H:%M:%S.%fZ") at a third of the cost (once per entry, both ways).
+    return moment.isoformat(timespec="microseconds") + "Z"
+
+
+@functools.lru_cache(maxsize=8192)
+def _name(account: str) -> str:
+    """JSON text of an account name: a journal names a few hundred accounts a million times."""
+    return _str(account)
 
 
 def entry_bytes(
@@ -42,7 +52,7 @@ def entry_bytes(
     `date` may be given as its YYYY-MM-DD text already (verify reads it so, to skip parsing).
     """
     legs = ",".join(
-        '{"account":%s,"amount":"%s","currency":"%s"}' % (_str(account), amount, currency)
+        '{"account":%s,"amount":"%s","currency":"%s"}' % (_name(account), amount, currency)
         for account, currency, amount in postings
     )
     text = '{"date":"%s","key":%s,"links":[%s],"narration":%s,"postings":[%s],"recorded_at":"%s","reverses":%s,"seq":%d,"type":"entry","v":%d}' % (

@@ -15,12 +15,13 @@ from typing import NamedTuple
 
 from jointfund.errors import Problem
 from jointfund.ledger.account import Account
-from jointfund.money import ISO_EXPONENTS, exponent
+from jointfund.money import ISO_EXPONENTS
 
 MAX_KEY_CHARS = 200
 MAX_NARRATION_CHARS = 2000
 MAX_POSTINGS = 10_000
 MAX_LINKS = 50
+_UNITS = dict(ISO_EXPONENTS)  # currency -> decimal places, for the hot loop of check_entry
 
 
 class Posting(NamedTuple):
@@ -86,25 +87,31 @@ def check_entry(entry: Entry, accounts: Mapping[str, Account], fund_start: dt.da
     if len(entry.postings) > MAX_POSTINGS:
         problems.append(Problem(f"{where}.postings", f"at most {MAX_POSTINGS} postings per entry"))
     sums: dict[str, Decimal] = defaultdict(Decimal)
+    # The hot loop of bulk posting: field paths are formatted only when a problem is found.
     for i, p in enumerate(entry.postings):
-        at = f"{where}.postings[{i}]"
-        if p.currency not in ISO_EXPONENTS:
-            problems.append(Problem(f"{at}.currency", "unknown currency", p.currency))
+        currency, amount = p.currency, p.amount
+        unit = _UNITS.get(currency)
+        if unit is None:
+            problems.append(Problem(f"{where}.postings[{i}].currency", "unknown currency", currency))
             continue
-        if p.amount == 0:
-            problems.append(Problem(f"{at}.amount", "a posting must move a non-zero amount", str(p.amount)))
-        elif _places(p.amount) > exponent(p.currency):
-            problems.append(Problem(f"{at}.amount", f"{p.currency} has {exponent(p.currency)} decimal place(s); amount has more", str(p.amount)))
-        sums[p.currency] += p.amount
+        if amount == 0:
+            problems.append(Problem(f"{where}.postings[{i}].amount", "a posting must move a non-zero amount", str(amount)))
+        else:
+            # An exponent of -unit or more cannot hide more decimals; only a longer one needs normalising
+            # ("1.000" USD is fine), which costs ten times more.
+            exp = amount.as_tuple().exponent
+            if not (isinstance(exp, int) and exp >= -unit) and _places(amount) > unit:
+                problems.append(Problem(f"{where}.postings[{i}].amount", f"{currency} has {unit} decimal place(s); amount has more", str(amount)))
+        sums[currency] += amount
         account = accounts.get(p.account)
         if account is None:
-            problems.append(Problem(f"{at}.account", "unknown account", p.account))
+            problems.append(Problem(f"{where}.postings[{i}].account", "unknown account", p.account))
             continue
         if not account.is_open_on(entry.date):
             state = f"closed on {account.closed}" if account.closed and entry.date >= account.closed else f"opened on {account.opened}"
-            problems.append(Problem(f"{at}.account", f"account {p.account} is not open on {entry.date} ({state})", p.account))
-        if not account.allows(p.currency):
-            problems.append(Problem(f"{at}.currency", f"account {p.account} allows only {', '.join(account.currencies or ())}", p.currency))
+            problems.append(Problem(f"{where}.postings[{i}].account", f"account {p.account} is not open on {entry.date} ({state})", p.account))
+        if not account.allows(currency):
+            problems.append(Problem(f"{where}.postings[{i}].currency", f"account {p.account} allows only {', '.join(account.currencies or ())}", currency))
     for currency, total in sorted(sums.items()):
         if total != 0:
             problems.append(Problem(f"{where}.postings", f"entry does not balance in {currency}: postings sum to {total}", str(total)))
