@@ -27,6 +27,8 @@ class FundInfo(NamedTuple):
       code, name: from the terms.
       terms_text: the terms file the fund runs on, with its amendments.
       start_date: the terms' entry into force; no effective date may precede it.
+      adopted: amendments adopted by executed proposals since (governance.amendment), each as its
+        canonical JSON text, in adoption order; `terms(day)` merges them with the file's own.
     """
 
     id: str
@@ -34,18 +36,23 @@ class FundInfo(NamedTuple):
     name: str
     terms_text: str
     start_date: dt.date
+    adopted: tuple[str, ...] = ()
 
     def terms(self, day: dt.date | None = None) -> Terms:
         """The terms in force on `day` (today by default)."""
-        return _terms_on(self.terms_text, day or clock.today())
+        return _terms_on(self.terms_text, self.adopted, day or clock.today())
+
+    def terms_sha256(self) -> str:
+        """Fingerprint of the terms the fund runs on: the file and every adopted amendment, in order."""
+        return fingerprint("\n".join([fingerprint(self.terms_text), *(fingerprint(a) for a in self.adopted)]))
 
     def base_terms(self) -> Terms:
         return _base(self.terms_text)
 
 
 @functools.lru_cache(maxsize=256)
-def _terms_on(text: str, day: dt.date) -> Terms:
-    return terms_in_force(text, day)
+def _terms_on(text: str, adopted: tuple[str, ...], day: dt.date) -> Terms:
+    return terms_in_force(text, day, adopted)
 
 
 @functools.lru_cache(maxsize=8)
@@ -79,7 +86,8 @@ def load(conn: Connection) -> FundInfo:
     row = conn.execute(select(t.fund)).first()
     if row is None:
         raise JointfundError("no fund in this database yet; create one with: jointfund init")
-    return FundInfo(row.id, row.code, row.name, row.terms_text, row.start_date)
+    adopted = tuple(conn.execute(select(t.terms_amendment.c.content_json).order_by(t.terms_amendment.c.id)).scalars())
+    return FundInfo(row.id, row.code, row.name, row.terms_text, row.start_date, adopted)
 
 
 def require_schema(engine: Engine) -> None:

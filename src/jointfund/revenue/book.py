@@ -176,7 +176,7 @@ class Assessor:
     """Everything evaluation needs that is read once: the rules by date, the licences and the rates."""
 
     def __init__(self, conn: Connection, info: FundInfo) -> None:
-        self.book = RuleBook(info.terms_text)
+        self.book = RuleBook(info.terms_text, info.adopted)
         terms = info.base_terms()
         self.licences = licences(conn)
         self.rates = rates(conn, terms.fx.domestic_currency, self.book.max_age_days)

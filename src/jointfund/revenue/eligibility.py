@@ -81,11 +81,11 @@ class Rules(NamedTuple):
 class RuleBook:
     """The rules in force on any day: one `Rules` per stretch between amendments."""
 
-    def __init__(self, terms_text: str) -> None:
-        base = terms_in_force(terms_text, dt.date.min)
+    def __init__(self, terms_text: str, adopted: tuple[str, ...] = ()) -> None:
+        base = terms_in_force(terms_text, dt.date.min, adopted)
         starts = sorted({a.effective for a in base.amendments})
         self._starts = [dt.date.min, *starts]
-        self._rules = [Rules.from_terms(terms_in_force(terms_text, day)) for day in self._starts]
+        self._rules = [Rules.from_terms(terms_in_force(terms_text, day, adopted)) for day in self._starts]
         self.max_age_days = base.fx.max_age_days
 
     def on(self, day: dt.date) -> Rules:

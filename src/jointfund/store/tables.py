@@ -353,3 +353,22 @@ investment = Table(
 )
 
 PORTFOLIO_APPEND_ONLY = ("in_kind", "application", "application_stage", "investment")
+
+# -- amendments of the terms --
+# An amendment proposal signs the hash of its content (proposal.about = amendment:sha256:<hex>), and
+# the content itself is an event of the same transaction. Executing the proposal adopts it here;
+# `fund.load` merges every adopted amendment over the stored terms text, which is never rewritten.
+
+terms_amendment = Table(
+    "terms_amendment", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False, comment="adoption order"),
+    Column("proposal_id", Integer, ForeignKey("proposal.id"), nullable=False, unique=True,
+           comment="the executed amendment proposal that adopted it"),
+    Column("effective", Date, nullable=False, comment="merged over the terms from this day on"),
+    Column("reference", Text, nullable=False),
+    Column("content_json", Text, nullable=False, comment="the amendment's canonical JSON, as proposed and signed"),
+    Column("sha256", String(64), nullable=False, comment="of content_json; equals the proposal's about hash"),
+    Column("seq", BigInteger, ForeignKey("event.seq"), nullable=False, unique=True),
+)
+
+TERMS_APPEND_ONLY = ("terms_amendment",)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import hashlib
+import json
 import re
 import tomllib
 from importlib import resources
@@ -19,7 +20,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from jointfund.errors import InputError, Problem
-from jointfund.terms.model import Inconsistent, Terms
+from jointfund.terms.model import Amendment, Inconsistent, Terms
 
 SHIPPED = "urif.toml"
 
@@ -57,14 +58,18 @@ def load_text(text: str, source: str) -> Terms:
 
 
 def load_file(path: str | Path) -> Terms:
+    return load_text(read_file(path, "terms file"), str(path))
+
+
+def read_file(path: str | Path, what: str) -> str:
+    """The UTF-8 text of a file, or an InputError naming it."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        return p.read_text(encoding="utf-8")
     except OSError as exc:
-        raise InputError([Problem(str(p), f"cannot read terms file: {exc.strerror}")], "missing terms file") from None
+        raise InputError([Problem(str(p), f"cannot read {what}: {exc.strerror}")], f"missing {what}") from None
     except UnicodeDecodeError as exc:
-        raise InputError([Problem(str(p), f"not UTF-8 text at byte {exc.start}")], "malformed terms file") from None
-    return load_text(text, str(p))
+        raise InputError([Problem(str(p), f"not UTF-8 text at byte {exc.start}")], f"malformed {what}") from None
 
 
 def load_shipped() -> Terms:
@@ -75,12 +80,62 @@ def fingerprint(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def terms_in_force(terms_text: str, day: dt.date) -> Terms:
-    """The rules that apply on `day`: amendments effective on or before it merged in order."""
-    doc = tomllib.loads(terms_text)
+def terms_in_force(terms_text: str, day: dt.date, adopted: tuple[str, ...] = ()) -> Terms:
+    """The rules that apply on `day`: amendments effective on or before it merged in order.
+
+    `adopted` are amendments decided after the file was written (governance.amendment), each as
+    its canonical JSON text (dates YYYY-MM-DD); they join the file's own amendments.
+    """
+    doc = with_adopted(tomllib.loads(terms_text), adopted)
     merged = apply_amendments(doc, day)
     merged["as_of"] = day
     return Terms.model_validate(merged)
+
+
+def with_adopted(doc: dict, adopted: tuple[str, ...]) -> dict:
+    """The terms document with the adopted amendments appended to its own."""
+    if not adopted:
+        return doc
+    decoded = [json.loads(a) for a in adopted]
+    # JSON has no dates: the effective date orders the merge, so it must be a date again.
+    extra = [{**a, "effective": dt.date.fromisoformat(a["effective"])} for a in decoded]
+    return {**doc, "amendments": [*doc.get("amendments", ()), *extra]}
+
+
+def load_amendment(text: str, source: str) -> dict:
+    """Parse and validate one amendment (an entry of `amendments`: effective, reference, changes).
+
+    Returns its document as the model reads it (a quoted date is a date, the description defaults to "");
+    raises InputError naming the key and its line.
+    """
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError([Problem(_syntax_location(str(exc), text, source), f"not valid TOML: {exc}")],
+                         "malformed amendment file") from None
+    try:
+        amendment = Amendment.model_validate(doc)
+    except ValidationError as exc:
+        raise InputError([p for err in exc.errors() for p in _problems(err, text, source)],
+                         f"amendment file {source} is invalid") from None
+    return {"effective": amendment.effective, "reference": amendment.reference,
+            "description": amendment.description, "changes": doc["changes"]}
+
+
+def check_amended(terms_text: str, adopted: tuple[str, ...], amendment: dict, text: str, source: str) -> None:
+    """Refuse `amendment` (loaded from `text`) if the terms with it would be invalid on its effective date.
+
+    Problems are located in the amendment file, at its `changes`, naming the key of the amended terms.
+    """
+    doc = with_adopted(tomllib.loads(terms_text), adopted)
+    doc = {**doc, "amendments": [*doc.get("amendments", ()), amendment]}
+    day = amendment["effective"]
+    try:
+        Terms.model_validate(apply_amendments(doc, day))
+    except ValidationError as exc:
+        located = [p for err in exc.errors()
+                   for p in _problems(err, text, source, prefix=f"after amendment of {day}: ", at=("changes",))]
+        raise InputError(located, f"amendment file {source} would make the terms invalid") from None
 
 
 def apply_amendments(doc: dict, day: dt.date) -> dict:
