@@ -197,6 +197,24 @@ def test_a_proposal_is_proposed_signed_withdrawn_and_nothing_forged_passes(clien
     assert client.post("/api/proposals/draft", headers=bearer(site, "auditor"), json=fields).status_code == 403
 
 
+AMENDMENT = 'effective = 2027-01-01\nreference = "R-1"\n[[changes.contribution.streams]]\ncode = "rent"\nshare = "0.6"\n'
+
+
+def test_an_amendment_is_proposed_with_its_content_bound_to_the_signature(client, site) -> None:  # noqa: ANN001
+    h = bearer(site, "board_manager")
+    fields = {"kind": "amendment", "title": "Rent 60%", "member": next(iter(site.members.values())), "amendment": AMENDMENT}
+    bad = client.post("/api/proposals/draft", headers=h, json=dict(fields, amendment=AMENDMENT.replace('"0.6"', '"1.5"')))
+    assert bad.status_code == 422 and "contribution.streams[0].share" in bad.text and "amendment:5 (changes)" in bad.text
+    missing = client.post("/api/proposals/draft", headers=h, json=dict(fields, amendment=None))
+    assert missing.status_code == 422 and missing.json()["error"]["field"] == "--amendment"
+    signed = signed_draft(client, site, fields)
+    edited = client.post("/api/proposals", headers=h, json=dict(signed, amendment=AMENDMENT.replace('"0.6"', '"0.7"')))
+    assert edited.status_code == 403 and "signature refused" in edited.json()["error"]["message"]
+    made = client.post("/api/proposals", headers=h, json=signed)
+    assert made.status_code == 201, made.text
+    assert made.json()["about"].startswith("amendment:sha256:")
+
+
 def test_expiry_and_execution_follow_the_rules(client, site, monkeypatch) -> None:  # noqa: ANN001
     h = bearer(site, "administrator")
     assert client.post("/api/proposals/expiry", headers=h).json() == []

@@ -48,7 +48,8 @@ class Gov:
     def propose(self, kind: str, proposer: str, on: dt.date = DAY, **kw) -> Proposal:  # noqa: ANN003
         with db.write(self.engine) as conn:
             d = proposal.draft(conn, self.fund, kind, kw.pop("title", f"a {kind}"), proposer, on, **kw)
-            return proposal.submit(conn, self.fund, "test", d, canonical.sign(self.keys[proposer], canonical.proposal_bytes(self.fund.id, d)))
+            return proposal.submit(conn, self.fund, "test", d, canonical.sign(self.keys[proposer], canonical.proposal_bytes(self.fund.id, d)),
+                                   kw.get("change"))
 
     def vote(self, pid: int, name: str, choice: str, on: dt.date = DAY) -> proposal.Standing:
         with db.write(self.engine) as conn:

@@ -30,7 +30,7 @@ def test_unanimous_approval_the_moment_the_last_seat_approves(board) -> None:
 
 
 def test_one_reject_closes_a_unanimous_proposal(board) -> None:
-    p = board.propose("amendment", "ua-board-2")
+    p = board.propose("budget", "ua-board-2")
     board.votes(p.id, ["us-board-1", "us-board-2", "us-board-3"], "approve")
     s = board.vote(p.id, "ua-board-1", "reject")
     assert s.state == "rejected"
@@ -83,7 +83,7 @@ def test_expiry_boundary_votes_count_through_the_deadline_day(board) -> None:
 
 
 def test_withdrawal_only_by_the_proposer_with_their_signature(board) -> None:
-    p = board.propose("amendment", "us-board-1")
+    p = board.propose("budget", "us-board-1")
     with db.write(board.engine) as conn:
         other = member.find(conn, "us-board-2")
         with pytest.raises(Refused, match="only the proposer"):

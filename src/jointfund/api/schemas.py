@@ -443,6 +443,8 @@ class ProposalIn(BaseModel):
     currency: str | None = Field(None, max_length=3)
     about: str | None = Field(None, max_length=200)
     deadline: dt.date | None = None
+    amendment: str | None = Field(None, max_length=100_000, description="With kind amendment (and only then): the "
+                                  "amendment as TOML text, effective, reference and changes, as `--amendment FILE`.")
 
 
 class SignedProposalIn(ProposalIn):

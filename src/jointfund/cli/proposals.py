@@ -10,11 +10,12 @@ from jointfund import clock
 from jointfund.cli import context
 from jointfund.cli.output import FormatOption, emit, say
 from jointfund.cli.terms import parse_date
-from jointfund.governance import book, canonical, execution, proposal, vote
+from jointfund.governance import amendment, book, canonical, execution, proposal, vote
 from jointfund.governance.member import find
 from jointfund.governance.model import CHOICES
 from jointfund.ledger.checkpoint import load_private
 from jointfund.store import db
+from jointfund.terms.loader import read_file
 
 app = typer.Typer(help="Proposals to the board and the committees, signed votes and execution.", no_args_is_help=True)
 
@@ -32,6 +33,8 @@ def new(
     currency: str = typer.Option(None, "--currency"),
     about: str = typer.Option(None, "--about", help="What it concerns, e.g. proposal:3 or application:APP-7."),
     deadline: str = typer.Option(None, "--deadline", help="Last day on which votes count, YYYY-MM-DD."),
+    amendment_file: Path = typer.Option(None, "--amendment", help="With --kind amendment: a TOML file with effective, "
+                                        "reference and changes (like an entry of the terms' amendments)."),
     member_ref: str = AsOption,
     key: Path = KeyOption,
 ) -> None:
@@ -39,10 +42,14 @@ def new(
     who = context.actor(ctx, "proposals.new")
     private = load_private(key)
     fund = context.fund(ctx)
+    today = clock.today()
+    change = None if amendment_file is None else amendment.parse(
+        fund, read_file(amendment_file, "amendment file"), str(amendment_file), today)
     with db.write(context.engine(ctx)) as conn:
-        draft = proposal.draft(conn, fund, kind, title, member_ref, clock.today(), amount, currency, about,
-                               parse_date(deadline, "--deadline"))
-        p = proposal.submit(conn, fund, who.name, draft, canonical.sign(private, canonical.proposal_bytes(fund.id, draft)))
+        draft = proposal.draft(conn, fund, kind, title, member_ref, today, amount, currency, about,
+                               parse_date(deadline, "--deadline"), change)
+        p = proposal.submit(conn, fund, who.name, draft, canonical.sign(private, canonical.proposal_bytes(fund.id, draft)),
+                            change)
     rec = f"; it needs a recommendation of {p.requires_recommendation} first" if p.requires_recommendation else ""
     say(f"proposal {p.id} ({p.kind}) is open for {p.body}, rule {p.rule}{rec}")
     typer.echo(p.id)

@@ -5,6 +5,8 @@
   proposals           each proposal's hash, its proposer's signature, and the body and rule of its terms
   vote signatures     every vote verifies with its member's key, over the proposal as stored, in round order,
                       by a member seated on the deciding body, while the proposal was open
+  amendments          each amendment proposal logged the content its hash names, and each adopted amendment
+                      is that content, adopted once by the execution of its approved proposal
   decisions           every closing is replayed: an approval had its rule met by the votes before it, a
                       rejection could no longer meet it, an expiry came after the deadline, a withdrawal
                       was signed by the proposer, and an execution followed an approval, once
@@ -21,7 +23,7 @@ from collections import defaultdict
 from sqlalchemy import Connection, select
 
 from jointfund.fund import FundInfo
-from jointfund.governance import book, canonical
+from jointfund.governance import amendment, book, canonical
 from jointfund.governance.model import (
     APPROVED, EXECUTED, EXPIRED, REJECTED, WITHDRAW, WITHDRAWN, Closing, Member, Proposal, Vote,
 )
@@ -232,6 +234,48 @@ def check_decisions(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Fi
     return name, count, failures
 
 
-DOMAIN_CHECKS.extend([check_records, check_seats, check_proposals, check_votes, check_decisions])
+def check_amendments(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Finding]]:
+    """Every amendment proposal logged the content its hash names; every adopted amendment is that content,
+    adopted by the execution of its approved proposal, once, as the log's terms.amend event says."""
+    name = "amendments"
+    b = _Book(conn, fund)
+    failures = []
+    adopted = {a.proposal: a for a in amendment.adoptions(conn)}
+    events = {r.seq: r for r in conn.execute(select(t.event).where(t.event.c.action == amendment.ADOPT))}
+    for p in b.proposals.values():
+        if p.kind != amendment.KIND:
+            continue
+        logged = amendment.recorded(conn, p.about or "")
+        if logged is None or logged.about != p.about:
+            failures.append(Finding(name, p.seq, f"proposal {p.id}: no amendment content with its hash ({p.about}) was logged"))
+        executed = next((c for c in b.closings[p.id] if c.status == EXECUTED), None)
+        if executed is not None and p.id not in adopted:
+            failures.append(Finding(name, executed.seq, f"proposal {p.id} was executed, but its amendment was never adopted"))
+    for a in adopted.values():
+        at = f"amendment {a.id} (proposal {a.proposal})"
+        p = b.proposals.get(a.proposal)
+        executed = next((c for c in b.closings[a.proposal] if c.status == EXECUTED), None)
+        problems = []
+        if p is None or p.kind != amendment.KIND:
+            problems.append("it names no amendment proposal")
+        elif executed is None or b.approval(p.id) is None or executed.seq > a.seq:
+            problems.append("its proposal was not approved and executed before it")
+        if a.change.sha256 != a.sha256 or p is None or a.change.about != p.about:
+            problems.append(f"its content hashes to {a.change.sha256[:16]}…, not the hash its proposal signed")
+        else:
+            logged = amendment.recorded(conn, p.about or "")
+            if logged is None or logged.content_json != a.change.content_json:
+                problems.append("its content differs from the content logged with the proposal")
+        if (a.effective, a.reference) != (a.change.effective, a.change.reference):
+            problems.append(f"its effective date {a.effective} or reference differ from its content")
+        ev = events.get(a.seq)
+        if ev is None or ev.subject != a.change.about or json.loads(ev.data).get("sha256") != a.sha256:
+            problems.append(f"record {a.seq} is no {amendment.ADOPT} event of this content")
+        failures.extend(Finding(name, a.seq, f"{at}: {x}") for x in problems)
+    return name, len(adopted), failures
 
-__all__ = ["Member", "check_decisions", "check_proposals", "check_records", "check_seats", "check_votes"]
+
+DOMAIN_CHECKS.extend([check_records, check_seats, check_proposals, check_votes, check_decisions, check_amendments])
+
+__all__ = ["Member", "check_amendments", "check_decisions", "check_proposals", "check_records", "check_seats",
+           "check_votes"]

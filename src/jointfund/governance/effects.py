@@ -95,9 +95,9 @@ def recorder(action: str, words: str) -> Effect:
 
 
 # Defaults for kinds whose effect needs nothing beyond the log yet. Issue 5 replaces `investment`
-# with one that also books the commitment in the ledger.
+# with one that also books the commitment in the ledger; `amendment` adopts its content
+# (governance.amendment, registered by governance.execution).
 register("investment")(recorder("investment.commit", "investment committed"))
 register("appointment")(recorder("appointment.decide", "appointment decided"))
-register("amendment")(recorder("terms.amend", "amendment of the terms adopted"))
 register("budget")(recorder("budget.adopt", "budget adopted"))
 register("other")(recorder("decision.record", "decision recorded"))

@@ -15,7 +15,7 @@ from sqlalchemy import Connection
 
 from jointfund.errors import InputError, IntegrityError, NotFound, Problem, Refused
 from jointfund.fund import FundInfo
-from jointfund.governance import book, canonical, effects
+from jointfund.governance import amendment, book, canonical, effects
 from jointfund.governance.member import find
 from jointfund.governance.model import (
     APPROVED, EXECUTED, EXPIRED, MAX_REF_CHARS, MAX_TITLE_CHARS, OPEN, WITHDRAW, WITHDRAWN, Closing, Member, Proposal,
@@ -72,8 +72,11 @@ def signed_content(fund: FundInfo, p: Proposal) -> str:
 
 def draft(conn: Connection, fund: FundInfo, kind: str, title: str, proposer: str, on: dt.date,
           amount: str | None = None, currency: str | None = None, about: str | None = None,
-          deadline: dt.date | None = None) -> Proposal:
-    """The proposal as it will be signed, numbered and with the terms' body and rule; nothing is written."""
+          deadline: dt.date | None = None, change: amendment.Change | None = None) -> Proposal:
+    """The proposal as it will be signed, numbered and with the terms' body and rule; nothing is written.
+
+    An amendment proposal needs its `change` (amendment.parse), and is about the change's hash.
+    """
     terms = fund.terms(on)
     problems: list[Problem] = []
     kinds = [d.kind for d in terms.governance.decisions]
@@ -94,6 +97,14 @@ def draft(conn: Connection, fund: FundInfo, kind: str, title: str, proposer: str
                 problems.append(problem)
             elif value is not None and value <= 0:
                 problems.append(Problem("--amount", "must be more than zero", amount))
+    if kind == amendment.KIND and change is None:
+        problems.append(Problem("--amendment", "an amendment proposal needs its amendment file"))
+    elif kind != amendment.KIND and change is not None:
+        problems.append(Problem("--amendment", f"only an amendment proposal carries one, not a {kind} proposal"))
+    elif change is not None and about is not None:
+        problems.append(Problem("--about", "an amendment proposal is about its amendment's hash; leave --about out", about))
+    elif change is not None:
+        about = change.about
     if about is not None and (not about.strip() or len(about) > MAX_REF_CHARS):
         problems.append(Problem("--about", f"a reference of 1 to {MAX_REF_CHARS} characters is needed", about))
     elif about is not None and about.startswith(PROPOSAL_REF):
@@ -122,8 +133,11 @@ def draft(conn: Connection, fund: FundInfo, kind: str, title: str, proposer: str
                     decision.requires_recommendation, value, currency, about, deadline, member.id, on)
 
 
-def submit(conn: Connection, fund: FundInfo, actor: str, p: Proposal, signature_hex: str) -> Proposal:
-    """Record a drafted proposal once its proposer's signature checks out."""
+def submit(conn: Connection, fund: FundInfo, actor: str, p: Proposal, signature_hex: str,
+           change: amendment.Change | None = None) -> Proposal:
+    """Record a drafted proposal once its proposer's signature checks out (with its amendment's content, if any)."""
+    assert (change is None) == (p.kind != amendment.KIND) and (change is None or change.about == p.about), \
+        "an amendment proposal is submitted with the change it was drafted with"
     proposer = book.members(conn, [p.proposer])[0]
     message = canonical.proposal_bytes(fund.id, p)
     check_signature(proposer, signature_hex, message, f"proposal {p.id}")
@@ -135,6 +149,8 @@ def submit(conn: Connection, fund: FundInfo, actor: str, p: Proposal, signature_
            "about": p.about, "deadline": p.deadline, "proposer": p.proposer, "created_on": p.created_on,
            "signature": signature_hex, "content_sha256": digest}
     seq = book.record(conn, actor, "proposal.new", f"proposal:{p.id}", data, t.proposal, row)
+    if change is not None:
+        amendment.record(conn, actor, change)
     return p._replace(signature_hex=signature_hex, content_sha256=digest, seq=seq)
 
 

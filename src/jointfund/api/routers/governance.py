@@ -24,7 +24,7 @@ from jointfund.api.schemas import (
     ProposalIn, ProposalOut, SignedProposalIn, UserMembersOut, VoteIn, WithdrawalIn,
 )
 from jointfund.errors import ConflictError, NotFound
-from jointfund.governance import audit, book, canonical, execution, proposal, user, vote
+from jointfund.governance import amendment, audit, book, canonical, execution, proposal, user, vote
 from jointfund.governance.model import Member
 from jointfund.governance.proposal import Standing
 from jointfund.governance.rule import requirements
@@ -148,9 +148,11 @@ def closed_out(c) -> dict:  # noqa: ANN001 - a governance Closing
     return {"proposal": c.proposal, "status": c.status, "effective": c.effective, "reason": c.reason, "seq": c.seq}
 
 
-def draft_of(conn, request: Request, p: ProposalIn):  # noqa: ANN001, ANN201 - a Connection; a Proposal
-    return proposal.draft(conn, deps.fund(request), p.kind, p.title, str(p.member), clock.today(), p.amount, p.currency,
-                          p.about, p.deadline)
+def draft_of(conn, request: Request, p: ProposalIn):  # noqa: ANN001, ANN201 - a Connection; (Proposal, Change | None)
+    fund, today = deps.fund(request), clock.today()
+    change = None if p.amendment is None else amendment.parse(fund, p.amendment, "amendment", today)
+    return proposal.draft(conn, fund, p.kind, p.title, str(p.member), today, p.amount, p.currency, p.about, p.deadline,
+                          change), change
 
 
 @router.post("/proposals/draft", response_model=DraftOut, summary="The bytes a proposer signs to propose")
@@ -158,7 +160,7 @@ def draft(request: Request, p: ProposalIn, _who=Depends(deps.allow("proposals.ne
     """Nothing is written: the draft is numbered and given the terms' body and rule; sign `message_base64` with the
     proposing member's Ed25519 key and post it with the same fields, the id and the signature to /api/proposals."""
     with deps.reading(request) as conn:
-        d = draft_of(conn, request, p)
+        d, _change = draft_of(conn, request, p)
     message = canonical.proposal_bytes(deps.fund(request).id, d)
     return {"id": d.id, "message": message.decode("utf-8"), "message_base64": base64.b64encode(message).decode()}
 
@@ -166,11 +168,11 @@ def draft(request: Request, p: ProposalIn, _who=Depends(deps.allow("proposals.ne
 @router.post("/proposals", response_model=ProposalDetail, status_code=201, summary="Propose, signed by the proposer")
 def propose(request: Request, p: SignedProposalIn, who=Depends(deps.change("proposals.new"))) -> dict:
     with db.write(deps.server(request).engine) as conn:
-        d = draft_of(conn, request, p)
+        d, change = draft_of(conn, request, p)
         if d.id != p.id:
             raise ConflictError(f"another proposal took number {p.id} since the draft: draft again (it will be {d.id}) "
                                 "and sign the new bytes")
-        done = proposal.submit(conn, deps.fund(request), who.name, d, p.signature.strip().lower())
+        done = proposal.submit(conn, deps.fund(request), who.name, d, p.signature.strip().lower(), change)
     return detail(request, done.id)
 
 
