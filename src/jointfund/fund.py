@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import uuid
 from typing import NamedTuple
 
 from sqlalchemy import Connection, Engine, insert, select
 
 from jointfund import clock
-from jointfund.errors import JointfundError
+from jointfund.errors import IntegrityError, JointfundError
 from jointfund.ledger.journal import open_account
 from jointfund.ledger.log import append_event
 from jointfund.store import db
@@ -86,8 +87,24 @@ def load(conn: Connection) -> FundInfo:
     row = conn.execute(select(t.fund)).first()
     if row is None:
         raise JointfundError("no fund in this database yet; create one with: jointfund init")
-    adopted = tuple(conn.execute(select(t.terms_amendment.c.content_json).order_by(t.terms_amendment.c.id)).scalars())
+    a = t.terms_amendment.c
+    adopted = tuple(_readable(r) for r in conn.execute(select(a.id, a.proposal_id, a.content_json).order_by(a.id)))
     return FundInfo(row.id, row.code, row.name, row.terms_text, row.start_date, adopted)
+
+
+def _readable(row) -> str:  # noqa: ANN001 - a terms_amendment row
+    """The stored amendment, refused with its row named when it is not one (the table was edited past the
+    triggers): every reader of the terms would otherwise fail far from the cause."""
+    try:
+        content = json.loads(row.content_json)
+        ok = isinstance(content, dict) and isinstance(content.get("changes"), dict) and bool(
+            dt.date.fromisoformat(content["effective"]))
+    except (ValueError, TypeError, KeyError):
+        ok = False
+    if not ok:
+        raise IntegrityError(f"adopted amendment {row.id} (proposal {row.proposal_id}): its stored content is not an "
+                             "amendment (effective date and changes); the table was changed outside jointfund")
+    return row.content_json
 
 
 def require_schema(engine: Engine) -> None:

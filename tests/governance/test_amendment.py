@@ -7,10 +7,11 @@ import json
 from decimal import Decimal
 
 import pytest
+from conftest import Cli
 from sqlalchemy import func, insert, select, text
 
 from jointfund import fund as fund_mod
-from jointfund.errors import InputError, Refused
+from jointfund.errors import InputError, IntegrityError, Refused
 from jointfund.governance import amendment, canonical, proposal, vote
 from jointfund.ledger import journal
 from jointfund.revenue import book as revenue_book
@@ -174,6 +175,19 @@ def test_verify_names_a_tampered_adoption(board, backend) -> None:
     assert {f.seq for f in result.failures} == {row.seq}
     assert f"amendment 1 (proposal {p.id}): its content hashes to" in result.failures[0].detail
     assert "not the hash its proposal signed" in result.failures[0].detail
+
+
+@pytest.mark.parametrize("forged", ["not json {", '{"changes": {}}', '{"effective": "someday", "changes": {}}', "[]"])
+def test_a_stored_amendment_that_is_not_one_is_refused_naming_its_row(board, backend, forged) -> None:  # noqa: ANN001
+    p = adopted(board)
+    with db.transaction(board.engine) as conn:
+        for statement in drop_guard_statements(backend, "terms_amendment"):
+            conn.exec_driver_sql(statement)
+        conn.execute(t.terms_amendment.update().values(content_json=forged))
+    with pytest.raises(IntegrityError, match=rf"adopted amendment 1 \(proposal {p.id}\): its stored content is not an"):
+        reload(board.engine)
+    r = Cli(board.engine.url.render_as_string(hide_password=False))("verify", ok=False)
+    assert r.exit_code != 0 and "Traceback" not in r.stderr and "adopted amendment 1" in r.stderr
 
 
 def test_verify_names_an_adoption_without_an_executed_proposal(board) -> None:
