@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import numpy as np
 
-from jointfund.forecast import engine
+from jointfund.forecast import engine, scenario
+from jointfund.forecast.plan import compile_plan
 from jointfund.terms import load_text
 
 
@@ -49,3 +51,19 @@ def test_an_amended_share_changes_the_contributions(make_plan, base_text, terms_
     t2030, t2031 = 2030 - 2026, 2031 - 2026
     assert np.allclose(a[:, :t2030 + 1], b[:, :t2030 + 1])
     assert (b[:, t2031:] >= a[:, t2031:]).all() and (b[:, t2031:] > a[:, t2031:]).any()
+
+
+def test_an_amendment_adopted_by_the_board_reaches_the_plan_like_one_in_the_file(base_text, terms_text):
+    """A fund's adopted amendments (FundInfo.adopted, JSON with an ISO date) change the plan exactly as the same
+    amendment written into the terms file does."""
+    sc = scenario.load_text(base_text, "base.toml", load_text(terms_text, "terms"))
+    adopted = (json.dumps({"effective": "2030-01-01", "reference": "Board resolution 7",
+                           "changes": {"contribution": {"streams": [{"code": "rent", "share": "0.75"}]}}}),)
+    in_file = with_amendment(terms_text, '{ contribution = { streams = [ { code = "rent", share = "0.75" } ] } }')
+    start = dt.date(2026, 1, 1)
+    by_board = compile_plan(sc, terms_text, start, 10, adopted=adopted)
+    by_file = compile_plan(scenario.load_text(base_text, "base.toml", load_text(in_file, "terms")), in_file, start, 10)
+    plain = compile_plan(sc, terms_text, start, 10)
+    assert np.array_equal(by_board.share, by_file.share)
+    assert not np.array_equal(by_board.share, plain.share)
+

@@ -44,21 +44,23 @@ class Run:
 def _compute(ctx: typer.Context, file: str, paths: int, years: int | None, seed: int, start_day: str | None,
              workers: int, scheduler: str | None, chunk_paths: int, with_tornado: bool = True) -> Run:
     text, source = scenario.read(file)
-    terms_text, state_from = _terms_text(ctx)
+    terms_text, adopted, state_from = _terms_text(ctx)
     with engine.Runner(workers, scheduler) as runner, bar("forecast", total=None) as advance:
         name, outcome = outlook.compute(text, source, terms_text, _date(start_day), clock.today(), state_from, paths,
                                         seed, runner, years, chunk_paths, with_tornado, advance,
-                                        announce=lambda m: say(f"[dim]{m}[/dim]"), total=advance.total)
+                                        announce=lambda m: say(f"[dim]{m}[/dim]"), total=advance.total,
+                                        adopted=adopted)
     return Run(name, outcome)
 
 
-def _terms_text(ctx: typer.Context):  # noqa: ANN202 - (text, reader of the start state or None)
-    """The fund's terms and a reader of its book; the shipped terms and None when there is no usable fund."""
+def _terms_text(ctx: typer.Context):  # noqa: ANN202 - (text, adopted amendments, reader of the start state or None)
+    """The fund's terms (with its adopted amendments) and a reader of its book; the shipped terms, no amendment
+    and None when there is no usable fund."""
     root = ctx.find_root().obj or {}
     url = root.get("db") or os.environ.get("JOINTFUND_DB")
     if not _database_exists(url):
         say("[dim]no fund database; using the shipped terms and the scenario's start state[/dim]")
-        return shipped_text(), None
+        return shipped_text(), (), None
     try:
         from jointfund.cli import context
         from jointfund.store import db
@@ -67,13 +69,13 @@ def _terms_text(ctx: typer.Context):  # noqa: ANN202 - (text, reader of the star
         eng = context.engine(ctx)
     except (JointfundError, SQLAlchemyError) as exc:
         say(f"[dim]no usable fund ({str(exc).splitlines()[0]}); using the shipped terms and the scenario's start state[/dim]")
-        return shipped_text(), None
+        return shipped_text(), (), None
 
     def read_book(terms, day: dt.date, sc: scenario.Scenario) -> StartState:  # noqa: ANN001
         with db.transaction(eng) as conn:
             return outlook.reader(conn, info.terms)(terms, day, sc)
 
-    return info.terms_text, read_book
+    return info.terms_text, info.adopted, read_book
 
 
 def _database_exists(url: str | None) -> bool:

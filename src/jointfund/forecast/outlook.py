@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 
 from jointfund.forecast import engine, run, scenario, start
 from jointfund.forecast.plan import StartState, compile_plan
+from jointfund.fund import FundInfo
 from jointfund.terms import load_text
 from jointfund.terms.model import Terms
 
@@ -32,17 +33,18 @@ def compute(scenario_text: str, source: str, terms_text: str, day: dt.date | Non
             paths: int, seed: int, runner: engine.Runner, years: int | None = None,
             chunk_paths: int = engine.DEFAULT_CHUNK_PATHS, with_tornado: bool = True,
             progress: Callable[[int], None] | None = None, announce: Announce | None = None,
-            total: Callable[[int], None] | None = None) -> tuple[str, run.Outcome]:
+            total: Callable[[int], None] | None = None, adopted: tuple[str, ...] = ()) -> tuple[str, run.Outcome]:
     """(scenario name, outcome). The first day is `day` when given, else the scenario's start, else `today`.
 
     `read_state` reads the fund's state on the day from its book; None starts from the scenario's
     own start state (no fund). `total` is told the number of tasks before they run (a progress bar's length).
+    `adopted` are the fund's amendments adopted by executed proposals (FundInfo.adopted), merged like the file's own.
     """
     terms = load_text(terms_text, "fund terms")
     sc = scenario.load_text(scenario_text, source, terms)
     on = day or sc.scenario.start or today
     state = read_state(terms, on, sc) if read_state else None
-    plan = compile_plan(sc, terms_text, on, years, state)
+    plan = compile_plan(sc, terms_text, on, years, state, adopted)
     if announce:
         announce(f"{sc.scenario.name}: {paths:,} paths x {plan.steps} years from {on}; "
                  f"start state from the {plan.state.source}; lock ends {plan.lock_ends}")
@@ -64,15 +66,15 @@ def reader(conn: Connection, terms_on: Callable[[dt.date], Terms]) -> StateReade
     return read
 
 
-def book_outlook(conn: Connection, terms_text: str, terms_on: Callable[[dt.date], Terms], today: dt.date,
-                 with_tornado: bool) -> dict:
+def book_outlook(conn: Connection, fund: FundInfo, today: dt.date, with_tornado: bool) -> dict:
     """The shipped base scenario from the fund's book today, as the run's JSON document (for the web).
 
     The tornado reruns the model 2 x inputs + 1 times: the pages that show only the fan charts skip it.
     """
     with engine.Runner() as runner:
-        name, outcome = compute(scenario.shipped_text(), scenario.SHIPPED[0], terms_text, today, today,
-                                reader(conn, terms_on), WEB_PATHS, WEB_SEED, runner, with_tornado=with_tornado)
+        name, outcome = compute(scenario.shipped_text(), scenario.SHIPPED[0], fund.terms_text, today, today,
+                                reader(conn, fund.terms), WEB_PATHS, WEB_SEED, runner, with_tornado=with_tornado,
+                                adopted=fund.adopted)
     return run.document(outcome, name)
 
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from jointfund.forecast import prices, production
 from jointfund.forecast.scenario import Scenario
-from jointfund.terms.loader import apply_amendments
+from jointfund.terms.loader import apply_amendments, with_adopted
 from jointfund.terms.model import Terms
 
 # The modelled revenue kinds; each is mapped to one of the terms' stream codes by the scenario.
@@ -179,8 +179,8 @@ def steps_of(start: dt.date, years: int) -> tuple[np.ndarray, np.ndarray, list[t
 class TermsOnDates:
     """The terms in force on any date, merging amendments once per distinct set in force."""
 
-    def __init__(self, terms_text: str) -> None:
-        self.doc = tomllib.loads(terms_text)
+    def __init__(self, terms_text: str, adopted: tuple[str, ...] = ()) -> None:
+        self.doc = with_adopted(tomllib.loads(terms_text), adopted)
         self.effective = sorted(a["effective"] for a in self.doc.get("amendments", ()))
         self.cache: dict[int, Terms] = {}
 
@@ -192,11 +192,12 @@ class TermsOnDates:
 
 
 def compile_plan(s: Scenario, terms_text: str, start: dt.date, years: int | None = None,
-                 state: StartState | None = None) -> Plan:
-    """The arrays of a run: `s` on the terms in `terms_text`, from `start`, for `years` steps."""
+                 state: StartState | None = None, adopted: tuple[str, ...] = ()) -> Plan:
+    """The arrays of a run: `s` on the terms in `terms_text` (with the fund's `adopted` amendments), from `start`,
+    for `years` steps."""
     horizon = years or s.scenario.years
     labels, dt_years, spans = steps_of(start, horizon)
-    terms_on = TermsOnDates(terms_text)
+    terms_on = TermsOnDates(terms_text, adopted)
     first = terms_on(start)
     partners = first.partner_codes
     resources = s.resources()

@@ -156,7 +156,7 @@ def outlook_document(request: Request, with_tornado: bool) -> dict:
 
     def compute() -> dict:
         with deps.reading(request) as conn:
-            return outlook.book_outlook(conn, info.terms_text, info.terms, clock.today(), with_tornado)
+            return outlook.book_outlook(conn, info, clock.today(), with_tornado)
 
     return deps.cached(request, "forecast.outlook", (with_tornado,), compute)
 
