@@ -7,8 +7,10 @@ import pytest
 from sqlalchemy import text
 from support import Book
 
+from jointfund.ledger import journal
 from jointfund.store import db
 from jointfund.store.triggers import drop_guard_statements
+from jointfund.verify import verify
 
 
 @pytest.fixture
@@ -112,3 +114,64 @@ def test_an_untampered_fund_verifies_and_reports_every_check(cli, signed):
     by_check = {r["check"]: r for r in rows}
     assert all(r["status"] == "ok" for r in rows)
     assert by_check["entry balance"]["checked"] == 4 and by_check["checkpoints"]["checked"] == 1
+
+
+# -- the log split across processes: the same report as one pass --
+
+def _spread(book: Book, tmp_path, cli) -> list[int]:  # noqa: ANN001
+    """Forty entries over two accounts in two currencies, a reversal and a checkpoint in the middle; their seqs."""
+    book.post(*(book.contribution(f"s-{i}", f"{10 + i}.00", 1 + i % 5, currency=book.other if i % 4 == 0 else None)
+                for i in range(20)))
+    partner = book.partners[0]
+    cli("keys", "new", "--partner", partner, "--out", str(tmp_path / "s.key"))
+    cli("checkpoint", "--partner", partner, "--key", str(tmp_path / "s.key"))
+    with db.write(book.engine) as conn:
+        journal.reverse(conn, _seq_of(book.engine, "s-3"), book.day(6), "s-3-undo", book.start)
+    book.post(*(book.contribution(f"t-{i}", f"{20 + i}.00", 6 + i % 3) for i in range(19)))
+    with db.transaction(book.engine) as conn:
+        return [s for (s,) in conn.execute(text("SELECT seq FROM entry ORDER BY seq"))]
+
+
+TAMPERS = {
+    "running balances across the spans": "UPDATE posting SET balance_after_minor = balance_after_minor + 1 WHERE entry_seq IN ({seqs})",
+    "amounts": "UPDATE posting SET amount_minor = amount_minor + 7 WHERE line = 1 AND entry_seq IN ({seqs})",
+    "dates": "UPDATE posting SET date = '1999-01-01' WHERE line = 0 AND entry_seq IN ({seqs})",
+    "leaves": "DELETE FROM leaf WHERE seq IN ({seqs})",
+    "entries": "DELETE FROM posting WHERE entry_seq IN ({seqs}); DELETE FROM entry WHERE seq IN ({seqs})",
+    "entry rows, keeping their postings": "DELETE FROM entry WHERE seq IN ({tail})",
+    "the last entry rows, keeping their postings": "DELETE FROM entry WHERE seq IN ({end})",
+    "reversed entry": "UPDATE posting SET amount_minor = amount_minor * 2, balance_after_minor = 0 WHERE entry_seq = {reversed}",
+}
+
+
+def _tamper_all(conn, sql: str) -> None:  # noqa: ANN001
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SET LOCAL session_replication_role = replica")  # foreign keys off, as an attacker would
+    for t in ("posting", "entry", "leaf"):
+        for statement in drop_guard_statements(conn.dialect.name, t):
+            conn.execute(text(statement))
+    for statement in sql.split("; "):
+        conn.execute(text(statement))
+
+
+@pytest.mark.parametrize("tamper", [None, *TAMPERS])
+def test_verify_on_several_processes_reports_exactly_what_one_pass_reports(cli, fund_engine, tmp_path, tamper):
+    book = Book(fund_engine)
+    seqs = _spread(book, tmp_path, cli)
+    if tamper is not None:
+        sql = TAMPERS[tamper]
+        chosen = ", ".join(str(s) for s in seqs[::6])  # spread over the log, so some sit at the edges of the spans
+        reversed_seq = _seq_of(fund_engine, "s-3")
+        tail = ", ".join(str(s) for s in seqs[len(seqs) // 3:-1])  # orphan postings over several spans, one entry after
+        end = ", ".join(str(s) for s in seqs[len(seqs) // 2:])  # and with none after
+        with fund_engine.connect() as conn:
+            if fund_engine.dialect.name == "sqlite":  # outside a transaction, or SQLite ignores it
+                conn.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")
+            with conn.begin():
+                _tamper_all(conn, sql.format(seqs=chosen, tail=tail, end=end, reversed=reversed_seq))
+    one = verify(fund_engine, workers=1)
+    for workers in (2, 3, 5):
+        assert verify(fund_engine, workers=workers) == one, workers
+    assert one.ok == (tamper is None)
+    if tamper is not None:
+        assert one.first_failure is not None and one.first_failure.seq is not None

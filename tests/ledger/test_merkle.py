@@ -1,6 +1,7 @@
 """ledger.merkle against a direct, recursive transcription of RFC 6962 section 2.1 (MTH, PATH, PROOF)."""
 
 import hashlib
+import random
 
 import pytest
 from hypothesis import given, settings
@@ -201,3 +202,24 @@ def test_equal_sizes_need_equal_roots_and_an_empty_proof():
     assert merkle.verify_consistency(5, 5, head, head, [])
     assert not merkle.verify_consistency(5, 5, head, head, [head])
     assert not merkle.verify_consistency(5, 5, head, _flip(head), [])
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 7, 8, 9, 64, 100, 1000, 1025])
+def test_frontiers_of_consecutive_ranges_join_into_the_frontier_of_the_whole(n):
+    """verify hashes ranges of the log in separate processes; joining their frontiers gives the tree of the whole."""
+    leaves = [hashlib.sha256(str(i).encode()).digest() for i in range(n)]
+    whole = merkle.Frontier()
+    for leaf in leaves:
+        whole.append(leaf)
+    rng = random.Random(n)
+    for _ in range(5):
+        cuts = sorted(rng.sample(range(n + 1), min(3, n + 1)))
+        joined, start = merkle.Frontier(), 0
+        for end in [*cuts, n]:
+            part = merkle.Frontier(start)
+            for leaf in leaves[start:end]:
+                part.append(leaf)
+            joined.extend(part.nodes)
+            start = end
+        assert joined.size == n and joined.nodes == whole.nodes
+        assert joined.root() == whole.root() == merkle.root(leaves)

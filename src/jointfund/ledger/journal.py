@@ -13,6 +13,7 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
+from itertools import chain
 
 from sqlalchemy import Connection, and_, func, insert, select
 from sqlalchemy.exc import DBAPIError
@@ -223,7 +224,7 @@ def _insert_rows(conn: Connection, table, columns: tuple[str, ...], rows: list[t
     head = f"INSERT INTO {quote(table.name)} ({names}) VALUES "
     for start in range(0, len(rows), per):
         part = rows[start:start + per]
-        conn.exec_driver_sql(head + ", ".join([one] * len(part)), tuple(value for row in part for value in row))
+        conn.exec_driver_sql(head + ", ".join([one] * len(part)), tuple(chain.from_iterable(part)))
 
 
 def _sqlite_max_parameters(driver) -> int:  # noqa: ANN001 - a sqlite3.Connection

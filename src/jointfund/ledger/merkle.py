@@ -41,20 +41,43 @@ class Frontier:
     """Roots of every prefix of a growing log in one pass: the perfect subtrees of the current size.
 
     verify uses it to check each signed checkpoint's root while streaming the leaves once.
+
+    A frontier may also start at `offset` leaves (a later range of the log, hashed by another
+    process): it then holds the aligned perfect subtrees of its range, and `extend` appends them to
+    the frontier of the range before, which gives the same nodes as appending every leaf there.
     """
 
-    def __init__(self) -> None:
-        self._nodes: list[tuple[int, bytes]] = []  # (height, hash), heights strictly decreasing
-        self.size = 0
+    def __init__(self, offset: int = 0) -> None:
+        self._nodes: list[tuple[int, bytes]] = []  # (height, hash) of aligned perfect subtrees, left to right
+        self.size = offset
 
     def append(self, leaf: bytes) -> None:
-        height, h = 0, leaf
-        while self._nodes and self._nodes[-1][0] == height:
-            _, left = self._nodes.pop()
+        self._push(0, leaf)
+
+    def _push(self, height: int, h: bytes) -> None:
+        self.size += 1 << height
+        nodes = self._nodes
+        # Two neighbours of one height join when the pair starts at a multiple of its own width: always
+        # from offset 0, and not across the start of a range that began elsewhere.
+        while nodes and nodes[-1][0] == height and self.size % (2 << height) == 0:
+            _, left = nodes.pop()
             h = node_hash(left, h)
             height += 1
-        self._nodes.append((height, h))
-        self.size += 1
+        nodes.append((height, h))
+
+    @property
+    def nodes(self) -> tuple[tuple[int, bytes], ...]:
+        return tuple(self._nodes)
+
+    def extend(self, nodes: tuple[tuple[int, bytes], ...]) -> None:
+        """Append the `nodes` of the range that follows this frontier (a Frontier started at this size)."""
+        for height, h in nodes:
+            self._push(height, h)
+
+    def copy(self) -> Frontier:
+        twin = Frontier(self.size)
+        twin._nodes = list(self._nodes)
+        return twin
 
     def root(self) -> bytes:
         if not self._nodes:
