@@ -20,8 +20,8 @@ from jointfund.api import deps
 from jointfund.api.errors import RESPONSES
 from jointfund.api.response_cache import cacheable
 from jointfund.api.schemas import (
-    RowId, AuditOut, BallotOut, ClosedOut, DraftOut, ExecutionOut, MemberLinkIn, MemberOut, Page, Paging, ProposalDetail,
-    ProposalIn, ProposalOut, SignedProposalIn, UserMembersOut, VoteIn, WithdrawalIn,
+    AuditOut, BallotOut, ClosedOut, DraftOut, ExecutionOut, MemberLinkIn, MemberOut, Page, Paging, ProposalDetail,
+    ProposalIn, ProposalOut, RowId, SignedProposalIn, UserMembersOut, VoteIn, WithdrawalIn,
 )
 from jointfund.errors import ConflictError, NotFound
 from jointfund.governance import amendment, audit, book, canonical, execution, proposal, user, vote
@@ -108,7 +108,7 @@ def proposal_detail(request: Request, proposal_id: RowId, _who=READ) -> dict:
 
 
 @router.get("/proposals/{proposal_id}/ballot", response_model=BallotOut, summary="The bytes a member signs to vote")
-def ballot(request: Request, proposal_id: int, member: int = Query(..., ge=1, le=2**31),
+def ballot(request: Request, proposal_id: RowId, member: int = Query(..., ge=1, le=2**31),
            choice: str = Query(..., max_length=20), _who=Depends(deps.allow("proposals.vote"))) -> dict:
     with deps.reading(request) as conn:
         b = vote.prepare(conn, deps.fund(request), proposal_id, str(member), choice, clock.today())

@@ -117,7 +117,8 @@ def proof_bundle(request: Request, seq: int, checkpoint: int | None) -> dict:
 @router.get("/ledger/records/{seq}/proof", tags=["proofs"], summary="Inclusion proof of a log record",
             response_model=dict)
 def proof(request: Request, seq: RowId,
-          checkpoint: int | None = Query(None, description="Checkpoint id [default: the newest that covers the record]."),
+          checkpoint: int | None = Query(None, ge=1, le=2**31,
+                                         description="Checkpoint id [default: the newest that covers the record]."),
           _who=READ) -> dict:
     """A self-contained bundle (docs/auditing.md): the record's canonical bytes, its audit path, and a checkpoint
     signed by a partner with that partner's public key. The public page checks one in the browser."""

@@ -18,7 +18,7 @@ from jointfund import clock
 from jointfund.api import deps
 from jointfund.api.errors import RESPONSES
 from jointfund.api.schemas import (
-    RowId, ApplicationDetail, ApplicationIn, ApplicationOut, InvestmentOut, MoveIn, Page, Paging, PortfolioOut,
+    ApplicationDetail, ApplicationIn, ApplicationOut, InvestmentOut, MoveIn, Page, Paging, PortfolioOut, RowId,
     StageChangeOut, SubmittedOut, plain_row,
 )
 from jointfund.errors import NotFound
