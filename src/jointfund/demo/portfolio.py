@@ -38,7 +38,6 @@ from jointfund.revenue.reader import Row
 from jointfund.store import db
 
 ACTOR = "demo"
-COMMITTED = "committed"  # the stage a person records once the investment agreement is signed
 
 
 class Outcome(NamedTuple):
@@ -131,7 +130,7 @@ def build(engine: Engine, info: FundInfo, directory: Path, say: Callable[[str], 
         _move_through_pipeline(conn, info, board, d, submitted)
     with db.write(engine) as conn:
         for spec in d["investments"]:
-            _invest(conn, info, board, a, spec, submitted[spec["application"]])
+            _invest(conn, info, board, a, spec, submitted[spec["application"]], d["agreement_signed_stage"])
     signed = sum(1 for i in d["investments"] if "signed_on" in i)
     paid = sum(1 for i in d["investments"] if i.get("disbursements"))
     say(f"{len(d['investments'])} investments approved by the board, {signed} agreements signed, {paid} with their "
@@ -206,7 +205,8 @@ def _move_through_pipeline(conn: Connection, info: FundInfo, board: Board, d: di
             lifecycle.move_by_person(conn, info, ACTOR, app.id, stage, on, "the applicant withdrew: financing found elsewhere")
 
 
-def _invest(conn: Connection, info: FundInfo, board: Board, a: dict, spec: dict, app: apps.Application) -> None:
+def _invest(conn: Connection, info: FundInfo, board: Board, a: dict, spec: dict, app: apps.Application,
+            signed_stage: str) -> None:
     _screened(conn, info, board, app, app.submitted_on + dt.timedelta(days=a["screened_after_days"]))
     board.decide(conn, "investment", f"Investment in {app.label}: {spec['title']}", spec["decided_on"],
                  amount=Decimal(spec["amount"]), currency=app.currency, about=f"application:{app.id}")
@@ -214,7 +214,7 @@ def _invest(conn: Connection, info: FundInfo, board: Board, a: dict, spec: dict,
     assert inv is not None
     if "signed_on" not in spec:  # approved, its commitment booked; no tranche before the agreement is signed
         return
-    lifecycle.move_by_person(conn, info, ACTOR, app.id, COMMITTED, spec["signed_on"], "investment agreement signed")
+    lifecycle.move_by_person(conn, info, ACTOR, app.id, signed_stage, spec["signed_on"], "investment agreement signed")
     for t in spec.get("disbursements", []):
         board.decide(conn, "disbursement", f"Tranche of {t['amount']} to {inv.label}", t["on"],
                      amount=Decimal(t["amount"]), currency=inv.currency, about=inv.link)
