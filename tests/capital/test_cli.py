@@ -37,14 +37,22 @@ def _key_file(folio, name: str, tmp_path: Path) -> str:  # noqa: ANN001
 
 def test_calls_contributions_accounts_and_in_kind_from_the_command_line(folio, cli, tmp_path: Path,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
-    terms = folio.fund.base_terms()
-    with db.write(folio.engine) as conn:
-        from jointfund.capital import calls
-
-        for p, x in (("US", "75000000.00"), ("UA", "75000000.00")):
-            calls.commit(conn, terms, p, Decimal(x), "USD", D(2025, 9, 17), f"SEED-{p}")
     monkeypatch.setenv("JOINTFUND_TODAY", "2026-01-31")
     admin, manager = _users(cli)
+    no_commitment = admin("capital", "call", "--amount", "1.00", "--currency", "USD", "--reference", "EARLY", ok=False)
+    assert no_commitment.exit_code == 1 and "no partner has a commitment in USD" in no_commitment.stderr
+    for p in ("US", "UA"):
+        admin("capital", "commit", "--partner", p, "--amount", "75000000.00", "--currency", "USD", "--date",
+              "2025-09-17", "--reference", f"SEED-{p}")
+    admin("capital", "commit", "--partner", "US", "--amount", "75000000.00", "--currency", "USD", "--date",
+          "2025-09-17", "--reference", "SEED-US")  # the same commitment again: a no-op
+    for args, said in ((("--partner", "XX", "--currency", "USD"), "partner: not a partner"),
+                       (("--partner", "US", "--currency", "GBP"), "currency: not a currency of the fund"),
+                       (("--partner", "US", "--currency", "USD", "--reference", "SEED-US"), "was recorded with")):
+        bad = admin("capital", "commit", "--amount", "1.00", "--reference", "OTHER", *args, ok=False)
+        assert bad.exit_code == 1 and said in bad.stderr and "Traceback" not in bad.stderr, (args, bad.stderr)
+    assert "may not capital.commit" in manager("capital", "commit", "--partner", "US", "--amount", "1.00",
+                                               "--currency", "USD", "--reference", "M", ok=False).stderr
     lines = json.loads(admin("capital", "call", "--amount", "10000000.01", "--currency", "USD", "--reference", "CALL-1",
                            "--date", "2025-10-01", "--format", "json").stdout)
     assert {x["partner"]: x["amount"] for x in lines} == {"US": "5000000.01", "UA": "5000000.00"}

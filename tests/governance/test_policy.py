@@ -20,7 +20,7 @@ SPEC = {
     "users.add": {ADM}, "users.disable": {ADM}, "users.token": {ADM}, "users.revoke_token": {ADM}, "users.link_member": {ADM},
     "licences.import": {ADM, TRS}, "receipts.import": {ADM, TRS}, "fx.import": {ADM, TRS},
     "payments.import": {ADM, TRS}, "transfers.record": {ADM, TRS}, "calendar.file": {ADM, TRS},
-    "capital.call": {ADM}, "capital.contribute": {ADM}, "applications.submit": {ADM, APP},
+    "capital.commit": {ADM}, "capital.call": {ADM}, "capital.contribute": {ADM}, "applications.submit": {ADM, APP},
     "applications.move": {ADM, COM}, "portfolio.record": {ADM},
 }
 

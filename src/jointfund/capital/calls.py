@@ -53,6 +53,9 @@ def commit(conn: Connection, terms: Terms, partner: str, amount: Decimal, curren
            reference: str, actor: str = "system") -> int:
     """Record a commitment as a logged event; the same reference again is a no-op."""
     _check_partner(terms, partner)
+    if currency not in terms.fund.currencies:
+        raise InputError([Problem("currency", f"not a currency of the fund; expected one of {', '.join(terms.fund.currencies)}",
+                                  currency)])
     if amount <= 0:
         raise InputError([Problem("amount", "a commitment must be positive", str(amount))])
     data = {"partner": partner, "amount": format_amount(amount, currency), "currency": currency, "date": day.isoformat(),

@@ -75,6 +75,27 @@ def in_kind_list(ctx: typer.Context, fmt: str = FormatOption) -> None:
     emit(ctx, rows, fmt, title="In-kind contributions")
 
 
+@app.command("commit")
+def commit(
+    ctx: typer.Context,
+    partner: str = typer.Option(..., "--partner"),
+    amount: str = typer.Option(..., "--amount"),
+    currency: str = typer.Option(..., "--currency"),
+    date: str = typer.Option(None, "--date", help="Effective date [default: today]."),
+    reference: str = typer.Option(..., "--reference", help="The commitment's reference (keys it: the same again is a no-op)."),
+) -> None:
+    """Record a partner's commitment; calls are issued pro rata to the partners' commitments."""
+    who = context.actor(ctx, "capital.commit")
+    info = context.fund(ctx)
+    day = day_of(date, "--date")
+    terms = info.terms(day)
+    with db.write(context.engine(ctx)) as conn:
+        seq = calls.commit(conn, terms, partner, amount_of(amount, currency, "--amount"), currency, day, reference,
+                           who.name)
+        total = calls.committed(conn, partner, currency, None)
+    say(f"{partner} commitment {reference}: {amount} {currency} (record {seq}); {partner} has committed {total} {currency}")
+
+
 @app.command("call")
 def call(
     ctx: typer.Context,

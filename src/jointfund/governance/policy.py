@@ -66,6 +66,7 @@ RULES: dict[str, frozenset[str]] = {
     "transfers.record": _TREASURY,
     "calendar.file": _TREASURY,
     # partners' capital and the portfolio (issue 5)
+    "capital.commit": _BOOKS,  # record a partner's signed commitment, which calls are pro rata to
     "capital.call": _BOOKS,
     "capital.contribute": _BOOKS,
     "applications.submit": frozenset({ADMINISTRATOR, APPLICANT}),
