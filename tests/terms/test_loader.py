@@ -81,6 +81,11 @@ changes = { contribution = { streams = [ { code = "rent", share = "1.5" } ] } }
     assert problem.value == "1.5"
 
 
+def _key_line(key: str) -> int:
+    """1-based line of the first line that sets `key` at its start (not a longer key ending in it)."""
+    return next(i for i, line in enumerate(SHIPPED.splitlines(), start=1) if line.startswith(f"{key} = "))
+
+
 def _broken(old: str, new: str) -> str:
     assert SHIPPED.count(old) == 1, old
     return SHIPPED.replace(old, new)
@@ -118,6 +123,25 @@ MALFORMED = [
     ("role the rules need is missing", _broken('contribution_obligation = "Equity:Obligations:{partner}"\n', ""),
      "t.toml:" + str(_line_of(SHIPPED, "[ledger.roles]")) + " (ledger.roles)",
      "role 'contribution_obligation' is missing", None),
+    ("in-kind policy the code does not know", _broken('in_kind = "capital_credit"', 'in_kind = "asset"'),
+     f"t.toml:{_key_line('in_kind')} (accounting.in_kind)", "'capital_credit'", "asset"),
+    ("commitments posted instead of memo", _broken('commitments = "memo"', 'commitments = "balance_sheet"'),
+     f"t.toml:{_key_line('commitments')} (accounting.commitments)", "'memo'", "balance_sheet"),
+    ("rounding mode unknown",
+     _broken('conversion_rounding = "ROUND_HALF_UP"', 'conversion_rounding = "ROUND_UP"'),
+     f"t.toml:{_line_of(SHIPPED, 'conversion_rounding')} (accounting.conversion_rounding)", "'ROUND_HALF_UP'",
+     "ROUND_UP"),
+    ("negative share places", _broken("share_places = 6", "share_places = -1"),
+     f"t.toml:{_key_line('share_places')} (accounting.share_places)", "greater than or equal to 0", -1),
+    ("period not in the calendar", _broken('\nperiod = "quarter"', '\nperiod = "fortnight"'),
+     f"t.toml:{_key_line('period')} (accounting.period)", "'month', 'quarter' or 'year'",
+     "fortnight"),
+    ("accounting period shorter than the allocation period",
+     _broken('\nperiod = "quarter"', '\nperiod = "month"'),
+     f"t.toml:{_key_line('period')} (accounting.period)",
+     "a month is shorter than the allocation period capital.allocation_period (quarter)", None),
+    ("unknown accounting key", _broken("share_places = 6", "share_places = 6\nin_kind_policy = 1"),
+     f"t.toml:{_line_of(SHIPPED, 'share_places') + 1} (accounting.in_kind_policy)", "unknown key", 1),
     ("basis both eligible and excluded", _broken('new_bases = ["new"]', 'new_bases = ["new", "renewal"]'),
      f"t.toml:{_line_of(SHIPPED, '[eligibility.excluded_bases]')} (eligibility.excluded_bases)", "both eligible", None),
 ]
@@ -162,3 +186,39 @@ def test_another_agreement_loads_with_its_own_facts():
     assert terms_in_force(text, dt.date(2031, 1, 1)).stream("royalty").share == Decimal("0.45")
     assert terms_in_force(text, dt.date(2031, 1, 1)).stream("lease") is None
     assert terms_in_force(text, dt.date(2032, 1, 1)).stream("lease") is not None
+
+
+def test_terms_without_accounting_policies_are_refused_naming_the_section():
+    start = SHIPPED.index("[accounting]")
+    text = SHIPPED[:start] + SHIPPED[SHIPPED.index("# The chart of accounts."):]
+    with pytest.raises(InputError) as caught:
+        load_text(text, "t.toml")
+    (problem,) = caught.value.problems
+    assert problem.location == "t.toml (accounting)" and problem.message == "required key is missing"
+
+
+def test_accounting_policies_are_read_from_the_terms_not_assumed():
+    urif = load_text(SHIPPED, "urif.toml")
+    policies = (urif.functional_currency, urif.accounting.period, urif.accounting.share_places)
+    assert policies == ("USD", "quarter", 6)
+    assert (urif.accounting.in_kind, urif.accounting.commitments) == ("capital_credit", "memo")
+    north = load_file(DATA / "north.toml")
+    policies = (north.functional_currency, north.accounting.period, north.accounting.share_places)
+    assert policies == ("CAD", "year", 4)
+
+
+def test_an_amendment_may_not_shorten_the_period_below_the_allocation_period():
+    text = SHIPPED.replace("amendments = []", '''
+[[amendments]]
+effective = 2028-01-01
+reference = "monthly close"
+changes = { accounting = { period = "month" } }
+''', 1)
+    with pytest.raises(InputError) as caught:
+        load_text(text, "t.toml")
+    (problem,) = caught.value.problems
+    assert problem.location == f"t.toml:{_line_of(text, 'changes = {')} (amendments[0].changes)"
+    assert "accounting.period: a month is shorter than the allocation period" in problem.message
+    monthly = text.replace('period = "month" }',
+                           'period = "month" }, capital = { allocation_period = "month" }')
+    assert terms_in_force(monthly, dt.date(2028, 1, 1)).accounting.period == "month"

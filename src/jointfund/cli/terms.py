@@ -13,6 +13,7 @@ from jointfund.cli.output import FormatOption, emit, say
 from jointfund.errors import JointfundError
 from jointfund.terms import load_file, load_shipped, shipped_text, terms_in_force
 from jointfund.terms.model import Terms
+from jointfund.terms.policies import policies
 
 app = typer.Typer(help="The agreement as data.", no_args_is_help=True)
 
@@ -83,6 +84,8 @@ def summary_rows(terms: Terms) -> list[dict]:
     for d in terms.calendar.deadlines:
         rows.append(("calendar", d.code, f"{d.day:02d}-{d.month:02d} of the next year: {d.name}"))
     rows.append(("fx", "reference rate", f"{terms.fx.source}, {terms.fx.domestic_currency} per unit, else {terms.fx.fallback}"))
+    for policy in policies(terms):
+        rows.append(("accounting", policy.title, policy.text()))
     for a in terms.amendments:
         rows.append(("amendment", str(a.effective), f"{a.reference}: {a.description}"))
     return [{"section": s, "item": i, "value": v} for s, i, v in rows]

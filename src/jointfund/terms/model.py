@@ -172,6 +172,37 @@ class CapitalTerms(Frozen):
         default="quarter", description="income is allocated period by period, by capital at each period's start")
 
 
+PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12}
+
+
+class Accounting(Frozen):
+    """The fund's accounting policies: each a choice another agreement could make differently.
+
+    docs/accounting.md states them with the entries each business event makes. Two policies live
+    elsewhere and are not repeated here: the functional and reporting currency is
+    `fund.base_currency`, and income allocation is `capital.allocation`, `allocation_rounding` and
+    `allocation_period`.
+
+    Attributes:
+      in_kind: how approved in-kind value (assessed military assistance) is booked. "capital_credit":
+        it raises the contributing partner's contributed capital and ownership; the fund holds no asset
+        for it, so the net assets do not change.
+      commitments: how undrawn commitments (to investees, and partners' uncalled commitments) are kept.
+        "memo": in a memo register disclosed in the notes, never posted as assets and liabilities.
+      conversion_rounding: how an amount converted into the functional currency at a rate is rounded,
+        once, to the functional currency's minor unit.
+      share_places: decimal places of a quoted ownership share (rounded by `conversion_rounding`).
+      period: the accounting period of the calendar year (January to December): statements are drawn
+        and periods closed month by month, quarter by quarter or year by year.
+    """
+
+    in_kind: Literal["capital_credit"]
+    commitments: Literal["memo"]
+    conversion_rounding: Literal["ROUND_HALF_UP"]
+    share_places: int = Field(ge=0, le=12)
+    period: Literal["month", "quarter", "year"]
+
+
 class Body(Frozen):
     """A deciding body (the board or a committee) and its seats per partner."""
 
@@ -386,6 +417,7 @@ class Terms(Frozen):
     calendar: Calendar
     fx: FxSource
     ledger: Ledger
+    accounting: Accounting
     pipeline: Pipeline | None = None
     amendments: tuple[Amendment, ...] = ()
     as_of: dt.date | None = None
@@ -463,6 +495,12 @@ class Terms(Frozen):
             missing = sorted(n for n in names if not any(a == n or a.startswith(n + ":") for a in chart))
             if missing:
                 problems.append((("ledger", "roles", role), f"names {missing[0]}, which is not an account of ledger.accounts (nor a parent of one)"))
+        if PERIOD_MONTHS[self.capital.allocation_period] > PERIOD_MONTHS[self.accounting.period]:
+            # Income allocated over a span longer than a period would change a closed period's statements.
+            why = (f"a {self.accounting.period} is shorter than the allocation period "
+                   f"capital.allocation_period ({self.capital.allocation_period}); "
+                   "income must be allocated within each accounting period")
+            problems.append((("accounting", "period"), why))
         bad_bases = set(self.eligibility.new_bases) & set(self.eligibility.excluded_bases)
         if bad_bases:
             problems.append((("eligibility", "excluded_bases"), f"bases {sorted(bad_bases)} are both eligible (new_bases) and excluded"))
@@ -474,6 +512,11 @@ class Terms(Frozen):
             if p.code == code:
                 return p
         raise KeyError(code)
+
+    @property
+    def functional_currency(self) -> str:
+        """The currency the fund measures and reports in (policy: fund.base_currency)."""
+        return self.fund.base_currency
 
     @property
     def partner_codes(self) -> tuple[str, ...]:
