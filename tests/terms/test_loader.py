@@ -142,6 +142,11 @@ MALFORMED = [
      "a month is shorter than the allocation period capital.allocation_period (quarter)", None),
     ("unknown accounting key", _broken("share_places = 6", "share_places = 6\nin_kind_policy = 1"),
      f"t.toml:{_line_of(SHIPPED, 'share_places') + 1} (accounting.in_kind_policy)", "unknown key", 1),
+    ("period closed by an unknown decision", _broken('close_decision = "close"', 'close_decision = "closing"'),
+     f"t.toml:{_key_line('close_decision')} (accounting.close_decision)",
+     "'closing' is not a kind of governance.decisions", None),
+    ("remeasurement policy unknown", _broken('remeasurement = "period_end"', 'remeasurement = "daily"'),
+     f"t.toml:{_key_line('remeasurement')} (accounting.remeasurement)", "'period_end'", "daily"),
     ("basis both eligible and excluded", _broken('new_bases = ["new"]', 'new_bases = ["new", "renewal"]'),
      f"t.toml:{_line_of(SHIPPED, '[eligibility.excluded_bases]')} (eligibility.excluded_bases)", "both eligible", None),
 ]

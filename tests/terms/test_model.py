@@ -68,7 +68,10 @@ def test_chart_expands_over_partners_and_currencies(terms):
     chart = {name: cur for name, cur, _ in terms.expanded_accounts()}
     for currency in terms.fund.currencies:
         assert chart[terms.account_name("cash", currency=currency)] == (currency,)
-        assert chart[terms.account_name("trading", currency=currency)] == (currency,)
+        # A trading account holds the position in its currency and the position's carrying amount in the
+        # functional (base) currency, so the base currency's own trading account holds only that.
+        base = terms.fund.base_currency
+        assert chart[terms.account_name("trading", currency=currency)] == tuple(dict.fromkeys((currency, base)))
     for partner in terms.partner_codes:
         assert chart[terms.account_name("capital_cash", partner=partner)] is None
     assert not any("{" in name for name in chart)

@@ -194,6 +194,13 @@ class Accounting(Frozen):
       share_places: decimal places of a quoted ownership share (rounded by `conversion_rounding`).
       period: the accounting period of the calendar year (January to December): statements are drawn
         and periods closed month by month, quarter by quarter or year by year.
+      remeasurement: when balances in currencies other than the functional one are remeasured.
+        "period_end": by a journal entry at each period end (`jointfund period close`); the difference
+        to their carrying amount is unrealised FX in that period's income.
+      remeasurement_rate: the rate that remeasures. "reference": the [fx] reference rate of the period's
+        last day (or the latest earlier one).
+      close_decision: the kind of governance decision whose executed proposal closes a period;
+        absent: the terms let no one close a period.
     """
 
     in_kind: Literal["capital_credit"]
@@ -201,6 +208,9 @@ class Accounting(Frozen):
     conversion_rounding: Literal["ROUND_HALF_UP"]
     share_places: int = Field(ge=0, le=12)
     period: Literal["month", "quarter", "year"]
+    remeasurement: Literal["period_end"]
+    remeasurement_rate: Literal["reference"]
+    close_decision: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*$")
 
 
 class Body(Frozen):
@@ -479,6 +489,9 @@ class Terms(Frozen):
         for i, tr in enumerate(self.pipeline.transitions if self.pipeline else ()):
             if tr.decision and tr.decision not in kinds_known:
                 problems.append((("pipeline", "transitions", i, "decision"), f"{tr.decision!r} is not a kind of governance.decisions"))
+        if self.accounting.close_decision and self.accounting.close_decision not in kinds_known:
+            problems.append((("accounting", "close_decision"),
+                             f"{self.accounting.close_decision!r} is not a kind of governance.decisions"))
         for kind, role in (self.pipeline.income.items() if self.pipeline else ()):
             if role not in self.ledger.roles:
                 problems.append((("pipeline", "income", kind), f"role {role!r} is not in ledger.roles"))
@@ -576,8 +589,8 @@ class Terms(Frozen):
             for p in partners:
                 for c in currencies:
                     name = a.name.format(partner=p, currency=c)
-                    allowed = None if a.currencies is None else tuple(
+                    allowed = None if a.currencies is None else tuple(dict.fromkeys(
                         c if x == "{currency}" else x for x in a.currencies
-                    )
+                    ))
                     out[name] = (allowed, a.description)
         return [(n, cur, d) for n, (cur, d) in out.items()]

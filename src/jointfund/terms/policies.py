@@ -49,7 +49,8 @@ def policies(terms: Terms) -> tuple[Policy, ...]:
         Policy("functional_currency", "Functional and reporting currency", ("fund.base_currency",),
                "The fund measures and reports in %(currency)s, its functional and reporting currency.",
                {"currency": terms.functional_currency}),
-        Policy("remeasurement", "Foreign currency", ("fund.currencies", "fx.source", "accounting.period"),
+        Policy("remeasurement", "Foreign currency", ("fund.currencies", "fx.source", "accounting.period",
+                                                     "accounting.remeasurement", "accounting.remeasurement_rate"),
                "Monetary balances in %(others)s are remeasured into %(currency)s at the %(source)s reference rate "
                "of each period end; the difference is unrealised exchange gain or loss of that period. Exchange "
                "gain or loss on a balance settled is realised when it is settled. Statements read these entries "
@@ -76,7 +77,7 @@ def policies(terms: Terms) -> tuple[Policy, ...]:
                "an ownership share (%(conversion)s, to %(places)s decimal places).",
                {"contribution": terms.contribution.rounding, "conversion": a.conversion_rounding,
                 "currency": terms.functional_currency, "places": str(a.share_places)}),
-        Policy("periods", "Accounting periods", ("accounting.period",),
+        Policy("periods", "Accounting periods", ("accounting.period", "accounting.close_decision"),
                "The accounting period is the calendar %(period)s. Statements are drawn for periods and years, "
                "and each period is closed in turn; a closed period's statements never change.",
                {"period": a.period}),
