@@ -105,12 +105,3 @@ def _readable(row) -> str:  # noqa: ANN001 - a terms_amendment row
         raise IntegrityError(f"adopted amendment {row.id} (proposal {row.proposal_id}): its stored content is not an "
                              "amendment (effective date and changes); the table was changed outside jointfund")
     return row.content_json
-
-
-def require_schema(engine: Engine) -> None:
-    """Refuse to run on a database whose schema is missing or older than this code."""
-    current, head = db.schema_state(engine)
-    if current is None:
-        raise JointfundError("no fund in this database yet; create one with: jointfund init")
-    if current != head:
-        raise JointfundError(f"the database schema is at {current}, this jointfund needs {head}; run: jointfund db upgrade")

@@ -1,19 +1,27 @@
 """Root of the `jointfund` command: global options, sub-commands, and error handling.
 
 Exit codes: 0 ok, 1 user or data error (a message, never a traceback), 2 usage.
+
+Every command is one line of COMMANDS below. Its module is imported only when that command runs or
+its help is shown, so `jointfund --help` imports no domain code, no database driver and no data library.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
+from collections.abc import Iterator, MutableMapping
+from gettext import gettext as _
 
 import typer
-from typer.core import TyperGroup
+import typer.main
+from typer.core import TyperCommand, TyperGroup
 
 from jointfund.errors import InputError, JointfundError
 
 # Newer Typer vendors its own copy of click; take ClickException from whichever Typer uses.
 ClickException = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+ClickCommand = next(c for c in TyperGroup.__mro__ if c.__name__ == "Command")
 
 
 class UserError(ClickException):
@@ -26,6 +34,25 @@ class UserError(ClickException):
 
 
 class Group(TyperGroup):
+    """The root group: JointfundError becomes `error: ...` and exit 1; commands are built on first use."""
+
+    def __init__(self, **attrs) -> None:  # noqa: ANN003 - TyperGroup's keyword arguments
+        super().__init__(**attrs)
+        self.commands = _Commands(self.commands)
+
+    def list_commands(self, ctx):  # noqa: ANN001, ANN201 - click's signature
+        return list(self.commands)
+
+    def format_commands(self, ctx, formatter) -> None:  # noqa: ANN001 - click's signature
+        """As TyperGroup lists them, from the table's help, without importing any command's module."""
+        rows = [(name, self.commands.built.get(name) or TyperCommand(name=name, help=COMMANDS[name][1]))
+                for name in self.list_commands(ctx)]
+        rows = [(name, cmd) for name, cmd in rows if not cmd.hidden]
+        if rows:
+            limit = formatter.width - 6 - max(len(name) for name, _cmd in rows)
+            with formatter.section(_("Commands")):
+                formatter.write_dl([(name, cmd.get_short_help_str(limit)) for name, cmd in rows])
+
     def invoke(self, ctx):  # noqa: ANN001, ANN201 - click's signature
         try:
             return super().invoke(ctx)
@@ -58,60 +85,99 @@ def root(
     ctx.obj = {"db": db, "format": fmt, "user": user}
 
 
-def _register() -> None:
-    # Imported here so that `jointfund --help` stays one import away from each noun.
-    from jointfund.cli import audit, demo, fund, keys, ledger, members, proposals, terms, users
-
-    app.add_typer(terms.app, name="terms")
-    app.add_typer(ledger.app, name="ledger")
-    app.add_typer(keys.app, name="keys")
-    app.add_typer(fund.db_app, name="db")
-    for command in fund.COMMANDS:
-        app.command(command.__name__.rstrip("_").replace("_", "-"))(command)
-    app.command("demo")(demo.demo)
-    app.add_typer(members.app, name="members")
-    app.add_typer(proposals.app, name="proposals")
-    app.add_typer(users.app, name="users")
-    app.command("audit")(audit.audit)
-    from jointfund.cli import serve, tokens  # the web layer: `serve`, and API tokens under `users`
-
-    for name, command in tokens.COMMANDS.items():
-        users.app.command(name)(command)
-    app.command("serve")(serve.serve)
-    from jointfund.cli import forecast
-
-    app.add_typer(forecast.app, name="forecast")
-    _register_revenue()
-    _register_portfolio()
-
-
-def _register_revenue() -> None:
-    """Revenue: licences, receipts, rates, payments, contributions, transfers, calendar, reports."""
-    from jointfund.cli import calendar, contributions, fx, licences, payments, receipts, reconcile, reports, transfers
-
-    app.add_typer(licences.app, name="licences")
-    app.add_typer(receipts.app, name="receipts")
-    app.add_typer(fx.app, name="fx")
-    app.add_typer(payments.app, name="payments")
-    app.command("contributions")(contributions.contributions)
-    app.add_typer(transfers.app, name="transfers")
-    app.add_typer(calendar.app, name="calendar")
-    app.add_typer(reports.app, name="report")
-    app.command("reconcile")(reconcile.reconcile)
-
-
-
-def _register_portfolio() -> None:
-    """Partners' capital, the pipeline, the portfolio, its reports (in the `report` group) and exports."""
-    from jointfund.cli import applications, capital, export, fund_reports, portfolio  # noqa: F401 fund_reports adds to `report`
-
-    app.add_typer(capital.app, name="capital")
-    app.add_typer(applications.app, name="applications")
-    app.add_typer(portfolio.app, name="portfolio")
-    app.add_typer(export.app, name="export")
+# The command table: name -> ("module:attribute", the first sentence of its help, as `jointfund --help` lists
+# it). The attribute is a Typer app (a group of sub-commands) or a command function. Add a line to add a
+# command; tests/cli/test_app.py checks that each line names a real command with this help.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("jointfund.cli.fund:init", "Create a fund in the database (--db), on the shipped terms or your own."),
+    "checkpoint": ("jointfund.cli.fund:checkpoint",
+                   "Sign the current tree head (fund id, size, root, time) as a partner."),
+    "verify": ("jointfund.cli.fund:verify",
+               "Recompute every entry, balance, hash, root and signature; exit 1 naming the first failure."),
+    "demo": ("jointfund.cli.demo:demo",
+             "Create the demo fund (SQLite in --dir unless --db is given), sign, verify and show it."),
+    "audit": ("jointfund.cli.audit:audit",
+              "Who did what, when, with the state before and after: every event of the fund's verifiable log."),
+    "serve": ("jointfund.cli.serve:serve",
+              "Serve the web application and the JSON API (docs at /api/docs, OpenAPI at /api/openapi.json)."),
+    "contributions": ("jointfund.cli.contributions:contributions",
+                      "Contributions owed under the terms in force on each receipt's date."),
+    "reconcile": ("jointfund.cli.reconcile:reconcile",
+                  "Per company x licence x stream: discrepancies over the tolerance, and items with no counterpart."),
+    "terms": ("jointfund.cli.terms:app", "The agreement as data."),
+    "ledger": ("jointfund.cli.ledger:app", "The book of record: accounts, entries, balances, proofs and exports."),
+    "keys": ("jointfund.cli.keys:app",
+             "Ed25519 keys for checkpoints and votes; private keys never enter the database."),
+    "db": ("jointfund.cli.fund:db_app", "The database schema (Alembic migrations)."),
+    "members": ("jointfund.cli.members:app",
+                "Members of the board and the committees, each with their own Ed25519 key."),
+    "proposals": ("jointfund.cli.proposals:app",
+                  "Proposals to the board and the committees, signed votes and execution."),
+    "users": ("jointfund.cli.users:app",
+              "Users and their roles; one policy (governance.policy) decides what each role may change."),
+    "forecast": ("jointfund.cli.forecast:app",
+                 "Forecasts of contributions, fund value and distributions, over many random paths."),
+    "licences": ("jointfund.cli.licences:app", "Licences (special permits for subsoil use)."),
+    "receipts": ("jointfund.cli.receipts:app", "Treasury receipts from subsoil licences."),
+    "fx": ("jointfund.cli.fx:app", "Reference exchange rates (NBU: UAH per unit of foreign currency)."),
+    "payments": ("jointfund.cli.payments:app",
+                 "Payments the companies report, for reconciliation with Treasury receipts."),
+    "transfers": ("jointfund.cli.transfers:app", "Transfers of revenue contributions into the fund."),
+    "calendar": ("jointfund.cli.calendar:app", "The compliance calendar."),
+    "report": ("jointfund.cli.reports:app", "Reports for partners and the public."),
+    "capital": ("jointfund.cli.capital:app",
+                "Partners' capital: in-kind contributions, calls, contributions, accounts, distributions."),
+    "applications": ("jointfund.cli.applications:app",
+                     "The investment pipeline: applications, their stages and full history."),
+    "portfolio": ("jointfund.cli.portfolio:app",
+                  ("The portfolio: per investment committed, disbursed, undrawn, received, value, IRR, MOIC, TVPI, "
+                   "DPI, RVPI and fund totals; and recording income, repayments and exits.")),
+    "export": ("jointfund.cli.export:app", "Export the portfolio in open data standards."),
+}
 
 
-_register()
+def load_command(name: str) -> ClickCommand:
+    """The click command for COMMANDS[name], built exactly as `add_typer`/`command` on the root would."""
+    target = COMMANDS[name][0]
+    module, _sep, attribute = target.partition(":")
+    obj = getattr(importlib.import_module(module), attribute)
+    scratch = typer.Typer()
+    if isinstance(obj, typer.Typer):
+        scratch.add_typer(obj, name=name)
+        return typer.main.get_group_from_info(
+            scratch.registered_groups[0], pretty_exceptions_short=app.pretty_exceptions_short,
+            rich_markup_mode=app.rich_markup_mode, suggest_commands=app.suggest_commands)
+    scratch.command(name)(obj)
+    return typer.main.get_command_from_info(scratch.registered_commands[0],
+                                            pretty_exceptions_short=app.pretty_exceptions_short,
+                                            rich_markup_mode=app.rich_markup_mode)
+
+
+class _Commands(MutableMapping):
+    """The root's commands: every name of COMMANDS, each built (and its module imported) on first use."""
+
+    def __init__(self, built: MutableMapping[str, ClickCommand]) -> None:
+        self.built = dict(built)
+
+    def __getitem__(self, name: str) -> ClickCommand:
+        if name not in self.built:
+            if name not in COMMANDS:
+                raise KeyError(name)
+            self.built[name] = load_command(name)
+        return self.built[name]
+
+    def __setitem__(self, name: str, command: ClickCommand) -> None:
+        self.built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self.built[name]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from COMMANDS
+        yield from (n for n in self.built if n not in COMMANDS)
+
+    def __len__(self) -> int:
+        return sum(1 for _name in self)
 
 
 def main() -> None:

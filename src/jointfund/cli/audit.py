@@ -6,7 +6,7 @@ import typer
 
 from jointfund.cli import context
 from jointfund.cli.output import FormatOption, emit
-from jointfund.cli.terms import parse_date
+from jointfund.cli.params import parse_date
 from jointfund.governance import audit as trail_mod
 from jointfund.store import db
 

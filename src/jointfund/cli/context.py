@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-import typer
-from sqlalchemy import Engine
+from typing import TYPE_CHECKING
 
-from jointfund import fund as fund_mod
+import typer
+
 from jointfund.store import db
+
+if TYPE_CHECKING:  # the fund module loads the terms models: imported by the commands that need it
+    from sqlalchemy import Engine
+
+    from jointfund import fund as fund_mod
 
 
 def engine(ctx: typer.Context, migrated: bool = True) -> Engine:
@@ -16,12 +21,14 @@ def engine(ctx: typer.Context, migrated: bool = True) -> Engine:
         obj["engine"] = db.make_engine(obj.get("db"))
     eng = obj["engine"]
     if migrated and not obj.get("schema_ok"):
-        fund_mod.require_schema(eng)
+        db.require_schema(eng)
         obj["schema_ok"] = True
     return eng
 
 
 def fund(ctx: typer.Context) -> fund_mod.FundInfo:
+    from jointfund import fund as fund_mod
+
     with db.transaction(engine(ctx)) as conn:
         return fund_mod.load(conn)
 

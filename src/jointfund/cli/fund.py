@@ -75,8 +75,6 @@ def report_rows(report: Report) -> list[dict]:
             for r in report.results]
 
 
-COMMANDS = [init, checkpoint, verify]
-
 
 @db_app.command("upgrade")
 def upgrade(ctx: typer.Context) -> None:

@@ -11,16 +11,14 @@ import typer
 
 from jointfund.cli import context
 from jointfund.cli.output import FormatOption, emit, say
-from jointfund.cli.progress import bar
-from jointfund.cli.terms import parse_date
+from jointfund.cli.params import parse_date
 from jointfund.errors import InputError, JointfundError, NotFound, Problem
 from jointfund.ledger import journal, log
 from jointfund.ledger.entry import Entry, Posting
-from jointfund.ledger.proof import check_consistency, check_inclusion, consistency_bundle, inclusion_bundle
-from jointfund.ledger.records import record_bytes
 from jointfund.money import parse_amount
-from jointfund.reports import export
 from jointfund.store import db
+
+# Proofs, records and exports are imported inside their commands: a balance or a listing starts faster.
 
 app = typer.Typer(help="The book of record: accounts, entries, balances, proofs and exports.", no_args_is_help=True)
 
@@ -233,6 +231,9 @@ def proof(
     out: Path = typer.Option(None, "-o", "--out", help="Write the proof bundle (JSON) here."),
 ) -> None:
     """Inclusion proof of a record against a signed checkpoint, as a self-contained JSON bundle."""
+    from jointfund.ledger.proof import inclusion_bundle
+    from jointfund.ledger.records import record_bytes
+
     fund = context.fund(ctx)
     with db.transaction(context.engine(ctx)) as conn:
         record = record_bytes(conn, seq)
@@ -249,6 +250,8 @@ def consistency(
     out: Path = typer.Option(None, "-o", "--out"),
 ) -> None:
     """Consistency proof between two checkpoints: the older log is a prefix of the newer."""
+    from jointfund.ledger.proof import consistency_bundle
+
     fund = context.fund(ctx)
     with db.transaction(context.engine(ctx)) as conn:
         a = _signed_checkpoint(conn, fund.id, old, 1)
@@ -262,6 +265,8 @@ def consistency(
 @app.command("check-proof")
 def check_proof(file: Path = typer.Argument(..., help="A proof bundle written by `ledger proof` or `ledger consistency`.")) -> None:
     """Check a proof bundle offline: no database, only the bundle and its signed checkpoint(s)."""
+    from jointfund.ledger.proof import check_consistency, check_inclusion
+
     try:
         bundle = json.loads(file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -287,6 +292,9 @@ def export_(
     out: Path = typer.Option(None, "-o", "--out", help="Output file [default: stdout; required for parquet]."),
 ) -> None:
     """Export the journal for other tools: beancount, CSV (one row per posting) or Parquet."""
+    from jointfund.cli.progress import bar
+    from jointfund.reports import export
+
     if fmt not in export.FORMATS:
         raise typer.BadParameter(f"expected one of {', '.join(export.FORMATS)}, got {fmt!r}", param_hint="--format")
     if fmt == "parquet" and out is None:

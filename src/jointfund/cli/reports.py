@@ -59,3 +59,7 @@ def eiti_report(
         say(f"wrote {len(rows)} rows to {out}")
         return
     emit(ctx, [r._asdict() for r in rows], chosen, title=title, columns=eiti.COLUMNS)
+
+
+# The partner and fund reports (statement, fund, portfolio, pipeline, html) join this group from their module.
+from jointfund.cli import fund_reports  # noqa: E402, F401

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import typer
@@ -10,21 +9,13 @@ import typer
 from jointfund import clock
 from jointfund.cli import context
 from jointfund.cli.output import FormatOption, emit, say
+from jointfund.cli.params import parse_date
 from jointfund.errors import JointfundError
 from jointfund.terms import load_file, load_shipped, shipped_text, terms_in_force
 from jointfund.terms.model import Terms
 from jointfund.terms.policies import policies
 
 app = typer.Typer(help="The agreement as data.", no_args_is_help=True)
-
-
-def parse_date(value: str | None, option: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"expected a date as YYYY-MM-DD, got {value!r}", param_hint=option) from None
 
 
 @app.command("show")

@@ -1,6 +1,6 @@
 """`jointfund users token | revoke-token | tokens`: bearer tokens for the HTTP API.
 
-Registered under `jointfund users` (see app.py). The secret is printed once, on stdout,
+Registered under `jointfund users` (see users.py). The secret is printed once, on stdout,
 and only its SHA-256 hash is kept.
 """
 

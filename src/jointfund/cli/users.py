@@ -44,3 +44,14 @@ def list_(ctx: typer.Context, fmt: str = FormatOption) -> None:
     with db.transaction(context.engine(ctx)) as conn:
         rows = [{"name": u.name, "role": u.role, "enabled": u.enabled, "created_at": u.created_at} for u in user.users(conn)]
     emit(ctx, rows, fmt, title="Users")
+
+
+def _add_token_commands() -> None:
+    # The API-token commands live with the web layer (cli/tokens.py) and join this group.
+    from jointfund.cli import tokens
+
+    for name, command in tokens.COMMANDS.items():
+        app.command(name)(command)
+
+
+_add_token_commands()

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, create_engine, event, select
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
@@ -122,16 +122,37 @@ def upgrade(engine: Engine) -> None:
         raise JointfundError(f"cannot reach the database: {exc.orig}") from None
 
 
-def schema_state(engine: Engine) -> tuple[str | None, str]:
-    """(current revision or None, head revision) of the database."""
-    from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
+def head_revision() -> str:
+    """The newest migration, read from the file names without importing Alembic (which takes longer than
+    the command it guards). Each migration's revision is its file name, 00NN_slug, in one linear chain;
+    tests/store/test_migrations.py checks that this agrees with Alembic's own head."""
+    names = sorted(p.stem for p in (migrations_dir() / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))
+    if not names:
+        raise JointfundError(f"no migrations in {migrations_dir()}: this installation of jointfund is broken")
+    return names[-1]
 
-    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at (Alembic's version table), or None when it has no schema yet."""
     try:
         with engine.connect() as conn:
-            current = MigrationContext.configure(conn).get_current_revision()
+            if not inspect(conn).has_table("alembic_version"):
+                return None
+            found = sorted(conn.execute(text("SELECT version_num FROM alembic_version")).scalars())
     except OperationalError as exc:
         raise JointfundError(f"cannot reach the database: {exc.orig}") from None
-    assert head is not None
-    return current, head
+    return ",".join(found) or None
+
+
+def schema_state(engine: Engine) -> tuple[str | None, str]:
+    """(current revision or None, head revision) of the database."""
+    return current_revision(engine), head_revision()
+
+
+def require_schema(engine: Engine) -> None:
+    """Refuse to run on a database whose schema is missing or older than this code."""
+    current, head = schema_state(engine)
+    if current is None:
+        raise JointfundError("no fund in this database yet; create one with: jointfund init")
+    if current != head:
+        raise JointfundError(f"the database schema is at {current}, this jointfund needs {head}; run: jointfund db upgrade")
