@@ -109,3 +109,7 @@ def write_html(engine, info, day: dt.date, out: Path) -> None:  # noqa: ANN001
     with db.transaction(engine) as conn:
         page = html.report(conn, info, day)
     out.write_text(page, encoding="utf-8")
+
+
+# The financial statements join the group from their module (it uses _show and PeriodOption above).
+from jointfund.cli import financials  # noqa: E402, F401
