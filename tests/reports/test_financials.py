@@ -18,7 +18,7 @@ from jointfund.capital.accounts import capital_accounts
 from jointfund.ledger import journal
 from jointfund.ledger.entry import Entry, Posting
 from jointfund.reports.financials import TITLES, apportion
-from jointfund.reports.printable import LABEL_COLUMNS
+from jointfund.reports.financials_page import LABEL_COLUMNS
 from jointfund.store import db
 from jointfund.terms import load_shipped
 from jointfund.terms.policies import policies

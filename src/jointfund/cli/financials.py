@@ -54,10 +54,10 @@ def financials_(
         terms = info.terms(fin.end)
     title = f"{info.name}: financial statements {period}"
     if chosen == "html":
-        from jointfund.reports import printable
+        from jointfund.reports import financials_page
         from jointfund.web.i18n import translations
 
-        page = printable.render(fin, terms, period, translations(lang).gettext, lang)
+        page = financials_page.render(fin, terms, period, translations(lang).gettext, lang)
         if out is None:
             sys.stdout.write(page)
         else:
