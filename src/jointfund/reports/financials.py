@@ -133,6 +133,11 @@ def _zero(currency: str) -> Decimal:
     return from_minor(0, currency)
 
 
+def _signed(sign: int, amount: Decimal) -> Decimal:
+    """`amount` as a liability (credit) or an asset shows it: positive, and a zero never prints as -0.00."""
+    return amount if sign > 0 else Decimal(0) - amount
+
+
 # -- what the book holds --
 
 class Book(NamedTuple):
@@ -207,8 +212,8 @@ def _assets_and_liabilities(terms: Terms, book: Book, fc_capital: FundCapital, e
         for a, v in lines:
             held = "; ".join(f"{x:,} {c}" for c, x in book.held.get(a, ()))
             rows.append({"group": root, "line": descriptions.get(a) or a, "account": a, "held": held,
-                         "amount": sign * v})
-        totals[root] = sign * sum((v for a, v in book.values.items() if a.split(":", 1)[0] == root), _zero(fc))
+                         "amount": _signed(sign, v)})
+        totals[root] = _signed(sign, sum((v for a, v in book.values.items() if a.split(":", 1)[0] == root), _zero(fc)))
         rows.append({"group": root, "line": f"Total {root.lower()}", "account": "", "held": "", "amount": totals[root]})
     net = totals["Assets"] - totals["Liabilities"]
     rows.append({"group": "", "line": "Net assets", "account": "", "held": "", "amount": net})
