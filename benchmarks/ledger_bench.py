@@ -49,7 +49,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from jointfund import fund as fund_mod
-from jointfund.ledger import journal
+from jointfund.ledger import journal, log, merkle
 from jointfund.ledger.account import ROOT_TYPES
 from jointfund.ledger.entry import Entry, Posting
 from jointfund.money import exponent
@@ -72,6 +72,7 @@ TARGETS = {  # the issue's targets on the 2-core reference machine
     "balance_ms": 5.0,
     "verify_entries_per_s": 200_000,
     "beancount_ratio": 10.0,
+    "proof_ms": 20.0,  # issue 13: a proof of record 1 at 1M records
 }
 console = Console(stderr=True)
 
@@ -86,11 +87,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--db", default=None, help="database URL; default a temporary SQLite file. A PostgreSQL URL names "
                    "the server: the script creates its own database there and drops it at the end")
     p.add_argument("--seed", type=int, default=2025, help="random seed (default 2025)")
-    p.add_argument("--batch", type=int, default=50_000, help="entries per post() call and transaction (default 50000)")
+    p.add_argument("--batch", type=int, default=None,
+                   help="entries per post() call and transaction (default: a tenth of --entries, at most 50000, "
+                        "so the rate of each tenth of the run shows whether posting stays flat as the book grows)")
     p.add_argument("--queries", type=int, default=200, help="balance queries to time (default 200)")
     p.add_argument("--no-peers", action="store_true", help="skip beancount and hledger")
     p.add_argument("--no-write", action="store_true", help=f"do not touch {DOC.relative_to(DOC.parent.parent)}")
     args = p.parse_args(argv)
+    if args.batch is None:
+        args.batch = max(1, min(50_000, args.entries // 10))
     if args.entries < 1 or args.postings_per_entry < 2 or args.accounts < args.postings_per_entry or args.batch < 1:
         p.error("need --entries >= 1, --postings-per-entry >= 2, --accounts >= --postings-per-entry, --batch >= 1")
     return args
@@ -166,8 +171,11 @@ def timed(fn: Callable[[], object]) -> tuple[float, object]:
 
 # -- measuring --
 
-def post_all(engine: Engine, info: fund_mod.FundInfo, args: argparse.Namespace, accounts: list[str]) -> float:
-    """Generate and post every entry in batches; returns the seconds spent posting (generation excluded)."""
+def post_all(engine: Engine, info: fund_mod.FundInfo, args: argparse.Namespace, accounts: list[str],
+             laps: list[tuple[int, float]]) -> float:
+    """Generate and post every entry in batches; returns the seconds spent posting (generation excluded).
+
+    `laps` receives (entries in the batch, seconds) per batch, for the rate per tenth of the run."""
     rng = random.Random(args.seed)
     currencies = info.base_terms().fund.currencies
     spent = 0.0
@@ -179,9 +187,40 @@ def post_all(engine: Engine, info: fund_mod.FundInfo, args: argparse.Namespace, 
             t0 = time.perf_counter()
             with db.write(engine) as conn:
                 journal.post(conn, batch, info.start_date)
-            spent += time.perf_counter() - t0
+            lap = time.perf_counter() - t0
+            spent += lap
+            laps.append((len(batch), lap))
             bar.advance(task, len(batch))
     return spent
+
+
+def tenths(laps: list[tuple[int, float]], per_entry: int) -> list[float]:
+    """Postings per second over each tenth of the run (by entries posted; batches are the resolution)."""
+    total = sum(n for n, _ in laps)
+    out: list[list[float]] = [[0, 0.0] for _ in range(10)]
+    done = 0
+    for n, seconds in laps:
+        part = min(9, done * 10 // total)
+        out[part][0] += n * per_entry
+        out[part][1] += seconds
+        done += n
+    return [p / s for p, s in out if s]
+
+
+def proof_times(engine: Engine, rounds: int = 7) -> tuple[float, float]:
+    """Median seconds of an inclusion proof of record 1, and of a consistency proof from the log's first
+    half, against the whole log: both read stored tree nodes, O(log n) rows."""
+    inclusion, consistency = [], []
+    with db.transaction(engine) as conn:
+        tree = log.tree(conn)
+        for _ in range(rounds):
+            t0 = time.perf_counter()
+            merkle.inclusion_path(0, log.tree(conn))
+            inclusion.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            merkle.consistency_path(max(1, tree.size // 2), log.tree(conn))
+            consistency.append(time.perf_counter() - t0)
+    return statistics.median(inclusion), statistics.median(consistency)
 
 
 def balance_times(engine: Engine, info: fund_mod.FundInfo, args: argparse.Namespace, accounts: list[str],
@@ -283,6 +322,10 @@ def figures(r: dict) -> list[tuple[str, str, str, str]]:
         ("verify (full)", f"{r['log_records'] / r['verify_s']:,.0f} records/s ({r['verify_s']:.2f} s, "
          f"{r['postings'] / r['verify_s']:,.0f} postings/s)",
          f"> {TARGETS['verify_entries_per_s']:,} entries/s" + _verdict(r["log_records"] / r["verify_s"] > TARGETS["verify_entries_per_s"]), ""),
+        ("posting rate per tenth of the run", " / ".join(f"{x / 1000:,.1f}k" for x in r["tenths"]) + " postings/s",
+         "last ≥ 80% of first" + _verdict(r["tenths"][-1] >= 0.8 * r["tenths"][0]), ""),
+        ("inclusion proof of record 1", f"{r['proof_s'] * 1000:.1f} ms (consistency from half the log: "
+         f"{r['consistency_s'] * 1000:.1f} ms)", f"< {TARGETS['proof_ms']} ms" + _verdict(r["proof_s"] * 1000 < TARGETS["proof_ms"]), ""),
     ]
     if "beancount_s" in r:
         rows.append(("export to beancount", f"{r['export_s']:.1f} s", "", ""))
@@ -352,7 +395,9 @@ def main(argv: list[str] | None = None) -> int:
             backend = "SQLite" if db.is_sqlite(engine) else "PostgreSQL"
             r: dict = {"backend": backend, "entries": args.entries, "accounts": args.accounts,
                        "postings": args.entries * args.postings_per_entry}
-            r["post_s"] = post_all(engine, info, args, accounts)
+            laps: list[tuple[int, float]] = []
+            r["post_s"] = post_all(engine, info, args, accounts, laps)
+            r["tenths"] = tenths(laps, args.postings_per_entry)
             subtree = accounts[0].split(":")[0]
             one, many = balance_times(engine, info, args, accounts, subtree)
             r.update(bal_med_ms=statistics.median(one) * 1000, bal_p95_ms=p95(one) * 1000,
@@ -368,6 +413,7 @@ def main(argv: list[str] | None = None) -> int:
             if not report.ok:
                 raise SystemExit(f"verify failed on the benchmark journal: {report.first_failure}")
             r["log_records"] = next(c.checked for c in report.results if c.check == "leaf hashes")
+            r["proof_s"], r["consistency_s"] = proof_times(engine)
             if not args.no_peers:
                 r.update(run_peers(engine, info, Path(scratch)))
             facts = machine(url, engine)

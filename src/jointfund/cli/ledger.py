@@ -238,7 +238,7 @@ def proof(
     with db.transaction(context.engine(ctx)) as conn:
         record = record_bytes(conn, seq)
         cp, pem = _signed_checkpoint(conn, fund.id, checkpoint, seq)
-        bundle = inclusion_bundle(fund.id, seq, record, log.leaf_hashes(conn, cp.tree_size), cp, pem)
+        bundle = inclusion_bundle(fund.id, seq, record, log.tree(conn, cp.tree_size), cp, pem)
     _write_json(bundle, out)
 
 
@@ -258,7 +258,7 @@ def consistency(
         b = _signed_checkpoint(conn, fund.id, new, 1)
         if a[0].tree_size > b[0].tree_size:
             raise InputError([Problem("--from", f"checkpoint {old} ({a[0].tree_size} records) is newer than {new} ({b[0].tree_size})")])
-        bundle = consistency_bundle(a, b, log.leaf_hashes(conn, b[0].tree_size))
+        bundle = consistency_bundle(a, b, log.tree(conn, b[0].tree_size))
     _write_json(bundle, out)
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.exc import DBAPIError
 
 from jointfund import clock
 from jointfund.errors import ConflictError, InputError, NotFound, Problem, Refused
-from jointfund.ledger import canonical
+from jointfund.ledger import canonical, tiles
 from jointfund.ledger.account import Account, in_subtree, type_of
 from jointfund.ledger.entry import Entry, Posting, check_entry, reversal
 from jointfund.ledger.log import append_event, size
@@ -184,6 +184,7 @@ def _write(conn: Connection, fresh: list[Entry], accounts: dict[str, Account], p
         _insert_rows(conn, t.posting, ("entry_seq", "line", "account_id", "currency", "amount_minor", "date",
                                        "balance_after_minor"), posting_rows)
         _insert_rows(conn, t.leaf, ("seq", "kind", "hash"), leaf_rows)
+        tiles.seal(conn, leaf_rows[0][0] - 1, [h for _seq, _kind, h in leaf_rows])
         if progress:
             progress(len(chunk))
 

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, func, insert, select
 
 from jointfund import clock
 from jointfund.errors import JointfundError, NotFound
-from jointfund.ledger import canonical, merkle
+from jointfund.ledger import canonical, merkle, tiles
 from jointfund.ledger.checkpoint import Checkpoint, key_id, load_public, public_pem, sign
 from jointfund.store import tables as t
 
@@ -46,7 +46,9 @@ def append_event(conn: Connection, actor: str, action: str, subject: str, data: 
     assert len(body) <= MAX_EVENT_BYTES, "an event is a record, not a file: keep bulk data in its own table"
     conn.execute(insert(t.event).values(seq=seq, recorded_at=recorded_at, actor=actor, action=action,
                                         subject=subject, data=canonical.data_json(data)))
-    conn.execute(insert(t.leaf).values(seq=seq, kind="event", hash=canonical.leaf_hash(body)))
+    leaf = canonical.leaf_hash(body)
+    conn.execute(insert(t.leaf).values(seq=seq, kind="event", hash=leaf))
+    tiles.seal(conn, seq - 1, [leaf])
     return seq
 
 
@@ -73,9 +75,14 @@ def leaf_hashes(conn: Connection, upto: int | None = None) -> list[bytes]:
     return [bytes(h) for (h,) in conn.execute(q)]
 
 
+def tree(conn: Connection, upto: int | None = None) -> tiles.StoredTree:
+    """The log's tree of `upto` records (default: all), answering proofs from stored nodes in O(log n) reads."""
+    return tiles.StoredTree(conn, size(conn) if upto is None else upto)
+
+
 def tree_head(conn: Connection) -> tuple[int, bytes]:
-    hashes = leaf_hashes(conn)
-    return len(hashes), merkle.root(hashes)
+    whole = tree(conn)
+    return whole.size, merkle.tree_root(whole)
 
 
 # -- partner keys and checkpoints --

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
+from typing import Protocol
 
 EMPTY_ROOT = hashlib.sha256(b"").digest()
 
@@ -88,38 +89,76 @@ class Frontier:
         return h
 
 
-def inclusion_proof(index: int, leaves: Sequence[bytes]) -> list[bytes]:
-    """Audit path of leaf `index` in the tree over `leaves` (RFC 6962 PATH)."""
-    assert 0 <= index < len(leaves), (index, len(leaves))
+class Tree(Protocol):
+    """A log's tree as the proofs need it: its size and the root of any of its RFC 6962 subtrees.
+
+    A list of leaves in memory (`ListTree`) answers by hashing the range; the stored tree
+    (`ledger.tiles.StoredTree`) answers from stored interior nodes in O(log n) reads.
+    """
+
+    size: int
+
+    def subroot(self, lo: int, hi: int) -> bytes:
+        """Root of the subtree over leaves [lo, hi)."""
+        ...
+
+
+class ListTree:
+    """The tree over leaf hashes held in memory."""
+
+    def __init__(self, leaves: Sequence[bytes]) -> None:
+        self.leaves = leaves
+        self.size = len(leaves)
+
+    def subroot(self, lo: int, hi: int) -> bytes:
+        return root(self.leaves[lo:hi])
+
+
+def tree_root(tree: Tree) -> bytes:
+    return tree.subroot(0, tree.size) if tree.size else EMPTY_ROOT
+
+
+def inclusion_path(index: int, tree: Tree) -> list[bytes]:
+    """Audit path of leaf `index` in `tree` (RFC 6962 PATH): one subtree root per level, O(log n) of them."""
+    assert 0 <= index < tree.size, (index, tree.size)
     path: list[bytes] = []
-    lo, hi, m = 0, len(leaves), index
+    lo, hi, m = 0, tree.size, index
     # Iterative form of PATH(m, D[lo:hi]); siblings are collected top-down, returned bottom-up.
     while hi - lo > 1:
         k = _split(hi - lo)
         if m < k:
-            path.append(root(leaves[lo + k:hi]))
+            path.append(tree.subroot(lo + k, hi))
             hi = lo + k
         else:
-            path.append(root(leaves[lo:lo + k]))
+            path.append(tree.subroot(lo, lo + k))
             lo, m = lo + k, m - k
     return path[::-1]
 
 
-def consistency_proof(old_size: int, leaves: Sequence[bytes]) -> list[bytes]:
-    """Proof that the tree of `old_size` leaves is a prefix of the tree over `leaves` (RFC 6962 PROOF)."""
-    n = len(leaves)
-    assert 0 < old_size <= n, (old_size, n)
-    return _subproof(old_size, leaves, 0, n, True)
+def consistency_path(old_size: int, tree: Tree) -> list[bytes]:
+    """Proof that the tree of `old_size` leaves is a prefix of `tree` (RFC 6962 PROOF)."""
+    assert 0 < old_size <= tree.size, (old_size, tree.size)
+    return _subproof(old_size, tree, 0, tree.size, True)
 
 
-def _subproof(m: int, leaves: Sequence[bytes], lo: int, hi: int, complete: bool) -> list[bytes]:
+def _subproof(m: int, tree: Tree, lo: int, hi: int, complete: bool) -> list[bytes]:
     n = hi - lo
     if m == n:
-        return [] if complete else [root(leaves[lo:hi])]
+        return [] if complete else [tree.subroot(lo, hi)]
     k = _split(n)
     if m <= k:
-        return _subproof(m, leaves, lo, lo + k, complete) + [root(leaves[lo + k:hi])]
-    return _subproof(m - k, leaves, lo + k, hi, False) + [root(leaves[lo:lo + k])]
+        return _subproof(m, tree, lo, lo + k, complete) + [tree.subroot(lo + k, hi)]
+    return _subproof(m - k, tree, lo + k, hi, False) + [tree.subroot(lo, lo + k)]
+
+
+def inclusion_proof(index: int, leaves: Sequence[bytes]) -> list[bytes]:
+    """Audit path of leaf `index` in the tree over `leaves` held in memory."""
+    return inclusion_path(index, ListTree(leaves))
+
+
+def consistency_proof(old_size: int, leaves: Sequence[bytes]) -> list[bytes]:
+    """Proof that the tree of `old_size` leaves is a prefix of the tree over `leaves` held in memory."""
+    return consistency_path(old_size, ListTree(leaves))
 
 
 def verify_inclusion(leaf: bytes, index: int, size: int, proof: Iterable[bytes], expected_root: bytes) -> bool:

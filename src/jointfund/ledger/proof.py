@@ -29,25 +29,26 @@ def checkpoint_json(cp: Checkpoint, public_pem: str) -> dict:
             "signature": cp.signature_hex, "public_key_pem": public_pem}
 
 
-def inclusion_bundle(fund_id: str, seq: int, record: bytes, leaves: list[bytes], cp: Checkpoint, public_pem: str) -> dict:
-    assert 1 <= seq <= cp.tree_size <= len(leaves), (seq, cp.tree_size, len(leaves))
-    tree = leaves[: cp.tree_size]
+def inclusion_bundle(fund_id: str, seq: int, record: bytes, tree: merkle.Tree, cp: Checkpoint, public_pem: str) -> dict:
+    """`tree` is the log's tree at the checkpoint's size (`log.tree(conn, cp.tree_size)`)."""
+    assert 1 <= seq <= cp.tree_size == tree.size, (seq, cp.tree_size, tree.size)
     return {
         "type": "inclusion", "version": BUNDLE_VERSION, "fund_id": fund_id, "seq": seq, "leaf_index": seq - 1,
         "record_base64": base64.b64encode(record).decode(), "record": record.decode("utf-8"),
         "leaf_hash": canonical.leaf_hash(record).hex(),
-        "path": [h.hex() for h in merkle.inclusion_proof(seq - 1, tree)],
+        "path": [h.hex() for h in merkle.inclusion_path(seq - 1, tree)],
         "checkpoint": checkpoint_json(cp, public_pem),
     }
 
 
-def consistency_bundle(old: tuple[Checkpoint, str], new: tuple[Checkpoint, str], leaves: list[bytes]) -> dict:
+def consistency_bundle(old: tuple[Checkpoint, str], new: tuple[Checkpoint, str], tree: merkle.Tree) -> dict:
+    """`tree` is the log's tree at the newer checkpoint's size (`log.tree(conn, new.tree_size)`)."""
     (a, a_pem), (b, b_pem) = old, new
-    assert a.tree_size <= b.tree_size <= len(leaves)
+    assert a.tree_size <= b.tree_size == tree.size, (a.tree_size, b.tree_size, tree.size)
     return {
         "type": "consistency", "version": BUNDLE_VERSION,
         "old": checkpoint_json(a, a_pem), "new": checkpoint_json(b, b_pem),
-        "path": [h.hex() for h in merkle.consistency_proof(a.tree_size, leaves[: b.tree_size])],
+        "path": [h.hex() for h in merkle.consistency_path(a.tree_size, tree)],
     }
 
 

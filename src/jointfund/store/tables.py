@@ -96,6 +96,15 @@ leaf = Table(
     CheckConstraint("kind in ('entry','event')", name="kind"),
 )
 
+tree_node = Table(
+    "tree_node", metadata,
+    Column("level", Integer, primary_key=True, autoincrement=False,
+           comment="1 and up: a node of level L is the root of 256**L aligned leaves (C2SP tlog-tiles, height 8)"),
+    Column("idx", BigInteger, primary_key=True, autoincrement=False),
+    Column("hash", LargeBinary(32), nullable=False),
+    CheckConstraint("level >= 1 AND idx >= 0", name="position"),
+)
+
 partner_key = Table(
     "partner_key", metadata,
     Column("key_id", String(16), primary_key=True),
@@ -118,6 +127,7 @@ checkpoint = Table(
 
 # Tables no row of which may ever change or disappear.
 APPEND_ONLY = ("fund", "account", "account_closure", "entry", "posting", "event", "leaf", "partner_key", "checkpoint")
+TREE_APPEND_ONLY = ("tree_node",)
 
 # -- revenue --
 # Licences, Treasury receipts, exchange rates and company-reported payments, as imported.

@@ -1,0 +1,131 @@
+"""ledger.tiles: proofs from stored interior nodes equal the proofs from every leaf, read O(log n) rows,
+and a stored node that is wrong or missing is named by verify (both backends)."""
+
+import hashlib
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
+from support import Book
+
+from jointfund.ledger import log, merkle, tiles
+from jointfund.store import db
+from jointfund.store import tables as t
+from jointfund.store.triggers import drop_guard_statements
+from jointfund.verify import verify
+
+
+def _leaves(n: int) -> list[bytes]:
+    return [hashlib.sha256(b"\x00" + i.to_bytes(4, "big")).digest() for i in range(n)]
+
+
+class MemoryTiles:
+    """The stored levels kept in memory, built only through `new_nodes` as the writer builds them, in the
+    given append batches, counting the hashes each proof reads."""
+
+    def __init__(self, height: int) -> None:
+        self.height = height
+        self.levels: dict[int, list[bytes]] = {0: []}
+        self.read_hashes = 0
+
+    def append(self, batch: list[bytes]) -> None:
+        made = list(tiles.new_nodes(self.read, len(self.levels[0]), batch, self.height))
+        self.levels[0].extend(batch)
+        for level, idx, h in made:
+            row = self.levels.setdefault(level, [])
+            assert idx == len(row), "nodes are made once each, in order"
+            row.append(h)
+
+    def read(self, level: int, lo: int, hi: int) -> list[bytes]:
+        self.read_hashes += hi - lo
+        return self.levels.get(level, [])[lo:hi]
+
+    def tree(self) -> merkle.Tree:
+        outer = self
+
+        class _Tree:
+            size = len(outer.levels[0])
+
+            def subroot(self, lo: int, hi: int) -> bytes:
+                return tiles.subroot(outer.read, lo, hi, outer.height)
+        return _Tree()
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(1, 3), st.lists(st.integers(1, 90), min_size=1, max_size=8), st.data())
+def test_proofs_from_stored_nodes_equal_proofs_from_every_leaf(height, batches, data):
+    leaves = _leaves(sum(batches))
+    store, done = MemoryTiles(height), 0
+    for b in batches:
+        store.append(leaves[done:done + b])
+        done += b
+    n = len(leaves)
+    assert merkle.tree_root(store.tree()) == merkle.root(leaves)
+    index = data.draw(st.integers(0, n - 1))
+    assert merkle.inclusion_path(index, store.tree()) == merkle.inclusion_proof(index, leaves)
+    old = data.draw(st.integers(1, n))
+    assert merkle.consistency_path(old, store.tree()) == merkle.consistency_proof(old, leaves)
+    # Every node that should be stored is, exactly once (the append above asserts the order).
+    for level in range(1, 8):
+        assert len(store.levels.get(level, [])) == n // (1 << (height * level))
+
+
+def test_a_proof_reads_a_bounded_number_of_hashes_whatever_the_size():
+    """At height 8 a path reads at most 128 hashes per level of the tree: logarithmic, not linear."""
+    store = MemoryTiles(8)
+    n = 70_000  # three stored levels: leaves, 256-leaf nodes, 65,536-leaf nodes
+    store.append(_leaves(n))
+    for index in (0, 12_345, n - 1):
+        store.read_hashes = 0
+        merkle.inclusion_path(index, store.tree())
+        assert store.read_hashes <= 128 * n.bit_length()
+    assert store.read_hashes < n // 20
+
+
+@pytest.mark.storage
+def test_stored_tree_answers_like_the_leaves_and_verify_checks_its_nodes(fund_engine, backend):
+    book = Book(fund_engine)
+    book.post(*[book.contribution(f"tile-{i}", "1.00", i % 30) for i in range(600)])  # one batch: 2 nodes sealed
+    with db.write(fund_engine) as conn:
+        for i in range(3):
+            log.append_event(conn, "test", "test.note", f"note:{i}", {"i": i})  # one record at a time
+    with db.transaction(fund_engine) as conn:
+        size = log.size(conn)
+        leaves = log.leaf_hashes(conn)
+        stored = conn.execute(select(func.count()).select_from(t.tree_node)).scalar_one()
+        assert stored == size // 256 and size >= 512
+        tree = log.tree(conn)
+        assert log.tree_head(conn) == (size, merkle.root(leaves))
+        for index in (0, 255, 256, 300, size - 1):
+            assert merkle.inclusion_path(index, tree) == merkle.inclusion_proof(index, leaves)
+        for old in (1, 256, 257, size - 1):
+            assert merkle.consistency_path(old, tree) == merkle.consistency_proof(old, leaves)
+    report = verify(fund_engine)
+    assert report.ok, report.first_failure
+    assert next(r for r in report.results if r.check == "tree nodes").checked == size // 256
+
+    # An operator with the database: a wrong node is named; a missing one is named and proofs stay right.
+    with db.transaction(fund_engine) as conn:
+        for s in drop_guard_statements(conn.dialect.name, "tree_node"):
+            conn.execute(text(s))
+        conn.execute(t.tree_node.update().where(t.tree_node.c.idx == 1).values(hash=b"\x00" * 32))
+    failure = verify(fund_engine).first_failure
+    assert failure.check == "tree nodes" and failure.seq == 257 and "tree node 1/1 is 0000" in failure.detail
+    with db.transaction(fund_engine) as conn:
+        conn.execute(t.tree_node.delete().where(t.tree_node.c.idx == 1))
+        for index in (0, 300, 600, size - 1):  # paths through, beside and after the missing node
+            assert merkle.inclusion_path(index, log.tree(conn)) == merkle.inclusion_proof(index, leaves)
+        assert merkle.consistency_path(600, log.tree(conn)) == merkle.consistency_proof(600, leaves)
+    failure = verify(fund_engine).first_failure
+    assert failure.check == "tree nodes" and "tree node 1/1 (records 257..512) is not stored" in failure.detail
+
+
+@pytest.mark.storage
+def test_tree_nodes_are_append_only(fund_engine, backend):
+    book = Book(fund_engine)
+    book.post(*[book.contribution(f"tile-{i}", "1.00") for i in range(300)])
+    for statement in ("UPDATE tree_node SET hash = hash", "DELETE FROM tree_node"):
+        with pytest.raises(DBAPIError, match="tree_node is append-only"), db.transaction(fund_engine) as conn:
+            conn.execute(text(statement))
