@@ -226,3 +226,12 @@ def test_the_cli_proposes_an_amendment_and_terms_show_follows_it(cli, seated, tm
 
     assert (rent("2026-12-31"), rent("2027-01-01")) == ("0.5", "0.6")
     assert cli("verify").exit_code == 0
+
+
+def test_a_running_server_sees_an_amendment_adopted_by_another_process(board) -> None:
+    from jointfund.api.deps import Server
+
+    server = Server(board.engine)  # a web worker, which once kept the fund (and so its terms) from its first read
+    assert rent_share(server.fund(), EFFECTIVE) == Decimal("0.5")
+    adopted(board)  # through another connection, as another worker or the CLI would
+    assert rent_share(server.fund(), EFFECTIVE) == Decimal("0.6")

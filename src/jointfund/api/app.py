@@ -5,10 +5,18 @@
 
 The OpenAPI document is at /api/openapi.json and its interactive page at /api/docs
 (served locally: no page of this app loads anything from the network).
+
+Every worker process builds its own app (`from_environment`, the factory `jointfund serve`
+hands to uvicorn); all that workers share (sessions, sign-in counters, the CSRF secret, upload
+jobs, the book) is in the database, and every in-memory cache is keyed on the book's version.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
+from collections.abc import AsyncIterator
 from importlib import resources
 
 from fastapi import FastAPI
@@ -25,10 +33,12 @@ from jointfund.web import pipeline as pipeline_pages
 from jointfund.web import reports as report_pages
 
 API_PREFIX = "/api"
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+UPLOAD_BYTES_ENV = "JOINTFUND_MAX_UPLOAD_BYTES"  # how `jointfund serve` passes its options to each worker
 
 
 def create_app(engine_or_url: Engine | str | None = None, *, sessions: Sessions | None = None,
-               limiter: LoginLimiter | None = None, max_upload_bytes: int = 5 * 1024 * 1024) -> FastAPI:
+               limiter: LoginLimiter | None = None, max_upload_bytes: int = MAX_UPLOAD_BYTES) -> FastAPI:
     """The web app and the API over one fund's database (an Engine, a URL, or $JOINTFUND_DB)."""
     engine = engine_or_url if isinstance(engine_or_url, Engine) else db.make_engine(engine_or_url)
     app = FastAPI(
@@ -37,7 +47,7 @@ def create_app(engine_or_url: Engine | str | None = None, *, sessions: Sessions 
         description="JSON over one verifiable book of record. Authenticate with `Authorization: Bearer <token>` "
                     "(issued with `jointfund users token NAME --label ...`). Lists are paginated with `limit` and "
                     "`offset`; errors share one shape: `{\"error\": {\"field\": ..., \"message\": ...}}`.",
-        openapi_url=f"{API_PREFIX}/openapi.json", docs_url=None, redoc_url=None,
+        openapi_url=f"{API_PREFIX}/openapi.json", docs_url=None, redoc_url=None, lifespan=_lifespan,
     )
     app.state.server = deps.Server(engine, sessions or Sessions(), limiter or LoginLimiter(),
                                    max_upload_bytes=max_upload_bytes)
@@ -52,3 +62,15 @@ def create_app(engine_or_url: Engine | str | None = None, *, sessions: Sessions 
     app.add_middleware(ResponseCache)
     app.add_middleware(Guard, max_body_bytes=max_upload_bytes)
     return app
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    # Reached on SIGTERM or Ctrl-C once uvicorn has stopped taking requests (a graceful stop).
+    sys.stderr.write(f"jointfund serve: worker {os.getpid()} stopped\n")
+
+
+def from_environment() -> FastAPI:
+    """The app for one worker of `jointfund serve`: the database from $JOINTFUND_DB, limits from the environment."""
+    return create_app(None, max_upload_bytes=int(os.environ.get(UPLOAD_BYTES_ENV, MAX_UPLOAD_BYTES)))

@@ -13,19 +13,24 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from fastapi import Depends, Request
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, func, select
 
 from jointfund import clock
 from jointfund import fund as fund_mod
 from jointfund.api.cache import ReadCache, version
 from jointfund.api.errors import CsrfRefused, NotSignedIn
-from jointfund.api.security import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, LoginLimiter, Session, Sessions, csrf_ok
+from jointfund.api.security import (
+    CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, SIGN_IN_COOKIE, LoginLimiter, Session, Sessions, csrf_ok,
+)
 from jointfund.errors import NotFound, Refused
 from jointfund.governance import policy, token, user
 from jointfund.store import db
+from jointfund.store import tables as t
 
 ANONYMOUS = policy.Actor("anonymous", policy.PUBLIC)
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+CSRF_EXPIRED = ("this form has expired or did not come from this site (missing or wrong CSRF token); "
+                "reload the page and try again")
 
 
 @dataclass
@@ -34,8 +39,8 @@ class Server:
 
     Attributes:
       engine: the fund's database.
-      sessions: browser sessions (in memory).
-      limiter: failed sign-ins per name and address.
+      sessions: signed-in browser sessions (in the database, shared by every worker).
+      limiter: failed sign-ins per name and address (in the database too).
       max_upload_bytes: largest request body accepted.
       page_limit: largest page of a list (the API's `limit` is capped at it).
       reads: cached book reads, keyed on the book's version (see api.cache).
@@ -49,14 +54,20 @@ class Server:
     page_limit: int = 500
     reads: ReadCache = field(default_factory=ReadCache)
     responses: ReadCache = field(default_factory=lambda: ReadCache(max_entries=2048, max_bytes=32 * 1024 * 1024))
-    _fund: fund_mod.FundInfo | None = None
+    _fund: tuple[int, fund_mod.FundInfo] | None = None
+
+    def __post_init__(self) -> None:
+        self.sessions.bind(self.engine)
+        self.limiter.bind(self.engine)
 
     def fund(self) -> fund_mod.FundInfo:
-        # The fund row is written once at creation and never changes: read it once.
-        if self._fund is None:
-            with db.transaction(self.engine) as conn:
-                self._fund = fund_mod.load(conn)
-        return self._fund
+        # The fund row never changes, but executed amendments add to its terms, possibly through another
+        # worker: reload when the number of adopted amendments (an index read) has changed.
+        with db.transaction(self.engine) as conn:
+            adopted = conn.execute(select(func.count()).select_from(t.terms_amendment)).scalar_one()
+            if self._fund is None or self._fund[0] != adopted:
+                self._fund = (adopted, fund_mod.load(conn))
+        return self._fund[1]
 
 
 def server(request: Request) -> Server:
@@ -150,15 +161,24 @@ async def authorise_change(request: Request, action: str) -> policy.Actor:
     return who
 
 
-async def require_csrf(request: Request) -> None:
-    if getattr(request.state, "via", None) == "token":
-        return
+async def offered_csrf(request: Request) -> str | None:
     offered = request.headers.get(CSRF_HEADER)
     if offered is None and request.headers.get("content-type", "").startswith(FORM_TYPES):
         offered = (await request.form()).get(CSRF_FIELD)
-    if not csrf_ok(session(request), offered if isinstance(offered, str) else None):
-        raise CsrfRefused("this form has expired or did not come from this site (missing or wrong CSRF token); "
-                          "reload the page and try again")
+    return offered if isinstance(offered, str) else None
+
+
+async def require_csrf(request: Request) -> None:
+    if getattr(request.state, "via", None) == "token":
+        return
+    if not csrf_ok(session(request), await offered_csrf(request)):
+        raise CsrfRefused(CSRF_EXPIRED)
+
+
+async def require_sign_in_csrf(request: Request) -> None:
+    """The sign-in form's CSRF check: its signed double-submit token (there is no session to bind it to yet)."""
+    if not server(request).sessions.sign_in_ok(request.cookies.get(SIGN_IN_COOKIE), await offered_csrf(request)):
+        raise CsrfRefused(CSRF_EXPIRED)
 
 
 def fund(request: Request) -> fund_mod.FundInfo:

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from jointfund.errors import ConflictError, InputError, IntegrityError, JointfundError, NotFound, Refused
+from jointfund.store.db import DatabaseBusy
 
 
 class ProblemOut(BaseModel):
@@ -53,12 +54,12 @@ class TooManyAttempts(JointfundError):
 
 STATUS: tuple[tuple[type[JointfundError], int], ...] = (
     (InputError, 422), (NotFound, 404), (Refused, 403), (CsrfRefused, 403), (NotSignedIn, 401),
-    (ConflictError, 409), (TooManyAttempts, 429), (IntegrityError, 500),
+    (ConflictError, 409), (TooManyAttempts, 429), (IntegrityError, 500), (DatabaseBusy, 503),
 )
 
 # Every documented error response of an API route, so clients (and schemathesis) know the shape.
 RESPONSES: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorOut} for code in (400, 401, 403, 404, 409, 413, 422, 429)
+    code: {"model": ErrorOut} for code in (400, 401, 403, 404, 409, 413, 422, 429, 503)
 }
 
 
@@ -88,7 +89,7 @@ def install(app: FastAPI, render_page) -> None:  # noqa: ANN001 - web.pages.rend
 
     @app.exception_handler(JointfundError)
     async def _domain(request: Request, exc: JointfundError) -> Response:
-        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyAttempts) else None
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, (TooManyAttempts, DatabaseBusy)) else None
         if isinstance(exc, NotSignedIn) and not wants_html(request):
             headers = {"WWW-Authenticate": 'Bearer realm="jointfund"'}
         return answer(request, status_of(exc), body_of(exc), headers)

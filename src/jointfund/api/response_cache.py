@@ -14,9 +14,12 @@ A response is stored only when it is a 200 without Set-Cookie and the route auth
 asker the way the key says (a token request the route accepted as that token, a session request
 as that session's user). So a hit repeats a decision the full route made at the same book
 version for the same credential: a revoked token or a disabled user changes the version, and
-signing out or an expired session is checked in memory on every hit before any lookup. A hit
-skips routing, dependencies, the threadpool, validation, serialisation and templates: it costs
-the version read and a dictionary lookup, on the event loop.
+signing out or an expired session is checked on every hit before any lookup, in the database that
+every worker shares (so a worker never serves a session another worker has ended). Both the version
+and the session are read from the database, never remembered, which is what keeps each worker's
+cache correct when other workers or hosts write. A hit skips routing, dependencies, the threadpool,
+validation, serialisation and templates: it costs the version read, the session read (for a cookie)
+and a dictionary lookup, on the event loop.
 """
 
 from __future__ import annotations

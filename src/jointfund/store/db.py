@@ -7,8 +7,10 @@ the production store. Everything above this module behaves the same on both.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import os
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
 
@@ -21,6 +23,50 @@ from jointfund.store import tables as t
 
 DEFAULT_URL = "sqlite:///jointfund.db"
 ENV_VAR = "JOINTFUND_DB"
+BUSY_WAIT_SECONDS = 60.0  # how long a writer waits for another writer before giving up with one sentence
+BUSY_POLL_SECONDS = 1.0  # each attempt's wait; between attempts the waiter is told how long it has waited
+
+# Who hears that a writer is waiting for the database (the CLI prints it; an upload job stores it).
+# Called with (seconds waited so far, seconds it will wait at most).
+BusyReporter = Callable[[float, float], None]
+busy_reporter: contextvars.ContextVar[BusyReporter | None] = contextvars.ContextVar("busy_reporter", default=None)
+
+
+class DatabaseBusy(JointfundError):
+    """Another writer held the database for longer than a writer waits (BUSY_WAIT_SECONDS)."""
+
+    def __init__(self, waited: float) -> None:
+        super().__init__(f"the database is busy: another writer (an import or another command) has held it for "
+                         f"{waited:.0f} s, so nothing was changed; try again when it has finished")
+        self.retry_after = max(1, int(BUSY_POLL_SECONDS * 5))
+
+
+def wait_for_writer(attempt: Callable[[], bool], limit: float | None = None) -> None:
+    """Call `attempt` (True once it holds the write lock) until it succeeds, telling the busy reporter how long
+    it has waited; after `limit` seconds (BUSY_WAIT_SECONDS) raise DatabaseBusy. Never a driver traceback."""
+    limit = BUSY_WAIT_SECONDS if limit is None else limit
+    started = time.monotonic()
+    while not attempt():
+        waited = time.monotonic() - started
+        if waited >= limit:
+            raise DatabaseBusy(waited)
+        (busy_reporter.get() or _say_waiting)(waited, limit)
+
+
+def _say_waiting(waited: float, limit: float) -> None:
+    """The default report, on stderr (the CLI's user, or the server's log): at once, then every five seconds."""
+    first = waited < BUSY_POLL_SECONDS * 1.5
+    if first or int(waited / 5) != int((waited - BUSY_POLL_SECONDS) / 5):
+        import sys
+
+        sys.stderr.write(f"waiting for the database: another writer holds it ({waited:.0f} s so far, at most "
+                         f"{limit:.0f} s)\n")
+
+
+def _is_busy(exc: OperationalError) -> bool:
+    text = str(exc.orig).lower()
+    return "database is locked" in text or "database is busy" in text or "lock timeout" in text \
+        or getattr(exc.orig, "sqlstate", None) == "55P03"  # PostgreSQL lock_not_available
 
 
 def resolve_url(url: str | None) -> str:
@@ -69,8 +115,26 @@ def _tune_sqlite(engine: Engine) -> None:
     def _on_begin(conn: Connection) -> None:
         # A write transaction takes the write lock at BEGIN, so two writers queue instead of
         # both reading the same log size and one failing at commit.
-        mode = "BEGIN IMMEDIATE" if conn.get_execution_options().get("jointfund_write") else "BEGIN"
-        conn.exec_driver_sql(mode)
+        if not conn.get_execution_options().get("jointfund_write"):
+            conn.exec_driver_sql("BEGIN")
+            return
+        # Short attempts, so a waiting writer can say that it waits (and stop with one sentence), rather
+        # than sit silent in sqlite's busy handler and end in "database is locked".
+        conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(BUSY_POLL_SECONDS * 1000)}")
+
+        def attempt() -> bool:
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            except OperationalError as exc:
+                if _is_busy(exc):
+                    return False
+                raise
+            return True
+
+        try:
+            wait_for_writer(attempt)
+        finally:
+            conn.exec_driver_sql("PRAGMA busy_timeout = 30000")
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -87,8 +151,39 @@ def write(engine: Engine) -> Iterator[Connection]:
     with engine.connect().execution_options(jointfund_write=True) as conn:
         with conn.begin():
             if not is_sqlite(engine):
-                conn.execute(select(t.fund.c.id).with_for_update())
+                _lock_fund_row(conn)
             yield conn
+
+
+@contextlib.contextmanager
+def side_write(engine: Engine) -> Iterator[Connection]:
+    """A short write outside the log's sequence (sign-in sessions and counters, upload jobs).
+
+    On SQLite it still takes the one write lock at BEGIN (waiting its turn, as `write` does), since
+    a transaction that read first cannot take it later; on PostgreSQL it locks nothing but its rows.
+    """
+    with engine.connect().execution_options(jointfund_write=is_sqlite(engine)) as conn:
+        with conn.begin():
+            yield conn
+
+
+def _lock_fund_row(conn: Connection) -> None:
+    """Lock the fund row (PostgreSQL), in short attempts so a waiting writer is told, then stops with a sentence."""
+    def attempt() -> bool:
+        savepoint = conn.begin_nested()
+        try:
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(BUSY_POLL_SECONDS * 1000)}ms'")
+            conn.execute(select(t.fund.c.id).with_for_update())
+        except OperationalError as exc:
+            savepoint.rollback()
+            if _is_busy(exc):
+                return False
+            raise
+        conn.exec_driver_sql("SET LOCAL lock_timeout = DEFAULT")
+        savepoint.commit()
+        return True
+
+    wait_for_writer(attempt)
 
 
 @contextlib.contextmanager

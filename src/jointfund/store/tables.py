@@ -382,3 +382,51 @@ terms_amendment = Table(
 )
 
 TERMS_APPEND_ONLY = ("terms_amendment",)
+
+# -- the web server's own state --
+# Sign-in sessions, failed sign-in counters, the signing secret and upload jobs. Not facts of the
+# fund (nothing here is in the log or signed): rows come and go. They live in the database so that
+# every worker and every host of `jointfund serve` shares them. Times are epoch milliseconds (UTC).
+
+web_secret = Table(
+    "web_secret", metadata,
+    Column("name", String(32), primary_key=True),
+    Column("value", String(128), nullable=False, comment="random, made once by the first server that needs it"),
+    Column("created_ms", BigInteger, nullable=False),
+)
+
+web_session = Table(
+    "web_session", metadata,
+    Column("id_sha256", String(64), primary_key=True,
+           comment="SHA-256 of the cookie's value; the value itself is never stored"),
+    Column("user_name", String(64), ForeignKey("app_user.name"), nullable=False),
+    Column("started_ms", BigInteger, nullable=False),
+    Column("expires_ms", BigInteger, nullable=False),
+    Index("ix_web_session_user_name", "user_name", "started_ms"),
+    Index("ix_web_session_expires_ms", "expires_ms"),
+)
+
+login_throttle = Table(
+    "login_throttle", metadata,
+    Column("key", String(400), primary_key=True, comment="n:<name>, a:<address> or p:<name> <address>"),
+    Column("failures", Integer, nullable=False),
+    Column("last_ms", BigInteger, nullable=False, comment="when the last failure happened"),
+    Index("ix_login_throttle_last_ms", "last_ms"),
+)
+
+upload_job = Table(
+    "upload_job", metadata,
+    Column("id", String(32), primary_key=True, comment="random (UUID hex): known before the row can be written"),
+    Column("kind", String(20), nullable=False, comment="licences, receipts, fx or payments"),
+    Column("file", String(120), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("state", String(10), nullable=False),
+    Column("rows", BigInteger, nullable=False, comment="rows read so far"),
+    Column("message", Text, nullable=True, comment="the outcome in one sentence, or what it waits for"),
+    Column("result_json", Text, nullable=True, comment="the import's counts once done; the problems if refused"),
+    Column("runner", String(200), nullable=False, comment="host:pid of the server running it"),
+    Column("created_ms", BigInteger, nullable=False),
+    Column("updated_ms", BigInteger, nullable=False),
+    CheckConstraint("state in ('running','done','refused','failed','cancelled')", name="state"),
+    Index("ix_upload_job_state", "state"),
+)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+import secrets
 from decimal import Decimal
 from importlib import resources
 from urllib.parse import urlencode
@@ -25,7 +27,7 @@ from jointfund.api.routers import governance as gov_api
 from jointfund.api.routers import ledger as ledger_api
 from jointfund.api.routers import public as public_api
 from jointfund.api.routers import revenue as revenue_api
-from jointfund.api.security import LANG_COOKIE, SESSION_COOKIE, Session
+from jointfund.api.security import LANG_COOKIE, SESSION_COOKIE, SIGN_IN_COOKIE, Session
 from jointfund.api.schemas import RowId
 from jointfund.errors import NotFound
 from jointfund.governance import audit, policy, user
@@ -39,6 +41,8 @@ PUBLIC = Depends(deps.allow("public.read"))
 RECENT_EVENTS = 12
 CALENDAR_ROWS = 12  # the dashboard shows the latest deadlines; the calendar API has them all
 LANG_COOKIE_DAYS = 365
+SIGN_IN_FORM_SECONDS = 2 * 3600  # how long a sign-in form's double-submit cookie lasts
+NONCE = re.compile(r"[A-Za-z0-9_-]{32,64}")
 
 
 def language(request: Request) -> str:
@@ -51,23 +55,32 @@ def set_session_cookie(request: Request, response: Response, s: Session) -> None
                         secure=request.url.scheme == "https", max_age=int(deps.server(request).sessions.ttl_seconds))
 
 
-def render(request: Request, name: str, status: int = 200, needs_csrf: bool = False, **context: object) -> HTMLResponse:
-    """Render a template with what every page needs: gettext `_`, the language, the user, the CSRF token."""
+def render(request: Request, name: str, status: int = 200, sign_in_form: bool = False,
+           **context: object) -> HTMLResponse:
+    """Render a template with what every page needs: gettext `_`, the language, the user, the CSRF token.
+
+    The CSRF token is the session's; a sign-in form (`sign_in_form`) gets the signed double-submit
+    token instead, whose random half rides in its own cookie: no server-side state for a visitor.
+    """
     lang = language(request)
     tr = i18n.translations(lang)
     s = deps.session(request)
-    fresh = None
-    if s is None and needs_csrf:
-        s = fresh = deps.server(request).sessions.start()
+    nonce = fresh_nonce = None
+    if sign_in_form:
+        nonce = request.cookies.get(SIGN_IN_COOKIE)
+        if nonce is None or not NONCE.fullmatch(nonce):
+            nonce = fresh_nonce = secrets.token_urlsafe(32)
+    csrf = deps.server(request).sessions.sign_in_token(nonce) if nonce else (s.csrf if s else "")
     who = getattr(request.state, "actor", None) or deps.ANONYMOUS
     response = templates.TemplateResponse(request, name, {
         "_": tr.gettext, "ngettext": tr.ngettext, "lang": lang, "languages": i18n.LANGUAGES, "who": who,
-        "signed_in": who.role != policy.PUBLIC, "csrf": s.csrf if s else "",
+        "signed_in": who.role != policy.PUBLIC, "csrf": csrf,
         "may": lambda action: (policy.may_read(who.role, action) if action in policy.READS
                                 else policy.allowed(who.role, action)), "path": request.url.path,
         "query": request.url.query, **context}, status_code=status)
-    if fresh is not None:
-        set_session_cookie(request, response, fresh)
+    if fresh_nonce is not None:
+        response.set_cookie(SIGN_IN_COOKIE, fresh_nonce, httponly=True, samesite="strict", path="/login",
+                            secure=request.url.scheme == "https", max_age=SIGN_IN_FORM_SECONDS)
     if request.query_params.get("lang") in i18n.LANGUAGES:
         response.set_cookie(LANG_COOKIE, lang, samesite="strict", path="/", max_age=LANG_COOKIE_DAYS * 86400,
                             secure=request.url.scheme == "https")
@@ -119,7 +132,7 @@ def public_page(request: Request, _who=PUBLIC) -> Response:
 
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, next: str = Query("/dashboard", max_length=300)) -> Response:  # noqa: A002
-    return render(request, "login.html", needs_csrf=True, next=safe_next(next), error=None)
+    return render(request, "login.html", sign_in_form=True, next=safe_next(next), error=None)
 
 
 def safe_next(target: str) -> str:
@@ -130,8 +143,10 @@ def safe_next(target: str) -> str:
 @router.post("/login", response_class=HTMLResponse)
 async def login(request: Request, name: str = Form(..., max_length=64), password: str = Form(..., max_length=1024),
                 next: str = Form("/dashboard", max_length=300)) -> Response:  # noqa: A002
-    await deps.require_csrf(request)
+    await deps.require_sign_in_csrf(request)
     srv = deps.server(request)
+    # The peer's address; behind a proxy, uvicorn has put the client's there, but only from a proxy
+    # named by --forwarded-allow-ips (anyone else's X-Forwarded-For is ignored).
     address = request.client.host if request.client else "unknown"
     wait = srv.limiter.retry_after(name, address)
     if wait:
@@ -141,14 +156,15 @@ async def login(request: Request, name: str = Form(..., max_length=64), password
     if who is None:
         srv.limiter.failed(name, address)
         tr = i18n.translations(language(request)).gettext
-        return render(request, "login.html", status=401, needs_csrf=True, next=safe_next(next),
+        return render(request, "login.html", status=401, sign_in_form=True, next=safe_next(next),
                       error=tr("Wrong name or password, or the user is disabled."))
-    srv.limiter.succeeded(name)
+    srv.limiter.succeeded(name, address)
     # A new session id at sign-in: an id planted before it (session fixation) signs no one in.
     srv.sessions.end(request.cookies.get(SESSION_COOKIE))
     s = srv.sessions.start(who.name)
     response = RedirectResponse(landing(who, safe_next(next)), status_code=303)
     set_session_cookie(request, response, s)
+    response.delete_cookie(SIGN_IN_COOKIE, path="/login")
     return response
 
 
@@ -253,7 +269,7 @@ def proposals_page(request: Request, _who=READ) -> Response:
 def proposal_page(request: Request, proposal_id: RowId, _who=READ) -> Response:
     d = deps.cached(request, "governance.detail", (proposal_id,), lambda: gov_api.detail(request, proposal_id))
     partners = list(dict.fromkeys(seat["partner"] for seat in d["seats"]))
-    return render(request, "proposal.html", needs_csrf=True, p=d, partners=partners,
+    return render(request, "proposal.html", p=d, partners=partners,
                   voters=[seat for seat in d["seats"] if seat["member"] is not None])
 
 
@@ -266,7 +282,7 @@ def revenue_page(request: Request, year: int | None = Query(None, ge=1900, le=29
     chosen = {"yes": True, "no": False}.get(eligible or "")
     page = revenue_api.receipts(request, year, licence or None, None, chosen, revenue_api.Paging(100, offset), _who)
     lics = revenue_api.licences(request, None, None, revenue_api.Paging(500, 0), _who)
-    return render(request, "revenue.html", needs_csrf=True, page=page, licences=lics["items"], year=year,
+    return render(request, "revenue.html", page=page, licences=lics["items"], year=year,
                   licence=licence or "", eligible=eligible or "", uploads=revenue_api.UPLOADS, result=None)
 
 
@@ -276,13 +292,13 @@ async def revenue_upload(request: Request, what: str, file: UploadFile = File(..
         raise NotFound(f"no upload of {what}; expected one of {', '.join(revenue_api.UPLOADS)}")
     who = await deps.authorise_change(request, revenue_api.UPLOADS[what].action)
     result = await run_in_threadpool(revenue_api.run_upload, request, what, file, who.name)
-    return render(request, "revenue.html", needs_csrf=True, page=None, licences=[], year=None, licence="",
+    return render(request, "revenue.html", page=None, licences=[], year=None, licence="",
                   eligible="", uploads=revenue_api.UPLOADS, result=result)
 
 
 @router.get("/api/docs", response_class=HTMLResponse)
 def api_docs(request: Request) -> Response:
-    return render(request, "docs.html", needs_csrf=True)
+    return render(request, "docs.html")
 
 
 __all__ = ["render", "render_error", "router"]

@@ -55,7 +55,7 @@ def board(request: Request, sector: str | None = Query(None, max_length=60), _wh
 def application_page(request: Request, application_id: RowId, _who=READ) -> Response:
     with deps.reading(request) as conn:
         a = portfolio_api.application_detail(conn, deps.fund(request), application_id)
-    return render(request, "application.html", needs_csrf=True, a=a, back="/pipeline",
+    return render(request, "application.html", a=a, back="/pipeline",
                   moves=[m for m in a["next"] if m["decision"] is None])
 
 
@@ -77,7 +77,7 @@ def portal(request: Request, who=PORTAL) -> Response:
 
 def portal_page(request: Request, who, form: dict, error: dict | None, status: int = 200) -> Response:  # noqa: ANN001
     mine = portfolio_api.listing(request, None, None, None, Paging(BOARD_LIMIT, 0), submitted_by=who.name)
-    return render(request, "portal.html", status=status, needs_csrf=True, mine=mine["items"], facts=pipeline_facts(request),
+    return render(request, "portal.html", status=status, mine=mine["items"], facts=pipeline_facts(request),
                   form=form, error=error)
 
 

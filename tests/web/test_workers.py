@@ -1,0 +1,155 @@
+"""Several servers over one database, as real processes on loopback ports (issue 13's two-worker test).
+
+Two `jointfund serve` processes stand for two workers (or two hosts): a session signed in through
+one is served by the other, signing out or revoking a token through one is refused by both at the
+next request, and `serve --workers 2` serves. X-Forwarded-For counts only from a configured proxy.
+SIGTERM stops a server promptly and cleanly.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+import jointfund
+from jointfund.governance import token
+from jointfund.store import db
+
+pytestmark = pytest.mark.storage
+SRC = str(Path(jointfund.__file__).resolve().parents[1])
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """One `jointfund serve` process on a loopback port."""
+
+    def __init__(self, url: str, *options: str) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "PYTHONPATH": SRC}
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", "from jointfund.cli.app import main; main()", "--db", url, "serve",
+             "--port", str(self.port), *options], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"serve exited {self.process.returncode}: {self.process.communicate()}")
+            try:
+                if httpx.get(self.base + "/api/public/summary", timeout=5).status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.2)
+        raise AssertionError("serve did not answer within 60 s")
+
+    def client(self, **kw) -> httpx.Client:  # noqa: ANN003
+        return httpx.Client(base_url=self.base, follow_redirects=False, timeout=30, **kw)
+
+    def stop(self) -> str:
+        """SIGTERM, as a service manager sends it; returns stderr once the server has stopped gracefully."""
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            _, err = self.process.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise AssertionError("SIGTERM did not stop the server within 20 s") from None
+        # uvicorn re-raises the signal once it has shut down, so a stop by SIGTERM ends with it (-15);
+        # the app's own shutdown line shows it got there gracefully rather than dying on the signal.
+        assert self.process.returncode in (0, -signal.SIGTERM), (self.process.returncode, err)
+        assert "stopped" in err and "Traceback" not in err, err
+        return err
+
+
+@pytest.fixture
+def serve(site) -> Iterator[Callable[..., Server]]:  # noqa: ANN001
+    started: list[Server] = []
+
+    def start(*options: str) -> Server:
+        started.append(Server(site.engine.url.render_as_string(hide_password=False), *options))
+        return started[-1]
+
+    yield start
+    for s in started:
+        if s.process.poll() is None:
+            s.process.kill()
+            s.process.wait()
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+
+
+def sign_in(c: httpx.Client, name: str, password: str, **headers: str) -> int:
+    page = c.get("/login")
+    return c.post("/login", data={"name": name, "password": password, "csrf": csrf_of(page.text)},
+                  headers=headers).status_code
+
+
+def test_two_workers_share_sessions_sign_out_and_revocation(site, serve) -> None:  # noqa: ANN001
+    one, two = serve(), serve()
+    browser = one.client()
+    assert sign_in(browser, site.name("board_manager"), site.passwords["board_manager"]) == 303
+    sid = browser.cookies["jf_session"]
+    elsewhere = two.client(cookies={"jf_session": sid})
+    for _ in range(2):  # served by the other worker (the second time from its response cache)
+        page = elsewhere.get("/dashboard")
+        assert page.status_code == 200 and site.name("board_manager") in page.text
+        assert page.headers["cache-control"] == "no-store"
+    auditor = {"Authorization": f"Bearer {site.tokens['auditor']}"}
+    for s in (one, two):
+        assert s.client().get("/api/ledger/balances", headers=auditor).status_code == 200
+
+    # Signing out through the second worker ends the session on the first at its next request.
+    assert elsewhere.post("/logout", data={"csrf": csrf_of(page.text)}).status_code == 303
+    for s in (one, two):
+        r = s.client(cookies={"jf_session": sid}).get("/dashboard")
+        assert r.status_code == 303 and r.headers["location"].startswith("/login"), s.base
+    # Revoking a token (the CLI's revoke, on the shared database) is refused by both at the next request.
+    with db.write(site.engine) as conn:
+        token.revoke(conn, "test", next(t.id for t in token.tokens(conn) if t.user == site.name("auditor")))
+    for s in (one, two):
+        r = s.client().get("/api/ledger/balances", headers=auditor)
+        assert r.status_code == 401 and "revoked" in r.json()["error"]["message"], s.base
+    for s in (one, two):
+        s.stop()
+
+
+def test_serve_with_two_workers_serves_and_stops_on_sigterm(site, serve) -> None:  # noqa: ANN001
+    pool = serve("--workers", "2")
+    clients = [pool.client() for _ in range(6)]  # new connections: the kernel spreads them over the workers
+    for c in clients:
+        assert sign_in(c, site.name("auditor"), site.passwords["auditor"]) == 303
+        assert c.get("/api/me").json()["name"] == site.name("auditor")
+    started = time.monotonic()
+    err = pool.stop()
+    assert err.count("stopped") == 2 and time.monotonic() - started < 15, err
+
+
+def test_forwarded_for_counts_only_from_a_configured_proxy(site, serve) -> None:  # noqa: ANN001
+    direct, proxied = serve(), serve("--forwarded-allow-ips", "127.0.0.1")
+    name = site.name("treasury_officer")
+
+    def failures(s: Server) -> list[int]:
+        # Each try claims another client address; five wrong passwords for one name.
+        return [sign_in(s.client(), name, "wrong", **{"X-Forwarded-For": f"198.51.100.{n}"}) for n in range(5)]
+
+    # Unconfigured: the header is ignored, all five come from 127.0.0.1, and that address backs off.
+    assert failures(direct) == [401] * 4 + [429]
+    with db.side_write(site.engine) as conn:  # start the counts again for the other server
+        conn.exec_driver_sql("DELETE FROM login_throttle")
+    # From a configured proxy: five client addresses, one try each, none held back.
+    assert failures(proxied) == [401] * 5
