@@ -10,7 +10,7 @@ from pathlib import Path
 import typer
 
 from jointfund.cli import context
-from jointfund.cli.output import FormatOption, emit, say
+from jointfund.cli.output import FormatOption, emit, resolve_format, say
 from jointfund.cli.params import parse_date
 from jointfund.errors import InputError, JointfundError, NotFound, Problem
 from jointfund.ledger import journal, log
@@ -27,10 +27,11 @@ app = typer.Typer(help="The book of record: accounts, entries, balances, proofs 
 def accounts(ctx: typer.Context, as_of: str = typer.Option(None, "--as-of"), fmt: str = FormatOption) -> None:
     """The chart of accounts with balances as of a date."""
     day = parse_date(as_of, "--as-of")
+    grouped = resolve_format(ctx, fmt) == "table"  # separators for people; programs get the plain amount
     with db.transaction(context.engine(ctx)) as conn:
         balances: dict[str, list[str]] = {}
         for name, cur, amount in journal.trial_balance(conn, day):
-            balances.setdefault(name, []).append(f"{amount} {cur}")
+            balances.setdefault(name, []).append(f"{amount:,f} {cur}" if grouped else f"{amount} {cur}")
         rows = [{"account": a.name, "type": a.type, "currencies": ",".join(a.currencies or ()) or "any",
                  "opened": a.opened, "closed": a.closed, "balance": "; ".join(balances.get(a.name, []))}
                 for a in sorted(journal.load_accounts(conn).values(), key=lambda a: a.name)]
