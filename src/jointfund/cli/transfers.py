@@ -8,7 +8,8 @@ from jointfund.cli import context
 from jointfund.cli.output import FormatOption, emit, say
 from jointfund.cli.terms import parse_date
 from jointfund.errors import InputError
-from jointfund.money import parse_amount
+from jointfund.ledger import journal
+from jointfund.money import format_amount, parse_amount
 from jointfund.revenue import transfer
 from jointfund.store import db
 
@@ -41,15 +42,30 @@ def record(
         raise InputError([problem], "transfer refused; nothing was recorded")
     assert value is not None
     info = context.fund(ctx)
+    terms = info.terms(day)
     with db.write(context.engine(ctx)) as conn:
         seq = transfer.record(conn, info, partner, day, value, currency, reference, period)
-        status = [s for s in transfer.statuses(conn, info.terms(day), period) if s.currency == currency]
+        done = next(tr for tr in transfer.transfers(conn, terms, period) if tr.reference == reference)
+        status = [s for s in transfer.statuses(conn, terms, period) if s.currency == done.currency]
+        # Under- and over-payment are measured in the obligation's currency, and shown in the transfer's too.
+        also = {s.currency: transfer.worth(conn, terms, abs(s.outstanding), s.currency, currency, day) for s in status}
+        entry = journal.get_entry(conn, seq)
     say(f"transfer {reference} is entry {seq}")
+    if done.currency != currency:
+        say(f"it settles {format_amount(done.amount, done.currency)} {done.currency} of {period}'s obligation "
+            f"at the reference rate of {day}")
+    fx = [p for p in entry.postings if p.account == terms.account_name("fx_realised")]
+    if fx:
+        gain = -fx[0].amount
+        say(f"realised FX {'gain' if gain > 0 else 'loss'}: {format_amount(abs(gain), fx[0].currency)} {fx[0].currency}")
     for s in status:
+        other = also.get(s.currency)
+        shown = f"{format_amount(abs(s.outstanding), s.currency)} {s.currency}" + (
+            f" ({format_amount(other, currency)} {currency} on {day})" if other is not None and s.currency != currency else "")
         if s.outstanding > 0:
-            say(f"[yellow]under-payment[/yellow]: {s.outstanding} {s.currency} of {s.period}'s obligation is still to transfer")
+            say(f"[yellow]under-payment[/yellow]: {shown} of {s.period}'s obligation is still to transfer")
         elif s.outstanding < 0:
-            say(f"[yellow]over-payment[/yellow]: {-s.outstanding} {s.currency} more than {s.period}'s obligation")
+            say(f"[yellow]over-payment[/yellow]: {shown} more than {s.period}'s obligation")
     emit(ctx, status_rows(status), fmt, title=f"Obligation for {period}")
 
 

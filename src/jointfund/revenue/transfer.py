@@ -1,17 +1,30 @@
 """Transfers: the contributing partner's money arriving in the fund for a period's obligation.
 
-A transfer of X for period P is one entry of four legs, all X:
-- cash in (Assets:Cash:<currency>) and the receivable settled (Assets:Receivable:Contributions:<partner>);
+A transfer settles the period's obligation in the obligation's own currency, whatever currency the money
+comes in: an amount in another fund currency counts at the reference rate of the transfer date. So a USD
+transfer against a UAH obligation credits the receivable with its UAH worth, and under- or over-payment is
+always measured in the obligation's currency (the CLI shows it in both).
+
+One entry per transfer:
+- cash in (Assets:Cash:<currency>), the receivable settled (Assets:Receivable:Contributions:<partner>);
 - the obligation met (Equity:Obligations:<partner>) and the partner's capital increased
-  (Equity:Capital:<partner>:Revenue).
-So the receivable always holds what is accrued and not yet transferred: under-payment is a
-debit balance, over-payment a credit one. Per period, the status compares the accruals dated
-in the period with the transfers recorded for it (linked "period:P").
+  (Equity:Capital:<partner>:Revenue), in the functional currency: the part that settles the obligation at
+  the obligation's carrying amount as accrued, any over-payment at what it is worth on the transfer date;
+- for money in another currency, the trading account legs (ledger/functional.py): cash in another currency
+  enters the position at its worth, the receivable leaves it at its carrying amount, and the difference
+  is realised FX (Income:FX:Realised).
+A period whose accruals were posted in their own currency (no reference rate was known, or the fund's chart
+keeps no carrying amounts) is settled as it was accrued: in that currency, with no conversion.
+
+So the receivable always holds what is accrued and not yet transferred: under-payment is a debit balance,
+over-payment a credit one. Per period, the status compares the accruals dated in the period with the
+transfers recorded for it (linked "period:P").
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections import defaultdict
 from decimal import Decimal
@@ -19,11 +32,21 @@ from typing import NamedTuple
 
 from sqlalchemy import Connection, func, select
 
-from jointfund.errors import InputError, Problem
+from jointfund.errors import ConflictError, InputError, Problem
 from jointfund.fund import FundInfo
 from jointfund.ledger import journal
 from jointfund.ledger.entry import Entry, Posting
-from jointfund.money import from_minor
+from jointfund.ledger.functional import (
+    Position,
+    carried_currencies,
+    carrying_of,
+    convert,
+    netted,
+    position_of,
+    ratio,
+)
+from jointfund.money import exponent, from_minor
+from jointfund.revenue import book
 from jointfund.revenue.accrual import KEY_PREFIX as ACCRUAL_PREFIX
 from jointfund.store import tables as t
 from jointfund.terms.model import Terms
@@ -33,7 +56,14 @@ PERIOD_LINK = "period:"
 
 
 class Transfer(NamedTuple):
-    """A recorded transfer: its reference, date, the period it pays for, amount and log position."""
+    """A recorded transfer.
+
+    Attributes:
+      reference, date, period: its own reference, the day the money arrived, the period it pays for.
+      amount, currency: what it settled of the obligation, in the obligation's currency.
+      seq: its entry's log position.
+      paid, paid_currency: the money that arrived (differs from amount and currency across currencies).
+    """
 
     reference: str
     date: dt.date
@@ -41,6 +71,8 @@ class Transfer(NamedTuple):
     amount: Decimal
     currency: str
     seq: int
+    paid: Decimal
+    paid_currency: str
 
 
 class PeriodStatus(NamedTuple):
@@ -69,14 +101,97 @@ class PeriodStatus(NamedTuple):
         return "over-paid" if self.outstanding < 0 else "settled"
 
 
+class Obligation(NamedTuple):
+    """A period's obligation in one currency, as accrued in the book.
+
+    Attributes:
+      owed: accrued on the receivable, in the obligation's currency.
+      carrying: the same in the functional currency, as the accruals booked it; None when some accrual of
+        the period was booked in its own currency (no rate was known), so it has no carrying amount.
+    """
+
+    owed: Decimal
+    carrying: Decimal | None
+
+
+class Settlement(NamedTuple):
+    """What a transfer settles, every figure from the book and the reference rates of its date.
+
+    Attributes:
+      owed_currency: the currency of the obligation it settles.
+      settled: credited to the receivable, in `owed_currency` (the transfer's worth in it).
+      value: the transfer's worth in the functional currency on its date.
+      carrying: the carrying amount of `settled` in the fund's position in `owed_currency`.
+      applied: the part of `settled` that meets what was still owed; the rest is over-payment.
+      capital: credited to the partner's capital in the functional currency: the applied part at the
+        obligation's carrying amount as accrued, the over-payment at its worth.
+    """
+
+    owed_currency: str
+    settled: Decimal
+    value: Decimal
+    carrying: Decimal
+    applied: Decimal
+    capital: Decimal
+
+    @property
+    def realised(self) -> Decimal:
+        """Realised FX: the settled part's worth less its carrying amount (a gain is positive)."""
+        return self.value - self.carrying
+
+
 def transfer_entry(terms: Terms, partner: str, day: dt.date, amount: Decimal, currency: str,
                    reference: str, period: int) -> Entry:
+    """The transfer of a period accrued in its own currency: four legs of `amount`, no conversion."""
     return Entry(day, f"Transfer {reference} from {partner}: revenue contribution for {period}", (
         Posting(terms.account_name("cash", currency=currency), amount, currency),
         Posting(terms.account_name("contribution_receivable", partner=partner), -amount, currency),
         Posting(terms.account_name("contribution_obligation", partner=partner), amount, currency),
         Posting(terms.account_name("capital_revenue", partner=partner), -amount, currency),
     ), KEY_PREFIX + reference, (f"transfer:{reference}", f"{PERIOD_LINK}{period}"))
+
+
+def settlement_entry(terms: Terms, partner: str, day: dt.date, amount: Decimal, currency: str,
+                     reference: str, period: int, s: Settlement) -> Entry:
+    """The transfer of a period accrued in the functional currency (see the module docstring)."""
+    base = terms.functional_currency
+    trading = functools.partial(terms.account_name, "trading")
+    legs = [Posting(terms.account_name("cash", currency=currency), amount, currency),
+            Posting(terms.account_name("contribution_receivable", partner=partner), -s.settled, s.owed_currency)]
+    if currency != base:  # foreign cash joins its position at its worth
+        legs += [Posting(trading(currency=currency), -amount, currency), Posting(trading(currency=currency), s.value, base)]
+    if s.owed_currency != base:  # the foreign receivable leaves its position at its carrying amount
+        legs += [Posting(trading(currency=s.owed_currency), s.settled, s.owed_currency),
+                 Posting(trading(currency=s.owed_currency), -s.carrying, base),
+                 Posting(terms.account_name("fx_realised"), -s.realised, base)]
+    else:
+        assert s.settled == s.value and s.carrying == s.value, "an obligation in the functional currency realises no FX"
+    legs += [Posting(terms.account_name("contribution_obligation", partner=partner), s.capital, base),
+             Posting(terms.account_name("capital_revenue", partner=partner), -s.capital, base)]
+    paid = f"{amount} {currency}" + (f" = {s.settled} {s.owed_currency}" if currency != s.owed_currency else "")
+    realised = f"; realised FX {s.realised} {base}" if s.realised else ""
+    return Entry(day, f"Transfer {reference} from {partner}: revenue contribution for {period} ({paid}{realised})",
+                 netted(legs), KEY_PREFIX + reference, (f"transfer:{reference}", f"{PERIOD_LINK}{period}"))
+
+
+def settle(owed_currency: str, obligation: Obligation, applied_before: Decimal, settled: Decimal, value: Decimal,
+           position: Position | None, functional: str) -> Settlement:
+    """The settlement of `settled` (worth `value`) against the obligation, `applied_before` already met. Pure.
+
+    The applied part takes the obligation's carrying amount pro rata, rounded on the running total so the
+    last transfer that meets it takes exactly what remains.
+    """
+    assert obligation.carrying is not None
+    owed, accrued = obligation.owed, obligation.carrying
+    before = min(max(applied_before, Decimal(0)), max(owed, Decimal(0)))
+    applied = min(settled, max(owed - before, Decimal(0))) if settled > 0 else Decimal(0)
+
+    def carried(x: Decimal) -> Decimal:
+        return ratio(x, accrued, owed, functional) if owed > 0 else Decimal(0).scaleb(-exponent(functional))
+    value_applied = ratio(value, applied, settled, functional) if settled else value
+    capital = carried(before + applied) - carried(before) + (value - value_applied)
+    carrying = value if position is None else carrying_of(position, settled, value)
+    return Settlement(owed_currency, settled, value, carrying, applied, capital)
 
 
 def check(terms: Terms, partner: str, day: dt.date, amount: Decimal, currency: str, period: int,
@@ -100,12 +215,113 @@ def record(conn: Connection, info: FundInfo, partner: str, day: dt.date, amount:
     problems = check(terms, partner, day, amount, currency, period, info.start_date)
     if problems:
         raise InputError(problems, "transfer refused; nothing was recorded")
-    return journal.post(conn, [transfer_entry(terms, partner, day, amount, currency, reference, period)], info.start_date)[0]
+    earlier = _recorded(conn, terms, reference)
+    if earlier is not None:
+        if (earlier.date, earlier.period, earlier.paid, earlier.paid_currency) != (day, period, amount, currency):
+            raise ConflictError(f"transfer {reference} was already recorded as {earlier.paid} {earlier.paid_currency} "
+                                f"on {earlier.date} for {earlier.period}; offered: {amount} {currency} on {day} "
+                                f"for {period}")
+        return earlier.seq
+    entry = _entry_for(conn, terms, partner, day, amount, currency, reference, period)
+    return journal.post(conn, [entry], info.start_date)[0]
+
+
+def _entry_for(conn: Connection, terms: Terms, partner: str, day: dt.date, amount: Decimal, currency: str,
+               reference: str, period: int) -> Entry:
+    owed = obligation_books(conn, terms).get(period, {})
+    if currency in owed or not owed:
+        owed_currency = currency
+    elif len(owed) == 1:
+        owed_currency = next(iter(owed))
+    else:
+        raise InputError([Problem("--currency", f"the obligation for {period} is in {', '.join(sorted(owed))}; "
+                                  "transfer in one of them", currency)], "transfer refused; nothing was recorded")
+    obligation = owed.get(owed_currency, Obligation(Decimal(0), Decimal(0)))
+    base = terms.functional_currency
+    convertible = _keeps_carrying(conn, terms, {currency, owed_currency} - {base})
+    if obligation.carrying is None or not convertible:
+        if owed_currency != currency:
+            why = ("some of its accruals were booked without a reference rate" if obligation.carrying is None
+                   else "the fund's chart keeps no carrying amounts for other currencies")
+            raise InputError([Problem("--currency", f"the obligation for {period} is in {owed_currency} and {why}; "
+                                      f"transfer in {owed_currency}", currency)], "transfer refused; nothing was recorded")
+        return transfer_entry(terms, partner, day, amount, currency, reference, period)
+    rate = _rates_on(conn, terms, day, {currency, owed_currency, base})
+    value = convert(amount, rate[currency], rate[base], base)
+    settled = amount if owed_currency == currency else convert(amount, rate[currency], rate[owed_currency], owed_currency)
+    before = sum((tr.amount for tr in transfers(conn, terms, period) if tr.currency == owed_currency), Decimal(0))
+    position = None
+    if owed_currency != base:
+        trading = terms.account_name("trading", currency=owed_currency)
+        position = position_of(owed_currency, base, journal.balance(conn, trading, as_of=day, subtree=False))
+    s = settle(owed_currency, obligation, before, settled, value, position, base)
+    return settlement_entry(terms, partner, day, amount, currency, reference, period, s)
+
+
+def _keeps_carrying(conn: Connection, terms: Terms, currencies: set[str]) -> bool:
+    """Whether the fund's chart (as stored) lets each currency's trading account carry it in the functional one."""
+    trading = {c: terms.account_name("trading", currency=c) for c in currencies}
+    return set(currencies) <= carried_currencies(journal.load_accounts(conn), trading, terms.functional_currency)
+
+
+def worth(conn: Connection, terms: Terms, amount: Decimal, currency: str, to: str, day: dt.date) -> Decimal | None:
+    """`amount` of `currency` in `to` at the reference rates of `day`; None when a rate is missing."""
+    if currency == to:
+        return amount
+    table = book.rates(conn, terms.fx.domestic_currency, terms.fx.max_age_days)
+    own, quote = table.rate(currency, day), table.rate(to, day)
+    return None if own is None or quote is None else convert(amount, own, quote, to)
+
+
+def _rates_on(conn: Connection, terms: Terms, day: dt.date, currencies: set[str]) -> dict[str, Decimal]:
+    table = book.rates(conn, terms.fx.domestic_currency, terms.fx.max_age_days)
+    found = {c: table.rate(c, day) for c in currencies}
+    missing = sorted(c for c, r in found.items() if r is None)
+    if missing:
+        raise InputError([Problem("--date", f"no usable {missing[0]} reference rate on or before {day} to convert "
+                                  "the transfer; import it with: jointfund fx import FILE", str(day))],
+                         "transfer refused; nothing was recorded")
+    return {c: r for c, r in found.items() if r is not None}
 
 
 def _receivable_id(conn: Connection, terms: Terms) -> int:
     name = terms.account_name("contribution_receivable", partner=terms.contribution.partner)
     return journal.load_accounts(conn)[name].id
+
+
+def obligation_books(conn: Connection, terms: Terms) -> dict[int, dict[str, Obligation]]:
+    """Each period's obligation per currency, with its carrying amount as the accruals booked it."""
+    accounts = journal.load_accounts(conn)
+    partner = terms.contribution.partner
+    receivable = accounts[terms.account_name("contribution_receivable", partner=partner)].id
+    obligation = accounts[terms.account_name("contribution_obligation", partner=partner)].id
+    r, o = t.posting.alias("r"), t.posting.alias("o")
+    q = (select(t.entry.c.date, r.c.currency, o.c.currency, func.sum(r.c.amount_minor), func.sum(o.c.amount_minor))
+         .join(r, (r.c.entry_seq == t.entry.c.seq) & (r.c.account_id == receivable))
+         .join(o, (o.c.entry_seq == t.entry.c.seq) & (o.c.account_id == obligation))
+         .where(t.entry.c.key.startswith(ACCRUAL_PREFIX))
+         .group_by(t.entry.c.date, r.c.currency, o.c.currency))
+    owed: dict[tuple[int, str], int] = defaultdict(int)
+    carried: dict[tuple[int, str], int] = defaultdict(int)
+    uncarried: set[tuple[int, str]] = set()
+    base = terms.functional_currency
+    for day, currency, booked_in, owed_minor, booked_minor in conn.execute(q):
+        key = (day.year, currency)
+        owed[key] += int(owed_minor)
+        if booked_in == base:
+            carried[key] -= int(booked_minor)
+        else:
+            uncarried.add(key)
+    out: dict[int, dict[str, Obligation]] = defaultdict(dict)
+    for (year, currency), minor in owed.items():
+        out[year][currency] = Obligation(from_minor(minor, currency), None if (year, currency) in uncarried
+                                         else from_minor(carried[(year, currency)], base))
+    return dict(out)
+
+
+def _recorded(conn: Connection, terms: Terms, reference: str) -> Transfer | None:
+    seq = conn.execute(select(t.entry.c.seq).where(t.entry.c.key == KEY_PREFIX + reference)).scalar()
+    return None if seq is None else next(tr for tr in _transfers(conn, terms, None, seq))
 
 
 def obligations(conn: Connection, terms: Terms) -> dict[tuple[int, str], Decimal]:
@@ -121,15 +337,28 @@ def obligations(conn: Connection, terms: Terms) -> dict[tuple[int, str], Decimal
 
 
 def transfers(conn: Connection, terms: Terms, period: int | None = None) -> list[Transfer]:
-    q = (select(t.entry.c.seq, t.entry.c.key, t.entry.c.date, t.entry.c.links, t.posting.c.currency, t.posting.c.amount_minor)
+    return _transfers(conn, terms, period)
+
+
+def _transfers(conn: Connection, terms: Terms, period: int | None, seq: int | None = None) -> list[Transfer]:
+    accounts = journal.load_accounts(conn)
+    cash_ids = [accounts[n].id for n in {terms.account_name("cash", currency=c) for c in terms.fund.currencies}
+                if n in accounts]
+    cash = t.posting.alias("cash")
+    q = (select(t.entry.c.seq, t.entry.c.key, t.entry.c.date, t.entry.c.links, t.posting.c.currency,
+                t.posting.c.amount_minor, cash.c.currency, cash.c.amount_minor)
          .join(t.posting, t.posting.c.entry_seq == t.entry.c.seq)
+         .join(cash, (cash.c.entry_seq == t.entry.c.seq) & cash.c.account_id.in_(cash_ids))
          .where(t.posting.c.account_id == _receivable_id(conn, terms), t.entry.c.key.startswith(KEY_PREFIX))
          .order_by(t.entry.c.date, t.entry.c.seq))
+    if seq is not None:
+        q = q.where(t.entry.c.seq == seq)
     out = []
-    for seq, key, day, links, currency, minor in conn.execute(q):
+    for seq_, key, day, links, currency, minor, paid_currency, paid_minor in conn.execute(q):
         year = next(int(x[len(PERIOD_LINK):]) for x in json.loads(links) if x.startswith(PERIOD_LINK))
         if period is None or year == period:
-            out.append(Transfer(key[len(KEY_PREFIX):], day, year, from_minor(-minor, currency), currency, seq))
+            out.append(Transfer(key[len(KEY_PREFIX):], day, year, from_minor(-minor, currency), currency, seq_,
+                                from_minor(paid_minor, paid_currency), paid_currency))
     return out
 
 
