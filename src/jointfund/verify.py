@@ -449,3 +449,4 @@ from jointfund.governance import checks as _governance_checks  # noqa: E402,F401
 from jointfund.revenue import checks as _revenue_checks  # noqa: E402,F401 registers its checks
 from jointfund.portfolio import checks as _portfolio_checks  # noqa: E402,F401 registers its checks
 from jointfund.ledger import tree_check as _tree_check  # noqa: E402,F401 registers its check
+from jointfund.accounting import checks as _accounting_checks  # noqa: E402,F401 registers its checks

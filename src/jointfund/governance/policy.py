@@ -43,6 +43,7 @@ RULES: dict[str, frozenset[str]] = {
     "ledger.reverse": _BOOKS,
     "ledger.open": _BOOKS,
     "ledger.close": _BOOKS,
+    "period.close": _BOOKS,  # close an accounting period, once the board's close proposal is executed
     "keys.register": _BOOKS,
     "checkpoint.sign": frozenset({ADMINISTRATOR, BOARD_MANAGER}),
     # joint management

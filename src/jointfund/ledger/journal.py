@@ -107,6 +107,7 @@ def post(conn: Connection, entries: Sequence[Entry], fund_start: dt.date,
         fresh.append(recorded)
         result.append(seq)
     _check_reversals(conn, fresh)
+    _check_periods(conn, fresh)
     _write(conn, fresh, accounts, progress)
     return result
 
@@ -134,6 +135,20 @@ def _check_reversals(conn: Connection, fresh: list[Entry]) -> None:
             raise Refused(f"entry {e.reverses} has already been reversed (by entry {already})")
         if e.date < original.date:
             raise InputError([Problem("date", f"a reversal cannot be dated before the entry it reverses ({original.date})", str(e.date))])
+
+
+def _check_periods(conn: Connection, fresh: list[Entry]) -> None:
+    """Refuse, with the period named, what the database would refuse anyway: an entry dated in a closed period."""
+    if not fresh:
+        return
+    first, last = min(e.date for e in fresh), max(e.date for e in fresh)
+    c = t.period_close.c
+    closed = conn.execute(select(c.period, c.first_day, c.last_day).where(c.first_day <= last, c.last_day >= first)).all()
+    for e in fresh:
+        hit = next((r for r in closed if r.first_day <= e.date <= r.last_day), None)
+        if hit is not None:
+            raise Refused(f"entry {e.key}: {e.date} is in period {hit.period}, which is closed; post the correction "
+                          f"in an open period, linked to the entry it corrects")
 
 
 def _write(conn: Connection, fresh: list[Entry], accounts: dict[str, Account], progress) -> None:  # noqa: ANN001

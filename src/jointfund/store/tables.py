@@ -430,3 +430,23 @@ upload_job = Table(
     CheckConstraint("state in ('running','done','refused','failed','cancelled')", name="state"),
     Index("ix_upload_job_state", "state"),
 )
+
+# -- accounting periods --
+# A period is closed by `jointfund period close`, which needs an executed proposal of the terms' close kind
+# about it. The close's remeasurement entries are posted first; this row then seals the period: the database
+# refuses any entry dated in it (store/triggers.py), and verify checks none was written after.
+
+period_close = Table(
+    "period_close", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False, comment="closing order"),
+    Column("period", String(10), nullable=False, unique=True, comment="e.g. 2026-Q1, 2026-03, 2026"),
+    Column("first_day", Date, nullable=False),
+    Column("last_day", Date, nullable=False),
+    Column("proposal_id", Integer, ForeignKey("proposal.id"), nullable=False, unique=True,
+           comment="the executed proposal that decided the close"),
+    Column("seq", BigInteger, ForeignKey("event.seq"), nullable=False, unique=True, comment="the close's event"),
+    CheckConstraint("first_day <= last_day", name="period_close_days"),
+)
+Index("ix_period_close_days", period_close.c.first_day, period_close.c.last_day)
+
+PERIOD_APPEND_ONLY = ("period_close",)

@@ -164,3 +164,23 @@ def drop_guard_statements(dialect: str, table: str) -> list[str]:
     if dialect == "sqlite":
         return [f"DROP TRIGGER IF EXISTS {up}", f"DROP TRIGGER IF EXISTS {down}"]
     return [f"DROP TRIGGER IF EXISTS {up} ON {table}", f"DROP TRIGGER IF EXISTS {down} ON {table}"]
+
+
+def period_guard_statements(dialect: str) -> list[str]:
+    """The guard refusing any entry dated in a closed period (migration 0009); corrections go to an open one."""
+    message = "entry refused: its date is in a closed period; post the correction in an open period"
+    if dialect == "sqlite":
+        return [f"""
+CREATE TRIGGER entry_period_open BEFORE INSERT ON entry
+WHEN EXISTS (SELECT 1 FROM period_close WHERE NEW.date BETWEEN first_day AND last_day)
+BEGIN SELECT RAISE(ABORT, '{message}'); END"""]
+    assert dialect == "postgresql", dialect
+    return [f"""
+CREATE OR REPLACE FUNCTION jf_entry_period_open() RETURNS trigger AS $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM period_close WHERE NEW.date BETWEEN first_day AND last_day) THEN
+    RAISE EXCEPTION '{message}';
+  END IF;
+  RETURN NEW;
+END $$ LANGUAGE plpgsql""",
+            "CREATE TRIGGER entry_period_open BEFORE INSERT ON entry FOR EACH ROW EXECUTE FUNCTION jf_entry_period_open()"]

@@ -1,0 +1,1 @@
+"""Accounting periods: the calendar of the terms, period-end remeasurement and closing."""
