@@ -448,5 +448,5 @@ def _check_checkpoint(item, computed_root: bytes, keys, fails, counts) -> None: 
 from jointfund.governance import checks as _governance_checks  # noqa: E402,F401 registers its checks
 from jointfund.revenue import checks as _revenue_checks  # noqa: E402,F401 registers its checks
 from jointfund.portfolio import checks as _portfolio_checks  # noqa: E402,F401 registers its checks
-from jointfund.ledger import tree_check as _tree_check  # noqa: E402,F401 registers its check
+from jointfund.ledger import checks as _ledger_checks  # noqa: E402,F401 registers its checks
 from jointfund.accounting import checks as _accounting_checks  # noqa: E402,F401 registers its checks

@@ -129,3 +129,31 @@ def test_tree_nodes_are_append_only(fund_engine, backend):
     for statement in ("UPDATE tree_node SET hash = hash", "DELETE FROM tree_node"):
         with pytest.raises(DBAPIError, match="tree_node is append-only"), db.transaction(fund_engine) as conn:
             conn.execute(text(statement))
+
+
+@pytest.mark.storage
+def test_account_heads_follow_every_post_and_verify_names_a_wrong_one(fund_engine, backend):
+    """Posting reads where each running balance stands from account_head (not a sum of the book): after many
+    posts in several batches and currencies, each head equals its postings, and every stored running balance
+    is the one before it plus the amount (verify's running-balance check)."""
+    book = Book(fund_engine)
+    for batch in range(3):
+        book.post(*[book.contribution(f"head-{batch}-{i}", f"{i + 1}.25", i) for i in range(40)])
+    cash = book.cash()
+    with db.transaction(fund_engine) as conn:
+        account_id = conn.execute(select(t.account.c.id).where(t.account.c.name == cash)).scalar_one()
+        head = conn.execute(select(t.account_head.c.balance_minor, t.account_head.c.last_seq).where(
+            t.account_head.c.account_id == account_id, t.account_head.c.currency == book.base)).one()
+        last = conn.execute(select(t.posting.c.balance_after_minor, t.posting.c.entry_seq).where(
+            t.posting.c.account_id == account_id).order_by(t.posting.c.entry_seq.desc()).limit(1)).one()
+    assert tuple(head) == tuple(last)
+    assert book.balance(cash)[book.base] * 100 == head[0]
+    report = verify(fund_engine)
+    assert report.ok, report.first_failure
+    assert next(r for r in report.results if r.check == "account heads").checked >= 2
+
+    with db.transaction(fund_engine) as conn:
+        conn.execute(t.account_head.update().where(t.account_head.c.account_id == account_id)
+                     .values(balance_minor=t.account_head.c.balance_minor + 1))
+    failure = verify(fund_engine).first_failure
+    assert failure.check == "account heads" and cash in failure.detail

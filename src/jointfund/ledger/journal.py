@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from itertools import chain
 
-from sqlalchemy import Connection, and_, func, insert, select
+from sqlalchemy import Connection, and_, func, insert, select, text
 from sqlalchemy.exc import DBAPIError
 
 from jointfund import clock
@@ -164,6 +164,7 @@ def _write(conn: Connection, fresh: list[Entry], accounts: dict[str, Account], p
     ids = {name: a.id for name, a in accounts.items()}
     touched = {ids[p.account] for e in fresh for p in e.postings}
     running = _current_balances(conn, touched)
+    last_seq: dict[tuple[int, str], int] = {}
     scales = {c: (Decimal(10) ** exponent(c), exponent(c)) for c in {p.currency for e in fresh for p in e.postings}}
     bind_date = _bind(conn, t.entry.c.date)
     days: dict[dt.date, object] = {}  # many entries share a date: convert each date once
@@ -189,6 +190,7 @@ def _write(conn: Connection, fresh: list[Entry], accounts: dict[str, Account], p
                 assert scaled == minor, f"{amount} {currency} is not a whole number of minor units"
                 key = (ids[account], currency)
                 after = running[key] = running.get(key, 0) + minor
+                last_seq[key] = seq
                 posting_rows.append((seq, line, key[0], currency, minor, day, after))
                 legs.append((account, currency, amount_text(minor, currency, exp)))
             entry_rows.append((seq, day, as_time(e.recorded_at), e.key, e.narration,
@@ -202,6 +204,7 @@ def _write(conn: Connection, fresh: list[Entry], accounts: dict[str, Account], p
         tiles.seal(conn, leaf_rows[0][0] - 1, [h for _seq, _kind, h in leaf_rows])
         if progress:
             progress(len(chunk))
+    _store_heads(conn, {key: (running[key], seq) for key, seq in last_seq.items()})
 
 
 def _bind(conn: Connection, column) -> Callable[[object], object]:  # noqa: ANN001 - a Column
@@ -250,10 +253,28 @@ def _sqlite_max_parameters(driver) -> int:  # noqa: ANN001 - a sqlite3.Connectio
 
 
 def _current_balances(conn: Connection, account_ids: set[int]) -> dict[tuple[int, str], int]:
-    q = (select(t.posting.c.account_id, t.posting.c.currency, func.sum(t.posting.c.amount_minor))
-         .where(t.posting.c.account_id.in_(sorted(account_ids)))
-         .group_by(t.posting.c.account_id, t.posting.c.currency))
-    return {(a, c): int(s) for a, c, s in conn.execute(q)}
+    """Where each running balance of these accounts stands: one row per account and currency (account_head),
+    not a sum over the book, so a post costs the same whatever the size of the book."""
+    h = t.account_head
+    found: dict[tuple[int, str], int] = {}
+    ids = sorted(account_ids)
+    for start in range(0, len(ids), KEY_LOOKUP_CHUNK):
+        chunk = ids[start:start + KEY_LOOKUP_CHUNK]
+        q = select(h.c.account_id, h.c.currency, h.c.balance_minor).where(h.c.account_id.in_(chunk))
+        found.update({(a, c): int(b) for a, c, b in conn.execute(q)})
+    return found
+
+
+# The same statement on SQLite (3.24+) and PostgreSQL.
+_UPSERT_HEAD = ("INSERT INTO account_head (account_id, currency, balance_minor, last_seq) VALUES (:a, :c, :b, :s) "
+                "ON CONFLICT (account_id, currency) DO UPDATE SET balance_minor = excluded.balance_minor, "
+                "last_seq = excluded.last_seq")
+
+
+def _store_heads(conn: Connection, heads: dict[tuple[int, str], tuple[int, int]]) -> None:
+    """Record where the running balances stand after this post, in its transaction (one row per key touched)."""
+    if heads:
+        conn.execute(text(_UPSERT_HEAD), [{"a": a, "c": c, "b": b, "s": s} for (a, c), (b, s) in heads.items()])
 
 
 def _existing_by_key(conn: Connection, keys: list[str]) -> dict[str, Entry]:

@@ -96,6 +96,17 @@ leaf = Table(
     CheckConstraint("kind in ('entry','event')", name="kind"),
 )
 
+account_head = Table(
+    "account_head", metadata,
+    Column("account_id", Integer, ForeignKey("account.id"), primary_key=True, autoincrement=False),
+    Column("currency", String(3), primary_key=True),
+    Column("balance_minor", BigInteger, nullable=False,
+           comment="the account's balance in this currency after its last posting, in log order"),
+    Column("last_seq", BigInteger, nullable=False),
+    comment="derived: where each running balance stands, so posting reads O(1) rows per account instead of "
+            "summing the book; rewritten in the posting's transaction, checked by verify",
+)
+
 tree_node = Table(
     "tree_node", metadata,
     Column("level", Integer, primary_key=True, autoincrement=False,

@@ -1,0 +1,59 @@
+"""`jointfund verify`, for the ledger's derived rows. Registered in `jointfund.verify.DOMAIN_CHECKS`.
+
+- tree nodes: each stored node equals the root recomputed from the leaves, and none that a log of this size
+  must hold is missing (a missing node only slows proofs; a wrong one would make honest proofs fail).
+- account heads: where each running balance stands equals the sum of the account's postings in that
+  currency, after its last one (a wrong head would give the next posting a wrong running balance).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, func, select
+
+from jointfund.fund import FundInfo
+from jointfund.ledger import log, tiles
+from jointfund.store import tables as t
+from jointfund.verify import DOMAIN_CHECKS, Finding
+
+NAME = "tree nodes"
+HEADS = "account heads"
+
+
+def check_tree_nodes(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Finding]]:
+    stored = {(lv, i): bytes(h) for lv, i, h in conn.execute(select(t.tree_node.c.level, t.tree_node.c.idx,
+                                                                         t.tree_node.c.hash))}
+    findings: list[Finding] = []
+    checked = 0
+    size = log.size(conn)
+    leaves = conn.execute(select(func.count()).select_from(t.leaf)).scalar_one()
+    for level, idx, h in tiles.recompute(conn, size):
+        checked += 1
+        first = idx * tiles.WIDTH ** level + 1  # the node's first record
+        found = stored.pop((level, idx), None)
+        if found is None:
+            findings.append(Finding(NAME, first, f"tree node {level}/{idx} (records {first}.."
+                                    f"{first + tiles.WIDTH ** level - 1}) is not stored"))
+        elif found != h:
+            findings.append(Finding(NAME, first, f"tree node {level}/{idx} is {found.hex()}, but its records "
+                                    f"hash to {h.hex()}"))
+    for level, idx in sorted(stored) if leaves == size else ():  # with a leaf missing, only what it reaches
+        findings.append(Finding(NAME, None, f"tree node {level}/{idx} is stored, but the log has no such node"))
+    return NAME, checked, findings
+
+
+def check_account_heads(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Finding]]:
+    p, h = t.posting, t.account_head
+    sums = {(a, c): (int(total), int(last)) for a, c, total, last in conn.execute(
+        select(p.c.account_id, p.c.currency, func.sum(p.c.amount_minor), func.max(p.c.entry_seq))
+        .group_by(p.c.account_id, p.c.currency))}
+    heads = {(a, c): (int(b), int(s)) for a, c, b, s in conn.execute(
+        select(h.c.account_id, h.c.currency, h.c.balance_minor, h.c.last_seq))}
+    names = dict(conn.execute(select(t.account.c.id, t.account.c.name)).all())
+    findings = [Finding(HEADS, max(x[1] for x in (sums.get(key), heads.get(key)) if x),
+                        f"{names.get(key[0], key[0])} {key[1]}: head says {heads.get(key, 'nothing')}, the postings "
+                        f"say {sums.get(key, 'nothing')} (balance in minor units, last entry)")
+                for key in sorted(set(sums) | set(heads)) if sums.get(key) != heads.get(key)]
+    return HEADS, len(sums), findings
+
+
+DOMAIN_CHECKS.extend([check_tree_nodes, check_account_heads])
