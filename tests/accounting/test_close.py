@@ -102,6 +102,10 @@ def test_periods_close_in_order_once_ended_and_by_the_terms_calendar(fund_engine
 def test_a_closed_period_never_changes_and_corrections_go_to_an_open_one(fund_engine, fund_url, tmp_path, cli):
     gov = _fund(fund_engine, tmp_path)
     names = gov.seat_body("board")
+    with db.write(fund_engine) as conn:
+        [fee_seq] = journal.post(conn, [Entry(dt.date(2025, 8, 1), "Bank fee", (
+            Posting("Expenses:Administration", D("7.00"), "USD"), Posting("Assets:Cash:USD", D("-7.00"), "USD")),
+            "FEE-0")], gov.fund.start_date)
     for period in ("2025-Q2", "2025-Q3"):
         _decide(gov, names, period)
         _close(gov, period)
@@ -120,6 +124,12 @@ def test_a_closed_period_never_changes_and_corrections_go_to_an_open_one(fund_en
     with pytest.raises(Exception, match="closed period"), db.write(fund_engine) as conn:
         conn.execute(insert(t.entry).values(seq=10_000, date=dt.date(2025, 8, 1), recorded_at=dt.datetime.now(dt.UTC),
                                             key="RAW-1", narration="raw", links="[]"))
+    # Reversing an entry of the closed period posts the reversal in an open one, linked to the closed period.
+    with pytest.raises(Refused, match="is in period 2025-Q3, which is closed"), db.write(fund_engine) as conn:
+        journal.reverse(conn, fee_seq, dt.date(2025, 9, 1), "FEE-0-REV-1", gov.fund.start_date)
+    with db.write(fund_engine) as conn:
+        seq = journal.reverse(conn, fee_seq, dt.date(2026, 2, 10), "FEE-0-REV", gov.fund.start_date)
+        assert journal.get_entry(conn, seq).links[-1] == "closed:2025-Q3"
     after = cli("report", "statement", "--partner", "UA", "--period", "2025-Q3", "--format", "csv").stdout
     assert after == before
     report = verify(fund_engine)

@@ -56,6 +56,29 @@ def build(engine: Engine, info: FundInfo, directory: Path, say: Callable[[str], 
         say(f"proposal {p.id} ({p.kind}): {proposal.standing(conn, info, p.id, exp['expired_on']).words}")
 
 
+def close_quarters(engine: Engine, info: FundInfo, directory: Path, say: Callable[[str], None]) -> None:
+    """The board closes the demo's past quarters (governance.toml [closes]), each by its executed proposal."""
+    from jointfund.accounting import close as closing  # the close reads every domain; only the demo's last step needs it
+
+    spec = data()["closes"]
+    kind = info.terms(spec["proposed_on"]).accounting.close_decision
+    with db.write(engine) as conn:
+        board = _body_members(conn, info.terms(spec["proposed_on"]).decision(kind).body)
+        keys = {name: load_private(directory / "keys" / f"{name}.key") for name in board}
+        unrealised = []
+        for period in spec["periods"]:
+            p = _propose(conn, info, keys, {"kind": kind, "title": f"Close the books of {period}",
+                                            "about": f"{closing.ABOUT}{period}", "proposed_on": spec["proposed_on"]},
+                         spec["proposer"])
+            _vote_until_decided(conn, info, keys, p, board, "approve", spec["voted_on"])
+            execution.execute(conn, info, ACTOR, p.id, spec["executed_on"])
+            done = closing.close(conn, info, ACTOR, period, spec["closed_on"])
+            unrealised += [f"{e.key.rsplit(':', 1)[-1]} {-e.postings[1].amount} {e.postings[1].currency}"
+                           for e in done.entries]
+    say(f"the board closed {', '.join(spec['periods'])}, each by its executed close proposal; "
+        f"unrealised FX booked at the quarter ends: {'; '.join(unrealised) or 'none'}")
+
+
 def _seat_everyone(engine: Engine, info: FundInfo, directory: Path, on: dt.date) -> dict[str, Ed25519PrivateKey]:
     keys: dict[str, Ed25519PrivateKey] = {}
     with db.write(engine) as conn:

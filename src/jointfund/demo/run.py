@@ -81,6 +81,7 @@ def build(engine: Engine, directory: Path, url: str, say: Callable[[str], None] 
     revenue_demo.build(engine, info, directory, say)
     governance_demo.build(engine, info, directory, say)
     portfolio_demo.build(engine, info, directory, say)
+    governance_demo.close_quarters(engine, info, directory, say)  # after every entry the demo dates in them
     web_demo.build(engine, say)  # after every other step: once users exist, changes name a user
 
     sign_all(engine, info, keys)

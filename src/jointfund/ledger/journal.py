@@ -297,9 +297,18 @@ def _conflict_message(key: str, earlier: Entry, offered: Entry) -> str:
             f"  recorded: {show(earlier)}\n  offered:  {show(offered)}")
 
 
+CLOSED_LINK = "closed:"  # a correction of an entry dated in a closed period links that period
+
+
 def reverse(conn: Connection, seq: int, date: dt.date, key: str, fund_start: dt.date, narration: str | None = None) -> int:
+    """Post the reversal of entry `seq` on `date`; reversing an entry of a closed period links that period."""
     original = get_entry(conn, seq)
-    return post(conn, [reversal(original, date, key, narration)], fund_start)[0]
+    entry = reversal(original, date, key, narration)
+    c = t.period_close.c
+    closed = conn.execute(select(c.period).where(c.first_day <= original.date, c.last_day >= original.date)).scalar()
+    if closed is not None and CLOSED_LINK + closed not in entry.links:
+        entry = entry._replace(links=(*entry.links, CLOSED_LINK + closed))
+    return post(conn, [entry], fund_start)[0]
 
 
 # -- reading --
