@@ -23,10 +23,14 @@ def import_(
     ctx: typer.Context,
     file: Path = typer.Argument(..., help="CSV or XLSX (date, currency, rate) or NBU JSON (exchangedate, cc, rate)."),
     fmt: str = FormatOption,
+    delimiter: str = imports.DelimiterOption,
+    locale: str = imports.LocaleOption,
+    dry_run: bool = imports.DryRunOption,
 ) -> None:
     """Import rates; a date and currency already imported with another rate is refused."""
     context.actor(ctx, "fx.import")
-    imports.run(ctx, file, fmt, lambda _conn, _info: rates_kind())
+    imports.run(ctx, file, fmt, lambda _conn, _info: rates_kind(), how=imports.dialect(delimiter, locale),
+                dry_run=dry_run)
 
 
 @app.command("list")

@@ -1,34 +1,86 @@
-"""What every `... import FILE` command shares: one write transaction, a progress bar, a summary."""
+"""What every `... import FILE` command shares: one write transaction, a progress bar, a summary;
+the file's separator and number locale; and --dry-run, which shows what would be imported and every
+problem, then rolls everything back."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import islice
 from pathlib import Path
 
 import typer
 from sqlalchemy import Connection
 
 from jointfund.cli import context
-from jointfund.cli.output import emit, say
+from jointfund.cli.output import emit, resolve_format, say
 from jointfund.cli.progress import bar
 from jointfund.fund import FundInfo
 from jointfund.revenue import imports
-from jointfund.revenue.reader import count_rows
+from jointfund.revenue.fields import Cells
+from jointfund.revenue.numbers import LOCALES
+from jointfund.revenue.reader import DELIMITERS, Dialect, count_rows, read_rows
 from jointfund.store import db
 
-FileArgument = typer.Argument(..., help="CSV (UTF-8, header row) or XLSX (first sheet, header row).")
+FileArgument = typer.Argument(..., help="CSV (UTF-8, header row; separated by , ; or tab) or XLSX (first sheet, "
+                                        "header row).")
+DelimiterOption = typer.Option(None, "--delimiter", help="The CSV separator: ',' ';' or tab [default: found from "
+                                                         "the header].")
+LocaleOption = typer.Option("auto", "--locale", help="How the file writes numbers: uk (1 250 000,00), en "
+                                                     "(1,250,000.00) or auto (either, when unambiguous).")
+DryRunOption = typer.Option(False, "--dry-run", help="Show what would be imported and every problem; write nothing.")
+PREVIEW_ROWS = 10
+
+
+def dialect(delimiter: str | None, locale: str) -> Dialect:
+    if delimiter is not None and delimiter not in DELIMITERS:
+        raise typer.BadParameter(f"expected ',' ';' or tab, got {delimiter!r}", param_hint="--delimiter")
+    if locale not in LOCALES:
+        raise typer.BadParameter(f"expected one of {', '.join(LOCALES)}, got {locale!r}", param_hint="--locale")
+    return Dialect(DELIMITERS[delimiter] if delimiter else None, locale)
+
+
+class _DryRun(Exception):  # noqa: N818 - not an error: how a dry run leaves the transaction without a trace
+    def __init__(self, summary: dict) -> None:
+        self.summary = summary
 
 
 def run(ctx: typer.Context, path: Path, fmt: str | None, kind_of: Callable[[Connection, FundInfo], imports.Kind],
-        then: Callable[[Connection, FundInfo], dict] | None = None) -> None:
-    """Import `path` atomically; `then` does more in the same transaction (accruals) and adds to the summary."""
+        then: Callable[[Connection, FundInfo], dict] | None = None, how: Dialect = Dialect(),
+        dry_run: bool = False) -> None:
+    """Import `path` atomically; `then` does more in the same transaction (accruals) and adds to the summary.
+
+    A dry run does all of it, in the same transaction, and rolls it back: the counts and the problems
+    are exactly those the import would give."""
     info = context.fund(ctx)
-    with db.write(context.engine(ctx)) as conn:
-        kind = kind_of(conn, info)
-        with bar(f"importing {path.name}", count_rows(path)) as advance:
-            result = imports.run(conn, kind, path, actor=context.actor(ctx).name, progress=advance)
-        extra = then(conn, info) if then else {}
-    summary = {**result._asdict(), **extra}
+    try:
+        with db.write(context.engine(ctx)) as conn:
+            kind = kind_of(conn, info)
+            if dry_run and resolve_format(ctx, fmt) == "table":
+                _preview(ctx, kind, path, how)
+            with bar(f"importing {path.name}", count_rows(path)) as advance:
+                result = imports.run(conn, kind, path, actor=context.actor(ctx).name, progress=advance, dialect=how)
+            extra = then(conn, info) if then else {}
+            summary = {**result._asdict(), **extra}
+            if dry_run:
+                raise _DryRun(summary)
+    except _DryRun as done:
+        say(f"dry run of {path.name}: {done.summary['new']} would be new, {done.summary['unchanged']} are already "
+            "imported unchanged; nothing was written")
+        emit(ctx, [done.summary], fmt, title=f"Would import {path.name} (dry run)")
+        return
     say(f"{result.kind}: {result.new} new, {result.unchanged} already imported unchanged"
         + ("" if result.new else " (nothing changed)"))
     emit(ctx, [summary], fmt, title=f"Imported {path.name}")
+
+
+def _preview(ctx: typer.Context, kind: imports.Kind, path: Path, how: Dialect) -> None:
+    """The first rows of the file as they would be stored (numbers and dates as read), on stderr's side of
+    the summary; problems are left to the import itself, which lists every one."""
+    rows = []
+    for row in islice(read_rows(path, kind.columns, kind.json_keys, how), PREVIEW_ROWS):
+        record = kind.parse(Cells(row))
+        if record is not None:
+            rows.append({"line": row.line, **record._asdict()})
+    if rows:
+        say(f"the first {len(rows)} readable row(s) of {path.name}, as they would be stored:")
+        emit(ctx, rows, "table")

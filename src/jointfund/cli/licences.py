@@ -16,10 +16,13 @@ app = typer.Typer(help="Licences (special permits for subsoil use).", no_args_is
 
 
 @app.command("import")
-def import_(ctx: typer.Context, file: Path = imports.FileArgument, fmt: str = FormatOption) -> None:
+def import_(ctx: typer.Context, file: Path = imports.FileArgument, fmt: str = FormatOption,
+            delimiter: str = imports.DelimiterOption, locale: str = imports.LocaleOption,
+            dry_run: bool = imports.DryRunOption) -> None:
     """Import licences: licence_id, holder, holder_code, resource, deposit, region, issued, basis, psa."""
     context.actor(ctx, "licences.import")
-    imports.run(ctx, file, fmt, lambda _conn, info: licences_kind(info.base_terms()))
+    imports.run(ctx, file, fmt, lambda _conn, info: licences_kind(info.base_terms()),
+                how=imports.dialect(delimiter, locale), dry_run=dry_run)
 
 
 @app.command("list")

@@ -14,7 +14,10 @@ app = typer.Typer(help="Payments the companies report, for reconciliation with T
 
 
 @app.command("import")
-def import_(ctx: typer.Context, file: Path = imports.FileArgument, fmt: str = FormatOption) -> None:
+def import_(ctx: typer.Context, file: Path = imports.FileArgument, fmt: str = FormatOption,
+            delimiter: str = imports.DelimiterOption, locale: str = imports.LocaleOption,
+            dry_run: bool = imports.DryRunOption) -> None:
     """Import payments: payment_id, date, holder_code, licence_id, stream, amount[, currency]."""
     context.actor(ctx, "payments.import")
-    imports.run(ctx, file, fmt, lambda _conn, info: payments_kind(info.base_terms()))
+    imports.run(ctx, file, fmt, lambda _conn, info: payments_kind(info.base_terms()),
+                how=imports.dialect(delimiter, locale), dry_run=dry_run)

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from jointfund.errors import Problem
 from jointfund.money import parse_amount
+from jointfund.revenue.numbers import canonical
 from jointfund.revenue.reader import MAX_CELL_CHARS, Row
 
 MAX_ID_CHARS = 64
@@ -96,7 +97,11 @@ class Cells:
             return None
         if currency is None:  # the currency is wrong and already reported; the amount cannot be checked
             return None
-        amount, problem = parse_amount(value, currency, self.at(column))
+        plain, why = canonical(value, self.row.locale)
+        if why:
+            self.fail(column, why, value)
+            return None
+        amount, problem = parse_amount(plain, currency, self.at(column))
         if problem:
             self.problems.append(problem)
         return amount
@@ -104,12 +109,16 @@ class Cells:
     def positive_decimal(self, column: str) -> Decimal | None:
         """A rate: a positive exact decimal (not money, so no minor unit applies)."""
         value = self.raw(column)
+        plain, why = canonical(value, self.row.locale)
+        if why:
+            self.fail(column, why, value)
+            return None
         try:
-            number = Decimal(value)
+            number = Decimal(plain)
         except ArithmeticError:
             number = None
         if number is None or not number.is_finite() or number <= 0:
-            self.fail(column, "expected a positive number with a dot as the decimal mark", value)
+            self.fail(column, "expected a positive number (41.8996 or 41,8996)", value)
             return None
         return number
 

@@ -28,7 +28,8 @@ from jointfund.errors import InputError, Problem
 from jointfund.ledger.log import append_event
 from jointfund.revenue import book, fx, licence, payment, receipt
 from jointfund.revenue.fields import Cells
-from jointfund.revenue.reader import Columns, NotPlain, Row, file_sha256, plain_csv_blocks, read_rows
+from jointfund.revenue.reader import (Columns, Dialect, NotPlain, Row, file_sha256, plain_csv_blocks, read_rows,
+                                      sniff_delimiter)
 from jointfund.store import tables as t
 from jointfund.terms.model import Terms
 
@@ -102,20 +103,24 @@ def payments_kind(terms: Terms) -> Kind:
                 book.payment_row, book.payment_of)
 
 
-def run(conn: Connection, kind: Kind, path: Path, actor: str, progress: Progress | None = None) -> ImportResult:
+def run(conn: Connection, kind: Kind, path: Path, actor: str, progress: Progress | None = None,
+        dialect: Dialect = Dialect()) -> ImportResult:
     """Import `path` inside the caller's write transaction; raises InputError listing every problem.
 
     A plain CSV of a kind with a bulk parser is read column-wise (`_run_bulk`); any file or row
-    that path does not take plainly is read row by row here, which names every problem.
+    that path does not take plainly (another separator, a locale's numbers) is read row by row
+    here, which names every problem.
     """
-    if kind.bulk is not None and path.suffix.lower() == ".csv" and path.is_file():
+    plain = dialect.locale == "auto" and (dialect.delimiter or ",") == ","
+    if (kind.bulk is not None and plain and path.suffix.lower() == ".csv" and path.is_file()
+            and sniff_delimiter(path, kind.columns) == ","):
         done = _run_bulk(conn, kind, path, progress)
         if done is not None:
             _record(conn, kind, path, actor, done)
             return done
     problems = _Problems()
     rows = new = unchanged = 0
-    for batch in _batches(read_rows(path, kind.columns, kind.json_keys), BATCH_ROWS):
+    for batch in _batches(read_rows(path, kind.columns, kind.json_keys, dialect), BATCH_ROWS):
         rows += len(batch)
         parsed: list[tuple[Row, NamedTuple]] = []
         found: list[tuple[int, Problem]] = []  # this batch's problems, by line

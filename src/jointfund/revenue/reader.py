@@ -1,6 +1,7 @@
 """Reading tabular input one row at a time, each row knowing where it came from.
 
-CSV (UTF-8, header row) and XLSX (the first sheet, header row) are read as streams, so
+CSV (UTF-8, header row; the separator `,` `;` or tab found from the header, or given) and XLSX (the
+first sheet, header row) are read as streams, so
 memory stays bounded whatever the file's size; NBU's JSON rate files are small arrays and
 are read whole, within a size limit. Columns are matched by name, in any order; a missing
 or unknown column is a problem of the header, reported with every other one.
@@ -38,6 +39,17 @@ class Columns(NamedTuple):
         return self.required + self.optional
 
 
+DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\t": "\t"}  # what --delimiter accepts -> the character
+
+
+class Dialect(NamedTuple):
+    """How a file writes what it holds: its CSV separator (None: found from the header) and its numbers'
+    locale (revenue/numbers.py: auto, uk or en). Given per file, as people's spreadsheets differ."""
+
+    delimiter: str | None = None
+    locale: str = "auto"
+
+
 class Row(NamedTuple):
     """One input row.
 
@@ -47,6 +59,7 @@ class Row(NamedTuple):
       values: column name -> text as given (stripped); a column absent from the header is absent here.
       names: column name -> the name the source uses for it, when it differs (NBU's JSON keys).
       problem: what makes the whole row unreadable (a wrong number of fields), or None.
+      locale: how its numbers are written (the file's Dialect.locale).
     """
 
     line: int
@@ -54,6 +67,7 @@ class Row(NamedTuple):
     values: dict[str, str]
     names: Mapping[str, str] = {}
     problem: str | None = None
+    locale: str = "auto"
 
 
 def file_sha256(path: Path) -> str:
@@ -75,7 +89,26 @@ def count_rows(path: Path) -> int | None:
     return max(0, newlines - 1)
 
 
-def read_rows(path: Path, columns: Columns, json_keys: Mapping[str, str] | None = None) -> Iterator[Row]:
+def sniff_delimiter(path: Path, columns: Columns) -> str:
+    """The separator of a CSV: of `,` `;` and tab, the one that makes the most known column names of the
+    header (a Ukrainian Excel writes `;`); `,` when none does, so that the header's problems are named."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            first = f.readline()
+    except (OSError, UnicodeDecodeError):
+        return ","
+    known = set(columns.all)
+
+    def score(sep: str) -> tuple[int, int]:
+        names = next(csv.reader([first], delimiter=sep), [])
+        return sum(n.strip() in known for n in names), len(names)
+
+    best = max((",", ";", "\t"), key=score)
+    return best if score(best)[0] else ","
+
+
+def read_rows(path: Path, columns: Columns, json_keys: Mapping[str, str] | None = None,
+              dialect: Dialect = Dialect()) -> Iterator[Row]:
     """The rows of `path`; raises InputError at once when the file or its header is unusable.
 
     `json_keys` maps column names to the keys of a JSON array's objects (only inputs that
@@ -88,9 +121,9 @@ def read_rows(path: Path, columns: Columns, json_keys: Mapping[str, str] | None 
     if not path.is_file():
         raise InputError([Problem(str(path), "no such file")], "cannot read input")
     if suffix == ".csv":
-        return _csv_rows(path, columns)
+        return _csv_rows(path, columns, dialect.delimiter or sniff_delimiter(path, columns), dialect.locale)
     if suffix == ".xlsx":
-        return _xlsx_rows(path, columns)
+        return _xlsx_rows(path, columns, dialect.locale)
     assert json_keys is not None
     return _json_rows(path, json_keys)
 
@@ -115,10 +148,10 @@ def _header(names: list[str], columns: Columns, where: str) -> dict[str, int]:
     return index
 
 
-def _csv_rows(path: Path, columns: Columns) -> Iterator[Row]:
+def _csv_rows(path: Path, columns: Columns, delimiter: str = ",", locale: str = "auto") -> Iterator[Row]:
     source = path.name
     with open(path, encoding="utf-8-sig", newline="") as f:
-        reader = csv.reader(f)
+        reader = csv.reader(f, delimiter=delimiter)
         try:
             header = next(reader, None)
             if header is None:
@@ -134,13 +167,13 @@ def _csv_rows(path: Path, columns: Columns) -> Iterator[Row]:
                 if len(fields) != width:
                     yield Row(line, f"{source}:{line}", {}, problem=f"expected {width} fields as in the header, found {len(fields)}")
                     continue
-                yield Row(line, f"{source}:{line}", {name: fields[i].strip() for name, i in index.items()})
+                yield Row(line, f"{source}:{line}", {name: fields[i].strip() for name, i in index.items()}, locale=locale)
         except UnicodeDecodeError as exc:
             raise InputError([Problem(f"{source}:{last + 1}", f"not UTF-8 text (byte {exc.start} of the block)")],
                              "cannot read input") from None
 
 
-def _xlsx_rows(path: Path, columns: Columns) -> Iterator[Row]:
+def _xlsx_rows(path: Path, columns: Columns, locale: str = "auto") -> Iterator[Row]:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -159,7 +192,8 @@ def _xlsx_rows(path: Path, columns: Columns) -> Iterator[Row]:
         for number, cells in enumerate(rows, start=2):
             if all(v is None or _cell_text(v) == "" for v in cells):
                 continue
-            yield Row(number, f"{source}:{number}", {name: _cell_text(cells[i]) if i < len(cells) else "" for name, i in index.items()})
+            yield Row(number, f"{source}:{number}",
+                      {name: _cell_text(cells[i]) if i < len(cells) else "" for name, i in index.items()}, locale=locale)
     finally:
         book.close()
 

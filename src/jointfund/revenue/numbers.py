@@ -1,0 +1,72 @@
+"""Numbers as spreadsheets write them: "1 250 000,00" (Ukrainian Excel), "1,250,000.00", "1250000.00".
+
+`canonical` turns a cell into the plain form the parsers take (digits, one dot), or says why it
+cannot: a number is read only when its reading is certain. The file's locale settles the one
+ambiguous case, a single comma before three digits ("1,250": 1.250 in Ukraine, 1250 in English):
+    auto  a comma is the decimal mark unless it groups thousands beyond doubt; "1,250" is refused
+    uk    the decimal mark is a comma; thousands are grouped by spaces (or dots)
+    en    the decimal mark is a dot; thousands are grouped by commas (or spaces)
+Spaces, no-break spaces (U+00A0) and narrow no-break spaces (U+202F) group thousands in every locale.
+"""
+
+from __future__ import annotations
+
+import re
+
+LOCALES = ("auto", "uk", "en")
+SPACES = " \u00a0\u202f\u2009"
+_SPACE = re.compile(f"[{SPACES}]")
+
+
+def _grouped(whole: str, separator: str) -> bool:
+    """Whether `whole` (an optional sign, then digits) is grouped by `separator` in threes."""
+    return re.fullmatch(rf"[+-]?\d{{1,3}}(?:{re.escape(separator)}\d{{3}})+", whole) is not None
+
+
+def canonical(text: str, locale: str = "auto") -> tuple[str, str | None]:
+    """(the number as digits and at most one dot, None) or (the text, why it is not read as a number).
+
+    Text that is no number at all is returned as it is, for the caller's own message.
+    """
+    s = text.strip()
+    if _SPACE.search(s):
+        whole, mark, fraction = _split_decimal(_SPACE.sub("", s), locale)
+        head = re.split(r"[.,]", s)[0] if mark else s
+        if not _grouped(_SPACE.sub(" ", head), " "):
+            return text, "spaces in a number may only group its digits in threes (1 250 000,00)"
+        s = whole + (mark + fraction if mark else "")
+    dots, commas = s.count("."), s.count(",")
+    if dots and commas:
+        mark = "." if s.rfind(".") > s.rfind(",") else ","
+        group = "," if mark == "." else "."
+        whole, fraction = s.rsplit(mark, 1)
+        if s.count(mark) > 1 or not _grouped(whole, group):
+            return text, "not a number: the thousands must be grouped in threes and the decimal mark come once"
+        if (locale == "uk" and mark == ".") or (locale == "en" and mark == ","):
+            return text, f"the decimal mark of a --locale {locale} file is {'a comma' if locale == 'uk' else 'a dot'}"
+        return whole.replace(group, "") + "." + fraction, None
+    if commas:
+        whole, _, fraction = s.rpartition(",")
+        if commas > 1 or locale == "en":
+            if locale == "uk" or not _grouped(s, ","):
+                return text, (f"the decimal mark of a --locale {locale} file is a comma, and it comes once"
+                              if locale == "uk" else "a comma in a number must group thousands in threes (1,250,000)")
+            return s.replace(",", ""), None
+        if locale == "auto" and len(fraction) == 3 and re.fullmatch(r"[+-]?\d{1,3}", whole):
+            return text, (f"ambiguous: {s} may be {whole}.{fraction} (decimal comma) or {whole}{fraction} "
+                          "(thousands); give --locale uk or --locale en")
+        return f"{whole}.{fraction}", None
+    if dots > 1:
+        if locale == "en" or not _grouped(s, "."):
+            return text, "not a number: more than one decimal mark"
+        return s.replace(".", ""), None
+    return s, None
+
+
+def _split_decimal(s: str, locale: str) -> tuple[str, str, str]:
+    """(whole, mark, fraction) of a number whose thousands were grouped by spaces (now removed)."""
+    marks = [i for i, ch in enumerate(s) if ch in ".,"]
+    if not marks:
+        return s, "", ""
+    at = marks[-1]
+    return s[:at], s[at], s[at + 1:]
