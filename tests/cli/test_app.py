@@ -42,7 +42,8 @@ def test_every_line_of_the_table_is_a_command_with_that_help():
     for name, (_target, listed) in root.COMMANDS.items():
         command = root.load_command(name)
         assert command.name == name
-        assert command.get_short_help_str(10**6) == listed, f"COMMANDS[{name!r}]: the help differs from the command's"
+        own = command.get_short_help_str(10**6)
+        assert own == listed, f"COMMANDS[{name!r}] lists {listed!r}; the command's own help begins {own!r}"
 
 
 def _help(group) -> str:  # noqa: ANN001 - the root click group

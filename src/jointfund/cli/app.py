@@ -105,7 +105,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "reconcile": ("jointfund.cli.reconcile:reconcile",
                   "Per company x licence x stream: discrepancies over the tolerance, and items with no counterpart."),
     "terms": ("jointfund.cli.terms:app", "The agreement as data."),
-    "period": ("jointfund.cli.period:app", "Accounting periods: list them, close one (after the board decides)."),
+    "period": ("jointfund.cli.period:app", "Accounting periods: list them, close one."),
     "ledger": ("jointfund.cli.ledger:app", "The book of record: accounts, entries, balances, proofs and exports."),
     "keys": ("jointfund.cli.keys:app",
              "Ed25519 keys for checkpoints and votes; private keys never enter the database."),
