@@ -9,6 +9,7 @@ called directly, not through a pyenv shim, which adds its own ~0.2 s of bash):
   - `jointfund --help`
   - `jointfund ledger balance Assets:Cash:USD` on a fund just made with `jointfund init` (SQLite)
   - `bean-check --help` and `hledger --help`, when installed ("not installed" otherwise)
+  - `python -c pass`: this interpreter's own start, the floor under any Python command here
 
 and prints the median wall time and the median CPU time (user + system, of the child: less moved by
 other work on the machine than the wall time) of `--runs` runs, with the load average before and after.
@@ -72,7 +73,8 @@ def main(argv: list[str] | None = None) -> int:
         env = {**os.environ, "JOINTFUND_DB": f"sqlite:///{Path(tmp) / 'fund.db'}"}
         env.pop("JOINTFUND_USER", None)
         subprocess.run([jointfund, "init"], check=True, capture_output=True, env=env)
-        cases = [("jointfund --help", [jointfund, "--help"]),
+        cases = [("python -c pass (the interpreter alone: the floor)", [sys.executable, "-c", "pass"]),
+                 ("jointfund --help", [jointfund, "--help"]),
                  ("jointfund ledger balance (one account)", [jointfund, "ledger", "balance", "Assets:Cash:USD"])]
         for name, tool in (("bean-check --help", "bean-check"), ("hledger --help", "hledger")):
             found = script(tool)
@@ -86,8 +88,8 @@ def main(argv: list[str] | None = None) -> int:
             rows.append((name, shlex.join([Path(command[0]).name, *command[1:]]), wall, cpu))
     load_after = os.getloadavg()
     lines = [f"Median of {args.runs} runs; load average {load_before[0]:.2f} before, {load_after[0]:.2f} after, "
-             f"on {os.cpu_count()} cores; Python {sys.version.split()[0]}. Command: "
-             f"`python {shlex.join(['benchmarks/cli_bench.py', *raw])}`", "",
+             f"on {os.cpu_count()} cores; Python {sys.version.split()[0]}.",
+             f"Command: `python {shlex.join(['benchmarks/cli_bench.py', *raw])}`", "",
              "| command | wall (median) | CPU (median) | target |", "|---|---|---|---|"]
     for name, shown, wall, cpu in rows:
         target = TARGETS.get(name)
