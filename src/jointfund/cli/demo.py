@@ -78,7 +78,7 @@ def portfolio_section(ctx: typer.Context, engine, info, directory: Path) -> None
         fc = capital_accounts(conn, info, today)
         folio = fund_report.portfolio(conn, info, today)
         funnel = fund_report.pipeline(conn, info, today)[0]
-    emit(ctx, [a._asdict() for a in fc.accounts], None, title=f"Capital accounts as of {today} (NAV {fc.nav} {fc.currency})")
+    emit(ctx, [a._asdict() for a in fc.accounts], None, title=f"Capital accounts as of {today} (NAV {fc.nav:,f} {fc.currency})")
     emit(ctx, folio.rows, None, title=folio.title)
     emit(ctx, funnel.rows, None, title=funnel.title)
     say(f"early distribution refused: {lock_refusal(info.terms(today), today) or 'no: the lock has ended'}")
