@@ -21,8 +21,12 @@ from jointfund.store import db
 from jointfund.store import tables as t
 from jointfund.verify import verify
 
-RECEIPTS = "receipt_id,date,licence_id,stream,amount,currency,corrects\nR-1,2025-06-02,L-NEW,rent,1000000.00,UAH,\n"
-RATES = "date,currency,rate\n2025-06-02,USD,40.00\n2025-06-30,USD,45.00\n2025-09-30,USD,50.00\n2026-02-10,USD,50.00\n"
+RECEIPTS = (
+    "receipt_id,date,licence_id,stream,amount,currency,corrects\nR-1,2025-06-02,L-NEW,rent,1000000.00,UAH,\n"
+)
+RATES = (
+    "date,currency,rate\n2025-06-02,USD,40.00\n2025-06-30,USD,45.00\n2025-09-30,USD,50.00\n2026-02-10,USD,50.00\n"
+)
 TODAY = DAY + dt.timedelta(days=1)
 D = Decimal
 
@@ -33,7 +37,12 @@ def _fund(fund_engine, tmp_path) -> Gov:
     with db.write(fund_engine) as conn:
         imports.run(conn, imports.licences_kind(terms), write(tmp_path, "l.csv", LICENCES), "test")
         imports.run(conn, imports.rates_kind(), write(tmp_path, "rates.csv", RATES), "test")
-        imports.run(conn, imports.receipts_kind(terms, book.licence_ids(conn)), write(tmp_path, "r.csv", RECEIPTS), "test")
+        imports.run(
+            conn,
+            imports.receipts_kind(terms, book.licence_ids(conn)),
+            write(tmp_path, "r.csv", RECEIPTS),
+            "test",
+        )
         accrue(conn, gov.fund)
     return gov
 
@@ -73,14 +82,22 @@ def test_a_close_needs_the_boards_executed_proposal_and_remeasures_at_the_period
     # 500,000.00 UAH owed, carried at 40 (12,500.00 USD), worth 11,111.11 USD at 45 on 30 June: a loss.
     [entry] = done.entries
     assert entry.date == dt.date(2025, 6, 30)
-    assert sorted(entry.postings) == sorted([Posting("Equity:Trading:UAH", D("-1388.89"), "USD"),
-                                             Posting("Income:FX:Unrealised", D("1388.89"), "USD")])
+    assert sorted(entry.postings) == sorted(
+        [
+            Posting("Equity:Trading:UAH", D("-1388.89"), "USD"),
+            Posting("Income:FX:Unrealised", D("1388.89"), "USD"),
+        ]
+    )
     with db.transaction(fund_engine) as conn:
-        assert journal.balance(conn, "Equity:Trading:UAH", subtree=False) == {"UAH": D("-500000.00"),
-                                                                            "USD": D("11111.11")}
+        assert journal.balance(conn, "Equity:Trading:UAH", subtree=False) == {
+            "UAH": D("-500000.00"),
+            "USD": D("11111.11"),
+        }
         rows = closing.periods(conn, gov.fund, TODAY)
-    assert [(r.period, r.status, r.proposal) for r in rows[:2]] == [("2025-Q2", "closed", pid),
-                                                                   ("2025-Q3", "ended, open", None)]
+    assert [(r.period, r.status, r.proposal) for r in rows[:2]] == [
+        ("2025-Q2", "closed", pid),
+        ("2025-Q3", "ended, open", None),
+    ]
     assert rows[-1].period == "2026-Q1" and rows[-1].status == "open"
     with pytest.raises(Refused, match="2025-Q2 was already closed"):
         _close(gov, "2025-Q2")
@@ -99,13 +116,27 @@ def test_periods_close_in_order_once_ended_and_by_the_terms_calendar(fund_engine
         _close(gov, "2025-13")
 
 
-def test_a_closed_period_never_changes_and_corrections_go_to_an_open_one(fund_engine, fund_url, tmp_path, cli):
+def test_a_closed_period_never_changes_and_corrections_go_to_an_open_one(
+    fund_engine, fund_url, tmp_path, cli
+):
     gov = _fund(fund_engine, tmp_path)
     names = gov.seat_body("board")
     with db.write(fund_engine) as conn:
-        [fee_seq] = journal.post(conn, [Entry(dt.date(2025, 8, 1), "Bank fee", (
-            Posting("Expenses:Administration", D("7.00"), "USD"), Posting("Assets:Cash:USD", D("-7.00"), "USD")),
-            "FEE-0")], gov.fund.start_date)
+        [fee_seq] = journal.post(
+            conn,
+            [
+                Entry(
+                    dt.date(2025, 8, 1),
+                    "Bank fee",
+                    (
+                        Posting("Expenses:Administration", D("7.00"), "USD"),
+                        Posting("Assets:Cash:USD", D("-7.00"), "USD"),
+                    ),
+                    "FEE-0",
+                )
+            ],
+            gov.fund.start_date,
+        )
     for period in ("2025-Q2", "2025-Q3"):
         _decide(gov, names, period)
         _close(gov, period)
@@ -113,17 +144,48 @@ def test_a_closed_period_never_changes_and_corrections_go_to_an_open_one(fund_en
     # Later activity, in the open period: a transfer settling 2025 and a correction of a bank fee.
     with db.write(fund_engine) as conn:
         transfer.record(conn, gov.fund, "UA", dt.date(2026, 2, 10), D("10000.00"), "USD", "T-1", 2025)
-        journal.post(conn, [Entry(dt.date(2026, 2, 10), "Correction of 2025-Q3", (
-            Posting("Expenses:Administration", D("12.00"), "USD"), Posting("Assets:Cash:USD", D("-12.00"), "USD")),
-            "FIX-1", ("closes:2025-Q3",))], gov.fund.start_date)
+        journal.post(
+            conn,
+            [
+                Entry(
+                    dt.date(2026, 2, 10),
+                    "Correction of 2025-Q3",
+                    (
+                        Posting("Expenses:Administration", D("12.00"), "USD"),
+                        Posting("Assets:Cash:USD", D("-12.00"), "USD"),
+                    ),
+                    "FIX-1",
+                    ("closes:2025-Q3",),
+                )
+            ],
+            gov.fund.start_date,
+        )
     # An entry dated in the closed period is refused, by the application and by the database itself.
-    fee = Entry(dt.date(2025, 8, 1), "Bank fee", (Posting("Expenses:Administration", D("12.00"), "USD"),
-                                                  Posting("Assets:Cash:USD", D("-12.00"), "USD")), "FEE-1")
-    with pytest.raises(Refused, match="2025-08-01 is in period 2025-Q3, which is closed"), db.write(fund_engine) as conn:
+    fee = Entry(
+        dt.date(2025, 8, 1),
+        "Bank fee",
+        (
+            Posting("Expenses:Administration", D("12.00"), "USD"),
+            Posting("Assets:Cash:USD", D("-12.00"), "USD"),
+        ),
+        "FEE-1",
+    )
+    with (
+        pytest.raises(Refused, match="2025-08-01 is in period 2025-Q3, which is closed"),
+        db.write(fund_engine) as conn,
+    ):
         journal.post(conn, [fee], gov.fund.start_date)
     with pytest.raises(Exception, match="closed period"), db.write(fund_engine) as conn:
-        conn.execute(insert(t.entry).values(seq=10_000, date=dt.date(2025, 8, 1), recorded_at=dt.datetime.now(dt.UTC),
-                                            key="RAW-1", narration="raw", links="[]"))
+        conn.execute(
+            insert(t.entry).values(
+                seq=10_000,
+                date=dt.date(2025, 8, 1),
+                recorded_at=dt.datetime.now(dt.UTC),
+                key="RAW-1",
+                narration="raw",
+                links="[]",
+            )
+        )
     # Reversing an entry of the closed period posts the reversal in an open one, linked to the closed period.
     with pytest.raises(Refused, match="is in period 2025-Q3, which is closed"), db.write(fund_engine) as conn:
         journal.reverse(conn, fee_seq, dt.date(2025, 9, 1), "FEE-0-REV-1", gov.fund.start_date)
@@ -148,3 +210,26 @@ def test_period_cli_lists_and_closes(fund_engine, tmp_path, cli):
     assert listed[1].startswith("2025-Q2,2025-04-01,2025-06-30,closed,")
     refused = cli("period", "close", "2025-Q2", ok=False)
     assert refused.exit_code == 1 and "already closed" in refused.stderr and "Traceback" not in refused.stderr
+
+
+def test_closed_quarters_roll_forward_whatever_window_is_asked(fund_engine, tmp_path):
+    """The quarter-end remeasurement is booked, so a window ending on a closed quarter's last day needs no
+    translation: each quarter's closing is the next one's opening, and a longer window closes the same."""
+    from jointfund.capital.accounts import capital_accounts
+
+    gov = _fund(fund_engine, tmp_path)
+    names = gov.seat_body("board")
+    for period in ("2025-Q2", "2025-Q3"):
+        _decide(gov, names, period)
+        _close(gov, period)
+    q2 = (dt.date(2025, 4, 1), dt.date(2025, 6, 30))
+    q3 = (dt.date(2025, 7, 1), dt.date(2025, 9, 30))
+    with db.transaction(fund_engine) as conn:
+        first = capital_accounts(conn, gov.fund, q2[1], q2[0])
+        second = capital_accounts(conn, gov.fund, q3[1], q3[0])
+        both = capital_accounts(conn, gov.fund, q3[1], q2[0])
+    assert first.translation == 0 and second.translation == 0 and both.translation == 0
+    for a, b, ab in zip(first.accounts, second.accounts, both.accounts, strict=True):
+        assert a.closing == b.opening and b.closing == ab.closing
+    # The Q2 loss of 1,388.89 USD on the UAH position is in the partners' capital, split to the cent.
+    assert sum(a.closing for a in first.accounts) == D("-1388.89")

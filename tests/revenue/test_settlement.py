@@ -23,8 +23,12 @@ from jointfund.store import db
 
 from .conftest import LICENCES, write
 
-RECEIPTS = "receipt_id,date,licence_id,stream,amount,currency,corrects\nR-1,2025-06-02,L-NEW,rent,1000000.00,UAH,\n"
-RATES = "date,currency,rate\n2025-06-02,USD,40.00\n2026-03-20,USD,50.00\n2026-03-25,USD,32.00\n2026-04-03,USD,50.00\n"
+RECEIPTS = (
+    "receipt_id,date,licence_id,stream,amount,currency,corrects\nR-1,2025-06-02,L-NEW,rent,1000000.00,UAH,\n"
+)
+RATES = (
+    "date,currency,rate\n2025-06-02,USD,40.00\n2026-03-20,USD,50.00\n2026-03-25,USD,32.00\n2026-04-03,USD,50.00\n"
+)
 D = Decimal
 
 # (name, transfers [(date, amount, currency)], outstanding UAH, capital USD, realised FX USD (gain +))
@@ -35,8 +39,13 @@ CASES = [
     ("USD under-payment", [("2026-03-20", "4000.00", "USD")], "300000.00", "5000.00", "-1000.00"),
     # 600,000 UAH arrive for 500,000 owed: the 100,000 over-paid is owed back, carried at its worth (2,000).
     ("USD over-payment", [("2026-03-20", "12000.00", "USD")], "-100000.00", "14500.00", "-2500.00"),
-    ("USD then UAH", [("2026-03-20", "4000.00", "USD"), ("2026-04-03", "300000.00", "UAH")], "0.00", "12500.00",
-     "-2500.00"),
+    (
+        "USD then UAH",
+        [("2026-03-20", "4000.00", "USD"), ("2026-04-03", "300000.00", "UAH")],
+        "0.00",
+        "12500.00",
+        "-2500.00",
+    ),
 ]
 
 
@@ -51,24 +60,33 @@ def _book(engine, tmp_path) -> fund_mod.FundInfo:
     with db.write(engine) as conn:
         imports.run(conn, imports.licences_kind(terms), write(tmp_path, "l.csv", LICENCES), "test")
         imports.run(conn, imports.rates_kind(), write(tmp_path, "rates.csv", RATES), "test")
-        imports.run(conn, imports.receipts_kind(terms, book.licence_ids(conn)), write(tmp_path, "r.csv", RECEIPTS), "test")
+        imports.run(
+            conn,
+            imports.receipts_kind(terms, book.licence_ids(conn)),
+            write(tmp_path, "r.csv", RECEIPTS),
+            "test",
+        )
         accrue(conn, info)
     return info
 
 
 def _balances(conn, terms) -> dict[str, dict[str, Decimal]]:
-    names = {"obligation": terms.account_name("contribution_obligation", partner="UA"),
-             "capital": terms.account_name("capital_revenue", partner="UA"),
-             "realised": terms.account_name("fx_realised"),
-             "trading": terms.account_name("trading", currency="UAH"),
-             "receivable": terms.account_name("contribution_receivable", partner="UA")}
+    names = {
+        "obligation": terms.account_name("contribution_obligation", partner="UA"),
+        "capital": terms.account_name("capital_revenue", partner="UA"),
+        "realised": terms.account_name("fx_realised"),
+        "trading": terms.account_name("trading", currency="UAH"),
+        "receivable": terms.account_name("contribution_receivable", partner="UA"),
+    }
     return {k: journal.balance(conn, n, subtree=False) for k, n in names.items()}
 
 
-@pytest.mark.parametrize(("transfers", "outstanding", "capital", "realised"), [c[1:] for c in CASES],
-                         ids=[c[0] for c in CASES])
-def test_a_transfer_in_any_currency_settles_the_obligation_with_realised_fx(fund_engine, tmp_path, transfers,
-                                                                             outstanding, capital, realised):
+@pytest.mark.parametrize(
+    ("transfers", "outstanding", "capital", "realised"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
+def test_a_transfer_in_any_currency_settles_the_obligation_with_realised_fx(
+    fund_engine, tmp_path, transfers, outstanding, capital, realised
+):
     info = _book(fund_engine, tmp_path)
     terms = info.base_terms()
     with db.transaction(fund_engine) as conn:
@@ -98,7 +116,9 @@ def test_a_transfer_in_any_currency_settles_the_obligation_with_realised_fx(fund
         assert status.state in ("settled", "over-paid") and status.settled_on is not None
 
 
-def test_the_issue_case_a_usd_transfer_settles_a_uah_obligation_and_the_calendar_is_met(fund_engine, tmp_path):
+def test_the_issue_case_a_usd_transfer_settles_a_uah_obligation_and_the_calendar_is_met(
+    fund_engine, tmp_path
+):
     info = _book(fund_engine, tmp_path)
     terms = info.base_terms()
     with db.write(fund_engine) as conn:
@@ -117,13 +137,19 @@ def test_transfers_are_idempotent_and_a_changed_transfer_is_a_conflict(fund_engi
         first = transfer.record(conn, info, "UA", dt.date(2026, 3, 20), D("4000.00"), "USD", "T-1", 2025)
         again = transfer.record(conn, info, "UA", dt.date(2026, 3, 20), D("4000.00"), "USD", "T-1", 2025)
     assert first == again
-    with pytest.raises(ConflictError, match="T-1 was already recorded as 4000.00 USD"), db.write(fund_engine) as conn:
+    with (
+        pytest.raises(ConflictError, match="T-1 was already recorded as 4000.00 USD"),
+        db.write(fund_engine) as conn,
+    ):
         transfer.record(conn, info, "UA", dt.date(2026, 3, 20), D("4500.00"), "USD", "T-1", 2025)
 
 
 def test_a_transfer_needs_the_rate_of_its_date(fund_engine, tmp_path):
     info = _book(fund_engine, tmp_path)
-    with pytest.raises(InputError, match="no usable USD reference rate on or before 2027-01-05"), db.write(fund_engine) as conn:
+    with (
+        pytest.raises(InputError, match="no usable USD reference rate on or before 2027-01-05"),
+        db.write(fund_engine) as conn,
+    ):
         transfer.record(conn, info, "UA", dt.date(2027, 1, 5), D("4000.00"), "USD", "T-9", 2025)
     with db.transaction(fund_engine) as conn:
         assert transfer.transfers(conn, info.base_terms()) == []  # nothing half-written
@@ -134,9 +160,17 @@ def test_an_obligation_accrued_without_a_rate_settles_only_in_its_own_currency(f
     terms = info.base_terms()
     with db.write(fund_engine) as conn:
         imports.run(conn, imports.licences_kind(terms), write(tmp_path, "l.csv", LICENCES), "test")
-        imports.run(conn, imports.receipts_kind(terms, book.licence_ids(conn)), write(tmp_path, "r.csv", RECEIPTS), "test")
+        imports.run(
+            conn,
+            imports.receipts_kind(terms, book.licence_ids(conn)),
+            write(tmp_path, "r.csv", RECEIPTS),
+            "test",
+        )
         accrue(conn, info)
-    with pytest.raises(InputError, match="accruals were booked without a reference rate; transfer in UAH"), db.write(fund_engine) as conn:
+    with (
+        pytest.raises(InputError, match="accruals were booked without a reference rate; transfer in UAH"),
+        db.write(fund_engine) as conn,
+    ):
         transfer.record(conn, info, "UA", dt.date(2026, 3, 20), D("10000.00"), "USD", "T-1", 2025)
     with db.write(fund_engine) as conn:
         transfer.record(conn, info, "UA", dt.date(2026, 3, 20), D("500000.00"), "UAH", "T-1", 2025)

@@ -19,16 +19,37 @@ def closed_periods_hold(conn: Connection, fund: FundInfo) -> tuple[str, int, lis
     for c in done:
         decided = decision(conn, fund.terms(c.last), c.period)
         if decided is None or decided[0] != c.proposal_id:
-            findings.append(Finding(NAME, c.seq, f"period {c.period} was closed without an executed proposal of the "
-                                                 f"close kind about it (record names proposal {c.proposal_id})"))
+            findings.append(
+                Finding(
+                    NAME,
+                    c.seq,
+                    f"period {c.period} was closed without an executed proposal of the "
+                    f"close kind about it (record names proposal {c.proposal_id})",
+                )
+            )
         elif decided[1] > c.seq:
-            findings.append(Finding(NAME, c.seq, f"period {c.period} was closed before proposal {c.proposal_id} "
-                                                 f"was executed (record {decided[1]})"))
-        late = conn.execute(select(t.entry.c.seq, t.entry.c.date).where(and_(
-            t.entry.c.seq > c.seq, t.entry.c.date.between(c.first, c.last))).order_by(t.entry.c.seq).limit(10))
+            findings.append(
+                Finding(
+                    NAME,
+                    c.seq,
+                    f"period {c.period} was closed before proposal {c.proposal_id} "
+                    f"was executed (record {decided[1]})",
+                )
+            )
+        late = conn.execute(
+            select(t.entry.c.seq, t.entry.c.date)
+            .where(and_(t.entry.c.seq > c.seq, t.entry.c.date.between(c.first, c.last)))
+            .order_by(t.entry.c.seq)
+            .limit(10)
+        )
         for seq, day in late:
-            findings.append(Finding(NAME, seq, f"entry dated {day} was written after period {c.period} closed "
-                                               f"(record {c.seq})"))
+            findings.append(
+                Finding(
+                    NAME,
+                    seq,
+                    f"entry dated {day} was written after period {c.period} closed (record {c.seq})",
+                )
+            )
     return NAME, len(done), findings
 
 

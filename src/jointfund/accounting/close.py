@@ -44,7 +44,7 @@ class Closed(NamedTuple):
 
 
 class Closing(NamedTuple):
-    """What `close` did: the period, its deciding proposal, the remeasurement entries and the close's event."""
+    """What `close` did: the period, its deciding proposal, its remeasurement entries and its event."""
 
     period: Period
     proposal_id: int
@@ -54,8 +54,10 @@ class Closing(NamedTuple):
 
 def closes(conn: Connection) -> list[Closed]:
     c = t.period_close.c
-    return [Closed(r.period, r.first_day, r.last_day, r.proposal_id, r.seq)
-            for r in conn.execute(select(t.period_close).order_by(c.id))]
+    return [
+        Closed(r.period, r.first_day, r.last_day, r.proposal_id, r.seq)
+        for r in conn.execute(select(t.period_close).order_by(c.id))
+    ]
 
 
 def closed_containing(conn: Connection, day: dt.date) -> Closed | None:
@@ -69,9 +71,12 @@ def decision(conn: Connection, terms: Terms, name: str) -> tuple[int, int] | Non
     if kind is None:
         return None
     p, s = t.proposal.c, t.proposal_status.c
-    row = conn.execute(select(p.id, s.seq).join(t.proposal_status, s.proposal_id == p.id)
-                       .where(p.kind == kind, p.about == ABOUT + name, s.status == "executed")
-                       .order_by(p.id)).first()
+    row = conn.execute(
+        select(p.id, s.seq)
+        .join(t.proposal_status, s.proposal_id == p.id)
+        .where(p.kind == kind, p.about == ABOUT + name, s.status == "executed")
+        .order_by(p.id)
+    ).first()
     return None if row is None else (row[0], row[1])
 
 
@@ -85,16 +90,33 @@ def remeasurements(conn: Connection, info: FundInfo, terms: Terms, p: Period) ->
     rates = book.rates(conn, terms.fx.domestic_currency, terms.fx.max_age_days)
     out = []
     for currency in carried:
-        position = position_of(currency, base, journal.balance(conn, trading[currency], as_of=p.last, subtree=False))
+        position = position_of(
+            currency, base, journal.balance(conn, trading[currency], as_of=p.last, subtree=False)
+        )
         own, quote = rates.rate(currency, p.last), rates.rate(base, p.last)
         if own is None or quote is None:
             missing = currency if own is None else base
-            raise InputError([Problem("PERIOD", f"remeasuring {currency} needs the {missing} reference rate on or "
-                                      f"before {p.last}; import it with: jointfund fx import FILE", p.name)],
-                             "period not closed; nothing was posted")
+            raise InputError(
+                [
+                    Problem(
+                        "PERIOD",
+                        f"remeasuring {currency} needs the {missing} reference rate on or "
+                        f"before {p.last}; import it with: jointfund fx import FILE",
+                        p.name,
+                    )
+                ],
+                "period not closed; nothing was posted",
+            )
         value = convert(position.amount, own, quote, base)
-        entry = remeasurement(position, value, trading[currency], terms.account_name("fx_unrealised"), p.last,
-                              f"{KEY_PREFIX}{p.name}:remeasure:{currency}", (f"{LINK}{p.name}",))
+        entry = remeasurement(
+            position,
+            value,
+            trading[currency],
+            terms.account_name("fx_unrealised"),
+            p.last,
+            f"{KEY_PREFIX}{p.name}:remeasure:{currency}",
+            (f"{LINK}{p.name}",),
+        )
         if entry is not None:
             out.append(entry)
     return out
@@ -102,12 +124,20 @@ def remeasurements(conn: Connection, info: FundInfo, terms: Terms, p: Period) ->
 
 def _unconverted(conn: Connection, terms: Terms, p: Period) -> int:
     """Postings of the period in another currency on accounts carried in the functional one (equity, income,
-    expenses other than trading): accrued before a rate was known, they have no carrying amount to close on."""
+    expenses other than trading): accrued before a rate was known, they have no carrying amount."""
     trading = {terms.account_name("trading", currency=c) for c in terms.fund.currencies}
     a, x = t.account.c, t.posting.c
-    q = (select(func.count()).select_from(t.posting).join(t.account, a.id == x.account_id)
-         .where(x.date.between(p.first, p.last), x.currency != terms.functional_currency,
-                a.type.in_(("equity", "income", "expense")), a.name.not_in(sorted(trading))))
+    q = (
+        select(func.count())
+        .select_from(t.posting)
+        .join(t.account, a.id == x.account_id)
+        .where(
+            x.date.between(p.first, p.last),
+            x.currency != terms.functional_currency,
+            a.type.in_(("equity", "income", "expense")),
+            a.name.not_in(sorted(trading)),
+        )
+    )
     return int(conn.execute(q).scalar_one())
 
 
@@ -118,9 +148,13 @@ def close(conn: Connection, info: FundInfo, actor: str, name: str, today: dt.dat
     p = calendar.parse(kind, name)
     terms = info.terms(p.last)
     if p.last < info.start_date:
-        raise InputError([Problem("PERIOD", f"the fund starts on {info.start_date}, after this period", name)])
+        raise InputError(
+            [Problem("PERIOD", f"the fund starts on {info.start_date}, after this period", name)]
+        )
     if p.last >= today:
-        raise Refused(f"period {p.name} ends on {p.last}; it can close only once it has ended (today is {today})")
+        raise Refused(
+            f"period {p.name} ends on {p.last}; it can close only once it has ended (today is {today})"
+        )
     done = {x.period: x for x in closes(conn)}
     if p.name in done:
         raise Refused(f"period {p.name} was already closed (record {done[p.name].seq})")
@@ -133,22 +167,39 @@ def close(conn: Connection, info: FundInfo, actor: str, name: str, today: dt.dat
         raise Refused("the terms name no decision that closes a period (accounting.close_decision)")
     decided = decision(conn, terms, p.name)
     if decided is None:
-        raise Refused(f"closing {p.name} needs an executed proposal of kind {terms.accounting.close_decision} about "
-                      f"it: jointfund proposals new --kind {terms.accounting.close_decision} "
-                      f"--about {ABOUT}{p.name} ..., then its votes and execution")
+        raise Refused(
+            f"closing {p.name} needs an executed proposal of kind {terms.accounting.close_decision} about "
+            f"it: jointfund proposals new --kind {terms.accounting.close_decision} "
+            f"--about {ABOUT}{p.name} ..., then its votes and execution"
+        )
     stray = _unconverted(conn, terms, p)
     if stray:
-        raise Refused(f"{stray} posting(s) of {p.name} book another currency than {terms.functional_currency} on "
-                      "equity, income or expense accounts (accrued before a reference rate was known); they have "
-                      "no carrying amount to close on")
+        raise Refused(
+            f"{stray} posting(s) of {p.name} book another currency than {terms.functional_currency} on "
+            "equity, income or expense accounts (accrued before a reference rate was known); they have "
+            "no carrying amount to close on"
+        )
     entries = remeasurements(conn, info, terms, p)
     journal.post(conn, entries, info.start_date)
-    seq = append_event(conn, actor, "period.close", f"period:{p.name}", {
-        "period": p.name, "first": p.first.isoformat(), "last": p.last.isoformat(), "proposal": decided[0],
-        "entries": [e.key for e in entries]})
+    seq = append_event(
+        conn,
+        actor,
+        "period.close",
+        f"period:{p.name}",
+        {
+            "period": p.name,
+            "first": p.first.isoformat(),
+            "last": p.last.isoformat(),
+            "proposal": decided[0],
+            "entries": [e.key for e in entries],
+        },
+    )
     count = int(conn.execute(select(func.count()).select_from(t.period_close)).scalar_one())
-    conn.execute(insert(t.period_close).values(id=count + 1, period=p.name, first_day=p.first, last_day=p.last,
-                                               proposal_id=decided[0], seq=seq))
+    conn.execute(
+        insert(t.period_close).values(
+            id=count + 1, period=p.name, first_day=p.first, last_day=p.last, proposal_id=decided[0], seq=seq
+        )
+    )
     return Closing(p, decided[0], tuple(entries), seq)
 
 
@@ -172,5 +223,7 @@ def periods(conn: Connection, info: FundInfo, today: dt.date) -> list[PeriodRow]
     for p in calendar.between(kind, info.start_date, max(last, info.start_date)):
         c = done.get(p.name)
         status = "closed" if c else ("open" if p.last >= today else "ended, open")
-        out.append(PeriodRow(p.name, p.first, p.last, status, c.proposal_id if c else None, c.seq if c else None))
+        out.append(
+            PeriodRow(p.name, p.first, p.last, status, c.proposal_id if c else None, c.seq if c else None)
+        )
     return out

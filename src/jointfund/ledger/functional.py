@@ -50,7 +50,9 @@ def position_of(currency: str, functional: str, trading_balance: Mapping[str, De
     """The position in `currency` kept by its trading account, from that account's balance per currency."""
     assert currency != functional, "the functional currency has no position to carry"
     zero_f, zero = Decimal(0).scaleb(-exponent(currency)), Decimal(0).scaleb(-exponent(functional))
-    return Position(currency, -trading_balance.get(currency, zero_f), trading_balance.get(functional, zero), functional)
+    return Position(
+        currency, -trading_balance.get(currency, zero_f), trading_balance.get(functional, zero), functional
+    )
 
 
 def ratio(amount: Decimal, numerator: Decimal, denominator: Decimal, currency: str) -> Decimal:
@@ -93,8 +95,15 @@ def carrying_of(position: Position, amount: Decimal, value: Decimal) -> Decimal:
     return ratio(amount, position.carrying, position.amount, position.functional)
 
 
-def remeasurement(position: Position, value: Decimal, trading_account: str, fx_account: str, day: dt.date,
-                  key: str, links: Iterable[str] = ()) -> Entry | None:
+def remeasurement(
+    position: Position,
+    value: Decimal,
+    trading_account: str,
+    fx_account: str,
+    day: dt.date,
+    key: str,
+    links: Iterable[str] = (),
+) -> Entry | None:
     """The entry bringing the position's carrying amount to `value` (its worth on `day`); None when equal.
 
     A gain (value above carrying) debits the trading account and credits the FX account; a loss the reverse.
@@ -103,14 +112,26 @@ def remeasurement(position: Position, value: Decimal, trading_account: str, fx_a
     if not delta:
         return None
     word = "gain" if delta > 0 else "loss"
-    narration = (f"Remeasurement of {position.amount} {position.currency} at {day}: carrying "
-                 f"{position.carrying} {position.functional}, worth {value}; unrealised FX {word} {abs(delta)}")
-    return Entry(day, narration, (Posting(trading_account, delta, position.functional),
-                                  Posting(fx_account, -delta, position.functional)), key, tuple(links))
+    narration = (
+        f"Remeasurement of {position.amount} {position.currency} at {day}: carrying "
+        f"{position.carrying} {position.functional}, worth {value}; unrealised FX {word} {abs(delta)}"
+    )
+    return Entry(
+        day,
+        narration,
+        (
+            Posting(trading_account, delta, position.functional),
+            Posting(fx_account, -delta, position.functional),
+        ),
+        key,
+        tuple(links),
+    )
 
 
-def carried_currencies(accounts: Mapping[str, object], trading: Mapping[str, str], functional: str) -> frozenset[str]:
-    """The currencies whose trading account, as the fund's chart stores it, can carry them in the functional one.
+def carried_currencies(
+    accounts: Mapping[str, object], trading: Mapping[str, str], functional: str
+) -> frozenset[str]:
+    """The currencies whose trading account, as the chart stores it, carries them in the functional one.
 
     `accounts`: the chart (name -> ledger.account.Account); `trading`: currency -> its trading account name.
     A fund created on terms whose trading accounts hold only their own currency keeps none: its entries
@@ -119,17 +140,31 @@ def carried_currencies(accounts: Mapping[str, object], trading: Mapping[str, str
     out = set()
     for currency, name in trading.items():
         account = accounts.get(name)
-        if currency != functional and account is not None and account.allows(currency) and account.allows(functional):
+        if (
+            currency != functional
+            and account is not None
+            and account.allows(currency)
+            and account.allows(functional)
+        ):
             out.add(currency)
     return frozenset(out)
 
 
 def netted(postings: Iterable[Posting]) -> tuple[Posting, ...]:
-    """Postings with the legs on the same account and currency added up, zero legs dropped, in first-seen order."""
+    """Postings with legs on one account and currency added up, zero legs dropped, in first-seen order."""
     sums: dict[tuple[str, str], Decimal] = {}
     for p in postings:
         sums[(p.account, p.currency)] = sums.get((p.account, p.currency), Decimal(0)) + p.amount
     return tuple(Posting(a, x, c) for (a, c), x in sums.items() if x)
 
 
-__all__ = ["Position", "carried_currencies", "carrying_of", "convert", "netted", "position_of", "ratio", "remeasurement"]
+__all__ = [
+    "Position",
+    "carried_currencies",
+    "carrying_of",
+    "convert",
+    "netted",
+    "position_of",
+    "ratio",
+    "remeasurement",
+]
