@@ -19,6 +19,9 @@ from jointfund.money import (
     ("1.2345", "KWD", None),
     ("7.000", "JPY", Decimal("7.000")),
     (Decimal("3.10"), "EUR", Decimal("3.10")),
+    ("92233720368547758.07", "USD", Decimal("92233720368547758.07")),  # the largest 64-bit amount of minor units
+    ("-92233720368547758.07", "USD", Decimal("-92233720368547758.07")),
+    (Decimal("1E+3"), "USD", Decimal("1000")),
 ])
 def test_parse_amount_accepts_exact_values(text, currency, expected):
     value, problem = parse_amount(text, currency, "amount")
@@ -35,8 +38,17 @@ def test_parse_amount_accepts_exact_values(text, currency, expected):
     ("1,50", "USD", "not a number"),
     ("abc", "USD", "not a number"),
     ("", "USD", "not a number"),
-    ("NaN", "USD", "must be finite"),
-    ("Infinity", "USD", "must be finite"),
+    ("NaN", "USD", "not a number"),
+    ("Infinity", "USD", "not a number"),
+    # Bounded before any arithmetic (issue 19): no exponent, only ASCII digits, within 64-bit minor units.
+    ("1e30", "USD", "no exponent"),
+    ("1e999999999", "USD", "no exponent"),
+    ("١٢٣", "USD", "digits 0-9"),
+    ("１２３", "USD", "digits 0-9"),
+    ("92233720368547758.08", "USD", "at most 9223372036854775807 minor units"),
+    ("-92233720368547758.08", "USD", "at most 9223372036854775807 minor units"),
+    ("1" * 33, "USD", "longer than 32 characters"),
+    (Decimal("1E+40"), "USD", "finite and shorter"),
     ("1.00", "XXX", "unknown currency"),
     (1.5, "USD", "not a float"),
 ])

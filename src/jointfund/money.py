@@ -6,9 +6,10 @@ A float never holds money.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
+from jointfund import bounds
 from jointfund.errors import Problem
 
 # ISO 4217 minor-unit exponents. These are facts of the currency standard, not of
@@ -67,12 +68,14 @@ def parse_amount(text: object, currency: str, location: str) -> tuple[Decimal | 
     if isinstance(text, float):
         # Floats cannot carry exact money; accepting them would hide a rounding.
         return None, Problem(location, "amount must be given as text or Decimal, not a float", text)
-    try:
-        value = Decimal(str(text).strip())
-    except (InvalidOperation, ValueError):
-        return None, Problem(location, "amount is not a number (use a dot as the decimal mark)", text)
-    if not value.is_finite():
-        return None, Problem(location, "amount must be finite", text)
+    if isinstance(text, Decimal):  # from a JSON body or code: plain text, unless it is absurdly large
+        if not text.is_finite() or text.adjusted() > bounds.MAX_NUMBER_CHARS:
+            return None, Problem(location, f"amount must be finite and shorter than {bounds.MAX_NUMBER_CHARS} digits", text)
+        text = format(text, "f")
+    value, problem = bounds.plain_decimal(str(text).strip(), location)
+    if problem:
+        return None, problem
+    assert value is not None
     try:
         places = exponent(currency)
     except ValueError as exc:
@@ -81,6 +84,8 @@ def parse_amount(text: object, currency: str, location: str) -> tuple[Decimal | 
     assert isinstance(exp, int)
     if -exp > places and value != value.quantize(quantum(currency)):
         return None, Problem(location, f"{currency} has {places} decimal place(s); amount has more", text)
+    if problem := bounds.minor_problem(int(value.scaleb(places)), location, text):
+        return None, problem
     return value, None
 
 

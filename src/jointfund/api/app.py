@@ -19,7 +19,7 @@ import sys
 from collections.abc import AsyncIterator
 from importlib import resources
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
@@ -51,10 +51,11 @@ def create_app(engine_or_url: Engine | str | None = None, *, sessions: Sessions 
     )
     app.state.server = deps.Server(engine, sessions or Sessions(), limiter or LoginLimiter(),
                                    max_upload_bytes=max_upload_bytes)
+    bounded = [Depends(deps.bounded_input)]
     for router in (public.router, ledger.router, governance.router, revenue.router, portfolio.router, reports.router):
-        app.include_router(router, prefix=API_PREFIX)
+        app.include_router(router, prefix=API_PREFIX, dependencies=bounded)
     for router in (pages.router, pipeline_pages.router, report_pages.router):
-        app.include_router(router)
+        app.include_router(router, dependencies=bounded)
     static = resources.files("jointfund.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     errors.install(app, pages.render_error)

@@ -9,20 +9,22 @@ the request rides on a cookie (a bearer token cannot be sent by a forged cross-s
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from fastapi import Depends, Request
 from sqlalchemy import Connection, Engine, func, select
 
-from jointfund import clock
+from jointfund import bounds, clock
 from jointfund import fund as fund_mod
 from jointfund.api.cache import ReadCache, version
 from jointfund.api.errors import CsrfRefused, NotSignedIn
 from jointfund.api.security import (
     CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, SIGN_IN_COOKIE, LoginLimiter, Session, Sessions, csrf_ok,
 )
-from jointfund.errors import NotFound, Refused
+from jointfund.errors import InputError, NotFound, Problem, Refused
 from jointfund.governance import policy, token, user
 from jointfund.store import db
 from jointfund.store import tables as t
@@ -183,3 +185,29 @@ async def require_sign_in_csrf(request: Request) -> None:
 
 def fund(request: Request) -> fund_mod.FundInfo:
     return server(request).fund()
+
+
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+YEAR_PARAMS = ("year", "period")
+
+
+async def bounded_input(request: Request) -> None:
+    """Bounds every route shares (jointfund.bounds), checked before the route runs: no NUL character in a
+    path, query or JSON body (PostgreSQL cannot store one, and no field needs it); dates and years within
+    the fund's life plus a margin (a date near 9999-12-31 overflows the day arithmetic of reports)."""
+    values = [*request.path_params.items(), *request.query_params.multi_items()]
+    for name, value in values:
+        if "\x00" in str(value):
+            raise InputError([Problem(name, "contains a NUL character")])
+    start = fund(request).start_date
+    for name, value in request.query_params.multi_items():
+        if _DAY.fullmatch(value):
+            with contextlib.suppress(ValueError):  # not a calendar day: the route's own validation says so
+                if problem := bounds.date_problem(dt.date.fromisoformat(value), start, name):
+                    raise InputError([problem])
+        elif name in YEAR_PARAMS and value.isascii() and value.isdigit():
+            bounds.require_year(int(value), start, name)
+    if request.headers.get("content-type", "").startswith("application/json"):
+        body = await request.body()
+        if b"\x00" in body or b"\\u0000" in body:
+            raise InputError([Problem("body", "contains a NUL character")])

@@ -83,6 +83,9 @@ def root(
     if fmt is not None and fmt not in ("table", "json", "csv"):
         raise typer.BadParameter(f"expected table, json or csv, got {fmt!r}", param_hint="--format")
     ctx.obj = {"db": db, "format": fmt, "user": user}
+    from jointfund.cli import context
+
+    context.remember(ctx.obj)
 
 
 # The command table: name -> ("module:attribute", the first sentence of its help, as `jointfund --help` lists

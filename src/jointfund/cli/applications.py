@@ -67,7 +67,7 @@ def list_(
 
 
 @app.command("show")
-def show(ctx: typer.Context, application_id: int = typer.Argument(..., metavar="ID"), fmt: str = FormatOption) -> None:
+def show(ctx: typer.Context, application_id: int = context.id_argument(), fmt: str = FormatOption) -> None:
     """One application and its full history: every move, with who made it, why, and by which proposal."""
     with db.transaction(context.engine(ctx)) as conn:
         a = apps.get(conn, application_id)
@@ -86,7 +86,7 @@ def show(ctx: typer.Context, application_id: int = typer.Argument(..., metavar="
 @app.command("move")
 def move(
     ctx: typer.Context,
-    application_id: int = typer.Argument(..., metavar="ID"),
+    application_id: int = context.id_argument(),
     to: str = typer.Option(..., "--to", help="The stage to move it to; decision stages are reached only by proposals."),
     reason: str = typer.Option(..., "--reason", help="Why: it is recorded with the move."),
 ) -> None:

@@ -22,7 +22,7 @@ def rows_of(found: list[deadlines.DeadlineStatus]) -> list[dict]:
 @app.callback()
 def calendar(
     ctx: typer.Context,
-    year: int = typer.Option(None, "--year", help="The revenue year [default: every year since the fund began]."),
+    year: int = context.year_option(None, help="The revenue year [default: every year since the fund began]."),
     fmt: str = FormatOption,
 ) -> None:
     """Deadlines for each year's revenue (due the following year): done, late, open or overdue."""
@@ -39,7 +39,7 @@ def calendar(
 @app.command("file")
 def file(
     ctx: typer.Context,
-    year: int = typer.Option(..., "--year", help="The revenue year the filing is for."),
+    year: int = context.year_option(..., help="The revenue year the filing is for."),
     deadline: str = typer.Option(..., "--deadline", help="The deadline's code in the terms (data, report, audit...)."),
     date: str = typer.Option(..., "--date", help="The day it was done, YYYY-MM-DD."),
     reference: str = typer.Option(..., "--reference", help="Letter, report or act number."),

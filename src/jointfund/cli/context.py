@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 import typer
 
+from jointfund import bounds
 from jointfund.store import db
 
 if TYPE_CHECKING:  # the fund module loads the terms models: imported by the commands that need it
@@ -42,3 +44,47 @@ def actor(ctx: typer.Context, action: str | None = None):  # noqa: ANN201 - a go
     with db.transaction(engine(ctx)) as conn:
         who = user.resolve(conn, obj.get("user"))
     return policy.require(who, action) if action else who
+
+
+# The root object of the command being run (set by the root callback), so that option parsers
+# without a context (cli.terms.parse_date) can bound a date by the fund's life.
+_root: dict = {}
+
+
+def remember(obj: dict) -> None:
+    global _root
+    _root = obj
+
+
+def fund_start() -> dt.date | None:
+    """The start date of the fund the running command is on, or None when there is no fund (yet)."""
+    from jointfund import fund as fund_mod
+
+    if "fund_start" not in _root:
+        try:
+            eng = _root.get("engine") or db.make_engine(_root.get("db"))
+            _root.setdefault("engine", eng)
+            with db.transaction(eng) as conn:
+                _root["fund_start"] = fund_mod.load(conn).start_date
+        except Exception:  # noqa: BLE001 - no usable fund (or database): the command itself will say why
+            return None
+    return _root["fund_start"]
+
+
+def check_year(value: int | None) -> int | None:
+    """A --year option's callback: within the fund's life plus a margin (bounds.date_window)."""
+    start = fund_start()
+    if value is not None and start is not None:
+        first, last = bounds.year_window(start)
+        if not first <= value <= last:
+            raise typer.BadParameter(f"{value} is outside the fund's life plus a margin ({first} to {last})")
+    return value
+
+
+def year_option(default, help: str = "") -> typer.models.OptionInfo:  # noqa: A002, ANN001 - typer's names
+    return typer.Option(default, "--year", callback=check_year, help=help)
+
+
+def id_argument(metavar: str = "ID", help: str = "") -> typer.models.ArgumentInfo:  # noqa: A002 - typer's name
+    """A numeric id: 1 to bounds.MAX_ID (63 bits), so it never overflows a database integer."""
+    return typer.Argument(..., metavar=metavar, min=1, max=bounds.MAX_ID, help=help)

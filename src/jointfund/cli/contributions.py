@@ -31,7 +31,7 @@ def contributions(
     ctx: typer.Context,
     detail: bool = typer.Option(False, "--detail", help="One row per receipt, with the reason it counts or not."),
     by: str = typer.Option(None, "--by", help=f"Totals by {'|'.join(GROUPINGS)} [default: year]."),
-    year: int = typer.Option(None, "--year", help="Only receipts dated in this year."),
+    year: int = context.year_option(None, help="Only receipts dated in this year."),
     fmt: str = FormatOption,
 ) -> None:
     """Contributions owed under the terms in force on each receipt's date."""

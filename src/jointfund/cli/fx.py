@@ -22,15 +22,18 @@ app = typer.Typer(help="Reference exchange rates (NBU: UAH per unit of foreign c
 def import_(
     ctx: typer.Context,
     file: Path = typer.Argument(..., help="CSV or XLSX (date, currency, rate) or NBU JSON (exchangedate, cc, rate)."),
+    accept_jump: bool = typer.Option(False, "--accept-jump", help="Confirm rates that change more than the terms' "
+                                     "fx.max_daily_change from the previous rate (a real devaluation)."),
     fmt: str = FormatOption,
     delimiter: str = imports.DelimiterOption,
     locale: str = imports.LocaleOption,
     dry_run: bool = imports.DryRunOption,
 ) -> None:
-    """Import rates; a date and currency already imported with another rate is refused."""
+    """Import rates; a date and currency already imported with another rate is refused, and so is a rate outside
+    the terms' plausible range (fx.plausible_rates) or, without --accept-jump, one that jumps too far."""
     context.actor(ctx, "fx.import")
-    imports.run(ctx, file, fmt, lambda _conn, _info: rates_kind(), how=imports.dialect(delimiter, locale),
-                dry_run=dry_run)
+    imports.run(ctx, file, fmt, lambda _conn, info: rates_kind(info.base_terms(), accept_jump),
+                how=imports.dialect(delimiter, locale), dry_run=dry_run)
 
 
 @app.command("list")

@@ -18,11 +18,11 @@ from jointfund.fund import FundInfo
 from jointfund.revenue import imports
 from jointfund.revenue.fields import Cells
 from jointfund.revenue.numbers import LOCALES
-from jointfund.revenue.reader import DELIMITERS, Dialect, count_rows, read_rows
+from jointfund.revenue.reader import DELIMITERS, Dialect, check_file, count_rows, read_rows
 from jointfund.store import db
 
-FileArgument = typer.Argument(..., help="CSV (UTF-8, header row; separated by , ; or tab) or XLSX (first sheet, "
-                                        "header row).")
+FileArgument = typer.Argument(..., help="CSV (UTF-8, or UTF-16 with a BOM, or Windows-1251; header row; separated by "
+                                        ", ; or tab) or XLSX (first sheet, header row).")
 DelimiterOption = typer.Option(None, "--delimiter", help="The CSV separator: ',' ';' or tab [default: found from "
                                                          "the header].")
 LocaleOption = typer.Option("auto", "--locale", help="How the file writes numbers: uk (1 250 000,00), en "
@@ -51,6 +51,7 @@ def run(ctx: typer.Context, path: Path, fmt: str | None, kind_of: Callable[[Conn
 
     A dry run does all of it, in the same transaction, and rolls it back: the counts and the problems
     are exactly those the import would give."""
+    check_file(path, json_ok=True)  # a missing or unreadable file is named first (the kind checks its type)
     info = context.fund(ctx)
     try:
         with db.write(context.engine(ctx)) as conn:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import typer
 
+from jointfund import bounds
 from jointfund.cli import context
 from jointfund.cli.output import FormatOption, emit, resolve_format, say
 from jointfund.cli.params import parse_date
@@ -90,7 +91,7 @@ def entries(
 
 
 @app.command("show")
-def show(ctx: typer.Context, seq: int = typer.Argument(..., help="Entry number (its log position)."), fmt: str = FormatOption) -> None:
+def show(ctx: typer.Context, seq: int = context.id_argument("SEQ", help="Entry number (its log position)."), fmt: str = FormatOption) -> None:
     """One entry with its postings."""
     with db.transaction(context.engine(ctx)) as conn:
         e = journal.get_entry(conn, seq)
@@ -145,7 +146,7 @@ def post(
 
 @app.command("reverse")
 def reverse(
-    ctx: typer.Context, seq: int = typer.Argument(...),
+    ctx: typer.Context, seq: int = context.id_argument("SEQ"),
     date: str = typer.Option(..., "--date"), key: str = typer.Option(..., "--key"),
     narration: str = typer.Option(None, "--narration"),
 ) -> None:
@@ -227,8 +228,8 @@ def _write_json(bundle: dict, out: Path | None) -> None:
 
 @app.command("proof")
 def proof(
-    ctx: typer.Context, seq: int = typer.Argument(..., help="Entry (or any log record) number."),
-    checkpoint: int = typer.Option(None, "--checkpoint", help="Checkpoint id [default: the latest that covers it]."),
+    ctx: typer.Context, seq: int = context.id_argument("SEQ", help="Entry (or any log record) number."),
+    checkpoint: int = typer.Option(None, "--checkpoint", min=1, max=bounds.MAX_ID, help="Checkpoint id [default: the latest that covers it]."),
     out: Path = typer.Option(None, "-o", "--out", help="Write the proof bundle (JSON) here."),
 ) -> None:
     """Inclusion proof of a record against a signed checkpoint, as a self-contained JSON bundle."""
@@ -246,8 +247,8 @@ def proof(
 @app.command("consistency")
 def consistency(
     ctx: typer.Context,
-    old: int = typer.Option(..., "--from", help="Older checkpoint id."),
-    new: int = typer.Option(..., "--to", help="Newer checkpoint id."),
+    old: int = typer.Option(..., "--from", min=1, max=bounds.MAX_ID, help="Older checkpoint id."),
+    new: int = typer.Option(..., "--to", min=1, max=bounds.MAX_ID, help="Newer checkpoint id."),
     out: Path = typer.Option(None, "-o", "--out"),
 ) -> None:
     """Consistency proof between two checkpoints: the older log is a prefix of the newer."""

@@ -44,7 +44,7 @@ def appoint(
 @app.command("remove")
 def remove(
     ctx: typer.Context,
-    member_id: int = typer.Argument(..., metavar="ID", help="Member id (see `members list`)."),
+    member_id: int = context.id_argument(help="Member id (see `members list`)."),
     reason: str = typer.Option("", "--reason"),
 ) -> None:
     """Unseat a member; the seat becomes vacant and their votes on open proposals stop counting."""

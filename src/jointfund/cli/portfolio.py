@@ -45,7 +45,7 @@ def _record(ctx: typer.Context, investment_id: int, what, words: str) -> None:  
 @app.command("income")
 def income(
     ctx: typer.Context,
-    investment_id: int = typer.Argument(..., metavar="INVESTMENT"),
+    investment_id: int = context.id_argument("INVESTMENT"),
     kind: str = typer.Option(..., "--kind", help="interest, dividends or fees (the terms' income kinds)."),
     amount: str = typer.Option(..., "--amount"),
     currency: str = typer.Option(..., "--currency"),
@@ -62,7 +62,7 @@ def income(
 def _return(kind: str):  # noqa: ANN202
     def command(
         ctx: typer.Context,
-        investment_id: int = typer.Argument(..., metavar="INVESTMENT"),
+        investment_id: int = context.id_argument("INVESTMENT"),
         amount: str = typer.Option(..., "--amount", help="Proceeds received."),
         currency: str = typer.Option(..., "--currency"),
         cost: str = typer.Option(None, "--cost", help="Cost returned by it [default: repayment, up to the proceeds; "

@@ -58,7 +58,7 @@ def new(
 @app.command("vote")
 def vote_(
     ctx: typer.Context,
-    proposal_id: int = typer.Argument(..., metavar="ID"),
+    proposal_id: int = context.id_argument(),
     choice: str = typer.Argument(..., metavar="CHOICE", help=" | ".join(CHOICES)),
     member_ref: str = AsOption,
     key: Path = KeyOption,
@@ -74,7 +74,7 @@ def vote_(
 
 @app.command("withdraw")
 def withdraw(
-    ctx: typer.Context, proposal_id: int = typer.Argument(..., metavar="ID"),
+    ctx: typer.Context, proposal_id: int = context.id_argument(),
     member_ref: str = AsOption, key: Path = KeyOption,
 ) -> None:
     """Withdraw an open proposal (its proposer only, signed)."""
@@ -100,7 +100,7 @@ def expire(ctx: typer.Context) -> None:
 
 
 @app.command("execute")
-def execute(ctx: typer.Context, proposal_id: int = typer.Argument(..., metavar="ID")) -> None:
+def execute(ctx: typer.Context, proposal_id: int = context.id_argument()) -> None:
     """Run the effect of an approved proposal, in the same transaction as its state change, exactly once."""
     who = context.actor(ctx, "proposals.execute")
     fund = context.fund(ctx)
@@ -128,7 +128,7 @@ def list_(
 
 
 @app.command("show")
-def show(ctx: typer.Context, proposal_id: int = typer.Argument(..., metavar="ID"), fmt: str = FormatOption) -> None:
+def show(ctx: typer.Context, proposal_id: int = context.id_argument(), fmt: str = FormatOption) -> None:
     """One proposal: its state in words, and each seat of the deciding body with its last vote."""
     fund = context.fund(ctx)
     with db.transaction(context.engine(ctx)) as conn:

@@ -38,7 +38,7 @@ def import_(ctx: typer.Context, file: Path = imports.FileArgument, fmt: str = Fo
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    year: int = typer.Option(None, "--year", help="Only receipts dated in this year."),
+    year: int = context.year_option(None, help="Only receipts dated in this year."),
     licence: str = typer.Option(None, "--licence", help="Only receipts under this licence."),
     limit: int = typer.Option(1000, "--limit", min=1, max=1_000_000),
     fmt: str = FormatOption,

@@ -14,7 +14,7 @@ from jointfund.store import db
 
 def reconcile(
     ctx: typer.Context,
-    year: int = typer.Option(..., "--year"),
+    year: int = context.year_option(...),
     tolerance: str = typer.Option("0", "--tolerance", help="Differences up to this amount are not discrepancies."),
     fmt: str = FormatOption,
 ) -> None:

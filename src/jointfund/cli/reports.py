@@ -34,7 +34,7 @@ def parse_threshold(text: str | None, option: str) -> Decimal | None:
 @app.command("eiti")
 def eiti_report(
     ctx: typer.Context,
-    year: int = typer.Option(..., "--year"),
+    year: int = context.year_option(...),
     fmt: str = typer.Option(None, "--format", "-f", help="table, csv, json or xlsx (xlsx needs -o)."),
     out: Path = typer.Option(None, "-o", "--out", help="Write the report to this file (required for xlsx)."),
     materiality: str = typer.Option(None, "--materiality", help="Fold rows whose amount is below this into one row per section."),

@@ -27,7 +27,7 @@ def token_(
     typer.echo(secret)
 
 
-def revoke_token(ctx: typer.Context, number: int = typer.Argument(..., metavar="ID")) -> None:
+def revoke_token(ctx: typer.Context, number: int = context.id_argument()) -> None:
     """Revoke an API token: it stops working at once. Nothing is deleted."""
     who = context.actor(ctx, "users.revoke_token")
     with db.write(context.engine(ctx)) as conn:

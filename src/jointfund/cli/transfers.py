@@ -30,7 +30,7 @@ def record(
     amount: str = typer.Option(..., "--amount"),
     currency: str = typer.Option(..., "--currency"),
     reference: str = typer.Option(..., "--reference", help="The transfer's own reference (its idempotency key)."),
-    period: int = typer.Option(..., "--period", help="The revenue year whose obligation it settles."),
+    period: int = typer.Option(..., "--period", callback=context.check_year, help="The revenue year whose obligation it settles."),
     fmt: str = FormatOption,
 ) -> None:
     """Record a transfer: cash in, the period's obligation settled, the partner's capital increased."""
@@ -70,7 +70,7 @@ def record(
 
 
 @app.command("list")
-def list_(ctx: typer.Context, period: int = typer.Option(None, "--period"), fmt: str = FormatOption) -> None:
+def list_(ctx: typer.Context, period: int = typer.Option(None, "--period", callback=context.check_year), fmt: str = FormatOption) -> None:
     """Each period's obligation against its transfers: under- and over-payment."""
     info = context.fund(ctx)
     with db.transaction(context.engine(ctx)) as conn:

@@ -145,7 +145,7 @@ def build(engine: Engine, info: FundInfo, directory: Path, say: Callable[[str], 
     terms = info.base_terms()
     with db.write(engine) as conn:
         imports.run(conn, imports.licences_kind(terms), paths["licences"], "demo")
-        imports.run(conn, imports.rates_kind(), paths["rates"], "demo")
+        imports.run(conn, imports.rates_kind(info.base_terms()), paths["rates"], "demo")
         got = imports.run(conn, imports.receipts_kind(terms, book.licence_ids(conn)), paths["receipts"], "demo")
         imports.run(conn, imports.payments_kind(terms), paths["payments"], "demo")
         accrued = accrue(conn, info)

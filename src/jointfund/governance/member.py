@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlalchemy import Connection
 
+from jointfund import bounds
 from jointfund.errors import InputError, NotFound, Problem, Refused
 from jointfund.fund import FundInfo
 from jointfund.governance import book
@@ -76,8 +77,8 @@ def seated(conn: Connection, body: str | None = None) -> list[Member]:
 def find(conn: Connection, ref: str, body: str | None = None) -> Member:
     """A seated member by id or by name; with `body`, a name is looked up among that body's members first."""
     everyone = seated(conn)
-    if ref.isdigit():
-        match = [m for m in everyone if m.id == int(ref)]
+    if (number := bounds.id_in(ref)) is not None:
+        match = [m for m in everyone if m.id == number]
     else:
         match = [m for m in everyone if m.name == ref]
         if len(match) > 1 and body is not None:

@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 from sqlalchemy import Connection
 
+from jointfund import bounds
 from jointfund.errors import InputError, IntegrityError, NotFound, Problem, Refused
 from jointfund.fund import FundInfo
 from jointfund.governance import amendment, book, canonical, effects
@@ -108,8 +109,8 @@ def draft(conn: Connection, fund: FundInfo, kind: str, title: str, proposer: str
     if about is not None and (not about.strip() or len(about) > MAX_REF_CHARS):
         problems.append(Problem("--about", f"a reference of 1 to {MAX_REF_CHARS} characters is needed", about))
     elif about is not None and about.startswith(PROPOSAL_REF):
-        target = about[len(PROPOSAL_REF):]
-        if not target.isdigit() or not book.proposals(conn, [int(target)]):
+        target = bounds.id_in(about[len(PROPOSAL_REF):])
+        if target is None or not book.proposals(conn, [target]):
             problems.append(Problem("--about", "names no existing proposal", about))
     if deadline is not None and deadline < on:
         problems.append(Problem("--deadline", f"is before the proposal is made ({on})", str(deadline)))

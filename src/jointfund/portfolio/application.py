@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 from sqlalchemy import Connection, select
 
+from jointfund import bounds
 from jointfund.errors import InputError, JointfundError, NotFound, Problem, Refused
 from jointfund.fund import FundInfo
 from jointfund.governance import book
@@ -126,7 +127,7 @@ def parse(cells: Cells, terms: Terms, on: dt.date) -> Application | None:
     p = pipeline_of(terms)
     applicant = cells.text("applicant", limit=200)
     code = cells.raw("applicant_code")
-    if not (code.isdigit() and len(code) == EDRPOU_DIGITS):
+    if not (code.isascii() and code.isdigit() and len(code) == EDRPOU_DIGITS):  # 0-9 only, not "١" or "１"
         cells.fail("applicant_code", f"an EDRPOU code is {EDRPOU_DIGITS} digits", code)
     title = cells.text("title", limit=500)
     sector = cells.choice("sector", [s.code for s in p.sectors], "sector")
@@ -304,8 +305,9 @@ def stage_of(conn: Connection, application_id: int) -> StageChange:
 def by_reference(conn: Connection, about: str | None) -> Application | None:
     """The application a proposal's `about` names ("application:7"), or None."""
     prefix = "application:"
-    if not about or not about.startswith(prefix) or not about[len(prefix):].isdigit():
+    number = bounds.id_in(about[len(prefix):]) if about and about.startswith(prefix) else None
+    if number is None:
         return None
-    found = applications(conn, [int(about[len(prefix):])])
+    found = applications(conn, [number])
     return found[0] if found else None
 

@@ -20,6 +20,7 @@ import datetime as dt
 
 from sqlalchemy import Connection
 
+from jointfund import bounds
 from jointfund.capital import in_kind
 from jointfund.errors import Refused
 from jointfund.fund import FundInfo
@@ -88,8 +89,9 @@ def value(conn: Connection, fund: FundInfo, p: Proposal, run: Run) -> str:
 def _mover(kind: str) -> Effect:
     def move(conn: Connection, fund: FundInfo, p: Proposal, run: Run) -> str:
         app = _application(conn, p)
-        if app is None and p.about and p.about.startswith(PROPOSAL_REF) and p.about[len(PROPOSAL_REF):].isdigit():
-            app = _application(conn, get(conn, int(p.about[len(PROPOSAL_REF):])))  # a recommendation of a proposal
+        target = bounds.id_in(p.about[len(PROPOSAL_REF):]) if p.about and p.about.startswith(PROPOSAL_REF) else None
+        if app is None and target is not None:
+            app = _application(conn, get(conn, target))  # a recommendation of a proposal
         if app is None:
             return _NO_EFFECT
         moved = advance(conn, fund, run.actor, app, kind, run.on, p.id, f"{kind}: proposal {p.id} ({p.title})")

@@ -21,6 +21,7 @@ from typing import NamedTuple
 
 from sqlalchemy import Connection, select
 
+from jointfund import bounds
 from jointfund.errors import InputError, NotFound, Problem, Refused
 from jointfund.fund import FundInfo
 from jointfund.governance import book
@@ -234,9 +235,10 @@ def of_application(conn: Connection, application_id: int) -> Investment | None:
 
 def by_reference(conn: Connection, about: str | None) -> Investment | None:
     """The investment a proposal's `about` names ("investment:3"), or None."""
-    if not about or not about.startswith(LINK) or not about[len(LINK):].isdigit():
+    number = bounds.id_in(about[len(LINK):]) if about and about.startswith(LINK) else None
+    if number is None:
         return None
-    r = conn.execute(select(t.investment).where(t.investment.c.id == int(about[len(LINK):]))).first()
+    r = conn.execute(select(t.investment).where(t.investment.c.id == number)).first()
     return None if r is None else _of(r)
 
 

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from decimal import Decimal
 
+from jointfund import bounds
 from jointfund.errors import Problem
 from jointfund.money import parse_amount
 from jointfund.revenue.numbers import canonical
@@ -53,6 +54,9 @@ class Cells:
         if len(value) > limit:
             self.fail(column, f"longer than {limit} characters", value)
             return None
+        if "\x00" in value:  # no field needs one, and PostgreSQL cannot store it
+            self.fail(column, "contains a NUL character", value)
+            return None
         return value
 
     def ident(self, column: str, required: bool = True) -> str | None:
@@ -63,8 +67,9 @@ class Cells:
             return None
         return value
 
-    def date(self, column: str) -> dt.date | None:
-        """YYYY-MM-DD, or NBU's DD.MM.YYYY."""
+    def date(self, column: str, start: dt.date | None = None) -> dt.date | None:
+        """YYYY-MM-DD, or NBU's DD.MM.YYYY; with `start` (the fund's), within the fund's life plus a margin
+        (bounds.date_window)."""
         value = self.raw(column)
         if not value:
             self.fail(column, "a date is required (YYYY-MM-DD)")
@@ -73,9 +78,15 @@ class Cells:
         iso = f"{dotted[3]}-{dotted[2]}-{dotted[1]}" if dotted else value
         if _ISO_DATE.match(iso):
             try:
-                return dt.date.fromisoformat(iso)
+                day = dt.date.fromisoformat(iso)
             except ValueError:
-                pass
+                day = None
+            if day is not None:
+                problem = None if start is None else bounds.date_problem(day, start, self.at(column))
+                if problem is None:
+                    return day
+                self.problems.append(problem)
+                return None
         self.fail(column, "not a valid date; expected YYYY-MM-DD", value)
         return None
 
@@ -113,11 +124,12 @@ class Cells:
         if why:
             self.fail(column, why, value)
             return None
-        try:
-            number = Decimal(plain)
-        except ArithmeticError:
-            number = None
-        if number is None or not number.is_finite() or number <= 0:
+        number, problem = bounds.plain_decimal(plain, self.at(column), "rate")
+        if problem:
+            self.problems.append(problem._replace(value=value))
+            return None
+        assert number is not None
+        if number <= 0:
             self.fail(column, "expected a positive number (41.8996 or 41,8996)", value)
             return None
         return number

@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from jointfund.revenue.fields import Cells
 from jointfund.revenue.reader import Columns
+from jointfund.terms.model import FxSource
 
 COLUMNS = Columns(("date", "currency", "rate"))
 # NBU's open-data JSON: {"r030": 840, "txt": "Долар США", "rate": 41.2345, "cc": "USD", "exchangedate": "DD.MM.YYYY"}
@@ -37,16 +38,33 @@ class Rate(NamedTuple):
     rate: Decimal
 
 
-def parse(cells: Cells) -> Rate | None:
-    day = cells.date("date")
+def parse(cells: Cells, terms: FxSource, start: dt.date) -> Rate | None:
+    """A rate row, within the fund's dates and the terms' plausible range for its currency."""
+    day = cells.date("date", start)
     currency = cells.raw("currency").upper()
     if not _CODE.match(currency):
         cells.fail("currency", "expected a three-letter ISO 4217 code", cells.raw("currency"))
     rate = cells.positive_decimal("rate")
+    if rate is not None and _CODE.match(currency):
+        bound = terms.plausible_rates.get(currency)
+        if bound is None:
+            cells.fail("currency", "the terms give no plausible range for this currency (fx.plausible_rates)", currency)
+        elif not bound[0] <= rate <= bound[1]:
+            cells.fail("rate", f"outside the terms' plausible range for {currency}: {bound[0]} to {bound[1]} "
+                               f"{terms.domestic_currency} per unit (fx.plausible_rates)", cells.raw("rate"))
     if not cells.ok:
         return None
     assert day and rate is not None
     return Rate(currency, day, rate)
+
+
+def jump(before: Rate, after: Rate, limit: Decimal | None) -> str | None:
+    """Why `after` (the next rate of the currency after `before`) is refused without confirmation, or None."""
+    change = abs(after.rate / before.rate - 1)
+    if limit is None or change <= limit:
+        return None
+    return (f"changes {change:.1%} from the rate of {before.date} ({before.rate}); the terms allow {limit:.0%} "
+            "(fx.max_daily_change). If it is right, import again with --accept-jump")
 
 
 class RateTable:

@@ -14,6 +14,7 @@ The import is one event of the log (file digest and counts), so the signed check
 
 from __future__ import annotations
 
+import bisect
 import collections
 import datetime as dt
 import itertools
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import polars as pl
-from sqlalchemy import Connection, Date, Table
+from sqlalchemy import Connection, Date, Table, select
 
 from jointfund.errors import InputError, Problem
 from jointfund.ledger.log import append_event
@@ -93,9 +94,13 @@ def receipts_kind(terms: Terms, licence_ids: Container[str]) -> Kind:
                 book.receipt_row, book.receipt_of, check=_check_corrections, bulk=fast)
 
 
-def rates_kind() -> Kind:
-    return Kind("rates", t.fx_rate, ("currency", "date"), fx.COLUMNS, fx.parse, book.rate_row, book.rate_of,
-                json_keys=fx.NBU_KEYS)
+def rates_kind(terms: Terms, accept_jump: bool = False) -> Kind:
+    """Rates within the terms' plausible range; a jump beyond `fx.max_daily_change` from the previous
+    rate is refused unless `accept_jump` (the importer confirmed it)."""
+    limit = None if accept_jump else terms.fx.max_daily_change
+    return Kind("rates", t.fx_rate, ("currency", "date"), fx.COLUMNS,
+                lambda c: fx.parse(c, terms.fx, terms.fund.entry_into_force), book.rate_row, book.rate_of,
+                json_keys=fx.NBU_KEYS, check=None if limit is None else lambda conn, fresh: _check_jumps(conn, fresh, limit))
 
 
 def payments_kind(terms: Terms) -> Kind:
@@ -280,6 +285,23 @@ def _check_corrections(conn: Connection, fresh: Sequence[tuple[Row, NamedTuple]]
             if why:
                 problems.append((row.line, Problem(f"{row.where}:corrects", why, rec.corrects)))
         known[rec.receipt_id] = rec
+    return problems
+
+
+def _check_jumps(conn: Connection, fresh: Sequence[tuple[Row, NamedTuple]], limit) -> list[tuple[int, Problem]]:  # noqa: ANN001
+    """Each new rate against the latest earlier one of its currency, stored or new in this batch."""
+    problems = []
+    for currency in {rec.currency for _, rec in fresh}:
+        mine = sorted(((rec, row) for row, rec in fresh if rec.currency == currency), key=lambda x: x[0].date)
+        c = t.fx_rate.c
+        known = {r.date: book.rate_of(r) for r in conn.execute(
+            select(t.fx_rate).where(c.currency == currency, c.date <= mine[-1][0].date))}
+        known.update((rec.date, rec) for rec, _ in mine)
+        days = sorted(known)
+        for rec, row in mine:
+            i = bisect.bisect_left(days, rec.date)
+            if i and (why := fx.jump(known[days[i - 1]], rec, limit)):
+                problems.append((row.line, Problem(f"{row.where}:{row.names.get('rate', 'rate')}", why, format(rec.rate, "f"))))
     return problems
 
 

@@ -55,7 +55,7 @@ def parse(cells: Cells, terms: Terms) -> Licence | None:
         cells.fail("resource", f"unknown resource code{hint}" if resource else "a resource code is required", resource or None)
     deposit = cells.text("deposit", required=False)
     region = cells.text("region", required=False)
-    issued = cells.date("issued")
+    issued = cells.date("issued", terms.fund.entry_into_force)
     basis = cells.choice("basis", bases(terms), "licence basis")
     psa = cells.choice("psa", PSA_VALUES, "psa value")
     if not cells.ok:

@@ -38,7 +38,7 @@ class Payment(NamedTuple):
 
 def parse(cells: Cells, terms: Terms) -> Payment | None:
     payment_id = cells.ident("payment_id")
-    day = cells.date("date")
+    day = cells.date("date", terms.fund.entry_into_force)
     holder_code = cells.ident("holder_code")
     licence_id = cells.ident("licence_id")
     stream = cells.choice("stream", terms.contribution.stream_codes, "revenue stream")

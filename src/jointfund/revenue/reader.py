@@ -13,18 +13,22 @@ import csv
 import datetime as dt
 import hashlib
 import json
+import re
+import zipfile
+import zlib
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+from jointfund import bounds
 from jointfund.errors import InputError, Problem
 
 if TYPE_CHECKING:
     import polars as pl
 
-MAX_JSON_BYTES = 64 * 1024 * 1024  # NBU publishes one array per query; a bigger file is not a rate file
-MAX_CELL_CHARS = 10_000
+MAX_JSON_BYTES = bounds.MAX_JSON_BYTES  # NBU publishes one array per query; a bigger file is not a rate file
+MAX_CELL_CHARS = bounds.MAX_TEXT_CHARS
 SUFFIXES = (".csv", ".xlsx", ".json")
 
 
@@ -89,13 +93,72 @@ def count_rows(path: Path) -> int | None:
     return max(0, newlines - 1)
 
 
+def check_file(path: Path, json_ok: bool = False) -> None:
+    """Refuse (InputError naming the file) a path that is not a readable file of an accepted type."""
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES or (suffix == ".json" and not json_ok):
+        accepted = ".csv or .xlsx" + (" or .json" if json_ok else "")
+        raise InputError([Problem(str(path), f"unsupported file type; expected {accepted}", path.suffix)], "cannot read input")
+    if not path.is_file():
+        raise InputError([Problem(str(path), "no such file" if not path.exists() else "not a file")], "cannot read input")
+    try:
+        with open(path, "rb"):
+            pass
+    except OSError as exc:
+        raise InputError([Problem(str(path), f"cannot open the file: {exc.strerror}")], "cannot read input") from None
+
+
+# Text encodings: UTF-8 (with or without a byte-order mark) is the format; a UTF-16 file with its
+# byte-order mark (Excel's "Unicode text") and a Windows-1251 file (Excel's default for Cyrillic CSV)
+# are read too, since they say, or plainly show, what they are. Anything else is refused by name.
+SNIFF_BYTES = 64 * 1024
+# Windows-1251 bytes of the Cyrillic letters (А-я, and Ukrainian Ґґ Єє Іі Її, Russian Ёё).
+_CP1251_LETTERS = frozenset(range(0xC0, 0x100)) | {0xA5, 0xB4, 0xAA, 0xBA, 0xB2, 0xB3, 0xAF, 0xBF, 0xA8, 0xB8}
+
+
+def text_encoding(path: Path) -> str:
+    """The encoding to read `path` with (a Python codec name), or InputError naming what was found."""
+    with open(path, "rb") as f:
+        head = f.read(SNIFF_BYTES)
+    return _encoding_of(head, path.name)
+
+
+def _encoding_of(head: bytes, source: str) -> str:
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"  # the codec reads the byte-order mark and takes the order from it
+    if b"\x00" in head[:1024] and head[:1024].count(b"\x00") * 4 >= min(len(head), 1024):
+        raise InputError([Problem(source, "the file looks like UTF-16 text without a byte-order mark; save it as "
+                                          "UTF-8 (in Excel: CSV UTF-8)")], "cannot read input")
+    try:
+        head.decode("utf-8")
+        return "utf-8-sig"
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(head) - 3 and len(head) == SNIFF_BYTES:
+            return "utf-8-sig"  # a character cut at the end of the sample
+    high = [i for i, b in enumerate(head) if b >= 0x80]
+    # Cyrillic words are wholly Cyrillic: in Windows-1251 text the high bytes are letters, and seldom touch a
+    # Latin letter; a Latin-1 "Café" would (its "é" is a Cyrillic letter's byte too).
+    letters = sum(head[i] in _CP1251_LETTERS for i in high)
+    mixed = sum(_latin(head, i - 1) or _latin(head, i + 1) for i in high)
+    if high and letters >= 0.9 * len(high) and mixed <= 0.1 * len(high):
+        return "cp1251"
+    raise InputError([Problem(source, "the file is not UTF-8 text, nor UTF-16 with a byte-order mark, nor Windows-1251 "
+                                      "Cyrillic; save it as UTF-8 (in Excel: CSV UTF-8)")], "cannot read input")
+
+
+def _latin(data: bytes, i: int) -> bool:
+    return 0 <= i < len(data) and (0x41 <= data[i] <= 0x5A or 0x61 <= data[i] <= 0x7A)
+
+
 def sniff_delimiter(path: Path, columns: Columns) -> str:
     """The separator of a CSV: of `,` `;` and tab, the one that makes the most known column names of the
     header (a Ukrainian Excel writes `;`); `,` when none does, so that the header's problems are named."""
     try:
-        with open(path, encoding="utf-8-sig", newline="") as f:
+        with open(path, encoding=text_encoding(path), errors="surrogateescape", newline="") as f:
             first = f.readline()
-    except (OSError, UnicodeDecodeError):
+    except (OSError, UnicodeError, InputError):  # reading the file names what is wrong with it
         return ","
     known = set(columns.all)
 
@@ -114,12 +177,8 @@ def read_rows(path: Path, columns: Columns, json_keys: Mapping[str, str] | None 
     `json_keys` maps column names to the keys of a JSON array's objects (only inputs that
     accept JSON give it).
     """
+    check_file(path, json_keys is not None)
     suffix = path.suffix.lower()
-    if suffix not in SUFFIXES or (suffix == ".json" and json_keys is None):
-        accepted = ".csv or .xlsx" + (" or .json" if json_keys is not None else "")
-        raise InputError([Problem(str(path), f"unsupported file type; expected {accepted}", path.suffix)], "cannot read input")
-    if not path.is_file():
-        raise InputError([Problem(str(path), "no such file")], "cannot read input")
     if suffix == ".csv":
         return _csv_rows(path, columns, dialect.delimiter or sniff_delimiter(path, columns), dialect.locale)
     if suffix == ".xlsx":
@@ -150,27 +209,49 @@ def _header(names: list[str], columns: Columns, where: str) -> dict[str, int]:
 
 def _csv_rows(path: Path, columns: Columns, delimiter: str = ",", locale: str = "auto") -> Iterator[Row]:
     source = path.name
-    with open(path, encoding="utf-8-sig", newline="") as f:
+    encoding = text_encoding(path)
+    last = 0
+    # Bytes the encoding cannot read become lone surrogates, so that the row holding them is named exactly
+    # (a decoding error would surface a whole read-ahead block later).
+    with open(path, encoding=encoding, errors="surrogateescape", newline="") as f:
         reader = csv.reader(f, delimiter=delimiter)
         try:
             header = next(reader, None)
             if header is None:
                 raise InputError([Problem(f"{source}:1", "the file is empty; expected a header row")], "cannot read input")
+            _readable(header, encoding, f"{source}:1")
             index = _header(header, columns, f"{source}:1")
             width = len(header)
             last = reader.line_num
             for fields in reader:
                 line = last + 1  # a quoted field may span lines; a row is named by its first line
                 last = reader.line_num
+                _readable(fields, encoding, f"{source}:{line}")
                 if not fields or (len(fields) == 1 and not fields[0].strip()):
                     continue
                 if len(fields) != width:
                     yield Row(line, f"{source}:{line}", {}, problem=f"expected {width} fields as in the header, found {len(fields)}")
                     continue
                 yield Row(line, f"{source}:{line}", {name: fields[i].strip() for name, i in index.items()}, locale=locale)
-        except UnicodeDecodeError as exc:
-            raise InputError([Problem(f"{source}:{last + 1}", f"not UTF-8 text (byte {exc.start} of the block)")],
-                             "cannot read input") from None
+        except csv.Error as exc:  # a field over csv.field_size_limit() characters, a NUL byte...
+            raise InputError([Problem(f"{source}:{last + 1}", f"not readable as CSV: {exc}")], "cannot read input") from None
+        except UnicodeError as exc:  # what surrogateescape cannot carry: UTF-16 cut in the middle of a character
+            raise InputError([Problem(f"{source}:{last + 1}", f"not {_ENCODING_NAMES.get(encoding, encoding)} text from "
+                                                               f"here on ({exc.reason})")], "cannot read input") from None
+
+
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
+def _readable(fields: list[str], encoding: str, where: str) -> None:
+    """Refuse a row with bytes its file's encoding cannot read (decoded as lone surrogates)."""
+    text = "".join(fields)
+    if not text.isascii() and _SURROGATE.search(text):
+        raise InputError([Problem(where, f"not {_ENCODING_NAMES.get(encoding, encoding)} text from here on; "
+                                         "save the file as UTF-8 (in Excel: CSV UTF-8)")], "cannot read input")
+
+
+_ENCODING_NAMES = {"utf-8-sig": "UTF-8", "utf-16": "UTF-16", "cp1251": "Windows-1251"}
 
 
 def _xlsx_rows(path: Path, columns: Columns, locale: str = "auto") -> Iterator[Row]:
@@ -180,22 +261,40 @@ def _xlsx_rows(path: Path, columns: Columns, locale: str = "auto") -> Iterator[R
     source = path.name
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
-        raise InputError([Problem(source, f"not a readable XLSX workbook: {exc}")], "cannot read input") from None
+    except (InvalidFileException, *_BROKEN_XLSX) as exc:
+        raise InputError([Problem(source, f"not a readable XLSX workbook: {_why(exc)}")], "cannot read input") from None
     try:
-        sheet = book.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        header = next(rows, None)
-        if header is None:
-            raise InputError([Problem(f"{source}:1", "the first sheet is empty; expected a header row")], "cannot read input")
-        index = _header([_cell_text(v) for v in header], columns, f"{source}:1")
-        for number, cells in enumerate(rows, start=2):
-            if all(v is None or _cell_text(v) == "" for v in cells):
-                continue
-            yield Row(number, f"{source}:{number}",
-                      {name: _cell_text(cells[i]) if i < len(cells) else "" for name, i in index.items()}, locale=locale)
+        yield from _xlsx_sheet_rows(book, source, columns, locale)
+    except _BROKEN_XLSX as exc:
+        raise InputError([Problem(source, f"not a readable XLSX workbook: {_why(exc)}")], "cannot read input") from None
     finally:
         book.close()
+
+
+# What a damaged or truncated workbook raises from inside openpyxl, zipfile, zlib and the XML parser.
+_BROKEN_XLSX: tuple[type[BaseException], ...] = (
+    zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, KeyError, ValueError, TypeError,
+    IndexError, AttributeError, SyntaxError, UnicodeError, NotImplementedError)  # XML parse errors are SyntaxErrors
+
+
+def _why(exc: BaseException) -> str:
+    return str(exc) or type(exc).__name__
+
+
+def _xlsx_sheet_rows(book, source: str, columns: Columns, locale: str) -> Iterator[Row]:  # noqa: ANN001 - a workbook
+    if not book.worksheets:
+        raise InputError([Problem(source, "the workbook has no sheet")], "cannot read input")
+    sheet = book.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    header = next(rows, None)
+    if header is None:
+        raise InputError([Problem(f"{source}:1", "the first sheet is empty; expected a header row")], "cannot read input")
+    index = _header([_cell_text(v) for v in header], columns, f"{source}:1")
+    for number, cells in enumerate(rows, start=2):
+        if all(v is None or _cell_text(v) == "" for v in cells):
+            continue
+        yield Row(number, f"{source}:{number}",
+                  {name: _cell_text(cells[i]) if i < len(cells) else "" for name, i in index.items()}, locale=locale)
 
 
 def _cell_text(value: object) -> str:
@@ -219,10 +318,17 @@ def _json_rows(path: Path, keys: Mapping[str, str]) -> Iterator[Row]:
     if path.stat().st_size > MAX_JSON_BYTES:
         raise InputError([Problem(source, f"JSON rate files are limited to {MAX_JSON_BYTES // 2**20} MiB")], "cannot read input")
     try:
-        with open(path, encoding="utf-8-sig") as f:
-            doc = json.load(f, parse_float=Decimal)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError([Problem(source, f"not valid UTF-8 JSON: {exc}")], "cannot read input") from None
+        text = path.read_bytes().decode(text_encoding(path))
+    except UnicodeError as exc:
+        raise InputError([Problem(source, f"not valid text: {exc.reason}")], "cannot read input") from None
+    if problem := bounds.json_depth_problem(text, source):
+        raise InputError([problem], "cannot read input")
+    try:
+        # Numbers stay exact text-born Decimals (a 4,300-digit integer is then refused by the rate's bound,
+        # not by Python's int-size limit); NaN and Infinity are not JSON numbers.
+        doc = json.loads(text, parse_float=Decimal, parse_int=Decimal, parse_constant=_no_constant)
+    except (json.JSONDecodeError, ValueError, RecursionError) as exc:
+        raise InputError([Problem(source, f"not valid JSON: {exc}")], "cannot read input") from None
     if not isinstance(doc, list):
         raise InputError([Problem(source, "expected a JSON array of rate objects", type(doc).__name__)], "cannot read input")
     names = dict(keys)
@@ -232,6 +338,10 @@ def _json_rows(path: Path, keys: Mapping[str, str]) -> Iterator[Row]:
             yield Row(number, where, {}, names, problem=f"expected an object, found {type(item).__name__}")
             continue
         yield Row(number, where, {name: _json_text(item.get(key)) for name, key in keys.items()}, names)
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not a number")
 
 
 def _json_text(value: object) -> str:
@@ -262,6 +372,8 @@ def plain_csv_blocks(path: Path, columns: Columns) -> Iterator[tuple[int, "pl.Da
     import polars as pl
 
     source = path.name
+    if text_encoding(path) != "utf-8-sig":
+        raise NotPlain("encoding")
     with open(path, "rb") as f:
         first = f.readline()
         if first.startswith(b"\xef\xbb\xbf"):

@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 import polars as pl
 
+from jointfund import bounds
 from jointfund.money import exponent
 from jointfund.revenue.fields import MAX_ID_CHARS, Cells
 from jointfund.revenue.reader import Columns
@@ -41,7 +42,7 @@ class Receipt(NamedTuple):
 
 def parse(cells: Cells, terms: Terms, licences: Container[str]) -> Receipt | None:
     receipt_id = cells.ident("receipt_id")
-    day = cells.date("date")
+    day = cells.date("date", terms.fund.entry_into_force)
     licence_id = cells.ident("licence_id")
     if licence_id and licence_id not in licences:
         cells.fail("licence_id", "unknown licence; import it first with: jointfund licences import FILE", licence_id)
@@ -58,8 +59,8 @@ def parse(cells: Cells, terms: Terms, licences: Container[str]) -> Receipt | Non
 
 
 # Cells the row path would accept unchanged: no surrounding or inner whitespace (Python's \s also
-# takes \x1c-\x1f), at most MAX_ID_CHARS characters; dates and amounts in their one plain form.
-_PLAIN_ID = rf"^[^\s\x1c-\x1f]{{1,{MAX_ID_CHARS}}}$"
+# takes \x1c-\x1f) and no control character, at most MAX_ID_CHARS characters; dates and amounts in their one plain form.
+_PLAIN_ID = rf"^[^\s\x00-\x1f]{{1,{MAX_ID_CHARS}}}$"
 _PLAIN_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
 
@@ -96,7 +97,9 @@ def parse_frame(cells: pl.DataFrame, terms: Terms, licences: Collection[str]) ->
         minor = pl.when(mine).then(pl.when(pl.col("amount").str.starts_with("-")).then(-magnitude).otherwise(magnitude)).otherwise(minor)
     frame = frame.with_columns(ok=ok & amount_ok, amount_minor=minor,
                                day=pl.col("date").str.to_date("%Y-%m-%d", strict=False))
-    # A date the calendar lacks (2025-02-30) or year 0, which Python's date refuses, goes to the row path.
-    if not frame.select((pl.col("ok") & pl.col("day").is_not_null() & (pl.col("day").dt.year() > 0)).all()).item():
+    first, last = bounds.date_window(terms.fund.entry_into_force)
+    # A date the calendar lacks (2025-02-30), or outside the fund's dates, goes to the row path, which names it.
+    if not frame.select((pl.col("ok") & pl.col("day").is_not_null()
+                             & pl.col("day").is_between(first, last).fill_null(False)).all()).item():
         return None
     return frame.select("receipt_id", pl.col("day").alias("date"), "licence_id", "stream", "amount_minor", "currency")

@@ -309,6 +309,19 @@ class FxSource(Frozen):
     domestic_currency: str
     fallback: Literal["latest_earlier"] = "latest_earlier"
     max_age_days: int | None = Field(default=None, ge=0, description="an earlier rate older than this is not usable")
+    plausible_rates: dict[str, tuple[Decimal, Decimal]] = Field(
+        default_factory=dict, description="currency -> (lowest, highest) rate an import accepts; other currencies are refused")
+    max_daily_change: Decimal | None = Field(
+        default=None, gt=0, description="the largest change of a rate from the previous one, as a fraction; "
+                                        "a bigger jump needs --accept-jump")
+
+    @field_validator("plausible_rates")
+    @classmethod
+    def _ranges(cls, v: dict[str, tuple[Decimal, Decimal]]) -> dict[str, tuple[Decimal, Decimal]]:
+        for code, (low, high) in v.items():
+            if code not in ISO_EXPONENTS or not 0 < low < high:
+                raise ValueError(f"{code}: expected a known currency and 0 < lowest < highest, got [{low}, {high}]")
+        return v
 
 
 class Account(Frozen):

@@ -57,7 +57,7 @@ UPLOADS = {
     "licences": Upload("licences.import", lambda _c, info: imports.licences_kind(info.base_terms())),
     "receipts": Upload("receipts.import", lambda c, info: imports.receipts_kind(info.base_terms(), book.licence_ids(c)),
                        _accrue),
-    "fx": Upload("fx.import", lambda _c, _info: imports.rates_kind()),
+    "fx": Upload("fx.import", lambda _c, info: imports.rates_kind(info.base_terms())),
     "payments": Upload("payments.import", lambda _c, info: imports.payments_kind(info.base_terms())),
 }
 
@@ -78,8 +78,10 @@ def safe_name(name: str | None) -> str:
     return base
 
 
-def run_upload(request: Request, what: str, upload: UploadFile, actor: str) -> dict:
+def run_upload(request: Request, what: str, upload: UploadFile, actor: str, accept_jump: bool = False) -> dict:
     spec = UPLOADS[what]
+    if accept_jump:  # the importer confirmed rates that jump beyond the terms' fx.max_daily_change
+        spec = spec._replace(kind_of=lambda _c, info: imports.rates_kind(info.base_terms(), accept_jump=True))
     name = safe_name(upload.filename)
     if not name.lower().endswith(SUFFIXES):
         raise InputError([Problem("file", f"expected a {', '.join(SUFFIXES)} file", name)], f"{what} not imported")
@@ -99,6 +101,15 @@ def _upload_route(what: str) -> None:
     def endpoint(request: Request, file: UploadFile = File(..., description="CSV (UTF-8, header row), XLSX or JSON."),
                  who=Depends(deps.change(spec.action))) -> dict:
         return run_upload(request, what, file, who.name)
+
+    def rates_endpoint(request: Request, file: UploadFile = File(..., description="CSV, XLSX or NBU JSON."),
+                       accept_jump: bool = Query(False, description="Confirm rates that change more than the terms' "
+                                                                    "fx.max_daily_change from the previous rate."),
+                       who=Depends(deps.change(spec.action))) -> dict:
+        return run_upload(request, what, file, who.name, accept_jump)
+
+    if what == "fx":
+        endpoint = rates_endpoint
 
     endpoint.__name__ = f"upload_{what}"
     router.post(f"/{what}", response_model=ImportOut, status_code=201, summary=f"Import {what} from a file",
