@@ -82,19 +82,22 @@ def engine(db_url: str) -> Iterator[Engine]:
 
 @pytest.fixture(scope="session")
 def _templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    """A migrated fund on the shipped terms, made once per backend and cloned for each test."""
+    """A migrated fund on the shipped terms, made once per backend and cloned for each test.
+
+    It is a test fund: JOINTFUND_TODAY may set its clock for writes (jointfund.clock), as the tests need to stand
+    on any day; a fund for the clock's own tests is made with `real_fund_url`."""
     made: dict[str, str] = {}
     folder = tmp_path_factory.mktemp("template")
     sqlite_url = f"sqlite:///{folder / 'template.db'}"
     eng = db.make_engine(sqlite_url)
-    fund_mod.create(eng, shipped_text(), "urif.toml")
+    fund_mod.create(eng, shipped_text(), "urif.toml", settable_clock=True)
     eng.dispose()
     made["sqlite"] = str(folder / "template.db")
     if not _PG_PROBLEM:
         name = _pg_db_name("tmpl")
         _admin(f'CREATE DATABASE "{name}"')
         eng = db.make_engine(f"{PG_SERVER}/{name}")
-        fund_mod.create(eng, shipped_text(), "urif.toml")
+        fund_mod.create(eng, shipped_text(), "urif.toml", settable_clock=True)
         eng.dispose()
         made["postgresql"] = name
     yield made
@@ -150,6 +153,17 @@ def fresh_fund_url(tmp_path_factory: pytest.TempPathFactory, _templates: dict[st
     yield make
     for name in made:
         _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def real_fund_url(backend: str, db_url: str, tmp_path: Path) -> str:
+    """A fund created as a real one would be (`jointfund init`): its clock cannot be set. (Its own SQLite file, so
+    that a test may hold it beside `fund_url`.)"""
+    url = f"sqlite:///{tmp_path / 'real-fund.db'}" if backend == "sqlite" else db_url
+    eng = db.make_engine(url)
+    fund_mod.create(eng, shipped_text(), "urif.toml")
+    eng.dispose()
+    return url
 
 
 @pytest.fixture

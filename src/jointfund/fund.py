@@ -30,6 +30,9 @@ class FundInfo(NamedTuple):
       start_date: the terms' entry into force; no effective date may precede it.
       adopted: amendments adopted by executed proposals since (governance.amendment), each as its
         canonical JSON text, in adoption order; `terms(day)` merges them with the file's own.
+      settable_clock: a demo or test fund, whose clock JOINTFUND_TODAY may set for writes (jointfund.clock);
+        recorded in its creation record, which the log and its signed checkpoints cover, so it cannot be turned on
+        later.
     """
 
     id: str
@@ -38,6 +41,7 @@ class FundInfo(NamedTuple):
     terms_text: str
     start_date: dt.date
     adopted: tuple[str, ...] = ()
+    settable_clock: bool = False
 
     def terms(self, day: dt.date | None = None) -> Terms:
         """The terms in force on `day` (today by default)."""
@@ -61,14 +65,18 @@ def _base(text: str) -> Terms:
     return load_text(text, "fund terms")
 
 
-def create(engine: Engine, terms_text: str, source: str, actor: str = "cli") -> FundInfo:
-    """Migrate the schema and create the fund with its chart of accounts. One fund per database."""
+def create(engine: Engine, terms_text: str, source: str, actor: str = "cli", settable_clock: bool = False) -> FundInfo:
+    """Migrate the schema and create the fund with its chart of accounts. One fund per database.
+
+    `settable_clock` makes a demo or test fund: JOINTFUND_TODAY may then set the date of writes. It is written into
+    the fund's first record, for good; a real fund is created without it (see jointfund.clock)."""
     terms = load_text(terms_text, source)
     db.upgrade(engine)
     with db.transaction(engine) as conn:
         if conn.execute(select(t.fund.c.id)).first():
             raise JointfundError("this database already holds a fund; use another --db for another fund")
-    info = FundInfo(str(uuid.uuid4()), terms.fund.code, terms.fund.name, terms_text, terms.fund.entry_into_force)
+    info = FundInfo(str(uuid.uuid4()), terms.fund.code, terms.fund.name, terms_text, terms.fund.entry_into_force,
+                    settable_clock=settable_clock)
     # The fund row must exist before a write transaction can lock it (PostgreSQL locks that row).
     with db.transaction(engine) as conn:
         conn.execute(insert(t.fund).values(id=info.id, code=info.code, name=info.name, terms_text=terms_text,
@@ -77,7 +85,8 @@ def create(engine: Engine, terms_text: str, source: str, actor: str = "cli") -> 
     with db.write(engine) as conn:
         append_event(conn, actor, "fund.create", f"fund:{info.id}",
                      {"code": info.code, "name": info.name, "terms_sha256": fingerprint(terms_text),
-                      "start_date": info.start_date.isoformat(), "source": source})
+                      "start_date": info.start_date.isoformat(), "source": source,
+                      **({"clock": clock.SETTABLE} if settable_clock else {})})
         for name, currencies, description in terms.expanded_accounts():
             open_account(conn, name, info.start_date, currencies, description, actor)
     return info
@@ -89,7 +98,7 @@ def load(conn: Connection) -> FundInfo:
         raise JointfundError("no fund in this database yet; create one with: jointfund init")
     a = t.terms_amendment.c
     adopted = tuple(_readable(r) for r in conn.execute(select(a.id, a.proposal_id, a.content_json).order_by(a.id)))
-    return FundInfo(row.id, row.code, row.name, row.terms_text, row.start_date, adopted)
+    return FundInfo(row.id, row.code, row.name, row.terms_text, row.start_date, adopted, db.clock_settable(conn))
 
 
 def _readable(row) -> str:  # noqa: ANN001 - a terms_amendment row

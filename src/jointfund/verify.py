@@ -450,3 +450,4 @@ from jointfund.revenue import checks as _revenue_checks  # noqa: E402,F401 regis
 from jointfund.portfolio import checks as _portfolio_checks  # noqa: E402,F401 registers its checks
 from jointfund.ledger import checks as _ledger_checks  # noqa: E402,F401 registers its checks
 from jointfund.accounting import checks as _accounting_checks  # noqa: E402,F401 registers its checks
+from jointfund import dating as _dating_checks  # noqa: E402,F401 registers its checks

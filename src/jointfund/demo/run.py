@@ -55,7 +55,7 @@ def prepare_dir(directory: Path) -> None:
 
 def build(engine: Engine, directory: Path, url: str, say: Callable[[str], None] = lambda _m: None) -> DemoResult:
     data = seed()
-    info = fund_mod.create(engine, shipped_text(), "urif.toml (shipped)", actor="demo")
+    info = fund_mod.create(engine, shipped_text(), "urif.toml (shipped)", actor="demo", settable_clock=True)
     say(f"created fund {info.code} ({info.name}) on the shipped terms")
     terms = info.base_terms()
 

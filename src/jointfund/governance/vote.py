@@ -41,6 +41,8 @@ def prepare(conn: Connection, fund: FundInfo, proposal_id: int, member_ref: str,
     s = standing(conn, fund, proposal_id, on)
     refuse_unless_open(s, "vote on")
     p = s.proposal
+    if on < p.created_on:  # a moved clock's trace (jointfund.clock); verify's "dates" check looks for it too
+        raise Refused(f"a vote cannot be dated {on}, before proposal {p.id} was made ({p.created_on})")
     m = find(conn, member_ref, p.body)
     if m.body != p.body:
         raise Refused(f"member {m.id} ({m.name}) sits on {m.body}, not on {p.body}: only {p.body} members vote on proposal {p.id}")

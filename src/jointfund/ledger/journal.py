@@ -85,6 +85,11 @@ def post(conn: Connection, entries: Sequence[Entry], fund_start: dt.date,
     accounts = load_accounts(conn)
     normalised = [_normalise(e) for e in entries]
     problems = [p for i, e in enumerate(normalised) for p in check_entry(e, accounts, fund_start, f"entry[{i}]")]
+    if not conn.info.get("clock_settable", False):  # see store.db.write: only a demo or test fund's clock moves
+        today = clock.today()
+        problems += [Problem(f"entry[{i}].date", f"is after today ({today}): an entry may be back-dated, never dated "
+                                                 "after the day it is recorded", e.date.isoformat())
+                     for i, e in enumerate(normalised) if e.date > today]
     if problems:
         raise InputError(problems, "entries refused; nothing was posted")
 

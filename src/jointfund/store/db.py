@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import json
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -18,6 +19,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, inspect, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
+from jointfund import clock
 from jointfund.errors import JointfundError
 from jointfund.store import tables as t
 
@@ -152,7 +154,20 @@ def write(engine: Engine) -> Iterator[Connection]:
         with conn.begin():
             if not is_sqlite(engine):
                 _lock_fund_row(conn)
+            settable = clock_settable(conn)
+            # Read by the ledger: only a demo or test fund may post an entry dated after the server's today.
+            conn.info["clock_settable"] = settable
+            clock.refuse_pinned(settable)
             yield conn
+
+
+def clock_settable(conn: Connection) -> bool:
+    """Whether the fund's creation record says its clock may be set (a demo or test fund, see jointfund.clock).
+    Before the fund's first record exists (its creation), nothing depends on the date, so it may be."""
+    first = conn.execute(select(t.event.c.action, t.event.c.data).order_by(t.event.c.seq).limit(1)).first()
+    if first is None or first.action != "fund.create":
+        return first is None
+    return json.loads(first.data).get("clock") == clock.SETTABLE
 
 
 @contextlib.contextmanager
