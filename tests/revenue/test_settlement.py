@@ -59,7 +59,8 @@ def _book(engine, tmp_path) -> fund_mod.FundInfo:
     terms = info.base_terms()
     with db.write(engine) as conn:
         imports.run(conn, imports.licences_kind(terms), write(tmp_path, "l.csv", LICENCES), "test")
-        imports.run(conn, imports.rates_kind(), write(tmp_path, "rates.csv", RATES), "test")
+        imports.run(conn, imports.rates_kind(terms, accept_jump=True), write(tmp_path, "rates.csv", RATES),
+                    "test")  # the rates move far on purpose
         imports.run(
             conn,
             imports.receipts_kind(terms, book.licence_ids(conn)),
