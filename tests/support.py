@@ -5,7 +5,10 @@ Names of accounts come from the fund's own terms, so these helpers carry no busi
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import threading
+from collections.abc import Iterator
 from decimal import Decimal
 
 from sqlalchemy import Engine, func, select
@@ -81,3 +84,24 @@ class Book:
     def balance(self, account: str, as_of: dt.date | None = None, subtree: bool = True) -> dict[str, Decimal]:
         with db.transaction(self.engine) as conn:
             return journal.balance(conn, account, as_of, subtree=subtree)
+
+
+@contextlib.contextmanager
+def holding_the_write_lock(engine: Engine) -> Iterator[threading.Event]:
+    """Another connection holds the book's write lock (as a long import would) until the block ends, or until
+    the event yielded is set."""
+    taken, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with db.write(engine):
+            taken.set()
+            release.wait(60)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert taken.wait(10), "the write lock was not taken"
+        yield release
+    finally:
+        release.set()
+        holder.join(10)

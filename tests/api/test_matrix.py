@@ -27,6 +27,7 @@ ROUTES = {
     ("POST", "/api/revenue/licences"): "licences.import", ("POST", "/api/revenue/receipts"): "receipts.import",
     ("POST", "/api/revenue/fx"): "fx.import", ("POST", "/api/revenue/payments"): "payments.import",
     ("GET", "/api/revenue/licences"): "books.read", ("GET", "/api/revenue/receipts"): "books.read",
+    ("GET", "/api/revenue/uploads/{job_id}"): "books.read", ("GET", "/revenue/uploads/{job_id}"): "books.read",
     # pages
     ("GET", "/"): "public.read", ("GET", "/login"): None, ("POST", "/login"): None, ("POST", "/logout"): None,
     ("GET", "/dashboard"): "books.read", ("GET", "/ledger"): "books.read", ("GET", "/ledger/entries"): "books.read",
@@ -88,7 +89,7 @@ def test_every_route_is_in_the_matrix(app) -> None:  # noqa: ANN001
 
 def concrete(path: str, site) -> str:  # noqa: ANN001
     return (path.replace("{seq}", str(site.proposal.seq)).replace("{proposal_id}", str(site.proposal.id))
-            .replace("{what}", "receipts").replace("{application_id}", "1").replace("{member_id}", "1")
+            .replace("{what}", "receipts").replace("{job_id}", "0" * 32).replace("{application_id}", "1").replace("{member_id}", "1")
             .replace("{partner}", site.fund.base_terms().partner_codes[0]).replace("{name}", site.name("auditor")))
 
 

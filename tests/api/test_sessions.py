@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from support import holding_the_write_lock
 
 from jointfund.api.app import create_app
 from jointfund.api.security import SESSION_COOKIE, LoginLimiter, Sessions
@@ -89,25 +90,10 @@ def test_every_signed_in_response_is_marked_no_store(client, site) -> None:  # n
 
 
 def test_a_write_that_finds_the_database_busy_gets_503_in_one_sentence(client, site, monkeypatch) -> None:  # noqa: ANN001
-    import threading
-
     monkeypatch.setattr(db, "BUSY_WAIT_SECONDS", 1.5)
     monkeypatch.setattr(db, "BUSY_POLL_SECONDS", 0.25)
-    taken, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with db.write(site.engine):
-            taken.set()
-            release.wait(30)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    try:
-        assert taken.wait(10)
+    with holding_the_write_lock(site.engine):
         r = client.post("/api/proposals/expiry", headers=bearer(site, "administrator"))
-    finally:
-        release.set()
-        holder.join(10)
     assert r.status_code == 503 and int(r.headers["retry-after"]) >= 1
     message = r.json()["error"]["message"]
     assert message.startswith("the database is busy") and "locked" not in message and "\n" not in message

@@ -5,10 +5,9 @@ Before: after 30 s of silence, two chained "database is locked" tracebacks.
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import func, select
+from support import holding_the_write_lock
 
 from jointfund.store import db
 from jointfund.store import tables as t
@@ -21,19 +20,8 @@ def held(fund_engine, monkeypatch):  # noqa: ANN001, ANN201
     """The write lock, held by another connection (as a long import would) until the test ends."""
     monkeypatch.setattr(db, "BUSY_WAIT_SECONDS", 2.0)
     monkeypatch.setattr(db, "BUSY_POLL_SECONDS", 0.25)
-    taken, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with db.write(fund_engine):
-            taken.set()
-            release.wait(30)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    assert taken.wait(10)
-    yield release
-    release.set()
-    holder.join(10)
+    with holding_the_write_lock(fund_engine) as release:
+        yield release
 
 
 def test_a_busy_writer_reports_its_wait_then_gives_up_in_one_sentence(fund_engine, held) -> None:  # noqa: ANN001

@@ -129,7 +129,9 @@ def test_a_treasury_officer_uploads_receipts_with_a_bad_row_and_nothing_is_impor
     page.goto("/revenue")
     page.get_by_label("receipts", exact=True).set_input_files(str(bad))
     page.get_by_role("button", name="Import receipts").click()
-    page.wait_for_load_state()
+    page.wait_for_url("**/revenue/uploads/*")  # the upload's job page, which follows it until it ends
+    expect(page.locator("#upload-state")).to_have_attribute("data-state", "refused")
+    assert "Nothing was imported." in page.locator("#import-result").inner_text()
     table = page.locator("table.data").inner_text()
     assert "receipts.csv:2:date" in table and "receipts.csv:2:licence_id" in table
     shot(page, "upload-errors")

@@ -129,11 +129,16 @@ def test_two_workers_share_sessions_sign_out_and_revocation(site, serve) -> None
 
 
 def test_serve_with_two_workers_serves_and_stops_on_sigterm(site, serve) -> None:  # noqa: ANN001
-    pool = serve("--workers", "2")
+    pool = serve("--workers", "2", "--max-upload-rows", "2")
     clients = [pool.client() for _ in range(6)]  # new connections: the kernel spreads them over the workers
     for c in clients:
         assert sign_in(c, site.name("auditor"), site.passwords["auditor"]) == 303
         assert c.get("/api/me").json()["name"] == site.name("auditor")
+    rows = "licence_id,holder,holder_code,resource,deposit,region,issued,basis,psa\n" + "".join(
+        f"SP-{n},Dobra Lithium Holdings,45120011,lithium,Dobra,Kirovohrad,2025-09-15,new,yes\n" for n in range(3))
+    r = pool.client().post("/api/revenue/licences", files={"file": ("three.csv", rows.encode())},
+                           headers={"Authorization": f"Bearer {site.tokens['treasury_officer']}"})
+    assert r.status_code == 422 and "more than 2 rows" in r.text  # each worker has the option
     started = time.monotonic()
     err = pool.stop()
     assert err.count("stopped") == 2 and time.monotonic() - started < 15, err
@@ -153,3 +158,34 @@ def test_forwarded_for_counts_only_from_a_configured_proxy(site, serve) -> None:
         conn.exec_driver_sql("DELETE FROM login_throttle")
     # From a configured proxy: five client addresses, one try each, none held back.
     assert failures(proxied) == [401] * 5
+
+
+def test_sigterm_cancels_a_running_import_and_rolls_it_back(site, serve, tmp_path) -> None:  # noqa: ANN001
+    import openpyxl
+    from sqlalchemy import func, select
+
+    from jointfund.store import tables as t
+
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("licences")
+    sheet.append(["licence_id", "holder", "holder_code", "resource", "deposit", "region", "issued", "basis", "psa"])
+    for n in range(60_000):
+        sheet.append([f"SP-{n}", "Dobra Lithium Holdings", "45120011", "lithium", "Dobra", "Kirovohrad", "2025-09-15",
+                      "new", "yes"])
+    book.save(tmp_path / "many.xlsx")
+    server = serve()
+    c = server.client(headers={"Authorization": f"Bearer {site.tokens['treasury_officer']}"})
+    r = c.post("/api/revenue/licences?background=true",
+               files={"file": ("many.xlsx", (tmp_path / "many.xlsx").read_bytes())})
+    assert r.status_code == 202, r.text
+    deadline = time.monotonic() + 120
+    while (job := c.get(r.headers["location"]).json())["rows"] == 0:  # under way: its first batch is in
+        assert job["state"] == "running" and time.monotonic() < deadline, job
+        time.sleep(0.2)
+    assert job["state"] == "running", job
+    err = server.stop()
+    assert "1 running import(s) cancelled and rolled back" in err, err
+    with db.transaction(site.engine) as conn:
+        assert conn.execute(select(func.count()).select_from(t.licence)).scalar_one() == 0  # rolled back
+        state, message = conn.execute(select(t.upload_job.c.state, t.upload_job.c.message)).one()
+    assert state == "cancelled" and "nothing was imported" in message

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sys
+import threading
 from collections.abc import AsyncIterator
 from importlib import resources
 
@@ -24,6 +26,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from jointfund.api import deps, errors
+from jointfund.api.jobs import DEFAULT_MAX_ROWS, Jobs
 from jointfund.api.response_cache import ResponseCache
 from jointfund.api.routers import governance, ledger, portfolio, public, reports, revenue
 from jointfund.api.security import Guard, LoginLimiter, Sessions
@@ -35,10 +38,12 @@ from jointfund.web import reports as report_pages
 API_PREFIX = "/api"
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 UPLOAD_BYTES_ENV = "JOINTFUND_MAX_UPLOAD_BYTES"  # how `jointfund serve` passes its options to each worker
+UPLOAD_ROWS_ENV = "JOINTFUND_MAX_UPLOAD_ROWS"
 
 
 def create_app(engine_or_url: Engine | str | None = None, *, sessions: Sessions | None = None,
-               limiter: LoginLimiter | None = None, max_upload_bytes: int = MAX_UPLOAD_BYTES) -> FastAPI:
+               limiter: LoginLimiter | None = None, max_upload_bytes: int = MAX_UPLOAD_BYTES,
+               max_upload_rows: int = DEFAULT_MAX_ROWS) -> FastAPI:
     """The web app and the API over one fund's database (an Engine, a URL, or $JOINTFUND_DB)."""
     engine = engine_or_url if isinstance(engine_or_url, Engine) else db.make_engine(engine_or_url)
     app = FastAPI(
@@ -50,7 +55,7 @@ def create_app(engine_or_url: Engine | str | None = None, *, sessions: Sessions 
         openapi_url=f"{API_PREFIX}/openapi.json", docs_url=None, redoc_url=None, lifespan=_lifespan,
     )
     app.state.server = deps.Server(engine, sessions or Sessions(), limiter or LoginLimiter(),
-                                   max_upload_bytes=max_upload_bytes)
+                                   Jobs(max_upload_rows), max_upload_bytes=max_upload_bytes)
     bounded = [Depends(deps.bounded_input)]
     for router in (public.router, ledger.router, governance.router, revenue.router, portfolio.router, reports.router):
         app.include_router(router, prefix=API_PREFIX, dependencies=bounded)
@@ -67,11 +72,27 @@ def create_app(engine_or_url: Engine | str | None = None, *, sessions: Sessions 
 
 @contextlib.asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    jobs: Jobs = app.state.server.jobs
+    if threading.current_thread() is threading.main_thread():
+        # uvicorn's own handler stops taking requests and waits for those in flight; a running import is told
+        # at once, so it rolls back at its next batch instead of holding the stop up.
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            previous = signal.getsignal(sig)
+
+            def handler(number, frame, previous=previous) -> None:  # noqa: ANN001
+                jobs.stop_soon()
+                if callable(previous):
+                    previous(number, frame)
+
+            signal.signal(sig, handler)
     yield
     # Reached on SIGTERM or Ctrl-C once uvicorn has stopped taking requests (a graceful stop).
-    sys.stderr.write(f"jointfund serve: worker {os.getpid()} stopped\n")
+    cancelled = jobs.cancel_all()
+    rolled_back = f"; {cancelled} running import(s) cancelled and rolled back" if cancelled else ""
+    sys.stderr.write(f"jointfund serve: worker {os.getpid()} stopped{rolled_back}\n")
 
 
 def from_environment() -> FastAPI:
     """The app for one worker of `jointfund serve`: the database from $JOINTFUND_DB, limits from the environment."""
-    return create_app(None, max_upload_bytes=int(os.environ.get(UPLOAD_BYTES_ENV, MAX_UPLOAD_BYTES)))
+    return create_app(None, max_upload_bytes=int(os.environ.get(UPLOAD_BYTES_ENV, MAX_UPLOAD_BYTES)),
+                      max_upload_rows=int(os.environ.get(UPLOAD_ROWS_ENV, DEFAULT_MAX_ROWS)))

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine, func, select
 from jointfund import bounds, clock
 from jointfund import fund as fund_mod
 from jointfund.api.cache import ReadCache, version
+from jointfund.api.jobs import Jobs
 from jointfund.api.errors import CsrfRefused, NotSignedIn
 from jointfund.api.security import (
     CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, SIGN_IN_COOKIE, LoginLimiter, Session, Sessions, csrf_ok,
@@ -43,6 +44,7 @@ class Server:
       engine: the fund's database.
       sessions: signed-in browser sessions (in the database, shared by every worker).
       limiter: failed sign-ins per name and address (in the database too).
+      jobs: upload jobs (run in this server's threads; their state in the database).
       max_upload_bytes: largest request body accepted.
       page_limit: largest page of a list (the API's `limit` is capped at it).
       reads: cached book reads, keyed on the book's version (see api.cache).
@@ -52,6 +54,7 @@ class Server:
     engine: Engine
     sessions: Sessions = field(default_factory=Sessions)
     limiter: LoginLimiter = field(default_factory=LoginLimiter)
+    jobs: Jobs = field(default_factory=Jobs)
     max_upload_bytes: int = 5 * 1024 * 1024
     page_limit: int = 500
     reads: ReadCache = field(default_factory=ReadCache)
@@ -61,6 +64,7 @@ class Server:
     def __post_init__(self) -> None:
         self.sessions.bind(self.engine)
         self.limiter.bind(self.engine)
+        self.jobs.bind(self.engine)
 
     def fund(self) -> fund_mod.FundInfo:
         # The fund row never changes, but executed amendments add to its terms, possibly through another

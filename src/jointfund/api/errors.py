@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from jointfund.errors import ConflictError, InputError, IntegrityError, JointfundError, NotFound, Refused
+from jointfund.api.jobs import Cancelled
 from jointfund.store.db import DatabaseBusy
 
 
@@ -55,6 +56,7 @@ class TooManyAttempts(JointfundError):
 STATUS: tuple[tuple[type[JointfundError], int], ...] = (
     (InputError, 422), (NotFound, 404), (Refused, 403), (CsrfRefused, 403), (NotSignedIn, 401),
     (ConflictError, 409), (TooManyAttempts, 429), (IntegrityError, 500), (DatabaseBusy, 503),
+    (Cancelled, 503),
 )
 
 # Every documented error response of an API route, so clients (and schemathesis) know the shape.

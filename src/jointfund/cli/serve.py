@@ -21,6 +21,9 @@ def serve(
     port: int = typer.Option(8000, "--port", min=1, max=65535),
     workers: int = typer.Option(1, "--workers", min=1, max=64,
                                 help="Worker processes; they share sessions and sign-in limits through the database."),
+    max_upload_rows: int = typer.Option(
+        None, "--max-upload-rows", min=1,
+        help="Most rows one upload may hold [default: 100,000, about 20 s of import, see docs/operations.md]."),
     forwarded_allow_ips: str = typer.Option(
         None, "--forwarded-allow-ips",
         help="Comma-separated addresses of the reverse proxy whose X-Forwarded-For and X-Forwarded-Proto are "
@@ -38,6 +41,8 @@ def serve(
 
     Signer().key(engine)  # made once, before the workers start, so they need not race to make it
     os.environ[db.ENV_VAR] = engine.url.render_as_string(hide_password=False)
+    if max_upload_rows is not None:
+        os.environ[app_mod.UPLOAD_ROWS_ENV] = str(max_upload_rows)
     say(f"serving {engine.url.render_as_string(hide_password=True)} on http://{host}:{port}/ with {workers} "
         f"worker{'s' if workers > 1 else ''} (API docs: http://{host}:{port}/api/docs); stop with Ctrl-C or SIGTERM")
     engine.dispose()

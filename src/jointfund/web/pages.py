@@ -42,6 +42,7 @@ RECENT_EVENTS = 12
 CALENDAR_ROWS = 12  # the dashboard shows the latest deadlines; the calendar API has them all
 LANG_COOKIE_DAYS = 365
 SIGN_IN_FORM_SECONDS = 2 * 3600  # how long a sign-in form's double-submit cookie lasts
+UPLOAD_REFRESH_SECONDS = 1
 NONCE = re.compile(r"[A-Za-z0-9_-]{32,64}")
 
 
@@ -283,17 +284,26 @@ def revenue_page(request: Request, year: int | None = Query(None, ge=1900, le=29
     page = revenue_api.receipts(request, year, licence or None, None, chosen, revenue_api.Paging(100, offset), _who)
     lics = revenue_api.licences(request, None, None, revenue_api.Paging(500, 0), _who)
     return render(request, "revenue.html", page=page, licences=lics["items"], year=year,
-                  licence=licence or "", eligible=eligible or "", uploads=revenue_api.UPLOADS, result=None)
+                  licence=licence or "", eligible=eligible or "", uploads=revenue_api.UPLOADS)
 
 
 @router.post("/revenue/upload/{what}", response_class=HTMLResponse)
 async def revenue_upload(request: Request, what: str, file: UploadFile = File(...)) -> Response:
+    """Start the upload as a job and show its page, which follows it to the end (the import runs in a thread)."""
     if what not in revenue_api.UPLOADS:
         raise NotFound(f"no upload of {what}; expected one of {', '.join(revenue_api.UPLOADS)}")
     who = await deps.authorise_change(request, revenue_api.UPLOADS[what].action)
-    result = await run_in_threadpool(revenue_api.run_upload, request, what, file, who.name)
-    return render(request, "revenue.html", page=None, licences=[], year=None, licence="",
-                  eligible="", uploads=revenue_api.UPLOADS, result=result)
+    job_id = await run_in_threadpool(revenue_api.start_upload, request, what, file, who.name)
+    return RedirectResponse(f"/revenue/uploads/{job_id}", status_code=303)
+
+
+@router.get("/revenue/uploads/{job_id}", response_class=HTMLResponse)
+def upload_page(request: Request, job_id: revenue_api.JobId, _who=READ) -> Response:
+    """An upload job: while it runs, the page reloads itself every second (no script needed)."""
+    job = deps.server(request).jobs.get(job_id)
+    if job is None:
+        raise NotFound(f"no upload job {job_id}")
+    return render(request, "upload.html", job=revenue_api.job_out(job), refresh_seconds=UPLOAD_REFRESH_SECONDS)
 
 
 @router.get("/api/docs", response_class=HTMLResponse)

@@ -4,29 +4,33 @@ the compliance calendar, and imports by upload.
 An upload goes through the same import as the CLI (revenue.imports.run): one write
 transaction, every problem listed by file, line and column, nothing imported unless
 every row is good, idempotent by the source's own ids. Receipts are accrued in the
-same transaction, as `jointfund receipts import` does.
+same transaction, as `jointfund receipts import` does. It runs as an upload job (api.jobs)
+in a thread of the server, bounded in rows; `?background=true` answers 202 with the job at
+once, otherwise the request waits for the outcome (off the event loop).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-import tempfile
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal, NamedTuple
+from typing import Annotated, Literal, NamedTuple
 
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from fastapi import Path as FastapiPath
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import Connection, select
 
 from jointfund.api import deps
 from jointfund.api.errors import RESPONSES
+from jointfund.api.jobs import Job
 from jointfund import clock
 from jointfund.api.response_cache import cacheable
 from jointfund.api.schemas import DeadlineOut, Page, Paging, PaymentOut, RateOut, TotalsOut
-from jointfund.errors import InputError, Problem
+from jointfund.errors import InputError, NotFound, Problem
 from jointfund.fund import FundInfo
 from jointfund.money import format_amount
 from jointfund.revenue import book, deadlines, imports
@@ -78,7 +82,33 @@ def safe_name(name: str | None) -> str:
     return base
 
 
-def run_upload(request: Request, what: str, upload: UploadFile, actor: str, accept_jump: bool = False) -> dict:
+JobId = Annotated[str, FastapiPath(pattern=r"^[0-9a-f]{32}$", description="the id the upload gave")]
+
+
+class JobOut(BaseModel):
+    """An upload job: `state` is running, done, refused (`problems` say why), failed or cancelled."""
+
+    id: str
+    kind: str
+    file: str
+    actor: str
+    state: str
+    rows: int
+    message: str | None
+    result: ImportOut | None = None
+    problems: list[dict] = []
+    status_url: str
+
+
+def job_out(job: Job) -> dict:
+    done = job.result if job.state == "done" else None
+    problems = (job.result or {}).get("problems", []) if job.state == "refused" else []
+    return {**job._asdict(), "result": done, "problems": problems,
+            "status_url": f"/api/revenue/uploads/{job.id}"}
+
+
+def start_upload(request: Request, what: str, upload: UploadFile, actor: str, accept_jump: bool = False) -> str:
+    """Start the upload of `upload` as a job of this server (see api.jobs); its id. A bad name is refused here."""
     spec = UPLOADS[what]
     if accept_jump:  # the importer confirmed rates that jump beyond the terms' fx.max_daily_change
         spec = spec._replace(kind_of=lambda _c, info: imports.rates_kind(info.base_terms(), accept_jump=True))
@@ -86,35 +116,59 @@ def run_upload(request: Request, what: str, upload: UploadFile, actor: str, acce
     if not name.lower().endswith(SUFFIXES):
         raise InputError([Problem("file", f"expected a {', '.join(SUFFIXES)} file", name)], f"{what} not imported")
     info = deps.fund(request)
-    with tempfile.TemporaryDirectory(prefix="jointfund-upload-") as folder:
-        path = Path(folder) / name
-        path.write_bytes(upload.file.read())
-        with db.write(deps.server(request).engine) as conn:
-            result = imports.run(conn, spec.kind_of(conn, info), path, actor=actor)
+    engine = deps.server(request).engine
+
+    def work(path: Path, progress: Callable[[int], None]) -> dict:
+        with db.write(engine) as conn:
+            result = imports.run(conn, spec.kind_of(conn, info), path, actor=actor, progress=progress)
             extra = spec.then(conn, info) if spec.then else {}
-    return {**result._asdict(), **extra}
+        return {**result._asdict(), **extra}
+
+    return deps.server(request).jobs.start(what, name, actor, upload.file.read(), work)
+
+
+def _answer(request: Request, job_id: str, background: bool) -> object:
+    """202 with the job at once, or (waiting off the event loop) the import's counts once it has ended."""
+    jobs = deps.server(request).jobs
+    if background:
+        body = job_out(jobs.get(job_id))
+        return JSONResponse(body, status_code=202, headers={"Location": body["status_url"]})
+    return jobs.wait(job_id).result
+
+
+BACKGROUND = Query(False, description="Answer 202 with the job at once, not waiting.")
 
 
 def _upload_route(what: str) -> None:
     spec = UPLOADS[what]
 
     def endpoint(request: Request, file: UploadFile = File(..., description="CSV (UTF-8, header row), XLSX or JSON."),
-                 who=Depends(deps.change(spec.action))) -> dict:
-        return run_upload(request, what, file, who.name)
+                 background: bool = BACKGROUND, who=Depends(deps.change(spec.action))) -> object:
+        return _answer(request, start_upload(request, what, file, who.name), background)
 
     def rates_endpoint(request: Request, file: UploadFile = File(..., description="CSV, XLSX or NBU JSON."),
                        accept_jump: bool = Query(False, description="Confirm rates that change more than the terms' "
                                                                     "fx.max_daily_change from the previous rate."),
-                       who=Depends(deps.change(spec.action))) -> dict:
-        return run_upload(request, what, file, who.name, accept_jump)
+                       background: bool = BACKGROUND, who=Depends(deps.change(spec.action))) -> object:
+        return _answer(request, start_upload(request, what, file, who.name, accept_jump), background)
 
     if what == "fx":
         endpoint = rates_endpoint
 
     endpoint.__name__ = f"upload_{what}"
     router.post(f"/{what}", response_model=ImportOut, status_code=201, summary=f"Import {what} from a file",
-                description="Atomic: every problem is listed by line and nothing is imported unless all rows are good.",
+                description="Atomic: every problem is listed by line and nothing is imported unless all rows are good. "
+                            "Runs as an upload job, at most the server's --max-upload-rows rows.",
+                responses={202: {"model": JobOut, "description": "With ?background=true: the job, running."}},
                 )(endpoint)
+
+
+@router.get("/uploads/{job_id}", response_model=JobOut, summary="An upload job: state, progress and outcome")
+def upload_job(request: Request, job_id: JobId, _who=READ) -> dict:
+    job = deps.server(request).jobs.get(job_id)
+    if job is None:
+        raise NotFound(f"no upload job {job_id}")
+    return job_out(job)
 
 
 for _what in UPLOADS:
