@@ -45,7 +45,7 @@ class Server:
         self.process = subprocess.Popen(
             [sys.executable, "-c", "from jointfund.cli.app import main; main()", "--db", url, "serve",
              "--port", str(self.port), *options], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # a shared, loaded machine can take a while to start workers
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise AssertionError(f"serve exited {self.process.returncode}: {self.process.communicate()}")
@@ -54,7 +54,7 @@ class Server:
                     return
             except httpx.TransportError:
                 time.sleep(0.2)
-        raise AssertionError("serve did not answer within 60 s")
+        raise AssertionError("serve did not answer within 180 s")
 
     def client(self, **kw) -> httpx.Client:  # noqa: ANN003
         return httpx.Client(base_url=self.base, follow_redirects=False, timeout=30, **kw)

@@ -48,21 +48,29 @@ def wait_for_writer(attempt: Callable[[], bool], limit: float | None = None) -> 
     it has waited; after `limit` seconds (BUSY_WAIT_SECONDS) raise DatabaseBusy. Never a driver traceback."""
     limit = BUSY_WAIT_SECONDS if limit is None else limit
     started = time.monotonic()
+    report = None
     while not attempt():
         waited = time.monotonic() - started
         if waited >= limit:
             raise DatabaseBusy(waited)
-        (busy_reporter.get() or _say_waiting)(waited, limit)
+        report = report or busy_reporter.get() or _say_waiting()
+        report(waited, limit)
 
 
-def _say_waiting(waited: float, limit: float) -> None:
+def _say_waiting() -> BusyReporter:
     """The default report, on stderr (the CLI's user, or the server's log): at once, then every five seconds."""
-    first = waited < BUSY_POLL_SECONDS * 1.5
-    if first or int(waited / 5) != int((waited - BUSY_POLL_SECONDS) / 5):
-        import sys
+    said = -1
 
-        sys.stderr.write(f"waiting for the database: another writer holds it ({waited:.0f} s so far, at most "
-                         f"{limit:.0f} s)\n")
+    def report(waited: float, limit: float) -> None:
+        nonlocal said
+        if int(waited // 5) > said:
+            said = int(waited // 5)
+            import sys
+
+            sys.stderr.write(f"waiting for the database: another writer holds it ({waited:.0f} s so far, at most "
+                             f"{limit:.0f} s)\n")
+
+    return report
 
 
 def _is_busy(exc: OperationalError) -> bool:
