@@ -148,7 +148,15 @@ def test_capital_accounts_statements_portfolio_and_the_fund_report(client, site)
     js = client.get(f"/api/capital/statements/{partner}", params={"period": period}, headers=h).json()
     assert js["sections"][0]["rows"][0]["line"] == "opening"
     csv_ = client.get(f"/api/capital/statements/{partner}", params={"period": period, "format": "csv"}, headers=h)
-    assert csv_.headers["content-type"].startswith("text/csv") and csv_.text.startswith("section,line,amount")
+    assert csv_.headers["content-type"].startswith("text/csv")
+    assert csv_.text.startswith("section,line,label,period,year_to_date,inception_to_date")  # ILPA: three windows
+    for lang, word in (("en", "Closing capital"), ("uk", "Капітал на кінець періоду")):
+        page = client.get(f"/api/capital/statements/{partner}", params={"period": period, "format": "html", "lang": lang},
+                          headers=h)
+        assert page.headers["content-type"].startswith("text/html") and word in page.text
+        assert f'<html lang="{lang}">' in page.text
+    assert client.get(f"/api/capital/statements/{partner}", params={"period": period, "format": "html", "lang": "fr"},
+                      headers=h).status_code == 422
     xlsx = client.get(f"/api/capital/statements/{partner}", params={"period": f"{period}-Q1", "format": "xlsx"}, headers=h)
     assert zipfile.ZipFile(io.BytesIO(xlsx.content)).testzip() is None
     assert client.get("/api/capital/statements/XX", params={"period": period}, headers=h).status_code == 422

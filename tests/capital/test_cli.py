@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
-from sqlalchemy import insert
+from sqlalchemy import select
 
 from jointfund.capital.accounts import capital_accounts
 from jointfund.ledger import journal
@@ -89,21 +89,32 @@ def test_distribute_is_refused_the_day_before_the_lock_ends_and_proposed_on_the_
     assert (shown["proposal"]["kind"], shown["proposal"]["rule"]) == ("distribution", "unanimous")
 
 
-def test_capital_in_hryvnia_is_valued_at_the_reference_rates_and_still_reconciles(folio) -> None:  # noqa: ANN001
+def test_capital_in_hryvnia_is_carried_by_its_entries_and_no_rate_is_looked_up(folio) -> None:  # noqa: ANN001
+    """A UAH revenue share counts at the functional amount its entry carries (the trading account's USD leg), and a
+    period-end remeasurement entry is the FX line: the figures need no reference rate, and windows roll forward."""
     folio.fund_cash("1000.00", D(2025, 10, 1))
     terms = folio.terms
-    with db.write(folio.engine) as conn:
-        for day, rate in ((D(2025, 10, 1), "41.00"), (D(2026, 3, 31), "41.50"), (D(2026, 6, 30), "43.00")):
-            conn.execute(insert(t.fx_rate).values(currency="USD", date=day, rate=rate, source="test", line=1))
-        journal.post(conn, [Entry(D(2026, 3, 31), "UA revenue contribution", (
-            Posting(terms.account_name("cash", currency="UAH"), Decimal("415000.00"), "UAH"),
-            Posting(terms.account_name("capital_revenue", partner="UA"), Decimal("-415000.00"), "UAH")), "T-1")],
+    cash_uah, trading = terms.account_name("cash", currency="UAH"), terms.account_name("trading", currency="UAH")
+    with db.write(folio.engine) as conn:  # no fx_rate row at all: a lookup would fail
+        journal.post(conn, [Entry(D(2026, 3, 31), "UA revenue contribution at 41.50", (
+            Posting(cash_uah, Decimal("415000.00"), "UAH"), Posting(trading, Decimal("-415000.00"), "UAH"),
+            Posting(trading, Decimal("10000.00"), "USD"),
+            Posting(terms.account_name("capital_revenue", partner="UA"), Decimal("-10000.00"), "USD")), "T-1"),
+            Entry(D(2026, 6, 30), "Remeasurement of UAH at 43.00", (
+                Posting(trading, Decimal("-348.84"), "USD"),
+                Posting(terms.account_name("fx_unrealised"), Decimal("348.84"), "USD")), "FX-2026-Q2")],
             folio.fund.start_date)
     with db.transaction(folio.engine) as conn:
+        assert conn.execute(select(t.fx_rate)).first() is None
         fc = capital_accounts(conn, folio.fund, D(2026, 6, 30))
-    ua = next(a for a in fc.accounts if a.partner == "UA")
-    assert ua.revenue == Decimal("10000.00")  # 415,000 UAH at 41.50 on the day it arrived
-    assert fc.nav == Decimal("1000.00") + Decimal("9651.16")  # the call, and the same hryvnia at 43.00 on the closing day
-    assert fc.translation == Decimal("-348.84")
-    assert sum(a.closing for a in fc.accounts) + fc.other_equity == fc.nav
-    assert sum(a.unrealised for a in fc.accounts) == fc.translation
+        q1 = capital_accounts(conn, folio.fund, D(2026, 3, 31), D(2026, 1, 1))
+        q2 = capital_accounts(conn, folio.fund, D(2026, 6, 30), D(2026, 4, 1))
+    ua, us = fc.account("UA"), fc.account("US")
+    assert ua.revenue == Decimal("10000.00")  # 415,000 UAH at 41.50 on the day it arrived, as its entry says
+    assert fc.nav == Decimal("1000.00") + Decimal("9651.16")  # the call, and the hryvnia as remeasured at 43.00
+    assert ua.fx + us.fx == Decimal("-348.84")  # the remeasurement entry, allocated by capital at the Q2 start
+    assert (ua.fx, us.fx) == (Decimal("-332.98"), Decimal("-15.86"))  # 10,500 : 500 of capital on 2026-04-01
+    assert fc.capital + fc.other_equity == fc.nav
+    for p in terms.partner_codes:  # the first quarter closes where the second opens
+        assert q1.account(p).closing == q2.account(p).opening
+        assert q2.account(p).closing == fc.account(p).closing

@@ -9,7 +9,10 @@ from decimal import Decimal
 import pytest
 
 from jointfund.capital import calls, in_kind
+from jointfund.capital.accounts import capital_accounts
 from jointfund.errors import InputError, Refused
+from jointfund.ledger import journal
+from jointfund.ledger.entry import Entry, Posting
 from jointfund.store import db
 
 D = dt.date
@@ -33,6 +36,47 @@ def test_in_kind_value_becomes_capital_only_after_approval_and_execution(folio) 
     with db.transaction(folio.engine) as conn:
         (stored,) = in_kind.items(conn, folio.fund)
     assert (stored.reported, stored.approved, stored.booked_on) == (Decimal("38500000.00"), Decimal("36000000.00"), D(2026, 1, 26))
+
+
+def _capital(folio, day: dt.date):  # noqa: ANN001, ANN202
+    with db.transaction(folio.engine) as conn:
+        fc = capital_accounts(conn, folio.fund, day)
+        sheet = {a: v for a, _c, v in journal.trial_balance(conn, day) if a.split(":")[0] in ("Assets", "Liabilities")}
+    return fc, sheet
+
+
+def test_an_in_kind_credit_moves_ownership_and_leaves_the_net_assets_unchanged_to_the_cent(folio) -> None:  # noqa: ANN001
+    folio.fund_cash("100000000.01")  # a call of 100,000,000.01 on equal commitments: the odd cent to the US
+    with db.write(folio.engine) as conn:  # income, so that capital is not only what was contributed
+        journal.post(conn, [Entry(D(2025, 12, 1), "Interest", (Posting("Assets:Cash:USD", Decimal("3333.33"), "USD"),
+                     Posting("Income:Investment:Interest", Decimal("-3333.33"), "USD")), "INT-1")], folio.fund.start_date)
+    _item, p = _report(folio, proposed="36000000.01")
+    folio.approve(p.id, D(2026, 1, 26))
+    before, sheet_before = _capital(folio, D(2026, 1, 26))
+    folio.execute(p.id, D(2026, 1, 26))
+    after, sheet_after = _capital(folio, D(2026, 1, 26))
+    assert after.nav == before.nav == Decimal("100003333.34")  # no asset for the assistance: NAV to the cent
+    assert sheet_after == sheet_before  # not one asset or liability moved
+    assert after.capital == before.capital == after.nav
+    us, ua = after.account("US"), after.account("UA")
+    c, c_us, v = before.capital, before.account("US").closing, Decimal("36000000.01")
+    # The contributor's claim is (C_us + V) / (C + V) of the same net assets; the other's is scaled by C / (C + V).
+    assert abs(us.closing - after.nav * (c_us + v) / (c + v)) <= Decimal("0.01")
+    assert abs(ua.closing - before.account("UA").closing * c / (c + v)) <= Decimal("0.01")
+    assert us.share > before.account("US").share and ua.share < before.account("UA").share
+    assert us.share + ua.share == 1
+    assert us.in_kind + ua.in_kind == 0 and us.in_kind > 0  # a reallocation between partners, nothing created
+    assert (us.contributed, ua.contributed) == (Decimal("86000000.02"), Decimal("50000000.00"))
+
+
+def test_a_credit_before_anyone_has_capital_moves_no_claim(folio) -> None:  # noqa: ANN001
+    _item, p = _report(folio)
+    folio.approve(p.id, D(2026, 1, 26))
+    folio.execute(p.id, D(2026, 1, 26))
+    fc, sheet = _capital(folio, D(2026, 1, 26))
+    assert (fc.nav, sheet) == (0, {})
+    assert [(a.partner, a.closing, a.contributed) for a in fc.accounts] == [
+        ("US", 0, Decimal("36000000.00")), ("UA", 0, 0)]
 
 
 def test_in_kind_refusals(folio) -> None:  # noqa: ANN001

@@ -411,14 +411,17 @@ class CapitalAccountOut(BaseModel):
     end: dt.date
     opening: str
     cash: str
-    in_kind: str
     revenue: str
+    in_kind: str = Field(description="net in-kind capital credit: approved values less this partner's offset")
     income: str
     expenses: str
+    realised: str
     unrealised: str
+    fx: str = Field(description="allocated FX gains and losses (the remeasurement and settlement entries)")
     distributions: str
     closing: str
     share: str
+    contributed: str = Field(description="cash, revenue share and approved in-kind value put in")
 
 
 class FundCapitalOut(BaseModel):
@@ -428,7 +431,6 @@ class FundCapitalOut(BaseModel):
     accounts: list[CapitalAccountOut]
     nav: str
     other_equity: str
-    translation: str
 
 
 # -- governance: proposing, withdrawing, executing; consistency; users --

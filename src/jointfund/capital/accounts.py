@@ -1,21 +1,27 @@
-"""Partners' capital accounts, computed from the book alone.
+"""Partners' capital accounts and ownership: the ONE computation every page, report and API uses.
 
-A partner's account over a period: opening balance; cash, in-kind and revenue-share
-contributions; its allocated share of income, expenses and unrealised gains; distributions;
-closing balance; and its ownership share (its closing over all partners' closings).
+A partner's account over a period: opening balance; contributions (cash, revenue share, in-kind
+credit); its allocated share of income, expenses, realised and unrealised gains and FX;
+distributions; closing balance; and its ownership share (its closing over all partners' closings).
 
-Allocation follows the terms (`capital.allocation`, `capital.allocation_period`): each
-period's income, expenses and unrealised gains are split pro rata to the partners' capital at
-the start of that period, each category on its own with largest-remainder rounding, so the
-parts sum exactly to what the ledger holds. A period that starts with no capital at all (the
-fund's first) is split by what the partners contribute during it, and, failing that, by the
-terms' ownership shares.
+Everything is read from the journal's postings in the functional currency (the terms'
+`fund.base_currency`) and nothing else: no exchange rate is looked up here. A position held in
+another currency is carried in the functional currency by the functional legs of the FX trading
+accounts (`Equity:Trading:{currency}`), and its remeasurement at each period end is a journal
+entry whose result is the FX line (`Income:FX:*`). So any window over the same periods gives the
+same figures, and a period's closing is the next period's opening, to the cent.
 
-Everything is in the base currency. A movement in another currency counts at the reference
-rate of its date; the net assets count at the rate of the closing date, and the difference
-(translation) is allocated with the last period's unrealised gains, so that the partners'
-closing balances plus the other equity (obligations accrued, FX trading) equal the NAV
-(assets less liabilities) to the cent. `roll` is the pure core; `capital_accounts` the shell.
+Allocation follows the terms (`capital.allocation`, `capital.allocation_period`): each period's
+result is split pro rata to the partners' capital at the start of that period, each category on
+its own with largest-remainder rounding, so the parts sum exactly to what the ledger holds; ties
+of remainders go round the partners period by period (the odd cent does not always go to the same
+partner). A period that starts with no capital at all (the fund's first) is split by what the
+partners contribute during it, and, failing that, by the terms' ownership shares.
+
+Net assets (`nav`) are the functional-currency balances of assets and liabilities plus the
+functional legs of the trading accounts. The partners' closing balances plus the other equity
+(obligations accrued, not yet capital) equal them to the cent. `roll` is the pure core;
+`capital_accounts` the shell.
 """
 
 from __future__ import annotations
@@ -26,23 +32,35 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, case, func, select
 
 from jointfund.capital.allocation import split_minor
 from jointfund.errors import JointfundError
 from jointfund.fund import FundInfo
-from jointfund.money import exponent, from_minor, to_minor
+from jointfund.ledger.account import in_subtree
+from jointfund.money import from_minor
 from jointfund.store import tables as t
 from jointfund.terms.model import Terms
 
-CONTRIBUTIONS = ("cash", "in_kind", "revenue")  # the partner's own capital accounts, by the terms' roles
-PNL = ("income", "expenses", "unrealised")
+CONTRIBUTIONS = ("cash", "revenue", "in_kind")  # the partner's own capital accounts, by the terms' roles
+PNL = ("income", "expenses", "realised", "unrealised", "fx")
 COLUMNS = ("opening", *CONTRIBUTIONS, *PNL, "distributions", "closing")
-SHARE_PLACES = Decimal("0.000001")
+# The partner's own capital accounts by role -> the statement line they move.
+CAPITAL_ROLES = {"capital_cash": "cash", "capital_revenue": "revenue", "capital_in_kind": "in_kind",
+                 "capital_in_kind_offset": "in_kind", "capital_distributions": "distributions"}
+# Result accounts by role -> the statement line (any other Income is income, any other Expenses expenses).
+RESULT_ROLES = {"gains_realised": "realised", "write_offs": "realised", "gains_unrealised": "unrealised",
+                "fx_realised": "fx", "fx_unrealised": "fx"}
 
 
 class CapitalAccount(NamedTuple):
-    """One partner's capital account over [start, end], in the base currency (see COLUMNS)."""
+    """One partner's capital account over [start, end], in the functional currency (see COLUMNS).
+
+    `in_kind` is the net capital credit of in-kind contributions: the approved values of the
+    partner's own, less its part of every partner's credits (which add no assets; see in_kind.py).
+    `contributed` is what the partner has put in to `end`: cash, revenue share and the approved
+    value of its in-kind contributions (the base of its ownership).
+    """
 
     partner: str
     currency: str
@@ -50,23 +68,25 @@ class CapitalAccount(NamedTuple):
     end: dt.date
     opening: Decimal
     cash: Decimal
-    in_kind: Decimal
     revenue: Decimal
+    in_kind: Decimal
     income: Decimal
     expenses: Decimal
+    realised: Decimal
     unrealised: Decimal
+    fx: Decimal
     distributions: Decimal
     closing: Decimal
     share: Decimal
+    contributed: Decimal
 
 
 class FundCapital(NamedTuple):
-    """Every partner's account, the fund's NAV and the equity that belongs to no partner yet.
+    """Every partner's account, the fund's net assets and the equity that belongs to no partner yet.
 
     Attributes:
-      nav: assets less liabilities on `end`.
-      other_equity: obligations accrued and not yet transferred, and FX trading balances.
-      translation: the part of the unrealised column due to exchange rates (zero in one currency).
+      nav: net assets on `end`: assets less liabilities, foreign positions at their carrying value.
+      other_equity: obligations accrued and not yet transferred (capital only once the money arrives).
     """
 
     accounts: tuple[CapitalAccount, ...]
@@ -75,14 +95,21 @@ class FundCapital(NamedTuple):
     end: dt.date
     nav: Decimal
     other_equity: Decimal
-    translation: Decimal
+
+    def account(self, partner: str) -> CapitalAccount:
+        return next(a for a in self.accounts if a.partner == partner)
+
+    @property
+    def capital(self) -> Decimal:
+        """The partners' capital together."""
+        return sum((a.closing for a in self.accounts), Decimal(0))
 
 
 class Move(NamedTuple):
-    """A day's net movement of one category, in base minor units, signed as the partner sees it (+ is capital)."""
+    """A day's net movement of one category, in functional minor units, signed as the partner sees it (+ is capital)."""
 
     date: dt.date
-    partner: str | None  # None for income and expenses, which belong to the fund until allocated
+    partner: str | None  # None for results, which belong to the fund until allocated
     category: str
     minor: int
 
@@ -103,11 +130,11 @@ def period_starts(kind: str, first: dt.date, last: dt.date) -> list[dt.date]:
 
 
 def roll(partners: Sequence[str], starts: Sequence[dt.date], start: dt.date, end: dt.date, moves: Iterable[Move],
-         fallback: Mapping[str, Decimal], tail: Mapping[str, int] | None = None) -> dict[str, dict[str, int]]:
-    """Each partner's columns (minor units) over [start, end], allocating income as the module says.
+         fallback: Mapping[str, Decimal]) -> dict[str, dict[str, int]]:
+    """Each partner's columns (minor units) over [start, end], allocating results as the module says.
 
-    `starts` are the allocation periods' starts (the first at or before every move); `tail` is
-    extra unrealised result to allocate in the last period (the FX translation), by category.
+    `starts` are the allocation periods' starts (the first at or before every move). A period's
+    number (its index in `starts`) decides whose turn it is to take a tied odd cent.
     """
     assert starts and all(a < b for a, b in zip(starts, starts[1:])), "period starts must increase"
     by_day: dict[dt.date, list[Move]] = defaultdict(list)
@@ -115,20 +142,22 @@ def roll(partners: Sequence[str], starts: Sequence[dt.date], start: dt.date, end
         assert m.date >= starts[0], f"a move of {m.date} precedes the first period {starts[0]}"
         if m.date <= end:
             by_day[m.date].append(m)
-    period_set = set(starts)
+    number = {d: i for i, d in enumerate(starts)}
     cuts = sorted({d for d in starts if d <= end} | {start, end + dt.timedelta(days=1)} | {starts[0]})
     balance = {p: 0 for p in partners}
     cols = {p: dict.fromkeys(COLUMNS, 0) for p in partners}
     weights: dict[str, int] = {}
+    turn = 0
     days = sorted(by_day)
     i = 0
     for a, b in zip(cuts, cuts[1:]):
-        if a in period_set or not weights:
+        if a in number or not weights:
             weights = {p: max(balance[p], 0) for p in partners}
+            turn = number.get(a, turn)
         if a == start:
             for p in partners:
                 cols[p]["opening"] = balance[p]
-        pnl = {c: 0 for c in PNL}
+        pnl = dict.fromkeys(PNL, 0)
         inside = a >= start
         while i < len(days) and days[i] < b:
             for m in by_day[days[i]]:
@@ -139,14 +168,11 @@ def roll(partners: Sequence[str], starts: Sequence[dt.date], start: dt.date, end
                 if inside:
                     cols[m.partner][m.category] += m.minor
             i += 1
-        if tail and b == end + dt.timedelta(days=1):
-            for c, x in tail.items():
-                pnl[c] += x
         if any(pnl.values()):
             w = weights if any(weights.values()) else _first_period_weights(partners, balance, fallback)
             for c, total in pnl.items():
                 if total:
-                    for p, part in split_minor(total, w).items():
+                    for p, part in split_minor(total, w, turn).items():
                         balance[p] += part
                         if inside:
                             cols[p][c] += part
@@ -168,103 +194,96 @@ def _first_period_weights(partners: Sequence[str], balance: Mapping[str, int],
                          "ownership shares to allocate them by: set partners[].ownership_share in the terms")
 
 
-def share_of(closing: int, total: int) -> Decimal:
+def share_of(closing: int, total: int, places: int = 6) -> Decimal:
+    """A partner's ownership share: its capital over all partners' capital, to `places` decimals (half up)."""
     if total <= 0:
         return Decimal(0)
-    return (Decimal(closing) / Decimal(total)).quantize(SHARE_PLACES, rounding=ROUND_HALF_UP)
+    return (Decimal(closing) / Decimal(total)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 # -- the shell --
 
-def _accounts_of(terms: Terms) -> dict[str, tuple[str, str]]:
-    """Each partner's own capital account name -> (partner, category)."""
-    roles = {"cash": "capital_cash", "in_kind": "capital_in_kind", "revenue": "capital_revenue",
-             "distributions": "capital_distributions"}
-    return {terms.account_name(role, partner=p): (p, cat) for p in terms.partner_codes for cat, role in roles.items()}
+class Chart(NamedTuple):
+    """How the capital computation reads each account of the terms' chart."""
+
+    mine: dict[str, tuple[str, str]]  # a partner's own capital account -> (partner, category)
+    results: dict[str, str]  # a result account of a named role -> category
+    trading: str  # the trading accounts' parent: their functional legs carry foreign positions
+    in_kind: frozenset[str]  # the accounts holding approved in-kind values (contributed capital)
+
+    def category(self, name: str) -> tuple[str | None, str] | None:
+        """(partner or None, category) of a capital or result account; None for any other equity."""
+        if name in self.mine:
+            return self.mine[name]
+        if name in self.results:
+            return None, self.results[name]
+        root = name.split(":", 1)[0]
+        if root == "Income":
+            return None, "income"
+        if root == "Expenses":
+            return None, "expenses"
+        return None
 
 
-def _category(name: str, terms: Terms, mine: Mapping[str, tuple[str, str]]) -> tuple[str | None, str] | None:
-    if name in mine:
-        return mine[name]
-    root = name.split(":", 1)[0]
-    if name == terms.account_name("gains_unrealised"):
-        return None, "unrealised"
-    if root == "Income":
-        return None, "income"
-    if root == "Expenses":
-        return None, "expenses"
-    return None
+def chart(terms: Terms) -> Chart:
+    roles = terms.ledger.roles
+    mine = {terms.account_name(role, partner=p): (p, cat) for p in terms.partner_codes
+            for role, cat in CAPITAL_ROLES.items() if role in roles}
+    results = {terms.account_name(role): cat for role, cat in RESULT_ROLES.items() if role in roles}
+    trading = terms.account_name("trading", currency="X").rsplit(":", 1)[0]
+    in_kind = frozenset(terms.account_name("capital_in_kind", partner=p) for p in terms.partner_codes)
+    return Chart(mine, results, trading, in_kind)
 
 
-class Converter:
-    """Base-currency value of an amount on a day, at the fund's reference rates (read once)."""
-
-    def __init__(self, conn: Connection, info: FundInfo, terms: Terms) -> None:
-        self.base = terms.fund.base_currency
-        self._conn, self._info, self._table = conn, info, None
-
-    def __call__(self, minor: int, currency: str, day: dt.date) -> int:
-        if currency == self.base:
-            return minor
-        if self._table is None:
-            from jointfund.revenue.book import rates  # only a fund that books other currencies needs its rates
-
-            terms = self._info.base_terms()
-            # The latest rate on or before the day, however old: a balance must be valued even when the
-            # reference rates stop (the age limit of the terms is for judging receipts, not for valuing).
-            self._table = rates(self._conn, terms.fx.domestic_currency, None)
-        own, quote = self._table.rate(currency, day), self._table.rate(self.base, day)
-        if own is None or quote is None:
-            missing = currency if own is None else self.base
-            raise JointfundError(f"capital accounts need the {missing} reference rate on or before {day} to value "
-                                 f"{currency} in {self.base}; import it with: jointfund fx import FILE")
-        value = from_minor(minor, currency) * own / quote
-        return to_minor(value.quantize(Decimal(1).scaleb(-exponent(self.base)), rounding=ROUND_HALF_UP), self.base)
-
-
-def _daily(conn: Connection, end: dt.date) -> list[tuple[str, str, dt.date, str, int]]:
-    """(account name, type, date, currency, net minor) of every account and day up to `end`."""
-    q = (select(t.account.c.name, t.account.c.type, t.posting.c.date, t.posting.c.currency, func.sum(t.posting.c.amount_minor))
-         .join(t.account, t.account.c.id == t.posting.c.account_id).where(t.posting.c.date <= end)
-         .group_by(t.account.c.name, t.account.c.type, t.posting.c.date, t.posting.c.currency))
-    return [(n, ty, d, c, int(s)) for n, ty, d, c, s in conn.execute(q) if s]
+def _daily(conn: Connection, end: dt.date, currency: str) -> list[tuple[str, str, dt.date, int, int]]:
+    """(account name, type, date, net minor, credits minor) of every account and day up to `end`, in `currency`."""
+    amount = t.posting.c.amount_minor
+    q = (select(t.account.c.name, t.account.c.type, t.posting.c.date, func.sum(amount),
+                func.sum(case((amount < 0, amount), else_=0)))
+         .join(t.account, t.account.c.id == t.posting.c.account_id)
+         .where(t.posting.c.date <= end, t.posting.c.currency == currency)
+         .group_by(t.account.c.name, t.account.c.type, t.posting.c.date))
+    return [(n, ty, d, int(s), int(neg)) for n, ty, d, s, neg in conn.execute(q) if s or neg]
 
 
 def capital_accounts(conn: Connection, info: FundInfo, end: dt.date, start: dt.date | None = None) -> FundCapital:
-    """Every partner's capital account over [start, end] (start: the fund's first day)."""
+    """Every partner's capital account over [start, end] (start: the fund's first day), from the journal alone."""
     terms = info.terms(end)
     start = max(start or info.start_date, info.start_date)
     if end < start:
         raise JointfundError(f"the period ends ({end}) before it starts ({start})")
     base = terms.fund.base_currency
-    convert = Converter(conn, info, terms)
-    mine = _accounts_of(terms)
+    ch = chart(terms)
     moves: list[Move] = []
+    contributed = dict.fromkeys(terms.partner_codes, 0)
     nav = other = 0
-    for name, kind, day, currency, minor in _daily(conn, end):
-        if kind in ("asset", "liability"):
-            nav += convert(minor, currency, end)
+    for name, kind, day, minor, credits in _daily(conn, end, base):
+        if kind in ("asset", "liability") or in_subtree(name, ch.trading):
+            nav += minor
             continue
-        cat = _category(name, terms, mine)
-        if cat is None:  # equity that belongs to no partner yet: obligations, FX trading
-            other -= convert(minor, currency, end)
+        cat = ch.category(name)
+        if cat is None:  # equity that belongs to no partner yet: obligations accrued
+            other -= minor
             continue
         partner, category = cat
-        moves.append(Move(day, partner, category, -convert(minor, currency, day)))
+        if minor:
+            moves.append(Move(day, partner, category, -minor))
+        if partner is not None and (category in ("cash", "revenue") or name in ch.in_kind):
+            contributed[partner] -= credits  # what was put in, not net of what went back
     partners = terms.partner_codes
     fallback = {p.code: p.ownership_share for p in terms.partners if p.ownership_share is not None}
     starts = period_starts(terms.capital.allocation_period, info.start_date, end)
-    untranslated = roll(partners, starts, start, end, moves, fallback)
-    translation = nav - other - sum(c["closing"] for c in untranslated.values())
-    cols = roll(partners, starts, start, end, moves, fallback, {"unrealised": translation}) if translation else untranslated
+    cols = roll(partners, starts, start, end, moves, fallback)
     total = sum(c["closing"] for c in cols.values())
     assert total + other == nav, (total, other, nav)
     accounts = tuple(
-        CapitalAccount(p, base, start, end, *(from_minor(cols[p][c], base) for c in COLUMNS), share_of(cols[p]["closing"], total))
+        CapitalAccount(p, base, start, end, *(from_minor(cols[p][c], base) for c in COLUMNS),
+                       share_of(cols[p]["closing"], total, terms.accounting.share_places),
+                       from_minor(contributed[p], base))
         for p in partners)
-    return FundCapital(accounts, base, start, end, from_minor(nav, base), from_minor(other, base), from_minor(translation, base))
+    return FundCapital(accounts, base, start, end, from_minor(nav, base), from_minor(other, base))
 
 
 def closing_by_partner(conn: Connection, info: FundInfo, day: dt.date) -> dict[str, Decimal]:
-    """Each partner's capital on `day`: what a distribution is allocated by."""
+    """Each partner's capital on `day`: what a distribution and an in-kind credit are allocated by."""
     return {a.partner: a.closing for a in capital_accounts(conn, info, day).accounts}

@@ -2,8 +2,10 @@
 
 Largest-remainder rounding (Hamilton's method) in the currency's minor units: each partner
 first gets the floor of its exact quota, then the minor units left over go one each to the
-largest fractional remainders. Ties go to the partner listed first, so the split is a pure
-function of its inputs. A negative amount is split as its magnitude and negated, so a loss
+largest fractional remainders. Ties go round the partners: the tie-break order starts at the
+partner `rotate` places down the list (the allocation period's number, so that under equal
+weights the odd cent goes to each partner in turn, not always to the same one). The split is a
+pure function of its inputs. A negative amount is split as its magnitude and negated, so a loss
 is allocated exactly as a gain of the same size would be.
 """
 
@@ -18,19 +20,23 @@ from jointfund.money import from_minor, to_minor
 MAX_PARTS = 1_000
 
 
-def split_minor(total: int, weights: Mapping[str, int | Decimal]) -> dict[str, int]:
-    """`total` minor units split by non-negative `weights` (at least one positive); parts sum to `total`."""
+def split_minor(total: int, weights: Mapping[str, int | Decimal], rotate: int = 0) -> dict[str, int]:
+    """`total` minor units split by non-negative `weights` (at least one positive); parts sum to `total`.
+
+    Among equal remainders the partner `rotate` places down the list (modulo its length) comes first."""
     assert 0 < len(weights) <= MAX_PARTS, "between 1 and MAX_PARTS parts"
     assert all(w >= 0 for w in weights.values()), f"weights must be non-negative: {dict(weights)}"
     whole = sum((Fraction(w) for w in weights.values()), Fraction(0))
     assert whole > 0, "at least one weight must be positive"
     if total < 0:
-        return {k: -v for k, v in split_minor(-total, weights).items()}
+        return {k: -v for k, v in split_minor(-total, weights, rotate).items()}
     quotas = {k: Fraction(total) * Fraction(w) / whole for k, w in weights.items()}
     parts = {k: q.numerator // q.denominator for k, q in quotas.items()}
     left = total - sum(parts.values())
-    order = list(weights)
-    # Largest remainder first; among equals, the partner listed first.
+    names = list(weights)
+    turn = rotate % len(names)
+    order = names[turn:] + names[:turn]
+    # Largest remainder first; among equals, the partner whose turn it is, then the next in the list.
     ranked = sorted(order, key=lambda k: (-(quotas[k] - parts[k]), order.index(k)))
     for k in ranked[:left]:
         parts[k] += 1

@@ -21,7 +21,7 @@ from jointfund.terms.model import Terms
 
 
 class PartnerCapital(NamedTuple):
-    """One partner's capital in one currency, as of a date.
+    """One partner's commitments and calls in one currency, as of a date (its capital: capital.accounts).
 
     Attributes:
       partner: partner code.
@@ -31,7 +31,6 @@ class PartnerCapital(NamedTuple):
       received: cash received against calls.
       outstanding: called but not yet received.
       uncalled: committed but not yet called.
-      capital: the partner's whole capital account (cash, in kind, revenue share, less distributions).
     """
 
     partner: str
@@ -41,7 +40,6 @@ class PartnerCapital(NamedTuple):
     received: Decimal
     outstanding: Decimal
     uncalled: Decimal
-    capital: Decimal
 
 
 def _check_partner(terms: Terms, partner: str) -> None:
@@ -93,15 +91,14 @@ def committed(conn: Connection, partner: str, currency: str, as_of: dt.date | No
 
 def partner_capital(conn: Connection, terms: Terms, as_of: dt.date | None = None,
                     currency: str | None = None) -> list[PartnerCapital]:
-    """Each partner's capital in `currency` (the base currency by default), computed from the book alone."""
+    """Each partner's commitments and calls in `currency` (the base currency by default), from the book alone."""
     cur = currency or terms.fund.base_currency
     out = []
     for p in terms.partner_codes:
         called = -journal.balance(conn, terms.account_name("capital_cash", partner=p), as_of, cur).get(cur, Decimal(0))
         outstanding = journal.balance(conn, terms.account_name("capital_call_receivable", partner=p), as_of, cur).get(cur, Decimal(0))
-        total = -journal.balance(conn, terms.account_name("capital", partner=p), as_of, cur).get(cur, Decimal(0))
         promised = committed(conn, p, cur, as_of)
-        figures = [round_minor(x, cur) for x in (promised, called, called - outstanding, outstanding, promised - called, total)]
+        figures = [round_minor(x, cur) for x in (promised, called, called - outstanding, outstanding, promised - called)]
         out.append(PartnerCapital(p, cur, *figures))
     return out
 

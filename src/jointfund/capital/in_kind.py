@@ -4,16 +4,29 @@ Reporting one records it (the reported value, a first figure) and opens the prop
 name for it (`capital.kinds[].needs_decision`, an in_kind_valuation) with the value put to the
 board. Only when that proposal is approved and executed does the approved value, the second
 figure, become the partner's capital: the effect posts it (see portfolio.effects).
+
+The approved value is a capital credit, not an asset (terms `accounting.in_kind =
+"capital_credit"`): the fund never holds the assistance, so its net assets do not change. The
+credit entry raises the partner's contributed capital (`Equity:Capital:{partner}:InKind`) by the
+approved value V and offsets the same V over every partner's capital
+(`Equity:Capital:{partner}:InKindOffset`), split by the partners' capital on the approval date
+with V added to the contributor's (largest remainder). So with capital C in all and C_p the
+contributor's, the contributor's claim becomes (C_p + V) / (C + V) of the net assets, exactly
+as if V had been contributed in cash and the net assets had then been shared; each other
+partner's claim is scaled by C / (C + V). Nothing is lost or created: the entry sums to zero.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import NamedTuple
 
 from sqlalchemy import Connection, select
 
+from jointfund.capital.accounts import closing_by_partner
+from jointfund.capital.allocation import split_minor
 from jointfund.capital.proposing import open_proposal
 from jointfund.errors import InputError, Problem, Refused
 from jointfund.fund import FundInfo
@@ -21,7 +34,7 @@ from jointfund.governance import book
 from jointfund.governance.model import Proposal
 from jointfund.ledger import journal
 from jointfund.ledger.entry import Entry, Posting
-from jointfund.money import format_amount, from_minor, to_minor
+from jointfund.money import format_amount, from_minor, round_minor, to_minor
 from jointfund.store import tables as t
 from jointfund.terms.model import ContributionKind, Terms
 
@@ -60,12 +73,36 @@ def assessed_kind(terms: Terms, partner: str) -> ContributionKind | None:
     return None
 
 
-def entry(terms: Terms, item: InKind, value: Decimal, day: dt.date, proposal: int) -> Entry:
-    c = item.currency
-    return Entry(day, f"In-kind contribution {item.reference} of {item.partner} at the approved value (proposal {proposal})", (
-        Posting(terms.account_name("in_kind_asset"), value, c),
-        Posting(terms.account_name("capital_in_kind", partner=item.partner), -value, c),
-    ), f"{LINK}{item.reference}", (f"{LINK}{item.reference}", f"proposal:{proposal}"))
+def credit_entry(terms: Terms, item: InKind, value: Decimal, day: dt.date, proposal: int,
+                 capital: Mapping[str, Decimal]) -> Entry:
+    """The capital credit of `value` (functional currency) for `item`, by the partners' `capital` that day."""
+    base = terms.fund.base_currency
+    assert value > 0 and item.partner in capital
+    minor = to_minor(value, base)
+    weights = {p: max(to_minor(c, base), 0) + (minor if p == item.partner else 0) for p, c in capital.items()}
+    offsets = split_minor(minor, weights)
+    legs = [Posting(terms.account_name("capital_in_kind", partner=item.partner), -value, base)]
+    legs += [Posting(terms.account_name("capital_in_kind_offset", partner=p), from_minor(x, base), base)
+             for p, x in offsets.items() if x]
+    return Entry(day, f"In-kind contribution {item.reference} of {item.partner}: capital credit at the approved value "
+                 f"{format_amount(value, base)} {base} (proposal {proposal}); no asset of the fund", tuple(legs),
+                 f"{LINK}{item.reference}", (f"{LINK}{item.reference}", f"proposal:{proposal}"))
+
+
+def functional_value(conn: Connection, info: FundInfo, amount: Decimal, currency: str, day: dt.date) -> Decimal:
+    """`amount` in the functional currency at the reference rate of `day`, rounded once (half up)."""
+    terms = info.terms(day)
+    base = terms.fund.base_currency
+    if currency == base:
+        return amount
+    from jointfund.revenue.book import rates  # only a credit in another currency needs the rates
+
+    table = rates(conn, terms.fx.domestic_currency, terms.fx.max_age_days)
+    own, quote = table.rate(currency, day), table.rate(base, day)
+    if own is None or quote is None:
+        raise Refused(f"the in-kind credit needs the {currency if own is None else base} reference rate of {day} "
+                      "to value it in the functional currency; import it with: jointfund fx import FILE")
+    return round_minor(amount * own / quote, base)
 
 
 def report(conn: Connection, info: FundInfo, actor: str, partner: str, description: str, value: Decimal,
@@ -122,7 +159,9 @@ def book_approved(conn: Connection, info: FundInfo, p: Proposal, on: dt.date) ->
         raise Refused(f"proposal {p.id} is not the valuation proposal of in-kind contribution {item.reference} "
                       f"(that is proposal {item.proposal})")
     assert p.amount is not None and p.currency == item.currency
-    journal.post(conn, [entry(info.terms(on), item, p.amount, on, p.id)], info.start_date)
+    value = functional_value(conn, info, p.amount, p.currency, on)
+    capital = closing_by_partner(conn, info, on)
+    journal.post(conn, [credit_entry(info.terms(on), item, value, on, p.id, capital)], info.start_date)
     return item._replace(approved=p.amount, booked_on=on)
 
 
@@ -139,10 +178,11 @@ def items(conn: Connection, info: FundInfo, as_of: dt.date | None = None) -> lis
         return []
     proposals = {p.id: p for p in book.proposals(conn, [r.proposal_id for r in rows])}
     booked: dict[str, tuple[Decimal, dt.date]] = {}
-    for e in journal.entries(conn, until=as_of, account=info.base_terms().account_name("in_kind_asset")):
-        ref = next((x.removeprefix(LINK) for x in e.links if x.startswith(LINK)), None)
-        if ref:
-            booked[ref] = (max(p.amount for p in e.postings), e.date)
+    for r in rows:  # the credit entry of each, keyed by its reference; the approved value is the proposal's
+        p = proposals.get(r.proposal_id)
+        for e in journal.entries(conn, until=as_of, link=f"{LINK}{r.reference}"):
+            if p is not None and p.amount is not None:
+                booked[r.reference] = (p.amount, e.date)
     return [_of(r, proposals, booked) for r in rows]
 
 

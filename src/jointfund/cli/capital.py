@@ -160,9 +160,9 @@ def accounts(
     rows = [a._asdict() for a in fc.accounts]
     emit(ctx, rows, fmt, title=f"Partners' capital {fc.start} to {fc.end} ({fc.currency})", json_root={
         "start": fc.start, "end": fc.end, "currency": fc.currency, "accounts": rows, "nav": fc.nav,
-        "other_equity": fc.other_equity, "translation": fc.translation})
-    say(f"NAV {fc.nav:,f} {fc.currency} = partners' capital {sum(a.closing for a in fc.accounts):,f} + other equity "
-        f"{fc.other_equity:,f} (obligations accrued, FX trading)")
+        "other_equity": fc.other_equity})
+    say(f"NAV {fc.nav:,f} {fc.currency} = partners' capital {fc.capital:,f} + other equity "
+        f"{fc.other_equity:,f} (obligations accrued, not yet capital)")
 
 
 @app.command("distribute")

@@ -73,7 +73,7 @@ def _terms_text(ctx: typer.Context):  # noqa: ANN202 - (text, adopted amendments
 
     def read_book(terms, day: dt.date, sc: scenario.Scenario) -> StartState:  # noqa: ANN001
         with db.transaction(eng) as conn:
-            return outlook.reader(conn, info.terms)(terms, day, sc)
+            return outlook.reader(conn, info)(terms, day, sc)
 
     return info.terms_text, info.adopted, read_book
 

@@ -11,11 +11,13 @@ from pathlib import Path
 
 import typer
 
+from jointfund import clock
 from jointfund.cli import context
 from jointfund.cli.capital import day_of
 from jointfund.cli.output import _plain, emit, say
 from jointfund.cli.reports import app
-from jointfund.reports import fund_report, html, statement, xlsx
+from jointfund.i18n import LANGUAGES
+from jointfund.reports import fund_report, html, statement, statement_page, xlsx
 from jointfund.reports.fund_report import Section
 from jointfund.store import db
 
@@ -53,10 +55,25 @@ def _show(ctx: typer.Context, sections: list[Section], fmt: str | None, out: Pat
 
 @app.command("statement")
 def statement_(ctx: typer.Context, partner: str = typer.Option(..., "--partner"), period: str = PeriodOption,
-               fmt: str = FmtOption, out: Path = OutOption) -> None:
-    """A partner's capital statement for a year or a quarter, with the entries it can check against the ledger."""
+               fmt: str = typer.Option(None, "--format", "-f", help="table, csv, json, xlsx or html (xlsx needs -o)."),
+               out: Path = OutOption,
+               lang: str = typer.Option("en", "--lang", help=f"Language of the html page: {', '.join(LANGUAGES)}.")) -> None:
+    """A partner's capital account statement for a quarter or a year (ILPA style: the period, the year to date
+    and the inception to date), with the entries it can check against the ledger; html is a printable page."""
     start, end = statement.period_bounds(period)
     info = context.fund(ctx)
+    if fmt == "html":
+        if lang not in LANGUAGES:
+            raise typer.BadParameter(f"expected one of {', '.join(LANGUAGES)}, got {lang!r}", param_hint="--lang")
+        with db.transaction(context.engine(ctx)) as conn:
+            s = statement.compute(conn, info, partner, start, end)
+            page = statement_page.statement_html(s, statement.entry_rows(conn, info, s), lang, period, clock.today())
+        if out is None:
+            sys.stdout.write(page)
+        else:
+            out.write_text(page, encoding="utf-8")
+            say(f"wrote the printable statement to {out}")
+        return
     with db.transaction(context.engine(ctx)) as conn:
         sections = statement.statement(conn, info, partner, start, end)
     _show(ctx, sections, fmt, out, f"{info.name}: capital statement of {partner}, {period}")

@@ -59,10 +59,10 @@ def compute(scenario_text: str, source: str, terms_text: str, day: dt.date | Non
     return sc.scenario.name, run.Outcome(plan, seed, result, base, bars, seconds)
 
 
-def reader(conn: Connection, terms_on: Callable[[dt.date], Terms]) -> StateReader:
-    """A StateReader over an open connection; `terms_on` gives the terms in force on a day."""
+def reader(conn: Connection, fund: FundInfo) -> StateReader:
+    """A StateReader over an open connection to `fund`'s book."""
     def read(_terms: Terms, day: dt.date, sc: scenario.Scenario) -> StartState:
-        return start.from_book(conn, terms_on(day), day, sc.fx.start_per_usd, sc.start_state.investments_exit_years)
+        return start.from_book(conn, fund, day, sc.fx.start_per_usd, sc.start_state.investments_exit_years)
     return read
 
 
@@ -73,7 +73,7 @@ def book_outlook(conn: Connection, fund: FundInfo, today: dt.date, with_tornado:
     """
     with engine.Runner() as runner:
         name, outcome = compute(scenario.shipped_text(), scenario.SHIPPED[0], fund.terms_text, today, today,
-                                reader(conn, fund.terms), WEB_PATHS, WEB_SEED, runner, with_tornado=with_tornado,
+                                reader(conn, fund), WEB_PATHS, WEB_SEED, runner, with_tornado=with_tornado,
                                 adopted=fund.adopted)
     return run.document(outcome, name)
 

@@ -1,7 +1,9 @@
 """The fund's actual state on the start date, read from its book, in the forecast's currency.
 
 The forecast runs in the fund's base currency; balances held in the domestic currency are
-converted at the scenario's starting rate (the forecast's own rate, so the two agree).
+converted at the scenario's starting rate (the forecast's own rate, so the two agree). Each
+partner's capital is the one figure every surface shows (capital.accounts), in the functional
+currency.
 """
 
 from __future__ import annotations
@@ -11,15 +13,18 @@ from decimal import Decimal
 
 from sqlalchemy import Connection
 
+from jointfund.capital.accounts import capital_accounts
 from jointfund.errors import JointfundError, NotFound
 from jointfund.forecast.plan import StartState
+from jointfund.fund import FundInfo
 from jointfund.ledger import journal
 from jointfund.terms.model import Terms
 
 
-
-def from_book(conn: Connection, terms: Terms, day: dt.date, domestic_per_base: float, exit_years: int) -> StartState:
+def from_book(conn: Connection, info: FundInfo, day: dt.date, domestic_per_base: float, exit_years: int) -> StartState:
     """Cash, investments, receivable contributions and each partner's capital as of `day`."""
+    terms = info.terms(day)
+
     def total(account: str) -> float:
         try:
             balances = journal.balance(conn, account, as_of=day)
@@ -29,8 +34,8 @@ def from_book(conn: Connection, terms: Terms, day: dt.date, domestic_per_base: f
 
     cash = sum(total(terms.account_name("cash", currency=c)) for c in terms.fund.currencies)
     receivable = sum(total(terms.account_name("contribution_receivable", partner=p)) for p in terms.partner_codes)
-    # Equity balances are credits (negative in the journal's sign); capital is their negation.
-    capital = tuple(-total(terms.account_name("capital", partner=p)) for p in terms.partner_codes)
+    fc = capital_accounts(conn, info, day)
+    capital = tuple(float(fc.account(p).closing) for p in terms.partner_codes)
     return StartState(cash=max(cash, 0.0), investments=max(total(terms.account_name("investments")), 0.0), investments_exit_years=exit_years,
                       receivable=max(receivable, 0.0), capital=capital, source="book")
 

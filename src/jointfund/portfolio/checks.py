@@ -6,6 +6,8 @@ Importing this module also registers the effects of executed proposals (portfoli
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import Connection, select
 
 from jointfund.capital import in_kind
@@ -55,7 +57,9 @@ def check_pipeline(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Fin
 
 
 def check_investments(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Finding]]:
-    """Each investment comes from an executed investment proposal of its amount, and its commitment entry says so."""
+    """Each investment comes from an executed investment proposal of its amount and is never disbursed beyond
+    it (the commitment itself is memo: no entry); each in-kind credit is its executed proposal's amount and
+    moves partners' capital only, never an asset or a liability."""
     name, findings = "portfolio.investments", []
     proposals = {p.id: p for p in book.proposals(conn)}
     executed = _executed(conn)
@@ -65,14 +69,21 @@ def check_investments(conn: Connection, fund: FundInfo) -> tuple[str, int, list[
         if p is None or inv.proposal not in executed or (p.amount, p.currency) != (inv.amount, inv.currency):
             findings.append(Finding(name, inv.seq, f"{inv.label} does not match an executed proposal of its amount"))
             continue
-        commit = [e for e in journal.entries(conn, link=inv.link) if e.key == f"{inv.link}:commit"]
-        if len(commit) != 1 or max(x.amount for x in commit[0].postings) != inv.amount:
-            findings.append(Finding(name, inv.seq, f"{inv.label} has no commitment entry of {inv.amount} {inv.currency}"))
+        pos = investment.position(conn, fund, inv, dt.date.max)
+        if pos.disbursed > inv.amount:
+            findings.append(Finding(name, inv.seq, f"{inv.label} disbursed {pos.disbursed}, more than its commitment "
+                                    f"of {inv.amount} {inv.currency}"))
+    types = dict(conn.execute(select(t.account.c.name, t.account.c.type)).all())
     for item in in_kind.items(conn, fund):
         p = proposals.get(item.proposal)
         if item.approved is not None and (p is None or item.proposal not in executed or p.amount != item.approved):
             findings.append(Finding(name, None, f"in-kind {item.reference} booked {item.approved}, not its executed "
                                     f"proposal's amount"))
+        for e in journal.entries(conn, link=f"{in_kind.LINK}{item.reference}"):
+            held = [x.account for x in e.postings if types.get(x.account) in ("asset", "liability")]
+            if held:
+                findings.append(Finding(name, e.seq, f"in-kind {item.reference} is a capital credit, but its entry "
+                                        f"posts to {held[0]} (the fund holds no asset for it)"))
     return name, len(invs), findings
 
 

@@ -3,13 +3,16 @@ write-offs, and each investment's position as of a date, all read from the journ
 
 Every movement is a journal entry linked "investment:<id>", built by a pure function here and
 posted through `ledger.journal.post` in the caller's transaction:
-- commitment: Assets:Investments:Undrawn against Liabilities:Commitments:Undrawn (what the fund
-  has promised and not yet paid, visible on both sides until it is drawn or cancelled);
-- disbursement: cost up, cash down, and that much of the undrawn commitment drawn;
+- commitment: no entry. A promise is not an asset or a liability (terms `accounting.commitments =
+  "memo"`): the investment's record is the commitment, and what is undrawn (committed less
+  disbursed, nothing once the application reaches a final stage) is read from the memo register
+  (portfolio.commitments) and disclosed in the notes;
+- disbursement: cost up, cash down;
 - income: cash in, interest, dividends or fees (the terms' income roles);
 - repayment or exit: cash in, cost down by the part returned, the rest a realised gain or loss, and
   the revaluation of that part released;
-- write-off: the remaining cost expensed, its revaluation released, the undrawn commitment cancelled.
+- write-off: the remaining cost expensed and its revaluation released (the undrawn commitment ends
+  with the final stage, in the memo register).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from jointfund.governance.model import Proposal
 from jointfund.ledger import journal
 from jointfund.ledger.entry import Entry, Posting
 from jointfund.money import from_minor, quantum, round_minor, to_minor
+from jointfund.portfolio.application import history as stage_history
 from jointfund.store import tables as t
 from jointfund.terms.model import Terms
 
@@ -113,18 +117,10 @@ def _legs(*legs: tuple[str, Decimal, str]) -> tuple[Posting, ...]:
     return tuple(Posting(a, x, c) for a, x, c in legs if x != 0)
 
 
-def commitment_entry(terms: Terms, inv: Investment) -> Entry:
-    a, c = inv.amount, inv.currency
-    return Entry(inv.committed_on, f"Commitment to {inv.label} (application {inv.application}, proposal {inv.proposal})",
-                 _legs((terms.account_name("investment_undrawn"), a, c), (terms.account_name("commitment_undrawn"), -a, c)),
-                 f"{inv.link}:commit", (inv.link, f"application:{inv.application}", f"proposal:{inv.proposal}"))
-
-
 def disbursement_entry(terms: Terms, inv: Investment, amount: Decimal, day: dt.date, proposal: int) -> Entry:
     c = inv.currency
     return Entry(day, f"Disbursement to {inv.label} by proposal {proposal}", _legs(
         (terms.account_name("investment_cost"), amount, c), (terms.account_name("cash", currency=c), -amount, c),
-        (terms.account_name("commitment_undrawn"), amount, c), (terms.account_name("investment_undrawn"), -amount, c),
     ), f"{inv.link}:disburse:{proposal}", (inv.link, f"proposal:{proposal}"))
 
 
@@ -155,9 +151,9 @@ def valuation_entry(terms: Terms, inv: Investment, delta: Decimal, day: dt.date,
 
 
 def close_out_entry(terms: Terms, pos: Position, day: dt.date, reason: str, write_off: bool) -> Entry | None:
-    """What ends an investment: the undrawn commitment cancelled and, for a write-off, the cost expensed."""
+    """What a write-off books: the cost expensed and its revaluation released (the undrawn commitment is memo)."""
     inv, c = pos.investment, pos.investment.currency
-    legs = [(terms.account_name("commitment_undrawn"), pos.undrawn, c), (terms.account_name("investment_undrawn"), -pos.undrawn, c)]
+    legs: list[tuple[str, Decimal, str]] = []
     if write_off:
         legs += [(terms.account_name("write_offs"), pos.cost, c), (terms.account_name("investment_cost"), -pos.cost, c),
                  (terms.account_name("investment_revaluation"), -pos.revaluation, c),
@@ -169,14 +165,18 @@ def close_out_entry(terms: Terms, pos: Position, day: dt.date, reason: str, writ
                  f"{inv.link}:close", (inv.link,))
 
 
-def position_of(terms: Terms, inv: Investment, entries: Iterable[Entry], as_of: dt.date) -> Position:
-    """An investment's figures from its entries (those dated after `as_of` are left out)."""
+def position_of(terms: Terms, inv: Investment, entries: Iterable[Entry], as_of: dt.date,
+                closed_on: dt.date | None = None) -> Position:
+    """An investment's figures from its entries (those dated after `as_of` are left out).
+
+    Undrawn is the commitment less what was disbursed, and nothing from `closed_on` (the day its
+    application reached a final stage, which cancels what was left undrawn)."""
     c = inv.currency
-    names = {r: terms.account_name(r) for r in ("investment_undrawn", "investment_cost", "investment_revaluation",
-                                                "gains_realised", "write_offs")}
+    names = {r: terms.account_name(r) for r in ("investment_cost", "investment_revaluation", "gains_realised",
+                                                "write_offs")}
     cash = terms.account_name("cash", currency=c)
     income_accounts = {terms.account_name(role) for role in (terms.pipeline.income.values() if terms.pipeline else ())}
-    sums = {k: Decimal(0) for k in ("undrawn", "disbursed", "cost", "income", "returned", "revaluation", "realised")}
+    sums = {k: Decimal(0) for k in ("disbursed", "cost", "income", "returned", "revaluation", "realised")}
     flows: list[Flow] = []
     for e in entries:
         if e.date > as_of:
@@ -187,9 +187,7 @@ def position_of(terms: Terms, inv: Investment, entries: Iterable[Entry], as_of: 
         for p in e.postings:
             if p.currency != c:
                 continue
-            if p.account == names["investment_undrawn"]:
-                sums["undrawn"] += p.amount
-            elif p.account == names["investment_cost"]:
+            if p.account == names["investment_cost"]:
                 sums["cost"] += p.amount
                 if p.amount > 0:
                     sums["disbursed"] += p.amount
@@ -203,8 +201,9 @@ def position_of(terms: Terms, inv: Investment, entries: Iterable[Entry], as_of: 
             sums["returned"] += cash_moved
     q = quantum(c)  # sums that start from zero print with the currency's decimals
     committed = inv.amount if inv.committed_on <= as_of else Decimal(0)
-    return Position(inv, as_of, committed.quantize(q), *(sums[k].quantize(q) for k in (
-        "undrawn", "disbursed", "cost", "income", "returned", "revaluation", "realised")), tuple(sorted(flows)))
+    undrawn = Decimal(0) if closed_on is not None and closed_on <= as_of else max(committed - sums["disbursed"], Decimal(0))
+    return Position(inv, as_of, committed.quantize(q), undrawn.quantize(q), *(sums[k].quantize(q) for k in (
+        "disbursed", "cost", "income", "returned", "revaluation", "realised")), tuple(sorted(flows)))
 
 
 # -- the store --
@@ -243,7 +242,17 @@ def by_reference(conn: Connection, about: str | None) -> Investment | None:
 
 
 def position(conn: Connection, info: FundInfo, inv: Investment, as_of: dt.date) -> Position:
-    return position_of(info.terms(as_of), inv, journal.entries(conn, link=inv.link, until=as_of), as_of)
+    return position_of(info.terms(as_of), inv, journal.entries(conn, link=inv.link, until=as_of), as_of,
+                       closed_on(conn, info, inv, as_of))
+
+
+def closed_on(conn: Connection, info: FundInfo, inv: Investment, as_of: dt.date) -> dt.date | None:
+    """The day the investment's application reached a final stage (its undrawn commitment cancelled), if it has."""
+    pipeline = info.terms(as_of).pipeline
+    if pipeline is None:
+        return None
+    final = {s.code for s in pipeline.stages if s.terminal}
+    return next((c.effective for c in stage_history(conn, inv.application, as_of) if c.to_stage in final), None)
 
 
 def commit(conn: Connection, info: FundInfo, actor: str, p: Proposal, application_id: int, on: dt.date) -> Investment:
@@ -260,9 +269,7 @@ def commit(conn: Connection, info: FundInfo, actor: str, p: Proposal, applicatio
                       t.investment, {"id": inv.id, "application_id": application_id, "proposal_id": p.id,
                                      "amount_minor": to_minor(p.amount, p.currency), "currency": p.currency,
                                      "committed_on": on})
-    inv = inv._replace(seq=seq)
-    journal.post(conn, [commitment_entry(info.terms(on), inv)], info.start_date)
-    return inv
+    return inv._replace(seq=seq)
 
 
 def disburse(conn: Connection, info: FundInfo, inv: Investment, p: Proposal, on: dt.date) -> Decimal:

@@ -137,5 +137,5 @@ def capital_section(conn: Connection, info: FundInfo, start: dt.date, end: dt.da
     rows = [a._asdict() for a in fc.accounts]
     rows.append({"partner": "NAV", "currency": fc.currency, "start": fc.start, "end": fc.end, "closing": fc.nav,
                  "opening": None, "share": None})
-    return Section(f"Partners' capital {fc.start} to {fc.end} (NAV {fc.nav} = partners {fc.nav - fc.other_equity} "
+    return Section(f"Partners' capital {fc.start} to {fc.end} (NAV {fc.nav} = partners {fc.capital} "
                    f"+ other equity {fc.other_equity})", rows)

@@ -119,8 +119,8 @@ def render(f: Figures) -> str:
                     f'<div class="value" data-figure="{escape(i)}">{escape(v)}</div></div>' for i, lbl, v in f.headline())
     capital_rows = [a._asdict() for a in f.capital.accounts]
     tables = [_table(Section(f"Partners' capital, {f.capital.start} to {f.capital.end} ({f.base})", capital_rows)),
-              f"<p>NAV {money(f.capital.nav)} {f.base} = partners' capital {money(f.capital.nav - f.capital.other_equity)} "
-              f"+ other equity {money(f.capital.other_equity)} (obligations accrued and not yet transferred, FX trading).</p>",
+              f"<p>NAV {money(f.capital.nav)} {f.base} = partners' capital {money(f.capital.capital)} "
+              f"+ other equity {money(f.capital.other_equity)} (obligations accrued and not yet transferred).</p>",
               *(_table(s) for s in f.statements), _table(f.portfolio), *(_table(s) for s in f.pipeline)]
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">

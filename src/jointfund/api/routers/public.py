@@ -11,7 +11,7 @@ import datetime as dt
 from decimal import Decimal
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from jointfund import clock
 from jointfund.api import deps
@@ -21,6 +21,7 @@ from jointfund.api.routers.governance import proposal_out, standings
 from jointfund.api.routers.ledger import signed_checkpoints
 from jointfund.api.routers.portfolio import investment_rows
 from jointfund.api.schemas import CheckpointOut, InvestmentOut, MeOut, ProposalOut
+from jointfund.capital.accounts import capital_accounts
 from jointfund.capital.calls import partner_capital
 from jointfund.forecast import outlook
 from jointfund.governance import policy
@@ -39,7 +40,8 @@ class CapitalOut(BaseModel):
     committed: str
     called: str
     received: str
-    capital: str
+    capital: str = Field(description="the partner's capital account (capital.accounts, as on every surface)")
+    share: str = Field(description="ownership share: its capital over all partners' capital")
 
 
 class GroupOut(BaseModel):
@@ -124,9 +126,11 @@ def compute_summary(request: Request) -> dict:
     terms = info.terms(today)
     base = terms.fund.base_currency
     with deps.reading(request) as conn:
+        fc = capital_accounts(conn, info, today)  # the one capital figure every surface shows
         capital = [{"partner": c.partner, "currency": c.currency, "committed": format_amount(c.committed, c.currency),
                     "called": format_amount(c.called, c.currency), "received": format_amount(c.received, c.currency),
-                    "capital": format_amount(c.capital, c.currency)} for c in partner_capital(conn, terms, today)]
+                    "capital": format_amount(fc.account(c.partner).closing, c.currency),
+                    "share": str(fc.account(c.partner).share)} for c in partner_capital(conn, terms, today)]
     cps = signed_checkpoints(request)
     decided = [proposal_out(s) for s in standings(request) if s.proposal.amount is not None]
     return {"fund_code": info.code, "fund_name": info.name, "start_date": info.start_date, "base_currency": base,

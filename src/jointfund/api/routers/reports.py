@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from jointfund import clock
 from jointfund.api import deps
@@ -28,7 +28,7 @@ from jointfund.api.schemas import (
 )
 from jointfund.capital.accounts import capital_accounts
 from jointfund.errors import InputError, JointfundError, Problem
-from jointfund.reports import html, statement, xlsx
+from jointfund.reports import html, statement, statement_page, xlsx
 from jointfund.reports.fund_report import Section
 from jointfund.revenue import book, eiti
 from jointfund.revenue.contribution import MissingRates, missing_rates
@@ -149,21 +149,39 @@ def accounts(request: Request, as_of: dt.date | None = Query(None, description="
 Period = Query(..., max_length=7, pattern=r"^[1-9][0-9]{3}(-Q[1-4])?$", description="A year (2026) or a quarter (2026-Q1).")
 
 
-def statement_sections(request: Request, partner: str, period: str) -> tuple[list[Section], str]:
+def statement_bounds(request: Request, period: str) -> tuple[dt.date, dt.date]:
     info = deps.fund(request)
     start, end = statement.period_bounds(period)
     if end < info.start_date:
         raise InputError([Problem("period", f"ends before the fund began ({info.start_date})", period)])
+    return start, end
+
+
+def statement_sections(request: Request, partner: str, period: str) -> tuple[list[Section], str]:
+    info = deps.fund(request)
+    start, end = statement_bounds(request, period)
     with deps.reading(request) as conn:
         sections = statement.statement(conn, info, partner, start, end)
     return sections, f"{info.name}: capital statement of {partner}, {period}"
 
 
-@router.get("/capital/statements/{partner}", tags=["capital"], response_model=ReportOut, responses=FILE_RESPONSES,
+@router.get("/capital/statements/{partner}", tags=["capital"], response_model=ReportOut,
+            responses={200: {"content": {**FILE_RESPONSES[200]["content"], "text/html": {}},
+                             "description": FILE_RESPONSES[200].get("description", "")}},
             summary="A partner's capital statement")
-def partner_statement(request: Request, partner: str, period: str = Period, format: Format = Query("json"),  # noqa: A002
+def partner_statement(request: Request, partner: str, period: str = Period,
+                      format: Literal["json", "xlsx", "csv", "html"] = Query("json"),  # noqa: A002
+                      lang: Literal["en", "uk"] = Query("en", description="Language of the html page."),
                       _who=READ) -> Response:
-    """The statement of `jointfund report statement`, as JSON or a file to download (XLSX or CSV)."""
+    """The statement of `jointfund report statement` (ILPA style: the period, the year to date and the inception
+    to date), as JSON, a file to download (XLSX or CSV) or a printable HTML page in English or Ukrainian."""
+    if format == "html":
+        info = deps.fund(request)
+        start, end = statement_bounds(request, period)
+        with deps.reading(request) as conn:
+            s = statement.compute(conn, info, partner, start, end)
+            page = statement_page.statement_html(s, statement.entry_rows(conn, info, s), lang, period, clock.today())
+        return HTMLResponse(page)
     sections, title = statement_sections(request, partner, period)
     return sections_response(sections, title, format, f"statement-{partner}-{period}")
 

@@ -1,0 +1,38 @@
+"""A partner's capital account statement as one printable HTML page (Jinja2), in English or Ukrainian.
+
+The page is self-contained (inline CSS sized for A4, no script, nothing fetched), so it prints and
+archives as it is. The words come from the same catalogue as the web pages (jointfund.i18n).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from jointfund.i18n import LANGUAGES, translations
+from jointfund.reports.statement import WINDOWS, Statement
+
+
+def _amount(value: object) -> str:
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}"
+    return "" if value is None else str(value)
+
+
+def _share(value: Decimal) -> str:
+    return f"{value * 100:.4f} %"
+
+
+def statement_html(s: Statement, entries: list[dict], lang: str, period: str, generated: dt.date) -> str:
+    """The statement `s` (and the entries that moved the partner's capital) as one printable page."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"no catalogue for {lang!r}")  # the shells accept only LANGUAGES
+    env = Environment(loader=PackageLoader("jointfund.reports", "templates"), autoescape=select_autoescape(),
+                      extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["amount"] = _amount
+    env.filters["share"] = _share
+    return env.get_template("statement.html").render(s=s, rows=s.rows(), windows=WINDOWS, entries=entries, lang=lang,
+                                                     period=period, generated=generated)
