@@ -105,3 +105,89 @@ def holding_the_write_lock(engine: Engine) -> Iterator[threading.Event]:
     finally:
         release.set()
         holder.join(10)
+
+
+# -- the partners' authority keys (ledger.authority): one ceremony helper for every test that seats or registers --
+
+def authority_key(partner: str):  # noqa: ANN201 - an Ed25519PrivateKey
+    """The test authority key of `partner`: the same for every test, so statements can be signed anywhere."""
+    import hashlib
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    return Ed25519PrivateKey.from_private_bytes(hashlib.sha256(f"jointfund test authority {partner}".encode()).digest())
+
+
+def ceremony(engine: Engine) -> None:
+    """Record the genesis with every partner's test authority key and have each sign it (once per fund)."""
+    from jointfund.ledger import authority
+    from jointfund.ledger.checkpoint import public_pem
+
+    fund = info(engine)
+    partners = fund.base_terms().partner_codes
+    with db.write(engine) as conn:
+        g = authority.genesis(conn)
+        if g is None:
+            g = authority.record_genesis(conn, "test", fund.id, partners,
+                                         {p: public_pem(authority_key(p).public_key()).encode() for p in partners})
+        for p in g.missing():
+            authority.sign_genesis(conn, "test", p, authority_key(p).sign(g.message()).hex())
+
+
+def authorize(engine_or_fund_id, partner: str, kind: str, **fields):  # noqa: ANN001, ANN201 - a Statement
+    """A statement of `kind` signed by `partner`'s test authority key; given an engine, the ceremony comes first."""
+    from jointfund.ledger import authority
+
+    if isinstance(engine_or_fund_id, str):
+        fund_id = engine_or_fund_id
+    else:
+        ceremony(engine_or_fund_id)
+        fund_id = info(engine_or_fund_id).id
+    return authority.statement(fund_id, partner, kind, **fields).signed(authority_key(partner))
+
+
+def pem_text(pem: bytes | str) -> str:
+    from jointfund.ledger.checkpoint import load_public, public_pem
+
+    return public_pem(load_public(pem if isinstance(pem, bytes) else pem.encode(), "test key"))
+
+
+def cli_ceremony(cli, folder) -> dict[str, object]:  # noqa: ANN001 - the `cli` fixture, a Path
+    """The ceremony through the CLI: authority key files in `folder`, `genesis new`, each partner's `genesis sign`.
+    Returns partner -> authority private key file."""
+    engine = db.make_engine(cli.url)
+    fund = info(engine)
+    engine.dispose()
+    keys = {}
+    for p in fund.base_terms().partner_codes:
+        keys[p] = folder / f"{p.lower()}-authority.key"
+        if not keys[p].exists():
+            keys[p].write_bytes(authority_key(p).private_bytes(*_pkcs8()))
+            (folder / f"{p.lower()}-authority.key.pub").write_text(pem_text(_pub(authority_key(p))))
+    cli("genesis", "new", *(a for p in keys for a in ("--authority", f"{p}={folder / f'{p.lower()}-authority.key.pub'}")))
+    for p, k in keys.items():
+        cli("genesis", "sign", "--partner", p, "--key", str(k))
+    return keys
+
+
+def _pkcs8():  # noqa: ANN202
+    from cryptography.hazmat.primitives import serialization
+
+    return serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+
+
+def _pub(key) -> bytes:  # noqa: ANN001
+    from cryptography.hazmat.primitives import serialization
+
+    return key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def register_key(engine: Engine, partner: str, key) -> str:  # noqa: ANN001 - an Ed25519PrivateKey
+    """Register `key` as a checkpoint key of `partner`, authorized by the partner's test authority key."""
+    from jointfund.ledger import log
+    from jointfund.ledger.checkpoint import key_id
+
+    pem = _pub(key)
+    st = authorize(engine, partner, "key.register", key_id=key_id(key.public_key()), public_pem=pem_text(pem))
+    with db.write(engine) as conn:
+        return log.register_key(conn, st.fund, partner, pem, "test key", actor="test", statement=st)

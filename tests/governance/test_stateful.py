@@ -88,7 +88,7 @@ def test_no_execution_without_its_rule_and_verify_always_passes(gov) -> None:  #
         def remove(self, data) -> None:  # noqa: ANN001
             m = data.draw(st.sampled_from(self.seated))
             with db.write(gov.engine) as conn:
-                member.remove(conn, "test", m, clock["day"])
+                gov.remove(conn, m, clock["day"])
             for ms in self.holders.values():
                 if m in ms:
                     ms.remove(m)
@@ -176,7 +176,7 @@ def test_no_execution_without_its_rule_and_verify_always_passes(gov) -> None:  #
             assert report.ok, report.first_failure
             with db.write(gov.engine) as conn:
                 for m in self.seated:
-                    member.remove(conn, "test", m, clock["day"])
+                    gov.remove(conn, m, clock["day"])
             clock["day"] += dt.timedelta(days=1)
 
     run_state_machine_as_test(Board, settings=settings(

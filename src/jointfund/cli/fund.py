@@ -23,8 +23,13 @@ db_app = typer.Typer(help="The database schema (Alembic migrations).", no_args_i
 def init(
     ctx: typer.Context,
     terms: Path = typer.Option(None, "--terms", help="Terms file (TOML) of the agreement [default: the shipped URIF terms]."),
+    authorities: list[str] = typer.Option(None, "--authority", help="PARTNER=FILE.pub, once per partner: the partner's "
+                                          "authority public key, for the genesis record (see docs/ceremony.md)."),
 ) -> None:
-    """Create a fund in the database (--db), on the shipped terms or your own."""
+    """Create a fund in the database (--db), on the shipped terms or your own.
+
+    With --authority for every partner it also records the genesis, which each partner then signs with
+    `jointfund genesis sign`; until then nobody can be seated and no checkpoint key registered."""
     if terms is None:
         text, source = shipped_text(), "urif.toml (shipped)"
     else:
@@ -32,8 +37,20 @@ def init(
             text, source = terms.read_text(encoding="utf-8"), str(terms)
         except OSError as exc:
             raise InputError([Problem(str(terms), f"cannot read terms file: {exc.strerror}")]) from None
+    if authorities:  # checked before the fund is made, so that a bad key file leaves nothing half-made
+        from jointfund.cli.authority import read_authorities
+        from jointfund.ledger.authority import validated
+        from jointfund.terms import load_text
+
+        validated(load_text(text, source).partner_codes, read_authorities(authorities))
     info = fund_mod.create(context.engine(ctx, migrated=False), text, source)
     say(f"created fund {info.code} ({info.name})\n  id: {info.id}\n  terms: {source}\n  starts: {info.start_date}")
+    if authorities:
+        from jointfund.cli.authority import record_genesis
+
+        record_genesis(ctx, authorities)
+    else:
+        say("no genesis yet: record the partners' authority keys with: jointfund genesis new --authority P=FILE.pub ...")
 
 
 def checkpoint(
