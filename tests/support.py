@@ -5,8 +5,10 @@ Names of accounts come from the fund's own terms, so these helpers carry no busi
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import datetime as dt
+import json
 import threading
 from collections.abc import Iterator
 from decimal import Decimal
@@ -155,8 +157,12 @@ def pem_text(pem: bytes | str) -> str:
 def cli_ceremony(cli, folder) -> dict[str, object]:  # noqa: ANN001 - the `cli` fixture, a Path
     """The ceremony through the CLI: authority key files in `folder`, `genesis new`, each partner's `genesis sign`.
     Returns partner -> authority private key file."""
+    from jointfund.ledger import authority
+
     engine = db.make_engine(cli.url)
     fund = info(engine)
+    with db.transaction(engine) as conn:
+        done = authority.genesis(conn) is not None
     engine.dispose()
     keys = {}
     for p in fund.base_terms().partner_codes:
@@ -164,10 +170,17 @@ def cli_ceremony(cli, folder) -> dict[str, object]:  # noqa: ANN001 - the `cli` 
         if not keys[p].exists():
             keys[p].write_bytes(authority_key(p).private_bytes(*_pkcs8()))
             (folder / f"{p.lower()}-authority.key.pub").write_text(pem_text(_pub(authority_key(p))))
-    cli("genesis", "new", *(a for p in keys for a in ("--authority", f"{p}={folder / f'{p.lower()}-authority.key.pub'}")))
-    for p, k in keys.items():
-        cli("genesis", "sign", "--partner", p, "--key", str(k))
+    if not done:
+        cli("genesis", "new", *(a for p in keys for a in ("--authority", f"{p}={folder / f'{p.lower()}-authority.key.pub'}")))
+        for p, k in keys.items():
+            cli("genesis", "sign", "--partner", p, "--key", str(k))
     return keys
+
+
+def cli_checkpoint_key(cli, partner: str, out) -> None:  # noqa: ANN001 - the `cli` fixture, a Path
+    """`keys new --partner P --out FILE`, authorized by P's test authority key (the ceremony first, if not done)."""
+    keys = cli_ceremony(cli, out.parent)
+    cli("keys", "new", "--partner", partner, "--out", str(out), "--authority-key", str(keys[partner]))
 
 
 def _pkcs8():  # noqa: ANN202
@@ -191,3 +204,41 @@ def register_key(engine: Engine, partner: str, key) -> str:  # noqa: ANN001 - an
     st = authorize(engine, partner, "key.register", key_id=key_id(key.public_key()), public_pem=pem_text(pem))
     with db.write(engine) as conn:
         return log.register_key(conn, st.fund, partner, pem, "test key", actor="test", statement=st)
+
+
+# -- forged proof bundles (issue 19, finding 2): the CLI, the library, the standalone script and the browser --
+
+def _fresh_key_forgery(bundle: dict, key_id: str | None) -> dict:
+    """The same tree head signed with a fresh key; `key_id` claims another key's id (or the fresh key's own)."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from jointfund.ledger.checkpoint import key_id as kid_of
+    from jointfund.ledger.checkpoint import public_pem
+    from jointfund.ledger.trust import checkpoint_of
+
+    fresh = Ed25519PrivateKey.generate()
+    cp, _ = checkpoint_of(bundle["checkpoint"], "test")
+    claimed = key_id or kid_of(fresh.public_key())
+    signature = fresh.sign(cp._replace(key_id=claimed).message()).hex()
+    forged = {**bundle["checkpoint"], "key_id": claimed, "signature": signature,
+              "public_key_pem": public_pem(fresh.public_key())}
+    forged.pop("registration", None)
+    return {**bundle, "checkpoint": forged}
+
+
+def forgeries_of(bundle: dict, other_partner: str) -> dict[str, dict]:  # noqa: D417
+    """Every forgery issue 19 lists, each of a genuine inclusion bundle."""
+    record = bundle["record"].replace('"amount":"', '"amount":"1')
+    assert record != bundle["record"]
+    fake_registration = json.loads(json.dumps(bundle["checkpoint"]["registration"]))
+    fake_registration["signature"] = "00" * 64
+    fresh_with_registration = _fresh_key_forgery(bundle, None)
+    fresh_with_registration["checkpoint"]["registration"] = fake_registration
+    return {
+        "fresh key claiming the real key id": _fresh_key_forgery(bundle, bundle["checkpoint"]["key_id"]),
+        "fresh key under its own id": _fresh_key_forgery(bundle, None),
+        "fresh key with a forged registration": fresh_with_registration,
+        "partner renamed": {**bundle, "checkpoint": {**bundle["checkpoint"], "partner": other_partner}},
+        "readable record differs": {**bundle, "record": record},
+        "record bytes changed": {**bundle, "record_base64": base64.b64encode(record.encode()).decode(), "record": record},
+    }

@@ -5,7 +5,7 @@ import json
 
 import pytest
 from sqlalchemy import text
-from support import Book
+from support import Book, cli_checkpoint_key
 
 from jointfund.ledger import journal
 from jointfund.store import db
@@ -19,7 +19,7 @@ def signed(cli, fund_engine, tmp_path) -> Book:
     book = Book(fund_engine)
     book.post(*(book.contribution(f"c-{i}", f"{100 + i}.00", i + 1) for i in range(3)))
     partner = book.partners[0]
-    cli("keys", "new", "--partner", partner, "--out", str(tmp_path / "p.key"))
+    cli_checkpoint_key(cli, partner, tmp_path / "p.key")
     cli("checkpoint", "--partner", partner, "--key", str(tmp_path / "p.key"))
     book.post(book.contribution("c-late", "7.00", 9))
     cli("verify")
@@ -123,7 +123,7 @@ def _spread(book: Book, tmp_path, cli) -> list[int]:  # noqa: ANN001
     book.post(*(book.contribution(f"s-{i}", f"{10 + i}.00", 1 + i % 5, currency=book.other if i % 4 == 0 else None)
                 for i in range(20)))
     partner = book.partners[0]
-    cli("keys", "new", "--partner", partner, "--out", str(tmp_path / "s.key"))
+    cli_checkpoint_key(cli, partner, tmp_path / "s.key")
     cli("checkpoint", "--partner", partner, "--key", str(tmp_path / "s.key"))
     with db.write(book.engine) as conn:
         journal.reverse(conn, _seq_of(book.engine, "s-3"), book.day(6), "s-3-undo", book.start)

@@ -117,6 +117,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                 "The genesis record: both partners' authority public keys, signed by both."),
     "authority": ("jointfund.cli.authority:app",
                   "Statements signed by a partner's authority key (kept offline): sign and submit."),
+    "trust": ("jointfund.cli.authority:trust_app",
+              "Trust files: the partners' authority keys and a checkpoint, for verifiers."),
     "members": ("jointfund.cli.members:app",
                 "Members of the board and the committees, each with their own Ed25519 key."),
     "proposals": ("jointfund.cli.proposals:app",

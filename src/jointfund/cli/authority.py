@@ -29,6 +29,9 @@ genesis_app = typer.Typer(help="The genesis record: both partners' authority pub
 app = typer.Typer(help="Statements signed by a partner's authority key (kept offline): sign and submit.",
                   no_args_is_help=True)
 
+trust_app = typer.Typer(help="Trust files: the partners' authority keys and a checkpoint, for verifiers.",
+                        no_args_is_help=True)
+
 AuthorityKeyOption = typer.Option(None, "--authority-key", help="The partner's authority private key: sign the "
                                   "statement this change needs, here and now.")
 PrepareOption = typer.Option(None, "--prepare", help="Write the statement this change needs to FILE and stop; sign it "
@@ -198,6 +201,28 @@ def carry_out(ctx: typer.Context, st: authority.Statement, where: str, reason: s
     return done
 
 
+@trust_app.command("export")
+def export(
+    ctx: typer.Context,
+    out: Path = typer.Option(..., "--out", "-o", help="The trust file to write (JSON)."),
+    checkpoint: bool = typer.Option(True, "--checkpoint/--no-checkpoint", help="Include the newest signed checkpoint."),
+) -> None:
+    """Write a trust file for `verify --trust` and `ledger check-proof --trust`.
+
+    Run it on a copy you trust (a partner's own) and hand the file over out of band: a file exported by the
+    server you are checking anchors nothing."""
+    from jointfund.ledger import trust
+
+    fund = context.fund(ctx)
+    with db.transaction(context.engine(ctx)) as conn:
+        obj = trust.export(conn, fund.id, checkpoint)
+    authority.write_file(out, obj)
+    cp = obj["checkpoint"]
+    say(f"wrote {out}: authority keys " + ", ".join(f"{p} {v['key_id']}" for p, v in obj["authorities"].items())
+        + f", {len(obj['checkpoint_keys'])} checkpoint key(s)"
+        + (f", checkpoint of {cp['tree_size']} records signed by {cp['partner']}" if cp else ", no checkpoint"))
+
+
 def authorize(ctx: typer.Context, partner: str, kind: str, fields: dict, authority_key: Path | None,
               prepare: Path | None) -> authority.Statement | None:
     """The statement a change needs: signed now with --authority-key, or written to --prepare FILE (and stop)."""
@@ -220,4 +245,4 @@ def normalized_pem(pem: bytes, where: str) -> str:
     return public_pem(load_public(pem, where))
 
 
-__all__ = ["AuthorityKeyOption", "PrepareOption", "app", "authorize", "carry_out", "genesis_app"]
+__all__ = ["AuthorityKeyOption", "PrepareOption", "app", "authorize", "carry_out", "genesis_app", "trust_app"]

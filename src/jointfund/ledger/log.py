@@ -111,6 +111,12 @@ def register_key(conn: Connection, fund_id: str, partner: str, pem: bytes, where
     return kid
 
 
+def key_registrations(conn: Connection) -> dict[str, dict]:
+    """key_id -> the key.register statement (with its authority signature) that the log holds for it."""
+    return {e.data["key_id"]: e.data[authority.FIELD] for e in events(conn, action=KEY_REGISTER)
+            if isinstance(e.data.get(authority.FIELD), dict)}
+
+
 def partner_keys(conn: Connection) -> dict[str, tuple[str, str]]:
     """key_id -> (partner, public PEM)."""
     return {r.key_id: (r.partner, r.public_pem) for r in conn.execute(select(t.partner_key))}

@@ -116,15 +116,15 @@ def parse(obj: object, where: str) -> Trust:
     if not isinstance(fund_id, str):
         raise bad("fund_id: a fund id is needed")
     authorities: dict[str, str] = {}
-    for partner, v in (obj.get("authorities") or {}).items():
+    listed = obj.get("authorities")
+    for partner, v in (listed.items() if isinstance(listed, dict) else ()):
         try:
-            pem = str(v["public_pem"])
-            if key_id(load_public(pem.encode(), "key")) != v["key_id"]:
-                raise bad(f"authorities.{partner}: key_id is not the hash of the public key", v["key_id"])
-        except (KeyError, TypeError, JointfundError) as exc:
-            if isinstance(exc, InputError) and exc.problems[0].where == where:
-                raise
+            pem, claimed = str(v["public_pem"]), v["key_id"]
+            actual = key_id(load_public(pem.encode(), "key"))
+        except (KeyError, TypeError, JointfundError):
             raise bad(f"authorities.{partner}: a key_id and an Ed25519 public_pem are needed") from None
+        if actual != claimed:
+            raise bad(f"authorities.{partner}: key_id is not the hash of the public key", claimed)
         authorities[partner] = pem
     if not authorities:
         raise bad("authorities: no authority key; the partners' authority keys are the anchor")
@@ -184,3 +184,53 @@ def export(conn: Connection, fund_id: str, with_checkpoint: bool = True) -> dict
             "checkpoint_keys": regs,
             "checkpoint": checkpoint_json(newest[1], keys[newest[1].key_id][1])
             if with_checkpoint and newest is not None and newest[1].key_id in keys else None}
+
+
+def anchor_problems(conn: Connection, fund_id: str, trust: Trust) -> tuple[int, list[tuple[int | None, str]]]:
+    """What differs between the stored fund and the anchor: (checks made, [(log position or None, problem)]).
+
+    The authority keys of the genesis must be the trusted ones (every other check of the chain starts
+    from them); the trusted checkpoint must be signed by a key its partner's authority registered, the log
+    must be at least as long, its first records must hash to the checkpoint's root, and the database must
+    still hold it (a deleted checkpoint is a deleted signature)."""
+    from jointfund.ledger import log, merkle
+
+    out: list[tuple[int | None, str]] = []
+    checked = 1
+    if trust.fund_id is not None and trust.fund_id != fund_id:
+        out.append((None, f"the trusted keys are of fund {trust.fund_id}, this database holds fund {fund_id}"))
+    g = authority.genesis(conn)
+    if g is None:
+        out.append((None, "the fund has no genesis record, so nothing ties its keys to the trusted authority keys"))
+    else:
+        for p in sorted({*g.authorities, *trust.authorities}):
+            checked += 1
+            if g.authorities.get(p) != trust.authorities.get(p):
+                stored = g.key_ids().get(p, "none")
+                trusted = key_id(load_public(trust.authorities[p].encode(), "key")) if p in trust.authorities else "none"
+                out.append((g.seq, f"the genesis record names {p}'s authority key {stored}, you trust {trusted}"))
+    if trust.checkpoint is None:
+        return checked, out
+    cp, pem = trust.checkpoint
+    checked += 1
+    at = f"the trusted checkpoint ({cp.partner}, size {cp.tree_size}, root {cp.root_hex[:16]}…)"
+    partner = trust.key_for(cp.key_id, _registration(conn, cp.key_id), fund_id)
+    if not checkpoint_signed(cp, pem) or partner is None or partner[0] not in (None, cp.partner):
+        out.append((None, f"{at} is not signed by a checkpoint key that {cp.partner}'s trusted authority key registered"))
+    size = log.size(conn)
+    if size < cp.tree_size:
+        out.append((None, f"the log holds {size} records, fewer than the {cp.tree_size} of {at}: records were removed"))
+        return checked, out
+    if merkle.root(log.leaf_hashes(conn, cp.tree_size)).hex() != cp.root_hex:
+        out.append((cp.tree_size, f"the log's first {cp.tree_size} records are not those {at} signed: history was rewritten"))
+    stored = {(c.tree_size, c.root_hex, c.key_id, c.signature_hex) for _, c in log.checkpoints(conn, fund_id)}
+    if (cp.tree_size, cp.root_hex, cp.key_id, cp.signature_hex) not in stored:
+        out.append((None, f"{at} is missing from the database's checkpoints: a signed checkpoint was deleted"))
+    return checked, out
+
+
+def _registration(conn: Connection, kid: str) -> object:
+    from jointfund.ledger import log
+
+    return next((e.data.get(authority.FIELD) for e in log.events(conn, action=log.KEY_REGISTER)
+                 if e.data.get("key_id") == kid), None)
