@@ -228,7 +228,7 @@ def _fresh_key_forgery(bundle: dict, key_id: str | None) -> dict:
 
 def forgeries_of(bundle: dict, other_partner: str) -> dict[str, dict]:  # noqa: D417
     """Every forgery issue 19 lists, each of a genuine inclusion bundle."""
-    record = bundle["record"].replace('"amount":"', '"amount":"1')
+    record = bundle["record"].replace('"seq":', '"seq":1', 1)  # every record, entry or event, has its seq
     assert record != bundle["record"]
     fake_registration = json.loads(json.dumps(bundle["checkpoint"]["registration"]))
     fake_registration["signature"] = "00" * 64
