@@ -90,6 +90,13 @@ class Site:
             for partner, private in privates.items():  # after every key: both sign the same tree head
                 log.make_checkpoint(conn, self.fund.id, partner, private)
 
+    def trust(self):  # noqa: ANN201 - a ledger.trust.Trust
+        """What a verifier obtains out of band: the partners' authority keys (and their checkpoint keys)."""
+        from jointfund.ledger import trust
+
+        with db.transaction(self.engine) as conn:
+            return trust.parse(trust.export(conn, self.fund.id, with_checkpoint=False), "test trust")
+
     def key_file(self, folder: Path, member_name: str) -> Path:
         path = folder / f"{member_name}.key"
         path.write_bytes(private_pem(self.keys[member_name]))
