@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import typer
-
 from pathlib import Path
+
+import typer
 
 from jointfund.cli import context
 from jointfund.cli.authority import AuthorityKeyOption, PrepareOption, authorize
-from jointfund.errors import NotFound
 from jointfund.cli.output import FormatOption, emit, say
+from jointfund.errors import NotFound
 from jointfund.governance import user
 from jointfund.governance.policy import ROLES
 from jointfund.store import db

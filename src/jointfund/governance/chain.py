@@ -41,21 +41,44 @@ class Trace(NamedTuple):
 
 
 def trace(conn: Connection, fund: FundInfo) -> Trace:
-    evs = list(log.events(conn, actions=(authority.GENESIS_ACTION, authority.GENESIS_SIGN_ACTION, APPOINT, REMOVE,
-                                         KEY_REGISTER, LINK_ACTION)))
+    evs = list(
+        log.events(
+            conn,
+            actions=(
+                authority.GENESIS_ACTION,
+                authority.GENESIS_SIGN_ACTION,
+                APPOINT,
+                REMOVE,
+                KEY_REGISTER,
+                LINK_ACTION,
+            ),
+        )
+    )
     g = authority.genesis_of(evs)
     findings: list[Finding] = []
     partners = fund.base_terms().partner_codes
     geneses = [e for e in evs if e.action == authority.GENESIS_ACTION]
     if g is not None:
         if g.fund != fund.id:
-            findings.append(Finding(NAME, g.seq, f"the genesis record names fund {g.fund}, not this fund {fund.id}"))
+            findings.append(
+                Finding(NAME, g.seq, f"the genesis record names fund {g.fund}, not this fund {fund.id}")
+            )
         if sorted(g.authorities) != sorted(partners):
-            findings.append(Finding(NAME, g.seq, f"the genesis record names authority keys of {', '.join(g.authorities)}, "
-                                    f"the partners are {', '.join(partners)}"))
+            findings.append(
+                Finding(
+                    NAME,
+                    g.seq,
+                    f"the genesis record names authority keys of {', '.join(g.authorities)}, "
+                    f"the partners are {', '.join(partners)}",
+                )
+            )
         if g.complete_seq is None:
-            findings.append(Finding(NAME, g.seq, f"the genesis record is not signed by {', '.join(g.missing())}"))
-    findings.extend(Finding(NAME, e.seq, "a second genesis record; only the first counts") for e in geneses[1:])
+            findings.append(
+                Finding(NAME, g.seq, f"the genesis record is not signed by {', '.join(g.missing())}")
+            )
+    findings.extend(
+        Finding(NAME, e.seq, "a second genesis record; only the first counts") for e in geneses[1:]
+    )
 
     appointed: dict[int, dict] = {}
     members: set[int] = set()
@@ -69,7 +92,10 @@ def trace(conn: Connection, fund: FundInfo) -> Trace:
         d = e.data
         if e.action == APPOINT:
             appointed[d.get("member")] = d
-            partner, what = d.get("partner"), f"member {d.get('member')} ({d.get('name')}, key {d.get('key_id')})"
+            partner, what = (
+                d.get("partner"),
+                f"member {d.get('member')} ({d.get('name')}, key {d.get('key_id')})",
+            )
             fields = {"body": d.get("body"), "name": d.get("name"), "public_pem": d.get("public_pem")}
         elif e.action == REMOVE:
             seat = appointed.get(d.get("member"), {})
@@ -93,8 +119,16 @@ def trace(conn: Connection, fund: FundInfo) -> Trace:
     return Trace(frozenset(members), keys, findings, checked)
 
 
-def _problem(g: authority.Genesis | None, fund_id: str, seq: int, carried: object, partner: object, kind: str,
-             fields: dict, used: dict[str, int]) -> str | None:
+def _problem(
+    g: authority.Genesis | None,
+    fund_id: str,
+    seq: int,
+    carried: object,
+    partner: object,
+    kind: str,
+    fields: dict,
+    used: dict[str, int],
+) -> str | None:
     if g is None or g.complete_seq is None or g.complete_seq > seq:
         return "no genesis record signed by every partner comes before it, so no authority key could allow it"
     if not isinstance(carried, dict):
@@ -121,20 +155,37 @@ def _problem(g: authority.Genesis | None, fund_id: str, seq: int, carried: objec
 
 def _rows_against_log(conn: Connection, evs: list) -> list[Finding]:  # noqa: ANN001 - log events
     """partner_key must be the logged key.register events, no more, no less, and the same."""
-    logged = {e.data.get("key_id"): (e.subject.removeprefix("partner:"), e.data.get("public_pem"), e.seq)
-              for e in evs if e.action == KEY_REGISTER}
+    logged = {
+        e.data.get("key_id"): (e.subject.removeprefix("partner:"), e.data.get("public_pem"), e.seq)
+        for e in evs
+        if e.action == KEY_REGISTER
+    }
     out = []
     rows = {r.key_id: (r.partner, r.public_pem) for r in conn.execute(select(t.partner_key))}
     for kid, (partner, pem) in sorted(rows.items()):
         ev = logged.get(kid)
         if ev is None:
-            out.append(Finding(NAME, None, f"partner_key row {kid} ({partner}) was never registered in the log"))
+            out.append(
+                Finding(NAME, None, f"partner_key row {kid} ({partner}) was never registered in the log")
+            )
         elif (partner, pem) != ev[:2]:
-            out.append(Finding(NAME, ev[2], f"partner_key row {kid} differs from its logged key.register event "
-                                            f"(partner or public key changed outside jointfund)"))
+            out.append(
+                Finding(
+                    NAME,
+                    ev[2],
+                    f"partner_key row {kid} differs from its logged key.register event "
+                    f"(partner or public key changed outside jointfund)",
+                )
+            )
     for kid, (partner, _pem, seq) in sorted(logged.items(), key=lambda kv: kv[1][2]):
         if kid not in rows:
-            out.append(Finding(NAME, seq, f"checkpoint key {kid} of {partner} is logged, but its partner_key row is missing"))
+            out.append(
+                Finding(
+                    NAME,
+                    seq,
+                    f"checkpoint key {kid} of {partner} is logged, but its partner_key row is missing",
+                )
+            )
     return out
 
 
@@ -143,15 +194,27 @@ def check_chain(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Findin
     failures = list(found.findings)
     for cp_id, cp in log.checkpoints(conn, fund.id):
         if found.keys.get(cp.key_id) != cp.partner:
-            failures.append(Finding(NAME, None, f"checkpoint {cp_id} ({cp.partner}, size {cp.tree_size}): key {cp.key_id} "
-                                    f"traces to no statement of {cp.partner}'s authority key"))
+            failures.append(
+                Finding(
+                    NAME,
+                    None,
+                    f"checkpoint {cp_id} ({cp.partner}, size {cp.tree_size}): key {cp.key_id} "
+                    f"traces to no statement of {cp.partner}'s authority key",
+                )
+            )
     signers = Counter(v.member for v in book.votes(conn))
     signers.update(p.proposer for p in book.proposals(conn))
     for m in book.members(conn, sorted(signers)):
         if m.id not in found.members:
-            failures.append(Finding(NAME, m.seq, f"member {m.id} ({m.name}) of {m.partner} signed {signers[m.id]} "
-                                    f"proposal(s) or vote(s) with key {m.key_id}, which traces to no statement of "
-                                    f"{m.partner}'s authority key"))
+            failures.append(
+                Finding(
+                    NAME,
+                    m.seq,
+                    f"member {m.id} ({m.name}) of {m.partner} signed {signers[m.id]} "
+                    f"proposal(s) or vote(s) with key {m.key_id}, which traces to no statement of "
+                    f"{m.partner}'s authority key",
+                )
+            )
     return NAME, found.checked, failures
 
 

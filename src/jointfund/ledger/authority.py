@@ -78,8 +78,15 @@ class Statement(NamedTuple):
     signature_hex: str = ""
 
     def body(self) -> dict:
-        return {"v": VERSION, "type": STATEMENT_TYPE, "fund": self.fund, "partner": self.partner, "kind": self.kind,
-                "fields": dict(self.fields), "nonce": self.nonce}
+        return {
+            "v": VERSION,
+            "type": STATEMENT_TYPE,
+            "fund": self.fund,
+            "partner": self.partner,
+            "kind": self.kind,
+            "fields": dict(self.fields),
+            "nonce": self.nonce,
+        }
 
     def message(self) -> bytes:
         return data_json(self.body()).encode("utf-8")
@@ -112,17 +119,30 @@ def from_json(obj: object, where: str) -> Statement:
         body = obj["statement"]  # type: ignore[index]
         sig = obj.get("signature") or ""  # type: ignore[union-attr]
         st = Statement(body["fund"], body["partner"], body["kind"], dict(body["fields"]), body["nonce"], sig)
-        ok = (body.get("v") == VERSION and body.get("type") == STATEMENT_TYPE and all(
-            isinstance(x, str) for x in (st.fund, st.partner, st.kind, st.nonce, sig)))
+        ok = (
+            body.get("v") == VERSION
+            and body.get("type") == STATEMENT_TYPE
+            and all(isinstance(x, str) for x in (st.fund, st.partner, st.kind, st.nonce, sig))
+        )
     except (KeyError, TypeError, AttributeError, ValueError):
         ok = False
     if not ok:
         raise InputError([Problem(where, f"not a version {VERSION} authority statement")], "bad statement")
     if st.kind not in KINDS:
-        raise InputError([Problem(where, f"unknown kind; expected one of {', '.join(KINDS)}", st.kind)], "bad statement")
+        raise InputError(
+            [Problem(where, f"unknown kind; expected one of {', '.join(KINDS)}", st.kind)], "bad statement"
+        )
     if set(st.fields) != set(KINDS[st.kind]):
-        raise InputError([Problem(where, f"a {st.kind} statement has the fields {', '.join(KINDS[st.kind])}",
-                                  ", ".join(sorted(st.fields)))], "bad statement")
+        raise InputError(
+            [
+                Problem(
+                    where,
+                    f"a {st.kind} statement has the fields {', '.join(KINDS[st.kind])}",
+                    ", ".join(sorted(st.fields)),
+                )
+            ],
+            "bad statement",
+        )
     return st
 
 
@@ -135,6 +155,7 @@ def signature_valid(message: bytes, signature_hex: str, pem: str) -> bool:
 
 
 # -- the genesis record --
+
 
 class Genesis(NamedTuple):
     """The fund's authority keys as its genesis record names them, and who has signed it.
@@ -160,16 +181,24 @@ class Genesis(NamedTuple):
         return data_json(self.body()).encode("utf-8")
 
     def key_ids(self) -> dict[str, str]:
-        return {p: key_id(load_public(pem.encode(), f"authority key of {p}")) for p, pem in self.authorities.items()}
+        return {
+            p: key_id(load_public(pem.encode(), f"authority key of {p}"))
+            for p, pem in self.authorities.items()
+        }
 
     def missing(self) -> list[str]:
-        return [p for p in self.authorities if not signature_valid(self.message(), self.signatures.get(p, ""),
-                                                                   self.authorities[p])]
+        return [
+            p
+            for p in self.authorities
+            if not signature_valid(self.message(), self.signatures.get(p, ""), self.authorities[p])
+        ]
 
 
 def genesis_body(fund_id: str, authorities: Mapping[str, str]) -> dict:
-    keys = {p: {"key_id": key_id(load_public(pem.encode(), f"authority key of {p}")), "public_pem": pem}
-            for p, pem in sorted(authorities.items())}
+    keys = {
+        p: {"key_id": key_id(load_public(pem.encode(), f"authority key of {p}")), "public_pem": pem}
+        for p, pem in sorted(authorities.items())
+    }
     return {"v": VERSION, "type": GENESIS_TYPE, "fund": fund_id, "authorities": keys}
 
 
@@ -198,8 +227,14 @@ def genesis(conn: Connection) -> Genesis | None:
     return genesis_of(list(log.events(conn, prefix=GENESIS_ACTION)))
 
 
-def record_genesis(conn: Connection, actor: str, fund_id: str, partners: tuple[str, ...],
-                   authorities: Mapping[str, bytes], where: str = "--authority") -> Genesis:
+def record_genesis(
+    conn: Connection,
+    actor: str,
+    fund_id: str,
+    partners: tuple[str, ...],
+    authorities: Mapping[str, bytes],
+    where: str = "--authority",
+) -> Genesis:
     """Log the genesis record naming each partner's authority public key; once per fund."""
     from jointfund.ledger import log
 
@@ -211,12 +246,19 @@ def record_genesis(conn: Connection, actor: str, fund_id: str, partners: tuple[s
     return Genesis(fund_id, pems, {}, seq, None)
 
 
-def validated(partners: tuple[str, ...], authorities: Mapping[str, bytes], where: str = "--authority") -> dict[str, str]:
+def validated(
+    partners: tuple[str, ...], authorities: Mapping[str, bytes], where: str = "--authority"
+) -> dict[str, str]:
     """One distinct Ed25519 public key per partner, as PEM text; every problem named."""
     problems = []
     if sorted(authorities) != sorted(partners):
-        problems.append(Problem(where, f"one authority key per partner is needed: {', '.join(partners)}",
-                                ", ".join(sorted(authorities)) or "none"))
+        problems.append(
+            Problem(
+                where,
+                f"one authority key per partner is needed: {', '.join(partners)}",
+                ", ".join(sorted(authorities)) or "none",
+            )
+        )
     pems: dict[str, str] = {}
     for p, pem in authorities.items():
         try:
@@ -236,34 +278,57 @@ def sign_genesis(conn: Connection, actor: str, partner: str, signature_hex: str)
 
     g = genesis(conn)
     if g is None:
-        raise Refused("this fund has no genesis record yet; create the fund with: jointfund init --authority P=FILE.pub ...")
+        raise Refused(
+            "this fund has no genesis record yet; create the fund with: jointfund init --authority P=FILE.pub ..."
+        )
     if partner not in g.authorities:
-        raise InputError([Problem("--partner", f"not a partner of the genesis; expected one of {', '.join(g.authorities)}",
-                                  partner)])
+        raise InputError(
+            [
+                Problem(
+                    "--partner",
+                    f"not a partner of the genesis; expected one of {', '.join(g.authorities)}",
+                    partner,
+                )
+            ]
+        )
     if partner in g.signatures:
         raise Refused(f"{partner} has already signed the genesis record")
     if not signature_valid(g.message(), signature_hex, g.authorities[partner]):
-        raise Refused(f"the signature is not by {partner}'s authority key {g.key_ids()[partner]} "
-                      "(the key the genesis record names)")
-    log.append_event(conn, actor, GENESIS_SIGN_ACTION, f"partner:{partner}",
-                     {"partner": partner, "key_id": g.key_ids()[partner], "signature": signature_hex})
+        raise Refused(
+            f"the signature is not by {partner}'s authority key {g.key_ids()[partner]} "
+            "(the key the genesis record names)"
+        )
+    log.append_event(
+        conn,
+        actor,
+        GENESIS_SIGN_ACTION,
+        f"partner:{partner}",
+        {"partner": partner, "key_id": g.key_ids()[partner], "signature": signature_hex},
+    )
     return genesis(conn)  # type: ignore[return-value]
 
 
 # -- accepting a statement --
 
-def require(conn: Connection, fund_id: str, st: Statement | None, partner: str, kind: str, fields: Mapping) -> dict:
+
+def require(
+    conn: Connection, fund_id: str, st: Statement | None, partner: str, kind: str, fields: Mapping
+) -> dict:
     """Check that `st` is `partner`'s authority speaking `kind` with exactly `fields`, signed, on this fund,
     once; returns what the change's log event carries under FIELD. Refuses, saying why, otherwise."""
     what = f"{kind} for {partner}"
     if st is None:
-        raise Refused(f"{what} needs a statement signed by {partner}'s authority key (--authority-key FILE, or "
-                      "--prepare FILE, then jointfund authority sign and jointfund authority submit)")
+        raise Refused(
+            f"{what} needs a statement signed by {partner}'s authority key (--authority-key FILE, or "
+            "--prepare FILE, then jointfund authority sign and jointfund authority submit)"
+        )
     g = genesis(conn)
     if g is None or g.complete_seq is None:
         missing = ", ".join(g.missing()) if g else "every partner"
-        raise Refused(f"{what}: the fund's genesis record is not signed yet (missing: {missing}); "
-                      "see: jointfund genesis show")
+        raise Refused(
+            f"{what}: the fund's genesis record is not signed yet (missing: {missing}); "
+            "see: jointfund genesis show"
+        )
     problems = []
     if st.fund != fund_id:
         problems.append(Problem("statement fund", "signed for another fund", st.fund))
@@ -273,13 +338,19 @@ def require(conn: Connection, fund_id: str, st: Statement | None, partner: str, 
         problems.append(Problem("statement kind", f"the change is a {kind}", st.kind))
     differ = sorted(k for k in KINDS[kind] if st.fields.get(k) != fields.get(k))
     for k in differ:
-        problems.append(Problem(f"statement field {k}", f"the change has {_short(fields.get(k))}", _short(st.fields.get(k))))
+        problems.append(
+            Problem(
+                f"statement field {k}", f"the change has {_short(fields.get(k))}", _short(st.fields.get(k))
+            )
+        )
     if problems:
         raise InputError(problems, f"the statement does not authorize this {kind}")
     pem = g.authorities.get(partner)
     if pem is None or not signature_valid(st.message(), st.signature_hex, pem):
-        raise Refused(f"{what}: the statement is not signed by {partner}'s authority key "
-                      f"{g.key_ids().get(partner, '(none)')} named in the genesis record")
+        raise Refused(
+            f"{what}: the statement is not signed by {partner}'s authority key "
+            f"{g.key_ids().get(partner, '(none)')} named in the genesis record"
+        )
     if st.sha256() in used(conn):
         raise Refused(f"{what}: this statement was already used (each is good once; prepare a new one)")
     return st.to_json()
@@ -301,13 +372,16 @@ def used(conn: Connection) -> set[str]:
 
 # -- statement files --
 
+
 def read_file(path: Path) -> dict:
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError([Problem(str(path), f"cannot read: {exc.strerror}")], "no statement") from None
     if len(raw) > MAX_FILE_BYTES:
-        raise InputError([Problem(str(path), f"over {MAX_FILE_BYTES} bytes; a statement is small")], "bad statement")
+        raise InputError(
+            [Problem(str(path), f"over {MAX_FILE_BYTES} bytes; a statement is small")], "bad statement"
+        )
     try:
         obj = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:

@@ -50,7 +50,9 @@ class Trust(NamedTuple):
     keys: Mapping[str, tuple[str | None, str | None]]
     checkpoint: tuple[Checkpoint, str] | None = None
 
-    def key_for(self, kid: str, registration: object = None, fund_id: str | None = None) -> tuple[str | None, str | None] | None:
+    def key_for(
+        self, kid: str, registration: object = None, fund_id: str | None = None
+    ) -> tuple[str | None, str | None] | None:
         """(partner, PEM) of checkpoint key `kid` if trusted: directly, or through `registration` (a key.register
         statement) signed by its partner's trusted authority key; None if not."""
         if kid in self.keys:
@@ -61,7 +63,9 @@ class Trust(NamedTuple):
         return found if found is not None and key_id(load_public(found[1].encode(), "key")) == kid else None
 
 
-def registered_key(obj: object, authorities: Mapping[str, str], fund_id: str | None) -> tuple[str, str] | None:
+def registered_key(
+    obj: object, authorities: Mapping[str, str], fund_id: str | None
+) -> tuple[str, str] | None:
     """(partner, PEM) that a key.register statement registers, if its partner's authority key in `authorities`
     signed it for fund `fund_id`; None otherwise (never an exception: it may come from a forger)."""
     try:
@@ -98,7 +102,9 @@ def load(path: Path) -> Trust:
     except OSError as exc:
         raise InputError([Problem(where, f"cannot read: {exc.strerror}")], "no trust file") from None
     if len(raw) > MAX_FILE_BYTES:
-        raise InputError([Problem(where, f"over {MAX_FILE_BYTES} bytes; a trust file is small")], "bad trust file")
+        raise InputError(
+            [Problem(where, f"over {MAX_FILE_BYTES} bytes; a trust file is small")], "bad trust file"
+        )
     try:
         obj = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
@@ -108,7 +114,9 @@ def load(path: Path) -> Trust:
 
 def parse(obj: object, where: str) -> Trust:
     def bad(detail: str, value: object = None) -> InputError:
-        return InputError([Problem(where, detail, None if value is None else str(value)[:80])], "bad trust file")
+        return InputError(
+            [Problem(where, detail, None if value is None else str(value)[:80])], "bad trust file"
+        )
 
     if not isinstance(obj, dict) or obj.get("type") != TRUST_TYPE or obj.get("version") != VERSION:
         raise bad(f'not a version {VERSION} trust file (its "type" must be "{TRUST_TYPE}")')
@@ -117,7 +125,7 @@ def parse(obj: object, where: str) -> Trust:
         raise bad("fund_id: a fund id is needed")
     authorities: dict[str, str] = {}
     listed = obj.get("authorities")
-    for partner, v in (listed.items() if isinstance(listed, dict) else ()):
+    for partner, v in listed.items() if isinstance(listed, dict) else ():
         try:
             pem, claimed = str(v["public_pem"]), v["key_id"]
             actual = key_id(load_public(pem.encode(), "key"))
@@ -144,9 +152,15 @@ def parse(obj: object, where: str) -> Trust:
 
 def checkpoint_of(data: object, where: str) -> tuple[Checkpoint, str]:
     try:
-        cp = Checkpoint(str(data["fund_id"]), int(data["tree_size"]), str(data["root"]),  # type: ignore[index]
-                        dt.datetime.fromisoformat(str(data["signed_at"]).replace("Z", "+00:00")),  # type: ignore[index]
-                        str(data["partner"]), str(data["key_id"]), str(data["signature"]))  # type: ignore[index]
+        cp = Checkpoint(
+            str(data["fund_id"]),
+            int(data["tree_size"]),
+            str(data["root"]),  # type: ignore[index]
+            dt.datetime.fromisoformat(str(data["signed_at"]).replace("Z", "+00:00")),  # type: ignore[index]
+            str(data["partner"]),
+            str(data["key_id"]),
+            str(data["signature"]),
+        )  # type: ignore[index]
         return cp, str(data["public_key_pem"])  # type: ignore[index]
     except (KeyError, TypeError, ValueError) as exc:
         raise InputError([Problem(where, f"malformed checkpoint: {exc}")], "bad checkpoint") from None
@@ -171,19 +185,30 @@ def export(conn: Connection, fund_id: str, with_checkpoint: bool = True) -> dict
 
     g = authority.genesis(conn)
     if g is None or g.complete_seq is None:
-        raise JointfundError("this fund has no genesis record signed by every partner; there is no anchor to export "
-                             "(see: jointfund genesis show)")
-    regs = [e.data[authority.FIELD] for e in log.events(conn, action=log.KEY_REGISTER) if authority.FIELD in e.data]
+        raise JointfundError(
+            "this fund has no genesis record signed by every partner; there is no anchor to export "
+            "(see: jointfund genesis show)"
+        )
+    regs = [
+        e.data[authority.FIELD]
+        for e in log.events(conn, action=log.KEY_REGISTER)
+        if authority.FIELD in e.data
+    ]
     cps = log.checkpoints(conn, fund_id)
     keys = log.partner_keys(conn)
     newest = max(cps, key=lambda c: (c[1].tree_size, c[0]), default=None)
     from jointfund.ledger.proof import checkpoint_json
 
-    return {"type": TRUST_TYPE, "version": VERSION, "fund_id": fund_id,
-            "authorities": {p: {"key_id": k, "public_pem": g.authorities[p]} for p, k in g.key_ids().items()},
-            "checkpoint_keys": regs,
-            "checkpoint": checkpoint_json(newest[1], keys[newest[1].key_id][1])
-            if with_checkpoint and newest is not None and newest[1].key_id in keys else None}
+    return {
+        "type": TRUST_TYPE,
+        "version": VERSION,
+        "fund_id": fund_id,
+        "authorities": {p: {"key_id": k, "public_pem": g.authorities[p]} for p, k in g.key_ids().items()},
+        "checkpoint_keys": regs,
+        "checkpoint": checkpoint_json(newest[1], keys[newest[1].key_id][1])
+        if with_checkpoint and newest is not None and newest[1].key_id in keys
+        else None,
+    }
 
 
 def anchor_problems(conn: Connection, fund_id: str, trust: Trust) -> tuple[int, list[tuple[int | None, str]]]:
@@ -198,17 +223,27 @@ def anchor_problems(conn: Connection, fund_id: str, trust: Trust) -> tuple[int, 
     out: list[tuple[int | None, str]] = []
     checked = 1
     if trust.fund_id is not None and trust.fund_id != fund_id:
-        out.append((None, f"the trusted keys are of fund {trust.fund_id}, this database holds fund {fund_id}"))
+        out.append(
+            (None, f"the trusted keys are of fund {trust.fund_id}, this database holds fund {fund_id}")
+        )
     g = authority.genesis(conn)
     if g is None:
-        out.append((None, "the fund has no genesis record, so nothing ties its keys to the trusted authority keys"))
+        out.append(
+            (None, "the fund has no genesis record, so nothing ties its keys to the trusted authority keys")
+        )
     else:
         for p in sorted({*g.authorities, *trust.authorities}):
             checked += 1
             if g.authorities.get(p) != trust.authorities.get(p):
                 stored = g.key_ids().get(p, "none")
-                trusted = key_id(load_public(trust.authorities[p].encode(), "key")) if p in trust.authorities else "none"
-                out.append((g.seq, f"the genesis record names {p}'s authority key {stored}, you trust {trusted}"))
+                trusted = (
+                    key_id(load_public(trust.authorities[p].encode(), "key"))
+                    if p in trust.authorities
+                    else "none"
+                )
+                out.append(
+                    (g.seq, f"the genesis record names {p}'s authority key {stored}, you trust {trusted}")
+                )
     if trust.checkpoint is None:
         return checked, out
     cp, pem = trust.checkpoint
@@ -216,21 +251,44 @@ def anchor_problems(conn: Connection, fund_id: str, trust: Trust) -> tuple[int, 
     at = f"the trusted checkpoint ({cp.partner}, size {cp.tree_size}, root {cp.root_hex[:16]}…)"
     partner = trust.key_for(cp.key_id, _registration(conn, cp.key_id), fund_id)
     if not checkpoint_signed(cp, pem) or partner is None or partner[0] not in (None, cp.partner):
-        out.append((None, f"{at} is not signed by a checkpoint key that {cp.partner}'s trusted authority key registered"))
+        out.append(
+            (
+                None,
+                f"{at} is not signed by a checkpoint key that {cp.partner}'s trusted authority key registered",
+            )
+        )
     size = log.size(conn)
     if size < cp.tree_size:
-        out.append((None, f"the log holds {size} records, fewer than the {cp.tree_size} of {at}: records were removed"))
+        out.append(
+            (
+                None,
+                f"the log holds {size} records, fewer than the {cp.tree_size} of {at}: records were removed",
+            )
+        )
         return checked, out
     if merkle.root(log.leaf_hashes(conn, cp.tree_size)).hex() != cp.root_hex:
-        out.append((cp.tree_size, f"the log's first {cp.tree_size} records are not those {at} signed: history was rewritten"))
+        out.append(
+            (
+                cp.tree_size,
+                f"the log's first {cp.tree_size} records are not those {at} signed: history was rewritten",
+            )
+        )
     stored = {(c.tree_size, c.root_hex, c.key_id, c.signature_hex) for _, c in log.checkpoints(conn, fund_id)}
     if (cp.tree_size, cp.root_hex, cp.key_id, cp.signature_hex) not in stored:
-        out.append((None, f"{at} is missing from the database's checkpoints: a signed checkpoint was deleted"))
+        out.append(
+            (None, f"{at} is missing from the database's checkpoints: a signed checkpoint was deleted")
+        )
     return checked, out
 
 
 def _registration(conn: Connection, kid: str) -> object:
     from jointfund.ledger import log
 
-    return next((e.data.get(authority.FIELD) for e in log.events(conn, action=log.KEY_REGISTER)
-                 if e.data.get("key_id") == kid), None)
+    return next(
+        (
+            e.data.get(authority.FIELD)
+            for e in log.events(conn, action=log.KEY_REGISTER)
+            if e.data.get("key_id") == kid
+        ),
+        None,
+    )

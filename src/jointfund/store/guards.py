@@ -17,15 +17,25 @@ LOG_GUARDS = ("posting_check", "leaf_check")
 
 def expected() -> list[str]:
     """Every guard name the schema installs: UPDATE/DELETE refusals for each append-only table, and the log's."""
-    names = [n for tuple_name in dir(tables) if tuple_name.endswith("APPEND_ONLY")
-             for table in getattr(tables, tuple_name) for n in append_only_guard_names(table)]
+    names = [
+        n
+        for tuple_name in dir(tables)
+        if tuple_name.endswith("APPEND_ONLY")
+        for table in getattr(tables, tuple_name)
+        for n in append_only_guard_names(table)
+    ]
     return sorted({*names, *LOG_GUARDS})
 
 
 def installed(conn: Connection) -> set[str]:
     if conn.dialect.name == "sqlite":
         return {r[0] for r in conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'"))}
-    return {r[0] for r in conn.execute(text("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'D'"))}
+    return {
+        r[0]
+        for r in conn.execute(
+            text("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'D'")
+        )
+    }
 
 
 def missing(conn: Connection) -> list[str]:

@@ -24,11 +24,11 @@ from jointfund.api.schemas import (
     ProposalIn, ProposalOut, RowId, SignedProposalIn, UserMembersOut, VoteIn, WithdrawalIn,
 )
 from jointfund.errors import ConflictError, NotFound
-from jointfund.ledger import authority
 from jointfund.governance import amendment, audit, book, canonical, execution, proposal, user, vote
 from jointfund.governance.model import Member
 from jointfund.governance.proposal import Standing
 from jointfund.governance.rule import requirements
+from jointfund.ledger import authority
 from jointfund.money import format_amount
 from jointfund.portfolio import effects as _effects  # noqa: F401 registers the effects of executed proposals
 from jointfund.store import db
