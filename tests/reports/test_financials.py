@@ -22,7 +22,7 @@ from jointfund.reports.financials_page import LABEL_COLUMNS
 from jointfund.store import db
 from jointfund.terms import load_shipped
 from jointfund.terms.policies import policies
-from jointfund.web.i18n import translations
+from jointfund.i18n import translations
 
 
 @pytest.mark.parametrize(("total", "weights"), [
@@ -116,6 +116,30 @@ def test_bad_options_are_refused_naming_them(living, args: tuple[str, ...], code
     _folio, cli = living
     r = cli("report", "financials", *args, ok=False)
     assert r.exit_code == code and says in r.stderr and "Traceback" not in r.stderr
+
+
+def test_verify_checks_the_ties_and_reports_a_result_the_statements_cannot_show(living, tmp_path: Path) -> None:  # noqa: ANN001
+    folio, cli = living
+    ok = json.loads(cli("verify", "--format", "json").stdout)
+    check = next(r for r in ok if r["check"] == "financials.ties")
+    assert check["checked"] > 0 and check["status"] == "ok"
+    # Income booked in a currency other than the functional one has no functional value: no statement can
+    # show it, so the statements no longer tie to the book, and verify says where.
+    terms = folio.fund.base_terms()
+    rates = tmp_path / "nbu.json"
+    rates.write_text('[{"r030": 840, "txt": "Долар США", "rate": 41.5, "cc": "USD", "exchangedate": "05.10.2026"}]')
+    cli("fx", "import", str(rates))
+    with db.write(folio.engine) as conn:
+        journal.post(conn, [Entry(scenario.D(2026, 10, 5), "Fee received in UAH", (
+            Posting(terms.account_name("cash", currency="UAH"), Decimal("1000.00"), "UAH"),
+            Posting(terms.account_name("income_fees"), Decimal("-1000.00"), "UAH")), "fee-uah")], folio.fund.start_date)
+    r = cli("verify", "--format", "json", ok=False)
+    assert r.exit_code == 1
+    check = next(x for x in json.loads(r.stdout) if x["check"] == "financials.ties")
+    assert check["status"] == "FAILED" and "first: 2026: " in check["detail"], check
+    r = cli("report", "financials", "--period", "2026", ok=False)
+    assert r.exit_code == 1 and "does not tie: operations in UAH" in r.stderr
+    assert "does not tie" not in cli("report", "financials", "--period", "2025").stderr  # the year before holds
 
 
 def test_every_label_of_the_statements_has_a_ukrainian_translation(living) -> None:  # noqa: ANN001

@@ -1,0 +1,45 @@
+"""`jointfund verify`, for the financial statements: every year's statements tie to the book.
+
+Registered in `jointfund.verify.DOMAIN_CHECKS`. For each calendar year from the fund's first to the
+year of its last entry, the statements are drawn as `report financials` draws them, and each tie
+(net assets to the capital function's NAV and to capital plus other equity, operations to the
+income and expenses moved, allocated results to operations, cash to the cash accounts, the schedule
+of investments and the Level 3 roll-forward to the investments held) is checked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Connection, func, select
+
+from jointfund.errors import JointfundError
+from jointfund.fund import FundInfo
+from jointfund.reports.financials import financials
+from jointfund.store import tables as t
+from jointfund.verify import DOMAIN_CHECKS, Finding
+
+NAME = "financials.ties"
+
+
+def check_financials(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Finding]]:
+    """Each year's statements agree with the book; a year that cannot be drawn is a finding too."""
+    last = conn.execute(select(func.max(t.posting.c.date))).scalar()
+    if last is None:
+        return NAME, 0, []
+    findings, checked = [], 0
+    for year in range(fund.start_date.year, last.year + 1):
+        try:
+            fin = financials(conn, fund, dt.date(year, 1, 1), dt.date(year, 12, 31))
+        except JointfundError as exc:
+            findings.append(Finding(NAME, None, f"{year}: the statements cannot be drawn: {exc}"))
+            continue
+        for tie in fin.ties:
+            checked += 1
+            if not tie.ok:
+                findings.append(Finding(NAME, None, f"{year}: {tie.name}: statements {tie.statement}, "
+                                                    f"book {tie.book}"))
+    return NAME, checked, findings
+
+
+DOMAIN_CHECKS.append(check_financials)
