@@ -46,6 +46,7 @@ def demo(
     emit(ctx, contributions_cli.totals_rows("resource", by_resource), None, title=f"Contributions of {year} by resource")
     emit(ctx, calendar_cli.rows_of(calendar), None, title=f"Compliance calendar for {year}")
     portfolio_section(ctx, engine, result.fund, directory)
+    statements_section(ctx, engine, result.fund, directory)
     keys = " ".join(f"{p}={k}" for p, k in result.keys.items())
     say(f"""
 [bold]The demo fund is ready[/bold] in {directory}/ (database {url}).
@@ -54,9 +55,8 @@ Try next:
   jointfund terms show                      # the agreement as data
   jointfund ledger trial-balance --as-of 2025-12-31
   jointfund ledger entries --limit 5
-  jointfund trust export -o trust.json      # the partners' authority keys and the newest checkpoint
-  jointfund ledger proof 20 -o proof.json && jointfund ledger check-proof proof.json --trust trust.json
-  jointfund verify --trust trust.json
+  jointfund ledger proof 20 -o proof.json && jointfund ledger check-proof proof.json
+  jointfund verify
   jointfund ledger export --format beancount -o {directory}/fund.beancount
   jointfund members list --body board && jointfund proposals show 1
   jointfund audit --since 2026-01-01
@@ -64,8 +64,9 @@ Try next:
   jointfund contributions --by licence --year 2025 && jointfund contributions --detail --format csv
   jointfund report eiti --year 2025 --format xlsx -o {directory}/eiti-2025.xlsx
   jointfund reconcile --year 2025 --tolerance 1000 && jointfund transfers list && jointfund calendar
-  (partner keys: {keys}; authority keys, which seat members and register those keys:
-   {directory}/keys/<partner>-authority.key — in a real fund each partner keeps its own offline)""")
+  jointfund report financials --period 2026-Q1 --format json   # the financial statements of a quarter
+  jointfund report financials --period 2026 --format html --lang uk -o {directory}/financials-uk.html
+  (partner keys: {keys})""")
 
 
 def portfolio_section(ctx: typer.Context, engine, info, directory: Path) -> None:  # noqa: ANN001
@@ -87,3 +88,29 @@ def portfolio_section(ctx: typer.Context, engine, info, directory: Path) -> None
     out = directory / "fund-report.html"
     write_html(engine, info, today, out)
     say(f"[bold]The HTML fund report is at {out.resolve()}[/bold] (self-contained; opens offline)")
+
+
+def statements_section(ctx: typer.Context, engine, info, directory: Path) -> None:  # noqa: ANN001
+    """The financial statements of this year, printable in English and Ukrainian, and each partner's capital
+    statement of the year."""
+    from jointfund.cli.fund_reports import _show as show_sections
+    from jointfund.reports import financials, financials_page, statement
+    from jointfund.i18n import translations
+
+    today = clock.today()
+    period = str(today.year)
+    start, end = statement.period_bounds(period)
+    with db.transaction(engine) as conn:
+        fin = financials.financials(conn, info, start, end)
+        terms = info.terms(fin.end)
+        partners = [statement.statement(conn, info, p, fin.start, end) for p in terms.partner_codes]
+    show_sections(ctx, fin.sections, "table", None, f"{info.name}: financial statements {period}")
+    for t in fin.ties:
+        if not t.ok:
+            say(f"[red]does not tie:[/red] {t.name}: statements {t.statement}, book {t.book}")
+    for sections in partners:
+        show_sections(ctx, sections[:1], "table", None, sections[0].title)
+    for lang in ("en", "uk"):
+        out = directory / f"financials-{period}-{lang}.html"
+        out.write_text(financials_page.render(fin, terms, period, translations(lang).gettext, lang), encoding="utf-8")
+        say(f"[bold]The financial statements of {period} ({lang}) are at {out.resolve()}[/bold] (printable)")

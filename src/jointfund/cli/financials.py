@@ -38,7 +38,7 @@ def financials_(
 ) -> None:
     """Financial statements of a year or a quarter: assets and liabilities, operations, changes in net assets by
     partner, cash flows, schedule of investments, financial highlights and notes."""
-    from jointfund.web.i18n import LANGUAGES  # the catalogue of translations lives with the web pages
+    from jointfund.i18n import LANGUAGES
 
     chosen = fmt or (ctx.find_root().obj or {}).get("format") or "table"
     if chosen not in FORMATS:
@@ -55,7 +55,7 @@ def financials_(
     title = f"{info.name}: financial statements {period}"
     if chosen == "html":
         from jointfund.reports import financials_page
-        from jointfund.web.i18n import translations
+        from jointfund.i18n import translations
 
         page = financials_page.render(fin, terms, period, translations(lang).gettext, lang)
         if out is None:

@@ -32,13 +32,13 @@ from typing import NamedTuple
 from sqlalchemy import Connection
 
 from jointfund.capital.accounts import COLUMNS, FundCapital, capital_accounts
-from jointfund.capital.calls import partner_capital
 from jointfund.fund import FundInfo
 from jointfund.ledger import journal
 from jointfund.ledger.account import in_subtree
 from jointfund.money import from_minor, round_minor, to_minor
 from jointfund.portfolio import application as apps
 from jointfund.portfolio import investment
+from jointfund.portfolio.commitments import notes_rows
 from jointfund.portfolio.metrics import xirr
 from jointfund.reports.fund_report import Section
 from jointfund.terms.model import Terms
@@ -453,18 +453,9 @@ def _highlights(conn: Connection, terms: Terms, fc_capital: FundCapital, opening
     return Section(f"{TITLES['highlights']} to {end}", rows)
 
 
-def _commitments(conn: Connection, terms: Terms, positions: list, end: dt.date) -> Section:
-    rows = []
-    for p in positions:
-        if p.committed:
-            rows.append({"kind": "to investee", "subject": p.investment.label, "currency": p.investment.currency,
-                         "committed": p.committed, "drawn": p.disbursed, "undrawn": p.undrawn})
-    for c in terms.fund.currencies:
-        for pc in partner_capital(conn, terms, end, c):
-            if pc.committed or pc.called:
-                rows.append({"kind": "from partner", "subject": pc.partner, "currency": c,
-                             "committed": pc.committed, "drawn": pc.called, "undrawn": pc.uncalled})
-    return Section(f"{TITLES['commitments']} at {end} (memo register, not posted)", rows)
+def _commitments(conn: Connection, info: FundInfo, end: dt.date) -> Section:
+    """The memo register of commitments (portfolio/commitments.py), as the notes disclose it."""
+    return Section(f"{TITLES['commitments']} at {end} (memo register, not posted)", notes_rows(conn, info, end))
 
 
 def _level3(terms: Terms, opening: list, closing: list, start: dt.date, end: dt.date) -> tuple[Section, list[Tie]]:
@@ -527,7 +518,7 @@ def financials(conn: Connection, info: FundInfo, start: dt.date, end: dt.date) -
                         level3.rows[-1]["closing"], schedule.rows[-1]["fair_value"]))
     sections = [assets, operations, changes, cash, schedule,
                 _highlights(conn, terms, fc_capital, opening_net, net, sums, end),
-                _policies(terms), _commitments(conn, terms, positions, end), level3]
+                _policies(terms), _commitments(conn, info, end), level3]
     partners = [{"partner": a.partner, "capital": a.closing, "share": a.share} for a in fc_capital.accounts]
     return Financials(info.name, fc, start, end, sections, net, partners,
                       [*ties, *t_ops, *t_changes, *t_cash, *t_schedule, *t_level3])
