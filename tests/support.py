@@ -5,8 +5,10 @@ Names of accounts come from the fund's own terms, so these helpers carry no busi
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import datetime as dt
+import json
 import threading
 from collections.abc import Iterator
 from decimal import Decimal
@@ -105,3 +107,138 @@ def holding_the_write_lock(engine: Engine) -> Iterator[threading.Event]:
     finally:
         release.set()
         holder.join(10)
+
+
+# -- the partners' authority keys (ledger.authority): one ceremony helper for every test that seats or registers --
+
+def authority_key(partner: str):  # noqa: ANN201 - an Ed25519PrivateKey
+    """The test authority key of `partner`: the same for every test, so statements can be signed anywhere."""
+    import hashlib
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    return Ed25519PrivateKey.from_private_bytes(hashlib.sha256(f"jointfund test authority {partner}".encode()).digest())
+
+
+def ceremony(engine: Engine) -> None:
+    """Record the genesis with every partner's test authority key and have each sign it (once per fund)."""
+    from jointfund.ledger import authority
+    from jointfund.ledger.checkpoint import public_pem
+
+    fund = info(engine)
+    partners = fund.base_terms().partner_codes
+    with db.write(engine) as conn:
+        g = authority.genesis(conn)
+        if g is None:
+            g = authority.record_genesis(conn, "test", fund.id, partners,
+                                         {p: public_pem(authority_key(p).public_key()).encode() for p in partners})
+        for p in g.missing():
+            authority.sign_genesis(conn, "test", p, authority_key(p).sign(g.message()).hex())
+
+
+def authorize(engine_or_fund_id, partner: str, kind: str, **fields):  # noqa: ANN001, ANN201 - a Statement
+    """A statement of `kind` signed by `partner`'s test authority key; given an engine, the ceremony comes first."""
+    from jointfund.ledger import authority
+
+    if isinstance(engine_or_fund_id, str):
+        fund_id = engine_or_fund_id
+    else:
+        ceremony(engine_or_fund_id)
+        fund_id = info(engine_or_fund_id).id
+    return authority.statement(fund_id, partner, kind, **fields).signed(authority_key(partner))
+
+
+def pem_text(pem: bytes | str) -> str:
+    from jointfund.ledger.checkpoint import load_public, public_pem
+
+    return public_pem(load_public(pem if isinstance(pem, bytes) else pem.encode(), "test key"))
+
+
+def cli_ceremony(cli, folder) -> dict[str, object]:  # noqa: ANN001 - the `cli` fixture, a Path
+    """The ceremony through the CLI: authority key files in `folder`, `genesis new`, each partner's `genesis sign`.
+    Returns partner -> authority private key file."""
+    from jointfund.ledger import authority
+
+    engine = db.make_engine(cli.url)
+    fund = info(engine)
+    with db.transaction(engine) as conn:
+        done = authority.genesis(conn) is not None
+    engine.dispose()
+    keys = {}
+    for p in fund.base_terms().partner_codes:
+        keys[p] = folder / f"{p.lower()}-authority.key"
+        if not keys[p].exists():
+            keys[p].write_bytes(authority_key(p).private_bytes(*_pkcs8()))
+            (folder / f"{p.lower()}-authority.key.pub").write_text(pem_text(_pub(authority_key(p))))
+    if not done:
+        cli("genesis", "new", *(a for p in keys for a in ("--authority", f"{p}={folder / f'{p.lower()}-authority.key.pub'}")))
+        for p, k in keys.items():
+            cli("genesis", "sign", "--partner", p, "--key", str(k))
+    return keys
+
+
+def cli_checkpoint_key(cli, partner: str, out) -> None:  # noqa: ANN001 - the `cli` fixture, a Path
+    """`keys new --partner P --out FILE`, authorized by P's test authority key (the ceremony first, if not done)."""
+    keys = cli_ceremony(cli, out.parent)
+    cli("keys", "new", "--partner", partner, "--out", str(out), "--authority-key", str(keys[partner]))
+
+
+def _pkcs8():  # noqa: ANN202
+    from cryptography.hazmat.primitives import serialization
+
+    return serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+
+
+def _pub(key) -> bytes:  # noqa: ANN001
+    from cryptography.hazmat.primitives import serialization
+
+    return key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def register_key(engine: Engine, partner: str, key) -> str:  # noqa: ANN001 - an Ed25519PrivateKey
+    """Register `key` as a checkpoint key of `partner`, authorized by the partner's test authority key."""
+    from jointfund.ledger import log
+    from jointfund.ledger.checkpoint import key_id
+
+    pem = _pub(key)
+    st = authorize(engine, partner, "key.register", key_id=key_id(key.public_key()), public_pem=pem_text(pem))
+    with db.write(engine) as conn:
+        return log.register_key(conn, st.fund, partner, pem, "test key", actor="test", statement=st)
+
+
+# -- forged proof bundles (issue 19, finding 2): the CLI, the library, the standalone script and the browser --
+
+def _fresh_key_forgery(bundle: dict, key_id: str | None) -> dict:
+    """The same tree head signed with a fresh key; `key_id` claims another key's id (or the fresh key's own)."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from jointfund.ledger.checkpoint import key_id as kid_of
+    from jointfund.ledger.checkpoint import public_pem
+    from jointfund.ledger.trust import checkpoint_of
+
+    fresh = Ed25519PrivateKey.generate()
+    cp, _ = checkpoint_of(bundle["checkpoint"], "test")
+    claimed = key_id or kid_of(fresh.public_key())
+    signature = fresh.sign(cp._replace(key_id=claimed).message()).hex()
+    forged = {**bundle["checkpoint"], "key_id": claimed, "signature": signature,
+              "public_key_pem": public_pem(fresh.public_key())}
+    forged.pop("registration", None)
+    return {**bundle, "checkpoint": forged}
+
+
+def forgeries_of(bundle: dict, other_partner: str) -> dict[str, dict]:  # noqa: D417
+    """Every forgery issue 19 lists, each of a genuine inclusion bundle."""
+    record = bundle["record"].replace('"seq":', '"seq":1', 1)  # every record, entry or event, has its seq
+    assert record != bundle["record"]
+    fake_registration = json.loads(json.dumps(bundle["checkpoint"]["registration"]))
+    fake_registration["signature"] = "00" * 64
+    fresh_with_registration = _fresh_key_forgery(bundle, None)
+    fresh_with_registration["checkpoint"]["registration"] = fake_registration
+    return {
+        "fresh key claiming the real key id": _fresh_key_forgery(bundle, bundle["checkpoint"]["key_id"]),
+        "fresh key under its own id": _fresh_key_forgery(bundle, None),
+        "fresh key with a forged registration": fresh_with_registration,
+        "partner renamed": {**bundle, "checkpoint": {**bundle["checkpoint"], "partner": other_partner}},
+        "readable record differs": {**bundle, "record": record},
+        "record bytes changed": {**bundle, "record_base64": base64.b64encode(record.encode()).decode(), "record": record},
+    }

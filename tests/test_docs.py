@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from support import Book
+from support import Book, cli_checkpoint_key, forgeries_of
 
 from jointfund.ledger import canonical, merkle
 
@@ -67,7 +67,7 @@ def bundles(cli, fund_engine, tmp_path) -> dict:
     book = Book(fund_engine)
     first, second = book.partners[:2]
     for p in (first, second):
-        cli("keys", "new", "--partner", p, "--out", str(tmp_path / f"{p}.key"))
+        cli_checkpoint_key(cli, p, tmp_path / f"{p}.key")
     seqs = book.post(*(book.contribution(f"c-{i}", f"{i + 1}.00", i) for i in range(6)))
     cli("checkpoint", "--partner", first, "--key", str(tmp_path / f"{first}.key"))
     book.post(book.contribution("late", "3.00", 8))
@@ -78,11 +78,13 @@ def bundles(cli, fund_engine, tmp_path) -> dict:
             "consistency": json.loads((tmp_path / "con.json").read_text())}
 
 
-def test_standalone_script_accepts_real_inclusion_proofs_and_rejects_forged_ones(bundles, tmp_path):
+def test_standalone_script_accepts_real_inclusion_proofs_and_rejects_forged_ones(bundles, tmp_path, fund_engine):
     b = bundles["inclusion"]
     kid = b["checkpoint"]["key_id"]
-    ok = _run(b, tmp_path, kid)
-    assert (ok.returncode, ok.stdout.strip()) == (0, "OK"), ok.stderr
+    signer = b["checkpoint"]["partner"]
+    other = next(p for p in Book(fund_engine).partners if p != signer)
+    ok = _run(b, tmp_path, f"{signer}={kid}")
+    assert (ok.returncode, ok.stdout.strip()) == (0, f"OK, signed by {signer}"), ok.stderr
     record = b["record"].replace('"amount":"3.00"', '"amount":"30.00"')
     assert record != b["record"]
     forgeries = {
@@ -91,20 +93,25 @@ def test_standalone_script_accepts_real_inclusion_proofs_and_rejects_forged_ones
         "root": {**b, "checkpoint": {**b["checkpoint"], "root": "ab" * 32}},
         "size": {**b, "checkpoint": {**b["checkpoint"], "tree_size": b["checkpoint"]["tree_size"] + 1}},
         "signature": {**b, "checkpoint": {**b["checkpoint"], "signature": "11" * 64}},
+        **forgeries_of(b, other),  # issue 19: fresh keys, a renamed partner, a readable record that lies
     }
     for what, forged in forgeries.items():
-        r = _run(forged, tmp_path, kid)
+        r = _run(forged, tmp_path, f"{signer}={kid}")
         assert (r.returncode, r.stdout.strip()) == (1, "REJECTED"), what
-    other_key = _run(b, tmp_path, "0123456789abcdef")
-    assert (other_key.returncode, other_key.stdout.strip()) == (1, "REJECTED")
+    for trusted in ("0123456789abcdef", f"{other}={kid}", f"{signer}=0123456789abcdef"):
+        r = _run(b, tmp_path, trusted)
+        assert (r.returncode, r.stdout.strip()) == (1, "REJECTED"), trusted
+    assert _run(b, tmp_path).returncode == 1  # no trusted key, no OK
 
 
 def test_standalone_script_checks_consistency_proofs(bundles, tmp_path):
     b = bundles["consistency"]
-    ok = _run(b, tmp_path)
-    assert (ok.returncode, ok.stdout.strip()) == (0, "OK"), ok.stderr
+    trusted = [f"{cp['partner']}={cp['key_id']}" for cp in (b["old"], b["new"])]
+    ok = _run(b, tmp_path, *trusted)
+    assert ok.returncode == 0 and ok.stdout.startswith("OK, signed by"), ok.stderr
+    assert _run(b, tmp_path, trusted[0]).returncode == 1  # the newer checkpoint's key is not trusted
     for forged in ({**b, "path": ["00" * 32, *b["path"][1:]]},
                    {**b, "old": {**b["old"], "root": "ab" * 32}},
                    {**b, "new": {**b["new"], "signature": "22" * 64}}):
-        r = _run(forged, tmp_path)
+        r = _run(forged, tmp_path, *trusted)
         assert (r.returncode, r.stdout.strip()) == (1, "REJECTED")

@@ -5,8 +5,9 @@ import json
 
 import pytest
 from sqlalchemy import text
-from support import Book
+from support import Book, cli_checkpoint_key
 
+from jointfund import clock
 from jointfund.ledger import journal
 from jointfund.store import db
 from jointfund.store.triggers import drop_guard_statements
@@ -19,7 +20,7 @@ def signed(cli, fund_engine, tmp_path) -> Book:
     book = Book(fund_engine)
     book.post(*(book.contribution(f"c-{i}", f"{100 + i}.00", i + 1) for i in range(3)))
     partner = book.partners[0]
-    cli("keys", "new", "--partner", partner, "--out", str(tmp_path / "p.key"))
+    cli_checkpoint_key(cli, partner, tmp_path / "p.key")
     cli("checkpoint", "--partner", partner, "--key", str(tmp_path / "p.key"))
     book.post(book.contribution("c-late", "7.00", 9))
     cli("verify")
@@ -123,7 +124,7 @@ def _spread(book: Book, tmp_path, cli) -> list[int]:  # noqa: ANN001
     book.post(*(book.contribution(f"s-{i}", f"{10 + i}.00", 1 + i % 5, currency=book.other if i % 4 == 0 else None)
                 for i in range(20)))
     partner = book.partners[0]
-    cli("keys", "new", "--partner", partner, "--out", str(tmp_path / "s.key"))
+    cli_checkpoint_key(cli, partner, tmp_path / "s.key")
     cli("checkpoint", "--partner", partner, "--key", str(tmp_path / "s.key"))
     with db.write(book.engine) as conn:
         journal.reverse(conn, _seq_of(book.engine, "s-3"), book.day(6), "s-3-undo", book.start)
@@ -175,3 +176,141 @@ def test_verify_on_several_processes_reports_exactly_what_one_pass_reports(cli, 
     assert one.ok == (tamper is None)
     if tamper is not None:
         assert one.first_failure is not None and one.first_failure.seq is not None
+
+
+# -- issue 19: verify trusts nothing the operator could rewrite alone --
+
+def _trust(cli, tmp_path, *extra: str):  # noqa: ANN001, ANN202
+    """The trust file a partner would hand a verifier out of band, made before the tampering."""
+    path = tmp_path / "trust.json"
+    cli("trust", "export", "-o", str(path), *extra)
+    return path
+
+
+def test_without_trust_verify_says_it_checked_consistency_only_and_warns_of_unsigned_records(cli, signed, tmp_path):
+    r = cli("verify")
+    assert "internal consistency only" in r.stderr
+    assert "warning: the newest 1 record(s)" in r.stderr and "are not covered by any signed checkpoint" in r.stderr
+    anchored = cli("verify", "--trust", str(_trust(cli, tmp_path)))
+    assert "anchored in the keys of" in anchored.stderr and "internal consistency only" not in anchored.stderr
+
+
+def test_nothing_signed_is_a_warning_with_the_count(cli, fund_engine):
+    book = Book(fund_engine)
+    book.post(book.contribution("c", "1.00", 1))
+    r = cli("verify")
+    assert "warning: nothing is signed: none of the" in r.stderr
+
+
+def test_a_partner_key_row_changed_to_an_attackers_key_and_a_checkpoint_it_signed_fail(cli, signed, tmp_path):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from jointfund.ledger import log
+    from jointfund.ledger.checkpoint import Checkpoint, public_pem
+
+    partner = signed.partners[0]
+    attacker = Ed25519PrivateKey.generate()
+    with db.transaction(signed.engine) as conn:
+        kid = conn.execute(text("SELECT key_id FROM partner_key WHERE partner = :w"), {"w": partner}).scalar_one()
+        for statement in drop_guard_statements(signed.engine.dialect.name, "partner_key"):
+            conn.execute(text(statement))
+        # The attacker's public key under the registered key's id: the stored signature check would follow it.
+        conn.execute(text("UPDATE partner_key SET public_pem = :p WHERE partner = :w"),
+                     {"p": public_pem(attacker.public_key()), "w": partner})
+        n, head = log.tree_head(conn)
+        cp = Checkpoint(signed.fund.id, n, head.hex(), clock.now(), partner, kid)
+        cp = cp._replace(signature_hex=attacker.sign(cp.message()).hex())
+        conn.execute(text("INSERT INTO checkpoint (partner, key_id, tree_size, root, signed_at, signature) "
+                          "VALUES (:p, :k, :n, :r, :s, :g)"),
+                     {"p": partner, "k": kid, "n": n, "r": cp.root_hex, "s": cp.signed_at, "g": cp.signature_hex})
+    err = _failed(cli)
+    report = cli("--format", "json", "verify", ok=False).stdout
+    chain = next(r for r in json.loads(report) if r["check"] == "authority chain")
+    assert chain["status"] == "FAILED" and f"partner_key row {kid} differs from its logged key.register" in chain["detail"]
+    assert "trigger partner_key_no_delete is missing" in report
+    assert "verification FAILED" in err
+
+
+def test_deleted_checkpoints_and_a_deleted_signed_tail_fail_against_the_trusted_checkpoint(cli, signed, tmp_path):
+    trust = _trust(cli, tmp_path)
+    with db.transaction(signed.engine) as conn:
+        for statement in drop_guard_statements(signed.engine.dialect.name, "checkpoint"):
+            conn.execute(text(statement))
+        conn.execute(text("DELETE FROM checkpoint"))
+    r = cli("--format", "json", "verify", "--trust", str(trust), ok=False)
+    anchor = next(x for x in json.loads(r.stdout) if x["check"] == "trust anchor")
+    assert r.exit_code == 1 and "is missing from the database's checkpoints: a signed checkpoint was deleted" in anchor["detail"]
+    assert "warning: nothing is signed" in r.stderr
+    # The signed tail goes too, with every guard dropped: the log is shorter than what the verifier saw.
+    seq = _seq_of(signed.engine, "c-late")
+    with db.transaction(signed.engine) as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        for table in ("posting", "entry", "leaf", "tree_node"):
+            for statement in drop_guard_statements(signed.engine.dialect.name, table):
+                conn.execute(text(statement))
+        for table, column in (("posting", "entry_seq"), ("entry", "seq"), ("leaf", "seq")):
+            conn.execute(text(f"DELETE FROM {table} WHERE {column} >= {seq - 1}"))
+    r = cli("--format", "json", "verify", "--trust", str(trust), ok=False)
+    anchor = next(x for x in json.loads(r.stdout) if x["check"] == "trust anchor")
+    assert anchor["status"] == "FAILED" and "records were removed" in anchor["detail"], anchor
+
+
+def test_a_genesis_naming_other_authority_keys_fails_against_the_trusted_ones(cli, signed, tmp_path):
+    trust = json.loads(_trust(cli, tmp_path, "--no-checkpoint").read_text())
+    partner = next(iter(trust["authorities"]))
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from jointfund.ledger.checkpoint import key_id, public_pem
+
+    other = Ed25519PrivateKey.generate().public_key()
+    trust["authorities"][partner] = {"key_id": key_id(other), "public_pem": public_pem(other)}
+    trust["checkpoint_keys"] = []
+    (tmp_path / "other.json").write_text(json.dumps(trust))
+    r = cli("--format", "json", "verify", "--trust", str(tmp_path / "other.json"), ok=False)
+    anchor = next(x for x in json.loads(r.stdout) if x["check"] == "trust anchor")
+    assert anchor["status"] == "FAILED" and f"the genesis record names {partner}'s authority key" in anchor["detail"]
+
+
+def test_a_member_seated_by_editing_the_database_breaks_the_authority_chain(cli, signed, tmp_path):
+    """Finding 1 past the application: rows and a log event written directly, without the partner's statement."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from jointfund.ledger import log
+    from jointfund.ledger.checkpoint import key_id, public_pem
+
+    pem = public_pem(Ed25519PrivateKey.generate().public_key())
+    partner = signed.partners[1]
+    data = {"member": 1, "body": "board", "partner": partner, "seat": 1, "name": "evil", "key_id": key_id(
+        Ed25519PrivateKey.generate().public_key()), "public_pem": pem, "appointed_on": signed.start.isoformat()}
+    with db.write(signed.engine) as conn:
+        seq = log.append_event(conn, "admin", "member.appoint", "member:1", data)
+        conn.execute(text("INSERT INTO member (id, body, partner, seat, name, key_id, public_pem, appointed_on, seq) "
+                          "VALUES (1, 'board', :p, 1, 'evil', :k, :pem, :d, :s)"),
+                     {"p": partner, "k": data["key_id"], "pem": pem, "d": signed.start, "s": seq})
+    err = _failed(cli)
+    assert f"authority chain: member 1 (evil, key {data['key_id']}) of {partner}: it carries no statement" in err
+
+
+def test_the_administrator_alone_cannot_take_over_joint_management(cli, signed, tmp_path):
+    """Finding 1 through the commands: seats, removals and checkpoint keys without the partners' authority keys."""
+    partner = signed.partners[1]
+    cli("users", "add", "admin", "--role", "administrator", "--password", "long enough pw")
+    as_admin = lambda *a: cli("--user", "admin", *a, ok=False)  # noqa: E731
+    cli("keys", "new", "--out", str(tmp_path / "evil.key"))
+    cli("keys", "new", "--out", str(tmp_path / "fake-authority.key"))
+    for attempt in (["members", "appoint", "--partner", partner, "--name", "evil", "--body", "board", "--pubkey",
+                     str(tmp_path / "evil.key.pub")],
+                    ["members", "appoint", "--partner", partner, "--name", "evil", "--body", "board", "--pubkey",
+                     str(tmp_path / "evil.key.pub"), "--authority-key", str(tmp_path / "fake-authority.key")],
+                    ["keys", "register", "--partner", partner, "--pubkey", str(tmp_path / "evil.key.pub")],
+                    ["keys", "register", "--partner", partner, "--pubkey", str(tmp_path / "evil.key.pub"),
+                     "--authority-key", str(tmp_path / "fake-authority.key")],
+                    ["keys", "new", "--partner", partner, "--out", str(tmp_path / "rogue.key")]):
+        r = as_admin(*attempt)
+        assert r.exit_code == 1 and "authority key" in r.stderr and "Traceback" not in r.stderr, attempt
+    r = as_admin("checkpoint", "--partner", partner, "--key", str(tmp_path / "evil.key"))
+    assert r.exit_code == 1 and "is not registered" in r.stderr
+    assert json.loads(cli("--format", "json", "members", "list").stdout) == []
+    assert {k["partner"] for k in json.loads(cli("--format", "json", "keys", "list").stdout)} == {signed.partners[0]}
+    cli("verify")

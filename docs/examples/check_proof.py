@@ -1,19 +1,21 @@
-"""Check a jointfund proof bundle with nothing but hashlib and cryptography: python check_proof.py BUNDLE [KEY_ID]"""
+"""Check a jointfund proof bundle with nothing but hashlib and cryptography:
+python check_proof.py BUNDLE PARTNER=KEY_ID [PARTNER=KEY_ID ...]   (checkpoint keys you got out of band)"""
 import base64, hashlib, json, sys  # noqa: E401
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat, load_pem_public_key
 
 H = lambda *parts: hashlib.sha256(b"".join(parts)).digest()  # noqa: E731
 
 
-def signed(cp, key_id=None):  # the partner's Ed25519 signature over the documented checkpoint text
+def signer(cp, trusted):  # the partner whose trusted key signed the documented checkpoint text, else None
     key = load_pem_public_key(cp["public_key_pem"].encode())
     kid = hashlib.sha256(key.public_bytes(Encoding.Raw, PublicFormat.Raw)).hexdigest()[:16]
     text = f"jointfund checkpoint v1\n{cp['fund_id']}\n{cp['tree_size']}\n{cp['root']}\n{cp['signed_at']}\n"
     try:
         key.verify(bytes.fromhex(cp["signature"]), text.encode())
     except Exception:  # noqa: BLE001 - any failure is a bad signature
-        return False
-    return kid == cp["key_id"] and key_id in (None, kid)
+        return None
+    # The key that verified must be the one key_id names, and one you trust for the partner the bundle names.
+    return trusted.get(kid) if kid == cp["key_id"] and trusted.get(kid) == cp["partner"] else None
 
 
 def inclusion(leaf, index, size, path, root):  # RFC 9162 2.1.3.2
@@ -56,14 +58,18 @@ def consistency(m, n, old, new, path):  # RFC 9162 2.1.4.2
     return sn == 0 and fr == old and sr == new
 
 
-b, key_id = json.load(open(sys.argv[1])), (sys.argv[2] if len(sys.argv) > 2 else None)
+b = json.load(open(sys.argv[1]))
+trusted = {kid: partner for partner, _, kid in (a.partition("=") for a in sys.argv[2:])}
 path = [bytes.fromhex(h) for h in b["path"]]
 if b["type"] == "inclusion":
-    cp, leaf = b["checkpoint"], H(b"\x00", base64.b64decode(b["record_base64"]))
-    ok = signed(cp, key_id) and inclusion(leaf, b["leaf_index"], cp["tree_size"], path, bytes.fromhex(cp["root"]))
+    cp, record = b["checkpoint"], base64.b64decode(b["record_base64"])
+    by = signer(cp, trusted)
+    ok = by and b.get("record", record.decode()) == record.decode() and inclusion(
+        H(b"\x00", record), b["leaf_index"], cp["tree_size"], path, bytes.fromhex(cp["root"]))
 else:
     o, n = b["old"], b["new"]
-    ok = signed(o, key_id) and signed(n) and o["fund_id"] == n["fund_id"] and consistency(
+    by = signer(o, trusted) and signer(n, trusted)
+    ok = by and o["fund_id"] == n["fund_id"] and consistency(
         o["tree_size"], n["tree_size"], bytes.fromhex(o["root"]), bytes.fromhex(n["root"]), path)
-print("OK" if ok else "REJECTED")
+print(f"OK, signed by {by}" if ok else "REJECTED")
 sys.exit(0 if ok else 1)

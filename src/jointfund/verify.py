@@ -24,8 +24,9 @@ from jointfund.fund import FundInfo, load
 from jointfund.ledger import canonical, merkle
 from jointfund.ledger.checkpoint import load_public, signature_valid
 from jointfund.ledger.log import checkpoints, partner_keys
+from jointfund.ledger.trust import Trust, anchor_problems
 from jointfund.money import exponent
-from jointfund.store import db
+from jointfund.store import db, guards
 from jointfund.store import tables as t
 
 STREAM_ROWS = 20_000
@@ -50,7 +51,12 @@ class CheckResult(NamedTuple):
 
 
 class Report(NamedTuple):
+    """The checks' results; `warnings` say what is sound but unprotected (unsigned records); `anchored` is
+    whether the checks started from keys the verifier trusts (--trust) rather than from the database alone."""
+
     results: tuple[CheckResult, ...]
+    warnings: tuple[str, ...] = ()
+    anchored: bool = False
 
     @property
     def ok(self) -> bool:
@@ -67,8 +73,10 @@ DomainCheck = Callable[[Connection, FundInfo], tuple[str, int, list[Finding]]]
 DOMAIN_CHECKS: list[DomainCheck] = []
 
 
-def verify(engine: Engine, progress: Callable[[int], None] | None = None, workers: int | None = None) -> Report:
-    """Check the whole book; `workers` processes scan the log (default: one per core for a large log)."""
+def verify(engine: Engine, progress: Callable[[int], None] | None = None, workers: int | None = None,
+           trust: Trust | None = None) -> Report:
+    """Check the whole book; `workers` processes scan the log (default: one per core for a large log).
+    With `trust` (keys and a checkpoint obtained out of band), the book is also checked against them."""
     with db.transaction(engine) as conn:
         if not db.is_sqlite(engine):
             # One snapshot for the whole run, so concurrent writers cannot make it see half an entry.
@@ -78,7 +86,27 @@ def verify(engine: Engine, progress: Callable[[int], None] | None = None, worker
         for check in DOMAIN_CHECKS:
             name, checked, failures = check(conn, fund)
             results.append(CheckResult(name, checked, tuple(failures)))
-    return Report(tuple(results))
+        lost = guards.missing(conn)
+        results.append(CheckResult("database guards", len(guards.expected()), tuple(
+            Finding("database guards", None, f"trigger {n} is missing: rows it guards can be changed or deleted")
+            for n in lost)))
+        if trust is not None:
+            checked, problems = anchor_problems(conn, fund.id, trust)
+            results.append(CheckResult("trust anchor", checked, tuple(Finding("trust anchor", s, d) for s, d in problems)))
+        warnings = _unsigned(conn, fund)
+    return Report(tuple(results), warnings, trust is not None)
+
+
+def _unsigned(conn: Connection, fund: FundInfo) -> tuple[str, ...]:
+    """Warnings for records no checkpoint covers: they could be changed without breaking any signature."""
+    size = conn.execute(select(func.coalesce(func.max(t.leaf.c.seq), 0))).scalar_one()
+    signed = max((cp.tree_size for _, cp in checkpoints(conn, fund.id)), default=0)
+    if size and not signed:
+        return (f"nothing is signed: none of the {size} records is covered by a partner's checkpoint "
+                "(jointfund checkpoint --partner P --key K)",)
+    if size > signed:
+        return (f"the newest {size - signed} record(s), {signed + 1} to {size}, are not covered by any signed checkpoint",)
+    return ()
 
 
 def _stream(conn: Connection, query) -> Iterator:  # noqa: ANN001

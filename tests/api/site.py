@@ -15,8 +15,9 @@ from sqlalchemy import Engine
 from jointfund import fund as fund_mod
 from jointfund.governance import canonical, member, policy, proposal, token, user
 from jointfund.ledger import log
-from jointfund.ledger.checkpoint import new_key_pair
+from jointfund.ledger.checkpoint import key_id, load_public, new_key_pair
 from jointfund.store import db
+from support import authorize, ceremony, pem_text
 
 DAY = dt.date(2026, 2, 2)
 ROLES = tuple(r for r in policy.ROLES if r != policy.PUBLIC)
@@ -38,6 +39,7 @@ class Site:
         with db.transaction(engine) as conn:
             self.fund = fund_mod.load(conn)
         terms = self.fund.terms(DAY)
+        ceremony(engine)
         self.passwords: dict[str, str] = {}
         self.tokens: dict[str, str] = {}
         self.keys: dict[str, Ed25519PrivateKey] = {}
@@ -52,8 +54,10 @@ class Site:
                 for n in range(1, seats + 1):
                     name = f"{partner.lower()}-board-{n}"
                     self.keys[name] = Ed25519PrivateKey.generate()
+                    st = authorize(self.fund.id, partner, "member.appoint", body=board.code, name=name,
+                                   public_pem=pem_text(pem(self.keys[name])))
                     self.members[name] = member.appoint(conn, self.fund, "test", partner, name, board.code,
-                                                        pem(self.keys[name]), DAY).id
+                                                        pem(self.keys[name]), DAY, statement=st).id
             kind = next(d.kind for d in terms.governance.decisions
                         if d.body == board.code and d.requires_recommendation is None)
             proposer = next(iter(self.keys))
@@ -79,10 +83,19 @@ class Site:
             privates = {}
             for partner in self.fund.base_terms().partner_codes:
                 private, public = new_key_pair()
-                log.register_key(conn, partner, public, f"{partner}.pub", actor="test")
+                kid = key_id(load_public(public, "test"))
+                st = authorize(self.fund.id, partner, "key.register", key_id=kid, public_pem=pem_text(public))
+                log.register_key(conn, self.fund.id, partner, public, f"{partner}.pub", actor="test", statement=st)
                 privates[partner] = load_pem_private_key(private, None)
             for partner, private in privates.items():  # after every key: both sign the same tree head
                 log.make_checkpoint(conn, self.fund.id, partner, private)
+
+    def trust(self):  # noqa: ANN201 - a ledger.trust.Trust
+        """What a verifier obtains out of band: the partners' authority keys (and their checkpoint keys)."""
+        from jointfund.ledger import trust
+
+        with db.transaction(self.engine) as conn:
+            return trust.parse(trust.export(conn, self.fund.id, with_checkpoint=False), "test trust")
 
     def key_file(self, folder: Path, member_name: str) -> Path:
         path = folder / f"{member_name}.key"

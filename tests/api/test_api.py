@@ -44,9 +44,10 @@ def test_entries_are_paged_and_filtered(client, site) -> None:  # noqa: ANN001
 
 def test_an_inclusion_proof_from_the_api_checks_offline_and_a_forged_one_does_not(client, site) -> None:  # noqa: ANN001
     bundle = client.get(f"/api/ledger/records/{site.proposal.seq}/proof", headers=bearer(site, "auditor")).json()
-    assert check_inclusion(bundle).ok
+    assert check_inclusion(bundle, site.trust()).ok
+    assert not check_inclusion(bundle).ok  # no trusted key, no OK
     forged = dict(bundle, record_base64=base64.b64encode(base64.b64decode(bundle["record_base64"]) + b" ").decode())
-    assert not check_inclusion(forged).ok
+    assert not check_inclusion(forged, site.trust()).ok
     missing = client.get("/api/ledger/records/999999/proof", headers=bearer(site, "auditor"))
     assert missing.status_code == 404 and set(missing.json()["error"]) == {"field", "message", "problems"}
 

@@ -15,6 +15,7 @@ from jointfund.ledger.proof import check_consistency
 
 from .conftest import bearer, csrf_of, sign_in
 from .site import DAY
+from support import authorize
 
 pytestmark = pytest.mark.storage
 
@@ -244,20 +245,31 @@ def test_a_consistency_proof_between_checkpoints_checks_out(client, site) -> Non
     cps = client.get("/api/checkpoints").json()
     old, new = min(cps, key=lambda c: c["tree_size"]), max(cps, key=lambda c: c["tree_size"])
     bundle = client.get("/api/checkpoints/consistency", params={"from": old["id"], "to": new["id"]}).json()
-    assert check_consistency(bundle).ok and bundle["new"]["tree_size"] > bundle["old"]["tree_size"]
+    assert check_consistency(bundle, site.trust()).ok and bundle["new"]["tree_size"] > bundle["old"]["tree_size"]
+    assert not check_consistency(bundle).ok  # no trusted key, no OK
     bundle["path"][0] = "00" * 32
-    assert not check_consistency(bundle).ok
+    assert not check_consistency(bundle, site.trust()).ok
     backwards = client.get("/api/checkpoints/consistency", params={"from": new["id"], "to": old["id"]})
     assert backwards.status_code == 422 and backwards.json()["error"]["field"] == "from"
     assert client.get("/api/checkpoints/consistency", params={"from": 1, "to": 999}).json()["error"]["field"] == "to"
 
 
 def test_a_user_linked_to_a_member_sees_what_waits_for_their_vote(client, site) -> None:  # noqa: ANN001
-    member = next(iter(site.members.values()))
+    name, member = next(iter(site.members.items()))
+    partner = name.split("-")[0].upper()
     who = site.name("board_manager")
+    signed = authorize(site.fund.id, partner, "user.member", user=who, member=member).to_json()
     assert client.post(f"/api/users/{who}/members", headers=bearer(site, "board_manager"),
-                       json={"member": member}).status_code == 403
-    r = client.post(f"/api/users/{who}/members", headers=bearer(site, "administrator"), json={"member": member})
+                       json={"member": member, "authority": signed}).status_code == 403
+    # The administrator alone cannot link a user to a seat: the partner's authority key must say so.
+    alone = client.post(f"/api/users/{who}/members", headers=bearer(site, "administrator"), json={"member": member})
+    assert alone.status_code == 403 and "authority key" in alone.json()["error"]["message"]
+    other = next(p for p in site.fund.base_terms().partner_codes if p != partner)
+    wrong = authorize(site.fund.id, other, "user.member", user=who, member=member).to_json()
+    assert client.post(f"/api/users/{who}/members", headers=bearer(site, "administrator"),
+                       json={"member": member, "authority": wrong}).status_code in (403, 422)
+    r = client.post(f"/api/users/{who}/members", headers=bearer(site, "administrator"),
+                    json={"member": member, "authority": signed})
     assert r.status_code == 201 and r.json()["members"] == [member]
     taken = client.post(f"/api/users/{site.name('auditor')}/members", headers=bearer(site, "administrator"),
                         json={"member": member})

@@ -7,7 +7,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from support import Book
+from support import Book, cli_checkpoint_key, forgeries_of
 
 FORGED_HEX = "ab" * 32
 
@@ -19,11 +19,12 @@ def proven(cli, fund_engine, tmp_path) -> dict:
     first, second = book.partners[:2]
     keys = {p: tmp_path / f"{p.lower()}.key" for p in (first, second)}
     for p, path in keys.items():
-        cli("keys", "new", "--partner", p, "--out", str(path))
+        cli_checkpoint_key(cli, p, path)
     seqs = book.post(*(book.contribution(f"c-{i}", f"{10 + i}.00", i) for i in range(5)))
     cli("checkpoint", "--partner", first, "--key", str(keys[first]))
     (late,) = book.post(book.contribution("late", "99.99", 9, narration="Внесок — «late»"))
     cli("checkpoint", "--partner", second, "--key", str(keys[second]))
+    cli("trust", "export", "--no-checkpoint", "-o", str(tmp_path / "trust.json"))  # a verifier gets this out of band
     return {"book": book, "keys": keys, "late": late, "early": seqs[0], "dir": tmp_path}
 
 
@@ -32,9 +33,10 @@ def _proof(cli, seq: int, path: Path, *extra: str) -> dict:
     return json.loads(path.read_text())
 
 
-def _check(cli, bundle: dict, path: Path):  # noqa: ANN202
+def _check(cli, bundle: dict, path: Path, *trust: str):  # noqa: ANN202
+    """check-proof of `bundle`, trusting the authority keys of the fixture's trust file unless told otherwise."""
     path.write_text(json.dumps(bundle))
-    return cli("ledger", "check-proof", str(path), ok=False)
+    return cli("ledger", "check-proof", str(path), *(trust or ("--trust", str(path.parent / "trust.json"))), ok=False)
 
 
 def test_inclusion_proof_checks_and_every_forgery_is_rejected(cli, proven):
@@ -78,8 +80,10 @@ def test_consistency_between_two_checkpoints_and_a_forged_one(cli, proven):
     cli("ledger", "consistency", "--from", "1", "--to", "2", "-o", str(d / "cons.json"))
     bundle = json.loads((d / "cons.json").read_text())
     assert bundle["old"]["tree_size"] < bundle["new"]["tree_size"]
-    ok = cli("ledger", "check-proof", str(d / "cons.json"))
+    ok = cli("ledger", "check-proof", str(d / "cons.json"), "--trust", str(d / "trust.json"))
     assert "is a prefix of the log" in ok.stderr
+    first, second = proven["book"].partners[:2]
+    assert f"signed by {first} and {second}" in ok.stderr
     forgeries = {
         "path": {**bundle, "path": [FORGED_HEX, *bundle["path"][1:]]},
         "old root": {**bundle, "old": {**bundle["old"], "root": FORGED_HEX}},
@@ -114,7 +118,7 @@ def test_proof_needs_a_checkpoint(cli, fund_engine):
 def test_keys_new_writes_mode_600_and_refuses_to_overwrite(cli, tmp_path, fund_engine):
     partner = Book(fund_engine).partners[0]
     out = tmp_path / "k.key"
-    cli("keys", "new", "--partner", partner, "--out", str(out))
+    cli_checkpoint_key(cli, partner, out)
     assert stat.S_IMODE(os.stat(out).st_mode) == 0o600
     assert b"PRIVATE KEY" in out.read_bytes() and b"PUBLIC KEY" in Path(f"{out}.pub").read_bytes()
     before = out.read_bytes()
@@ -146,7 +150,7 @@ def test_checkpoint_refuses_an_unregistered_key_or_another_partners_key(cli, tmp
     cli("keys", "new", "--out", str(tmp_path / "loose.key"))  # made, not registered
     r = cli("checkpoint", "--partner", first, "--key", str(tmp_path / "loose.key"), ok=False)
     assert r.exit_code == 1 and "is not registered" in r.stderr
-    cli("keys", "new", "--partner", second, "--out", str(tmp_path / "second.key"))
+    cli_checkpoint_key(cli, second, tmp_path / "second.key")
     r = cli("checkpoint", "--partner", first, "--key", str(tmp_path / "second.key"), ok=False)
     assert r.exit_code == 1 and f"belongs to partner {second}, not {first}" in r.stderr
     assert json.loads(cli("--format", "json", "ledger", "checkpoints").stdout) == []
@@ -154,3 +158,61 @@ def test_checkpoint_refuses_an_unregistered_key_or_another_partners_key(cli, tmp
     assert r.exit_code == 1 and f"already registered to partner {second}" in r.stderr
     signed = json.loads(cli("--format", "json", "checkpoint", "--partner", second, "--key", str(tmp_path / "second.key")).stdout)
     assert signed[0]["partner"] == second
+
+
+# -- issue 19, finding 2: forged bundles, and what the verifier trusts --
+
+def test_every_listed_forgery_fails_in_the_cli_and_the_library(cli, proven):
+    from jointfund.ledger import proof
+    from jointfund.ledger.trust import load
+
+    d = proven["dir"]
+    first, second = proven["book"].partners[:2]
+    bundle = _proof(cli, proven["late"], d / "proof.json")
+    signer = bundle["checkpoint"]["partner"]
+    other = first if signer == second else second
+    trust = load(d / "trust.json")
+    good = _check(cli, bundle, d / "good.json")
+    assert good.exit_code == 0 and f"signed by {signer}" in good.stderr
+    assert proof.check_inclusion(bundle, trust) == proof.Verdict(True, (), signer)
+    # Without trusted keys nothing is OK, however self-consistent the bundle is.
+    untrusted = _check(cli, bundle, d / "untrusted.json", "--key-id", "0123456789abcdef")
+    assert untrusted.exit_code == 1 and "is not one you trust" in untrusted.stderr
+    assert "have not said you trust" in cli("ledger", "check-proof", str(d / "good.json"), ok=False).stderr
+    assert not proof.check_inclusion(bundle).ok
+    # A trusted key id names the signer the trust names, never the bundle's field.
+    kid = bundle["checkpoint"]["key_id"]
+    assert f"signed by {signer}" in _check(cli, bundle, d / "k.json", "--key-id", f"{signer}={kid}").stderr
+    assert proof.check_inclusion(bundle, trusted_key_ids={kid}).ok
+    for what, forged in forgeries_of(bundle, other).items():
+        r = _check(cli, forged, d / "forged.json")
+        assert r.exit_code == 1 and "proof REJECTED" in r.stderr and "Traceback" not in r.stderr, what
+        r = _check(cli, forged, d / "forged.json", "--key-id", f"{signer}={kid}")
+        assert r.exit_code == 1 and "proof REJECTED" in r.stderr, what
+        assert not proof.check_inclusion(forged, trust).ok, what
+        assert not proof.check_inclusion(forged, trusted_key_ids={f"{signer}={kid}"}).ok, what
+        bare = proof.check_inclusion(forged, trusted_key_ids={kid})  # a bare key id names no partner
+        assert not bare.ok or (what == "partner renamed" and bare.signer == f"key {kid}"), what
+    renamed = _check(cli, forgeries_of(bundle, other)["partner renamed"], d / "r.json").stderr
+    assert f"the bundle names {other} as signer, but key {kid} is {signer}'s" in renamed
+    claimed = _check(cli, forgeries_of(bundle, other)["fresh key claiming the real key id"], d / "c.json").stderr
+    assert f"key_id {kid} is not the hash of the enclosed public key" in claimed
+    readable = _check(cli, forgeries_of(bundle, other)["readable record differs"], d / "t.json").stderr
+    assert "the readable record differs from record_base64" in readable
+
+
+def test_a_trust_file_of_another_fund_or_with_forged_keys_is_refused(cli, proven):
+    d = proven["dir"]
+    trust = json.loads((d / "trust.json").read_text())
+    bundle = _proof(cli, proven["late"], d / "proof.json")
+    (d / "other.json").write_text(json.dumps({**trust, "fund_id": "another fund", "checkpoint_keys": []}))
+    r = _check(cli, bundle, d / "b.json", "--trust", str(d / "other.json"))
+    assert r.exit_code == 1 and "you trust fund another fund" in r.stderr
+    (d / "other.json").write_text(json.dumps({**trust, "fund_id": "another fund"}))  # its keys' statements name this fund
+    r = _check(cli, bundle, d / "b.json", "--trust", str(d / "other.json"))
+    assert r.exit_code == 1 and "checkpoint_keys[0]: not a key.register statement signed by a trusted authority" in r.stderr
+    partner = next(iter(trust["authorities"]))
+    bad = {**trust, "authorities": {**trust["authorities"], partner: {**trust["authorities"][partner], "key_id": "00" * 8}}}
+    (d / "bad.json").write_text(json.dumps(bad))
+    r = _check(cli, bundle, d / "b.json", "--trust", str(d / "bad.json"))
+    assert r.exit_code == 1 and "key_id is not the hash of the public key" in r.stderr

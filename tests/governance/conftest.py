@@ -9,9 +9,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from jointfund import fund as fund_mod
-from jointfund.governance import canonical, execution, member, proposal, vote
+from jointfund.governance import book, canonical, execution, member, proposal, vote
 from jointfund.governance.model import Member, Proposal
 from jointfund.store import db
+from support import authorize, pem_text
 
 DAY = dt.date(2026, 2, 2)
 
@@ -32,9 +33,18 @@ class Gov:
         self.keys: dict[str, Ed25519PrivateKey] = {}
 
     def appoint(self, name: str, partner: str, body: str = "board", on: dt.date = DAY) -> Member:
+        """Seat `name`, with the statement of `partner`'s (test) authority key that the seat needs."""
         key = self.keys.setdefault(name, Ed25519PrivateKey.generate())
+        st = authorize(self.engine, partner, "member.appoint", body=body, name=name.strip(),
+                       public_pem=pem_text(public_pem(key)))
         with db.write(self.engine) as conn:
-            return member.appoint(conn, self.fund, "test", partner, name, body, public_pem(key), on)
+            return member.appoint(conn, self.fund, "test", partner, name, body, public_pem(key), on, statement=st)
+
+    def remove(self, conn, member_id: int, on: dt.date = DAY, reason: str = "", actor: str = "test") -> Member:  # noqa: ANN001
+        """Unseat a member inside the caller's transaction, with its partner's authority statement."""
+        (m,) = book.members(conn, [member_id]) or [None]
+        st = None if m is None else authorize(self.fund.id, m.partner, "member.remove", member=m.id, key_id=m.key_id)
+        return member.remove(conn, self.fund.id, actor, member_id, on, reason, st)
 
     def seat_body(self, body: str = "board", on: dt.date = DAY) -> list[str]:
         """Fill every seat of `body`; names are like us-board-1."""

@@ -5,18 +5,23 @@ from __future__ import annotations
 import json
 
 import pytest
+from support import cli_ceremony
 
 
 @pytest.fixture
 def seated(cli, tmp_path):  # noqa: ANN001, ANN201
-    """A board of six, each with a key made by `keys new`; returns name -> private key path."""
+    """A board of six, each with a key made by `keys new` and seated with its partner's authority key
+    (after the genesis ceremony, whose authority keys are tmp_path/<partner>-authority.key); returns name -> private
+    key path."""
+    authorities = cli_ceremony(cli, tmp_path)
     keys = {}
     for partner in ("US", "UA"):
         for n in (1, 2, 3):
             name = f"{partner.lower()}-board-{n}"
             keys[name] = tmp_path / f"{name}.key"
             cli("keys", "new", "--out", str(keys[name]))
-            cli("members", "appoint", "--partner", partner, "--name", name, "--body", "board", "--pubkey", f"{keys[name]}.pub")
+            cli("members", "appoint", "--partner", partner, "--name", name, "--body", "board", "--pubkey",
+                f"{keys[name]}.pub", "--authority-key", str(authorities[partner]))
     return keys
 
 
@@ -26,7 +31,8 @@ def test_members_appoint_list_remove(cli, seated, tmp_path) -> None:
     assert r.exit_code == 1 and "UA has 3 seat(s) on the Board of managers, all filled" in r.stderr
     rows = json.loads(cli("members", "list", "--body", "board", "-f", "json").stdout)
     assert [(m["partner"], m["seat"]) for m in rows] == [("UA", 1), ("UA", 2), ("UA", 3), ("US", 1), ("US", 2), ("US", 3)]
-    cli("members", "remove", str(rows[0]["id"]), "--reason", "resigned")
+    cli("members", "remove", str(rows[0]["id"]), "--reason", "resigned", "--authority-key",
+        str(tmp_path / f"{rows[0]['partner'].lower()}-authority.key"))
     assert len(json.loads(cli("members", "list", "-f", "json").stdout)) == 5
     assert len(json.loads(cli("members", "list", "--all", "-f", "json").stdout)) == 6
 

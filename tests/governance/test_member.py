@@ -52,11 +52,11 @@ def test_removal_vacates_the_seat_and_both_are_logged(gov) -> None:
     a = gov.appoint("a", "US")
     b = gov.appoint("b", "US")
     with db.write(gov.engine) as conn:
-        member.remove(conn, "admin", a.id, gov.day, "resigned")
+        gov.remove(conn, a.id, gov.day, "resigned", actor="admin")
         with pytest.raises(Refused, match="already removed"):
-            member.remove(conn, "admin", a.id, gov.day)
+            gov.remove(conn, a.id, gov.day, actor="admin")
         with pytest.raises(NotFound):
-            member.remove(conn, "admin", 99, gov.day)
+            gov.remove(conn, 99, gov.day, actor="admin")
     c = gov.appoint("c", "US")
     assert (a.seat, b.seat, c.seat) == (1, 2, 1)
     with db.transaction(gov.engine) as conn:

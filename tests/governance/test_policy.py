@@ -13,7 +13,7 @@ ADM, BRD, COM, AUD, TRS, APP, PUB = policy.ROLES
 # Who may do each state-changing action. Auditors, applicants and the public change nothing here.
 SPEC = {
     "ledger.post": {ADM}, "ledger.reverse": {ADM}, "ledger.open": {ADM}, "ledger.close": {ADM},
-    "keys.register": {ADM}, "checkpoint.sign": {ADM, BRD},
+    "keys.register": {ADM}, "genesis.record": {ADM}, "period.close": {ADM}, "checkpoint.sign": {ADM, BRD},
     "members.appoint": {ADM}, "members.remove": {ADM},
     "proposals.new": {BRD, COM}, "proposals.vote": {BRD, COM}, "proposals.withdraw": {BRD, COM},
     "proposals.expire": {ADM, BRD, COM}, "proposals.execute": {ADM, BRD},

@@ -54,7 +54,7 @@ def test_a_removed_members_vote_stops_counting(board) -> None:
     board.votes(p.id, ["us-board-1", "ua-board-1"], "approve")
     with db.write(board.engine) as conn:
         gone = member.find(conn, "ua-board-1")
-        member.remove(conn, "admin", gone.id, board.day)
+        board.remove(conn, gone.id, board.day, actor="admin")
     s = board.vote(p.id, "us-board-2", "approve")
     assert s.state == "open" and "UA seat 1 (vacant)" in s.reason
     board.vote(p.id, "ua-board-2", "approve")

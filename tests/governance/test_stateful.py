@@ -17,10 +17,16 @@ from hypothesis.stateful import (
     RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test,
 )
 
-from jointfund.errors import Refused
-from jointfund.governance import canonical, member, proposal
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from jointfund.errors import InputError, Refused
+from jointfund.governance import book, canonical, member, proposal, user
+from jointfund.ledger import authority, log
+from jointfund.ledger.checkpoint import key_id, public_pem
 from jointfund.store import db
 from jointfund.verify import verify
+from support import authority_key
 
 SEATS = {"US": 3, "UA": 3}   # the board of the shipped terms, checked below
 KINDS = ("budget", "other")  # unanimous, and a majority of each partner
@@ -41,6 +47,75 @@ def expected(rule: str, holders: dict[str, list[int]], last: dict[int, str]) -> 
     return "approved" if all(count(p, ("approve",)) >= need[p] for p in SEATS) else "open"
 
 
+# -- the administrator adversary (issue 19): every operation of the role against joint control --
+
+ATTACKS = ("appoint unsigned", "appoint signed by a key of its own", "appoint signed by the other partner",
+           "appoint replaying a statement", "remove unsigned", "remove signed by a key of its own",
+           "remove signed by the other partner", "register a checkpoint key unsigned",
+           "register a checkpoint key signed by a key of its own", "link a user unsigned",
+           "link a user with a statement for another user", "a second genesis", "sign the genesis again")
+
+
+def signing_keys(gov) -> tuple[dict[str, set[int]], dict[str, str]]:  # noqa: ANN001
+    """Who can sign for each partner: its seated members (ids), and its checkpoint keys (key id -> partner)."""
+    with db.transaction(gov.engine) as conn:
+        seated: dict[str, set[int]] = {}
+        for m in member.seated(conn):
+            seated.setdefault(m.partner, set()).add(m.id)
+        return seated, {k: p for k, (p, _) in log.partner_keys(conn).items()}
+
+
+def administrator(conn, gov, attack: str, partner: str, victim: int, name: str, used: list[dict]) -> None:  # noqa: ANN001, C901
+    """One attack, as the administrator: with no authority key of its own but every service the role may call."""
+    rogue = Ed25519PrivateKey.generate()  # a key the administrator made: no genesis names it
+    other = next(p for p in SEATS if p != partner)
+    pem = public_pem(Ed25519PrivateKey.generate().public_key())
+    fields = {"body": "board", "name": name, "public_pem": pem}
+
+    def seat(st: authority.Statement | None) -> None:
+        member.appoint(conn, gov.fund, "admin", partner, name, "board", pem.encode(), gov.day, statement=st)
+
+    (m,) = book.members(conn, [victim])
+    gone = {"member": m.id, "key_id": m.key_id}
+    if attack == "appoint unsigned":
+        seat(None)
+    elif attack == "appoint signed by a key of its own":
+        seat(authority.statement(gov.fund.id, partner, "member.appoint", **fields).signed(rogue))
+    elif attack == "appoint signed by the other partner":
+        seat(authority.statement(gov.fund.id, other, "member.appoint", **fields).signed(authority_key(other)))
+    elif attack == "appoint replaying a statement":
+        st = authority.from_json(used[0] if used else {}, "replay") if used else None
+        member.appoint(conn, gov.fund, "admin", st.partner if st else partner, str(st.fields["name"]) if st else name,
+                       "board", str(st.fields["public_pem"]).encode() if st else pem.encode(), gov.day, statement=st)
+    elif attack == "remove unsigned":
+        member.remove(conn, gov.fund.id, "admin", m.id, gov.day)
+    elif attack == "remove signed by a key of its own":
+        member.remove(conn, gov.fund.id, "admin", m.id, gov.day,
+                      statement=authority.statement(gov.fund.id, m.partner, "member.remove", **gone).signed(rogue))
+    elif attack == "remove signed by the other partner":
+        them = next(p for p in SEATS if p != m.partner)
+        member.remove(conn, gov.fund.id, "admin", m.id, gov.day, statement=authority.statement(
+            gov.fund.id, them, "member.remove", **gone).signed(authority_key(them)))
+    elif attack.startswith("register a checkpoint key"):
+        kid = key_id(rogue.public_key())
+        st = (authority.statement(gov.fund.id, partner, "key.register", key_id=kid,
+                                  public_pem=public_pem(rogue.public_key())).signed(rogue)
+              if attack.endswith("of its own") else None)
+        log.register_key(conn, gov.fund.id, partner, public_pem(rogue.public_key()).encode(), "rogue.pub", "admin", st)
+    elif attack.startswith("link a user"):
+        if name not in {u.name for u in user.users(conn)}:
+            user.add(conn, "admin", name, "board_manager", "a long enough password")
+        st = (authority.statement(gov.fund.id, m.partner, "user.member", user="someone-else", member=m.id)
+              .signed(authority_key(m.partner)) if attack.endswith("another user") else None)
+        user.link_member(conn, gov.fund.id, "admin", name, m.id, st)
+    elif attack == "a second genesis":
+        authority.record_genesis(conn, "admin", gov.fund.id, tuple(SEATS), {p: public_pem(rogue.public_key()).encode()
+                                                                            for p in SEATS})
+    else:
+        g = authority.genesis(conn)
+        authority.sign_genesis(conn, "admin", partner, rogue.sign(g.message()).hex())
+
+
 def test_no_execution_without_its_rule_and_verify_always_passes(gov) -> None:  # noqa: ANN001
     assert gov.terms.body("board").seats == SEATS
     assert [gov.terms.decision(k).rule for k in KINDS] == ["unanimous", "majority_of_each_partner"]
@@ -57,6 +132,7 @@ def test_no_execution_without_its_rule_and_verify_always_passes(gov) -> None:  #
             self.rule: dict[int, str] = {}
             self.deadline: dict[int, dt.date | None] = {}
             self.proposer: dict[int, int] = {}
+            self.used: list[dict] = []   # statements the partners signed, which the administrator may replay
 
         @property
         def seated(self) -> list[int]:
@@ -82,13 +158,16 @@ def test_no_execution_without_its_rule_and_verify_always_passes(gov) -> None:  #
             m = gov.appoint(name, partner, "board", clock["day"])
             self.holders[partner].append(m.id)
             self.names[m.id] = name
+            with db.transaction(gov.engine) as conn:
+                self.used.append(next(e.data["authority"] for e in log.events(conn, action="member.appoint")
+                                      if e.data["member"] == m.id))
 
         @precondition(lambda self: self.seated)
         @rule(data=st.data())
         def remove(self, data) -> None:  # noqa: ANN001
             m = data.draw(st.sampled_from(self.seated))
             with db.write(gov.engine) as conn:
-                member.remove(conn, "test", m, clock["day"])
+                gov.remove(conn, m, clock["day"])
             for ms in self.holders.values():
                 if m in ms:
                     ms.remove(m)
@@ -165,6 +244,26 @@ def test_no_execution_without_its_rule_and_verify_always_passes(gov) -> None:  #
             gov.execute(pid, clock["day"])
             self.state[pid] = "executed"
 
+        @precondition(lambda self: self.seated)
+        @rule(data=st.data(), attack=st.sampled_from(ATTACKS), partner=st.sampled_from(list(SEATS)))
+        def administrator_attacks(self, data, attack: str, partner: str) -> None:  # noqa: ANN001
+            """The administrator tries, alone, an operation of the role against joint control: every one is
+            refused, nothing is written, and the keys that can sign for each partner stay as they were."""
+            before = signing_keys(gov)
+            victim = data.draw(st.sampled_from(self.seated))
+            with pytest.raises((Refused, InputError)):
+                with db.write(gov.engine) as conn:
+                    administrator(conn, gov, attack, partner, victim, f"evil{next(names)}", self.used)
+            assert signing_keys(gov) == before, attack
+
+        @invariant()
+        def only_authority_statements_changed_who_signs(self) -> None:
+            """The invariant of the trust model: the keys that can sign for a partner are exactly those its
+            authority key gave, as the model counted them."""
+            seated, registered = signing_keys(gov)
+            assert {p: sorted(ids) for p, ids in seated.items()} == {p: sorted(ms) for p, ms in self.holders.items() if ms}
+            assert registered == {}
+
         @invariant()
         def the_system_agrees_with_the_model(self) -> None:
             for pid, state in self.state.items():
@@ -176,7 +275,7 @@ def test_no_execution_without_its_rule_and_verify_always_passes(gov) -> None:  #
             assert report.ok, report.first_failure
             with db.write(gov.engine) as conn:
                 for m in self.seated:
-                    member.remove(conn, "test", m, clock["day"])
+                    gov.remove(conn, m, clock["day"])
             clock["day"] += dt.timedelta(days=1)
 
     run_state_machine_as_test(Board, settings=settings(

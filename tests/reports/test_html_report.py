@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from reports import scenario
+from support import register_key
 
 from jointfund.capital.accounts import capital_accounts
 from jointfund.ledger import log
-from jointfund.ledger.checkpoint import public_pem
 from jointfund.reports import html
 from jointfund.store import db
 
@@ -36,8 +36,8 @@ def _signed_report(folio, path: Path) -> dict:  # noqa: ANN001
     """Build the fund, have US sign a checkpoint, write the report; returns the figures it must show."""
     scenario.build(folio)
     key = Ed25519PrivateKey.generate()
+    register_key(folio.engine, "US", key)
     with db.write(folio.engine) as conn:
-        log.register_key(conn, "US", public_pem(key.public_key()).encode(), "test")
         cp = log.make_checkpoint(conn, folio.fund.id, "US", key)
     with db.transaction(folio.engine) as conn:
         page = html.report(conn, folio.fund, scenario.AS_OF)

@@ -26,9 +26,12 @@ from jointfund.terms import shipped_text
 
 BOOK = RuleBook(shipped_text())
 RULES = BOOK.on(dt.date.max)
-BOUNDARIES = sorted({RULES.receipts_from, RULES.issued_from, *(s.in_force_from for s in RULES.streams.values())})
+BOUNDARIES = sorted({RULES.receipts_from, RULES.issued_from, RULES.psa_signed_from,
+                     *(s.in_force_from for s in RULES.streams.values())})
 BASES = sorted({*RULES.new_bases, *RULES.always_bases, *RULES.excluded_bases, "unheard_of"})
 RESOURCES = sorted(RULES.covered)[:3] + ["iron_ore", "coal"]
+FLAGS = sorted(RULES.excluded_flags) + ["harmless"]  # a flag the terms know but that excludes nothing
+BUDGETS = [None, RULES.default_budget, "local"]
 STREAMS = sorted(RULES.streams) + ["other"]
 CURRENCIES = ["UAH", "UAH", "USD", "EUR", "JPY"]
 
@@ -56,10 +59,14 @@ def near(days: list[dt.date]) -> st.SearchStrategy[dt.date]:
                      st.dates(dt.date(2025, 1, 1), dt.date(2026, 12, 31)))
 
 
+flags = st.lists(st.sampled_from(FLAGS), max_size=2, unique=True).map(tuple)
 licences = st.builds(
-    lambda i, res, basis, issued, psa, holder: Licence(f"L{i}", f"Holder {holder}", f"H{holder}", res, f"Deposit {i}",
-                                                       f"Region {i % 3}", issued, basis, psa),
-    st.integers(0, 5), st.sampled_from(RESOURCES), st.sampled_from(BASES), near(BOUNDARIES), st.booleans(), st.integers(0, 2))
+    lambda i, res, basis, issued, psa, holder, signed, fl, more: Licence(
+        f"L{i}", f"Holder {holder}", f"H{holder}", res[0], f"Deposit {i}", f"Region {i % 3}", issued, basis, psa,
+        signed if psa else None, fl, tuple(res[1:more + 1])),
+    st.integers(0, 5), st.lists(st.sampled_from(RESOURCES), min_size=3, max_size=3, unique=True), st.sampled_from(BASES),
+    near(BOUNDARIES), st.booleans(), st.integers(0, 2), st.one_of(st.none(), near(BOUNDARIES)), flags,
+    st.integers(0, 2))
 
 # Up to 10**12 minor units: with rates between 0.1 and 1000 every result fits the ledger's 64-bit
 # minor units, while six-decimal rates make products beyond 2**62 that leave the fast path.
@@ -76,20 +83,26 @@ def cases(draw):  # noqa: ANN001, ANN201
     for i in range(draw(st.integers(0, 30))):
         currency = draw(st.sampled_from(CURRENCIES))
         minor = draw(amounts)
-        receipts.append(Receipt(f"R{i:03d}", draw(near([*BOUNDARIES, TwoPeriods.AMENDED])), draw(st.sampled_from(ids)),
-                                draw(st.sampled_from(STREAMS)), Decimal(minor).scaleb(-exponent(currency)), currency))
+        lid = draw(st.sampled_from(ids))
+        resource = draw(st.one_of(st.none(), st.sampled_from(lics[lid].resources)))
+        receipts.append(Receipt(f"R{i:03d}", draw(near([*BOUNDARIES, TwoPeriods.AMENDED])), lid,
+                                draw(st.sampled_from(STREAMS)), Decimal(minor).scaleb(-exponent(currency)), currency,
+                                None, resource, draw(st.sampled_from(BUDGETS)), draw(flags)))
     rate_days = draw(st.lists(st.dates(dt.date(2025, 5, 1), dt.date(2026, 12, 31)), max_size=30, unique=True))
     rates = [Rate(draw(st.sampled_from(["USD", "EUR", "JPY"])), d, draw(rate_values)) for d in rate_days]
     table = RateTable(rates, RULES.domestic_currency, draw(st.sampled_from([None, 0, 3, 10])))
-    return lics, receipts, table
+    # Some receipts are corrections converted at another day's rates (the receipt they correct).
+    days = draw(st.dictionaries(st.sampled_from([r.receipt_id for r in receipts] or ["-"]),
+                                st.dates(dt.date(2025, 5, 1), dt.date(2026, 12, 31)), max_size=5))
+    return lics, receipts, table, days
 
 
-def check_equal(lics, receipts, table, book) -> pl.DataFrame:  # noqa: ANN001
-    judged = bulk.judge(bulk.receipt_frame(receipts), bulk.licence_frame(lics.values()), book, table)
+def check_equal(lics, receipts, table, days, book) -> pl.DataFrame:  # noqa: ANN001
+    judged = bulk.judge(bulk.receipt_frame(receipts), bulk.licence_frame(lics.values()), book, table, days)
     rows = {r["receipt_id"]: r for r in judged.iter_rows(named=True)}
     assert len(rows) == len(receipts)
     for r in receipts:
-        e = evaluate(r, lics[r.licence_id], book.on(r.date), table)
+        e = evaluate(r, lics[r.licence_id], book.on(r.date), table, days.get(r.receipt_id))
         row = rows[r.receipt_id]
         assert row["eligible"] == e.eligible, (r, e.reason)
         assert Decimal(row["contribution_minor"]).scaleb(-exponent(r.currency)) == e.contribution, r
@@ -97,7 +110,8 @@ def check_equal(lics, receipts, table, book) -> pl.DataFrame:  # noqa: ANN001
             assert row["base_minor"] is None, r
         else:
             assert Decimal(row["base_minor"]).scaleb(-exponent(RULES.base_currency)) == e.contribution_base, r
-        assert ((row["missing_currency"], r.date) if row["missing_currency"] else None) == e.missing_rate, r
+        rate_day = days.get(r.receipt_id, r.date)
+        assert ((row["missing_currency"], rate_day) if row["missing_currency"] else None) == e.missing_rate, r
     return judged
 
 
@@ -113,14 +127,33 @@ def test_bulk_follows_the_terms_in_force_on_each_date(case) -> None:  # noqa: AN
     check_equal(*case, TwoPeriods())
 
 
+class OnePeriod:
+    """A rule book of one period whose rules are `rules`."""
+
+    def __init__(self, rules) -> None:  # noqa: ANN001
+        self.rules = rules
+
+    def on(self, day: dt.date):  # noqa: ANN201
+        return self.rules
+
+    def periods(self):  # noqa: ANN201
+        return [(dt.date.min, None, self.rules)]
+
+
+@given(cases(), st.sampled_from(["any", "all", "primary"]), st.sampled_from([None, dt.date(2025, 5, 23)]))
+@settings(max_examples=60, deadline=None)
+def test_bulk_follows_each_coverage_rule_for_licences_of_several_resources(case, coverage, psa_from) -> None:  # noqa: ANN001
+    check_equal(*case, OnePeriod(RULES._replace(multi_coverage=coverage, psa_signed_from=psa_from)))
+
+
 @given(cases(), st.sampled_from([*GROUPINGS, "total"]), st.integers(0, 40))
 @settings(max_examples=100, deadline=None)
 def test_frame_totals_equal_the_tally_whatever_the_frame_order(case, by, cut) -> None:  # noqa: ANN001
-    lics, receipts, table = case
-    judged = check_equal(lics, receipts, table, BOOK)
+    lics, receipts, table, days = case
+    judged = check_equal(lics, receipts, table, days, BOOK)
     tally = Tally(by)
     for r in sorted(receipts, key=lambda r: (r.date, r.receipt_id)):
-        tally.add(evaluate(r, lics[r.licence_id], BOOK.on(r.date), table))
+        tally.add(evaluate(r, lics[r.licence_id], BOOK.on(r.date), table, days.get(r.receipt_id)))
     frames = FrameTallyFeed(judged, cut)
     assert frames.rows(by) == tally.rows({"lithium": "Lithium"})
 
@@ -146,7 +179,7 @@ def test_a_product_beyond_64_bits_is_judged_by_evaluate_itself(monkeypatch) -> N
     called = []
     real = bulk._by_evaluate
     monkeypatch.setattr(bulk, "_by_evaluate", lambda *a: called.append(1) or real(*a))
-    check_equal({"L1": lic}, [r], table, BOOK)
+    check_equal({"L1": lic}, [r], table, {}, BOOK)
     assert called
 
 

@@ -35,18 +35,23 @@ from .conftest import LICENCES, write
 
 TERMS = load_shipped()
 LICENCE_IDS = ["L-NEW", "L-OLD", "L-UND"]
-COLUMNS = ("receipt_id", "date", "licence_id", "stream", "amount", "currency", "corrects")
+# Each licence's resources, as book.licence_ids gives them; L-GAS has several (gas with condensate).
+RESOURCES = {"L-NEW": ("lithium",), "L-OLD": ("iron_ore",), "L-UND": ("titanium",), "L-GAS": ("natural_gas", "condensate")}
+COLUMNS = ("receipt_id", "date", "licence_id", "stream", "amount", "currency", "corrects", "resource", "budget", "flags")
 
 # A valid, plainly written row, then at most two of its cells replaced by a doubtful value: so that
 # each kind of doubt is tried on rows that are otherwise fine, which is where the two parsers could part.
 valid = st.fixed_dictionaries({
     "receipt_id": st.from_regex(r"\AR-[0-9A-Za-z_-]{1,8}\Z"),
     "date": st.dates(dt.date(2025, 1, 1), dt.date(2027, 12, 31)).map(dt.date.isoformat),
-    "licence_id": st.sampled_from(LICENCE_IDS),
+    "licence_id": st.sampled_from(sorted(RESOURCES)),
     "stream": st.sampled_from(TERMS.contribution.stream_codes),
     "amount": st.decimals(-10**6, 10**6, places=2, allow_nan=False).map(str),
     "currency": st.sampled_from(["", "UAH", "USD", "EUR"]),
     "corrects": st.just(""),
+    "resource": st.just(""),
+    "budget": st.sampled_from(["", "state", "local"]),
+    "flags": st.sampled_from(["", "reparations"]),
 })
 doubtful = {
     "receipt_id": ["", " R-1", "R 1", "R-\x1c", "x" * 65, "R-1 "],
@@ -56,6 +61,9 @@ doubtful = {
     "amount": ["1.001", "1e3", "12", "-0", "1,00", " 5", "9" * 16, "100.5", "", "5.", ".5", "+5", "0x10", "NaN"],
     "currency": ["JPY", "uah", "XXX", " USD"],
     "corrects": ["R-0"],
+    "resource": ["lithium", "titanium", "natural_gas", "condensate", "gold", " lithium", "unheard_of"],
+    "budget": ["regional", "State", " local"],
+    "flags": ["unknown", "reparations;reparations", "reparations;", " reparations", "reparations ;reparations"],
 }
 cells_row = st.builds(
     lambda row, changes: {**row, **dict(changes)}, valid,
@@ -65,13 +73,13 @@ cells_row = st.builds(
 
 def row_path(values: dict[str, str]) -> receipt.Receipt | None:
     row = Row(2, "r.csv:2", {k: v.strip() for k, v in values.items()}, {}, None)
-    return receipt.parse(Cells(row), TERMS, set(LICENCE_IDS))
+    return receipt.parse(Cells(row), TERMS, RESOURCES)
 
 
 @settings(max_examples=400, deadline=None)
 @given(cells_row)
 def test_the_bulk_parser_accepts_only_what_the_row_parser_accepts_with_the_same_values(values):
-    frame = receipt.parse_frame(pl.DataFrame({k: [v] for k, v in values.items()}), TERMS, LICENCE_IDS)
+    frame = receipt.parse_frame(pl.DataFrame({k: [v] for k, v in values.items()}), TERMS, RESOURCES)
     parsed = row_path(values)
     if frame is None:
         # Every row the row parser takes unchanged and that is written in the plain forms must take the fast path.
@@ -83,7 +91,8 @@ def test_the_bulk_parser_accepts_only_what_the_row_parser_accepts_with_the_same_
     (got,) = frame.rows(named=True)
     assert got == {"receipt_id": parsed.receipt_id, "date": parsed.date, "licence_id": parsed.licence_id,
                    "stream": parsed.stream, "amount_minor": to_minor(parsed.amount, parsed.currency),
-                   "currency": parsed.currency}
+                   "currency": parsed.currency, "resource": parsed.resource, "budget": parsed.budget,
+                   "flags": ";".join(parsed.flags)}
 
 
 def _plain_amount(values: dict[str, str]) -> bool:
@@ -97,9 +106,14 @@ def test_a_block_with_one_doubtful_row_goes_to_the_row_path():
     good = {"receipt_id": "R-1", "date": "2025-07-01", "licence_id": "L-NEW", "stream": "rent", "amount": "1.00",
             "currency": "", "corrects": ""}
     frame = pl.DataFrame([good, {**good, "receipt_id": "R-2", "amount": "1.005"}])
-    assert receipt.parse_frame(frame.head(1), TERMS, LICENCE_IDS) is not None
-    assert receipt.parse_frame(frame, TERMS, LICENCE_IDS) is None
-    assert receipt.parse_frame(pl.DataFrame([{**good, "corrects": "R-0"}]), TERMS, LICENCE_IDS) is None
+    assert receipt.parse_frame(frame.head(1), TERMS, RESOURCES) is not None
+    assert receipt.parse_frame(frame, TERMS, RESOURCES) is None
+    assert receipt.parse_frame(pl.DataFrame([{**good, "corrects": "R-0"}]), TERMS, RESOURCES) is None
+    # A rent receipt of a licence of several resources must name one: the row path says so.
+    gas = {**good, "licence_id": "L-GAS"}
+    assert receipt.parse_frame(pl.DataFrame([gas]), TERMS, RESOURCES) is None
+    assert receipt.parse_frame(pl.DataFrame([{**gas, "resource": "condensate"}]), TERMS, RESOURCES) is not None
+    assert receipt.parse_frame(pl.DataFrame([{**gas, "stream": "permit_fee"}]), TERMS, RESOURCES) is not None
 
 
 plain_cell = st.from_regex(r"\A[A-Za-z0-9 .:;_-]{0,6}\Z")

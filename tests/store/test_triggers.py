@@ -4,10 +4,9 @@ from decimal import Decimal
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives import serialization
 from sqlalchemy import insert, text
 from sqlalchemy.exc import DBAPIError
-from support import Book, counts
+from support import Book, counts, register_key
 
 from jointfund import clock
 from jointfund.ledger import journal, log
@@ -20,9 +19,8 @@ def book(fund_engine) -> Book:
     b = Book(fund_engine)
     b.post(b.contribution("seed", "100.00", 1))
     key = Ed25519PrivateKey.generate()
-    pem = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    register_key(fund_engine, b.partners[0], key)
     with db.write(fund_engine) as conn:
-        log.register_key(conn, b.partners[0], pem, "test key")
         log.make_checkpoint(conn, b.fund.id, b.partners[0], key)
     return b
 

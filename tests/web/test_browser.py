@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import threading
 from collections.abc import Iterator
@@ -103,6 +104,39 @@ def test_the_public_page_draws_its_charts_and_the_verify_tool_accepts_a_real_pro
     expect(page.locator("#verify-result")).to_have_attribute("data-verdict", "rejected")
     assert "audit path" in page.locator("#verify-result").inner_text()
     shot(page, "public-verify-forged")
+
+
+def test_the_browser_verifier_rejects_every_listed_forgery_and_trusts_only_the_keys_given(page, site, client) -> None:  # noqa: ANN001
+    """Issue 19, finding 2, in the browser: fresh keys (under the real key id or their own), a renamed partner, a
+    readable record that lies; and with keys typed in, only those keys, for the partner typed."""
+    from api.conftest import bearer
+    from support import forgeries_of
+
+    bundle = client.get(f"/api/ledger/records/{site.proposal.seq}/proof", headers=bearer(site, "auditor")).json()
+    signer, kid = bundle["checkpoint"]["partner"], bundle["checkpoint"]["key_id"]
+    other = next(p for p in site.fund.base_terms().partner_codes if p != signer)
+    page.goto("/")
+
+    def verdict(b: dict, keys: str = "") -> str:
+        page.get_by_label("or paste it here").fill(json.dumps(b))
+        page.locator("#trusted-keys").fill(keys)
+        page.get_by_role("button", name="Verify in this browser").click()
+        expect(page.locator("#verify-result")).to_have_attribute("data-verdict", re.compile("ok|rejected"))
+        return page.locator("#verify-result").get_attribute("data-verdict") + ": " + page.locator("#verify-result").inner_text()
+
+    assert verdict(bundle).startswith(f"ok: Verified: the record is in the log signed by {signer}")
+    assert verdict(bundle, f"{signer}={kid}").startswith("ok:")
+    for what, forged in forgeries_of(bundle, other).items():
+        assert verdict(forged).startswith("rejected:"), what
+        assert verdict(forged, f"{signer}={kid}").startswith("rejected:"), what
+    assert "is not a key you trust" in verdict(bundle, f"{signer}=0123456789abcdef")
+    assert f"the bundle names {signer} as signer, but key {kid} is {other}'s" in verdict(bundle, f"{other}={kid}")
+    renamed = verdict(forgeries_of(bundle, other)["partner renamed"])
+    assert f"the bundle names {other} as signer, but key {kid} is {signer}'s" in renamed
+    claimed = verdict(forgeries_of(bundle, other)["fresh key claiming the real key id"])
+    assert f"key_id {kid} is not the hash of the enclosed public key" in claimed
+    assert "readable record differs" in verdict(forgeries_of(bundle, other)["readable record differs"])
+    shot(page, "public-verify-renamed-partner")
 
 
 def test_a_board_manager_signs_a_vote_in_the_browser_and_the_seat_grid_updates(page, site, tmp_path) -> None:  # noqa: ANN001

@@ -483,6 +483,9 @@ class ExecutionOut(BaseModel):
 
 class MemberLinkIn(BaseModel):
     member: int = Field(ge=1, le=2**31)
+    authority: dict | None = Field(None, description="The user.member statement signed by the member's partner's "
+                                   "authority key, as `jointfund users link --prepare` writes it and "
+                                   "`jointfund authority sign` signs it")
 
 
 class UserMembersOut(BaseModel):

@@ -55,8 +55,9 @@ Try next:
   jointfund terms show                      # the agreement as data
   jointfund ledger trial-balance --as-of 2025-12-31
   jointfund ledger entries --limit 5
-  jointfund ledger proof 20 -o proof.json && jointfund ledger check-proof proof.json
-  jointfund verify
+  jointfund trust export -o trust.json      # the partners' authority keys and the newest checkpoint
+  jointfund ledger proof 20 -o proof.json && jointfund ledger check-proof proof.json --trust trust.json
+  jointfund verify --trust trust.json
   jointfund ledger export --format beancount -o {directory}/fund.beancount
   jointfund members list --body board && jointfund proposals show 1
   jointfund audit --since 2026-01-01
@@ -64,9 +65,8 @@ Try next:
   jointfund contributions --by licence --year 2025 && jointfund contributions --detail --format csv
   jointfund report eiti --year 2025 --format xlsx -o {directory}/eiti-2025.xlsx
   jointfund reconcile --year 2025 --tolerance 1000 && jointfund transfers list && jointfund calendar
-  jointfund report financials --period 2026-Q1 --format json   # the financial statements of a quarter
-  jointfund report financials --period 2026 --format html --lang uk -o {directory}/financials-uk.html
-  (partner keys: {keys})""")
+  (partner keys: {keys}; authority keys, which seat members and register those keys:
+   {directory}/keys/<partner>-authority.key — in a real fund each partner keeps its own offline)""")
 
 
 def portfolio_section(ctx: typer.Context, engine, info, directory: Path) -> None:  # noqa: ANN001
@@ -94,8 +94,8 @@ def statements_section(ctx: typer.Context, engine, info, directory: Path) -> Non
     """The financial statements of this year, printable in English and Ukrainian, and each partner's capital
     statement of the year."""
     from jointfund.cli.fund_reports import _show as show_sections
-    from jointfund.reports import financials, financials_page, statement
     from jointfund.i18n import translations
+    from jointfund.reports import financials, financials_page, statement
 
     today = clock.today()
     period = str(today.year)

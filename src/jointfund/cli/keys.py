@@ -10,7 +10,8 @@ from jointfund.cli import context
 from jointfund.cli.output import FormatOption, emit, say
 from jointfund.errors import InputError, Problem
 from jointfund.ledger import log
-from jointfund.ledger.checkpoint import write_key_pair
+from jointfund.cli.authority import AuthorityKeyOption, PrepareOption, authorize, normalized_pem
+from jointfund.ledger.checkpoint import key_id, load_private, load_public, write_key_pair
 from jointfund.store import db
 
 app = typer.Typer(help="Ed25519 keys for checkpoints and votes; private keys never enter the database.", no_args_is_help=True)
@@ -27,16 +28,28 @@ def new(
     ctx: typer.Context,
     out: Path = typer.Option(..., "--out", help="Private key file; the public key goes to FILE.pub."),
     partner: str = typer.Option(None, "--partner", help="Also register the public key as this partner's checkpoint key."),
+    authority_key: Path = AuthorityKeyOption,
 ) -> None:
-    """Make an Ed25519 key pair: FILE (private, mode 600) and FILE.pub."""
+    """Make an Ed25519 key pair: FILE (private, mode 600) and FILE.pub.
+
+    With --partner it is also registered as a checkpoint key, which the partner's authority key must sign
+    (--authority-key here, or `keys register --prepare` later for the offline path)."""
     who = context.actor(ctx, "keys.register") if partner else None
     if partner:
         check_partner(ctx, partner)
+        if authority_key is None:
+            raise InputError([Problem("--authority-key", f"registering a checkpoint key of {partner} needs a statement "
+                                      f"signed by {partner}'s authority key; give --authority-key FILE, or make the "
+                                      "key without --partner and run: jointfund keys register --prepare FILE")])
+        load_private(authority_key)  # a bad authority key is refused before a key pair is written
     private, public, kid = write_key_pair(out)
     say(f"private key: {private} (keep it secret; it never enters the fund)\npublic key:  {public}\nkey id:      {kid}")
     if partner:
+        pem = public.read_bytes()
+        st = authorize(ctx, partner, log.KEY_REGISTER, {"key_id": kid, "public_pem": normalized_pem(pem, str(public))},
+                       authority_key, None)
         with db.write(context.engine(ctx)) as conn:
-            log.register_key(conn, partner, public.read_bytes(), str(public), actor=who.name)
+            log.register_key(conn, context.fund(ctx).id, partner, pem, str(public), actor=who.name, statement=st)
         say(f"registered as a checkpoint key of partner {partner}")
 
 
@@ -45,16 +58,23 @@ def register(
     ctx: typer.Context,
     partner: str = typer.Option(..., "--partner"),
     pubkey: Path = typer.Option(..., "--pubkey", help="Public key file (PEM) made by `keys new`."),
+    authority_key: Path = AuthorityKeyOption,
+    prepare: Path = PrepareOption,
 ) -> None:
-    """Register a partner's public checkpoint key (the private key stays with the partner)."""
+    """Register a partner's public checkpoint key (the private key stays with the partner).
+
+    The partner's authority key must say so (--authority-key, or --prepare for the offline path)."""
     who = context.actor(ctx, "keys.register")
     check_partner(ctx, partner)
     try:
         pem = pubkey.read_bytes()
     except OSError as exc:
         raise InputError([Problem(str(pubkey), f"cannot read: {exc.strerror}")]) from None
+    public = load_public(pem, str(pubkey))
+    st = authorize(ctx, partner, log.KEY_REGISTER, {"key_id": key_id(public), "public_pem": normalized_pem(pem, str(pubkey))},
+                   authority_key, prepare)
     with db.write(context.engine(ctx)) as conn:
-        kid = log.register_key(conn, partner, pem, str(pubkey), actor=who.name)
+        kid = log.register_key(conn, context.fund(ctx).id, partner, pem, str(pubkey), actor=who.name, statement=st)
     say(f"key {kid} registered for partner {partner}")
 
 

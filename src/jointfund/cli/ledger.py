@@ -214,7 +214,7 @@ def _signed_checkpoint(conn, fund_id: str, cp_id: int | None, covering: int):  #
         chosen = max(eligible, key=lambda c: (c.tree_size, c.signed_at))
     if chosen.tree_size < covering:
         raise JointfundError(f"checkpoint {cp_id} covers {chosen.tree_size} records; record {covering} is later")
-    return chosen, keys[chosen.key_id][1]
+    return chosen, keys[chosen.key_id][1], log.key_registrations(conn).get(chosen.key_id)
 
 
 def _write_json(bundle: dict, out: Path | None) -> None:
@@ -239,8 +239,8 @@ def proof(
     fund = context.fund(ctx)
     with db.transaction(context.engine(ctx)) as conn:
         record = record_bytes(conn, seq)
-        cp, pem = _signed_checkpoint(conn, fund.id, checkpoint, seq)
-        bundle = inclusion_bundle(fund.id, seq, record, log.tree(conn, cp.tree_size), cp, pem)
+        cp, pem, registration = _signed_checkpoint(conn, fund.id, checkpoint, seq)
+        bundle = inclusion_bundle(fund.id, seq, record, log.tree(conn, cp.tree_size), cp, pem, registration)
     _write_json(bundle, out)
 
 
@@ -260,31 +260,44 @@ def consistency(
         b = _signed_checkpoint(conn, fund.id, new, 1)
         if a[0].tree_size > b[0].tree_size:
             raise InputError([Problem("--from", f"checkpoint {old} ({a[0].tree_size} records) is newer than {new} ({b[0].tree_size})")])
-        bundle = consistency_bundle(a, b, log.tree(conn, b[0].tree_size))
+        bundle = consistency_bundle(a[:2], b[:2], log.tree(conn, b[0].tree_size), log.key_registrations(conn))
     _write_json(bundle, out)
 
 
 @app.command("check-proof")
-def check_proof(file: Path = typer.Argument(..., help="A proof bundle written by `ledger proof` or `ledger consistency`.")) -> None:
-    """Check a proof bundle offline: no database, only the bundle and its signed checkpoint(s)."""
-    from jointfund.ledger.proof import check_consistency, check_inclusion
+def check_proof(
+    file: Path = typer.Argument(..., help="A proof bundle written by `ledger proof` or `ledger consistency`."),
+    trust: Path = typer.Option(None, "--trust", help="A trust file obtained out of band (jointfund trust export): the "
+                               "partners' authority keys, which vouch for their checkpoint keys."),
+    key_ids: list[str] = typer.Option(None, "--key-id", help="A checkpoint key id you trust, as PARTNER=KEY_ID (or "
+                                      "KEY_ID alone); repeatable."),
+) -> None:
+    """Check a proof bundle offline: no database, only the bundle, its signed checkpoint(s), and the keys you trust.
 
+    It says OK only for a checkpoint signed by a key you trust, and names the signer your trust names."""
+    from jointfund.ledger.proof import check_consistency, check_inclusion
+    from jointfund.ledger.trust import load as load_trust
+    from jointfund.ledger.trust import with_key_ids
+
+    anchor = load_trust(trust) if trust is not None else None
+    if key_ids:
+        anchor = with_key_ids(anchor, key_ids)
     try:
         bundle = json.loads(file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise InputError([Problem(str(file), f"cannot read a JSON proof bundle: {exc}")]) from None
-    kind = bundle.get("type")
+    kind = bundle.get("type") if isinstance(bundle, dict) else None
     if kind == "inclusion":
-        verdict = check_inclusion(bundle)
-        what = f"record {bundle.get('seq')} is in the log of {bundle['checkpoint']['tree_size']} records signed by {bundle['checkpoint']['partner']}"
+        verdict = check_inclusion(bundle, anchor)
+        what = f"record {bundle.get('seq')} is in the log of {bundle['checkpoint']['tree_size']} records signed by"
     elif kind == "consistency":
-        verdict = check_consistency(bundle)
-        what = f"the log of {bundle['old']['tree_size']} records is a prefix of the log of {bundle['new']['tree_size']}"
+        verdict = check_consistency(bundle, anchor)
+        what = f"the log of {bundle['old']['tree_size']} records is a prefix of the log of {bundle['new']['tree_size']}, signed by"
     else:
         raise InputError([Problem(f"{file}: type", "expected 'inclusion' or 'consistency'", kind)])
     if not verdict.ok:
         raise JointfundError("proof REJECTED:\n  " + "\n  ".join(verdict.reasons))
-    say(f"[green]proof OK[/green]: {what}")
+    say(f"[green]proof OK[/green]: {what} {verdict.signer}")
 
 
 @app.command("export")

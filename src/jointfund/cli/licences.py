@@ -19,7 +19,8 @@ app = typer.Typer(help="Licences (special permits for subsoil use).", no_args_is
 def import_(ctx: typer.Context, file: Path = imports.FileArgument, fmt: str = FormatOption,
             delimiter: str = imports.DelimiterOption, locale: str = imports.LocaleOption,
             dry_run: bool = imports.DryRunOption) -> None:
-    """Import licences: licence_id, holder, holder_code, resource, deposit, region, issued, basis, psa."""
+    """Import licences: licence_id, holder, holder_code, resource (several: gas;condensate), deposit, region,
+    issued, basis, psa[, psa_signed, flags]."""
     context.actor(ctx, "licences.import")
     imports.run(ctx, file, fmt, lambda _conn, info: licences_kind(info.base_terms()),
                 how=imports.dialect(delimiter, locale), dry_run=dry_run)
@@ -36,7 +37,8 @@ def list_(
     terms = info.base_terms()
     with db.transaction(context.engine(ctx)) as conn:
         found = book.licences(conn)
-    rows = [{**x._asdict(), "psa": "yes" if x.psa else "no",
+    rows = [{**x._asdict(), "psa": "yes" if x.psa else "no", "flags": ";".join(x.flags),
+             "other_resources": ";".join(x.other_resources),
              "covered": bool((r := terms.resource(x.resource)) and r.covered)}
-            for x in sorted(found.values()) if resource in (None, x.resource)]
+            for x in sorted(found.values()) if resource in (None, *x.resources)]
     emit(ctx, rows, fmt, title="Licences")

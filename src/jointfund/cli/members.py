@@ -9,7 +9,8 @@ import typer
 from jointfund import clock
 from jointfund.cli import context
 from jointfund.cli.output import FormatOption, emit, say
-from jointfund.errors import InputError, Problem
+from jointfund.cli.authority import AuthorityKeyOption, PrepareOption, authorize, normalized_pem
+from jointfund.errors import InputError, NotFound, Problem
 from jointfund.governance import book, member
 from jointfund.store import db
 
@@ -30,13 +31,20 @@ def appoint(
     name: str = typer.Option(..., "--name", help="The member's name, unique on the body."),
     body: str = typer.Option(..., "--body", help="board, or a committee of the terms (investment, project_search, ...)."),
     pubkey: Path = typer.Option(..., "--pubkey", help="The member's public key (FILE.pub from `jointfund keys new`)."),
+    authority_key: Path = AuthorityKeyOption,
+    prepare: Path = PrepareOption,
 ) -> None:
-    """Seat a member for a partner on a body, within the seats the terms give the partner; prints the member id."""
+    """Seat a member for a partner on a body, within the seats the terms give the partner; prints the member id.
+
+    The partner's authority key must say so (--authority-key, or --prepare for the offline path)."""
     who = context.actor(ctx, "members.appoint")
     pem = read_file(pubkey, "--pubkey")
+    st = authorize(ctx, partner, "member.appoint", {"body": body, "name": name.strip(),
+                                                    "public_pem": normalized_pem(pem, f"--pubkey {pubkey}")},
+                   authority_key, prepare)
     fund = context.fund(ctx)
     with db.write(context.engine(ctx)) as conn:
-        m = member.appoint(conn, fund, who.name, partner, name, body, pem, clock.today(), str(pubkey))
+        m = member.appoint(conn, fund, who.name, partner, name, body, pem, clock.today(), str(pubkey), st)
     say(f"member {m.id} ({m.name}) holds {m.partner} seat {m.seat} on {m.body} (key {m.key_id})")
     typer.echo(m.id)
 
@@ -46,11 +54,21 @@ def remove(
     ctx: typer.Context,
     member_id: int = context.id_argument(help="Member id (see `members list`)."),
     reason: str = typer.Option("", "--reason"),
+    authority_key: Path = AuthorityKeyOption,
+    prepare: Path = PrepareOption,
 ) -> None:
-    """Unseat a member; the seat becomes vacant and their votes on open proposals stop counting."""
+    """Unseat a member; the seat becomes vacant and their votes on open proposals stop counting.
+
+    The member's partner's authority key must say so (--authority-key, or --prepare for the offline path)."""
     who = context.actor(ctx, "members.remove")
+    with db.transaction(context.engine(ctx)) as conn:
+        found = book.members(conn, [member_id])
+    if not found:
+        raise NotFound(f"no member {member_id}; see: jointfund members list --all")
+    st = authorize(ctx, found[0].partner, "member.remove", {"member": member_id, "key_id": found[0].key_id},
+                   authority_key, prepare)
     with db.write(context.engine(ctx)) as conn:
-        m = member.remove(conn, who.name, member_id, clock.today(), reason)
+        m = member.remove(conn, context.fund(ctx).id, who.name, member_id, clock.today(), reason, st)
     say(f"member {m.id} ({m.name}) no longer holds {m.partner} seat {m.seat} on {m.body}")
 
 

@@ -29,7 +29,8 @@ def _accrue(conn: Connection, info: FundInfo) -> dict:
 def import_(ctx: typer.Context, file: Path = imports.FileArgument, fmt: str = FormatOption,
             delimiter: str = imports.DelimiterOption, locale: str = imports.LocaleOption,
             dry_run: bool = imports.DryRunOption) -> None:
-    """Import receipts (receipt_id, date, licence_id, stream, amount[, currency][, corrects]) and accrue contributions."""
+    """Import receipts (receipt_id, date, licence_id, stream, amount[, currency, corrects, resource, budget, flags])
+    and accrue contributions."""
     context.actor(ctx, "receipts.import")
     imports.run(ctx, file, fmt, lambda conn, info: receipts_kind(info.base_terms(), book.licence_ids(conn)), then=_accrue,
                 how=imports.dialect(delimiter, locale), dry_run=dry_run)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import typer
 
+from jointfund import clock
 from jointfund.cli import context
 from jointfund.cli.output import emit, say
 from jointfund.errors import JointfundError
@@ -36,10 +39,16 @@ def eiti_report(
     ctx: typer.Context,
     year: int = context.year_option(...),
     fmt: str = typer.Option(None, "--format", "-f", help="table, csv, json or xlsx (xlsx needs -o)."),
-    out: Path = typer.Option(None, "-o", "--out", help="Write the report to this file (required for xlsx)."),
+    out: Path = typer.Option(None, "-o", "--out",
+                             help="xlsx: the workbook of the EITI summary data, one sheet per part; "
+                                  "csv: a directory for one CSV file per part."),
     materiality: str = typer.Option(None, "--materiality", help="Fold rows whose amount is below this into one row per section."),
 ) -> None:
-    """EITI-style revenue report of a year: all extractive revenue by stream (GFS), company, licence, resource, region."""
+    """EITI revenue report of a year: all extractive revenue by stream (GFS), company, licence, resource, region.
+
+    With -o, xlsx and csv follow the EITI summary data template (2019+): about the report, disclosure
+    checklist, reporting entities, government revenues (by GFS code, stream and entity, with subnational
+    transfers), company and project payments."""
     chosen = fmt or (ctx.find_root().obj or {}).get("format") or "table"
     if chosen not in EITI_FORMATS:
         raise typer.BadParameter(f"expected one of {', '.join(EITI_FORMATS)}, got {chosen!r}", param_hint="--format")
@@ -48,17 +57,95 @@ def eiti_report(
     threshold = parse_threshold(materiality, "--materiality")
     info = context.fund(ctx)
     terms = info.base_terms()
+    title = f"{terms.fund.name}: extractive revenue {year} (EITI-style)"
+    if out is not None and chosen in ("xlsx", "csv"):
+        if threshold is not None:
+            raise typer.BadParameter("the EITI summary data (-o with xlsx or csv) report every amount; "
+                                     "--materiality applies to the table, csv and json printed", param_hint="--materiality")
+        _summary_data(ctx, info, year, chosen, out, f"{terms.fund.name}: EITI summary data {year}")
+        return
     with db.transaction(context.engine(ctx)) as conn:
         evaluations = MissingRates(book.evaluations(conn, info, year))
         rows = eiti.report(evaluations, terms, threshold)
     if evaluations.missing:
         raise JointfundError(missing_rates(evaluations.missing))
-    title = f"{terms.fund.name}: extractive revenue {year} (EITI-style)"
-    if chosen == "xlsx":
-        eiti.write_xlsx(rows, out, title)
-        say(f"wrote {len(rows)} rows to {out}")
-        return
     emit(ctx, [r._asdict() for r in rows], chosen, title=title, columns=eiti.COLUMNS)
+
+
+def _summary_data(ctx: typer.Context, info, year: int, chosen: str, out: Path, title: str) -> None:  # noqa: ANN001
+    from jointfund.reports import xlsx
+    from jointfund.revenue import eiti_summary
+
+    if chosen == "csv" and out.exists() and not out.is_dir():
+        raise typer.BadParameter(f"{out} is a file; csv writes one file per part into a directory", param_hint="--out")
+    with db.transaction(context.engine(ctx)) as conn:
+        sections = eiti_summary.summary(conn, info, year)
+    if chosen == "xlsx":
+        xlsx.write(sections, out, title)
+        say(f"wrote the EITI summary data ({len(sections)} parts) to {out}")
+        return
+    written = eiti_summary.write_csv(sections, out)
+    say(f"wrote {len(written)} files to {out}: {', '.join(p.name for p in written)}")
+
+
+LICENCE_FORMATS = ("table", "csv", "json", "xlsx")
+
+
+@app.command("licences")
+def licences_register(
+    ctx: typer.Context,
+    fmt: str = typer.Option(None, "--format", "-f", help="table, csv, json or xlsx (xlsx needs -o)."),
+    out: Path = typer.Option(None, "-o", "--out", help="Write the register to this file (required for xlsx)."),
+) -> None:
+    """The public register of licences (EITI Requirement 2.3): holder, resources, deposit, dates, basis, PSA,
+    and whether the licence's revenue counts for the fund, and why not."""
+    from jointfund.revenue.eligibility import RuleBook, explain_licence
+
+    chosen = fmt or (ctx.find_root().obj or {}).get("format") or "table"
+    if chosen not in LICENCE_FORMATS:
+        raise typer.BadParameter(f"expected one of {', '.join(LICENCE_FORMATS)}, got {chosen!r}", param_hint="--format")
+    if chosen == "xlsx" and out is None:
+        raise typer.BadParameter("xlsx is binary: give -o FILE", param_hint="--out")
+    info = context.fund(ctx)
+    terms = info.base_terms()
+    rules = RuleBook(info.terms_text, info.adopted).on(clock.today())  # the register shows the terms in force today
+    with db.transaction(context.engine(ctx)) as conn:
+        found = book.licences(conn)
+    rows = []
+    for x in sorted(found.values()):
+        why = explain_licence(x, rules)
+        rows.append({"licence_id": x.licence_id, "holder": x.holder, "holder_code": x.holder_code,
+                     "resources": ";".join(x.resources), "deposit": x.deposit, "region": x.region, "issued": x.issued,
+                     "basis": x.basis, "psa": "yes" if x.psa else "no", "psa_signed": x.psa_signed,
+                     "flags": ";".join(x.flags), "covered": "yes" if why is None else "no", "why": why or "",
+                     "psa_note": _psa_note(x, rules)})
+    title = f"{terms.fund.name}: register of licences"
+    if chosen == "xlsx":
+        from jointfund.reports import xlsx
+        from jointfund.reports.fund_report import Section
+
+        xlsx.write([Section("Licences", rows)], out, title)
+        say(f"wrote {len(rows)} licences to {out}")
+        return
+    if out is not None:
+        buffer = io.StringIO()
+        with contextlib.redirect_stdout(buffer):
+            emit(ctx, rows, chosen, title=title)
+        out.write_text(buffer.getvalue(), encoding="utf-8")
+        say(f"wrote {len(rows)} licences to {out}")
+        return
+    emit(ctx, rows, chosen, title=title)
+
+
+def _psa_note(x, rules) -> str:  # noqa: ANN001
+    """Whether the PSA streams can count: only under a PSA signed on or after the terms' date."""
+    if not x.psa:
+        return ""
+    if x.psa_signed is None:
+        return "PSA signing date not recorded"
+    if rules.psa_signed_from is not None and x.psa_signed < rules.psa_signed_from:
+        return f"PSA signed {x.psa_signed}, before entry into force {rules.psa_signed_from}"
+    return ""
 
 
 # The partner and fund reports (statement, fund, portfolio, pipeline, html) join this group from their module.

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 from jointfund.cli import context
+from jointfund.cli.authority import AuthorityKeyOption, PrepareOption, authorize
 from jointfund.cli.output import FormatOption, emit, say
+from jointfund.errors import NotFound
 from jointfund.governance import user
 from jointfund.governance.policy import ROLES
 from jointfund.store import db
@@ -36,6 +40,30 @@ def disable(ctx: typer.Context, name: str = typer.Argument(..., metavar="NAME"))
     with db.write(context.engine(ctx)) as conn:
         user.disable(conn, who.name, name)
     say(f"user {name} is disabled")
+
+
+@app.command("link")
+def link(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., metavar="NAME"),
+    member_id: int = typer.Option(..., "--member", help="The member id the user is (see `members list`)."),
+    authority_key: Path = AuthorityKeyOption,
+    prepare: Path = PrepareOption,
+) -> None:
+    """Say that a user is a member, so their dashboard shows what waits for their vote.
+
+    The member's partner's authority key must say so (--authority-key, or --prepare for the offline path)."""
+    from jointfund.governance import book
+
+    who = context.actor(ctx, "users.link_member")
+    with db.transaction(context.engine(ctx)) as conn:
+        found = book.members(conn, [member_id])
+    if not found:
+        raise NotFound(f"no member {member_id}; see: jointfund members list")
+    st = authorize(ctx, found[0].partner, user.LINK_ACTION, {"user": name, "member": member_id}, authority_key, prepare)
+    with db.write(context.engine(ctx)) as conn:
+        ids = user.link_member(conn, context.fund(ctx).id, who.name, name, member_id, st)
+    say(f"user {name} is member {', '.join(map(str, ids))}")
 
 
 @app.command("list")

@@ -15,7 +15,8 @@ from sqlalchemy import Connection, Engine
 from jointfund.fund import FundInfo
 from jointfund.governance import book, canonical, execution, member, proposal, vote
 from jointfund.governance.model import OPEN
-from jointfund.ledger.checkpoint import load_private, write_key_pair
+from jointfund.ledger import authority
+from jointfund.ledger.checkpoint import load_private, load_public, public_pem, write_key_pair
 from jointfund.store import db
 
 ACTOR = "demo"
@@ -25,9 +26,10 @@ def data() -> dict:
     return tomllib.loads(resources.files("jointfund.demo").joinpath("governance.toml").read_text(encoding="utf-8"))
 
 
-def build(engine: Engine, info: FundInfo, directory: Path, say: Callable[[str], None]) -> None:
+def build(engine: Engine, info: FundInfo, directory: Path, say: Callable[[str], None],
+          authorities: dict[str, Ed25519PrivateKey]) -> None:
     d = data()
-    keys = _seat_everyone(engine, info, directory, d["appointed_on"])
+    keys = _seat_everyone(engine, info, directory, d["appointed_on"], authorities)
     say(f"seated {len(keys)} members on the board and the committees, each with a key in {directory / 'keys'}")
 
     inv = d["investment"]
@@ -79,7 +81,9 @@ def close_quarters(engine: Engine, info: FundInfo, directory: Path, say: Callabl
         f"unrealised FX booked at the quarter ends: {'; '.join(unrealised) or 'none'}")
 
 
-def _seat_everyone(engine: Engine, info: FundInfo, directory: Path, on: dt.date) -> dict[str, Ed25519PrivateKey]:
+def _seat_everyone(engine: Engine, info: FundInfo, directory: Path, on: dt.date,
+                   authorities: dict[str, Ed25519PrivateKey]) -> dict[str, Ed25519PrivateKey]:
+    """Every seat, each with its own key and a statement of its partner's authority key seating it."""
     keys: dict[str, Ed25519PrivateKey] = {}
     with db.write(engine) as conn:
         for body in info.terms(on).governance.bodies:
@@ -87,7 +91,11 @@ def _seat_everyone(engine: Engine, info: FundInfo, directory: Path, on: dt.date)
                 for n in range(1, seats + 1):
                     name = f"{partner.lower()}-{body.code}-{n}"
                     private, public, _ = write_key_pair(directory / "keys" / f"{name}.key")
-                    member.appoint(conn, info, ACTOR, partner, name, body.code, public.read_bytes(), on, str(public))
+                    pem = public.read_bytes()
+                    st = authority.statement(info.id, partner, member.APPOINT, body=body.code, name=name,
+                                             public_pem=public_pem(load_public(pem, str(public))))
+                    member.appoint(conn, info, ACTOR, partner, name, body.code, pem, on, str(public),
+                                   st.signed(authorities[partner]))
                     keys[name] = load_private(private)
     return keys
 

@@ -24,6 +24,7 @@ from jointfund.revenue import book, deadlines, imports, transfer
 from jointfund.revenue.accrual import accrue
 from jointfund.revenue.contribution import Totals, totals
 from jointfund.revenue.licence import COLUMNS as LICENCE_COLUMNS
+from jointfund.revenue.receipt import COLUMNS as RECEIPT_COLUMNS
 from jointfund.store import db
 
 CENT = Decimal("0.01")
@@ -47,23 +48,41 @@ def _banking_day(day: dt.date) -> dt.date:
     return day
 
 
+def _monthly(lic: dict) -> Iterator[tuple[str, str | None, Decimal]]:
+    """(stream, resource or None, base amount) of a licence's monthly receipts: rent per resource when the
+    licence has several, else rent and the PSA state share."""
+    for resource, amount in lic.get("rent_by_resource", {}).items():
+        yield "rent", resource, Decimal(amount)
+    for stream in ("rent", "psa_state_share"):
+        if stream in lic:
+            yield stream, None, Decimal(lic[stream])
+
+
 def receipts(spec: dict, rng: random.Random) -> list[dict]:
-    """Monthly rent (and PSA state share) per licence, one-off permit fees, sales and bonuses, and corrections."""
+    """Monthly rent (and PSA state share) per licence, one-off permit fees, sales and bonuses, and corrections.
+    A licence with a local budget share has that part of each rent receipt credited to local budgets."""
     noise = Decimal(spec["noise"])
     out = []
     for lic in spec["licences"]:
+        local = Decimal(lic.get("local_budget_share", "0"))
         for month in _months(spec["first_month"], spec["last_month"]):
-            for stream in ("rent", "psa_state_share"):
-                if stream in lic and month >= lic["issued"].replace(day=1):
+            for stream, resource, base in _monthly(lic):
+                if month >= lic["issued"].replace(day=1):
                     factor = 1 + noise * Decimal(rng.uniform(-1, 1)).quantize(Decimal("0.0001"))
                     day = _banking_day(month.replace(day=rng.randint(10, 25)))
-                    amount = (Decimal(lic[stream]) * factor).quantize(CENT, ROUND_HALF_UP)
-                    out.append({"date": day, "licence_id": lic["licence_id"], "stream": stream, "amount": amount})
+                    amount = (base * factor).quantize(CENT, ROUND_HALF_UP)
+                    row = {"date": day, "licence_id": lic["licence_id"], "stream": stream, "amount": amount,
+                           "resource": resource, "flags": ""}
+                    if local and stream == "rent":
+                        to_local = (amount * local).quantize(CENT, ROUND_HALF_UP)
+                        out.append({**row, "amount": to_local, "budget": "local"})
+                        row["amount"] = amount - to_local
+                    out.append(row)
         for stream in ONE_OFF_STREAMS:
             if stream in lic:
                 out.append({"date": lic[stream]["date"], "licence_id": lic["licence_id"], "stream": stream,
                             "amount": Decimal(lic[stream]["amount"])})
-    out.sort(key=lambda r: (r["date"], r["licence_id"], r["stream"]))
+    out.sort(key=lambda r: (r["date"], r["licence_id"], r["stream"], r.get("resource") or "", r.get("budget") or ""))
     for i, r in enumerate(out, start=1):
         r["receipt_id"] = f"TR-{r['date'].year}-{i:06d}"
         r["corrects"] = ""
@@ -124,13 +143,12 @@ def write_inputs(directory: Path) -> tuple[dict, dict[str, Path]]:
     spec = data()
     rng = random.Random(spec["seed"])
     directory.mkdir(parents=True, exist_ok=True)
-    licences = [{**x, "issued": x["issued"].isoformat()} for x in spec["licences"]]
+    licences = [{**x, "issued": x["issued"].isoformat(), "psa_signed": x.get("psa_signed", "")} for x in spec["licences"]]
     got = receipts(spec, rng)
     holders = {x["licence_id"]: x["holder_code"] for x in spec["licences"]}
     paths = {
-        "licences": _write_csv(directory / "licences.csv", LICENCE_COLUMNS.required, licences),
-        "receipts": _write_csv(directory / "receipts.csv", ("receipt_id", "date", "licence_id", "stream", "amount", "currency", "corrects"),
-                               [{**r, "currency": "UAH"} for r in got]),
+        "licences": _write_csv(directory / "licences.csv", LICENCE_COLUMNS.all, licences),
+        "receipts": _write_csv(directory / "receipts.csv", RECEIPT_COLUMNS.all, [{**r, "currency": "UAH"} for r in got]),
         "payments": _write_csv(directory / "payments.csv", ("payment_id", "date", "holder_code", "licence_id", "stream", "amount"),
                                payments(spec, got, holders)),
     }

@@ -11,6 +11,7 @@ from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine
 
 from jointfund import fund as fund_mod
@@ -20,8 +21,8 @@ from jointfund.demo import portfolio as portfolio_demo
 from jointfund.demo import web as web_demo
 from jointfund.demo import revenue as revenue_demo
 from jointfund.errors import JointfundError
-from jointfund.ledger import journal, log
-from jointfund.ledger.checkpoint import load_private, write_key_pair
+from jointfund.ledger import authority, journal, log
+from jointfund.ledger.checkpoint import load_private, load_public, public_pem, write_key_pair
 from jointfund.store import db
 from jointfund.terms import shipped_text
 from jointfund.verify import Report, verify
@@ -59,13 +60,19 @@ def build(engine: Engine, directory: Path, url: str, say: Callable[[str], None] 
     say(f"created fund {info.code} ({info.name}) on the shipped terms")
     terms = info.base_terms()
 
+    authorities = ceremony(engine, info, directory)
+    say(f"genesis: authority keys of {', '.join(authorities)} in {directory / 'keys'}, recorded and signed by both")
+
     keys: dict[str, Path] = {}
     with db.write(engine) as conn:
         for partner in terms.partner_codes:
-            private, public, _kid = write_key_pair(directory / "keys" / f"{partner.lower()}-checkpoint.key")
-            log.register_key(conn, partner, public.read_bytes(), str(public), actor="demo")
+            private, public, kid = write_key_pair(directory / "keys" / f"{partner.lower()}-checkpoint.key")
+            pem = public.read_bytes()
+            st = authority.statement(info.id, partner, log.KEY_REGISTER, key_id=kid,
+                                     public_pem=public_pem(load_public(pem, str(public)))).signed(authorities[partner])
+            log.register_key(conn, info.id, partner, pem, str(public), actor="demo", statement=st)
             keys[partner] = private
-    say(f"generated checkpoint keys for {', '.join(keys)} in {directory / 'keys'}")
+    say(f"generated checkpoint keys for {', '.join(keys)} in {directory / 'keys'}, each authorized by its partner")
 
     with db.write(engine) as conn:
         for c in data["commitments"]:
@@ -79,7 +86,7 @@ def build(engine: Engine, directory: Path, url: str, say: Callable[[str], None] 
     say(f"posted {len(data['commitments'])} commitments and {len(data['calls'])} capital calls with their receipts")
 
     revenue_demo.build(engine, info, directory, say)
-    governance_demo.build(engine, info, directory, say)
+    governance_demo.build(engine, info, directory, say, authorities)
     portfolio_demo.build(engine, info, directory, say)
     governance_demo.close_quarters(engine, info, directory, say)  # after every entry the demo dates in them
     web_demo.build(engine, say)  # after every other step: once users exist, changes name a user
@@ -88,6 +95,21 @@ def build(engine: Engine, directory: Path, url: str, say: Callable[[str], None] 
     say("both partners signed a checkpoint of the log")
     report = verify(engine)
     return DemoResult(info, directory, url, keys, report)
+
+
+def ceremony(engine: Engine, info: fund_mod.FundInfo, directory: Path) -> dict[str, Ed25519PrivateKey]:
+    """The genesis ceremony with demo authority keys (keys/<partner>-authority.key): in a real fund each
+    partner makes its key offline and hands over only the public half (docs/ceremony.md)."""
+    privates: dict[str, Ed25519PrivateKey] = {}
+    publics: dict[str, bytes] = {}
+    for partner in info.base_terms().partner_codes:
+        private, public, _kid = write_key_pair(directory / "keys" / f"{partner.lower()}-authority.key")
+        privates[partner], publics[partner] = load_private(private), public.read_bytes()
+    with db.write(engine) as conn:
+        g = authority.record_genesis(conn, "demo", info.id, info.base_terms().partner_codes, publics)
+        for partner, private in privates.items():
+            authority.sign_genesis(conn, "demo", partner, private.sign(g.message()).hex())
+    return privates
 
 
 def sign_all(engine: Engine, info: fund_mod.FundInfo, keys: dict[str, Path]) -> None:

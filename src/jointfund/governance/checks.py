@@ -279,3 +279,5 @@ DOMAIN_CHECKS.extend([check_records, check_seats, check_proposals, check_votes, 
 
 __all__ = ["Member", "check_amendments", "check_decisions", "check_proposals", "check_records", "check_seats",
            "check_votes"]
+
+from jointfund.governance import chain as _chain  # noqa: E402,F401 registers the authority chain check

@@ -12,13 +12,18 @@ from jointfund.fund import FundInfo
 from jointfund.governance import book
 from jointfund.governance.model import MAX_NAME_CHARS, Member
 from jointfund.governance.seats import free_seat
+from jointfund.ledger import authority
 from jointfund.ledger.checkpoint import key_id, load_public, public_pem
 from jointfund.store import tables as t
 
+APPOINT = "member.appoint"
+REMOVE = "member.remove"
+
 
 def appoint(conn: Connection, fund: FundInfo, actor: str, partner: str, name: str, body: str, pem: bytes,
-            on: dt.date, where: str = "--pubkey") -> Member:
-    """Seat `name` for `partner` on `body` with the public key `pem`; refuses what the terms do not allow."""
+            on: dt.date, where: str = "--pubkey", statement: authority.Statement | None = None) -> Member:
+    """Seat `name` for `partner` on `body` with the public key `pem`; refuses what the terms do not allow,
+    and anything `statement`, signed by the partner's authority key, does not say (member.appoint)."""
     terms = fund.terms(on)
     problems = []
     bodies = [b.code for b in terms.governance.bodies]
@@ -43,17 +48,21 @@ def appoint(conn: Connection, fund: FundInfo, actor: str, partner: str, name: st
     seat = free_seat(terms.body(body), partner, seated(conn), name, kid)
     member_id = book.next_id(conn, t.member.c.id)
     pem_text = public_pem(public)
+    signed = authority.require(conn, fund.id, statement, partner, APPOINT,
+                               {"body": body, "name": name, "public_pem": pem_text})
     data = {"member": member_id, "body": body, "partner": partner, "seat": seat, "name": name, "key_id": kid,
             "public_pem": pem_text, "appointed_on": on.isoformat(),
-            "before": f"{partner} seat {seat} on {body} vacant", "after": f"held by {name}"}
-    seq = book.record(conn, actor, "member.appoint", f"member:{member_id}", data, t.member,
+            "before": f"{partner} seat {seat} on {body} vacant", "after": f"held by {name}", authority.FIELD: signed}
+    seq = book.record(conn, actor, APPOINT, f"member:{member_id}", data, t.member,
                       {"id": member_id, "body": body, "partner": partner, "seat": seat, "name": name, "key_id": kid,
                        "public_pem": pem_text, "appointed_on": on})
     return Member(member_id, body, partner, seat, name, kid, pem_text, on, seq)
 
 
-def remove(conn: Connection, actor: str, member_id: int, on: dt.date, reason: str = "") -> Member:
-    """Unseat a member: the seat becomes vacant and the member's votes on open proposals stop counting."""
+def remove(conn: Connection, fund_id: str, actor: str, member_id: int, on: dt.date, reason: str = "",
+           statement: authority.Statement | None = None) -> Member:
+    """Unseat a member: the seat becomes vacant and the member's votes on open proposals stop counting.
+    `statement` is the member's partner's authority saying so (member.remove)."""
     found = book.members(conn, [member_id])
     if not found:
         raise NotFound(f"no member {member_id}; see: jointfund members list --all")
@@ -62,10 +71,11 @@ def remove(conn: Connection, actor: str, member_id: int, on: dt.date, reason: st
         raise Refused(f"member {m.id} ({m.name}) was already removed on {m.removed_on}")
     if on < m.appointed_on:
         raise InputError([Problem("date", f"before the appointment of member {m.id} ({m.appointed_on})", str(on))])
+    signed = authority.require(conn, fund_id, statement, m.partner, REMOVE, {"member": m.id, "key_id": m.key_id})
     data = {"member": m.id, "body": m.body, "partner": m.partner, "seat": m.seat, "name": m.name,
             "removed_on": on.isoformat(), "reason": reason, "before": f"held by {m.name}",
-            "after": f"{m.partner} seat {m.seat} on {m.body} vacant"}
-    seq = book.record(conn, actor, "member.remove", f"member:{m.id}", data, t.member_removal,
+            "after": f"{m.partner} seat {m.seat} on {m.body} vacant", authority.FIELD: signed}
+    seq = book.record(conn, actor, REMOVE, f"member:{m.id}", data, t.member_removal,
                       {"member_id": m.id, "removed_on": on, "reason": reason})
     return m._replace(removed_seq=seq, removed_on=on)
 

@@ -44,10 +44,11 @@ RULES: dict[str, frozenset[str]] = {
     "ledger.open": _BOOKS,
     "ledger.close": _BOOKS,
     "period.close": _BOOKS,  # close an accounting period, once the board's close proposal is executed
-    "keys.register": _BOOKS,
+    "keys.register": _BOOKS,  # and a statement signed by the partner's authority key (ledger.authority)
+    "genesis.record": _BOOKS,  # submit the genesis record and its signatures by the partners' authority keys
     "checkpoint.sign": frozenset({ADMINISTRATOR, BOARD_MANAGER}),
     # joint management
-    "members.appoint": _BOOKS,
+    "members.appoint": _BOOKS,  # each with a statement signed by the partner's authority key
     "members.remove": _BOOKS,
     "proposals.new": _DECIDERS,
     "proposals.vote": _DECIDERS,

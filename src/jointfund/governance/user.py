@@ -19,7 +19,7 @@ from jointfund import clock
 from jointfund.errors import ConflictError, InputError, NotFound, Problem, Refused
 from jointfund.governance import book
 from jointfund.governance.policy import ADMINISTRATOR, OPERATOR, OPERATOR_NAME, ROLES, Actor
-from jointfund.ledger import log
+from jointfund.ledger import authority, log
 from jointfund.store import tables as t
 
 NAME = re.compile(r"^[a-z][a-z0-9_.-]{1,63}$")
@@ -127,11 +127,15 @@ def member_links(conn: Connection) -> dict[str, tuple[int, ...]]:
     return out
 
 
-def link_member(conn: Connection, actor: str, name: str, member_id: int) -> tuple[int, ...]:
-    """Record that user `name` is member `member_id`; a member is one person, so it links to one user only."""
+def link_member(conn: Connection, fund_id: str, actor: str, name: str, member_id: int,
+                statement: authority.Statement | None = None) -> tuple[int, ...]:
+    """Record that user `name` is member `member_id`; a member is one person, so it links to one user only.
+    `statement` is the member's partner's authority saying so (user.member): the link decides whose
+    dashboard shows the seat's ballots, so an administrator cannot make it alone."""
     if name not in {u.name for u in users(conn)}:
         raise NotFound(f"no user {name}; see: jointfund users list")
-    if not book.members(conn, [member_id]):
+    found = book.members(conn, [member_id])
+    if not found:
         raise NotFound(f"no member {member_id}; see: jointfund members list")
     links = member_links(conn)
     holder = next((u for u, ids in links.items() if member_id in ids), None)
@@ -139,6 +143,8 @@ def link_member(conn: Connection, actor: str, name: str, member_id: int) -> tupl
         return links[name]
     if holder is not None:
         raise ConflictError(f"member {member_id} is already linked to user {holder}")
+    signed = authority.require(conn, fund_id, statement, found[0].partner, LINK_ACTION,
+                               {"user": name, "member": member_id})
     log.append_event(conn, actor, LINK_ACTION, f"user:{name}", {"name": name, "member": member_id, "before": None,
-                                                           "after": member_id})
+                                                           "after": member_id, authority.FIELD: signed})
     return (*links.get(name, ()), member_id)

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, func, insert, select
 
 from jointfund import clock
 from jointfund.errors import JointfundError, NotFound
-from jointfund.ledger import canonical, merkle, tiles
+from jointfund.ledger import authority, canonical, merkle, tiles
 from jointfund.ledger.checkpoint import Checkpoint, key_id, load_public, public_pem, sign
 from jointfund.store import tables as t
 
@@ -53,10 +53,12 @@ def append_event(conn: Connection, actor: str, action: str, subject: str, data: 
 
 
 def events(conn: Connection, action: str | None = None, since: dt.date | None = None,
-           actor: str | None = None, prefix: str | None = None) -> Iterator[Event]:
+           actor: str | None = None, prefix: str | None = None, actions: tuple[str, ...] = ()) -> Iterator[Event]:
     q = select(t.event).order_by(t.event.c.seq)
     if action:
         q = q.where(t.event.c.action == action)
+    if actions:
+        q = q.where(t.event.c.action.in_(actions))
     if prefix:
         q = q.where(t.event.c.action.startswith(prefix))
     if actor:
@@ -87,7 +89,12 @@ def tree_head(conn: Connection) -> tuple[int, bytes]:
 
 # -- partner keys and checkpoints --
 
-def register_key(conn: Connection, partner: str, pem: bytes, where: str, actor: str = "cli") -> str:
+KEY_REGISTER = "key.register"
+
+
+def register_key(conn: Connection, fund_id: str, partner: str, pem: bytes, where: str, actor: str = "cli",
+                 statement: authority.Statement | None = None) -> str:
+    """Register a checkpoint key of `partner`; `statement` is the partner's authority saying so (key.register)."""
     public = load_public(pem, where)
     kid = key_id(public)
     existing = conn.execute(select(t.partner_key).where(t.partner_key.c.key_id == kid)).first()
@@ -95,10 +102,19 @@ def register_key(conn: Connection, partner: str, pem: bytes, where: str, actor: 
         if existing.partner != partner:
             raise JointfundError(f"{where}: key {kid} is already registered to partner {existing.partner}")
         return kid
+    signed = authority.require(conn, fund_id, statement, partner, KEY_REGISTER,
+                               {"key_id": kid, "public_pem": public_pem(public)})
     conn.execute(insert(t.partner_key).values(key_id=kid, partner=partner, public_pem=public_pem(public),
                                               registered_at=clock.now()))
-    append_event(conn, actor, "key.register", f"partner:{partner}", {"key_id": kid, "public_pem": public_pem(public)})
+    append_event(conn, actor, KEY_REGISTER, f"partner:{partner}",
+                 {"key_id": kid, "public_pem": public_pem(public), authority.FIELD: signed})
     return kid
+
+
+def key_registrations(conn: Connection) -> dict[str, dict]:
+    """key_id -> the key.register statement (with its authority signature) that the log holds for it."""
+    return {e.data["key_id"]: e.data[authority.FIELD] for e in events(conn, action=KEY_REGISTER)
+            if isinstance(e.data.get(authority.FIELD), dict)}
 
 
 def partner_keys(conn: Connection) -> dict[str, tuple[str, str]]:

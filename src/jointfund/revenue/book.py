@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 
 import polars as pl
-from sqlalchemy import Connection, Table, select, tuple_
+from sqlalchemy import Connection, Date, Table, select, tuple_
 
 from jointfund.fund import FundInfo
 from jointfund.money import exponent, to_minor
@@ -22,14 +22,14 @@ from jointfund.revenue import bulk
 from jointfund.revenue.contribution import Evaluation, Totals, evaluate
 from jointfund.revenue.eligibility import RuleBook
 from jointfund.revenue.fx import Rate, RateTable
-from jointfund.revenue.licence import Licence
+from jointfund.revenue.licence import SEPARATOR, Licence
 from jointfund.revenue.payment import Payment
 from jointfund.revenue.receipt import Receipt
 from jointfund.store import tables as t
 
 STREAM_ROWS = 20_000
 FRAME_ROWS = 100_000  # receipts judged column-wise at a time: tens of MB of frame, whatever the year's size
-RECEIPT_COLUMNS = "receipt_id, date, licence_id, stream, amount_minor, currency, corrects"
+RECEIPT_COLUMNS = "receipt_id, date, licence_id, stream, amount_minor, currency, corrects, resource, budget, flags"
 LOOKUP_CHUNK = 900  # bound parameters per IN query, well under every backend's limit
 
 
@@ -37,20 +37,29 @@ LOOKUP_CHUNK = 900  # bound parameters per IN query, well under every backend's 
 
 def licence_row(x: Licence) -> dict:
     return {"licence_id": x.licence_id, "holder": x.holder, "holder_code": x.holder_code, "resource": x.resource,
-            "deposit": x.deposit, "region": x.region, "issued": x.issued, "basis": x.basis, "psa": int(x.psa)}
+            "deposit": x.deposit, "region": x.region, "issued": x.issued, "basis": x.basis, "psa": int(x.psa),
+            "psa_signed": x.psa_signed, "flags": SEPARATOR.join(x.flags), "other_resources": SEPARATOR.join(x.other_resources)}
 
 
 def licence_of(r) -> Licence:  # noqa: ANN001 - a result row
-    return Licence(r.licence_id, r.holder, r.holder_code, r.resource, r.deposit, r.region, r.issued, r.basis, bool(r.psa))
+    return Licence(r.licence_id, r.holder, r.holder_code, r.resource, r.deposit, r.region, r.issued, r.basis, bool(r.psa),
+                   r.psa_signed, split(r.flags), split(r.other_resources))
+
+
+def split(text: str | None) -> tuple[str, ...]:
+    """A stored `;`-separated list of codes (flags, resources) as a tuple; () for an empty one."""
+    return tuple(text.split(SEPARATOR)) if text else ()
 
 
 def receipt_row(x: Receipt) -> dict:
     return {"receipt_id": x.receipt_id, "date": x.date, "licence_id": x.licence_id, "stream": x.stream,
-            "amount_minor": to_minor(x.amount, x.currency), "currency": x.currency, "corrects": x.corrects}
+            "amount_minor": to_minor(x.amount, x.currency), "currency": x.currency, "corrects": x.corrects,
+            "resource": x.resource, "budget": x.budget, "flags": SEPARATOR.join(x.flags)}
 
 
 def receipt_of(r) -> Receipt:  # noqa: ANN001
-    return Receipt(r.receipt_id, r.date, r.licence_id, r.stream, _amount(r.amount_minor, r.currency), r.currency, r.corrects)
+    return Receipt(r.receipt_id, r.date, r.licence_id, r.stream, _amount(r.amount_minor, r.currency), r.currency, r.corrects,
+                   r.resource, r.budget, split(r.flags))
 
 
 _EXPONENTS: dict[str, int] = {}
@@ -94,10 +103,12 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict]) -> None:
         return
     params = [list(r.values()) for r in rows]
     if conn.dialect.name == "sqlite":  # SQLite stores dates as ISO text, which is what SQLAlchemy's Date type reads back
-        dates = [i for i, v in enumerate(params[0]) if isinstance(v, dt.date)]
+        # Date columns by the table, not by the first row: an optional date (psa_signed) may be None there.
+        dates = [i for i, name in enumerate(rows[0]) if isinstance(table.c[name].type, Date)]
         for values in params:
             for i in dates:
-                values[i] = values[i].isoformat()
+                if values[i] is not None:
+                    values[i] = values[i].isoformat()
     insert_tuples(conn, table, list(rows[0]), [tuple(values) for values in params])
 
 
@@ -138,19 +149,27 @@ def licences(conn: Connection) -> dict[str, Licence]:
     return {r.licence_id: licence_of(r) for r in conn.execute(select(t.licence))}
 
 
-def licence_ids(conn: Connection) -> set[str]:
-    return set(conn.execute(select(t.licence.c.licence_id)).scalars())
+def licence_ids(conn: Connection) -> dict[str, tuple[str, ...]]:
+    """Every licence's id -> its resources, primary first (what a receipt's import checks)."""
+    q = select(t.licence.c.licence_id, t.licence.c.resource, t.licence.c.other_resources)
+    return {lid: (resource, *split(other)) for lid, resource, other in conn.execute(q)}
 
 
 def rates(conn: Connection, domestic: str, max_age_days: int | None) -> RateTable:
     return RateTable((rate_of(r) for r in conn.execute(select(t.fx_rate))), domestic, max_age_days)
 
 
-def year_bounds(year: int | None) -> tuple[dt.date | None, dt.date | None]:
+Span = tuple[dt.date, dt.date]  # first and last day, both included
+
+
+def year_bounds(year: int | Span | None) -> tuple[dt.date | None, dt.date | None]:
+    """The first and last day of `year`; a span is taken as it is (reconciliation reads across years)."""
+    if isinstance(year, tuple):
+        return year
     return (None, None) if year is None else (dt.date(year, 1, 1), dt.date(year, 12, 31))
 
 
-def _of_year(conn: Connection, table: Table, id_column: str, year: int | None) -> Iterator:
+def _of_year(conn: Connection, table: Table, id_column: str, year: int | Span | None) -> Iterator:
     """Rows of `table` by date and id, optionally of one year, streamed."""
     q = select(table).order_by(table.c.date, table.c[id_column])
     first, last = year_bounds(year)
@@ -159,16 +178,17 @@ def _of_year(conn: Connection, table: Table, id_column: str, year: int | None) -
     return iter(conn.execution_options(stream_results=True, yield_per=STREAM_ROWS).execute(q))
 
 
-def receipts(conn: Connection, year: int | None = None) -> Iterator[Receipt]:
+def receipts(conn: Connection, year: int | Span | None = None) -> Iterator[Receipt]:
     """Stored receipts (of `year`) by date and id, streamed as driver tuples."""
     sql, params = _receipt_query(conn, year)
     sqlite = conn.dialect.name == "sqlite"
     for rows in driver_batches(conn, sql + " ORDER BY date, receipt_id", params, STREAM_ROWS):
         for r in rows:
-            yield Receipt(r[0], dt.date.fromisoformat(r[1]) if sqlite else r[1], r[2], r[3], _amount(r[4], r[5]), r[5], r[6])
+            yield Receipt(r[0], dt.date.fromisoformat(r[1]) if sqlite else r[1], r[2], r[3], _amount(r[4], r[5]), r[5], r[6],
+                          r[7], r[8], split(r[9]))
 
 
-def payments(conn: Connection, year: int | None = None) -> Iterator[Payment]:
+def payments(conn: Connection, year: int | Span | None = None) -> Iterator[Payment]:
     return (payment_of(r) for r in _of_year(conn, t.company_payment, "payment_id", year))
 
 
@@ -180,16 +200,34 @@ class Assessor:
         terms = info.base_terms()
         self.licences = licences(conn)
         self.rates = rates(conn, terms.fx.domestic_currency, self.book.max_age_days)
+        self.rate_days = rate_days(conn)
         self._licence_frame: pl.DataFrame | None = None
 
     def __call__(self, receipt: Receipt) -> Evaluation:
-        return evaluate(receipt, self.licences[receipt.licence_id], self.book.on(receipt.date), self.rates)
+        return evaluate(receipt, self.licences[receipt.licence_id], self.book.on(receipt.date), self.rates,
+                        self.rate_days.get(receipt.receipt_id))
 
     def frame(self, receipts: pl.DataFrame) -> pl.DataFrame:
         """`receipts` judged column-wise: the same rules as `__call__`, see bulk.py."""
         if self._licence_frame is None:
             self._licence_frame = bulk.licence_frame(self.licences.values())
-        return bulk.judge(receipts, self._licence_frame, self.book, self.rates)
+        return bulk.judge(receipts, self._licence_frame, self.book, self.rates, self.rate_days)
+
+
+def rate_days(conn: Connection) -> dict[str, dt.date]:
+    """Each correction's id -> the date whose rates convert it: that of the receipt it corrects, or of
+    that one's own original along a chain of corrections (so a receipt and its reversal net to zero)."""
+    o = t.receipt.alias("o")
+    q = select(t.receipt.c.receipt_id, o.c.receipt_id, o.c.date).join(o, o.c.receipt_id == t.receipt.c.corrects)
+    original = {rid: (oid, day) for rid, oid, day in conn.execute(q)}
+    out: dict[str, dt.date] = {}
+    for rid in original:
+        seen, current = {rid}, rid
+        while original[current][0] in original and original[current][0] not in seen:  # a chain; ids are unique
+            current = original[current][0]
+            seen.add(current)
+        out[rid] = original[current][1]
+    return out
 
 
 def driver_batches(conn: Connection, sql: str, params: Sequence = (), size: int = FRAME_ROWS) -> Iterator[list[tuple]]:
@@ -236,7 +274,7 @@ def receipt_frames(conn: Connection, year: int | None = None) -> Iterator[pl.Dat
         yield frame_of(conn, rows)
 
 
-def _receipt_query(conn: Connection, year: int | None) -> tuple[str, list]:
+def _receipt_query(conn: Connection, year: int | Span | None) -> tuple[str, list]:
     """SELECT of RECEIPT_COLUMNS (of `year`) in the driver's paramstyle, and its parameters."""
     sql = f"SELECT {RECEIPT_COLUMNS} FROM {t.receipt.name}"
     first, last = year_bounds(year)
@@ -247,7 +285,7 @@ def _receipt_query(conn: Connection, year: int | None) -> tuple[str, list]:
 
 def receipt_of_tuple(r: tuple) -> Receipt:
     """A Receipt from a RECEIPT_COLUMNS tuple (its date already a `date`)."""
-    return Receipt(r[0], r[1], r[2], r[3], _amount(r[4], r[5]), r[5], r[6])
+    return Receipt(r[0], r[1], r[2], r[3], _amount(r[4], r[5]), r[5], r[6], r[7], r[8], split(r[9]))
 
 
 def judged(conn: Connection, info: FundInfo, year: int | None = None) -> Iterator[pl.DataFrame]:

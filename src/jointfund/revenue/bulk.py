@@ -13,9 +13,13 @@ What stays per receipt on purpose:
   such rows (none in practice) are handed to `evaluate` itself.
 
 Frames:
-  receipts: receipt_id, date (Date), licence_id, stream, amount_minor (Int64), currency, corrects.
-  licences: licence_id, holder, holder_code, resource, deposit, region, issued (Date), basis, psa (Boolean).
+  receipts: receipt_id, date (Date), licence_id, stream, amount_minor (Int64), currency, corrects,
+    resource (null: the licence's only one), budget (null: the default), flags (';'-separated, "" for none).
+  licences: licence_id, holder, holder_code, primary_resource, deposit, region, issued (Date), basis,
+    psa (Boolean), psa_signed (Date), licence_flags, other_resources (both ';'-separated).
   judged (what `judge` returns): the receipt and licence columns, plus
+    resource_of (the receipt's resource, else its licence's primary one: what `resource` totals group by);
+    rate_date (the day whose rates convert it: its own, or for a correction that of the receipt it corrects);
     eligible (Boolean); contribution_minor (Int64, in the receipt's currency, 0 when not eligible);
     base_minor (Int64 in the base currency, null when no usable rate); missing_currency (Utf8: the
     currency whose rate is missing, else null).
@@ -34,25 +38,37 @@ from jointfund.money import exponent
 from jointfund.revenue.contribution import Totals, evaluate
 from jointfund.revenue.eligibility import RuleBook, Rules
 from jointfund.revenue.fx import RateTable
-from jointfund.revenue.licence import Licence
+from jointfund.revenue.licence import SEPARATOR, Licence
 from jointfund.revenue.receipt import Receipt
 
 SAFE = 2**62  # |integer| x factor must stay under it so that 2 x product + denominator fits in Int64
 
 RECEIPT_SCHEMA = {"receipt_id": pl.Utf8, "date": pl.Date, "licence_id": pl.Utf8, "stream": pl.Utf8,
-                  "amount_minor": pl.Int64, "currency": pl.Utf8, "corrects": pl.Utf8}
-LICENCE_SCHEMA = {"licence_id": pl.Utf8, "holder": pl.Utf8, "holder_code": pl.Utf8, "resource": pl.Utf8,
-                  "deposit": pl.Utf8, "region": pl.Utf8, "issued": pl.Date, "basis": pl.Utf8, "psa": pl.Boolean}
+                  "amount_minor": pl.Int64, "currency": pl.Utf8, "corrects": pl.Utf8, "resource": pl.Utf8,
+                  "budget": pl.Utf8, "flags": pl.Utf8}
+LICENCE_SCHEMA = {"licence_id": pl.Utf8, "holder": pl.Utf8, "holder_code": pl.Utf8, "primary_resource": pl.Utf8,
+                  "deposit": pl.Utf8, "region": pl.Utf8, "issued": pl.Date, "basis": pl.Utf8, "psa": pl.Boolean,
+                  "psa_signed": pl.Date, "licence_flags": pl.Utf8, "other_resources": pl.Utf8}
 
 
 def licence_frame(licences: Iterable[Licence]) -> pl.DataFrame:
-    return pl.DataFrame([tuple(x) for x in licences], schema=LICENCE_SCHEMA, orient="row")
+    rows = [(*x[:9], x.psa_signed, SEPARATOR.join(x.flags), SEPARATOR.join(x.other_resources)) for x in licences]
+    return pl.DataFrame(rows, schema=LICENCE_SCHEMA, orient="row")
+
+
+def licence_of_row(row: Mapping) -> Licence:
+    """The Licence of a judged frame's row (the inverse of `licence_frame`)."""
+    def split(text: str | None) -> tuple[str, ...]:
+        return tuple(text.split(SEPARATOR)) if text else ()
+    return Licence(row["licence_id"], row["holder"], row["holder_code"], row["primary_resource"], row["deposit"],
+                   row["region"], row["issued"], row["basis"], row["psa"], row["psa_signed"],
+                   split(row["licence_flags"]), split(row["other_resources"]))
 
 
 def receipt_frame(receipts: Iterable[Receipt]) -> pl.DataFrame:
     """Receipts as a frame (used by tests and small callers; bulk reads build frames from rows directly)."""
-    rows = [(r.receipt_id, r.date, r.licence_id, r.stream, _minor(r.amount, r.currency), r.currency, r.corrects)
-            for r in receipts]
+    rows = [(r.receipt_id, r.date, r.licence_id, r.stream, _minor(r.amount, r.currency), r.currency, r.corrects,
+             r.resource, r.budget, SEPARATOR.join(r.flags)) for r in receipts]
     return pl.DataFrame(rows, schema=RECEIPT_SCHEMA, orient="row")
 
 
@@ -75,16 +91,46 @@ def _excluded(rules: Rules) -> pl.Expr:
     starts = {code: s.in_force_from for code, s in rules.streams.items()}
     psa_only = [code for code, s in rules.streams.items() if s.psa_only]
     new = basis.is_in(list(rules.new_bases))
+    psa_old = pl.lit(False)
+    if rules.psa_signed_from is not None:
+        psa_old = (pl.col("psa_signed") < pl.lit(rules.psa_signed_from)).fill_null(False)
     return (
         (date < pl.lit(rules.receipts_from))
-        | ~pl.col("resource").is_in(list(rules.covered))
+        | _flagged(rules)
+        | ~pl.col("budget").fill_null(rules.default_budget).is_in(list(rules.base_budgets))
+        | _uncovered(rules)
         | basis.is_in(list(rules.excluded_bases))
         | (new & (pl.col("issued") < pl.lit(rules.issued_from)))
         | (~new & ~basis.is_in(list(rules.always_bases)))
         | ~stream.is_in(list(rules.streams))
         | (date < stream.replace_strict(starts, default=None, return_dtype=pl.Date)).fill_null(False)
         | (stream.is_in(psa_only) & ~pl.col("psa"))
+        | (stream.is_in(psa_only) & psa_old)
     )
+
+
+def _codes(*columns: str) -> pl.Expr:
+    """The ';'-separated codes of `columns` (empty ones left out) as one list column."""
+    joined = pl.concat_str([pl.col(c) for c in columns], separator=SEPARATOR)
+    return joined.str.split(SEPARATOR).list.eval(pl.element().filter(pl.element() != ""))
+
+
+def _flagged(rules: Rules) -> pl.Expr:
+    """A flag of the receipt or its licence is one the terms exclude (as `explain`)."""
+    if not rules.excluded_flags:
+        return pl.lit(False)
+    return _codes("flags", "licence_flags").list.eval(pl.element().is_in(list(rules.excluded_flags))).list.any()
+
+
+def _uncovered(rules: Rules) -> pl.Expr:
+    """The receipt's resource is not covered (as `eligibility._uncovered`)."""
+    covered = list(rules.covered)
+    single = pl.col("resource").is_not_null() | (pl.col("other_resources") == "")
+    own = ~pl.coalesce(pl.col("resource"), pl.col("primary_resource")).is_in(covered)
+    each = _codes("primary_resource", "other_resources").list.eval(pl.element().is_in(covered))
+    several = {"primary": ~pl.col("primary_resource").is_in(covered), "all": ~each.list.all(),
+               "any": ~each.list.any()}[rules.multi_coverage]
+    return pl.when(single).then(own).otherwise(several)
 
 
 def _shares(rules: Rules) -> tuple[pl.Expr, pl.Expr]:
@@ -102,7 +148,7 @@ def _factors(frame: pl.DataFrame, rules: Rules, rates: RateTable) -> pl.DataFram
     the one definition of which rate a day uses."""
     base = rules.base_currency
     rows = []
-    for currency, day in frame.select("currency", "date").unique().iter_rows():
+    for currency, day in frame.select("currency", "rate_date").unique().iter_rows():
         if currency == base:
             rows.append((currency, day, 1, 1, None))
             continue
@@ -117,16 +163,23 @@ def _factors(frame: pl.DataFrame, rules: Rules, rates: RateTable) -> pl.DataFram
         den = q * s * 10 ** exponent(currency)
         g = math.gcd(num, den)
         rows.append((currency, day, num // g, den // g, None))
-    return pl.DataFrame(rows, schema={"currency": pl.Utf8, "date": pl.Date, "num": pl.Object, "den": pl.Object,
+    return pl.DataFrame(rows, schema={"currency": pl.Utf8, "rate_date": pl.Date, "num": pl.Object, "den": pl.Object,
                                       "missing_currency": pl.Utf8}, orient="row")
 
 
-def judge(receipts: pl.DataFrame, licences: pl.DataFrame, book: RuleBook, rates: RateTable) -> pl.DataFrame:
-    """Every receipt of `receipts` judged by the rules in force on its date (see the module doc)."""
+def judge(receipts: pl.DataFrame, licences: pl.DataFrame, book: RuleBook, rates: RateTable,
+          rate_days: Mapping[str, dt.date] | None = None) -> pl.DataFrame:
+    """Every receipt of `receipts` judged by the rules in force on its date (see the module doc);
+    `rate_days` gives a correction the date whose rates convert it (as `evaluate`'s rate_day)."""
     # The row index keeps the receipts' order through the split by period (callers post in it).
     frame = receipts.with_row_index("_row").join(licences, on="licence_id", how="left", maintain_order="left")
     assert frame.height == receipts.height
-    assert frame["resource"].null_count() == 0, "a receipt names a licence the frame does not hold"
+    assert frame["primary_resource"].null_count() == 0, "a receipt names a licence the frame does not hold"
+    days = rate_days or {}
+    frame = frame.with_columns(
+        resource_of=pl.coalesce(pl.col("resource"), pl.col("primary_resource")),
+        rate_date=(pl.col("receipt_id").replace_strict(dict(days), default=None, return_dtype=pl.Date)
+                   .fill_null(pl.col("date")) if days else pl.col("date")))
     parts = []
     for start, end, rules in book.periods():
         part = frame.filter((pl.col("date") >= pl.lit(start)) & (pl.col("date") < pl.lit(end)) if end else
@@ -154,7 +207,7 @@ def _judge_period(frame: pl.DataFrame, rules: Rules, rates: RateTable) -> pl.Dat
         num=pl.Series([n if f else 0 for n, f in zip(factors["num"], fits)], dtype=pl.Int64),
         den=pl.Series([d if f else 1 for d, f in zip(factors["den"], fits)], dtype=pl.Int64),
     )
-    frame = frame.join(factors, on=["currency", "date"], how="left")
+    frame = frame.join(factors, on=["currency", "rate_date"], how="left")
     c = pl.col("contribution_minor")
     needs_rate = pl.col("eligible") & (c != 0)
     frame = frame.with_columns(
@@ -177,9 +230,9 @@ def _by_evaluate(frame: pl.DataFrame, rules: Rules, rates: RateTable) -> pl.Data
     fixed: dict[str, tuple[int, int | None, str | None]] = {}
     for row in frame.filter(pl.col("unsafe")).iter_rows(named=True):
         receipt = Receipt(row["receipt_id"], row["date"], row["licence_id"], row["stream"],
-                          Decimal(row["amount_minor"]).scaleb(-exponent(row["currency"])), row["currency"], row["corrects"])
-        licence = Licence(*(row[k] for k in LICENCE_SCHEMA))
-        e = evaluate(receipt, licence, rules, rates)
+                          Decimal(row["amount_minor"]).scaleb(-exponent(row["currency"])), row["currency"], row["corrects"],
+                          row["resource"], row["budget"], tuple(row["flags"].split(SEPARATOR)) if row["flags"] else ())
+        e = evaluate(receipt, licence_of_row(row), rules, rates, row["rate_date"])
         base = None if e.contribution_base is None else _minor(e.contribution_base, rules.base_currency)
         fixed[receipt.receipt_id] = (_minor(e.contribution, receipt.currency), base,
                                      e.missing_rate[0] if e.missing_rate else None)
@@ -207,7 +260,7 @@ def _group_columns(by: str) -> tuple[pl.Expr, pl.Expr]:
     columns = {
         "licence": (pl.col("licence_id"), pl.col("deposit")),
         "holder": (pl.col("holder_code"), pl.col("holder")),
-        "resource": (pl.col("resource"), pl.lit("")),
+        "resource": (pl.col("resource_of"), pl.lit("")),
         "region": (pl.col("region"), pl.lit("")),
         "stream": (pl.col("stream"), pl.lit("")),
         "month": (date.dt.strftime("%Y-%m"), pl.lit("")),
@@ -271,6 +324,6 @@ class FrameTally:
 
 
 def missing_rates(judged: pl.DataFrame) -> set[tuple[str, dt.date]]:
-    """(currency, receipt date) of every rate the eligible receipts of `judged` lacked."""
-    lacking = judged.filter(pl.col("missing_currency").is_not_null()).select("missing_currency", "date").unique()
+    """(currency, rate date) of every rate the eligible receipts of `judged` lacked."""
+    lacking = judged.filter(pl.col("missing_currency").is_not_null()).select("missing_currency", "rate_date").unique()
     return set(lacking.iter_rows())

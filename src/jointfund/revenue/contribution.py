@@ -5,7 +5,9 @@
 - contribution in the base currency converts the contribution through the domestic currency at
   the reference rates of the receipt date (or the latest earlier usable one), with no
   intermediate rounding, rounded once to the base currency's minor unit; a receipt in the
-  base currency keeps its contribution as it is.
+  base currency keeps its contribution as it is. A correction (a receipt that `corrects` another)
+  is converted at the rates of the receipt it corrects (its first one, along a chain of
+  corrections), so that a receipt and its reversal net to zero in every currency.
 
 Both roundings are done on exact integer ratios, not on Decimal arithmetic, whose context
 precision would round silently before the named rounding point.
@@ -86,14 +88,16 @@ def in_base(contribution: Decimal, currency: str, day: dt.date, rules: Rules,
     return round_half_up(a * p * u, b * q * s, base), None
 
 
-def evaluate(receipt: Receipt, licence: Licence, rules: Rules, rates: RateTable) -> Evaluation:
+def evaluate(receipt: Receipt, licence: Licence, rules: Rules, rates: RateTable,
+             rate_day: dt.date | None = None) -> Evaluation:
+    """`receipt` judged; `rate_day` is the date of the receipt a correction corrects (None: its own date)."""
     assert receipt.licence_id == licence.licence_id
     why = explain(receipt, licence, rules)
     if why is not None:
         return Evaluation(receipt, licence, False, why, _zero(receipt.currency), _zero(rules.base_currency))
     share = rules.streams[receipt.stream].share
     owed = contribution_of(receipt.amount, share, receipt.currency, rules.rounding)
-    base, missing = in_base(owed, receipt.currency, receipt.date, rules, rates)
+    base, missing = in_base(owed, receipt.currency, rate_day or receipt.date, rules, rates)
     if missing is None:
         return Evaluation(receipt, licence, True, ELIGIBLE, owed, base)
     reason = f"{ELIGIBLE}; no usable {missing[0]} rate on or before {missing[1]}"
@@ -129,7 +133,7 @@ def group_key(by: str) -> Callable[[Evaluation], tuple[str, str]]:
     keys: dict[str, Callable[[Evaluation], tuple[str, str]]] = {
         "licence": lambda e: (e.licence.licence_id, e.licence.deposit),
         "holder": lambda e: (e.licence.holder_code, e.licence.holder),
-        "resource": lambda e: (e.licence.resource, ""),
+        "resource": lambda e: (e.receipt.resource or e.licence.resource, ""),
         "region": lambda e: (e.licence.region, ""),
         "stream": lambda e: (e.receipt.stream, ""),
         "month": lambda e: (e.receipt.date.strftime("%Y-%m"), ""),

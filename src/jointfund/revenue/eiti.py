@@ -8,9 +8,8 @@ optional materiality threshold folds the rows below it into one row per section.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from decimal import Decimal
-from pathlib import Path
 from typing import NamedTuple
 
 from jointfund.revenue.contribution import Evaluation, Tally, Totals
@@ -73,24 +72,3 @@ def _row(section: str, x: Totals, terms: Terms) -> EitiRow:
     share = None if not x.amount else (x.eligible_amount * 100 / x.amount).quantize(Decimal("0.01"))
     return EitiRow(section, x.key, x.name, gfs, x.currency, x.receipts, x.amount, x.eligible_amount, share,
                    x.contribution, x.contribution_base)
-
-
-def write_xlsx(rows: Sequence[EitiRow], path: Path, title: str) -> None:
-    """One sheet per section, numbers as numbers (exact decimals written as text would not sum)."""
-    import openpyxl
-
-    book = openpyxl.Workbook(write_only=True)
-    for section in SECTIONS:
-        sheet = book.create_sheet(section)
-        sheet.append([title])
-        sheet.append(list(COLUMNS[1:]))
-        for r in rows:
-            if r.section == section:
-                sheet.append([_cell(v) for v in r[1:]])
-    book.save(path)
-
-
-def _cell(value: object) -> object:
-    # A spreadsheet number is a binary float; amounts here have at most a few decimals and
-    # well under 15 significant digits, so the float shows exactly the Decimal's digits.
-    return float(value) if isinstance(value, Decimal) else value

@@ -37,9 +37,15 @@ class Rules(NamedTuple):
       issued_from: licences of a `new_bases` basis count when issued on or after it.
       new_bases, always_bases: bases that count (by issue date / whatever the date).
       excluded_bases: bases that never count -> the reason the terms give.
+      excluded_flags: flags of a receipt or its licence that exclude it -> the terms' explanation.
+      default_budget, base_budgets: the budget of a receipt that names none; the budgets whose receipts count.
+      psa_signed_from: PSA streams count only for PSAs signed on or after it; None: no such rule.
+      multi_coverage: any, all or primary: which resources of a several-resource licence must be covered
+        when its receipt names none.
       covered: resource codes whose revenue counts.
       streams: stream code -> its rule; a stream absent here carries no contribution.
       rounding: how a contribution is rounded to the currency's minor unit.
+      rounding_level: per_receipt, or per_day_stream (see rounding.py).
       base_currency: the fund's currency (USD), in which contributions are also shown.
       domestic_currency: the rates' quote currency (UAH): conversions go through it.
       receivable, obligation: the contributing partner's accounts an accrual posts to.
@@ -50,9 +56,15 @@ class Rules(NamedTuple):
     new_bases: frozenset[str]
     always_bases: frozenset[str]
     excluded_bases: Mapping[str, str]
+    excluded_flags: Mapping[str, str]
+    default_budget: str
+    base_budgets: frozenset[str]
+    psa_signed_from: dt.date | None
+    multi_coverage: str
     covered: frozenset[str]
     streams: Mapping[str, StreamRule]
     rounding: str
+    rounding_level: str
     base_currency: str
     domestic_currency: str
     receivable: str
@@ -68,9 +80,15 @@ class Rules(NamedTuple):
             new_bases=frozenset(e.new_bases),
             always_bases=frozenset(e.always_bases),
             excluded_bases=dict(e.excluded_bases),
+            excluded_flags=dict(e.excluded_flags),
+            default_budget=terms.contribution.budgets[0],
+            base_budgets=frozenset(terms.contribution.base_budgets),
+            psa_signed_from=e.psa_signed_on_or_after,
+            multi_coverage=e.multi_resource_coverage,
             covered=frozenset(r.code for r in terms.resources if r.covered),
             streams={s.code: StreamRule(s.share, s.in_force_from, s.psa_only) for s in terms.contribution.streams},
             rounding=terms.contribution.rounding,
+            rounding_level=terms.contribution.rounding_level,
             base_currency=terms.fund.base_currency,
             domestic_currency=terms.fx.domestic_currency,
             receivable=terms.account_name("contribution_receivable", partner=partner),
@@ -101,8 +119,33 @@ def explain(receipt: Receipt, licence: Licence, rules: Rules) -> str | None:
     """None when `receipt` counts for the fund; otherwise the first rule that excludes it."""
     if receipt.date < rules.receipts_from:
         return f"receipt dated {receipt.date}, before entry into force {rules.receipts_from}"
-    if licence.resource not in rules.covered:
-        return f"resource {licence.resource} is not covered"
+    flag = next((f for f in (*receipt.flags, *licence.flags) if f in rules.excluded_flags), None)
+    if flag is not None:
+        return f"excluded: {flag}"
+    budget = receipt.budget or rules.default_budget
+    if budget not in rules.base_budgets:
+        return f"{budget} budget share"
+    uncovered = _uncovered(receipt, licence, rules)
+    if uncovered is not None:
+        return uncovered
+    basis = _basis(licence, rules)
+    if basis is not None:
+        return basis
+    stream = rules.streams.get(receipt.stream)
+    if stream is None:
+        return f"stream {receipt.stream} carries no contribution"
+    if receipt.date < stream.in_force_from:
+        return f"stream {receipt.stream} counts only from {stream.in_force_from}"
+    if stream.psa_only and not licence.psa:
+        return f"stream {receipt.stream} counts only under a production sharing agreement; licence {licence.licence_id} has none"
+    if (stream.psa_only and rules.psa_signed_from is not None and licence.psa_signed is not None
+            and licence.psa_signed < rules.psa_signed_from):
+        return f"PSA signed {licence.psa_signed}, before entry into force {rules.psa_signed_from}"
+    return None
+
+
+def _basis(licence: Licence, rules: Rules) -> str | None:
+    """Why the licence's basis or issue date excludes its revenue, or None."""
     basis = licence.basis
     if basis in rules.excluded_bases:
         return f"licence basis {basis}: {rules.excluded_bases[basis]}"
@@ -111,11 +154,31 @@ def explain(receipt: Receipt, licence: Licence, rules: Rules) -> str | None:
             return f"licence issued {licence.issued}, before entry into force {rules.issued_from}"
     elif basis not in rules.always_bases:
         return f"licence basis {basis} does not count under the terms in force"
-    stream = rules.streams.get(receipt.stream)
-    if stream is None:
-        return f"stream {receipt.stream} carries no contribution"
-    if receipt.date < stream.in_force_from:
-        return f"stream {receipt.stream} counts only from {stream.in_force_from}"
-    if stream.psa_only and not licence.psa:
-        return f"stream {receipt.stream} counts only under a production sharing agreement; licence {licence.licence_id} has none"
     return None
+
+
+def explain_licence(licence: Licence, rules: Rules) -> str | None:
+    """None when a licence's revenue can count (for the public register); else the first rule that excludes
+    all of it: a flag, its resources (as a receipt naming none would be judged), its basis or issue date."""
+    flag = next((f for f in licence.flags if f in rules.excluded_flags), None)
+    if flag is not None:
+        return f"excluded: {flag}"
+    no_resource = Receipt("", rules.receipts_from, licence.licence_id, "", Decimal(0), rules.domestic_currency)
+    return _uncovered(no_resource, licence, rules) or _basis(licence, rules)
+
+
+def _uncovered(receipt: Receipt, licence: Licence, rules: Rules) -> str | None:
+    """Why the receipt's resource is not covered, or None. The resource is the receipt's own, or its
+    licence's only one; for a licence of several and a receipt that names none, the terms decide."""
+    if receipt.resource is not None or not licence.other_resources:
+        resource = receipt.resource or licence.resource
+        return None if resource in rules.covered else f"resource {resource} is not covered"
+    if rules.multi_coverage == "primary":
+        return None if licence.resource in rules.covered else f"resource {licence.resource} is not covered"
+    if rules.multi_coverage == "all":
+        missing = next((r for r in licence.resources if r not in rules.covered), None)
+        return None if missing is None else f"resource {missing} is not covered"
+    assert rules.multi_coverage == "any", rules.multi_coverage
+    if any(r in rules.covered for r in licence.resources):
+        return None
+    return f"none of the licence's resources ({', '.join(licence.resources)}) is covered"

@@ -280,8 +280,9 @@ def _check_corrections(conn: Connection, fresh: Sequence[tuple[Row, NamedTuple]]
                 why = "corrects a receipt that is neither imported nor on an earlier line"
             elif original.date > rec.date:
                 why = f"a correction cannot be dated before the receipt it corrects ({original.date})"
-            elif (original.licence_id, original.stream, original.currency) != (rec.licence_id, rec.stream, rec.currency):
-                why = "a correction must name the same licence, stream and currency as the receipt it corrects"
+            elif ((original.licence_id, original.stream, original.currency, original.resource, original.budget)
+                  != (rec.licence_id, rec.stream, rec.currency, rec.resource, rec.budget)):
+                why = "a correction must name the same licence, stream, currency, resource and budget as the receipt it corrects"
             if why:
                 problems.append((row.line, Problem(f"{row.where}:corrects", why, rec.corrects)))
         known[rec.receipt_id] = rec

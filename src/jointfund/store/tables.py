@@ -158,6 +158,10 @@ licence = Table(
     Column("psa", Integer, nullable=False, comment="1 when under a production sharing agreement"),
     Column("source", Text, nullable=False, comment="file it was imported from"),
     Column("line", Integer, nullable=False),
+    Column("psa_signed", Date, comment="when the PSA was signed; null without a PSA or when the input gave none"),
+    Column("flags", Text, nullable=False, server_default="", comment="';'-separated eligibility flags"),
+    Column("other_resources", Text, nullable=False, server_default="",
+           comment="';'-separated resources after the primary one"),
     CheckConstraint("psa in (0, 1)", name="psa"),
 )
 Index("ix_licence_holder_code", licence.c.holder_code)
@@ -173,6 +177,9 @@ receipt = Table(
     Column("corrects", String(64), ForeignKey("receipt.receipt_id"), comment="the receipt this one corrects"),
     Column("source", Text, nullable=False),
     Column("line", Integer, nullable=False),
+    Column("resource", String(40), comment="the resource paid for; null: the licence's only one"),
+    Column("budget", String(16), comment="the budget credited; null: the terms' default (state)"),
+    Column("flags", Text, nullable=False, server_default="", comment="';'-separated eligibility flags"),
 )
 Index("ix_receipt_date", receipt.c.date)
 Index("ix_receipt_licence_id", receipt.c.licence_id)

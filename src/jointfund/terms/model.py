@@ -94,6 +94,8 @@ class Stream(Frozen):
     in_force_from: dt.date
     psa_only: bool = Field(default=False, description="counts only for licences under a production sharing agreement")
     gfs_code: str = Field(default="", description="IMF GFS revenue classification, for EITI-style reports")
+    budget_code: str = Field(default="", description="the national budget classification code of the revenue")
+    entity: str = Field(default="", description="code of the government entity (eiti.entities) that receives it")
     source: str = ""
 
 
@@ -103,6 +105,8 @@ class OtherStream(Frozen):
     code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str
     gfs_code: str = Field(default="", description="IMF GFS revenue classification, for EITI-style reports")
+    budget_code: str = Field(default="", description="the national budget classification code of the revenue")
+    entity: str = Field(default="", description="code of the government entity (eiti.entities) that receives it")
 
 
 class ResourceCategory(Frozen):
@@ -142,7 +146,19 @@ class Eligibility(Frozen):
     excluded_bases: dict[str, str]
     issued_on_or_after: dt.date
     receipts_on_or_after: dt.date
-    excluded_flags: dict[str, str] = Field(default_factory=dict, description="licence flags that exclude, with reason")
+    excluded_flags: dict[str, str] = Field(default_factory=dict, description="licence or receipt flags that exclude, with reason")
+    other_flags: dict[str, str] = Field(default_factory=dict, description="flags an input may carry that exclude nothing")
+    psa_signed_on_or_after: dt.date | None = Field(
+        default=None, description="PSA streams count only for agreements signed on or after it (new PSAs)")
+    per_resource_streams: tuple[str, ...] = Field(
+        default=(), description="streams paid per resource: on a licence of several resources a receipt names its resource")
+    multi_resource_coverage: Literal["any", "all", "primary"] = Field(
+        default="any", description="a receipt of a several-resource licence that names no resource counts when "
+                                   "any / all of its resources, or its primary one, are covered")
+
+    @property
+    def known_flags(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys((*self.excluded_flags, *self.other_flags)))
 
 
 class Contribution(Frozen):
@@ -153,6 +169,39 @@ class Contribution(Frozen):
     streams: tuple[Stream, ...]
     stream_codes: tuple[str, ...] = Field(description="every stream code a receipt may carry, eligible or not")
     other_streams: tuple[OtherStream, ...] = Field(default=(), description="streams with no contribution rule, for reports")
+    budgets: tuple[str, ...] = Field(default=("state",), min_length=1,
+                                     description="budgets a receipt may name as its recipient; the first is the default")
+    base_budgets: tuple[str, ...] = Field(default=("state",), description="budgets whose receipts form the base")
+    rounding_level: Literal["per_receipt", "per_day_stream"] = Field(
+        default="per_receipt", description="where the contribution is rounded: each receipt, or each day's total "
+                                           "per stream and licence (the difference is booked to ledger role "
+                                           "contribution_rounding)")
+
+
+class EitiEntity(Frozen):
+    """A government entity that receives extractive revenue (EITI summary data, part 3)."""
+
+    code: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$")
+    name: str
+    level: Literal["national", "subnational"] = "national"
+    identifier: str = Field(default="", description="its registration code, when known")
+
+
+class Eiti(Frozen):
+    """What the EITI summary data need beyond the receipts: the country and who receives what."""
+
+    country: str = ""
+    country_code: str = Field(default="", description="ISO 3166-1 alpha-3")
+    sources: tuple[str, ...] = ()
+    entities: tuple[EitiEntity, ...] = ()
+    budget_entities: dict[str, str] = Field(
+        default_factory=dict, description="budget -> the entity that receives receipts to it instead of the stream's")
+
+
+class Reconciliation(Frozen):
+    """How company payments are matched to Treasury receipts."""
+
+    window_days: int = Field(default=10, ge=0, description="a payment and its receipt match up to this many days apart")
 
 
 class ContributionKind(Frozen):
@@ -442,6 +491,8 @@ class Terms(Frozen):
     ledger: Ledger
     accounting: Accounting
     pipeline: Pipeline | None = None
+    eiti: Eiti = Eiti()
+    reconciliation: Reconciliation = Reconciliation()
     amendments: tuple[Amendment, ...] = ()
     as_of: dt.date | None = None
 
@@ -527,6 +578,23 @@ class Terms(Frozen):
                    f"capital.allocation_period ({self.capital.allocation_period}); "
                    "income must be allocated within each accounting period")
             problems.append((("accounting", "period"), why))
+        c = self.contribution
+        for i, b in enumerate(c.base_budgets):
+            if b not in c.budgets:
+                problems.append((("contribution", "base_budgets", i), f"{b!r} is not one of contribution.budgets {list(c.budgets)}"))
+        if c.rounding_level != "per_receipt" and "contribution_rounding" not in self.ledger.roles:
+            problems.append((("contribution", "rounding_level"), "rounding other than per_receipt books its difference to "
+                                                               "the ledger role contribution_rounding, which is missing"))
+        entities = {e.code for e in self.eiti.entities}
+        for group, items in (("streams", c.streams), ("other_streams", c.other_streams)):
+            for i, s in enumerate(items):
+                if s.entity and s.entity not in entities:
+                    problems.append((("contribution", group, i, "entity"), f"{s.entity!r} is not an entity of eiti.entities"))
+        for budget, entity in self.eiti.budget_entities.items():
+            if budget not in c.budgets:
+                problems.append((("eiti", "budget_entities", budget), f"{budget!r} is not one of contribution.budgets"))
+            if entity not in entities:
+                problems.append((("eiti", "budget_entities", budget), f"{entity!r} is not an entity of eiti.entities"))
         bad_bases = set(self.eligibility.new_bases) & set(self.eligibility.excluded_bases)
         if bad_bases:
             problems.append((("eligibility", "excluded_bases"), f"bases {sorted(bad_bases)} are both eligible (new_bases) and excluded"))
@@ -561,6 +629,13 @@ class Terms(Frozen):
             if s.code == code:
                 return s.name, s.gfs_code
         return code, ""
+
+    def stream_info(self, code: str) -> Stream | OtherStream | None:
+        """The declaration of any stream a receipt may carry (its name, codes and receiving entity)."""
+        return next((s for s in (*self.contribution.streams, *self.contribution.other_streams) if s.code == code), None)
+
+    def entity(self, code: str) -> EitiEntity | None:
+        return next((e for e in self.eiti.entities if e.code == code), None)
 
     @property
     def resources(self) -> tuple[Resource, ...]:

@@ -28,6 +28,7 @@ from jointfund.governance import amendment, audit, book, canonical, execution, p
 from jointfund.governance.model import Member
 from jointfund.governance.proposal import Standing
 from jointfund.governance.rule import requirements
+from jointfund.ledger import authority
 from jointfund.money import format_amount
 from jointfund.portfolio import effects as _effects  # noqa: F401 registers the effects of executed proposals
 from jointfund.store import db
@@ -217,5 +218,7 @@ def user_members(request: Request, name: str, _who=READ) -> dict:
 @router.post("/users/{name}/members", response_model=UserMembersOut, status_code=201, tags=["users"],
              summary="Say that a user is a member (so their dashboard shows what waits for their vote)")
 def link_member(request: Request, name: str, link: MemberLinkIn, who=Depends(deps.change("users.link_member"))) -> dict:
+    st = None if link.authority is None else authority.from_json(link.authority, "authority")
     with db.write(deps.server(request).engine) as conn:
-        return {"name": name, "members": list(user.link_member(conn, who.name, name, link.member))}
+        return {"name": name, "members": list(user.link_member(conn, deps.fund(request).id, who.name, name, link.member,
+                                                               st))}

@@ -111,7 +111,8 @@ def proof_bundle(request: Request, seq: int, checkpoint: int | None) -> dict:
             raise JointfundError(f"no signed checkpoint covers record {seq} yet; the partners sign one with: "
                                  "jointfund checkpoint --partner P --key FILE")
         cp = max(covering, key=lambda c: (c.tree_size, c.signed_at))
-        return inclusion_bundle(fund.id, seq, record, log.tree(conn, cp.tree_size), cp, keys[cp.key_id][1])
+        return inclusion_bundle(fund.id, seq, record, log.tree(conn, cp.tree_size), cp, keys[cp.key_id][1],
+                                log.key_registrations(conn).get(cp.key_id))
 
 
 @router.get("/ledger/records/{seq}/proof", tags=["proofs"], summary="Inclusion proof of a log record",
@@ -143,4 +144,5 @@ def consistency(request: Request, old: int = Query(..., alias="from", ge=1, le=2
         if a.tree_size > b.tree_size:
             raise InputError([Problem("from", f"checkpoint {old} ({a.tree_size} records) is newer than {new} "
                                       f"({b.tree_size})", str(old))], "no consistency proof")
-        return consistency_bundle((a, keys[a.key_id][1]), (b, keys[b.key_id][1]), log.tree(conn, b.tree_size))
+        return consistency_bundle((a, keys[a.key_id][1]), (b, keys[b.key_id][1]), log.tree(conn, b.tree_size),
+                                  log.key_registrations(conn))

@@ -32,7 +32,7 @@ from jointfund.reports import html, statement, statement_page, xlsx
 from jointfund.reports.fund_report import Section
 from jointfund.revenue import book, eiti
 from jointfund.revenue.contribution import MissingRates, missing_rates
-from jointfund.revenue.reconcile import reconcile
+from jointfund.revenue.reconcile import bounds, reconcile
 
 router = APIRouter(responses=RESPONSES)
 READ = Depends(deps.allow("books.read"))
@@ -104,16 +104,26 @@ def amount_query(description: str):  # noqa: ANN201 - a Query; one per parameter
 def eiti_report(request: Request, year: int = Query(..., ge=1900, le=2999), materiality: str | None = amount_query("Fold rows below it."),
                 format: Literal["json", "xlsx"] = Query("json"), _who=READ) -> Response:  # noqa: A002
     """All extractive revenue by stream (with GFS code), company, licence, resource and region; `materiality` folds
-    smaller rows into one per section. `format=xlsx` downloads the workbook `jointfund report eiti -o` writes."""
-    rows, title = eiti_rows(request, year, None if materiality is None else Decimal(materiality))
+    smaller rows into one per section. `format=xlsx` downloads the workbook `jointfund report eiti -o` writes:
+    the EITI summary data, one sheet per part of the template."""
     if format == "xlsx":
-        return attachment(xlsx_bytes(lambda path: eiti.write_xlsx(rows, path, title)), XLSX_TYPE, f"eiti-{year}.xlsx")
+        from jointfund.revenue import eiti_summary
+
+        info = deps.fund(request)
+        with deps.reading(request) as conn:
+            sections = eiti_summary.summary(conn, info, year)
+        title = f"{info.base_terms().fund.name}: EITI summary data {year}"
+        return attachment(xlsx_bytes(lambda path: xlsx.write(sections, path, title)), XLSX_TYPE, f"eiti-{year}.xlsx")
+    rows, title = eiti_rows(request, year, None if materiality is None else Decimal(materiality))
     return JSONResponse([eiti_out(r) for r in rows])
 
 
 def reconciliation(request: Request, year: int, tolerance: Decimal) -> dict:
+    window = deps.fund(request).base_terms().reconciliation.window_days
+    span = bounds(year, window)
     with deps.reading(request) as conn:
-        compared, found = reconcile(book.receipts(conn, year), book.licences(conn), book.payments(conn, year), tolerance)
+        compared, found = reconcile(book.receipts(conn, span), book.licences(conn), book.payments(conn, span), tolerance,
+                                    year, window)
     return {"year": year, "tolerance": format(tolerance, "f"), "compared": compared,
             "findings": [plain_row(f._asdict()) for f in found]}
 

@@ -1,0 +1,221 @@
+"""What `jointfund verify` checks of who may sign for a partner: the chain back to the genesis record.
+
+  authority chain   the genesis record names one authority key per partner of this fund and is signed by
+                    all of them; every seat given or taken, every checkpoint key registered and every user
+                    linked to a seat carries a statement signed by its partner's authority key, after the
+                    genesis, saying exactly that, used once; the partner_key rows are the logged key events;
+                    every checkpoint is signed by a key so registered, and every member who signed a
+                    proposal or a vote holds a seat so given
+
+A break is named by record, member, key or checkpoint. The invariant it holds: the set of keys that can
+sign for a partner changes only through that partner's authority key (docs/ceremony.md).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import NamedTuple
+
+from sqlalchemy import Connection, select
+
+from jointfund.errors import InputError
+from jointfund.fund import FundInfo
+from jointfund.governance import book
+from jointfund.governance.member import APPOINT, REMOVE
+from jointfund.governance.user import LINK_ACTION
+from jointfund.ledger import authority, log
+from jointfund.ledger.log import KEY_REGISTER
+from jointfund.store import tables as t
+from jointfund.verify import DOMAIN_CHECKS, Finding
+
+NAME = "authority chain"
+
+
+class Trace(NamedTuple):
+    """What the chain found: members and checkpoint keys whose statements hold, and the findings."""
+
+    members: frozenset[int]
+    keys: dict[str, str]  # checkpoint key id -> partner
+    findings: list[Finding]
+    checked: int
+
+
+def trace(conn: Connection, fund: FundInfo) -> Trace:
+    evs = list(
+        log.events(
+            conn,
+            actions=(
+                authority.GENESIS_ACTION,
+                authority.GENESIS_SIGN_ACTION,
+                APPOINT,
+                REMOVE,
+                KEY_REGISTER,
+                LINK_ACTION,
+            ),
+        )
+    )
+    g = authority.genesis_of(evs)
+    findings: list[Finding] = []
+    partners = fund.base_terms().partner_codes
+    geneses = [e for e in evs if e.action == authority.GENESIS_ACTION]
+    if g is not None:
+        if g.fund != fund.id:
+            findings.append(
+                Finding(NAME, g.seq, f"the genesis record names fund {g.fund}, not this fund {fund.id}")
+            )
+        if sorted(g.authorities) != sorted(partners):
+            findings.append(
+                Finding(
+                    NAME,
+                    g.seq,
+                    f"the genesis record names authority keys of {', '.join(g.authorities)}, "
+                    f"the partners are {', '.join(partners)}",
+                )
+            )
+        if g.complete_seq is None:
+            findings.append(
+                Finding(NAME, g.seq, f"the genesis record is not signed by {', '.join(g.missing())}")
+            )
+    findings.extend(
+        Finding(NAME, e.seq, "a second genesis record; only the first counts") for e in geneses[1:]
+    )
+
+    appointed: dict[int, dict] = {}
+    members: set[int] = set()
+    keys: dict[str, str] = {}
+    used: dict[str, int] = {}
+    checked = 0
+    for e in evs:
+        if e.action in (authority.GENESIS_ACTION, authority.GENESIS_SIGN_ACTION):
+            continue
+        checked += 1
+        d = e.data
+        if e.action == APPOINT:
+            appointed[d.get("member")] = d
+            partner, what = (
+                d.get("partner"),
+                f"member {d.get('member')} ({d.get('name')}, key {d.get('key_id')})",
+            )
+            fields = {"body": d.get("body"), "name": d.get("name"), "public_pem": d.get("public_pem")}
+        elif e.action == REMOVE:
+            seat = appointed.get(d.get("member"), {})
+            partner, what = d.get("partner"), f"removal of member {d.get('member')} ({d.get('name')})"
+            fields = {"member": d.get("member"), "key_id": seat.get("key_id")}
+        elif e.action == KEY_REGISTER:
+            partner, what = e.subject.removeprefix("partner:"), f"checkpoint key {d.get('key_id')}"
+            fields = {"key_id": d.get("key_id"), "public_pem": d.get("public_pem")}
+        else:
+            partner = appointed.get(d.get("member"), {}).get("partner")
+            what = f"link of user {d.get('name')} to member {d.get('member')}"
+            fields = {"user": d.get("name"), "member": d.get("member")}
+        problem = _problem(g, fund.id, e.seq, d.get(authority.FIELD), partner, e.action, fields, used)
+        if problem:
+            findings.append(Finding(NAME, e.seq, f"{what} of {partner}: {problem}"))
+        elif e.action == APPOINT:
+            members.add(d.get("member"))
+        elif e.action == KEY_REGISTER:
+            keys[d.get("key_id")] = partner
+    findings.extend(_rows_against_log(conn, evs))
+    return Trace(frozenset(members), keys, findings, checked)
+
+
+def _problem(
+    g: authority.Genesis | None,
+    fund_id: str,
+    seq: int,
+    carried: object,
+    partner: object,
+    kind: str,
+    fields: dict,
+    used: dict[str, int],
+) -> str | None:
+    if g is None or g.complete_seq is None or g.complete_seq > seq:
+        return "no genesis record signed by every partner comes before it, so no authority key could allow it"
+    if not isinstance(carried, dict):
+        return f"it carries no statement of {partner}'s authority key"
+    try:
+        st = authority.from_json(carried, f"record {seq}")
+    except InputError as exc:
+        return str(exc.problems[0])
+    if st.fund != fund_id or st.partner != partner or st.kind != kind:
+        return f"its statement is a {st.kind} of {st.partner} on fund {st.fund}, not a {kind} of {partner} on this fund"
+    differ = sorted(k for k, v in fields.items() if st.fields.get(k) != v)
+    if differ:
+        return f"its statement says otherwise ({', '.join(differ)})"
+    pem = g.authorities.get(str(partner))
+    if pem is None or not authority.signature_valid(st.message(), st.signature_hex, pem):
+        kid = g.key_ids().get(str(partner), "(none)")
+        return f"its statement is not signed by {partner}'s authority key {kid} of the genesis record"
+    digest = st.sha256()
+    if digest in used:
+        return f"its statement was already used at record {used[digest]}"
+    used[digest] = seq
+    return None
+
+
+def _rows_against_log(conn: Connection, evs: list) -> list[Finding]:  # noqa: ANN001 - log events
+    """partner_key must be the logged key.register events, no more, no less, and the same."""
+    logged = {
+        e.data.get("key_id"): (e.subject.removeprefix("partner:"), e.data.get("public_pem"), e.seq)
+        for e in evs
+        if e.action == KEY_REGISTER
+    }
+    out = []
+    rows = {r.key_id: (r.partner, r.public_pem) for r in conn.execute(select(t.partner_key))}
+    for kid, (partner, pem) in sorted(rows.items()):
+        ev = logged.get(kid)
+        if ev is None:
+            out.append(
+                Finding(NAME, None, f"partner_key row {kid} ({partner}) was never registered in the log")
+            )
+        elif (partner, pem) != ev[:2]:
+            out.append(
+                Finding(
+                    NAME,
+                    ev[2],
+                    f"partner_key row {kid} differs from its logged key.register event "
+                    f"(partner or public key changed outside jointfund)",
+                )
+            )
+    for kid, (partner, _pem, seq) in sorted(logged.items(), key=lambda kv: kv[1][2]):
+        if kid not in rows:
+            out.append(
+                Finding(
+                    NAME,
+                    seq,
+                    f"checkpoint key {kid} of {partner} is logged, but its partner_key row is missing",
+                )
+            )
+    return out
+
+
+def check_chain(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Finding]]:
+    found = trace(conn, fund)
+    failures = list(found.findings)
+    for cp_id, cp in log.checkpoints(conn, fund.id):
+        if found.keys.get(cp.key_id) != cp.partner:
+            failures.append(
+                Finding(
+                    NAME,
+                    None,
+                    f"checkpoint {cp_id} ({cp.partner}, size {cp.tree_size}): key {cp.key_id} "
+                    f"traces to no statement of {cp.partner}'s authority key",
+                )
+            )
+    signers = Counter(v.member for v in book.votes(conn))
+    signers.update(p.proposer for p in book.proposals(conn))
+    for m in book.members(conn, sorted(signers)):
+        if m.id not in found.members:
+            failures.append(
+                Finding(
+                    NAME,
+                    m.seq,
+                    f"member {m.id} ({m.name}) of {m.partner} signed {signers[m.id]} "
+                    f"proposal(s) or vote(s) with key {m.key_id}, which traces to no statement of "
+                    f"{m.partner}'s authority key",
+                )
+            )
+    return NAME, found.checked, failures
+
+
+DOMAIN_CHECKS.append(check_chain)

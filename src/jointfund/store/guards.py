@@ -1,0 +1,43 @@
+"""Are the database's guards in place? The triggers of store/triggers.py, looked up by name.
+
+The guards stop bugs and casual edits; an operator who drops them can rewrite rows. `jointfund verify`
+names every guard that is missing, so a database that lost them is never reported as sound.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, text
+
+from jointfund.store import tables
+from jointfund.store.triggers import append_only_guard_names
+
+# The two guards of the log itself (one trigger program per table since migration 0005 on SQLite).
+LOG_GUARDS = ("posting_check", "leaf_check")
+
+
+def expected() -> list[str]:
+    """Every guard name the schema installs: UPDATE/DELETE refusals for each append-only table, and the log's."""
+    names = [
+        n
+        for tuple_name in dir(tables)
+        if tuple_name.endswith("APPEND_ONLY")
+        for table in getattr(tables, tuple_name)
+        for n in append_only_guard_names(table)
+    ]
+    return sorted({*names, *LOG_GUARDS})
+
+
+def installed(conn: Connection) -> set[str]:
+    if conn.dialect.name == "sqlite":
+        return {r[0] for r in conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'"))}
+    return {
+        r[0]
+        for r in conn.execute(
+            text("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'D'")
+        )
+    }
+
+
+def missing(conn: Connection) -> list[str]:
+    have = installed(conn)
+    return [n for n in expected() if n not in have]
