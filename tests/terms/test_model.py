@@ -16,7 +16,7 @@ def terms() -> Terms:
 
 
 def test_shipped_terms_validate_with_their_key_facts(terms):
-    assert terms.schema_version == 1
+    assert terms.schema_version == 2
     assert terms.fund.base_currency == "USD"
     assert terms.fund.entry_into_force == dt.date(2025, 5, 23)
     assert set(terms.partner_codes) == {"US", "UA"}

@@ -12,6 +12,7 @@ from jointfund.cli.output import FormatOption, emit, say
 from jointfund.cli.params import parse_date
 from jointfund.errors import JointfundError
 from jointfund.terms import load_file, load_shipped, shipped_text, terms_in_force
+from jointfund.terms.loader import LATER_KEYS, filled_keys
 from jointfund.terms.model import Terms
 from jointfund.terms.policies import policies
 
@@ -39,6 +40,16 @@ def show(
             terms = terms_in_force(shipped_text(), day)
     emit(ctx, summary_rows(terms), fmt, title=f"{terms.fund.name}: terms in force on {day}",
          json_root=terms.model_dump(mode="json"))
+    text = file.read_text(encoding="utf-8") if file is not None else None
+    if text is None:
+        try:
+            text = context.fund(ctx).terms_text
+        except JointfundError:
+            text = None
+    filled = filled_keys(text) if text else []
+    if filled:
+        say(f"note: these terms predate schema version {max(LATER_KEYS)}; {', '.join(filled)} come from the "
+            "terms shipped with this version of jointfund (an amendment can change them)")
 
 
 def summary_rows(terms: Terms) -> list[dict]:

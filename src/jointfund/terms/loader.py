@@ -32,6 +32,40 @@ def shipped_text() -> str:
     return resources.files("jointfund.terms").joinpath(SHIPPED).read_text(encoding="utf-8")
 
 
+# Keys each schema version added, by dotted path. A fund's terms are stored as written and never rewritten,
+# so a fund created on an older file would not load once the model requires a newer key: the loader fills
+# each missing one from the shipped file (the policy this version of jointfund ships), and says so.
+LATER_KEYS = {2: (("accounting",), ("fx", "plausible_rates"), ("fx", "max_daily_change"))}
+
+
+def filled_from_shipped(doc: dict) -> list[str]:
+    """Fill, in place, the keys added after `doc`'s schema version from the shipped terms; returns their paths."""
+    version = doc.get("schema_version")
+    if not isinstance(version, int):
+        return []
+    shipped = tomllib.loads(shipped_text())
+    filled = []
+    for added, paths in sorted(LATER_KEYS.items()):
+        if version >= added:
+            continue
+        for path in paths:
+            here, there = doc, shipped
+            for part in path[:-1]:  # a key is added to a section the file has, never a section invented
+                here, there = here.get(part) if isinstance(here, dict) else None, there.get(part, {})
+            if isinstance(here, dict) and path[-1] not in here and path[-1] in there:
+                here[path[-1]] = there[path[-1]]
+                filled.append(".".join(path))
+    return filled
+
+
+def filled_keys(text: str) -> list[str]:
+    """Which keys of this terms text come from the shipped file (see LATER_KEYS)."""
+    try:
+        return filled_from_shipped(tomllib.loads(text))
+    except tomllib.TOMLDecodeError:
+        return []
+
+
 def load_text(text: str, source: str) -> Terms:
     """Parse and validate terms text. Raises InputError naming key, line and expectation."""
     try:
@@ -39,6 +73,7 @@ def load_text(text: str, source: str) -> Terms:
     except tomllib.TOMLDecodeError as exc:
         raise InputError([Problem(_syntax_location(str(exc), text, source), f"not valid TOML: {exc}")],
                          "malformed terms file") from None
+    filled_from_shipped(doc)
     problems = _validate(doc, text, source)
     if problems:
         raise InputError(problems, f"terms file {source} is invalid")
@@ -86,7 +121,9 @@ def terms_in_force(terms_text: str, day: dt.date, adopted: tuple[str, ...] = ())
     `adopted` are amendments decided after the file was written (governance.amendment), each as
     its canonical JSON text (dates YYYY-MM-DD); they join the file's own amendments.
     """
-    doc = with_adopted(tomllib.loads(terms_text), adopted)
+    doc = tomllib.loads(terms_text)
+    filled_from_shipped(doc)
+    doc = with_adopted(doc, adopted)
     merged = apply_amendments(doc, day)
     merged["as_of"] = day
     return Terms.model_validate(merged)

@@ -477,7 +477,7 @@ class Amendment(Frozen):
 class Terms(Frozen):
     """A whole agreement, as it stands on `as_of` (None: the file as written, before amendments)."""
 
-    schema_version: Literal[1]
+    schema_version: Literal[1, 2]  # 1: written before [accounting]; the loader fills what 2 added (LATER_KEYS)
     fund: Fund
     partners: tuple[Partner, ...]
     contribution: Contribution
