@@ -231,7 +231,9 @@ def chart(terms: Terms) -> Chart:
             for role, cat in CAPITAL_ROLES.items() if role in roles}
     results = {terms.account_name(role): cat for role, cat in RESULT_ROLES.items() if role in roles}
     trading = terms.account_name("trading", currency="X").rsplit(":", 1)[0]
-    in_kind = frozenset(terms.account_name("capital_in_kind", partner=p) for p in terms.partner_codes)
+    # A fund whose terms take no in-kind contributions names no such account: nothing is in kind there.
+    in_kind = frozenset(terms.account_name("capital_in_kind", partner=p) for p in terms.partner_codes
+                        if "capital_in_kind" in roles)
     return Chart(mine, results, trading, in_kind)
 
 

@@ -188,7 +188,9 @@ def _movement(conn: Connection, start: dt.date, end: dt.date) -> dict[tuple[str,
 
 def _at_fair_value(terms: Terms) -> frozenset[str]:
     """The accounts that hold the investments at fair value: their cost and its revaluation."""
-    return frozenset(terms.account_name(r) for r in ("investment_cost", "investment_revaluation"))
+    # A fund whose terms name no investment accounts (it holds none yet) has none at fair value.
+    return frozenset(terms.account_name(r) for r in ("investment_cost", "investment_revaluation")
+                     if r in terms.ledger.roles)
 
 
 def _assets_and_liabilities(terms: Terms, book: Book, fc_capital: FundCapital, end: dt.date
@@ -196,7 +198,7 @@ def _assets_and_liabilities(terms: Terms, book: Book, fc_capital: FundCapital, e
     fc = terms.functional_currency
     descriptions = {n: d for n, _c, d in terms.expanded_accounts()}
     held_at_value = _at_fair_value(terms)
-    cost_account = terms.account_name("investment_cost")
+    cost_account = terms.account_name("investment_cost") if "investment_cost" in terms.ledger.roles else ""
     rows: list[dict] = []
     totals = {}
     for root, sign in (("Assets", 1), ("Liabilities", -1)):
@@ -321,7 +323,7 @@ def _partner_accounts(terms: Terms) -> dict[str, str]:
 
 def _cash_class(terms: Terms, account: str, amount: Decimal, owners: dict[str, str]) -> tuple[str, str, str]:
     """(activity, line, partner or account it concerns) of a cash movement against `account`."""
-    if in_subtree(account, terms.account_name("investments")):
+    if "investments" in terms.ledger.roles and in_subtree(account, terms.account_name("investments")):
         return "Operating", "Purchases of investments" if amount < 0 else "Proceeds from investments", ""
     root = account.split(":", 1)[0]
     if root == "Income":
