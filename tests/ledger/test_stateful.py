@@ -86,7 +86,8 @@ def machine_for(backend: str, fresh_fund_url):  # noqa: ANN001, ANN201 - the fac
         def post_conversion(self, pay: int, get: int, day: int) -> None:
             b = self.book
             legs = fx_postings(b.cash(b.base), from_minor(pay, b.base), b.base,
-                               b.cash(b.other), from_minor(get, b.other), b.other, b.terms.ledger.roles["trading"])
+                               b.cash(b.other), from_minor(get, b.other), b.other, b.terms.ledger.roles["trading"],
+                               b.base)
             self._post_new(Entry(b.day(day), "conversion", legs, self._key()))
 
         @rule(data=st.data())

@@ -29,7 +29,7 @@ def book(fund_engine) -> Book:
         b.contribution("c-2", "250000.00", 2, partner=c, currency=b.other, narration="Внесок\nна два рядки"),
         b.contribution("c-3", "0.99", 3, partner=c),
         Entry(b.day(4), "", fx_postings(b.cash(b.base), Decimal("100.00"), b.base, b.cash(b.other), Decimal("4150.55"),
-                                        b.other, b.terms.ledger.roles["trading"]), "fx-1", ("receipt:R-1", "fx")),
+                                        b.other, b.terms.ledger.roles["trading"], b.base), "fx-1", ("receipt:R-1", "fx")),
     )
     with db.write(fund_engine) as conn:
         journal.reverse(conn, seqs[2], b.day(5), "c-3-reversal", b.start)

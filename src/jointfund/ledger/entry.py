@@ -134,19 +134,23 @@ def reversal(original: Entry, date: dt.date, key: str, narration: str | None = N
 def fx_postings(
     from_account: str, from_amount: Decimal, from_currency: str,
     to_account: str, to_amount: Decimal, to_currency: str,
-    trading_account: str,
+    trading_account: str, functional: str,
 ) -> tuple[Posting, ...]:
     """Legs of a conversion that balance in each currency through trading accounts.
 
-    `trading_account` is a template with `{currency}`; each currency's trading account
-    carries the opposite of what moved, so the trading accounts' value at any rate shows
-    the gain or loss on exchange.
+    `trading_account` is a template with `{currency}`. A foreign currency's trading account holds minus the
+    fund's position in it and, in the `functional` currency, that position's carrying amount
+    (docs/accounting.md), so a conversion from or to the functional currency books both trading legs there;
+    between two foreign currencies each one's trading account carries the opposite of what moved.
     """
     assert from_currency != to_currency, "a conversion needs two currencies"
+    foreign = to_currency if from_currency == functional else from_currency if to_currency == functional else None
+    first = trading_account.format(currency=foreign or from_currency)
+    second = trading_account.format(currency=foreign or to_currency)
     return (
         Posting(from_account, -from_amount, from_currency),
-        Posting(trading_account.format(currency=from_currency), from_amount, from_currency),
-        Posting(trading_account.format(currency=to_currency), -to_amount, to_currency),
+        Posting(first, from_amount, from_currency),
+        Posting(second, -to_amount, to_currency),
         Posting(to_account, to_amount, to_currency),
     )
 
