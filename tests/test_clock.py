@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 from conftest import Cli
+from support import cli_ceremony
 
 from jointfund import clock
 from jointfund import fund as fund_mod
@@ -35,12 +36,14 @@ def log_size(url: str) -> int:
 
 def seat_board(cli: Cli, tmp_path) -> dict[str, str]:  # noqa: ANN001
     keys = {}
+    authority = cli_ceremony(cli, tmp_path)  # seats change only through the partners' authority keys (issue 19)
     for partner in ("US", "UA"):
         for n in (1, 2, 3):
             name = f"{partner.lower()}-board-{n}"
             keys[name] = str(tmp_path / f"{name}.key")
             cli("keys", "new", "--out", keys[name])
-            cli("members", "appoint", "--partner", partner, "--name", name, "--body", "board", "--pubkey", f"{keys[name]}.pub")
+            cli("members", "appoint", "--partner", partner, "--name", name, "--body", "board", "--pubkey",
+                f"{keys[name]}.pub", "--authority-key", str(authority[partner]))
     cli("users", "add", "admin", "--role", "administrator", "--password", "long enough pw")
     cli("--user", "admin", "users", "add", "mgr", "--role", "board_manager", "--password", "long enough pw too")
     return keys
