@@ -94,6 +94,7 @@ class Jobs:
         self.engine: Engine | None = None
         self.runner = f"{socket.gethostname()}:{os.getpid()}"[:200]
         self._cancel = threading.Event()
+        self._told = 0  # jobs running when a stop was signalled (they may end before cancel_all runs)
         self._lock = threading.Lock()
         self._threads: dict[str, threading.Thread] = {}
         self._mine: dict[str, Job] = {}  # jobs started here, as they are now (the newest MAX_REMEMBERED)
@@ -239,8 +240,9 @@ class Jobs:
         return job
 
     def stop_soon(self) -> None:
-        """Tell every job here to stop at its next batch; refuse new ones (safe in a signal handler)."""
+        """Tell every job here to stop at its next batch; refuse new ones (safe in a signal handler: no lock)."""
         self._cancel.set()
+        self._told = max(self._told, len(self._threads))
 
     def cancel_all(self, timeout: float = 30) -> int:
         """Stop every job here (each rolls back at its next batch) and wait for them; how many there were."""
@@ -250,4 +252,5 @@ class Jobs:
         deadline = time.monotonic() + timeout
         for thread in threads:
             thread.join(max(0.0, deadline - time.monotonic()))
-        return len(threads)
+        # A job told by the signal may have rolled back and ended before this ran: it was cancelled all the same.
+        return max(len(threads), self._told)
