@@ -209,6 +209,8 @@ class ContributionKind(Frozen):
     name: str
     valuation: Literal["face", "assessed"]
     needs_decision: str | None = Field(default=None, description="proposal kind that must approve it first")
+    funded_by: tuple[Literal["us_funded", "allied_funded", "sold"], ...] = Field(
+        default=(), description="assessed kinds: who may have paid for a delivery that counts as capital")
 
 
 class CapitalTerms(Frozen):
