@@ -93,7 +93,7 @@ def root(
 # command; tests/cli/test_app.py checks that each line names a real command with this help.
 COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("jointfund.cli.fund:init", "Create a fund in the database (--db), on the shipped terms or your own."),
-    "checkpoint": ("jointfund.cli.fund:checkpoint",
+    "checkpoint": ("jointfund.cli.checkpoint:app",
                    "Sign the current tree head (fund id, size, root, time) as a partner."),
     "verify": ("jointfund.cli.fund:verify",
                "Recompute every entry, balance, hash, root and signature; exit 1 naming the first failure."),

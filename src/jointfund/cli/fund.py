@@ -1,4 +1,4 @@
-"""Fund-wide commands: init, checkpoint, verify, and the schema."""
+"""Fund-wide commands: init, verify, and the schema."""
 
 from __future__ import annotations
 
@@ -52,22 +52,6 @@ def init(
         record_genesis(ctx, authorities)
     else:
         say("no genesis yet: record the partners' authority keys with: jointfund genesis new --authority P=FILE.pub ...")
-
-
-def checkpoint(
-    ctx: typer.Context,
-    partner: str = typer.Option(..., "--partner", help="The partner whose key signs."),
-    key: Path = typer.Option(..., "--key", help="The partner's private key file."),
-    fmt: str = FormatOption,
-) -> None:
-    """Sign the current tree head (fund id, size, root, time) as a partner."""
-    context.actor(ctx, "checkpoint.sign")
-    private = load_private(key)
-    fund = context.fund(ctx)
-    with db.write(context.engine(ctx)) as conn:
-        cp = log.make_checkpoint(conn, fund.id, partner, private)
-    emit(ctx, [{"partner": cp.partner, "tree_size": cp.tree_size, "root": cp.root_hex, "signed_at": cp.signed_at,
-                "key_id": cp.key_id, "signature": cp.signature_hex}], fmt, title="Checkpoint signed")
 
 
 def verify(

@@ -84,3 +84,43 @@ def list_(ctx: typer.Context, fmt: str = FormatOption) -> None:
     with db.transaction(context.engine(ctx)) as conn:
         rows = [{"key_id": k, "partner": p} for k, (p, _) in sorted(log.partner_keys(conn).items())]
     emit(ctx, rows, fmt, title="Partner keys")
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    kid: str = typer.Argument(None, metavar="[KEY_ID]", help="A registered checkpoint key [default: every one]."),
+    pubkey: Path = typer.Option(None, "--pubkey", help="A public key file instead of a registered key."),
+    verifier: bool = typer.Option(False, "--verifier", help="Print C2SP note verifier keys "
+                                  "(name+hex key ID+base64(0x01 || public key)), one a line, for note tools."),
+    fmt: str = FormatOption,
+) -> None:
+    """Checkpoint keys with their note key IDs; --verifier prints them as C2SP verifier keys."""
+    from jointfund.ledger import checkpoint_note
+
+    fund = context.fund(ctx)
+    with db.transaction(context.engine(ctx)) as conn:
+        origin = checkpoint_note.fund_origin(conn, fund.id)
+        keys = log.partner_keys(conn)
+    if pubkey is not None:
+        try:
+            pem = load_public(pubkey.read_bytes(), str(pubkey))
+        except OSError as exc:
+            raise InputError([Problem(str(pubkey), f"cannot read: {exc.strerror}")]) from None
+        from jointfund.ledger.checkpoint import public_pem
+
+        found = {key_id(pem): (keys.get(key_id(pem), ("", ""))[0], public_pem(pem))}
+    elif kid is not None:
+        if kid not in keys:
+            raise InputError([Problem("KEY_ID", "no registered checkpoint key has this id (see: jointfund keys list)",
+                                      kid)])
+        found = {kid: keys[kid]}
+    else:
+        found = dict(sorted(keys.items()))
+    vkeys = {k: checkpoint_note.partner_verifier(origin, pem) for k, (_, pem) in found.items()}
+    if verifier:
+        for v in vkeys.values():
+            typer.echo(v.vkey())
+        return
+    emit(ctx, [{"key_id": k, "partner": found[k][0], "note_key_id": v.key_id.hex(), "verifier": v.vkey()}
+               for k, v in vkeys.items()], fmt, title=f"Checkpoint keys (note key name {origin})")

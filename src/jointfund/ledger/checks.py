@@ -4,6 +4,9 @@
   must hold is missing (a missing node only slows proofs; a wrong one would make honest proofs fail).
 - account heads: where each running balance stands equals the sum of the account's postings in that
   currency, after its last one (a wrong head would give the next posting a wrong running balance).
+- checkpoint notes: each partner's C2SP note signature verifies over the note of the head its v1 checkpoint
+  signed, with that partner's registered key; each witness cosignature verifies with the key of a witness the
+  terms name (a cosignature by an unnamed witness is reported: it proves nothing to the fund's readers).
 """
 
 from __future__ import annotations
@@ -56,4 +59,42 @@ def check_account_heads(conn: Connection, fund: FundInfo) -> tuple[str, int, lis
     return HEADS, len(sums), findings
 
 
-DOMAIN_CHECKS.extend([check_tree_nodes, check_account_heads])
+NOTES = "checkpoint notes"
+
+
+def check_notes(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Finding]]:
+    import base64
+
+    from jointfund.ledger import checkpoint_note, note
+
+    transparency = fund.base_terms().transparency
+    origin = transparency.origin_for(fund.id)
+    keys = log.partner_keys(conn)
+    findings: list[Finding] = []
+    checked = 0
+    for r in conn.execute(select(t.checkpoint).where(t.checkpoint.c.note_signature.is_not(None))):
+        checked += 1
+        body = note.CheckpointBody(origin, r.tree_size, bytes.fromhex(r.root))
+        raw = base64.b64decode(r.note_signature)
+        sig = note.Signature(origin, raw[:4], raw[4:])
+        registered = keys.get(r.key_id)
+        if registered is None or not note.signature_valid(
+                body.text(), sig, checkpoint_note.partner_verifier(origin, registered[1])):
+            findings.append(Finding(NOTES, r.tree_size, f"checkpoint {r.id} ({r.partner}): its note signature does "
+                                    f"not verify with key {r.key_id} over the note of size {r.tree_size}"))
+    witnesses = {(v.name, v.key_id): v for v in map(note.parse_vkey, transparency.witnesses)}
+    for r in conn.execute(select(t.cosignature)):
+        checked += 1
+        raw = base64.b64decode(r.signature)
+        sig = note.Signature(r.name, raw[:4], raw[4:])
+        v = witnesses.get((r.name, raw[:4]))
+        body = note.CheckpointBody(origin, r.tree_size, bytes.fromhex(r.root))
+        if v is None:
+            findings.append(Finding(NOTES, r.tree_size, f"cosignature {r.id} by {r.name} ({r.key_id}): not a witness "
+                                    "the terms name"))
+        elif not note.signature_valid(body.text(), sig, v):
+            findings.append(Finding(NOTES, r.tree_size, f"cosignature {r.id} by {r.name}: does not verify"))
+    return NOTES, checked, findings
+
+
+DOMAIN_CHECKS.extend([check_tree_nodes, check_account_heads, check_notes])

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, func, insert, select
 
 from jointfund import clock
 from jointfund.errors import JointfundError, NotFound
-from jointfund.ledger import authority, canonical, merkle, tiles
+from jointfund.ledger import authority, canonical, merkle, note, tiles
 from jointfund.ledger.checkpoint import Checkpoint, key_id, load_public, public_pem, sign
 from jointfund.store import tables as t
 
@@ -122,8 +122,10 @@ def partner_keys(conn: Connection) -> dict[str, tuple[str, str]]:
     return {r.key_id: (r.partner, r.public_pem) for r in conn.execute(select(t.partner_key))}
 
 
-def make_checkpoint(conn: Connection, fund_id: str, partner: str, private: Ed25519PrivateKey) -> Checkpoint:
-    """Sign the current tree head as `partner` and store the checkpoint."""
+def make_checkpoint(conn: Connection, fund_id: str, partner: str, private: Ed25519PrivateKey,
+                    origin: str | None = None) -> Checkpoint:
+    """Sign the current tree head as `partner` and store the checkpoint: the v1 message, and the C2SP checkpoint
+    note of the same head (key name = `origin`, by default the one the fund's terms name)."""
     kid = key_id(private.public_key())
     row = conn.execute(select(t.partner_key).where(t.partner_key.c.key_id == kid)).first()
     if row is None:
@@ -134,8 +136,15 @@ def make_checkpoint(conn: Connection, fund_id: str, partner: str, private: Ed255
     if n == 0:
         raise JointfundError("the log is empty; there is nothing to sign yet")
     cp = sign(Checkpoint(fund_id, n, head.hex(), clock.now(), partner, kid), private)
+    if origin is None:
+        from jointfund.ledger.checkpoint_note import fund_origin
+
+        origin = fund_origin(conn, fund_id)
+    body = note.CheckpointBody(origin, n, head)
+    signed = note.sign(body.text(), origin, private)
     conn.execute(insert(t.checkpoint).values(partner=partner, key_id=kid, tree_size=n, root=cp.root_hex,
-                                             signed_at=cp.signed_at, signature=cp.signature_hex))
+                                             signed_at=cp.signed_at, signature=cp.signature_hex,
+                                             note_signature=signed.line().split(" ")[-1].strip()))
     return cp
 
 

@@ -133,12 +133,30 @@ checkpoint = Table(
     Column("root", String(64), nullable=False),
     Column("signed_at", UTC, nullable=False),
     Column("signature", String(128), nullable=False),
+    Column("note_signature", String(200), comment="base64 C2SP note signature (key ID || Ed25519) of the same "
+           "tree head; none on checkpoints signed before migration 0012"),
     UniqueConstraint("partner", "tree_size", "signed_at", name="once"),
+)
+
+# Witnesses' tlog-cosignatures of the fund's checkpoint notes (C2SP tlog-witness), as the witness returned them.
+cosignature = Table(
+    "cosignature", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tree_size", BigInteger, nullable=False),
+    Column("root", String(64), nullable=False, comment="hex root of the cosigned checkpoint"),
+    Column("name", String(200), nullable=False, comment="the witness's key name"),
+    Column("key_id", String(8), nullable=False),
+    Column("timestamp", BigInteger, nullable=False, comment="POSIX seconds the witness signed at"),
+    Column("signature", String(200), nullable=False, comment="base64(key ID || timestamp || Ed25519 signature)"),
+    Column("received_at", UTC, nullable=False),
+    UniqueConstraint("name", "key_id", "tree_size", name="uq_cosignature_name"),
+    CheckConstraint("tree_size > 0 AND timestamp >= 0", name="sane"),
 )
 
 # Tables no row of which may ever change or disappear.
 APPEND_ONLY = ("fund", "account", "account_closure", "entry", "posting", "event", "leaf", "partner_key", "checkpoint")
 TREE_APPEND_ONLY = ("tree_node",)
+WITNESS_APPEND_ONLY = ("cosignature",)
 
 # -- revenue --
 # Licences, Treasury receipts, exchange rates and company-reported payments, as imported.

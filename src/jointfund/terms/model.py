@@ -9,6 +9,7 @@ is always read as it stood on the day that matters.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Literal
 
@@ -476,6 +477,44 @@ class Amendment(Frozen):
     changes: dict
 
 
+class Transparency(Frozen):
+    """How the fund's log shows itself to the world (C2SP tlog-checkpoint, tlog-witness; issue 18).
+
+    Attributes:
+      origin: the checkpoint origin line and the partners' note key name; `{fund_id}` stands for the fund's
+        id, so two funds made from one terms file never share an origin.
+      witnesses: verifier keys (C2SP vkeys, `name+hexid+base64`) of the independent witnesses whose
+        cosignatures count.
+      witnesses_required: how many of them must cosign a checkpoint before it is shown as witnessed.
+      public_records: which records the public mirror shows in full; the others appear as their leaf hash only.
+    """
+
+    origin: str = Field(default="jointfund.example/{fund_id}", min_length=1, max_length=200,
+                        pattern=r"^[^\s+]+$", description="no spaces, no plus (C2SP signed-note key name)")
+    witnesses: tuple[str, ...] = ()
+    witnesses_required: int = Field(default=1, ge=0, le=16)
+    public_records: tuple[str, ...] = Field(default=("entry",), description=(
+        '"entry" (journal entries) or a prefix of event actions, e.g. "proposal."; other records are private'))
+
+    def origin_for(self, fund_id: str) -> str:
+        return self.origin.replace("{fund_id}", fund_id)
+
+    def is_public(self, kind: str, action: str | None) -> bool:
+        """Is a record of leaf `kind` ("entry" or "event") with event `action` public?"""
+        if kind == "entry":
+            return "entry" in self.public_records
+        return action is not None and any(p != "entry" and action.startswith(p) for p in self.public_records)
+
+    @field_validator("witnesses")
+    @classmethod
+    def _vkeys(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        # The shape only (name+8 hex+base64); the ledger.note parser checks the key itself where it is used.
+        bad = [w for w in v if not re.fullmatch(r"[^\s+]+\+[0-9a-f]{8}\+[A-Za-z0-9+/=]+", w)]
+        if bad:
+            raise ValueError(f"not a verifier key (name+hexkeyid+base64key): {bad[0][:80]!r}")
+        return v
+
+
 class Terms(Frozen):
     """A whole agreement, as it stands on `as_of` (None: the file as written, before amendments)."""
 
@@ -495,6 +534,7 @@ class Terms(Frozen):
     pipeline: Pipeline | None = None
     eiti: Eiti = Eiti()
     reconciliation: Reconciliation = Reconciliation()
+    transparency: Transparency = Transparency()
     amendments: tuple[Amendment, ...] = ()
     as_of: dt.date | None = None
 
