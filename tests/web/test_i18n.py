@@ -1,33 +1,103 @@
-"""English and Ukrainian: every message of the pages has a Ukrainian translation, and the switch sticks."""
+"""English and Ukrainian: the catalogue is complete, every message the code speaks is in it, numbers and plurals
+follow the language, and the switch sticks.
+
+The extraction is pybabel's (Babel's extract over the package with the project's keywords, i18n.KEYWORDS), so a
+new `_("...")` in a template or a module fails here until messages.po has its Ukrainian.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from importlib import resources
+from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from babel import Locale
+from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from jointfund.web import i18n
+import jointfund
+from jointfund import i18n
+from jointfund.web.i18n import choose
 
-TEMPLATES = resources.files("jointfund.web").joinpath("templates")
+PACKAGE = Path(jointfund.__file__).parent
+PO = PACKAGE / "web" / "locale" / "uk" / "LC_MESSAGES" / "messages.po"
+# Where gettext is the project's: the CLI's English help uses the standard library's `_` (click's own words).
+METHODS = [("cli/**.py", "ignore"), ("**.py", "python"), ("**/templates/**.html", "jinja2")]
+APOSTROPHE = "\u02bc"  # ʼ, the Ukrainian apostrophe; the typewriter ' and the quote ’ are not used in uk text
 
 
-def messages_in_templates() -> set[str]:
-    found: set[str] = set()
-    for f in TEMPLATES.iterdir():
-        text = f.read_text(encoding="utf-8")
-        found |= set(re.findall(r'_\("([^"]+)"\)', text)) | set(re.findall(r"_\('([^']+)'\)", text))
+def catalogue():  # noqa: ANN201 - a babel Catalog
+    with PO.open("rb") as f:
+        return read_po(f, locale="uk")
+
+
+def extracted() -> dict[str, list[str]]:
+    """msgid -> where it is used, as `pybabel extract -k _ -k gettext -k ngettext:1,2 -k N_` finds them."""
+    found: dict[str, list[str]] = {}
+    for filename, lineno, message, _comments, _context in extract_from_dir(
+            PACKAGE, method_map=METHODS, keywords=i18n.KEYWORDS,
+            options_map={"**/templates/**.html": {"extensions": "jinja2.ext.i18n"}}):
+        msgid = message[0] if isinstance(message, tuple) else message  # a plural entry's id is its singular
+        if msgid:
+            found.setdefault(msgid, []).append(f"{filename}:{lineno}")
     return found
 
 
-def test_every_message_has_a_ukrainian_translation() -> None:
-    with i18n.locale_dir().joinpath("uk", "LC_MESSAGES", "messages.po").open("rb") as f:
-        catalog = read_po(f, locale="uk")
-    translated = {m.id for m in catalog if m.id and m.string}
-    missing = messages_in_templates() - translated
-    assert not missing, f"add to messages.po: {sorted(missing)}"
+def test_every_catalogue_entry_has_its_ukrainian() -> None:
+    cat = catalogue()
+    untranslated = [m.id for m in cat if m.id and (not all(m.string) if isinstance(m.string, tuple) else not m.string)]
+    fuzzy = [m.id for m in cat if m.id and m.fuzzy]
+    assert not untranslated, f"translate in messages.po: {untranslated}"
+    assert not fuzzy, f"review the fuzzy entries of messages.po (a fuzzy entry is never shown): {fuzzy}"
     assert i18n.translations("uk").gettext("Sign in") == "Увійти"
+
+
+def test_the_ukrainian_text_uses_one_apostrophe() -> None:
+    wrong = [m.id for m in catalogue() if m.id for s in (m.string if isinstance(m.string, tuple) else (m.string,))
+             if re.search(r"[\u0400-\u04ff]['\u2019`]", s)]
+    assert not wrong, f"write ʼ (U+02BC) in: {wrong}"
+    assert APOSTROPHE in i18n.translations("uk").gettext("Committed on")
+
+
+def test_every_message_the_code_speaks_is_in_the_catalogue() -> None:
+    found = extracted()
+    assert "Sign in" in found and "Fund totals" in found  # the extraction reads templates and modules
+    ids = {m.id if isinstance(m.id, str) else m.id[0] for m in catalogue() if m.id}
+    missing = {k: v[:2] for k, v in found.items() if k not in ids}
+    assert not missing, f"add to messages.po (msgid: where): {missing}"
+
+
+def test_the_plural_forms_are_ukrainian_and_babel_reads_them() -> None:
+    cat = catalogue()
+    assert cat.num_plurals == 3 == len(Locale("uk").plural_form.tags)
+    plurals = [m for m in cat if m.id and isinstance(m.id, tuple)]
+    assert plurals, "the catalogue has plural entries"
+    assert all(len(m.string) == 3 for m in plurals), "each plural entry has three Ukrainian forms"
+    ng = i18n.translations("uk").ngettext
+    forms = [ng("%(num)s new record", "%(num)s new records", n) % {"num": n} for n in (1, 2, 5, 11, 12, 21, 22, 25)]
+    assert forms == ["1 новий запис", "2 нові записи", "5 нових записів", "11 нових записів", "12 нових записів",
+                     "21 новий запис", "22 нові записи", "25 нових записів"]
+    assert i18n.translations("en").ngettext("%(num)s new record", "%(num)s new records", 2) == "%(num)s new records"
+
+
+@pytest.mark.parametrize(("lang", "value", "places", "written"), [
+    ("uk", "75000000.00", 2, "75\u00a0000\u00a0000,00"), ("en", "75000000.00", 2, "75,000,000.00"),
+    ("uk", Decimal("-1234.5"), 2, "-1\u00a0234,50"), ("en", Decimal("-1234.5"), 2, "-1,234.50"),
+    ("uk", 1057, 0, "1\u00a0057"), ("en", "0.123456", None, "0.123456"), ("uk", None, 2, "—"),
+])
+def test_numbers_are_written_as_the_language_writes_them(lang, value, places, written) -> None:  # noqa: ANN001
+    assert i18n.number(value, lang, places) == written
+
+
+def test_shares_and_dates_follow_the_language() -> None:
+    assert i18n.percent("0.245752", "uk") == "24,58%"
+    assert i18n.percent("0.245752", "en") == "24.58%"
+    assert i18n.date(dt.date(2026, 3, 2), "uk") == "02.03.2026"
+    assert i18n.date("2026-03-02", "en") == "2026-03-02"
+    with pytest.raises(ArithmeticError):
+        i18n.number("1,000", "en")  # a string is an amount as the API gives it, never a formatted one
 
 
 @pytest.mark.parametrize(("cookie", "query", "accept", "chosen"), [
@@ -35,7 +105,7 @@ def test_every_message_has_a_ukrainian_translation() -> None:
     ("uk", "en", None, "en"), ("xx", "zz", "fr", "en"),
 ])
 def test_the_language_is_the_query_then_the_cookie_then_the_browser(cookie, query, accept, chosen) -> None:  # noqa: ANN001
-    assert i18n.choose(cookie, query, accept) == chosen
+    assert choose(cookie, query, accept) == chosen
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])

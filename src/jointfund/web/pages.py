@@ -17,6 +17,8 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from starlette.concurrency import run_in_threadpool
 
 from jointfund import clock
@@ -97,14 +99,28 @@ def render_error(request: Request, status: int, error: dict, headers: dict | Non
     return response
 
 
-def money(value: str | Decimal | None) -> str:
-    if value is None:
-        return "—"
-    d = Decimal(value)
-    return f"{d:,f}"
+@pass_context
+def money(context: Context, value: str | Decimal | None) -> str:
+    """An amount as the page's language writes it (uk 75 000 000,00, en 75,000,000.00), to the cent."""
+    return i18n.number(value, context.get("lang", i18n.DEFAULT))
 
 
-templates.env.filters["money"] = money
+@pass_context
+def number(context: Context, value: object, places: int | None = None) -> str:
+    return i18n.number(value, context.get("lang", i18n.DEFAULT), places)
+
+
+@pass_context
+def percent(context: Context, value: object, places: int = 2) -> str:
+    return i18n.percent(value, context.get("lang", i18n.DEFAULT), places)
+
+
+@pass_context
+def day(context: Context, value: object) -> str:
+    return i18n.date(value, context.get("lang", i18n.DEFAULT))
+
+
+templates.env.filters.update(money=money, number=number, percent=percent, day=day)
 
 
 # -- public --
