@@ -16,12 +16,9 @@ import io
 from importlib import resources
 
 import datetime as dt
+import re
+from collections.abc import Callable, Iterable
 from decimal import Decimal
-
-from babel.dates import format_date
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.numbers import format_decimal, format_percent
 
 DOMAIN = "messages"
 LANGUAGES = {"en": "English", "uk": "Українська"}
@@ -44,6 +41,9 @@ def locale_dir():  # noqa: ANN201 - an importlib Traversable
 def translations(lang: str) -> gettext.NullTranslations:
     if lang == DEFAULT or lang not in LANGUAGES:
         return gettext.NullTranslations()
+    from babel.messages.mofile import write_mo  # Babel loads only where a page or report speaks (a fast CLI)
+    from babel.messages.pofile import read_po
+
     po = locale_dir().joinpath(lang, "LC_MESSAGES", f"{DOMAIN}.po")
     with po.open("rb") as f:
         catalog = read_po(f, locale=lang)
@@ -58,6 +58,8 @@ def number(value: object, lang: str, places: int | None = 2) -> str:
 
     None is a dash, as the pages show a missing figure; a string is read as a Decimal (the API's amounts).
     """
+    from babel.numbers import format_decimal
+
     if value is None or value == "":
         return "—"
     d = value if isinstance(value, (Decimal, int, float)) else Decimal(str(value))
@@ -69,6 +71,8 @@ def number(value: object, lang: str, places: int | None = 2) -> str:
 
 def percent(value: object, lang: str, places: int = 2) -> str:
     """A share (0.2458) as a percentage in the language: 24.58% or 24,58%."""
+    from babel.numbers import format_percent
+
     if value is None or value == "":
         return "—"
     d = value if isinstance(value, (Decimal, float)) else Decimal(str(value))
@@ -77,7 +81,55 @@ def percent(value: object, lang: str, places: int = 2) -> str:
 
 def date(value: dt.date | str | None, lang: str) -> str:
     """A date in the language's numeric form (Ukrainian 02.03.2026); English keeps ISO 2026-03-02."""
+    from babel.dates import format_date
+
     if value is None or value == "":
         return "—"
     d = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
     return d.isoformat() if lang == DEFAULT else format_date(d, "dd.MM.yyyy", locale=lang)
+
+
+_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+VERBATIM = ("year", "period", "number", "licence", "deadline_code")  # numbers that are names, not quantities
+
+
+@functools.lru_cache(maxsize=512)
+def _pattern(template: str) -> re.Pattern[str]:
+    # A value never holds "; ": that joins parts (recognise takes them one by one).
+    parts = _PLACEHOLDER.split(template)  # text, name, text, name, ..., text
+    return re.compile("".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>(?:(?!; ).)+?)"
+                              for i, p in enumerate(parts)), re.S)
+
+
+def recognise(text: str, templates: Iterable[str], gettext: Callable[[str], str], lang: str,
+              value: Callable[[str, str], str] | None = None) -> str:
+    """`text`, made by the code from one of `templates` (English gettext templates), in the language of `gettext`.
+
+    Texts the domain keeps in English (a receipt's reason, a deadline's state) are recognised by their
+    template and rewritten from its translation: numbers and ISO dates in the language's form, any other
+    value through `value(name, text)` (by default gettext). Parts joined by "; " are taken one by one;
+    a text no template makes is translated as a whole, or shown as it is.
+    """
+    if not text:
+        return text
+    for template in templates:
+        m = _pattern(template).fullmatch(text)
+        if m is not None:
+            return gettext(template) % {k: _value(k, v, gettext, lang, value) for k, v in m.groupdict().items()}
+    if "; " in text:
+        return "; ".join(recognise(part, templates, gettext, lang, value) for part in text.split("; "))
+    return gettext(text)
+
+
+def _value(name: str, text: str, gettext: Callable[[str], str], lang: str,
+           value: Callable[[str, str], str] | None) -> str:
+    m = _NUMBER.fullmatch(text)
+    if name in VERBATIM:
+        return text
+    if m is not None:  # as many decimals as the text has (an amount keeps its cents)
+        return number(text, lang, len(m.group(1)) - 1 if m.group(1) else 0)
+    if _DATE.fullmatch(text):
+        return date(text, lang)
+    return value(name, text) if value is not None else gettext(text)

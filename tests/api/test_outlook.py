@@ -74,9 +74,14 @@ def test_public_page_dashboard_and_forecast_page_show_it_in_both_languages(clien
     assert f'id="outlook-first">{first}<' in public
     nav_2035 = next(r for r in doc["percentiles"] if r["metric"] == "nav" and r["year"] == 2035)
     assert f"{nav_2035['p50'] / 1e6:,.1f}" in public
-    assert "Перспектива: прогноз за багатьма сценаріями" in client.get("/?lang=uk").text
+    uk = client.get("/?lang=uk").text
+    assert "Перспектива: прогноз за багатьма сценаріями" in uk
+    assert f'id="outlook-first">{first}<' in uk and "Внески за рік: Україна" in uk  # partners by their Ukrainian names
+    forecast_uk = client.get("/forecast?lang=uk").text
+    assert "Ціна: Літій" in forecast_uk and "price: lithium" not in forecast_uk  # inputs by name, in the language
+    assert "Чутливість: медіанна СЧА (P50)" in forecast_uk
     page = client.get("/forecast?lang=en")
-    assert page.status_code == 200 and "aria-label='tornado'" in page.text and 'id="forecast-thresholds"' in page.text
+    assert page.status_code == 200 and "aria-label='Tornado: P50 NAV in" in page.text and 'id="forecast-thresholds"' in page.text
     assert "<script" not in page.text.split("<main", 1)[1]  # the charts are inline SVG: nothing runs, nothing loads
     sign_in(client, site, "board_manager")
     assert 'id="outlook"' in client.get("/dashboard").text

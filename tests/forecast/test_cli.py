@@ -70,6 +70,17 @@ def test_chart_is_self_contained_html(jf, tmp_path):
     assert html.count("<svg") >= 8 and "Tornado" in html
     assert "<script" not in html and "src=" not in html and "href=" not in html
     assert set(re.findall(r"https?://[^'\" ]+", html)) <= {"http://www.w3.org/2000/svg"}
+    assert "Fund NAV" in html and "Price of Lithium" in html and ">nav<" not in html  # metrics by name
+
+
+def test_chart_speaks_ukrainian(jf, tmp_path):
+    out = tmp_path / "fan-uk.html"
+    jf("forecast", "chart", "urif-base.toml", "-o", str(out), "--lang", "uk", *ARGS)
+    html = out.read_text(encoding="utf-8")
+    assert "lang='uk'" in html and "Чиста вартість активів фонду" in html and "Ціна: Літій" in html
+    assert "Tornado" not in html and "paths, seed" not in html
+    bad = jf("forecast", "chart", "urif-base.toml", "-o", str(out), "--lang", "fr", *ARGS, ok=False)
+    assert bad.exit_code != 0 and "--lang" in bad.stderr and "Traceback" not in bad.stderr
 
 
 @pytest.mark.storage

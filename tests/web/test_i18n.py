@@ -19,6 +19,8 @@ from babel.messages.pofile import read_po
 
 import jointfund
 from jointfund import i18n
+from jointfund.terms.loader import load_shipped
+from jointfund.web import names
 from jointfund.web.i18n import choose
 
 PACKAGE = Path(jointfund.__file__).parent
@@ -67,6 +69,14 @@ def test_every_message_the_code_speaks_is_in_the_catalogue() -> None:
     ids = {m.id if isinstance(m.id, str) else m.id[0] for m in catalogue() if m.id}
     missing = {k: v[:2] for k, v in found.items() if k not in ids}
     assert not missing, f"add to messages.po (msgid: where): {missing}"
+
+
+def test_every_name_of_the_shipped_terms_has_its_ukrainian() -> None:
+    translated = {m.id for m in catalogue() if m.id and m.string}
+    every = names.every_name(load_shipped())
+    assert {"Lithium", "Board of managers", "Submitted", "mezzanine"} <= every
+    missing = sorted(every - translated)
+    assert not missing, f"add the terms' names to messages.po: {missing}"
 
 
 def test_the_plural_forms_are_ukrainian_and_babel_reads_them() -> None:

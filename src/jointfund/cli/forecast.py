@@ -39,6 +39,7 @@ ChunkOption = typer.Option(engine.DEFAULT_CHUNK_PATHS, "--chunk-paths", min=1,
 class Run:
     name: str
     outcome: run.Outcome
+    terms_text: str = ""  # the terms it ran on (their names label a chart)
 
 
 def _compute(ctx: typer.Context, file: str, paths: int, years: int | None, seed: int, start_day: str | None,
@@ -50,7 +51,7 @@ def _compute(ctx: typer.Context, file: str, paths: int, years: int | None, seed:
                                         seed, runner, years, chunk_paths, with_tornado, advance,
                                         announce=lambda m: say(f"[dim]{m}[/dim]"), total=advance.total,
                                         adopted=adopted)
-    return Run(name, outcome)
+    return Run(name, outcome, terms_text)
 
 
 def _terms_text(ctx: typer.Context):  # noqa: ANN202 - (text, adopted amendments, reader of the start state or None)
@@ -157,10 +158,20 @@ def chart_command(
     workers: int = WorkersOption,
     scheduler: str = SchedulerOption,
     chunk_paths: int = ChunkOption,
+    lang: str = typer.Option("en", "--lang", help="Language of the page: en or uk."),
 ) -> None:
     """Write fan charts of every reported metric and the tornado to one offline HTML file."""
+    from jointfund.i18n import LANGUAGES, translations
+    from jointfund.terms.loader import load_text
+    from jointfund.web.names import namer
+
+    if lang not in LANGUAGES:
+        raise typer.BadParameter(f"expected one of {', '.join(LANGUAGES)}, got {lang!r}", param_hint="--lang")
     r = _compute(ctx, file, paths, years, seed, start_day, workers, scheduler, chunk_paths)
-    html = chart_mod.page(run.document(r.outcome, r.name))
+    tr = translations(lang).gettext
+    # Codes (partners, resources, sectors) by the names of the terms the run used.
+    named = namer(load_text(r.terms_text, "fund terms"), tr)
+    html = chart_mod.page(run.document(r.outcome, r.name), tr, lang, named)
     try:
         output.write_text(html, encoding="utf-8")
     except OSError as exc:

@@ -8,38 +8,58 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Callable
+
+from jointfund.forecast.labels import label, start
+from jointfund.i18n import DEFAULT, N_, number, percent
 
 WIDTH, HEIGHT, PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 560, 260, 70, 16, 28, 34
 BAND_OUTER, BAND_INNER, LINE = "#c6dbef", "#6baed6", "#08519c"
+# Words of the page, translated by the gettext a caller passes (English when none).
+BASE = N_("base %(value)s")
+LEGEND = N_("orange: input at -1σ; blue: at +1σ (USD m)")
+THRESHOLDS = N_("Probability that NAV is at least a threshold")
+HEAD = (N_("Year"), N_("USD millions"), N_("Probability"))
+TITLE = N_("Forecast")
 
 
-def page(doc: dict) -> str:
+Named = Callable[[str, "str | None"], str]
+
+
+def page(doc: dict, gettext: Callable[[str], str] = str, lang: str = DEFAULT, named: Named | None = None) -> str:
+    """The whole page in `lang` (`gettext` its catalogue, `named` the terms' names of codes)."""
+    tr = gettext
     metrics = list(dict.fromkeys(row["metric"] for row in doc["percentiles"]))
-    fans = [fan(doc, m) for m in metrics]
+    fans = [fan(doc, m, _label(m, tr, named), lang) for m in metrics]
+    lead = tr(N_("%(paths)s paths, seed %(seed)s, from %(start)s; start state: %(source)s. No distribution before "
+                 "%(lock)s (the terms' lock). Bands: P5–P95 and P25–P75; line: P50. USD millions."))
     parts = [
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
-        f"<title>{_e(doc['scenario'])}: forecast</title>",
+        f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'>",
+        f"<title>{_e(doc['scenario'])}: {_e(tr(TITLE))}</title>",
         "<style>body{font:14px system-ui,sans-serif;margin:24px;color:#222}"
         "figure{display:inline-block;margin:8px}figcaption{font-weight:600}"
         "table{border-collapse:collapse}td,th{padding:2px 8px;text-align:right}"
         "svg text{font:11px system-ui,sans-serif;fill:#444}</style></head><body>",
         f"<h1>{_e(doc['scenario'])}</h1>",
-        f"<p>{doc['paths']:,} paths, seed {doc['seed']}, from {doc['start']}; start state from the "
-        f"{_e(doc['start_state']['source'])}. No distribution before {doc['lock_ends']} (the terms' lock). "
-        f"Bands: P5–P95 and P25–P75; line: P50. USD millions.</p>",
+        "<p>" + _e(lead % {"paths": number(doc["paths"], lang, 0), "seed": doc["seed"], "start": doc["start"],
+                           "lock": doc["lock_ends"], "source": start(doc["start_state"]["source"], tr)}) + "</p>",
         *fans,
-        tornado(doc),
-        thresholds(doc),
+        tornado(doc, tr, lang, named),
+        thresholds(doc, tr, lang),
         "</body></html>",
     ]
     return "\n".join(parts)
 
 
-def fan(doc: dict, metric: str) -> str:
-    return f"<figure><figcaption>{_e(metric)}</figcaption>{fan_svg(doc, metric)}</figure>"
+def _label(name: str, tr: Callable[[str], str], named: Named | None) -> str:
+    return label(name, tr, named) if named is not None else label(name, tr)
 
 
-def fan_svg(doc: dict, metric: str, label: str | None = None) -> str:
+def fan(doc: dict, metric: str, title: str | None = None, lang: str = DEFAULT) -> str:
+    return f"<figure><figcaption>{_e(title or metric)}</figcaption>{fan_svg(doc, metric, title, lang)}</figure>"
+
+
+def fan_svg(doc: dict, metric: str, label: str | None = None, lang: str = DEFAULT) -> str:
     """The fan chart of one metric as an inline SVG (P5-P95 and P25-P75 bands, P50 line), USD millions."""
     rows = [r for r in doc["percentiles"] if r["metric"] == metric]
     years = [r["year"] for r in rows]
@@ -56,16 +76,18 @@ def fan_svg(doc: dict, metric: str, label: str | None = None) -> str:
     median = _pts([(x(t), y(v)) for t, v in zip(years, series["p50"], strict=True)])
     svg = [f"<svg viewBox='0 0 {WIDTH} {HEIGHT}' width='{WIDTH}' height='{HEIGHT}' "
            f"role='img' aria-label='{_e(label or metric + ' fan chart')}'>",
-           *_axes(x, y, years, top),
+           *_axes(x, y, years, top, lang),
            band("p5", "p95", BAND_OUTER), band("p25", "p75", BAND_INNER),
            f"<polyline fill='none' stroke='{LINE}' stroke-width='2' points='{median}'/>", "</svg>"]
     return "".join(svg)
 
 
-def tornado(doc: dict) -> str:
+def tornado(doc: dict, gettext: Callable[[str], str] = str, lang: str = DEFAULT, named: Named | None = None) -> str:
+    """The sensitivity of the median NAV to each input, in `lang` (as `page`)."""
+    tr = gettext
     t = doc["tornado"]
     if t["year"] is None or t["base"] is None or not t["bars"]:
-        return "<p>No tornado: the tornado year is outside the horizon.</p>"
+        return "<p>" + _e(tr(N_("No tornado: the tornado year is outside the horizon."))) + "</p>"
     base = t["base"] / 1e6
     bars = t["bars"]
     values = [base] + [b[k] / 1e6 for b in bars for k in ("minus_1_sigma", "plus_1_sigma")]
@@ -74,41 +96,43 @@ def tornado(doc: dict) -> str:
     left, right, row = 200, WIDTH + 140 - 20, 22
     height = PAD_TOP + row * len(bars) + PAD_BOTTOM
     x = _scale(lo - 0.05 * span, hi + 0.05 * span, left, right)
-    svg = [f"<svg viewBox='0 0 {WIDTH + 140} {height}' width='{WIDTH + 140}' height='{height}' role='img' aria-label='tornado'>",
+    caption = tr(N_("Tornado: P50 NAV in %(year)s")) % {"year": t["year"]}
+    svg = [f"<svg viewBox='0 0 {WIDTH + 140} {height}' width='{WIDTH + 140}' height='{height}' role='img' "
+           f"aria-label='{_e(caption)}'>",
            f"<line x1='{x(base):.1f}' x2='{x(base):.1f}' y1='{PAD_TOP - 8}' y2='{height - PAD_BOTTOM}' stroke='#222'/>",
-           f"<text x='{x(base):.1f}' y='{PAD_TOP - 12}' text-anchor='middle'>base {base:,.1f}</text>"]
+           f"<text x='{x(base):.1f}' y='{PAD_TOP - 12}' text-anchor='middle'>"
+           f"{_e(tr(BASE) % {'value': number(base, lang, 1)})}</text>"]
+    sigma = {"minus_1_sigma": tr(N_("at -1σ")), "plus_1_sigma": tr(N_("at +1σ"))}
     for i, b in enumerate(bars):
         top = PAD_TOP + i * row
+        name = _label(b["input"], tr, named)
         for key, colour in (("minus_1_sigma", "#de8f6e"), ("plus_1_sigma", "#6baed6")):
             v = b[key] / 1e6
             x0, x1 = sorted((x(base), x(v)))
             svg.append(f"<rect x='{x0:.1f}' y='{top + 3}' width='{max(x1 - x0, 0.5):.1f}' height='{row - 6}' fill='{colour}'>"
-                       f"<title>{_e(b['input'])} {key.replace('_', ' ')}: {v:,.1f}</title></rect>")
-        svg.append(f"<text x='{left - 6}' y='{top + row / 2 + 4}' text-anchor='end'>{_e(b['input'])}</text>")
-    svg.append(f"<text x='{left}' y='{height - 10}'>orange: input at -1σ; blue: at +1σ (USD m)</text></svg>")
-    return f"<figure><figcaption>Tornado: P50 NAV in {t['year']}</figcaption>{''.join(svg)}</figure>"
+                       f"<title>{_e(name)} {_e(sigma[key])}: {number(v, lang, 1)}</title></rect>")
+        svg.append(f"<text x='{left - 6}' y='{top + row / 2 + 4}' text-anchor='end'>{_e(name)}</text>")
+    svg.append(f"<text x='{left}' y='{height - 10}'>{_e(tr(LEGEND))}</text></svg>")
+    return f"<figure><figcaption>{_e(caption)}</figcaption>{''.join(svg)}</figure>"
 
 
-def thresholds(doc: dict) -> str:
+def thresholds(doc: dict, gettext: Callable[[str], str] = str, lang: str = DEFAULT) -> str:
+    tr = gettext
     rows = doc["nav_thresholds"]
     if not rows:
         return ""
-    body = "".join(f"<tr><td>{r['year']}</td><td>{r['nav_at_least_usd'] / 1e6:,.0f}</td><td>{_share(r['probability'])}</td></tr>"
-                   for r in rows)
-    return ("<h2>Probability that NAV is at least a threshold</h2><table><tr><th>year</th><th>USD m</th>"
-            f"<th>probability</th></tr>{body}</table>")
+    body = "".join(f"<tr><td>{r['year']}</td><td>{number(r['nav_at_least_usd'] / 1e6, lang, 0)}</td>"
+                   f"<td>{'' if r['probability'] is None else percent(r['probability'], lang, 1)}</td></tr>" for r in rows)
+    head = "".join(f"<th>{_e(tr(h))}</th>" for h in HEAD)
+    return f"<h2>{_e(tr(THRESHOLDS))}</h2><table><tr>{head}</tr>{body}</table>"
 
 
-def _share(p: float | None) -> str:
-    return "" if p is None else f"{p:.1%}"
-
-
-def _axes(x, y, years: list[int], top: float) -> list[str]:  # noqa: ANN001 - the two scales
+def _axes(x, y, years: list[int], top: float, lang: str = DEFAULT) -> list[str]:  # noqa: ANN001 - the two scales
     out = [f"<line x1='{PAD_LEFT}' x2='{WIDTH - PAD_RIGHT}' y1='{y(0):.1f}' y2='{y(0):.1f}' stroke='#888'/>",
            f"<line x1='{PAD_LEFT}' x2='{PAD_LEFT}' y1='{PAD_TOP}' y2='{y(0):.1f}' stroke='#888'/>"]
     for i in range(5):
         v = top * i / 4
-        out.append(f"<text x='{PAD_LEFT - 6}' y='{y(v) + 4:.1f}' text-anchor='end'>{v:,.0f}</text>")
+        out.append(f"<text x='{PAD_LEFT - 6}' y='{y(v) + 4:.1f}' text-anchor='end'>{number(v, lang, 0)}</text>")
         out.append(f"<line x1='{PAD_LEFT}' x2='{WIDTH - PAD_RIGHT}' y1='{y(v):.1f}' y2='{y(v):.1f}' stroke='#eee'/>")
     step = max(1, math.ceil(len(years) / 8))
     for t in years[::step]:

@@ -14,6 +14,7 @@ from sqlalchemy import Connection
 
 from jointfund.capital.accounts import capital_accounts
 from jointfund.fund import FundInfo
+from jointfund.i18n import N_
 from jointfund.ledger import journal
 from jointfund.ledger.account import in_subtree
 from jointfund.portfolio import application as apps
@@ -26,6 +27,12 @@ class Section(NamedTuple):
 
     title: str
     rows: list[dict]
+
+
+# Titles as gettext templates: pages show them in the reader's language (web.texts recognises them).
+PORTFOLIO_AS_OF = N_("Portfolio as of %(date)s")
+FUND_TOTAL = N_("fund total (%(currency)s)")
+TITLES = (PORTFOLIO_AS_OF, FUND_TOTAL)
 
 
 # -- portfolio --
@@ -51,10 +58,10 @@ def portfolio(conn: Connection, info: FundInfo, as_of: dt.date) -> Section:
         flows[inv.currency] += pos.flows
     for cur, t in sorted(totals.items()):
         m = metrics(flows[cur], t["disbursed"], t["received"], t["value"], as_of)
-        rows.append({"investment": "TOTAL", "application": "", "title": f"fund total ({cur})", "sector": "", "region": "",
+        rows.append({"investment": "TOTAL", "application": "", "title": FUND_TOTAL % {"currency": cur}, "sector": "", "region": "",
                      "instrument": "", "currency": cur, **t, "irr": m.irr, "moic": m.moic, "tvpi": m.tvpi, "dpi": m.dpi,
                      "rvpi": m.rvpi})
-    return Section(f"Portfolio as of {as_of}", rows)
+    return Section(PORTFOLIO_AS_OF % {"date": as_of}, rows)
 
 
 # -- pipeline --

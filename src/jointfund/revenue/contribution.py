@@ -22,12 +22,13 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from jointfund.money import exponent
+from jointfund.i18n import N_
 from jointfund.revenue.eligibility import Rules, explain
 from jointfund.revenue.fx import RateTable
 from jointfund.revenue.licence import Licence
 from jointfund.revenue.receipt import Receipt
 
-ELIGIBLE = "eligible"
+ELIGIBLE = N_("eligible")  # the reason of a receipt that counts (pages translate it)
 GROUPINGS = ("licence", "holder", "resource", "region", "stream", "month", "year")
 
 

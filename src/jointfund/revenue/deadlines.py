@@ -17,12 +17,18 @@ from sqlalchemy import Connection
 
 from jointfund.errors import ConflictError, InputError, Problem
 from jointfund.fund import FundInfo
+from jointfund.i18n import N_
 from jointfund.ledger import log
 from jointfund.money import format_amount
 from jointfund.revenue import transfer
 from jointfund.terms.model import Deadline, Terms
 
 FILE_ACTION = "calendar.file"
+# What is outstanding, as gettext templates (the pages show it in the reader's language: i18n.recognise).
+NOT_FILED = N_("not filed yet (record it with: jointfund calendar file --deadline %(deadline)s ...)")
+NO_CONTRIBUTIONS = N_("no contributions recorded for the period")
+TO_TRANSFER = N_("%(amount)s %(currency)s to transfer")
+OUTSTANDING = (NOT_FILED, NO_CONTRIBUTIONS, TO_TRANSFER)
 
 
 class DeadlineStatus(NamedTuple):
@@ -94,15 +100,16 @@ def calendar(conn: Connection, info: FundInfo, periods: list[int], today: dt.dat
 
 def _filing_evidence(filing: dict | None, d: Deadline) -> tuple[dt.date | None, str]:
     if filing is None:
-        return None, f"not filed yet (record it with: jointfund calendar file --deadline {d.code} ...)"
+        return None, NOT_FILED % {"deadline": d.code}
     return dt.date.fromisoformat(filing["date"]), ""
 
 
 def _transfer_evidence(conn: Connection, terms: Terms, period: int) -> tuple[dt.date | None, str]:
     rows = transfer.statuses(conn, terms, period)
     if not rows:
-        return None, "no contributions recorded for the period"
+        return None, NO_CONTRIBUTIONS
     owing = [r for r in rows if r.settled_on is None]
     if owing:
-        return None, "; ".join(f"{format_amount(r.outstanding, r.currency)} {r.currency} to transfer" for r in owing)
+        return None, "; ".join(TO_TRANSFER % {"amount": format_amount(r.outstanding, r.currency), "currency": r.currency}
+                         for r in owing)
     return max(r.settled_on for r in rows if r.settled_on), ""

@@ -15,10 +15,29 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import NamedTuple
 
+from jointfund.i18n import N_
 from jointfund.revenue.licence import Licence
 from jointfund.revenue.receipt import Receipt
 from jointfund.terms import terms_in_force
 from jointfund.terms.model import Terms
+
+
+# The reasons, as gettext templates: the pages show them in the reader's language by recognising the
+# English text (i18n.recognise), so the reason stored and exported stays one plain English string.
+EARLY_RECEIPT = N_("receipt dated %(date)s, before entry into force %(start)s")
+EXCLUDED_FLAG = N_("excluded: %(flag)s")
+OTHER_BUDGET = N_("%(budget)s budget share")
+UNCOVERED = N_("resource %(resource)s is not covered")
+NONE_COVERED = N_("none of the licence's resources (%(resources)s) is covered")
+EXCLUDED_BASIS = N_("licence basis %(basis)s: %(why)s")
+EARLY_LICENCE = N_("licence issued %(date)s, before entry into force %(start)s")
+OTHER_BASIS = N_("licence basis %(basis)s does not count under the terms in force")
+NO_STREAM = N_("stream %(stream)s carries no contribution")
+EARLY_STREAM = N_("stream %(stream)s counts only from %(start)s")
+NO_PSA = N_("stream %(stream)s counts only under a production sharing agreement; licence %(licence)s has none")
+EARLY_PSA = N_("PSA signed %(signed)s, before entry into force %(start)s")
+REASONS = (EARLY_RECEIPT, EXCLUDED_FLAG, OTHER_BUDGET, UNCOVERED, NONE_COVERED, EXCLUDED_BASIS, EARLY_LICENCE,
+           OTHER_BASIS, NO_STREAM, EARLY_STREAM, NO_PSA, EARLY_PSA)
 
 
 class StreamRule(NamedTuple):
@@ -118,13 +137,13 @@ class RuleBook:
 def explain(receipt: Receipt, licence: Licence, rules: Rules) -> str | None:
     """None when `receipt` counts for the fund; otherwise the first rule that excludes it."""
     if receipt.date < rules.receipts_from:
-        return f"receipt dated {receipt.date}, before entry into force {rules.receipts_from}"
+        return EARLY_RECEIPT % {"date": receipt.date, "start": rules.receipts_from}
     flag = next((f for f in (*receipt.flags, *licence.flags) if f in rules.excluded_flags), None)
     if flag is not None:
-        return f"excluded: {flag}"
+        return EXCLUDED_FLAG % {"flag": flag}
     budget = receipt.budget or rules.default_budget
     if budget not in rules.base_budgets:
-        return f"{budget} budget share"
+        return OTHER_BUDGET % {"budget": budget}
     uncovered = _uncovered(receipt, licence, rules)
     if uncovered is not None:
         return uncovered
@@ -133,14 +152,14 @@ def explain(receipt: Receipt, licence: Licence, rules: Rules) -> str | None:
         return basis
     stream = rules.streams.get(receipt.stream)
     if stream is None:
-        return f"stream {receipt.stream} carries no contribution"
+        return NO_STREAM % {"stream": receipt.stream}
     if receipt.date < stream.in_force_from:
-        return f"stream {receipt.stream} counts only from {stream.in_force_from}"
+        return EARLY_STREAM % {"stream": receipt.stream, "start": stream.in_force_from}
     if stream.psa_only and not licence.psa:
-        return f"stream {receipt.stream} counts only under a production sharing agreement; licence {licence.licence_id} has none"
+        return NO_PSA % {"stream": receipt.stream, "licence": licence.licence_id}
     if (stream.psa_only and rules.psa_signed_from is not None and licence.psa_signed is not None
             and licence.psa_signed < rules.psa_signed_from):
-        return f"PSA signed {licence.psa_signed}, before entry into force {rules.psa_signed_from}"
+        return EARLY_PSA % {"signed": licence.psa_signed, "start": rules.psa_signed_from}
     return None
 
 
@@ -148,12 +167,12 @@ def _basis(licence: Licence, rules: Rules) -> str | None:
     """Why the licence's basis or issue date excludes its revenue, or None."""
     basis = licence.basis
     if basis in rules.excluded_bases:
-        return f"licence basis {basis}: {rules.excluded_bases[basis]}"
+        return EXCLUDED_BASIS % {"basis": basis, "why": rules.excluded_bases[basis]}
     if basis in rules.new_bases:
         if licence.issued < rules.issued_from:
-            return f"licence issued {licence.issued}, before entry into force {rules.issued_from}"
+            return EARLY_LICENCE % {"date": licence.issued, "start": rules.issued_from}
     elif basis not in rules.always_bases:
-        return f"licence basis {basis} does not count under the terms in force"
+        return OTHER_BASIS % {"basis": basis}
     return None
 
 
@@ -162,7 +181,7 @@ def explain_licence(licence: Licence, rules: Rules) -> str | None:
     all of it: a flag, its resources (as a receipt naming none would be judged), its basis or issue date."""
     flag = next((f for f in licence.flags if f in rules.excluded_flags), None)
     if flag is not None:
-        return f"excluded: {flag}"
+        return EXCLUDED_FLAG % {"flag": flag}
     no_resource = Receipt("", rules.receipts_from, licence.licence_id, "", Decimal(0), rules.domestic_currency)
     return _uncovered(no_resource, licence, rules) or _basis(licence, rules)
 
@@ -172,13 +191,13 @@ def _uncovered(receipt: Receipt, licence: Licence, rules: Rules) -> str | None:
     licence's only one; for a licence of several and a receipt that names none, the terms decide."""
     if receipt.resource is not None or not licence.other_resources:
         resource = receipt.resource or licence.resource
-        return None if resource in rules.covered else f"resource {resource} is not covered"
+        return None if resource in rules.covered else UNCOVERED % {"resource": resource}
     if rules.multi_coverage == "primary":
-        return None if licence.resource in rules.covered else f"resource {licence.resource} is not covered"
+        return None if licence.resource in rules.covered else UNCOVERED % {"resource": licence.resource}
     if rules.multi_coverage == "all":
         missing = next((r for r in licence.resources if r not in rules.covered), None)
-        return None if missing is None else f"resource {missing} is not covered"
+        return None if missing is None else UNCOVERED % {"resource": missing}
     assert rules.multi_coverage == "any", rules.multi_coverage
     if any(r in rules.covered for r in licence.resources):
         return None
-    return f"none of the licence's resources ({', '.join(licence.resources)}) is covered"
+    return NONE_COVERED % {"resources": ", ".join(licence.resources)}

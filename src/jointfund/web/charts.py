@@ -11,14 +11,18 @@ from html import escape
 
 from markupsafe import Markup
 
+from jointfund.i18n import DEFAULT, number
+
 MAX_BARS = 40  # a chart is for seeing a shape; longer lists go in the table beside it
 ROW_PX = 26
 LABEL_PX = 170
 BAR_PX = 360
 
 
-def bars(title: str, rows: Sequence[tuple[str, Decimal]], unit: str) -> Markup:
-    """A horizontal bar chart of (label, value) rows, largest first, with its numbers written out."""
+def bars(title: str, rows: Sequence[tuple[str, Decimal]], unit: str, lang: str = DEFAULT,
+         places: int | None = 2) -> Markup:
+    """A horizontal bar chart of (label, value) rows, largest first, with its numbers written out in `lang`
+    (`places` decimals; None: as many as each value has)."""
     shown = sorted(((label, value) for label, value in rows if value > 0), key=lambda r: (-r[1], r[0]))[:MAX_BARS]
     height = max(1, len(shown)) * ROW_PX + 8
     width = LABEL_PX + BAR_PX + 150
@@ -32,6 +36,6 @@ def bars(title: str, rows: Sequence[tuple[str, Decimal]], unit: str) -> Markup:
         w = max(1, int(BAR_PX * value / top))
         parts.append(f'<text class="chart-label" x="{LABEL_PX - 8}" y="{y + 17}" text-anchor="end">{escape(label[:28])}</text>'
                      f'<rect class="chart-bar" x="{LABEL_PX}" y="{y + 3}" width="{w}" height="{ROW_PX - 8}" rx="2"/>'
-                     f'<text class="chart-value" x="{LABEL_PX + w + 6}" y="{y + 17}">{value:,f} {escape(unit)}</text>')
+                     f'<text class="chart-value" x="{LABEL_PX + w + 6}" y="{y + 17}">{number(value, lang, places)} {escape(unit)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -9,24 +9,29 @@ from markupsafe import Markup
 from jointfund import clock
 from jointfund.api import deps
 from jointfund.api.routers.public import outlook_document
-from jointfund.forecast import chart, outlook
+from jointfund.forecast import chart, labels, outlook
+from jointfund.web import i18n, names
 
 
-def panel(request: Request, tr) -> dict:  # noqa: ANN001 - gettext
+def panel(request: Request, tr, lang: str = i18n.DEFAULT) -> dict:  # noqa: ANN001 - gettext
     """What the public page and the dashboard show: NAV and each partner's contributions as fans, and the headline."""
     doc = outlook_document(request, with_tornado=False)
     terms = deps.fund(request).terms(clock.today())
-    fans = [(tr("Fund NAV"), Markup(chart.fan_svg(doc, "nav", tr("Fund NAV"))))]
-    for p in terms.partners:
-        label = f"{tr('Contributions per year')}: {p.name}"
-        fans.append((label, Markup(chart.fan_svg(doc, f"contributions:{p.code}", label))))
+    named = names.namer(terms, tr)
+    fans = []
+    for metric in ("nav", *(f"contributions:{p.code}" for p in terms.partners)):
+        title = labels.label(metric, tr, named)
+        fans.append((title, Markup(chart.fan_svg(doc, metric, title, lang))))
     return {"head": outlook.headline(doc), "fans": fans}
 
 
-def page(request: Request, tr) -> dict:  # noqa: ANN001 - gettext
-    """Everything /forecast shows: a fan per metric, the tornado and the tables."""
+def page(request: Request, tr, lang: str = i18n.DEFAULT) -> dict:  # noqa: ANN001 - gettext
+    """Everything /forecast shows: a fan per metric, the tornado and the tables, in `lang` (`tr` its gettext)."""
     doc = outlook_document(request, with_tornado=True)
+    named = names.namer(deps.fund(request).terms(clock.today()), tr)
     metrics = list(dict.fromkeys(r["metric"] for r in doc["percentiles"]))
-    return {"doc": doc, "head": outlook.headline(doc),
-            "fans": [(m, Markup(chart.fan_svg(doc, m))) for m in metrics],
-            "tornado": Markup(chart.tornado(doc))}
+    titles = {m: labels.label(m, tr, named) for m in metrics}
+    fans = [(titles[m], Markup(chart.fan_svg(doc, m, titles[m], lang))) for m in metrics]
+    return {"doc": doc, "head": outlook.headline(doc), "fans": fans,
+            "start": labels.start(doc["start_state"]["source"], tr),
+            "tornado": Markup(chart.tornado(doc, tr, lang, named))}

@@ -33,7 +33,7 @@ from jointfund.api.security import LANG_COOKIE, SESSION_COOKIE, SIGN_IN_COOKIE, 
 from jointfund.api.schemas import RowId
 from jointfund.errors import NotFound
 from jointfund.governance import audit, policy, user
-from jointfund.web import charts, i18n, outlook
+from jointfund.web import charts, i18n, names, outlook, texts
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(resources.files("jointfund.web").joinpath("templates")))
@@ -75,8 +75,9 @@ def render(request: Request, name: str, status: int = 200, sign_in_form: bool = 
             nonce = fresh_nonce = secrets.token_urlsafe(32)
     csrf = deps.server(request).sessions.sign_in_token(nonce) if nonce else (s.csrf if s else "")
     who = getattr(request.state, "actor", None) or deps.ANONYMOUS
+    named = lazy_namer(request, tr.gettext)
     response = templates.TemplateResponse(request, name, {
-        "_": tr.gettext, "ngettext": tr.ngettext, "lang": lang, "languages": i18n.LANGUAGES, "who": who,
+        "_": tr.gettext, "ngettext": tr.ngettext, "named": named, "said": texts.words(named, tr.gettext, lang), "lang": lang, "languages": i18n.LANGUAGES, "who": who,
         "signed_in": who.role != policy.PUBLIC, "csrf": csrf,
         "may": lambda action: (policy.may_read(who.role, action) if action in policy.READS
                                 else policy.allowed(who.role, action)), "path": request.url.path,
@@ -88,6 +89,17 @@ def render(request: Request, name: str, status: int = 200, sign_in_form: bool = 
         response.set_cookie(LANG_COOKIE, lang, samesite="strict", path="/", max_age=LANG_COOKIE_DAYS * 86400,
                             secure=request.url.scheme == "https")
     return response
+
+
+def lazy_namer(request: Request, gettext):  # noqa: ANN001, ANN201 - gettext and names.namer's function
+    """names.namer over the fund's terms, read only when a page names a code (an error page may not)."""
+    made = []
+
+    def named(kind: str, code: str | None) -> str:
+        if not made:
+            made.append(names.namer(deps.fund(request).terms(), gettext))
+        return made[0](kind, code)
+    return named
 
 
 def render_error(request: Request, status: int, error: dict, headers: dict | None = None) -> Response:
@@ -129,18 +141,20 @@ templates.env.filters.update(money=money, number=number, percent=percent, day=da
 @cacheable
 def public_page(request: Request, _who=PUBLIC) -> Response:
     s = public_api.summary(request)
-    tr = i18n.translations(language(request)).gettext
+    lang = language(request)
+    tr = i18n.translations(lang).gettext
     base = s["base_currency"]
     chart_of = {
-        by: charts.bars(tr(title), [(g["name"], Decimal(g["contribution_base"])) for g in s["contributions"][by]
-                                    if g["contribution_base"] is not None], base)
-        for by, title in (("resource", "Contributions by resource"), ("region", "Contributions by region"),
-                          ("year", "Contributions by year"))}
-    capital_chart = charts.bars(tr("Partners' capital"), [(c["partner"], Decimal(c["capital"])) for c in s["capital"]], base)
+        by: charts.bars(tr(title), [(str(g["name"]) if by == "year" else tr(str(g["name"])), Decimal(g["contribution_base"]))
+                                    for g in s["contributions"][by] if g["contribution_base"] is not None], base, lang)
+        for by, title in (("resource", i18n.N_("Contributions by resource")),
+                          ("region", i18n.N_("Contributions by region")), ("year", i18n.N_("Contributions by year")))}
+    capital_chart = charts.bars(tr("Partners' capital"), [(c["partner"], Decimal(c["capital"])) for c in s["capital"]],
+                                base, lang)
     trusted = [{"partner": cp["partner"], "key_id": cp["key_id"], "public_key_pem": cp["public_key_pem"]}
                for cp in s["checkpoints"]]
     return render(request, "public.html", s=s, charts=chart_of, capital_chart=capital_chart,
-                  outlook=outlook.panel(request, tr),
+                  outlook=outlook.panel(request, tr, lang),
                   trusted_json=json.dumps({"fund_id": deps.fund(request).id, "keys": trusted,
                                            "checkpoints": s["checkpoints"]}))
 
@@ -233,14 +247,16 @@ def dashboard(request: Request, who=READ) -> Response:
              for st in gov_api.standings(request) if st.state == "open"]
     return render(request, "dashboard.html", s=s, calendar=shown[-CALENDAR_ROWS:], overdue=overdue,
                   open_proposals=open_, my_votes=[p for p in open_ if p["mine"]], linked=bool(mine),
-                  events=events, today=today, outlook=outlook.panel(request, i18n.translations(language(request)).gettext))
+                  events=events, today=today,
+                  outlook=outlook.panel(request, i18n.translations(language(request)).gettext, language(request)))
 
 
 @router.get("/forecast", response_class=HTMLResponse)
 @cacheable
 def forecast_page(request: Request, _who=PUBLIC) -> Response:
     """The whole outlook: a fan per figure, the tornado and the tables (public, like the published totals)."""
-    return render(request, "forecast.html", f=outlook.page(request, i18n.translations(language(request)).gettext))
+    lang = language(request)
+    return render(request, "forecast.html", f=outlook.page(request, i18n.translations(lang).gettext, lang))
 
 
 @router.get("/ledger", response_class=HTMLResponse)

@@ -30,9 +30,10 @@ TOTAL = "TOTAL"  # the portfolio report's label of its fund-total rows
 @router.get("/capital", response_class=HTMLResponse)
 def capital(request: Request, as_of: dt.date | None = Query(None), _who=READ) -> Response:
     fc = reports_api.fund_capital(request, as_of, None)
-    tr = i18n.translations(language(request)).gettext
+    lang = language(request)
+    tr = i18n.translations(lang).gettext
     chart = charts.bars(tr("Partners' capital"), [(a["partner"], Decimal(a["closing"])) for a in fc["accounts"]],
-                        fc["currency"])
+                        fc["currency"], lang)
     today = clock.today()
     info = deps.fund(request)
     years = range(today.year, info.start_date.year - 1, -1)
@@ -49,14 +50,16 @@ def portfolio(request: Request, as_of: dt.date | None = Query(None), _who=READ) 
     section = portfolio_api.portfolio_section(request, as_of)
     rows = [r for r in section["rows"] if r["investment"] != TOTAL]
     totals = [r for r in section["rows"] if r["investment"] == TOTAL]
-    tr = i18n.translations(language(request)).gettext
+    lang = language(request)
+    tr = i18n.translations(lang).gettext
     drawn = {}
     for cur in sorted({r["currency"] for r in rows}):
         mine = [r for r in rows if r["currency"] == cur]
-        drawn[cur] = [charts.bars(f"{tr(title)} ({cur})", [(r["investment"], Decimal(r[key])) for r in mine], cur)
-                      for key, title in (("committed", "Committed"), ("disbursed", "Disbursed"), ("value", "Value"))]
+        drawn[cur] = [charts.bars(f"{tr(title)} ({cur})", [(r["investment"], Decimal(r[key])) for r in mine], cur, lang)
+                      for key, title in (("committed", i18n.N_("Committed")), ("disbursed", i18n.N_("Disbursed")),
+                                         ("value", i18n.N_("Value")))]
         drawn[cur].append(charts.bars(f"TVPI ({cur})", [(r["investment"], Decimal(r["tvpi"])) for r in mine
-                                                        if r["tvpi"] is not None], "×"))
+                                                        if r["tvpi"] is not None], "×", lang, None))
     return render(request, "portfolio.html", section=section, rows=rows, totals=totals, drawn=drawn,
                   investments=portfolio_api.investment_rows(request, section["as_of"]))
 

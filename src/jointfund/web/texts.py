@@ -1,0 +1,68 @@
+"""Texts the domain writes in English (a receipt's reason, a deadline's state, a proposal's verdict), in the
+reader's language.
+
+The domain keeps one plain English text (it is stored, exported and signed as it is); a page
+recognises which template made it (i18n.recognise) and writes the template's translation with
+each value in the reader's language: numbers and dates in its form, codes by their terms' names.
+The governance templates mirror the texts of governance.rule and .proposal (tests/web/test_texts.py
+checks that every verdict those write is recognised).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from jointfund.i18n import N_, recognise
+from jointfund.reports.fund_report import TITLES
+from jointfund.revenue.deadlines import OUTSTANDING
+from jointfund.revenue.eligibility import REASONS
+
+GOVERNANCE = (
+    N_("all %(total)s seats"),
+    N_("more than half of the %(total)s seats"),
+    N_("more than half of %(partner)s's %(seats)s seats"),
+    N_("at least %(need)s of the %(total)s seats"),
+    N_("%(rule)s: %(needs)s of the %(body)s must approve"),
+    N_("%(approvals)s of %(total)s %(body)s seats approved"),
+    N_("%(approvals)s of %(total)s %(body)s seats approved (%(needs)s needed)"),
+    N_("waiting for %(seats)s (%(approvals)s of %(total)s %(body)s seats approved so far)"),
+    N_("%(against)s: %(needs)s must approve (%(need)s), at most %(possible)s still can"),
+    N_("on %(date)s; %(state)s: %(reason)s"),
+    N_("its deadline %(date)s passed before the rule was met: %(reason)s"),
+    N_("%(partner)s seat %(number)s"),
+    N_("%(seat)s (vacant)"),
+    N_("%(seat)s (%(name)s) rejected"),
+    N_("%(seat)s (%(name)s) abstained"),
+    N_("%(seat)s (%(name)s) did not vote"),
+)
+TEMPLATES = (*REASONS, *OUTSTANDING, *GOVERNANCE, *TITLES)
+# Values that are codes of the terms, by placeholder: shown by their names (web.names).
+CODES = {"resource": "resource", "stream": "stream", "body": "body"}
+LISTS = ("seats", "against")  # "A, B and C" (governance.rule._join)
+VERBATIM = ("name", "deadline", "licence")  # a member's name, a code typed in a command, a licence's id
+_AND = re.compile(r", | and ")
+
+
+def words(named: Callable[[str, str | None], str], gettext: Callable[[str], str],
+          lang: str) -> Callable[[str | None], str]:
+    """said(text): a domain text in the language of `gettext` (`named` gives a code's name in it)."""
+    def value(name: str, text: str) -> str:
+        if name in CODES:
+            return named(CODES[name], text)
+        if name in VERBATIM:
+            return text
+        if name in LISTS:
+            parts = [said(p) for p in _AND.split(text)]
+            return parts[0] if len(parts) == 1 else gettext("%(items)s and %(last)s") % {
+                "items": ", ".join(parts[:-1]), "last": parts[-1]}
+        if name == "needs" and ": " in text:  # "more than half of the 3 seats: 2" (a requirement and its count)
+            words_, count = text.rsplit(": ", 1)
+            return f"{said(words_)}: {count}"
+        if name == "resources":
+            return ", ".join(named("resource", r) for r in text.split(", "))
+        return said(text)
+
+    def said(text: str | None) -> str:
+        return recognise(text, TEMPLATES, gettext, lang, value) if text else ""
+    return said

@@ -1,0 +1,86 @@
+"""Texts the domain writes in English (reasons, deadlines' states, verdicts) read in Ukrainian on the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from jointfund import i18n
+from jointfund.governance.rule import Seat, evaluate, requirements
+from jointfund.revenue.eligibility import REASONS, Rules, explain
+from jointfund.revenue.licence import Licence
+from jointfund.revenue.receipt import Receipt
+from jointfund.terms.loader import load_shipped
+from jointfund.web import names, texts
+
+TERMS = load_shipped()
+UK = i18n.translations("uk").gettext
+
+
+def said(lang: str = "uk"):  # noqa: ANN201
+    tr = i18n.translations(lang).gettext
+    return texts.words(names.namer(TERMS, tr), tr, lang)
+
+
+@pytest.mark.parametrize(("english", "ukrainian"), [
+    ("resource iron_ore is not covered", "ресурс «Залізна руда» не охоплено"),
+    ("PSA signed 2013-05-10, before entry into force 2025-05-23", "УРП підписано 10.05.2013, до набрання чинності 23.05.2025"),
+    ("licence basis renewal: renewals do not count", "підстава дозволу «продовження»: продовження дозволів не враховуються"),
+    ("213171869.13 UAH to transfer; 5.00 USD to transfer",
+     "213\u00a0171\u00a0869,13 UAH до перерахування; 5,00 USD до перерахування"),
+    ("6 of 6 board seats approved", "схвалили 6 із 6 місць органу «Правління»"),
+    ("on 2026-02-17; approved: 6 of 6 board seats approved",
+     "17.02.2026; схвалена: схвалили 6 із 6 місць органу «Правління»"),
+    ("not filed yet (record it with: jointfund calendar file --deadline audit ...)",
+     "ще не подано (зареєструйте: jointfund calendar file --deadline audit ...)"),
+])
+def test_a_domain_text_reads_in_ukrainian(english: str, ukrainian: str) -> None:
+    assert said()(english) == ukrainian
+
+
+@pytest.mark.parametrize(("english", "shown"), [
+    ("resource iron_ore is not covered", "resource Iron ore is not covered"),  # a code by its name
+    ("213171869.13 UAH to transfer", "213,171,869.13 UAH to transfer"),  # an amount grouped
+    ("on 2026-02-17; approved: 6 of 6 board seats approved", "on 2026-02-17; approved: 6 of 6 Board of managers seats approved"),
+])
+def test_an_english_page_shows_names_and_grouped_numbers(english: str, shown: str) -> None:
+    assert said("en")(english) == shown
+
+
+def test_an_unknown_text_is_shown_as_it_is() -> None:
+    assert said()("a note someone typed") == "a note someone typed"
+    assert said()("") == ""
+    assert said()(None) == ""
+
+
+def test_every_verdict_of_every_rule_is_recognised() -> None:
+    """Each text governance.rule writes (approved, open, rejected; every rule) matches a template of web.texts."""
+    ballots = [
+        [Seat("UA", 1, 1, "Olena", "approve"), Seat("UA", 2, 2, "Taras", "approve"), Seat("US", 1, 3, "Ann", "approve")],
+        [Seat("UA", 1, 1, "Olena", "approve"), Seat("UA", 2, None, None, None), Seat("US", 1, 3, "Ann", None)],
+        [Seat("UA", 1, 1, "Olena", "reject"), Seat("UA", 2, 2, "Taras", "abstain"), Seat("US", 1, 3, "Ann", "reject")],
+    ]
+    seen = set()
+    for rule in ("unanimous", "majority", "majority_of_each_partner", "supermajority:2/3"):
+        for ballot in ballots:
+            text = evaluate(rule, "board", ballot).reason
+            if "; " in text:  # several requirements joined: recognised part by part, not as one template
+                continue
+            seen.add(text)
+            out = said()(text)
+            assert not any(w in out for w in ("seats", "approved", "waiting", "must approve")), (text, out)
+        for req in requirements(rule, {"UA": 2, "US": 1}):
+            assert said()(req.words) != req.words
+    assert len(seen) >= 8
+
+
+def test_every_reason_of_eligibility_is_recognised() -> None:
+    rules = Rules.from_terms(TERMS)
+    day = dt.date(2026, 3, 1)
+    licence = Licence("SP-1", "H", "12345678", "iron_ore", "", "Poltava", dt.date(2026, 1, 1), "new", False)
+    reason = explain(Receipt("R1", day, "SP-1", "rent", Decimal(100), "UAH"), licence, rules)
+    assert reason is not None and said()(reason) != reason
+    templates = set(REASONS)
+    assert all(UK(t) != t for t in templates)
