@@ -480,3 +480,4 @@ from jointfund.ledger import checks as _ledger_checks  # noqa: E402,F401 registe
 from jointfund.accounting import checks as _accounting_checks  # noqa: E402,F401 registers its checks
 from jointfund import dating as _dating_checks  # noqa: E402,F401 registers its checks
 from jointfund.reports import checks as _reports_checks  # noqa: E402,F401 registers its checks
+from jointfund.budget import checks as _budget_checks  # noqa: E402,F401 registers its checks

@@ -21,7 +21,7 @@ SPEC = {
     "licences.import": {ADM, TRS}, "receipts.import": {ADM, TRS}, "fx.import": {ADM, TRS},
     "payments.import": {ADM, TRS}, "transfers.record": {ADM, TRS}, "calendar.file": {ADM, TRS},
     "capital.commit": {ADM}, "capital.call": {ADM}, "capital.contribute": {ADM}, "applications.submit": {ADM, APP},
-    "applications.move": {ADM, COM}, "portfolio.record": {ADM},
+    "applications.move": {ADM, COM}, "portfolio.record": {ADM}, "expenses.record": {ADM},
 }
 
 

@@ -1,7 +1,8 @@
 """Closing an accounting period: remeasure the positions in other currencies, then seal the period.
 
 `close` needs an executed proposal of the terms' close kind (`accounting.close_decision`) about the
-period (`--about period:2026-Q1`), closes periods in order, and only once they have ended. It posts one
+period (`--about period:2026-Q1`), closes periods in order, and only once they have ended. It posts the fees
+of the terms whose span ends with the period (budget.fees, so each accrues exactly once), then one
 remeasurement entry per currency the fund carries (ledger/functional.py), dated the period's last day at
 that day's reference rate, appends the close event, and writes the period_close row; from then on the
 database refuses any entry dated in the period (store/triggers.py), so a correction goes into an open
@@ -18,6 +19,7 @@ from sqlalchemy import Connection, func, insert, select
 
 from jointfund.accounting import period as calendar
 from jointfund.accounting.period import Period
+from jointfund.budget import fees
 from jointfund.errors import InputError, Problem, Refused
 from jointfund.fund import FundInfo
 from jointfund.ledger import journal
@@ -179,7 +181,7 @@ def close(conn: Connection, info: FundInfo, actor: str, name: str, today: dt.dat
             "equity, income or expense accounts (accrued before a reference rate was known); they have "
             "no carrying amount to close on"
         )
-    entries = remeasurements(conn, info, terms, p)
+    entries = fees.accrue(conn, info, terms, p, actor, (f"{LINK}{p.name}",)) + remeasurements(conn, info, terms, p)
     journal.post(conn, entries, info.start_date)
     seq = append_event(
         conn,

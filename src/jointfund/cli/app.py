@@ -143,6 +143,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
                   ("The portfolio: per investment committed, disbursed, undrawn, received, value, IRR, MOIC, TVPI, "
                    "DPI, RVPI and fund totals; and recording income, repayments and exits.")),
     "export": ("jointfund.cli.export:app", "Export the portfolio in open data standards."),
+    "expenses": ("jointfund.cli.expenses:app", "Expenses against the adopted budget lines, each with its evidence."),
     "templates": ("jointfund.cli.templates:templates",
                   "Write a template for each import, CSV and XLSX: its columns in order and one example row."),
 }

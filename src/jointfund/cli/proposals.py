@@ -10,6 +10,9 @@ from jointfund import clock
 from jointfund.cli import context
 from jointfund.cli.output import FormatOption, emit, say
 from jointfund.cli.terms import parse_date
+from jointfund.budget import effects as _budget_effects  # noqa: F401 registers the budget effect
+from jointfund.budget import lines as budget_lines
+from jointfund.budget import plan as budget_plan
 from jointfund.governance import amendment, book, canonical, execution, proposal, vote
 from jointfund.governance.member import find
 from jointfund.governance.model import CHOICES
@@ -35,6 +38,8 @@ def new(
     deadline: str = typer.Option(None, "--deadline", help="Last day on which votes count, YYYY-MM-DD."),
     amendment_file: Path = typer.Option(None, "--amendment", help="With --kind amendment: a TOML file with effective, "
                                         "reference and changes (like an entry of the terms' amendments)."),
+    budget_file: Path = typer.Option(None, "--budget", help="With --kind budget: a TOML file with reference and "
+                                     "[[lines]] (code, category, amount, currency, period); see docs/governance.md."),
     member_ref: str = AsOption,
     key: Path = KeyOption,
 ) -> None:
@@ -45,11 +50,20 @@ def new(
     today = clock.today()
     change = None if amendment_file is None else amendment.parse(
         fund, read_file(amendment_file, "amendment file"), str(amendment_file), today)
+    plan = None if budget_file is None else budget_plan.parse(
+        fund.terms(today), read_file(budget_file, "budget file"), str(budget_file))
+    if plan is not None:
+        if kind != fund.terms(today).budget.decision_kind or about is not None:
+            raise typer.BadParameter(f"--budget goes with --kind {fund.terms(today).budget.decision_kind} and no --about "
+                                     "(the proposal is about the budget's hash)", param_hint="--budget")
+        about = plan.about
     with db.write(context.engine(ctx)) as conn:
         draft = proposal.draft(conn, fund, kind, title, member_ref, today, amount, currency, about,
                                parse_date(deadline, "--deadline"), change)
         p = proposal.submit(conn, fund, who.name, draft, canonical.sign(private, canonical.proposal_bytes(fund.id, draft)),
                             change)
+        if plan is not None:
+            budget_lines.record_plan(conn, who.name, plan)
     rec = f"; it needs a recommendation of {p.requires_recommendation} first" if p.requires_recommendation else ""
     say(f"proposal {p.id} ({p.kind}) is open for {p.body}, rule {p.rule}{rec}")
     typer.echo(p.id)

@@ -91,6 +91,37 @@ def _summary_data(ctx: typer.Context, info, year: int, chosen: str, out: Path, t
 LICENCE_FORMATS = ("table", "csv", "json", "xlsx")
 
 
+def report_format(ctx: typer.Context, fmt: str | None, out: Path | None, formats: tuple[str, ...]) -> str:
+    """The format asked for (or the global one), refused unless one of `formats`; xlsx needs -o."""
+    chosen = fmt or (ctx.find_root().obj or {}).get("format") or "table"
+    if chosen not in formats:
+        raise typer.BadParameter(f"expected one of {', '.join(formats)}, got {chosen!r}", param_hint="--format")
+    if chosen == "xlsx" and out is None:
+        raise typer.BadParameter("xlsx is binary: give -o FILE", param_hint="--out")
+    return chosen
+
+
+def emit_report(ctx: typer.Context, rows: list[dict], chosen: str, out: Path | None, title: str, sheet: str,
+                noun: str, columns: tuple[str, ...] | None = None) -> None:
+    """Rows as a workbook of one sheet (xlsx, to -o), or printed as table, csv or json (to -o when given)."""
+    if chosen == "xlsx":
+        from jointfund.reports import xlsx
+        from jointfund.reports.fund_report import Section
+
+        assert out is not None
+        xlsx.write([Section(sheet, rows)], out, title)
+        say(f"wrote {len(rows)} {noun} to {out}")
+        return
+    if out is not None:
+        buffer = io.StringIO()
+        with contextlib.redirect_stdout(buffer):
+            emit(ctx, rows, chosen, title=title, columns=columns)
+        out.write_text(buffer.getvalue(), encoding="utf-8")
+        say(f"wrote {len(rows)} {noun} to {out}")
+        return
+    emit(ctx, rows, chosen, title=title, columns=columns)
+
+
 @app.command("licences")
 def licences_register(
     ctx: typer.Context,
@@ -101,11 +132,7 @@ def licences_register(
     and whether the licence's revenue counts for the fund, and why not."""
     from jointfund.revenue.eligibility import RuleBook, explain_licence
 
-    chosen = fmt or (ctx.find_root().obj or {}).get("format") or "table"
-    if chosen not in LICENCE_FORMATS:
-        raise typer.BadParameter(f"expected one of {', '.join(LICENCE_FORMATS)}, got {chosen!r}", param_hint="--format")
-    if chosen == "xlsx" and out is None:
-        raise typer.BadParameter("xlsx is binary: give -o FILE", param_hint="--out")
+    chosen = report_format(ctx, fmt, out, LICENCE_FORMATS)
     info = context.fund(ctx)
     terms = info.base_terms()
     rules = RuleBook(info.terms_text, info.adopted).on(clock.today())  # the register shows the terms in force today
@@ -119,22 +146,7 @@ def licences_register(
                      "basis": x.basis, "psa": "yes" if x.psa else "no", "psa_signed": x.psa_signed,
                      "flags": ";".join(x.flags), "covered": "yes" if why is None else "no", "why": why or "",
                      "psa_note": _psa_note(x, rules)})
-    title = f"{terms.fund.name}: register of licences"
-    if chosen == "xlsx":
-        from jointfund.reports import xlsx
-        from jointfund.reports.fund_report import Section
-
-        xlsx.write([Section("Licences", rows)], out, title)
-        say(f"wrote {len(rows)} licences to {out}")
-        return
-    if out is not None:
-        buffer = io.StringIO()
-        with contextlib.redirect_stdout(buffer):
-            emit(ctx, rows, chosen, title=title)
-        out.write_text(buffer.getvalue(), encoding="utf-8")
-        say(f"wrote {len(rows)} licences to {out}")
-        return
-    emit(ctx, rows, chosen, title=title)
+    emit_report(ctx, rows, chosen, out, f"{terms.fund.name}: register of licences", "Licences", "licences")
 
 
 def _psa_note(x, rules) -> str:  # noqa: ANN001
@@ -150,3 +162,4 @@ def _psa_note(x, rules) -> str:  # noqa: ANN001
 
 # The partner and fund reports (statement, fund, portfolio, pipeline, html) join this group from their module.
 from jointfund.cli import fund_reports  # noqa: E402, F401
+from jointfund.cli import expenses  # noqa: E402, F401 report budget (budget against actual)

@@ -74,6 +74,7 @@ RULES: dict[str, frozenset[str]] = {
     "applications.submit": frozenset({ADMINISTRATOR, APPLICANT}),
     "applications.move": frozenset({ADMINISTRATOR, COMMITTEE_MEMBER}),
     "portfolio.record": _BOOKS,
+    "expenses.record": _BOOKS,  # an expense against an adopted budget line, with its evidence (issue 16)
 }
 
 # Reading through the web app and the API (the CLI reads with the database credential): who sees what.

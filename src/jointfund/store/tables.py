@@ -486,3 +486,56 @@ period_close = Table(
 Index("ix_period_close_days", period_close.c.first_day, period_close.c.last_day)
 
 PERIOD_APPEND_ONLY = ("period_close",)
+
+# -- budgets, expenses and their evidence --
+# A document is stored once, by the SHA-256 of its bytes (the expense's evidence); the expense and its log
+# event name that hash. A budget line is adopted by an executed budget proposal; a later budget proposal with
+# the same code adds a new version (the current one has the highest), never rewriting the old. The database
+# refuses an expense that would take its line beyond the current version's amount (store/triggers.py).
+
+document = Table(
+    "document", metadata,
+    Column("sha256", String(64), primary_key=True, comment="of content: the document's identity"),
+    Column("name", String(200), nullable=False, comment="the file name it was first stored under"),
+    Column("size_bytes", BigInteger, nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("seq", BigInteger, ForeignKey("event.seq"), nullable=False, unique=True),
+)
+
+budget_line = Table(
+    "budget_line", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False, comment="adoption order"),
+    Column("code", String(40), nullable=False, comment="the line's name in expenses (--line)"),
+    Column("version", Integer, nullable=False, comment="1 when first adopted, +1 with each amendment"),
+    Column("category", String(40), nullable=False),
+    Column("period", String(10), nullable=False, comment="e.g. 2026, 2026-Q1, 2026-03"),
+    Column("first_day", Date, nullable=False),
+    Column("last_day", Date, nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("proposal_id", Integer, ForeignKey("proposal.id"), nullable=False,
+           comment="the executed budget proposal that adopted this version"),
+    Column("seq", BigInteger, ForeignKey("event.seq"), nullable=False, unique=True),
+    UniqueConstraint("code", "version", name="uq_budget_line_code_version"),
+    CheckConstraint("amount_minor > 0", name="amount_positive"),
+    CheckConstraint("version >= 1", name="version_positive"),
+    CheckConstraint("first_day <= last_day", name="days"),
+)
+
+expense = Table(
+    "expense", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False, comment="recording order"),
+    Column("line_code", String(40), nullable=False, comment="the budget line it is charged to"),
+    Column("amount_minor", BigInteger, nullable=False, comment="in the line's currency"),
+    Column("currency", String(3), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("reference", String(100), nullable=False, unique=True, comment="the invoice's reference: the key"),
+    Column("document_sha256", String(64), ForeignKey("document.sha256"), nullable=False,
+           comment="the evidence"),
+    Column("entry_seq", BigInteger, ForeignKey("entry.seq"), nullable=False, unique=True),
+    Column("seq", BigInteger, ForeignKey("event.seq"), nullable=False, unique=True),
+    CheckConstraint("amount_minor > 0", name="amount_positive"),
+    Index("ix_expense_line_code", "line_code"),
+)
+
+BUDGET_APPEND_ONLY = ("document", "budget_line", "expense")

@@ -184,3 +184,55 @@ BEGIN
   RETURN NEW;
 END $$ LANGUAGE plpgsql""",
             "CREATE TRIGGER entry_period_open BEFORE INSERT ON entry FOR EACH ROW EXECUTE FUNCTION jf_entry_period_open()"]
+
+
+def budget_guard_statements(dialect: str) -> list[str]:
+    """The guards of budget lines (migration 0013): an expense must fit its line's current version (its
+    currency, its period and what is left of its amount), and an amended line may not fall below what was spent."""
+    over = "expense refused: it would exceed its budget line; the line needs a budget amendment"
+    none = "expense refused: no budget line with that code"
+    currency = "expense refused: its currency differs from its budget line"
+    outside = "expense refused: dated outside its budget line''s period"
+    below = "budget line refused: its amount is below what was already spent on it"
+    if dialect == "sqlite":
+        return [f"""
+CREATE TRIGGER expense_within_line BEFORE INSERT ON expense
+BEGIN
+  SELECT CASE
+    WHEN l.code IS NULL THEN RAISE(ABORT, '{none}')
+    WHEN NEW.currency <> l.currency THEN RAISE(ABORT, '{currency}')
+    WHEN NEW.date < l.first_day OR NEW.date > l.last_day THEN RAISE(ABORT, '{outside}')
+    WHEN (SELECT COALESCE(SUM(amount_minor), 0) FROM expense WHERE line_code = NEW.line_code) + NEW.amount_minor
+         > l.amount_minor THEN RAISE(ABORT, '{over}')
+  END
+  FROM (SELECT 1) LEFT JOIN budget_line l ON l.code = NEW.line_code
+   AND l.version = (SELECT MAX(version) FROM budget_line WHERE code = NEW.line_code);
+END""", f"""
+CREATE TRIGGER budget_line_covers_spent BEFORE INSERT ON budget_line
+WHEN (SELECT COALESCE(SUM(amount_minor), 0) FROM expense WHERE line_code = NEW.code) > NEW.amount_minor
+BEGIN SELECT RAISE(ABORT, '{below}'); END"""]
+    assert dialect == "postgresql", dialect
+    return [f"""
+CREATE OR REPLACE FUNCTION jf_expense_within_line() RETURNS trigger AS $$
+DECLARE l budget_line%ROWTYPE; spent bigint;
+BEGIN
+  SELECT * INTO l FROM budget_line WHERE code = NEW.line_code ORDER BY version DESC LIMIT 1;
+  IF NOT FOUND THEN RAISE EXCEPTION '{none}'; END IF;
+  IF NEW.currency <> l.currency THEN RAISE EXCEPTION '{currency}'; END IF;
+  IF NEW.date < l.first_day OR NEW.date > l.last_day THEN RAISE EXCEPTION '{outside}'; END IF;
+  SELECT COALESCE(SUM(amount_minor), 0) INTO spent FROM expense WHERE line_code = NEW.line_code;
+  IF spent + NEW.amount_minor > l.amount_minor THEN RAISE EXCEPTION '{over}'; END IF;
+  RETURN NEW;
+END $$ LANGUAGE plpgsql""",
+            "CREATE TRIGGER expense_within_line BEFORE INSERT ON expense FOR EACH ROW "
+            "EXECUTE FUNCTION jf_expense_within_line()",
+            f"""
+CREATE OR REPLACE FUNCTION jf_budget_line_covers_spent() RETURNS trigger AS $$
+BEGIN
+  IF (SELECT COALESCE(SUM(amount_minor), 0) FROM expense WHERE line_code = NEW.code) > NEW.amount_minor THEN
+    RAISE EXCEPTION '{below}';
+  END IF;
+  RETURN NEW;
+END $$ LANGUAGE plpgsql""",
+            "CREATE TRIGGER budget_line_covers_spent BEFORE INSERT ON budget_line FOR EACH ROW "
+            "EXECUTE FUNCTION jf_budget_line_covers_spent()"]

@@ -468,6 +468,59 @@ class Pipeline(Frozen):
         return next((s for s in self.sectors if s.code == code), None)
 
 
+EXPENSE_ACCOUNT = r"^Expenses(:[A-Z0-9][A-Za-z0-9_-]*)+$"
+
+
+class BudgetCategory(Frozen):
+    """A category of budget lines, and the expense account its expenses are booked to.
+
+    The account need not be in the chart: it is opened (and logged) the first time a budget line of the
+    category is adopted, so that adding a category does not renumber an existing fund's records.
+    """
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    account: str = Field(pattern=EXPENSE_ACCOUNT)
+
+
+class Fee(Frozen):
+    """A fee the terms charge the fund, accrued at the close of each period that ends one of its spans.
+
+    Attributes:
+      code, name: how rules and people call it (administrator, management).
+      rate_per_year: the annual rate; a span of `frequency` is charged rate_per_year x months / 12.
+      base: what the rate applies to. "net_assets": the fund's net assets at the start of the span (the
+        previous period's closing, which no later entry can change); "contributed": the capital the
+        partners contributed up to the span's last day.
+      frequency: the span a charge covers (month, quarter or year), never shorter than the accounting period.
+      account: the expense account charged; payable: the liability credited until the fee is paid.
+    """
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    rate_per_year: Decimal = Field(ge=0, le=1)
+    base: Literal["net_assets", "contributed"]
+    frequency: Literal["month", "quarter", "year"]
+    account: str = Field(pattern=EXPENSE_ACCOUNT)
+    payable: str = Field(pattern=r"^Liabilities(:[A-Z0-9][A-Za-z0-9_-]*)+$")
+
+
+class BudgetTerms(Frozen):
+    """Budgets adopted by decision, the expenses booked against their lines, and the fees of the terms.
+
+    Attributes:
+      decision_kind: the kind of proposal whose execution adopts (or amends) budget lines.
+      categories: the categories a budget line may have.
+      fees: fees accrued at period close (budget.fees).
+      evidence_max_bytes: the largest evidence file an expense may carry (stored in the database by its hash).
+    """
+
+    decision_kind: str = Field(default="budget", pattern=r"^[a-z][a-z0-9_]*$")
+    categories: tuple[BudgetCategory, ...] = ()
+    fees: tuple[Fee, ...] = ()
+    evidence_max_bytes: int = Field(default=10_000_000, ge=1, le=100_000_000)
+
+
 class Amendment(Frozen):
     """A dated change to the terms: `changes` is merged over the terms from `effective` on."""
 
@@ -535,6 +588,7 @@ class Terms(Frozen):
     eiti: Eiti = Eiti()
     reconciliation: Reconciliation = Reconciliation()
     transparency: Transparency = Transparency()
+    budget: BudgetTerms = BudgetTerms()
     amendments: tuple[Amendment, ...] = ()
     as_of: dt.date | None = None
 
@@ -637,6 +691,21 @@ class Terms(Frozen):
                 problems.append((("eiti", "budget_entities", budget), f"{budget!r} is not one of contribution.budgets"))
             if entity not in entities:
                 problems.append((("eiti", "budget_entities", budget), f"{entity!r} is not an entity of eiti.entities"))
+        cats = [x.code for x in self.budget.categories]
+        if len(set(cats)) != len(cats):
+            problems.append((("budget", "categories"), "category codes must be unique"))
+        if self.budget.categories and self.budget.decision_kind not in kinds_known:
+            problems.append((("budget", "decision_kind"), f"{self.budget.decision_kind!r} is not a kind of governance.decisions"))
+        fees = [f.code for f in self.budget.fees]
+        if len(set(fees)) != len(fees):
+            problems.append((("budget", "fees"), "fee codes must be unique"))
+        for i, f in enumerate(self.budget.fees):
+            if PERIOD_MONTHS[f.frequency] < PERIOD_MONTHS[self.accounting.period]:
+                # A fee accrues at period close; a span shorter than the period would have no close to accrue at.
+                problems.append((("budget", "fees", i, "frequency"), f"{f.code}: a {f.frequency} is shorter than the "
+                                 f"accounting period ({self.accounting.period}); fees accrue at period close"))
+            if not any(a == f.payable for a in chart):
+                problems.append((("budget", "fees", i, "payable"), f"{f.payable} is not an account of ledger.accounts"))
         bad_bases = set(self.eligibility.new_bases) & set(self.eligibility.excluded_bases)
         if bad_bases:
             problems.append((("eligibility", "excluded_bases"), f"bases {sorted(bad_bases)} are both eligible (new_bases) and excluded"))

@@ -31,6 +31,7 @@ from jointfund.governance.rule import requirements
 from jointfund.ledger import authority
 from jointfund.money import format_amount
 from jointfund.portfolio import effects as _effects  # noqa: F401 registers the effects of executed proposals
+from jointfund.budget import effects as _budget_effects  # noqa: F401 registers the budget effect
 from jointfund.store import db
 
 router = APIRouter(tags=["governance"], responses=RESPONSES)
