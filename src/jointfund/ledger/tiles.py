@@ -76,6 +76,10 @@ class StoredTree:
         assert 0 <= lo < hi <= self.size, (lo, hi, self.size)
         return subroot(self._read, lo, hi)
 
+    def hashes(self, level: int, lo: int, hi: int) -> list[bytes]:
+        """The nodes of `level` with indexes [lo, hi), stored or computed (a C2SP tile's content)."""
+        return self._read(level, lo, hi)
+
     def _read(self, level: int, lo: int, hi: int) -> list[bytes]:
         # Whole tiles are read and kept: the siblings of one path within a tile cost one query, not one each,
         # so a proof costs about one query per level (3 at a million records).
