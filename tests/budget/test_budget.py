@@ -197,3 +197,29 @@ def test_expenses_and_fees_are_allocated_in_capital_and_roll_forward(fees_fund, 
     assert whole.capital + whole.other_equity == whole.nav
     report = verify(fee_engine, workers=1)
     assert report.ok, report.first_failure
+
+
+def test_an_expense_in_another_currency_leaves_cash_at_its_carrying_amount(ledgerly, fund_engine, tmp_path):
+    """410,000.00 UAH carried at 10,000.00 USD; 41,250.00 UAH paid when the rate is 41.25 is worth 1,000.00 USD,
+    leaves the position at 1,006.10 USD (41,250 x 10,000 / 410,000 = 1,006.0976 rounded), and 6.10 is realised FX."""
+    ledgerly.budget(("ADM-UAH", "administration", "100000.00", "UAH", "2025"))
+    with pytest.raises(InputError, match="needs the UAH reference rate|needs the USD reference rate"):
+        ledgerly.spend("ADM-UAH", "41250.00", Q4, "INV-1", "UAH")
+    ledgerly.rates(tmp_path)
+    terms = ledgerly.terms
+    with db.write(fund_engine) as conn:
+        journal.post(conn, [journal.Entry(dt.date(2025, 10, 1), "UA cash in UAH", (
+            journal.Posting("Assets:Cash:UAH", D("410000.00"), "UAH"),
+            journal.Posting("Equity:Trading:UAH", D("-410000.00"), "UAH"),
+            journal.Posting("Equity:Trading:UAH", D("10000.00"), "USD"),
+            journal.Posting(terms.account_name("capital_cash", partner="UA"), D("-10000.00"), "USD")), "ua-cash")],
+            ledgerly.fund.start_date)
+    x = ledgerly.spend("ADM-UAH", "41250.00", Q4, "INV-1", "UAH")
+    with db.transaction(fund_engine) as conn:
+        e = journal.get_entry(conn, x.entry_seq)
+    assert sorted((p.account, p.amount, p.currency) for p in e.postings) == sorted([
+        ("Expenses:Administration", D("1000.00"), "USD"), ("Assets:Cash:UAH", D("-41250.00"), "UAH"),
+        ("Equity:Trading:UAH", D("41250.00"), "UAH"), ("Equity:Trading:UAH", D("-1006.10"), "USD"),
+        ("Income:FX:Realised", D("6.10"), "USD")])
+    assert x.amount == D("41250.00") and x.currency == "UAH"
+    assert not _findings(fund_engine, "budget.expenses")
