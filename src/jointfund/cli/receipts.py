@@ -22,7 +22,7 @@ app = typer.Typer(help="Treasury receipts from subsoil licences.", no_args_is_he
 def _accrue(conn: Connection, info: FundInfo) -> dict:
     with bar("accruing contributions", None) as advance:
         result = accrue(conn, info, advance)
-    return {"accrued": result.posted, "reversals": result.reversals}
+    return {"accrued": result.posted, "reversals": result.reversals, "rounding_entries": result.roundings}
 
 
 @app.command("import")

@@ -11,7 +11,7 @@ import typer
 
 from jointfund import clock
 from jointfund.cli import context
-from jointfund.cli.output import emit, say
+from jointfund.cli.output import FormatOption, emit, say
 from jointfund.errors import JointfundError
 from jointfund.revenue import book, eiti
 from jointfund.revenue.contribution import MissingRates, missing_rates
@@ -147,6 +147,27 @@ def licences_register(
                      "flags": ";".join(x.flags), "covered": "yes" if why is None else "no", "why": why or "",
                      "psa_note": _psa_note(x, rules)})
     emit_report(ctx, rows, chosen, out, f"{terms.fund.name}: register of licences", "Licences", "licences")
+
+
+@app.command("rounding")
+def rounding_report(
+    ctx: typer.Context,
+    year: int = context.year_option(None, help="Only receipts dated in this year."),
+    fmt: str = FormatOption,
+) -> None:
+    """Rounding per day and stream: each group whose contribution, rounded once on the day's total per licence,
+    stream and currency, differs from its receipts rounded one by one; the difference and what the ledger booked."""
+    from jointfund.revenue import rounding
+
+    info = context.fund(ctx)
+    with db.transaction(context.engine(ctx)) as conn:
+        found = rounding.report(conn, info, year)
+    if not found.active:
+        say("the terms round each receipt's contribution on its own (contribution.rounding_level = per_receipt): "
+            "there is no rounding difference")
+    totals = "; ".join(f"{v} {c}" for c, v in sorted(found.totals().items())) or "none"
+    emit(ctx, found.rows, fmt, title=f"Rounding per day and stream{f' in {year}' if year else ''}: difference {totals}",
+         columns=rounding.COLUMNS)
 
 
 def _psa_note(x, rules) -> str:  # noqa: ANN001

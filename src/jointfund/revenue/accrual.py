@@ -8,10 +8,17 @@ at that worth in the functional currency; with no usable rate, both legs stay in
 A negative receipt (a refund, a correction) accrues a negative contribution, which reverses
 that much of the obligation. A correction that exactly undoes the receipt it corrects is
 posted as the journal's own reversal of that receipt's entry, pointing back at it.
+
+Where the terms round per day and stream (contribution.rounding_differences), each group's difference
+from its receipts' own roundings is booked by a rounding entry: the receivable against the terms'
+rounding account (ledger role contribution_rounding), keyed by the group. Receipts imported later into
+a group already booked change its difference: the next entry of the group books the change, so the
+group's rounding entries always sum to its difference.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import NamedTuple
@@ -23,22 +30,24 @@ from jointfund.fund import FundInfo
 from jointfund.ledger import journal
 from jointfund.ledger.entry import Entry, Posting
 from jointfund.ledger.functional import carried_currencies
-from jointfund.revenue import book
-from jointfund.revenue.contribution import Evaluation
+from jointfund.revenue import book, bulk
+from jointfund.revenue.contribution import DayStream, Evaluation, RoundingDifference, in_base
 from jointfund.revenue.eligibility import Rules
 from jointfund.revenue.receipt import Receipt
 from jointfund.store import tables as t
 
 KEY_PREFIX = "contribution:"
+ROUNDING_PREFIX = "contribution-rounding:"  # not KEY_PREFIX: a receipt id could then shadow a group's key
 CHUNK_RECEIPTS = 50_000  # entries built and posted at a time: bounded memory whatever the year's size
 
 
 class AccrualResult(NamedTuple):
-    """Receipts looked at, accrual entries posted, and how many of those were reversals."""
+    """Receipts looked at, accrual entries posted, how many of those were reversals, and rounding entries posted."""
 
     receipts: int
     posted: int
     reversals: int
+    roundings: int = 0
 
 
 def key_of(receipt_id: str) -> str:
@@ -76,14 +85,92 @@ def _entry(r: Receipt, c: Decimal, rules: Rules, base: Decimal | None = None, ca
     """
     what = "Correction of contribution" if c < 0 else "Contribution owed"
     links = (f"receipt:{r.receipt_id}", f"licence:{r.licence_id}") + ((f"receipt:{r.corrects}",) if r.corrects else ())
-    trading = carry.trading.get(r.currency) if carry is not None and base is not None else None
+    return Entry(r.date, f"{what} on receipt {r.receipt_id} ({r.stream}, licence {r.licence_id})",
+                 _legs(rules.receivable, rules.obligation, c, r.currency, base, carry), key_of(r.receipt_id), links)
+
+
+def _legs(receivable: str, credit: str, c: Decimal, currency: str, base: Decimal | None,
+          carry: Carrying | None) -> tuple[Posting, ...]:
+    """`c` of `currency` on the receivable against `credit`: through the currency's trading account, `credit`
+    taking worth `base` in the functional currency, when the chart carries the currency and `base` is known."""
+    trading = carry.trading.get(currency) if carry is not None and base is not None else None
     if trading is None or carry is None or base is None or not base:
-        legs: tuple[Posting, ...] = (Posting(rules.receivable, c, r.currency), Posting(rules.obligation, -c, r.currency))
-    else:
-        legs = (Posting(rules.receivable, c, r.currency), Posting(trading, -c, r.currency),
-                Posting(trading, base, carry.functional), Posting(rules.obligation, -base, carry.functional))
-    return Entry(r.date, f"{what} on receipt {r.receipt_id} ({r.stream}, licence {r.licence_id})", legs,
-                 key_of(r.receipt_id), links)
+        return Posting(receivable, c, currency), Posting(credit, -c, currency)
+    return (Posting(receivable, c, currency), Posting(trading, -c, currency),
+            Posting(trading, base, carry.functional), Posting(credit, -base, carry.functional))
+
+
+# -- rounding per day and stream --
+
+def rounding_key(group: DayStream, n: int) -> str:
+    """The key of a group's `n`-th rounding entry (1, 2...: later imports into the group book changes)."""
+    return f"{ROUNDING_PREFIX}{group.label}#{n}"
+
+
+def group_of_key(key: str) -> DayStream:
+    """The group a rounding entry's key names (the inverse of `rounding_key`; a licence id may hold '|')."""
+    label = key[len(ROUNDING_PREFIX):].rsplit("#", 1)[0]
+    day, rest = label.split("|", 1)
+    licence_id, stream, currency = rest.rsplit("|", 2)
+    return DayStream(dt.date.fromisoformat(day), licence_id, stream, currency)
+
+
+def rounding_entry(group: DayStream, change: Decimal, rules: Rules, account: str, n: int,
+                   base: Decimal | None = None, carry: Carrying | None = None) -> Entry:
+    """The entry booking `change` (not zero) of the group's rounding difference to the rounding account."""
+    return Entry(group.day, f"Rounding of the day's contribution ({group.stream}, licence {group.licence_id}, "
+                            f"{group.currency}): per day and stream against per receipt",
+                 _legs(rules.receivable, account, change, group.currency, base, carry), rounding_key(group, n),
+                 (f"licence:{group.licence_id}",))
+
+
+def booked_roundings(conn: Connection, receivable: str) -> dict[DayStream, tuple[int, int]]:
+    """Each group's rounding booked so far on `receivable`: (minor units in the group's currency, entries)."""
+    accounts = journal.load_accounts(conn)
+    if receivable not in accounts:
+        return {}
+    q = (select(t.entry.c.key, t.posting.c.amount_minor)
+         .join(t.posting, t.posting.c.entry_seq == t.entry.c.seq)
+         .where(t.posting.c.account_id == accounts[receivable].id, t.entry.c.key.startswith(ROUNDING_PREFIX)))
+    out: dict[DayStream, tuple[int, int]] = {}
+    for key, minor in conn.execute(q):
+        group = group_of_key(key)
+        before = out.get(group, (0, 0))
+        out[group] = (before[0] + int(minor), before[1] + 1)
+    return out
+
+
+def expected_roundings(conn: Connection, assess: book.Assessor) -> list[RoundingDifference] | None:
+    """Every group's rounding difference the rules give, over all stored receipts (column-wise);
+    None when no terms in force at any time round per day and stream."""
+    rounding = bulk.FrameRounding(assess.book)
+    if not rounding.active:
+        return None
+    for frame in book.receipt_frames(conn):
+        rounding.add(assess.frame(frame))
+    return rounding.rows(assess.rates)
+
+
+def _post_roundings(conn: Connection, info: FundInfo, assess: book.Assessor, carry: Carrying) -> int:
+    """Post, for every group whose booked rounding differs from what the rules give, an entry of the change."""
+    expected = expected_roundings(conn, assess)
+    if expected is None:
+        return 0
+    owed = {d.group: d.difference for d in expected}
+    receivable = Rules.from_terms(info.base_terms()).receivable
+    booked = booked_roundings(conn, receivable)
+    entries = []
+    for group in sorted(set(owed) | set(booked)):
+        minor, n = booked.get(group, (0, 0))
+        change = owed.get(group, book.money(0, group.currency)) - book.money(minor, group.currency)
+        rules = assess.book.on(group.day)
+        account = rules.rounding_account
+        if not change or account is None:
+            continue
+        base, _missing = in_base(change, group.currency, group.day, rules, assess.rates)
+        entries.append(rounding_entry(group, change, rules, account, n + 1, base, carry))
+    journal.post(conn, entries, info.start_date)
+    return len(entries)
 
 
 def unaccrued(conn: Connection, after: str | None, limit: int) -> list[tuple]:
@@ -129,7 +216,7 @@ def accrue(conn: Connection, info: FundInfo, progress: Callable[[int], None] | N
         if progress:
             progress(len(chunk))
     more, reversals = _post_corrections(conn, info, assess, corrections, carry)
-    return AccrualResult(seen, posted + more, reversals)
+    return AccrualResult(seen, posted + more, reversals, _post_roundings(conn, info, assess, carry))
 
 
 def _post_corrections(conn: Connection, info: FundInfo, assess: book.Assessor,

@@ -35,7 +35,9 @@ from decimal import Decimal
 import polars as pl
 
 from jointfund.money import exponent
-from jointfund.revenue.contribution import Totals, evaluate
+from jointfund.revenue.contribution import (
+    PER_DAY_STREAM, DayStream, RoundingDifference, Totals, evaluate, group_difference,
+)
 from jointfund.revenue.eligibility import RuleBook, Rules
 from jointfund.revenue.fx import RateTable
 from jointfund.revenue.licence import SEPARATOR, Licence
@@ -327,3 +329,42 @@ def missing_rates(judged: pl.DataFrame) -> set[tuple[str, dt.date]]:
     """(currency, rate date) of every rate the eligible receipts of `judged` lacked."""
     lacking = judged.filter(pl.col("missing_currency").is_not_null()).select("missing_currency", "rate_date").unique()
     return set(lacking.iter_rows())
+
+
+# -- rounding at the level of the day's total per stream and licence --
+
+class FrameRounding:
+    """`contribution.rounding_differences` column-wise: the eligible receipts of judged frames, under terms
+    that round per day and stream, summed per group; frames may come in any order and split a group."""
+
+    def __init__(self, book: RuleBook) -> None:
+        self.book = book
+        self._acc: dict[DayStream, list[int]] = {}
+        # The stretches of the terms that round per day and stream; none: nothing to sum.
+        self._spans = [(start, end) for start, end, rules in book.periods() if rules.rounding_level == PER_DAY_STREAM]
+
+    @property
+    def active(self) -> bool:
+        return bool(self._spans)
+
+    def add(self, judged: pl.DataFrame) -> None:
+        if not self._spans:
+            return
+        date = pl.col("date")
+        within = pl.any_horizontal([(date >= pl.lit(s)) & (date < pl.lit(e)) if e else (date >= pl.lit(s))
+                                    for s, e in self._spans])
+        sums = (judged.filter(pl.col("eligible") & within)
+                .group_by("date", "licence_id", "stream", "currency")
+                .agg(pl.len(), pl.col("amount_minor").sum(), pl.col("contribution_minor").sum()))
+        for day, licence_id, stream, currency, n, amount, owed in sums.iter_rows():
+            slot = self._acc.setdefault(DayStream(day, licence_id, stream, currency), [0, 0, 0])
+            slot[0] += n
+            slot[1] += amount
+            slot[2] += owed
+
+    def rows(self, rates: RateTable) -> list[RoundingDifference]:
+        """As `rounding_differences`: the groups whose rounding once differs, by group."""
+        found = (group_difference(g, n, Decimal(amount).scaleb(-exponent(g.currency)),
+                                  Decimal(owed).scaleb(-exponent(g.currency)), self.book.on(g.day), rates)
+                 for g, (n, amount, owed) in sorted(self._acc.items()))
+        return [d for d in found if d.difference]

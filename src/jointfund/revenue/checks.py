@@ -3,6 +3,8 @@
 Each receipt is judged again by the terms (column-wise, bulk.py); its accrual entry must exist exactly when it owes
 something, for exactly that amount, and no accrual may exist for any other key. The
 contributing partner's receivable must then hold the accruals less the transfers, per currency.
+Under terms that round per day and stream, each group's rounding difference is recomputed (bulk.FrameRounding)
+and the group's rounding entries must sum to it on the receivable; the receivable holds those too.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ from sqlalchemy import Connection, select
 from jointfund.fund import FundInfo
 from jointfund.ledger import journal
 from jointfund.money import from_minor, to_minor
-from jointfund.revenue import book
-from jointfund.revenue.accrual import KEY_PREFIX, key_of
+from jointfund.revenue import book, bulk
+from jointfund.revenue.accrual import KEY_PREFIX, booked_roundings, key_of
 from jointfund.revenue.transfer import transfers
 from jointfund.store import tables as t
 from jointfund.verify import DOMAIN_CHECKS, Finding
@@ -41,8 +43,10 @@ def contributions_match_ledger(conn: Connection, fund: FundInfo) -> tuple[str, i
     expected_total: dict[str, int] = defaultdict(int)
     checked = 0
     assess = book.Assessor(conn, fund)
+    rounding = bulk.FrameRounding(assess.book)
     for frame in book.receipt_frames(conn):
         judged = assess.frame(frame)
+        rounding.add(judged)
         columns = judged.select("receipt_id", "currency", "eligible", "contribution_minor")
         for rid, currency, eligible, minor in columns.iter_rows():
             checked += 1
@@ -61,6 +65,7 @@ def contributions_match_ledger(conn: Connection, fund: FundInfo) -> tuple[str, i
                                                       f"the rules give {from_minor(owed, currency)} {currency} ({e.reason})"))
     for key, (minor, currency, seq) in posted.items():
         findings.append(Finding(NAME, seq, f"accrual {key} of {from_minor(minor, currency)} {currency} has no receipt that owes it"))
+    findings += _roundings(conn, rounding, assess, receivable, expected_total)
     transferred: dict[str, int] = defaultdict(int)
     for tr in transfers(conn, terms):
         transferred[tr.currency] += to_minor(tr.amount, tr.currency)
@@ -75,3 +80,20 @@ def contributions_match_ledger(conn: Connection, fund: FundInfo) -> tuple[str, i
 
 
 DOMAIN_CHECKS.append(contributions_match_ledger)
+
+
+def _roundings(conn: Connection, rounding: bulk.FrameRounding, assess: book.Assessor, receivable: str,
+               expected_total: dict[str, int]) -> list[Finding]:
+    """Each group's rounding entries against the difference the rules give; adds the differences to
+    `expected_total` (what the receivable holds)."""
+    owed = {d.group: to_minor(d.difference, d.group.currency) for d in rounding.rows(assess.rates)}
+    booked = booked_roundings(conn, receivable)
+    findings = []
+    for group in sorted(set(owed) | set(booked)):
+        expected, (got, _n) = owed.get(group, 0), booked.get(group, (0, 0))
+        expected_total[group.currency] += expected
+        if got != expected:
+            c = group.currency
+            findings.append(Finding(NAME, None, f"rounding of {group.day}, licence {group.licence_id}, {group.stream}: "
+                                                f"booked {from_minor(got, c)} {c}, the rules give {from_minor(expected, c)} {c}"))
+    return findings

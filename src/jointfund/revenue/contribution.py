@@ -11,6 +11,12 @@
 
 Both roundings are done on exact integer ratios, not on Decimal arithmetic, whose context
 precision would round silently before the named rounding point.
+
+Where the terms round at the level `per_day_stream`, the contribution owed is rounded once on the
+day's eligible total per licence, stream and currency (`DayStream`); each receipt still shows its own
+rounded contribution, and `rounding_differences` gives, per such group, the difference between the
+group's rounding and the sum of its receipts' roundings (what accrual books to the terms' rounding
+account). bulk.py's `FrameRounding` is its column-wise twin.
 """
 
 from __future__ import annotations
@@ -103,6 +109,77 @@ def evaluate(receipt: Receipt, licence: Licence, rules: Rules, rates: RateTable,
         return Evaluation(receipt, licence, True, ELIGIBLE, owed, base)
     reason = f"{ELIGIBLE}; no usable {missing[0]} rate on or before {missing[1]}"
     return Evaluation(receipt, licence, True, reason, owed, None, missing)
+
+
+# -- rounding at the level of the day's total per stream and licence --
+
+PER_DAY_STREAM = "per_day_stream"
+
+
+class DayStream(NamedTuple):
+    """A group of eligible receipts the terms round once: one day, licence, stream and currency."""
+
+    day: dt.date
+    licence_id: str
+    stream: str
+    currency: str
+
+    @property
+    def label(self) -> str:
+        """The group in one string (entry keys, findings): the day, licence, stream and currency."""
+        return f"{self.day}|{self.licence_id}|{self.stream}|{self.currency}"
+
+
+class RoundingDifference(NamedTuple):
+    """One group's rounding at the day-stream level against per-receipt rounding.
+
+    Attributes:
+      group: the day, licence, stream and currency.
+      receipts: how many eligible receipts the group holds.
+      amount: their total amount.
+      per_receipt: the sum of their contributions, each rounded on its own.
+      contribution: the share of `amount`, rounded once: what the group owes.
+      difference: contribution - per_receipt (booked to the rounding account).
+      difference_base: the same in the base currency at the rates of the day; None when a rate is missing.
+    """
+
+    group: DayStream
+    receipts: int
+    amount: Decimal
+    per_receipt: Decimal
+    contribution: Decimal
+    difference: Decimal
+    difference_base: Decimal | None
+
+
+def rounded_at_day_stream(e: Evaluation, rules: Rules) -> bool:
+    """Whether `e` belongs to a group rounded once (eligible, under terms rounding per day and stream)."""
+    return e.eligible and rules.rounding_level == PER_DAY_STREAM
+
+
+def group_difference(group: DayStream, receipts: int, amount: Decimal, per_receipt: Decimal, rules: Rules,
+                     rates: RateTable) -> RoundingDifference:
+    """The group's contribution rounded once, and its difference from the receipts' own roundings."""
+    owed = contribution_of(amount, rules.streams[group.stream].share, group.currency, rules.rounding)
+    difference = owed - per_receipt
+    base, _missing = in_base(difference, group.currency, group.day, rules, rates)
+    return RoundingDifference(group, receipts, amount, per_receipt, owed, difference, base)
+
+
+def rounding_differences(evaluations: Iterable[Evaluation], on: Callable[[dt.date], Rules],
+                         rates: RateTable) -> list[RoundingDifference]:
+    """The groups whose rounding once differs from per-receipt rounding, by group; `on` gives the rules of a day."""
+    acc: dict[DayStream, list] = {}
+    for e in evaluations:
+        if not rounded_at_day_stream(e, on(e.receipt.date)):
+            continue
+        r = e.receipt
+        slot = acc.setdefault(DayStream(r.date, r.licence_id, r.stream, r.currency), [0, Decimal(0), Decimal(0)])
+        slot[0] += 1
+        slot[1] += r.amount
+        slot[2] += e.contribution
+    found = (group_difference(g, n, amount, owed, on(g.day), rates) for g, (n, amount, owed) in sorted(acc.items()))
+    return [d for d in found if d.difference]
 
 
 # -- totals --

@@ -64,7 +64,9 @@ class Rules(NamedTuple):
       covered: resource codes whose revenue counts.
       streams: stream code -> its rule; a stream absent here carries no contribution.
       rounding: how a contribution is rounded to the currency's minor unit.
-      rounding_level: per_receipt, or per_day_stream (see rounding.py).
+      rounding_level: per_receipt, or per_day_stream (see contribution.rounding_differences).
+      rounding_account: where the difference of rounding per day and stream is booked (the ledger role
+        contribution_rounding); None when the terms name none (they then round per receipt).
       base_currency: the fund's currency (USD), in which contributions are also shown.
       domestic_currency: the rates' quote currency (UAH): conversions go through it.
       receivable, obligation: the contributing partner's accounts an accrual posts to.
@@ -84,6 +86,7 @@ class Rules(NamedTuple):
     streams: Mapping[str, StreamRule]
     rounding: str
     rounding_level: str
+    rounding_account: str | None
     base_currency: str
     domestic_currency: str
     receivable: str
@@ -108,6 +111,8 @@ class Rules(NamedTuple):
             streams={s.code: StreamRule(s.share, s.in_force_from, s.psa_only) for s in terms.contribution.streams},
             rounding=terms.contribution.rounding,
             rounding_level=terms.contribution.rounding_level,
+            rounding_account=(terms.account_name("contribution_rounding", partner=partner)
+                              if "contribution_rounding" in terms.ledger.roles else None),
             base_currency=terms.fund.base_currency,
             domestic_currency=terms.fx.domestic_currency,
             receivable=terms.account_name("contribution_receivable", partner=partner),

@@ -48,6 +48,7 @@ from jointfund.ledger.functional import (
 from jointfund.money import exponent, from_minor
 from jointfund.revenue import book
 from jointfund.revenue.accrual import KEY_PREFIX as ACCRUAL_PREFIX
+from jointfund.revenue.accrual import ROUNDING_PREFIX
 from jointfund.store import tables as t
 from jointfund.terms.model import Terms
 
@@ -294,12 +295,13 @@ def obligation_books(conn: Connection, terms: Terms) -> dict[int, dict[str, Obli
     accounts = journal.load_accounts(conn)
     partner = terms.contribution.partner
     receivable = accounts[terms.account_name("contribution_receivable", partner=partner)].id
-    obligation = accounts[terms.account_name("contribution_obligation", partner=partner)].id
+    # A rounding entry (per day and stream) books its part of the obligation to the rounding account.
+    credited = [accounts[name].id for name in _obligation_accounts(terms) if name in accounts]
     r, o = t.posting.alias("r"), t.posting.alias("o")
     q = (select(t.entry.c.date, r.c.currency, o.c.currency, func.sum(r.c.amount_minor), func.sum(o.c.amount_minor))
          .join(r, (r.c.entry_seq == t.entry.c.seq) & (r.c.account_id == receivable))
-         .join(o, (o.c.entry_seq == t.entry.c.seq) & (o.c.account_id == obligation))
-         .where(t.entry.c.key.startswith(ACCRUAL_PREFIX))
+         .join(o, (o.c.entry_seq == t.entry.c.seq) & o.c.account_id.in_(credited))
+         .where(_accrual_keys())
          .group_by(t.entry.c.date, r.c.currency, o.c.currency))
     owed: dict[tuple[int, str], int] = defaultdict(int)
     carried: dict[tuple[int, str], int] = defaultdict(int)
@@ -319,6 +321,18 @@ def obligation_books(conn: Connection, terms: Terms) -> dict[int, dict[str, Obli
     return dict(out)
 
 
+def _obligation_accounts(terms: Terms) -> list[str]:
+    """The accounts an accrual credits: the obligation, and the rounding account when the terms name one."""
+    partner = terms.contribution.partner
+    roles = ["contribution_obligation"] + (["contribution_rounding"] if "contribution_rounding" in terms.ledger.roles else [])
+    return [terms.account_name(role, partner=partner) for role in roles]
+
+
+def _accrual_keys():  # noqa: ANN202 - a SQL condition
+    """The entries that accrue the obligation: each receipt's, and the roundings per day and stream."""
+    return t.entry.c.key.startswith(ACCRUAL_PREFIX) | t.entry.c.key.startswith(ROUNDING_PREFIX)
+
+
 def _recorded(conn: Connection, terms: Terms, reference: str) -> Transfer | None:
     seq = conn.execute(select(t.entry.c.seq).where(t.entry.c.key == KEY_PREFIX + reference)).scalar()
     return None if seq is None else next(tr for tr in _transfers(conn, terms, None, seq))
@@ -328,7 +342,7 @@ def obligations(conn: Connection, terms: Terms) -> dict[tuple[int, str], Decimal
     """Contributions accrued per (period, currency), from the ledger's accrual entries."""
     q = (select(t.entry.c.date, t.posting.c.currency, func.sum(t.posting.c.amount_minor))
          .join(t.posting, t.posting.c.entry_seq == t.entry.c.seq)
-         .where(t.posting.c.account_id == _receivable_id(conn, terms), t.entry.c.key.startswith(ACCRUAL_PREFIX))
+         .where(t.posting.c.account_id == _receivable_id(conn, terms), _accrual_keys())
          .group_by(t.entry.c.date, t.posting.c.currency))
     out: dict[tuple[int, str], int] = defaultdict(int)
     for day, currency, minor in conn.execute(q):

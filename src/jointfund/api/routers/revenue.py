@@ -54,7 +54,7 @@ class Upload(NamedTuple):
 
 def _accrue(conn: Connection, info: FundInfo) -> dict:
     result = accrue(conn, info)
-    return {"accrued": result.posted, "reversals": result.reversals}
+    return {"accrued": result.posted, "reversals": result.reversals, "rounding_entries": result.roundings}
 
 
 UPLOADS = {
