@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from jointfund.forecast import prices, production
+from jointfund.forecast import prices, production, security
 from jointfund.forecast.plan import KINDS, Plan
 
 BLOCK_PATHS = 2048           # the canonical unit of randomness; changing it changes every result
@@ -49,9 +49,14 @@ class Paths:
     receipts_uah: np.ndarray
 
 
-def generator(seed: int, block: int) -> np.random.Generator:
-    """Block `block`'s own stream: the same as SeedSequence(seed).spawn(block + 1)[block]."""
-    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(block,))))
+def generator(seed: int, block: int, stream: int = 0) -> np.random.Generator:
+    """Block `block`'s own stream: the same as SeedSequence(seed).spawn(block + 1)[block].
+
+    Stream 1 is the common shocks' (the security regime and the deals' common factor): a
+    separate stream, so turning them on or off never moves any other draw.
+    """
+    key = (block,) if stream == 0 else (block, stream)
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=key)))
 
 
 def blocks(paths: int) -> list[tuple[int, int]]:
@@ -88,6 +93,9 @@ def simulate(plan: Plan, seed: int, block: int, n: int, shift: Mapping[str, floa
     fx = prices.gbm_path(plan.fx_start, plan.fx_drift, plan.fx_volatility, plan.dt, normal(steps))
     if shift.get("fx: rate per USD"):
         fx *= np.exp(shift["fx: rate per USD"] * plan.fx_volatility * np.sqrt(np.cumsum(plan.dt)))
+    common = _Common.draw(plan, seed, block, n)
+    if common.regime is not None:
+        fx = fx * np.exp(np.cumsum(plan.security.fx_shock[common.regime] * plan.dt, axis=1))
 
     # The state's receipts by modelled kind: USD for production-linked kinds, UAH for permits.
     usd = {k: np.zeros((n, steps)) for k in ("rent", "psa_state_share", "psa_bonus")}
@@ -101,7 +109,7 @@ def simulate(plan: Plan, seed: int, block: int, n: int, shift: Mapping[str, floa
         z = z + shift.get("production: output", 0.0)
         weight = np.where(failed, 0.0, g.plateau * np.exp(g.output_sigma * z))
         starts = (g.start + delay).astype(np.int64)
-        output = production.by_start(weight, starts, g.first_bin, steps) @ g.matrix
+        output = common.reachable(production.by_start(weight, starts, g.first_bin, steps) @ g.matrix, g.region)
         _book(usd, g, output * price[:, :, g.resource] * plan.dt, plan.covered[g.resource])
         if g.psa and g.production_bonus:
             first = production.by_start((~failed).astype(float), starts, g.first_bin, steps)[:, -g.first_bin:]
@@ -127,7 +135,8 @@ def simulate(plan: Plan, seed: int, block: int, n: int, shift: Mapping[str, floa
                 sale_uah[:, a] += np.bincount(owner, weights=proceeds, minlength=full)[:n]
                 if g.psa:
                     usd["psa_bonus"][:, a] += count[:n] * g.signing_bonus
-        _book(usd, g, (plateau @ g.matrix) * price[:, :, g.resource] * plan.dt, plan.covered[g.resource])
+        _book(usd, g, common.reachable(plateau @ g.matrix, g.region) * price[:, :, g.resource] * plan.dt,
+              plan.covered[g.resource])
     factor = _mean_one(plan.permit_sigma[None, :], normal(steps))
     receipts = {
         "rent": usd["rent"] * fx, "psa_state_share": usd["psa_state_share"] * fx, "psa_bonus": usd["psa_bonus"] * fx,
@@ -152,13 +161,71 @@ def simulate(plan: Plan, seed: int, block: int, n: int, shift: Mapping[str, floa
 
     multiples = []
     for x in plan.sectors:
-        z, lost = normal(steps, x.deals), uniform(steps, x.deals) < x.loss
+        z, u = normal(steps, x.deals), uniform(steps, x.deals)
+        z, lost = common.deals(z, u, x.loss)
         z = z + shift.get(f"returns: {x.code}", 0.0)
         multiples.append(np.where(lost, 0.0, x.moic_median * np.exp(x.moic_sigma * z)).mean(axis=2))
     agreed = uniform(steps) < plan.agreement
 
     nav, cash, inv, dist = _fund(plan, contributions, cash_in, multiples, agreed)
     return Paths(contributions, dist, nav, cash, inv, price, fx, counted_uah)
+
+
+@dataclass
+class _Common:
+    """One block's common shocks, drawn from stream 1: the regime per path and year, which regions
+    are cut off, and the deals' common factor. All None when the scenario has neither."""
+
+    plan: Plan
+    aux: np.random.Generator | None
+    n: int
+    regime: np.ndarray | None = None     # (n, steps) regime index
+    cut: np.ndarray | None = None        # (n, steps, regions) True where a region is unreachable
+    factor: np.ndarray | None = None     # (n, steps) the deals' common factor for their multiples
+    loss_factor: np.ndarray | None = None  # (n, steps) ... and for whether they are lost
+
+    @classmethod
+    def draw(cls, plan: Plan, seed: int, block: int, n: int) -> _Common:
+        sec, full, steps = plan.security, BLOCK_PATHS, plan.steps
+        if sec is None and plan.deal_loading == 0:
+            return cls(plan, None, n)  # off: the engine runs exactly as it did without common shocks
+        aux = generator(seed, block, stream=1)
+        out = cls(plan, aux, n)
+        if sec is not None:
+            out.regime = security.chain(sec, aux.random((full, steps))[:n])
+            out.cut = aux.random((full, steps, len(sec.regions)))[:n] < sec.unreachable[out.regime]
+        out.factor = aux.standard_normal((full, steps))[:n]
+        out.loss_factor = aux.standard_normal((full, steps))[:n]
+        return out
+
+    def reachable(self, output: np.ndarray, region: int | None) -> np.ndarray:
+        """(n, steps) production as the regime lets it happen."""
+        if self.regime is None:
+            return output
+        output = output * self.plan.security.output[self.regime]
+        return output if region is None else np.where(self.cut[:, :, region], 0.0, output)
+
+    def deals(self, z: np.ndarray, u: np.ndarray, loss: float) -> tuple[np.ndarray, np.ndarray]:
+        """Each deal's outcome shock and whether it is lost, (n, steps, deals) each.
+
+        Off, a deal is lost when its own uniform falls below the loss probability. On, a deal is lost
+        when its latent variable λG + √(1-λ²)e (a one-factor Gaussian copula) falls below the threshold
+        of the year's regime, and its multiple's shock is λF + √(1-λ²)z. Losses load on G and multiples
+        on F, two independent factors: deals fail together and succeed together, but a deal's loss and
+        its multiple stay independent, so correlation moves the spread and never the mean.
+        """
+        if self.aux is None:
+            return z, u < loss
+        lam = self.plan.deal_loading
+        rest = np.sqrt(1.0 - lam * lam)
+        common = lam * self.factor[:, :, None]
+        own = self.aux.standard_normal((BLOCK_PATHS, *z.shape[1:]))[:self.n]
+        sec = self.plan.security
+        if sec is None:
+            limit = security.loss_thresholds(loss, np.ones(1))[0]
+        else:
+            limit = security.loss_thresholds(loss, sec.deal_loss)[self.regime][:, :, None]
+        return common + rest * z, lam * self.loss_factor[:, :, None] + rest * own < limit
 
 
 def _book(usd: dict[str, np.ndarray], g, value: np.ndarray, covered: np.ndarray) -> None:  # noqa: ANN001

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from jointfund.forecast import prices, production
+from jointfund.forecast.security import SecurityPlan
 from jointfund.forecast.scenario import Scenario
 from jointfund.terms.loader import apply_amendments, with_adopted
 from jointfund.terms.model import Terms
@@ -33,6 +34,8 @@ class StartState:
     receivable: float
     capital: tuple[float, ...]  # by partner, in the terms' partner order
     source: str
+    undrawn_commitments: float = 0.0  # to investees: already set aside from cash into investments at cost
+    uncalled: tuple[float, ...] = ()  # partners' commitments not yet called: contributed in the first step
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,7 @@ class LicenceGroup:
     signing_bonus: float
     first_bin: int
     matrix: np.ndarray     # (starts, steps) Toeplitz of the profile
+    region: int | None = None  # column of the security plan's regions, if the regime can cut the deposits off
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,7 @@ class NewGroup:
     signing_bonus: float
     rent_rate: float
     matrix: np.ndarray      # (award steps, steps): production of one unit of plateau awarded at each step
+    region: int | None = None
 
 
 @dataclass(frozen=True)
@@ -144,6 +149,9 @@ class Plan:
     tornado_step: int | None
     tornado_paths: int
     inputs: tuple[str, ...] = field(default=())  # what a tornado can move
+    security: SecurityPlan | None = None          # the common security shock; None: off
+    deal_loading: float = 0.0                     # λ of every deal on the common factor
+    not_counted: tuple[str, ...] = ()             # in-kind flows the terms do not count as capital, for the record
 
     @property
     def steps(self) -> int:
@@ -237,10 +245,19 @@ def compile_plan(s: Scenario, terms_text: str, start: dt.date, years: int | None
         t = c.year - start.year
         if 0 <= t < horizon:
             cash_in[partners.index(c.partner), t] += c.amount_usd
+    counted = [k for k in s.contributions.in_kind if k.funded_by in in_kind_counted(first, k.partner)]
     in_kind = tuple(
         InKindFlow(partners.index(k.partner), (labels >= k.from_year) & (labels <= k.to_year),
                    k.expected_usd_per_year, k.sigma, k.approval_probability)
-        for k in s.contributions.in_kind)
+        for k in counted)
+    not_counted = tuple(f"{k.partner} {k.funded_by} {k.from_year}-{k.to_year}"
+                        for k in s.contributions.in_kind if k not in counted)
+    security = _security(s)
+    regions = security.regions if security else ()
+    licences = tuple(replace(g, region=regions.index(lic.region) if lic.region in regions else None)
+                     for g, lic in zip(licences, s.licences, strict=True))
+    news = tuple(replace(g, region=regions.index(n.region) if n.region in regions else None)
+                 for g, n in zip(news, s.new_licences, strict=True))
     total_weight = sum(x.weight for x in s.strategy.sectors)
     sectors = tuple(SectorPlan(x.code, x.weight / total_weight, x.moic_median, x.moic_sigma, x.holding_years,
                                x.loss_probability, x.deals_per_year) for x in s.strategy.sectors)
@@ -250,6 +267,8 @@ def compile_plan(s: Scenario, terms_text: str, start: dt.date, years: int | None
         state = StartState(st.cash_usd, st.investments_usd, st.investments_exit_years, st.receivable_usd,
                            tuple(st.capital_usd.get(p, 0.0) for p in partners), "scenario")
     assert len(state.capital) == len(partners)
+    for i, amount in enumerate(state.uncalled):
+        cash_in[i, 0] += amount
 
     lock_ends = first.distributions.lock_ends
     tornado_year = s.report.tornado_year or terms_on(lock_ends).distributions.lock_ends.year
@@ -266,8 +285,34 @@ def compile_plan(s: Scenario, terms_text: str, start: dt.date, years: int | None
         agreement=s.distribution_policy.agreement_probability, state=state,
         nav_years=s.report.nav_years, nav_thresholds=s.report.nav_thresholds_usd,
         tornado_step=tornado_step, tornado_paths=s.report.tornado_paths,
+        security=security, deal_loading=s.strategy.deal_factor_loading, not_counted=not_counted,
     )
     return _with_inputs(plan)
+
+
+def in_kind_counted(terms: Terms, partner: str) -> tuple[str, ...]:
+    """Who may have funded in-kind deliveries that the terms count as `partner`'s capital."""
+    return tuple(f for kind in terms.capital.kinds.get(partner, ()) if kind.valuation == "assessed"
+                 for f in kind.funded_by)
+
+
+def _security(s: Scenario) -> SecurityPlan | None:
+    sec = s.security
+    if sec is None:
+        return None
+    names = tuple(sec.regimes)
+    regions = tuple(sorted({r for regime in sec.regimes.values() for r in regime.unreachable}))
+    probs = np.array([[sec.regimes[a].transition.get(b, 0.0) for b in names] for a in names])
+    cumulative = np.cumsum(probs, axis=1)
+    cumulative[:, -1] = 1.0  # rounding must never leave a gap above the last regime
+    return SecurityPlan(
+        names=names, initial=names.index(sec.initial), cumulative=cumulative,
+        output=np.array([sec.regimes[a].output for a in names]),
+        deal_loss=np.array([sec.regimes[a].deal_loss for a in names]),
+        fx_shock=np.array([sec.regimes[a].fx_shock for a in names]),
+        unreachable=np.array([[sec.regimes[a].unreachable.get(r, 0.0) for r in regions] for a in names]).reshape(
+            len(names), len(regions)),
+        regions=regions)
 
 
 def _price_params(s: Scenario, resources: tuple[str, ...]) -> prices.PriceParams:

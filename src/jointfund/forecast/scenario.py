@@ -24,7 +24,8 @@ from jointfund.errors import InputError, Problem
 from jointfund.terms.loader import locate
 from jointfund.terms.model import Terms
 
-SHIPPED = ("urif-base.toml", "urif-low.toml", "urif-high.toml")
+SHIPPED = ("urif-base.toml", "urif-low.toml", "urif-high.toml", "urif-us-cash-only.toml", "urif-us-funded-aid.toml")
+MAX_BASES = 5  # based_on chains deeper than this are refused (and so are cycles)
 
 # Limits on everything a scenario can make the engine allocate or loop over.
 MAX_YEARS = 100
@@ -39,11 +40,33 @@ class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class Assumption(Frozen):
+    """A key parameter as the assumptions panel shows it beside every chart, with its source."""
+
+    parameter: str = Field(max_length=200)
+    parameter_uk: str = Field(max_length=200)
+    value: str = Field(max_length=200)
+    value_uk: str = Field(max_length=200)
+    source: str = Field(max_length=400, description="where the figure comes from, with its date; or 'assumption'")
+    source_uk: str = Field(max_length=400)
+
+
+class Omission(Frozen):
+    """Something the model leaves out, in both languages."""
+
+    en: str = Field(max_length=400)
+    uk: str = Field(max_length=400)
+
+
 class Header(Frozen):
-    """Name of the scenario, where it starts and how far it looks."""
+    """Name of the scenario, where it starts and how far it looks, and what it assumes."""
 
     name: str
+    name_uk: str = ""
     description: str = ""
+    description_uk: str = ""
+    assumptions: tuple[Assumption, ...] = ()
+    leaves_out: tuple[Omission, ...] = ()
     start: dt.date | None = Field(default=None, description="first day of the forecast; default: today")
     years: int = Field(default=30, ge=1, le=MAX_YEARS, description="calendar years forecast, the start year included")
 
@@ -130,6 +153,7 @@ class Licence(Frozen):
 
     code: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
     resource: str
+    region: str | None = Field(default=None, description="region of the deposits: the security regime may cut it off")
     count: int = Field(default=1, ge=1, le=MAX_LICENCES)
     regime: Literal["licence", "psa"] = "licence"
     award_year: int | None = Field(default=None, description="year the permit is sold or the PSA signed")
@@ -149,6 +173,7 @@ class NewLicences(Frozen):
     """Licences not yet known: a Poisson count awarded each year, each of a lognormal size."""
 
     resource: str
+    region: str | None = Field(default=None, description="region of the deposits: the security regime may cut it off")
     per_year: float = Field(ge=0, le=MAX_NEW_PER_YEAR)
     max_per_year: int = Field(default=MAX_NEW_PER_YEAR, ge=1, le=MAX_NEW_PER_YEAR,
                               description="bound on the count in one year (the Poisson tail is cut here)")
@@ -213,10 +238,18 @@ class CashContribution(Frozen):
     amount_usd: float = Field(ge=0)
 
 
+FUNDING = ("us_funded", "allied_funded", "sold")
+
+
 class InKind(Frozen):
-    """Expected in-kind assistance credited as capital (not cash) once its valuation is approved."""
+    """Expected in-kind assistance credited as capital (not cash) once its valuation is approved.
+
+    `funded_by` says who paid for the deliveries; the terms decide which kinds count as capital
+    (URIF: only deliveries the US funded). A kind that does not count is shown, never credited.
+    """
 
     partner: str
+    funded_by: Literal["us_funded", "allied_funded", "sold"] = "us_funded"
     from_year: int
     to_year: int
     expected_usd_per_year: float = Field(ge=0)
@@ -248,7 +281,11 @@ class Sector(Frozen):
 
 
 class Strategy(Frozen):
+    """How cash is deployed. `deal_factor_loading` λ ties deals together through one common factor F
+    a year: each deal's standard-normal outcome is λF + √(1-λ²)ε, so two deals correlate by λ²."""
+
     deploy_share: float = Field(ge=0, le=1, description="share of available cash invested each year")
+    deal_factor_loading: float = Field(default=0.0, ge=0, le=1, description="loading of every deal on the common factor")
     cash_return: float = Field(default=0.0, ge=-0.5, le=0.5, description="yield on cash held over the year")
     sectors: tuple[Sector, ...] = Field(min_length=1)
 
@@ -277,6 +314,25 @@ class Report(Frozen):
     tornado_paths: int = Field(default=2048, ge=64, le=65_536)
 
 
+class Regime(Frozen):
+    """One security regime: where it leads next year, and how the economy responds while it lasts."""
+
+    transition: dict[str, float] = Field(description="next year's regime -> probability; sums to 1")
+    output: float = Field(default=1.0, ge=0, le=2, description="production of reachable deposits, as a share of plan")
+    deal_loss: float = Field(default=1.0, ge=0, le=20, description="multiplier on each sector's loss probability")
+    fx_shock: float = Field(default=0.0, ge=-1, le=1, description="extra log depreciation of the local currency in the year")
+    unreachable: dict[str, float] = Field(default_factory=dict,
+                                          description="region -> probability its deposits are cut off for the year")
+
+
+class Security(Frozen):
+    """A Markov chain of security regimes, one draw per path and year, common to every project."""
+
+    initial: str
+    regimes: dict[str, Regime] = Field(min_length=1, max_length=10)
+    source: str = ""
+
+
 class Scenario(Frozen):
     schema_version: Literal[1]
     scenario: Header
@@ -292,6 +348,7 @@ class Scenario(Frozen):
     costs: Costs = Costs()
     distribution_policy: DistributionPolicy
     report: Report = Report()
+    security: Security | None = None
 
     def resources(self) -> tuple[str, ...]:
         """Resources with a price, in file order: the engine's resource axis."""
@@ -322,11 +379,13 @@ def read(path: str | Path) -> tuple[str, str]:
 
 
 def load_text(text: str, source: str, terms: Terms) -> Scenario:
-    """Parse, validate the shape, then check every name against `terms`. Raises InputError."""
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError([Problem(source, f"not valid TOML: {exc}")], "malformed scenario") from None
+    """Parse, validate the shape, then check every name against `terms`. Raises InputError.
+
+    A scenario may start with `based_on = "urif-base.toml"` (a shipped scenario, or a file beside it)
+    and state only what differs: its tables are merged into the base's key by key, and an array
+    (licences, in_kind, ...) replaces the base's array whole.
+    """
+    doc = _with_base(_toml(text, source), source, depth=0)
     try:
         scenario = Scenario.model_validate(doc)
     except ValidationError as exc:
@@ -335,6 +394,41 @@ def load_text(text: str, source: str, terms: Terms) -> Scenario:
     if problems:
         raise InputError(problems, f"scenario {source} does not fit the terms")
     return scenario
+
+
+def _toml(text: str, source: str) -> dict:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError([Problem(source, f"not valid TOML: {exc}")], "malformed scenario") from None
+
+
+def _with_base(doc: dict, source: str, depth: int) -> dict:
+    base = doc.pop("based_on", None)
+    if base is None:
+        return doc
+    if not isinstance(base, str) or depth >= MAX_BASES:
+        why = "must name a scenario file" if not isinstance(base, str) else f"nests deeper than {MAX_BASES} scenarios"
+        raise InputError([Problem(f"{source} (based_on)", why, base)], "malformed scenario")
+    folder = Path(source.removesuffix(" (shipped)")).parent
+    path = base if Path(base).name == base and base in SHIPPED and not (folder / base).exists() else str(folder / base)
+    text, base_source = read(path)
+    return _merged(_with_base(_toml(text, base_source), base_source, depth + 1), doc)
+
+
+def _merged(base: dict, over: dict) -> dict:
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merged(out[key], value)
+        elif key == "assumptions" and isinstance(value, list) and isinstance(out.get(key), list):
+            # The panel lists the base's assumptions, the variant's own replacing those of the same name in place.
+            mine = {a.get("parameter"): a for a in value if isinstance(a, dict)}
+            kept = [mine.pop(a.get("parameter"), a) if isinstance(a, dict) else a for a in out[key]]
+            out[key] = kept + [a for a in value if not isinstance(a, dict) or a.get("parameter") in mine]
+        else:
+            out[key] = value
+    return out
 
 
 def load(path: str | Path, terms: Terms) -> Scenario:
@@ -398,9 +492,32 @@ def check(s: Scenario, terms: Terms) -> list[tuple[tuple, str, object]]:
     for i, code in enumerate(sectors):
         if sectors.index(code) != i:
             out.append((("strategy", "sectors", i, "code"), "sector codes must be unique", code))
+    out += _security_problems(s)
     for i, t in enumerate(s.report.nav_thresholds_usd):
         if t <= 0:
             out.append((("report", "nav_thresholds_usd", i), "thresholds must be positive", t))
+    return out
+
+
+def _security_problems(s: Scenario) -> list[tuple[tuple, str, object]]:
+    out: list[tuple[tuple, str, object]] = []
+    sec = s.security
+    if sec is None:
+        return out
+    if sec.initial not in sec.regimes:
+        out.append((("security", "initial"), f"not a regime under [security.regimes] {sorted(sec.regimes)}", sec.initial))
+    for name, regime in sec.regimes.items():
+        where = ("security", "regimes", name)
+        for to, p in regime.transition.items():
+            if to not in sec.regimes:
+                out.append(((*where, "transition", to), "not a regime under [security.regimes]", to))
+            if not 0 <= p <= 1:
+                out.append(((*where, "transition", to), "a probability must be between 0 and 1", p))
+        if abs(sum(regime.transition.values()) - 1.0) > 1e-9:
+            out.append(((*where, "transition"), "the probabilities must add up to 1", sum(regime.transition.values())))
+        for region, p in regime.unreachable.items():
+            if not 0 <= p <= 1:
+                out.append(((*where, "unreachable", region), "a probability must be between 0 and 1", p))
     return out
 
 
