@@ -57,7 +57,7 @@ def test_run_as_csv_and_table(jf):
 
 def test_a_bad_scenario_is_a_message_naming_the_key(jf, tmp_path, base_text):
     bad = tmp_path / "bad.toml"
-    bad.write_text(base_text.replace("deploy_share = 0.5", "deploy_share = 1.5"), encoding="utf-8")
+    bad.write_text(base_text.replace("deploy_share = 0.35", "deploy_share = 1.5"), encoding="utf-8")
     result = jf("forecast", "run", str(bad), *ARGS, ok=False)
     assert result.exit_code == 1
     assert "(strategy.deploy_share)" in result.stderr and "Traceback" not in result.stderr

@@ -33,24 +33,24 @@ def test_a_wrong_value_names_its_key_and_line(base_text, terms):
 
 
 def test_a_misspelt_key_is_refused_by_name(base_text, terms):
-    text = base_text.replace("deploy_share = 0.5", "deploy_shares = 0.5")
+    text = base_text.replace("deploy_share = 0.35", "deploy_shares = 0.35")
     found = problems(text, terms)
     assert any("(strategy.deploy_shares)" in p and "unknown key" in p for p in found)
     assert any("(strategy.deploy_share)" in p and "required key is missing" in p for p in found)
 
 
 def test_a_licence_in_an_array_of_tables_is_located(base_text, terms):
-    text = base_text.replace('resource = "oil"\ncount = 5', 'resource = "oil"\ncount = 0')
+    text = base_text.replace('resource = "oil"\nregion = "poltava"\ncount = 2', 'resource = "oil"\nregion = "poltava"\ncount = 0')
     [problem] = problems(text, terms)
-    assert f"s.toml:{line_of(text, 'count = 0')} (licences[5].count)" in problem
+    assert f"s.toml:{line_of(text, 'count = 0')} (licences[6].count)" in problem
 
 
 def test_names_are_checked_against_the_terms(base_text, terms):
-    text = (base_text.replace('partner = "US"\nyear = 2027', 'partner = "XX"\nyear = 2027')
+    text = (base_text.replace('partner = "US"\nfunded_by = "us_funded"', 'partner = "XX"\nfunded_by = "us_funded"')
             .replace('psa_bonus = "psa_bonus"', 'psa_bonus = "bonus"')
             .replace('transfer_deadline = "transfer"', 'transfer_deadline = "payday"'))
     found = problems(text, terms)
-    assert any("(contributions.cash[0].partner)" in p and "not a partner" in p and "'XX'" in p for p in found)
+    assert any("(contributions.in_kind[0].partner)" in p and "not a partner" in p and "'XX'" in p for p in found)
     bonus_line = line_of(text, 'psa_bonus = "bonus"')
     assert any(f"s.toml:{bonus_line} (fiscal.streams.psa_bonus)" in p for p in found)
     assert any("(fiscal.transfer_deadline)" in p for p in found)
@@ -63,12 +63,12 @@ def test_an_unknown_resource_and_impossible_correlations_are_refused(base_text, 
     text += '\n[[correlations]]\nbetween = ["natural_gas", "lithium"]\nrho = 0.99\n'
     found = problems(text, terms)
     assert any("(prices.unobtainium)" in p and "catalogue" in p for p in found)
-    assert any("(licences[3].resource)" in p and "no price model" in p for p in found)
+    assert any("(licences[4].resource)" in p and "no price model" in p for p in found)
     assert any("(correlations)" in p and "positive definite" in p for p in found)
 
 
 def test_an_ou_price_needs_its_long_run_level(base_text, terms):
-    text = base_text.replace("long_run_usd = 18_000\n", "")
+    text = base_text.replace("long_run_usd = 1_400\n", "")
     [problem] = problems(text, terms)
     assert "(prices.lithium)" in problem and "long_run_usd" in problem
 

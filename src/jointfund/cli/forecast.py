@@ -17,7 +17,7 @@ from jointfund.cli.output import FormatOption, emit, resolve_format, say
 from jointfund.cli.progress import bar
 from jointfund.errors import JointfundError
 from jointfund.forecast import chart as chart_mod
-from jointfund.forecast import engine, outlook, run, scenario, summary
+from jointfund.forecast import compare, engine, outlook, run, scenario, summary
 from jointfund.forecast.plan import StartState
 from jointfund.terms import shipped_text
 
@@ -139,6 +139,39 @@ def run_command(
         emit(ctx, _millions(rows), "table", title=f"Tornado: P50 NAV in {tornado['year']} (USD m; base {base})")
 
 
+@app.command("compare")
+def compare_command(
+    ctx: typer.Context,
+    files: list[str] = typer.Argument(..., help="Two or more scenario files (or shipped names) to set side by side."),
+    paths: int = PathsOption,
+    years: int = YearsOption,
+    seed: int = SeedOption,
+    start_day: str = StartOption,
+    workers: int = WorkersOption,
+    fmt: str = FormatOption,
+) -> None:
+    """Scenarios side by side, same seed and paths: NAV bands, each partner's capital, the first distribution."""
+    if len(files) < 2:
+        raise typer.BadParameter("give at least two scenarios to compare", param_hint="FILES")
+    chosen = resolve_format(ctx, fmt)
+    docs = []
+    for file in files:
+        r = _compute(ctx, file, paths, years, seed, start_day, workers, None, engine.DEFAULT_CHUNK_PATHS,
+                     with_tornado=False)
+        docs.append(run.document(r.outcome, r.name))
+    rows = compare.comparison(docs)
+    if chosen == "json":
+        emit(ctx, [], "json", json_root={"scenarios": [d["scenario"] for d in docs], "paths": paths, "seed": seed,
+                                         "rows": rows})
+        return
+    if chosen == "csv":
+        emit(ctx, rows, "csv")
+        return
+    shown = [{k: (Decimal(f"{v / 1e6:.1f}") if isinstance(v, float) and not row["measure"].startswith("P(")
+                  else (f"{v:.1%}" if isinstance(v, float) else v)) for k, v in row.items()} for row in rows]
+    emit(ctx, shown, "table", title=f"Scenarios compared: {paths:,} paths, seed {seed} (USD m unless a share)")
+
+
 def _millions(rows: list[dict]) -> list[dict]:
     def show(v: object) -> object:
         # Decimal, so the table right-aligns and groups the figures
@@ -160,7 +193,7 @@ def chart_command(
     chunk_paths: int = ChunkOption,
     lang: str = typer.Option("en", "--lang", help="Language of the page: en or uk."),
 ) -> None:
-    """Write fan charts of every reported metric and the tornado to one offline HTML file."""
+    """Write fan charts of every reported metric, the tornado and the assumptions to one offline HTML file."""
     from jointfund.i18n import LANGUAGES, translations
     from jointfund.terms.loader import load_text
     from jointfund.web.names import namer
