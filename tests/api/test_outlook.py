@@ -85,3 +85,17 @@ def test_public_page_dashboard_and_forecast_page_show_it_in_both_languages(clien
     assert "<script" not in page.text.split("<main", 1)[1]  # the charts are inline SVG: nothing runs, nothing loads
     sign_in(client, site, "board_manager")
     assert 'id="outlook"' in client.get("/dashboard").text
+
+
+def test_every_forecast_chart_on_the_web_has_its_assumptions_beside_it(client) -> None:  # noqa: ANN001
+    """The public page's outlook and /forecast show the panel, in the page's language."""
+    for path, lang, words in [("/", "en", ("What this forecast assumes", "Key parameters and their sources", "seed 0")),
+                              ("/forecast", "en", ("What this forecast assumes", "The model leaves out")),
+                              ("/?lang=uk", "uk", ("На яких припущеннях ґрунтується цей прогноз", "Модель не враховує",
+                                                   "URIF: базовий сценарій")),
+                              ("/forecast?lang=uk", "uk", ("Ключові параметри та їхні джерела", "зараз війна"))]:
+        html = client.get(path).text
+        for w in words:
+            assert w in html, (path, w)
+        if lang == "uk":
+            assert "What this forecast assumes" not in html and "Key parameters" not in html, path

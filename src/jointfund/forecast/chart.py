@@ -34,7 +34,7 @@ def page(doc: dict, gettext: Callable[[str], str] = str, lang: str = DEFAULT, na
     lead = tr(N_("%(paths)s paths, seed %(seed)s, from %(start)s; start state: %(source)s. No distribution before "
                  "%(lock)s (the terms' lock). Bands: P5–P95 and P25–P75; line: P50. USD millions."))
     parts = [
-        f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'>",
+        f"<!doctype html><html lang='{_e(lang)}'><head><meta charset='utf-8'>",
         f"<title>{_e(doc['scenario'])}: {_e(tr(TITLE))}</title>",
         "<style>body{font:14px system-ui,sans-serif;margin:24px;color:#222}"
         "figure{display:inline-block;margin:8px}figcaption{font-weight:600}"
@@ -45,6 +45,7 @@ def page(doc: dict, gettext: Callable[[str], str] = str, lang: str = DEFAULT, na
                            "lock": doc["lock_ends"], "source": start(doc["start_state"]["source"], tr)}) + "</p>",
         *fans,
         tornado(doc, tr, lang, named),
+        assumptions_panel(doc, lang),
         thresholds(doc, tr, lang),
         "</body></html>",
     ]
@@ -53,6 +54,22 @@ def page(doc: dict, gettext: Callable[[str], str] = str, lang: str = DEFAULT, na
 
 def _label(name: str, tr: Callable[[str], str], named: Named | None) -> str:
     return label(name, tr, named) if named is not None else label(name, tr)
+
+
+def assumptions_panel(doc: dict, lang: str) -> str:
+    """The panel of what the run assumes, from the same template the web pages include."""
+    import jinja2
+
+    from jointfund import i18n
+
+    tr = i18n.translations(lang)
+    env = jinja2.Environment(loader=jinja2.PackageLoader("jointfund.web", "templates"), autoescape=True)
+    # The pages' number filters, bound to this page's language.
+    env.filters["number"] = lambda value, places=None: i18n.number(value, lang, places)
+    env.filters["percent"] = lambda value, places=2: i18n.percent(value, lang, places)
+    return env.get_template("_assumptions.html").render(
+        _=tr.gettext, ngettext=tr.ngettext, lang=lang, a=doc.get("assumptions") or {}, scenario=doc["scenario"],
+        paths=doc["paths"], seed=doc["seed"], id="chart")
 
 
 def fan(doc: dict, metric: str, title: str | None = None, lang: str = DEFAULT) -> str:

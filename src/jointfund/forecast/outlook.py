@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection
 
-from jointfund.forecast import engine, run, scenario, start
+from jointfund.forecast import assumptions, engine, run, scenario, start
 from jointfund.forecast.plan import StartState, compile_plan
 from jointfund.fund import FundInfo
 from jointfund.terms import load_text
@@ -56,7 +56,7 @@ def compute(scenario_text: str, source: str, terms_text: str, day: dt.date | Non
     if announce:
         announce(f"{paths:,} paths in {seconds:.1f} s ({paths / max(seconds, 1e-9):,.0f} paths/s)")
     base, bars = run.tornado(plan, seed, paths, runner, progress) if with_tornado else (None, [])
-    return sc.scenario.name, run.Outcome(plan, seed, result, base, bars, seconds)
+    return sc.scenario.name, run.Outcome(plan, seed, result, base, bars, seconds, assumptions.panel(sc, plan))
 
 
 def reader(conn: Connection, fund: FundInfo) -> StateReader:

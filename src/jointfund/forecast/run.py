@@ -95,6 +95,7 @@ class Outcome:
     tornado_base: float | None
     bars: list[Bar]
     seconds: float
+    panel: dict | None = None  # what the run assumes (assumptions.panel), shown beside every chart
 
 
 def document(o: Outcome, scenario_name: str) -> dict:
@@ -108,7 +109,9 @@ def document(o: Outcome, scenario_name: str) -> dict:
         "seed": o.seed,
         "currency": "USD",
         "start_state": {"source": p.state.source, "cash": p.state.cash, "investments": p.state.investments,
-                        "receivable": p.state.receivable, "capital": dict(zip(p.partners, p.state.capital, strict=True))},
+                        "receivable": p.state.receivable, "capital": dict(zip(p.partners, p.state.capital, strict=True)),
+                        "undrawn_commitments": p.state.undrawn_commitments,
+                        "uncalled_capital": dict(zip(p.partners, p.state.uncalled, strict=True)) if p.state.uncalled else {}},
         "lock_ends": p.lock_ends.isoformat(),
         "percentiles": summary_rows.percentile_rows(p, s),
         "nav_thresholds": summary_rows.threshold_rows(p, s),
@@ -123,5 +126,6 @@ def document(o: Outcome, scenario_name: str) -> dict:
             "base": o.tornado_base,
             "bars": [{"input": b.input, "minus_1_sigma": round(b.low, 2), "plus_1_sigma": round(b.high, 2)} for b in o.bars],
         },
+        "assumptions": o.panel or {},
         "seconds": round(o.seconds, 3),
     }

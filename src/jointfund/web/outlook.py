@@ -22,7 +22,7 @@ def panel(request: Request, tr, lang: str = i18n.DEFAULT) -> dict:  # noqa: ANN0
     for metric in ("nav", *(f"contributions:{p.code}" for p in terms.partners)):
         title = labels.label(metric, tr, named)
         fans.append((title, Markup(chart.fan_svg(doc, metric, title, lang))))
-    return {"head": outlook.headline(doc), "fans": fans}
+    return {"head": outlook.headline(doc), "fans": fans, "doc": doc}
 
 
 def page(request: Request, tr, lang: str = i18n.DEFAULT) -> dict:  # noqa: ANN001 - gettext
