@@ -32,27 +32,32 @@ LICENCES = 100
 GROUP = 5  # licences per group: 20 groups of 5 alike licences
 
 
-def bench_scenario() -> str:
-    """The shipped base with its licences replaced by 100 (20 groups of 5) over all five resources."""
+def bench_scenario(common: bool = True) -> str:
+    """The shipped base with its licences replaced by 100 (20 groups of 5) over all five resources and five
+    regions. `common`: with the base's security regime and deals' common factor; else both off (round 1's model)."""
     text = scenario.shipped_text("urif-base.toml")
+    if not common:
+        text = text[:text.index("# --- the war:")].replace("deal_factor_loading = 0.5", "deal_factor_loading = 0")
     head, tail = text.split("# --- licences known today", 1)
     tail = tail[tail.index("# --- licences not yet known"):]
     resources = ("lithium", "titanium", "graphite", "oil", "natural_gas")
+    regions = ("kirovohrad", "zhytomyr", "kharkiv", "poltava", "donetsk", "dnipropetrovsk")
     output = {"lithium": 8_000, "titanium": 120_000, "graphite": 25_000, "oil": 150_000, "natural_gas": 40_000}
     groups = []
     for g in range(LICENCES // GROUP):
         r = resources[g % len(resources)]
         groups.append(
-            f'[[licences]]\ncode = "bench-{g}"\nresource = "{r}"\ncount = {GROUP}\n'
+            f'[[licences]]\ncode = "bench-{g}"\nresource = "{r}"\nregion = "{regions[g % len(regions)]}"\n'
+            f"count = {GROUP}\n"
             f"first_production_year = {2027 + g % 8}\ndelay_mean_years = 1.5\n"
             f"profile = {{ ramp_years = 2, plateau_years = {6 + g % 10}, decline_rate = 0.1 }}\n"
             f"plateau_output = {output[r]}\noutput_sigma = 0.5\nfailure_probability = 0.35\n")
     return head + "\n".join(groups) + "\n" + tail
 
 
-def plan() -> Plan:
+def plan(common: bool = True) -> Plan:
     terms_text = shipped_text()
-    sc = scenario.load_text(bench_scenario(), "bench", load_text(terms_text, "terms"))
+    sc = scenario.load_text(bench_scenario(common), "bench", load_text(terms_text, "terms"))
     p = compile_plan(sc, terms_text, dt.date(2026, 1, 1), 30)
     assert sum(g.count for g in p.licences) == LICENCES
     return p
@@ -189,7 +194,12 @@ def main() -> None:
     print(f"  engine, 1 process      {serial:7.2f} s  {args.paths / serial:10,.0f} paths/s  peak {peak_mb():6.0f} MB")
     parallel = engine_run(p, args.paths, args.workers)
     print(f"  engine, {args.workers} workers      {parallel:7.2f} s  {args.paths / parallel:10,.0f} paths/s  "
-          f"peak {peak_mb():6.0f} MB (largest process)  speed-up {serial / parallel:.2f}x")
+          f"peak {peak_mb():6.0f} MB (largest process)  speed-up {serial / parallel:.2f}x  [regime + correlation on]")
+    off = plan(common=False)
+    assert off.security is None and off.deal_loading == 0 and p.security is not None and p.deal_loading > 0
+    plain = engine_run(off, args.paths, args.workers)
+    print(f"  engine, {args.workers} workers      {plain:7.2f} s  {args.paths / plain:10,.0f} paths/s  "
+          f"[regime + correlation off: round 1's model]  the common shocks cost {parallel / plain:.2f}x")
     rng = random.Random(1)
     began = time.perf_counter()
     for _ in range(args.loop_paths):

@@ -49,6 +49,18 @@ def test_demo_runs_verifies_prints_the_book_and_reruns_in_its_own_directory(tmp_
     now = {r["stage"]: r["now"] for r in funnel}
     assert (now["approved"], now["committed"]) == (1, 1) and sum(now.values()) == funnel[0]["reached"]
 
+    # The forecast starts from this book: investments at their latest valuations, with the cash the fund has
+    # promised investees and not yet paid set aside beside them (issue 20).
+    positions = json.loads(cli("--format", "json", "portfolio").stdout)
+    held = [p for p in positions if p.get("investment", "").startswith("INV-")]
+    value = sum(float(p["value"]) for p in held)
+    undrawn = sum(float(p["undrawn"]) for p in held)
+    assert undrawn > 0 and value > 0
+    run = json.loads(cli("--format", "json", "forecast", "run", "urif-base.toml", "--paths", "100", "--years", "2").stdout)
+    state = run["start_state"]
+    assert state["source"] == "book" and state["undrawn_commitments"] == pytest.approx(undrawn)
+    assert state["investments"] == pytest.approx(value + undrawn)
+
     # Running it again replaces the directory it made, leftovers included, with a fresh fund.
     (target / "leftover.txt").write_text("from the first run")
     again = _demo("--dir", str(target))

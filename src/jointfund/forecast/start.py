@@ -4,6 +4,12 @@ The forecast runs in the fund's base currency; balances held in the domestic cur
 converted at the scenario's starting rate (the forecast's own rate, so the two agree). Each
 partner's capital is the one figure every surface shows (capital.accounts), in the functional
 currency.
+
+Investments are taken at their latest valuations (cost plus the unrealised gain of the last
+executed valuation), position by position, not at the investments account's balance. Undrawn
+commitments to investees are promises the fund will keep: the forecast sets that cash aside on the
+start date and carries it with the investments at cost. Partners' uncalled commitments arrive as
+their contributions in the first year (plan.compile_plan adds them to the cash schedule).
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from decimal import Decimal
 from sqlalchemy import Connection
 
 from jointfund.capital.accounts import capital_accounts
+from jointfund.capital.calls import partner_capital
 from jointfund.errors import JointfundError, NotFound
 from jointfund.forecast.plan import StartState
 from jointfund.fund import FundInfo
@@ -32,12 +39,25 @@ def from_book(conn: Connection, info: FundInfo, day: dt.date, domestic_per_base:
             return 0.0
         return sum(_convert(amount, currency, terms, domestic_per_base) for currency, amount in balances.items())
 
+    from jointfund.portfolio import investment
+
+    def usd(amount: Decimal, currency: str) -> float:
+        return _convert(amount, currency, terms, domestic_per_base)
+
     cash = sum(total(terms.account_name("cash", currency=c)) for c in terms.fund.currencies)
     receivable = sum(total(terms.account_name("contribution_receivable", partner=p)) for p in terms.partner_codes)
     fc = capital_accounts(conn, info, day)
     capital = tuple(float(fc.account(p).closing) for p in terms.partner_codes)
-    return StartState(cash=max(cash, 0.0), investments=max(total(terms.account_name("investments")), 0.0), investments_exit_years=exit_years,
-                      receivable=max(receivable, 0.0), capital=capital, source="book")
+    positions = [investment.position(conn, info, inv, day) for inv in investment.investments(conn, day)]
+    valued = sum(usd(p.value, p.investment.currency) for p in positions)
+    undrawn = sum(usd(p.undrawn, p.investment.currency) for p in positions)
+    uncalled = tuple(sum(usd(c.uncalled, cur) for cur in terms.fund.currencies
+                         for c in partner_capital(conn, terms, day, cur) if c.partner == p)
+                     for p in terms.partner_codes)
+    set_aside = min(undrawn, max(cash, 0.0))
+    return StartState(cash=max(cash, 0.0) - set_aside, investments=max(valued, 0.0) + set_aside,
+                      investments_exit_years=exit_years, receivable=max(receivable, 0.0), capital=capital,
+                      source="book", undrawn_commitments=undrawn, uncalled=uncalled)
 
 
 def _convert(amount: Decimal, currency: str, terms: Terms, domestic_per_base: float) -> float:
