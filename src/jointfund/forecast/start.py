@@ -51,8 +51,10 @@ def from_book(conn: Connection, info: FundInfo, day: dt.date, domestic_per_base:
     positions = [investment.position(conn, info, inv, day) for inv in investment.investments(conn, day)]
     valued = sum(usd(p.value, p.investment.currency) for p in positions)
     undrawn = sum(usd(p.undrawn, p.investment.currency) for p in positions)
-    uncalled = tuple(sum(usd(c.uncalled, cur) for cur in terms.fund.currencies
-                         for c in partner_capital(conn, terms, day, cur) if c.partner == p)
+    # A partner may have paid in more than it committed (capital received without a commitment): nothing
+    # is then owed, never a negative contribution.
+    uncalled = tuple(max(sum(usd(c.uncalled, cur) for cur in terms.fund.currencies
+                             for c in partner_capital(conn, terms, day, cur) if c.partner == p), 0.0)
                      for p in terms.partner_codes)
     set_aside = min(undrawn, max(cash, 0.0))
     return StartState(cash=max(cash, 0.0) - set_aside, investments=max(valued, 0.0) + set_aside,
