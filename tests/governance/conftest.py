@@ -9,10 +9,11 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from jointfund import fund as fund_mod
-from jointfund.governance import book, canonical, execution, member, proposal, vote
+from jointfund.governance import appointment, book, canonical, execution, member, proposal, vote
+from jointfund.ledger import authority
 from jointfund.governance.model import Member, Proposal
 from jointfund.store import db
-from support import authorize, pem_text
+from support import authority_key, authorize, pem_text
 
 DAY = dt.date(2026, 2, 2)
 
@@ -45,6 +46,33 @@ class Gov:
         (m,) = book.members(conn, [member_id]) or [None]
         st = None if m is None else authorize(self.fund.id, m.partner, "member.remove", member=m.id, key_id=m.key_id)
         return member.remove(conn, self.fund.id, actor, member_id, on, reason, st)
+
+    def decide(self, kind: str, partner: str, on: dt.date = DAY, proposer: str | None = None,
+               **fields) -> execution.Execution:  # noqa: ANN003
+        """A seat given (kind member.appoint) or taken (member.remove) by an executed appointment decision:
+        the statement proposed, approved by every seated board member, countersigned by `partner`'s authority
+        key and executed, as the terms require once the board exists."""
+        st = authority.statement(self.fund.id, partner, kind, **fields)
+        with db.transaction(self.engine) as conn:
+            board = [m.name for m in member.seated(conn, "board")]
+        p = self.propose("appointment", proposer or board[0], on, about=appointment.about(st))
+        for name in board:
+            if self.vote(p.id, name, "approve", on).state != "open":
+                break
+        with db.write(self.engine) as conn:
+            appointment.countersign(conn, self.fund, "test", st.signed(authority_key(partner)))
+            return execution.execute(conn, self.fund, "test", p.id, on)
+
+    def seat_by_decision(self, name: str, partner: str, body: str = "board", on: dt.date = DAY) -> Member:
+        key = self.keys.setdefault(name, Ed25519PrivateKey.generate())
+        self.decide("member.appoint", partner, on, body=body, name=name, public_pem=pem_text(public_pem(key)))
+        with db.transaction(self.engine) as conn:
+            return member.find(conn, name, body)
+
+    def remove_by_decision(self, member_id: int, on: dt.date = DAY) -> execution.Execution:
+        with db.transaction(self.engine) as conn:
+            (m,) = book.members(conn, [member_id])
+        return self.decide("member.remove", m.partner, on, member=m.id, key_id=m.key_id)
 
     def seat_body(self, body: str = "board", on: dt.date = DAY) -> list[str]:
         """Fill every seat of `body`; names are like us-board-1."""
@@ -95,3 +123,25 @@ class Gov:
 @pytest.fixture
 def gov(fund_engine) -> Gov:  # noqa: ANN001
     return Gov(fund_engine)
+
+
+def authority_only_terms() -> str:
+    """The shipped terms without [governance.appointments]: seats change by the partners' authority keys alone,
+    at any time, as in terms that do not require a board decision."""
+    import re
+
+    from jointfund.terms import shipped_text
+
+    text, n = re.subn(r"\n\[governance\.appointments\]\n(?:[a-z_]+ = .*\n)+", "\n", shipped_text())
+    assert n == 1, "the shipped terms have one [governance.appointments] section"
+    return text
+
+
+@pytest.fixture
+def authority_only_gov(db_url) -> Gov:  # noqa: ANN001
+    """A Gov on a fresh fund under authority_only_terms()."""
+    eng = db.make_engine(db_url)
+    fund_mod.create(eng, authority_only_terms(), "urif.toml", settable_clock=True)
+    yield Gov(eng)
+    eng.dispose()
+

@@ -27,14 +27,52 @@ def seated(cli, tmp_path):  # noqa: ANN001, ANN201
 
 def test_members_appoint_list_remove(cli, seated, tmp_path) -> None:
     cli("keys", "new", "--out", str(tmp_path / "x.key"))
-    r = cli("members", "appoint", "--partner", "UA", "--name", "x", "--body", "board", "--pubkey", str(tmp_path / "x.key.pub"), ok=False)
-    assert r.exit_code == 1 and "UA has 3 seat(s) on the Board of managers, all filled" in r.stderr
+    r = cli("members", "appoint", "--partner", "UA", "--name", "x", "--body", "board", "--pubkey",
+            str(tmp_path / "x.key.pub"), "--authority-key", str(tmp_path / "ua-authority.key"), ok=False)
+    assert r.exit_code == 1 and "the Board of managers exists" in r.stderr
+    assert "only by an executed appointment decision" in r.stderr
     rows = json.loads(cli("members", "list", "--body", "board", "-f", "json").stdout)
     assert [(m["partner"], m["seat"]) for m in rows] == [("UA", 1), ("UA", 2), ("UA", 3), ("US", 1), ("US", 2), ("US", 3)]
-    cli("members", "remove", str(rows[0]["id"]), "--reason", "resigned", "--authority-key",
-        str(tmp_path / f"{rows[0]['partner'].lower()}-authority.key"))
-    assert len(json.loads(cli("members", "list", "-f", "json").stdout)) == 5
-    assert len(json.loads(cli("members", "list", "--all", "-f", "json").stdout)) == 6
+    r = cli("members", "remove", str(rows[0]["id"]), "--reason", "resigned", "--authority-key",
+            str(tmp_path / "ua-authority.key"), ok=False)
+    assert r.exit_code == 1 and "a member is removed only by an executed appointment decision" in r.stderr
+    # A committee has no such rule in the shipped terms: its seats change by the authority key alone.
+    cli("members", "appoint", "--partner", "UA", "--name", "x", "--body", "audit", "--pubkey",
+        str(tmp_path / "x.key.pub"), "--authority-key", str(tmp_path / "ua-authority.key"))
+    x = next(m for m in json.loads(cli("members", "list", "-f", "json").stdout) if m["name"] == "x")
+    cli("members", "remove", str(x["id"]), "--authority-key", str(tmp_path / "ua-authority.key"))
+    assert len(json.loads(cli("members", "list", "-f", "json").stdout)) == 6
+    assert len(json.loads(cli("members", "list", "--all", "-f", "json").stdout)) == 7
+
+
+def test_a_board_seat_changes_by_an_executed_decision_countersigned_offline(cli, seated, tmp_path) -> None:
+    cli("users", "add", "admin", "--role", "administrator", "--password", "long enough pw")
+    run = cli
+    cli("--user", "admin", "users", "add", "mgr", "--role", "board_manager", "--password", "long enough pw")
+    cli = lambda *args, **kw: run("--user", "admin", *args, **kw)  # noqa: E731
+    manager = lambda *args, **kw: run("--user", "mgr", *args, **kw)  # noqa: E731
+    rows = json.loads(cli("members", "list", "--body", "board", "-f", "json").stdout)
+    gone = rows[0]                                                       # UA seat 1
+    statement = tmp_path / "remove.json"
+    out = cli("members", "remove", str(gone["id"]), "--prepare", str(statement)).stderr
+    about = next(w for w in out.split() if w.startswith("appointment:"))
+    r = cli("authority", "submit", str(statement), ok=False)             # not signed yet
+    assert r.exit_code == 1 and "not signed yet" in r.stderr
+    cli("authority", "sign", str(statement), "--key", str(tmp_path / "ua-authority.key"))
+    r = cli("authority", "submit", str(statement), ok=False)             # signed, but no decision yet
+    assert r.exit_code == 1 and "only by an executed appointment decision" in r.stderr
+    pid = manager("proposals", "new", "--kind", "appointment", "--title", "Remove ua-board-1", "--about", about,
+                  "--as", "us-board-1", "--key", str(seated["us-board-1"])).stdout.strip()
+    for name in ["us-board-1", "us-board-2", "us-board-3", "ua-board-1", "ua-board-2", "ua-board-3"]:
+        manager("proposals", "vote", pid, "approve", "--as", name, "--key", str(seated[name]))
+    r = manager("proposals", "execute", pid, ok=False)                   # approved, not countersigned
+    assert r.exit_code == 1 and "countersigned by the partner's authority key" in r.stderr
+    done = cli("authority", "submit", str(statement)).stderr
+    assert f"proposal {pid} countersigned and executed" in done and "no longer holds UA seat 1" in done
+    assert len(json.loads(cli("members", "list", "--body", "board", "-f", "json").stdout)) == 5
+    r = cli("authority", "submit", str(statement), ok=False)             # once
+    assert r.exit_code == 1 and "already executed" in r.stderr
+    assert cli("verify").exit_code == 0
 
 
 def as_manager(cli):  # noqa: ANN001, ANN201

@@ -52,13 +52,13 @@ def test_a_vacant_seat_blocks_until_it_is_filled(gov) -> None:
 def test_a_removed_members_vote_stops_counting(board) -> None:
     p = board.propose("other", "us-board-1")           # majority of each partner: 2 of 3 on each side
     board.votes(p.id, ["us-board-1", "ua-board-1"], "approve")
-    with db.write(board.engine) as conn:
+    with db.transaction(board.engine) as conn:
         gone = member.find(conn, "ua-board-1")
-        board.remove(conn, gone.id, board.day, actor="admin")
+    board.remove_by_decision(gone.id)                  # the board exists: a seat is taken only by decision
     s = board.vote(p.id, "us-board-2", "approve")
     assert s.state == "open" and "UA seat 1 (vacant)" in s.reason
     board.vote(p.id, "ua-board-2", "approve")
-    board.appoint("ua-new", "UA")
+    board.seat_by_decision("ua-new", "UA")             # the vacancy does not block its own filling
     assert board.vote(p.id, "ua-new", "approve").state == "approved"
     assert verify(board.engine).ok
 

@@ -116,6 +116,13 @@ def administrator(conn, gov, attack: str, partner: str, victim: int, name: str, 
         authority.sign_genesis(conn, "admin", partner, rogue.sign(g.message()).hex())
 
 
+@pytest.fixture
+def gov(authority_only_gov):  # noqa: ANN001, ANN201
+    """The machine seats and unseats at will, as the partners' authority keys may under terms that need no
+    board decision for it (the decision path has its own tests: test_appointment.py)."""
+    return authority_only_gov
+
+
 def test_no_execution_without_its_rule_and_verify_always_passes(gov) -> None:  # noqa: ANN001
     assert gov.terms.body("board").seats == SEATS
     assert [gov.terms.decision(k).rule for k in KINDS] == ["unanimous", "majority_of_each_partner"]

@@ -218,7 +218,7 @@ def submit(
 
 def carry_out(ctx: typer.Context, st: authority.Statement, where: str, reason: str = "") -> str:
     """Do what `st` authorizes, as the acting user (the policy still judges the role); returns what was done."""
-    from jointfund.governance import member, user
+    from jointfund.governance import appointment, member, user
 
     fund = context.fund(ctx)
     today = clock.today()
@@ -230,6 +230,10 @@ def carry_out(ctx: typer.Context, st: authority.Statement, where: str, reason: s
         "user.member": "users.link_member",
     }[st.kind]
     who = context.actor(ctx, action)
+    with db.transaction(context.engine(ctx)) as conn:
+        decided = appointment.proposal_for(conn, st) if st.kind in appointment.STATEMENT_KINDS else None
+    if decided is not None:
+        return _countersign(ctx, st)
     with db.write(context.engine(ctx)) as conn:
         if st.kind == "member.appoint":
             m = member.appoint(
@@ -256,6 +260,24 @@ def carry_out(ctx: typer.Context, st: authority.Statement, where: str, reason: s
         else:
             user.link_member(conn, fund.id, who.name, str(f["user"]), int(f["member"]), st)
             done = f"user {f['user']} is member {f['member']}"
+    say(done)
+    return done
+
+
+def _countersign(ctx: typer.Context, st: authority.Statement) -> str:
+    """The statement is decided by a board proposal: log the countersignature, and execute it if approved."""
+    from jointfund.governance import appointment, execution, proposal
+
+    fund = context.fund(ctx)
+    today = clock.today()
+    who = context.actor(ctx, "members.appoint" if st.kind == "member.appoint" else "members.remove")
+    with db.write(context.engine(ctx)) as conn:
+        p = appointment.countersign(conn, fund, who.name, st)
+        if proposal.standing(conn, fund, p.id, today).state == "approved":
+            context.actor(ctx, "proposals.execute")
+            done = f"proposal {p.id} countersigned and executed: " + execution.execute(conn, fund, who.name, p.id, today).effect
+        else:
+            done = f"proposal {p.id} countersigned by {st.partner}'s authority key; once the board approves it: jointfund proposals execute {p.id}"
     say(done)
     return done
 
@@ -304,8 +326,14 @@ def authorize(
     st = authority.statement(fund.id, partner, kind, **fields)
     if prepare is not None:
         authority.write_file(prepare, st.to_json())
+        decide = (
+            f"once the board exists, a board member proposes it: jointfund proposals new --kind appointment "
+            f"--about appointment:{st.sha256()} --title ...\n"
+            if kind in ("member.appoint", "member.remove")
+            else ""
+        )
         say(
-            f"wrote {prepare}: {st.describe()}\n"
+            f"wrote {prepare}: {st.describe()}\n{decide}"
             f"sign it where {partner}'s authority key is kept: jointfund authority sign {prepare} --key AUTHORITY.key\n"
             f"then submit it: jointfund authority submit {prepare}"
         )

@@ -13,6 +13,7 @@ sign for a partner changes only through that partner's authority key (docs/cerem
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from typing import NamedTuple
 
@@ -20,8 +21,10 @@ from sqlalchemy import Connection, select
 
 from jointfund.errors import InputError
 from jointfund.fund import FundInfo
-from jointfund.governance import book
-from jointfund.governance.member import APPOINT, REMOVE
+from jointfund.governance import appointment, book
+from jointfund.governance.member import APPOINT, DECISION, REMOVE
+from jointfund.governance.model import EXECUTED
+from jointfund.governance.seats import was_complete
 from jointfund.governance.user import LINK_ACTION
 from jointfund.ledger import authority, log
 from jointfund.ledger.log import KEY_REGISTER
@@ -80,6 +83,7 @@ def trace(conn: Connection, fund: FundInfo) -> Trace:
         Finding(NAME, e.seq, "a second genesis record; only the first counts") for e in geneses[1:]
     )
 
+    decisions = _Decisions(conn, fund)
     appointed: dict[int, dict] = {}
     members: set[int] = set()
     keys: dict[str, str] = {}
@@ -109,6 +113,8 @@ def trace(conn: Connection, fund: FundInfo) -> Trace:
             what = f"link of user {d.get('name')} to member {d.get('member')}"
             fields = {"user": d.get("name"), "member": d.get("member")}
         problem = _problem(g, fund.id, e.seq, d.get(authority.FIELD), partner, e.action, fields, used)
+        if problem is None and e.action in (APPOINT, REMOVE):
+            problem = decisions.problem(e, d.get("body"))
         if problem:
             findings.append(Finding(NAME, e.seq, f"{what} of {partner}: {problem}"))
         elif e.action == APPOINT:
@@ -117,6 +123,43 @@ def trace(conn: Connection, fund: FundInfo) -> Trace:
             keys[d.get("key_id")] = partner
     findings.extend(_rows_against_log(conn, evs))
     return Trace(frozenset(members), keys, findings, checked)
+
+
+class _Decisions:
+    """Whether a seat given or taken needed an executed appointment decision, and had it (the terms'
+    [governance.appointments]: once a listed body was complete, governance.appointment)."""
+
+    def __init__(self, conn: Connection, fund: FundInfo) -> None:
+        self.fund = fund
+        self.members = book.members(conn)
+        self.proposals = {p.id: p for p in book.proposals(conn)}
+        self.executed = {c.proposal: c.seq for c in book.closings(conn) if c.status == EXECUTED}
+
+    def problem(self, e, body: str | None) -> str | None:  # noqa: ANN001 - a log event
+        decision = e.data.get(DECISION)
+        on = e.data.get("appointed_on") or e.data.get("removed_on")
+        try:
+            terms = self.fund.terms(dt.date.fromisoformat(on))
+        except (TypeError, ValueError):
+            terms = self.fund.base_terms()
+        rule = terms.governance.appointments
+        if decision is None:
+            if rule is None or body not in rule.bodies:
+                return None
+            b = terms.body(body)
+            if was_complete(b, self.members, e.seq):
+                return (f"the {b.name} was complete before it, so the terms needed an executed "
+                        f"{rule.decision} decision, and it names none")
+            return None
+        p = self.proposals.get(decision) if isinstance(decision, int) else None
+        if p is None or p.kind != appointment.KIND:
+            return f"decision {decision} is no {appointment.KIND} proposal"
+        if self.executed.get(p.id) is None or self.executed[p.id] > e.seq:
+            return f"proposal {p.id} was not executed before it"
+        st = authority.from_json(e.data[authority.FIELD], f"record {e.seq}")
+        if p.about != appointment.about(st):
+            return f"proposal {p.id} decided {p.about}, not this statement ({appointment.about(st)[:28]}…)"
+        return None
 
 
 def _problem(

@@ -23,13 +23,11 @@ from collections import defaultdict
 from sqlalchemy import Connection, select
 
 from jointfund.fund import FundInfo
-from jointfund.governance import amendment, book, canonical
+from jointfund.governance import amendment, book, canonical, counting
 from jointfund.governance.model import (
     APPROVED, EXECUTED, EXPIRED, REJECTED, WITHDRAW, WITHDRAWN, Closing, Member, Proposal, Vote,
 )
 from jointfund.governance.proposal import PROPOSAL_REF, content
-from jointfund.governance.rule import evaluate
-from jointfund.governance.seats import ballot
 from jointfund.store import tables as t
 from jointfund.verify import DOMAIN_CHECKS, Finding
 
@@ -198,7 +196,6 @@ def check_decisions(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Fi
     members = list(b.members.values())
     for pid, cs in b.closings.items():
         p = b.proposals[pid]
-        body = fund.terms(p.created_on).body(p.body)
         closes = [c for c in cs if c.status != EXECUTED]
         runs = [c for c in cs if c.status == EXECUTED]
         if len(closes) > 1 or len(runs) > 1:
@@ -206,7 +203,8 @@ def check_decisions(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Fi
         for c in cs:
             count += 1
             at = f"proposal {pid} {c.status}"
-            verdict = evaluate(p.rule, p.body, ballot(body, members, b.votes[pid], at_seq=c.seq))
+            terms = fund.terms(p.created_on)
+            verdict = counting.verdict(terms, p, counting.seats(terms, p, members, b.votes[pid], at_seq=c.seq))
             problem = None
             if c.status in (APPROVED, REJECTED):
                 if verdict.outcome != c.status:

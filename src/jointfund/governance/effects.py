@@ -95,9 +95,9 @@ def recorder(action: str, words: str) -> Effect:
 
 
 # Defaults for kinds whose effect needs nothing beyond the log yet. Issue 5 replaces `investment`
-# with one that also books the commitment in the ledger; `amendment` adopts its content
-# (governance.amendment, registered by governance.execution).
+# with one that also books the commitment in the ledger; `amendment` adopts its content and
+# `appointment` seats or unseats a member (governance.amendment and governance.appointment,
+# registered by governance.execution).
 register("investment")(recorder("investment.commit", "investment committed"))
-register("appointment")(recorder("appointment.decide", "appointment decided"))
 register("budget")(recorder("budget.adopt", "budget adopted"))
 register("other")(recorder("decision.record", "decision recorded"))

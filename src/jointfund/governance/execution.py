@@ -17,6 +17,7 @@ from sqlalchemy import Connection
 from jointfund.errors import Refused
 from jointfund.fund import FundInfo
 from jointfund.governance import amendment as _amendment  # noqa: F401 registers the amendment effect
+from jointfund.governance import appointment as _appointment  # noqa: F401 registers the appointment effect
 from jointfund.governance.effects import Run, handler_for
 from jointfund.governance.model import APPROVED, EXECUTED
 from jointfund.governance.proposal import close, standing

@@ -11,19 +11,23 @@ from jointfund.errors import InputError, NotFound, Problem, Refused
 from jointfund.fund import FundInfo
 from jointfund.governance import book
 from jointfund.governance.model import MAX_NAME_CHARS, Member
-from jointfund.governance.seats import free_seat
+from jointfund.governance.seats import free_seat, was_complete
 from jointfund.ledger import authority
 from jointfund.ledger.checkpoint import key_id, load_public, public_pem
 from jointfund.store import tables as t
+from jointfund.terms.model import Terms
 
 APPOINT = "member.appoint"
 REMOVE = "member.remove"
+DECISION = "decision"  # the event field naming the executed appointment proposal that seats or unseats
 
 
 def appoint(conn: Connection, fund: FundInfo, actor: str, partner: str, name: str, body: str, pem: bytes,
-            on: dt.date, where: str = "--pubkey", statement: authority.Statement | None = None) -> Member:
+            on: dt.date, where: str = "--pubkey", statement: authority.Statement | None = None,
+            decision: int | None = None) -> Member:
     """Seat `name` for `partner` on `body` with the public key `pem`; refuses what the terms do not allow,
-    and anything `statement`, signed by the partner's authority key, does not say (member.appoint)."""
+    and anything `statement`, signed by the partner's authority key, does not say (member.appoint).
+    `decision` is the executed appointment proposal that seats the member, once the terms require one."""
     terms = fund.terms(on)
     problems = []
     bodies = [b.code for b in terms.governance.bodies]
@@ -45,6 +49,7 @@ def appoint(conn: Connection, fund: FundInfo, actor: str, partner: str, name: st
     assert public is not None
     name = name.strip()
     kid = key_id(public)
+    refuse_without_decision(conn, terms, body, decision, "seated")
     seat = free_seat(terms.body(body), partner, seated(conn), name, kid)
     member_id = book.next_id(conn, t.member.c.id)
     pem_text = public_pem(public)
@@ -52,7 +57,8 @@ def appoint(conn: Connection, fund: FundInfo, actor: str, partner: str, name: st
                                {"body": body, "name": name, "public_pem": pem_text})
     data = {"member": member_id, "body": body, "partner": partner, "seat": seat, "name": name, "key_id": kid,
             "public_pem": pem_text, "appointed_on": on.isoformat(),
-            "before": f"{partner} seat {seat} on {body} vacant", "after": f"held by {name}", authority.FIELD: signed}
+            "before": f"{partner} seat {seat} on {body} vacant", "after": f"held by {name}", authority.FIELD: signed,
+            **({} if decision is None else {DECISION: decision})}
     seq = book.record(conn, actor, APPOINT, f"member:{member_id}", data, t.member,
                       {"id": member_id, "body": body, "partner": partner, "seat": seat, "name": name, "key_id": kid,
                        "public_pem": pem_text, "appointed_on": on})
@@ -60,9 +66,10 @@ def appoint(conn: Connection, fund: FundInfo, actor: str, partner: str, name: st
 
 
 def remove(conn: Connection, fund_id: str, actor: str, member_id: int, on: dt.date, reason: str = "",
-           statement: authority.Statement | None = None) -> Member:
+           statement: authority.Statement | None = None, decision: int | None = None) -> Member:
     """Unseat a member: the seat becomes vacant and the member's votes on open proposals stop counting.
-    `statement` is the member's partner's authority saying so (member.remove)."""
+    `statement` is the member's partner's authority saying so (member.remove); `decision` the executed
+    appointment proposal that removes the member, once the terms require one."""
     found = book.members(conn, [member_id])
     if not found:
         raise NotFound(f"no member {member_id}; see: jointfund members list --all")
@@ -71,13 +78,32 @@ def remove(conn: Connection, fund_id: str, actor: str, member_id: int, on: dt.da
         raise Refused(f"member {m.id} ({m.name}) was already removed on {m.removed_on}")
     if on < m.appointed_on:
         raise InputError([Problem("date", f"before the appointment of member {m.id} ({m.appointed_on})", str(on))])
+    from jointfund import fund as fund_mod  # the fund's terms, which say whether a decision must unseat
+
+    refuse_without_decision(conn, fund_mod.load(conn).terms(on), m.body, decision, "removed")
     signed = authority.require(conn, fund_id, statement, m.partner, REMOVE, {"member": m.id, "key_id": m.key_id})
     data = {"member": m.id, "body": m.body, "partner": m.partner, "seat": m.seat, "name": m.name,
             "removed_on": on.isoformat(), "reason": reason, "before": f"held by {m.name}",
-            "after": f"{m.partner} seat {m.seat} on {m.body} vacant", authority.FIELD: signed}
+            "after": f"{m.partner} seat {m.seat} on {m.body} vacant", authority.FIELD: signed,
+            **({} if decision is None else {DECISION: decision})}
     seq = book.record(conn, actor, REMOVE, f"member:{m.id}", data, t.member_removal,
                       {"member_id": m.id, "removed_on": on, "reason": reason})
     return m._replace(removed_seq=seq, removed_on=on)
+
+
+def refuse_without_decision(conn: Connection, terms: Terms, body: str, decision: int | None, done: str) -> None:
+    """Once a body the terms' appointments rule lists exists, only an executed decision changes its seats."""
+    rule = terms.governance.appointments
+    if decision is not None or rule is None or body not in rule.bodies:
+        return
+    b = terms.body(body)
+    if was_complete(b, book.members(conn)):
+        raise Refused(
+            f"the {b.name} exists (every seat of it has been filled), so under the terms a member is {done} only "
+            f"by an executed {rule.decision} decision countersigned by the partner's authority key: write the "
+            f"statement with --prepare FILE, propose it (jointfund proposals new --kind {rule.decision} --about "
+            "appointment:SHA256, as `authority sign` prints), and once the board approves, submit the signed "
+            "statement (jointfund authority submit FILE); see docs/governance.md")
 
 
 def seated(conn: Connection, body: str | None = None) -> list[Member]:

@@ -21,8 +21,8 @@ from jointfund.governance.member import find
 from jointfund.governance.model import (
     APPROVED, EXECUTED, EXPIRED, MAX_REF_CHARS, MAX_TITLE_CHARS, OPEN, WITHDRAW, WITHDRAWN, Closing, Member, Proposal,
 )
-from jointfund.governance.rule import Seat, attainable, evaluate
-from jointfund.governance.seats import ballot
+from jointfund.governance import counting
+from jointfund.governance.rule import Seat, Verdict, attainable
 from jointfund.money import format_amount, parse_amount, to_minor
 from jointfund.store import tables as t
 
@@ -195,8 +195,12 @@ def recommendation(conn: Connection, p: Proposal) -> Proposal | None:
 
 
 def seats_now(conn: Connection, fund: FundInfo, p: Proposal) -> list[Seat]:
-    """The deciding body's seats as they stand, with each holder's last vote on `p`."""
-    return ballot(fund.terms(p.created_on).body(p.body), book.members(conn), book.votes(conn, p.id))
+    """The deciding body's seats as they stand, with each holder's last vote on `p` (counting.seats)."""
+    return counting.seats(fund.terms(p.created_on), p, book.members(conn), book.votes(conn, p.id))
+
+
+def verdict(fund: FundInfo, p: Proposal, seats: list[Seat]) -> Verdict:
+    return counting.verdict(fund.terms(p.created_on), p, seats)
 
 
 def standing(conn: Connection, fund: FundInfo, proposal_id: int, on: dt.date) -> Standing:
@@ -210,15 +214,15 @@ def standing(conn: Connection, fund: FundInfo, proposal_id: int, on: dt.date) ->
         if last.status == EXECUTED:
             reason = f"on {last.effective}; {done[0].status}: {done[0].reason}"
         return Standing(p, last.status, reason, seats, done, rec)
-    verdict = evaluate(p.rule, p.body, seats)
+    now = verdict(fund, p, seats)
     if p.deadline is not None and on > p.deadline:
-        return Standing(p, EXPIRED, f"{expiry_reason(p, verdict.reason)}; not recorded yet: jointfund proposals expire",
+        return Standing(p, EXPIRED, f"{expiry_reason(p, now.reason)}; not recorded yet: jointfund proposals expire",
                         seats, done, rec, recorded=False)
     if p.requires_recommendation and rec is None:
         committee = fund.terms(p.created_on).body(p.requires_recommendation).name
         return Standing(p, OPEN, f"waiting for a recommendation of the {committee}: an approved proposal of it "
                         f"--about {PROPOSAL_REF}{p.id}", seats, done, rec)
-    return Standing(p, verdict.outcome, verdict.reason, seats, done, rec)
+    return Standing(p, now.outcome, now.reason, seats, done, rec)
 
 
 def refuse_unless_open(s: Standing, doing: str) -> None:
@@ -254,7 +258,7 @@ def expire_due(conn: Connection, fund: FundInfo, actor: str, on: dt.date) -> lis
         if p.id in closed or p.deadline is None or on <= p.deadline:
             continue
         seats = seats_now(conn, fund, p)
-        out.append(close(conn, actor, p, EXPIRED, on, expiry_reason(p, evaluate(p.rule, p.body, seats).reason)))
+        out.append(close(conn, actor, p, EXPIRED, on, expiry_reason(p, verdict(fund, p, seats).reason)))
     return out
 
 

@@ -6,7 +6,7 @@ seats and never more than it has; a member holds one numbered seat until removed
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 from jointfund.errors import Refused
 from jointfund.governance.model import Member, Vote
@@ -34,10 +34,13 @@ def free_seat(body: Body, partner: str, seated: Iterable[Member], name: str, key
     return next(n for n in range(1, allowed + 1) if n not in taken)
 
 
-def ballot(body: Body, members: Iterable[Member], votes: Sequence[Vote], at_seq: int | None = None) -> list[Seat]:
+def ballot(body: Body, members: Iterable[Member], votes: Sequence[Vote], at_seq: int | None = None,
+           recused: Collection[int] = (), vacant_excluded: bool = False) -> list[Seat]:
     """Every seat of `body` with its holder and the holder's last vote before log position `at_seq` (None: now).
 
-    A removed member's votes no longer count: the seat is vacant, or its new holder votes.
+    A removed member's votes no longer count: the seat is vacant, or its new holder votes. A seat whose
+    holder is in `recused` (recused before `at_seq`) is marked excluded, and so is a vacant seat when
+    `vacant_excluded` (the terms' appointments rule, so that a vacancy never blocks its own filling).
     """
     holders = {(m.partner, m.seat): m for m in members if m.body == body.code and m.seated_at(at_seq)}
     last: dict[int, str] = {}
@@ -48,5 +51,22 @@ def ballot(body: Body, members: Iterable[Member], votes: Sequence[Vote], at_seq:
     for partner, count in body.seats.items():
         for number in range(1, count + 1):
             m = holders.get((partner, number))
-            out.append(Seat(partner, number) if m is None else Seat(partner, number, m.id, m.name, last.get(m.id)))
+            if m is None:
+                out.append(Seat(partner, number, excluded="vacant" if vacant_excluded else None))
+            else:
+                out.append(Seat(partner, number, m.id, m.name, last.get(m.id),
+                                "recused" if m.id in recused else None))
     return out
+
+
+def was_complete(body: Body, members: Iterable[Member], before_seq: int | None = None) -> bool:
+    """Whether every seat of `body` was held at some moment before log position `before_seq` (None: ever).
+
+    This is when a body "exists" for the terms' appointments rule: its founding is over from then on,
+    even if a seat falls vacant later."""
+    mine = [m for m in members if m.body == body.code and (before_seq is None or m.seq < before_seq)]
+    total = sum(body.seats.values())
+    def held_after(seq: int) -> int:
+        return sum(1 for x in mine if x.seq <= seq and (x.removed_seq is None or x.removed_seq > seq))
+
+    return total > 0 and any(held_after(m.seq) >= total for m in mine)

@@ -19,8 +19,10 @@ from jointfund.fund import FundInfo
 from jointfund.governance import book, canonical
 from jointfund.governance.member import find
 from jointfund.governance.model import CHOICES, OPEN, Member, Proposal
-from jointfund.governance.proposal import Standing, check_signature, close, refuse_unless_open, signed_content, standing
-from jointfund.governance.rule import evaluate
+from jointfund.governance.proposal import (
+    Standing, check_signature, close, refuse_unless_open, signed_content, standing,
+)
+from jointfund.governance.proposal import verdict as decided
 from jointfund.store import tables as t
 
 
@@ -70,7 +72,7 @@ def cast(conn: Connection, fund: FundInfo, actor: str, proposal_id: int, member_
                 {"proposal_id": proposal_id, "member_id": b.member.id, "choice": choice, "round": b.round,
                  "cast_on": on, "signature": signature_hex})
     after = standing(conn, fund, proposal_id, on)
-    verdict = evaluate(b.proposal.rule, b.proposal.body, after.seats)
+    verdict = decided(fund, b.proposal, after.seats)
     if verdict.outcome != OPEN:
         close(conn, actor, b.proposal, verdict.outcome, on, verdict.reason)
         after = standing(conn, fund, proposal_id, on)

@@ -308,10 +308,35 @@ class Decision(Frozen):
         )
 
 
+class Appointments(Frozen):
+    """Seats that change only by a decision: once every seat of a listed body has been filled (its founding
+    is over), a seat of it is given or taken only by an executed `decision` proposal, countersigned by the
+    appointing partner's authority key. Until then, the partner's authority statement alone seats a member."""
+
+    decision: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    bodies: tuple[str, ...] = Field(min_length=1)
+    # "excluded": the decision counts only the seats held (a vacancy would otherwise block its own filling
+    # under unanimity); "block": a vacant seat counts as one that did not vote, as in every other decision.
+    vacant_seats: Literal["block", "excluded"] = "block"
+
+
+class Recusal(Frozen):
+    """How a rule counts seats whose holders recused themselves from a proposal.
+
+    `excluded`: a recused seat is left out of the ballot (the rule applies to the seats not recused);
+    `voting_seats_per_partner`: and the proposal passes only with at least that many seats of each partner
+    not recused and voting, so that a partner with no such seat left makes it impossible to pass."""
+
+    recused_seats: Literal["excluded"] = "excluded"
+    voting_seats_per_partner: int = Field(default=1, ge=0)
+
+
 class Governance(Frozen):
     bodies: tuple[Body, ...]
     decisions: tuple[Decision, ...]
     casting_vote: bool = False
+    appointments: Appointments | None = None  # None: a partner's authority statement alone seats a member
+    recusal: Recusal | None = None  # None: a recused seat counts as one that did not vote
 
 
 class Distributions(Frozen):
@@ -631,6 +656,12 @@ class Terms(Frozen):
             if d.requires_recommendation and d.requires_recommendation not in bodies:
                 problems.append((("governance", "decisions", i, "requires_recommendation"), f"{d.kind} needs a recommendation from unknown body {d.requires_recommendation!r}"))
         kinds_known = {d.kind for d in self.governance.decisions}
+        if (ap := self.governance.appointments) is not None:
+            if ap.decision not in kinds_known:
+                problems.append((("governance", "appointments", "decision"), f"{ap.decision!r} is not a kind of governance.decisions"))
+            for code in ap.bodies:
+                if code not in bodies:
+                    problems.append((("governance", "appointments", "bodies"), f"unknown body {code!r}; expected one of {sorted(bodies)}"))
         for code, kinds in self.capital.kinds.items():
             if code not in partners:
                 problems.append((("capital", "kinds", code), f"{code!r} is not a partner; expected one of {sorted(partners)}"))
