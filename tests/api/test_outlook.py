@@ -79,7 +79,7 @@ def test_public_page_dashboard_and_forecast_page_show_it_in_both_languages(clien
     assert f'id="outlook-first">{first}<' in uk and "Внески за рік: Україна" in uk  # partners by their Ukrainian names
     forecast_uk = client.get("/forecast?lang=uk").text
     assert "Ціна: Літій" in forecast_uk and "price: lithium" not in forecast_uk  # inputs by name, in the language
-    assert "Чутливість: медіанна СЧА (P50)" in forecast_uk
+    assert "Чутливість: медіанна (P50) чиста вартість активів фонду" in forecast_uk
     page = client.get("/forecast?lang=en")
     assert page.status_code == 200 and "aria-label='Tornado: P50 NAV in" in page.text and 'id="forecast-thresholds"' in page.text
     assert "<script" not in page.text.split("<main", 1)[1]  # the charts are inline SVG: nothing runs, nothing loads

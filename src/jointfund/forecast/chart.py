@@ -110,11 +110,15 @@ def tornado(doc: dict, gettext: Callable[[str], str] = str, lang: str = DEFAULT,
     values = [base] + [b[k] / 1e6 for b in bars for k in ("minus_1_sigma", "plus_1_sigma")]
     lo, hi = min(values), max(values)
     span = max(hi - lo, 1e-9)
-    left, right, row = 200, WIDTH + 140 - 20, 22
+    names = [_label(b["input"], tr, named) for b in bars]
+    # The labels' column grows with the longest name (about 7 px a character at 11 px), the bars keep their room.
+    left = max(200, min(420, 7 * max(len(n) for n in names) + 16))
+    full = WIDTH + 140 + left - 200
+    right, row = full - 20, 22
     height = PAD_TOP + row * len(bars) + PAD_BOTTOM
     x = _scale(lo - 0.05 * span, hi + 0.05 * span, left, right)
     caption = tr(N_("Tornado: P50 NAV in %(year)s")) % {"year": t["year"]}
-    svg = [f"<svg viewBox='0 0 {WIDTH + 140} {height}' width='{WIDTH + 140}' height='{height}' role='img' "
+    svg = [f"<svg viewBox='0 0 {full} {height}' width='{full}' height='{height}' role='img' "
            f"aria-label='{_e(caption)}'>",
            f"<line x1='{x(base):.1f}' x2='{x(base):.1f}' y1='{PAD_TOP - 8}' y2='{height - PAD_BOTTOM}' stroke='#222'/>",
            f"<text x='{x(base):.1f}' y='{PAD_TOP - 12}' text-anchor='middle'>"
@@ -122,14 +126,14 @@ def tornado(doc: dict, gettext: Callable[[str], str] = str, lang: str = DEFAULT,
     sigma = {"minus_1_sigma": tr(N_("at -1σ")), "plus_1_sigma": tr(N_("at +1σ"))}
     for i, b in enumerate(bars):
         top = PAD_TOP + i * row
-        name = _label(b["input"], tr, named)
+        name = names[i]
         for key, colour in (("minus_1_sigma", "#de8f6e"), ("plus_1_sigma", "#6baed6")):
             v = b[key] / 1e6
             x0, x1 = sorted((x(base), x(v)))
             svg.append(f"<rect x='{x0:.1f}' y='{top + 3}' width='{max(x1 - x0, 0.5):.1f}' height='{row - 6}' fill='{colour}'>"
                        f"<title>{_e(name)} {_e(sigma[key])}: {number(v, lang, 1)}</title></rect>")
         svg.append(f"<text x='{left - 6}' y='{top + row / 2 + 4}' text-anchor='end'>{_e(name)}</text>")
-    svg.append(f"<text x='{left}' y='{height - 10}'>{_e(tr(LEGEND))}</text></svg>")
+    svg.append(f"<text x='8' y='{height - 10}'>{_e(tr(LEGEND))}</text></svg>")
     return f"<figure><figcaption>{_e(caption)}</figcaption>{''.join(svg)}</figure>"
 
 

@@ -12,11 +12,13 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import NamedTuple
 
+from jointfund.i18n import N_
 from jointfund.revenue.contribution import Evaluation, Tally, Totals
 from jointfund.terms.model import Terms
 
 SECTIONS = ("total", "stream", "holder", "licence", "resource", "region")
-BELOW = "(below materiality)"
+BELOW = N_("(below materiality)")
+TITLE = N_("%(fund)s: extractive revenue %(year)s (EITI-style)")  # a template: pages show it translated
 COLUMNS = ("section", "key", "name", "gfs_code", "currency", "receipts", "amount", "eligible_amount",
            "eligible_share_pct", "contribution", "contribution_usd")
 

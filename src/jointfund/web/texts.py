@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from jointfund.i18n import N_, recognise
 from jointfund.reports.fund_report import TITLES
+from jointfund.revenue import eiti
 from jointfund.revenue.deadlines import OUTSTANDING
 from jointfund.revenue.eligibility import REASONS
 
@@ -36,7 +37,7 @@ GOVERNANCE = (
     N_("%(seat)s (%(name)s) abstained"),
     N_("%(seat)s (%(name)s) did not vote"),
 )
-TEMPLATES = (*REASONS, *OUTSTANDING, *GOVERNANCE, *TITLES)
+TEMPLATES = (*REASONS, *OUTSTANDING, *GOVERNANCE, *TITLES, eiti.TITLE)
 # Values that are codes of the terms, by placeholder: shown by their names (web.names).
 CODES = {"resource": "resource", "stream": "stream", "body": "body"}
 LISTS = ("seats", "against")  # "A, B and C" (governance.rule._join)

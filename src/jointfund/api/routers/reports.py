@@ -85,7 +85,7 @@ def eiti_rows(request: Request, year: int, materiality: Decimal | None) -> tuple
         rows = eiti.report(evaluations, terms, materiality)
     if evaluations.missing:
         raise JointfundError(missing_rates(evaluations.missing))
-    return rows, f"{terms.fund.name}: extractive revenue {year} (EITI-style)"
+    return rows, eiti.TITLE % {"fund": terms.fund.name, "year": year}
 
 
 def eiti_out(r: eiti.EitiRow) -> dict:
