@@ -19,6 +19,7 @@ SPEC = {
     "proposals.expire": {ADM, BRD, COM}, "proposals.execute": {ADM, BRD},
     "users.add": {ADM}, "users.disable": {ADM}, "users.token": {ADM}, "users.revoke_token": {ADM}, "users.link_member": {ADM},
     "licences.import": {ADM, TRS}, "receipts.import": {ADM, TRS}, "fx.import": {ADM, TRS},
+    "licences.correct": {ADM, TRS}, "receipts.correct": {ADM, TRS}, "fx.correct": {ADM, TRS},
     "payments.import": {ADM, TRS}, "transfers.record": {ADM, TRS}, "calendar.file": {ADM, TRS},
     "capital.commit": {ADM}, "capital.call": {ADM}, "capital.contribute": {ADM}, "applications.submit": {ADM, APP},
     "applications.move": {ADM, COM}, "portfolio.record": {ADM}, "expenses.record": {ADM},

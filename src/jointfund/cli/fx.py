@@ -1,4 +1,4 @@
-"""`jointfund fx`: import reference exchange rates (CSV, XLSX or NBU's JSON) and list them."""
+"""`jointfund fx`: import reference exchange rates (CSV, XLSX or NBU's JSON), list them, correct one."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ from pathlib import Path
 import typer
 from sqlalchemy import select
 
-from jointfund.cli import context, imports
+from jointfund.cli import context, corrections, imports
 from jointfund.cli.output import FormatOption, emit
 from jointfund.cli.terms import parse_date
 from jointfund.revenue import book
+from jointfund.revenue.correction import rate_subject
+from jointfund.revenue.corrections import correct_rate
 from jointfund.revenue.imports import rates_kind
 from jointfund.store import db
 from jointfund.store import tables as t
@@ -52,5 +54,26 @@ def list_(
     if (last := parse_date(until, "--until")) is not None:
         q = q.where(t.fx_rate.c.date <= last)
     with db.transaction(context.engine(ctx)) as conn:
-        rows = [book.rate_of(r)._asdict() for r in conn.execute(q)]
+        fixed = book.corrected(conn, "rate")
+        rows = [{**(rate := book.rate_of(r))._asdict(), **(fixed.get(rate_subject(rate.currency, rate.date)) or {}),
+                 "corrected": "yes" if rate_subject(rate.currency, rate.date) in fixed else ""} for r in conn.execute(q)]
     emit(ctx, rows, fmt, title="Exchange rates")
+
+
+@app.command("correct")
+def correct(
+    ctx: typer.Context,
+    date: str = typer.Option(..., "--date", help="The day of the rate, YYYY-MM-DD."),
+    currency: str = typer.Option(..., "--currency"),
+    rate: str = typer.Option(..., "--rate", help="The right rate, UAH per unit."),
+    reason: str = corrections.ReasonOption,
+    accept_jump: bool = typer.Option(False, "--accept-jump", help="Confirm a rate that changes more than the terms' "
+                                     "fx.max_daily_change from the rate before or after it."),
+    fmt: str = FormatOption,
+) -> None:
+    """Supersede a wrong rate with a correction (reason and actor kept; the rate row is never edited), and
+    reverse and re-book every contribution it converted."""
+    day = parse_date(date, "--date")
+    assert day is not None
+    corrections.run(ctx, "fx.correct", fmt,
+                    lambda conn, info, who: correct_rate(conn, info, who, currency, day, rate, reason, accept_jump))

@@ -1,4 +1,4 @@
-"""`jointfund licences`: import and list special permits for subsoil use."""
+"""`jointfund licences`: import, list and correct special permits for subsoil use."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ from pathlib import Path
 
 import typer
 
-from jointfund.cli import context, imports
+from jointfund.cli import context, corrections, imports
 from jointfund.cli.output import FormatOption, emit
 from jointfund.revenue import book
+from jointfund.revenue.corrections import LICENCE_FIELDS, correct_licence
 from jointfund.revenue.imports import licences_kind
 from jointfund.store import db
 
@@ -42,3 +43,18 @@ def list_(
              "covered": bool((r := terms.resource(x.resource)) and r.covered)}
             for x in sorted(found.values()) if resource in (None, *x.resources)]
     emit(ctx, rows, fmt, title="Licences")
+
+
+@app.command("correct")
+def correct(
+    ctx: typer.Context,
+    licence_id: str = typer.Argument(..., metavar="LICENCE_ID"),
+    field: str = typer.Option(..., "--field", help=f"One of {', '.join(LICENCE_FIELDS)}."),
+    value: str = typer.Option(..., "--value", help="The right value, as the import's column writes it."),
+    reason: str = corrections.ReasonOption,
+    fmt: str = FormatOption,
+) -> None:
+    """Supersede a wrong licence field with a correction (reason and actor kept; the licence row is never edited),
+    and reverse and re-book the contributions of its receipts."""
+    corrections.run(ctx, "licences.correct", fmt,
+                    lambda conn, info, who: correct_licence(conn, info, who, licence_id, field, value, reason))

@@ -1,4 +1,4 @@
-"""`jointfund receipts`: import Treasury receipts (accruing each eligible one) and list them."""
+"""`jointfund receipts`: import Treasury receipts (accruing each eligible one), list them, correct one."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ from pathlib import Path
 import typer
 from sqlalchemy import Connection
 
-from jointfund.cli import context, imports
+from jointfund.cli import context, corrections, imports
 from jointfund.cli.output import FormatOption, emit
 from jointfund.cli.progress import bar
 from jointfund.fund import FundInfo
 from jointfund.revenue import book
 from jointfund.revenue.accrual import accrue
+from jointfund.revenue.corrections import RECEIPT_FIELDS, correct_receipt
 from jointfund.revenue.imports import receipts_kind
 from jointfund.store import db
 
@@ -53,3 +54,18 @@ def list_(
                 if len(rows) >= limit:
                     break
     emit(ctx, rows, fmt, title="Receipts")
+
+
+@app.command("correct")
+def correct(
+    ctx: typer.Context,
+    receipt_id: str = typer.Argument(..., metavar="RECEIPT_ID"),
+    field: str = typer.Option(..., "--field", help=f"One of {', '.join(RECEIPT_FIELDS)}."),
+    value: str = typer.Option(..., "--value", help="The right value, as the import's column writes it."),
+    reason: str = corrections.ReasonOption,
+    fmt: str = FormatOption,
+) -> None:
+    """Supersede a wrong receipt field with a correction (reason and actor kept; the receipt row is never edited),
+    and reverse and re-book its contribution."""
+    corrections.run(ctx, "receipts.correct", fmt,
+                    lambda conn, info, who: correct_receipt(conn, info, who, receipt_id, field, value, reason))

@@ -64,6 +64,10 @@ RULES: dict[str, frozenset[str]] = {
     "licences.import": _TREASURY,
     "receipts.import": _TREASURY,
     "fx.import": _TREASURY,
+    # corrections of reference data: a new record with a reason, never an edit (revenue/correction.py)
+    "licences.correct": _TREASURY,
+    "receipts.correct": _TREASURY,
+    "fx.correct": _TREASURY,
     "payments.import": _TREASURY,
     "transfers.record": _TREASURY,
     "calendar.file": _TREASURY,

@@ -14,6 +14,11 @@ from its receipts' own roundings is booked by a rounding entry: the receivable a
 rounding account (ledger role contribution_rounding), keyed by the group. Receipts imported later into
 a group already booked change its difference: the next entry of the group books the change, so the
 group's rounding entries always sum to its difference.
+
+A correction of reference data (revenue/correction.py: a rate, a licence field, a receipt field) changes what
+receipts owe after they were accrued. `rebook` reverses each affected receipt's accrual and books it again
+from the corrected values: the receipt's accruals are its entries keyed `contribution:<id>` and
+`contribution:<id> correction <n>[ reversal]` (receipt ids hold no spaces), whose net is what it owes.
 """
 
 from __future__ import annotations
@@ -26,9 +31,10 @@ from typing import NamedTuple
 import polars as pl
 from sqlalchemy import Connection, select
 
+from jointfund import clock
 from jointfund.fund import FundInfo
 from jointfund.ledger import journal
-from jointfund.ledger.entry import Entry, Posting
+from jointfund.ledger.entry import Entry, Posting, reversal
 from jointfund.ledger.functional import carried_currencies
 from jointfund.revenue import book, bulk
 from jointfund.revenue.contribution import DayStream, Evaluation, RoundingDifference, in_base
@@ -52,6 +58,16 @@ class AccrualResult(NamedTuple):
 
 def key_of(receipt_id: str) -> str:
     return KEY_PREFIX + receipt_id
+
+
+def receipt_of_key(key: str) -> str:
+    """The receipt whose accrual (or re-booking after a correction) `key` is."""
+    assert key.startswith(KEY_PREFIX), key
+    return key[len(KEY_PREFIX):].split(" ", 1)[0]
+
+
+def correction_key(receipt_id: str, correction_seq: int, reversal: bool = False) -> str:
+    return f"{key_of(receipt_id)} correction {correction_seq}{' reversal' if reversal else ''}"
 
 
 class Carrying(NamedTuple):
@@ -185,7 +201,9 @@ def unaccrued(conn: Connection, after: str | None, limit: int) -> list[tuple]:
     sql = (f"SELECT {columns} FROM {t.receipt.name} r LEFT JOIN {t.entry.name} e ON e.key = '{KEY_PREFIX}' || r.receipt_id "
            f"WHERE e.seq IS NULL{f' AND r.receipt_id > {book.mark(conn)}' if after is not None else ''} "
            f"ORDER BY r.receipt_id LIMIT {int(limit)}")
-    return [row for rows in book.driver_batches(conn, sql, [] if after is None else [after], limit) for row in rows]
+    fixes = book.corrected(conn, "receipt")
+    return book.patched([row for rows in book.driver_batches(conn, sql, [] if after is None else [after], limit)
+                         for row in rows], fixes)
 
 
 def accrue(conn: Connection, info: FundInfo, progress: Callable[[int], None] | None = None) -> AccrualResult:
@@ -256,3 +274,90 @@ def _accrual_of(conn: Connection, receipt_id: str | None) -> Entry | None:
 
 def _is_reversed(conn: Connection, seq: int | None) -> bool:
     return conn.execute(select(t.entry.c.seq).where(t.entry.c.reverses == seq)).first() is not None
+
+
+# -- re-booking after a correction of reference data --
+
+Legs = dict[tuple[str, str], Decimal]  # (account, currency) -> net amount
+
+
+def net_legs(entries: Iterable[Entry]) -> Legs:
+    """The non-zero net of `entries` per account and currency."""
+    net: Legs = {}
+    for e in entries:
+        for p in e.postings:
+            net[(p.account, p.currency)] = net.get((p.account, p.currency), Decimal(0)) + p.amount
+    return {k: v for k, v in net.items() if v}
+
+
+def accruals_of(conn: Connection, receipt_id: str) -> list[Entry]:
+    """Every accrual entry of the receipt: its first, and its reversals and re-bookings after corrections."""
+    c = t.entry.c
+    q = (select(c.seq).where((c.key == key_of(receipt_id)) | c.key.startswith(key_of(receipt_id) + " correction ", autoescape=True))
+         .order_by(c.seq))
+    return [journal.get_entry(conn, seq) for (seq,) in conn.execute(q)]
+
+
+def receipts_by_id(conn: Connection, ids: Iterable[str]) -> list[Receipt]:
+    """The receipts `ids`, as corrected, by id."""
+    cols = [t.receipt.c[n.strip()] for n in book.RECEIPT_COLUMNS.split(",")]
+    wanted = sorted(set(ids))
+    rows: list[tuple] = []
+    for start in range(0, len(wanted), book.LOOKUP_CHUNK):
+        rows += [tuple(r) for r in conn.execute(select(*cols).where(t.receipt.c.receipt_id.in_(wanted[start:start + book.LOOKUP_CHUNK])))]
+    return [book.receipt_of_tuple(r) for r in sorted(book.patched(rows, book.corrected(conn, "receipt")))]
+
+
+def expected_legs(e: Evaluation, rules: Rules, carry: Carrying) -> tuple[Entry | None, Legs]:
+    """The accrual entry the rules give now, and its legs."""
+    entry = accrual_entry(e, rules, carry)
+    return entry, net_legs([entry] if entry is not None else [])
+
+
+def rebook(conn: Connection, info: FundInfo, receipt_ids: Iterable[str], correction_seq: int) -> tuple[int, int]:
+    """Reverse and book again the accrual of each receipt of `receipt_ids` whose accruals no longer net to
+    what the rules give on the corrected values; returns (reversals, re-bookings) posted.
+
+    Both are dated on the receipt's date, or today when that falls in a closed period (a correction goes to an
+    open period, linked to the period it corrects). When the receipt's accruals net to one entry not yet
+    reversed, the reversal is the journal's own (`reverses` points at it); otherwise it undoes their net.
+    """
+    assess = book.Assessor(conn, info)
+    carry = carrying(conn, info)
+    entries: list[Entry] = []
+    reversals = rebookings = 0
+    for r in receipts_by_id(conn, receipt_ids):
+        rules = assess.book.on(r.date)
+        want, want_legs = expected_legs(assess(r), rules, carry)
+        have = accruals_of(conn, r.receipt_id)
+        net = net_legs(have)
+        if net == want_legs:
+            continue
+        day, links = _open_day(conn, r.date)
+        reversed_by = {e.reverses for e in have if e.reverses is not None}
+        live = [e for e in have if e.reverses is None and e.seq not in reversed_by and not _is_reversed(conn, e.seq)]
+        if net:
+            key = correction_key(r.receipt_id, correction_seq, reversal=True)
+            narration = f"Reversal of the contribution on receipt {r.receipt_id}, superseded by correction {correction_seq}"
+            if len(live) == 1 and net_legs(live) == net:
+                undo = reversal(live[0], day, key, narration)
+            else:
+                undo = Entry(day, narration, tuple(Posting(a, -v, c) for (a, c), v in sorted(net.items())), key,
+                             (f"receipt:{r.receipt_id}",))
+            entries.append(undo._replace(links=(*undo.links, f"correction:{correction_seq}", *links)))
+            reversals += 1
+        if want is not None:
+            key = correction_key(r.receipt_id, correction_seq) if have else key_of(r.receipt_id)
+            entries.append(want._replace(date=day, key=key, links=(*want.links, f"correction:{correction_seq}", *links),
+                                         narration=f"{want.narration}, re-booked after correction {correction_seq}"))
+            rebookings += 1
+    journal.post(conn, entries, info.start_date)
+    _post_roundings(conn, info, assess, carry)  # per day and stream, a group's difference follows its receipts
+    return reversals, rebookings
+
+
+def _open_day(conn: Connection, day: dt.date) -> tuple[dt.date, tuple[str, ...]]:
+    """`day`, or today with a link to the closed period `day` falls in."""
+    c = t.period_close.c
+    closed = conn.execute(select(c.period).where(c.first_day <= day, c.last_day >= day)).scalar()
+    return (day, ()) if closed is None else (max(day, clock.today()), (journal.CLOSED_LINK + closed,))

@@ -17,8 +17,9 @@ import polars as pl
 from sqlalchemy import Connection, Date, Table, select, tuple_
 
 from jointfund.fund import FundInfo
+from jointfund.ledger.log import append_event
 from jointfund.money import exponent, to_minor
-from jointfund.revenue import bulk
+from jointfund.revenue import bulk, correction
 from jointfund.revenue.contribution import Evaluation, Totals, evaluate
 from jointfund.revenue.eligibility import RuleBook
 from jointfund.revenue.fx import Rate, RateTable
@@ -146,17 +147,82 @@ def stored(conn: Connection, table: Table, key_columns: Sequence[str], keys: Ite
 # -- reading --
 
 def licences(conn: Connection) -> dict[str, Licence]:
-    return {r.licence_id: licence_of(r) for r in conn.execute(select(t.licence))}
+    """Every licence, with its corrected fields (revenue/correction.py)."""
+    fixes = corrected(conn, "licence")
+    return {r.licence_id: correction.apply(licence_of(r), fixes.get(r.licence_id)) for r in conn.execute(select(t.licence))}
 
 
 def licence_ids(conn: Connection) -> dict[str, tuple[str, ...]]:
     """Every licence's id -> its resources, primary first (what a receipt's import checks)."""
+    if corrected(conn, "licence"):
+        return {lid: x.resources for lid, x in licences(conn).items()}
     q = select(t.licence.c.licence_id, t.licence.c.resource, t.licence.c.other_resources)
     return {lid: (resource, *split(other)) for lid, resource, other in conn.execute(q)}
 
 
 def rates(conn: Connection, domestic: str, max_age_days: int | None) -> RateTable:
-    return RateTable((rate_of(r) for r in conn.execute(select(t.fx_rate))), domestic, max_age_days)
+    """Every rate, as corrected (revenue/correction.py)."""
+    return RateTable(effective_rates(conn), domestic, max_age_days)
+
+
+def effective_rates(conn: Connection) -> Iterator[Rate]:
+    fixes = corrected(conn, "rate")
+    for r in conn.execute(select(t.fx_rate).order_by(t.fx_rate.c.date, t.fx_rate.c.currency)):
+        rate = rate_of(r)
+        yield correction.apply(rate, fixes.get(correction.rate_subject(rate.currency, rate.date)))
+
+
+# -- corrections (revenue/correction.py): read on every read of the records they correct; usually none --
+
+def corrections(conn: Connection, kind: str | None = None, subject: str | None = None) -> list[correction.Correction]:
+    q = select(t.correction).order_by(t.correction.c.seq)
+    if kind is not None:
+        q = q.where(t.correction.c.kind == kind)
+    if subject is not None:
+        q = q.where(t.correction.c.subject == subject)
+    return [correction.Correction(r.seq, r.kind, r.subject, r.field, r.value, r.previous, r.supersedes, r.reason,
+                                  r.actor, r.recorded_at) for r in conn.execute(q)]
+
+
+def corrected(conn: Connection, kind: str) -> dict[str, dict[str, object]]:
+    """subject -> {field: effective value} of the corrected records of `kind`."""
+    return correction.effective(corrections(conn, kind), kind)
+
+
+def record_correction(conn: Connection, actor: str, kind: str, subject: str, field: str, value: str, previous: str,
+                      reason: str) -> correction.Correction:
+    """Append a correction at the end of its field's chain, in the caller's write transaction: its event in the
+    log first (so the signed checkpoints cover it), then its row."""
+    chain = [c for c in corrections(conn, kind, subject) if c.field == field]
+    data = {"kind": kind, "subject": subject, "field": field, "value": value, "previous": previous,
+            "supersedes": chain[-1].seq if chain else None, "reason": reason}
+    seq = append_event(conn, actor, f"{kind}.correct", f"{kind}:{subject}", data)
+    row = conn.execute(select(t.event.c.recorded_at).where(t.event.c.seq == seq)).scalar_one()
+    made = correction.Correction(seq, kind, subject, field, value, previous, data["supersedes"], reason, actor, row)
+    conn.execute(t.correction.insert().values(**made._asdict()))
+    return made
+
+
+# Where a correctable receipt field sits in a RECEIPT_COLUMNS tuple, and how the driver holds it.
+_RECEIPT_AT = {name.strip(): i for i, name in enumerate(RECEIPT_COLUMNS.split(","))}
+
+
+def patched(rows: list[tuple], fixes: Mapping[str, Mapping[str, object]]) -> list[tuple]:
+    """RECEIPT_COLUMNS tuples with their corrected fields (`fixes`: corrected(conn, "receipt"))."""
+    if not fixes:
+        return rows
+    out = []
+    for r in rows:
+        fix = fixes.get(r[0])
+        if fix:
+            r = list(r)
+            for name, value in fix.items():
+                at = _RECEIPT_AT["amount_minor" if name == "amount" else name]
+                r[at] = (to_minor(value, r[_RECEIPT_AT["currency"]]) if name == "amount"  # type: ignore[arg-type]
+                         else SEPARATOR.join(value) if name == "flags" else value)  # type: ignore[arg-type]
+            r = tuple(r)
+        out.append(r)
+    return out
 
 
 Span = tuple[dt.date, dt.date]  # first and last day, both included
@@ -182,8 +248,9 @@ def receipts(conn: Connection, year: int | Span | None = None) -> Iterator[Recei
     """Stored receipts (of `year`) by date and id, streamed as driver tuples."""
     sql, params = _receipt_query(conn, year)
     sqlite = conn.dialect.name == "sqlite"
+    fixes = corrected(conn, "receipt")
     for rows in driver_batches(conn, sql + " ORDER BY date, receipt_id", params, STREAM_ROWS):
-        for r in rows:
+        for r in patched(rows, fixes):
             yield Receipt(r[0], dt.date.fromisoformat(r[1]) if sqlite else r[1], r[2], r[3], _amount(r[4], r[5]), r[5], r[6],
                           r[7], r[8], split(r[9]))
 
@@ -270,8 +337,9 @@ def frame_of(conn: Connection, rows: list[tuple]) -> pl.DataFrame:
 def receipt_frames(conn: Connection, year: int | None = None) -> Iterator[pl.DataFrame]:
     """Stored receipts (of `year`) as frames of at most FRAME_ROWS, in no particular order."""
     sql, params = _receipt_query(conn, year)
+    fixes = corrected(conn, "receipt")
     for rows in driver_batches(conn, sql, params):
-        yield frame_of(conn, rows)
+        yield frame_of(conn, patched(rows, fixes))
 
 
 def _receipt_query(conn: Connection, year: int | Span | None) -> tuple[str, list]:

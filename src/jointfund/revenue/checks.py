@@ -9,6 +9,7 @@ and the group's rounding entries must sum to it on the receivable; the receivabl
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 
 import polars as pl
@@ -17,8 +18,9 @@ from sqlalchemy import Connection, select
 from jointfund.fund import FundInfo
 from jointfund.ledger import journal
 from jointfund.money import from_minor, to_minor
-from jointfund.revenue import book, bulk
-from jointfund.revenue.accrual import KEY_PREFIX, booked_roundings, key_of
+from jointfund.ledger.log import events
+from jointfund.revenue import accrual, book, bulk, correction, corrections
+from jointfund.revenue.accrual import KEY_PREFIX, booked_roundings, key_of, receipt_of_key
 from jointfund.revenue.transfer import transfers
 from jointfund.store import tables as t
 from jointfund.verify import DOMAIN_CHECKS, Finding
@@ -33,12 +35,16 @@ def contributions_match_ledger(conn: Connection, fund: FundInfo) -> tuple[str, i
     account = journal.load_accounts(conn).get(receivable)
     if account is None:
         return NAME, 0, [Finding(NAME, None, f"the chart has no account {receivable}")]
-    posted: dict[str, tuple[int, str, int]] = {}
+    # A receipt's accruals: its first entry, and the reversals and re-bookings after corrections (accrual.rebook),
+    # netted per currency; the seq named is its latest entry's.
+    posted: dict[str, tuple[dict[str, int], int]] = {}
     q = (select(t.entry.c.key, t.entry.c.seq, t.posting.c.currency, t.posting.c.amount_minor)
          .join(t.posting, t.posting.c.entry_seq == t.entry.c.seq)
-         .where(t.posting.c.account_id == account.id, t.entry.c.key.startswith(KEY_PREFIX)))
+         .where(t.posting.c.account_id == account.id, t.entry.c.key.startswith(KEY_PREFIX)).order_by(t.entry.c.seq))
     for key, seq, currency, minor in conn.execution_options(yield_per=book.STREAM_ROWS).execute(q):
-        posted[key] = (minor, currency, seq)
+        sums, _ = posted.get(receipt_of_key(key)) or ({}, seq)
+        sums[currency] = sums.get(currency, 0) + minor
+        posted[receipt_of_key(key)] = (sums, seq)
     findings: list[Finding] = []
     expected_total: dict[str, int] = defaultdict(int)
     checked = 0
@@ -52,19 +58,25 @@ def contributions_match_ledger(conn: Connection, fund: FundInfo) -> tuple[str, i
             checked += 1
             owed = minor if eligible else 0
             expected_total[currency] += owed
-            got = posted.pop(key_of(rid), None)
-            if got is None:
+            held = posted.pop(rid, None)
+            if held is None:
                 if owed:
                     findings.append(Finding(NAME, None, f"receipt {rid} owes {from_minor(owed, currency)} {currency} "
                                                         "but has no accrual entry"))
-            elif (got[0], got[1]) != (owed, currency):
+                continue
+            net, seq = {c: m for c, m in held[0].items() if m}, held[1]
+            if net != ({currency: owed} if owed else {}):
                 # The reason in words comes from the per-receipt rules, for the few receipts that differ.
                 row = judged.filter(pl.col("receipt_id") == rid).select(book.RECEIPT_COLUMNS.split(", ")).row(0)
                 e = assess(book.receipt_of_tuple(row))
-                findings.append(Finding(NAME, got[2], f"receipt {rid}: accrued {from_minor(got[0], got[1])} {got[1]}, "
-                                                      f"the rules give {from_minor(owed, currency)} {currency} ({e.reason})"))
-    for key, (minor, currency, seq) in posted.items():
-        findings.append(Finding(NAME, seq, f"accrual {key} of {from_minor(minor, currency)} {currency} has no receipt that owes it"))
+                accrued = " + ".join(f"{from_minor(m, c)} {c}" for c, m in sorted(net.items())) or f"0 {currency}"
+                findings.append(Finding(NAME, seq, f"receipt {rid}: accrued {accrued}, "
+                                                   f"the rules give {from_minor(owed, currency)} {currency} ({e.reason})"))
+    for rid, (sums, seq) in posted.items():
+        for currency, minor in sorted(sums.items()):
+            if minor:
+                findings.append(Finding(NAME, seq, f"accrual {key_of(rid)} of {from_minor(minor, currency)} {currency} "
+                                                   "has no receipt that owes it"))
     findings += _roundings(conn, rounding, assess, receivable, expected_total)
     transferred: dict[str, int] = defaultdict(int)
     for tr in transfers(conn, terms):
@@ -77,6 +89,59 @@ def contributions_match_ledger(conn: Connection, fund: FundInfo) -> tuple[str, i
             findings.append(Finding(NAME, None, f"{receivable} holds {from_minor(actual, currency)} {currency}; contributions "
                                                 f"less transfers are {from_minor(expected, currency)} {currency}"))
     return NAME, checked, findings[:MAX_FINDINGS]
+
+
+CORRECTIONS = "corrections"
+CORRECTION_ACTIONS = tuple(f"{kind}.correct" for kind in correction.KINDS)
+
+
+def corrections_hold(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Finding]]:
+    """Each correction row is what its event logged; each field's corrections form one unbroken chain from the
+    imported value; and every receipt a correction touches has accruals that net to what the rules give on the
+    effective (last corrected) values, in every leg."""
+    made = book.corrections(conn)
+    logged = {e.seq: e for e in events(conn, actions=CORRECTION_ACTIONS)}
+    findings: list[Finding] = []
+    for c in made:
+        e = logged.pop(c.seq, None)
+        where = f"correction {c.seq} ({c.kind} {c.subject} {c.field})"
+        if e is None or e.action != f"{c.kind}.correct":
+            findings.append(Finding(CORRECTIONS, c.seq, f"{where}: no correction event at its position in the log"))
+            continue
+        stored = {**c.event_data(), "actor": c.actor}
+        for name, value in {**e.data, "actor": e.actor}.items():
+            if stored.get(name) != value:
+                findings.append(Finding(CORRECTIONS, c.seq, f"{where}: the stored row says {name} {stored.get(name)!r}, "
+                                                            f"its logged event {value!r}"))
+    for seq, e in logged.items():
+        findings.append(Finding(CORRECTIONS, seq, f"the correction logged at {seq} ({e.subject}) has no correction row"))
+    for chain in correction.chains(made).values():
+        findings += [Finding(CORRECTIONS, seq, why) for seq, why in correction.problems(chain, _imported(conn, chain))]
+    touched = corrections.affected(
+        conn, fund, made, corrections.rates_without(conn, fund, {c.subject for c in made if c.kind == "rate"})) if made else set()
+    assess = book.Assessor(conn, fund)
+    carry = accrual.carrying(conn, fund)
+    for r in accrual.receipts_by_id(conn, touched):
+        _, want = accrual.expected_legs(assess(r), assess.book.on(r.date), carry)
+        have = accrual.accruals_of(conn, r.receipt_id)
+        if accrual.net_legs(have) != want:
+            findings.append(Finding(CORRECTIONS, have[-1].seq if have else None,
+                                    f"receipt {r.receipt_id}: its accruals do not match the corrected values "
+                                    "(a correction was not re-booked, or a correction row was changed)"))
+    return CORRECTIONS, len(made) + len(touched), findings[:MAX_FINDINGS]
+
+
+def _imported(conn: Connection, chain: correction.Chain) -> str | None:
+    """The imported value of the chain's field, as a cell writes it; None when no such record was imported."""
+    if chain.kind == "rate":
+        currency, day = chain.subject.split(" ")
+        row = conn.execute(select(t.fx_rate).where(t.fx_rate.c.currency == currency,
+                                                   t.fx_rate.c.date == dt.date.fromisoformat(day))).first()
+        return None if row is None else correction.cell(book.rate_of(row).rate)
+    table, key, of = ((t.licence, "licence_id", book.licence_of) if chain.kind == "licence"
+                      else (t.receipt, "receipt_id", book.receipt_of))
+    row = conn.execute(select(table).where(table.c[key] == chain.subject)).first()
+    return None if row is None else correction.cell(getattr(of(row), chain.field))
 
 
 DOMAIN_CHECKS.append(contributions_match_ledger)
@@ -97,3 +162,6 @@ def _roundings(conn: Connection, rounding: bulk.FrameRounding, assess: book.Asse
             findings.append(Finding(NAME, None, f"rounding of {group.day}, licence {group.licence_id}, {group.stream}: "
                                                 f"booked {from_minor(got, c)} {c}, the rules give {from_minor(expected, c)} {c}"))
     return findings
+
+
+DOMAIN_CHECKS.append(corrections_hold)

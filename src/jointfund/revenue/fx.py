@@ -67,6 +67,17 @@ def jump(before: Rate, after: Rate, limit: Decimal | None) -> str | None:
             "(fx.max_daily_change). If it is right, import again with --accept-jump")
 
 
+def jumps(rate: Rate, before: Rate | None, after: Rate | None, limit: Decimal | None) -> list[str]:
+    """Why `rate` is refused without confirmation against its neighbours of the same currency: the rate before
+    it, and the rate after it (a rate inserted between two days, or corrected, must fit both)."""
+    found = []
+    if before is not None and (why := jump(before, rate, limit)):
+        found.append(why)
+    if after is not None and (why := jump(rate, after, limit)):
+        found.append(f"the next rate, of {after.date} ({after.rate}), {why}")
+    return found
+
+
 class RateTable:
     """Every known rate, for lookups by (currency, day); pure and immutable once built."""
 

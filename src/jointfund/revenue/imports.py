@@ -27,7 +27,7 @@ from sqlalchemy import Connection, Date, Table, select
 
 from jointfund.errors import InputError, Problem
 from jointfund.ledger.log import append_event
-from jointfund.revenue import book, fx, licence, payment, receipt
+from jointfund.revenue import book, correction, fx, licence, payment, receipt
 from jointfund.revenue.fields import Cells
 from jointfund.revenue.reader import (Columns, Dialect, NotPlain, Row, file_sha256, plain_csv_blocks, read_rows,
                                       sniff_delimiter)
@@ -290,18 +290,20 @@ def _check_corrections(conn: Connection, fresh: Sequence[tuple[Row, NamedTuple]]
 
 
 def _check_jumps(conn: Connection, fresh: Sequence[tuple[Row, NamedTuple]], limit) -> list[tuple[int, Problem]]:  # noqa: ANN001
-    """Each new rate against the latest earlier one of its currency, stored or new in this batch."""
+    """Each new rate against the latest earlier rate of its currency, stored or new in this batch, and against the
+    next later stored one (a rate inserted between two stored days must fit both), as corrected."""
     problems = []
+    fixes = book.corrected(conn, "rate")
     for currency in {rec.currency for _, rec in fresh}:
         mine = sorted(((rec, row) for row, rec in fresh if rec.currency == currency), key=lambda x: x[0].date)
-        c = t.fx_rate.c
-        known = {r.date: book.rate_of(r) for r in conn.execute(
-            select(t.fx_rate).where(c.currency == currency, c.date <= mine[-1][0].date))}
-        known.update((rec.date, rec) for rec, _ in mine)
+        stored = {r.date: correction.apply(book.rate_of(r), fixes.get(correction.rate_subject(currency, r.date)))
+                  for r in conn.execute(select(t.fx_rate).where(t.fx_rate.c.currency == currency))}
+        known = {**stored, **{rec.date: rec for rec, _ in mine}}
         days = sorted(known)
         for rec, row in mine:
             i = bisect.bisect_left(days, rec.date)
-            if i and (why := fx.jump(known[days[i - 1]], rec, limit)):
+            later = days[i + 1] if i + 1 < len(days) and days[i + 1] in stored and stored[days[i + 1]] is known[days[i + 1]] else None
+            for why in fx.jumps(rec, known[days[i - 1]] if i else None, known[later] if later else None, limit):
                 problems.append((row.line, Problem(f"{row.where}:{row.names.get('rate', 'rate')}", why, format(rec.rate, "f"))))
     return problems
 

@@ -227,6 +227,34 @@ Index("ix_company_payment_date", company_payment.c.date)
 
 REVENUE_APPEND_ONLY = ("licence", "receipt", "fx_rate", "company_payment")
 
+# Corrections of reference data (issue 19): a wrong rate, licence field or receipt field is never edited; a
+# correction row supersedes it, with a reason and an actor, and is an event of the log (`seq`). A field's
+# corrections form one chain: the first supersedes the imported value (supersedes NULL), each later one the
+# correction before it; the effective value is the last. The database keeps each chain a single line.
+correction = Table(
+    "correction", metadata,
+    Column("seq", BigInteger, ForeignKey("event.seq"), primary_key=True, autoincrement=False,
+           comment="the correction's event in the log"),
+    Column("kind", String(16), nullable=False, comment="rate, licence or receipt"),
+    Column("subject", String(80), nullable=False, comment="what is corrected: 'USD 2026-12-20', a licence or receipt id"),
+    Column("field", String(32), nullable=False),
+    Column("value", Text, nullable=False, comment="the effective value from now on, as an input cell writes it"),
+    Column("previous", Text, nullable=False, comment="the value it supersedes, as an input cell writes it"),
+    Column("supersedes", BigInteger, ForeignKey("correction.seq"), unique=True,
+           comment="the correction it supersedes; null: it supersedes the imported value"),
+    Column("reason", Text, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("recorded_at", UTC, nullable=False),
+    CheckConstraint("kind in ('rate','licence','receipt')", name="kind"),
+    CheckConstraint("length(reason) > 0", name="reason"),
+    CheckConstraint("supersedes is null or supersedes < seq", name="supersedes_earlier"),
+)
+# One first correction per field: a second chain for the same field would make "the last" ambiguous.
+Index("ix_correction_first", correction.c.kind, correction.c.subject, correction.c.field, unique=True,
+      sqlite_where=correction.c.supersedes.is_(None), postgresql_where=correction.c.supersedes.is_(None))
+
+CORRECTION_APPEND_ONLY = ("correction",)
+
 # -- governance --
 # Members, proposals, votes, state changes and users. Every row is also an event of the log
 # (`seq`), so the signed checkpoints cover it; state changes are new rows, never UPDATEs.

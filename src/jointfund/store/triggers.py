@@ -236,3 +236,27 @@ BEGIN
 END $$ LANGUAGE plpgsql""",
             "CREATE TRIGGER budget_line_covers_spent BEFORE INSERT ON budget_line FOR EACH ROW "
             "EXECUTE FUNCTION jf_budget_line_covers_spent()"]
+
+
+def correction_guard_statements(dialect: str) -> list[str]:
+    """The guard keeping each correction chain about one field (migration 0012): a correction may supersede
+    only a correction of the same kind, subject and field. (The unique `supersedes` and the unique first
+    link keep the chain a single line; revenue/correction.py and verify check the same.)"""
+    message = "correction refused: it supersedes a correction of another record or field"
+    mismatch = ("EXISTS (SELECT 1 FROM correction c WHERE c.seq = NEW.supersedes AND "
+                "(c.kind <> NEW.kind OR c.subject <> NEW.subject OR c.field <> NEW.field))")
+    if dialect == "sqlite":
+        return [f"""
+CREATE TRIGGER correction_chain BEFORE INSERT ON correction
+WHEN NEW.supersedes IS NOT NULL AND {mismatch}
+BEGIN SELECT RAISE(ABORT, '{message}'); END"""]
+    assert dialect == "postgresql", dialect
+    return [f"""
+CREATE OR REPLACE FUNCTION jf_correction_chain() RETURNS trigger AS $$
+BEGIN
+  IF NEW.supersedes IS NOT NULL AND {mismatch} THEN
+    RAISE EXCEPTION '{message}';
+  END IF;
+  RETURN NEW;
+END $$ LANGUAGE plpgsql""",
+            "CREATE TRIGGER correction_chain BEFORE INSERT ON correction FOR EACH ROW EXECUTE FUNCTION jf_correction_chain()"]

@@ -1,0 +1,28 @@
+"""What `fx correct`, `licences correct` and `receipts correct` share: one write transaction, and the report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import typer
+from sqlalchemy import Connection
+
+from jointfund.cli import context
+from jointfund.cli.output import emit, say
+from jointfund.fund import FundInfo
+from jointfund.revenue.corrections import Outcome
+from jointfund.store import db
+
+ReasonOption = typer.Option(..., "--reason", help="Why the value was wrong (kept with the correction, in the log).")
+
+
+def run(ctx: typer.Context, action: str, fmt: str, correct: Callable[[Connection, FundInfo, str], Outcome]) -> None:
+    """Check the actor, then record the correction and re-book its accruals, all or nothing."""
+    who = context.actor(ctx, action)
+    info = context.fund(ctx)
+    with db.write(context.engine(ctx)) as conn:
+        done = correct(conn, info, who.name)
+    for c in done.corrections:
+        say(f"correction {c.seq}: {c.kind} {c.subject} {c.field} {c.previous!r} -> {c.value!r}")
+    say(f"{done.receipts} receipt(s) looked at again: {done.reversals} accrual(s) reversed, {done.rebookings} re-booked")
+    emit(ctx, done.rows(), fmt, title="Correction")
