@@ -239,7 +239,7 @@ END $$ LANGUAGE plpgsql""",
 
 
 def correction_guard_statements(dialect: str) -> list[str]:
-    """The guard keeping each correction chain about one field (migration 0013): a correction may supersede
+    """The guard keeping each correction chain about one field (migration 0014): a correction may supersede
     only a correction of the same kind, subject and field. (The unique `supersedes` and the unique first
     link keep the chain a single line; revenue/correction.py and verify check the same.)"""
     message = "correction refused: it supersedes a correction of another record or field"

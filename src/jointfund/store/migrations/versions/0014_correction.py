@@ -1,7 +1,7 @@
 """Append-only corrections of reference data: rates, licence fields and receipt fields (issue 19).
 
-Revision ID: 0013_correction
-Revises: 0012_note_checkpoints
+Revision ID: 0014_correction
+Revises: 0013_budget
 Create Date: 2026-12-02
 
 Rates, licences and receipts stay as imported (their tables are append-only). A correction row supersedes
@@ -14,8 +14,8 @@ from alembic import op
 
 from jointfund.store.triggers import append_only_statements, correction_guard_statements
 
-revision = "0013_correction"
-down_revision = "0012_note_checkpoints"
+revision = "0014_correction"
+down_revision = "0013_budget"
 branch_labels = None
 depends_on = None
 
