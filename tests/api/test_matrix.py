@@ -62,6 +62,7 @@ ROUTES = {
     ("GET", "/portal"): "portal.read", ("POST", "/portal"): "applications.submit",
     ("GET", "/portal/{application_id}"): "portal.read",
     ("GET", "/capital"): "books.read", ("GET", "/portfolio"): "books.read", ("GET", "/revenue/reports"): "books.read",
+    ("GET", "/budget"): "books.read",
 }
 WHO = ("anonymous", *[r for r in policy.ROLES if r != policy.PUBLIC])
 

@@ -31,6 +31,7 @@ from jointfund.api.response_cache import ResponseCache
 from jointfund.api.routers import governance, ledger, portfolio, public, reports, revenue
 from jointfund.api.security import Guard, LoginLimiter, Sessions
 from jointfund.store import db
+from jointfund.web import budget as budget_page
 from jointfund.web import pages
 from jointfund.web import pipeline as pipeline_pages
 from jointfund.web import reports as report_pages
@@ -59,7 +60,7 @@ def create_app(engine_or_url: Engine | str | None = None, *, sessions: Sessions 
     bounded = [Depends(deps.bounded_input)]
     for router in (public.router, ledger.router, governance.router, revenue.router, portfolio.router, reports.router):
         app.include_router(router, prefix=API_PREFIX, dependencies=bounded)
-    for router in (pages.router, pipeline_pages.router, report_pages.router):
+    for router in (pages.router, pipeline_pages.router, report_pages.router, budget_page.router):
         app.include_router(router, dependencies=bounded)
     static = resources.files("jointfund.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from jointfund.terms.model import Terms
 
-KINDS = ("partner", "stream", "category", "resource", "body", "deadline", "stage", "sector", "entity")
+KINDS = ("partner", "stream", "category", "resource", "body", "deadline", "stage", "sector", "entity", "budget", "fee")
 
 
 def table(terms: Terms) -> dict[str, dict[str, str]]:
@@ -25,7 +25,8 @@ def table(terms: Terms) -> dict[str, dict[str, str]]:
            "body": {b.code: b.name for b in terms.governance.bodies},
            "deadline": {d.code: d.name for d in terms.calendar.deadlines},
            "entity": {e.code: e.name for e in terms.eiti.entities},
-           "stage": {}, "sector": {}}
+           "stage": {}, "sector": {},
+           "budget": {k.code: k.name for k in terms.budget.categories}, "fee": {f.code: f.name for f in terms.budget.fees}}
     if terms.pipeline is not None:
         out["stage"] = {s.code: s.name for s in terms.pipeline.stages}
         out["sector"] = {s.code: s.name for s in terms.pipeline.sectors}
