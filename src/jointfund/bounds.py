@@ -22,8 +22,11 @@ MAX_MINOR_UNITS = 2**63 - 1
 MAX_ID = 2**63 - 1
 # An amount or rate as text: 19 digits of minor units, a sign, a point and a few more places.
 MAX_NUMBER_CHARS = 32
-# Every other text field of a file or a form.
+# Every other text field of a file or a form, and every text option of a command.
 MAX_TEXT_CHARS = 10_000
+# One field of a CSV file as the csv module reads it (its own default, stated here so that the refusal names it);
+# the cell is then held to MAX_TEXT_CHARS or its column's own bound. Beyond it a row is not read at all.
+MAX_CSV_FIELD_CHARS = 131_072
 # Dates: within the fund's life plus a margin. A fund has no fixed end, so its life is taken as the
 # longest any fund has; licences are issued, and receipts dated, long before a fund starts.
 YEARS_BEFORE_START = 50
@@ -132,4 +135,14 @@ def json_depth_problem(text: str, where: str) -> Problem | None:
         return Problem(
             where, f"JSON nested deeper than {MAX_JSON_DEPTH} levels; a rate file is an array of objects"
         )
+    return None
+
+
+def text_option_problem(value: str) -> str | None:
+    """Why a command's text option (a reason, a name, an id) is refused, or None: the same bound as a file's text
+    field, and no NUL character (no field needs one, and PostgreSQL cannot store it)."""
+    if len(value) > MAX_TEXT_CHARS:
+        return f"longer than {MAX_TEXT_CHARS:,} characters (the bound of a text option)"
+    if "\x00" in value:
+        return "contains a NUL character"
     return None

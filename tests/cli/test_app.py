@@ -71,6 +71,39 @@ def test_sub_groups_keep_the_commands_other_modules_add():
     assert {"eiti", "statement", "portfolio", "html"} <= set(report.stdout.split())
 
 
+def _leaves(command):  # noqa: ANN001, ANN202 - a click command or group
+    subs = getattr(command, "commands", None)
+    if subs is None:
+        yield command
+    else:
+        for sub in subs.values():
+            yield from _leaves(sub)
+
+
+def test_every_text_option_and_argument_of_every_command_is_bounded():
+    """Issue 19: every text field has a bound, stated once (bounds.MAX_TEXT_CHARS), with an error naming it."""
+    group = typer.main.get_command(root.app)
+    texts = [(c.name, p) for name in root.COMMANDS for c in _leaves(group.get_command(None, name)) for p in c.params
+             if getattr(p, "type_descriptor", None) is not None and p.type_descriptor.annotation is str]
+    assert len(texts) > 100 and ("correct", "reason") in [(c, p.name) for c, p in texts]
+    unbounded = [(c, p.name) for c, p in texts if not getattr(p, "bounded", False)]
+    assert unbounded == []
+
+
+@pytest.mark.parametrize("args", [
+    ["fx", "correct", "--date", "2025-06-02", "--currency", "USD", "--rate", "41.8", "--reason", "x" * 10_001],
+    ["licences", "correct", "L-1", "--field", "region", "--value", "x", "--reason", "a\x00b"],
+    ["receipts", "list", "--licence", "L" * 10_001],
+])
+def test_a_text_option_beyond_its_bound_is_a_usage_error_naming_it(args):
+    result = CliRunner().invoke(root.app, args)
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    option = next(a for a in args if a.startswith("--") and args[args.index(a) + 1] in (args[-1],))
+    assert f"Invalid value for '{option}'" in result.stderr
+    assert ("longer than 10,000 characters (the bound of a text option)" in result.stderr
+            or "contains a NUL character" in result.stderr)
+
+
 def test_an_unknown_command_is_a_usage_error_with_a_suggestion():
     result = CliRunner().invoke(root.app, ["ledgr"])
     assert result.exit_code == 2

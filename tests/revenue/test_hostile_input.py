@@ -130,7 +130,7 @@ def test_a_huge_field_a_nul_byte_and_an_empty_file_are_refused(cli, licences_csv
     refused(
         cli,
         ["receipts", "import", str(huge)],
-        "huge.csv:2: not readable as CSV: field larger than field limit",
+        "huge.csv:2: not readable as CSV: a field is longer than 131,072 characters (the bound of a CSV field)",
     )
     (tmp_path / "nul.csv").write_bytes(f"{HEADER}\nR-\x001,2025-06-02,L-NEW,rent,1.00,UAH\n".encode())
     refused(cli, ["receipts", "import", str(tmp_path / "nul.csv")], "nul.csv:")

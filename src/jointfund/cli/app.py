@@ -172,6 +172,30 @@ def load_command(name: str) -> ClickCommand:
                                             rich_markup_mode=app.rich_markup_mode)
 
 
+def bound_text(command: ClickCommand) -> ClickCommand:
+    """`command` (and its sub-commands) with every text option and argument bounded (bounds.text_option_problem):
+    a usage error naming the option and the bound, before the command runs, instead of a value that overflows a
+    column or, with a NUL byte, makes PostgreSQL fail."""
+    from jointfund import bounds
+
+    for param in command.params:
+        described = getattr(param, "type_descriptor", None)  # Typer's own parameters say what they were annotated
+        if described is None or described.annotation is not str or getattr(param, "bounded", False):
+            continue
+
+        def process_value(ctx, value, _original=param.process_value, _param=param):  # noqa: ANN001, ANN202
+            value = _original(ctx, value)
+            if isinstance(value, str) and (why := bounds.text_option_problem(value)):
+                raise typer.BadParameter(why, ctx=ctx, param=_param)
+            return value
+
+        param.process_value = process_value
+        param.bounded = True
+    for sub in getattr(command, "commands", {}).values():
+        bound_text(sub)
+    return command
+
+
 class _Commands(MutableMapping):
     """The root's commands: every name of COMMANDS, each built (and its module imported) on first use."""
 
@@ -182,7 +206,7 @@ class _Commands(MutableMapping):
         if name not in self.built:
             if name not in COMMANDS:
                 raise KeyError(name)
-            self.built[name] = load_command(name)
+            self.built[name] = bound_text(load_command(name))
         return self.built[name]
 
     def __setitem__(self, name: str, command: ClickCommand) -> None:

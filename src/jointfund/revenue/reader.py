@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 MAX_JSON_BYTES = bounds.MAX_JSON_BYTES  # NBU publishes one array per query; a bigger file is not a rate file
 MAX_CELL_CHARS = bounds.MAX_TEXT_CHARS
+csv.field_size_limit(bounds.MAX_CSV_FIELD_CHARS)  # process-wide, but the same value csv has by default
 SUFFIXES = (".csv", ".xlsx", ".json")
 
 
@@ -234,7 +235,9 @@ def _csv_rows(path: Path, columns: Columns, delimiter: str = ",", locale: str = 
                     continue
                 yield Row(line, f"{source}:{line}", {name: fields[i].strip() for name, i in index.items()}, locale=locale)
         except csv.Error as exc:  # a field over csv.field_size_limit() characters, a NUL byte...
-            raise InputError([Problem(f"{source}:{last + 1}", f"not readable as CSV: {exc}")], "cannot read input") from None
+            why = (f"a field is longer than {bounds.MAX_CSV_FIELD_CHARS:,} characters (the bound of a CSV field)"
+                   if "field limit" in str(exc) else str(exc))
+            raise InputError([Problem(f"{source}:{last + 1}", f"not readable as CSV: {why}")], "cannot read input") from None
         except UnicodeError as exc:  # what surrogateescape cannot carry: UTF-16 cut in the middle of a character
             raise InputError([Problem(f"{source}:{last + 1}", f"not {_ENCODING_NAMES.get(encoding, encoding)} text from "
                                                                f"here on ({exc.reason})")], "cannot read input") from None
