@@ -3,7 +3,7 @@
 A history mixes cash contributions in USD, revenue contributions in UAH (carried in USD by the trading
 account's functional leg at a moving rate), revenue owed and not yet transferred (other equity), income,
 expenses, valuations up and down, realised gains, period-end FX remeasurements, and in-kind credits. Then:
-- the capital statements roll forward for ANY partition of the fund's life into periods: for every partner,
+- the capital statements roll forward for ANY partition of the fund's life into windows, cut anywhere: for every partner,
   one period's closing is the next one's opening to the cent, and the periods' movements add up to the whole;
 - at every cut date the partners' capital plus the other equity equals the net assets, and both tie to the
   trial balance (assets and liabilities, the trading accounts' functional legs; capital accounts and results);
@@ -120,10 +120,8 @@ def check(engine, history, cuts) -> None:  # noqa: ANN001
             assert after.nav == before, (before, after.nav)
             assert after.capital + after.other_equity == after.nav
     last = _day(DAYS)
-    # A partition into accounting periods (the terms' quarters): each cut moves to the start of its quarter.
-    # Windows cut inside a quarter do not yet roll forward to the cent (see the round's closing note).
-    starts = sorted({dt.date(d.year, 3 * ((d.month - 1) // 3) + 1, 1) for d in (_day(c) for c in cuts)} - {START})
-    bounds = [START, *(d for d in starts if START < d <= last), last + dt.timedelta(days=1)]
+    # Any partition, cut anywhere (inside a quarter too): the allocation is cumulative within each period.
+    bounds = [START, *(_day(c) for c in cuts), last + dt.timedelta(days=1)]
     with db.transaction(engine) as conn:
         whole = capital_accounts(conn, info, last)
         periods = [capital_accounts(conn, info, b - dt.timedelta(days=1), a) for a, b in zip(bounds, bounds[1:])]

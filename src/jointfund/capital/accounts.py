@@ -135,6 +135,12 @@ def roll(partners: Sequence[str], starts: Sequence[dt.date], start: dt.date, end
 
     `starts` are the allocation periods' starts (the first at or before every move). A period's
     number (its index in `starts`) decides whose turn it is to take a tied odd cent.
+
+    A window may start or end inside a period, which cuts it into pieces. The allocation is cumulative
+    within the period: after each piece, each category's result of the period so far is split as a whole
+    and the piece takes what that split adds to the earlier pieces'. So a partner's balance on any day
+    does not depend on where windows are cut (a window's closing is the next one's opening, to the cent),
+    and a period's pieces add up to the period's split.
     """
     assert starts and all(a < b for a, b in zip(starts, starts[1:])), "period starts must increase"
     by_day: dict[dt.date, list[Move]] = defaultdict(list)
@@ -148,34 +154,46 @@ def roll(partners: Sequence[str], starts: Sequence[dt.date], start: dt.date, end
     cols = {p: dict.fromkeys(COLUMNS, 0) for p in partners}
     weights: dict[str, int] = {}
     turn = 0
+    result = dict.fromkeys(PNL, 0)  # the period's result so far, per category
+    allocated = {c: dict.fromkeys(partners, 0) for c in PNL}  # its split so far
     days = sorted(by_day)
     i = 0
     for a, b in zip(cuts, cuts[1:]):
         if a in number or not weights:
             weights = {p: max(balance[p], 0) for p in partners}
             turn = number.get(a, turn)
+            result = dict.fromkeys(PNL, 0)
+            allocated = {c: dict.fromkeys(partners, 0) for c in PNL}
         if a == start:
             for p in partners:
                 cols[p]["opening"] = balance[p]
-        pnl = dict.fromkeys(PNL, 0)
         inside = a >= start
         while i < len(days) and days[i] < b:
             for m in by_day[days[i]]:
                 if m.partner is None:
-                    pnl[m.category] += m.minor
+                    result[m.category] += m.minor
                     continue
                 balance[m.partner] += m.minor
                 if inside:
                     cols[m.partner][m.category] += m.minor
             i += 1
-        if any(pnl.values()):
-            w = weights if any(weights.values()) else _first_period_weights(partners, balance, fallback)
-            for c, total in pnl.items():
-                if total:
-                    for p, part in split_minor(total, w, turn).items():
-                        balance[p] += part
-                        if inside:
-                            cols[p][c] += part
+        if not any(result.values()) and not any(v for parts in allocated.values() for v in parts.values()):
+            continue
+        # Capital before this period's results: what the first period's split goes by, whatever the pieces.
+        own = {p: balance[p] - sum(allocated[c][p] for c in PNL) for p in partners}
+        w = weights if any(weights.values()) else None
+        for c in PNL:
+            if result[c]:
+                w = w or _first_period_weights(partners, own, fallback)
+                target = split_minor(result[c], w, turn)
+            else:
+                target = dict.fromkeys(partners, 0)
+            for p in partners:
+                part = target[p] - allocated[c][p]
+                allocated[c][p] = target[p]
+                balance[p] += part
+                if inside:
+                    cols[p][c] += part
     for p in partners:
         cols[p]["closing"] = balance[p]
         assert cols[p]["opening"] + sum(cols[p][c] for c in COLUMNS[1:-1]) == balance[p]
