@@ -23,6 +23,7 @@ SPEC = {
     "payments.import": {ADM, TRS}, "transfers.record": {ADM, TRS}, "calendar.file": {ADM, TRS},
     "capital.commit": {ADM}, "capital.call": {ADM}, "capital.contribute": {ADM}, "applications.submit": {ADM, APP},
     "applications.move": {ADM, COM}, "portfolio.record": {ADM}, "expenses.record": {ADM},
+    "sanctions.import": {ADM}, "applications.screen": {ADM, COM}, "applications.screening_outcome": {ADM},
 }
 
 

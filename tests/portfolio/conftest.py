@@ -10,7 +10,7 @@ from governance.conftest import Gov
 
 from jointfund.capital import calls
 from jointfund.ledger import journal
-from jointfund.portfolio import application, investment, lifecycle
+from jointfund.portfolio import application, clearance, investment, lifecycle, sanctions, screening
 from jointfund.portfolio import effects as _effects  # noqa: F401 registers the handlers of executed proposals
 from jointfund.revenue.reader import Row
 from jointfund.store import db
@@ -42,8 +42,20 @@ class Folio(Gov):
             return application.submit(conn, self.fund, "test", [Row(0, "--field", {**FIELDS, **fields})], on)[0][0]
 
     def move(self, app_id: int, target: str, on: dt.date = dt.date(2026, 1, 6), reason: str = "because") -> None:
+        if target in self.terms.pipeline.screening.stages:
+            self.screened(app_id, on)
         with db.write(self.engine) as conn:
             lifecycle.move_by_person(conn, self.fund, "test", app_id, target, on, reason)
+
+    def screened(self, app_id: int, on: dt.date) -> None:
+        """A cleared sanctions screening, as the screened stages need: against a one-entry list nobody matches."""
+        with db.write(self.engine) as conn:
+            if not clearance.lists(conn):
+                nobody = sanctions.Target("T-1", sanctions.PERSON, "Nobody Atall", (), ("1900",), (), (), "test")
+                sanctions.record(conn, "test", "test_list", sanctions.OPENSANCTIONS, [nobody], "0" * 64, "test", on)
+            mine = clearance.screenings(conn, app_id)
+            if not mine or clearance.outcomes(conn, [mine[-1].id]).get(mine[-1].id) is None:
+                assert screening.screen(conn, self.fund, "test", app_id, on).outcome is not None
 
     def decide(self, kind: str, on: dt.date, execute: bool = True, **kw) -> int:  # noqa: ANN003
         """A proposal of `kind`, approved by every seat of its body (recommended first when needed)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from importlib import resources
 from pathlib import Path
 
 import openpyxl
@@ -67,6 +68,9 @@ def test_a_reference_reused_for_other_content_is_refused(cli, tmp_path: Path) ->
 
 def test_a_person_moves_with_a_reason_and_decision_stages_are_refused(cli, tmp_path: Path) -> None:  # noqa: ANN001
     cli("applications", "submit", str(_csv(tmp_path / "a.csv", [GOOD])))
+    lists = resources.files("jointfund.demo").joinpath("sanctions")
+    cli("sanctions", "import", str(lists.joinpath("targets.simple.csv")), "--list", "ua_nsdc")
+    cli("applications", "screen", "1")  # no hit: cleared by the screener, as the screening stage needs
     cli("applications", "move", "1", "--to", "screening", "--reason", "complete file")
     refused = cli("applications", "move", "1", "--to", "due_diligence", "--reason", "looks good", ok=False)
     assert refused.exit_code == 1 and "needs a decision" in refused.stderr

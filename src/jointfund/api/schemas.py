@@ -322,6 +322,9 @@ class ApplicationIn(BaseModel):
     description: str | None = Field(None, max_length=5000)
     contact: str | None = Field(None, max_length=300)
     documents: str | None = Field(None, max_length=2000, description="Document references separated by ';'.")
+    owners: str | None = Field(None, max_length=20000, description=(
+        "Beneficial owners, separated by ';' or new lines, each name|YYYY-MM-DD|CC (date of birth, ISO 3166 "
+        "nationality). Personal data: used for sanctions screening, never published."))
 
 
 class ApplicationOut(BaseModel):

@@ -145,6 +145,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
                 "Partners' capital: in-kind contributions, calls, contributions, accounts, distributions."),
     "applications": ("jointfund.cli.applications:app",
                      "The investment pipeline: applications, their stages and full history."),
+    "sanctions": ("jointfund.cli.sanctions:app", "Sanctions lists (OpenSanctions, OFAC SDN) that applicants are screened against."),
     "portfolio": ("jointfund.cli.portfolio:app",
                   ("The portfolio: per investment committed, disbursed, undrawn, received, value, IRR, MOIC, TVPI, "
                    "DPI, RVPI and fund totals; and recording income, repayments and exits.")),

@@ -12,7 +12,8 @@ from jointfund.cli.output import FormatOption, emit, say
 from jointfund.errors import InputError, Problem
 from jointfund.portfolio import application as apps
 from jointfund.portfolio import effects as _effects  # noqa: F401 registers the effects of executed proposals
-from jointfund.portfolio import lifecycle
+from jointfund.portfolio import lifecycle, owner, screening
+from jointfund.portfolio.clearance import BLOCKED, CLEARED
 from jointfund.store import db
 
 app = typer.Typer(help="The investment pipeline: applications, their stages and full history.", no_args_is_help=True)
@@ -72,7 +73,11 @@ def show(ctx: typer.Context, application_id: int = context.id_argument(), fmt: s
     with db.transaction(context.engine(ctx)) as conn:
         a = apps.get(conn, application_id)
         moves = apps.history(conn, application_id)
-    say(f"{a.label}: {a.title}\n  {a.applicant} (EDRPOU {a.applicant_code}); {a.sector}, {a.region}"
+        owners = owner.of(conn, [a.id]).get(a.id, ())
+    # Beneficial owners are personal data: shown to the fund's own users here, never in public output.
+    held = "; ".join(f"{o.label}: {o.name}, born {o.birth_date}, {o.nationality}" for o in owners) or "-"
+    say(f"{a.label}: {a.title}\n  {a.applicant} (EDRPOU {a.applicant_code}); beneficial owners: {held}\n"
+        f"  {a.sector}, {a.region}"
         f"{', ' + a.resource if a.resource else ''}; {a.amount} {a.currency} as {a.instrument}\n"
         f"  {a.description}\n  contact: {a.contact or '-'}; documents: {', '.join(a.documents) or '-'}; "
         f"reference {a.reference}\n  now: {moves[-1].to_stage} since {moves[-1].effective}")
@@ -80,7 +85,8 @@ def show(ctx: typer.Context, application_id: int = context.id_argument(), fmt: s
              "proposal": m.proposal, "record": m.seq} for m in moves]
     emit(ctx, rows, fmt, title=f"{a.label} history", json_root={
         "application": {"id": a.id, **a.content(), "reference": a.reference, "submitted_on": a.submitted_on,
-                        "source": a.source, "line": a.line}, "stage": moves[-1].to_stage, "history": rows})
+                        "source": a.source, "line": a.line, "owners": owner.canonical(owners)},
+        "stage": moves[-1].to_stage, "history": rows})
 
 
 @app.command("move")
@@ -96,3 +102,60 @@ def move(
     with db.write(context.engine(ctx)) as conn:
         change = lifecycle.move_by_person(conn, info, who.name, application_id, to, clock.today(), reason)
     say(f"APP-{application_id}: {change.from_stage} -> {change.to_stage} (record {change.seq})")
+
+
+@app.command("screen")
+def screen(
+    ctx: typer.Context,
+    application_id: int = typer.Argument(None, metavar="[ID]", help="The application (APP-<id>); or --all."),
+    every: bool = typer.Option(False, "--all", help="Every application not at a final stage, e.g. after a list update."),
+    fmt: str = FormatOption,
+) -> None:
+    """Screen the company and each beneficial owner against every current sanctions list; show the hits."""
+    who = context.actor(ctx, "applications.screen")
+    if (application_id is None) == (not every):
+        raise typer.BadParameter("give an application ID or --all, not both", param_hint="ID / --all")
+    info = context.fund(ctx)
+    with db.write(context.engine(ctx)) as conn:
+        if every:
+            results = screening.screen_all(conn, info, who.name, clock.today())
+        else:
+            results = [screening.screen(conn, info, who.name, application_id, clock.today())]
+    waiting = [r for r in results if r.outcome is None]
+    for r in results if not every else waiting:
+        s = r.screening
+        state = (f"{r.outcome.outcome} ({r.outcome.reason})" if r.outcome else
+                 f"{len(r.new)} new; waits for a person: jointfund applications clear|block {s.application} "
+                 "--reason TEXT")
+        say(f"APP-{s.application}: screening {s.id} against {len(s.lists)} list(s): {len(r.hits)} hit(s); {state}")
+    if every:
+        say(f"{len(results)} application(s) screened: {len(results) - len(waiting)} cleared, {len(waiting)} waiting "
+            f"for a person, {sum(len(r.new) for r in results)} new hit(s)")
+    new = {(r.screening.application, h.key) for r in results for h in r.new}
+    rows = [{"application": r.screening.application, "screening": r.screening.id, "party": h.party,
+             "list": h.list_name, "entry": h.entry, "name": h.entry_name, "kind": h.kind, "score": h.score,
+             "matched": ", ".join(h.fields), "birth_date": h.birth_date or "-", "strong": h.strong,
+             "new": (r.screening.application, h.key) in new}
+            for r in results for h in (r.new if every else r.hits)]
+    emit(ctx, rows, fmt, title="New hits" if every else "Hits")
+
+
+def _decide(ctx: typer.Context, application_id: int, outcome: str, reason: str) -> None:
+    who = context.actor(ctx, "applications.screening_outcome")
+    with db.write(context.engine(ctx)) as conn:
+        done = screening.decide(conn, who.name, application_id, outcome, reason, clock.today())
+    say(f"APP-{application_id}: screening {done.screening} {done.outcome} (record {done.seq})")
+
+
+@app.command("clear")
+def clear(ctx: typer.Context, application_id: int = context.id_argument(),
+          reason: str = typer.Option(..., "--reason", help="Why the hits are not the applicant or its owners.")) -> None:
+    """Record that the latest screening's hits are cleared: none of them is the company or an owner."""
+    _decide(ctx, application_id, CLEARED, reason)
+
+
+@app.command("block")
+def block(ctx: typer.Context, application_id: int = context.id_argument(),
+          reason: str = typer.Option(..., "--reason", help="Which hit is the company or an owner, and why.")) -> None:
+    """Record that the latest screening found a sanctioned party: the application goes no further."""
+    _decide(ctx, application_id, BLOCKED, reason)

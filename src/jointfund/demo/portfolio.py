@@ -32,7 +32,8 @@ from jointfund.governance import execution, member, proposal, vote
 from jointfund.governance.model import OPEN, Proposal
 from jointfund.ledger.checkpoint import load_private
 from jointfund.portfolio import application as apps
-from jointfund.portfolio import distribution, investment, lifecycle
+from jointfund.portfolio import distribution, investment, lifecycle, sanctions, screening
+from jointfund.portfolio.clearance import BLOCKED, CLEARED
 from jointfund.portfolio import effects as _effects  # noqa: F401 registers the effects of executed proposals
 from jointfund.revenue.reader import Row
 from jointfund.store import db
@@ -92,6 +93,9 @@ def generate(d: dict) -> list[dict]:
     a = d["applications"]
     rng = random.Random(d["seed"])
     chosen = {i["application"]: i for i in d["investments"]}
+    owners: dict[int, list[str]] = {}
+    for o in d["due_diligence"]["owners"]:
+        owners.setdefault(o["application"], []).append(f"{o['name']}|{o['birth_date']}|{o['nationality']}")
     out = []
     for n in range(1, a["count"] + 1):
         project = a["projects"][(n - 1) % len(a["projects"])]
@@ -104,7 +108,8 @@ def generate(d: dict) -> list[dict]:
                     "amount": inv.get("amount", rng.choice(a["amounts"])), "currency": a["currency"],
                     "instrument": project["instrument"], "description": f"{project['title']} for {applicant}.",
                     "contact": f"projects@{applicant.split()[0].lower()}.example.ua",
-                    "documents": f"{n:04d}-teaser.pdf;{n:04d}-financial-model.xlsx"})
+                    "documents": f"{n:04d}-teaser.pdf;{n:04d}-financial-model.xlsx",
+                    "owners": ";".join(owners.get(n, []))})
     return out
 
 
@@ -116,15 +121,27 @@ def build(engine: Engine, info: FundInfo, directory: Path, say: Callable[[str], 
     say(f"in-kind contribution {item.reference}: reported {item.reported}, approved {item.approved} {item.currency} "
         f"as {item.partner} capital")
 
+    dd = d["due_diligence"]
+    with db.write(engine) as conn:
+        versions = [_import_list(conn, spec, dd["list_date"]) for spec in dd["lists"]]
+    say("sanctions lists imported: " + ", ".join(f"{v.name} ({v.entries} entries, {v.format} format)" for v in versions))
+
     fields = generate(d)
     _write_csv(directory / "applications.csv", fields)
     a = d["applications"]
     submitted = {}
     with db.write(engine) as conn:
+        indexes = screening.Indexes()
         for n, f in enumerate(fields, start=1):
             on = a["first_on"] + dt.timedelta(days=a["every_days"] * (n - 1))
             submitted[n] = apps.submit(conn, info, ACTOR, [Row(n + 1, "applications.csv:" + str(n + 1), f)], on)[0][0]
-    say(f"{len(submitted)} applications submitted through the portal (as in {directory / 'applications.csv'})")
+            screening.screen(conn, info, ACTOR, submitted[n].id, on, indexes)
+        for outcome in (CLEARED, BLOCKED):
+            app = submitted[dd[outcome]["application"]]
+            screening.decide(conn, ACTOR, app.id, outcome, dd[outcome]["reason"], app.submitted_on)
+    say(f"{len(submitted)} applications submitted through the portal (as in {directory / 'applications.csv'}) and "
+        f"screened: {submitted[dd[CLEARED]['application']].label}'s near-match cleared, "
+        f"{submitted[dd[BLOCKED]['application']].label} blocked")
 
     with db.write(engine) as conn:
         _move_through_pipeline(conn, info, board, d, submitted)
@@ -155,6 +172,14 @@ def _in_kind(conn: Connection, info: FundInfo, board: Board, k: dict) -> in_kind
     board.approve(conn, p, k["approved_on"])
     execution.execute(conn, info, ACTOR, p.id, k["approved_on"])
     return item._replace(approved=p.amount)
+
+
+def _import_list(conn: Connection, spec: dict, list_date: dt.date) -> sanctions.ListVersion:
+    folder = resources.files("jointfund.demo").joinpath("sanctions")
+    with resources.as_file(folder) as path:
+        fmt, targets, sha256, source = sanctions.load(path / spec["file"],
+                                                      path / spec["aliases"] if "aliases" in spec else None)
+    return sanctions.record(conn, ACTOR, spec["name"], fmt, targets, sha256, source, list_date).version
 
 
 def _write_csv(path: Path, rows: list[dict]) -> None:

@@ -77,6 +77,10 @@ RULES: dict[str, frozenset[str]] = {
     "capital.contribute": _BOOKS,
     "applications.submit": frozenset({ADMINISTRATOR, APPLICANT}),
     "applications.move": frozenset({ADMINISTRATOR, COMMITTEE_MEMBER}),
+    # due diligence (issue 16): the administrator keeps the lists and decides hits (compliance is its job)
+    "sanctions.import": _BOOKS,
+    "applications.screen": frozenset({ADMINISTRATOR, COMMITTEE_MEMBER}),
+    "applications.screening_outcome": frozenset({ADMINISTRATOR}),
     "portfolio.record": _BOOKS,
     "expenses.record": _BOOKS,  # an expense against an adopted budget line, with its evidence (issue 16)
 }

@@ -25,6 +25,7 @@ from jointfund.errors import InputError, JointfundError, NotFound, Problem, Refu
 from jointfund.fund import FundInfo
 from jointfund.governance import book
 from jointfund.money import format_amount, from_minor, to_minor
+from jointfund.portfolio import clearance, owner
 from jointfund.portfolio import pipeline as rules
 from jointfund.revenue.fields import Cells
 from jointfund.revenue.reader import Columns, Row, read_rows
@@ -33,7 +34,7 @@ from jointfund.terms.model import Pipeline, Terms
 
 COLUMNS = Columns(
     required=("applicant", "applicant_code", "title", "sector", "region", "amount", "currency", "instrument"),
-    optional=("reference", "resource", "description", "contact", "documents"),
+    optional=("reference", "resource", "description", "contact", "documents", owner.COLUMN),
 )
 EDRPOU_DIGITS = 8
 MAX_REASON_CHARS = 2000
@@ -149,11 +150,13 @@ def parse(cells: Cells, terms: Terms, on: dt.date) -> Application | None:
     assert applicant and title and sector and region and currency and amount is not None and instrument
     app = Application(0, reference, applicant, code, title, sector, region, resource, amount, currency, instrument,
                       description, contact, documents, on, cells.row.where.rsplit(":", 1)[0], cells.row.line)
-    return app if reference else app._replace(reference="sha256:" + digest(app)[:56])
+    return app if reference else app._replace(reference="sha256:" + digest(app, owner.parse(Cells(cells.row), on))[:56])
 
 
-def digest(app: Application) -> str:
-    return hashlib.sha256(json.dumps(app.content(), sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+def digest(app: Application, owners: tuple[owner.Owner, ...] = ()) -> str:
+    """The content's digest; with owners, their digest too (only then, so references made before stay)."""
+    content = {**app.content(), "owners_sha256": owner.digest(owners)} if owners else app.content()
+    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
 def field_row(fields: Mapping[str, str]) -> Row:
@@ -176,36 +179,47 @@ def submit(conn: Connection, info: FundInfo, actor: str, rows: Iterable[Row], on
     terms = info.terms(on)
     p = pipeline_of(terms)
     parsed: list[Application] = []
+    owners: dict[int, tuple[owner.Owner, ...]] = {}  # by position in `parsed`
     problems: list[Problem] = []
     for row in rows:
         cells = Cells(row)
         app = parse(cells, terms, on)
+        found = owner.parse(cells, on)
         problems += cells.problems
-        if app is not None:
+        if app is not None and cells.ok:
+            owners[len(parsed)] = found
             parsed.append(app)
         if len(parsed) > p.max_applications:
             raise InputError([Problem(row.where, f"at most {p.max_applications} applications per submission")])
     stored = {a.reference: a for a in applications(conn, references=[a.reference for a in parsed])}
     seen: dict[str, Application] = {}
-    for a in parsed:
+    stored_owners = owner.of(conn, [a.id for a in stored.values()])
+    seen_owners: dict[str, tuple[owner.Owner, ...]] = {}
+    for i, a in enumerate(parsed):
         earlier = stored.get(a.reference) or seen.get(a.reference)
-        if earlier is not None and earlier.content() != a.content():
+        earlier_owners = stored_owners.get(earlier.id, ()) if earlier is not None and earlier.id else seen_owners.get(a.reference)
+        if earlier is not None and (earlier.content() != a.content() or earlier_owners != owners[i]):
             problems.append(Problem(f"{a.source}:{a.line}:reference", "this reference was already used for another "
                                     f"application ({earlier.label if earlier.id else 'an earlier row'}: {earlier.title!r})",
                                     a.reference))
         seen.setdefault(a.reference, a)
+        seen_owners.setdefault(a.reference, owners[i])
     if problems:
         raise InputError(problems, "applications not submitted; nothing was recorded")
     out: list[tuple[Application, bool]] = []
-    for a in parsed:
+    for i, a in enumerate(parsed):
         if a.reference in stored:
             out.append((stored[a.reference], False))
             continue
         new = a._replace(id=book.next_id(conn, t.application.c.id))
+        # The owners are personal data: the log records how many and their digest, never who they are.
+        held = {"owners": len(owners[i]), "owners_sha256": owner.digest(owners[i])} if owners[i] else {}
         seq = book.record(conn, actor, "application.submit", f"application:{new.id}",
-                          {"id": new.id, "reference": new.reference, **new.content(), "submitted_on": on.isoformat(),
-                           "source": new.source, "line": new.line, "before": None, "after": p.initial},
+                          {"id": new.id, "reference": new.reference, **new.content(), **held,
+                           "submitted_on": on.isoformat(), "source": new.source, "line": new.line, "before": None,
+                           "after": p.initial},
                           t.application, _row(new))
+        owner.record(conn, new.id, owners[i])
         new = new._replace(seq=seq)
         _record_move(conn, actor, new.id, None, p.initial, on, f"submitted from {new.source}", None)
         stored[new.reference] = new
@@ -227,7 +241,7 @@ def move(conn: Connection, info: FundInfo, actor: str, application_id: int, targ
     app = get(conn, application_id)
     current = stage_of(conn, app.id)
     p = pipeline_of(info.terms(on))
-    why = rules.refusal(p, current.to_stage, target, decision)
+    why = rules.refusal(p, current.to_stage, target, decision) or clearance.refusal(conn, p, app.id, target)
     if why:
         raise Refused(f"{app.label} stays {current.to_stage}: {why}")
     if not reason.strip() or len(reason) > MAX_REASON_CHARS:

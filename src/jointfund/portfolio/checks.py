@@ -14,8 +14,9 @@ from jointfund.capital import in_kind
 from jointfund.fund import FundInfo
 from jointfund.governance import book
 from jointfund.governance.model import EXECUTED
-from jointfund.ledger import journal
+from jointfund.ledger import journal, log
 from jointfund.portfolio import application as apps
+from jointfund.portfolio import clearance, owner, sanctions
 from jointfund.portfolio import distribution, investment
 from jointfund.portfolio import effects as _effects  # noqa: F401 registers the effects of executed proposals
 from jointfund.portfolio import pipeline as rules
@@ -98,4 +99,45 @@ def check_lock(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Finding
     return name, len(rows), findings
 
 
-DOMAIN_CHECKS.extend([check_pipeline, check_investments, check_lock])
+def check_screening(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Finding]]:
+    """Every move into a stage the terms screen had, before it, a cleared screening against the lists then
+    current; each list holds the entries its import recorded; each application's owners are those whose
+    digest its submission logged (the log holds the digest, not the personal data)."""
+    name, findings = "portfolio.screening", []
+    terms = fund.base_terms()
+    if terms.pipeline is None:
+        return name, 0, []
+    versions = clearance.lists(conn)
+    for v in versions:
+        held = sanctions.count(conn, v.id)
+        if held != v.entries:
+            findings.append(Finding(name, v.seq, f"sanctions list {v.name} version {v.id} holds {held} entries, "
+                                    f"its import recorded {v.entries}"))
+    done = clearance.screenings(conn)
+    decided = clearance.outcomes(conn)
+    by_app: dict[int, list[clearance.Screened]] = {}
+    for s in done:
+        by_app.setdefault(s.application, []).append(s)
+    checked = 0
+    for m in apps.history(conn):
+        pipeline = fund.terms(m.effective).pipeline
+        if m.from_stage is None or pipeline is None or m.to_stage not in pipeline.screening.stages:
+            continue
+        checked += 1
+        why = clearance.why_not_cleared(m.application, versions, by_app.get(m.application, []),
+                                        decided, m.seq)
+        if why:
+            findings.append(Finding(name, m.seq, f"application {m.application}: {m.from_stage} -> {m.to_stage} "
+                                    f"without a cleared screening: {why}"))
+    logged = {e.subject: e.data for e in log.events(conn, action="application.submit")}
+    held_owners = owner.of(conn)
+    for a in apps.applications(conn):
+        expected = logged.get(f"application:{a.id}", {}).get("owners_sha256")
+        mine = held_owners.get(a.id, ())
+        if (owner.digest(mine) if mine else None) != expected:
+            findings.append(Finding(name, a.seq, f"application {a.id}: its beneficial owners are not those its "
+                                    "submission recorded (digest differs)"))
+    return name, checked + len(versions), findings
+
+
+DOMAIN_CHECKS.extend([check_pipeline, check_investments, check_lock, check_screening])

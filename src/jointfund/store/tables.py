@@ -567,3 +567,82 @@ expense = Table(
 )
 
 BUDGET_APPEND_ONLY = ("document", "budget_line", "expense")
+
+# -- due diligence: beneficial owners and sanctions screening (issue 16) --
+# Owners are personal data: they live here, never in the log's payloads (the submission's event
+# carries their digest, so they are still tamper-evident) nor in any public output. A sanctions list
+# is stored whole, each import a new version keyed by its file's hash; a screening records the list
+# versions it matched against and its hits, and a person's outcome (or, with nothing new to decide,
+# the screener's own) is its own row.
+
+application_owner = Table(
+    "application_owner", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("application_id", Integer, ForeignKey("application.id"), nullable=False),
+    Column("position", Integer, nullable=False, comment="1, 2, ... in the order the applicant gave them"),
+    Column("name", Text, nullable=False),
+    Column("birth_date", Date, nullable=False),
+    Column("nationality", String(2), nullable=False, comment="ISO 3166-1 alpha-2"),
+    UniqueConstraint("application_id", "position", name="owner_position"),
+    CheckConstraint("position >= 1", name="position_positive"),
+)
+
+sanctions_list = Table(
+    "sanctions_list", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False, comment="import order"),
+    Column("name", String(64), nullable=False, comment="the fund's name for the list: ofac_sdn, eu_fsf, ua_nsdc..."),
+    Column("format", String(20), nullable=False),
+    Column("sha256", String(64), nullable=False, comment="of the file(s) as imported"),
+    Column("list_date", Date, nullable=False, comment="the publisher's date of this version"),
+    Column("source", Text, nullable=False),
+    Column("entries", Integer, nullable=False),
+    Column("seq", BigInteger, ForeignKey("event.seq"), nullable=False, unique=True),
+    UniqueConstraint("name", "sha256", name="list_version"),
+    CheckConstraint("format in ('opensanctions','ofac_sdn')", name="format"),
+    CheckConstraint("entries >= 0", name="entries"),
+)
+
+sanctions_entry = Table(
+    "sanctions_entry", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("list_id", Integer, ForeignKey("sanctions_list.id"), nullable=False),
+    Column("key", String(200), nullable=False, comment="the publisher's id: OpenSanctions id, OFAC ent_num"),
+    Column("kind", String(40), nullable=False, comment="Person, Company, Organization, Vessel... as published"),
+    Column("name", Text, nullable=False),
+    Column("aliases", Text, nullable=False, server_default="[]", comment="JSON array"),
+    Column("birth_dates", Text, nullable=False, server_default="[]", comment="JSON array of YYYY[-MM[-DD]]"),
+    Column("countries", Text, nullable=False, server_default="[]", comment="JSON array"),
+    Column("identifiers", Text, nullable=False, server_default="[]", comment="JSON array"),
+    Column("programs", Text, nullable=False, server_default=""),
+    UniqueConstraint("list_id", "key", name="entry_key"),
+)
+
+screening = Table(
+    "screening", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("application_id", Integer, ForeignKey("application.id"), nullable=False),
+    Column("lists", Text, nullable=False, comment="JSON array of the sanctions_list ids matched against"),
+    Column("hits", Text, nullable=False, comment="JSON array of the hits"),
+    Column("screened_on", Date, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("seq", BigInteger, ForeignKey("event.seq"), nullable=False, unique=True),
+)
+Index("ix_screening_application", screening.c.application_id)
+
+screening_outcome = Table(
+    "screening_outcome", metadata,
+    Column("screening_id", Integer, ForeignKey("screening.id"), primary_key=True, autoincrement=False,
+           comment="one outcome per screening"),
+    Column("outcome", String(8), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("automatic", Integer, nullable=False, comment="1: no new hit, the screener cleared it; 0: a person decided"),
+    Column("decided_on", Date, nullable=False),
+    Column("seq", BigInteger, ForeignKey("event.seq"), nullable=False, unique=True),
+    CheckConstraint("outcome in ('cleared','blocked')", name="outcome"),
+    CheckConstraint("length(reason) > 0", name="reason"),
+    CheckConstraint("automatic in (0, 1)", name="automatic"),
+    CheckConstraint("automatic = 0 OR outcome = 'cleared'", name="only_people_block"),
+)
+
+SCREENING_APPEND_ONLY = ("application_owner", "sanctions_list", "sanctions_entry", "screening", "screening_outcome")

@@ -459,6 +459,23 @@ class Sector(Frozen):
     oc4ids_sector: str = Field(default="", description="OC4IDS projectSector code for exports")
 
 
+class Screening(Frozen):
+    """Sanctions screening of applicants and their beneficial owners (issue 16).
+
+    Attributes:
+      stages: stages an application enters only with a cleared screening against every sanctions list
+        current at the time of the move (the project search committee's screening and the committees after it).
+      threshold: the least score (0-100, rapidfuzz on normalised, transliterated names) that is a hit.
+      birth_date_penalty: points taken off a person's hit whose dates of birth all disagree with the owner's.
+      max_hits: at most this many hits are kept per party and list, best first (a bound on a common name).
+    """
+
+    stages: tuple[str, ...] = ()
+    threshold: float = Field(default=88, ge=50, le=100)
+    birth_date_penalty: float = Field(default=15, ge=0, le=100)
+    max_hits: int = Field(default=20, ge=1, le=1000)
+
+
 class Pipeline(Frozen):
     """The investment pipeline: what an application holds, its stages and the moves between them."""
 
@@ -469,6 +486,7 @@ class Pipeline(Frozen):
     instruments: tuple[str, ...]
     income: dict[str, str] = Field(description="kind of investment income -> ledger role of its income account")
     max_applications: int = Field(default=100_000, ge=1, description="limit of one submission file")
+    screening: Screening = Screening()
 
     @model_validator(mode="after")
     def _known_stages(self) -> Pipeline:
@@ -482,6 +500,9 @@ class Pipeline(Frozen):
             for c in (*[f for f in tr.from_ if f != "*"], tr.to):
                 if c not in codes:
                     problems.append(f"transitions[{i}] names unknown stage {c!r}; expected one of {codes}")
+        for c in self.screening.stages:
+            if c not in codes:
+                problems.append(f"screening.stages names unknown stage {c!r}; expected one of {codes}")
         if problems:
             raise ValueError("; ".join(problems))
         return self

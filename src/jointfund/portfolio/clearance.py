@@ -1,0 +1,136 @@
+"""The screening gate: an application enters the terms' screened stages only when cleared against the current lists.
+
+"Current" is by the log's order: the latest imported version of every sanctions list written before the
+move. The application's latest screening (before the move) must have matched against each of them, and
+its outcome, decided before the move, must be `cleared`. The same rule (`why_not_cleared`) answers the
+application's move and `jointfund verify`, which replays it at every recorded move.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from typing import NamedTuple
+
+from sqlalchemy import Connection, select
+
+from jointfund.store import tables as t
+from jointfund.terms.model import Pipeline
+
+CLEARED, BLOCKED = "cleared", "blocked"
+OUTCOMES = (CLEARED, BLOCKED)
+
+
+class ListVersion(NamedTuple):
+    """One import of a sanctions list.
+
+    Attributes:
+      id: import order. name: the fund's name for the list (a newer import of the same name supersedes it).
+      format: opensanctions or ofac_sdn. sha256: of the file(s) imported. list_date: the publisher's date.
+      source: the file name(s). entries: how many entries it holds. seq: its import's event.
+    """
+
+    id: int
+    name: str
+    format: str
+    sha256: str
+    list_date: dt.date
+    source: str
+    entries: int
+    seq: int
+
+
+class Screened(NamedTuple):
+    """One screening of an application: the list versions it matched against and its hits (dicts, as logged)."""
+
+    id: int
+    application: int
+    lists: tuple[int, ...]
+    hits: tuple[dict, ...]
+    screened_on: dt.date
+    actor: str
+    seq: int
+
+
+class Outcome(NamedTuple):
+    """A screening's outcome: cleared or blocked, why, by whom; `automatic` when no hit was new to decide."""
+
+    screening: int
+    outcome: str
+    reason: str
+    actor: str
+    automatic: bool
+    decided_on: dt.date
+    seq: int
+
+
+def current(lists: Iterable[ListVersion], before_seq: int | None = None) -> list[ListVersion]:
+    """The latest version of each list (imported before `before_seq`), by name."""
+    latest: dict[str, ListVersion] = {}
+    for v in sorted(lists, key=lambda v: v.seq):
+        if before_seq is None or v.seq < before_seq:
+            latest[v.name] = v
+    return sorted(latest.values(), key=lambda v: v.name)
+
+
+def why_not_cleared(application_id: int, lists: list[ListVersion], screenings: list[Screened], outcomes: dict[int, Outcome],
+                    before_seq: int | None = None) -> str | None:
+    """Why the application is not cleared against the lists current before `before_seq` (None: it is).
+
+    `screenings` are the application's own, in log order.
+    """
+    label = f"APP-{application_id}"
+    now = current(lists, before_seq)
+    if not now:
+        return ("no sanctions list is imported, so it cannot be screened; import one first "
+                "(jointfund sanctions import FILE --list NAME)")
+    done = [s for s in screenings if before_seq is None or s.seq < before_seq]
+    if not done:
+        return f"{label} has not been screened against the sanctions lists; run: jointfund applications screen {application_id}"
+    last = done[-1]
+    stale = [v for v in now if v.id not in last.lists]
+    if stale:
+        names = ", ".join(f"{v.name} (version of {v.list_date}, import {v.id})" for v in stale)
+        return f"screening {last.id} did not match against the current lists: {names}; screen it again"
+    decided = outcomes.get(last.id)
+    if decided is None or (before_seq is not None and decided.seq > before_seq):
+        return (f"screening {last.id} has {len(last.hits)} hit(s) that no one has decided; record the outcome: "
+                f"jointfund applications clear {application_id} --reason TEXT (or block)")
+    if decided.outcome != CLEARED:
+        return f"screening {last.id} was blocked by {decided.actor}: {decided.reason}"
+    return None
+
+
+# -- reading --
+
+def lists(conn: Connection) -> list[ListVersion]:
+    return [ListVersion(r.id, r.name, r.format, r.sha256, r.list_date, r.source, r.entries, r.seq)
+            for r in conn.execute(select(t.sanctions_list).order_by(t.sanctions_list.c.id))]
+
+
+def screenings(conn: Connection, application_id: int | None = None) -> list[Screened]:
+    q = select(t.screening).order_by(t.screening.c.id)
+    if application_id is not None:
+        q = q.where(t.screening.c.application_id == application_id)
+    return [Screened(r.id, r.application_id, tuple(json.loads(r.lists)), tuple(json.loads(r.hits)), r.screened_on,
+                     r.actor, r.seq) for r in conn.execute(q)]
+
+
+def outcomes(conn: Connection, screening_ids: list[int] | None = None) -> dict[int, Outcome]:
+    q = select(t.screening_outcome)
+    if screening_ids is not None:
+        if not screening_ids:
+            return {}
+        q = q.where(t.screening_outcome.c.screening_id.in_(screening_ids))
+    return {r.screening_id: Outcome(r.screening_id, r.outcome, r.reason, r.actor, bool(r.automatic), r.decided_on, r.seq)
+            for r in conn.execute(q)}
+
+
+def refusal(conn: Connection, pipeline: Pipeline, application_id: int, target: str) -> str | None:
+    """Why the application may not move to `target` for want of a cleared screening (None: it may)."""
+    if target not in pipeline.screening.stages:
+        return None
+    mine = screenings(conn, application_id)
+    why = why_not_cleared(application_id, lists(conn), mine, outcomes(conn, [s.id for s in mine]))
+    return f"{target} needs a cleared sanctions screening: {why}" if why else None
