@@ -44,6 +44,8 @@ ROUTES = {
     ("GET", "/api/applications"): "books.read", ("POST", "/api/applications"): "applications.submit",
     ("GET", "/api/applications/{application_id}"): "books.read",
     ("POST", "/api/applications/{application_id}/moves"): "applications.move",
+    ("POST", "/api/applications/{application_id}/screenings"): "applications.screen",
+    ("POST", "/api/applications/{application_id}/screening-outcome"): "applications.screening_outcome",
     ("GET", "/api/portal/applications"): "portal.read", ("POST", "/api/portal/applications"): "applications.submit",
     ("GET", "/api/portal/applications/{application_id}"): "portal.read",
     ("GET", "/api/investments"): "books.read", ("GET", "/api/portfolio"): "books.read",

@@ -11,6 +11,8 @@ import zipfile
 import pytest
 
 from jointfund.governance import canonical
+from jointfund.portfolio import sanctions
+from jointfund.store import db
 from jointfund.ledger.proof import check_consistency
 
 from .conftest import bearer, csrf_of, sign_in
@@ -123,6 +125,19 @@ def test_applications_move_only_as_the_pipeline_allows(client, site) -> None:  #
     detail = client.get(f"/api/applications/{aid}", headers=h).json()
     by_person = [m["to"] for m in detail["next"] if m["decision"] is None]
     assert by_person, detail["next"]
+    unscreened = client.post(f"/api/applications/{aid}/moves", headers=h, json={"to": by_person[0], "reason": "x"})
+    assert unscreened.status_code == 403 and "sanctions" in unscreened.json()["error"]["message"]
+    with db.write(site.engine) as conn:  # a list, as `jointfund sanctions import` stores it; nobody on it matches
+        nobody = sanctions.Target("T-1", sanctions.PERSON, "Nobody Atall", (), (), (), (), "test")
+        sanctions.record(conn, "test", "test_list", sanctions.OPENSANCTIONS, [nobody], "0" * 64, "test", DAY)
+    screened = client.post(f"/api/applications/{aid}/screenings", headers=h)
+    assert screened.status_code == 201 and screened.json()["hits"] == [], screened.json()
+    assert screened.json()["outcome"]["outcome"] == "cleared" and screened.json()["outcome"]["automatic"] is True
+    again = client.post(f"/api/applications/{aid}/screening-outcome", headers=bearer(site, "administrator"),
+                        json={"outcome": "blocked", "reason": "x"})
+    assert again.status_code == 403 and "already cleared" in again.json()["error"]["message"]
+    assert client.post(f"/api/applications/{aid}/screening-outcome", headers=h,
+                       json={"outcome": "blocked", "reason": "x"}).status_code == 403  # administrators decide
     moved = client.post(f"/api/applications/{aid}/moves", headers=h, json={"to": by_person[0], "reason": "complete file"})
     assert moved.status_code == 201 and moved.json()["from_stage"] == "submitted"
     after = client.get(f"/api/applications/{aid}", headers=h).json()

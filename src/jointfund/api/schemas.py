@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Generic, Literal, TypeVar
 
 from fastapi import Path, Query
 from pydantic import BaseModel, Field
@@ -382,6 +382,52 @@ class SubmittedOut(BaseModel):
 class MoveIn(BaseModel):
     to: str = Field(max_length=60)
     reason: str = Field(max_length=2000)
+
+
+class HitOut(BaseModel):
+    """A party of the application that may be on a sanctions list (owners named only "owner N")."""
+
+    party: str
+    list_name: str
+    list_id: int
+    entry: str
+    entry_name: str
+    kind: str
+    score: float
+    fields: list[str]
+    birth_date: str
+    strong: bool
+    matched: str
+    programs: str
+
+
+class OutcomeIn(BaseModel):
+    outcome: Literal["cleared", "blocked"]
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class OutcomeOut(BaseModel):
+    screening: int
+    outcome: str
+    reason: str
+    actor: str
+    automatic: bool
+    decided_on: dt.date
+    seq: int
+
+
+class ScreeningOut(BaseModel):
+    """One screening: the list versions it matched against, its hits, which are new, and its outcome (None: it
+    waits for a person)."""
+
+    id: int
+    application: int
+    lists: list[int]
+    screened_on: dt.date
+    seq: int
+    hits: list[HitOut]
+    new: int
+    outcome: OutcomeOut | None
 
 
 class InvestmentOut(BaseModel):

@@ -18,15 +18,15 @@ from jointfund import clock
 from jointfund.api import deps
 from jointfund.api.errors import RESPONSES
 from jointfund.api.schemas import (
-    ApplicationDetail, ApplicationIn, ApplicationOut, InvestmentOut, MoveIn, Page, Paging, PortfolioOut, RowId,
-    StageChangeOut, SubmittedOut, plain_row,
+    ApplicationDetail, ApplicationIn, ApplicationOut, InvestmentOut, MoveIn, OutcomeIn, OutcomeOut, Page, Paging,
+    PortfolioOut, RowId, ScreeningOut, StageChangeOut, SubmittedOut, plain_row,
 )
 from jointfund.errors import NotFound
 from jointfund.fund import FundInfo
 from jointfund.money import format_amount
 from jointfund.portfolio import application as apps
 from jointfund.portfolio import effects as _effects  # noqa: F401 registers the effects of executed proposals
-from jointfund.portfolio import investment, lifecycle
+from jointfund.portfolio import investment, lifecycle, screening
 from jointfund.portfolio import pipeline as rules
 from jointfund.portfolio.application import Application, StageChange
 from jointfund.reports import fund_report
@@ -121,6 +121,26 @@ def move(request: Request, application_id: RowId, m: MoveIn, who=Depends(deps.ch
     with db.write(deps.server(request).engine) as conn:
         change = lifecycle.move_by_person(conn, deps.fund(request), who.name, application_id, m.to, clock.today(), m.reason)
     return {k: v for k, v in change._asdict().items() if k != "application"}
+
+
+@router.post("/applications/{application_id}/screenings", response_model=ScreeningOut, status_code=201,
+             summary="Screen an application against every current sanctions list")
+def screen(request: Request, application_id: RowId, who=Depends(deps.change("applications.screen"))) -> dict:
+    """The company and each beneficial owner, as `jointfund applications screen ID`; hits name owners "owner N"."""
+    with db.write(deps.server(request).engine) as conn:
+        r = screening.screen(conn, deps.fund(request), who.name, application_id, clock.today())
+    s = r.screening
+    return {"id": s.id, "application": s.application, "lists": list(s.lists), "screened_on": s.screened_on,
+            "seq": s.seq, "hits": [h.as_dict() for h in r.hits], "new": len(r.new),
+            "outcome": r.outcome._asdict() if r.outcome else None}
+
+
+@router.post("/applications/{application_id}/screening-outcome", response_model=OutcomeOut, status_code=201,
+             summary="Record the outcome of the latest screening: cleared or blocked, with a reason")
+def decide(request: Request, application_id: RowId, o: OutcomeIn,
+           who=Depends(deps.change("applications.screening_outcome"))) -> dict:
+    with db.write(deps.server(request).engine) as conn:
+        return screening.decide(conn, who.name, application_id, o.outcome, o.reason, clock.today())._asdict()
 
 
 # -- the applicant portal --
