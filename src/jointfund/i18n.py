@@ -95,11 +95,12 @@ _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 VERBATIM = ("year", "period", "number", "licence", "deadline_code")  # numbers that are names, not quantities
 
 
-@functools.lru_cache(maxsize=512)
-def _pattern(template: str) -> re.Pattern[str]:
-    # A value never holds "; ": that joins parts (recognise takes them one by one).
+@functools.lru_cache(maxsize=1024)
+def _pattern(template: str, strict: bool) -> re.Pattern[str]:
+    # Strict: a value never holds "; ", which joins parts (recognise tries them one by one first).
+    value = "(?:(?!; ).)+?" if strict else ".+?"
     parts = _PLACEHOLDER.split(template)  # text, name, text, name, ..., text
-    return re.compile("".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>(?:(?!; ).)+?)"
+    return re.compile("".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>{value})"
                               for i, p in enumerate(parts)), re.S)
 
 
@@ -114,13 +115,29 @@ def recognise(text: str, templates: Iterable[str], gettext: Callable[[str], str]
     """
     if not text:
         return text
+    templates = tuple(templates)
+    whole = _match(text, templates, gettext, lang, value, strict=True)
+    if whole is not None:
+        return whole
+    if "; " in text:  # parts each made by a template ("A to transfer; B to transfer")
+        parts = [_match(part, templates, gettext, lang, value, strict=True) for part in text.split("; ")]
+        if all(p is not None for p in parts):
+            return "; ".join(parts)  # type: ignore[arg-type] - none is None
+        whole = _match(text, templates, gettext, lang, value, strict=False)  # a value that holds "; "
+        if whole is not None:
+            return whole
+    return gettext(text)
+
+
+def _match(text: str, templates: tuple[str, ...], gettext: Callable[[str], str], lang: str,
+           value: Callable[[str, str], str] | None, strict: bool) -> str | None:
+    """`text` rewritten from the first template that makes it, else (a fixed text) its translation, else None."""
     for template in templates:
-        m = _pattern(template).fullmatch(text)
+        m = _pattern(template, strict).fullmatch(text)
         if m is not None:
             return gettext(template) % {k: _value(k, v, gettext, lang, value) for k, v in m.groupdict().items()}
-    if "; " in text:
-        return "; ".join(recognise(part, templates, gettext, lang, value) for part in text.split("; "))
-    return gettext(text)
+    translated = gettext(text)
+    return translated if translated != text else None
 
 
 def _value(name: str, text: str, gettext: Callable[[str], str], lang: str,

@@ -84,3 +84,30 @@ def test_every_reason_of_eligibility_is_recognised() -> None:
     assert reason is not None and said()(reason) != reason
     templates = set(REASONS)
     assert all(UK(t) != t for t in templates)
+
+
+BAD_LICENCES = """licence_id,holder,holder_code,resource,deposit,region,issued,basis,psa
+L 1,Dobra,40000001,lithium,Dobra,Kirovohrad,2025-06-01,new,yes
+L-2,,40000002,lithum,Kryvbas,Dnipropetrovsk,2010-13-01,old,maybe
+L-3,X,40000003,titanium,Likarivske,Zhytomyr,,new,no
+L-4,Y
+"""
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+@pytest.mark.parametrize(("name", "text"), [("bad.csv", BAD_LICENCES), ("empty.csv", ""), ("cols.csv", "licence_id,foo\n"),
+                                            ("nosuch.csv", None), ("bad.xlsx", "not a workbook")])
+def test_every_problem_of_a_refused_import_reads_in_ukrainian(fund_engine, tmp_path, name, text) -> None:  # noqa: ANN001
+    """What revenue.reader, .fields and .imports say of a bad file is recognised (web.texts.IMPORTS keeps up)."""
+    from jointfund.errors import InputError
+    from jointfund.revenue import imports
+    from jointfund.store import db
+
+    path = tmp_path / name
+    if text is not None:
+        path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as refused, db.write(fund_engine) as conn:
+        imports.run(conn, imports.licences_kind(TERMS), path, "test")
+    texts_ = [str(refused.value).splitlines()[0], *(p.message for p in refused.value.problems)]
+    english = [t for t in texts_ if not any("\u0400" <= ch <= "\u04ff" for ch in said()(t))]
+    assert not english, f"add these to web/texts.py IMPORTS and messages.po: {english}"

@@ -37,11 +37,45 @@ GOVERNANCE = (
     N_("%(seat)s (%(name)s) abstained"),
     N_("%(seat)s (%(name)s) did not vote"),
 )
-TEMPLATES = (*REASONS, *OUTSTANDING, *GOVERNANCE, *TITLES, eiti.TITLE)
+# Problems of an import (revenue.reader, .fields, .imports): mirrored, checked by tests/web/test_texts.py.
+IMPORTS = (
+    N_("a value is required"),
+    N_("longer than %(limit)s characters"),
+    N_("contains a NUL character"),
+    N_("an identifier may not contain spaces"),
+    N_("a date is required (YYYY-MM-DD)"),
+    N_("not a valid date; expected YYYY-MM-DD"),
+    N_("a %(what)s is required; expected one of %(allowed)s"),
+    N_("a %(what)s is required"),
+    N_("unknown %(what)s; expected one of %(allowed)s (did you mean %(close)s?)"),
+    N_("unknown %(what)s; expected one of %(allowed)s"),
+    N_("unknown %(what)s (did you mean %(close)s?)"),
+    N_("unknown %(what)s"),
+    N_("an amount is required"),
+    N_("expected a positive number (41.8996 or 41,8996)"),
+    N_("expected %(width)s fields as in the header, found %(found)s"),
+    N_("no such file"),
+    N_("not a file"),
+    N_("the file is empty; expected a header row"),
+    N_("the first sheet is empty; expected a header row"),
+    N_("the workbook has no sheet"),
+    N_("unknown column; expected %(columns)s"),
+    N_("missing column %(column)s"),
+    N_("column appears twice (columns %(first)s and %(second)s)"),
+    N_("not a readable XLSX workbook: %(cause)s"),
+    N_("unsupported file type; expected %(accepted)s"),
+    N_("%(kind)s import refused (%(file)s); nothing was imported"),
+    N_("the header row is not usable; nothing was imported"),
+    N_("cannot read input"),
+    N_("%(count)s further problem(s) not listed; fix the ones above and import again"),
+    N_("%(summary)s: %(count)s problem(s)"),  # errors.InputError.render's first line
+)
+TEMPLATES = (*REASONS, *OUTSTANDING, *GOVERNANCE, *TITLES, eiti.TITLE, *IMPORTS)
 # Values that are codes of the terms, by placeholder: shown by their names (web.names).
 CODES = {"resource": "resource", "stream": "stream", "body": "body"}
 LISTS = ("seats", "against")  # "A, B and C" (governance.rule._join)
-VERBATIM = ("name", "deadline", "licence")  # a member's name, a code typed in a command, a licence's id
+# A member's name, a code typed in a command, a licence's id, and what a file holds or lists (codes, file names).
+VERBATIM = ("name", "deadline", "licence", "allowed", "columns", "column", "file", "accepted", "cause")
 _AND = re.compile(r", | and ")
 
 
@@ -60,6 +94,9 @@ def words(named: Callable[[str, str | None], str], gettext: Callable[[str], str]
         if name == "needs" and ": " in text:  # "more than half of the 3 seats: 2" (a requirement and its count)
             words_, count = text.rsplit(": ", 1)
             return f"{said(words_)}: {count}"
+        if name == "close":  # "lithium or lanthanum": codes, joined by the language's "or"
+            return gettext("%(one)s or %(other)s") % {"one": ", ".join(text.split(" or ")[:-1]),
+                                                       "other": text.split(" or ")[-1]} if " or " in text else text
         if name == "resources":
             return ", ".join(named("resource", r) for r in text.split(", "))
         return said(text)
