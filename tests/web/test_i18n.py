@@ -53,6 +53,10 @@ def test_every_catalogue_entry_has_its_ukrainian() -> None:
     fuzzy = [m.id for m in cat if m.id and m.fuzzy]
     assert not untranslated, f"translate in messages.po: {untranslated}"
     assert not fuzzy, f"review the fuzzy entries of messages.po (a fuzzy entry is never shown): {fuzzy}"
+    # Helpers merging messages.po keep both sides' entries: the same msgid twice would hide one translation.
+    ids = re.findall(r'^msgid (".*")$', PO.read_text(encoding="utf-8"), flags=re.M)
+    twice = sorted({i for i in ids if ids.count(i) > 1} - {'""'})
+    assert not twice, f"msgids entered twice in messages.po (keep one): {twice}"
     assert i18n.translations("uk").gettext("Sign in") == "Увійти"
 
 
