@@ -120,7 +120,7 @@ def test_nbu_json_rates_and_conflicting_rate(cli, fund_engine, tmp_path):
     path.write_text(json.dumps(nbu, ensure_ascii=False), encoding="utf-8")
     cli("fx", "import", str(path))
     rows = json.loads(cli("fx", "list", "--currency", "USD", "-f", "json").stdout)
-    assert rows == [{"currency": "USD", "date": "2025-06-06", "rate": "41.4511"}]
+    assert rows == [{"currency": "USD", "date": "2025-06-06", "rate": "41.4511", "corrected": "no"}]
     clash = write(tmp_path, "fx.csv", "date,currency,rate\n2025-06-06,USD,41.5\n2025-06-07,USD,-1\n")
     r = cli("fx", "import", str(clash), ok=False)
     assert "fx.csv:2:currency: rate USD 2025-06-06 was already imported with different content" in r.stderr

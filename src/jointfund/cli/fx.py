@@ -55,8 +55,8 @@ def list_(
         q = q.where(t.fx_rate.c.date <= last)
     with db.transaction(context.engine(ctx)) as conn:
         fixed = book.corrected(conn, "rate")
-        rows = [{**(rate := book.rate_of(r))._asdict(), **(fixed.get(rate_subject(rate.currency, rate.date)) or {}),
-                 "corrected": "yes" if rate_subject(rate.currency, rate.date) in fixed else ""} for r in conn.execute(q)]
+        rows = [{**book.effective_rate(rate := book.rate_of(r), fixed)._asdict(),
+                 "corrected": "yes" if rate_subject(rate.currency, rate.date) in fixed else "no"} for r in conn.execute(q)]
     emit(ctx, rows, fmt, title="Exchange rates")
 
 

@@ -168,8 +168,12 @@ def rates(conn: Connection, domestic: str, max_age_days: int | None) -> RateTabl
 def effective_rates(conn: Connection) -> Iterator[Rate]:
     fixes = corrected(conn, "rate")
     for r in conn.execute(select(t.fx_rate).order_by(t.fx_rate.c.date, t.fx_rate.c.currency)):
-        rate = rate_of(r)
-        yield correction.apply(rate, fixes.get(correction.rate_subject(rate.currency, rate.date)))
+        yield effective_rate(rate_of(r), fixes)
+
+
+def effective_rate(rate: Rate, fixes: Mapping[str, Mapping[str, object]]) -> Rate:
+    """`rate` as corrected (`fixes`: corrected(conn, "rate"))."""
+    return correction.apply(rate, fixes.get(correction.rate_subject(rate.currency, rate.date)))  # type: ignore[return-value]
 
 
 # -- corrections (revenue/correction.py): read on every read of the records they correct; usually none --

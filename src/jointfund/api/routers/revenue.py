@@ -288,7 +288,8 @@ def fx(request: Request, currency: str | None = Query(None, max_length=3), since
     if until:
         q = q.where(t.fx_rate.c.date <= until)
     with deps.reading(request) as conn:
-        found = [book.rate_of(r) for r in conn.execute(q.limit(paging.limit + 1).offset(paging.offset))]
+        fixes = book.corrected(conn, "rate")  # a corrected rate is shown at its effective value
+        found = [book.effective_rate(book.rate_of(r), fixes) for r in conn.execute(q.limit(paging.limit + 1).offset(paging.offset))]
     return paging.page([{"currency": r.currency, "date": r.date, "rate": format(r.rate, "f")} for r in found])
 
 
