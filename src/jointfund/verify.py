@@ -481,3 +481,4 @@ from jointfund.accounting import checks as _accounting_checks  # noqa: E402,F401
 from jointfund import dating as _dating_checks  # noqa: E402,F401 registers its checks
 from jointfund.reports import checks as _reports_checks  # noqa: E402,F401 registers its checks
 from jointfund.budget import checks as _budget_checks  # noqa: E402,F401 registers its checks
+from jointfund.commitments import checks as _commitments_checks  # noqa: E402,F401 registers its checks

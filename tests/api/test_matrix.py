@@ -65,6 +65,12 @@ ROUTES = {
     ("GET", "/portal/{application_id}"): "portal.read",
     ("GET", "/capital"): "books.read", ("GET", "/portfolio"): "books.read", ("GET", "/revenue/reports"): "books.read",
     ("GET", "/budget"): "books.read",
+    # the register of the agreements' commitments: public to read, officers record
+    ("GET", "/api/commitments"): "public.read", ("GET", "/api/commitments/{cid}"): "public.read",
+    ("POST", "/api/commitments/events"): "commitments.event",
+    ("POST", "/api/commitments/{cid}/records"): "commitments.record",
+    ("GET", "/commitments"): "public.read", ("POST", "/commitments/event"): "commitments.event",
+    ("POST", "/commitments/record"): "commitments.record",
 }
 WHO = ("anonymous", *[r for r in policy.ROLES if r != policy.PUBLIC])
 
@@ -92,7 +98,7 @@ def test_every_route_is_in_the_matrix(app) -> None:  # noqa: ANN001
 
 def concrete(path: str, site) -> str:  # noqa: ANN001
     return (path.replace("{seq}", str(site.proposal.seq)).replace("{proposal_id}", str(site.proposal.id))
-            .replace("{what}", "receipts").replace("{job_id}", "0" * 32).replace("{application_id}", "1").replace("{member_id}", "1")
+            .replace("{what}", "receipts").replace("{job_id}", "0" * 32).replace("{application_id}", "1").replace("{member_id}", "1").replace("{cid}", "urif.data")
             .replace("{partner}", site.fund.base_terms().partner_codes[0]).replace("{name}", site.name("auditor")))
 
 

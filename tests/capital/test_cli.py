@@ -63,8 +63,8 @@ def test_calls_contributions_accounts_and_in_kind_from_the_command_line(folio, c
     assert "may not capital.call" in manager("capital", "call", "--amount", "1.00", "--currency", "USD",
                                              "--reference", "X", ok=False).stderr
     pid = manager("capital", "in-kind", "--partner", "US", "--description", "Interceptors", "--value", "1000.00",
-              "--currency", "USD", "--date", "2025-12-01", "--reference", "MOD-9", "--as", folio.names["board"][0],
-              "--key", key).stdout.strip()
+              "--currency", "USD", "--date", "2025-12-01", "--reference", "MOD-9", "--funded-by", "us_funded",
+              "--as", folio.names["board"][0], "--key", key).stdout.strip()
     kinds = json.loads(cli("capital", "in-kind-list", "--format", "json").stdout)
     assert kinds[0]["reported"] == "1000.00" and kinds[0]["approved"] is None and kinds[0]["proposal"] == int(pid)
     doc = json.loads(cli("capital", "accounts", "--as-of", "2026-01-31", "--format", "json").stdout)

@@ -23,7 +23,7 @@ def _report(folio, partner: str = "US", value: str = "38500000.00", proposed: st
     with db.write(folio.engine) as conn:
         return in_kind.report(conn, folio.fund, "test", partner, "Air-defence interceptors", Decimal(value), "USD",
                               D(2025, 11, 20), "MOD-1", proposer, folio.keys[proposer], D(2026, 1, 12),
-                              None if proposed is None else Decimal(proposed))
+                              None if proposed is None else Decimal(proposed), funded_by="us_funded")
 
 
 def test_in_kind_value_becomes_capital_only_after_approval_and_execution(folio) -> None:  # noqa: ANN001

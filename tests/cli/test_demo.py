@@ -23,6 +23,9 @@ def test_demo_runs_verifies_prints_the_book_and_reruns_in_its_own_directory(tmp_
         assert title in r.stdout
     assert "FAILED" not in r.stdout
     assert "75,000,000.00" in r.stdout  # each partner's seed commitment, fully called and received
+    # The register of the agreements' commitments: a consultation recorded met, and the 2034 alert.
+    assert "Commitments of the agreements" in r.stdout
+    assert "alert: the security agreement ends 2034-06-13, before the reinvestment lock ends 2035-05-23" in r.stderr
     assert "Try next" in r.stderr
     # Every command it suggests parses as typed: the serve line is run with --help appended.
     serve = next(line.split("#")[0].split() for line in r.stderr.splitlines() if " serve" in line and "jointfund" in line)
@@ -48,6 +51,11 @@ def test_demo_runs_verifies_prints_the_book_and_reruns_in_its_own_directory(tmp_
     assert [r["stage"] for r in funnel if r["now"] < 1] == []
     now = {r["stage"]: r["now"] for r in funnel}
     assert (now["approved"], now["committed"]) == (1, 1) and sum(now.values()) == funnel[0]["reached"]
+    consultation = json.loads(cli("commitments", "show", "security_2024.consultations", "--format", "json").stdout)
+    assert (consultation["status"], consultation["due"]) == ("met", "2026-02-11")
+    assert len(consultation["records"][0]["evidence"][0]) == 64
+    tagged = json.loads(cli("commitments", "show", "security_2024.energy_security", "--format", "json").stdout)
+    assert tagged["investments"] == [2]
 
     # The forecast starts from this book: investments at their latest valuations, with the cash the fund has
     # promised investees and not yet paid set aside beside them (issue 20).

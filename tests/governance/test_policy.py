@@ -24,6 +24,7 @@ SPEC = {
     "capital.commit": {ADM}, "capital.call": {ADM}, "capital.contribute": {ADM}, "applications.submit": {ADM, APP},
     "applications.move": {ADM, COM}, "portfolio.record": {ADM}, "expenses.record": {ADM},
     "sanctions.import": {ADM}, "applications.screen": {ADM, COM}, "applications.screening_outcome": {ADM},
+    "commitments.event": {ADM, BRD}, "commitments.record": {ADM, BRD}, "commitments.tag": {ADM},
 }
 
 

@@ -19,7 +19,7 @@ def build(folio) -> None:  # noqa: ANN001
     with db.write(folio.engine) as conn:
         _item, p = in_kind.report(conn, folio.fund, "test", "US", "Interceptors", Decimal("38500000.00"), "USD",
                                   D(2025, 11, 20), "MOD-1", proposer, folio.keys[proposer], D(2026, 1, 12),
-                                  Decimal("36000000.00"))
+                                  Decimal("36000000.00"), funded_by="us_funded")
     folio.approve(p.id, D(2026, 1, 26))
     folio.execute(p.id, D(2026, 1, 26))
     a = folio.submit(region="Kirovohrad")

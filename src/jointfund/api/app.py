@@ -28,10 +28,11 @@ from sqlalchemy import Engine
 from jointfund.api import deps, errors
 from jointfund.api.jobs import DEFAULT_MAX_ROWS, Jobs
 from jointfund.api.response_cache import ResponseCache
-from jointfund.api.routers import governance, ledger, portfolio, public, reports, revenue
+from jointfund.api.routers import commitments, governance, ledger, portfolio, public, reports, revenue
 from jointfund.api.security import Guard, LoginLimiter, Sessions
 from jointfund.store import db
 from jointfund.web import budget as budget_page
+from jointfund.web import commitments as commitment_pages
 from jointfund.web import pages
 from jointfund.web import pipeline as pipeline_pages
 from jointfund.web import reports as report_pages
@@ -58,9 +59,11 @@ def create_app(engine_or_url: Engine | str | None = None, *, sessions: Sessions 
     app.state.server = deps.Server(engine, sessions or Sessions(), limiter or LoginLimiter(),
                                    Jobs(max_upload_rows), max_upload_bytes=max_upload_bytes)
     bounded = [Depends(deps.bounded_input)]
-    for router in (public.router, ledger.router, governance.router, revenue.router, portfolio.router, reports.router):
+    for router in (public.router, ledger.router, governance.router, revenue.router, portfolio.router, reports.router,
+                   commitments.router):
         app.include_router(router, prefix=API_PREFIX, dependencies=bounded)
-    for router in (pages.router, pipeline_pages.router, report_pages.router, budget_page.router):
+    for router in (pages.router, pipeline_pages.router, report_pages.router, budget_page.router,
+                   commitment_pages.router):
         app.include_router(router, dependencies=bounded)
     static = resources.files("jointfund.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")

@@ -39,6 +39,8 @@ from jointfund.store import tables as t
 from jointfund.terms.model import ContributionKind, Terms
 
 LINK = "in-kind:"
+# Who paid for a delivery: the United States (new US assistance), allies (e.g. through PURL), or a buyer (a sale).
+FUNDING = ("us_funded", "allied_funded", "sold")
 
 
 class InKind(NamedTuple):
@@ -51,6 +53,7 @@ class InKind(NamedTuple):
       proposal: the in_kind_valuation proposal; proposed: the value it puts to the board.
       approved: the value booked as capital once the proposal was executed, else None.
       booked_on: the date it became capital, else None.
+      funded_by: who paid for the delivery (FUNDING); None for a contribution recorded before it was asked.
     """
 
     reference: str
@@ -63,6 +66,7 @@ class InKind(NamedTuple):
     proposed: Decimal | None
     approved: Decimal | None = None
     booked_on: dt.date | None = None
+    funded_by: str | None = None
 
 
 def assessed_kind(terms: Terms, partner: str) -> ContributionKind | None:
@@ -107,8 +111,11 @@ def functional_value(conn: Connection, info: FundInfo, amount: Decimal, currency
 
 def report(conn: Connection, info: FundInfo, actor: str, partner: str, description: str, value: Decimal,
            currency: str, delivered_on: dt.date, reference: str, proposer: str, private, on: dt.date,  # noqa: ANN001
-           proposed: Decimal | None = None) -> tuple[InKind, Proposal]:
-    """Record the reported value and open the valuation proposal, in the caller's write transaction."""
+           proposed: Decimal | None = None, funded_by: str | None = None) -> tuple[InKind, Proposal]:
+    """Record the reported value and open the valuation proposal, in the caller's write transaction.
+
+    The terms say which fundings count (`counts_funded_by`); a delivery funded otherwise is refused, with the
+    reason, before any proposal is opened."""
     terms = info.terms(on)
     problems = []
     kind = assessed_kind(terms, partner) if partner in terms.partner_codes else None
@@ -130,6 +137,7 @@ def report(conn: Connection, info: FundInfo, actor: str, partner: str, descripti
                                 str(delivered_on)))
     if delivered_on > on:
         problems.append(Problem("--date", f"after today ({on})", str(delivered_on)))
+    problems += funding_problems(kind, funded_by)
     if problems:
         raise InputError(problems, "in-kind contribution not recorded")
     assert kind is not None and kind.needs_decision
@@ -139,15 +147,32 @@ def report(conn: Connection, info: FundInfo, actor: str, partner: str, descripti
     p = open_proposal(conn, info, actor, kind.needs_decision,
                       f"Valuation of {partner}'s in-kind contribution {reference}: {description.strip()}",
                       proposer, private, on, put, currency, f"{LINK}{reference}")
-    item = InKind(reference, partner, description.strip(), value, currency, delivered_on, p.id, put)
+    item = InKind(reference, partner, description.strip(), value, currency, delivered_on, p.id, put, funded_by=funded_by)
     book.record(conn, actor, "capital.in_kind", f"{LINK}{reference}",
                 {"reference": reference, "partner": partner, "description": item.description, "currency": currency,
                  "reported": format_amount(value, currency), "proposed": format_amount(put, currency),
-                 "delivered_on": delivered_on.isoformat(), "proposal": p.id, "before": None, "after": "reported"},
+                 "delivered_on": delivered_on.isoformat(), "proposal": p.id, "funded_by": funded_by, "before": None,
+                 "after": "reported"},
                 t.in_kind, {"reference": reference, "partner": partner, "description": item.description,
                             "reported_minor": to_minor(value, currency), "currency": currency,
-                            "delivered_on": delivered_on, "proposal_id": p.id})
+                            "delivered_on": delivered_on, "proposal_id": p.id, "funded_by": funded_by})
     return item, p
+
+
+def funding_problems(kind: ContributionKind | None, funded_by: str | None) -> list[Problem]:
+    """Why a delivery so funded cannot count as the partner's capital under the terms, if it cannot."""
+    if funded_by is not None and funded_by not in FUNDING:
+        return [Problem("--funded-by", f"expected one of {', '.join(FUNDING)}", funded_by)]
+    counts = kind.funded_by if kind is not None else ()
+    if not counts:  # the terms do not ask who paid
+        return []
+    if funded_by is None:
+        return [Problem("--funded-by", f"say who paid for the delivery ({', '.join(FUNDING)}); the terms count only "
+                        f"{', '.join(counts)}")]
+    if funded_by not in counts:
+        return [Problem("--funded-by", f"the terms count only {', '.join(counts)} assistance as capital: a delivery "
+                        f"{funded_by.replace('_', ' ')} is not new assistance the partner paid for", funded_by)]
+    return []
 
 
 def book_approved(conn: Connection, info: FundInfo, p: Proposal, on: dt.date) -> InKind | None:
@@ -169,7 +194,7 @@ def _of(r, proposals: dict[int, Proposal], booked: dict[str, tuple[Decimal, dt.d
     p = proposals.get(r.proposal_id)
     approved, on = booked.get(r.reference, (None, None))
     return InKind(r.reference, r.partner, r.description, from_minor(r.reported_minor, r.currency), r.currency,
-                  r.delivered_on, r.proposal_id, p.amount if p else None, approved, on)
+                  r.delivered_on, r.proposal_id, p.amount if p else None, approved, on, r.funded_by)
 
 
 def items(conn: Connection, info: FundInfo, as_of: dt.date | None = None) -> list[InKind]:

@@ -140,6 +140,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                  "Payments the companies report, for reconciliation with Treasury receipts."),
     "transfers": ("jointfund.cli.transfers:app", "Transfers of revenue contributions into the fund."),
     "calendar": ("jointfund.cli.calendar:app", "The compliance calendar."),
+    "commitments": ("jointfund.cli.commitments:app",
+                    "The register of the agreements' commitments: deadlines, triggers, evidence and alerts."),
     "report": ("jointfund.cli.reports:app", "Reports for partners and the public."),
     "capital": ("jointfund.cli.capital:app",
                 "Partners' capital: in-kind contributions, calls, contributions, accounts, distributions."),

@@ -25,15 +25,30 @@ def calendar(
     year: int = context.year_option(None, help="The revenue year [default: every year since the fund began]."),
     fmt: str = FormatOption,
 ) -> None:
-    """Deadlines for each year's revenue (due the following year): done, late, open or overdue."""
+    """Deadlines for each year's revenue (due the following year), and the agreements' dated commitments beside
+    them (jointfund commitments): done, late, open or overdue; then the cross-agreement alerts."""
     if ctx.invoked_subcommand is not None:
         return
+    from jointfund.commitments import alert, register
+
     info = context.fund(ctx)
     today = clock.today()
     periods = [year] if year else list(range(info.start_date.year, today.year + 1))
     with db.transaction(context.engine(ctx)) as conn:
         found = deadlines.calendar(conn, info, periods, today)
-    emit(ctx, rows_of(found), fmt, title=f"Compliance calendar as of {today}")
+        # The fund's own calendar obligations are the rows above (calendar:CODE rules), so they are not repeated.
+        beside = [x for x in register.lines(conn, info, today) if x.due is not None
+                  and not x.rule.startswith("calendar:") and (year is None or x.due.year in (year, year + 1))]
+        raised = alert.alerts(conn, info, today)
+    emit(ctx, rows_of(found) + commitment_rows(beside), fmt, title=f"Compliance calendar as of {today}")
+    for a in raised:
+        say(f"alert: {a.message}")
+
+
+def commitment_rows(lines: list) -> list[dict]:  # noqa: ANN001 - register.Line values
+    return [{"period": None, "deadline": x.id, "due": x.due, "status": x.status,
+             "met_on": x.records[-1].occurred_on if x.records and x.records[-1].due == x.due else None,
+             "responsible": x.obligor, "what": x.text, "outstanding": ""} for x in lines]
 
 
 @app.command("file")

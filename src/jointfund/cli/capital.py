@@ -50,6 +50,9 @@ def in_kind_(
     date: str = typer.Option(..., "--date", help="When the assistance was delivered, YYYY-MM-DD."),
     reference: str = typer.Option(..., "--reference", help="The reporting ministry's reference."),
     proposed: str = typer.Option(None, "--proposed-value", help="The value put to the board [default: --value]."),
+    funded_by: str = typer.Option(..., "--funded-by",
+                                  help="Who paid for the delivery: us_funded, allied_funded or sold (the terms say "
+                                       "which count)."),
     member_ref: str = AsOption,
     key: Path = KeyOption,
 ) -> None:
@@ -60,7 +63,8 @@ def in_kind_(
     with db.write(context.engine(ctx)) as conn:
         item, p = in_kind.report(conn, info, who.name, partner, description, amount_of(value, currency, "--value"),
                                  currency, day_of(date, "--date"), reference, member_ref, private, clock.today(),
-                                 None if proposed is None else amount_of(proposed, currency, "--proposed-value"))
+                                 None if proposed is None else amount_of(proposed, currency, "--proposed-value"),
+                                 funded_by=funded_by)
     say(f"in-kind contribution {item.reference} recorded at the reported {item.reported} {currency}; proposal {p.id} "
         f"({p.kind}, {p.amount} {currency}) is open for {p.body}, rule {p.rule}")
     typer.echo(p.id)

@@ -12,6 +12,7 @@ from jointfund.cli import calendar as calendar_cli
 from jointfund.cli import contributions as contributions_cli
 from jointfund.cli.output import emit, say
 from jointfund.cli.fund import report_rows
+from jointfund.demo import commitments as commitments_demo
 from jointfund.demo import governance as governance_demo
 from jointfund.demo import revenue as revenue_demo
 from jointfund.demo.run import build, prepare_dir
@@ -45,6 +46,10 @@ def demo(
     year, by_resource, calendar = revenue_demo.summary(engine, result.fund, clock.today())
     emit(ctx, contributions_cli.totals_rows("resource", by_resource), None, title=f"Contributions of {year} by resource")
     emit(ctx, calendar_cli.rows_of(calendar), None, title=f"Compliance calendar for {year}")
+    register_rows, alerts = commitments_demo.rows(engine, result.fund, clock.today())
+    emit(ctx, register_rows, None, title="Commitments of the agreements")
+    for a in alerts:
+        say(f"alert: {a.message}")
     portfolio_section(ctx, engine, result.fund, directory)
     statements_section(ctx, engine, result.fund, directory)
     keys = " ".join(f"{p}={k}" for p, k in result.keys.items())
@@ -65,6 +70,7 @@ Try next:
   jointfund contributions --by licence --year 2025 && jointfund contributions --detail --format csv
   jointfund report eiti --year 2025 --format xlsx -o {directory}/eiti-2025.xlsx
   jointfund reconcile --year 2025 --tolerance 1000 && jointfund transfers list && jointfund calendar
+  jointfund commitments show security_2024.consultations && jointfund commitments alerts
   (partner keys: {keys}; authority keys, which seat members and register those keys:
    {directory}/keys/<partner>-authority.key — in a real fund each partner keeps its own offline)""")
 

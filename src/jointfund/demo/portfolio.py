@@ -168,7 +168,7 @@ def build(engine: Engine, info: FundInfo, directory: Path, say: Callable[[str], 
 def _in_kind(conn: Connection, info: FundInfo, board: Board, k: dict) -> in_kind.InKind:
     item, p = in_kind.report(conn, info, ACTOR, k["partner"], k["description"], Decimal(k["value"]), k["currency"],
                              k["delivered_on"], k["reference"], k["proposer"], board.keys[k["proposer"]], k["reported_on"],
-                             Decimal(k["proposed_value"]))
+                             Decimal(k["proposed_value"]), funded_by=k["funded_by"])
     board.approve(conn, p, k["approved_on"])
     execution.execute(conn, info, ACTOR, p.id, k["approved_on"])
     return item._replace(approved=p.amount)

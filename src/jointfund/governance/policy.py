@@ -83,6 +83,10 @@ RULES: dict[str, frozenset[str]] = {
     "applications.screening_outcome": frozenset({ADMINISTRATOR}),
     "portfolio.record": _BOOKS,
     "expenses.record": _BOOKS,  # an expense against an adopted budget line, with its evidence (issue 16)
+    # the register of the agreements' commitments (issue 15): officers record events and outcomes
+    "commitments.event": frozenset({ADMINISTRATOR, BOARD_MANAGER}),
+    "commitments.record": frozenset({ADMINISTRATOR, BOARD_MANAGER}),
+    "commitments.tag": _BOOKS,
 }
 
 # Reading through the web app and the API (the CLI reads with the database credential): who sees what.

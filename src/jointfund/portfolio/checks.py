@@ -80,6 +80,10 @@ def check_investments(conn: Connection, fund: FundInfo) -> tuple[str, int, list[
         if item.approved is not None and (p is None or item.proposal not in executed or p.amount != item.approved):
             findings.append(Finding(name, None, f"in-kind {item.reference} booked {item.approved}, not its executed "
                                     f"proposal's amount"))
+        counts = in_kind.assessed_kind(fund.terms(item.delivered_on), item.partner)
+        if item.approved is not None and item.funded_by is not None and in_kind.funding_problems(counts, item.funded_by):
+            findings.append(Finding(name, None, f"in-kind {item.reference} was booked as capital, but the terms do not "
+                                    f"count a delivery {item.funded_by}"))
         for e in journal.entries(conn, link=f"{in_kind.LINK}{item.reference}"):
             held = [x.account for x in e.postings if types.get(x.account) in ("asset", "liability")]
             if held:

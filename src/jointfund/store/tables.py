@@ -371,6 +371,7 @@ in_kind = Table(
     Column("proposal_id", Integer, ForeignKey("proposal.id"), nullable=False, unique=True,
            comment="the in_kind_valuation proposal whose amount is the approved value"),
     Column("seq", BigInteger, ForeignKey("event.seq"), nullable=False, unique=True),
+    Column("funded_by", String(16), comment="us_funded, allied_funded or sold; NULL for rows before issue 15"),
     CheckConstraint("reported_minor > 0", name="reported_positive"),
 )
 
@@ -646,3 +647,42 @@ screening_outcome = Table(
 )
 
 SCREENING_APPEND_ONLY = ("application_owner", "sanctions_list", "sanctions_entry", "screening", "screening_outcome")
+# -- the register of the agreements' commitments (issue 15) --
+# The commitments themselves are shipped files (jointfund/commitments); what happens to them is stored here:
+# events that trigger them, recorded outcomes with their evidence (in `document`, kept by content), and investments
+# tagged with the security agreement's areas of cooperation. Every row is an event of the log (`seq`).
+
+commitment_event = Table(
+    "commitment_event", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False, comment="recording order"),
+    Column("kind", String(40), nullable=False, comment="an event code of an agreement file: armed_attack..."),
+    Column("agreement", String(40), nullable=False),
+    Column("occurred_on", Date, nullable=False),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("seq", BigInteger, ForeignKey("event.seq"), nullable=False, unique=True),
+)
+
+commitment_record = Table(
+    "commitment_record", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False, comment="recording order"),
+    Column("commitment", String(80), nullable=False, comment="the id of a commitment of an agreement file"),
+    Column("due", Date, comment="the occurrence it settles; NULL for a commitment with no due date"),
+    Column("status", String(10), nullable=False),
+    Column("occurred_on", Date, nullable=False, comment="when it was met, late, breached or waived"),
+    Column("evidence", Text, nullable=False, server_default="[]", comment="JSON array of document sha256"),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("seq", BigInteger, ForeignKey("event.seq"), nullable=False, unique=True),
+    CheckConstraint("status in ('met', 'late', 'breached', 'waived')", name="commitment_record_status"),
+)
+Index("ix_commitment_record_commitment", commitment_record.c.commitment)
+
+investment_area = Table(
+    "investment_area", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("investment_id", Integer, ForeignKey("investment.id"), nullable=False),
+    Column("area", String(40), nullable=False, comment="an area of cooperation of an agreement file"),
+    Column("seq", BigInteger, ForeignKey("event.seq"), nullable=False, unique=True),
+    UniqueConstraint("investment_id", "area", name="investment_area_once"),
+)
+
+COMMITMENTS_APPEND_ONLY = ("commitment_event", "commitment_record", "investment_area")
