@@ -114,7 +114,7 @@ def report(conn: Connection, info: FundInfo, actor: str, partner: str, descripti
            proposed: Decimal | None = None, funded_by: str | None = None) -> tuple[InKind, Proposal]:
     """Record the reported value and open the valuation proposal, in the caller's write transaction.
 
-    The terms say which fundings count (`counts_funded_by`); a delivery funded otherwise is refused, with the
+    The terms say which fundings count (the kind's `funded_by`); a delivery funded otherwise is refused, with the
     reason, before any proposal is opened."""
     terms = info.terms(on)
     problems = []
