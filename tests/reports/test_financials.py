@@ -103,6 +103,12 @@ def test_table_csv_xlsx_and_html_in_english_and_ukrainian(living, tmp_path: Path
     assert '<html lang="en">' in en and "Statement of assets and liabilities" in en and "does not hold" not in en
     assert '<html lang="uk">' in uk and "Звіт про активи та зобовʼязання" in uk
     assert "Statement of assets and liabilities" not in uk and "Net assets" not in uk
+    # The ties table too: each check in Ukrainian, its dates in the Ukrainian form, account names as they are.
+    ties_uk = uk[uk.index('id="ties"'):]
+    assert "net assets on" not in ties_uk and "Level 3" not in ties_uk and "in the book" not in ties_uk
+    assert "чисті активи на 31.12.2026 = капітал партнерів + інший капітал" in ties_uk
+    assert "грошові кошти на кінець на рахунку Assets:Cash:USD" in ties_uk
+    assert "net assets on 2026-12-31 = partners&#39; capital + other equity" in en
 
 
 @pytest.mark.parametrize(("args", "code", "says"), [

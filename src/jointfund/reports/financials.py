@@ -33,6 +33,7 @@ from sqlalchemy import Connection
 
 from jointfund.capital.accounts import COLUMNS, FundCapital, capital_accounts
 from jointfund.fund import FundInfo
+from jointfund.i18n import N_
 from jointfund.ledger import journal
 from jointfund.ledger.account import in_subtree
 from jointfund.money import from_minor, round_minor, to_minor
@@ -51,6 +52,21 @@ ASSET_ROOTS = ("Assets", "Liabilities")
 REALISED_ROLES = ("gains_realised", "write_offs")
 UNREALISED_ROLES = ("gains_unrealised",)
 FX_ROLES = ("fx_realised", "fx_unrealised")
+
+
+# The ties' names: English templates the page recognises and writes in the reader's language (i18n.recognise).
+TIE_NAV = N_("net assets on %(end)s = NAV of the capital function")
+TIE_EQUITY = N_("net assets on %(end)s = partners' capital + other equity")
+TIE_OPERATIONS = N_("operations %(start)s to %(end)s = income less expenses moved in the book (%(currency)s)")
+TIE_OTHER_CURRENCY = N_("operations in %(currency)s (results must be booked in %(functional)s)")
+TIE_ALLOCATED = N_("results allocated to the partners = net increase from operations")
+TIE_CHANGES = N_("opening net assets + changes = closing net assets")
+TIE_CASH = N_("cash at end in %(account)s = its balance in the book on %(end)s")
+TIE_SCHEDULE = N_("schedule of investments at fair value = investments in the book on %(end)s")
+TIE_LEVEL3 = N_("Level 3 roll-forward: opening + purchases - proceeds + realised + unrealised = closing")
+TIE_LEVEL3_CLOSING = N_("Level 3 closing = schedule of investments at fair value")
+TIES = (TIE_NAV, TIE_EQUITY, TIE_OPERATIONS, TIE_OTHER_CURRENCY, TIE_ALLOCATED, TIE_CHANGES, TIE_CASH, TIE_SCHEDULE,
+        TIE_LEVEL3, TIE_LEVEL3_CLOSING)
 
 
 class Tie(NamedTuple):
@@ -224,8 +240,8 @@ def _assets_and_liabilities(terms: Terms, book: Book, fc_capital: FundCapital, e
                      "account": terms.account_name("capital", partner=a.partner), "held": "", "amount": a.closing})
     rows.append({"group": "Net assets consist of", "line": "Obligations accrued, not yet capital", "account": "",
                  "held": "", "amount": fc_capital.other_equity})
-    ties = [Tie(f"net assets on {end} = NAV of the capital function", net, fc_capital.nav),
-            Tie(f"net assets on {end} = partners' capital + other equity", net,
+    ties = [Tie(TIE_NAV % {"end": end}, net, fc_capital.nav),
+            Tie(TIE_EQUITY % {"end": end}, net,
                 sum((a.closing for a in fc_capital.accounts), fc_capital.other_equity))]
     return Section(f"{TITLES['assets']} at {end} ({fc})", rows), net, ties
 
@@ -275,10 +291,10 @@ def _operations(terms: Terms, moved: dict[tuple[str, str], Decimal], start: dt.d
     rows.append({"group": "", "line": "Net increase (decrease) in net assets resulting from operations", "amount": net})
     book = -sum((v for (a, c), v in moved.items() if c == fc and a.split(":", 1)[0] in ("Income", "Expenses")),
                 _zero(fc))
-    ties = [Tie(f"operations {start} to {end} = income less expenses moved in the book ({fc})", net, book)]
+    ties = [Tie(TIE_OPERATIONS % {"start": start, "end": end, "currency": fc}, net, book)]
     foreign = sorted({c for (a, c), v in moved.items() if c != fc and a.split(":", 1)[0] in ("Income", "Expenses")})
     for c in foreign:  # a result in another currency has no functional value: the statements cannot show it
-        ties.append(Tie(f"operations in {c} (results must be booked in {fc})", _zero(c), -sum(
+        ties.append(Tie(TIE_OTHER_CURRENCY % {"currency": c, "functional": fc}, _zero(c), -sum(
             (v for (a, cc), v in moved.items() if cc == c and a.split(":", 1)[0] in ("Income", "Expenses")), _zero(c))))
     return Section(f"{TITLES['operations']} {start} to {end} ({fc})", rows), {**sums, "net": net}, ties
 
@@ -305,8 +321,8 @@ def _changes(terms: Terms, fc_capital: FundCapital, other_opening: Decimal, oper
     opening = sum((a.opening for a in fc_capital.accounts), other_opening)
     flows = sum((getattr(a, c) for a in fc_capital.accounts for c in lines if c not in ("opening", "closing")),
                 _zero(fc))
-    ties = [Tie("results allocated to the partners = net increase from operations", allocated, operations["net"]),
-            Tie("opening net assets + changes = closing net assets", opening + flows + other_moved, fc_capital.nav)]
+    ties = [Tie(TIE_ALLOCATED, allocated, operations["net"]),
+            Tie(TIE_CHANGES, opening + flows + other_moved, fc_capital.nav)]
     title = f"{TITLES['changes']}, by partner, {fc_capital.start} to {fc_capital.end} ({fc})"
     return Section(title, rows), ties
 
@@ -378,7 +394,7 @@ def _cash_flows(conn: Connection, terms: Terms, start: dt.date, end: dt.date, op
         if c != fc:
             rows.append({"account": account, "currency": fc, "activity": "", "line": "Cash at end, carrying amount",
                          "about": "", "amount": closing.values.get(account, _zero(fc))})
-        ties.append(Tie(f"cash at end in {account} = its balance in the book on {end}", computed, end_balance))
+        ties.append(Tie(TIE_CASH % {"account": account, "end": end}, computed, end_balance))
     return Section(f"{TITLES['cash']} {start} to {end} (each cash account in its currency)", rows), ties
 
 
@@ -413,7 +429,7 @@ def _schedule(conn: Connection, info: FundInfo, terms: Terms, end: dt.date, net:
     rows.append({"investment": "TOTAL", "title": "Total investments", "sector": "", "instrument": "", "currency": fc,
                  "cost": total_cost, "fair_value": total, "pct_net_assets": pct(total, fc)})
     in_book = sum((v for a, v in book.values.items() if a in _at_fair_value(terms)), _zero(fc))
-    ties = [Tie(f"schedule of investments at fair value = investments in the book on {end}", total, in_book)]
+    ties = [Tie(TIE_SCHEDULE % {"end": end}, total, in_book)]
     return Section(f"{TITLES['schedule']} at {end}", rows), positions, ties
 
 
@@ -484,7 +500,7 @@ def _level3(terms: Terms, opening: list, closing: list, start: dt.date, end: dt.
                 total[k] += v
     rows.append({"investment": "TOTAL", **total})
     rolled = total["opening"] + total["purchases"] + total["proceeds"] + total["realised"] + total["unrealised"]
-    ties = [Tie("Level 3 roll-forward: opening + purchases - proceeds + realised + unrealised = closing",
+    ties = [Tie(TIE_LEVEL3,
                 rolled, total["closing"])]
     title = f"{TITLES['level3']} of investments valued by the board, {start} to {end} ({fc})"
     return Section(title, rows), ties
@@ -516,7 +532,7 @@ def financials(conn: Connection, info: FundInfo, start: dt.date, end: dt.date) -
     schedule, positions, t_schedule = _schedule(conn, info, terms, end, net, closing_book)
     opening_positions = [investment.position(conn, info, inv, before) for inv in investment.investments(conn, before)]
     level3, t_level3 = _level3(terms, opening_positions, positions, start, end)
-    t_level3.append(Tie("Level 3 closing = schedule of investments at fair value",
+    t_level3.append(Tie(TIE_LEVEL3_CLOSING,
                         level3.rows[-1]["closing"], schedule.rows[-1]["fair_value"]))
     sections = [assets, operations, changes, cash, schedule,
                 _highlights(conn, terms, fc_capital, opening_net, net, sums, end),

@@ -15,7 +15,8 @@ from babel.numbers import format_decimal, format_percent
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from jointfund import clock
-from jointfund.reports.financials import TITLES, Financials
+from jointfund.i18n import recognise
+from jointfund.reports.financials import TIES, TITLES, Financials
 from jointfund.terms.model import Terms
 from jointfund.terms.policies import policies
 
@@ -51,7 +52,13 @@ def _environment(gettext: Callable[[str], str], lang: str) -> Environment:
             return format_decimal(value, format="#,##0.00;-#,##0.00", locale=lang)
         return str(value)
 
+    def tie(name: str) -> str:
+        # A tie's name is English made from one of TIES: written in the language, dates in its form, and
+        # account names and currency codes (identifiers) as they are.
+        return recognise(name, TIES, gettext, lang, lambda _key, text: text)
+
     env.filters["label"] = label
+    env.filters["tie"] = tie
     env.tests["total"] = lambda v: isinstance(v, str) and v.startswith(TOTAL_PREFIXES)
     env.filters["number"] = number
     env.tests["numeric"] = lambda v: isinstance(v, (Decimal, float, int)) and not isinstance(v, bool)
