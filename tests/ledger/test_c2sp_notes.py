@@ -146,3 +146,61 @@ def test_v1_checkpoints_still_verify_and_verify_checks_the_notes(signed, cli):
     with db.transaction(signed.engine) as conn:
         heads = checkpoint_note.signed_heads(conn, signed.fund.id)
     assert set(heads[-1].partners) == set(signed.partners)
+
+
+def _tamper(engine, table: str, sql: str) -> None:  # noqa: ANN001
+    from sqlalchemy import text
+
+    from jointfund.store.triggers import drop_guard_statements
+
+    with db.transaction(engine) as conn:
+        for statement in drop_guard_statements(engine.dialect.name, table):
+            conn.execute(text(statement))
+        assert conn.execute(text(sql)).rowcount >= 1
+
+
+def test_verify_names_a_note_signature_that_was_altered(signed, cli):
+    forged = base64.b64encode(bytes(68)).decode()
+    _tamper(signed.engine, "checkpoint", f"UPDATE checkpoint SET note_signature = '{forged}' WHERE id = 1")
+    r = cli("verify", ok=False)
+    assert r.exit_code == 1 and "checkpoint notes" in r.stderr and "note signature does not verify" in r.stderr
+
+
+def test_the_database_keeps_notes_and_cosignatures_append_only(signed):
+    import datetime as dt
+
+    from sqlalchemy import insert, text
+    from sqlalchemy.exc import DBAPIError
+
+    from jointfund.store import tables as t
+
+    with db.write(signed.engine) as conn:
+        conn.execute(insert(t.cosignature).values(tree_size=1, root="00" * 32, name="w.example", key_id="00000000",
+                                                  timestamp=1, signature="AA==", received_at=dt.datetime.now(dt.UTC)))
+    for sql in ("UPDATE cosignature SET timestamp = 2", "DELETE FROM cosignature",
+                "UPDATE checkpoint SET note_signature = NULL"):
+        with pytest.raises(DBAPIError, match="append-only"), db.transaction(signed.engine) as conn:
+            conn.execute(text(sql))
+    # and verify names a cosignature by a witness the terms do not name
+    from conftest import Cli
+
+    r = Cli(signed.engine.url.render_as_string(hide_password=False))("verify", ok=False)
+    assert r.exit_code == 1 and "not a witness the terms name" in r.stderr
+
+
+def test_command_line_mistakes_are_sentences(signed, cli):
+    r = cli("checkpoint", ok=False)
+    assert r.exit_code != 0 and "--partner" in r.stderr and "--key" in r.stderr and "Traceback" not in r.stderr
+    r = cli("keys", "show", "0123456789abcdef", ok=False)
+    assert r.exit_code != 0 and "no registered checkpoint key" in r.stderr
+    r = cli("checkpoint", "cosign", "--witness", "http://127.0.0.1:9", ok=False)
+    assert r.exit_code != 0 and "the terms name no witness" in r.stderr
+    r = cli("checkpoint", "note", "--size", "999999", ok=False)
+    assert r.exit_code != 0 and "no checkpoint note of size 999999" in r.stderr
+
+
+def test_witness_key_prints_a_cosignature_verifier_key(cli, tmp_path):
+    cli("keys", "new", "--out", str(tmp_path / "w.key"))
+    vkey = cli("witness", "key", "--name", "witness.example/w1", "--key", str(tmp_path / "w.key")).stdout.strip()
+    name, kid, sig_type, pub = ref.parse_vkey(vkey)
+    assert (name, sig_type) == ("witness.example/w1", 0x04) and kid == ref.key_id(name, 0x04, pub)

@@ -112,7 +112,7 @@ def cosign(
     with db.transaction(engine) as conn:
         now = checkpoint_note.head(conn, fund.id, head.body.size)
     count = len(set(now.witnesses)) if now else 0
-    state = "WITNESSED" if count >= transparency.witnesses_required else "not yet witnessed"
+    state = "WITNESSED" if now and now.witnessed(transparency.witnesses_required) else "not yet witnessed"
     say(f"the log of {head.body.size} records: {count} of the {transparency.witnesses_required} witness "
         f"cosignature(s) the terms require: {state}")
     if refusals:

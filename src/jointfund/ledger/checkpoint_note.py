@@ -33,6 +33,10 @@ class SignedHead(NamedTuple):
     def render(self) -> str:
         return self.note.render()
 
+    def witnessed(self, required: int) -> bool:
+        """Cosigned by at least `required` distinct witnesses (only the terms' witnesses are ever stored)."""
+        return len(set(self.witnesses)) >= required
+
 
 def fund_origin(conn: Connection, fund_id: str) -> str:
     from jointfund import fund

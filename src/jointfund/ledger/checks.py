@@ -82,7 +82,9 @@ def check_notes(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Findin
                 body.text(), sig, checkpoint_note.partner_verifier(origin, registered[1])):
             findings.append(Finding(NOTES, r.tree_size, f"checkpoint {r.id} ({r.partner}): its note signature does "
                                     f"not verify with key {r.key_id} over the note of size {r.tree_size}"))
-    witnesses = {(v.name, v.key_id): v for v in map(note.parse_vkey, transparency.witnesses)}
+    # The witnesses of the terms as written and as amended since: a witness added by an amendment counts.
+    named = dict.fromkeys([*transparency.witnesses, *fund.terms().transparency.witnesses])
+    witnesses = {(v.name, v.key_id): v for v in map(note.parse_vkey, named)}
     for r in conn.execute(select(t.cosignature)):
         checked += 1
         raw = base64.b64decode(r.signature)
