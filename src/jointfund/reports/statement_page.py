@@ -11,18 +11,18 @@ from decimal import Decimal
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from jointfund.i18n import LANGUAGES, translations
+from jointfund.i18n import LANGUAGES, date, number, percent, translations
 from jointfund.reports.statement import WINDOWS, Statement
 
 
-def _amount(value: object) -> str:
+def _amount(value: object, lang: str) -> str:
     if isinstance(value, Decimal):
-        return f"{value:,.2f}"
+        return number(value, lang)  # 1,234.50 in English, 1 234,50 in Ukrainian
     return "" if value is None else str(value)
 
 
-def _share(value: Decimal) -> str:
-    return f"{value * 100:.4f} %"
+def _share(value: Decimal, lang: str) -> str:
+    return percent(value, lang, 4)
 
 
 def statement_html(s: Statement, entries: list[dict], lang: str, period: str, generated: dt.date) -> str:
@@ -32,7 +32,8 @@ def statement_html(s: Statement, entries: list[dict], lang: str, period: str, ge
     env = Environment(loader=PackageLoader("jointfund.reports", "templates"), autoescape=select_autoescape(),
                       extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
-    env.filters["amount"] = _amount
-    env.filters["share"] = _share
+    env.filters["amount"] = lambda v: _amount(v, lang)
+    env.filters["share"] = lambda v: _share(v, lang)
+    env.filters["day"] = lambda v: date(v, lang)
     return env.get_template("statement.html").render(s=s, rows=s.rows(), windows=WINDOWS, entries=entries, lang=lang,
                                                      period=period, generated=generated)
