@@ -61,6 +61,8 @@ ROUTES = {
     # pages of the pipeline, the portal, capital, the portfolio and the revenue reports
     ("GET", "/pipeline"): "books.read", ("GET", "/pipeline/{application_id}"): "books.read",
     ("POST", "/pipeline/{application_id}/move"): "applications.move",
+    ("POST", "/pipeline/{application_id}/screen"): "applications.screen",
+    ("POST", "/pipeline/{application_id}/screening-outcome"): "applications.screening_outcome",
     ("GET", "/portal"): "portal.read", ("POST", "/portal"): "applications.submit",
     ("GET", "/portal/{application_id}"): "portal.read",
     ("GET", "/capital"): "books.read", ("GET", "/portfolio"): "books.read", ("GET", "/revenue/reports"): "books.read",

@@ -324,3 +324,35 @@ def test_the_portal_page_submits_with_csrf_and_lists_every_problem(client, site)
     shown = client.get(ok.headers["location"]).text
     assert 'data-stage="submitted"' in shown and "Lithium concentrator" in shown
     assert client.get("/pipeline").status_code == 403  # the portal, not the board
+
+
+def test_the_screening_section_and_its_forms_in_both_languages(client, site) -> None:  # noqa: ANN001
+    owned = {**APPLICATION, "reference": "SCR-1", "owners": "Taras Shevchenko|1984-05-17|UA"}
+    aid = client.post("/api/applications", headers=bearer(site, "administrator"), json=owned).json()["application"]["id"]
+    with db.write(site.engine) as conn:
+        listed = sanctions.Target("T-9", sanctions.PERSON, "SHEVCHENKO, Taras", (), ("1961-03-09",), (), (), "test")
+        sanctions.record(conn, "test", "test_list", sanctions.OPENSANCTIONS, [listed], "1" * 64, "test", DAY)
+    sign_in(client, site, "administrator")
+    page = client.get(f"/pipeline/{aid}?lang=en")
+    assert page.status_code == 200 and "Not screened yet." in page.text
+    screened = client.post(f"/pipeline/{aid}/screen", data={"csrf": csrf_of(page.text)}, follow_redirects=False)
+    assert screened.status_code == 303
+    en = client.get(f"/pipeline/{aid}?lang=en").text
+    assert "beneficial owner 1" in en and "SHEVCHENKO, Taras" in en and "disagrees" in en
+    assert "Waiting for a person to clear or block it" in en and 'id="outcome-form"' in en
+    assert "Taras Shevchenko|" not in en and "1984-05-17" not in en  # the owner's personal data is not on the page
+    uk = client.get(f"/pipeline/{aid}?lang=uk").text
+    assert "Санкційна перевірка" in uk and "кінцевий бенефіціарний власник 1" in uk and "не збігається" in uk
+    empty = client.post(f"/pipeline/{aid}/screening-outcome", data={"csrf": csrf_of(uk), "outcome": "cleared",
+                                                                     "reason": ""}, follow_redirects=False)
+    assert empty.status_code == 422
+    done = client.post(f"/pipeline/{aid}/screening-outcome", data={"csrf": csrf_of(uk), "outcome": "cleared",
+                                                                    "reason": "born 1984, not 1961"},
+                       follow_redirects=False)
+    assert done.status_code == 303
+    after = client.get(f"/pipeline/{aid}?lang=en").text
+    assert "Cleared" in after and "born 1984, not 1961" in after and 'id="outcome-form"' not in after
+    # The applicant's portal never shows a screening (no tipping off).
+    portal = client.get(f"/portal/{aid}?lang=en")
+    assert portal.status_code == 200 and "Lithium concentrator" in portal.text
+    assert "Sanctions screening" not in portal.text and "SHEVCHENKO" not in portal.text

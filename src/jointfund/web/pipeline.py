@@ -1,7 +1,9 @@
 """Pages of the pipeline and the applicant portal.
 
 - /pipeline: applications as a board, one column per stage of the terms' pipeline;
-  /pipeline/{id}: an application with its history, and the moves a person may record.
+  /pipeline/{id}: an application with its history, its latest sanctions screening (hits name owners only
+  "owner N"; the portal never shows screenings: an applicant is not told of a hit), and the moves a
+  person may record; /pipeline/{id}/screen and /pipeline/{id}/screening-outcome screen it and decide.
 - /portal: an applicant submits an application and follows the ones they submitted
   (the API's portal reads: never anyone else's).
 
@@ -23,6 +25,7 @@ from jointfund.api.schemas import ApplicationIn, Paging
 from jointfund.api.schemas import RowId
 from jointfund.errors import InputError, Problem
 from jointfund.portfolio import application as apps
+from jointfund.portfolio import clearance
 from jointfund.web.pages import render
 
 router = APIRouter(include_in_schema=False)
@@ -55,8 +58,34 @@ def board(request: Request, sector: str | None = Query(None, max_length=60), _wh
 def application_page(request: Request, application_id: RowId, _who=READ) -> Response:
     with deps.reading(request) as conn:
         a = portfolio_api.application_detail(conn, deps.fund(request), application_id)
+        done = clearance.screenings(conn, application_id)
+        last = done[-1] if done else None
+        outcome = clearance.outcomes(conn, [last.id]).get(last.id) if last else None
+        names = {v.id: f"{v.name} ({v.list_date.isoformat()})" for v in clearance.lists(conn)}
+    screening = {"last": last, "outcome": outcome, "lists": [names.get(i, str(i)) for i in last.lists] if last else [],
+                 "count": len(done)}
     return render(request, "application.html", a=a, back="/pipeline",
-                  moves=[m for m in a["next"] if m["decision"] is None])
+                  moves=[m for m in a["next"] if m["decision"] is None], screening=screening)
+
+
+@router.post("/pipeline/{application_id}/screen", response_class=HTMLResponse)
+async def screen(request: Request, application_id: RowId) -> Response:
+    who = await deps.authorise_change(request, "applications.screen")
+    await run_in_threadpool(lambda: portfolio_api.screen(request, application_id, who))
+    return RedirectResponse(f"/pipeline/{application_id}#screening", status_code=303)
+
+
+@router.post("/pipeline/{application_id}/screening-outcome", response_class=HTMLResponse)
+async def screening_outcome(request: Request, application_id: RowId) -> Response:
+    who = await deps.authorise_change(request, "applications.screening_outcome")
+    form = await request.form()
+    try:
+        o = portfolio_api.OutcomeIn(outcome=str(form.get("outcome", "")), reason=str(form.get("reason", "")))
+    except ValidationError as exc:
+        raise InputError([Problem(".".join(str(x) for x in e["loc"]) or "form", e["msg"]) for e in exc.errors()],
+                         "outcome not recorded") from None
+    await run_in_threadpool(lambda: portfolio_api.decide(request, application_id, o, who))
+    return RedirectResponse(f"/pipeline/{application_id}#screening", status_code=303)
 
 
 @router.post("/pipeline/{application_id}/move", response_class=HTMLResponse)
