@@ -161,3 +161,29 @@ def test_users_roles_and_the_policy_on_every_change(cli, seated, tmp_path) -> No
     everyone = {e["actor"] for e in json.loads(cli("audit", "-f", "json").stdout)}
     assert {"operator", "admin", "mgr"} <= everyone
     assert cli("verify").exit_code == 0
+
+
+def test_interests_declared_and_a_recusal_signed(cli, seated) -> None:
+    cli = as_manager(cli)
+    cli("members", "interests", "declare", "--member", "ua-board-1", "--party", "45123456", "--nature",
+        "director of the applicant", "--key", str(seated["ua-board-1"]))
+    r = cli("members", "interests", "declare", "--member", "ua-board-2", "--party", "x", "--nature", "y",
+            "--key", str(seated["ua-board-1"]), ok=False)                # another member's key
+    assert r.exit_code == 1 and "signature refused" in r.stderr
+    rows = json.loads(cli("members", "interests", "list", "-f", "json").stdout)
+    assert [(i["member"], i["party"]) for i in rows] == [(4, "45123456")]
+    pid = cli("proposals", "new", "--kind", "budget", "--title", "Budget 2026",
+              "--as", "us-board-1", "--key", str(seated["us-board-1"])).stdout.strip()
+    r = cli("proposals", "recuse", pid, "--as", "ua-board-1", "--key", str(seated["ua-board-2"]), ok=False)
+    assert r.exit_code == 1 and "signature refused" in r.stderr
+    out = cli("proposals", "recuse", pid, "--as", "ua-board-1", "--key", str(seated["ua-board-1"])).stderr
+    assert "recused. proposal 1 is open" in out and "not counted: UA seat 1 recused" in out
+    shown = json.loads(cli("proposals", "show", pid, "-f", "json").stdout)
+    assert [s["recused"] for s in shown["seats"]].count(True) == 1
+    r = cli("proposals", "vote", pid, "approve", "--as", "ua-board-1", "--key", str(seated["ua-board-1"]), ok=False)
+    assert r.exit_code == 1 and "recused from proposal 1" in r.stderr
+    for name in ["us-board-1", "us-board-2", "us-board-3", "ua-board-2"]:
+        cli("proposals", "vote", pid, "approve", "--as", name, "--key", str(seated[name]))
+    assert "approved" in cli("proposals", "vote", pid, "approve", "--as", "ua-board-3",
+                             "--key", str(seated["ua-board-3"])).stderr
+    assert cli("verify").exit_code == 0

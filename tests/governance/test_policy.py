@@ -16,6 +16,7 @@ SPEC = {
     "keys.register": {ADM}, "genesis.record": {ADM}, "period.close": {ADM}, "checkpoint.sign": {ADM, BRD},
     "members.appoint": {ADM}, "members.remove": {ADM},
     "proposals.new": {BRD, COM}, "proposals.vote": {BRD, COM}, "proposals.withdraw": {BRD, COM},
+    "proposals.recuse": {BRD, COM}, "members.interest": {BRD, COM},
     "proposals.expire": {ADM, BRD, COM}, "proposals.execute": {ADM, BRD},
     "users.add": {ADM}, "users.disable": {ADM}, "users.token": {ADM}, "users.revoke_token": {ADM}, "users.link_member": {ADM},
     "licences.import": {ADM, TRS}, "receipts.import": {ADM, TRS}, "fx.import": {ADM, TRS},

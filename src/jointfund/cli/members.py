@@ -86,3 +86,42 @@ def list_(
              "appointed_on": m.appointed_on, "removed_on": m.removed_on}
             for m in sorted(found, key=lambda m: (m.body, m.partner, m.seat, m.id))]
     emit(ctx, rows, fmt, title="Members")
+
+
+interests_app = typer.Typer(help="Interests a member declares (signed): a proposal about the company asks them to recuse.",
+                            no_args_is_help=True)
+app.add_typer(interests_app, name="interests")
+
+
+@interests_app.command("declare")
+def declare(
+    ctx: typer.Context,
+    member_ref: str = typer.Option(..., "--member", help="The member declaring (id or name)."),
+    party: str = typer.Option(..., "--party", help="The company: its name or its registration code (EDRPOU)."),
+    nature: str = typer.Option(..., "--nature", help="What the interest is, in words."),
+    key: Path = typer.Option(..., "--key", help="The member's private key; it signs the declaration."),
+) -> None:
+    """Declare an interest in a company, signed by the member; it is logged."""
+    from jointfund.governance import canonical, interest
+    from jointfund.ledger.checkpoint import load_private
+
+    who = context.actor(ctx, "members.interest")
+    private = load_private(key)
+    fund = context.fund(ctx)
+    today = clock.today()
+    with db.write(context.engine(ctx)) as conn:
+        m, party, nature, message = interest.prepare(conn, fund, member_ref, party, nature, today)
+        i = interest.declare(conn, fund, who.name, str(m.id), party, nature, canonical.sign(private, message), today)
+    say(f"interest {i.id}: member {m.id} ({m.name}) declared an interest in {i.party} ({i.nature})")
+
+
+@interests_app.command("list")
+def interests_list(ctx: typer.Context, fmt: str = FormatOption) -> None:
+    """Declared interests, oldest first."""
+    from jointfund.governance import interest
+
+    with db.transaction(context.engine(ctx)) as conn:
+        found = interest.interests(conn)
+    emit(ctx, [{"id": i.id, "member": i.member, "party": i.party, "nature": i.nature, "declared_on": i.declared_on}
+               for i in found], fmt, title="Interests")
+

@@ -103,6 +103,24 @@ def withdraw(
     say(f"proposal {proposal_id} is withdrawn")
 
 
+@app.command("recuse")
+def recuse(
+    ctx: typer.Context, proposal_id: int = context.id_argument(),
+    member_ref: str = AsOption, key: Path = KeyOption,
+) -> None:
+    """Step aside from an open proposal, signed with your key; your seat is counted as the terms say for recusals."""
+    from jointfund.governance import recusal
+
+    who = context.actor(ctx, "proposals.recuse")
+    private = load_private(key)
+    fund = context.fund(ctx)
+    today = clock.today()
+    with db.write(context.engine(ctx)) as conn:
+        m, message = recusal.prepare(conn, fund, proposal_id, member_ref, today)
+        s = recusal.recuse(conn, fund, who.name, proposal_id, str(m.id), canonical.sign(private, message), today)
+    say(f"member {m.id} ({m.name}) recused. proposal {proposal_id} is {s.words}")
+
+
 @app.command("expire")
 def expire(ctx: typer.Context) -> None:
     """Record the expiry of every open proposal whose deadline has passed."""
@@ -145,12 +163,20 @@ def list_(
 def show(ctx: typer.Context, proposal_id: int = context.id_argument(), fmt: str = FormatOption) -> None:
     """One proposal: its state in words, and each seat of the deciding body with its last vote."""
     fund = context.fund(ctx)
+    from jointfund.governance.interest import conflicts
+
     with db.transaction(context.engine(ctx)) as conn:
         s = proposal.standing(conn, fund, proposal_id, clock.today())
         history = book.votes(conn, proposal_id)
+        asked = [c for c in conflicts(conn, s.proposal) if s.state == "open"
+                 and (s.proposal.id, c.member.id) not in book.recused(conn, s.proposal.id)]
     p = s.proposal
-    rows = [{"seat": seat.label, "member": seat.member, "name": seat.name or "(vacant)", "vote": seat.choice or ""}
+    rows = [{"seat": seat.label, "member": seat.member, "name": seat.name or "(vacant)", "vote": seat.choice or "",
+             "recused": seat.excluded == "recused"}
             for seat in s.seats]
+    for c in asked:
+        say(f"  member {c.member.id} ({c.member.name}) declared an interest in {c.interest.party} "
+            f"({c.interest.nature}): asked to recuse: jointfund proposals recuse {p.id} --as {c.member.id} --key KEY")
     amount = f", {p.amount} {p.currency}" if p.amount is not None else ""
     say(f"proposal {p.id}: {p.title} ({p.kind}{amount}{f', about {p.about}' if p.about else ''})\n"
         f"  decided by {p.body}, rule {p.rule}; proposed by member {p.proposer} on {p.created_on}"

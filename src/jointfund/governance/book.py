@@ -64,3 +64,12 @@ def closings(conn: Connection, proposal_id: int | None = None) -> list[Closing]:
         q = q.where(t.proposal_status.c.proposal_id == proposal_id)
     return [Closing(r.proposal_id, r.status, r.effective, r.reason, r.member_id, r.signature, r.seq)
             for r in conn.execute(q)]
+
+
+def recused(conn: Connection, proposal_id: int | None = None) -> dict[tuple[int, int], int]:
+    """(proposal, member) -> log position of the member's recusal from the proposal (governance.recusal)."""
+    q = select(t.recusal.c.proposal_id, t.recusal.c.member_id, t.recusal.c.seq)
+    if proposal_id is not None:
+        q = q.where(t.recusal.c.proposal_id == proposal_id)
+    return {(r.proposal_id, r.member_id): r.seq for r in conn.execute(q)}
+

@@ -47,6 +47,13 @@ def vote_bytes(fund_id: str, proposal_id: int, proposal_hash: str, member_id: in
     return data_json(obj).encode("utf-8")
 
 
+def interest_bytes(fund_id: str, member_id: int, party: str, nature: str, declared_on: str) -> bytes:
+    """What a member signs to declare an interest in `party` (a company's name or registration code)."""
+    obj = {"v": VERSION, "type": "interest", "fund": fund_id, "member": member_id, "party": party,
+           "nature": nature, "declared_on": declared_on}
+    return data_json(obj).encode("utf-8")
+
+
 def sign(private: Ed25519PrivateKey, message: bytes) -> str:
     return private.sign(message).hex()
 

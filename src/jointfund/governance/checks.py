@@ -44,6 +44,7 @@ class _Book:
         self.votes: dict[int, list[Vote]] = defaultdict(list)
         for v in book.votes(conn):
             self.votes[v.proposal].append(v)
+        self.recused = book.recused(conn)
         self.closings: dict[int, list[Closing]] = defaultdict(list)
         for c in book.closings(conn):
             self.closings[c.proposal].append(c)
@@ -82,6 +83,14 @@ def check_records(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Find
         expected[r.seq] = (f"proposal.{r.status}", f"proposal:{r.proposal_id}", {
             "proposal": r.proposal_id, "status": r.status, "effective": r.effective.isoformat(), "reason": r.reason,
             "member": r.member_id, "signature": r.signature})
+    for r in conn.execute(select(t.interest)):
+        expected[r.seq] = ("member.interest", f"member:{r.member_id}", {
+            "interest": r.id, "member": r.member_id, "party": r.party, "nature": r.nature,
+            "declared_on": r.declared_on.isoformat(), "signature": r.signature})
+    for r in conn.execute(select(t.recusal)):
+        expected[r.seq] = ("proposal.recuse", f"proposal:{r.proposal_id}", {
+            "proposal": r.proposal_id, "member": r.member_id, "recused_on": r.recused_on.isoformat(),
+            "signature": r.signature})
     for r in conn.execute(select(t.app_user)):
         expected[r.seq] = ("user.add", f"user:{r.name}", {"name": r.name, "role": r.role})
     for r in conn.execute(select(t.user_status)):
@@ -104,8 +113,8 @@ def check_records(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Find
     return name, len(expected), failures
 
 
-_ROW_ACTIONS = {"member.appoint", "member.remove", "proposal.new", "proposal.vote", "user.add", "user.enable",
-                "user.disable"} | {f"proposal.{s}" for s in (APPROVED, REJECTED, EXPIRED, WITHDRAWN, EXECUTED)}
+_ROW_ACTIONS = {"member.appoint", "member.remove", "member.interest", "proposal.new", "proposal.vote",
+                "proposal.recuse", "user.add", "user.enable", "user.disable"} | {f"proposal.{s}" for s in (APPROVED, REJECTED, EXPIRED, WITHDRAWN, EXECUTED)}
 
 
 def check_seats(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Finding]]:
@@ -204,7 +213,8 @@ def check_decisions(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Fi
             count += 1
             at = f"proposal {pid} {c.status}"
             terms = fund.terms(p.created_on)
-            verdict = counting.verdict(terms, p, counting.seats(terms, p, members, b.votes[pid], at_seq=c.seq))
+            recused = {m for (q, m), seq in b.recused.items() if q == pid and seq < c.seq}
+            verdict = counting.verdict(terms, p, counting.seats(terms, p, members, b.votes[pid], recused, c.seq))
             problem = None
             if c.status in (APPROVED, REJECTED):
                 if verdict.outcome != c.status:
@@ -279,3 +289,4 @@ __all__ = ["Member", "check_amendments", "check_decisions", "check_proposals", "
            "check_votes"]
 
 from jointfund.governance import chain as _chain  # noqa: E402,F401 registers the authority chain check
+from jointfund.governance import recusal as _recusal  # noqa: E402,F401 registers the recusals check

@@ -25,6 +25,7 @@ REJECT = "reject"
 ABSTAIN = "abstain"
 CHOICES = (APPROVE, REJECT, ABSTAIN)
 WITHDRAW = "withdraw"  # what a proposer signs to withdraw; never a vote
+RECUSE = "recuse"  # what a member signs to recuse from a proposal; never a vote
 
 MAX_TITLE_CHARS = 500
 MAX_NAME_CHARS = 200

@@ -53,6 +53,8 @@ RULES: dict[str, frozenset[str]] = {
     "proposals.new": _DECIDERS,
     "proposals.vote": _DECIDERS,
     "proposals.withdraw": _DECIDERS,
+    "proposals.recuse": _DECIDERS,  # signed by the member, like a vote
+    "members.interest": _DECIDERS,  # signed by the member
     "proposals.expire": frozenset({ADMINISTRATOR, BOARD_MANAGER, COMMITTEE_MEMBER}),
     "proposals.execute": frozenset({ADMINISTRATOR, BOARD_MANAGER}),
     "users.add": _BOOKS,

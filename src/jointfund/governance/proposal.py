@@ -196,7 +196,8 @@ def recommendation(conn: Connection, p: Proposal) -> Proposal | None:
 
 def seats_now(conn: Connection, fund: FundInfo, p: Proposal) -> list[Seat]:
     """The deciding body's seats as they stand, with each holder's last vote on `p` (counting.seats)."""
-    return counting.seats(fund.terms(p.created_on), p, book.members(conn), book.votes(conn, p.id))
+    recused = {m for (_, m) in book.recused(conn, p.id)}
+    return counting.seats(fund.terms(p.created_on), p, book.members(conn), book.votes(conn, p.id), recused)
 
 
 def verdict(fund: FundInfo, p: Proposal, seats: list[Seat]) -> Verdict:
@@ -223,6 +224,18 @@ def standing(conn: Connection, fund: FundInfo, proposal_id: int, on: dt.date) ->
         return Standing(p, OPEN, f"waiting for a recommendation of the {committee}: an approved proposal of it "
                         f"--about {PROPOSAL_REF}{p.id}", seats, done, rec)
     return Standing(p, now.outcome, now.reason, seats, done, rec)
+
+
+def settle(conn: Connection, fund: FundInfo, actor: str, proposal_id: int, on: dt.date) -> Standing:
+    """After a vote or a recusal: record the approval or rejection if the rule now decides the proposal."""
+    after = standing(conn, fund, proposal_id, on)
+    if after.closings:
+        return after
+    now = verdict(fund, after.proposal, after.seats)
+    if now.outcome == OPEN:
+        return after
+    close(conn, actor, after.proposal, now.outcome, on, now.reason)
+    return standing(conn, fund, proposal_id, on)
 
 
 def refuse_unless_open(s: Standing, doing: str) -> None:

@@ -113,21 +113,19 @@ def evaluate(rule: str, body_label: str, ballot: Sequence[Seat], per_partner: in
     each partner must remain and vote, so that no partner is decided for without a seat of its own."""
     left_out = [s for s in ballot if s.excluded is not None]
     if left_out:
-        if all(s.excluded is not None for s in ballot):
-            return Verdict(REJECTED, f"it cannot pass: no seat is left to vote ({_join([f'{s.label} {s.excluded}' for s in left_out])})")
-        short = [p for p in dict.fromkeys(s.partner for s in ballot)
-                 if sum(1 for s in ballot if s.partner == p and s.excluded is None) < per_partner]
-        if short:
-            gone = _join([f"{s.label} {s.excluded}" for s in left_out])
-            return Verdict(REJECTED, f"it cannot pass: {_join(short)} would have fewer than {per_partner} seat(s) "
-                           f"left to vote ({gone}); the terms need {per_partner} of each partner")
-        counted = evaluate(rule, body_label, [s for s in ballot if s.excluded is None])
-        if counted.outcome == APPROVED:
-            partners = dict.fromkeys(s.partner for s in ballot)
-            if any(sum(1 for s in ballot if s.partner == p and s.excluded is None and s.choice is not None)
-                   < per_partner for p in partners):
-                return Verdict(OPEN, f"waiting for {per_partner} vote(s) of each partner ({counted.reason})")
-        return Verdict(counted.outcome, f"{counted.reason}; not counted: {_join([f'{s.label} {s.excluded}' for s in left_out])}")
+        gone = _join([f"{s.label} {s.excluded}" for s in left_out])
+        counted = [s for s in ballot if s.excluded is None]
+        if not counted:
+            return Verdict(REJECTED, f"it cannot pass: no seat is left to vote ({gone})")
+        for p in dict.fromkeys(s.partner for s in ballot):
+            if sum(1 for s in counted if s.partner == p) < per_partner:
+                return Verdict(REJECTED, f"it cannot pass: {p} has fewer than {per_partner} seat(s) left to vote ({gone})")
+        inner = evaluate(rule, body_label, counted)
+        if inner.outcome == APPROVED and any(
+                sum(1 for s in counted if s.partner == p and s.choice is not None) < per_partner
+                for p in dict.fromkeys(s.partner for s in ballot)):
+            inner = Verdict(OPEN, f"waiting for {per_partner} vote(s) of each partner ({inner.reason})")
+        return Verdict(inner.outcome, f"{inner.reason}; not counted: {gone}")
     seats: dict[str, int] = {}
     for s in ballot:
         seats[s.partner] = seats.get(s.partner, 0) + 1

@@ -18,11 +18,8 @@ from jointfund.errors import InputError, Problem, Refused
 from jointfund.fund import FundInfo
 from jointfund.governance import book, canonical
 from jointfund.governance.member import find
-from jointfund.governance.model import CHOICES, OPEN, Member, Proposal
-from jointfund.governance.proposal import (
-    Standing, check_signature, close, refuse_unless_open, signed_content, standing,
-)
-from jointfund.governance.proposal import verdict as decided
+from jointfund.governance.model import CHOICES, Member, Proposal
+from jointfund.governance.proposal import Standing, check_signature, refuse_unless_open, settle, signed_content, standing
 from jointfund.store import tables as t
 
 
@@ -51,9 +48,24 @@ def prepare(conn: Connection, fund: FundInfo, proposal_id: int, member_ref: str,
     if p.requires_recommendation and s.recommendation is None:
         raise Refused(f"proposal {p.id} needs a recommendation before "
                       f"{p.body} members vote; {s.reason}")
+    if (p.id, m.id) in book.recused(conn, p.id):
+        raise Refused(f"member {m.id} ({m.name}) recused from proposal {p.id} and no longer votes on it")
+    refuse_if_conflicted(conn, p, m)
     round_ = 1 + sum(1 for v in book.votes(conn, p.id) if v.member == m.id)
     message = canonical.vote_bytes(fund.id, p.id, signed_content(fund, p), m.id, choice, round_)
     return Ballot(p, m, choice, round_, message)
+
+
+def refuse_if_conflicted(conn: Connection, p: Proposal, m: Member) -> None:
+    """A member who declared an interest in the proposal's company steps aside: recusal, not a vote."""
+    from jointfund.governance.interest import conflicts
+
+    mine = [c for c in conflicts(conn, p) if c.member.id == m.id]
+    if mine:
+        c = mine[0]
+        raise Refused(f"member {m.id} ({m.name}) declared an interest in {c.interest.party} ({c.interest.nature}), "
+                      f"and proposal {p.id} concerns {c.company}: recuse instead of voting: "
+                      f"jointfund proposals recuse {p.id} --as {m.id} --key KEY")
 
 
 def cast(conn: Connection, fund: FundInfo, actor: str, proposal_id: int, member_ref: str, choice: str,
@@ -71,12 +83,7 @@ def cast(conn: Connection, fund: FundInfo, actor: str, proposal_id: int, member_
     book.record(conn, actor, "proposal.vote", f"proposal:{proposal_id}", data, t.vote,
                 {"proposal_id": proposal_id, "member_id": b.member.id, "choice": choice, "round": b.round,
                  "cast_on": on, "signature": signature_hex})
-    after = standing(conn, fund, proposal_id, on)
-    verdict = decided(fund, b.proposal, after.seats)
-    if verdict.outcome != OPEN:
-        close(conn, actor, b.proposal, verdict.outcome, on, verdict.reason)
-        after = standing(conn, fund, proposal_id, on)
-    return after
+    return settle(conn, fund, actor, proposal_id, on)
 
 
 def sign_and_cast(conn: Connection, fund: FundInfo, actor: str, proposal_id: int, member_ref: str, choice: str,

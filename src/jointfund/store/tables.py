@@ -8,6 +8,7 @@ refuse UPDATE and DELETE, and refuse postings that break the ledger's invariants
 from __future__ import annotations
 
 from sqlalchemy import (
+    PrimaryKeyConstraint,
     BigInteger, CheckConstraint, Column, Date, DateTime, ForeignKey, Index, Integer, LargeBinary,
     MetaData, String, Table, Text, UniqueConstraint,
 )
@@ -353,6 +354,30 @@ user_status = Table(
 )
 
 GOVERNANCE_APPEND_ONLY = ("member", "member_removal", "proposal", "vote", "proposal_status", "app_user", "user_status")
+
+# Declared interests and recusals (issue 16, migration 0017): signed by the member, each with its event.
+interest = Table(
+    "interest", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("member_id", Integer, ForeignKey("member.id"), nullable=False),
+    Column("party", String(200), nullable=False, comment="a company's name or registration code"),
+    Column("nature", Text, nullable=False),
+    Column("declared_on", Date, nullable=False),
+    Column("signature", String(128), nullable=False, comment="the member's, over the declaration"),
+    Column("seq", BigInteger, ForeignKey("event.seq"), nullable=False, unique=True),
+)
+
+recusal = Table(
+    "recusal", metadata,
+    Column("proposal_id", Integer, ForeignKey("proposal.id"), nullable=False),
+    Column("member_id", Integer, ForeignKey("member.id"), nullable=False),
+    Column("recused_on", Date, nullable=False),
+    Column("signature", String(128), nullable=False, comment="the member's, over the recusal"),
+    Column("seq", BigInteger, ForeignKey("event.seq"), nullable=False, unique=True),
+    PrimaryKeyConstraint("proposal_id", "member_id", name="recusal_once"),
+)
+
+RECUSAL_APPEND_ONLY = ("interest", "recusal")
 
 # -- portfolio --
 # Partners' in-kind contributions, the investment pipeline and investments. Money movements

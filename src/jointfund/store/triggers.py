@@ -260,3 +260,28 @@ BEGIN
   RETURN NEW;
 END $$ LANGUAGE plpgsql""",
             "CREATE TRIGGER correction_chain BEFORE INSERT ON correction FOR EACH ROW EXECUTE FUNCTION jf_correction_chain()"]
+
+
+def recusal_guard_statements(dialect: str) -> list[str]:
+    """The guards of migration 0017: a recusal comes from a member of the proposal's deciding body, while the
+    proposal is open; the domain (governance.recusal) and verify check the same."""
+    guards = (
+        ("recusal_member_on_body",
+         """NOT EXISTS (SELECT 1 FROM member m JOIN proposal p ON p.id = NEW.proposal_id
+  WHERE m.id = NEW.member_id AND m.body = p.body)""",
+         "recusal refused: the member does not sit on the deciding body of the proposal"),
+        ("recusal_open",
+         "EXISTS (SELECT 1 FROM proposal_status s WHERE s.proposal_id = NEW.proposal_id AND s.step = 'close')",
+         "recusal refused: the proposal is closed"),
+    )
+    out = []
+    for name, condition, message in guards:
+        if dialect == "sqlite":
+            out.append(f"CREATE TRIGGER {name} BEFORE INSERT ON recusal WHEN {condition} "
+                       f"BEGIN SELECT RAISE(ABORT, '{message}'); END")
+        else:
+            assert dialect == "postgresql", dialect
+            out.append(f"CREATE OR REPLACE FUNCTION jf_{name}() RETURNS trigger AS $$ BEGIN "
+                       f"IF {condition} THEN RAISE EXCEPTION '{message}'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql")
+            out.append(f"CREATE TRIGGER {name} BEFORE INSERT ON recusal FOR EACH ROW EXECUTE FUNCTION jf_{name}()")
+    return out

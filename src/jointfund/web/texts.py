@@ -31,6 +31,13 @@ GOVERNANCE = (
     N_("%(against)s: %(needs)s must approve (%(need)s), at most %(possible)s still can"),
     N_("on %(date)s; %(state)s: %(reason)s"),
     N_("its deadline %(date)s passed before the rule was met: %(reason)s"),
+    # Recusal counting (governance.rule); before "%(partner)s seat %(number)s", which would take them whole.
+    N_("it cannot pass: no seat is left to vote (%(seats)s)"),
+    N_("it cannot pass: %(partner)s has fewer than %(need)s seat(s) left to vote (%(seats)s)"),
+    N_("waiting for %(need)s vote(s) of each partner (%(reason)s)"),
+    N_("not counted: %(seats)s"),
+    N_("%(seat)s recused"),
+    N_("%(seat)s vacant"),
     N_("%(partner)s seat %(number)s"),
     N_("%(seat)s (vacant)"),
     N_("%(seat)s (%(name)s) rejected"),
