@@ -26,6 +26,9 @@ ROUTES = {
     ("GET", "/api/audit"): "books.read",
     ("POST", "/api/revenue/licences"): "licences.import", ("POST", "/api/revenue/receipts"): "receipts.import",
     ("POST", "/api/revenue/fx"): "fx.import", ("POST", "/api/revenue/payments"): "payments.import",
+    ("POST", "/api/revenue/fx/corrections"): "fx.correct",
+    ("POST", "/api/revenue/licences/{licence_id}/corrections"): "licences.correct",
+    ("POST", "/api/revenue/receipts/{receipt_id}/corrections"): "receipts.correct",
     ("GET", "/api/revenue/licences"): "books.read", ("GET", "/api/revenue/receipts"): "books.read",
     ("GET", "/api/revenue/uploads/{job_id}"): "books.read", ("GET", "/revenue/uploads/{job_id}"): "books.read",
     # pages
@@ -101,6 +104,7 @@ def test_every_route_is_in_the_matrix(app) -> None:  # noqa: ANN001
 def concrete(path: str, site) -> str:  # noqa: ANN001
     return (path.replace("{seq}", str(site.proposal.seq)).replace("{proposal_id}", str(site.proposal.id))
             .replace("{what}", "receipts").replace("{job_id}", "0" * 32).replace("{application_id}", "1").replace("{member_id}", "1").replace("{cid}", "urif.data")
+            .replace("{licence_id}", "L-1").replace("{receipt_id}", "R-1")
             .replace("{partner}", site.fund.base_terms().partner_codes[0]).replace("{name}", site.name("auditor")))
 
 

@@ -41,7 +41,7 @@ class Outcome(NamedTuple):
 
     def rows(self) -> list[dict]:
         return [{"correction": c.seq, "kind": c.kind, "subject": c.subject, "field": c.field, "previous": c.previous,
-                 "value": c.value, "supersedes": c.supersedes or "", "reason": c.reason, "actor": c.actor,
+                 "value": c.value, "supersedes": c.supersedes, "reason": c.reason, "actor": c.actor,
                  "accruals_reversed": self.reversals, "accruals_rebooked": self.rebookings} for c in self.corrections]
 
 

@@ -21,7 +21,7 @@ from typing import Annotated, Literal, NamedTuple
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi import Path as FastapiPath
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import Connection, select
 
 from jointfund.api import deps
@@ -33,7 +33,8 @@ from jointfund.api.schemas import DeadlineOut, Page, Paging, PaymentOut, RateOut
 from jointfund.errors import InputError, NotFound, Problem
 from jointfund.fund import FundInfo
 from jointfund.money import format_amount
-from jointfund.revenue import book, deadlines, imports
+from jointfund import bounds
+from jointfund.revenue import book, corrections, deadlines, imports
 from jointfund.revenue.accrual import accrue
 from jointfund.revenue.contribution import GROUPINGS, Evaluation, totals
 from jointfund.store import db
@@ -332,3 +333,67 @@ def calendar(request: Request, year: int | None = Query(None, ge=1900, le=2999, 
              status: str | None = Query(None, max_length=10, description="done, late, open or overdue."),
              _who=READ) -> list[dict]:
     return [d for d in calendar_rows(request, year) if status is None or d["status"] == status]
+
+
+# -- corrections of reference data (revenue/correction.py): a new record with a reason, never an edit --
+
+Reason = Field(min_length=1, max_length=bounds.MAX_TEXT_CHARS, description="Why the value was wrong.")
+
+
+class RateCorrectionIn(BaseModel):
+    date: dt.date
+    currency: str = Field(min_length=3, max_length=3)
+    rate: str = Field(max_length=bounds.MAX_NUMBER_CHARS, description="The right rate, UAH per unit, e.g. 41.8600.")
+    reason: str = Reason
+    accept_jump: bool = Field(False, description="Confirm a change beyond the terms' fx.max_daily_change.")
+
+
+class FieldCorrectionIn(BaseModel):
+    field: str = Field(max_length=32, description="The column to correct, as the import names it.")
+    value: str = Field(max_length=bounds.MAX_TEXT_CHARS, description="The right value, as the import's column writes it.")
+    reason: str = Reason
+
+
+class CorrectionOut(BaseModel):
+    correction: int
+    kind: str
+    subject: str
+    field: str
+    previous: str
+    value: str
+    supersedes: int | None
+    reason: str
+    actor: str
+    accruals_reversed: int
+    accruals_rebooked: int
+
+
+def _correct(request: Request, do: Callable[[Connection, FundInfo], corrections.Outcome]) -> list[dict]:
+    with db.write(deps.server(request).engine) as conn:
+        return do(conn, deps.fund(request)).rows()
+
+
+@router.post("/fx/corrections", response_model=list[CorrectionOut], status_code=201, summary="Correct a rate")
+def correct_rate(request: Request, c: RateCorrectionIn, who=Depends(deps.change("fx.correct"))) -> list[dict]:
+    """As `jointfund fx correct`: the rate row stays; a correction supersedes it and the contributions it
+    converted are reversed and booked again."""
+    return _correct(request, lambda conn, info: corrections.correct_rate(conn, info, who.name, c.currency, c.date, c.rate,
+                                                                         c.reason, c.accept_jump))
+
+
+@router.post("/licences/{licence_id}/corrections", response_model=list[CorrectionOut], status_code=201,
+             summary="Correct a licence field")
+def correct_licence(request: Request, licence_id: Annotated[str, FastapiPath(max_length=64)], c: FieldCorrectionIn,
+                    who=Depends(deps.change("licences.correct"))) -> list[dict]:
+    """As `jointfund licences correct`."""
+    return _correct(request, lambda conn, info: corrections.correct_licence(conn, info, who.name, licence_id, c.field,
+                                                                            c.value, c.reason))
+
+
+@router.post("/receipts/{receipt_id}/corrections", response_model=list[CorrectionOut], status_code=201,
+             summary="Correct a receipt field")
+def correct_receipt(request: Request, receipt_id: Annotated[str, FastapiPath(max_length=64)], c: FieldCorrectionIn,
+                    who=Depends(deps.change("receipts.correct"))) -> list[dict]:
+    """As `jointfund receipts correct`."""
+    return _correct(request, lambda conn, info: corrections.correct_receipt(conn, info, who.name, receipt_id, c.field,
+                                                                            c.value, c.reason))
