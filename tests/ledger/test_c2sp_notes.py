@@ -204,3 +204,30 @@ def test_witness_key_prints_a_cosignature_verifier_key(cli, tmp_path):
     vkey = cli("witness", "key", "--name", "witness.example/w1", "--key", str(tmp_path / "w.key")).stdout.strip()
     name, kid, sig_type, pub = ref.parse_vkey(vkey)
     assert (name, sig_type) == ("witness.example/w1", 0x04) and kid == ref.key_id(name, 0x04, pub)
+
+
+@pytest.mark.parametrize(("line", "value", "match"), [
+    ('origin = "urif.example/ledger/{fund_id}"', 'origin = "urif example"', "transparency.origin"),
+    ('origin = "urif.example/ledger/{fund_id}"', 'origin = "a+b"', "transparency.origin"),
+    ("witnesses = []", 'witnesses = ["not a key"]', "verifier key"),
+    ("witnesses_required = 1", "witnesses_required = -1", "witnesses_required"),
+])
+def test_the_terms_transparency_section_is_checked(line, value, match):
+    from jointfund.errors import InputError
+    from jointfund.terms import load_text, shipped_text
+
+    text = shipped_text()
+    assert line in text
+    with pytest.raises(InputError) as info:
+        load_text(text.replace(line, value), "urif.toml")
+    assert match in str(info.value.problems)
+
+
+def test_which_records_are_public_comes_from_the_terms():
+    from jointfund.terms import load_text, shipped_text
+
+    t = load_text(shipped_text(), "urif.toml").transparency
+    assert t.origin_for("f-1") == "urif.example/ledger/f-1"
+    assert t.is_public("entry", None) and t.is_public("event", "commitments.record")
+    assert not t.is_public("event", "key.register") and not t.is_public("event", None)
+    assert not t.is_public("event", "entry")  # "entry" names journal entries, not an event action
