@@ -69,6 +69,15 @@ def test_demo_runs_verifies_prints_the_book_and_reruns_in_its_own_directory(tmp_
     assert state["source"] == "book" and state["undrawn_commitments"] == pytest.approx(undrawn)
     assert state["investments"] == pytest.approx(value + undrawn)
 
+    # Due diligence: a list in each public format; APP-1's near-match cleared by a person, APP-19 blocked.
+    lists = json.loads(cli("sanctions", "list", "--format", "json").stdout)
+    assert sorted(v["format"] for v in lists) == ["ofac_sdn", "opensanctions"] and all(v["current"] for v in lists)
+    near = json.loads(cli("applications", "screenings", "1", "--format", "json").stdout)[-1]
+    assert (near["hits"], near["outcome"], near["automatic"]) == (1, "cleared", False)
+    blocked = json.loads(cli("applications", "screenings", "19", "--format", "json").stdout)[-1]
+    assert (blocked["outcome"], blocked["automatic"]) == ("blocked", False)
+    assert json.loads(cli("applications", "show", "19", "--format", "json").stdout)["stage"] == "submitted"
+
     # Running it again replaces the directory it made, leftovers included, with a fresh fund.
     (target / "leftover.txt").write_text("from the first run")
     again = _demo("--dir", str(target))

@@ -223,3 +223,24 @@ def test_screening_needs_a_list_and_an_outcome_needs_a_screening(cli) -> None:  
     bad_name = cli("sanctions", "import", str(DEMO.joinpath("sdn.csv")), "--list", "OFAC SDN", ok=False)
     assert bad_name.exit_code == 1 and "--list" in bad_name.stderr
     assert json.loads(cli("sanctions", "list", "--format", "json").stdout) == []
+
+
+def test_the_database_and_verify_refuse_a_forged_outcome(cli, fund_url) -> None:  # noqa: ANN001
+    app = _submit(cli, owners="Petro Vovkodav|1970-02-14|UA")
+    cli("sanctions", "import", str(DEMO.joinpath("sdn.csv")), "--aliases", str(DEMO.joinpath("alt.csv")),
+        "--list", "ofac_sdn")
+    [hit] = _hits(cli, app)
+    assert hit["entry"] == "90001"
+    engine = create_engine(fund_url)
+    row = {"screening_id": 1, "reason": "x", "actor": "mallory", "decided_on": dt.date(2026, 12, 1)}
+    with pytest.raises(Exception, match="(?i)check|constraint"), engine.begin() as conn:
+        seq = append_event(conn, "mallory", "application.screening_outcome", f"application:{app}", {})
+        conn.execute(insert(t.screening_outcome).values(**row, outcome="blocked", automatic=1, seq=seq))
+    with engine.begin() as conn:  # only people block; an automatic clearance of a hit no one cleared is forged
+        seq = append_event(conn, "mallory", "application.screening_outcome", f"application:{app}", {})
+        conn.execute(insert(t.screening_outcome).values(**row, outcome="cleared", automatic=1, seq=seq))
+    with pytest.raises(Exception, match="(?i)append-only|refused|not allowed|update"), engine.begin() as conn:
+        conn.execute(t.screening_outcome.update().values(outcome="blocked"))
+    engine.dispose()
+    found = cli("--format", "json", "verify", ok=False)
+    assert found.exit_code == 1 and "was cleared automatically, but a person had not cleared" in found.stdout

@@ -12,7 +12,7 @@ from jointfund.cli.output import FormatOption, emit, say
 from jointfund.errors import InputError, Problem
 from jointfund.portfolio import application as apps
 from jointfund.portfolio import effects as _effects  # noqa: F401 registers the effects of executed proposals
-from jointfund.portfolio import lifecycle, owner, screening
+from jointfund.portfolio import clearance, lifecycle, owner, screening
 from jointfund.portfolio.clearance import BLOCKED, CLEARED
 from jointfund.store import db
 
@@ -138,6 +138,22 @@ def screen(
              "new": (r.screening.application, h.key) in new}
             for r in results for h in (r.new if every else r.hits)]
     emit(ctx, rows, fmt, title="New hits" if every else "Hits")
+
+
+@app.command("screenings")
+def screenings(ctx: typer.Context, application_id: int = context.id_argument(), fmt: str = FormatOption) -> None:
+    """Every screening of an application: the lists it used, its hits and its outcome."""
+    with db.transaction(context.engine(ctx)) as conn:
+        a = apps.get(conn, application_id)
+        done = clearance.screenings(conn, a.id)
+        decided = clearance.outcomes(conn, [s.id for s in done])
+        names = {v.id: v.name for v in clearance.lists(conn)}
+    rows = [{"screening": s.id, "screened_on": s.screened_on, "by": s.actor,
+             "lists": ", ".join(f"{names.get(i, i)} v{i}" for i in s.lists), "hits": len(s.hits),
+             "outcome": decided[s.id].outcome if s.id in decided else "waiting",
+             "automatic": decided[s.id].automatic if s.id in decided else None,
+             "reason": decided[s.id].reason if s.id in decided else "", "record": s.seq} for s in done]
+    emit(ctx, rows, fmt, title=f"{a.label} screenings")
 
 
 def _decide(ctx: typer.Context, application_id: int, outcome: str, reason: str) -> None:

@@ -16,7 +16,7 @@ from jointfund.governance import book
 from jointfund.governance.model import EXECUTED
 from jointfund.ledger import journal, log
 from jointfund.portfolio import application as apps
-from jointfund.portfolio import clearance, owner, sanctions
+from jointfund.portfolio import clearance, owner, sanctions, screening
 from jointfund.portfolio import distribution, investment
 from jointfund.portfolio import effects as _effects  # noqa: F401 registers the effects of executed proposals
 from jointfund.portfolio import pipeline as rules
@@ -105,7 +105,7 @@ def check_lock(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Finding
 
 def check_screening(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Finding]]:
     """Every move into a stage the terms screen had, before it, a cleared screening against the lists then
-    current; each list holds the entries its import recorded; each application's owners are those whose
+    current; an automatic clearance only repeats hits a cleared outcome covered before; each list holds the entries its import recorded; each application's owners are those whose
     digest its submission logged (the log holds the digest, not the personal data)."""
     name, findings = "portfolio.screening", []
     terms = fund.base_terms()
@@ -122,6 +122,15 @@ def check_screening(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Fi
     by_app: dict[int, list[clearance.Screened]] = {}
     for s in done:
         by_app.setdefault(s.application, []).append(s)
+    cleared: dict[int, set] = {}  # application -> keys of the hits a cleared outcome covered, in log order
+    for sc in done:
+        o = decided.get(sc.id)
+        keys = {screening.hit_of(h).key for h in sc.hits}
+        if o is not None and o.automatic and not keys <= cleared.get(sc.application, set()):
+            findings.append(Finding(name, o.seq, f"screening {sc.id} of application {sc.application} was cleared "
+                                    "automatically, but a person had not cleared all of its hits before"))
+        if o is not None and o.outcome == clearance.CLEARED:
+            cleared.setdefault(sc.application, set()).update(keys)
     checked = 0
     for m in apps.history(conn):
         pipeline = fund.terms(m.effective).pipeline
