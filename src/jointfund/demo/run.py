@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 from jointfund import fund as fund_mod
 from jointfund.capital import calls
+from jointfund.demo import budget as budget_demo
 from jointfund.demo import commitments as commitments_demo
 from jointfund.demo import governance as governance_demo
 from jointfund.demo import portfolio as portfolio_demo
@@ -90,6 +91,7 @@ def build(engine: Engine, directory: Path, url: str, say: Callable[[str], None] 
     governance_demo.build(engine, info, directory, say, authorities)
     portfolio_demo.build(engine, info, directory, say)
     commitments_demo.build(engine, info, directory, say)
+    budget_demo.build(engine, info, directory, say)
     governance_demo.close_quarters(engine, info, directory, say)  # after every entry the demo dates in them
     web_demo.build(engine, say)  # after every other step: once users exist, changes name a user
 
