@@ -239,3 +239,24 @@ def test_terms_naming_per_day_stream_need_the_rounding_account(tmp_path):
     with pytest.raises(InputError) as refused:
         load_text(text, "per-day.toml")
     assert "contribution_rounding" in str(refused.value)
+
+
+@pytest.mark.storage
+def test_a_transfer_settles_the_obligation_with_its_rounding(day_cli, tmp_path):
+    """Each receipt's accrual has a worth in USD; the day's rounding (-0.01 UAH) has none, and does not stop the
+    year's obligation from being settled at its carrying amount: the obligation is met to the cent, the book ties."""
+    cli = day_cli
+    receipts = "receipt_id,date,licence_id,stream,amount\n" + "".join(
+        f"R-{i},2026-01-15,L-NEW,rent,1.01\n" for i in (1, 2, 3)) + "R-5,2026-01-16,L-NEW,rent,1000.00\n"
+    cli("receipts", "import", str(write(tmp_path, "r.csv", receipts)))
+    [row] = json.loads(cli("report", "rounding", "--format", "json").stdout)
+    assert (row["per_receipt"], row["contribution"], row["difference"]) == ("1.53", "1.52", "-0.01")
+    cli("fx", "import", str(write(tmp_path, "fx2.csv", "date,currency,rate\n2026-03-30,USD,40.0000\n")))
+    out = json.loads(cli("transfers", "record", "--partner", "UA", "--date", "2026-03-30", "--amount", "501.52",
+                         "--currency", "UAH", "--reference", "T-1", "--period", "2026", "-f", "json").stdout)
+    assert (out[0]["outstanding"], out[0]["state"]) == ("0.00", "settled")  # 1.52 + 500.00, not 1.53 + 500.00
+    held = balances(cli)
+    assert "Assets:Receivable:Contributions:UA UAH" not in held and "Equity:Obligations:UA USD" not in held
+    assert held["Equity:Capital:UA:Revenue USD"] == "-12.53"  # 3 x 0.01 + 12.50, the accruals' carrying amount
+    assert held["Equity:Obligations:UA:Rounding UAH"] == "0.01"
+    assert cli("verify").exit_code == 0

@@ -298,22 +298,26 @@ def obligation_books(conn: Connection, terms: Terms) -> dict[int, dict[str, Obli
     # A rounding entry (per day and stream) books its part of the obligation to the rounding account.
     credited = [accounts[name].id for name in _obligation_accounts(terms) if name in accounts]
     r, o = t.posting.alias("r"), t.posting.alias("o")
-    q = (select(t.entry.c.date, r.c.currency, o.c.currency, func.sum(r.c.amount_minor), func.sum(o.c.amount_minor))
+    rounding = t.entry.c.key.startswith(ROUNDING_PREFIX)
+    q = (select(t.entry.c.date, r.c.currency, o.c.currency, rounding, func.sum(r.c.amount_minor),
+                func.sum(o.c.amount_minor))
          .join(r, (r.c.entry_seq == t.entry.c.seq) & (r.c.account_id == receivable))
          .join(o, (o.c.entry_seq == t.entry.c.seq) & o.c.account_id.in_(credited))
          .where(_accrual_keys())
-         .group_by(t.entry.c.date, r.c.currency, o.c.currency))
+         .group_by(t.entry.c.date, r.c.currency, o.c.currency, rounding))
     owed: dict[tuple[int, str], int] = defaultdict(int)
     carried: dict[tuple[int, str], int] = defaultdict(int)
     uncarried: set[tuple[int, str]] = set()
     base = terms.functional_currency
-    for day, currency, booked_in, owed_minor, booked_minor in conn.execute(q):
+    for day, currency, booked_in, is_rounding, owed_minor, booked_minor in conn.execute(q):
         key = (day.year, currency)
         owed[key] += int(owed_minor)
         if booked_in == base:
             carried[key] -= int(booked_minor)
-        else:
+        elif not is_rounding:
             uncarried.add(key)
+        # A rounding difference booked in its own currency is worth less than a cent in the functional one
+        # (its day's accruals were carried, or they too mark the period): it carries nothing.
     out: dict[int, dict[str, Obligation]] = defaultdict(dict)
     for (year, currency), minor in owed.items():
         out[year][currency] = Obligation(from_minor(minor, currency), None if (year, currency) in uncarried
