@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jointfund.capital.accounts import COLUMNS, PNL, Move, capital_accounts, period_starts, roll
@@ -30,7 +30,7 @@ def books(draw):  # noqa: ANN201
     return draw(st.lists(capital, min_size=1, max_size=12)) + draw(st.lists(pnl, max_size=20))
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])  # a busy machine draws slowly; no timing asserted
 @given(books(), st.sampled_from(("month", "quarter", "year")), st.integers(min_value=0, max_value=(END - START).days))
 def test_allocations_sum_exactly_and_do_not_depend_on_where_a_report_starts(moves, period, offset) -> None:  # noqa: ANN001
     starts = period_starts(period, START, END)
@@ -45,7 +45,7 @@ def test_allocations_sum_exactly_and_do_not_depend_on_where_a_report_starts(move
     assert sum(part[p]["closing"] for p in PARTNERS) == sum(whole[p]["closing"] for p in PARTNERS)
 
 
-@settings(max_examples=25)
+@settings(max_examples=25, suppress_health_check=[HealthCheck.too_slow])
 @given(books(), st.sampled_from(("month", "quarter", "year")),
        st.lists(st.integers(min_value=1, max_value=(END - START).days), max_size=8, unique=True))
 def test_windows_cut_anywhere_roll_forward_to_the_cent(moves, period, cuts) -> None:  # noqa: ANN001
