@@ -140,7 +140,8 @@ def record(conn: Connection, info: FundInfo, actor: str, line_code: str, amount_
         raise InputError(problems, "expense not recorded")
     assert line is not None and amount is not None
     sha = document.digest(evidence)
-    earlier = next((x for x in expenses(conn) if x.reference == reference), None)
+    found = conn.execute(select(t.expense).where(t.expense.c.reference == reference)).first()
+    earlier = None if found is None else _of(found)
     if earlier is not None:
         same = (earlier.line, earlier.amount, earlier.currency, earlier.date, earlier.document_sha256) == \
                (line.code, amount, currency, day, sha)
