@@ -89,6 +89,15 @@ def date(value: dt.date | str | None, lang: str) -> str:
     return d.isoformat() if lang == DEFAULT else format_date(d, "dd.MM.yyyy", locale=lang)
 
 
+ALPHABETS = {"uk": "абвгґдеєжзиіїйклмнопрстуфхцчшщьюя"}  # code-point order puts є, і, ї before а
+
+
+def collation_key(text: str, lang: str) -> tuple[int, ...]:
+    """Sort `text` in the alphabet of `lang` (Ukrainian: а … я with ґ, є, і, ї in place), case-insensitively."""
+    alphabet = ALPHABETS.get(lang, "")
+    return tuple(alphabet.index(c) if c in alphabet else 64 + ord(c) for c in text.lower())
+
+
 _NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")

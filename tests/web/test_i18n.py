@@ -114,6 +114,13 @@ def test_shares_and_dates_follow_the_language() -> None:
         i18n.number("1,000", "en")  # a string is an amount as the API gives it, never a formatted one
 
 
+def test_ukrainian_sorts_in_its_own_alphabet() -> None:
+    words = ["Ітрій", "Алюміній", "Європій", "Ґрунт", "Гафній", "Їжак", "Цинк", "Золото"]
+    assert sorted(words, key=lambda w: i18n.collation_key(w, "uk")) == [
+        "Алюміній", "Гафній", "Ґрунт", "Європій", "Золото", "Ітрій", "Їжак", "Цинк"]
+    assert sorted(words) != sorted(words, key=lambda w: i18n.collation_key(w, "uk"))  # code points would not do
+
+
 @pytest.mark.parametrize(("cookie", "query", "accept", "chosen"), [
     (None, None, None, "en"), (None, None, "uk-UA,uk;q=0.9,en;q=0.8", "uk"), ("uk", None, "en", "uk"),
     ("uk", "en", None, "en"), ("xx", "zz", "fr", "en"),

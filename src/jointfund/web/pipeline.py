@@ -26,7 +26,8 @@ from jointfund.api.schemas import RowId
 from jointfund.errors import InputError, Problem
 from jointfund.portfolio import application as apps
 from jointfund.portfolio import clearance
-from jointfund.web.pages import render
+from jointfund.web import i18n
+from jointfund.web.pages import language, render
 
 router = APIRouter(include_in_schema=False)
 READ = Depends(deps.allow("books.read"))
@@ -106,8 +107,12 @@ def portal(request: Request, who=PORTAL) -> Response:
 
 def portal_page(request: Request, who, form: dict, error: dict | None, status: int = 200) -> Response:  # noqa: ANN001
     mine = portfolio_api.listing(request, None, None, None, Paging(BOARD_LIMIT, 0), submitted_by=who.name)
-    return render(request, "portal.html", status=status, mine=mine["items"], facts=pipeline_facts(request),
-                  form=form, error=error)
+    facts = pipeline_facts(request)
+    # An applicant looks a resource up by its name in their language, so the list is in that language's order.
+    lang = language(request)
+    tr = i18n.translations(lang).gettext
+    facts["resources"] = sorted(facts["resources"], key=lambda r: i18n.collation_key(tr(r.name), lang))
+    return render(request, "portal.html", status=status, mine=mine["items"], facts=facts, form=form, error=error)
 
 
 @router.post("/portal", response_class=HTMLResponse)
