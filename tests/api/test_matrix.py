@@ -61,6 +61,7 @@ ROUTES = {
     ("GET", "/api/members/{member_id}"): "books.read",
     ("GET", "/api/users/{name}/members"): "books.read", ("POST", "/api/users/{name}/members"): "users.link_member",
     ("GET", "/api/checkpoints/consistency"): "public.read",
+    ("GET", "/api/public/records"): "public.read", ("GET", "/api/public/records/{seq}"): "public.read",
     # pages of the pipeline, the portal, capital, the portfolio and the revenue reports
     ("GET", "/pipeline"): "books.read", ("GET", "/pipeline/{application_id}"): "books.read",
     ("POST", "/pipeline/{application_id}/move"): "applications.move",

@@ -24,12 +24,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from jointfund.errors import JointfundError
-from jointfund.ledger import checkpoint_note, log, tiles
+from jointfund.ledger import checkpoint_note, disclosure, log, tiles
 from jointfund.ledger.records import record_bytes
-from jointfund.store import tables as t
 
 WIDTH = tiles.WIDTH
 MAX_ENTRY = 0xFFFF
@@ -116,12 +115,10 @@ def publish(conn: Connection, fund_id: str, out: Path) -> Published:
 
 def _entries(conn: Connection, transparency, lo: int, hi: int) -> tuple[list[bytes], int]:  # noqa: ANN001
     """The records at leaf indexes [lo, hi): their canonical bytes if public, else empty; and how many are empty."""
-    q = (select(t.leaf.c.seq, t.leaf.c.kind, t.event.c.action).outerjoin(t.event, t.event.c.seq == t.leaf.c.seq)
-         .where(t.leaf.c.seq > lo, t.leaf.c.seq <= hi).order_by(t.leaf.c.seq))
     out: list[bytes] = []
     hidden = 0
-    for seq, kind, action in conn.execute(q):
-        data = record_bytes(conn, seq) if transparency.is_public(kind, action) else b""
+    for seq, public in disclosure.public_flags(conn, transparency, lo, hi):
+        data = record_bytes(conn, seq) if public else b""
         if len(data) > MAX_ENTRY:
             data = b""
         hidden += not data

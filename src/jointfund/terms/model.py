@@ -9,7 +9,9 @@ is always read as it stood on the day that matters.
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
 import re
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Literal
 
@@ -576,6 +578,15 @@ class Amendment(Frozen):
     changes: dict
 
 
+VOTE_ACTION = "proposal.vote"  # a member's signed vote: public only once its proposal closed (public_votes)
+
+
+def _matches(action: str, pattern: str) -> bool:
+    # A pattern with * matches the whole action (so "*.import" reaches every import's summary, which a prefix
+    # cannot); without one, a prefix (the first form, kept so existing terms read as before).
+    return fnmatch.fnmatchcase(action, pattern) if "*" in pattern else action.startswith(pattern)
+
+
 class Transparency(Frozen):
     """How the fund's log shows itself to the world (C2SP tlog-checkpoint, tlog-witness; issue 18).
 
@@ -586,6 +597,8 @@ class Transparency(Frozen):
         cosignatures count.
       witnesses_required: how many of them must cosign a checkpoint before it is shown as witnessed.
       public_records: which records the public mirror shows in full; the others appear as their leaf hash only.
+      public_votes: the closings of a proposal ("executed", "rejected", ...) after which its signed votes are
+        public, when "proposal.vote" is a public record: an open proposal's votes stay private.
     """
 
     origin: str = Field(default="jointfund.example/{fund_id}", min_length=1, max_length=200,
@@ -593,16 +606,21 @@ class Transparency(Frozen):
     witnesses: tuple[str, ...] = ()
     witnesses_required: int = Field(default=1, ge=0, le=16)
     public_records: tuple[str, ...] = Field(default=("entry",), description=(
-        '"entry" (journal entries) or a prefix of event actions, e.g. "proposal."; other records are private'))
+        '"entry" (journal entries), a prefix of event actions ("proposal.") or a pattern with * ("*.import"); '
+        'other records are private'))
+    public_votes: tuple[str, ...] = ("executed", "rejected")
 
     def origin_for(self, fund_id: str) -> str:
         return self.origin.replace("{fund_id}", fund_id)
 
-    def is_public(self, kind: str, action: str | None) -> bool:
-        """Is a record of leaf `kind` ("entry" or "event") with event `action` public?"""
+    def is_public(self, kind: str, action: str | None, closings: Iterable[str] = ()) -> bool:
+        """Is a record of leaf `kind` ("entry" or "event") with event `action` public? For a vote, `closings` are
+        the statuses its proposal has reached (public only after one of `public_votes`)."""
         if kind == "entry":
             return "entry" in self.public_records
-        return action is not None and any(p != "entry" and action.startswith(p) for p in self.public_records)
+        if action is None or not any(_matches(action, p) for p in self.public_records if p != "entry"):
+            return False
+        return action != VOTE_ACTION or bool(set(closings) & set(self.public_votes))
 
     @field_validator("witnesses")
     @classmethod

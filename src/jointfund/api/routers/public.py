@@ -20,11 +20,12 @@ from jointfund.api.response_cache import cacheable
 from jointfund.api.routers.governance import proposal_out, standings
 from jointfund.api.routers.ledger import signed_checkpoints
 from jointfund.api.routers.portfolio import investment_rows
-from jointfund.api.schemas import CheckpointOut, InvestmentOut, MeOut, ProposalOut
+from jointfund.api.schemas import CheckpointOut, InvestmentOut, MeOut, Page, Paging, ProposalOut, RowId
 from jointfund.capital.accounts import capital_accounts
 from jointfund.capital.calls import partner_capital
 from jointfund.forecast import outlook
 from jointfund.governance import policy
+from jointfund.ledger import disclosure
 from jointfund.money import format_amount
 from jointfund.revenue import book as revenue_book
 from jointfund.revenue.contribution import Tally
@@ -143,6 +144,37 @@ def compute_summary(request: Request) -> dict:
 @cacheable
 def public_summary(request: Request, _who=PUBLIC) -> dict:
     return summary(request)
+
+
+class PublicRecordOut(BaseModel):
+    """One record of the log as anyone sees it: a private record shows only its leaf hash."""
+
+    seq: int
+    leaf_hash: str = Field(description="hex SHA-256(0x00 || the record's canonical bytes)")
+    public: bool
+    kind: str | None = Field(description='"entry" or "event"; None for a private record')
+    action: str | None = Field(description="the event's action; None for an entry or a private record")
+
+
+@router.get("/public/records", response_model=Page[PublicRecordOut], tags=["public", "proofs"],
+            summary="The log's records in order: public ones with their kind, private ones as their leaf hash only")
+def public_records(request: Request, paging: Paging = Depends(), _who=PUBLIC) -> dict:
+    terms = deps.fund(request).base_terms()
+    with deps.reading(request) as conn:
+        rows = disclosure.page(conn, terms.transparency, paging.offset, paging.limit + 1)
+    return paging.page([r._asdict() for r in rows])
+
+
+@router.get("/public/records/{seq}", response_model=dict, tags=["public", "proofs"],
+            summary="A public record with its inclusion proof against the latest tree head both partners signed")
+def public_record(request: Request, seq: RowId, _who=PUBLIC) -> dict:
+    """The proof bundle of `jointfund ledger proof` (docs/auditing.md), against the largest tree head every partner
+    signed, with each partner's signature of it (`signatures`) and how many records were logged since
+    (`unsigned`). A private record answers 404: its content is never served, only its leaf hash in the list."""
+    info = deps.fund(request)
+    terms = info.base_terms()
+    with deps.reading(request) as conn:
+        return disclosure.proof(conn, info.id, terms.transparency, terms.partner_codes, seq)
 
 
 @router.get("/forecast", response_model=dict, tags=["public"],
