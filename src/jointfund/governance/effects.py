@@ -5,13 +5,18 @@ A handler is `handler(conn, fund, proposal, run) -> str`: it posts entries throu
 and returns a one-line summary. It runs exactly once per proposal, because the
 execution row is unique per proposal and written in that same transaction.
 
-Other domains register their kinds at import time (issue 5: disbursement, valuation,
+Other domains register their kinds in their own modules (issue 5: disbursement, valuation,
 distribution...), replacing a default with `replace=True`:
 
     from jointfund.governance.effects import register
 
     @register("disbursement")
     def disburse(conn, fund, proposal, run): ...
+
+Which modules those are is stated once, in EFFECT_MODULES, and every look-up loads them first.
+Correctness must not depend on which modules a command happened to import: before this table, a
+fresh `jointfund proposals execute` process had never imported portfolio.effects, so an
+investment proposal ran with the default effect (an event) and no money moved.
 
 A kind without a handler is executed all the same: the execution event is its record.
 """
@@ -41,6 +46,27 @@ class Run(NamedTuple):
 Effect = Callable[[Connection, FundInfo, Proposal, Run], str]
 _HANDLERS: dict[str, Effect] = {}
 
+# Every module that registers effects or preconditions. Loaded, in this order, on the first look-up.
+EFFECT_MODULES = (
+    "jointfund.governance.amendment",
+    "jointfund.governance.appointment",
+    "jointfund.portfolio.effects",
+    "jointfund.budget.effects",
+)
+_loading: list[str] = []
+
+
+def load() -> None:
+    """Import EFFECT_MODULES once. Re-entrant: a module that looks up an earlier handler while it loads
+    (to chain to it) sees the handlers registered so far."""
+    if _loading:
+        return
+    _loading.append("started")
+    import importlib
+
+    for module in EFFECT_MODULES:
+        importlib.import_module(module)
+
 
 def register(kind: str, *, replace: bool = False) -> Callable[[Effect], Effect]:
     def decorate(handler: Effect) -> Effect:
@@ -51,6 +77,7 @@ def register(kind: str, *, replace: bool = False) -> Callable[[Effect], Effect]:
 
 
 def handler_for(kind: str) -> Effect | None:
+    load()
     return _HANDLERS.get(kind)
 
 
@@ -69,11 +96,13 @@ def precondition(kind: str) -> Callable[[Precondition], Precondition]:
 
 
 def refusal_to_open(fund: FundInfo, kind: str, on: dt.date) -> str | None:
+    load()
     check = _PRECONDITIONS.get(kind)
     return check(fund, on) if check else None
 
 
 def registered() -> dict[str, Effect]:
+    load()
     return dict(_HANDLERS)
 
 
