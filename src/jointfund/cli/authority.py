@@ -227,6 +227,7 @@ def carry_out(ctx: typer.Context, st: authority.Statement, where: str, reason: s
         "member.appoint": "members.appoint",
         "member.remove": "members.remove",
         "key.register": "keys.register",
+        "key.retire": "keys.register",
         "user.member": "users.link_member",
     }[st.kind]
     who = context.actor(ctx, action)
@@ -257,6 +258,9 @@ def carry_out(ctx: typer.Context, st: authority.Statement, where: str, reason: s
                 conn, fund.id, st.partner, str(f["public_pem"]).encode(), where, who.name, st
             )
             done = f"key {kid} registered for partner {st.partner}"
+        elif st.kind == "key.retire":
+            seq = log.retire_key(conn, fund.id, st.partner, str(f["key_id"]), who.name, st)
+            done = f"key {f['key_id']} of partner {st.partner} retired at record {seq}"
         else:
             user.link_member(conn, fund.id, who.name, str(f["user"]), int(f["member"]), st)
             done = f"user {f['user']} is member {f['member']}"

@@ -78,11 +78,38 @@ def register(
     say(f"key {kid} registered for partner {partner}")
 
 
+@app.command("retire")
+def retire(
+    ctx: typer.Context,
+    kid: str = typer.Argument(..., metavar="KEY_ID", help="The checkpoint key to retire (see: jointfund keys list)."),
+    partner: str = typer.Option(..., "--partner"),
+    authority_key: Path = AuthorityKeyOption,
+    prepare: Path = PrepareOption,
+) -> None:
+    """Retire a partner's checkpoint key (lost, compromised or replaced): it signs no later checkpoint.
+
+    To rotate, register the new key first, then retire the old one. Checkpoints it signed before stay valid.
+    The partner's authority key must say so (--authority-key, or --prepare for the offline path)."""
+    who = context.actor(ctx, "keys.register")
+    check_partner(ctx, partner)
+    with db.transaction(context.engine(ctx)) as conn:
+        keys = log.partner_keys(conn)
+    if keys.get(kid, ("",))[0] != partner:
+        raise InputError([Problem("KEY_ID", f"not a registered checkpoint key of {partner} (see: jointfund keys list)",
+                                  kid)])
+    st = authorize(ctx, partner, log.KEY_RETIRE, {"key_id": kid}, authority_key, prepare)
+    with db.write(context.engine(ctx)) as conn:
+        seq = log.retire_key(conn, context.fund(ctx).id, partner, kid, actor=who.name, statement=st)
+    say(f"key {kid} of partner {partner} retired at record {seq}; it signs no checkpoint from now on")
+
+
 @app.command("list")
 def list_(ctx: typer.Context, fmt: str = FormatOption) -> None:
     """Registered partner keys."""
     with db.transaction(context.engine(ctx)) as conn:
-        rows = [{"key_id": k, "partner": p} for k, (p, _) in sorted(log.partner_keys(conn).items())]
+        retired = log.retired_keys(conn)
+        rows = [{"key_id": k, "partner": p, "retired_at_record": retired.get(k)}
+                for k, (p, _) in sorted(log.partner_keys(conn).items())]
     emit(ctx, rows, fmt, title="Partner keys")
 
 

@@ -2,9 +2,11 @@
 
   authority chain   the genesis record names one authority key per partner of this fund and is signed by
                     all of them; every seat given or taken, every checkpoint key registered and every user
-                    linked to a seat carries a statement signed by its partner's authority key, after the
+                    linked to a seat (and every checkpoint key retired) carries a statement signed by its
+                    partner's authority key, after the
                     genesis, saying exactly that, used once; the partner_key rows are the logged key events;
-                    every checkpoint is signed by a key so registered, and every member who signed a
+                    every checkpoint is signed by a key so registered and not retired before the checkpoint's
+                    tree includes the retirement, and every member who signed a
                     proposal or a vote holds a seat so given
 
 A break is named by record, member, key or checkpoint. The invariant it holds: the set of keys that can
@@ -27,7 +29,7 @@ from jointfund.governance.model import EXECUTED
 from jointfund.governance.seats import was_complete
 from jointfund.governance.user import LINK_ACTION
 from jointfund.ledger import authority, log
-from jointfund.ledger.log import KEY_REGISTER
+from jointfund.ledger.log import KEY_REGISTER, KEY_RETIRE
 from jointfund.store import tables as t
 from jointfund.verify import DOMAIN_CHECKS, Finding
 
@@ -41,6 +43,7 @@ class Trace(NamedTuple):
     keys: dict[str, str]  # checkpoint key id -> partner
     findings: list[Finding]
     checked: int
+    retired: dict[str, int]  # checkpoint key id -> log position of its authorised retirement
 
 
 def trace(conn: Connection, fund: FundInfo) -> Trace:
@@ -53,6 +56,7 @@ def trace(conn: Connection, fund: FundInfo) -> Trace:
                 APPOINT,
                 REMOVE,
                 KEY_REGISTER,
+                KEY_RETIRE,
                 LINK_ACTION,
             ),
         )
@@ -87,6 +91,7 @@ def trace(conn: Connection, fund: FundInfo) -> Trace:
     appointed: dict[int, dict] = {}
     members: set[int] = set()
     keys: dict[str, str] = {}
+    retired: dict[str, int] = {}
     used: dict[str, int] = {}
     checked = 0
     for e in evs:
@@ -108,6 +113,9 @@ def trace(conn: Connection, fund: FundInfo) -> Trace:
         elif e.action == KEY_REGISTER:
             partner, what = e.subject.removeprefix("partner:"), f"checkpoint key {d.get('key_id')}"
             fields = {"key_id": d.get("key_id"), "public_pem": d.get("public_pem")}
+        elif e.action == KEY_RETIRE:
+            partner, what = e.subject.removeprefix("partner:"), f"retirement of checkpoint key {d.get('key_id')}"
+            fields = {"key_id": d.get("key_id")}
         else:
             partner = appointed.get(d.get("member"), {}).get("partner")
             what = f"link of user {d.get('name')} to member {d.get('member')}"
@@ -121,8 +129,12 @@ def trace(conn: Connection, fund: FundInfo) -> Trace:
             members.add(d.get("member"))
         elif e.action == KEY_REGISTER:
             keys[d.get("key_id")] = partner
+        elif e.action == KEY_RETIRE:
+            if keys.get(d.get("key_id")) != partner:
+                findings.append(Finding(NAME, e.seq, f"{what} of {partner}: no earlier registration of it for {partner}"))
+            retired.setdefault(d.get("key_id"), e.seq)
     findings.extend(_rows_against_log(conn, evs))
-    return Trace(frozenset(members), keys, findings, checked)
+    return Trace(frozenset(members), keys, findings, checked, retired)
 
 
 class _Decisions:
@@ -243,6 +255,15 @@ def check_chain(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Findin
                     None,
                     f"checkpoint {cp_id} ({cp.partner}, size {cp.tree_size}): key {cp.key_id} "
                     f"traces to no statement of {cp.partner}'s authority key",
+                )
+            )
+        elif cp.key_id in found.retired and cp.tree_size >= found.retired[cp.key_id]:
+            failures.append(
+                Finding(
+                    NAME,
+                    found.retired[cp.key_id],
+                    f"checkpoint {cp_id} ({cp.partner}, size {cp.tree_size}) is signed by key {cp.key_id}, "
+                    f"which {cp.partner}'s authority retired at record {found.retired[cp.key_id]}",
                 )
             )
     signers = Counter(v.member for v in book.votes(conn))

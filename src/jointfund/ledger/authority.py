@@ -49,6 +49,7 @@ KINDS: dict[str, tuple[str, ...]] = {
     "member.appoint": ("body", "name", "public_pem"),  # seat a member holding this key on a body
     "member.remove": ("member", "key_id"),  # unseat member `member`, whose key is `key_id`
     "key.register": ("key_id", "public_pem"),  # a checkpoint key of the partner
+    "key.retire": ("key_id",),  # that checkpoint key may sign no checkpoint covering this statement's record
     "user.member": ("user", "member"),  # user `user` is member `member` (a seat of the partner)
 }
 

@@ -111,6 +111,32 @@ def register_key(conn: Connection, fund_id: str, partner: str, pem: bytes, where
     return kid
 
 
+KEY_RETIRE = "key.retire"
+
+
+def retire_key(conn: Connection, fund_id: str, partner: str, kid: str, actor: str = "cli",
+               statement: authority.Statement | None = None) -> int:
+    """Retire a checkpoint key of `partner` (lost, compromised, or simply replaced); returns the log position.
+
+    Rotation is: register the new key, then retire the old one. A retired key may sign no checkpoint of a
+    tree that includes its retirement record, so whoever holds it can no longer speak for the partner,
+    while every checkpoint it signed before stays valid. `statement` is the partner's authority (key.retire).
+    """
+    row = conn.execute(select(t.partner_key).where(t.partner_key.c.key_id == kid)).first()
+    if row is None or row.partner != partner:
+        raise JointfundError(f"key {kid} is not a registered checkpoint key of partner {partner} "
+                             "(see: jointfund keys list)")
+    if kid in retired_keys(conn):
+        raise JointfundError(f"key {kid} of partner {partner} is already retired")
+    signed = authority.require(conn, fund_id, statement, partner, KEY_RETIRE, {"key_id": kid})
+    return append_event(conn, actor, KEY_RETIRE, f"partner:{partner}", {"key_id": kid, authority.FIELD: signed})
+
+
+def retired_keys(conn: Connection) -> dict[str, int]:
+    """key_id -> the log position of its retirement."""
+    return {e.data["key_id"]: e.seq for e in events(conn, action=KEY_RETIRE)}
+
+
 def key_registrations(conn: Connection) -> dict[str, dict]:
     """key_id -> the key.register statement (with its authority signature) that the log holds for it."""
     return {e.data["key_id"]: e.data[authority.FIELD] for e in events(conn, action=KEY_REGISTER)
@@ -132,6 +158,9 @@ def make_checkpoint(conn: Connection, fund_id: str, partner: str, private: Ed255
         raise JointfundError(f"key {kid} is not registered; register it with: jointfund keys register --partner {partner} --pubkey FILE.pub")
     if row.partner != partner:
         raise JointfundError(f"key {kid} belongs to partner {row.partner}, not {partner}")
+    if kid in retired_keys(conn):
+        raise JointfundError(f"key {kid} of partner {partner} was retired at record {retired_keys(conn)[kid]}; "
+                             "sign with the partner's current checkpoint key (see: jointfund keys list)")
     n, head = tree_head(conn)
     if n == 0:
         raise JointfundError("the log is empty; there is nothing to sign yet")
