@@ -34,6 +34,10 @@ YEARS_AFTER_START = 100
 # JSON (NBU rate files): an array of flat objects is 2 levels deep.
 MAX_JSON_DEPTH = 8
 MAX_JSON_BYTES = 64 * 1024 * 1024
+# Items one page of a list gives: every list route of the API (its `limit`) and every list command of the CLI
+# (`--limit`). A larger page is REFUSED (HTTP 422 / a usage error naming the bound), never clamped, so that a caller
+# never mistakes a short page for the end of the list; the next page is asked for with `offset`.
+MAX_PAGE_ITEMS = 500
 
 # Plain decimal notation in ASCII digits only: no exponent ("1e30"), no Arabic-Indic ("١٢٣") or
 # full-width ("１２３") digits, which `Decimal` would otherwise read as numbers.

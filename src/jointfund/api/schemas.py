@@ -12,9 +12,11 @@ from typing import Annotated, Generic, Literal, TypeVar
 from fastapi import Path, Query
 from pydantic import BaseModel, Field
 
+from jointfund import bounds
+
 T = TypeVar("T")
 
-MAX_PAGE = 500
+MAX_PAGE = bounds.MAX_PAGE_ITEMS
 
 # Every row id (log position, proposal, member, application) is a positive 64-bit integer in both databases;
 # a larger number in a path is refused as invalid input (422), never handed to the driver to overflow.
@@ -34,7 +36,11 @@ class Page(BaseModel, Generic[T]):
 class Paging:
     """The `limit` and `offset` query parameters every list takes."""
 
-    def __init__(self, limit: int = Query(50, ge=1, le=MAX_PAGE, description=f"Items per page, at most {MAX_PAGE}."),
+    def __init__(self, limit: int = Query(
+                     50, ge=1, le=MAX_PAGE,
+                     description=f"Items per page, from 1 to {MAX_PAGE}. A larger (or smaller) limit is refused with "
+                                 f"422 naming the bound, never clamped; ask for the next page with `offset` "
+                                 f"(the answer's `next_offset`, null on the last page)."),
                  offset: int = Query(0, ge=0, le=10**12, description="Items to skip.")) -> None:
         self.limit, self.offset = limit, offset
 

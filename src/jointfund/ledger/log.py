@@ -53,8 +53,13 @@ def append_event(conn: Connection, actor: str, action: str, subject: str, data: 
 
 
 def events(conn: Connection, action: str | None = None, since: dt.date | None = None,
-           actor: str | None = None, prefix: str | None = None, actions: tuple[str, ...] = ()) -> Iterator[Event]:
+           actor: str | None = None, prefix: str | None = None, actions: tuple[str, ...] = (),
+           limit: int | None = None, offset: int = 0) -> Iterator[Event]:
+    """The events chosen, in log order; `limit` and `offset` page them in SQL, so a page never reads the whole log."""
     q = select(t.event).order_by(t.event.c.seq)
+    if since:
+        # Recorded times are UTC; the first instant of `since` bounds them in SQL (the check below stays exact).
+        q = q.where(t.event.c.recorded_at >= dt.datetime.combine(since, dt.time(), dt.timezone.utc))
     if action:
         q = q.where(t.event.c.action == action)
     if actions:
@@ -63,6 +68,10 @@ def events(conn: Connection, action: str | None = None, since: dt.date | None = 
         q = q.where(t.event.c.action.startswith(prefix))
     if actor:
         q = q.where(t.event.c.actor == actor)
+    if limit is not None:
+        q = q.limit(limit)
+    if offset:
+        q = q.offset(offset)
     for row in conn.execute(q):
         recorded = _utc(row.recorded_at)
         if since and recorded.date() < since:

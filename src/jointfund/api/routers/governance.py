@@ -133,8 +133,8 @@ def cast(request: Request, proposal_id: RowId, ballot_in: VoteIn,
 def audit_trail(request: Request, since: dt.date | None = Query(None), actor: str | None = Query(None, max_length=64),
                 paging: Paging = Depends(), _who=READ) -> dict:
     with deps.reading(request) as conn:
-        rows = audit.trail(conn, since, actor, limit=paging.offset + paging.limit + 1)
-    return paging.slice(rows)
+        rows = audit.trail(conn, since, actor, limit=paging.limit + 1, offset=paging.offset)
+    return paging.page(rows)
 
 
 @router.get("/members/{member_id}", response_model=MemberOut, summary="One member")
