@@ -187,3 +187,28 @@ def test_interests_declared_and_a_recusal_signed(cli, seated) -> None:
     assert "approved" in cli("proposals", "vote", pid, "approve", "--as", "ua-board-3",
                              "--key", str(seated["ua-board-3"])).stderr
     assert cli("verify").exit_code == 0
+
+
+def test_members_rotate_key_by_the_old_key_or_the_authority(cli, seated, tmp_path) -> None:
+    cli("keys", "new", "--out", str(tmp_path / "new.key"))
+    out = cli("members", "rotate-key", "--member", "4", "--new-key", str(tmp_path / "new.key.pub"),
+              "--old-key", str(seated["ua-board-1"])).stderr
+    assert "member 4 (ua-board-1) now signs with key" in out
+    r = cli("members", "rotate-key", "--member", "5", "--new-key", str(tmp_path / "new.key.pub"),
+            "--old-key", str(seated["ua-board-2"]), ok=False)         # a key in use
+    assert r.exit_code == 1 and "already member 4 (ua-board-1)'s" in r.stderr
+    cli("keys", "new", "--out", str(tmp_path / "lost.key"))
+    r = cli("members", "rotate-key", "--member", "5", "--new-key", str(tmp_path / "lost.key.pub"),
+            "--authority-key", str(tmp_path / "us-authority.key"), ok=False)   # the other partner's authority
+    assert r.exit_code == 1 and "not signed by UA's authority key" in r.stderr
+    cli("members", "rotate-key", "--member", "5", "--new-key", str(tmp_path / "lost.key.pub"),
+        "--prepare", str(tmp_path / "rotate.json"))
+    cli("authority", "sign", str(tmp_path / "rotate.json"), "--key", str(tmp_path / "ua-authority.key"))
+    assert "member 5 (ua-board-2) now signs with key" in cli("authority", "submit", str(tmp_path / "rotate.json")).stderr
+    mgr = as_manager(cli)
+    pid = mgr("proposals", "new", "--kind", "other", "--title", "t", "--as", "ua-board-1",
+              "--key", str(tmp_path / "new.key")).stdout.strip()
+    r = mgr("proposals", "vote", pid, "approve", "--as", "ua-board-2", "--key", str(seated["ua-board-2"]), ok=False)
+    assert r.exit_code == 1 and "signature refused" in r.stderr
+    mgr("proposals", "vote", pid, "approve", "--as", "ua-board-2", "--key", str(tmp_path / "lost.key"))
+    assert cli("--user", "mgr", "verify").exit_code == 0

@@ -14,7 +14,7 @@ ADM, BRD, COM, AUD, TRS, APP, PUB = policy.ROLES
 SPEC = {
     "ledger.post": {ADM}, "ledger.reverse": {ADM}, "ledger.open": {ADM}, "ledger.close": {ADM},
     "keys.register": {ADM}, "genesis.record": {ADM}, "period.close": {ADM}, "checkpoint.sign": {ADM, BRD},
-    "members.appoint": {ADM}, "members.remove": {ADM},
+    "members.appoint": {ADM}, "members.remove": {ADM}, "members.rotate_key": {ADM, BRD, COM},
     "proposals.new": {BRD, COM}, "proposals.vote": {BRD, COM}, "proposals.withdraw": {BRD, COM},
     "proposals.recuse": {BRD, COM}, "members.interest": {BRD, COM},
     "proposals.expire": {ADM, BRD, COM}, "proposals.execute": {ADM, BRD},

@@ -229,6 +229,7 @@ def carry_out(ctx: typer.Context, st: authority.Statement, where: str, reason: s
         "key.register": "keys.register",
         "key.retire": "keys.register",
         "user.member": "users.link_member",
+        "member.key": "members.rotate_key",
     }[st.kind]
     who = context.actor(ctx, action)
     with db.transaction(context.engine(ctx)) as conn:
@@ -261,6 +262,11 @@ def carry_out(ctx: typer.Context, st: authority.Statement, where: str, reason: s
         elif st.kind == "key.retire":
             seq = log.retire_key(conn, fund.id, st.partner, str(f["key_id"]), who.name, st)
             done = f"key {f['key_id']} of partner {st.partner} retired at record {seq}"
+        elif st.kind == "member.key":
+            from jointfund.governance import rotation
+
+            m = rotation.rotate(conn, fund, who.name, int(f["member"]), str(f["public_pem"]).encode(), st, today, where)
+            done = f"member {m.id} ({m.name}) now signs with key {m.key_id}"
         else:
             user.link_member(conn, fund.id, who.name, str(f["user"]), int(f["member"]), st)
             done = f"user {f['user']} is member {f['member']}"

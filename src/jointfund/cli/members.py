@@ -72,6 +72,39 @@ def remove(
     say(f"member {m.id} ({m.name}) no longer holds {m.partner} seat {m.seat} on {m.body}")
 
 
+@app.command("rotate-key")
+def rotate_key(
+    ctx: typer.Context,
+    member_id: int = typer.Option(..., "--member", help="The member whose key is replaced (id)."),
+    new_key: Path = typer.Option(..., "--new-key", help="The new public key (FILE.pub from `jointfund keys new`)."),
+    old_key: Path = typer.Option(None, "--old-key", help="The member's current private key: it signs the replacement."),
+    authority_key: Path = AuthorityKeyOption,
+    prepare: Path = PrepareOption,
+) -> None:
+    """Replace a member's key: signed by the old key, or, if it is lost, by the partner's authority key.
+
+    Votes signed before stay valid; from now on only the new key signs."""
+    from jointfund.governance import rotation
+    from jointfund.ledger import authority
+    from jointfund.ledger.checkpoint import load_private
+
+    who = context.actor(ctx, "members.rotate_key")
+    pem = read_file(new_key, "--new-key")
+    with db.transaction(context.engine(ctx)) as conn:
+        found = book.members(conn, [member_id])
+    if not found:
+        raise NotFound(f"no member {member_id}; see: jointfund members list --all")
+    fields = rotation.fields(found[0], normalized_pem(pem, f"--new-key {new_key}"))
+    if old_key is not None:
+        st = authority.statement(context.fund(ctx).id, found[0].partner, rotation.KIND, **fields).signed(
+            load_private(old_key))
+    else:
+        st = authorize(ctx, found[0].partner, rotation.KIND, fields, authority_key, prepare)
+    with db.write(context.engine(ctx)) as conn:
+        m = rotation.rotate(conn, context.fund(ctx), who.name, member_id, pem, st, clock.today(), str(new_key))
+    say(f"member {m.id} ({m.name}) now signs with key {m.key_id} (was {found[0].key_id})")
+
+
 @app.command("list")
 def list_(
     ctx: typer.Context,

@@ -34,8 +34,16 @@ def members(conn: Connection, ids: Iterable[int] | None = None) -> list[Member]:
          .outerjoin(t.member_removal, t.member_removal.c.member_id == t.member.c.id).order_by(t.member.c.id))
     if ids is not None:
         q = q.where(t.member.c.id.in_(list(ids)))
-    return [Member(r.id, r.body, r.partner, r.seat, r.name, r.key_id, r.public_pem, r.appointed_on, r.seq,
-                   r.removed_seq, r.removed_on) for r in conn.execute(q)]
+    rotated: dict[int, list[tuple[int, str, str]]] = {}
+    for k in conn.execute(select(t.member_key).order_by(t.member_key.c.seq)):
+        rotated.setdefault(k.member_id, []).append((k.seq, k.key_id, k.public_pem))
+    out = []
+    for r in conn.execute(q):
+        keys = ((r.seq, r.key_id, r.public_pem), *rotated.get(r.id, ()))
+        # The member signs with the newest key; `keys` keeps the older ones for what they signed before.
+        out.append(Member(r.id, r.body, r.partner, r.seat, r.name, keys[-1][1], keys[-1][2], r.appointed_on, r.seq,
+                          r.removed_seq, r.removed_on, keys))
+    return out
 
 
 def proposals(conn: Connection, ids: Iterable[int] | None = None) -> list[Proposal]:

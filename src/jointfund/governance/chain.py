@@ -23,7 +23,7 @@ from sqlalchemy import Connection, select
 
 from jointfund.errors import InputError
 from jointfund.fund import FundInfo
-from jointfund.governance import appointment, book
+from jointfund.governance import appointment, book, rotation
 from jointfund.governance.member import APPOINT, DECISION, REMOVE
 from jointfund.governance.model import EXECUTED
 from jointfund.governance.seats import was_complete
@@ -58,6 +58,7 @@ def trace(conn: Connection, fund: FundInfo) -> Trace:
                 KEY_REGISTER,
                 KEY_RETIRE,
                 LINK_ACTION,
+                rotation.ACTION,
             ),
         )
     )
@@ -88,6 +89,7 @@ def trace(conn: Connection, fund: FundInfo) -> Trace:
     )
 
     decisions = _Decisions(conn, fund)
+    keys_ = _Keys(g)
     appointed: dict[int, dict] = {}
     members: set[int] = set()
     keys: dict[str, str] = {}
@@ -99,8 +101,14 @@ def trace(conn: Connection, fund: FundInfo) -> Trace:
             continue
         checked += 1
         d = e.data
+        if e.action == rotation.ACTION:
+            problem = keys_.rotation(e, g, fund.id, appointed.get(d.get("member"), {}), used)
+            if problem:
+                findings.append(Finding(NAME, e.seq, f"key {d.get('key_id')} of member {d.get('member')}: {problem}"))
+            continue
         if e.action == APPOINT:
-            appointed[d.get("member")] = d
+            keys_.seen(d.get("key_id"), e.seq)
+            appointed[d.get("member")] = dict(d)  # a copy: a rotation moves its key on
             partner, what = (
                 d.get("partner"),
                 f"member {d.get('member')} ({d.get('name')}, key {d.get('key_id')})",
@@ -111,6 +119,7 @@ def trace(conn: Connection, fund: FundInfo) -> Trace:
             partner, what = d.get("partner"), f"removal of member {d.get('member')} ({d.get('name')})"
             fields = {"member": d.get("member"), "key_id": seat.get("key_id")}
         elif e.action == KEY_REGISTER:
+            keys_.seen(d.get("key_id"), e.seq)
             partner, what = e.subject.removeprefix("partner:"), f"checkpoint key {d.get('key_id')}"
             fields = {"key_id": d.get("key_id"), "public_pem": d.get("public_pem")}
         elif e.action == KEY_RETIRE:
@@ -135,6 +144,57 @@ def trace(conn: Connection, fund: FundInfo) -> Trace:
             retired.setdefault(d.get("key_id"), e.seq)
     findings.extend(_rows_against_log(conn, evs))
     return Trace(frozenset(members), keys, findings, checked, retired)
+
+
+class _Keys:
+    """The chain of each member's keys: every rotation signed by the key it replaces (the one in force then) or by
+    the partner's authority key, to a key no one used before (a member's, an authority key)."""
+
+    def __init__(self, g: authority.Genesis | None) -> None:
+        self.used: dict[str, int] = {kid: (g.seq if g else 0) for kid in (g.key_ids().values() if g else ())}
+
+    def seen(self, kid: str | None, seq: int) -> None:
+        if kid is not None:
+            self.used.setdefault(kid, seq)
+
+    def rotation(self, e, g, fund_id: str, seat: dict, used: dict[str, int]) -> str | None:  # noqa: ANN001
+        d = e.data
+        if not seat:
+            return "it names no appointed member"
+        old_kid, old_pem = seat.get("key_id"), seat.get("public_pem")
+        fields = {"member": d.get("member"), "old_key_id": old_kid, "public_pem": d.get("public_pem")}
+        partner = seat.get("partner")
+        try:
+            from jointfund.ledger.checkpoint import key_id, load_public
+
+            kid = key_id(load_public(str(d.get("public_pem")).encode(), "key"))
+        except Exception:  # noqa: BLE001 - any unreadable key is the same finding
+            return "its public key does not load"
+        if kid != d.get("key_id") or d.get("old_key_id") != old_kid:
+            return f"it replaces {d.get('old_key_id')} by {d.get('key_id')}, but the member held {old_kid} and the key is {kid}"
+        if kid in self.used:
+            return f"the new key was already in use (record {self.used[kid]})"
+        if d.get("signer") == rotation.MEMBER:
+            carried = d.get(authority.FIELD)
+            try:
+                st = authority.from_json(carried, f"record {e.seq}")
+            except (InputError, TypeError):
+                return "it carries no statement signed by the old key"
+            if (st.fund, st.partner, st.kind) != (fund_id, partner, rotation.KIND) or any(
+                    st.fields.get(k) != v for k, v in fields.items()):
+                return "its statement says otherwise"
+            if not authority.signature_valid(st.message(), st.signature_hex, str(old_pem)):
+                return f"its statement is not signed by the old key {old_kid}"
+            if st.sha256() in used:
+                return f"its statement was already used at record {used[st.sha256()]}"
+            used[st.sha256()] = e.seq
+        else:
+            problem = _problem(g, fund_id, e.seq, d.get(authority.FIELD), partner, rotation.KIND, fields, used)
+            if problem:
+                return problem
+        self.used[kid] = e.seq
+        seat["key_id"], seat["public_pem"] = kid, d.get("public_pem")
+        return None
 
 
 class _Decisions:

@@ -146,7 +146,7 @@ def check_proposals(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Fi
         if canonical.proposal_sha256(fund.id, p) != p.content_sha256:
             failures.append(Finding(name, p.seq, f"{at}: its content differs from what was signed (hash mismatch)"))
         proposer = b.members.get(p.proposer)
-        if proposer is None or not canonical.signature_valid(proposer.public_pem, p.signature_hex,
+        if proposer is None or not canonical.signature_valid(proposer.pem_at(p.seq), p.signature_hex,
                                                              canonical.proposal_bytes(fund.id, p)):
             failures.append(Finding(name, p.seq, f"{at}: the proposer's signature does not verify"))
         elif not proposer.seated_at(p.seq) or proposer.body not in (p.body, p.requires_recommendation):
@@ -177,7 +177,7 @@ def check_votes(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Findin
             at = f"proposal {pid}, member {v.member}, round {v.round}"
             m = b.members.get(v.member)
             message = canonical.vote_bytes(fund.id, p.id, canonical.proposal_sha256(fund.id, p), v.member, v.choice, v.round)
-            if m is None or not canonical.signature_valid(m.public_pem, v.signature_hex, message):
+            if m is None or not canonical.signature_valid(m.pem_at(v.seq), v.signature_hex, message):
                 failures.append(Finding(name, v.seq, f"{at}: the signature does not verify with the member's key "
                                         f"over the proposal as stored"))
                 continue
@@ -231,7 +231,7 @@ def check_decisions(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Fi
             elif c.status == WITHDRAWN:
                 proposer = b.members.get(p.proposer)
                 message = canonical.vote_bytes(fund.id, p.id, canonical.proposal_sha256(fund.id, p), p.proposer, WITHDRAW, 1)
-                if c.member != p.proposer or proposer is None or not canonical.signature_valid(proposer.public_pem, c.signature_hex, message):
+                if c.member != p.proposer or proposer is None or not canonical.signature_valid(proposer.pem_at(c.seq), c.signature_hex, message):
                     problem = "the withdrawal is not signed by the proposer"
             elif c.status == EXECUTED:
                 approval = b.approval(pid)

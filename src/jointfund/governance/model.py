@@ -41,8 +41,8 @@ class Member(NamedTuple):
       partner: code of the partner that appointed the member.
       seat: the partner's seat in the body, 1 to its number of seats.
       name: how the member is called; unique among the seated members of a body.
-      key_id: fingerprint of the member's Ed25519 public key.
-      public_pem: the public key (SPKI PEM) that checks the member's signatures.
+      key_id: fingerprint of the member's Ed25519 public key now (after any rotation).
+      public_pem: the public key (SPKI PEM) that checks the member's signatures now.
       appointed_on: effective date of the appointment.
       seq: log position of the appointment.
       removed_seq: log position of the removal, None while seated.
@@ -60,6 +60,13 @@ class Member(NamedTuple):
     seq: int
     removed_seq: int | None = None
     removed_on: dt.date | None = None
+    keys: tuple[tuple[int, str, str], ...] = ()  # (log position, key id, PEM) of each key held, oldest first
+
+    def pem_at(self, seq: int) -> str:
+        """The public key that checked the member's signatures at log position `seq` (a rotation after it
+        does not change what was valid then)."""
+        held = [pem for at, _, pem in self.keys if at < seq]
+        return held[-1] if held else (self.keys[0][2] if self.keys else self.public_pem)
 
     def seated_at(self, seq: int | None) -> bool:
         """Whether the member held the seat just before log position `seq` (None: now)."""

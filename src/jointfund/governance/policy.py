@@ -50,6 +50,7 @@ RULES: dict[str, frozenset[str]] = {
     # joint management
     "members.appoint": _BOOKS,  # each with a statement signed by the partner's authority key
     "members.remove": _BOOKS,
+    "members.rotate_key": _BOOKS | _DECIDERS,  # the member with the old key, or the authority's statement submitted
     "proposals.new": _DECIDERS,
     "proposals.vote": _DECIDERS,
     "proposals.withdraw": _DECIDERS,

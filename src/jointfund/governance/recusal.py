@@ -84,7 +84,7 @@ def check_recusals(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Fin
     declarations = interests(conn)
     for i in declarations:
         m = members.get(i.member)
-        if m is None or not canonical.signature_valid(m.public_pem, i.signature_hex,
+        if m is None or not canonical.signature_valid(m.pem_at(i.seq), i.signature_hex,
                                                       declared(fund.id, i.member, i.party, i.nature, i.declared_on)):
             failures.append(Finding(name, i.seq, f"interest {i.id} of member {i.member}: the signature does not verify"))
     found = recusals(conn)
@@ -92,7 +92,7 @@ def check_recusals(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Fin
         at = f"recusal of member {r.member} from proposal {r.proposal}"
         p, m = proposals.get(r.proposal), members.get(r.member)
         if p is None or m is None or not canonical.signature_valid(
-                m.public_pem, r.signature_hex, canonical.vote_bytes(fund.id, p.id, canonical.proposal_sha256(fund.id, p),
+                m.pem_at(r.seq), r.signature_hex, canonical.vote_bytes(fund.id, p.id, canonical.proposal_sha256(fund.id, p),
                                                                     m.id, RECUSE, 1)):
             failures.append(Finding(name, r.seq, f"{at}: the signature does not verify with the member's key"))
             continue

@@ -379,6 +379,21 @@ recusal = Table(
 
 RECUSAL_APPEND_ONLY = ("interest", "recusal")
 
+# A member's replacement keys (issue 16, migration 0018), signed by the old key or the partner's authority key.
+member_key = Table(
+    "member_key", metadata,
+    Column("member_id", Integer, ForeignKey("member.id"), nullable=False),
+    Column("key_id", String(16), nullable=False, unique=True),
+    Column("public_pem", Text, nullable=False),
+    Column("old_key_id", String(16), nullable=False, comment="the key it replaces"),
+    Column("signer", String(10), nullable=False, comment="member (the old key) or authority"),
+    Column("rotated_on", Date, nullable=False),
+    Column("seq", BigInteger, ForeignKey("event.seq"), nullable=False, unique=True),
+    CheckConstraint("signer in ('member','authority')", name="member_key_signer"),
+)
+
+MEMBER_KEY_APPEND_ONLY = ("member_key",)
+
 # -- portfolio --
 # Partners' in-kind contributions, the investment pipeline and investments. Money movements
 # (calls, commitments, disbursements, income, valuations, distributions) live in the journal,

@@ -285,3 +285,16 @@ def recusal_guard_statements(dialect: str) -> list[str]:
                        f"IF {condition} THEN RAISE EXCEPTION '{message}'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql")
             out.append(f"CREATE TRIGGER {name} BEFORE INSERT ON recusal FOR EACH ROW EXECUTE FUNCTION jf_{name}()")
     return out
+
+
+def member_key_guard_statements(dialect: str) -> list[str]:
+    """The guard of migration 0018: a replacement key is no member's key already (one key, one person)."""
+    name, message = "member_key_unused", "key refused: it is already a member key"
+    condition = "EXISTS (SELECT 1 FROM member m WHERE m.key_id = NEW.key_id)"
+    if dialect == "sqlite":
+        return [f"CREATE TRIGGER {name} BEFORE INSERT ON member_key WHEN {condition} "
+                f"BEGIN SELECT RAISE(ABORT, '{message}'); END"]
+    assert dialect == "postgresql", dialect
+    return [f"CREATE OR REPLACE FUNCTION jf_{name}() RETURNS trigger AS $$ BEGIN "
+            f"IF {condition} THEN RAISE EXCEPTION '{message}'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql",
+            f"CREATE TRIGGER {name} BEFORE INSERT ON member_key FOR EACH ROW EXECUTE FUNCTION jf_{name}()"]
