@@ -33,7 +33,8 @@ from jointfund.api.security import LANG_COOKIE, SESSION_COOKIE, SIGN_IN_COOKIE, 
 from jointfund.api.schemas import RowId
 from jointfund.errors import NotFound
 from jointfund.governance import audit, policy, user
-from jointfund.web import charts, i18n, names, outlook, texts
+from jointfund.ledger import journal
+from jointfund.web import account_tree, charts, i18n, names, outlook, texts
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(resources.files("jointfund.web").joinpath("templates")))
@@ -262,10 +263,10 @@ def forecast_page(request: Request, _who=PUBLIC) -> Response:
 @router.get("/ledger", response_class=HTMLResponse)
 @cacheable
 def ledger_page(request: Request, as_of: dt.date | None = Query(None), _who=READ) -> Response:
-    rows = ledger_api.accounts_as_of(request, as_of)
-    for r in rows:
-        r["depth"] = r["name"].count(":")
-    return render(request, "ledger.html", accounts=rows, as_of=as_of)
+    with deps.reading(request) as conn:
+        opened = {a.name: a.type for a in journal.load_accounts(conn).values()}
+    tree = account_tree.build(opened, ledger_api.trial_balance(request, as_of))
+    return render(request, "ledger.html", tree=tree, type_names=account_tree.TYPE_NAMES, as_of=as_of)
 
 
 @router.get("/ledger/entries", response_class=HTMLResponse)
