@@ -25,7 +25,8 @@ from jointfund.store import db
 from web.test_browser import ARGS, ARTIFACTS, CHROMIUM
 
 BOARD_PAGES = ["/", "/forecast", "/dashboard", "/ledger", "/ledger/entries", "/revenue", "/revenue/reports",
-               "/proposals", "/proposals/1", "/pipeline", "/pipeline/1", "/capital", "/portfolio"]
+               "/proposals", "/proposals/1", "/pipeline", "/pipeline/1", "/capital", "/portfolio", "/budget",
+               "/commitments"]
 APPLICANT_PAGES = ["/portal"]
 MIN_WORDS = 4
 PLACEHOLDER = re.compile(r"%\(\w+\)s")
