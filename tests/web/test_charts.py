@@ -1,0 +1,38 @@
+"""The web's bar charts: a title in words, a value axis with at least five ticks and its unit, text of 11 px or
+more at a phone's width, labels never cut short, numbers in the page's language."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from jointfund.web.charts import WIDTH, bars
+
+ROWS = [("Natural gas (Poltava oblast)", Decimal("75000000")), ("Iron ore", Decimal("1250000.5")),
+        ("Nothing", Decimal("0"))]
+
+
+def test_a_bar_chart_has_a_title_ticks_an_axis_label_and_readable_text() -> None:
+    svg = str(bars("Contributions by resource", ROWS, "USD", "en"))
+    assert '<text class="chart-title"' in svg and ">Contributions by resource</text>" in svg
+    ticks = re.findall(r'<text class="chart-tick"[^>]*>([^<]*)</text>', svg)
+    assert len(ticks) >= 5 and ticks[0] == "0" and ticks[-1] == "75M"
+    assert re.search(r'<text class="chart-axis-label"[^>]*>USD</text>', svg)
+    sizes = [int(s) for s in re.findall(r'font-size="(\d+)"', svg)]
+    assert sizes and min(sizes) >= 11
+    assert f'viewBox="0 0 {WIDTH} ' in svg and WIDTH <= 360  # drawn near 1:1 at a phone's width: 11 px stays 11 px
+    assert ">Natural gas (Poltava oblast)</text>" in svg  # the whole label, never cut at 26 letters
+    assert ">Nothing</text>" not in svg  # a zero is no bar
+    assert ">75,000,000.00 USD</text>" in svg
+
+
+def test_a_ukrainian_chart_writes_its_numbers_in_ukrainian() -> None:
+    svg = str(bars("Внески за ресурсами", ROWS, "USD", "uk"))
+    assert ">75\u00a0000\u00a0000,00 USD</text>" in svg
+    ticks = re.findall(r'<text class="chart-tick"[^>]*>([^<]*)</text>', svg)
+    assert ticks[-1].startswith("75") and "млн" in ticks[-1]
+
+
+def test_an_empty_chart_still_has_its_title_and_axis() -> None:
+    svg = str(bars("Partners' capital", [], "USD", "en"))
+    assert "Partners&#x27; capital" in svg and svg.count('class="chart-tick"') == 5
