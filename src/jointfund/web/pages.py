@@ -157,7 +157,12 @@ def public_page(request: Request, _who=PUBLIC) -> Response:
     return render(request, "public.html", s=s, charts=chart_of, capital_chart=capital_chart,
                   outlook=outlook.panel(request, tr, lang),
                   trusted_json=json.dumps({"fund_id": deps.fund(request).id, "keys": trusted,
-                                           "checkpoints": s["checkpoints"]}))
+                                           "checkpoints": s["checkpoints"], "partners": terms_partners(request)}))
+
+
+def terms_partners(request: Request) -> list[str]:
+    """The partners whose signatures a record's proof needs (the verifier asks for every one of them)."""
+    return list(deps.fund(request).base_terms().partner_codes)
 
 
 # -- signing in and out --
