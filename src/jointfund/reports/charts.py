@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from html import escape
 
 PALETTE = ("#1f5fa8", "#f2b705", "#2a9d8f", "#e76f51", "#6d597a", "#8ab17d", "#264653", "#b56576")
-WIDTH, HEIGHT, PAD = 640, 280, 48
+WIDTH, HEIGHT, PAD = 640, 300, 56
 
 
 def _num(x: float) -> str:
@@ -32,8 +32,12 @@ def empty(title: str, why: str, kind: str = "") -> str:
     return _frame(title, f'<text x="{PAD}" y="{HEIGHT // 2}" class="chart-empty">{escape(why)}</text>', kind=kind)
 
 
-def lines(title: str, series: Mapping[str, Sequence[tuple[dt.date, float]]], kind: str = "") -> str:
-    """One line per series over dates, with a zero-based value axis and a legend."""
+TICKS = 5  # on each axis: two ticks (the ends) left a reader guessing every value and date between
+
+
+def lines(title: str, series: Mapping[str, Sequence[tuple[dt.date, float]]], kind: str = "", unit: str = "") -> str:
+    """One line per series over dates, with a zero-based value axis labelled with `unit`, five value ticks,
+    five dates along the time axis and a legend."""
     points = [p for s in series.values() for p in s]
     if not points:
         return empty(title, "nothing recorded yet", kind)
@@ -47,17 +51,23 @@ def lines(title: str, series: Mapping[str, Sequence[tuple[dt.date, float]]], kin
         return (PAD + inner_w * (d - d0).days / span_days, PAD + 10 + inner_h * (top - v) / ((top - low) or 1.0))
 
     body = [f'<line x1="{PAD}" y1="{xy(d0, 0)[1]:.1f}" x2="{WIDTH - PAD}" y2="{xy(d0, 0)[1]:.1f}" class="axis"/>']
-    for frac in (0.5, 1.0):
-        y = xy(d0, low + (top - low) * frac)[1]
-        body.append(f'<text x="4" y="{y:.1f}" class="tick">{_num(low + (top - low) * frac)}</text>')
-    body.append(f'<text x="{PAD}" y="{HEIGHT - 8}" class="tick">{d0.isoformat()}</text>')
-    body.append(f'<text x="{WIDTH - PAD - 70}" y="{HEIGHT - 8}" class="tick">{d1.isoformat()}</text>')
+    for i in range(TICKS):
+        value = low + (top - low) * i / (TICKS - 1)
+        y = xy(d0, value)[1]
+        body.append(f'<line x1="{PAD}" y1="{y:.1f}" x2="{WIDTH - PAD}" y2="{y:.1f}" class="grid" stroke="#e3e7ee"/>'
+                    f'<text x="{PAD - 4}" y="{y + 4:.1f}" class="tick" font-size="11" text-anchor="end">{_num(value)}</text>')
+        day = d0 + dt.timedelta(days=round(span_days * i / (TICKS - 1)))
+        x = xy(day, 0)[0]
+        body.append(f'<text x="{x:.1f}" y="{HEIGHT - 38}" class="tick" font-size="11" text-anchor="middle">{day.isoformat()}</text>')
+    if unit:
+        body.append(f'<text x="12" y="{PAD + 10 + inner_h / 2:.0f}" class="tick" font-size="11" text-anchor="middle" '
+                    f'transform="rotate(-90 12 {PAD + 10 + inner_h / 2:.0f})">{escape(unit)}</text>')
     for i, (name, s) in enumerate(series.items()):
         colour = PALETTE[i % len(PALETTE)]
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y in (xy(d, v) for d, v in sorted(s)))
         body.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2" class="series"/>')
         body.append(f'<rect x="{PAD + 120 * i}" y="{HEIGHT - 30}" width="10" height="10" fill="{colour}"/>'
-                    f'<text x="{PAD + 14 + 120 * i}" y="{HEIGHT - 21}" class="legend">{escape(name)}</text>')
+                    f'<text x="{PAD + 14 + 120 * i}" y="{HEIGHT - 21}" class="legend" font-size="11">{escape(name)}</text>')
     return _frame(title, "".join(body), kind=kind)
 
 

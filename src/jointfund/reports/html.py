@@ -105,7 +105,7 @@ def render(f: Figures) -> str:
         if r["investment"] != "TOTAL":
             sectors[r["sector"]] += float(r["value"])
     chart_html = [
-        charts.lines(f"Capital by partner ({f.base})", f.capital_series, "capital"),
+        charts.lines(f"Capital by partner ({f.base})", f.capital_series, "capital", f.base),
         charts.bars(f"Contributions owed by resource ({f.base})", f.contributions.get("resource", []), "resource")
         if f.contributions.get("resource") else charts.empty("Contributions by resource", "no revenue recorded yet", "resource"),
         charts.bars(f"Contributions owed by region ({f.base})", f.contributions.get("region", []), "region")
@@ -113,7 +113,7 @@ def render(f: Figures) -> str:
         charts.bars("Portfolio value by sector", sorted(sectors.items(), key=lambda kv: -kv[1]), "sector"),
         charts.bars("Pipeline funnel: applications that reached each stage",
                     [(r["name"], float(r["reached"])) for r in f.pipeline[0].rows], "funnel"),
-        *[charts.lines(f"Cash in {c}", {c: s}, f"cash-{c}") for c, s in f.cash_series.items() if any(v for _, v in s)],
+        *[charts.lines(f"Cash in {c}", {c: s}, f"cash-{c}", c) for c, s in f.cash_series.items() if any(v for _, v in s)],
     ]
     heads = "".join(f'<div class="figure" id="fig-{escape(i)}"><div class="label">{escape(lbl)}</div>'
                     f'<div class="value" data-figure="{escape(i)}">{escape(v)}</div></div>' for i, lbl, v in f.headline())
@@ -182,5 +182,5 @@ h1{margin-bottom:.2rem}.figures{display:flex;flex-wrap:wrap;gap:.8rem}
 .chart-title{font-size:14px;font-weight:600}.tick,.legend,.label,.value{font-size:11px}.chart-empty{font-size:13px;fill:#777}
 .axis{stroke:#999}table{border-collapse:collapse;margin:1rem 0;font-size:.8rem;width:100%}
 caption{text-align:left;font-weight:600;padding:.3rem 0}th,td{border-bottom:1px solid #e3e7ee;padding:.2rem .4rem;text-align:left}
-td.num{text-align:right;font-variant-numeric:tabular-nums}td{word-break:break-all}
+td.num{text-align:right;font-variant-numeric:tabular-nums}td{overflow-wrap:break-word}code,.hash{overflow-wrap:anywhere}
 """
