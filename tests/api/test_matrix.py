@@ -51,6 +51,7 @@ ROUTES = {
     ("POST", "/api/applications/{application_id}/screening-outcome"): "applications.screening_outcome",
     ("GET", "/api/portal/applications"): "portal.read", ("POST", "/api/portal/applications"): "applications.submit",
     ("GET", "/api/portal/applications/{application_id}"): "portal.read",
+    ("POST", "/api/portal/applications/{application_id}/withdrawal"): "applications.withdraw",
     ("GET", "/api/investments"): "books.read", ("GET", "/api/portfolio"): "books.read",
     # governance: proposing, withdrawing, expiring, executing; members and users; consistency proofs
     ("POST", "/api/proposals/draft"): "proposals.new", ("POST", "/api/proposals"): "proposals.new",
@@ -69,6 +70,7 @@ ROUTES = {
     ("POST", "/pipeline/{application_id}/screening-outcome"): "applications.screening_outcome",
     ("GET", "/portal"): "portal.read", ("POST", "/portal"): "applications.submit",
     ("GET", "/portal/{application_id}"): "portal.read",
+    ("POST", "/portal/{application_id}/withdraw"): "applications.withdraw",
     ("GET", "/capital"): "books.read", ("GET", "/portfolio"): "books.read", ("GET", "/revenue/reports"): "books.read",
     ("GET", "/budget"): "books.read",
     # the register of the agreements' commitments: public to read, officers record

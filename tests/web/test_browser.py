@@ -199,12 +199,13 @@ def test_an_applicant_submits_an_application_in_the_portal_and_sees_its_stage(pa
     page.get_by_label("EDRPOU code (8 digits)").fill("1234")  # wrong on purpose: the form comes back with the problem
     page.get_by_label("Project title").fill("Lithium concentrator")
     page.get_by_label("Sector").select_option("mining")
-    page.get_by_label("Region", exact=True).fill("Kirovohrad")
+    page.get_by_label("Region", exact=True).select_option("Kirovohrad")  # from the list of oblasts
     page.get_by_label("Amount requested").fill("2500000")
     page.get_by_label("Currency").select_option("USD")
     page.get_by_label("Instrument").select_option("loan")
     page.get_by_role("button", name="Submit the application").click()
-    expect(page.locator("#submit-errors")).to_contain_text("portal:applicant_code")
+    expect(page.locator("#applicant_code-error")).to_contain_text("an EDRPOU code is 8 digits")  # beside the field
+    assert "portal:" not in page.locator("main").inner_text()  # no internal field names
     assert page.get_by_label("Project title").input_value() == "Lithium concentrator"  # nothing typed is lost
     shot(page, "portal-errors")
     page.get_by_label("EDRPOU code (8 digits)").fill("12345678")

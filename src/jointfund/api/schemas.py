@@ -390,6 +390,13 @@ class MoveIn(BaseModel):
     reason: str = Field(max_length=2000)
 
 
+class WithdrawIn(BaseModel):
+    """An applicant withdrawing their own application: `confirm` must be true (the portal's confirmation)."""
+
+    confirm: bool
+    reason: str = Field("", max_length=2000)
+
+
 class HitOut(BaseModel):
     """A party of the application that may be on a sanctions list (owners named only "owner N")."""
 

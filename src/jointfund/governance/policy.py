@@ -80,6 +80,7 @@ RULES: dict[str, frozenset[str]] = {
     "capital.contribute": _BOOKS,
     "applications.submit": frozenset({ADMINISTRATOR, APPLICANT}),
     "applications.move": frozenset({ADMINISTRATOR, COMMITTEE_MEMBER}),
+    "applications.withdraw": frozenset({ADMINISTRATOR, APPLICANT}),  # one's own application, from the portal
     # due diligence (issue 16): the administrator keeps the lists and decides hits (compliance is its job)
     "sanctions.import": _BOOKS,
     "applications.screen": frozenset({ADMINISTRATOR, COMMITTEE_MEMBER}),

@@ -21,6 +21,7 @@ from typing import NamedTuple
 from sqlalchemy import Connection, select
 
 from jointfund import bounds
+from jointfund.region import REGIONS
 from jointfund.errors import InputError, JointfundError, NotFound, Problem, Refused
 from jointfund.fund import FundInfo
 from jointfund.governance import book
@@ -132,7 +133,7 @@ def parse(cells: Cells, terms: Terms, on: dt.date) -> Application | None:
         cells.fail("applicant_code", f"an EDRPOU code is {EDRPOU_DIGITS} digits", code)
     title = cells.text("title", limit=500)
     sector = cells.choice("sector", [s.code for s in p.sectors], "sector")
-    region = cells.text("region", limit=200)
+    region = cells.choice("region", REGIONS, "region")
     resource = cells.raw("resource")
     if resource and terms.resource(resource) is None:
         cells.fail("resource", "not a resource of the terms' catalogue (leave it empty for none)", resource)

@@ -489,6 +489,7 @@ class Pipeline(Frozen):
     income: dict[str, str] = Field(description="kind of investment income -> ledger role of its income account")
     max_applications: int = Field(default=100_000, ge=1, description="limit of one submission file")
     screening: Screening = Screening()
+    withdrawal: str | None = Field(default=None, description="the stage an applicant withdraws their own application to")
 
     @model_validator(mode="after")
     def _known_stages(self) -> Pipeline:
@@ -502,6 +503,8 @@ class Pipeline(Frozen):
             for c in (*[f for f in tr.from_ if f != "*"], tr.to):
                 if c not in codes:
                     problems.append(f"transitions[{i}] names unknown stage {c!r}; expected one of {codes}")
+        if self.withdrawal is not None and self.withdrawal not in codes:
+            problems.append(f"withdrawal {self.withdrawal!r} is not a stage; expected one of {codes}")
         for c in self.screening.stages:
             if c not in codes:
                 problems.append(f"screening.stages names unknown stage {c!r}; expected one of {codes}")

@@ -26,7 +26,9 @@ from jointfund.api.schemas import RowId
 from jointfund.errors import InputError, Problem
 from jointfund.portfolio import application as apps
 from jointfund.portfolio import clearance
-from jointfund.web import i18n
+from jointfund.i18n import N_, recognise
+from jointfund.region import REGIONS
+from jointfund.web import i18n, texts
 from jointfund.web.pages import language, render
 
 router = APIRouter(include_in_schema=False)
@@ -34,6 +36,19 @@ READ = Depends(deps.allow("books.read"))
 PORTAL = Depends(deps.allow("portal.read"))
 BOARD_LIMIT = 2000  # cards on the board; the API pages through more
 FIELDS = tuple(ApplicationIn.model_fields)
+# What the domain (portfolio.application, .owner) and the form's bounds say of a field, mirrored for the catalogue.
+PROBLEMS = (
+    N_("an EDRPOU code is %(digits)s digits"),
+    N_("the amount requested must be more than zero"),
+    N_("not a resource of the terms' catalogue (leave it empty for none)"),
+    N_("at most %(count)s beneficial owners"),
+    N_("owner %(n)s: expected name|YYYY-MM-DD|nationality (ISO 3166 code, e.g. UA)"),
+    N_("owner %(n)s: a name of 1 to %(limit)s characters"),
+    N_("owner %(n)s: date of birth as YYYY-MM-DD, from %(oldest)s to %(today)s"),
+    N_("owner %(n)s: nationality as an ISO 3166-1 alpha-2 code (UA, US, PL...)"),
+    N_("this reference was already used for another application (%(label)s: %(title)s)"),
+    N_("not a valid value"),
+)
 
 
 def pipeline_facts(request: Request) -> dict:
@@ -105,14 +120,37 @@ def portal(request: Request, who=PORTAL) -> Response:
     return portal_page(request, who, {}, None)
 
 
+def field_problems(error: dict | None, lang: str) -> tuple[dict[str, list[str]], list[str]]:
+    """The problems of a refused submission beside their fields: field -> messages in `lang`, and the rest.
+
+    The domain names a problem `portal:12:applicant_code` (source, line, column); an applicant sees only the
+    message, once, under the field it is about, never the internal name.
+    """
+    gettext = i18n.translations(lang).gettext
+    by_field: dict[str, list[str]] = {}
+    other: list[str] = []
+    for p in (error or {}).get("problems") or []:
+        field = str(p.get("field", "")).rsplit(":", 1)[-1].rsplit(".", 1)[-1]
+        message = recognise(str(p.get("message", "")), (*PROBLEMS, *texts.TEMPLATES), gettext, lang)
+        if field in FIELDS:
+            if message not in by_field.setdefault(field, []):
+                by_field[field].append(message)
+        elif message not in other:
+            other.append(message)
+    return by_field, other
+
+
 def portal_page(request: Request, who, form: dict, error: dict | None, status: int = 200) -> Response:  # noqa: ANN001
     mine = portfolio_api.listing(request, None, None, None, Paging(BOARD_LIMIT, 0), submitted_by=who.name)
     facts = pipeline_facts(request)
-    # An applicant looks a resource up by its name in their language, so the list is in that language's order.
+    # An applicant looks a resource (a region) up by its name in their language, so lists are in that language's order.
     lang = language(request)
     tr = i18n.translations(lang).gettext
     facts["resources"] = sorted(facts["resources"], key=lambda r: i18n.collation_key(tr(r.name), lang))
-    return render(request, "portal.html", status=status, mine=mine["items"], facts=facts, form=form, error=error)
+    facts["regions"] = sorted(REGIONS, key=lambda r: i18n.collation_key(tr(r), lang))
+    by_field, other = field_problems(error, lang)
+    return render(request, "portal.html", status=status, mine=mine["items"], facts=facts, form=form, error=error,
+                  problems=by_field, other_problems=other)
 
 
 @router.post("/portal", response_class=HTMLResponse)
@@ -123,8 +161,11 @@ async def portal_submit(request: Request) -> Response:
     try:
         fields = ApplicationIn(**{k: v for k, v in form.items() if v})
         done = await run_in_threadpool(portfolio_api.submit_one, request, who.name, fields, "portal")
-    except ValidationError as exc:
-        problems = [Problem(".".join(str(x) for x in e["loc"]) or "form", e["msg"]) for e in exc.errors()]
+    except ValidationError as exc:  # the form's bounds, in the domain's words (PROBLEMS, texts.IMPORTS)
+        problems = [Problem(".".join(str(x) for x in e["loc"]) or "form",
+                            f"longer than {e['ctx']['max_length']} characters" if e["type"] == "string_too_long"
+                            else "a value is required" if e["type"] == "missing" else "not a valid value")
+                    for e in exc.errors()]
         return portal_page(request, who, form, body_of(InputError(problems, "application not submitted"))["error"], 422)
     except InputError as exc:
         return portal_page(request, who, form, body_of(exc)["error"], 422)
@@ -133,5 +174,27 @@ async def portal_submit(request: Request) -> Response:
 
 @router.get("/portal/{application_id}", response_class=HTMLResponse)
 def my_application(request: Request, application_id: RowId, who=PORTAL) -> Response:
+    return my_application_page(request, application_id, who)
+
+
+def my_application_page(request: Request, application_id: int, who, withdraw_error: str = "",  # noqa: ANN001
+                        status: int = 200) -> Response:
     a = portfolio_api.own_application(request, application_id, who.name)
-    return render(request, "application.html", a=a, back="/portal", moves=[])
+    target = apps.pipeline_of(deps.fund(request).terms()).withdrawal
+    return render(request, "application.html", status=status, a=a, back="/portal", moves=[], portal=True,
+                  withdrawable=target is not None and any(m["to"] == target for m in a["next"]),
+                  withdraw_error=withdraw_error)
+
+
+@router.post("/portal/{application_id}/withdraw", response_class=HTMLResponse)
+async def my_withdrawal(request: Request, application_id: RowId) -> Response:
+    """The applicant withdraws their own application: only with the confirmation box ticked."""
+    who = await deps.authorise_change(request, "applications.withdraw")
+    form = await request.form()
+    if form.get("confirm") != "yes":
+        tr = i18n.translations(language(request)).gettext
+        return await run_in_threadpool(my_application_page, request, application_id, who,
+                                       tr("Tick the box to confirm that you withdraw the application."), 422)
+    w = portfolio_api.WithdrawIn(confirm=True, reason=str(form.get("reason", ""))[:2000])
+    await run_in_threadpool(portfolio_api.withdraw_own, request, application_id, who.name, w)
+    return RedirectResponse(f"/portal/{application_id}", status_code=303)

@@ -19,9 +19,9 @@ from jointfund.api import deps
 from jointfund.api.errors import RESPONSES
 from jointfund.api.schemas import (
     ApplicationDetail, ApplicationIn, ApplicationOut, InvestmentOut, MoveIn, OutcomeIn, OutcomeOut, Page, Paging,
-    PortfolioOut, RowId, ScreeningOut, StageChangeOut, SubmittedOut, plain_row,
+    PortfolioOut, RowId, ScreeningOut, StageChangeOut, SubmittedOut, WithdrawIn, plain_row,
 )
-from jointfund.errors import NotFound
+from jointfund.errors import InputError, NotFound, Problem, Refused
 from jointfund.fund import FundInfo
 from jointfund.money import format_amount
 from jointfund.portfolio import application as apps
@@ -157,18 +157,49 @@ def portal_submit(request: Request, fields: ApplicationIn, who=Depends(deps.chan
     return submit_one(request, who.name, fields)
 
 
+FUND_ACTOR = "fund"  # who an applicant is told moved their application: the fund, never a staff member's user name
+
+
 def own_application(request: Request, application_id: int, name: str) -> dict:
-    """The application if `name` submitted it; NotFound otherwise, so the portal says nothing of others' applications."""
+    """The application if `name` submitted it; NotFound otherwise, so the portal says nothing of others' applications.
+
+    Moves by the fund's staff name the fund, not the user: an applicant is not told who works on their file.
+    """
     with deps.reading(request) as conn:
         if submitters(conn).get(application_id) != name:
             raise NotFound(f"you submitted no application {application_id}")
-        return application_detail(conn, deps.fund(request), application_id)
+        a = application_detail(conn, deps.fund(request), application_id)
+    a["history"] = [{**m, "actor": m["actor"] if m["actor"] == name else FUND_ACTOR} for m in a["history"]]
+    return a
+
+
+def withdraw_own(request: Request, application_id: int, name: str, w: WithdrawIn) -> dict:
+    """Move the applicant's own application to the terms' withdrawal stage, once they confirmed it; logged as a move."""
+    own_application(request, application_id, name)  # NotFound for anyone else's
+    if not w.confirm:
+        raise InputError([Problem("confirm", "confirm that you withdraw the application", "false")],
+                         "application not withdrawn")
+    info = deps.fund(request)
+    target = apps.pipeline_of(info.terms()).withdrawal
+    if target is None:
+        raise Refused("these terms name no withdrawal stage ([pipeline] withdrawal)")
+    with db.write(deps.server(request).engine) as conn:
+        lifecycle.move_by_person(conn, info, name, application_id, target, clock.today(),
+                                 w.reason.strip() or "withdrawn by the applicant")
+    return own_application(request, application_id, name)
 
 
 @router.get("/portal/applications/{application_id}", response_model=ApplicationDetail, tags=["portal"],
             summary="One of my applications, with its history")
 def my_application(request: Request, application_id: RowId, who=PORTAL) -> dict:
     return own_application(request, application_id, who.name)
+
+
+@router.post("/portal/applications/{application_id}/withdrawal", response_model=ApplicationDetail, tags=["portal"],
+             summary="Withdraw one of my applications (confirm: true)")
+def my_withdrawal(request: Request, application_id: RowId, w: WithdrawIn,
+                  who=Depends(deps.change("applications.withdraw"))) -> dict:
+    return withdraw_own(request, application_id, who.name, w)
 
 
 # -- investments and the portfolio --
