@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from html import escape
+
+from api.conftest import DAY, bearer
+from web.test_ledger_tree import funded  # noqa: F401 - the fixture: capital received from each partner
 
 from jointfund.web.charts import WIDTH, bars
 
@@ -36,3 +40,13 @@ def test_a_ukrainian_chart_writes_its_numbers_in_ukrainian() -> None:
 def test_an_empty_chart_still_has_its_title_and_axis() -> None:
     svg = str(bars("Partners' capital", [], "USD", "en"))
     assert "Partners&#x27; capital" in svg and svg.count('class="chart-tick"') == 5
+
+
+def test_the_capital_chart_names_the_partners_not_their_codes(client, funded) -> None:  # noqa: ANN001
+    site = funded
+    html = client.get("/capital?lang=en", headers=bearer(site, "auditor")).text
+    chart = html[html.index('<svg class="chart"'):html.index("</svg>")]
+    labels = re.findall(r'<text class="chart-label"[^>]*>([^<]*)</text>', chart)
+    partners = site.fund.terms(DAY).partners
+    assert sorted(labels) == sorted(escape(p.name) for p in partners)
+    assert not {p.code for p in partners} & set(labels)

@@ -19,7 +19,7 @@ from jointfund.api.routers import portfolio as portfolio_api
 from jointfund.api.routers import reports as reports_api
 from jointfund.errors import JointfundError
 from jointfund.reports import statement
-from jointfund.web import charts, i18n
+from jointfund.web import charts, i18n, names
 from jointfund.web.pages import language, render
 
 router = APIRouter(include_in_schema=False)
@@ -32,8 +32,9 @@ def capital(request: Request, as_of: dt.date | None = Query(None), _who=READ) ->
     fc = reports_api.fund_capital(request, as_of, None)
     lang = language(request)
     tr = i18n.translations(lang).gettext
-    chart = charts.bars(tr("Partners' capital"), [(a["partner"], Decimal(a["closing"])) for a in fc["accounts"]],
-                        fc["currency"], lang)
+    named = names.namer(deps.fund(request).terms(), tr)  # the partners' names, not their codes (UA, US)
+    chart = charts.bars(tr("Partners' capital"), [(named("partner", a["partner"]), Decimal(a["closing"]))
+                                                  for a in fc["accounts"]], fc["currency"], lang)
     today = clock.today()
     info = deps.fund(request)
     years = range(today.year, info.start_date.year - 1, -1)
