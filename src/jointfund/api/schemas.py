@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from collections.abc import Iterable
+from itertools import islice
 from typing import Annotated, Generic, Literal, TypeVar
 
 from fastapi import Path, Query
@@ -49,6 +51,10 @@ class Paging:
         more = len(rows) > self.limit
         return {"items": rows[: self.limit], "limit": self.limit, "offset": self.offset,
                 "next_offset": self.offset + self.limit if more else None}
+
+    def take(self, rows: Iterable) -> list:
+        """The page's rows of `rows` and one more, read lazily: the rows before `offset` are skipped, never kept."""
+        return list(islice(rows, self.offset, self.offset + self.limit + 1))
 
     def slice(self, rows: list) -> dict:
         """The page of an already complete list."""

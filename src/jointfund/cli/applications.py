@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from jointfund import clock
-from jointfund.cli import context
+from jointfund.cli import context, params
 from jointfund.cli.output import FormatOption, emit, say
 from jointfund.errors import InputError, Problem
 from jointfund.portfolio import application as apps
@@ -51,6 +51,7 @@ def submit(
 def list_(
     ctx: typer.Context,
     stage: str = typer.Option(None, "--stage", help="Only applications at this stage."),
+    limit: int = params.LimitOption, offset: int = params.OffsetOption,
     fmt: str = FormatOption,
 ) -> None:
     """Applications and where each stands."""
@@ -63,7 +64,8 @@ def list_(
         where = apps.stages(conn)
     rows = [{"id": a.id, "applicant": a.applicant, "title": a.title, "sector": a.sector, "region": a.region,
              "amount": a.amount, "currency": a.currency, "instrument": a.instrument, "stage": where[a.id].to_stage,
-             "since": where[a.id].effective} for a in everyone if stage is None or where[a.id].to_stage == stage]
+             "since": where[a.id].effective}
+            for a in params.page((a for a in everyone if stage is None or where[a.id].to_stage == stage), limit, offset)]
     emit(ctx, rows, fmt, title="Applications" + (f" at {stage}" if stage else ""))
 
 

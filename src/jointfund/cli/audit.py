@@ -12,7 +12,7 @@ import typer
 
 from jointfund.cli import context
 from jointfund.cli.output import FormatOption, emit, resolve_format, say
-from jointfund.cli.params import parse_date
+from jointfund.cli.params import MAX_PAGE_ITEMS, parse_date
 from jointfund.governance import audit as trail_mod
 from jointfund.store import db
 
@@ -23,8 +23,9 @@ def audit(
     ctx: typer.Context,
     since: str = typer.Option(None, "--since", help="Only actions recorded on or after this date (UTC), YYYY-MM-DD."),
     actor: str = typer.Option(None, "--actor", help="Only actions of this user (or operator, demo...)."),
-    limit: int = typer.Option(None, "--limit", min=1, max=trail_mod.MAX_ROWS,
-                              help=f"Only the latest N events [default: {TABLE_LIMIT} in a table, all in json or csv]."),
+    limit: int = typer.Option(None, "--limit", min=1, max=MAX_PAGE_ITEMS,
+                              help=f"Only the latest N events, 1 to {MAX_PAGE_ITEMS} [default: {TABLE_LIMIT} in a table, "
+                                   "all in json or csv]."),
     fmt: str = FormatOption,
 ) -> None:
     """Who did what, when, with the state before and after: every event of the fund's verifiable log."""

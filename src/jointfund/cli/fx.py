@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from sqlalchemy import select
 
-from jointfund.cli import context, corrections, imports
+from jointfund.cli import context, corrections, imports, params
 from jointfund.cli.output import FormatOption, emit
 from jointfund.cli.terms import parse_date
 from jointfund.revenue import book
@@ -43,6 +43,7 @@ def list_(
     ctx: typer.Context,
     currency: str = typer.Option(None, "--currency"),
     since: str = typer.Option(None, "--since"), until: str = typer.Option(None, "--until"),
+    limit: int = params.LimitOption, offset: int = params.OffsetOption,
     fmt: str = FormatOption,
 ) -> None:
     """Rates by date."""
@@ -56,7 +57,8 @@ def list_(
     with db.transaction(context.engine(ctx)) as conn:
         fixed = book.corrected(conn, "rate")
         rows = [{**book.effective_rate(rate := book.rate_of(r), fixed)._asdict(),
-                 "corrected": "yes" if rate_subject(rate.currency, rate.date) in fixed else "no"} for r in conn.execute(q)]
+                 "corrected": "yes" if rate_subject(rate.currency, rate.date) in fixed else "no"}
+                for r in params.page(conn.execute(q.limit(limit + 1).offset(offset)), limit, 0)]
     emit(ctx, rows, fmt, title="Exchange rates")
 
 

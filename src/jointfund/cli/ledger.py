@@ -10,7 +10,7 @@ from pathlib import Path
 import typer
 
 from jointfund import bounds
-from jointfund.cli import context
+from jointfund.cli import context, params
 from jointfund.cli.output import FormatOption, emit, resolve_format, say
 from jointfund.cli.params import parse_date
 from jointfund.errors import InputError, JointfundError, NotFound, Problem
@@ -81,7 +81,9 @@ def entries(
     account: str = typer.Option(None, "--account", help="Only entries touching this account or its subtree."),
     since: str = typer.Option(None, "--since"), until: str = typer.Option(None, "--until"),
     link: str = typer.Option(None, "--link", help="Only entries linked to this reference, e.g. receipt:R-1."),
-    limit: int = typer.Option(100, "--limit", min=1, max=100_000), offset: int = typer.Option(0, "--offset", min=0),
+    limit: int = typer.Option(100, "--limit", min=1, max=params.MAX_PAGE_ITEMS,
+                              help=f"Entries per page, 1 to {params.MAX_PAGE_ITEMS}; a larger limit is refused."),
+    offset: int = params.OffsetOption,
     fmt: str = FormatOption,
 ) -> None:
     """Journal entries in log order, one row per posting."""
@@ -191,12 +193,14 @@ def close(ctx: typer.Context, name: str = typer.Argument(...), date: str = typer
 
 
 @app.command("checkpoints")
-def checkpoints(ctx: typer.Context, fmt: str = FormatOption) -> None:
+def checkpoints(ctx: typer.Context, limit: int = params.LimitOption, offset: int = params.OffsetOption,
+                fmt: str = FormatOption) -> None:
     """Signed checkpoints: who signed which tree size and root, when."""
     fund = context.fund(ctx)
     with db.transaction(context.engine(ctx)) as conn:
         rows = [{"id": i, "partner": cp.partner, "tree_size": cp.tree_size, "root": cp.root_hex,
-                 "signed_at": cp.signed_at, "key_id": cp.key_id} for i, cp in log.checkpoints(conn, fund.id)]
+                 "signed_at": cp.signed_at, "key_id": cp.key_id}
+                for i, cp in params.page(log.checkpoints(conn, fund.id), limit, offset)]
     emit(ctx, rows, fmt, title="Signed checkpoints")
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from jointfund.cli import context, corrections, imports
+from jointfund.cli import context, corrections, imports, params
 from jointfund.cli.output import FormatOption, emit
 from jointfund.revenue import book
 from jointfund.revenue.corrections import LICENCE_FIELDS, correct_licence
@@ -31,6 +31,7 @@ def import_(ctx: typer.Context, file: Path = imports.FileArgument, fmt: str = Fo
 def list_(
     ctx: typer.Context,
     resource: str = typer.Option(None, "--resource", help="Only licences for this resource code."),
+    limit: int = params.LimitOption, offset: int = params.OffsetOption,
     fmt: str = FormatOption,
 ) -> None:
     """Licences with their resource, basis and whether the resource is covered."""
@@ -41,7 +42,7 @@ def list_(
     rows = [{**x._asdict(), "psa": "yes" if x.psa else "no", "flags": ";".join(x.flags),
              "other_resources": ";".join(x.other_resources),
              "covered": bool((r := terms.resource(x.resource)) and r.covered)}
-            for x in sorted(found.values()) if resource in (None, *x.resources)]
+            for x in params.page((x for x in sorted(found.values()) if resource in (None, *x.resources)), limit, offset)]
     emit(ctx, rows, fmt, title="Licences")
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from jointfund import clock
-from jointfund.cli import context
+from jointfund.cli import context, params
 from jointfund.cli.output import FormatOption, emit, say
 from jointfund.cli.authority import AuthorityKeyOption, PrepareOption, authorize, normalized_pem
 from jointfund.errors import InputError, NotFound, Problem
@@ -110,6 +110,7 @@ def list_(
     ctx: typer.Context,
     body: str = typer.Option(None, "--body", help="Only this body."),
     everyone: bool = typer.Option(False, "--all", help="Also members who were removed."),
+    limit: int = params.LimitOption, offset: int = params.OffsetOption,
     fmt: str = FormatOption,
 ) -> None:
     """Members by body and seat."""
@@ -117,7 +118,7 @@ def list_(
         found = [m for m in book.members(conn) if (everyone or m.removed_seq is None) and (body is None or m.body == body)]
     rows = [{"id": m.id, "body": m.body, "partner": m.partner, "seat": m.seat, "name": m.name, "key_id": m.key_id,
              "appointed_on": m.appointed_on, "removed_on": m.removed_on}
-            for m in sorted(found, key=lambda m: (m.body, m.partner, m.seat, m.id))]
+            for m in params.page(sorted(found, key=lambda m: (m.body, m.partner, m.seat, m.id)), limit, offset)]
     emit(ctx, rows, fmt, title="Members")
 
 

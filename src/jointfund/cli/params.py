@@ -6,6 +6,8 @@ import datetime as dt
 
 import typer
 
+from jointfund.bounds import MAX_PAGE_ITEMS
+
 
 def parse_date(value: str | None, option: str) -> dt.date | None:
     if value is None:
@@ -21,3 +23,22 @@ def parse_date(value: str | None, option: str) -> dt.date | None:
     if start is not None and (problem := bounds.date_problem(day, start, option)):
         raise typer.BadParameter(f"{problem.message}, got {value}", param_hint=option)
     return day
+
+
+# Every list command pages its rows with the API's bound; a larger --limit is refused (a usage error naming it).
+LimitOption = typer.Option(MAX_PAGE_ITEMS, "--limit", min=1, max=MAX_PAGE_ITEMS,
+                           help=f"Rows per page, 1 to {MAX_PAGE_ITEMS}; a larger limit is refused, never clamped.")
+OffsetOption = typer.Option(0, "--offset", min=0, max=2**63 - 1, help="Rows to skip: the next page starts here.")
+
+
+def page(rows, limit: int, offset: int) -> list:  # noqa: ANN001 - any iterable of rows
+    """Rows `offset` to `offset + limit` of `rows`, read lazily (a generator is consumed only as far as the page),
+    with a note on stderr when more follow, saying the --offset of the next page."""
+    from itertools import islice
+
+    from jointfund.cli.output import say
+
+    taken = list(islice(rows, offset, offset + limit + 1))
+    if len(taken) > limit:
+        say(f"more rows follow: --offset {offset + limit} shows the next page")
+    return taken[:limit]

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from jointfund import clock
-from jointfund.cli import context
+from jointfund.cli import context, params
 from jointfund.cli.output import FormatOption, emit, say
 from jointfund.cli.terms import parse_date
 from jointfund.budget import effects as _budget_effects  # noqa: F401 registers the budget effect
@@ -145,17 +145,19 @@ def execute(ctx: typer.Context, proposal_id: int = context.id_argument()) -> Non
 def list_(
     ctx: typer.Context,
     state: str = typer.Option(None, "--state", help="Only proposals in this state (open, approved, ...)."),
+    limit: int = params.LimitOption, offset: int = params.OffsetOption,
     fmt: str = FormatOption,
 ) -> None:
     """Proposals with their state."""
     fund = context.fund(ctx)
     today = clock.today()
     with db.transaction(context.engine(ctx)) as conn:
-        standings = [proposal.standing(conn, fund, p.id, today) for p in book.proposals(conn)]
+        # Standings are worked out lazily, only as far as the page reaches.
+        standings = (proposal.standing(conn, fund, p.id, today) for p in book.proposals(conn))
+        shown = params.page((s for s in standings if state is None or s.state == state), limit, offset)
     rows = [{"id": s.proposal.id, "kind": s.proposal.kind, "title": s.proposal.title, "body": s.proposal.body,
              "rule": s.proposal.rule, "amount": s.proposal.amount, "currency": s.proposal.currency,
-             "deadline": s.proposal.deadline, "state": s.state, "why": s.reason}
-            for s in standings if state is None or s.state == state]
+             "deadline": s.proposal.deadline, "state": s.state, "why": s.reason} for s in shown]
     emit(ctx, rows, fmt, title="Proposals")
 
 

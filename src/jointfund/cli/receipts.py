@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from sqlalchemy import Connection
 
-from jointfund.cli import context, corrections, imports
+from jointfund.cli import context, corrections, imports, params
 from jointfund.cli.output import FormatOption, emit
 from jointfund.cli.progress import bar
 from jointfund.fund import FundInfo
@@ -42,17 +42,14 @@ def list_(
     ctx: typer.Context,
     year: int = context.year_option(None, help="Only receipts dated in this year."),
     licence: str = typer.Option(None, "--licence", help="Only receipts under this licence."),
-    limit: int = typer.Option(1000, "--limit", min=1, max=1_000_000),
+    limit: int = params.LimitOption, offset: int = params.OffsetOption,
     fmt: str = FormatOption,
 ) -> None:
     """Receipts as imported, by date."""
-    rows = []
     with db.transaction(context.engine(ctx)) as conn:
-        for r in book.receipts(conn, year):
-            if licence in (None, r.licence_id):
-                rows.append(r._asdict())
-                if len(rows) >= limit:
-                    break
+        # book.receipts streams in batches: the page reads only as far as it needs.
+        chosen = (r for r in book.receipts(conn, year) if licence in (None, r.licence_id))
+        rows = [r._asdict() for r in params.page(chosen, limit, offset)]
     emit(ctx, rows, fmt, title="Receipts")
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from jointfund.cli import context
+from jointfund.cli import context, params
 from jointfund.cli.authority import AuthorityKeyOption, PrepareOption, authorize
 from jointfund.cli.output import FormatOption, emit, say
 from jointfund.errors import NotFound
@@ -67,10 +67,12 @@ def link(
 
 
 @app.command("list")
-def list_(ctx: typer.Context, fmt: str = FormatOption) -> None:
+def list_(ctx: typer.Context, limit: int = params.LimitOption, offset: int = params.OffsetOption,
+          fmt: str = FormatOption) -> None:
     """Users, their roles and whether they are enabled (never their password hashes)."""
     with db.transaction(context.engine(ctx)) as conn:
-        rows = [{"name": u.name, "role": u.role, "enabled": u.enabled, "created_at": u.created_at} for u in user.users(conn)]
+        rows = [{"name": u.name, "role": u.role, "enabled": u.enabled, "created_at": u.created_at}
+                for u in params.page(user.users(conn), limit, offset)]
     emit(ctx, rows, fmt, title="Users")
 
 

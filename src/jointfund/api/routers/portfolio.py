@@ -80,10 +80,10 @@ def listing(request: Request, stage: str | None, sector: str | None, region: str
         everyone = apps.applications(conn)
         where = apps.stages(conn)
         mine = submitters(conn) if submitted_by is not None else {}
-    rows = [application_out(info, a, where[a.id]) for a in everyone
-            if (stage is None or where[a.id].to_stage == stage) and (sector is None or a.sector == sector)
-            and (region is None or a.region == region) and (submitted_by is None or mine.get(a.id) == submitted_by)]
-    return paging.slice(rows)
+    kept = paging.take(a for a in everyone
+                       if (stage is None or where[a.id].to_stage == stage) and (sector is None or a.sector == sector)
+                       and (region is None or a.region == region) and (submitted_by is None or mine.get(a.id) == submitted_by))
+    return paging.page([application_out(info, a, where[a.id]) for a in kept])  # only the page's rows are shaped
 
 
 def submit_one(request: Request, actor: str, fields: ApplicationIn, source: str = "api") -> dict:

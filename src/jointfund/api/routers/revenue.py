@@ -218,15 +218,9 @@ def evaluated(request: Request, year: int | None, keep: Callable[[Evaluation], b
     """One page of the receipts of `year` that `keep` keeps, each judged by the terms in force on its date."""
     info = deps.fund(request)
     base = info.base_terms().fund.base_currency
-    rows: list[dict] = []
-    stop = paging.offset + paging.limit + 1
     with deps.reading(request) as conn:
-        for e in book.evaluations(conn, info, year):
-            if keep(e):
-                rows.append(row(e, base))
-                if len(rows) >= stop:
-                    break
-    return paging.slice(rows)
+        kept = paging.take(e for e in book.evaluations(conn, info, year) if keep(e))
+    return paging.page([row(e, base) for e in kept])
 
 
 def _money_or_none(value: Decimal | None, currency: str) -> str | None:
@@ -298,16 +292,10 @@ def fx(request: Request, currency: str | None = Query(None, max_length=3), since
 def payments(request: Request, year: int | None = Query(None, ge=1900, le=2999),
              holder_code: str | None = Query(None, max_length=20), licence: str | None = Query(None, max_length=64),
              paging: Paging = Depends(), _who=READ) -> dict:
-    rows: list[dict] = []
-    stop = paging.offset + paging.limit + 1
     with deps.reading(request) as conn:
-        for x in book.payments(conn, year):
-            if (holder_code and x.holder_code != holder_code) or (licence and x.licence_id != licence):
-                continue
-            rows.append({**x._asdict(), "amount": format_amount(x.amount, x.currency)})
-            if len(rows) >= stop:
-                break
-    return paging.slice(rows)
+        kept = paging.take(x for x in book.payments(conn, year)
+                           if not (holder_code and x.holder_code != holder_code) and not (licence and x.licence_id != licence))
+    return paging.page([{**x._asdict(), "amount": format_amount(x.amount, x.currency)} for x in kept])
 
 
 def calendar_rows(request: Request, year: int | None) -> list[dict]:
