@@ -15,7 +15,7 @@ from jointfund.ledger.entry import Entry, Posting
 from jointfund.store import db
 from jointfund.web.account_tree import build
 
-ROW = re.compile(r'<tr class="depth-(\d)[^"]*" aria-level="(\d+)">\s*<th scope="row"><a href="[^"]*" title="([^"]+)">'
+ROW = re.compile(r'<tr class="depth-(\d)[^"]*" data-level="(\d+)">\s*<th scope="row"><a href="[^"]*" title="([^"]+)">'
                  r'.*?</th>.*?<td class="num">(.*?)</td></tr>', re.S)
 AMOUNT = re.compile(r'<span class="amount">(.*?) ([A-Z]{3})</span>')
 
