@@ -69,14 +69,14 @@ def test_no_seat_without_the_decision_or_the_countersignature(board) -> None:
     with db.write(board.engine) as conn, pytest.raises(Refused, match="no appointment proposal decides"):
         appointment.countersign(conn, board.fund, "admin", st.signed(authority_key("UA")))
     p = board.propose("appointment", "us-board-1", about=appointment.about(st))
-    board.votes(p.id, board.names[:5], "approve")
+    board.votes(p.id, ["us-board-1", "us-board-2", "us-board-3", "ua-board-1", "ua-board-2", "ua-board-3"][:5], "approve")
     with db.write(board.engine) as conn:          # the other partner's authority cannot countersign UA's seat
         with pytest.raises(Refused, match="not signed by UA's authority key"):
             appointment.countersign(conn, board.fund, "admin", st.signed(authority_key("US")))
         other = st._replace(partner="US").signed(authority_key("US"))
         with pytest.raises(Refused, match="no appointment proposal decides"):
             appointment.countersign(conn, board.fund, "admin", other)   # a changed statement is another hash
-    board.vote(p.id, board.names[5], "approve")
+    board.vote(p.id, ["us-board-1", "us-board-2", "us-board-3", "ua-board-1", "ua-board-2", "ua-board-3"][5], "approve")
     with pytest.raises(Refused, match="countersigned by the partner's authority key"):
         board.execute(p.id)                       # approved, but not countersigned: nothing is executed
     assert board.standing(p.id).state == "approved"
@@ -92,7 +92,8 @@ def test_no_seat_without_the_decision_or_the_countersignature(board) -> None:
 def test_a_rejected_decision_seats_no_one(board) -> None:
     st = authority.statement(board.fund.id, "US", "member.remove", member=1, key_id=_seated(board)[0].key_id)
     p = board.propose("appointment", "ua-board-1", about=appointment.about(st))
-    assert board.vote(p.id, "ua-board-1", "reject").state == "rejected"
+    assert board.vote(p.id, "ua-board-1", "reject").state == "open"       # blocked until every seat votes
+    assert board.votes(p.id, [n for n in ["us-board-1", "us-board-2", "us-board-3", "ua-board-1", "ua-board-2", "ua-board-3"] if n != "ua-board-1"], "approve").state == "rejected"
     with db.write(board.engine) as conn, pytest.raises(Refused, match="is rejected"):
         appointment.countersign(conn, board.fund, "admin", st.signed(authority_key("US")))
 
@@ -130,7 +131,7 @@ def _seated(board) -> list:  # noqa: ANN001
 def test_execution_is_the_only_way_in(board) -> None:
     """A decision that names a statement of another fund, or none, executes nothing."""
     p = board.propose("appointment", "us-board-1", about="appointment:" + "0" * 64)
-    board.votes(p.id, board.names, "approve")
+    board.votes(p.id, ["us-board-1", "us-board-2", "us-board-3", "ua-board-1", "ua-board-2", "ua-board-3"], "approve")
     with pytest.raises(Refused, match="take effect only with the statement"):
         board.execute(p.id)
     with db.transaction(board.engine) as conn:

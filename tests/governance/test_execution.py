@@ -44,6 +44,9 @@ def test_refusals_say_why(gov) -> None:
     with pytest.raises(Refused, match=f"proposal {p.id} is open: waiting for .*; only an approved proposal can be executed"):
         gov.execute(p.id)
     gov.vote(p.id, names[-1], "reject")
+    with pytest.raises(Refused, match="is open: blocked by UA seat 3; .* only an approved proposal"):
+        gov.execute(p.id)
+    gov.votes(p.id, names[:-1], "approve")
     with pytest.raises(Refused, match="is rejected: UA seat 3 .* only an approved proposal"):
         gov.execute(p.id)
 

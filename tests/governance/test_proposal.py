@@ -29,12 +29,34 @@ def test_unanimous_approval_the_moment_the_last_seat_approves(board) -> None:
     assert [c.status for c in s.closings] == ["approved"]
 
 
-def test_one_reject_closes_a_unanimous_proposal(board) -> None:
+def test_one_reject_blocks_a_unanimous_proposal_until_every_seat_has_voted(board) -> None:
     p = board.propose("budget", "ua-board-2")
     board.votes(p.id, ["us-board-1", "us-board-2", "us-board-3"], "approve")
     s = board.vote(p.id, "ua-board-1", "reject")
+    assert s.words == ("open: blocked by UA seat 1; waiting for UA seat 2 and UA seat 3 "
+                       "(votes may change until every seat has voted)")
+    assert not s.closings
+    s = board.votes(p.id, ["ua-board-2", "ua-board-3"], "approve")
     assert s.state == "rejected"
     assert "UA seat 1 (ua-board-1) rejected" in s.reason
+
+
+def test_a_blocking_reject_changed_to_approve_lets_the_proposal_pass(board) -> None:
+    p = board.propose("budget", "ua-board-2")
+    board.vote(p.id, "ua-board-1", "reject")
+    board.votes(p.id, ["us-board-1", "us-board-2", "us-board-3", "ua-board-2"], "approve")
+    assert board.standing(p.id).reason.startswith("blocked by UA seat 1; waiting for UA seat 3")
+    s = board.vote(p.id, "ua-board-1", "approve")          # round 2 supersedes the reject
+    assert s.state == "open" and s.reason.startswith("waiting for UA seat 3")
+    assert board.vote(p.id, "ua-board-3", "approve").words == "approved: 6 of 6 board seats approved"
+    assert verify(board.engine).ok
+
+
+def test_a_blocked_proposal_expires_at_its_deadline(board) -> None:
+    p = board.propose("budget", "ua-board-2", deadline=dt.date(2026, 4, 1))
+    board.vote(p.id, "ua-board-1", "reject")
+    s = board.standing(p.id, dt.date(2026, 4, 2))
+    assert s.state == "expired" and "blocked by UA seat 1" in s.reason
 
 
 def test_a_vacant_seat_blocks_until_it_is_filled(gov) -> None:
@@ -133,6 +155,10 @@ def test_proposal_input_problems_are_collected(board) -> None:
 def test_every_step_is_an_event_with_before_and_after(board) -> None:
     p = board.propose("budget", "us-board-1")
     board.vote(p.id, "ua-board-3", "reject")
+    board.vote(p.id, "ua-board-3", "abstain")             # a changed vote: its event says from what
+    board.votes(p.id, ["us-board-1", "us-board-2", "us-board-3", "ua-board-1", "ua-board-2"], "approve")
     with db.transaction(board.engine) as conn:
         steps = [(e.action, e.data["before"], e.data["after"]) for e in log.events(conn, prefix="proposal.")]
-    assert steps == [("proposal.new", None, "open"), ("proposal.vote", None, "reject"), ("proposal.rejected", "open", "rejected")]
+    assert steps == [("proposal.new", None, "open"), ("proposal.vote", None, "reject"),
+                     ("proposal.vote", "reject", "abstain")] + [("proposal.vote", None, "approve")] * 5 + [
+                     ("proposal.rejected", "open", "rejected")]

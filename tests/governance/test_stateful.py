@@ -36,14 +36,16 @@ def expected(rule: str, holders: dict[str, list[int]], last: dict[int, str]) -> 
     """The model's verdict, counted plainly: approved, rejected or open."""
     def count(p: str, choices: tuple[str, ...]) -> int:
         return sum(1 for m in holders[p] if last.get(m) in choices)
+    # Votes may change while it is open: a rejection waits until every held seat has voted.
+    rejected = "rejected" if all(m in last for p in SEATS for m in holders[p]) else "open"
     if rule == "unanimous":
         if any(count(p, ("reject", "abstain")) for p in SEATS):
-            return "rejected"
+            return rejected
         full = all(len(holders[p]) == SEATS[p] and count(p, ("approve",)) == SEATS[p] for p in SEATS)
         return "approved" if full else "open"
     need = {p: n // 2 + 1 for p, n in SEATS.items()}
     if any(SEATS[p] - count(p, ("reject", "abstain")) < need[p] for p in SEATS):
-        return "rejected"
+        return rejected
     return "approved" if all(count(p, ("approve",)) >= need[p] for p in SEATS) else "open"
 
 

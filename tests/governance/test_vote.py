@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
 from jointfund.errors import InputError, IntegrityError, NotFound, Refused
-from jointfund.governance import canonical, vote
+from jointfund.governance import canonical, member, vote
 from jointfund.ledger import log
 from jointfund.store import db
 from jointfund.store import tables as t
@@ -89,7 +89,9 @@ def test_non_members_other_bodies_and_closed_proposals_are_refused(board) -> Non
     with pytest.raises(Refused, match="sits on audit, not on board"):
         board.vote(p.id, "us-audit-1", "approve")
     board.vote(p.id, "ua-board-1", "reject")
-    with pytest.raises(Refused, match="is closed \\(rejected: UA seat 1 \\(ua-board-1\\) rejected"):
+    board.votes(p.id, [n for n in ["us-board-1", "us-board-2", "us-board-3", "ua-board-1", "ua-board-2", "ua-board-3"] if n not in ("ua-board-1", "us-board-2")], "approve")
+    board.vote(p.id, "us-board-2", "abstain")
+    with pytest.raises(Refused, match="is closed \\(rejected: US seat 2 \\(us-board-2\\) abstained and UA seat 1 \\(ua-board-1\\) rejected"):
         board.vote(p.id, "us-board-2", "approve")
     with pytest.raises(InputError, match="CHOICE: expected one of approve, reject, abstain"):
         board.vote(p.id, "us-board-2", "maybe")
@@ -108,3 +110,26 @@ def test_changing_a_vote_is_recorded_and_the_last_vote_counts(board) -> None:
                    if e.data["member"] == 4]
     assert changes == [(None, "approve"), ("approve", "abstain"), ("abstain", "approve")]
     assert verify(board.engine).ok
+
+
+def test_a_superseded_vote_stands_only_superseded_by_the_same_members_later_vote(board) -> None:
+    """Tampering: the later vote that superseded a reject is given to another member, or removed, so that the
+    reject would count again; verify names it."""
+    p = board.propose("budget", "us-board-1")
+    board.vote(p.id, "ua-board-1", "reject")
+    board.vote(p.id, "ua-board-1", "approve")                       # round 2 supersedes the reject
+    assert verify(board.engine).ok
+    with db.transaction(board.engine) as conn:
+        ua1 = member.find(conn, "ua-board-1").id
+        us2 = member.find(conn, "us-board-2").id
+    with db.write(board.engine) as conn:
+        for s in drop_guard_statements(board.engine.dialect.name, "vote"):
+            conn.exec_driver_sql(s)
+        conn.execute(update(t.vote).where(t.vote.c.member_id == ua1, t.vote.c.round == 2).values(member_id=us2))
+    report = verify(board.engine)
+    failed = {r.check: r for r in report.results if not r.ok}
+    assert {"vote signatures", "governance records"} <= set(failed)
+    with db.write(board.engine) as conn:
+        conn.execute(delete(t.vote).where(t.vote.c.member_id == us2))
+    failed = {r.check for r in verify(board.engine).results if not r.ok}
+    assert "governance records" in failed

@@ -33,6 +33,9 @@ def said(lang: str = "uk"):  # noqa: ANN201
     ("6 of 6 board seats approved", "схвалили 6 із 6 місць органу «Правління»"),
     ("on 2026-02-17; approved: 6 of 6 board seats approved",
      "17.02.2026; схвалена: схвалили 6 із 6 місць органу «Правління»"),
+    ("blocked by UA seat 1 and US seat 2; waiting for UA seat 3 (votes may change until every seat has voted)",
+     "заблоковано: місце 1 (UA) і місце 2 (US); очікуються голоси: місце 3 (UA) "
+     "(голоси можна змінити, доки не проголосують усі місця)"),
     ("not filed yet (record it with: jointfund calendar file --deadline audit ...)",
      "ще не подано (зареєструйте: jointfund calendar file --deadline audit ...)"),
 ])

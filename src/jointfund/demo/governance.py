@@ -48,6 +48,7 @@ def build(engine: Engine, info: FundInfo, directory: Path, say: Callable[[str], 
         p = _propose(conn, info, keys, rej, "us-board-1")
         _vote_until_decided(conn, info, keys, p, rej["approve"], "approve", rej["voted_on"])
         _vote_until_decided(conn, info, keys, p, rej["reject"], "reject", rej["voted_on"])
+        _vote_until_decided(conn, info, keys, p, rej["then_approve"], "approve", rej["voted_on"])
         say(f"proposal {p.id} ({p.kind}): {proposal.standing(conn, info, p.id, rej['voted_on']).words}")
 
     exp = d["expired"]

@@ -2,7 +2,8 @@
 
 A recused seat is left out when the terms' `[governance.recusal]` says so, and a vacant seat in the
 decisions of `[governance.appointments]` when `vacant_seats = "excluded"`; the rule then applies to the
-other seats, with at least `voting_seats_per_partner` of each partner voting (rule.evaluate). Every place
+other seats, with at least `voting_seats_per_partner` of each partner voting (rule.evaluate); a rejection
+by votes waits until every counted seat has voted (rule.hold_open). Every place
 that decides or replays a proposal (standing, votes, expiry, verify) counts through here.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 
 from jointfund.governance.model import Member, Proposal, Vote
-from jointfund.governance.rule import Seat, Verdict, evaluate
+from jointfund.governance.rule import Seat, Verdict, hold_open
 from jointfund.governance.seats import ballot
 from jointfund.terms.model import Terms
 
@@ -30,4 +31,5 @@ def per_partner(terms: Terms) -> int:
 
 
 def verdict(terms: Terms, p: Proposal, ballot_: Sequence[Seat]) -> Verdict:
-    return evaluate(p.rule, p.body, ballot_, per_partner(terms))
+    # Votes may change while the proposal is open: a reject blocks it, and rejects it only once every seat voted.
+    return hold_open(p.rule, p.body, ballot_, per_partner(terms))

@@ -11,8 +11,12 @@ among the seats of some partners:
 
 Abstaining is not approving. Seats are counted, not votes cast, so an abstention or a
 vacant seat weighs like a no until it becomes a yes. A proposal is approved the moment
-every requirement is met, and rejected the moment one can no longer be met even if
-every seat that has not voted (or is vacant) approved: votes cast count as final.
+every requirement is met; `evaluate` calls it rejected the moment one can no longer be met even if
+every seat that has not voted (or is vacant) approved, as if votes cast were final.
+
+But a member may change their vote while the proposal is open, so `hold_open` keeps such a
+proposal open, "blocked by" the seats against it, until every held seat the rule counts has
+voted (or the deadline passes): a reject is final only when no one is left to be persuaded.
 """
 
 from __future__ import annotations
@@ -153,6 +157,26 @@ def evaluate(rule: str, body_label: str, ballot: Sequence[Seat], per_partner: in
     return Verdict(OPEN, f"waiting for {_join(waiting)} ({approvals} of {total} {body_label} seats approved so far)")
 
 
+BLOCKED = "blocked by {against}; waiting for {seats} (votes may change until every seat has voted)"
+
+
+def hold_open(rule: str, body_label: str, ballot: Sequence[Seat], per_partner: int = 0) -> Verdict:
+    """`evaluate`, except that a rejection by votes stays open while a held, counted seat has not voted.
+
+    Only a rejection that the seats against could undo by changing their votes is held open; one that
+    no vote can change (every seat recused, too few left of a partner) is final at once."""
+    verdict = evaluate(rule, body_label, ballot, per_partner)
+    if verdict.outcome != REJECTED:
+        return verdict
+    counted = [s for s in ballot if s.excluded is None]
+    against = [s.label for s in counted if s.choice in (REJECT, ABSTAIN)]
+    waiting = [s.label for s in counted if s.member is not None and s.choice is None]
+    persuaded = [s._replace(choice=APPROVE) if s.excluded is None and s.member is not None else s for s in ballot]
+    if not against or not waiting or evaluate(rule, body_label, persuaded, per_partner).outcome == REJECTED:
+        return verdict
+    return Verdict(OPEN, BLOCKED.format(against=_join(against), seats=_join(waiting)))
+
+
 def _past(choice: str | None) -> str:
     return {REJECT: "rejected", ABSTAIN: "abstained"}.get(choice or "", "did not vote")
 
@@ -163,4 +187,4 @@ def _join(items: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-__all__ = ["Requirement", "Seat", "Verdict", "attainable", "evaluate", "requirements", "OPEN"]
+__all__ = ["Requirement", "Seat", "Verdict", "attainable", "evaluate", "hold_open", "requirements", "OPEN"]

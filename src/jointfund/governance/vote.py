@@ -1,10 +1,14 @@
-"""Casting signed votes, and deciding a proposal the moment its rule is met or can no longer be.
+"""Casting signed votes, and deciding a proposal the moment its rule is met, or rejecting it once every seat voted.
 
 A vote is the member's Ed25519 signature over the vote's canonical bytes, which bind
 the fund, the proposal, the SHA-256 of the proposal's content, the member, the choice
 and the round (the member's 1st, 2nd... vote on it). The signature is checked with the
 key stored at the member's appointment, so only the member can vote, a vote cannot be
 moved to another proposal or an edited one, and an old vote cannot be replayed.
+
+A member may vote again while the proposal is open: the later round supersedes the earlier
+one (only the same member's later vote can; the database and verify hold that), so a reject
+blocks a proposal but does not close it until every seat has voted or the deadline passes.
 """
 
 from __future__ import annotations

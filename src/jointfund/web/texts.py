@@ -20,6 +20,7 @@ from jointfund.revenue.deadlines import OUTSTANDING
 from jointfund.revenue.eligibility import REASONS
 
 GOVERNANCE = (
+    N_("blocked by %(against)s; waiting for %(seats)s (votes may change until every seat has voted)"),
     N_("all %(total)s seats"),
     N_("more than half of the %(total)s seats"),
     N_("more than half of %(partner)s's %(seats)s seats"),
