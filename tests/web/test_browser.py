@@ -140,18 +140,43 @@ def test_the_browser_verifier_rejects_every_listed_forgery_and_trusts_only_the_k
 
 
 def test_a_board_manager_signs_a_vote_in_the_browser_and_the_seat_grid_updates(page, site, tmp_path) -> None:  # noqa: ANN001
+    from support import authority_key
+
+    from jointfund.governance import book, user
+    from jointfund.ledger import authority
+    from jointfund.store import db
+
+    name, other = list(site.keys)[:2]
+    manager = site.name("board_manager")
+    with db.write(site.engine) as conn:          # the partner links the board manager to this one seat only
+        m = book.members(conn, [site.members[name]])[0]
+        st = authority.statement(site.fund.id, m.partner, "user.member", user=manager, member=m.id)
+        user.link_member(conn, site.fund.id, "admin", manager, m.id, st.signed(authority_key(m.partner)))
     sign_in(page, site, "board_manager")
-    name = next(iter(site.keys))
     page.goto(f"/proposals/{site.proposal.id}")
+    options = page.locator("#member option")
+    assert options.count() == 1 and options.first.get_attribute("value") == str(site.members[name])
+    assert page.locator(f"#member option[value='{site.members[other]}']").count() == 0  # not linked: not offered
     row = page.locator(f"#seats tr[data-member='{site.members[name]}'] td.vote")
     assert row.inner_text() == "missing"
-    page.get_by_label("Member").select_option(str(site.members[name]))
-    page.get_by_label("approve").check()
-    page.get_by_label("Private key file (PKCS#8 PEM)").set_input_files(str(site.key_file(tmp_path, name)))
-    page.get_by_role("button", name="Sign and cast the vote").click()
-    expect(row).to_have_text("approve")  # waits; the CSP forbids the eval that wait_for_function needs
+    asked: list[str] = []
+
+    def vote(choice: str, accept: bool = True) -> None:
+        page.once("dialog", lambda d: (asked.append(d.message), d.accept() if accept else d.dismiss()))
+        page.get_by_label(choice, exact=True).check()
+        page.get_by_label("Private key file (PKCS#8 PEM)").set_input_files(str(site.key_file(tmp_path, name)))
+        page.get_by_role("button", name="Sign and cast the vote").click()
+
+    vote("reject", accept=False)                 # declined: nothing is signed or sent
+    assert asked and f"Proposal {site.proposal.id}" in asked[-1] and "reject" in asked[-1] and "seat" in asked[-1]
+    page.reload()
+    assert row.inner_text() == "missing"
+    vote("reject")
+    expect(row).to_have_text("reject")  # waits; the CSP forbids the eval that wait_for_function needs
+    vote("approve")                              # the board manager changes the vote, and confirms again
+    expect(row).to_have_text("approve")
     assert "Vote recorded." in page.locator("#vote-result").inner_text()
-    shot(page, "vote-signed")
+    shot(page, "vote-changed")
     page.reload()
     assert row.inner_text() == "approve"  # the server counted it, not only the page
 

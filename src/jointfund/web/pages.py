@@ -305,11 +305,13 @@ def proposals_page(request: Request, _who=READ) -> Response:
 
 @router.get("/proposals/{proposal_id}", response_class=HTMLResponse)
 @cacheable
-def proposal_page(request: Request, proposal_id: RowId, _who=READ) -> Response:
+def proposal_page(request: Request, proposal_id: RowId, who=READ) -> Response:
     d = deps.cached(request, "governance.detail", (proposal_id,), lambda: gov_api.detail(request, proposal_id))
     partners = list(dict.fromkeys(seat["partner"] for seat in d["seats"]))
+    # A user votes only for the seats linked to them: the form offers no other.
+    mine = set(deps.cached(request, "users.member_links", (), lambda: member_links(request)).get(who.name, ()))
     return render(request, "proposal.html", p=d, partners=partners,
-                  voters=[seat for seat in d["seats"] if seat["member"] is not None])
+                  voters=[seat for seat in d["seats"] if seat["member"] is not None and seat["member"] in mine])
 
 
 # -- revenue --

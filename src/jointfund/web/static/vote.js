@@ -38,6 +38,11 @@
       if (!(window.crypto && crypto.subtle)) { throw new Error(form.dataset.unsupported); }
       var member = form.elements.member.value;
       var choice = form.querySelector("input[name=choice]:checked").value;
+      // Say in words exactly what will be signed, and sign only once the member confirms it.
+      var seat = form.elements.member.options[form.elements.member.selectedIndex].textContent.trim();
+      var question = form.dataset.confirm.replace("%(what)s", form.dataset.what)
+        .replace("%(choice)s", labelOf(choice)).replace("%(seat)s", seat);
+      if (!window.confirm(question)) { return; }
       var file = form.elements.key.files[0];
       var key = await crypto.subtle.importKey("pkcs8", jf.pemBody(await file.text(), "PRIVATE KEY"),
                                               { name: "Ed25519" }, false, ["sign"]);
