@@ -52,6 +52,7 @@ ROUTES = {
     ("GET", "/api/portal/applications"): "portal.read", ("POST", "/api/portal/applications"): "applications.submit",
     ("GET", "/api/portal/applications/{application_id}"): "portal.read",
     ("POST", "/api/portal/applications/{application_id}/withdrawal"): "applications.withdraw",
+    ("POST", "/api/portal/applications/{application_id}/documents"): "applications.submit",
     ("GET", "/api/investments"): "books.read", ("GET", "/api/portfolio"): "books.read",
     # governance: proposing, withdrawing, expiring, executing; members and users; consistency proofs
     ("POST", "/api/proposals/draft"): "proposals.new", ("POST", "/api/proposals"): "proposals.new",
@@ -71,6 +72,7 @@ ROUTES = {
     ("GET", "/portal"): "portal.read", ("POST", "/portal"): "applications.submit",
     ("GET", "/portal/{application_id}"): "portal.read",
     ("POST", "/portal/{application_id}/withdraw"): "applications.withdraw",
+    ("POST", "/portal/{application_id}/documents"): "applications.submit",
     ("GET", "/capital"): "books.read", ("GET", "/portfolio"): "books.read", ("GET", "/revenue/reports"): "books.read",
     ("GET", "/budget"): "books.read",
     # the register of the agreements' commitments: public to read, officers record

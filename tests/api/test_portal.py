@@ -3,6 +3,7 @@ regions from the list, withdrawing one's own application with a confirmation, an
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import pytest
@@ -101,3 +102,37 @@ def test_applicants_see_neither_staff_user_names_nor_internal_records(client, si
     assert staff not in page and "outside the fund" in page
     assert "submitted from" not in page and "only by executing an approved proposal" not in page
     assert ">Who<" not in page and ">Proposal<" not in page
+
+
+def test_an_applicant_uploads_documents_kept_by_their_sha256(client, site) -> None:  # noqa: ANN001
+    h = bearer(site, "applicant")
+    mine = client.post("/api/portal/applications", headers=h, json=APPLICATION).json()["application"]["id"]
+    other = client.post("/api/applications", headers=bearer(site, "administrator"),
+                        json=dict(APPLICATION, reference="ADM-1")).json()["application"]["id"]
+    sign_in(client, site, "applicant")
+    page = client.get(f"/portal/{mine}?lang=en").text
+    assert "No documents uploaded yet." in page and 'id="upload-form"' in page
+    token = csrf_of(page)
+    content = b"%PDF-1.4 business plan"
+    up = client.post(f"/portal/{mine}/documents", data={"csrf": token}, files={"file": ("plan.pdf", content)},
+                     follow_redirects=False)
+    assert up.status_code == 303
+    again = client.post(f"/portal/{mine}/documents", data={"csrf": token}, files={"file": ("copy.pdf", content)},
+                        follow_redirects=False)
+    assert again.status_code == 303  # the same bytes attach nothing new
+    shown = client.get(f"/portal/{mine}?lang=uk").text
+    assert "plan.pdf" in shown and "copy.pdf" not in shown and hashlib.sha256(content).hexdigest()[:16] in shown
+    empty = client.post(f"/portal/{mine}/documents", data={"csrf": token}, files={"file": ("empty.pdf", b"")})
+    assert empty.status_code == 422 and 'id="file-error"' in empty.text
+    api_big = client.post(f"/api/portal/applications/{mine}/documents", headers=h,
+                          files={"file": ("big.bin", b"x" * 10_000_001)})
+    assert api_big.status_code in (413, 422)  # over the server's (or the terms') bound: refused, nothing stored
+    assert client.post(f"/portal/{other}/documents", data={"csrf": token},
+                       files={"file": ("x.pdf", b"x")}).status_code == 404  # not theirs
+    assert client.post(f"/portal/{mine}/documents", files={"file": ("x.pdf", b"x")}).status_code == 403  # no CSRF
+    with site.engine.connect() as conn:
+        kept = [e for e in log.events(conn, "application.document") if e.subject == f"application:{mine}"]
+    assert [e.data["name"] for e in kept] == ["plan.pdf"] and kept[0].actor == site.name("applicant")
+    client.post(f"/portal/{mine}/withdraw", data={"csrf": token, "confirm": "yes"})
+    closed = client.post(f"/api/portal/applications/{mine}/documents", headers=h, files={"file": ("late.pdf", b"late")})
+    assert closed.status_code == 403  # a withdrawn application takes no more documents

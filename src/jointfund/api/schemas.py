@@ -384,6 +384,7 @@ class ApplicationDetail(ApplicationOut):
     history: list[StageChangeOut]
     next: list[NextStageOut]
     investment: int | None
+    uploaded: list[dict] = Field(default_factory=list, description="Documents the applicant uploaded (portal only).")
 
 
 class SubmittedOut(BaseModel):

@@ -25,6 +25,8 @@ from jointfund.region import REGIONS
 from jointfund.errors import InputError, JointfundError, NotFound, Problem, Refused
 from jointfund.fund import FundInfo
 from jointfund.governance import book
+from jointfund.ledger import document
+from jointfund.ledger.log import append_event
 from jointfund.money import format_amount, from_minor, to_minor
 from jointfund.portfolio import clearance, owner
 from jointfund.portfolio import pipeline as rules
@@ -260,6 +262,53 @@ def _record_move(conn: Connection, actor: str, app_id: int, source: str | None, 
                       {"application_id": app_id, "from_stage": source, "to_stage": target, "effective": on,
                        "actor": actor, "reason": reason, "proposal_id": proposal})
     return StageChange(app_id, source, target, on, actor, reason, proposal, seq)
+
+
+# -- documents the applicant uploads --
+
+ATTACH = "application.document"
+MAX_DOCUMENTS = 50  # per application: a file of a project, not an archive
+
+
+class Attached(NamedTuple):
+    """A document attached to an application: the name it was uploaded under, its hash, its size, the log position."""
+
+    name: str
+    sha256: str
+    size_bytes: int
+    seq: int
+
+
+def attach(conn: Connection, info: FundInfo, actor: str, application_id: int, name: str, content: bytes,
+           on: dt.date) -> Attached:
+    """Store `content` by its SHA-256 (ledger.document) and attach it to the application, unless it is closed.
+
+    The same bytes again attach nothing new; the `application.document` event puts the link in the signed log.
+    """
+    app = get(conn, application_id)
+    p = pipeline_of(info.terms(on))
+    stage = p.stage(stage_of(conn, app.id).to_stage)
+    if stage is not None and stage.terminal:
+        raise Refused(f"{app.label} is closed ({stage.code}): no document can be added")
+    found = attached(conn, app.id)
+    doc = document.store(conn, actor, name, content, p.document_max_bytes, where="document")
+    same = next((a for a in found if a.sha256 == doc.sha256), None)
+    if same is not None:
+        return same
+    if len(found) >= MAX_DOCUMENTS:
+        raise InputError([Problem("document", f"at most {MAX_DOCUMENTS} documents per application", str(len(found)))],
+                         "document not attached")
+    shown = name.strip()[:document.MAX_NAME_CHARS] or doc.name
+    seq = append_event(conn, actor, ATTACH, f"application:{app.id}",
+                       {"application": app.id, "sha256": doc.sha256, "name": shown, "size_bytes": doc.size_bytes})
+    return Attached(shown, doc.sha256, doc.size_bytes, seq)
+
+
+def attached(conn: Connection, application_id: int) -> list[Attached]:
+    e = t.event.c
+    rows = conn.execute(select(e.seq, e.data).where(e.action == ATTACH, e.subject == f"application:{application_id}")
+                        .order_by(e.seq))
+    return [Attached(d["name"], d["sha256"], d["size_bytes"], r.seq) for r in rows for d in [json.loads(r.data)]]
 
 
 # -- reading --

@@ -490,6 +490,8 @@ class Pipeline(Frozen):
     max_applications: int = Field(default=100_000, ge=1, description="limit of one submission file")
     screening: Screening = Screening()
     withdrawal: str | None = Field(default=None, description="the stage an applicant withdraws their own application to")
+    document_max_bytes: int = Field(default=10_000_000, ge=1, le=100_000_000,
+                                    description="the largest document an applicant may upload (stored by its hash)")
 
     @model_validator(mode="after")
     def _known_stages(self) -> Pipeline:

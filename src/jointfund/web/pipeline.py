@@ -178,12 +178,31 @@ def my_application(request: Request, application_id: RowId, who=PORTAL) -> Respo
 
 
 def my_application_page(request: Request, application_id: int, who, withdraw_error: str = "",  # noqa: ANN001
-                        status: int = 200) -> Response:
+                        status: int = 200, upload_error: str = "") -> Response:
     a = portfolio_api.own_application(request, application_id, who.name)
     target = apps.pipeline_of(deps.fund(request).terms()).withdrawal
     return render(request, "application.html", status=status, a=a, back="/portal", moves=[], portal=True,
                   withdrawable=target is not None and any(m["to"] == target for m in a["next"]),
-                  withdraw_error=withdraw_error)
+                  withdraw_error=withdraw_error, upload_error=upload_error)
+
+
+@router.post("/portal/{application_id}/documents", response_class=HTMLResponse)
+async def my_document(request: Request, application_id: RowId) -> Response:
+    """The applicant uploads a document to their own application; a refused file comes back beside the form."""
+    who = await deps.authorise_change(request, "applications.submit")
+    f = (await request.form()).get("file")
+    tr = i18n.translations(language(request)).gettext
+    if not hasattr(f, "read") or not f.filename:
+        return await run_in_threadpool(my_application_page, request, application_id, who, "", 422,
+                                       tr("Choose a file to upload."))
+    limit = apps.pipeline_of(deps.fund(request).terms()).document_max_bytes
+    content = await f.read(limit + 1)
+    try:
+        await run_in_threadpool(portfolio_api.upload_own, request, application_id, who.name, f.filename, content)
+    except InputError:
+        return await run_in_threadpool(my_application_page, request, application_id, who, "", 422,
+                                       tr("A document of 1 byte to %(limit)s MB is needed.") % {"limit": limit // 1_000_000})
+    return RedirectResponse(f"/portal/{application_id}#documents", status_code=303)
 
 
 @router.post("/portal/{application_id}/withdraw", response_class=HTMLResponse)

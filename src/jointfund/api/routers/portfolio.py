@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from fastapi import APIRouter, Depends, Query, Request
+from starlette.concurrency import run_in_threadpool
 from sqlalchemy import Connection
 
 from jointfund import clock
@@ -169,8 +170,16 @@ def own_application(request: Request, application_id: int, name: str) -> dict:
         if submitters(conn).get(application_id) != name:
             raise NotFound(f"you submitted no application {application_id}")
         a = application_detail(conn, deps.fund(request), application_id)
+        a["uploaded"] = [d._asdict() for d in apps.attached(conn, application_id)]
     a["history"] = [{**m, "actor": m["actor"] if m["actor"] == name else FUND_ACTOR} for m in a["history"]]
     return a
+
+
+def upload_own(request: Request, application_id: int, name: str, filename: str, content: bytes) -> dict:
+    """Attach a document the applicant uploads to their own application (stored by its SHA-256)."""
+    own_application(request, application_id, name)  # NotFound for anyone else's
+    with db.write(deps.server(request).engine) as conn:
+        return apps.attach(conn, deps.fund(request), name, application_id, filename, content, clock.today())._asdict()
 
 
 def withdraw_own(request: Request, application_id: int, name: str, w: WithdrawIn) -> dict:
@@ -193,6 +202,18 @@ def withdraw_own(request: Request, application_id: int, name: str, w: WithdrawIn
             summary="One of my applications, with its history")
 def my_application(request: Request, application_id: RowId, who=PORTAL) -> dict:
     return own_application(request, application_id, who.name)
+
+
+@router.post("/portal/applications/{application_id}/documents", status_code=201, tags=["portal"],
+             summary="Upload a document to one of my applications (multipart `file`; stored by its SHA-256)")
+async def my_document(request: Request, application_id: RowId) -> dict:
+    who = await deps.authorise_change(request, "applications.submit")
+    f = (await request.form()).get("file")
+    if not hasattr(f, "read"):
+        raise InputError([Problem("file", "a file is required")], "document not attached")
+    limit = apps.pipeline_of(deps.fund(request).terms()).document_max_bytes
+    content = await f.read(limit + 1)  # one byte over is enough to refuse it
+    return await run_in_threadpool(upload_own, request, application_id, who.name, f.filename or "document", content)
 
 
 @router.post("/portal/applications/{application_id}/withdrawal", response_model=ApplicationDetail, tags=["portal"],
