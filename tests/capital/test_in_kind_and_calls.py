@@ -91,7 +91,10 @@ def test_in_kind_refusals(folio) -> None:  # noqa: ANN001
 
 def test_a_rejected_valuation_books_nothing(folio) -> None:  # noqa: ANN001
     _item, p = _report(folio)
+    # One reject only blocks it while the other seats may still vote (issue 12); the whole board rejects.
     folio.votes(p.id, [folio.names["board"][-1]], "reject", D(2026, 1, 20))
+    assert folio.standing(p.id, D(2026, 1, 20)).state == "open"
+    folio.votes(p.id, folio.names["board"][:-1], "reject", D(2026, 1, 20))
     assert folio.standing(p.id, D(2026, 1, 20)).state == "rejected"
     with pytest.raises(Refused):
         folio.execute(p.id, D(2026, 1, 20))

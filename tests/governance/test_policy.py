@@ -23,6 +23,7 @@ SPEC = {
     "licences.correct": {ADM, TRS}, "receipts.correct": {ADM, TRS}, "fx.correct": {ADM, TRS},
     "payments.import": {ADM, TRS}, "transfers.record": {ADM, TRS}, "calendar.file": {ADM, TRS},
     "capital.commit": {ADM}, "capital.call": {ADM}, "capital.contribute": {ADM}, "applications.submit": {ADM, APP},
+    "applications.withdraw": {ADM, APP},
     "applications.move": {ADM, COM}, "portfolio.record": {ADM}, "expenses.record": {ADM},
     "sanctions.import": {ADM}, "applications.screen": {ADM, COM}, "applications.screening_outcome": {ADM},
     "commitments.event": {ADM, BRD}, "commitments.record": {ADM, BRD}, "commitments.tag": {ADM},
@@ -52,7 +53,7 @@ def test_readers_change_nothing(role: str) -> None:
 
 
 def test_applicants_only_submit_applications() -> None:
-    assert [a for a in policy.RULES if policy.allowed(APP, a)] == ["applications.submit"]
+    assert [a for a in policy.RULES if policy.allowed(APP, a)] == ["applications.submit", "applications.withdraw"]
 
 
 def test_operator_is_an_administrator_and_unknown_actions_are_bugs() -> None:
