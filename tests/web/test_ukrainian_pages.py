@@ -8,6 +8,7 @@ Ukrainian page is English that escaped translation. Screenshots go to test-artif
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 import threading
@@ -61,6 +62,8 @@ def leftovers(text: str, phrases: set[str]) -> list[str]:
 def demo(tmp_path_factory) -> Iterator[tuple[str, dict[str, str]]]:  # noqa: ANN001
     """The demo fund served on a loopback port; yields (base URL, demo user -> password)."""
     if not CHROMIUM.exists():
+        if os.environ.get("CI") == "true":  # .ci/run installs it: missing in CI is a broken run, never a skip
+            pytest.fail(f"CI=true but {CHROMIUM} is missing: apt-get install -y chromium")
         pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium); the Ukrainian pages are not rendered")
     directory = tmp_path_factory.mktemp("demo")
     url = f"sqlite:///{directory / 'jointfund.db'}"
