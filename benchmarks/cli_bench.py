@@ -62,7 +62,9 @@ def main(argv: list[str] | None = None) -> int:
     raw = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=10)
-    parser.add_argument("--no-write", action="store_true", help="Print only; leave docs/performance.md alone.")
+    parser.add_argument(
+        "--no-write", action="store_true", help="Print only; leave docs/performance.md alone."
+    )
     args = parser.parse_args(raw)
     jointfund = script("jointfund")
     if jointfund is None:
@@ -73,9 +75,11 @@ def main(argv: list[str] | None = None) -> int:
         env = {**os.environ, "JOINTFUND_DB": f"sqlite:///{Path(tmp) / 'fund.db'}"}
         env.pop("JOINTFUND_USER", None)
         subprocess.run([jointfund, "init"], check=True, capture_output=True, env=env)
-        cases = [("python -c pass (the interpreter alone: the floor)", [sys.executable, "-c", "pass"]),
-                 ("jointfund --help", [jointfund, "--help"]),
-                 ("jointfund ledger balance (one account)", [jointfund, "ledger", "balance", "Assets:Cash:USD"])]
+        cases = [
+            ("python -c pass (the interpreter alone: the floor)", [sys.executable, "-c", "pass"]),
+            ("jointfund --help", [jointfund, "--help"]),
+            ("jointfund ledger balance (one account)", [jointfund, "ledger", "balance", "Assets:Cash:USD"]),
+        ]
         for name, tool in (("bean-check --help", "bean-check"), ("hledger --help", "hledger")):
             found = script(tool)
             cases.append((name, [found, "--help"] if found else None))
@@ -87,14 +91,21 @@ def main(argv: list[str] | None = None) -> int:
             wall, cpu = timed(command, args.runs, env)
             rows.append((name, shlex.join([Path(command[0]).name, *command[1:]]), wall, cpu))
     load_after = os.getloadavg()
-    lines = [f"Median of {args.runs} runs; load average {load_before[0]:.2f} before, {load_after[0]:.2f} after, "
-             f"on {os.cpu_count()} cores; Python {sys.version.split()[0]}.",
-             f"Command: `python {shlex.join(['benchmarks/cli_bench.py', *raw])}`", "",
-             "| command | wall (median) | CPU (median) | target |", "|---|---|---|---|"]
+    lines = [
+        f"Median of {args.runs} runs; load average {load_before[0]:.2f} before, {load_after[0]:.2f} after, "
+        f"on {os.cpu_count()} cores; Python {sys.version.split()[0]}.",
+        f"Command: `python {shlex.join(['benchmarks/cli_bench.py', *raw])}`",
+        "",
+        "| command | wall (median) | CPU (median) | target |",
+        "|---|---|---|---|",
+    ]
     for name, shown, wall, cpu in rows:
         target = TARGETS.get(name)
-        verdict = "" if target is None or wall is None else (
-            f"< {target} s: {'met' if wall < target else '**missed**'}")
+        verdict = (
+            ""
+            if target is None or wall is None
+            else (f"< {target} s: {'met' if wall < target else '**missed**'}")
+        )
         if wall is None:
             lines.append(f"| {name} | {shown} | | |")
         else:
@@ -111,7 +122,7 @@ def write_doc(block: str) -> None:
     text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performance\n"
     marked = f"{BEGIN}\n{block}\n{END}"
     if BEGIN in text:
-        text = text[: text.index(BEGIN)] + marked + text[text.index(END) + len(END):]
+        text = text[: text.index(BEGIN)] + marked + text[text.index(END) + len(END) :]
     elif SECTION in text:
         at = text.index(SECTION) + len(SECTION)
         text = text[:at] + "\n\n" + marked + text[at:]

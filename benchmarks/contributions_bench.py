@@ -54,19 +54,42 @@ def generate(folder: Path, n_licences: int, n_receipts: int) -> dict[str, Path]:
     paths = {k: folder / f"{k}.csv" for k in ("licences", "receipts", "rates")}
     with open(paths["licences"], "w", newline="") as f:
         w = csv.writer(f)
-        w.writerow(["licence_id", "holder", "holder_code", "resource", "deposit", "region", "issued", "basis", "psa"])
+        w.writerow(
+            ["licence_id", "holder", "holder_code", "resource", "deposit", "region", "issued", "basis", "psa"]
+        )
         for i in range(n_licences):
             issued = FIRST_DAY + dt.timedelta(days=rng.randint(-3000, 600))
-            w.writerow([f"L{i:06d}", f"Holder {i % 1500}", f"{40000000 + i % 1500}", rng.choice(resources), f"Deposit {i}",
-                        f"Region {i % 24}", issued, rng.choice(BASES), "yes" if rng.random() < 0.1 else "no"])
+            w.writerow(
+                [
+                    f"L{i:06d}",
+                    f"Holder {i % 1500}",
+                    f"{40000000 + i % 1500}",
+                    rng.choice(resources),
+                    f"Deposit {i}",
+                    f"Region {i % 24}",
+                    issued,
+                    rng.choice(BASES),
+                    "yes" if rng.random() < 0.1 else "no",
+                ]
+            )
     with open(paths["receipts"], "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["receipt_id", "date", "licence_id", "stream", "amount", "currency"])
         days = [FIRST_DAY + dt.timedelta(days=d) for d in range(DAYS)]
         for i in range(n_receipts):
             minor = rng.randint(-50_000, 500_000_000) if rng.random() < 0.02 else rng.randint(1, 500_000_000)
-            w.writerow([f"R{i:08d}", days[rng.randrange(DAYS)], f"L{rng.randrange(n_licences):06d}", rng.choice(STREAMS),
-                        f"{minor // 100}.{minor % 100:02d}" if minor >= 0 else f"-{-minor // 100}.{-minor % 100:02d}", "UAH"])
+            w.writerow(
+                [
+                    f"R{i:08d}",
+                    days[rng.randrange(DAYS)],
+                    f"L{rng.randrange(n_licences):06d}",
+                    rng.choice(STREAMS),
+                    f"{minor // 100}.{minor % 100:02d}"
+                    if minor >= 0
+                    else f"-{-minor // 100}.{-minor % 100:02d}",
+                    "UAH",
+                ]
+            )
     with open(paths["rates"], "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["date", "currency", "rate"])
@@ -93,7 +116,9 @@ def pipeline(engine, info, paths: dict[str, Path], timings: list, per_receipt_to
         with db.write(engine) as conn:
             imports.run(conn, imports.licences_kind(terms), paths["licences"], "bench")
             imports.run(conn, imports.rates_kind(), paths["rates"], "bench")
-            return imports.run(conn, imports.receipts_kind(terms, book.licence_ids(conn)), paths["receipts"], "bench")
+            return imports.run(
+                conn, imports.receipts_kind(terms, book.licence_ids(conn)), paths["receipts"], "bench"
+            )
 
     def evaluate_all():
         # Column-wise (revenue/bulk.py), as the product's totals, accruals and verify do; the
@@ -127,7 +152,10 @@ def pipeline(engine, info, paths: dict[str, Path], timings: list, per_receipt_to
     stage("evaluation (rules, column-wise)", evaluate_all)
     accrued = stage("accrual (one entry per eligible receipt)", accrue_all)
     rows = stage("grouped report (by resource and month)", report)
-    out = {"by_resource": {r.key: (r.contribution, r.contribution_base) for r in rows}, "accrued": accrued.posted}
+    out = {
+        "by_resource": {r.key: (r.contribution, r.contribution_base) for r in rows},
+        "accrued": accrued.posted,
+    }
     if per_receipt_too:
         start = time.perf_counter()
         slow = per_receipt()
@@ -159,15 +187,30 @@ def pandas_reference(paths: dict[str, Path]) -> tuple[dict, float]:
     ok &= df["date"] >= starts
     psa_only = df["stream"].map({k: v.psa_only for k, v in rules.streams.items()}).fillna(False).astype(bool)
     ok &= ~(psa_only & (df["psa"] != "yes"))
-    p = df["stream"].map({k: v.share.as_integer_ratio()[0] for k, v in rules.streams.items()}).fillna(0).astype(np.int64)
-    q = df["stream"].map({k: v.share.as_integer_ratio()[1] for k, v in rules.streams.items()}).fillna(1).astype(np.int64)
+    p = (
+        df["stream"]
+        .map({k: v.share.as_integer_ratio()[0] for k, v in rules.streams.items()})
+        .fillna(0)
+        .astype(np.int64)
+    )
+    q = (
+        df["stream"]
+        .map({k: v.share.as_integer_ratio()[1] for k, v in rules.streams.items()})
+        .fillna(1)
+        .astype(np.int64)
+    )
     a = df["minor"].to_numpy()
     contribution = np.sign(a) * ((2 * np.abs(a) * p.to_numpy() + q.to_numpy()) // (2 * q.to_numpy()))
     df["c"] = np.where(ok, contribution, 0)
     rates["date"] = pd.to_datetime(rates["date"])
     rates["rate_units"] = (rates["rate"].astype(float) * 10_000).round().astype(np.int64)  # 4 decimals, exact
-    df = pd.merge_asof(df.sort_values("date"), rates[["date", "rate_units"]].sort_values("date"), on="date",
-                       direction="backward", tolerance=pd.Timedelta(days=10))
+    df = pd.merge_asof(
+        df.sort_values("date"),
+        rates[["date", "rate_units"]].sort_values("date"),
+        on="date",
+        direction="backward",
+        tolerance=pd.Timedelta(days=10),
+    )
     c = df["c"].to_numpy()
     r = df["rate_units"].to_numpy()
     usd = np.sign(c) * ((2 * np.abs(c) * 10_000 + r) // (2 * r))
@@ -178,18 +221,25 @@ def pandas_reference(paths: dict[str, Path]) -> tuple[dict, float]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--licences", type=int, default=5_000)
     parser.add_argument("--receipts", type=int, default=1_000_000)
     parser.add_argument("--db", help="an empty database [default: SQLite in a temporary folder]")
-    parser.add_argument("--per-receipt", action="store_true",
-                        help="also time the per-receipt report (evaluate + Tally, not part of the pipeline) and compare it")
+    parser.add_argument(
+        "--per-receipt",
+        action="store_true",
+        help="also time the per-receipt report (evaluate + Tally, not part of the pipeline) and compare it",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         start = time.perf_counter()
         paths = generate(folder, args.licences, args.receipts)
-        print(f"generated {args.licences:,} licences and {args.receipts:,} receipts in {time.perf_counter() - start:.1f} s")
+        print(
+            f"generated {args.licences:,} licences and {args.receipts:,} receipts in {time.perf_counter() - start:.1f} s"
+        )
         engine = db.make_engine(args.db or f"sqlite:///{folder / 'bench.db'}")
         info = fund_mod.create(engine, shipped_text(), "urif.toml")
         timings: list = []
@@ -203,14 +253,20 @@ def main() -> int:
     print(f"{'whole pipeline':45} {total:9.2f} {max(m for *_, m in timings):13.0f}")
     print(f"\naccrual entries posted: {ours['accrued']:,}")
     if "per_receipt_s" in ours:
-        print(f"per-receipt report (evaluate + Tally, by resource and month): {ours['per_receipt_s']:.2f} s; "
-              f"same totals as the column-wise report: {'yes' if ours['per_receipt_same'] else 'NO'}")
+        print(
+            f"per-receipt report (evaluate + Tally, by resource and month): {ours['per_receipt_s']:.2f} s; "
+            f"same totals as the column-wise report: {'yes' if ours['per_receipt_same'] else 'NO'}"
+        )
     evaluation = next(s for n, s, _ in timings if n.startswith("evaluation"))
-    print(f"pandas reference (read CSV + rules + totals): {pandas_s:.2f} s; "
-          f"our evaluation stage / pandas = {evaluation / pandas_s:.2f}")
+    print(
+        f"pandas reference (read CSV + rules + totals): {pandas_s:.2f} s; "
+        f"our evaluation stage / pandas = {evaluation / pandas_s:.2f}"
+    )
     theirs = {k: v for k, v in reference.items()}
     mine = {k: v for k, v in ours["by_resource"].items()}
-    same = {k: v for k, v in mine.items() if v[0] or v[1]} == {k: v for k, v in theirs.items() if v[0] or v[1]}
+    same = {k: v for k, v in mine.items() if v[0] or v[1]} == {
+        k: v for k, v in theirs.items() if v[0] or v[1]
+    }
     print(f"totals by resource identical to the pandas reference: {'yes' if same else 'NO'}")
     target = total <= 30 and max(m for *_, m in timings) <= 1024
     print(f"target (<= 30 s, <= 1024 MiB): {'met' if target else 'NOT met'}")

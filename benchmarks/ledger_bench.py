@@ -43,7 +43,14 @@ from decimal import Decimal
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
@@ -79,25 +86,49 @@ console = Console(stderr=True)
 
 # -- setting up --
 
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--entries", type=int, default=200_000, help="journal entries to post (default 200000)")
-    p.add_argument("--postings-per-entry", type=int, default=5, help="postings in each entry, at least 2 (default 5)")
-    p.add_argument("--accounts", type=int, default=500, help="accounts the postings spread over (default 500)")
-    p.add_argument("--db", default=None, help="database URL; default a temporary SQLite file. A PostgreSQL URL names "
-                   "the server: the script creates its own database there and drops it at the end")
+    p.add_argument(
+        "--postings-per-entry", type=int, default=5, help="postings in each entry, at least 2 (default 5)"
+    )
+    p.add_argument(
+        "--accounts", type=int, default=500, help="accounts the postings spread over (default 500)"
+    )
+    p.add_argument(
+        "--db",
+        default=None,
+        help="database URL; default a temporary SQLite file. A PostgreSQL URL names "
+        "the server: the script creates its own database there and drops it at the end",
+    )
     p.add_argument("--seed", type=int, default=2025, help="random seed (default 2025)")
-    p.add_argument("--batch", type=int, default=None,
-                   help="entries per post() call and transaction (default: a tenth of --entries, at most 50000, "
-                        "so the rate of each tenth of the run shows whether posting stays flat as the book grows)")
+    p.add_argument(
+        "--batch",
+        type=int,
+        default=None,
+        help="entries per post() call and transaction (default: a tenth of --entries, at most 50000, "
+        "so the rate of each tenth of the run shows whether posting stays flat as the book grows)",
+    )
     p.add_argument("--queries", type=int, default=200, help="balance queries to time (default 200)")
     p.add_argument("--no-peers", action="store_true", help="skip beancount and hledger")
-    p.add_argument("--no-write", action="store_true", help=f"do not touch {DOC.relative_to(DOC.parent.parent)}")
+    p.add_argument(
+        "--no-write", action="store_true", help=f"do not touch {DOC.relative_to(DOC.parent.parent)}"
+    )
     args = p.parse_args(argv)
     if args.batch is None:
         args.batch = max(1, min(50_000, args.entries // 10))
-    if args.entries < 1 or args.postings_per_entry < 2 or args.accounts < args.postings_per_entry or args.batch < 1:
-        p.error("need --entries >= 1, --postings-per-entry >= 2, --accounts >= --postings-per-entry, --batch >= 1")
+    if (
+        args.entries < 1
+        or args.postings_per_entry < 2
+        or args.accounts < args.postings_per_entry
+        or args.batch < 1
+    ):
+        p.error(
+            "need --entries >= 1, --postings-per-entry >= 2, --accounts >= --postings-per-entry, --batch >= 1"
+        )
     return args
 
 
@@ -137,8 +168,17 @@ def bench_accounts(count: int) -> list[str]:
     return [f"{roots[i % len(roots)]}:Bench:B{i // len(roots):04d}" for i in range(count)]
 
 
-def generate(rng: random.Random, start: int, count: int, accounts: list[str], per_entry: int,
-             currencies: tuple[str, ...], day0: dt.date, seed: int, total: int) -> list[Entry]:
+def generate(
+    rng: random.Random,
+    start: int,
+    count: int,
+    accounts: list[str],
+    per_entry: int,
+    currencies: tuple[str, ...],
+    day0: dt.date,
+    seed: int,
+    total: int,
+) -> list[Entry]:
     """Entries [start, start+count) of `total`: balanced per currency, dates non-decreasing over the span."""
     out = []
     for i in range(start, start + count):
@@ -159,8 +199,15 @@ def generate(rng: random.Random, start: int, count: int, accounts: list[str], pe
 
 
 def progress_bar(label: str, total: int) -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    TimeRemainingColumn(), console=console, transient=True)
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    )
 
 
 def timed(fn: Callable[[], object]) -> tuple[float, object]:
@@ -171,8 +218,14 @@ def timed(fn: Callable[[], object]) -> tuple[float, object]:
 
 # -- measuring --
 
-def post_all(engine: Engine, info: fund_mod.FundInfo, args: argparse.Namespace, accounts: list[str],
-             laps: list[tuple[int, float]]) -> float:
+
+def post_all(
+    engine: Engine,
+    info: fund_mod.FundInfo,
+    args: argparse.Namespace,
+    accounts: list[str],
+    laps: list[tuple[int, float]],
+) -> float:
     """Generate and post every entry in batches; returns the seconds spent posting (generation excluded).
 
     `laps` receives (entries in the batch, seconds) per batch, for the rate per tenth of the run."""
@@ -182,8 +235,17 @@ def post_all(engine: Engine, info: fund_mod.FundInfo, args: argparse.Namespace, 
     with progress_bar("posting", args.entries) as bar:
         task = bar.add_task("generating and posting entries", total=args.entries)
         for start in range(0, args.entries, args.batch):
-            batch = generate(rng, start, min(args.batch, args.entries - start), accounts, args.postings_per_entry,
-                             currencies, info.start_date, args.seed, args.entries)
+            batch = generate(
+                rng,
+                start,
+                min(args.batch, args.entries - start),
+                accounts,
+                args.postings_per_entry,
+                currencies,
+                info.start_date,
+                args.seed,
+                args.entries,
+            )
             t0 = time.perf_counter()
             with db.write(engine) as conn:
                 journal.post(conn, batch, info.start_date)
@@ -223,8 +285,9 @@ def proof_times(engine: Engine, rounds: int = 7) -> tuple[float, float]:
     return statistics.median(inclusion), statistics.median(consistency)
 
 
-def balance_times(engine: Engine, info: fund_mod.FundInfo, args: argparse.Namespace, accounts: list[str],
-                  subtree: str) -> tuple[list[float], list[float]]:
+def balance_times(
+    engine: Engine, info: fund_mod.FundInfo, args: argparse.Namespace, accounts: list[str], subtree: str
+) -> tuple[list[float], list[float]]:
     """Seconds per as-of balance of one random account, and of a whole subtree, at random dates."""
     rng = random.Random(args.seed + 1)
     one, many = [], []
@@ -278,12 +341,17 @@ def run_peers(engine: Engine, info: fund_mod.FundInfo, folder: Path) -> dict[str
     done = subprocess.run([hledger, "-f", str(plain), "bal"], capture_output=True, text=True, check=False)
     out["hledger_s"] = time.perf_counter() - t0
     if done.returncode != 0:
-        out["hledger_s"] = f"hledger failed: {done.stderr.strip().splitlines()[-1] if done.stderr.strip() else done.returncode}"
-    out["hledger_version"] = subprocess.run([hledger, "--version"], capture_output=True, text=True, check=False).stdout.strip()
+        out["hledger_s"] = (
+            f"hledger failed: {done.stderr.strip().splitlines()[-1] if done.stderr.strip() else done.returncode}"
+        )
+    out["hledger_version"] = subprocess.run(
+        [hledger, "--version"], capture_output=True, text=True, check=False
+    ).stdout.strip()
     return out
 
 
 # -- reporting --
+
 
 def machine(url: str, engine: Engine) -> dict[str, str]:
     cpu = platform.processor() or "unknown"
@@ -294,8 +362,13 @@ def machine(url: str, engine: Engine) -> dict[str, str]:
                 break
     except OSError:
         pass
-    facts = {"CPU": cpu, "cores": str(os.cpu_count()), "Python": platform.python_version(),
-             "SQLite": sqlite3.sqlite_version, "OS": f"{platform.system()} {platform.release()}"}
+    facts = {
+        "CPU": cpu,
+        "cores": str(os.cpu_count()),
+        "Python": platform.python_version(),
+        "SQLite": sqlite3.sqlite_version,
+        "OS": f"{platform.system()} {platform.release()}",
+    }
     if not db.is_sqlite(engine):
         with engine.connect() as conn:
             facts["PostgreSQL"] = conn.exec_driver_sql("SHOW server_version").scalar_one()
@@ -311,30 +384,70 @@ def figures(r: dict) -> list[tuple[str, str, str, str]]:
     """(measure, figure, target, peers' time / jointfund's) rows of the result table."""
     n_post = r["postings"]
     rows = [
-        ("bulk posting", f"{n_post / r['post_s']:,.0f} postings/s ({r['entries'] / r['post_s']:,.0f} entries/s, {r['post_s']:.1f} s)",
-         f"≥ {TARGETS['postings_per_s']:,} postings/s" + _verdict(n_post / r["post_s"] >= TARGETS["postings_per_s"]), ""),
-        ("as-of balance, one account", f"median {r['bal_med_ms']:.2f} ms, p95 {r['bal_p95_ms']:.2f} ms",
-         f"< {TARGETS['balance_ms']} ms" + _verdict(r["bal_med_ms"] < TARGETS["balance_ms"]), ""),
-        (f"as-of balance, subtree {r['subtree']} ({r['subtree_accounts']} accounts)",
-         f"median {r['sub_med_ms']:.1f} ms", "", ""),
+        (
+            "bulk posting",
+            f"{n_post / r['post_s']:,.0f} postings/s ({r['entries'] / r['post_s']:,.0f} entries/s, {r['post_s']:.1f} s)",
+            f"≥ {TARGETS['postings_per_s']:,} postings/s"
+            + _verdict(n_post / r["post_s"] >= TARGETS["postings_per_s"]),
+            "",
+        ),
+        (
+            "as-of balance, one account",
+            f"median {r['bal_med_ms']:.2f} ms, p95 {r['bal_p95_ms']:.2f} ms",
+            f"< {TARGETS['balance_ms']} ms" + _verdict(r["bal_med_ms"] < TARGETS["balance_ms"]),
+            "",
+        ),
+        (
+            f"as-of balance, subtree {r['subtree']} ({r['subtree_accounts']} accounts)",
+            f"median {r['sub_med_ms']:.1f} ms",
+            "",
+            "",
+        ),
         ("trial balance, all dates", f"{r['tb_s'] * 1000:.0f} ms ({r['tb_rows']} rows)", "", ""),
         ("trial balance, as of a random date", f"{r['tb_asof_s'] * 1000:.0f} ms", "", ""),
-        ("verify (full)", f"{r['log_records'] / r['verify_s']:,.0f} records/s ({r['verify_s']:.2f} s, "
-         f"{r['postings'] / r['verify_s']:,.0f} postings/s)",
-         f"> {TARGETS['verify_entries_per_s']:,} entries/s" + _verdict(r["log_records"] / r["verify_s"] > TARGETS["verify_entries_per_s"]), ""),
-        ("posting rate per tenth of the run", " / ".join(f"{x / 1000:,.1f}k" for x in r["tenths"]) + " postings/s",
-         "last ≥ 80% of first" + _verdict(r["tenths"][-1] >= 0.8 * r["tenths"][0]), ""),
-        ("inclusion proof of record 1", f"{r['proof_s'] * 1000:.1f} ms (consistency from half the log: "
-         f"{r['consistency_s'] * 1000:.1f} ms)", f"< {TARGETS['proof_ms']} ms" + _verdict(r["proof_s"] * 1000 < TARGETS["proof_ms"]), ""),
+        (
+            "verify (full)",
+            f"{r['log_records'] / r['verify_s']:,.0f} records/s ({r['verify_s']:.2f} s, "
+            f"{r['postings'] / r['verify_s']:,.0f} postings/s)",
+            f"> {TARGETS['verify_entries_per_s']:,} entries/s"
+            + _verdict(r["log_records"] / r["verify_s"] > TARGETS["verify_entries_per_s"]),
+            "",
+        ),
+        (
+            "posting rate per tenth of the run",
+            " / ".join(f"{x / 1000:,.1f}k" for x in r["tenths"]) + " postings/s",
+            "last ≥ 80% of first" + _verdict(r["tenths"][-1] >= 0.8 * r["tenths"][0]),
+            "",
+        ),
+        (
+            "inclusion proof of record 1",
+            f"{r['proof_s'] * 1000:.1f} ms (consistency from half the log: "
+            f"{r['consistency_s'] * 1000:.1f} ms)",
+            f"< {TARGETS['proof_ms']} ms" + _verdict(r["proof_s"] * 1000 < TARGETS["proof_ms"]),
+            "",
+        ),
     ]
     if "beancount_s" in r:
         rows.append(("export to beancount", f"{r['export_s']:.1f} s", "", ""))
         ratio = r["beancount_s"] / r["tb_s"]
-        rows.append(("beancount load + realize", f"{r['beancount_s']:.1f} s", f"≥ 10× trial balance" + _verdict(ratio >= TARGETS["beancount_ratio"]),
-                     f"{ratio:,.0f}× trial balance, {r['beancount_s'] / r['verify_s']:,.1f}× verify"))
+        rows.append(
+            (
+                "beancount load + realize",
+                f"{r['beancount_s']:.1f} s",
+                f"≥ 10× trial balance" + _verdict(ratio >= TARGETS["beancount_ratio"]),
+                f"{ratio:,.0f}× trial balance, {r['beancount_s'] / r['verify_s']:,.1f}× verify",
+            )
+        )
         h = r.get("hledger_s")
         if isinstance(h, float):
-            rows.append(("hledger bal", f"{h:.1f} s", "", f"{h / r['tb_s']:,.0f}× trial balance, {h / r['verify_s']:,.1f}× verify"))
+            rows.append(
+                (
+                    "hledger bal",
+                    f"{h:.1f} s",
+                    "",
+                    f"{h / r['tb_s']:,.0f}× trial balance, {h / r['verify_s']:,.1f}× verify",
+                )
+            )
         elif h:
             rows.append(("hledger bal", h, "", ""))
     return rows
@@ -345,7 +458,9 @@ def _verdict(ok: bool) -> str:
 
 
 def print_table(r: dict) -> None:
-    table = Table(title=f"Ledger core on {r['backend']}: {r['entries']:,} entries, {r['postings']:,} postings, {r['accounts']} accounts")
+    table = Table(
+        title=f"Ledger core on {r['backend']}: {r['entries']:,} entries, {r['postings']:,} postings, {r['accounts']} accounts"
+    )
     for col in ("measure", "figure", "target", "peer time / jointfund"):
         table.add_column(col)
     for row in figures(r):
@@ -354,11 +469,17 @@ def print_table(r: dict) -> None:
 
 
 def markdown(r: dict, facts: dict[str, str], command: str) -> str:
-    lines = [f"### {r['backend']}", "",
-             f"`{command}` — {r['entries']:,} entries, {r['postings']:,} postings over {r['accounts']} accounts, "
-             f"run {dt.date.today().isoformat()}.", "",
-             "Machine: " + "; ".join(f"{k} {v}" for k, v in facts.items()) + ".", "",
-             "| measure | figure | target | peer time / jointfund |", "|---|---|---|---|"]
+    lines = [
+        f"### {r['backend']}",
+        "",
+        f"`{command}` — {r['entries']:,} entries, {r['postings']:,} postings over {r['accounts']} accounts, "
+        f"run {dt.date.today().isoformat()}.",
+        "",
+        "Machine: " + "; ".join(f"{k} {v}" for k, v in facts.items()) + ".",
+        "",
+        "| measure | figure | target | peer time / jointfund |",
+        "|---|---|---|---|",
+    ]
     lines += [f"| {' | '.join(cell.replace('|', '/') for cell in row)} |" for row in figures(r)]
     return "\n".join(lines) + "\n"
 
@@ -383,7 +504,9 @@ def write_doc(block: str, backend: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    command = "python " + " ".join(shlex.quote(a) for a in ["benchmarks/ledger_bench.py", *(sys.argv[1:] if argv is None else argv)])
+    command = "python " + " ".join(
+        shlex.quote(a) for a in ["benchmarks/ledger_bench.py", *(sys.argv[1:] if argv is None else argv)]
+    )
     with database(args.db) as url, tempfile.TemporaryDirectory(prefix="jf-bench-files-") as scratch:
         engine = db.make_engine(url)
         try:
@@ -393,16 +516,24 @@ def main(argv: list[str] | None = None) -> int:
                 for name in accounts:
                     journal.open_account(conn, name, info.start_date, None, "benchmark", "bench")
             backend = "SQLite" if db.is_sqlite(engine) else "PostgreSQL"
-            r: dict = {"backend": backend, "entries": args.entries, "accounts": args.accounts,
-                       "postings": args.entries * args.postings_per_entry}
+            r: dict = {
+                "backend": backend,
+                "entries": args.entries,
+                "accounts": args.accounts,
+                "postings": args.entries * args.postings_per_entry,
+            }
             laps: list[tuple[int, float]] = []
             r["post_s"] = post_all(engine, info, args, accounts, laps)
             r["tenths"] = tenths(laps, args.postings_per_entry)
             subtree = accounts[0].split(":")[0]
             one, many = balance_times(engine, info, args, accounts, subtree)
-            r.update(bal_med_ms=statistics.median(one) * 1000, bal_p95_ms=p95(one) * 1000,
-                     sub_med_ms=statistics.median(many) * 1000, subtree=subtree,
-                     subtree_accounts=sum(1 for a in accounts if a.startswith(subtree + ":")))
+            r.update(
+                bal_med_ms=statistics.median(one) * 1000,
+                bal_p95_ms=p95(one) * 1000,
+                sub_med_ms=statistics.median(many) * 1000,
+                subtree=subtree,
+                subtree_accounts=sum(1 for a in accounts if a.startswith(subtree + ":")),
+            )
             day = info.start_date + dt.timedelta(days=random.Random(args.seed + 2).randrange(SPAN_DAYS))
             with db.transaction(engine) as conn:
                 r["tb_s"], rows = timed(lambda: journal.trial_balance(conn))

@@ -51,18 +51,29 @@ START_TIMEOUT_S = 1800  # Fava parses the whole ledger before it answers: minute
 
 # -- building the fund --
 
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--fund", default="/tmp/jf-web-bench", help="folder of the benchmark fund; reused when it holds "
-                   "one of the same size (default /tmp/jf-web-bench)")
+    p = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument(
+        "--fund",
+        default="/tmp/jf-web-bench",
+        help="folder of the benchmark fund; reused when it holds "
+        "one of the same size (default /tmp/jf-web-bench)",
+    )
     p.add_argument("--entries", type=int, default=200_000, help="journal entries (default 200000)")
     p.add_argument("--postings-per-entry", type=int, default=5, help="postings per entry (default 5)")
-    p.add_argument("--accounts", type=int, default=500, help="accounts the postings spread over (default 500)")
+    p.add_argument(
+        "--accounts", type=int, default=500, help="accounts the postings spread over (default 500)"
+    )
     p.add_argument("--clients", type=int, default=32, help="concurrent clients (default 32)")
     p.add_argument("--requests", type=int, default=2000, help="requests per page, at most (default 2000)")
     p.add_argument("--seconds", type=float, default=60.0, help="seconds per page, at most (default 60)")
     p.add_argument("--no-fava", action="store_true", help="skip Fava")
-    p.add_argument("--no-write", action="store_true", help=f"do not touch {DOC.relative_to(DOC.parent.parent)}")
+    p.add_argument(
+        "--no-write", action="store_true", help=f"do not touch {DOC.relative_to(DOC.parent.parent)}"
+    )
     p.add_argument("--load", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)  # the load process (internal)
     args = p.parse_args(argv)
     if args.entries < 1 or args.clients < 1 or args.requests < 1 or args.seconds <= 0:
@@ -98,7 +109,9 @@ def build(folder: Path, args: argparse.Namespace) -> dict:
     with db.write(engine) as conn:
         for name in accounts:
             journal.open_account(conn, name, info.start_date, None, "benchmark", "bench")
-    ns = argparse.Namespace(seed=2025, entries=args.entries, batch=50_000, postings_per_entry=args.postings_per_entry)
+    ns = argparse.Namespace(
+        seed=2025, entries=args.entries, batch=50_000, postings_per_entry=args.postings_per_entry
+    )
     ledger_bench.post_all(engine, info, ns, accounts)
     terms = info.base_terms()
     day = info.start_date
@@ -112,13 +125,22 @@ def build(folder: Path, args: argparse.Namespace) -> dict:
         for partner, seats in board.seats.items():
             for n in range(1, seats + 1):
                 keys[f"{partner.lower()}-board-{n}"] = key = Ed25519PrivateKey.generate()
-                pem = key.public_key().public_bytes(serialization.Encoding.PEM,
-                                                    serialization.PublicFormat.SubjectPublicKeyInfo)
-                member.appoint(conn, info, "bench", partner, f"{partner.lower()}-board-{n}", board.code, pem, day)
-        kind = next(d.kind for d in terms.governance.decisions if d.body == board.code and d.requires_recommendation is None)
+                pem = key.public_key().public_bytes(
+                    serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+                )
+                member.appoint(
+                    conn, info, "bench", partner, f"{partner.lower()}-board-{n}", board.code, pem, day
+                )
+        kind = next(
+            d.kind
+            for d in terms.governance.decisions
+            if d.body == board.code and d.requires_recommendation is None
+        )
         first = next(iter(keys))
         draft = proposal.draft(conn, info, kind, "Budget for the first year", first, day)
-        proposal.submit(conn, info, "bench", draft, canonical.sign(keys[first], canonical.proposal_bytes(info.id, draft)))
+        proposal.submit(
+            conn, info, "bench", draft, canonical.sign(keys[first], canonical.proposal_bytes(info.id, draft))
+        )
     with db.write(engine) as conn:
         privates = {}
         for partner in terms.partner_codes:
@@ -134,13 +156,20 @@ def build(folder: Path, args: argparse.Namespace) -> dict:
         with db.transaction(engine) as conn, beancount.open("w", encoding="utf-8") as fh:
             export.write_beancount(conn, info, fh)
     engine.dispose()
-    out = {"size": size, "url": url, "password": password, "token": bearer, "beancount": str(beancount),
-           "postings": args.entries * args.postings_per_entry}
+    out = {
+        "size": size,
+        "url": url,
+        "password": password,
+        "token": bearer,
+        "beancount": str(beancount),
+        "postings": args.entries * args.postings_per_entry,
+    }
     made.write_text(json.dumps(out))
     return out
 
 
 # -- serving --
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -167,8 +196,11 @@ def wait_until_up(proc: subprocess.Popen, url: str, timeout_s: float) -> float:
 
 def serve_jointfund(url: str, port: int) -> subprocess.Popen:
     exe = shutil.which("jointfund") or sys.executable
-    cmd = [exe, "--db", url, "serve", "--port", str(port)] if exe != sys.executable else \
-        [sys.executable, "-m", "jointfund", "--db", url, "serve", "--port", str(port)]
+    cmd = (
+        [exe, "--db", url, "serve", "--port", str(port)]
+        if exe != sys.executable
+        else [sys.executable, "-m", "jointfund", "--db", url, "serve", "--port", str(port)]
+    )
     return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -176,11 +208,15 @@ def serve_fava(beancount: str, port: int) -> subprocess.Popen:
     exe = shutil.which("fava")
     if exe is None:
         raise SystemExit("fava is not installed (pip install fava); run with --no-fava")
-    return subprocess.Popen([exe, beancount, "-p", str(port), "-H", "127.0.0.1"], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [exe, beancount, "-p", str(port), "-H", "127.0.0.1"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 # -- the load (runs in its own process) --
+
 
 class Connection:
     """One keep-alive HTTP/1.1 connection, spoken by hand.
@@ -204,7 +240,9 @@ class Connection:
         head = await self.reader.readuntil(b"\r\n\r\n")
         lines = head.decode("latin-1").split("\r\n")
         status = int(lines[0].split(" ", 2)[1])
-        headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:] if line)}
+        headers = {
+            k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:] if line)
+        }
         if "content-length" in headers:
             size = len(await self.reader.readexactly(int(headers["content-length"])))
         elif headers.get("transfer-encoding", "").lower() == "chunked":
@@ -226,14 +264,18 @@ class Connection:
         self.reader = self.writer = None
 
 
-async def drive(base: str, path: str, headers: dict, cookies: dict, clients: int, requests: int, seconds: float) -> dict:
+async def drive(
+    base: str, path: str, headers: dict, cookies: dict, clients: int, requests: int, seconds: float
+) -> dict:
     from urllib.parse import urlsplit
 
     url = urlsplit(base)
     sent = {"Host": url.netloc, **headers}
     if cookies:
         sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
-    request = (f"GET {path} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in sent.items()) + "\r\n").encode()
+    request = (
+        f"GET {path} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in sent.items()) + "\r\n"
+    ).encode()
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     issued = 0
@@ -255,8 +297,16 @@ async def drive(base: str, path: str, headers: dict, cookies: dict, clients: int
     await asyncio.gather(*(one_client(c) for c in conns))
     wall = time.perf_counter() - t0
     q = statistics.quantiles(latencies, n=100, method="inclusive") if len(latencies) > 1 else latencies * 99
-    return {"path": path, "requests": len(latencies), "seconds": wall, "rps": len(latencies) / wall,
-            "p50_ms": q[49] * 1000, "p95_ms": q[94] * 1000, "p99_ms": q[98] * 1000, "statuses": statuses}
+    return {
+        "path": path,
+        "requests": len(latencies),
+        "seconds": wall,
+        "rps": len(latencies) / wall,
+        "p50_ms": q[49] * 1000,
+        "p95_ms": q[94] * 1000,
+        "p99_ms": q[98] * 1000,
+        "statuses": statuses,
+    }
 
 
 def sign_in(base: str, name: str, password: str) -> dict:
@@ -276,21 +326,39 @@ def load_main(argv: list[str]) -> int:
     out = []
     for target in spec["targets"]:
         cookies = sign_in(target["base"], *target["login"]) if target.get("login") else {}
-        out.append({"name": target["name"], **asyncio.run(drive(
-            target["base"], target["path"], target.get("headers", {}), cookies, spec["clients"], spec["requests"],
-            spec["seconds"]))})
+        out.append(
+            {
+                "name": target["name"],
+                **asyncio.run(
+                    drive(
+                        target["base"],
+                        target["path"],
+                        target.get("headers", {}),
+                        cookies,
+                        spec["clients"],
+                        spec["requests"],
+                        spec["seconds"],
+                    )
+                ),
+            }
+        )
     print(json.dumps(out))
     return 0
 
 
 # -- reporting --
 
+
 def table(results: list[dict], clients: int) -> str:
-    lines = [f"| page ({clients} clients) | requests | p50 ms | p95 ms | p99 ms | requests/s | statuses |",
-             "|---|---:|---:|---:|---:|---:|---|"]
+    lines = [
+        f"| page ({clients} clients) | requests | p50 ms | p95 ms | p99 ms | requests/s | statuses |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
     for r in results:
-        lines.append(f"| {r['name']} | {r['requests']} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['p99_ms']:.1f} | "
-                     f"{r['rps']:.0f} | {', '.join(f'{k}: {v}' for k, v in sorted(r['statuses'].items()))} |")
+        lines.append(
+            f"| {r['name']} | {r['requests']} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['p99_ms']:.1f} | "
+            f"{r['rps']:.0f} | {', '.join(f'{k}: {v}' for k, v in sorted(r['statuses'].items()))} |"
+        )
     return "\n".join(lines)
 
 
@@ -300,17 +368,28 @@ def verdicts(results: list[dict]) -> list[str]:
     out = []
     for r in ours:
         ok = r["p99_ms"] < TARGET_P99_MS
-        out.append(f"- {r['name']}: p99 {r['p99_ms']:.0f} ms, target < {TARGET_P99_MS:.0f} ms: "
-                   + ("met" if ok else f"**missed by {r['p99_ms'] - TARGET_P99_MS:.0f} ms**"))
+        out.append(
+            f"- {r['name']}: p99 {r['p99_ms']:.0f} ms, target < {TARGET_P99_MS:.0f} ms: "
+            + ("met" if ok else f"**missed by {r['p99_ms'] - TARGET_P99_MS:.0f} ms**")
+        )
     if fava:
         sheet = next(r for r in ours if "balances" in r["name"])
-        better = {"p50": sheet["p50_ms"] < fava["p50_ms"], "p99": sheet["p99_ms"] < fava["p99_ms"],
-                  "throughput": sheet["rps"] > fava["rps"]}
+        better = {
+            "p50": sheet["p50_ms"] < fava["p50_ms"],
+            "p99": sheet["p99_ms"] < fava["p99_ms"],
+            "throughput": sheet["rps"] > fava["rps"],
+        }
         worse = [k for k, ok in better.items() if not ok]
-        out.append(f"- balances API vs Fava's balance sheet: p50 {sheet['p50_ms']:.0f} vs {fava['p50_ms']:.0f} ms, "
-                   f"p99 {sheet['p99_ms']:.0f} vs {fava['p99_ms']:.0f} ms, {sheet['rps']:.0f} vs {fava['rps']:.0f} "
-                   "requests/s: " + ("jointfund is faster on all three" if not worse else
-                                     f"**Fava is faster on {', '.join(worse)}** (target: faster on all three, missed)"))
+        out.append(
+            f"- balances API vs Fava's balance sheet: p50 {sheet['p50_ms']:.0f} vs {fava['p50_ms']:.0f} ms, "
+            f"p99 {sheet['p99_ms']:.0f} vs {fava['p99_ms']:.0f} ms, {sheet['rps']:.0f} vs {fava['rps']:.0f} "
+            "requests/s: "
+            + (
+                "jointfund is faster on all three"
+                if not worse
+                else f"**Fava is faster on {', '.join(worse)}** (target: faster on all three, missed)"
+            )
+        )
     return out
 
 
@@ -318,7 +397,7 @@ def write_doc(block: str) -> None:
     text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performance\n"
     marked = f"{BEGIN}\n{block}\n{END}"
     if BEGIN in text:
-        text = text[: text.index(BEGIN)] + marked + text[text.index(END) + len(END):]
+        text = text[: text.index(BEGIN)] + marked + text[text.index(END) + len(END) :]
     elif SECTION in text:
         at = text.index(SECTION) + len(SECTION)
         text = text[:at] + "\n\n" + marked + text[at:]
@@ -341,11 +420,24 @@ def main(argv: list[str] | None = None) -> int:
         started = {"jointfund": wait_until_up(servers[0], base + "/", 120)}
         targets = [
             {"name": "public page /", "base": base, "path": "/"},
-            {"name": "dashboard (session)", "base": base, "path": "/dashboard", "login": ["bench-board", made["password"]]},
-            {"name": "balances API (token)", "base": base, "path": "/api/ledger/balances?limit=100",
-             "headers": {"Authorization": f"Bearer {made['token']}"}},
-            {"name": "proposal page (session)", "base": base, "path": "/proposals/1",
-             "login": ["bench-board", made["password"]]},
+            {
+                "name": "dashboard (session)",
+                "base": base,
+                "path": "/dashboard",
+                "login": ["bench-board", made["password"]],
+            },
+            {
+                "name": "balances API (token)",
+                "base": base,
+                "path": "/api/ledger/balances?limit=100",
+                "headers": {"Authorization": f"Bearer {made['token']}"},
+            },
+            {
+                "name": "proposal page (session)",
+                "base": base,
+                "path": "/proposals/1",
+                "login": ["bench-board", made["password"]],
+            },
         ]
         if not args.no_fava:
             servers.append(serve_fava(made["beancount"], fava))
@@ -353,12 +445,25 @@ def main(argv: list[str] | None = None) -> int:
             started["Fava"] = wait_until_up(servers[1], fava_base + "/", START_TIMEOUT_S)
             import httpx
 
-            landing = httpx.get(fava_base + "/", follow_redirects=True, timeout=600).url.path  # /<slug>/income_statement/
+            landing = httpx.get(
+                fava_base + "/", follow_redirects=True, timeout=600
+            ).url.path  # /<slug>/income_statement/
             slug = landing.strip("/").split("/")[0]
-            targets.append({"name": "Fava balance sheet", "base": fava_base, "path": f"/{slug}/balance_sheet/"})
-        spec = {"targets": targets, "clients": args.clients, "requests": args.requests, "seconds": args.seconds}
-        done = subprocess.run([sys.executable, __file__, "--load", json.dumps(spec)], capture_output=True, text=True,
-                              check=False)
+            targets.append(
+                {"name": "Fava balance sheet", "base": fava_base, "path": f"/{slug}/balance_sheet/"}
+            )
+        spec = {
+            "targets": targets,
+            "clients": args.clients,
+            "requests": args.requests,
+            "seconds": args.seconds,
+        }
+        done = subprocess.run(
+            [sys.executable, __file__, "--load", json.dumps(spec)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if done.returncode != 0:
             raise SystemExit(f"the load process failed:\n{done.stderr}")
         results = json.loads(done.stdout)
@@ -366,10 +471,12 @@ def main(argv: list[str] | None = None) -> int:
         for s in servers:
             s.terminate()
             s.wait(30)
-    facts = (f"{made['postings']:,} postings ({args.entries:,} entries) on SQLite; {platform.python_version()}, "
-             f"{os.cpu_count()} CPUs, {platform.machine()}; one uvicorn process; load from a separate process on "
-             f"loopback, {args.clients} clients, at most {args.requests} requests or {args.seconds:.0f} s per page; "
-             f"ready after: " + ", ".join(f"{k} {v:.1f} s" for k, v in started.items()))
+    facts = (
+        f"{made['postings']:,} postings ({args.entries:,} entries) on SQLite; {platform.python_version()}, "
+        f"{os.cpu_count()} CPUs, {platform.machine()}; one uvicorn process; load from a separate process on "
+        f"loopback, {args.clients} clients, at most {args.requests} requests or {args.seconds:.0f} s per page; "
+        f"ready after: " + ", ".join(f"{k} {v:.1f} s" for k, v in started.items())
+    )
     report = "\n".join([f"`{command}`", "", facts, "", table(results, args.clients), "", *verdicts(results)])
     print(report)
     if not args.no_write:

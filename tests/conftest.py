@@ -55,7 +55,9 @@ def _pg_db_name(prefix: str) -> str:
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     if request.param == "postgresql" and _PG_PROBLEM:
-        pytest.skip(f"PostgreSQL not reachable at {PG_SERVER} ({_PG_PROBLEM}); set CI=true to make this an error")
+        pytest.skip(
+            f"PostgreSQL not reachable at {PG_SERVER} ({_PG_PROBLEM}); set CI=true to make this an error"
+        )
     return request.param
 
 
@@ -122,7 +124,9 @@ def fund_url(backend: str, tmp_path: Path, _templates: dict[str, str]) -> Iterat
 
 
 @pytest.fixture(scope="session")
-def fresh_fund_url(tmp_path_factory: pytest.TempPathFactory, _templates: dict[str, str]) -> Iterator[Callable[[str], str]]:
+def fresh_fund_url(
+    tmp_path_factory: pytest.TempPathFactory, _templates: dict[str, str]
+) -> Iterator[Callable[[str], str]]:
     """A factory of fresh funds on the shipped terms: `fresh_fund_url(backend)` returns a new database URL.
 
     For tests that need more than one fund, such as one per Hypothesis example (a fixture runs once per
@@ -186,8 +190,10 @@ class Cli:
     def __call__(self, *args: str, ok: bool = True, input: str | None = None):  # noqa: A002, ANN204
         result = self.runner.invoke(self.app, ["--db", self.url, *args], input=input)
         if ok and result.exit_code != 0:
-            raise AssertionError(f"jointfund {' '.join(args)} exited {result.exit_code}\nstdout: {result.stdout}\n"
-                                 f"stderr: {result.stderr}\nexception: {result.exception!r}")
+            raise AssertionError(
+                f"jointfund {' '.join(args)} exited {result.exit_code}\nstdout: {result.stdout}\n"
+                f"stderr: {result.stderr}\nexception: {result.exception!r}"
+            )
         return result
 
 

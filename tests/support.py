@@ -22,13 +22,24 @@ from jointfund.store import db
 from jointfund.store import tables as t
 
 # Every table a posting, an entry or an event can touch: "nothing was written" means none of them grew.
-JOURNAL_TABLES = (t.entry, t.posting, t.leaf, t.event, t.account, t.account_closure, t.checkpoint, t.partner_key)
+JOURNAL_TABLES = (
+    t.entry,
+    t.posting,
+    t.leaf,
+    t.event,
+    t.account,
+    t.account_closure,
+    t.checkpoint,
+    t.partner_key,
+)
 
 
 def counts(engine: Engine) -> dict[str, int]:
     """Row count of every journal table: compared before and after a refused write."""
     with db.transaction(engine) as conn:
-        return {tb.name: conn.execute(select(func.count()).select_from(tb)).scalar_one() for tb in JOURNAL_TABLES}
+        return {
+            tb.name: conn.execute(select(func.count()).select_from(tb)).scalar_one() for tb in JOURNAL_TABLES
+        }
 
 
 def info(engine: Engine) -> fund_mod.FundInfo:
@@ -67,13 +78,24 @@ class Book:
     def day(self, offset_days: int = 0) -> dt.date:
         return self.start + dt.timedelta(days=offset_days)
 
-    def contribution(self, key: str, amount: str | Decimal, offset_days: int = 0, partner: str | None = None,
-                     currency: str | None = None, narration: str = "cash contribution") -> Entry:
+    def contribution(
+        self,
+        key: str,
+        amount: str | Decimal,
+        offset_days: int = 0,
+        partner: str | None = None,
+        currency: str | None = None,
+        narration: str = "cash contribution",
+    ) -> Entry:
         """Cash in against a partner's capital: the simplest balanced entry."""
         cur = currency or self.base
         value = Decimal(amount)
-        return Entry(self.day(offset_days), narration,
-                     (Posting(self.cash(cur), value, cur), Posting(self.capital(partner), -value, cur)), key)
+        return Entry(
+            self.day(offset_days),
+            narration,
+            (Posting(self.cash(cur), value, cur), Posting(self.capital(partner), -value, cur)),
+            key,
+        )
 
     def post(self, *entries: Entry) -> list[int]:
         with db.write(self.engine) as conn:
@@ -111,13 +133,16 @@ def holding_the_write_lock(engine: Engine) -> Iterator[threading.Event]:
 
 # -- the partners' authority keys (ledger.authority): one ceremony helper for every test that seats or registers --
 
+
 def authority_key(partner: str):  # noqa: ANN201 - an Ed25519PrivateKey
     """The test authority key of `partner`: the same for every test, so statements can be signed anywhere."""
     import hashlib
 
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    return Ed25519PrivateKey.from_private_bytes(hashlib.sha256(f"jointfund test authority {partner}".encode()).digest())
+    return Ed25519PrivateKey.from_private_bytes(
+        hashlib.sha256(f"jointfund test authority {partner}".encode()).digest()
+    )
 
 
 def ceremony(engine: Engine) -> None:
@@ -130,8 +155,13 @@ def ceremony(engine: Engine) -> None:
     with db.write(engine) as conn:
         g = authority.genesis(conn)
         if g is None:
-            g = authority.record_genesis(conn, "test", fund.id, partners,
-                                         {p: public_pem(authority_key(p).public_key()).encode() for p in partners})
+            g = authority.record_genesis(
+                conn,
+                "test",
+                fund.id,
+                partners,
+                {p: public_pem(authority_key(p).public_key()).encode() for p in partners},
+            )
         for p in g.missing():
             authority.sign_genesis(conn, "test", p, authority_key(p).sign(g.message()).hex())
 
@@ -171,7 +201,11 @@ def cli_ceremony(cli, folder) -> dict[str, object]:  # noqa: ANN001 - the `cli` 
             keys[p].write_bytes(authority_key(p).private_bytes(*_pkcs8()))
             (folder / f"{p.lower()}-authority.key.pub").write_text(pem_text(_pub(authority_key(p))))
     if not done:
-        cli("genesis", "new", *(a for p in keys for a in ("--authority", f"{p}={folder / f'{p.lower()}-authority.key.pub'}")))
+        cli(
+            "genesis",
+            "new",
+            *(a for p in keys for a in ("--authority", f"{p}={folder / f'{p.lower()}-authority.key.pub'}")),
+        )
         for p, k in keys.items():
             cli("genesis", "sign", "--partner", p, "--key", str(k))
     return keys
@@ -192,7 +226,9 @@ def _pkcs8():  # noqa: ANN202
 def _pub(key) -> bytes:  # noqa: ANN001
     from cryptography.hazmat.primitives import serialization
 
-    return key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
 
 
 def register_key(engine: Engine, partner: str, key) -> str:  # noqa: ANN001 - an Ed25519PrivateKey
@@ -208,6 +244,7 @@ def register_key(engine: Engine, partner: str, key) -> str:  # noqa: ANN001 - an
 
 # -- forged proof bundles (issue 19, finding 2): the CLI, the library, the standalone script and the browser --
 
+
 def _fresh_key_forgery(bundle: dict, key_id: str | None) -> dict:
     """The same tree head signed with a fresh key; `key_id` claims another key's id (or the fresh key's own)."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -220,8 +257,12 @@ def _fresh_key_forgery(bundle: dict, key_id: str | None) -> dict:
     cp, _ = checkpoint_of(bundle["checkpoint"], "test")
     claimed = key_id or kid_of(fresh.public_key())
     signature = fresh.sign(cp._replace(key_id=claimed).message()).hex()
-    forged = {**bundle["checkpoint"], "key_id": claimed, "signature": signature,
-              "public_key_pem": public_pem(fresh.public_key())}
+    forged = {
+        **bundle["checkpoint"],
+        "key_id": claimed,
+        "signature": signature,
+        "public_key_pem": public_pem(fresh.public_key()),
+    }
     forged.pop("registration", None)
     return {**bundle, "checkpoint": forged}
 
@@ -240,5 +281,9 @@ def forgeries_of(bundle: dict, other_partner: str) -> dict[str, dict]:  # noqa: 
         "fresh key with a forged registration": fresh_with_registration,
         "partner renamed": {**bundle, "checkpoint": {**bundle["checkpoint"], "partner": other_partner}},
         "readable record differs": {**bundle, "record": record},
-        "record bytes changed": {**bundle, "record_base64": base64.b64encode(record.encode()).decode(), "record": record},
+        "record bytes changed": {
+            **bundle,
+            "record_base64": base64.b64encode(record.encode()).decode(),
+            "record": record,
+        },
     }

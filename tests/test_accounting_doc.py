@@ -26,14 +26,17 @@ def test_the_doc_names_every_policy_key_of_the_terms() -> None:
 
 
 def test_the_walkthrough_is_the_demo_book(tmp_path: Path) -> None:
-    r = CliRunner().invoke(app, ["demo", "--dir", str(tmp_path / "demo")],
-                           env={"JOINTFUND_DB": None, "JOINTFUND_USER": None})
+    r = CliRunner().invoke(
+        app, ["demo", "--dir", str(tmp_path / "demo")], env={"JOINTFUND_DB": None, "JOINTFUND_USER": None}
+    )
     assert r.exit_code == 0, (r.stdout, r.stderr, r.exception)
     engine = db.make_engine(f"sqlite:///{(tmp_path / 'demo' / 'jointfund.db').resolve()}")
     with db.transaction(engine) as conn:
         expected = walkthrough(conn, load(conn), QUARTER)
     engine.dispose()
     text = DOC.read_text(encoding="utf-8")
-    shown = text[text.index(BEGIN):text.index(END) + len(END)]
-    assert shown == expected, ("docs/accounting.md has drifted from the demo book; regenerate its walk-through with "
-                               f"python -m jointfund.reports.walkthrough sqlite:///jointfund-demo/jointfund.db {QUARTER}")
+    shown = text[text.index(BEGIN) : text.index(END) + len(END)]
+    assert shown == expected, (
+        "docs/accounting.md has drifted from the demo book; regenerate its walk-through with "
+        f"python -m jointfund.reports.walkthrough sqlite:///jointfund-demo/jointfund.db {QUARTER}"
+    )

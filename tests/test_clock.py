@@ -36,16 +36,40 @@ def log_size(url: str) -> int:
 
 def seat_board(cli: Cli, tmp_path) -> dict[str, str]:  # noqa: ANN001
     keys = {}
-    authority = cli_ceremony(cli, tmp_path)  # seats change only through the partners' authority keys (issue 19)
+    authority = cli_ceremony(
+        cli, tmp_path
+    )  # seats change only through the partners' authority keys (issue 19)
     for partner in ("US", "UA"):
         for n in (1, 2, 3):
             name = f"{partner.lower()}-board-{n}"
             keys[name] = str(tmp_path / f"{name}.key")
             cli("keys", "new", "--out", keys[name])
-            cli("members", "appoint", "--partner", partner, "--name", name, "--body", "board", "--pubkey",
-                f"{keys[name]}.pub", "--authority-key", str(authority[partner]))
+            cli(
+                "members",
+                "appoint",
+                "--partner",
+                partner,
+                "--name",
+                name,
+                "--body",
+                "board",
+                "--pubkey",
+                f"{keys[name]}.pub",
+                "--authority-key",
+                str(authority[partner]),
+            )
     cli("users", "add", "admin", "--role", "administrator", "--password", "long enough pw")
-    cli("--user", "admin", "users", "add", "mgr", "--role", "board_manager", "--password", "long enough pw too")
+    cli(
+        "--user",
+        "admin",
+        "users",
+        "add",
+        "mgr",
+        "--role",
+        "board_manager",
+        "--password",
+        "long enough pw too",
+    )
     return keys
 
 
@@ -58,31 +82,71 @@ def dates_check(engine) -> list[str]:  # noqa: ANN001
     return [f.detail for f in result.failures]
 
 
-def test_a_real_fund_refuses_every_write_while_the_date_is_pinned_and_reads_may_look_back(real_fund_url, tmp_path,
-                                                                                          monkeypatch) -> None:
+def test_a_real_fund_refuses_every_write_while_the_date_is_pinned_and_reads_may_look_back(
+    real_fund_url, tmp_path, monkeypatch
+) -> None:
     cli = Cli(real_fund_url)
     keys = seat_board(cli, tmp_path)
     rates = tmp_path / "rates.csv"
     rates.write_text("date,currency,rate\n2025-06-06,USD,41.45\n", encoding="utf-8")
     monkeypatch.setenv(clock.ENV_VAR, "2026-01-15")
     before = log_size(real_fund_url)
-    for user, args in (("admin", ["ledger", "open", "Expenses:Travel"]),
-                       ("admin", ["members", "remove", "1", "--reason", "x"]),
-                       ("admin", ["capital", "commit", "--partner", "US", "--amount", "1.00", "--currency", "USD",
-                                  "--reference", "C-1"]),
-                       ("admin", ["fx", "import", str(rates)]),
-                       ("mgr", ["proposals", "new", "--kind", "budget", "--title", "B", "--as", "us-board-1",
-                                "--key", keys["us-board-1"]]),
-                       ("admin", ["checkpoint", "--partner", "US", "--key", keys["us-board-1"]])):
+    for user, args in (
+        ("admin", ["ledger", "open", "Expenses:Travel"]),
+        ("admin", ["members", "remove", "1", "--reason", "x"]),
+        (
+            "admin",
+            [
+                "capital",
+                "commit",
+                "--partner",
+                "US",
+                "--amount",
+                "1.00",
+                "--currency",
+                "USD",
+                "--reference",
+                "C-1",
+            ],
+        ),
+        ("admin", ["fx", "import", str(rates)]),
+        (
+            "mgr",
+            [
+                "proposals",
+                "new",
+                "--kind",
+                "budget",
+                "--title",
+                "B",
+                "--as",
+                "us-board-1",
+                "--key",
+                keys["us-board-1"],
+            ],
+        ),
+        ("admin", ["checkpoint", "--partner", "US", "--key", keys["us-board-1"]]),
+    ):
         r = cli("--user", user, *args, ok=False)
         assert r.exit_code == 1, (args, r.output)
-        assert "JOINTFUND_TODAY=2026-01-15 is set, but this fund's clock cannot be moved" in r.stderr, (args, r.stderr)
+        assert "JOINTFUND_TODAY=2026-01-15 is set, but this fund's clock cannot be moved" in r.stderr, (
+            args,
+            r.stderr,
+        )
         assert "Traceback" not in r.stderr
     assert log_size(real_fund_url) == before
-    for args in (["terms", "show"], ["ledger", "trial-balance"], ["calendar"], ["members", "list"], ["verify"]):
+    for args in (
+        ["terms", "show"],
+        ["ledger", "trial-balance"],
+        ["calendar"],
+        ["members", "list"],
+        ["verify"],
+    ):
         assert cli(*args).exit_code == 0, args
     monkeypatch.delenv(clock.ENV_VAR)
-    assert cli("--user", "admin", "fx", "import", str(rates)).exit_code == 0  # the server's clock: it goes through
+    assert (
+        cli("--user", "admin", "fx", "import", str(rates)).exit_code == 0
+    )  # the server's clock: it goes through
 
 
 def test_attack_votes_dated_before_the_proposal_existed(real_fund_url, tmp_path, monkeypatch) -> None:
@@ -90,8 +154,22 @@ def test_attack_votes_dated_before_the_proposal_existed(real_fund_url, tmp_path,
     cli = Cli(real_fund_url)
     keys = seat_board(cli, tmp_path)
     cli = as_user(cli, "mgr")
-    pid = cli("proposals", "new", "--kind", "budget", "--title", "B", "--amount", "100.00", "--currency", "USD",
-              "--as", "us-board-1", "--key", keys["us-board-1"]).stdout.strip()
+    pid = cli(
+        "proposals",
+        "new",
+        "--kind",
+        "budget",
+        "--title",
+        "B",
+        "--amount",
+        "100.00",
+        "--currency",
+        "USD",
+        "--as",
+        "us-board-1",
+        "--key",
+        keys["us-board-1"],
+    ).stdout.strip()
     yesterday = clock.now().date() - dt.timedelta(days=1)
     monkeypatch.setenv(clock.ENV_VAR, yesterday.isoformat())
     for name in ("us-board-1", "us-board-2", "ua-board-1", "ua-board-2"):
@@ -107,16 +185,34 @@ def test_no_vote_is_dated_before_its_proposal_in_the_domain_nor_in_verify(fund_e
     gov = Gov(fund_engine)  # a test fund: its clock may be set, yet a vote may not precede its proposal
     names = gov.seat_body()
     p = gov.propose("budget", names[0], on=DAY, amount="100.00", currency="USD")
-    with pytest.raises(Refused, match=f"a vote cannot be dated {DAY - dt.timedelta(days=1)}, before proposal {p.id}"):
+    with pytest.raises(
+        Refused, match=f"a vote cannot be dated {DAY - dt.timedelta(days=1)}, before proposal {p.id}"
+    ):
         gov.vote(p.id, names[0], "approve", on=DAY - dt.timedelta(days=1))
     gov.vote(p.id, names[0], "approve", on=DAY)
     assert dates_check(fund_engine) == []
     with db.write(fund_engine) as conn:  # a vote written past the application, dated before the proposal
-        book.record(conn, "intruder", "proposal.vote", f"proposal:{p.id}", {"proposal": p.id}, t.vote,
-                    {"proposal_id": p.id, "member_id": 2, "choice": "approve", "round": 1,
-                     "cast_on": DAY - dt.timedelta(days=3), "signature": "00" * 64})
+        book.record(
+            conn,
+            "intruder",
+            "proposal.vote",
+            f"proposal:{p.id}",
+            {"proposal": p.id},
+            t.vote,
+            {
+                "proposal_id": p.id,
+                "member_id": 2,
+                "choice": "approve",
+                "round": 1,
+                "cast_on": DAY - dt.timedelta(days=3),
+                "signature": "00" * 64,
+            },
+        )
     [finding] = dates_check(fund_engine)
-    assert f"on proposal {p.id} is dated {DAY - dt.timedelta(days=3)}, before the proposal was made ({DAY})" in finding
+    assert (
+        f"on proposal {p.id} is dated {DAY - dt.timedelta(days=3)}, before the proposal was made ({DAY})"
+        in finding
+    )
 
 
 def test_attack_a_distribution_dated_2035_today(real_fund_url, tmp_path, monkeypatch) -> None:
@@ -124,24 +220,63 @@ def test_attack_a_distribution_dated_2035_today(real_fund_url, tmp_path, monkeyp
     cli = Cli(real_fund_url)
     keys = seat_board(cli, tmp_path)
     monkeypatch.setenv(clock.ENV_VAR, "2035-06-01")
-    r = cli("--user", "mgr", "capital", "distribute", "--amount", "1000.00", "--currency", "USD", "--as", "ua-board-1",
-            "--key", keys["ua-board-1"], ok=False)
+    r = cli(
+        "--user",
+        "mgr",
+        "capital",
+        "distribute",
+        "--amount",
+        "1000.00",
+        "--currency",
+        "USD",
+        "--as",
+        "ua-board-1",
+        "--key",
+        keys["ua-board-1"],
+        ok=False,
+    )
     assert r.exit_code == 1 and "clock cannot be moved" in r.stderr
     monkeypatch.delenv(clock.ENV_VAR)
     # Nor can an entry be dated in the future by its --date: back-dated yes, future-dated never.
-    post = ["ledger", "post", "--narration", "early payout", "--key", "X-1", "--posting", "Assets:Cash:USD -1.00 USD",
-            "--posting", "Equity:Capital:US:Cash 1.00 USD"]
+    post = [
+        "ledger",
+        "post",
+        "--narration",
+        "early payout",
+        "--key",
+        "X-1",
+        "--posting",
+        "Assets:Cash:USD -1.00 USD",
+        "--posting",
+        "Equity:Capital:US:Cash 1.00 USD",
+    ]
     r = cli("--user", "admin", *post, "--date", "2035-06-01", ok=False)
-    assert r.exit_code == 1 and "entry[0].date: is after today" in r.stderr and "never dated after" in r.stderr
+    assert (
+        r.exit_code == 1 and "entry[0].date: is after today" in r.stderr and "never dated after" in r.stderr
+    )
     assert cli("--user", "admin", *post, "--date", "2026-01-05").exit_code == 0
     eng = db.make_engine(real_fund_url)
     assert dates_check(eng) == []
-    with db.write(eng) as conn:  # an entry written past the application's check, as a forged database would hold it
+    with db.write(
+        eng
+    ) as conn:  # an entry written past the application's check, as a forged database would hold it
         conn.info["clock_settable"] = True
         info = fund_mod.load(conn)
-        [seq] = journal.post(conn, [Entry(dt.date(2035, 6, 1), "payout", (Posting("Assets:Cash:USD", Decimal("-1.00"), "USD"),
-                                                                          Posting("Equity:Capital:US:Cash", Decimal("1.00"), "USD")),
-                                          key="X-2")], info.start_date)
+        [seq] = journal.post(
+            conn,
+            [
+                Entry(
+                    dt.date(2035, 6, 1),
+                    "payout",
+                    (
+                        Posting("Assets:Cash:USD", Decimal("-1.00"), "USD"),
+                        Posting("Equity:Capital:US:Cash", Decimal("1.00"), "USD"),
+                    ),
+                    key="X-2",
+                )
+            ],
+            info.start_date,
+        )
     [finding] = dates_check(eng)
     assert finding.startswith(f"entry {seq} is dated 2035-06-01, after it was recorded")
     assert not verify(eng).ok
@@ -169,7 +304,19 @@ def test_inputerror_is_raised_for_a_future_entry_in_the_library(real_fund_url) -
     eng = db.make_engine(real_fund_url)
     with pytest.raises(InputError, match="is after today"), db.write(eng) as conn:
         info = fund_mod.load(conn)
-        journal.post(conn, [Entry(clock.now().date() + dt.timedelta(days=2), "x",
-                                  (Posting("Assets:Cash:USD", Decimal("-1.00"), "USD"), Posting("Equity:Capital:US:Cash", Decimal("1.00"), "USD")),
-                                  key="F-1")], info.start_date)
+        journal.post(
+            conn,
+            [
+                Entry(
+                    clock.now().date() + dt.timedelta(days=2),
+                    "x",
+                    (
+                        Posting("Assets:Cash:USD", Decimal("-1.00"), "USD"),
+                        Posting("Equity:Capital:US:Cash", Decimal("1.00"), "USD"),
+                    ),
+                    key="F-1",
+                )
+            ],
+            info.start_date,
+        )
     eng.dispose()

@@ -29,14 +29,28 @@ def _rebuild(record: dict) -> bytes:
     when = dt.datetime.fromisoformat(record["recorded_at"].replace("Z", "+00:00"))
     if record["type"] == "entry":
         legs = [(p["account"], p["currency"], p["amount"]) for p in record["postings"]]
-        return canonical.entry_bytes(record["seq"], dt.date.fromisoformat(record["date"]), when, record["key"],
-                                     record["narration"], record["links"], record["reverses"], legs)
-    return canonical.event_bytes(record["seq"], when, record["actor"], record["action"], record["subject"], record["data"])
+        return canonical.entry_bytes(
+            record["seq"],
+            dt.date.fromisoformat(record["date"]),
+            when,
+            record["key"],
+            record["narration"],
+            record["links"],
+            record["reverses"],
+            legs,
+        )
+    return canonical.event_bytes(
+        record["seq"], when, record["actor"], record["action"], record["subject"], record["data"]
+    )
 
 
 def test_worked_examples_of_the_canonical_encoding():
     text = (DOCS / "canonical-encoding.md").read_text(encoding="utf-8")
-    records, hashes, roots = _blocks(text, "canonical-bytes"), _blocks(text, "leaf-hash"), _blocks(text, "tree-root")
+    records, hashes, roots = (
+        _blocks(text, "canonical-bytes"),
+        _blocks(text, "leaf-hash"),
+        _blocks(text, "tree-root"),
+    )
     assert len(records) == len(hashes) == 2 and len(roots) == 1
     leaves = []
     for body, expected in zip(records, hashes):
@@ -46,7 +60,9 @@ def test_worked_examples_of_the_canonical_encoding():
         leaf = canonical.leaf_hash(raw)
         assert leaf.hex() == expected == hashlib.sha256(b"\x00" + raw).hexdigest()
         leaves.append(leaf)
-    assert merkle.root(leaves).hex() == roots[0] == hashlib.sha256(b"\x01" + leaves[0] + leaves[1]).hexdigest()
+    assert (
+        merkle.root(leaves).hex() == roots[0] == hashlib.sha256(b"\x01" + leaves[0] + leaves[1]).hexdigest()
+    )
     claimed = int(re.search(r"canonical bytes \((\d+) bytes", text).group(1))
     assert claimed == len(records[0].encode("utf-8"))
 
@@ -59,7 +75,9 @@ def test_the_script_in_the_doc_is_the_script_in_examples():
 def _run(bundle: dict, tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
     path = tmp_path / "bundle.json"
     path.write_text(json.dumps(bundle))
-    return subprocess.run([sys.executable, str(SCRIPT), str(path), *args], capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), str(path), *args], capture_output=True, text=True, timeout=60
+    )
 
 
 @pytest.fixture
@@ -74,11 +92,15 @@ def bundles(cli, fund_engine, tmp_path) -> dict:
     cli("checkpoint", "--partner", second, "--key", str(tmp_path / f"{second}.key"))
     cli("ledger", "proof", str(seqs[2]), "-o", str(tmp_path / "inc.json"))
     cli("ledger", "consistency", "--from", "1", "--to", "2", "-o", str(tmp_path / "con.json"))
-    return {"inclusion": json.loads((tmp_path / "inc.json").read_text()),
-            "consistency": json.loads((tmp_path / "con.json").read_text())}
+    return {
+        "inclusion": json.loads((tmp_path / "inc.json").read_text()),
+        "consistency": json.loads((tmp_path / "con.json").read_text()),
+    }
 
 
-def test_standalone_script_accepts_real_inclusion_proofs_and_rejects_forged_ones(bundles, tmp_path, fund_engine):
+def test_standalone_script_accepts_real_inclusion_proofs_and_rejects_forged_ones(
+    bundles, tmp_path, fund_engine
+):
     b = bundles["inclusion"]
     kid = b["checkpoint"]["key_id"]
     signer = b["checkpoint"]["partner"]
@@ -110,8 +132,10 @@ def test_standalone_script_checks_consistency_proofs(bundles, tmp_path):
     ok = _run(b, tmp_path, *trusted)
     assert ok.returncode == 0 and ok.stdout.startswith("OK, signed by"), ok.stderr
     assert _run(b, tmp_path, trusted[0]).returncode == 1  # the newer checkpoint's key is not trusted
-    for forged in ({**b, "path": ["00" * 32, *b["path"][1:]]},
-                   {**b, "old": {**b["old"], "root": "ab" * 32}},
-                   {**b, "new": {**b["new"], "signature": "22" * 64}}):
+    for forged in (
+        {**b, "path": ["00" * 32, *b["path"][1:]]},
+        {**b, "old": {**b["old"], "root": "ab" * 32}},
+        {**b, "new": {**b["new"], "signature": "22" * 64}},
+    ):
         r = _run(forged, tmp_path, *trusted)
         assert (r.returncode, r.stdout.strip()) == (1, "REJECTED")

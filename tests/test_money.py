@@ -7,22 +7,36 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from jointfund.money import (
-    ISO_EXPONENTS, Money, exponent, format_amount, from_minor, parse_amount, round_minor, to_minor,
+    ISO_EXPONENTS,
+    Money,
+    exponent,
+    format_amount,
+    from_minor,
+    parse_amount,
+    round_minor,
+    to_minor,
 )
 
 
-@pytest.mark.parametrize(("text", "currency", "expected"), [
-    ("12.34", "USD", Decimal("12.34")),
-    ("  -0.5 ", "UAH", Decimal("-0.5")),
-    ("100", "JPY", Decimal("100")),
-    ("1.230", "USD", Decimal("1.230")),  # a trailing zero adds no precision
-    ("1.2345", "KWD", None),
-    ("7.000", "JPY", Decimal("7.000")),
-    (Decimal("3.10"), "EUR", Decimal("3.10")),
-    ("92233720368547758.07", "USD", Decimal("92233720368547758.07")),  # the largest 64-bit amount of minor units
-    ("-92233720368547758.07", "USD", Decimal("-92233720368547758.07")),
-    (Decimal("1E+3"), "USD", Decimal("1000")),
-])
+@pytest.mark.parametrize(
+    ("text", "currency", "expected"),
+    [
+        ("12.34", "USD", Decimal("12.34")),
+        ("  -0.5 ", "UAH", Decimal("-0.5")),
+        ("100", "JPY", Decimal("100")),
+        ("1.230", "USD", Decimal("1.230")),  # a trailing zero adds no precision
+        ("1.2345", "KWD", None),
+        ("7.000", "JPY", Decimal("7.000")),
+        (Decimal("3.10"), "EUR", Decimal("3.10")),
+        (
+            "92233720368547758.07",
+            "USD",
+            Decimal("92233720368547758.07"),
+        ),  # the largest 64-bit amount of minor units
+        ("-92233720368547758.07", "USD", Decimal("-92233720368547758.07")),
+        (Decimal("1E+3"), "USD", Decimal("1000")),
+    ],
+)
 def test_parse_amount_accepts_exact_values(text, currency, expected):
     value, problem = parse_amount(text, currency, "amount")
     if expected is None:
@@ -31,27 +45,30 @@ def test_parse_amount_accepts_exact_values(text, currency, expected):
         assert problem is None and value == expected
 
 
-@pytest.mark.parametrize(("text", "currency", "says"), [
-    ("12.345", "USD", "USD has 2 decimal place(s)"),
-    ("0.001", "UAH", "UAH has 2 decimal place(s)"),
-    ("1.5", "JPY", "JPY has 0 decimal place(s)"),
-    ("1,50", "USD", "not a number"),
-    ("abc", "USD", "not a number"),
-    ("", "USD", "not a number"),
-    ("NaN", "USD", "not a number"),
-    ("Infinity", "USD", "not a number"),
-    # Bounded before any arithmetic (issue 19): no exponent, only ASCII digits, within 64-bit minor units.
-    ("1e30", "USD", "no exponent"),
-    ("1e999999999", "USD", "no exponent"),
-    ("١٢٣", "USD", "digits 0-9"),
-    ("１２３", "USD", "digits 0-9"),
-    ("92233720368547758.08", "USD", "at most 9223372036854775807 minor units"),
-    ("-92233720368547758.08", "USD", "at most 9223372036854775807 minor units"),
-    ("1" * 33, "USD", "longer than 32 characters"),
-    (Decimal("1E+40"), "USD", "finite and shorter"),
-    ("1.00", "XXX", "unknown currency"),
-    (1.5, "USD", "not a float"),
-])
+@pytest.mark.parametrize(
+    ("text", "currency", "says"),
+    [
+        ("12.345", "USD", "USD has 2 decimal place(s)"),
+        ("0.001", "UAH", "UAH has 2 decimal place(s)"),
+        ("1.5", "JPY", "JPY has 0 decimal place(s)"),
+        ("1,50", "USD", "not a number"),
+        ("abc", "USD", "not a number"),
+        ("", "USD", "not a number"),
+        ("NaN", "USD", "not a number"),
+        ("Infinity", "USD", "not a number"),
+        # Bounded before any arithmetic (issue 19): no exponent, only ASCII digits, within 64-bit minor units.
+        ("1e30", "USD", "no exponent"),
+        ("1e999999999", "USD", "no exponent"),
+        ("١٢٣", "USD", "digits 0-9"),
+        ("１２３", "USD", "digits 0-9"),
+        ("92233720368547758.08", "USD", "at most 9223372036854775807 minor units"),
+        ("-92233720368547758.08", "USD", "at most 9223372036854775807 minor units"),
+        ("1" * 33, "USD", "longer than 32 characters"),
+        (Decimal("1E+40"), "USD", "finite and shorter"),
+        ("1.00", "XXX", "unknown currency"),
+        (1.5, "USD", "not a float"),
+    ],
+)
 def test_parse_amount_refuses_with_a_located_problem(text, currency, says):
     value, problem = parse_amount(text, currency, "file.csv:3:amount")
     assert value is None
@@ -60,7 +77,7 @@ def test_parse_amount_refuses_with_a_located_problem(text, currency, says):
     assert problem.value == text or problem.value == currency
 
 
-@given(st.sampled_from(sorted(ISO_EXPONENTS)), st.integers(min_value=-10**15, max_value=10**15))
+@given(st.sampled_from(sorted(ISO_EXPONENTS)), st.integers(min_value=-(10**15), max_value=10**15))
 def test_minor_units_round_trip(currency, minor):
     amount = from_minor(minor, currency)
     assert to_minor(amount, currency) == minor
@@ -75,7 +92,7 @@ def test_minor_units_round_trip(currency, minor):
         assert "." not in text
 
 
-@given(st.decimals(min_value=-10**9, max_value=10**9, places=6, allow_nan=False, allow_infinity=False))
+@given(st.decimals(min_value=-(10**9), max_value=10**9, places=6, allow_nan=False, allow_infinity=False))
 def test_to_minor_refuses_a_fraction_of_a_minor_unit(amount):
     if amount == amount.quantize(Decimal("0.01")):
         assert to_minor(amount, "USD") == int(amount * 100)
@@ -84,15 +101,18 @@ def test_to_minor_refuses_a_fraction_of_a_minor_unit(amount):
             to_minor(amount, "USD")
 
 
-@pytest.mark.parametrize(("value", "currency", "expected"), [
-    ("0.005", "USD", "0.01"),    # half goes up
-    ("0.004", "USD", "0.00"),
-    ("-0.005", "USD", "-0.01"),  # half goes away from zero, not to even
-    ("2.5", "JPY", "3"),
-    ("3.5", "JPY", "4"),
-    ("0.0125", "UAH", "0.01"),
-    ("1.2345", "KWD", "1.235"),
-])
+@pytest.mark.parametrize(
+    ("value", "currency", "expected"),
+    [
+        ("0.005", "USD", "0.01"),  # half goes up
+        ("0.004", "USD", "0.00"),
+        ("-0.005", "USD", "-0.01"),  # half goes away from zero, not to even
+        ("2.5", "JPY", "3"),
+        ("3.5", "JPY", "4"),
+        ("0.0125", "UAH", "0.01"),
+        ("1.2345", "KWD", "1.235"),
+    ],
+)
 def test_round_minor_is_half_up(value, currency, expected):
     assert round_minor(Decimal(value), currency) == Decimal(expected)
     assert str(round_minor(Decimal(value), currency)) == expected

@@ -21,7 +21,7 @@ README = ROOT / "README.md"
 
 def blocks() -> list[str]:
     text = README.read_text(encoding="utf-8")
-    section = text[text.index("## Everyday commands"):text.index("## Documentation")]
+    section = text[text.index("## Everyday commands") : text.index("## Documentation")]
     return re.findall(r"^```sh\n(.*?)\n```$", section, flags=re.S | re.M)
 
 
@@ -34,9 +34,11 @@ def script(block: str) -> str:
             continue
         if command.startswith("jointfund") and "# refused" in command:
             bare = re.sub(r"\s{2,}#.*$", "", command)
-            out += [f"if said=$({bare} 2>&1); then echo 'README: should have been refused: {bare[:60]}' >&2; exit 1; fi",
-                    'if [ -z "$said" ] || grep -q Traceback <<<"$said"; then echo "refused without a reason: $said" >&2; '
-                    "exit 1; fi"]
+            out += [
+                f"if said=$({bare} 2>&1); then echo 'README: should have been refused: {bare[:60]}' >&2; exit 1; fi",
+                'if [ -z "$said" ] || grep -q Traceback <<<"$said"; then echo "refused without a reason: $said" >&2; '
+                "exit 1; fi",
+            ]
             continue
         out.append(line)
     return "\n".join(out) + "\n"
@@ -46,8 +48,10 @@ def test_the_readme_has_the_two_blocks_and_the_script_keeps_failures_fatal() -> 
     demo, own = blocks()
     assert "jointfund-demo/jointfund.db" in demo and "jointfund init" in own
     refused = script("jointfund capital distribute --amount 1  # refused: locked")
-    assert refused.splitlines()[1] == ("if said=$(jointfund capital distribute --amount 1 2>&1); then echo 'README: "
-                                       "should have been refused: jointfund capital distribute --amount 1' >&2; exit 1; fi")
+    assert refused.splitlines()[1] == (
+        "if said=$(jointfund capital distribute --amount 1 2>&1); then echo 'README: "
+        "should have been refused: jointfund capital distribute --amount 1' >&2; exit 1; fi"
+    )
     assert "jointfund serve" not in script("jointfund serve --port 8000   # web")
 
 
@@ -59,11 +63,14 @@ def test_every_everyday_command_runs_in_order_after_the_demo(tmp_path: Path) -> 
     terms = tmp_path / "src" / "jointfund" / "terms"
     terms.mkdir(parents=True)
     shutil.copy(ROOT / "src" / "jointfund" / "terms" / "urif.toml", terms)
-    demo = subprocess.run(["jointfund", "demo"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    demo = subprocess.run(
+        ["jointfund", "demo"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
+    )
     assert demo.returncode == 0, demo.stderr[-2000:]
     for i, block in enumerate(blocks()):
-        run = subprocess.run(["bash", "-c", script(block)], cwd=tmp_path, env=env, capture_output=True, text=True,
-                             timeout=900)
+        run = subprocess.run(
+            ["bash", "-c", script(block)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900
+        )
         assert run.returncode == 0, f"README block {i + 1} stopped:\n{run.stderr[-3000:]}"
     assert (tmp_path / "fund.beancount").exists() and (tmp_path / "forecast.html").exists()
     assert (tmp_path / "my-fund.db").exists() and (tmp_path / "eiti-2025.xlsx").exists()

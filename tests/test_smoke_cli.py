@@ -10,8 +10,21 @@ def test_trial_balance_of_new_fund_is_empty_and_verify_passes(cli):
 
 
 def test_user_error_exits_1_with_message_no_traceback(cli):
-    r = cli("ledger", "post", "--date", "2025-06-01", "--narration", "x", "--key", "k",
-            "--posting", "Assets:Cash:USD 10 USD", "--posting", "Assets:Cash:UAH -10 USD", ok=False)
+    r = cli(
+        "ledger",
+        "post",
+        "--date",
+        "2025-06-01",
+        "--narration",
+        "x",
+        "--key",
+        "k",
+        "--posting",
+        "Assets:Cash:USD 10 USD",
+        "--posting",
+        "Assets:Cash:UAH -10 USD",
+        ok=False,
+    )
     assert r.exit_code == 1
     assert "allows only UAH" in r.stderr
     assert "Traceback" not in r.stderr

@@ -48,7 +48,11 @@ def _failed(cli) -> str:
 
 def test_a_changed_amount_is_named(cli, signed):
     seq = _seq_of(signed.engine, "c-1")
-    _tamper(signed.engine, "posting", f"UPDATE posting SET amount_minor = amount_minor + 1 WHERE entry_seq = {seq} AND line = 0")
+    _tamper(
+        signed.engine,
+        "posting",
+        f"UPDATE posting SET amount_minor = amount_minor + 1 WHERE entry_seq = {seq} AND line = 0",
+    )
     err = _failed(cli)
     assert f"verification FAILED at record {seq}: entry balance: entry {seq} (c-1)" in err
 
@@ -58,8 +62,12 @@ def test_a_balanced_change_of_both_legs_is_still_caught_by_the_hashes_and_the_si
     with db.transaction(signed.engine) as conn:
         for statement in drop_guard_statements(signed.engine.dialect.name, "posting"):
             conn.execute(text(statement))
-        conn.execute(text(f"UPDATE posting SET amount_minor = amount_minor * 10, balance_after_minor = balance_after_minor * 10 "
-                          f"WHERE entry_seq = {seq}"))
+        conn.execute(
+            text(
+                f"UPDATE posting SET amount_minor = amount_minor * 10, balance_after_minor = balance_after_minor * 10 "
+                f"WHERE entry_seq = {seq}"
+            )
+        )
     err = _failed(cli)
     assert f"verification FAILED at record {seq}" in err
     table = cli("--format", "json", "verify", ok=False).stdout
@@ -69,7 +77,11 @@ def test_a_balanced_change_of_both_legs_is_still_caught_by_the_hashes_and_the_si
 
 def test_a_changed_running_balance_is_named(cli, signed):
     seq = _seq_of(signed.engine, "c-2")
-    _tamper(signed.engine, "posting", f"UPDATE posting SET balance_after_minor = 1 WHERE entry_seq = {seq} AND line = 0")
+    _tamper(
+        signed.engine,
+        "posting",
+        f"UPDATE posting SET balance_after_minor = 1 WHERE entry_seq = {seq} AND line = 0",
+    )
     assert f"verification FAILED at record {seq}: running balances" in _failed(cli)
 
 
@@ -80,8 +92,7 @@ def test_a_changed_narration_is_named(cli, signed):
 
 
 def test_a_changed_signature_names_the_checkpoint(cli, signed):
-    _tamper(signed.engine, "checkpoint",
-            "UPDATE checkpoint SET signature = '00' || substr(signature, 3)")
+    _tamper(signed.engine, "checkpoint", "UPDATE checkpoint SET signature = '00' || substr(signature, 3)")
     err = _failed(cli)
     assert "checkpoints: checkpoint 1" in err and "signature does not verify" in err
 
@@ -95,7 +106,11 @@ def test_a_changed_root_names_the_checkpoint(cli, signed):
 def test_a_changed_event_is_named(cli, signed):
     with db.transaction(signed.engine) as conn:
         seq = conn.execute(text("SELECT MIN(seq) FROM event WHERE action = 'key.register'")).scalar_one()
-    _tamper(signed.engine, "event", f"UPDATE event SET data = '{{\"key_id\":\"0000000000000000\"}}' WHERE seq = {seq}")
+    _tamper(
+        signed.engine,
+        "event",
+        f'UPDATE event SET data = \'{{"key_id":"0000000000000000"}}\' WHERE seq = {seq}',
+    )
     assert f"verification FAILED at record {seq}: leaf hashes" in _failed(cli)
 
 
@@ -107,7 +122,10 @@ def test_a_deleted_entry_is_named(cli, signed):
                 conn.execute(text(statement))
         conn.execute(text(f"DELETE FROM posting WHERE entry_seq = {seq}"))
         conn.execute(text(f"DELETE FROM entry WHERE seq = {seq}"))
-    assert f"verification FAILED at record {seq}: log records: leaf of kind entry has no entry row" in _failed(cli)
+    assert (
+        f"verification FAILED at record {seq}: log records: leaf of kind entry has no entry row"
+        in _failed(cli)
+    )
 
 
 def test_an_untampered_fund_verifies_and_reports_every_check(cli, signed):
@@ -119,10 +137,17 @@ def test_an_untampered_fund_verifies_and_reports_every_check(cli, signed):
 
 # -- the log split across processes: the same report as one pass --
 
+
 def _spread(book: Book, tmp_path, cli) -> list[int]:  # noqa: ANN001
     """Forty entries over two accounts in two currencies, a reversal and a checkpoint in the middle; their seqs."""
-    book.post(*(book.contribution(f"s-{i}", f"{10 + i}.00", 1 + i % 5, currency=book.other if i % 4 == 0 else None)
-                for i in range(20)))
+    book.post(
+        *(
+            book.contribution(
+                f"s-{i}", f"{10 + i}.00", 1 + i % 5, currency=book.other if i % 4 == 0 else None
+            )
+            for i in range(20)
+        )
+    )
     partner = book.partners[0]
     cli_checkpoint_key(cli, partner, tmp_path / "s.key")
     cli("checkpoint", "--partner", partner, "--key", str(tmp_path / "s.key"))
@@ -147,7 +172,9 @@ TAMPERS = {
 
 def _tamper_all(conn, sql: str) -> None:  # noqa: ANN001
     if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql("SET LOCAL session_replication_role = replica")  # foreign keys off, as an attacker would
+        conn.exec_driver_sql(
+            "SET LOCAL session_replication_role = replica"
+        )  # foreign keys off, as an attacker would
     for t in ("posting", "entry", "leaf"):
         for statement in drop_guard_statements(conn.dialect.name, t):
             conn.execute(text(statement))
@@ -156,15 +183,21 @@ def _tamper_all(conn, sql: str) -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("tamper", [None, *TAMPERS])
-def test_verify_on_several_processes_reports_exactly_what_one_pass_reports(cli, fund_engine, tmp_path, tamper):
+def test_verify_on_several_processes_reports_exactly_what_one_pass_reports(
+    cli, fund_engine, tmp_path, tamper
+):
     book = Book(fund_engine)
     seqs = _spread(book, tmp_path, cli)
     if tamper is not None:
         sql = TAMPERS[tamper]
-        chosen = ", ".join(str(s) for s in seqs[::6])  # spread over the log, so some sit at the edges of the spans
+        chosen = ", ".join(
+            str(s) for s in seqs[::6]
+        )  # spread over the log, so some sit at the edges of the spans
         reversed_seq = _seq_of(fund_engine, "s-3")
-        tail = ", ".join(str(s) for s in seqs[len(seqs) // 3:-1])  # orphan postings over several spans, one entry after
-        end = ", ".join(str(s) for s in seqs[len(seqs) // 2:])  # and with none after
+        tail = ", ".join(
+            str(s) for s in seqs[len(seqs) // 3 : -1]
+        )  # orphan postings over several spans, one entry after
+        end = ", ".join(str(s) for s in seqs[len(seqs) // 2 :])  # and with none after
         with fund_engine.connect() as conn:
             if fund_engine.dialect.name == "sqlite":  # outside a transaction, or SQLite ignores it
                 conn.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")
@@ -180,6 +213,7 @@ def test_verify_on_several_processes_reports_exactly_what_one_pass_reports(cli, 
 
 # -- issue 19: verify trusts nothing the operator could rewrite alone --
 
+
 def _trust(cli, tmp_path, *extra: str):  # noqa: ANN001, ANN202
     """The trust file a partner would hand a verifier out of band, made before the tampering."""
     path = tmp_path / "trust.json"
@@ -187,10 +221,15 @@ def _trust(cli, tmp_path, *extra: str):  # noqa: ANN001, ANN202
     return path
 
 
-def test_without_trust_verify_says_it_checked_consistency_only_and_warns_of_unsigned_records(cli, signed, tmp_path):
+def test_without_trust_verify_says_it_checked_consistency_only_and_warns_of_unsigned_records(
+    cli, signed, tmp_path
+):
     r = cli("verify")
     assert "internal consistency only" in r.stderr
-    assert "warning: the newest 1 record(s)" in r.stderr and "are not covered by any signed checkpoint" in r.stderr
+    assert (
+        "warning: the newest 1 record(s)" in r.stderr
+        and "are not covered by any signed checkpoint" in r.stderr
+    )
     anchored = cli("verify", "--trust", str(_trust(cli, tmp_path)))
     assert "anchored in the keys of" in anchored.stderr and "internal consistency only" not in anchored.stderr
 
@@ -211,27 +250,40 @@ def test_a_partner_key_row_changed_to_an_attackers_key_and_a_checkpoint_it_signe
     partner = signed.partners[0]
     attacker = Ed25519PrivateKey.generate()
     with db.transaction(signed.engine) as conn:
-        kid = conn.execute(text("SELECT key_id FROM partner_key WHERE partner = :w"), {"w": partner}).scalar_one()
+        kid = conn.execute(
+            text("SELECT key_id FROM partner_key WHERE partner = :w"), {"w": partner}
+        ).scalar_one()
         for statement in drop_guard_statements(signed.engine.dialect.name, "partner_key"):
             conn.execute(text(statement))
         # The attacker's public key under the registered key's id: the stored signature check would follow it.
-        conn.execute(text("UPDATE partner_key SET public_pem = :p WHERE partner = :w"),
-                     {"p": public_pem(attacker.public_key()), "w": partner})
+        conn.execute(
+            text("UPDATE partner_key SET public_pem = :p WHERE partner = :w"),
+            {"p": public_pem(attacker.public_key()), "w": partner},
+        )
         n, head = log.tree_head(conn)
         cp = Checkpoint(signed.fund.id, n, head.hex(), clock.now(), partner, kid)
         cp = cp._replace(signature_hex=attacker.sign(cp.message()).hex())
-        conn.execute(text("INSERT INTO checkpoint (partner, key_id, tree_size, root, signed_at, signature) "
-                          "VALUES (:p, :k, :n, :r, :s, :g)"),
-                     {"p": partner, "k": kid, "n": n, "r": cp.root_hex, "s": cp.signed_at, "g": cp.signature_hex})
+        conn.execute(
+            text(
+                "INSERT INTO checkpoint (partner, key_id, tree_size, root, signed_at, signature) "
+                "VALUES (:p, :k, :n, :r, :s, :g)"
+            ),
+            {"p": partner, "k": kid, "n": n, "r": cp.root_hex, "s": cp.signed_at, "g": cp.signature_hex},
+        )
     err = _failed(cli)
     report = cli("--format", "json", "verify", ok=False).stdout
     chain = next(r for r in json.loads(report) if r["check"] == "authority chain")
-    assert chain["status"] == "FAILED" and f"partner_key row {kid} differs from its logged key.register" in chain["detail"]
+    assert (
+        chain["status"] == "FAILED"
+        and f"partner_key row {kid} differs from its logged key.register" in chain["detail"]
+    )
     assert "trigger partner_key_no_delete is missing" in report
     assert "verification FAILED" in err
 
 
-def test_deleted_checkpoints_and_a_deleted_signed_tail_fail_against_the_trusted_checkpoint(cli, signed, tmp_path):
+def test_deleted_checkpoints_and_a_deleted_signed_tail_fail_against_the_trusted_checkpoint(
+    cli, signed, tmp_path
+):
     trust = _trust(cli, tmp_path)
     with db.transaction(signed.engine) as conn:
         for statement in drop_guard_statements(signed.engine.dialect.name, "checkpoint"):
@@ -239,7 +291,10 @@ def test_deleted_checkpoints_and_a_deleted_signed_tail_fail_against_the_trusted_
         conn.execute(text("DELETE FROM checkpoint"))
     r = cli("--format", "json", "verify", "--trust", str(trust), ok=False)
     anchor = next(x for x in json.loads(r.stdout) if x["check"] == "trust anchor")
-    assert r.exit_code == 1 and "is missing from the database's checkpoints: a signed checkpoint was deleted" in anchor["detail"]
+    assert (
+        r.exit_code == 1
+        and "is missing from the database's checkpoints: a signed checkpoint was deleted" in anchor["detail"]
+    )
     assert "warning: nothing is signed" in r.stderr
     # The signed tail goes too, with every guard dropped: the log is shorter than what the verifier saw.
     seq = _seq_of(signed.engine, "c-late")
@@ -269,7 +324,10 @@ def test_a_genesis_naming_other_authority_keys_fails_against_the_trusted_ones(cl
     (tmp_path / "other.json").write_text(json.dumps(trust))
     r = cli("--format", "json", "verify", "--trust", str(tmp_path / "other.json"), ok=False)
     anchor = next(x for x in json.loads(r.stdout) if x["check"] == "trust anchor")
-    assert anchor["status"] == "FAILED" and f"the genesis record names {partner}'s authority key" in anchor["detail"]
+    assert (
+        anchor["status"] == "FAILED"
+        and f"the genesis record names {partner}'s authority key" in anchor["detail"]
+    )
 
 
 def test_a_member_seated_by_editing_the_database_breaks_the_authority_chain(cli, signed, tmp_path):
@@ -281,15 +339,29 @@ def test_a_member_seated_by_editing_the_database_breaks_the_authority_chain(cli,
 
     pem = public_pem(Ed25519PrivateKey.generate().public_key())
     partner = signed.partners[1]
-    data = {"member": 1, "body": "board", "partner": partner, "seat": 1, "name": "evil", "key_id": key_id(
-        Ed25519PrivateKey.generate().public_key()), "public_pem": pem, "appointed_on": signed.start.isoformat()}
+    data = {
+        "member": 1,
+        "body": "board",
+        "partner": partner,
+        "seat": 1,
+        "name": "evil",
+        "key_id": key_id(Ed25519PrivateKey.generate().public_key()),
+        "public_pem": pem,
+        "appointed_on": signed.start.isoformat(),
+    }
     with db.write(signed.engine) as conn:
         seq = log.append_event(conn, "admin", "member.appoint", "member:1", data)
-        conn.execute(text("INSERT INTO member (id, body, partner, seat, name, key_id, public_pem, appointed_on, seq) "
-                          "VALUES (1, 'board', :p, 1, 'evil', :k, :pem, :d, :s)"),
-                     {"p": partner, "k": data["key_id"], "pem": pem, "d": signed.start, "s": seq})
+        conn.execute(
+            text(
+                "INSERT INTO member (id, body, partner, seat, name, key_id, public_pem, appointed_on, seq) "
+                "VALUES (1, 'board', :p, 1, 'evil', :k, :pem, :d, :s)"
+            ),
+            {"p": partner, "k": data["key_id"], "pem": pem, "d": signed.start, "s": seq},
+        )
     err = _failed(cli)
-    assert f"authority chain: member 1 (evil, key {data['key_id']}) of {partner}: it carries no statement" in err
+    assert (
+        f"authority chain: member 1 (evil, key {data['key_id']}) of {partner}: it carries no statement" in err
+    )
 
 
 def test_the_administrator_alone_cannot_take_over_joint_management(cli, signed, tmp_path):
@@ -299,18 +371,52 @@ def test_the_administrator_alone_cannot_take_over_joint_management(cli, signed, 
     as_admin = lambda *a: cli("--user", "admin", *a, ok=False)  # noqa: E731
     cli("keys", "new", "--out", str(tmp_path / "evil.key"))
     cli("keys", "new", "--out", str(tmp_path / "fake-authority.key"))
-    for attempt in (["members", "appoint", "--partner", partner, "--name", "evil", "--body", "board", "--pubkey",
-                     str(tmp_path / "evil.key.pub")],
-                    ["members", "appoint", "--partner", partner, "--name", "evil", "--body", "board", "--pubkey",
-                     str(tmp_path / "evil.key.pub"), "--authority-key", str(tmp_path / "fake-authority.key")],
-                    ["keys", "register", "--partner", partner, "--pubkey", str(tmp_path / "evil.key.pub")],
-                    ["keys", "register", "--partner", partner, "--pubkey", str(tmp_path / "evil.key.pub"),
-                     "--authority-key", str(tmp_path / "fake-authority.key")],
-                    ["keys", "new", "--partner", partner, "--out", str(tmp_path / "rogue.key")]):
+    for attempt in (
+        [
+            "members",
+            "appoint",
+            "--partner",
+            partner,
+            "--name",
+            "evil",
+            "--body",
+            "board",
+            "--pubkey",
+            str(tmp_path / "evil.key.pub"),
+        ],
+        [
+            "members",
+            "appoint",
+            "--partner",
+            partner,
+            "--name",
+            "evil",
+            "--body",
+            "board",
+            "--pubkey",
+            str(tmp_path / "evil.key.pub"),
+            "--authority-key",
+            str(tmp_path / "fake-authority.key"),
+        ],
+        ["keys", "register", "--partner", partner, "--pubkey", str(tmp_path / "evil.key.pub")],
+        [
+            "keys",
+            "register",
+            "--partner",
+            partner,
+            "--pubkey",
+            str(tmp_path / "evil.key.pub"),
+            "--authority-key",
+            str(tmp_path / "fake-authority.key"),
+        ],
+        ["keys", "new", "--partner", partner, "--out", str(tmp_path / "rogue.key")],
+    ):
         r = as_admin(*attempt)
         assert r.exit_code == 1 and "authority key" in r.stderr and "Traceback" not in r.stderr, attempt
     r = as_admin("checkpoint", "--partner", partner, "--key", str(tmp_path / "evil.key"))
     assert r.exit_code == 1 and "is not registered" in r.stderr
     assert json.loads(cli("--format", "json", "members", "list").stdout) == []
-    assert {k["partner"] for k in json.loads(cli("--format", "json", "keys", "list").stdout)} == {signed.partners[0]}
+    assert {k["partner"] for k in json.loads(cli("--format", "json", "keys", "list").stdout)} == {
+        signed.partners[0]
+    }
     cli("verify")

@@ -2,6 +2,7 @@
 python check_proof.py BUNDLE PARTNER=KEY_ID [PARTNER=KEY_ID ...]   (checkpoint keys you got out of band)
 or a record against a static C2SP tlog-tiles mirror (a directory or URL), with no jointfund server at all:
 python check_proof.py --mirror DIR_OR_URL SEQ PARTNER=VKEY [PARTNER=VKEY ...]   (every key named must sign)"""
+
 import base64, hashlib, json, struct, sys, urllib.request  # noqa: E401
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat, load_pem_public_key
@@ -71,9 +72,14 @@ def fetch(source, rel):  # a file of the mirror, from a directory or over HTTP(S
 def tile(level, n, width):  # tlog-tiles path: tile/L/x001/x234/067[.p/W]
     digits = f"{n:03d}"
     digits = "0" * (-len(digits) % 3) + digits
-    parts = [digits[i:i + 3] for i in range(0, len(digits), 3)]
-    return f"tile/{level}/" + "/".join("x" + p for p in parts[:-1]) + "/" * (len(parts) > 1) + parts[-1] + (
-        f".p/{width}" if width < 256 else "")
+    parts = [digits[i : i + 3] for i in range(0, len(digits), 3)]
+    return (
+        f"tile/{level}/"
+        + "/".join("x" + p for p in parts[:-1])
+        + "/" * (len(parts) > 1)
+        + parts[-1]
+        + (f".p/{width}" if width < 256 else "")
+    )
 
 
 def mth(hashes):  # RFC 6962 Merkle Tree Hash of a list of hashes
@@ -109,7 +115,7 @@ def mirror(source, seq, keys):
         for n in range(lo // 256, (hi - 1) // 256 + 1):
             width = 256 if (n + 1) * 256 <= count else count % 256
             data = fetch(source, tile(lv, n, width))
-            out += [data[i:i + 32] for i in range(0, len(data), 32)][max(lo - n * 256, 0):hi - n * 256]
+            out += [data[i : i + 32] for i in range(0, len(data), 32)][max(lo - n * 256, 0) : hi - n * 256]
         return out
 
     def subroot(lo, hi):  # any RFC 6962 subtree: aligned perfect subtrees come from one tile level
@@ -136,7 +142,9 @@ def mirror(source, seq, keys):
     leaf = H(b"\x00", record) if record else level(0, index, index + 1)[0]
     if not inclusion(leaf, index, size, path, root):
         return None, "the record is not in the signed tree"
-    return " and ".join(sorted(keys)), record.decode() if record else "(a private record: only its hash is published)"
+    return " and ".join(
+        sorted(keys)
+    ), record.decode() if record else "(a private record: only its hash is published)"
 
 
 if sys.argv[1] == "--mirror":
@@ -149,12 +157,20 @@ path = [bytes.fromhex(h) for h in b["path"]]
 if b["type"] == "inclusion":
     cp, record = b["checkpoint"], base64.b64decode(b["record_base64"])
     by = signer(cp, trusted)
-    ok = by and b.get("record", record.decode()) == record.decode() and inclusion(
-        H(b"\x00", record), b["leaf_index"], cp["tree_size"], path, bytes.fromhex(cp["root"]))
+    ok = (
+        by
+        and b.get("record", record.decode()) == record.decode()
+        and inclusion(H(b"\x00", record), b["leaf_index"], cp["tree_size"], path, bytes.fromhex(cp["root"]))
+    )
 else:
     o, n = b["old"], b["new"]
     by = signer(o, trusted) and signer(n, trusted)
-    ok = by and o["fund_id"] == n["fund_id"] and consistency(
-        o["tree_size"], n["tree_size"], bytes.fromhex(o["root"]), bytes.fromhex(n["root"]), path)
+    ok = (
+        by
+        and o["fund_id"] == n["fund_id"]
+        and consistency(
+            o["tree_size"], n["tree_size"], bytes.fromhex(o["root"]), bytes.fromhex(n["root"]), path
+        )
+    )
 print(f"OK, signed by {by}" if ok else "REJECTED")
 sys.exit(0 if ok else 1)

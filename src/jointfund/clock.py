@@ -45,6 +45,8 @@ def refuse_pinned(settable: bool) -> None:
     if day is not None and not settable:
         from jointfund.errors import Refused
 
-        raise Refused(f"{ENV_VAR}={day.isoformat()} is set, but this fund's clock cannot be moved: it was not created "
-                      f"as a demo or test fund, so nothing may be written with another date than the server's. Unset "
-                      f"{ENV_VAR} to make changes (read-only commands may use it to look back).")
+        raise Refused(
+            f"{ENV_VAR}={day.isoformat()} is set, but this fund's clock cannot be moved: it was not created "
+            f"as a demo or test fund, so nothing may be written with another date than the server's. Unset "
+            f"{ENV_VAR} to make changes (read-only commands may use it to look back)."
+        )

@@ -52,26 +52,63 @@ def check_dates(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Findin
     checked = 0
     if not fund.settable_clock:
         e = t.entry.c
-        late = select(e.seq, e.date, e.recorded_at).where(e.date > _utc_day(conn, e.recorded_at)).order_by(e.seq)
-        found += [Finding("dates", r.seq, f"entry {r.seq} is dated {_day(r.date)}, after it was recorded "
-                                          f"({r.recorded_at:%Y-%m-%d %H:%M} UTC)") for r in conn.execute(late.limit(LIMIT))]
+        late = (
+            select(e.seq, e.date, e.recorded_at).where(e.date > _utc_day(conn, e.recorded_at)).order_by(e.seq)
+        )
+        found += [
+            Finding(
+                "dates",
+                r.seq,
+                f"entry {r.seq} is dated {_day(r.date)}, after it was recorded "
+                f"({r.recorded_at:%Y-%m-%d %H:%M} UTC)",
+            )
+            for r in conn.execute(late.limit(LIMIT))
+        ]
         checked += conn.execute(select(func.count()).select_from(t.entry)).scalar_one()
         for table, column, what in DATED:
             day = table.c[column]
             ev = t.event.c
-            late = (select(table.c.seq, day, ev.recorded_at).join(t.event, ev.seq == table.c.seq)
-                    .where(day > _utc_day(conn, ev.recorded_at)).order_by(table.c.seq).limit(LIMIT))
-            found += [Finding("dates", r.seq, f"{what} (record {r.seq}) is dated {_day(r[1])}, after it was recorded "
-                                              f"({r.recorded_at:%Y-%m-%d %H:%M} UTC)") for r in conn.execute(late)]
+            late = (
+                select(table.c.seq, day, ev.recorded_at)
+                .join(t.event, ev.seq == table.c.seq)
+                .where(day > _utc_day(conn, ev.recorded_at))
+                .order_by(table.c.seq)
+                .limit(LIMIT)
+            )
+            found += [
+                Finding(
+                    "dates",
+                    r.seq,
+                    f"{what} (record {r.seq}) is dated {_day(r[1])}, after it was recorded "
+                    f"({r.recorded_at:%Y-%m-%d %H:%M} UTC)",
+                )
+                for r in conn.execute(late)
+            ]
             checked += conn.execute(select(func.count()).select_from(table)).scalar_one()
     p = t.proposal.c
     for table, column, what in ((t.vote, "cast_on", "vote"), (t.proposal_status, "effective", "closing")):
         day = table.c[column]
-        early = (select(table.c.seq, table.c.proposal_id, day, p.created_on).join(t.proposal, p.id == table.c.proposal_id)
-                 .where(day < p.created_on).order_by(table.c.seq).limit(LIMIT))
-        found += [Finding("dates", r.seq, f"{what} (record {r.seq}) on proposal {r.proposal_id} is dated {_day(r[2])}, "
-                                          f"before the proposal was made ({_day(r.created_on)})") for r in conn.execute(early)]
-    name = "dates" if not fund.settable_clock else "dates (a demo or test fund: its clock may be set; order only)"
+        early = (
+            select(table.c.seq, table.c.proposal_id, day, p.created_on)
+            .join(t.proposal, p.id == table.c.proposal_id)
+            .where(day < p.created_on)
+            .order_by(table.c.seq)
+            .limit(LIMIT)
+        )
+        found += [
+            Finding(
+                "dates",
+                r.seq,
+                f"{what} (record {r.seq}) on proposal {r.proposal_id} is dated {_day(r[2])}, "
+                f"before the proposal was made ({_day(r.created_on)})",
+            )
+            for r in conn.execute(early)
+        ]
+    name = (
+        "dates"
+        if not fund.settable_clock
+        else "dates (a demo or test fund: its clock may be set; order only)"
+    )
     return name, checked, sorted(found, key=lambda f: f.seq or 0)
 
 

@@ -65,7 +65,9 @@ def _base(text: str) -> Terms:
     return load_text(text, "fund terms")
 
 
-def create(engine: Engine, terms_text: str, source: str, actor: str = "cli", settable_clock: bool = False) -> FundInfo:
+def create(
+    engine: Engine, terms_text: str, source: str, actor: str = "cli", settable_clock: bool = False
+) -> FundInfo:
     """Migrate the schema and create the fund with its chart of accounts. One fund per database.
 
     `settable_clock` makes a demo or test fund: JOINTFUND_TODAY may then set the date of writes. It is written into
@@ -75,18 +77,42 @@ def create(engine: Engine, terms_text: str, source: str, actor: str = "cli", set
     with db.transaction(engine) as conn:
         if conn.execute(select(t.fund.c.id)).first():
             raise JointfundError("this database already holds a fund; use another --db for another fund")
-    info = FundInfo(str(uuid.uuid4()), terms.fund.code, terms.fund.name, terms_text, terms.fund.entry_into_force,
-                    settable_clock=settable_clock)
+    info = FundInfo(
+        str(uuid.uuid4()),
+        terms.fund.code,
+        terms.fund.name,
+        terms_text,
+        terms.fund.entry_into_force,
+        settable_clock=settable_clock,
+    )
     # The fund row must exist before a write transaction can lock it (PostgreSQL locks that row).
     with db.transaction(engine) as conn:
-        conn.execute(insert(t.fund).values(id=info.id, code=info.code, name=info.name, terms_text=terms_text,
-                                           terms_sha256=fingerprint(terms_text), start_date=info.start_date,
-                                           created_at=clock.now()))
+        conn.execute(
+            insert(t.fund).values(
+                id=info.id,
+                code=info.code,
+                name=info.name,
+                terms_text=terms_text,
+                terms_sha256=fingerprint(terms_text),
+                start_date=info.start_date,
+                created_at=clock.now(),
+            )
+        )
     with db.write(engine) as conn:
-        append_event(conn, actor, "fund.create", f"fund:{info.id}",
-                     {"code": info.code, "name": info.name, "terms_sha256": fingerprint(terms_text),
-                      "start_date": info.start_date.isoformat(), "source": source,
-                      **({"clock": clock.SETTABLE} if settable_clock else {})})
+        append_event(
+            conn,
+            actor,
+            "fund.create",
+            f"fund:{info.id}",
+            {
+                "code": info.code,
+                "name": info.name,
+                "terms_sha256": fingerprint(terms_text),
+                "start_date": info.start_date.isoformat(),
+                "source": source,
+                **({"clock": clock.SETTABLE} if settable_clock else {}),
+            },
+        )
         for name, currencies, description in terms.expanded_accounts():
             open_account(conn, name, info.start_date, currencies, description, actor)
     return info
@@ -97,8 +123,12 @@ def load(conn: Connection) -> FundInfo:
     if row is None:
         raise JointfundError("no fund in this database yet; create one with: jointfund init")
     a = t.terms_amendment.c
-    adopted = tuple(_readable(r) for r in conn.execute(select(a.id, a.proposal_id, a.content_json).order_by(a.id)))
-    return FundInfo(row.id, row.code, row.name, row.terms_text, row.start_date, adopted, db.clock_settable(conn))
+    adopted = tuple(
+        _readable(r) for r in conn.execute(select(a.id, a.proposal_id, a.content_json).order_by(a.id))
+    )
+    return FundInfo(
+        row.id, row.code, row.name, row.terms_text, row.start_date, adopted, db.clock_settable(conn)
+    )
 
 
 def _readable(row) -> str:  # noqa: ANN001 - a terms_amendment row
@@ -106,11 +136,16 @@ def _readable(row) -> str:  # noqa: ANN001 - a terms_amendment row
     triggers): every reader of the terms would otherwise fail far from the cause."""
     try:
         content = json.loads(row.content_json)
-        ok = isinstance(content, dict) and isinstance(content.get("changes"), dict) and bool(
-            dt.date.fromisoformat(content["effective"]))
+        ok = (
+            isinstance(content, dict)
+            and isinstance(content.get("changes"), dict)
+            and bool(dt.date.fromisoformat(content["effective"]))
+        )
     except (ValueError, TypeError, KeyError):
         ok = False
     if not ok:
-        raise IntegrityError(f"adopted amendment {row.id} (proposal {row.proposal_id}): its stored content is not an "
-                             "amendment (effective date and changes); the table was changed outside jointfund")
+        raise IntegrityError(
+            f"adopted amendment {row.id} (proposal {row.proposal_id}): its stored content is not an "
+            "amendment (effective date and changes); the table was changed outside jointfund"
+        )
     return row.content_json

@@ -109,12 +109,18 @@ def _pattern(template: str, strict: bool) -> re.Pattern[str]:
     # Strict: a value never holds "; ", which joins parts (recognise tries them one by one first).
     value = "(?:(?!; ).)+?" if strict else ".+?"
     parts = _PLACEHOLDER.split(template)  # text, name, text, name, ..., text
-    return re.compile("".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>{value})"
-                              for i, p in enumerate(parts)), re.S)
+    return re.compile(
+        "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>{value})" for i, p in enumerate(parts)), re.S
+    )
 
 
-def recognise(text: str, templates: Iterable[str], gettext: Callable[[str], str], lang: str,
-              value: Callable[[str, str], str] | None = None) -> str:
+def recognise(
+    text: str,
+    templates: Iterable[str],
+    gettext: Callable[[str], str],
+    lang: str,
+    value: Callable[[str, str], str] | None = None,
+) -> str:
     """`text`, made by the code from one of `templates` (English gettext templates), in the language of `gettext`.
 
     Texts the domain keeps in English (a receipt's reason, a deadline's state) are recognised by their
@@ -138,19 +144,28 @@ def recognise(text: str, templates: Iterable[str], gettext: Callable[[str], str]
     return gettext(text)
 
 
-def _match(text: str, templates: tuple[str, ...], gettext: Callable[[str], str], lang: str,
-           value: Callable[[str, str], str] | None, strict: bool) -> str | None:
+def _match(
+    text: str,
+    templates: tuple[str, ...],
+    gettext: Callable[[str], str],
+    lang: str,
+    value: Callable[[str, str], str] | None,
+    strict: bool,
+) -> str | None:
     """`text` rewritten from the first template that makes it, else (a fixed text) its translation, else None."""
     for template in templates:
         m = _pattern(template, strict).fullmatch(text)
         if m is not None:
-            return gettext(template) % {k: _value(k, v, gettext, lang, value) for k, v in m.groupdict().items()}
+            return gettext(template) % {
+                k: _value(k, v, gettext, lang, value) for k, v in m.groupdict().items()
+            }
     translated = gettext(text)
     return translated if translated != text else None
 
 
-def _value(name: str, text: str, gettext: Callable[[str], str], lang: str,
-           value: Callable[[str, str], str] | None) -> str:
+def _value(
+    name: str, text: str, gettext: Callable[[str], str], lang: str, value: Callable[[str, str], str] | None
+) -> str:
     m = _NUMBER.fullmatch(text)
     if name in VERBATIM:
         return text

@@ -15,8 +15,20 @@ from jointfund.errors import Problem
 # ISO 4217 minor-unit exponents. These are facts of the currency standard, not of
 # any agreement; a currency missing here is refused rather than guessed.
 ISO_EXPONENTS: dict[str, int] = {
-    "USD": 2, "UAH": 2, "EUR": 2, "GBP": 2, "PLN": 2, "CHF": 2, "CAD": 2,
-    "JPY": 0, "KRW": 0, "KWD": 3, "BHD": 3, "NOK": 2, "SEK": 2, "CZK": 2,
+    "USD": 2,
+    "UAH": 2,
+    "EUR": 2,
+    "GBP": 2,
+    "PLN": 2,
+    "CHF": 2,
+    "CAD": 2,
+    "JPY": 0,
+    "KRW": 0,
+    "KWD": 3,
+    "BHD": 3,
+    "NOK": 2,
+    "SEK": 2,
+    "CZK": 2,
 }
 
 ROUNDING_MODES = {"ROUND_HALF_UP": ROUND_HALF_UP}
@@ -27,7 +39,9 @@ def exponent(currency: str) -> int:
     try:
         return ISO_EXPONENTS[currency]
     except KeyError:
-        raise ValueError(f"unknown currency {currency!r}; known: {', '.join(sorted(ISO_EXPONENTS))}") from None
+        raise ValueError(
+            f"unknown currency {currency!r}; known: {', '.join(sorted(ISO_EXPONENTS))}"
+        ) from None
 
 
 def quantum(currency: str) -> Decimal:
@@ -70,7 +84,9 @@ def parse_amount(text: object, currency: str, location: str) -> tuple[Decimal | 
         return None, Problem(location, "amount must be given as text or Decimal, not a float", text)
     if isinstance(text, Decimal):  # from a JSON body or code: plain text, unless it is absurdly large
         if not text.is_finite() or text.adjusted() > bounds.MAX_NUMBER_CHARS:
-            return None, Problem(location, f"amount must be finite and shorter than {bounds.MAX_NUMBER_CHARS} digits", text)
+            return None, Problem(
+                location, f"amount must be finite and shorter than {bounds.MAX_NUMBER_CHARS} digits", text
+            )
         text = format(text, "f")
     value, problem = bounds.plain_decimal(str(text).strip(), location)
     if problem:

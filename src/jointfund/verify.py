@@ -73,8 +73,12 @@ DomainCheck = Callable[[Connection, FundInfo], tuple[str, int, list[Finding]]]
 DOMAIN_CHECKS: list[DomainCheck] = []
 
 
-def verify(engine: Engine, progress: Callable[[int], None] | None = None, workers: int | None = None,
-           trust: Trust | None = None) -> Report:
+def verify(
+    engine: Engine,
+    progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
+    trust: Trust | None = None,
+) -> Report:
     """Check the whole book; `workers` processes scan the log (default: one per core for a large log).
     With `trust` (keys and a checkpoint obtained out of band), the book is also checked against them."""
     with db.transaction(engine) as conn:
@@ -87,12 +91,27 @@ def verify(engine: Engine, progress: Callable[[int], None] | None = None, worker
             name, checked, failures = check(conn, fund)
             results.append(CheckResult(name, checked, tuple(failures)))
         lost = guards.missing(conn)
-        results.append(CheckResult("database guards", len(guards.expected()), tuple(
-            Finding("database guards", None, f"trigger {n} is missing: rows it guards can be changed or deleted")
-            for n in lost)))
+        results.append(
+            CheckResult(
+                "database guards",
+                len(guards.expected()),
+                tuple(
+                    Finding(
+                        "database guards",
+                        None,
+                        f"trigger {n} is missing: rows it guards can be changed or deleted",
+                    )
+                    for n in lost
+                ),
+            )
+        )
         if trust is not None:
             checked, problems = anchor_problems(conn, fund.id, trust)
-            results.append(CheckResult("trust anchor", checked, tuple(Finding("trust anchor", s, d) for s, d in problems)))
+            results.append(
+                CheckResult(
+                    "trust anchor", checked, tuple(Finding("trust anchor", s, d) for s, d in problems)
+                )
+            )
         warnings = _unsigned(conn, fund)
     return Report(tuple(results), warnings, trust is not None)
 
@@ -102,10 +121,14 @@ def _unsigned(conn: Connection, fund: FundInfo) -> tuple[str, ...]:
     size = conn.execute(select(func.coalesce(func.max(t.leaf.c.seq), 0))).scalar_one()
     signed = max((cp.tree_size for _, cp in checkpoints(conn, fund.id)), default=0)
     if size and not signed:
-        return (f"nothing is signed: none of the {size} records is covered by a partner's checkpoint "
-                "(jointfund checkpoint --partner P --key K)",)
+        return (
+            f"nothing is signed: none of the {size} records is covered by a partner's checkpoint "
+            "(jointfund checkpoint --partner P --key K)",
+        )
     if size > signed:
-        return (f"the newest {size - signed} record(s), {signed + 1} to {size}, are not covered by any signed checkpoint",)
+        return (
+            f"the newest {size - signed} record(s), {signed + 1} to {size}, are not covered by any signed checkpoint",
+        )
     return ()
 
 
@@ -157,7 +180,9 @@ class _Span(NamedTuple):
 class _Context(NamedTuple):
     """What every span's scan needs to know about the book (read once, by the parent)."""
 
-    accounts: dict  # account id -> (name, allowed currencies or None, opened, closed or None), dates as ISO text
+    accounts: (
+        dict  # account id -> (name, allowed currencies or None, opened, closed or None), dates as ISO text
+    )
     reversed_targets: frozenset[int]
     sizes: frozenset[int]  # checkpoint tree sizes: the frontier is kept at each
 
@@ -174,7 +199,9 @@ class _Part(NamedTuple):
     fails: dict[str, list[Finding]]
     counts: dict[str, int]
     balance_breaks: list[tuple[int, int, Finding]]  # (seq, line, finding): merged with `firsts` in line order
-    firsts: list[tuple[int, int, tuple[int, str], int, int, str]]  # seq, line, key, amount, stored after, name
+    firsts: list[
+        tuple[int, int, tuple[int, str], int, int, str]
+    ]  # seq, line, key, amount, stored after, name
     ends: dict[tuple[int, str], int]
     first_leaf: int | None
     last_leaf: int | None
@@ -195,13 +222,19 @@ def _verify_log(conn: Connection, fund: FundInfo, progress, workers: int | None)
         conn.exec_driver_sql("SET LOCAL DateStyle = 'ISO'")  # dates read as text must be YYYY-MM-DD (_iso)
     closures = {r.account_id: r.closed for r in conn.execute(select(t.account_closure))}
     accounts = {
-        r.id: (r.name, frozenset(r.currencies.split(",")) if r.currencies else None, r.opened.isoformat(),
-               closures[r.id].isoformat() if r.id in closures else None)
+        r.id: (
+            r.name,
+            frozenset(r.currencies.split(",")) if r.currencies else None,
+            r.opened.isoformat(),
+            closures[r.id].isoformat() if r.id in closures else None,
+        )
         for r in conn.execute(select(t.account))
     }
     cps = sorted(checkpoints(conn, fund.id), key=lambda c: c[1].tree_size)
     keys = partner_keys(conn)
-    reversed_targets = frozenset(r for (r,) in conn.execute(select(t.entry.c.reverses).where(t.entry.c.reverses.isnot(None))))
+    reversed_targets = frozenset(
+        r for (r,) in conn.execute(select(t.entry.c.reverses).where(t.entry.c.reverses.isnot(None)))
+    )
     context = _Context(accounts, reversed_targets, frozenset(cp.tree_size for _, cp in cps))
     count, top = conn.execute(select(func.count(), func.coalesce(func.max(t.leaf.c.seq), 0))).one()
     spans = _spans(conn, count, top, _workers(conn, count, workers))
@@ -215,10 +248,16 @@ def _verify_log(conn: Connection, fund: FundInfo, progress, workers: int | None)
     roots: dict[int, bytes] = {}
     legs_of: dict[int, tuple] = {}
     for i, part in enumerate(parts):
-        if any(later.counts.get("entry balance") for later in parts[i + 1:]):
+        if any(later.counts.get("entry balance") for later in parts[i + 1 :]):
             fails["postings"].extend(part.orphans)
         if part.first_leaf is not None and part.first_leaf != last_leaf + 1:
-            fails["log sequence"].append(Finding("log sequence", part.first_leaf, f"expected record {last_leaf + 1}, found {part.first_leaf}"))
+            fails["log sequence"].append(
+                Finding(
+                    "log sequence",
+                    part.first_leaf,
+                    f"expected record {last_leaf + 1}, found {part.first_leaf}",
+                )
+            )
         for name, found in part.fails.items():
             fails[name].extend(found)
         for name, n in part.counts.items():
@@ -227,7 +266,17 @@ def _verify_log(conn: Connection, fund: FundInfo, progress, workers: int | None)
         for seq, line, key, amount, after, name in part.firsts:
             now = carried.get(key, 0) + amount
             if now != after:
-                breaks.append((seq, line, Finding("running balances", seq, f"line {line}: {name} {key[1]} stored balance {after}, recomputed {now} (minor units)")))
+                breaks.append(
+                    (
+                        seq,
+                        line,
+                        Finding(
+                            "running balances",
+                            seq,
+                            f"line {line}: {name} {key[1]} stored balance {after}, recomputed {now} (minor units)",
+                        ),
+                    )
+                )
         fails["running balances"].extend(f for _, _, f in sorted(breaks, key=lambda b: (b[0], b[1])))
         carried.update(part.ends)
         last_leaf = part.last_leaf if part.last_leaf is not None else last_leaf
@@ -243,7 +292,9 @@ def _verify_log(conn: Connection, fund: FundInfo, progress, workers: int | None)
             target = legs_of.get(target_seq) if target_seq < seq else None
             negated = tuple((a, c, m[1:] if m.startswith("-") else "-" + m) for a, c, m in legs)
             if target is None or sorted(target) != sorted(negated):
-                fails["reversals"].append(Finding("reversals", seq, f"does not exactly undo entry {target_seq}"))
+                fails["reversals"].append(
+                    Finding("reversals", seq, f"does not exactly undo entry {target_seq}")
+                )
     counts["running balances"] = counts["postings"]
     # Rows past the last leaf have no place in the log (read in this transaction's snapshot).
     for (seq,) in conn.execute(select(t.entry.c.seq).where(t.entry.c.seq > top).order_by(t.entry.c.seq)):
@@ -259,12 +310,29 @@ def _verify_log(conn: Connection, fund: FundInfo, progress, workers: int | None)
         done += 1
     for cp_id, cp in cps[done:]:
         counts["checkpoints"] += 1
-        fails["checkpoints"].append(Finding("checkpoints", None, f"checkpoint {cp_id} ({cp.partner}) claims {cp.tree_size} records; the log has {frontier.size}"))
-    order = ["log sequence", "log records", "entry balance", "postings", "running balances", "reversals",
-             "events", "leaf hashes", "checkpoints"]
+        fails["checkpoints"].append(
+            Finding(
+                "checkpoints",
+                None,
+                f"checkpoint {cp_id} ({cp.partner}) claims {cp.tree_size} records; the log has {frontier.size}",
+            )
+        )
+    order = [
+        "log sequence",
+        "log records",
+        "entry balance",
+        "postings",
+        "running balances",
+        "reversals",
+        "events",
+        "leaf hashes",
+        "checkpoints",
+    ]
     # Findings in log order within each check, however the log was split (the sort is stable).
-    return [CheckResult(name, counts[name], tuple(sorted(fails[name], key=lambda f: (f.seq is None, f.seq or 0))))
-            for name in order]
+    return [
+        CheckResult(name, counts[name], tuple(sorted(fails[name], key=lambda f: (f.seq is None, f.seq or 0))))
+        for name in order
+    ]
 
 
 def _workers(conn: Connection, records: int, asked: int | None) -> int:
@@ -301,7 +369,11 @@ def _scan_spans(conn: Connection, spans: list[_Span], context: _Context, progres
     """
     if len(spans) == 1:
         return [_scan(conn, spans[0], context, progress)]
-    snapshot = conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one() if conn.dialect.name == "postgresql" else None
+    snapshot = (
+        conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
+        if conn.dialect.name == "postgresql"
+        else None
+    )
     url = conn.engine.url.render_as_string(hide_password=False)
     forked = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=len(spans) - 1, mp_context=forked) as pool:
@@ -336,17 +408,45 @@ def _scan(conn: Connection, span: _Span, context: _Context, progress) -> _Part: 
     counts: dict[str, int] = defaultdict(int)
     exps: dict[str, int] = {}
 
-    leaves = _raw_rows(conn, select(t.leaf.c.seq, t.leaf.c.kind, t.leaf.c.hash)
-                       .where(t.leaf.c.seq >= lo, t.leaf.c.seq < hi).order_by(t.leaf.c.seq), "jf_verify_leaves")
-    entry_rows = _stream(conn, select(t.entry.c.seq, _iso(t.entry.c.date), t.entry.c.recorded_at, t.entry.c.key,
-                                      t.entry.c.narration, t.entry.c.links, t.entry.c.reverses)
-                         .where(t.entry.c.seq >= lo, t.entry.c.seq < hi).order_by(t.entry.c.seq))
-    posting_rows = _raw_rows(conn, select(t.posting.c.entry_seq, t.posting.c.line, t.posting.c.account_id,
-                                          t.posting.c.currency, t.posting.c.amount_minor, _iso(t.posting.c.date),
-                                          t.posting.c.balance_after_minor)
-                             .where(t.posting.c.entry_seq >= lo, t.posting.c.entry_seq < hi)
-                             .order_by(t.posting.c.entry_seq, t.posting.c.line), "jf_verify_postings")
-    event_rows = _stream(conn, select(t.event).where(t.event.c.seq >= lo, t.event.c.seq < hi).order_by(t.event.c.seq))
+    leaves = _raw_rows(
+        conn,
+        select(t.leaf.c.seq, t.leaf.c.kind, t.leaf.c.hash)
+        .where(t.leaf.c.seq >= lo, t.leaf.c.seq < hi)
+        .order_by(t.leaf.c.seq),
+        "jf_verify_leaves",
+    )
+    entry_rows = _stream(
+        conn,
+        select(
+            t.entry.c.seq,
+            _iso(t.entry.c.date),
+            t.entry.c.recorded_at,
+            t.entry.c.key,
+            t.entry.c.narration,
+            t.entry.c.links,
+            t.entry.c.reverses,
+        )
+        .where(t.entry.c.seq >= lo, t.entry.c.seq < hi)
+        .order_by(t.entry.c.seq),
+    )
+    posting_rows = _raw_rows(
+        conn,
+        select(
+            t.posting.c.entry_seq,
+            t.posting.c.line,
+            t.posting.c.account_id,
+            t.posting.c.currency,
+            t.posting.c.amount_minor,
+            _iso(t.posting.c.date),
+            t.posting.c.balance_after_minor,
+        )
+        .where(t.posting.c.entry_seq >= lo, t.posting.c.entry_seq < hi)
+        .order_by(t.posting.c.entry_seq, t.posting.c.line),
+        "jf_verify_postings",
+    )
+    event_rows = _stream(
+        conn, select(t.event).where(t.event.c.seq >= lo, t.event.c.seq < hi).order_by(t.event.c.seq)
+    )
 
     next_entry = next(entry_rows, None)
     next_event = next(event_rows, None)
@@ -366,21 +466,29 @@ def _scan(conn: Connection, span: _Span, context: _Context, progress) -> _Part: 
         if first_leaf is None:
             first_leaf = leaf_seq  # its place after the span before is the parent's check
         elif leaf_seq != last_leaf + 1:
-            fails["log sequence"].append(Finding("log sequence", leaf_seq, f"expected record {last_leaf + 1}, found {leaf_seq}"))
+            fails["log sequence"].append(
+                Finding("log sequence", leaf_seq, f"expected record {last_leaf + 1}, found {leaf_seq}")
+            )
         last_leaf = leaf_seq
         if kind == "entry":
             while next_entry is not None and next_entry[0] < leaf_seq:
-                fails["log records"].append(Finding("log records", next_entry[0], "entry has no leaf in the log"))
+                fails["log records"].append(
+                    Finding("log records", next_entry[0], "entry has no leaf in the log")
+                )
                 next_entry = next(entry_rows, None)
             if next_entry is None or next_entry[0] != leaf_seq:
-                fails["log records"].append(Finding("log records", leaf_seq, "leaf of kind entry has no entry row"))
+                fails["log records"].append(
+                    Finding("log records", leaf_seq, "leaf of kind entry has no entry row")
+                )
                 body = b""
             else:
                 seq, e_date, e_recorded, e_key, e_narration, e_links, e_reverses = next_entry
                 legs = []
                 sums: dict[str, int] = {}
                 while next_posting is not None and next_posting[0] < seq:
-                    fails["postings"].append(Finding("postings", next_posting[0], "posting belongs to no logged entry"))
+                    fails["postings"].append(
+                        Finding("postings", next_posting[0], "posting belongs to no logged entry")
+                    )
                     next_posting = next(posting_rows, None)
                 # The hot loop: one pass per posting, tuple access only; details are built only on failure.
                 while next_posting is not None and next_posting[0] == seq:
@@ -394,14 +502,22 @@ def _scan(conn: Connection, span: _Span, context: _Context, progress) -> _Part: 
                     sums[currency] = sums.get(currency, 0) + amount
                     n_postings += 1
                     if p_date != e_date:
-                        fails["postings"].append(Finding("postings", seq, f"line {line}: dated {p_date}, entry dated {e_date}"))
+                        fails["postings"].append(
+                            Finding("postings", seq, f"line {line}: dated {p_date}, entry dated {e_date}")
+                        )
                     if acct is None:
-                        fails["postings"].append(Finding("postings", seq, f"line {line}: unknown account id {account_id}"))
+                        fails["postings"].append(
+                            Finding("postings", seq, f"line {line}: unknown account id {account_id}")
+                        )
                     else:
                         if acct[1] is not None and currency not in acct[1]:
-                            fails["postings"].append(Finding("postings", seq, f"line {line}: {currency} not allowed in {name}"))
+                            fails["postings"].append(
+                                Finding("postings", seq, f"line {line}: {currency} not allowed in {name}")
+                            )
                         if p_date < acct[2] or (acct[3] is not None and p_date >= acct[3]):
-                            fails["postings"].append(Finding("postings", seq, f"line {line}: {name} not open on {p_date}"))
+                            fails["postings"].append(
+                                Finding("postings", seq, f"line {line}: {name} not open on {p_date}")
+                            )
                     if amount == 0:
                         fails["postings"].append(Finding("postings", seq, f"line {line}: zero amount"))
                     # Each stored running balance must be the one before it plus the amount; a break is
@@ -410,17 +526,33 @@ def _scan(conn: Connection, span: _Span, context: _Context, progress) -> _Part: 
                     before = running.get(key)
                     running[key] = after
                     if before is None:
-                        firsts.append((seq, line, key, amount, after, name))  # the balance before is the parent's
+                        firsts.append(
+                            (seq, line, key, amount, after, name)
+                        )  # the balance before is the parent's
                     elif before + amount != after:
-                        balance_breaks.append((seq, line, Finding(
-                            "running balances", seq,
-                            f"line {line}: {name} {currency} stored balance {after}, recomputed {before + amount} (minor units)")))
+                        balance_breaks.append(
+                            (
+                                seq,
+                                line,
+                                Finding(
+                                    "running balances",
+                                    seq,
+                                    f"line {line}: {name} {currency} stored balance {after}, recomputed {before + amount} (minor units)",
+                                ),
+                            )
+                        )
                     next_posting = next(posting_rows, None)
                 counts["entry balance"] += 1
                 unbalanced = {c: v for c, v in sums.items() if v}
                 if len(legs) < 2 or unbalanced:
-                    detail = f"postings sum to {unbalanced} (minor units)" if unbalanced else "fewer than two postings"
-                    fails["entry balance"].append(Finding("entry balance", seq, f"entry {seq} ({e_key}): {detail}"))
+                    detail = (
+                        f"postings sum to {unbalanced} (minor units)"
+                        if unbalanced
+                        else "fewer than two postings"
+                    )
+                    fails["entry balance"].append(
+                        Finding("entry balance", seq, f"entry {seq} ({e_key}): {detail}")
+                    )
                 if seq in reversed_targets:
                     legs_of[seq] = tuple(legs)
                 if e_reverses is not None:
@@ -430,20 +562,32 @@ def _scan(conn: Connection, span: _Span, context: _Context, progress) -> _Part: 
                 next_entry = next(entry_rows, None)
         else:
             while next_event is not None and next_event.seq < leaf_seq:
-                fails["log records"].append(Finding("log records", next_event.seq, "event has no leaf in the log"))
+                fails["log records"].append(
+                    Finding("log records", next_event.seq, "event has no leaf in the log")
+                )
                 next_event = next(event_rows, None)
             if next_event is None or next_event.seq != leaf_seq:
-                fails["log records"].append(Finding("log records", leaf_seq, "leaf of kind event has no event row"))
+                fails["log records"].append(
+                    Finding("log records", leaf_seq, "leaf of kind event has no event row")
+                )
                 body = b""
             else:
                 ev = next_event
-                body = canonical.event_bytes(ev.seq, ev.recorded_at, ev.actor, ev.action, ev.subject, json.loads(ev.data))
+                body = canonical.event_bytes(
+                    ev.seq, ev.recorded_at, ev.actor, ev.action, ev.subject, json.loads(ev.data)
+                )
                 counts["events"] += 1
                 next_event = next(event_rows, None)
         h = leaf_hash(body)
         counts["leaf hashes"] += 1
         if h != bytes(stored_hash):
-            fails["leaf hashes"].append(Finding("leaf hashes", leaf_seq, f"record {leaf_seq}: stored leaf hash differs from its recomputed canonical bytes"))
+            fails["leaf hashes"].append(
+                Finding(
+                    "leaf hashes",
+                    leaf_seq,
+                    f"record {leaf_seq}: stored leaf hash differs from its recomputed canonical bytes",
+                )
+            )
         # The recomputed hash goes into the tree, so an edit caught nowhere else still breaks the signed roots.
         frontier.append(h)
         if frontier.size in sizes:
@@ -456,10 +600,25 @@ def _scan(conn: Connection, span: _Span, context: _Context, progress) -> _Part: 
     for extra in event_rows if next_event is None else [next_event, *event_rows]:
         fails["log records"].append(Finding("log records", extra.seq, "event has no leaf in the log"))
     # Postings of no entry after the span's last entry: an entry further on reports them (the parent knows if there is one).
-    orphans = [Finding("postings", extra[0], "posting belongs to no logged entry")
-               for extra in (posting_rows if next_posting is None else [next_posting, *posting_rows])]
-    return _Part(dict(fails), dict(counts), balance_breaks, firsts, running, first_leaf, last_leaf, legs_of, reversals,
-                 frontier.nodes, at_sizes, n_postings, orphans)
+    orphans = [
+        Finding("postings", extra[0], "posting belongs to no logged entry")
+        for extra in (posting_rows if next_posting is None else [next_posting, *posting_rows])
+    ]
+    return _Part(
+        dict(fails),
+        dict(counts),
+        balance_breaks,
+        firsts,
+        running,
+        first_leaf,
+        last_leaf,
+        legs_of,
+        reversals,
+        frontier.nodes,
+        at_sizes,
+        n_postings,
+        orphans,
+    )
 
 
 def _check_checkpoint(item, computed_root: bytes, keys, fails, counts) -> None:  # noqa: ANN001
@@ -467,12 +626,28 @@ def _check_checkpoint(item, computed_root: bytes, keys, fails, counts) -> None: 
     counts["checkpoints"] += 1
     where = f"checkpoint {cp_id} ({cp.partner}, size {cp.tree_size})"
     if cp.root_hex != computed_root.hex():
-        fails["checkpoints"].append(Finding("checkpoints", cp.tree_size, f"{where}: signed root {cp.root_hex[:16]}… differs from the recomputed root {computed_root.hex()[:16]}…"))
+        fails["checkpoints"].append(
+            Finding(
+                "checkpoints",
+                cp.tree_size,
+                f"{where}: signed root {cp.root_hex[:16]}… differs from the recomputed root {computed_root.hex()[:16]}…",
+            )
+        )
     registered = keys.get(cp.key_id)
     if registered is None or registered[0] != cp.partner:
-        fails["checkpoints"].append(Finding("checkpoints", cp.tree_size, f"{where}: key {cp.key_id} is not a registered key of {cp.partner}"))
+        fails["checkpoints"].append(
+            Finding(
+                "checkpoints",
+                cp.tree_size,
+                f"{where}: key {cp.key_id} is not a registered key of {cp.partner}",
+            )
+        )
     elif not signature_valid(cp, load_public(registered[1].encode(), "partner_key")):
-        fails["checkpoints"].append(Finding("checkpoints", cp.tree_size, f"{where}: signature does not verify with key {cp.key_id}"))
+        fails["checkpoints"].append(
+            Finding("checkpoints", cp.tree_size, f"{where}: signature does not verify with key {cp.key_id}")
+        )
+
+
 from jointfund.governance import checks as _governance_checks  # noqa: E402,F401 registers its checks
 from jointfund.revenue import checks as _revenue_checks  # noqa: E402,F401 registers its checks
 from jointfund.portfolio import checks as _portfolio_checks  # noqa: E402,F401 registers its checks

@@ -24,9 +24,7 @@ from jointfund.verify import verify
 RECEIPTS = (
     "receipt_id,date,licence_id,stream,amount,currency,corrects\nR-1,2025-06-02,L-NEW,rent,1000000.00,UAH,\n"
 )
-RATES = (
-    "date,currency,rate\n2025-06-02,USD,40.00\n2025-06-30,USD,45.00\n2025-09-30,USD,50.00\n2026-02-10,USD,50.00\n"
-)
+RATES = "date,currency,rate\n2025-06-02,USD,40.00\n2025-06-30,USD,45.00\n2025-09-30,USD,50.00\n2026-02-10,USD,50.00\n"
 TODAY = DAY + dt.timedelta(days=1)
 D = Decimal
 
@@ -36,8 +34,9 @@ def _fund(fund_engine, tmp_path) -> Gov:
     terms = gov.fund.base_terms()
     with db.write(fund_engine) as conn:
         imports.run(conn, imports.licences_kind(terms), write(tmp_path, "l.csv", LICENCES), "test")
-        imports.run(conn, imports.rates_kind(terms, accept_jump=True), write(tmp_path, "rates.csv", RATES),
-                    "test")  # the rates move far on purpose
+        imports.run(
+            conn, imports.rates_kind(terms, accept_jump=True), write(tmp_path, "rates.csv", RATES), "test"
+        )  # the rates move far on purpose
         imports.run(
             conn,
             imports.receipts_kind(terms, book.licence_ids(conn)),

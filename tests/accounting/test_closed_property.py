@@ -19,11 +19,16 @@ from jointfund.store import db
 
 from .test_close import _close, _decide, _fund
 
-CLOSED = ((dt.date(2025, 5, 23), dt.date(2025, 6, 30)),  # 2025-Q2 from the fund's start
-           (dt.date(2025, 7, 1), dt.date(2025, 9, 30)))
+CLOSED = (
+    (dt.date(2025, 5, 23), dt.date(2025, 6, 30)),  # 2025-Q2 from the fund's start
+    (dt.date(2025, 7, 1), dt.date(2025, 9, 30)),
+)
 OPEN = (dt.date(2025, 10, 1), dt.date(2026, 2, 10))
-LEGS = (("Expenses:Administration", "Assets:Cash:USD"), ("Assets:Cash:USD", "Income:Investment:Interest"),
-        ("Assets:Cash:USD", "Equity:Capital:US:Cash"))
+LEGS = (
+    ("Expenses:Administration", "Assets:Cash:USD"),
+    ("Assets:Cash:USD", "Income:Investment:Interest"),
+    ("Assets:Cash:USD", "Equity:Capital:US:Cash"),
+)
 
 
 def _figures(engine, fund) -> tuple:  # noqa: ANN001
@@ -33,8 +38,11 @@ def _figures(engine, fund) -> tuple:  # noqa: ANN001
     return quarters, balances
 
 
-moves = st.lists(st.tuples(st.booleans(), st.integers(0, 10_000), st.integers(1, 5_000_000), st.sampled_from(LEGS)),
-                 min_size=1, max_size=6)
+moves = st.lists(
+    st.tuples(st.booleans(), st.integers(0, 10_000), st.integers(1, 5_000_000), st.sampled_from(LEGS)),
+    min_size=1,
+    max_size=6,
+)
 
 
 @pytest.mark.storage
@@ -51,11 +59,15 @@ def test_closed_periods_never_change_whatever_is_posted_after(fund_engine, tmp_p
     @given(moves)
     def later_activity(history):
         for in_closed, day, minor, (debit, credit) in history:
-            first, last = (CLOSED[day % 2] if in_closed else OPEN)
+            first, last = CLOSED[day % 2] if in_closed else OPEN
             date = first + dt.timedelta(days=day % ((last - first).days + 1))
             amount = Decimal(minor).scaleb(-2)
-            entry = Entry(date, "random later activity", (Posting(debit, amount, "USD"),
-                                                          Posting(credit, -amount, "USD")), f"P-{next(counter)}")
+            entry = Entry(
+                date,
+                "random later activity",
+                (Posting(debit, amount, "USD"), Posting(credit, -amount, "USD")),
+                f"P-{next(counter)}",
+            )
             if in_closed:
                 with pytest.raises(Refused, match="which is closed"), db.write(fund_engine) as conn:
                     journal.post(conn, [entry], gov.fund.start_date)

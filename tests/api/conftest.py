@@ -91,8 +91,11 @@ def csrf_of(html: str) -> str:
 
 def sign_in(client: TestClient, site: Site, role: str) -> None:
     token = csrf_of(client.get("/login").text)
-    r = client.post("/login", data={"name": site.name(role), "password": site.passwords[role], "csrf": token},
-                    follow_redirects=False)
+    r = client.post(
+        "/login",
+        data={"name": site.name(role), "password": site.passwords[role], "csrf": token},
+        follow_redirects=False,
+    )
     assert r.status_code == 303, r.text
 
 

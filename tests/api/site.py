@@ -24,11 +24,15 @@ ROLES = tuple(r for r in policy.ROLES if r != policy.PUBLIC)
 
 
 def pem(key: Ed25519PrivateKey) -> bytes:
-    return key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
 
 
 def private_pem(key: Ed25519PrivateKey) -> bytes:
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
 
 
 class Site:
@@ -54,16 +58,39 @@ class Site:
                 for n in range(1, seats + 1):
                     name = f"{partner.lower()}-board-{n}"
                     self.keys[name] = Ed25519PrivateKey.generate()
-                    st = authorize(self.fund.id, partner, "member.appoint", body=board.code, name=name,
-                                   public_pem=pem_text(pem(self.keys[name])))
-                    self.members[name] = member.appoint(conn, self.fund, "test", partner, name, board.code,
-                                                        pem(self.keys[name]), DAY, statement=st).id
-            kind = next(d.kind for d in terms.governance.decisions
-                        if d.body == board.code and d.requires_recommendation is None)
+                    st = authorize(
+                        self.fund.id,
+                        partner,
+                        "member.appoint",
+                        body=board.code,
+                        name=name,
+                        public_pem=pem_text(pem(self.keys[name])),
+                    )
+                    self.members[name] = member.appoint(
+                        conn,
+                        self.fund,
+                        "test",
+                        partner,
+                        name,
+                        board.code,
+                        pem(self.keys[name]),
+                        DAY,
+                        statement=st,
+                    ).id
+            kind = next(
+                d.kind
+                for d in terms.governance.decisions
+                if d.body == board.code and d.requires_recommendation is None
+            )
             proposer = next(iter(self.keys))
             draft = proposal.draft(conn, self.fund, kind, "Budget for the first year", proposer, DAY)
-            self.proposal = proposal.submit(conn, self.fund, "test", draft,
-                                            canonical.sign(self.keys[proposer], canonical.proposal_bytes(self.fund.id, draft)))
+            self.proposal = proposal.submit(
+                conn,
+                self.fund,
+                "test",
+                draft,
+                canonical.sign(self.keys[proposer], canonical.proposal_bytes(self.fund.id, draft)),
+            )
         self.sign_checkpoints()
 
     def on(self, engine: Engine) -> Site:
@@ -85,7 +112,9 @@ class Site:
                 private, public = new_key_pair()
                 kid = key_id(load_public(public, "test"))
                 st = authorize(self.fund.id, partner, "key.register", key_id=kid, public_pem=pem_text(public))
-                log.register_key(conn, self.fund.id, partner, public, f"{partner}.pub", actor="test", statement=st)
+                log.register_key(
+                    conn, self.fund.id, partner, public, f"{partner}.pub", actor="test", statement=st
+                )
                 privates[partner] = load_pem_private_key(private, None)
             for partner, private in privates.items():  # after every key: both sign the same tree head
                 log.make_checkpoint(conn, self.fund.id, partner, private)

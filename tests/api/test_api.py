@@ -43,10 +43,14 @@ def test_entries_are_paged_and_filtered(client, site) -> None:  # noqa: ANN001
 
 
 def test_an_inclusion_proof_from_the_api_checks_offline_and_a_forged_one_does_not(client, site) -> None:  # noqa: ANN001
-    bundle = client.get(f"/api/ledger/records/{site.proposal.seq}/proof", headers=bearer(site, "auditor")).json()
+    bundle = client.get(
+        f"/api/ledger/records/{site.proposal.seq}/proof", headers=bearer(site, "auditor")
+    ).json()
     assert check_inclusion(bundle, site.trust()).ok
     assert not check_inclusion(bundle).ok  # no trusted key, no OK
-    forged = dict(bundle, record_base64=base64.b64encode(base64.b64decode(bundle["record_base64"]) + b" ").decode())
+    forged = dict(
+        bundle, record_base64=base64.b64encode(base64.b64decode(bundle["record_base64"]) + b" ").decode()
+    )
     assert not check_inclusion(forged, site.trust()).ok
     missing = client.get("/api/ledger/records/999999/proof", headers=bearer(site, "auditor"))
     assert missing.status_code == 404 and set(missing.json()["error"]) == {"field", "message", "problems"}
@@ -57,27 +61,53 @@ def test_a_vote_signed_by_the_member_is_counted_and_a_forged_one_is_refused(clie
     pid = site.proposal.id
     name, key = next(iter(site.keys.items()))
     member = site.members[name]
-    b = client.get(f"/api/proposals/{pid}/ballot", params={"member": member, "choice": "approve"}, headers=h).json()
+    b = client.get(
+        f"/api/proposals/{pid}/ballot", params={"member": member, "choice": "approve"}, headers=h
+    ).json()
     wrong_key = site.keys[list(site.keys)[1]]
-    forged = client.post(f"/api/proposals/{pid}/votes", headers=h, json={
-        "member": member, "choice": "approve", "round": b["round"],
-        "signature": canonical.sign(wrong_key, base64.b64decode(b["message_base64"]))})
+    forged = client.post(
+        f"/api/proposals/{pid}/votes",
+        headers=h,
+        json={
+            "member": member,
+            "choice": "approve",
+            "round": b["round"],
+            "signature": canonical.sign(wrong_key, base64.b64decode(b["message_base64"])),
+        },
+    )
     assert forged.status_code == 403 and "signature refused" in forged.json()["error"]["message"]
-    ok = client.post(f"/api/proposals/{pid}/votes", headers=h, json={
-        "member": member, "choice": "approve", "round": b["round"],
-        "signature": canonical.sign(key, base64.b64decode(b["message_base64"]))})
+    ok = client.post(
+        f"/api/proposals/{pid}/votes",
+        headers=h,
+        json={
+            "member": member,
+            "choice": "approve",
+            "round": b["round"],
+            "signature": canonical.sign(key, base64.b64decode(b["message_base64"])),
+        },
+    )
     assert ok.status_code == 201, ok.text
     seat = next(s for s in ok.json()["seats"] if s["member"] == member)
     assert seat["choice"] == "approve"
-    replay = client.post(f"/api/proposals/{pid}/votes", headers=h, json={
-        "member": member, "choice": "approve", "round": b["round"],
-        "signature": canonical.sign(key, base64.b64decode(b["message_base64"]))})
+    replay = client.post(
+        f"/api/proposals/{pid}/votes",
+        headers=h,
+        json={
+            "member": member,
+            "choice": "approve",
+            "round": b["round"],
+            "signature": canonical.sign(key, base64.b64decode(b["message_base64"])),
+        },
+    )
     assert replay.status_code == 403 and "round" in replay.json()["error"]["message"]
 
 
 def test_an_auditor_cannot_vote_even_with_a_valid_signature(client, site) -> None:  # noqa: ANN001
-    r = client.post(f"/api/proposals/{site.proposal.id}/votes", headers=bearer(site, "auditor"),
-                    json={"member": 1, "choice": "approve", "round": 1, "signature": "00"})
+    r = client.post(
+        f"/api/proposals/{site.proposal.id}/votes",
+        headers=bearer(site, "auditor"),
+        json={"member": 1, "choice": "approve", "round": 1, "signature": "00"},
+    )
     assert r.status_code == 403 and "may not proposals.vote" in r.json()["error"]["message"]
 
 

@@ -35,7 +35,9 @@ def test_state_changing_forms_need_the_sessions_csrf_token(client, site) -> None
     vote = {"member": 1, "choice": "approve", "round": 1, "signature": "00"}
     no_token = client.post(f"/api/proposals/{site.proposal.id}/votes", json=vote)
     assert no_token.status_code == 403 and "CSRF" in no_token.json()["error"]["message"]
-    wrong = client.post(f"/api/proposals/{site.proposal.id}/votes", json=vote, headers={"X-CSRF-Token": "x" * 43})
+    wrong = client.post(
+        f"/api/proposals/{site.proposal.id}/votes", json=vote, headers={"X-CSRF-Token": "x" * 43}
+    )
     assert wrong.status_code == 403 and "CSRF" in wrong.json()["error"]["message"]
     assert client.post("/logout").status_code == 403  # even signing out needs it: no forced sign-out
 
@@ -44,10 +46,19 @@ def test_signing_in_issues_a_new_session_id(app, site) -> None:  # noqa: ANN001
     attacker, victim = TestClient(app), TestClient(app)
     sign_in(attacker, site, "committee_member")
     planted = attacker.cookies.get(SESSION_COOKIE)
-    victim.cookies.set(SESSION_COOKIE, planted, domain="testserver.local")  # an id the attacker knows, planted in the victim's browser
+    victim.cookies.set(
+        SESSION_COOKIE, planted, domain="testserver.local"
+    )  # an id the attacker knows, planted in the victim's browser
     page = victim.get("/login")
-    r = victim.post("/login", data={"name": site.name("auditor"), "password": site.passwords["auditor"],
-                                    "csrf": csrf_of(page.text)}, follow_redirects=False)
+    r = victim.post(
+        "/login",
+        data={
+            "name": site.name("auditor"),
+            "password": site.passwords["auditor"],
+            "csrf": csrf_of(page.text),
+        },
+        follow_redirects=False,
+    )
     assert r.status_code == 303
     fresh = victim.cookies.get(SESSION_COOKIE)
     assert fresh and fresh != planted
@@ -60,8 +71,11 @@ def test_signing_in_issues_a_new_session_id(app, site) -> None:  # noqa: ANN001
 
 def attempt(client: TestClient, site, password: str, role: str = "auditor") -> int:  # noqa: ANN001
     page = client.get("/login")
-    return client.post("/login", data={"name": site.name(role), "password": password, "csrf": csrf_of(page.text)},
-                       follow_redirects=False).status_code
+    return client.post(
+        "/login",
+        data={"name": site.name(role), "password": password, "csrf": csrf_of(page.text)},
+        follow_redirects=False,
+    ).status_code
 
 
 def test_failed_sign_ins_back_off_exponentially_from_one_address(client, site, clock) -> None:  # noqa: ANN001
@@ -69,8 +83,15 @@ def test_failed_sign_ins_back_off_exponentially_from_one_address(client, site, c
     waits = []
     for _ in range(4):
         assert attempt(client, site, "wrong-password") == 401
-        refused = client.post("/login", data={"name": site.name("auditor"), "password": site.passwords["auditor"],
-                                              "csrf": csrf_of(client.get("/login").text)}, follow_redirects=False)
+        refused = client.post(
+            "/login",
+            data={
+                "name": site.name("auditor"),
+                "password": site.passwords["auditor"],
+                "csrf": csrf_of(client.get("/login").text),
+            },
+            follow_redirects=False,
+        )
         assert refused.status_code == 429  # even the right password waits, from this address
         waits.append(int(refused.headers["retry-after"]))
         clock.now += waits[-1]
@@ -89,8 +110,11 @@ def test_someone_elses_failures_do_not_lock_the_right_password_out(app, site, cl
         assert attempt(TestClient(app, client=(f"192.0.2.{n}", 5000)), site, "wrong") == 401
     held = TestClient(app, client=("192.0.2.200", 5000))
     page = held.get("/login")
-    r = held.post("/login", data={"name": site.name("auditor"), "password": "wrong", "csrf": csrf_of(page.text)},
-                  follow_redirects=False)
+    r = held.post(
+        "/login",
+        data={"name": site.name("auditor"), "password": "wrong", "csrf": csrf_of(page.text)},
+        follow_redirects=False,
+    )
     assert r.status_code == 429 and 1 <= int(r.headers["retry-after"]) <= 61
     clock.now += 61
     assert attempt(held, site, site.passwords["auditor"]) == 303
@@ -105,7 +129,9 @@ def test_the_sign_in_form_needs_its_own_signed_token(app, site) -> None:  # noqa
         r = c.post("/login", data={**data, "csrf": offered}, follow_redirects=False)
         assert r.status_code == 403 and "CSRF" in r.text
     cookieless = TestClient(app)  # the token without its cookie: a cross-site form cannot send the cookie
-    assert cookieless.post("/login", data={**data, "csrf": token_c}, follow_redirects=False).status_code == 403
+    assert (
+        cookieless.post("/login", data={**data, "csrf": token_c}, follow_redirects=False).status_code == 403
+    )
     assert c.post("/login", data={**data, "csrf": token_c}, follow_redirects=False).status_code == 303
 
 
@@ -113,19 +139,26 @@ def test_bodies_over_the_limit_are_refused_before_the_app_reads_them(site) -> No
     app = create_app(site.engine, max_upload_bytes=1000, sessions=Sessions(), limiter=LoginLimiter())
     with TestClient(app) as c:
         big = b"x" * 2000
-        r = c.post("/api/revenue/receipts", headers=bearer(site, "treasury_officer"), files={"file": ("r.csv", big)})
+        r = c.post(
+            "/api/revenue/receipts", headers=bearer(site, "treasury_officer"), files={"file": ("r.csv", big)}
+        )
         assert r.status_code == 413 and r.json()["error"]["field"] == "body"
 
         def chunks():  # noqa: ANN202 - no Content-Length: the limit still holds
             for _ in range(5):
                 yield b"y" * 500
 
-        r = c.post("/api/revenue/receipts", headers={**bearer(site, "treasury_officer"), "Content-Type": "text/csv"},
-                   content=chunks())
+        r = c.post(
+            "/api/revenue/receipts",
+            headers={**bearer(site, "treasury_officer"), "Content-Type": "text/csv"},
+            content=chunks(),
+        )
         assert r.status_code == 413
 
 
-@pytest.mark.parametrize("path", ["/", "/login", "/api/public/summary", "/static/app.css", "/api/nothing-here"])
+@pytest.mark.parametrize(
+    "path", ["/", "/login", "/api/public/summary", "/static/app.css", "/api/nothing-here"]
+)
 def test_every_response_carries_the_security_headers(client, path) -> None:  # noqa: ANN001
     r = client.get(path)
     csp = r.headers["content-security-policy"]
@@ -136,8 +169,17 @@ def test_every_response_carries_the_security_headers(client, path) -> None:  # n
 
 def test_pages_load_nothing_from_the_network(client, site) -> None:  # noqa: ANN001
     sign_in(client, site, "administrator")
-    for path in ("/", "/forecast", "/login", "/dashboard", "/ledger", "/proposals", f"/proposals/{site.proposal.id}",
-                 "/revenue", "/api/docs"):
+    for path in (
+        "/",
+        "/forecast",
+        "/login",
+        "/dashboard",
+        "/ledger",
+        "/proposals",
+        f"/proposals/{site.proposal.id}",
+        "/revenue",
+        "/api/docs",
+    ):
         html = client.get(path).text
         assert "http://" not in html and "https://" not in html, path
         assert "<script>" not in html and " style=" not in html and "onclick" not in html, path

@@ -133,7 +133,9 @@ def test_the_web_upload_form_shows_the_error_not_a_500(client, site) -> None:  #
     sign_in(client, site, "treasury_officer")
     token = csrf_of(client.get("/revenue").text)
     r = client.post(
-        "/revenue/upload/licences", data={"csrf": token}, files={"file": ("broken.xlsx", b"PK\x03\x04xx")},
+        "/revenue/upload/licences",
+        data={"csrf": token},
+        files={"file": ("broken.xlsx", b"PK\x03\x04xx")},
         follow_redirects=False,
     )
     # An upload runs as a job (api.jobs): the form leads to the job's page, which ends saying what was wrong.
@@ -143,7 +145,9 @@ def test_the_web_upload_form_shows_the_error_not_a_500(client, site) -> None:  #
         assert time.monotonic() < deadline
         time.sleep(0.1)
     assert shown.status_code == 200 and 'data-state="refused"' in shown.text
-    assert "<td>broken.xlsx</td><td>not a readable XLSX workbook" in shown.text and "Traceback" not in shown.text
+    assert (
+        "<td>broken.xlsx</td><td>not a readable XLSX workbook" in shown.text and "Traceback" not in shown.text
+    )
 
 
 @pytest.mark.parametrize(

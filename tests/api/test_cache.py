@@ -16,24 +16,42 @@ def test_cached_balances_refresh_after_a_post(client, site) -> None:  # noqa: AN
     role = next(iter(site.tokens))
     first = client.get("/api/ledger/balances", params={"limit": 500}, headers=bearer(site, role))
     assert first.status_code == 200, first.text
-    assert client.get("/api/ledger/balances", params={"limit": 500}, headers=bearer(site, role)).json() == first.json()
+    assert (
+        client.get("/api/ledger/balances", params={"limit": 500}, headers=bearer(site, role)).json()
+        == first.json()
+    )
     base = site.fund.terms(DAY).fund.base_currency
     with db.transaction(site.engine) as conn:
-        opened = sorted(a.name for a in journal.load_accounts(conn).values()
-                        if a.closed is None and (not a.currencies or base in a.currencies))
+        opened = sorted(
+            a.name
+            for a in journal.load_accounts(conn).values()
+            if a.closed is None and (not a.currencies or base in a.currencies)
+        )
     a, b = opened[0], opened[1]
     with db.write(site.engine) as conn:
-        journal.post(conn, [Entry(DAY, "cache test", (Posting(a, Decimal("1.23"), base),
-                                                      Posting(b, Decimal("-1.23"), base)), key="cache-test")],
-                     site.fund.start_date)
+        journal.post(
+            conn,
+            [
+                Entry(
+                    DAY,
+                    "cache test",
+                    (Posting(a, Decimal("1.23"), base), Posting(b, Decimal("-1.23"), base)),
+                    key="cache-test",
+                )
+            ],
+            site.fund.start_date,
+        )
     after = client.get("/api/ledger/balances", params={"limit": 500}, headers=bearer(site, role)).json()
     assert after != first.json()
     assert any(r["account"] == a for r in after["items"]) and any(r["account"] == b for r in after["items"])
 
 
 def test_a_cached_read_is_never_served_past_the_policy(client, site) -> None:  # noqa: ANN001
-    allowed = [r for r in site.tokens
-               if client.get("/api/ledger/balances", headers=bearer(site, r)).status_code == 200]
+    allowed = [
+        r
+        for r in site.tokens
+        if client.get("/api/ledger/balances", headers=bearer(site, r)).status_code == 200
+    ]
     refused = [r for r in site.tokens if r not in allowed]
     assert allowed, "some role reads the books"
     for role in refused:

@@ -23,7 +23,9 @@ def test_the_public_sees_the_register_in_both_languages_with_filters_and_the_ale
     assert "security_2024.consultations" in filtered and "urif.data" not in filtered
     api = client.get("/api/commitments", params={"agreement": "urif"}).json()
     assert {c["agreement"] for c in api["commitments"]} == {"urif"}
-    assert {"id", "agreement", "source", "obligor", "beneficiary", "kind", "due", "status"} <= set(api["commitments"][0])
+    assert {"id", "agreement", "source", "obligor", "beneficiary", "kind", "due", "status"} <= set(
+        api["commitments"][0]
+    )
     bad = client.get("/api/commitments", params={"status": "sort of"})
     assert bad.status_code == 422 and "--status" in bad.json()["error"]["message"]
 
@@ -32,15 +34,27 @@ def test_an_officer_records_an_event_and_an_outcome_and_the_timeline_shows_both(
     sign_in(client, site, "board_manager")
     page = client.get("/commitments")
     assert 'id="event-form"' in page.text and 'id="outcome-form"' in page.text
-    r = client.post("/commitments/event", data={"csrf": csrf_of(page.text), "kind": "armed_attack",
-                                                "date": "2026-02-01", "note": "strike on Kyiv"}, follow_redirects=False)
+    r = client.post(
+        "/commitments/event",
+        data={
+            "csrf": csrf_of(page.text),
+            "kind": "armed_attack",
+            "date": "2026-02-01",
+            "note": "strike on Kyiv",
+        },
+        follow_redirects=False,
+    )
     assert r.status_code == 303, r.text
-    refused = client.post("/commitments/event", data={"csrf": csrf_of(page.text), "kind": "invasion",
-                                                      "date": "2026-02-01"})
+    refused = client.post(
+        "/commitments/event", data={"csrf": csrf_of(page.text), "kind": "invasion", "date": "2026-02-01"}
+    )
     assert refused.status_code == 422 and "expected one of armed_attack" in refused.text
-    r = client.post("/api/commitments/security_2024.consultations/records", headers=bearer(site, "board_manager"),
-                    data={"status": "met", "date": "2026-02-02"},
-                    files=[("evidence", ("minutes.txt", b"Leaders met.\n", "text/plain"))])
+    r = client.post(
+        "/api/commitments/security_2024.consultations/records",
+        headers=bearer(site, "board_manager"),
+        data={"status": "met", "date": "2026-02-02"},
+        files=[("evidence", ("minutes.txt", b"Leaders met.\n", "text/plain"))],
+    )
     assert r.status_code == 201, r.text
     assert r.json()["due"] == "2026-02-02" and len(r.json()["evidence"][0]) == 64
     timeline = client.get("/commitments?lang=en").text
@@ -50,9 +64,15 @@ def test_an_officer_records_an_event_and_an_outcome_and_the_timeline_shows_both(
 
 
 def test_only_officers_record(client, site) -> None:  # noqa: ANN001
-    r = client.post("/api/commitments/events", headers=bearer(site, "auditor"),
-                    json={"kind": "armed_attack", "date": "2026-02-01"})
+    r = client.post(
+        "/api/commitments/events",
+        headers=bearer(site, "auditor"),
+        json={"kind": "armed_attack", "date": "2026-02-01"},
+    )
     assert r.status_code == 403 and "may not commitments.event" in r.text
-    r = client.post("/api/commitments/events", headers=bearer(site, "administrator"),
-                    json={"kind": "armed_attack", "date": "2026-02-01"})
+    r = client.post(
+        "/api/commitments/events",
+        headers=bearer(site, "administrator"),
+        json={"kind": "armed_attack", "date": "2026-02-01"},
+    )
     assert r.status_code == 201, r.text

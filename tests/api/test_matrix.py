@@ -13,73 +13,108 @@ pytestmark = pytest.mark.storage
 
 # Every route of the app and the policy question it asks: a new route must be added here, or the test fails.
 ROUTES = {
-    ("GET", "/api/public/summary"): "public.read", ("GET", "/api/terms"): "public.read",
-    ("GET", "/api/me"): None, ("GET", "/api/checkpoints"): "public.read", ("GET", "/api/forecast"): "public.read",
+    ("GET", "/api/public/summary"): "public.read",
+    ("GET", "/api/terms"): "public.read",
+    ("GET", "/api/me"): None,
+    ("GET", "/api/checkpoints"): "public.read",
+    ("GET", "/api/forecast"): "public.read",
     ("GET", "/forecast"): "public.read",
-    ("GET", "/api/ledger/accounts"): "books.read", ("GET", "/api/ledger/balances"): "books.read",
-    ("GET", "/api/ledger/entries"): "books.read", ("GET", "/api/ledger/entries/{seq}"): "books.read",
+    ("GET", "/api/ledger/accounts"): "books.read",
+    ("GET", "/api/ledger/balances"): "books.read",
+    ("GET", "/api/ledger/entries"): "books.read",
+    ("GET", "/api/ledger/entries/{seq}"): "books.read",
     ("GET", "/api/ledger/records/{seq}/proof"): "books.read",
-    ("GET", "/api/members"): "books.read", ("GET", "/api/proposals"): "books.read",
+    ("GET", "/api/members"): "books.read",
+    ("GET", "/api/proposals"): "books.read",
     ("GET", "/api/proposals/{proposal_id}"): "books.read",
     ("GET", "/api/proposals/{proposal_id}/ballot"): "proposals.vote",
     ("POST", "/api/proposals/{proposal_id}/votes"): "proposals.vote",
     ("GET", "/api/audit"): "books.read",
-    ("POST", "/api/revenue/licences"): "licences.import", ("POST", "/api/revenue/receipts"): "receipts.import",
-    ("POST", "/api/revenue/fx"): "fx.import", ("POST", "/api/revenue/payments"): "payments.import",
+    ("POST", "/api/revenue/licences"): "licences.import",
+    ("POST", "/api/revenue/receipts"): "receipts.import",
+    ("POST", "/api/revenue/fx"): "fx.import",
+    ("POST", "/api/revenue/payments"): "payments.import",
     ("POST", "/api/revenue/fx/corrections"): "fx.correct",
     ("POST", "/api/revenue/licences/{licence_id}/corrections"): "licences.correct",
     ("POST", "/api/revenue/receipts/{receipt_id}/corrections"): "receipts.correct",
-    ("GET", "/api/revenue/licences"): "books.read", ("GET", "/api/revenue/receipts"): "books.read",
-    ("GET", "/api/revenue/uploads/{job_id}"): "books.read", ("GET", "/revenue/uploads/{job_id}"): "books.read",
+    ("GET", "/api/revenue/licences"): "books.read",
+    ("GET", "/api/revenue/receipts"): "books.read",
+    ("GET", "/api/revenue/uploads/{job_id}"): "books.read",
+    ("GET", "/revenue/uploads/{job_id}"): "books.read",
     # pages
-    ("GET", "/"): "public.read", ("GET", "/login"): None, ("POST", "/login"): None, ("POST", "/logout"): None,
-    ("GET", "/dashboard"): "books.read", ("GET", "/ledger"): "books.read", ("GET", "/ledger/entries"): "books.read",
-    ("GET", "/ledger/entries/{seq}"): "books.read", ("GET", "/proposals"): "books.read",
-    ("GET", "/proposals/{proposal_id}"): "books.read", ("GET", "/revenue"): "books.read",
-    ("POST", "/revenue/upload/{what}"): "receipts.import", ("GET", "/api/docs"): None,
+    ("GET", "/"): "public.read",
+    ("GET", "/login"): None,
+    ("POST", "/login"): None,
+    ("POST", "/logout"): None,
+    ("GET", "/dashboard"): "books.read",
+    ("GET", "/ledger"): "books.read",
+    ("GET", "/ledger/entries"): "books.read",
+    ("GET", "/ledger/entries/{seq}"): "books.read",
+    ("GET", "/proposals"): "books.read",
+    ("GET", "/proposals/{proposal_id}"): "books.read",
+    ("GET", "/revenue"): "books.read",
+    ("POST", "/revenue/upload/{what}"): "receipts.import",
+    ("GET", "/api/docs"): None,
     # revenue lists and reports
-    ("GET", "/api/revenue/fx"): "books.read", ("GET", "/api/revenue/payments"): "books.read",
-    ("GET", "/api/revenue/contributions"): "books.read", ("GET", "/api/revenue/contributions/totals"): "books.read",
-    ("GET", "/api/revenue/calendar"): "books.read", ("GET", "/api/reports/eiti"): "books.read",
-    ("GET", "/api/reports/reconciliation"): "books.read", ("GET", "/api/reports/fund.html"): "books.read",
+    ("GET", "/api/revenue/fx"): "books.read",
+    ("GET", "/api/revenue/payments"): "books.read",
+    ("GET", "/api/revenue/contributions"): "books.read",
+    ("GET", "/api/revenue/contributions/totals"): "books.read",
+    ("GET", "/api/revenue/calendar"): "books.read",
+    ("GET", "/api/reports/eiti"): "books.read",
+    ("GET", "/api/reports/reconciliation"): "books.read",
+    ("GET", "/api/reports/fund.html"): "books.read",
     # capital, the pipeline, the portfolio, the portal
-    ("GET", "/api/capital/accounts"): "books.read", ("GET", "/api/capital/statements/{partner}"): "books.read",
-    ("GET", "/api/applications"): "books.read", ("POST", "/api/applications"): "applications.submit",
+    ("GET", "/api/capital/accounts"): "books.read",
+    ("GET", "/api/capital/statements/{partner}"): "books.read",
+    ("GET", "/api/applications"): "books.read",
+    ("POST", "/api/applications"): "applications.submit",
     ("GET", "/api/applications/{application_id}"): "books.read",
     ("POST", "/api/applications/{application_id}/moves"): "applications.move",
     ("POST", "/api/applications/{application_id}/screenings"): "applications.screen",
     ("POST", "/api/applications/{application_id}/screening-outcome"): "applications.screening_outcome",
-    ("GET", "/api/portal/applications"): "portal.read", ("POST", "/api/portal/applications"): "applications.submit",
+    ("GET", "/api/portal/applications"): "portal.read",
+    ("POST", "/api/portal/applications"): "applications.submit",
     ("GET", "/api/portal/applications/{application_id}"): "portal.read",
     ("POST", "/api/portal/applications/{application_id}/withdrawal"): "applications.withdraw",
     ("POST", "/api/portal/applications/{application_id}/documents"): "applications.submit",
-    ("GET", "/api/investments"): "books.read", ("GET", "/api/portfolio"): "books.read",
+    ("GET", "/api/investments"): "books.read",
+    ("GET", "/api/portfolio"): "books.read",
     # governance: proposing, withdrawing, expiring, executing; members and users; consistency proofs
-    ("POST", "/api/proposals/draft"): "proposals.new", ("POST", "/api/proposals"): "proposals.new",
+    ("POST", "/api/proposals/draft"): "proposals.new",
+    ("POST", "/api/proposals"): "proposals.new",
     ("GET", "/api/proposals/{proposal_id}/withdrawal"): "proposals.withdraw",
     ("POST", "/api/proposals/{proposal_id}/withdrawal"): "proposals.withdraw",
     ("POST", "/api/proposals/expiry"): "proposals.expire",
     ("POST", "/api/proposals/{proposal_id}/execution"): "proposals.execute",
     ("GET", "/api/members/{member_id}"): "books.read",
-    ("GET", "/api/users/{name}/members"): "books.read", ("POST", "/api/users/{name}/members"): "users.link_member",
+    ("GET", "/api/users/{name}/members"): "books.read",
+    ("POST", "/api/users/{name}/members"): "users.link_member",
     ("GET", "/api/checkpoints/consistency"): "public.read",
-    ("GET", "/api/public/records"): "public.read", ("GET", "/api/public/records/{seq}"): "public.read",
+    ("GET", "/api/public/records"): "public.read",
+    ("GET", "/api/public/records/{seq}"): "public.read",
     # pages of the pipeline, the portal, capital, the portfolio and the revenue reports
-    ("GET", "/pipeline"): "books.read", ("GET", "/pipeline/{application_id}"): "books.read",
+    ("GET", "/pipeline"): "books.read",
+    ("GET", "/pipeline/{application_id}"): "books.read",
     ("POST", "/pipeline/{application_id}/move"): "applications.move",
     ("POST", "/pipeline/{application_id}/screen"): "applications.screen",
     ("POST", "/pipeline/{application_id}/screening-outcome"): "applications.screening_outcome",
-    ("GET", "/portal"): "portal.read", ("POST", "/portal"): "applications.submit",
+    ("GET", "/portal"): "portal.read",
+    ("POST", "/portal"): "applications.submit",
     ("GET", "/portal/{application_id}"): "portal.read",
     ("POST", "/portal/{application_id}/withdraw"): "applications.withdraw",
     ("POST", "/portal/{application_id}/documents"): "applications.submit",
-    ("GET", "/capital"): "books.read", ("GET", "/portfolio"): "books.read", ("GET", "/revenue/reports"): "books.read",
+    ("GET", "/capital"): "books.read",
+    ("GET", "/portfolio"): "books.read",
+    ("GET", "/revenue/reports"): "books.read",
     ("GET", "/budget"): "books.read",
     # the register of the agreements' commitments: public to read, officers record
-    ("GET", "/api/commitments"): "public.read", ("GET", "/api/commitments/{cid}"): "public.read",
+    ("GET", "/api/commitments"): "public.read",
+    ("GET", "/api/commitments/{cid}"): "public.read",
     ("POST", "/api/commitments/events"): "commitments.event",
     ("POST", "/api/commitments/{cid}/records"): "commitments.record",
-    ("GET", "/commitments"): "public.read", ("POST", "/commitments/event"): "commitments.event",
+    ("GET", "/commitments"): "public.read",
+    ("POST", "/commitments/event"): "commitments.event",
     ("POST", "/commitments/record"): "commitments.record",
 }
 WHO = ("anonymous", *[r for r in policy.ROLES if r != policy.PUBLIC])
@@ -107,10 +142,19 @@ def test_every_route_is_in_the_matrix(app) -> None:  # noqa: ANN001
 
 
 def concrete(path: str, site) -> str:  # noqa: ANN001
-    return (path.replace("{seq}", str(site.proposal.seq)).replace("{proposal_id}", str(site.proposal.id))
-            .replace("{what}", "receipts").replace("{job_id}", "0" * 32).replace("{application_id}", "1").replace("{member_id}", "1").replace("{cid}", "urif.data")
-            .replace("{licence_id}", "L-1").replace("{receipt_id}", "R-1")
-            .replace("{partner}", site.fund.base_terms().partner_codes[0]).replace("{name}", site.name("auditor")))
+    return (
+        path.replace("{seq}", str(site.proposal.seq))
+        .replace("{proposal_id}", str(site.proposal.id))
+        .replace("{what}", "receipts")
+        .replace("{job_id}", "0" * 32)
+        .replace("{application_id}", "1")
+        .replace("{member_id}", "1")
+        .replace("{cid}", "urif.data")
+        .replace("{licence_id}", "L-1")
+        .replace("{receipt_id}", "R-1")
+        .replace("{partner}", site.fund.base_terms().partner_codes[0])
+        .replace("{name}", site.name("auditor"))
+    )
 
 
 @pytest.mark.parametrize("who", WHO)
@@ -121,14 +165,19 @@ def test_each_role_gets_exactly_what_the_policy_allows(client, site, who) -> Non
         if action is None:
             continue
         url = concrete(path, site)
-        headers = {"X-CSRF-Token": "not-it"}  # wrong on purpose: a permitted change then fails on CSRF, not policy
+        headers = {
+            "X-CSRF-Token": "not-it"
+        }  # wrong on purpose: a permitted change then fails on CSRF, not policy
         if method == "GET":
             r = client.get(url, params={"member": 1, "choice": "approve"}, follow_redirects=False)
         else:
             r = client.post(url, headers=headers, files={"file": ("x.csv", b"a\n")}, follow_redirects=False)
         text = r.text
-        denied = r.status_code in (401, 403) and ("may not" in text or "sign in first" in text) or \
-            (r.status_code == 303 and "/login" in r.headers.get("location", ""))
+        denied = (
+            r.status_code in (401, 403)
+            and ("may not" in text or "sign in first" in text)
+            or (r.status_code == 303 and "/login" in r.headers.get("location", ""))
+        )
         assert denied != permitted(who, action), (who, method, path, r.status_code, text[:200])
 
 
@@ -137,6 +186,8 @@ def test_tokens_get_the_same_answers_as_sessions(client, site, role) -> None:  #
     for (method, path), action in ROUTES.items():
         if action is None or not path.startswith("/api/") or method != "GET":
             continue
-        r = client.get(concrete(path, site), params={"member": 1, "choice": "approve"}, headers=bearer(site, role))
+        r = client.get(
+            concrete(path, site), params={"member": 1, "choice": "approve"}, headers=bearer(site, role)
+        )
         denied = r.status_code in (401, 403) and "may not" in r.text
         assert denied != permitted(role, action), (role, path, r.status_code, r.text[:200])

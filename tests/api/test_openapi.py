@@ -12,7 +12,9 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
-    content_type_conformance, response_schema_conformance, status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
 )
 
 from .conftest import bearer
@@ -34,9 +36,15 @@ def test_every_operation_answers_within_its_schema(app, site, subtests) -> None:
     headers = bearer(site, "administrator")
     for operation in operations:
         with subtests.test(operation=operation.label):
+
             @given(case=operation.as_strategy())
-            @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True, database=None,
-                      suppress_health_check=list(HealthCheck))
+            @settings(
+                max_examples=EXAMPLES_PER_OPERATION,
+                deadline=None,
+                derandomize=True,
+                database=None,
+                suppress_health_check=list(HealthCheck),
+            )
             def answers_within_schema(case) -> None:  # noqa: ANN001
                 case.call_and_validate(headers=headers, checks=CHECKS)
 

@@ -24,7 +24,11 @@ from .site import DAY
 def test_the_api_serves_the_base_scenario_from_the_book_with_the_terms_lock(client, site) -> None:  # noqa: ANN001
     doc = client.get("/api/forecast").json()
     terms = site.fund.terms(DAY)
-    assert doc["start"] == DAY.isoformat() and doc["paths"] == outlook.WEB_PATHS and doc["seed"] == outlook.WEB_SEED
+    assert (
+        doc["start"] == DAY.isoformat()
+        and doc["paths"] == outlook.WEB_PATHS
+        and doc["seed"] == outlook.WEB_SEED
+    )
     assert doc["start_state"]["source"] == "book"
     assert doc["lock_ends"] == terms.distributions.lock_ends.isoformat()
     assert doc["tornado"]["bars"] == []  # the quick document; ?tornado=true adds the sensitivity
@@ -40,8 +44,20 @@ def test_the_api_serves_the_base_scenario_from_the_book_with_the_terms_lock(clie
 def test_the_web_document_equals_the_cli_run_on_the_same_book(client, site, monkeypatch) -> None:  # noqa: ANN001
     web = client.get("/api/forecast").json()
     monkeypatch.setenv("JOINTFUND_DB", str(site.engine.url.render_as_string(hide_password=False)))
-    r = CliRunner().invoke(cli_app, ["--format", "json", "forecast", "run", "urif-base.toml", "--paths",
-                                     str(outlook.WEB_PATHS), "--seed", str(outlook.WEB_SEED)])
+    r = CliRunner().invoke(
+        cli_app,
+        [
+            "--format",
+            "json",
+            "forecast",
+            "run",
+            "urif-base.toml",
+            "--paths",
+            str(outlook.WEB_PATHS),
+            "--seed",
+            str(outlook.WEB_SEED),
+        ],
+    )
     assert r.exit_code == 0, (r.stdout, r.stderr)
     cli = json.loads(r.stdout)
     assert cli["start_state"] == web["start_state"] and cli["percentiles"] == web["percentiles"]
@@ -52,14 +68,29 @@ def test_the_outlook_moves_with_the_book_and_is_cached_between(client, site) -> 
     reads = client.app.state.server.reads
     before = client.get("/api/forecast").json()
     misses = reads.misses
-    assert client.get("/api/forecast").json() == before and reads.misses == misses  # served again, not recomputed
+    assert (
+        client.get("/api/forecast").json() == before and reads.misses == misses
+    )  # served again, not recomputed
     terms = site.fund.terms(DAY)
     partner, base = terms.partner_codes[0], terms.fund.base_currency
     with db.write(site.engine) as conn:  # cash received as the partner's capital: the start state must grow
-        journal.post(conn, [Entry(DAY, "capital received", (
-            Posting(terms.account_name("cash", currency=base), Decimal("1000000.00"), base),
-            Posting(terms.account_name("capital_cash", partner=partner), Decimal("-1000000.00"), base)), key="outlook-test")],
-            site.fund.start_date)
+        journal.post(
+            conn,
+            [
+                Entry(
+                    DAY,
+                    "capital received",
+                    (
+                        Posting(terms.account_name("cash", currency=base), Decimal("1000000.00"), base),
+                        Posting(
+                            terms.account_name("capital_cash", partner=partner), Decimal("-1000000.00"), base
+                        ),
+                    ),
+                    key="outlook-test",
+                )
+            ],
+            site.fund.start_date,
+        )
     after = client.get("/api/forecast").json()
     assert after["start_state"]["capital"][partner] == before["start_state"]["capital"][partner] + 1_000_000
     assert after["start_state"]["cash"] == before["start_state"]["cash"] + 1_000_000
@@ -69,31 +100,48 @@ def test_the_outlook_moves_with_the_book_and_is_cached_between(client, site) -> 
 def test_public_page_dashboard_and_forecast_page_show_it_in_both_languages(client, site) -> None:  # noqa: ANN001
     doc = client.get("/api/forecast").json()
     public = client.get("/").text
-    assert 'id="outlook"' in public and public.count('data-chart="forecast"') == 1 + len(site.fund.terms(DAY).partners)
+    assert 'id="outlook"' in public and public.count('data-chart="forecast"') == 1 + len(
+        site.fund.terms(DAY).partners
+    )
     first = doc["first_distribution"]["earliest_year"]
     assert f'id="outlook-first">{first}<' in public
     nav_2035 = next(r for r in doc["percentiles"] if r["metric"] == "nav" and r["year"] == 2035)
     assert f"{nav_2035['p50'] / 1e6:,.1f}" in public
     uk = client.get("/?lang=uk").text
     assert "Перспектива: прогноз за багатьма сценаріями" in uk
-    assert f'id="outlook-first">{first}<' in uk and "Внески за рік: Україна" in uk  # partners by their Ukrainian names
+    assert (
+        f'id="outlook-first">{first}<' in uk and "Внески за рік: Україна" in uk
+    )  # partners by their Ukrainian names
     forecast_uk = client.get("/forecast?lang=uk").text
-    assert "Ціна: Літій" in forecast_uk and "price: lithium" not in forecast_uk  # inputs by name, in the language
+    assert (
+        "Ціна: Літій" in forecast_uk and "price: lithium" not in forecast_uk
+    )  # inputs by name, in the language
     assert "Чутливість: медіанна (P50) чиста вартість активів фонду" in forecast_uk
     page = client.get("/forecast?lang=en")
-    assert page.status_code == 200 and "aria-label='Tornado: P50 NAV in" in page.text and 'id="forecast-thresholds"' in page.text
-    assert "<script" not in page.text.split("<main", 1)[1]  # the charts are inline SVG: nothing runs, nothing loads
+    assert (
+        page.status_code == 200
+        and "aria-label='Tornado: P50 NAV in" in page.text
+        and 'id="forecast-thresholds"' in page.text
+    )
+    assert (
+        "<script" not in page.text.split("<main", 1)[1]
+    )  # the charts are inline SVG: nothing runs, nothing loads
     sign_in(client, site, "board_manager")
     assert 'id="outlook"' in client.get("/dashboard").text
 
 
 def test_every_forecast_chart_on_the_web_has_its_assumptions_beside_it(client) -> None:  # noqa: ANN001
     """The public page's outlook and /forecast show the panel, in the page's language."""
-    for path, lang, words in [("/", "en", ("What this forecast assumes", "Key parameters and their sources", "seed 0")),
-                              ("/forecast", "en", ("What this forecast assumes", "The model leaves out")),
-                              ("/?lang=uk", "uk", ("На яких припущеннях ґрунтується цей прогноз", "Модель не враховує",
-                                                   "URIF: базовий сценарій")),
-                              ("/forecast?lang=uk", "uk", ("Ключові параметри та їхні джерела", "зараз війна"))]:
+    for path, lang, words in [
+        ("/", "en", ("What this forecast assumes", "Key parameters and their sources", "seed 0")),
+        ("/forecast", "en", ("What this forecast assumes", "The model leaves out")),
+        (
+            "/?lang=uk",
+            "uk",
+            ("На яких припущеннях ґрунтується цей прогноз", "Модель не враховує", "URIF: базовий сценарій"),
+        ),
+        ("/forecast?lang=uk", "uk", ("Ключові параметри та їхні джерела", "зараз війна")),
+    ]:
         html = client.get(path).text
         for w in words:
             assert w in html, (path, w)

@@ -24,22 +24,34 @@ UNPAGED = {
 
 def list_routes(client) -> list[str]:  # noqa: ANN001
     spec = client.get("/api/openapi.json").json()
-    return sorted(path for path, ops in spec["paths"].items()
-                  if "get" in ops and any(p["name"] == "limit" for p in ops["get"].get("parameters", [])))
+    return sorted(
+        path
+        for path, ops in spec["paths"].items()
+        if "get" in ops and any(p["name"] == "limit" for p in ops["get"].get("parameters", []))
+    )
 
 
 def test_every_list_route_is_paged_or_named(client) -> None:  # noqa: ANN001
     spec = client.get("/api/openapi.json").json()
     paged = set(list_routes(client))
-    assert {"/api/proposals", "/api/ledger/entries", "/api/applications", "/api/audit",
-            "/api/revenue/receipts"} <= paged
+    assert {
+        "/api/proposals",
+        "/api/ledger/entries",
+        "/api/applications",
+        "/api/audit",
+        "/api/revenue/receipts",
+    } <= paged
     for path, ops in spec["paths"].items():
         get = ops.get("get")
         if get is None or path in paged:
             continue
-        schema = get["responses"].get("200", {}).get("content", {}).get("application/json", {}).get("schema", {})
+        schema = (
+            get["responses"].get("200", {}).get("content", {}).get("application/json", {}).get("schema", {})
+        )
         if schema.get("type") == "array":
-            assert path in UNPAGED, f"{path} answers a whole list: page it (Paging) or say in UNPAGED what bounds it"
+            assert path in UNPAGED, (
+                f"{path} answers a whole list: page it (Paging) or say in UNPAGED what bounds it"
+            )
     for path in paged:
         limit = next(p for p in spec["paths"][path]["get"]["parameters"] if p["name"] == "limit")
         assert limit["schema"]["maximum"] == MAX_PAGE_ITEMS and limit["schema"]["minimum"] == 1
@@ -82,8 +94,12 @@ def test_audit_since_is_chosen_in_sql_and_paged(client, site) -> None:  # noqa: 
     every = client.get("/api/audit", params={"limit": MAX_PAGE_ITEMS}, headers=h).json()["items"]
     assert len(every) >= 3
     assert client.get("/api/audit", params={"since": "2099-01-01"}, headers=h).json()["items"] == []
-    assert client.get("/api/audit", params={"since": "2000-01-01", "limit": MAX_PAGE_ITEMS},
-                      headers=h).json()["items"] == every
+    assert (
+        client.get("/api/audit", params={"since": "2000-01-01", "limit": MAX_PAGE_ITEMS}, headers=h).json()[
+            "items"
+        ]
+        == every
+    )
     day = every[-1]["recorded_at"][:10]
     later = [e for e in every if e["recorded_at"][:10] >= day]
     page = client.get("/api/audit", params={"since": day, "limit": 1, "offset": 1}, headers=h).json()

@@ -25,7 +25,9 @@ def field_error(html: str, field: str) -> str:
 def test_problems_are_shown_once_beside_their_fields_in_the_applicants_language(client, site) -> None:  # noqa: ANN001
     sign_in(client, site, "applicant")
     token = csrf_of(client.get("/portal?lang=uk").text)
-    bad = client.post("/portal", data=dict(APPLICATION, csrf=token, applicant_code="1234", amount="-5", region="Atlantis"))
+    bad = client.post(
+        "/portal", data=dict(APPLICATION, csrf=token, applicant_code="1234", amount="-5", region="Atlantis")
+    )
     assert bad.status_code == 422
     html = bad.text
     assert field_error(html, "applicant_code") == "код ЄДРПОУ складається з 8 цифр"
@@ -34,7 +36,9 @@ def test_problems_are_shown_once_beside_their_fields_in_the_applicants_language(
     assert html.count("складається з 8 цифр") == 1  # not a second time in the summary
     assert 'aria-describedby="applicant_code-error"' in html and 'aria-invalid="true"' in html
     assert 'value="Acme Lithium"' in html  # nothing typed is lost
-    long = client.post("/portal", data=dict(APPLICATION, csrf=token, title="x" * 301))  # the form's bound, in words
+    long = client.post(
+        "/portal", data=dict(APPLICATION, csrf=token, title="x" * 301)
+    )  # the form's bound, in words
     assert long.status_code == 422 and field_error(long.text, "title") == "довше за 300 символів"
     again = client.post("/portal", data=dict(APPLICATION, csrf=token, applicant_code="1234"))
     assert field_error(again.text, "applicant_code") == "код ЄДРПОУ складається з 8 цифр"
@@ -48,7 +52,9 @@ def test_the_region_is_chosen_from_the_list_and_checked_by_the_server(client, si
     assert '<option value="Kirovohrad">Кіровоградська область</option>' in regions
     assert '<option value="Kyiv City">місто Київ</option>' in regions and regions.count("<option") == 28
     h = bearer(site, "applicant")
-    free = client.post("/api/portal/applications", headers=h, json=dict(APPLICATION, region="Kirovohradska obl."))
+    free = client.post(
+        "/api/portal/applications", headers=h, json=dict(APPLICATION, region="Kirovohradska obl.")
+    )
     assert free.status_code == 422
     assert [p["field"] for p in free.json()["error"]["problems"]] == ["api:region"]
     assert client.post("/api/portal/applications", headers=h, json=APPLICATION).status_code == 201
@@ -57,21 +63,33 @@ def test_the_region_is_chosen_from_the_list_and_checked_by_the_server(client, si
 def test_an_applicant_withdraws_their_own_application_after_confirming(client, site) -> None:  # noqa: ANN001
     h = bearer(site, "applicant")
     mine = client.post("/api/portal/applications", headers=h, json=APPLICATION).json()["application"]["id"]
-    other = client.post("/api/applications", headers=bearer(site, "administrator"),
-                        json=dict(APPLICATION, reference="ADM-1")).json()["application"]["id"]
+    other = client.post(
+        "/api/applications", headers=bearer(site, "administrator"), json=dict(APPLICATION, reference="ADM-1")
+    ).json()["application"]["id"]
     sign_in(client, site, "applicant")
     page = client.get(f"/portal/{mine}?lang=en")
     assert 'id="withdraw-form"' in page.text
     token = csrf_of(page.text)
     unconfirmed = client.post(f"/portal/{mine}/withdraw", data={"csrf": token, "reason": "changed plans"})
     assert unconfirmed.status_code == 422 and 'id="confirm-error"' in unconfirmed.text
-    assert client.get(f"/api/portal/applications/{mine}", headers=h).json()["stage"] == "submitted"  # nothing moved
+    assert (
+        client.get(f"/api/portal/applications/{mine}", headers=h).json()["stage"] == "submitted"
+    )  # nothing moved
     assert client.post(f"/portal/{other}/withdraw", data={"csrf": token, "confirm": "yes"}).status_code == 404
-    assert client.post(f"/api/portal/applications/{other}/withdrawal", headers=h,
-                       json={"confirm": True}).status_code == 404  # not theirs: not even said to exist
-    assert client.post(f"/portal/{mine}/withdraw", data={"confirm": "yes"}).status_code == 403  # no CSRF token
-    done = client.post(f"/portal/{mine}/withdraw", data={"csrf": token, "confirm": "yes", "reason": "changed plans"},
-                       follow_redirects=False)
+    assert (
+        client.post(
+            f"/api/portal/applications/{other}/withdrawal", headers=h, json={"confirm": True}
+        ).status_code
+        == 404
+    )  # not theirs: not even said to exist
+    assert (
+        client.post(f"/portal/{mine}/withdraw", data={"confirm": "yes"}).status_code == 403
+    )  # no CSRF token
+    done = client.post(
+        f"/portal/{mine}/withdraw",
+        data={"csrf": token, "confirm": "yes", "reason": "changed plans"},
+        follow_redirects=False,
+    )
     assert done.status_code == 303
     after = client.get(f"/api/portal/applications/{mine}", headers=h).json()
     assert after["stage"] == "withdrawn" and after["history"][-1]["reason"] == "changed plans"
@@ -80,18 +98,29 @@ def test_an_applicant_withdraws_their_own_application_after_confirming(client, s
         moves = [e for e in log.events(conn, "application.move") if e.subject == f"application:{mine}"]
     assert moves[-1].actor == site.name("applicant") and moves[-1].data["after"] == "withdrawn"
     shown = client.get(f"/portal/{mine}?lang=en").text
-    assert 'data-stage="withdrawn"' in shown and 'id="withdraw-form"' not in shown  # nothing leaves a terminal stage
+    assert (
+        'data-stage="withdrawn"' in shown and 'id="withdraw-form"' not in shown
+    )  # nothing leaves a terminal stage
     twice = client.post(f"/api/portal/applications/{mine}/withdrawal", headers=h, json={"confirm": True})
     assert twice.status_code == 403
-    assert client.post(f"/api/portal/applications/{mine}/withdrawal", headers=bearer(site, "auditor"),
-                       json={"confirm": True}).status_code == 403
+    assert (
+        client.post(
+            f"/api/portal/applications/{mine}/withdrawal",
+            headers=bearer(site, "auditor"),
+            json={"confirm": True},
+        ).status_code
+        == 403
+    )
 
 
 def test_applicants_see_neither_staff_user_names_nor_internal_records(client, site) -> None:  # noqa: ANN001
     h = bearer(site, "applicant")
     aid = client.post("/api/portal/applications", headers=h, json=APPLICATION).json()["application"]["id"]
-    moved = client.post(f"/api/applications/{aid}/moves", headers=bearer(site, "administrator"),
-                        json={"to": "declined", "reason": "outside the fund's mandate"})
+    moved = client.post(
+        f"/api/applications/{aid}/moves",
+        headers=bearer(site, "administrator"),
+        json={"to": "declined", "reason": "outside the fund's mandate"},
+    )
     assert moved.status_code == 201, moved.text
     staff = site.name("administrator")
     api = client.get(f"/api/portal/applications/{aid}", headers=h).json()
@@ -107,32 +136,57 @@ def test_applicants_see_neither_staff_user_names_nor_internal_records(client, si
 def test_an_applicant_uploads_documents_kept_by_their_sha256(client, site) -> None:  # noqa: ANN001
     h = bearer(site, "applicant")
     mine = client.post("/api/portal/applications", headers=h, json=APPLICATION).json()["application"]["id"]
-    other = client.post("/api/applications", headers=bearer(site, "administrator"),
-                        json=dict(APPLICATION, reference="ADM-1")).json()["application"]["id"]
+    other = client.post(
+        "/api/applications", headers=bearer(site, "administrator"), json=dict(APPLICATION, reference="ADM-1")
+    ).json()["application"]["id"]
     sign_in(client, site, "applicant")
     page = client.get(f"/portal/{mine}?lang=en").text
     assert "No documents uploaded yet." in page and 'id="upload-form"' in page
     token = csrf_of(page)
     content = b"%PDF-1.4 business plan"
-    up = client.post(f"/portal/{mine}/documents", data={"csrf": token}, files={"file": ("plan.pdf", content)},
-                     follow_redirects=False)
+    up = client.post(
+        f"/portal/{mine}/documents",
+        data={"csrf": token},
+        files={"file": ("plan.pdf", content)},
+        follow_redirects=False,
+    )
     assert up.status_code == 303
-    again = client.post(f"/portal/{mine}/documents", data={"csrf": token}, files={"file": ("copy.pdf", content)},
-                        follow_redirects=False)
+    again = client.post(
+        f"/portal/{mine}/documents",
+        data={"csrf": token},
+        files={"file": ("copy.pdf", content)},
+        follow_redirects=False,
+    )
     assert again.status_code == 303  # the same bytes attach nothing new
     shown = client.get(f"/portal/{mine}?lang=uk").text
-    assert "plan.pdf" in shown and "copy.pdf" not in shown and hashlib.sha256(content).hexdigest()[:16] in shown
+    assert (
+        "plan.pdf" in shown and "copy.pdf" not in shown and hashlib.sha256(content).hexdigest()[:16] in shown
+    )
     empty = client.post(f"/portal/{mine}/documents", data={"csrf": token}, files={"file": ("empty.pdf", b"")})
     assert empty.status_code == 422 and 'id="file-error"' in empty.text
-    api_big = client.post(f"/api/portal/applications/{mine}/documents", headers=h,
-                          files={"file": ("big.bin", b"x" * 10_000_001)})
-    assert api_big.status_code in (413, 422)  # over the server's (or the terms') bound: refused, nothing stored
-    assert client.post(f"/portal/{other}/documents", data={"csrf": token},
-                       files={"file": ("x.pdf", b"x")}).status_code == 404  # not theirs
-    assert client.post(f"/portal/{mine}/documents", files={"file": ("x.pdf", b"x")}).status_code == 403  # no CSRF
+    api_big = client.post(
+        f"/api/portal/applications/{mine}/documents",
+        headers=h,
+        files={"file": ("big.bin", b"x" * 10_000_001)},
+    )
+    assert api_big.status_code in (
+        413,
+        422,
+    )  # over the server's (or the terms') bound: refused, nothing stored
+    assert (
+        client.post(
+            f"/portal/{other}/documents", data={"csrf": token}, files={"file": ("x.pdf", b"x")}
+        ).status_code
+        == 404
+    )  # not theirs
+    assert (
+        client.post(f"/portal/{mine}/documents", files={"file": ("x.pdf", b"x")}).status_code == 403
+    )  # no CSRF
     with site.engine.connect() as conn:
         kept = [e for e in log.events(conn, "application.document") if e.subject == f"application:{mine}"]
     assert [e.data["name"] for e in kept] == ["plan.pdf"] and kept[0].actor == site.name("applicant")
     client.post(f"/portal/{mine}/withdraw", data={"csrf": token, "confirm": "yes"})
-    closed = client.post(f"/api/portal/applications/{mine}/documents", headers=h, files={"file": ("late.pdf", b"late")})
+    closed = client.post(
+        f"/api/portal/applications/{mine}/documents", headers=h, files={"file": ("late.pdf", b"late")}
+    )
     assert closed.status_code == 403  # a withdrawn application takes no more documents

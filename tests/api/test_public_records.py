@@ -50,10 +50,15 @@ def test_a_public_record_comes_with_its_proof_against_the_head_both_partners_sig
     partners = site.fund.base_terms().partner_codes
     assert sorted(s["partner"] for s in bundle["signatures"]) == sorted(partners)
     for s in bundle["signatures"]:  # every partner's signature is of the same head, and checks
-        assert (s["tree_size"], s["root"]) == (bundle["checkpoint"]["tree_size"], bundle["checkpoint"]["root"])
+        assert (s["tree_size"], s["root"]) == (
+            bundle["checkpoint"]["tree_size"],
+            bundle["checkpoint"]["root"],
+        )
         assert check_inclusion(dict(bundle, checkpoint=s), site.trust()).ok
     assert bundle["unsigned"] == 0
-    forged = dict(bundle, record_base64=base64.b64encode(base64.b64decode(bundle["record_base64"]) + b" ").decode())
+    forged = dict(
+        bundle, record_base64=base64.b64encode(base64.b64decode(bundle["record_base64"]) + b" ").decode()
+    )
     assert not check_inclusion(forged, site.trust()).ok
 
 
@@ -97,7 +102,9 @@ def test_the_terms_make_decisions_closed_votes_and_import_summaries_public() -> 
     assert not t.is_public("event", "receipts.imported") and not t.is_public("event", "import")
     assert t.is_public("event", "proposal.vote", {"approved", "executed"})
     assert t.is_public("event", "proposal.vote", {"rejected"})
-    assert not t.is_public("event", "proposal.vote", {"approved"}) and not t.is_public("event", "proposal.vote")
+    assert not t.is_public("event", "proposal.vote", {"approved"}) and not t.is_public(
+        "event", "proposal.vote"
+    )
     assert not t.is_public("event", "member.appoint")
 
 
@@ -105,8 +112,22 @@ def test_urif_keeps_applicants_and_people_private() -> None:
     from jointfund.terms.loader import load_shipped
 
     t = load_shipped().transparency
-    for action in ("proposal.new", "proposal.executed", "investment.commit", "commitments.record", "payments.import"):
+    for action in (
+        "proposal.new",
+        "proposal.executed",
+        "investment.commit",
+        "commitments.record",
+        "payments.import",
+    ):
         assert t.is_public("event", action), action
-    for action in ("application.submit", "application.screen", "member.appoint", "member.interest", "user.add",
-                   "token.issue", "key.register", "proposal.recuse"):
+    for action in (
+        "application.submit",
+        "application.screen",
+        "member.appoint",
+        "member.interest",
+        "user.add",
+        "token.issue",
+        "key.register",
+        "proposal.recuse",
+    ):
         assert not t.is_public("event", action), action

@@ -42,19 +42,34 @@ def served_twice(client: TestClient, path: str, **kw) -> tuple:  # noqa: ANN003
 def post_entry(site) -> None:  # noqa: ANN001
     base = site.fund.terms(DAY).fund.base_currency
     with db.transaction(site.engine) as conn:
-        a, b = sorted(x.name for x in journal.load_accounts(conn).values()
-                      if x.closed is None and (not x.currencies or base in x.currencies))[:2]
+        a, b = sorted(
+            x.name
+            for x in journal.load_accounts(conn).values()
+            if x.closed is None and (not x.currencies or base in x.currencies)
+        )[:2]
     with db.write(site.engine) as conn:
-        journal.post(conn, [Entry(DAY, "response cache test", (Posting(a, Decimal("2.50"), base),
-                                                               Posting(b, Decimal("-2.50"), base)), key="rc-test")],
-                     site.fund.start_date)
+        journal.post(
+            conn,
+            [
+                Entry(
+                    DAY,
+                    "response cache test",
+                    (Posting(a, Decimal("2.50"), base), Posting(b, Decimal("-2.50"), base)),
+                    key="rc-test",
+                )
+            ],
+            site.fund.start_date,
+        )
 
 
 def test_a_repeat_is_served_from_the_cache_with_the_security_headers(client, site) -> None:  # noqa: ANN001
     for path, kw in ((BALANCES, {"headers": bearer(site, "auditor")}), ("/", {})):
         first, second, hit = served_twice(client, path, **kw)
         assert first.status_code == 200 and hit, path
-        assert second.content == first.content and second.headers["content-type"] == first.headers["content-type"]
+        assert (
+            second.content == first.content
+            and second.headers["content-type"] == first.headers["content-type"]
+        )
         assert "content-security-policy" in second.headers and second.headers["x-frame-options"] == "DENY"
 
 
@@ -141,13 +156,20 @@ def test_a_response_that_sets_a_cookie_is_never_stored(client, site) -> None:  #
 def test_a_burst_of_the_same_request_is_computed_once(app, site, monkeypatch) -> None:  # noqa: ANN001
     calls = []
     real = token.authenticate
-    monkeypatch.setattr(token, "authenticate", lambda conn, secret: calls.append(secret) or real(conn, secret))
+    monkeypatch.setattr(
+        token, "authenticate", lambda conn, secret: calls.append(secret) or real(conn, secret)
+    )
 
     async def burst() -> list[httpx.Response]:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as c:
             await c.get(BALANCES, headers=bearer(site, "auditor"))  # teaches the cache the route
             calls.clear()
-            return await asyncio.gather(*(c.get(BALANCES, headers=bearer(site, h)) for h in ["auditor"] * 8 + ["treasury_officer"] * 2))
+            return await asyncio.gather(
+                *(
+                    c.get(BALANCES, headers=bearer(site, h))
+                    for h in ["auditor"] * 8 + ["treasury_officer"] * 2
+                )
+            )
 
     answers = asyncio.run(burst())
     assert [r.status_code for r in answers] == [200] * 10

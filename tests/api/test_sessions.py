@@ -49,7 +49,9 @@ def test_a_user_s_sessions_are_bounded_without_touching_anyone_else_s(site) -> N
 
 def test_sessions_expire(site) -> None:  # noqa: ANN001
     now = [1_000_000.0]
-    app = create_app(site.engine, sessions=Sessions(ttl_seconds=60, clock=lambda: now[0]), limiter=LoginLimiter())
+    app = create_app(
+        site.engine, sessions=Sessions(ttl_seconds=60, clock=lambda: now[0]), limiter=LoginLimiter()
+    )
     c = TestClient(app)
     sign_in(c, site, "auditor")
     now[0] += 59
@@ -67,7 +69,9 @@ def test_two_apps_over_one_database_share_sessions_and_sign_out(site) -> None:  
     other.cookies.set(SESSION_COOKIE, sid, domain="testserver.local")
     for _ in range(3):  # served (and cached) by the other app
         assert other.get("/dashboard", follow_redirects=False).status_code == 200
-    csrf = csrf_of(browser.get("/dashboard").text)  # the CSRF secret is shared too: signed out through the other
+    csrf = csrf_of(
+        browser.get("/dashboard").text
+    )  # the CSRF secret is shared too: signed out through the other
     assert other.post("/logout", data={"csrf": csrf}, follow_redirects=False).status_code == 303
     browser.cookies.set(SESSION_COOKIE, sid, domain="testserver.local")
     r = browser.get("/dashboard", follow_redirects=False)

@@ -23,8 +23,13 @@ HEADER = "licence_id,holder,holder_code,resource,deposit,region,issued,basis,psa
 
 
 def licences(n: int, start: int = 0) -> bytes:
-    return (HEADER + "".join(f"SP-{i},Dobra Lithium Holdings,45120011,lithium,Dobra,Kirovohrad,2025-09-15,new,yes\n"
-                             for i in range(start, start + n))).encode()
+    return (
+        HEADER
+        + "".join(
+            f"SP-{i},Dobra Lithium Holdings,45120011,lithium,Dobra,Kirovohrad,2025-09-15,new,yes\n"
+            for i in range(start, start + n)
+        )
+    ).encode()
 
 
 def stored(site) -> int:  # noqa: ANN001
@@ -34,7 +39,9 @@ def stored(site) -> int:  # noqa: ANN001
 
 def last_job(site) -> str:  # noqa: ANN001
     with db.transaction(site.engine) as conn:
-        return conn.execute(select(t.upload_job.c.id).order_by(t.upload_job.c.created_ms.desc()).limit(1)).scalar_one()
+        return conn.execute(
+            select(t.upload_job.c.id).order_by(t.upload_job.c.created_ms.desc()).limit(1)
+        ).scalar_one()
 
 
 def follow(client: TestClient, site, url: str, timeout: float = 60) -> dict:  # noqa: ANN001
@@ -47,8 +54,11 @@ def follow(client: TestClient, site, url: str, timeout: float = 60) -> dict:  # 
 
 
 def test_a_background_upload_answers_at_once_and_its_job_tells_the_outcome(client, site) -> None:  # noqa: ANN001
-    r = client.post("/api/revenue/licences?background=true", headers=bearer(site, "treasury_officer"),
-                    files={"file": ("lic.csv", licences(3))})
+    r = client.post(
+        "/api/revenue/licences?background=true",
+        headers=bearer(site, "treasury_officer"),
+        files={"file": ("lic.csv", licences(3))},
+    )
     assert r.status_code == 202 and r.headers["location"] == r.json()["status_url"]
     assert r.json()["state"] in ("running", "done") and r.json()["actor"] == site.name("treasury_officer")
     job = follow(client, site, r.headers["location"])
@@ -63,8 +73,11 @@ def test_an_upload_over_the_row_limit_is_refused_naming_the_limit_and_imports_no
     app = create_app(site.engine, limiter=LoginLimiter(), max_upload_rows=12_000)
     with TestClient(app) as c:
         # Over the limit: refused once the import has read past it (batches of 5,000), not after the whole file.
-        r = c.post("/api/revenue/licences", headers=bearer(site, "treasury_officer"),
-                   files={"file": ("many.csv", licences(20_000))})
+        r = c.post(
+            "/api/revenue/licences",
+            headers=bearer(site, "treasury_officer"),
+            files={"file": ("many.csv", licences(20_000))},
+        )
         assert r.status_code == 422, r.text
         problem = r.json()["error"]["problems"][0]
         assert problem["field"] == "file" and "more than 12,000 rows" in problem["message"]
@@ -73,20 +86,29 @@ def test_an_upload_over_the_row_limit_is_refused_naming_the_limit_and_imports_no
         job = follow(c, site, f"/api/revenue/uploads/{last_job(site)}")
         assert job["state"] == "refused" and job["rows"] == 15_000
         assert "more than 12,000" in job["problems"][0]["message"]
-        ok = c.post("/api/revenue/licences", headers=bearer(site, "treasury_officer"),
-                    files={"file": ("few.csv", licences(12_000))})
+        ok = c.post(
+            "/api/revenue/licences",
+            headers=bearer(site, "treasury_officer"),
+            files={"file": ("few.csv", licences(12_000))},
+        )
         assert ok.status_code == 201 and ok.json()["new"] == 12_000
 
 
-def test_an_upload_waits_for_a_busy_database_saying_so_and_pages_still_answer(client, site, monkeypatch) -> None:  # noqa: ANN001
+def test_an_upload_waits_for_a_busy_database_saying_so_and_pages_still_answer(
+    client, site, monkeypatch
+) -> None:  # noqa: ANN001
     monkeypatch.setattr(db, "BUSY_POLL_SECONDS", 0.2)
     with holding_the_write_lock(site.engine):
-        r = client.post("/api/revenue/licences?background=true", headers=bearer(site, "treasury_officer"),
-                        files={"file": ("lic.csv", licences(2))})
+        r = client.post(
+            "/api/revenue/licences?background=true",
+            headers=bearer(site, "treasury_officer"),
+            files={"file": ("lic.csv", licences(2))},
+        )
         assert r.status_code == 202
         deadline = time.monotonic() + 20
-        while "waiting for the database" not in (client.get(r.headers["location"], headers=bearer(site, "auditor"))
-                                                 .json()["message"] or ""):
+        while "waiting for the database" not in (
+            client.get(r.headers["location"], headers=bearer(site, "auditor")).json()["message"] or ""
+        ):
             assert time.monotonic() < deadline, "the job never said that it waits"
             time.sleep(0.1)
         started = time.monotonic()  # the server answers while the upload waits: it runs in its own thread
@@ -99,22 +121,34 @@ def test_a_busy_database_fails_the_job_in_one_sentence(client, site, monkeypatch
     monkeypatch.setattr(db, "BUSY_WAIT_SECONDS", 1.0)
     monkeypatch.setattr(db, "BUSY_POLL_SECONDS", 0.2)
     with holding_the_write_lock(site.engine):
-        waited = client.post("/api/revenue/licences", headers=bearer(site, "treasury_officer"),
-                             files={"file": ("lic.csv", licences(2))})
-        r = client.post("/api/revenue/licences?background=true", headers=bearer(site, "treasury_officer"),
-                        files={"file": ("lic.csv", licences(2))})
+        waited = client.post(
+            "/api/revenue/licences",
+            headers=bearer(site, "treasury_officer"),
+            files={"file": ("lic.csv", licences(2))},
+        )
+        r = client.post(
+            "/api/revenue/licences?background=true",
+            headers=bearer(site, "treasury_officer"),
+            files={"file": ("lic.csv", licences(2))},
+        )
         job = follow(client, site, r.headers["location"])
     assert waited.status_code == 503 and waited.json()["error"]["message"].startswith("the database is busy")
     assert "locked" not in waited.text and "Traceback" not in waited.text
-    assert job["state"] == "failed" and job["message"].startswith("the database is busy") and stored(site) == 0
+    assert (
+        job["state"] == "failed" and job["message"].startswith("the database is busy") and stored(site) == 0
+    )
 
 
 def test_the_upload_form_leads_to_the_job_page(client, site) -> None:  # noqa: ANN001
     sign_in(client, site, "treasury_officer")
     page = client.get("/revenue")
     csrf = page.text.split('name="csrf" value="')[1].split('"')[0]
-    r = client.post("/revenue/upload/licences", data={"csrf": csrf}, files={"file": ("lic.csv", licences(2))},
-                    follow_redirects=False)
+    r = client.post(
+        "/revenue/upload/licences",
+        data={"csrf": csrf},
+        files={"file": ("lic.csv", licences(2))},
+        follow_redirects=False,
+    )
     assert r.status_code == 303 and r.headers["location"].startswith("/revenue/uploads/")
     deadline = time.monotonic() + 30
     while 'data-state="running"' in (shown := client.get(r.headers["location"]).text):

@@ -20,53 +20,97 @@ from jointfund.store import db
 from jointfund.terms import shipped_text
 
 # Fees with rates that leave odd cents, instead of URIF's zero rates (the LPA is not public).
-FEE_TERMS = shipped_text().replace(
-    'rate_per_year = "0"                 # unsure: not public\nbase = "net_assets"',
-    'rate_per_year = "0.0175"\nbase = "net_assets"').replace(
-    'rate_per_year = "0"                 # unsure: not public\nbase = "contributed"',
-    'rate_per_year = "0.01"\nbase = "contributed"')
+FEE_TERMS = (
+    shipped_text()
+    .replace(
+        'rate_per_year = "0"                 # unsure: not public\nbase = "net_assets"',
+        'rate_per_year = "0.0175"\nbase = "net_assets"',
+    )
+    .replace(
+        'rate_per_year = "0"                 # unsure: not public\nbase = "contributed"',
+        'rate_per_year = "0.01"\nbase = "contributed"',
+    )
+)
 # A rate at each quarter's end (the close remeasures UAH, which the chart carries, at the reference rate).
-RATES = ("date,currency,rate\n2025-06-30,USD,41.00\n2025-09-30,USD,41.00\n2025-10-01,USD,40.00\n"
-         "2025-11-14,USD,41.25\n2025-12-31,USD,41.50\n2026-03-31,USD,42.00\n")
+RATES = (
+    "date,currency,rate\n2025-06-30,USD,41.00\n2025-09-30,USD,41.00\n2025-10-01,USD,40.00\n"
+    "2025-11-14,USD,41.25\n2025-12-31,USD,41.50\n2026-03-31,USD,42.00\n"
+)
 assert FEE_TERMS.count('rate_per_year = "0"') == 0
 
 
 def plan_text(*lines_: tuple[str, str, str, str, str], reference: str = "Budget") -> str:
     out = [f'reference = "{reference}"']
     for code, category, amount, currency, period in lines_:
-        out += ["[[lines]]", f'code = "{code}"', f'category = "{category}"', f'amount = "{amount}"',
-                f'currency = "{currency}"', f'period = "{period}"']
+        out += [
+            "[[lines]]",
+            f'code = "{code}"',
+            f'category = "{category}"',
+            f'amount = "{amount}"',
+            f'currency = "{currency}"',
+            f'period = "{period}"',
+        ]
     return "\n".join(out) + "\n"
 
 
 class Ledgerly(Folio):
     """Acts on budgets as the CLI's services do."""
 
-    def budget(self, *lines_: tuple[str, str, str, str, str], on: dt.date = dt.date(2025, 10, 1),
-               execute: bool = True) -> int:
+    def budget(
+        self,
+        *lines_: tuple[str, str, str, str, str],
+        on: dt.date = dt.date(2025, 10, 1),
+        execute: bool = True,
+    ) -> int:
         """A budget proposal with these lines, approved by the board and (by default) executed."""
         p = plan.parse(self.fund.terms(on), plan_text(*lines_), "budget.toml")
         proposer = self.names["board"][0]
         with db.write(self.engine) as conn:
             d = proposal.draft(conn, self.fund, "budget", "Budget", proposer, on, about=p.about)
-            made = proposal.submit(conn, self.fund, "test", d,
-                                   canonical.sign(self.keys[proposer], canonical.proposal_bytes(self.fund.id, d)))
+            made = proposal.submit(
+                conn,
+                self.fund,
+                "test",
+                d,
+                canonical.sign(self.keys[proposer], canonical.proposal_bytes(self.fund.id, d)),
+            )
             lines.record_plan(conn, "test", p)
         self.approve(made.id, on)
         if execute:
             self.execute(made.id, on)
         return made.id
 
-    def spend(self, line: str, amount: str, day: dt.date, reference: str, currency: str = "USD",
-              evidence: bytes = b"%PDF-1.4 invoice") -> expense.Expense:
+    def spend(
+        self,
+        line: str,
+        amount: str,
+        day: dt.date,
+        reference: str,
+        currency: str = "USD",
+        evidence: bytes = b"%PDF-1.4 invoice",
+    ) -> expense.Expense:
         with db.write(self.engine) as conn:
-            return expense.record(conn, self.fund, "test", line, amount, currency, day, reference, "invoice.pdf",
-                                  evidence + reference.encode())[0]
+            return expense.record(
+                conn,
+                self.fund,
+                "test",
+                line,
+                amount,
+                currency,
+                day,
+                reference,
+                "invoice.pdf",
+                evidence + reference.encode(),
+            )[0]
 
     def rates(self, folder: Path, text: str = RATES) -> None:
         with db.write(self.engine) as conn:
-            imports.run(conn, imports.rates_kind(self.fund.base_terms(), accept_jump=True), write(folder, "rates.csv", text),
-                        "test")
+            imports.run(
+                conn,
+                imports.rates_kind(self.fund.base_terms(), accept_jump=True),
+                write(folder, "rates.csv", text),
+                "test",
+            )
 
     def close(self, name: str) -> close.Closing:
         self.decide("close", self.fund.start_date, about=f"{close.ABOUT}{name}")

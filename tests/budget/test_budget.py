@@ -35,12 +35,19 @@ def _findings(engine, check: str) -> list[str]:  # noqa: ANN001
 
 # -- the plan (pure) --
 
+
 def test_a_plan_names_every_bad_line_and_key(ledgerly):
     text = plan_text(("ADM", "cooking", "1.001", "USD", "2025-13"), ("ADM", "audit", "-5", "EUR", "2025"))
     with pytest.raises(InputError) as exc:
         plan.parse(ledgerly.terms, text, "b.toml")
     shown = str(exc.value)
-    for where in ("lines[0].category", "lines[0].amount", "lines[0].period", "lines[1].code", "lines[1].currency"):
+    for where in (
+        "lines[0].category",
+        "lines[0].amount",
+        "lines[0].period",
+        "lines[1].code",
+        "lines[1].currency",
+    ):
         assert f"b.toml ({where})" in shown, where
 
 
@@ -52,19 +59,28 @@ def test_the_hash_covers_every_line(ledgerly):
 
 # -- adoption and expenses --
 
+
 def test_an_executed_budget_adopts_its_lines_and_expenses_post_within_them(ledgerly, fund_engine):
     ledgerly.fund_cash()
-    ledgerly.budget(("ADM-2025", "administration", "5000.00", "USD", "2025"), ("AUD-Q4", "audit", "800.00", "USD", "2025-Q4"))
+    ledgerly.budget(
+        ("ADM-2025", "administration", "5000.00", "USD", "2025"),
+        ("AUD-Q4", "audit", "800.00", "USD", "2025-Q4"),
+    )
     with db.transaction(fund_engine) as conn:
         now = lines.current(conn)
-        assert {k: (v.amount, v.version) for k, v in now.items()} == {"ADM-2025": (D("5000.00"), 1), "AUD-Q4": (D("800.00"), 1)}
+        assert {k: (v.amount, v.version) for k, v in now.items()} == {
+            "ADM-2025": (D("5000.00"), 1),
+            "AUD-Q4": (D("800.00"), 1),
+        }
         assert "Expenses:Audit" in journal.load_accounts(conn)  # opened when its first line was adopted
     x = ledgerly.spend("ADM-2025", "4999.99", Q4, "INV-1")
     with db.transaction(fund_engine) as conn:
         e = journal.get_entry(conn, x.entry_seq)
         doc = conn.execute(select(t.document.c.sha256, t.document.c.content)).one()
-    assert {(p.account, p.amount) for p in e.postings} == {("Expenses:Administration", D("4999.99")),
-                                                           ("Assets:Cash:USD", D("-4999.99"))}
+    assert {(p.account, p.amount) for p in e.postings} == {
+        ("Expenses:Administration", D("4999.99")),
+        ("Assets:Cash:USD", D("-4999.99")),
+    }
     assert doc.sha256 == x.document_sha256 and doc.content == b"%PDF-1.4 invoiceINV-1"
     # the same expense again is the one recorded; the same reference with other content is a conflict
     assert ledgerly.spend("ADM-2025", "4999.99", Q4, "INV-1") == x
@@ -79,11 +95,19 @@ def test_an_expense_beyond_its_line_is_refused_until_the_budget_is_amended(ledge
     ledgerly.budget(("ADM-2025", "administration", "1000.00", "USD", "2025"))
     ledgerly.spend("ADM-2025", "900.00", Q4, "INV-1")
     before = (_count(fund_engine, t.expense), _count(fund_engine, t.entry), _count(fund_engine, t.document))
-    with pytest.raises(Refused, match=r"beyond the 1000.00 USD adopted \(100.00 left\); it needs a budget amendment"):
+    with pytest.raises(
+        Refused, match=r"beyond the 1000.00 USD adopted \(100.00 left\); it needs a budget amendment"
+    ):
         ledgerly.spend("ADM-2025", "100.01", Q4, "INV-2")
-    assert (_count(fund_engine, t.expense), _count(fund_engine, t.entry), _count(fund_engine, t.document)) == before
-    for line, amount, day, currency, why in (("ADM-2025", "1.00", dt.date(2026, 1, 2), "USD", "is for 2025"),
-                                             ("ADM-2025", "1.00", Q4, "UAH", "is in USD, not UAH")):
+    assert (
+        _count(fund_engine, t.expense),
+        _count(fund_engine, t.entry),
+        _count(fund_engine, t.document),
+    ) == before
+    for line, amount, day, currency, why in (
+        ("ADM-2025", "1.00", dt.date(2026, 1, 2), "USD", "is for 2025"),
+        ("ADM-2025", "1.00", Q4, "UAH", "is in USD, not UAH"),
+    ):
         with pytest.raises(Refused, match=why):
             ledgerly.spend(line, amount, day, "INV-X", currency)
     with pytest.raises(InputError, match="--line"):
@@ -103,18 +127,42 @@ def test_the_database_refuses_an_overspending_expense_and_a_line_below_its_spend
     ledgerly.fund_cash()
     pid = ledgerly.budget(("ADM-2025", "administration", "1000.00", "USD", "2025"))
     x = ledgerly.spend("ADM-2025", "900.00", Q4, "INV-1")
-    row = {"id": 2, "line_code": "ADM-2025", "amount_minor": 10001, "currency": "USD", "date": Q4, "reference": "INV-2",
-           "document_sha256": x.document_sha256, "entry_seq": x.entry_seq + 10_000, "seq": x.seq + 10_000}
-    for change, message in (({}, "exceed its budget line"), ({"currency": "UAH", "amount_minor": 1}, "currency differs"),
-                            ({"date": dt.date(2026, 1, 1), "amount_minor": 1}, "outside its budget line"),
-                            ({"line_code": "NOPE"}, "no budget line")):
+    row = {
+        "id": 2,
+        "line_code": "ADM-2025",
+        "amount_minor": 10001,
+        "currency": "USD",
+        "date": Q4,
+        "reference": "INV-2",
+        "document_sha256": x.document_sha256,
+        "entry_seq": x.entry_seq + 10_000,
+        "seq": x.seq + 10_000,
+    }
+    for change, message in (
+        ({}, "exceed its budget line"),
+        ({"currency": "UAH", "amount_minor": 1}, "currency differs"),
+        ({"date": dt.date(2026, 1, 1), "amount_minor": 1}, "outside its budget line"),
+        ({"line_code": "NOPE"}, "no budget line"),
+    ):
         with pytest.raises(DBAPIError, match=message), db.write(fund_engine) as conn:
             conn.execute(insert(t.expense).values(**{**row, **change}))
     with pytest.raises(DBAPIError, match="below what was already spent"), db.write(fund_engine) as conn:
         seq = append_event(conn, "evil", lines.ADOPT, "budget-line:ADM-2025", {})
-        conn.execute(insert(t.budget_line).values(id=2, code="ADM-2025", version=2, category="administration",
-                                                  period="2025", first_day=dt.date(2025, 1, 1), last_day=dt.date(2025, 12, 31),
-                                                  amount_minor=1, currency="USD", proposal_id=pid, seq=seq))
+        conn.execute(
+            insert(t.budget_line).values(
+                id=2,
+                code="ADM-2025",
+                version=2,
+                category="administration",
+                period="2025",
+                first_day=dt.date(2025, 1, 1),
+                last_day=dt.date(2025, 12, 31),
+                amount_minor=1,
+                currency="USD",
+                proposal_id=pid,
+                seq=seq,
+            )
+        )
     with pytest.raises(DBAPIError, match="append-only"), db.write(fund_engine) as conn:
         conn.execute(t.expense.update().values(amount_minor=1))
 
@@ -125,24 +173,55 @@ def test_verify_finds_an_expense_written_past_the_guards(ledgerly, fund_engine):
     x = ledgerly.spend("ADM-2025", "900.00", Q4, "INV-1")
     assert not _findings(fund_engine, "budget.expenses")
     with db.write(fund_engine) as conn:
-        conn.exec_driver_sql("DROP TRIGGER expense_within_line" + (" ON expense" if conn.dialect.name == "postgresql" else ""))
+        conn.exec_driver_sql(
+            "DROP TRIGGER expense_within_line" + (" ON expense" if conn.dialect.name == "postgresql" else "")
+        )
         with db.transaction(fund_engine) as reader:
             line = lines.current(reader)["ADM-2025"]
-        (seq,) = journal.post(conn, [expense.entry(ledgerly.terms, "Expenses:Administration", line, D("200.00"), Q4,
-                                                   "INV-2", D("200.00"), D("200.00"))], ledgerly.fund.start_date)
+        (seq,) = journal.post(
+            conn,
+            [
+                expense.entry(
+                    ledgerly.terms,
+                    "Expenses:Administration",
+                    line,
+                    D("200.00"),
+                    Q4,
+                    "INV-2",
+                    D("200.00"),
+                    D("200.00"),
+                )
+            ],
+            ledgerly.fund.start_date,
+        )
         ev = append_event(conn, "evil", expense.RECORD, "expense:INV-2", {})
-        conn.execute(insert(t.expense).values(id=2, line_code="ADM-2025", amount_minor=20000, currency="USD", date=Q4,
-                                              reference="INV-2", document_sha256=x.document_sha256, entry_seq=seq, seq=ev))
+        conn.execute(
+            insert(t.expense).values(
+                id=2,
+                line_code="ADM-2025",
+                amount_minor=20000,
+                currency="USD",
+                date=Q4,
+                reference="INV-2",
+                document_sha256=x.document_sha256,
+                entry_seq=seq,
+                seq=ev,
+            )
+        )
     found = _findings(fund_engine, "budget.expenses")
     assert len(found) == 1 and "INV-2" in found[0] and "beyond the 1000.00 USD adopted" in found[0]
 
 
 # -- fees and capital --
 
+
 def _fee_entries(engine) -> dict[str, tuple[dt.date, D]]:  # noqa: ANN001
     with db.transaction(engine) as conn:
         found = [e for e in journal.entries(conn) if e.key.startswith("fee:")]
-    return {e.key: (e.date, next(p.amount for p in e.postings if p.account.startswith("Expenses:"))) for e in found}
+    return {
+        e.key: (e.date, next(p.amount for p in e.postings if p.account.startswith("Expenses:")))
+        for e in found
+    }
 
 
 def test_fees_accrue_at_period_close_exactly_once_to_the_cent(fees_fund, fee_engine, tmp_path):
@@ -166,18 +245,35 @@ def test_fees_accrue_at_period_close_exactly_once_to_the_cent(fees_fund, fee_eng
     assert not _findings(fee_engine, "budget.fees")
     # a fee entry that no close owed is found by verify
     with db.write(fee_engine) as conn:
-        journal.post(conn, [journal.Entry(dt.date(2026, 4, 2), "a second charge", (
-            journal.Posting("Expenses:Fees:Administrator", D("1.00"), "USD"),
-            journal.Posting("Liabilities:Payables", D("-1.00"), "USD")), "fee:administrator:2026-Q2x",
-            ("fee:administrator",))], f.fund.start_date)
-    assert _findings(fee_engine, "budget.fees") == ["fee:administrator:2026-Q2x: a fee entry that no period close owed"]
+        journal.post(
+            conn,
+            [
+                journal.Entry(
+                    dt.date(2026, 4, 2),
+                    "a second charge",
+                    (
+                        journal.Posting("Expenses:Fees:Administrator", D("1.00"), "USD"),
+                        journal.Posting("Liabilities:Payables", D("-1.00"), "USD"),
+                    ),
+                    "fee:administrator:2026-Q2x",
+                    ("fee:administrator",),
+                )
+            ],
+            f.fund.start_date,
+        )
+    assert _findings(fee_engine, "budget.fees") == [
+        "fee:administrator:2026-Q2x: a fee entry that no period close owed"
+    ]
 
 
 def test_expenses_and_fees_are_allocated_in_capital_and_roll_forward(fees_fund, fee_engine, tmp_path):
     f = fees_fund
     f.rates(tmp_path)
     f.fund_cash()
-    f.budget(("ADM-2025", "administration", "5000.00", "USD", "2025"), ("ADM-2026", "audit", "900.00", "USD", "2026-Q1"))
+    f.budget(
+        ("ADM-2025", "administration", "5000.00", "USD", "2025"),
+        ("ADM-2026", "audit", "900.00", "USD", "2026-Q1"),
+    )
     f.spend("ADM-2025", "1234.57", Q4, "INV-1")
     for name in ("2025-Q2", "2025-Q3", "2025-Q4"):
         f.close(name)
@@ -189,11 +285,16 @@ def test_expenses_and_fees_are_allocated_in_capital_and_roll_forward(fees_fund, 
         whole = capital_accounts(conn, f.fund, dt.date(2026, 3, 31))
     assert sum(a.expenses for a in q4.accounts) == -(D("1234.57") + D("1000000.00"))
     assert sum(a.expenses for a in q1.accounts) == -(D("0.03") + D("433119.60"))
-    assert sorted(a.expenses for a in q4.accounts) == [D("-500617.29"), D("-500617.28")]  # the odd cent to one
+    assert sorted(a.expenses for a in q4.accounts) == [
+        D("-500617.29"),
+        D("-500617.28"),
+    ]  # the odd cent to one
     for a in q4.accounts:  # the closing of one period is the opening of the next, to the cent
         assert q1.account(a.partner).opening == a.closing
         assert whole.account(a.partner).closing == q1.account(a.partner).closing
-    assert sum(a.expenses for a in whole.accounts) == -(D("1234.57") + D("1000000.00") + D("0.03") + D("433119.60"))
+    assert sum(a.expenses for a in whole.accounts) == -(
+        D("1234.57") + D("1000000.00") + D("0.03") + D("433119.60")
+    )
     assert whole.capital + whole.other_equity == whole.nav
     report = verify(fee_engine, workers=1)
     assert report.ok, report.first_failure
@@ -208,18 +309,36 @@ def test_an_expense_in_another_currency_leaves_cash_at_its_carrying_amount(ledge
     ledgerly.rates(tmp_path)
     terms = ledgerly.terms
     with db.write(fund_engine) as conn:
-        journal.post(conn, [journal.Entry(dt.date(2025, 10, 1), "UA cash in UAH", (
-            journal.Posting("Assets:Cash:UAH", D("410000.00"), "UAH"),
-            journal.Posting("Equity:Trading:UAH", D("-410000.00"), "UAH"),
-            journal.Posting("Equity:Trading:UAH", D("10000.00"), "USD"),
-            journal.Posting(terms.account_name("capital_cash", partner="UA"), D("-10000.00"), "USD")), "ua-cash")],
-            ledgerly.fund.start_date)
+        journal.post(
+            conn,
+            [
+                journal.Entry(
+                    dt.date(2025, 10, 1),
+                    "UA cash in UAH",
+                    (
+                        journal.Posting("Assets:Cash:UAH", D("410000.00"), "UAH"),
+                        journal.Posting("Equity:Trading:UAH", D("-410000.00"), "UAH"),
+                        journal.Posting("Equity:Trading:UAH", D("10000.00"), "USD"),
+                        journal.Posting(
+                            terms.account_name("capital_cash", partner="UA"), D("-10000.00"), "USD"
+                        ),
+                    ),
+                    "ua-cash",
+                )
+            ],
+            ledgerly.fund.start_date,
+        )
     x = ledgerly.spend("ADM-UAH", "41250.00", Q4, "INV-1", "UAH")
     with db.transaction(fund_engine) as conn:
         e = journal.get_entry(conn, x.entry_seq)
-    assert sorted((p.account, p.amount, p.currency) for p in e.postings) == sorted([
-        ("Expenses:Administration", D("1000.00"), "USD"), ("Assets:Cash:UAH", D("-41250.00"), "UAH"),
-        ("Equity:Trading:UAH", D("41250.00"), "UAH"), ("Equity:Trading:UAH", D("-1006.10"), "USD"),
-        ("Income:FX:Realised", D("6.10"), "USD")])
+    assert sorted((p.account, p.amount, p.currency) for p in e.postings) == sorted(
+        [
+            ("Expenses:Administration", D("1000.00"), "USD"),
+            ("Assets:Cash:UAH", D("-41250.00"), "UAH"),
+            ("Equity:Trading:UAH", D("41250.00"), "UAH"),
+            ("Equity:Trading:UAH", D("-1006.10"), "USD"),
+            ("Income:FX:Realised", D("6.10"), "USD"),
+        ]
+    )
     assert x.amount == D("41250.00") and x.currency == "UAH"
     assert not _findings(fund_engine, "budget.expenses")

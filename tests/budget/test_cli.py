@@ -18,8 +18,11 @@ from jointfund.store import tables as t
 
 def _key_file(folder, key) -> str:  # noqa: ANN001
     path = folder / "member.pem"
-    path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                       serialization.NoEncryption()))
+    path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
     return str(path)
 
 
@@ -29,8 +32,13 @@ def test_budget_expenses_and_the_report_through_the_cli(fund_engine, cli, tmp_pa
     f.fund_cash()
     proposer = f.names["board"][0]
     budget = tmp_path / "budget.toml"
-    budget.write_text(plan_text(("ADM-2025", "administration", "1000.00", "USD", "2025"),
-                                ("LEG-Q4", "legal", "300.00", "USD", "2025-Q4")), encoding="utf-8")
+    budget.write_text(
+        plan_text(
+            ("ADM-2025", "administration", "1000.00", "USD", "2025"),
+            ("LEG-Q4", "legal", "300.00", "USD", "2025-Q4"),
+        ),
+        encoding="utf-8",
+    )
     key = _key_file(tmp_path, f.keys[proposer])
     cli("users", "add", "admin", "--role", "administrator", "--password", "long enough pw")
     cli("--user", "admin", "users", "add", "mgr", "--role", "board_manager", "--password", "long enough pw")
@@ -40,28 +48,105 @@ def test_budget_expenses_and_the_report_through_the_cli(fund_engine, cli, tmp_pa
 
     def admin(*args, **kw):  # noqa: ANN002, ANN003, ANN202
         return cli("--user", "admin", *args, **kw)
+
     # --budget goes with its kind and without --about
-    r = mgr("proposals", "new", "--kind", "other", "--title", "x", "--budget", str(budget), "--as", proposer, "--key", key, ok=False)
+    r = mgr(
+        "proposals",
+        "new",
+        "--kind",
+        "other",
+        "--title",
+        "x",
+        "--budget",
+        str(budget),
+        "--as",
+        proposer,
+        "--key",
+        key,
+        ok=False,
+    )
     assert r.exit_code == 2 and "--budget" in r.stderr, r.stderr
-    r = mgr("proposals", "new", "--kind", "budget", "--title", "Budget 2025", "--budget", str(budget), "--as", proposer, "--key", key)
+    r = mgr(
+        "proposals",
+        "new",
+        "--kind",
+        "budget",
+        "--title",
+        "Budget 2025",
+        "--budget",
+        str(budget),
+        "--as",
+        proposer,
+        "--key",
+        key,
+    )
     pid = int(r.stdout.strip().splitlines()[-1])
     f.approve(pid, dt.date(2025, 11, 20))
     r = admin("proposals", "execute", str(pid))
-    assert "budget adopted: ADM-2025 1000.00 USD (2025, v1), LEG-Q4 300.00 USD (2025-Q4, v1)" in r.stdout + r.stderr
+    assert (
+        "budget adopted: ADM-2025 1000.00 USD (2025, v1), LEG-Q4 300.00 USD (2025-Q4, v1)"
+        in r.stdout + r.stderr
+    )
     evidence = tmp_path / "invoice.pdf"
     evidence.write_bytes(b"%PDF-1.4 the invoice")
-    admin("expenses", "record", "--line", "ADM-2025", "--amount", "400.00", "--currency", "USD", "--date", "2025-11-14",
-        "--reference", "INV-1", "--evidence", str(evidence))
-    r = admin("expenses", "record", "--line", "ADM-2025", "--amount", "600.01", "--currency", "USD", "--date",
-            "2025-11-15", "--reference", "INV-2", "--evidence", str(evidence), ok=False)
+    admin(
+        "expenses",
+        "record",
+        "--line",
+        "ADM-2025",
+        "--amount",
+        "400.00",
+        "--currency",
+        "USD",
+        "--date",
+        "2025-11-14",
+        "--reference",
+        "INV-1",
+        "--evidence",
+        str(evidence),
+    )
+    r = admin(
+        "expenses",
+        "record",
+        "--line",
+        "ADM-2025",
+        "--amount",
+        "600.01",
+        "--currency",
+        "USD",
+        "--date",
+        "2025-11-15",
+        "--reference",
+        "INV-2",
+        "--evidence",
+        str(evidence),
+        ok=False,
+    )
     assert r.exit_code == 1 and "needs a budget amendment" in r.stderr and "Traceback" not in r.stderr
-    r = admin("expenses", "record", "--line", "ADM-2025", "--amount", "abc", "--currency", "USD", "--date",
-            "2025-11-15", "--reference", "", "--evidence", str(tmp_path / "missing.pdf"), ok=False)
+    r = admin(
+        "expenses",
+        "record",
+        "--line",
+        "ADM-2025",
+        "--amount",
+        "abc",
+        "--currency",
+        "USD",
+        "--date",
+        "2025-11-15",
+        "--reference",
+        "",
+        "--evidence",
+        str(tmp_path / "missing.pdf"),
+        ok=False,
+    )
     assert r.exit_code == 1 and "--evidence" in r.stderr
     with db.transaction(fund_engine) as conn:
         assert len(conn.execute(t.expense.select()).all()) == 1
 
-    rows = list(csv.DictReader(io.StringIO(cli("report", "budget", "--period", "2025-Q4", "--format", "csv").stdout)))
+    rows = list(
+        csv.DictReader(io.StringIO(cli("report", "budget", "--period", "2025-Q4", "--format", "csv").stdout))
+    )
     by_line = {r["line"]: r for r in rows}
     assert by_line["ADM-2025"]["budget"] == "1000.00" and by_line["ADM-2025"]["actual"] == "400.00"
     assert by_line["ADM-2025"]["remaining"] == "600.00" and by_line["ADM-2025"]["used_percent"] == "40.0"

@@ -14,11 +14,18 @@ from jointfund.store import db
 
 def _budget(site) -> None:  # noqa: ANN001
     info = site.fund
-    p = plan.parse(info.terms(DAY), plan_text(("ADM-2026", "administration", "1000.00", "USD", "2026")), "b.toml")
+    p = plan.parse(
+        info.terms(DAY), plan_text(("ADM-2026", "administration", "1000.00", "USD", "2026")), "b.toml"
+    )
     with db.write(site.engine) as conn:
         d = proposal.draft(conn, info, "budget", "Budget 2026", "us-board-1", DAY, about=p.about)
-        made = proposal.submit(conn, info, "test", d, canonical.sign(site.keys["us-board-1"],
-                                                                     canonical.proposal_bytes(info.id, d)))
+        made = proposal.submit(
+            conn,
+            info,
+            "test",
+            d,
+            canonical.sign(site.keys["us-board-1"], canonical.proposal_bytes(info.id, d)),
+        )
         lines.record_plan(conn, "test", p)
         for name, key in site.keys.items():
             if proposal.standing(conn, info, made.id, DAY).state == "open":
@@ -34,10 +41,16 @@ def test_the_budget_page_shows_budget_against_actual_in_both_languages(client, s
     en = client.get("/budget?period=2026&lang=en")
     assert en.status_code == 200
     table = en.text.split('id="budget-lines"')[1].split("</table>")[0]
-    assert "ADM-2026" in table and "Fund administration" in table and "1,000.00" in table and "250.00" in table
+    assert (
+        "ADM-2026" in table and "Fund administration" in table and "1,000.00" in table and "250.00" in table
+    )
     assert "750.00" in table and "Fund administrator fee" in en.text
     uk = client.get("/budget?period=2026-Q1&lang=uk").text
-    assert "Бюджет і фактичні витрати" in uk and "Адміністрування фонду" in uk and "Винагорода адміністратора фонду" in uk
+    assert (
+        "Бюджет і фактичні витрати" in uk
+        and "Адміністрування фонду" in uk
+        and "Винагорода адміністратора фонду" in uk
+    )
     assert "250,00" in uk.split('id="budget-lines"')[1]
     later = client.get("/budget?period=2027&lang=en").text
     assert "No budget line meets this period." in later

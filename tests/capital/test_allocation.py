@@ -20,7 +20,7 @@ def cases(draw):  # noqa: ANN201
     weights = {n: draw(st.integers(min_value=0, max_value=10**15)) for n in names}
     if not any(weights.values()):
         weights[names[0]] = draw(st.integers(min_value=1, max_value=10**15))
-    return draw(st.integers(min_value=-10**15, max_value=10**15)), weights
+    return draw(st.integers(min_value=-(10**15), max_value=10**15)), weights
 
 
 @settings(max_examples=500)
@@ -45,8 +45,10 @@ def test_a_loss_is_split_as_the_mirror_of_a_gain(case) -> None:  # noqa: ANN001
 
 
 @settings(max_examples=200)
-@given(st.decimals(min_value=Decimal("-1e12"), max_value=Decimal("1e12"), places=2),
-       st.decimals(min_value=Decimal("0.000001"), max_value=Decimal(1), places=6))
+@given(
+    st.decimals(min_value=Decimal("-1e12"), max_value=Decimal("1e12"), places=2),
+    st.decimals(min_value=Decimal("0.000001"), max_value=Decimal(1), places=6),
+)
 def test_decimal_split_of_two_partners_sums_to_the_cent(amount: Decimal, share: Decimal) -> None:
     parts = split(amount, "USD", {"US": share, "UA": 1 - share})
     assert sum(parts.values()) == amount
@@ -54,7 +56,11 @@ def test_decimal_split_of_two_partners_sums_to_the_cent(amount: Decimal, share: 
 
 
 def test_hand_computed_cases() -> None:
-    assert split_minor(100, {"US": 1, "UA": 1, "EU": 1}) == {"US": 34, "UA": 33, "EU": 33}  # tie: first listed
+    assert split_minor(100, {"US": 1, "UA": 1, "EU": 1}) == {
+        "US": 34,
+        "UA": 33,
+        "EU": 33,
+    }  # tie: first listed
     assert split_minor(100, {"UA": 1, "US": 1, "EU": 1}) == {"UA": 34, "US": 33, "EU": 33}
     assert split_minor(10, {"US": 2, "UA": 1}) == {"US": 7, "UA": 3}  # 6.67 / 3.33
     assert split_minor(-10, {"US": 2, "UA": 1}) == {"US": -7, "UA": -3}

@@ -38,9 +38,13 @@ def _day(n: int) -> dt.date:
     return START + dt.timedelta(days=n)
 
 
-events = st.tuples(st.sampled_from(KINDS), st.integers(min_value=0, max_value=DAYS),
-                   st.integers(min_value=1, max_value=10**9), st.sampled_from(("US", "UA")),
-                   st.integers(min_value=3800, max_value=4600))  # the rate, UAH per 100 USD
+events = st.tuples(
+    st.sampled_from(KINDS),
+    st.integers(min_value=0, max_value=DAYS),
+    st.integers(min_value=1, max_value=10**9),
+    st.sampled_from(("US", "UA")),
+    st.integers(min_value=3800, max_value=4600),
+)  # the rate, UAH per 100 USD
 
 
 def _entries(terms, kind: str, day: dt.date, minor: int, partner: str, rate: int, n: int) -> list[Entry]:  # noqa: ANN001
@@ -53,20 +57,32 @@ def _entries(terms, kind: str, day: dt.date, minor: int, partner: str, rate: int
         return [Entry(day, f"{kind} {n}", tuple(Posting(x, v, c) for x, v, c in legs), f"h-{n}")]
 
     if kind == "cash":
-        return entry((a("cash", currency="USD"), usd, "USD"), (a("capital_cash", partner=partner), -usd, "USD"))
+        return entry(
+            (a("cash", currency="USD"), usd, "USD"), (a("capital_cash", partner=partner), -usd, "USD")
+        )
     if kind == "revenue":  # UAH in, its USD amount at the day's rate carried by the trading leg
-        return entry((a("cash", currency="UAH"), uah, "UAH"), (trading, -uah, "UAH"), (trading, usd, "USD"),
-                     (a("capital_revenue", partner="UA"), -usd, "USD"))
+        return entry(
+            (a("cash", currency="UAH"), uah, "UAH"),
+            (trading, -uah, "UAH"),
+            (trading, usd, "USD"),
+            (a("capital_revenue", partner="UA"), -usd, "USD"),
+        )
     if kind == "owed":  # accrued, not yet capital: other equity
-        return entry((a("contribution_receivable", partner="UA"), uah, "UAH"), (trading, -uah, "UAH"),
-                     (trading, usd, "USD"), (a("contribution_obligation", partner="UA"), -usd, "USD"))
+        return entry(
+            (a("contribution_receivable", partner="UA"), uah, "UAH"),
+            (trading, -uah, "UAH"),
+            (trading, usd, "USD"),
+            (a("contribution_obligation", partner="UA"), -usd, "USD"),
+        )
     if kind == "income":
         return entry((a("cash", currency="USD"), usd, "USD"), (a("income_interest"), -usd, "USD"))
     if kind == "expense":
         return entry(("Expenses:Administration", usd, "USD"), (a("cash", currency="USD"), -usd, "USD"))
     if kind == "valuation":
         sign = 1 if minor % 2 else -1
-        return entry((a("investment_revaluation"), sign * usd, "USD"), (a("gains_unrealised"), -sign * usd, "USD"))
+        return entry(
+            (a("investment_revaluation"), sign * usd, "USD"), (a("gains_unrealised"), -sign * usd, "USD")
+        )
     if kind == "realised":
         return entry((a("cash", currency="USD"), usd, "USD"), (a("gains_realised"), -usd, "USD"))
     if kind == "remeasure":  # a period-end remeasurement of the UAH positions: the FX line
@@ -77,17 +93,31 @@ def _entries(terms, kind: str, day: dt.date, minor: int, partner: str, rate: int
 
 def _nav_from_trial_balance(conn, terms, day: dt.date) -> Decimal:  # noqa: ANN001
     trading = terms.account_name("trading", currency="X").rsplit(":", 1)[0]
-    return sum((v for acc, c, v in journal.trial_balance(conn, day) if c == terms.fund.base_currency and (
-        acc.split(":")[0] in ("Assets", "Liabilities") or in_subtree(acc, trading))), Decimal(0))
+    return sum(
+        (
+            v
+            for acc, c, v in journal.trial_balance(conn, day)
+            if c == terms.fund.base_currency
+            and (acc.split(":")[0] in ("Assets", "Liabilities") or in_subtree(acc, trading))
+        ),
+        Decimal(0),
+    )
 
 
 @pytest.mark.storage
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_random_histories_roll_forward_tie_to_the_book_and_in_kind_keeps_the_net_assets(backend, fresh_fund_url) -> None:  # noqa: ANN001
-    @settings(max_examples=12 if backend == "sqlite" else 5, deadline=None,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-    @given(st.lists(events, min_size=1, max_size=10),
-           st.lists(st.integers(min_value=1, max_value=DAYS - 1), max_size=4, unique=True))
+def test_random_histories_roll_forward_tie_to_the_book_and_in_kind_keeps_the_net_assets(
+    backend, fresh_fund_url
+) -> None:  # noqa: ANN001
+    @settings(
+        max_examples=12 if backend == "sqlite" else 5,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    )
+    @given(
+        st.lists(events, min_size=1, max_size=10),
+        st.lists(st.integers(min_value=1, max_value=DAYS - 1), max_size=4, unique=True),
+    )
     def run(history, cuts) -> None:  # noqa: ANN001
         url = fresh_fund_url(backend)
         engine = db.make_engine(url)
@@ -113,9 +143,18 @@ def check(engine, history, cuts) -> None:  # noqa: ANN001
                 continue
             # An in-kind credit as the executed valuation books it: the net assets stay where they were.
             before = capital_accounts(conn, info, day).nav
-            item = in_kind.InKind(f"IK-{n}", "US", "assistance", Decimal(minor).scaleb(-2), base, day, n, None)
-            journal.post(conn, [in_kind.credit_entry(terms, item, item.reported, day, n,
-                                                     closing_by_partner(conn, info, day))], info.start_date)
+            item = in_kind.InKind(
+                f"IK-{n}", "US", "assistance", Decimal(minor).scaleb(-2), base, day, n, None
+            )
+            journal.post(
+                conn,
+                [
+                    in_kind.credit_entry(
+                        terms, item, item.reported, day, n, closing_by_partner(conn, info, day)
+                    )
+                ],
+                info.start_date,
+            )
             after = capital_accounts(conn, info, day)
             assert after.nav == before, (before, after.nav)
             assert after.capital + after.other_equity == after.nav
@@ -124,7 +163,9 @@ def check(engine, history, cuts) -> None:  # noqa: ANN001
     bounds = [START, *(_day(c) for c in cuts), last + dt.timedelta(days=1)]
     with db.transaction(engine) as conn:
         whole = capital_accounts(conn, info, last)
-        periods = [capital_accounts(conn, info, b - dt.timedelta(days=1), a) for a, b in zip(bounds, bounds[1:])]
+        periods = [
+            capital_accounts(conn, info, b - dt.timedelta(days=1), a) for a, b in zip(bounds, bounds[1:])
+        ]
         for p in terms.partner_codes:
             accounts = [fc.account(p) for fc in periods]
             assert accounts[0].opening == 0
@@ -143,8 +184,10 @@ def check(engine, history, cuts) -> None:  # noqa: ANN001
                 own = -sum((v for acc, c, v in tb if c == base and in_subtree(acc, root)), Decimal(0))
                 a = itd.account(p)
                 assert a.cash + a.revenue + a.in_kind + a.distributions == own
-            results = -sum((v for acc, c, v in tb if c == base and acc.split(":")[0] in ("Income", "Expenses")),
-                           Decimal(0))
+            results = -sum(
+                (v for acc, c, v in tb if c == base and acc.split(":")[0] in ("Income", "Expenses")),
+                Decimal(0),
+            )
             assert sum(getattr(a, col) for a in itd.accounts for col in PNL) == results
         # The statement reads the same function: its three windows tie to the periods and the whole.
         if len(periods) > 1:

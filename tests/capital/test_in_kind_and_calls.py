@@ -21,35 +21,73 @@ D = dt.date
 def _report(folio, partner: str = "US", value: str = "38500000.00", proposed: str | None = "36000000.00"):  # noqa: ANN001, ANN202
     proposer = folio.names["board"][0]
     with db.write(folio.engine) as conn:
-        return in_kind.report(conn, folio.fund, "test", partner, "Air-defence interceptors", Decimal(value), "USD",
-                              D(2025, 11, 20), "MOD-1", proposer, folio.keys[proposer], D(2026, 1, 12),
-                              None if proposed is None else Decimal(proposed), funded_by="us_funded")
+        return in_kind.report(
+            conn,
+            folio.fund,
+            "test",
+            partner,
+            "Air-defence interceptors",
+            Decimal(value),
+            "USD",
+            D(2025, 11, 20),
+            "MOD-1",
+            proposer,
+            folio.keys[proposer],
+            D(2026, 1, 12),
+            None if proposed is None else Decimal(proposed),
+            funded_by="us_funded",
+        )
 
 
 def test_in_kind_value_becomes_capital_only_after_approval_and_execution(folio) -> None:  # noqa: ANN001
     item, p = _report(folio)
-    assert (item.reported, p.amount, p.kind) == (Decimal("38500000.00"), Decimal("36000000.00"), "in_kind_valuation")
+    assert (item.reported, p.amount, p.kind) == (
+        Decimal("38500000.00"),
+        Decimal("36000000.00"),
+        "in_kind_valuation",
+    )
     folio.approve(p.id, D(2026, 1, 26))
     assert folio.balance("capital_in_kind", partner="US") == 0  # approved, not executed: not capital yet
     folio.execute(p.id, D(2026, 1, 26))
     assert folio.balance("capital_in_kind", partner="US") == Decimal("-36000000.00")
     with db.transaction(folio.engine) as conn:
         (stored,) = in_kind.items(conn, folio.fund)
-    assert (stored.reported, stored.approved, stored.booked_on) == (Decimal("38500000.00"), Decimal("36000000.00"), D(2026, 1, 26))
+    assert (stored.reported, stored.approved, stored.booked_on) == (
+        Decimal("38500000.00"),
+        Decimal("36000000.00"),
+        D(2026, 1, 26),
+    )
 
 
 def _capital(folio, day: dt.date):  # noqa: ANN001, ANN202
     with db.transaction(folio.engine) as conn:
         fc = capital_accounts(conn, folio.fund, day)
-        sheet = {a: v for a, _c, v in journal.trial_balance(conn, day) if a.split(":")[0] in ("Assets", "Liabilities")}
+        sheet = {
+            a: v
+            for a, _c, v in journal.trial_balance(conn, day)
+            if a.split(":")[0] in ("Assets", "Liabilities")
+        }
     return fc, sheet
 
 
 def test_an_in_kind_credit_moves_ownership_and_leaves_the_net_assets_unchanged_to_the_cent(folio) -> None:  # noqa: ANN001
     folio.fund_cash("100000000.01")  # a call of 100,000,000.01 on equal commitments: the odd cent to the US
     with db.write(folio.engine) as conn:  # income, so that capital is not only what was contributed
-        journal.post(conn, [Entry(D(2025, 12, 1), "Interest", (Posting("Assets:Cash:USD", Decimal("3333.33"), "USD"),
-                     Posting("Income:Investment:Interest", Decimal("-3333.33"), "USD")), "INT-1")], folio.fund.start_date)
+        journal.post(
+            conn,
+            [
+                Entry(
+                    D(2025, 12, 1),
+                    "Interest",
+                    (
+                        Posting("Assets:Cash:USD", Decimal("3333.33"), "USD"),
+                        Posting("Income:Investment:Interest", Decimal("-3333.33"), "USD"),
+                    ),
+                    "INT-1",
+                )
+            ],
+            folio.fund.start_date,
+        )
     _item, p = _report(folio, proposed="36000000.01")
     folio.approve(p.id, D(2026, 1, 26))
     before, sheet_before = _capital(folio, D(2026, 1, 26))
@@ -76,7 +114,9 @@ def test_a_credit_before_anyone_has_capital_moves_no_claim(folio) -> None:  # no
     fc, sheet = _capital(folio, D(2026, 1, 26))
     assert (fc.nav, sheet) == (0, {})
     assert [(a.partner, a.closing, a.contributed) for a in fc.accounts] == [
-        ("US", 0, Decimal("36000000.00")), ("UA", 0, 0)]
+        ("US", 0, Decimal("36000000.00")),
+        ("UA", 0, 0),
+    ]
 
 
 def test_in_kind_refusals(folio) -> None:  # noqa: ANN001
@@ -113,11 +153,16 @@ def test_a_call_is_pro_rata_to_commitments_and_cash_may_not_exceed_it(folio) -> 
             calls.issue_call(conn, terms, start, Decimal("300.00"), "USD", D(2025, 10, 2), "CALL-2")
     with db.write(folio.engine) as conn:
         calls.contribute(conn, terms, start, "CALL-1-US", Decimal("50.00"), D(2025, 10, 5), "BANK-1")
-        calls.contribute(conn, terms, start, "CALL-1-US", Decimal("50.00"), D(2025, 10, 5), "BANK-1")  # same again: no-op
+        calls.contribute(
+            conn, terms, start, "CALL-1-US", Decimal("50.00"), D(2025, 10, 5), "BANK-1"
+        )  # same again: no-op
     with pytest.raises(Refused, match="25.01 USD outstanding"):
         with db.write(folio.engine) as conn:
             calls.contribute(conn, terms, start, "CALL-1-US", Decimal("25.02"), D(2025, 10, 6), "BANK-2")
     with db.transaction(folio.engine) as conn:
         state = {x.reference: x for x in calls.open_calls(conn, terms)}
-    assert (state["CALL-1-US"].received, state["CALL-1-US"].outstanding) == (Decimal("50.00"), Decimal("25.01"))
+    assert (state["CALL-1-US"].received, state["CALL-1-US"].outstanding) == (
+        Decimal("50.00"),
+        Decimal("25.01"),
+    )
     assert folio.balance("capital_cash", partner="US") == Decimal("-75.01")

@@ -22,8 +22,21 @@ D = dt.date
 def _report(folio, funded_by: str | None, delivered: dt.date = D(2025, 11, 20)):  # noqa: ANN001, ANN202
     proposer = folio.names["board"][0]
     with db.write(folio.engine) as conn:
-        return in_kind.report(conn, folio.fund, "test", "US", "Interceptors", Decimal("1000.00"), "USD", delivered,
-                              f"MOD-{funded_by}", proposer, folio.keys[proposer], D(2026, 1, 12), funded_by=funded_by)
+        return in_kind.report(
+            conn,
+            folio.fund,
+            "test",
+            "US",
+            "Interceptors",
+            Decimal("1000.00"),
+            "USD",
+            delivered,
+            f"MOD-{funded_by}",
+            proposer,
+            folio.keys[proposer],
+            D(2026, 1, 12),
+            funded_by=funded_by,
+        )
 
 
 def _proposals(folio) -> int:  # noqa: ANN001
@@ -38,12 +51,18 @@ def test_us_funded_new_assistance_is_recorded_with_its_funding(folio) -> None:  
         assert in_kind.items(conn, folio.fund)[0].funded_by == "us_funded"
 
 
-@pytest.mark.parametrize(("funded_by", "says"), [
-    ("allied_funded", "the terms count only us_funded assistance as capital: a delivery allied funded is not"),
-    ("sold", "the terms count only us_funded assistance as capital: a delivery sold is not"),
-    (None, "say who paid for the delivery (us_funded, allied_funded, sold)"),
-    ("lend_lease", "--funded-by: expected one of us_funded, allied_funded, sold"),
-])
+@pytest.mark.parametrize(
+    ("funded_by", "says"),
+    [
+        (
+            "allied_funded",
+            "the terms count only us_funded assistance as capital: a delivery allied funded is not",
+        ),
+        ("sold", "the terms count only us_funded assistance as capital: a delivery sold is not"),
+        (None, "say who paid for the delivery (us_funded, allied_funded, sold)"),
+        ("lend_lease", "--funded-by: expected one of us_funded, allied_funded, sold"),
+    ],
+)
 def test_other_fundings_are_refused_before_any_proposal_is_opened(folio, funded_by, says) -> None:  # noqa: ANN001
     before = _proposals(folio)
     with pytest.raises(InputError, match=re.escape(says)):

@@ -30,7 +30,9 @@ def _money(x: Decimal) -> str:
 
 
 @pytest.mark.storage
-def test_every_surface_shows_the_same_capital_and_shares_on_the_demo_fund(db_url, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+def test_every_surface_shows_the_same_capital_and_shares_on_the_demo_fund(
+    db_url, tmp_path, monkeypatch
+) -> None:  # noqa: ANN001
     monkeypatch.setenv("JOINTFUND_TODAY", TODAY.isoformat())
     cli = Cli(db_url)
     cli("demo", "--dir", str(tmp_path / "demo"))
@@ -48,32 +50,52 @@ def test_every_surface_shows_the_same_capital_and_shares_on_the_demo_fund(db_url
 
         # The forecast starts from the same capital.
         assert dict(zip(info.terms(TODAY).partner_codes, state.capital, strict=True)) == {
-            p: float(c) for p, (c, _s) in expected.items()}
+            p: float(c) for p, (c, _s) in expected.items()
+        }
 
         # The CLI: capital accounts, the statement of the quarter that holds today, the financial statements.
         doc = json.loads(cli("capital", "accounts", "--format", "json").stdout)
-        assert {a["partner"]: (Decimal(a["closing"]), Decimal(a["share"])) for a in doc["accounts"]} == expected
+        assert {
+            a["partner"]: (Decimal(a["closing"]), Decimal(a["share"])) for a in doc["accounts"]
+        } == expected
         for p, (closing, share) in expected.items():
-            rows = json.loads(cli("report", "statement", "--partner", p, "--period", "2026-Q4", "--format",
-                                  "json").stdout)["sections"][0]["rows"]
+            rows = json.loads(
+                cli("report", "statement", "--partner", p, "--period", "2026-Q4", "--format", "json").stdout
+            )["sections"][0]["rows"]
             line = {r["line"]: r for r in rows}
-            assert (Decimal(line["closing"]["inception_to_date"]), Decimal(line["share"]["period"])) == (closing, share)
+            assert (Decimal(line["closing"]["inception_to_date"]), Decimal(line["share"]["period"])) == (
+                closing,
+                share,
+            )
         fin = json.loads(cli("report", "financials", "--period", "2026", "--format", "json").stdout)
-        assert {r["partner"]: (Decimal(r["capital"]), Decimal(r["share"])) for r in fin["partners"]} == expected
+        assert {
+            r["partner"]: (Decimal(r["capital"]), Decimal(r["share"])) for r in fin["partners"]
+        } == expected
 
         with TestClient(create_app(engine)) as client:
             # The public page and its API, before signing in.
             summary = client.get("/api/public/summary").json()
-            assert {c["partner"]: (Decimal(c["capital"]), Decimal(c["share"])) for c in summary["capital"]} == expected
+            assert {
+                c["partner"]: (Decimal(c["capital"]), Decimal(c["share"])) for c in summary["capital"]
+            } == expected
             public = client.get("/").text
             token = csrf_of(client.get("/login").text)
-            signed = client.post("/login", data={"name": "surface.auditor", "password": "a long enough password 1",
-                                                 "csrf": token}, follow_redirects=False)
+            signed = client.post(
+                "/login",
+                data={"name": "surface.auditor", "password": "a long enough password 1", "csrf": token},
+                follow_redirects=False,
+            )
             assert signed.status_code == 303, signed.text
             api = client.get("/api/capital/accounts").json()
-            assert {a["partner"]: (Decimal(a["closing"]), Decimal(a["share"])) for a in api["accounts"]} == expected
-            pages = {"public": public, "dashboard": client.get("/dashboard").text, "capital": client.get("/capital").text,
-                     "fund report": client.get("/api/reports/fund.html").text}
+            assert {
+                a["partner"]: (Decimal(a["closing"]), Decimal(a["share"])) for a in api["accounts"]
+            } == expected
+            pages = {
+                "public": public,
+                "dashboard": client.get("/dashboard").text,
+                "capital": client.get("/capital").text,
+                "fund report": client.get("/api/reports/fund.html").text,
+            }
         for name, html in pages.items():
             for p, (closing, _share) in expected.items():
                 assert _money(closing) in html or f"{closing:,.2f}" in html, (name, p, closing)

@@ -21,19 +21,38 @@ from jointfund.cli import app as root
 
 SRC = str(Path(root.__file__).resolve().parents[2])
 # Heavy libraries no listing of commands needs; sqlalchemy, pydantic and rich are added for --help.
-HEAVY = ("polars", "pyarrow", "numpy", "dask", "fastapi", "openpyxl", "pyxirr", "babel", "jinja2", "alembic",
-         "uvicorn", "argon2", "pandas")
+HEAVY = (
+    "polars",
+    "pyarrow",
+    "numpy",
+    "dask",
+    "fastapi",
+    "openpyxl",
+    "pyxirr",
+    "babel",
+    "jinja2",
+    "alembic",
+    "uvicorn",
+    "argon2",
+    "pandas",
+)
 
 
-def _modules_after(args: list[str], env: dict[str, str] | None = None) -> tuple[subprocess.CompletedProcess, set]:
+def _modules_after(
+    args: list[str], env: dict[str, str] | None = None
+) -> tuple[subprocess.CompletedProcess, set]:
     """Run `jointfund ARGS` in a fresh interpreter; the modules it had imported when it exited."""
-    code = ("import atexit, json, sys\n"
-            "atexit.register(lambda: sys.__stderr__.write('\\nMODULES ' + json.dumps(sorted(sys.modules)) + '\\n'))\n"
-            "from jointfund.cli.app import main\n"
-            f"sys.argv = ['jointfund', *{args!r}]\n"
-            "main()\n")
+    code = (
+        "import atexit, json, sys\n"
+        "atexit.register(lambda: sys.__stderr__.write('\\nMODULES ' + json.dumps(sorted(sys.modules)) + '\\n'))\n"
+        "from jointfund.cli.app import main\n"
+        f"sys.argv = ['jointfund', *{args!r}]\n"
+        "main()\n"
+    )
     run_env = {**os.environ, **(env or {}), "PYTHONPATH": SRC}
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=run_env, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=run_env, timeout=120
+    )
     line = next(x for x in done.stderr.splitlines() if x.startswith("MODULES "))
     return done, {m.split(".")[0] for m in json.loads(line.removeprefix("MODULES "))}
 
@@ -58,7 +77,9 @@ def test_the_listing_is_the_same_before_and_after_every_command_is_loaded():
     for name in root.COMMANDS:
         loaded_group.get_command(None, name)
     assert set(loaded_group.commands.built) == set(root.COMMANDS)
-    assert [ln.split()[0] for ln in lazy.split("Commands:")[1].splitlines() if ln.strip()] == list(root.COMMANDS)
+    assert [ln.split()[0] for ln in lazy.split("Commands:")[1].splitlines() if ln.strip()] == list(
+        root.COMMANDS
+    )
     assert "The book of record" in lazy
     assert _help(loaded_group) == lazy
 
@@ -83,25 +104,46 @@ def _leaves(command):  # noqa: ANN001, ANN202 - a click command or group
 def test_every_text_option_and_argument_of_every_command_is_bounded():
     """Issue 19: every text field has a bound, stated once (bounds.MAX_TEXT_CHARS), with an error naming it."""
     group = typer.main.get_command(root.app)
-    texts = [(c.name, p) for name in root.COMMANDS for c in _leaves(group.get_command(None, name)) for p in c.params
-             if getattr(p, "type_descriptor", None) is not None and p.type_descriptor.annotation is str]
+    texts = [
+        (c.name, p)
+        for name in root.COMMANDS
+        for c in _leaves(group.get_command(None, name))
+        for p in c.params
+        if getattr(p, "type_descriptor", None) is not None and p.type_descriptor.annotation is str
+    ]
     assert len(texts) > 100 and ("correct", "reason") in [(c, p.name) for c, p in texts]
     unbounded = [(c, p.name) for c, p in texts if not getattr(p, "bounded", False)]
     assert unbounded == []
 
 
-@pytest.mark.parametrize("args", [
-    ["fx", "correct", "--date", "2025-06-02", "--currency", "USD", "--rate", "41.8", "--reason", "x" * 10_001],
-    ["licences", "correct", "L-1", "--field", "region", "--value", "x", "--reason", "a\x00b"],
-    ["receipts", "list", "--licence", "L" * 10_001],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        [
+            "fx",
+            "correct",
+            "--date",
+            "2025-06-02",
+            "--currency",
+            "USD",
+            "--rate",
+            "41.8",
+            "--reason",
+            "x" * 10_001,
+        ],
+        ["licences", "correct", "L-1", "--field", "region", "--value", "x", "--reason", "a\x00b"],
+        ["receipts", "list", "--licence", "L" * 10_001],
+    ],
+)
 def test_a_text_option_beyond_its_bound_is_a_usage_error_naming_it(args):
     result = CliRunner().invoke(root.app, args)
     assert result.exit_code == 2 and "Traceback" not in result.output, result.output
     option = next(a for a in args if a.startswith("--") and args[args.index(a) + 1] in (args[-1],))
     assert f"Invalid value for '{option}'" in result.stderr
-    assert ("longer than 10,000 characters (the bound of a text option)" in result.stderr
-            or "contains a NUL character" in result.stderr)
+    assert (
+        "longer than 10,000 characters (the bound of a text option)" in result.stderr
+        or "contains a NUL character" in result.stderr
+    )
 
 
 def test_an_unknown_command_is_a_usage_error_with_a_suggestion():
@@ -122,7 +164,9 @@ def test_help_imports_no_command_module_and_no_heavy_library():
 
 @pytest.mark.storage
 def test_a_balance_imports_the_database_layer_only(fund_url):
-    done, modules = _modules_after(["--format", "json", "ledger", "balance", "Assets"], {"JOINTFUND_DB": fund_url})
+    done, modules = _modules_after(
+        ["--format", "json", "ledger", "balance", "Assets"], {"JOINTFUND_DB": fund_url}
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == []
     assert "sqlalchemy" in modules

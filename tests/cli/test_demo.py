@@ -25,10 +25,17 @@ def test_demo_runs_verifies_prints_the_book_and_reruns_in_its_own_directory(tmp_
     assert "75,000,000.00" in r.stdout  # each partner's seed commitment, fully called and received
     # The register of the agreements' commitments: a consultation recorded met, and the 2034 alert.
     assert "Commitments of the agreements" in r.stdout
-    assert "alert: the security agreement ends 2034-06-13, before the reinvestment lock ends 2035-05-23" in r.stderr
+    assert (
+        "alert: the security agreement ends 2034-06-13, before the reinvestment lock ends 2035-05-23"
+        in r.stderr
+    )
     assert "Try next" in r.stderr
     # Every command it suggests parses as typed: the serve line is run with --help appended.
-    serve = next(line.split("#")[0].split() for line in r.stderr.splitlines() if " serve" in line and "jointfund" in line)
+    serve = next(
+        line.split("#")[0].split()
+        for line in r.stderr.splitlines()
+        if " serve" in line and "jointfund" in line
+    )
     assert serve[0] == "jointfund"
     shown = CliRunner().invoke(app, [*serve[1:], "--help"])
     assert shown.exit_code == 0 and "--port" in shown.stdout, (serve, shown.stdout, shown.stderr)
@@ -51,10 +58,14 @@ def test_demo_runs_verifies_prints_the_book_and_reruns_in_its_own_directory(tmp_
     assert [r["stage"] for r in funnel if r["now"] < 1] == []
     now = {r["stage"]: r["now"] for r in funnel}
     assert (now["approved"], now["committed"]) == (1, 1) and sum(now.values()) == funnel[0]["reached"]
-    consultation = json.loads(cli("commitments", "show", "security_2024.consultations", "--format", "json").stdout)
+    consultation = json.loads(
+        cli("commitments", "show", "security_2024.consultations", "--format", "json").stdout
+    )
     assert (consultation["status"], consultation["due"]) == ("met", "2026-02-11")
     assert len(consultation["records"][0]["evidence"][0]) == 64
-    tagged = json.loads(cli("commitments", "show", "security_2024.energy_security", "--format", "json").stdout)
+    tagged = json.loads(
+        cli("commitments", "show", "security_2024.energy_security", "--format", "json").stdout
+    )
     assert tagged["investments"] == [2]
 
     # The forecast starts from this book: investments at their latest valuations, with the cash the fund has
@@ -64,14 +75,18 @@ def test_demo_runs_verifies_prints_the_book_and_reruns_in_its_own_directory(tmp_
     value = sum(float(p["value"]) for p in held)
     undrawn = sum(float(p["undrawn"]) for p in held)
     assert undrawn > 0 and value > 0
-    run = json.loads(cli("--format", "json", "forecast", "run", "urif-base.toml", "--paths", "100", "--years", "2").stdout)
+    run = json.loads(
+        cli("--format", "json", "forecast", "run", "urif-base.toml", "--paths", "100", "--years", "2").stdout
+    )
     state = run["start_state"]
     assert state["source"] == "book" and state["undrawn_commitments"] == pytest.approx(undrawn)
     assert state["investments"] == pytest.approx(value + undrawn)
 
     # Due diligence: a list in each public format; APP-1's near-match cleared by a person, APP-19 blocked.
     lists = json.loads(cli("sanctions", "list", "--format", "json").stdout)
-    assert sorted(v["format"] for v in lists) == ["ofac_sdn", "opensanctions"] and all(v["current"] for v in lists)
+    assert sorted(v["format"] for v in lists) == ["ofac_sdn", "opensanctions"] and all(
+        v["current"] for v in lists
+    )
     near = json.loads(cli("applications", "screenings", "1", "--format", "json").stdout)[-1]
     assert (near["hits"], near["outcome"], near["automatic"]) == (1, "cleared", False)
     blocked = json.loads(cli("applications", "screenings", "19", "--format", "json").stdout)[-1]

@@ -24,7 +24,9 @@ def proven(cli, fund_engine, tmp_path) -> dict:
     cli("checkpoint", "--partner", first, "--key", str(keys[first]))
     (late,) = book.post(book.contribution("late", "99.99", 9, narration="Внесок — «late»"))
     cli("checkpoint", "--partner", second, "--key", str(keys[second]))
-    cli("trust", "export", "--no-checkpoint", "-o", str(tmp_path / "trust.json"))  # a verifier gets this out of band
+    cli(
+        "trust", "export", "--no-checkpoint", "-o", str(tmp_path / "trust.json")
+    )  # a verifier gets this out of band
     return {"book": book, "keys": keys, "late": late, "early": seqs[0], "dir": tmp_path}
 
 
@@ -36,7 +38,9 @@ def _proof(cli, seq: int, path: Path, *extra: str) -> dict:
 def _check(cli, bundle: dict, path: Path, *trust: str):  # noqa: ANN202
     """check-proof of `bundle`, trusting the authority keys of the fixture's trust file unless told otherwise."""
     path.write_text(json.dumps(bundle))
-    return cli("ledger", "check-proof", str(path), *(trust or ("--trust", str(path.parent / "trust.json"))), ok=False)
+    return cli(
+        "ledger", "check-proof", str(path), *(trust or ("--trust", str(path.parent / "trust.json"))), ok=False
+    )
 
 
 def test_inclusion_proof_checks_and_every_forgery_is_rejected(cli, proven):
@@ -53,7 +57,10 @@ def test_inclusion_proof_checks_and_every_forgery_is_rejected(cli, proven):
         "shorter path": {**bundle, "path": bundle["path"][:-1]},
         "index": {**bundle, "leaf_index": bundle["leaf_index"] - 1},
         "root": {**bundle, "checkpoint": {**bundle["checkpoint"], "root": FORGED_HEX}},
-        "size": {**bundle, "checkpoint": {**bundle["checkpoint"], "tree_size": bundle["checkpoint"]["tree_size"] + 1}},
+        "size": {
+            **bundle,
+            "checkpoint": {**bundle["checkpoint"], "tree_size": bundle["checkpoint"]["tree_size"] + 1},
+        },
         "signature": {**bundle, "checkpoint": {**bundle["checkpoint"], "signature": "00" * 64}},
     }
     for what, forged in forgeries.items():
@@ -67,7 +74,10 @@ def test_inclusion_proof_checks_and_every_forgery_is_rejected(cli, proven):
 def test_proof_against_an_older_checkpoint_and_of_a_record_it_does_not_cover(cli, proven):
     d = proven["dir"]
     bundle = _proof(cli, proven["early"], d / "p1.json", "--checkpoint", "1")
-    assert bundle["checkpoint"]["tree_size"] < json.loads(cli("--format", "json", "ledger", "checkpoints").stdout)[1]["tree_size"]
+    assert (
+        bundle["checkpoint"]["tree_size"]
+        < json.loads(cli("--format", "json", "ledger", "checkpoints").stdout)[1]["tree_size"]
+    )
     assert _check(cli, bundle, d / "c1.json").exit_code == 0
     r = cli("ledger", "proof", str(proven["late"]), "--checkpoint", "1", ok=False)
     assert r.exit_code == 1 and "is later" in r.stderr
@@ -115,6 +125,7 @@ def test_proof_needs_a_checkpoint(cli, fund_engine):
 
 # -- keys and checkpoints --
 
+
 def test_keys_new_writes_mode_600_and_refuses_to_overwrite(cli, tmp_path, fund_engine):
     partner = Book(fund_engine).partners[0]
     out = tmp_path / "k.key"
@@ -156,11 +167,16 @@ def test_checkpoint_refuses_an_unregistered_key_or_another_partners_key(cli, tmp
     assert json.loads(cli("--format", "json", "ledger", "checkpoints").stdout) == []
     r = cli("keys", "register", "--partner", first, "--pubkey", str(tmp_path / "second.key.pub"), ok=False)
     assert r.exit_code == 1 and f"already registered to partner {second}" in r.stderr
-    signed = json.loads(cli("--format", "json", "checkpoint", "--partner", second, "--key", str(tmp_path / "second.key")).stdout)
+    signed = json.loads(
+        cli(
+            "--format", "json", "checkpoint", "--partner", second, "--key", str(tmp_path / "second.key")
+        ).stdout
+    )
     assert signed[0]["partner"] == second
 
 
 # -- issue 19, finding 2: forged bundles, and what the verifier trusts --
+
 
 def test_every_listed_forgery_fails_in_the_cli_and_the_library(cli, proven):
     from jointfund.ledger import proof
@@ -195,7 +211,9 @@ def test_every_listed_forgery_fails_in_the_cli_and_the_library(cli, proven):
         assert not bare.ok or (what == "partner renamed" and bare.signer == f"key {kid}"), what
     renamed = _check(cli, forgeries_of(bundle, other)["partner renamed"], d / "r.json").stderr
     assert f"the bundle names {other} as signer, but key {kid} is {signer}'s" in renamed
-    claimed = _check(cli, forgeries_of(bundle, other)["fresh key claiming the real key id"], d / "c.json").stderr
+    claimed = _check(
+        cli, forgeries_of(bundle, other)["fresh key claiming the real key id"], d / "c.json"
+    ).stderr
     assert f"key_id {kid} is not the hash of the enclosed public key" in claimed
     readable = _check(cli, forgeries_of(bundle, other)["readable record differs"], d / "t.json").stderr
     assert "the readable record differs from record_base64" in readable
@@ -208,11 +226,22 @@ def test_a_trust_file_of_another_fund_or_with_forged_keys_is_refused(cli, proven
     (d / "other.json").write_text(json.dumps({**trust, "fund_id": "another fund", "checkpoint_keys": []}))
     r = _check(cli, bundle, d / "b.json", "--trust", str(d / "other.json"))
     assert r.exit_code == 1 and "you trust fund another fund" in r.stderr
-    (d / "other.json").write_text(json.dumps({**trust, "fund_id": "another fund"}))  # its keys' statements name this fund
+    (d / "other.json").write_text(
+        json.dumps({**trust, "fund_id": "another fund"})
+    )  # its keys' statements name this fund
     r = _check(cli, bundle, d / "b.json", "--trust", str(d / "other.json"))
-    assert r.exit_code == 1 and "checkpoint_keys[0]: not a key.register statement signed by a trusted authority" in r.stderr
+    assert (
+        r.exit_code == 1
+        and "checkpoint_keys[0]: not a key.register statement signed by a trusted authority" in r.stderr
+    )
     partner = next(iter(trust["authorities"]))
-    bad = {**trust, "authorities": {**trust["authorities"], partner: {**trust["authorities"][partner], "key_id": "00" * 8}}}
+    bad = {
+        **trust,
+        "authorities": {
+            **trust["authorities"],
+            partner: {**trust["authorities"][partner], "key_id": "00" * 8},
+        },
+    }
     (d / "bad.json").write_text(json.dumps(bad))
     r = _check(cli, bundle, d / "b.json", "--trust", str(d / "bad.json"))
     assert r.exit_code == 1 and "key_id is not the hash of the public key" in r.stderr

@@ -51,7 +51,9 @@ def test_the_shipped_agreements_load_with_every_kind_and_both_languages() -> Non
     assert all(c.text and c.text_uk and c.text != c.text_uk for c in commitments)
     security = found[0]
     assert security.commitment("security_2024.consultations").due == due.After("armed_attack", 24, "hours")
-    assert security.commitment("security_2024.termination_effective").due == due.After("termination_notice", 6, "months")
+    assert security.commitment("security_2024.termination_effective").due == due.After(
+        "termination_notice", 6, "months"
+    )
     assert {a.code for a in security.areas} >= {"energy_security", "economic_recovery"}
     assert register.check_terms(load_shipped()) == []
 
@@ -66,21 +68,48 @@ def test_the_fund_agreement_names_the_calendar_and_the_lock_without_repeating_th
 
 def test_a_good_file_loads() -> None:
     a = agreement.load_text(GOOD, "pact.toml")
-    assert a.commitment("pact.meet").due.due(__import__("datetime").date(2026, 1, 1)).isoformat() == "2026-01-02"
+    assert (
+        a.commitment("pact.meet").due.due(__import__("datetime").date(2026, 1, 1)).isoformat() == "2026-01-02"
+    )
 
 
-@pytest.mark.parametrize(("old", "new", "where", "says"), [
-    ('kind = "triggered"', 'kind = "sometimes"', "pact.toml:28 (commitments[0].kind)", "Input should be"),
-    ('kind = "triggered"', 'kind = "recurring"', "pact.toml:29 (commitments[0].due)", "needs a yearly MM-DD"),
-    ('due = "armed_attack + 24h"', 'due = "invasion + 24h"', "pact.toml:29 (commitments[0].due)",
-     "event 'invasion' is not among"),
-    ('due = "armed_attack + 24h"', 'due = "signature + 24h"', "pact.toml:29 (commitments[0].due)",
-     "cannot follow a fixed event"),
-    ('due = "armed_attack + 24h"', 'due = "armed_attack + 24 lunar cycles"', "pact.toml:29 (commitments[0].due)",
-     "expected a date"),
-    ('text_uk = "Зустрітися."', 'text_ua = "Зустрітися."', "pact.toml:31 (commitments[0].text_ua)", "unknown key"),
-    ('obligor = "US"', 'obligor = ""', "pact.toml:26 (commitments[0].obligor)", "at least 1 character"),
-])
+@pytest.mark.parametrize(
+    ("old", "new", "where", "says"),
+    [
+        ('kind = "triggered"', 'kind = "sometimes"', "pact.toml:28 (commitments[0].kind)", "Input should be"),
+        (
+            'kind = "triggered"',
+            'kind = "recurring"',
+            "pact.toml:29 (commitments[0].due)",
+            "needs a yearly MM-DD",
+        ),
+        (
+            'due = "armed_attack + 24h"',
+            'due = "invasion + 24h"',
+            "pact.toml:29 (commitments[0].due)",
+            "event 'invasion' is not among",
+        ),
+        (
+            'due = "armed_attack + 24h"',
+            'due = "signature + 24h"',
+            "pact.toml:29 (commitments[0].due)",
+            "cannot follow a fixed event",
+        ),
+        (
+            'due = "armed_attack + 24h"',
+            'due = "armed_attack + 24 lunar cycles"',
+            "pact.toml:29 (commitments[0].due)",
+            "expected a date",
+        ),
+        (
+            'text_uk = "Зустрітися."',
+            'text_ua = "Зустрітися."',
+            "pact.toml:31 (commitments[0].text_ua)",
+            "unknown key",
+        ),
+        ('obligor = "US"', 'obligor = ""', "pact.toml:26 (commitments[0].obligor)", "at least 1 character"),
+    ],
+)
 def test_a_bad_file_names_the_key_and_the_line(old: str, new: str, where: str, says: str) -> None:
     assert old in GOOD
     with pytest.raises(InputError) as caught:

@@ -20,21 +20,38 @@ def test_list_show_event_record_and_alerts(cli, today: str, tmp_path: Path) -> N
     rows = json.loads(cli("commitments", "list", "--format", "json").stdout)
     assert set(rows[0]) == {"id", "agreement", "source", "obligor", "beneficiary", "kind", "due", "status"}
     assert {r["agreement"] for r in rows} == {"security_2024", "urif"}
-    security = json.loads(cli("commitments", "list", "--agreement", "security_2024", "--format", "json").stdout)
+    security = json.loads(
+        cli("commitments", "list", "--agreement", "security_2024", "--format", "json").stdout
+    )
     assert {r["agreement"] for r in security} == {"security_2024"}
     table = cli("commitments", "list", "--status", "not triggered", "--format", "csv").stdout
     assert {r["id"] for r in csv.DictReader(io.StringIO(table))} == {
-        "security_2024.termination_effective", "security_2024.consultations", "urif.inform"}
+        "security_2024.termination_effective",
+        "security_2024.consultations",
+        "urif.inform",
+    }
     listed = cli("commitments", "list")
     assert "alert: the security agreement ends 2034-06-13, before the reinvestment lock ends 2035-05-23" in (
-        listed.stdout + listed.stderr)
+        listed.stdout + listed.stderr
+    )
 
-    out = cli("commitments", "event", "--kind", "armed_attack", "--date", "2026-05-30", "--note", "strike").stderr
+    out = cli(
+        "commitments", "event", "--kind", "armed_attack", "--date", "2026-05-30", "--note", "strike"
+    ).stderr
     assert "security_2024.consultations due 2026-05-31" in out
     minutes = tmp_path / "minutes.txt"
     minutes.write_text("Leaders met within a day.\n")
-    cli("commitments", "record", "security_2024.consultations", "--status", "met", "--date", "2026-05-31",
-        "--evidence", str(minutes))
+    cli(
+        "commitments",
+        "record",
+        "security_2024.consultations",
+        "--status",
+        "met",
+        "--date",
+        "2026-05-31",
+        "--evidence",
+        str(minutes),
+    )
     shown = json.loads(cli("commitments", "show", "security_2024.consultations", "--format", "json").stdout)
     assert (shown["status"], shown["due"], shown["records"][0]["status"]) == ("met", "2026-05-31", "met")
     assert len(shown["records"][0]["evidence"][0]) == 64 and shown["text_uk"]
@@ -57,8 +74,18 @@ def test_the_calendar_shows_commitments_beside_the_statutory_deadlines(cli, toda
 def test_bad_input_is_a_message_not_a_traceback(cli, today: str, tmp_path: Path) -> None:  # noqa: ANN001
     bad = cli("commitments", "event", "--kind", "invasion", "--date", "2026-05-30", ok=False)
     assert bad.exit_code == 1 and "--kind: expected one of armed_attack" in bad.stderr
-    missing = cli("commitments", "record", "urif.data", "--status", "met", "--date", "2026-03-01",
-                  "--evidence", str(tmp_path / "nowhere.pdf"), ok=False)
+    missing = cli(
+        "commitments",
+        "record",
+        "urif.data",
+        "--status",
+        "met",
+        "--date",
+        "2026-03-01",
+        "--evidence",
+        str(tmp_path / "nowhere.pdf"),
+        ok=False,
+    )
     assert missing.exit_code == 1 and "cannot read" in missing.stderr
     unknown = cli("commitments", "show", "urif.nothing", ok=False)
     assert unknown.exit_code == 1 and "no commitment urif.nothing" in unknown.stderr
@@ -69,6 +96,8 @@ def test_bad_input_is_a_message_not_a_traceback(cli, today: str, tmp_path: Path)
 def test_only_officers_record(cli, today: str, tmp_path: Path) -> None:  # noqa: ANN001
     cli("users", "add", "admin", "--role", "administrator", "--password", "long enough pw")
     cli("--user", "admin", "users", "add", "aud", "--role", "auditor", "--password", "long enough pw")
-    refused = cli("--user", "aud", "commitments", "event", "--kind", "armed_attack", "--date", "2026-05-30", ok=False)
+    refused = cli(
+        "--user", "aud", "commitments", "event", "--kind", "armed_attack", "--date", "2026-05-30", ok=False
+    )
     assert refused.exit_code == 1 and "may not commitments.event" in refused.stderr
     cli("--user", "admin", "commitments", "event", "--kind", "armed_attack", "--date", "2026-05-30")

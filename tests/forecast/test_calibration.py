@@ -42,10 +42,15 @@ def test_simulated_volatility_is_the_stated_one(make_plan, terms_text, base_text
     z = np.random.default_rng(11).standard_normal((n, 3, len(plan.resources)))
     path = prices.paths(plan.price, plan.dt, z)[:, :, r]
     change = np.log(path[:, 0] / plan.price.start[r])  # the first year's log change, from the known start
-    model = scenario.load_text(base_text, "b", __import__("jointfund.terms", fromlist=["load_text"]).load_text(
-        terms_text, "t")).prices[name]
+    model = scenario.load_text(
+        base_text, "b", __import__("jointfund.terms", fromlist=["load_text"]).load_text(terms_text, "t")
+    ).prices[name]
     sigma = model.volatility
-    want = sigma if model.model == "gbm" else sigma * math.sqrt((1 - math.exp(-2 * model.reversion_speed)) / (2 * model.reversion_speed))
+    want = (
+        sigma
+        if model.model == "gbm"
+        else sigma * math.sqrt((1 - math.exp(-2 * model.reversion_speed)) / (2 * model.reversion_speed))
+    )
     se = want / math.sqrt(2 * (n - 1))
     assert abs(change.std(ddof=1) - want) < 4 * se
 

@@ -34,6 +34,7 @@ def jf(tmp_path: Path):  # noqa: ANN201
         if ok:
             assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
         return result
+
     return call
 
 

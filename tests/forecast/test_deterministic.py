@@ -14,11 +14,11 @@ def hand_schedule() -> dict[str, list[float]]:
     no distribution before 2035-05-23, so 2035 (paid on 31 Dec) is the first year allowed.
     """
     share = 0.5
-    price = [100 * math.exp(0.1 * (t + 1)) for t in range(3)]    # GBM, σ = 0: S0·e^{μt} at each year end
+    price = [100 * math.exp(0.1 * (t + 1)) for t in range(3)]  # GBM, σ = 0: S0·e^{μt} at each year end
     fx = [40 * math.exp(0.05 * (t + 1)) for t in range(3)]
-    output = [1000 * 0.5, 1000 * 1.0, 1000 * 1.0]                 # one ramp year at (0+1)/(1+1), then plateau
+    output = [1000 * 0.5, 1000 * 1.0, 1000 * 1.0]  # one ramp year at (0+1)/(1+1), then plateau
     owed_uah = [share * (output[t] * price[t] * 0.2 * fx[t] + (4_000_000 if t == 0 else 0)) for t in range(3)]
-    revenue = [0.0, owed_uah[0] / fx[1], owed_uah[1] / fx[2]]       # transferred a year later at that year's rate
+    revenue = [0.0, owed_uah[0] / fx[1], owed_uah[1] / fx[2]]  # transferred a year later at that year's rate
 
     # 2034: no exits; interest, the US cash, costs on the opening NAV; locked; half deployed.
     cash = 1_000_000 * 1.02 + 10_000_000
@@ -32,7 +32,7 @@ def hand_schedule() -> dict[str, list[float]]:
     cash = cash * 1.02 + revenue[1]
     cash -= 100_000 + 0.01 * nav0
     cap_us, cap_ua = cap_us + 5_000_000, cap_ua + revenue[1]
-    held = v0 * (1 + 0.5 * 1 / 2)                                   # age 1 of 2: half the gain of 1.5x
+    held = v0 * (1 + 0.5 * 1 / 2)  # age 1 of 2: half the gain of 1.5x
     paid1 = 0.5 * max(cash - 0.1 * (cash + held), 0)
     cash -= paid1
     d1_us, d1_ua = paid1 * cap_us / (cap_us + cap_ua), paid1 * cap_ua / (cap_us + cap_ua)
@@ -89,4 +89,6 @@ def test_every_reported_percentile_is_the_hand_value(make_plan, deterministic_te
             for q in summary.PERCENTILES:
                 assert row[f"p{q}"] == round(values[t], 2), (metric, year, q)
     assert summary.earliest_distribution_year(plan, result) == 2035
-    assert summary.threshold_rows(plan, result) == [{"year": 2036, "nav_at_least_usd": 1_000_000, "probability": 1.0}]
+    assert summary.threshold_rows(plan, result) == [
+        {"year": 2036, "nav_at_least_usd": 1_000_000, "probability": 1.0}
+    ]

@@ -25,7 +25,9 @@ print(json.dumps({"paths": result.paths, "rss_kb": peak}))
 
 
 def peak_rss_mb(paths: int) -> float:
-    out = subprocess.run([sys.executable, "-c", SCRIPT, str(paths)], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", SCRIPT, str(paths)], capture_output=True, text=True, check=True
+    )
     found = json.loads(out.stdout)
     assert found["paths"] == paths
     return found["rss_kb"] / 1024

@@ -7,12 +7,19 @@ import numpy as np
 from jointfund.forecast import prices
 
 
-def params(model: str, start: float, vol: float, drift: float = 0.0, long_run: float = 1.0, speed: float = 1.0):  # noqa: ANN201
+def params(
+    model: str, start: float, vol: float, drift: float = 0.0, long_run: float = 1.0, speed: float = 1.0
+):  # noqa: ANN201
     is_ou = model == "ou"
     return prices.PriceParams(
-        is_ou=np.array([is_ou]), start=np.array([start]), drift=np.array([drift]),
+        is_ou=np.array([is_ou]),
+        start=np.array([start]),
+        drift=np.array([drift]),
         level=np.array([prices.ou_level(long_run, vol, speed) if is_ou else 0.0]),
-        speed=np.array([speed]), volatility=np.array([vol]), cholesky=np.eye(1))
+        speed=np.array([speed]),
+        volatility=np.array([vol]),
+        cholesky=np.eye(1),
+    )
 
 
 def test_gbm_mean_is_s0_exp_mu_t():
@@ -50,8 +57,15 @@ def test_correlated_shocks_have_the_stated_correlation():
     rng = np.random.default_rng(13)
     rho = 0.6
     chol = np.linalg.cholesky(np.array([[1.0, rho], [rho, 1.0]]))
-    p = prices.PriceParams(np.array([False, False]), np.array([1.0, 1.0]), np.zeros(2), np.zeros(2), np.ones(2),
-                           np.array([0.2, 0.3]), chol)
+    p = prices.PriceParams(
+        np.array([False, False]),
+        np.array([1.0, 1.0]),
+        np.zeros(2),
+        np.zeros(2),
+        np.ones(2),
+        np.array([0.2, 0.3]),
+        chol,
+    )
     s = prices.paths(p, np.ones(1), rng.standard_normal((100_000, 1, 2)))
     assert abs(np.corrcoef(np.log(s[:, 0, 0]), np.log(s[:, 0, 1]))[0, 1] - rho) < 0.01
 

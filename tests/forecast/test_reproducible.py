@@ -43,7 +43,9 @@ def test_local_workers_do_not_change_results(plan, serial):
 
 def test_a_dask_cluster_gives_the_same_results(plan, serial):
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+    ) as cluster:
         with engine.Runner(scheduler=cluster.scheduler_address) as runner:
             assert report(plan, runner, engine.BLOCK_PATHS) == serial
 

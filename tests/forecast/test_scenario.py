@@ -26,7 +26,9 @@ def line_of(text: str, needle: str) -> int:
 
 
 def test_a_wrong_value_names_its_key_and_line(base_text, terms):
-    text = base_text.replace("volatility = 0.45\nreversion_speed = 0.30", "volatility = -0.45\nreversion_speed = 0.30")
+    text = base_text.replace(
+        "volatility = 0.45\nreversion_speed = 0.30", "volatility = -0.45\nreversion_speed = 0.30"
+    )
     [problem] = problems(text, terms)
     assert f"s.toml:{line_of(text, 'volatility = -0.45')} (prices.lithium.volatility)" in problem
     assert "-0.45" in problem
@@ -40,25 +42,36 @@ def test_a_misspelt_key_is_refused_by_name(base_text, terms):
 
 
 def test_a_licence_in_an_array_of_tables_is_located(base_text, terms):
-    text = base_text.replace('resource = "oil"\nregion = "poltava"\ncount = 2', 'resource = "oil"\nregion = "poltava"\ncount = 0')
+    text = base_text.replace(
+        'resource = "oil"\nregion = "poltava"\ncount = 2', 'resource = "oil"\nregion = "poltava"\ncount = 0'
+    )
     [problem] = problems(text, terms)
     assert f"s.toml:{line_of(text, 'count = 0')} (licences[6].count)" in problem
 
 
 def test_names_are_checked_against_the_terms(base_text, terms):
-    text = (base_text.replace('partner = "US"\nfunded_by = "us_funded"', 'partner = "XX"\nfunded_by = "us_funded"')
-            .replace('psa_bonus = "psa_bonus"', 'psa_bonus = "bonus"')
-            .replace('transfer_deadline = "transfer"', 'transfer_deadline = "payday"'))
+    text = (
+        base_text.replace(
+            'partner = "US"\nfunded_by = "us_funded"', 'partner = "XX"\nfunded_by = "us_funded"'
+        )
+        .replace('psa_bonus = "psa_bonus"', 'psa_bonus = "bonus"')
+        .replace('transfer_deadline = "transfer"', 'transfer_deadline = "payday"')
+    )
     found = problems(text, terms)
-    assert any("(contributions.in_kind[0].partner)" in p and "not a partner" in p and "'XX'" in p for p in found)
+    assert any(
+        "(contributions.in_kind[0].partner)" in p and "not a partner" in p and "'XX'" in p for p in found
+    )
     bonus_line = line_of(text, 'psa_bonus = "bonus"')
     assert any(f"s.toml:{bonus_line} (fiscal.streams.psa_bonus)" in p for p in found)
     assert any("(fiscal.transfer_deadline)" in p for p in found)
 
 
 def test_an_unknown_resource_and_impossible_correlations_are_refused(base_text, terms):
-    text = (base_text.replace("[prices.graphite]", "[prices.unobtainium]")
-            .replace("rho = 0.5", "rho = 0.99").replace("rho = 0.4", "rho = -0.99"))
+    text = (
+        base_text.replace("[prices.graphite]", "[prices.unobtainium]")
+        .replace("rho = 0.5", "rho = 0.99")
+        .replace("rho = 0.4", "rho = -0.99")
+    )
     text = text.replace('between = ["lithium", "graphite"]', 'between = ["oil", "lithium"]')
     text += '\n[[correlations]]\nbetween = ["natural_gas", "lithium"]\nrho = 0.99\n'
     found = problems(text, terms)

@@ -62,7 +62,9 @@ def plan(make_plan, text: str, years: int = 12):  # noqa: ANN001, ANN201
 
 
 def with_regime(text: str, escalates: float) -> str:
-    regime = REGIME.replace("WAR_STAYS", f"{0.8 - escalates:.2f}").replace("WAR_ESCALATES", f"{escalates:.2f}")
+    regime = REGIME.replace("WAR_STAYS", f"{0.8 - escalates:.2f}").replace(
+        "WAR_ESCALATES", f"{escalates:.2f}"
+    )
     # Lithium licences in the region the regime can cut off.
     return text.replace('resource = "lithium"\n', 'resource = "lithium"\nregion = "kirovohrad"\n') + regime
 
@@ -119,10 +121,14 @@ def test_the_regime_chain_visits_regimes_in_its_long_run_shares(make_plan):
 
 
 def test_a_cut_off_region_produces_nothing_that_year(make_plan):
-    text = with_regime(ROUND1, 0.2).replace("unreachable = { kirovohrad = 0.05 }", "unreachable = { kirovohrad = 1.0 }")
+    text = with_regime(ROUND1, 0.2).replace(
+        "unreachable = { kirovohrad = 0.05 }", "unreachable = { kirovohrad = 1.0 }"
+    )
     text = text.replace("unreachable = { kirovohrad = 0.5 }", "unreachable = { kirovohrad = 1.0 }")
-    text = text.replace('transition = { war = 0.1, escalation = 0.05, ceasefire = 0.85 }',
-                        'transition = { war = 0.1, escalation = 0.05, ceasefire = 0.85 }\nunreachable = { kirovohrad = 1.0 }')
+    text = text.replace(
+        "transition = { war = 0.1, escalation = 0.05, ceasefire = 0.85 }",
+        "transition = { war = 0.1, escalation = 0.05, ceasefire = 0.85 }\nunreachable = { kirovohrad = 1.0 }",
+    )
     cut = plan(make_plan, text)
     whole = plan(make_plan, with_regime(ROUND1, 0.2))
     lithium = cut.resources.index("lithium")
@@ -133,12 +139,15 @@ def test_a_cut_off_region_produces_nothing_that_year(make_plan):
     assert (a.receipts_uah <= b.receipts_uah + 1e-6).all() and (a.receipts_uah < b.receipts_uah).any()
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    (("escalation = 0.4, ceasefire = 0.1", "escalation = 0.4, ceasefire = 0.2"), "add up to 1"),
-    (('initial = "war"', 'initial = "peace"'), "not a regime"),
-    (("war = 0.5, escalation = 0.4", "truce = 0.5, escalation = 0.4"), "not a regime"),
-    (("unreachable = { kirovohrad = 0.5 }", "unreachable = { kirovohrad = 1.5 }"), "between 0 and 1"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("escalation = 0.4, ceasefire = 0.1", "escalation = 0.4, ceasefire = 0.2"), "add up to 1"),
+        (('initial = "war"', 'initial = "peace"'), "not a regime"),
+        (("war = 0.5, escalation = 0.4", "truce = 0.5, escalation = 0.4"), "not a regime"),
+        (("unreachable = { kirovohrad = 0.5 }", "unreachable = { kirovohrad = 1.5 }"), "between 0 and 1"),
+    ],
+)
 def test_a_wrong_regime_is_named(change, message):
     text = with_regime(ROUND1, 0.2).replace(*change)
     with pytest.raises(InputError) as err:

@@ -13,7 +13,9 @@ from jointfund.terms import load_text
 
 
 def distributions(plan, blocks: int = 1) -> np.ndarray:  # noqa: ANN001
-    return np.concatenate([engine.simulate(plan, 3, b, engine.BLOCK_PATHS).distributions for b in range(blocks)])
+    return np.concatenate(
+        [engine.simulate(plan, 3, b, engine.BLOCK_PATHS).distributions for b in range(blocks)]
+    )
 
 
 def test_no_distribution_before_the_lock_on_any_path(make_plan, base_text, terms_text):
@@ -41,7 +43,9 @@ def test_an_amended_lock_moves_the_first_distribution(make_plan, base_text, term
 
 
 def test_an_amended_share_changes_the_contributions(make_plan, base_text, terms_text):
-    amended = with_amendment(terms_text, '{ contribution = { streams = [ { code = "rent", share = "0.75" } ] } }')
+    amended = with_amendment(
+        terms_text, '{ contribution = { streams = [ { code = "rent", share = "0.75" } ] } }'
+    )
     base = make_plan(base_text, terms_text, dt.date(2026, 1, 1), 10)
     more = make_plan(base_text, amended, dt.date(2026, 1, 1), 10)
     ua = base.partners.index(load_text(terms_text, "terms").contribution.partner)
@@ -49,7 +53,7 @@ def test_an_amended_share_changes_the_contributions(make_plan, base_text, terms_
     b = engine.simulate(more, 5, 0, 500).contributions[:, ua]
     # Receipts of 2029 (old share) arrive in 2030; from the 2030 receipts on (arriving 2031) more flows.
     t2030, t2031 = 2030 - 2026, 2031 - 2026
-    assert np.allclose(a[:, :t2030 + 1], b[:, :t2030 + 1])
+    assert np.allclose(a[:, : t2030 + 1], b[:, : t2030 + 1])
     assert (b[:, t2031:] >= a[:, t2031:]).all() and (b[:, t2031:] > a[:, t2031:]).any()
 
 
@@ -57,13 +61,23 @@ def test_an_amendment_adopted_by_the_board_reaches_the_plan_like_one_in_the_file
     """A fund's adopted amendments (FundInfo.adopted, JSON with an ISO date) change the plan exactly as the same
     amendment written into the terms file does."""
     sc = scenario.load_text(base_text, "base.toml", load_text(terms_text, "terms"))
-    adopted = (json.dumps({"effective": "2030-01-01", "reference": "Board resolution 7",
-                           "changes": {"contribution": {"streams": [{"code": "rent", "share": "0.75"}]}}}),)
-    in_file = with_amendment(terms_text, '{ contribution = { streams = [ { code = "rent", share = "0.75" } ] } }')
+    adopted = (
+        json.dumps(
+            {
+                "effective": "2030-01-01",
+                "reference": "Board resolution 7",
+                "changes": {"contribution": {"streams": [{"code": "rent", "share": "0.75"}]}},
+            }
+        ),
+    )
+    in_file = with_amendment(
+        terms_text, '{ contribution = { streams = [ { code = "rent", share = "0.75" } ] } }'
+    )
     start = dt.date(2026, 1, 1)
     by_board = compile_plan(sc, terms_text, start, 10, adopted=adopted)
-    by_file = compile_plan(scenario.load_text(base_text, "base.toml", load_text(in_file, "terms")), in_file, start, 10)
+    by_file = compile_plan(
+        scenario.load_text(base_text, "base.toml", load_text(in_file, "terms")), in_file, start, 10
+    )
     plain = compile_plan(sc, terms_text, start, 10)
     assert np.array_equal(by_board.share, by_file.share)
     assert not np.array_equal(by_board.share, plain.share)
-

@@ -26,8 +26,12 @@ def test_a_variant_states_only_what_differs():
     cash = scenario.load("urif-us-cash-only.toml", TERMS)
     aid = scenario.load("urif-us-funded-aid.toml", TERMS)
     assert cash.prices == base.prices and cash.security == base.security and cash.licences == base.licences
-    assert [c.amount_usd for c in cash.contributions.cash] == [25_000_000] * 3 and cash.contributions.in_kind == ()
-    assert [(k.funded_by, k.expected_usd_per_year) for k in aid.contributions.in_kind] == [("us_funded", 100_000_000)]
+    assert [c.amount_usd for c in cash.contributions.cash] == [
+        25_000_000
+    ] * 3 and cash.contributions.in_kind == ()
+    assert [(k.funded_by, k.expected_usd_per_year) for k in aid.contributions.in_kind] == [
+        ("us_funded", 100_000_000)
+    ]
     # The panel keeps the base's assumptions, the variant's own replacing the one of the same name.
     names = [a.parameter for a in aid.scenario.assumptions]
     assert names == [a.parameter for a in base.scenario.assumptions]
@@ -36,10 +40,13 @@ def test_a_variant_states_only_what_differs():
 
 
 def test_based_on_a_file_beside_it(tmp_path):
-    (tmp_path / "mine.toml").write_text(scenario.shipped_text("urif-base.toml").replace('name = "URIF base"', 'name = "mine"'),
-                                        encoding="utf-8")
-    (tmp_path / "child.toml").write_text('based_on = "mine.toml"\n[fx]\nstart_per_usd = 50\ndrift = 0.05\nvolatility = 0.1\n',
-                                         encoding="utf-8")
+    (tmp_path / "mine.toml").write_text(
+        scenario.shipped_text("urif-base.toml").replace('name = "URIF base"', 'name = "mine"'),
+        encoding="utf-8",
+    )
+    (tmp_path / "child.toml").write_text(
+        'based_on = "mine.toml"\n[fx]\nstart_per_usd = 50\ndrift = 0.05\nvolatility = 0.1\n', encoding="utf-8"
+    )
     child = scenario.load(tmp_path / "child.toml", TERMS)
     assert child.scenario.name == "mine" and child.fx.start_per_usd == 50
 
@@ -71,8 +78,16 @@ def test_ally_funded_deliveries_are_shown_never_credited(make_plan):
 
 
 def test_compare_sets_the_variants_side_by_side(jf):  # noqa: F811
-    out = jf("forecast", "compare", "urif-base.toml", "urif-us-cash-only.toml", "urif-us-funded-aid.toml", *ARGS,
-             "--format", "json")
+    out = jf(
+        "forecast",
+        "compare",
+        "urif-base.toml",
+        "urif-us-cash-only.toml",
+        "urif-us-funded-aid.toml",
+        *ARGS,
+        "--format",
+        "json",
+    )
     doc = json.loads(out.stdout)
     assert doc["scenarios"] == ["URIF base", "URIF: US cash only", "URIF: US-funded aid"]
     rows = {r["measure"]: r for r in doc["rows"]}
@@ -101,11 +116,31 @@ def test_the_run_document_carries_the_assumptions(jf):  # noqa: F811
     assert a["leaves_out"] and a["in_kind_not_counted"] == ["US allied_funded 2026-2030"]
 
 
-@pytest.mark.parametrize(("lang", "words"), [
-    ("en", ["What this forecast assumes", "Key parameters and their sources", "The model leaves out", "seed 5"]),
-    ("uk", ["На яких припущеннях ґрунтується цей прогноз", "Ключові параметри та їхні джерела", "Модель не враховує",
-            "300 випадкових траєкторій", "URIF: базовий сценарій", "припущення"]),
-])
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        (
+            "en",
+            [
+                "What this forecast assumes",
+                "Key parameters and their sources",
+                "The model leaves out",
+                "seed 5",
+            ],
+        ),
+        (
+            "uk",
+            [
+                "На яких припущеннях ґрунтується цей прогноз",
+                "Ключові параметри та їхні джерела",
+                "Модель не враховує",
+                "300 випадкових траєкторій",
+                "URIF: базовий сценарій",
+                "припущення",
+            ],
+        ),
+    ],
+)
 def test_the_offline_chart_shows_the_panel_in_its_language(jf, tmp_path, lang, words):  # noqa: F811
     out = tmp_path / "f.html"
     jf("forecast", "chart", "urif-base.toml", *ARGS, "-o", str(out), "--lang", lang)
@@ -119,5 +154,7 @@ def test_the_offline_chart_shows_the_panel_in_its_language(jf, tmp_path, lang, w
 
 
 def test_an_unknown_chart_language_is_refused(jf, tmp_path):  # noqa: F811
-    out = jf("forecast", "chart", "urif-base.toml", *ARGS, "-o", str(tmp_path / "f.html"), "--lang", "fr", ok=False)
+    out = jf(
+        "forecast", "chart", "urif-base.toml", *ARGS, "-o", str(tmp_path / "f.html"), "--lang", "fr", ok=False
+    )
     assert out.exit_code != 0 and "--lang" in out.output and not (tmp_path / "f.html").exists()

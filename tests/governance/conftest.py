@@ -19,7 +19,9 @@ DAY = dt.date(2026, 2, 2)
 
 
 def public_pem(key: Ed25519PrivateKey) -> bytes:
-    return key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
 
 
 class Gov:
@@ -36,19 +38,34 @@ class Gov:
     def appoint(self, name: str, partner: str, body: str = "board", on: dt.date = DAY) -> Member:
         """Seat `name`, with the statement of `partner`'s (test) authority key that the seat needs."""
         key = self.keys.setdefault(name, Ed25519PrivateKey.generate())
-        st = authorize(self.engine, partner, "member.appoint", body=body, name=name.strip(),
-                       public_pem=pem_text(public_pem(key)))
+        st = authorize(
+            self.engine,
+            partner,
+            "member.appoint",
+            body=body,
+            name=name.strip(),
+            public_pem=pem_text(public_pem(key)),
+        )
         with db.write(self.engine) as conn:
-            return member.appoint(conn, self.fund, "test", partner, name, body, public_pem(key), on, statement=st)
+            return member.appoint(
+                conn, self.fund, "test", partner, name, body, public_pem(key), on, statement=st
+            )
 
-    def remove(self, conn, member_id: int, on: dt.date = DAY, reason: str = "", actor: str = "test") -> Member:  # noqa: ANN001
+    def remove(
+        self, conn, member_id: int, on: dt.date = DAY, reason: str = "", actor: str = "test"
+    ) -> Member:  # noqa: ANN001
         """Unseat a member inside the caller's transaction, with its partner's authority statement."""
         (m,) = book.members(conn, [member_id]) or [None]
-        st = None if m is None else authorize(self.fund.id, m.partner, "member.remove", member=m.id, key_id=m.key_id)
+        st = (
+            None
+            if m is None
+            else authorize(self.fund.id, m.partner, "member.remove", member=m.id, key_id=m.key_id)
+        )
         return member.remove(conn, self.fund.id, actor, member_id, on, reason, st)
 
-    def decide(self, kind: str, partner: str, on: dt.date = DAY, proposer: str | None = None,
-               **fields) -> execution.Execution:  # noqa: ANN003
+    def decide(
+        self, kind: str, partner: str, on: dt.date = DAY, proposer: str | None = None, **fields
+    ) -> execution.Execution:  # noqa: ANN003
         """A seat given (kind member.appoint) or taken (member.remove) by an executed appointment decision:
         the statement proposed, approved by every seated board member, countersigned by `partner`'s authority
         key and executed, as the terms require once the board exists."""
@@ -86,8 +103,14 @@ class Gov:
     def propose(self, kind: str, proposer: str, on: dt.date = DAY, **kw) -> Proposal:  # noqa: ANN003
         with db.write(self.engine) as conn:
             d = proposal.draft(conn, self.fund, kind, kw.pop("title", f"a {kind}"), proposer, on, **kw)
-            return proposal.submit(conn, self.fund, "test", d, canonical.sign(self.keys[proposer], canonical.proposal_bytes(self.fund.id, d)),
-                                   kw.get("change"))
+            return proposal.submit(
+                conn,
+                self.fund,
+                "test",
+                d,
+                canonical.sign(self.keys[proposer], canonical.proposal_bytes(self.fund.id, d)),
+                kw.get("change"),
+            )
 
     def vote(self, pid: int, name: str, choice: str, on: dt.date = DAY) -> proposal.Standing:
         with db.write(self.engine) as conn:
@@ -144,4 +167,3 @@ def authority_only_gov(db_url) -> Gov:  # noqa: ANN001
     fund_mod.create(eng, authority_only_terms(), "urif.toml", settable_clock=True)
     yield Gov(eng)
     eng.dispose()
-

@@ -11,27 +11,51 @@ from jointfund.governance import canonical
 from jointfund.governance.model import Proposal
 from jointfund.ledger.checkpoint import public_pem
 
-P = Proposal(7, "investment", "Dobra — lithium", "board", "unanimous", "investment", Decimal("25000000.00"), "USD",
-             "project:dobra", dt.date(2026, 3, 31), 1, dt.date(2026, 2, 2))
+P = Proposal(
+    7,
+    "investment",
+    "Dobra — lithium",
+    "board",
+    "unanimous",
+    "investment",
+    Decimal("25000000.00"),
+    "USD",
+    "project:dobra",
+    dt.date(2026, 3, 31),
+    1,
+    dt.date(2026, 2, 2),
+)
 
 
 def test_proposal_bytes_are_the_documented_json() -> None:
     assert canonical.proposal_bytes("F", P) == (
         '{"about":"project:dobra","amount":"25000000.00","body":"board","created_on":"2026-02-02","currency":"USD",'
         '"deadline":"2026-03-31","fund":"F","id":7,"kind":"investment","proposer":1,"requires_recommendation":"investment",'
-        '"rule":"unanimous","title":"Dobra — lithium","type":"proposal","v":1}').encode("utf-8")
+        '"rule":"unanimous","title":"Dobra — lithium","type":"proposal","v":1}'
+    ).encode("utf-8")
 
 
 def test_vote_bytes_are_the_documented_json() -> None:
-    assert canonical.vote_bytes("F", 7, "ab" * 32, 3, "approve", 2) == (
-        '{"choice":"approve","fund":"F","member":3,"proposal":7,"proposal_sha256":"' + "ab" * 32
-        + '","round":2,"type":"vote","v":1}').encode()
+    assert (
+        canonical.vote_bytes("F", 7, "ab" * 32, 3, "approve", 2)
+        == (
+            '{"choice":"approve","fund":"F","member":3,"proposal":7,"proposal_sha256":"'
+            + "ab" * 32
+            + '","round":2,"type":"vote","v":1}'
+        ).encode()
+    )
 
 
 def test_any_change_of_content_changes_the_hash() -> None:
     base = canonical.proposal_sha256("F", P)
-    for changed in (P._replace(title="Dobra"), P._replace(amount=Decimal("25000000.01")), P._replace(deadline=None),
-                    P._replace(rule="majority"), P._replace(proposer=2), P._replace(id=8)):
+    for changed in (
+        P._replace(title="Dobra"),
+        P._replace(amount=Decimal("25000000.01")),
+        P._replace(deadline=None),
+        P._replace(rule="majority"),
+        P._replace(proposer=2),
+        P._replace(id=8),
+    ):
         assert canonical.proposal_sha256("F", changed) != base
     assert canonical.proposal_sha256("G", P) != base
     # What is not content (signature, hash, log position) does not change it.

@@ -21,9 +21,20 @@ def test_demo_governance(engine, db_url, tmp_path) -> None:  # noqa: ANN001
     assert all((directory / "keys" / f"{m.name}.key").exists() for m in seated)
     d = governance_demo.data()
     by_title = {r["title"]: r for r in governance_demo.rows(engine, result.fund, result.fund.start_date)}
-    states = [(by_title[t]["kind"], by_title[t]["state"]) for t in (
-        d["investment"]["title"], d["investment"]["recommendation_title"], d["rejected"]["title"], d["expired"]["title"])]
-    assert states == [("investment", "executed"), ("recommendation", "approved"), ("budget", "rejected"),
-                      ("valuation", "expired")]
+    states = [
+        (by_title[t]["kind"], by_title[t]["state"])
+        for t in (
+            d["investment"]["title"],
+            d["investment"]["recommendation_title"],
+            d["rejected"]["title"],
+            d["expired"]["title"],
+        )
+    ]
+    assert states == [
+        ("investment", "executed"),
+        ("recommendation", "approved"),
+        ("budget", "rejected"),
+        ("valuation", "expired"),
+    ]
     assert by_title[d["rejected"]["title"]]["why"].startswith("UA seat 1 (ua-board-1) rejected")
     assert by_title[d["investment"]["title"]]["why"].endswith("approved: 6 of 6 board seats approved")

@@ -20,8 +20,14 @@ def test_a_fresh_process_finds_every_domain_effect_without_importing_the_domains
         print(effects.handler_for("appointment").__module__)
         print(effects.refusal_to_open.__module__)
     """)
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
-    assert out[:3] == ["jointfund.portfolio.effects", "jointfund.budget.effects", "jointfund.governance.appointment"]
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out[:3] == [
+        "jointfund.portfolio.effects",
+        "jointfund.budget.effects",
+        "jointfund.governance.appointment",
+    ]
 
 
 def test_the_cli_execute_path_has_the_money_moving_handlers():
@@ -31,7 +37,9 @@ def test_the_cli_execute_path_has_the_money_moving_handlers():
         from jointfund.governance import effects
         print(effects.handler_for("disbursement").__module__, effects.handler_for("distribution").__module__)
     """)
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
     assert out == ["jointfund.portfolio.effects", "jointfund.portfolio.effects"]
 
 

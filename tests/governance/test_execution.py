@@ -32,7 +32,9 @@ def test_execute_once_then_refuse(approved) -> None:
     gov, p = approved
     done = gov.execute(p.id)
     assert done.effect == "budget adopted: budget:2026"
-    with pytest.raises(Refused, match=f"proposal {p.id} was already executed on .* a decision takes effect once"):
+    with pytest.raises(
+        Refused, match=f"proposal {p.id} was already executed on .* a decision takes effect once"
+    ):
         gov.execute(p.id)
     assert len(effect_events(gov, "budget.adopt")) == 1
     assert gov.standing(p.id).state == "executed"
@@ -41,7 +43,9 @@ def test_execute_once_then_refuse(approved) -> None:
 def test_refusals_say_why(gov) -> None:
     names = gov.seat_body("board")
     p = gov.propose("budget", names[0])
-    with pytest.raises(Refused, match=f"proposal {p.id} is open: waiting for .*; only an approved proposal can be executed"):
+    with pytest.raises(
+        Refused, match=f"proposal {p.id} is open: waiting for .*; only an approved proposal can be executed"
+    ):
         gov.execute(p.id)
     gov.vote(p.id, names[-1], "reject")
     with pytest.raises(Refused, match="is open: blocked by UA seat 3; .* only an approved proposal"):
@@ -66,7 +70,9 @@ def test_a_failing_effect_leaves_no_execution(approved) -> None:
             gov.execute(p.id)
     finally:
         effects.register("budget", replace=True)(saved)
-    assert calls and gov.standing(p.id).state == "approved"    # the execution row was rolled back with the effect
+    assert (
+        calls and gov.standing(p.id).state == "approved"
+    )  # the execution row was rolled back with the effect
     gov.execute(p.id)
 
 
@@ -83,15 +89,29 @@ def test_kinds_without_a_handler_are_executed_with_the_record_alone(gov, monkeyp
 def test_the_database_refuses_a_second_execution_and_an_unapproved_one(approved) -> None:
     gov, p = approved
     gov.execute(p.id)
-    row = {"proposal_id": p.id, "status": "executed", "step": "execute", "effective": gov.day, "reason": "again"}
+    row = {
+        "proposal_id": p.id,
+        "status": "executed",
+        "step": "execute",
+        "effective": gov.day,
+        "reason": "again",
+    }
     with pytest.raises(Exception, match="(?i)unique|once"):
         with db.write(gov.engine) as conn:
-            conn.execute(insert(t.proposal_status).values(**row, seq=log.append_event(conn, "x", "proposal.executed", "p", {})))
+            conn.execute(
+                insert(t.proposal_status).values(
+                    **row, seq=log.append_event(conn, "x", "proposal.executed", "p", {})
+                )
+            )
     other = gov.propose("budget", "us-board-1", title="not approved")
     with pytest.raises(Exception, match="execution refused: the proposal is not approved"):
         with db.write(gov.engine) as conn:
-            conn.execute(insert(t.proposal_status).values(
-                **{**row, "proposal_id": other.id}, seq=log.append_event(conn, "x", "proposal.executed", "p", {})))
+            conn.execute(
+                insert(t.proposal_status).values(
+                    **{**row, "proposal_id": other.id},
+                    seq=log.append_event(conn, "x", "proposal.executed", "p", {}),
+                )
+            )
 
 
 def test_two_postgresql_connections_executing_at_once_yield_one_effect(approved, backend) -> None:

@@ -13,11 +13,11 @@ from jointfund.store import tables as t
 
 
 def test_partners_fill_their_own_seats_and_no_more(gov) -> None:
-    names = gov.seat_body("investment")          # 3 US : 2 UA in the shipped terms
+    names = gov.seat_body("investment")  # 3 US : 2 UA in the shipped terms
     assert len(names) == 5
     with pytest.raises(Refused, match="UA has 2 seat\\(s\\) on the Investment committee, all filled"):
         gov.appoint("ua-extra", "UA", "investment")
-    gov.seat_body("project_search")              # 2 US : 3 UA: UA's third seat here is not US's to take
+    gov.seat_body("project_search")  # 2 US : 3 UA: UA's third seat here is not US's to take
     with pytest.raises(Refused, match="US has 2 seat"):
         gov.appoint("us-extra", "US", "project_search")
 
@@ -26,7 +26,7 @@ def test_a_partner_cannot_take_the_other_partners_vacant_seats(gov) -> None:
     for n in range(1, 4):
         gov.appoint(f"us-{n}", "US", "board")
     with pytest.raises(Refused, match="US has 3 seat"):
-        gov.appoint("us-4", "US", "board")      # UA's three board seats are all vacant, and stay UA's
+        gov.appoint("us-4", "US", "board")  # UA's three board seats are all vacant, and stay UA's
 
 
 def test_bad_input_is_collected_and_named(gov) -> None:
@@ -45,7 +45,7 @@ def test_one_key_per_person_and_unique_names_on_a_body(gov) -> None:
     gov.keys["impostor"] = gov.keys["olena"]
     with pytest.raises(Refused, match="each member signs with their own key"):
         gov.appoint("impostor", "US", "board")
-    gov.appoint("olena", "UA", "audit")          # the same person on a committee, with her own key
+    gov.appoint("olena", "UA", "audit")  # the same person on a committee, with her own key
 
 
 def test_removal_vacates_the_seat_and_both_are_logged(gov) -> None:
@@ -61,7 +61,9 @@ def test_removal_vacates_the_seat_and_both_are_logged(gov) -> None:
     assert (a.seat, b.seat, c.seat) == (1, 2, 1)
     with db.transaction(gov.engine) as conn:
         seated = {m.name for m in member.seated(conn, "board")}
-        events = [(e.actor, e.action, e.data["before"], e.data["after"]) for e in log.events(conn, prefix="member.")]
+        events = [
+            (e.actor, e.action, e.data["before"], e.data["after"]) for e in log.events(conn, prefix="member.")
+        ]
     assert seated == {"b", "c"}
     assert events[2] == ("admin", "member.remove", "held by a", "US seat 1 on board vacant")
     assert [e[1] for e in events] == ["member.appoint"] * 2 + ["member.remove", "member.appoint"]
@@ -72,5 +74,16 @@ def test_the_database_refuses_a_second_holder_of_a_seat(gov) -> None:
     with pytest.raises(Exception, match="seat is already held"):
         with db.write(gov.engine) as conn:
             seq = log.append_event(conn, "attacker", "member.appoint", "member:2", {})
-            conn.execute(insert(t.member).values(id=2, body="board", partner="US", seat=m.seat, name="x", key_id="k",
-                                                 public_pem="p", appointed_on=gov.day, seq=seq))
+            conn.execute(
+                insert(t.member).values(
+                    id=2,
+                    body="board",
+                    partner="US",
+                    seat=m.seat,
+                    name="x",
+                    key_id="k",
+                    public_pem="p",
+                    appointed_on=gov.day,
+                    seq=seq,
+                )
+            )

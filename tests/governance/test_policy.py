@@ -12,21 +12,52 @@ ADM, BRD, COM, AUD, TRS, APP, PUB = policy.ROLES
 
 # Who may do each state-changing action. Auditors, applicants and the public change nothing here.
 SPEC = {
-    "ledger.post": {ADM}, "ledger.reverse": {ADM}, "ledger.open": {ADM}, "ledger.close": {ADM},
-    "keys.register": {ADM}, "genesis.record": {ADM}, "period.close": {ADM}, "checkpoint.sign": {ADM, BRD},
-    "members.appoint": {ADM}, "members.remove": {ADM}, "members.rotate_key": {ADM, BRD, COM},
-    "proposals.new": {BRD, COM}, "proposals.vote": {BRD, COM}, "proposals.withdraw": {BRD, COM},
-    "proposals.recuse": {BRD, COM}, "members.interest": {BRD, COM},
-    "proposals.expire": {ADM, BRD, COM}, "proposals.execute": {ADM, BRD},
-    "users.add": {ADM}, "users.disable": {ADM}, "users.token": {ADM}, "users.revoke_token": {ADM}, "users.link_member": {ADM},
-    "licences.import": {ADM, TRS}, "receipts.import": {ADM, TRS}, "fx.import": {ADM, TRS},
-    "licences.correct": {ADM, TRS}, "receipts.correct": {ADM, TRS}, "fx.correct": {ADM, TRS},
-    "payments.import": {ADM, TRS}, "transfers.record": {ADM, TRS}, "calendar.file": {ADM, TRS},
-    "capital.commit": {ADM}, "capital.call": {ADM}, "capital.contribute": {ADM}, "applications.submit": {ADM, APP},
+    "ledger.post": {ADM},
+    "ledger.reverse": {ADM},
+    "ledger.open": {ADM},
+    "ledger.close": {ADM},
+    "keys.register": {ADM},
+    "genesis.record": {ADM},
+    "period.close": {ADM},
+    "checkpoint.sign": {ADM, BRD},
+    "members.appoint": {ADM},
+    "members.remove": {ADM},
+    "members.rotate_key": {ADM, BRD, COM},
+    "proposals.new": {BRD, COM},
+    "proposals.vote": {BRD, COM},
+    "proposals.withdraw": {BRD, COM},
+    "proposals.recuse": {BRD, COM},
+    "members.interest": {BRD, COM},
+    "proposals.expire": {ADM, BRD, COM},
+    "proposals.execute": {ADM, BRD},
+    "users.add": {ADM},
+    "users.disable": {ADM},
+    "users.token": {ADM},
+    "users.revoke_token": {ADM},
+    "users.link_member": {ADM},
+    "licences.import": {ADM, TRS},
+    "receipts.import": {ADM, TRS},
+    "fx.import": {ADM, TRS},
+    "licences.correct": {ADM, TRS},
+    "receipts.correct": {ADM, TRS},
+    "fx.correct": {ADM, TRS},
+    "payments.import": {ADM, TRS},
+    "transfers.record": {ADM, TRS},
+    "calendar.file": {ADM, TRS},
+    "capital.commit": {ADM},
+    "capital.call": {ADM},
+    "capital.contribute": {ADM},
+    "applications.submit": {ADM, APP},
     "applications.withdraw": {ADM, APP},
-    "applications.move": {ADM, COM}, "portfolio.record": {ADM}, "expenses.record": {ADM},
-    "sanctions.import": {ADM}, "applications.screen": {ADM, COM}, "applications.screening_outcome": {ADM},
-    "commitments.event": {ADM, BRD}, "commitments.record": {ADM, BRD}, "commitments.tag": {ADM},
+    "applications.move": {ADM, COM},
+    "portfolio.record": {ADM},
+    "expenses.record": {ADM},
+    "sanctions.import": {ADM},
+    "applications.screen": {ADM, COM},
+    "applications.screening_outcome": {ADM},
+    "commitments.event": {ADM, BRD},
+    "commitments.record": {ADM, BRD},
+    "commitments.tag": {ADM},
 }
 
 
@@ -53,7 +84,10 @@ def test_readers_change_nothing(role: str) -> None:
 
 
 def test_applicants_only_submit_applications() -> None:
-    assert [a for a in policy.RULES if policy.allowed(APP, a)] == ["applications.submit", "applications.withdraw"]
+    assert [a for a in policy.RULES if policy.allowed(APP, a)] == [
+        "applications.submit",
+        "applications.withdraw",
+    ]
 
 
 def test_operator_is_an_administrator_and_unknown_actions_are_bugs() -> None:

@@ -33,8 +33,10 @@ def test_one_reject_blocks_a_unanimous_proposal_until_every_seat_has_voted(board
     p = board.propose("budget", "ua-board-2")
     board.votes(p.id, ["us-board-1", "us-board-2", "us-board-3"], "approve")
     s = board.vote(p.id, "ua-board-1", "reject")
-    assert s.words == ("open: blocked by UA seat 1; waiting for UA seat 2 and UA seat 3 "
-                       "(votes may change until every seat has voted)")
+    assert s.words == (
+        "open: blocked by UA seat 1; waiting for UA seat 2 and UA seat 3 "
+        "(votes may change until every seat has voted)"
+    )
     assert not s.closings
     s = board.votes(p.id, ["ua-board-2", "ua-board-3"], "approve")
     assert s.state == "rejected"
@@ -46,7 +48,7 @@ def test_a_blocking_reject_changed_to_approve_lets_the_proposal_pass(board) -> N
     board.vote(p.id, "ua-board-1", "reject")
     board.votes(p.id, ["us-board-1", "us-board-2", "us-board-3", "ua-board-2"], "approve")
     assert board.standing(p.id).reason.startswith("blocked by UA seat 1; waiting for UA seat 3")
-    s = board.vote(p.id, "ua-board-1", "approve")          # round 2 supersedes the reject
+    s = board.vote(p.id, "ua-board-1", "approve")  # round 2 supersedes the reject
     assert s.state == "open" and s.reason.startswith("waiting for UA seat 3")
     assert board.vote(p.id, "ua-board-3", "approve").words == "approved: 6 of 6 board seats approved"
     assert verify(board.engine).ok
@@ -72,15 +74,15 @@ def test_a_vacant_seat_blocks_until_it_is_filled(gov) -> None:
 
 
 def test_a_removed_members_vote_stops_counting(board) -> None:
-    p = board.propose("other", "us-board-1")           # majority of each partner: 2 of 3 on each side
+    p = board.propose("other", "us-board-1")  # majority of each partner: 2 of 3 on each side
     board.votes(p.id, ["us-board-1", "ua-board-1"], "approve")
     with db.transaction(board.engine) as conn:
         gone = member.find(conn, "ua-board-1")
-    board.remove_by_decision(gone.id)                  # the board exists: a seat is taken only by decision
+    board.remove_by_decision(gone.id)  # the board exists: a seat is taken only by decision
     s = board.vote(p.id, "us-board-2", "approve")
     assert s.state == "open" and "UA seat 1 (vacant)" in s.reason
     board.vote(p.id, "ua-board-2", "approve")
-    board.seat_by_decision("ua-new", "UA")             # the vacancy does not block its own filling
+    board.seat_by_decision("ua-new", "UA")  # the vacancy does not block its own filling
     assert board.vote(p.id, "ua-new", "approve").state == "approved"
     assert verify(board.engine).ok
 
@@ -88,7 +90,7 @@ def test_a_removed_members_vote_stops_counting(board) -> None:
 def test_expiry_boundary_votes_count_through_the_deadline_day(board) -> None:
     deadline = board.day + dt.timedelta(days=10)
     p = board.propose("valuation", "us-board-1", deadline=deadline)
-    board.vote(p.id, "us-board-1", "approve", on=deadline)            # the deadline day still counts
+    board.vote(p.id, "us-board-1", "approve", on=deadline)  # the deadline day still counts
     with db.write(board.engine) as conn:
         assert proposal.expire_due(conn, board.fund, "t", deadline) == []
     after = deadline + dt.timedelta(days=1)
@@ -109,14 +111,35 @@ def test_withdrawal_only_by_the_proposer_with_their_signature(board) -> None:
     with db.write(board.engine) as conn:
         other = member.find(conn, "us-board-2")
         with pytest.raises(Refused, match="only the proposer"):
-            proposal.withdraw(conn, board.fund, "t", p.id, other.id,
-                              canonical.sign(board.keys["us-board-2"], proposal.withdrawal_message(board.fund, p)), board.day)
+            proposal.withdraw(
+                conn,
+                board.fund,
+                "t",
+                p.id,
+                other.id,
+                canonical.sign(board.keys["us-board-2"], proposal.withdrawal_message(board.fund, p)),
+                board.day,
+            )
         with pytest.raises(Refused, match="signature refused"):
-            proposal.withdraw(conn, board.fund, "t", p.id, p.proposer,
-                              canonical.sign(board.keys["us-board-2"], proposal.withdrawal_message(board.fund, p)), board.day)
+            proposal.withdraw(
+                conn,
+                board.fund,
+                "t",
+                p.id,
+                p.proposer,
+                canonical.sign(board.keys["us-board-2"], proposal.withdrawal_message(board.fund, p)),
+                board.day,
+            )
     with db.write(board.engine) as conn:
-        proposal.withdraw(conn, board.fund, "t", p.id, p.proposer,
-                          canonical.sign(board.keys["us-board-1"], proposal.withdrawal_message(board.fund, p)), board.day)
+        proposal.withdraw(
+            conn,
+            board.fund,
+            "t",
+            p.id,
+            p.proposer,
+            canonical.sign(board.keys["us-board-1"], proposal.withdrawal_message(board.fund, p)),
+            board.day,
+        )
     assert board.standing(p.id).state == "withdrawn"
     with pytest.raises(Refused, match="is closed \\(withdrawn"):
         board.vote(p.id, "us-board-2", "approve")
@@ -138,8 +161,15 @@ def test_an_investment_needs_the_committee_recommendation_first(board) -> None:
 
 def test_proposal_input_problems_are_collected(board) -> None:
     with pytest.raises(InputError) as exc:
-        board.propose("budget", "us-board-1", title=" ", amount="1.001", currency="USD", deadline=board.day - dt.timedelta(days=1),
-                      about="proposal:99")
+        board.propose(
+            "budget",
+            "us-board-1",
+            title=" ",
+            amount="1.001",
+            currency="USD",
+            deadline=board.day - dt.timedelta(days=1),
+            about="proposal:99",
+        )
     text = str(exc.value)
     for where in ("--title", "--amount", "--deadline", "--about"):
         assert where in text
@@ -155,10 +185,12 @@ def test_proposal_input_problems_are_collected(board) -> None:
 def test_every_step_is_an_event_with_before_and_after(board) -> None:
     p = board.propose("budget", "us-board-1")
     board.vote(p.id, "ua-board-3", "reject")
-    board.vote(p.id, "ua-board-3", "abstain")             # a changed vote: its event says from what
+    board.vote(p.id, "ua-board-3", "abstain")  # a changed vote: its event says from what
     board.votes(p.id, ["us-board-1", "us-board-2", "us-board-3", "ua-board-1", "ua-board-2"], "approve")
     with db.transaction(board.engine) as conn:
         steps = [(e.action, e.data["before"], e.data["after"]) for e in log.events(conn, prefix="proposal.")]
-    assert steps == [("proposal.new", None, "open"), ("proposal.vote", None, "reject"),
-                     ("proposal.vote", "reject", "abstain")] + [("proposal.vote", None, "approve")] * 5 + [
-                     ("proposal.rejected", "open", "rejected")]
+    assert steps == [
+        ("proposal.new", None, "open"),
+        ("proposal.vote", None, "reject"),
+        ("proposal.vote", "reject", "abstain"),
+    ] + [("proposal.vote", None, "approve")] * 5 + [("proposal.rejected", "open", "rejected")]

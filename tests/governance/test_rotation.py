@@ -45,23 +45,26 @@ def rotate(board, name: str, new: Ed25519PrivateKey, signer) -> member.Member:  
 
 def test_old_votes_stay_valid_and_new_votes_need_the_new_key(board) -> None:
     p = board.propose("budget", "us-board-1")
-    board.vote(p.id, "ua-board-1", "approve")                     # signed with the old key
+    board.vote(p.id, "ua-board-1", "approve")  # signed with the old key
     old = board.keys["ua-board-1"]
     new = Ed25519PrivateKey.generate()
-    m = rotate(board, "ua-board-1", new, old)                     # the old key signs its replacement
+    m = rotate(board, "ua-board-1", new, old)  # the old key signs its replacement
     assert m.key_id == key_id(new.public_key())
     board.keys["ua-board-1"] = old
     with pytest.raises(Refused, match="signature refused"):
-        board.vote(p.id, "ua-board-1", "approve")                 # the old key no longer signs
+        board.vote(p.id, "ua-board-1", "approve")  # the old key no longer signs
     board.keys["ua-board-1"] = new
-    board.vote(p.id, "ua-board-1", "approve")                     # round 2, with the new key
+    board.vote(p.id, "ua-board-1", "approve")  # round 2, with the new key
     s = board.votes(p.id, [n for n in board.names if n != "ua-board-1"], "approve")
     assert s.state == "approved"
-    assert failed(board.engine) == {}                             # the first vote checks with the key of its time
+    assert failed(board.engine) == {}  # the first vote checks with the key of its time
     with db.transaction(board.engine) as conn:
         (e,) = log.events(conn, action="member.key")
-    assert (e.data["signer"], e.data["old_key_id"], e.data["key_id"]) == ("member", key_id(old.public_key()),
-                                                                        m.key_id)
+    assert (e.data["signer"], e.data["old_key_id"], e.data["key_id"]) == (
+        "member",
+        key_id(old.public_key()),
+        m.key_id,
+    )
 
 
 def test_a_lost_key_is_replaced_by_the_partners_authority_key(board) -> None:
@@ -71,31 +74,40 @@ def test_a_lost_key_is_replaced_by_the_partners_authority_key(board) -> None:
     p = board.propose("other", "us-board-2")
     assert p.id == 1
     newer = Ed25519PrivateKey.generate()
-    rotate(board, "us-board-2", newer, new)                       # and later by the member's key again
+    rotate(board, "us-board-2", newer, new)  # and later by the member's key again
     assert failed(board.engine) == {}
 
 
 def test_forged_rotations_are_refused(board) -> None:
     new = Ed25519PrivateKey.generate()
     with pytest.raises(Refused, match="not signed by UA's authority key"):
-        rotate(board, "ua-board-1", new, authority_key("US"))     # the other partner's authority
+        rotate(board, "ua-board-1", new, authority_key("US"))  # the other partner's authority
     with pytest.raises(Refused, match="not signed by UA's authority key"):
         rotate(board, "ua-board-1", new, board.keys["ua-board-2"])  # another member's key
     with pytest.raises(Refused, match="needs a statement"):
         _unsigned(board, "ua-board-1", new)
     with pytest.raises(Refused, match="already member .* \\(us-board-1\\)'s"):
-        rotate(board, "ua-board-1", board.keys["us-board-1"], board.keys["ua-board-1"])  # a key used elsewhere
+        rotate(
+            board, "ua-board-1", board.keys["us-board-1"], board.keys["ua-board-1"]
+        )  # a key used elsewhere
     with pytest.raises(Refused, match="already the authority key of UA"):
         rotate(board, "ua-board-1", authority_key("UA"), board.keys["ua-board-1"])
     m, pem, st = statement(board, "ua-board-1", new, board.keys["ua-board-1"])
     other = Ed25519PrivateKey.generate()
     with db.write(board.engine) as conn, pytest.raises(InputError, match="does not authorize this key"):
-        rotation.rotate(conn, board.fund, "test", m.id, public_pem(other), st._replace(
-            fields={**st.fields, "public_pem": pem}).signed(board.keys["ua-board-1"]), board.day)
+        rotation.rotate(
+            conn,
+            board.fund,
+            "test",
+            m.id,
+            public_pem(other),
+            st._replace(fields={**st.fields, "public_pem": pem}).signed(board.keys["ua-board-1"]),
+            board.day,
+        )
     with db.write(board.engine) as conn:
         rotation.rotate(conn, board.fund, "test", m.id, pem.encode(), st, board.day)
     with db.write(board.engine) as conn, pytest.raises(Refused, match="already"):
-        rotation.rotate(conn, board.fund, "test", m.id, pem.encode(), st, board.day)   # replayed
+        rotation.rotate(conn, board.fund, "test", m.id, pem.encode(), st, board.day)  # replayed
     assert failed(board.engine) == {}
 
 
@@ -111,16 +123,40 @@ def test_verify_names_a_forged_rotation_and_the_database_a_reused_key(board) -> 
     m, pem, st = statement(board, "us-board-3", rogue, rogue)
     with db.write(board.engine) as conn:
         kid = key_id(rogue.public_key())
-        data = {"member": m.id, "old_key_id": m.key_id, "key_id": kid, "public_pem": pem, "signer": "member",
-                "rotated_on": board.day.isoformat(), authority.FIELD: st.to_json()}
+        data = {
+            "member": m.id,
+            "old_key_id": m.key_id,
+            "key_id": kid,
+            "public_pem": pem,
+            "signer": "member",
+            "rotated_on": board.day.isoformat(),
+            authority.FIELD: st.to_json(),
+        }
         seq = log.append_event(conn, "admin", "member.key", f"member:{m.id}", data)
-        conn.execute(insert(t.member_key).values(member_id=m.id, key_id=kid, public_pem=pem, old_key_id=m.key_id,
-                                                 signer="member", rotated_on=board.day, seq=seq))
+        conn.execute(
+            insert(t.member_key).values(
+                member_id=m.id,
+                key_id=kid,
+                public_pem=pem,
+                old_key_id=m.key_id,
+                signer="member",
+                rotated_on=board.day,
+                seq=seq,
+            )
+        )
     found = failed(board.engine)["authority chain"]
     assert any(f"key {kid} of member {m.id}" in f and "not signed by the old key" in f for f in found), found
     with pytest.raises(Exception, match="already a member key"):
         with db.write(board.engine) as conn:
             seq = log.append_event(conn, "admin", "member.key", f"member:{m.id}", {})
-            conn.execute(insert(t.member_key).values(member_id=m.id, key_id=book.members(conn, [1])[0].keys[0][1],
-                                                     public_pem="p", old_key_id="x", signer="authority",
-                                                     rotated_on=board.day, seq=seq))
+            conn.execute(
+                insert(t.member_key).values(
+                    member_id=m.id,
+                    key_id=book.members(conn, [1])[0].keys[0][1],
+                    public_pem="p",
+                    old_key_id="x",
+                    signer="authority",
+                    rotated_on=board.day,
+                    seq=seq,
+                )
+            )

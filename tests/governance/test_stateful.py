@@ -14,7 +14,12 @@ import itertools
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
-    RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test,
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
 )
 
 import pytest
@@ -28,14 +33,16 @@ from jointfund.store import db
 from jointfund.verify import verify
 from support import authority_key
 
-SEATS = {"US": 3, "UA": 3}   # the board of the shipped terms, checked below
+SEATS = {"US": 3, "UA": 3}  # the board of the shipped terms, checked below
 KINDS = ("budget", "other")  # unanimous, and a majority of each partner
 
 
 def expected(rule: str, holders: dict[str, list[int]], last: dict[int, str]) -> str:
     """The model's verdict, counted plainly: approved, rejected or open."""
+
     def count(p: str, choices: tuple[str, ...]) -> int:
         return sum(1 for m in holders[p] if last.get(m) in choices)
+
     # Votes may change while it is open: a rejection waits until every held seat has voted.
     rejected = "rejected" if all(m in last for p in SEATS for m in holders[p]) else "open"
     if rule == "unanimous":
@@ -51,11 +58,21 @@ def expected(rule: str, holders: dict[str, list[int]], last: dict[int, str]) -> 
 
 # -- the administrator adversary (issue 19): every operation of the role against joint control --
 
-ATTACKS = ("appoint unsigned", "appoint signed by a key of its own", "appoint signed by the other partner",
-           "appoint replaying a statement", "remove unsigned", "remove signed by a key of its own",
-           "remove signed by the other partner", "register a checkpoint key unsigned",
-           "register a checkpoint key signed by a key of its own", "link a user unsigned",
-           "link a user with a statement for another user", "a second genesis", "sign the genesis again")
+ATTACKS = (
+    "appoint unsigned",
+    "appoint signed by a key of its own",
+    "appoint signed by the other partner",
+    "appoint replaying a statement",
+    "remove unsigned",
+    "remove signed by a key of its own",
+    "remove signed by the other partner",
+    "register a checkpoint key unsigned",
+    "register a checkpoint key signed by a key of its own",
+    "link a user unsigned",
+    "link a user with a statement for another user",
+    "a second genesis",
+    "sign the genesis again",
+)
 
 
 def signing_keys(gov) -> tuple[dict[str, set[int]], dict[str, str]]:  # noqa: ANN001
@@ -87,32 +104,71 @@ def administrator(conn, gov, attack: str, partner: str, victim: int, name: str, 
         seat(authority.statement(gov.fund.id, other, "member.appoint", **fields).signed(authority_key(other)))
     elif attack == "appoint replaying a statement":
         st = authority.from_json(used[0] if used else {}, "replay") if used else None
-        member.appoint(conn, gov.fund, "admin", st.partner if st else partner, str(st.fields["name"]) if st else name,
-                       "board", str(st.fields["public_pem"]).encode() if st else pem.encode(), gov.day, statement=st)
+        member.appoint(
+            conn,
+            gov.fund,
+            "admin",
+            st.partner if st else partner,
+            str(st.fields["name"]) if st else name,
+            "board",
+            str(st.fields["public_pem"]).encode() if st else pem.encode(),
+            gov.day,
+            statement=st,
+        )
     elif attack == "remove unsigned":
         member.remove(conn, gov.fund.id, "admin", m.id, gov.day)
     elif attack == "remove signed by a key of its own":
-        member.remove(conn, gov.fund.id, "admin", m.id, gov.day,
-                      statement=authority.statement(gov.fund.id, m.partner, "member.remove", **gone).signed(rogue))
+        member.remove(
+            conn,
+            gov.fund.id,
+            "admin",
+            m.id,
+            gov.day,
+            statement=authority.statement(gov.fund.id, m.partner, "member.remove", **gone).signed(rogue),
+        )
     elif attack == "remove signed by the other partner":
         them = next(p for p in SEATS if p != m.partner)
-        member.remove(conn, gov.fund.id, "admin", m.id, gov.day, statement=authority.statement(
-            gov.fund.id, them, "member.remove", **gone).signed(authority_key(them)))
+        member.remove(
+            conn,
+            gov.fund.id,
+            "admin",
+            m.id,
+            gov.day,
+            statement=authority.statement(gov.fund.id, them, "member.remove", **gone).signed(
+                authority_key(them)
+            ),
+        )
     elif attack.startswith("register a checkpoint key"):
         kid = key_id(rogue.public_key())
-        st = (authority.statement(gov.fund.id, partner, "key.register", key_id=kid,
-                                  public_pem=public_pem(rogue.public_key())).signed(rogue)
-              if attack.endswith("of its own") else None)
-        log.register_key(conn, gov.fund.id, partner, public_pem(rogue.public_key()).encode(), "rogue.pub", "admin", st)
+        st = (
+            authority.statement(
+                gov.fund.id, partner, "key.register", key_id=kid, public_pem=public_pem(rogue.public_key())
+            ).signed(rogue)
+            if attack.endswith("of its own")
+            else None
+        )
+        log.register_key(
+            conn, gov.fund.id, partner, public_pem(rogue.public_key()).encode(), "rogue.pub", "admin", st
+        )
     elif attack.startswith("link a user"):
         if name not in {u.name for u in user.users(conn)}:
             user.add(conn, "admin", name, "board_manager", "a long enough password")
-        st = (authority.statement(gov.fund.id, m.partner, "user.member", user="someone-else", member=m.id)
-              .signed(authority_key(m.partner)) if attack.endswith("another user") else None)
+        st = (
+            authority.statement(
+                gov.fund.id, m.partner, "user.member", user="someone-else", member=m.id
+            ).signed(authority_key(m.partner))
+            if attack.endswith("another user")
+            else None
+        )
         user.link_member(conn, gov.fund.id, "admin", name, m.id, st)
     elif attack == "a second genesis":
-        authority.record_genesis(conn, "admin", gov.fund.id, tuple(SEATS), {p: public_pem(rogue.public_key()).encode()
-                                                                            for p in SEATS})
+        authority.record_genesis(
+            conn,
+            "admin",
+            gov.fund.id,
+            tuple(SEATS),
+            {p: public_pem(rogue.public_key()).encode() for p in SEATS},
+        )
     else:
         g = authority.genesis(conn)
         authority.sign_genesis(conn, "admin", partner, rogue.sign(g.message()).hex())
@@ -134,14 +190,14 @@ def test_no_execution_without_its_rule_and_verify_always_passes(gov) -> None:  #
     class Board(RuleBasedStateMachine):
         def __init__(self) -> None:
             super().__init__()
-            self.holders: dict[str, list[int]] = {p: [] for p in SEATS}   # member ids seated, per partner
+            self.holders: dict[str, list[int]] = {p: [] for p in SEATS}  # member ids seated, per partner
             self.names: dict[int, str] = {}
-            self.votes: dict[int, dict[int, str]] = {}                    # proposal -> member -> last choice
+            self.votes: dict[int, dict[int, str]] = {}  # proposal -> member -> last choice
             self.state: dict[int, str] = {}
             self.rule: dict[int, str] = {}
             self.deadline: dict[int, dt.date | None] = {}
             self.proposer: dict[int, int] = {}
-            self.used: list[dict] = []   # statements the partners signed, which the administrator may replay
+            self.used: list[dict] = []  # statements the partners signed, which the administrator may replay
 
         @property
         def seated(self) -> list[int]:
@@ -168,8 +224,13 @@ def test_no_execution_without_its_rule_and_verify_always_passes(gov) -> None:  #
             self.holders[partner].append(m.id)
             self.names[m.id] = name
             with db.transaction(gov.engine) as conn:
-                self.used.append(next(e.data["authority"] for e in log.events(conn, action="member.appoint")
-                                      if e.data["member"] == m.id))
+                self.used.append(
+                    next(
+                        e.data["authority"]
+                        for e in log.events(conn, action="member.appoint")
+                        if e.data["member"] == m.id
+                    )
+                )
 
         @precondition(lambda self: self.seated)
         @rule(data=st.data())
@@ -193,10 +254,16 @@ def test_no_execution_without_its_rule_and_verify_always_passes(gov) -> None:  #
             self.deadline[p.id], self.proposer[p.id] = deadline, m
 
         @precondition(lambda self: self.seated and self.state)
-        @rule(data=st.data(), ballots=st.lists(st.sampled_from(["approve", "approve", "approve", "reject", "abstain"]),
-                                               min_size=1, max_size=6))
+        @rule(
+            data=st.data(),
+            ballots=st.lists(
+                st.sampled_from(["approve", "approve", "approve", "reject", "abstain"]),
+                min_size=1,
+                max_size=6,
+            ),
+        )
         def vote(self, data, ballots: list[str]) -> None:  # noqa: ANN001
-            pid = data.draw(st.sampled_from(sorted(self.state)[-2:]))   # the newest proposals
+            pid = data.draw(st.sampled_from(sorted(self.state)[-2:]))  # the newest proposals
             for choice in ballots:
                 self._vote(pid, data.draw(st.sampled_from(self.seated)), choice)
 
@@ -218,7 +285,9 @@ def test_no_execution_without_its_rule_and_verify_always_passes(gov) -> None:  #
         def withdraw(self, data) -> None:  # noqa: ANN001
             pid = data.draw(st.sampled_from(sorted(self.state)))
             p = gov.standing(pid, clock["day"]).proposal
-            sig = canonical.sign(gov.keys[self.names[self.proposer[pid]]], proposal.withdrawal_message(gov.fund, p))
+            sig = canonical.sign(
+                gov.keys[self.names[self.proposer[pid]]], proposal.withdrawal_message(gov.fund, p)
+            )
             d = self.deadline[pid]
             try:
                 with db.write(gov.engine) as conn:
@@ -234,9 +303,12 @@ def test_no_execution_without_its_rule_and_verify_always_passes(gov) -> None:  #
             clock["day"] += dt.timedelta(days=days)
             with db.write(gov.engine) as conn:
                 done = {c.proposal for c in proposal.expire_due(conn, gov.fund, "test", clock["day"])}
-            due = {pid for pid, s in self.state.items()
-                   if s == "open" and self.deadline[pid] is not None and clock["day"] > self.deadline[pid]}
-            assert due <= done   # proposals of earlier runs may expire too
+            due = {
+                pid
+                for pid, s in self.state.items()
+                if s == "open" and self.deadline[pid] is not None and clock["day"] > self.deadline[pid]
+            }
+            assert due <= done  # proposals of earlier runs may expire too
             for pid in due:
                 self.state[pid] = "expired"
 
@@ -270,14 +342,20 @@ def test_no_execution_without_its_rule_and_verify_always_passes(gov) -> None:  #
             """The invariant of the trust model: the keys that can sign for a partner are exactly those its
             authority key gave, as the model counted them."""
             seated, registered = signing_keys(gov)
-            assert {p: sorted(ids) for p, ids in seated.items()} == {p: sorted(ms) for p, ms in self.holders.items() if ms}
+            assert {p: sorted(ids) for p, ids in seated.items()} == {
+                p: sorted(ms) for p, ms in self.holders.items() if ms
+            }
             assert registered == {}
 
         @invariant()
         def the_system_agrees_with_the_model(self) -> None:
             for pid, state in self.state.items():
                 s = gov.standing(pid, clock["day"])
-                assert s.state == state or (state == "open" and s.state == "expired" and not s.recorded), (pid, s.words, state)
+                assert s.state == state or (state == "open" and s.state == "expired" and not s.recorded), (
+                    pid,
+                    s.words,
+                    state,
+                )
 
         def teardown(self) -> None:
             report = verify(gov.engine)
@@ -287,5 +365,9 @@ def test_no_execution_without_its_rule_and_verify_always_passes(gov) -> None:  #
                     gov.remove(conn, m, clock["day"])
             clock["day"] += dt.timedelta(days=1)
 
-    run_state_machine_as_test(Board, settings=settings(
-        max_examples=12, stateful_step_count=25, deadline=None, suppress_health_check=list(HealthCheck)))
+    run_state_machine_as_test(
+        Board,
+        settings=settings(
+            max_examples=12, stateful_step_count=25, deadline=None, suppress_health_check=list(HealthCheck)
+        ),
+    )

@@ -35,7 +35,13 @@ def test_forged_signature_is_refused(board) -> None:
     p = board.propose("budget", "us-board-1")
     forger = Ed25519PrivateKey.generate()
     with pytest.raises(Refused, match="does not verify with the key .* of member 4 \\(ua-board-1\\)"):
-        cast(board, p.id, "ua-board-1", "approve", canonical.sign(forger, message(board, p.id, "ua-board-1", "approve")))
+        cast(
+            board,
+            p.id,
+            "ua-board-1",
+            "approve",
+            canonical.sign(forger, message(board, p.id, "ua-board-1", "approve")),
+        )
     with pytest.raises(Refused, match="signature refused"):
         cast(board, p.id, "ua-board-1", "approve", "00" * 64)
 
@@ -53,17 +59,17 @@ def test_replays_on_another_proposal_or_round_or_choice_are_refused(board) -> No
     p2 = board.propose("budget", "us-board-1", title="two")
     signed = canonical.sign(board.keys["ua-board-1"], message(board, p1.id, "ua-board-1", "approve"))
     with pytest.raises(Refused, match="signature refused"):
-        cast(board, p2.id, "ua-board-1", "approve", signed)          # another proposal
+        cast(board, p2.id, "ua-board-1", "approve", signed)  # another proposal
     with pytest.raises(Refused, match="signature refused"):
-        cast(board, p1.id, "ua-board-1", "reject", signed)           # another choice
+        cast(board, p1.id, "ua-board-1", "reject", signed)  # another choice
     cast(board, p1.id, "ua-board-1", "approve", signed)
-    board.vote(p1.id, "ua-board-1", "abstain")                        # round 2; the proposal closes (unanimity)
+    board.vote(p1.id, "ua-board-1", "abstain")  # round 2; the proposal closes (unanimity)
     board_p3 = board.propose("other", "us-board-1")
     first = canonical.sign(board.keys["ua-board-1"], message(board, board_p3.id, "ua-board-1", "approve"))
     cast(board, board_p3.id, "ua-board-1", "approve", first)
     board.vote(board_p3.id, "ua-board-1", "reject")
     with pytest.raises(Refused, match="signed for round 1, but .* is round 3; a replayed or stale vote"):
-        cast(board, board_p3.id, "ua-board-1", "approve", first)     # replaying round 1 after a change
+        cast(board, board_p3.id, "ua-board-1", "approve", first)  # replaying round 1 after a change
 
 
 def test_vote_signed_before_an_edit_of_the_proposal_is_refused_and_verify_names_the_edit(board) -> None:
@@ -89,16 +95,27 @@ def test_non_members_other_bodies_and_closed_proposals_are_refused(board) -> Non
     with pytest.raises(Refused, match="sits on audit, not on board"):
         board.vote(p.id, "us-audit-1", "approve")
     board.vote(p.id, "ua-board-1", "reject")
-    board.votes(p.id, [n for n in ["us-board-1", "us-board-2", "us-board-3", "ua-board-1", "ua-board-2", "ua-board-3"] if n not in ("ua-board-1", "us-board-2")], "approve")
+    board.votes(
+        p.id,
+        [
+            n
+            for n in ["us-board-1", "us-board-2", "us-board-3", "ua-board-1", "ua-board-2", "ua-board-3"]
+            if n not in ("ua-board-1", "us-board-2")
+        ],
+        "approve",
+    )
     board.vote(p.id, "us-board-2", "abstain")
-    with pytest.raises(Refused, match="is closed \\(rejected: US seat 2 \\(us-board-2\\) abstained and UA seat 1 \\(ua-board-1\\) rejected"):
+    with pytest.raises(
+        Refused,
+        match="is closed \\(rejected: US seat 2 \\(us-board-2\\) abstained and UA seat 1 \\(ua-board-1\\) rejected",
+    ):
         board.vote(p.id, "us-board-2", "approve")
     with pytest.raises(InputError, match="CHOICE: expected one of approve, reject, abstain"):
         board.vote(p.id, "us-board-2", "maybe")
 
 
 def test_changing_a_vote_is_recorded_and_the_last_vote_counts(board) -> None:
-    p = board.propose("other", "us-board-1")            # majority of each partner
+    p = board.propose("other", "us-board-1")  # majority of each partner
     board.votes(p.id, ["us-board-1", "us-board-2", "ua-board-1"], "approve")
     board.vote(p.id, "ua-board-1", "abstain")
     s = board.vote(p.id, "ua-board-1", "approve")
@@ -106,8 +123,11 @@ def test_changing_a_vote_is_recorded_and_the_last_vote_counts(board) -> None:
     s = board.vote(p.id, "ua-board-2", "approve")
     assert s.words.startswith("approved: 4 of 6 board seats approved")
     with db.transaction(board.engine) as conn:
-        changes = [(e.data["before"], e.data["after"]) for e in log.events(conn, action="proposal.vote")
-                   if e.data["member"] == 4]
+        changes = [
+            (e.data["before"], e.data["after"])
+            for e in log.events(conn, action="proposal.vote")
+            if e.data["member"] == 4
+        ]
     assert changes == [(None, "approve"), ("approve", "abstain"), ("abstain", "approve")]
     assert verify(board.engine).ok
 
@@ -117,7 +137,7 @@ def test_a_superseded_vote_stands_only_superseded_by_the_same_members_later_vote
     reject would count again; verify names it."""
     p = board.propose("budget", "us-board-1")
     board.vote(p.id, "ua-board-1", "reject")
-    board.vote(p.id, "ua-board-1", "approve")                       # round 2 supersedes the reject
+    board.vote(p.id, "ua-board-1", "approve")  # round 2 supersedes the reject
     assert verify(board.engine).ok
     with db.transaction(board.engine) as conn:
         ua1 = member.find(conn, "ua-board-1").id
@@ -125,7 +145,9 @@ def test_a_superseded_vote_stands_only_superseded_by_the_same_members_later_vote
     with db.write(board.engine) as conn:
         for s in drop_guard_statements(board.engine.dialect.name, "vote"):
             conn.exec_driver_sql(s)
-        conn.execute(update(t.vote).where(t.vote.c.member_id == ua1, t.vote.c.round == 2).values(member_id=us2))
+        conn.execute(
+            update(t.vote).where(t.vote.c.member_id == ua1, t.vote.c.round == 2).values(member_id=us2)
+        )
     report = verify(board.engine)
     failed = {r.check: r for r in report.results if not r.ok}
     assert {"vote signatures", "governance records"} <= set(failed)

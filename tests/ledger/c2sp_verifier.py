@@ -22,6 +22,7 @@ class Rejected(Exception):
 
 # -- signed-note --
 
+
 def key_id(name: str, sig_type: int, public: bytes) -> bytes:
     # signed-note: key ID = SHA-256(key name || 0x0A || signature type || public key)[:4]
     return hashlib.sha256(name.encode("utf-8") + b"\x0a" + bytes([sig_type]) + public).digest()[:4]
@@ -42,7 +43,7 @@ def split_note(note: bytes) -> tuple[bytes, list[tuple[str, bytes, bytes]]]:
     i = s.rfind("\n\n")
     if i < 0 or not s.endswith("\n"):
         raise Rejected("no blank line before signatures")
-    text, sig_block = s[: i + 1], s[i + 2:]
+    text, sig_block = s[: i + 1], s[i + 2 :]
     sigs = []
     for line in sig_block.split("\n")[:-1]:
         if not line.startswith("\u2014 "):
@@ -98,6 +99,7 @@ def verify_note(note: bytes, vkeys: list[str]) -> tuple[bytes, list[str]]:
 
 # -- tlog-checkpoint --
 
+
 def parse_checkpoint(text: bytes) -> tuple[str, int, bytes, list[str]]:
     lines = text.decode("utf-8").split("\n")
     if lines[-1] != "" or len(lines) < 4:
@@ -122,6 +124,7 @@ def verify_checkpoint(note: bytes, vkeys: list[str], origin: str) -> tuple[int, 
 
 
 # -- RFC 6962 Merkle tree --
+
 
 def leaf_hash(data: bytes) -> bytes:
     return hashlib.sha256(b"\x00" + data).digest()
@@ -171,6 +174,7 @@ def verify_consistency(m: int, n: int, old_root: bytes, new_root: bytes, proof: 
 
 # -- tlog-tiles --
 
+
 def tile_index_path(n: int) -> str:
     """Zero-padded 3-digit path elements, all but the last prefixed with x: 1234067 -> x001/x234/067."""
     parts = []
@@ -200,11 +204,11 @@ def tree_root_from_tiles(fetch: Callable[[str], bytes], size: int) -> tuple[byte
             data = fetch(tile_path(level, n, width))
             if len(data) != 32 * width:
                 raise Rejected(f"tile {level}/{n} has {len(data)} bytes, expected {32 * width}")
-            hashes += [data[i:i + 32] for i in range(0, len(data), 32)]
+            hashes += [data[i : i + 32] for i in range(0, len(data), 32)]
         if level > 0:  # each hash is the MTH of a full tile of the level below
             below = levels[-1]
             for i, h in enumerate(hashes):
-                if mth(below[i * 256:(i + 1) * 256]) != h:
+                if mth(below[i * 256 : (i + 1) * 256]) != h:
                     raise Rejected(f"tile {level}: hash {i} is not the root of the tile below")
         levels.append(hashes)
         level, count = level + 1, count // 256
@@ -215,8 +219,8 @@ def bundle_entries(data: bytes) -> list[bytes]:
     """An entry bundle: big-endian uint16 length-prefixed entries."""
     out, i = [], 0
     while i < len(data):
-        (length,) = struct.unpack(">H", data[i:i + 2])
-        out.append(data[i + 2:i + 2 + length])
+        (length,) = struct.unpack(">H", data[i : i + 2])
+        out.append(data[i + 2 : i + 2 + length])
         i += 2 + length
     if i != len(data):
         raise Rejected("entry bundle ends inside an entry")

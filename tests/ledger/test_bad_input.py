@@ -36,38 +36,68 @@ def _legs(book: Book, *legs: tuple[str, str, str]) -> tuple[Posting, ...]:
 
 
 def test_unbalanced_entry(book):
-    e = Entry(book.day(2), "x", _legs(book, (book.cash(), "10.00", book.base), (book.capital(), "-9.99", book.base)), "u")
+    e = Entry(
+        book.day(2),
+        "x",
+        _legs(book, (book.cash(), "10.00", book.base), (book.capital(), "-9.99", book.base)),
+        "u",
+    )
     err = _refused(book, e)
     (p,) = err.problems
-    assert p.location == "entry[0].postings" and f"does not balance in {book.base}: postings sum to 0.01" in p.message
+    assert (
+        p.location == "entry[0].postings"
+        and f"does not balance in {book.base}: postings sum to 0.01" in p.message
+    )
 
 
 def test_unknown_account(book):
-    e = Entry(book.day(2), "x", _legs(book, ("Assets:Cash:XYZ", "10.00", book.base), (book.capital(), "-10.00", book.base)), "u")
+    e = Entry(
+        book.day(2),
+        "x",
+        _legs(book, ("Assets:Cash:XYZ", "10.00", book.base), (book.capital(), "-10.00", book.base)),
+        "u",
+    )
     (p,) = _refused(book, e).problems
-    assert (p.location, p.message, p.value) == ("entry[0].postings[0].account", "unknown account", "Assets:Cash:XYZ")
+    assert (p.location, p.message, p.value) == (
+        "entry[0].postings[0].account",
+        "unknown account",
+        "Assets:Cash:XYZ",
+    )
 
 
 def test_closed_account(book):
     with db.write(book.engine) as conn:
         journal.open_account(conn, "Expenses:Administration:Closed", book.start)
         journal.close_account(conn, "Expenses:Administration:Closed", book.day(10))
-    e = Entry(book.day(10), "x", _legs(book, ("Expenses:Administration:Closed", "1.00", book.base),
-                                       (book.cash(), "-1.00", book.base)), "u")
+    e = Entry(
+        book.day(10),
+        "x",
+        _legs(book, ("Expenses:Administration:Closed", "1.00", book.base), (book.cash(), "-1.00", book.base)),
+        "u",
+    )
     (p,) = _refused(book, e).problems
     assert p.location == "entry[0].postings[0].account" and "closed on" in p.message
 
 
 def test_currency_the_account_does_not_allow(book):
-    e = Entry(book.day(2), "x", _legs(book, (book.cash(book.base), "10.00", book.other),
-                                      (book.capital(), "-10.00", book.other)), "u")
+    e = Entry(
+        book.day(2),
+        "x",
+        _legs(book, (book.cash(book.base), "10.00", book.other), (book.capital(), "-10.00", book.other)),
+        "u",
+    )
     (p,) = _refused(book, e).problems
     assert p.location == "entry[0].postings[0].currency" and f"allows only {book.base}" in p.message
     assert p.value == book.other
 
 
 def test_more_decimals_than_the_currency_has(book):
-    e = Entry(book.day(2), "x", _legs(book, (book.cash(), "10.001", book.base), (book.capital(), "-10.001", book.base)), "u")
+    e = Entry(
+        book.day(2),
+        "x",
+        _legs(book, (book.cash(), "10.001", book.base), (book.capital(), "-10.001", book.base)),
+        "u",
+    )
     problems = _refused(book, e).problems
     assert [p.location for p in problems] == ["entry[0].postings[0].amount", "entry[0].postings[1].amount"]
     assert "has 2 decimal place(s); amount has more" in problems[0].message and problems[0].value == "10.001"
@@ -83,8 +113,14 @@ def test_date_before_the_fund_exists(book):
 def test_other_shapes_of_bad_entries(book):
     one_leg = Entry(book.day(2), "x", _legs(book, (book.cash(), "0.00", book.base)), "")
     problems = _refused(book, one_leg).problems
-    assert {p.location for p in problems} == {"entry[0].key", "entry[0].postings", "entry[0].postings[0].amount"}
-    unknown_currency = Entry(book.day(2), "x", _legs(book, (book.cash(), "1", "XXX"), (book.capital(), "-1", "XXX")), "u")
+    assert {p.location for p in problems} == {
+        "entry[0].key",
+        "entry[0].postings",
+        "entry[0].postings[0].amount",
+    }
+    unknown_currency = Entry(
+        book.day(2), "x", _legs(book, (book.cash(), "1", "XXX"), (book.capital(), "-1", "XXX")), "u"
+    )
     assert _refused(book, unknown_currency).problems[0].message == "unknown currency"
 
 
@@ -111,9 +147,17 @@ def test_cli_names_the_field_and_writes_nothing(cli, fund_engine):
         ([f"{b.cash()} 10.00 {b.base}", f"{b.capital()} -9.00 {b.base}"], b.day(1), "does not balance"),
         ([f"{b.cash()} 10.001 {b.base}", f"{b.capital()} -10.001 {b.base}"], b.day(1), "--posting[0].amount"),
         ([f"Assets:Nowhere 10.00 {b.base}", f"{b.capital()} -10.00 {b.base}"], b.day(1), "unknown account"),
-        ([f"{b.cash()} 10.00 {b.base}", f"{b.capital()} -10.00 {b.base}"], b.start - dt.timedelta(days=1), "before the fund exists"),
+        (
+            [f"{b.cash()} 10.00 {b.base}", f"{b.capital()} -10.00 {b.base}"],
+            b.start - dt.timedelta(days=1),
+            "before the fund exists",
+        ),
         ([f"{b.cash()} ten {b.base}", f"{b.capital()} -10.00 {b.base}"], b.day(1), "not a number"),
-        ([f"{b.cash()} 10.00", f"{b.capital()} -10.00 {b.base}"], b.day(1), "expected 'ACCOUNT AMOUNT CURRENCY'"),
+        (
+            [f"{b.cash()} 10.00", f"{b.capital()} -10.00 {b.base}"],
+            b.day(1),
+            "expected 'ACCOUNT AMOUNT CURRENCY'",
+        ),
     ]
     for legs, day, says in cases:
         args = ["ledger", "post", "--date", day.isoformat(), "--narration", "x", "--key", "k"]

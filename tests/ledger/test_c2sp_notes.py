@@ -14,7 +14,8 @@ from jointfund.store import db
 from . import c2sp_verifier as ref
 
 SPEC_EXAMPLE = (  # signed-note's own example: a note text with an empty line inside
-    "Ognuno sta solo sul cuor della terra\ntrafitto da un raggio di sole:\n\ned è subito sera.\n")
+    "Ognuno sta solo sul cuor della terra\ntrafitto da un raggio di sole:\n\ned è subito sera.\n"
+)
 
 
 @pytest.fixture
@@ -69,7 +70,9 @@ def test_the_funds_checkpoint_note_verifies_independently(signed, cli):
         assert (size, root) == log.tree_head(conn)
     # the same note from `checkpoint --format note` when a partner signs again
     p = signed.partners[0]
-    again = cli("checkpoint", "--partner", p, "--key", str(signed.keydir / f"{p}.key"), "--format", "note").stdout
+    again = cli(
+        "checkpoint", "--partner", p, "--key", str(signed.keydir / f"{p}.key"), "--format", "note"
+    ).stdout
     assert again == out
 
 
@@ -105,8 +108,9 @@ def test_forged_notes_fail_both_verifiers(signed, cli, forgery):
 def test_a_key_from_the_note_alone_is_not_trusted(signed, cli):
     """Trust comes from the verifier's own keys: a note signed by a key nobody trusts verifies with nothing."""
     out = cli("checkpoint", "note").stdout
-    other = note.verifier(signed.terms.transparency.origin_for(signed.fund.id),
-                          Ed25519PrivateKey.generate().public_key())
+    other = note.verifier(
+        signed.terms.transparency.origin_for(signed.fund.id), Ed25519PrivateKey.generate().public_key()
+    )
     with pytest.raises(note.NoteError, match="no signature by a key you trust"):
         note.verified(note.parse(out), [other])
     with pytest.raises(ref.Rejected):
@@ -122,19 +126,24 @@ def test_cosignature_verifies_independently():
     rendered = note.checkpoint_note(body, [cosig]).render().encode()
     assert ref.verify_note(rendered, [vk])[1] == ["witness.example/w1"]
     # the cosigned message is the spec's: header, time line, then the note body
-    witness.public_key().verify(cosig.signature[8:], b"cosignature/v1\ntime 1679315147\n" + body.text().encode())
+    witness.public_key().verify(
+        cosig.signature[8:], b"cosignature/v1\ntime 1679315147\n" + body.text().encode()
+    )
     moved = note.Signature(cosig.name, cosig.key_id, (1_679_315_148).to_bytes(8, "big") + cosig.signature[8:])
     with pytest.raises(ref.Rejected):
         ref.verify_note(note.checkpoint_note(body, [moved]).render().encode(), [vk])
     assert not note.signature_valid(body.text(), moved, note.parse_vkey(vk))
 
 
-@pytest.mark.parametrize(("bad", "match"), [
-    ("a\n1\nAA==\n\n— a AAAAAAA=\n", "root hash"),
-    ("a\n01\n" + base64.b64encode(bytes(32)).decode() + "\n\n— a AAAAAAA=\n", "leading zeroes"),
-    ("a\n1\n" + base64.b64encode(bytes(32)).decode() + "\n", "blank line"),
-    ("a\n1\n" + base64.b64encode(bytes(32)).decode() + "\n\n— a b\tc\n", "control"),
-])
+@pytest.mark.parametrize(
+    ("bad", "match"),
+    [
+        ("a\n1\nAA==\n\n— a AAAAAAA=\n", "root hash"),
+        ("a\n01\n" + base64.b64encode(bytes(32)).decode() + "\n\n— a AAAAAAA=\n", "leading zeroes"),
+        ("a\n1\n" + base64.b64encode(bytes(32)).decode() + "\n", "blank line"),
+        ("a\n1\n" + base64.b64encode(bytes(32)).decode() + "\n\n— a b\tc\n", "control"),
+    ],
+)
 def test_malformed_notes_are_refused_with_a_reason(bad, match):
     with pytest.raises(note.NoteError, match=match):
         note.parse_checkpoint(note.parse(bad).text)
@@ -163,7 +172,9 @@ def test_verify_names_a_note_signature_that_was_altered(signed, cli):
     forged = base64.b64encode(bytes(68)).decode()
     _tamper(signed.engine, "checkpoint", f"UPDATE checkpoint SET note_signature = '{forged}' WHERE id = 1")
     r = cli("verify", ok=False)
-    assert r.exit_code == 1 and "checkpoint notes" in r.stderr and "note signature does not verify" in r.stderr
+    assert (
+        r.exit_code == 1 and "checkpoint notes" in r.stderr and "note signature does not verify" in r.stderr
+    )
 
 
 def test_the_database_keeps_notes_and_cosignatures_append_only(signed):
@@ -175,10 +186,22 @@ def test_the_database_keeps_notes_and_cosignatures_append_only(signed):
     from jointfund.store import tables as t
 
     with db.write(signed.engine) as conn:
-        conn.execute(insert(t.cosignature).values(tree_size=1, root="00" * 32, name="w.example", key_id="00000000",
-                                                  timestamp=1, signature="AA==", received_at=dt.datetime.now(dt.UTC)))
-    for sql in ("UPDATE cosignature SET timestamp = 2", "DELETE FROM cosignature",
-                "UPDATE checkpoint SET note_signature = NULL"):
+        conn.execute(
+            insert(t.cosignature).values(
+                tree_size=1,
+                root="00" * 32,
+                name="w.example",
+                key_id="00000000",
+                timestamp=1,
+                signature="AA==",
+                received_at=dt.datetime.now(dt.UTC),
+            )
+        )
+    for sql in (
+        "UPDATE cosignature SET timestamp = 2",
+        "DELETE FROM cosignature",
+        "UPDATE checkpoint SET note_signature = NULL",
+    ):
         with pytest.raises(DBAPIError, match="append-only"), db.transaction(signed.engine) as conn:
             conn.execute(text(sql))
     # and verify names a cosignature by a witness the terms do not name
@@ -190,7 +213,9 @@ def test_the_database_keeps_notes_and_cosignatures_append_only(signed):
 
 def test_command_line_mistakes_are_sentences(signed, cli):
     r = cli("checkpoint", ok=False)
-    assert r.exit_code != 0 and "--partner" in r.stderr and "--key" in r.stderr and "Traceback" not in r.stderr
+    assert (
+        r.exit_code != 0 and "--partner" in r.stderr and "--key" in r.stderr and "Traceback" not in r.stderr
+    )
     r = cli("keys", "show", "0123456789abcdef", ok=False)
     assert r.exit_code != 0 and "no registered checkpoint key" in r.stderr
     r = cli("checkpoint", "cosign", "--witness", "http://127.0.0.1:9", ok=False)
@@ -201,17 +226,22 @@ def test_command_line_mistakes_are_sentences(signed, cli):
 
 def test_witness_key_prints_a_cosignature_verifier_key(cli, tmp_path):
     cli("keys", "new", "--out", str(tmp_path / "w.key"))
-    vkey = cli("witness", "key", "--name", "witness.example/w1", "--key", str(tmp_path / "w.key")).stdout.strip()
+    vkey = cli(
+        "witness", "key", "--name", "witness.example/w1", "--key", str(tmp_path / "w.key")
+    ).stdout.strip()
     name, kid, sig_type, pub = ref.parse_vkey(vkey)
     assert (name, sig_type) == ("witness.example/w1", 0x04) and kid == ref.key_id(name, 0x04, pub)
 
 
-@pytest.mark.parametrize(("line", "value", "match"), [
-    ('origin = "urif.example/ledger/{fund_id}"', 'origin = "urif example"', "transparency.origin"),
-    ('origin = "urif.example/ledger/{fund_id}"', 'origin = "a+b"', "transparency.origin"),
-    ("witnesses = []", 'witnesses = ["not a key"]', "verifier key"),
-    ("witnesses_required = 1", "witnesses_required = -1", "witnesses_required"),
-])
+@pytest.mark.parametrize(
+    ("line", "value", "match"),
+    [
+        ('origin = "urif.example/ledger/{fund_id}"', 'origin = "urif example"', "transparency.origin"),
+        ('origin = "urif.example/ledger/{fund_id}"', 'origin = "a+b"', "transparency.origin"),
+        ("witnesses = []", 'witnesses = ["not a key"]', "verifier key"),
+        ("witnesses_required = 1", "witnesses_required = -1", "witnesses_required"),
+    ],
+)
 def test_the_terms_transparency_section_is_checked(line, value, match):
     from jointfund.errors import InputError
     from jointfund.terms import load_text, shipped_text

@@ -9,7 +9,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from jointfund.errors import InputError
 from jointfund.ledger.checkpoint import (
-    Checkpoint, checkpoint_message, key_id, load_private, load_public, sign, signature_valid, write_key_pair,
+    Checkpoint,
+    checkpoint_message,
+    key_id,
+    load_private,
+    load_public,
+    sign,
+    signature_valid,
+    write_key_pair,
 )
 
 SIGNED_AT = dt.datetime(2025, 6, 1, 12, 30, 0, 123456, tzinfo=dt.timezone.utc)
@@ -32,22 +39,26 @@ def test_signature_verifies_with_the_signers_key(key):
 
 def test_message_is_the_documented_text():
     assert checkpoint_message("fund-1", 42, "ab" * 32, SIGNED_AT) == (
-        b"jointfund checkpoint v1\nfund-1\n42\n" + b"ab" * 32 + b"\n2025-06-01T12:30:00.123456Z\n")
+        b"jointfund checkpoint v1\nfund-1\n42\n" + b"ab" * 32 + b"\n2025-06-01T12:30:00.123456Z\n"
+    )
 
 
 def test_another_key_does_not_verify(key):
     assert not signature_valid(_signed(key), Ed25519PrivateKey.generate().public_key())
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("fund_id", "fund-2"),
-    ("tree_size", 43),
-    ("root_hex", "ac" + "ab" * 31),
-    ("signed_at", SIGNED_AT + dt.timedelta(microseconds=1)),
-    ("signature_hex", "00" * 64),
-    ("signature_hex", "not hex"),
-    ("signature_hex", ""),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("fund_id", "fund-2"),
+        ("tree_size", 43),
+        ("root_hex", "ac" + "ab" * 31),
+        ("signed_at", SIGNED_AT + dt.timedelta(microseconds=1)),
+        ("signature_hex", "00" * 64),
+        ("signature_hex", "not hex"),
+        ("signature_hex", ""),
+    ],
+)
 def test_any_altered_field_invalidates(key, field, value):
     assert not signature_valid(_signed(key)._replace(**{field: value}), key.public_key())
 
@@ -61,7 +72,9 @@ def test_sign_asserts_the_key_matches_the_key_id(key):
 def test_key_files_private_mode_600_and_never_overwritten(tmp_path):
     private, public, kid = write_key_pair(tmp_path / "keys" / "us.key")
     assert stat.S_IMODE(os.stat(private).st_mode) == 0o600
-    assert key_id(load_private(private).public_key()) == kid == key_id(load_public(public.read_bytes(), "pub"))
+    assert (
+        key_id(load_private(private).public_key()) == kid == key_id(load_public(public.read_bytes(), "pub"))
+    )
     before = private.read_bytes()
     with pytest.raises(InputError, match="refusing to overwrite"):
         write_key_pair(tmp_path / "keys" / "us.key")

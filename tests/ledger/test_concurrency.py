@@ -48,4 +48,6 @@ def test_two_writers_at_once(fund_engine):
     assert len(set(results[0]) & set(results[1])) == 0
     report = verify(fund_engine)
     assert report.ok, report.first_failure
-    assert book.balance(book.cash()) == {book.base: sum(Decimal(f"{n + 1}.{i:02d}") for n in (0, 1) for i in range(PER_WRITER))}
+    assert book.balance(book.cash()) == {
+        book.base: sum(Decimal(f"{n + 1}.{i:02d}") for n in (0, 1) for i in range(PER_WRITER))
+    }

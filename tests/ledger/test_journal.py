@@ -33,7 +33,12 @@ def test_post_assigns_log_positions_and_keeps_the_entry(book):
     with db.transaction(book.engine) as conn:
         stored = journal.get_entry(conn, seq)
     assert (stored.date, stored.narration, stored.postings, stored.key, stored.links) == (
-        e.date, e.narration, e.postings, e.key, e.links)
+        e.date,
+        e.narration,
+        e.postings,
+        e.key,
+        e.links,
+    )
     assert stored.recorded_at is not None and stored.recorded_at.utcoffset().total_seconds() == 0
     report = verify(book.engine)
     assert report.ok, report.first_failure
@@ -41,9 +46,11 @@ def test_post_assigns_log_positions_and_keeps_the_entry(book):
 
 def test_balances_as_of_dates_and_subtrees(book):
     a, b = book.partners[:2]
-    book.post(book.contribution("c-1", "100.00", 1, partner=a),
-              book.contribution("c-2", "250.25", 20, partner=b),
-              book.contribution("c-3", "0.75", 40, partner=a))
+    book.post(
+        book.contribution("c-1", "100.00", 1, partner=a),
+        book.contribution("c-2", "250.25", 20, partner=b),
+        book.contribution("c-3", "0.75", 40, partner=a),
+    )
     cash = book.cash()
     assert book.balance(cash, as_of=book.day(0)) == {}
     assert book.balance(cash, as_of=book.day(1)) == {book.base: Decimal("100.00")}
@@ -62,8 +69,10 @@ def test_balances_as_of_dates_and_subtrees(book):
 
 
 def test_trial_balance_sums_to_zero_per_currency(book):
-    book.post(book.contribution("c-1", "100.00", 1),
-              book.contribution("c-2", "4000.00", 2, currency=book.other, partner=book.partners[1]))
+    book.post(
+        book.contribution("c-1", "100.00", 1),
+        book.contribution("c-2", "4000.00", 2, currency=book.other, partner=book.partners[1]),
+    )
     rows = book.trial_balance()
     assert {c for _a, c, _v in rows} == {book.base, book.other}
     assert all(v == 0 for v in _sums(rows).values())
@@ -73,8 +82,16 @@ def test_trial_balance_sums_to_zero_per_currency(book):
 def test_a_conversion_goes_through_trading_accounts_and_balances_in_each_currency(book):
     base, other = book.base, book.other
     book.post(book.contribution("seed", "1000.00", 1))
-    legs = fx_postings(book.cash(base), Decimal("100.00"), base, book.cash(other), Decimal("4150.00"), other,
-                       book.terms.ledger.roles["trading"], base)
+    legs = fx_postings(
+        book.cash(base),
+        Decimal("100.00"),
+        base,
+        book.cash(other),
+        Decimal("4150.00"),
+        other,
+        book.terms.ledger.roles["trading"],
+        base,
+    )
     (seq,) = book.post(Entry(book.day(2), "convert", legs, "fx-1"))
     # The UAH position's trading account holds minus the position and, in the base currency, its carrying amount.
     assert book.balance(book.trading(other)) == {other: Decimal("-4150.00"), base: Decimal("100.00")}
@@ -95,8 +112,11 @@ def test_same_key_same_content_returns_the_original_and_writes_nothing(book):
     before = counts(book.engine)
     assert book.post(e) == [seq]
     # Equal amounts written another way are the same content.
-    assert book.post(e._replace(postings=tuple(p._replace(amount=p.amount.quantize(Decimal("0.0001")))
-                                               for p in e.postings))) == [seq]
+    assert book.post(
+        e._replace(
+            postings=tuple(p._replace(amount=p.amount.quantize(Decimal("0.0001"))) for p in e.postings)
+        )
+    ) == [seq]
     # Twice in one batch: one entry.
     f = book.contribution("twice", "1.00", 3)
     first, second = book.post(f, f)
@@ -179,8 +199,15 @@ def test_closed_account_refuses_later_postings(book):
     with db.write(book.engine) as conn:
         journal.open_account(conn, extra, book.start)
     cash = book.cash()
-    spend = lambda key, day: Entry(book.day(day), "trip", (Posting(extra, Decimal("5.00"), book.base),  # noqa: E731
-                                                           Posting(cash, Decimal("-5.00"), book.base)), key)
+    spend = lambda key, day: Entry(
+        book.day(day),
+        "trip",
+        (
+            Posting(extra, Decimal("5.00"), book.base),  # noqa: E731
+            Posting(cash, Decimal("-5.00"), book.base),
+        ),
+        key,
+    )
     book.post(book.contribution("seed", "100.00", 1), spend("t-1", 2))
     with pytest.raises(Refused, match="posting"):
         with db.write(book.engine) as conn:
@@ -214,11 +241,16 @@ def test_open_account_validates_and_is_idempotent(book):
 
 
 def test_entries_filter_by_account_link_and_dates(book):
-    book.post(book.contribution("c-1", "1.00", 1)._replace(links=("receipt:R-1",)),
-              book.contribution("c-2", "2.00", 2, partner=book.partners[1]),
-              book.contribution("c-3", "3.00", 3))
+    book.post(
+        book.contribution("c-1", "1.00", 1)._replace(links=("receipt:R-1",)),
+        book.contribution("c-2", "2.00", 2, partner=book.partners[1]),
+        book.contribution("c-3", "3.00", 3),
+    )
     with db.transaction(book.engine) as conn:
         assert [e.key for e in journal.entries(conn, link="receipt:R-1")] == ["c-1"]
-        assert [e.key for e in journal.entries(conn, account=book.capital(book.partners[0]))] == ["c-1", "c-3"]
+        assert [e.key for e in journal.entries(conn, account=book.capital(book.partners[0]))] == [
+            "c-1",
+            "c-3",
+        ]
         assert [e.key for e in journal.entries(conn, since=book.day(2), until=book.day(2))] == ["c-2"]
         assert [e.key for e in journal.entries(conn, limit=1, offset=1)] == ["c-2"]

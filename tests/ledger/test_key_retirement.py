@@ -42,10 +42,14 @@ def test_rotation_retires_the_old_key_and_keeps_its_checkpoints(cli, fund_engine
 
     done = cli("keys", "retire", _kid(old), "--partner", partner, "--authority-key", str(keys[partner]))
     assert "retired at record" in done.stdout + done.stderr
-    again = cli("keys", "retire", _kid(old), "--partner", partner, "--authority-key", str(keys[partner]), ok=False)
+    again = cli(
+        "keys", "retire", _kid(old), "--partner", partner, "--authority-key", str(keys[partner]), ok=False
+    )
     assert again.exit_code == 1 and "already retired" in again.stderr
     listed = {k["key_id"]: k for k in json.loads(cli("--format", "json", "keys", "list").stdout)}
-    assert listed[_kid(old)]["retired_at_record"] is not None and listed[_kid(new)]["retired_at_record"] is None
+    assert (
+        listed[_kid(old)]["retired_at_record"] is not None and listed[_kid(new)]["retired_at_record"] is None
+    )
 
     r = cli("checkpoint", "--partner", partner, "--key", str(old), ok=False)
     assert r.exit_code == 1 and "was retired" in r.stderr
@@ -66,9 +70,19 @@ def test_verify_names_a_checkpoint_forged_with_a_retired_key(cli, fund_engine, t
     with db.write(fund_engine) as conn:
         fund_id = conn.execute(text("SELECT id FROM fund")).scalar_one()
         n, head = log.tree_head(conn)
-        cp = checkpoint.sign(checkpoint.Checkpoint(fund_id, n, head.hex(), log.clock.now(), partner, _kid(old)), private)
-        conn.execute(insert(t.checkpoint).values(partner=partner, key_id=cp.key_id, tree_size=n, root=cp.root_hex,
-                                                 signed_at=cp.signed_at, signature=cp.signature_hex))
+        cp = checkpoint.sign(
+            checkpoint.Checkpoint(fund_id, n, head.hex(), log.clock.now(), partner, _kid(old)), private
+        )
+        conn.execute(
+            insert(t.checkpoint).values(
+                partner=partner,
+                key_id=cp.key_id,
+                tree_size=n,
+                root=cp.root_hex,
+                signed_at=cp.signed_at,
+                signature=cp.signature_hex,
+            )
+        )
     r = cli("--format", "json", "verify", ok=False)
     chain = next(c for c in json.loads(r.stdout) if c["check"] == "authority chain")
     assert chain["status"] == "FAILED" and "retired" in chain["detail"], chain

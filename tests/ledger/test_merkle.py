@@ -12,6 +12,7 @@ from jointfund.ledger import merkle
 
 # -- the reference: RFC 6962 2.1 word for word, recursive, slow and obviously right --
 
+
 def _sha(data: bytes) -> bytes:
     return hashlib.sha256(data).digest()
 
@@ -69,6 +70,7 @@ def leaves(d: list[bytes]) -> list[bytes]:
 
 # -- known answers, computed by hand --
 
+
 def test_known_answer_vectors():
     assert merkle.EMPTY_ROOT.hex() == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
     a, b, c = b"a", b"b", b"c"
@@ -89,16 +91,17 @@ def test_rfc_6962_example_tree_of_seven():
     """RFC 6962 2.1.3: the tree d0..d6 and its published proofs, by their shape."""
     d = entries(7)
     lv = leaves(d)
-    assert merkle.inclusion_proof(0, lv) == [lv[1], mth(d[2:4]), mth(d[4:7])]     # a: [b, h, l]
-    assert merkle.inclusion_proof(3, lv) == [lv[2], mth(d[0:2]), mth(d[4:7])]     # d: [c, g, l]
-    assert merkle.inclusion_proof(4, lv) == [lv[5], lv[6], mth(d[0:4])]           # e: [f, j, k]
-    assert merkle.inclusion_proof(6, lv) == [mth(d[4:6]), mth(d[0:4])]            # j: [i, k]
-    assert merkle.consistency_proof(3, lv) == [lv[2], lv[3], mth(d[0:2]), mth(d[4:7])]   # [c, d, g, l]
-    assert merkle.consistency_proof(4, lv) == [mth(d[4:7])]                            # [l]
-    assert merkle.consistency_proof(6, lv) == [mth(d[4:6]), lv[6], mth(d[0:4])]        # [i, j, k]
+    assert merkle.inclusion_proof(0, lv) == [lv[1], mth(d[2:4]), mth(d[4:7])]  # a: [b, h, l]
+    assert merkle.inclusion_proof(3, lv) == [lv[2], mth(d[0:2]), mth(d[4:7])]  # d: [c, g, l]
+    assert merkle.inclusion_proof(4, lv) == [lv[5], lv[6], mth(d[0:4])]  # e: [f, j, k]
+    assert merkle.inclusion_proof(6, lv) == [mth(d[4:6]), mth(d[0:4])]  # j: [i, k]
+    assert merkle.consistency_proof(3, lv) == [lv[2], lv[3], mth(d[0:2]), mth(d[4:7])]  # [c, d, g, l]
+    assert merkle.consistency_proof(4, lv) == [mth(d[4:7])]  # [l]
+    assert merkle.consistency_proof(6, lv) == [mth(d[4:6]), lv[6], mth(d[0:4])]  # [i, j, k]
 
 
 # -- the implementation equals the reference, exhaustively for small trees --
+
 
 @pytest.mark.parametrize("size", range(1, 65))
 def test_all_inclusion_and_consistency_proofs_up_to_64(size):
@@ -145,6 +148,7 @@ def test_frontier_root_equals_root_for_every_prefix(records):
 
 # -- tampering is rejected --
 
+
 def _tree(size: int) -> tuple[list[bytes], bytes]:
     lv = leaves(entries(size))
     return lv, merkle.root(lv)
@@ -161,16 +165,18 @@ def test_tampered_inclusion_proofs_are_rejected(size, data):
     m = data.draw(st.integers(min_value=0, max_value=size - 1))
     p = merkle.inclusion_proof(m, lv)
     assert merkle.verify_inclusion(lv[m], m, size, p, head)
-    assert not merkle.verify_inclusion(_flip(lv[m]), m, size, p, head)              # another record
-    assert not merkle.verify_inclusion(lv[m], m, size, p, _flip(head))              # another root
+    assert not merkle.verify_inclusion(_flip(lv[m]), m, size, p, head)  # another record
+    assert not merkle.verify_inclusion(lv[m], m, size, p, _flip(head))  # another root
     j = data.draw(st.integers(min_value=0, max_value=len(p) - 1))
-    assert not merkle.verify_inclusion(lv[m], m, size, p[:j] + [_flip(p[j])] + p[j + 1:], head)  # changed path
-    assert not merkle.verify_inclusion(lv[m], m, size, p[:-1], head)                 # shortened path
-    assert not merkle.verify_inclusion(lv[m], m, size, p + [head], head)             # lengthened path
+    assert not merkle.verify_inclusion(
+        lv[m], m, size, p[:j] + [_flip(p[j])] + p[j + 1 :], head
+    )  # changed path
+    assert not merkle.verify_inclusion(lv[m], m, size, p[:-1], head)  # shortened path
+    assert not merkle.verify_inclusion(lv[m], m, size, p + [head], head)  # lengthened path
     other = data.draw(st.integers(min_value=0, max_value=size - 1).filter(lambda i: lv[i] != lv[m]))
-    assert not merkle.verify_inclusion(lv[other], m, size, p, head)                  # another leaf of the tree
-    assert not merkle.verify_inclusion(lv[m], m, size, p, merkle.root(lv[:-1]))     # a root of another size
-    assert not merkle.verify_inclusion(lv[m], size, size, p, head)                   # index out of range
+    assert not merkle.verify_inclusion(lv[other], m, size, p, head)  # another leaf of the tree
+    assert not merkle.verify_inclusion(lv[m], m, size, p, merkle.root(lv[:-1]))  # a root of another size
+    assert not merkle.verify_inclusion(lv[m], size, size, p, head)  # index out of range
 
 
 @settings(max_examples=80, deadline=None)
@@ -184,15 +190,15 @@ def test_tampered_consistency_proofs_are_rejected(size, data):
     assert not merkle.verify_consistency(old, size, _flip(old_root), head, c)
     assert not merkle.verify_consistency(old, size, old_root, _flip(head), c)
     j = data.draw(st.integers(min_value=0, max_value=len(c) - 1))
-    assert not merkle.verify_consistency(old, size, old_root, head, c[:j] + [_flip(c[j])] + c[j + 1:])
+    assert not merkle.verify_consistency(old, size, old_root, head, c[:j] + [_flip(c[j])] + c[j + 1 :])
     assert not merkle.verify_consistency(old, size, old_root, head, [])
-    assert not merkle.verify_consistency(size, old, head, old_root, c)               # sizes swapped
+    assert not merkle.verify_consistency(size, old, head, old_root, c)  # sizes swapped
     # A forked log: same old prefix size, one record changed in the old part.
     forked = list(lv)
     forked[old - 1] = _flip(forked[old - 1])
     assert not merkle.verify_consistency(old, size, merkle.root(forked[:old]), head, c)
     if old + 1 < size:
-        assert not merkle.verify_consistency(old + 1, size, old_root, head, c)       # wrong old size
+        assert not merkle.verify_consistency(old + 1, size, old_root, head, c)  # wrong old size
     assert not merkle.verify_consistency(0, size, merkle.EMPTY_ROOT, head, c)
 
 

@@ -23,8 +23,14 @@ def book(fund_engine):  # noqa: ANN001, ANN201
 
 
 def _monitor(cli: Cli, source: str, state, keys: dict[str, str], ok: bool = False):  # noqa: ANN001, ANN202
-    return cli("monitor", source, "--state", str(state), *(a for p, k in keys.items() for a in ("--key", f"{p}={k}")),
-               ok=ok)
+    return cli(
+        "monitor",
+        source,
+        "--state",
+        str(state),
+        *(a for p, k in keys.items() for a in ("--key", f"{p}={k}")),
+        ok=ok,
+    )
 
 
 def test_the_monitor_catches_a_split_view(book, tmp_path):
@@ -55,7 +61,9 @@ def test_the_monitor_catches_a_split_view(book, tmp_path):
         twin.sign()
         _publish(twin, b)
         longer = _monitor(cli, str(b), state, keys)
-        assert longer.exit_code == 1 and "ALARM: FORK" in longer.stderr and "not an extension" in longer.stderr
+        assert (
+            longer.exit_code == 1 and "ALARM: FORK" in longer.stderr and "not an extension" in longer.stderr
+        )
 
 
 def test_the_monitor_catches_a_rollback_and_a_bad_signature(book, tmp_path):
@@ -106,7 +114,14 @@ def test_the_monitor_trusts_a_partners_trust_file(book, tmp_path):
     cli = Cli(book.engine.url.render_as_string(hide_password=False))
     cli("trust", "export", "--out", str(tmp_path / "trust.json"))
     _publish(book, tmp_path / "m")
-    ok = cli("monitor", str(tmp_path / "m"), "--state", str(tmp_path / "s.json"), "--trust", str(tmp_path / "trust.json"))
+    ok = cli(
+        "monitor",
+        str(tmp_path / "m"),
+        "--state",
+        str(tmp_path / "s.json"),
+        "--trust",
+        str(tmp_path / "trust.json"),
+    )
     assert "signed by UA and US" in ok.stdout
     # a mirror signed by a key no authority registered
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -116,7 +131,20 @@ def test_the_monitor_trusts_a_partners_trust_file(book, tmp_path):
     text = (tmp_path / "m" / "checkpoint").read_text()
     body = text.split("\n\n")[0] + "\n"
     forger = Ed25519PrivateKey.generate()
-    (tmp_path / "m" / "checkpoint").write_text(body + "\n" + note.sign(body, body.split("\n")[0], forger).line())
-    bad = cli("monitor", str(tmp_path / "m"), "--state", str(tmp_path / "s.json"), "--trust",
-              str(tmp_path / "trust.json"), ok=False)
-    assert bad.exit_code == 1 and "BAD SIGNATURE" in bad.stderr and "no signature by a key you trust" in bad.stderr
+    (tmp_path / "m" / "checkpoint").write_text(
+        body + "\n" + note.sign(body, body.split("\n")[0], forger).line()
+    )
+    bad = cli(
+        "monitor",
+        str(tmp_path / "m"),
+        "--state",
+        str(tmp_path / "s.json"),
+        "--trust",
+        str(tmp_path / "trust.json"),
+        ok=False,
+    )
+    assert (
+        bad.exit_code == 1
+        and "BAD SIGNATURE" in bad.stderr
+        and "no signature by a key you trust" in bad.stderr
+    )

@@ -48,7 +48,8 @@ def test_the_mirror_verifies_independently(book, tmp_path):
     computed, leaves = ref.tree_root_from_tiles(read, size)
     assert computed == root
     entries = ref.bundle_entries(read("tile/entries/000")) + ref.bundle_entries(
-        read(ref.tile_path("entries", 1, size - 256)))
+        read(ref.tile_path("entries", 1, size - 256))
+    )
     assert len(entries) == size
     public = [i for i, e in enumerate(entries) if e]
     assert len(public) >= 262 and done.private == size - len(public) > 0  # the key registrations are private
@@ -83,8 +84,12 @@ def test_publish_is_incremental_and_refuses_another_history(book, tmp_path, fres
 
 
 def _check(source: str, seq: int, keys: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(SCRIPT), "--mirror", source, str(seq),
-                           *(f"{p}={k}" for p, k in keys.items())], capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), "--mirror", source, str(seq), *(f"{p}={k}" for p, k in keys.items())],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_check_proof_verifies_a_record_against_the_mirror(book, tmp_path):

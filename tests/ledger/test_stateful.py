@@ -12,7 +12,14 @@ from decimal import Decimal
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 from support import Book, counts
 
 from jointfund.errors import ConflictError, InputError, NotFound, Refused
@@ -24,7 +31,16 @@ from jointfund.verify import verify
 
 minor_amounts = st.integers(min_value=1, max_value=10**11)
 days = st.integers(min_value=0, max_value=400)
-BAD_KINDS = ("unbalanced", "decimals", "unknown_account", "before_start", "currency_not_allowed", "zero", "one_leg", "nul")
+BAD_KINDS = (
+    "unbalanced",
+    "decimals",
+    "unknown_account",
+    "before_start",
+    "currency_not_allowed",
+    "zero",
+    "one_leg",
+    "nul",
+)
 
 
 def machine_for(backend: str, fresh_fund_url):  # noqa: ANN001, ANN201 - the factory fixture
@@ -74,20 +90,41 @@ def machine_for(backend: str, fresh_fund_url):  # noqa: ANN001, ANN201 - the fac
         def seed(self, minor: int) -> None:
             self._post_new(self.book.contribution(self._key(), from_minor(minor, self.book.base), 0))
 
-        @rule(minor=minor_amounts, day=days, partner=st.integers(0, 1), other=st.booleans(),
-              narration=st.text(alphabet=st.characters(codec="utf-8", blacklist_characters="\x00"), max_size=30))
+        @rule(
+            minor=minor_amounts,
+            day=days,
+            partner=st.integers(0, 1),
+            other=st.booleans(),
+            narration=st.text(
+                alphabet=st.characters(codec="utf-8", blacklist_characters="\x00"), max_size=30
+            ),
+        )
         def post_contribution(self, minor: int, day: int, partner: int, other: bool, narration: str) -> None:
             currency = self.book.other if other else self.book.base
-            self._post_new(self.book.contribution(self._key(), from_minor(minor, currency), day,
-                                                  partner=self.book.partners[partner], currency=currency,
-                                                  narration=narration or "contribution"))
+            self._post_new(
+                self.book.contribution(
+                    self._key(),
+                    from_minor(minor, currency),
+                    day,
+                    partner=self.book.partners[partner],
+                    currency=currency,
+                    narration=narration or "contribution",
+                )
+            )
 
         @rule(pay=minor_amounts, get=minor_amounts, day=days)
         def post_conversion(self, pay: int, get: int, day: int) -> None:
             b = self.book
-            legs = fx_postings(b.cash(b.base), from_minor(pay, b.base), b.base,
-                               b.cash(b.other), from_minor(get, b.other), b.other, b.terms.ledger.roles["trading"],
-                               b.base)
+            legs = fx_postings(
+                b.cash(b.base),
+                from_minor(pay, b.base),
+                b.base,
+                b.cash(b.other),
+                from_minor(get, b.other),
+                b.other,
+                b.terms.ledger.roles["trading"],
+                b.base,
+            )
             self._post_new(Entry(b.day(day), "conversion", legs, self._key()))
 
         @rule(data=st.data())
@@ -103,9 +140,13 @@ def machine_for(backend: str, fresh_fund_url):  # noqa: ANN001, ANN201 - the fac
             key = data.draw(st.sampled_from(sorted(self.posted)))
             entry, _seq = self.posted[key]
             bump = from_minor(extra, entry.postings[0].currency)
-            changed = entry._replace(postings=(entry.postings[0]._replace(amount=entry.postings[0].amount + bump),
-                                               entry.postings[1]._replace(amount=entry.postings[1].amount - bump),
-                                               *entry.postings[2:]))
+            changed = entry._replace(
+                postings=(
+                    entry.postings[0]._replace(amount=entry.postings[0].amount + bump),
+                    entry.postings[1]._replace(amount=entry.postings[1].amount - bump),
+                    *entry.postings[2:],
+                )
+            )
             self._refused(ConflictError, changed)
 
         @rule(data=st.data(), later=st.integers(min_value=0, max_value=30))
@@ -139,7 +180,10 @@ def machine_for(backend: str, fresh_fund_url):  # noqa: ANN001, ANN201 - the fac
             cash, capital = Posting(b.cash(), amount, b.base), Posting(b.capital(), -amount, b.base)
             legs = {
                 "unbalanced": (cash, capital._replace(amount=-amount + Decimal("0.01"))),
-                "decimals": (cash._replace(amount=amount + Decimal("0.001")), capital._replace(amount=-amount - Decimal("0.001"))),
+                "decimals": (
+                    cash._replace(amount=amount + Decimal("0.001")),
+                    capital._replace(amount=-amount - Decimal("0.001")),
+                ),
                 "unknown_account": (cash, capital._replace(account=b.capital() + ":Nowhere")),
                 "before_start": (cash, capital),
                 "currency_not_allowed": (cash._replace(currency=b.other), capital._replace(currency=b.other)),
@@ -176,6 +220,11 @@ def test_ledger_state_machine(backend, fresh_fund_url):
     phases = list(Phase) if backend == "sqlite" else [Phase.explicit, Phase.reuse, Phase.generate]
     run_state_machine_as_test(
         machine_for(backend, fresh_fund_url),
-        settings=settings(max_examples=15, stateful_step_count=15, deadline=None, phases=phases,
-                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]),
+        settings=settings(
+            max_examples=15,
+            stateful_step_count=15,
+            deadline=None,
+            phases=phases,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+        ),
     )

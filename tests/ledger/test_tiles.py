@@ -50,6 +50,7 @@ class MemoryTiles:
 
             def subroot(self, lo: int, hi: int) -> bytes:
                 return tiles.subroot(outer.read, lo, hi, outer.height)
+
         return _Tree()
 
 
@@ -59,7 +60,7 @@ def test_proofs_from_stored_nodes_equal_proofs_from_every_leaf(height, batches, 
     leaves = _leaves(sum(batches))
     store, done = MemoryTiles(height), 0
     for b in batches:
-        store.append(leaves[done:done + b])
+        store.append(leaves[done : done + b])
         done += b
     n = len(leaves)
     assert merkle.tree_root(store.tree()) == merkle.root(leaves)
@@ -87,7 +88,9 @@ def test_a_proof_reads_a_bounded_number_of_hashes_whatever_the_size():
 @pytest.mark.storage
 def test_stored_tree_answers_like_the_leaves_and_verify_checks_its_nodes(fund_engine, backend):
     book = Book(fund_engine)
-    book.post(*[book.contribution(f"tile-{i}", "1.00", i % 30) for i in range(600)])  # one batch: 2 nodes sealed
+    book.post(
+        *[book.contribution(f"tile-{i}", "1.00", i % 30) for i in range(600)]
+    )  # one batch: 2 nodes sealed
     with db.write(fund_engine) as conn:
         for i in range(3):
             log.append_event(conn, "test", "test.note", f"note:{i}", {"i": i})  # one record at a time
@@ -119,7 +122,9 @@ def test_stored_tree_answers_like_the_leaves_and_verify_checks_its_nodes(fund_en
             assert merkle.inclusion_path(index, log.tree(conn)) == merkle.inclusion_proof(index, leaves)
         assert merkle.consistency_path(600, log.tree(conn)) == merkle.consistency_proof(600, leaves)
     failure = verify(fund_engine).first_failure
-    assert failure.check == "tree nodes" and "tree node 1/1 (records 257..512) is not stored" in failure.detail
+    assert (
+        failure.check == "tree nodes" and "tree node 1/1 (records 257..512) is not stored" in failure.detail
+    )
 
 
 @pytest.mark.storage
@@ -142,10 +147,17 @@ def test_account_heads_follow_every_post_and_verify_names_a_wrong_one(fund_engin
     cash = book.cash()
     with db.transaction(fund_engine) as conn:
         account_id = conn.execute(select(t.account.c.id).where(t.account.c.name == cash)).scalar_one()
-        head = conn.execute(select(t.account_head.c.balance_minor, t.account_head.c.last_seq).where(
-            t.account_head.c.account_id == account_id, t.account_head.c.currency == book.base)).one()
-        last = conn.execute(select(t.posting.c.balance_after_minor, t.posting.c.entry_seq).where(
-            t.posting.c.account_id == account_id).order_by(t.posting.c.entry_seq.desc()).limit(1)).one()
+        head = conn.execute(
+            select(t.account_head.c.balance_minor, t.account_head.c.last_seq).where(
+                t.account_head.c.account_id == account_id, t.account_head.c.currency == book.base
+            )
+        ).one()
+        last = conn.execute(
+            select(t.posting.c.balance_after_minor, t.posting.c.entry_seq)
+            .where(t.posting.c.account_id == account_id)
+            .order_by(t.posting.c.entry_seq.desc())
+            .limit(1)
+        ).one()
     assert tuple(head) == tuple(last)
     assert book.balance(cash)[book.base] * 100 == head[0]
     report = verify(fund_engine)
@@ -153,7 +165,10 @@ def test_account_heads_follow_every_post_and_verify_names_a_wrong_one(fund_engin
     assert next(r for r in report.results if r.check == "account heads").checked >= 2
 
     with db.transaction(fund_engine) as conn:
-        conn.execute(t.account_head.update().where(t.account_head.c.account_id == account_id)
-                     .values(balance_minor=t.account_head.c.balance_minor + 1))
+        conn.execute(
+            t.account_head.update()
+            .where(t.account_head.c.account_id == account_id)
+            .values(balance_minor=t.account_head.c.balance_minor + 1)
+        )
     failure = verify(fund_engine).first_failure
     assert failure.check == "account heads" and cash in failure.detail

@@ -89,12 +89,20 @@ def test_the_witness_refuses_a_fork_and_a_rollback(book, wkey, tmp_path):
         twin.grow(2, "b3")
         twin.sign()
         longer = _head(twin)
-        r = _refused(w, witness.request_body(common.body.size, _proof(twin, common.body.size, longer.body.size),
-                                             longer.render()))
+        r = _refused(
+            w,
+            witness.request_body(
+                common.body.size, _proof(twin, common.body.size, longer.body.size), longer.render()
+            ),
+        )
         assert r.status == 409 and r.body == f"{seen.body.size}\n" and r.content_type == witness.SIZE_TYPE
         # claiming to extend what the witness saw, with a proof from the fork: it does not verify
-        r = _refused(w, witness.request_body(seen.body.size, _proof(twin, seen.body.size, longer.body.size),
-                                             longer.render()))
+        r = _refused(
+            w,
+            witness.request_body(
+                seen.body.size, _proof(twin, seen.body.size, longer.body.size), longer.render()
+            ),
+        )
         assert r.status == 422
     # a rollback: the older, smaller checkpoint
     r = _refused(w, witness.request_body(seen.body.size, [], common.render()))
@@ -110,13 +118,29 @@ def test_the_witness_refuses_unknown_logs_and_untrusted_signatures(book, wkey, t
     head = _head(book)
     other = note.CheckpointBody("other.example/log", head.body.size, head.body.root)
     stranger = Ed25519PrivateKey.generate()
-    r = _refused(w, witness.request_body(0, [], note.checkpoint_note(other, [
-        note.sign(other.text(), other.origin, stranger)]).render()))
+    r = _refused(
+        w,
+        witness.request_body(
+            0, [], note.checkpoint_note(other, [note.sign(other.text(), other.origin, stranger)]).render()
+        ),
+    )
     assert r.status == 404
-    r = _refused(w, witness.request_body(0, [], note.checkpoint_note(head.body, [
-        note.sign(head.body.text(), head.body.origin, stranger)]).render()))
+    r = _refused(
+        w,
+        witness.request_body(
+            0,
+            [],
+            note.checkpoint_note(
+                head.body, [note.sign(head.body.text(), head.body.origin, stranger)]
+            ).render(),
+        ),
+    )
     assert r.status == 403
-    for bad in (b"old 01\n\n" + head.render().encode(), b"nothing", b"old 0\nnot base64!\n\n" + head.render().encode()):
+    for bad in (
+        b"old 01\n\n" + head.render().encode(),
+        b"nothing",
+        b"old 0\nnot base64!\n\n" + head.render().encode(),
+    ):
         assert _refused(w, bad).status == 400
     assert not (tmp_path / "witness.json").exists()  # nothing was cosigned, nothing recorded
 
@@ -130,8 +154,10 @@ def test_concurrent_requests_never_roll_the_witness_back(book, wkey, tmp_path):
     book.grow(4, "c")
     book.sign()
     large = _head(book)
-    bodies = [witness.request_body(small.body.size, [], small.render()),
-              witness.request_body(small.body.size, _proof(book, small.body.size, large.body.size), large.render())]
+    bodies = [
+        witness.request_body(small.body.size, [], small.render()),
+        witness.request_body(small.body.size, _proof(book, small.body.size, large.body.size), large.render()),
+    ]
     results: list[object] = []
 
     def go(b: bytes) -> None:
@@ -180,8 +206,9 @@ def test_cosign_collects_cosignatures_and_reports_a_refusal_loudly(db_url, tmp_p
             book.grow(1, "main")
             book.sign()
             assert cli("checkpoint", "cosign", "--witness", url).exit_code == 0
-            bad = Cli(str(twin.engine.url.render_as_string(hide_password=False)))("checkpoint", "cosign",
-                                                                                  "--witness", url, ok=False)
+            bad = Cli(str(twin.engine.url.render_as_string(hide_password=False)))(
+                "checkpoint", "cosign", "--witness", url, ok=False
+            )
             assert bad.exit_code != 0
             assert "REFUSED" in bad.stderr and "fork" in bad.stderr.lower()
             assert "Traceback" not in bad.stderr

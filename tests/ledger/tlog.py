@@ -104,8 +104,11 @@ def clone(book: SignedBook) -> Iterator[SignedBook]:
         name = f"jf_clone_{os.getpid()}_{uuid.uuid4().hex[:10]}"
         with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
             # A template must have no sessions: the pools of the test's CLI runs may still hold some.
-            conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s "
-                         "AND pid <> pg_backend_pid()", (url.database,))
+            conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s "
+                "AND pid <> pg_backend_pid()",
+                (url.database,),
+            )
             conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{url.database}"')
         twin_url = str(make_url(f"{server}/{name}"))
         drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'

@@ -15,9 +15,17 @@ from jointfund.portfolio import effects as _effects  # noqa: F401 registers the 
 from jointfund.revenue.reader import Row
 from jointfund.store import db
 
-FIELDS = {"applicant": "Dobra Lithium Holdings", "applicant_code": "45123456", "title": "Dobra lithium mine",
-          "sector": "mining", "region": "Kirovohrad", "resource": "lithium", "amount": "20000000.00",
-          "currency": "USD", "instrument": "equity"}
+FIELDS = {
+    "applicant": "Dobra Lithium Holdings",
+    "applicant_code": "45123456",
+    "title": "Dobra lithium mine",
+    "sector": "mining",
+    "region": "Kirovohrad",
+    "resource": "lithium",
+    "amount": "20000000.00",
+    "currency": "USD",
+    "instrument": "equity",
+}
 
 
 class Folio(Gov):
@@ -35,13 +43,19 @@ class Folio(Gov):
                 calls.commit(conn, terms, p, Decimal(amount), "USD", on, f"C-{p}")
             calls.issue_call(conn, terms, self.fund.start_date, Decimal(amount), "USD", on, "CALL-1")
             for line in calls.open_calls(conn, terms):
-                calls.contribute(conn, terms, self.fund.start_date, line.reference, line.amount, on, f"BANK-{line.partner}")
+                calls.contribute(
+                    conn, terms, self.fund.start_date, line.reference, line.amount, on, f"BANK-{line.partner}"
+                )
 
     def submit(self, on: dt.date = dt.date(2026, 1, 5), **fields: str) -> application.Application:
         with db.write(self.engine) as conn:
-            return application.submit(conn, self.fund, "test", [Row(0, "--field", {**FIELDS, **fields})], on)[0][0]
+            return application.submit(conn, self.fund, "test", [Row(0, "--field", {**FIELDS, **fields})], on)[
+                0
+            ][0]
 
-    def move(self, app_id: int, target: str, on: dt.date = dt.date(2026, 1, 6), reason: str = "because") -> None:
+    def move(
+        self, app_id: int, target: str, on: dt.date = dt.date(2026, 1, 6), reason: str = "because"
+    ) -> None:
         if target in self.terms.pipeline.screening.stages:
             self.screened(app_id, on)
         with db.write(self.engine) as conn:
@@ -51,8 +65,12 @@ class Folio(Gov):
         """A cleared sanctions screening, as the screened stages need: against a one-entry list nobody matches."""
         with db.write(self.engine) as conn:
             if not clearance.lists(conn):
-                nobody = sanctions.Target("T-1", sanctions.PERSON, "Nobody Atall", (), ("1900",), (), (), "test")
-                sanctions.record(conn, "test", "test_list", sanctions.OPENSANCTIONS, [nobody], "0" * 64, "test", on)
+                nobody = sanctions.Target(
+                    "T-1", sanctions.PERSON, "Nobody Atall", (), ("1900",), (), (), "test"
+                )
+                sanctions.record(
+                    conn, "test", "test_list", sanctions.OPENSANCTIONS, [nobody], "0" * 64, "test", on
+                )
             mine = clearance.screenings(conn, app_id)
             if not mine or clearance.outcomes(conn, [mine[-1].id]).get(mine[-1].id) is None:
                 assert screening.screen(conn, self.fund, "test", app_id, on).outcome is not None
@@ -62,8 +80,12 @@ class Folio(Gov):
         body = self.terms.decision(kind).body
         p = self.propose(kind, self.names[body][0], on, **kw)
         if p.requires_recommendation:
-            rec = self.propose(next(d.kind for d in self.terms.governance.decisions if d.body == p.requires_recommendation),
-                               self.names[p.requires_recommendation][0], on, about=f"proposal:{p.id}")
+            rec = self.propose(
+                next(d.kind for d in self.terms.governance.decisions if d.body == p.requires_recommendation),
+                self.names[p.requires_recommendation][0],
+                on,
+                about=f"proposal:{p.id}",
+            )
             self.approve(rec.id, on)
             self.execute(rec.id, on)
         self.approve(p.id, on)
@@ -84,8 +106,9 @@ class Folio(Gov):
         self.move(app_id, "screening", on)
         self.decide("screening", on, about=f"application:{app_id}")
 
-    def invest(self, app_id: int, amount: str = "20000000.00", on: dt.date = dt.date(2026, 2, 2),
-               signed: bool = True) -> investment.Investment:
+    def invest(
+        self, app_id: int, amount: str = "20000000.00", on: dt.date = dt.date(2026, 2, 2), signed: bool = True
+    ) -> investment.Investment:
         """The board's executed investment proposal (approved, commitment booked), then, when `signed`, the
         administrator's record of the signed agreement (committed): tranches may be paid from there."""
         self.to_due_diligence(app_id, on)

@@ -9,10 +9,36 @@ from pathlib import Path
 
 import openpyxl
 
-FIELDS = ["reference", "applicant", "applicant_code", "title", "sector", "region", "resource", "amount", "currency",
-          "instrument", "description", "contact", "documents"]
-GOOD = ["APP-A", "Velta", "34567890", "Ilmenite sands", "mining", "Dnipropetrovsk", "titanium", "12000000.00", "USD",
-        "loan", "Expansion", "cfo@velta.example", "teaser.pdf;model.xlsx"]
+FIELDS = [
+    "reference",
+    "applicant",
+    "applicant_code",
+    "title",
+    "sector",
+    "region",
+    "resource",
+    "amount",
+    "currency",
+    "instrument",
+    "description",
+    "contact",
+    "documents",
+]
+GOOD = [
+    "APP-A",
+    "Velta",
+    "34567890",
+    "Ilmenite sands",
+    "mining",
+    "Dnipropetrovsk",
+    "titanium",
+    "12000000.00",
+    "USD",
+    "loan",
+    "Expansion",
+    "cfo@velta.example",
+    "teaser.pdf;model.xlsx",
+]
 
 
 def _csv(path: Path, rows: list[list[str]]) -> Path:
@@ -79,5 +105,10 @@ def test_a_person_moves_with_a_reason_and_decision_stages_are_refused(cli, tmp_p
     assert final.exit_code == 1 and "final stage" in final.stderr
     history = json.loads(cli("applications", "show", "1", "--format", "json").stdout)["history"]
     assert [(h["from"], h["to"], h["why"]) for h in history][1:] == [
-        ("submitted", "screening", "complete file"), ("screening", "withdrawn", "financed elsewhere")]
-    assert json.loads(cli("applications", "list", "--stage", "withdrawn", "--format", "json").stdout)[0]["id"] == 1
+        ("submitted", "screening", "complete file"),
+        ("screening", "withdrawn", "financed elsewhere"),
+    ]
+    assert (
+        json.loads(cli("applications", "list", "--stage", "withdrawn", "--format", "json").stdout)[0]["id"]
+        == 1
+    )

@@ -38,8 +38,10 @@ def test_the_lock_releases_on_the_day_it_ends() -> None:
 
 
 @settings(max_examples=300)
-@given(st.decimals(min_value=Decimal("0.01"), max_value=Decimal("1e11"), places=2),
-       st.lists(st.decimals(min_value=Decimal(0), max_value=Decimal("1e11"), places=2), min_size=2, max_size=2))
+@given(
+    st.decimals(min_value=Decimal("0.01"), max_value=Decimal("1e11"), places=2),
+    st.lists(st.decimals(min_value=Decimal(0), max_value=Decimal("1e11"), places=2), min_size=2, max_size=2),
+)
 def test_a_distribution_is_split_by_capital_and_sums_exactly(amount: Decimal, capital: list[Decimal]) -> None:
     if not any(capital):
         capital[0] = Decimal("1.00")
@@ -59,41 +61,78 @@ def test_a_distribution_proposal_is_refused_until_the_lock_ends_then_allocated_b
     proposer = folio.names["board"][0]
     with pytest.raises(Refused, match="distribution refused: distributions are locked until 2035-05-23"):
         with db.write(folio.engine) as conn:
-            distribution.propose(conn, folio.fund, "test", Decimal("1000.00"), "USD", proposer,
-                                 folio.keys[proposer], ENDS - dt.timedelta(days=1))
+            distribution.propose(
+                conn,
+                folio.fund,
+                "test",
+                Decimal("1000.00"),
+                "USD",
+                proposer,
+                folio.keys[proposer],
+                ENDS - dt.timedelta(days=1),
+            )
     with db.transaction(folio.engine) as conn:
         assert not book.proposals(conn)  # the refusal wrote nothing
     with db.write(folio.engine) as conn:
-        p = distribution.propose(conn, folio.fund, "test", Decimal("1000.01"), "USD", proposer, folio.keys[proposer], ENDS)
+        p = distribution.propose(
+            conn, folio.fund, "test", Decimal("1000.01"), "USD", proposer, folio.keys[proposer], ENDS
+        )
     folio.approve(p.id, ENDS)
     before = folio.balance("cash", currency="USD")
     folio.execute(p.id, ENDS)
     paid = {x: folio.balance("capital_distributions", partner=x) for x in ("US", "UA")}  # debits: paid out
     assert sum(paid.values()) == Decimal("1000.01")
     assert folio.balance("cash", currency="USD") == before - Decimal("1000.01")
-    assert sorted(paid.values()) == [Decimal("500.00"), Decimal("500.01")]  # equal capital: one cent left over
+    assert sorted(paid.values()) == [
+        Decimal("500.00"),
+        Decimal("500.01"),
+    ]  # equal capital: one cent left over
 
 
 def test_opening_a_distribution_proposal_through_governance_is_refused_inside_the_lock(folio) -> None:  # noqa: ANN001
     folio.fund_cash()
     proposer = folio.names["board"][0]
-    with pytest.raises(Refused, match="cannot be opened on 2035-05-22: distributions are locked until 2035-05-23"):
+    with pytest.raises(
+        Refused, match="cannot be opened on 2035-05-22: distributions are locked until 2035-05-23"
+    ):
         with db.write(folio.engine) as conn:  # the path of `proposals new --kind distribution`
-            open_proposal(conn, folio.fund, "test", "distribution", "early payout", proposer, folio.keys[proposer],
-                          ENDS - dt.timedelta(days=1), Decimal("10.00"), "USD")
+            open_proposal(
+                conn,
+                folio.fund,
+                "test",
+                "distribution",
+                "early payout",
+                proposer,
+                folio.keys[proposer],
+                ENDS - dt.timedelta(days=1),
+                Decimal("10.00"),
+                "USD",
+            )
     with db.transaction(folio.engine) as conn:
         assert not book.proposals(conn)
 
 
-def test_executing_a_distribution_inside_the_lock_is_refused_however_it_was_proposed(folio, monkeypatch) -> None:  # noqa: ANN001
+def test_executing_a_distribution_inside_the_lock_is_refused_however_it_was_proposed(
+    folio, monkeypatch
+) -> None:  # noqa: ANN001
     folio.fund_cash()
     on = dt.date(2030, 1, 2)
     proposer = folio.names["board"][0]
     # Defence in depth: even a proposal that got past the opening check (here by lifting it) cannot pay out.
     monkeypatch.setattr(effects, "_PRECONDITIONS", {})
     with db.write(folio.engine) as conn:
-        p = open_proposal(conn, folio.fund, "test", "distribution", "early payout", proposer, folio.keys[proposer], on,
-                          Decimal("10.00"), "USD")
+        p = open_proposal(
+            conn,
+            folio.fund,
+            "test",
+            "distribution",
+            "early payout",
+            proposer,
+            folio.keys[proposer],
+            on,
+            Decimal("10.00"),
+            "USD",
+        )
     folio.approve(p.id, on)
     with pytest.raises(Refused, match="locked until 2035-05-23"):
         folio.execute(p.id, on)

@@ -24,7 +24,9 @@ def _memo(folio, day: dt.date) -> list[tuple]:  # noqa: ANN001
 
 def _balance_sheet(folio) -> dict[str, Decimal]:  # noqa: ANN001
     with db.transaction(folio.engine) as conn:
-        return {a: v for a, _c, v in journal.trial_balance(conn) if a.split(":")[0] in ("Assets", "Liabilities")}
+        return {
+            a: v for a, _c, v in journal.trial_balance(conn) if a.split(":")[0] in ("Assets", "Liabilities")
+        }
 
 
 def test_an_application_becomes_an_investment_only_by_executed_decisions(folio) -> None:  # noqa: ANN001
@@ -42,11 +44,18 @@ def test_an_application_becomes_an_investment_only_by_executed_decisions(folio) 
     assert folio.stage(app.id) == "disbursing"
     folio.decide("disbursement", D(2026, 4, 1), amount="3000000.00", currency="USD", about=inv.link)
     pos = folio.position(inv, D(2026, 4, 30))
-    assert (pos.disbursed, pos.undrawn, pos.cost) == (Decimal("8000000.00"), Decimal("12000000.00"), Decimal("8000000.00"))
-    assert _memo(folio, D(2026, 4, 30)) == [("INV-1", Decimal("20000000.00"), Decimal("8000000.00"),
-                                             Decimal("12000000.00"), 0)]
+    assert (pos.disbursed, pos.undrawn, pos.cost) == (
+        Decimal("8000000.00"),
+        Decimal("12000000.00"),
+        Decimal("8000000.00"),
+    )
+    assert _memo(folio, D(2026, 4, 30)) == [
+        ("INV-1", Decimal("20000000.00"), Decimal("8000000.00"), Decimal("12000000.00"), 0)
+    ]
 
-    pid = folio.decide("disbursement", D(2026, 5, 1), execute=False, amount="12000000.01", currency="USD", about=inv.link)
+    pid = folio.decide(
+        "disbursement", D(2026, 5, 1), execute=False, amount="12000000.01", currency="USD", about=inv.link
+    )
     with pytest.raises(Refused, match="only 12000000.00 of INV-1's commitment is undrawn"):
         folio.execute(pid, D(2026, 5, 1))
 
@@ -59,16 +68,23 @@ def test_an_application_becomes_an_investment_only_by_executed_decisions(folio) 
     assert (pos.cost, pos.revaluation, pos.undrawn, pos.value) == (0, 0, 0, 0)
     assert folio.balance("write_offs") == Decimal("8000000.00")
     # The write-off cancels what was left undrawn, in the register; before it, the register still shows it.
-    assert _memo(folio, D(2026, 7, 1)) == [("INV-1", Decimal("20000000.00"), Decimal("8000000.00"), 0,
-                                            Decimal("12000000.00"))]
+    assert _memo(folio, D(2026, 7, 1)) == [
+        ("INV-1", Decimal("20000000.00"), Decimal("8000000.00"), 0, Decimal("12000000.00"))
+    ]
     assert _memo(folio, D(2026, 6, 30))[0][3] == Decimal("12000000.00")
 
 
 def test_executing_an_investment_proposal_approves_and_books_the_commitment_only(folio) -> None:  # noqa: ANN001
     app = folio.submit()
     folio.to_due_diligence(app.id, D(2026, 2, 2))
-    pid = folio.decide("investment", D(2026, 2, 2), execute=False, amount="20000000.00", currency="USD",
-                       about=f"application:{app.id}")
+    pid = folio.decide(
+        "investment",
+        D(2026, 2, 2),
+        execute=False,
+        amount="20000000.00",
+        currency="USD",
+        about=f"application:{app.id}",
+    )
     assert folio.stage(app.id) == "recommended"
     assert folio.execute(pid, D(2026, 2, 2)).effect == "APP-1 is approved: INV-1 committed 20000000.00 USD"
     with db.transaction(folio.engine) as conn:
@@ -85,28 +101,41 @@ def test_executing_an_investment_proposal_approves_and_books_the_commitment_only
     with db.transaction(folio.engine) as conn:
         signed = application.history(conn, app.id)[-1]
     assert (signed.from_stage, signed.to_stage, signed.proposal, signed.reason) == (
-        "approved", "committed", None, "investment agreement signed")
+        "approved",
+        "committed",
+        None,
+        "investment agreement signed",
+    )
 
 
 def test_a_tranche_before_the_agreement_is_signed_is_refused_and_writes_nothing(folio, monkeypatch) -> None:  # noqa: ANN001
     folio.fund_cash()
     app = folio.submit()
     inv = folio.invest(app.id, "20000000.00", D(2026, 2, 2), signed=False)
-    pid = folio.decide("disbursement", D(2026, 3, 1), execute=False, amount="5000000.00", currency="USD", about=inv.link)
+    pid = folio.decide(
+        "disbursement", D(2026, 3, 1), execute=False, amount="5000000.00", currency="USD", about=inv.link
+    )
     with db.transaction(folio.engine) as conn:
         before = log.size(conn)
     posted = []
-    monkeypatch.setattr(journal, "post", lambda *a, **k: posted.append(a) or [])  # the refusal comes before any post
-    with pytest.raises(Refused, match=r"APP-1 is approved: an executed disbursement proposal acts on an application "
-                                      r"only when it is committed \(Committed: investment agreement signed\) or "
-                                      r"disbursing \(Disbursing\); first a person records its move to committed"):
+    monkeypatch.setattr(
+        journal, "post", lambda *a, **k: posted.append(a) or []
+    )  # the refusal comes before any post
+    with pytest.raises(
+        Refused,
+        match=r"APP-1 is approved: an executed disbursement proposal acts on an application "
+        r"only when it is committed \(Committed: investment agreement signed\) or "
+        r"disbursing \(Disbursing\); first a person records its move to committed",
+    ):
         folio.execute(pid, D(2026, 3, 1))
     monkeypatch.undo()
     assert posted == []
     with db.transaction(folio.engine) as conn:
         assert log.size(conn) == before
     assert folio.stage(app.id) == "approved"
-    assert folio.standing(pid, D(2026, 3, 1)).state == "approved"  # still to be executed once the agreement is signed
+    assert (
+        folio.standing(pid, D(2026, 3, 1)).state == "approved"
+    )  # still to be executed once the agreement is signed
     assert folio.position(inv, D(2026, 3, 1)).disbursed == 0
 
     folio.move(app.id, "committed", D(2026, 3, 2), "investment agreement signed")
@@ -118,7 +147,9 @@ def test_a_tranche_before_the_agreement_is_signed_is_refused_and_writes_nothing(
 def test_a_deal_that_falls_through_after_approval_cancels_its_commitment(folio) -> None:  # noqa: ANN001
     app = folio.submit()
     inv = folio.invest(app.id, "20000000.00", D(2026, 2, 2), signed=False)
-    with pytest.raises(Refused, match="approved to written_off"):  # nothing was paid: there is nothing to write off
+    with pytest.raises(
+        Refused, match="approved to written_off"
+    ):  # nothing was paid: there is nothing to write off
         folio.move(app.id, "written_off", D(2026, 3, 1))
     folio.move(app.id, "declined", D(2026, 3, 1), "the sponsor would not sign the agreement")
     pos = folio.position(inv, D(2026, 3, 1))

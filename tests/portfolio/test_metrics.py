@@ -19,15 +19,21 @@ def npv(rate: float, flows: list[tuple[dt.date, Decimal]]) -> float:
 
 def test_xirr_of_one_year_doubling_is_one_hundred_percent() -> None:
     # 365 days apart: (1 + r) = 2 exactly under actual/365.
-    assert xirr([(D(2025, 1, 1), Decimal(-100)), (D(2026, 1, 1), Decimal(200))]) == pytest.approx(1.0, abs=1e-9)
+    assert xirr([(D(2025, 1, 1), Decimal(-100)), (D(2026, 1, 1), Decimal(200))]) == pytest.approx(
+        1.0, abs=1e-9
+    )
 
 
 def test_xirr_with_irregular_dates_matches_the_hand_computed_root() -> None:
     # -1000 on 2026-01-10, +300 after 81 days, +400 after 254, +500 after 535 days.
     # By hand: NPV(r) = -1000 + 300/(1+r)^(81/365) + 400/(1+r)^(254/365) + 500/(1+r)^(535/365)
     # is +0.016 at r = 0.2329 and -0.053 at r = 0.2330, so the root is 0.23292 to five places.
-    flows = [(D(2026, 1, 10), Decimal(-1000)), (D(2026, 4, 1), Decimal(300)), (D(2026, 9, 21), Decimal(400)),
-             (D(2027, 6, 29), Decimal(500))]
+    flows = [
+        (D(2026, 1, 10), Decimal(-1000)),
+        (D(2026, 4, 1), Decimal(300)),
+        (D(2026, 9, 21), Decimal(400)),
+        (D(2027, 6, 29), Decimal(500)),
+    ]
     r = xirr(flows)
     assert r is not None
     assert npv(0.2329, flows) > 0 > npv(0.2330, flows)

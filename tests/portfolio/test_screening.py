@@ -19,21 +19,35 @@ from jointfund.terms.model import Screening
 
 DEMO = resources.files("jointfund.demo").joinpath("sanctions")
 HEADER = ",".join(sanctions.OPENSANCTIONS_COLUMNS)
-APP = {"applicant": "Velta Titanium", "applicant_code": "34567890", "title": "Ilmenite sands", "sector": "mining",
-       "region": "Dnipropetrovsk", "amount": "12000000.00", "currency": "USD", "instrument": "loan"}
+APP = {
+    "applicant": "Velta Titanium",
+    "applicant_code": "34567890",
+    "title": "Ilmenite sands",
+    "sector": "mining",
+    "region": "Dnipropetrovsk",
+    "amount": "12000000.00",
+    "currency": "USD",
+    "instrument": "loan",
+}
 
 
-def _os_row(id_: str, schema: str, name: str, aliases: str = "", birth: str = "", identifiers: str = "") -> str:
+def _os_row(
+    id_: str, schema: str, name: str, aliases: str = "", birth: str = "", identifiers: str = ""
+) -> str:
     return f"{id_},{schema},{name},{aliases},{birth},ru,,{identifiers},test measure,,,test,,,"
 
 
 def _index(targets: list[sanctions.Target], fmt: str = sanctions.OPENSANCTIONS) -> screening.Index:
-    return screening.Index.of(ListVersion(1, "test", fmt, "0" * 64, dt.date(2026, 1, 2), "t", len(targets), 1), targets)
+    return screening.Index.of(
+        ListVersion(1, "test", fmt, "0" * 64, dt.date(2026, 1, 2), "t", len(targets), 1), targets
+    )
 
 
 def _submit(cli, owners: str = "", **fields: str) -> int:  # noqa: ANN001
     args = [f"--field={k}={v}" for k, v in {**APP, **fields}.items()]
-    out = cli("applications", "submit", *args, *([f"--field=owners={owners}"] if owners else []), "--format", "json")
+    out = cli(
+        "applications", "submit", *args, *([f"--field=owners={owners}"] if owners else []), "--format", "json"
+    )
     return json.loads(out.stdout)[0]["id"]
 
 
@@ -43,8 +57,11 @@ def _hits(cli, app_id: int) -> list[dict]:  # noqa: ANN001
 
 # -- the two formats (pure) --
 
+
 def test_opensanctions_file_reads_names_aliases_dates_and_identifiers() -> None:
-    targets = sanctions.read_opensanctions(DEMO.joinpath("targets.simple.csv").read_text(encoding="utf-8"), "t.csv")
+    targets = sanctions.read_opensanctions(
+        DEMO.joinpath("targets.simple.csv").read_text(encoding="utf-8"), "t.csv"
+    )
     first = targets[0]
     assert (first.key, first.kind, first.name) == ("demo-nsdc-0001", "Person", "Taras Shevchenko")
     assert first.aliases == ("Тарас Шевченко", "Taras Schewtschenko") and first.birth_dates == ("1961-03-09",)
@@ -55,24 +72,39 @@ def test_ofac_sdn_with_alt_reads_empty_marks_dates_and_aliases() -> None:
     sdn, alt = (DEMO.joinpath(f).read_text(encoding="utf-8") for f in ("sdn.csv", "alt.csv"))
     targets = {x.key: x for x in sanctions.read_ofac(sdn, "sdn.csv", alt)}
     person = targets["90001"]
-    assert person.kind == "Person" and person.birth_dates == ("1970-02-14",) and person.countries == ("Russia",)
+    assert (
+        person.kind == "Person" and person.birth_dates == ("1970-02-14",) and person.countries == ("Russia",)
+    )
     assert person.aliases == ("VOVKODAV, Pyotr", "ВОВКОДАВ, Петр") and person.identifiers == ("7512345678",)
     entity = targets["90002"]
     assert entity.kind == "LegalEntity" and entity.birth_dates == () and "7701234567" in entity.identifiers
     assert targets["90003"].birth_dates == ("1966",)  # "DOB circa 1966"
-    assert sanctions._ofac_dates("DOB Mar 1961; alt. DOB 1960 to 1962;") == ("1961-03", "1960", "1961", "1962")
+    assert sanctions._ofac_dates("DOB Mar 1961; alt. DOB 1960 to 1962;") == (
+        "1961-03",
+        "1960",
+        "1961",
+        "1962",
+    )
 
 
 def test_bad_list_files_name_the_line_and_field() -> None:
     with pytest.raises(InputError) as missing:
         sanctions.read_opensanctions("id,schema,name\nx,Person,Y\n", "t.csv")
     assert "missing column(s) aliases" in str(missing.value.problems[0])
-    bad_date = HEADER + "\n" + _os_row("a", "Person", "A B", birth="12.03.1961") + "\n" + _os_row("a", "Person", "C D")
+    bad_date = (
+        HEADER
+        + "\n"
+        + _os_row("a", "Person", "A B", birth="12.03.1961")
+        + "\n"
+        + _os_row("a", "Person", "C D")
+    )
     with pytest.raises(InputError) as dated:
         sanctions.read_opensanctions(bad_date, "t.csv")
     assert [p.location for p in dated.value.problems] == ["t.csv:2:birth_date"]
     with pytest.raises(InputError) as ofac:
-        sanctions.read_ofac('1,"A B","individual"\nx,"C","-0- ",,,,,,,,,\n', "sdn.csv", '9,1,"aka","Z","-0- "\n')
+        sanctions.read_ofac(
+            '1,"A B","individual"\nx,"C","-0- ",,,,,,,,,\n', "sdn.csv", '9,1,"aka","Z","-0- "\n'
+        )
     fields = [p.location for p in ofac.value.problems]
     assert fields == ["sdn.csv:1", "sdn.csv:2:ent_num", "alt.csv:1:ent_num"]
     with pytest.raises(InputError, match="neither OpenSanctions"):
@@ -81,40 +113,62 @@ def test_bad_list_files_name_the_line_and_field() -> None:
 
 # -- matching (pure) --
 
+
 def test_a_name_matches_across_alphabets_and_spellings() -> None:
     listed = [sanctions.Target("1", "Person", "SHEVCHENKO, Taras", (), ("1961-03-09",), (), (), "p")]
     for spelling in ("Тарас Шевченко", "Taras Shevchenko", "Taras Schewtschenko", "Шевченко Тарас"):
-        [hit] = screening.match([screening.Party(1, spelling, "", dt.date(1961, 3, 9))], _index(listed), Screening())
+        [hit] = screening.match(
+            [screening.Party(1, spelling, "", dt.date(1961, 3, 9))], _index(listed), Screening()
+        )
         assert (hit.score, hit.fields, hit.birth_date) == (100.0, ("name", "birth_date"), "agrees"), spelling
-    assert screening.match([screening.Party(1, "Тарас Петренко", "", dt.date(1961, 3, 9))], _index(listed),
-                           Screening()) == []
+    assert (
+        screening.match(
+            [screening.Party(1, "Тарас Петренко", "", dt.date(1961, 3, 9))], _index(listed), Screening()
+        )
+        == []
+    )
 
 
 def test_a_disagreeing_date_of_birth_lowers_and_flags_the_hit() -> None:
     listed = [sanctions.Target("1", "Person", "Taras Shevchenko", (), ("1961", "1962-05"), (), (), "p")]
     rules = Screening(threshold=88, birth_date_penalty=15)
-    [hit] = screening.match([screening.Party(1, "Тарас Шевченко", "", dt.date(1984, 5, 17))], _index(listed), rules)
+    [hit] = screening.match(
+        [screening.Party(1, "Тарас Шевченко", "", dt.date(1984, 5, 17))], _index(listed), rules
+    )
     assert (hit.score, hit.birth_date, hit.fields) == (85.0, "disagrees", ("name",))
-    [year] = screening.match([screening.Party(1, "Тарас Шевченко", "", dt.date(1962, 5, 1))], _index(listed), rules)
+    [year] = screening.match(
+        [screening.Party(1, "Тарас Шевченко", "", dt.date(1962, 5, 1))], _index(listed), rules
+    )
     assert (year.score, year.birth_date) == (100.0, "agrees")  # a month the publisher gave agrees
-    [unknown] = screening.match([screening.Party(1, "Taras Shevchenko", "", dt.date(1962, 5, 1))],
-                                _index([listed[0]._replace(birth_dates=())]), rules)
+    [unknown] = screening.match(
+        [screening.Party(1, "Taras Shevchenko", "", dt.date(1962, 5, 1))],
+        _index([listed[0]._replace(birth_dates=())]),
+        rules,
+    )
     assert (unknown.score, unknown.birth_date) == (100.0, "")
 
 
 def test_a_company_code_among_identifiers_is_a_strong_hit_whatever_the_name() -> None:
-    listed = [sanctions.Target("9", "Company", "Arctic Shelf Drilling Services", (), (), (), ("EDRPOU 12345678",), "p"),
-              sanctions.Target("8", "Person", "Ivan Velta", (), (), (), ("34567890",), "p")]
-    [hit] = screening.match([screening.Party(0, "ТОВ Зовсім Інша Назва", "12345678")], _index(listed), Screening())
+    listed = [
+        sanctions.Target(
+            "9", "Company", "Arctic Shelf Drilling Services", (), (), (), ("EDRPOU 12345678",), "p"
+        ),
+        sanctions.Target("8", "Person", "Ivan Velta", (), (), (), ("34567890",), "p"),
+    ]
+    [hit] = screening.match(
+        [screening.Party(0, "ТОВ Зовсім Інша Назва", "12345678")], _index(listed), Screening()
+    )
     assert (hit.entry, hit.score, hit.strong, hit.fields) == ("9", 100.0, True, ("identifiers",))
     # A person's identifier is not a company code, and a legal form is no part of a company's name.
     assert screening.match([screening.Party(0, "Nobody", "34567890")], _index(listed), Screening()) == []
-    [named] = screening.match([screening.Party(0, "Arctic Shelf Drilling Services LLC", "99999999")], _index(listed),
-                              Screening())
+    [named] = screening.match(
+        [screening.Party(0, "Arctic Shelf Drilling Services LLC", "99999999")], _index(listed), Screening()
+    )
     assert (named.score, named.strong, named.fields) == (100.0, False, ("name",))
 
 
 # -- recording, the gate, verify (both backends) --
+
 
 def test_screening_outcomes_and_the_gate(cli, fund_url, tmp_path: Path) -> None:  # noqa: ANN001
     near = _submit(cli, owners="Тарас Шевченко|1984-05-17|UA")
@@ -125,15 +179,41 @@ def test_screening_outcomes_and_the_gate(cli, fund_url, tmp_path: Path) -> None:
     refused = cli("applications", "move", str(clean), "--to", "screening", "--reason", "complete", ok=False)
     assert refused.exit_code == 1 and "no sanctions list is imported" in refused.stderr
 
-    cli("sanctions", "import", str(DEMO.joinpath("targets.simple.csv")), "--list", "ua_nsdc", "--date", "2026-01-02")
-    cli("sanctions", "import", str(DEMO.joinpath("sdn.csv")), "--aliases", str(DEMO.joinpath("alt.csv")),
-        "--list", "ofac_sdn")
-    again = cli("sanctions", "import", str(DEMO.joinpath("sdn.csv")), "--aliases", str(DEMO.joinpath("alt.csv")),
-                "--list", "ofac_sdn", "--format", "json")
+    cli(
+        "sanctions",
+        "import",
+        str(DEMO.joinpath("targets.simple.csv")),
+        "--list",
+        "ua_nsdc",
+        "--date",
+        "2026-01-02",
+    )
+    cli(
+        "sanctions",
+        "import",
+        str(DEMO.joinpath("sdn.csv")),
+        "--aliases",
+        str(DEMO.joinpath("alt.csv")),
+        "--list",
+        "ofac_sdn",
+    )
+    again = cli(
+        "sanctions",
+        "import",
+        str(DEMO.joinpath("sdn.csv")),
+        "--aliases",
+        str(DEMO.joinpath("alt.csv")),
+        "--list",
+        "ofac_sdn",
+        "--format",
+        "json",
+    )
     assert json.loads(again.stdout)[0]["new"] is False
     versions = json.loads(cli("sanctions", "list", "--format", "json").stdout)
     assert [(v["list"], v["format"], v["entries"], v["current"]) for v in versions] == [
-        ("ua_nsdc", "opensanctions", 4, True), ("ofac_sdn", "ofac_sdn", 4, True)]
+        ("ua_nsdc", "opensanctions", 4, True),
+        ("ofac_sdn", "ofac_sdn", 4, True),
+    ]
 
     not_yet = cli("applications", "move", str(clean), "--to", "screening", "--reason", "complete", ok=False)
     assert "has not been screened" in not_yet.stderr
@@ -143,7 +223,11 @@ def test_screening_outcomes_and_the_gate(cli, fund_url, tmp_path: Path) -> None:
 
     [flagged] = _hits(cli, near)
     assert (flagged["party"], flagged["entry"], flagged["score"], flagged["birth_date"]) == (
-        "owner 1", "demo-nsdc-0001", 85.0, "disagrees")
+        "owner 1",
+        "demo-nsdc-0001",
+        85.0,
+        "disagrees",
+    )
     waiting = cli("applications", "move", str(near), "--to", "screening", "--reason", "complete", ok=False)
     assert "no one has decided" in waiting.stderr
     cli("applications", "clear", str(near), "--reason", "born 1984, not 1961; passport checked")
@@ -152,32 +236,47 @@ def test_screening_outcomes_and_the_gate(cli, fund_url, tmp_path: Path) -> None:
     cli("applications", "move", str(near), "--to", "screening", "--reason", "complete")
 
     [sdn] = _hits(cli, listed)
-    assert (sdn["list"], sdn["entry"], sdn["matched"], sdn["birth_date"]) == ("ofac_sdn", "90001", "name, birth_date",
-                                                                             "agrees")
+    assert (sdn["list"], sdn["entry"], sdn["matched"], sdn["birth_date"]) == (
+        "ofac_sdn",
+        "90001",
+        "name, birth_date",
+        "agrees",
+    )
     cli("applications", "block", str(listed), "--reason", "owner 1 is OFAC entry 90001")
     blocked = cli("applications", "move", str(listed), "--to", "screening", "--reason", "complete", ok=False)
     assert "was blocked" in blocked.stderr and "OFAC entry 90001" in blocked.stderr
 
     [strong] = _hits(cli, coded)
-    assert (strong["party"], strong["score"], strong["strong"], strong["matched"]) == ("company", 100.0, True,
-                                                                                       "identifiers")
+    assert (strong["party"], strong["score"], strong["strong"], strong["matched"]) == (
+        "company",
+        100.0,
+        True,
+        "identifiers",
+    )
     empty = cli("applications", "clear", str(coded), "--reason", "", ok=False)
     assert empty.exit_code == 1 and "--reason" in empty.stderr
 
     # A new version of a list: the cleared screenings are no longer current; --all reports only new hits.
-    updated = DEMO.joinpath("targets.simple.csv").read_text(encoding="utf-8") + _os_row(
-        "demo-nsdc-0099", "Company", "Velta Titanium", identifiers="") + "\n"
+    updated = (
+        DEMO.joinpath("targets.simple.csv").read_text(encoding="utf-8")
+        + _os_row("demo-nsdc-0099", "Company", "Velta Titanium", identifiers="")
+        + "\n"
+    )
     (tmp_path / "v2.csv").write_text(updated, encoding="utf-8")
     cli("sanctions", "import", str(tmp_path / "v2.csv"), "--list", "ua_nsdc", "--date", "2026-02-01")
     stale = cli("applications", "move", str(late), "--to", "screening", "--reason", "complete", ok=False)
-    assert "did not match against the current lists: ua_nsdc (version of 2026-02-01, import 3)" in stale.stderr
+    assert (
+        "did not match against the current lists: ua_nsdc (version of 2026-02-01, import 3)" in stale.stderr
+    )
     before = cli("applications", "move", str(near), "--to", "due_diligence", "--reason", "x", ok=False)
     assert "needs a decision" in before.stderr  # the pipeline's rule speaks first
     report = cli("applications", "screen", "--all", "--format", "json")
     new = json.loads(report.stdout)
     # The hit blocked before is not new; the company code hit no one decided is.
     assert {(h["application"], h["entry"]) for h in new} == {
-        *((a, "demo-nsdc-0099") for a in (near, listed, coded, clean, late)), (coded, "demo-nsdc-0002")}
+        *((a, "demo-nsdc-0099") for a in (near, listed, coded, clean, late)),
+        (coded, "demo-nsdc-0002"),
+    }
     assert "5 application(s) screened: 0 cleared, 5 waiting for a person, 6 new hit(s)" in report.stderr
     # The owners' personal data never enters the log: hits name "owner 1".
     events = json.loads(cli("audit", "--format", "json").stdout)
@@ -189,10 +288,20 @@ def test_screening_outcomes_and_the_gate(cli, fund_url, tmp_path: Path) -> None:
     # A move written past the gate (as a malicious operator could) is found by verify.
     engine = create_engine(fund_url)
     with engine.begin() as conn:
-        seq = append_event(conn, "mallory", "application.move", f"application:{coded}", {"after": "screening"})
-        conn.execute(insert(t.application_stage).values(application_id=coded, from_stage="submitted",
-                                                        to_stage="screening", effective=dt.date(2026, 12, 1),
-                                                        actor="mallory", reason="x", seq=seq))
+        seq = append_event(
+            conn, "mallory", "application.move", f"application:{coded}", {"after": "screening"}
+        )
+        conn.execute(
+            insert(t.application_stage).values(
+                application_id=coded,
+                from_stage="submitted",
+                to_stage="screening",
+                effective=dt.date(2026, 12, 1),
+                actor="mallory",
+                reason="x",
+                seq=seq,
+            )
+        )
     engine.dispose()
     found = cli("--format", "json", "verify", ok=False)
     assert found.exit_code == 1, found.stdout
@@ -200,18 +309,31 @@ def test_screening_outcomes_and_the_gate(cli, fund_url, tmp_path: Path) -> None:
 
 
 def test_owners_are_validated_and_kept_out_of_reused_references(cli) -> None:  # noqa: ANN001
-    bad = cli("applications", "submit", *[f"--field={k}={v}" for k, v in APP.items()],
-              "--field=owners=Ann|1990-13-01|UA;Bob|1980-01-01|Ukraine;just a name", ok=False)
+    bad = cli(
+        "applications",
+        "submit",
+        *[f"--field={k}={v}" for k, v in APP.items()],
+        "--field=owners=Ann|1990-13-01|UA;Bob|1980-01-01|Ukraine;just a name",
+        ok=False,
+    )
     err = bad.stderr
     assert "--field:owners" in err and "owner 1: date of birth" in err and "owner 2: nationality" in err
     assert "owner 3: expected name|YYYY-MM-DD|nationality" in err and "nothing was recorded" in err
     first = _submit(cli, owners="Ann Lee|1990-01-01|GB", reference="R")
     assert _submit(cli, owners="Ann Lee|1990-01-01|GB", reference="R") == first  # the same again: nothing new
-    other = cli("applications", "submit", *[f"--field={k}={v}" for k, v in APP.items()], "--field=reference=R",
-                "--field=owners=Ann Lee|1991-01-01|GB", ok=False)
+    other = cli(
+        "applications",
+        "submit",
+        *[f"--field={k}={v}" for k, v in APP.items()],
+        "--field=reference=R",
+        "--field=owners=Ann Lee|1991-01-01|GB",
+        ok=False,
+    )
     assert "already used for another application" in other.stderr
     shown = json.loads(cli("applications", "show", str(first), "--format", "json").stdout)["application"]
-    assert shown["owners"] == [{"position": 1, "name": "Ann Lee", "birth_date": "1990-01-01", "nationality": "GB"}]
+    assert shown["owners"] == [
+        {"position": 1, "name": "Ann Lee", "birth_date": "1990-01-01", "nationality": "GB"}
+    ]
 
 
 def test_screening_needs_a_list_and_an_outcome_needs_a_screening(cli) -> None:  # noqa: ANN001
@@ -227,8 +349,15 @@ def test_screening_needs_a_list_and_an_outcome_needs_a_screening(cli) -> None:  
 
 def test_the_database_and_verify_refuse_a_forged_outcome(cli, fund_url) -> None:  # noqa: ANN001
     app = _submit(cli, owners="Petro Vovkodav|1970-02-14|UA")
-    cli("sanctions", "import", str(DEMO.joinpath("sdn.csv")), "--aliases", str(DEMO.joinpath("alt.csv")),
-        "--list", "ofac_sdn")
+    cli(
+        "sanctions",
+        "import",
+        str(DEMO.joinpath("sdn.csv")),
+        "--aliases",
+        str(DEMO.joinpath("alt.csv")),
+        "--list",
+        "ofac_sdn",
+    )
     [hit] = _hits(cli, app)
     assert hit["entry"] == "90001"
     engine = create_engine(fund_url)
@@ -236,7 +365,9 @@ def test_the_database_and_verify_refuse_a_forged_outcome(cli, fund_url) -> None:
     with pytest.raises(Exception, match="(?i)check|constraint"), engine.begin() as conn:
         seq = append_event(conn, "mallory", "application.screening_outcome", f"application:{app}", {})
         conn.execute(insert(t.screening_outcome).values(**row, outcome="blocked", automatic=1, seq=seq))
-    with engine.begin() as conn:  # only people block; an automatic clearance of a hit no one cleared is forged
+    with (
+        engine.begin() as conn
+    ):  # only people block; an automatic clearance of a hit no one cleared is forged
         seq = append_event(conn, "mallory", "application.screening_outcome", f"application:{app}", {})
         conn.execute(insert(t.screening_outcome).values(**row, outcome="cleared", automatic=1, seq=seq))
     with pytest.raises(Exception, match="(?i)append-only|refused|not allowed|update"), engine.begin() as conn:

@@ -8,16 +8,50 @@ from jointfund.portfolio import translit
 
 # The examples printed in the table of Cabinet of Ministers resolution 55 (27 January 2010).
 RESOLUTION_55 = [
-    ("Алушта", "alushta"), ("Борщагівка", "borshchahivka"), ("Вінниця", "vinnytsia"), ("Гадяч", "hadiach"),
-    ("Згурський", "zghurskyi"), ("Ґалаґан", "galagan"), ("Дон", "don"), ("Рівне", "rivne"),
-    ("Єнакієве", "yenakiieve"), ("Гаєвич", "haievych"), ("Житомир", "zhytomyr"), ("Закарпаття", "zakarpattia"),
-    ("Медвин", "medvyn"), ("Іршава", "irshava"), ("Їжакевич", "yizhakevych"), ("Кадиївка", "kadyivka"),
-    ("Йосипівка", "yosypivka"), ("Стрий", "stryi"), ("Олексій", "oleksii"), ("Київ", "kyiv"), ("Лебедин", "lebedyn"),
-    ("Миколаїв", "mykolaiv"), ("Ніжин", "nizhyn"), ("Одеса", "odesa"), ("Полтава", "poltava"), ("Ромни", "romny"),
-    ("Суми", "sumy"), ("Тетерів", "teteriv"), ("Ужгород", "uzhhorod"), ("Фастів", "fastiv"), ("Харків", "kharkiv"),
-    ("Біла Церква", "bila tserkva"), ("Чернівці", "chernivtsi"), ("Шостка", "shostka"), ("Гоща", "hoshcha"),
-    ("Русь", "rus"), ("Юрій", "yurii"), ("Корюківка", "koriukivka"), ("Яготин", "yahotyn"), ("Костянтин", "kostiantyn"),
-    ("Знам'янка", "znamianka"), ("Феодосія", "feodosiia"), ("Розгон", "rozghon"), ("Щербухи", "shcherbukhy"),
+    ("Алушта", "alushta"),
+    ("Борщагівка", "borshchahivka"),
+    ("Вінниця", "vinnytsia"),
+    ("Гадяч", "hadiach"),
+    ("Згурський", "zghurskyi"),
+    ("Ґалаґан", "galagan"),
+    ("Дон", "don"),
+    ("Рівне", "rivne"),
+    ("Єнакієве", "yenakiieve"),
+    ("Гаєвич", "haievych"),
+    ("Житомир", "zhytomyr"),
+    ("Закарпаття", "zakarpattia"),
+    ("Медвин", "medvyn"),
+    ("Іршава", "irshava"),
+    ("Їжакевич", "yizhakevych"),
+    ("Кадиївка", "kadyivka"),
+    ("Йосипівка", "yosypivka"),
+    ("Стрий", "stryi"),
+    ("Олексій", "oleksii"),
+    ("Київ", "kyiv"),
+    ("Лебедин", "lebedyn"),
+    ("Миколаїв", "mykolaiv"),
+    ("Ніжин", "nizhyn"),
+    ("Одеса", "odesa"),
+    ("Полтава", "poltava"),
+    ("Ромни", "romny"),
+    ("Суми", "sumy"),
+    ("Тетерів", "teteriv"),
+    ("Ужгород", "uzhhorod"),
+    ("Фастів", "fastiv"),
+    ("Харків", "kharkiv"),
+    ("Біла Церква", "bila tserkva"),
+    ("Чернівці", "chernivtsi"),
+    ("Шостка", "shostka"),
+    ("Гоща", "hoshcha"),
+    ("Русь", "rus"),
+    ("Юрій", "yurii"),
+    ("Корюківка", "koriukivka"),
+    ("Яготин", "yahotyn"),
+    ("Костянтин", "kostiantyn"),
+    ("Знам'янка", "znamianka"),
+    ("Феодосія", "feodosiia"),
+    ("Розгон", "rozghon"),
+    ("Щербухи", "shcherbukhy"),
 ]
 
 
@@ -49,7 +83,12 @@ def test_alphabet_decides_which_system_applies() -> None:
 
 
 def test_shevchenko_in_three_spellings_has_one_key() -> None:
-    assert translit.keys("Шевченко") == translit.keys("Shevchenko") == translit.keys("Schewtschenko") == {"shevchenko"}
+    assert (
+        translit.keys("Шевченко")
+        == translit.keys("Shevchenko")
+        == translit.keys("Schewtschenko")
+        == {"shevchenko"}
+    )
     assert translit.keys("Müller-Lüdenscheidt") == {"muller ludensheidt"}
     assert translit.keys("Петренко") != translit.keys("Шевченко")
     assert translit.keys("...") == set()

@@ -7,8 +7,10 @@ import re
 
 from jointfund.reports import charts
 
-SERIES = {"UA": [(dt.date(2025, 5, 23), 0.0), (dt.date(2026, 12, 2), 75_000_000.0)],
-          "US": [(dt.date(2025, 5, 23), 0.0), (dt.date(2026, 6, 1), 87_000_000.0)]}
+SERIES = {
+    "UA": [(dt.date(2025, 5, 23), 0.0), (dt.date(2026, 12, 2), 75_000_000.0)],
+    "US": [(dt.date(2025, 5, 23), 0.0), (dt.date(2026, 6, 1), 87_000_000.0)],
+}
 
 
 def test_a_line_chart_has_its_title_ticks_dates_unit_and_readable_text() -> None:
@@ -18,7 +20,9 @@ def test_a_line_chart_has_its_title_ticks_dates_unit_and_readable_text() -> None
     dates = [t for t in ticks if re.fullmatch(r"\d{4}-\d{2}-\d{2}", t)]
     values = [t for t in ticks if t not in dates and t != "USD"]
     assert len(values) >= 5 and values[0] == "0" and values[-1] == "87.0M"
-    assert len(dates) >= 5 and dates[0] == "2025-05-23" and dates[-1] == "2026-12-02" and dates == sorted(dates)
+    assert (
+        len(dates) >= 5 and dates[0] == "2025-05-23" and dates[-1] == "2026-12-02" and dates == sorted(dates)
+    )
     assert "USD" in ticks  # the value axis says its unit
     sizes = [int(s) for s in re.findall(r'font-size="(\d+)"', svg)]
     assert sizes and min(sizes) >= 11
@@ -30,6 +34,10 @@ def test_no_stylesheet_breaks_words_letter_by_letter() -> None:
     import jointfund
 
     root = Path(jointfund.__file__).parent
-    sheets = [root / "reports" / "html.py", root / "web" / "static" / "app.css", *root.glob("**/templates/*.html")]
+    sheets = [
+        root / "reports" / "html.py",
+        root / "web" / "static" / "app.css",
+        *root.glob("**/templates/*.html"),
+    ]
     offenders = [str(p) for p in sheets if "break-all" in p.read_text(encoding="utf-8")]
     assert not offenders, offenders

@@ -28,8 +28,22 @@ def book(fund_engine) -> Book:
         b.contribution("c-1", "1000000.01", 1, partner=a, narration='Seed "tranche" 1 \\ with quotes'),
         b.contribution("c-2", "250000.00", 2, partner=c, currency=b.other, narration="Внесок\nна два рядки"),
         b.contribution("c-3", "0.99", 3, partner=c),
-        Entry(b.day(4), "", fx_postings(b.cash(b.base), Decimal("100.00"), b.base, b.cash(b.other), Decimal("4150.55"),
-                                        b.other, b.terms.ledger.roles["trading"], b.base), "fx-1", ("receipt:R-1", "fx")),
+        Entry(
+            b.day(4),
+            "",
+            fx_postings(
+                b.cash(b.base),
+                Decimal("100.00"),
+                b.base,
+                b.cash(b.other),
+                Decimal("4150.55"),
+                b.other,
+                b.terms.ledger.roles["trading"],
+                b.base,
+            ),
+            "fx-1",
+            ("receipt:R-1", "fx"),
+        ),
     )
     with db.write(fund_engine) as conn:
         journal.reverse(conn, seqs[2], b.day(5), "c-3-reversal", b.start)
@@ -61,7 +75,9 @@ def test_beancount_export_passes_beancounts_checker_and_has_the_same_balances(cl
                 theirs[(real.account, pos.units.currency)] = pos.units.number
     ours = {(a, c): v for a, c, v in book.trial_balance()}
     assert ours and theirs == ours
-    assert len([e for e in entries if type(e).__name__ == "Transaction"]) == len({s for s, *_ in _postings(book)})
+    assert len([e for e in entries if type(e).__name__ == "Transaction"]) == len(
+        {s for s, *_ in _postings(book)}
+    )
 
 
 def test_beancount_checker_catches_a_broken_export(cli, book, tmp_path):
@@ -77,8 +93,12 @@ def test_beancount_checker_catches_a_broken_export(cli, book, tmp_path):
 
 def test_csv_export_holds_every_posting_exactly(cli, book):
     rows = list(csv.DictReader(io.StringIO(cli("ledger", "export", "--format", "csv").stdout)))
-    assert [(int(r["seq"]), r["account"], r["currency"], Decimal(r["amount"])) for r in rows] == _postings(book)
-    assert all(r["amount"] == f"{Decimal(r['amount']):.2f}" for r in rows)  # both booked currencies have 2 places
+    assert [(int(r["seq"]), r["account"], r["currency"], Decimal(r["amount"])) for r in rows] == _postings(
+        book
+    )
+    assert all(
+        r["amount"] == f"{Decimal(r['amount']):.2f}" for r in rows
+    )  # both booked currencies have 2 places
     assert any("\n" in r["narration"] for r in rows)
     reversal = [r for r in rows if r["key"] == "c-3-reversal"]
     assert reversal and all(r["reverses"] for r in reversal)

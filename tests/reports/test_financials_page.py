@@ -14,11 +14,19 @@ from reports import scenario
 from jointfund.reports.financials import TITLES
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 A4_WIDTH_PX = 794  # 210 mm at 96 px per inch
-pytestmark = pytest.mark.parametrize("backend", ["sqlite"])  # the page is the subject; the report tests cover both
+pytestmark = pytest.mark.parametrize(
+    "backend", ["sqlite"]
+)  # the page is the subject; the report tests cover both
 
 
 def test_the_ukrainian_page_renders_every_section_within_a4_and_prints(folio, cli, tmp_path: Path) -> None:  # noqa: ANN001
@@ -42,12 +50,16 @@ def test_the_ukrainian_page_renders_every_section_within_a4_and_prints(folio, cl
             assert len(headings) == len(TITLES) + 1  # every statement and note, then the ties
             assert headings[0].startswith("Звіт про активи та зобовʼязання")
             assert page.locator("td.bad").count() == 0  # every tie holds
-            overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            overflow = page.evaluate(
+                "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
             assert overflow <= 0, f"the page is {overflow}px wider than A4"
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "financials-uk.png"), full_page=True)
             pdf = page.pdf(format="A4")
             pages = re.search(rb"/Type\s*/Pages\b.*?/Count\s+(\d+)", pdf, flags=re.S)
-            assert pdf.startswith(b"%PDF") and pages and int(pages[1]) >= 2, "the statements print on several pages"
+            assert pdf.startswith(b"%PDF") and pages and int(pages[1]) >= 2, (
+                "the statements print on several pages"
+            )
         finally:
             browser.close()

@@ -19,8 +19,14 @@ from jointfund.reports import html
 from jointfund.store import db
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
@@ -43,8 +49,13 @@ def _signed_report(folio, path: Path) -> dict:  # noqa: ANN001
         page = html.report(conn, folio.fund, scenario.AS_OF)
         fc = capital_accounts(conn, folio.fund, scenario.AS_OF)
     path.write_text(page, encoding="utf-8")
-    return {"nav": f"{fc.nav:,.2f}", **{f"capital-{a.partner}": f"{a.closing:,.2f}" for a in fc.accounts},
-            "root": cp.root_hex, "committed": "25,000,000.00", "disbursed": "13,000,000.00"}
+    return {
+        "nav": f"{fc.nav:,.2f}",
+        **{f"capital-{a.partner}": f"{a.closing:,.2f}" for a in fc.accounts},
+        "root": cp.root_hex,
+        "committed": "25,000,000.00",
+        "disbursed": "13,000,000.00",
+    }
 
 
 def test_the_page_is_self_contained(folio, tmp_path: Path) -> None:  # noqa: ANN001

@@ -8,12 +8,15 @@ from jointfund.errors import InputError
 from jointfund.reports.statement import period_bounds
 
 
-@pytest.mark.parametrize(("text", "first", "last"), [
-    ("2026", dt.date(2026, 1, 1), dt.date(2026, 12, 31)),
-    ("2026-Q1", dt.date(2026, 1, 1), dt.date(2026, 3, 31)),
-    ("2024-Q1", dt.date(2024, 1, 1), dt.date(2024, 3, 31)),
-    ("2026-Q4", dt.date(2026, 10, 1), dt.date(2026, 12, 31)),
-])
+@pytest.mark.parametrize(
+    ("text", "first", "last"),
+    [
+        ("2026", dt.date(2026, 1, 1), dt.date(2026, 12, 31)),
+        ("2026-Q1", dt.date(2026, 1, 1), dt.date(2026, 3, 31)),
+        ("2024-Q1", dt.date(2024, 1, 1), dt.date(2024, 3, 31)),
+        ("2026-Q4", dt.date(2026, 10, 1), dt.date(2026, 12, 31)),
+    ],
+)
 def test_periods_have_their_first_and_last_day(text: str, first: dt.date, last: dt.date) -> None:
     assert period_bounds(text) == (first, last)
 

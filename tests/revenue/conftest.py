@@ -32,13 +32,24 @@ def licences_csv(tmp_path: Path) -> Path:
     return write(tmp_path, "licences.csv", LICENCES)
 
 
-def licence(basis: str = "new", issued: dt.date = dt.date(2025, 6, 1), resource: str = "lithium", psa: bool = True,
-            licence_id: str = "L-1") -> Licence:
+def licence(
+    basis: str = "new",
+    issued: dt.date = dt.date(2025, 6, 1),
+    resource: str = "lithium",
+    psa: bool = True,
+    licence_id: str = "L-1",
+) -> Licence:
     return Licence(licence_id, "Holder", "H1", resource, "Dobra", "Kirovohrad", issued, basis, psa)
 
 
-def receipt(day: dt.date = dt.date(2025, 7, 1), stream: str = "rent", amount: str = "100.00", currency: str = "UAH",
-            licence_id: str = "L-1", receipt_id: str = "R-1") -> Receipt:
+def receipt(
+    day: dt.date = dt.date(2025, 7, 1),
+    stream: str = "rent",
+    amount: str = "100.00",
+    currency: str = "UAH",
+    licence_id: str = "L-1",
+    receipt_id: str = "R-1",
+) -> Receipt:
     return Receipt(receipt_id, day, licence_id, stream, Decimal(amount), currency)
 
 

@@ -26,8 +26,14 @@ from jointfund.terms import shipped_text
 
 BOOK = RuleBook(shipped_text())
 RULES = BOOK.on(dt.date.max)
-BOUNDARIES = sorted({RULES.receipts_from, RULES.issued_from, RULES.psa_signed_from,
-                     *(s.in_force_from for s in RULES.streams.values())})
+BOUNDARIES = sorted(
+    {
+        RULES.receipts_from,
+        RULES.issued_from,
+        RULES.psa_signed_from,
+        *(s.in_force_from for s in RULES.streams.values()),
+    }
+)
 BASES = sorted({*RULES.new_bases, *RULES.always_bases, *RULES.excluded_bases, "unheard_of"})
 RESOURCES = sorted(RULES.covered)[:3] + ["iron_ore", "coal"]
 FLAGS = sorted(RULES.excluded_flags) + ["harmless"]  # a flag the terms know but that excludes nothing
@@ -42,8 +48,11 @@ class TwoPeriods:
     AMENDED = dt.date(2026, 3, 1)
 
     def __init__(self) -> None:
-        streams = {k: StreamRule(v.share / 2, v.in_force_from, v.psa_only) for k, v in RULES.streams.items()
-                   if k != "psa_bonus"}
+        streams = {
+            k: StreamRule(v.share / 2, v.in_force_from, v.psa_only)
+            for k, v in RULES.streams.items()
+            if k != "psa_bonus"
+        }
         self.later = RULES._replace(streams=streams)
 
     def on(self, day: dt.date):  # noqa: ANN201
@@ -55,24 +64,46 @@ class TwoPeriods:
 
 def near(days: list[dt.date]) -> st.SearchStrategy[dt.date]:
     """A day on, or a day either side of, one of `days`; or any day of 2025-2026."""
-    return st.one_of(st.builds(lambda d, k: d + dt.timedelta(days=k), st.sampled_from(days), st.integers(-1, 1)),
-                     st.dates(dt.date(2025, 1, 1), dt.date(2026, 12, 31)))
+    return st.one_of(
+        st.builds(lambda d, k: d + dt.timedelta(days=k), st.sampled_from(days), st.integers(-1, 1)),
+        st.dates(dt.date(2025, 1, 1), dt.date(2026, 12, 31)),
+    )
 
 
 flags = st.lists(st.sampled_from(FLAGS), max_size=2, unique=True).map(tuple)
 licences = st.builds(
     lambda i, res, basis, issued, psa, holder, signed, fl, more: Licence(
-        f"L{i}", f"Holder {holder}", f"H{holder}", res[0], f"Deposit {i}", f"Region {i % 3}", issued, basis, psa,
-        signed if psa else None, fl, tuple(res[1:more + 1])),
-    st.integers(0, 5), st.lists(st.sampled_from(RESOURCES), min_size=3, max_size=3, unique=True), st.sampled_from(BASES),
-    near(BOUNDARIES), st.booleans(), st.integers(0, 2), st.one_of(st.none(), near(BOUNDARIES)), flags,
-    st.integers(0, 2))
+        f"L{i}",
+        f"Holder {holder}",
+        f"H{holder}",
+        res[0],
+        f"Deposit {i}",
+        f"Region {i % 3}",
+        issued,
+        basis,
+        psa,
+        signed if psa else None,
+        fl,
+        tuple(res[1 : more + 1]),
+    ),
+    st.integers(0, 5),
+    st.lists(st.sampled_from(RESOURCES), min_size=3, max_size=3, unique=True),
+    st.sampled_from(BASES),
+    near(BOUNDARIES),
+    st.booleans(),
+    st.integers(0, 2),
+    st.one_of(st.none(), near(BOUNDARIES)),
+    flags,
+    st.integers(0, 2),
+)
 
 # Up to 10**12 minor units: with rates between 0.1 and 1000 every result fits the ledger's 64-bit
 # minor units, while six-decimal rates make products beyond 2**62 that leave the fast path.
-amounts = st.one_of(st.integers(-1_000, 1_000), st.integers(-10**12, 10**12))
-rate_values = st.one_of(st.builds(lambda n: Decimal(n).scaleb(-4), st.integers(10**3, 10**7)),
-                        st.builds(lambda n: Decimal(n).scaleb(-6), st.integers(10**5, 10**9)))
+amounts = st.one_of(st.integers(-1_000, 1_000), st.integers(-(10**12), 10**12))
+rate_values = st.one_of(
+    st.builds(lambda n: Decimal(n).scaleb(-4), st.integers(10**3, 10**7)),
+    st.builds(lambda n: Decimal(n).scaleb(-6), st.integers(10**5, 10**9)),
+)
 
 
 @st.composite
@@ -85,15 +116,31 @@ def cases(draw):  # noqa: ANN001, ANN201
         minor = draw(amounts)
         lid = draw(st.sampled_from(ids))
         resource = draw(st.one_of(st.none(), st.sampled_from(lics[lid].resources)))
-        receipts.append(Receipt(f"R{i:03d}", draw(near([*BOUNDARIES, TwoPeriods.AMENDED])), lid,
-                                draw(st.sampled_from(STREAMS)), Decimal(minor).scaleb(-exponent(currency)), currency,
-                                None, resource, draw(st.sampled_from(BUDGETS)), draw(flags)))
+        receipts.append(
+            Receipt(
+                f"R{i:03d}",
+                draw(near([*BOUNDARIES, TwoPeriods.AMENDED])),
+                lid,
+                draw(st.sampled_from(STREAMS)),
+                Decimal(minor).scaleb(-exponent(currency)),
+                currency,
+                None,
+                resource,
+                draw(st.sampled_from(BUDGETS)),
+                draw(flags),
+            )
+        )
     rate_days = draw(st.lists(st.dates(dt.date(2025, 5, 1), dt.date(2026, 12, 31)), max_size=30, unique=True))
     rates = [Rate(draw(st.sampled_from(["USD", "EUR", "JPY"])), d, draw(rate_values)) for d in rate_days]
     table = RateTable(rates, RULES.domestic_currency, draw(st.sampled_from([None, 0, 3, 10])))
     # Some receipts are corrections converted at another day's rates (the receipt they correct).
-    days = draw(st.dictionaries(st.sampled_from([r.receipt_id for r in receipts] or ["-"]),
-                                st.dates(dt.date(2025, 5, 1), dt.date(2026, 12, 31)), max_size=5))
+    days = draw(
+        st.dictionaries(
+            st.sampled_from([r.receipt_id for r in receipts] or ["-"]),
+            st.dates(dt.date(2025, 5, 1), dt.date(2026, 12, 31)),
+            max_size=5,
+        )
+    )
     return lics, receipts, table, days
 
 

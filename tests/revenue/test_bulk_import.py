@@ -36,39 +36,84 @@ from .conftest import LICENCES, write
 TERMS = load_shipped()
 LICENCE_IDS = ["L-NEW", "L-OLD", "L-UND"]
 # Each licence's resources, as book.licence_ids gives them; L-GAS has several (gas with condensate).
-RESOURCES = {"L-NEW": ("lithium",), "L-OLD": ("iron_ore",), "L-UND": ("titanium",), "L-GAS": ("natural_gas", "condensate")}
-COLUMNS = ("receipt_id", "date", "licence_id", "stream", "amount", "currency", "corrects", "resource", "budget", "flags")
+RESOURCES = {
+    "L-NEW": ("lithium",),
+    "L-OLD": ("iron_ore",),
+    "L-UND": ("titanium",),
+    "L-GAS": ("natural_gas", "condensate"),
+}
+COLUMNS = (
+    "receipt_id",
+    "date",
+    "licence_id",
+    "stream",
+    "amount",
+    "currency",
+    "corrects",
+    "resource",
+    "budget",
+    "flags",
+)
 
 # A valid, plainly written row, then at most two of its cells replaced by a doubtful value: so that
 # each kind of doubt is tried on rows that are otherwise fine, which is where the two parsers could part.
-valid = st.fixed_dictionaries({
-    "receipt_id": st.from_regex(r"\AR-[0-9A-Za-z_-]{1,8}\Z"),
-    "date": st.dates(dt.date(2025, 1, 1), dt.date(2027, 12, 31)).map(dt.date.isoformat),
-    "licence_id": st.sampled_from(sorted(RESOURCES)),
-    "stream": st.sampled_from(TERMS.contribution.stream_codes),
-    "amount": st.decimals(-10**6, 10**6, places=2, allow_nan=False).map(str),
-    "currency": st.sampled_from(["", "UAH", "USD", "EUR"]),
-    "corrects": st.just(""),
-    "resource": st.just(""),
-    "budget": st.sampled_from(["", "state", "local"]),
-    "flags": st.sampled_from(["", "reparations"]),
-})
+valid = st.fixed_dictionaries(
+    {
+        "receipt_id": st.from_regex(r"\AR-[0-9A-Za-z_-]{1,8}\Z"),
+        "date": st.dates(dt.date(2025, 1, 1), dt.date(2027, 12, 31)).map(dt.date.isoformat),
+        "licence_id": st.sampled_from(sorted(RESOURCES)),
+        "stream": st.sampled_from(TERMS.contribution.stream_codes),
+        "amount": st.decimals(-(10**6), 10**6, places=2, allow_nan=False).map(str),
+        "currency": st.sampled_from(["", "UAH", "USD", "EUR"]),
+        "corrects": st.just(""),
+        "resource": st.just(""),
+        "budget": st.sampled_from(["", "state", "local"]),
+        "flags": st.sampled_from(["", "reparations"]),
+    }
+)
 doubtful = {
     "receipt_id": ["", " R-1", "R 1", "R-\x1c", "x" * 65, "R-1 "],
     "date": ["2025-02-30", "0000-01-01", "2025-1-01", "01.06.2025", " 2025-06-01", "", "2025-06-01x"],
     "licence_id": ["L-NONE", "", "L NEW", "l-new"],
     "stream": ["other", "", "Rent", " rent"],
-    "amount": ["1.001", "1e3", "12", "-0", "1,00", " 5", "9" * 16, "100.5", "", "5.", ".5", "+5", "0x10", "NaN"],
+    "amount": [
+        "1.001",
+        "1e3",
+        "12",
+        "-0",
+        "1,00",
+        " 5",
+        "9" * 16,
+        "100.5",
+        "",
+        "5.",
+        ".5",
+        "+5",
+        "0x10",
+        "NaN",
+    ],
     "currency": ["JPY", "uah", "XXX", " USD"],
     "corrects": ["R-0"],
     "resource": ["lithium", "titanium", "natural_gas", "condensate", "gold", " lithium", "unheard_of"],
     "budget": ["regional", "State", " local"],
-    "flags": ["unknown", "reparations;reparations", "reparations;", " reparations", "reparations ;reparations"],
+    "flags": [
+        "unknown",
+        "reparations;reparations",
+        "reparations;",
+        " reparations",
+        "reparations ;reparations",
+    ],
 }
 cells_row = st.builds(
-    lambda row, changes: {**row, **dict(changes)}, valid,
-    st.lists(st.sampled_from(sorted(doubtful)).flatmap(lambda k: st.tuples(st.just(k), st.sampled_from(doubtful[k]))),
-             max_size=2))
+    lambda row, changes: {**row, **dict(changes)},
+    valid,
+    st.lists(
+        st.sampled_from(sorted(doubtful)).flatmap(
+            lambda k: st.tuples(st.just(k), st.sampled_from(doubtful[k]))
+        ),
+        max_size=2,
+    ),
+)
 
 
 def row_path(values: dict[str, str]) -> receipt.Receipt | None:
@@ -83,16 +128,29 @@ def test_the_bulk_parser_accepts_only_what_the_row_parser_accepts_with_the_same_
     parsed = row_path(values)
     if frame is None:
         # Every row the row parser takes unchanged and that is written in the plain forms must take the fast path.
-        plain = values == {k: v.strip() for k, v in values.items()} and re.fullmatch(
-            r"\d{4}-\d{2}-\d{2}", values["date"]) and _plain_amount(values) and not values["corrects"]
-        assert parsed is None or not plain or len(values["receipt_id"]) > 64 or values["date"] < "0001", values
+        plain = (
+            values == {k: v.strip() for k, v in values.items()}
+            and re.fullmatch(r"\d{4}-\d{2}-\d{2}", values["date"])
+            and _plain_amount(values)
+            and not values["corrects"]
+        )
+        assert parsed is None or not plain or len(values["receipt_id"]) > 64 or values["date"] < "0001", (
+            values
+        )
         return
     assert parsed is not None, values
     (got,) = frame.rows(named=True)
-    assert got == {"receipt_id": parsed.receipt_id, "date": parsed.date, "licence_id": parsed.licence_id,
-                   "stream": parsed.stream, "amount_minor": to_minor(parsed.amount, parsed.currency),
-                   "currency": parsed.currency, "resource": parsed.resource, "budget": parsed.budget,
-                   "flags": ";".join(parsed.flags)}
+    assert got == {
+        "receipt_id": parsed.receipt_id,
+        "date": parsed.date,
+        "licence_id": parsed.licence_id,
+        "stream": parsed.stream,
+        "amount_minor": to_minor(parsed.amount, parsed.currency),
+        "currency": parsed.currency,
+        "resource": parsed.resource,
+        "budget": parsed.budget,
+        "flags": ";".join(parsed.flags),
+    }
 
 
 def _plain_amount(values: dict[str, str]) -> bool:
@@ -103,8 +161,15 @@ def _plain_amount(values: dict[str, str]) -> bool:
 
 
 def test_a_block_with_one_doubtful_row_goes_to_the_row_path():
-    good = {"receipt_id": "R-1", "date": "2025-07-01", "licence_id": "L-NEW", "stream": "rent", "amount": "1.00",
-            "currency": "", "corrects": ""}
+    good = {
+        "receipt_id": "R-1",
+        "date": "2025-07-01",
+        "licence_id": "L-NEW",
+        "stream": "rent",
+        "amount": "1.00",
+        "currency": "",
+        "corrects": "",
+    }
     frame = pl.DataFrame([good, {**good, "receipt_id": "R-2", "amount": "1.005"}])
     assert receipt.parse_frame(frame.head(1), TERMS, RESOURCES) is not None
     assert receipt.parse_frame(frame, TERMS, RESOURCES) is None
@@ -112,7 +177,9 @@ def test_a_block_with_one_doubtful_row_goes_to_the_row_path():
     # A rent receipt of a licence of several resources must name one: the row path says so.
     gas = {**good, "licence_id": "L-GAS"}
     assert receipt.parse_frame(pl.DataFrame([gas]), TERMS, RESOURCES) is None
-    assert receipt.parse_frame(pl.DataFrame([{**gas, "resource": "condensate"}]), TERMS, RESOURCES) is not None
+    assert (
+        receipt.parse_frame(pl.DataFrame([{**gas, "resource": "condensate"}]), TERMS, RESOURCES) is not None
+    )
     assert receipt.parse_frame(pl.DataFrame([{**gas, "stream": "permit_fee"}]), TERMS, RESOURCES) is not None
 
 
@@ -120,17 +187,25 @@ plain_cell = st.from_regex(r"\A[A-Za-z0-9 .:;_-]{0,6}\Z")
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(rows=st.lists(st.lists(plain_cell, min_size=5, max_size=5), min_size=0, max_size=40),
-       block=st.integers(1, 64), crlf=st.booleans(), bom=st.booleans(), last_newline=st.booleans())
-def test_plain_blocks_give_the_cells_and_lines_of_the_csv_reader(tmp_path_factory, monkeypatch, rows, block, crlf,
-                                                                 bom, last_newline):
+@given(
+    rows=st.lists(st.lists(plain_cell, min_size=5, max_size=5), min_size=0, max_size=40),
+    block=st.integers(1, 64),
+    crlf=st.booleans(),
+    bom=st.booleans(),
+    last_newline=st.booleans(),
+)
+def test_plain_blocks_give_the_cells_and_lines_of_the_csv_reader(
+    tmp_path_factory, monkeypatch, rows, block, crlf, bom, last_newline
+):
     monkeypatch.setattr(reader, "BLOCK_BYTES", block)
     end = "\r\n" if crlf else "\n"
     header = "amount,stream,receipt_id,licence_id,date"
     text = end.join([header, *(",".join(r) for r in rows)]) + (end if last_newline or not rows else "")
     path = tmp_path_factory.mktemp("csv") / "r.csv"
     path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode())
-    expected = [(r.line, {k: v for k, v in r.values.items()}) for r in reader.read_rows(path, receipt.COLUMNS)]
+    expected = [
+        (r.line, {k: v for k, v in r.values.items()}) for r in reader.read_rows(path, receipt.COLUMNS)
+    ]
     got = []
     for line, frame in reader.plain_csv_blocks(path, receipt.COLUMNS):
         for i, values in enumerate(frame.iter_rows(named=True)):
@@ -138,13 +213,16 @@ def test_plain_blocks_give_the_cells_and_lines_of_the_csv_reader(tmp_path_factor
     assert got == expected
 
 
-@pytest.mark.parametrize("text", [
-    'receipt_id,date,licence_id,stream,amount\n"R-1",2025-07-01,L-NEW,rent,1.00\n',
-    "receipt_id,date,licence_id,stream,amount\nR-1,2025-07-01,L-NEW,rent,1.00\n\nR-2,2025-07-01,L-NEW,rent,1.00\n",
-    "receipt_id,date,licence_id,stream,amount\nR-1,2025-07-01,L-NEW,rent\n",
-    "receipt_id,date,licence_id,stream,amount\nR-1,2025-07-01,L-NEW,rent,1.00,extra\n",
-    "receipt_id,date,licence_id,stream,amount\nR-1,2025-07-01,L-NEW,rent,1\r00\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        'receipt_id,date,licence_id,stream,amount\n"R-1",2025-07-01,L-NEW,rent,1.00\n',
+        "receipt_id,date,licence_id,stream,amount\nR-1,2025-07-01,L-NEW,rent,1.00\n\nR-2,2025-07-01,L-NEW,rent,1.00\n",
+        "receipt_id,date,licence_id,stream,amount\nR-1,2025-07-01,L-NEW,rent\n",
+        "receipt_id,date,licence_id,stream,amount\nR-1,2025-07-01,L-NEW,rent,1.00,extra\n",
+        "receipt_id,date,licence_id,stream,amount\nR-1,2025-07-01,L-NEW,rent,1\r00\n",
+    ],
+)
 def test_anything_but_one_row_per_line_is_not_plain(tmp_path, text):
     path = write(tmp_path, "r.csv", text)
     with pytest.raises(reader.NotPlain):
@@ -153,20 +231,25 @@ def test_anything_but_one_row_per_line_is_not_plain(tmp_path, text):
 
 def test_a_file_not_in_utf8_is_not_plain(tmp_path):
     path = tmp_path / "r.csv"
-    path.write_bytes("receipt_id,date,licence_id,stream,amount\nR-\xe9,2025-07-01,L-NEW,rent,1.00\n".encode("latin-1"))
+    path.write_bytes(
+        "receipt_id,date,licence_id,stream,amount\nR-\xe9,2025-07-01,L-NEW,rent,1.00\n".encode("latin-1")
+    )
     with pytest.raises(reader.NotPlain):
         list(reader.plain_csv_blocks(path, receipt.COLUMNS))
 
 
 # -- both paths against a real database --
 
+
 def receipts_file(tmp_path: Path, n: int, start: int = 0) -> Path:
     lines = ["receipt_id,date,licence_id,stream,amount,currency"]
     for i in range(start, start + n):
         cur = ("UAH", "USD", "")[i % 3]
-        lines.append(f"R-{i},2025-{6 + i % 6:02d}-{1 + i % 28:02d},{LICENCE_IDS[i % 3]},"
-                     f"{TERMS.contribution.stream_codes[i % len(TERMS.contribution.stream_codes)]},"
-                     f"{(-1) ** i * (i * 137 % 100000)}.{i % 100:02d},{cur}")
+        lines.append(
+            f"R-{i},2025-{6 + i % 6:02d}-{1 + i % 28:02d},{LICENCE_IDS[i % 3]},"
+            f"{TERMS.contribution.stream_codes[i % len(TERMS.contribution.stream_codes)]},"
+            f"{(-1) ** i * (i * 137 % 100000)}.{i % 100:02d},{cur}"
+        )
     return write(tmp_path, f"receipts-{start}-{n}.csv", "\n".join(lines) + "\n")
 
 
@@ -190,7 +273,9 @@ def with_licences(cli, fund_engine, tmp_path):
 
 
 @pytest.mark.storage
-def test_both_paths_store_the_same_rows_and_the_bulk_one_is_idempotent(cli, with_licences, tmp_path, monkeypatch):
+def test_both_paths_store_the_same_rows_and_the_bulk_one_is_idempotent(
+    cli, with_licences, tmp_path, monkeypatch
+):
     path = receipts_file(tmp_path, 500)
     monkeypatch.setattr(reader, "BLOCK_BYTES", 4096)  # many blocks
     first = import_receipts(with_licences, path, bulk=True)
@@ -221,7 +306,9 @@ def test_the_row_path_stores_what_the_bulk_path_would(cli, with_licences, tmp_pa
 
 
 @pytest.mark.storage
-def test_a_bad_row_in_a_plain_file_is_reported_by_the_row_path_and_nothing_is_written(cli, with_licences, tmp_path):
+def test_a_bad_row_in_a_plain_file_is_reported_by_the_row_path_and_nothing_is_written(
+    cli, with_licences, tmp_path
+):
     path = receipts_file(tmp_path, 200)
     lines = path.read_text().splitlines()
     lines[150] = lines[150].replace(",L-", ",L-GONE-", 1)
@@ -245,7 +332,9 @@ def test_a_changed_row_against_the_stored_one_is_refused_showing_both(cli, with_
 
 
 @pytest.mark.storage
-def test_a_repeated_id_within_a_plain_file_is_unchanged_if_equal_and_refused_if_not(cli, with_licences, tmp_path):
+def test_a_repeated_id_within_a_plain_file_is_unchanged_if_equal_and_refused_if_not(
+    cli, with_licences, tmp_path
+):
     path = receipts_file(tmp_path, 30)
     text = path.read_text()
     same = write(tmp_path, "same.csv", text + text.splitlines()[5] + "\n")

@@ -7,7 +7,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jointfund.revenue.contribution import (
-    Tally, contribution_of, evaluate, missing_rates, round_half_up, totals,
+    Tally,
+    contribution_of,
+    evaluate,
+    missing_rates,
+    round_half_up,
+    totals,
 )
 from jointfund.revenue.eligibility import RuleBook
 from jointfund.terms import shipped_text
@@ -16,7 +21,9 @@ from .conftest import licence, rates, receipt
 
 BOOK = RuleBook(shipped_text())
 D = dt.date.fromisoformat
-RATES = rates(("2025-06-06", "USD", "41.4511"), ("2025-06-09", "USD", "41.5000"), ("2025-06-06", "EUR", "47.1234"))
+RATES = rates(
+    ("2025-06-06", "USD", "41.4511"), ("2025-06-09", "USD", "41.5000"), ("2025-06-06", "EUR", "47.1234")
+)
 
 
 def judge(r, lic=None, table=RATES):
@@ -42,7 +49,9 @@ def test_weekend_receipt_takes_fridays_rate():
     sunday = judge(receipt(D("2025-06-08"), amount="1000.00"))
     friday = judge(receipt(D("2025-06-06"), amount="1000.00"))
     monday = judge(receipt(D("2025-06-09"), amount="1000.00"))
-    assert saturday.contribution_base == sunday.contribution_base == friday.contribution_base == Decimal("12.06")  # 500 / 41.4511
+    assert (
+        saturday.contribution_base == sunday.contribution_base == friday.contribution_base == Decimal("12.06")
+    )  # 500 / 41.4511
     assert monday.contribution_base == Decimal("12.05")  # 500 / 41.5
 
 
@@ -74,7 +83,7 @@ def test_conversion_has_no_intermediate_rounding():
 
 
 @settings(max_examples=300)
-@given(st.integers(-10**15, 10**15), st.sampled_from(["0.5", "0.25", "0.333", "1", "0"]))
+@given(st.integers(-(10**15), 10**15), st.sampled_from(["0.5", "0.25", "0.333", "1", "0"]))
 def test_contribution_equals_high_precision_decimal_rounding(minor, share):
     amount = Decimal(minor).scaleb(-2)
     with localcontext() as ctx:
@@ -84,7 +93,7 @@ def test_contribution_equals_high_precision_decimal_rounding(minor, share):
 
 
 @settings(max_examples=300)
-@given(st.integers(-10**13, 10**13), st.integers(1, 10**8))
+@given(st.integers(-(10**13), 10**13), st.integers(1, 10**8))
 def test_conversion_equals_high_precision_decimal_rounding(minor, rate_units):
     contribution = Decimal(minor).scaleb(-2)
     rate = Decimal(rate_units).scaleb(-4)
@@ -92,21 +101,38 @@ def test_conversion_equals_high_precision_decimal_rounding(minor, rate_units):
         ctx.prec = 80
         expected = (contribution / rate).quantize(Decimal("0.01"), ROUND_HALF_UP)
     table = rates(("2025-06-06", "USD", str(rate)))
-    e = evaluate(receipt(D("2025-06-06"), amount=str(contribution * 2)), licence(), BOOK.on(D("2025-06-06")), table)
+    e = evaluate(
+        receipt(D("2025-06-06"), amount=str(contribution * 2)), licence(), BOOK.on(D("2025-06-06")), table
+    )
     assert e.contribution == contribution and e.contribution_base == expected
 
 
-receipts_strategy = st.lists(st.builds(
-    lambda i, day, stream, minor: receipt(dt.date(2025, 5, 20) + dt.timedelta(days=day), stream,
-                                          str(Decimal(minor).scaleb(-2)), receipt_id=f"R-{i}"),
-    st.integers(0, 10**6), st.integers(0, 400), st.sampled_from(["rent", "psa_bonus", "other", "permit_fee"]),
-    st.integers(-10**9, 10**9)), max_size=60)
+receipts_strategy = st.lists(
+    st.builds(
+        lambda i, day, stream, minor: receipt(
+            dt.date(2025, 5, 20) + dt.timedelta(days=day),
+            stream,
+            str(Decimal(minor).scaleb(-2)),
+            receipt_id=f"R-{i}",
+        ),
+        st.integers(0, 10**6),
+        st.integers(0, 400),
+        st.sampled_from(["rent", "psa_bonus", "other", "permit_fee"]),
+        st.integers(-(10**9), 10**9),
+    ),
+    max_size=60,
+)
 
 
 @settings(max_examples=100)
 @given(receipts_strategy)
 def test_grouped_totals_equal_the_sum_of_receipts(rs):
-    table = rates(*[((dt.date(2025, 5, 20) + dt.timedelta(days=d)).isoformat(), "USD", "41.25") for d in range(0, 401, 5)])
+    table = rates(
+        *[
+            ((dt.date(2025, 5, 20) + dt.timedelta(days=d)).isoformat(), "USD", "41.25")
+            for d in range(0, 401, 5)
+        ]
+    )
     evaluations = [judge(r, table=table) for r in rs]
     for by in ("month", "stream", "year", "licence", "resource"):
         rows = totals(evaluations, by)

@@ -28,7 +28,12 @@ WRONG, RIGHT = "4.1860", "41.8600"  # a plausible rate (within the terms' range)
 def setup(engine, tmp_path, rate: str = WRONG) -> None:
     info = info_of(engine)
     with db.write(engine) as conn:
-        imports.run(conn, imports.rates_kind(info.base_terms()), write(tmp_path, "fx.csv", f"date,currency,rate\n2025-06-02,USD,{rate}\n"), "test")
+        imports.run(
+            conn,
+            imports.rates_kind(info.base_terms()),
+            write(tmp_path, "fx.csv", f"date,currency,rate\n2025-06-02,USD,{rate}\n"),
+            "test",
+        )
     load(engine, tmp_path, RECEIPTS)
 
 
@@ -37,9 +42,16 @@ def obligation_usd(engine, receipt_id: str = "R-1") -> Decimal:
     terms = info_of(engine).base_terms()
     with db.transaction(engine) as conn:
         entries = accruals_of(conn, receipt_id)
-    return -sum((p.amount for e in entries for p in e.postings
-                 if p.account == terms.account_name("contribution_obligation", partner=terms.contribution.partner) and p.currency == "USD"),
-                Decimal(0))
+    return -sum(
+        (
+            p.amount
+            for e in entries
+            for p in e.postings
+            if p.account == terms.account_name("contribution_obligation", partner=terms.contribution.partner)
+            and p.currency == "USD"
+        ),
+        Decimal(0),
+    )
 
 
 def failures(engine, check: str = "corrections") -> list[str]:
@@ -51,10 +63,14 @@ def leaves(engine) -> int:
         return conn.execute(select(func.count()).select_from(t.leaf)).scalar_one()
 
 
-def correct_rate(engine, rate: str, reason: str = "NBU's rate was transcribed with the point misplaced", **kw):
+def correct_rate(
+    engine, rate: str, reason: str = "NBU's rate was transcribed with the point misplaced", **kw
+):
     info = info_of(engine)
     with db.write(engine) as conn:
-        return corrections.correct_rate(conn, info, "treasury", "USD", dt.date(2025, 6, 2), rate, reason, **kw)
+        return corrections.correct_rate(
+            conn, info, "treasury", "USD", dt.date(2025, 6, 2), rate, reason, **kw
+        )
 
 
 def test_a_plausible_but_wrong_rate_is_corrected_and_the_contribution_rebooked(fund_engine, tmp_path):
@@ -67,7 +83,14 @@ def test_a_plausible_but_wrong_rate_is_corrected_and_the_contribution_rebooked(f
     assert (done.reversals, done.rebookings) == (1, 1)
     [made] = done.corrections
     assert (made.kind, made.subject, made.field, made.previous, made.value, made.supersedes, made.actor) == (
-        "rate", "USD 2025-06-02", "rate", WRONG, RIGHT, None, "treasury")
+        "rate",
+        "USD 2025-06-02",
+        "rate",
+        WRONG,
+        RIGHT,
+        None,
+        "treasury",
+    )
     assert obligation_usd(fund_engine) == Decimal("11.94")
     with db.transaction(fund_engine) as conn:
         original, undo, again = accruals_of(conn, "R-1")
@@ -75,7 +98,11 @@ def test_a_plausible_but_wrong_rate_is_corrected_and_the_contribution_rebooked(f
         event = conn.execute(select(t.event).where(t.event.c.seq == made.seq)).one()
     assert original == first and undo.reverses == first.seq and f"correction:{made.seq}" in again.links
     assert stored == WRONG  # the imported row is never edited
-    assert (event.action, event.actor, json.loads(event.data)["reason"]) == ("rate.correct", "treasury", made.reason)
+    assert (event.action, event.actor, json.loads(event.data)["reason"]) == (
+        "rate.correct",
+        "treasury",
+        made.reason,
+    )
     report = verify(fund_engine)
     assert report.ok, report.first_failure
     # A second correction supersedes the first: the chain's last value is the effective one.
@@ -112,8 +139,16 @@ def test_a_rate_jump_against_the_rate_after_it_needs_confirmation(fund_engine, t
     setup(fund_engine, tmp_path, RIGHT)
     info = info_of(fund_engine)
     with db.write(fund_engine) as conn:
-        imports.run(conn, imports.rates_kind(info.base_terms()), write(tmp_path, "fx2.csv", "date,currency,rate\n2025-06-03,USD,41.9\n"), "test")
-    with pytest.raises(InputError, match=r"the next rate, of 2025-06-03 \(41.9\), changes .* correct again with --accept-jump"):
+        imports.run(
+            conn,
+            imports.rates_kind(info.base_terms()),
+            write(tmp_path, "fx2.csv", "date,currency,rate\n2025-06-03,USD,41.9\n"),
+            "test",
+        )
+    with pytest.raises(
+        InputError,
+        match=r"the next rate, of 2025-06-03 \(41.9\), changes .* correct again with --accept-jump",
+    ):
         correct_rate(fund_engine, "60")
     assert correct_rate(fund_engine, "60", accept_jump=True).rebookings == 1
 
@@ -122,18 +157,26 @@ def test_licence_and_receipt_corrections_rebook_and_verify_follows(fund_engine, 
     setup(fund_engine, tmp_path, RIGHT)
     info = info_of(fund_engine)
     with db.write(fund_engine) as conn:
-        amount = corrections.correct_receipt(conn, info, "treasury", "R-1", "amount", "1200.00", "the Treasury re-sent it")
-        basis = corrections.correct_licence(conn, info, "treasury", "L-NEW", "basis", "existing", "the registry's error")
+        amount = corrections.correct_receipt(
+            conn, info, "treasury", "R-1", "amount", "1200.00", "the Treasury re-sent it"
+        )
+        basis = corrections.correct_licence(
+            conn, info, "treasury", "L-NEW", "basis", "existing", "the registry's error"
+        )
     assert (amount.reversals, amount.rebookings) == (1, 1)
     assert (basis.reversals, basis.rebookings) == (1, 0)  # an existing licence's receipts owe nothing
     with db.transaction(fund_engine) as conn:
         assert book.licences(conn)["L-NEW"].basis == "existing"
         assert [r.amount for r in book.receipts(conn) if r.receipt_id == "R-1"] == [Decimal("1200.00")]
-        assert journal.balance(conn, "Assets:Receivable:Contributions:UA").get("UAH", Decimal(0)) == Decimal(0)
+        assert journal.balance(conn, "Assets:Receivable:Contributions:UA").get("UAH", Decimal(0)) == Decimal(
+            0
+        )
     report = verify(fund_engine)
     assert report.ok, report.first_failure
     with db.write(fund_engine) as conn:  # and back: the receipt owes again, booked under a correction key
-        again = corrections.correct_licence(conn, info, "treasury", "L-NEW", "basis", "new", "the registry fixed it")
+        again = corrections.correct_licence(
+            conn, info, "treasury", "L-NEW", "basis", "new", "the registry fixed it"
+        )
     assert (again.reversals, again.rebookings) == (0, 1)
     assert verify(fund_engine).ok
 
@@ -147,12 +190,17 @@ def test_verify_names_a_tampered_or_deleted_correction_row(fund_engine, tmp_path
             conn.execute(text(statement))
         conn.execute(text("UPDATE correction SET value = '4.1860'"))
     found = failures(fund_engine)
-    assert f"correction {made.seq} (rate USD 2025-06-02 rate): the stored row says value '4.1860', its logged event '41.8600'" in found
+    assert (
+        f"correction {made.seq} (rate USD 2025-06-02 rate): the stored row says value '4.1860', its logged event '41.8600'"
+        in found
+    )
     assert any("R-1: its accruals do not match the corrected values" in f for f in found)
     assert any("correction_no_update is missing" in f for f in failures(fund_engine, "database guards"))
     with db.write(fund_engine) as conn:
         conn.execute(text("DELETE FROM correction"))
-    assert f"the correction logged at {made.seq} (rate:USD 2025-06-02) has no correction row" in failures(fund_engine)
+    assert f"the correction logged at {made.seq} (rate:USD 2025-06-02) has no correction row" in failures(
+        fund_engine
+    )
 
 
 def test_the_database_keeps_corrections_append_only_and_each_chain_one_line(fund_engine, tmp_path):
@@ -163,26 +211,87 @@ def test_the_database_keeps_corrections_append_only_and_each_chain_one_line(fund
         with pytest.raises(Exception, match="append-only"), db.write(fund_engine) as conn:
             conn.execute(text(statement))
     with db.write(fund_engine) as conn:  # an event to tie test rows to
-        conn.execute(t.event.insert().values(seq=9_000, recorded_at=made.recorded_at, actor="x", action="x", subject="x", data="{}"))
+        conn.execute(
+            t.event.insert().values(
+                seq=9_000, recorded_at=made.recorded_at, actor="x", action="x", subject="x", data="{}"
+            )
+        )
     with pytest.raises(Exception, match="(?i)unique|duplicate"), db.write(fund_engine) as conn:
         conn.execute(t.correction.insert().values(**row))  # a second first link of the same field
-    with pytest.raises(Exception, match="supersedes a correction of another record or field"), db.write(fund_engine) as conn:
-        conn.execute(t.correction.insert().values(**{**row, "subject": "EUR 2025-06-02", "supersedes": made.seq}))
+    with (
+        pytest.raises(Exception, match="supersedes a correction of another record or field"),
+        db.write(fund_engine) as conn,
+    ):
+        conn.execute(
+            t.correction.insert().values(**{**row, "subject": "EUR 2025-06-02", "supersedes": made.seq})
+        )
 
 
 def test_cli_corrections_report_and_list_the_effective_values(cli, fund_engine, tmp_path):
     setup(fund_engine, tmp_path)
-    out = cli("fx", "correct", "--date", "2025-06-02", "--currency", "USD", "--rate", RIGHT, "--reason", "point misplaced",
-              "--format", "json").stdout
+    out = cli(
+        "fx",
+        "correct",
+        "--date",
+        "2025-06-02",
+        "--currency",
+        "USD",
+        "--rate",
+        RIGHT,
+        "--reason",
+        "point misplaced",
+        "--format",
+        "json",
+    ).stdout
     [row] = json.loads(out)
-    assert (row["previous"], row["value"], row["accruals_reversed"], row["accruals_rebooked"]) == (WRONG, RIGHT, 1, 1)
+    assert (row["previous"], row["value"], row["accruals_reversed"], row["accruals_rebooked"]) == (
+        WRONG,
+        RIGHT,
+        1,
+        1,
+    )
     [listed] = json.loads(cli("fx", "list", "--format", "json").stdout)
     assert (listed["rate"], listed["corrected"]) == (RIGHT, "yes")
-    out = cli("receipts", "correct", "R-1", "--field", "amount", "--value", "900.00", "--reason", "re-sent", "--format", "csv").stdout
+    out = cli(
+        "receipts",
+        "correct",
+        "R-1",
+        "--field",
+        "amount",
+        "--value",
+        "900.00",
+        "--reason",
+        "re-sent",
+        "--format",
+        "csv",
+    ).stdout
     assert out.splitlines()[1].split(",")[3:6] == ["amount", "1000.00", "900.00"]
-    out = cli("licences", "correct", "L-OLD", "--field", "region", "--value", "Dnipro", "--reason", "renamed", "-f", "json").stdout
+    out = cli(
+        "licences",
+        "correct",
+        "L-OLD",
+        "--field",
+        "region",
+        "--value",
+        "Dnipro",
+        "--reason",
+        "renamed",
+        "-f",
+        "json",
+    ).stdout
     assert json.loads(out)[0]["field"] == "region"
-    bad = cli("licences", "correct", "L-OLD", "--field", "issued", "--value", "1800-01-01", "--reason", "x", ok=False)
+    bad = cli(
+        "licences",
+        "correct",
+        "L-OLD",
+        "--field",
+        "issued",
+        "--value",
+        "1800-01-01",
+        "--reason",
+        "x",
+        ok=False,
+    )
     assert bad.exit_code == 1 and "correction:issued: date is outside the fund's life" in bad.stderr
     assert "Traceback" not in bad.stderr
     assert cli("verify").exit_code == 0
@@ -190,13 +299,27 @@ def test_cli_corrections_report_and_list_the_effective_values(cli, fund_engine, 
 
 def test_a_rate_inserted_between_two_days_must_fit_the_next_one_too(cli, tmp_path):
     """Issue 19: the day-over-day check compared a new rate with the rate before it only."""
-    cli("fx", "import", str(write(tmp_path, "a.csv", "date,currency,rate\n2025-12-19,USD,41.50\n2025-12-22,USD,41.70\n")))
+    cli(
+        "fx",
+        "import",
+        str(write(tmp_path, "a.csv", "date,currency,rate\n2025-12-19,USD,41.50\n2025-12-22,USD,41.70\n")),
+    )
     between = write(tmp_path, "b.csv", "date,currency,rate\n2025-12-20,USD,41.55\n2025-12-21,USD,55.00\n")
     r = cli("fx", "import", str(between), ok=False)
     assert r.exit_code == 1 and "b.csv:3:rate: changes 32.4% from the rate of 2025-12-20 (41.55)" in r.stderr
-    assert "b.csv:3:rate: the next rate, of 2025-12-22 (41.70), changes 24.2% from the rate of 2025-12-21 (55.00)" in r.stderr
-    assert "b.csv:2" not in r.stderr  # 41.55 fits 41.50 before it; the next day is this file's own 55.00, judged there
+    assert (
+        "b.csv:3:rate: the next rate, of 2025-12-22 (41.70), changes 24.2% from the rate of 2025-12-21 (55.00)"
+        in r.stderr
+    )
+    assert (
+        "b.csv:2" not in r.stderr
+    )  # 41.55 fits 41.50 before it; the next day is this file's own 55.00, judged there
     alone = write(tmp_path, "c.csv", "date,currency,rate\n2025-12-21,USD,30.00\n")
     r = cli("fx", "import", str(alone), ok=False)
-    assert "c.csv:2:rate: changes 27.7% from the rate of 2025-12-19" in r.stderr and "the next rate, of 2025-12-22" in r.stderr
-    assert json.loads(cli("fx", "import", str(alone), "--accept-jump", "--format", "json").stdout)[0]["new"] == 1
+    assert (
+        "c.csv:2:rate: changes 27.7% from the rate of 2025-12-19" in r.stderr
+        and "the next rate, of 2025-12-22" in r.stderr
+    )
+    assert (
+        json.loads(cli("fx", "import", str(alone), "--accept-jump", "--format", "json").stdout)[0]["new"] == 1
+    )

@@ -31,4 +31,8 @@ def test_demo_revenue_builds_a_verified_book(fund_engine, tmp_path):
         [settled] = transfer.statuses(conn, info.base_terms(), year)
         reasons = {e.reason for e in book.evaluations(conn, info)}
     assert settled.outstanding == 0 and settled.transfers == 2
-    assert {"eligible", "resource iron_ore is not covered", "licence basis renewal: renewals do not count"} <= reasons
+    assert {
+        "eligible",
+        "resource iron_ore is not covered",
+        "licence basis renewal: renewals do not count",
+    } <= reasons

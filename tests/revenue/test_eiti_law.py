@@ -51,18 +51,31 @@ def read_csv(path) -> list[dict]:  # noqa: ANN001
 def test_eiti_summary_data_one_csv_per_part_and_the_same_in_xlsx(cli, fund, tmp_path):
     out = tmp_path / "eiti"
     cli("report", "eiti", "--year", "2026", "--format", "csv", "-o", str(out))
-    assert sorted(p.name for p in out.iterdir()) == ["1_about.csv", "2_disclosure_checklist.csv",
-                                                      "3_reporting_entities.csv", "4_government_revenues.csv",
-                                                      "5_company_payments.csv"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "1_about.csv",
+        "2_disclosure_checklist.csv",
+        "3_reporting_entities.csv",
+        "4_government_revenues.csv",
+        "5_company_payments.csv",
+    ]
     about = {r["field"]: r["value"] for r in read_csv(out / "1_about.csv")}
     assert (about["country"], about["country_code"], about["fiscal_year"], about["reporting_currency"]) == (
-        "Ukraine", "UKR", "2026", "UAH")
+        "Ukraine",
+        "UKR",
+        "2026",
+        "UAH",
+    )
     checklist = {r["requirement"]: r["published"] for r in read_csv(out / "2_disclosure_checklist.csv")}
     assert checklist["2.3"] == "yes" and checklist["5.2"] == "yes"
     entities = read_csv(out / "3_reporting_entities.csv")
     kinds = {(r["kind"], r["code"]) for r in entities}
-    assert {("government entity", "STS"), ("government entity", "LOCAL"), ("company", "40000013"),
-            ("project", "L-GAS"), ("commodity", "condensate")} <= kinds
+    assert {
+        ("government entity", "STS"),
+        ("government entity", "LOCAL"),
+        ("company", "40000013"),
+        ("project", "L-GAS"),
+        ("commodity", "condensate"),
+    } <= kinds
     [gas] = [r for r in entities if r["code"] == "L-GAS"]
     assert gas["detail"] == "natural_gas;condensate"
     revenues = read_csv(out / "4_government_revenues.csv")
@@ -72,16 +85,25 @@ def test_eiti_summary_data_one_csv_per_part_and_the_same_in_xlsx(cli, fund, tmp_
     sts, local = by_entity["STS"], by_entity["LOCAL"]
     assert (sts["gfs_code"], sts["budget_code"], sts["subnational_transfer"]) == ("1415E1", "13030000", "no")
     assert (sts["amount"], sts["eligible_amount"], sts["contribution"]) == ("12800.00", "10500.00", "5250.00")
-    assert (local["amount"], local["contribution"], local["subnational_transfer"]) == ("500.00", "0.00", "yes")
+    assert (local["amount"], local["contribution"], local["subnational_transfer"]) == (
+        "500.00",
+        "0.00",
+        "yes",
+    )
     assert local["entity_name"] == "Local budgets"
     payments = read_csv(out / "5_company_payments.csv")
-    assert {(r["project"], r["amount"]) for r in payments} == {("L-GAS", "12000.00"), ("L-NEW", "1000.00"),
-                                                               ("L-OLD", "300.00")}
+    assert {(r["project"], r["amount"]) for r in payments} == {
+        ("L-GAS", "12000.00"),
+        ("L-NEW", "1000.00"),
+        ("L-OLD", "300.00"),
+    }
     book = tmp_path / "eiti.xlsx"
     cli("report", "eiti", "--year", "2026", "--format", "xlsx", "-o", str(book))
     sheets = openpyxl.load_workbook(book)
     rows = list(sheets["Government revenues"].values)
-    assert rows[2][:4] == ("gfs_code", "budget_code", "stream", "stream_name") and len(rows) == 3 + len(revenues)
+    assert rows[2][:4] == ("gfs_code", "budget_code", "stream", "stream_name") and len(rows) == 3 + len(
+        revenues
+    )
     # A file where the directory should be is refused, not overwritten.
     r = cli("report", "eiti", "--year", "2026", "--format", "csv", "-o", str(book), ok=False)
     assert r.exit_code == 2 and "Traceback" not in r.stderr
@@ -93,7 +115,10 @@ def test_public_licence_register(cli, fund, tmp_path):
     assert (rows["L-NEW"]["covered"], rows["L-NEW"]["why"]) == ("yes", "")
     assert (rows["L-OLD"]["covered"], rows["L-OLD"]["why"]) == ("no", "resource iron_ore is not covered")
     assert (rows["L-FLAG"]["covered"], rows["L-FLAG"]["why"]) == ("no", "excluded: reparations")
-    assert (rows["L-REN"]["covered"], rows["L-REN"]["why"]) == ("no", "licence basis renewal: renewals do not count")
+    assert (rows["L-REN"]["covered"], rows["L-REN"]["why"]) == (
+        "no",
+        "licence basis renewal: renewals do not count",
+    )
     assert rows["L-GAS"]["resources"] == "natural_gas;condensate" and rows["L-GAS"]["covered"] == "yes"
     assert rows["L-PSA13"]["psa_signed"] == "2013-05-10"
     assert rows["L-PSA13"]["psa_note"] == "PSA signed 2013-05-10, before entry into force 2025-05-23"
@@ -121,7 +146,9 @@ X-FAR,2026-01-20,L-NEW,permit_fee,90.00
 
 
 @pytest.mark.storage
-def test_reconciliation_matches_across_the_year_end_within_the_window(cli, fund_engine, licences_csv, tmp_path):
+def test_reconciliation_matches_across_the_year_end_within_the_window(
+    cli, fund_engine, licences_csv, tmp_path
+):
     cli("licences", "import", str(licences_csv))
     cli("receipts", "import", str(write(tmp_path, "r.csv", ACROSS_RECEIPTS)))
     cli("payments", "import", str(write(tmp_path, "p.csv", PAYMENTS)))
@@ -129,7 +156,10 @@ def test_reconciliation_matches_across_the_year_end_within_the_window(cli, fund_
     kinds = {(r["kind"], r["stream"]): r for r in y2025}
     # Paid 31 Dec, received 2 Jan: no discrepancy, and each side's date (so its year) is shown.
     across = kinds[("matched across periods", "rent")]
-    assert across["difference"] == "0.00" and across["ids"] == "P-DEC (paid 2025-12-31) X-JAN (received 2026-01-02)"
+    assert (
+        across["difference"] == "0.00"
+        and across["ids"] == "P-DEC (paid 2025-12-31) X-JAN (received 2026-01-02)"
+    )
     # 1 Dec and 20 Jan are 50 days apart, beyond the 10-day window: still a payment without receipt.
     assert ("payment without receipt", "permit_fee") in kinds and len(y2025) == 2
     y2026 = json.loads(cli("reconcile", "--year", "2026", "-f", "json").stdout)
@@ -144,14 +174,22 @@ RULES = RuleBook(shipped_text()).on(dt.date(2026, 1, 1))
 LIC = Licence("L-1", "H", "H1", "lithium", "", "", dt.date(2025, 6, 1), "new", False)
 
 
-@given(st.integers(1, 10**11), st.dates(dt.date(2025, 6, 1), dt.date(2026, 6, 30)), st.integers(0, 200),
-       st.integers(10**5, 10**7), st.integers(10**5, 10**7))
+@given(
+    st.integers(1, 10**11),
+    st.dates(dt.date(2025, 6, 1), dt.date(2026, 6, 30)),
+    st.integers(0, 200),
+    st.integers(10**5, 10**7),
+    st.integers(10**5, 10**7),
+)
 @settings(max_examples=200, deadline=None)
 def test_a_receipt_and_its_correction_net_to_zero_in_usd(minor, day, later, rate_then, rate_later):
     amount = Decimal(minor).scaleb(-2)
     fixed = day + dt.timedelta(days=later)
-    rates = RateTable([Rate("USD", day, Decimal(rate_then).scaleb(-4)), Rate("USD", fixed, Decimal(rate_later).scaleb(-4))],
-                      "UAH", None)
+    rates = RateTable(
+        [Rate("USD", day, Decimal(rate_then).scaleb(-4)), Rate("USD", fixed, Decimal(rate_later).scaleb(-4))],
+        "UAH",
+        None,
+    )
     original = Receipt("R-1", day, "L-1", "rent", amount, "UAH")
     correction = Receipt("R-1-R", fixed, "L-1", "rent", -amount, "UAH", "R-1")
     a = evaluate(original, LIC, RULES, rates)
@@ -162,11 +200,15 @@ def test_a_receipt_and_its_correction_net_to_zero_in_usd(minor, day, later, rate
 
 @pytest.mark.storage
 def test_a_correction_months_later_is_valued_at_the_original_rate(cli, fund, tmp_path):
-    text = "receipt_id,date,licence_id,stream,amount,corrects\nC-1,2026-01-12,L-NEW,rent,333.33,\n" \
-           "C-1-R,2026-03-02,L-NEW,rent,-333.33,C-1\n"
+    text = (
+        "receipt_id,date,licence_id,stream,amount,corrects\nC-1,2026-01-12,L-NEW,rent,333.33,\n"
+        "C-1-R,2026-03-02,L-NEW,rent,-333.33,C-1\n"
+    )
     cli("fx", "import", str(write(tmp_path, "fx2.csv", "date,currency,rate\n2026-03-02,USD,39.0000\n")))
     cli("receipts", "import", str(write(tmp_path, "c.csv", text)))
-    rows = {r["receipt_id"]: r for r in json.loads(cli("contributions", "--detail", "--format", "json").stdout)}
+    rows = {
+        r["receipt_id"]: r for r in json.loads(cli("contributions", "--detail", "--format", "json").stdout)
+    }
     assert rows["C-1"]["contribution_usd"] == "3.86"  # 166.67 / 43.1234
     assert rows["C-1-R"]["contribution_usd"] == "-3.86"  # at 43.1234, not at 39.00 (which gives -4.27)
     cli("verify")

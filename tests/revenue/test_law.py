@@ -21,27 +21,68 @@ RULES = BOOK.on(dt.date(2026, 1, 1))
 D = dt.date.fromisoformat
 
 
-def lic(resources: str = "lithium", psa_signed: str | None = None, flags: str = "", psa: bool | None = None) -> Licence:
+def lic(
+    resources: str = "lithium", psa_signed: str | None = None, flags: str = "", psa: bool | None = None
+) -> Licence:
     codes = tuple(resources.split(";"))
-    return Licence("L-1", "H", "H1", codes[0], "Dobra", "Kirovohrad", D("2025-06-01"), "new",
-                   psa if psa is not None else psa_signed is not None, D(psa_signed) if psa_signed else None,
-                   tuple(f for f in flags.split(";") if f), codes[1:])
+    return Licence(
+        "L-1",
+        "H",
+        "H1",
+        codes[0],
+        "Dobra",
+        "Kirovohrad",
+        D("2025-06-01"),
+        "new",
+        psa if psa is not None else psa_signed is not None,
+        D(psa_signed) if psa_signed else None,
+        tuple(f for f in flags.split(";") if f),
+        codes[1:],
+    )
 
 
-def rec(stream: str = "rent", resource: str | None = None, budget: str | None = None, flags: str = "",
-        day: str = "2026-01-15") -> Receipt:
-    return Receipt("R-1", D(day), "L-1", stream, Decimal("100.00"), "UAH", None, resource, budget,
-                   tuple(f for f in flags.split(";") if f))
+def rec(
+    stream: str = "rent",
+    resource: str | None = None,
+    budget: str | None = None,
+    flags: str = "",
+    day: str = "2026-01-15",
+) -> Receipt:
+    return Receipt(
+        "R-1",
+        D(day),
+        "L-1",
+        stream,
+        Decimal("100.00"),
+        "UAH",
+        None,
+        resource,
+        budget,
+        tuple(f for f in flags.split(";") if f),
+    )
 
 
 CASES = [
     # new PSAs: the state share and bonuses count only under a PSA signed on or after entry into force
-    ("PSA signed the day before entry into force", rec("psa_state_share"), lic(psa_signed="2025-05-22"),
-     "PSA signed 2025-05-22, before entry into force 2025-05-23"),
+    (
+        "PSA signed the day before entry into force",
+        rec("psa_state_share"),
+        lic(psa_signed="2025-05-22"),
+        "PSA signed 2025-05-22, before entry into force 2025-05-23",
+    ),
     ("PSA signed on entry into force", rec("psa_state_share"), lic(psa_signed="2025-05-23"), None),
-    ("PSA bonus under a 2013 PSA", rec("psa_bonus"), lic(psa_signed="2013-05-10"),
-     "PSA signed 2013-05-10, before entry into force 2025-05-23"),
-    ("rent under a 2013 PSA still counts (only PSA streams ask)", rec("rent"), lic(psa_signed="2013-05-10"), None),
+    (
+        "PSA bonus under a 2013 PSA",
+        rec("psa_bonus"),
+        lic(psa_signed="2013-05-10"),
+        "PSA signed 2013-05-10, before entry into force 2025-05-23",
+    ),
+    (
+        "rent under a 2013 PSA still counts (only PSA streams ask)",
+        rec("rent"),
+        lic(psa_signed="2013-05-10"),
+        None,
+    ),
     ("PSA without a recorded date (an old file): as before", rec("psa_state_share"), lic(psa=True), None),
     # excluded flags: on the licence or on the receipt
     ("flag on the licence only", rec(), lic(flags="reparations"), "excluded: reparations"),
@@ -49,20 +90,37 @@ CASES = [
     ("no flag", rec(), lic(), None),
     # licences of several resources
     ("rent for the covered resource", rec(resource="natural_gas"), lic("natural_gas;condensate"), None),
-    ("rent for the uncovered resource", rec(resource="condensate"), lic("natural_gas;condensate"),
-     "resource condensate is not covered"),
+    (
+        "rent for the uncovered resource",
+        rec(resource="condensate"),
+        lic("natural_gas;condensate"),
+        "resource condensate is not covered",
+    ),
     ("permit fee: any covered resource counts", rec("permit_fee"), lic("condensate;natural_gas"), None),
-    ("permit sale: none covered", rec("permit_sale"), lic("iron_ore;coal"),
-     "none of the licence's resources (iron_ore, coal) is covered"),
+    (
+        "permit sale: none covered",
+        rec("permit_sale"),
+        lic("iron_ore;coal"),
+        "none of the licence's resources (iron_ore, coal) is covered",
+    ),
     ("a single-resource licence: its resource", rec(), lic("iron_ore"), "resource iron_ore is not covered"),
     # the budget credited
     ("state budget (named)", rec(budget="state"), lic(), None),
     ("state budget (the default)", rec(), lic(), None),
     ("local budget", rec(budget="local"), lic(), "local budget share"),
     # the order: date, flags, budget, coverage, basis, stream
-    ("the date comes before the flag", rec(flags="reparations", day="2025-05-22"), lic(),
-     "receipt dated 2025-05-22, before entry into force 2025-05-23"),
-    ("the flag comes before the budget", rec(budget="local", flags="reparations"), lic(), "excluded: reparations"),
+    (
+        "the date comes before the flag",
+        rec(flags="reparations", day="2025-05-22"),
+        lic(),
+        "receipt dated 2025-05-22, before entry into force 2025-05-23",
+    ),
+    (
+        "the flag comes before the budget",
+        rec(budget="local", flags="reparations"),
+        lic(),
+        "excluded: reparations",
+    ),
     ("the budget comes before coverage", rec(budget="local"), lic("coal"), "local budget share"),
 ]
 
@@ -78,11 +136,14 @@ def test_coverage_of_a_licence_of_several_resources_is_a_key_of_the_terms():
     assert explain(fee, gas, RULES._replace(multi_coverage="all")) == "resource condensate is not covered"
     assert explain(fee, gas, RULES._replace(multi_coverage="primary")) is None
     assert explain(fee, lic("condensate;natural_gas"), RULES._replace(multi_coverage="primary")) == (
-        "resource condensate is not covered")
+        "resource condensate is not covered"
+    )
 
 
 def test_the_psa_rule_and_the_base_budgets_come_from_the_terms():
-    text = shipped_text().replace("psa_signed_on_or_after = 2025-05-23", "psa_signed_on_or_after = 2010-01-01")
+    text = shipped_text().replace(
+        "psa_signed_on_or_after = 2025-05-23", "psa_signed_on_or_after = 2010-01-01"
+    )
     text = text.replace('base_budgets = ["state"]', 'base_budgets = ["state", "local"]')
     rules = RuleBook(text).on(dt.date(2026, 1, 1))
     assert explain(rec("psa_bonus"), lic(psa_signed="2013-05-10"), rules) is None
@@ -142,19 +203,67 @@ LICENCES_HEADER = "licence_id,holder,holder_code,resource,deposit,region,issued,
 
 
 @pytest.mark.storage
-@pytest.mark.parametrize(("kind", "row", "where", "message"), [
-    ("receipts", "R-1,2026-01-10,L-GAS,rent,1.00,,,", "x.csv:2:resource", "has several resources (natural_gas, condensate)"),
-    ("receipts", "R-1,2026-01-10,L-GAS,rent,1.00,lithium,,", "x.csv:2:resource", "not a resource of licence L-GAS"),
-    ("receipts", "R-1,2026-01-10,L-NEW,rent,1.00,titanium,,", "x.csv:2:resource", "not a resource of licence L-NEW"),
-    ("receipts", "R-1,2026-01-10,L-NEW,rent,1.00,,regional,", "x.csv:2:budget", "unknown budget; expected one of state, local"),
-    ("receipts", "R-1,2026-01-10,L-NEW,rent,1.00,,,sanctions", "x.csv:2:flags", "unknown flag"),
-    ("receipts", "R-1,2026-01-10,L-NEW,rent,1.00,,,reparations;reparations", "x.csv:2:flags", "listed twice"),
-    ("licences", "L-9,H,1,lithium,D,R,2025-06-01,new,yes,,", "x.csv:2:psa_signed", "required when psa = yes"),
-    ("licences", "L-9,H,1,lithium,D,R,2025-06-01,new,no,2025-06-01,", "x.csv:2:psa_signed", "only a licence under a PSA"),
-    ("licences", "L-9,H,1,lithium,D,R,2025-06-01,new,no,,sanctions", "x.csv:2:flags", "unknown flag"),
-    ("licences", "L-9,H,1,natural_gas;helium,D,R,2025-06-01,new,no,,", "x.csv:2:resource", "unknown resource code 'helium'"),
-    ("licences", "L-9,H,1,natural_gas;natural_gas,D,R,2025-06-01,new,no,,", "x.csv:2:resource", "listed twice"),
-])
+@pytest.mark.parametrize(
+    ("kind", "row", "where", "message"),
+    [
+        (
+            "receipts",
+            "R-1,2026-01-10,L-GAS,rent,1.00,,,",
+            "x.csv:2:resource",
+            "has several resources (natural_gas, condensate)",
+        ),
+        (
+            "receipts",
+            "R-1,2026-01-10,L-GAS,rent,1.00,lithium,,",
+            "x.csv:2:resource",
+            "not a resource of licence L-GAS",
+        ),
+        (
+            "receipts",
+            "R-1,2026-01-10,L-NEW,rent,1.00,titanium,,",
+            "x.csv:2:resource",
+            "not a resource of licence L-NEW",
+        ),
+        (
+            "receipts",
+            "R-1,2026-01-10,L-NEW,rent,1.00,,regional,",
+            "x.csv:2:budget",
+            "unknown budget; expected one of state, local",
+        ),
+        ("receipts", "R-1,2026-01-10,L-NEW,rent,1.00,,,sanctions", "x.csv:2:flags", "unknown flag"),
+        (
+            "receipts",
+            "R-1,2026-01-10,L-NEW,rent,1.00,,,reparations;reparations",
+            "x.csv:2:flags",
+            "listed twice",
+        ),
+        (
+            "licences",
+            "L-9,H,1,lithium,D,R,2025-06-01,new,yes,,",
+            "x.csv:2:psa_signed",
+            "required when psa = yes",
+        ),
+        (
+            "licences",
+            "L-9,H,1,lithium,D,R,2025-06-01,new,no,2025-06-01,",
+            "x.csv:2:psa_signed",
+            "only a licence under a PSA",
+        ),
+        ("licences", "L-9,H,1,lithium,D,R,2025-06-01,new,no,,sanctions", "x.csv:2:flags", "unknown flag"),
+        (
+            "licences",
+            "L-9,H,1,natural_gas;helium,D,R,2025-06-01,new,no,,",
+            "x.csv:2:resource",
+            "unknown resource code 'helium'",
+        ),
+        (
+            "licences",
+            "L-9,H,1,natural_gas;natural_gas,D,R,2025-06-01,new,no,,",
+            "x.csv:2:resource",
+            "listed twice",
+        ),
+    ],
+)
 def test_bad_new_cells_are_refused_naming_the_line(cli, law_fund, tmp_path, kind, row, where, message):
     header = RECEIPTS_HEADER if kind == "receipts" else LICENCES_HEADER
     before = cli(kind, "list", "--format", "json").stdout
@@ -178,18 +287,26 @@ def test_old_files_import_unchanged_and_give_the_same_results(cli, fund_engine, 
     cli("receipts", "import", str(write(tmp_path, "old.csv", OLD_RECEIPTS)))
     before = detail(cli)
     # PSA licences of an old file have no signing date: the new-PSA rule cannot apply, results are as before.
-    assert {k: v["contribution"] for k, v in before.items()} == {"R-1": "500.01", "R-2": "166.67", "R-3": "0.00",
-                                                                 "R-4": "5.03"}
+    assert {k: v["contribution"] for k, v in before.items()} == {
+        "R-1": "500.01",
+        "R-2": "166.67",
+        "R-3": "0.00",
+        "R-4": "5.03",
+    }
     # The same facts written with the new columns left empty are the same rows: nothing new, nothing refused.
     wide_l = LICENCES.replace("basis,psa\n", "basis,psa,psa_signed,flags\n").replace("yes\n", "yes,,\n")
     wide_l = "\n".join(x if x.count(",") == 10 else x + ",," for x in wide_l.strip().split("\n")) + "\n"
-    wide_l = wide_l.replace("L-NEW,Dobra Lithium Holdings,40000001,lithium,Dobra,Kirovohrad,2025-06-01,new,yes,,",
-                            "L-NEW,Dobra Lithium Holdings,40000001,lithium,Dobra,Kirovohrad,2025-06-01,new,yes,2025-06-01,")
+    wide_l = wide_l.replace(
+        "L-NEW,Dobra Lithium Holdings,40000001,lithium,Dobra,Kirovohrad,2025-06-01,new,yes,,",
+        "L-NEW,Dobra Lithium Holdings,40000001,lithium,Dobra,Kirovohrad,2025-06-01,new,yes,2025-06-01,",
+    )
     r = cli("licences", "import", str(write(tmp_path, "wide-l.csv", wide_l)), ok=False)
     # L-NEW's PSA date is a new fact: the licence as imported has none, so it is a change, shown.
     assert r.exit_code == 1 and "L-NEW was already imported with different content" in r.stderr
     head, *rows = OLD_RECEIPTS.strip().split("\n")
     wide_r = "\n".join([head + ",resource,budget,flags", *(x + ",,state," for x in rows)]) + "\n"
-    out = json.loads(cli("receipts", "import", str(write(tmp_path, "wide.csv", wide_r)), "--format", "json").stdout)[0]
+    out = json.loads(
+        cli("receipts", "import", str(write(tmp_path, "wide.csv", wide_r)), "--format", "json").stdout
+    )[0]
     assert (out["new"], out["unchanged"]) == (0, 4)
     assert detail(cli) == before

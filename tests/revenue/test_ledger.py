@@ -32,14 +32,21 @@ def load(engine, tmp_path, receipts_text: str, name: str = "r.csv") -> None:
     with db.write(engine) as conn:
         if not book.licence_ids(conn):
             imports.run(conn, imports.licences_kind(terms), write(tmp_path, "l.csv", LICENCES), "test")
-        imports.run(conn, imports.receipts_kind(terms, book.licence_ids(conn)), write(tmp_path, name, receipts_text), "test")
+        imports.run(
+            conn,
+            imports.receipts_kind(terms, book.licence_ids(conn)),
+            write(tmp_path, name, receipts_text),
+            "test",
+        )
         accrue(conn, info)
 
 
 def receivable(engine) -> dict:
     terms = info_of(engine).base_terms()
     with db.transaction(engine) as conn:
-        return journal.balance(conn, terms.account_name("contribution_receivable", partner=terms.contribution.partner))
+        return journal.balance(
+            conn, terms.account_name("contribution_receivable", partner=terms.contribution.partner)
+        )
 
 
 def contributions_check(engine):
@@ -50,20 +57,37 @@ HEADER = "receipt_id,date,licence_id,stream,amount,currency,corrects\n"
 
 
 def test_corrections_reverse_the_accrual(fund_engine, tmp_path):
-    load(fund_engine, tmp_path, HEADER + "R-1,2025-06-02,L-NEW,rent,1000.00,UAH,\nR-2,2025-06-02,L-NEW,rent,300.00,UAH,\n")
-    load(fund_engine, tmp_path, HEADER + "C-1,2025-07-01,L-NEW,rent,-1000.00,UAH,R-1\nC-2,2025-07-01,L-NEW,rent,-100.01,UAH,R-2\n", "c.csv")
+    load(
+        fund_engine,
+        tmp_path,
+        HEADER + "R-1,2025-06-02,L-NEW,rent,1000.00,UAH,\nR-2,2025-06-02,L-NEW,rent,300.00,UAH,\n",
+    )
+    load(
+        fund_engine,
+        tmp_path,
+        HEADER + "C-1,2025-07-01,L-NEW,rent,-1000.00,UAH,R-1\nC-2,2025-07-01,L-NEW,rent,-100.01,UAH,R-2\n",
+        "c.csv",
+    )
     with db.transaction(fund_engine) as conn:
-        original = journal.get_entry(conn, conn.execute(select(t.entry.c.seq).where(t.entry.c.key == key_of("R-1"))).scalar_one())
+        original = journal.get_entry(
+            conn, conn.execute(select(t.entry.c.seq).where(t.entry.c.key == key_of("R-1"))).scalar_one()
+        )
         [full] = [e for e in journal.entries(conn, link="receipt:C-1")]
         [partial] = [e for e in journal.entries(conn, link="receipt:C-2")]
     assert full.reverses == original.seq and full.key == key_of("C-1")
-    assert partial.reverses is None and partial.postings[0].amount == Decimal("-50.01")  # half of -100.01, rounded half up
+    assert partial.reverses is None and partial.postings[0].amount == Decimal(
+        "-50.01"
+    )  # half of -100.01, rounded half up
     assert receivable(fund_engine) == {"UAH": Decimal("99.99")}
     assert contributions_check(fund_engine).ok
 
 
 def test_transfer_settles_and_shows_under_and_over_payment(fund_engine, tmp_path):
-    load(fund_engine, tmp_path, HEADER + "R-1,2025-06-02,L-NEW,rent,1000.00,UAH,\nR-2,2026-01-05,L-NEW,rent,10.00,UAH,\n")
+    load(
+        fund_engine,
+        tmp_path,
+        HEADER + "R-1,2025-06-02,L-NEW,rent,1000.00,UAH,\nR-2,2026-01-05,L-NEW,rent,10.00,UAH,\n",
+    )
     info = info_of(fund_engine)
     terms = info.base_terms()
     with db.write(fund_engine) as conn:
@@ -72,14 +96,25 @@ def test_transfer_settles_and_shows_under_and_over_payment(fund_engine, tmp_path
         second = transfer.record(conn, info, "UA", dt.date(2026, 4, 3), Decimal("150.00"), "UAH", "T-2", 2025)
         [over] = transfer.statuses(conn, terms, 2025)
         again = transfer.record(conn, info, "UA", dt.date(2026, 4, 3), Decimal("150.00"), "UAH", "T-2", 2025)
-    assert (under.obligation, under.outstanding, under.state, under.settled_on) == (Decimal("500.00"), Decimal("100.00"), "under-paid", None)
-    assert (over.outstanding, over.state, over.settled_on) == (Decimal("-50.00"), "over-paid", dt.date(2026, 4, 3))
+    assert (under.obligation, under.outstanding, under.state, under.settled_on) == (
+        Decimal("500.00"),
+        Decimal("100.00"),
+        "under-paid",
+        None,
+    )
+    assert (over.outstanding, over.state, over.settled_on) == (
+        Decimal("-50.00"),
+        "over-paid",
+        dt.date(2026, 4, 3),
+    )
     assert again == second and over.transfers == 2  # the same reference again is the same entry, not a third
     with db.transaction(fund_engine) as conn:
         capital = journal.balance(conn, terms.account_name("capital_revenue", partner="UA"))
         cash = journal.balance(conn, terms.account_name("cash", currency="UAH"))
     assert capital == {"UAH": Decimal("-550.00")} and cash == {"UAH": Decimal("550.00")}
-    assert receivable(fund_engine) == {"UAH": Decimal("-45.00")}  # 505 accrued over two periods, 550 transferred
+    assert receivable(fund_engine) == {
+        "UAH": Decimal("-45.00")
+    }  # 505 accrued over two periods, 550 transferred
     assert contributions_check(fund_engine).ok
 
 
@@ -88,9 +123,15 @@ def test_verify_catches_a_ledger_that_disagrees_with_the_rules(fund_engine, tmp_
     info = info_of(fund_engine)
     terms = info.base_terms()
     partner = terms.contribution.partner
-    stray = Entry(dt.date(2025, 6, 3), "hand-made accrual", (
-        Posting(terms.account_name("contribution_receivable", partner=partner), Decimal("1.00"), "UAH"),
-        Posting(terms.account_name("contribution_obligation", partner=partner), Decimal("-1.00"), "UAH")), key_of("R-404"))
+    stray = Entry(
+        dt.date(2025, 6, 3),
+        "hand-made accrual",
+        (
+            Posting(terms.account_name("contribution_receivable", partner=partner), Decimal("1.00"), "UAH"),
+            Posting(terms.account_name("contribution_obligation", partner=partner), Decimal("-1.00"), "UAH"),
+        ),
+        key_of("R-404"),
+    )
     with db.write(fund_engine) as conn:
         journal.post(conn, [stray], info.start_date)
     check = contributions_check(fund_engine)
@@ -107,8 +148,10 @@ def receipt_files(draw):
     for i in range(n):
         day = dt.date(2025, 5, 15) + dt.timedelta(days=draw(st.integers(0, 500)))
         lic = draw(st.sampled_from(["L-NEW", "L-OLD", "L-UND", "L-EARLY", "L-REN"]))
-        stream = draw(st.sampled_from(["rent", "permit_fee", "permit_sale", "psa_state_share", "psa_bonus", "other"]))
-        amount = Decimal(draw(st.integers(-10**8, 10**10))).scaleb(-2)
+        stream = draw(
+            st.sampled_from(["rent", "permit_fee", "permit_sale", "psa_state_share", "psa_bonus", "other"])
+        )
+        amount = Decimal(draw(st.integers(-(10**8), 10**10))).scaleb(-2)
         lines.append(f"R-{i},{day},{lic},{stream},{amount},UAH,")
     return HEADER + "\n".join(lines) + "\n"
 
@@ -128,9 +171,14 @@ def test_per_receipt_contributions_equal_grouped_totals_and_the_ledger(fund_url,
         per_receipt = sum(e.contribution for e in evaluations)
         for by in ("month", "licence", "stream"):
             assert sum(x.contribution for x in totals(evaluations, by)) == per_receipt
-        with db.transaction(engine) as conn:  # the column-wise totals the commands print, read back from storage
+        with db.transaction(
+            engine
+        ) as conn:  # the column-wise totals the commands print, read back from storage
             for by in (*GROUPINGS, "total"):
-                assert book.grouped_totals(conn, info, by) == (totals(evaluations, by), {e.missing_rate for e in evaluations if e.missing_rate})
+                assert book.grouped_totals(conn, info, by) == (
+                    totals(evaluations, by),
+                    {e.missing_rate for e in evaluations if e.missing_rate},
+                )
         assert receivable(engine).get("UAH", Decimal("0.00")) == per_receipt
         assert contributions_check(engine).ok
     finally:

@@ -36,13 +36,22 @@ from .test_bulk import RULES, OnePeriod, TwoPeriods, cases
 
 D = dt.date.fromisoformat
 PER_DAY = RULES._replace(rounding_level="per_day_stream")
-LIC = {x: Licence(x, "H", "H1", "lithium", "Dobra", "Kirovohrad", D("2025-06-01"), "new", True)
-       for x in ("L-1", "L-2")}
+LIC = {
+    x: Licence(x, "H", "H1", "lithium", "Dobra", "Kirovohrad", D("2025-06-01"), "new", True)
+    for x in ("L-1", "L-2")
+}
 RATES = RateTable([Rate("USD", D("2026-01-01"), Decimal("40.0000"))], "UAH", None)
 
 
-def rec(i: int, amount: str, stream: str = "rent", licence: str = "L-1", day: str = "2026-01-15",
-        budget: str | None = None, currency: str = "UAH") -> Receipt:
+def rec(
+    i: int,
+    amount: str,
+    stream: str = "rent",
+    licence: str = "L-1",
+    day: str = "2026-01-15",
+    budget: str | None = None,
+    currency: str = "UAH",
+) -> Receipt:
     return Receipt(f"R-{i}", D(day), licence, stream, Decimal(amount), currency, None, None, budget)
 
 
@@ -50,22 +59,51 @@ THREE = [rec(1, "0.01"), rec(2, "0.01"), rec(3, "0.01")]  # each owes 0.005, rou
 
 CASES = [
     # name, receipts, rules, expected [(licence, stream, day, per receipt, rounded once, difference)]
-    ("three half-kopiyka receipts of a day: 0.03 per receipt, 0.02 once", THREE, PER_DAY,
-     [("L-1", "rent", "2026-01-15", "0.03", "0.02", "-0.01")]),
+    (
+        "three half-kopiyka receipts of a day: 0.03 per receipt, 0.02 once",
+        THREE,
+        PER_DAY,
+        [("L-1", "rent", "2026-01-15", "0.03", "0.02", "-0.01")],
+    ),
     ("the same receipts rounded per receipt: no difference", THREE, RULES, []),
-    ("two half-kopiyka receipts: 0.02 per receipt, 0.01 once", THREE[:2], PER_DAY,
-     [("L-1", "rent", "2026-01-15", "0.02", "0.01", "-0.01")]),
+    (
+        "two half-kopiyka receipts: 0.02 per receipt, 0.01 once",
+        THREE[:2],
+        PER_DAY,
+        [("L-1", "rent", "2026-01-15", "0.02", "0.01", "-0.01")],
+    ),
     ("one receipt alone: its own rounding", THREE[:1], PER_DAY, []),
-    ("a stream of its own is a group of its own", [*THREE[:2], rec(3, "0.01", "permit_fee")], PER_DAY,
-     [("L-1", "rent", "2026-01-15", "0.02", "0.01", "-0.01")]),
-    ("a licence of its own is a group of its own", [*THREE[:2], rec(3, "0.01", licence="L-2")], PER_DAY,
-     [("L-1", "rent", "2026-01-15", "0.02", "0.01", "-0.01")]),
-    ("a day of its own is a group of its own", [rec(1, "0.01"), rec(2, "0.01", day="2026-01-16")], PER_DAY, []),
-    ("a receipt that does not count stays out of the group", [*THREE[:2], rec(3, "0.01", budget="local")], PER_DAY,
-     [("L-1", "rent", "2026-01-15", "0.02", "0.01", "-0.01")]),
+    (
+        "a stream of its own is a group of its own",
+        [*THREE[:2], rec(3, "0.01", "permit_fee")],
+        PER_DAY,
+        [("L-1", "rent", "2026-01-15", "0.02", "0.01", "-0.01")],
+    ),
+    (
+        "a licence of its own is a group of its own",
+        [*THREE[:2], rec(3, "0.01", licence="L-2")],
+        PER_DAY,
+        [("L-1", "rent", "2026-01-15", "0.02", "0.01", "-0.01")],
+    ),
+    (
+        "a day of its own is a group of its own",
+        [rec(1, "0.01"), rec(2, "0.01", day="2026-01-16")],
+        PER_DAY,
+        [],
+    ),
+    (
+        "a receipt that does not count stays out of the group",
+        [*THREE[:2], rec(3, "0.01", budget="local")],
+        PER_DAY,
+        [("L-1", "rent", "2026-01-15", "0.02", "0.01", "-0.01")],
+    ),
     ("a negative receipt nets in the group", [rec(1, "0.01"), rec(2, "0.01"), rec(3, "-0.01")], PER_DAY, []),
-    ("halves that add up to a whole kopiyka: no difference", [rec(1, "0.01"), rec(2, "0.03")], PER_DAY,
-     [("L-1", "rent", "2026-01-15", "0.03", "0.02", "-0.01")]),
+    (
+        "halves that add up to a whole kopiyka: no difference",
+        [rec(1, "0.01"), rec(2, "0.03")],
+        PER_DAY,
+        [("L-1", "rent", "2026-01-15", "0.03", "0.02", "-0.01")],
+    ),
     ("amounts whose shares are exact: no difference", [rec(1, "0.02"), rec(2, "0.04")], PER_DAY, []),
 ]
 
@@ -74,8 +112,17 @@ CASES = [
 def test_rounding_differences(case, receipts, rules, expected):
     evaluations = [evaluate(r, LIC[r.licence_id], rules, RATES) for r in receipts]
     found = rounding_differences(evaluations, lambda day: rules, RATES)
-    assert [(d.group.licence_id, d.group.stream, str(d.group.day), str(d.per_receipt), str(d.contribution),
-             str(d.difference)) for d in found] == expected
+    assert [
+        (
+            d.group.licence_id,
+            d.group.stream,
+            str(d.group.day),
+            str(d.per_receipt),
+            str(d.contribution),
+            str(d.difference),
+        )
+        for d in found
+    ] == expected
     for d in found:  # the difference in USD at the day's rate: -0.01 UAH is -0.00025 USD, rounded to -0.00
         assert d.difference_base == (d.difference / 40).quantize(Decimal("0.01"))
 
@@ -91,10 +138,14 @@ def test_a_difference_in_the_base_currency_is_itself():
     evaluations = [evaluate(r, LIC["L-1"], PER_DAY, RATES) for r in receipts]
     [d] = rounding_differences(evaluations, lambda day: PER_DAY, RATES)
     assert (d.group, d.difference, d.difference_base) == (
-        DayStream(D("2026-01-15"), "L-1", "rent", "USD"), Decimal("-0.01"), Decimal("-0.01"))
+        DayStream(D("2026-01-15"), "L-1", "rent", "USD"),
+        Decimal("-0.01"),
+        Decimal("-0.01"),
+    )
 
 
 # -- the column-wise twin --
+
 
 class PerDayThenPerReceipt(TwoPeriods):
     """Terms that round per day and stream until AMENDED, then per receipt (with TwoPeriods' halved shares)."""
@@ -109,7 +160,10 @@ class PerDayThenPerReceipt(TwoPeriods):
 def _frame_rows(lics, receipts, table, days, book, cut):  # noqa: ANN001, ANN202
     judged = bulk.judge(bulk.receipt_frame(receipts), bulk.licence_frame(lics.values()), book, table, days)
     rounding = bulk.FrameRounding(book)
-    for part in (judged.slice(cut), judged.slice(0, cut)):  # a group split across frames, the later part first
+    for part in (
+        judged.slice(cut),
+        judged.slice(0, cut),
+    ):  # a group split across frames, the later part first
         if part.height:
             rounding.add(part)
     return rounding.rows(table)
@@ -122,7 +176,9 @@ def test_frame_rounding_equals_the_per_receipt_definition(case, cut, amended) ->
     book = PerDayThenPerReceipt() if amended else OnePeriod(PER_DAY)
     # Three receipts of each drawn one on its day, licence and stream, so that groups hold several receipts.
     receipts = [r._replace(receipt_id=f"{r.receipt_id}{k}") for r in receipts for k in "abc"]
-    evaluations = [evaluate(r, lics[r.licence_id], book.on(r.date), table, days.get(r.receipt_id)) for r in receipts]
+    evaluations = [
+        evaluate(r, lics[r.licence_id], book.on(r.date), table, days.get(r.receipt_id)) for r in receipts
+    ]
     expected = rounding_differences(evaluations, book.on, table)
     assert _frame_rows(lics, receipts, table, days, book, cut) == expected
 
@@ -150,7 +206,11 @@ def per_day_terms(tmp_path: Path) -> Path:
     """The shipped terms with rounding_level = per_day_stream, as a terms file."""
     text = shipped_text()
     assert text.count('rounding_level = "per_receipt"') == 1
-    return write(tmp_path, "per-day.toml", text.replace('rounding_level = "per_receipt"', 'rounding_level = "per_day_stream"'))
+    return write(
+        tmp_path,
+        "per-day.toml",
+        text.replace('rounding_level = "per_receipt"', 'rounding_level = "per_day_stream"'),
+    )
 
 
 @pytest.fixture
@@ -173,15 +233,32 @@ def balances(cli: Cli) -> dict[str, str]:
 @pytest.mark.storage
 def test_a_fund_rounding_per_day_and_stream_books_reports_and_verifies(day_cli, tmp_path):
     cli = day_cli
-    out = json.loads(cli("receipts", "import", str(write(tmp_path, "r.csv", RECEIPTS)), "--format", "json").stdout)[0]
+    out = json.loads(
+        cli("receipts", "import", str(write(tmp_path, "r.csv", RECEIPTS)), "--format", "json").stdout
+    )[0]
     assert (out["accrued"], out["rounding_entries"]) == (5, 1)
     # Each receipt still shows its own rounding; the day's rent of L-NEW owes 0.02, not 0.03.
-    detail = {r["receipt_id"]: r["contribution"] for r in json.loads(cli("contributions", "--detail", "--format", "json").stdout)}
+    detail = {
+        r["receipt_id"]: r["contribution"]
+        for r in json.loads(cli("contributions", "--detail", "--format", "json").stdout)
+    }
     assert detail == {"R-1": "0.01", "R-2": "0.01", "R-3": "0.01", "R-4": "0.01", "R-5": "500.00"}
     rows = json.loads(cli("report", "rounding", "--year", "2026", "--format", "json").stdout)
-    assert rows == [{"date": "2026-01-15", "licence_id": "L-NEW", "stream": "rent", "currency": "UAH", "receipts": 3,
-                     "amount": "0.03", "per_receipt": "0.03", "contribution": "0.02", "difference": "-0.01",
-                     "difference_usd": "0.00", "booked": "-0.01"}]
+    assert rows == [
+        {
+            "date": "2026-01-15",
+            "licence_id": "L-NEW",
+            "stream": "rent",
+            "currency": "UAH",
+            "receipts": 3,
+            "amount": "0.03",
+            "per_receipt": "0.03",
+            "contribution": "0.02",
+            "difference": "-0.01",
+            "difference_usd": "0.00",
+            "booked": "-0.01",
+        }
+    ]
     table = cli("report", "rounding", "--year", "2026").stdout
     assert "difference -0.01 UAH" in table and "L-NEW" in table
     assert "difference,difference_usd,booked" in cli("report", "rounding", "--format", "csv").stdout
@@ -193,14 +270,26 @@ def test_a_fund_rounding_per_day_and_stream_books_reports_and_verifies(day_cli, 
     assert cli("verify").exit_code == 0
     # A later receipt in the booked group changes its difference: the next entry books the change.
     later = "receipt_id,date,licence_id,stream,amount\nR-6,2026-01-15,L-NEW,rent,0.01\n"
-    out = json.loads(cli("receipts", "import", str(write(tmp_path, "r2.csv", later)), "--format", "json").stdout)[0]
-    assert (out["accrued"], out["rounding_entries"]) == (1, 1)  # 4 x 0.005 = 0.02 exactly: 0.04 -> 0.02, -0.02
+    out = json.loads(
+        cli("receipts", "import", str(write(tmp_path, "r2.csv", later)), "--format", "json").stdout
+    )[0]
+    assert (out["accrued"], out["rounding_entries"]) == (
+        1,
+        1,
+    )  # 4 x 0.005 = 0.02 exactly: 0.04 -> 0.02, -0.02
     [row] = json.loads(cli("report", "rounding", "--format", "json").stdout)
     assert (row["receipts"], row["per_receipt"], row["contribution"], row["difference"], row["booked"]) == (
-        4, "0.04", "0.02", "-0.02", "-0.02")
+        4,
+        "0.04",
+        "0.02",
+        "-0.02",
+        "-0.02",
+    )
     assert balances(cli)["Equity:Obligations:UA:Rounding UAH"] == "0.02"
     assert cli("verify").exit_code == 0
-    again = json.loads(cli("receipts", "import", str(write(tmp_path, "r3.csv", later)), "--format", "json").stdout)[0]
+    again = json.loads(
+        cli("receipts", "import", str(write(tmp_path, "r3.csv", later)), "--format", "json").stdout
+    )[0]
     assert again["rounding_entries"] == 0  # nothing changed: nothing booked
 
 
@@ -211,19 +300,36 @@ def test_verify_names_a_group_whose_rounding_is_booked_wrong(day_cli, db_url, tm
     group = DayStream(D("2026-01-15"), "L-NEW", "rent", "UAH")
     eng = db.make_engine(db_url)
     with db.transaction(eng) as conn:  # a second rounding entry of the group, as if booked twice
-        journal.post(conn, [Entry(group.day, "rounding booked twice", (
-            Posting("Assets:Receivable:Contributions:UA", Decimal("-0.01"), "UAH"),
-            Posting("Equity:Obligations:UA:Rounding", Decimal("0.01"), "UAH")), rounding_key(group, 2))], D("2025-01-01"))
+        journal.post(
+            conn,
+            [
+                Entry(
+                    group.day,
+                    "rounding booked twice",
+                    (
+                        Posting("Assets:Receivable:Contributions:UA", Decimal("-0.01"), "UAH"),
+                        Posting("Equity:Obligations:UA:Rounding", Decimal("0.01"), "UAH"),
+                    ),
+                    rounding_key(group, 2),
+                )
+            ],
+            D("2025-01-01"),
+        )
     eng.dispose()
     r = cli("verify", ok=False)
     assert r.exit_code != 0
-    assert "rounding of 2026-01-15, licence L-NEW, rent: booked -0.02 UAH, the rules give -0.01 UAH" in r.stdout + r.stderr
+    assert (
+        "rounding of 2026-01-15, licence L-NEW, rent: booked -0.02 UAH, the rules give -0.01 UAH"
+        in r.stdout + r.stderr
+    )
 
 
 @pytest.mark.storage
 def test_terms_rounding_per_receipt_book_and_report_no_difference(cli, fund_engine, licences_csv, tmp_path):
     cli("licences", "import", str(licences_csv))
-    out = json.loads(cli("receipts", "import", str(write(tmp_path, "r.csv", RECEIPTS)), "--format", "json").stdout)[0]
+    out = json.loads(
+        cli("receipts", "import", str(write(tmp_path, "r.csv", RECEIPTS)), "--format", "json").stdout
+    )[0]
     assert out["rounding_entries"] == 0
     r = cli("report", "rounding", "--format", "json")
     assert r.stdout.strip() == "[]" and "per_receipt" in r.stderr
@@ -246,17 +352,40 @@ def test_a_transfer_settles_the_obligation_with_its_rounding(day_cli, tmp_path):
     """Each receipt's accrual has a worth in USD; the day's rounding (-0.01 UAH) has none, and does not stop the
     year's obligation from being settled at its carrying amount: the obligation is met to the cent, the book ties."""
     cli = day_cli
-    receipts = "receipt_id,date,licence_id,stream,amount\n" + "".join(
-        f"R-{i},2026-01-15,L-NEW,rent,1.01\n" for i in (1, 2, 3)) + "R-5,2026-01-16,L-NEW,rent,1000.00\n"
+    receipts = (
+        "receipt_id,date,licence_id,stream,amount\n"
+        + "".join(f"R-{i},2026-01-15,L-NEW,rent,1.01\n" for i in (1, 2, 3))
+        + "R-5,2026-01-16,L-NEW,rent,1000.00\n"
+    )
     cli("receipts", "import", str(write(tmp_path, "r.csv", receipts)))
     [row] = json.loads(cli("report", "rounding", "--format", "json").stdout)
     assert (row["per_receipt"], row["contribution"], row["difference"]) == ("1.53", "1.52", "-0.01")
     cli("fx", "import", str(write(tmp_path, "fx2.csv", "date,currency,rate\n2026-03-30,USD,40.0000\n")))
-    out = json.loads(cli("transfers", "record", "--partner", "UA", "--date", "2026-03-30", "--amount", "501.52",
-                         "--currency", "UAH", "--reference", "T-1", "--period", "2026", "-f", "json").stdout)
+    out = json.loads(
+        cli(
+            "transfers",
+            "record",
+            "--partner",
+            "UA",
+            "--date",
+            "2026-03-30",
+            "--amount",
+            "501.52",
+            "--currency",
+            "UAH",
+            "--reference",
+            "T-1",
+            "--period",
+            "2026",
+            "-f",
+            "json",
+        ).stdout
+    )
     assert (out[0]["outstanding"], out[0]["state"]) == ("0.00", "settled")  # 1.52 + 500.00, not 1.53 + 500.00
     held = balances(cli)
     assert "Assets:Receivable:Contributions:UA UAH" not in held and "Equity:Obligations:UA USD" not in held
-    assert held["Equity:Capital:UA:Revenue USD"] == "-12.53"  # 3 x 0.01 + 12.50, the accruals' carrying amount
+    assert (
+        held["Equity:Capital:UA:Revenue USD"] == "-12.53"
+    )  # 3 x 0.01 + 12.50, the accruals' carrying amount
     assert held["Equity:Obligations:UA:Rounding UAH"] == "0.01"
     assert cli("verify").exit_code == 0

@@ -26,9 +26,7 @@ from .conftest import LICENCES, write
 RECEIPTS = (
     "receipt_id,date,licence_id,stream,amount,currency,corrects\nR-1,2025-06-02,L-NEW,rent,1000000.00,UAH,\n"
 )
-RATES = (
-    "date,currency,rate\n2025-06-02,USD,40.00\n2026-03-20,USD,50.00\n2026-03-25,USD,32.00\n2026-04-03,USD,50.00\n"
-)
+RATES = "date,currency,rate\n2025-06-02,USD,40.00\n2026-03-20,USD,50.00\n2026-03-25,USD,32.00\n2026-04-03,USD,50.00\n"
 D = Decimal
 
 # (name, transfers [(date, amount, currency)], outstanding UAH, capital USD, realised FX USD (gain +))
@@ -59,8 +57,9 @@ def _book(engine, tmp_path) -> fund_mod.FundInfo:
     terms = info.base_terms()
     with db.write(engine) as conn:
         imports.run(conn, imports.licences_kind(terms), write(tmp_path, "l.csv", LICENCES), "test")
-        imports.run(conn, imports.rates_kind(terms, accept_jump=True), write(tmp_path, "rates.csv", RATES),
-                    "test")  # the rates move far on purpose
+        imports.run(
+            conn, imports.rates_kind(terms, accept_jump=True), write(tmp_path, "rates.csv", RATES), "test"
+        )  # the rates move far on purpose
         imports.run(
             conn,
             imports.receipts_kind(terms, book.licence_ids(conn)),

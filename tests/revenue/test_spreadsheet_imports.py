@@ -19,31 +19,51 @@ from .conftest import write
 
 # What a Ukrainian Excel writes with "Save as CSV": semicolons, CRLF, decimal commas, spaces and no-break
 # spaces between thousands, dates as DD.MM.YYYY.
-UKRAINIAN = ("receipt_id;date;licence_id;stream;amount;currency\r\n"
-             "R-UK-1;17.11.2026;L-NEW;rent;1 250 000,00;UAH\r\n"
-             "R-UK-2;18.11.2026;L-NEW;rent;2\u00a0500,50;UAH\r\n"
-             "R-UK-3;19.11.2026;L-NEW;permit_fee;12,5;UAH\r\n")
+UKRAINIAN = (
+    "receipt_id;date;licence_id;stream;amount;currency\r\n"
+    "R-UK-1;17.11.2026;L-NEW;rent;1 250 000,00;UAH\r\n"
+    "R-UK-2;18.11.2026;L-NEW;rent;2\u00a0500,50;UAH\r\n"
+    "R-UK-3;19.11.2026;L-NEW;permit_fee;12,5;UAH\r\n"
+)
 
 
-@pytest.mark.parametrize(("text", "locale", "plain"), [
-    ("1 250 000,00", "auto", "1250000.00"), ("1\u00a0250\u00a0000,00", "auto", "1250000.00"),
-    ("1\u202f250,5", "uk", "1250.5"), ("1,250,000.00", "auto", "1250000.00"), ("1.250.000,00", "auto", "1250000.00"),
-    ("1250000,00", "auto", "1250000.00"), ("12,5", "auto", "12.5"), ("1,250", "uk", "1.250"), ("1,250", "en", "1250"),
-    ("-1 250,50", "auto", "-1250.50"), ("1250000.00", "uk", "1250000.00"), ("1 250", "en", "1250"),
-])
+@pytest.mark.parametrize(
+    ("text", "locale", "plain"),
+    [
+        ("1 250 000,00", "auto", "1250000.00"),
+        ("1\u00a0250\u00a0000,00", "auto", "1250000.00"),
+        ("1\u202f250,5", "uk", "1250.5"),
+        ("1,250,000.00", "auto", "1250000.00"),
+        ("1.250.000,00", "auto", "1250000.00"),
+        ("1250000,00", "auto", "1250000.00"),
+        ("12,5", "auto", "12.5"),
+        ("1,250", "uk", "1.250"),
+        ("1,250", "en", "1250"),
+        ("-1 250,50", "auto", "-1250.50"),
+        ("1250000.00", "uk", "1250000.00"),
+        ("1 250", "en", "1250"),
+    ],
+)
 def test_numbers_are_read_when_their_reading_is_certain(text, locale, plain):
     assert canonical(text, locale) == (plain, None)
 
 
-@pytest.mark.parametrize(("text", "locale", "why"), [
-    ("1,250", "auto", "ambiguous: 1,250 may be 1.250 (decimal comma) or 1250 (thousands); give --locale uk"),
-    ("12 50,00", "auto", "spaces in a number may only group its digits in threes"),
-    ("1,250,000.00", "uk", "the decimal mark of a --locale uk file is a comma"),
-    ("1 250 000,00", "en", "a comma in a number must group thousands in threes"),
-    ("1.250.000,00", "en", "the decimal mark of a --locale en file is a dot"),
-    ("1,2,3", "auto", "a comma in a number must group thousands in threes"),
-    ("1.2.3", "auto", "not a number: more than one decimal mark"),
-])
+@pytest.mark.parametrize(
+    ("text", "locale", "why"),
+    [
+        (
+            "1,250",
+            "auto",
+            "ambiguous: 1,250 may be 1.250 (decimal comma) or 1250 (thousands); give --locale uk",
+        ),
+        ("12 50,00", "auto", "spaces in a number may only group its digits in threes"),
+        ("1,250,000.00", "uk", "the decimal mark of a --locale uk file is a comma"),
+        ("1 250 000,00", "en", "a comma in a number must group thousands in threes"),
+        ("1.250.000,00", "en", "the decimal mark of a --locale en file is a dot"),
+        ("1,2,3", "auto", "a comma in a number must group thousands in threes"),
+        ("1.2.3", "auto", "not a number: more than one decimal mark"),
+    ],
+)
 def test_numbers_whose_reading_is_not_certain_are_refused_saying_why(text, locale, why):
     kept, problem = canonical(text, locale)
     assert kept == text and problem is not None and problem.startswith(why)
@@ -68,19 +88,26 @@ def test_a_ukrainian_excel_csv_imports_on_both_backends(cli, tmp_path, licences_
     cli("receipts", "import", str(path))
     got = {r["receipt_id"]: r for r in json.loads(cli("receipts", "list", "-f", "json").stdout)}
     assert [(got[k]["date"], got[k]["amount"]) for k in ("R-UK-1", "R-UK-2", "R-UK-3")] == [
-        ("2026-11-17", "1250000.00"), ("2026-11-18", "2500.50"), ("2026-11-19", "12.50")]
+        ("2026-11-17", "1250000.00"),
+        ("2026-11-18", "2500.50"),
+        ("2026-11-19", "12.50"),
+    ]
     again = cli("receipts", "import", str(path), "--delimiter", ";", "--locale", "uk", "-f", "json")
     assert json.loads(again.stdout)[0]["unchanged"] == 3, "the same values, however the file is read"
 
 
 @pytest.mark.storage
-def test_the_wrong_locale_or_an_ambiguous_number_is_refused_naming_line_and_column(cli, tmp_path, licences_csv):
+def test_the_wrong_locale_or_an_ambiguous_number_is_refused_naming_line_and_column(
+    cli, tmp_path, licences_csv
+):
     cli("licences", "import", str(licences_csv))
     path = write(tmp_path, "r.csv", UKRAINIAN)
     r = cli("receipts", "import", str(path), "--locale", "en", ok=False)
     assert r.exit_code == 1 and "r.csv:2:amount: a comma in a number must group thousands" in r.stderr
     assert "r.csv:3:amount" in r.stderr and "Traceback" not in r.stderr
-    ambiguous = write(tmp_path, "a.csv", "receipt_id;date;licence_id;stream;amount\nR-A;17.11.2026;L-NEW;rent;1,250\n")
+    ambiguous = write(
+        tmp_path, "a.csv", "receipt_id;date;licence_id;stream;amount\nR-A;17.11.2026;L-NEW;rent;1,250\n"
+    )
     r = cli("receipts", "import", str(ambiguous), ok=False)
     assert "a.csv:2:amount: ambiguous: 1,250 may be 1.250" in r.stderr
     assert json.loads(cli("receipts", "list", "-f", "json").stdout) == []
@@ -112,9 +139,13 @@ def test_a_dry_run_shows_the_rows_and_every_problem_and_writes_nothing(cli, tmp_
 
 def test_every_template_has_the_import_columns_and_a_row_it_reads(tmp_path):
     written = templates.write(tmp_path)
-    assert sorted(p.name for p in written) == sorted(f"{k}-template.{f}" for k in templates.KINDS for f in ("csv", "xlsx"))
+    assert sorted(p.name for p in written) == sorted(
+        f"{k}-template.{f}" for k in templates.KINDS for f in ("csv", "xlsx")
+    )
     for kind, columns in templates.KINDS.items():
-        header, example = list(csv.reader(io.StringIO((tmp_path / f"{kind}-template.csv").read_text("utf-8"))))
+        header, example = list(
+            csv.reader(io.StringIO((tmp_path / f"{kind}-template.csv").read_text("utf-8")))
+        )
         assert tuple(header) == columns.all and any(example)
         sheet = openpyxl.load_workbook(tmp_path / f"{kind}-template.xlsx").active
         assert [c.value or "" for c in sheet[1]] == header and [c.value or "" for c in sheet[2]] == example

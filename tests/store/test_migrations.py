@@ -15,7 +15,9 @@ IGNORED = {"modify_comment", "add_table_comment", "remove_table_comment"}
 
 def _differences(engine) -> list:  # noqa: ANN001
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True, "compare_server_default": False})
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "compare_server_default": False}
+        )
         diffs = compare_metadata(context, metadata)
     flat = [d for item in diffs for d in (item if isinstance(item, list) else [item])]
     return [d for d in flat if d[0] not in IGNORED]

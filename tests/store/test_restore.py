@@ -57,8 +57,9 @@ def _restore(url: str, path) -> str:  # noqa: ANN001
     return target.render_as_string(hide_password=False)
 
 
-def test_a_restored_dump_verifies_against_the_partners_trust_and_an_old_one_does_not(backend, cli, fund_engine,
-                                                                                        tmp_path):
+def test_a_restored_dump_verifies_against_the_partners_trust_and_an_old_one_does_not(
+    backend, cli, fund_engine, tmp_path
+):
     book = Book(fund_engine)
     book.post(*(book.contribution(f"c-{i}", f"{100 + i}.00", i + 1) for i in range(3)))
     for p in book.partners:

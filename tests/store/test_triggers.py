@@ -37,10 +37,20 @@ def _refused(book: Book, *statements, says: str | tuple[str, ...]) -> None:
     assert counts(book.engine) == before
 
 
-@pytest.mark.parametrize("table", ["entry", "posting", "leaf", "event", "checkpoint", "account", "partner_key", "fund"])
+@pytest.mark.parametrize(
+    "table", ["entry", "posting", "leaf", "event", "checkpoint", "account", "partner_key", "fund"]
+)
 def test_update_and_delete_are_refused(book, table):
-    column = {"entry": "narration", "posting": "amount_minor", "leaf": "kind", "event": "actor",
-              "checkpoint": "signature", "account": "description", "partner_key": "partner", "fund": "name"}[table]
+    column = {
+        "entry": "narration",
+        "posting": "amount_minor",
+        "leaf": "kind",
+        "event": "actor",
+        "checkpoint": "signature",
+        "account": "description",
+        "partner_key": "partner",
+        "fund": "name",
+    }[table]
     value = "0" if column == "amount_minor" else "'tampered'"
     if column == "kind":
         value = "'event'"
@@ -60,16 +70,36 @@ def _next_seq(book: Book) -> int:
 
 
 def _entry_row(book: Book, seq: int, day_offset: int = 2) -> object:
-    return insert(t.entry).values(seq=seq, date=book.day(day_offset), recorded_at=clock.now(), key=f"raw-{seq}",
-                                  narration="raw", links="[]")
+    return insert(t.entry).values(
+        seq=seq,
+        date=book.day(day_offset),
+        recorded_at=clock.now(),
+        key=f"raw-{seq}",
+        narration="raw",
+        links="[]",
+    )
 
 
-def _posting_row(book: Book, seq: int, line: int, account: str, minor: int, currency: str | None = None,
-                 day_offset: int = 2) -> object:
+def _posting_row(
+    book: Book,
+    seq: int,
+    line: int,
+    account: str,
+    minor: int,
+    currency: str | None = None,
+    day_offset: int = 2,
+) -> object:
     with db.transaction(book.engine) as conn:
         account_id = journal.load_accounts(conn)[account].id
-    return insert(t.posting).values(entry_seq=seq, line=line, account_id=account_id, currency=currency or book.base,
-                                    amount_minor=minor, date=book.day(day_offset), balance_after_minor=0)
+    return insert(t.posting).values(
+        entry_seq=seq,
+        line=line,
+        account_id=account_id,
+        currency=currency or book.base,
+        amount_minor=minor,
+        date=book.day(day_offset),
+        balance_after_minor=0,
+    )
 
 
 def _leaf_row(seq: int, kind: str = "entry") -> object:
@@ -78,31 +108,53 @@ def _leaf_row(seq: int, kind: str = "entry") -> object:
 
 def test_an_unbalanced_entry_cannot_be_sealed(book):
     seq = _next_seq(book)
-    _refused(book, _entry_row(book, seq), _posting_row(book, seq, 0, book.cash(), 1000),
-             _posting_row(book, seq, 1, book.capital(), -999), _leaf_row(seq),
-             says="does not balance in each currency")
-    _refused(book, _entry_row(book, seq), _posting_row(book, seq, 0, book.cash(), 1000), _leaf_row(seq),
-             says="does not balance in each currency")
+    _refused(
+        book,
+        _entry_row(book, seq),
+        _posting_row(book, seq, 0, book.cash(), 1000),
+        _posting_row(book, seq, 1, book.capital(), -999),
+        _leaf_row(seq),
+        says="does not balance in each currency",
+    )
+    _refused(
+        book,
+        _entry_row(book, seq),
+        _posting_row(book, seq, 0, book.cash(), 1000),
+        _leaf_row(seq),
+        says="does not balance in each currency",
+    )
 
 
 def test_an_entry_in_two_currencies_must_balance_in_each(book):
     """Sums to zero over both currencies but not in each: refused; balanced in each: sealed."""
     seq = _next_seq(book)
-    _refused(book, _entry_row(book, seq), _posting_row(book, seq, 0, book.cash(), 1000),
-             _posting_row(book, seq, 1, book.capital(), -1000, currency=book.other), _leaf_row(seq),
-             says="does not balance in each currency")
+    _refused(
+        book,
+        _entry_row(book, seq),
+        _posting_row(book, seq, 0, book.cash(), 1000),
+        _posting_row(book, seq, 1, book.capital(), -1000, currency=book.other),
+        _leaf_row(seq),
+        says="does not balance in each currency",
+    )
     with db.transaction(book.engine) as conn:
-        for statement in (_entry_row(book, seq), _posting_row(book, seq, 0, book.cash(), 1000),
-                          _posting_row(book, seq, 1, book.capital(), -1000),
-                          _posting_row(book, seq, 2, book.cash(book.other), 700, currency=book.other),
-                          _posting_row(book, seq, 3, book.capital(), -700, currency=book.other), _leaf_row(seq)):
+        for statement in (
+            _entry_row(book, seq),
+            _posting_row(book, seq, 0, book.cash(), 1000),
+            _posting_row(book, seq, 1, book.capital(), -1000),
+            _posting_row(book, seq, 2, book.cash(book.other), 700, currency=book.other),
+            _posting_row(book, seq, 3, book.capital(), -700, currency=book.other),
+            _leaf_row(seq),
+        ):
             conn.execute(statement)
     assert counts(book.engine)["leaf"] == seq
 
 
 def test_a_sealed_entry_takes_no_more_postings(book):
-    _refused(book, _posting_row(book, _sealed_entry_seq(book), 9, book.cash(), 5, day_offset=1),
-             says="entry is already sealed")
+    _refused(
+        book,
+        _posting_row(book, _sealed_entry_seq(book), 9, book.cash(), 5, day_offset=1),
+        says="entry is already sealed",
+    )
 
 
 def _sealed_entry_seq(book: Book) -> int:
@@ -112,24 +164,46 @@ def _sealed_entry_seq(book: Book) -> int:
 
 def test_a_currency_the_account_does_not_allow_is_refused(book):
     seq = _next_seq(book)
-    _refused(book, _entry_row(book, seq), _posting_row(book, seq, 0, book.cash(book.base), 1000, currency=book.other),
-             says="currency not allowed")
+    _refused(
+        book,
+        _entry_row(book, seq),
+        _posting_row(book, seq, 0, book.cash(book.base), 1000, currency=book.other),
+        says="currency not allowed",
+    )
 
 
 def test_a_posting_dated_unlike_its_entry_or_outside_the_account_is_refused(book):
     seq = _next_seq(book)
-    _refused(book, _entry_row(book, seq), _posting_row(book, seq, 0, book.cash(), 1000, day_offset=3),
-             says="date differs from its entry")
-    _refused(book, _entry_row(book, seq, day_offset=-1), _posting_row(book, seq, 0, book.cash(), 1000, day_offset=-1),
-             says="account not open")
+    _refused(
+        book,
+        _entry_row(book, seq),
+        _posting_row(book, seq, 0, book.cash(), 1000, day_offset=3),
+        says="date differs from its entry",
+    )
+    _refused(
+        book,
+        _entry_row(book, seq, day_offset=-1),
+        _posting_row(book, seq, 0, book.cash(), 1000, day_offset=-1),
+        says="account not open",
+    )
 
 
 def test_log_records_must_be_contiguous(book):
     seq = _next_seq(book)
-    _refused(book, _entry_row(book, seq + 1), _posting_row(book, seq + 1, 0, book.cash(), 1),
-             _posting_row(book, seq + 1, 1, book.capital(), -1), _leaf_row(seq + 1), says="appended in sequence")
+    _refused(
+        book,
+        _entry_row(book, seq + 1),
+        _posting_row(book, seq + 1, 0, book.cash(), 1),
+        _posting_row(book, seq + 1, 1, book.capital(), -1),
+        _leaf_row(seq + 1),
+        says="appended in sequence",
+    )
     # A second leaf at a taken position: whichever guard fires first (SQLite does not order them), it is refused.
-    _refused(book, _leaf_row(seq - 1), says=("appended in sequence", "does not balance", "UNIQUE", "unique", "duplicate"))
+    _refused(
+        book,
+        _leaf_row(seq - 1),
+        says=("appended in sequence", "does not balance", "UNIQUE", "unique", "duplicate"),
+    )
     _refused(book, _leaf_row(seq, kind="event"), says="no event with that sequence number")
 
 
@@ -142,7 +216,11 @@ def test_a_zero_posting_and_an_unknown_leaf_kind_are_refused_by_constraints(book
     before = counts(book.engine)
     with pytest.raises(DBAPIError):
         with db.transaction(book.engine) as conn:
-            conn.execute(insert(t.event).values(seq=seq, recorded_at=clock.now(), actor="x", action="y", subject="z", data="{}"))
+            conn.execute(
+                insert(t.event).values(
+                    seq=seq, recorded_at=clock.now(), actor="x", action="y", subject="z", data="{}"
+                )
+            )
             conn.execute(_leaf_row(seq, kind="gossip"))
     assert counts(book.engine) == before
 

@@ -12,18 +12,25 @@ from jointfund.terms import load_file, load_text, shipped_text, terms_in_force
 DATA = Path(__file__).parent / "data"
 SHIPPED = shipped_text()
 
-AMENDED = SHIPPED.replace("amendments = []", '''
+AMENDED = SHIPPED.replace(
+    "amendments = []",
+    """
 [[amendments]]
 effective = 2027-01-01
 reference = "Board resolution 2026-14"
 changes = { contribution = { streams = [ { code = "rent", share = "0.6" }, { code = "permit_fee", remove = true } ] } }
-''', 1)
+""",
+    1,
+)
 
 
 def _line_of(text: str, needle: str) -> int:
     """1-based line of the first non-comment line holding `needle`."""
-    return next(i for i, line in enumerate(text.splitlines(), start=1)
-                if needle in line and not line.lstrip().startswith("#"))
+    return next(
+        i
+        for i, line in enumerate(text.splitlines(), start=1)
+        if needle in line and not line.lstrip().startswith("#")
+    )
 
 
 def test_amendment_applies_from_its_effective_date_only():
@@ -48,7 +55,9 @@ def test_amendment_merges_a_list_element_by_its_code():
 
 
 def test_amendments_apply_in_date_order_whatever_their_order_in_the_file():
-    text = SHIPPED.replace("amendments = []", '''
+    text = SHIPPED.replace(
+        "amendments = []",
+        """
 [[amendments]]
 effective = 2029-01-01
 reference = "second"
@@ -58,19 +67,28 @@ changes = { distributions = { reinvestment_period_years = 12 } }
 effective = 2028-01-01
 reference = "first"
 changes = { distributions = { reinvestment_period_years = 11 } }
-''', 1)
+""",
+        1,
+    )
     load_text(text, "t.toml")
-    years = [terms_in_force(text, dt.date(y, 6, 1)).distributions.reinvestment_period_years for y in (2027, 2028, 2029)]
+    years = [
+        terms_in_force(text, dt.date(y, 6, 1)).distributions.reinvestment_period_years
+        for y in (2027, 2028, 2029)
+    ]
     assert years == [10, 11, 12]
 
 
 def test_invalid_amendment_is_refused_at_load_naming_the_key_and_its_line():
-    text = SHIPPED.replace("amendments = []", '''
+    text = SHIPPED.replace(
+        "amendments = []",
+        """
 [[amendments]]
 effective = 2030-01-01
 reference = "bad"
 changes = { contribution = { streams = [ { code = "rent", share = "1.5" } ] } }
-''', 1)
+""",
+        1,
+    )
     with pytest.raises(InputError) as caught:
         load_text(text, "t.toml")
     (problem,) = caught.value.problems
@@ -93,66 +111,173 @@ def _broken(old: str, new: str) -> str:
 
 # (description, broken text, expected location, words of the message, offending value)
 MALFORMED = [
-    ("TOML syntax error", _broken('code = "URIF"', 'code = "URIF'),
-     "t.toml:" + str(_line_of(SHIPPED, 'code = "URIF"')) + ":13", "not valid TOML", None),
-    ("wrong type", _broken("reinvestment_period_years = 10", 'reinvestment_period_years = "ten"'),
-     f"t.toml:{_line_of(SHIPPED, 'reinvestment_period_years')} (distributions.reinvestment_period_years)",
-     "valid integer", "ten"),
-    ("unknown key", _broken('base_currency = "USD"', 'base_currency = "USD"\nbase_curency = "USD"'),
-     f"t.toml:{_line_of(SHIPPED, 'base_currency') + 1} (fund.base_curency)", "unknown key", "USD"),
-    ("missing key", _broken('base_currency = "USD"\n', ""),
-     f"t.toml:{_line_of(SHIPPED, '[fund]')} (fund.base_currency)", "required key is missing", None),
-    ("bad date", _broken("entry_into_force = 2025-05-23", 'entry_into_force = "2025-13-40"'),
-     f"t.toml:{_line_of(SHIPPED, 'entry_into_force')} (fund.entry_into_force)", "valid date", "2025-13-40"),
-    ("share above one", _broken('share = "0.5"\nin_force_from = 2025-12-10', 'share = "1.5"\nin_force_from = 2025-12-10'),
-     f"t.toml:{_line_of(SHIPPED, 'in_force_from = 2025-12-10') - 1} (contribution.streams[4].share)",
-     "less than or equal to 1", "1.5"),
-    ("unknown currency", _broken('base_currency = "USD"', 'base_currency = "XYZ"'),
-     f"t.toml:{_line_of(SHIPPED, 'base_currency')} (fund.base_currency)", "ISO 4217", "XYZ"),
-    ("contribution by a non-partner", _broken('partner = "UA"\nrounding', 'partner = "XX"\nrounding'),
-     "t.toml:" + str(_line_of(SHIPPED, 'partner = "UA"')) + " (contribution.partner)", "'XX' is not a partner; expected one of", None),
-    ("body seats for a non-partner", _broken("seats = { US = 3, UA = 2 }", "seats = { US = 3, XX = 2 }"),
-     f"t.toml:{_line_of(SHIPPED, 'seats = { US = 3, UA = 2 }')} (governance.bodies[1].seats)", "exactly the partners", None),
-    ("decision by an unknown body", _broken('kind = "budget"\nbody = "board"', 'kind = "budget"\nbody = "senate"'),
-     "t.toml:" + str(_line_of(SHIPPED, 'kind = "budget"') + 1) + " (governance.decisions[7].body)", "unknown body 'senate'", None),
-    ("stream code not declared", _broken('stream_codes = ["rent", ', 'stream_codes = ['),
-     "t.toml:" + str(_line_of(SHIPPED, 'code = "rent"')) + " (contribution.streams[0].code)", "not in contribution.stream_codes", None),
-    ("role naming no account", _broken('cash = "Assets:Cash:{currency}"', 'cash = "Assets:Till:{currency}"'),
-     "t.toml:" + str(_line_of(SHIPPED, 'cash = "Assets:Cash:{currency}"')) + " (ledger.roles.cash)",
-     "names Assets:Till:UAH, which is not an account", None),
-    ("role the rules need is missing", _broken('contribution_obligation = "Equity:Obligations:{partner}"\n', ""),
-     "t.toml:" + str(_line_of(SHIPPED, "[ledger.roles]")) + " (ledger.roles)",
-     "role 'contribution_obligation' is missing", None),
-    ("in-kind policy the code does not know", _broken('in_kind = "capital_credit"', 'in_kind = "asset"'),
-     f"t.toml:{_key_line('in_kind')} (accounting.in_kind)", "'capital_credit'", "asset"),
-    ("commitments posted instead of memo", _broken('commitments = "memo"', 'commitments = "balance_sheet"'),
-     f"t.toml:{_key_line('commitments')} (accounting.commitments)", "'memo'", "balance_sheet"),
-    ("rounding mode unknown",
-     _broken('conversion_rounding = "ROUND_HALF_UP"', 'conversion_rounding = "ROUND_UP"'),
-     f"t.toml:{_line_of(SHIPPED, 'conversion_rounding')} (accounting.conversion_rounding)", "'ROUND_HALF_UP'",
-     "ROUND_UP"),
-    ("negative share places", _broken("share_places = 6", "share_places = -1"),
-     f"t.toml:{_key_line('share_places')} (accounting.share_places)", "greater than or equal to 0", -1),
-    ("period not in the calendar", _broken('\nperiod = "quarter"', '\nperiod = "fortnight"'),
-     f"t.toml:{_key_line('period')} (accounting.period)", "'month', 'quarter' or 'year'",
-     "fortnight"),
-    ("accounting period shorter than the allocation period",
-     _broken('\nperiod = "quarter"', '\nperiod = "month"'),
-     f"t.toml:{_key_line('period')} (accounting.period)",
-     "a month is shorter than the allocation period capital.allocation_period (quarter)", None),
-    ("unknown accounting key", _broken("share_places = 6", "share_places = 6\nin_kind_policy = 1"),
-     f"t.toml:{_line_of(SHIPPED, 'share_places') + 1} (accounting.in_kind_policy)", "unknown key", 1),
-    ("period closed by an unknown decision", _broken('close_decision = "close"', 'close_decision = "closing"'),
-     f"t.toml:{_key_line('close_decision')} (accounting.close_decision)",
-     "'closing' is not a kind of governance.decisions", None),
-    ("remeasurement policy unknown", _broken('remeasurement = "period_end"', 'remeasurement = "daily"'),
-     f"t.toml:{_key_line('remeasurement')} (accounting.remeasurement)", "'period_end'", "daily"),
-    ("basis both eligible and excluded", _broken('new_bases = ["new"]', 'new_bases = ["new", "renewal"]'),
-     f"t.toml:{_line_of(SHIPPED, '[eligibility.excluded_bases]')} (eligibility.excluded_bases)", "both eligible", None),
+    (
+        "TOML syntax error",
+        _broken('code = "URIF"', 'code = "URIF'),
+        "t.toml:" + str(_line_of(SHIPPED, 'code = "URIF"')) + ":13",
+        "not valid TOML",
+        None,
+    ),
+    (
+        "wrong type",
+        _broken("reinvestment_period_years = 10", 'reinvestment_period_years = "ten"'),
+        f"t.toml:{_line_of(SHIPPED, 'reinvestment_period_years')} (distributions.reinvestment_period_years)",
+        "valid integer",
+        "ten",
+    ),
+    (
+        "unknown key",
+        _broken('base_currency = "USD"', 'base_currency = "USD"\nbase_curency = "USD"'),
+        f"t.toml:{_line_of(SHIPPED, 'base_currency') + 1} (fund.base_curency)",
+        "unknown key",
+        "USD",
+    ),
+    (
+        "missing key",
+        _broken('base_currency = "USD"\n', ""),
+        f"t.toml:{_line_of(SHIPPED, '[fund]')} (fund.base_currency)",
+        "required key is missing",
+        None,
+    ),
+    (
+        "bad date",
+        _broken("entry_into_force = 2025-05-23", 'entry_into_force = "2025-13-40"'),
+        f"t.toml:{_line_of(SHIPPED, 'entry_into_force')} (fund.entry_into_force)",
+        "valid date",
+        "2025-13-40",
+    ),
+    (
+        "share above one",
+        _broken('share = "0.5"\nin_force_from = 2025-12-10', 'share = "1.5"\nin_force_from = 2025-12-10'),
+        f"t.toml:{_line_of(SHIPPED, 'in_force_from = 2025-12-10') - 1} (contribution.streams[4].share)",
+        "less than or equal to 1",
+        "1.5",
+    ),
+    (
+        "unknown currency",
+        _broken('base_currency = "USD"', 'base_currency = "XYZ"'),
+        f"t.toml:{_line_of(SHIPPED, 'base_currency')} (fund.base_currency)",
+        "ISO 4217",
+        "XYZ",
+    ),
+    (
+        "contribution by a non-partner",
+        _broken('partner = "UA"\nrounding', 'partner = "XX"\nrounding'),
+        "t.toml:" + str(_line_of(SHIPPED, 'partner = "UA"')) + " (contribution.partner)",
+        "'XX' is not a partner; expected one of",
+        None,
+    ),
+    (
+        "body seats for a non-partner",
+        _broken("seats = { US = 3, UA = 2 }", "seats = { US = 3, XX = 2 }"),
+        f"t.toml:{_line_of(SHIPPED, 'seats = { US = 3, UA = 2 }')} (governance.bodies[1].seats)",
+        "exactly the partners",
+        None,
+    ),
+    (
+        "decision by an unknown body",
+        _broken('kind = "budget"\nbody = "board"', 'kind = "budget"\nbody = "senate"'),
+        "t.toml:" + str(_line_of(SHIPPED, 'kind = "budget"') + 1) + " (governance.decisions[7].body)",
+        "unknown body 'senate'",
+        None,
+    ),
+    (
+        "stream code not declared",
+        _broken('stream_codes = ["rent", ', "stream_codes = ["),
+        "t.toml:" + str(_line_of(SHIPPED, 'code = "rent"')) + " (contribution.streams[0].code)",
+        "not in contribution.stream_codes",
+        None,
+    ),
+    (
+        "role naming no account",
+        _broken('cash = "Assets:Cash:{currency}"', 'cash = "Assets:Till:{currency}"'),
+        "t.toml:" + str(_line_of(SHIPPED, 'cash = "Assets:Cash:{currency}"')) + " (ledger.roles.cash)",
+        "names Assets:Till:UAH, which is not an account",
+        None,
+    ),
+    (
+        "role the rules need is missing",
+        _broken('contribution_obligation = "Equity:Obligations:{partner}"\n', ""),
+        "t.toml:" + str(_line_of(SHIPPED, "[ledger.roles]")) + " (ledger.roles)",
+        "role 'contribution_obligation' is missing",
+        None,
+    ),
+    (
+        "in-kind policy the code does not know",
+        _broken('in_kind = "capital_credit"', 'in_kind = "asset"'),
+        f"t.toml:{_key_line('in_kind')} (accounting.in_kind)",
+        "'capital_credit'",
+        "asset",
+    ),
+    (
+        "commitments posted instead of memo",
+        _broken('commitments = "memo"', 'commitments = "balance_sheet"'),
+        f"t.toml:{_key_line('commitments')} (accounting.commitments)",
+        "'memo'",
+        "balance_sheet",
+    ),
+    (
+        "rounding mode unknown",
+        _broken('conversion_rounding = "ROUND_HALF_UP"', 'conversion_rounding = "ROUND_UP"'),
+        f"t.toml:{_line_of(SHIPPED, 'conversion_rounding')} (accounting.conversion_rounding)",
+        "'ROUND_HALF_UP'",
+        "ROUND_UP",
+    ),
+    (
+        "negative share places",
+        _broken("share_places = 6", "share_places = -1"),
+        f"t.toml:{_key_line('share_places')} (accounting.share_places)",
+        "greater than or equal to 0",
+        -1,
+    ),
+    (
+        "period not in the calendar",
+        _broken('\nperiod = "quarter"', '\nperiod = "fortnight"'),
+        f"t.toml:{_key_line('period')} (accounting.period)",
+        "'month', 'quarter' or 'year'",
+        "fortnight",
+    ),
+    (
+        "accounting period shorter than the allocation period",
+        _broken('\nperiod = "quarter"', '\nperiod = "month"'),
+        f"t.toml:{_key_line('period')} (accounting.period)",
+        "a month is shorter than the allocation period capital.allocation_period (quarter)",
+        None,
+    ),
+    (
+        "unknown accounting key",
+        _broken("share_places = 6", "share_places = 6\nin_kind_policy = 1"),
+        f"t.toml:{_line_of(SHIPPED, 'share_places') + 1} (accounting.in_kind_policy)",
+        "unknown key",
+        1,
+    ),
+    (
+        "period closed by an unknown decision",
+        _broken('close_decision = "close"', 'close_decision = "closing"'),
+        f"t.toml:{_key_line('close_decision')} (accounting.close_decision)",
+        "'closing' is not a kind of governance.decisions",
+        None,
+    ),
+    (
+        "remeasurement policy unknown",
+        _broken('remeasurement = "period_end"', 'remeasurement = "daily"'),
+        f"t.toml:{_key_line('remeasurement')} (accounting.remeasurement)",
+        "'period_end'",
+        "daily",
+    ),
+    (
+        "basis both eligible and excluded",
+        _broken('new_bases = ["new"]', 'new_bases = ["new", "renewal"]'),
+        f"t.toml:{_line_of(SHIPPED, '[eligibility.excluded_bases]')} (eligibility.excluded_bases)",
+        "both eligible",
+        None,
+    ),
 ]
 
 
-@pytest.mark.parametrize(("text", "location", "words", "value"), [m[1:] for m in MALFORMED], ids=[m[0] for m in MALFORMED])
+@pytest.mark.parametrize(
+    ("text", "location", "words", "value"), [m[1:] for m in MALFORMED], ids=[m[0] for m in MALFORMED]
+)
 def test_malformed_terms_name_the_key_the_line_and_the_expectation(text, location, words, value):
     with pytest.raises(InputError) as caught:
         load_text(text, "t.toml")
@@ -166,11 +291,14 @@ def test_malformed_terms_name_the_key_the_line_and_the_expectation(text, locatio
 
 def test_every_problem_is_reported_not_only_the_first():
     text = _broken("reinvestment_period_years = 10", 'reinvestment_period_years = "ten"').replace(
-        'base_currency = "USD"', 'base_currency = 7')
+        'base_currency = "USD"', "base_currency = 7"
+    )
     with pytest.raises(InputError) as caught:
         load_text(text, "t.toml")
     assert {p.location.split(" ")[1] for p in caught.value.problems} >= {
-        "(distributions.reinvestment_period_years)", "(fund.base_currency)"}
+        "(distributions.reinvestment_period_years)",
+        "(fund.base_currency)",
+    }
 
 
 def test_load_file_names_a_missing_or_undecodable_file(tmp_path):
@@ -195,7 +323,7 @@ def test_another_agreement_loads_with_its_own_facts():
 
 def test_terms_without_accounting_policies_are_refused_naming_the_section():
     start = SHIPPED.index("[accounting]")
-    text = SHIPPED[:start] + SHIPPED[SHIPPED.index("# The chart of accounts."):]
+    text = SHIPPED[:start] + SHIPPED[SHIPPED.index("# The chart of accounts.") :]
     with pytest.raises(InputError) as caught:
         load_text(text, "t.toml")
     (problem,) = caught.value.problems
@@ -213,17 +341,22 @@ def test_accounting_policies_are_read_from_the_terms_not_assumed():
 
 
 def test_an_amendment_may_not_shorten_the_period_below_the_allocation_period():
-    text = SHIPPED.replace("amendments = []", '''
+    text = SHIPPED.replace(
+        "amendments = []",
+        """
 [[amendments]]
 effective = 2028-01-01
 reference = "monthly close"
 changes = { accounting = { period = "month" } }
-''', 1)
+""",
+        1,
+    )
     with pytest.raises(InputError) as caught:
         load_text(text, "t.toml")
     (problem,) = caught.value.problems
     assert problem.location == f"t.toml:{_line_of(text, 'changes = {')} (amendments[0].changes)"
     assert "accounting.period: a month is shorter than the allocation period" in problem.message
-    monthly = text.replace('period = "month" }',
-                           'period = "month" }, capital = { allocation_period = "month" }')
+    monthly = text.replace(
+        'period = "month" }', 'period = "month" }, capital = { allocation_period = "month" }'
+    )
     assert terms_in_force(monthly, dt.date(2028, 1, 1)).accounting.period == "month"

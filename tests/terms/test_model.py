@@ -29,8 +29,10 @@ def test_shipped_terms_validate_with_their_key_facts(terms):
     assert [k.code for k in terms.capital.kinds["US"]] == ["cash", "in_kind"]
     assert terms.capital.kinds["US"][1].valuation == "assessed"
     assert terms.body("board").seats == {"US": 3, "UA": 3}
-    assert all(terms.decision(k).rule == "unanimous" and terms.decision(k).critical
-               for k in ("investment", "distribution", "amendment"))
+    assert all(
+        terms.decision(k).rule == "unanimous" and terms.decision(k).critical
+        for k in ("investment", "distribution", "amendment")
+    )
     assert terms.eligibility.new_bases == ("new",)
     assert terms.eligibility.always_bases == ("existing_undeveloped",)
     assert "renewal" in terms.eligibility.excluded_bases
@@ -71,7 +73,9 @@ def test_chart_expands_over_partners_and_currencies(terms):
         # A trading account holds the position in its currency and the position's carrying amount in the
         # functional (base) currency, so the base currency's own trading account holds only that.
         base = terms.fund.base_currency
-        assert chart[terms.account_name("trading", currency=currency)] == tuple(dict.fromkeys((currency, base)))
+        assert chart[terms.account_name("trading", currency=currency)] == tuple(
+            dict.fromkeys((currency, base))
+        )
     for partner in terms.partner_codes:
         assert chart[terms.account_name("capital_cash", partner=partner)] is None
     assert not any("{" in name for name in chart)
@@ -82,10 +86,13 @@ def test_terms_are_immutable(terms):
         terms.fund.code = "X"  # type: ignore[misc]
 
 
-@pytest.mark.parametrize(("start", "years", "ends"), [
-    (dt.date(2025, 5, 23), 10, dt.date(2035, 5, 23)),
-    (dt.date(2024, 2, 29), 1, dt.date(2025, 2, 28)),
-    (dt.date(2024, 2, 29), 4, dt.date(2028, 2, 29)),  # a leap year keeps the 29th
-])
+@pytest.mark.parametrize(
+    ("start", "years", "ends"),
+    [
+        (dt.date(2025, 5, 23), 10, dt.date(2035, 5, 23)),
+        (dt.date(2024, 2, 29), 1, dt.date(2025, 2, 28)),
+        (dt.date(2024, 2, 29), 4, dt.date(2028, 2, 29)),  # a leap year keeps the 29th
+    ],
+)
 def test_reinvestment_lock_end(start, years, ends):
     assert Distributions(reinvestment_period_years=years, lock_starts=start).lock_ends == ends

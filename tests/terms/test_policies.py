@@ -15,8 +15,15 @@ def _by_code(terms: Terms) -> dict:
 
 def test_every_policy_the_issue_names_is_stated_with_the_keys_that_set_it():
     stated = _by_code(load_shipped())
-    assert list(stated) == ["functional_currency", "remeasurement", "in_kind", "commitments", "allocation",
-                            "rounding", "periods"]
+    assert list(stated) == [
+        "functional_currency",
+        "remeasurement",
+        "in_kind",
+        "commitments",
+        "allocation",
+        "rounding",
+        "periods",
+    ]
     assert stated["in_kind"].keys == ("accounting.in_kind",)
     assert "capital.allocation_period" in stated["allocation"].keys
     assert stated["functional_currency"].keys == ("fund.base_currency",)  # referenced, not a second key
@@ -26,9 +33,14 @@ def test_statements_carry_this_agreements_values():
     urif, north = _by_code(load_shipped()), _by_code(load_file(NORTH))
     assert urif["functional_currency"].text().startswith("The fund measures and reports in USD")
     assert north["functional_currency"].text().startswith("The fund measures and reports in CAD")
-    assert "Monetary balances in UAH are remeasured into USD at the NBU reference rate" in urif["remeasurement"].text()
+    assert (
+        "Monetary balances in UAH are remeasured into USD at the NBU reference rate"
+        in urif["remeasurement"].text()
+    )
     assert "in NOK are remeasured into CAD at the Norges Bank reference rate" in north["remeasurement"].text()
-    assert "to 6 decimal places" in urif["rounding"].text() and "to 4 decimal places" in north["rounding"].text()
+    assert (
+        "to 6 decimal places" in urif["rounding"].text() and "to 4 decimal places" in north["rounding"].text()
+    )
     assert "the calendar quarter" in urif["periods"].text() and "the calendar year" in north["periods"].text()
     assert "of each quarter are allocated" in urif["allocation"].text()
 

@@ -21,7 +21,9 @@ def _version_1() -> str:
         lines.append(line.replace("schema_version = 2", "schema_version = 1"))
     text = "\n".join(lines) + "\n"
     doc = tomllib.loads(text)
-    assert "accounting" not in doc and "plausible_rates" not in doc["fx"], "the fixture must really be version 1"
+    assert "accounting" not in doc and "plausible_rates" not in doc["fx"], (
+        "the fixture must really be version 1"
+    )
     return text
 
 

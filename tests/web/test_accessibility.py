@@ -21,11 +21,29 @@ BLOCKING = {"serious", "critical"}
 NARROW = 360
 TOLERANCE = 2  # px: sub-pixel rounding of borders, not a scroll a reader would notice
 PUBLIC_PAGES = ["/", "/login", "/commitments", "/api/docs"]
-BOARD_PAGES = ["/dashboard", "/forecast", "/budget", "/ledger", "/ledger/entries", "first /ledger/entries/", "/revenue",
-               "/revenue/reports", "/proposals", "/proposals/1", "/pipeline", "/pipeline/1", "/capital",
-               "/portfolio", "/commitments"]
-USERS = {None: PUBLIC_PAGES, "demo-board-manager": BOARD_PAGES, "demo-treasury-officer": ["/revenue"],
-         "demo-applicant": ["/portal"]}  # the demo applicant has no application; /pipeline/1 shows one
+BOARD_PAGES = [
+    "/dashboard",
+    "/forecast",
+    "/budget",
+    "/ledger",
+    "/ledger/entries",
+    "first /ledger/entries/",
+    "/revenue",
+    "/revenue/reports",
+    "/proposals",
+    "/proposals/1",
+    "/pipeline",
+    "/pipeline/1",
+    "/capital",
+    "/portfolio",
+    "/commitments",
+]
+USERS = {
+    None: PUBLIC_PAGES,
+    "demo-board-manager": BOARD_PAGES,
+    "demo-treasury-officer": ["/revenue"],
+    "demo-applicant": ["/portal"],
+}  # the demo applicant has no application; /pipeline/1 shows one
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +61,10 @@ def session(browser, demo, user: str | None, lang: str, width: int):  # noqa: AN
     # bypass_csp: the site's CSP rightly forbids inline scripts; axe is injected by the test, not the site.
     context = browser.new_context(base_url=base, viewport={"width": width, "height": 800}, bypass_csp=True)
     offline: list[str] = []
-    context.on("request", lambda r: None if r.url.startswith(base) or r.url.startswith("data:") else offline.append(r.url))
+    context.on(
+        "request",
+        lambda r: None if r.url.startswith(base) or r.url.startswith("data:") else offline.append(r.url),
+    )
     page = context.new_page()
     page.goto(f"/login?lang={lang}")
     if user is not None:
@@ -71,8 +92,12 @@ def paths_of(page, paths: list[str]) -> list[str]:  # noqa: ANN001
 def violations(page) -> list[str]:  # noqa: ANN001
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [f"{v['id']} ({v['impact']}) at {n['target']}: {v['help']}"
-            for v in result["violations"] if v["impact"] in BLOCKING for n in v["nodes"]]
+    return [
+        f"{v['id']} ({v['impact']}) at {n['target']}: {v['help']}"
+        for v in result["violations"]
+        if v["impact"] in BLOCKING
+        for n in v["nodes"]
+    ]
 
 
 def overflow(page) -> int:  # noqa: ANN001
@@ -104,7 +129,9 @@ def test_every_page_passes_axe_and_reads_at_360_px(browser, demo, user, lang) ->
     finally:
         context.close()
     assert not offline, f"requests left the site: {offline}"
-    assert not found, "accessibility problems:\n" + "\n".join(f"{p}: {v}" for p, vs in found.items() for v in vs)
+    assert not found, "accessibility problems:\n" + "\n".join(
+        f"{p}: {v}" for p, vs in found.items() for v in vs
+    )
 
 
 def test_the_axe_check_finds_a_violation_it_should(browser, demo) -> None:  # noqa: ANN001, F811
@@ -116,8 +143,10 @@ def test_the_axe_check_finds_a_violation_it_should(browser, demo) -> None:  # no
                                  document.querySelector('h1').style.color = '#fefefe'; }""")
         ids = {v.split()[0] for v in violations(page)}
         assert {"label", "color-contrast"} <= ids, ids
-        page.evaluate("() => { const d = document.createElement('div'); d.style.width = '900px';"
-                      " d.textContent = 'x'; document.body.append(d); }")
+        page.evaluate(
+            "() => { const d = document.createElement('div'); d.style.width = '900px';"
+            " d.textContent = 'x'; document.body.append(d); }"
+        )
         assert overflow(page) > NARROW + TOLERANCE
     finally:
         context.close()

@@ -21,10 +21,18 @@ from playwright.sync_api import expect
 from jointfund.api.app import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-pytestmark = pytest.mark.parametrize("backend", ["sqlite"])  # the browser is the subject; the API tests cover both
+pytestmark = pytest.mark.parametrize(
+    "backend", ["sqlite"]
+)  # the browser is the subject; the API tests cover both
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +55,9 @@ def server(site) -> Iterator[str]:  # noqa: ANN001
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(create_app(site.engine), host="127.0.0.1", port=port, log_level="warning"))
+    srv = uvicorn.Server(
+        uvicorn.Config(create_app(site.engine), host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     while not srv.started:
@@ -63,7 +73,10 @@ def page(browser, server):  # noqa: ANN001, ANN201
     context = browser.new_context(base_url=server)
     offline = []
     # No page may load anything from the network: every request must go to our own server.
-    context.on("request", lambda r: None if r.url.startswith(server) or r.url.startswith("data:") else offline.append(r.url))
+    context.on(
+        "request",
+        lambda r: None if r.url.startswith(server) or r.url.startswith("data:") else offline.append(r.url),
+    )
     pg = context.new_page()
     yield pg
     context.close()
@@ -84,10 +97,13 @@ def sign_in(page, site, role: str) -> None:  # noqa: ANN001
 
 
 def test_the_public_page_draws_its_charts_and_the_verify_tool_accepts_a_real_proof_and_rejects_a_forged_one(
-        page, site, client) -> None:  # noqa: ANN001
+    page, site, client
+) -> None:  # noqa: ANN001
     from api.conftest import bearer
 
-    bundle = client.get(f"/api/ledger/records/{site.proposal.seq}/proof", headers=bearer(site, "auditor")).json()
+    bundle = client.get(
+        f"/api/ledger/records/{site.proposal.seq}/proof", headers=bearer(site, "auditor")
+    ).json()
     page.goto("/")
     assert page.locator("svg.chart").count() >= 4
     page.get_by_label("or paste it here").fill(json.dumps(bundle))
@@ -106,13 +122,17 @@ def test_the_public_page_draws_its_charts_and_the_verify_tool_accepts_a_real_pro
     shot(page, "public-verify-forged")
 
 
-def test_the_browser_verifier_rejects_every_listed_forgery_and_trusts_only_the_keys_given(page, site, client) -> None:  # noqa: ANN001
+def test_the_browser_verifier_rejects_every_listed_forgery_and_trusts_only_the_keys_given(
+    page, site, client
+) -> None:  # noqa: ANN001
     """Issue 19, finding 2, in the browser: fresh keys (under the real key id or their own), a renamed partner, a
     readable record that lies; and with keys typed in, only those keys, for the partner typed."""
     from api.conftest import bearer
     from support import forgeries_of
 
-    bundle = client.get(f"/api/ledger/records/{site.proposal.seq}/proof", headers=bearer(site, "auditor")).json()
+    bundle = client.get(
+        f"/api/ledger/records/{site.proposal.seq}/proof", headers=bearer(site, "auditor")
+    ).json()
     signer, kid = bundle["checkpoint"]["partner"], bundle["checkpoint"]["key_id"]
     other = next(p for p in site.fund.base_terms().partner_codes if p != signer)
     page.goto("/")
@@ -122,7 +142,11 @@ def test_the_browser_verifier_rejects_every_listed_forgery_and_trusts_only_the_k
         page.locator("#trusted-keys").fill(keys)
         page.get_by_role("button", name="Verify in this browser").click()
         expect(page.locator("#verify-result")).to_have_attribute("data-verdict", re.compile("ok|rejected"))
-        return page.locator("#verify-result").get_attribute("data-verdict") + ": " + page.locator("#verify-result").inner_text()
+        return (
+            page.locator("#verify-result").get_attribute("data-verdict")
+            + ": "
+            + page.locator("#verify-result").inner_text()
+        )
 
     assert verdict(bundle).startswith(f"ok: Verified: the record is in the log signed by {signer}")
     assert verdict(bundle, f"{signer}={kid}").startswith("ok:")
@@ -130,7 +154,9 @@ def test_the_browser_verifier_rejects_every_listed_forgery_and_trusts_only_the_k
         assert verdict(forged).startswith("rejected:"), what
         assert verdict(forged, f"{signer}={kid}").startswith("rejected:"), what
     assert "is not a key you trust" in verdict(bundle, f"{signer}=0123456789abcdef")
-    assert f"the bundle names {signer} as signer, but key {kid} is {other}'s" in verdict(bundle, f"{other}={kid}")
+    assert f"the bundle names {signer} as signer, but key {kid} is {other}'s" in verdict(
+        bundle, f"{other}={kid}"
+    )
     renamed = verdict(forgeries_of(bundle, other)["partner renamed"])
     assert f"the bundle names {other} as signer, but key {kid} is {signer}'s" in renamed
     claimed = verdict(forgeries_of(bundle, other)["fresh key claiming the real key id"])
@@ -148,7 +174,7 @@ def test_a_board_manager_signs_a_vote_in_the_browser_and_the_seat_grid_updates(p
 
     name, other = list(site.keys)[:2]
     manager = site.name("board_manager")
-    with db.write(site.engine) as conn:          # the partner links the board manager to this one seat only
+    with db.write(site.engine) as conn:  # the partner links the board manager to this one seat only
         m = book.members(conn, [site.members[name]])[0]
         st = authority.statement(site.fund.id, m.partner, "user.member", user=manager, member=m.id)
         user.link_member(conn, site.fund.id, "admin", manager, m.id, st.signed(authority_key(m.partner)))
@@ -156,7 +182,9 @@ def test_a_board_manager_signs_a_vote_in_the_browser_and_the_seat_grid_updates(p
     page.goto(f"/proposals/{site.proposal.id}")
     options = page.locator("#member option")
     assert options.count() == 1 and options.first.get_attribute("value") == str(site.members[name])
-    assert page.locator(f"#member option[value='{site.members[other]}']").count() == 0  # not linked: not offered
+    assert (
+        page.locator(f"#member option[value='{site.members[other]}']").count() == 0
+    )  # not linked: not offered
     row = page.locator(f"#seats tr[data-member='{site.members[name]}'] td.vote")
     assert row.inner_text() == "missing"
     asked: list[str] = []
@@ -167,13 +195,18 @@ def test_a_board_manager_signs_a_vote_in_the_browser_and_the_seat_grid_updates(p
         page.get_by_label("Private key file (PKCS#8 PEM)").set_input_files(str(site.key_file(tmp_path, name)))
         page.get_by_role("button", name="Sign and cast the vote").click()
 
-    vote("reject", accept=False)                 # declined: nothing is signed or sent
-    assert asked and f"Proposal {site.proposal.id}" in asked[-1] and "reject" in asked[-1] and "seat" in asked[-1]
+    vote("reject", accept=False)  # declined: nothing is signed or sent
+    assert (
+        asked
+        and f"Proposal {site.proposal.id}" in asked[-1]
+        and "reject" in asked[-1]
+        and "seat" in asked[-1]
+    )
     page.reload()
     assert row.inner_text() == "missing"
     vote("reject")
     expect(row).to_have_text("reject")  # waits; the CSP forbids the eval that wait_for_function needs
-    vote("approve")                              # the board manager changes the vote, and confirms again
+    vote("approve")  # the board manager changes the vote, and confirms again
     expect(row).to_have_text("approve")
     assert "Vote recorded." in page.locator("#vote-result").inner_text()
     shot(page, "vote-changed")
@@ -181,7 +214,9 @@ def test_a_board_manager_signs_a_vote_in_the_browser_and_the_seat_grid_updates(p
     assert row.inner_text() == "approve"  # the server counted it, not only the page
 
 
-def test_a_treasury_officer_uploads_receipts_with_a_bad_row_and_nothing_is_imported(page, site, tmp_path) -> None:  # noqa: ANN001
+def test_a_treasury_officer_uploads_receipts_with_a_bad_row_and_nothing_is_imported(
+    page, site, tmp_path
+) -> None:  # noqa: ANN001
     sign_in(page, site, "treasury_officer")
     bad = tmp_path / "receipts.csv"
     bad.write_text("receipt_id,date,licence_id,stream,amount\nR-1,2026-13-01,NOPE,rent,abc\n")
@@ -221,7 +256,9 @@ def test_an_applicant_submits_an_application_in_the_portal_and_sees_its_stage(pa
     page.wait_for_url("**/portal")  # an applicant's home is the portal, not the books
     assert "You have not submitted an application yet." in page.locator("main").inner_text()
     page.get_by_label("Company").fill("Acme Lithium")
-    page.get_by_label("EDRPOU code (8 digits)").fill("1234")  # wrong on purpose: the form comes back with the problem
+    page.get_by_label("EDRPOU code (8 digits)").fill(
+        "1234"
+    )  # wrong on purpose: the form comes back with the problem
     page.get_by_label("Project title").fill("Lithium concentrator")
     page.get_by_label("Sector").select_option("mining")
     page.get_by_label("Region", exact=True).select_option("Kirovohrad")  # from the list of oblasts
@@ -229,7 +266,9 @@ def test_an_applicant_submits_an_application_in_the_portal_and_sees_its_stage(pa
     page.get_by_label("Currency").select_option("USD")
     page.get_by_label("Instrument").select_option("loan")
     page.get_by_role("button", name="Submit the application").click()
-    expect(page.locator("#applicant_code-error")).to_contain_text("an EDRPOU code is 8 digits")  # beside the field
+    expect(page.locator("#applicant_code-error")).to_contain_text(
+        "an EDRPOU code is 8 digits"
+    )  # beside the field
     assert "portal:" not in page.locator("main").inner_text()  # no internal field names
     assert page.get_by_label("Project title").input_value() == "Lithium concentrator"  # nothing typed is lost
     shot(page, "portal-errors")

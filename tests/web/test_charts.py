@@ -12,8 +12,11 @@ from web.test_ledger_tree import funded  # noqa: F401 - the fixture: capital rec
 
 from jointfund.web.charts import WIDTH, bars
 
-ROWS = [("Natural gas (Poltava oblast)", Decimal("75000000")), ("Iron ore", Decimal("1250000.5")),
-        ("Nothing", Decimal("0"))]
+ROWS = [
+    ("Natural gas (Poltava oblast)", Decimal("75000000")),
+    ("Iron ore", Decimal("1250000.5")),
+    ("Nothing", Decimal("0")),
+]
 
 
 def test_a_bar_chart_has_a_title_ticks_an_axis_label_and_readable_text() -> None:
@@ -24,7 +27,9 @@ def test_a_bar_chart_has_a_title_ticks_an_axis_label_and_readable_text() -> None
     assert re.search(r'<text class="chart-axis-label"[^>]*>USD</text>', svg)
     sizes = [int(s) for s in re.findall(r'font-size="(\d+)"', svg)]
     assert sizes and min(sizes) >= 11
-    assert f'viewBox="0 0 {WIDTH} ' in svg and WIDTH <= 360  # drawn near 1:1 at a phone's width: 11 px stays 11 px
+    assert (
+        f'viewBox="0 0 {WIDTH} ' in svg and WIDTH <= 360
+    )  # drawn near 1:1 at a phone's width: 11 px stays 11 px
     assert ">Natural gas (Poltava oblast)</text>" in svg  # the whole label, never cut at 26 letters
     assert ">Nothing</text>" not in svg  # a zero is no bar
     assert ">75,000,000.00 USD</text>" in svg
@@ -45,7 +50,7 @@ def test_an_empty_chart_still_has_its_title_and_axis() -> None:
 def test_the_capital_chart_names_the_partners_not_their_codes(client, funded) -> None:  # noqa: ANN001
     site = funded
     html = client.get("/capital?lang=en", headers=bearer(site, "auditor")).text
-    chart = html[html.index('<svg class="chart"'):html.index("</svg>")]
+    chart = html[html.index('<svg class="chart"') : html.index("</svg>")]
     labels = re.findall(r'<text class="chart-label"[^>]*>([^<]*)</text>', chart)
     partners = site.fund.terms(DAY).partners
     assert sorted(labels) == sorted(escape(p.name) for p in partners)

@@ -39,8 +39,11 @@ def extracted() -> dict[str, list[str]]:
     """msgid -> where it is used, as `pybabel extract -k _ -k gettext -k ngettext:1,2 -k N_` finds them."""
     found: dict[str, list[str]] = {}
     for filename, lineno, message, _comments, _context in extract_from_dir(
-            PACKAGE, method_map=METHODS, keywords=i18n.KEYWORDS,
-            options_map={"**/templates/**.html": {"extensions": "jinja2.ext.i18n"}}):
+        PACKAGE,
+        method_map=METHODS,
+        keywords=i18n.KEYWORDS,
+        options_map={"**/templates/**.html": {"extensions": "jinja2.ext.i18n"}},
+    ):
         msgid = message[0] if isinstance(message, tuple) else message  # a plural entry's id is its singular
         if msgid:
             found.setdefault(msgid, []).append(f"{filename}:{lineno}")
@@ -49,7 +52,9 @@ def extracted() -> dict[str, list[str]]:
 
 def test_every_catalogue_entry_has_its_ukrainian() -> None:
     cat = catalogue()
-    untranslated = [m.id for m in cat if m.id and (not all(m.string) if isinstance(m.string, tuple) else not m.string)]
+    untranslated = [
+        m.id for m in cat if m.id and (not all(m.string) if isinstance(m.string, tuple) else not m.string)
+    ]
     fuzzy = [m.id for m in cat if m.id and m.fuzzy]
     assert not untranslated, f"translate in messages.po: {untranslated}"
     assert not fuzzy, f"review the fuzzy entries of messages.po (a fuzzy entry is never shown): {fuzzy}"
@@ -61,8 +66,13 @@ def test_every_catalogue_entry_has_its_ukrainian() -> None:
 
 
 def test_the_ukrainian_text_uses_one_apostrophe() -> None:
-    wrong = [m.id for m in catalogue() if m.id for s in (m.string if isinstance(m.string, tuple) else (m.string,))
-             if re.search(r"[\u0400-\u04ff]['\u2019`]", s)]
+    wrong = [
+        m.id
+        for m in catalogue()
+        if m.id
+        for s in (m.string if isinstance(m.string, tuple) else (m.string,))
+        if re.search(r"[\u0400-\u04ff]['\u2019`]", s)
+    ]
     assert not wrong, f"write ʼ (U+02BC) in: {wrong}"
     assert APOSTROPHE in i18n.translations("uk").gettext("Committed on")
 
@@ -90,17 +100,37 @@ def test_the_plural_forms_are_ukrainian_and_babel_reads_them() -> None:
     assert plurals, "the catalogue has plural entries"
     assert all(len(m.string) == 3 for m in plurals), "each plural entry has three Ukrainian forms"
     ng = i18n.translations("uk").ngettext
-    forms = [ng("%(num)s new record", "%(num)s new records", n) % {"num": n} for n in (1, 2, 5, 11, 12, 21, 22, 25)]
-    assert forms == ["1 новий запис", "2 нові записи", "5 нових записів", "11 нових записів", "12 нових записів",
-                     "21 новий запис", "22 нові записи", "25 нових записів"]
-    assert i18n.translations("en").ngettext("%(num)s new record", "%(num)s new records", 2) == "%(num)s new records"
+    forms = [
+        ng("%(num)s new record", "%(num)s new records", n) % {"num": n} for n in (1, 2, 5, 11, 12, 21, 22, 25)
+    ]
+    assert forms == [
+        "1 новий запис",
+        "2 нові записи",
+        "5 нових записів",
+        "11 нових записів",
+        "12 нових записів",
+        "21 новий запис",
+        "22 нові записи",
+        "25 нових записів",
+    ]
+    assert (
+        i18n.translations("en").ngettext("%(num)s new record", "%(num)s new records", 2)
+        == "%(num)s new records"
+    )
 
 
-@pytest.mark.parametrize(("lang", "value", "places", "written"), [
-    ("uk", "75000000.00", 2, "75\u00a0000\u00a0000,00"), ("en", "75000000.00", 2, "75,000,000.00"),
-    ("uk", Decimal("-1234.5"), 2, "-1\u00a0234,50"), ("en", Decimal("-1234.5"), 2, "-1,234.50"),
-    ("uk", 1057, 0, "1\u00a0057"), ("en", "0.123456", None, "0.123456"), ("uk", None, 2, "—"),
-])
+@pytest.mark.parametrize(
+    ("lang", "value", "places", "written"),
+    [
+        ("uk", "75000000.00", 2, "75\u00a0000\u00a0000,00"),
+        ("en", "75000000.00", 2, "75,000,000.00"),
+        ("uk", Decimal("-1234.5"), 2, "-1\u00a0234,50"),
+        ("en", Decimal("-1234.5"), 2, "-1,234.50"),
+        ("uk", 1057, 0, "1\u00a0057"),
+        ("en", "0.123456", None, "0.123456"),
+        ("uk", None, 2, "—"),
+    ],
+)
 def test_numbers_are_written_as_the_language_writes_them(lang, value, places, written) -> None:  # noqa: ANN001
     assert i18n.number(value, lang, places) == written
 
@@ -117,14 +147,30 @@ def test_shares_and_dates_follow_the_language() -> None:
 def test_ukrainian_sorts_in_its_own_alphabet() -> None:
     words = ["Ітрій", "Алюміній", "Європій", "Ґрунт", "Гафній", "Їжак", "Цинк", "Золото"]
     assert sorted(words, key=lambda w: i18n.collation_key(w, "uk")) == [
-        "Алюміній", "Гафній", "Ґрунт", "Європій", "Золото", "Ітрій", "Їжак", "Цинк"]
-    assert sorted(words) != sorted(words, key=lambda w: i18n.collation_key(w, "uk"))  # code points would not do
+        "Алюміній",
+        "Гафній",
+        "Ґрунт",
+        "Європій",
+        "Золото",
+        "Ітрій",
+        "Їжак",
+        "Цинк",
+    ]
+    assert sorted(words) != sorted(
+        words, key=lambda w: i18n.collation_key(w, "uk")
+    )  # code points would not do
 
 
-@pytest.mark.parametrize(("cookie", "query", "accept", "chosen"), [
-    (None, None, None, "en"), (None, None, "uk-UA,uk;q=0.9,en;q=0.8", "uk"), ("uk", None, "en", "uk"),
-    ("uk", "en", None, "en"), ("xx", "zz", "fr", "en"),
-])
+@pytest.mark.parametrize(
+    ("cookie", "query", "accept", "chosen"),
+    [
+        (None, None, None, "en"),
+        (None, None, "uk-UA,uk;q=0.9,en;q=0.8", "uk"),
+        ("uk", None, "en", "uk"),
+        ("uk", "en", None, "en"),
+        ("xx", "zz", "fr", "en"),
+    ],
+)
 def test_the_language_is_the_query_then_the_cookie_then_the_browser(cookie, query, accept, chosen) -> None:  # noqa: ANN001
     assert choose(cookie, query, accept) == chosen
 

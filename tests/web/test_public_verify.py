@@ -18,14 +18,34 @@ from jointfund.store import db
 
 from .test_browser import browser, server, shot  # noqa: F401 - fixtures
 
-pytestmark = pytest.mark.parametrize("backend", ["sqlite"])  # the browser is the subject; the API tests cover both
+pytestmark = pytest.mark.parametrize(
+    "backend", ["sqlite"]
+)  # the browser is the subject; the API tests cover both
 WORDS = {  # what the page says, per language
-    "en": {"proven": "Proven: record", "signed": "signed by", "debit": "Debit", "credit": "Credit",
-           "private": "is private", "missing": "There is no record", "bad_seq": "Type a record number",
-           "altered": "does not match its hash", "beyond": "is not in the mirror's signed log", "unsigned": "Newer records not yet signed by both partners: 1."},
-    "uk": {"proven": "Доведено: запис", "signed": "підписали", "debit": "Дебет", "credit": "Кредит",
-           "private": "закритий", "missing": "немає запису", "bad_seq": "Введіть номер запису",
-           "altered": "не збігається з його хешем", "beyond": "немає в підписаному журналі дзеркала", "unsigned": "ще не підписаних обома партнерами: 1."},
+    "en": {
+        "proven": "Proven: record",
+        "signed": "signed by",
+        "debit": "Debit",
+        "credit": "Credit",
+        "private": "is private",
+        "missing": "There is no record",
+        "bad_seq": "Type a record number",
+        "altered": "does not match its hash",
+        "beyond": "is not in the mirror's signed log",
+        "unsigned": "Newer records not yet signed by both partners: 1.",
+    },
+    "uk": {
+        "proven": "Доведено: запис",
+        "signed": "підписали",
+        "debit": "Дебет",
+        "credit": "Кредит",
+        "private": "закритий",
+        "missing": "немає запису",
+        "bad_seq": "Введіть номер запису",
+        "altered": "не збігається з його хешем",
+        "beyond": "немає в підписаному журналі дзеркала",
+        "unsigned": "ще не підписаних обома партнерами: 1.",
+    },
 }
 RAW = ("{", "Unexpected token", "Error:", "undefined", "NaN")
 
@@ -36,11 +56,25 @@ def contribution(site) -> int:  # noqa: ANN001
     terms = site.fund.base_terms()
     cash, trading = terms.account_name("cash", currency="UAH"), terms.account_name("trading", currency="UAH")
     with db.write(site.engine) as conn:
-        seq = journal.post(conn, [Entry(dt.date(2026, 1, 30), "UA revenue contribution", (
-            Posting(cash, Decimal("415000.00"), "UAH"), Posting(trading, Decimal("-415000.00"), "UAH"),
-            Posting(trading, Decimal("10000.00"), "USD"),
-            Posting(terms.account_name("capital_revenue", partner="UA"), Decimal("-10000.00"), "USD")), "T-1")],
-            site.fund.start_date)[0]
+        seq = journal.post(
+            conn,
+            [
+                Entry(
+                    dt.date(2026, 1, 30),
+                    "UA revenue contribution",
+                    (
+                        Posting(cash, Decimal("415000.00"), "UAH"),
+                        Posting(trading, Decimal("-415000.00"), "UAH"),
+                        Posting(trading, Decimal("10000.00"), "USD"),
+                        Posting(
+                            terms.account_name("capital_revenue", partner="UA"), Decimal("-10000.00"), "USD"
+                        ),
+                    ),
+                    "T-1",
+                )
+            ],
+            site.fund.start_date,
+        )[0]
     site.sign_checkpoints()
     with db.write(site.engine) as conn:
         log.append_event(conn, "test", "decision.record", "proposal:1", {"after": "decision recorded"})
@@ -74,7 +108,9 @@ def check_journey(page, lang: str, seq: int, private: int, mirror: bool) -> None
     said = verify(str(seq))
     assert said.startswith("ok: " + w["proven"]) and w["signed"] in said, said
     assert "US" in said and "UA" in said  # both partners' signatures
-    assert w["debit"] in said and w["credit"] in said and "Assets:" in said and "UAH" in said and "USD" in said
+    assert (
+        w["debit"] in said and w["credit"] in said and "Assets:" in said and "UAH" in said and "USD" in said
+    )
     assert ("30 січня 2026" if lang == "uk" else "January 30, 2026") in said  # the entry's date in words
     assert ("415 000,00" if lang == "uk" else "415,000.00") in said.replace("\u00a0", " ")
     if not mirror:
@@ -89,7 +125,8 @@ def check_journey(page, lang: str, seq: int, private: int, mirror: bool) -> None
 
 @pytest.mark.parametrize("lang", ["en", "uk"])
 def test_the_public_verifies_a_contribution_entry_on_the_server_with_no_file_and_no_sign_in(
-        browser, server, site, contribution, lang) -> None:  # noqa: ANN001, F811
+    browser, server, site, contribution, lang
+) -> None:  # noqa: ANN001, F811
     context = browser.new_context(base_url=server, locale="uk-UA" if lang == "uk" else "en-US")
     page = context.new_page()
     page.goto(f"/?lang={lang}")
@@ -101,15 +138,33 @@ def test_the_public_verifies_a_contribution_entry_on_the_server_with_no_file_and
 def mirror(site, contribution, tmp_path) -> str:  # noqa: ANN001
     """`jointfund publish --out DIR`, served by `python -m http.server` on a free loopback port."""
     out = tmp_path / "mirror"
-    done = subprocess.run([sys.executable, "-c", "from jointfund.cli.app import main; main()", "--db", str(site.engine.url), "publish", "--out", str(out)],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from jointfund.cli.app import main; main()",
+            "--db",
+            str(site.engine.url),
+            "publish",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
-    assert (out / "index.html").exists() and (out / "index.uk.html").exists() and (out / "checkpoint").exists()
+    assert (
+        (out / "index.html").exists() and (out / "index.uk.html").exists() and (out / "checkpoint").exists()
+    )
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    srv = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory",
-                            str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    srv = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         for _ in range(600):  # until it answers (bounded)
             with socket.socket() as s:
@@ -130,11 +185,15 @@ def mirror(site, contribution, tmp_path) -> str:  # noqa: ANN001
 
 @pytest.mark.parametrize("lang", ["en", "uk"])
 def test_the_public_verifies_a_contribution_entry_against_a_static_mirror_with_no_server(
-        browser, site, contribution, mirror, lang) -> None:  # noqa: ANN001, F811
+    browser, site, contribution, mirror, lang
+) -> None:  # noqa: ANN001, F811
     url, out = mirror
     context = browser.new_context(base_url=url)
     left = []
-    context.on("request", lambda r: None if r.url.startswith(url) or r.url.startswith("data:") else left.append(r.url))
+    context.on(
+        "request",
+        lambda r: None if r.url.startswith(url) or r.url.startswith("data:") else left.append(r.url),
+    )
     page = context.new_page()
     page.goto("index.html" if lang == "en" else f"index.{lang}.html")
     check_journey(page, lang, contribution, private_seq(site), mirror=True)

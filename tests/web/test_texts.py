@@ -24,30 +24,53 @@ def said(lang: str = "uk"):  # noqa: ANN201
     return texts.words(names.namer(TERMS, tr), tr, lang)
 
 
-@pytest.mark.parametrize(("english", "ukrainian"), [
-    ("resource iron_ore is not covered", "ресурс «Залізна руда» не охоплено"),
-    ("PSA signed 2013-05-10, before entry into force 2025-05-23", "УРП підписано 10.05.2013, до набрання чинності 23.05.2025"),
-    ("licence basis renewal: renewals do not count", "підстава дозволу «продовження»: продовження дозволів не враховуються"),
-    ("213171869.13 UAH to transfer; 5.00 USD to transfer",
-     "213\u00a0171\u00a0869,13 UAH до перерахування; 5,00 USD до перерахування"),
-    ("6 of 6 board seats approved", "схвалили 6 із 6 місць органу «Правління»"),
-    ("on 2026-02-17; approved: 6 of 6 board seats approved",
-     "17.02.2026; схвалена: схвалили 6 із 6 місць органу «Правління»"),
-    ("blocked by UA seat 1 and US seat 2; waiting for UA seat 3 (votes may change until every seat has voted)",
-     "заблоковано: місце 1 (UA) і місце 2 (US); очікуються голоси: місце 3 (UA) "
-     "(голоси можна змінити, доки не проголосують усі місця)"),
-    ("not filed yet (record it with: jointfund calendar file --deadline audit ...)",
-     "ще не подано (зареєструйте: jointfund calendar file --deadline audit ...)"),
-])
+@pytest.mark.parametrize(
+    ("english", "ukrainian"),
+    [
+        ("resource iron_ore is not covered", "ресурс «Залізна руда» не охоплено"),
+        (
+            "PSA signed 2013-05-10, before entry into force 2025-05-23",
+            "УРП підписано 10.05.2013, до набрання чинності 23.05.2025",
+        ),
+        (
+            "licence basis renewal: renewals do not count",
+            "підстава дозволу «продовження»: продовження дозволів не враховуються",
+        ),
+        (
+            "213171869.13 UAH to transfer; 5.00 USD to transfer",
+            "213\u00a0171\u00a0869,13 UAH до перерахування; 5,00 USD до перерахування",
+        ),
+        ("6 of 6 board seats approved", "схвалили 6 із 6 місць органу «Правління»"),
+        (
+            "on 2026-02-17; approved: 6 of 6 board seats approved",
+            "17.02.2026; схвалена: схвалили 6 із 6 місць органу «Правління»",
+        ),
+        (
+            "blocked by UA seat 1 and US seat 2; waiting for UA seat 3 (votes may change until every seat has voted)",
+            "заблоковано: місце 1 (UA) і місце 2 (US); очікуються голоси: місце 3 (UA) "
+            "(голоси можна змінити, доки не проголосують усі місця)",
+        ),
+        (
+            "not filed yet (record it with: jointfund calendar file --deadline audit ...)",
+            "ще не подано (зареєструйте: jointfund calendar file --deadline audit ...)",
+        ),
+    ],
+)
 def test_a_domain_text_reads_in_ukrainian(english: str, ukrainian: str) -> None:
     assert said()(english) == ukrainian
 
 
-@pytest.mark.parametrize(("english", "shown"), [
-    ("resource iron_ore is not covered", "resource Iron ore is not covered"),  # a code by its name
-    ("213171869.13 UAH to transfer", "213,171,869.13 UAH to transfer"),  # an amount grouped
-    ("on 2026-02-17; approved: 6 of 6 board seats approved", "on 2026-02-17; approved: 6 of 6 Board of managers seats approved"),
-])
+@pytest.mark.parametrize(
+    ("english", "shown"),
+    [
+        ("resource iron_ore is not covered", "resource Iron ore is not covered"),  # a code by its name
+        ("213171869.13 UAH to transfer", "213,171,869.13 UAH to transfer"),  # an amount grouped
+        (
+            "on 2026-02-17; approved: 6 of 6 board seats approved",
+            "on 2026-02-17; approved: 6 of 6 Board of managers seats approved",
+        ),
+    ],
+)
 def test_an_english_page_shows_names_and_grouped_numbers(english: str, shown: str) -> None:
     assert said("en")(english) == shown
 
@@ -61,9 +84,21 @@ def test_an_unknown_text_is_shown_as_it_is() -> None:
 def test_every_verdict_of_every_rule_is_recognised() -> None:
     """Each text governance.rule writes (approved, open, rejected; every rule) matches a template of web.texts."""
     ballots = [
-        [Seat("UA", 1, 1, "Olena", "approve"), Seat("UA", 2, 2, "Taras", "approve"), Seat("US", 1, 3, "Ann", "approve")],
-        [Seat("UA", 1, 1, "Olena", "approve"), Seat("UA", 2, None, None, None), Seat("US", 1, 3, "Ann", None)],
-        [Seat("UA", 1, 1, "Olena", "reject"), Seat("UA", 2, 2, "Taras", "abstain"), Seat("US", 1, 3, "Ann", "reject")],
+        [
+            Seat("UA", 1, 1, "Olena", "approve"),
+            Seat("UA", 2, 2, "Taras", "approve"),
+            Seat("US", 1, 3, "Ann", "approve"),
+        ],
+        [
+            Seat("UA", 1, 1, "Olena", "approve"),
+            Seat("UA", 2, None, None, None),
+            Seat("US", 1, 3, "Ann", None),
+        ],
+        [
+            Seat("UA", 1, 1, "Olena", "reject"),
+            Seat("UA", 2, 2, "Taras", "abstain"),
+            Seat("US", 1, 3, "Ann", "reject"),
+        ],
     ]
     seen = set()
     for rule in ("unanimous", "majority", "majority_of_each_partner", "supermajority:2/3"):
@@ -98,8 +133,16 @@ L-4,Y
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])
-@pytest.mark.parametrize(("name", "text"), [("bad.csv", BAD_LICENCES), ("empty.csv", ""), ("cols.csv", "licence_id,foo\n"),
-                                            ("nosuch.csv", None), ("bad.xlsx", "not a workbook")])
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("bad.csv", BAD_LICENCES),
+        ("empty.csv", ""),
+        ("cols.csv", "licence_id,foo\n"),
+        ("nosuch.csv", None),
+        ("bad.xlsx", "not a workbook"),
+    ],
+)
 def test_every_problem_of_a_refused_import_reads_in_ukrainian(fund_engine, tmp_path, name, text) -> None:  # noqa: ANN001
     """What revenue.reader, .fields and .imports say of a bad file is recognised (web.texts.IMPORTS keeps up)."""
     from jointfund.errors import InputError

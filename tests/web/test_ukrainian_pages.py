@@ -25,9 +25,23 @@ from jointfund.i18n import locale_dir
 from jointfund.store import db
 from web.test_browser import ARGS, ARTIFACTS, CHROMIUM
 
-BOARD_PAGES = ["/", "/forecast", "/dashboard", "/ledger", "/ledger/entries", "/revenue", "/revenue/reports",
-               "/proposals", "/proposals/1", "/pipeline", "/pipeline/1", "/capital", "/portfolio", "/budget",
-               "/commitments"]
+BOARD_PAGES = [
+    "/",
+    "/forecast",
+    "/dashboard",
+    "/ledger",
+    "/ledger/entries",
+    "/revenue",
+    "/revenue/reports",
+    "/proposals",
+    "/proposals/1",
+    "/pipeline",
+    "/pipeline/1",
+    "/capital",
+    "/portfolio",
+    "/budget",
+    "/commitments",
+]
 APPLICANT_PAGES = ["/portal"]
 MIN_WORDS = 4
 PLACEHOLDER = re.compile(r"%\(\w+\)s")
@@ -64,13 +78,17 @@ def demo(tmp_path_factory) -> Iterator[tuple[str, dict[str, str]]]:  # noqa: ANN
     if not CHROMIUM.exists():
         if os.environ.get("CI") == "true":  # .ci/run installs it: missing in CI is a broken run, never a skip
             pytest.fail(f"CI=true but {CHROMIUM} is missing: apt-get install -y chromium")
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium); the Ukrainian pages are not rendered")
+        pytest.skip(
+            f"{CHROMIUM} is missing (apt-get install -y chromium); the Ukrainian pages are not rendered"
+        )
     directory = tmp_path_factory.mktemp("demo")
     url = f"sqlite:///{directory / 'jointfund.db'}"
     engine = db.make_engine(url)
     said: list[str] = []
     build(engine, directory, url, said.append)
-    passwords = dict(line.split() for text in said if text.startswith("web users") for line in text.splitlines()[1:])
+    passwords = dict(
+        line.split() for text in said if text.startswith("web users") for line in text.splitlines()[1:]
+    )
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -118,8 +136,9 @@ def test_the_check_finds_english_on_an_english_page(browser, demo) -> None:  # n
         context.close()
 
 
-@pytest.mark.parametrize(("user", "paths"), [("demo-board-manager", BOARD_PAGES),
-                                             ("demo-applicant", APPLICANT_PAGES)])
+@pytest.mark.parametrize(
+    ("user", "paths"), [("demo-board-manager", BOARD_PAGES), ("demo-applicant", APPLICANT_PAGES)]
+)
 def test_every_main_page_in_ukrainian_shows_no_english_of_the_catalogue(browser, demo, user, paths) -> None:  # noqa: ANN001
     phrases = english_phrases()
     context, page = signed_in(browser, demo, user, "uk")
@@ -130,8 +149,10 @@ def test_every_main_page_in_ukrainian_shows_no_english_of_the_catalogue(browser,
             assert response is not None and response.status == 200, path
             assert page.locator("html").get_attribute("lang") == "uk", path
             ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / f"uk{path.replace('/', '-').rstrip('-') or '-public'}.png"),
-                            full_page=True)
+            page.screenshot(
+                path=str(ARTIFACTS / f"uk{path.replace('/', '-').rstrip('-') or '-public'}.png"),
+                full_page=True,
+            )
             english = leftovers(page.inner_text("body"), phrases)
             if english:
                 found[path] = english

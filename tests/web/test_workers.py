@@ -43,8 +43,22 @@ class Server:
         self.base = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "PYTHONPATH": SRC}
         self.process = subprocess.Popen(
-            [sys.executable, "-c", "from jointfund.cli.app import main; main()", "--db", url, "serve",
-             "--port", str(self.port), *options], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            [
+                sys.executable,
+                "-c",
+                "from jointfund.cli.app import main; main()",
+                "--db",
+                url,
+                "serve",
+                "--port",
+                str(self.port),
+                *options,
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         deadline = time.monotonic() + 180  # a shared, loaded machine can take a while to start workers
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -95,8 +109,9 @@ def csrf_of(html: str) -> str:
 
 def sign_in(c: httpx.Client, name: str, password: str, **headers: str) -> int:
     page = c.get("/login")
-    return c.post("/login", data={"name": name, "password": password, "csrf": csrf_of(page.text)},
-                  headers=headers).status_code
+    return c.post(
+        "/login", data={"name": name, "password": password, "csrf": csrf_of(page.text)}, headers=headers
+    ).status_code
 
 
 def test_two_workers_share_sessions_sign_out_and_revocation(site, serve) -> None:  # noqa: ANN001
@@ -135,9 +150,14 @@ def test_serve_with_two_workers_serves_and_stops_on_sigterm(site, serve) -> None
         assert sign_in(c, site.name("auditor"), site.passwords["auditor"]) == 303
         assert c.get("/api/me").json()["name"] == site.name("auditor")
     rows = "licence_id,holder,holder_code,resource,deposit,region,issued,basis,psa\n" + "".join(
-        f"SP-{n},Dobra Lithium Holdings,45120011,lithium,Dobra,Kirovohrad,2025-09-15,new,yes\n" for n in range(3))
-    r = pool.client().post("/api/revenue/licences", files={"file": ("three.csv", rows.encode())},
-                           headers={"Authorization": f"Bearer {site.tokens['treasury_officer']}"})
+        f"SP-{n},Dobra Lithium Holdings,45120011,lithium,Dobra,Kirovohrad,2025-09-15,new,yes\n"
+        for n in range(3)
+    )
+    r = pool.client().post(
+        "/api/revenue/licences",
+        files={"file": ("three.csv", rows.encode())},
+        headers={"Authorization": f"Bearer {site.tokens['treasury_officer']}"},
+    )
     assert r.status_code == 422 and "more than 2 rows" in r.text  # each worker has the option
     started = time.monotonic()
     err = pool.stop()
@@ -150,7 +170,9 @@ def test_forwarded_for_counts_only_from_a_configured_proxy(site, serve) -> None:
 
     def failures(s: Server) -> list[int]:
         # Each try claims another client address; five wrong passwords for one name.
-        return [sign_in(s.client(), name, "wrong", **{"X-Forwarded-For": f"198.51.100.{n}"}) for n in range(5)]
+        return [
+            sign_in(s.client(), name, "wrong", **{"X-Forwarded-For": f"198.51.100.{n}"}) for n in range(5)
+        ]
 
     # Unconfigured: the header is ignored, all five come from 127.0.0.1, and that address backs off.
     assert failures(direct) == [401] * 4 + [429]
@@ -168,15 +190,30 @@ def test_sigterm_cancels_a_running_import_and_rolls_it_back(site, serve, tmp_pat
 
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet("licences")
-    sheet.append(["licence_id", "holder", "holder_code", "resource", "deposit", "region", "issued", "basis", "psa"])
+    sheet.append(
+        ["licence_id", "holder", "holder_code", "resource", "deposit", "region", "issued", "basis", "psa"]
+    )
     for n in range(60_000):
-        sheet.append([f"SP-{n}", "Dobra Lithium Holdings", "45120011", "lithium", "Dobra", "Kirovohrad", "2025-09-15",
-                      "new", "yes"])
+        sheet.append(
+            [
+                f"SP-{n}",
+                "Dobra Lithium Holdings",
+                "45120011",
+                "lithium",
+                "Dobra",
+                "Kirovohrad",
+                "2025-09-15",
+                "new",
+                "yes",
+            ]
+        )
     book.save(tmp_path / "many.xlsx")
     server = serve()
     c = server.client(headers={"Authorization": f"Bearer {site.tokens['treasury_officer']}"})
-    r = c.post("/api/revenue/licences?background=true",
-               files={"file": ("many.xlsx", (tmp_path / "many.xlsx").read_bytes())})
+    r = c.post(
+        "/api/revenue/licences?background=true",
+        files={"file": ("many.xlsx", (tmp_path / "many.xlsx").read_bytes())},
+    )
     assert r.status_code == 202, r.text
     deadline = time.monotonic() + 120
     while (job := c.get(r.headers["location"]).json())["rows"] == 0:  # under way: its first batch is in

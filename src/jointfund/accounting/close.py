@@ -181,7 +181,9 @@ def close(conn: Connection, info: FundInfo, actor: str, name: str, today: dt.dat
             "equity, income or expense accounts (accrued before a reference rate was known); they have "
             "no carrying amount to close on"
         )
-    entries = fees.accrue(conn, info, terms, p, actor, (f"{LINK}{p.name}",)) + remeasurements(conn, info, terms, p)
+    entries = fees.accrue(conn, info, terms, p, actor, (f"{LINK}{p.name}",)) + remeasurements(
+        conn, info, terms, p
+    )
     journal.post(conn, entries, info.start_date)
     seq = append_event(
         conn,

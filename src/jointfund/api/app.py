@@ -43,27 +43,53 @@ UPLOAD_BYTES_ENV = "JOINTFUND_MAX_UPLOAD_BYTES"  # how `jointfund serve` passes 
 UPLOAD_ROWS_ENV = "JOINTFUND_MAX_UPLOAD_ROWS"
 
 
-def create_app(engine_or_url: Engine | str | None = None, *, sessions: Sessions | None = None,
-               limiter: LoginLimiter | None = None, max_upload_bytes: int = MAX_UPLOAD_BYTES,
-               max_upload_rows: int = DEFAULT_MAX_ROWS) -> FastAPI:
+def create_app(
+    engine_or_url: Engine | str | None = None,
+    *,
+    sessions: Sessions | None = None,
+    limiter: LoginLimiter | None = None,
+    max_upload_bytes: int = MAX_UPLOAD_BYTES,
+    max_upload_rows: int = DEFAULT_MAX_ROWS,
+) -> FastAPI:
     """The web app and the API over one fund's database (an Engine, a URL, or $JOINTFUND_DB)."""
     engine = engine_or_url if isinstance(engine_or_url, Engine) else db.make_engine(engine_or_url)
     app = FastAPI(
-        title="jointfund", version="1",
+        title="jointfund",
+        version="1",
         summary="The HTTP API of a co-owned, jointly managed natural-resource fund.",
         description="JSON over one verifiable book of record. Authenticate with `Authorization: Bearer <token>` "
-                    "(issued with `jointfund users token NAME --label ...`). Lists are paginated with `limit` and "
-                    "`offset`; errors share one shape: `{\"error\": {\"field\": ..., \"message\": ...}}`.",
-        openapi_url=f"{API_PREFIX}/openapi.json", docs_url=None, redoc_url=None, lifespan=_lifespan,
+        "(issued with `jointfund users token NAME --label ...`). Lists are paginated with `limit` and "
+        '`offset`; errors share one shape: `{"error": {"field": ..., "message": ...}}`.',
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=_lifespan,
     )
-    app.state.server = deps.Server(engine, sessions or Sessions(), limiter or LoginLimiter(),
-                                   Jobs(max_upload_rows), max_upload_bytes=max_upload_bytes)
+    app.state.server = deps.Server(
+        engine,
+        sessions or Sessions(),
+        limiter or LoginLimiter(),
+        Jobs(max_upload_rows),
+        max_upload_bytes=max_upload_bytes,
+    )
     bounded = [Depends(deps.bounded_input)]
-    for router in (public.router, ledger.router, governance.router, revenue.router, portfolio.router, reports.router,
-                   commitments.router):
+    for router in (
+        public.router,
+        ledger.router,
+        governance.router,
+        revenue.router,
+        portfolio.router,
+        reports.router,
+        commitments.router,
+    ):
         app.include_router(router, prefix=API_PREFIX, dependencies=bounded)
-    for router in (pages.router, pipeline_pages.router, report_pages.router, budget_page.router,
-                   commitment_pages.router):
+    for router in (
+        pages.router,
+        pipeline_pages.router,
+        report_pages.router,
+        budget_page.router,
+        commitment_pages.router,
+    ):
         app.include_router(router, dependencies=bounded)
     static = resources.files("jointfund.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
@@ -98,5 +124,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def from_environment() -> FastAPI:
     """The app for one worker of `jointfund serve`: the database from $JOINTFUND_DB, limits from the environment."""
-    return create_app(None, max_upload_bytes=int(os.environ.get(UPLOAD_BYTES_ENV, MAX_UPLOAD_BYTES)),
-                      max_upload_rows=int(os.environ.get(UPLOAD_ROWS_ENV, DEFAULT_MAX_ROWS)))
+    return create_app(
+        None,
+        max_upload_bytes=int(os.environ.get(UPLOAD_BYTES_ENV, MAX_UPLOAD_BYTES)),
+        max_upload_rows=int(os.environ.get(UPLOAD_ROWS_ENV, DEFAULT_MAX_ROWS)),
+    )

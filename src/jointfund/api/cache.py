@@ -24,7 +24,9 @@ from jointfund.store import tables as t
 
 
 # One statement, not two: it is read on every request that may be served from a cache.
-_VERSION = select(select(func.max(t.leaf.c.seq)).scalar_subquery(), select(func.max(t.checkpoint.c.id)).scalar_subquery())
+_VERSION = select(
+    select(func.max(t.leaf.c.seq)).scalar_subquery(), select(func.max(t.checkpoint.c.id)).scalar_subquery()
+)
 
 
 def version(conn: Connection) -> tuple[int, int]:

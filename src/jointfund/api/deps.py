@@ -23,7 +23,14 @@ from jointfund.api.cache import ReadCache, version
 from jointfund.api.jobs import Jobs
 from jointfund.api.errors import CsrfRefused, NotSignedIn
 from jointfund.api.security import (
-    CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, SIGN_IN_COOKIE, LoginLimiter, Session, Sessions, csrf_ok,
+    CSRF_FIELD,
+    CSRF_HEADER,
+    SESSION_COOKIE,
+    SIGN_IN_COOKIE,
+    LoginLimiter,
+    Session,
+    Sessions,
+    csrf_ok,
 )
 from jointfund.errors import InputError, NotFound, Problem, Refused
 from jointfund.governance import policy, token, user
@@ -32,8 +39,10 @@ from jointfund.store import tables as t
 
 ANONYMOUS = policy.Actor("anonymous", policy.PUBLIC)
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-CSRF_EXPIRED = ("this form has expired or did not come from this site (missing or wrong CSRF token); "
-                "reload the page and try again")
+CSRF_EXPIRED = (
+    "this form has expired or did not come from this site (missing or wrong CSRF token); "
+    "reload the page and try again"
+)
 
 
 @dataclass
@@ -58,7 +67,9 @@ class Server:
     max_upload_bytes: int = 5 * 1024 * 1024
     page_limit: int = 500
     reads: ReadCache = field(default_factory=ReadCache)
-    responses: ReadCache = field(default_factory=lambda: ReadCache(max_entries=2048, max_bytes=32 * 1024 * 1024))
+    responses: ReadCache = field(
+        default_factory=lambda: ReadCache(max_entries=2048, max_bytes=32 * 1024 * 1024)
+    )
     _fund: tuple[int, fund_mod.FundInfo] | None = None
 
     def __post_init__(self) -> None:
@@ -86,7 +97,9 @@ def reading(request: Request) -> Iterator[Connection]:
         yield conn
 
 
-def cached(request: Request, endpoint: str, params: tuple, compute: Callable[[], object], role: str | None = None):
+def cached(
+    request: Request, endpoint: str, params: tuple, compute: Callable[[], object], role: str | None = None
+):
     """`compute()`, or its result cached for this book version, endpoint, params, today and (if given) role.
 
     Pass `role` whenever the result depends on who asks, so one role's output is never served to another.
@@ -111,7 +124,9 @@ def current_actor(request: Request) -> policy.Actor:
     if auth:
         scheme, _, secret = auth.partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
-            raise NotSignedIn("Authorization: expected 'Bearer <token>' (issued with: jointfund users token NAME)")
+            raise NotSignedIn(
+                "Authorization: expected 'Bearer <token>' (issued with: jointfund users token NAME)"
+            )
         with reading(request) as conn:
             found = token.authenticate(conn, secret.strip())
         if found is None:
@@ -183,7 +198,9 @@ async def require_csrf(request: Request) -> None:
 
 async def require_sign_in_csrf(request: Request) -> None:
     """The sign-in form's CSRF check: its signed double-submit token (there is no session to bind it to yet)."""
-    if not server(request).sessions.sign_in_ok(request.cookies.get(SIGN_IN_COOKIE), await offered_csrf(request)):
+    if not server(request).sessions.sign_in_ok(
+        request.cookies.get(SIGN_IN_COOKIE), await offered_csrf(request)
+    ):
         raise CsrfRefused(CSRF_EXPIRED)
 
 

@@ -54,8 +54,15 @@ class TooManyAttempts(JointfundError):
 
 
 STATUS: tuple[tuple[type[JointfundError], int], ...] = (
-    (InputError, 422), (NotFound, 404), (Refused, 403), (CsrfRefused, 403), (NotSignedIn, 401),
-    (ConflictError, 409), (TooManyAttempts, 429), (IntegrityError, 500), (DatabaseBusy, 503),
+    (InputError, 422),
+    (NotFound, 404),
+    (Refused, 403),
+    (CsrfRefused, 403),
+    (NotSignedIn, 401),
+    (ConflictError, 409),
+    (TooManyAttempts, 429),
+    (IntegrityError, 500),
+    (DatabaseBusy, 503),
     (Cancelled, 503),
 )
 
@@ -71,8 +78,10 @@ def status_of(exc: JointfundError) -> int:
 
 def body_of(exc: JointfundError) -> dict:
     if isinstance(exc, InputError):
-        problems = [{"field": p.location, "message": p.message, "value": None if p.value is None else str(p.value)}
-                    for p in exc.problems]
+        problems = [
+            {"field": p.location, "message": p.message, "value": None if p.value is None else str(p.value)}
+            for p in exc.problems
+        ]
         return {"error": {"field": exc.problems[0].location, "message": exc.render(), "problems": problems}}
     return {"error": {"field": None, "message": str(exc), "problems": []}}
 
@@ -91,24 +100,44 @@ def install(app: FastAPI, render_page) -> None:  # noqa: ANN001 - web.pages.rend
 
     @app.exception_handler(JointfundError)
     async def _domain(request: Request, exc: JointfundError) -> Response:
-        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, (TooManyAttempts, DatabaseBusy)) else None
+        headers = (
+            {"Retry-After": str(exc.retry_after)}
+            if isinstance(exc, (TooManyAttempts, DatabaseBusy))
+            else None
+        )
         if isinstance(exc, NotSignedIn) and not wants_html(request):
             headers = {"WWW-Authenticate": 'Bearer realm="jointfund"'}
         return answer(request, status_of(exc), body_of(exc), headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
-        problems = [{"field": ".".join(str(x) for x in e.get("loc", ()) if x not in ("body", "query", "path")) or None,
-                     "message": e.get("msg", "invalid"), "value": _text(e.get("input"))} for e in exc.errors()]
+        problems = [
+            {
+                "field": ".".join(str(x) for x in e.get("loc", ()) if x not in ("body", "query", "path"))
+                or None,
+                "message": e.get("msg", "invalid"),
+                "value": _text(e.get("input")),
+            }
+            for e in exc.errors()
+        ]
         first = problems[0] if problems else {"field": None, "message": "invalid request"}
-        body = {"error": {"field": first["field"], "message": f"{first['field'] or 'request'}: {first['message']}",
-                          "problems": problems}}
+        body = {
+            "error": {
+                "field": first["field"],
+                "message": f"{first['field'] or 'request'}: {first['message']}",
+                "problems": problems,
+            }
+        }
         return answer(request, 422, body)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        return answer(request, exc.status_code, {"error": {"field": None, "message": str(exc.detail), "problems": []}},
-                      getattr(exc, "headers", None))
+        return answer(
+            request,
+            exc.status_code,
+            {"error": {"field": None, "message": str(exc.detail), "problems": []}},
+            getattr(exc, "headers", None),
+        )
 
 
 def _text(value: object) -> str | None:

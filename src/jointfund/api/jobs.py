@@ -113,8 +113,9 @@ class Jobs:
         if self._cancel.is_set():
             raise JointfundError("the server is stopping; upload the file again once it has restarted")
         job = Job(uuid.uuid4().hex, kind, file, actor, "running", 0, None, None)
-        thread = threading.Thread(target=self._run, args=(job, data, work), name=f"upload-job-{job.id}",
-                                  daemon=True)
+        thread = threading.Thread(
+            target=self._run, args=(job, data, work), name=f"upload-job-{job.id}", daemon=True
+        )
         with self._lock:
             self._mine[job.id] = job
             while len(self._mine) > MAX_REMEMBERED:
@@ -142,26 +143,47 @@ class Jobs:
                 raise Cancelled("the server is stopping; nothing was imported")
             if rows > self.max_rows:
                 limit = f"{self.max_rows:,}"
-                raise InputError([Problem("file", f"has more than {limit} rows; an upload may have at most "
-                                          f"{limit} (the server's --max-upload-rows): split the file",
-                                          job.file)],
-                                 f"{job.file} not imported")
+                raise InputError(
+                    [
+                        Problem(
+                            "file",
+                            f"has more than {limit} rows; an upload may have at most "
+                            f"{limit} (the server's --max-upload-rows): split the file",
+                            job.file,
+                        )
+                    ],
+                    f"{job.file} not imported",
+                )
             note()
 
         def waiting(waited: float, limit: float) -> None:
             if self._cancel.is_set():
                 raise Cancelled("the server is stopping; nothing was imported")
-            note(f"waiting for the database: another writer holds it ({waited:.0f} s so far, "
-                 f"at most {limit:.0f} s)")
+            note(
+                f"waiting for the database: another writer holds it ({waited:.0f} s so far, "
+                f"at most {limit:.0f} s)"
+            )
 
         db.busy_reporter.set(waiting)
         state, message, result, error, recorded = "failed", None, None, None, False
         try:
             now = _now_ms()
             with db.side_write(self._engine()) as conn:
-                conn.execute(insert(t.upload_job).values(
-                    id=job.id, kind=job.kind, file=job.file, actor=job.actor, state="running", rows=0,
-                    message=None, result_json=None, runner=self.runner, created_ms=now, updated_ms=now))
+                conn.execute(
+                    insert(t.upload_job).values(
+                        id=job.id,
+                        kind=job.kind,
+                        file=job.file,
+                        actor=job.actor,
+                        state="running",
+                        rows=0,
+                        message=None,
+                        result_json=None,
+                        runner=self.runner,
+                        created_ms=now,
+                        updated_ms=now,
+                    )
+                )
             recorded = True
             with tempfile.TemporaryDirectory(prefix="jointfund-upload-") as folder:
                 path = Path(folder) / job.file
@@ -176,17 +198,26 @@ class Jobs:
         except InputError as exc:
             error = exc
             state, message = "refused", f"{exc.summary}: {len(exc.problems)} problem(s)"
-            result = {"problems": [{"field": p.location, "message": p.message,
-                                    "value": None if p.value is None else str(p.value)[:200]}
-                                   for p in exc.problems[:MAX_PROBLEMS_KEPT]]}
+            result = {
+                "problems": [
+                    {
+                        "field": p.location,
+                        "message": p.message,
+                        "value": None if p.value is None else str(p.value)[:200],
+                    }
+                    for p in exc.problems[:MAX_PROBLEMS_KEPT]
+                ]
+            }
         except JointfundError as exc:  # a busy database among them
             error = exc
             state, message = ("failed" if isinstance(exc, db.DatabaseBusy) else "refused"), str(exc)
         except Exception as exc:  # noqa: BLE001 - a bug: logged for the operator, one sentence for the user
             error = exc
             traceback.print_exc(file=sys.stderr)
-            state, message = "failed", ("the import failed inside the server (its log has the details); "
-                                        "nothing was imported")
+            state, message = (
+                "failed",
+                ("the import failed inside the server (its log has the details); nothing was imported"),
+            )
         finally:
             ended = job._replace(state=state, rows=rows, message=message, result=result)
             with self._lock:
@@ -197,8 +228,13 @@ class Jobs:
                         self._errors.pop(next(iter(self._errors)))
             try:
                 if recorded:
-                    self._write(job.id, state=state, rows=rows, message=message,
-                                result_json=None if result is None else json.dumps(result))
+                    self._write(
+                        job.id,
+                        state=state,
+                        rows=rows,
+                        message=message,
+                        result_json=None if result is None else json.dumps(result),
+                    )
             except Exception:  # noqa: BLE001 - the outcome stays known here; the row keeps saying running
                 traceback.print_exc(file=sys.stderr)
             finally:
@@ -207,8 +243,9 @@ class Jobs:
 
     def _write(self, job_id: int, **values: object) -> None:
         with db.side_write(self._engine()) as conn:
-            conn.execute(update(t.upload_job).where(t.upload_job.c.id == job_id)
-                         .values(updated_ms=_now_ms(), **values))
+            conn.execute(
+                update(t.upload_job).where(t.upload_job.c.id == job_id).values(updated_ms=_now_ms(), **values)
+            )
 
     def get(self, job_id: str) -> Job | None:
         """The job: as this server knows it while it runs here, else as its row says (any worker's)."""
@@ -220,8 +257,16 @@ class Jobs:
             row = conn.execute(select(t.upload_job).where(t.upload_job.c.id == job_id)).first()
         if row is None or (mine is not None and row.state == "running"):
             return mine
-        return Job(row.id, row.kind, row.file, row.actor, row.state, row.rows, row.message,
-                   None if row.result_json is None else json.loads(row.result_json))
+        return Job(
+            row.id,
+            row.kind,
+            row.file,
+            row.actor,
+            row.state,
+            row.rows,
+            row.message,
+            None if row.result_json is None else json.loads(row.result_json),
+        )
 
     def wait(self, job_id: str, timeout: float | None = None) -> Job:
         """Wait for a job started here to end; its outcome. A refused or failed job raises what stopped it."""

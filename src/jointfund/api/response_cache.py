@@ -85,7 +85,9 @@ class ResponseCache:
 
     def __init__(self, app) -> None:  # noqa: ANN001 - an ASGI app
         self.app = app
-        self._routes: dict[str, bool] = {}  # path -> whether its route is @cacheable, learnt on its first request
+        self._routes: dict[
+            str, bool
+        ] = {}  # path -> whether its route is @cacheable, learnt on its first request
         self._computing: dict[Hashable, asyncio.Event] = {}  # keys being computed now (all on the event loop)
 
     async def __call__(self, scope, receive, send) -> None:  # noqa: ANN001 - ASGI
@@ -104,9 +106,17 @@ class ResponseCache:
         who = asker(headers, cookies, server.sessions)
         with db.transaction(server.engine) as conn:
             v = version(conn)
-        key: Hashable = (v, clock.today(), scope.get("scheme"), headers.get(b"host"), scope["path"],
-                         scope.get("query_string", b""), headers.get(b"accept-language"), cookies.get(LANG_COOKIE),
-                         who.key)
+        key: Hashable = (
+            v,
+            clock.today(),
+            scope.get("scheme"),
+            headers.get(b"host"),
+            scope["path"],
+            scope.get("query_string", b""),
+            headers.get(b"accept-language"),
+            cookies.get(LANG_COOKIE),
+            who.key,
+        )
         waiting = self._computing.get(key)
         if waiting is not None:
             # The same request (same version, URL and credential) is being computed: wait for it rather than
@@ -114,7 +124,9 @@ class ResponseCache:
             await waiting.wait()
         found: Stored | None = server.responses.peek(key)
         if found is not None:
-            await send({"type": "http.response.start", "status": found.status, "headers": list(found.headers)})
+            await send(
+                {"type": "http.response.start", "status": found.status, "headers": list(found.headers)}
+            )
             await send({"type": "http.response.body", "body": found.body})
             return
         start: dict = {}

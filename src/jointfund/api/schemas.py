@@ -38,19 +38,29 @@ class Page(BaseModel, Generic[T]):
 class Paging:
     """The `limit` and `offset` query parameters every list takes."""
 
-    def __init__(self, limit: int = Query(
-                     50, ge=1, le=MAX_PAGE,
-                     description=f"Items per page, from 1 to {MAX_PAGE}. A larger (or smaller) limit is refused with "
-                                 f"422 naming the bound, never clamped; ask for the next page with `offset` "
-                                 f"(the answer's `next_offset`, null on the last page)."),
-                 offset: int = Query(0, ge=0, le=10**12, description="Items to skip.")) -> None:
+    def __init__(
+        self,
+        limit: int = Query(
+            50,
+            ge=1,
+            le=MAX_PAGE,
+            description=f"Items per page, from 1 to {MAX_PAGE}. A larger (or smaller) limit is refused with "
+            f"422 naming the bound, never clamped; ask for the next page with `offset` "
+            f"(the answer's `next_offset`, null on the last page).",
+        ),
+        offset: int = Query(0, ge=0, le=10**12, description="Items to skip."),
+    ) -> None:
         self.limit, self.offset = limit, offset
 
     def page(self, rows: list) -> dict:
         """The page of `rows` when they were fetched with `limit + 1` from `offset` (the extra one says there is more)."""
         more = len(rows) > self.limit
-        return {"items": rows[: self.limit], "limit": self.limit, "offset": self.offset,
-                "next_offset": self.offset + self.limit if more else None}
+        return {
+            "items": rows[: self.limit],
+            "limit": self.limit,
+            "offset": self.offset,
+            "next_offset": self.offset + self.limit if more else None,
+        }
 
     def take(self, rows: Iterable) -> list:
         """The page's rows of `rows` and one more, read lazily: the rows before `offset` are skipped, never kept."""
@@ -58,7 +68,7 @@ class Paging:
 
     def slice(self, rows: list) -> dict:
         """The page of an already complete list."""
-        return self.page(rows[self.offset: self.offset + self.limit + 1])
+        return self.page(rows[self.offset : self.offset + self.limit + 1])
 
 
 class PostingOut(BaseModel):
@@ -239,6 +249,7 @@ class ReportOut(BaseModel):
 
 # -- revenue --
 
+
 class RateOut(BaseModel):
     currency: str
     date: dt.date
@@ -318,6 +329,7 @@ class ReconciliationOut(BaseModel):
 
 # -- the pipeline and the portfolio --
 
+
 class ApplicationIn(BaseModel):
     """An application as a company submits it (the columns of `jointfund applications submit`)."""
 
@@ -329,14 +341,21 @@ class ApplicationIn(BaseModel):
     amount: str = Field(max_length=40, description="Amount requested, a dot as decimal mark.")
     currency: str = Field(max_length=3)
     instrument: str = Field(max_length=40)
-    reference: str | None = Field(None, max_length=100, description="Your own reference: submitting it again adds nothing.")
+    reference: str | None = Field(
+        None, max_length=100, description="Your own reference: submitting it again adds nothing."
+    )
     resource: str | None = Field(None, max_length=60)
     description: str | None = Field(None, max_length=5000)
     contact: str | None = Field(None, max_length=300)
     documents: str | None = Field(None, max_length=2000, description="Document references separated by ';'.")
-    owners: str | None = Field(None, max_length=20000, description=(
-        "Beneficial owners, separated by ';' or new lines, each name|YYYY-MM-DD|CC (date of birth, ISO 3166 "
-        "nationality). Personal data: used for sanctions screening, never published."))
+    owners: str | None = Field(
+        None,
+        max_length=20000,
+        description=(
+            "Beneficial owners, separated by ';' or new lines, each name|YYYY-MM-DD|CC (date of birth, ISO 3166 "
+            "nationality). Personal data: used for sanctions screening, never published."
+        ),
+    )
 
 
 class ApplicationOut(BaseModel):
@@ -384,7 +403,9 @@ class ApplicationDetail(ApplicationOut):
     history: list[StageChangeOut]
     next: list[NextStageOut]
     investment: int | None
-    uploaded: list[dict] = Field(default_factory=list, description="Documents the applicant uploaded (portal only).")
+    uploaded: list[dict] = Field(
+        default_factory=list, description="Documents the applicant uploaded (portal only)."
+    )
 
 
 class SubmittedOut(BaseModel):
@@ -473,6 +494,7 @@ class PortfolioOut(BaseModel):
 
 # -- capital --
 
+
 class CapitalAccountOut(BaseModel):
     partner: str
     currency: str
@@ -504,6 +526,7 @@ class FundCapitalOut(BaseModel):
 
 # -- governance: proposing, withdrawing, executing; consistency; users --
 
+
 class ProposalIn(BaseModel):
     """A proposal as its proposer signs it (the options of `jointfund proposals new`)."""
 
@@ -514,8 +537,12 @@ class ProposalIn(BaseModel):
     currency: str | None = Field(None, max_length=3)
     about: str | None = Field(None, max_length=200)
     deadline: dt.date | None = None
-    amendment: str | None = Field(None, max_length=100_000, description="With kind amendment (and only then): the "
-                                  "amendment as TOML text, effective, reference and changes, as `--amendment FILE`.")
+    amendment: str | None = Field(
+        None,
+        max_length=100_000,
+        description="With kind amendment (and only then): the "
+        "amendment as TOML text, effective, reference and changes, as `--amendment FILE`.",
+    )
 
 
 class SignedProposalIn(ProposalIn):
@@ -552,9 +579,12 @@ class ExecutionOut(BaseModel):
 
 class MemberLinkIn(BaseModel):
     member: int = Field(ge=1, le=2**31)
-    authority: dict | None = Field(None, description="The user.member statement signed by the member's partner's "
-                                   "authority key, as `jointfund users link --prepare` writes it and "
-                                   "`jointfund authority sign` signs it")
+    authority: dict | None = Field(
+        None,
+        description="The user.member statement signed by the member's partner's "
+        "authority key, as `jointfund users link --prepare` writes it and "
+        "`jointfund authority sign` signs it",
+    )
 
 
 class UserMembersOut(BaseModel):

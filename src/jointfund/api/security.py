@@ -41,8 +41,10 @@ CSRF_HEADER = "x-csrf-token"
 SECRET_NAME = "csrf-hmac"
 
 # A strict policy: only this origin's files; no inline script or style; no framing; forms post here only.
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-       "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
 HEADERS = (
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
@@ -73,17 +75,23 @@ class Signer:
     def key(self, engine: Engine) -> bytes:
         if self._key is None:
             with db.transaction(engine) as conn:
-                found = conn.execute(select(t.web_secret.c.value).where(t.web_secret.c.name == SECRET_NAME)).scalar()
+                found = conn.execute(
+                    select(t.web_secret.c.value).where(t.web_secret.c.name == SECRET_NAME)
+                ).scalar()
             if found is None:
                 try:
                     with db.side_write(engine) as conn:
-                        conn.execute(insert(t.web_secret).values(name=SECRET_NAME, value=secrets.token_hex(32),
-                                                                 created_ms=_ms(time.time())))
+                        conn.execute(
+                            insert(t.web_secret).values(
+                                name=SECRET_NAME, value=secrets.token_hex(32), created_ms=_ms(time.time())
+                            )
+                        )
                 except IntegrityError:
                     pass  # another worker made it first: use theirs
                 with db.transaction(engine) as conn:
-                    found = conn.execute(select(t.web_secret.c.value)
-                                         .where(t.web_secret.c.name == SECRET_NAME)).scalar_one()
+                    found = conn.execute(
+                        select(t.web_secret.c.value).where(t.web_secret.c.name == SECRET_NAME)
+                    ).scalar_one()
             self._key = bytes.fromhex(found)
         return self._key
 
@@ -120,8 +128,9 @@ class Sessions:
     start. Nothing else removes a session, and nothing but signing in creates one.
     """
 
-    def __init__(self, ttl_seconds: float = 8 * 3600, per_user: int = 50,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, ttl_seconds: float = 8 * 3600, per_user: int = 50, clock: Callable[[], float] = time.time
+    ) -> None:
         self.ttl_seconds, self.per_user, self.clock = ttl_seconds, per_user, clock
         self.signer = Signer()
         self.engine: Engine | None = None
@@ -139,10 +148,23 @@ class Sessions:
         s = t.web_session.c
         with db.side_write(self._engine()) as conn:
             conn.execute(delete(t.web_session).where(s.expires_ms <= _ms(now)))
-            conn.execute(insert(t.web_session).values(id_sha256=_digest(sid), user_name=user, started_ms=_ms(now),
-                                                      expires_ms=_ms(now + self.ttl_seconds)))
-            keep = select(s.id_sha256).where(s.user_name == user).order_by(s.started_ms.desc()).limit(self.per_user)
-            conn.execute(delete(t.web_session).where(s.user_name == user, s.id_sha256.not_in(keep.scalar_subquery())))
+            conn.execute(
+                insert(t.web_session).values(
+                    id_sha256=_digest(sid),
+                    user_name=user,
+                    started_ms=_ms(now),
+                    expires_ms=_ms(now + self.ttl_seconds),
+                )
+            )
+            keep = (
+                select(s.id_sha256)
+                .where(s.user_name == user)
+                .order_by(s.started_ms.desc())
+                .limit(self.per_user)
+            )
+            conn.execute(
+                delete(t.web_session).where(s.user_name == user, s.id_sha256.not_in(keep.scalar_subquery()))
+            )
         return Session(sid, user, self.csrf_of(sid), now)
 
     def get(self, sid: str | None) -> Session | None:
@@ -150,8 +172,11 @@ class Sessions:
             return None
         s = t.web_session.c
         with db.transaction(self._engine()) as conn:
-            row = conn.execute(select(s.user_name, s.started_ms).where(
-                s.id_sha256 == _digest(sid), s.expires_ms > _ms(self.clock()))).first()
+            row = conn.execute(
+                select(s.user_name, s.started_ms).where(
+                    s.id_sha256 == _digest(sid), s.expires_ms > _ms(self.clock())
+                )
+            ).first()
         return None if row is None else Session(sid, row.user_name, self.csrf_of(sid), row.started_ms / 1000)
 
     def end(self, sid: str | None) -> None:
@@ -205,9 +230,15 @@ class LoginLimiter:
     failures `forget_seconds` after the last one. At most `limit_keys` counts are kept.
     """
 
-    def __init__(self, pair: Backoff = Backoff(3, 2, 900), address: Backoff = Backoff(20, 2, 900),
-                 name: Backoff = Backoff(10, 1, 60), forget_seconds: float = 24 * 3600,
-                 clock: Callable[[], float] = time.time, limit_keys: int = 100_000) -> None:
+    def __init__(
+        self,
+        pair: Backoff = Backoff(3, 2, 900),
+        address: Backoff = Backoff(20, 2, 900),
+        name: Backoff = Backoff(10, 1, 60),
+        forget_seconds: float = 24 * 3600,
+        clock: Callable[[], float] = time.time,
+        limit_keys: int = 100_000,
+    ) -> None:
         self.rules = {"p": pair, "a": address, "n": name}
         self.forget_seconds, self.clock, self.limit_keys = forget_seconds, clock, limit_keys
         self.engine: Engine | None = None
@@ -246,9 +277,17 @@ class LoginLimiter:
             ins = _dialect_insert(conn)
             for key in self._keys(name, address).values():
                 # One statement, so two workers counting the same key at once both count.
-                conn.execute(ins(t.login_throttle).values(key=key, failures=1, last_ms=now).on_conflict_do_update(
-                    index_elements=[c.key],
-                    set_={"failures": case((c.last_ms < forget, 1), else_=c.failures + 1), "last_ms": now}))
+                conn.execute(
+                    ins(t.login_throttle)
+                    .values(key=key, failures=1, last_ms=now)
+                    .on_conflict_do_update(
+                        index_elements=[c.key],
+                        set_={
+                            "failures": case((c.last_ms < forget, 1), else_=c.failures + 1),
+                            "last_ms": now,
+                        },
+                    )
+                )
             conn.execute(delete(t.login_throttle).where(c.last_ms < forget))
             if random.random() < 0.01:  # noqa: S311 - not a secret: how often to check the bound
                 self._bound(conn)
@@ -342,8 +381,18 @@ def _carries_credential(scope: dict) -> bool:
 async def _too_large(send, limit: int) -> None:  # noqa: ANN001
     import json
 
-    body = json.dumps({"error": {"field": "body", "message": f"the request body is larger than the limit of {limit} bytes"}}).encode()
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                            *HEADERS]})
+    body = json.dumps(
+        {"error": {"field": "body", "message": f"the request body is larger than the limit of {limit} bytes"}}
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                *HEADERS,
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

@@ -38,19 +38,40 @@ def check_lines(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Findin
         signed = {x.code: x for x in plan.lines} if plan is not None and plan.about == p.about else {}
         mine = signed.get(v.code)
         if p is None or v.proposal not in executed or executed[v.proposal] > v.seq:
-            findings.append(Finding(name, v.seq, f"budget line {v.code} v{v.version} rests on no budget proposal "
-                                                 f"executed before it (names proposal {v.proposal})"))
-        elif mine is None or (mine.category, mine.amount, mine.currency, mine.period) != \
-                (v.category, v.amount, v.currency, v.period):
-            findings.append(Finding(name, v.seq, f"budget line {v.code} v{v.version} is not the line proposal "
-                                                 f"{v.proposal} signed"))
+            findings.append(
+                Finding(
+                    name,
+                    v.seq,
+                    f"budget line {v.code} v{v.version} rests on no budget proposal "
+                    f"executed before it (names proposal {v.proposal})",
+                )
+            )
+        elif mine is None or (mine.category, mine.amount, mine.currency, mine.period) != (
+            v.category,
+            v.amount,
+            v.currency,
+            v.period,
+        ):
+            findings.append(
+                Finding(
+                    name,
+                    v.seq,
+                    f"budget line {v.code} v{v.version} is not the line proposal {v.proposal} signed",
+                )
+            )
         before = last.get(v.code)
         if v.version != (1 if before is None else before.version + 1):  # type: ignore[attr-defined]
             findings.append(Finding(name, v.seq, f"budget line {v.code} has version {v.version} out of turn"))
-        elif before is not None and (before.category, before.currency, before.period) != \
-                (v.category, v.currency, v.period):  # type: ignore[attr-defined]
-            findings.append(Finding(name, v.seq, f"budget line {v.code} v{v.version} changes its category, currency "
-                                                 "or period"))
+        elif before is not None and (before.category, before.currency, before.period) != (
+            v.category,
+            v.currency,
+            v.period,
+        ):  # type: ignore[attr-defined]
+            findings.append(
+                Finding(
+                    name, v.seq, f"budget line {v.code} v{v.version} changes its category, currency or period"
+                )
+            )
         last[v.code] = v
     return name, len(rows), findings
 
@@ -68,8 +89,14 @@ def check_expenses(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Fin
             if v.code == x.line and v.seq < x.seq:
                 line = v
         if line is None:
-            findings.append(Finding(name, x.seq, f"expense {x.reference} is charged to {x.line}, which had no adopted "
-                                                 "budget line when it was recorded"))
+            findings.append(
+                Finding(
+                    name,
+                    x.seq,
+                    f"expense {x.reference} is charged to {x.line}, which had no adopted "
+                    "budget line when it was recorded",
+                )
+            )
             continue
         used = spent.get(x.line, 0)
         why = refusal(line, from_minor(used, line.currency), x.amount, x.currency, x.date)
@@ -80,12 +107,24 @@ def check_expenses(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Fin
         till = fund.terms(x.date).account_name("cash", currency=x.currency)
         cash = sum((p.amount for p in e.postings if p.account == till and p.currency == x.currency), 0)
         if e.key != KEY_PREFIX + x.reference or e.date != x.date or cash != -x.amount:
-            findings.append(Finding(name, x.entry_seq, f"expense {x.reference}: entry {x.entry_seq} is not its entry "
-                                                       f"(key {e.key}, {e.date}, cash {cash} {x.currency})"))
+            findings.append(
+                Finding(
+                    name,
+                    x.entry_seq,
+                    f"expense {x.reference}: entry {x.entry_seq} is not its entry "
+                    f"(key {e.key}, {e.date}, cash {cash} {x.currency})",
+                )
+            )
         content = document.content(conn, x.document_sha256)
         if content is None or document.digest(content) != x.document_sha256:
-            findings.append(Finding(name, x.seq, f"expense {x.reference}: its evidence {x.document_sha256[:16]}… is "
-                                                 "missing or no longer has that hash"))
+            findings.append(
+                Finding(
+                    name,
+                    x.seq,
+                    f"expense {x.reference}: its evidence {x.document_sha256[:16]}… is "
+                    "missing or no longer has that hash",
+                )
+            )
     return name, len(rows), findings
 
 
@@ -99,19 +138,36 @@ def check_fees(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Finding
         for a in fees.due(conn, fund, fund.terms(c.last), p):
             if a.amount:
                 owed[a.key] = (a, c.seq)
-    posted = {r.key: r.seq for r in conn.execute(
-        select(t.entry.c.key, t.entry.c.seq).where(t.entry.c.key.startswith(fees.KEY_PREFIX, autoescape=True)))}
+    posted = {
+        r.key: r.seq
+        for r in conn.execute(
+            select(t.entry.c.key, t.entry.c.seq).where(
+                t.entry.c.key.startswith(fees.KEY_PREFIX, autoescape=True)
+            )
+        )
+    }
     for key, (a, close_seq) in owed.items():
         seq = posted.get(key)
         if seq is None:
-            findings.append(Finding(name, close_seq, f"{key}: the close owed {a.amount} {a.currency}, and no such "
-                                                     "entry was posted"))
+            findings.append(
+                Finding(
+                    name,
+                    close_seq,
+                    f"{key}: the close owed {a.amount} {a.currency}, and no such entry was posted",
+                )
+            )
             continue
         e = journal.get_entry(conn, seq)
         charged = sum((p.amount for p in e.postings if p.account == a.fee.account), 0)
         if charged != a.amount or e.date != a.span.last:
-            findings.append(Finding(name, seq, f"{key}: charges {charged} on {e.date}; the book says {a.amount} "
-                                               f"{a.currency} on {a.span.last}"))
+            findings.append(
+                Finding(
+                    name,
+                    seq,
+                    f"{key}: charges {charged} on {e.date}; the book says {a.amount} "
+                    f"{a.currency} on {a.span.last}",
+                )
+            )
     for key, seq in posted.items():
         if key not in owed:
             findings.append(Finding(name, seq, f"{key}: a fee entry that no period close owed"))

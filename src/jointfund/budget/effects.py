@@ -24,7 +24,9 @@ def adopt(conn: Connection, fund: FundInfo, p: Proposal, run: Run) -> str:
         assert _otherwise is not None
         return _otherwise(conn, fund, p, run)
     adopted = lines.adopt(conn, fund, run.actor, p, run.on, run.seq)
-    return "budget adopted: " + ", ".join(f"{x.code} {x.amount} {x.currency} ({x.period}, v{x.version})" for x in adopted)
+    return "budget adopted: " + ", ".join(
+        f"{x.code} {x.amount} {x.currency} ({x.period}, v{x.version})" for x in adopted
+    )
 
 
 # The kind governance registers a budget under (its default effect is the event this one falls back to). A fund

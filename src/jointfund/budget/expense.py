@@ -53,8 +53,17 @@ class Expense(NamedTuple):
 
 
 def _of(r) -> Expense:  # noqa: ANN001 - a result row
-    return Expense(r.id, r.line_code, from_minor(r.amount_minor, r.currency), r.currency, r.date, r.reference,
-                   r.document_sha256, r.entry_seq, r.seq)
+    return Expense(
+        r.id,
+        r.line_code,
+        from_minor(r.amount_minor, r.currency),
+        r.currency,
+        r.date,
+        r.reference,
+        r.document_sha256,
+        r.entry_seq,
+        r.seq,
+    )
 
 
 def expenses(conn: Connection, line: str | None = None) -> list[Expense]:
@@ -71,29 +80,49 @@ def refusal(line: BudgetLine, spent: Decimal, amount: Decimal, currency: str, da
     if not line.first <= day <= line.last:
         return f"budget line {line.code} is for {line.period} ({line.first} to {line.last}); the expense is dated {day}"
     if spent + amount > line.amount:
-        return (f"the expense of {amount} {currency} would take budget line {line.code} to {spent + amount} "
-                f"{currency}, beyond the {line.amount} {currency} adopted ({line.amount - spent} left); "
-                f"it needs a budget amendment: a budget proposal with a new version of line {line.code}")
+        return (
+            f"the expense of {amount} {currency} would take budget line {line.code} to {spent + amount} "
+            f"{currency}, beyond the {line.amount} {currency} adopted ({line.amount - spent} left); "
+            f"it needs a budget amendment: a budget proposal with a new version of line {line.code}"
+        )
     return None
 
 
-def entry(terms: Terms, account: str, line: BudgetLine, amount: Decimal, day: dt.date, reference: str,
-          value: Decimal, carrying: Decimal) -> Entry:
+def entry(
+    terms: Terms,
+    account: str,
+    line: BudgetLine,
+    amount: Decimal,
+    day: dt.date,
+    reference: str,
+    value: Decimal,
+    carrying: Decimal,
+) -> Entry:
     """The expense's entry (see the module docstring); `value` and `carrying` are in the functional currency. Pure."""
     base, c = terms.functional_currency, line.currency
     legs = [Posting(account, value, base), Posting(terms.account_name("cash", currency=c), -amount, c)]
     if c != base:
         trading = terms.account_name("trading", currency=c)
-        legs += [Posting(trading, amount, c), Posting(trading, -carrying, base),
-                 Posting(terms.account_name("fx_realised"), carrying - value, base)]
+        legs += [
+            Posting(trading, amount, c),
+            Posting(trading, -carrying, base),
+            Posting(terms.account_name("fx_realised"), carrying - value, base),
+        ]
     else:
         assert value == amount == carrying, "an expense in the functional currency is worth its amount"
     worth = "" if c == base else f" (worth {value} {base})"
-    return Entry(day, f"Expense {reference}: {amount} {c}{worth} charged to budget line {line.code}", netted(legs),
-                 KEY_PREFIX + reference, (KEY_PREFIX + reference, LINE_LINK + line.code))
+    return Entry(
+        day,
+        f"Expense {reference}: {amount} {c}{worth} charged to budget line {line.code}",
+        netted(legs),
+        KEY_PREFIX + reference,
+        (KEY_PREFIX + reference, LINE_LINK + line.code),
+    )
 
 
-def _worth(conn: Connection, terms: Terms, amount: Decimal, currency: str, day: dt.date) -> tuple[Decimal, Decimal]:
+def _worth(
+    conn: Connection, terms: Terms, amount: Decimal, currency: str, day: dt.date
+) -> tuple[Decimal, Decimal]:
     """(value, carrying) in the functional currency of `amount` of cash in `currency` leaving on `day`."""
     base = terms.functional_currency
     if currency == base:
@@ -102,17 +131,35 @@ def _worth(conn: Connection, terms: Terms, amount: Decimal, currency: str, day: 
     own, quote = rates.rate(currency, day), rates.rate(base, day)
     if own is None or quote is None:
         missing = currency if own is None else base
-        raise InputError([Problem("--date", f"an expense in {currency} needs the {missing} reference rate on or before "
-                                            f"{day}; import it with: jointfund fx import FILE", str(day))],
-                         "expense not recorded")
+        raise InputError(
+            [
+                Problem(
+                    "--date",
+                    f"an expense in {currency} needs the {missing} reference rate on or before "
+                    f"{day}; import it with: jointfund fx import FILE",
+                    str(day),
+                )
+            ],
+            "expense not recorded",
+        )
     value = convert(amount, own, quote, base)
     trading = terms.account_name("trading", currency=currency)
     position = position_of(currency, base, journal.balance(conn, trading, as_of=day, subtree=False))
     return value, carrying_of(position, amount, value)
 
 
-def record(conn: Connection, info: FundInfo, actor: str, line_code: str, amount_text: str, currency: str,
-           day: dt.date, reference: str, evidence_name: str, evidence: bytes) -> tuple[Expense, bool]:
+def record(
+    conn: Connection,
+    info: FundInfo,
+    actor: str,
+    line_code: str,
+    amount_text: str,
+    currency: str,
+    day: dt.date,
+    reference: str,
+    evidence_name: str,
+    evidence: bytes,
+) -> tuple[Expense, bool]:
     """Charge an expense to its line in the caller's write transaction; (the expense, whether it is new).
 
     The same reference with the same content again returns the recorded expense; with other content it is a
@@ -122,18 +169,32 @@ def record(conn: Connection, info: FundInfo, actor: str, line_code: str, amount_
     line = current(conn).get(line_code)
     problems: list[Problem] = []
     if line is None:
-        problems.append(Problem("--line", "no adopted budget line has this code; see: jointfund expenses lines", line_code))
-    amount, problem = parse_amount(amount_text, currency, "--amount") if currency in terms.fund.currencies else (None, None)
+        problems.append(
+            Problem(
+                "--line", "no adopted budget line has this code; see: jointfund expenses lines", line_code
+            )
+        )
+    amount, problem = (
+        parse_amount(amount_text, currency, "--amount") if currency in terms.fund.currencies else (None, None)
+    )
     if currency not in terms.fund.currencies:
-        problems.append(Problem("--currency", f"expected one of {', '.join(terms.fund.currencies)}", currency))
+        problems.append(
+            Problem("--currency", f"expected one of {', '.join(terms.fund.currencies)}", currency)
+        )
     elif problem:
         problems.append(problem)
     elif amount is not None and amount <= 0:
         problems.append(Problem("--amount", "must be more than zero", amount_text))
     reference = reference.strip()
     if not 0 < len(reference) <= MAX_REFERENCE_CHARS:
-        problems.append(Problem("--reference", f"the invoice's reference, 1 to {MAX_REFERENCE_CHARS} characters, is "
-                                               "needed (it keys the expense)", reference))
+        problems.append(
+            Problem(
+                "--reference",
+                f"the invoice's reference, 1 to {MAX_REFERENCE_CHARS} characters, is "
+                "needed (it keys the expense)",
+                reference,
+            )
+        )
     if day < info.start_date:
         problems.append(Problem("--date", f"before the fund exists (it starts {info.start_date})", str(day)))
     if problems:
@@ -143,13 +204,20 @@ def record(conn: Connection, info: FundInfo, actor: str, line_code: str, amount_
     found = conn.execute(select(t.expense).where(t.expense.c.reference == reference)).first()
     earlier = None if found is None else _of(found)
     if earlier is not None:
-        same = (earlier.line, earlier.amount, earlier.currency, earlier.date, earlier.document_sha256) == \
-               (line.code, amount, currency, day, sha)
+        same = (earlier.line, earlier.amount, earlier.currency, earlier.date, earlier.document_sha256) == (
+            line.code,
+            amount,
+            currency,
+            day,
+            sha,
+        )
         if same:
             return earlier, False
-        raise ConflictError(f"expense {reference} was recorded on {earlier.date}: {earlier.amount} {earlier.currency} "
-                            f"to line {earlier.line}, evidence {earlier.document_sha256[:16]}…; a correction is a new "
-                            "expense with its own reference")
+        raise ConflictError(
+            f"expense {reference} was recorded on {earlier.date}: {earlier.amount} {earlier.currency} "
+            f"to line {earlier.line}, evidence {earlier.document_sha256[:16]}…; a correction is a new "
+            "expense with its own reference"
+        )
     spent = from_minor(spent_minor(conn, line.code).get(line.code, 0), line.currency)
     why = refusal(line, spent, amount, currency, day)
     if why:
@@ -157,13 +225,30 @@ def record(conn: Connection, info: FundInfo, actor: str, line_code: str, amount_
     account = next(c.account for c in terms.budget.categories if c.code == line.category)
     doc = document.store(conn, actor, evidence_name, evidence, terms.budget.evidence_max_bytes)
     value, carrying = _worth(conn, terms, amount, currency, day)
-    (entry_seq,) = journal.post(conn, [entry(terms, account, line, amount, day, reference, value, carrying)],
-                                info.start_date)
-    row = {"id": book.next_id(conn, t.expense.c.id), "line_code": line.code, "amount_minor": to_minor(amount, currency),
-           "currency": currency, "date": day, "reference": reference, "document_sha256": doc.sha256,
-           "entry_seq": entry_seq}
-    data = {"line": line.code, "line_version": line.version, "amount": format_amount(amount, currency),
-            "currency": currency, "date": day.isoformat(), "reference": reference, "evidence": doc.reference,
-            "entry": entry_seq, "before": format_amount(spent, currency), "after": format_amount(spent + amount, currency)}
+    (entry_seq,) = journal.post(
+        conn, [entry(terms, account, line, amount, day, reference, value, carrying)], info.start_date
+    )
+    row = {
+        "id": book.next_id(conn, t.expense.c.id),
+        "line_code": line.code,
+        "amount_minor": to_minor(amount, currency),
+        "currency": currency,
+        "date": day,
+        "reference": reference,
+        "document_sha256": doc.sha256,
+        "entry_seq": entry_seq,
+    }
+    data = {
+        "line": line.code,
+        "line_version": line.version,
+        "amount": format_amount(amount, currency),
+        "currency": currency,
+        "date": day.isoformat(),
+        "reference": reference,
+        "evidence": doc.reference,
+        "entry": entry_seq,
+        "before": format_amount(spent, currency),
+        "after": format_amount(spent + amount, currency),
+    }
     seq = book.record(conn, actor, RECORD, f"{KEY_PREFIX}{reference}", data, t.expense, row)
     return Expense(row["id"], line.code, amount, currency, day, reference, doc.sha256, entry_seq, seq), True

@@ -54,10 +54,14 @@ def charge(fee: Fee, base: Decimal, currency: str, rounding: str) -> Decimal:
 def entry(a: Accrual, links: tuple[str, ...] = ()) -> Entry:
     """The accrual's entry: the expense debited, the payable credited. Pure."""
     f = a.fee
-    return Entry(a.span.last, f"{f.name} for {a.span.name}: {f.rate_per_year} a year on {a.base} {a.currency} "
-                              f"({f.base.replace('_', ' ')})",
-                 (Posting(f.account, a.amount, a.currency), Posting(f.payable, -a.amount, a.currency)),
-                 a.key, (f"{KEY_PREFIX}{f.code}", *links))
+    return Entry(
+        a.span.last,
+        f"{f.name} for {a.span.name}: {f.rate_per_year} a year on {a.base} {a.currency} "
+        f"({f.base.replace('_', ' ')})",
+        (Posting(f.account, a.amount, a.currency), Posting(f.payable, -a.amount, a.currency)),
+        a.key,
+        (f"{KEY_PREFIX}{f.code}", *links),
+    )
 
 
 def _base(conn: Connection, info: FundInfo, fee: Fee, span: Period) -> Decimal:
@@ -75,13 +79,21 @@ def due(conn: Connection, info: FundInfo, terms: Terms, p: Period) -> list[Accru
         span = calendar.containing(fee.frequency, p.last)
         if span.last != p.last:
             continue
-        base = _base(conn, info, fee, span) if fee.rate_per_year else Decimal(0)  # a zero rate charges nothing
+        base = (
+            _base(conn, info, fee, span) if fee.rate_per_year else Decimal(0)
+        )  # a zero rate charges nothing
         currency = terms.functional_currency
-        out.append(Accrual(fee, span, base, charge(fee, base, currency, terms.accounting.conversion_rounding), currency))
+        out.append(
+            Accrual(
+                fee, span, base, charge(fee, base, currency, terms.accounting.conversion_rounding), currency
+            )
+        )
     return out
 
 
-def accrue(conn: Connection, info: FundInfo, terms: Terms, p: Period, actor: str, links: tuple[str, ...]) -> list[Entry]:
+def accrue(
+    conn: Connection, info: FundInfo, terms: Terms, p: Period, actor: str, links: tuple[str, ...]
+) -> list[Entry]:
     """The entries of the fees due at the close of `p` (nonzero ones), with their accounts opened if new."""
     entries = [entry(a, links) for a in due(conn, info, terms, p) if a.amount]
     known = journal.load_accounts(conn)

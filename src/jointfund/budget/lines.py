@@ -47,8 +47,19 @@ class BudgetLine(NamedTuple):
 
 
 def _of(r) -> BudgetLine:  # noqa: ANN001 - a result row
-    return BudgetLine(r.id, r.code, r.version, r.category, r.period, r.first_day, r.last_day,
-                      from_minor(r.amount_minor, r.currency), r.currency, r.proposal_id, r.seq)
+    return BudgetLine(
+        r.id,
+        r.code,
+        r.version,
+        r.category,
+        r.period,
+        r.first_day,
+        r.last_day,
+        from_minor(r.amount_minor, r.currency),
+        r.currency,
+        r.proposal_id,
+        r.seq,
+    )
 
 
 def versions(conn: Connection) -> list[BudgetLine]:
@@ -79,16 +90,24 @@ def record_plan(conn: Connection, actor: str, plan: Plan) -> int:
 
 
 def recorded_plan(conn: Connection, about: str) -> Plan | None:
-    row = conn.execute(select(t.event.c.data).where(t.event.c.action == PROPOSE, t.event.c.subject == about)
-                       .order_by(t.event.c.seq).limit(1)).first()
+    row = conn.execute(
+        select(t.event.c.data)
+        .where(t.event.c.action == PROPOSE, t.event.c.subject == about)
+        .order_by(t.event.c.seq)
+        .limit(1)
+    ).first()
     return None if row is None else Plan(data_json(json.loads(row.data)))
 
 
-def adopt(conn: Connection, info: FundInfo, actor: str, p: Proposal, on: dt.date, execution_seq: int) -> list[BudgetLine]:
+def adopt(
+    conn: Connection, info: FundInfo, actor: str, p: Proposal, on: dt.date, execution_seq: int
+) -> list[BudgetLine]:
     """Adopt the plan an approved budget proposal signed: a new version of each of its lines."""
     plan = recorded_plan(conn, p.about or "")
     if plan is None or plan.about != p.about:
-        raise IntegrityError(f"proposal {p.id} signs {p.about}, but no budget with that hash was recorded; run jointfund verify")
+        raise IntegrityError(
+            f"proposal {p.id} signs {p.about}, but no budget with that hash was recorded; run jointfund verify"
+        )
     terms = info.terms(on)
     categories = {c.code: c for c in terms.budget.categories}
     now = current(conn)
@@ -96,28 +115,65 @@ def adopt(conn: Connection, info: FundInfo, actor: str, p: Proposal, on: dt.date
     adopted = []
     for line in plan.lines:
         if line.category not in categories:
-            raise Refused(f"budget line {line.code} of proposal {p.id}: the terms in force on {on} have no budget "
-                          f"category {line.category!r}")
+            raise Refused(
+                f"budget line {line.code} of proposal {p.id}: the terms in force on {on} have no budget "
+                f"category {line.category!r}"
+            )
         before = now.get(line.code)
-        if before is not None and (before.category, before.currency, before.period) != (line.category, line.currency, line.period):
-            raise Refused(f"budget line {line.code} of proposal {p.id} changes its category, currency or period "
-                          f"({before.category}, {before.currency}, {before.period}); an amendment changes only the "
-                          "amount: give the new spending another code")
+        if before is not None and (before.category, before.currency, before.period) != (
+            line.category,
+            line.currency,
+            line.period,
+        ):
+            raise Refused(
+                f"budget line {line.code} of proposal {p.id} changes its category, currency or period "
+                f"({before.category}, {before.currency}, {before.period}); an amendment changes only the "
+                "amount: give the new spending another code"
+            )
         used = spent.get(line.code, 0)
         if to_minor(line.amount, line.currency) < used:
-            raise Refused(f"budget line {line.code} of proposal {p.id} would be {line.amount} {line.currency}, below the "
-                          f"{from_minor(used, line.currency)} {line.currency} already spent on it")
+            raise Refused(
+                f"budget line {line.code} of proposal {p.id} would be {line.amount} {line.currency}, below the "
+                f"{from_minor(used, line.currency)} {line.currency} already spent on it"
+            )
         account = categories[line.category].account
         if account not in journal.load_accounts(conn):
             journal.open_account(conn, account, info.start_date, None, categories[line.category].name, actor)
         version = 1 if before is None else before.version + 1
-        row = {"id": book.next_id(conn, t.budget_line.c.id), "code": line.code, "version": version,
-               "category": line.category, "period": line.period, "first_day": line.first, "last_day": line.last,
-               "amount_minor": to_minor(line.amount, line.currency), "currency": line.currency, "proposal_id": p.id}
-        data = {**line.content(), "version": version, "proposal": p.id, "execution": execution_seq,
-                "before": None if before is None else format_amount(before.amount, before.currency),
-                "after": format_amount(line.amount, line.currency)}
+        row = {
+            "id": book.next_id(conn, t.budget_line.c.id),
+            "code": line.code,
+            "version": version,
+            "category": line.category,
+            "period": line.period,
+            "first_day": line.first,
+            "last_day": line.last,
+            "amount_minor": to_minor(line.amount, line.currency),
+            "currency": line.currency,
+            "proposal_id": p.id,
+        }
+        data = {
+            **line.content(),
+            "version": version,
+            "proposal": p.id,
+            "execution": execution_seq,
+            "before": None if before is None else format_amount(before.amount, before.currency),
+            "after": format_amount(line.amount, line.currency),
+        }
         seq = book.record(conn, actor, ADOPT, f"budget-line:{line.code}", data, t.budget_line, row)
-        adopted.append(BudgetLine(row["id"], line.code, version, line.category, line.period, line.first, line.last,
-                                  line.amount, line.currency, p.id, seq))
+        adopted.append(
+            BudgetLine(
+                row["id"],
+                line.code,
+                version,
+                line.category,
+                line.period,
+                line.first,
+                line.last,
+                line.amount,
+                line.currency,
+                p.id,
+                seq,
+            )
+        )
     return adopted

@@ -59,8 +59,13 @@ class Line(NamedTuple):
     last: dt.date
 
     def content(self) -> dict:
-        return {"code": self.code, "category": self.category, "amount": format_amount(self.amount, self.currency),
-                "currency": self.currency, "period": self.period}
+        return {
+            "code": self.code,
+            "category": self.category,
+            "amount": format_amount(self.amount, self.currency),
+            "currency": self.currency,
+            "period": self.period,
+        }
 
 
 class Plan(NamedTuple):
@@ -82,7 +87,9 @@ class Plan(NamedTuple):
         for x in json.loads(self.content_json)["lines"]:
             p = period_of(x["period"])
             assert p is not None, f"a recorded line has a valid period: {x['period']}"
-            out.append(Line(x["code"], x["category"], Decimal(x["amount"]), x["currency"], p.name, p.first, p.last))
+            out.append(
+                Line(x["code"], x["category"], Decimal(x["amount"]), x["currency"], p.name, p.first, p.last)
+            )
         return tuple(out)
 
 
@@ -105,11 +112,18 @@ def parse(terms: Terms, text: str, source: str) -> Plan:
     problems: list[Problem] = []
     unknown = sorted(set(doc) - {"reference", "lines"})
     if unknown:
-        problems.append(Problem(f"{source} ({unknown[0]})", "unknown key; a budget file has reference and [[lines]]"))
+        problems.append(
+            Problem(f"{source} ({unknown[0]})", "unknown key; a budget file has reference and [[lines]]")
+        )
     reference = doc.get("reference")
     if not isinstance(reference, str) or not reference.strip() or len(reference) > MAX_REFERENCE_CHARS:
-        problems.append(Problem(f"{source} (reference)", f"a reference of 1 to {MAX_REFERENCE_CHARS} characters is needed",
-                                reference))
+        problems.append(
+            Problem(
+                f"{source} (reference)",
+                f"a reference of 1 to {MAX_REFERENCE_CHARS} characters is needed",
+                reference,
+            )
+        )
     rows = doc.get("lines")
     if not isinstance(rows, list) or not rows or len(rows) > MAX_LINES:
         problems.append(Problem(f"{source} (lines)", f"1 to {MAX_LINES} [[lines]] are needed"))
@@ -124,22 +138,38 @@ def parse(terms: Terms, text: str, source: str) -> Plan:
             continue
         extra = sorted(set(row) - {"code", "category", "amount", "currency", "period"})
         if extra:
-            problems.append(Problem(f"{where}.{extra[0]})", "unknown key; a line has code, category, amount, currency, period"))
-        code, category, amount, currency, name = (row.get(k) for k in ("code", "category", "amount", "currency", "period"))
+            problems.append(
+                Problem(
+                    f"{where}.{extra[0]})", "unknown key; a line has code, category, amount, currency, period"
+                )
+            )
+        code, category, amount, currency, name = (
+            row.get(k) for k in ("code", "category", "amount", "currency", "period")
+        )
         if not isinstance(code, str) or not 0 < len(code) <= MAX_CODE_CHARS or not set(code) <= CODE_CHARS:
-            problems.append(Problem(f"{where}.code)", f"1 to {MAX_CODE_CHARS} letters, digits, '.', '_' or '-'", code))
+            problems.append(
+                Problem(f"{where}.code)", f"1 to {MAX_CODE_CHARS} letters, digits, '.', '_' or '-'", code)
+            )
         elif code in seen:
             problems.append(Problem(f"{where}.code)", "appears twice in this budget", code))
         else:
             seen.add(code)
         if category not in categories:
-            problems.append(Problem(f"{where}.category)", f"expected one of the terms' budget categories: "
-                                    f"{', '.join(sorted(categories)) or '(the terms define none)'}", category))
+            problems.append(
+                Problem(
+                    f"{where}.category)",
+                    f"expected one of the terms' budget categories: "
+                    f"{', '.join(sorted(categories)) or '(the terms define none)'}",
+                    category,
+                )
+            )
         value = None
         if currency not in terms.fund.currencies:
-            problems.append(Problem(f"{where}.currency)", f"expected one of {', '.join(terms.fund.currencies)}", currency))
+            problems.append(
+                Problem(f"{where}.currency)", f"expected one of {', '.join(terms.fund.currencies)}", currency)
+            )
         elif not isinstance(amount, str):
-            problems.append(Problem(f"{where}.amount)", "give the amount as text, e.g. \"1000.00\"", amount))
+            problems.append(Problem(f"{where}.amount)", 'give the amount as text, e.g. "1000.00"', amount))
         else:
             value, problem = parse_amount(amount, currency, f"{where}.amount)")
             if problem:
@@ -149,7 +179,13 @@ def parse(terms: Terms, text: str, source: str) -> Plan:
                 value = None
         p = period_of(name) if isinstance(name, str) else None
         if p is None:
-            problems.append(Problem(f"{where}.period)", "expected a year (2026), a quarter (2026-Q1) or a month (2026-03)", name))
+            problems.append(
+                Problem(
+                    f"{where}.period)",
+                    "expected a year (2026), a quarter (2026-Q1) or a month (2026-03)",
+                    name,
+                )
+            )
         if not problems and value is not None and p is not None:
             lines.append(Line(code, category, value, currency, p.name, p.first, p.last))
     if problems:

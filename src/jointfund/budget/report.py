@@ -23,14 +23,25 @@ from jointfund.fund import FundInfo
 from jointfund.ledger import journal
 from jointfund.money import from_minor
 
-COLUMNS = ("line", "category", "line_period", "currency", "budget", "actual", "actual_to_date", "remaining",
-           "used_percent")
+COLUMNS = (
+    "line",
+    "category",
+    "line_period",
+    "currency",
+    "budget",
+    "actual",
+    "actual_to_date",
+    "remaining",
+    "used_percent",
+)
 
 
 def parse_period(text: str, where: str = "--period") -> Period:
     p = period_of(text)
     if p is None:
-        raise InputError([Problem(where, "expected a year (2026), a quarter (2026-Q1) or a month (2026-03)", text)])
+        raise InputError(
+            [Problem(where, "expected a year (2026), a quarter (2026-Q1) or a month (2026-03)", text)]
+        )
     return p
 
 
@@ -48,9 +59,19 @@ def rows(conn: Connection, info: FundInfo, p: Period) -> list[dict]:
         zero = from_minor(0, line.currency)
         actual = sum((x.amount for x in mine if x.date >= p.first), zero)
         to_date = sum((x.amount for x in mine), zero)
-        out.append({"line": line.code, "category": line.category, "line_period": line.period,
-                    "currency": line.currency, "budget": line.amount, "actual": actual, "actual_to_date": to_date,
-                    "remaining": line.amount - to_date, "used_percent": _percent(to_date, line.amount)})
+        out.append(
+            {
+                "line": line.code,
+                "category": line.category,
+                "line_period": line.period,
+                "currency": line.currency,
+                "budget": line.amount,
+                "actual": actual,
+                "actual_to_date": to_date,
+                "remaining": line.amount - to_date,
+                "used_percent": _percent(to_date, line.amount),
+            }
+        )
     terms = info.terms(max(p.last, info.start_date))
     base = terms.functional_currency
     zero = from_minor(0, base)
@@ -59,8 +80,19 @@ def rows(conn: Connection, info: FundInfo, p: Period) -> list[dict]:
 
         def charged(entries: list, account: str = fee.account) -> Decimal:
             return sum((q.amount for x in entries for q in x.postings if q.account == account), zero)
+
         actual, to_date = charged([x for x in accrued if x.date >= p.first]), charged(accrued)
-        out.append({"line": f"{fees.KEY_PREFIX}{fee.code}", "category": fee.name, "line_period": fee.frequency,
-                    "currency": base, "budget": None, "actual": actual, "actual_to_date": to_date, "remaining": None,
-                    "used_percent": None})
+        out.append(
+            {
+                "line": f"{fees.KEY_PREFIX}{fee.code}",
+                "category": fee.name,
+                "line_period": fee.frequency,
+                "currency": base,
+                "budget": None,
+                "actual": actual,
+                "actual_to_date": to_date,
+                "remaining": None,
+                "used_percent": None,
+            }
+        )
     return out

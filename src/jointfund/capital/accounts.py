@@ -46,11 +46,21 @@ CONTRIBUTIONS = ("cash", "revenue", "in_kind")  # the partner's own capital acco
 PNL = ("income", "expenses", "realised", "unrealised", "fx")
 COLUMNS = ("opening", *CONTRIBUTIONS, *PNL, "distributions", "closing")
 # The partner's own capital accounts by role -> the statement line they move.
-CAPITAL_ROLES = {"capital_cash": "cash", "capital_revenue": "revenue", "capital_in_kind": "in_kind",
-                 "capital_in_kind_offset": "in_kind", "capital_distributions": "distributions"}
+CAPITAL_ROLES = {
+    "capital_cash": "cash",
+    "capital_revenue": "revenue",
+    "capital_in_kind": "in_kind",
+    "capital_in_kind_offset": "in_kind",
+    "capital_distributions": "distributions",
+}
 # Result accounts by role -> the statement line (any other Income is income, any other Expenses expenses).
-RESULT_ROLES = {"gains_realised": "realised", "write_offs": "realised", "gains_unrealised": "unrealised",
-                "fx_realised": "fx", "fx_unrealised": "fx"}
+RESULT_ROLES = {
+    "gains_realised": "realised",
+    "write_offs": "realised",
+    "gains_unrealised": "unrealised",
+    "fx_realised": "fx",
+    "fx_unrealised": "fx",
+}
 
 
 class CapitalAccount(NamedTuple):
@@ -116,6 +126,7 @@ class Move(NamedTuple):
 
 # -- the pure core --
 
+
 def period_starts(kind: str, first: dt.date, last: dt.date) -> list[dt.date]:
     """The starts of the allocation periods that meet [first, last]; the first contains `first`."""
     months = {"month": 1, "quarter": 3, "year": 12}[kind]
@@ -129,8 +140,14 @@ def period_starts(kind: str, first: dt.date, last: dt.date) -> list[dt.date]:
     return out
 
 
-def roll(partners: Sequence[str], starts: Sequence[dt.date], start: dt.date, end: dt.date, moves: Iterable[Move],
-         fallback: Mapping[str, Decimal]) -> dict[str, dict[str, int]]:
+def roll(
+    partners: Sequence[str],
+    starts: Sequence[dt.date],
+    start: dt.date,
+    end: dt.date,
+    moves: Iterable[Move],
+    fallback: Mapping[str, Decimal],
+) -> dict[str, dict[str, int]]:
     """Each partner's columns (minor units) over [start, end], allocating results as the module says.
 
     `starts` are the allocation periods' starts (the first at or before every move). A period's
@@ -200,16 +217,19 @@ def roll(partners: Sequence[str], starts: Sequence[dt.date], start: dt.date, end
     return cols
 
 
-def _first_period_weights(partners: Sequence[str], balance: Mapping[str, int],
-                          fallback: Mapping[str, Decimal]) -> dict[str, int | Decimal]:
+def _first_period_weights(
+    partners: Sequence[str], balance: Mapping[str, int], fallback: Mapping[str, Decimal]
+) -> dict[str, int | Decimal]:
     """No capital at the period's start: split by what has come in since, else by the terms' shares."""
     contributed = {p: max(balance[p], 0) for p in partners}
     if any(contributed.values()):
         return contributed
     if fallback and any(fallback.get(p, 0) for p in partners):
         return {p: fallback.get(p, Decimal(0)) for p in partners}
-    raise JointfundError("income or expenses arose before any partner had capital, and the terms give no "
-                         "ownership shares to allocate them by: set partners[].ownership_share in the terms")
+    raise JointfundError(
+        "income or expenses arose before any partner had capital, and the terms give no "
+        "ownership shares to allocate them by: set partners[].ownership_share in the terms"
+    )
 
 
 def share_of(closing: int, total: int, places: int = 6) -> Decimal:
@@ -220,6 +240,7 @@ def share_of(closing: int, total: int, places: int = 6) -> Decimal:
 
 
 # -- the shell --
+
 
 class Chart(NamedTuple):
     """How the capital computation reads each account of the terms' chart."""
@@ -245,28 +266,44 @@ class Chart(NamedTuple):
 
 def chart(terms: Terms) -> Chart:
     roles = terms.ledger.roles
-    mine = {terms.account_name(role, partner=p): (p, cat) for p in terms.partner_codes
-            for role, cat in CAPITAL_ROLES.items() if role in roles}
+    mine = {
+        terms.account_name(role, partner=p): (p, cat)
+        for p in terms.partner_codes
+        for role, cat in CAPITAL_ROLES.items()
+        if role in roles
+    }
     results = {terms.account_name(role): cat for role, cat in RESULT_ROLES.items() if role in roles}
     trading = terms.account_name("trading", currency="X").rsplit(":", 1)[0]
     # A fund whose terms take no in-kind contributions names no such account: nothing is in kind there.
-    in_kind = frozenset(terms.account_name("capital_in_kind", partner=p) for p in terms.partner_codes
-                        if "capital_in_kind" in roles)
+    in_kind = frozenset(
+        terms.account_name("capital_in_kind", partner=p)
+        for p in terms.partner_codes
+        if "capital_in_kind" in roles
+    )
     return Chart(mine, results, trading, in_kind)
 
 
 def _daily(conn: Connection, end: dt.date, currency: str) -> list[tuple[str, str, dt.date, int, int]]:
     """(account name, type, date, net minor, credits minor) of every account and day up to `end`, in `currency`."""
     amount = t.posting.c.amount_minor
-    q = (select(t.account.c.name, t.account.c.type, t.posting.c.date, func.sum(amount),
-                func.sum(case((amount < 0, amount), else_=0)))
-         .join(t.account, t.account.c.id == t.posting.c.account_id)
-         .where(t.posting.c.date <= end, t.posting.c.currency == currency)
-         .group_by(t.account.c.name, t.account.c.type, t.posting.c.date))
+    q = (
+        select(
+            t.account.c.name,
+            t.account.c.type,
+            t.posting.c.date,
+            func.sum(amount),
+            func.sum(case((amount < 0, amount), else_=0)),
+        )
+        .join(t.account, t.account.c.id == t.posting.c.account_id)
+        .where(t.posting.c.date <= end, t.posting.c.currency == currency)
+        .group_by(t.account.c.name, t.account.c.type, t.posting.c.date)
+    )
     return [(n, ty, d, int(s), int(neg)) for n, ty, d, s, neg in conn.execute(q) if s or neg]
 
 
-def capital_accounts(conn: Connection, info: FundInfo, end: dt.date, start: dt.date | None = None) -> FundCapital:
+def capital_accounts(
+    conn: Connection, info: FundInfo, end: dt.date, start: dt.date | None = None
+) -> FundCapital:
     """Every partner's capital account over [start, end] (start: the fund's first day), from the journal alone."""
     terms = info.terms(end)
     start = max(start or info.start_date, info.start_date)
@@ -297,10 +334,17 @@ def capital_accounts(conn: Connection, info: FundInfo, end: dt.date, start: dt.d
     total = sum(c["closing"] for c in cols.values())
     assert total + other == nav, (total, other, nav)
     accounts = tuple(
-        CapitalAccount(p, base, start, end, *(from_minor(cols[p][c], base) for c in COLUMNS),
-                       share_of(cols[p]["closing"], total, terms.accounting.share_places),
-                       from_minor(contributed[p], base))
-        for p in partners)
+        CapitalAccount(
+            p,
+            base,
+            start,
+            end,
+            *(from_minor(cols[p][c], base) for c in COLUMNS),
+            share_of(cols[p]["closing"], total, terms.accounting.share_places),
+            from_minor(contributed[p], base),
+        )
+        for p in partners
+    )
     return FundCapital(accounts, base, start, end, from_minor(nav, base), from_minor(other, base))
 
 

@@ -44,20 +44,42 @@ class PartnerCapital(NamedTuple):
 
 def _check_partner(terms: Terms, partner: str) -> None:
     if partner not in terms.partner_codes:
-        raise InputError([Problem("partner", f"not a partner; expected one of {', '.join(terms.partner_codes)}", partner)])
+        raise InputError(
+            [Problem("partner", f"not a partner; expected one of {', '.join(terms.partner_codes)}", partner)]
+        )
 
 
-def commit(conn: Connection, terms: Terms, partner: str, amount: Decimal, currency: str, day: dt.date,
-           reference: str, actor: str = "system") -> int:
+def commit(
+    conn: Connection,
+    terms: Terms,
+    partner: str,
+    amount: Decimal,
+    currency: str,
+    day: dt.date,
+    reference: str,
+    actor: str = "system",
+) -> int:
     """Record a commitment as a logged event; the same reference again is a no-op."""
     _check_partner(terms, partner)
     if currency not in terms.fund.currencies:
-        raise InputError([Problem("currency", f"not a currency of the fund; expected one of {', '.join(terms.fund.currencies)}",
-                                  currency)])
+        raise InputError(
+            [
+                Problem(
+                    "currency",
+                    f"not a currency of the fund; expected one of {', '.join(terms.fund.currencies)}",
+                    currency,
+                )
+            ]
+        )
     if amount <= 0:
         raise InputError([Problem("amount", "a commitment must be positive", str(amount))])
-    data = {"partner": partner, "amount": format_amount(amount, currency), "currency": currency, "date": day.isoformat(),
-            "reference": reference}
+    data = {
+        "partner": partner,
+        "amount": format_amount(amount, currency),
+        "currency": currency,
+        "date": day.isoformat(),
+        "reference": reference,
+    }
     for ev in log.events(conn, action="capital.commit"):
         if ev.data.get("reference") == reference:
             if ev.data != data:
@@ -66,44 +88,81 @@ def commit(conn: Connection, terms: Terms, partner: str, amount: Decimal, curren
     return log.append_event(conn, actor, "capital.commit", f"partner:{partner}", data)
 
 
-def call_entry(terms: Terms, partner: str, amount: Decimal, currency: str, day: dt.date, reference: str) -> Entry:
-    return Entry(day, f"Capital call {reference} to {partner}", (
-        Posting(terms.account_name("capital_call_receivable", partner=partner), amount, currency),
-        Posting(terms.account_name("capital_cash", partner=partner), -amount, currency),
-    ), f"capital-call:{reference}", (f"call:{reference}",))
+def call_entry(
+    terms: Terms, partner: str, amount: Decimal, currency: str, day: dt.date, reference: str
+) -> Entry:
+    return Entry(
+        day,
+        f"Capital call {reference} to {partner}",
+        (
+            Posting(terms.account_name("capital_call_receivable", partner=partner), amount, currency),
+            Posting(terms.account_name("capital_cash", partner=partner), -amount, currency),
+        ),
+        f"capital-call:{reference}",
+        (f"call:{reference}",),
+    )
 
 
-def receipt_entry(terms: Terms, partner: str, amount: Decimal, currency: str, day: dt.date, reference: str,
-                  receipt: str | None = None) -> Entry:
+def receipt_entry(
+    terms: Terms,
+    partner: str,
+    amount: Decimal,
+    currency: str,
+    day: dt.date,
+    reference: str,
+    receipt: str | None = None,
+) -> Entry:
     """Cash received against call `reference`; `receipt` (the bank's reference) keys a part payment."""
     key = f"capital-receipt:{reference}" + (f":{receipt}" if receipt else "")
-    return Entry(day, f"Cash received from {partner} against call {reference}", (
-        Posting(terms.account_name("cash", currency=currency), amount, currency),
-        Posting(terms.account_name("capital_call_receivable", partner=partner), -amount, currency),
-    ), key, (f"call:{reference}",))
+    return Entry(
+        day,
+        f"Cash received from {partner} against call {reference}",
+        (
+            Posting(terms.account_name("cash", currency=currency), amount, currency),
+            Posting(terms.account_name("capital_call_receivable", partner=partner), -amount, currency),
+        ),
+        key,
+        (f"call:{reference}",),
+    )
 
 
 def committed(conn: Connection, partner: str, currency: str, as_of: dt.date | None) -> Decimal:
-    return sum((Decimal(ev.data["amount"]) for ev in log.events(conn, action="capital.commit")
-                if ev.data["partner"] == partner and ev.data["currency"] == currency
-                and (as_of is None or dt.date.fromisoformat(ev.data["date"]) <= as_of)), Decimal(0))
+    return sum(
+        (
+            Decimal(ev.data["amount"])
+            for ev in log.events(conn, action="capital.commit")
+            if ev.data["partner"] == partner
+            and ev.data["currency"] == currency
+            and (as_of is None or dt.date.fromisoformat(ev.data["date"]) <= as_of)
+        ),
+        Decimal(0),
+    )
 
 
-def partner_capital(conn: Connection, terms: Terms, as_of: dt.date | None = None,
-                    currency: str | None = None) -> list[PartnerCapital]:
+def partner_capital(
+    conn: Connection, terms: Terms, as_of: dt.date | None = None, currency: str | None = None
+) -> list[PartnerCapital]:
     """Each partner's commitments and calls in `currency` (the base currency by default), from the book alone."""
     cur = currency or terms.fund.base_currency
     out = []
     for p in terms.partner_codes:
-        called = -journal.balance(conn, terms.account_name("capital_cash", partner=p), as_of, cur).get(cur, Decimal(0))
-        outstanding = journal.balance(conn, terms.account_name("capital_call_receivable", partner=p), as_of, cur).get(cur, Decimal(0))
+        called = -journal.balance(conn, terms.account_name("capital_cash", partner=p), as_of, cur).get(
+            cur, Decimal(0)
+        )
+        outstanding = journal.balance(
+            conn, terms.account_name("capital_call_receivable", partner=p), as_of, cur
+        ).get(cur, Decimal(0))
         promised = committed(conn, p, cur, as_of)
-        figures = [round_minor(x, cur) for x in (promised, called, called - outstanding, outstanding, promised - called)]
+        figures = [
+            round_minor(x, cur)
+            for x in (promised, called, called - outstanding, outstanding, promised - called)
+        ]
         out.append(PartnerCapital(p, cur, *figures))
     return out
 
 
 # -- calls pro rata to commitments, and cash received against them --
+
 
 class CallLine(NamedTuple):
     """One partner's part of a call: its own reference (the call's, suffixed with the partner), amount and state.
@@ -131,8 +190,15 @@ def line_reference(reference: str, partner: str) -> str:
     return f"{reference}-{partner}"
 
 
-def call_lines(terms: Terms, amount: Decimal, currency: str, day: dt.date, reference: str,
-               commitments: dict[str, Decimal], uncalled: dict[str, Decimal]) -> list[CallLine]:
+def call_lines(
+    terms: Terms,
+    amount: Decimal,
+    currency: str,
+    day: dt.date,
+    reference: str,
+    commitments: dict[str, Decimal],
+    uncalled: dict[str, Decimal],
+) -> list[CallLine]:
     """A call of `amount` split pro rata to commitments (largest remainder); refused beyond what is uncalled."""
     problems = []
     if amount <= 0:
@@ -140,30 +206,56 @@ def call_lines(terms: Terms, amount: Decimal, currency: str, day: dt.date, refer
     if not reference.strip() or len(reference) > 60:
         problems.append(Problem("--reference", "a call reference of 1 to 60 characters is needed", reference))
     if not any(commitments.values()):
-        problems.append(Problem("--currency", f"no partner has a commitment in {currency} to call against", currency))
+        problems.append(
+            Problem("--currency", f"no partner has a commitment in {currency} to call against", currency)
+        )
     if problems:
         raise InputError(problems, "call not issued")
     parts = split(amount, currency, {p: commitments.get(p, Decimal(0)) for p in terms.partner_codes})
-    over = [f"{p} {parts[p]} > {uncalled.get(p, Decimal(0))} uncalled" for p in parts if parts[p] > uncalled.get(p, Decimal(0))]
+    over = [
+        f"{p} {parts[p]} > {uncalled.get(p, Decimal(0))} uncalled"
+        for p in parts
+        if parts[p] > uncalled.get(p, Decimal(0))
+    ]
     if over:
         raise Refused(f"call {reference} asks more than the partners have left to call: {'; '.join(over)}")
-    return [CallLine(line_reference(reference, p), p, currency, day, x, Decimal(0)) for p, x in parts.items() if x]
+    return [
+        CallLine(line_reference(reference, p), p, currency, day, x, Decimal(0)) for p, x in parts.items() if x
+    ]
 
 
-def issue_call(conn: Connection, terms: Terms, fund_start: dt.date, amount: Decimal, currency: str, day: dt.date,
-               reference: str) -> list[CallLine]:
+def issue_call(
+    conn: Connection,
+    terms: Terms,
+    fund_start: dt.date,
+    amount: Decimal,
+    currency: str,
+    day: dt.date,
+    reference: str,
+) -> list[CallLine]:
     """Post a call to every partner, pro rata to its commitment, in the caller's write transaction."""
     state = {c.partner: c for c in partner_capital(conn, terms, day, currency)}
-    lines = call_lines(terms, amount, currency, day, reference, {p: s.committed for p, s in state.items()},
-                       {p: s.uncalled for p, s in state.items()})
-    journal.post(conn, [call_entry(terms, x.partner, x.amount, currency, day, x.reference) for x in lines], fund_start)
+    lines = call_lines(
+        terms,
+        amount,
+        currency,
+        day,
+        reference,
+        {p: s.committed for p, s in state.items()},
+        {p: s.uncalled for p, s in state.items()},
+    )
+    journal.post(
+        conn, [call_entry(terms, x.partner, x.amount, currency, day, x.reference) for x in lines], fund_start
+    )
     return lines
 
 
 def open_calls(conn: Connection, terms: Terms, as_of: dt.date | None = None) -> list[CallLine]:
     """Every call line with what has been received against it, from the journal alone."""
     lines: dict[str, CallLine] = {}
-    for e in journal.entries(conn, until=as_of, account=terms.account_name("capital_call_receivable", partner="").rstrip(":")):
+    for e in journal.entries(
+        conn, until=as_of, account=terms.account_name("capital_call_receivable", partner="").rstrip(":")
+    ):
         refs = [x.removeprefix("call:") for x in e.links if x.startswith("call:")]
         if not refs:
             continue
@@ -171,7 +263,9 @@ def open_calls(conn: Connection, terms: Terms, as_of: dt.date | None = None) -> 
             for partner in terms.partner_codes:
                 if p.account != terms.account_name("capital_call_receivable", partner=partner):
                     continue
-                line = lines.get(refs[0]) or CallLine(refs[0], partner, p.currency, e.date, Decimal(0), Decimal(0))
+                line = lines.get(refs[0]) or CallLine(
+                    refs[0], partner, p.currency, e.date, Decimal(0), Decimal(0)
+                )
                 if p.amount > 0:
                     line = line._replace(amount=line.amount + p.amount, called_on=e.date)
                 else:
@@ -180,12 +274,21 @@ def open_calls(conn: Connection, terms: Terms, as_of: dt.date | None = None) -> 
     return sorted(lines.values(), key=lambda x: (x.called_on, x.reference))
 
 
-def contribute(conn: Connection, terms: Terms, fund_start: dt.date, call_reference: str, amount: Decimal,
-               day: dt.date, receipt: str) -> CallLine:
+def contribute(
+    conn: Connection,
+    terms: Terms,
+    fund_start: dt.date,
+    call_reference: str,
+    amount: Decimal,
+    day: dt.date,
+    receipt: str,
+) -> CallLine:
     """Record cash received against a partner's call line; refused beyond what is outstanding."""
     found = [x for x in open_calls(conn, terms) if x.reference == call_reference]
     if not found:
-        raise InputError([Problem("--call", "no such call line; see: jointfund capital calls", call_reference)])
+        raise InputError(
+            [Problem("--call", "no such call line; see: jointfund capital calls", call_reference)]
+        )
     line = found[0]
     problems = []
     if amount <= 0:
@@ -199,6 +302,12 @@ def contribute(conn: Connection, terms: Terms, fund_start: dt.date, call_referen
     earlier = journal.entries(conn, link=f"call:{call_reference}")
     key = receipt_entry(terms, line.partner, amount, line.currency, day, call_reference, receipt).key
     if amount > line.outstanding and not any(e.key == key for e in earlier):
-        raise Refused(f"call {call_reference} has {line.outstanding} {line.currency} outstanding; {amount} is more than that")
-    journal.post(conn, [receipt_entry(terms, line.partner, amount, line.currency, day, call_reference, receipt)], fund_start)
+        raise Refused(
+            f"call {call_reference} has {line.outstanding} {line.currency} outstanding; {amount} is more than that"
+        )
+    journal.post(
+        conn,
+        [receipt_entry(terms, line.partner, amount, line.currency, day, call_reference, receipt)],
+        fund_start,
+    )
     return line._replace(received=line.received + amount)

@@ -77,8 +77,9 @@ def assessed_kind(terms: Terms, partner: str) -> ContributionKind | None:
     return None
 
 
-def credit_entry(terms: Terms, item: InKind, value: Decimal, day: dt.date, proposal: int,
-                 capital: Mapping[str, Decimal]) -> Entry:
+def credit_entry(
+    terms: Terms, item: InKind, value: Decimal, day: dt.date, proposal: int, capital: Mapping[str, Decimal]
+) -> Entry:
     """The capital credit of `value` (functional currency) for `item`, by the partners' `capital` that day."""
     base = terms.fund.base_currency
     assert value > 0 and item.partner in capital
@@ -86,14 +87,24 @@ def credit_entry(terms: Terms, item: InKind, value: Decimal, day: dt.date, propo
     weights = {p: max(to_minor(c, base), 0) + (minor if p == item.partner else 0) for p, c in capital.items()}
     offsets = split_minor(minor, weights)
     legs = [Posting(terms.account_name("capital_in_kind", partner=item.partner), -value, base)]
-    legs += [Posting(terms.account_name("capital_in_kind_offset", partner=p), from_minor(x, base), base)
-             for p, x in offsets.items() if x]
-    return Entry(day, f"In-kind contribution {item.reference} of {item.partner}: capital credit at the approved value "
-                 f"{format_amount(value, base)} {base} (proposal {proposal}); no asset of the fund", tuple(legs),
-                 f"{LINK}{item.reference}", (f"{LINK}{item.reference}", f"proposal:{proposal}"))
+    legs += [
+        Posting(terms.account_name("capital_in_kind_offset", partner=p), from_minor(x, base), base)
+        for p, x in offsets.items()
+        if x
+    ]
+    return Entry(
+        day,
+        f"In-kind contribution {item.reference} of {item.partner}: capital credit at the approved value "
+        f"{format_amount(value, base)} {base} (proposal {proposal}); no asset of the fund",
+        tuple(legs),
+        f"{LINK}{item.reference}",
+        (f"{LINK}{item.reference}", f"proposal:{proposal}"),
+    )
 
 
-def functional_value(conn: Connection, info: FundInfo, amount: Decimal, currency: str, day: dt.date) -> Decimal:
+def functional_value(
+    conn: Connection, info: FundInfo, amount: Decimal, currency: str, day: dt.date
+) -> Decimal:
     """`amount` in the functional currency at the reference rate of `day`, rounded once (half up)."""
     terms = info.terms(day)
     base = terms.fund.base_currency
@@ -104,14 +115,29 @@ def functional_value(conn: Connection, info: FundInfo, amount: Decimal, currency
     table = rates(conn, terms.fx.domestic_currency, terms.fx.max_age_days)
     own, quote = table.rate(currency, day), table.rate(base, day)
     if own is None or quote is None:
-        raise Refused(f"the in-kind credit needs the {currency if own is None else base} reference rate of {day} "
-                      "to value it in the functional currency; import it with: jointfund fx import FILE")
+        raise Refused(
+            f"the in-kind credit needs the {currency if own is None else base} reference rate of {day} "
+            "to value it in the functional currency; import it with: jointfund fx import FILE"
+        )
     return round_minor(amount * own / quote, base)
 
 
-def report(conn: Connection, info: FundInfo, actor: str, partner: str, description: str, value: Decimal,
-           currency: str, delivered_on: dt.date, reference: str, proposer: str, private, on: dt.date,  # noqa: ANN001
-           proposed: Decimal | None = None, funded_by: str | None = None) -> tuple[InKind, Proposal]:
+def report(
+    conn: Connection,
+    info: FundInfo,
+    actor: str,
+    partner: str,
+    description: str,
+    value: Decimal,
+    currency: str,
+    delivered_on: dt.date,
+    reference: str,
+    proposer: str,
+    private,
+    on: dt.date,  # noqa: ANN001
+    proposed: Decimal | None = None,
+    funded_by: str | None = None,
+) -> tuple[InKind, Proposal]:
     """Record the reported value and open the valuation proposal, in the caller's write transaction.
 
     The terms say which fundings count (the kind's `funded_by`); a delivery funded otherwise is refused, with the
@@ -121,20 +147,37 @@ def report(conn: Connection, info: FundInfo, actor: str, partner: str, descripti
     kind = assessed_kind(terms, partner) if partner in terms.partner_codes else None
     if kind is None:
         who = [p for p in terms.partner_codes if assessed_kind(terms, p)]
-        problems.append(Problem("--partner", f"the terms give no assessed in-kind contribution to this partner; "
-                                f"only to {', '.join(who) or 'none'}", partner))
+        problems.append(
+            Problem(
+                "--partner",
+                f"the terms give no assessed in-kind contribution to this partner; "
+                f"only to {', '.join(who) or 'none'}",
+                partner,
+            )
+        )
     if currency not in terms.fund.currencies:
-        problems.append(Problem("--currency", f"expected one of {', '.join(terms.fund.currencies)}", currency))
+        problems.append(
+            Problem("--currency", f"expected one of {', '.join(terms.fund.currencies)}", currency)
+        )
     for name, x in (("--value", value), ("--proposed-value", proposed)):
         if x is not None and x <= 0:
             problems.append(Problem(name, "must be more than zero", str(x)))
     if not description.strip() or len(description) > 500:
-        problems.append(Problem("--description", "a description of 1 to 500 characters is needed", description))
+        problems.append(
+            Problem("--description", "a description of 1 to 500 characters is needed", description)
+        )
     if not reference.strip() or len(reference) > 64 or any(ch.isspace() for ch in reference):
-        problems.append(Problem("--reference", "a reference of 1 to 64 characters without spaces is needed", reference))
+        problems.append(
+            Problem("--reference", "a reference of 1 to 64 characters without spaces is needed", reference)
+        )
     if delivered_on < info.start_date:
-        problems.append(Problem("--date", f"assistance delivered before the entry into force ({info.start_date}) does not count",
-                                str(delivered_on)))
+        problems.append(
+            Problem(
+                "--date",
+                f"assistance delivered before the entry into force ({info.start_date}) does not count",
+                str(delivered_on),
+            )
+        )
     if delivered_on > on:
         problems.append(Problem("--date", f"after today ({on})", str(delivered_on)))
     problems += funding_problems(kind, funded_by)
@@ -142,20 +185,56 @@ def report(conn: Connection, info: FundInfo, actor: str, partner: str, descripti
         raise InputError(problems, "in-kind contribution not recorded")
     assert kind is not None and kind.needs_decision
     if get(conn, info, reference) is not None:
-        raise Refused(f"in-kind contribution {reference} is already recorded; see: jointfund capital in-kind-list")
+        raise Refused(
+            f"in-kind contribution {reference} is already recorded; see: jointfund capital in-kind-list"
+        )
     put = proposed if proposed is not None else value
-    p = open_proposal(conn, info, actor, kind.needs_decision,
-                      f"Valuation of {partner}'s in-kind contribution {reference}: {description.strip()}",
-                      proposer, private, on, put, currency, f"{LINK}{reference}")
-    item = InKind(reference, partner, description.strip(), value, currency, delivered_on, p.id, put, funded_by=funded_by)
-    book.record(conn, actor, "capital.in_kind", f"{LINK}{reference}",
-                {"reference": reference, "partner": partner, "description": item.description, "currency": currency,
-                 "reported": format_amount(value, currency), "proposed": format_amount(put, currency),
-                 "delivered_on": delivered_on.isoformat(), "proposal": p.id, "funded_by": funded_by, "before": None,
-                 "after": "reported"},
-                t.in_kind, {"reference": reference, "partner": partner, "description": item.description,
-                            "reported_minor": to_minor(value, currency), "currency": currency,
-                            "delivered_on": delivered_on, "proposal_id": p.id, "funded_by": funded_by})
+    p = open_proposal(
+        conn,
+        info,
+        actor,
+        kind.needs_decision,
+        f"Valuation of {partner}'s in-kind contribution {reference}: {description.strip()}",
+        proposer,
+        private,
+        on,
+        put,
+        currency,
+        f"{LINK}{reference}",
+    )
+    item = InKind(
+        reference, partner, description.strip(), value, currency, delivered_on, p.id, put, funded_by=funded_by
+    )
+    book.record(
+        conn,
+        actor,
+        "capital.in_kind",
+        f"{LINK}{reference}",
+        {
+            "reference": reference,
+            "partner": partner,
+            "description": item.description,
+            "currency": currency,
+            "reported": format_amount(value, currency),
+            "proposed": format_amount(put, currency),
+            "delivered_on": delivered_on.isoformat(),
+            "proposal": p.id,
+            "funded_by": funded_by,
+            "before": None,
+            "after": "reported",
+        },
+        t.in_kind,
+        {
+            "reference": reference,
+            "partner": partner,
+            "description": item.description,
+            "reported_minor": to_minor(value, currency),
+            "currency": currency,
+            "delivered_on": delivered_on,
+            "proposal_id": p.id,
+            "funded_by": funded_by,
+        },
+    )
     return item, p
 
 
@@ -167,11 +246,22 @@ def funding_problems(kind: ContributionKind | None, funded_by: str | None) -> li
     if not counts:  # the terms do not ask who paid
         return []
     if funded_by is None:
-        return [Problem("--funded-by", f"say who paid for the delivery ({', '.join(FUNDING)}); the terms count only "
-                        f"{', '.join(counts)}")]
+        return [
+            Problem(
+                "--funded-by",
+                f"say who paid for the delivery ({', '.join(FUNDING)}); the terms count only "
+                f"{', '.join(counts)}",
+            )
+        ]
     if funded_by not in counts:
-        return [Problem("--funded-by", f"the terms count only {', '.join(counts)} assistance as capital: a delivery "
-                        f"{funded_by.replace('_', ' ')} is not new assistance the partner paid for", funded_by)]
+        return [
+            Problem(
+                "--funded-by",
+                f"the terms count only {', '.join(counts)} assistance as capital: a delivery "
+                f"{funded_by.replace('_', ' ')} is not new assistance the partner paid for",
+                funded_by,
+            )
+        ]
     return []
 
 
@@ -181,8 +271,10 @@ def book_approved(conn: Connection, info: FundInfo, p: Proposal, on: dt.date) ->
     if item is None:
         return None
     if item.proposal != p.id:
-        raise Refused(f"proposal {p.id} is not the valuation proposal of in-kind contribution {item.reference} "
-                      f"(that is proposal {item.proposal})")
+        raise Refused(
+            f"proposal {p.id} is not the valuation proposal of in-kind contribution {item.reference} "
+            f"(that is proposal {item.proposal})"
+        )
     assert p.amount is not None and p.currency == item.currency
     value = functional_value(conn, info, p.amount, p.currency, on)
     capital = closing_by_partner(conn, info, on)
@@ -193,8 +285,19 @@ def book_approved(conn: Connection, info: FundInfo, p: Proposal, on: dt.date) ->
 def _of(r, proposals: dict[int, Proposal], booked: dict[str, tuple[Decimal, dt.date]]) -> InKind:  # noqa: ANN001
     p = proposals.get(r.proposal_id)
     approved, on = booked.get(r.reference, (None, None))
-    return InKind(r.reference, r.partner, r.description, from_minor(r.reported_minor, r.currency), r.currency,
-                  r.delivered_on, r.proposal_id, p.amount if p else None, approved, on, r.funded_by)
+    return InKind(
+        r.reference,
+        r.partner,
+        r.description,
+        from_minor(r.reported_minor, r.currency),
+        r.currency,
+        r.delivered_on,
+        r.proposal_id,
+        p.amount if p else None,
+        approved,
+        on,
+        r.funded_by,
+    )
 
 
 def items(conn: Connection, info: FundInfo, as_of: dt.date | None = None) -> list[InKind]:
@@ -218,4 +321,4 @@ def get(conn: Connection, info: FundInfo, reference: str) -> InKind | None:
 def by_reference(conn: Connection, info: FundInfo, about: str | None) -> InKind | None:
     if not about or not about.startswith(LINK):
         return None
-    return get(conn, info, about[len(LINK):])
+    return get(conn, info, about[len(LINK) :])

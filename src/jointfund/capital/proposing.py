@@ -13,10 +13,23 @@ from jointfund.governance.model import Proposal
 from jointfund.money import format_amount
 
 
-def open_proposal(conn: Connection, info: FundInfo, actor: str, kind: str, title: str, proposer: str, private,  # noqa: ANN001
-                  on: dt.date, amount: Decimal | None = None, currency: str | None = None,
-                  about: str | None = None, deadline: dt.date | None = None) -> Proposal:
+def open_proposal(
+    conn: Connection,
+    info: FundInfo,
+    actor: str,
+    kind: str,
+    title: str,
+    proposer: str,
+    private,  # noqa: ANN001
+    on: dt.date,
+    amount: Decimal | None = None,
+    currency: str | None = None,
+    about: str | None = None,
+    deadline: dt.date | None = None,
+) -> Proposal:
     """Draft, sign with the proposer's Ed25519 key and submit; the governance rules decide the rest."""
     text = None if amount is None or currency is None else format_amount(amount, currency)
     draft = proposal.draft(conn, info, kind, title, proposer, on, text, currency, about, deadline)
-    return proposal.submit(conn, info, actor, draft, canonical.sign(private, canonical.proposal_bytes(info.id, draft)))
+    return proposal.submit(
+        conn, info, actor, draft, canonical.sign(private, canonical.proposal_bytes(info.id, draft))
+    )

@@ -45,8 +45,10 @@ class Group(TyperGroup):
 
     def format_commands(self, ctx, formatter) -> None:  # noqa: ANN001 - click's signature
         """As TyperGroup lists them, from the table's help, without importing any command's module."""
-        rows = [(name, self.commands.built.get(name) or TyperCommand(name=name, help=COMMANDS[name][1]))
-                for name in self.list_commands(ctx)]
+        rows = [
+            (name, self.commands.built.get(name) or TyperCommand(name=name, help=COMMANDS[name][1]))
+            for name in self.list_commands(ctx)
+        ]
         rows = [(name, cmd) for name, cmd in rows if not cmd.hidden]
         if rows:
             limit = formatter.width - 6 - max(len(name) for name, _cmd in rows)
@@ -74,11 +76,23 @@ app = typer.Typer(
 @app.callback()
 def root(
     ctx: typer.Context,
-    db: str = typer.Option(None, "--db", envvar="JOINTFUND_DB", show_envvar=True,
-                           help="Database URL [default: sqlite:///jointfund.db in the working directory]."),
-    fmt: str = typer.Option(None, "--format", "-f", help="Default output for commands that print data: table, json or csv."),
-    user: str = typer.Option(None, "--user", envvar="JOINTFUND_USER", show_envvar=True,
-                             help="Who acts; needed for changes once the fund has users [default: the local operator]."),
+    db: str = typer.Option(
+        None,
+        "--db",
+        envvar="JOINTFUND_DB",
+        show_envvar=True,
+        help="Database URL [default: sqlite:///jointfund.db in the working directory].",
+    ),
+    fmt: str = typer.Option(
+        None, "--format", "-f", help="Default output for commands that print data: table, json or csv."
+    ),
+    user: str = typer.Option(
+        None,
+        "--user",
+        envvar="JOINTFUND_USER",
+        show_envvar=True,
+        help="Who acts; needed for changes once the fund has users [default: the local operator].",
+    ),
 ) -> None:
     if fmt is not None and fmt not in ("table", "json", "csv"):
         raise typer.BadParameter(f"expected table, json or csv, got {fmt!r}", param_hint="--format")
@@ -92,69 +106,131 @@ def root(
 # it). The attribute is a Typer app (a group of sub-commands) or a command function. Add a line to add a
 # command; tests/cli/test_app.py checks that each line names a real command with this help.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "init": ("jointfund.cli.fund:init", "Create a fund in the database (--db), on the shipped terms or your own."),
-    "checkpoint": ("jointfund.cli.checkpoint:app",
-                   "Sign the current tree head (fund id, size, root, time) as a partner."),
-    "publish": ("jointfund.cli.publish:publish",
-                "Write the public log as a static C2SP tlog-tiles mirror: checkpoint, hash tiles, entry bundles."),
-    "witness": ("jointfund.cli.witness:app",
-                "An independent witness (C2SP tlog-witness): cosigns only checkpoints consistent with what it saw."),
-    "monitor": ("jointfund.cli.monitor:monitor",
-                "Watch a log (URL or directory): verify its signed checkpoint and that it only grew; for cron."),
-    "verify": ("jointfund.cli.fund:verify",
-               "Recompute every entry, balance, hash, root and signature; exit 1 naming the first failure."),
-    "demo": ("jointfund.cli.demo:demo",
-             "Create the demo fund (SQLite in --dir unless --db is given), sign, verify and show it."),
-    "audit": ("jointfund.cli.audit:audit",
-              "Who did what, when, with the state before and after: every event of the fund's verifiable log."),
-    "serve": ("jointfund.cli.serve:serve",
-              "Serve the web application and the JSON API (docs at /api/docs, OpenAPI at /api/openapi.json)."),
-    "contributions": ("jointfund.cli.contributions:contributions",
-                      "Contributions owed under the terms in force on each receipt's date."),
-    "reconcile": ("jointfund.cli.reconcile:reconcile",
-                  "Per company x licence x stream: discrepancies over the tolerance, and items with no counterpart."),
+    "init": (
+        "jointfund.cli.fund:init",
+        "Create a fund in the database (--db), on the shipped terms or your own.",
+    ),
+    "checkpoint": (
+        "jointfund.cli.checkpoint:app",
+        "Sign the current tree head (fund id, size, root, time) as a partner.",
+    ),
+    "publish": (
+        "jointfund.cli.publish:publish",
+        "Write the public log as a static C2SP tlog-tiles mirror: checkpoint, hash tiles, entry bundles.",
+    ),
+    "witness": (
+        "jointfund.cli.witness:app",
+        "An independent witness (C2SP tlog-witness): cosigns only checkpoints consistent with what it saw.",
+    ),
+    "monitor": (
+        "jointfund.cli.monitor:monitor",
+        "Watch a log (URL or directory): verify its signed checkpoint and that it only grew; for cron.",
+    ),
+    "verify": (
+        "jointfund.cli.fund:verify",
+        "Recompute every entry, balance, hash, root and signature; exit 1 naming the first failure.",
+    ),
+    "demo": (
+        "jointfund.cli.demo:demo",
+        "Create the demo fund (SQLite in --dir unless --db is given), sign, verify and show it.",
+    ),
+    "audit": (
+        "jointfund.cli.audit:audit",
+        "Who did what, when, with the state before and after: every event of the fund's verifiable log.",
+    ),
+    "serve": (
+        "jointfund.cli.serve:serve",
+        "Serve the web application and the JSON API (docs at /api/docs, OpenAPI at /api/openapi.json).",
+    ),
+    "contributions": (
+        "jointfund.cli.contributions:contributions",
+        "Contributions owed under the terms in force on each receipt's date.",
+    ),
+    "reconcile": (
+        "jointfund.cli.reconcile:reconcile",
+        "Per company x licence x stream: discrepancies over the tolerance, and items with no counterpart.",
+    ),
     "terms": ("jointfund.cli.terms:app", "The agreement as data."),
     "period": ("jointfund.cli.period:app", "Accounting periods: list them, close one."),
-    "ledger": ("jointfund.cli.ledger:app", "The book of record: accounts, entries, balances, proofs and exports."),
-    "keys": ("jointfund.cli.keys:app",
-             "Ed25519 keys for checkpoints and votes; private keys never enter the database."),
+    "ledger": (
+        "jointfund.cli.ledger:app",
+        "The book of record: accounts, entries, balances, proofs and exports.",
+    ),
+    "keys": (
+        "jointfund.cli.keys:app",
+        "Ed25519 keys for checkpoints and votes; private keys never enter the database.",
+    ),
     "db": ("jointfund.cli.fund:db_app", "The database schema (Alembic migrations)."),
-    "genesis": ("jointfund.cli.authority:genesis_app",
-                "The genesis record: both partners' authority public keys, signed by both."),
-    "authority": ("jointfund.cli.authority:app",
-                  "Statements signed by a partner's authority key (kept offline): sign and submit."),
-    "trust": ("jointfund.cli.authority:trust_app",
-              "Trust files: the partners' authority keys and a checkpoint, for verifiers."),
-    "members": ("jointfund.cli.members:app",
-                "Members of the board and the committees, each with their own Ed25519 key."),
-    "proposals": ("jointfund.cli.proposals:app",
-                  "Proposals to the board and the committees, signed votes and execution."),
-    "users": ("jointfund.cli.users:app",
-              "Users and their roles; one policy (governance.policy) decides what each role may change."),
-    "forecast": ("jointfund.cli.forecast:app",
-                 "Forecasts of contributions, fund value and distributions, over many random paths."),
+    "genesis": (
+        "jointfund.cli.authority:genesis_app",
+        "The genesis record: both partners' authority public keys, signed by both.",
+    ),
+    "authority": (
+        "jointfund.cli.authority:app",
+        "Statements signed by a partner's authority key (kept offline): sign and submit.",
+    ),
+    "trust": (
+        "jointfund.cli.authority:trust_app",
+        "Trust files: the partners' authority keys and a checkpoint, for verifiers.",
+    ),
+    "members": (
+        "jointfund.cli.members:app",
+        "Members of the board and the committees, each with their own Ed25519 key.",
+    ),
+    "proposals": (
+        "jointfund.cli.proposals:app",
+        "Proposals to the board and the committees, signed votes and execution.",
+    ),
+    "users": (
+        "jointfund.cli.users:app",
+        "Users and their roles; one policy (governance.policy) decides what each role may change.",
+    ),
+    "forecast": (
+        "jointfund.cli.forecast:app",
+        "Forecasts of contributions, fund value and distributions, over many random paths.",
+    ),
     "licences": ("jointfund.cli.licences:app", "Licences (special permits for subsoil use)."),
     "receipts": ("jointfund.cli.receipts:app", "Treasury receipts from subsoil licences."),
     "fx": ("jointfund.cli.fx:app", "Reference exchange rates (NBU: UAH per unit of foreign currency)."),
-    "payments": ("jointfund.cli.payments:app",
-                 "Payments the companies report, for reconciliation with Treasury receipts."),
+    "payments": (
+        "jointfund.cli.payments:app",
+        "Payments the companies report, for reconciliation with Treasury receipts.",
+    ),
     "transfers": ("jointfund.cli.transfers:app", "Transfers of revenue contributions into the fund."),
     "calendar": ("jointfund.cli.calendar:app", "The compliance calendar."),
-    "commitments": ("jointfund.cli.commitments:app",
-                    "The register of the agreements' commitments: deadlines, triggers, evidence and alerts."),
+    "commitments": (
+        "jointfund.cli.commitments:app",
+        "The register of the agreements' commitments: deadlines, triggers, evidence and alerts.",
+    ),
     "report": ("jointfund.cli.reports:app", "Reports for partners and the public."),
-    "capital": ("jointfund.cli.capital:app",
-                "Partners' capital: in-kind contributions, calls, contributions, accounts, distributions."),
-    "applications": ("jointfund.cli.applications:app",
-                     "The investment pipeline: applications, their stages and full history."),
-    "sanctions": ("jointfund.cli.sanctions:app", "Sanctions lists (OpenSanctions, OFAC SDN) that applicants are screened against."),
-    "portfolio": ("jointfund.cli.portfolio:app",
-                  ("The portfolio: per investment committed, disbursed, undrawn, received, value, IRR, MOIC, TVPI, "
-                   "DPI, RVPI and fund totals; and recording income, repayments and exits.")),
+    "capital": (
+        "jointfund.cli.capital:app",
+        "Partners' capital: in-kind contributions, calls, contributions, accounts, distributions.",
+    ),
+    "applications": (
+        "jointfund.cli.applications:app",
+        "The investment pipeline: applications, their stages and full history.",
+    ),
+    "sanctions": (
+        "jointfund.cli.sanctions:app",
+        "Sanctions lists (OpenSanctions, OFAC SDN) that applicants are screened against.",
+    ),
+    "portfolio": (
+        "jointfund.cli.portfolio:app",
+        (
+            "The portfolio: per investment committed, disbursed, undrawn, received, value, IRR, MOIC, TVPI, "
+            "DPI, RVPI and fund totals; and recording income, repayments and exits."
+        ),
+    ),
     "export": ("jointfund.cli.export:app", "Export the portfolio in open data standards."),
-    "expenses": ("jointfund.cli.expenses:app", "Expenses against the adopted budget lines, each with its evidence."),
-    "templates": ("jointfund.cli.templates:templates",
-                  "Write a template for each import, CSV and XLSX: its columns in order and one example row."),
+    "expenses": (
+        "jointfund.cli.expenses:app",
+        "Expenses against the adopted budget lines, each with its evidence.",
+    ),
+    "templates": (
+        "jointfund.cli.templates:templates",
+        "Write a template for each import, CSV and XLSX: its columns in order and one example row.",
+    ),
 }
 
 
@@ -167,12 +243,17 @@ def load_command(name: str) -> ClickCommand:
     if isinstance(obj, typer.Typer):
         scratch.add_typer(obj, name=name)
         return typer.main.get_group_from_info(
-            scratch.registered_groups[0], pretty_exceptions_short=app.pretty_exceptions_short,
-            rich_markup_mode=app.rich_markup_mode, suggest_commands=app.suggest_commands)
+            scratch.registered_groups[0],
+            pretty_exceptions_short=app.pretty_exceptions_short,
+            rich_markup_mode=app.rich_markup_mode,
+            suggest_commands=app.suggest_commands,
+        )
     scratch.command(name)(obj)
-    return typer.main.get_command_from_info(scratch.registered_commands[0],
-                                            pretty_exceptions_short=app.pretty_exceptions_short,
-                                            rich_markup_mode=app.rich_markup_mode)
+    return typer.main.get_command_from_info(
+        scratch.registered_commands[0],
+        pretty_exceptions_short=app.pretty_exceptions_short,
+        rich_markup_mode=app.rich_markup_mode,
+    )
 
 
 def bound_text(command: ClickCommand) -> ClickCommand:
@@ -182,7 +263,9 @@ def bound_text(command: ClickCommand) -> ClickCommand:
     from jointfund import bounds
 
     for param in command.params:
-        described = getattr(param, "type_descriptor", None)  # Typer's own parameters say what they were annotated
+        described = getattr(
+            param, "type_descriptor", None
+        )  # Typer's own parameters say what they were annotated
         if described is None or described.annotation is not str or getattr(param, "bounded", False):
             continue
 

@@ -16,14 +16,20 @@ from jointfund.portfolio import clearance, lifecycle, owner, screening
 from jointfund.portfolio.clearance import BLOCKED, CLEARED
 from jointfund.store import db
 
-app = typer.Typer(help="The investment pipeline: applications, their stages and full history.", no_args_is_help=True)
+app = typer.Typer(
+    help="The investment pipeline: applications, their stages and full history.", no_args_is_help=True
+)
 
 
 @app.command("submit")
 def submit(
     ctx: typer.Context,
-    path: Path = typer.Argument(None, metavar="[FILE]", help="CSV, XLSX or JSON (an array of objects) of applications."),
-    field: list[str] = typer.Option(None, "--field", help="name=value, instead of a file; repeat for each field."),
+    path: Path = typer.Argument(
+        None, metavar="[FILE]", help="CSV, XLSX or JSON (an array of objects) of applications."
+    ),
+    field: list[str] = typer.Option(
+        None, "--field", help="name=value, instead of a file; repeat for each field."
+    ),
     fmt: str = FormatOption,
 ) -> None:
     """Submit applications from a file or from --field options; the same application again adds nothing."""
@@ -43,29 +49,49 @@ def submit(
         done = apps.submit(conn, info, who.name, rows, clock.today())
     new = sum(1 for _a, fresh in done if fresh)
     say(f"{new} application(s) submitted, {len(done) - new} already there")
-    emit(ctx, [{"id": a.id, "reference": a.reference, "title": a.title, "new": fresh} for a, fresh in done], fmt,
-         title="Applications")
+    emit(
+        ctx,
+        [{"id": a.id, "reference": a.reference, "title": a.title, "new": fresh} for a, fresh in done],
+        fmt,
+        title="Applications",
+    )
 
 
 @app.command("list")
 def list_(
     ctx: typer.Context,
     stage: str = typer.Option(None, "--stage", help="Only applications at this stage."),
-    limit: int = params.LimitOption, offset: int = params.OffsetOption,
+    limit: int = params.LimitOption,
+    offset: int = params.OffsetOption,
     fmt: str = FormatOption,
 ) -> None:
     """Applications and where each stands."""
     info = context.fund(ctx)
     p = apps.pipeline_of(info.terms())
     if stage is not None and p.stage(stage) is None:
-        raise typer.BadParameter(f"expected one of {', '.join(s.code for s in p.stages)}", param_hint="--stage")
+        raise typer.BadParameter(
+            f"expected one of {', '.join(s.code for s in p.stages)}", param_hint="--stage"
+        )
     with db.transaction(context.engine(ctx)) as conn:
         everyone = apps.applications(conn)
         where = apps.stages(conn)
-    rows = [{"id": a.id, "applicant": a.applicant, "title": a.title, "sector": a.sector, "region": a.region,
-             "amount": a.amount, "currency": a.currency, "instrument": a.instrument, "stage": where[a.id].to_stage,
-             "since": where[a.id].effective}
-            for a in params.page((a for a in everyone if stage is None or where[a.id].to_stage == stage), limit, offset)]
+    rows = [
+        {
+            "id": a.id,
+            "applicant": a.applicant,
+            "title": a.title,
+            "sector": a.sector,
+            "region": a.region,
+            "amount": a.amount,
+            "currency": a.currency,
+            "instrument": a.instrument,
+            "stage": where[a.id].to_stage,
+            "since": where[a.id].effective,
+        }
+        for a in params.page(
+            (a for a in everyone if stage is None or where[a.id].to_stage == stage), limit, offset
+        )
+    ]
     emit(ctx, rows, fmt, title="Applications" + (f" at {stage}" if stage else ""))
 
 
@@ -78,24 +104,53 @@ def show(ctx: typer.Context, application_id: int = context.id_argument(), fmt: s
         owners = owner.of(conn, [a.id]).get(a.id, ())
     # Beneficial owners are personal data: shown to the fund's own users here, never in public output.
     held = "; ".join(f"{o.label}: {o.name}, born {o.birth_date}, {o.nationality}" for o in owners) or "-"
-    say(f"{a.label}: {a.title}\n  {a.applicant} (EDRPOU {a.applicant_code}); beneficial owners: {held}\n"
+    say(
+        f"{a.label}: {a.title}\n  {a.applicant} (EDRPOU {a.applicant_code}); beneficial owners: {held}\n"
         f"  {a.sector}, {a.region}"
         f"{', ' + a.resource if a.resource else ''}; {a.amount} {a.currency} as {a.instrument}\n"
         f"  {a.description}\n  contact: {a.contact or '-'}; documents: {', '.join(a.documents) or '-'}; "
-        f"reference {a.reference}\n  now: {moves[-1].to_stage} since {moves[-1].effective}")
-    rows = [{"from": m.from_stage, "to": m.to_stage, "effective": m.effective, "by": m.actor, "why": m.reason,
-             "proposal": m.proposal, "record": m.seq} for m in moves]
-    emit(ctx, rows, fmt, title=f"{a.label} history", json_root={
-        "application": {"id": a.id, **a.content(), "reference": a.reference, "submitted_on": a.submitted_on,
-                        "source": a.source, "line": a.line, "owners": owner.canonical(owners)},
-        "stage": moves[-1].to_stage, "history": rows})
+        f"reference {a.reference}\n  now: {moves[-1].to_stage} since {moves[-1].effective}"
+    )
+    rows = [
+        {
+            "from": m.from_stage,
+            "to": m.to_stage,
+            "effective": m.effective,
+            "by": m.actor,
+            "why": m.reason,
+            "proposal": m.proposal,
+            "record": m.seq,
+        }
+        for m in moves
+    ]
+    emit(
+        ctx,
+        rows,
+        fmt,
+        title=f"{a.label} history",
+        json_root={
+            "application": {
+                "id": a.id,
+                **a.content(),
+                "reference": a.reference,
+                "submitted_on": a.submitted_on,
+                "source": a.source,
+                "line": a.line,
+                "owners": owner.canonical(owners),
+            },
+            "stage": moves[-1].to_stage,
+            "history": rows,
+        },
+    )
 
 
 @app.command("move")
 def move(
     ctx: typer.Context,
     application_id: int = context.id_argument(),
-    to: str = typer.Option(..., "--to", help="The stage to move it to; decision stages are reached only by proposals."),
+    to: str = typer.Option(
+        ..., "--to", help="The stage to move it to; decision stages are reached only by proposals."
+    ),
     reason: str = typer.Option(..., "--reason", help="Why: it is recorded with the move."),
 ) -> None:
     """Move an application to a stage that needs no decision (screening, declined, withdrawn, repaid...)."""
@@ -110,7 +165,9 @@ def move(
 def screen(
     ctx: typer.Context,
     application_id: int = typer.Argument(None, metavar="[ID]", help="The application (APP-<id>); or --all."),
-    every: bool = typer.Option(False, "--all", help="Every application not at a final stage, e.g. after a list update."),
+    every: bool = typer.Option(
+        False, "--all", help="Every application not at a final stage, e.g. after a list update."
+    ),
     fmt: str = FormatOption,
 ) -> None:
     """Screen the company and each beneficial owner against every current sanctions list; show the hits."""
@@ -126,35 +183,66 @@ def screen(
     waiting = [r for r in results if r.outcome is None]
     for r in results if not every else waiting:
         s = r.screening
-        state = (f"{r.outcome.outcome} ({r.outcome.reason})" if r.outcome else
-                 f"{len(r.new)} new; waits for a person: jointfund applications clear|block {s.application} "
-                 "--reason TEXT")
-        say(f"APP-{s.application}: screening {s.id} against {len(s.lists)} list(s): {len(r.hits)} hit(s); {state}")
+        state = (
+            f"{r.outcome.outcome} ({r.outcome.reason})"
+            if r.outcome
+            else f"{len(r.new)} new; waits for a person: jointfund applications clear|block {s.application} "
+            "--reason TEXT"
+        )
+        say(
+            f"APP-{s.application}: screening {s.id} against {len(s.lists)} list(s): {len(r.hits)} hit(s); {state}"
+        )
     if every:
-        say(f"{len(results)} application(s) screened: {len(results) - len(waiting)} cleared, {len(waiting)} waiting "
-            f"for a person, {sum(len(r.new) for r in results)} new hit(s)")
+        say(
+            f"{len(results)} application(s) screened: {len(results) - len(waiting)} cleared, {len(waiting)} waiting "
+            f"for a person, {sum(len(r.new) for r in results)} new hit(s)"
+        )
     new = {(r.screening.application, h.key) for r in results for h in r.new}
-    rows = [{"application": r.screening.application, "screening": r.screening.id, "party": h.party,
-             "list": h.list_name, "entry": h.entry, "name": h.entry_name, "kind": h.kind, "score": h.score,
-             "matched": ", ".join(h.fields), "birth_date": h.birth_date or "-", "strong": h.strong,
-             "new": (r.screening.application, h.key) in new}
-            for r in results for h in (r.new if every else r.hits)]
+    rows = [
+        {
+            "application": r.screening.application,
+            "screening": r.screening.id,
+            "party": h.party,
+            "list": h.list_name,
+            "entry": h.entry,
+            "name": h.entry_name,
+            "kind": h.kind,
+            "score": h.score,
+            "matched": ", ".join(h.fields),
+            "birth_date": h.birth_date or "-",
+            "strong": h.strong,
+            "new": (r.screening.application, h.key) in new,
+        }
+        for r in results
+        for h in (r.new if every else r.hits)
+    ]
     emit(ctx, rows, fmt, title="New hits" if every else "Hits")
 
 
 @app.command("screenings")
-def screenings(ctx: typer.Context, application_id: int = context.id_argument(), fmt: str = FormatOption) -> None:
+def screenings(
+    ctx: typer.Context, application_id: int = context.id_argument(), fmt: str = FormatOption
+) -> None:
     """Every screening of an application: the lists it used, its hits and its outcome."""
     with db.transaction(context.engine(ctx)) as conn:
         a = apps.get(conn, application_id)
         done = clearance.screenings(conn, a.id)
         decided = clearance.outcomes(conn, [s.id for s in done])
         names = {v.id: v.name for v in clearance.lists(conn)}
-    rows = [{"screening": s.id, "screened_on": s.screened_on, "by": s.actor,
-             "lists": ", ".join(f"{names.get(i, i)} v{i}" for i in s.lists), "hits": len(s.hits),
-             "outcome": decided[s.id].outcome if s.id in decided else "waiting",
-             "automatic": decided[s.id].automatic if s.id in decided else None,
-             "reason": decided[s.id].reason if s.id in decided else "", "record": s.seq} for s in done]
+    rows = [
+        {
+            "screening": s.id,
+            "screened_on": s.screened_on,
+            "by": s.actor,
+            "lists": ", ".join(f"{names.get(i, i)} v{i}" for i in s.lists),
+            "hits": len(s.hits),
+            "outcome": decided[s.id].outcome if s.id in decided else "waiting",
+            "automatic": decided[s.id].automatic if s.id in decided else None,
+            "reason": decided[s.id].reason if s.id in decided else "",
+            "record": s.seq,
+        }
+        for s in done
+    ]
     emit(ctx, rows, fmt, title=f"{a.label} screenings")
 
 
@@ -166,14 +254,20 @@ def _decide(ctx: typer.Context, application_id: int, outcome: str, reason: str) 
 
 
 @app.command("clear")
-def clear(ctx: typer.Context, application_id: int = context.id_argument(),
-          reason: str = typer.Option(..., "--reason", help="Why the hits are not the applicant or its owners.")) -> None:
+def clear(
+    ctx: typer.Context,
+    application_id: int = context.id_argument(),
+    reason: str = typer.Option(..., "--reason", help="Why the hits are not the applicant or its owners."),
+) -> None:
     """Record that the latest screening's hits are cleared: none of them is the company or an owner."""
     _decide(ctx, application_id, CLEARED, reason)
 
 
 @app.command("block")
-def block(ctx: typer.Context, application_id: int = context.id_argument(),
-          reason: str = typer.Option(..., "--reason", help="Which hit is the company or an owner, and why.")) -> None:
+def block(
+    ctx: typer.Context,
+    application_id: int = context.id_argument(),
+    reason: str = typer.Option(..., "--reason", help="Which hit is the company or an owner, and why."),
+) -> None:
     """Record that the latest screening found a sanctioned party: the application goes no further."""
     _decide(ctx, application_id, BLOCKED, reason)

@@ -265,7 +265,9 @@ def carry_out(ctx: typer.Context, st: authority.Statement, where: str, reason: s
         elif st.kind == "member.key":
             from jointfund.governance import rotation
 
-            m = rotation.rotate(conn, fund, who.name, int(f["member"]), str(f["public_pem"]).encode(), st, today, where)
+            m = rotation.rotate(
+                conn, fund, who.name, int(f["member"]), str(f["public_pem"]).encode(), st, today, where
+            )
             done = f"member {m.id} ({m.name}) now signs with key {m.key_id}"
         else:
             user.link_member(conn, fund.id, who.name, str(f["user"]), int(f["member"]), st)
@@ -285,7 +287,10 @@ def _countersign(ctx: typer.Context, st: authority.Statement) -> str:
         p = appointment.countersign(conn, fund, who.name, st)
         if proposal.standing(conn, fund, p.id, today).state == "approved":
             context.actor(ctx, "proposals.execute")
-            done = f"proposal {p.id} countersigned and executed: " + execution.execute(conn, fund, who.name, p.id, today).effect
+            done = (
+                f"proposal {p.id} countersigned and executed: "
+                + execution.execute(conn, fund, who.name, p.id, today).effect
+            )
         else:
             done = f"proposal {p.id} countersigned by {st.partner}'s authority key; once the board approves it: jointfund proposals execute {p.id}"
     say(done)

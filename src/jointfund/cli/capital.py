@@ -21,11 +21,15 @@ from jointfund.portfolio import distribution
 from jointfund.portfolio import effects as _effects  # noqa: F401 registers the effects of executed proposals
 from jointfund.store import db
 
-app = typer.Typer(help="Partners' capital: in-kind contributions, calls, contributions, accounts, distributions.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Partners' capital: in-kind contributions, calls, contributions, accounts, distributions.",
+    no_args_is_help=True,
+)
 
 AsOption = typer.Option(..., "--as", help="The board member proposing (id or name).")
-KeyOption = typer.Option(..., "--key", help="That member's private key file; it signs, and never leaves this machine.")
+KeyOption = typer.Option(
+    ..., "--key", help="That member's private key file; it signs, and never leaves this machine."
+)
 
 
 def amount_of(text: str, currency: str, option: str) -> Decimal:
@@ -49,10 +53,14 @@ def in_kind_(
     currency: str = typer.Option(..., "--currency"),
     date: str = typer.Option(..., "--date", help="When the assistance was delivered, YYYY-MM-DD."),
     reference: str = typer.Option(..., "--reference", help="The reporting ministry's reference."),
-    proposed: str = typer.Option(None, "--proposed-value", help="The value put to the board [default: --value]."),
-    funded_by: str = typer.Option(..., "--funded-by",
-                                  help="Who paid for the delivery: us_funded, allied_funded or sold (the terms say "
-                                       "which count)."),
+    proposed: str = typer.Option(
+        None, "--proposed-value", help="The value put to the board [default: --value]."
+    ),
+    funded_by: str = typer.Option(
+        ...,
+        "--funded-by",
+        help="Who paid for the delivery: us_funded, allied_funded or sold (the terms say which count).",
+    ),
     member_ref: str = AsOption,
     key: Path = KeyOption,
 ) -> None:
@@ -61,12 +69,26 @@ def in_kind_(
     private = load_private(key)
     info = context.fund(ctx)
     with db.write(context.engine(ctx)) as conn:
-        item, p = in_kind.report(conn, info, who.name, partner, description, amount_of(value, currency, "--value"),
-                                 currency, day_of(date, "--date"), reference, member_ref, private, clock.today(),
-                                 None if proposed is None else amount_of(proposed, currency, "--proposed-value"),
-                                 funded_by=funded_by)
-    say(f"in-kind contribution {item.reference} recorded at the reported {item.reported} {currency}; proposal {p.id} "
-        f"({p.kind}, {p.amount} {currency}) is open for {p.body}, rule {p.rule}")
+        item, p = in_kind.report(
+            conn,
+            info,
+            who.name,
+            partner,
+            description,
+            amount_of(value, currency, "--value"),
+            currency,
+            day_of(date, "--date"),
+            reference,
+            member_ref,
+            private,
+            clock.today(),
+            None if proposed is None else amount_of(proposed, currency, "--proposed-value"),
+            funded_by=funded_by,
+        )
+    say(
+        f"in-kind contribution {item.reference} recorded at the reported {item.reported} {currency}; proposal {p.id} "
+        f"({p.kind}, {p.amount} {currency}) is open for {p.body}, rule {p.rule}"
+    )
     typer.echo(p.id)
 
 
@@ -86,7 +108,9 @@ def commit(
     amount: str = typer.Option(..., "--amount"),
     currency: str = typer.Option(..., "--currency"),
     date: str = typer.Option(None, "--date", help="Effective date [default: today]."),
-    reference: str = typer.Option(..., "--reference", help="The commitment's reference (keys it: the same again is a no-op)."),
+    reference: str = typer.Option(
+        ..., "--reference", help="The commitment's reference (keys it: the same again is a no-op)."
+    ),
 ) -> None:
     """Record a partner's commitment; calls are issued pro rata to the partners' commitments."""
     who = context.actor(ctx, "capital.commit")
@@ -94,10 +118,13 @@ def commit(
     day = day_of(date, "--date")
     terms = info.terms(day)
     with db.write(context.engine(ctx)) as conn:
-        seq = calls.commit(conn, terms, partner, amount_of(amount, currency, "--amount"), currency, day, reference,
-                           who.name)
+        seq = calls.commit(
+            conn, terms, partner, amount_of(amount, currency, "--amount"), currency, day, reference, who.name
+        )
         total = calls.committed(conn, partner, currency, None)
-    say(f"{partner} commitment {reference}: {amount} {currency} (record {seq}); {partner} has committed {total} {currency}")
+    say(
+        f"{partner} commitment {reference}: {amount} {currency} (record {seq}); {partner} has committed {total} {currency}"
+    )
 
 
 @app.command("call")
@@ -106,7 +133,9 @@ def call(
     amount: str = typer.Option(..., "--amount"),
     currency: str = typer.Option(..., "--currency"),
     date: str = typer.Option(None, "--date", help="Effective date [default: today]."),
-    reference: str = typer.Option(..., "--reference", help="The call's reference; each partner's line adds -<partner>."),
+    reference: str = typer.Option(
+        ..., "--reference", help="The call's reference; each partner's line adds -<partner>."
+    ),
     fmt: str = FormatOption,
 ) -> None:
     """Call capital from every partner, pro rata to its commitment (largest-remainder rounding)."""
@@ -114,8 +143,15 @@ def call(
     info = context.fund(ctx)
     day = day_of(date, "--date")
     with db.write(context.engine(ctx)) as conn:
-        lines = calls.issue_call(conn, info.terms(day), info.start_date, amount_of(amount, currency, "--amount"),
-                                 currency, day, reference)
+        lines = calls.issue_call(
+            conn,
+            info.terms(day),
+            info.start_date,
+            amount_of(amount, currency, "--amount"),
+            currency,
+            day,
+            reference,
+        )
     emit(ctx, [{**x._asdict(), "outstanding": x.outstanding} for x in lines], fmt, title=f"Call {reference}")
 
 
@@ -126,7 +162,12 @@ def calls_(ctx: typer.Context, as_of: str = typer.Option(None, "--as-of"), fmt: 
     day = day_of(as_of, "--as-of")
     with db.transaction(context.engine(ctx)) as conn:
         lines = calls.open_calls(conn, info.terms(day), day)
-    emit(ctx, [{**x._asdict(), "outstanding": x.outstanding} for x in lines], fmt, title=f"Capital calls as of {day}")
+    emit(
+        ctx,
+        [{**x._asdict(), "outstanding": x.outstanding} for x in lines],
+        fmt,
+        title=f"Capital calls as of {day}",
+    )
 
 
 @app.command("contribute")
@@ -145,8 +186,12 @@ def contribute(
     with db.write(context.engine(ctx)) as conn:
         lines = {x.reference: x for x in calls.open_calls(conn, terms)}
         currency = lines[call_ref].currency if call_ref in lines else terms.fund.base_currency
-        line = calls.contribute(conn, terms, info.start_date, call_ref, amount_of(amount, currency, "--amount"), day, receipt)
-    say(f"{line.partner} paid {amount} {line.currency} against {line.reference}; {line.outstanding} outstanding")
+        line = calls.contribute(
+            conn, terms, info.start_date, call_ref, amount_of(amount, currency, "--amount"), day, receipt
+        )
+    say(
+        f"{line.partner} paid {amount} {line.currency} against {line.reference}; {line.outstanding} outstanding"
+    )
 
 
 @app.command("accounts")
@@ -162,11 +207,24 @@ def accounts(
     with db.transaction(context.engine(ctx)) as conn:
         fc = capital_accounts(conn, info, end, parse_date(since, "--from"))
     rows = [a._asdict() for a in fc.accounts]
-    emit(ctx, rows, fmt, title=f"Partners' capital {fc.start} to {fc.end} ({fc.currency})", json_root={
-        "start": fc.start, "end": fc.end, "currency": fc.currency, "accounts": rows, "nav": fc.nav,
-        "other_equity": fc.other_equity})
-    say(f"NAV {fc.nav:,f} {fc.currency} = partners' capital {fc.capital:,f} + other equity "
-        f"{fc.other_equity:,f} (obligations accrued, not yet capital)")
+    emit(
+        ctx,
+        rows,
+        fmt,
+        title=f"Partners' capital {fc.start} to {fc.end} ({fc.currency})",
+        json_root={
+            "start": fc.start,
+            "end": fc.end,
+            "currency": fc.currency,
+            "accounts": rows,
+            "nav": fc.nav,
+            "other_equity": fc.other_equity,
+        },
+    )
+    say(
+        f"NAV {fc.nav:,f} {fc.currency} = partners' capital {fc.capital:,f} + other equity "
+        f"{fc.other_equity:,f} (obligations accrued, not yet capital)"
+    )
 
 
 @app.command("distribute")
@@ -182,7 +240,15 @@ def distribute(
     private = load_private(key)
     info = context.fund(ctx)
     with db.write(context.engine(ctx)) as conn:
-        p = distribution.propose(conn, info, who.name, amount_of(amount, currency, "--amount"), currency, member_ref,
-                                 private, clock.today())
+        p = distribution.propose(
+            conn,
+            info,
+            who.name,
+            amount_of(amount, currency, "--amount"),
+            currency,
+            member_ref,
+            private,
+            clock.today(),
+        )
     say(f"proposal {p.id} ({p.kind}, {p.amount} {p.currency}) is open for {p.body}, rule {p.rule}")
     typer.echo(p.id)

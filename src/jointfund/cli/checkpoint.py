@@ -14,8 +14,9 @@ from jointfund.ledger import checkpoint_note, log
 from jointfund.ledger.checkpoint import load_private
 from jointfund.store import db
 
-app = typer.Typer(help="Sign the current tree head (fund id, size, root, time) as a partner.",
-                  invoke_without_command=True)
+app = typer.Typer(
+    help="Sign the current tree head (fund id, size, root, time) as a partner.", invoke_without_command=True
+)
 
 NOTE_FORMATS = ("table", "json", "csv", "note")
 
@@ -25,8 +26,13 @@ def checkpoint(
     ctx: typer.Context,
     partner: str = typer.Option(None, "--partner", help="The partner whose key signs."),
     key: Path = typer.Option(None, "--key", help="The partner's private key file."),
-    fmt: str = typer.Option(None, "--format", "-f", help="Output: table, json, csv, or note (the C2SP signed note "
-                            "of the signed head, with every signature the fund holds for it)."),
+    fmt: str = typer.Option(
+        None,
+        "--format",
+        "-f",
+        help="Output: table, json, csv, or note (the C2SP signed note "
+        "of the signed head, with every signature the fund holds for it).",
+    ),
 ) -> None:
     """Sign the current tree head (fund id, size, root, time) as a partner.
 
@@ -34,8 +40,11 @@ def checkpoint(
     prints that note."""
     if ctx.invoked_subcommand is not None:
         return
-    missing = [Problem(name, "needed to sign a checkpoint") for name, v in (("--partner", partner), ("--key", key))
-               if v is None]
+    missing = [
+        Problem(name, "needed to sign a checkpoint")
+        for name, v in (("--partner", partner), ("--key", key))
+        if v is None
+    ]
     if missing:
         raise InputError(missing, "no checkpoint signed")
     chosen = resolve_format(ctx, fmt, NOTE_FORMATS)
@@ -50,31 +59,52 @@ def checkpoint(
         assert head is not None
         sys.stdout.write(head.render())
         return
-    emit(ctx, [{"partner": cp.partner, "tree_size": cp.tree_size, "root": cp.root_hex, "signed_at": cp.signed_at,
-                "key_id": cp.key_id, "signature": cp.signature_hex}], chosen, title="Checkpoint signed")
+    emit(
+        ctx,
+        [
+            {
+                "partner": cp.partner,
+                "tree_size": cp.tree_size,
+                "root": cp.root_hex,
+                "signed_at": cp.signed_at,
+                "key_id": cp.key_id,
+                "signature": cp.signature_hex,
+            }
+        ],
+        chosen,
+        title="Checkpoint signed",
+    )
 
 
 @app.command("note")
 def show_note(
     ctx: typer.Context,
-    size: int = typer.Option(None, "--size", min=1, help="The head of this tree size [default: the latest signed]."),
+    size: int = typer.Option(
+        None, "--size", min=1, help="The head of this tree size [default: the latest signed]."
+    ),
 ) -> None:
     """Print a signed head as a C2SP note (tlog-checkpoint), with the partners' and witnesses' signatures."""
     fund = context.fund(ctx)
     with db.transaction(context.engine(ctx)) as conn:
-        head = (checkpoint_note.head(conn, fund.id, size) if size is not None
-                else checkpoint_note.latest(conn, fund.id))
+        head = (
+            checkpoint_note.head(conn, fund.id, size)
+            if size is not None
+            else checkpoint_note.latest(conn, fund.id)
+        )
     if head is None:
-        raise JointfundError(f"no checkpoint note {'of size ' + str(size) if size else 'yet'}; a partner signs one "
-                             "with: jointfund checkpoint --partner P --key FILE")
+        raise JointfundError(
+            f"no checkpoint note {'of size ' + str(size) if size else 'yet'}; a partner signs one "
+            "with: jointfund checkpoint --partner P --key FILE"
+        )
     sys.stdout.write(head.render())
 
 
 @app.command("cosign")
 def cosign(
     ctx: typer.Context,
-    witnesses: list[str] = typer.Option(..., "--witness", help="A witness's URL prefix (it answers POST "
-                                        "PREFIX/add-checkpoint); repeatable."),
+    witnesses: list[str] = typer.Option(
+        ..., "--witness", help="A witness's URL prefix (it answers POST PREFIX/add-checkpoint); repeatable."
+    ),
 ) -> None:
     """Ask witnesses (C2SP tlog-witness) to cosign the latest head every partner signed.
 
@@ -87,13 +117,22 @@ def cosign(
     transparency = fund.terms().transparency
     known = [note.parse_vkey(v) for v in transparency.witnesses]
     if not known:
-        raise InputError([Problem("[transparency] witnesses", "the terms name no witness, so no cosignature could "
-                                  "count; add the witnesses' verifier keys to the terms first")])
+        raise InputError(
+            [
+                Problem(
+                    "[transparency] witnesses",
+                    "the terms name no witness, so no cosignature could "
+                    "count; add the witnesses' verifier keys to the terms first",
+                )
+            ]
+        )
     engine = context.engine(ctx)
     with db.transaction(engine) as conn:
         head = checkpoint_note.latest(conn, fund.id, fund.base_terms().partner_codes)
     if head is None:
-        raise JointfundError("no head is signed by every partner yet; witnesses cosign what both partners signed")
+        raise JointfundError(
+            "no head is signed by every partner yet; witnesses cosign what both partners signed"
+        )
 
     def proof_from(size: int) -> list[bytes]:
         with db.transaction(engine) as conn:
@@ -113,7 +152,9 @@ def cosign(
         now = checkpoint_note.head(conn, fund.id, head.body.size)
     count = len(set(now.witnesses)) if now else 0
     state = "WITNESSED" if now and now.witnessed(transparency.witnesses_required) else "not yet witnessed"
-    say(f"the log of {head.body.size} records: {count} of the {transparency.witnesses_required} witness "
-        f"cosignature(s) the terms require: {state}")
+    say(
+        f"the log of {head.body.size} records: {count} of the {transparency.witnesses_required} witness "
+        f"cosignature(s) the terms require: {state}"
+    )
     if refusals:
         raise JointfundError("\n".join(refusals))

@@ -13,14 +13,18 @@ from jointfund.cli.params import parse_date
 from jointfund.commitments import alert, evidence, register
 from jointfund.store import db
 
-app = typer.Typer(help="The register of the agreements' commitments: deadlines, triggers, evidence and alerts.")
+app = typer.Typer(
+    help="The register of the agreements' commitments: deadlines, triggers, evidence and alerts."
+)
 
 
 @app.command("list")
 def list_(
     ctx: typer.Context,
     agreement: str = typer.Option(None, "--agreement", help="Only this agreement's (security_2024, urif)."),
-    status: str = typer.Option(None, "--status", help="Only this status (open, due soon, overdue, met, ...)."),
+    status: str = typer.Option(
+        None, "--status", help="Only this status (open, due soon, overdue, met, ...)."
+    ),
     fmt: str = FormatOption,
 ) -> None:
     """Every commitment with its next due date and status (derived, or recorded with evidence)."""
@@ -40,18 +44,40 @@ def show(ctx: typer.Context, cid: str = typer.Argument(..., metavar="ID"), fmt: 
     info = context.fund(ctx)
     with db.transaction(context.engine(ctx)) as conn:
         x = register.line(conn, info, clock.today(), cid)
-    row = {**x.row(), "rule": x.rule, "text": x.text, "text_uk": x.text_uk, "area": x.area,
-           "investments": list(x.investments),
-           "records": [{"due": r.due, "status": r.status, "date": r.occurred_on, "evidence": list(r.evidence),
-                        "note": r.note, "record": r.seq} for r in x.records]}
-    emit(ctx, [{k: v for k, v in row.items() if k != "records"} | {"records": len(x.records)}], fmt,
-         title=f"Commitment {x.id}", json_root=row)
+    row = {
+        **x.row(),
+        "rule": x.rule,
+        "text": x.text,
+        "text_uk": x.text_uk,
+        "area": x.area,
+        "investments": list(x.investments),
+        "records": [
+            {
+                "due": r.due,
+                "status": r.status,
+                "date": r.occurred_on,
+                "evidence": list(r.evidence),
+                "note": r.note,
+                "record": r.seq,
+            }
+            for r in x.records
+        ],
+    }
+    emit(
+        ctx,
+        [{k: v for k, v in row.items() if k != "records"} | {"records": len(x.records)}],
+        fmt,
+        title=f"Commitment {x.id}",
+        json_root=row,
+    )
 
 
 @app.command("event")
 def event(
     ctx: typer.Context,
-    kind: str = typer.Option(..., "--kind", help="armed_attack, termination_notice, extension_agreed, capital_raise."),
+    kind: str = typer.Option(
+        ..., "--kind", help="armed_attack, termination_notice, extension_agreed, capital_raise."
+    ),
     date: str = typer.Option(..., "--date", help="When it happened, YYYY-MM-DD."),
     note: str = typer.Option("", "--note", help="What happened, in a sentence."),
 ) -> None:
@@ -72,7 +98,9 @@ def record(
     cid: str = typer.Argument(..., metavar="ID"),
     status: str = typer.Option(..., "--status", help="met, late, breached or waived."),
     date: str = typer.Option(..., "--date", help="When it was met (or late, breached, waived), YYYY-MM-DD."),
-    files: list[Path] = typer.Option(..., "--evidence", help="Evidence files (repeat); stored by content (SHA-256)."),
+    files: list[Path] = typer.Option(
+        ..., "--evidence", help="Evidence files (repeat); stored by content (SHA-256)."
+    ),
     note: str = typer.Option("", "--note"),
 ) -> None:
     """Record the outcome of a commitment's first unsettled occurrence, with its evidence."""
@@ -83,15 +111,23 @@ def record(
     info = context.fund(ctx)
     with db.write(context.engine(ctx)) as conn:
         r = register.record_outcome(conn, info, who.name, cid, status, day, blobs, note, clock.today())
-    say(f"{cid}: {status} on {day}" + (f" (due {r.due})" if r.due else "") + f", record {r.seq}; evidence "
-        + ", ".join(s[:12] for s in r.evidence))
+    say(
+        f"{cid}: {status} on {day}"
+        + (f" (due {r.due})" if r.due else "")
+        + f", record {r.seq}; evidence "
+        + ", ".join(s[:12] for s in r.evidence)
+    )
 
 
 @app.command("tag")
 def tag(
     ctx: typer.Context,
-    investment: int = context.id_argument("INVESTMENT", help="The investment's id (jointfund portfolio list)."),
-    area: str = typer.Option(..., "--area", help="An area of cooperation (energy_security, economic_recovery...)."),
+    investment: int = context.id_argument(
+        "INVESTMENT", help="The investment's id (jointfund portfolio list)."
+    ),
+    area: str = typer.Option(
+        ..., "--area", help="An area of cooperation (energy_security, economic_recovery...)."
+    ),
 ) -> None:
     """Tag an investment with an area of cooperation of the security agreement."""
     who = context.actor(ctx, "commitments.tag")
@@ -106,5 +142,19 @@ def alerts(ctx: typer.Context, fmt: str = FormatOption) -> None:
     info = context.fund(ctx)
     with db.transaction(context.engine(ctx)) as conn:
         found = alert.alerts(conn, info, clock.today())
-    emit(ctx, [{"alert": a.code, "agreement": a.agreement, "ends": a.ends, "before": a.before,
-                "decide_by": a.decide_by, "message": a.message} for a in found], fmt, title="Alerts")
+    emit(
+        ctx,
+        [
+            {
+                "alert": a.code,
+                "agreement": a.agreement,
+                "ends": a.ends,
+                "before": a.before,
+                "decide_by": a.decide_by,
+                "message": a.message,
+            }
+            for a in found
+        ],
+        fmt,
+        title="Alerts",
+    )

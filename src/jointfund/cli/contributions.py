@@ -9,7 +9,11 @@ from jointfund.cli.output import FormatOption, emit, resolve_format
 from jointfund.errors import JointfundError
 from jointfund.revenue import book
 from jointfund.revenue.contribution import (
-    DETAIL_COLUMNS, GROUPINGS, Totals, detail_row, missing_rates,
+    DETAIL_COLUMNS,
+    GROUPINGS,
+    Totals,
+    detail_row,
+    missing_rates,
 )
 from jointfund.store import db
 
@@ -29,7 +33,9 @@ class _Rows:
 
 def contributions(
     ctx: typer.Context,
-    detail: bool = typer.Option(False, "--detail", help="One row per receipt, with the reason it counts or not."),
+    detail: bool = typer.Option(
+        False, "--detail", help="One row per receipt, with the reason it counts or not."
+    ),
     by: str = typer.Option(None, "--by", help=f"Totals by {'|'.join(GROUPINGS)} [default: year]."),
     year: int = context.year_option(None, help="Only receipts dated in this year."),
     fmt: str = FormatOption,
@@ -43,10 +49,12 @@ def contributions(
     engine = context.engine(ctx)
     chosen = resolve_format(ctx, fmt)
     if detail:
+
         def rows():  # noqa: ANN202
             with db.transaction(engine) as conn:
                 for e in book.evaluations(conn, info, year):
                     yield detail_row(e)
+
         shown = _Rows(rows) if chosen == "csv" else list(rows())
         emit(ctx, shown, chosen, title="Contributions by receipt", columns=DETAIL_COLUMNS)
         return
@@ -61,6 +69,17 @@ def contributions(
 
 
 def totals_rows(by: str, found: list[Totals]) -> list[dict]:
-    return [{by: x.key, "name": x.name, "currency": x.currency, "receipts": x.receipts, "eligible": x.eligible,
-             "amount": x.amount, "eligible_amount": x.eligible_amount, "contribution": x.contribution,
-             "contribution_usd": x.contribution_base} for x in found]
+    return [
+        {
+            by: x.key,
+            "name": x.name,
+            "currency": x.currency,
+            "receipts": x.receipts,
+            "eligible": x.eligible,
+            "amount": x.amount,
+            "eligible_amount": x.eligible_amount,
+            "contribution": x.contribution,
+            "contribution_usd": x.contribution_base,
+        }
+        for x in found
+    ]

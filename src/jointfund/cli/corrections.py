@@ -13,10 +13,14 @@ from jointfund.fund import FundInfo
 from jointfund.revenue.corrections import Outcome
 from jointfund.store import db
 
-ReasonOption = typer.Option(..., "--reason", help="Why the value was wrong (kept with the correction, in the log).")
+ReasonOption = typer.Option(
+    ..., "--reason", help="Why the value was wrong (kept with the correction, in the log)."
+)
 
 
-def run(ctx: typer.Context, action: str, fmt: str, correct: Callable[[Connection, FundInfo, str], Outcome]) -> None:
+def run(
+    ctx: typer.Context, action: str, fmt: str, correct: Callable[[Connection, FundInfo, str], Outcome]
+) -> None:
     """Check the actor, then record the correction and re-book its accruals, all or nothing."""
     who = context.actor(ctx, action)
     info = context.fund(ctx)
@@ -24,5 +28,7 @@ def run(ctx: typer.Context, action: str, fmt: str, correct: Callable[[Connection
         done = correct(conn, info, who.name)
     for c in done.corrections:
         say(f"correction {c.seq}: {c.kind} {c.subject} {c.field} {c.previous!r} -> {c.value!r}")
-    say(f"{done.receipts} receipt(s) looked at again: {done.reversals} accrual(s) reversed, {done.rebookings} re-booked")
+    say(
+        f"{done.receipts} receipt(s) looked at again: {done.reversals} accrual(s) reversed, {done.rebookings} re-booked"
+    )
     emit(ctx, done.rows(), fmt, title="Correction")

@@ -23,7 +23,9 @@ from jointfund.store import db
 
 def demo(
     ctx: typer.Context,
-    directory: Path = typer.Option(Path("jointfund-demo"), "--dir", help="Where the demo fund, its keys and reports go."),
+    directory: Path = typer.Option(
+        Path("jointfund-demo"), "--dir", help="Where the demo fund, its keys and reports go."
+    ),
 ) -> None:
     """Create the demo fund (SQLite in --dir unless --db is given), sign, verify and show it."""
     root = ctx.find_root().obj
@@ -44,7 +46,12 @@ def demo(
     emit(ctx, capital, None, title="Partners' capital")
     emit(ctx, governance_demo.rows(engine, result.fund, clock.today()), None, title="Proposals")
     year, by_resource, calendar = revenue_demo.summary(engine, result.fund, clock.today())
-    emit(ctx, contributions_cli.totals_rows("resource", by_resource), None, title=f"Contributions of {year} by resource")
+    emit(
+        ctx,
+        contributions_cli.totals_rows("resource", by_resource),
+        None,
+        title=f"Contributions of {year} by resource",
+    )
     emit(ctx, calendar_cli.rows_of(calendar), None, title=f"Compliance calendar for {year}")
     register_rows, alerts = commitments_demo.rows(engine, result.fund, clock.today())
     emit(ctx, register_rows, None, title="Commitments of the agreements")
@@ -87,7 +94,12 @@ def portfolio_section(ctx: typer.Context, engine, info, directory: Path) -> None
         fc = capital_accounts(conn, info, today)
         folio = fund_report.portfolio(conn, info, today)
         funnel = fund_report.pipeline(conn, info, today)[0]
-    emit(ctx, [a._asdict() for a in fc.accounts], None, title=f"Capital accounts as of {today} (NAV {fc.nav:,f} {fc.currency})")
+    emit(
+        ctx,
+        [a._asdict() for a in fc.accounts],
+        None,
+        title=f"Capital accounts as of {today} (NAV {fc.nav:,f} {fc.currency})",
+    )
     emit(ctx, folio.rows, None, title=folio.title)
     emit(ctx, funnel.rows, None, title=funnel.title)
     say(f"early distribution refused: {lock_refusal(info.terms(today), today) or 'no: the lock has ended'}")
@@ -118,5 +130,7 @@ def statements_section(ctx: typer.Context, engine, info, directory: Path) -> Non
         show_sections(ctx, sections[:1], "table", None, sections[0].title)
     for lang in ("en", "uk"):
         out = directory / f"financials-{period}-{lang}.html"
-        out.write_text(financials_page.render(fin, terms, period, translations(lang).gettext, lang), encoding="utf-8")
+        out.write_text(
+            financials_page.render(fin, terms, period, translations(lang).gettext, lang), encoding="utf-8"
+        )
         say(f"[bold]The financial statements of {period} ({lang}) are at {out.resolve()}[/bold] (printable)")

@@ -16,7 +16,9 @@ from jointfund.cli.reports import emit_report, report_format
 from jointfund.errors import InputError, Problem
 from jointfund.store import db
 
-app = typer.Typer(help="Expenses against the adopted budget lines, each with its evidence.", no_args_is_help=True)
+app = typer.Typer(
+    help="Expenses against the adopted budget lines, each with its evidence.", no_args_is_help=True
+)
 
 REPORT_FORMATS = ("table", "csv", "json", "xlsx")
 
@@ -25,11 +27,21 @@ def _evidence(path: Path, max_bytes: int) -> bytes:
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise InputError([Problem("--evidence", f"at most {max_bytes} bytes (the terms' budget.evidence_max_bytes)",
-                                      f"{size} bytes")], "expense not recorded")
+            raise InputError(
+                [
+                    Problem(
+                        "--evidence",
+                        f"at most {max_bytes} bytes (the terms' budget.evidence_max_bytes)",
+                        f"{size} bytes",
+                    )
+                ],
+                "expense not recorded",
+            )
         return path.read_bytes()
     except OSError as exc:
-        raise InputError([Problem("--evidence", f"cannot read {path}: {exc.strerror}")], "expense not recorded") from None
+        raise InputError(
+            [Problem("--evidence", f"cannot read {path}: {exc.strerror}")], "expense not recorded"
+        ) from None
 
 
 @app.command("record")
@@ -51,9 +63,13 @@ def record(
     assert day is not None
     content = _evidence(evidence, info.terms(day).budget.evidence_max_bytes)
     with db.write(context.engine(ctx)) as conn:
-        x, new = expense.record(conn, info, who.name, line, amount, currency, day, reference, evidence.name, content)
-    say(f"expense {x.reference}: {x.amount} {x.currency} charged to {x.line} (entry {x.entry_seq}, evidence "
-        f"sha256:{x.document_sha256})" + ("" if new else "; already recorded"))
+        x, new = expense.record(
+            conn, info, who.name, line, amount, currency, day, reference, evidence.name, content
+        )
+    say(
+        f"expense {x.reference}: {x.amount} {x.currency} charged to {x.line} (entry {x.entry_seq}, evidence "
+        f"sha256:{x.document_sha256})" + ("" if new else "; already recorded")
+    )
 
 
 @app.command("lines")
@@ -64,30 +80,55 @@ def lines_(ctx: typer.Context, fmt: str = FormatOption) -> None:
 
     with db.transaction(context.engine(ctx)) as conn:
         now, spent = lines.current(conn), lines.spent_minor(conn)
-    rows = [{"line": x.code, "version": x.version, "category": x.category, "period": x.period, "currency": x.currency,
-             "amount": x.amount, "spent": from_minor(spent.get(x.code, 0), x.currency),
-             "left": x.amount - from_minor(spent.get(x.code, 0), x.currency), "proposal": x.proposal}
-            for x in now.values()]
+    rows = [
+        {
+            "line": x.code,
+            "version": x.version,
+            "category": x.category,
+            "period": x.period,
+            "currency": x.currency,
+            "amount": x.amount,
+            "spent": from_minor(spent.get(x.code, 0), x.currency),
+            "left": x.amount - from_minor(spent.get(x.code, 0), x.currency),
+            "proposal": x.proposal,
+        }
+        for x in now.values()
+    ]
     emit(ctx, rows, fmt, title="Budget lines")
 
 
 @app.command("list")
-def list_(ctx: typer.Context, line: str = typer.Option(None, "--line", help="Only this line's expenses."),
-          fmt: str = FormatOption) -> None:
+def list_(
+    ctx: typer.Context,
+    line: str = typer.Option(None, "--line", help="Only this line's expenses."),
+    fmt: str = FormatOption,
+) -> None:
     """Recorded expenses, in order, with their evidence's hash and their journal entry."""
     from jointfund.budget import expense
 
     with db.transaction(context.engine(ctx)) as conn:
-        rows = [{"id": x.id, "line": x.line, "date": x.date, "amount": x.amount, "currency": x.currency,
-                 "reference": x.reference, "evidence_sha256": x.document_sha256, "entry": x.entry_seq}
-                for x in expense.expenses(conn, line)]
+        rows = [
+            {
+                "id": x.id,
+                "line": x.line,
+                "date": x.date,
+                "amount": x.amount,
+                "currency": x.currency,
+                "reference": x.reference,
+                "evidence_sha256": x.document_sha256,
+                "entry": x.entry_seq,
+            }
+            for x in expense.expenses(conn, line)
+        ]
     emit(ctx, rows, fmt, title="Expenses")
 
 
 @report_app.command("budget")
 def budget_report(
     ctx: typer.Context,
-    period: str = typer.Option(..., "--period", help="A year (2026), a quarter (2026-Q1) or a month (2026-03)."),
+    period: str = typer.Option(
+        ..., "--period", help="A year (2026), a quarter (2026-Q1) or a month (2026-03)."
+    ),
     fmt: str = typer.Option(None, "--format", "-f", help="table, csv, json or xlsx (xlsx needs -o)."),
     out: Path = typer.Option(None, "-o", "--out", help="Write the report to this file (required for xlsx)."),
 ) -> None:

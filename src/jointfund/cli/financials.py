@@ -22,10 +22,17 @@ FORMATS = ("table", "csv", "json", "xlsx", "html")
 
 def as_json(fin: financials.Financials, period: str) -> dict:
     """The statements as one JSON document: net assets and partners first, then every section and tie."""
-    return {"fund": fin.fund, "period": period, "start": fin.start, "end": fin.end, "currency": fin.currency,
-            "net_assets": fin.net_assets, "partners": fin.partners,
-            "sections": [{"key": k, **s._asdict()} for k, s in zip(financials.TITLES, fin.sections, strict=True)],
-            "ties": [{**t._asdict(), "ok": t.ok} for t in fin.ties]}
+    return {
+        "fund": fin.fund,
+        "period": period,
+        "start": fin.start,
+        "end": fin.end,
+        "currency": fin.currency,
+        "net_assets": fin.net_assets,
+        "partners": fin.partners,
+        "sections": [{"key": k, **s._asdict()} for k, s in zip(financials.TITLES, fin.sections, strict=True)],
+        "ties": [{**t._asdict(), "ok": t.ok} for t in fin.ties],
+    }
 
 
 @app.command("financials")
@@ -33,7 +40,9 @@ def financials_(
     ctx: typer.Context,
     period: str = PeriodOption,
     fmt: str = typer.Option(None, "--format", "-f", help="table, csv, json, xlsx or html (xlsx needs -o)."),
-    out: Path = typer.Option(None, "-o", "--out", help="Write to this file (required for xlsx; html may print)."),
+    out: Path = typer.Option(
+        None, "-o", "--out", help="Write to this file (required for xlsx; html may print)."
+    ),
     lang: str = typer.Option("en", "--lang", help="Language of the HTML page: en or uk."),
 ) -> None:
     """Financial statements of a year or a quarter: assets and liabilities, operations, changes in net assets by
@@ -42,7 +51,9 @@ def financials_(
 
     chosen = fmt or (ctx.find_root().obj or {}).get("format") or "table"
     if chosen not in FORMATS:
-        raise typer.BadParameter(f"expected one of {', '.join(FORMATS)}, got {chosen!r}", param_hint="--format")
+        raise typer.BadParameter(
+            f"expected one of {', '.join(FORMATS)}, got {chosen!r}", param_hint="--format"
+        )
     if lang not in LANGUAGES:
         raise typer.BadParameter(f"expected one of {', '.join(LANGUAGES)}, got {lang!r}", param_hint="--lang")
     if lang != "en" and chosen != "html":
@@ -66,7 +77,9 @@ def financials_(
         return
     if chosen == "json":
         if out is not None:
-            raise typer.BadParameter("-o is for xlsx and html; redirect the output of other formats", param_hint="--out")
+            raise typer.BadParameter(
+                "-o is for xlsx and html; redirect the output of other formats", param_hint="--out"
+            )
         sys.stdout.write(json.dumps(_plain(as_json(fin, period)), ensure_ascii=False, indent=2) + "\n")
         return
     show_sections(ctx, fin.sections, chosen, out, title)

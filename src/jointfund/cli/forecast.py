@@ -21,18 +21,36 @@ from jointfund.forecast import compare, engine, outlook, run, scenario, summary
 from jointfund.forecast.plan import StartState
 from jointfund.terms import shipped_text
 
-app = typer.Typer(help="Forecasts of contributions, fund value and distributions, over many random paths.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Forecasts of contributions, fund value and distributions, over many random paths.",
+    no_args_is_help=True,
+)
 
-ScenarioArg = typer.Argument(..., help="Scenario file (TOML), or a shipped one: " + ", ".join(scenario.SHIPPED) + ".")
+ScenarioArg = typer.Argument(
+    ..., help="Scenario file (TOML), or a shipped one: " + ", ".join(scenario.SHIPPED) + "."
+)
 PathsOption = typer.Option(10_000, "--paths", min=1, max=engine.MAX_PATHS, help="Number of random paths.")
-YearsOption = typer.Option(None, "--years", min=1, max=scenario.MAX_YEARS, help="Years forecast [default: the scenario's].")
-SeedOption = typer.Option(0, "--seed", min=0, help="Seed; the same seed gives the same numbers whatever the workers.")
-StartOption = typer.Option(None, "--start", help="First day, YYYY-MM-DD [default: the scenario's, else today].")
-WorkersOption = typer.Option(1, "--workers", min=1, max=256, help="Local processes running chunks in parallel.")
-SchedulerOption = typer.Option(None, "--scheduler", help="Dask scheduler address (tcp://host:8786) to run the chunks on.")
-ChunkOption = typer.Option(engine.DEFAULT_CHUNK_PATHS, "--chunk-paths", min=1,
-                           help=f"Paths per task, rounded to whole blocks of {engine.BLOCK_PATHS}.")
+YearsOption = typer.Option(
+    None, "--years", min=1, max=scenario.MAX_YEARS, help="Years forecast [default: the scenario's]."
+)
+SeedOption = typer.Option(
+    0, "--seed", min=0, help="Seed; the same seed gives the same numbers whatever the workers."
+)
+StartOption = typer.Option(
+    None, "--start", help="First day, YYYY-MM-DD [default: the scenario's, else today]."
+)
+WorkersOption = typer.Option(
+    1, "--workers", min=1, max=256, help="Local processes running chunks in parallel."
+)
+SchedulerOption = typer.Option(
+    None, "--scheduler", help="Dask scheduler address (tcp://host:8786) to run the chunks on."
+)
+ChunkOption = typer.Option(
+    engine.DEFAULT_CHUNK_PATHS,
+    "--chunk-paths",
+    min=1,
+    help=f"Paths per task, rounded to whole blocks of {engine.BLOCK_PATHS}.",
+)
 
 
 @dataclass(frozen=True)
@@ -42,15 +60,39 @@ class Run:
     terms_text: str = ""  # the terms it ran on (their names label a chart)
 
 
-def _compute(ctx: typer.Context, file: str, paths: int, years: int | None, seed: int, start_day: str | None,
-             workers: int, scheduler: str | None, chunk_paths: int, with_tornado: bool = True) -> Run:
+def _compute(
+    ctx: typer.Context,
+    file: str,
+    paths: int,
+    years: int | None,
+    seed: int,
+    start_day: str | None,
+    workers: int,
+    scheduler: str | None,
+    chunk_paths: int,
+    with_tornado: bool = True,
+) -> Run:
     text, source = scenario.read(file)
     terms_text, adopted, state_from = _terms_text(ctx)
     with engine.Runner(workers, scheduler) as runner, bar("forecast", total=None) as advance:
-        name, outcome = outlook.compute(text, source, terms_text, _date(start_day), clock.today(), state_from, paths,
-                                        seed, runner, years, chunk_paths, with_tornado, advance,
-                                        announce=lambda m: say(f"[dim]{m}[/dim]"), total=advance.total,
-                                        adopted=adopted)
+        name, outcome = outlook.compute(
+            text,
+            source,
+            terms_text,
+            _date(start_day),
+            clock.today(),
+            state_from,
+            paths,
+            seed,
+            runner,
+            years,
+            chunk_paths,
+            with_tornado,
+            advance,
+            announce=lambda m: say(f"[dim]{m}[/dim]"),
+            total=advance.total,
+            adopted=adopted,
+        )
     return Run(name, outcome, terms_text)
 
 
@@ -69,7 +111,9 @@ def _terms_text(ctx: typer.Context):  # noqa: ANN202 - (text, adopted amendments
         info = context.fund(ctx)
         eng = context.engine(ctx)
     except (JointfundError, SQLAlchemyError) as exc:
-        say(f"[dim]no usable fund ({str(exc).splitlines()[0]}); using the shipped terms and the scenario's start state[/dim]")
+        say(
+            f"[dim]no usable fund ({str(exc).splitlines()[0]}); using the shipped terms and the scenario's start state[/dim]"
+        )
         return shipped_text(), (), None
 
     def read_book(terms, day: dt.date, sc: scenario.Scenario) -> StartState:  # noqa: ANN001
@@ -98,7 +142,9 @@ def _date(value: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(f"expected a date as YYYY-MM-DD, got {value!r}", param_hint="--start") from None
+        raise typer.BadParameter(
+            f"expected a date as YYYY-MM-DD, got {value!r}", param_hint="--start"
+        ) from None
 
 
 @app.command("run")
@@ -126,23 +172,39 @@ def run_command(
         emit(ctx, doc["percentiles"], "csv")
         return
     for metric in summary.metric_names(plan):
-        rows = [{k: v for k, v in row.items() if k != "metric"} for row in doc["percentiles"] if row["metric"] == metric]
+        rows = [
+            {k: v for k, v in row.items() if k != "metric"}
+            for row in doc["percentiles"]
+            if row["metric"] == metric
+        ]
         emit(ctx, _millions(rows), "table", title=f"{metric} (USD m)")
     emit(ctx, doc["nav_thresholds"], "table", title="Probability that NAV is at least the threshold")
     first = doc["first_distribution"]
-    emit(ctx, first["by_year"], "table", title=f"Year of the first distribution (lock ends {plan.lock_ends}; none: year empty)")
+    emit(
+        ctx,
+        first["by_year"],
+        "table",
+        title=f"Year of the first distribution (lock ends {plan.lock_ends}; none: year empty)",
+    )
     emit(ctx, _millions(first["size"]), "table", title="Size of the first distribution (USD m)")
     tornado = doc["tornado"]
     if tornado["year"] is not None:
-        rows = [{"input": b["input"], "-1 sigma": b["minus_1_sigma"], "+1 sigma": b["plus_1_sigma"]} for b in tornado["bars"]]
+        rows = [
+            {"input": b["input"], "-1 sigma": b["minus_1_sigma"], "+1 sigma": b["plus_1_sigma"]}
+            for b in tornado["bars"]
+        ]
         base = "n/a" if tornado["base"] is None else f"{tornado['base'] / 1e6:,.1f}"
-        emit(ctx, _millions(rows), "table", title=f"Tornado: P50 NAV in {tornado['year']} (USD m; base {base})")
+        emit(
+            ctx, _millions(rows), "table", title=f"Tornado: P50 NAV in {tornado['year']} (USD m; base {base})"
+        )
 
 
 @app.command("compare")
 def compare_command(
     ctx: typer.Context,
-    files: list[str] = typer.Argument(..., help="Two or more scenario files (or shipped names) to set side by side."),
+    files: list[str] = typer.Argument(
+        ..., help="Two or more scenario files (or shipped names) to set side by side."
+    ),
     paths: int = PathsOption,
     years: int = YearsOption,
     seed: int = SeedOption,
@@ -156,26 +218,57 @@ def compare_command(
     chosen = resolve_format(ctx, fmt)
     docs = []
     for file in files:
-        r = _compute(ctx, file, paths, years, seed, start_day, workers, None, engine.DEFAULT_CHUNK_PATHS,
-                     with_tornado=False)
+        r = _compute(
+            ctx,
+            file,
+            paths,
+            years,
+            seed,
+            start_day,
+            workers,
+            None,
+            engine.DEFAULT_CHUNK_PATHS,
+            with_tornado=False,
+        )
         docs.append(run.document(r.outcome, r.name))
     rows = compare.comparison(docs)
     if chosen == "json":
-        emit(ctx, [], "json", json_root={"scenarios": [d["scenario"] for d in docs], "paths": paths, "seed": seed,
-                                         "rows": rows})
+        emit(
+            ctx,
+            [],
+            "json",
+            json_root={
+                "scenarios": [d["scenario"] for d in docs],
+                "paths": paths,
+                "seed": seed,
+                "rows": rows,
+            },
+        )
         return
     if chosen == "csv":
         emit(ctx, rows, "csv")
         return
-    shown = [{k: (Decimal(f"{v / 1e6:.1f}") if isinstance(v, float) and not row["measure"].startswith("P(")
-                  else (f"{v:.1%}" if isinstance(v, float) else v)) for k, v in row.items()} for row in rows]
-    emit(ctx, shown, "table", title=f"Scenarios compared: {paths:,} paths, seed {seed} (USD m unless a share)")
+    shown = [
+        {
+            k: (
+                Decimal(f"{v / 1e6:.1f}")
+                if isinstance(v, float) and not row["measure"].startswith("P(")
+                else (f"{v:.1%}" if isinstance(v, float) else v)
+            )
+            for k, v in row.items()
+        }
+        for row in rows
+    ]
+    emit(
+        ctx, shown, "table", title=f"Scenarios compared: {paths:,} paths, seed {seed} (USD m unless a share)"
+    )
 
 
 def _millions(rows: list[dict]) -> list[dict]:
     def show(v: object) -> object:
         # Decimal, so the table right-aligns and groups the figures
         return Decimal(f"{v / 1e6:.1f}") if isinstance(v, float) else v
+
     return [{k: (v if k == "year" else show(v)) for k, v in row.items()} for row in rows]
 
 
@@ -183,7 +276,9 @@ def _millions(rows: list[dict]) -> list[dict]:
 def chart_command(
     ctx: typer.Context,
     file: str = ScenarioArg,
-    output: Path = typer.Option(..., "-o", "--output", help="HTML file to write (self-contained, works offline)."),
+    output: Path = typer.Option(
+        ..., "-o", "--output", help="HTML file to write (self-contained, works offline)."
+    ),
     paths: int = PathsOption,
     years: int = YearsOption,
     seed: int = SeedOption,
@@ -210,4 +305,3 @@ def chart_command(
     except OSError as exc:
         raise JointfundError(f"cannot write {output}: {exc.strerror}") from None
     say(f"wrote {output}")
-

@@ -23,9 +23,15 @@ db_app = typer.Typer(help="The database schema (Alembic migrations).", no_args_i
 
 def init(
     ctx: typer.Context,
-    terms: Path = typer.Option(None, "--terms", help="Terms file (TOML) of the agreement [default: the shipped URIF terms]."),
-    authorities: list[str] = typer.Option(None, "--authority", help="PARTNER=FILE.pub, once per partner: the partner's "
-                                          "authority public key, for the genesis record (see docs/ceremony.md)."),
+    terms: Path = typer.Option(
+        None, "--terms", help="Terms file (TOML) of the agreement [default: the shipped URIF terms]."
+    ),
+    authorities: list[str] = typer.Option(
+        None,
+        "--authority",
+        help="PARTNER=FILE.pub, once per partner: the partner's "
+        "authority public key, for the genesis record (see docs/ceremony.md).",
+    ),
 ) -> None:
     """Create a fund in the database (--db), on the shipped terms or your own.
 
@@ -45,19 +51,27 @@ def init(
 
         validated(load_text(text, source).partner_codes, read_authorities(authorities))
     info = fund_mod.create(context.engine(ctx, migrated=False), text, source)
-    say(f"created fund {info.code} ({info.name})\n  id: {info.id}\n  terms: {source}\n  starts: {info.start_date}")
+    say(
+        f"created fund {info.code} ({info.name})\n  id: {info.id}\n  terms: {source}\n  starts: {info.start_date}"
+    )
     if authorities:
         from jointfund.cli.authority import record_genesis
 
         record_genesis(ctx, authorities)
     else:
-        say("no genesis yet: record the partners' authority keys with: jointfund genesis new --authority P=FILE.pub ...")
+        say(
+            "no genesis yet: record the partners' authority keys with: jointfund genesis new --authority P=FILE.pub ..."
+        )
 
 
 def verify(
     ctx: typer.Context,
-    trust: Path = typer.Option(None, "--trust", help="A trust file obtained out of band (jointfund trust export, from "
-                               "a partner): the partners' authority keys and perhaps the last checkpoint you saw."),
+    trust: Path = typer.Option(
+        None,
+        "--trust",
+        help="A trust file obtained out of band (jointfund trust export, from "
+        "a partner): the partners' authority keys and perhaps the last checkpoint you saw.",
+    ),
     fmt: str = FormatOption,
 ) -> None:
     """Recompute every entry, balance, hash, root and signature; exit 1 naming the first failure.
@@ -81,16 +95,26 @@ def verify(
     if report.anchored:
         say(f"[green]verified[/green]: every check passed, anchored in the keys of {trust}")
     else:
-        say("[green]verified[/green]: every check passed, [bold]internal consistency only[/bold]: no --trust FILE was "
-            "given, so nothing here was checked against keys obtained outside this database")
+        say(
+            "[green]verified[/green]: every check passed, [bold]internal consistency only[/bold]: no --trust FILE was "
+            "given, so nothing here was checked against keys obtained outside this database"
+        )
 
 
 def report_rows(report: Report) -> list[dict]:
-    return [{"check": r.check, "status": "ok" if r.ok else "FAILED", "checked": r.checked,
-             "detail": "" if r.ok else f"{len(r.failures)} failure(s); first: "
-             + (f"record {r.failures[0].seq}: " if r.failures[0].seq is not None else "") + r.failures[0].detail}
-            for r in report.results]
-
+    return [
+        {
+            "check": r.check,
+            "status": "ok" if r.ok else "FAILED",
+            "checked": r.checked,
+            "detail": ""
+            if r.ok
+            else f"{len(r.failures)} failure(s); first: "
+            + (f"record {r.failures[0].seq}: " if r.failures[0].seq is not None else "")
+            + r.failures[0].detail,
+        }
+        for r in report.results
+    ]
 
 
 @db_app.command("upgrade")

@@ -30,7 +30,9 @@ PeriodOption = typer.Option(..., "--period", help="A year (2026) or a quarter (2
 def _show(ctx: typer.Context, sections: list[Section], fmt: str | None, out: Path | None, title: str) -> None:
     chosen = fmt or (ctx.find_root().obj or {}).get("format") or "table"
     if chosen not in FORMATS:
-        raise typer.BadParameter(f"expected one of {', '.join(FORMATS)}, got {chosen!r}", param_hint="--format")
+        raise typer.BadParameter(
+            f"expected one of {', '.join(FORMATS)}, got {chosen!r}", param_hint="--format"
+        )
     if chosen == "xlsx":
         if out is None:
             raise typer.BadParameter("xlsx is binary: give -o FILE", param_hint="--out")
@@ -40,8 +42,14 @@ def _show(ctx: typer.Context, sections: list[Section], fmt: str | None, out: Pat
     if out is not None:
         raise typer.BadParameter("-o is for xlsx; redirect the output of other formats", param_hint="--out")
     if chosen == "json":
-        sys.stdout.write(json.dumps(_plain({"title": title, "sections": [s._asdict() for s in sections]}),
-                                    ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(
+            json.dumps(
+                _plain({"title": title, "sections": [s._asdict() for s in sections]}),
+                ensure_ascii=False,
+                indent=2,
+            )
+            + "\n"
+        )
         return
     if chosen == "csv":
         # One CSV: a section column, then the union of every section's columns.
@@ -54,20 +62,28 @@ def _show(ctx: typer.Context, sections: list[Section], fmt: str | None, out: Pat
 
 
 @app.command("statement")
-def statement_(ctx: typer.Context, partner: str = typer.Option(..., "--partner"), period: str = PeriodOption,
-               fmt: str = typer.Option(None, "--format", "-f", help="table, csv, json, xlsx or html (xlsx needs -o)."),
-               out: Path = OutOption,
-               lang: str = typer.Option("en", "--lang", help=f"Language of the html page: {', '.join(LANGUAGES)}.")) -> None:
+def statement_(
+    ctx: typer.Context,
+    partner: str = typer.Option(..., "--partner"),
+    period: str = PeriodOption,
+    fmt: str = typer.Option(None, "--format", "-f", help="table, csv, json, xlsx or html (xlsx needs -o)."),
+    out: Path = OutOption,
+    lang: str = typer.Option("en", "--lang", help=f"Language of the html page: {', '.join(LANGUAGES)}."),
+) -> None:
     """A partner's capital account statement for a quarter or a year (ILPA style: the period, the year to date
     and the inception to date), with the entries it can check against the ledger; html is a printable page."""
     start, end = statement.period_bounds(period)
     info = context.fund(ctx)
     if fmt == "html":
         if lang not in LANGUAGES:
-            raise typer.BadParameter(f"expected one of {', '.join(LANGUAGES)}, got {lang!r}", param_hint="--lang")
+            raise typer.BadParameter(
+                f"expected one of {', '.join(LANGUAGES)}, got {lang!r}", param_hint="--lang"
+            )
         with db.transaction(context.engine(ctx)) as conn:
             s = statement.compute(conn, info, partner, start, end)
-            page = statement_page.statement_html(s, statement.entry_rows(conn, info, s), lang, period, clock.today())
+            page = statement_page.statement_html(
+                s, statement.entry_rows(conn, info, s), lang, period, clock.today()
+            )
         if out is None:
             sys.stdout.write(page)
         else:
@@ -80,19 +96,28 @@ def statement_(ctx: typer.Context, partner: str = typer.Option(..., "--partner")
 
 
 @app.command("fund")
-def fund_(ctx: typer.Context, period: str = PeriodOption, fmt: str = FmtOption, out: Path = OutOption) -> None:
+def fund_(
+    ctx: typer.Context, period: str = PeriodOption, fmt: str = FmtOption, out: Path = OutOption
+) -> None:
     """The fund's balance sheet, income statement, sources and uses of cash, and partners' capital for a period."""
     start, end = statement.period_bounds(period)
     info = context.fund(ctx)
     start = max(start, info.start_date)
     with db.transaction(context.engine(ctx)) as conn:
-        sections = [*fund_report.fund_statements(conn, info, start, end), fund_report.capital_section(conn, info, start, end)]
+        sections = [
+            *fund_report.fund_statements(conn, info, start, end),
+            fund_report.capital_section(conn, info, start, end),
+        ]
     _show(ctx, sections, fmt, out, f"{info.name}: fund report {period}")
 
 
 @app.command("portfolio")
-def portfolio_(ctx: typer.Context, as_of: str = typer.Option(None, "--as-of"), fmt: str = FmtOption,
-               out: Path = OutOption) -> None:
+def portfolio_(
+    ctx: typer.Context,
+    as_of: str = typer.Option(None, "--as-of"),
+    fmt: str = FmtOption,
+    out: Path = OutOption,
+) -> None:
     """The portfolio with its metrics and fund totals."""
     info = context.fund(ctx)
     day = day_of(as_of, "--as-of")
@@ -102,8 +127,12 @@ def portfolio_(ctx: typer.Context, as_of: str = typer.Option(None, "--as-of"), f
 
 
 @app.command("pipeline")
-def pipeline_(ctx: typer.Context, as_of: str = typer.Option(None, "--as-of"), fmt: str = FmtOption,
-              out: Path = OutOption) -> None:
+def pipeline_(
+    ctx: typer.Context,
+    as_of: str = typer.Option(None, "--as-of"),
+    fmt: str = FmtOption,
+    out: Path = OutOption,
+) -> None:
     """The pipeline funnel by stage, and applications by sector and by region."""
     info = context.fund(ctx)
     day = day_of(as_of, "--as-of")
@@ -113,8 +142,11 @@ def pipeline_(ctx: typer.Context, as_of: str = typer.Option(None, "--as-of"), fm
 
 
 @app.command("html")
-def html_(ctx: typer.Context, out: Path = typer.Option(..., "-o", "--out", help="The HTML file to write."),
-          as_of: str = typer.Option(None, "--as-of")) -> None:
+def html_(
+    ctx: typer.Context,
+    out: Path = typer.Option(..., "-o", "--out", help="The HTML file to write."),
+    as_of: str = typer.Option(None, "--as-of"),
+) -> None:
     """One self-contained, offline HTML fund report: headline figures, charts, statements, signed checkpoint."""
     info = context.fund(ctx)
     day = day_of(as_of, "--as-of")

@@ -17,15 +17,23 @@ from jointfund.revenue.imports import rates_kind
 from jointfund.store import db
 from jointfund.store import tables as t
 
-app = typer.Typer(help="Reference exchange rates (NBU: UAH per unit of foreign currency).", no_args_is_help=True)
+app = typer.Typer(
+    help="Reference exchange rates (NBU: UAH per unit of foreign currency).", no_args_is_help=True
+)
 
 
 @app.command("import")
 def import_(
     ctx: typer.Context,
-    file: Path = typer.Argument(..., help="CSV or XLSX (date, currency, rate) or NBU JSON (exchangedate, cc, rate)."),
-    accept_jump: bool = typer.Option(False, "--accept-jump", help="Confirm rates that change more than the terms' "
-                                     "fx.max_daily_change from the previous rate (a real devaluation)."),
+    file: Path = typer.Argument(
+        ..., help="CSV or XLSX (date, currency, rate) or NBU JSON (exchangedate, cc, rate)."
+    ),
+    accept_jump: bool = typer.Option(
+        False,
+        "--accept-jump",
+        help="Confirm rates that change more than the terms' "
+        "fx.max_daily_change from the previous rate (a real devaluation).",
+    ),
     fmt: str = FormatOption,
     delimiter: str = imports.DelimiterOption,
     locale: str = imports.LocaleOption,
@@ -34,16 +42,24 @@ def import_(
     """Import rates; a date and currency already imported with another rate is refused, and so is a rate outside
     the terms' plausible range (fx.plausible_rates) or, without --accept-jump, one that jumps too far."""
     context.actor(ctx, "fx.import")
-    imports.run(ctx, file, fmt, lambda _conn, info: rates_kind(info.base_terms(), accept_jump),
-                how=imports.dialect(delimiter, locale), dry_run=dry_run)
+    imports.run(
+        ctx,
+        file,
+        fmt,
+        lambda _conn, info: rates_kind(info.base_terms(), accept_jump),
+        how=imports.dialect(delimiter, locale),
+        dry_run=dry_run,
+    )
 
 
 @app.command("list")
 def list_(
     ctx: typer.Context,
     currency: str = typer.Option(None, "--currency"),
-    since: str = typer.Option(None, "--since"), until: str = typer.Option(None, "--until"),
-    limit: int = params.LimitOption, offset: int = params.OffsetOption,
+    since: str = typer.Option(None, "--since"),
+    until: str = typer.Option(None, "--until"),
+    limit: int = params.LimitOption,
+    offset: int = params.OffsetOption,
     fmt: str = FormatOption,
 ) -> None:
     """Rates by date."""
@@ -56,9 +72,13 @@ def list_(
         q = q.where(t.fx_rate.c.date <= last)
     with db.transaction(context.engine(ctx)) as conn:
         fixed = book.corrected(conn, "rate")
-        rows = [{**book.effective_rate(rate := book.rate_of(r), fixed)._asdict(),
-                 "corrected": "yes" if rate_subject(rate.currency, rate.date) in fixed else "no"}
-                for r in params.page(conn.execute(q.limit(limit + 1).offset(offset)), limit, 0)]
+        rows = [
+            {
+                **book.effective_rate(rate := book.rate_of(r), fixed)._asdict(),
+                "corrected": "yes" if rate_subject(rate.currency, rate.date) in fixed else "no",
+            }
+            for r in params.page(conn.execute(q.limit(limit + 1).offset(offset)), limit, 0)
+        ]
     emit(ctx, rows, fmt, title="Exchange rates")
 
 
@@ -69,13 +89,21 @@ def correct(
     currency: str = typer.Option(..., "--currency"),
     rate: str = typer.Option(..., "--rate", help="The right rate, UAH per unit."),
     reason: str = corrections.ReasonOption,
-    accept_jump: bool = typer.Option(False, "--accept-jump", help="Confirm a rate that changes more than the terms' "
-                                     "fx.max_daily_change from the rate before or after it."),
+    accept_jump: bool = typer.Option(
+        False,
+        "--accept-jump",
+        help="Confirm a rate that changes more than the terms' "
+        "fx.max_daily_change from the rate before or after it.",
+    ),
     fmt: str = FormatOption,
 ) -> None:
     """Supersede a wrong rate with a correction (reason and actor kept; the rate row is never edited), and
     reverse and re-book every contribution it converted."""
     day = parse_date(date, "--date")
     assert day is not None
-    corrections.run(ctx, "fx.correct", fmt,
-                    lambda conn, info, who: correct_rate(conn, info, who, currency, day, rate, reason, accept_jump))
+    corrections.run(
+        ctx,
+        "fx.correct",
+        fmt,
+        lambda conn, info, who: correct_rate(conn, info, who, currency, day, rate, reason, accept_jump),
+    )

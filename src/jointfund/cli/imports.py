@@ -21,13 +21,23 @@ from jointfund.revenue.numbers import LOCALES
 from jointfund.revenue.reader import DELIMITERS, Dialect, check_file, count_rows, read_rows
 from jointfund.store import db
 
-FileArgument = typer.Argument(..., help="CSV (UTF-8, or UTF-16 with a BOM, or Windows-1251; header row; separated by "
-                                        ", ; or tab) or XLSX (first sheet, header row).")
-DelimiterOption = typer.Option(None, "--delimiter", help="The CSV separator: ',' ';' or tab [default: found from "
-                                                         "the header].")
-LocaleOption = typer.Option("auto", "--locale", help="How the file writes numbers: uk (1 250 000,00), en "
-                                                     "(1,250,000.00) or auto (either, when unambiguous).")
-DryRunOption = typer.Option(False, "--dry-run", help="Show what would be imported and every problem; write nothing.")
+FileArgument = typer.Argument(
+    ...,
+    help="CSV (UTF-8, or UTF-16 with a BOM, or Windows-1251; header row; separated by "
+    ", ; or tab) or XLSX (first sheet, header row).",
+)
+DelimiterOption = typer.Option(
+    None, "--delimiter", help="The CSV separator: ',' ';' or tab [default: found from the header]."
+)
+LocaleOption = typer.Option(
+    "auto",
+    "--locale",
+    help="How the file writes numbers: uk (1 250 000,00), en "
+    "(1,250,000.00) or auto (either, when unambiguous).",
+)
+DryRunOption = typer.Option(
+    False, "--dry-run", help="Show what would be imported and every problem; write nothing."
+)
 PREVIEW_ROWS = 10
 
 
@@ -35,7 +45,9 @@ def dialect(delimiter: str | None, locale: str) -> Dialect:
     if delimiter is not None and delimiter not in DELIMITERS:
         raise typer.BadParameter(f"expected ',' ';' or tab, got {delimiter!r}", param_hint="--delimiter")
     if locale not in LOCALES:
-        raise typer.BadParameter(f"expected one of {', '.join(LOCALES)}, got {locale!r}", param_hint="--locale")
+        raise typer.BadParameter(
+            f"expected one of {', '.join(LOCALES)}, got {locale!r}", param_hint="--locale"
+        )
     return Dialect(DELIMITERS[delimiter] if delimiter else None, locale)
 
 
@@ -44,9 +56,15 @@ class _DryRun(Exception):  # noqa: N818 - not an error: how a dry run leaves the
         self.summary = summary
 
 
-def run(ctx: typer.Context, path: Path, fmt: str | None, kind_of: Callable[[Connection, FundInfo], imports.Kind],
-        then: Callable[[Connection, FundInfo], dict] | None = None, how: Dialect = Dialect(),
-        dry_run: bool = False) -> None:
+def run(
+    ctx: typer.Context,
+    path: Path,
+    fmt: str | None,
+    kind_of: Callable[[Connection, FundInfo], imports.Kind],
+    then: Callable[[Connection, FundInfo], dict] | None = None,
+    how: Dialect = Dialect(),
+    dry_run: bool = False,
+) -> None:
     """Import `path` atomically; `then` does more in the same transaction (accruals) and adds to the summary.
 
     A dry run does all of it, in the same transaction, and rolls it back: the counts and the problems
@@ -59,18 +77,24 @@ def run(ctx: typer.Context, path: Path, fmt: str | None, kind_of: Callable[[Conn
             if dry_run and resolve_format(ctx, fmt) == "table":
                 _preview(ctx, kind, path, how)
             with bar(f"importing {path.name}", count_rows(path)) as advance:
-                result = imports.run(conn, kind, path, actor=context.actor(ctx).name, progress=advance, dialect=how)
+                result = imports.run(
+                    conn, kind, path, actor=context.actor(ctx).name, progress=advance, dialect=how
+                )
             extra = then(conn, info) if then else {}
             summary = {**result._asdict(), **extra}
             if dry_run:
                 raise _DryRun(summary)
     except _DryRun as done:
-        say(f"dry run of {path.name}: {done.summary['new']} would be new, {done.summary['unchanged']} are already "
-            "imported unchanged; nothing was written")
+        say(
+            f"dry run of {path.name}: {done.summary['new']} would be new, {done.summary['unchanged']} are already "
+            "imported unchanged; nothing was written"
+        )
         emit(ctx, [done.summary], fmt, title=f"Would import {path.name} (dry run)")
         return
-    say(f"{result.kind}: {result.new} new, {result.unchanged} already imported unchanged"
-        + ("" if result.new else " (nothing changed)"))
+    say(
+        f"{result.kind}: {result.new} new, {result.unchanged} already imported unchanged"
+        + ("" if result.new else " (nothing changed)")
+    )
     emit(ctx, [summary], fmt, title=f"Imported {path.name}")
 
 

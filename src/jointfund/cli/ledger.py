@@ -21,7 +21,9 @@ from jointfund.store import db
 
 # Proofs, records and exports are imported inside their commands: a balance or a listing starts faster.
 
-app = typer.Typer(help="The book of record: accounts, entries, balances, proofs and exports.", no_args_is_help=True)
+app = typer.Typer(
+    help="The book of record: accounts, entries, balances, proofs and exports.", no_args_is_help=True
+)
 
 
 @app.command("accounts")
@@ -33,9 +35,17 @@ def accounts(ctx: typer.Context, as_of: str = typer.Option(None, "--as-of"), fmt
         balances: dict[str, list[str]] = {}
         for name, cur, amount in journal.trial_balance(conn, day):
             balances.setdefault(name, []).append(f"{amount:,f} {cur}" if grouped else f"{amount} {cur}")
-        rows = [{"account": a.name, "type": a.type, "currencies": ",".join(a.currencies or ()) or "any",
-                 "opened": a.opened, "closed": a.closed, "balance": "; ".join(balances.get(a.name, []))}
-                for a in sorted(journal.load_accounts(conn).values(), key=lambda a: a.name)]
+        rows = [
+            {
+                "account": a.name,
+                "type": a.type,
+                "currencies": ",".join(a.currencies or ()) or "any",
+                "opened": a.opened,
+                "closed": a.closed,
+                "balance": "; ".join(balances.get(a.name, [])),
+            }
+            for a in sorted(journal.load_accounts(conn).values(), key=lambda a: a.name)
+        ]
     emit(ctx, rows, fmt, title=f"Chart of accounts{f' as of {day}' if day else ''}")
 
 
@@ -52,12 +62,16 @@ def balance(
     day = parse_date(as_of, "--as-of")
     with db.transaction(context.engine(ctx)) as conn:
         result = journal.balance(conn, account, day, currency, subtree=not only)
-    rows = [{"account": account, "currency": c, "balance": v, "as_of": day} for c, v in sorted(result.items())]
+    rows = [
+        {"account": account, "currency": c, "balance": v, "as_of": day} for c, v in sorted(result.items())
+    ]
     emit(ctx, rows, fmt, title=f"Balance of {account}")
 
 
 @app.command("trial-balance")
-def trial_balance(ctx: typer.Context, as_of: str = typer.Option(None, "--as-of"), fmt: str = FormatOption) -> None:
+def trial_balance(
+    ctx: typer.Context, as_of: str = typer.Option(None, "--as-of"), fmt: str = FormatOption
+) -> None:
     """Every account's balance per currency; each currency sums to zero."""
     day = parse_date(as_of, "--as-of")
     with db.transaction(context.engine(ctx)) as conn:
@@ -65,41 +79,78 @@ def trial_balance(ctx: typer.Context, as_of: str = typer.Option(None, "--as-of")
     totals: dict[str, Decimal] = {}
     for r in rows:
         totals[r["currency"]] = totals.get(r["currency"], Decimal(0)) + r["balance"]
-    emit(ctx, rows + [{"account": "TOTAL", "currency": c, "balance": v} for c, v in sorted(totals.items())], fmt,
-         title=f"Trial balance{f' as of {day}' if day else ''}")
+    emit(
+        ctx,
+        rows + [{"account": "TOTAL", "currency": c, "balance": v} for c, v in sorted(totals.items())],
+        fmt,
+        title=f"Trial balance{f' as of {day}' if day else ''}",
+    )
 
 
 def entry_rows(entries: list[Entry]) -> list[dict]:
-    return [{"seq": e.seq, "date": e.date, "key": e.key, "narration": e.narration, "account": p.account,
-             "amount": p.amount, "currency": p.currency, "links": " ".join(e.links), "reverses": e.reverses}
-            for e in entries for p in e.postings]
+    return [
+        {
+            "seq": e.seq,
+            "date": e.date,
+            "key": e.key,
+            "narration": e.narration,
+            "account": p.account,
+            "amount": p.amount,
+            "currency": p.currency,
+            "links": " ".join(e.links),
+            "reverses": e.reverses,
+        }
+        for e in entries
+        for p in e.postings
+    ]
 
 
 @app.command("entries")
 def entries(
     ctx: typer.Context,
     account: str = typer.Option(None, "--account", help="Only entries touching this account or its subtree."),
-    since: str = typer.Option(None, "--since"), until: str = typer.Option(None, "--until"),
+    since: str = typer.Option(None, "--since"),
+    until: str = typer.Option(None, "--until"),
     link: str = typer.Option(None, "--link", help="Only entries linked to this reference, e.g. receipt:R-1."),
-    limit: int = typer.Option(100, "--limit", min=1, max=params.MAX_PAGE_ITEMS,
-                              help=f"Entries per page, 1 to {params.MAX_PAGE_ITEMS}; a larger limit is refused."),
+    limit: int = typer.Option(
+        100,
+        "--limit",
+        min=1,
+        max=params.MAX_PAGE_ITEMS,
+        help=f"Entries per page, 1 to {params.MAX_PAGE_ITEMS}; a larger limit is refused.",
+    ),
     offset: int = params.OffsetOption,
     fmt: str = FormatOption,
 ) -> None:
     """Journal entries in log order, one row per posting."""
     with db.transaction(context.engine(ctx)) as conn:
-        found = list(journal.entries(conn, parse_date(since, "--since"), parse_date(until, "--until"), account, link, limit, offset))
+        found = list(
+            journal.entries(
+                conn, parse_date(since, "--since"), parse_date(until, "--until"), account, link, limit, offset
+            )
+        )
     emit(ctx, entry_rows(found), fmt, title="Journal")
 
 
 @app.command("show")
-def show(ctx: typer.Context, seq: int = context.id_argument("SEQ", help="Entry number (its log position)."), fmt: str = FormatOption) -> None:
+def show(
+    ctx: typer.Context,
+    seq: int = context.id_argument("SEQ", help="Entry number (its log position)."),
+    fmt: str = FormatOption,
+) -> None:
     """One entry with its postings."""
     with db.transaction(context.engine(ctx)) as conn:
         e = journal.get_entry(conn, seq)
-    emit(ctx, entry_rows([e]), fmt, title=f"Entry {seq}: {e.narration}", json_root={
-        **{k: v for k, v in e._asdict().items() if k != "postings"},
-        "postings": [p._asdict() for p in e.postings]})
+    emit(
+        ctx,
+        entry_rows([e]),
+        fmt,
+        title=f"Entry {seq}: {e.narration}",
+        json_root={
+            **{k: v for k, v in e._asdict().items() if k != "postings"},
+            "postings": [p._asdict() for p in e.postings],
+        },
+    )
 
 
 def parse_postings(texts: list[str]) -> tuple[Posting, ...]:
@@ -128,7 +179,9 @@ def post(
     date: str = typer.Option(..., "--date", help="Effective date, YYYY-MM-DD."),
     narration: str = typer.Option(..., "--narration"),
     key: str = typer.Option(..., "--key", help="Idempotency key: the source's own reference."),
-    postings: list[str] = typer.Option(..., "--posting", help="'ACCOUNT AMOUNT CURRENCY'; repeat for each leg."),
+    postings: list[str] = typer.Option(
+        ..., "--posting", help="'ACCOUNT AMOUNT CURRENCY'; repeat for each leg."
+    ),
     links: list[str] = typer.Option([], "--link", help="Reference this entry concerns; repeatable."),
 ) -> None:
     """Post one balanced entry. Posting the same key and content again returns the original."""
@@ -141,15 +194,19 @@ def post(
         before = log.size(conn)
         seq = journal.post(conn, [entry], context.fund(ctx).start_date)[0]
         if seq > before:  # the audit trail names who posted it
-            log.append_event(conn, who.name, "ledger.post", f"entry:{seq}", {"key": key, "before": None, "after": "posted"})
+            log.append_event(
+                conn, who.name, "ledger.post", f"entry:{seq}", {"key": key, "before": None, "after": "posted"}
+            )
     say(f"entry {seq} {'posted' if seq > before else 'already posted with this key (no change)'}")
     typer.echo(seq)
 
 
 @app.command("reverse")
 def reverse(
-    ctx: typer.Context, seq: int = context.id_argument("SEQ"),
-    date: str = typer.Option(..., "--date"), key: str = typer.Option(..., "--key"),
+    ctx: typer.Context,
+    seq: int = context.id_argument("SEQ"),
+    date: str = typer.Option(..., "--date"),
+    key: str = typer.Option(..., "--key"),
     narration: str = typer.Option(None, "--narration"),
 ) -> None:
     """Correct an entry by posting its exact reversal, which points back at it."""
@@ -158,16 +215,25 @@ def reverse(
     assert day is not None
     with db.write(context.engine(ctx)) as conn:
         new = journal.reverse(conn, seq, day, key, context.fund(ctx).start_date, narration)
-        log.append_event(conn, who.name, "ledger.reverse", f"entry:{seq}", {"key": key, "before": "posted", "after": f"reversed by entry {new}"})
+        log.append_event(
+            conn,
+            who.name,
+            "ledger.reverse",
+            f"entry:{seq}",
+            {"key": key, "before": "posted", "after": f"reversed by entry {new}"},
+        )
     say(f"entry {new} reverses entry {seq}")
     typer.echo(new)
 
 
 @app.command("open")
 def open_(
-    ctx: typer.Context, name: str = typer.Argument(...),
+    ctx: typer.Context,
+    name: str = typer.Argument(...),
     date: str = typer.Option(None, "--date", help="Opening date [default: the fund's start]."),
-    currencies: list[str] = typer.Option([], "--currency", help="Allowed currency; repeatable [default: any]."),
+    currencies: list[str] = typer.Option(
+        [], "--currency", help="Allowed currency; repeatable [default: any]."
+    ),
     description: str = typer.Option("", "--description"),
 ) -> None:
     """Open an account in the chart."""
@@ -175,14 +241,18 @@ def open_(
     fund = context.fund(ctx)
     day = parse_date(date, "--date") or fund.start_date
     if day < fund.start_date:
-        raise InputError([Problem("--date", f"before the fund exists (it starts {fund.start_date})", str(day))])
+        raise InputError(
+            [Problem("--date", f"before the fund exists (it starts {fund.start_date})", str(day))]
+        )
     with db.write(context.engine(ctx)) as conn:
         journal.open_account(conn, name, day, currencies or None, description, actor=who.name)
     say(f"account {name} is open from {day}")
 
 
 @app.command("close")
-def close(ctx: typer.Context, name: str = typer.Argument(...), date: str = typer.Option(..., "--date")) -> None:
+def close(
+    ctx: typer.Context, name: str = typer.Argument(...), date: str = typer.Option(..., "--date")
+) -> None:
     """Close an account: postings dated on or after the date are refused."""
     who = context.actor(ctx, "ledger.close")
     day = parse_date(date, "--date")
@@ -193,14 +263,26 @@ def close(ctx: typer.Context, name: str = typer.Argument(...), date: str = typer
 
 
 @app.command("checkpoints")
-def checkpoints(ctx: typer.Context, limit: int = params.LimitOption, offset: int = params.OffsetOption,
-                fmt: str = FormatOption) -> None:
+def checkpoints(
+    ctx: typer.Context,
+    limit: int = params.LimitOption,
+    offset: int = params.OffsetOption,
+    fmt: str = FormatOption,
+) -> None:
     """Signed checkpoints: who signed which tree size and root, when."""
     fund = context.fund(ctx)
     with db.transaction(context.engine(ctx)) as conn:
-        rows = [{"id": i, "partner": cp.partner, "tree_size": cp.tree_size, "root": cp.root_hex,
-                 "signed_at": cp.signed_at, "key_id": cp.key_id}
-                for i, cp in params.page(log.checkpoints(conn, fund.id), limit, offset)]
+        rows = [
+            {
+                "id": i,
+                "partner": cp.partner,
+                "tree_size": cp.tree_size,
+                "root": cp.root_hex,
+                "signed_at": cp.signed_at,
+                "key_id": cp.key_id,
+            }
+            for i, cp in params.page(log.checkpoints(conn, fund.id), limit, offset)
+        ]
     emit(ctx, rows, fmt, title="Signed checkpoints")
 
 
@@ -214,10 +296,14 @@ def _signed_checkpoint(conn, fund_id: str, cp_id: int | None, covering: int):  #
     else:
         eligible = [c for _, c in cps if c.tree_size >= covering]
         if not eligible:
-            raise JointfundError(f"no signed checkpoint covers record {covering} yet; sign one with: jointfund checkpoint --partner P --key FILE")
+            raise JointfundError(
+                f"no signed checkpoint covers record {covering} yet; sign one with: jointfund checkpoint --partner P --key FILE"
+            )
         chosen = max(eligible, key=lambda c: (c.tree_size, c.signed_at))
     if chosen.tree_size < covering:
-        raise JointfundError(f"checkpoint {cp_id} covers {chosen.tree_size} records; record {covering} is later")
+        raise JointfundError(
+            f"checkpoint {cp_id} covers {chosen.tree_size} records; record {covering} is later"
+        )
     return chosen, keys[chosen.key_id][1], log.key_registrations(conn).get(chosen.key_id)
 
 
@@ -232,8 +318,15 @@ def _write_json(bundle: dict, out: Path | None) -> None:
 
 @app.command("proof")
 def proof(
-    ctx: typer.Context, seq: int = context.id_argument("SEQ", help="Entry (or any log record) number."),
-    checkpoint: int = typer.Option(None, "--checkpoint", min=1, max=bounds.MAX_ID, help="Checkpoint id [default: the latest that covers it]."),
+    ctx: typer.Context,
+    seq: int = context.id_argument("SEQ", help="Entry (or any log record) number."),
+    checkpoint: int = typer.Option(
+        None,
+        "--checkpoint",
+        min=1,
+        max=bounds.MAX_ID,
+        help="Checkpoint id [default: the latest that covers it].",
+    ),
     out: Path = typer.Option(None, "-o", "--out", help="Write the proof bundle (JSON) here."),
 ) -> None:
     """Inclusion proof of a record against a signed checkpoint, as a self-contained JSON bundle."""
@@ -263,18 +356,34 @@ def consistency(
         a = _signed_checkpoint(conn, fund.id, old, 1)
         b = _signed_checkpoint(conn, fund.id, new, 1)
         if a[0].tree_size > b[0].tree_size:
-            raise InputError([Problem("--from", f"checkpoint {old} ({a[0].tree_size} records) is newer than {new} ({b[0].tree_size})")])
+            raise InputError(
+                [
+                    Problem(
+                        "--from",
+                        f"checkpoint {old} ({a[0].tree_size} records) is newer than {new} ({b[0].tree_size})",
+                    )
+                ]
+            )
         bundle = consistency_bundle(a[:2], b[:2], log.tree(conn, b[0].tree_size), log.key_registrations(conn))
     _write_json(bundle, out)
 
 
 @app.command("check-proof")
 def check_proof(
-    file: Path = typer.Argument(..., help="A proof bundle written by `ledger proof` or `ledger consistency`."),
-    trust: Path = typer.Option(None, "--trust", help="A trust file obtained out of band (jointfund trust export): the "
-                               "partners' authority keys, which vouch for their checkpoint keys."),
-    key_ids: list[str] = typer.Option(None, "--key-id", help="A checkpoint key id you trust, as PARTNER=KEY_ID (or "
-                                      "KEY_ID alone); repeatable."),
+    file: Path = typer.Argument(
+        ..., help="A proof bundle written by `ledger proof` or `ledger consistency`."
+    ),
+    trust: Path = typer.Option(
+        None,
+        "--trust",
+        help="A trust file obtained out of band (jointfund trust export): the "
+        "partners' authority keys, which vouch for their checkpoint keys.",
+    ),
+    key_ids: list[str] = typer.Option(
+        None,
+        "--key-id",
+        help="A checkpoint key id you trust, as PARTNER=KEY_ID (or KEY_ID alone); repeatable.",
+    ),
 ) -> None:
     """Check a proof bundle offline: no database, only the bundle, its signed checkpoint(s), and the keys you trust.
 
@@ -308,14 +417,18 @@ def check_proof(
 def export_(
     ctx: typer.Context,
     fmt: str = typer.Option("beancount", "--format", "-f", help="beancount, csv or parquet."),
-    out: Path = typer.Option(None, "-o", "--out", help="Output file [default: stdout; required for parquet]."),
+    out: Path = typer.Option(
+        None, "-o", "--out", help="Output file [default: stdout; required for parquet]."
+    ),
 ) -> None:
     """Export the journal for other tools: beancount, CSV (one row per posting) or Parquet."""
     from jointfund.cli.progress import bar
     from jointfund.reports import export
 
     if fmt not in export.FORMATS:
-        raise typer.BadParameter(f"expected one of {', '.join(export.FORMATS)}, got {fmt!r}", param_hint="--format")
+        raise typer.BadParameter(
+            f"expected one of {', '.join(export.FORMATS)}, got {fmt!r}", param_hint="--format"
+        )
     if fmt == "parquet" and out is None:
         raise typer.BadParameter("parquet is binary: give -o FILE", param_hint="--out")
     fund = context.fund(ctx)

@@ -17,21 +17,33 @@ app = typer.Typer(help="Licences (special permits for subsoil use).", no_args_is
 
 
 @app.command("import")
-def import_(ctx: typer.Context, file: Path = imports.FileArgument, fmt: str = FormatOption,
-            delimiter: str = imports.DelimiterOption, locale: str = imports.LocaleOption,
-            dry_run: bool = imports.DryRunOption) -> None:
+def import_(
+    ctx: typer.Context,
+    file: Path = imports.FileArgument,
+    fmt: str = FormatOption,
+    delimiter: str = imports.DelimiterOption,
+    locale: str = imports.LocaleOption,
+    dry_run: bool = imports.DryRunOption,
+) -> None:
     """Import licences: licence_id, holder, holder_code, resource (several: gas;condensate), deposit, region,
     issued, basis, psa[, psa_signed, flags]."""
     context.actor(ctx, "licences.import")
-    imports.run(ctx, file, fmt, lambda _conn, info: licences_kind(info.base_terms()),
-                how=imports.dialect(delimiter, locale), dry_run=dry_run)
+    imports.run(
+        ctx,
+        file,
+        fmt,
+        lambda _conn, info: licences_kind(info.base_terms()),
+        how=imports.dialect(delimiter, locale),
+        dry_run=dry_run,
+    )
 
 
 @app.command("list")
 def list_(
     ctx: typer.Context,
     resource: str = typer.Option(None, "--resource", help="Only licences for this resource code."),
-    limit: int = params.LimitOption, offset: int = params.OffsetOption,
+    limit: int = params.LimitOption,
+    offset: int = params.OffsetOption,
     fmt: str = FormatOption,
 ) -> None:
     """Licences with their resource, basis and whether the resource is covered."""
@@ -39,10 +51,18 @@ def list_(
     terms = info.base_terms()
     with db.transaction(context.engine(ctx)) as conn:
         found = book.licences(conn)
-    rows = [{**x._asdict(), "psa": "yes" if x.psa else "no", "flags": ";".join(x.flags),
-             "other_resources": ";".join(x.other_resources),
-             "covered": bool((r := terms.resource(x.resource)) and r.covered)}
-            for x in params.page((x for x in sorted(found.values()) if resource in (None, *x.resources)), limit, offset)]
+    rows = [
+        {
+            **x._asdict(),
+            "psa": "yes" if x.psa else "no",
+            "flags": ";".join(x.flags),
+            "other_resources": ";".join(x.other_resources),
+            "covered": bool((r := terms.resource(x.resource)) and r.covered),
+        }
+        for x in params.page(
+            (x for x in sorted(found.values()) if resource in (None, *x.resources)), limit, offset
+        )
+    ]
     emit(ctx, rows, fmt, title="Licences")
 
 
@@ -57,5 +77,9 @@ def correct(
 ) -> None:
     """Supersede a wrong licence field with a correction (reason and actor kept; the licence row is never edited),
     and reverse and re-book the contributions of its receipts."""
-    corrections.run(ctx, "licences.correct", fmt,
-                    lambda conn, info, who: correct_licence(conn, info, who, licence_id, field, value, reason))
+    corrections.run(
+        ctx,
+        "licences.correct",
+        fmt,
+        lambda conn, info, who: correct_licence(conn, info, who, licence_id, field, value, reason),
+    )

@@ -14,7 +14,9 @@ from jointfund.errors import InputError, NotFound, Problem
 from jointfund.governance import book, member
 from jointfund.store import db
 
-app = typer.Typer(help="Members of the board and the committees, each with their own Ed25519 key.", no_args_is_help=True)
+app = typer.Typer(
+    help="Members of the board and the committees, each with their own Ed25519 key.", no_args_is_help=True
+)
 
 
 def read_file(path: Path, option: str) -> bytes:
@@ -27,10 +29,16 @@ def read_file(path: Path, option: str) -> bytes:
 @app.command("appoint")
 def appoint(
     ctx: typer.Context,
-    partner: str = typer.Option(..., "--partner", help="The appointing partner; it fills only its own seats."),
+    partner: str = typer.Option(
+        ..., "--partner", help="The appointing partner; it fills only its own seats."
+    ),
     name: str = typer.Option(..., "--name", help="The member's name, unique on the body."),
-    body: str = typer.Option(..., "--body", help="board, or a committee of the terms (investment, project_search, ...)."),
-    pubkey: Path = typer.Option(..., "--pubkey", help="The member's public key (FILE.pub from `jointfund keys new`)."),
+    body: str = typer.Option(
+        ..., "--body", help="board, or a committee of the terms (investment, project_search, ...)."
+    ),
+    pubkey: Path = typer.Option(
+        ..., "--pubkey", help="The member's public key (FILE.pub from `jointfund keys new`)."
+    ),
     authority_key: Path = AuthorityKeyOption,
     prepare: Path = PrepareOption,
 ) -> None:
@@ -39,9 +47,14 @@ def appoint(
     The partner's authority key must say so (--authority-key, or --prepare for the offline path)."""
     who = context.actor(ctx, "members.appoint")
     pem = read_file(pubkey, "--pubkey")
-    st = authorize(ctx, partner, "member.appoint", {"body": body, "name": name.strip(),
-                                                    "public_pem": normalized_pem(pem, f"--pubkey {pubkey}")},
-                   authority_key, prepare)
+    st = authorize(
+        ctx,
+        partner,
+        "member.appoint",
+        {"body": body, "name": name.strip(), "public_pem": normalized_pem(pem, f"--pubkey {pubkey}")},
+        authority_key,
+        prepare,
+    )
     fund = context.fund(ctx)
     with db.write(context.engine(ctx)) as conn:
         m = member.appoint(conn, fund, who.name, partner, name, body, pem, clock.today(), str(pubkey), st)
@@ -65,8 +78,14 @@ def remove(
         found = book.members(conn, [member_id])
     if not found:
         raise NotFound(f"no member {member_id}; see: jointfund members list --all")
-    st = authorize(ctx, found[0].partner, "member.remove", {"member": member_id, "key_id": found[0].key_id},
-                   authority_key, prepare)
+    st = authorize(
+        ctx,
+        found[0].partner,
+        "member.remove",
+        {"member": member_id, "key_id": found[0].key_id},
+        authority_key,
+        prepare,
+    )
     with db.write(context.engine(ctx)) as conn:
         m = member.remove(conn, context.fund(ctx).id, who.name, member_id, clock.today(), reason, st)
     say(f"member {m.id} ({m.name}) no longer holds {m.partner} seat {m.seat} on {m.body}")
@@ -76,8 +95,12 @@ def remove(
 def rotate_key(
     ctx: typer.Context,
     member_id: int = typer.Option(..., "--member", help="The member whose key is replaced (id)."),
-    new_key: Path = typer.Option(..., "--new-key", help="The new public key (FILE.pub from `jointfund keys new`)."),
-    old_key: Path = typer.Option(None, "--old-key", help="The member's current private key: it signs the replacement."),
+    new_key: Path = typer.Option(
+        ..., "--new-key", help="The new public key (FILE.pub from `jointfund keys new`)."
+    ),
+    old_key: Path = typer.Option(
+        None, "--old-key", help="The member's current private key: it signs the replacement."
+    ),
     authority_key: Path = AuthorityKeyOption,
     prepare: Path = PrepareOption,
 ) -> None:
@@ -97,11 +120,14 @@ def rotate_key(
     fields = rotation.fields(found[0], normalized_pem(pem, f"--new-key {new_key}"))
     if old_key is not None:
         st = authority.statement(context.fund(ctx).id, found[0].partner, rotation.KIND, **fields).signed(
-            load_private(old_key))
+            load_private(old_key)
+        )
     else:
         st = authorize(ctx, found[0].partner, rotation.KIND, fields, authority_key, prepare)
     with db.write(context.engine(ctx)) as conn:
-        m = rotation.rotate(conn, context.fund(ctx), who.name, member_id, pem, st, clock.today(), str(new_key))
+        m = rotation.rotate(
+            conn, context.fund(ctx), who.name, member_id, pem, st, clock.today(), str(new_key)
+        )
     say(f"member {m.id} ({m.name}) now signs with key {m.key_id} (was {found[0].key_id})")
 
 
@@ -110,20 +136,37 @@ def list_(
     ctx: typer.Context,
     body: str = typer.Option(None, "--body", help="Only this body."),
     everyone: bool = typer.Option(False, "--all", help="Also members who were removed."),
-    limit: int = params.LimitOption, offset: int = params.OffsetOption,
+    limit: int = params.LimitOption,
+    offset: int = params.OffsetOption,
     fmt: str = FormatOption,
 ) -> None:
     """Members by body and seat."""
     with db.transaction(context.engine(ctx)) as conn:
-        found = [m for m in book.members(conn) if (everyone or m.removed_seq is None) and (body is None or m.body == body)]
-    rows = [{"id": m.id, "body": m.body, "partner": m.partner, "seat": m.seat, "name": m.name, "key_id": m.key_id,
-             "appointed_on": m.appointed_on, "removed_on": m.removed_on}
-            for m in params.page(sorted(found, key=lambda m: (m.body, m.partner, m.seat, m.id)), limit, offset)]
+        found = [
+            m
+            for m in book.members(conn)
+            if (everyone or m.removed_seq is None) and (body is None or m.body == body)
+        ]
+    rows = [
+        {
+            "id": m.id,
+            "body": m.body,
+            "partner": m.partner,
+            "seat": m.seat,
+            "name": m.name,
+            "key_id": m.key_id,
+            "appointed_on": m.appointed_on,
+            "removed_on": m.removed_on,
+        }
+        for m in params.page(sorted(found, key=lambda m: (m.body, m.partner, m.seat, m.id)), limit, offset)
+    ]
     emit(ctx, rows, fmt, title="Members")
 
 
-interests_app = typer.Typer(help="Interests a member declares (signed): a proposal about the company asks them to recuse.",
-                            no_args_is_help=True)
+interests_app = typer.Typer(
+    help="Interests a member declares (signed): a proposal about the company asks them to recuse.",
+    no_args_is_help=True,
+)
 app.add_typer(interests_app, name="interests")
 
 
@@ -131,7 +174,9 @@ app.add_typer(interests_app, name="interests")
 def declare(
     ctx: typer.Context,
     member_ref: str = typer.Option(..., "--member", help="The member declaring (id or name)."),
-    party: str = typer.Option(..., "--party", help="The company: its name or its registration code (EDRPOU)."),
+    party: str = typer.Option(
+        ..., "--party", help="The company: its name or its registration code (EDRPOU)."
+    ),
     nature: str = typer.Option(..., "--nature", help="What the interest is, in words."),
     key: Path = typer.Option(..., "--key", help="The member's private key; it signs the declaration."),
 ) -> None:
@@ -145,7 +190,9 @@ def declare(
     today = clock.today()
     with db.write(context.engine(ctx)) as conn:
         m, party, nature, message = interest.prepare(conn, fund, member_ref, party, nature, today)
-        i = interest.declare(conn, fund, who.name, str(m.id), party, nature, canonical.sign(private, message), today)
+        i = interest.declare(
+            conn, fund, who.name, str(m.id), party, nature, canonical.sign(private, message), today
+        )
     say(f"interest {i.id}: member {m.id} ({m.name}) declared an interest in {i.party} ({i.nature})")
 
 
@@ -156,6 +203,18 @@ def interests_list(ctx: typer.Context, fmt: str = FormatOption) -> None:
 
     with db.transaction(context.engine(ctx)) as conn:
         found = interest.interests(conn)
-    emit(ctx, [{"id": i.id, "member": i.member, "party": i.party, "nature": i.nature, "declared_on": i.declared_on}
-               for i in found], fmt, title="Interests")
-
+    emit(
+        ctx,
+        [
+            {
+                "id": i.id,
+                "member": i.member,
+                "party": i.party,
+                "nature": i.nature,
+                "declared_on": i.declared_on,
+            }
+            for i in found
+        ],
+        fmt,
+        title="Interests",
+    )

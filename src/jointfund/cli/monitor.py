@@ -10,13 +10,27 @@ from jointfund.errors import InputError, JointfundError, Problem
 
 
 def monitor(
-    source: str = typer.Argument(..., help="The log's mirror: a URL prefix or a directory (jointfund publish)."),
-    state: Path = typer.Option(..., "--state", help="This monitor's own state file: the last checkpoint it saw. "
-                               "Keep it between runs; it is what a fork or a rollback is checked against."),
-    trust: Path = typer.Option(None, "--trust", help="A trust file obtained out of band (jointfund trust export): "
-                               "every partner whose authority key it holds must have signed."),
-    keys: list[str] = typer.Option(None, "--key", help="A verifier key you trust, as NAME=VKEY (jointfund keys show "
-                                   "--verifier); every key named must have signed. Repeatable."),
+    source: str = typer.Argument(
+        ..., help="The log's mirror: a URL prefix or a directory (jointfund publish)."
+    ),
+    state: Path = typer.Option(
+        ...,
+        "--state",
+        help="This monitor's own state file: the last checkpoint it saw. "
+        "Keep it between runs; it is what a fork or a rollback is checked against.",
+    ),
+    trust: Path = typer.Option(
+        None,
+        "--trust",
+        help="A trust file obtained out of band (jointfund trust export): "
+        "every partner whose authority key it holds must have signed.",
+    ),
+    keys: list[str] = typer.Option(
+        None,
+        "--key",
+        help="A verifier key you trust, as NAME=VKEY (jointfund keys show "
+        "--verifier); every key named must have signed. Repeatable.",
+    ),
 ) -> None:
     """Watch a log (URL or directory): verify its signed checkpoint and that it only grew; for cron.
 
@@ -27,8 +41,15 @@ def monitor(
     from jointfund.ledger.trust import load as load_trust
 
     if trust is None and not keys:
-        raise InputError([Problem("--trust/--key", "say which keys you trust: a trust file, or verifier keys; a "
-                                  "monitor that trusts whatever the log shows checks nothing")])
+        raise InputError(
+            [
+                Problem(
+                    "--trust/--key",
+                    "say which keys you trust: a trust file, or verifier keys; a "
+                    "monitor that trusts whatever the log shows checks nothing",
+                )
+            ]
+        )
     direct: dict[note.Verifier, str] = {}
     for i, text in enumerate(keys or []):
         label, sep, vkey = text.partition("=")
@@ -45,7 +66,9 @@ def monitor(
             by_partner = checkpoint_note.verifiers_of(anchor.keys, origin)
             unsigned = set(anchor.authorities) - set(by_partner.values())
             if unsigned:
-                raise JointfundError(f"{trust}: no checkpoint key of {', '.join(sorted(unsigned))} in the trust file")
+                raise JointfundError(
+                    f"{trust}: no checkpoint key of {', '.join(sorted(unsigned))} in the trust file"
+                )
             found.update(by_partner)
         return found
 
@@ -54,5 +77,7 @@ def monitor(
     except mon.Alarm as alarm:
         raise JointfundError(f"ALARM: {alarm}") from None
     # On stdout, so that cron's `>/dev/null` keeps a quiet run quiet while an alarm (stderr) is mailed.
-    typer.echo(f"ok: {seen.origin}: {seen.size} records (+{seen.grew} since the last run), signed by "
-        f"{' and '.join(seen.signers)}, consistent with everything seen before")
+    typer.echo(
+        f"ok: {seen.origin}: {seen.size} records (+{seen.grew} since the last run), signed by "
+        f"{' and '.join(seen.signers)}, consistent with everything seen before"
+    )

@@ -29,15 +29,31 @@ if TYPE_CHECKING:
 
 FORMATS = ("table", "json", "csv")
 
-FormatOption = typer.Option(None, "--format", "-f", help="Output: table, json or csv (default: the global --format).")
+FormatOption = typer.Option(
+    None, "--format", "-f", help="Output: table, json or csv (default: the global --format)."
+)
 
 # Columns holding a fraction (0.5624) that a table shows as a percentage (56.24%); JSON and CSV keep the
 # fraction. Columns named *_pct already hold a percentage and only gain the sign.
 PERCENT_NAMES = ("share", "irr")
 # Whole numbers that name something (an entry, a year, a member) rather than count it: no separators,
 # so that they can be typed back into a command as printed.
-ID_NAMES = ("id", "seq", "year", "period", "record", "proposal", "member", "seat", "entry", "reverses",
-            "checkpoint", "application", "investment", "number")
+ID_NAMES = (
+    "id",
+    "seq",
+    "year",
+    "period",
+    "record",
+    "proposal",
+    "member",
+    "seat",
+    "entry",
+    "reverses",
+    "checkpoint",
+    "application",
+    "investment",
+    "number",
+)
 TEXT_MIN = 12  # the narrowest a column of free text is squeezed to before rows become blocks
 WORD_MIN = 8  # a column of single words: shorter words are never cut
 TEXT_WIDE = 30  # free text is widened to this before numbers' headers get a line of their own
@@ -47,7 +63,9 @@ GAP = 2  # spaces between columns: a table without vertical rules, so a copied c
 def resolve_format(ctx: typer.Context, fmt: str | None, allowed: Sequence[str] = FORMATS) -> str:
     chosen = fmt or (ctx.obj or {}).get("format") or "table"
     if chosen not in allowed:
-        raise typer.BadParameter(f"expected one of {', '.join(allowed)}, got {chosen!r}", param_hint="--format")
+        raise typer.BadParameter(
+            f"expected one of {', '.join(allowed)}, got {chosen!r}", param_hint="--format"
+        )
     return chosen
 
 
@@ -67,8 +85,14 @@ def _plain(value: object) -> object:
     return value
 
 
-def emit(ctx: typer.Context, rows: Sequence[Mapping[str, object]], fmt: str | None, title: str | None = None,
-         columns: Sequence[str] | None = None, json_root: object = None) -> None:
+def emit(
+    ctx: typer.Context,
+    rows: Sequence[Mapping[str, object]],
+    fmt: str | None,
+    title: str | None = None,
+    columns: Sequence[str] | None = None,
+    json_root: object = None,
+) -> None:
     """Print `rows` in the chosen format. `json_root` replaces the row list in JSON when a richer shape helps."""
     chosen = resolve_format(ctx, fmt)
     cols = list(columns or (rows[0].keys() if rows else []))
@@ -235,13 +259,20 @@ def print_table(rows: Sequence[Mapping[str, object]], names: Sequence[str], titl
         out.print(Text(title, style="italic"), soft_wrap=True)
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, padding=(0, GAP - 1, 0, 0), header_style="bold")
     for c, w in zip(cols, widths, strict=True):
-        table.add_column(Text(c.header, no_wrap=False, overflow="fold"), justify="right" if c.kind == "number" else "left",
-                         width=w, no_wrap=True, overflow="ellipsis" if c.kind == "text" else "fold")
+        table.add_column(
+            Text(c.header, no_wrap=False, overflow="fold"),
+            justify="right" if c.kind == "number" else "left",
+            width=w,
+            no_wrap=True,
+            overflow="ellipsis" if c.kind == "text" else "fold",
+        )
     for i in range(len(rows)):
         table.add_row(*[c.cells[i] for c in cols])
     out.print(table, highlight=False)
     if widths is not None and len(cols) < len(names) and empty:
-        out.print(Text(f"(empty, not shown: {', '.join(c.header for c in empty)})", style="dim"), soft_wrap=True)
+        out.print(
+            Text(f"(empty, not shown: {', '.join(c.header for c in empty)})", style="dim"), soft_wrap=True
+        )
 
 
 def print_blocks(out: Console, cols: Sequence[Column], count: int, title: str | None) -> None:
@@ -253,8 +284,10 @@ def print_blocks(out: Console, cols: Sequence[Column], count: int, title: str | 
     label = max(len(c.header) for c in cols)
     room = max(out.width - label - 2, 20)
     for i in range(count):
-        out.print(Text(f"── {i + 1} of {count} " + "─" * max(out.width - 12 - len(str(count)) * 2, 3),
-                       style="dim"), soft_wrap=True)
+        out.print(
+            Text(f"── {i + 1} of {count} " + "─" * max(out.width - 12 - len(str(count)) * 2, 3), style="dim"),
+            soft_wrap=True,
+        )
         for c in cols:
             cell = c.cells[i]
             if c.kind == "text" and len(cell) > room:
@@ -262,7 +295,9 @@ def print_blocks(out: Console, cols: Sequence[Column], count: int, title: str | 
                 body = ("\n" + " " * (label + 2)).join(lines)
             else:
                 body = cell  # an id, a date, a hash: whole, even when longer than the line
-            out.print(Text(f"{c.header:<{label}}  ", style="bold") + Text(body), soft_wrap=True, highlight=False)
+            out.print(
+                Text(f"{c.header:<{label}}  ", style="bold") + Text(body), soft_wrap=True, highlight=False
+            )
 
 
 def console(stderr: bool = False) -> Console:

@@ -26,9 +26,16 @@ def parse_date(value: str | None, option: str) -> dt.date | None:
 
 
 # Every list command pages its rows with the API's bound; a larger --limit is refused (a usage error naming it).
-LimitOption = typer.Option(MAX_PAGE_ITEMS, "--limit", min=1, max=MAX_PAGE_ITEMS,
-                           help=f"Rows per page, 1 to {MAX_PAGE_ITEMS}; a larger limit is refused, never clamped.")
-OffsetOption = typer.Option(0, "--offset", min=0, max=2**63 - 1, help="Rows to skip: the next page starts here.")
+LimitOption = typer.Option(
+    MAX_PAGE_ITEMS,
+    "--limit",
+    min=1,
+    max=MAX_PAGE_ITEMS,
+    help=f"Rows per page, 1 to {MAX_PAGE_ITEMS}; a larger limit is refused, never clamped.",
+)
+OffsetOption = typer.Option(
+    0, "--offset", min=0, max=2**63 - 1, help="Rows to skip: the next page starts here."
+)
 
 
 def page(rows, limit: int, offset: int) -> list:  # noqa: ANN001 - any iterable of rows

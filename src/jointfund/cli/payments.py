@@ -10,14 +10,27 @@ from jointfund.cli import context, imports
 from jointfund.cli.output import FormatOption
 from jointfund.revenue.imports import payments_kind
 
-app = typer.Typer(help="Payments the companies report, for reconciliation with Treasury receipts.", no_args_is_help=True)
+app = typer.Typer(
+    help="Payments the companies report, for reconciliation with Treasury receipts.", no_args_is_help=True
+)
 
 
 @app.command("import")
-def import_(ctx: typer.Context, file: Path = imports.FileArgument, fmt: str = FormatOption,
-            delimiter: str = imports.DelimiterOption, locale: str = imports.LocaleOption,
-            dry_run: bool = imports.DryRunOption) -> None:
+def import_(
+    ctx: typer.Context,
+    file: Path = imports.FileArgument,
+    fmt: str = FormatOption,
+    delimiter: str = imports.DelimiterOption,
+    locale: str = imports.LocaleOption,
+    dry_run: bool = imports.DryRunOption,
+) -> None:
     """Import payments: payment_id, date, holder_code, licence_id, stream, amount[, currency]."""
     context.actor(ctx, "payments.import")
-    imports.run(ctx, file, fmt, lambda _conn, info: payments_kind(info.base_terms()),
-                how=imports.dialect(delimiter, locale), dry_run=dry_run)
+    imports.run(
+        ctx,
+        file,
+        fmt,
+        lambda _conn, info: payments_kind(info.base_terms()),
+        how=imports.dialect(delimiter, locale),
+        dry_run=dry_run,
+    )

@@ -12,9 +12,11 @@ from jointfund.portfolio import investment
 from jointfund.reports import fund_report
 from jointfund.store import db
 
-app = typer.Typer(help="The portfolio: per investment committed, disbursed, undrawn, received, value, IRR, MOIC, "
-                  "TVPI, DPI, RVPI and fund totals; and recording income, repayments and exits.",
-                  invoke_without_command=True)
+app = typer.Typer(
+    help="The portfolio: per investment committed, disbursed, undrawn, received, value, IRR, MOIC, "
+    "TVPI, DPI, RVPI and fund totals; and recording income, repayments and exits.",
+    invoke_without_command=True,
+)
 
 
 @app.callback()
@@ -55,8 +57,12 @@ def income(
     """Record income received from an investment."""
     day = day_of(date, "--date")
     value = amount_of(amount, currency, "--amount")
-    _record(ctx, investment_id, lambda c, i, inv: investment.record_income(c, i, inv, kind, value, currency, day, reference),
-            f"{kind} {value} {currency} received")
+    _record(
+        ctx,
+        investment_id,
+        lambda c, i, inv: investment.record_income(c, i, inv, kind, value, currency, day, reference),
+        f"{kind} {value} {currency} received",
+    )
 
 
 def _return(kind: str):  # noqa: ANN202
@@ -65,18 +71,29 @@ def _return(kind: str):  # noqa: ANN202
         investment_id: int = context.id_argument("INVESTMENT"),
         amount: str = typer.Option(..., "--amount", help="Proceeds received."),
         currency: str = typer.Option(..., "--currency"),
-        cost: str = typer.Option(None, "--cost", help="Cost returned by it [default: repayment, up to the proceeds; "
-                                 "exit, all the cost left]."),
+        cost: str = typer.Option(
+            None,
+            "--cost",
+            help="Cost returned by it [default: repayment, up to the proceeds; exit, all the cost left].",
+        ),
         date: str = typer.Option(None, "--date"),
         reference: str = typer.Option(..., "--reference", help="The payer's reference (keys the entry)."),
     ) -> None:
         day = day_of(date, "--date")
         value = amount_of(amount, currency, "--amount")
         part = None if cost is None else amount_of(cost, currency, "--cost")
-        _record(ctx, investment_id,
-                lambda c, i, inv: investment.record_return(c, i, inv, kind, value, currency, day, reference, part),
-                f"{kind} of {value} {currency} received")
-    command.__doc__ = f"Record {'a repayment of principal' if kind == 'repayment' else 'exit proceeds'} from an investment."
+        _record(
+            ctx,
+            investment_id,
+            lambda c, i, inv: investment.record_return(
+                c, i, inv, kind, value, currency, day, reference, part
+            ),
+            f"{kind} of {value} {currency} received",
+        )
+
+    command.__doc__ = (
+        f"Record {'a repayment of principal' if kind == 'repayment' else 'exit proceeds'} from an investment."
+    )
     return command
 
 

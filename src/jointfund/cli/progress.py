@@ -6,8 +6,15 @@ import contextlib
 import sys
 from collections.abc import Iterator
 
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn,
-                           TimeRemainingColumn)
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from jointfund.cli.output import console
 
@@ -30,9 +37,16 @@ class Advance:
 @contextlib.contextmanager
 def bar(label: str, total: int | None) -> Iterator[Advance]:
     """Yields `advance`. Hidden when stderr is not a terminal (CI logs, pipes)."""
-    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                        TimeElapsedColumn(), TimeRemainingColumn(), console=console(stderr=True),
-                        disable=not sys.stderr.isatty(), transient=True)
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console(stderr=True),
+        disable=not sys.stderr.isatty(),
+        transient=True,
+    )
     with progress:
         task = progress.add_task(label, total=total)
         yield Advance(progress, task)

@@ -27,9 +27,18 @@ def publish(
     with db.transaction(context.engine(ctx)) as conn:
         done = run(conn, fund.id, out)
         terms = fund.base_terms()
-        keys = [{"partner": partner, "key_id": key_id(load_public(pem.encode(), "checkpoint key")), "public_key_pem": pem}
-                for partner, pem in log.partner_keys(conn).values() if pem]
+        keys = [
+            {
+                "partner": partner,
+                "key_id": key_id(load_public(pem.encode(), "checkpoint key")),
+                "public_key_pem": pem,
+            }
+            for partner, pem in log.partner_keys(conn).values()
+            if pem
+        ]
     # The mirror's own verifier page: any static host serving DIR lets the public check a record with no server.
     write_pages(out, fund.id, terms.transparency.origin_for(fund.id), keys, list(terms.partner_codes))
-    say(f"published the log of {done.size} records to {out}: {done.written} file(s) written, {done.kept} already "
-        f"there; {done.private} private record(s) appear as their hash only; the verifier page is index.html")
+    say(
+        f"published the log of {done.size} records to {out}: {done.written} file(s) written, {done.kept} already "
+        f"there; {done.private} private record(s) appear as their hash only; the verifier page is index.html"
+    )

@@ -27,14 +27,26 @@ def _accrue(conn: Connection, info: FundInfo) -> dict:
 
 
 @app.command("import")
-def import_(ctx: typer.Context, file: Path = imports.FileArgument, fmt: str = FormatOption,
-            delimiter: str = imports.DelimiterOption, locale: str = imports.LocaleOption,
-            dry_run: bool = imports.DryRunOption) -> None:
+def import_(
+    ctx: typer.Context,
+    file: Path = imports.FileArgument,
+    fmt: str = FormatOption,
+    delimiter: str = imports.DelimiterOption,
+    locale: str = imports.LocaleOption,
+    dry_run: bool = imports.DryRunOption,
+) -> None:
     """Import receipts (receipt_id, date, licence_id, stream, amount[, currency, corrects, resource, budget, flags])
     and accrue contributions."""
     context.actor(ctx, "receipts.import")
-    imports.run(ctx, file, fmt, lambda conn, info: receipts_kind(info.base_terms(), book.licence_ids(conn)), then=_accrue,
-                how=imports.dialect(delimiter, locale), dry_run=dry_run)
+    imports.run(
+        ctx,
+        file,
+        fmt,
+        lambda conn, info: receipts_kind(info.base_terms(), book.licence_ids(conn)),
+        then=_accrue,
+        how=imports.dialect(delimiter, locale),
+        dry_run=dry_run,
+    )
 
 
 @app.command("list")
@@ -42,7 +54,8 @@ def list_(
     ctx: typer.Context,
     year: int = context.year_option(None, help="Only receipts dated in this year."),
     licence: str = typer.Option(None, "--licence", help="Only receipts under this licence."),
-    limit: int = params.LimitOption, offset: int = params.OffsetOption,
+    limit: int = params.LimitOption,
+    offset: int = params.OffsetOption,
     fmt: str = FormatOption,
 ) -> None:
     """Receipts as imported, by date."""
@@ -64,5 +77,9 @@ def correct(
 ) -> None:
     """Supersede a wrong receipt field with a correction (reason and actor kept; the receipt row is never edited),
     and reverse and re-book its contribution."""
-    corrections.run(ctx, "receipts.correct", fmt,
-                    lambda conn, info, who: correct_receipt(conn, info, who, receipt_id, field, value, reason))
+    corrections.run(
+        ctx,
+        "receipts.correct",
+        fmt,
+        lambda conn, info, who: correct_receipt(conn, info, who, receipt_id, field, value, reason),
+    )

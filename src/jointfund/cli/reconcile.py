@@ -16,7 +16,9 @@ from jointfund.store import db
 def reconcile(
     ctx: typer.Context,
     year: int = context.year_option(...),
-    tolerance: str = typer.Option("0", "--tolerance", help="Differences up to this amount are not discrepancies."),
+    tolerance: str = typer.Option(
+        "0", "--tolerance", help="Differences up to this amount are not discrepancies."
+    ),
     fmt: str = FormatOption,
 ) -> None:
     """Per company x licence x stream: discrepancies over the tolerance, and items with no counterpart."""
@@ -25,8 +27,11 @@ def reconcile(
     window = context.fund(ctx).base_terms().reconciliation.window_days
     span = bounds(year, window)
     with db.transaction(context.engine(ctx)) as conn:
-        compared, found = run_reconcile(book.receipts(conn, span), book.licences(conn), book.payments(conn, span), limit,
-                                        year, window)
-    say(f"{compared} company x licence x stream groups compared for {year} (payments and receipts up to {window} "
-        f"days apart match across the year's ends); {len(found)} finding(s)")
+        compared, found = run_reconcile(
+            book.receipts(conn, span), book.licences(conn), book.payments(conn, span), limit, year, window
+        )
+    say(
+        f"{compared} company x licence x stream groups compared for {year} (payments and receipts up to {window} "
+        f"days apart match across the year's ends); {len(found)} finding(s)"
+    )
     emit(ctx, [f._asdict() for f in found], fmt, title=f"Reconciliation {year} (tolerance {limit})")

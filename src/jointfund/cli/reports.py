@@ -30,7 +30,10 @@ def parse_threshold(text: str | None, option: str) -> Decimal | None:
     except InvalidOperation:
         value = Decimal(-1)
     if not value.is_finite() or value < 0:
-        raise typer.BadParameter(f"expected an amount of zero or more, with a dot as the decimal mark, got {text!r}", param_hint=option)
+        raise typer.BadParameter(
+            f"expected an amount of zero or more, with a dot as the decimal mark, got {text!r}",
+            param_hint=option,
+        )
     return value
 
 
@@ -39,10 +42,16 @@ def eiti_report(
     ctx: typer.Context,
     year: int = context.year_option(...),
     fmt: str = typer.Option(None, "--format", "-f", help="table, csv, json or xlsx (xlsx needs -o)."),
-    out: Path = typer.Option(None, "-o", "--out",
-                             help="xlsx: the workbook of the EITI summary data, one sheet per part; "
-                                  "csv: a directory for one CSV file per part."),
-    materiality: str = typer.Option(None, "--materiality", help="Fold rows whose amount is below this into one row per section."),
+    out: Path = typer.Option(
+        None,
+        "-o",
+        "--out",
+        help="xlsx: the workbook of the EITI summary data, one sheet per part; "
+        "csv: a directory for one CSV file per part.",
+    ),
+    materiality: str = typer.Option(
+        None, "--materiality", help="Fold rows whose amount is below this into one row per section."
+    ),
 ) -> None:
     """EITI revenue report of a year: all extractive revenue by stream (GFS), company, licence, resource, region.
 
@@ -51,7 +60,9 @@ def eiti_report(
     transfers), company and project payments."""
     chosen = fmt or (ctx.find_root().obj or {}).get("format") or "table"
     if chosen not in EITI_FORMATS:
-        raise typer.BadParameter(f"expected one of {', '.join(EITI_FORMATS)}, got {chosen!r}", param_hint="--format")
+        raise typer.BadParameter(
+            f"expected one of {', '.join(EITI_FORMATS)}, got {chosen!r}", param_hint="--format"
+        )
     if chosen == "xlsx" and out is None:
         raise typer.BadParameter("xlsx is binary: give -o FILE", param_hint="--out")
     threshold = parse_threshold(materiality, "--materiality")
@@ -60,8 +71,11 @@ def eiti_report(
     title = f"{terms.fund.name}: extractive revenue {year} (EITI-style)"
     if out is not None and chosen in ("xlsx", "csv"):
         if threshold is not None:
-            raise typer.BadParameter("the EITI summary data (-o with xlsx or csv) report every amount; "
-                                     "--materiality applies to the table, csv and json printed", param_hint="--materiality")
+            raise typer.BadParameter(
+                "the EITI summary data (-o with xlsx or csv) report every amount; "
+                "--materiality applies to the table, csv and json printed",
+                param_hint="--materiality",
+            )
         _summary_data(ctx, info, year, chosen, out, f"{terms.fund.name}: EITI summary data {year}")
         return
     with db.transaction(context.engine(ctx)) as conn:
@@ -77,7 +91,9 @@ def _summary_data(ctx: typer.Context, info, year: int, chosen: str, out: Path, t
     from jointfund.revenue import eiti_summary
 
     if chosen == "csv" and out.exists() and not out.is_dir():
-        raise typer.BadParameter(f"{out} is a file; csv writes one file per part into a directory", param_hint="--out")
+        raise typer.BadParameter(
+            f"{out} is a file; csv writes one file per part into a directory", param_hint="--out"
+        )
     with db.transaction(context.engine(ctx)) as conn:
         sections = eiti_summary.summary(conn, info, year)
     if chosen == "xlsx":
@@ -95,14 +111,24 @@ def report_format(ctx: typer.Context, fmt: str | None, out: Path | None, formats
     """The format asked for (or the global one), refused unless one of `formats`; xlsx needs -o."""
     chosen = fmt or (ctx.find_root().obj or {}).get("format") or "table"
     if chosen not in formats:
-        raise typer.BadParameter(f"expected one of {', '.join(formats)}, got {chosen!r}", param_hint="--format")
+        raise typer.BadParameter(
+            f"expected one of {', '.join(formats)}, got {chosen!r}", param_hint="--format"
+        )
     if chosen == "xlsx" and out is None:
         raise typer.BadParameter("xlsx is binary: give -o FILE", param_hint="--out")
     return chosen
 
 
-def emit_report(ctx: typer.Context, rows: list[dict], chosen: str, out: Path | None, title: str, sheet: str,
-                noun: str, columns: tuple[str, ...] | None = None) -> None:
+def emit_report(
+    ctx: typer.Context,
+    rows: list[dict],
+    chosen: str,
+    out: Path | None,
+    title: str,
+    sheet: str,
+    noun: str,
+    columns: tuple[str, ...] | None = None,
+) -> None:
     """Rows as a workbook of one sheet (xlsx, to -o), or printed as table, csv or json (to -o when given)."""
     if chosen == "xlsx":
         from jointfund.reports import xlsx
@@ -126,7 +152,9 @@ def emit_report(ctx: typer.Context, rows: list[dict], chosen: str, out: Path | N
 def licences_register(
     ctx: typer.Context,
     fmt: str = typer.Option(None, "--format", "-f", help="table, csv, json or xlsx (xlsx needs -o)."),
-    out: Path = typer.Option(None, "-o", "--out", help="Write the register to this file (required for xlsx)."),
+    out: Path = typer.Option(
+        None, "-o", "--out", help="Write the register to this file (required for xlsx)."
+    ),
 ) -> None:
     """The public register of licences (EITI Requirement 2.3): holder, resources, deposit, dates, basis, PSA,
     and whether the licence's revenue counts for the fund, and why not."""
@@ -135,17 +163,32 @@ def licences_register(
     chosen = report_format(ctx, fmt, out, LICENCE_FORMATS)
     info = context.fund(ctx)
     terms = info.base_terms()
-    rules = RuleBook(info.terms_text, info.adopted).on(clock.today())  # the register shows the terms in force today
+    rules = RuleBook(info.terms_text, info.adopted).on(
+        clock.today()
+    )  # the register shows the terms in force today
     with db.transaction(context.engine(ctx)) as conn:
         found = book.licences(conn)
     rows = []
     for x in sorted(found.values()):
         why = explain_licence(x, rules)
-        rows.append({"licence_id": x.licence_id, "holder": x.holder, "holder_code": x.holder_code,
-                     "resources": ";".join(x.resources), "deposit": x.deposit, "region": x.region, "issued": x.issued,
-                     "basis": x.basis, "psa": "yes" if x.psa else "no", "psa_signed": x.psa_signed,
-                     "flags": ";".join(x.flags), "covered": "yes" if why is None else "no", "why": why or "",
-                     "psa_note": _psa_note(x, rules)})
+        rows.append(
+            {
+                "licence_id": x.licence_id,
+                "holder": x.holder,
+                "holder_code": x.holder_code,
+                "resources": ";".join(x.resources),
+                "deposit": x.deposit,
+                "region": x.region,
+                "issued": x.issued,
+                "basis": x.basis,
+                "psa": "yes" if x.psa else "no",
+                "psa_signed": x.psa_signed,
+                "flags": ";".join(x.flags),
+                "covered": "yes" if why is None else "no",
+                "why": why or "",
+                "psa_note": _psa_note(x, rules),
+            }
+        )
     emit_report(ctx, rows, chosen, out, f"{terms.fund.name}: register of licences", "Licences", "licences")
 
 
@@ -163,11 +206,18 @@ def rounding_report(
     with db.transaction(context.engine(ctx)) as conn:
         found = rounding.report(conn, info, year)
     if not found.active:
-        say("the terms round each receipt's contribution on its own (contribution.rounding_level = per_receipt): "
-            "there is no rounding difference")
+        say(
+            "the terms round each receipt's contribution on its own (contribution.rounding_level = per_receipt): "
+            "there is no rounding difference"
+        )
     totals = "; ".join(f"{v} {c}" for c, v in sorted(found.totals().items())) or "none"
-    emit(ctx, found.rows, fmt, title=f"Rounding per day and stream{f' in {year}' if year else ''}: difference {totals}",
-         columns=rounding.COLUMNS)
+    emit(
+        ctx,
+        found.rows,
+        fmt,
+        title=f"Rounding per day and stream{f' in {year}' if year else ''}: difference {totals}",
+        columns=rounding.COLUMNS,
+    )
 
 
 def _psa_note(x, rules) -> str:  # noqa: ANN001

@@ -13,18 +13,32 @@ from jointfund.cli.params import parse_date
 from jointfund.portfolio import clearance, sanctions
 from jointfund.store import db
 
-app = typer.Typer(help="Sanctions lists (OpenSanctions, OFAC SDN) that applicants are screened against.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Sanctions lists (OpenSanctions, OFAC SDN) that applicants are screened against.",
+    no_args_is_help=True,
+)
 
 
 @app.command("import")
 def import_(
     ctx: typer.Context,
-    path: Path = typer.Argument(..., metavar="FILE", exists=True, dir_okay=False,
-                                help="OpenSanctions' targets.simple.csv, or OFAC's sdn.csv."),
-    name: str = typer.Option(..., "--list", help="The fund's name for the list: ofac_sdn, eu_fsf, uk_hmt, ua_nsdc..."),
-    aliases: Path = typer.Option(None, "--aliases", exists=True, dir_okay=False,
-                                 help="OFAC's alt.csv, the aliases of sdn.csv's entries."),
+    path: Path = typer.Argument(
+        ...,
+        metavar="FILE",
+        exists=True,
+        dir_okay=False,
+        help="OpenSanctions' targets.simple.csv, or OFAC's sdn.csv.",
+    ),
+    name: str = typer.Option(
+        ..., "--list", help="The fund's name for the list: ofac_sdn, eu_fsf, uk_hmt, ua_nsdc..."
+    ),
+    aliases: Path = typer.Option(
+        None,
+        "--aliases",
+        exists=True,
+        dir_okay=False,
+        help="OFAC's alt.csv, the aliases of sdn.csv's entries.",
+    ),
     on: str = typer.Option(None, "--date", help="The publisher's date of this version (default: today)."),
     fmt: str = FormatOption,
 ) -> None:
@@ -35,9 +49,11 @@ def import_(
     with db.write(context.engine(ctx)) as conn:
         done = sanctions.record(conn, who.name, name, kind, targets, sha256, source, list_date)
     v = done.version
-    say(f"list {v.name}: {v.entries} entries from {v.source} ({v.format}, sha256 {v.sha256[:16]}...), "
+    say(
+        f"list {v.name}: {v.entries} entries from {v.source} ({v.format}, sha256 {v.sha256[:16]}...), "
         + ("imported as version " + str(v.id) if done.new else f"already imported (version {v.id})")
-        + ("; re-screen the pipeline: jointfund applications screen --all" if done.new else ""))
+        + ("; re-screen the pipeline: jointfund applications screen --all" if done.new else "")
+    )
     emit(ctx, [_row(v) | {"new": done.new}], fmt, title="Sanctions list")
 
 
@@ -51,5 +67,13 @@ def list_(ctx: typer.Context, fmt: str = FormatOption) -> None:
 
 
 def _row(v: clearance.ListVersion) -> dict:
-    return {"version": v.id, "list": v.name, "format": v.format, "date": v.list_date, "entries": v.entries,
-            "source": v.source, "sha256": v.sha256, "record": v.seq}
+    return {
+        "version": v.id,
+        "list": v.name,
+        "format": v.format,
+        "date": v.list_date,
+        "entries": v.entries,
+        "source": v.source,
+        "sha256": v.sha256,
+        "record": v.seq,
+    }

@@ -21,4 +21,6 @@ def templates(
     written = tpl.write(directory, (fmt,) if fmt else tpl.FORMATS)
     for path in written:
         typer.echo(str(path))
-    say(f"wrote {len(written)} templates to {directory}; fill one in and run: jointfund receipts import FILE --dry-run")
+    say(
+        f"wrote {len(written)} templates to {directory}; fill one in and run: jointfund receipts import FILE --dry-run"
+    )

@@ -38,8 +38,13 @@ def show(
             say("[dim]no fund in this database; showing the shipped URIF terms[/dim]")
             load_shipped()
             terms = terms_in_force(shipped_text(), day)
-    emit(ctx, summary_rows(terms), fmt, title=f"{terms.fund.name}: terms in force on {day}",
-         json_root=terms.model_dump(mode="json"))
+    emit(
+        ctx,
+        summary_rows(terms),
+        fmt,
+        title=f"{terms.fund.name}: terms in force on {day}",
+        json_root=terms.model_dump(mode="json"),
+    )
     text = file.read_text(encoding="utf-8") if file is not None else None
     if text is None:
         try:
@@ -48,15 +53,20 @@ def show(
             text = None
     filled = filled_keys(text) if text else []
     if filled:
-        say(f"note: these terms predate schema version {max(LATER_KEYS)}; {', '.join(filled)} come from the "
-            "terms shipped with this version of jointfund (an amendment can change them)")
+        say(
+            f"note: these terms predate schema version {max(LATER_KEYS)}; {', '.join(filled)} come from the "
+            "terms shipped with this version of jointfund (an amendment can change them)"
+        )
 
 
 def summary_rows(terms: Terms) -> list[dict]:
     f = terms.fund
     rows = [
-        ("fund", "name", f.name), ("fund", "code", f.code), ("fund", "legal form", f.legal_form),
-        ("fund", "entry into force", f.entry_into_force), ("fund", "base currency", f.base_currency),
+        ("fund", "name", f.name),
+        ("fund", "code", f.code),
+        ("fund", "legal form", f.legal_form),
+        ("fund", "entry into force", f.entry_into_force),
+        ("fund", "base currency", f.base_currency),
         ("fund", "currencies", ", ".join(f.currencies)),
     ]
     for p in terms.partners:
@@ -65,12 +75,20 @@ def summary_rows(terms: Terms) -> list[dict]:
     for s in terms.contribution.streams:
         state = "in force" if terms.stream(s.code) else "not yet in force"
         psa = ", PSA only" if s.psa_only else ""
-        rows.append(("contribution", s.code, f"{s.share:%} of {s.name} from {s.in_force_from}{psa} ({state})"))
+        rows.append(
+            ("contribution", s.code, f"{s.share:%} of {s.name} from {s.in_force_from}{psa} ({state})")
+        )
     covered = [r.code for r in terms.resources if r.covered]
     rows.append(("resources", f"covered ({len(covered)})", ", ".join(covered)))
     rows.append(("resources", "not covered", ", ".join(r.code for r in terms.resources if not r.covered)))
     e = terms.eligibility
-    rows.append(("eligibility", "new licences", f"basis {', '.join(e.new_bases)} issued on or after {e.issued_on_or_after}"))
+    rows.append(
+        (
+            "eligibility",
+            "new licences",
+            f"basis {', '.join(e.new_bases)} issued on or after {e.issued_on_or_after}",
+        )
+    )
     rows.append(("eligibility", "always", ", ".join(e.always_bases)))
     for basis, why in e.excluded_bases.items():
         rows.append(("eligibility", f"excluded: {basis}", why))
@@ -82,10 +100,22 @@ def summary_rows(terms: Terms) -> list[dict]:
         rec = f", after a {d.requires_recommendation} recommendation" if d.requires_recommendation else ""
         rows.append(("decision", d.kind, f"{d.body}, {d.rule}{rec}"))
     dist = terms.distributions
-    rows.append(("distributions", "reinvestment period", f"{dist.reinvestment_period_years} years: none before {dist.lock_ends}"))
+    rows.append(
+        (
+            "distributions",
+            "reinvestment period",
+            f"{dist.reinvestment_period_years} years: none before {dist.lock_ends}",
+        )
+    )
     for d in terms.calendar.deadlines:
         rows.append(("calendar", d.code, f"{d.day:02d}-{d.month:02d} of the next year: {d.name}"))
-    rows.append(("fx", "reference rate", f"{terms.fx.source}, {terms.fx.domestic_currency} per unit, else {terms.fx.fallback}"))
+    rows.append(
+        (
+            "fx",
+            "reference rate",
+            f"{terms.fx.source}, {terms.fx.domestic_currency} per unit, else {terms.fx.fallback}",
+        )
+    )
     for policy in policies(terms):
         rows.append(("accounting", policy.title, policy.text()))
     for a in terms.amendments:
@@ -94,9 +124,13 @@ def summary_rows(terms: Terms) -> list[dict]:
 
 
 @app.command("check")
-def check(ctx: typer.Context, file: Path = typer.Argument(..., help="Terms file (TOML) to validate.")) -> None:
+def check(
+    ctx: typer.Context, file: Path = typer.Argument(..., help="Terms file (TOML) to validate.")
+) -> None:
     """Validate a terms file; every problem names its key, line and what was expected."""
     terms = load_file(file)
-    say(f"[green]ok[/green]: {file} is valid terms for {terms.fund.name} "
+    say(
+        f"[green]ok[/green]: {file} is valid terms for {terms.fund.name} "
         f"({len(terms.partners)} partners, {len(terms.contribution.streams)} streams, "
-        f"{sum(r.covered for r in terms.resources)} covered resources, {len(terms.amendments)} amendments)")
+        f"{sum(r.covered for r in terms.resources)} covered resources, {len(terms.amendments)} amendments)"
+    )

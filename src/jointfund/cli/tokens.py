@@ -17,7 +17,9 @@ from jointfund.store import db
 def token_(
     ctx: typer.Context,
     name: str = typer.Argument(..., metavar="NAME", help="The user the token acts as."),
-    label: str = typer.Option(..., "--label", help="What the token is for (shown in lists and the audit trail)."),
+    label: str = typer.Option(
+        ..., "--label", help="What the token is for (shown in lists and the audit trail)."
+    ),
 ) -> None:
     """Issue an API bearer token for a user; prints the secret once (send it as: Authorization: Bearer SECRET)."""
     who = context.actor(ctx, "users.token")
@@ -38,8 +40,10 @@ def revoke_token(ctx: typer.Context, number: int = context.id_argument()) -> Non
 def tokens(ctx: typer.Context, fmt: str = FormatOption) -> None:
     """API tokens: number, user, label and whether revoked (never the secrets)."""
     with db.transaction(context.engine(ctx)) as conn:
-        rows = [{"id": t.id, "user": t.user, "label": t.label, "issued": t.issued_seq,
-                 "revoked": t.revoked_seq} for t in token.tokens(conn)]
+        rows = [
+            {"id": t.id, "user": t.user, "label": t.label, "issued": t.issued_seq, "revoked": t.revoked_seq}
+            for t in token.tokens(conn)
+        ]
     emit(ctx, rows, fmt, title="API tokens")
 
 

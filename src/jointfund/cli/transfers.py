@@ -17,9 +17,19 @@ app = typer.Typer(help="Transfers of revenue contributions into the fund.", no_a
 
 
 def status_rows(rows: list[transfer.PeriodStatus]) -> list[dict]:
-    return [{"period": s.period, "currency": s.currency, "obligation": s.obligation, "transferred": s.transferred,
-             "outstanding": s.outstanding, "state": s.state, "settled_on": s.settled_on, "transfers": s.transfers}
-            for s in rows]
+    return [
+        {
+            "period": s.period,
+            "currency": s.currency,
+            "obligation": s.obligation,
+            "transferred": s.transferred,
+            "outstanding": s.outstanding,
+            "state": s.state,
+            "settled_on": s.settled_on,
+            "transfers": s.transfers,
+        }
+        for s in rows
+    ]
 
 
 @app.command("record")
@@ -29,8 +39,12 @@ def record(
     date: str = typer.Option(..., "--date", help="The day the money arrived, YYYY-MM-DD."),
     amount: str = typer.Option(..., "--amount"),
     currency: str = typer.Option(..., "--currency"),
-    reference: str = typer.Option(..., "--reference", help="The transfer's own reference (its idempotency key)."),
-    period: int = typer.Option(..., "--period", callback=context.check_year, help="The revenue year whose obligation it settles."),
+    reference: str = typer.Option(
+        ..., "--reference", help="The transfer's own reference (its idempotency key)."
+    ),
+    period: int = typer.Option(
+        ..., "--period", callback=context.check_year, help="The revenue year whose obligation it settles."
+    ),
     fmt: str = FormatOption,
 ) -> None:
     """Record a transfer: cash in, the period's obligation settled, the partner's capital increased."""
@@ -48,20 +62,30 @@ def record(
         done = next(tr for tr in transfer.transfers(conn, terms, period) if tr.reference == reference)
         status = [s for s in transfer.statuses(conn, terms, period) if s.currency == done.currency]
         # Under- and over-payment are measured in the obligation's currency, and shown in the transfer's too.
-        also = {s.currency: transfer.worth(conn, terms, abs(s.outstanding), s.currency, currency, day) for s in status}
+        also = {
+            s.currency: transfer.worth(conn, terms, abs(s.outstanding), s.currency, currency, day)
+            for s in status
+        }
         entry = journal.get_entry(conn, seq)
     say(f"transfer {reference} is entry {seq}")
     if done.currency != currency:
-        say(f"it settles {format_amount(done.amount, done.currency)} {done.currency} of {period}'s obligation "
-            f"at the reference rate of {day}")
+        say(
+            f"it settles {format_amount(done.amount, done.currency)} {done.currency} of {period}'s obligation "
+            f"at the reference rate of {day}"
+        )
     fx = [p for p in entry.postings if p.account == terms.account_name("fx_realised")]
     if fx:
         gain = -fx[0].amount
-        say(f"realised FX {'gain' if gain > 0 else 'loss'}: {format_amount(abs(gain), fx[0].currency)} {fx[0].currency}")
+        say(
+            f"realised FX {'gain' if gain > 0 else 'loss'}: {format_amount(abs(gain), fx[0].currency)} {fx[0].currency}"
+        )
     for s in status:
         other = also.get(s.currency)
         shown = f"{format_amount(abs(s.outstanding), s.currency)} {s.currency}" + (
-            f" ({format_amount(other, currency)} {currency} on {day})" if other is not None and s.currency != currency else "")
+            f" ({format_amount(other, currency)} {currency} on {day})"
+            if other is not None and s.currency != currency
+            else ""
+        )
         if s.outstanding > 0:
             say(f"[yellow]under-payment[/yellow]: {shown} of {s.period}'s obligation is still to transfer")
         elif s.outstanding < 0:
@@ -70,7 +94,11 @@ def record(
 
 
 @app.command("list")
-def list_(ctx: typer.Context, period: int = typer.Option(None, "--period", callback=context.check_year), fmt: str = FormatOption) -> None:
+def list_(
+    ctx: typer.Context,
+    period: int = typer.Option(None, "--period", callback=context.check_year),
+    fmt: str = FormatOption,
+) -> None:
     """Each period's obligation against its transfers: under- and over-payment."""
     info = context.fund(ctx)
     with db.transaction(context.engine(ctx)) as conn:

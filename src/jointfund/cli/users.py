@@ -14,8 +14,10 @@ from jointfund.governance import user
 from jointfund.governance.policy import ROLES
 from jointfund.store import db
 
-app = typer.Typer(help="Users and their roles; one policy (governance.policy) decides what each role may change.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Users and their roles; one policy (governance.policy) decides what each role may change.",
+    no_args_is_help=True,
+)
 
 
 @app.command("add")
@@ -23,8 +25,15 @@ def add(
     ctx: typer.Context,
     name: str = typer.Argument(..., metavar="NAME"),
     role: str = typer.Option(..., "--role", help=" | ".join(ROLES)),
-    password: str = typer.Option(..., "--password", prompt=True, hide_input=True, confirmation_prompt=True,
-                                 envvar="JOINTFUND_NEW_PASSWORD", help="Asked for when not given (the web sign-in uses it)."),
+    password: str = typer.Option(
+        ...,
+        "--password",
+        prompt=True,
+        hide_input=True,
+        confirmation_prompt=True,
+        envvar="JOINTFUND_NEW_PASSWORD",
+        help="Asked for when not given (the web sign-in uses it).",
+    ),
 ) -> None:
     """Add a user with a role. The first user is added by the local operator; later ones by an administrator."""
     who = context.actor(ctx, "users.add")
@@ -60,19 +69,27 @@ def link(
         found = book.members(conn, [member_id])
     if not found:
         raise NotFound(f"no member {member_id}; see: jointfund members list")
-    st = authorize(ctx, found[0].partner, user.LINK_ACTION, {"user": name, "member": member_id}, authority_key, prepare)
+    st = authorize(
+        ctx, found[0].partner, user.LINK_ACTION, {"user": name, "member": member_id}, authority_key, prepare
+    )
     with db.write(context.engine(ctx)) as conn:
         ids = user.link_member(conn, context.fund(ctx).id, who.name, name, member_id, st)
     say(f"user {name} is member {', '.join(map(str, ids))}")
 
 
 @app.command("list")
-def list_(ctx: typer.Context, limit: int = params.LimitOption, offset: int = params.OffsetOption,
-          fmt: str = FormatOption) -> None:
+def list_(
+    ctx: typer.Context,
+    limit: int = params.LimitOption,
+    offset: int = params.OffsetOption,
+    fmt: str = FormatOption,
+) -> None:
     """Users, their roles and whether they are enabled (never their password hashes)."""
     with db.transaction(context.engine(ctx)) as conn:
-        rows = [{"name": u.name, "role": u.role, "enabled": u.enabled, "created_at": u.created_at}
-                for u in params.page(user.users(conn), limit, offset)]
+        rows = [
+            {"name": u.name, "role": u.role, "enabled": u.enabled, "created_at": u.created_at}
+            for u in params.page(user.users(conn), limit, offset)
+        ]
     emit(ctx, rows, fmt, title="Users")
 
 

@@ -37,7 +37,9 @@ class EventKind(Frozen):
     name: str = Text
     name_uk: str = Text
     date: dt.date | None = Field(default=None, description="a fixed event (the signature) has its date here")
-    clears: bool = Field(default=False, description="true for an event that settles an alert (extension_agreed)")
+    clears: bool = Field(
+        default=False, description="true for an event that settles an alert (extension_agreed)"
+    )
 
 
 class Area(Frozen):
@@ -75,10 +77,20 @@ class Commitment(Frozen):
             "triggered": isinstance(rule, rules.After),
         }.get(kind, rule is None or isinstance(rule, rules.Fixed | rules.TermsDate))
         if not fits:
-            expected = {"dated": "a date, terms:NAME or a fixed event plus a delay",
-                        "recurring": "a yearly MM-DD or calendar:CODE", "triggered": "an event plus a delay"}
-            raise Inconsistent([(("due",), f"a {kind} commitment needs {expected.get(kind, 'no due rule, or an end date')}"
-                                 f"; got {rule or 'none'}")])
+            expected = {
+                "dated": "a date, terms:NAME or a fixed event plus a delay",
+                "recurring": "a yearly MM-DD or calendar:CODE",
+                "triggered": "an event plus a delay",
+            }
+            raise Inconsistent(
+                [
+                    (
+                        ("due",),
+                        f"a {kind} commitment needs {expected.get(kind, 'no due rule, or an end date')}"
+                        f"; got {rule or 'none'}",
+                    )
+                ]
+            )
         return self
 
 
@@ -109,12 +121,18 @@ class Header(Frozen):
     code: str = Code
     name: str = Text
     name_uk: str = Text
-    short: str = Field(min_length=1, max_length=120, description="how a sentence names it: the security agreement")
+    short: str = Field(
+        min_length=1, max_length=120, description="how a sentence names it: the security agreement"
+    )
     short_uk: str = Field(min_length=1, max_length=120)
     parties: tuple[str, ...] = Field(min_length=1)
     source: str = Text
-    ends: tuple[str, ...] = Field(default=(), description="commitments whose earliest due date ends the agreement")
-    due_soon_days: int = Field(default=30, ge=0, le=366, description="an open commitment due within this is due soon")
+    ends: tuple[str, ...] = Field(
+        default=(), description="commitments whose earliest due date ends the agreement"
+    )
+    due_soon_days: int = Field(
+        default=30, ge=0, le=366, description="an open commitment due within this is due soon"
+    )
 
 
 class Agreement(Frozen):
@@ -137,13 +155,28 @@ class Agreement(Frozen):
             if isinstance(c.due, rules.After):
                 event = events.get(c.due.event)
                 if event is None:
-                    problems.append((("commitments", i, "due"), f"event {c.due.event!r} is not among this "
-                                     f"agreement's events ({', '.join(events) or 'none'})"))
+                    problems.append(
+                        (
+                            ("commitments", i, "due"),
+                            f"event {c.due.event!r} is not among this "
+                            f"agreement's events ({', '.join(events) or 'none'})",
+                        )
+                    )
                 elif (event.date is None) != (c.kind == "triggered"):
-                    problems.append((("commitments", i, "due"), f"a {c.kind} commitment cannot follow "
-                                     f"{'a recorded' if event.date is None else 'a fixed'} event ({event.code})"))
+                    problems.append(
+                        (
+                            ("commitments", i, "due"),
+                            f"a {c.kind} commitment cannot follow "
+                            f"{'a recorded' if event.date is None else 'a fixed'} event ({event.code})",
+                        )
+                    )
             if c.area is not None and c.area not in areas:
-                problems.append((("commitments", i, "area"), f"{c.area!r} is not among the areas ({', '.join(sorted(areas))})"))
+                problems.append(
+                    (
+                        ("commitments", i, "area"),
+                        f"{c.area!r} is not among the areas ({', '.join(sorted(areas))})",
+                    )
+                )
         for i, end in enumerate(self.agreement.ends):
             if end not in ids:
                 problems.append((("agreement", "ends", i), f"{end!r} is not a commitment of this file"))
@@ -166,15 +199,19 @@ def load_text(text: str, source: str) -> Agreement:
     try:
         return Agreement.model_validate(doc)
     except ValidationError as exc:
-        raise InputError([p for err in exc.errors() for p in located_problems(err, text, source)],
-                         f"commitments file {source} is invalid") from None
+        raise InputError(
+            [p for err in exc.errors() for p in located_problems(err, text, source)],
+            f"commitments file {source} is invalid",
+        ) from None
 
 
 @cache
 def shipped() -> tuple[Agreement, ...]:
     """The agreements shipped with jointfund; event codes and commitment ids are unique across them."""
-    out = tuple(load_text(resources.files(pkg).joinpath(name).read_text(encoding="utf-8"), name)
-                for pkg, name in SHIPPED)
+    out = tuple(
+        load_text(resources.files(pkg).joinpath(name).read_text(encoding="utf-8"), name)
+        for pkg, name in SHIPPED
+    )
     seen: dict[str, str] = {}
     for a in out:
         for code in [e.code for e in a.events] + [c.id for c in a.commitments]:

@@ -45,18 +45,31 @@ def alerts(conn: Connection, info: FundInfo, today: dt.date) -> list[Alert]:
             if ends is None or ends >= before:
                 continue
             # What set the end last (a termination notice), if anything was recorded; an extension must come after.
-            setters = {c.due.event for cid in target.agreement.ends
-                       for c in [target.commitment(cid)] if c is not None and isinstance(c.due, rules.After)}
-            last_set = max((e.occurred_on for e in events if e.kind in setters and e.agreement == rule.agreement),
-                           default=dt.date.min)
+            setters = {
+                c.due.event
+                for cid in target.agreement.ends
+                for c in [target.commitment(cid)]
+                if c is not None and isinstance(c.due, rules.After)
+            }
+            last_set = max(
+                (e.occurred_on for e in events if e.kind in setters and e.agreement == rule.agreement),
+                default=dt.date.min,
+            )
             if any(e.kind == rule.cleared_by and e.occurred_on >= last_set for e in events):
                 continue
             decide_by = ends - relativedelta(months=rule.lead_months)
             h = target.agreement
-            out.append(Alert(
-                rule.code, rule.agreement, ends, before, decide_by,
-                f"{h.short} ends {ends}, before {rule.before_label} ends {before}: {rule.decision} "
-                f"(by {decide_by}, {rule.lead_months} months ahead)",
-                f"{h.short_uk} спливає {ends}, раніше ніж {rule.before_label_uk} ({before}): {rule.decision_uk} "
-                f"(до {decide_by}, за {rule.lead_months} міс.)"))
+            out.append(
+                Alert(
+                    rule.code,
+                    rule.agreement,
+                    ends,
+                    before,
+                    decide_by,
+                    f"{h.short} ends {ends}, before {rule.before_label} ends {before}: {rule.decision} "
+                    f"(by {decide_by}, {rule.lead_months} months ahead)",
+                    f"{h.short_uk} спливає {ends}, раніше ніж {rule.before_label_uk} ({before}): {rule.decision_uk} "
+                    f"(до {decide_by}, за {rule.lead_months} міс.)",
+                )
+            )
     return out

@@ -33,48 +33,89 @@ def check_register(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Fin
     expected: dict[int, tuple[str, str, str, dict]] = {}  # seq -> (what, action, subject, data)
     failures: list[Finding] = []
     for r in conn.execute(select(t.commitment_event)):
-        expected[r.seq] = (f"commitment event {r.id}", register.EVENT_ACTION, f"commitment-event:{r.id}", {
-            "id": r.id, "kind": r.kind, "agreement": r.agreement, "occurred_on": _iso(r.occurred_on), "note": r.note})
+        expected[r.seq] = (
+            f"commitment event {r.id}",
+            register.EVENT_ACTION,
+            f"commitment-event:{r.id}",
+            {
+                "id": r.id,
+                "kind": r.kind,
+                "agreement": r.agreement,
+                "occurred_on": _iso(r.occurred_on),
+                "note": r.note,
+            },
+        )
     known = {c.id for a in register.agreements() for c in a.commitments}
     evidence: set[str] = set()
     for r in conn.execute(select(t.commitment_record)):
         what = f"commitment record {r.id} ({r.commitment})"
         shas = json.loads(r.evidence)
-        expected[r.seq] = (what, register.RECORD_ACTION, f"commitment:{r.commitment}", {
-            "id": r.id, "commitment": r.commitment, "due": _iso(r.due), "status": r.status,
-            "occurred_on": _iso(r.occurred_on), "evidence": shas, "note": r.note})
+        expected[r.seq] = (
+            what,
+            register.RECORD_ACTION,
+            f"commitment:{r.commitment}",
+            {
+                "id": r.id,
+                "commitment": r.commitment,
+                "due": _iso(r.due),
+                "status": r.status,
+                "occurred_on": _iso(r.occurred_on),
+                "evidence": shas,
+                "note": r.note,
+            },
+        )
         if r.commitment not in known:
             failures.append(Finding(NAME, r.seq, f"{what}: no shipped agreement has this commitment"))
         for sha in shas:
             evidence.add(sha)
             content = document.content(conn, sha)
             if content is None or document.digest(bytes(content)) != sha:
-                failures.append(Finding(NAME, r.seq, f"{what}: its evidence {sha[:16]}… is missing or no longer has "
-                                                     "that hash"))
+                failures.append(
+                    Finding(
+                        NAME, r.seq, f"{what}: its evidence {sha[:16]}… is missing or no longer has that hash"
+                    )
+                )
     for r in conn.execute(select(t.investment_area)):
-        expected[r.seq] = (f"investment tag {r.id}", register.TAG_ACTION, f"investment:{r.investment_id}",
-                           {"id": r.id, "investment": r.investment_id, "area": r.area})
+        expected[r.seq] = (
+            f"investment tag {r.id}",
+            register.TAG_ACTION,
+            f"investment:{r.investment_id}",
+            {"id": r.id, "investment": r.investment_id, "area": r.area},
+        )
     for seq, (what, action, subject, data) in sorted(expected.items()):
         ev = events.get(seq)
         if ev is None:
-            failures.append(Finding(NAME, seq, f"{what}: the row points at record {seq}, which is no {action} event"))
+            failures.append(
+                Finding(NAME, seq, f"{what}: the row points at record {seq}, which is no {action} event")
+            )
             continue
         logged = json.loads(ev.data)
         differ = sorted(k for k, v in data.items() if logged.get(k) != v)
         if ev.action != action or ev.subject != subject or differ:
             fields = f"fields {', '.join(differ)}" if differ else f"{ev.action} {ev.subject}"
-            failures.append(Finding(NAME, seq, f"{what}: the stored row differs from the signed log ({fields})"))
+            failures.append(
+                Finding(NAME, seq, f"{what}: the stored row differs from the signed log ({fields})")
+            )
     for sha in sorted(evidence):  # the evidence is the document its store event logged (name, size, hash)
         doc = document.get(conn, sha)
         logged = conn.execute(select(t.event).where(t.event.c.seq == doc.seq)).first() if doc else None
         data = json.loads(logged.data) if logged else {}
-        if doc and (logged is None or logged.action != document.STORE or data.get("sha256") != sha
-                    or (data.get("name"), data.get("size_bytes")) != (doc.name, doc.size_bytes)):
-            failures.append(Finding(NAME, doc.seq, f"evidence {sha[:16]}…: the stored document differs from the "
-                                                   "signed log"))
+        if doc and (
+            logged is None
+            or logged.action != document.STORE
+            or data.get("sha256") != sha
+            or (data.get("name"), data.get("size_bytes")) != (doc.name, doc.size_bytes)
+        ):
+            failures.append(
+                Finding(
+                    NAME, doc.seq, f"evidence {sha[:16]}…: the stored document differs from the signed log"
+                )
+            )
     for seq, ev in sorted(events.items()):
         if seq not in expected:
-            failures.append(Finding(NAME, seq, f"{ev.subject}: the log records {ev.action}, but its row is missing"))
+            failures.append(
+                Finding(NAME, seq, f"{ev.subject}: the log records {ev.action}, but its row is missing")
+            )
     return NAME, len(expected), sorted(failures, key=lambda f: f.seq or 0)
 
 

@@ -30,8 +30,20 @@ TERMS_DATES = {
     "reinvestment_end": lambda terms: terms.distributions.lock_ends,
 }
 
-UNITS = {"h": "hours", "hour": "hours", "hours": "hours", "d": "days", "day": "days", "days": "days",
-         "week": "weeks", "weeks": "weeks", "month": "months", "months": "months", "year": "years", "years": "years"}
+UNITS = {
+    "h": "hours",
+    "hour": "hours",
+    "hours": "hours",
+    "d": "days",
+    "day": "days",
+    "days": "days",
+    "week": "weeks",
+    "weeks": "weeks",
+    "month": "months",
+    "months": "months",
+    "year": "years",
+    "years": "years",
+}
 
 _AFTER = re.compile(r"^\s*([a-z][a-z0-9_]*)\s*\+\s*(\d{1,4})\s*([a-z]+)\s*$")
 _YEARLY = re.compile(r"^(\d{2})-(\d{2})$")
@@ -123,8 +135,10 @@ def parse(value: object) -> Rule:
         if int(m.group(2)) == 0:
             raise ValueError(f"{text!r}: the delay must be more than zero")
         return After(m.group(1), int(m.group(2)), unit)
-    raise ValueError(f"{text!r}: expected a date, 'MM-DD', 'calendar:CODE', 'terms:NAME' or 'EVENT + N UNIT' "
-                     "(e.g. 'armed_attack + 24h', 'termination_notice + 6 months')")
+    raise ValueError(
+        f"{text!r}: expected a date, 'MM-DD', 'calendar:CODE', 'terms:NAME' or 'EVENT + N UNIT' "
+        "(e.g. 'armed_attack + 24h', 'termination_notice + 6 months')"
+    )
 
 
 def yearly_date(year: int, month: int, day: int) -> dt.date:
@@ -153,10 +167,14 @@ def terms_date(rule: TermsDate, terms: Terms) -> dt.date:
     return TERMS_DATES[rule.name](terms)
 
 
-def calendar_occurrences(rule: CalendarDeadline, terms: Terms, start: dt.date, until: dt.date) -> list[dt.date]:
+def calendar_occurrences(
+    rule: CalendarDeadline, terms: Terms, start: dt.date, until: dt.date
+) -> list[dt.date]:
     """The due dates of the terms' calendar deadline for each revenue year from `start`'s, up to `until`."""
     deadline = next((d for d in terms.calendar.deadlines if d.code == rule.code), None)
-    assert deadline is not None, f"calendar deadline {rule.code} is checked against the terms (register.check_terms)"
+    assert deadline is not None, (
+        f"calendar deadline {rule.code} is checked against the terms (register.check_terms)"
+    )
     days = (deadline.due(year) for year in range(start.year, until.year + 1))
     return [d for d in days if d <= until]
 

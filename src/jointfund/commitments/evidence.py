@@ -21,7 +21,9 @@ def read(paths: list[Path], option: str = "--evidence") -> list[tuple[str, bytes
         try:
             size = p.stat().st_size
             if size > MAX_BYTES:
-                problems.append(Problem(option, f"{p} is {size} bytes; at most {MAX_BYTES} are stored", str(p)))
+                problems.append(
+                    Problem(option, f"{p} is {size} bytes; at most {MAX_BYTES} are stored", str(p))
+                )
                 continue
             out.append((p.name, p.read_bytes()))
         except OSError as exc:

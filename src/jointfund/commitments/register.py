@@ -80,8 +80,16 @@ class Line(NamedTuple):
 
     def row(self) -> dict:
         """The fields of `commitments list --format json`."""
-        return {"id": self.id, "agreement": self.agreement, "source": self.source, "obligor": self.obligor,
-                "beneficiary": self.beneficiary, "kind": self.kind, "due": self.due, "status": self.status}
+        return {
+            "id": self.id,
+            "agreement": self.agreement,
+            "source": self.source,
+            "obligor": self.obligor,
+            "beneficiary": self.beneficiary,
+            "kind": self.kind,
+            "due": self.due,
+            "status": self.status,
+        }
 
 
 def agreements() -> tuple[Agreement, ...]:
@@ -103,13 +111,19 @@ def event_kinds() -> dict[str, tuple[Agreement, EventKind]]:
 def check_terms(terms: Terms) -> list[Problem]:
     """What the register names in the terms but the terms lack (a calendar deadline code)."""
     codes = {d.code for d in terms.calendar.deadlines}
-    return [Problem(f"{a.agreement.code}: {c.id}.due", f"the terms' calendar has no deadline {c.due.code!r}; "
-                    f"expected one of {', '.join(sorted(codes))}")
-            for a in agreements() for c in a.commitments
-            if isinstance(c.due, rules.CalendarDeadline) and c.due.code not in codes]
+    return [
+        Problem(
+            f"{a.agreement.code}: {c.id}.due",
+            f"the terms' calendar has no deadline {c.due.code!r}; expected one of {', '.join(sorted(codes))}",
+        )
+        for a in agreements()
+        for c in a.commitments
+        if isinstance(c.due, rules.CalendarDeadline) and c.due.code not in codes
+    ]
 
 
 # -- reading --
+
 
 def happened(conn: Connection) -> list[Happened]:
     q = select(t.commitment_event).order_by(t.commitment_event.c.id)
@@ -120,8 +134,12 @@ def records(conn: Connection, cid: str | None = None) -> list[Record]:
     q = select(t.commitment_record).order_by(t.commitment_record.c.id)
     if cid is not None:
         q = q.where(t.commitment_record.c.commitment == cid)
-    return [Record(r.id, r.commitment, r.due, r.status, r.occurred_on, tuple(json.loads(r.evidence)), r.note, r.seq)
-            for r in conn.execute(q)]
+    return [
+        Record(
+            r.id, r.commitment, r.due, r.status, r.occurred_on, tuple(json.loads(r.evidence)), r.note, r.seq
+        )
+        for r in conn.execute(q)
+    ]
 
 
 def tags(conn: Connection) -> dict[str, list[int]]:
@@ -155,8 +173,10 @@ class _State:
             from jointfund.revenue import deadlines  # the calendar's statuses, only when a rule names it
 
             periods = list(range(self.info.start_date.year, self.today.year + 1))
-            self._calendar = {(d.code, d.due): d.status
-                              for d in deadlines.calendar(self._conn, self.info, periods, self.today)}
+            self._calendar = {
+                (d.code, d.due): d.status
+                for d in deadlines.calendar(self._conn, self.info, periods, self.today)
+            }
         return self._calendar.get((code, day)) in ("done", "late")
 
     def occurrences(self, a: Agreement, c: Commitment) -> list[dt.date]:
@@ -194,8 +214,13 @@ class _State:
             day = end
         elif open_days:
             day = open_days[0]
-            status = ("overdue" if self.today > day else
-                      "due soon" if (day - self.today).days <= a.agreement.due_soon_days else "open")
+            status = (
+                "overdue"
+                if self.today > day
+                else "due soon"
+                if (day - self.today).days <= a.agreement.due_soon_days
+                else "open"
+            )
         elif days:
             day = days[-1]
             last = next((r for r in reversed(recs) if r.due == day), None)
@@ -203,12 +228,27 @@ class _State:
         else:
             day, status = None, "not triggered"
         investments = tuple(self.tags.get(c.area, ())) if c.area else ()
-        return Line(c.id, a.agreement.code, c.source, c.obligor, c.beneficiary, c.kind, day, status,
-                    str(c.due) if c.due else "", c.text, c.text_uk, c.area, recs, investments)
+        return Line(
+            c.id,
+            a.agreement.code,
+            c.source,
+            c.obligor,
+            c.beneficiary,
+            c.kind,
+            day,
+            status,
+            str(c.due) if c.due else "",
+            c.text,
+            c.text_uk,
+            c.area,
+            recs,
+            investments,
+        )
 
 
-def lines(conn: Connection, info: FundInfo, today: dt.date, agreement: str | None = None,
-          status: str | None = None) -> list[Line]:
+def lines(
+    conn: Connection, info: FundInfo, today: dt.date, agreement: str | None = None, status: str | None = None
+) -> list[Line]:
     """The register as of `today`, optionally only one agreement's or one status's commitments."""
     problems = []
     codes = [a.agreement.code for a in agreements()]
@@ -219,8 +259,12 @@ def lines(conn: Connection, info: FundInfo, today: dt.date, agreement: str | Non
     if problems:
         raise InputError(problems, "no such register view")
     state = _State(conn, info, today)
-    out = [state.line(a, c) for a in agreements() for c in a.commitments
-           if agreement is None or a.agreement.code == agreement]
+    out = [
+        state.line(a, c)
+        for a in agreements()
+        for c in a.commitments
+        if agreement is None or a.agreement.code == agreement
+    ]
     return [x for x in out if status is None or x.status == status]
 
 
@@ -239,6 +283,7 @@ def end_of(conn: Connection, info: FundInfo, today: dt.date, code: str) -> dt.da
 
 # -- writing (each in the caller's write transaction, event first, then the row that names it) --
 
+
 def _next_id(conn: Connection, column) -> int:  # noqa: ANN001 - a table column
     return int(conn.execute(select(func.coalesce(func.max(column), 0))).scalar_one()) + 1
 
@@ -249,16 +294,23 @@ def _note(note: str, problems: list[Problem]) -> str:
     return note.strip()
 
 
-def record_event(conn: Connection, info: FundInfo, actor: str, kind: str, day: dt.date, note: str,
-                 today: dt.date) -> Happened:
+def record_event(
+    conn: Connection, info: FundInfo, actor: str, kind: str, day: dt.date, note: str, today: dt.date
+) -> Happened:
     """Record that an event happened; the commitments it triggers fall due from it."""
     kinds = event_kinds()
     problems: list[Problem] = []
     found = kinds.get(kind)
     recordable = [k for k, (_a, e) in kinds.items() if e.date is None]
     if found is None or found[1].date is not None:
-        problems.append(Problem("--kind", f"expected one of {', '.join(recordable)}"
-                                + ("" if found is None else f"; {kind} is fixed by the text ({found[1].date})"), kind))
+        problems.append(
+            Problem(
+                "--kind",
+                f"expected one of {', '.join(recordable)}"
+                + ("" if found is None else f"; {kind} is fixed by the text ({found[1].date})"),
+                kind,
+            )
+        )
     else:
         start = min([e.date for e in found[0].events if e.date] or [info.start_date])
         if day < start:
@@ -273,12 +325,23 @@ def record_event(conn: Connection, info: FundInfo, actor: str, kind: str, day: d
     eid = _next_id(conn, t.commitment_event.c.id)
     data = {"id": eid, "kind": kind, "agreement": a, "occurred_on": day.isoformat(), "note": note}
     seq = append_event(conn, actor, EVENT_ACTION, f"commitment-event:{eid}", data)
-    conn.execute(insert(t.commitment_event).values(id=eid, kind=kind, agreement=a, occurred_on=day, note=note, seq=seq))
+    conn.execute(
+        insert(t.commitment_event).values(id=eid, kind=kind, agreement=a, occurred_on=day, note=note, seq=seq)
+    )
     return Happened(eid, kind, a, day, note, seq)
 
 
-def record_outcome(conn: Connection, info: FundInfo, actor: str, cid: str, status: str, day: dt.date,
-                   files: list[tuple[str, bytes]], note: str, today: dt.date) -> Record:
+def record_outcome(
+    conn: Connection,
+    info: FundInfo,
+    actor: str,
+    cid: str,
+    status: str,
+    day: dt.date,
+    files: list[tuple[str, bytes]],
+    note: str,
+    today: dt.date,
+) -> Record:
     """Record how the first unsettled occurrence of `cid` ended, with its evidence files."""
     a, c = find(cid)
     state = _State(conn, info, today)
@@ -295,30 +358,59 @@ def record_outcome(conn: Connection, info: FundInfo, actor: str, cid: str, statu
     occurrence: dt.date | None = None
     if c.kind in ("ongoing", "intent", "negative"):
         if status == "late":
-            problems.append(Problem("--status", f"{cid} has no due date to be late for; use met, breached or waived",
-                                    status))
+            problems.append(
+                Problem(
+                    "--status", f"{cid} has no due date to be late for; use met, breached or waived", status
+                )
+            )
     elif not days:
-        problems.append(Problem(cid, "not triggered yet: record its event first (jointfund commitments event)"))
+        problems.append(
+            Problem(cid, "not triggered yet: record its event first (jointfund commitments event)")
+        )
     elif not pending:
-        problems.append(Problem(cid, f"every occurrence due so far is recorded (the last was due {days[-1]})"))
+        problems.append(
+            Problem(cid, f"every occurrence due so far is recorded (the last was due {days[-1]})")
+        )
     else:
         occurrence = pending[0]
         if status == "met" and day > occurrence:
-            problems.append(Problem("--status", f"met on {day}, after it was due ({occurrence}): record it as late",
-                                    status))
+            problems.append(
+                Problem(
+                    "--status", f"met on {day}, after it was due ({occurrence}): record it as late", status
+                )
+            )
         if status == "late" and day <= occurrence:
-            problems.append(Problem("--status", f"done on {day}, by its due date ({occurrence}): record it as met",
-                                    status))
+            problems.append(
+                Problem(
+                    "--status", f"done on {day}, by its due date ({occurrence}): record it as met", status
+                )
+            )
     if problems:
         raise InputError(problems, "outcome not recorded")
     shas = tuple(evidence.store(conn, actor, name, blob).sha256 for name, blob in files)
     rid = _next_id(conn, t.commitment_record.c.id)
-    data = {"id": rid, "commitment": cid, "due": occurrence.isoformat() if occurrence else None, "status": status,
-            "occurred_on": day.isoformat(), "evidence": list(shas), "note": note}
+    data = {
+        "id": rid,
+        "commitment": cid,
+        "due": occurrence.isoformat() if occurrence else None,
+        "status": status,
+        "occurred_on": day.isoformat(),
+        "evidence": list(shas),
+        "note": note,
+    }
     seq = append_event(conn, actor, RECORD_ACTION, f"commitment:{cid}", data)
-    conn.execute(insert(t.commitment_record).values(id=rid, commitment=cid, due=occurrence, status=status,
-                                                    occurred_on=day, evidence=json.dumps(list(shas)), note=note,
-                                                    seq=seq))
+    conn.execute(
+        insert(t.commitment_record).values(
+            id=rid,
+            commitment=cid,
+            due=occurrence,
+            status=status,
+            occurred_on=day,
+            evidence=json.dumps(list(shas)),
+            note=note,
+            seq=seq,
+        )
+    )
     return Record(rid, cid, occurrence, status, day, shas, note, seq)
 
 
@@ -333,13 +425,20 @@ def tag(conn: Connection, actor: str, investment_id: int, area: str) -> int | No
     if area not in known:
         problems.append(Problem("--area", f"expected one of {', '.join(known)}", area))
     if conn.execute(select(t.investment.c.id).where(t.investment.c.id == investment_id)).first() is None:
-        problems.append(Problem("INVESTMENT", "no such investment; see: jointfund portfolio list", investment_id))
+        problems.append(
+            Problem("INVESTMENT", "no such investment; see: jointfund portfolio list", investment_id)
+        )
     if problems:
         raise InputError(problems, "tag not recorded")
     if investment_id in tags(conn).get(area, []):
         return None
     tid = _next_id(conn, t.investment_area.c.id)
-    seq = append_event(conn, actor, TAG_ACTION, f"investment:{investment_id}",
-                       {"id": tid, "investment": investment_id, "area": area})
+    seq = append_event(
+        conn,
+        actor,
+        TAG_ACTION,
+        f"investment:{investment_id}",
+        {"id": tid, "investment": investment_id, "area": area},
+    )
     conn.execute(insert(t.investment_area).values(id=tid, investment_id=investment_id, area=area, seq=seq))
     return tid

@@ -20,13 +20,18 @@ from jointfund.store import db
 
 
 def data() -> dict:
-    return tomllib.loads(resources.files("jointfund.demo").joinpath("budget.toml").read_text(encoding="utf-8"))
+    return tomllib.loads(
+        resources.files("jointfund.demo").joinpath("budget.toml").read_text(encoding="utf-8")
+    )
 
 
 def _plan_text(d: dict) -> str:
     out = [f'reference = "{d["reference"]}"']
     for x in d["lines"]:
-        out += ["[[lines]]", *(f'{k} = "{x[k]}"' for k in ("code", "category", "amount", "currency", "period"))]
+        out += [
+            "[[lines]]",
+            *(f'{k} = "{x[k]}"' for k in ("code", "category", "amount", "currency", "period")),
+        ]
     return "\n".join(out) + "\n"
 
 
@@ -37,8 +42,13 @@ def build(engine: Engine, info: FundInfo, directory: Path, say: Callable[[str], 
     with db.write(engine) as conn:
         body = _body_members(conn, info.terms(d["proposed_on"]).decision(kind).body)
         keys = {name: load_private(directory / "keys" / f"{name}.key") for name in body}
-        p = _propose(conn, info, keys, {"kind": kind, "title": d["title"], "about": budget.about,
-                                        "proposed_on": d["proposed_on"]}, d["proposer"])
+        p = _propose(
+            conn,
+            info,
+            keys,
+            {"kind": kind, "title": d["title"], "about": budget.about, "proposed_on": d["proposed_on"]},
+            d["proposer"],
+        )
         lines.record_plan(conn, ACTOR, budget)
         _vote_until_decided(conn, info, keys, p, body, "approve", d["voted_on"])
         done = execution.execute(conn, info, ACTOR, p.id, d["executed_on"])
@@ -47,7 +57,19 @@ def build(engine: Engine, info: FundInfo, directory: Path, say: Callable[[str], 
         evidence = directory / x["evidence"]
         evidence.write_text(x["text"] + "\n", encoding="utf-8")
         with db.write(engine) as conn:
-            spent, _new = expense.record(conn, info, ACTOR, x["line"], x["amount"], x["currency"], x["date"],
-                                         x["reference"], evidence.name, evidence.read_bytes())
-        say(f"expense {spent.reference}: {spent.amount} {spent.currency} charged to {spent.line}, evidence "
-            f"sha256:{spent.document_sha256[:16]}…")
+            spent, _new = expense.record(
+                conn,
+                info,
+                ACTOR,
+                x["line"],
+                x["amount"],
+                x["currency"],
+                x["date"],
+                x["reference"],
+                evidence.name,
+                evidence.read_bytes(),
+            )
+        say(
+            f"expense {spent.reference}: {spent.amount} {spent.currency} charged to {spent.line}, evidence "
+            f"sha256:{spent.document_sha256[:16]}…"
+        )

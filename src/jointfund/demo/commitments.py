@@ -24,7 +24,9 @@ ACTOR = "demo"
 
 
 def data() -> dict:
-    return tomllib.loads(resources.files("jointfund.demo").joinpath("commitments.toml").read_text(encoding="utf-8"))
+    return tomllib.loads(
+        resources.files("jointfund.demo").joinpath("commitments.toml").read_text(encoding="utf-8")
+    )
 
 
 def build(engine: Engine, info: FundInfo, directory: Path, say: Callable[[str], None]) -> None:
@@ -38,12 +40,23 @@ def build(engine: Engine, info: FundInfo, directory: Path, say: Callable[[str], 
         for r in d["records"]:
             path = folder / r["evidence"]
             path.write_text(r["text"], encoding="utf-8")
-            register.record_outcome(conn, info, ACTOR, r["commitment"], r["status"], r["date"],
-                                    [(path.name, path.read_bytes())], "", today)
+            register.record_outcome(
+                conn,
+                info,
+                ACTOR,
+                r["commitment"],
+                r["status"],
+                r["date"],
+                [(path.name, path.read_bytes())],
+                "",
+                today,
+            )
         for tag in d["tags"]:
             register.tag(conn, ACTOR, tag["investment"], tag["area"])
-    say(f"commitments register: {len(d['events'])} events, {len(d['records'])} outcomes with their evidence in "
-        f"{folder}, {len(d['tags'])} investments tagged with areas of cooperation")
+    say(
+        f"commitments register: {len(d['events'])} events, {len(d['records'])} outcomes with their evidence in "
+        f"{folder}, {len(d['tags'])} investments tagged with areas of cooperation"
+    )
 
 
 def rows(engine: Engine, info: FundInfo, today: dt.date) -> tuple[list[dict], list[alert.Alert]]:

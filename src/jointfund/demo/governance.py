@@ -23,22 +23,42 @@ ACTOR = "demo"
 
 
 def data() -> dict:
-    return tomllib.loads(resources.files("jointfund.demo").joinpath("governance.toml").read_text(encoding="utf-8"))
+    return tomllib.loads(
+        resources.files("jointfund.demo").joinpath("governance.toml").read_text(encoding="utf-8")
+    )
 
 
-def build(engine: Engine, info: FundInfo, directory: Path, say: Callable[[str], None],
-          authorities: dict[str, Ed25519PrivateKey]) -> None:
+def build(
+    engine: Engine,
+    info: FundInfo,
+    directory: Path,
+    say: Callable[[str], None],
+    authorities: dict[str, Ed25519PrivateKey],
+) -> None:
     d = data()
     keys = _seat_everyone(engine, info, directory, d["appointed_on"], authorities)
-    say(f"seated {len(keys)} members on the board and the committees, each with a key in {directory / 'keys'}")
+    say(
+        f"seated {len(keys)} members on the board and the committees, each with a key in {directory / 'keys'}"
+    )
 
     inv = d["investment"]
     with db.write(engine) as conn:
         p = _propose(conn, info, keys, inv, "us-board-1")
-        rec = _propose(conn, info, keys, {"kind": inv["recommendation_kind"], "title": inv["recommendation_title"],
-                                          "about": f"{proposal.PROPOSAL_REF}{p.id}", "proposed_on": inv["recommended_on"]},
-                       "us-investment-1")
-        _vote_until_decided(conn, info, keys, rec, _body_members(conn, rec.body), "approve", inv["recommended_on"])
+        rec = _propose(
+            conn,
+            info,
+            keys,
+            {
+                "kind": inv["recommendation_kind"],
+                "title": inv["recommendation_title"],
+                "about": f"{proposal.PROPOSAL_REF}{p.id}",
+                "proposed_on": inv["recommended_on"],
+            },
+            "us-investment-1",
+        )
+        _vote_until_decided(
+            conn, info, keys, rec, _body_members(conn, rec.body), "approve", inv["recommended_on"]
+        )
         _vote_until_decided(conn, info, keys, p, _body_members(conn, p.body), "approve", inv["voted_on"])
         execution.execute(conn, info, ACTOR, p.id, inv["executed_on"])
     say(f"proposal {p.id} ({p.kind}): recommended by proposal {rec.id}, approved unanimously, executed")
@@ -61,7 +81,9 @@ def build(engine: Engine, info: FundInfo, directory: Path, say: Callable[[str], 
 
 def close_quarters(engine: Engine, info: FundInfo, directory: Path, say: Callable[[str], None]) -> None:
     """The board closes the demo's past quarters (governance.toml [closes]), each by its executed proposal."""
-    from jointfund.accounting import close as closing  # the close reads every domain; only the demo's last step needs it
+    from jointfund.accounting import (
+        close as closing,
+    )  # the close reads every domain; only the demo's last step needs it
 
     spec = data()["closes"]
     kind = info.terms(spec["proposed_on"]).accounting.close_decision
@@ -70,20 +92,34 @@ def close_quarters(engine: Engine, info: FundInfo, directory: Path, say: Callabl
         keys = {name: load_private(directory / "keys" / f"{name}.key") for name in board}
         unrealised = []
         for period in spec["periods"]:
-            p = _propose(conn, info, keys, {"kind": kind, "title": f"Close the books of {period}",
-                                            "about": f"{closing.ABOUT}{period}", "proposed_on": spec["proposed_on"]},
-                         spec["proposer"])
+            p = _propose(
+                conn,
+                info,
+                keys,
+                {
+                    "kind": kind,
+                    "title": f"Close the books of {period}",
+                    "about": f"{closing.ABOUT}{period}",
+                    "proposed_on": spec["proposed_on"],
+                },
+                spec["proposer"],
+            )
             _vote_until_decided(conn, info, keys, p, board, "approve", spec["voted_on"])
             execution.execute(conn, info, ACTOR, p.id, spec["executed_on"])
             done = closing.close(conn, info, ACTOR, period, spec["closed_on"])
-            unrealised += [f"{e.key.rsplit(':', 1)[-1]} {-e.postings[1].amount} {e.postings[1].currency}"
-                           for e in done.entries]
-    say(f"the board closed {', '.join(spec['periods'])}, each by its executed close proposal; "
-        f"unrealised FX booked at the quarter ends: {'; '.join(unrealised) or 'none'}")
+            unrealised += [
+                f"{e.key.rsplit(':', 1)[-1]} {-e.postings[1].amount} {e.postings[1].currency}"
+                for e in done.entries
+            ]
+    say(
+        f"the board closed {', '.join(spec['periods'])}, each by its executed close proposal; "
+        f"unrealised FX booked at the quarter ends: {'; '.join(unrealised) or 'none'}"
+    )
 
 
-def _seat_everyone(engine: Engine, info: FundInfo, directory: Path, on: dt.date,
-                   authorities: dict[str, Ed25519PrivateKey]) -> dict[str, Ed25519PrivateKey]:
+def _seat_everyone(
+    engine: Engine, info: FundInfo, directory: Path, on: dt.date, authorities: dict[str, Ed25519PrivateKey]
+) -> dict[str, Ed25519PrivateKey]:
     """Every seat, each with its own key and a statement of its partner's authority key seating it."""
     keys: dict[str, Ed25519PrivateKey] = {}
     with db.write(engine) as conn:
@@ -93,26 +129,61 @@ def _seat_everyone(engine: Engine, info: FundInfo, directory: Path, on: dt.date,
                     name = f"{partner.lower()}-{body.code}-{n}"
                     private, public, _ = write_key_pair(directory / "keys" / f"{name}.key")
                     pem = public.read_bytes()
-                    st = authority.statement(info.id, partner, member.APPOINT, body=body.code, name=name,
-                                             public_pem=public_pem(load_public(pem, str(public))))
-                    member.appoint(conn, info, ACTOR, partner, name, body.code, pem, on, str(public),
-                                   st.signed(authorities[partner]))
+                    st = authority.statement(
+                        info.id,
+                        partner,
+                        member.APPOINT,
+                        body=body.code,
+                        name=name,
+                        public_pem=public_pem(load_public(pem, str(public))),
+                    )
+                    member.appoint(
+                        conn,
+                        info,
+                        ACTOR,
+                        partner,
+                        name,
+                        body.code,
+                        pem,
+                        on,
+                        str(public),
+                        st.signed(authorities[partner]),
+                    )
                     keys[name] = load_private(private)
     return keys
 
 
 def _propose(conn: Connection, info: FundInfo, keys: dict, spec: dict, proposer: str):  # noqa: ANN202
-    draft = proposal.draft(conn, info, spec["kind"], spec["title"], proposer, spec["proposed_on"], spec.get("amount"),
-                           spec.get("currency"), spec.get("about"), spec.get("deadline"))
-    return proposal.submit(conn, info, ACTOR, draft, canonical.sign(keys[proposer], canonical.proposal_bytes(info.id, draft)))
+    draft = proposal.draft(
+        conn,
+        info,
+        spec["kind"],
+        spec["title"],
+        proposer,
+        spec["proposed_on"],
+        spec.get("amount"),
+        spec.get("currency"),
+        spec.get("about"),
+        spec.get("deadline"),
+    )
+    return proposal.submit(
+        conn, info, ACTOR, draft, canonical.sign(keys[proposer], canonical.proposal_bytes(info.id, draft))
+    )
 
 
 def _body_members(conn: Connection, body: str) -> list[str]:
     return [m.name for m in member.seated(conn, body)]
 
 
-def _vote_until_decided(conn: Connection, info: FundInfo, keys: dict, p, names: list[str], choice: str,  # noqa: ANN001
-                        on: dt.date) -> None:
+def _vote_until_decided(
+    conn: Connection,
+    info: FundInfo,
+    keys: dict,
+    p,
+    names: list[str],
+    choice: str,  # noqa: ANN001
+    on: dt.date,
+) -> None:
     for name in names:
         if proposal.standing(conn, info, p.id, on).state != OPEN:
             return
@@ -122,6 +193,14 @@ def _vote_until_decided(conn: Connection, info: FundInfo, keys: dict, p, names: 
 def rows(engine: Engine, info: FundInfo, on: dt.date) -> list[dict]:
     """The demo's proposals and where each stands, for the summary `jointfund demo` prints."""
     with db.transaction(engine) as conn:
-        return [{"id": s.proposal.id, "kind": s.proposal.kind, "title": s.proposal.title, "body": s.proposal.body,
-                 "state": s.state, "why": s.reason}
-                for s in (proposal.standing(conn, info, p.id, on) for p in book.proposals(conn))]
+        return [
+            {
+                "id": s.proposal.id,
+                "kind": s.proposal.kind,
+                "title": s.proposal.title,
+                "body": s.proposal.body,
+                "state": s.state,
+                "why": s.reason,
+            }
+            for s in (proposal.standing(conn, info, p.id, on) for p in book.proposals(conn))
+        ]

@@ -32,7 +32,9 @@ ONE_OFF_STREAMS = ("permit_fee", "permit_sale", "psa_bonus")
 
 
 def data() -> dict:
-    return tomllib.loads(resources.files("jointfund.demo").joinpath("revenue.toml").read_text(encoding="utf-8"))
+    return tomllib.loads(
+        resources.files("jointfund.demo").joinpath("revenue.toml").read_text(encoding="utf-8")
+    )
 
 
 def _months(first: dt.date, last: dt.date) -> Iterator[dt.date]:
@@ -71,8 +73,14 @@ def receipts(spec: dict, rng: random.Random) -> list[dict]:
                     factor = 1 + noise * Decimal(rng.uniform(-1, 1)).quantize(Decimal("0.0001"))
                     day = _banking_day(month.replace(day=rng.randint(10, 25)))
                     amount = (base * factor).quantize(CENT, ROUND_HALF_UP)
-                    row = {"date": day, "licence_id": lic["licence_id"], "stream": stream, "amount": amount,
-                           "resource": resource, "flags": ""}
+                    row = {
+                        "date": day,
+                        "licence_id": lic["licence_id"],
+                        "stream": stream,
+                        "amount": amount,
+                        "resource": resource,
+                        "flags": "",
+                    }
                     if local and stream == "rent":
                         to_local = (amount * local).quantize(CENT, ROUND_HALF_UP)
                         out.append({**row, "amount": to_local, "budget": "local"})
@@ -80,17 +88,43 @@ def receipts(spec: dict, rng: random.Random) -> list[dict]:
                     out.append(row)
         for stream in ONE_OFF_STREAMS:
             if stream in lic:
-                out.append({"date": lic[stream]["date"], "licence_id": lic["licence_id"], "stream": stream,
-                            "amount": Decimal(lic[stream]["amount"])})
-    out.sort(key=lambda r: (r["date"], r["licence_id"], r["stream"], r.get("resource") or "", r.get("budget") or ""))
+                out.append(
+                    {
+                        "date": lic[stream]["date"],
+                        "licence_id": lic["licence_id"],
+                        "stream": stream,
+                        "amount": Decimal(lic[stream]["amount"]),
+                    }
+                )
+    out.sort(
+        key=lambda r: (
+            r["date"],
+            r["licence_id"],
+            r["stream"],
+            r.get("resource") or "",
+            r.get("budget") or "",
+        )
+    )
     for i, r in enumerate(out, start=1):
         r["receipt_id"] = f"TR-{r['date'].year}-{i:06d}"
         r["corrects"] = ""
     for c in spec["corrections"]:
-        [original] = [r for r in out if (r["licence_id"], r["stream"], r["date"].replace(day=1)) == (c["licence_id"], c["stream"], c["month"])]
+        [original] = [
+            r
+            for r in out
+            if (r["licence_id"], r["stream"], r["date"].replace(day=1))
+            == (c["licence_id"], c["stream"], c["month"])
+        ]
         for sign, suffix in ((-1, "R"), (1, "B")):
-            out.append({**original, "receipt_id": f"{original['receipt_id']}-{suffix}", "date": c["date"],
-                        "amount": sign * original["amount"], "corrects": original["receipt_id"] if sign < 0 else ""})
+            out.append(
+                {
+                    **original,
+                    "receipt_id": f"{original['receipt_id']}-{suffix}",
+                    "date": c["date"],
+                    "amount": sign * original["amount"],
+                    "corrects": original["receipt_id"] if sign < 0 else "",
+                }
+            )
     return out
 
 
@@ -106,7 +140,15 @@ def rates(spec: dict, rng: random.Random) -> list[dict]:
         if day.weekday() < 5:
             for c, (r030, txt) in codes.items():
                 level[c] = (level[c] * Decimal(1 + rng.uniform(-step, step))).quantize(Decimal("0.0001"))
-                out.append({"r030": r030, "txt": txt, "rate": float(level[c]), "cc": c, "exchangedate": day.strftime("%d.%m.%Y")})
+                out.append(
+                    {
+                        "r030": r030,
+                        "txt": txt,
+                        "rate": float(level[c]),
+                        "cc": c,
+                        "exchangedate": day.strftime("%d.%m.%Y"),
+                    }
+                )
         day += dt.timedelta(days=1)
     return out
 
@@ -120,12 +162,27 @@ def payments(spec: dict, receipts_: list[dict], holders: dict[str, str]) -> list
             continue  # the Treasury's correction is internal; the company paid once
         factor = odd.get((r["licence_id"], r["stream"], r["date"].replace(day=1)), Decimal(1))
         if factor:
-            out.append({"payment_id": "P-" + r["receipt_id"], "date": r["date"] - dt.timedelta(days=1),
-                        "holder_code": holders[r["licence_id"]], "licence_id": r["licence_id"], "stream": r["stream"],
-                        "amount": (r["amount"] * factor).quantize(CENT, ROUND_HALF_UP)})
+            out.append(
+                {
+                    "payment_id": "P-" + r["receipt_id"],
+                    "date": r["date"] - dt.timedelta(days=1),
+                    "holder_code": holders[r["licence_id"]],
+                    "licence_id": r["licence_id"],
+                    "stream": r["stream"],
+                    "amount": (r["amount"] * factor).quantize(CENT, ROUND_HALF_UP),
+                }
+            )
     first = spec["licences"][0]
-    out.append({"payment_id": "P-UNMATCHED-1", "date": dt.date(spec["report_year"], 11, 3), "holder_code": holders[first["licence_id"]],
-                "licence_id": "SP-9999", "stream": "permit_fee", "amount": Decimal("150000.00")})
+    out.append(
+        {
+            "payment_id": "P-UNMATCHED-1",
+            "date": dt.date(spec["report_year"], 11, 3),
+            "holder_code": holders[first["licence_id"]],
+            "licence_id": "SP-9999",
+            "stream": "permit_fee",
+            "amount": Decimal("150000.00"),
+        }
+    )
     return out
 
 
@@ -143,14 +200,22 @@ def write_inputs(directory: Path) -> tuple[dict, dict[str, Path]]:
     spec = data()
     rng = random.Random(spec["seed"])
     directory.mkdir(parents=True, exist_ok=True)
-    licences = [{**x, "issued": x["issued"].isoformat(), "psa_signed": x.get("psa_signed", "")} for x in spec["licences"]]
+    licences = [
+        {**x, "issued": x["issued"].isoformat(), "psa_signed": x.get("psa_signed", "")}
+        for x in spec["licences"]
+    ]
     got = receipts(spec, rng)
     holders = {x["licence_id"]: x["holder_code"] for x in spec["licences"]}
     paths = {
         "licences": _write_csv(directory / "licences.csv", LICENCE_COLUMNS.all, licences),
-        "receipts": _write_csv(directory / "receipts.csv", RECEIPT_COLUMNS.all, [{**r, "currency": "UAH"} for r in got]),
-        "payments": _write_csv(directory / "payments.csv", ("payment_id", "date", "holder_code", "licence_id", "stream", "amount"),
-                               payments(spec, got, holders)),
+        "receipts": _write_csv(
+            directory / "receipts.csv", RECEIPT_COLUMNS.all, [{**r, "currency": "UAH"} for r in got]
+        ),
+        "payments": _write_csv(
+            directory / "payments.csv",
+            ("payment_id", "date", "holder_code", "licence_id", "stream", "amount"),
+            payments(spec, got, holders),
+        ),
     }
     paths["rates"] = directory / "nbu-rates.json"
     paths["rates"].write_text(json.dumps(rates(spec, rng), ensure_ascii=False), encoding="utf-8")
@@ -164,11 +229,15 @@ def build(engine: Engine, info: FundInfo, directory: Path, say: Callable[[str], 
     with db.write(engine) as conn:
         imports.run(conn, imports.licences_kind(terms), paths["licences"], "demo")
         imports.run(conn, imports.rates_kind(info.base_terms()), paths["rates"], "demo")
-        got = imports.run(conn, imports.receipts_kind(terms, book.licence_ids(conn)), paths["receipts"], "demo")
+        got = imports.run(
+            conn, imports.receipts_kind(terms, book.licence_ids(conn)), paths["receipts"], "demo"
+        )
         imports.run(conn, imports.payments_kind(terms), paths["payments"], "demo")
         accrued = accrue(conn, info)
-    say(f"imported {len(spec['licences'])} licences, {got.new} Treasury receipts, NBU rates and company payments "
-        f"from {paths['receipts'].parent}; accrued {accrued.posted} contributions")
+    say(
+        f"imported {len(spec['licences'])} licences, {got.new} Treasury receipts, NBU rates and company payments "
+        f"from {paths['receipts'].parent}; accrued {accrued.posted} contributions"
+    )
     year = spec["report_year"]
     with db.write(engine) as conn:
         owed = {s.currency: s.outstanding for s in transfer.statuses(conn, terms, year)}
@@ -176,19 +245,27 @@ def build(engine: Engine, info: FundInfo, directory: Path, say: Callable[[str], 
             day = tr["date"]
             for currency, left in owed.items():
                 amount = left if tr["share"] == "rest" else (left * Decimal(tr["share"])).quantize(CENT)
-                transfer.record(conn, info, terms.contribution.partner, day, amount, currency, tr["reference"], year)
+                transfer.record(
+                    conn, info, terms.contribution.partner, day, amount, currency, tr["reference"], year
+                )
                 owed[currency] = left - amount
         for f in spec["filings"]:
-            deadlines.file(conn, info.terms(f["date"]), year, f["deadline"], f["date"], f["reference"], "demo")
+            deadlines.file(
+                conn, info.terms(f["date"]), year, f["deadline"], f["date"], f["reference"], "demo"
+            )
     say(f"recorded {len(spec['transfers'])} transfers and {len(spec['filings'])} filings for {year}")
     return year
 
 
-def summary(engine: Engine, info: FundInfo, today: dt.date) -> tuple[int, list[Totals], list[deadlines.DeadlineStatus]]:
+def summary(
+    engine: Engine, info: FundInfo, today: dt.date
+) -> tuple[int, list[Totals], list[deadlines.DeadlineStatus]]:
     """The report year, its contributions by resource, and its compliance calendar as of `today`."""
     year = data()["report_year"]
     terms = info.base_terms()
     with db.transaction(engine) as conn:
-        by_resource = totals(book.evaluations(conn, info, year), "resource", {r.code: r.name for r in terms.resources})
+        by_resource = totals(
+            book.evaluations(conn, info, year), "resource", {r.code: r.name for r in terms.resources}
+        )
         calendar = deadlines.calendar(conn, info, [year], today)
     return year, by_resource, calendar

@@ -49,43 +49,71 @@ def prepare_dir(directory: Path) -> None:
     if directory.exists():
         if not (directory / MARKER).exists():
             if any(directory.iterdir()):
-                raise JointfundError(f"--dir {directory} exists and is not a demo directory; choose an empty or new one")
+                raise JointfundError(
+                    f"--dir {directory} exists and is not a demo directory; choose an empty or new one"
+                )
         else:
             shutil.rmtree(directory)
     directory.mkdir(parents=True, exist_ok=True)
     (directory / MARKER).write_text("made by jointfund demo; replaced each time the demo runs\n")
 
 
-def build(engine: Engine, directory: Path, url: str, say: Callable[[str], None] = lambda _m: None) -> DemoResult:
+def build(
+    engine: Engine, directory: Path, url: str, say: Callable[[str], None] = lambda _m: None
+) -> DemoResult:
     data = seed()
     info = fund_mod.create(engine, shipped_text(), "urif.toml (shipped)", actor="demo", settable_clock=True)
     say(f"created fund {info.code} ({info.name}) on the shipped terms")
     terms = info.base_terms()
 
     authorities = ceremony(engine, info, directory)
-    say(f"genesis: authority keys of {', '.join(authorities)} in {directory / 'keys'}, recorded and signed by both")
+    say(
+        f"genesis: authority keys of {', '.join(authorities)} in {directory / 'keys'}, recorded and signed by both"
+    )
 
     keys: dict[str, Path] = {}
     with db.write(engine) as conn:
         for partner in terms.partner_codes:
             private, public, kid = write_key_pair(directory / "keys" / f"{partner.lower()}-checkpoint.key")
             pem = public.read_bytes()
-            st = authority.statement(info.id, partner, log.KEY_REGISTER, key_id=kid,
-                                     public_pem=public_pem(load_public(pem, str(public)))).signed(authorities[partner])
+            st = authority.statement(
+                info.id,
+                partner,
+                log.KEY_REGISTER,
+                key_id=kid,
+                public_pem=public_pem(load_public(pem, str(public))),
+            ).signed(authorities[partner])
             log.register_key(conn, info.id, partner, pem, str(public), actor="demo", statement=st)
             keys[partner] = private
-    say(f"generated checkpoint keys for {', '.join(keys)} in {directory / 'keys'}, each authorized by its partner")
+    say(
+        f"generated checkpoint keys for {', '.join(keys)} in {directory / 'keys'}, each authorized by its partner"
+    )
 
     with db.write(engine) as conn:
         for c in data["commitments"]:
-            calls.commit(conn, terms, c["partner"], Decimal(c["amount"]), c["currency"], c["date"], c["reference"], "demo")
+            calls.commit(
+                conn,
+                terms,
+                c["partner"],
+                Decimal(c["amount"]),
+                c["currency"],
+                c["date"],
+                c["reference"],
+                "demo",
+            )
         entries = []
         for c in data["calls"]:
             amount = Decimal(c["amount"])
-            entries.append(calls.call_entry(terms, c["partner"], amount, c["currency"], c["called"], c["reference"]))
-            entries.append(calls.receipt_entry(terms, c["partner"], amount, c["currency"], c["received"], c["reference"]))
+            entries.append(
+                calls.call_entry(terms, c["partner"], amount, c["currency"], c["called"], c["reference"])
+            )
+            entries.append(
+                calls.receipt_entry(terms, c["partner"], amount, c["currency"], c["received"], c["reference"])
+            )
         journal.post(conn, sorted(entries, key=lambda e: e.date), info.start_date)
-    say(f"posted {len(data['commitments'])} commitments and {len(data['calls'])} capital calls with their receipts")
+    say(
+        f"posted {len(data['commitments'])} commitments and {len(data['calls'])} capital calls with their receipts"
+    )
 
     revenue_demo.build(engine, info, directory, say)
     governance_demo.build(engine, info, directory, say, authorities)

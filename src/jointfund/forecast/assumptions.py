@@ -21,8 +21,11 @@ def panel(sc: Scenario, plan: Plan) -> dict:
     regime = None
     if sec is not None:
         share = stationary(sec)
-        regime = {"initial": sec.names[sec.initial], "source": sc.security.source if sc.security else "",
-                  "long_run_share": {name: round(float(v), 3) for name, v in zip(sec.names, share, strict=True)}}
+        regime = {
+            "initial": sec.names[sec.initial],
+            "source": sc.security.source if sc.security else "",
+            "long_run_share": {name: round(float(v), 3) for name, v in zip(sec.names, share, strict=True)},
+        }
     return {
         "name": {"en": head.name, "uk": head.name_uk or head.name},
         "description": {"en": head.description, "uk": head.description_uk or head.description},

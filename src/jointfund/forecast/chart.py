@@ -26,13 +26,19 @@ TITLE = N_("Forecast")
 Named = Callable[[str, "str | None"], str]
 
 
-def page(doc: dict, gettext: Callable[[str], str] = str, lang: str = DEFAULT, named: Named | None = None) -> str:
+def page(
+    doc: dict, gettext: Callable[[str], str] = str, lang: str = DEFAULT, named: Named | None = None
+) -> str:
     """The whole page in `lang` (`gettext` its catalogue, `named` the terms' names of codes)."""
     tr = gettext
     metrics = list(dict.fromkeys(row["metric"] for row in doc["percentiles"]))
     fans = [fan(doc, m, _label(m, tr, named), lang) for m in metrics]
-    lead = tr(N_("%(paths)s paths, seed %(seed)s, from %(start)s; start state: %(source)s. No distribution before "
-                 "%(lock)s (the terms' lock). Bands: P5–P95 and P25–P75; line: P50. USD millions."))
+    lead = tr(
+        N_(
+            "%(paths)s paths, seed %(seed)s, from %(start)s; start state: %(source)s. No distribution before "
+            "%(lock)s (the terms' lock). Bands: P5–P95 and P25–P75; line: P50. USD millions."
+        )
+    )
     parts = [
         f"<!doctype html><html lang='{_e(lang)}'><head><meta charset='utf-8'>",
         f"<title>{_e(doc['scenario'])}: {_e(tr(TITLE))}</title>",
@@ -41,8 +47,18 @@ def page(doc: dict, gettext: Callable[[str], str] = str, lang: str = DEFAULT, na
         "table{border-collapse:collapse}td,th{padding:2px 8px;text-align:right}"
         "svg text{font:11px system-ui,sans-serif;fill:#444}</style></head><body>",
         f"<h1>{_e(doc['scenario'])}</h1>",
-        "<p>" + _e(lead % {"paths": number(doc["paths"], lang, 0), "seed": doc["seed"], "start": doc["start"],
-                           "lock": doc["lock_ends"], "source": start(doc["start_state"]["source"], tr)}) + "</p>",
+        "<p>"
+        + _e(
+            lead
+            % {
+                "paths": number(doc["paths"], lang, 0),
+                "seed": doc["seed"],
+                "start": doc["start"],
+                "lock": doc["lock_ends"],
+                "source": start(doc["start_state"]["source"], tr),
+            }
+        )
+        + "</p>",
         *fans,
         tornado(doc, tr, lang, named),
         assumptions_panel(doc, lang),
@@ -68,12 +84,21 @@ def assumptions_panel(doc: dict, lang: str) -> str:
     env.filters["number"] = lambda value, places=None: i18n.number(value, lang, places)
     env.filters["percent"] = lambda value, places=2: i18n.percent(value, lang, places)
     return env.get_template("_assumptions.html").render(
-        _=tr.gettext, ngettext=tr.ngettext, lang=lang, a=doc.get("assumptions") or {}, scenario=doc["scenario"],
-        paths=doc["paths"], seed=doc["seed"], id="chart")
+        _=tr.gettext,
+        ngettext=tr.ngettext,
+        lang=lang,
+        a=doc.get("assumptions") or {},
+        scenario=doc["scenario"],
+        paths=doc["paths"],
+        seed=doc["seed"],
+        id="chart",
+    )
 
 
 def fan(doc: dict, metric: str, title: str | None = None, lang: str = DEFAULT) -> str:
-    return f"<figure><figcaption>{_e(title or metric)}</figcaption>{fan_svg(doc, metric, title, lang)}</figure>"
+    return (
+        f"<figure><figcaption>{_e(title or metric)}</figcaption>{fan_svg(doc, metric, title, lang)}</figure>"
+    )
 
 
 def fan_svg(doc: dict, metric: str, label: str | None = None, lang: str = DEFAULT) -> str:
@@ -91,15 +116,21 @@ def fan_svg(doc: dict, metric: str, label: str | None = None, lang: str = DEFAUL
         return f"<polygon fill='{colour}' points='{_pts(points)}'/>"
 
     median = _pts([(x(t), y(v)) for t, v in zip(years, series["p50"], strict=True)])
-    svg = [f"<svg viewBox='0 0 {WIDTH} {HEIGHT}' width='{WIDTH}' height='{HEIGHT}' "
-           f"role='img' aria-label='{_e(label or metric + ' fan chart')}'>",
-           *_axes(x, y, years, top, lang),
-           band("p5", "p95", BAND_OUTER), band("p25", "p75", BAND_INNER),
-           f"<polyline fill='none' stroke='{LINE}' stroke-width='2' points='{median}'/>", "</svg>"]
+    svg = [
+        f"<svg viewBox='0 0 {WIDTH} {HEIGHT}' width='{WIDTH}' height='{HEIGHT}' "
+        f"role='img' aria-label='{_e(label or metric + ' fan chart')}'>",
+        *_axes(x, y, years, top, lang),
+        band("p5", "p95", BAND_OUTER),
+        band("p25", "p75", BAND_INNER),
+        f"<polyline fill='none' stroke='{LINE}' stroke-width='2' points='{median}'/>",
+        "</svg>",
+    ]
     return "".join(svg)
 
 
-def tornado(doc: dict, gettext: Callable[[str], str] = str, lang: str = DEFAULT, named: Named | None = None) -> str:
+def tornado(
+    doc: dict, gettext: Callable[[str], str] = str, lang: str = DEFAULT, named: Named | None = None
+) -> str:
     """The sensitivity of the median NAV to each input, in `lang` (as `page`)."""
     tr = gettext
     t = doc["tornado"]
@@ -118,11 +149,13 @@ def tornado(doc: dict, gettext: Callable[[str], str] = str, lang: str = DEFAULT,
     height = PAD_TOP + row * len(bars) + PAD_BOTTOM
     x = _scale(lo - 0.05 * span, hi + 0.05 * span, left, right)
     caption = tr(N_("Tornado: P50 NAV in %(year)s")) % {"year": t["year"]}
-    svg = [f"<svg viewBox='0 0 {full} {height}' width='{full}' height='{height}' role='img' "
-           f"aria-label='{_e(caption)}'>",
-           f"<line x1='{x(base):.1f}' x2='{x(base):.1f}' y1='{PAD_TOP - 8}' y2='{height - PAD_BOTTOM}' stroke='#222'/>",
-           f"<text x='{x(base):.1f}' y='{PAD_TOP - 12}' text-anchor='middle'>"
-           f"{_e(tr(BASE) % {'value': number(base, lang, 1)})}</text>"]
+    svg = [
+        f"<svg viewBox='0 0 {full} {height}' width='{full}' height='{height}' role='img' "
+        f"aria-label='{_e(caption)}'>",
+        f"<line x1='{x(base):.1f}' x2='{x(base):.1f}' y1='{PAD_TOP - 8}' y2='{height - PAD_BOTTOM}' stroke='#222'/>",
+        f"<text x='{x(base):.1f}' y='{PAD_TOP - 12}' text-anchor='middle'>"
+        f"{_e(tr(BASE) % {'value': number(base, lang, 1)})}</text>",
+    ]
     sigma = {"minus_1_sigma": tr(N_("at -1σ")), "plus_1_sigma": tr(N_("at +1σ"))}
     for i, b in enumerate(bars):
         top = PAD_TOP + i * row
@@ -130,8 +163,10 @@ def tornado(doc: dict, gettext: Callable[[str], str] = str, lang: str = DEFAULT,
         for key, colour in (("minus_1_sigma", "#de8f6e"), ("plus_1_sigma", "#6baed6")):
             v = b[key] / 1e6
             x0, x1 = sorted((x(base), x(v)))
-            svg.append(f"<rect x='{x0:.1f}' y='{top + 3}' width='{max(x1 - x0, 0.5):.1f}' height='{row - 6}' fill='{colour}'>"
-                       f"<title>{_e(name)} {_e(sigma[key])}: {number(v, lang, 1)}</title></rect>")
+            svg.append(
+                f"<rect x='{x0:.1f}' y='{top + 3}' width='{max(x1 - x0, 0.5):.1f}' height='{row - 6}' fill='{colour}'>"
+                f"<title>{_e(name)} {_e(sigma[key])}: {number(v, lang, 1)}</title></rect>"
+            )
         svg.append(f"<text x='{left - 6}' y='{top + row / 2 + 4}' text-anchor='end'>{_e(name)}</text>")
     svg.append(f"<text x='8' y='{height - 10}'>{_e(tr(LEGEND))}</text></svg>")
     return f"<figure><figcaption>{_e(caption)}</figcaption>{''.join(svg)}</figure>"
@@ -142,19 +177,28 @@ def thresholds(doc: dict, gettext: Callable[[str], str] = str, lang: str = DEFAU
     rows = doc["nav_thresholds"]
     if not rows:
         return ""
-    body = "".join(f"<tr><td>{r['year']}</td><td>{number(r['nav_at_least_usd'] / 1e6, lang, 0)}</td>"
-                   f"<td>{'' if r['probability'] is None else percent(r['probability'], lang, 1)}</td></tr>" for r in rows)
+    body = "".join(
+        f"<tr><td>{r['year']}</td><td>{number(r['nav_at_least_usd'] / 1e6, lang, 0)}</td>"
+        f"<td>{'' if r['probability'] is None else percent(r['probability'], lang, 1)}</td></tr>"
+        for r in rows
+    )
     head = "".join(f"<th>{_e(tr(h))}</th>" for h in HEAD)
     return f"<h2>{_e(tr(THRESHOLDS))}</h2><table><tr>{head}</tr>{body}</table>"
 
 
 def _axes(x, y, years: list[int], top: float, lang: str = DEFAULT) -> list[str]:  # noqa: ANN001 - the two scales
-    out = [f"<line x1='{PAD_LEFT}' x2='{WIDTH - PAD_RIGHT}' y1='{y(0):.1f}' y2='{y(0):.1f}' stroke='#888'/>",
-           f"<line x1='{PAD_LEFT}' x2='{PAD_LEFT}' y1='{PAD_TOP}' y2='{y(0):.1f}' stroke='#888'/>"]
+    out = [
+        f"<line x1='{PAD_LEFT}' x2='{WIDTH - PAD_RIGHT}' y1='{y(0):.1f}' y2='{y(0):.1f}' stroke='#888'/>",
+        f"<line x1='{PAD_LEFT}' x2='{PAD_LEFT}' y1='{PAD_TOP}' y2='{y(0):.1f}' stroke='#888'/>",
+    ]
     for i in range(5):
         v = top * i / 4
-        out.append(f"<text x='{PAD_LEFT - 6}' y='{y(v) + 4:.1f}' text-anchor='end'>{number(v, lang, 0)}</text>")
-        out.append(f"<line x1='{PAD_LEFT}' x2='{WIDTH - PAD_RIGHT}' y1='{y(v):.1f}' y2='{y(v):.1f}' stroke='#eee'/>")
+        out.append(
+            f"<text x='{PAD_LEFT - 6}' y='{y(v) + 4:.1f}' text-anchor='end'>{number(v, lang, 0)}</text>"
+        )
+        out.append(
+            f"<line x1='{PAD_LEFT}' x2='{WIDTH - PAD_RIGHT}' y1='{y(v):.1f}' y2='{y(v):.1f}' stroke='#eee'/>"
+        )
     step = max(1, math.ceil(len(years) / 8))
     for t in years[::step]:
         out.append(f"<text x='{x(t):.1f}' y='{HEIGHT - PAD_BOTTOM + 16}' text-anchor='middle'>{t}</text>")

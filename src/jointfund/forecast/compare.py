@@ -22,15 +22,34 @@ def comparison(docs: list[dict]) -> list[dict]:
     for y in years:
         for q in ("p5", "p50", "p95"):
             row(f"NAV {y} {q.upper()}", [_at(d, "nav", y, q) for d in docs])
-    partners = [m.split(":", 1)[1] for m in dict.fromkeys(r["metric"] for r in first["percentiles"])
-                if m.startswith("contributions:")]
+    partners = [
+        m.split(":", 1)[1]
+        for m in dict.fromkeys(r["metric"] for r in first["percentiles"])
+        if m.startswith("contributions:")
+    ]
     for p in partners:
-        row(f"{p} capital contributed to {lock_year} (mean)",
-            [sum(r["mean"] for r in d["percentiles"] if r["metric"] == f"contributions:{p}" and r["year"] <= lock_year)
-             for d in docs])
-    row(f"P(a distribution by {lock_year + 1})",
-        [sum(r["share_of_paths"] for r in d["first_distribution"]["by_year"]
-             if r["year"] is not None and r["year"] <= lock_year + 1) for d in docs])
+        row(
+            f"{p} capital contributed to {lock_year} (mean)",
+            [
+                sum(
+                    r["mean"]
+                    for r in d["percentiles"]
+                    if r["metric"] == f"contributions:{p}" and r["year"] <= lock_year
+                )
+                for d in docs
+            ],
+        )
+    row(
+        f"P(a distribution by {lock_year + 1})",
+        [
+            sum(
+                r["share_of_paths"]
+                for r in d["first_distribution"]["by_year"]
+                if r["year"] is not None and r["year"] <= lock_year + 1
+            )
+            for d in docs
+        ],
+    )
     return rows
 
 

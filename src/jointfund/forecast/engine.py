@@ -22,8 +22,10 @@ import numpy as np
 from jointfund.forecast import prices, production, security
 from jointfund.forecast.plan import KINDS, Plan
 
-BLOCK_PATHS = 2048           # the canonical unit of randomness; changing it changes every result
-DEFAULT_CHUNK_PATHS = 8_192   # the unit of work shipped to a worker (whole blocks); small enough to balance 2+ workers
+BLOCK_PATHS = 2048  # the canonical unit of randomness; changing it changes every result
+DEFAULT_CHUNK_PATHS = (
+    8_192  # the unit of work shipped to a worker (whole blocks); small enough to balance 2+ workers
+)
 MAX_PATHS = 100_000_000
 
 
@@ -68,7 +70,7 @@ def blocks(paths: int) -> list[tuple[int, int]]:
 def chunks(paths: int, chunk_paths: int = DEFAULT_CHUNK_PATHS) -> list[list[tuple[int, int]]]:
     per = max(1, chunk_paths // BLOCK_PATHS)
     all_blocks = blocks(paths)
-    return [all_blocks[i:i + per] for i in range(0, len(all_blocks), per)]
+    return [all_blocks[i : i + per] for i in range(0, len(all_blocks), per)]
 
 
 def simulate(plan: Plan, seed: int, block: int, n: int, shift: Mapping[str, float] | None = None) -> Paths:
@@ -109,10 +111,14 @@ def simulate(plan: Plan, seed: int, block: int, n: int, shift: Mapping[str, floa
         z = z + shift.get("production: output", 0.0)
         weight = np.where(failed, 0.0, g.plateau * np.exp(g.output_sigma * z))
         starts = (g.start + delay).astype(np.int64)
-        output = common.reachable(production.by_start(weight, starts, g.first_bin, steps) @ g.matrix, g.region)
+        output = common.reachable(
+            production.by_start(weight, starts, g.first_bin, steps) @ g.matrix, g.region
+        )
         _book(usd, g, output * price[:, :, g.resource] * plan.dt, plan.covered[g.resource])
         if g.psa and g.production_bonus:
-            first = production.by_start((~failed).astype(float), starts, g.first_bin, steps)[:, -g.first_bin:]
+            first = production.by_start((~failed).astype(float), starts, g.first_bin, steps)[
+                :, -g.first_bin :
+            ]
             usd["psa_bonus"] += first * g.production_bonus * plan.covered[g.resource]
         if g.award is not None and plan.covered[g.resource, g.award]:
             sale_uah[:, g.award] += g.count * g.sale_uah
@@ -127,7 +133,11 @@ def simulate(plan: Plan, seed: int, block: int, n: int, shift: Mapping[str, floa
             count = np.minimum(rng.poisson(rate * plan.dt[a], full), g.max_per_year)
             awarded = int(count.sum())
             owner = np.repeat(np.arange(full), count)
-            size, failed, sale = rng.standard_normal(awarded), rng.random(awarded) < g.failure, rng.standard_normal(awarded)
+            size, failed, sale = (
+                rng.standard_normal(awarded),
+                rng.random(awarded) < g.failure,
+                rng.standard_normal(awarded),
+            )
             found = np.where(failed, 0.0, g.output_median * np.exp(g.output_sigma * size))
             plateau[:, i] = np.bincount(owner, weights=found, minlength=full)[:n]
             if plan.covered[g.resource, a]:
@@ -135,19 +145,26 @@ def simulate(plan: Plan, seed: int, block: int, n: int, shift: Mapping[str, floa
                 sale_uah[:, a] += np.bincount(owner, weights=proceeds, minlength=full)[:n]
                 if g.psa:
                     usd["psa_bonus"][:, a] += count[:n] * g.signing_bonus
-        _book(usd, g, common.reachable(plateau @ g.matrix, g.region) * price[:, :, g.resource] * plan.dt,
-              plan.covered[g.resource])
+        _book(
+            usd,
+            g,
+            common.reachable(plateau @ g.matrix, g.region) * price[:, :, g.resource] * plan.dt,
+            plan.covered[g.resource],
+        )
     factor = _mean_one(plan.permit_sigma[None, :], normal(steps))
     receipts = {
-        "rent": usd["rent"] * fx, "psa_state_share": usd["psa_state_share"] * fx, "psa_bonus": usd["psa_bonus"] * fx,
-        "permit_fee": plan.permit_fees_uah * factor, "permit_sale": sale_uah + plan.permit_sales_uah * factor,
+        "rent": usd["rent"] * fx,
+        "psa_state_share": usd["psa_state_share"] * fx,
+        "psa_bonus": usd["psa_bonus"] * fx,
+        "permit_fee": plan.permit_fees_uah * factor,
+        "permit_sale": sale_uah + plan.permit_sales_uah * factor,
     }
     owed_uah = sum(plan.share[k] * receipts[kind] for k, kind in enumerate(KINDS))
     counted_uah = sum(receipts[kind] * (plan.share[k] > 0) for k, kind in enumerate(KINDS))
     # Receipts of a year are transferred `lag` years later, at that year's rate.
     revenue_usd = np.zeros((n, steps))
     if plan.lag < steps:
-        revenue_usd[:, plan.lag:] = owed_uah[:, :steps - plan.lag] / fx[:, plan.lag:]
+        revenue_usd[:, plan.lag :] = owed_uah[:, : steps - plan.lag] / fx[:, plan.lag :]
 
     partners = len(plan.partners)
     contributions = np.zeros((n, partners, steps))
@@ -179,9 +196,9 @@ class _Common:
     plan: Plan
     aux: np.random.Generator | None
     n: int
-    regime: np.ndarray | None = None     # (n, steps) regime index
-    cut: np.ndarray | None = None        # (n, steps, regions) True where a region is unreachable
-    factor: np.ndarray | None = None     # (n, steps) the deals' common factor for their multiples
+    regime: np.ndarray | None = None  # (n, steps) regime index
+    cut: np.ndarray | None = None  # (n, steps, regions) True where a region is unreachable
+    factor: np.ndarray | None = None  # (n, steps) the deals' common factor for their multiples
     loss_factor: np.ndarray | None = None  # (n, steps) ... and for whether they are lost
 
     @classmethod
@@ -219,7 +236,7 @@ class _Common:
         lam = self.plan.deal_loading
         rest = np.sqrt(1.0 - lam * lam)
         common = lam * self.factor[:, :, None]
-        own = self.aux.standard_normal((BLOCK_PATHS, *z.shape[1:]))[:self.n]
+        own = self.aux.standard_normal((BLOCK_PATHS, *z.shape[1:]))[: self.n]
         sec = self.plan.security
         if sec is None:
             limit = security.loss_thresholds(loss, np.ones(1))[0]
@@ -241,8 +258,13 @@ def _mean_one(sigma: float | np.ndarray, z: np.ndarray) -> np.ndarray:
     return np.exp(sigma * z - 0.5 * np.square(sigma))
 
 
-def _fund(plan: Plan, contributions: np.ndarray, cash_in: np.ndarray, multiples: list[np.ndarray],
-          agreed: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _fund(
+    plan: Plan,
+    contributions: np.ndarray,
+    cash_in: np.ndarray,
+    multiples: list[np.ndarray],
+    agreed: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The fund, step by step: inflows, exits, costs, distributions after the lock, deployment.
 
     This is the only loop over time: each step depends on the last through cash and capital.
@@ -263,7 +285,9 @@ def _fund(plan: Plan, contributions: np.ndarray, cash_in: np.ndarray, multiples:
                 exits += cost[s][:, t - x.holding] * multiples[s][:, t - x.holding]
         if t < st.investments_exit_years:
             exits += st.investments / st.investments_exit_years
-        cash = cash * (1.0 + plan.cash_return * h) + exits + cash_in[:, t] + (st.receivable if t == 0 else 0.0)
+        cash = (
+            cash * (1.0 + plan.cash_return * h) + exits + cash_in[:, t] + (st.receivable if t == 0 else 0.0)
+        )
         cash -= np.minimum(cash, plan.fixed_costs * h + plan.nav_cost_rate * nav_open * h)
         capital += contributions[:, :, t]
         if plan.distributable[t]:
@@ -293,11 +317,14 @@ def _valuation(plan: Plan, cost: list[np.ndarray], multiples: list[np.ndarray], 
     for s, x in enumerate(plan.sectors):
         lo = max(t - x.holding + 1, 0)
         age = (t - np.arange(lo, t + 1)) / x.holding
-        value = value + (cost[s][:, lo:t + 1] * (1.0 + (multiples[s][:, lo:t + 1] - 1.0) * age)).sum(axis=1)
+        value = value + (cost[s][:, lo : t + 1] * (1.0 + (multiples[s][:, lo : t + 1] - 1.0) * age)).sum(
+            axis=1
+        )
     return value
 
 
 # -- running many blocks: serially, on local processes, or on a Dask cluster --
+
 
 class Runner:
     """Where chunks run. Use as a context manager; `map` yields (task index, result) as they finish."""

@@ -12,20 +12,30 @@ from collections.abc import Callable
 from jointfund.i18n import N_
 
 METRICS = {"nav": N_("Fund NAV"), "cash": N_("Fund cash"), "investments": N_("Investments at value")}
-PER_PARTNER = {"contributions": N_("Contributions per year: %(partner)s"),
-               "distributions_cumulative": N_("Cumulative distributions: %(partner)s")}
-INPUTS = {"production: output": N_("Production volume"), "production: delay": N_("Delay before production starts"),
-          "fx: rate per USD": N_("Exchange rate per USD"), "new licences: count": N_("New licences per year")}
+PER_PARTNER = {
+    "contributions": N_("Contributions per year: %(partner)s"),
+    "distributions_cumulative": N_("Cumulative distributions: %(partner)s"),
+}
+INPUTS = {
+    "production: output": N_("Production volume"),
+    "production: delay": N_("Delay before production starts"),
+    "fx: rate per USD": N_("Exchange rate per USD"),
+    "new licences: count": N_("New licences per year"),
+}
 START = {"book": N_("the fund's books on the start day"), "scenario": N_("the scenario's own figures")}
-PER_CODE = {"price": (N_("Price of %(name)s"), "resource"), "returns": (N_("Investment returns: %(name)s"), "sector")}
+PER_CODE = {
+    "price": (N_("Price of %(name)s"), "resource"),
+    "returns": (N_("Investment returns: %(name)s"), "sector"),
+}
 
 
 def _as_is(_kind: str, code: str | None) -> str:
     return code or ""
 
 
-def label(name: str, gettext: Callable[[str], str] = str,
-          named: Callable[[str, str | None], str] = _as_is) -> str:
+def label(
+    name: str, gettext: Callable[[str], str] = str, named: Callable[[str, str | None], str] = _as_is
+) -> str:
     """The title of metric or input `name`; a name this module does not know is shown as it is."""
     if name in METRICS:
         return gettext(METRICS[name])

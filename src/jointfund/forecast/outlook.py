@@ -28,12 +28,24 @@ StateReader = Callable[[Terms, dt.date, scenario.Scenario], StartState]
 Announce = Callable[[str], None]
 
 
-def compute(scenario_text: str, source: str, terms_text: str, day: dt.date | None, today: dt.date,
-            read_state: StateReader | None,
-            paths: int, seed: int, runner: engine.Runner, years: int | None = None,
-            chunk_paths: int = engine.DEFAULT_CHUNK_PATHS, with_tornado: bool = True,
-            progress: Callable[[int], None] | None = None, announce: Announce | None = None,
-            total: Callable[[int], None] | None = None, adopted: tuple[str, ...] = ()) -> tuple[str, run.Outcome]:
+def compute(
+    scenario_text: str,
+    source: str,
+    terms_text: str,
+    day: dt.date | None,
+    today: dt.date,
+    read_state: StateReader | None,
+    paths: int,
+    seed: int,
+    runner: engine.Runner,
+    years: int | None = None,
+    chunk_paths: int = engine.DEFAULT_CHUNK_PATHS,
+    with_tornado: bool = True,
+    progress: Callable[[int], None] | None = None,
+    announce: Announce | None = None,
+    total: Callable[[int], None] | None = None,
+    adopted: tuple[str, ...] = (),
+) -> tuple[str, run.Outcome]:
     """(scenario name, outcome). The first day is `day` when given, else the scenario's start, else `today`.
 
     `read_state` reads the fund's state on the day from its book; None starts from the scenario's
@@ -46,10 +58,14 @@ def compute(scenario_text: str, source: str, terms_text: str, day: dt.date | Non
     state = read_state(terms, on, sc) if read_state else None
     plan = compile_plan(sc, terms_text, on, years, state, adopted)
     if announce:
-        announce(f"{sc.scenario.name}: {paths:,} paths x {plan.steps} years from {on}; "
-                 f"start state from the {plan.state.source}; lock ends {plan.lock_ends}")
+        announce(
+            f"{sc.scenario.name}: {paths:,} paths x {plan.steps} years from {on}; "
+            f"start state from the {plan.state.source}; lock ends {plan.lock_ends}"
+        )
     if total:
-        total(len(engine.chunks(paths, chunk_paths)) + (run.tornado_tasks(plan, paths) if with_tornado else 0))
+        total(
+            len(engine.chunks(paths, chunk_paths)) + (run.tornado_tasks(plan, paths) if with_tornado else 0)
+        )
     began = time.perf_counter()
     result = run.forecast(plan, seed, paths, runner, chunk_paths, progress)
     seconds = time.perf_counter() - began
@@ -61,8 +77,10 @@ def compute(scenario_text: str, source: str, terms_text: str, day: dt.date | Non
 
 def reader(conn: Connection, fund: FundInfo) -> StateReader:
     """A StateReader over an open connection to `fund`'s book."""
+
     def read(_terms: Terms, day: dt.date, sc: scenario.Scenario) -> StartState:
         return start.from_book(conn, fund, day, sc.fx.start_per_usd, sc.start_state.investments_exit_years)
+
     return read
 
 
@@ -72,9 +90,19 @@ def book_outlook(conn: Connection, fund: FundInfo, today: dt.date, with_tornado:
     The tornado reruns the model 2 x inputs + 1 times: the pages that show only the fan charts skip it.
     """
     with engine.Runner() as runner:
-        name, outcome = compute(scenario.shipped_text(), scenario.SHIPPED[0], fund.terms_text, today, today,
-                                reader(conn, fund), WEB_PATHS, WEB_SEED, runner, with_tornado=with_tornado,
-                                adopted=fund.adopted)
+        name, outcome = compute(
+            scenario.shipped_text(),
+            scenario.SHIPPED[0],
+            fund.terms_text,
+            today,
+            today,
+            reader(conn, fund),
+            WEB_PATHS,
+            WEB_SEED,
+            runner,
+            with_tornado=with_tornado,
+            adopted=fund.adopted,
+        )
     return run.document(outcome, name)
 
 
@@ -84,7 +112,14 @@ def headline(doc: dict) -> dict:
     nav = {r["year"]: r for r in doc["percentiles"] if r["metric"] == "nav"}
     years = sorted({r["year"] for r in doc["nav_thresholds"]})
     first = doc["first_distribution"]
-    return {"lock_ends": doc["lock_ends"], "paths": doc["paths"], "scenario": doc["scenario"],
-            "earliest_year": first["earliest_year"],
-            "nav": [{"year": y, "p5": nav[y]["p5"], "p50": nav[y]["p50"], "p95": nav[y]["p95"]}
-                    for y in years if y in nav]}
+    return {
+        "lock_ends": doc["lock_ends"],
+        "paths": doc["paths"],
+        "scenario": doc["scenario"],
+        "earliest_year": first["earliest_year"],
+        "nav": [
+            {"year": y, "p5": nav[y]["p5"], "p50": nav[y]["p50"], "p95": nav[y]["p95"]}
+            for y in years
+            if y in nav
+        ],
+    }

@@ -43,7 +43,7 @@ class LicenceGroup:
     resource: int
     psa: bool
     count: int
-    start: int            # first production step before any delay (may be negative)
+    start: int  # first production step before any delay (may be negative)
     delay_mean: float
     plateau: float
     output_sigma: float
@@ -51,11 +51,11 @@ class LicenceGroup:
     rent_rate: float
     psa_share: float
     production_bonus: float
-    award: int | None     # award step, if inside the horizon
+    award: int | None  # award step, if inside the horizon
     sale_uah: float
     signing_bonus: float
     first_bin: int
-    matrix: np.ndarray     # (starts, steps) Toeplitz of the profile
+    matrix: np.ndarray  # (starts, steps) Toeplitz of the profile
     region: int | None = None  # column of the security plan's regions, if the regime can cut the deposits off
 
 
@@ -75,14 +75,14 @@ class NewGroup:
     psa_share: float
     signing_bonus: float
     rent_rate: float
-    matrix: np.ndarray      # (award steps, steps): production of one unit of plateau awarded at each step
+    matrix: np.ndarray  # (award steps, steps): production of one unit of plateau awarded at each step
     region: int | None = None
 
 
 @dataclass(frozen=True)
 class InKindFlow:
     partner: int
-    active: np.ndarray      # (steps,) bool
+    active: np.ndarray  # (steps,) bool
     expected: float
     sigma: float
     approval: float
@@ -133,7 +133,7 @@ class Plan:
     permit_fees_uah: np.ndarray
     permit_sales_uah: np.ndarray
     permit_sigma: np.ndarray
-    cash_in: np.ndarray          # (partners, steps) scheduled cash contributions
+    cash_in: np.ndarray  # (partners, steps) scheduled cash contributions
     in_kind: tuple[InKindFlow, ...]
     deploy_share: float
     cash_return: float
@@ -149,9 +149,9 @@ class Plan:
     tornado_step: int | None
     tornado_paths: int
     inputs: tuple[str, ...] = field(default=())  # what a tornado can move
-    security: SecurityPlan | None = None          # the common security shock; None: off
-    deal_loading: float = 0.0                     # λ of every deal on the common factor
-    not_counted: tuple[str, ...] = ()             # in-kind flows the terms do not count as capital, for the record
+    security: SecurityPlan | None = None  # the common security shock; None: off
+    deal_loading: float = 0.0  # λ of every deal on the common factor
+    not_counted: tuple[str, ...] = ()  # in-kind flows the terms do not count as capital, for the record
 
     @property
     def steps(self) -> int:
@@ -161,26 +161,53 @@ class Plan:
         """The same plan over its first `steps` steps: what happens later cannot change them."""
         assert 1 <= steps <= self.steps
         k = steps
-        licences = tuple(replace(g, award=g.award if g.award is not None and g.award < k else None,
-                                 matrix=g.matrix[:k - g.first_bin, :k]) for g in self.licences)
-        news = tuple(replace(g, steps=tuple(a for a in g.steps if a < k),
-                             matrix=g.matrix[[i for i, a in enumerate(g.steps) if a < k]][:, :k])
-                     for g in self.new_licences)
+        licences = tuple(
+            replace(
+                g,
+                award=g.award if g.award is not None and g.award < k else None,
+                matrix=g.matrix[: k - g.first_bin, :k],
+            )
+            for g in self.licences
+        )
+        news = tuple(
+            replace(
+                g,
+                steps=tuple(a for a in g.steps if a < k),
+                matrix=g.matrix[[i for i, a in enumerate(g.steps) if a < k]][:, :k],
+            )
+            for g in self.new_licences
+        )
         in_kind = tuple(replace(f, active=f.active[:k]) for f in self.in_kind)
-        return replace(self, years=self.years[:k], dt=self.dt[:k], share=self.share[:, :k], covered=self.covered[:, :k],
-                       distributable=self.distributable[:k], licences=licences, new_licences=news,
-                       permit_fees_uah=self.permit_fees_uah[:k], permit_sales_uah=self.permit_sales_uah[:k],
-                       permit_sigma=self.permit_sigma[:k], cash_in=self.cash_in[:, :k], in_kind=in_kind,
-                       nav_years=(), nav_thresholds=(),
-                       tornado_step=self.tornado_step if self.tornado_step is not None and self.tornado_step < k else None)
+        return replace(
+            self,
+            years=self.years[:k],
+            dt=self.dt[:k],
+            share=self.share[:, :k],
+            covered=self.covered[:, :k],
+            distributable=self.distributable[:k],
+            licences=licences,
+            new_licences=news,
+            permit_fees_uah=self.permit_fees_uah[:k],
+            permit_sales_uah=self.permit_sales_uah[:k],
+            permit_sigma=self.permit_sigma[:k],
+            cash_in=self.cash_in[:, :k],
+            in_kind=in_kind,
+            nav_years=(),
+            nav_thresholds=(),
+            tornado_step=self.tornado_step
+            if self.tornado_step is not None and self.tornado_step < k
+            else None,
+        )
 
 
 def steps_of(start: dt.date, years: int) -> tuple[np.ndarray, np.ndarray, list[tuple[dt.date, dt.date]]]:
     """Calendar years, step lengths and (first, last) day of each step."""
     labels = np.arange(start.year, start.year + years)
     spans = [(start if y == start.year else dt.date(int(y), 1, 1), dt.date(int(y), 12, 31)) for y in labels]
-    length = [((last - first).days + 1) / ((dt.date(int(y), 12, 31) - dt.date(int(y), 1, 1)).days + 1)
-              for y, (first, last) in zip(labels, spans, strict=True)]
+    length = [
+        ((last - first).days + 1) / ((dt.date(int(y), 12, 31) - dt.date(int(y), 1, 1)).days + 1)
+        for y, (first, last) in zip(labels, spans, strict=True)
+    ]
     return labels, np.array(length), spans
 
 
@@ -199,8 +226,14 @@ class TermsOnDates:
         return self.cache[applied].model_copy(update={"as_of": day})
 
 
-def compile_plan(s: Scenario, terms_text: str, start: dt.date, years: int | None = None,
-                 state: StartState | None = None, adopted: tuple[str, ...] = ()) -> Plan:
+def compile_plan(
+    s: Scenario,
+    terms_text: str,
+    start: dt.date,
+    years: int | None = None,
+    state: StartState | None = None,
+    adopted: tuple[str, ...] = (),
+) -> Plan:
     """The arrays of a run: `s` on the terms in `terms_text` (with the fund's `adopted` amendments), from `start`,
     for `years` steps."""
     horizon = years or s.scenario.years
@@ -247,25 +280,54 @@ def compile_plan(s: Scenario, terms_text: str, start: dt.date, years: int | None
             cash_in[partners.index(c.partner), t] += c.amount_usd
     counted = [k for k in s.contributions.in_kind if k.funded_by in in_kind_counted(first, k.partner)]
     in_kind = tuple(
-        InKindFlow(partners.index(k.partner), (labels >= k.from_year) & (labels <= k.to_year),
-                   k.expected_usd_per_year, k.sigma, k.approval_probability)
-        for k in counted)
-    not_counted = tuple(f"{k.partner} {k.funded_by} {k.from_year}-{k.to_year}"
-                        for k in s.contributions.in_kind if k not in counted)
+        InKindFlow(
+            partners.index(k.partner),
+            (labels >= k.from_year) & (labels <= k.to_year),
+            k.expected_usd_per_year,
+            k.sigma,
+            k.approval_probability,
+        )
+        for k in counted
+    )
+    not_counted = tuple(
+        f"{k.partner} {k.funded_by} {k.from_year}-{k.to_year}"
+        for k in s.contributions.in_kind
+        if k not in counted
+    )
     security = _security(s)
     regions = security.regions if security else ()
-    licences = tuple(replace(g, region=regions.index(lic.region) if lic.region in regions else None)
-                     for g, lic in zip(licences, s.licences, strict=True))
-    news = tuple(replace(g, region=regions.index(n.region) if n.region in regions else None)
-                 for g, n in zip(news, s.new_licences, strict=True))
+    licences = tuple(
+        replace(g, region=regions.index(lic.region) if lic.region in regions else None)
+        for g, lic in zip(licences, s.licences, strict=True)
+    )
+    news = tuple(
+        replace(g, region=regions.index(n.region) if n.region in regions else None)
+        for g, n in zip(news, s.new_licences, strict=True)
+    )
     total_weight = sum(x.weight for x in s.strategy.sectors)
-    sectors = tuple(SectorPlan(x.code, x.weight / total_weight, x.moic_median, x.moic_sigma, x.holding_years,
-                               x.loss_probability, x.deals_per_year) for x in s.strategy.sectors)
+    sectors = tuple(
+        SectorPlan(
+            x.code,
+            x.weight / total_weight,
+            x.moic_median,
+            x.moic_sigma,
+            x.holding_years,
+            x.loss_probability,
+            x.deals_per_year,
+        )
+        for x in s.strategy.sectors
+    )
 
     if state is None:
         st = s.start_state
-        state = StartState(st.cash_usd, st.investments_usd, st.investments_exit_years, st.receivable_usd,
-                           tuple(st.capital_usd.get(p, 0.0) for p in partners), "scenario")
+        state = StartState(
+            st.cash_usd,
+            st.investments_usd,
+            st.investments_exit_years,
+            st.receivable_usd,
+            tuple(st.capital_usd.get(p, 0.0) for p in partners),
+            "scenario",
+        )
     assert len(state.capital) == len(partners)
     for i, amount in enumerate(state.uncalled):
         cash_in[i, 0] += amount
@@ -274,26 +336,56 @@ def compile_plan(s: Scenario, terms_text: str, start: dt.date, years: int | None
     tornado_year = s.report.tornado_year or terms_on(lock_ends).distributions.lock_ends.year
     tornado_step = tornado_year - start.year if 0 <= tornado_year - start.year < horizon else None
     plan = Plan(
-        start=start, years=labels, dt=dt_years, resources=resources, price=price,
-        fx_start=s.fx.start_per_usd, fx_drift=s.fx.drift, fx_volatility=s.fx.volatility,
-        share=share, covered=covered, distributable=distributable, lock_ends=lock_ends, lag=lag,
-        partners=partners, contributor=partners.index(first.contribution.partner),
-        licences=licences, new_licences=news, permit_fees_uah=fees, permit_sales_uah=sales, permit_sigma=sigma,
-        cash_in=cash_in, in_kind=in_kind, deploy_share=s.strategy.deploy_share, cash_return=s.strategy.cash_return,
-        sectors=sectors, fixed_costs=s.costs.fixed_usd_per_year, nav_cost_rate=s.costs.nav_rate,
-        payout_share=s.distribution_policy.payout_share, reserve_share=s.distribution_policy.reserve_share_of_nav,
-        agreement=s.distribution_policy.agreement_probability, state=state,
-        nav_years=s.report.nav_years, nav_thresholds=s.report.nav_thresholds_usd,
-        tornado_step=tornado_step, tornado_paths=s.report.tornado_paths,
-        security=security, deal_loading=s.strategy.deal_factor_loading, not_counted=not_counted,
+        start=start,
+        years=labels,
+        dt=dt_years,
+        resources=resources,
+        price=price,
+        fx_start=s.fx.start_per_usd,
+        fx_drift=s.fx.drift,
+        fx_volatility=s.fx.volatility,
+        share=share,
+        covered=covered,
+        distributable=distributable,
+        lock_ends=lock_ends,
+        lag=lag,
+        partners=partners,
+        contributor=partners.index(first.contribution.partner),
+        licences=licences,
+        new_licences=news,
+        permit_fees_uah=fees,
+        permit_sales_uah=sales,
+        permit_sigma=sigma,
+        cash_in=cash_in,
+        in_kind=in_kind,
+        deploy_share=s.strategy.deploy_share,
+        cash_return=s.strategy.cash_return,
+        sectors=sectors,
+        fixed_costs=s.costs.fixed_usd_per_year,
+        nav_cost_rate=s.costs.nav_rate,
+        payout_share=s.distribution_policy.payout_share,
+        reserve_share=s.distribution_policy.reserve_share_of_nav,
+        agreement=s.distribution_policy.agreement_probability,
+        state=state,
+        nav_years=s.report.nav_years,
+        nav_thresholds=s.report.nav_thresholds_usd,
+        tornado_step=tornado_step,
+        tornado_paths=s.report.tornado_paths,
+        security=security,
+        deal_loading=s.strategy.deal_factor_loading,
+        not_counted=not_counted,
     )
     return _with_inputs(plan)
 
 
 def in_kind_counted(terms: Terms, partner: str) -> tuple[str, ...]:
     """Who may have funded in-kind deliveries that the terms count as `partner`'s capital."""
-    return tuple(f for kind in terms.capital.kinds.get(partner, ()) if kind.valuation == "assessed"
-                 for f in kind.funded_by)
+    return tuple(
+        f
+        for kind in terms.capital.kinds.get(partner, ())
+        if kind.valuation == "assessed"
+        for f in kind.funded_by
+    )
 
 
 def _security(s: Scenario) -> SecurityPlan | None:
@@ -306,13 +398,17 @@ def _security(s: Scenario) -> SecurityPlan | None:
     cumulative = np.cumsum(probs, axis=1)
     cumulative[:, -1] = 1.0  # rounding must never leave a gap above the last regime
     return SecurityPlan(
-        names=names, initial=names.index(sec.initial), cumulative=cumulative,
+        names=names,
+        initial=names.index(sec.initial),
+        cumulative=cumulative,
         output=np.array([sec.regimes[a].output for a in names]),
         deal_loss=np.array([sec.regimes[a].deal_loss for a in names]),
         fx_shock=np.array([sec.regimes[a].fx_shock for a in names]),
-        unreachable=np.array([[sec.regimes[a].unreachable.get(r, 0.0) for r in regions] for a in names]).reshape(
-            len(names), len(regions)),
-        regions=regions)
+        unreachable=np.array(
+            [[sec.regimes[a].unreachable.get(r, 0.0) for r in regions] for a in names]
+        ).reshape(len(names), len(regions)),
+        regions=regions,
+    )
 
 
 def _price_params(s: Scenario, resources: tuple[str, ...]) -> prices.PriceParams:
@@ -324,27 +420,53 @@ def _price_params(s: Scenario, resources: tuple[str, ...]) -> prices.PriceParams
     is_ou = np.array([m.model == "ou" for m in models])
     speed = np.array([m.reversion_speed if m.model == "ou" else 1.0 for m in models], dtype=float)
     vol = np.array([m.volatility for m in models], dtype=float)
-    level = np.array([prices.ou_level(m.long_run_usd, m.volatility, m.reversion_speed) if m.model == "ou" else 0.0
-                      for m in models])
+    level = np.array(
+        [
+            prices.ou_level(m.long_run_usd, m.volatility, m.reversion_speed) if m.model == "ou" else 0.0
+            for m in models
+        ]
+    )
     return prices.PriceParams(
-        is_ou=is_ou, start=np.array([m.start_usd for m in models], dtype=float),
+        is_ou=is_ou,
+        start=np.array([m.start_usd for m in models], dtype=float),
         drift=np.array([m.drift if m.model == "gbm" else 0.0 for m in models], dtype=float),
-        level=level, speed=speed, volatility=vol, cholesky=np.linalg.cholesky(corr))
+        level=level,
+        speed=speed,
+        volatility=vol,
+        cholesky=np.linalg.cholesky(corr),
+    )
 
 
 def _licence(lic, s: Scenario, resources: tuple[str, ...], year0: int, horizon: int) -> LicenceGroup:  # noqa: ANN001
     start = lic.first_production_year - year0
     first_bin = max(min(start, 0), -horizon * 2)  # a start long before the forecast adds only its tail
     p = lic.profile
-    shape = production.profile(p.ramp_years, p.plateau_years, p.decline_rate, p.life_years, horizon - first_bin)
-    award = None if lic.award_year is None or not 0 <= lic.award_year - year0 < horizon else lic.award_year - year0
+    shape = production.profile(
+        p.ramp_years, p.plateau_years, p.decline_rate, p.life_years, horizon - first_bin
+    )
+    award = (
+        None
+        if lic.award_year is None or not 0 <= lic.award_year - year0 < horizon
+        else lic.award_year - year0
+    )
     return LicenceGroup(
-        resource=resources.index(lic.resource), psa=lic.regime == "psa", count=lic.count, start=max(start, first_bin),
-        delay_mean=lic.delay_mean_years, plateau=lic.plateau_output, output_sigma=lic.output_sigma,
-        failure=lic.failure_probability, rent_rate=s.fiscal.rent_rate.get(lic.resource, 0.0),
-        psa_share=lic.psa_state_share, production_bonus=lic.production_bonus_usd, award=award,
-        sale_uah=lic.sale_price_uah, signing_bonus=lic.signing_bonus_usd, first_bin=first_bin,
-        matrix=production.toeplitz(shape, first_bin, horizon))
+        resource=resources.index(lic.resource),
+        psa=lic.regime == "psa",
+        count=lic.count,
+        start=max(start, first_bin),
+        delay_mean=lic.delay_mean_years,
+        plateau=lic.plateau_output,
+        output_sigma=lic.output_sigma,
+        failure=lic.failure_probability,
+        rent_rate=s.fiscal.rent_rate.get(lic.resource, 0.0),
+        psa_share=lic.psa_state_share,
+        production_bonus=lic.production_bonus_usd,
+        award=award,
+        sale_uah=lic.sale_price_uah,
+        signing_bonus=lic.signing_bonus_usd,
+        first_bin=first_bin,
+        matrix=production.toeplitz(shape, first_bin, horizon),
+    )
 
 
 def _new(n, s: Scenario, resources: tuple[str, ...], year0: int, horizon: int) -> NewGroup:  # noqa: ANN001
@@ -357,11 +479,22 @@ def _new(n, s: Scenario, resources: tuple[str, ...], year0: int, horizon: int) -
         if a + n.lead_years < horizon:
             rows[i] = full[a + n.lead_years]
     return NewGroup(
-        resource=resources.index(n.resource), psa=n.regime == "psa", per_year=n.per_year, max_per_year=n.max_per_year,
-        steps=steps, lead=n.lead_years, output_median=n.output_median, output_sigma=n.output_sigma,
-        failure=n.failure_probability, sale_median_uah=n.sale_price_uah_median, sale_sigma=n.sale_price_sigma,
-        psa_share=n.psa_state_share, signing_bonus=n.signing_bonus_usd,
-        rent_rate=s.fiscal.rent_rate.get(n.resource, 0.0), matrix=rows)
+        resource=resources.index(n.resource),
+        psa=n.regime == "psa",
+        per_year=n.per_year,
+        max_per_year=n.max_per_year,
+        steps=steps,
+        lead=n.lead_years,
+        output_median=n.output_median,
+        output_sigma=n.output_sigma,
+        failure=n.failure_probability,
+        sale_median_uah=n.sale_price_uah_median,
+        sale_sigma=n.sale_price_sigma,
+        psa_share=n.psa_state_share,
+        signing_bonus=n.signing_bonus_usd,
+        rent_rate=s.fiscal.rent_rate.get(n.resource, 0.0),
+        matrix=rows,
+    )
 
 
 def _with_inputs(plan: Plan) -> Plan:

@@ -11,7 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 
-def profile(ramp_years: int, plateau_years: int, decline_rate: float, life_years: int, length: int) -> np.ndarray:
+def profile(
+    ramp_years: int, plateau_years: int, decline_rate: float, life_years: int, length: int
+) -> np.ndarray:
     """Fraction of plateau output in production years k = 0 .. length-1."""
     k = np.arange(length, dtype=float)
     ramp = (k + 1.0) / (ramp_years + 1.0)

@@ -24,14 +24,21 @@ def summarise_chunk(plan: Plan, seed: int, blocks: Sequence[tuple[int, int]]) ->
     return out
 
 
-def probe_chunk(plan: Plan, seed: int, blocks: Sequence[tuple[int, int]], shift: Mapping[str, float],
-                step: int) -> np.ndarray:
+def probe_chunk(
+    plan: Plan, seed: int, blocks: Sequence[tuple[int, int]], shift: Mapping[str, float], step: int
+) -> np.ndarray:
     """NAV at one step on the chunk's paths, with inputs shifted (for the tornado)."""
     return np.concatenate([engine.simulate(plan, seed, block, n, shift).nav[:, step] for block, n in blocks])
 
 
-def forecast(plan: Plan, seed: int, paths: int, runner: engine.Runner, chunk_paths: int = engine.DEFAULT_CHUNK_PATHS,
-             progress: Callable[[int], None] | None = None) -> Summary:
+def forecast(
+    plan: Plan,
+    seed: int,
+    paths: int,
+    runner: engine.Runner,
+    chunk_paths: int = engine.DEFAULT_CHUNK_PATHS,
+    progress: Callable[[int], None] | None = None,
+) -> Summary:
     tasks = [(seed, c) for c in engine.chunks(paths, chunk_paths)]
     total = Summary.empty(plan)
     for _, part in runner.map(summarise_chunk, plan, tasks):
@@ -58,8 +65,9 @@ def tornado_tasks(plan: Plan, paths: int) -> int:
     return (2 * len(plan.inputs) + 1) * len(engine.chunks(min(paths, plan.tornado_paths), engine.BLOCK_PATHS))
 
 
-def tornado(plan: Plan, seed: int, paths: int, runner: engine.Runner,
-            progress: Callable[[int], None] | None = None) -> tuple[float | None, list[Bar]]:
+def tornado(
+    plan: Plan, seed: int, paths: int, runner: engine.Runner, progress: Callable[[int], None] | None = None
+) -> tuple[float | None, list[Bar]]:
     """P50 NAV in the tornado year: the base, and each input moved -1σ and +1σ.
 
     Every run uses the same min(paths, tornado_paths) paths and the same draws (common random
@@ -79,7 +87,10 @@ def tornado(plan: Plan, seed: int, paths: int, runner: engine.Runner,
         if progress:
             progress(1)
     per = len(pieces)
-    medians = [float(np.median(np.concatenate([results[s * per + c] for c in range(per)]))) for s in range(len(shifts))]
+    medians = [
+        float(np.median(np.concatenate([results[s * per + c] for c in range(per)])))
+        for s in range(len(shifts))
+    ]
     bars = [Bar(name, medians[1 + 2 * i], medians[2 + 2 * i]) for i, name in enumerate(plan.inputs)]
     bars.sort(key=lambda b: -abs(b.high - b.low))
     return medians[0], bars
@@ -108,10 +119,17 @@ def document(o: Outcome, scenario_name: str) -> dict:
         "paths": s.paths,
         "seed": o.seed,
         "currency": "USD",
-        "start_state": {"source": p.state.source, "cash": p.state.cash, "investments": p.state.investments,
-                        "receivable": p.state.receivable, "capital": dict(zip(p.partners, p.state.capital, strict=True)),
-                        "undrawn_commitments": p.state.undrawn_commitments,
-                        "uncalled_capital": dict(zip(p.partners, p.state.uncalled, strict=True)) if p.state.uncalled else {}},
+        "start_state": {
+            "source": p.state.source,
+            "cash": p.state.cash,
+            "investments": p.state.investments,
+            "receivable": p.state.receivable,
+            "capital": dict(zip(p.partners, p.state.capital, strict=True)),
+            "undrawn_commitments": p.state.undrawn_commitments,
+            "uncalled_capital": dict(zip(p.partners, p.state.uncalled, strict=True))
+            if p.state.uncalled
+            else {},
+        },
         "lock_ends": p.lock_ends.isoformat(),
         "percentiles": summary_rows.percentile_rows(p, s),
         "nav_thresholds": summary_rows.threshold_rows(p, s),
@@ -124,7 +142,10 @@ def document(o: Outcome, scenario_name: str) -> dict:
             "year": None if p.tornado_step is None else int(p.years[p.tornado_step]),
             "metric": "p50 nav",
             "base": o.tornado_base,
-            "bars": [{"input": b.input, "minus_1_sigma": round(b.low, 2), "plus_1_sigma": round(b.high, 2)} for b in o.bars],
+            "bars": [
+                {"input": b.input, "minus_1_sigma": round(b.low, 2), "plus_1_sigma": round(b.high, 2)}
+                for b in o.bars
+            ],
         },
         "assumptions": o.panel or {},
         "seconds": round(o.seconds, 3),

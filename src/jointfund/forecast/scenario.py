@@ -24,7 +24,13 @@ from jointfund.errors import InputError, Problem
 from jointfund.terms.loader import locate
 from jointfund.terms.model import Terms
 
-SHIPPED = ("urif-base.toml", "urif-low.toml", "urif-high.toml", "urif-us-cash-only.toml", "urif-us-funded-aid.toml")
+SHIPPED = (
+    "urif-base.toml",
+    "urif-low.toml",
+    "urif-high.toml",
+    "urif-us-cash-only.toml",
+    "urif-us-funded-aid.toml",
+)
 MAX_BASES = 5  # based_on chains deeper than this are refused (and so are cycles)
 
 # Limits on everything a scenario can make the engine allocate or loop over.
@@ -47,7 +53,9 @@ class Assumption(Frozen):
     parameter_uk: str = Field(max_length=200)
     value: str = Field(max_length=200)
     value_uk: str = Field(max_length=200)
-    source: str = Field(max_length=400, description="where the figure comes from, with its date; or 'assumption'")
+    source: str = Field(
+        max_length=400, description="where the figure comes from, with its date; or 'assumption'"
+    )
     source_uk: str = Field(max_length=400)
 
 
@@ -68,7 +76,9 @@ class Header(Frozen):
     assumptions: tuple[Assumption, ...] = ()
     leaves_out: tuple[Omission, ...] = ()
     start: dt.date | None = Field(default=None, description="first day of the forecast; default: today")
-    years: int = Field(default=30, ge=1, le=MAX_YEARS, description="calendar years forecast, the start year included")
+    years: int = Field(
+        default=30, ge=1, le=MAX_YEARS, description="calendar years forecast, the start year included"
+    )
 
 
 class StartState(Frozen):
@@ -101,7 +111,9 @@ class PriceModel(Frozen):
     unit: str
     start_usd: float = Field(gt=0)
     volatility: float = Field(ge=0, le=3)
-    drift: float | None = Field(default=None, ge=-1, le=1, description="gbm only: expected log growth of the mean")
+    drift: float | None = Field(
+        default=None, ge=-1, le=1, description="gbm only: expected log growth of the mean"
+    )
     long_run_usd: float | None = Field(default=None, gt=0, description="ou only: long-run mean price")
     reversion_speed: float | None = Field(default=None, gt=0, le=20, description="ou only: κ per year")
     source: str = ""
@@ -153,7 +165,9 @@ class Licence(Frozen):
 
     code: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
     resource: str
-    region: str | None = Field(default=None, description="region of the deposits: the security regime may cut it off")
+    region: str | None = Field(
+        default=None, description="region of the deposits: the security regime may cut it off"
+    )
     count: int = Field(default=1, ge=1, le=MAX_LICENCES)
     regime: Literal["licence", "psa"] = "licence"
     award_year: int | None = Field(default=None, description="year the permit is sold or the PSA signed")
@@ -164,19 +178,29 @@ class Licence(Frozen):
     output_sigma: float = Field(default=0.0, ge=0, le=3)
     failure_probability: float = Field(default=0.0, ge=0, le=1)
     sale_price_uah: float = Field(default=0.0, ge=0, description="permit sale proceeds in the award year")
-    psa_state_share: float = Field(default=0.0, ge=0, le=1, description="psa: the state's share of output value")
+    psa_state_share: float = Field(
+        default=0.0, ge=0, le=1, description="psa: the state's share of output value"
+    )
     signing_bonus_usd: float = Field(default=0.0, ge=0, description="psa: bonus in the award year")
-    production_bonus_usd: float = Field(default=0.0, ge=0, description="psa: bonus in the first production year")
+    production_bonus_usd: float = Field(
+        default=0.0, ge=0, description="psa: bonus in the first production year"
+    )
 
 
 class NewLicences(Frozen):
     """Licences not yet known: a Poisson count awarded each year, each of a lognormal size."""
 
     resource: str
-    region: str | None = Field(default=None, description="region of the deposits: the security regime may cut it off")
+    region: str | None = Field(
+        default=None, description="region of the deposits: the security regime may cut it off"
+    )
     per_year: float = Field(ge=0, le=MAX_NEW_PER_YEAR)
-    max_per_year: int = Field(default=MAX_NEW_PER_YEAR, ge=1, le=MAX_NEW_PER_YEAR,
-                              description="bound on the count in one year (the Poisson tail is cut here)")
+    max_per_year: int = Field(
+        default=MAX_NEW_PER_YEAR,
+        ge=1,
+        le=MAX_NEW_PER_YEAR,
+        description="bound on the count in one year (the Poisson tail is cut here)",
+    )
     from_year: int
     to_year: int
     regime: Literal["licence", "psa"] = "licence"
@@ -221,7 +245,9 @@ class Fiscal(Frozen):
 
     streams: StreamMap
     rent_rate: dict[str, float] = Field(description="resource code -> rent as a share of production value")
-    transfer_deadline: str = Field(description="code of the terms' calendar deadline by which receipts are transferred")
+    transfer_deadline: str = Field(
+        description="code of the terms' calendar deadline by which receipts are transferred"
+    )
     permit_schedule: tuple[PermitSchedule, ...] = ()
 
     @model_validator(mode="after")
@@ -285,7 +311,9 @@ class Strategy(Frozen):
     a year: each deal's standard-normal outcome is λF + √(1-λ²)ε, so two deals correlate by λ²."""
 
     deploy_share: float = Field(ge=0, le=1, description="share of available cash invested each year")
-    deal_factor_loading: float = Field(default=0.0, ge=0, le=1, description="loading of every deal on the common factor")
+    deal_factor_loading: float = Field(
+        default=0.0, ge=0, le=1, description="loading of every deal on the common factor"
+    )
     cash_return: float = Field(default=0.0, ge=-0.5, le=0.5, description="yield on cash held over the year")
     sectors: tuple[Sector, ...] = Field(min_length=1)
 
@@ -318,11 +346,18 @@ class Regime(Frozen):
     """One security regime: where it leads next year, and how the economy responds while it lasts."""
 
     transition: dict[str, float] = Field(description="next year's regime -> probability; sums to 1")
-    output: float = Field(default=1.0, ge=0, le=2, description="production of reachable deposits, as a share of plan")
-    deal_loss: float = Field(default=1.0, ge=0, le=20, description="multiplier on each sector's loss probability")
-    fx_shock: float = Field(default=0.0, ge=-1, le=1, description="extra log depreciation of the local currency in the year")
-    unreachable: dict[str, float] = Field(default_factory=dict,
-                                          description="region -> probability its deposits are cut off for the year")
+    output: float = Field(
+        default=1.0, ge=0, le=2, description="production of reachable deposits, as a share of plan"
+    )
+    deal_loss: float = Field(
+        default=1.0, ge=0, le=20, description="multiplier on each sector's loss probability"
+    )
+    fx_shock: float = Field(
+        default=0.0, ge=-1, le=1, description="extra log depreciation of the local currency in the year"
+    )
+    unreachable: dict[str, float] = Field(
+        default_factory=dict, description="region -> probability its deposits are cut off for the year"
+    )
 
 
 class Security(Frozen):
@@ -357,6 +392,7 @@ class Scenario(Frozen):
 
 # -- loading --
 
+
 def shipped_names() -> tuple[str, ...]:
     return SHIPPED
 
@@ -373,9 +409,13 @@ def read(path: str | Path) -> tuple[str, str]:
     try:
         return p.read_text(encoding="utf-8"), str(p)
     except OSError as exc:
-        raise InputError([Problem(str(p), f"cannot read scenario file: {exc.strerror}")], "missing scenario") from None
+        raise InputError(
+            [Problem(str(p), f"cannot read scenario file: {exc.strerror}")], "missing scenario"
+        ) from None
     except UnicodeDecodeError as exc:
-        raise InputError([Problem(str(p), f"not UTF-8 text at byte {exc.start}")], "malformed scenario") from None
+        raise InputError(
+            [Problem(str(p), f"not UTF-8 text at byte {exc.start}")], "malformed scenario"
+        ) from None
 
 
 def load_text(text: str, source: str, terms: Terms) -> Scenario:
@@ -389,7 +429,9 @@ def load_text(text: str, source: str, terms: Terms) -> Scenario:
     try:
         scenario = Scenario.model_validate(doc)
     except ValidationError as exc:
-        raise InputError([_problem(err, text, source) for err in exc.errors()], f"scenario {source} is invalid") from None
+        raise InputError(
+            [_problem(err, text, source) for err in exc.errors()], f"scenario {source} is invalid"
+        ) from None
     problems = [_at(text, source, loc, msg, value) for loc, msg, value in check(scenario, terms)]
     if problems:
         raise InputError(problems, f"scenario {source} does not fit the terms")
@@ -408,10 +450,18 @@ def _with_base(doc: dict, source: str, depth: int) -> dict:
     if base is None:
         return doc
     if not isinstance(base, str) or depth >= MAX_BASES:
-        why = "must name a scenario file" if not isinstance(base, str) else f"nests deeper than {MAX_BASES} scenarios"
+        why = (
+            "must name a scenario file"
+            if not isinstance(base, str)
+            else f"nests deeper than {MAX_BASES} scenarios"
+        )
         raise InputError([Problem(f"{source} (based_on)", why, base)], "malformed scenario")
     folder = Path(source.removesuffix(" (shipped)")).parent
-    path = base if Path(base).name == base and base in SHIPPED and not (folder / base).exists() else str(folder / base)
+    path = (
+        base
+        if Path(base).name == base and base in SHIPPED and not (folder / base).exists()
+        else str(folder / base)
+    )
     text, base_source = read(path)
     return _merged(_with_base(_toml(text, base_source), base_source, depth + 1), doc)
 
@@ -452,42 +502,92 @@ def check(s: Scenario, terms: Terms) -> list[tuple[tuple, str, object]]:
             if code not in s.prices:
                 out.append((("correlations", i, "between"), "names a resource without a price model", code))
         if c.between[0] == c.between[1]:
-            out.append((("correlations", i, "between"), "a correlation needs two different resources", list(c.between)))
+            out.append(
+                (
+                    ("correlations", i, "between"),
+                    "a correlation needs two different resources",
+                    list(c.between),
+                )
+            )
     if not _positive_definite(s):
-        out.append((("correlations",), "the correlations are not jointly possible (the matrix is not positive definite)", None))
+        out.append(
+            (
+                ("correlations",),
+                "the correlations are not jointly possible (the matrix is not positive definite)",
+                None,
+            )
+        )
     for i, lic in enumerate(s.licences):
         if lic.resource not in s.prices:
             out.append((("licences", i, "resource"), "has no price model under [prices]", lic.resource))
         if lic.resource not in s.fiscal.rent_rate and lic.regime == "licence":
-            out.append((("licences", i, "resource"), "has no rent rate under [fiscal.rent_rate]", lic.resource))
+            out.append(
+                (("licences", i, "resource"), "has no rent rate under [fiscal.rent_rate]", lic.resource)
+            )
     for i, new in enumerate(s.new_licences):
         if new.resource not in s.prices:
             out.append((("new_licences", i, "resource"), "has no price model under [prices]", new.resource))
         if new.resource not in s.fiscal.rent_rate and new.regime == "licence":
-            out.append((("new_licences", i, "resource"), "has no rent rate under [fiscal.rent_rate]", new.resource))
+            out.append(
+                (("new_licences", i, "resource"), "has no rent rate under [fiscal.rent_rate]", new.resource)
+            )
     codes = [lic.code for lic in s.licences]
     for i, code in enumerate(codes):
         if codes.index(code) != i:
             out.append((("licences", i, "code"), "licence codes must be unique", code))
     for key, code in s.fiscal.streams.model_dump().items():
         if code not in terms.contribution.stream_codes:
-            out.append((("fiscal", "streams", key), f"not a stream code of the terms {list(terms.contribution.stream_codes)}", code))
+            out.append(
+                (
+                    ("fiscal", "streams", key),
+                    f"not a stream code of the terms {list(terms.contribution.stream_codes)}",
+                    code,
+                )
+            )
     if s.fiscal.transfer_deadline not in {d.code for d in terms.calendar.deadlines}:
-        out.append((("fiscal", "transfer_deadline"), "not a deadline code of the terms' calendar", s.fiscal.transfer_deadline))
+        out.append(
+            (
+                ("fiscal", "transfer_deadline"),
+                "not a deadline code of the terms' calendar",
+                s.fiscal.transfer_deadline,
+            )
+        )
     for p in s.start_state.capital_usd:
         if p not in partners:
-            out.append((("start_state", "capital_usd", p), f"not a partner of the terms {sorted(partners)}", p))
+            out.append(
+                (("start_state", "capital_usd", p), f"not a partner of the terms {sorted(partners)}", p)
+            )
     for i, c in enumerate(s.contributions.cash):
         if c.partner not in partners:
-            out.append((("contributions", "cash", i, "partner"), f"not a partner of the terms {sorted(partners)}", c.partner))
+            out.append(
+                (
+                    ("contributions", "cash", i, "partner"),
+                    f"not a partner of the terms {sorted(partners)}",
+                    c.partner,
+                )
+            )
     for i, k in enumerate(s.contributions.in_kind):
         kinds = terms.capital.kinds.get(k.partner, ())
         if k.partner not in partners:
-            out.append((("contributions", "in_kind", i, "partner"), f"not a partner of the terms {sorted(partners)}", k.partner))
+            out.append(
+                (
+                    ("contributions", "in_kind", i, "partner"),
+                    f"not a partner of the terms {sorted(partners)}",
+                    k.partner,
+                )
+            )
         elif not any(kind.valuation == "assessed" for kind in kinds):
-            out.append((("contributions", "in_kind", i, "partner"), "the terms give this partner no assessed (in-kind) contribution kind", k.partner))
+            out.append(
+                (
+                    ("contributions", "in_kind", i, "partner"),
+                    "the terms give this partner no assessed (in-kind) contribution kind",
+                    k.partner,
+                )
+            )
         if k.to_year < k.from_year:
-            out.append((("contributions", "in_kind", i, "to_year"), "must not be before from_year", k.to_year))
+            out.append(
+                (("contributions", "in_kind", i, "to_year"), "must not be before from_year", k.to_year)
+            )
     sectors = [x.code for x in s.strategy.sectors]
     for i, code in enumerate(sectors):
         if sectors.index(code) != i:
@@ -505,7 +605,13 @@ def _security_problems(s: Scenario) -> list[tuple[tuple, str, object]]:
     if sec is None:
         return out
     if sec.initial not in sec.regimes:
-        out.append((("security", "initial"), f"not a regime under [security.regimes] {sorted(sec.regimes)}", sec.initial))
+        out.append(
+            (
+                ("security", "initial"),
+                f"not a regime under [security.regimes] {sorted(sec.regimes)}",
+                sec.initial,
+            )
+        )
     for name, regime in sec.regimes.items():
         where = ("security", "regimes", name)
         for to, p in regime.transition.items():
@@ -514,7 +620,13 @@ def _security_problems(s: Scenario) -> list[tuple[tuple, str, object]]:
             if not 0 <= p <= 1:
                 out.append(((*where, "transition", to), "a probability must be between 0 and 1", p))
         if abs(sum(regime.transition.values()) - 1.0) > 1e-9:
-            out.append(((*where, "transition"), "the probabilities must add up to 1", sum(regime.transition.values())))
+            out.append(
+                (
+                    (*where, "transition"),
+                    "the probabilities must add up to 1",
+                    sum(regime.transition.values()),
+                )
+            )
         for region, p in regime.unreachable.items():
             if not 0 <= p <= 1:
                 out.append(((*where, "unreachable", region), "a probability must be between 0 and 1", p))
@@ -550,7 +662,9 @@ def _problem(err: dict, text: str, source: str) -> Problem:
 def _at(text: str, source: str, loc: tuple, message: str, value: object) -> Problem:
     line = locate(text, loc)
     where = f"{source}:{line}" if line else source
-    dotted = "".join(f"[{p}]" if isinstance(p, int) else (("." if i else "") + str(p)) for i, p in enumerate(loc))
+    dotted = "".join(
+        f"[{p}]" if isinstance(p, int) else (("." if i else "") + str(p)) for i, p in enumerate(loc)
+    )
     if isinstance(value, float) and not math.isfinite(value):
         value = str(value)
     return Problem(f"{where} ({dotted})" if dotted else where, message, value)

@@ -54,7 +54,9 @@ def chain(plan: SecurityPlan, u: np.ndarray) -> np.ndarray:
     for t in range(steps):
         if t:
             state = (u[:, t, None] > plan.cumulative[state]).sum(axis=1)
-            state = np.minimum(state, len(plan.names) - 1)  # u == 1.0 cannot happen, but never index past the end
+            state = np.minimum(
+                state, len(plan.names) - 1
+            )  # u == 1.0 cannot happen, but never index past the end
         out[:, t] = state
     return out
 

@@ -28,7 +28,9 @@ from jointfund.ledger import journal
 from jointfund.terms.model import Terms
 
 
-def from_book(conn: Connection, info: FundInfo, day: dt.date, domestic_per_base: float, exit_years: int) -> StartState:
+def from_book(
+    conn: Connection, info: FundInfo, day: dt.date, domestic_per_base: float, exit_years: int
+) -> StartState:
     """Cash, investments, receivable contributions and each partner's capital as of `day`."""
     terms = info.terms(day)
 
@@ -37,7 +39,9 @@ def from_book(conn: Connection, info: FundInfo, day: dt.date, domestic_per_base:
             balances = journal.balance(conn, account, as_of=day)
         except NotFound:
             return 0.0
-        return sum(_convert(amount, currency, terms, domestic_per_base) for currency, amount in balances.items())
+        return sum(
+            _convert(amount, currency, terms, domestic_per_base) for currency, amount in balances.items()
+        )
 
     from jointfund.portfolio import investment
 
@@ -45,7 +49,9 @@ def from_book(conn: Connection, info: FundInfo, day: dt.date, domestic_per_base:
         return _convert(amount, currency, terms, domestic_per_base)
 
     cash = sum(total(terms.account_name("cash", currency=c)) for c in terms.fund.currencies)
-    receivable = sum(total(terms.account_name("contribution_receivable", partner=p)) for p in terms.partner_codes)
+    receivable = sum(
+        total(terms.account_name("contribution_receivable", partner=p)) for p in terms.partner_codes
+    )
     fc = capital_accounts(conn, info, day)
     capital = tuple(float(fc.account(p).closing) for p in terms.partner_codes)
     positions = [investment.position(conn, info, inv, day) for inv in investment.investments(conn, day)]
@@ -53,13 +59,29 @@ def from_book(conn: Connection, info: FundInfo, day: dt.date, domestic_per_base:
     undrawn = sum(usd(p.undrawn, p.investment.currency) for p in positions)
     # A partner may have paid in more than it committed (capital received without a commitment): nothing
     # is then owed, never a negative contribution.
-    uncalled = tuple(max(sum(usd(c.uncalled, cur) for cur in terms.fund.currencies
-                             for c in partner_capital(conn, terms, day, cur) if c.partner == p), 0.0)
-                     for p in terms.partner_codes)
+    uncalled = tuple(
+        max(
+            sum(
+                usd(c.uncalled, cur)
+                for cur in terms.fund.currencies
+                for c in partner_capital(conn, terms, day, cur)
+                if c.partner == p
+            ),
+            0.0,
+        )
+        for p in terms.partner_codes
+    )
     set_aside = min(undrawn, max(cash, 0.0))
-    return StartState(cash=max(cash, 0.0) - set_aside, investments=max(valued, 0.0) + set_aside,
-                      investments_exit_years=exit_years, receivable=max(receivable, 0.0), capital=capital,
-                      source="book", undrawn_commitments=undrawn, uncalled=uncalled)
+    return StartState(
+        cash=max(cash, 0.0) - set_aside,
+        investments=max(valued, 0.0) + set_aside,
+        investments_exit_years=exit_years,
+        receivable=max(receivable, 0.0),
+        capital=capital,
+        source="book",
+        undrawn_commitments=undrawn,
+        uncalled=uncalled,
+    )
 
 
 def _convert(amount: Decimal, currency: str, terms: Terms, domestic_per_base: float) -> float:
@@ -67,5 +89,7 @@ def _convert(amount: Decimal, currency: str, terms: Terms, domestic_per_base: fl
         return float(amount)
     if currency == terms.fx.domestic_currency:
         return float(amount) / domestic_per_base
-    raise JointfundError(f"the forecast cannot convert a {currency} balance; it knows "
-                         f"{terms.fund.base_currency} and {terms.fx.domestic_currency}")
+    raise JointfundError(
+        f"the forecast cannot convert a {currency} balance; it knows "
+        f"{terms.fund.base_currency} and {terms.fx.domestic_currency}"
+    )

@@ -18,7 +18,7 @@ from jointfund.forecast.engine import Paths
 from jointfund.forecast.plan import Plan
 
 LOW_EXP, HIGH_EXP, PER_DECADE = -2, 14, 160
-BINS = (HIGH_EXP - LOW_EXP) * PER_DECADE + 1   # bin 0 holds [0, 1 cent)
+BINS = (HIGH_EXP - LOW_EXP) * PER_DECADE + 1  # bin 0 holds [0, 1 cent)
 PERCENTILES = (5, 25, 50, 75, 95)
 
 
@@ -40,14 +40,16 @@ def _bin(values: np.ndarray) -> np.ndarray:
 class Histograms:
     """Histograms of one metric over `rows` (years, or a single row)."""
 
-    counts: np.ndarray            # (rows, BINS) int64
-    low: np.ndarray               # (rows,) exact minimum
-    high: np.ndarray              # (rows,) exact maximum
-    cents: list[int]              # (rows,) exact sum in cents
+    counts: np.ndarray  # (rows, BINS) int64
+    low: np.ndarray  # (rows,) exact minimum
+    high: np.ndarray  # (rows,) exact maximum
+    cents: list[int]  # (rows,) exact sum in cents
 
     @classmethod
     def empty(cls, rows: int) -> Histograms:
-        return cls(np.zeros((rows, BINS), dtype=np.int64), np.full(rows, np.inf), np.full(rows, -np.inf), [0] * rows)
+        return cls(
+            np.zeros((rows, BINS), dtype=np.int64), np.full(rows, np.inf), np.full(rows, -np.inf), [0] * rows
+        )
 
     def add(self, values: np.ndarray, mask: np.ndarray | None = None) -> None:
         """Add (paths, rows) values; `mask` keeps only some of them."""
@@ -95,18 +97,22 @@ class Summary:
 
     paths: int
     metrics: dict[str, Histograms]
-    first_year: np.ndarray                      # (steps + 1,) paths whose first distribution is in each step; last: none
-    first_size: dict[str, Histograms]           # size of the first distribution, total and per partner
-    above: np.ndarray                           # (nav years, thresholds) paths with NAV >= threshold
+    first_year: np.ndarray  # (steps + 1,) paths whose first distribution is in each step; last: none
+    first_size: dict[str, Histograms]  # size of the first distribution, total and per partner
+    above: np.ndarray  # (nav years, thresholds) paths with NAV >= threshold
     notes: dict[str, object] = field(default_factory=dict)
 
     @classmethod
     def empty(cls, plan: Plan) -> Summary:
         steps = plan.steps
         names = metric_names(plan)
-        return cls(0, {m: Histograms.empty(steps) for m in names}, np.zeros(steps + 1, dtype=np.int64),
-                   {k: Histograms.empty(1) for k in ("total", *plan.partners)},
-                   np.zeros((len(plan.nav_years), len(plan.nav_thresholds)), dtype=np.int64))
+        return cls(
+            0,
+            {m: Histograms.empty(steps) for m in names},
+            np.zeros(steps + 1, dtype=np.int64),
+            {k: Histograms.empty(1) for k in ("total", *plan.partners)},
+            np.zeros((len(plan.nav_years), len(plan.nav_thresholds)), dtype=np.int64),
+        )
 
     def add(self, plan: Plan, p: Paths) -> None:
         self.paths += p.nav.shape[0]
@@ -122,7 +128,9 @@ class Summary:
         self.first_year += np.bincount(first, minlength=plan.steps + 1)
         rows = np.arange(paid.shape[0])
         if any_paid.any():
-            self.first_size["total"].add(paid[rows, first.clip(max=plan.steps - 1)][:, None], any_paid[:, None])
+            self.first_size["total"].add(
+                paid[rows, first.clip(max=plan.steps - 1)][:, None], any_paid[:, None]
+            )
             for i, code in enumerate(plan.partners):
                 size = p.distributions[rows, i, first.clip(max=plan.steps - 1)]
                 self.first_size[code].add(size[:, None], any_paid[:, None])
@@ -144,11 +152,15 @@ class Summary:
 
 
 def metric_names(plan: Plan) -> list[str]:
-    return ([f"contributions:{p}" for p in plan.partners] + ["nav", "cash", "investments"]
-            + [f"distributions_cumulative:{p}" for p in plan.partners])
+    return (
+        [f"contributions:{p}" for p in plan.partners]
+        + ["nav", "cash", "investments"]
+        + [f"distributions_cumulative:{p}" for p in plan.partners]
+    )
 
 
 # -- rows for people and programs --
+
 
 def percentile_rows(plan: Plan, s: Summary) -> list[dict]:
     """One row per year and metric: P5 .. P95 and the mean, in USD rounded to cents."""
@@ -168,8 +180,13 @@ def threshold_rows(plan: Plan, s: Summary) -> list[dict]:
     for a, year in enumerate(plan.nav_years):
         inside = 0 <= year - int(plan.years[0]) < plan.steps
         for b, threshold in enumerate(plan.nav_thresholds):
-            rows.append({"year": year, "nav_at_least_usd": threshold,
-                         "probability": round(float(s.above[a, b]) / s.paths, 4) if inside and s.paths else None})
+            rows.append(
+                {
+                    "year": year,
+                    "nav_at_least_usd": threshold,
+                    "probability": round(float(s.above[a, b]) / s.paths, 4) if inside and s.paths else None,
+                }
+            )
     return rows
 
 
@@ -179,7 +196,9 @@ def first_distribution_rows(plan: Plan, s: Summary) -> list[dict]:
     for t, count in enumerate(s.first_year[:-1]):
         if count:
             rows.append({"year": int(plan.years[t]), "share_of_paths": round(int(count) / s.paths, 4)})
-    rows.append({"year": None, "share_of_paths": round(int(s.first_year[-1]) / s.paths, 4) if s.paths else None})
+    rows.append(
+        {"year": None, "share_of_paths": round(int(s.first_year[-1]) / s.paths, 4) if s.paths else None}
+    )
     return rows
 
 

@@ -77,8 +77,16 @@ def parse(fund: FundInfo, text: str, source: str, on: dt.date) -> Change:
     """
     doc = load_amendment(text, source)
     if doc["effective"] < on:
-        raise InputError([Problem(f"{source} (effective)", f"is before the proposal is made ({on})",
-                                  doc["effective"].isoformat())], "amendment not proposed")
+        raise InputError(
+            [
+                Problem(
+                    f"{source} (effective)",
+                    f"is before the proposal is made ({on})",
+                    doc["effective"].isoformat(),
+                )
+            ],
+            "amendment not proposed",
+        )
     check_amended(fund.terms_text, fund.adopted, doc, text, source)
     return Change(data_json(_plain(doc)))
 
@@ -90,8 +98,12 @@ def record(conn: Connection, actor: str, change: Change) -> int:
 
 def recorded(conn: Connection, about: str) -> Change | None:
     """The content logged for `about` when it was proposed (None: nothing was)."""
-    row = conn.execute(select(t.event.c.data).where(t.event.c.action == PROPOSE, t.event.c.subject == about)
-                       .order_by(t.event.c.seq).limit(1)).first()
+    row = conn.execute(
+        select(t.event.c.data)
+        .where(t.event.c.action == PROPOSE, t.event.c.subject == about)
+        .order_by(t.event.c.seq)
+        .limit(1)
+    ).first()
     return None if row is None else Change(data_json(json.loads(row.data)))
 
 
@@ -100,23 +112,44 @@ def adopt(conn: Connection, fund: FundInfo, p: Proposal, run: effects.Run) -> st
     """Adopt the amendment an approved proposal signed: one row, one event, the terms amended from its date."""
     change = recorded(conn, p.about or "")
     if change is None or change.about != p.about:
-        raise IntegrityError(f"proposal {p.id} signs {p.about}, but no amendment with that hash was recorded; "
-                             "run jointfund verify")
+        raise IntegrityError(
+            f"proposal {p.id} signs {p.about}, but no amendment with that hash was recorded; "
+            "run jointfund verify"
+        )
     if change.effective < run.on:
-        raise Refused(f"the amendment of proposal {p.id} takes effect on {change.effective}, before its execution "
-                      f"on {run.on}; the terms are not changed retroactively: propose it again with a later date")
+        raise Refused(
+            f"the amendment of proposal {p.id} takes effect on {change.effective}, before its execution "
+            f"on {run.on}; the terms are not changed retroactively: propose it again with a later date"
+        )
     try:
         check_amended(fund.terms_text, fund.adopted, _dated(change), change.content_json, p.about or "")
     except InputError as exc:
-        raise Refused(f"the amendment of proposal {p.id} no longer leaves the terms valid: "
-                      f"{'; '.join(str(x) for x in exc.problems)}") from None
+        raise Refused(
+            f"the amendment of proposal {p.id} no longer leaves the terms valid: "
+            f"{'; '.join(str(x) for x in exc.problems)}"
+        ) from None
     after = fund._replace(adopted=(*fund.adopted, change.content_json))
-    data = {"proposal": p.id, "execution": run.seq, "sha256": change.sha256, "effective": change.effective.isoformat(),
-            "reference": change.reference, "before": fund.terms_sha256(), "after": after.terms_sha256()}
-    row = {"id": book.next_id(conn, t.terms_amendment.c.id), "proposal_id": p.id, "effective": change.effective,
-           "reference": change.reference, "content_json": change.content_json, "sha256": change.sha256}
+    data = {
+        "proposal": p.id,
+        "execution": run.seq,
+        "sha256": change.sha256,
+        "effective": change.effective.isoformat(),
+        "reference": change.reference,
+        "before": fund.terms_sha256(),
+        "after": after.terms_sha256(),
+    }
+    row = {
+        "id": book.next_id(conn, t.terms_amendment.c.id),
+        "proposal_id": p.id,
+        "effective": change.effective,
+        "reference": change.reference,
+        "content_json": change.content_json,
+        "sha256": change.sha256,
+    }
     book.record(conn, run.actor, ADOPT, change.about, data, t.terms_amendment, row)
-    return f"terms amended from {change.effective} ({change.reference}); terms now {after.terms_sha256()[:16]}…"
+    return (
+        f"terms amended from {change.effective} ({change.reference}); terms now {after.terms_sha256()[:16]}…"
+    )
 
 
 def _dated(change: Change) -> dict:
@@ -134,5 +167,7 @@ class Adoption(NamedTuple):
 
 
 def adoptions(conn: Connection) -> list[Adoption]:
-    return [Adoption(r.id, r.proposal_id, r.effective, r.reference, Change(r.content_json), r.sha256, r.seq)
-            for r in conn.execute(select(t.terms_amendment).order_by(t.terms_amendment.c.id))]
+    return [
+        Adoption(r.id, r.proposal_id, r.effective, r.reference, Change(r.content_json), r.sha256, r.seq)
+        for r in conn.execute(select(t.terms_amendment).order_by(t.terms_amendment.c.id))
+    ]

@@ -45,23 +45,39 @@ def proposal_for(conn: Connection, st: authority.Statement) -> Proposal | None:
 def countersign(conn: Connection, fund: FundInfo, actor: str, st: authority.Statement) -> Proposal:
     """Log the partner's authority countersignature of the appointment proposal that decides `st`."""
     if st.kind not in STATEMENT_KINDS:
-        raise Refused(f"a {st.kind} statement is not decided by the board; only {', '.join(STATEMENT_KINDS)} are")
+        raise Refused(
+            f"a {st.kind} statement is not decided by the board; only {', '.join(STATEMENT_KINDS)} are"
+        )
     p = proposal_for(conn, st)
     if p is None:
-        raise Refused(f"no {KIND} proposal decides this statement; a board member proposes it first: "
-                      f"jointfund proposals new --kind {KIND} --about {about(st)} --title ...")
+        raise Refused(
+            f"no {KIND} proposal decides this statement; a board member proposes it first: "
+            f"jointfund proposals new --kind {KIND} --about {about(st)} --title ..."
+        )
     states = [c.status for c in book.closings(conn, p.id)]
     if EXECUTED in states:
         raise Refused(f"proposal {p.id} was already executed; its statement took effect then")
     if states and states[0] != APPROVED:
         raise Refused(f"proposal {p.id} is {states[0]}; a statement it did not approve seats no one")
     if countersigned(conn, p.id) is not None:
-        raise Refused(f"proposal {p.id} is already countersigned; execute it: jointfund proposals execute {p.id}")
+        raise Refused(
+            f"proposal {p.id} is already countersigned; execute it: jointfund proposals execute {p.id}"
+        )
     # The same checks as the change itself will make: this fund, this partner, signed by its authority key, unused.
     carried = authority.require(conn, fund.id, st, st.partner, st.kind, dict(st.fields))
-    log.append_event(conn, actor, COUNTERSIGN, f"proposal:{p.id}",
-                     {"proposal": p.id, "sha256": st.sha256(), authority.FIELD: carried,
-                      "before": APPROVED if states else OPEN, "after": "countersigned"})
+    log.append_event(
+        conn,
+        actor,
+        COUNTERSIGN,
+        f"proposal:{p.id}",
+        {
+            "proposal": p.id,
+            "sha256": st.sha256(),
+            authority.FIELD: carried,
+            "before": APPROVED if states else OPEN,
+            "after": "countersigned",
+        },
+    )
     return p
 
 
@@ -77,13 +93,28 @@ def execute(conn: Connection, fund: FundInfo, p: Proposal, run: Run) -> str:
     """The effect of an executed appointment proposal: the countersigned statement it decided takes effect."""
     st = countersigned(conn, p.id)
     if st is None or p.about != about(st):
-        raise Refused(f"proposal {p.id} is approved, but {KIND} decisions take effect only with the statement "
-                      f"they decide ({p.about}), countersigned by the partner's authority key: "
-                      "jointfund authority sign FILE --key K, then jointfund authority submit FILE")
+        raise Refused(
+            f"proposal {p.id} is approved, but {KIND} decisions take effect only with the statement "
+            f"they decide ({p.about}), countersigned by the partner's authority key: "
+            "jointfund authority sign FILE --key K, then jointfund authority submit FILE"
+        )
     f = st.fields
     if st.kind == member.APPOINT:
-        m = member.appoint(conn, fund, run.actor, st.partner, str(f["name"]), str(f["body"]),
-                           str(f["public_pem"]).encode(), run.on, f"proposal {p.id}", st, decision=p.id)
+        m = member.appoint(
+            conn,
+            fund,
+            run.actor,
+            st.partner,
+            str(f["name"]),
+            str(f["body"]),
+            str(f["public_pem"]).encode(),
+            run.on,
+            f"proposal {p.id}",
+            st,
+            decision=p.id,
+        )
         return f"member {m.id} ({m.name}) holds {m.partner} seat {m.seat} on {m.body} (key {m.key_id})"
-    m = member.remove(conn, fund.id, run.actor, int(f["member"]), run.on, f"by decision {p.id}", st, decision=p.id)
+    m = member.remove(
+        conn, fund.id, run.actor, int(f["member"]), run.on, f"by decision {p.id}", st, decision=p.id
+    )
     return f"member {m.id} ({m.name}) no longer holds {m.partner} seat {m.seat} on {m.body}"

@@ -12,16 +12,30 @@ from jointfund.ledger import log
 MAX_ROWS = 100_000
 
 
-def trail(conn: Connection, since: dt.date | None = None, actor: str | None = None, limit: int = MAX_ROWS,
-          offset: int = 0) -> list[dict]:
+def trail(
+    conn: Connection,
+    since: dt.date | None = None,
+    actor: str | None = None,
+    limit: int = MAX_ROWS,
+    offset: int = 0,
+) -> list[dict]:
     """One row per event of the log, oldest first; `before` and `after` are empty when an action has none.
     At most `limit` rows after the first `offset`, both applied in SQL."""
     rows = []
     for ev in log.events(conn, since=since, actor=actor, limit=limit, offset=offset):
         rest = {k: v for k, v in ev.data.items() if k not in ("before", "after", "public_pem", "signature")}
-        rows.append({"seq": ev.seq, "recorded_at": ev.recorded_at, "actor": ev.actor, "action": ev.action,
-                     "subject": ev.subject, "before": _text(ev.data.get("before")), "after": _text(ev.data.get("after")),
-                     "what": json.dumps(rest, ensure_ascii=False, sort_keys=True)})
+        rows.append(
+            {
+                "seq": ev.seq,
+                "recorded_at": ev.recorded_at,
+                "actor": ev.actor,
+                "action": ev.action,
+                "subject": ev.subject,
+                "before": _text(ev.data.get("before")),
+                "after": _text(ev.data.get("after")),
+                "what": json.dumps(rest, ensure_ascii=False, sort_keys=True),
+            }
+        )
         if len(rows) >= limit:
             break
     return rows

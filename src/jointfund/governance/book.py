@@ -30,8 +30,11 @@ def record(conn: Connection, actor: str, action: str, subject: str, data: dict, 
 
 
 def members(conn: Connection, ids: Iterable[int] | None = None) -> list[Member]:
-    q = (select(t.member, t.member_removal.c.seq.label("removed_seq"), t.member_removal.c.removed_on)
-         .outerjoin(t.member_removal, t.member_removal.c.member_id == t.member.c.id).order_by(t.member.c.id))
+    q = (
+        select(t.member, t.member_removal.c.seq.label("removed_seq"), t.member_removal.c.removed_on)
+        .outerjoin(t.member_removal, t.member_removal.c.member_id == t.member.c.id)
+        .order_by(t.member.c.id)
+    )
     if ids is not None:
         q = q.where(t.member.c.id.in_(list(ids)))
     rotated: dict[int, list[tuple[int, str, str]]] = {}
@@ -41,8 +44,22 @@ def members(conn: Connection, ids: Iterable[int] | None = None) -> list[Member]:
     for r in conn.execute(q):
         keys = ((r.seq, r.key_id, r.public_pem), *rotated.get(r.id, ()))
         # The member signs with the newest key; `keys` keeps the older ones for what they signed before.
-        out.append(Member(r.id, r.body, r.partner, r.seat, r.name, keys[-1][1], keys[-1][2], r.appointed_on, r.seq,
-                          r.removed_seq, r.removed_on, keys))
+        out.append(
+            Member(
+                r.id,
+                r.body,
+                r.partner,
+                r.seat,
+                r.name,
+                keys[-1][1],
+                keys[-1][2],
+                r.appointed_on,
+                r.seq,
+                r.removed_seq,
+                r.removed_on,
+                keys,
+            )
+        )
     return out
 
 
@@ -55,29 +72,53 @@ def proposals(conn: Connection, ids: Iterable[int] | None = None) -> list[Propos
 
 def proposals_about(conn: Connection, about: str, body: str) -> list[Proposal]:
     """The proposals of `body` about `about`, chosen in SQL: a standing asks this once, not over every proposal."""
-    q = select(t.proposal).where(t.proposal.c.about == about, t.proposal.c.body == body).order_by(t.proposal.c.id)
+    q = (
+        select(t.proposal)
+        .where(t.proposal.c.about == about, t.proposal.c.body == body)
+        .order_by(t.proposal.c.id)
+    )
     return [proposal_of(r) for r in conn.execute(q)]
 
 
 def proposal_of(r) -> Proposal:  # noqa: ANN001 - a result row
     amount = None if r.amount_minor is None else from_minor(r.amount_minor, r.currency)
-    return Proposal(r.id, r.kind, r.title, r.body, r.rule, r.requires_recommendation, amount, r.currency, r.about,
-                    r.deadline, r.proposer, r.created_on, r.signature, r.content_sha256, r.seq)
+    return Proposal(
+        r.id,
+        r.kind,
+        r.title,
+        r.body,
+        r.rule,
+        r.requires_recommendation,
+        amount,
+        r.currency,
+        r.about,
+        r.deadline,
+        r.proposer,
+        r.created_on,
+        r.signature,
+        r.content_sha256,
+        r.seq,
+    )
 
 
 def votes(conn: Connection, proposal_id: int | None = None) -> list[Vote]:
     q = select(t.vote).order_by(t.vote.c.seq)
     if proposal_id is not None:
         q = q.where(t.vote.c.proposal_id == proposal_id)
-    return [Vote(r.proposal_id, r.member_id, r.choice, r.round, r.cast_on, r.signature, r.seq) for r in conn.execute(q)]
+    return [
+        Vote(r.proposal_id, r.member_id, r.choice, r.round, r.cast_on, r.signature, r.seq)
+        for r in conn.execute(q)
+    ]
 
 
 def closings(conn: Connection, proposal_id: int | None = None) -> list[Closing]:
     q = select(t.proposal_status).order_by(t.proposal_status.c.seq)
     if proposal_id is not None:
         q = q.where(t.proposal_status.c.proposal_id == proposal_id)
-    return [Closing(r.proposal_id, r.status, r.effective, r.reason, r.member_id, r.signature, r.seq)
-            for r in conn.execute(q)]
+    return [
+        Closing(r.proposal_id, r.status, r.effective, r.reason, r.member_id, r.signature, r.seq)
+        for r in conn.execute(q)
+    ]
 
 
 def recused(conn: Connection, proposal_id: int | None = None) -> dict[tuple[int, int], int]:
@@ -86,4 +127,3 @@ def recused(conn: Connection, proposal_id: int | None = None) -> dict[tuple[int,
     if proposal_id is not None:
         q = q.where(t.recusal.c.proposal_id == proposal_id)
     return {(r.proposal_id, r.member_id): r.seq for r in conn.execute(q)}
-

@@ -26,12 +26,21 @@ VERSION = 1
 
 def proposal_bytes(fund_id: str, p: Proposal) -> bytes:
     obj = {
-        "v": VERSION, "type": "proposal", "fund": fund_id, "id": p.id, "kind": p.kind, "title": p.title,
-        "body": p.body, "rule": p.rule, "requires_recommendation": p.requires_recommendation,
+        "v": VERSION,
+        "type": "proposal",
+        "fund": fund_id,
+        "id": p.id,
+        "kind": p.kind,
+        "title": p.title,
+        "body": p.body,
+        "rule": p.rule,
+        "requires_recommendation": p.requires_recommendation,
         "amount": None if p.amount is None else format_amount(p.amount, p.currency or ""),
-        "currency": p.currency, "about": p.about,
+        "currency": p.currency,
+        "about": p.about,
         "deadline": None if p.deadline is None else p.deadline.isoformat(),
-        "proposer": p.proposer, "created_on": p.created_on.isoformat(),
+        "proposer": p.proposer,
+        "created_on": p.created_on.isoformat(),
     }
     return data_json(obj).encode("utf-8")
 
@@ -40,17 +49,34 @@ def proposal_sha256(fund_id: str, p: Proposal) -> str:
     return hashlib.sha256(proposal_bytes(fund_id, p)).hexdigest()
 
 
-def vote_bytes(fund_id: str, proposal_id: int, proposal_hash: str, member_id: int, choice: str, round_: int) -> bytes:
+def vote_bytes(
+    fund_id: str, proposal_id: int, proposal_hash: str, member_id: int, choice: str, round_: int
+) -> bytes:
     """What a member signs to vote (`choice` approve, reject or abstain) or to withdraw ("withdraw")."""
-    obj = {"v": VERSION, "type": "vote", "fund": fund_id, "proposal": proposal_id, "proposal_sha256": proposal_hash,
-           "member": member_id, "choice": choice, "round": round_}
+    obj = {
+        "v": VERSION,
+        "type": "vote",
+        "fund": fund_id,
+        "proposal": proposal_id,
+        "proposal_sha256": proposal_hash,
+        "member": member_id,
+        "choice": choice,
+        "round": round_,
+    }
     return data_json(obj).encode("utf-8")
 
 
 def interest_bytes(fund_id: str, member_id: int, party: str, nature: str, declared_on: str) -> bytes:
     """What a member signs to declare an interest in `party` (a company's name or registration code)."""
-    obj = {"v": VERSION, "type": "interest", "fund": fund_id, "member": member_id, "party": party,
-           "nature": nature, "declared_on": declared_on}
+    obj = {
+        "v": VERSION,
+        "type": "interest",
+        "fund": fund_id,
+        "member": member_id,
+        "party": party,
+        "nature": nature,
+        "declared_on": declared_on,
+    }
     return data_json(obj).encode("utf-8")
 
 

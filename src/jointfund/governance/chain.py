@@ -104,7 +104,9 @@ def trace(conn: Connection, fund: FundInfo) -> Trace:
         if e.action == rotation.ACTION:
             problem = keys_.rotation(e, g, fund.id, appointed.get(d.get("member"), {}), used)
             if problem:
-                findings.append(Finding(NAME, e.seq, f"key {d.get('key_id')} of member {d.get('member')}: {problem}"))
+                findings.append(
+                    Finding(NAME, e.seq, f"key {d.get('key_id')} of member {d.get('member')}: {problem}")
+                )
             continue
         if e.action == APPOINT:
             keys_.seen(d.get("key_id"), e.seq)
@@ -123,7 +125,10 @@ def trace(conn: Connection, fund: FundInfo) -> Trace:
             partner, what = e.subject.removeprefix("partner:"), f"checkpoint key {d.get('key_id')}"
             fields = {"key_id": d.get("key_id"), "public_pem": d.get("public_pem")}
         elif e.action == KEY_RETIRE:
-            partner, what = e.subject.removeprefix("partner:"), f"retirement of checkpoint key {d.get('key_id')}"
+            partner, what = (
+                e.subject.removeprefix("partner:"),
+                f"retirement of checkpoint key {d.get('key_id')}",
+            )
             fields = {"key_id": d.get("key_id")}
         else:
             partner = appointed.get(d.get("member"), {}).get("partner")
@@ -140,7 +145,9 @@ def trace(conn: Connection, fund: FundInfo) -> Trace:
             keys[d.get("key_id")] = partner
         elif e.action == KEY_RETIRE:
             if keys.get(d.get("key_id")) != partner:
-                findings.append(Finding(NAME, e.seq, f"{what} of {partner}: no earlier registration of it for {partner}"))
+                findings.append(
+                    Finding(NAME, e.seq, f"{what} of {partner}: no earlier registration of it for {partner}")
+                )
             retired.setdefault(d.get("key_id"), e.seq)
     findings.extend(_rows_against_log(conn, evs))
     return Trace(frozenset(members), keys, findings, checked, retired)
@@ -181,7 +188,8 @@ class _Keys:
             except (InputError, TypeError):
                 return "it carries no statement signed by the old key"
             if (st.fund, st.partner, st.kind) != (fund_id, partner, rotation.KIND) or any(
-                    st.fields.get(k) != v for k, v in fields.items()):
+                st.fields.get(k) != v for k, v in fields.items()
+            ):
                 return "its statement says otherwise"
             if not authority.signature_valid(st.message(), st.signature_hex, str(old_pem)):
                 return f"its statement is not signed by the old key {old_kid}"
@@ -189,7 +197,9 @@ class _Keys:
                 return f"its statement was already used at record {used[st.sha256()]}"
             used[st.sha256()] = e.seq
         else:
-            problem = _problem(g, fund_id, e.seq, d.get(authority.FIELD), partner, rotation.KIND, fields, used)
+            problem = _problem(
+                g, fund_id, e.seq, d.get(authority.FIELD), partner, rotation.KIND, fields, used
+            )
             if problem:
                 return problem
         self.used[kid] = e.seq
@@ -220,8 +230,10 @@ class _Decisions:
                 return None
             b = terms.body(body)
             if was_complete(b, self.members, e.seq):
-                return (f"the {b.name} was complete before it, so the terms needed an executed "
-                        f"{rule.decision} decision, and it names none")
+                return (
+                    f"the {b.name} was complete before it, so the terms needed an executed "
+                    f"{rule.decision} decision, and it names none"
+                )
             return None
         p = self.proposals.get(decision) if isinstance(decision, int) else None
         if p is None or p.kind != appointment.KIND:

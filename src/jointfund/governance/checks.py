@@ -25,7 +25,16 @@ from sqlalchemy import Connection, select
 from jointfund.fund import FundInfo
 from jointfund.governance import amendment, book, canonical, counting
 from jointfund.governance.model import (
-    APPROVED, EXECUTED, EXPIRED, REJECTED, WITHDRAW, WITHDRAWN, Closing, Member, Proposal, Vote,
+    APPROVED,
+    EXECUTED,
+    EXPIRED,
+    REJECTED,
+    WITHDRAW,
+    WITHDRAWN,
+    Closing,
+    Member,
+    Proposal,
+    Vote,
 )
 from jointfund.governance.proposal import PROPOSAL_REF, content
 from jointfund.store import tables as t
@@ -54,67 +63,150 @@ class _Book:
 
     def recommendation_seq(self, p: Proposal) -> int | None:
         """Log position of the approval that recommends `p`, the earliest if several."""
-        seqs = [c.seq for q in self.proposals.values() if q.about == f"{PROPOSAL_REF}{p.id}" and q.body == p.requires_recommendation
-                for c in [self.approval(q.id)] if c is not None]
+        seqs = [
+            c.seq
+            for q in self.proposals.values()
+            if q.about == f"{PROPOSAL_REF}{p.id}" and q.body == p.requires_recommendation
+            for c in [self.approval(q.id)]
+            if c is not None
+        ]
         return min(seqs) if seqs else None
 
 
 def check_records(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Finding]]:
     name = "governance records"
-    events = {r.seq: r for r in conn.execute(select(t.event).where(
-        t.event.c.action.like("member.%") | t.event.c.action.like("proposal.%") | t.event.c.action.like("user.%")))}
+    events = {
+        r.seq: r
+        for r in conn.execute(
+            select(t.event).where(
+                t.event.c.action.like("member.%")
+                | t.event.c.action.like("proposal.%")
+                | t.event.c.action.like("user.%")
+            )
+        )
+    }
     expected: dict[int, tuple[str, str, dict]] = {}
     for r in conn.execute(select(t.member)):
-        expected[r.seq] = ("member.appoint", f"member:{r.id}", {
-            "member": r.id, "body": r.body, "partner": r.partner, "seat": r.seat, "name": r.name, "key_id": r.key_id,
-            "public_pem": r.public_pem, "appointed_on": r.appointed_on.isoformat()})
+        expected[r.seq] = (
+            "member.appoint",
+            f"member:{r.id}",
+            {
+                "member": r.id,
+                "body": r.body,
+                "partner": r.partner,
+                "seat": r.seat,
+                "name": r.name,
+                "key_id": r.key_id,
+                "public_pem": r.public_pem,
+                "appointed_on": r.appointed_on.isoformat(),
+            },
+        )
     for r in conn.execute(select(t.member_removal)):
-        expected[r.seq] = ("member.remove", f"member:{r.member_id}",
-                           {"member": r.member_id, "removed_on": r.removed_on.isoformat(), "reason": r.reason})
+        expected[r.seq] = (
+            "member.remove",
+            f"member:{r.member_id}",
+            {"member": r.member_id, "removed_on": r.removed_on.isoformat(), "reason": r.reason},
+        )
     for r in conn.execute(select(t.proposal)):
         p = book.proposal_of(r)
-        expected[r.seq] = ("proposal.new", f"proposal:{r.id}",
-                           {**content(p), "signature": r.signature, "content_sha256": r.content_sha256})
+        expected[r.seq] = (
+            "proposal.new",
+            f"proposal:{r.id}",
+            {**content(p), "signature": r.signature, "content_sha256": r.content_sha256},
+        )
     for r in conn.execute(select(t.vote)):
-        expected[r.seq] = ("proposal.vote", f"proposal:{r.proposal_id}", {
-            "proposal": r.proposal_id, "member": r.member_id, "choice": r.choice, "round": r.round,
-            "cast_on": r.cast_on.isoformat(), "signature": r.signature})
+        expected[r.seq] = (
+            "proposal.vote",
+            f"proposal:{r.proposal_id}",
+            {
+                "proposal": r.proposal_id,
+                "member": r.member_id,
+                "choice": r.choice,
+                "round": r.round,
+                "cast_on": r.cast_on.isoformat(),
+                "signature": r.signature,
+            },
+        )
     for r in conn.execute(select(t.proposal_status)):
-        expected[r.seq] = (f"proposal.{r.status}", f"proposal:{r.proposal_id}", {
-            "proposal": r.proposal_id, "status": r.status, "effective": r.effective.isoformat(), "reason": r.reason,
-            "member": r.member_id, "signature": r.signature})
+        expected[r.seq] = (
+            f"proposal.{r.status}",
+            f"proposal:{r.proposal_id}",
+            {
+                "proposal": r.proposal_id,
+                "status": r.status,
+                "effective": r.effective.isoformat(),
+                "reason": r.reason,
+                "member": r.member_id,
+                "signature": r.signature,
+            },
+        )
     for r in conn.execute(select(t.interest)):
-        expected[r.seq] = ("member.interest", f"member:{r.member_id}", {
-            "interest": r.id, "member": r.member_id, "party": r.party, "nature": r.nature,
-            "declared_on": r.declared_on.isoformat(), "signature": r.signature})
+        expected[r.seq] = (
+            "member.interest",
+            f"member:{r.member_id}",
+            {
+                "interest": r.id,
+                "member": r.member_id,
+                "party": r.party,
+                "nature": r.nature,
+                "declared_on": r.declared_on.isoformat(),
+                "signature": r.signature,
+            },
+        )
     for r in conn.execute(select(t.recusal)):
-        expected[r.seq] = ("proposal.recuse", f"proposal:{r.proposal_id}", {
-            "proposal": r.proposal_id, "member": r.member_id, "recused_on": r.recused_on.isoformat(),
-            "signature": r.signature})
+        expected[r.seq] = (
+            "proposal.recuse",
+            f"proposal:{r.proposal_id}",
+            {
+                "proposal": r.proposal_id,
+                "member": r.member_id,
+                "recused_on": r.recused_on.isoformat(),
+                "signature": r.signature,
+            },
+        )
     for r in conn.execute(select(t.app_user)):
         expected[r.seq] = ("user.add", f"user:{r.name}", {"name": r.name, "role": r.role})
     for r in conn.execute(select(t.user_status)):
-        expected[r.seq] = ("user.enable" if r.enabled else "user.disable", f"user:{r.user_name}", {"name": r.user_name})
+        expected[r.seq] = (
+            "user.enable" if r.enabled else "user.disable",
+            f"user:{r.user_name}",
+            {"name": r.user_name},
+        )
     failures = []
     for seq, (action, subject, data) in sorted(expected.items()):
         ev = events.get(seq)
         if ev is None:
-            failures.append(Finding(name, seq, f"{subject}: the row points at record {seq}, which is no {action} event"))
+            failures.append(
+                Finding(name, seq, f"{subject}: the row points at record {seq}, which is no {action} event")
+            )
             continue
         logged = json.loads(ev.data)
         differ = sorted(k for k, v in data.items() if logged.get(k) != v)
         if ev.action != action or ev.subject != subject or differ:
             what = f"fields {', '.join(differ)}" if differ else f"{ev.action} {ev.subject}"
-            failures.append(Finding(name, seq, f"{subject}: the stored row differs from the signed log ({what})"))
+            failures.append(
+                Finding(name, seq, f"{subject}: the stored row differs from the signed log ({what})")
+            )
     # The other way round: a logged governance event whose row was deleted.
     for seq, ev in sorted(events.items()):
         if seq not in expected and ev.action in _ROW_ACTIONS:
-            failures.append(Finding(name, seq, f"{ev.subject}: the log records {ev.action}, but its row is missing"))
+            failures.append(
+                Finding(name, seq, f"{ev.subject}: the log records {ev.action}, but its row is missing")
+            )
     return name, len(expected), failures
 
 
-_ROW_ACTIONS = {"member.appoint", "member.remove", "member.interest", "proposal.new", "proposal.vote",
-                "proposal.recuse", "user.add", "user.enable", "user.disable"} | {f"proposal.{s}" for s in (APPROVED, REJECTED, EXPIRED, WITHDRAWN, EXECUTED)}
+_ROW_ACTIONS = {
+    "member.appoint",
+    "member.remove",
+    "member.interest",
+    "proposal.new",
+    "proposal.vote",
+    "proposal.recuse",
+    "user.add",
+    "user.enable",
+    "user.disable",
+} | {f"proposal.{s}" for s in (APPROVED, REJECTED, EXPIRED, WITHDRAWN, EXECUTED)}
 
 
 def check_seats(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Finding]]:
@@ -126,14 +218,28 @@ def check_seats(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Findin
         bodies = {x.code: x for x in terms.governance.bodies}
         body = bodies.get(m.body)
         if body is None or m.partner not in body.seats:
-            failures.append(Finding(name, m.seq, f"member {m.id}: no {m.partner} seats on {m.body!r} in the terms"))
+            failures.append(
+                Finding(name, m.seq, f"member {m.id}: no {m.partner} seats on {m.body!r} in the terms")
+            )
             continue
-        holders = [x for x in b.members.values() if x.body == m.body and x.partner == m.partner and x.seated_at(m.seq + 1)]
+        holders = [
+            x
+            for x in b.members.values()
+            if x.body == m.body and x.partner == m.partner and x.seated_at(m.seq + 1)
+        ]
         if m.seat > body.seats[m.partner] or len(holders) > body.seats[m.partner]:
-            failures.append(Finding(name, m.seq, f"member {m.id}: {m.partner} holds {len(holders)} seat(s) on {m.body}, "
-                                    f"the terms give it {body.seats[m.partner]}"))
+            failures.append(
+                Finding(
+                    name,
+                    m.seq,
+                    f"member {m.id}: {m.partner} holds {len(holders)} seat(s) on {m.body}, "
+                    f"the terms give it {body.seats[m.partner]}",
+                )
+            )
         if sum(1 for x in holders if x.seat == m.seat) > 1:
-            failures.append(Finding(name, m.seq, f"member {m.id}: {m.partner} seat {m.seat} on {m.body} has two holders"))
+            failures.append(
+                Finding(name, m.seq, f"member {m.id}: {m.partner} seat {m.seat} on {m.body} has two holders")
+            )
     return name, len(b.members), failures
 
 
@@ -144,21 +250,40 @@ def check_proposals(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Fi
     for p in b.proposals.values():
         at = f"proposal {p.id}"
         if canonical.proposal_sha256(fund.id, p) != p.content_sha256:
-            failures.append(Finding(name, p.seq, f"{at}: its content differs from what was signed (hash mismatch)"))
+            failures.append(
+                Finding(name, p.seq, f"{at}: its content differs from what was signed (hash mismatch)")
+            )
         proposer = b.members.get(p.proposer)
-        if proposer is None or not canonical.signature_valid(proposer.pem_at(p.seq), p.signature_hex,
-                                                             canonical.proposal_bytes(fund.id, p)):
+        if proposer is None or not canonical.signature_valid(
+            proposer.pem_at(p.seq), p.signature_hex, canonical.proposal_bytes(fund.id, p)
+        ):
             failures.append(Finding(name, p.seq, f"{at}: the proposer's signature does not verify"))
         elif not proposer.seated_at(p.seq) or proposer.body not in (p.body, p.requires_recommendation):
-            failures.append(Finding(name, p.seq, f"{at}: member {p.proposer} was not seated on a body that may propose it"))
+            failures.append(
+                Finding(
+                    name, p.seq, f"{at}: member {p.proposer} was not seated on a body that may propose it"
+                )
+            )
         try:
             decision = fund.terms(p.created_on).decision(p.kind)
         except KeyError:
-            failures.append(Finding(name, p.seq, f"{at}: kind {p.kind!r} is not in the terms of {p.created_on}"))
+            failures.append(
+                Finding(name, p.seq, f"{at}: kind {p.kind!r} is not in the terms of {p.created_on}")
+            )
             continue
-        if (decision.body, decision.rule, decision.requires_recommendation) != (p.body, p.rule, p.requires_recommendation):
-            failures.append(Finding(name, p.seq, f"{at}: body {p.body}, rule {p.rule} differ from the terms of "
-                                    f"{p.created_on} ({decision.body}, {decision.rule})"))
+        if (decision.body, decision.rule, decision.requires_recommendation) != (
+            p.body,
+            p.rule,
+            p.requires_recommendation,
+        ):
+            failures.append(
+                Finding(
+                    name,
+                    p.seq,
+                    f"{at}: body {p.body}, rule {p.rule} differ from the terms of "
+                    f"{p.created_on} ({decision.body}, {decision.rule})",
+                )
+            )
     return name, len(b.proposals), failures
 
 
@@ -176,15 +301,25 @@ def check_votes(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Findin
             count += 1
             at = f"proposal {pid}, member {v.member}, round {v.round}"
             m = b.members.get(v.member)
-            message = canonical.vote_bytes(fund.id, p.id, canonical.proposal_sha256(fund.id, p), v.member, v.choice, v.round)
+            message = canonical.vote_bytes(
+                fund.id, p.id, canonical.proposal_sha256(fund.id, p), v.member, v.choice, v.round
+            )
             if m is None or not canonical.signature_valid(m.pem_at(v.seq), v.signature_hex, message):
-                failures.append(Finding(name, v.seq, f"{at}: the signature does not verify with the member's key "
-                                        f"over the proposal as stored"))
+                failures.append(
+                    Finding(
+                        name,
+                        v.seq,
+                        f"{at}: the signature does not verify with the member's key "
+                        f"over the proposal as stored",
+                    )
+                )
                 continue
             rounds[v.member] += 1
             problems = []
             if v.round != rounds[v.member]:
-                problems.append(f"signed as round {v.round}, but it is the member's vote number {rounds[v.member]}")
+                problems.append(
+                    f"signed as round {v.round}, but it is the member's vote number {rounds[v.member]}"
+                )
             if m.body != p.body or not m.seated_at(v.seq):
                 problems.append(f"member {m.id} was not seated on {p.body}")
             if closed is not None and v.seq > closed:
@@ -208,13 +343,21 @@ def check_decisions(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Fi
         closes = [c for c in cs if c.status != EXECUTED]
         runs = [c for c in cs if c.status == EXECUTED]
         if len(closes) > 1 or len(runs) > 1:
-            failures.append(Finding(name, cs[-1].seq, f"proposal {pid}: closed {len(closes)} times, executed {len(runs)} times"))
+            failures.append(
+                Finding(
+                    name,
+                    cs[-1].seq,
+                    f"proposal {pid}: closed {len(closes)} times, executed {len(runs)} times",
+                )
+            )
         for c in cs:
             count += 1
             at = f"proposal {pid} {c.status}"
             terms = fund.terms(p.created_on)
             recused = {m for (q, m), seq in b.recused.items() if q == pid and seq < c.seq}
-            verdict = counting.verdict(terms, p, counting.seats(terms, p, members, b.votes[pid], recused, c.seq))
+            verdict = counting.verdict(
+                terms, p, counting.seats(terms, p, members, b.votes[pid], recused, c.seq)
+            )
             problem = None
             if c.status in (APPROVED, REJECTED):
                 if verdict.outcome != c.status:
@@ -230,8 +373,14 @@ def check_decisions(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Fi
                     problem = "expired although its rule was met"
             elif c.status == WITHDRAWN:
                 proposer = b.members.get(p.proposer)
-                message = canonical.vote_bytes(fund.id, p.id, canonical.proposal_sha256(fund.id, p), p.proposer, WITHDRAW, 1)
-                if c.member != p.proposer or proposer is None or not canonical.signature_valid(proposer.pem_at(c.seq), c.signature_hex, message):
+                message = canonical.vote_bytes(
+                    fund.id, p.id, canonical.proposal_sha256(fund.id, p), p.proposer, WITHDRAW, 1
+                )
+                if (
+                    c.member != p.proposer
+                    or proposer is None
+                    or not canonical.signature_valid(proposer.pem_at(c.seq), c.signature_hex, message)
+                ):
                     problem = "the withdrawal is not signed by the proposer"
             elif c.status == EXECUTED:
                 approval = b.approval(pid)
@@ -255,10 +404,18 @@ def check_amendments(conn: Connection, fund: FundInfo) -> tuple[str, int, list[F
             continue
         logged = amendment.recorded(conn, p.about or "")
         if logged is None or logged.about != p.about:
-            failures.append(Finding(name, p.seq, f"proposal {p.id}: no amendment content with its hash ({p.about}) was logged"))
+            failures.append(
+                Finding(
+                    name, p.seq, f"proposal {p.id}: no amendment content with its hash ({p.about}) was logged"
+                )
+            )
         executed = next((c for c in b.closings[p.id] if c.status == EXECUTED), None)
         if executed is not None and p.id not in adopted:
-            failures.append(Finding(name, executed.seq, f"proposal {p.id} was executed, but its amendment was never adopted"))
+            failures.append(
+                Finding(
+                    name, executed.seq, f"proposal {p.id} was executed, but its amendment was never adopted"
+                )
+            )
     for a in adopted.values():
         at = f"amendment {a.id} (proposal {a.proposal})"
         p = b.proposals.get(a.proposal)
@@ -269,7 +426,9 @@ def check_amendments(conn: Connection, fund: FundInfo) -> tuple[str, int, list[F
         elif executed is None or b.approval(p.id) is None or executed.seq > a.seq:
             problems.append("its proposal was not approved and executed before it")
         if a.change.sha256 != a.sha256 or p is None or a.change.about != p.about:
-            problems.append(f"its content hashes to {a.change.sha256[:16]}…, not the hash its proposal signed")
+            problems.append(
+                f"its content hashes to {a.change.sha256[:16]}…, not the hash its proposal signed"
+            )
         else:
             logged = amendment.recorded(conn, p.about or "")
             if logged is None or logged.content_json != a.change.content_json:
@@ -283,10 +442,19 @@ def check_amendments(conn: Connection, fund: FundInfo) -> tuple[str, int, list[F
     return name, len(adopted), failures
 
 
-DOMAIN_CHECKS.extend([check_records, check_seats, check_proposals, check_votes, check_decisions, check_amendments])
+DOMAIN_CHECKS.extend(
+    [check_records, check_seats, check_proposals, check_votes, check_decisions, check_amendments]
+)
 
-__all__ = ["Member", "check_amendments", "check_decisions", "check_proposals", "check_records", "check_seats",
-           "check_votes"]
+__all__ = [
+    "Member",
+    "check_amendments",
+    "check_decisions",
+    "check_proposals",
+    "check_records",
+    "check_seats",
+    "check_votes",
+]
 
 from jointfund.governance import chain as _chain  # noqa: E402,F401 registers the authority chain check
 from jointfund.governance import recusal as _recusal  # noqa: E402,F401 registers the recusals check

@@ -17,8 +17,14 @@ from jointfund.governance.seats import ballot
 from jointfund.terms.model import Terms
 
 
-def seats(terms: Terms, p: Proposal, members: Iterable[Member], votes: Sequence[Vote],
-          recused: Collection[int] = (), at_seq: int | None = None) -> list[Seat]:
+def seats(
+    terms: Terms,
+    p: Proposal,
+    members: Iterable[Member],
+    votes: Sequence[Vote],
+    recused: Collection[int] = (),
+    at_seq: int | None = None,
+) -> list[Seat]:
     """The ballot of `p` (before log position `at_seq`, None: now), with the seats its terms leave out marked."""
     ap = terms.governance.appointments
     vacant = ap is not None and ap.decision == p.kind and ap.vacant_seats == "excluded"

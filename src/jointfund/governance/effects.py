@@ -70,9 +70,12 @@ def load() -> None:
 
 def register(kind: str, *, replace: bool = False) -> Callable[[Effect], Effect]:
     def decorate(handler: Effect) -> Effect:
-        assert replace or kind not in _HANDLERS, f"an effect for {kind!r} is already registered; pass replace=True"
+        assert replace or kind not in _HANDLERS, (
+            f"an effect for {kind!r} is already registered; pass replace=True"
+        )
         _HANDLERS[kind] = handler
         return handler
+
     return decorate
 
 
@@ -92,6 +95,7 @@ def precondition(kind: str) -> Callable[[Precondition], Precondition]:
     def decorate(check: Precondition) -> Precondition:
         _PRECONDITIONS[kind] = check
         return check
+
     return decorate
 
 
@@ -108,18 +112,36 @@ def registered() -> dict[str, Effect]:
 
 def summary(p: Proposal) -> dict:
     """The facts of a decision, as an effect event records them."""
-    return {"proposal": p.id, "kind": p.kind, "title": p.title, "about": p.about, "currency": p.currency,
-            "amount": None if p.amount is None else format_amount(p.amount, p.currency or "")}
+    return {
+        "proposal": p.id,
+        "kind": p.kind,
+        "title": p.title,
+        "about": p.about,
+        "currency": p.currency,
+        "amount": None if p.amount is None else format_amount(p.amount, p.currency or ""),
+    }
 
 
 def recorder(action: str, words: str) -> Effect:
     """A handler that records the decision as an event `action` (the effect of decisions with no money yet)."""
+
     def record(conn: Connection, fund: FundInfo, p: Proposal, run: Run) -> str:
         subject = p.about or f"proposal:{p.id}"
-        append_event(conn, run.actor, action, subject,
-                     {**summary(p), "effective": run.on.isoformat(), "execution": run.seq,
-                      "before": None, "after": words})
+        append_event(
+            conn,
+            run.actor,
+            action,
+            subject,
+            {
+                **summary(p),
+                "effective": run.on.isoformat(),
+                "execution": run.seq,
+                "before": None,
+                "after": words,
+            },
+        )
         return f"{words}: {subject}"
+
     return record
 
 

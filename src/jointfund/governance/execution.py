@@ -35,15 +35,25 @@ def execute(conn: Connection, fund: FundInfo, actor: str, proposal_id: int, on: 
     s = standing(conn, fund, proposal_id, on)
     if s.state == EXECUTED:
         done = s.closings[-1]
-        raise Refused(f"proposal {proposal_id} was already executed on {done.effective} (record {done.seq}); "
-                      "a decision takes effect once")
+        raise Refused(
+            f"proposal {proposal_id} was already executed on {done.effective} (record {done.seq}); "
+            "a decision takes effect once"
+        )
     if s.state != APPROVED or not s.closings:
         raise Refused(f"proposal {proposal_id} is {s.words}; only an approved proposal can be executed")
     if on < s.closings[-1].effective:
-        raise Refused(f"proposal {proposal_id} was approved on {s.closings[-1].effective}; it cannot be executed before")
+        raise Refused(
+            f"proposal {proposal_id} was approved on {s.closings[-1].effective}; it cannot be executed before"
+        )
     p = s.proposal
     handler = handler_for(p.kind)
     # The execution row goes first: a concurrent second execution fails on it before any effect runs.
-    done = close(conn, actor, p, EXECUTED, on, "executed" if handler else f"executed; no effect handler for {p.kind}")
-    effect = handler(conn, fund, p, Run(actor, on, done.seq)) if handler else "the execution record is its only effect"
+    done = close(
+        conn, actor, p, EXECUTED, on, "executed" if handler else f"executed; no effect handler for {p.kind}"
+    )
+    effect = (
+        handler(conn, fund, p, Run(actor, on, done.seq))
+        if handler
+        else "the execution record is its only effect"
+    )
     return Execution(p.id, done.seq, effect)

@@ -49,38 +49,74 @@ def message(fund_id: str, member_id: int, party: str, nature: str, on: dt.date) 
     return canonical.interest_bytes(fund_id, member_id, party, nature, on.isoformat())
 
 
-def prepare(conn: Connection, fund: FundInfo, member_ref: str, party: str, nature: str,
-            on: dt.date) -> tuple[Member, str, str, bytes]:
+def prepare(
+    conn: Connection, fund: FundInfo, member_ref: str, party: str, nature: str, on: dt.date
+) -> tuple[Member, str, str, bytes]:
     """Check the declaration and give the bytes the member signs."""
     party, nature = party.strip(), nature.strip()
     problems = []
     if not party or len(party) > MAX_NAME_CHARS:
-        problems.append(Problem("--party", f"a company name or code of 1 to {MAX_NAME_CHARS} characters is needed", party))
+        problems.append(
+            Problem("--party", f"a company name or code of 1 to {MAX_NAME_CHARS} characters is needed", party)
+        )
     if not nature or len(nature) > MAX_TITLE_CHARS:
-        problems.append(Problem("--nature", f"a description of 1 to {MAX_TITLE_CHARS} characters is needed", nature))
+        problems.append(
+            Problem("--nature", f"a description of 1 to {MAX_TITLE_CHARS} characters is needed", nature)
+        )
     if problems:
         raise InputError(problems, "interest not declared")
     m = find(conn, member_ref)
     return m, party, nature, message(fund.id, m.id, party, nature, on)
 
 
-def declare(conn: Connection, fund: FundInfo, actor: str, member_ref: str, party: str, nature: str,
-            signature_hex: str, on: dt.date) -> Interest:
+def declare(
+    conn: Connection,
+    fund: FundInfo,
+    actor: str,
+    member_ref: str,
+    party: str,
+    nature: str,
+    signature_hex: str,
+    on: dt.date,
+) -> Interest:
     """Record a member's declaration once its signature checks out with the member's key."""
     m, party, nature, signed = prepare(conn, fund, member_ref, party, nature, on)
     check_signature(m, signature_hex, signed, f"the declaration of an interest in {party}")
     iid = book.next_id(conn, t.interest.c.id)
-    data = {"interest": iid, "member": m.id, "party": party, "nature": nature, "declared_on": on.isoformat(),
-            "signature": signature_hex, "before": None, "after": f"{m.name} declared an interest in {party}"}
-    seq = book.record(conn, actor, ACTION, f"member:{m.id}", data, t.interest,
-                      {"id": iid, "member_id": m.id, "party": party, "nature": nature, "declared_on": on,
-                       "signature": signature_hex})
+    data = {
+        "interest": iid,
+        "member": m.id,
+        "party": party,
+        "nature": nature,
+        "declared_on": on.isoformat(),
+        "signature": signature_hex,
+        "before": None,
+        "after": f"{m.name} declared an interest in {party}",
+    }
+    seq = book.record(
+        conn,
+        actor,
+        ACTION,
+        f"member:{m.id}",
+        data,
+        t.interest,
+        {
+            "id": iid,
+            "member_id": m.id,
+            "party": party,
+            "nature": nature,
+            "declared_on": on,
+            "signature": signature_hex,
+        },
+    )
     return Interest(iid, m.id, party, nature, on, signature_hex, seq)
 
 
 def interests(conn: Connection) -> list[Interest]:
-    return [Interest(r.id, r.member_id, r.party, r.nature, r.declared_on, r.signature, r.seq)
-            for r in conn.execute(select(t.interest).order_by(t.interest.c.id))]
+    return [
+        Interest(r.id, r.member_id, r.party, r.nature, r.declared_on, r.signature, r.seq)
+        for r in conn.execute(select(t.interest).order_by(t.interest.c.id))
+    ]
 
 
 def normalised(name: str) -> str:
@@ -95,7 +131,11 @@ def company(conn: Connection, p: Proposal) -> tuple[str, str] | None:
 
     about, hops = p.about, 0
     while about and about.startswith(PROPOSAL_REF) and hops < 3:
-        target = book.proposals(conn, [int(about[len(PROPOSAL_REF):])]) if about[len(PROPOSAL_REF):].isdigit() else []
+        target = (
+            book.proposals(conn, [int(about[len(PROPOSAL_REF) :])])
+            if about[len(PROPOSAL_REF) :].isdigit()
+            else []
+        )
         about, hops = (target[0].about if target else None), hops + 1
     app = application.by_reference(conn, about)
     if app is None and (inv := investment.by_reference(conn, about)) is not None:

@@ -50,7 +50,8 @@ RULES: dict[str, frozenset[str]] = {
     # joint management
     "members.appoint": _BOOKS,  # each with a statement signed by the partner's authority key
     "members.remove": _BOOKS,
-    "members.rotate_key": _BOOKS | _DECIDERS,  # the member with the old key, or the authority's statement submitted
+    "members.rotate_key": _BOOKS
+    | _DECIDERS,  # the member with the old key, or the authority's statement submitted
     "proposals.new": _DECIDERS,
     "proposals.vote": _DECIDERS,
     "proposals.withdraw": _DECIDERS,
@@ -95,9 +96,15 @@ RULES: dict[str, frozenset[str]] = {
 
 # Reading through the web app and the API (the CLI reads with the database credential): who sees what.
 READS: dict[str, frozenset[str]] = {
-    "public.read": frozenset(ROLES),  # published aggregates, the terms, signed checkpoints: everyone, signed in or not
-    "books.read": frozenset({ADMINISTRATOR, BOARD_MANAGER, COMMITTEE_MEMBER, AUDITOR, TREASURY_OFFICER}),  # the books
-    "portal.read": frozenset({ADMINISTRATOR, APPLICANT}),  # the applicant portal: the applications one submitted
+    "public.read": frozenset(
+        ROLES
+    ),  # published aggregates, the terms, signed checkpoints: everyone, signed in or not
+    "books.read": frozenset(
+        {ADMINISTRATOR, BOARD_MANAGER, COMMITTEE_MEMBER, AUDITOR, TREASURY_OFFICER}
+    ),  # the books
+    "portal.read": frozenset(
+        {ADMINISTRATOR, APPLICANT}
+    ),  # the applicant portal: the applications one submitted
 }
 
 
@@ -121,7 +128,9 @@ def require(actor: Actor, action: str) -> Actor:
     """`actor` when the policy allows it `action`; otherwise Refused, saying who may."""
     if not allowed(actor.role, action):
         roles = [r for r in ROLES if r in RULES[action]]
-        hint = f"; add such a user with: jointfund users add NAME --role {roles[0]}" if actor == OPERATOR else ""
+        hint = (
+            f"; add such a user with: jointfund users add NAME --role {roles[0]}" if actor == OPERATOR else ""
+        )
         raise Refused(f"{actor.name} ({actor.role}) may not {action}: only {', '.join(roles)} may{hint}")
     return actor
 

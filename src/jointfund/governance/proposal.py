@@ -19,7 +19,17 @@ from jointfund.fund import FundInfo
 from jointfund.governance import amendment, book, canonical, effects
 from jointfund.governance.member import find
 from jointfund.governance.model import (
-    APPROVED, EXECUTED, EXPIRED, MAX_REF_CHARS, MAX_TITLE_CHARS, OPEN, WITHDRAW, WITHDRAWN, Closing, Member, Proposal,
+    APPROVED,
+    EXECUTED,
+    EXPIRED,
+    MAX_REF_CHARS,
+    MAX_TITLE_CHARS,
+    OPEN,
+    WITHDRAW,
+    WITHDRAWN,
+    Closing,
+    Member,
+    Proposal,
 )
 from jointfund.governance import counting
 from jointfund.governance.rule import Seat, Verdict, attainable
@@ -66,14 +76,26 @@ def signed_content(fund: FundInfo, p: Proposal) -> str:
     """The hash votes sign: recomputed from the stored content, which must still be what the proposer signed."""
     digest = canonical.proposal_sha256(fund.id, p)
     if digest != p.content_sha256:
-        raise IntegrityError(f"proposal {p.id} was edited after it was signed (its content hash is {digest[:16]}…, "
-                             f"the signed one {p.content_sha256[:16]}…); no vote can count on it: run jointfund verify")
+        raise IntegrityError(
+            f"proposal {p.id} was edited after it was signed (its content hash is {digest[:16]}…, "
+            f"the signed one {p.content_sha256[:16]}…); no vote can count on it: run jointfund verify"
+        )
     return digest
 
 
-def draft(conn: Connection, fund: FundInfo, kind: str, title: str, proposer: str, on: dt.date,
-          amount: str | None = None, currency: str | None = None, about: str | None = None,
-          deadline: dt.date | None = None, change: amendment.Change | None = None) -> Proposal:
+def draft(
+    conn: Connection,
+    fund: FundInfo,
+    kind: str,
+    title: str,
+    proposer: str,
+    on: dt.date,
+    amount: str | None = None,
+    currency: str | None = None,
+    about: str | None = None,
+    deadline: dt.date | None = None,
+    change: amendment.Change | None = None,
+) -> Proposal:
     """The proposal as it will be signed, numbered and with the terms' body and rule; nothing is written.
 
     An amendment proposal needs its `change` (amendment.parse), and is about the change's hash.
@@ -82,16 +104,30 @@ def draft(conn: Connection, fund: FundInfo, kind: str, title: str, proposer: str
     problems: list[Problem] = []
     kinds = [d.kind for d in terms.governance.decisions]
     if kind not in kinds:
-        raise InputError([Problem("--kind", f"not a kind of decision in the terms; expected one of {', '.join(kinds)}", kind)])
+        raise InputError(
+            [
+                Problem(
+                    "--kind", f"not a kind of decision in the terms; expected one of {', '.join(kinds)}", kind
+                )
+            ]
+        )
     decision = terms.decision(kind)
     if not title.strip() or len(title) > MAX_TITLE_CHARS:
         problems.append(Problem("--title", f"a title of 1 to {MAX_TITLE_CHARS} characters is needed", title))
     value: Decimal | None = None
     if (amount is None) != (currency is None):
-        problems.append(Problem("--amount" if amount is None else "--currency", "--amount and --currency go together"))
+        problems.append(
+            Problem("--amount" if amount is None else "--currency", "--amount and --currency go together")
+        )
     elif amount is not None and currency is not None:
         if currency not in terms.fund.currencies:
-            problems.append(Problem("--currency", f"not a currency of the fund; expected one of {', '.join(terms.fund.currencies)}", currency))
+            problems.append(
+                Problem(
+                    "--currency",
+                    f"not a currency of the fund; expected one of {', '.join(terms.fund.currencies)}",
+                    currency,
+                )
+            )
         else:
             value, problem = parse_amount(amount, currency, "--amount")
             if problem:
@@ -101,15 +137,23 @@ def draft(conn: Connection, fund: FundInfo, kind: str, title: str, proposer: str
     if kind == amendment.KIND and change is None:
         problems.append(Problem("--amendment", "an amendment proposal needs its amendment file"))
     elif kind != amendment.KIND and change is not None:
-        problems.append(Problem("--amendment", f"only an amendment proposal carries one, not a {kind} proposal"))
+        problems.append(
+            Problem("--amendment", f"only an amendment proposal carries one, not a {kind} proposal")
+        )
     elif change is not None and about is not None:
-        problems.append(Problem("--about", "an amendment proposal is about its amendment's hash; leave --about out", about))
+        problems.append(
+            Problem(
+                "--about", "an amendment proposal is about its amendment's hash; leave --about out", about
+            )
+        )
     elif change is not None:
         about = change.about
     if about is not None and (not about.strip() or len(about) > MAX_REF_CHARS):
-        problems.append(Problem("--about", f"a reference of 1 to {MAX_REF_CHARS} characters is needed", about))
+        problems.append(
+            Problem("--about", f"a reference of 1 to {MAX_REF_CHARS} characters is needed", about)
+        )
     elif about is not None and about.startswith(PROPOSAL_REF):
-        target = bounds.id_in(about[len(PROPOSAL_REF):])
+        target = bounds.id_in(about[len(PROPOSAL_REF) :])
         if target is None or not book.proposals(conn, [target]):
             problems.append(Problem("--about", "names no existing proposal", about))
     if deadline is not None and deadline < on:
@@ -128,27 +172,59 @@ def draft(conn: Connection, fund: FundInfo, kind: str, title: str, proposer: str
     member = find(conn, proposer, decision.body)
     may_propose = {decision.body, decision.requires_recommendation} - {None}
     if member.body not in may_propose:
-        raise Refused(f"member {member.id} ({member.name}) sits on {member.body}; a {kind} proposal is made by a member "
-                      f"of {' or '.join(sorted(may_propose))}")
-    return Proposal(book.next_id(conn, t.proposal.c.id), kind, title.strip(), decision.body, decision.rule,
-                    decision.requires_recommendation, value, currency, about, deadline, member.id, on)
+        raise Refused(
+            f"member {member.id} ({member.name}) sits on {member.body}; a {kind} proposal is made by a member "
+            f"of {' or '.join(sorted(may_propose))}"
+        )
+    return Proposal(
+        book.next_id(conn, t.proposal.c.id),
+        kind,
+        title.strip(),
+        decision.body,
+        decision.rule,
+        decision.requires_recommendation,
+        value,
+        currency,
+        about,
+        deadline,
+        member.id,
+        on,
+    )
 
 
-def submit(conn: Connection, fund: FundInfo, actor: str, p: Proposal, signature_hex: str,
-           change: amendment.Change | None = None) -> Proposal:
+def submit(
+    conn: Connection,
+    fund: FundInfo,
+    actor: str,
+    p: Proposal,
+    signature_hex: str,
+    change: amendment.Change | None = None,
+) -> Proposal:
     """Record a drafted proposal once its proposer's signature checks out (with its amendment's content, if any)."""
-    assert (change is None) == (p.kind != amendment.KIND) and (change is None or change.about == p.about), \
+    assert (change is None) == (p.kind != amendment.KIND) and (change is None or change.about == p.about), (
         "an amendment proposal is submitted with the change it was drafted with"
+    )
     proposer = book.members(conn, [p.proposer])[0]
     message = canonical.proposal_bytes(fund.id, p)
     check_signature(proposer, signature_hex, message, f"proposal {p.id}")
     digest = canonical.proposal_sha256(fund.id, p)
     data = {**content(p), "signature": signature_hex, "content_sha256": digest, "before": None, "after": OPEN}
-    row = {"id": p.id, "kind": p.kind, "title": p.title, "body": p.body, "rule": p.rule,
-           "requires_recommendation": p.requires_recommendation,
-           "amount_minor": None if p.amount is None else to_minor(p.amount, p.currency or ""), "currency": p.currency,
-           "about": p.about, "deadline": p.deadline, "proposer": p.proposer, "created_on": p.created_on,
-           "signature": signature_hex, "content_sha256": digest}
+    row = {
+        "id": p.id,
+        "kind": p.kind,
+        "title": p.title,
+        "body": p.body,
+        "rule": p.rule,
+        "requires_recommendation": p.requires_recommendation,
+        "amount_minor": None if p.amount is None else to_minor(p.amount, p.currency or ""),
+        "currency": p.currency,
+        "about": p.about,
+        "deadline": p.deadline,
+        "proposer": p.proposer,
+        "created_on": p.created_on,
+        "signature": signature_hex,
+        "content_sha256": digest,
+    }
     seq = book.record(conn, actor, "proposal.new", f"proposal:{p.id}", data, t.proposal, row)
     if change is not None:
         amendment.record(conn, actor, change)
@@ -157,28 +233,70 @@ def submit(conn: Connection, fund: FundInfo, actor: str, p: Proposal, signature_
 
 def content(p: Proposal) -> dict:
     """A proposal's content as its log event records it (and verify compares the stored row with)."""
-    return {"id": p.id, "kind": p.kind, "title": p.title, "body": p.body, "rule": p.rule, "proposer": p.proposer,
-            "requires_recommendation": p.requires_recommendation, "about": p.about, "currency": p.currency,
-            "amount": None if p.amount is None else format_amount(p.amount, p.currency or ""),
-            "deadline": None if p.deadline is None else p.deadline.isoformat(), "created_on": p.created_on.isoformat()}
+    return {
+        "id": p.id,
+        "kind": p.kind,
+        "title": p.title,
+        "body": p.body,
+        "rule": p.rule,
+        "proposer": p.proposer,
+        "requires_recommendation": p.requires_recommendation,
+        "about": p.about,
+        "currency": p.currency,
+        "amount": None if p.amount is None else format_amount(p.amount, p.currency or ""),
+        "deadline": None if p.deadline is None else p.deadline.isoformat(),
+        "created_on": p.created_on.isoformat(),
+    }
 
 
 def check_signature(member: Member, signature_hex: str, message: bytes, what: str) -> None:
     if not canonical.signature_valid(member.public_pem, signature_hex, message):
-        raise Refused(f"signature refused: {what} does not verify with the key {member.key_id} of member {member.id} "
-                      f"({member.name}); it must be signed with that member's own key, over exactly this {what}")
+        raise Refused(
+            f"signature refused: {what} does not verify with the key {member.key_id} of member {member.id} "
+            f"({member.name}); it must be signed with that member's own key, over exactly this {what}"
+        )
 
 
-def close(conn: Connection, actor: str, p: Proposal, status: str, on: dt.date, reason: str,
-          member: int | None = None, signature_hex: str = "") -> Closing:
+def close(
+    conn: Connection,
+    actor: str,
+    p: Proposal,
+    status: str,
+    on: dt.date,
+    reason: str,
+    member: int | None = None,
+    signature_hex: str = "",
+) -> Closing:
     """Record the closing (or, with EXECUTED, the execution) of `p`; the database allows each once."""
     before = APPROVED if status == EXECUTED else OPEN
-    data = {"proposal": p.id, "status": status, "effective": on.isoformat(), "reason": reason, "member": member,
-            "signature": signature_hex, "before": before, "after": status}
+    data = {
+        "proposal": p.id,
+        "status": status,
+        "effective": on.isoformat(),
+        "reason": reason,
+        "member": member,
+        "signature": signature_hex,
+        "before": before,
+        "after": status,
+    }
     step = "execute" if status == EXECUTED else "close"
-    seq = book.record(conn, actor, f"proposal.{status}", f"proposal:{p.id}", data, t.proposal_status,
-                      {"proposal_id": p.id, "status": status, "step": step, "effective": on, "reason": reason,
-                       "member_id": member, "signature": signature_hex})
+    seq = book.record(
+        conn,
+        actor,
+        f"proposal.{status}",
+        f"proposal:{p.id}",
+        data,
+        t.proposal_status,
+        {
+            "proposal_id": p.id,
+            "status": status,
+            "step": step,
+            "effective": on,
+            "reason": reason,
+            "member_id": member,
+            "signature": signature_hex,
+        },
+    )
     return Closing(p.id, status, on, reason, member, signature_hex, seq)
 
 
@@ -217,12 +335,26 @@ def standing(conn: Connection, fund: FundInfo, proposal_id: int, on: dt.date) ->
         return Standing(p, last.status, reason, seats, done, rec)
     now = verdict(fund, p, seats)
     if p.deadline is not None and on > p.deadline:
-        return Standing(p, EXPIRED, f"{expiry_reason(p, now.reason)}; not recorded yet: jointfund proposals expire",
-                        seats, done, rec, recorded=False)
+        return Standing(
+            p,
+            EXPIRED,
+            f"{expiry_reason(p, now.reason)}; not recorded yet: jointfund proposals expire",
+            seats,
+            done,
+            rec,
+            recorded=False,
+        )
     if p.requires_recommendation and rec is None:
         committee = fund.terms(p.created_on).body(p.requires_recommendation).name
-        return Standing(p, OPEN, f"waiting for a recommendation of the {committee}: an approved proposal of it "
-                        f"--about {PROPOSAL_REF}{p.id}", seats, done, rec)
+        return Standing(
+            p,
+            OPEN,
+            f"waiting for a recommendation of the {committee}: an approved proposal of it "
+            f"--about {PROPOSAL_REF}{p.id}",
+            seats,
+            done,
+            rec,
+        )
     return Standing(p, now.outcome, now.reason, seats, done, rec)
 
 
@@ -240,7 +372,9 @@ def settle(conn: Connection, fund: FundInfo, actor: str, proposal_id: int, on: d
 
 def refuse_unless_open(s: Standing, doing: str) -> None:
     if s.state == EXPIRED and not s.recorded:
-        raise Refused(f"proposal {s.proposal.id} is closed: its deadline {s.proposal.deadline} passed; no one can {doing} it")
+        raise Refused(
+            f"proposal {s.proposal.id} is closed: its deadline {s.proposal.deadline} passed; no one can {doing} it"
+        )
     if s.closings:
         raise Refused(f"proposal {s.proposal.id} is closed ({s.words}); no one can {doing} it")
 
@@ -249,8 +383,15 @@ def withdrawal_message(fund: FundInfo, p: Proposal) -> bytes:
     return canonical.vote_bytes(fund.id, p.id, signed_content(fund, p), p.proposer, WITHDRAW, 1)
 
 
-def withdraw(conn: Connection, fund: FundInfo, actor: str, proposal_id: int, member_id: int, signature_hex: str,
-             on: dt.date) -> Closing:
+def withdraw(
+    conn: Connection,
+    fund: FundInfo,
+    actor: str,
+    proposal_id: int,
+    member_id: int,
+    signature_hex: str,
+    on: dt.date,
+) -> Closing:
     """Withdraw an open proposal: only its proposer can, by signing the withdrawal."""
     s = standing(conn, fund, proposal_id, on)
     refuse_unless_open(s, "withdraw")
@@ -258,9 +399,19 @@ def withdraw(conn: Connection, fund: FundInfo, actor: str, proposal_id: int, mem
     if member_id != p.proposer:
         raise Refused(f"only the proposer (member {p.proposer}) can withdraw proposal {p.id}")
     proposer = book.members(conn, [p.proposer])[0]
-    check_signature(proposer, signature_hex, withdrawal_message(fund, p), f"the withdrawal of proposal {p.id}")
-    return close(conn, actor, p, WITHDRAWN, on, f"withdrawn by its proposer, member {p.proposer} ({proposer.name})",
-                 p.proposer, signature_hex)
+    check_signature(
+        proposer, signature_hex, withdrawal_message(fund, p), f"the withdrawal of proposal {p.id}"
+    )
+    return close(
+        conn,
+        actor,
+        p,
+        WITHDRAWN,
+        on,
+        f"withdrawn by its proposer, member {p.proposer} ({proposer.name})",
+        p.proposer,
+        signature_hex,
+    )
 
 
 def expire_due(conn: Connection, fund: FundInfo, actor: str, on: dt.date) -> list[Closing]:

@@ -18,7 +18,14 @@ from jointfund.fund import FundInfo
 from jointfund.governance import book, canonical
 from jointfund.governance.member import find
 from jointfund.governance.model import RECUSE, Member, Proposal
-from jointfund.governance.proposal import Standing, check_signature, refuse_unless_open, settle, signed_content, standing
+from jointfund.governance.proposal import (
+    Standing,
+    check_signature,
+    refuse_unless_open,
+    settle,
+    signed_content,
+    standing,
+)
 from jointfund.store import tables as t
 from jointfund.verify import DOMAIN_CHECKS, Finding
 
@@ -37,28 +44,52 @@ def message(fund: FundInfo, p: Proposal, member_id: int) -> bytes:
     return canonical.vote_bytes(fund.id, p.id, signed_content(fund, p), member_id, RECUSE, 1)
 
 
-def prepare(conn: Connection, fund: FundInfo, proposal_id: int, member_ref: str, on: dt.date) -> tuple[Member, bytes]:
+def prepare(
+    conn: Connection, fund: FundInfo, proposal_id: int, member_ref: str, on: dt.date
+) -> tuple[Member, bytes]:
     """Check that `member_ref` may recuse from the proposal today, and give the bytes to sign."""
     s = standing(conn, fund, proposal_id, on)
     refuse_unless_open(s, "recuse from")
     p = s.proposal
     m = find(conn, member_ref, p.body)
     if m.body != p.body:
-        raise Refused(f"member {m.id} ({m.name}) sits on {m.body}, not on {p.body}: only its members recuse from proposal {p.id}")
+        raise Refused(
+            f"member {m.id} ({m.name}) sits on {m.body}, not on {p.body}: only its members recuse from proposal {p.id}"
+        )
     if any(r.member == m.id for r in recusals(conn, p.id)):
         raise Refused(f"member {m.id} ({m.name}) has already recused from proposal {p.id}")
     return m, message(fund, p, m.id)
 
 
-def recuse(conn: Connection, fund: FundInfo, actor: str, proposal_id: int, member_ref: str, signature_hex: str,
-           on: dt.date) -> Standing:
+def recuse(
+    conn: Connection,
+    fund: FundInfo,
+    actor: str,
+    proposal_id: int,
+    member_ref: str,
+    signature_hex: str,
+    on: dt.date,
+) -> Standing:
     """Record a signed recusal and, when it decides the proposal, its approval or rejection, in one transaction."""
     m, signed = prepare(conn, fund, proposal_id, member_ref, on)
     check_signature(m, signature_hex, signed, f"the recusal from proposal {proposal_id}")
-    data = {"proposal": proposal_id, "member": m.id, "recused_on": on.isoformat(), "signature": signature_hex,
-            "before": None, "after": f"{m.label} recused"}
-    book.record(conn, actor, ACTION, f"proposal:{proposal_id}", data, t.recusal,
-                {"proposal_id": proposal_id, "member_id": m.id, "recused_on": on, "signature": signature_hex})
+    data = {
+        "proposal": proposal_id,
+        "member": m.id,
+        "recused_on": on.isoformat(),
+        "signature": signature_hex,
+        "before": None,
+        "after": f"{m.label} recused",
+    }
+    book.record(
+        conn,
+        actor,
+        ACTION,
+        f"proposal:{proposal_id}",
+        data,
+        t.recusal,
+        {"proposal_id": proposal_id, "member_id": m.id, "recused_on": on, "signature": signature_hex},
+    )
     return settle(conn, fund, actor, proposal_id, on)
 
 
@@ -84,17 +115,28 @@ def check_recusals(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Fin
     declarations = interests(conn)
     for i in declarations:
         m = members.get(i.member)
-        if m is None or not canonical.signature_valid(m.pem_at(i.seq), i.signature_hex,
-                                                      declared(fund.id, i.member, i.party, i.nature, i.declared_on)):
-            failures.append(Finding(name, i.seq, f"interest {i.id} of member {i.member}: the signature does not verify"))
+        if m is None or not canonical.signature_valid(
+            m.pem_at(i.seq), i.signature_hex, declared(fund.id, i.member, i.party, i.nature, i.declared_on)
+        ):
+            failures.append(
+                Finding(name, i.seq, f"interest {i.id} of member {i.member}: the signature does not verify")
+            )
     found = recusals(conn)
     for r in found:
         at = f"recusal of member {r.member} from proposal {r.proposal}"
         p, m = proposals.get(r.proposal), members.get(r.member)
-        if p is None or m is None or not canonical.signature_valid(
-                m.pem_at(r.seq), r.signature_hex, canonical.vote_bytes(fund.id, p.id, canonical.proposal_sha256(fund.id, p),
-                                                                    m.id, RECUSE, 1)):
-            failures.append(Finding(name, r.seq, f"{at}: the signature does not verify with the member's key"))
+        if (
+            p is None
+            or m is None
+            or not canonical.signature_valid(
+                m.pem_at(r.seq),
+                r.signature_hex,
+                canonical.vote_bytes(fund.id, p.id, canonical.proposal_sha256(fund.id, p), m.id, RECUSE, 1),
+            )
+        ):
+            failures.append(
+                Finding(name, r.seq, f"{at}: the signature does not verify with the member's key")
+            )
             continue
         if m.body != p.body or not m.seated_at(r.seq):
             failures.append(Finding(name, r.seq, f"{at}: member {m.id} was not seated on {p.body}"))
@@ -107,8 +149,14 @@ def check_recusals(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Fin
             continue
         hit = next((i for i in mine if matches(i, co)), None)
         if hit is not None:
-            failures.append(Finding(name, v.seq, f"proposal {p.id}: member {v.member} voted although they had declared "
-                                    f"an interest in {hit.party} (record {hit.seq}), the company it concerns"))
+            failures.append(
+                Finding(
+                    name,
+                    v.seq,
+                    f"proposal {p.id}: member {v.member} voted although they had declared "
+                    f"an interest in {hit.party} (record {hit.seq}), the company it concerns",
+                )
+            )
     return name, len(found) + len(declarations), failures
 
 

@@ -44,8 +44,16 @@ def _partner_keys(conn: Connection) -> dict[str, tuple[str, str]]:
     return {r.key_id: (r.partner, r.public_pem) for r in conn.execute(select(t.partner_key))}
 
 
-def rotate(conn: Connection, fund: FundInfo, actor: str, member_id: int, pem: bytes, st: authority.Statement | None,
-           on: dt.date, where: str = "--new-key") -> Member:
+def rotate(
+    conn: Connection,
+    fund: FundInfo,
+    actor: str,
+    member_id: int,
+    pem: bytes,
+    st: authority.Statement | None,
+    on: dt.date,
+    where: str = "--new-key",
+) -> Member:
     """Replace a seated member's key with `pem`, as `st` (signed by the member's current key, or by the partner's
     authority key) says; refuses a key in use and every statement that does not say exactly this."""
     found = book.members(conn, [member_id])
@@ -59,32 +67,66 @@ def rotate(conn: Connection, fund: FundInfo, actor: str, member_id: int, pem: by
     kid, text = key_id(public), public_pem(public)
     owner = keys_in_use(conn).get(kid)
     if owner is not None:
-        raise Refused(f"key {kid} is already {owner}'s; each member signs with their own key, used nowhere else")
+        raise Refused(
+            f"key {kid} is already {owner}'s; each member signs with their own key, used nowhere else"
+        )
     if st is None:
-        raise Refused(f"a new key for member {m.id} needs a statement signed by the old key {m.key_id} (--old-key), "
-                      f"or, if it is lost, by {m.partner}'s authority key (--authority-key or --prepare)")
+        raise Refused(
+            f"a new key for member {m.id} needs a statement signed by the old key {m.key_id} (--old-key), "
+            f"or, if it is lost, by {m.partner}'s authority key (--authority-key or --prepare)"
+        )
     if authority.signature_valid(st.message(), st.signature_hex, m.public_pem):
         signer = MEMBER
         carried = _by_old_key(conn, fund, m, st, text)
     else:
         signer = AUTHORITY
         carried = authority.require(conn, fund.id, st, m.partner, KIND, fields(m, text))
-    data = {"member": m.id, "old_key_id": m.key_id, "key_id": kid, "public_pem": text, "signer": signer,
-            "rotated_on": on.isoformat(), "before": f"key {m.key_id}", "after": f"key {kid}", authority.FIELD: carried}
-    seq = book.record(conn, actor, ACTION, f"member:{m.id}", data, t.member_key,
-                      {"member_id": m.id, "key_id": kid, "public_pem": text, "old_key_id": m.key_id, "signer": signer,
-                       "rotated_on": on})
+    data = {
+        "member": m.id,
+        "old_key_id": m.key_id,
+        "key_id": kid,
+        "public_pem": text,
+        "signer": signer,
+        "rotated_on": on.isoformat(),
+        "before": f"key {m.key_id}",
+        "after": f"key {kid}",
+        authority.FIELD: carried,
+    }
+    seq = book.record(
+        conn,
+        actor,
+        ACTION,
+        f"member:{m.id}",
+        data,
+        t.member_key,
+        {
+            "member_id": m.id,
+            "key_id": kid,
+            "public_pem": text,
+            "old_key_id": m.key_id,
+            "signer": signer,
+            "rotated_on": on,
+        },
+    )
     return m._replace(key_id=kid, public_pem=text, keys=(*m.keys, (seq, kid, text)))
 
 
 def _by_old_key(conn: Connection, fund: FundInfo, m: Member, st: authority.Statement, pem: str) -> dict:
     """The checks authority.require makes, for a statement the member's current key signed."""
-    problems = [Problem(f"statement {k}", f"the change has {want}", str(got)[:40])
-                for k, want, got in (("fund", fund.id, st.fund), ("partner", m.partner, st.partner),
-                                     ("kind", KIND, st.kind))
-                if want != got]
-    problems += [Problem(f"statement field {k}", "differs from the change", str(st.fields.get(k))[:40])
-                 for k, v in fields(m, pem).items() if st.fields.get(k) != v]
+    problems = [
+        Problem(f"statement {k}", f"the change has {want}", str(got)[:40])
+        for k, want, got in (
+            ("fund", fund.id, st.fund),
+            ("partner", m.partner, st.partner),
+            ("kind", KIND, st.kind),
+        )
+        if want != got
+    ]
+    problems += [
+        Problem(f"statement field {k}", "differs from the change", str(st.fields.get(k))[:40])
+        for k, v in fields(m, pem).items()
+        if st.fields.get(k) != v
+    ]
     if problems:
         raise InputError(problems, "the statement does not authorize this key")
     if st.sha256() in authority.used(conn):

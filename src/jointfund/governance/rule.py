@@ -92,7 +92,11 @@ def requirements(rule: str, seats: Mapping[str, int]) -> list[Requirement]:
     if rule == "majority":
         return [Requirement(partners, total // 2 + 1, f"more than half of the {total} seats")]
     if rule == "majority_of_each_partner":
-        return [Requirement((p,), n // 2 + 1, f"more than half of {p}'s {n} seats") for p, n in seats.items() if n > 0]
+        return [
+            Requirement((p,), n // 2 + 1, f"more than half of {p}'s {n} seats")
+            for p, n in seats.items()
+            if n > 0
+        ]
     assert rule.startswith("supermajority:"), f"unknown rule {rule!r}"
     need = _supermajority(rule, total)
     return [Requirement(partners, need, f"at least {need} of the {total} seats")]
@@ -123,11 +127,15 @@ def evaluate(rule: str, body_label: str, ballot: Sequence[Seat], per_partner: in
             return Verdict(REJECTED, f"it cannot pass: no seat is left to vote ({gone})")
         for p in dict.fromkeys(s.partner for s in ballot):
             if sum(1 for s in counted if s.partner == p) < per_partner:
-                return Verdict(REJECTED, f"it cannot pass: {p} has fewer than {per_partner} seat(s) left to vote ({gone})")
+                return Verdict(
+                    REJECTED,
+                    f"it cannot pass: {p} has fewer than {per_partner} seat(s) left to vote ({gone})",
+                )
         inner = evaluate(rule, body_label, counted)
         if inner.outcome == APPROVED and any(
-                sum(1 for s in counted if s.partner == p and s.choice is not None) < per_partner
-                for p in dict.fromkeys(s.partner for s in ballot)):
+            sum(1 for s in counted if s.partner == p and s.choice is not None) < per_partner
+            for p in dict.fromkeys(s.partner for s in ballot)
+        ):
             inner = Verdict(OPEN, f"waiting for {per_partner} vote(s) of each partner ({inner.reason})")
         return Verdict(inner.outcome, f"{inner.reason}; not counted: {gone}")
     seats: dict[str, int] = {}
@@ -148,13 +156,20 @@ def evaluate(rule: str, body_label: str, ballot: Sequence[Seat], per_partner: in
     if broken:
         against = [f"{s.label} ({s.name}) {_past(s.choice)}" for s in ballot if s.choice in (REJECT, ABSTAIN)]
         req, possible = broken[0]
-        return Verdict(REJECTED, f"{_join(against) or 'no seat can approve'}: {req.words} must approve "
-                       f"({req.approvals}), at most {possible} still can")
+        return Verdict(
+            REJECTED,
+            f"{_join(against) or 'no seat can approve'}: {req.words} must approve "
+            f"({req.approvals}), at most {possible} still can",
+        )
     if met:
-        detail = "" if rule == "unanimous" else f" ({'; '.join(f'{r.words}: {r.approvals}' for r in reqs)} needed)"
+        detail = (
+            "" if rule == "unanimous" else f" ({'; '.join(f'{r.words}: {r.approvals}' for r in reqs)} needed)"
+        )
         return Verdict(APPROVED, f"{approvals} of {total} {body_label} seats approved{detail}")
     waiting = [s.label + ("" if s.member is not None else " (vacant)") for s in ballot if s.choice is None]
-    return Verdict(OPEN, f"waiting for {_join(waiting)} ({approvals} of {total} {body_label} seats approved so far)")
+    return Verdict(
+        OPEN, f"waiting for {_join(waiting)} ({approvals} of {total} {body_label} seats approved so far)"
+    )
 
 
 BLOCKED = "blocked by {against}; waiting for {seats} (votes may change until every seat has voted)"
@@ -171,7 +186,9 @@ def hold_open(rule: str, body_label: str, ballot: Sequence[Seat], per_partner: i
     counted = [s for s in ballot if s.excluded is None]
     against = [s.label for s in counted if s.choice in (REJECT, ABSTAIN)]
     waiting = [s.label for s in counted if s.member is not None and s.choice is None]
-    persuaded = [s._replace(choice=APPROVE) if s.excluded is None and s.member is not None else s for s in ballot]
+    persuaded = [
+        s._replace(choice=APPROVE) if s.excluded is None and s.member is not None else s for s in ballot
+    ]
     if not against or not waiting or evaluate(rule, body_label, persuaded, per_partner).outcome == REJECTED:
         return verdict
     return Verdict(OPEN, BLOCKED.format(against=_join(against), seats=_join(waiting)))

@@ -65,8 +65,10 @@ def tokens(conn: Connection) -> list[Token]:
 def issue(conn: Connection, actor: str, name: str, label: str) -> tuple[Token, str]:
     """A new token for user `name`: (what is recorded, the secret). The secret is shown once and never again."""
     if not label.strip() or len(label) > MAX_LABEL_CHARS:
-        raise InputError([Problem("--label", f"say what the token is for, 1 to {MAX_LABEL_CHARS} characters", label)],
-                         "token not issued")
+        raise InputError(
+            [Problem("--label", f"say what the token is for, 1 to {MAX_LABEL_CHARS} characters", label)],
+            "token not issued",
+        )
     known = {u.name: u for u in user.users(conn)}
     if name not in known:
         raise NotFound(f"no user {name}; see: jointfund users list")
@@ -74,8 +76,14 @@ def issue(conn: Connection, actor: str, name: str, label: str) -> tuple[Token, s
         raise Refused(f"user {name} is disabled; a token would act as them")
     secret = PREFIX + secrets.token_urlsafe(32)
     number = 1 + max((t.id for t in tokens(conn)), default=0)
-    data = {"token": number, "user": name, "label": label.strip(), "sha256": digest(secret),
-            "before": None, "after": "valid"}
+    data = {
+        "token": number,
+        "user": name,
+        "label": label.strip(),
+        "sha256": digest(secret),
+        "before": None,
+        "after": "valid",
+    }
     seq = log.append_event(conn, actor, ISSUE, f"user:{name}", data)
     return Token(number, name, label.strip(), data["sha256"], seq), secret
 
@@ -87,8 +95,13 @@ def revoke(conn: Connection, actor: str, number: int) -> Token:
     t = found[number]
     if t.revoked_seq is not None:
         raise Refused(f"token {number} was already revoked (record {t.revoked_seq})")
-    seq = log.append_event(conn, actor, REVOKE, f"user:{t.user}",
-                           {"token": number, "user": t.user, "before": "valid", "after": "revoked"})
+    seq = log.append_event(
+        conn,
+        actor,
+        REVOKE,
+        f"user:{t.user}",
+        {"token": number, "user": t.user, "before": "valid", "after": "revoked"},
+    )
     return t._replace(revoked_seq=seq)
 
 

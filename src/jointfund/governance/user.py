@@ -41,15 +41,23 @@ def users(conn: Connection) -> list[User]:
     enabled: dict[str, bool] = {}
     for r in conn.execute(select(t.user_status).order_by(t.user_status.c.seq)):
         enabled[r.user_name] = bool(r.enabled)
-    return [User(r.name, r.role, enabled.get(r.name, False), r.created_at)
-            for r in conn.execute(select(t.app_user).order_by(t.app_user.c.name))]
+    return [
+        User(r.name, r.role, enabled.get(r.name, False), r.created_at)
+        for r in conn.execute(select(t.app_user).order_by(t.app_user.c.name))
+    ]
 
 
 def add(conn: Connection, actor: str, name: str, role: str, password: str) -> User:
     problems = []
     if not NAME.match(name) or name == OPERATOR_NAME:
-        problems.append(Problem("NAME", "2 to 64 characters: a lowercase letter, then letters, digits, '_', '.' or '-'"
-                                f" ({OPERATOR_NAME!r} is reserved)", name))
+        problems.append(
+            Problem(
+                "NAME",
+                "2 to 64 characters: a lowercase letter, then letters, digits, '_', '.' or '-'"
+                f" ({OPERATOR_NAME!r} is reserved)",
+                name,
+            )
+        )
     if role not in ROLES:
         problems.append(Problem("--role", f"expected one of {', '.join(ROLES)}", role))
     if not MIN_PASSWORD_CHARS <= len(password) <= MAX_PASSWORD_CHARS:
@@ -59,10 +67,24 @@ def add(conn: Connection, actor: str, name: str, role: str, password: str) -> Us
     if any(u.name == name for u in users(conn)):
         raise ConflictError(f"user {name} exists already; users are never renamed or reused")
     now = clock.now()
-    book.record(conn, actor, "user.add", f"user:{name}", {"name": name, "role": role, "before": None, "after": role},
-                t.app_user, {"name": name, "role": role, "password_hash": _hasher.hash(password), "created_at": now})
-    book.record(conn, actor, "user.enable", f"user:{name}", {"name": name, "before": None, "after": "enabled"},
-                t.user_status, {"user_name": name, "enabled": 1})
+    book.record(
+        conn,
+        actor,
+        "user.add",
+        f"user:{name}",
+        {"name": name, "role": role, "before": None, "after": role},
+        t.app_user,
+        {"name": name, "role": role, "password_hash": _hasher.hash(password), "created_at": now},
+    )
+    book.record(
+        conn,
+        actor,
+        "user.enable",
+        f"user:{name}",
+        {"name": name, "before": None, "after": "enabled"},
+        t.user_status,
+        {"user_name": name, "enabled": 1},
+    )
     return User(name, role, True, now)
 
 
@@ -74,9 +96,18 @@ def disable(conn: Connection, actor: str, name: str) -> User:
     if not u.enabled:
         raise Refused(f"user {name} is already disabled")
     if u.role == ADMINISTRATOR and sum(x.enabled and x.role == ADMINISTRATOR for x in found.values()) == 1:
-        raise Refused(f"{name} is the last enabled administrator; add another before disabling it, or no one could manage users")
-    book.record(conn, actor, "user.disable", f"user:{name}", {"name": name, "before": "enabled", "after": "disabled"},
-                t.user_status, {"user_name": name, "enabled": 0})
+        raise Refused(
+            f"{name} is the last enabled administrator; add another before disabling it, or no one could manage users"
+        )
+    book.record(
+        conn,
+        actor,
+        "user.disable",
+        f"user:{name}",
+        {"name": name, "before": "enabled", "after": "disabled"},
+        t.user_status,
+        {"user_name": name, "enabled": 0},
+    )
     return u._replace(enabled=False)
 
 
@@ -85,7 +116,9 @@ def resolve(conn: Connection, name: str | None) -> Actor:
     everyone = {u.name: u for u in users(conn)}
     if not everyone:
         if name not in (None, OPERATOR_NAME):
-            raise NotFound(f"--user {name}: this fund has no users yet; leave --user out (you act as {OPERATOR_NAME})")
+            raise NotFound(
+                f"--user {name}: this fund has no users yet; leave --user out (you act as {OPERATOR_NAME})"
+            )
         return OPERATOR
     if name is None:
         raise Refused("this fund has users: say who you are with --user NAME (or JOINTFUND_USER)")
@@ -127,8 +160,14 @@ def member_links(conn: Connection) -> dict[str, tuple[int, ...]]:
     return out
 
 
-def link_member(conn: Connection, fund_id: str, actor: str, name: str, member_id: int,
-                statement: authority.Statement | None = None) -> tuple[int, ...]:
+def link_member(
+    conn: Connection,
+    fund_id: str,
+    actor: str,
+    name: str,
+    member_id: int,
+    statement: authority.Statement | None = None,
+) -> tuple[int, ...]:
     """Record that user `name` is member `member_id`; a member is one person, so it links to one user only.
     `statement` is the member's partner's authority saying so (user.member): the link decides whose
     dashboard shows the seat's ballots, so an administrator cannot make it alone."""
@@ -143,8 +182,14 @@ def link_member(conn: Connection, fund_id: str, actor: str, name: str, member_id
         return links[name]
     if holder is not None:
         raise ConflictError(f"member {member_id} is already linked to user {holder}")
-    signed = authority.require(conn, fund_id, statement, found[0].partner, LINK_ACTION,
-                               {"user": name, "member": member_id})
-    log.append_event(conn, actor, LINK_ACTION, f"user:{name}", {"name": name, "member": member_id, "before": None,
-                                                           "after": member_id, authority.FIELD: signed})
+    signed = authority.require(
+        conn, fund_id, statement, found[0].partner, LINK_ACTION, {"user": name, "member": member_id}
+    )
+    log.append_event(
+        conn,
+        actor,
+        LINK_ACTION,
+        f"user:{name}",
+        {"name": name, "member": member_id, "before": None, "after": member_id, authority.FIELD: signed},
+    )
     return (*links.get(name, ()), member_id)

@@ -23,7 +23,14 @@ from jointfund.fund import FundInfo
 from jointfund.governance import book, canonical
 from jointfund.governance.member import find
 from jointfund.governance.model import CHOICES, Member, Proposal
-from jointfund.governance.proposal import Standing, check_signature, refuse_unless_open, settle, signed_content, standing
+from jointfund.governance.proposal import (
+    Standing,
+    check_signature,
+    refuse_unless_open,
+    settle,
+    signed_content,
+    standing,
+)
 from jointfund.store import tables as t
 
 
@@ -37,7 +44,9 @@ class Ballot(NamedTuple):
     message: bytes
 
 
-def prepare(conn: Connection, fund: FundInfo, proposal_id: int, member_ref: str, choice: str, on: dt.date) -> Ballot:
+def prepare(
+    conn: Connection, fund: FundInfo, proposal_id: int, member_ref: str, choice: str, on: dt.date
+) -> Ballot:
     """Check that `member_ref` may vote `choice` on the proposal today, and give the bytes to sign."""
     if choice not in CHOICES:
         raise InputError([Problem("CHOICE", f"expected one of {', '.join(CHOICES)}", choice)])
@@ -48,10 +57,11 @@ def prepare(conn: Connection, fund: FundInfo, proposal_id: int, member_ref: str,
         raise Refused(f"a vote cannot be dated {on}, before proposal {p.id} was made ({p.created_on})")
     m = find(conn, member_ref, p.body)
     if m.body != p.body:
-        raise Refused(f"member {m.id} ({m.name}) sits on {m.body}, not on {p.body}: only {p.body} members vote on proposal {p.id}")
+        raise Refused(
+            f"member {m.id} ({m.name}) sits on {m.body}, not on {p.body}: only {p.body} members vote on proposal {p.id}"
+        )
     if p.requires_recommendation and s.recommendation is None:
-        raise Refused(f"proposal {p.id} needs a recommendation before "
-                      f"{p.body} members vote; {s.reason}")
+        raise Refused(f"proposal {p.id} needs a recommendation before {p.body} members vote; {s.reason}")
     if (p.id, m.id) in book.recused(conn, p.id):
         raise Refused(f"member {m.id} ({m.name}) recused from proposal {p.id} and no longer votes on it")
     refuse_if_conflicted(conn, p, m)
@@ -67,31 +77,82 @@ def refuse_if_conflicted(conn: Connection, p: Proposal, m: Member) -> None:
     mine = [c for c in conflicts(conn, p) if c.member.id == m.id]
     if mine:
         c = mine[0]
-        raise Refused(f"member {m.id} ({m.name}) declared an interest in {c.interest.party} ({c.interest.nature}), "
-                      f"and proposal {p.id} concerns {c.company}: recuse instead of voting: "
-                      f"jointfund proposals recuse {p.id} --as {m.id} --key KEY")
+        raise Refused(
+            f"member {m.id} ({m.name}) declared an interest in {c.interest.party} ({c.interest.nature}), "
+            f"and proposal {p.id} concerns {c.company}: recuse instead of voting: "
+            f"jointfund proposals recuse {p.id} --as {m.id} --key KEY"
+        )
 
 
-def cast(conn: Connection, fund: FundInfo, actor: str, proposal_id: int, member_ref: str, choice: str,
-         round_: int, signature_hex: str, on: dt.date) -> Standing:
+def cast(
+    conn: Connection,
+    fund: FundInfo,
+    actor: str,
+    proposal_id: int,
+    member_ref: str,
+    choice: str,
+    round_: int,
+    signature_hex: str,
+    on: dt.date,
+) -> Standing:
     """Record a signed vote and, when it decides the proposal, its approval or rejection, in one transaction."""
     b = prepare(conn, fund, proposal_id, member_ref, choice, on)
     if round_ != b.round:
-        raise Refused(f"vote refused: it is signed for round {round_}, but member {b.member.id}'s next vote on proposal "
-                      f"{proposal_id} is round {b.round}; a replayed or stale vote is never counted")
+        raise Refused(
+            f"vote refused: it is signed for round {round_}, but member {b.member.id}'s next vote on proposal "
+            f"{proposal_id} is round {b.round}; a replayed or stale vote is never counted"
+        )
     check_signature(b.member, signature_hex, b.message, f"the {choice} vote on proposal {proposal_id}")
     earlier = [v for v in book.votes(conn, proposal_id) if v.member == b.member.id]
-    data = {"proposal": proposal_id, "member": b.member.id, "choice": choice, "round": b.round,
-            "cast_on": on.isoformat(), "signature": signature_hex,
-            "before": earlier[-1].choice if earlier else None, "after": choice}
-    book.record(conn, actor, "proposal.vote", f"proposal:{proposal_id}", data, t.vote,
-                {"proposal_id": proposal_id, "member_id": b.member.id, "choice": choice, "round": b.round,
-                 "cast_on": on, "signature": signature_hex})
+    data = {
+        "proposal": proposal_id,
+        "member": b.member.id,
+        "choice": choice,
+        "round": b.round,
+        "cast_on": on.isoformat(),
+        "signature": signature_hex,
+        "before": earlier[-1].choice if earlier else None,
+        "after": choice,
+    }
+    book.record(
+        conn,
+        actor,
+        "proposal.vote",
+        f"proposal:{proposal_id}",
+        data,
+        t.vote,
+        {
+            "proposal_id": proposal_id,
+            "member_id": b.member.id,
+            "choice": choice,
+            "round": b.round,
+            "cast_on": on,
+            "signature": signature_hex,
+        },
+    )
     return settle(conn, fund, actor, proposal_id, on)
 
 
-def sign_and_cast(conn: Connection, fund: FundInfo, actor: str, proposal_id: int, member_ref: str, choice: str,
-                  private, on: dt.date) -> Standing:  # noqa: ANN001 - an Ed25519PrivateKey
+def sign_and_cast(
+    conn: Connection,
+    fund: FundInfo,
+    actor: str,
+    proposal_id: int,
+    member_ref: str,
+    choice: str,
+    private,
+    on: dt.date,
+) -> Standing:  # noqa: ANN001 - an Ed25519PrivateKey
     """What the CLI does with a key file: sign the prepared bytes, then cast."""
     b = prepare(conn, fund, proposal_id, member_ref, choice, on)
-    return cast(conn, fund, actor, proposal_id, str(b.member.id), choice, b.round, canonical.sign(private, b.message), on)
+    return cast(
+        conn,
+        fund,
+        actor,
+        proposal_id,
+        str(b.member.id),
+        choice,
+        b.round,
+        canonical.sign(private, b.message),
+        on,
+    )

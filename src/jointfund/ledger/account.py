@@ -45,7 +45,11 @@ class Account(NamedTuple):
 def type_of(name: str) -> str | None:
     """The account type its name implies, or None if the name is not a valid account name."""
     parts = name.split(":")
-    if len(parts) < 2 or len(name) > MAX_NAME_CHARS or any(not p or not (p[0].isupper() or p[0].isdigit()) for p in parts[1:]):
+    if (
+        len(parts) < 2
+        or len(name) > MAX_NAME_CHARS
+        or any(not p or not (p[0].isupper() or p[0].isdigit()) for p in parts[1:])
+    ):
         return None
     if any(not all(ch.isalnum() or ch in "-_" for ch in p) for p in parts):
         return None

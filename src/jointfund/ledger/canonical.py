@@ -43,8 +43,13 @@ def _name(account: str) -> str:
 
 
 def entry_bytes(
-    seq: int, date: dt.date | str, recorded_at: dt.datetime, key: str, narration: str,
-    links: Iterable[str], reverses: int | None,
+    seq: int,
+    date: dt.date | str,
+    recorded_at: dt.datetime,
+    key: str,
+    narration: str,
+    links: Iterable[str],
+    reverses: int | None,
     postings: Iterable[tuple[str, str, str]],
 ) -> bytes:
     """Canonical bytes of a journal entry; `postings` are (account, currency, amount text).
@@ -55,9 +60,19 @@ def entry_bytes(
         '{"account":%s,"amount":"%s","currency":"%s"}' % (_name(account), amount, currency)
         for account, currency, amount in postings
     )
-    text = '{"date":"%s","key":%s,"links":[%s],"narration":%s,"postings":[%s],"recorded_at":"%s","reverses":%s,"seq":%d,"type":"entry","v":%d}' % (
-        date if isinstance(date, str) else date.isoformat(), _str(key), ",".join(_str(x) for x in links), _str(narration), legs,
-        timestamp(recorded_at), "null" if reverses is None else str(int(reverses)), seq, VERSION,
+    text = (
+        '{"date":"%s","key":%s,"links":[%s],"narration":%s,"postings":[%s],"recorded_at":"%s","reverses":%s,"seq":%d,"type":"entry","v":%d}'
+        % (
+            date if isinstance(date, str) else date.isoformat(),
+            _str(key),
+            ",".join(_str(x) for x in links),
+            _str(narration),
+            legs,
+            timestamp(recorded_at),
+            "null" if reverses is None else str(int(reverses)),
+            seq,
+            VERSION,
+        )
     )
     return text.encode("utf-8")
 
@@ -65,18 +80,33 @@ def entry_bytes(
 def entry_bytes_generic(seq, date, recorded_at, key, narration, links, reverses, postings) -> bytes:
     """The same encoding through the generic encoder; the reference the fast path is tested against."""
     obj = {
-        "v": VERSION, "type": "entry", "seq": seq, "date": date.isoformat(), "recorded_at": timestamp(recorded_at),
-        "key": key, "narration": narration, "links": list(links), "reverses": reverses,
+        "v": VERSION,
+        "type": "entry",
+        "seq": seq,
+        "date": date.isoformat(),
+        "recorded_at": timestamp(recorded_at),
+        "key": key,
+        "narration": narration,
+        "links": list(links),
+        "reverses": reverses,
         "postings": [{"account": a, "currency": c, "amount": m} for a, c, m in postings],
     }
     return _dump(obj).encode("utf-8")
 
 
-def event_bytes(seq: int, recorded_at: dt.datetime, actor: str, action: str, subject: str, data: dict) -> bytes:
+def event_bytes(
+    seq: int, recorded_at: dt.datetime, actor: str, action: str, subject: str, data: dict
+) -> bytes:
     """Canonical bytes of a non-money record (an appointment, a vote, an import, a key)."""
     obj = {
-        "v": VERSION, "type": "event", "seq": seq, "recorded_at": timestamp(recorded_at),
-        "actor": actor, "action": action, "subject": subject, "data": data,
+        "v": VERSION,
+        "type": "event",
+        "seq": seq,
+        "recorded_at": timestamp(recorded_at),
+        "actor": actor,
+        "action": action,
+        "subject": subject,
+        "data": data,
     }
     return _dump(obj).encode("utf-8")
 
@@ -100,4 +130,13 @@ def leaf_hash(data: bytes) -> bytes:
     return hashlib.sha256(b"\x00" + data).digest()
 
 
-__all__ = ["VERSION", "amount_text", "data_json", "entry_bytes", "event_bytes", "format_amount", "leaf_hash", "timestamp"]
+__all__ = [
+    "VERSION",
+    "amount_text",
+    "data_json",
+    "entry_bytes",
+    "event_bytes",
+    "format_amount",
+    "leaf_hash",
+    "timestamp",
+]

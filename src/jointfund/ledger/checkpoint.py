@@ -70,8 +70,12 @@ def new_key_pair() -> tuple[bytes, bytes]:
     """
     private = Ed25519PrivateKey.generate()
     return (
-        private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()),
-        private.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo),
+        private.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ),
+        private.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        ),
     )
 
 
@@ -112,11 +116,15 @@ def load_public(pem: bytes, where: str) -> Ed25519PublicKey:
 
 
 def public_pem(key: Ed25519PublicKey) -> str:
-    return key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    return key.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode()
 
 
 def sign(checkpoint: Checkpoint, private: Ed25519PrivateKey) -> Checkpoint:
-    assert key_id(private.public_key()) == checkpoint.key_id, "signing key differs from the checkpoint's key id"
+    assert key_id(private.public_key()) == checkpoint.key_id, (
+        "signing key differs from the checkpoint's key id"
+    )
     return checkpoint._replace(signature_hex=private.sign(checkpoint.message()).hex())
 
 

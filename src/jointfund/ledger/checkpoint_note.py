@@ -51,7 +51,9 @@ def partner_verifier(origin: str, public_pem: str) -> note.Verifier:
 def verifiers_of(keys: Mapping[str, tuple[str | None, str | None]], origin: str) -> dict[note.Verifier, str]:
     """Note verifiers for checkpoint keys (key id -> (partner, PEM), as `Trust.keys` and `log.partner_keys`
     hold them) -> the partner each belongs to. A key known by id alone (no PEM) cannot verify a note."""
-    return {partner_verifier(origin, pem): partner or "key " + kid for kid, (partner, pem) in keys.items() if pem}
+    return {
+        partner_verifier(origin, pem): partner or "key " + kid for kid, (partner, pem) in keys.items() if pem
+    }
 
 
 def signed_heads(conn: Connection, fund_id: str) -> list[SignedHead]:
@@ -75,8 +77,14 @@ def signed_heads(conn: Connection, fund_id: str) -> list[SignedHead]:
     for (size, root_hex), sigs in sorted(heads.items()):
         body = note.CheckpointBody(origin, size, bytes.fromhex(root_hex))
         wit = cosigs.get((size, root_hex), [])
-        out.append(SignedHead(body, note.checkpoint_note(body, [*sigs.values(), *wit]),
-                              tuple(dict.fromkeys(partners[(size, root_hex)])), tuple(w.name for w in wit)))
+        out.append(
+            SignedHead(
+                body,
+                note.checkpoint_note(body, [*sigs.values(), *wit]),
+                tuple(dict.fromkeys(partners[(size, root_hex)])),
+                tuple(w.name for w in wit),
+            )
+        )
     return out
 
 
@@ -92,21 +100,36 @@ def head(conn: Connection, fund_id: str, tree_size: int) -> SignedHead | None:
     return next((h for h in reversed(signed_heads(conn, fund_id)) if h.body.size == tree_size), None)
 
 
-def add_cosignatures(conn: Connection, body: note.CheckpointBody, sigs: Iterable[note.Signature],
-                     received_at: dt.datetime | None = None) -> int:
+def add_cosignatures(
+    conn: Connection,
+    body: note.CheckpointBody,
+    sigs: Iterable[note.Signature],
+    received_at: dt.datetime | None = None,
+) -> int:
     """Store witnesses' cosignatures of `body` (already verified by the caller); returns how many were new."""
     added = 0
     for s in sigs:
-        exists = conn.execute(select(t.cosignature.c.id).where(
-            t.cosignature.c.name == s.name, t.cosignature.c.key_id == s.key_id.hex(),
-            t.cosignature.c.tree_size == body.size)).first()
+        exists = conn.execute(
+            select(t.cosignature.c.id).where(
+                t.cosignature.c.name == s.name,
+                t.cosignature.c.key_id == s.key_id.hex(),
+                t.cosignature.c.tree_size == body.size,
+            )
+        ).first()
         if exists:
             continue
         if len(s.signature) != 72:
             raise JointfundError(f"cosignature of {s.name}: not a timestamped Ed25519 signature")
-        conn.execute(insert(t.cosignature).values(
-            tree_size=body.size, root=body.root.hex(), name=s.name, key_id=s.key_id.hex(),
-            timestamp=note.cosignature_time(s), signature=base64.b64encode(s.key_id + s.signature).decode(),
-            received_at=received_at or clock.now()))
+        conn.execute(
+            insert(t.cosignature).values(
+                tree_size=body.size,
+                root=body.root.hex(),
+                name=s.name,
+                key_id=s.key_id.hex(),
+                timestamp=note.cosignature_time(s),
+                signature=base64.b64encode(s.key_id + s.signature).decode(),
+                received_at=received_at or clock.now(),
+            )
+        )
         added += 1
     return added

@@ -23,39 +23,67 @@ HEADS = "account heads"
 
 
 def check_tree_nodes(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Finding]]:
-    stored = {(lv, i): bytes(h) for lv, i, h in conn.execute(select(t.tree_node.c.level, t.tree_node.c.idx,
-                                                                         t.tree_node.c.hash))}
+    stored = {
+        (lv, i): bytes(h)
+        for lv, i, h in conn.execute(select(t.tree_node.c.level, t.tree_node.c.idx, t.tree_node.c.hash))
+    }
     findings: list[Finding] = []
     checked = 0
     size = log.size(conn)
     leaves = conn.execute(select(func.count()).select_from(t.leaf)).scalar_one()
     for level, idx, h in tiles.recompute(conn, size):
         checked += 1
-        first = idx * tiles.WIDTH ** level + 1  # the node's first record
+        first = idx * tiles.WIDTH**level + 1  # the node's first record
         found = stored.pop((level, idx), None)
         if found is None:
-            findings.append(Finding(NAME, first, f"tree node {level}/{idx} (records {first}.."
-                                    f"{first + tiles.WIDTH ** level - 1}) is not stored"))
+            findings.append(
+                Finding(
+                    NAME,
+                    first,
+                    f"tree node {level}/{idx} (records {first}.."
+                    f"{first + tiles.WIDTH**level - 1}) is not stored",
+                )
+            )
         elif found != h:
-            findings.append(Finding(NAME, first, f"tree node {level}/{idx} is {found.hex()}, but its records "
-                                    f"hash to {h.hex()}"))
+            findings.append(
+                Finding(
+                    NAME,
+                    first,
+                    f"tree node {level}/{idx} is {found.hex()}, but its records hash to {h.hex()}",
+                )
+            )
     for level, idx in sorted(stored) if leaves == size else ():  # with a leaf missing, only what it reaches
-        findings.append(Finding(NAME, None, f"tree node {level}/{idx} is stored, but the log has no such node"))
+        findings.append(
+            Finding(NAME, None, f"tree node {level}/{idx} is stored, but the log has no such node")
+        )
     return NAME, checked, findings
 
 
 def check_account_heads(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Finding]]:
     p, h = t.posting, t.account_head
-    sums = {(a, c): (int(total), int(last)) for a, c, total, last in conn.execute(
-        select(p.c.account_id, p.c.currency, func.sum(p.c.amount_minor), func.max(p.c.entry_seq))
-        .group_by(p.c.account_id, p.c.currency))}
-    heads = {(a, c): (int(b), int(s)) for a, c, b, s in conn.execute(
-        select(h.c.account_id, h.c.currency, h.c.balance_minor, h.c.last_seq))}
+    sums = {
+        (a, c): (int(total), int(last))
+        for a, c, total, last in conn.execute(
+            select(
+                p.c.account_id, p.c.currency, func.sum(p.c.amount_minor), func.max(p.c.entry_seq)
+            ).group_by(p.c.account_id, p.c.currency)
+        )
+    }
+    heads = {
+        (a, c): (int(b), int(s))
+        for a, c, b, s in conn.execute(select(h.c.account_id, h.c.currency, h.c.balance_minor, h.c.last_seq))
+    }
     names = dict(conn.execute(select(t.account.c.id, t.account.c.name)).all())
-    findings = [Finding(HEADS, max(x[1] for x in (sums.get(key), heads.get(key)) if x),
-                        f"{names.get(key[0], key[0])} {key[1]}: head says {heads.get(key, 'nothing')}, the postings "
-                        f"say {sums.get(key, 'nothing')} (balance in minor units, last entry)")
-                for key in sorted(set(sums) | set(heads)) if sums.get(key) != heads.get(key)]
+    findings = [
+        Finding(
+            HEADS,
+            max(x[1] for x in (sums.get(key), heads.get(key)) if x),
+            f"{names.get(key[0], key[0])} {key[1]}: head says {heads.get(key, 'nothing')}, the postings "
+            f"say {sums.get(key, 'nothing')} (balance in minor units, last entry)",
+        )
+        for key in sorted(set(sums) | set(heads))
+        if sums.get(key) != heads.get(key)
+    ]
     return HEADS, len(sums), findings
 
 
@@ -79,9 +107,16 @@ def check_notes(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Findin
         sig = note.Signature(origin, raw[:4], raw[4:])
         registered = keys.get(r.key_id)
         if registered is None or not note.signature_valid(
-                body.text(), sig, checkpoint_note.partner_verifier(origin, registered[1])):
-            findings.append(Finding(NOTES, r.tree_size, f"checkpoint {r.id} ({r.partner}): its note signature does "
-                                    f"not verify with key {r.key_id} over the note of size {r.tree_size}"))
+            body.text(), sig, checkpoint_note.partner_verifier(origin, registered[1])
+        ):
+            findings.append(
+                Finding(
+                    NOTES,
+                    r.tree_size,
+                    f"checkpoint {r.id} ({r.partner}): its note signature does "
+                    f"not verify with key {r.key_id} over the note of size {r.tree_size}",
+                )
+            )
     # The witnesses of the terms as written and as amended since: a witness added by an amendment counts.
     named = dict.fromkeys([*transparency.witnesses, *fund.terms().transparency.witnesses])
     witnesses = {(v.name, v.key_id): v for v in map(note.parse_vkey, named)}
@@ -92,8 +127,13 @@ def check_notes(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Findin
         v = witnesses.get((r.name, raw[:4]))
         body = note.CheckpointBody(origin, r.tree_size, bytes.fromhex(r.root))
         if v is None:
-            findings.append(Finding(NOTES, r.tree_size, f"cosignature {r.id} by {r.name} ({r.key_id}): not a witness "
-                                    "the terms name"))
+            findings.append(
+                Finding(
+                    NOTES,
+                    r.tree_size,
+                    f"cosignature {r.id} by {r.name} ({r.key_id}): not a witness the terms name",
+                )
+            )
         elif not note.signature_valid(body.text(), sig, v):
             findings.append(Finding(NOTES, r.tree_size, f"cosignature {r.id} by {r.name}: does not verify"))
     return NOTES, checked, findings

@@ -41,7 +41,9 @@ class Visibility:
     def closings(self, subject: str | None) -> set[str]:
         if self._closings is None:
             self._closings = {}
-            for pid, status in self.conn.execute(select(t.proposal_status.c.proposal_id, t.proposal_status.c.status)):
+            for pid, status in self.conn.execute(
+                select(t.proposal_status.c.proposal_id, t.proposal_status.c.status)
+            ):
                 self._closings.setdefault(f"proposal:{pid}", set()).add(status)
         return self._closings.get(subject or "", set())
 
@@ -52,9 +54,12 @@ class Visibility:
 
 def _rows(conn: Connection, lo: int, hi: int) -> Iterable:
     """(seq, kind, hash, action, subject) of records lo < seq <= hi, in order."""
-    q = (select(t.leaf.c.seq, t.leaf.c.kind, t.leaf.c.hash, t.event.c.action, t.event.c.subject)
-         .outerjoin(t.event, t.event.c.seq == t.leaf.c.seq).where(t.leaf.c.seq > lo, t.leaf.c.seq <= hi)
-         .order_by(t.leaf.c.seq))
+    q = (
+        select(t.leaf.c.seq, t.leaf.c.kind, t.leaf.c.hash, t.event.c.action, t.event.c.subject)
+        .outerjoin(t.event, t.event.c.seq == t.leaf.c.seq)
+        .where(t.leaf.c.seq > lo, t.leaf.c.seq <= hi)
+        .order_by(t.leaf.c.seq)
+    )
     return conn.execute(q)
 
 
@@ -71,7 +76,9 @@ def page(conn: Connection, transparency: Transparency, offset: int, limit: int) 
 def public_flags(conn: Connection, transparency: Transparency, lo: int, hi: int) -> list[tuple[int, bool]]:
     """(seq, public) of records lo < seq <= hi (publish.py's entry bundles)."""
     seen = Visibility(conn, transparency)
-    return [(seq, seen.public(kind, action, subject)) for seq, kind, _h, action, subject in _rows(conn, lo, hi)]
+    return [
+        (seq, seen.public(kind, action, subject)) for seq, kind, _h, action, subject in _rows(conn, lo, hi)
+    ]
 
 
 class Private(NotFound):
@@ -85,8 +92,10 @@ def public_record(conn: Connection, transparency: Transparency, seq: int) -> byt
         raise NotFound(f"no record {seq} in the log")
     _s, kind, _h, action, subject = rows[0]
     if not Visibility(conn, transparency).public(kind, action, subject):
-        raise Private(f"record {seq} is private under the terms ([transparency] public_records): only its leaf hash "
-                      "is public")
+        raise Private(
+            f"record {seq} is private under the terms ([transparency] public_records): only its leaf hash "
+            "is public"
+        )
     return record_bytes(conn, seq)
 
 
@@ -102,20 +111,35 @@ def jointly_signed(conn: Connection, fund_id: str, partners: Iterable[str]) -> l
     return [by[p] for p in sorted(by)]
 
 
-def proof(conn: Connection, fund_id: str, transparency: Transparency, partners: tuple[str, ...], seq: int) -> dict:
+def proof(
+    conn: Connection, fund_id: str, transparency: Transparency, partners: tuple[str, ...], seq: int
+) -> dict:
     """A public record with its inclusion bundle against the latest head both partners signed, every partner's
     signature of that head, and how many records were logged after it (not yet signed by both)."""
     record = public_record(conn, transparency, seq)
     cps = jointly_signed(conn, fund_id, partners)
     size = log.size(conn)
     if not cps or cps[0].tree_size < seq:
-        raise JointfundError(f"record {seq} is not yet in a tree head both partners signed"
-                             + (f" (the latest has {cps[0].tree_size} records)" if cps else "")
-                             + "; the partners sign one with: jointfund checkpoint --partner P --key FILE")
+        raise JointfundError(
+            f"record {seq} is not yet in a tree head both partners signed"
+            + (f" (the latest has {cps[0].tree_size} records)" if cps else "")
+            + "; the partners sign one with: jointfund checkpoint --partner P --key FILE"
+        )
     keys = log.partner_keys(conn)
     regs = log.key_registrations(conn)
     first = cps[0]
-    bundle = inclusion_bundle(fund_id, seq, record, log.tree(conn, first.tree_size), first, keys[first.key_id][1],
-                              regs.get(first.key_id))
-    return {**bundle, "signatures": [checkpoint_json(cp, keys[cp.key_id][1], regs.get(cp.key_id)) for cp in cps],
-            "log_size": size, "unsigned": size - first.tree_size}
+    bundle = inclusion_bundle(
+        fund_id,
+        seq,
+        record,
+        log.tree(conn, first.tree_size),
+        first,
+        keys[first.key_id][1],
+        regs.get(first.key_id),
+    )
+    return {
+        **bundle,
+        "signatures": [checkpoint_json(cp, keys[cp.key_id][1], regs.get(cp.key_id)) for cp in cps],
+        "log_size": size,
+        "unsigned": size - first.tree_size,
+    }

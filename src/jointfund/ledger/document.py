@@ -38,18 +38,30 @@ def digest(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-def store(conn: Connection, actor: str, name: str, content: bytes, max_bytes: int, where: str = "--evidence") -> Document:
+def store(
+    conn: Connection, actor: str, name: str, content: bytes, max_bytes: int, where: str = "--evidence"
+) -> Document:
     """Keep `content` (refused when empty or over `max_bytes`); the stored one if these bytes are already kept."""
     if not content or len(content) > max_bytes:
-        raise InputError([Problem(where, f"a document of 1 to {max_bytes} bytes is needed", f"{len(content)} bytes")],
-                         "document not stored")
+        raise InputError(
+            [Problem(where, f"a document of 1 to {max_bytes} bytes is needed", f"{len(content)} bytes")],
+            "document not stored",
+        )
     sha = digest(content)
     found = get(conn, sha)
     if found is not None:
         return found
     name = name.strip()[:MAX_NAME_CHARS] or sha
-    seq = append_event(conn, actor, STORE, f"document:{PREFIX}{sha}", {"sha256": sha, "name": name, "size_bytes": len(content)})
-    conn.execute(t.document.insert().values(sha256=sha, name=name, size_bytes=len(content), content=content, seq=seq))
+    seq = append_event(
+        conn,
+        actor,
+        STORE,
+        f"document:{PREFIX}{sha}",
+        {"sha256": sha, "name": name, "size_bytes": len(content)},
+    )
+    conn.execute(
+        t.document.insert().values(sha256=sha, name=name, size_bytes=len(content), content=content, seq=seq)
+    )
     return Document(sha, name, len(content), seq)
 
 

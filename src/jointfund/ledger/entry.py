@@ -67,23 +67,39 @@ class Entry(NamedTuple):
         return (self.date, self.narration, self.postings, self.links, self.reverses)
 
 
-def check_entry(entry: Entry, accounts: Mapping[str, Account], fund_start: dt.date, where: str = "entry") -> list[Problem]:
+def check_entry(
+    entry: Entry, accounts: Mapping[str, Account], fund_start: dt.date, where: str = "entry"
+) -> list[Problem]:
     """Every reason `entry` may not be posted, each naming the field; empty when it may."""
     problems: list[Problem] = []
     if not entry.key or len(entry.key) > MAX_KEY_CHARS:
-        problems.append(Problem(f"{where}.key", f"idempotency key must be 1 to {MAX_KEY_CHARS} characters", entry.key))
+        problems.append(
+            Problem(f"{where}.key", f"idempotency key must be 1 to {MAX_KEY_CHARS} characters", entry.key)
+        )
     if len(entry.narration) > MAX_NARRATION_CHARS:
-        problems.append(Problem(f"{where}.narration", f"narration is longer than {MAX_NARRATION_CHARS} characters"))
+        problems.append(
+            Problem(f"{where}.narration", f"narration is longer than {MAX_NARRATION_CHARS} characters")
+        )
     if len(entry.links) > MAX_LINKS:
         problems.append(Problem(f"{where}.links", f"at most {MAX_LINKS} links"))
     # PostgreSQL text cannot hold U+0000 while SQLite can: refused on both, so both behave the same.
-    for field, value in (("key", entry.key), ("narration", entry.narration), *((f"links[{i}]", x) for i, x in enumerate(entry.links))):
+    for field, value in (
+        ("key", entry.key),
+        ("narration", entry.narration),
+        *((f"links[{i}]", x) for i, x in enumerate(entry.links)),
+    ):
         if "\x00" in value:
             problems.append(Problem(f"{where}.{field}", "must not contain the NUL character (U+0000)", value))
     if entry.date < fund_start:
-        problems.append(Problem(f"{where}.date", f"date is before the fund exists (it starts {fund_start})", str(entry.date)))
+        problems.append(
+            Problem(
+                f"{where}.date", f"date is before the fund exists (it starts {fund_start})", str(entry.date)
+            )
+        )
     if len(entry.postings) < 2:
-        problems.append(Problem(f"{where}.postings", "an entry needs at least two postings", len(entry.postings)))
+        problems.append(
+            Problem(f"{where}.postings", "an entry needs at least two postings", len(entry.postings))
+        )
     if len(entry.postings) > MAX_POSTINGS:
         problems.append(Problem(f"{where}.postings", f"at most {MAX_POSTINGS} postings per entry"))
     sums: dict[str, Decimal] = defaultdict(Decimal)
@@ -95,26 +111,56 @@ def check_entry(entry: Entry, accounts: Mapping[str, Account], fund_start: dt.da
             problems.append(Problem(f"{where}.postings[{i}].currency", "unknown currency", currency))
             continue
         if amount == 0:
-            problems.append(Problem(f"{where}.postings[{i}].amount", "a posting must move a non-zero amount", str(amount)))
+            problems.append(
+                Problem(f"{where}.postings[{i}].amount", "a posting must move a non-zero amount", str(amount))
+            )
         else:
             # An exponent of -unit or more cannot hide more decimals; only a longer one needs normalising
             # ("1.000" USD is fine), which costs ten times more.
             exp = amount.as_tuple().exponent
             if not (isinstance(exp, int) and exp >= -unit) and _places(amount) > unit:
-                problems.append(Problem(f"{where}.postings[{i}].amount", f"{currency} has {unit} decimal place(s); amount has more", str(amount)))
+                problems.append(
+                    Problem(
+                        f"{where}.postings[{i}].amount",
+                        f"{currency} has {unit} decimal place(s); amount has more",
+                        str(amount),
+                    )
+                )
         sums[currency] += amount
         account = accounts.get(p.account)
         if account is None:
             problems.append(Problem(f"{where}.postings[{i}].account", "unknown account", p.account))
             continue
         if not account.is_open_on(entry.date):
-            state = f"closed on {account.closed}" if account.closed and entry.date >= account.closed else f"opened on {account.opened}"
-            problems.append(Problem(f"{where}.postings[{i}].account", f"account {p.account} is not open on {entry.date} ({state})", p.account))
+            state = (
+                f"closed on {account.closed}"
+                if account.closed and entry.date >= account.closed
+                else f"opened on {account.opened}"
+            )
+            problems.append(
+                Problem(
+                    f"{where}.postings[{i}].account",
+                    f"account {p.account} is not open on {entry.date} ({state})",
+                    p.account,
+                )
+            )
         if not account.allows(currency):
-            problems.append(Problem(f"{where}.postings[{i}].currency", f"account {p.account} allows only {', '.join(account.currencies or ())}", currency))
+            problems.append(
+                Problem(
+                    f"{where}.postings[{i}].currency",
+                    f"account {p.account} allows only {', '.join(account.currencies or ())}",
+                    currency,
+                )
+            )
     for currency, total in sorted(sums.items()):
         if total != 0:
-            problems.append(Problem(f"{where}.postings", f"entry does not balance in {currency}: postings sum to {total}", str(total)))
+            problems.append(
+                Problem(
+                    f"{where}.postings",
+                    f"entry does not balance in {currency}: postings sum to {total}",
+                    str(total),
+                )
+            )
     return problems
 
 
@@ -132,9 +178,14 @@ def reversal(original: Entry, date: dt.date, key: str, narration: str | None = N
 
 
 def fx_postings(
-    from_account: str, from_amount: Decimal, from_currency: str,
-    to_account: str, to_amount: Decimal, to_currency: str,
-    trading_account: str, functional: str,
+    from_account: str,
+    from_amount: Decimal,
+    from_currency: str,
+    to_account: str,
+    to_amount: Decimal,
+    to_currency: str,
+    trading_account: str,
+    functional: str,
 ) -> tuple[Posting, ...]:
     """Legs of a conversion that balance in each currency through trading accounts.
 
@@ -144,7 +195,9 @@ def fx_postings(
     between two foreign currencies each one's trading account carries the opposite of what moved.
     """
     assert from_currency != to_currency, "a conversion needs two currencies"
-    foreign = to_currency if from_currency == functional else from_currency if to_currency == functional else None
+    foreign = (
+        to_currency if from_currency == functional else from_currency if to_currency == functional else None
+    )
     first = trading_account.format(currency=foreign or from_currency)
     second = trading_account.format(currency=foreign or to_currency)
     return (

@@ -33,29 +33,60 @@ KEY_LOOKUP_CHUNK = 500
 
 # -- accounts --
 
+
 def load_accounts(conn: Connection) -> dict[str, Account]:
     closed = {r.account_id: r.closed for r in conn.execute(select(t.account_closure))}
     return {
-        r.name: Account(r.id, r.name, r.type, tuple(r.currencies.split(",")) if r.currencies else None, r.opened, closed.get(r.id))
+        r.name: Account(
+            r.id,
+            r.name,
+            r.type,
+            tuple(r.currencies.split(",")) if r.currencies else None,
+            r.opened,
+            closed.get(r.id),
+        )
         for r in conn.execute(select(t.account))
     }
 
 
-def open_account(conn: Connection, name: str, opened: dt.date, currencies: Sequence[str] | None = None,
-                 description: str = "", actor: str = "system") -> Account:
+def open_account(
+    conn: Connection,
+    name: str,
+    opened: dt.date,
+    currencies: Sequence[str] | None = None,
+    description: str = "",
+    actor: str = "system",
+) -> Account:
     kind = type_of(name)
     if kind is None:
-        raise InputError([Problem("account", "not a valid account name: it must start with Assets, Liabilities, Equity, "
-                                  "Income or Expenses, then ':'-separated parts starting with a capital or digit", name)])
+        raise InputError(
+            [
+                Problem(
+                    "account",
+                    "not a valid account name: it must start with Assets, Liabilities, Equity, "
+                    "Income or Expenses, then ':'-separated parts starting with a capital or digit",
+                    name,
+                )
+            ]
+        )
     existing = load_accounts(conn).get(name)
     if existing:
         if existing.currencies == (tuple(currencies) if currencies else None):
             return existing
         raise ConflictError(f"account {name} exists with currencies {existing.currencies}")
     joined = ",".join(currencies) if currencies else None
-    res = conn.execute(insert(t.account).values(name=name, type=kind, currencies=joined, opened=opened, description=description))
-    append_event(conn, actor, "account.open", f"account:{name}",
-                 {"name": name, "type": kind, "currencies": list(currencies or []), "opened": opened.isoformat()})
+    res = conn.execute(
+        insert(t.account).values(
+            name=name, type=kind, currencies=joined, opened=opened, description=description
+        )
+    )
+    append_event(
+        conn,
+        actor,
+        "account.open",
+        f"account:{name}",
+        {"name": name, "type": kind, "currencies": list(currencies or []), "opened": opened.isoformat()},
+    )
     return Account(res.inserted_primary_key[0], name, kind, tuple(currencies) if currencies else None, opened)
 
 
@@ -65,18 +96,27 @@ def close_account(conn: Connection, name: str, closed: dt.date, actor: str = "sy
         raise NotFound(f"account: no account named {name}")
     if account.closed is not None:
         raise Refused(f"account {name} was already closed on {account.closed}")
-    later = conn.execute(select(func.count()).select_from(t.posting).where(
-        and_(t.posting.c.account_id == account.id, t.posting.c.date >= closed))).scalar_one()
+    later = conn.execute(
+        select(func.count())
+        .select_from(t.posting)
+        .where(and_(t.posting.c.account_id == account.id, t.posting.c.date >= closed))
+    ).scalar_one()
     if later:
-        raise Refused(f"account {name} has {later} posting(s) dated on or after {closed}; it cannot close before them")
-    conn.execute(insert(t.account_closure).values(account_id=account.id, closed=closed, recorded_at=clock.now()))
-    append_event(conn, actor, "account.close", f"account:{name}", {"name": name, "closed": closed.isoformat()})
+        raise Refused(
+            f"account {name} has {later} posting(s) dated on or after {closed}; it cannot close before them"
+        )
+    conn.execute(
+        insert(t.account_closure).values(account_id=account.id, closed=closed, recorded_at=clock.now())
+    )
+    append_event(
+        conn, actor, "account.close", f"account:{name}", {"name": name, "closed": closed.isoformat()}
+    )
 
 
 # -- posting --
 
-def post(conn: Connection, entries: Sequence[Entry], fund_start: dt.date,
-         progress=None) -> list[int]:  # noqa: ANN001 - optional callable(count)
+
+def post(conn: Connection, entries: Sequence[Entry], fund_start: dt.date, progress=None) -> list[int]:  # noqa: ANN001 - optional callable(count)
     """Post `entries` atomically in the caller's transaction; returns their log positions.
 
     An entry whose key was already posted with the same content returns the original
@@ -84,12 +124,23 @@ def post(conn: Connection, entries: Sequence[Entry], fund_start: dt.date,
     """
     accounts = load_accounts(conn)
     normalised = [_normalise(e) for e in entries]
-    problems = [p for i, e in enumerate(normalised) for p in check_entry(e, accounts, fund_start, f"entry[{i}]")]
-    if not conn.info.get("clock_settable", False):  # see store.db.write: only a demo or test fund's clock moves
+    problems = [
+        p for i, e in enumerate(normalised) for p in check_entry(e, accounts, fund_start, f"entry[{i}]")
+    ]
+    if not conn.info.get(
+        "clock_settable", False
+    ):  # see store.db.write: only a demo or test fund's clock moves
         today = clock.today()
-        problems += [Problem(f"entry[{i}].date", f"is after today ({today}): an entry may be back-dated, never dated "
-                                                 "after the day it is recorded", e.date.isoformat())
-                     for i, e in enumerate(normalised) if e.date > today]
+        problems += [
+            Problem(
+                f"entry[{i}].date",
+                f"is after today ({today}): an entry may be back-dated, never dated "
+                "after the day it is recorded",
+                e.date.isoformat(),
+            )
+            for i, e in enumerate(normalised)
+            if e.date > today
+        ]
     if problems:
         raise InputError(problems, "entries refused; nothing was posted")
 
@@ -134,12 +185,22 @@ def _check_reversals(conn: Connection, fresh: list[Entry]) -> None:
         if original is None:
             raise NotFound(f"entry {e.key}: reverses entry {e.reverses}, which does not exist")
         if original.reverses is not None:
-            raise Refused(f"entry {e.reverses} is itself a reversal; post the correct entry instead of reversing it")
+            raise Refused(
+                f"entry {e.reverses} is itself a reversal; post the correct entry instead of reversing it"
+            )
         already = conn.execute(select(t.entry.c.seq).where(t.entry.c.reverses == e.reverses)).scalar()
         if already is not None or sum(1 for x in targets if x.reverses == e.reverses) > 1:
             raise Refused(f"entry {e.reverses} has already been reversed (by entry {already})")
         if e.date < original.date:
-            raise InputError([Problem("date", f"a reversal cannot be dated before the entry it reverses ({original.date})", str(e.date))])
+            raise InputError(
+                [
+                    Problem(
+                        "date",
+                        f"a reversal cannot be dated before the entry it reverses ({original.date})",
+                        str(e.date),
+                    )
+                ]
+            )
 
 
 def _check_periods(conn: Connection, fresh: list[Entry]) -> None:
@@ -148,12 +209,16 @@ def _check_periods(conn: Connection, fresh: list[Entry]) -> None:
         return
     first, last = min(e.date for e in fresh), max(e.date for e in fresh)
     c = t.period_close.c
-    closed = conn.execute(select(c.period, c.first_day, c.last_day).where(c.first_day <= last, c.last_day >= first)).all()
+    closed = conn.execute(
+        select(c.period, c.first_day, c.last_day).where(c.first_day <= last, c.last_day >= first)
+    ).all()
     for e in fresh:
         hit = next((r for r in closed if r.first_day <= e.date <= r.last_day), None)
         if hit is not None:
-            raise Refused(f"entry {e.key}: {e.date} is in period {hit.period}, which is closed; post the correction "
-                          f"in an open period, linked to the entry it corrects")
+            raise Refused(
+                f"entry {e.key}: {e.date} is in period {hit.period}, which is closed; post the correction "
+                f"in an open period, linked to the entry it corrects"
+            )
 
 
 def _write(conn: Connection, fresh: list[Entry], accounts: dict[str, Account], progress) -> None:  # noqa: ANN001
@@ -170,7 +235,9 @@ def _write(conn: Connection, fresh: list[Entry], accounts: dict[str, Account], p
     touched = {ids[p.account] for e in fresh for p in e.postings}
     running = _current_balances(conn, touched)
     last_seq: dict[tuple[int, str], int] = {}
-    scales = {c: (Decimal(10) ** exponent(c), exponent(c)) for c in {p.currency for e in fresh for p in e.postings}}
+    scales = {
+        c: (Decimal(10) ** exponent(c), exponent(c)) for c in {p.currency for e in fresh for p in e.postings}
+    }
     bind_date = _bind(conn, t.entry.c.date)
     days: dict[dt.date, object] = {}  # many entries share a date: convert each date once
 
@@ -179,10 +246,11 @@ def _write(conn: Connection, fresh: list[Entry], accounts: dict[str, Account], p
         if stored is None:
             stored = days[day] = bind_date(day)
         return stored
+
     as_time = _bind(conn, t.entry.c.recorded_at)
     amount_text = canonical.amount_text
     for start in range(0, len(fresh), BATCH_ENTRIES):
-        chunk = fresh[start:start + BATCH_ENTRIES]
+        chunk = fresh[start : start + BATCH_ENTRIES]
         entry_rows, posting_rows, leaf_rows = [], [], []
         for e in chunk:
             assert e.seq is not None and e.recorded_at is not None
@@ -198,13 +266,30 @@ def _write(conn: Connection, fresh: list[Entry], accounts: dict[str, Account], p
                 last_seq[key] = seq
                 posting_rows.append((seq, line, key[0], currency, minor, day, after))
                 legs.append((account, currency, amount_text(minor, currency, exp)))
-            entry_rows.append((seq, day, as_time(e.recorded_at), e.key, e.narration,
-                               json.dumps(list(e.links), ensure_ascii=False) if e.links else "[]", e.reverses))
-            body = canonical.entry_bytes(seq, e.date, e.recorded_at, e.key, e.narration, e.links, e.reverses, legs)
+            entry_rows.append(
+                (
+                    seq,
+                    day,
+                    as_time(e.recorded_at),
+                    e.key,
+                    e.narration,
+                    json.dumps(list(e.links), ensure_ascii=False) if e.links else "[]",
+                    e.reverses,
+                )
+            )
+            body = canonical.entry_bytes(
+                seq, e.date, e.recorded_at, e.key, e.narration, e.links, e.reverses, legs
+            )
             leaf_rows.append((seq, "entry", canonical.leaf_hash(body)))
-        _insert_rows(conn, t.entry, ("seq", "date", "recorded_at", "key", "narration", "links", "reverses"), entry_rows)
-        _insert_rows(conn, t.posting, ("entry_seq", "line", "account_id", "currency", "amount_minor", "date",
-                                       "balance_after_minor"), posting_rows)
+        _insert_rows(
+            conn, t.entry, ("seq", "date", "recorded_at", "key", "narration", "links", "reverses"), entry_rows
+        )
+        _insert_rows(
+            conn,
+            t.posting,
+            ("entry_seq", "line", "account_id", "currency", "amount_minor", "date", "balance_after_minor"),
+            posting_rows,
+        )
         _insert_rows(conn, t.leaf, ("seq", "kind", "hash"), leaf_rows)
         tiles.seal(conn, leaf_rows[0][0] - 1, [h for _seq, _kind, h in leaf_rows])
         if progress:
@@ -247,7 +332,7 @@ def _insert_rows(conn: Connection, table, columns: tuple[str, ...], rows: list[t
     one = "(" + ", ".join("?" * len(columns)) + ")"
     head = f"INSERT INTO {quote(table.name)} ({names}) VALUES "
     for start in range(0, len(rows), per):
-        part = rows[start:start + per]
+        part = rows[start : start + per]
         conn.exec_driver_sql(head + ", ".join([one] * len(part)), tuple(chain.from_iterable(part)))
 
 
@@ -264,29 +349,33 @@ def _current_balances(conn: Connection, account_ids: set[int]) -> dict[tuple[int
     found: dict[tuple[int, str], int] = {}
     ids = sorted(account_ids)
     for start in range(0, len(ids), KEY_LOOKUP_CHUNK):
-        chunk = ids[start:start + KEY_LOOKUP_CHUNK]
+        chunk = ids[start : start + KEY_LOOKUP_CHUNK]
         q = select(h.c.account_id, h.c.currency, h.c.balance_minor).where(h.c.account_id.in_(chunk))
         found.update({(a, c): int(b) for a, c, b in conn.execute(q)})
     return found
 
 
 # The same statement on SQLite (3.24+) and PostgreSQL.
-_UPSERT_HEAD = ("INSERT INTO account_head (account_id, currency, balance_minor, last_seq) VALUES (:a, :c, :b, :s) "
-                "ON CONFLICT (account_id, currency) DO UPDATE SET balance_minor = excluded.balance_minor, "
-                "last_seq = excluded.last_seq")
+_UPSERT_HEAD = (
+    "INSERT INTO account_head (account_id, currency, balance_minor, last_seq) VALUES (:a, :c, :b, :s) "
+    "ON CONFLICT (account_id, currency) DO UPDATE SET balance_minor = excluded.balance_minor, "
+    "last_seq = excluded.last_seq"
+)
 
 
 def _store_heads(conn: Connection, heads: dict[tuple[int, str], tuple[int, int]]) -> None:
     """Record where the running balances stand after this post, in its transaction (one row per key touched)."""
     if heads:
-        conn.execute(text(_UPSERT_HEAD), [{"a": a, "c": c, "b": b, "s": s} for (a, c), (b, s) in heads.items()])
+        conn.execute(
+            text(_UPSERT_HEAD), [{"a": a, "c": c, "b": b, "s": s} for (a, c), (b, s) in heads.items()]
+        )
 
 
 def _existing_by_key(conn: Connection, keys: list[str]) -> dict[str, Entry]:
     found: dict[str, Entry] = {}
     unique = sorted(set(keys))
     for start in range(0, len(unique), KEY_LOOKUP_CHUNK):
-        chunk = unique[start:start + KEY_LOOKUP_CHUNK]
+        chunk = unique[start : start + KEY_LOOKUP_CHUNK]
         seqs = [s for (s,) in conn.execute(select(t.entry.c.seq).where(t.entry.c.key.in_(chunk)))]
         for e in _load_entries(conn, seqs):
             found[e.key] = e
@@ -297,26 +386,34 @@ def _conflict_message(key: str, earlier: Entry, offered: Entry) -> str:
     def show(e: Entry) -> str:
         legs = "; ".join(f"{p.account} {p.amount} {p.currency}" for p in e.postings)
         return f"date {e.date}, narration {e.narration!r}, links {list(e.links)}, reverses {e.reverses}, postings [{legs}]"
+
     where = f"entry {earlier.seq}" if earlier.seq else "an earlier entry of this batch"
-    return (f"idempotency key {key!r} was already used by {where} with different content\n"
-            f"  recorded: {show(earlier)}\n  offered:  {show(offered)}")
+    return (
+        f"idempotency key {key!r} was already used by {where} with different content\n"
+        f"  recorded: {show(earlier)}\n  offered:  {show(offered)}"
+    )
 
 
 CLOSED_LINK = "closed:"  # a correction of an entry dated in a closed period links that period
 
 
-def reverse(conn: Connection, seq: int, date: dt.date, key: str, fund_start: dt.date, narration: str | None = None) -> int:
+def reverse(
+    conn: Connection, seq: int, date: dt.date, key: str, fund_start: dt.date, narration: str | None = None
+) -> int:
     """Post the reversal of entry `seq` on `date`; reversing an entry of a closed period links that period."""
     original = get_entry(conn, seq)
     entry = reversal(original, date, key, narration)
     c = t.period_close.c
-    closed = conn.execute(select(c.period).where(c.first_day <= original.date, c.last_day >= original.date)).scalar()
+    closed = conn.execute(
+        select(c.period).where(c.first_day <= original.date, c.last_day >= original.date)
+    ).scalar()
     if closed is not None and CLOSED_LINK + closed not in entry.links:
         entry = entry._replace(links=(*entry.links, CLOSED_LINK + closed))
     return post(conn, [entry], fund_start)[0]
 
 
 # -- reading --
+
 
 def get_entry(conn: Connection, seq: int) -> Entry:
     found = _load_entries(conn, [seq])
@@ -331,20 +428,34 @@ def _load_entries(conn: Connection, seqs: Iterable[int]) -> list[Entry]:
         return []
     names = {a.id: a.name for a in load_accounts(conn).values()}
     legs: dict[int, list[Posting]] = defaultdict(list)
-    for r in conn.execute(select(t.posting).where(t.posting.c.entry_seq.in_(seqs)).order_by(t.posting.c.entry_seq, t.posting.c.line)):
-        legs[r.entry_seq].append(Posting(names[r.account_id], from_minor(r.amount_minor, r.currency), r.currency))
+    for r in conn.execute(
+        select(t.posting)
+        .where(t.posting.c.entry_seq.in_(seqs))
+        .order_by(t.posting.c.entry_seq, t.posting.c.line)
+    ):
+        legs[r.entry_seq].append(
+            Posting(names[r.account_id], from_minor(r.amount_minor, r.currency), r.currency)
+        )
     rows = conn.execute(select(t.entry).where(t.entry.c.seq.in_(seqs)).order_by(t.entry.c.seq))
     return [_entry_of(r, legs[r.seq]) for r in rows]
 
 
 def _entry_of(r, legs: list[Posting]) -> Entry:  # noqa: ANN001 - a result row
     recorded = r.recorded_at if r.recorded_at.tzinfo else r.recorded_at.replace(tzinfo=dt.timezone.utc)
-    return Entry(r.date, r.narration, tuple(legs), r.key, tuple(json.loads(r.links)), r.reverses, r.seq, recorded)
+    return Entry(
+        r.date, r.narration, tuple(legs), r.key, tuple(json.loads(r.links)), r.reverses, r.seq, recorded
+    )
 
 
-def entries(conn: Connection, since: dt.date | None = None, until: dt.date | None = None,
-            account: str | None = None, link: str | None = None, limit: int | None = None,
-            offset: int = 0) -> Iterator[Entry]:
+def entries(
+    conn: Connection,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    account: str | None = None,
+    link: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> Iterator[Entry]:
     """Entries in log order, filtered; each loaded with its postings."""
     q = select(t.entry.c.seq).order_by(t.entry.c.seq)
     if since:
@@ -362,21 +473,31 @@ def entries(conn: Connection, since: dt.date | None = None, until: dt.date | Non
         q = q.offset(offset)
     seqs = [s for (s,) in conn.execute(q)]
     for start in range(0, len(seqs), 1000):
-        yield from _load_entries(conn, seqs[start:start + 1000])
+        yield from _load_entries(conn, seqs[start : start + 1000])
 
 
-def balance(conn: Connection, account: str, as_of: dt.date | None = None, currency: str | None = None,
-            subtree: bool = True) -> dict[str, Decimal]:
+def balance(
+    conn: Connection,
+    account: str,
+    as_of: dt.date | None = None,
+    currency: str | None = None,
+    subtree: bool = True,
+) -> dict[str, Decimal]:
     """Balance of `account` (and, by default, its subtree) per currency, as of an effective date.
 
     One query, without loading the chart: the accounts are chosen by name in SQL and the sums
     are read from the covering index on posting (account_id, date, currency, amount_minor).
     """
     name = t.account.c.name
-    chosen = (name == account) | name.startswith(account + ":", autoescape=True) if subtree else (name == account)
+    chosen = (
+        (name == account) | name.startswith(account + ":", autoescape=True) if subtree else (name == account)
+    )
     ids = select(t.account.c.id).where(chosen)
-    q = (select(t.posting.c.currency, func.sum(t.posting.c.amount_minor), func.count())
-         .where(t.posting.c.account_id.in_(ids)).group_by(t.posting.c.currency))
+    q = (
+        select(t.posting.c.currency, func.sum(t.posting.c.amount_minor), func.count())
+        .where(t.posting.c.account_id.in_(ids))
+        .group_by(t.posting.c.currency)
+    )
     if as_of is not None:
         q = q.where(t.posting.c.date <= as_of)
     if currency:
@@ -393,13 +514,23 @@ def trial_balance(conn: Connection, as_of: dt.date | None = None) -> list[tuple[
     Summed over the covering index (account_id, date, currency, amount_minor): the table itself is not read.
     """
     names = {i: n for i, n in conn.execute(select(t.account.c.id, t.account.c.name))}
-    q = (select(t.posting.c.account_id, t.posting.c.currency, func.sum(t.posting.c.amount_minor))
-         .group_by(t.posting.c.account_id, t.posting.c.currency))
+    q = select(t.posting.c.account_id, t.posting.c.currency, func.sum(t.posting.c.amount_minor)).group_by(
+        t.posting.c.account_id, t.posting.c.currency
+    )
     if as_of is not None:
         q = q.where(t.posting.c.date <= as_of)
     rows = [(names[a], c, from_minor(int(s), c)) for a, c, s in conn.execute(q) if s]
     return sorted(rows)
 
 
-__all__ = ["balance", "close_account", "entries", "get_entry", "load_accounts", "open_account", "post",
-           "reverse", "trial_balance"]
+__all__ = [
+    "balance",
+    "close_account",
+    "entries",
+    "get_entry",
+    "load_accounts",
+    "open_account",
+    "post",
+    "reverse",
+    "trial_balance",
+]

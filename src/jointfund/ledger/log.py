@@ -44,17 +44,32 @@ def append_event(conn: Connection, actor: str, action: str, subject: str, data: 
     recorded_at = clock.now()
     body = canonical.event_bytes(seq, recorded_at, actor, action, subject, data)
     assert len(body) <= MAX_EVENT_BYTES, "an event is a record, not a file: keep bulk data in its own table"
-    conn.execute(insert(t.event).values(seq=seq, recorded_at=recorded_at, actor=actor, action=action,
-                                        subject=subject, data=canonical.data_json(data)))
+    conn.execute(
+        insert(t.event).values(
+            seq=seq,
+            recorded_at=recorded_at,
+            actor=actor,
+            action=action,
+            subject=subject,
+            data=canonical.data_json(data),
+        )
+    )
     leaf = canonical.leaf_hash(body)
     conn.execute(insert(t.leaf).values(seq=seq, kind="event", hash=leaf))
     tiles.seal(conn, seq - 1, [leaf])
     return seq
 
 
-def events(conn: Connection, action: str | None = None, since: dt.date | None = None,
-           actor: str | None = None, prefix: str | None = None, actions: tuple[str, ...] = (),
-           limit: int | None = None, offset: int = 0) -> Iterator[Event]:
+def events(
+    conn: Connection,
+    action: str | None = None,
+    since: dt.date | None = None,
+    actor: str | None = None,
+    prefix: str | None = None,
+    actions: tuple[str, ...] = (),
+    limit: int | None = None,
+    offset: int = 0,
+) -> Iterator[Event]:
     """The events chosen, in log order; `limit` and `offset` page them in SQL, so a page never reads the whole log."""
     q = select(t.event).order_by(t.event.c.seq)
     if since:
@@ -101,8 +116,15 @@ def tree_head(conn: Connection) -> tuple[int, bytes]:
 KEY_REGISTER = "key.register"
 
 
-def register_key(conn: Connection, fund_id: str, partner: str, pem: bytes, where: str, actor: str = "cli",
-                 statement: authority.Statement | None = None) -> str:
+def register_key(
+    conn: Connection,
+    fund_id: str,
+    partner: str,
+    pem: bytes,
+    where: str,
+    actor: str = "cli",
+    statement: authority.Statement | None = None,
+) -> str:
     """Register a checkpoint key of `partner`; `statement` is the partner's authority saying so (key.register)."""
     public = load_public(pem, where)
     kid = key_id(public)
@@ -111,20 +133,35 @@ def register_key(conn: Connection, fund_id: str, partner: str, pem: bytes, where
         if existing.partner != partner:
             raise JointfundError(f"{where}: key {kid} is already registered to partner {existing.partner}")
         return kid
-    signed = authority.require(conn, fund_id, statement, partner, KEY_REGISTER,
-                               {"key_id": kid, "public_pem": public_pem(public)})
-    conn.execute(insert(t.partner_key).values(key_id=kid, partner=partner, public_pem=public_pem(public),
-                                              registered_at=clock.now()))
-    append_event(conn, actor, KEY_REGISTER, f"partner:{partner}",
-                 {"key_id": kid, "public_pem": public_pem(public), authority.FIELD: signed})
+    signed = authority.require(
+        conn, fund_id, statement, partner, KEY_REGISTER, {"key_id": kid, "public_pem": public_pem(public)}
+    )
+    conn.execute(
+        insert(t.partner_key).values(
+            key_id=kid, partner=partner, public_pem=public_pem(public), registered_at=clock.now()
+        )
+    )
+    append_event(
+        conn,
+        actor,
+        KEY_REGISTER,
+        f"partner:{partner}",
+        {"key_id": kid, "public_pem": public_pem(public), authority.FIELD: signed},
+    )
     return kid
 
 
 KEY_RETIRE = "key.retire"
 
 
-def retire_key(conn: Connection, fund_id: str, partner: str, kid: str, actor: str = "cli",
-               statement: authority.Statement | None = None) -> int:
+def retire_key(
+    conn: Connection,
+    fund_id: str,
+    partner: str,
+    kid: str,
+    actor: str = "cli",
+    statement: authority.Statement | None = None,
+) -> int:
     """Retire a checkpoint key of `partner` (lost, compromised, or simply replaced); returns the log position.
 
     Rotation is: register the new key, then retire the old one. A retired key may sign no checkpoint of a
@@ -133,12 +170,15 @@ def retire_key(conn: Connection, fund_id: str, partner: str, kid: str, actor: st
     """
     row = conn.execute(select(t.partner_key).where(t.partner_key.c.key_id == kid)).first()
     if row is None or row.partner != partner:
-        raise JointfundError(f"key {kid} is not a registered checkpoint key of partner {partner} "
-                             "(see: jointfund keys list)")
+        raise JointfundError(
+            f"key {kid} is not a registered checkpoint key of partner {partner} (see: jointfund keys list)"
+        )
     if kid in retired_keys(conn):
         raise JointfundError(f"key {kid} of partner {partner} is already retired")
     signed = authority.require(conn, fund_id, statement, partner, KEY_RETIRE, {"key_id": kid})
-    return append_event(conn, actor, KEY_RETIRE, f"partner:{partner}", {"key_id": kid, authority.FIELD: signed})
+    return append_event(
+        conn, actor, KEY_RETIRE, f"partner:{partner}", {"key_id": kid, authority.FIELD: signed}
+    )
 
 
 def retired_keys(conn: Connection) -> dict[str, int]:
@@ -148,8 +188,11 @@ def retired_keys(conn: Connection) -> dict[str, int]:
 
 def key_registrations(conn: Connection) -> dict[str, dict]:
     """key_id -> the key.register statement (with its authority signature) that the log holds for it."""
-    return {e.data["key_id"]: e.data[authority.FIELD] for e in events(conn, action=KEY_REGISTER)
-            if isinstance(e.data.get(authority.FIELD), dict)}
+    return {
+        e.data["key_id"]: e.data[authority.FIELD]
+        for e in events(conn, action=KEY_REGISTER)
+        if isinstance(e.data.get(authority.FIELD), dict)
+    }
 
 
 def partner_keys(conn: Connection) -> dict[str, tuple[str, str]]:
@@ -157,19 +200,24 @@ def partner_keys(conn: Connection) -> dict[str, tuple[str, str]]:
     return {r.key_id: (r.partner, r.public_pem) for r in conn.execute(select(t.partner_key))}
 
 
-def make_checkpoint(conn: Connection, fund_id: str, partner: str, private: Ed25519PrivateKey,
-                    origin: str | None = None) -> Checkpoint:
+def make_checkpoint(
+    conn: Connection, fund_id: str, partner: str, private: Ed25519PrivateKey, origin: str | None = None
+) -> Checkpoint:
     """Sign the current tree head as `partner` and store the checkpoint: the v1 message, and the C2SP checkpoint
     note of the same head (key name = `origin`, by default the one the fund's terms name)."""
     kid = key_id(private.public_key())
     row = conn.execute(select(t.partner_key).where(t.partner_key.c.key_id == kid)).first()
     if row is None:
-        raise JointfundError(f"key {kid} is not registered; register it with: jointfund keys register --partner {partner} --pubkey FILE.pub")
+        raise JointfundError(
+            f"key {kid} is not registered; register it with: jointfund keys register --partner {partner} --pubkey FILE.pub"
+        )
     if row.partner != partner:
         raise JointfundError(f"key {kid} belongs to partner {row.partner}, not {partner}")
     if kid in retired_keys(conn):
-        raise JointfundError(f"key {kid} of partner {partner} was retired at record {retired_keys(conn)[kid]}; "
-                             "sign with the partner's current checkpoint key (see: jointfund keys list)")
+        raise JointfundError(
+            f"key {kid} of partner {partner} was retired at record {retired_keys(conn)[kid]}; "
+            "sign with the partner's current checkpoint key (see: jointfund keys list)"
+        )
     n, head = tree_head(conn)
     if n == 0:
         raise JointfundError("the log is empty; there is nothing to sign yet")
@@ -180,15 +228,26 @@ def make_checkpoint(conn: Connection, fund_id: str, partner: str, private: Ed255
         origin = fund_origin(conn, fund_id)
     body = note.CheckpointBody(origin, n, head)
     signed = note.sign(body.text(), origin, private)
-    conn.execute(insert(t.checkpoint).values(partner=partner, key_id=kid, tree_size=n, root=cp.root_hex,
-                                             signed_at=cp.signed_at, signature=cp.signature_hex,
-                                             note_signature=signed.line().split(" ")[-1].strip()))
+    conn.execute(
+        insert(t.checkpoint).values(
+            partner=partner,
+            key_id=kid,
+            tree_size=n,
+            root=cp.root_hex,
+            signed_at=cp.signed_at,
+            signature=cp.signature_hex,
+            note_signature=signed.line().split(" ")[-1].strip(),
+        )
+    )
     return cp
 
 
 def checkpoints(conn: Connection, fund_id: str) -> list[tuple[int, Checkpoint]]:
     rows = conn.execute(select(t.checkpoint).order_by(t.checkpoint.c.id))
-    return [(r.id, Checkpoint(fund_id, r.tree_size, r.root, _utc(r.signed_at), r.partner, r.key_id, r.signature)) for r in rows]
+    return [
+        (r.id, Checkpoint(fund_id, r.tree_size, r.root, _utc(r.signed_at), r.partner, r.key_id, r.signature))
+        for r in rows
+    ]
 
 
 def checkpoint(conn: Connection, fund_id: str, cp_id: int) -> Checkpoint:
@@ -199,4 +258,6 @@ def checkpoint(conn: Connection, fund_id: str, cp_id: int) -> Checkpoint:
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
-    return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
+    return (
+        value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
+    )

@@ -161,7 +161,9 @@ def consistency_proof(old_size: int, leaves: Sequence[bytes]) -> list[bytes]:
     return consistency_path(old_size, ListTree(leaves))
 
 
-def verify_inclusion(leaf: bytes, index: int, size: int, proof: Iterable[bytes], expected_root: bytes) -> bool:
+def verify_inclusion(
+    leaf: bytes, index: int, size: int, proof: Iterable[bytes], expected_root: bytes
+) -> bool:
     """RFC 9162 2.1.3.2: does `proof` show `leaf` at `index` in the tree of `size` with `expected_root`?"""
     proof = list(proof)
     if index >= size:
@@ -183,7 +185,9 @@ def verify_inclusion(leaf: bytes, index: int, size: int, proof: Iterable[bytes],
     return sn == 0 and r == expected_root
 
 
-def verify_consistency(old_size: int, new_size: int, old_root: bytes, new_root: bytes, proof: Iterable[bytes]) -> bool:
+def verify_consistency(
+    old_size: int, new_size: int, old_root: bytes, new_root: bytes, proof: Iterable[bytes]
+) -> bool:
     """RFC 9162 2.1.4.2: is the tree (old_size, old_root) a prefix of (new_size, new_root)?"""
     path = list(proof)
     if old_size > new_size or old_size == 0:

@@ -43,6 +43,7 @@ Fetch = Callable[[str], bytes]
 def fetcher(source: str, timeout: float = 30) -> Fetch:
     """Read a mirror's file by its relative path, from a URL prefix or a directory."""
     if "://" in source:
+
         def get(rel: str) -> bytes:
             url = source.rstrip("/") + "/" + rel
             try:
@@ -50,6 +51,7 @@ def fetcher(source: str, timeout: float = 30) -> Fetch:
                     return r.read(MAX_FETCH)
             except (urllib.error.URLError, OSError) as exc:
                 raise JointfundError(f"{url}: cannot fetch ({getattr(exc, 'reason', exc)})") from None
+
         return get
 
     def read(rel: str) -> bytes:
@@ -57,6 +59,7 @@ def fetcher(source: str, timeout: float = 30) -> Fetch:
             return (Path(source) / rel).read_bytes()
         except OSError as exc:
             raise JointfundError(f"{Path(source) / rel}: cannot read ({exc.strerror})") from None
+
     return read
 
 
@@ -72,9 +75,11 @@ def tile_reader(fetch: Fetch, size: int) -> tiles.Reader:
             if (level, n, width) not in cache:
                 data = fetch(publish.tile_path(level, n, width))
                 if len(data) != 32 * width:
-                    raise Alarm(f"tile {publish.tile_path(level, n, width)} holds {len(data)} bytes, not {32 * width}")
-                cache[(level, n, width)] = [data[i:i + 32] for i in range(0, len(data), 32)]
-            out += cache[(level, n, width)][max(lo - n * tiles.WIDTH, 0):hi - n * tiles.WIDTH]
+                    raise Alarm(
+                        f"tile {publish.tile_path(level, n, width)} holds {len(data)} bytes, not {32 * width}"
+                    )
+                cache[(level, n, width)] = [data[i : i + 32] for i in range(0, len(data), 32)]
+            out += cache[(level, n, width)][max(lo - n * tiles.WIDTH, 0) : hi - n * tiles.WIDTH]
         return out
 
     return read
@@ -88,8 +93,12 @@ class _MirrorTree:
         return tiles.subroot(self.read, lo, hi)
 
 
-def check(source: str, trusted: Callable[[str], Mapping[note.Verifier, str]], state_path: Path,
-          fetch: Fetch | None = None) -> Seen:
+def check(
+    source: str,
+    trusted: Callable[[str], Mapping[note.Verifier, str]],
+    state_path: Path,
+    fetch: Fetch | None = None,
+) -> Seen:
     """Check the mirror at `source` against the verifiers you trust for its origin (`trusted(origin)` -> who each
     key belongs to; every one named must have signed) and the state file; record the new checkpoint only when
     all is well."""
@@ -107,8 +116,10 @@ def check(source: str, trusted: Callable[[str], Mapping[note.Verifier, str]], st
         raise Alarm(f"the checkpoint at {source} (size {body.size}) is not signed by {', '.join(missing)}")
     tree = _MirrorTree(tile_reader(get, body.size), body.size)
     if body.size and merkle.tree_root(tree) != body.root:
-        raise Alarm(f"the tiles at {source} do not hash to the signed root of size {body.size}: they are not the "
-                    "signed log")
+        raise Alarm(
+            f"the tiles at {source} do not hash to the signed root of size {body.size}: they are not the "
+            "signed log"
+        )
     last = read_state(state_path)
     grew = 0
     if last is not None:
@@ -116,16 +127,22 @@ def check(source: str, trusted: Callable[[str], Mapping[note.Verifier, str]], st
         if origin != body.origin:
             raise Alarm(f"the log at {source} is {body.origin}, but this state file follows {origin}")
         if body.size < size:
-            raise Alarm(f"ROLLBACK: the log at {source} has {body.size} records, fewer than the {size} of the "
-                        "checkpoint seen before: signed records were taken away")
+            raise Alarm(
+                f"ROLLBACK: the log at {source} has {body.size} records, fewer than the {size} of the "
+                "checkpoint seen before: signed records were taken away"
+            )
         if body.size == size and body.root != root:
-            raise Alarm(f"FORK: the log at {source} signs another root for the same {size} records than the "
-                        "checkpoint seen before: two different books are being shown")
+            raise Alarm(
+                f"FORK: the log at {source} signs another root for the same {size} records than the "
+                "checkpoint seen before: two different books are being shown"
+            )
         if body.size > size:
             proof = merkle.consistency_path(size, tree) if size else []
             if size and not merkle.verify_consistency(size, body.size, root, body.root, proof):
-                raise Alarm(f"FORK: the log at {source} of {body.size} records is not an extension of the {size} "
-                            "records seen before: history was rewritten, or two books are being shown")
+                raise Alarm(
+                    f"FORK: the log at {source} of {body.size} records is not an extension of the {size} "
+                    "records seen before: history was rewritten, or two books are being shown"
+                )
         grew = body.size - size
     write_state(state_path, body, signed.render())
     return Seen(body.origin, body.size, body.root, signers, grew)
@@ -137,8 +154,10 @@ def read_state(path: Path) -> dict | None:
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as exc:
-        raise JointfundError(f"{path}: the monitor's state cannot be read ({exc}); it is what a fork is checked "
-                             "against, so it is not replaced") from None
+        raise JointfundError(
+            f"{path}: the monitor's state cannot be read ({exc}); it is what a fork is checked "
+            "against, so it is not replaced"
+        ) from None
     if not isinstance(data, dict) or not {"origin", "size", "root"} <= set(data):
         raise JointfundError(f"{path}: not a monitor state file")
     return data
@@ -147,7 +166,17 @@ def read_state(path: Path) -> dict | None:
 def write_state(path: Path, body: note.CheckpointBody, rendered: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps({"type": "jointfund monitor state", "origin": body.origin, "size": body.size,
-                               "root": base64.b64encode(body.root).decode(), "checkpoint": rendered}, indent=1),
-                   encoding="utf-8")
+    tmp.write_text(
+        json.dumps(
+            {
+                "type": "jointfund monitor state",
+                "origin": body.origin,
+                "size": body.size,
+                "root": base64.b64encode(body.root).decode(),
+                "checkpoint": rendered,
+            },
+            indent=1,
+        ),
+        encoding="utf-8",
+    )
     os.replace(tmp, path)

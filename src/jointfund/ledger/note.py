@@ -58,7 +58,9 @@ class Verifier(NamedTuple):
 
     def vkey(self) -> str:
         """The verifier key string: name+hex key ID+base64(type || public key)."""
-        return f"{self.name}+{self.key_id.hex()}+{base64.b64encode(bytes([self.type]) + self.public).decode()}"
+        return (
+            f"{self.name}+{self.key_id.hex()}+{base64.b64encode(bytes([self.type]) + self.public).decode()}"
+        )
 
     def ed25519(self) -> Ed25519PublicKey:
         return Ed25519PublicKey.from_public_bytes(self.public)
@@ -88,8 +90,10 @@ class CheckpointBody(NamedTuple):
     extensions: tuple[str, ...] = ()
 
     def text(self) -> str:
-        return "".join(line + "\n" for line in (self.origin, str(self.size), base64.b64encode(self.root).decode(),
-                                                *self.extensions))
+        return "".join(
+            line + "\n"
+            for line in (self.origin, str(self.size), base64.b64encode(self.root).decode(), *self.extensions)
+        )
 
 
 def key_id(name: str, sig_type: int, public: bytes) -> bytes:
@@ -126,8 +130,10 @@ def parse_vkey(text: str) -> Verifier:
         raise NoteError(f"verifier key {text[:80]!r}: not an Ed25519 (type 0x01) or cosignature (0x04) key")
     v = Verifier(name, raw[0], raw[1:])
     if v.key_id != kid:
-        raise NoteError(f"verifier key {text[:80]!r}: key ID {hexid} is not the one its name and key give "
-                        f"({v.key_id.hex()})")
+        raise NoteError(
+            f"verifier key {text[:80]!r}: key ID {hexid} is not the one its name and key give "
+            f"({v.key_id.hex()})"
+        )
     return v
 
 
@@ -147,7 +153,9 @@ def cosign(text: str, name: str, private: Ed25519PrivateKey, timestamp: int) -> 
     check_name(name)
     assert 0 <= timestamp < 2**63, timestamp
     kid = key_id(name, COSIGNATURE_V1, raw_public(private.public_key()))
-    return Signature(name, kid, struct.pack(">Q", timestamp) + private.sign(cosignature_message(text, timestamp)))
+    return Signature(
+        name, kid, struct.pack(">Q", timestamp) + private.sign(cosignature_message(text, timestamp))
+    )
 
 
 def cosignature_time(sig: Signature) -> int:
@@ -193,7 +201,7 @@ def parse(data: str | bytes) -> Note:
     cut = data.rfind("\n\n")
     if cut < 0:
         raise NoteError("a note needs a blank line between its text and its signatures")
-    text, sigs = data[:cut + 1], data[cut + 2:]
+    text, sigs = data[: cut + 1], data[cut + 2 :]
     if not sigs:
         raise NoteError("a note needs at least one signature line")
     signatures = parse_signature_lines(sigs)
@@ -233,8 +241,11 @@ def verified(note: Note, verifiers: Iterable[Verifier]) -> tuple[tuple[Verifier,
             raise NoteError(f"the signature of {sig.name} (key {sig.key_id.hex()}) does not verify")
         good.append((v, sig))
     if not good:
-        raise NoteError("no signature by a key you trust (the note is signed by: "
-                        + ", ".join(f"{s.name}+{s.key_id.hex()}" for s in note.signatures) + ")")
+        raise NoteError(
+            "no signature by a key you trust (the note is signed by: "
+            + ", ".join(f"{s.name}+{s.key_id.hex()}" for s in note.signatures)
+            + ")"
+        )
     return tuple(good)
 
 

@@ -80,8 +80,10 @@ def publish(conn: Connection, fund_id: str, out: Path) -> Published:
     terms = fund.load(conn).base_terms()
     head = checkpoint_note.latest(conn, fund_id, terms.partner_codes) or checkpoint_note.latest(conn, fund_id)
     if head is None:
-        raise JointfundError("no checkpoint note to publish yet; the partners sign one with: "
-                             "jointfund checkpoint --partner P --key FILE")
+        raise JointfundError(
+            "no checkpoint note to publish yet; the partners sign one with: "
+            "jointfund checkpoint --partner P --key FILE"
+        )
     size = head.body.size
     tree = log.tree(conn, size)
     written = kept = private = 0
@@ -91,16 +93,20 @@ def publish(conn: Connection, fund_id: str, out: Path) -> Published:
         path = out / rel
         if path.exists():
             if path.read_bytes() != make():
-                raise JointfundError(f"{path}: the mirror already holds a different {rel}: it was published from "
-                                     "another history of this log (a fork) or altered; nothing more was written")
+                raise JointfundError(
+                    f"{path}: the mirror already holds a different {rel}: it was published from "
+                    "another history of this log (a fork) or altered; nothing more was written"
+                )
             kept += 1
             return
         _write_atomically(path, make())
         written += 1
 
     for level, n, width in tiles_of(size):
-        put(tile_path(level, n, width),
-            lambda level=level, n=n, width=width: b"".join(tree.hashes(level, n * WIDTH, n * WIDTH + width)))
+        put(
+            tile_path(level, n, width),
+            lambda level=level, n=n, width=width: b"".join(tree.hashes(level, n * WIDTH, n * WIDTH + width)),
+        )
         if level == 0:
             rel = tile_path("entries", n, width)
             if (out / rel).exists():

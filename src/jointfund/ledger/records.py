@@ -18,10 +18,17 @@ def record_bytes(conn: Connection, seq: int) -> bytes:
         raise NotFound(f"no record {seq} in the log")
     if leaf.kind == "event":
         ev = conn.execute(select(t.event).where(t.event.c.seq == seq)).one()
-        return canonical.event_bytes(ev.seq, ev.recorded_at, ev.actor, ev.action, ev.subject, json.loads(ev.data))
+        return canonical.event_bytes(
+            ev.seq, ev.recorded_at, ev.actor, ev.action, ev.subject, json.loads(ev.data)
+        )
     e = conn.execute(select(t.entry).where(t.entry.c.seq == seq)).one()
-    q = (select(t.account.c.name, t.posting.c.currency, t.posting.c.amount_minor)
-         .join(t.account, t.account.c.id == t.posting.c.account_id)
-         .where(t.posting.c.entry_seq == seq).order_by(t.posting.c.line))
+    q = (
+        select(t.account.c.name, t.posting.c.currency, t.posting.c.amount_minor)
+        .join(t.account, t.account.c.id == t.posting.c.account_id)
+        .where(t.posting.c.entry_seq == seq)
+        .order_by(t.posting.c.line)
+    )
     legs = [(a, c, canonical.amount_text(m, c, exponent(c))) for a, c, m in conn.execute(q)]
-    return canonical.entry_bytes(e.seq, e.date, e.recorded_at, e.key, e.narration, json.loads(e.links), e.reverses, legs)
+    return canonical.entry_bytes(
+        e.seq, e.date, e.recorded_at, e.key, e.narration, json.loads(e.links), e.reverses, legs
+    )

@@ -45,8 +45,9 @@ def subroot(read: Reader, lo: int, hi: int, height: int = HEIGHT) -> bytes:
     return merkle.node_hash(subroot(read, lo, lo + k, height), subroot(read, lo + k, hi, height))
 
 
-def new_nodes(read: Reader, old_size: int, added: Sequence[bytes],
-              height: int = HEIGHT) -> Iterator[tuple[int, int, bytes]]:
+def new_nodes(
+    read: Reader, old_size: int, added: Sequence[bytes], height: int = HEIGHT
+) -> Iterator[tuple[int, int, bytes]]:
     """(level, index, hash) of every node completed by appending `added` leaf hashes to a log of `old_size`.
 
     Pure: `read` gives the nodes stored before (only the ones a new node needs to its left, fewer than
@@ -57,8 +58,8 @@ def new_nodes(read: Reader, old_size: int, added: Sequence[bytes],
     while after // width > before // width:
         first, last = before // width, after // width
         start = first * width
-        below = list(read(level - 1, start, before)) + fresh if start < before else fresh[start - before:]
-        made = [merkle.root(below[i * width:(i + 1) * width]) for i in range(last - first)]
+        below = list(read(level - 1, start, before)) + fresh if start < before else fresh[start - before :]
+        made = [merkle.root(below[i * width : (i + 1) * width]) for i in range(last - first)]
         for i, h in enumerate(made):
             yield level, first + i, h
         level, before, after, fresh = level + 1, first, last, made
@@ -87,8 +88,10 @@ class StoredTree:
         for tile in range(lo // WIDTH, (hi - 1) // WIDTH + 1):
             hashes = self._tiles.get((level, tile))
             if hashes is None:
-                hashes = self._tiles[(level, tile)] = read_level(self.conn, level, tile * WIDTH, (tile + 1) * WIDTH)
-            stored += hashes[max(lo - tile * WIDTH, 0):hi - tile * WIDTH]
+                hashes = self._tiles[(level, tile)] = read_level(
+                    self.conn, level, tile * WIDTH, (tile + 1) * WIDTH
+                )
+            stored += hashes[max(lo - tile * WIDTH, 0) : hi - tile * WIDTH]
             if len(hashes) < WIDTH:
                 break  # the log's last, partial tile
         if len(stored) == hi - lo:
@@ -104,10 +107,17 @@ def read_level(conn: Connection, level: int, lo: int, hi: int) -> list[bytes]:
     if hi <= lo:
         return []
     if level == 0:
-        q = select(t.leaf.c.seq - 1, t.leaf.c.hash).where(t.leaf.c.seq > lo, t.leaf.c.seq <= hi).order_by(t.leaf.c.seq)
+        q = (
+            select(t.leaf.c.seq - 1, t.leaf.c.hash)
+            .where(t.leaf.c.seq > lo, t.leaf.c.seq <= hi)
+            .order_by(t.leaf.c.seq)
+        )
     else:
-        q = (select(t.tree_node.c.idx, t.tree_node.c.hash).where(
-            t.tree_node.c.level == level, t.tree_node.c.idx >= lo, t.tree_node.c.idx < hi).order_by(t.tree_node.c.idx))
+        q = (
+            select(t.tree_node.c.idx, t.tree_node.c.hash)
+            .where(t.tree_node.c.level == level, t.tree_node.c.idx >= lo, t.tree_node.c.idx < hi)
+            .order_by(t.tree_node.c.idx)
+        )
     run: list[bytes] = []
     for idx, h in conn.execute(q):
         if idx != lo + len(run):

@@ -44,7 +44,9 @@ SIZE_TYPE = "text/x.tlog.size"
 class Refusal(Exception):
     """A refused add-checkpoint, with the HTTP status and body the spec prescribes."""
 
-    def __init__(self, status: int, reason: str, body: str | None = None, content_type: str = "text/plain") -> None:
+    def __init__(
+        self, status: int, reason: str, body: str | None = None, content_type: str = "text/plain"
+    ) -> None:
         super().__init__(reason)
         self.status = status
         self.reason = reason
@@ -98,22 +100,34 @@ class State:
         except FileNotFoundError:
             return {}
         except (OSError, ValueError) as exc:
-            raise JointfundError(f"{self.path}: the witness state cannot be read ({exc}); refusing to start "
-                                 "from nothing, which would let a log roll back") from None
+            raise JointfundError(
+                f"{self.path}: the witness state cannot be read ({exc}); refusing to start "
+                "from nothing, which would let a log roll back"
+            ) from None
         return data.get("logs", {})
 
     def write(self, logs: dict[str, dict]) -> None:
         tmp = self.path.with_name(self.path.name + ".tmp")
-        tmp.write_text(json.dumps({"type": "jointfund witness state", "version": 1, "logs": logs}, indent=1,
-                                  sort_keys=True), encoding="utf-8")
+        tmp.write_text(
+            json.dumps(
+                {"type": "jointfund witness state", "version": 1, "logs": logs}, indent=1, sort_keys=True
+            ),
+            encoding="utf-8",
+        )
         os.replace(tmp, self.path)
 
 
 class Witness:
     """A witness: its name and key, the logs it follows (origin -> the logs' verifier keys), and its state."""
 
-    def __init__(self, name: str, key: Ed25519PrivateKey, logs: dict[str, tuple[note.Verifier, ...]], state: State,
-                 now: Callable[[], int]) -> None:
+    def __init__(
+        self,
+        name: str,
+        key: Ed25519PrivateKey,
+        logs: dict[str, tuple[note.Verifier, ...]],
+        state: State,
+        now: Callable[[], int],
+    ) -> None:
         note.check_name(name)
         self.name, self.key, self.logs, self.state, self.now = name, key, logs, state, now
 
@@ -142,18 +156,29 @@ class Witness:
             last = logs.get(cp.origin)
             last_size = int(last["size"]) if last else 0
             if req.old_size != last_size:
-                raise Refusal(409, f"old size {req.old_size} is not {last_size}, the size last cosigned",
-                              f"{last_size}\n", SIZE_TYPE)
+                raise Refusal(
+                    409,
+                    f"old size {req.old_size} is not {last_size}, the size last cosigned",
+                    f"{last_size}\n",
+                    SIZE_TYPE,
+                )
             if last and req.old_size == cp.size:
                 if base64.b64decode(last["root"]) != cp.root:
                     raise Refusal(409, f"a different root for size {cp.size}, the size last cosigned: a fork")
             elif last:
-                if not merkle.verify_consistency(last_size, cp.size, base64.b64decode(last["root"]), cp.root,
-                                                 req.proof):
-                    raise Refusal(422, f"the consistency proof from size {last_size} to {cp.size} does not verify")
+                if not merkle.verify_consistency(
+                    last_size, cp.size, base64.b64decode(last["root"]), cp.root, req.proof
+                ):
+                    raise Refusal(
+                        422, f"the consistency proof from size {last_size} to {cp.size} does not verify"
+                    )
             elif req.proof:
                 raise Refusal(422, "a consistency proof from size 0 must be empty")
-            logs[cp.origin] = {"size": cp.size, "root": base64.b64encode(cp.root).decode(), "note": signed.render()}
+            logs[cp.origin] = {
+                "size": cp.size,
+                "root": base64.b64encode(cp.root).decode(),
+                "note": signed.render(),
+            }
             self.state.write(logs)
         return note.cosign(signed.text, self.name, self.key, self.now()).line()
 
@@ -198,14 +223,21 @@ def server(witness: Witness, host: str, port: int) -> http.server.ThreadingHTTPS
 
 # -- the log's side --
 
+
 class Cosigned(NamedTuple):
     signatures: tuple[note.Signature, ...]
     old_size: int
 
 
-def cosign(url: str, head_note: str, body: note.CheckpointBody, old_size: int,
-           proof_from: Callable[[int], list[bytes]], witnesses: Iterable[note.Verifier],
-           timeout: float = 30) -> Cosigned:
+def cosign(
+    url: str,
+    head_note: str,
+    body: note.CheckpointBody,
+    old_size: int,
+    proof_from: Callable[[int], list[bytes]],
+    witnesses: Iterable[note.Verifier],
+    timeout: float = 30,
+) -> Cosigned:
     """Ask the witness at `url` to cosign `head_note` (whose body is `body`); `old_size` is what we believe it
     cosigned last (0 if unknown), and `proof_from(size)` gives a consistency proof from that size to ours.
 
@@ -214,8 +246,9 @@ def cosign(url: str, head_note: str, body: note.CheckpointBody, old_size: int,
     known = list(witnesses)
     for _attempt in range(2):
         proof = proof_from(old_size) if 0 < old_size < body.size else []
-        status, ctype, text = _post(url.rstrip("/") + "/add-checkpoint", request_body(old_size, proof, head_note),
-                                    timeout)
+        status, ctype, text = _post(
+            url.rstrip("/") + "/add-checkpoint", request_body(old_size, proof, head_note), timeout
+        )
         if status == 409 and ctype.startswith(SIZE_TYPE) and _attempt == 0:
             seen = text.strip()
             if not seen.isdigit():
@@ -224,7 +257,8 @@ def cosign(url: str, head_note: str, body: note.CheckpointBody, old_size: int,
                 raise JointfundError(
                     f"witness {url} REFUSED: it has already cosigned a log of {seen} records for {body.origin}, "
                     f"more than the {body.size} we asked it to sign. Someone showed it a longer log than ours: a "
-                    "rollback or a split view.")
+                    "rollback or a split view."
+                )
             old_size = int(seen)
             continue
         if status != 200:
@@ -232,17 +266,25 @@ def cosign(url: str, head_note: str, body: note.CheckpointBody, old_size: int,
         try:
             sigs = note.parse_signature_lines(text)
         except note.NoteError as exc:
-            raise JointfundError(f"witness {url} answered 200 with something that is not signature lines: {exc}") \
-                from None
-        good = tuple(s for s in sigs for v in known if (s.name, s.key_id) == (v.name, v.key_id)
-                     and note.signature_valid(body.text(), s, v))
+            raise JointfundError(
+                f"witness {url} answered 200 with something that is not signature lines: {exc}"
+            ) from None
+        good = tuple(
+            s
+            for s in sigs
+            for v in known
+            if (s.name, s.key_id) == (v.name, v.key_id) and note.signature_valid(body.text(), s, v)
+        )
         if not good:
             raise JointfundError(
                 f"witness {url} answered with cosignatures by keys the terms do not name, or that do not verify: "
                 + ", ".join(f"{s.name}+{s.key_id.hex()}" for s in sigs)
-                + "; a witness counts only when [transparency] witnesses lists its verifier key")
+                + "; a witness counts only when [transparency] witnesses lists its verifier key"
+            )
         return Cosigned(good, old_size)
-    raise JointfundError(f"witness {url} kept answering 409 (conflict) for {body.origin}; it was not cosigned")
+    raise JointfundError(
+        f"witness {url} kept answering 409 (conflict) for {body.origin}; it was not cosigned"
+    )
 
 
 def _refusal_sentence(url: str, status: int, text: str, body: note.CheckpointBody, old_size: int) -> str:
@@ -252,7 +294,7 @@ def _refusal_sentence(url: str, status: int, text: str, body: note.CheckpointBod
         403: "none of the signatures on our checkpoint is by a key it trusts for this log",
         409: "the checkpoint conflicts with the one it cosigned before: ANOTHER HISTORY OF THIS LOG (a fork)",
         422: f"our log of {body.size} records is NOT an extension of the {old_size} records it cosigned before: "
-             "history was rewritten, or it was shown a fork",
+        "history was rewritten, or it was shown a fork",
         400: "it could not read the request",
     }.get(status, "an unexpected answer")
     return f"witness {url} REFUSED to cosign the log of {body.size} records (HTTP {status}: {why}): {meaning}"

@@ -87,11 +87,20 @@ class Application(NamedTuple):
 
     def content(self) -> dict:
         """What the reference promises: everything the applicant gave, as the log records it."""
-        return {"applicant": self.applicant, "applicant_code": self.applicant_code, "title": self.title,
-                "sector": self.sector, "region": self.region, "resource": self.resource,
-                "amount": format_amount(self.amount, self.currency), "currency": self.currency,
-                "instrument": self.instrument, "description": self.description, "contact": self.contact,
-                "documents": list(self.documents)}
+        return {
+            "applicant": self.applicant,
+            "applicant_code": self.applicant_code,
+            "title": self.title,
+            "sector": self.sector,
+            "region": self.region,
+            "resource": self.resource,
+            "amount": format_amount(self.amount, self.currency),
+            "currency": self.currency,
+            "instrument": self.instrument,
+            "description": self.description,
+            "contact": self.contact,
+            "documents": list(self.documents),
+        }
 
 
 class StageChange(NamedTuple):
@@ -120,11 +129,14 @@ class StageChange(NamedTuple):
 
 def pipeline_of(terms: Terms) -> Pipeline:
     if terms.pipeline is None:
-        raise JointfundError("these terms define no investment pipeline: add a [pipeline] section to the terms file")
+        raise JointfundError(
+            "these terms define no investment pipeline: add a [pipeline] section to the terms file"
+        )
     return terms.pipeline
 
 
 # -- parsing (pure) --
+
 
 def parse(cells: Cells, terms: Terms, on: dt.date) -> Application | None:
     """One row as an application (id 0, not recorded), or None with its problems in `cells`."""
@@ -151,9 +163,30 @@ def parse(cells: Cells, terms: Terms, on: dt.date) -> Application | None:
     if not cells.ok:
         return None
     assert applicant and title and sector and region and currency and amount is not None and instrument
-    app = Application(0, reference, applicant, code, title, sector, region, resource, amount, currency, instrument,
-                      description, contact, documents, on, cells.row.where.rsplit(":", 1)[0], cells.row.line)
-    return app if reference else app._replace(reference="sha256:" + digest(app, owner.parse(Cells(cells.row), on))[:56])
+    app = Application(
+        0,
+        reference,
+        applicant,
+        code,
+        title,
+        sector,
+        region,
+        resource,
+        amount,
+        currency,
+        instrument,
+        description,
+        contact,
+        documents,
+        on,
+        cells.row.where.rsplit(":", 1)[0],
+        cells.row.line,
+    )
+    return (
+        app
+        if reference
+        else app._replace(reference="sha256:" + digest(app, owner.parse(Cells(cells.row), on))[:56])
+    )
 
 
 def digest(app: Application, owners: tuple[owner.Owner, ...] = ()) -> str:
@@ -166,8 +199,13 @@ def field_row(fields: Mapping[str, str]) -> Row:
     """`--field name=value` options as one input row."""
     unknown = sorted(set(fields) - set(COLUMNS.all))
     if unknown:
-        raise InputError([Problem(f"--field {k}", f"unknown field; expected one of {', '.join(COLUMNS.all)}", k)
-                          for k in unknown], "application not submitted")
+        raise InputError(
+            [
+                Problem(f"--field {k}", f"unknown field; expected one of {', '.join(COLUMNS.all)}", k)
+                for k in unknown
+            ],
+            "application not submitted",
+        )
     return Row(0, "--field", {k: v.strip() for k, v in fields.items()})
 
 
@@ -177,7 +215,10 @@ def rows_of(path: Path) -> Iterable[Row]:
 
 # -- recording --
 
-def submit(conn: Connection, info: FundInfo, actor: str, rows: Iterable[Row], on: dt.date) -> list[tuple[Application, bool]]:
+
+def submit(
+    conn: Connection, info: FundInfo, actor: str, rows: Iterable[Row], on: dt.date
+) -> list[tuple[Application, bool]]:
     """Record every application of `rows`, atomically; returns each with True when it is new."""
     terms = info.terms(on)
     p = pipeline_of(terms)
@@ -193,18 +234,29 @@ def submit(conn: Connection, info: FundInfo, actor: str, rows: Iterable[Row], on
             owners[len(parsed)] = found
             parsed.append(app)
         if len(parsed) > p.max_applications:
-            raise InputError([Problem(row.where, f"at most {p.max_applications} applications per submission")])
+            raise InputError(
+                [Problem(row.where, f"at most {p.max_applications} applications per submission")]
+            )
     stored = {a.reference: a for a in applications(conn, references=[a.reference for a in parsed])}
     seen: dict[str, Application] = {}
     stored_owners = owner.of(conn, [a.id for a in stored.values()])
     seen_owners: dict[str, tuple[owner.Owner, ...]] = {}
     for i, a in enumerate(parsed):
         earlier = stored.get(a.reference) or seen.get(a.reference)
-        earlier_owners = stored_owners.get(earlier.id, ()) if earlier is not None and earlier.id else seen_owners.get(a.reference)
+        earlier_owners = (
+            stored_owners.get(earlier.id, ())
+            if earlier is not None and earlier.id
+            else seen_owners.get(a.reference)
+        )
         if earlier is not None and (earlier.content() != a.content() or earlier_owners != owners[i]):
-            problems.append(Problem(f"{a.source}:{a.line}:reference", "this reference was already used for another "
-                                    f"application ({earlier.label if earlier.id else 'an earlier row'}: {earlier.title!r})",
-                                    a.reference))
+            problems.append(
+                Problem(
+                    f"{a.source}:{a.line}:reference",
+                    "this reference was already used for another "
+                    f"application ({earlier.label if earlier.id else 'an earlier row'}: {earlier.title!r})",
+                    a.reference,
+                )
+            )
         seen.setdefault(a.reference, a)
         seen_owners.setdefault(a.reference, owners[i])
     if problems:
@@ -217,11 +269,25 @@ def submit(conn: Connection, info: FundInfo, actor: str, rows: Iterable[Row], on
         new = a._replace(id=book.next_id(conn, t.application.c.id))
         # The owners are personal data: the log records how many and their digest, never who they are.
         held = {"owners": len(owners[i]), "owners_sha256": owner.digest(owners[i])} if owners[i] else {}
-        seq = book.record(conn, actor, "application.submit", f"application:{new.id}",
-                          {"id": new.id, "reference": new.reference, **new.content(), **held,
-                           "submitted_on": on.isoformat(), "source": new.source, "line": new.line, "before": None,
-                           "after": p.initial},
-                          t.application, _row(new))
+        seq = book.record(
+            conn,
+            actor,
+            "application.submit",
+            f"application:{new.id}",
+            {
+                "id": new.id,
+                "reference": new.reference,
+                **new.content(),
+                **held,
+                "submitted_on": on.isoformat(),
+                "source": new.source,
+                "line": new.line,
+                "before": None,
+                "after": p.initial,
+            },
+            t.application,
+            _row(new),
+        )
         owner.record(conn, new.id, owners[i])
         new = new._replace(seq=seq)
         _record_move(conn, actor, new.id, None, p.initial, on, f"submitted from {new.source}", None)
@@ -231,15 +297,38 @@ def submit(conn: Connection, info: FundInfo, actor: str, rows: Iterable[Row], on
 
 
 def _row(a: Application) -> dict:
-    return {"id": a.id, "reference": a.reference, "applicant": a.applicant, "applicant_code": a.applicant_code,
-            "title": a.title, "sector": a.sector, "region": a.region, "resource": a.resource,
-            "amount_minor": to_minor(a.amount, a.currency), "currency": a.currency, "instrument": a.instrument,
-            "description": a.description, "contact": a.contact, "documents": json.dumps(list(a.documents)),
-            "submitted_on": a.submitted_on, "source": a.source, "line": a.line}
+    return {
+        "id": a.id,
+        "reference": a.reference,
+        "applicant": a.applicant,
+        "applicant_code": a.applicant_code,
+        "title": a.title,
+        "sector": a.sector,
+        "region": a.region,
+        "resource": a.resource,
+        "amount_minor": to_minor(a.amount, a.currency),
+        "currency": a.currency,
+        "instrument": a.instrument,
+        "description": a.description,
+        "contact": a.contact,
+        "documents": json.dumps(list(a.documents)),
+        "submitted_on": a.submitted_on,
+        "source": a.source,
+        "line": a.line,
+    }
 
 
-def move(conn: Connection, info: FundInfo, actor: str, application_id: int, target: str, on: dt.date, reason: str,
-         proposal: int | None = None, decision: str | None = None) -> StageChange:
+def move(
+    conn: Connection,
+    info: FundInfo,
+    actor: str,
+    application_id: int,
+    target: str,
+    on: dt.date,
+    reason: str,
+    proposal: int | None = None,
+    decision: str | None = None,
+) -> StageChange:
     """Move an application to `target`, if the terms' pipeline allows it to be moved this way."""
     app = get(conn, application_id)
     current = stage_of(conn, app.id)
@@ -250,17 +339,47 @@ def move(conn: Connection, info: FundInfo, actor: str, application_id: int, targ
     if not reason.strip() or len(reason) > MAX_REASON_CHARS:
         raise InputError([Problem("--reason", f"say why, in 1 to {MAX_REASON_CHARS} characters", reason)])
     if on < current.effective:
-        raise InputError([Problem("date", f"before the application's last move ({current.effective})", str(on))])
+        raise InputError(
+            [Problem("date", f"before the application's last move ({current.effective})", str(on))]
+        )
     return _record_move(conn, actor, app.id, current.to_stage, target, on, reason.strip(), proposal)
 
 
-def _record_move(conn: Connection, actor: str, app_id: int, source: str | None, target: str, on: dt.date,
-                 reason: str, proposal: int | None) -> StageChange:
-    data = {"application": app_id, "effective": on.isoformat(), "reason": reason, "proposal": proposal,
-            "before": source, "after": target}
-    seq = book.record(conn, actor, "application.move", f"application:{app_id}", data, t.application_stage,
-                      {"application_id": app_id, "from_stage": source, "to_stage": target, "effective": on,
-                       "actor": actor, "reason": reason, "proposal_id": proposal})
+def _record_move(
+    conn: Connection,
+    actor: str,
+    app_id: int,
+    source: str | None,
+    target: str,
+    on: dt.date,
+    reason: str,
+    proposal: int | None,
+) -> StageChange:
+    data = {
+        "application": app_id,
+        "effective": on.isoformat(),
+        "reason": reason,
+        "proposal": proposal,
+        "before": source,
+        "after": target,
+    }
+    seq = book.record(
+        conn,
+        actor,
+        "application.move",
+        f"application:{app_id}",
+        data,
+        t.application_stage,
+        {
+            "application_id": app_id,
+            "from_stage": source,
+            "to_stage": target,
+            "effective": on,
+            "actor": actor,
+            "reason": reason,
+            "proposal_id": proposal,
+        },
+    )
     return StageChange(app_id, source, target, on, actor, reason, proposal, seq)
 
 
@@ -279,8 +398,9 @@ class Attached(NamedTuple):
     seq: int
 
 
-def attach(conn: Connection, info: FundInfo, actor: str, application_id: int, name: str, content: bytes,
-           on: dt.date) -> Attached:
+def attach(
+    conn: Connection, info: FundInfo, actor: str, application_id: int, name: str, content: bytes, on: dt.date
+) -> Attached:
     """Store `content` by its SHA-256 (ledger.document) and attach it to the application, unless it is closed.
 
     The same bytes again attach nothing new; the `application.document` event puts the link in the signed log.
@@ -296,31 +416,62 @@ def attach(conn: Connection, info: FundInfo, actor: str, application_id: int, na
     if same is not None:
         return same
     if len(found) >= MAX_DOCUMENTS:
-        raise InputError([Problem("document", f"at most {MAX_DOCUMENTS} documents per application", str(len(found)))],
-                         "document not attached")
-    shown = name.strip()[:document.MAX_NAME_CHARS] or doc.name
-    seq = append_event(conn, actor, ATTACH, f"application:{app.id}",
-                       {"application": app.id, "sha256": doc.sha256, "name": shown, "size_bytes": doc.size_bytes})
+        raise InputError(
+            [Problem("document", f"at most {MAX_DOCUMENTS} documents per application", str(len(found)))],
+            "document not attached",
+        )
+    shown = name.strip()[: document.MAX_NAME_CHARS] or doc.name
+    seq = append_event(
+        conn,
+        actor,
+        ATTACH,
+        f"application:{app.id}",
+        {"application": app.id, "sha256": doc.sha256, "name": shown, "size_bytes": doc.size_bytes},
+    )
     return Attached(shown, doc.sha256, doc.size_bytes, seq)
 
 
 def attached(conn: Connection, application_id: int) -> list[Attached]:
     e = t.event.c
-    rows = conn.execute(select(e.seq, e.data).where(e.action == ATTACH, e.subject == f"application:{application_id}")
-                        .order_by(e.seq))
-    return [Attached(d["name"], d["sha256"], d["size_bytes"], r.seq) for r in rows for d in [json.loads(r.data)]]
+    rows = conn.execute(
+        select(e.seq, e.data)
+        .where(e.action == ATTACH, e.subject == f"application:{application_id}")
+        .order_by(e.seq)
+    )
+    return [
+        Attached(d["name"], d["sha256"], d["size_bytes"], r.seq) for r in rows for d in [json.loads(r.data)]
+    ]
 
 
 # -- reading --
 
+
 def _of(r) -> Application:  # noqa: ANN001 - a result row
-    return Application(r.id, r.reference, r.applicant, r.applicant_code, r.title, r.sector, r.region, r.resource,
-                       from_minor(r.amount_minor, r.currency), r.currency, r.instrument, r.description, r.contact,
-                       tuple(json.loads(r.documents)), r.submitted_on, r.source, r.line, r.seq)
+    return Application(
+        r.id,
+        r.reference,
+        r.applicant,
+        r.applicant_code,
+        r.title,
+        r.sector,
+        r.region,
+        r.resource,
+        from_minor(r.amount_minor, r.currency),
+        r.currency,
+        r.instrument,
+        r.description,
+        r.contact,
+        tuple(json.loads(r.documents)),
+        r.submitted_on,
+        r.source,
+        r.line,
+        r.seq,
+    )
 
 
-def applications(conn: Connection, ids: Iterable[int] | None = None,
-                 references: Iterable[str] | None = None) -> list[Application]:
+def applications(
+    conn: Connection, ids: Iterable[int] | None = None, references: Iterable[str] | None = None
+) -> list[Application]:
     q = select(t.application).order_by(t.application.c.id)
     if ids is not None:
         q = q.where(t.application.c.id.in_(list(ids)))
@@ -330,7 +481,10 @@ def applications(conn: Connection, ids: Iterable[int] | None = None,
             return []
         found: list[Application] = []
         for start in range(0, len(refs), 900):
-            found += [_of(r) for r in conn.execute(q.where(t.application.c.reference.in_(refs[start:start + 900])))]
+            found += [
+                _of(r)
+                for r in conn.execute(q.where(t.application.c.reference.in_(refs[start : start + 900])))
+            ]
         return found
     return [_of(r) for r in conn.execute(q)]
 
@@ -342,14 +496,20 @@ def get(conn: Connection, application_id: int) -> Application:
     return found[0]
 
 
-def history(conn: Connection, application_id: int | None = None, as_of: dt.date | None = None) -> list[StageChange]:
+def history(
+    conn: Connection, application_id: int | None = None, as_of: dt.date | None = None
+) -> list[StageChange]:
     q = select(t.application_stage).order_by(t.application_stage.c.id)
     if application_id is not None:
         q = q.where(t.application_stage.c.application_id == application_id)
     if as_of is not None:
         q = q.where(t.application_stage.c.effective <= as_of)
-    return [StageChange(r.application_id, r.from_stage, r.to_stage, r.effective, r.actor, r.reason, r.proposal_id, r.seq)
-            for r in conn.execute(q)]
+    return [
+        StageChange(
+            r.application_id, r.from_stage, r.to_stage, r.effective, r.actor, r.reason, r.proposal_id, r.seq
+        )
+        for r in conn.execute(q)
+    ]
 
 
 def stages(conn: Connection, as_of: dt.date | None = None) -> dict[int, StageChange]:
@@ -369,9 +529,8 @@ def stage_of(conn: Connection, application_id: int) -> StageChange:
 def by_reference(conn: Connection, about: str | None) -> Application | None:
     """The application a proposal's `about` names ("application:7"), or None."""
     prefix = "application:"
-    number = bounds.id_in(about[len(prefix):]) if about and about.startswith(prefix) else None
+    number = bounds.id_in(about[len(prefix) :]) if about and about.startswith(prefix) else None
     if number is None:
         return None
     found = applications(conn, [number])
     return found[0] if found else None
-

@@ -44,16 +44,23 @@ def check_pipeline(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Fin
     for a in apps.applications(conn):
         moves = by_app.get(a.id, [])
         if not moves or moves[0].from_stage is not None or moves[0].to_stage != terms.pipeline.initial:
-            findings.append(Finding(name, a.seq, f"application {a.id} does not start at {terms.pipeline.initial}"))
+            findings.append(
+                Finding(name, a.seq, f"application {a.id} does not start at {terms.pipeline.initial}")
+            )
             continue
         for before, m in zip(moves, moves[1:]):
             decision = kinds.get(m.proposal) if m.proposal is not None else None
-            why = (f"leaves {m.from_stage} but was at {before.to_stage}" if m.from_stage != before.to_stage
-                   else rules.refusal(fund.terms(m.effective).pipeline, m.from_stage, m.to_stage, decision))
+            why = (
+                f"leaves {m.from_stage} but was at {before.to_stage}"
+                if m.from_stage != before.to_stage
+                else rules.refusal(fund.terms(m.effective).pipeline, m.from_stage, m.to_stage, decision)
+            )
             if why is None and m.proposal is not None and executed.get(m.proposal, m.seq + 1) > m.seq:
                 why = f"proposal {m.proposal} was not executed before the move"
             if why:
-                findings.append(Finding(name, m.seq, f"application {a.id}: {m.from_stage} -> {m.to_stage}: {why}"))
+                findings.append(
+                    Finding(name, m.seq, f"application {a.id}: {m.from_stage} -> {m.to_stage}: {why}")
+                )
     return name, len(by_app), findings
 
 
@@ -68,34 +75,71 @@ def check_investments(conn: Connection, fund: FundInfo) -> tuple[str, int, list[
     for inv in invs:
         p = proposals.get(inv.proposal)
         if p is None or inv.proposal not in executed or (p.amount, p.currency) != (inv.amount, inv.currency):
-            findings.append(Finding(name, inv.seq, f"{inv.label} does not match an executed proposal of its amount"))
+            findings.append(
+                Finding(name, inv.seq, f"{inv.label} does not match an executed proposal of its amount")
+            )
             continue
         pos = investment.position(conn, fund, inv, dt.date.max)
         if pos.disbursed > inv.amount:
-            findings.append(Finding(name, inv.seq, f"{inv.label} disbursed {pos.disbursed}, more than its commitment "
-                                    f"of {inv.amount} {inv.currency}"))
+            findings.append(
+                Finding(
+                    name,
+                    inv.seq,
+                    f"{inv.label} disbursed {pos.disbursed}, more than its commitment "
+                    f"of {inv.amount} {inv.currency}",
+                )
+            )
     types = dict(conn.execute(select(t.account.c.name, t.account.c.type)).all())
     for item in in_kind.items(conn, fund):
         p = proposals.get(item.proposal)
-        if item.approved is not None and (p is None or item.proposal not in executed or p.amount != item.approved):
-            findings.append(Finding(name, None, f"in-kind {item.reference} booked {item.approved}, not its executed "
-                                    f"proposal's amount"))
+        if item.approved is not None and (
+            p is None or item.proposal not in executed or p.amount != item.approved
+        ):
+            findings.append(
+                Finding(
+                    name,
+                    None,
+                    f"in-kind {item.reference} booked {item.approved}, not its executed proposal's amount",
+                )
+            )
         counts = in_kind.assessed_kind(fund.terms(item.delivered_on), item.partner)
-        if item.approved is not None and item.funded_by is not None and in_kind.funding_problems(counts, item.funded_by):
-            findings.append(Finding(name, None, f"in-kind {item.reference} was booked as capital, but the terms do not "
-                                    f"count a delivery {item.funded_by}"))
+        if (
+            item.approved is not None
+            and item.funded_by is not None
+            and in_kind.funding_problems(counts, item.funded_by)
+        ):
+            findings.append(
+                Finding(
+                    name,
+                    None,
+                    f"in-kind {item.reference} was booked as capital, but the terms do not "
+                    f"count a delivery {item.funded_by}",
+                )
+            )
         for e in journal.entries(conn, link=f"{in_kind.LINK}{item.reference}"):
             held = [x.account for x in e.postings if types.get(x.account) in ("asset", "liability")]
             if held:
-                findings.append(Finding(name, e.seq, f"in-kind {item.reference} is a capital credit, but its entry "
-                                        f"posts to {held[0]} (the fund holds no asset for it)"))
+                findings.append(
+                    Finding(
+                        name,
+                        e.seq,
+                        f"in-kind {item.reference} is a capital credit, but its entry "
+                        f"posts to {held[0]} (the fund holds no asset for it)",
+                    )
+                )
     return name, len(invs), findings
 
 
 def check_lock(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Finding]]:
     """No distribution entry is dated inside the reinvestment period (found by key, not by reading the journal)."""
     name, findings = "capital.distribution_lock", []
-    rows = list(conn.execute(select(t.entry.c.seq, t.entry.c.date).where(t.entry.c.key.startswith(distribution.LINK, autoescape=True))))
+    rows = list(
+        conn.execute(
+            select(t.entry.c.seq, t.entry.c.date).where(
+                t.entry.c.key.startswith(distribution.LINK, autoescape=True)
+            )
+        )
+    )
     for seq, day in rows:
         why = distribution.lock_refusal(fund.terms(day), day)
         if why:
@@ -115,8 +159,14 @@ def check_screening(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Fi
     for v in versions:
         held = sanctions.count(conn, v.id)
         if held != v.entries:
-            findings.append(Finding(name, v.seq, f"sanctions list {v.name} version {v.id} holds {held} entries, "
-                                    f"its import recorded {v.entries}"))
+            findings.append(
+                Finding(
+                    name,
+                    v.seq,
+                    f"sanctions list {v.name} version {v.id} holds {held} entries, "
+                    f"its import recorded {v.entries}",
+                )
+            )
     done = clearance.screenings(conn)
     decided = clearance.outcomes(conn)
     by_app: dict[int, list[clearance.Screened]] = {}
@@ -127,8 +177,14 @@ def check_screening(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Fi
         o = decided.get(sc.id)
         keys = {screening.hit_of(h).key for h in sc.hits}
         if o is not None and o.automatic and not keys <= cleared.get(sc.application, set()):
-            findings.append(Finding(name, o.seq, f"screening {sc.id} of application {sc.application} was cleared "
-                                    "automatically, but a person had not cleared all of its hits before"))
+            findings.append(
+                Finding(
+                    name,
+                    o.seq,
+                    f"screening {sc.id} of application {sc.application} was cleared "
+                    "automatically, but a person had not cleared all of its hits before",
+                )
+            )
         if o is not None and o.outcome == clearance.CLEARED:
             cleared.setdefault(sc.application, set()).update(keys)
     checked = 0
@@ -137,19 +193,32 @@ def check_screening(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Fi
         if m.from_stage is None or pipeline is None or m.to_stage not in pipeline.screening.stages:
             continue
         checked += 1
-        why = clearance.why_not_cleared(m.application, versions, by_app.get(m.application, []),
-                                        decided, m.seq)
+        why = clearance.why_not_cleared(
+            m.application, versions, by_app.get(m.application, []), decided, m.seq
+        )
         if why:
-            findings.append(Finding(name, m.seq, f"application {m.application}: {m.from_stage} -> {m.to_stage} "
-                                    f"without a cleared screening: {why}"))
+            findings.append(
+                Finding(
+                    name,
+                    m.seq,
+                    f"application {m.application}: {m.from_stage} -> {m.to_stage} "
+                    f"without a cleared screening: {why}",
+                )
+            )
     logged = {e.subject: e.data for e in log.events(conn, action="application.submit")}
     held_owners = owner.of(conn)
     for a in apps.applications(conn):
         expected = logged.get(f"application:{a.id}", {}).get("owners_sha256")
         mine = held_owners.get(a.id, ())
         if (owner.digest(mine) if mine else None) != expected:
-            findings.append(Finding(name, a.seq, f"application {a.id}: its beneficial owners are not those its "
-                                    "submission recorded (digest differs)"))
+            findings.append(
+                Finding(
+                    name,
+                    a.seq,
+                    f"application {a.id}: its beneficial owners are not those its "
+                    "submission recorded (digest differs)",
+                )
+            )
     return name, checked + len(versions), findings
 
 

@@ -74,8 +74,13 @@ def current(lists: Iterable[ListVersion], before_seq: int | None = None) -> list
     return sorted(latest.values(), key=lambda v: v.name)
 
 
-def why_not_cleared(application_id: int, lists: list[ListVersion], screenings: list[Screened], outcomes: dict[int, Outcome],
-                    before_seq: int | None = None) -> str | None:
+def why_not_cleared(
+    application_id: int,
+    lists: list[ListVersion],
+    screenings: list[Screened],
+    outcomes: dict[int, Outcome],
+    before_seq: int | None = None,
+) -> str | None:
     """Why the application is not cleared against the lists current before `before_seq` (None: it is).
 
     `screenings` are the application's own, in log order.
@@ -83,8 +88,10 @@ def why_not_cleared(application_id: int, lists: list[ListVersion], screenings: l
     label = f"APP-{application_id}"
     now = current(lists, before_seq)
     if not now:
-        return ("no sanctions list is imported, so it cannot be screened; import one first "
-                "(jointfund sanctions import FILE --list NAME)")
+        return (
+            "no sanctions list is imported, so it cannot be screened; import one first "
+            "(jointfund sanctions import FILE --list NAME)"
+        )
     done = [s for s in screenings if before_seq is None or s.seq < before_seq]
     if not done:
         return f"{label} has not been screened against the sanctions lists; run: jointfund applications screen {application_id}"
@@ -95,8 +102,10 @@ def why_not_cleared(application_id: int, lists: list[ListVersion], screenings: l
         return f"screening {last.id} did not match against the current lists: {names}; screen it again"
     decided = outcomes.get(last.id)
     if decided is None or (before_seq is not None and decided.seq > before_seq):
-        return (f"screening {last.id} has {len(last.hits)} hit(s) that no one has decided; record the outcome: "
-                f"jointfund applications clear {application_id} --reason TEXT (or block)")
+        return (
+            f"screening {last.id} has {len(last.hits)} hit(s) that no one has decided; record the outcome: "
+            f"jointfund applications clear {application_id} --reason TEXT (or block)"
+        )
     if decided.outcome != CLEARED:
         return f"screening {last.id} was blocked by {decided.actor}: {decided.reason}"
     return None
@@ -104,17 +113,30 @@ def why_not_cleared(application_id: int, lists: list[ListVersion], screenings: l
 
 # -- reading --
 
+
 def lists(conn: Connection) -> list[ListVersion]:
-    return [ListVersion(r.id, r.name, r.format, r.sha256, r.list_date, r.source, r.entries, r.seq)
-            for r in conn.execute(select(t.sanctions_list).order_by(t.sanctions_list.c.id))]
+    return [
+        ListVersion(r.id, r.name, r.format, r.sha256, r.list_date, r.source, r.entries, r.seq)
+        for r in conn.execute(select(t.sanctions_list).order_by(t.sanctions_list.c.id))
+    ]
 
 
 def screenings(conn: Connection, application_id: int | None = None) -> list[Screened]:
     q = select(t.screening).order_by(t.screening.c.id)
     if application_id is not None:
         q = q.where(t.screening.c.application_id == application_id)
-    return [Screened(r.id, r.application_id, tuple(json.loads(r.lists)), tuple(json.loads(r.hits)), r.screened_on,
-                     r.actor, r.seq) for r in conn.execute(q)]
+    return [
+        Screened(
+            r.id,
+            r.application_id,
+            tuple(json.loads(r.lists)),
+            tuple(json.loads(r.hits)),
+            r.screened_on,
+            r.actor,
+            r.seq,
+        )
+        for r in conn.execute(q)
+    ]
 
 
 def outcomes(conn: Connection, screening_ids: list[int] | None = None) -> dict[int, Outcome]:
@@ -123,8 +145,12 @@ def outcomes(conn: Connection, screening_ids: list[int] | None = None) -> dict[i
         if not screening_ids:
             return {}
         q = q.where(t.screening_outcome.c.screening_id.in_(screening_ids))
-    return {r.screening_id: Outcome(r.screening_id, r.outcome, r.reason, r.actor, bool(r.automatic), r.decided_on, r.seq)
-            for r in conn.execute(q)}
+    return {
+        r.screening_id: Outcome(
+            r.screening_id, r.outcome, r.reason, r.actor, bool(r.automatic), r.decided_on, r.seq
+        )
+        for r in conn.execute(q)
+    }
 
 
 def refusal(conn: Connection, pipeline: Pipeline, application_id: int, target: str) -> str | None:

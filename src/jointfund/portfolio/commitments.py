@@ -51,12 +51,23 @@ def register(conn: Connection, info: FundInfo, as_of: dt.date) -> list[MemoLine]
     for inv in investment.investments(conn, as_of):
         pos = investment.position(conn, info, inv, as_of)
         cancelled = pos.committed - pos.disbursed - pos.undrawn
-        lines.append(MemoLine("investee", inv.label, inv.currency, pos.committed, pos.disbursed, pos.undrawn,
-                              max(cancelled, Decimal(0))))
+        lines.append(
+            MemoLine(
+                "investee",
+                inv.label,
+                inv.currency,
+                pos.committed,
+                pos.disbursed,
+                pos.undrawn,
+                max(cancelled, Decimal(0)),
+            )
+        )
     for cur in terms.fund.currencies:
         for c in partner_capital(conn, terms, as_of, cur):
             if c.committed or c.called:
-                lines.append(MemoLine("partner", c.partner, cur, c.committed, c.called, c.uncalled, Decimal(0)))
+                lines.append(
+                    MemoLine("partner", c.partner, cur, c.committed, c.called, c.uncalled, Decimal(0))
+                )
     return lines
 
 

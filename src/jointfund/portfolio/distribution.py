@@ -33,9 +33,11 @@ def lock_refusal(terms: Terms, day: dt.date) -> str | None:
     d = terms.distributions
     if day >= d.lock_ends:
         return None
-    return (f"distributions are locked until {d.lock_ends}: the reinvestment period of {d.reinvestment_period_years} "
-            f"years from {d.lock_starts} runs until then, and during it the fund's profits and income are reinvested, "
-            f"not distributed (the terms' distributions section); a distribution may be proposed from {d.lock_ends}")
+    return (
+        f"distributions are locked until {d.lock_ends}: the reinvestment period of {d.reinvestment_period_years} "
+        f"years from {d.lock_starts} runs until then, and during it the fund's profits and income are reinvested, "
+        f"not distributed (the terms' distributions section); a distribution may be proposed from {d.lock_ends}"
+    )
 
 
 def allocation(amount: Decimal, currency: str, capital: dict[str, Decimal]) -> dict[str, Decimal]:
@@ -47,10 +49,19 @@ def allocation(amount: Decimal, currency: str, capital: dict[str, Decimal]) -> d
 
 
 def entry(terms: Terms, parts: dict[str, Decimal], currency: str, day: dt.date, proposal: int) -> Entry:
-    legs = [Posting(terms.account_name("capital_distributions", partner=p), x, currency) for p, x in parts.items() if x]
+    legs = [
+        Posting(terms.account_name("capital_distributions", partner=p), x, currency)
+        for p, x in parts.items()
+        if x
+    ]
     legs.append(Posting(terms.account_name("cash", currency=currency), -sum(parts.values()), currency))
-    return Entry(day, f"Distribution to partners by proposal {proposal}", tuple(legs), f"{LINK}{proposal}",
-                 (f"{LINK}{proposal}", f"proposal:{proposal}"))
+    return Entry(
+        day,
+        f"Distribution to partners by proposal {proposal}",
+        tuple(legs),
+        f"{LINK}{proposal}",
+        (f"{LINK}{proposal}", f"proposal:{proposal}"),
+    )
 
 
 def _refuse_locked(terms: Terms, day: dt.date) -> None:
@@ -59,8 +70,16 @@ def _refuse_locked(terms: Terms, day: dt.date) -> None:
         raise Refused(f"distribution refused: {why}")
 
 
-def propose(conn: Connection, info: FundInfo, actor: str, amount: Decimal, currency: str, proposer: str, private,  # noqa: ANN001
-            on: dt.date) -> Proposal:
+def propose(
+    conn: Connection,
+    info: FundInfo,
+    actor: str,
+    amount: Decimal,
+    currency: str,
+    proposer: str,
+    private,  # noqa: ANN001
+    on: dt.date,
+) -> Proposal:
     """Open a distribution proposal, unless the reinvestment lock still runs on `on`."""
     terms = info.terms(on)
     _refuse_locked(terms, on)
@@ -68,12 +87,28 @@ def propose(conn: Connection, info: FundInfo, actor: str, amount: Decimal, curre
     if amount <= 0:
         problems.append(Problem("--amount", "must be more than zero", str(amount)))
     if currency != terms.fund.base_currency:
-        problems.append(Problem("--currency", f"distributions are made in the base currency {terms.fund.base_currency}", currency))
+        problems.append(
+            Problem(
+                "--currency",
+                f"distributions are made in the base currency {terms.fund.base_currency}",
+                currency,
+            )
+        )
     if problems:
         raise InputError(problems, "distribution not proposed")
-    return open_proposal(conn, info, actor, terms.distributions.decision_kind,
-                         f"Distribution of {amount} {currency} to the partners, by capital", proposer, private, on,
-                         amount, currency, f"{LINK}{on.isoformat()}")
+    return open_proposal(
+        conn,
+        info,
+        actor,
+        terms.distributions.decision_kind,
+        f"Distribution of {amount} {currency} to the partners, by capital",
+        proposer,
+        private,
+        on,
+        amount,
+        currency,
+        f"{LINK}{on.isoformat()}",
+    )
 
 
 def distribute(conn: Connection, info: FundInfo, p: Proposal, on: dt.date) -> dict[str, Decimal]:
@@ -82,9 +117,13 @@ def distribute(conn: Connection, info: FundInfo, p: Proposal, on: dt.date) -> di
     _refuse_locked(terms, on)
     if p.amount is None or p.currency is None:
         raise Refused(f"proposal {p.id} names no amount to distribute")
-    cash = journal.balance(conn, terms.account_name("cash", currency=p.currency), on, p.currency).get(p.currency, Decimal(0))
+    cash = journal.balance(conn, terms.account_name("cash", currency=p.currency), on, p.currency).get(
+        p.currency, Decimal(0)
+    )
     if p.amount > cash:
-        raise Refused(f"proposal {p.id} distributes {p.amount} {p.currency}, but the fund holds {cash} {p.currency} in cash on {on}")
+        raise Refused(
+            f"proposal {p.id} distributes {p.amount} {p.currency}, but the fund holds {cash} {p.currency} in cash on {on}"
+        )
     parts = allocation(p.amount, p.currency, closing_by_partner(conn, info, on))
     journal.post(conn, [entry(terms, parts, p.currency, on, p.id)], info.start_date)
     return parts

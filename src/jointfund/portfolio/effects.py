@@ -51,8 +51,10 @@ def _application(conn: Connection, p: Proposal) -> apps.Application | None:
 def _investment(conn: Connection, p: Proposal) -> investment.Investment:
     inv = investment.by_reference(conn, p.about)
     if inv is None:
-        raise Refused(f"proposal {p.id} ({p.kind}) must be about an investment (--about investment:<id>), "
-                      f"not {p.about!r}")
+        raise Refused(
+            f"proposal {p.id} ({p.kind}) must be about an investment (--about investment:<id>), "
+            f"not {p.about!r}"
+        )
     return inv
 
 
@@ -61,7 +63,9 @@ def invest(conn: Connection, fund: FundInfo, p: Proposal, run: Run) -> str:
     app = _application(conn, p)
     if app is None:
         return _invest_otherwise(conn, fund, p, run)
-    moved = advance(conn, fund, run.actor, app, p.kind, run.on, p.id, f"approved by the board: proposal {p.id}")
+    moved = advance(
+        conn, fund, run.actor, app, p.kind, run.on, p.id, f"approved by the board: proposal {p.id}"
+    )
     inv = investment.commit(conn, fund, run.actor, p, app.id, run.on)
     return f"{app.label} is {moved[-1].to_stage}: {inv.label} committed {p.amount} {p.currency}"
 
@@ -72,8 +76,17 @@ def disburse(conn: Connection, fund: FundInfo, p: Proposal, run: Run) -> str:
     app = apps.get(conn, inv.application)
     refuse_unless_acting(conn, fund, app, p.kind, run.on)
     undrawn = investment.disburse(conn, fund, inv, p, run.on)
-    advance(conn, fund, run.actor, app, p.kind, run.on, p.id,
-            f"first disbursement: proposal {p.id}", required=False)
+    advance(
+        conn,
+        fund,
+        run.actor,
+        app,
+        p.kind,
+        run.on,
+        p.id,
+        f"first disbursement: proposal {p.id}",
+        required=False,
+    )
     return f"{inv.label}: {p.amount} {p.currency} disbursed, {undrawn} undrawn"
 
 
@@ -89,13 +102,20 @@ def value(conn: Connection, fund: FundInfo, p: Proposal, run: Run) -> str:
 def _mover(kind: str) -> Effect:
     def move(conn: Connection, fund: FundInfo, p: Proposal, run: Run) -> str:
         app = _application(conn, p)
-        target = bounds.id_in(p.about[len(PROPOSAL_REF):]) if p.about and p.about.startswith(PROPOSAL_REF) else None
+        target = (
+            bounds.id_in(p.about[len(PROPOSAL_REF) :])
+            if p.about and p.about.startswith(PROPOSAL_REF)
+            else None
+        )
         if app is None and target is not None:
             app = _application(conn, get(conn, target))  # a recommendation of a proposal
         if app is None:
             return _NO_EFFECT
-        moved = advance(conn, fund, run.actor, app, kind, run.on, p.id, f"{kind}: proposal {p.id} ({p.title})")
+        moved = advance(
+            conn, fund, run.actor, app, kind, run.on, p.id, f"{kind}: proposal {p.id} ({p.title})"
+        )
         return f"{app.label} is {moved[-1].to_stage}"
+
     return move
 
 
@@ -108,8 +128,10 @@ def value_in_kind(conn: Connection, fund: FundInfo, p: Proposal, run: Run) -> st
     item = in_kind.book_approved(conn, fund, p, run.on)
     if item is None:
         return _NO_EFFECT
-    return (f"in-kind contribution {item.reference}: reported {item.reported}, approved {p.amount} {p.currency}, "
-            f"now {item.partner}'s capital")
+    return (
+        f"in-kind contribution {item.reference}: reported {item.reported}, approved {p.amount} {p.currency}, "
+        f"now {item.partner}'s capital"
+    )
 
 
 @effects.precondition("distribution")

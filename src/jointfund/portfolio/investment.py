@@ -112,6 +112,7 @@ class Position(NamedTuple):
 
 # -- entries (pure) --
 
+
 def _legs(*legs: tuple[str, Decimal, str]) -> tuple[Posting, ...]:
     """Postings without the zero legs a split may leave (an exit at exactly cost has no gain)."""
     return tuple(Posting(a, x, c) for a, x, c in legs if x != 0)
@@ -119,35 +120,74 @@ def _legs(*legs: tuple[str, Decimal, str]) -> tuple[Posting, ...]:
 
 def disbursement_entry(terms: Terms, inv: Investment, amount: Decimal, day: dt.date, proposal: int) -> Entry:
     c = inv.currency
-    return Entry(day, f"Disbursement to {inv.label} by proposal {proposal}", _legs(
-        (terms.account_name("investment_cost"), amount, c), (terms.account_name("cash", currency=c), -amount, c),
-    ), f"{inv.link}:disburse:{proposal}", (inv.link, f"proposal:{proposal}"))
+    return Entry(
+        day,
+        f"Disbursement to {inv.label} by proposal {proposal}",
+        _legs(
+            (terms.account_name("investment_cost"), amount, c),
+            (terms.account_name("cash", currency=c), -amount, c),
+        ),
+        f"{inv.link}:disburse:{proposal}",
+        (inv.link, f"proposal:{proposal}"),
+    )
 
 
-def income_entry(terms: Terms, inv: Investment, role: str, kind: str, amount: Decimal, day: dt.date, reference: str) -> Entry:
+def income_entry(
+    terms: Terms, inv: Investment, role: str, kind: str, amount: Decimal, day: dt.date, reference: str
+) -> Entry:
     c = inv.currency
-    return Entry(day, f"{kind.capitalize()} from {inv.label} ({reference})", _legs(
-        (terms.account_name("cash", currency=c), amount, c), (terms.account_name(role), -amount, c),
-    ), f"{inv.link}:income:{reference}", (inv.link, f"reference:{reference}"))
+    return Entry(
+        day,
+        f"{kind.capitalize()} from {inv.label} ({reference})",
+        _legs(
+            (terms.account_name("cash", currency=c), amount, c),
+            (terms.account_name(role), -amount, c),
+        ),
+        f"{inv.link}:income:{reference}",
+        (inv.link, f"reference:{reference}"),
+    )
 
 
-def return_entry(terms: Terms, inv: Investment, kind: str, proceeds: Decimal, cost: Decimal, release: Decimal,
-                 day: dt.date, reference: str) -> Entry:
+def return_entry(
+    terms: Terms,
+    inv: Investment,
+    kind: str,
+    proceeds: Decimal,
+    cost: Decimal,
+    release: Decimal,
+    day: dt.date,
+    reference: str,
+) -> Entry:
     """Proceeds returning `cost` of the investment; the rest is a realised gain (or loss); `release` of the
     revaluation that belonged to that cost leaves the books with it."""
     c = inv.currency
-    return Entry(day, f"{kind.capitalize()} from {inv.label} ({reference})", _legs(
-        (terms.account_name("cash", currency=c), proceeds, c), (terms.account_name("investment_cost"), -cost, c),
-        (terms.account_name("gains_realised"), cost - proceeds, c),
-        (terms.account_name("investment_revaluation"), -release, c), (terms.account_name("gains_unrealised"), release, c),
-    ), f"{inv.link}:{kind}:{reference}", (inv.link, f"reference:{reference}"))
+    return Entry(
+        day,
+        f"{kind.capitalize()} from {inv.label} ({reference})",
+        _legs(
+            (terms.account_name("cash", currency=c), proceeds, c),
+            (terms.account_name("investment_cost"), -cost, c),
+            (terms.account_name("gains_realised"), cost - proceeds, c),
+            (terms.account_name("investment_revaluation"), -release, c),
+            (terms.account_name("gains_unrealised"), release, c),
+        ),
+        f"{inv.link}:{kind}:{reference}",
+        (inv.link, f"reference:{reference}"),
+    )
 
 
 def valuation_entry(terms: Terms, inv: Investment, delta: Decimal, day: dt.date, proposal: int) -> Entry:
     c = inv.currency
-    return Entry(day, f"Valuation of {inv.label} by proposal {proposal}", _legs(
-        (terms.account_name("investment_revaluation"), delta, c), (terms.account_name("gains_unrealised"), -delta, c),
-    ), f"{inv.link}:valuation:{proposal}", (inv.link, f"proposal:{proposal}"))
+    return Entry(
+        day,
+        f"Valuation of {inv.label} by proposal {proposal}",
+        _legs(
+            (terms.account_name("investment_revaluation"), delta, c),
+            (terms.account_name("gains_unrealised"), -delta, c),
+        ),
+        f"{inv.link}:valuation:{proposal}",
+        (inv.link, f"proposal:{proposal}"),
+    )
 
 
 def close_out_entry(terms: Terms, pos: Position, day: dt.date, reason: str, write_off: bool) -> Entry | None:
@@ -155,27 +195,40 @@ def close_out_entry(terms: Terms, pos: Position, day: dt.date, reason: str, writ
     inv, c = pos.investment, pos.investment.currency
     legs: list[tuple[str, Decimal, str]] = []
     if write_off:
-        legs += [(terms.account_name("write_offs"), pos.cost, c), (terms.account_name("investment_cost"), -pos.cost, c),
-                 (terms.account_name("investment_revaluation"), -pos.revaluation, c),
-                 (terms.account_name("gains_unrealised"), pos.revaluation, c)]
+        legs += [
+            (terms.account_name("write_offs"), pos.cost, c),
+            (terms.account_name("investment_cost"), -pos.cost, c),
+            (terms.account_name("investment_revaluation"), -pos.revaluation, c),
+            (terms.account_name("gains_unrealised"), pos.revaluation, c),
+        ]
     postings = _legs(*legs)
     if not postings:
         return None
-    return Entry(day, f"{inv.label} {'written off' if write_off else 'closed'}: {reason}", postings,
-                 f"{inv.link}:close", (inv.link,))
+    return Entry(
+        day,
+        f"{inv.label} {'written off' if write_off else 'closed'}: {reason}",
+        postings,
+        f"{inv.link}:close",
+        (inv.link,),
+    )
 
 
-def position_of(terms: Terms, inv: Investment, entries: Iterable[Entry], as_of: dt.date,
-                closed_on: dt.date | None = None) -> Position:
+def position_of(
+    terms: Terms, inv: Investment, entries: Iterable[Entry], as_of: dt.date, closed_on: dt.date | None = None
+) -> Position:
     """An investment's figures from its entries (those dated after `as_of` are left out).
 
     Undrawn is the commitment less what was disbursed, and nothing from `closed_on` (the day its
     application reached a final stage, which cancels what was left undrawn)."""
     c = inv.currency
-    names = {r: terms.account_name(r) for r in ("investment_cost", "investment_revaluation", "gains_realised",
-                                                "write_offs")}
+    names = {
+        r: terms.account_name(r)
+        for r in ("investment_cost", "investment_revaluation", "gains_realised", "write_offs")
+    }
     cash = terms.account_name("cash", currency=c)
-    income_accounts = {terms.account_name(role) for role in (terms.pipeline.income.values() if terms.pipeline else ())}
+    income_accounts = {
+        terms.account_name(role) for role in (terms.pipeline.income.values() if terms.pipeline else ())
+    }
     sums = {k: Decimal(0) for k in ("disbursed", "cost", "income", "returned", "revaluation", "realised")}
     flows: list[Flow] = []
     for e in entries:
@@ -201,16 +254,37 @@ def position_of(terms: Terms, inv: Investment, entries: Iterable[Entry], as_of: 
             sums["returned"] += cash_moved
     q = quantum(c)  # sums that start from zero print with the currency's decimals
     committed = inv.amount if inv.committed_on <= as_of else Decimal(0)
-    undrawn = Decimal(0) if closed_on is not None and closed_on <= as_of else max(committed - sums["disbursed"], Decimal(0))
-    return Position(inv, as_of, committed.quantize(q), undrawn.quantize(q), *(sums[k].quantize(q) for k in (
-        "disbursed", "cost", "income", "returned", "revaluation", "realised")), tuple(sorted(flows)))
+    undrawn = (
+        Decimal(0)
+        if closed_on is not None and closed_on <= as_of
+        else max(committed - sums["disbursed"], Decimal(0))
+    )
+    return Position(
+        inv,
+        as_of,
+        committed.quantize(q),
+        undrawn.quantize(q),
+        *(
+            sums[k].quantize(q)
+            for k in ("disbursed", "cost", "income", "returned", "revaluation", "realised")
+        ),
+        tuple(sorted(flows)),
+    )
 
 
 # -- the store --
 
+
 def _of(r) -> Investment:  # noqa: ANN001 - a result row
-    return Investment(r.id, r.application_id, r.proposal_id, from_minor(r.amount_minor, r.currency), r.currency,
-                      r.committed_on, r.seq)
+    return Investment(
+        r.id,
+        r.application_id,
+        r.proposal_id,
+        from_minor(r.amount_minor, r.currency),
+        r.currency,
+        r.committed_on,
+        r.seq,
+    )
 
 
 def investments(conn: Connection, as_of: dt.date | None = None) -> list[Investment]:
@@ -234,7 +308,7 @@ def of_application(conn: Connection, application_id: int) -> Investment | None:
 
 def by_reference(conn: Connection, about: str | None) -> Investment | None:
     """The investment a proposal's `about` names ("investment:3"), or None."""
-    number = bounds.id_in(about[len(LINK):]) if about and about.startswith(LINK) else None
+    number = bounds.id_in(about[len(LINK) :]) if about and about.startswith(LINK) else None
     if number is None:
         return None
     r = conn.execute(select(t.investment).where(t.investment.c.id == number)).first()
@@ -242,8 +316,13 @@ def by_reference(conn: Connection, about: str | None) -> Investment | None:
 
 
 def position(conn: Connection, info: FundInfo, inv: Investment, as_of: dt.date) -> Position:
-    return position_of(info.terms(as_of), inv, journal.entries(conn, link=inv.link, until=as_of), as_of,
-                       closed_on(conn, info, inv, as_of))
+    return position_of(
+        info.terms(as_of),
+        inv,
+        journal.entries(conn, link=inv.link, until=as_of),
+        as_of,
+        closed_on(conn, info, inv, as_of),
+    )
 
 
 def closed_on(conn: Connection, info: FundInfo, inv: Investment, as_of: dt.date) -> dt.date | None:
@@ -252,23 +331,49 @@ def closed_on(conn: Connection, info: FundInfo, inv: Investment, as_of: dt.date)
     if pipeline is None:
         return None
     final = {s.code for s in pipeline.stages if s.terminal}
-    return next((c.effective for c in stage_history(conn, inv.application, as_of) if c.to_stage in final), None)
+    return next(
+        (c.effective for c in stage_history(conn, inv.application, as_of) if c.to_stage in final), None
+    )
 
 
-def commit(conn: Connection, info: FundInfo, actor: str, p: Proposal, application_id: int, on: dt.date) -> Investment:
+def commit(
+    conn: Connection, info: FundInfo, actor: str, p: Proposal, application_id: int, on: dt.date
+) -> Investment:
     """Record the investment an executed proposal decides, and post its commitment."""
     if p.amount is None or p.currency is None:
-        raise Refused(f"proposal {p.id} names no amount: an investment proposal commits --amount in --currency")
+        raise Refused(
+            f"proposal {p.id} names no amount: an investment proposal commits --amount in --currency"
+        )
     if of_application(conn, application_id) is not None:
-        raise Refused(f"application {application_id} already has an investment; a second commitment needs a new application")
+        raise Refused(
+            f"application {application_id} already has an investment; a second commitment needs a new application"
+        )
     inv = Investment(book.next_id(conn, t.investment.c.id), application_id, p.id, p.amount, p.currency, on, 0)
-    seq = book.record(conn, actor, "investment.commit", f"investment:{inv.id}",
-                      {"investment": inv.id, "application": application_id, "proposal": p.id,
-                       "amount": str(p.amount), "currency": p.currency, "committed_on": on.isoformat(),
-                       "before": None, "after": "committed"},
-                      t.investment, {"id": inv.id, "application_id": application_id, "proposal_id": p.id,
-                                     "amount_minor": to_minor(p.amount, p.currency), "currency": p.currency,
-                                     "committed_on": on})
+    seq = book.record(
+        conn,
+        actor,
+        "investment.commit",
+        f"investment:{inv.id}",
+        {
+            "investment": inv.id,
+            "application": application_id,
+            "proposal": p.id,
+            "amount": str(p.amount),
+            "currency": p.currency,
+            "committed_on": on.isoformat(),
+            "before": None,
+            "after": "committed",
+        },
+        t.investment,
+        {
+            "id": inv.id,
+            "application_id": application_id,
+            "proposal_id": p.id,
+            "amount_minor": to_minor(p.amount, p.currency),
+            "currency": p.currency,
+            "committed_on": on,
+        },
+    )
     return inv._replace(seq=seq)
 
 
@@ -278,27 +383,41 @@ def disburse(conn: Connection, info: FundInfo, inv: Investment, p: Proposal, on:
         raise Refused(f"proposal {p.id} must name an amount in {inv.currency}, the currency of {inv.label}")
     pos = position(conn, info, inv, on)
     if p.amount > pos.undrawn:
-        raise Refused(f"proposal {p.id} disburses {p.amount} {inv.currency}, but only {pos.undrawn} of {inv.label}'s "
-                      f"commitment is undrawn on {on}")
+        raise Refused(
+            f"proposal {p.id} disburses {p.amount} {inv.currency}, but only {pos.undrawn} of {inv.label}'s "
+            f"commitment is undrawn on {on}"
+        )
     journal.post(conn, [disbursement_entry(info.terms(on), inv, p.amount, on, p.id)], info.start_date)
     return pos.undrawn - p.amount
 
 
-def _check_money(amount: Decimal, currency: str, inv: Investment, reference: str, on: dt.date) -> list[Problem]:
+def _check_money(
+    amount: Decimal, currency: str, inv: Investment, reference: str, on: dt.date
+) -> list[Problem]:
     problems = []
     if currency != inv.currency:
         problems.append(Problem("--currency", f"{inv.label} is in {inv.currency}", currency))
     if amount <= 0:
         problems.append(Problem("--amount", "must be more than zero", str(amount)))
     if not reference.strip():
-        problems.append(Problem("--reference", "the payer's reference is needed (it keys the entry)", reference))
+        problems.append(
+            Problem("--reference", "the payer's reference is needed (it keys the entry)", reference)
+        )
     if on < inv.committed_on:
         problems.append(Problem("--date", f"before {inv.label} was committed ({inv.committed_on})", str(on)))
     return problems
 
 
-def record_income(conn: Connection, info: FundInfo, inv: Investment, kind: str, amount: Decimal, currency: str,
-                  on: dt.date, reference: str) -> int:
+def record_income(
+    conn: Connection,
+    info: FundInfo,
+    inv: Investment,
+    kind: str,
+    amount: Decimal,
+    currency: str,
+    on: dt.date,
+    reference: str,
+) -> int:
     terms = info.terms(on)
     kinds = terms.pipeline.income if terms.pipeline else {}
     problems = _check_money(amount, currency, inv, reference, on)
@@ -306,11 +425,22 @@ def record_income(conn: Connection, info: FundInfo, inv: Investment, kind: str, 
         problems.append(Problem("--kind", f"expected one of {', '.join(kinds)}", kind))
     if problems:
         raise InputError(problems, "income not recorded")
-    return journal.post(conn, [income_entry(terms, inv, kinds[kind], kind, amount, on, reference)], info.start_date)[0]
+    return journal.post(
+        conn, [income_entry(terms, inv, kinds[kind], kind, amount, on, reference)], info.start_date
+    )[0]
 
 
-def record_return(conn: Connection, info: FundInfo, inv: Investment, kind: str, proceeds: Decimal, currency: str,
-                  on: dt.date, reference: str, cost: Decimal | None = None) -> int:
+def record_return(
+    conn: Connection,
+    info: FundInfo,
+    inv: Investment,
+    kind: str,
+    proceeds: Decimal,
+    currency: str,
+    on: dt.date,
+    reference: str,
+    cost: Decimal | None = None,
+) -> int:
     """A repayment returns cost first (any excess is a gain); an exit returns `cost` (default: all that is left)."""
     problems = _check_money(proceeds, currency, inv, reference, on)
     if kind not in RETURN_KINDS:
@@ -323,16 +453,28 @@ def record_return(conn: Connection, info: FundInfo, inv: Investment, kind: str, 
     if cost is None:
         cost = min(proceeds, pos.cost) if kind == "repayment" else pos.cost
     if not 0 < cost <= pos.cost:
-        raise InputError([Problem("--cost", f"the cost returned must be more than zero and at most the {pos.cost} left", str(cost))])
+        raise InputError(
+            [
+                Problem(
+                    "--cost",
+                    f"the cost returned must be more than zero and at most the {pos.cost} left",
+                    str(cost),
+                )
+            ]
+        )
     release = round_minor(pos.revaluation * cost / pos.cost, inv.currency)
     entry = return_entry(info.terms(on), inv, kind, proceeds, cost, release, on, reference)
     return journal.post(conn, [entry], info.start_date)[0]
 
 
-def close_out(conn: Connection, info: FundInfo, inv: Investment, on: dt.date, reason: str, write_off: bool) -> int | None:
+def close_out(
+    conn: Connection, info: FundInfo, inv: Investment, on: dt.date, reason: str, write_off: bool
+) -> int | None:
     pos = position(conn, info, inv, on)
     if not write_off and pos.cost > 0:
-        raise Refused(f"{inv.label} still holds {pos.cost} {inv.currency} at cost on {on}; record its repayment or exit "
-                      "proceeds first (jointfund portfolio repay / exit), or write it off")
+        raise Refused(
+            f"{inv.label} still holds {pos.cost} {inv.currency} at cost on {on}; record its repayment or exit "
+            "proceeds first (jointfund portfolio repay / exit), or write it off"
+        )
     entry = close_out_entry(info.terms(on), pos, on, reason, write_off)
     return None if entry is None else journal.post(conn, [entry], info.start_date)[0]

@@ -25,8 +25,17 @@ from jointfund.portfolio import pipeline as rules
 from jointfund.portfolio.application import Application, StageChange
 
 
-def advance(conn: Connection, info: FundInfo, actor: str, app: Application, decision: str, on: dt.date,
-            proposal: int, reason: str, required: bool = True) -> list[StageChange]:
+def advance(
+    conn: Connection,
+    info: FundInfo,
+    actor: str,
+    app: Application,
+    decision: str,
+    on: dt.date,
+    proposal: int,
+    reason: str,
+    required: bool = True,
+) -> list[StageChange]:
     p = apps.pipeline_of(info.terms(on))
     moved: list[StageChange] = []
     for _ in p.stages:  # a bound: no path is longer than the number of stages
@@ -37,15 +46,23 @@ def advance(conn: Connection, info: FundInfo, actor: str, app: Application, deci
         moved.append(apps.move(conn, info, actor, app.id, tr.to, on, reason, proposal, decision))
     if required and not moved:
         current = apps.stage_of(conn, app.id).to_stage
-        allowed = ", ".join(f"{x.to} ({'by a ' + x.decision + ' proposal' if x.decision else 'by a person'})"
-                            for x in rules.next_stages(p, current)) or "nothing"
-        raise Refused(f"{app.label} is {current}: an executed {decision} proposal does not move it from there "
-                      f"(from {current} the pipeline allows: {allowed})")
+        allowed = (
+            ", ".join(
+                f"{x.to} ({'by a ' + x.decision + ' proposal' if x.decision else 'by a person'})"
+                for x in rules.next_stages(p, current)
+            )
+            or "nothing"
+        )
+        raise Refused(
+            f"{app.label} is {current}: an executed {decision} proposal does not move it from there "
+            f"(from {current} the pipeline allows: {allowed})"
+        )
     return moved
 
 
-def move_by_person(conn: Connection, info: FundInfo, actor: str, application_id: int, target: str, on: dt.date,
-                   reason: str) -> StageChange:
+def move_by_person(
+    conn: Connection, info: FundInfo, actor: str, application_id: int, target: str, on: dt.date, reason: str
+) -> StageChange:
     change = apps.move(conn, info, actor, application_id, target, on, reason)
     stage = apps.pipeline_of(info.terms(on)).stage(target)
     inv = investment.of_application(conn, application_id)
@@ -54,7 +71,9 @@ def move_by_person(conn: Connection, info: FundInfo, actor: str, application_id:
     return change
 
 
-def refuse_unless_acting(conn: Connection, info: FundInfo, app: Application, decision: str, on: dt.date) -> None:
+def refuse_unless_acting(
+    conn: Connection, info: FundInfo, app: Application, decision: str, on: dt.date
+) -> None:
     current = apps.stage_of(conn, app.id).to_stage
     why = rules.acting_refusal(apps.pipeline_of(info.terms(on)), current, decision)
     if why:

@@ -54,9 +54,15 @@ def xirr(flows: Iterable[tuple[dt.date, Decimal]]) -> float | None:
     return None if rate is None or rate != rate else round(rate, IRR_PLACES)  # NaN is no answer
 
 
-def metrics(flows: Sequence[tuple[dt.date, Decimal]], paid: Decimal, received: Decimal, value: Decimal,
-            as_of: dt.date) -> Metrics:
+def metrics(
+    flows: Sequence[tuple[dt.date, Decimal]], paid: Decimal, received: Decimal, value: Decimal, as_of: dt.date
+) -> Metrics:
     terminal = [(as_of, value)] if value else []
     dpi, rvpi = ratio(received, paid), ratio(value, paid)
-    return Metrics(xirr([*flows, *terminal]), ratio(received + value, paid),
-                   None if dpi is None or rvpi is None else dpi + rvpi, dpi, rvpi)
+    return Metrics(
+        xirr([*flows, *terminal]),
+        ratio(received + value, paid),
+        None if dpi is None or rvpi is None else dpi + rvpi,
+        dpi,
+        rvpi,
+    )

@@ -59,7 +59,9 @@ def parse(cells: Cells, on: dt.date) -> tuple[Owner, ...]:
     for n, entry in enumerate(entries, start=1):
         parts = [p.strip() for p in entry.split("|")]
         if len(parts) != 3:
-            cells.fail(COLUMN, f"owner {n}: expected name|YYYY-MM-DD|nationality (ISO 3166 code, e.g. UA)", entry)
+            cells.fail(
+                COLUMN, f"owner {n}: expected name|YYYY-MM-DD|nationality (ISO 3166 code, e.g. UA)", entry
+            )
             continue
         name, born, country = parts
         problems = len(cells.problems)
@@ -72,7 +74,9 @@ def parse(cells: Cells, on: dt.date) -> tuple[Owner, ...]:
         if birth is None or not OLDEST_BIRTH <= birth <= on:
             cells.fail(COLUMN, f"owner {n}: date of birth as YYYY-MM-DD, from {OLDEST_BIRTH} to {on}", born)
         if not _COUNTRY.match(country.upper()):
-            cells.fail(COLUMN, f"owner {n}: nationality as an ISO 3166-1 alpha-2 code (UA, US, PL...)", country)
+            cells.fail(
+                COLUMN, f"owner {n}: nationality as an ISO 3166-1 alpha-2 code (UA, US, PL...)", country
+            )
         if len(cells.problems) == problems:
             assert birth is not None
             out.append(Owner(n, name, birth, country.upper()))
@@ -80,25 +84,46 @@ def parse(cells: Cells, on: dt.date) -> tuple[Owner, ...]:
 
 
 def canonical(owners: tuple[Owner, ...]) -> list[dict]:
-    return [{"position": o.position, "name": o.name, "birth_date": o.birth_date.isoformat(),
-             "nationality": o.nationality} for o in owners]
+    return [
+        {
+            "position": o.position,
+            "name": o.name,
+            "birth_date": o.birth_date.isoformat(),
+            "nationality": o.nationality,
+        }
+        for o in owners
+    ]
 
 
 def digest(owners: tuple[Owner, ...]) -> str:
     """What the submission's event records instead of the owners themselves."""
-    return hashlib.sha256(json.dumps(canonical(owners), sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    return hashlib.sha256(
+        json.dumps(canonical(owners), sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
 
 
 def record(conn: Connection, application_id: int, owners: tuple[Owner, ...]) -> None:
     if owners:
-        conn.execute(insert(t.application_owner), [
-            {"application_id": application_id, "position": o.position, "name": o.name, "birth_date": o.birth_date,
-             "nationality": o.nationality} for o in owners])
+        conn.execute(
+            insert(t.application_owner),
+            [
+                {
+                    "application_id": application_id,
+                    "position": o.position,
+                    "name": o.name,
+                    "birth_date": o.birth_date,
+                    "nationality": o.nationality,
+                }
+                for o in owners
+            ],
+        )
 
 
 def of(conn: Connection, application_ids: list[int] | None = None) -> dict[int, tuple[Owner, ...]]:
     """Application id -> its owners, in order (applications without owners are absent)."""
-    q = select(t.application_owner).order_by(t.application_owner.c.application_id, t.application_owner.c.position)
+    q = select(t.application_owner).order_by(
+        t.application_owner.c.application_id, t.application_owner.c.position
+    )
     if application_ids is not None:
         q = q.where(t.application_owner.c.application_id.in_(application_ids))
     out: dict[int, list[Owner]] = {}

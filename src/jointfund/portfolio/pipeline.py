@@ -37,7 +37,9 @@ def refusal(pipeline: Pipeline, current: str, target: str, decision: str | None)
     `decision` is the kind of the executed proposal making the move, or None for a person's move.
     """
     if pipeline.stage(target) is None:
-        return f"{target!r} is not a stage of the pipeline; stages: {', '.join(s.code for s in pipeline.stages)}"
+        return (
+            f"{target!r} is not a stage of the pipeline; stages: {', '.join(s.code for s in pipeline.stages)}"
+        )
     stage = pipeline.stage(current)
     assert stage is not None, f"stored stage {current!r} is not in the terms"
     if stage.terminal:
@@ -47,8 +49,10 @@ def refusal(pipeline: Pipeline, current: str, target: str, decision: str | None)
         allowed = ", ".join(_words(t) for t in next_stages(pipeline, current))
         return f"the pipeline does not move an application from {current} to {target}; from {current} it allows: {allowed}"
     if tr.decision and decision != tr.decision:
-        return (f"moving from {current} to {target} needs a decision: it happens only by executing an approved "
-                f"{tr.decision} proposal about the application")
+        return (
+            f"moving from {current} to {target} needs a decision: it happens only by executing an approved "
+            f"{tr.decision} proposal about the application"
+        )
     if not tr.decision and decision is not None:
         return f"moving from {current} to {target} is recorded by a person with a reason, not by a {decision} proposal"
     return None
@@ -72,7 +76,9 @@ def acting_refusal(pipeline: Pipeline, current: str, decision: str) -> str | Non
     named = " or ".join(f"{s} ({pipeline.stage(s).name})" for s in where)  # type: ignore[union-attr]  # validated codes
     why = f"an executed {decision} proposal acts on an application only when it is {named}"
     first = [tr.to for tr in next_stages(pipeline, current) if tr.decision is None and tr.to in where]
-    return why + (f"; first a person records its move to {' or '.join(first)}, with a reason" if first else "")
+    return why + (
+        f"; first a person records its move to {' or '.join(first)}, with a reason" if first else ""
+    )
 
 
 def _words(tr: Transition) -> str:

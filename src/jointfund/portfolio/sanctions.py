@@ -36,8 +36,23 @@ from jointfund.store import tables as t
 
 OPENSANCTIONS, OFAC = "opensanctions", "ofac_sdn"
 FORMATS = (OPENSANCTIONS, OFAC)
-OPENSANCTIONS_COLUMNS = ("id", "schema", "name", "aliases", "birth_date", "countries", "addresses", "identifiers",
-                         "sanctions", "phones", "emails", "dataset", "first_seen", "last_seen", "last_change")
+OPENSANCTIONS_COLUMNS = (
+    "id",
+    "schema",
+    "name",
+    "aliases",
+    "birth_date",
+    "countries",
+    "addresses",
+    "identifiers",
+    "sanctions",
+    "phones",
+    "emails",
+    "dataset",
+    "first_seen",
+    "last_seen",
+    "last_change",
+)
 SDN_COLUMNS = 12
 ALT_COLUMNS = 5
 OFAC_EMPTY = "-0-"
@@ -47,14 +62,20 @@ NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 PERSON = "Person"
 # OFAC's SDN_Type as OpenSanctions' schema names, so matching treats both lists alike.
 _OFAC_KINDS = {"individual": PERSON, "vessel": "Vessel", "aircraft": "Airplane", "": "LegalEntity"}
-_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
-                                       "dec"), start=1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1
+    )
+}
 _DOB = re.compile(r"\bDOB\s+([^;]+)", re.IGNORECASE)
 _DAY = re.compile(r"^(?:(\d{1,2})\s+)?(?:([A-Za-z]{3})[a-z]*\s+)?(\d{4})$")
 _RANGE = re.compile(r"^(\d{4})\s+to\s+(\d{4})$")
 _NATIONALITY = re.compile(r"\b(?:nationality|citizen)\s+([^;]+)", re.IGNORECASE)
 # An identifier in OFAC's remarks: a number-bearing token after a label ("Tax ID No. 7701234567").
-_IDENTIFIER = re.compile(r"\b(?:No\.|Number|ID|Passport|Registration|Code|EDRPOU|IMO|INN|OGRN)\s+([A-Z0-9][A-Z0-9\-/]{3,})")
+_IDENTIFIER = re.compile(
+    r"\b(?:No\.|Number|ID|Passport|Registration|Code|EDRPOU|IMO|INN|OGRN)\s+([A-Z0-9][A-Z0-9\-/]{3,})"
+)
 
 
 class Target(NamedTuple):
@@ -99,8 +120,16 @@ def detect(text: str) -> str:
         return OPENSANCTIONS
     if first and first[0].strip().isdigit():
         return OFAC
-    raise InputError([Problem("line 1", "neither OpenSanctions' targets.simple.csv (a header starting "
-                              "id,schema,name) nor OFAC's sdn.csv (rows starting with ent_num)", ",".join(first[:3]))])
+    raise InputError(
+        [
+            Problem(
+                "line 1",
+                "neither OpenSanctions' targets.simple.csv (a header starting "
+                "id,schema,name) nor OFAC's sdn.csv (rows starting with ent_num)",
+                ",".join(first[:3]),
+            )
+        ]
+    )
 
 
 def read_opensanctions(text: str, source: str) -> list[Target]:
@@ -108,8 +137,15 @@ def read_opensanctions(text: str, source: str) -> list[Target]:
     header = next(rows, [])
     missing = [c for c in OPENSANCTIONS_COLUMNS if c not in header]
     if missing:
-        raise InputError([Problem(f"{source}:1", f"missing column(s) {', '.join(missing)} of targets.simple.csv",
-                                  ",".join(header))])
+        raise InputError(
+            [
+                Problem(
+                    f"{source}:1",
+                    f"missing column(s) {', '.join(missing)} of targets.simple.csv",
+                    ",".join(header),
+                )
+            ]
+        )
     at = {c: header.index(c) for c in OPENSANCTIONS_COLUMNS}
     out: list[Target] = []
     problems: list[Problem] = []
@@ -121,15 +157,30 @@ def read_opensanctions(text: str, source: str) -> list[Target]:
             continue
         cell = {c: row[i].strip() for c, i in at.items()}
         if not cell["id"] or not cell["name"]:
-            problems.append(Problem(f"{source}:{line}:{'id' if not cell['id'] else 'name'}", "a value is required"))
+            problems.append(
+                Problem(f"{source}:{line}:{'id' if not cell['id'] else 'name'}", "a value is required")
+            )
             continue
         dates = _split(cell["birth_date"])
         bad = [d for d in dates if not _partial_date(d)]
         if bad:
-            problems.append(Problem(f"{source}:{line}:birth_date", "expected YYYY, YYYY-MM or YYYY-MM-DD", bad[0]))
+            problems.append(
+                Problem(f"{source}:{line}:birth_date", "expected YYYY, YYYY-MM or YYYY-MM-DD", bad[0])
+            )
             continue
-        out.append(Target(cell["id"], cell["schema"] or "LegalEntity", cell["name"], _split(cell["aliases"]), dates,
-                          _split(cell["countries"]), _split(cell["identifiers"]), cell["sanctions"], line))
+        out.append(
+            Target(
+                cell["id"],
+                cell["schema"] or "LegalEntity",
+                cell["name"],
+                _split(cell["aliases"]),
+                dates,
+                _split(cell["countries"]),
+                _split(cell["identifiers"]),
+                cell["sanctions"],
+                line,
+            )
+        )
         if len(problems) >= MAX_PROBLEMS:
             break
     return _checked(out, problems, source)
@@ -152,12 +203,27 @@ def read_ofac(sdn: str, source: str, alt: str | None = None, alt_source: str = "
             problems.append(Problem(f"{source}:{line}:SDN_Name", "a value is required"))
             continue
         if kind.lower() not in _OFAC_KINDS:
-            problems.append(Problem(f"{source}:{line}:SDN_Type", f"expected one of individual, vessel, aircraft or "
-                                    f"{OFAC_EMPTY}", kind))
+            problems.append(
+                Problem(
+                    f"{source}:{line}:SDN_Type",
+                    f"expected one of individual, vessel, aircraft or {OFAC_EMPTY}",
+                    kind,
+                )
+            )
             continue
-        out.append(Target(ent, _OFAC_KINDS[kind.lower()], name, (), _ofac_dates(remarks),
-                          tuple(dict.fromkeys(m.strip().rstrip(".") for m in _NATIONALITY.findall(remarks))),
-                          tuple(dict.fromkeys(_IDENTIFIER.findall(remarks))), program, line))
+        out.append(
+            Target(
+                ent,
+                _OFAC_KINDS[kind.lower()],
+                name,
+                (),
+                _ofac_dates(remarks),
+                tuple(dict.fromkeys(m.strip().rstrip(".") for m in _NATIONALITY.findall(remarks))),
+                tuple(dict.fromkeys(_IDENTIFIER.findall(remarks))),
+                program,
+                line,
+            )
+        )
         if len(problems) >= MAX_PROBLEMS:
             break
     if alt is not None:
@@ -167,11 +233,15 @@ def read_ofac(sdn: str, source: str, alt: str | None = None, alt_source: str = "
             if not row or (len(row) == 1 and row[0].strip() in ("", "\x1a")):
                 continue
             if len(row) != ALT_COLUMNS:
-                problems.append(Problem(f"{alt_source}:{line}", f"{len(row)} fields; alt.csv has {ALT_COLUMNS}"))
+                problems.append(
+                    Problem(f"{alt_source}:{line}", f"{len(row)} fields; alt.csv has {ALT_COLUMNS}")
+                )
                 continue
             ent, alias = _ofac(row[0]), _ofac(row[3])
             if ent not in known:
-                problems.append(Problem(f"{alt_source}:{line}:ent_num", "no entry of sdn.csv has this ent_num", row[0]))
+                problems.append(
+                    Problem(f"{alt_source}:{line}:ent_num", "no entry of sdn.csv has this ent_num", row[0])
+                )
                 continue
             if alias:
                 aliases.setdefault(ent, []).append(alias)
@@ -183,7 +253,9 @@ def _checked(out: list[Target], problems: list[Problem], source: str) -> list[Ta
     seen: dict[str, int] = {}
     for x in out:
         if x.key in seen:
-            problems.append(Problem(f"{source}:{x.line}", f"id {x.key} appears again (first on line {seen[x.key]})"))
+            problems.append(
+                Problem(f"{source}:{x.line}", f"id {x.key} appears again (first on line {seen[x.key]})")
+            )
         seen.setdefault(x.key, x.line)
     if len(out) > MAX_ENTRIES:
         problems.append(Problem(source, f"at most {MAX_ENTRIES} entries per list", len(out)))
@@ -232,6 +304,7 @@ def _ofac_dates(remarks: str) -> tuple[str, ...]:
 
 # -- importing --
 
+
 class Imported(NamedTuple):
     version: ListVersion
     new: bool
@@ -255,49 +328,120 @@ def load(path: Path, aliases: Path | None = None) -> tuple[str, list[Target], st
         alt_bytes = aliases.read_bytes() if aliases is not None else None
         alt = alt_bytes.decode("utf-8-sig") if alt_bytes is not None else None
     except UnicodeDecodeError as exc:
-        raise InputError([Problem(str(path if aliases is None else f"{path} or {aliases}"),
-                                  f"not UTF-8 text: {exc.reason} at byte {exc.start}")]) from exc
+        raise InputError(
+            [
+                Problem(
+                    str(path if aliases is None else f"{path} or {aliases}"),
+                    f"not UTF-8 text: {exc.reason} at byte {exc.start}",
+                )
+            ]
+        ) from exc
     fmt = detect(text)
     if fmt == OPENSANCTIONS:
         if aliases is not None:
-            raise InputError([Problem("--aliases", "only OFAC's sdn.csv takes an alt.csv; OpenSanctions' file holds "
-                                      "its aliases", str(aliases))])
+            raise InputError(
+                [
+                    Problem(
+                        "--aliases",
+                        "only OFAC's sdn.csv takes an alt.csv; OpenSanctions' file holds its aliases",
+                        str(aliases),
+                    )
+                ]
+            )
         return fmt, read_opensanctions(text, path.name), sha256_of([data]), path.name
     targets = read_ofac(text, path.name, alt, aliases.name if aliases else "alt.csv")
     parts = [data] if alt_bytes is None else [data, alt_bytes]
     return fmt, targets, sha256_of(parts), path.name + (f"+{aliases.name}" if aliases else "")
 
 
-def record(conn: Connection, actor: str, name: str, fmt: str, targets: list[Target], sha256: str, source: str,
-           list_date: dt.date) -> Imported:
+def record(
+    conn: Connection,
+    actor: str,
+    name: str,
+    fmt: str,
+    targets: list[Target],
+    sha256: str,
+    source: str,
+    list_date: dt.date,
+) -> Imported:
     """Store a list version and log its import; the same file under the same name again adds nothing."""
     if not NAME.match(name):
-        raise InputError([Problem("--list", "a name of lower-case letters, digits and _, starting with a letter, "
-                                  "at most 64 (e.g. ofac_sdn, eu_fsf, ua_nsdc)", name)])
+        raise InputError(
+            [
+                Problem(
+                    "--list",
+                    "a name of lower-case letters, digits and _, starting with a letter, "
+                    "at most 64 (e.g. ofac_sdn, eu_fsf, ua_nsdc)",
+                    name,
+                )
+            ]
+        )
     assert fmt in FORMATS, fmt
     same = [v for v in lists(conn) if v.name == name and v.sha256 == sha256]
     if same:
         return Imported(same[0], False)
     list_id = book.next_id(conn, t.sanctions_list.c.id)
-    row = {"id": list_id, "name": name, "format": fmt, "sha256": sha256, "list_date": list_date, "source": source,
-           "entries": len(targets)}
-    seq = book.record(conn, actor, "sanctions.import", f"sanctions_list:{list_id}",
-                      {**row, "list_date": list_date.isoformat()}, t.sanctions_list, row)
+    row = {
+        "id": list_id,
+        "name": name,
+        "format": fmt,
+        "sha256": sha256,
+        "list_date": list_date,
+        "source": source,
+        "entries": len(targets),
+    }
+    seq = book.record(
+        conn,
+        actor,
+        "sanctions.import",
+        f"sanctions_list:{list_id}",
+        {**row, "list_date": list_date.isoformat()},
+        t.sanctions_list,
+        row,
+    )
     if targets:
-        conn.execute(insert(t.sanctions_entry), [
-            {"list_id": list_id, "key": x.key, "kind": x.kind, "name": x.name, "aliases": json.dumps(list(x.aliases)),
-             "birth_dates": json.dumps(list(x.birth_dates)), "countries": json.dumps(list(x.countries)),
-             "identifiers": json.dumps(list(x.identifiers)), "programs": x.programs} for x in targets])
+        conn.execute(
+            insert(t.sanctions_entry),
+            [
+                {
+                    "list_id": list_id,
+                    "key": x.key,
+                    "kind": x.kind,
+                    "name": x.name,
+                    "aliases": json.dumps(list(x.aliases)),
+                    "birth_dates": json.dumps(list(x.birth_dates)),
+                    "countries": json.dumps(list(x.countries)),
+                    "identifiers": json.dumps(list(x.identifiers)),
+                    "programs": x.programs,
+                }
+                for x in targets
+            ],
+        )
     return Imported(ListVersion(list_id, name, fmt, sha256, list_date, source, len(targets), seq), True)
 
 
 def targets(conn: Connection, list_id: int) -> list[Target]:
-    q = select(t.sanctions_entry).where(t.sanctions_entry.c.list_id == list_id).order_by(t.sanctions_entry.c.id)
-    return [Target(r.key, r.kind, r.name, tuple(json.loads(r.aliases)), tuple(json.loads(r.birth_dates)),
-                   tuple(json.loads(r.countries)), tuple(json.loads(r.identifiers)), r.programs)
-            for r in conn.execute(q)]
+    q = (
+        select(t.sanctions_entry)
+        .where(t.sanctions_entry.c.list_id == list_id)
+        .order_by(t.sanctions_entry.c.id)
+    )
+    return [
+        Target(
+            r.key,
+            r.kind,
+            r.name,
+            tuple(json.loads(r.aliases)),
+            tuple(json.loads(r.birth_dates)),
+            tuple(json.loads(r.countries)),
+            tuple(json.loads(r.identifiers)),
+            r.programs,
+        )
+        for r in conn.execute(q)
+    ]
 
 
 def count(conn: Connection, list_id: int) -> int:
-    return conn.execute(select(func.count()).select_from(t.sanctions_entry)
-                        .where(t.sanctions_entry.c.list_id == list_id)).scalar_one()
+    return conn.execute(
+        select(func.count()).select_from(t.sanctions_entry).where(t.sanctions_entry.c.list_id == list_id)
+    ).scalar_one()

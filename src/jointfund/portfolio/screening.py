@@ -38,9 +38,40 @@ from jointfund.terms.model import Screening as Rules
 COMPANY = "company"
 MAX_REASON_CHARS = 2000
 # Legal forms say nothing about who a company is: "TOV Dobra Lithium" is "Dobra Lithium LLC".
-LEGAL_FORMS = frozenset({"llc", "ltd", "limited", "inc", "corp", "corporation", "company", "co", "plc", "jsc", "pjsc",
-                         "ojsc", "cjsc", "ao", "oao", "zao", "pao", "tov", "tzov", "prat", "pat", "at", "dp", "pp",
-                         "gmbh", "ag", "sa", "llp", "lp", "ooo"})
+LEGAL_FORMS = frozenset(
+    {
+        "llc",
+        "ltd",
+        "limited",
+        "inc",
+        "corp",
+        "corporation",
+        "company",
+        "co",
+        "plc",
+        "jsc",
+        "pjsc",
+        "ojsc",
+        "cjsc",
+        "ao",
+        "oao",
+        "zao",
+        "pao",
+        "tov",
+        "tzov",
+        "prat",
+        "pat",
+        "at",
+        "dp",
+        "pp",
+        "gmbh",
+        "ag",
+        "sa",
+        "llp",
+        "lp",
+        "ooo",
+    }
+)
 _NON_DIGIT = re.compile(r"\D")
 
 
@@ -156,8 +187,9 @@ def match(parties: Iterable[Party], index: Index, rules: Rules) -> list[Hit]:
         keys, where = index.people if party.person else index.others
         best: dict[int, tuple[float, str, str]] = {}  # target -> (score, field, spelling)
         for k in party_keys(party.name, party.person):
-            for _choice, score, n in process.extract(k, keys, scorer=fuzz.token_sort_ratio,
-                                                     score_cutoff=rules.threshold, limit=None):
+            for _choice, score, n in process.extract(
+                k, keys, scorer=fuzz.token_sort_ratio, score_cutoff=rules.threshold, limit=None
+            ):
                 i, field, spelling = where[n]
                 if i not in best or score > best[i][0]:
                     best[i] = (score, field, spelling)
@@ -175,19 +207,36 @@ def match(parties: Iterable[Party], index: Index, rules: Rules) -> list[Hit]:
                 fields.append("birth_date")
             elif birth == "disagrees":
                 score = max(0.0, score - rules.birth_date_penalty)
-            found.append(Hit(party.label, index.version.name, index.version.id, x.key, x.name, x.kind,
-                             round(score, 1), tuple(fields), birth, i in coded, spelling or party.code, x.programs))
+            found.append(
+                Hit(
+                    party.label,
+                    index.version.name,
+                    index.version.id,
+                    x.key,
+                    x.name,
+                    x.kind,
+                    round(score, 1),
+                    tuple(fields),
+                    birth,
+                    i in coded,
+                    spelling or party.code,
+                    x.programs,
+                )
+            )
         found.sort(key=lambda h: (-h.score, h.entry))
-        out += found[:rules.max_hits]
+        out += found[: rules.max_hits]
     return out
 
 
 def parties(app: apps.Application, owners: tuple[owner.Owner, ...]) -> list[Party]:
-    return [Party(0, app.applicant, app.applicant_code),
-            *(Party(o.position, o.name, "", o.birth_date, o.nationality) for o in owners)]
+    return [
+        Party(0, app.applicant, app.applicant_code),
+        *(Party(o.position, o.name, "", o.birth_date, o.nationality) for o in owners),
+    ]
 
 
 # -- recording --
+
 
 class Result(NamedTuple):
     """A recorded screening, its hits, which of them no one decided before, and its outcome when already decided
@@ -211,13 +260,21 @@ class Indexes:
         return self.built[version.id]
 
 
-def screen(conn: Connection, info: FundInfo, actor: str, application_id: int, on: dt.date,
-           indexes: Indexes | None = None) -> Result:
+def screen(
+    conn: Connection,
+    info: FundInfo,
+    actor: str,
+    application_id: int,
+    on: dt.date,
+    indexes: Indexes | None = None,
+) -> Result:
     app = apps.get(conn, application_id)
     rules = apps.pipeline_of(info.terms(on)).screening
     now = clearance.current(clearance.lists(conn))
     if not now:
-        raise Refused("no sanctions list is imported; import one first: jointfund sanctions import FILE --list NAME")
+        raise Refused(
+            "no sanctions list is imported; import one first: jointfund sanctions import FILE --list NAME"
+        )
     indexes = indexes or Indexes()
     who = parties(app, owner.of(conn, [app.id]).get(app.id, ()))
     hits = tuple(h for v in now for h in match(who, indexes.get(conn, v), rules))
@@ -227,13 +284,31 @@ def screen(conn: Connection, info: FundInfo, actor: str, application_id: int, on
     new = tuple(h for h in hits if h.key not in seen)  # no one has decided on them yet
     undecided = [h for h in hits if seen.get(h.key) != CLEARED]
     sid = book.next_id(conn, t.screening.c.id)
-    row = {"id": sid, "application_id": app.id, "lists": json.dumps([v.id for v in now]),
-           "hits": json.dumps([h.as_dict() for h in hits]), "screened_on": on, "actor": actor}
-    seq = book.record(conn, actor, "application.screen", f"application:{app.id}",
-                      {"screening": sid, "application": app.id, "screened_on": on.isoformat(),
-                       "lists": [{"id": v.id, "name": v.name, "sha256": v.sha256} for v in now],
-                       "parties": len(who), "hits": [h.as_dict() for h in hits], "new": len(new)},
-                      t.screening, row)
+    row = {
+        "id": sid,
+        "application_id": app.id,
+        "lists": json.dumps([v.id for v in now]),
+        "hits": json.dumps([h.as_dict() for h in hits]),
+        "screened_on": on,
+        "actor": actor,
+    }
+    seq = book.record(
+        conn,
+        actor,
+        "application.screen",
+        f"application:{app.id}",
+        {
+            "screening": sid,
+            "application": app.id,
+            "screened_on": on.isoformat(),
+            "lists": [{"id": v.id, "name": v.name, "sha256": v.sha256} for v in now],
+            "parties": len(who),
+            "hits": [h.as_dict() for h in hits],
+            "new": len(new),
+        },
+        t.screening,
+        row,
+    )
     done = Screened(sid, app.id, tuple(v.id for v in now), tuple(h.as_dict() for h in hits), on, actor, seq)
     outcome = None
     if not undecided:
@@ -242,7 +317,9 @@ def screen(conn: Connection, info: FundInfo, actor: str, application_id: int, on
     return Result(done, hits, new, outcome)
 
 
-def decide(conn: Connection, actor: str, application_id: int, outcome: str, reason: str, on: dt.date) -> Outcome:
+def decide(
+    conn: Connection, actor: str, application_id: int, outcome: str, reason: str, on: dt.date
+) -> Outcome:
     """A person's outcome of the application's latest screening."""
     app = apps.get(conn, application_id)
     if outcome not in OUTCOMES:
@@ -255,20 +332,42 @@ def decide(conn: Connection, actor: str, application_id: int, outcome: str, reas
     last = done[-1]
     earlier = clearance.outcomes(conn, [last.id]).get(last.id)
     if earlier is not None:
-        raise Refused(f"screening {last.id} of {app.label} is already {earlier.outcome} ({earlier.reason}); "
-                      f"screen it again for a new decision")
+        raise Refused(
+            f"screening {last.id} of {app.label} is already {earlier.outcome} ({earlier.reason}); "
+            f"screen it again for a new decision"
+        )
     if on < last.screened_on:
         raise InputError([Problem("date", f"before the screening ({last.screened_on})", str(on))])
     return _record_outcome(conn, actor, last, outcome, reason.strip(), on, automatic=False)
 
 
-def _record_outcome(conn: Connection, actor: str, s: Screened, outcome: str, reason: str, on: dt.date,
-                    automatic: bool) -> Outcome:
-    row = {"screening_id": s.id, "outcome": outcome, "reason": reason, "actor": actor, "automatic": int(automatic),
-           "decided_on": on}
-    seq = book.record(conn, actor, "application.screening_outcome", f"application:{s.application}",
-                      {"screening": s.id, "application": s.application, "outcome": outcome, "reason": reason,
-                       "automatic": automatic, "decided_on": on.isoformat()}, t.screening_outcome, row)
+def _record_outcome(
+    conn: Connection, actor: str, s: Screened, outcome: str, reason: str, on: dt.date, automatic: bool
+) -> Outcome:
+    row = {
+        "screening_id": s.id,
+        "outcome": outcome,
+        "reason": reason,
+        "actor": actor,
+        "automatic": int(automatic),
+        "decided_on": on,
+    }
+    seq = book.record(
+        conn,
+        actor,
+        "application.screening_outcome",
+        f"application:{s.application}",
+        {
+            "screening": s.id,
+            "application": s.application,
+            "outcome": outcome,
+            "reason": reason,
+            "automatic": automatic,
+            "decided_on": on.isoformat(),
+        },
+        t.screening_outcome,
+        row,
+    )
     return Outcome(s.id, outcome, reason, actor, automatic, on, seq)
 
 

@@ -22,26 +22,96 @@ import unicodedata
 
 # Resolution 55's table: a letter anywhere but at a word's start.
 _UKRAINIAN = {
-    "а": "a", "б": "b", "в": "v", "г": "h", "ґ": "g", "д": "d", "е": "e", "є": "ie", "ж": "zh", "з": "z",
-    "и": "y", "і": "i", "ї": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p",
-    "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch",
-    "ь": "", "ю": "iu", "я": "ia",
+    "а": "a",
+    "б": "b",
+    "в": "v",
+    "г": "h",
+    "ґ": "g",
+    "д": "d",
+    "е": "e",
+    "є": "ie",
+    "ж": "zh",
+    "з": "z",
+    "и": "y",
+    "і": "i",
+    "ї": "i",
+    "й": "i",
+    "к": "k",
+    "л": "l",
+    "м": "m",
+    "н": "n",
+    "о": "o",
+    "п": "p",
+    "р": "r",
+    "с": "s",
+    "т": "t",
+    "у": "u",
+    "ф": "f",
+    "х": "kh",
+    "ц": "ts",
+    "ч": "ch",
+    "ш": "sh",
+    "щ": "shch",
+    "ь": "",
+    "ю": "iu",
+    "я": "ia",
 }
 # ...and at a word's start, where the table writes the iotated letters with y.
 _UKRAINIAN_INITIAL = {"є": "ye", "ї": "yi", "й": "y", "ю": "yu", "я": "ya"}
 _RUSSIAN = {
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z", "и": "i",
-    "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t",
-    "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "ie", "ы": "y",
-    "ь": "", "э": "e", "ю": "iu", "я": "ia",
+    "а": "a",
+    "б": "b",
+    "в": "v",
+    "г": "g",
+    "д": "d",
+    "е": "e",
+    "ё": "e",
+    "ж": "zh",
+    "з": "z",
+    "и": "i",
+    "й": "i",
+    "к": "k",
+    "л": "l",
+    "м": "m",
+    "н": "n",
+    "о": "o",
+    "п": "p",
+    "р": "r",
+    "с": "s",
+    "т": "t",
+    "у": "u",
+    "ф": "f",
+    "х": "kh",
+    "ц": "ts",
+    "ч": "ch",
+    "ш": "sh",
+    "щ": "shch",
+    "ъ": "ie",
+    "ы": "y",
+    "ь": "",
+    "э": "e",
+    "ю": "iu",
+    "я": "ia",
 }
 _ONLY_UKRAINIAN = set("ґєії")
 _ONLY_RUSSIAN = set("ёъыэ")
 _APOSTROPHES = "'ʼ’`"
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 # Other languages' spellings of the same sounds, longest first, applied to both sides of a comparison.
-_FOLDS = (("tsch", "ch"), ("sch", "sh"), ("tch", "ch"), ("cz", "ch"), ("sz", "sh"),
-          ("ck", "k"), ("w", "v"), ("ph", "f"), ("ou", "u"), ("j", "y"), ("x", "ks"), ("q", "k"))
+_FOLDS = (
+    ("tsch", "ch"),
+    ("sch", "sh"),
+    ("tch", "ch"),
+    ("cz", "ch"),
+    ("sz", "sh"),
+    ("ck", "k"),
+    ("w", "v"),
+    ("ph", "f"),
+    ("ou", "u"),
+    ("j", "y"),
+    ("x", "ks"),
+    ("q", "k"),
+)
 _NOT_LETTER = re.compile(r"[^a-z0-9 ]+")
 _SPACES = re.compile(r"\s+")
 
@@ -57,7 +127,7 @@ def ukrainian(text: str) -> str:
         if ch in _APOSTROPHES:  # not written, and it does not start a word: Мʼясоїд -> Miasoid
             i += 1
             continue
-        if ch == "з" and s[i + 1:i + 2] == "г":
+        if ch == "з" and s[i + 1 : i + 2] == "г":
             out.append("zgh")
             i += 2
             start = False

@@ -39,8 +39,9 @@ def check_financials(conn: Connection, fund: FundInfo) -> tuple[str, int, list[F
         for tie in fin.ties:
             checked += 1
             if not tie.ok:
-                findings.append(Finding(NAME, None, f"{year}: {tie.name}: statements {tie.statement}, "
-                                                    f"book {tie.book}"))
+                findings.append(
+                    Finding(NAME, None, f"{year}: {tie.name}: statements {tie.statement}, book {tie.book}")
+                )
     return NAME, checked, findings
 
 

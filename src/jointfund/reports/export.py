@@ -19,36 +19,77 @@ from jointfund.money import exponent
 from jointfund.store import tables as t
 
 FORMATS = ("beancount", "csv", "parquet")
-COLUMNS = ("seq", "date", "recorded_at", "key", "narration", "links", "reverses", "line", "account", "currency", "amount")
+COLUMNS = (
+    "seq",
+    "date",
+    "recorded_at",
+    "key",
+    "narration",
+    "links",
+    "reverses",
+    "line",
+    "account",
+    "currency",
+    "amount",
+)
 STREAM_ROWS = 20_000
 
 
 def _rows(conn: Connection) -> Iterator[tuple]:
     """(seq, date, recorded_at, key, narration, links json, reverses, line, account, currency, amount text) in log order."""
-    q = (select(t.entry.c.seq, t.entry.c.date, t.entry.c.recorded_at, t.entry.c.key, t.entry.c.narration,
-                t.entry.c.links, t.entry.c.reverses, t.posting.c.line, t.account.c.name, t.posting.c.currency,
-                t.posting.c.amount_minor)
-         .join(t.posting, t.posting.c.entry_seq == t.entry.c.seq)
-         .join(t.account, t.account.c.id == t.posting.c.account_id)
-         .order_by(t.entry.c.seq, t.posting.c.line))
+    q = (
+        select(
+            t.entry.c.seq,
+            t.entry.c.date,
+            t.entry.c.recorded_at,
+            t.entry.c.key,
+            t.entry.c.narration,
+            t.entry.c.links,
+            t.entry.c.reverses,
+            t.posting.c.line,
+            t.account.c.name,
+            t.posting.c.currency,
+            t.posting.c.amount_minor,
+        )
+        .join(t.posting, t.posting.c.entry_seq == t.entry.c.seq)
+        .join(t.account, t.account.c.id == t.posting.c.account_id)
+        .order_by(t.entry.c.seq, t.posting.c.line)
+    )
     exps: dict[str, int] = {}
     for r in conn.execution_options(stream_results=True, yield_per=STREAM_ROWS).execute(q):
         exp = exps.get(r.currency)
         if exp is None:
             exp = exps[r.currency] = exponent(r.currency)
-        yield (r.seq, r.date, canonical.timestamp(r.recorded_at), r.key, r.narration, r.links, r.reverses,
-               r.line, r.name, r.currency, canonical.amount_text(r.amount_minor, r.currency, exp))
+        yield (
+            r.seq,
+            r.date,
+            canonical.timestamp(r.recorded_at),
+            r.key,
+            r.narration,
+            r.links,
+            r.reverses,
+            r.line,
+            r.name,
+            r.currency,
+            canonical.amount_text(r.amount_minor, r.currency, exp),
+        )
 
 
 def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
 
-def write_beancount(conn: Connection, fund: FundInfo, out: IO[str], progress: Callable[[int], None] | None = None) -> int:
+def write_beancount(
+    conn: Connection, fund: FundInfo, out: IO[str], progress: Callable[[int], None] | None = None
+) -> int:
     """Write the journal as a beancount ledger; returns the number of transactions."""
     terms = fund.base_terms()
-    out.write(f"; {fund.name} ({fund.code}), fund {fund.id}\n; exported by jointfund from the book of record\n")
-    out.write(f"option \"title\" {_quote(fund.name)}\noption \"operating_currency\" \"{terms.fund.base_currency}\"\n\n")
+    out.write(
+        f"; {fund.name} ({fund.code}), fund {fund.id}\n; exported by jointfund from the book of record\n"
+    )
+    out.write(
+        f'option "title" {_quote(fund.name)}\noption "operating_currency" "{terms.fund.base_currency}"\n\n'
+    )
     closures = {r.account_id: r.closed for r in conn.execute(select(t.account_closure))}
     for a in conn.execute(select(t.account).order_by(t.account.c.name)):
         cur = " " + a.currencies if a.currencies else ""
@@ -68,8 +109,13 @@ def _beancount_header(seq, date, recorded, key, narration, links, reverses) -> s
     return text
 
 
-def _write_transactions(conn: Connection, out: IO[str], header: Callable[..., str], indent: str,
-                        progress: Callable[[int], None] | None = None) -> int:
+def _write_transactions(
+    conn: Connection,
+    out: IO[str],
+    header: Callable[..., str],
+    indent: str,
+    progress: Callable[[int], None] | None = None,
+) -> int:
     """Each entry as a header (from `header`) then one `indent`ed line per posting; returns the count."""
     count = 0
     current = None
@@ -113,23 +159,40 @@ def write_parquet(conn: Connection, path: Path) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = pa.schema([
-        ("seq", pa.int64()), ("date", pa.date32()), ("recorded_at", pa.string()), ("key", pa.string()),
-        ("narration", pa.string()), ("links", pa.string()), ("reverses", pa.int64()), ("line", pa.int32()),
-        ("account", pa.string()), ("currency", pa.string()),
-        # Exact decimal text: parquet decimals need one scale per column, and currencies differ.
-        ("amount", pa.string()),
-    ])
+    schema = pa.schema(
+        [
+            ("seq", pa.int64()),
+            ("date", pa.date32()),
+            ("recorded_at", pa.string()),
+            ("key", pa.string()),
+            ("narration", pa.string()),
+            ("links", pa.string()),
+            ("reverses", pa.int64()),
+            ("line", pa.int32()),
+            ("account", pa.string()),
+            ("currency", pa.string()),
+            # Exact decimal text: parquet decimals need one scale per column, and currencies differ.
+            ("amount", pa.string()),
+        ]
+    )
     n = 0
     with pq.ParquetWriter(str(path), schema) as writer:
         batch: list[tuple] = []
         for row in _rows(conn):
             batch.append(row)
             if len(batch) >= STREAM_ROWS:
-                writer.write_batch(pa.RecordBatch.from_arrays([pa.array(c, type=f.type) for c, f in zip(zip(*batch), schema)], schema=schema))
+                writer.write_batch(
+                    pa.RecordBatch.from_arrays(
+                        [pa.array(c, type=f.type) for c, f in zip(zip(*batch), schema)], schema=schema
+                    )
+                )
                 n += len(batch)
                 batch = []
         if batch:
-            writer.write_batch(pa.RecordBatch.from_arrays([pa.array(c, type=f.type) for c, f in zip(zip(*batch), schema)], schema=schema))
+            writer.write_batch(
+                pa.RecordBatch.from_arrays(
+                    [pa.array(c, type=f.type) for c, f in zip(zip(*batch), schema)], schema=schema
+                )
+            )
             n += len(batch)
     return n

@@ -65,8 +65,18 @@ TIE_CASH = N_("cash at end in %(account)s = its balance in the book on %(end)s")
 TIE_SCHEDULE = N_("schedule of investments at fair value = investments in the book on %(end)s")
 TIE_LEVEL3 = N_("Level 3 roll-forward: opening + purchases - proceeds + realised + unrealised = closing")
 TIE_LEVEL3_CLOSING = N_("Level 3 closing = schedule of investments at fair value")
-TIES = (TIE_NAV, TIE_EQUITY, TIE_OPERATIONS, TIE_OTHER_CURRENCY, TIE_ALLOCATED, TIE_CHANGES, TIE_CASH, TIE_SCHEDULE,
-        TIE_LEVEL3, TIE_LEVEL3_CLOSING)
+TIES = (
+    TIE_NAV,
+    TIE_EQUITY,
+    TIE_OPERATIONS,
+    TIE_OTHER_CURRENCY,
+    TIE_ALLOCATED,
+    TIE_CHANGES,
+    TIE_CASH,
+    TIE_SCHEDULE,
+    TIE_LEVEL3,
+    TIE_LEVEL3_CLOSING,
+)
 
 
 class Tie(NamedTuple):
@@ -119,6 +129,7 @@ TITLES = {
 
 # -- pure helpers --
 
+
 def apportion(total: int, weights: dict[str, int]) -> dict[str, int]:
     """`total` minor units split in proportion to signed `weights` (summing to non-zero), exactly.
 
@@ -156,6 +167,7 @@ def _signed(sign: int, amount: Decimal) -> Decimal:
 
 # -- what the book holds --
 
+
 class Book(NamedTuple):
     """Balances on one day: every account's balance per currency, and each line's functional value."""
 
@@ -181,7 +193,11 @@ def book_on(conn: Connection, terms: Terms, day: dt.date) -> Book:
             continue
         trading = terms.account_name("trading", currency=c)
         carrying = to_minor(balances.get((trading, fc), _zero(fc)), fc)
-        lines = {a: to_minor(v, c) for (a, cc), v in balances.items() if cc == c and a.split(":", 1)[0] in ASSET_ROOTS}
+        lines = {
+            a: to_minor(v, c)
+            for (a, cc), v in balances.items()
+            if cc == c and a.split(":", 1)[0] in ASSET_ROOTS
+        }
         if not carrying and not lines:
             continue
         if not sum(lines.values()):
@@ -202,15 +218,20 @@ def _movement(conn: Connection, start: dt.date, end: dt.date) -> dict[tuple[str,
 
 # -- the statements --
 
+
 def _at_fair_value(terms: Terms) -> frozenset[str]:
     """The accounts that hold the investments at fair value: their cost and its revaluation."""
     # A fund whose terms name no investment accounts (it holds none yet) has none at fair value.
-    return frozenset(terms.account_name(r) for r in ("investment_cost", "investment_revaluation")
-                     if r in terms.ledger.roles)
+    return frozenset(
+        terms.account_name(r)
+        for r in ("investment_cost", "investment_revaluation")
+        if r in terms.ledger.roles
+    )
 
 
-def _assets_and_liabilities(terms: Terms, book: Book, fc_capital: FundCapital, end: dt.date
-                            ) -> tuple[Section, Decimal, list[Tie]]:
+def _assets_and_liabilities(
+    terms: Terms, book: Book, fc_capital: FundCapital, end: dt.date
+) -> tuple[Section, Decimal, list[Tie]]:
     fc = terms.functional_currency
     descriptions = {n: d for n, _c, d in terms.expanded_accounts()}
     held_at_value = _at_fair_value(terms)
@@ -223,31 +244,76 @@ def _assets_and_liabilities(terms: Terms, book: Book, fc_capital: FundCapital, e
             invested = [(a, v) for a, v in lines if a in held_at_value]
             if invested:
                 cost = book.values.get(cost_account, _zero(fc))
-                rows.append({"group": root, "line": "Investments at fair value",
-                             "account": terms.account_name("investments"), "held": "", "cost": cost,
-                             "amount": sum((v for _a, v in invested), _zero(fc))})
+                rows.append(
+                    {
+                        "group": root,
+                        "line": "Investments at fair value",
+                        "account": terms.account_name("investments"),
+                        "held": "",
+                        "cost": cost,
+                        "amount": sum((v for _a, v in invested), _zero(fc)),
+                    }
+                )
             lines = [(a, v) for a, v in lines if a not in held_at_value]
         for a, v in lines:
             held = "; ".join(f"{x:,} {c}" for c, x in book.held.get(a, ()))
-            rows.append({"group": root, "line": descriptions.get(a) or a, "account": a, "held": held,
-                         "amount": _signed(sign, v)})
-        totals[root] = _signed(sign, sum((v for a, v in book.values.items() if a.split(":", 1)[0] == root), _zero(fc)))
-        rows.append({"group": root, "line": f"Total {root.lower()}", "account": "", "held": "", "amount": totals[root]})
+            rows.append(
+                {
+                    "group": root,
+                    "line": descriptions.get(a) or a,
+                    "account": a,
+                    "held": held,
+                    "amount": _signed(sign, v),
+                }
+            )
+        totals[root] = _signed(
+            sign, sum((v for a, v in book.values.items() if a.split(":", 1)[0] == root), _zero(fc))
+        )
+        rows.append(
+            {
+                "group": root,
+                "line": f"Total {root.lower()}",
+                "account": "",
+                "held": "",
+                "amount": totals[root],
+            }
+        )
     net = totals["Assets"] - totals["Liabilities"]
     rows.append({"group": "", "line": "Net assets", "account": "", "held": "", "amount": net})
     for a in fc_capital.accounts:
-        rows.append({"group": "Net assets consist of", "line": "Partners' capital", "partner": a.partner,
-                     "account": terms.account_name("capital", partner=a.partner), "held": "", "amount": a.closing})
-    rows.append({"group": "Net assets consist of", "line": "Obligations accrued, not yet capital", "account": "",
-                 "held": "", "amount": fc_capital.other_equity})
-    ties = [Tie(TIE_NAV % {"end": end}, net, fc_capital.nav),
-            Tie(TIE_EQUITY % {"end": end}, net,
-                sum((a.closing for a in fc_capital.accounts), fc_capital.other_equity))]
+        rows.append(
+            {
+                "group": "Net assets consist of",
+                "line": "Partners' capital",
+                "partner": a.partner,
+                "account": terms.account_name("capital", partner=a.partner),
+                "held": "",
+                "amount": a.closing,
+            }
+        )
+    rows.append(
+        {
+            "group": "Net assets consist of",
+            "line": "Obligations accrued, not yet capital",
+            "account": "",
+            "held": "",
+            "amount": fc_capital.other_equity,
+        }
+    )
+    ties = [
+        Tie(TIE_NAV % {"end": end}, net, fc_capital.nav),
+        Tie(
+            TIE_EQUITY % {"end": end},
+            net,
+            sum((a.closing for a in fc_capital.accounts), fc_capital.other_equity),
+        ),
+    ]
     return Section(f"{TITLES['assets']} at {end} ({fc})", rows), net, ties
 
 
 def _group_of(terms: Terms, account: str) -> str | None:
     """The statement of operations' group of a result account, or None for any other account."""
+
     def named(roles: tuple[str, ...]) -> set[str]:
         return {terms.account_name(r) for r in roles if r in terms.ledger.roles}
 
@@ -265,13 +331,18 @@ OPERATIONS_GROUPS = (
     ("income", "Investment income", "Total investment income"),
     ("expenses", "Expenses", "Total expenses"),
     ("realised", "Net realised gain (loss) on investments", "Net realised gain (loss)"),
-    ("unrealised", "Net change in unrealised appreciation (depreciation) of investments", "Net change in unrealised"),
+    (
+        "unrealised",
+        "Net change in unrealised appreciation (depreciation) of investments",
+        "Net change in unrealised",
+    ),
     ("fx", "Foreign currency", "Net foreign currency gain (loss)"),
 )
 
 
-def _operations(terms: Terms, moved: dict[tuple[str, str], Decimal], start: dt.date, end: dt.date
-                ) -> tuple[Section, dict[str, Decimal], list[Tie]]:
+def _operations(
+    terms: Terms, moved: dict[tuple[str, str], Decimal], start: dt.date, end: dt.date
+) -> tuple[Section, dict[str, Decimal], list[Tie]]:
     fc = terms.functional_currency
     by_group: dict[str, list[tuple[str, Decimal]]] = defaultdict(list)
     for (a, c), v in sorted(moved.items()):
@@ -285,22 +356,50 @@ def _operations(terms: Terms, moved: dict[tuple[str, str], Decimal], start: dt.d
             rows.append({"group": title, "line": a, "amount": v})
         rows.append({"group": title, "line": subtotal, "amount": sums[group]})
         if group == "expenses":
-            rows.append({"group": "", "line": "Net investment income (loss)",
-                         "amount": sums["income"] + sums["expenses"]})
+            rows.append(
+                {
+                    "group": "",
+                    "line": "Net investment income (loss)",
+                    "amount": sums["income"] + sums["expenses"],
+                }
+            )
     net = sum(sums.values(), _zero(fc))
-    rows.append({"group": "", "line": "Net increase (decrease) in net assets resulting from operations", "amount": net})
-    book = -sum((v for (a, c), v in moved.items() if c == fc and a.split(":", 1)[0] in ("Income", "Expenses")),
-                _zero(fc))
+    rows.append(
+        {
+            "group": "",
+            "line": "Net increase (decrease) in net assets resulting from operations",
+            "amount": net,
+        }
+    )
+    book = -sum(
+        (v for (a, c), v in moved.items() if c == fc and a.split(":", 1)[0] in ("Income", "Expenses")),
+        _zero(fc),
+    )
     ties = [Tie(TIE_OPERATIONS % {"start": start, "end": end, "currency": fc}, net, book)]
-    foreign = sorted({c for (a, c), v in moved.items() if c != fc and a.split(":", 1)[0] in ("Income", "Expenses")})
+    foreign = sorted(
+        {c for (a, c), v in moved.items() if c != fc and a.split(":", 1)[0] in ("Income", "Expenses")}
+    )
     for c in foreign:  # a result in another currency has no functional value: the statements cannot show it
-        ties.append(Tie(TIE_OTHER_CURRENCY % {"currency": c, "functional": fc}, _zero(c), -sum(
-            (v for (a, cc), v in moved.items() if cc == c and a.split(":", 1)[0] in ("Income", "Expenses")), _zero(c))))
+        ties.append(
+            Tie(
+                TIE_OTHER_CURRENCY % {"currency": c, "functional": fc},
+                _zero(c),
+                -sum(
+                    (
+                        v
+                        for (a, cc), v in moved.items()
+                        if cc == c and a.split(":", 1)[0] in ("Income", "Expenses")
+                    ),
+                    _zero(c),
+                ),
+            )
+        )
     return Section(f"{TITLES['operations']} {start} to {end} ({fc})", rows), {**sums, "net": net}, ties
 
 
-def _changes(terms: Terms, fc_capital: FundCapital, other_opening: Decimal, operations: dict[str, Decimal]
-             ) -> tuple[Section, list[Tie]]:
+def _changes(
+    terms: Terms, fc_capital: FundCapital, other_opening: Decimal, operations: dict[str, Decimal]
+) -> tuple[Section, list[Tie]]:
     fc = terms.functional_currency
     lines = list(COLUMNS)
     rows = []
@@ -313,16 +412,29 @@ def _changes(terms: Terms, fc_capital: FundCapital, other_opening: Decimal, oper
         row["total"] = sum((getattr(a, line) for a in fc_capital.accounts), other)
         rows.append(row)
     other_moved = fc_capital.other_equity - other_opening
-    rows.insert(len(rows) - 1, {"line": "obligations accrued less transferred", **{a.partner: _zero(fc) for a in
-                                fc_capital.accounts}, "other equity": other_moved, "total": other_moved})
+    rows.insert(
+        len(rows) - 1,
+        {
+            "line": "obligations accrued less transferred",
+            **{a.partner: _zero(fc) for a in fc_capital.accounts},
+            "other equity": other_moved,
+            "total": other_moved,
+        },
+    )
     rows[-1]["total"] = sum((a.closing for a in fc_capital.accounts), fc_capital.other_equity)
-    results = [c for c in lines if c not in ("opening", "closing", "distributions", "cash", "revenue", "in_kind")]
+    results = [
+        c for c in lines if c not in ("opening", "closing", "distributions", "cash", "revenue", "in_kind")
+    ]
     allocated = sum((getattr(a, c) for a in fc_capital.accounts for c in results), _zero(fc))
     opening = sum((a.opening for a in fc_capital.accounts), other_opening)
-    flows = sum((getattr(a, c) for a in fc_capital.accounts for c in lines if c not in ("opening", "closing")),
-                _zero(fc))
-    ties = [Tie(TIE_ALLOCATED, allocated, operations["net"]),
-            Tie(TIE_CHANGES, opening + flows + other_moved, fc_capital.nav)]
+    flows = sum(
+        (getattr(a, c) for a in fc_capital.accounts for c in lines if c not in ("opening", "closing")),
+        _zero(fc),
+    )
+    ties = [
+        Tie(TIE_ALLOCATED, allocated, operations["net"]),
+        Tie(TIE_CHANGES, opening + flows + other_moved, fc_capital.nav),
+    ]
     title = f"{TITLES['changes']}, by partner, {fc_capital.start} to {fc_capital.end} ({fc})"
     return Section(title, rows), ties
 
@@ -349,7 +461,8 @@ def _cash_class(terms: Terms, account: str, amount: Decimal, owners: dict[str, s
     partner = next((p for a, p in owners.items() if in_subtree(account, a)), None)
     if partner is not None:
         if "capital_distributions" in terms.ledger.roles and account == terms.account_name(
-                "capital_distributions", partner=partner):
+            "capital_distributions", partner=partner
+        ):
             return "Financing", "Distributions paid", partner
         return "Financing", "Contributions received" if amount > 0 else "Returned to partners", partner
     if root == "Equity" and account.startswith(terms.account_name("trading", currency="X").rsplit(":", 1)[0]):
@@ -357,8 +470,9 @@ def _cash_class(terms: Terms, account: str, amount: Decimal, owners: dict[str, s
     return "Other", "Other", account
 
 
-def _cash_flows(conn: Connection, terms: Terms, start: dt.date, end: dt.date, opening: Book, closing: Book
-                ) -> tuple[Section, list[Tie]]:
+def _cash_flows(
+    conn: Connection, terms: Terms, start: dt.date, end: dt.date, opening: Book, closing: Book
+) -> tuple[Section, list[Tie]]:
     fc = terms.functional_currency
     owners = _partner_accounts(terms)
     trading_root = terms.account_name("trading", currency="X").rsplit(":", 1)[0]
@@ -377,29 +491,69 @@ def _cash_flows(conn: Connection, terms: Terms, start: dt.date, end: dt.date, op
             flows[_cash_class(terms, counter, moved, owners)] += moved
         begin = opening.balances.get((account, c), _zero(c))
         end_balance = closing.balances.get((account, c), _zero(c))
-        rows.append({"account": account, "currency": c, "activity": "", "line": "Cash at beginning", "about": "",
-                     "amount": begin})
+        rows.append(
+            {
+                "account": account,
+                "currency": c,
+                "activity": "",
+                "line": "Cash at beginning",
+                "about": "",
+                "amount": begin,
+            }
+        )
         for activity in ("Operating", "Financing", "Other"):
             mine = sorted((k, v) for k, v in flows.items() if k[0] == activity)
             for (_a, line, about), v in mine:
-                rows.append({"account": account, "currency": c, "activity": activity, "line": line, "about": about,
-                             "amount": v})
+                rows.append(
+                    {
+                        "account": account,
+                        "currency": c,
+                        "activity": activity,
+                        "line": line,
+                        "about": about,
+                        "amount": v,
+                    }
+                )
             if mine:
-                rows.append({"account": account, "currency": c, "activity": activity,
-                             "line": f"Net cash from {activity.lower()} activities", "about": "",
-                             "amount": sum((v for _k, v in mine), _zero(c))})
+                rows.append(
+                    {
+                        "account": account,
+                        "currency": c,
+                        "activity": activity,
+                        "line": f"Net cash from {activity.lower()} activities",
+                        "about": "",
+                        "amount": sum((v for _k, v in mine), _zero(c)),
+                    }
+                )
         computed = begin + sum(flows.values(), _zero(c))
-        rows.append({"account": account, "currency": c, "activity": "", "line": "Cash at end", "about": "",
-                     "amount": computed})
+        rows.append(
+            {
+                "account": account,
+                "currency": c,
+                "activity": "",
+                "line": "Cash at end",
+                "about": "",
+                "amount": computed,
+            }
+        )
         if c != fc:
-            rows.append({"account": account, "currency": fc, "activity": "", "line": "Cash at end, carrying amount",
-                         "about": "", "amount": closing.values.get(account, _zero(fc))})
+            rows.append(
+                {
+                    "account": account,
+                    "currency": fc,
+                    "activity": "",
+                    "line": "Cash at end, carrying amount",
+                    "about": "",
+                    "amount": closing.values.get(account, _zero(fc)),
+                }
+            )
         ties.append(Tie(TIE_CASH % {"account": account, "end": end}, computed, end_balance))
     return Section(f"{TITLES['cash']} {start} to {end} (each cash account in its currency)", rows), ties
 
 
-def _schedule(conn: Connection, info: FundInfo, terms: Terms, end: dt.date, net: Decimal, book: Book
-              ) -> tuple[Section, list, list[Tie]]:
+def _schedule(
+    conn: Connection, info: FundInfo, terms: Terms, end: dt.date, net: Decimal, book: Book
+) -> tuple[Section, list, list[Tie]]:
     fc = terms.functional_currency
     titles = {a.id: a for a in apps.applications(conn)}
     positions = [investment.position(conn, info, inv, end) for inv in investment.investments(conn, end)]
@@ -411,9 +565,18 @@ def _schedule(conn: Connection, info: FundInfo, terms: Terms, end: dt.date, net:
 
     for p in held:
         app = titles[p.investment.application]
-        rows.append({"investment": p.investment.label, "title": app.title, "sector": app.sector,
-                     "instrument": app.instrument, "currency": p.investment.currency, "cost": p.cost,
-                     "fair_value": p.value, "pct_net_assets": pct(p.value, p.investment.currency)})
+        rows.append(
+            {
+                "investment": p.investment.label,
+                "title": app.title,
+                "sector": app.sector,
+                "instrument": app.instrument,
+                "currency": p.investment.currency,
+                "cost": p.cost,
+                "fair_value": p.value,
+                "pct_net_assets": pct(p.value, p.investment.currency),
+            }
+        )
     for key in ("sector", "instrument"):
         groups: dict[tuple[str, str], list] = defaultdict(list)
         for r in rows[: len(held)]:
@@ -421,13 +584,32 @@ def _schedule(conn: Connection, info: FundInfo, terms: Terms, end: dt.date, net:
         for (g, cur), members in sorted(groups.items()):
             cost = sum((m["cost"] for m in members), _zero(cur))
             value = sum((m["fair_value"] for m in members), _zero(cur))
-            rows.append({"investment": key, "title": g, "sector": g if key == "sector" else "",
-                         "instrument": g if key == "instrument" else "", "currency": cur, "cost": cost,
-                         "fair_value": value, "pct_net_assets": pct(value, cur)})
+            rows.append(
+                {
+                    "investment": key,
+                    "title": g,
+                    "sector": g if key == "sector" else "",
+                    "instrument": g if key == "instrument" else "",
+                    "currency": cur,
+                    "cost": cost,
+                    "fair_value": value,
+                    "pct_net_assets": pct(value, cur),
+                }
+            )
     total = sum((p.value for p in held if p.investment.currency == fc), _zero(fc))
     total_cost = sum((p.cost for p in held if p.investment.currency == fc), _zero(fc))
-    rows.append({"investment": "TOTAL", "title": "Total investments", "sector": "", "instrument": "", "currency": fc,
-                 "cost": total_cost, "fair_value": total, "pct_net_assets": pct(total, fc)})
+    rows.append(
+        {
+            "investment": "TOTAL",
+            "title": "Total investments",
+            "sector": "",
+            "instrument": "",
+            "currency": fc,
+            "cost": total_cost,
+            "fair_value": total,
+            "pct_net_assets": pct(total, fc),
+        }
+    )
     in_book = sum((v for a, v in book.values.items() if a in _at_fair_value(terms)), _zero(fc))
     ties = [Tie(TIE_SCHEDULE % {"end": end}, total, in_book)]
     return Section(f"{TITLES['schedule']} at {end}", rows), positions, ties
@@ -440,19 +622,37 @@ def _capital_flows(conn: Connection, terms: Terms, end: dt.date) -> dict[str, li
     allocated results are not flows.
     """
     fc = terms.functional_currency
-    roles = [r for r in ("capital_cash", "capital_revenue", "capital_in_kind", "capital_in_kind_offset",
-                         "capital_distributions") if r in terms.ledger.roles]
+    roles = [
+        r
+        for r in (
+            "capital_cash",
+            "capital_revenue",
+            "capital_in_kind",
+            "capital_in_kind_offset",
+            "capital_distributions",
+        )
+        if r in terms.ledger.roles
+    ]
     flows: dict[str, list[tuple[dt.date, Decimal]]] = {}
     for p in terms.partner_codes:
         mine = {terms.account_name(r, partner=p) for r in roles}
         root = terms.account_name("capital", partner=p)
-        flows[p] = [(e.date, sum((x.amount for x in e.postings if x.account in mine and x.currency == fc), _zero(fc)))
-                    for e in journal.entries(conn, until=end, account=root)]
+        flows[p] = [
+            (e.date, sum((x.amount for x in e.postings if x.account in mine and x.currency == fc), _zero(fc)))
+            for e in journal.entries(conn, until=end, account=root)
+        ]
     return flows
 
 
-def _highlights(conn: Connection, terms: Terms, fc_capital: FundCapital, opening_net: Decimal, net: Decimal,
-                operations: dict[str, Decimal], end: dt.date) -> Section:
+def _highlights(
+    conn: Connection,
+    terms: Terms,
+    fc_capital: FundCapital,
+    opening_net: Decimal,
+    net: Decimal,
+    operations: dict[str, Decimal],
+    end: dt.date,
+) -> Section:
     flows = _capital_flows(conn, terms, end)
     rows: list[dict] = []
     closing = {a.partner: a.closing for a in fc_capital.accounts}
@@ -460,38 +660,61 @@ def _highlights(conn: Connection, terms: Terms, fc_capital: FundCapital, opening
     irr = xirr([*fund_flows, (end, sum(closing.values(), Decimal(0)))])
     rows.append({"line": "IRR since inception (XIRR, actual/365)", "partner": "", "value": irr})
     for p, mine in flows.items():
-        rows.append({"line": "IRR since inception (XIRR, actual/365)", "partner": p,
-                     "value": xirr([*mine, (end, closing[p])])})
+        rows.append(
+            {
+                "line": "IRR since inception (XIRR, actual/365)",
+                "partner": p,
+                "value": xirr([*mine, (end, closing[p])]),
+            }
+        )
     average = round_minor((opening_net + net) / 2, terms.functional_currency)
     rows.append({"line": "Average net assets (opening and closing)", "partner": "", "value": average})
-    rows.append({"line": "Ratio of expenses to average net assets (not annualised)", "partner": "",
-                 "value": ratio(-operations["expenses"], average)})
-    rows.append({"line": "Ratio of net investment income to average net assets (not annualised)", "partner": "",
-                 "value": ratio(operations["income"] + operations["expenses"], average)})
+    rows.append(
+        {
+            "line": "Ratio of expenses to average net assets (not annualised)",
+            "partner": "",
+            "value": ratio(-operations["expenses"], average),
+        }
+    )
+    rows.append(
+        {
+            "line": "Ratio of net investment income to average net assets (not annualised)",
+            "partner": "",
+            "value": ratio(operations["income"] + operations["expenses"], average),
+        }
+    )
     return Section(f"{TITLES['highlights']} to {end}", rows)
 
 
 def _commitments(conn: Connection, info: FundInfo, end: dt.date) -> Section:
     """The memo register of commitments (portfolio/commitments.py), as the notes disclose it."""
-    return Section(f"{TITLES['commitments']} at {end} (memo register, not posted)", notes_rows(conn, info, end))
+    return Section(
+        f"{TITLES['commitments']} at {end} (memo register, not posted)", notes_rows(conn, info, end)
+    )
 
 
-def _level3(terms: Terms, opening: list, closing: list, start: dt.date, end: dt.date) -> tuple[Section, list[Tie]]:
+def _level3(
+    terms: Terms, opening: list, closing: list, start: dt.date, end: dt.date
+) -> tuple[Section, list[Tie]]:
     fc = terms.functional_currency
     before = {p.investment.id: p for p in opening}
     rows = []
-    total = dict.fromkeys(("opening", "purchases", "proceeds", "realised", "unrealised", "closing"), _zero(fc))
+    total = dict.fromkeys(
+        ("opening", "purchases", "proceeds", "realised", "unrealised", "closing"), _zero(fc)
+    )
     for p in closing:
         if p.investment.currency != fc:
             continue
         b = before.get(p.investment.id)
-        row = {"investment": p.investment.label,
-               "opening": b.value if b else _zero(fc),
-               "purchases": p.disbursed - (b.disbursed if b else 0),
-               "proceeds": -(p.returned - (b.returned if b else 0)),
-               "realised": p.realised - (b.realised if b else 0),
-               "unrealised": p.revaluation - (b.revaluation if b else 0),
-               "closing": p.value}
+        row = {
+            "investment": p.investment.label,
+            "opening": b.value if b else _zero(fc),
+            "purchases": p.disbursed - (b.disbursed if b else 0),
+            "proceeds": -(p.returned - (b.returned if b else 0)),
+            "realised": p.realised - (b.realised if b else 0),
+            "unrealised": p.revaluation - (b.revaluation if b else 0),
+            "closing": p.value,
+        }
         if not any(row[k] for k in ("opening", "purchases", "proceeds", "realised", "unrealised", "closing")):
             continue
         rows.append(row)
@@ -499,16 +722,19 @@ def _level3(terms: Terms, opening: list, closing: list, start: dt.date, end: dt.
             if k != "investment":
                 total[k] += v
     rows.append({"investment": "TOTAL", **total})
-    rolled = total["opening"] + total["purchases"] + total["proceeds"] + total["realised"] + total["unrealised"]
-    ties = [Tie(TIE_LEVEL3,
-                rolled, total["closing"])]
+    rolled = (
+        total["opening"] + total["purchases"] + total["proceeds"] + total["realised"] + total["unrealised"]
+    )
+    ties = [Tie(TIE_LEVEL3, rolled, total["closing"])]
     title = f"{TITLES['level3']} of investments valued by the board, {start} to {end} ({fc})"
     return Section(title, rows), ties
 
 
 def _policies(terms: Terms) -> Section:
-    return Section(TITLES["policies"], [{"policy": p.title, "statement": p.text(), "terms": ", ".join(p.keys)}
-                                        for p in policies(terms)])
+    return Section(
+        TITLES["policies"],
+        [{"policy": p.title, "statement": p.text(), "terms": ", ".join(p.keys)} for p in policies(terms)],
+    )
 
 
 def financials(conn: Connection, info: FundInfo, start: dt.date, end: dt.date) -> Financials:
@@ -530,13 +756,30 @@ def financials(conn: Connection, info: FundInfo, start: dt.date, end: dt.date) -
     changes, t_changes = _changes(terms, fc_capital, other_opening, sums)
     cash, t_cash = _cash_flows(conn, terms, start, end, opening_book, closing_book)
     schedule, positions, t_schedule = _schedule(conn, info, terms, end, net, closing_book)
-    opening_positions = [investment.position(conn, info, inv, before) for inv in investment.investments(conn, before)]
+    opening_positions = [
+        investment.position(conn, info, inv, before) for inv in investment.investments(conn, before)
+    ]
     level3, t_level3 = _level3(terms, opening_positions, positions, start, end)
-    t_level3.append(Tie(TIE_LEVEL3_CLOSING,
-                        level3.rows[-1]["closing"], schedule.rows[-1]["fair_value"]))
-    sections = [assets, operations, changes, cash, schedule,
-                _highlights(conn, terms, fc_capital, opening_net, net, sums, end),
-                _policies(terms), _commitments(conn, info, end), level3]
+    t_level3.append(Tie(TIE_LEVEL3_CLOSING, level3.rows[-1]["closing"], schedule.rows[-1]["fair_value"]))
+    sections = [
+        assets,
+        operations,
+        changes,
+        cash,
+        schedule,
+        _highlights(conn, terms, fc_capital, opening_net, net, sums, end),
+        _policies(terms),
+        _commitments(conn, info, end),
+        level3,
+    ]
     partners = [{"partner": a.partner, "capital": a.closing, "share": a.share} for a in fc_capital.accounts]
-    return Financials(info.name, fc, start, end, sections, net, partners,
-                      [*ties, *t_ops, *t_changes, *t_cash, *t_schedule, *t_level3])
+    return Financials(
+        info.name,
+        fc,
+        start,
+        end,
+        sections,
+        net,
+        partners,
+        [*ties, *t_ops, *t_changes, *t_cash, *t_schedule, *t_level3],
+    )

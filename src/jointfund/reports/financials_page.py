@@ -27,14 +27,23 @@ HEADINGS = {"assets": "group", "operations": "group", "cash": "account"}
 # Rows that close a group (shown in bold).
 TOTAL_PREFIXES = ("Total", "TOTAL", "Net ", "Cash at end")
 # Highlights whose value is a rate (shown as a percentage) rather than an amount.
-RATE_LINES = frozenset({"IRR since inception (XIRR, actual/365)",
-                        "Ratio of expenses to average net assets (not annualised)",
-                        "Ratio of net investment income to average net assets (not annualised)"})
+RATE_LINES = frozenset(
+    {
+        "IRR since inception (XIRR, actual/365)",
+        "Ratio of expenses to average net assets (not annualised)",
+        "Ratio of net investment income to average net assets (not annualised)",
+    }
+)
 
 
 def _environment(gettext: Callable[[str], str], lang: str) -> Environment:
-    env = Environment(loader=PackageLoader("jointfund.reports", "templates"), autoescape=select_autoescape(),
-                      extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=PackageLoader("jointfund.reports", "templates"),
+        autoescape=select_autoescape(),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.install_gettext_callables(gettext, lambda s, p, n: gettext(s if n == 1 else p), newstyle=True)
 
     def label(value: object) -> str:
@@ -70,14 +79,29 @@ def render(fin: Financials, terms: Terms, period: str, gettext: Callable[[str], 
     sections = []
     for key, s in zip(TITLES, fin.sections, strict=True):
         # A column no row fills (a currency column in a one-currency fund) is left out of the page.
-        columns = [c for c in dict.fromkeys(c for r in s.rows for c in r)
-                   if any(r.get(c) not in (None, "") for r in s.rows)]
+        columns = [
+            c
+            for c in dict.fromkeys(c for r in s.rows for c in r)
+            if any(r.get(c) not in (None, "") for r in s.rows)
+        ]
         numeric = {c for c in columns if any(isinstance(r.get(c), (Decimal, float)) for r in s.rows)}
         heading = HEADINGS.get(key)
         # Words first, figures last; the heading column becomes a row of its own above its group.
-        columns = [c for c in columns if c not in numeric and c != heading] + [c for c in columns if c in numeric]
+        columns = [c for c in columns if c not in numeric and c != heading] + [
+            c for c in columns if c in numeric
+        ]
         sections.append((key, gettext(TITLES[key]), s, columns, numeric, heading))
     stated = [(p.title, p.text(gettext), ", ".join(p.keys)) for p in policies(terms)]
-    return _environment(gettext, lang).get_template("financials.html").render(
-        fin=fin, period=period, sections=sections, policies=stated, lang=lang, label_columns=LABEL_COLUMNS,
-        generated=clock.today().isoformat())
+    return (
+        _environment(gettext, lang)
+        .get_template("financials.html")
+        .render(
+            fin=fin,
+            period=period,
+            sections=sections,
+            policies=stated,
+            lang=lang,
+            label_columns=LABEL_COLUMNS,
+            generated=clock.today().isoformat(),
+        )
+    )

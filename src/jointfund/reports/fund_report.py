@@ -37,6 +37,7 @@ TITLES = (PORTFOLIO_AS_OF, FUND_TOTAL)
 
 # -- portfolio --
 
+
 def portfolio(conn: Connection, info: FundInfo, as_of: dt.date) -> Section:
     """Per investment: money in and out, current value and return metrics; then fund totals per currency."""
     titles = {a.id: a for a in apps.applications(conn)}
@@ -47,24 +48,58 @@ def portfolio(conn: Connection, info: FundInfo, as_of: dt.date) -> Section:
         pos = investment.position(conn, info, inv, as_of)
         app = titles[inv.application]
         m = metrics(pos.flows, pos.disbursed, pos.received, pos.value, as_of)
-        rows.append({"investment": inv.label, "application": app.label, "title": app.title, "sector": app.sector,
-                     "region": app.region, "instrument": app.instrument, "currency": inv.currency,
-                     "committed": pos.committed, "disbursed": pos.disbursed, "undrawn": pos.undrawn,
-                     "received": pos.received, "value": pos.value, "irr": m.irr, "moic": m.moic, "tvpi": m.tvpi,
-                     "dpi": m.dpi, "rvpi": m.rvpi})
-        t = totals.setdefault(inv.currency, dict.fromkeys(("committed", "disbursed", "undrawn", "received", "value"), Decimal(0)))
+        rows.append(
+            {
+                "investment": inv.label,
+                "application": app.label,
+                "title": app.title,
+                "sector": app.sector,
+                "region": app.region,
+                "instrument": app.instrument,
+                "currency": inv.currency,
+                "committed": pos.committed,
+                "disbursed": pos.disbursed,
+                "undrawn": pos.undrawn,
+                "received": pos.received,
+                "value": pos.value,
+                "irr": m.irr,
+                "moic": m.moic,
+                "tvpi": m.tvpi,
+                "dpi": m.dpi,
+                "rvpi": m.rvpi,
+            }
+        )
+        t = totals.setdefault(
+            inv.currency,
+            dict.fromkeys(("committed", "disbursed", "undrawn", "received", "value"), Decimal(0)),
+        )
         for k in t:
             t[k] += rows[-1][k]
         flows[inv.currency] += pos.flows
     for cur, t in sorted(totals.items()):
         m = metrics(flows[cur], t["disbursed"], t["received"], t["value"], as_of)
-        rows.append({"investment": "TOTAL", "application": "", "title": FUND_TOTAL % {"currency": cur}, "sector": "", "region": "",
-                     "instrument": "", "currency": cur, **t, "irr": m.irr, "moic": m.moic, "tvpi": m.tvpi, "dpi": m.dpi,
-                     "rvpi": m.rvpi})
+        rows.append(
+            {
+                "investment": "TOTAL",
+                "application": "",
+                "title": FUND_TOTAL % {"currency": cur},
+                "sector": "",
+                "region": "",
+                "instrument": "",
+                "currency": cur,
+                **t,
+                "irr": m.irr,
+                "moic": m.moic,
+                "tvpi": m.tvpi,
+                "dpi": m.dpi,
+                "rvpi": m.rvpi,
+            }
+        )
     return Section(PORTFOLIO_AS_OF % {"date": as_of}, rows)
 
 
 # -- pipeline --
+
 
 def pipeline(conn: Connection, info: FundInfo, as_of: dt.date) -> list[Section]:
     """The funnel: how many applications reached each stage, where they stand, by sector and by region."""
@@ -77,20 +112,35 @@ def pipeline(conn: Connection, info: FundInfo, as_of: dt.date) -> list[Section]:
     amount = defaultdict(Decimal)
     for i, a in everyone.items():
         amount[(now[i].to_stage, a.currency)] += a.amount
-    funnel = [{"stage": s.code, "name": s.name, "reached": reached.get(s.code, 0), "now": standing.get(s.code, 0),
-               "requested_now": sum((v for (st, _c), v in amount.items() if st == s.code), Decimal(0))}
-              for s in p.stages]
+    funnel = [
+        {
+            "stage": s.code,
+            "name": s.name,
+            "reached": reached.get(s.code, 0),
+            "now": standing.get(s.code, 0),
+            "requested_now": sum((v for (st, _c), v in amount.items() if st == s.code), Decimal(0)),
+        }
+        for s in p.stages
+    ]
     by = []
     for key in ("sector", "region"):
         groups: dict[str, Counter] = defaultdict(Counter)
         for i, a in everyone.items():
             groups[getattr(a, key)][now[i].to_stage] += 1
-        by.append(Section(f"Applications by {key} and stage", [
-            {key: g, "total": sum(c.values()), **{s.code: c.get(s.code, 0) for s in p.stages}} for g, c in sorted(groups.items())]))
+        by.append(
+            Section(
+                f"Applications by {key} and stage",
+                [
+                    {key: g, "total": sum(c.values()), **{s.code: c.get(s.code, 0) for s in p.stages}}
+                    for g, c in sorted(groups.items())
+                ],
+            )
+        )
     return [Section(f"Pipeline funnel as of {as_of}", funnel), *by]
 
 
 # -- fund statements --
+
 
 def _sum(balances: list[tuple[str, str, Decimal]], root: str, currency: str) -> Decimal:
     return sum((v for a, c, v in balances if c == currency and in_subtree(a, root)), Decimal(0))
@@ -102,36 +152,68 @@ def fund_statements(conn: Connection, info: FundInfo, start: dt.date, end: dt.da
     closing = journal.trial_balance(conn, end)
     before = journal.trial_balance(conn, start - dt.timedelta(days=1))
     currencies = sorted({c for _a, c, _v in closing})
-    sheet = [{"line": a, "currency": c, "balance": v if a.split(":")[0] == "Assets" else -v}
-             for a, c, v in closing if a.split(":")[0] in ("Assets", "Liabilities", "Equity")]
+    sheet = [
+        {"line": a, "currency": c, "balance": v if a.split(":")[0] == "Assets" else -v}
+        for a, c, v in closing
+        if a.split(":")[0] in ("Assets", "Liabilities", "Equity")
+    ]
     for c in currencies:
-        sheet.append({"line": "Net income not yet allocated (income less expenses to date)", "currency": c,
-                      "balance": -(_sum(closing, "Income", c) + _sum(closing, "Expenses", c))})
+        sheet.append(
+            {
+                "line": "Net income not yet allocated (income less expenses to date)",
+                "currency": c,
+                "balance": -(_sum(closing, "Income", c) + _sum(closing, "Expenses", c)),
+            }
+        )
     moved = defaultdict(Decimal)
     for a, c, v in closing:
         moved[(a, c)] += v
     for a, c, v in before:
         moved[(a, c)] -= v
-    income = [{"line": a, "currency": c, "amount": -v} for (a, c), v in sorted(moved.items())
-              if v and a.split(":")[0] in ("Income", "Expenses")]
+    income = [
+        {"line": a, "currency": c, "amount": -v}
+        for (a, c), v in sorted(moved.items())
+        if v and a.split(":")[0] in ("Income", "Expenses")
+    ]
     for c in currencies:
-        income.append({"line": "Net income", "currency": c,
-                       "amount": -sum((v for (a, cc), v in moved.items() if cc == c and a.split(":")[0] in ("Income", "Expenses")), Decimal(0))})
+        income.append(
+            {
+                "line": "Net income",
+                "currency": c,
+                "amount": -sum(
+                    (
+                        v
+                        for (a, cc), v in moved.items()
+                        if cc == c and a.split(":")[0] in ("Income", "Expenses")
+                    ),
+                    Decimal(0),
+                ),
+            }
+        )
     cash: list[dict] = []
     for c in currencies:
         account = terms.account_name("cash", currency=c)
         legs: dict[str, Decimal] = defaultdict(Decimal)
         for e in journal.entries(conn, since=start, until=end, account=account):
-            moved_cash = sum((p.amount for p in e.postings if p.account == account and p.currency == c), Decimal(0))
-            other = [p.account for p in e.postings if p.account != account and p.currency == c] or ["(exchange)"]
+            moved_cash = sum(
+                (p.amount for p in e.postings if p.account == account and p.currency == c), Decimal(0)
+            )
+            other = [p.account for p in e.postings if p.account != account and p.currency == c] or [
+                "(exchange)"
+            ]
             legs[_cash_class(other[0])] += moved_cash
         opening = _sum(before, account, c)
         cash.append({"line": "Opening cash", "currency": c, "amount": opening})
         for k, v in sorted(legs.items(), key=lambda kv: -kv[1]):
             cash.append({"line": ("Source: " if v > 0 else "Use: ") + k, "currency": c, "amount": v})
-        cash.append({"line": "Closing cash", "currency": c, "amount": opening + sum(legs.values(), Decimal(0))})
-    return [Section(f"Balance sheet at {end}", sheet), Section(f"Income statement {start} to {end}", income),
-            Section(f"Sources and uses of cash {start} to {end}", cash)]
+        cash.append(
+            {"line": "Closing cash", "currency": c, "amount": opening + sum(legs.values(), Decimal(0))}
+        )
+    return [
+        Section(f"Balance sheet at {end}", sheet),
+        Section(f"Income statement {start} to {end}", income),
+        Section(f"Sources and uses of cash {start} to {end}", cash),
+    ]
 
 
 def _cash_class(account: str) -> str:
@@ -142,7 +224,19 @@ def _cash_class(account: str) -> str:
 def capital_section(conn: Connection, info: FundInfo, start: dt.date, end: dt.date) -> Section:
     fc = capital_accounts(conn, info, end, start)
     rows = [a._asdict() for a in fc.accounts]
-    rows.append({"partner": "NAV", "currency": fc.currency, "start": fc.start, "end": fc.end, "closing": fc.nav,
-                 "opening": None, "share": None})
-    return Section(f"Partners' capital {fc.start} to {fc.end} (NAV {fc.nav} = partners {fc.capital} "
-                   f"+ other equity {fc.other_equity})", rows)
+    rows.append(
+        {
+            "partner": "NAV",
+            "currency": fc.currency,
+            "start": fc.start,
+            "end": fc.end,
+            "closing": fc.nav,
+            "opening": None,
+            "share": None,
+        }
+    )
+    return Section(
+        f"Partners' capital {fc.start} to {fc.end} (NAV {fc.nav} = partners {fc.capital} "
+        f"+ other equity {fc.other_equity})",
+        rows,
+    )

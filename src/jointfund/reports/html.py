@@ -60,7 +60,9 @@ class Figures:
         for c in terms.fund.currencies:
             account = terms.account_name("cash", currency=c)
             for m in self.months:
-                self.cash_series[c].append((m, float(journal.balance(conn, account, m, c).get(c, Decimal(0)))))
+                self.cash_series[c].append(
+                    (m, float(journal.balance(conn, account, m, c).get(c, Decimal(0))))
+                )
         self.contributions = self._contributions(conn)
         self.checkpoints = log.checkpoints(conn, info.id)
         self.tree_size = log.size(conn)
@@ -85,16 +87,28 @@ class Figures:
 
     def headline(self) -> list[tuple[str, str, str]]:
         """(id, label, value) of the figures at the top of the page."""
-        total = self.portfolio.rows[-1] if self.portfolio.rows and self.portfolio.rows[-1]["investment"] == "TOTAL" else {}
+        total = (
+            self.portfolio.rows[-1]
+            if self.portfolio.rows and self.portfolio.rows[-1]["investment"] == "TOTAL"
+            else {}
+        )
         heads = [("nav", f"Net asset value ({self.base})", money(self.capital.nav))]
         for a in self.capital.accounts:
-            heads.append((f"capital-{a.partner}", f"{a.partner} capital ({self.base}), share {a.share:.2%}", money(a.closing)))
-        heads += [("committed", "Committed to investments", money(total.get("committed"))),
-                  ("disbursed", "Disbursed", money(total.get("disbursed"))),
-                  ("portfolio-value", "Portfolio value", money(total.get("value"))),
-                  ("moic", "Portfolio MOIC", "" if total.get("moic") is None else f"{total['moic']}x"),
-                  ("investments", "Investments", str(len(self.portfolio.rows) - (1 if total else 0))),
-                  ("applications", "Applications", str(sum(r["now"] for r in self.pipeline[0].rows)))]
+            heads.append(
+                (
+                    f"capital-{a.partner}",
+                    f"{a.partner} capital ({self.base}), share {a.share:.2%}",
+                    money(a.closing),
+                )
+            )
+        heads += [
+            ("committed", "Committed to investments", money(total.get("committed"))),
+            ("disbursed", "Disbursed", money(total.get("disbursed"))),
+            ("portfolio-value", "Portfolio value", money(total.get("value"))),
+            ("moic", "Portfolio MOIC", "" if total.get("moic") is None else f"{total['moic']}x"),
+            ("investments", "Investments", str(len(self.portfolio.rows) - (1 if total else 0))),
+            ("applications", "Applications", str(sum(r["now"] for r in self.pipeline[0].rows))),
+        ]
         return heads
 
 
@@ -106,22 +120,40 @@ def render(f: Figures) -> str:
             sectors[r["sector"]] += float(r["value"])
     chart_html = [
         charts.lines(f"Capital by partner ({f.base})", f.capital_series, "capital", f.base),
-        charts.bars(f"Contributions owed by resource ({f.base})", f.contributions.get("resource", []), "resource")
-        if f.contributions.get("resource") else charts.empty("Contributions by resource", "no revenue recorded yet", "resource"),
+        charts.bars(
+            f"Contributions owed by resource ({f.base})", f.contributions.get("resource", []), "resource"
+        )
+        if f.contributions.get("resource")
+        else charts.empty("Contributions by resource", "no revenue recorded yet", "resource"),
         charts.bars(f"Contributions owed by region ({f.base})", f.contributions.get("region", []), "region")
-        if f.contributions.get("region") else charts.empty("Contributions by region", "no revenue recorded yet", "region"),
+        if f.contributions.get("region")
+        else charts.empty("Contributions by region", "no revenue recorded yet", "region"),
         charts.bars("Portfolio value by sector", sorted(sectors.items(), key=lambda kv: -kv[1]), "sector"),
-        charts.bars("Pipeline funnel: applications that reached each stage",
-                    [(r["name"], float(r["reached"])) for r in f.pipeline[0].rows], "funnel"),
-        *[charts.lines(f"Cash in {c}", {c: s}, f"cash-{c}", c) for c, s in f.cash_series.items() if any(v for _, v in s)],
+        charts.bars(
+            "Pipeline funnel: applications that reached each stage",
+            [(r["name"], float(r["reached"])) for r in f.pipeline[0].rows],
+            "funnel",
+        ),
+        *[
+            charts.lines(f"Cash in {c}", {c: s}, f"cash-{c}", c)
+            for c, s in f.cash_series.items()
+            if any(v for _, v in s)
+        ],
     ]
-    heads = "".join(f'<div class="figure" id="fig-{escape(i)}"><div class="label">{escape(lbl)}</div>'
-                    f'<div class="value" data-figure="{escape(i)}">{escape(v)}</div></div>' for i, lbl, v in f.headline())
+    heads = "".join(
+        f'<div class="figure" id="fig-{escape(i)}"><div class="label">{escape(lbl)}</div>'
+        f'<div class="value" data-figure="{escape(i)}">{escape(v)}</div></div>'
+        for i, lbl, v in f.headline()
+    )
     capital_rows = [a._asdict() for a in f.capital.accounts]
-    tables = [_table(Section(f"Partners' capital, {f.capital.start} to {f.capital.end} ({f.base})", capital_rows)),
-              f"<p>NAV {money(f.capital.nav)} {f.base} = partners' capital {money(f.capital.capital)} "
-              f"+ other equity {money(f.capital.other_equity)} (obligations accrued and not yet transferred).</p>",
-              *(_table(s) for s in f.statements), _table(f.portfolio), *(_table(s) for s in f.pipeline)]
+    tables = [
+        _table(Section(f"Partners' capital, {f.capital.start} to {f.capital.end} ({f.base})", capital_rows)),
+        f"<p>NAV {money(f.capital.nav)} {f.base} = partners' capital {money(f.capital.capital)} "
+        f"+ other equity {money(f.capital.other_equity)} (obligations accrued and not yet transferred).</p>",
+        *(_table(s) for s in f.statements),
+        _table(f.portfolio),
+        *(_table(s) for s in f.pipeline),
+    ]
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
@@ -131,7 +163,7 @@ def render(f: Figures) -> str:
 <header><h1>{escape(t.fund.name)}</h1><p>Fund report as of <time>{f.as_of}</time>, computed from the fund's book of
 record. Every figure can be checked against the ledger and the signed checkpoint below.</p></header>
 <section id="headline"><h2>Headline figures</h2><div class="figures">{heads}</div></section>
-<section id="charts"><h2>Charts</h2><div class="charts">{"".join(f'<figure>{c}</figure>' for c in chart_html)}</div></section>
+<section id="charts"><h2>Charts</h2><div class="charts">{"".join(f"<figure>{c}</figure>" for c in chart_html)}</div></section>
 <section id="statements"><h2>Statements</h2>{"".join(tables)}</section>
 <section id="checkpoint"><h2>Signed checkpoint</h2>{_checkpoints(f)}</section>
 <footer><p>Generated by jointfund. Distributions are locked until {t.distributions.lock_ends} (reinvestment period).</p></footer>
@@ -145,20 +177,35 @@ def _checkpoints(f: Figures) -> str:
     latest: dict[str, object] = {}
     for _i, cp in f.checkpoints:
         latest[cp.partner] = cp
-    rows = [{"partner": cp.partner, "tree_size": cp.tree_size, "root": cp.root_hex, "signed_at": cp.signed_at,
-             "key_id": cp.key_id, "signature": cp.signature_hex} for cp in latest.values()]
+    rows = [
+        {
+            "partner": cp.partner,
+            "tree_size": cp.tree_size,
+            "root": cp.root_hex,
+            "signed_at": cp.signed_at,
+            "key_id": cp.key_id,
+            "signature": cp.signature_hex,
+        }
+        for cp in latest.values()
+    ]
     newest = max(cp.tree_size for cp in latest.values())
-    note = ("The figures come from exactly the records these checkpoints sign." if newest == f.tree_size else
-            f"The log holds {f.tree_size} records; the figures include {f.tree_size - newest} recorded after the newest "
-            "checkpoint, which no partner has signed yet.")
-    return _table(Section(f"Latest checkpoint of each partner (fund {f.info.id})", rows)) + f"<p>{escape(note)}</p>"
+    note = (
+        "The figures come from exactly the records these checkpoints sign."
+        if newest == f.tree_size
+        else f"The log holds {f.tree_size} records; the figures include {f.tree_size - newest} recorded after the newest "
+        "checkpoint, which no partner has signed yet."
+    )
+    return (
+        _table(Section(f"Latest checkpoint of each partner (fund {f.info.id})", rows))
+        + f"<p>{escape(note)}</p>"
+    )
 
 
 def _table(s: Section) -> str:
     columns = list(dict.fromkeys(k for r in s.rows for k in r))
     head = "".join(f"<th>{escape(str(c))}</th>" for c in columns)
     body = "".join("<tr>" + "".join(_td(r.get(c)) for c in columns) + "</tr>" for r in s.rows)
-    return f'<table><caption>{escape(s.title)}</caption><thead><tr>{head}</tr></thead><tbody>{body or ""}</tbody></table>'
+    return f"<table><caption>{escape(s.title)}</caption><thead><tr>{head}</tr></thead><tbody>{body or ''}</tbody></table>"
 
 
 def _td(v: object) -> str:

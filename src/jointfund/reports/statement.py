@@ -50,7 +50,9 @@ LINES = (
     ("share", "Ownership share"),
     ("nav", "Fund net assets"),
 )
-assert [c for c, _ in LINES[:len(COLUMNS)]] == list(COLUMNS), "the roll-forward lines are the capital columns"
+assert [c for c, _ in LINES[: len(COLUMNS)]] == list(COLUMNS), (
+    "the roll-forward lines are the capital columns"
+)
 
 
 def period_bounds(text: str) -> tuple[dt.date, dt.date]:
@@ -60,7 +62,9 @@ def period_bounds(text: str) -> tuple[dt.date, dt.date]:
         raise InputError([Problem("--period", "expected a year (2026) or a quarter (2026-Q1)", text)])
     year = int(m[1])
     if not dt.MINYEAR <= year < dt.MAXYEAR:
-        raise InputError([Problem("--period", f"the year must be from {dt.MINYEAR} to {dt.MAXYEAR - 1}", text)])
+        raise InputError(
+            [Problem("--period", f"the year must be from {dt.MINYEAR} to {dt.MAXYEAR - 1}", text)]
+        )
     if m[2] is None:
         return dt.date(year, 1, 1), dt.date(year, 12, 31)
     q = int(m[2])
@@ -106,14 +110,28 @@ def compute(conn: Connection, info: FundInfo, partner: str, start: dt.date, end:
     if partner not in terms.partner_codes:
         raise InputError([Problem("--partner", f"expected one of {', '.join(terms.partner_codes)}", partner)])
     if end < info.start_date:
-        raise InputError([Problem("--period", f"ends before the fund began ({info.start_date})", f"{start} to {end}")])
+        raise InputError(
+            [Problem("--period", f"ends before the fund began ({info.start_date})", f"{start} to {end}")]
+        )
     year_start = dt.date(end.year, 1, 1)
-    funds: list[FundCapital] = [capital_accounts(conn, info, end, s) for s in (start, year_start, info.start_date)]
+    funds: list[FundCapital] = [
+        capital_accounts(conn, info, end, s) for s in (start, year_start, info.start_date)
+    ]
     windows = tuple(fc.account(partner) for fc in funds)
     base = funds[0].currency
     promised = next(c for c in partner_capital(conn, terms, end, base) if c.partner == partner)
-    return Statement(partner, terms.partner(partner).name, base, windows[0].start, end, windows,  # type: ignore[arg-type]
-                     promised.committed, windows[2].contributed, promised.uncalled, funds[0].nav)
+    return Statement(
+        partner,
+        terms.partner(partner).name,
+        base,
+        windows[0].start,
+        end,
+        windows,  # type: ignore[arg-type]
+        promised.committed,
+        windows[2].contributed,
+        promised.uncalled,
+        funds[0].nav,
+    )
 
 
 def entry_rows(conn: Connection, info: FundInfo, s: Statement) -> list[dict]:
@@ -123,18 +141,32 @@ def entry_rows(conn: Connection, info: FundInfo, s: Statement) -> list[dict]:
     for e in journal.entries(conn, since=s.start, until=s.end, account=root):
         for p in e.postings:
             if p.account.startswith(root + ":") and p.currency == s.currency:
-                rows.append({"seq": e.seq, "date": e.date, "account": p.account, "amount": -p.amount,
-                             "narration": e.narration})
+                rows.append(
+                    {
+                        "seq": e.seq,
+                        "date": e.date,
+                        "account": p.account,
+                        "amount": -p.amount,
+                        "narration": e.narration,
+                    }
+                )
     return rows
 
 
 def statement(conn: Connection, info: FundInfo, partner: str, start: dt.date, end: dt.date) -> list[Section]:
     s = compute(conn, info, partner, start, end)
     root = info.terms(end).account_name("capital", partner=partner)
-    return [Section(f"Capital account statement of {s.name} ({partner}), {s.start} to {end}, {s.currency}: "
-                    f"the period, the year to date and the inception to date", s.rows()),
-            Section(f"Entries moving {partner}'s capital accounts ({root}:*), {s.start} to {end}",
-                    entry_rows(conn, info, s))]
+    return [
+        Section(
+            f"Capital account statement of {s.name} ({partner}), {s.start} to {end}, {s.currency}: "
+            f"the period, the year to date and the inception to date",
+            s.rows(),
+        ),
+        Section(
+            f"Entries moving {partner}'s capital accounts ({root}:*), {s.start} to {end}",
+            entry_rows(conn, info, s),
+        ),
+    ]
 
 
 def total(sections: list[Section]) -> Decimal:

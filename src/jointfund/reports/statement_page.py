@@ -29,11 +29,17 @@ def statement_html(s: Statement, entries: list[dict], lang: str, period: str, ge
     """The statement `s` (and the entries that moved the partner's capital) as one printable page."""
     if lang not in LANGUAGES:
         raise ValueError(f"no catalogue for {lang!r}")  # the shells accept only LANGUAGES
-    env = Environment(loader=PackageLoader("jointfund.reports", "templates"), autoescape=select_autoescape(),
-                      extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=PackageLoader("jointfund.reports", "templates"),
+        autoescape=select_autoescape(),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.filters["amount"] = lambda v: _amount(v, lang)
     env.filters["share"] = lambda v: _share(v, lang)
     env.filters["day"] = lambda v: date(v, lang)
-    return env.get_template("statement.html").render(s=s, rows=s.rows(), windows=WINDOWS, entries=entries, lang=lang,
-                                                     period=period, generated=generated)
+    return env.get_template("statement.html").render(
+        s=s, rows=s.rows(), windows=WINDOWS, entries=entries, lang=lang, period=period, generated=generated
+    )

@@ -70,24 +70,35 @@ def walkthrough(conn: Connection, info: FundInfo, period: str) -> str:
     """The Markdown walk-through of `period` (2026-Q1, or a year) of the fund's book."""
     start, end = period_bounds(period)
     entries = list(journal.entries(conn, since=start, until=end))
-    out = [BEGIN, "", f"The demo fund's {period} ({start} to {end}): {len(entries)} entries, in log order.", ""]
+    out = [
+        BEGIN,
+        "",
+        f"The demo fund's {period} ({start} to {end}): {len(entries)} entries, in log order.",
+        "",
+    ]
     for run in _runs(entries):
         first = run[0]
         if len(run) == 1:
             out += [f"**Entry {first.seq}, {first.date}: {first.narration}** (key `{first.key}`)", ""]
             out += _postings(first.postings) + [""]
             continue
-        head = (f"**Entries {first.seq} to {run[-1].seq}: {len(run)} entries of the kind `{kind_of(first)}`**, "
-                f"{min(e.date for e in run)} to {max(e.date for e in run)}. The first, {first.date}: {first.narration}")
+        head = (
+            f"**Entries {first.seq} to {run[-1].seq}: {len(run)} entries of the kind `{kind_of(first)}`**, "
+            f"{min(e.date for e in run)} to {max(e.date for e in run)}. The first, {first.date}: {first.narration}"
+        )
         out += [head, ""]
         out += _postings(first.postings) + ["", "Together:", ""] + _postings(_totals(run)) + [""]
     fin = financials(conn, info, start, end)
     ops = {r["line"]: r["amount"] for r in fin.section("operations").rows}
     net_increase = ops["Net increase (decrease) in net assets resulting from operations"]
-    out += [f"**The statements of {period}** (`jointfund report financials --period {period}`), in {fin.currency}:",
-            "", "| figure | amount |", "|---|--:|",
-            f"| Net assets at {end} | {_amount(fin.net_assets)} |",
-            f"| Net increase in net assets resulting from operations | {_amount(net_increase)} |"]
+    out += [
+        f"**The statements of {period}** (`jointfund report financials --period {period}`), in {fin.currency}:",
+        "",
+        "| figure | amount |",
+        "|---|--:|",
+        f"| Net assets at {end} | {_amount(fin.net_assets)} |",
+        f"| Net increase in net assets resulting from operations | {_amount(net_increase)} |",
+    ]
     for p in fin.partners:
         out.append(f"| Capital of {p['partner']} (share {p['share']}) | {_amount(p['capital'])} |")
     out += ["", END]

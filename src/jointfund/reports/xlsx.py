@@ -30,7 +30,7 @@ def write(sections: Sequence[Section], path: Path, title: str) -> None:
 
 
 def _sheet_name(title: str, n: int, used: set[str]) -> str:
-    clean = "".join(ch for ch in title if ch not in "[]:*?/\\")[:MAX_SHEET_CHARS - 4].strip() or "Sheet"
+    clean = "".join(ch for ch in title if ch not in "[]:*?/\\")[: MAX_SHEET_CHARS - 4].strip() or "Sheet"
     name = clean if clean not in used else f"{clean} {n}"
     used.add(name)
     return name

@@ -63,7 +63,7 @@ def key_of(receipt_id: str) -> str:
 def receipt_of_key(key: str) -> str:
     """The receipt whose accrual (or re-booking after a correction) `key` is."""
     assert key.startswith(KEY_PREFIX), key
-    return key[len(KEY_PREFIX):].split(" ", 1)[0]
+    return key[len(KEY_PREFIX) :].split(" ", 1)[0]
 
 
 def correction_key(receipt_id: str, correction_seq: int, reversal: bool = False) -> str:
@@ -92,7 +92,9 @@ def accrual_entry(e: Evaluation, rules: Rules, carry: Carrying | None = None) ->
     return _entry(e.receipt, e.contribution, rules, e.contribution_base, carry)
 
 
-def _entry(r: Receipt, c: Decimal, rules: Rules, base: Decimal | None = None, carry: Carrying | None = None) -> Entry:
+def _entry(
+    r: Receipt, c: Decimal, rules: Rules, base: Decimal | None = None, carry: Carrying | None = None
+) -> Entry:
     """The entry accruing contribution `c` (not zero) of receipt `r`.
 
     A contribution in a currency the chart carries, whose worth `base` in the functional currency is known,
@@ -100,23 +102,36 @@ def _entry(r: Receipt, c: Decimal, rules: Rules, base: Decimal | None = None, ca
     the functional currency at that worth. Otherwise both legs stay in the receipt's currency.
     """
     what = "Correction of contribution" if c < 0 else "Contribution owed"
-    links = (f"receipt:{r.receipt_id}", f"licence:{r.licence_id}") + ((f"receipt:{r.corrects}",) if r.corrects else ())
-    return Entry(r.date, f"{what} on receipt {r.receipt_id} ({r.stream}, licence {r.licence_id})",
-                 _legs(rules.receivable, rules.obligation, c, r.currency, base, carry), key_of(r.receipt_id), links)
+    links = (f"receipt:{r.receipt_id}", f"licence:{r.licence_id}") + (
+        (f"receipt:{r.corrects}",) if r.corrects else ()
+    )
+    return Entry(
+        r.date,
+        f"{what} on receipt {r.receipt_id} ({r.stream}, licence {r.licence_id})",
+        _legs(rules.receivable, rules.obligation, c, r.currency, base, carry),
+        key_of(r.receipt_id),
+        links,
+    )
 
 
-def _legs(receivable: str, credit: str, c: Decimal, currency: str, base: Decimal | None,
-          carry: Carrying | None) -> tuple[Posting, ...]:
+def _legs(
+    receivable: str, credit: str, c: Decimal, currency: str, base: Decimal | None, carry: Carrying | None
+) -> tuple[Posting, ...]:
     """`c` of `currency` on the receivable against `credit`: through the currency's trading account, `credit`
     taking worth `base` in the functional currency, when the chart carries the currency and `base` is known."""
     trading = carry.trading.get(currency) if carry is not None and base is not None else None
     if trading is None or carry is None or base is None or not base:
         return Posting(receivable, c, currency), Posting(credit, -c, currency)
-    return (Posting(receivable, c, currency), Posting(trading, -c, currency),
-            Posting(trading, base, carry.functional), Posting(credit, -base, carry.functional))
+    return (
+        Posting(receivable, c, currency),
+        Posting(trading, -c, currency),
+        Posting(trading, base, carry.functional),
+        Posting(credit, -base, carry.functional),
+    )
 
 
 # -- rounding per day and stream --
+
 
 def rounding_key(group: DayStream, n: int) -> str:
     """The key of a group's `n`-th rounding entry (1, 2...: later imports into the group book changes)."""
@@ -125,19 +140,30 @@ def rounding_key(group: DayStream, n: int) -> str:
 
 def group_of_key(key: str) -> DayStream:
     """The group a rounding entry's key names (the inverse of `rounding_key`; a licence id may hold '|')."""
-    label = key[len(ROUNDING_PREFIX):].rsplit("#", 1)[0]
+    label = key[len(ROUNDING_PREFIX) :].rsplit("#", 1)[0]
     day, rest = label.split("|", 1)
     licence_id, stream, currency = rest.rsplit("|", 2)
     return DayStream(dt.date.fromisoformat(day), licence_id, stream, currency)
 
 
-def rounding_entry(group: DayStream, change: Decimal, rules: Rules, account: str, n: int,
-                   base: Decimal | None = None, carry: Carrying | None = None) -> Entry:
+def rounding_entry(
+    group: DayStream,
+    change: Decimal,
+    rules: Rules,
+    account: str,
+    n: int,
+    base: Decimal | None = None,
+    carry: Carrying | None = None,
+) -> Entry:
     """The entry booking `change` (not zero) of the group's rounding difference to the rounding account."""
-    return Entry(group.day, f"Rounding of the day's contribution ({group.stream}, licence {group.licence_id}, "
-                            f"{group.currency}): per day and stream against per receipt",
-                 _legs(rules.receivable, account, change, group.currency, base, carry), rounding_key(group, n),
-                 (f"licence:{group.licence_id}",))
+    return Entry(
+        group.day,
+        f"Rounding of the day's contribution ({group.stream}, licence {group.licence_id}, "
+        f"{group.currency}): per day and stream against per receipt",
+        _legs(rules.receivable, account, change, group.currency, base, carry),
+        rounding_key(group, n),
+        (f"licence:{group.licence_id}",),
+    )
 
 
 def booked_roundings(conn: Connection, receivable: str) -> dict[DayStream, tuple[int, int]]:
@@ -145,9 +171,11 @@ def booked_roundings(conn: Connection, receivable: str) -> dict[DayStream, tuple
     accounts = journal.load_accounts(conn)
     if receivable not in accounts:
         return {}
-    q = (select(t.entry.c.key, t.posting.c.amount_minor)
-         .join(t.posting, t.posting.c.entry_seq == t.entry.c.seq)
-         .where(t.posting.c.account_id == accounts[receivable].id, t.entry.c.key.startswith(ROUNDING_PREFIX)))
+    q = (
+        select(t.entry.c.key, t.posting.c.amount_minor)
+        .join(t.posting, t.posting.c.entry_seq == t.entry.c.seq)
+        .where(t.posting.c.account_id == accounts[receivable].id, t.entry.c.key.startswith(ROUNDING_PREFIX))
+    )
     out: dict[DayStream, tuple[int, int]] = {}
     for key, minor in conn.execute(q):
         group = group_of_key(key)
@@ -198,12 +226,20 @@ def unaccrued(conn: Connection, after: str | None, limit: int) -> list[tuple]:
     """
     assert "'" not in KEY_PREFIX
     columns = ", ".join(f"r.{c.strip()}" for c in book.RECEIPT_COLUMNS.split(","))
-    sql = (f"SELECT {columns} FROM {t.receipt.name} r LEFT JOIN {t.entry.name} e ON e.key = '{KEY_PREFIX}' || r.receipt_id "
-           f"WHERE e.seq IS NULL{f' AND r.receipt_id > {book.mark(conn)}' if after is not None else ''} "
-           f"ORDER BY r.receipt_id LIMIT {int(limit)}")
+    sql = (
+        f"SELECT {columns} FROM {t.receipt.name} r LEFT JOIN {t.entry.name} e ON e.key = '{KEY_PREFIX}' || r.receipt_id "
+        f"WHERE e.seq IS NULL{f' AND r.receipt_id > {book.mark(conn)}' if after is not None else ''} "
+        f"ORDER BY r.receipt_id LIMIT {int(limit)}"
+    )
     fixes = book.corrected(conn, "receipt")
-    return book.patched([row for rows in book.driver_batches(conn, sql, [] if after is None else [after], limit)
-                         for row in rows], fixes)
+    return book.patched(
+        [
+            row
+            for rows in book.driver_batches(conn, sql, [] if after is None else [after], limit)
+            for row in rows
+        ],
+        fixes,
+    )
 
 
 def accrue(conn: Connection, info: FundInfo, progress: Callable[[int], None] | None = None) -> AccrualResult:
@@ -221,11 +257,19 @@ def accrue(conn: Connection, info: FundInfo, progress: Callable[[int], None] | N
         after = chunk[-1][0]
         seen += len(chunk)
         judged = assess.frame(book.frame_of(conn, chunk))
-        for row in judged.filter(pl.col("corrects").is_not_null()).select(book.RECEIPT_COLUMNS.split(", ")).iter_rows():
+        for row in (
+            judged.filter(pl.col("corrects").is_not_null())
+            .select(book.RECEIPT_COLUMNS.split(", "))
+            .iter_rows()
+        ):
             corrections.append(assess(book.receipt_of_tuple(row)))  # after the receipts they correct
-        owed = judged.filter(pl.col("eligible") & (pl.col("contribution_minor") != 0) & pl.col("corrects").is_null())
+        owed = judged.filter(
+            pl.col("eligible") & (pl.col("contribution_minor") != 0) & pl.col("corrects").is_null()
+        )
         entries = []
-        for row in owed.select(*book.RECEIPT_COLUMNS.split(", "), "contribution_minor", "base_minor").iter_rows():
+        for row in owed.select(
+            *book.RECEIPT_COLUMNS.split(", "), "contribution_minor", "base_minor"
+        ).iter_rows():
             r = book.receipt_of_tuple(row[:-2])
             base = None if row[-1] is None else book.money(row[-1], carry.functional)
             entries.append(_entry(r, book.money(row[-2], r.currency), assess.book.on(r.date), base, carry))
@@ -237,8 +281,13 @@ def accrue(conn: Connection, info: FundInfo, progress: Callable[[int], None] | N
     return AccrualResult(seen, posted + more, reversals, _post_roundings(conn, info, assess, carry))
 
 
-def _post_corrections(conn: Connection, info: FundInfo, assess: book.Assessor,
-                      corrections: Iterable[Evaluation], carry: Carrying) -> tuple[int, int]:
+def _post_corrections(
+    conn: Connection,
+    info: FundInfo,
+    assess: book.Assessor,
+    corrections: Iterable[Evaluation],
+    carry: Carrying,
+) -> tuple[int, int]:
     """(entries posted, of which reversals) for the corrections.
 
     A correction that exactly undoes the receipt it corrects in the receipt's currency is the reversal of
@@ -252,11 +301,16 @@ def _post_corrections(conn: Connection, info: FundInfo, assess: book.Assessor,
             continue
         original = _accrual_of(conn, e.receipt.corrects)
         receivable = assess.book.on(e.receipt.date).receivable
-        if (original is not None and original.seq not in reversed_seqs and original.reverses is None
-                and _legs_on(entry, receivable) == _legs_on(original, receivable, -1)
-                and not _is_reversed(conn, original.seq)):
-            entry = entry._replace(postings=tuple(p._replace(amount=-p.amount) for p in original.postings),
-                                   reverses=original.seq)
+        if (
+            original is not None
+            and original.seq not in reversed_seqs
+            and original.reverses is None
+            and _legs_on(entry, receivable) == _legs_on(original, receivable, -1)
+            and not _is_reversed(conn, original.seq)
+        ):
+            entry = entry._replace(
+                postings=tuple(p._replace(amount=-p.amount) for p in original.postings), reverses=original.seq
+            )
             reversed_seqs.add(original.seq)
         entries.append(entry)
     journal.post(conn, entries, info.start_date)
@@ -293,8 +347,14 @@ def net_legs(entries: Iterable[Entry]) -> Legs:
 def accruals_of(conn: Connection, receipt_id: str) -> list[Entry]:
     """Every accrual entry of the receipt: its first, and its reversals and re-bookings after corrections."""
     c = t.entry.c
-    q = (select(c.seq).where((c.key == key_of(receipt_id)) | c.key.startswith(key_of(receipt_id) + " correction ", autoescape=True))
-         .order_by(c.seq))
+    q = (
+        select(c.seq)
+        .where(
+            (c.key == key_of(receipt_id))
+            | c.key.startswith(key_of(receipt_id) + " correction ", autoescape=True)
+        )
+        .order_by(c.seq)
+    )
     return [journal.get_entry(conn, seq) for (seq,) in conn.execute(q)]
 
 
@@ -304,7 +364,12 @@ def receipts_by_id(conn: Connection, ids: Iterable[str]) -> list[Receipt]:
     wanted = sorted(set(ids))
     rows: list[tuple] = []
     for start in range(0, len(wanted), book.LOOKUP_CHUNK):
-        rows += [tuple(r) for r in conn.execute(select(*cols).where(t.receipt.c.receipt_id.in_(wanted[start:start + book.LOOKUP_CHUNK])))]
+        rows += [
+            tuple(r)
+            for r in conn.execute(
+                select(*cols).where(t.receipt.c.receipt_id.in_(wanted[start : start + book.LOOKUP_CHUNK]))
+            )
+        ]
     return [book.receipt_of_tuple(r) for r in sorted(book.patched(rows, book.corrected(conn, "receipt")))]
 
 
@@ -314,7 +379,9 @@ def expected_legs(e: Evaluation, rules: Rules, carry: Carrying) -> tuple[Entry |
     return entry, net_legs([entry] if entry is not None else [])
 
 
-def rebook(conn: Connection, info: FundInfo, receipt_ids: Iterable[str], correction_seq: int) -> tuple[int, int]:
+def rebook(
+    conn: Connection, info: FundInfo, receipt_ids: Iterable[str], correction_seq: int
+) -> tuple[int, int]:
     """Reverse and book again the accrual of each receipt of `receipt_ids` whose accruals no longer net to
     what the rules give on the corrected values; returns (reversals, re-bookings) posted.
 
@@ -335,24 +402,41 @@ def rebook(conn: Connection, info: FundInfo, receipt_ids: Iterable[str], correct
             continue
         day, links = _open_day(conn, r.date)
         reversed_by = {e.reverses for e in have if e.reverses is not None}
-        live = [e for e in have if e.reverses is None and e.seq not in reversed_by and not _is_reversed(conn, e.seq)]
+        live = [
+            e
+            for e in have
+            if e.reverses is None and e.seq not in reversed_by and not _is_reversed(conn, e.seq)
+        ]
         if net:
             key = correction_key(r.receipt_id, correction_seq, reversal=True)
             narration = f"Reversal of the contribution on receipt {r.receipt_id}, superseded by correction {correction_seq}"
             if len(live) == 1 and net_legs(live) == net:
                 undo = reversal(live[0], day, key, narration)
             else:
-                undo = Entry(day, narration, tuple(Posting(a, -v, c) for (a, c), v in sorted(net.items())), key,
-                             (f"receipt:{r.receipt_id}",))
+                undo = Entry(
+                    day,
+                    narration,
+                    tuple(Posting(a, -v, c) for (a, c), v in sorted(net.items())),
+                    key,
+                    (f"receipt:{r.receipt_id}",),
+                )
             entries.append(undo._replace(links=(*undo.links, f"correction:{correction_seq}", *links)))
             reversals += 1
         if want is not None:
             key = correction_key(r.receipt_id, correction_seq) if have else key_of(r.receipt_id)
-            entries.append(want._replace(date=day, key=key, links=(*want.links, f"correction:{correction_seq}", *links),
-                                         narration=f"{want.narration}, re-booked after correction {correction_seq}"))
+            entries.append(
+                want._replace(
+                    date=day,
+                    key=key,
+                    links=(*want.links, f"correction:{correction_seq}", *links),
+                    narration=f"{want.narration}, re-booked after correction {correction_seq}",
+                )
+            )
             rebookings += 1
     journal.post(conn, entries, info.start_date)
-    _post_roundings(conn, info, assess, carry)  # per day and stream, a group's difference follows its receipts
+    _post_roundings(
+        conn, info, assess, carry
+    )  # per day and stream, a group's difference follows its receipts
     return reversals, rebookings
 
 

@@ -30,21 +30,47 @@ from jointfund.store import tables as t
 
 STREAM_ROWS = 20_000
 FRAME_ROWS = 100_000  # receipts judged column-wise at a time: tens of MB of frame, whatever the year's size
-RECEIPT_COLUMNS = "receipt_id, date, licence_id, stream, amount_minor, currency, corrects, resource, budget, flags"
+RECEIPT_COLUMNS = (
+    "receipt_id, date, licence_id, stream, amount_minor, currency, corrects, resource, budget, flags"
+)
 LOOKUP_CHUNK = 900  # bound parameters per IN query, well under every backend's limit
 
 
 # -- converting between domain values and rows --
 
+
 def licence_row(x: Licence) -> dict:
-    return {"licence_id": x.licence_id, "holder": x.holder, "holder_code": x.holder_code, "resource": x.resource,
-            "deposit": x.deposit, "region": x.region, "issued": x.issued, "basis": x.basis, "psa": int(x.psa),
-            "psa_signed": x.psa_signed, "flags": SEPARATOR.join(x.flags), "other_resources": SEPARATOR.join(x.other_resources)}
+    return {
+        "licence_id": x.licence_id,
+        "holder": x.holder,
+        "holder_code": x.holder_code,
+        "resource": x.resource,
+        "deposit": x.deposit,
+        "region": x.region,
+        "issued": x.issued,
+        "basis": x.basis,
+        "psa": int(x.psa),
+        "psa_signed": x.psa_signed,
+        "flags": SEPARATOR.join(x.flags),
+        "other_resources": SEPARATOR.join(x.other_resources),
+    }
 
 
 def licence_of(r) -> Licence:  # noqa: ANN001 - a result row
-    return Licence(r.licence_id, r.holder, r.holder_code, r.resource, r.deposit, r.region, r.issued, r.basis, bool(r.psa),
-                   r.psa_signed, split(r.flags), split(r.other_resources))
+    return Licence(
+        r.licence_id,
+        r.holder,
+        r.holder_code,
+        r.resource,
+        r.deposit,
+        r.region,
+        r.issued,
+        r.basis,
+        bool(r.psa),
+        r.psa_signed,
+        split(r.flags),
+        split(r.other_resources),
+    )
 
 
 def split(text: str | None) -> tuple[str, ...]:
@@ -53,14 +79,33 @@ def split(text: str | None) -> tuple[str, ...]:
 
 
 def receipt_row(x: Receipt) -> dict:
-    return {"receipt_id": x.receipt_id, "date": x.date, "licence_id": x.licence_id, "stream": x.stream,
-            "amount_minor": to_minor(x.amount, x.currency), "currency": x.currency, "corrects": x.corrects,
-            "resource": x.resource, "budget": x.budget, "flags": SEPARATOR.join(x.flags)}
+    return {
+        "receipt_id": x.receipt_id,
+        "date": x.date,
+        "licence_id": x.licence_id,
+        "stream": x.stream,
+        "amount_minor": to_minor(x.amount, x.currency),
+        "currency": x.currency,
+        "corrects": x.corrects,
+        "resource": x.resource,
+        "budget": x.budget,
+        "flags": SEPARATOR.join(x.flags),
+    }
 
 
 def receipt_of(r) -> Receipt:  # noqa: ANN001
-    return Receipt(r.receipt_id, r.date, r.licence_id, r.stream, _amount(r.amount_minor, r.currency), r.currency, r.corrects,
-                   r.resource, r.budget, split(r.flags))
+    return Receipt(
+        r.receipt_id,
+        r.date,
+        r.licence_id,
+        r.stream,
+        _amount(r.amount_minor, r.currency),
+        r.currency,
+        r.corrects,
+        r.resource,
+        r.budget,
+        split(r.flags),
+    )
 
 
 _EXPONENTS: dict[str, int] = {}
@@ -88,22 +133,40 @@ def rate_of(r) -> Rate:  # noqa: ANN001
 
 
 def payment_row(x: Payment) -> dict:
-    return {"payment_id": x.payment_id, "date": x.date, "holder_code": x.holder_code, "licence_id": x.licence_id,
-            "stream": x.stream, "amount_minor": to_minor(x.amount, x.currency), "currency": x.currency}
+    return {
+        "payment_id": x.payment_id,
+        "date": x.date,
+        "holder_code": x.holder_code,
+        "licence_id": x.licence_id,
+        "stream": x.stream,
+        "amount_minor": to_minor(x.amount, x.currency),
+        "currency": x.currency,
+    }
 
 
 def payment_of(r) -> Payment:  # noqa: ANN001
-    return Payment(r.payment_id, r.date, r.holder_code, r.licence_id, r.stream, _amount(r.amount_minor, r.currency), r.currency)
+    return Payment(
+        r.payment_id,
+        r.date,
+        r.holder_code,
+        r.licence_id,
+        r.stream,
+        _amount(r.amount_minor, r.currency),
+        r.currency,
+    )
 
 
 # -- writing --
+
 
 def insert_rows(conn: Connection, table: Table, rows: Sequence[dict]) -> None:
     """Insert validated rows with one driver-level executemany."""
     if not rows:
         return
     params = [list(r.values()) for r in rows]
-    if conn.dialect.name == "sqlite":  # SQLite stores dates as ISO text, which is what SQLAlchemy's Date type reads back
+    if (
+        conn.dialect.name == "sqlite"
+    ):  # SQLite stores dates as ISO text, which is what SQLAlchemy's Date type reads back
         # Date columns by the table, not by the first row: an optional date (psa_signed) may be None there.
         dates = [i for i, name in enumerate(rows[0]) if isinstance(table.c[name].type, Date)]
         for values in params:
@@ -124,20 +187,25 @@ def stored_tuples(conn: Connection, table: Table, key: str, ids: Sequence[str]) 
     """Rows of `table` (all its columns, driver types) whose single-column `key` is among `ids`, in one query."""
     columns = ", ".join(c.name for c in table.c)
     if conn.dialect.name == "sqlite":  # one JSON array parameter, however many ids
-        sql, param = f"SELECT {columns} FROM {table.name} WHERE {key} IN (SELECT value FROM json_each(?))", json.dumps(list(ids))
+        sql, param = (
+            f"SELECT {columns} FROM {table.name} WHERE {key} IN (SELECT value FROM json_each(?))",
+            json.dumps(list(ids)),
+        )
     else:
         sql, param = f"SELECT {columns} FROM {table.name} WHERE {key} = ANY(%s)", list(ids)
     at = [c.name for c in table.c].index(key)
     return {r[at]: r for rows in driver_batches(conn, sql, [param]) for r in rows}
 
 
-def stored(conn: Connection, table: Table, key_columns: Sequence[str], keys: Iterable[tuple]) -> dict[tuple, object]:
+def stored(
+    conn: Connection, table: Table, key_columns: Sequence[str], keys: Iterable[tuple]
+) -> dict[tuple, object]:
     """Rows of `table` whose key is among `keys`, by key."""
     cols = [table.c[k] for k in key_columns]
     unique = list(dict.fromkeys(keys))
     found: dict[tuple, object] = {}
     for start in range(0, len(unique), LOOKUP_CHUNK):
-        chunk = unique[start:start + LOOKUP_CHUNK]
+        chunk = unique[start : start + LOOKUP_CHUNK]
         cond = cols[0].in_([k[0] for k in chunk]) if len(cols) == 1 else tuple_(*cols).in_(chunk)
         for r in conn.execute(select(table).where(cond)):
             found[tuple(getattr(r, k) for k in key_columns)] = r
@@ -146,10 +214,14 @@ def stored(conn: Connection, table: Table, key_columns: Sequence[str], keys: Ite
 
 # -- reading --
 
+
 def licences(conn: Connection) -> dict[str, Licence]:
     """Every licence, with its corrected fields (revenue/correction.py)."""
     fixes = corrected(conn, "licence")
-    return {r.licence_id: correction.apply(licence_of(r), fixes.get(r.licence_id)) for r in conn.execute(select(t.licence))}
+    return {
+        r.licence_id: correction.apply(licence_of(r), fixes.get(r.licence_id))
+        for r in conn.execute(select(t.licence))
+    }
 
 
 def licence_ids(conn: Connection) -> dict[str, tuple[str, ...]]:
@@ -178,14 +250,30 @@ def effective_rate(rate: Rate, fixes: Mapping[str, Mapping[str, object]]) -> Rat
 
 # -- corrections (revenue/correction.py): read on every read of the records they correct; usually none --
 
-def corrections(conn: Connection, kind: str | None = None, subject: str | None = None) -> list[correction.Correction]:
+
+def corrections(
+    conn: Connection, kind: str | None = None, subject: str | None = None
+) -> list[correction.Correction]:
     q = select(t.correction).order_by(t.correction.c.seq)
     if kind is not None:
         q = q.where(t.correction.c.kind == kind)
     if subject is not None:
         q = q.where(t.correction.c.subject == subject)
-    return [correction.Correction(r.seq, r.kind, r.subject, r.field, r.value, r.previous, r.supersedes, r.reason,
-                                  r.actor, r.recorded_at) for r in conn.execute(q)]
+    return [
+        correction.Correction(
+            r.seq,
+            r.kind,
+            r.subject,
+            r.field,
+            r.value,
+            r.previous,
+            r.supersedes,
+            r.reason,
+            r.actor,
+            r.recorded_at,
+        )
+        for r in conn.execute(q)
+    ]
 
 
 def corrected(conn: Connection, kind: str) -> dict[str, dict[str, object]]:
@@ -193,16 +281,26 @@ def corrected(conn: Connection, kind: str) -> dict[str, dict[str, object]]:
     return correction.effective(corrections(conn, kind), kind)
 
 
-def record_correction(conn: Connection, actor: str, kind: str, subject: str, field: str, value: str, previous: str,
-                      reason: str) -> correction.Correction:
+def record_correction(
+    conn: Connection, actor: str, kind: str, subject: str, field: str, value: str, previous: str, reason: str
+) -> correction.Correction:
     """Append a correction at the end of its field's chain, in the caller's write transaction: its event in the
     log first (so the signed checkpoints cover it), then its row."""
     chain = [c for c in corrections(conn, kind, subject) if c.field == field]
-    data = {"kind": kind, "subject": subject, "field": field, "value": value, "previous": previous,
-            "supersedes": chain[-1].seq if chain else None, "reason": reason}
+    data = {
+        "kind": kind,
+        "subject": subject,
+        "field": field,
+        "value": value,
+        "previous": previous,
+        "supersedes": chain[-1].seq if chain else None,
+        "reason": reason,
+    }
     seq = append_event(conn, actor, f"{kind}.correct", f"{kind}:{subject}", data)
     row = conn.execute(select(t.event.c.recorded_at).where(t.event.c.seq == seq)).scalar_one()
-    made = correction.Correction(seq, kind, subject, field, value, previous, data["supersedes"], reason, actor, row)
+    made = correction.Correction(
+        seq, kind, subject, field, value, previous, data["supersedes"], reason, actor, row
+    )
     conn.execute(t.correction.insert().values(**made._asdict()))
     return made
 
@@ -222,8 +320,13 @@ def patched(rows: list[tuple], fixes: Mapping[str, Mapping[str, object]]) -> lis
             r = list(r)
             for name, value in fix.items():
                 at = _RECEIPT_AT["amount_minor" if name == "amount" else name]
-                r[at] = (to_minor(value, r[_RECEIPT_AT["currency"]]) if name == "amount"  # type: ignore[arg-type]
-                         else SEPARATOR.join(value) if name == "flags" else value)  # type: ignore[arg-type]
+                r[at] = (
+                    to_minor(value, r[_RECEIPT_AT["currency"]])
+                    if name == "amount"  # type: ignore[arg-type]
+                    else SEPARATOR.join(value)
+                    if name == "flags"
+                    else value
+                )  # type: ignore[arg-type]
             r = tuple(r)
         out.append(r)
     return out
@@ -255,8 +358,18 @@ def receipts(conn: Connection, year: int | Span | None = None) -> Iterator[Recei
     fixes = corrected(conn, "receipt")
     for rows in driver_batches(conn, sql + " ORDER BY date, receipt_id", params, STREAM_ROWS):
         for r in patched(rows, fixes):
-            yield Receipt(r[0], dt.date.fromisoformat(r[1]) if sqlite else r[1], r[2], r[3], _amount(r[4], r[5]), r[5], r[6],
-                          r[7], r[8], split(r[9]))
+            yield Receipt(
+                r[0],
+                dt.date.fromisoformat(r[1]) if sqlite else r[1],
+                r[2],
+                r[3],
+                _amount(r[4], r[5]),
+                r[5],
+                r[6],
+                r[7],
+                r[8],
+                split(r[9]),
+            )
 
 
 def payments(conn: Connection, year: int | Span | None = None) -> Iterator[Payment]:
@@ -275,8 +388,13 @@ class Assessor:
         self._licence_frame: pl.DataFrame | None = None
 
     def __call__(self, receipt: Receipt) -> Evaluation:
-        return evaluate(receipt, self.licences[receipt.licence_id], self.book.on(receipt.date), self.rates,
-                        self.rate_days.get(receipt.receipt_id))
+        return evaluate(
+            receipt,
+            self.licences[receipt.licence_id],
+            self.book.on(receipt.date),
+            self.rates,
+            self.rate_days.get(receipt.receipt_id),
+        )
 
     def frame(self, receipts: pl.DataFrame) -> pl.DataFrame:
         """`receipts` judged column-wise: the same rules as `__call__`, see bulk.py."""
@@ -289,19 +407,25 @@ def rate_days(conn: Connection) -> dict[str, dt.date]:
     """Each correction's id -> the date whose rates convert it: that of the receipt it corrects, or of
     that one's own original along a chain of corrections (so a receipt and its reversal net to zero)."""
     o = t.receipt.alias("o")
-    q = select(t.receipt.c.receipt_id, o.c.receipt_id, o.c.date).join(o, o.c.receipt_id == t.receipt.c.corrects)
+    q = select(t.receipt.c.receipt_id, o.c.receipt_id, o.c.date).join(
+        o, o.c.receipt_id == t.receipt.c.corrects
+    )
     original = {rid: (oid, day) for rid, oid, day in conn.execute(q)}
     out: dict[str, dt.date] = {}
     for rid in original:
         seen, current = {rid}, rid
-        while original[current][0] in original and original[current][0] not in seen:  # a chain; ids are unique
+        while (
+            original[current][0] in original and original[current][0] not in seen
+        ):  # a chain; ids are unique
             current = original[current][0]
             seen.add(current)
         out[rid] = original[current][1]
     return out
 
 
-def driver_batches(conn: Connection, sql: str, params: Sequence = (), size: int = FRAME_ROWS) -> Iterator[list[tuple]]:
+def driver_batches(
+    conn: Connection, sql: str, params: Sequence = (), size: int = FRAME_ROWS
+) -> Iterator[list[tuple]]:
     """Plain DBAPI tuples of `sql` (in the driver's paramstyle, see `mark`), `size` at a time.
 
     A driver tuple costs a fraction of a SQLAlchemy Row, which matters at a million receipts.
@@ -352,7 +476,10 @@ def _receipt_query(conn: Connection, year: int | Span | None) -> tuple[str, list
     first, last = year_bounds(year)
     if not (first and last):
         return sql, []
-    return f"{sql} WHERE date BETWEEN {mark(conn)} AND {mark(conn)}", [date_param(conn, first), date_param(conn, last)]
+    return f"{sql} WHERE date BETWEEN {mark(conn)} AND {mark(conn)}", [
+        date_param(conn, first),
+        date_param(conn, last),
+    ]
 
 
 def receipt_of_tuple(r: tuple) -> Receipt:
@@ -367,16 +494,18 @@ def judged(conn: Connection, info: FundInfo, year: int | None = None) -> Iterato
         yield assess.frame(frame)
 
 
-def grouped_totals(conn: Connection, info: FundInfo, by: str, year: int | None = None,
-                   names: Mapping[str, str] | None = None) -> tuple[list[Totals], set[tuple[str, dt.date]]]:
+def grouped_totals(
+    conn: Connection, info: FundInfo, by: str, year: int | None = None, names: Mapping[str, str] | None = None
+) -> tuple[list[Totals], set[tuple[str, dt.date]]]:
     """Totals by `by` of every stored receipt (of `year`), and the rates they lacked; column-wise,
     equal to `contribution.totals` over `evaluations` (tests/revenue/test_bulk.py)."""
     tallies, missing = frame_tallies(conn, info, [by], year)
     return tallies[0].rows(info.base_terms().fund.base_currency, names), missing
 
 
-def frame_tallies(conn: Connection, info: FundInfo, groupings: Sequence[str],
-                  year: int | None = None) -> tuple[list[bulk.FrameTally], set[tuple[str, dt.date]]]:
+def frame_tallies(
+    conn: Connection, info: FundInfo, groupings: Sequence[str], year: int | None = None
+) -> tuple[list[bulk.FrameTally], set[tuple[str, dt.date]]]:
     """One column-wise pass over the receipts (of `year`) feeding a tally per grouping; and the rates they lacked."""
     tallies = [bulk.FrameTally(by) for by in groupings]
     missing: set[tuple[str, dt.date]] = set()

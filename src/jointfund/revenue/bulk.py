@@ -36,7 +36,12 @@ import polars as pl
 
 from jointfund.money import exponent
 from jointfund.revenue.contribution import (
-    PER_DAY_STREAM, DayStream, RoundingDifference, Totals, evaluate, group_difference,
+    PER_DAY_STREAM,
+    DayStream,
+    RoundingDifference,
+    Totals,
+    evaluate,
+    group_difference,
 )
 from jointfund.revenue.eligibility import RuleBook, Rules
 from jointfund.revenue.fx import RateTable
@@ -45,32 +50,80 @@ from jointfund.revenue.receipt import Receipt
 
 SAFE = 2**62  # |integer| x factor must stay under it so that 2 x product + denominator fits in Int64
 
-RECEIPT_SCHEMA = {"receipt_id": pl.Utf8, "date": pl.Date, "licence_id": pl.Utf8, "stream": pl.Utf8,
-                  "amount_minor": pl.Int64, "currency": pl.Utf8, "corrects": pl.Utf8, "resource": pl.Utf8,
-                  "budget": pl.Utf8, "flags": pl.Utf8}
-LICENCE_SCHEMA = {"licence_id": pl.Utf8, "holder": pl.Utf8, "holder_code": pl.Utf8, "primary_resource": pl.Utf8,
-                  "deposit": pl.Utf8, "region": pl.Utf8, "issued": pl.Date, "basis": pl.Utf8, "psa": pl.Boolean,
-                  "psa_signed": pl.Date, "licence_flags": pl.Utf8, "other_resources": pl.Utf8}
+RECEIPT_SCHEMA = {
+    "receipt_id": pl.Utf8,
+    "date": pl.Date,
+    "licence_id": pl.Utf8,
+    "stream": pl.Utf8,
+    "amount_minor": pl.Int64,
+    "currency": pl.Utf8,
+    "corrects": pl.Utf8,
+    "resource": pl.Utf8,
+    "budget": pl.Utf8,
+    "flags": pl.Utf8,
+}
+LICENCE_SCHEMA = {
+    "licence_id": pl.Utf8,
+    "holder": pl.Utf8,
+    "holder_code": pl.Utf8,
+    "primary_resource": pl.Utf8,
+    "deposit": pl.Utf8,
+    "region": pl.Utf8,
+    "issued": pl.Date,
+    "basis": pl.Utf8,
+    "psa": pl.Boolean,
+    "psa_signed": pl.Date,
+    "licence_flags": pl.Utf8,
+    "other_resources": pl.Utf8,
+}
 
 
 def licence_frame(licences: Iterable[Licence]) -> pl.DataFrame:
-    rows = [(*x[:9], x.psa_signed, SEPARATOR.join(x.flags), SEPARATOR.join(x.other_resources)) for x in licences]
+    rows = [
+        (*x[:9], x.psa_signed, SEPARATOR.join(x.flags), SEPARATOR.join(x.other_resources)) for x in licences
+    ]
     return pl.DataFrame(rows, schema=LICENCE_SCHEMA, orient="row")
 
 
 def licence_of_row(row: Mapping) -> Licence:
     """The Licence of a judged frame's row (the inverse of `licence_frame`)."""
+
     def split(text: str | None) -> tuple[str, ...]:
         return tuple(text.split(SEPARATOR)) if text else ()
-    return Licence(row["licence_id"], row["holder"], row["holder_code"], row["primary_resource"], row["deposit"],
-                   row["region"], row["issued"], row["basis"], row["psa"], row["psa_signed"],
-                   split(row["licence_flags"]), split(row["other_resources"]))
+
+    return Licence(
+        row["licence_id"],
+        row["holder"],
+        row["holder_code"],
+        row["primary_resource"],
+        row["deposit"],
+        row["region"],
+        row["issued"],
+        row["basis"],
+        row["psa"],
+        row["psa_signed"],
+        split(row["licence_flags"]),
+        split(row["other_resources"]),
+    )
 
 
 def receipt_frame(receipts: Iterable[Receipt]) -> pl.DataFrame:
     """Receipts as a frame (used by tests and small callers; bulk reads build frames from rows directly)."""
-    rows = [(r.receipt_id, r.date, r.licence_id, r.stream, _minor(r.amount, r.currency), r.currency, r.corrects,
-             r.resource, r.budget, SEPARATOR.join(r.flags)) for r in receipts]
+    rows = [
+        (
+            r.receipt_id,
+            r.date,
+            r.licence_id,
+            r.stream,
+            _minor(r.amount, r.currency),
+            r.currency,
+            r.corrects,
+            r.resource,
+            r.budget,
+            SEPARATOR.join(r.flags),
+        )
+        for r in receipts
+    ]
     return pl.DataFrame(rows, schema=RECEIPT_SCHEMA, orient="row")
 
 
@@ -121,7 +174,9 @@ def _flagged(rules: Rules) -> pl.Expr:
     """A flag of the receipt or its licence is one the terms exclude (as `explain`)."""
     if not rules.excluded_flags:
         return pl.lit(False)
-    return _codes("flags", "licence_flags").list.eval(pl.element().is_in(list(rules.excluded_flags))).list.any()
+    return (
+        _codes("flags", "licence_flags").list.eval(pl.element().is_in(list(rules.excluded_flags))).list.any()
+    )
 
 
 def _uncovered(rules: Rules) -> pl.Expr:
@@ -130,8 +185,11 @@ def _uncovered(rules: Rules) -> pl.Expr:
     single = pl.col("resource").is_not_null() | (pl.col("other_resources") == "")
     own = ~pl.coalesce(pl.col("resource"), pl.col("primary_resource")).is_in(covered)
     each = _codes("primary_resource", "other_resources").list.eval(pl.element().is_in(covered))
-    several = {"primary": ~pl.col("primary_resource").is_in(covered), "all": ~each.list.all(),
-               "any": ~each.list.any()}[rules.multi_coverage]
+    several = {
+        "primary": ~pl.col("primary_resource").is_in(covered),
+        "all": ~each.list.all(),
+        "any": ~each.list.any(),
+    }[rules.multi_coverage]
     return pl.when(single).then(own).otherwise(several)
 
 
@@ -165,12 +223,26 @@ def _factors(frame: pl.DataFrame, rules: Rules, rates: RateTable) -> pl.DataFram
         den = q * s * 10 ** exponent(currency)
         g = math.gcd(num, den)
         rows.append((currency, day, num // g, den // g, None))
-    return pl.DataFrame(rows, schema={"currency": pl.Utf8, "rate_date": pl.Date, "num": pl.Object, "den": pl.Object,
-                                      "missing_currency": pl.Utf8}, orient="row")
+    return pl.DataFrame(
+        rows,
+        schema={
+            "currency": pl.Utf8,
+            "rate_date": pl.Date,
+            "num": pl.Object,
+            "den": pl.Object,
+            "missing_currency": pl.Utf8,
+        },
+        orient="row",
+    )
 
 
-def judge(receipts: pl.DataFrame, licences: pl.DataFrame, book: RuleBook, rates: RateTable,
-          rate_days: Mapping[str, dt.date] | None = None) -> pl.DataFrame:
+def judge(
+    receipts: pl.DataFrame,
+    licences: pl.DataFrame,
+    book: RuleBook,
+    rates: RateTable,
+    rate_days: Mapping[str, dt.date] | None = None,
+) -> pl.DataFrame:
     """Every receipt of `receipts` judged by the rules in force on its date (see the module doc);
     `rate_days` gives a correction the date whose rates convert it (as `evaluate`'s rate_day)."""
     # The row index keeps the receipts' order through the split by period (callers post in it).
@@ -180,12 +252,21 @@ def judge(receipts: pl.DataFrame, licences: pl.DataFrame, book: RuleBook, rates:
     days = rate_days or {}
     frame = frame.with_columns(
         resource_of=pl.coalesce(pl.col("resource"), pl.col("primary_resource")),
-        rate_date=(pl.col("receipt_id").replace_strict(dict(days), default=None, return_dtype=pl.Date)
-                   .fill_null(pl.col("date")) if days else pl.col("date")))
+        rate_date=(
+            pl.col("receipt_id")
+            .replace_strict(dict(days), default=None, return_dtype=pl.Date)
+            .fill_null(pl.col("date"))
+            if days
+            else pl.col("date")
+        ),
+    )
     parts = []
     for start, end, rules in book.periods():
-        part = frame.filter((pl.col("date") >= pl.lit(start)) & (pl.col("date") < pl.lit(end)) if end else
-                            (pl.col("date") >= pl.lit(start)))
+        part = frame.filter(
+            (pl.col("date") >= pl.lit(start)) & (pl.col("date") < pl.lit(end))
+            if end
+            else (pl.col("date") >= pl.lit(start))
+        )
         if part.height:
             parts.append(_judge_period(part, rules, rates))
     out = pl.concat(parts) if parts else _judge_period(frame, book.on(dt.date.max), rates)
@@ -197,8 +278,11 @@ def _judge_period(frame: pl.DataFrame, rules: Rules, rates: RateTable) -> pl.Dat
     assert rules.rounding == "ROUND_HALF_UP", f"rounding {rules.rounding} is not implemented"
     p, q = _shares(rules)
     frame = frame.with_columns(eligible=~_excluded(rules)).with_columns(
-        contribution_minor=pl.when(pl.col("eligible")).then(_round_half_up(pl.col("amount_minor"), p, q)).otherwise(0),
-        share_unsafe=pl.col("eligible") & (pl.col("amount_minor").abs() >= pl.lit(SAFE) // p.clip(lower_bound=1)),
+        contribution_minor=pl.when(pl.col("eligible"))
+        .then(_round_half_up(pl.col("amount_minor"), p, q))
+        .otherwise(0),
+        share_unsafe=pl.col("eligible")
+        & (pl.col("amount_minor").abs() >= pl.lit(SAFE) // p.clip(lower_bound=1)),
     )
     factors = _factors(frame, rules, rates)
     # Object columns cannot be joined on or computed with; a factor that fits is moved to Int64,
@@ -213,12 +297,19 @@ def _judge_period(frame: pl.DataFrame, rules: Rules, rates: RateTable) -> pl.Dat
     c = pl.col("contribution_minor")
     needs_rate = pl.col("eligible") & (c != 0)
     frame = frame.with_columns(
-        unsafe=pl.col("share_unsafe") | (needs_rate & pl.col("missing_currency").is_null()
-                                         & (~pl.col("fits") | (c.abs() >= pl.lit(SAFE) // pl.col("num").clip(lower_bound=1))))
+        unsafe=pl.col("share_unsafe")
+        | (
+            needs_rate
+            & pl.col("missing_currency").is_null()
+            & (~pl.col("fits") | (c.abs() >= pl.lit(SAFE) // pl.col("num").clip(lower_bound=1)))
+        )
     ).with_columns(
-        base_minor=pl.when(~needs_rate).then(0)
-        .when(pl.col("missing_currency").is_not_null()).then(None)
-        .when(pl.col("unsafe")).then(None)
+        base_minor=pl.when(~needs_rate)
+        .then(0)
+        .when(pl.col("missing_currency").is_not_null())
+        .then(None)
+        .when(pl.col("unsafe"))
+        .then(None)
         .otherwise(_round_half_up(c, pl.col("num"), pl.col("den"))),
         missing_currency=pl.when(needs_rate).then(pl.col("missing_currency")).otherwise(None),
     )
@@ -231,30 +322,53 @@ def _by_evaluate(frame: pl.DataFrame, rules: Rules, rates: RateTable) -> pl.Data
     """Rows flagged unsafe, judged one by one by `evaluate` (integers too large for Int64 columns)."""
     fixed: dict[str, tuple[int, int | None, str | None]] = {}
     for row in frame.filter(pl.col("unsafe")).iter_rows(named=True):
-        receipt = Receipt(row["receipt_id"], row["date"], row["licence_id"], row["stream"],
-                          Decimal(row["amount_minor"]).scaleb(-exponent(row["currency"])), row["currency"], row["corrects"],
-                          row["resource"], row["budget"], tuple(row["flags"].split(SEPARATOR)) if row["flags"] else ())
+        receipt = Receipt(
+            row["receipt_id"],
+            row["date"],
+            row["licence_id"],
+            row["stream"],
+            Decimal(row["amount_minor"]).scaleb(-exponent(row["currency"])),
+            row["currency"],
+            row["corrects"],
+            row["resource"],
+            row["budget"],
+            tuple(row["flags"].split(SEPARATOR)) if row["flags"] else (),
+        )
         e = evaluate(receipt, licence_of_row(row), rules, rates, row["rate_date"])
         base = None if e.contribution_base is None else _minor(e.contribution_base, rules.base_currency)
-        fixed[receipt.receipt_id] = (_minor(e.contribution, receipt.currency), base,
-                                     e.missing_rate[0] if e.missing_rate else None)
+        fixed[receipt.receipt_id] = (
+            _minor(e.contribution, receipt.currency),
+            base,
+            e.missing_rate[0] if e.missing_rate else None,
+        )
     # Python ints beyond Int64 cannot sit in the Int64 columns: such a row's figures would not fit
     # the ledger's BigInteger either, so it is refused here rather than truncated.
     for rid, (c, b, _) in fixed.items():
-        assert abs(c) < 2**63 and (b is None or abs(b) < 2**63), f"receipt {rid}: contribution beyond 64-bit minor units"
+        assert abs(c) < 2**63 and (b is None or abs(b) < 2**63), (
+            f"receipt {rid}: contribution beyond 64-bit minor units"
+        )
     ids = list(fixed)
-    patch = pl.DataFrame({"receipt_id": ids, "_c": [fixed[i][0] for i in ids], "_b": [fixed[i][1] for i in ids],
-                          "_m": [fixed[i][2] for i in ids]},
-                         schema={"receipt_id": pl.Utf8, "_c": pl.Int64, "_b": pl.Int64, "_m": pl.Utf8})
+    patch = pl.DataFrame(
+        {
+            "receipt_id": ids,
+            "_c": [fixed[i][0] for i in ids],
+            "_b": [fixed[i][1] for i in ids],
+            "_m": [fixed[i][2] for i in ids],
+        },
+        schema={"receipt_id": pl.Utf8, "_c": pl.Int64, "_b": pl.Int64, "_m": pl.Utf8},
+    )
     frame = frame.join(patch, on="receipt_id", how="left")
     return frame.with_columns(
-        contribution_minor=pl.when(pl.col("unsafe")).then(pl.col("_c")).otherwise(pl.col("contribution_minor")),
+        contribution_minor=pl.when(pl.col("unsafe"))
+        .then(pl.col("_c"))
+        .otherwise(pl.col("contribution_minor")),
         base_minor=pl.when(pl.col("unsafe")).then(pl.col("_b")).otherwise(pl.col("base_minor")),
         missing_currency=pl.when(pl.col("unsafe")).then(pl.col("_m")).otherwise(pl.col("missing_currency")),
     ).drop("_c", "_b", "_m")
 
 
 # -- totals --
+
 
 def _group_columns(by: str) -> tuple[pl.Expr, pl.Expr]:
     """(key, name) columns of a judged frame for a grouping of GROUPINGS (as contribution.group_key)."""
@@ -294,11 +408,14 @@ class FrameTally:
         frame = judged.with_columns(key, name)
         eligible = pl.col("eligible")
         sums = frame.group_by("key", "currency").agg(
-            pl.len().alias("receipts"), eligible.sum().alias("eligible_n"),
+            pl.len().alias("receipts"),
+            eligible.sum().alias("eligible_n"),
             pl.col("amount_minor").sum().alias("amount"),
             pl.col("amount_minor").filter(eligible).sum().alias("eligible_amount"),
             pl.col("contribution_minor").sum().alias("contribution"),
-            pl.col("base_minor").sum().alias("base"), pl.col("base_minor").null_count().alias("missing"))
+            pl.col("base_minor").sum().alias("base"),
+            pl.col("base_minor").null_count().alias("missing"),
+        )
         for k, c, n, m, amount, elig, contrib, base, missing in sums.iter_rows():
             slot = self._acc.setdefault((k, c), [0, 0, 0, 0, 0, 0, True])
             for i, v in enumerate((n, m, amount, elig, contrib, base)):
@@ -308,7 +425,11 @@ class FrameTally:
             for k in sums["key"].unique():
                 self._labels.setdefault(k, (dt.date.max, "", ""))
             return
-        firsts = frame.sort("date", "receipt_id").group_by("key").agg(pl.first("date"), pl.first("receipt_id"), pl.first("name"))
+        firsts = (
+            frame.sort("date", "receipt_id")
+            .group_by("key")
+            .agg(pl.first("date"), pl.first("receipt_id"), pl.first("name"))
+        )
         for k, day, rid, label in firsts.iter_rows():
             if k not in self._labels or (day, rid) < self._labels[k][:2]:
                 self._labels[k] = (day, rid, label)
@@ -320,18 +441,34 @@ class FrameTally:
         def money(minor: int, currency: str) -> Decimal:
             return Decimal(minor).scaleb(-exponent(currency))
 
-        return [Totals(k, names.get(k, self._labels[k][2]), c, n, m, money(amt, c), money(elig, c), money(contrib, c),
-                       money(base, base_currency) if complete else None)
-                for (k, c), (n, m, amt, elig, contrib, base, complete) in sorted(self._acc.items())]
+        return [
+            Totals(
+                k,
+                names.get(k, self._labels[k][2]),
+                c,
+                n,
+                m,
+                money(amt, c),
+                money(elig, c),
+                money(contrib, c),
+                money(base, base_currency) if complete else None,
+            )
+            for (k, c), (n, m, amt, elig, contrib, base, complete) in sorted(self._acc.items())
+        ]
 
 
 def missing_rates(judged: pl.DataFrame) -> set[tuple[str, dt.date]]:
     """(currency, rate date) of every rate the eligible receipts of `judged` lacked."""
-    lacking = judged.filter(pl.col("missing_currency").is_not_null()).select("missing_currency", "rate_date").unique()
+    lacking = (
+        judged.filter(pl.col("missing_currency").is_not_null())
+        .select("missing_currency", "rate_date")
+        .unique()
+    )
     return set(lacking.iter_rows())
 
 
 # -- rounding at the level of the day's total per stream and licence --
+
 
 class FrameRounding:
     """`contribution.rounding_differences` column-wise: the eligible receipts of judged frames, under terms
@@ -341,7 +478,9 @@ class FrameRounding:
         self.book = book
         self._acc: dict[DayStream, list[int]] = {}
         # The stretches of the terms that round per day and stream; none: nothing to sum.
-        self._spans = [(start, end) for start, end, rules in book.periods() if rules.rounding_level == PER_DAY_STREAM]
+        self._spans = [
+            (start, end) for start, end, rules in book.periods() if rules.rounding_level == PER_DAY_STREAM
+        ]
 
     @property
     def active(self) -> bool:
@@ -351,11 +490,14 @@ class FrameRounding:
         if not self._spans:
             return
         date = pl.col("date")
-        within = pl.any_horizontal([(date >= pl.lit(s)) & (date < pl.lit(e)) if e else (date >= pl.lit(s))
-                                    for s, e in self._spans])
-        sums = (judged.filter(pl.col("eligible") & within)
-                .group_by("date", "licence_id", "stream", "currency")
-                .agg(pl.len(), pl.col("amount_minor").sum(), pl.col("contribution_minor").sum()))
+        within = pl.any_horizontal(
+            [(date >= pl.lit(s)) & (date < pl.lit(e)) if e else (date >= pl.lit(s)) for s, e in self._spans]
+        )
+        sums = (
+            judged.filter(pl.col("eligible") & within)
+            .group_by("date", "licence_id", "stream", "currency")
+            .agg(pl.len(), pl.col("amount_minor").sum(), pl.col("contribution_minor").sum())
+        )
         for day, licence_id, stream, currency, n, amount, owed in sums.iter_rows():
             slot = self._acc.setdefault(DayStream(day, licence_id, stream, currency), [0, 0, 0])
             slot[0] += n
@@ -364,7 +506,15 @@ class FrameRounding:
 
     def rows(self, rates: RateTable) -> list[RoundingDifference]:
         """As `rounding_differences`: the groups whose rounding once differs, by group."""
-        found = (group_difference(g, n, Decimal(amount).scaleb(-exponent(g.currency)),
-                                  Decimal(owed).scaleb(-exponent(g.currency)), self.book.on(g.day), rates)
-                 for g, (n, amount, owed) in sorted(self._acc.items()))
+        found = (
+            group_difference(
+                g,
+                n,
+                Decimal(amount).scaleb(-exponent(g.currency)),
+                Decimal(owed).scaleb(-exponent(g.currency)),
+                self.book.on(g.day),
+                rates,
+            )
+            for g, (n, amount, owed) in sorted(self._acc.items())
+        )
         return [d for d in found if d.difference]

@@ -38,9 +38,12 @@ def contributions_match_ledger(conn: Connection, fund: FundInfo) -> tuple[str, i
     # A receipt's accruals: its first entry, and the reversals and re-bookings after corrections (accrual.rebook),
     # netted per currency; the seq named is its latest entry's.
     posted: dict[str, tuple[dict[str, int], int]] = {}
-    q = (select(t.entry.c.key, t.entry.c.seq, t.posting.c.currency, t.posting.c.amount_minor)
-         .join(t.posting, t.posting.c.entry_seq == t.entry.c.seq)
-         .where(t.posting.c.account_id == account.id, t.entry.c.key.startswith(KEY_PREFIX)).order_by(t.entry.c.seq))
+    q = (
+        select(t.entry.c.key, t.entry.c.seq, t.posting.c.currency, t.posting.c.amount_minor)
+        .join(t.posting, t.posting.c.entry_seq == t.entry.c.seq)
+        .where(t.posting.c.account_id == account.id, t.entry.c.key.startswith(KEY_PREFIX))
+        .order_by(t.entry.c.seq)
+    )
     for key, seq, currency, minor in conn.execution_options(yield_per=book.STREAM_ROWS).execute(q):
         sums, _ = posted.get(receipt_of_key(key)) or ({}, seq)
         sums[currency] = sums.get(currency, 0) + minor
@@ -61,22 +64,44 @@ def contributions_match_ledger(conn: Connection, fund: FundInfo) -> tuple[str, i
             held = posted.pop(rid, None)
             if held is None:
                 if owed:
-                    findings.append(Finding(NAME, None, f"receipt {rid} owes {from_minor(owed, currency)} {currency} "
-                                                        "but has no accrual entry"))
+                    findings.append(
+                        Finding(
+                            NAME,
+                            None,
+                            f"receipt {rid} owes {from_minor(owed, currency)} {currency} "
+                            "but has no accrual entry",
+                        )
+                    )
                 continue
             net, seq = {c: m for c, m in held[0].items() if m}, held[1]
             if net != ({currency: owed} if owed else {}):
                 # The reason in words comes from the per-receipt rules, for the few receipts that differ.
-                row = judged.filter(pl.col("receipt_id") == rid).select(book.RECEIPT_COLUMNS.split(", ")).row(0)
+                row = (
+                    judged.filter(pl.col("receipt_id") == rid).select(book.RECEIPT_COLUMNS.split(", ")).row(0)
+                )
                 e = assess(book.receipt_of_tuple(row))
-                accrued = " + ".join(f"{from_minor(m, c)} {c}" for c, m in sorted(net.items())) or f"0 {currency}"
-                findings.append(Finding(NAME, seq, f"receipt {rid}: accrued {accrued}, "
-                                                   f"the rules give {from_minor(owed, currency)} {currency} ({e.reason})"))
+                accrued = (
+                    " + ".join(f"{from_minor(m, c)} {c}" for c, m in sorted(net.items())) or f"0 {currency}"
+                )
+                findings.append(
+                    Finding(
+                        NAME,
+                        seq,
+                        f"receipt {rid}: accrued {accrued}, "
+                        f"the rules give {from_minor(owed, currency)} {currency} ({e.reason})",
+                    )
+                )
     for rid, (sums, seq) in posted.items():
         for currency, minor in sorted(sums.items()):
             if minor:
-                findings.append(Finding(NAME, seq, f"accrual {key_of(rid)} of {from_minor(minor, currency)} {currency} "
-                                                   "has no receipt that owes it"))
+                findings.append(
+                    Finding(
+                        NAME,
+                        seq,
+                        f"accrual {key_of(rid)} of {from_minor(minor, currency)} {currency} "
+                        "has no receipt that owes it",
+                    )
+                )
     findings += _roundings(conn, rounding, assess, receivable, expected_total)
     transferred: dict[str, int] = defaultdict(int)
     for tr in transfers(conn, terms):
@@ -86,8 +111,14 @@ def contributions_match_ledger(conn: Connection, fund: FundInfo) -> tuple[str, i
         expected = expected_total[currency] - transferred[currency]
         actual = to_minor(balances.get(currency, from_minor(0, currency)), currency)
         if expected != actual:
-            findings.append(Finding(NAME, None, f"{receivable} holds {from_minor(actual, currency)} {currency}; contributions "
-                                                f"less transfers are {from_minor(expected, currency)} {currency}"))
+            findings.append(
+                Finding(
+                    NAME,
+                    None,
+                    f"{receivable} holds {from_minor(actual, currency)} {currency}; contributions "
+                    f"less transfers are {from_minor(expected, currency)} {currency}",
+                )
+            )
     return NAME, checked, findings[:MAX_FINDINGS]
 
 
@@ -106,28 +137,53 @@ def corrections_hold(conn: Connection, fund: FundInfo) -> tuple[str, int, list[F
         e = logged.pop(c.seq, None)
         where = f"correction {c.seq} ({c.kind} {c.subject} {c.field})"
         if e is None or e.action != f"{c.kind}.correct":
-            findings.append(Finding(CORRECTIONS, c.seq, f"{where}: no correction event at its position in the log"))
+            findings.append(
+                Finding(CORRECTIONS, c.seq, f"{where}: no correction event at its position in the log")
+            )
             continue
         stored = {**c.event_data(), "actor": c.actor}
         for name, value in {**e.data, "actor": e.actor}.items():
             if stored.get(name) != value:
-                findings.append(Finding(CORRECTIONS, c.seq, f"{where}: the stored row says {name} {stored.get(name)!r}, "
-                                                            f"its logged event {value!r}"))
+                findings.append(
+                    Finding(
+                        CORRECTIONS,
+                        c.seq,
+                        f"{where}: the stored row says {name} {stored.get(name)!r}, "
+                        f"its logged event {value!r}",
+                    )
+                )
     for seq, e in logged.items():
-        findings.append(Finding(CORRECTIONS, seq, f"the correction logged at {seq} ({e.subject}) has no correction row"))
+        findings.append(
+            Finding(CORRECTIONS, seq, f"the correction logged at {seq} ({e.subject}) has no correction row")
+        )
     for chain in correction.chains(made).values():
-        findings += [Finding(CORRECTIONS, seq, why) for seq, why in correction.problems(chain, _imported(conn, chain))]
-    touched = corrections.affected(
-        conn, fund, made, corrections.rates_without(conn, fund, {c.subject for c in made if c.kind == "rate"})) if made else set()
+        findings += [
+            Finding(CORRECTIONS, seq, why) for seq, why in correction.problems(chain, _imported(conn, chain))
+        ]
+    touched = (
+        corrections.affected(
+            conn,
+            fund,
+            made,
+            corrections.rates_without(conn, fund, {c.subject for c in made if c.kind == "rate"}),
+        )
+        if made
+        else set()
+    )
     assess = book.Assessor(conn, fund)
     carry = accrual.carrying(conn, fund)
     for r in accrual.receipts_by_id(conn, touched):
         _, want = accrual.expected_legs(assess(r), assess.book.on(r.date), carry)
         have = accrual.accruals_of(conn, r.receipt_id)
         if accrual.net_legs(have) != want:
-            findings.append(Finding(CORRECTIONS, have[-1].seq if have else None,
-                                    f"receipt {r.receipt_id}: its accruals do not match the corrected values "
-                                    "(a correction was not re-booked, or a correction row was changed)"))
+            findings.append(
+                Finding(
+                    CORRECTIONS,
+                    have[-1].seq if have else None,
+                    f"receipt {r.receipt_id}: its accruals do not match the corrected values "
+                    "(a correction was not re-booked, or a correction row was changed)",
+                )
+            )
     return CORRECTIONS, len(made) + len(touched), findings[:MAX_FINDINGS]
 
 
@@ -135,11 +191,17 @@ def _imported(conn: Connection, chain: correction.Chain) -> str | None:
     """The imported value of the chain's field, as a cell writes it; None when no such record was imported."""
     if chain.kind == "rate":
         currency, day = chain.subject.split(" ")
-        row = conn.execute(select(t.fx_rate).where(t.fx_rate.c.currency == currency,
-                                                   t.fx_rate.c.date == dt.date.fromisoformat(day))).first()
+        row = conn.execute(
+            select(t.fx_rate).where(
+                t.fx_rate.c.currency == currency, t.fx_rate.c.date == dt.date.fromisoformat(day)
+            )
+        ).first()
         return None if row is None else correction.cell(book.rate_of(row).rate)
-    table, key, of = ((t.licence, "licence_id", book.licence_of) if chain.kind == "licence"
-                      else (t.receipt, "receipt_id", book.receipt_of))
+    table, key, of = (
+        (t.licence, "licence_id", book.licence_of)
+        if chain.kind == "licence"
+        else (t.receipt, "receipt_id", book.receipt_of)
+    )
     row = conn.execute(select(table).where(table.c[key] == chain.subject)).first()
     return None if row is None else correction.cell(getattr(of(row), chain.field))
 
@@ -147,8 +209,13 @@ def _imported(conn: Connection, chain: correction.Chain) -> str | None:
 DOMAIN_CHECKS.append(contributions_match_ledger)
 
 
-def _roundings(conn: Connection, rounding: bulk.FrameRounding, assess: book.Assessor, receivable: str,
-               expected_total: dict[str, int]) -> list[Finding]:
+def _roundings(
+    conn: Connection,
+    rounding: bulk.FrameRounding,
+    assess: book.Assessor,
+    receivable: str,
+    expected_total: dict[str, int],
+) -> list[Finding]:
     """Each group's rounding entries against the difference the rules give; adds the differences to
     `expected_total` (what the receivable holds)."""
     owed = {d.group: to_minor(d.difference, d.group.currency) for d in rounding.rows(assess.rates)}
@@ -159,8 +226,14 @@ def _roundings(conn: Connection, rounding: bulk.FrameRounding, assess: book.Asse
         expected_total[group.currency] += expected
         if got != expected:
             c = group.currency
-            findings.append(Finding(NAME, None, f"rounding of {group.day}, licence {group.licence_id}, {group.stream}: "
-                                                f"booked {from_minor(got, c)} {c}, the rules give {from_minor(expected, c)} {c}"))
+            findings.append(
+                Finding(
+                    NAME,
+                    None,
+                    f"rounding of {group.day}, licence {group.licence_id}, {group.stream}: "
+                    f"booked {from_minor(got, c)} {c}, the rules give {from_minor(expected, c)} {c}",
+                )
+            )
     return findings
 
 

@@ -75,8 +75,9 @@ def contribution_of(amount: Decimal, share: Decimal, currency: str, rounding: st
     return round_half_up(a * p, b * q, currency)
 
 
-def in_base(contribution: Decimal, currency: str, day: dt.date, rules: Rules,
-            rates: RateTable) -> tuple[Decimal | None, tuple[str, dt.date] | None]:
+def in_base(
+    contribution: Decimal, currency: str, day: dt.date, rules: Rules, rates: RateTable
+) -> tuple[Decimal | None, tuple[str, dt.date] | None]:
     """The contribution in the base currency, or (None, the missing rate)."""
     base = rules.base_currency
     if currency == base:
@@ -95,8 +96,9 @@ def in_base(contribution: Decimal, currency: str, day: dt.date, rules: Rules,
     return round_half_up(a * p * u, b * q * s, base), None
 
 
-def evaluate(receipt: Receipt, licence: Licence, rules: Rules, rates: RateTable,
-             rate_day: dt.date | None = None) -> Evaluation:
+def evaluate(
+    receipt: Receipt, licence: Licence, rules: Rules, rates: RateTable, rate_day: dt.date | None = None
+) -> Evaluation:
     """`receipt` judged; `rate_day` is the date of the receipt a correction corrects (None: its own date)."""
     assert receipt.licence_id == licence.licence_id
     why = explain(receipt, licence, rules)
@@ -157,8 +159,9 @@ def rounded_at_day_stream(e: Evaluation, rules: Rules) -> bool:
     return e.eligible and rules.rounding_level == PER_DAY_STREAM
 
 
-def group_difference(group: DayStream, receipts: int, amount: Decimal, per_receipt: Decimal, rules: Rules,
-                     rates: RateTable) -> RoundingDifference:
+def group_difference(
+    group: DayStream, receipts: int, amount: Decimal, per_receipt: Decimal, rules: Rules, rates: RateTable
+) -> RoundingDifference:
     """The group's contribution rounded once, and its difference from the receipts' own roundings."""
     owed = contribution_of(amount, rules.streams[group.stream].share, group.currency, rules.rounding)
     difference = owed - per_receipt
@@ -166,23 +169,29 @@ def group_difference(group: DayStream, receipts: int, amount: Decimal, per_recei
     return RoundingDifference(group, receipts, amount, per_receipt, owed, difference, base)
 
 
-def rounding_differences(evaluations: Iterable[Evaluation], on: Callable[[dt.date], Rules],
-                         rates: RateTable) -> list[RoundingDifference]:
+def rounding_differences(
+    evaluations: Iterable[Evaluation], on: Callable[[dt.date], Rules], rates: RateTable
+) -> list[RoundingDifference]:
     """The groups whose rounding once differs from per-receipt rounding, by group; `on` gives the rules of a day."""
     acc: dict[DayStream, list] = {}
     for e in evaluations:
         if not rounded_at_day_stream(e, on(e.receipt.date)):
             continue
         r = e.receipt
-        slot = acc.setdefault(DayStream(r.date, r.licence_id, r.stream, r.currency), [0, Decimal(0), Decimal(0)])
+        slot = acc.setdefault(
+            DayStream(r.date, r.licence_id, r.stream, r.currency), [0, Decimal(0), Decimal(0)]
+        )
         slot[0] += 1
         slot[1] += r.amount
         slot[2] += e.contribution
-    found = (group_difference(g, n, amount, owed, on(g.day), rates) for g, (n, amount, owed) in sorted(acc.items()))
+    found = (
+        group_difference(g, n, amount, owed, on(g.day), rates) for g, (n, amount, owed) in sorted(acc.items())
+    )
     return [d for d in found if d.difference]
 
 
 # -- totals --
+
 
 class Totals(NamedTuple):
     """Receipts and contributions of one group, in one currency.
@@ -257,11 +266,15 @@ class Tally:
     def rows(self, names: Mapping[str, str] | None = None) -> list[Totals]:
         """Totals sorted by key; `names` names keys the evaluations cannot (resources, streams)."""
         names = names or {}
-        return [Totals(k, names.get(k, self._labels[k]), c, n, m, amt, elig, contrib, base if complete else None)
-                for (k, c), (n, m, amt, elig, contrib, base, complete) in sorted(self._acc.items())]
+        return [
+            Totals(k, names.get(k, self._labels[k]), c, n, m, amt, elig, contrib, base if complete else None)
+            for (k, c), (n, m, amt, elig, contrib, base, complete) in sorted(self._acc.items())
+        ]
 
 
-def totals(evaluations: Iterable[Evaluation], by: str, names: Mapping[str, str] | None = None) -> list[Totals]:
+def totals(
+    evaluations: Iterable[Evaluation], by: str, names: Mapping[str, str] | None = None
+) -> list[Totals]:
     tally = Tally(by)
     for e in evaluations:
         tally.add(e)
@@ -271,13 +284,32 @@ def totals(evaluations: Iterable[Evaluation], by: str, names: Mapping[str, str] 
 def detail_row(e: Evaluation) -> dict[str, object]:
     """The row `contributions --detail` prints for a receipt."""
     r = e.receipt
-    return {"receipt_id": r.receipt_id, "licence_id": r.licence_id, "date": r.date, "stream": r.stream,
-            "amount": r.amount, "currency": r.currency, "eligible": "true" if e.eligible else "false",
-            "reason": e.reason, "contribution": e.contribution, "contribution_usd": e.contribution_base}
+    return {
+        "receipt_id": r.receipt_id,
+        "licence_id": r.licence_id,
+        "date": r.date,
+        "stream": r.stream,
+        "amount": r.amount,
+        "currency": r.currency,
+        "eligible": "true" if e.eligible else "false",
+        "reason": e.reason,
+        "contribution": e.contribution,
+        "contribution_usd": e.contribution_base,
+    }
 
 
-DETAIL_COLUMNS = ("receipt_id", "licence_id", "date", "stream", "amount", "currency", "eligible", "reason",
-                  "contribution", "contribution_usd")
+DETAIL_COLUMNS = (
+    "receipt_id",
+    "licence_id",
+    "date",
+    "stream",
+    "amount",
+    "currency",
+    "eligible",
+    "reason",
+    "contribution",
+    "contribution_usd",
+)
 
 
 def missing_rates(missing: Iterable[tuple[str, dt.date]], limit: int = 20) -> str:
@@ -287,10 +319,15 @@ def missing_rates(missing: Iterable[tuple[str, dt.date]], limit: int = 20) -> st
         by_currency.setdefault(currency, []).append(day)
     parts = []
     for currency, days in by_currency.items():
-        shown = ", ".join(d.isoformat() for d in days[:limit]) + (f" and {len(days) - limit} more" if len(days) > limit else "")
+        shown = ", ".join(d.isoformat() for d in days[:limit]) + (
+            f" and {len(days) - limit} more" if len(days) > limit else ""
+        )
         parts.append(f"{currency}: {shown}")
-    return ("totals in the base currency need exchange rates that are missing (no usable rate on or before):\n  "
-            + "\n  ".join(parts) + "\nimport them with: jointfund fx import FILE")
+    return (
+        "totals in the base currency need exchange rates that are missing (no usable rate on or before):\n  "
+        + "\n  ".join(parts)
+        + "\nimport them with: jointfund fx import FILE"
+    )
 
 
 class MissingRates:

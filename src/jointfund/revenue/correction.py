@@ -24,13 +24,28 @@ KINDS = ("rate", "licence", "receipt")
 # undone by a correcting receipt (`corrects`, issue 14) and imported again right.
 FIELDS: Mapping[str, tuple[str, ...]] = {
     "rate": ("rate",),
-    "licence": ("holder", "holder_code", "resource", "deposit", "region", "issued", "basis", "psa", "psa_signed",
-                "flags", "other_resources"),
+    "licence": (
+        "holder",
+        "holder_code",
+        "resource",
+        "deposit",
+        "region",
+        "issued",
+        "basis",
+        "psa",
+        "psa_signed",
+        "flags",
+        "other_resources",
+    ),
     "receipt": ("amount", "stream", "licence_id", "resource", "budget", "flags"),
 }
 _DATES = {"issued", "psa_signed"}
 _LISTS = {"flags", "other_resources"}
-_OPTIONAL = {"psa_signed", "resource", "budget"}  # of a receipt, resource and budget; of a licence, psa_signed
+_OPTIONAL = {
+    "psa_signed",
+    "resource",
+    "budget",
+}  # of a receipt, resource and budget; of a licence, psa_signed
 
 
 class Correction(NamedTuple):
@@ -57,8 +72,15 @@ class Correction(NamedTuple):
 
     def event_data(self) -> dict:
         """What the correction's event logs: everything but its own position and time (the event's)."""
-        return {"kind": self.kind, "subject": self.subject, "field": self.field, "value": self.value,
-                "previous": self.previous, "supersedes": self.supersedes, "reason": self.reason}
+        return {
+            "kind": self.kind,
+            "subject": self.subject,
+            "field": self.field,
+            "value": self.value,
+            "previous": self.previous,
+            "supersedes": self.supersedes,
+            "reason": self.reason,
+        }
 
 
 def rate_subject(currency: str, day: dt.date) -> str:
@@ -137,15 +159,30 @@ def problems(chain: Chain, original: str | None) -> list[tuple[int, str]]:
     found: list[tuple[int, str]] = []
     where = f"{chain.kind} {chain.subject} {chain.field}"
     if original is None:
-        found.append((chain.links[0].seq, f"correction {chain.links[0].seq} of {where}: no such {chain.kind} was imported"))
+        found.append(
+            (
+                chain.links[0].seq,
+                f"correction {chain.links[0].seq} of {where}: no such {chain.kind} was imported",
+            )
+        )
     before, previous = None, original
     for c in chain.links:
         if c.supersedes != before:
-            found.append((c.seq, f"correction {c.seq} of {where} supersedes {c.supersedes}, "
-                                 f"but the chain's previous link is {before or 'the imported value'}"))
+            found.append(
+                (
+                    c.seq,
+                    f"correction {c.seq} of {where} supersedes {c.supersedes}, "
+                    f"but the chain's previous link is {before or 'the imported value'}",
+                )
+            )
         if previous is not None and c.previous != previous:
-            found.append((c.seq, f"correction {c.seq} of {where} says it supersedes {c.previous!r}, "
-                                 f"but the value before it was {previous!r}"))
+            found.append(
+                (
+                    c.seq,
+                    f"correction {c.seq} of {where} says it supersedes {c.previous!r}, "
+                    f"but the value before it was {previous!r}",
+                )
+            )
         if not c.reason.strip():
             found.append((c.seq, f"correction {c.seq} of {where} gives no reason"))
         before, previous = c.seq, c.value

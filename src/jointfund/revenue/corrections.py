@@ -25,7 +25,18 @@ from jointfund.store import tables as t
 
 # The columns a user names to correct a licence: its import's columns ("resource" takes "gas;condensate",
 # which sets the stored resource and other_resources), less its id.
-LICENCE_FIELDS = ("holder", "holder_code", "resource", "deposit", "region", "issued", "basis", "psa", "psa_signed", "flags")
+LICENCE_FIELDS = (
+    "holder",
+    "holder_code",
+    "resource",
+    "deposit",
+    "region",
+    "issued",
+    "basis",
+    "psa",
+    "psa_signed",
+    "flags",
+)
 RECEIPT_FIELDS = FIELDS["receipt"]
 
 
@@ -40,9 +51,22 @@ class Outcome(NamedTuple):
     rebookings: int
 
     def rows(self) -> list[dict]:
-        return [{"correction": c.seq, "kind": c.kind, "subject": c.subject, "field": c.field, "previous": c.previous,
-                 "value": c.value, "supersedes": c.supersedes, "reason": c.reason, "actor": c.actor,
-                 "accruals_reversed": self.reversals, "accruals_rebooked": self.rebookings} for c in self.corrections]
+        return [
+            {
+                "correction": c.seq,
+                "kind": c.kind,
+                "subject": c.subject,
+                "field": c.field,
+                "previous": c.previous,
+                "value": c.value,
+                "supersedes": c.supersedes,
+                "reason": c.reason,
+                "actor": c.actor,
+                "accruals_reversed": self.reversals,
+                "accruals_rebooked": self.rebookings,
+            }
+            for c in self.corrections
+        ]
 
 
 def check_reason(reason: str | None) -> str:
@@ -50,12 +74,22 @@ def check_reason(reason: str | None) -> str:
     if not text:
         raise InputError([Problem("--reason", "a correction needs a reason (why the value was wrong)")])
     if len(text) > bounds.MAX_TEXT_CHARS:
-        raise InputError([Problem("--reason", f"longer than {bounds.MAX_TEXT_CHARS} characters", text[:40] + "…")])
+        raise InputError(
+            [Problem("--reason", f"longer than {bounds.MAX_TEXT_CHARS} characters", text[:40] + "…")]
+        )
     return text
 
 
-def correct_rate(conn: Connection, info: FundInfo, actor: str, currency: str, day: dt.date, rate_text: str,
-                 reason: str, accept_jump: bool = False) -> Outcome:
+def correct_rate(
+    conn: Connection,
+    info: FundInfo,
+    actor: str,
+    currency: str,
+    day: dt.date,
+    rate_text: str,
+    reason: str,
+    accept_jump: bool = False,
+) -> Outcome:
     """Supersede the rate of `currency` on `day` with `rate_text`."""
     why = check_reason(reason)
     terms = info.base_terms()
@@ -64,7 +98,9 @@ def correct_rate(conn: Connection, info: FundInfo, actor: str, currency: str, da
     old = rates.get((currency, day))
     if old is None:
         raise NotFound(f"no {currency} rate on {day} was imported; import it with: jointfund fx import FILE")
-    cells = Cells(Row(0, "correction", {"date": day.isoformat(), "currency": currency, "rate": rate_text.strip()}))
+    cells = Cells(
+        Row(0, "correction", {"date": day.isoformat(), "currency": currency, "rate": rate_text.strip()})
+    )
     new = fx.parse(cells, terms.fx, terms.fund.entry_into_force)
     if new is None:
         raise InputError(cells.problems, "correction refused")
@@ -75,22 +111,34 @@ def correct_rate(conn: Connection, info: FundInfo, actor: str, currency: str, da
     after = rates[(currency, days[at + 1])] if at + 1 < len(days) else None
     found = fx.jumps(new, before, after, limit)
     if found:
-        raise InputError([Problem("--rate", why.replace("import again", "correct again"), rate_text) for why in found],
-                         "correction refused")
+        raise InputError(
+            [Problem("--rate", why.replace("import again", "correct again"), rate_text) for why in found],
+            "correction refused",
+        )
     return _record(conn, info, actor, "rate", rate_subject(currency, day), old, new, ("rate",), why)
 
 
-def correct_licence(conn: Connection, info: FundInfo, actor: str, licence_id: str, field: str, value: str,
-                    reason: str) -> Outcome:
+def correct_licence(
+    conn: Connection, info: FundInfo, actor: str, licence_id: str, field: str, value: str, reason: str
+) -> Outcome:
     """Supersede one field of a licence (`field` as the import names its column)."""
     why = check_reason(reason)
     _field(field, LICENCE_FIELDS)
     old = book.licences(conn).get(licence_id)
     if old is None:
         raise NotFound(f"no licence {licence_id!r}; see: jointfund licences list")
-    values = {"licence_id": old.licence_id, "holder": old.holder, "holder_code": old.holder_code,
-              "resource": cell(old.resources), "deposit": old.deposit, "region": old.region, "issued": cell(old.issued),
-              "basis": old.basis, "psa": cell(old.psa), "flags": cell(old.flags)}
+    values = {
+        "licence_id": old.licence_id,
+        "holder": old.holder,
+        "holder_code": old.holder_code,
+        "resource": cell(old.resources),
+        "deposit": old.deposit,
+        "region": old.region,
+        "issued": cell(old.issued),
+        "basis": old.basis,
+        "psa": cell(old.psa),
+        "flags": cell(old.flags),
+    }
     if old.psa_signed is not None or field == "psa_signed":
         values["psa_signed"] = cell(old.psa_signed)
     cells = Cells(Row(0, "correction", {**values, field: value.strip()}, names={field: field}))
@@ -100,19 +148,33 @@ def correct_licence(conn: Connection, info: FundInfo, actor: str, licence_id: st
     return _record(conn, info, actor, "licence", licence_id, old, new, FIELDS["licence"], why)
 
 
-def correct_receipt(conn: Connection, info: FundInfo, actor: str, receipt_id: str, field: str, value: str,
-                    reason: str) -> Outcome:
+def correct_receipt(
+    conn: Connection, info: FundInfo, actor: str, receipt_id: str, field: str, value: str, reason: str
+) -> Outcome:
     """Supersede one field of a receipt (amount, stream, licence_id, resource, budget or flags)."""
     why = check_reason(reason)
-    _field(field, RECEIPT_FIELDS, " (a wrong date or currency: import a receipt that `corrects` it, then the right one)")
+    _field(
+        field,
+        RECEIPT_FIELDS,
+        " (a wrong date or currency: import a receipt that `corrects` it, then the right one)",
+    )
     found = accrual.receipts_by_id(conn, [receipt_id])
     if not found:
         raise NotFound(f"no receipt {receipt_id!r}; see: jointfund receipts list")
     old = found[0]
     terms = info.base_terms()
-    values = {"receipt_id": old.receipt_id, "date": cell(old.date), "licence_id": old.licence_id, "stream": old.stream,
-              "amount": cell(old.amount), "currency": old.currency, "corrects": cell(old.corrects),
-              "resource": cell(old.resource), "budget": cell(old.budget), "flags": cell(old.flags)}
+    values = {
+        "receipt_id": old.receipt_id,
+        "date": cell(old.date),
+        "licence_id": old.licence_id,
+        "stream": old.stream,
+        "amount": cell(old.amount),
+        "currency": old.currency,
+        "corrects": cell(old.corrects),
+        "resource": cell(old.resource),
+        "budget": cell(old.budget),
+        "flags": cell(old.flags),
+    }
     cells = Cells(Row(0, "correction", {**values, field: value.strip()}, names={field: field}))
     new = receipt.parse(cells, terms, book.licence_ids(conn))
     if new is None:
@@ -122,19 +184,36 @@ def correct_receipt(conn: Connection, info: FundInfo, actor: str, receipt_id: st
 
 def _field(field: str, allowed: tuple[str, ...], hint: str = "") -> None:
     if field not in allowed:
-        raise InputError([Problem("--field", f"expected one of {', '.join(allowed)}{hint}", field)], "correction refused")
+        raise InputError(
+            [Problem("--field", f"expected one of {', '.join(allowed)}{hint}", field)], "correction refused"
+        )
 
 
-def _record(conn: Connection, info: FundInfo, actor: str, kind: str, subject: str, old: NamedTuple, new: NamedTuple,
-            fields: Iterable[str], reason: str) -> Outcome:
+def _record(
+    conn: Connection,
+    info: FundInfo,
+    actor: str,
+    kind: str,
+    subject: str,
+    old: NamedTuple,
+    new: NamedTuple,
+    fields: Iterable[str],
+    reason: str,
+) -> Outcome:
     """One correction per stored field that changes, then the re-booking of the receipts they touch."""
     changed = [f for f in fields if getattr(new, f) != getattr(old, f)]
     if not changed:
-        raise InputError([Problem("--value", f"{kind} {subject} already has that value; nothing to correct")],
-                         "correction refused")
+        raise InputError(
+            [Problem("--value", f"{kind} {subject} already has that value; nothing to correct")],
+            "correction refused",
+        )
     before = affected_rates(conn, info)
-    made = tuple(book.record_correction(conn, actor, kind, subject, f, cell(getattr(new, f)), cell(getattr(old, f)), reason)
-                 for f in changed)
+    made = tuple(
+        book.record_correction(
+            conn, actor, kind, subject, f, cell(getattr(new, f)), cell(getattr(old, f)), reason
+        )
+        for f in changed
+    )
     touched = affected(conn, info, made, before)
     reversals, rebookings = accrual.rebook(conn, info, touched, made[-1].seq)
     return Outcome(kind, subject, made, len(touched), reversals, rebookings)
@@ -151,8 +230,11 @@ def rates_without(conn: Connection, info: FundInfo, subjects: Iterable[str]) -> 
     terms = info.base_terms()
     left_out = set(subjects)
     imported = (book.rate_of(r) for r in conn.execute(select(t.fx_rate)))
-    return fx.RateTable((r for r in imported if rate_subject(r.currency, r.date) not in left_out),
-                        terms.fx.domestic_currency, terms.fx.max_age_days)
+    return fx.RateTable(
+        (r for r in imported if rate_subject(r.currency, r.date) not in left_out),
+        terms.fx.domestic_currency,
+        terms.fx.max_age_days,
+    )
 
 
 def affected(conn: Connection, info: FundInfo, made: Iterable[Correction], before: fx.RateTable) -> set[str]:

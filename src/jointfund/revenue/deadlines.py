@@ -63,14 +63,26 @@ def filings(conn: Connection) -> dict[tuple[int, str], dict]:
     return {(ev.data["period"], ev.data["deadline"]): ev.data for ev in log.events(conn, action=FILE_ACTION)}
 
 
-def file(conn: Connection, terms: Terms, period: int, code: str, day: dt.date, reference: str, actor: str) -> int | None:
+def file(
+    conn: Connection, terms: Terms, period: int, code: str, day: dt.date, reference: str, actor: str
+) -> int | None:
     """Record that a filing deadline was met; the same filing again is a no-op (returns None)."""
     deadline = next((d for d in terms.calendar.deadlines if d.code == code), None)
     problems = []
     if deadline is None:
-        problems.append(Problem("--deadline", f"expected one of {', '.join(d.code for d in terms.calendar.deadlines)}", code))
+        problems.append(
+            Problem(
+                "--deadline", f"expected one of {', '.join(d.code for d in terms.calendar.deadlines)}", code
+            )
+        )
     elif deadline.evidence != "filing":
-        problems.append(Problem("--deadline", f"{code} is met by {deadline.evidence}s recorded in the ledger, not by a filing", code))
+        problems.append(
+            Problem(
+                "--deadline",
+                f"{code} is met by {deadline.evidence}s recorded in the ledger, not by a filing",
+                code,
+            )
+        )
     if day.year <= period:
         problems.append(Problem("--date", f"deadlines for {period} fall in {period + 1} or later", str(day)))
     if problems:
@@ -90,11 +102,24 @@ def calendar(conn: Connection, info: FundInfo, periods: list[int], today: dt.dat
     out = []
     for period in periods:
         for d in info.terms(dt.date(period + 1, 1, 1)).calendar.deadlines:
-            met_on, outstanding = (_transfer_evidence(conn, terms, period) if d.evidence == "transfer"
-                                   else _filing_evidence(filed.get((period, d.code)), d))
+            met_on, outstanding = (
+                _transfer_evidence(conn, terms, period)
+                if d.evidence == "transfer"
+                else _filing_evidence(filed.get((period, d.code)), d)
+            )
             due = d.due(period)
-            out.append(DeadlineStatus(period, d.code, d.name, d.responsible, due, status_of(due, met_on, today), met_on,
-                                      "" if met_on else outstanding))
+            out.append(
+                DeadlineStatus(
+                    period,
+                    d.code,
+                    d.name,
+                    d.responsible,
+                    due,
+                    status_of(due, met_on, today),
+                    met_on,
+                    "" if met_on else outstanding,
+                )
+            )
     return out
 
 
@@ -110,6 +135,8 @@ def _transfer_evidence(conn: Connection, terms: Terms, period: int) -> tuple[dt.
         return None, NO_CONTRIBUTIONS
     owing = [r for r in rows if r.settled_on is None]
     if owing:
-        return None, "; ".join(TO_TRANSFER % {"amount": format_amount(r.outstanding, r.currency), "currency": r.currency}
-                         for r in owing)
+        return None, "; ".join(
+            TO_TRANSFER % {"amount": format_amount(r.outstanding, r.currency), "currency": r.currency}
+            for r in owing
+        )
     return max(r.settled_on for r in rows if r.settled_on), ""

@@ -19,8 +19,19 @@ from jointfund.terms.model import Terms
 SECTIONS = ("total", "stream", "holder", "licence", "resource", "region")
 BELOW = N_("(below materiality)")
 TITLE = N_("%(fund)s: extractive revenue %(year)s (EITI-style)")  # a template: pages show it translated
-COLUMNS = ("section", "key", "name", "gfs_code", "currency", "receipts", "amount", "eligible_amount",
-           "eligible_share_pct", "contribution", "contribution_usd")
+COLUMNS = (
+    "section",
+    "key",
+    "name",
+    "gfs_code",
+    "currency",
+    "receipts",
+    "amount",
+    "eligible_amount",
+    "eligible_share_pct",
+    "contribution",
+    "contribution_usd",
+)
 
 
 class EitiRow(NamedTuple):
@@ -39,12 +50,16 @@ class EitiRow(NamedTuple):
     contribution_usd: Decimal | None
 
 
-def report(evaluations: Iterable[Evaluation], terms: Terms, materiality: Decimal | None = None) -> list[EitiRow]:
+def report(
+    evaluations: Iterable[Evaluation], terms: Terms, materiality: Decimal | None = None
+) -> list[EitiRow]:
     tallies = [Tally(s) for s in SECTIONS]
     for e in evaluations:
         for tally in tallies:
             tally.add(e)
-    names = {r.code: r.name for r in terms.resources} | {c: terms.stream_label(c)[0] for c in terms.contribution.stream_codes}
+    names = {r.code: r.name for r in terms.resources} | {
+        c: terms.stream_label(c)[0] for c in terms.contribution.stream_codes
+    }
     out: list[EitiRow] = []
     for tally in tallies:
         rows = tally.rows(names)
@@ -63,14 +78,35 @@ def _fold(rows: list[Totals], threshold: Decimal) -> list[Totals]:
             below.setdefault(r.currency, []).append(r)
     for currency, group in sorted(below.items()):
         usd = [r.contribution_base for r in group]
-        kept.append(Totals(BELOW, f"{len(group)} below {threshold}", currency, sum(r.receipts for r in group),
-                           sum(r.eligible for r in group), sum(r.amount for r in group), sum(r.eligible_amount for r in group),
-                           sum(r.contribution for r in group), None if None in usd else sum(usd)))  # type: ignore[arg-type]
+        kept.append(
+            Totals(
+                BELOW,
+                f"{len(group)} below {threshold}",
+                currency,
+                sum(r.receipts for r in group),
+                sum(r.eligible for r in group),
+                sum(r.amount for r in group),
+                sum(r.eligible_amount for r in group),
+                sum(r.contribution for r in group),
+                None if None in usd else sum(usd),
+            )
+        )  # type: ignore[arg-type]
     return kept
 
 
 def _row(section: str, x: Totals, terms: Terms) -> EitiRow:
     gfs = terms.stream_label(x.key)[1] if section == "stream" else ""
     share = None if not x.amount else (x.eligible_amount * 100 / x.amount).quantize(Decimal("0.01"))
-    return EitiRow(section, x.key, x.name, gfs, x.currency, x.receipts, x.amount, x.eligible_amount, share,
-                   x.contribution, x.contribution_base)
+    return EitiRow(
+        section,
+        x.key,
+        x.name,
+        gfs,
+        x.currency,
+        x.receipts,
+        x.amount,
+        x.eligible_amount,
+        share,
+        x.contribution,
+        x.contribution_base,
+    )

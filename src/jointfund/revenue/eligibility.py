@@ -34,10 +34,24 @@ EARLY_LICENCE = N_("licence issued %(date)s, before entry into force %(start)s")
 OTHER_BASIS = N_("licence basis %(basis)s does not count under the terms in force")
 NO_STREAM = N_("stream %(stream)s carries no contribution")
 EARLY_STREAM = N_("stream %(stream)s counts only from %(start)s")
-NO_PSA = N_("stream %(stream)s counts only under a production sharing agreement; licence %(licence)s has none")
+NO_PSA = N_(
+    "stream %(stream)s counts only under a production sharing agreement; licence %(licence)s has none"
+)
 EARLY_PSA = N_("PSA signed %(signed)s, before entry into force %(start)s")
-REASONS = (EARLY_RECEIPT, EXCLUDED_FLAG, OTHER_BUDGET, UNCOVERED, NONE_COVERED, EXCLUDED_BASIS, EARLY_LICENCE,
-           OTHER_BASIS, NO_STREAM, EARLY_STREAM, NO_PSA, EARLY_PSA)
+REASONS = (
+    EARLY_RECEIPT,
+    EXCLUDED_FLAG,
+    OTHER_BUDGET,
+    UNCOVERED,
+    NONE_COVERED,
+    EXCLUDED_BASIS,
+    EARLY_LICENCE,
+    OTHER_BASIS,
+    NO_STREAM,
+    EARLY_STREAM,
+    NO_PSA,
+    EARLY_PSA,
+)
 
 
 class StreamRule(NamedTuple):
@@ -108,11 +122,16 @@ class Rules(NamedTuple):
             psa_signed_from=e.psa_signed_on_or_after,
             multi_coverage=e.multi_resource_coverage,
             covered=frozenset(r.code for r in terms.resources if r.covered),
-            streams={s.code: StreamRule(s.share, s.in_force_from, s.psa_only) for s in terms.contribution.streams},
+            streams={
+                s.code: StreamRule(s.share, s.in_force_from, s.psa_only) for s in terms.contribution.streams
+            },
             rounding=terms.contribution.rounding,
             rounding_level=terms.contribution.rounding_level,
-            rounding_account=(terms.account_name("contribution_rounding", partner=partner)
-                              if "contribution_rounding" in terms.ledger.roles else None),
+            rounding_account=(
+                terms.account_name("contribution_rounding", partner=partner)
+                if "contribution_rounding" in terms.ledger.roles
+                else None
+            ),
             base_currency=terms.fund.base_currency,
             domestic_currency=terms.fx.domestic_currency,
             receivable=terms.account_name("contribution_receivable", partner=partner),
@@ -162,8 +181,12 @@ def explain(receipt: Receipt, licence: Licence, rules: Rules) -> str | None:
         return EARLY_STREAM % {"stream": receipt.stream, "start": stream.in_force_from}
     if stream.psa_only and not licence.psa:
         return NO_PSA % {"stream": receipt.stream, "licence": licence.licence_id}
-    if (stream.psa_only and rules.psa_signed_from is not None and licence.psa_signed is not None
-            and licence.psa_signed < rules.psa_signed_from):
+    if (
+        stream.psa_only
+        and rules.psa_signed_from is not None
+        and licence.psa_signed is not None
+        and licence.psa_signed < rules.psa_signed_from
+    ):
         return EARLY_PSA % {"signed": licence.psa_signed, "start": rules.psa_signed_from}
     return None
 
@@ -187,7 +210,9 @@ def explain_licence(licence: Licence, rules: Rules) -> str | None:
     flag = next((f for f in licence.flags if f in rules.excluded_flags), None)
     if flag is not None:
         return EXCLUDED_FLAG % {"flag": flag}
-    no_resource = Receipt("", rules.receipts_from, licence.licence_id, "", Decimal(0), rules.domestic_currency)
+    no_resource = Receipt(
+        "", rules.receipts_from, licence.licence_id, "", Decimal(0), rules.domestic_currency
+    )
     return _uncovered(no_resource, licence, rules) or _basis(licence, rules)
 
 

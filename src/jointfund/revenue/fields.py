@@ -90,7 +90,9 @@ class Cells:
         self.fail(column, "not a valid date; expected YYYY-MM-DD", value)
         return None
 
-    def choice(self, column: str, options: Iterable[str], what: str, default: str | None = None) -> str | None:
+    def choice(
+        self, column: str, options: Iterable[str], what: str, default: str | None = None
+    ) -> str | None:
         value = self.raw(column) or default
         allowed = list(options)
         if value in allowed:
@@ -98,7 +100,9 @@ class Cells:
         if not value:
             self.fail(column, f"a {what} is required; expected one of {', '.join(allowed)}")
             return None
-        self.fail(column, f"unknown {what}; expected one of {', '.join(allowed)}{suggest(value, allowed)}", value)
+        self.fail(
+            column, f"unknown {what}; expected one of {', '.join(allowed)}{suggest(value, allowed)}", value
+        )
         return None
 
     def amount(self, column: str, currency: str | None) -> Decimal | None:

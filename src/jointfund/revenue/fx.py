@@ -48,10 +48,18 @@ def parse(cells: Cells, terms: FxSource, start: dt.date) -> Rate | None:
     if rate is not None and _CODE.match(currency):
         bound = terms.plausible_rates.get(currency)
         if bound is None:
-            cells.fail("currency", "the terms give no plausible range for this currency (fx.plausible_rates)", currency)
+            cells.fail(
+                "currency",
+                "the terms give no plausible range for this currency (fx.plausible_rates)",
+                currency,
+            )
         elif not bound[0] <= rate <= bound[1]:
-            cells.fail("rate", f"outside the terms' plausible range for {currency}: {bound[0]} to {bound[1]} "
-                               f"{terms.domestic_currency} per unit (fx.plausible_rates)", cells.raw("rate"))
+            cells.fail(
+                "rate",
+                f"outside the terms' plausible range for {currency}: {bound[0]} to {bound[1]} "
+                f"{terms.domestic_currency} per unit (fx.plausible_rates)",
+                cells.raw("rate"),
+            )
     if not cells.ok:
         return None
     assert day and rate is not None
@@ -63,8 +71,10 @@ def jump(before: Rate, after: Rate, limit: Decimal | None) -> str | None:
     change = abs(after.rate / before.rate - 1)
     if limit is None or change <= limit:
         return None
-    return (f"changes {change:.1%} from the rate of {before.date} ({before.rate}); the terms allow {limit:.0%} "
-            "(fx.max_daily_change). If it is right, import again with --accept-jump")
+    return (
+        f"changes {change:.1%} from the rate of {before.date} ({before.rate}); the terms allow {limit:.0%} "
+        "(fx.max_daily_change). If it is right, import again with --accept-jump"
+    )
 
 
 def jumps(rate: Rate, before: Rate | None, after: Rate | None, limit: Decimal | None) -> list[str]:

@@ -29,8 +29,16 @@ from jointfund.errors import InputError, Problem
 from jointfund.ledger.log import append_event
 from jointfund.revenue import book, correction, fx, licence, payment, receipt
 from jointfund.revenue.fields import Cells
-from jointfund.revenue.reader import (Columns, Dialect, NotPlain, Row, file_sha256, plain_csv_blocks, read_rows,
-                                      sniff_delimiter)
+from jointfund.revenue.reader import (
+    Columns,
+    Dialect,
+    NotPlain,
+    Row,
+    file_sha256,
+    plain_csv_blocks,
+    read_rows,
+    sniff_delimiter,
+)
 from jointfund.store import tables as t
 from jointfund.terms.model import Terms
 
@@ -80,36 +88,75 @@ class ImportResult(NamedTuple):
 
 
 def licences_kind(terms: Terms) -> Kind:
-    return Kind("licences", t.licence, ("licence_id",), licence.COLUMNS, lambda c: licence.parse(c, terms),
-                book.licence_row, book.licence_of)
+    return Kind(
+        "licences",
+        t.licence,
+        ("licence_id",),
+        licence.COLUMNS,
+        lambda c: licence.parse(c, terms),
+        book.licence_row,
+        book.licence_of,
+    )
 
 
 def receipts_kind(terms: Terms, licence_ids: Container[str]) -> Kind:
     fast = None
     if isinstance(licence_ids, Collection):
+
         def fast(cells: pl.DataFrame) -> pl.DataFrame | None:
             frame = receipt.parse_frame(cells, terms, licence_ids)
             return None if frame is None else frame.with_columns(corrects=pl.lit(None, dtype=pl.Utf8))
-    return Kind("receipts", t.receipt, ("receipt_id",), receipt.COLUMNS, lambda c: receipt.parse(c, terms, licence_ids),
-                book.receipt_row, book.receipt_of, check=_check_corrections, bulk=fast)
+
+    return Kind(
+        "receipts",
+        t.receipt,
+        ("receipt_id",),
+        receipt.COLUMNS,
+        lambda c: receipt.parse(c, terms, licence_ids),
+        book.receipt_row,
+        book.receipt_of,
+        check=_check_corrections,
+        bulk=fast,
+    )
 
 
 def rates_kind(terms: Terms, accept_jump: bool = False) -> Kind:
     """Rates within the terms' plausible range; a jump beyond `fx.max_daily_change` from the previous
     rate is refused unless `accept_jump` (the importer confirmed it)."""
     limit = None if accept_jump else terms.fx.max_daily_change
-    return Kind("rates", t.fx_rate, ("currency", "date"), fx.COLUMNS,
-                lambda c: fx.parse(c, terms.fx, terms.fund.entry_into_force), book.rate_row, book.rate_of,
-                json_keys=fx.NBU_KEYS, check=None if limit is None else lambda conn, fresh: _check_jumps(conn, fresh, limit))
+    return Kind(
+        "rates",
+        t.fx_rate,
+        ("currency", "date"),
+        fx.COLUMNS,
+        lambda c: fx.parse(c, terms.fx, terms.fund.entry_into_force),
+        book.rate_row,
+        book.rate_of,
+        json_keys=fx.NBU_KEYS,
+        check=None if limit is None else lambda conn, fresh: _check_jumps(conn, fresh, limit),
+    )
 
 
 def payments_kind(terms: Terms) -> Kind:
-    return Kind("payments", t.company_payment, ("payment_id",), payment.COLUMNS, lambda c: payment.parse(c, terms),
-                book.payment_row, book.payment_of)
+    return Kind(
+        "payments",
+        t.company_payment,
+        ("payment_id",),
+        payment.COLUMNS,
+        lambda c: payment.parse(c, terms),
+        book.payment_row,
+        book.payment_of,
+    )
 
 
-def run(conn: Connection, kind: Kind, path: Path, actor: str, progress: Progress | None = None,
-        dialect: Dialect = Dialect()) -> ImportResult:
+def run(
+    conn: Connection,
+    kind: Kind,
+    path: Path,
+    actor: str,
+    progress: Progress | None = None,
+    dialect: Dialect = Dialect(),
+) -> ImportResult:
     """Import `path` inside the caller's write transaction; raises InputError listing every problem.
 
     A plain CSV of a kind with a bulk parser is read column-wise (`_run_bulk`); any file or row
@@ -117,8 +164,13 @@ def run(conn: Connection, kind: Kind, path: Path, actor: str, progress: Progress
     here, which names every problem.
     """
     plain = dialect.locale == "auto" and (dialect.delimiter or ",") == ","
-    if (kind.bulk is not None and plain and path.suffix.lower() == ".csv" and path.is_file()
-            and sniff_delimiter(path, kind.columns) == ","):
+    if (
+        kind.bulk is not None
+        and plain
+        and path.suffix.lower() == ".csv"
+        and path.is_file()
+        and sniff_delimiter(path, kind.columns) == ","
+    ):
         done = _run_bulk(conn, kind, path, progress)
         if done is not None:
             _record(conn, kind, path, actor, done)
@@ -143,7 +195,11 @@ def run(conn: Connection, kind: Kind, path: Path, actor: str, progress: Progress
         problems.extend(p for _, p in sorted(found, key=lambda x: x[0]))
         # Rows are inserted even once a problem is known: later rows are then compared with
         # them, so a conflicting duplicate further down is reported too. The caller rolls back.
-        book.insert_rows(conn, kind.table, [{**kind.to_row(rec), "source": path.name, "line": row.line} for row, rec in fresh])
+        book.insert_rows(
+            conn,
+            kind.table,
+            [{**kind.to_row(rec), "source": path.name, "line": row.line} for row, rec in fresh],
+        )
         new += len(fresh)
         if progress:
             progress(len(batch))
@@ -157,9 +213,19 @@ def run(conn: Connection, kind: Kind, path: Path, actor: str, progress: Progress
 def _record(conn: Connection, kind: Kind, path: Path, actor: str, result: ImportResult) -> None:
     """The import's event in the log, when it brought anything new."""
     if result.new:
-        append_event(conn, actor, f"{kind.name}.import", f"file:{path.name}",
-                     {"file": path.name, "sha256": file_sha256(path), "rows": result.rows, "new": result.new,
-                      "unchanged": result.unchanged})
+        append_event(
+            conn,
+            actor,
+            f"{kind.name}.import",
+            f"file:{path.name}",
+            {
+                "file": path.name,
+                "sha256": file_sha256(path),
+                "rows": result.rows,
+                "new": result.new,
+                "unchanged": result.unchanged,
+            },
+        )
 
 
 def _run_bulk(conn: Connection, kind: Kind, path: Path, progress: Progress | None) -> ImportResult | None:
@@ -193,7 +259,9 @@ def _run_bulk(conn: Connection, kind: Kind, path: Path, progress: Progress | Non
         frame = kind.bulk(cells)
         assert frame is not None, "the file changed between the two reads"
         rows += frame.height
-        frame = frame.with_columns(source=pl.lit(path.name), line=pl.int_range(line, line + frame.height, dtype=pl.Int64))
+        frame = frame.with_columns(
+            source=pl.lit(path.name), line=pl.int_range(line, line + frame.height, dtype=pl.Int64)
+        )
         stored = book.stored_tuples(conn, kind.table, key, frame[key].to_list())
         if stored:
             frame = frame.filter(~pl.col(key).is_in(list(stored)))
@@ -206,7 +274,9 @@ def _run_bulk(conn: Connection, kind: Kind, path: Path, progress: Progress | Non
     return ImportResult(kind.name, path.name, rows, new, rows - new)
 
 
-def _differs(conn: Connection, kind: Kind, columns: list[str], frame: pl.DataFrame, stored: dict[str, tuple]) -> bool:
+def _differs(
+    conn: Connection, kind: Kind, columns: list[str], frame: pl.DataFrame, stored: dict[str, tuple]
+) -> bool:
     """Whether any row of `frame` differs from the stored row under its id (compared as domain values)."""
     sqlite = conn.dialect.name == "sqlite"
     stored_row = collections.namedtuple("StoredRow", columns)  # type: ignore[misc]
@@ -214,7 +284,10 @@ def _differs(conn: Connection, kind: Kind, columns: list[str], frame: pl.DataFra
 
     def of(values: dict) -> NamedTuple:
         if sqlite:
-            values = {k: (dt.date.fromisoformat(v) if k in dates and isinstance(v, str) else v) for k, v in values.items()}
+            values = {
+                k: (dt.date.fromisoformat(v) if k in dates and isinstance(v, str) else v)
+                for k, v in values.items()
+            }
         return kind.of_row(stored_row(**values))
 
     key = kind.key[0]
@@ -225,8 +298,9 @@ def _differs(conn: Connection, kind: Kind, columns: list[str], frame: pl.DataFra
     return False
 
 
-def _compare(conn: Connection, kind: Kind, parsed: list[tuple[Row, NamedTuple]],
-             problems: list[tuple[int, Problem]]) -> tuple[list[tuple[Row, NamedTuple]], int]:
+def _compare(
+    conn: Connection, kind: Kind, parsed: list[tuple[Row, NamedTuple]], problems: list[tuple[int, Problem]]
+) -> tuple[list[tuple[Row, NamedTuple]], int]:
     """(rows new to the book, count of rows already stored as they are); conflicts go to `problems`."""
     old = book.stored(conn, kind.table, kind.key, (kind.key_of(rec) for _, rec in parsed))
     fresh: dict[tuple, tuple[Row, NamedTuple]] = {}
@@ -237,7 +311,9 @@ def _compare(conn: Connection, kind: Kind, parsed: list[tuple[Row, NamedTuple]],
         if key in fresh:
             earlier_row, earlier = fresh[key]
             if earlier != rec:
-                problems.append((row.line, Problem(where, _conflict(kind, key, earlier_row.where, earlier, rec))))
+                problems.append(
+                    (row.line, Problem(where, _conflict(kind, key, earlier_row.where, earlier, rec)))
+                )
             else:
                 same += 1
         elif key in old:
@@ -256,21 +332,28 @@ def _compare(conn: Connection, kind: Kind, parsed: list[tuple[Row, NamedTuple]],
 def _conflict(kind: Kind, key: tuple, origin: str, before: NamedTuple, offered: NamedTuple) -> str:
     def show(rec: NamedTuple) -> str:
         return ", ".join(f"{k}={'' if v is None else v}" for k, v in rec._asdict().items())
-    return (f"{kind.name[:-1]} {_show_key(key)} was already imported with different content\n"
-            f"      imported ({origin}): {show(before)}\n      this file: {show(offered)}")
+
+    return (
+        f"{kind.name[:-1]} {_show_key(key)} was already imported with different content\n"
+        f"      imported ({origin}): {show(before)}\n      this file: {show(offered)}"
+    )
 
 
 def _show_key(key: tuple) -> str:
     return " ".join(str(k) for k in key)
 
 
-def _check_corrections(conn: Connection, fresh: Sequence[tuple[Row, NamedTuple]]) -> list[tuple[int, Problem]]:
+def _check_corrections(
+    conn: Connection, fresh: Sequence[tuple[Row, NamedTuple]]
+) -> list[tuple[int, Problem]]:
     """A correction names a receipt imported already or on an earlier line, of the same licence,
     stream and currency, and is not dated before it."""
     wanted = [(rec.corrects,) for _, rec in fresh if rec.corrects]
     if not wanted:
         return []
-    known = {k[0]: book.receipt_of(r) for k, r in book.stored(conn, t.receipt, ("receipt_id",), wanted).items()}
+    known = {
+        k[0]: book.receipt_of(r) for k, r in book.stored(conn, t.receipt, ("receipt_id",), wanted).items()
+    }
     problems = []
     for row, rec in fresh:
         if rec.corrects:
@@ -280,8 +363,13 @@ def _check_corrections(conn: Connection, fresh: Sequence[tuple[Row, NamedTuple]]
                 why = "corrects a receipt that is neither imported nor on an earlier line"
             elif original.date > rec.date:
                 why = f"a correction cannot be dated before the receipt it corrects ({original.date})"
-            elif ((original.licence_id, original.stream, original.currency, original.resource, original.budget)
-                  != (rec.licence_id, rec.stream, rec.currency, rec.resource, rec.budget)):
+            elif (
+                original.licence_id,
+                original.stream,
+                original.currency,
+                original.resource,
+                original.budget,
+            ) != (rec.licence_id, rec.stream, rec.currency, rec.resource, rec.budget):
                 why = "a correction must name the same licence, stream, currency, resource and budget as the receipt it corrects"
             if why:
                 problems.append((row.line, Problem(f"{row.where}:corrects", why, rec.corrects)))
@@ -289,22 +377,37 @@ def _check_corrections(conn: Connection, fresh: Sequence[tuple[Row, NamedTuple]]
     return problems
 
 
-def _check_jumps(conn: Connection, fresh: Sequence[tuple[Row, NamedTuple]], limit) -> list[tuple[int, Problem]]:  # noqa: ANN001
+def _check_jumps(
+    conn: Connection, fresh: Sequence[tuple[Row, NamedTuple]], limit
+) -> list[tuple[int, Problem]]:  # noqa: ANN001
     """Each new rate against the latest earlier rate of its currency, stored or new in this batch, and against the
     next later stored one (a rate inserted between two stored days must fit both), as corrected."""
     problems = []
     fixes = book.corrected(conn, "rate")
     for currency in {rec.currency for _, rec in fresh}:
         mine = sorted(((rec, row) for row, rec in fresh if rec.currency == currency), key=lambda x: x[0].date)
-        stored = {r.date: correction.apply(book.rate_of(r), fixes.get(correction.rate_subject(currency, r.date)))
-                  for r in conn.execute(select(t.fx_rate).where(t.fx_rate.c.currency == currency))}
+        stored = {
+            r.date: correction.apply(book.rate_of(r), fixes.get(correction.rate_subject(currency, r.date)))
+            for r in conn.execute(select(t.fx_rate).where(t.fx_rate.c.currency == currency))
+        }
         known = {**stored, **{rec.date: rec for rec, _ in mine}}
         days = sorted(known)
         for rec, row in mine:
             i = bisect.bisect_left(days, rec.date)
-            later = days[i + 1] if i + 1 < len(days) and days[i + 1] in stored and stored[days[i + 1]] is known[days[i + 1]] else None
-            for why in fx.jumps(rec, known[days[i - 1]] if i else None, known[later] if later else None, limit):
-                problems.append((row.line, Problem(f"{row.where}:{row.names.get('rate', 'rate')}", why, format(rec.rate, "f"))))
+            later = (
+                days[i + 1]
+                if i + 1 < len(days) and days[i + 1] in stored and stored[days[i + 1]] is known[days[i + 1]]
+                else None
+            )
+            for why in fx.jumps(
+                rec, known[days[i - 1]] if i else None, known[later] if later else None, limit
+            ):
+                problems.append(
+                    (
+                        row.line,
+                        Problem(f"{row.where}:{row.names.get('rate', 'rate')}", why, format(rec.rate, "f")),
+                    )
+                )
     return problems
 
 
@@ -324,7 +427,16 @@ class _Problems(list):
             self.append(p)
 
     def listed(self) -> list[Problem]:
-        tail = [Problem("(more)", f"{self.dropped} further problem(s) not listed; fix the ones above and import again")] if self.dropped else []
+        tail = (
+            [
+                Problem(
+                    "(more)",
+                    f"{self.dropped} further problem(s) not listed; fix the ones above and import again",
+                )
+            ]
+            if self.dropped
+            else []
+        )
         return [*self, *tail]
 
 

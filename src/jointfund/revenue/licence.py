@@ -9,8 +9,10 @@ from jointfund.revenue.fields import Cells, suggest
 from jointfund.revenue.reader import Columns
 from jointfund.terms.model import Terms
 
-COLUMNS = Columns(("licence_id", "holder", "holder_code", "resource", "deposit", "region", "issued", "basis", "psa"),
-                  ("psa_signed", "flags"))
+COLUMNS = Columns(
+    ("licence_id", "holder", "holder_code", "resource", "deposit", "region", "issued", "basis", "psa"),
+    ("psa_signed", "flags"),
+)
 PSA_VALUES = {"yes": True, "no": False}
 SEPARATOR = ";"  # between the codes of a cell that lists several (resources, flags)
 
@@ -58,7 +60,9 @@ def bases(terms: Terms) -> tuple[str, ...]:
     return tuple(dict.fromkeys((*e.new_bases, *e.always_bases, *e.excluded_bases)))
 
 
-def codes(cells: Cells, column: str, known: tuple[str, ...], what: str, hint: str = "") -> tuple[str, ...] | None:
+def codes(
+    cells: Cells, column: str, known: tuple[str, ...], what: str, hint: str = ""
+) -> tuple[str, ...] | None:
     """A cell of `;`-separated codes, each one of `known` and none twice; () when empty, None when bad."""
     value = cells.raw(column)
     if not value:
@@ -66,7 +70,9 @@ def codes(cells: Cells, column: str, known: tuple[str, ...], what: str, hint: st
     items = tuple(x.strip() for x in value.split(SEPARATOR))
     bad = [x for x in items if x not in known]
     if bad:
-        named = f" {bad[0] or '(empty)'!r}" if len(items) > 1 else ""  # which one, when the cell lists several
+        named = (
+            f" {bad[0] or '(empty)'!r}" if len(items) > 1 else ""
+        )  # which one, when the cell lists several
         cells.fail(column, f"unknown {what}{named}{suggest(bad[0], known) or hint}", value)
         return None
     if len(set(items)) != len(items):
@@ -84,8 +90,13 @@ def parse(cells: Cells, terms: Terms) -> Licence | None:
         cells.fail("resource", "a resource code is required")
         resources = None
     else:
-        resources = codes(cells, "resource", catalogue, "resource code",
-                          " (see: jointfund terms show --format json, catalogue.resources)")
+        resources = codes(
+            cells,
+            "resource",
+            catalogue,
+            "resource code",
+            " (see: jointfund terms show --format json, catalogue.resources)",
+        )
     deposit = cells.text("deposit", required=False)
     region = cells.text("region", required=False)
     issued = cells.date("issued", terms.fund.entry_into_force)
@@ -95,11 +106,41 @@ def parse(cells: Cells, terms: Terms) -> Licence | None:
     if psa == "yes" and not cells.raw("psa_signed") and "psa_signed" in cells.row.values:
         cells.fail("psa_signed", "the date the PSA was signed is required when psa = yes")
     if psa == "no" and signed is not None:
-        cells.fail("psa_signed", "only a licence under a PSA (psa = yes) has a PSA signing date", cells.raw("psa_signed"))
-    flags = codes(cells, "flags", terms.eligibility.known_flags, "flag",
-                  f" (expected: {', '.join(terms.eligibility.known_flags) or 'none are defined'})")
+        cells.fail(
+            "psa_signed",
+            "only a licence under a PSA (psa = yes) has a PSA signing date",
+            cells.raw("psa_signed"),
+        )
+    flags = codes(
+        cells,
+        "flags",
+        terms.eligibility.known_flags,
+        "flag",
+        f" (expected: {', '.join(terms.eligibility.known_flags) or 'none are defined'})",
+    )
     if not cells.ok:
         return None
-    assert licence_id and holder and holder_code and issued and basis and psa is not None and resources and flags is not None
-    return Licence(licence_id, holder, holder_code, resources[0], deposit or "", region or "", issued, basis,
-                   PSA_VALUES[psa], signed, flags, resources[1:])
+    assert (
+        licence_id
+        and holder
+        and holder_code
+        and issued
+        and basis
+        and psa is not None
+        and resources
+        and flags is not None
+    )
+    return Licence(
+        licence_id,
+        holder,
+        holder_code,
+        resources[0],
+        deposit or "",
+        region or "",
+        issued,
+        basis,
+        PSA_VALUES[psa],
+        signed,
+        flags,
+        resources[1:],
+    )

@@ -41,20 +41,31 @@ def canonical(text: str, locale: str = "auto") -> tuple[str, str | None]:
         group = "," if mark == "." else "."
         whole, fraction = s.rsplit(mark, 1)
         if s.count(mark) > 1 or not _grouped(whole, group):
-            return text, "not a number: the thousands must be grouped in threes and the decimal mark come once"
+            return (
+                text,
+                "not a number: the thousands must be grouped in threes and the decimal mark come once",
+            )
         if (locale == "uk" and mark == ".") or (locale == "en" and mark == ","):
-            return text, f"the decimal mark of a --locale {locale} file is {'a comma' if locale == 'uk' else 'a dot'}"
+            return (
+                text,
+                f"the decimal mark of a --locale {locale} file is {'a comma' if locale == 'uk' else 'a dot'}",
+            )
         return whole.replace(group, "") + "." + fraction, None
     if commas:
         whole, _, fraction = s.rpartition(",")
         if commas > 1 or locale == "en":
             if locale == "uk" or not _grouped(s, ","):
-                return text, (f"the decimal mark of a --locale {locale} file is a comma, and it comes once"
-                              if locale == "uk" else "a comma in a number must group thousands in threes (1,250,000)")
+                return text, (
+                    f"the decimal mark of a --locale {locale} file is a comma, and it comes once"
+                    if locale == "uk"
+                    else "a comma in a number must group thousands in threes (1,250,000)"
+                )
             return s.replace(",", ""), None
         if locale == "auto" and len(fraction) == 3 and re.fullmatch(r"[+-]?\d{1,3}", whole):
-            return text, (f"ambiguous: {s} may be {whole}.{fraction} (decimal comma) or {whole}{fraction} "
-                          "(thousands); give --locale uk or --locale en")
+            return text, (
+                f"ambiguous: {s} may be {whole}.{fraction} (decimal comma) or {whole}{fraction} "
+                "(thousands); give --locale uk or --locale en"
+            )
         return f"{whole}.{fraction}", None
     if dots > 1:
         if locale == "en" or not _grouped(s, "."):
@@ -69,4 +80,4 @@ def _split_decimal(s: str, locale: str) -> tuple[str, str, str]:
     if not marks:
         return s, "", ""
     at = marks[-1]
-    return s[:at], s[at], s[at + 1:]
+    return s[:at], s[at], s[at + 1 :]

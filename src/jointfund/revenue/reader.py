@@ -99,14 +99,21 @@ def check_file(path: Path, json_ok: bool = False) -> None:
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES or (suffix == ".json" and not json_ok):
         accepted = ".csv or .xlsx" + (" or .json" if json_ok else "")
-        raise InputError([Problem(str(path), f"unsupported file type; expected {accepted}", path.suffix)], "cannot read input")
+        raise InputError(
+            [Problem(str(path), f"unsupported file type; expected {accepted}", path.suffix)],
+            "cannot read input",
+        )
     if not path.is_file():
-        raise InputError([Problem(str(path), "no such file" if not path.exists() else "not a file")], "cannot read input")
+        raise InputError(
+            [Problem(str(path), "no such file" if not path.exists() else "not a file")], "cannot read input"
+        )
     try:
         with open(path, "rb"):
             pass
     except OSError as exc:
-        raise InputError([Problem(str(path), f"cannot open the file: {exc.strerror}")], "cannot read input") from None
+        raise InputError(
+            [Problem(str(path), f"cannot open the file: {exc.strerror}")], "cannot read input"
+        ) from None
 
 
 # Text encodings: UTF-8 (with or without a byte-order mark) is the format; a UTF-16 file with its
@@ -130,8 +137,16 @@ def _encoding_of(head: bytes, source: str) -> str:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"  # the codec reads the byte-order mark and takes the order from it
     if b"\x00" in head[:1024] and head[:1024].count(b"\x00") * 4 >= min(len(head), 1024):
-        raise InputError([Problem(source, "the file looks like UTF-16 text without a byte-order mark; save it as "
-                                          "UTF-8 (in Excel: CSV UTF-8)")], "cannot read input")
+        raise InputError(
+            [
+                Problem(
+                    source,
+                    "the file looks like UTF-16 text without a byte-order mark; save it as "
+                    "UTF-8 (in Excel: CSV UTF-8)",
+                )
+            ],
+            "cannot read input",
+        )
     try:
         head.decode("utf-8")
         return "utf-8-sig"
@@ -145,8 +160,16 @@ def _encoding_of(head: bytes, source: str) -> str:
     mixed = sum(_latin(head, i - 1) or _latin(head, i + 1) for i in high)
     if high and letters >= 0.9 * len(high) and mixed <= 0.1 * len(high):
         return "cp1251"
-    raise InputError([Problem(source, "the file is not UTF-8 text, nor UTF-16 with a byte-order mark, nor Windows-1251 "
-                                      "Cyrillic; save it as UTF-8 (in Excel: CSV UTF-8)")], "cannot read input")
+    raise InputError(
+        [
+            Problem(
+                source,
+                "the file is not UTF-8 text, nor UTF-16 with a byte-order mark, nor Windows-1251 "
+                "Cyrillic; save it as UTF-8 (in Excel: CSV UTF-8)",
+            )
+        ],
+        "cannot read input",
+    )
 
 
 def _latin(data: bytes, i: int) -> bool:
@@ -171,8 +194,9 @@ def sniff_delimiter(path: Path, columns: Columns) -> str:
     return best if score(best)[0] else ","
 
 
-def read_rows(path: Path, columns: Columns, json_keys: Mapping[str, str] | None = None,
-              dialect: Dialect = Dialect()) -> Iterator[Row]:
+def read_rows(
+    path: Path, columns: Columns, json_keys: Mapping[str, str] | None = None, dialect: Dialect = Dialect()
+) -> Iterator[Row]:
     """The rows of `path`; raises InputError at once when the file or its header is unusable.
 
     `json_keys` maps column names to the keys of a JSON array's objects (only inputs that
@@ -194,10 +218,16 @@ def _header(names: list[str], columns: Columns, where: str) -> dict[str, int]:
     for i, raw in enumerate(names):
         name = raw.strip()
         if name in index:
-            problems.append(Problem(f"{where}:{name}", f"column appears twice (columns {index[name] + 1} and {i + 1})", name))
+            problems.append(
+                Problem(
+                    f"{where}:{name}", f"column appears twice (columns {index[name] + 1} and {i + 1})", name
+                )
+            )
         elif name not in columns.all:
             if name:
-                problems.append(Problem(f"{where}:{name}", f"unknown column; expected {', '.join(columns.all)}", name))
+                problems.append(
+                    Problem(f"{where}:{name}", f"unknown column; expected {', '.join(columns.all)}", name)
+                )
         else:
             index[name] = i
     for name in columns.required:
@@ -219,7 +249,9 @@ def _csv_rows(path: Path, columns: Columns, delimiter: str = ",", locale: str = 
         try:
             header = next(reader, None)
             if header is None:
-                raise InputError([Problem(f"{source}:1", "the file is empty; expected a header row")], "cannot read input")
+                raise InputError(
+                    [Problem(f"{source}:1", "the file is empty; expected a header row")], "cannot read input"
+                )
             _readable(header, encoding, f"{source}:1")
             index = _header(header, columns, f"{source}:1")
             width = len(header)
@@ -231,16 +263,40 @@ def _csv_rows(path: Path, columns: Columns, delimiter: str = ",", locale: str = 
                 if not fields or (len(fields) == 1 and not fields[0].strip()):
                     continue
                 if len(fields) != width:
-                    yield Row(line, f"{source}:{line}", {}, problem=f"expected {width} fields as in the header, found {len(fields)}")
+                    yield Row(
+                        line,
+                        f"{source}:{line}",
+                        {},
+                        problem=f"expected {width} fields as in the header, found {len(fields)}",
+                    )
                     continue
-                yield Row(line, f"{source}:{line}", {name: fields[i].strip() for name, i in index.items()}, locale=locale)
+                yield Row(
+                    line,
+                    f"{source}:{line}",
+                    {name: fields[i].strip() for name, i in index.items()},
+                    locale=locale,
+                )
         except csv.Error as exc:  # a field over csv.field_size_limit() characters, a NUL byte...
-            why = (f"a field is longer than {bounds.MAX_CSV_FIELD_CHARS:,} characters (the bound of a CSV field)"
-                   if "field limit" in str(exc) else str(exc))
-            raise InputError([Problem(f"{source}:{last + 1}", f"not readable as CSV: {why}")], "cannot read input") from None
-        except UnicodeError as exc:  # what surrogateescape cannot carry: UTF-16 cut in the middle of a character
-            raise InputError([Problem(f"{source}:{last + 1}", f"not {_ENCODING_NAMES.get(encoding, encoding)} text from "
-                                                               f"here on ({exc.reason})")], "cannot read input") from None
+            why = (
+                f"a field is longer than {bounds.MAX_CSV_FIELD_CHARS:,} characters (the bound of a CSV field)"
+                if "field limit" in str(exc)
+                else str(exc)
+            )
+            raise InputError(
+                [Problem(f"{source}:{last + 1}", f"not readable as CSV: {why}")], "cannot read input"
+            ) from None
+        except (
+            UnicodeError
+        ) as exc:  # what surrogateescape cannot carry: UTF-16 cut in the middle of a character
+            raise InputError(
+                [
+                    Problem(
+                        f"{source}:{last + 1}",
+                        f"not {_ENCODING_NAMES.get(encoding, encoding)} text from here on ({exc.reason})",
+                    )
+                ],
+                "cannot read input",
+            ) from None
 
 
 _SURROGATE = re.compile("[\udc80-\udcff]")
@@ -250,8 +306,16 @@ def _readable(fields: list[str], encoding: str, where: str) -> None:
     """Refuse a row with bytes its file's encoding cannot read (decoded as lone surrogates)."""
     text = "".join(fields)
     if not text.isascii() and _SURROGATE.search(text):
-        raise InputError([Problem(where, f"not {_ENCODING_NAMES.get(encoding, encoding)} text from here on; "
-                                         "save the file as UTF-8 (in Excel: CSV UTF-8)")], "cannot read input")
+        raise InputError(
+            [
+                Problem(
+                    where,
+                    f"not {_ENCODING_NAMES.get(encoding, encoding)} text from here on; "
+                    "save the file as UTF-8 (in Excel: CSV UTF-8)",
+                )
+            ],
+            "cannot read input",
+        )
 
 
 _ENCODING_NAMES = {"utf-8-sig": "UTF-8", "utf-16": "UTF-16", "cp1251": "Windows-1251"}
@@ -265,19 +329,35 @@ def _xlsx_rows(path: Path, columns: Columns, locale: str = "auto") -> Iterator[R
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, *_BROKEN_XLSX) as exc:
-        raise InputError([Problem(source, f"not a readable XLSX workbook: {_why(exc)}")], "cannot read input") from None
+        raise InputError(
+            [Problem(source, f"not a readable XLSX workbook: {_why(exc)}")], "cannot read input"
+        ) from None
     try:
         yield from _xlsx_sheet_rows(book, source, columns, locale)
     except _BROKEN_XLSX as exc:
-        raise InputError([Problem(source, f"not a readable XLSX workbook: {_why(exc)}")], "cannot read input") from None
+        raise InputError(
+            [Problem(source, f"not a readable XLSX workbook: {_why(exc)}")], "cannot read input"
+        ) from None
     finally:
         book.close()
 
 
 # What a damaged or truncated workbook raises from inside openpyxl, zipfile, zlib and the XML parser.
 _BROKEN_XLSX: tuple[type[BaseException], ...] = (
-    zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, KeyError, ValueError, TypeError,
-    IndexError, AttributeError, SyntaxError, UnicodeError, NotImplementedError)  # XML parse errors are SyntaxErrors
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    KeyError,
+    ValueError,
+    TypeError,
+    IndexError,
+    AttributeError,
+    SyntaxError,
+    UnicodeError,
+    NotImplementedError,
+)  # XML parse errors are SyntaxErrors
 
 
 def _why(exc: BaseException) -> str:
@@ -291,13 +371,19 @@ def _xlsx_sheet_rows(book, source: str, columns: Columns, locale: str) -> Iterat
     rows = sheet.iter_rows(values_only=True)
     header = next(rows, None)
     if header is None:
-        raise InputError([Problem(f"{source}:1", "the first sheet is empty; expected a header row")], "cannot read input")
+        raise InputError(
+            [Problem(f"{source}:1", "the first sheet is empty; expected a header row")], "cannot read input"
+        )
     index = _header([_cell_text(v) for v in header], columns, f"{source}:1")
     for number, cells in enumerate(rows, start=2):
         if all(v is None or _cell_text(v) == "" for v in cells):
             continue
-        yield Row(number, f"{source}:{number}",
-                  {name: _cell_text(cells[i]) if i < len(cells) else "" for name, i in index.items()}, locale=locale)
+        yield Row(
+            number,
+            f"{source}:{number}",
+            {name: _cell_text(cells[i]) if i < len(cells) else "" for name, i in index.items()},
+            locale=locale,
+        )
 
 
 def _cell_text(value: object) -> str:
@@ -319,7 +405,10 @@ def _cell_text(value: object) -> str:
 def _json_rows(path: Path, keys: Mapping[str, str]) -> Iterator[Row]:
     source = path.name
     if path.stat().st_size > MAX_JSON_BYTES:
-        raise InputError([Problem(source, f"JSON rate files are limited to {MAX_JSON_BYTES // 2**20} MiB")], "cannot read input")
+        raise InputError(
+            [Problem(source, f"JSON rate files are limited to {MAX_JSON_BYTES // 2**20} MiB")],
+            "cannot read input",
+        )
     try:
         text = path.read_bytes().decode(text_encoding(path))
     except UnicodeError as exc:
@@ -333,7 +422,10 @@ def _json_rows(path: Path, keys: Mapping[str, str]) -> Iterator[Row]:
     except (json.JSONDecodeError, ValueError, RecursionError) as exc:
         raise InputError([Problem(source, f"not valid JSON: {exc}")], "cannot read input") from None
     if not isinstance(doc, list):
-        raise InputError([Problem(source, "expected a JSON array of rate objects", type(doc).__name__)], "cannot read input")
+        raise InputError(
+            [Problem(source, "expected a JSON array of rate objects", type(doc).__name__)],
+            "cannot read input",
+        )
     names = dict(keys)
     for number, item in enumerate(doc, start=1):
         where = f"{source}:item {number}"
@@ -415,8 +507,13 @@ def plain_csv_blocks(path: Path, columns: Columns) -> Iterator[tuple[int, "pl.Da
             if data.count(b",") != (width - 1) * rows:
                 raise NotPlain("ragged rows")
             try:
-                frame = pl.read_csv(data, has_header=False, infer_schema=False, quote_char=None,
-                                    new_columns=[f"_{i}" for i in range(width)])
+                frame = pl.read_csv(
+                    data,
+                    has_header=False,
+                    infer_schema=False,
+                    quote_char=None,
+                    new_columns=[f"_{i}" for i in range(width)],
+                )
             except pl.exceptions.PolarsError:
                 raise NotPlain("unreadable block") from None
             assert frame.height == rows, (frame.height, rows)

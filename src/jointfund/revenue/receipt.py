@@ -17,7 +17,10 @@ from jointfund.revenue.licence import SEPARATOR, codes
 from jointfund.revenue.reader import Columns
 from jointfund.terms.model import Terms
 
-COLUMNS = Columns(("receipt_id", "date", "licence_id", "stream", "amount"), ("currency", "corrects", "resource", "budget", "flags"))
+COLUMNS = Columns(
+    ("receipt_id", "date", "licence_id", "stream", "amount"),
+    ("currency", "corrects", "resource", "budget", "flags"),
+)
 
 
 class Receipt(NamedTuple):
@@ -54,7 +57,9 @@ def parse(cells: Cells, terms: Terms, licences: Mapping[str, tuple[str, ...]]) -
     day = cells.date("date", terms.fund.entry_into_force)
     licence_id = cells.ident("licence_id")
     if licence_id and licence_id not in licences:
-        cells.fail("licence_id", "unknown licence; import it first with: jointfund licences import FILE", licence_id)
+        cells.fail(
+            "licence_id", "unknown licence; import it first with: jointfund licences import FILE", licence_id
+        )
     stream = cells.choice("stream", terms.contribution.stream_codes, "revenue stream")
     currency = cells.choice("currency", terms.fund.currencies, "currency", default=terms.fx.domestic_currency)
     amount = cells.amount("amount", currency)
@@ -64,18 +69,36 @@ def parse(cells: Cells, terms: Terms, licences: Mapping[str, tuple[str, ...]]) -
     resource = _resource(cells, terms, licences.get(licence_id or ""), licence_id, stream)
     budgets = terms.contribution.budgets
     budget = cells.choice("budget", budgets, "budget", default=budgets[0])
-    flags = codes(cells, "flags", terms.eligibility.known_flags, "flag",
-                  f" (expected: {', '.join(terms.eligibility.known_flags) or 'none are defined'})")
+    flags = codes(
+        cells,
+        "flags",
+        terms.eligibility.known_flags,
+        "flag",
+        f" (expected: {', '.join(terms.eligibility.known_flags) or 'none are defined'})",
+    )
     if not cells.ok:
         return None
-    assert receipt_id and day and licence_id and stream and currency and amount is not None and flags is not None
+    assert (
+        receipt_id and day and licence_id and stream and currency and amount is not None and flags is not None
+    )
     # The default budget is stored as None, so that a file that leaves it out and one that names it agree.
-    return Receipt(receipt_id, day, licence_id, stream, amount, currency, corrects, resource,
-                   None if budget == budgets[0] else budget, flags)
+    return Receipt(
+        receipt_id,
+        day,
+        licence_id,
+        stream,
+        amount,
+        currency,
+        corrects,
+        resource,
+        None if budget == budgets[0] else budget,
+        flags,
+    )
 
 
-def _resource(cells: Cells, terms: Terms, resources: tuple[str, ...] | None, licence_id: str | None,
-              stream: str | None) -> str | None:
+def _resource(
+    cells: Cells, terms: Terms, resources: tuple[str, ...] | None, licence_id: str | None, stream: str | None
+) -> str | None:
     """The receipt's resource cell: one of its licence's; required for a per-resource stream (rent) on a
     licence of several resources."""
     value = cells.raw("resource")
@@ -83,11 +106,18 @@ def _resource(cells: Cells, terms: Terms, resources: tuple[str, ...] | None, lic
         return value or None
     if not value:
         if len(resources) > 1 and stream in terms.eligibility.per_resource_streams:
-            cells.fail("resource", f"licence {licence_id} has several resources ({', '.join(resources)}): "
-                                   f"a {stream} receipt must name the one it is for")
+            cells.fail(
+                "resource",
+                f"licence {licence_id} has several resources ({', '.join(resources)}): "
+                f"a {stream} receipt must name the one it is for",
+            )
         return None
     if value not in resources:
-        cells.fail("resource", f"not a resource of licence {licence_id} (its resources: {', '.join(resources)})", value)
+        cells.fail(
+            "resource",
+            f"not a resource of licence {licence_id} (its resources: {', '.join(resources)})",
+            value,
+        )
         return None
     return value
 
@@ -103,7 +133,9 @@ def plain_amount(places: int) -> str:
     return rf"^-?[0-9]{{1,15}}(\.[0-9]{{1,{places}}})?$" if places else r"^-?[0-9]{1,15}$"
 
 
-def parse_frame(cells: pl.DataFrame, terms: Terms, licences: Mapping[str, tuple[str, ...]]) -> pl.DataFrame | None:
+def parse_frame(
+    cells: pl.DataFrame, terms: Terms, licences: Mapping[str, tuple[str, ...]]
+) -> pl.DataFrame | None:
     """The bulk twin of `parse` for a block of rows: their stored columns (receipt_id, date,
     licence_id, stream, amount_minor, currency, resource, budget, flags), or None when any row is not plainly valid,
     so that the caller reads the file row by row and `parse` names every problem.
@@ -113,33 +145,54 @@ def parse_frame(cells: pl.DataFrame, terms: Terms, licences: Mapping[str, tuple[
     """
     if "corrects" in cells.columns and (cells["corrects"] != "").any():
         return None  # corrections are checked against their originals on the row path
+
     def column(name: str) -> pl.Series:
         return cells[name] if name in cells.columns else pl.Series([""] * cells.height, dtype=pl.Utf8)
 
-    currency, resource, budget, flags = column("currency"), column("resource"), column("budget"), column("flags")
+    currency, resource, budget, flags = (
+        column("currency"),
+        column("resource"),
+        column("budget"),
+        column("flags"),
+    )
     budgets = terms.contribution.budgets
     frame = cells.select("receipt_id", "date", "licence_id", "stream", "amount").with_columns(
         currency=pl.when(currency == "").then(pl.lit(terms.fx.domestic_currency)).otherwise(currency),
         resource=pl.when(resource == "").then(None).otherwise(resource),
         budget=pl.when((budget == "") | (budget == budgets[0])).then(None).otherwise(budget),
-        flags=flags, _budget=budget)
+        flags=flags,
+        _budget=budget,
+    )
     # The resource rules of `_resource`, on (licence, resource) pairs: a named resource is one of the
     # licence's; an unnamed one is allowed unless the stream is per resource and the licence has several.
     pairs = [f"{lid}{SEPARATOR}{r}" for lid, rs in licences.items() for r in rs]
     several = [lid for lid, rs in licences.items() if len(rs) > 1]
     per_resource = list(terms.eligibility.per_resource_streams)
-    resource_ok = pl.when(pl.col("resource").is_null()).then(
-        ~(pl.col("licence_id").is_in(several) & pl.col("stream").is_in(per_resource))
-    ).otherwise(pl.concat_str(pl.col("licence_id"), pl.lit(SEPARATOR), pl.col("resource")).is_in(pairs))
+    resource_ok = (
+        pl.when(pl.col("resource").is_null())
+        .then(~(pl.col("licence_id").is_in(several) & pl.col("stream").is_in(per_resource)))
+        .otherwise(pl.concat_str(pl.col("licence_id"), pl.lit(SEPARATOR), pl.col("resource")).is_in(pairs))
+    )
     known = "|".join(re.escape(f) for f in terms.eligibility.known_flags) or "(?!)"
     # Flags written plainly (no spaces), each known; a flag listed twice goes to the row path.
-    flags_ok = (pl.col("flags") == "") | (pl.col("flags").str.contains(rf"^({known})(;({known}))*$")
-                                          & (pl.col("flags").str.split(SEPARATOR).list.n_unique()
-                                             == pl.col("flags").str.split(SEPARATOR).list.len()))
-    ok = (pl.col("receipt_id").str.contains(_PLAIN_ID) & pl.col("licence_id").str.contains(_PLAIN_ID)
-          & pl.col("licence_id").is_in(list(licences)) & pl.col("stream").is_in(list(terms.contribution.stream_codes))
-          & pl.col("date").str.contains(_PLAIN_DATE) & pl.col("currency").is_in(list(terms.fund.currencies))
-          & ((pl.col("_budget") == "") | pl.col("_budget").is_in(list(budgets))) & resource_ok & flags_ok)
+    flags_ok = (pl.col("flags") == "") | (
+        pl.col("flags").str.contains(rf"^({known})(;({known}))*$")
+        & (
+            pl.col("flags").str.split(SEPARATOR).list.n_unique()
+            == pl.col("flags").str.split(SEPARATOR).list.len()
+        )
+    )
+    ok = (
+        pl.col("receipt_id").str.contains(_PLAIN_ID)
+        & pl.col("licence_id").str.contains(_PLAIN_ID)
+        & pl.col("licence_id").is_in(list(licences))
+        & pl.col("stream").is_in(list(terms.contribution.stream_codes))
+        & pl.col("date").str.contains(_PLAIN_DATE)
+        & pl.col("currency").is_in(list(terms.fund.currencies))
+        & ((pl.col("_budget") == "") | pl.col("_budget").is_in(list(budgets)))
+        & resource_ok
+        & flags_ok
+    )
     amount_ok = pl.lit(False)
     minor = pl.lit(None, dtype=pl.Int64)
     for code in terms.fund.currencies:
@@ -149,13 +202,32 @@ def parse_frame(cells: pl.DataFrame, terms: Terms, licences: Mapping[str, tuple[
         whole = pl.col("amount").str.extract(r"^-?([0-9]+)", 1).cast(pl.Int64, strict=False)
         frac = pl.col("amount").str.extract(r"\.([0-9]+)$", 1).fill_null("").str.pad_end(places, "0")
         magnitude = whole * 10**places + (frac.cast(pl.Int64, strict=False) if places else 0)
-        minor = pl.when(mine).then(pl.when(pl.col("amount").str.starts_with("-")).then(-magnitude).otherwise(magnitude)).otherwise(minor)
-    frame = frame.with_columns(ok=ok & amount_ok, amount_minor=minor,
-                               day=pl.col("date").str.to_date("%Y-%m-%d", strict=False))
+        minor = (
+            pl.when(mine)
+            .then(pl.when(pl.col("amount").str.starts_with("-")).then(-magnitude).otherwise(magnitude))
+            .otherwise(minor)
+        )
+    frame = frame.with_columns(
+        ok=ok & amount_ok, amount_minor=minor, day=pl.col("date").str.to_date("%Y-%m-%d", strict=False)
+    )
     first, last = bounds.date_window(terms.fund.entry_into_force)
     # A date the calendar lacks (2025-02-30), or outside the fund's dates, goes to the row path, which names it.
-    if not frame.select((pl.col("ok") & pl.col("day").is_not_null()
-                             & pl.col("day").is_between(first, last).fill_null(False)).all()).item():
+    if not frame.select(
+        (
+            pl.col("ok")
+            & pl.col("day").is_not_null()
+            & pl.col("day").is_between(first, last).fill_null(False)
+        ).all()
+    ).item():
         return None
-    return frame.select("receipt_id", pl.col("day").alias("date"), "licence_id", "stream", "amount_minor", "currency",
-                        "resource", "budget", "flags")
+    return frame.select(
+        "receipt_id",
+        pl.col("day").alias("date"),
+        "licence_id",
+        "stream",
+        "amount_minor",
+        "currency",
+        "resource",
+        "budget",
+        "flags",
+    )

@@ -60,10 +60,17 @@ def bounds(year: int, window_days: int) -> tuple[dt.date, dt.date]:
     return dt.date(year, 1, 1) - pad, dt.date(year, 12, 31) + pad
 
 
-def reconcile(receipts: Iterable[Receipt], licences: Mapping[str, Licence], payments: Iterable[Payment],
-              tolerance: Decimal, year: int | None = None, window_days: int = 0) -> tuple[int, list[Finding]]:
+def reconcile(
+    receipts: Iterable[Receipt],
+    licences: Mapping[str, Licence],
+    payments: Iterable[Payment],
+    tolerance: Decimal,
+    year: int | None = None,
+    window_days: int = 0,
+) -> tuple[int, list[Finding]]:
     """(groups compared, findings in group order). With `year`, only items dated in it are reconciled, and
     items of the neighbouring years (within `window_days`) may be their counterparts."""
+
     def group_r(r: Receipt) -> tuple:
         return (licences[r.licence_id].holder_code, r.licence_id, r.stream, r.currency)
 
@@ -95,15 +102,24 @@ def reconcile(receipts: Iterable[Receipt], licences: Mapping[str, Licence], paym
         elif abs(theirs[0] - ours[0]) > tolerance:
             diff = theirs[0] - ours[0]
             pct = (diff * 100 / ours[0]).quantize(Decimal("0.01")) if ours[0] else None
-            out.append(Finding(DISCREPANCY, *key, ours[0], theirs[0], diff, pct, " ".join(ours[1] + theirs[1])))
+            out.append(
+                Finding(DISCREPANCY, *key, ours[0], theirs[0], diff, pct, " ".join(ours[1] + theirs[1]))
+            )
     for f in across:
         if f[1:5] not in treasury and f[1:5] not in company:
             groups.append(f[1:5])
     return len(groups), sorted(out + across, key=lambda f: (f[1:5], f.kind))
 
 
-def _pair_across(receipts: list[Receipt], payments: list[Payment], group_r, group_p, tolerance: Decimal,  # noqa: ANN001
-                 year: int, window_days: int) -> tuple[list[Receipt], list[Payment], list[Finding]]:
+def _pair_across(
+    receipts: list[Receipt],
+    payments: list[Payment],
+    group_r,
+    group_p,
+    tolerance: Decimal,  # noqa: ANN001
+    year: int,
+    window_days: int,
+) -> tuple[list[Receipt], list[Payment], list[Finding]]:
     """(the year's receipts and payments left once pairs across the year's boundaries are taken out, those pairs).
 
     Every payment is paired one to one with a receipt of its group, amounts within the tolerance and dates
@@ -111,6 +127,7 @@ def _pair_across(receipts: list[Receipt], payments: list[Payment], group_r, grou
     (so an item's counterpart in its own year is found before one across the boundary). A pair with one
     side in the year and one outside is taken out of the year's sums; any other item of the year stays.
     """
+
     def inside(day: dt.date) -> bool:
         return day.year == year
 
@@ -122,7 +139,9 @@ def _pair_across(receipts: list[Receipt], payments: list[Payment], group_r, grou
     for p in payments:
         for r in by_group.get(group_p(p), ()):
             if abs(p.amount - r.amount) <= tolerance and abs(p.date - r.date) <= window:
-                candidates.append((abs(p.amount - r.amount), abs(p.date - r.date), p.payment_id, r.receipt_id, p, r))
+                candidates.append(
+                    (abs(p.amount - r.amount), abs(p.date - r.date), p.payment_id, r.receipt_id, p, r)
+                )
     candidates.sort(key=lambda c: c[:4])
     used_p: set[str] = set()
     used_r: set[str] = set()
@@ -137,7 +156,19 @@ def _pair_across(receipts: list[Receipt], payments: list[Payment], group_r, grou
             out_r.add(rid)
             diff = p.amount - r.amount
             pct = (diff * 100 / r.amount).quantize(Decimal("0.01")) if r.amount else None
-            found.append(Finding(ACROSS, *group_r(r), r.amount, p.amount, diff, pct,
-                                 f"{p.payment_id} (paid {p.date}) {r.receipt_id} (received {r.date})"))
-    return ([r for r in receipts if inside(r.date) and r.receipt_id not in out_r],
-            [p for p in payments if inside(p.date) and p.payment_id not in out_p], found)
+            found.append(
+                Finding(
+                    ACROSS,
+                    *group_r(r),
+                    r.amount,
+                    p.amount,
+                    diff,
+                    pct,
+                    f"{p.payment_id} (paid {p.date}) {r.receipt_id} (received {r.date})",
+                )
+            )
+    return (
+        [r for r in receipts if inside(r.date) and r.receipt_id not in out_r],
+        [p for p in payments if inside(p.date) and p.payment_id not in out_p],
+        found,
+    )

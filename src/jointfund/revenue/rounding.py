@@ -22,8 +22,19 @@ from jointfund.revenue.accrual import booked_roundings
 from jointfund.revenue.contribution import RoundingDifference
 from jointfund.revenue.eligibility import Rules
 
-COLUMNS = ("date", "licence_id", "stream", "currency", "receipts", "amount", "per_receipt", "contribution",
-           "difference", "difference_usd", "booked")
+COLUMNS = (
+    "date",
+    "licence_id",
+    "stream",
+    "currency",
+    "receipts",
+    "amount",
+    "per_receipt",
+    "contribution",
+    "difference",
+    "difference_usd",
+    "booked",
+)
 
 
 class RoundingReport(NamedTuple):
@@ -54,9 +65,19 @@ def report(conn: Connection, info: FundInfo, year: int | None = None) -> Roundin
         d = found.get(group)
         zero = from_minor(0, group.currency)
         d = d or RoundingDifference(group, 0, zero, zero, zero, zero, None)
-        rows.append({"date": group.day, "licence_id": group.licence_id, "stream": group.stream,
-                     "currency": group.currency, "receipts": d.receipts, "amount": d.amount,
-                     "per_receipt": d.per_receipt, "contribution": d.contribution, "difference": d.difference,
-                     "difference_usd": d.difference_base,
-                     "booked": from_minor(booked.get(group, (0, 0))[0], group.currency)})
+        rows.append(
+            {
+                "date": group.day,
+                "licence_id": group.licence_id,
+                "stream": group.stream,
+                "currency": group.currency,
+                "receipts": d.receipts,
+                "amount": d.amount,
+                "per_receipt": d.per_receipt,
+                "contribution": d.contribution,
+                "difference": d.difference,
+                "difference_usd": d.difference_base,
+                "booked": from_minor(booked.get(group, (0, 0))[0], group.currency),
+            }
+        )
     return RoundingReport(rows, True)

@@ -16,8 +16,12 @@ from pathlib import Path
 from jointfund.revenue import fx, licence, payment, receipt
 from jointfund.revenue.reader import Columns, read_rows
 
-KINDS: dict[str, Columns] = {"licences": licence.COLUMNS, "receipts": receipt.COLUMNS, "rates": fx.COLUMNS,
-                             "payments": payment.COLUMNS}
+KINDS: dict[str, Columns] = {
+    "licences": licence.COLUMNS,
+    "receipts": receipt.COLUMNS,
+    "rates": fx.COLUMNS,
+    "payments": payment.COLUMNS,
+}
 FORMATS = ("csv", "xlsx")
 
 
@@ -28,8 +32,10 @@ def examples() -> dict[str, dict[str, str]]:
 
     with tempfile.TemporaryDirectory() as tmp:
         _spec, paths = write_inputs(Path(tmp))
-        return {kind: next(read_rows(paths[kind], KINDS[kind], fx.NBU_KEYS if kind == "rates" else None)).values
-                for kind in KINDS}
+        return {
+            kind: next(read_rows(paths[kind], KINDS[kind], fx.NBU_KEYS if kind == "rates" else None)).values
+            for kind in KINDS
+        }
 
 
 def rows(kind: str) -> list[list[str]]:
@@ -42,7 +48,9 @@ def rows(kind: str) -> list[list[str]]:
 def template(kind: str, fmt: str) -> tuple[str, bytes]:
     """(file name, content) of the `fmt` template for `kind` imports."""
     if kind not in KINDS or fmt not in FORMATS:
-        raise ValueError(f"no {fmt} template for {kind}; kinds: {', '.join(KINDS)}; formats: {', '.join(FORMATS)}")
+        raise ValueError(
+            f"no {fmt} template for {kind}; kinds: {', '.join(KINDS)}; formats: {', '.join(FORMATS)}"
+        )
     name = f"{kind}-template.{fmt}"
     if fmt == "csv":
         text = io.StringIO()

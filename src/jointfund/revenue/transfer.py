@@ -141,42 +141,82 @@ class Settlement(NamedTuple):
         return self.value - self.carrying
 
 
-def transfer_entry(terms: Terms, partner: str, day: dt.date, amount: Decimal, currency: str,
-                   reference: str, period: int) -> Entry:
+def transfer_entry(
+    terms: Terms, partner: str, day: dt.date, amount: Decimal, currency: str, reference: str, period: int
+) -> Entry:
     """The transfer of a period accrued in its own currency: four legs of `amount`, no conversion."""
-    return Entry(day, f"Transfer {reference} from {partner}: revenue contribution for {period}", (
-        Posting(terms.account_name("cash", currency=currency), amount, currency),
-        Posting(terms.account_name("contribution_receivable", partner=partner), -amount, currency),
-        Posting(terms.account_name("contribution_obligation", partner=partner), amount, currency),
-        Posting(terms.account_name("capital_revenue", partner=partner), -amount, currency),
-    ), KEY_PREFIX + reference, (f"transfer:{reference}", f"{PERIOD_LINK}{period}"))
+    return Entry(
+        day,
+        f"Transfer {reference} from {partner}: revenue contribution for {period}",
+        (
+            Posting(terms.account_name("cash", currency=currency), amount, currency),
+            Posting(terms.account_name("contribution_receivable", partner=partner), -amount, currency),
+            Posting(terms.account_name("contribution_obligation", partner=partner), amount, currency),
+            Posting(terms.account_name("capital_revenue", partner=partner), -amount, currency),
+        ),
+        KEY_PREFIX + reference,
+        (f"transfer:{reference}", f"{PERIOD_LINK}{period}"),
+    )
 
 
-def settlement_entry(terms: Terms, partner: str, day: dt.date, amount: Decimal, currency: str,
-                     reference: str, period: int, s: Settlement) -> Entry:
+def settlement_entry(
+    terms: Terms,
+    partner: str,
+    day: dt.date,
+    amount: Decimal,
+    currency: str,
+    reference: str,
+    period: int,
+    s: Settlement,
+) -> Entry:
     """The transfer of a period accrued in the functional currency (see the module docstring)."""
     base = terms.functional_currency
     trading = functools.partial(terms.account_name, "trading")
-    legs = [Posting(terms.account_name("cash", currency=currency), amount, currency),
-            Posting(terms.account_name("contribution_receivable", partner=partner), -s.settled, s.owed_currency)]
+    legs = [
+        Posting(terms.account_name("cash", currency=currency), amount, currency),
+        Posting(terms.account_name("contribution_receivable", partner=partner), -s.settled, s.owed_currency),
+    ]
     if currency != base:  # foreign cash joins its position at its worth
-        legs += [Posting(trading(currency=currency), -amount, currency), Posting(trading(currency=currency), s.value, base)]
+        legs += [
+            Posting(trading(currency=currency), -amount, currency),
+            Posting(trading(currency=currency), s.value, base),
+        ]
     if s.owed_currency != base:  # the foreign receivable leaves its position at its carrying amount
-        legs += [Posting(trading(currency=s.owed_currency), s.settled, s.owed_currency),
-                 Posting(trading(currency=s.owed_currency), -s.carrying, base),
-                 Posting(terms.account_name("fx_realised"), -s.realised, base)]
+        legs += [
+            Posting(trading(currency=s.owed_currency), s.settled, s.owed_currency),
+            Posting(trading(currency=s.owed_currency), -s.carrying, base),
+            Posting(terms.account_name("fx_realised"), -s.realised, base),
+        ]
     else:
-        assert s.settled == s.value and s.carrying == s.value, "an obligation in the functional currency realises no FX"
-    legs += [Posting(terms.account_name("contribution_obligation", partner=partner), s.capital, base),
-             Posting(terms.account_name("capital_revenue", partner=partner), -s.capital, base)]
-    paid = f"{amount} {currency}" + (f" = {s.settled} {s.owed_currency}" if currency != s.owed_currency else "")
+        assert s.settled == s.value and s.carrying == s.value, (
+            "an obligation in the functional currency realises no FX"
+        )
+    legs += [
+        Posting(terms.account_name("contribution_obligation", partner=partner), s.capital, base),
+        Posting(terms.account_name("capital_revenue", partner=partner), -s.capital, base),
+    ]
+    paid = f"{amount} {currency}" + (
+        f" = {s.settled} {s.owed_currency}" if currency != s.owed_currency else ""
+    )
     realised = f"; realised FX {s.realised} {base}" if s.realised else ""
-    return Entry(day, f"Transfer {reference} from {partner}: revenue contribution for {period} ({paid}{realised})",
-                 netted(legs), KEY_PREFIX + reference, (f"transfer:{reference}", f"{PERIOD_LINK}{period}"))
+    return Entry(
+        day,
+        f"Transfer {reference} from {partner}: revenue contribution for {period} ({paid}{realised})",
+        netted(legs),
+        KEY_PREFIX + reference,
+        (f"transfer:{reference}", f"{PERIOD_LINK}{period}"),
+    )
 
 
-def settle(owed_currency: str, obligation: Obligation, applied_before: Decimal, settled: Decimal, value: Decimal,
-           position: Position | None, functional: str) -> Settlement:
+def settle(
+    owed_currency: str,
+    obligation: Obligation,
+    applied_before: Decimal,
+    settled: Decimal,
+    value: Decimal,
+    position: Position | None,
+    functional: str,
+) -> Settlement:
     """The settlement of `settled` (worth `value`) against the obligation, `applied_before` already met. Pure.
 
     The applied part takes the obligation's carrying amount pro rata, rounded on the running total so the
@@ -189,28 +229,56 @@ def settle(owed_currency: str, obligation: Obligation, applied_before: Decimal, 
 
     def carried(x: Decimal) -> Decimal:
         return ratio(x, accrued, owed, functional) if owed > 0 else Decimal(0).scaleb(-exponent(functional))
+
     value_applied = ratio(value, applied, settled, functional) if settled else value
     capital = carried(before + applied) - carried(before) + (value - value_applied)
     carrying = value if position is None else carrying_of(position, settled, value)
     return Settlement(owed_currency, settled, value, carrying, applied, capital)
 
 
-def check(terms: Terms, partner: str, day: dt.date, amount: Decimal, currency: str, period: int,
-          fund_start: dt.date) -> list[Problem]:
+def check(
+    terms: Terms, partner: str, day: dt.date, amount: Decimal, currency: str, period: int, fund_start: dt.date
+) -> list[Problem]:
     problems = []
     if partner != terms.contribution.partner:
-        problems.append(Problem("--partner", f"only the contributing partner {terms.contribution.partner} transfers revenue contributions", partner))
+        problems.append(
+            Problem(
+                "--partner",
+                f"only the contributing partner {terms.contribution.partner} transfers revenue contributions",
+                partner,
+            )
+        )
     if amount <= 0:
         problems.append(Problem("--amount", "a transfer must be positive", str(amount)))
     if currency not in terms.fund.currencies:
-        problems.append(Problem("--currency", f"expected one of the fund's currencies {', '.join(terms.fund.currencies)}", currency))
+        problems.append(
+            Problem(
+                "--currency",
+                f"expected one of the fund's currencies {', '.join(terms.fund.currencies)}",
+                currency,
+            )
+        )
     if not fund_start.year <= period <= day.year:
-        problems.append(Problem("--period", f"expected a year from {fund_start.year} to the transfer's year {day.year}", period))
+        problems.append(
+            Problem(
+                "--period",
+                f"expected a year from {fund_start.year} to the transfer's year {day.year}",
+                period,
+            )
+        )
     return problems
 
 
-def record(conn: Connection, info: FundInfo, partner: str, day: dt.date, amount: Decimal, currency: str,
-           reference: str, period: int) -> int:
+def record(
+    conn: Connection,
+    info: FundInfo,
+    partner: str,
+    day: dt.date,
+    amount: Decimal,
+    currency: str,
+    reference: str,
+    period: int,
+) -> int:
     """Post the transfer in the caller's write transaction; the same reference and content again is a no-op."""
     terms = info.terms(day)
     problems = check(terms, partner, day, amount, currency, period, info.start_date)
@@ -218,39 +286,80 @@ def record(conn: Connection, info: FundInfo, partner: str, day: dt.date, amount:
         raise InputError(problems, "transfer refused; nothing was recorded")
     earlier = _recorded(conn, terms, reference)
     if earlier is not None:
-        if (earlier.date, earlier.period, earlier.paid, earlier.paid_currency) != (day, period, amount, currency):
-            raise ConflictError(f"transfer {reference} was already recorded as {earlier.paid} {earlier.paid_currency} "
-                                f"on {earlier.date} for {earlier.period}; offered: {amount} {currency} on {day} "
-                                f"for {period}")
+        if (earlier.date, earlier.period, earlier.paid, earlier.paid_currency) != (
+            day,
+            period,
+            amount,
+            currency,
+        ):
+            raise ConflictError(
+                f"transfer {reference} was already recorded as {earlier.paid} {earlier.paid_currency} "
+                f"on {earlier.date} for {earlier.period}; offered: {amount} {currency} on {day} "
+                f"for {period}"
+            )
         return earlier.seq
     entry = _entry_for(conn, terms, partner, day, amount, currency, reference, period)
     return journal.post(conn, [entry], info.start_date)[0]
 
 
-def _entry_for(conn: Connection, terms: Terms, partner: str, day: dt.date, amount: Decimal, currency: str,
-               reference: str, period: int) -> Entry:
+def _entry_for(
+    conn: Connection,
+    terms: Terms,
+    partner: str,
+    day: dt.date,
+    amount: Decimal,
+    currency: str,
+    reference: str,
+    period: int,
+) -> Entry:
     owed = obligation_books(conn, terms).get(period, {})
     if currency in owed or not owed:
         owed_currency = currency
     elif len(owed) == 1:
         owed_currency = next(iter(owed))
     else:
-        raise InputError([Problem("--currency", f"the obligation for {period} is in {', '.join(sorted(owed))}; "
-                                  "transfer in one of them", currency)], "transfer refused; nothing was recorded")
+        raise InputError(
+            [
+                Problem(
+                    "--currency",
+                    f"the obligation for {period} is in {', '.join(sorted(owed))}; transfer in one of them",
+                    currency,
+                )
+            ],
+            "transfer refused; nothing was recorded",
+        )
     obligation = owed.get(owed_currency, Obligation(Decimal(0), Decimal(0)))
     base = terms.functional_currency
     convertible = _keeps_carrying(conn, terms, {currency, owed_currency} - {base})
     if obligation.carrying is None or not convertible:
         if owed_currency != currency:
-            why = ("some of its accruals were booked without a reference rate" if obligation.carrying is None
-                   else "the fund's chart keeps no carrying amounts for other currencies")
-            raise InputError([Problem("--currency", f"the obligation for {period} is in {owed_currency} and {why}; "
-                                      f"transfer in {owed_currency}", currency)], "transfer refused; nothing was recorded")
+            why = (
+                "some of its accruals were booked without a reference rate"
+                if obligation.carrying is None
+                else "the fund's chart keeps no carrying amounts for other currencies"
+            )
+            raise InputError(
+                [
+                    Problem(
+                        "--currency",
+                        f"the obligation for {period} is in {owed_currency} and {why}; "
+                        f"transfer in {owed_currency}",
+                        currency,
+                    )
+                ],
+                "transfer refused; nothing was recorded",
+            )
         return transfer_entry(terms, partner, day, amount, currency, reference, period)
     rate = _rates_on(conn, terms, day, {currency, owed_currency, base})
     value = convert(amount, rate[currency], rate[base], base)
-    settled = amount if owed_currency == currency else convert(amount, rate[currency], rate[owed_currency], owed_currency)
-    before = sum((tr.amount for tr in transfers(conn, terms, period) if tr.currency == owed_currency), Decimal(0))
+    settled = (
+        amount
+        if owed_currency == currency
+        else convert(amount, rate[currency], rate[owed_currency], owed_currency)
+    )
+    before = sum(
+        (tr.amount for tr in transfers(conn, terms, period) if tr.currency == owed_currency), Decimal(0)
+    )
     position = None
     if owed_currency != base:
         trading = terms.account_name("trading", currency=owed_currency)
@@ -262,10 +371,14 @@ def _entry_for(conn: Connection, terms: Terms, partner: str, day: dt.date, amoun
 def _keeps_carrying(conn: Connection, terms: Terms, currencies: set[str]) -> bool:
     """Whether the fund's chart (as stored) lets each currency's trading account carry it in the functional one."""
     trading = {c: terms.account_name("trading", currency=c) for c in currencies}
-    return set(currencies) <= carried_currencies(journal.load_accounts(conn), trading, terms.functional_currency)
+    return set(currencies) <= carried_currencies(
+        journal.load_accounts(conn), trading, terms.functional_currency
+    )
 
 
-def worth(conn: Connection, terms: Terms, amount: Decimal, currency: str, to: str, day: dt.date) -> Decimal | None:
+def worth(
+    conn: Connection, terms: Terms, amount: Decimal, currency: str, to: str, day: dt.date
+) -> Decimal | None:
     """`amount` of `currency` in `to` at the reference rates of `day`; None when a rate is missing."""
     if currency == to:
         return amount
@@ -279,9 +392,17 @@ def _rates_on(conn: Connection, terms: Terms, day: dt.date, currencies: set[str]
     found = {c: table.rate(c, day) for c in currencies}
     missing = sorted(c for c, r in found.items() if r is None)
     if missing:
-        raise InputError([Problem("--date", f"no usable {missing[0]} reference rate on or before {day} to convert "
-                                  "the transfer; import it with: jointfund fx import FILE", str(day))],
-                         "transfer refused; nothing was recorded")
+        raise InputError(
+            [
+                Problem(
+                    "--date",
+                    f"no usable {missing[0]} reference rate on or before {day} to convert "
+                    "the transfer; import it with: jointfund fx import FILE",
+                    str(day),
+                )
+            ],
+            "transfer refused; nothing was recorded",
+        )
     return {c: r for c, r in found.items() if r is not None}
 
 
@@ -299,12 +420,20 @@ def obligation_books(conn: Connection, terms: Terms) -> dict[int, dict[str, Obli
     credited = [accounts[name].id for name in _obligation_accounts(terms) if name in accounts]
     r, o = t.posting.alias("r"), t.posting.alias("o")
     rounding = t.entry.c.key.startswith(ROUNDING_PREFIX)
-    q = (select(t.entry.c.date, r.c.currency, o.c.currency, rounding, func.sum(r.c.amount_minor),
-                func.sum(o.c.amount_minor))
-         .join(r, (r.c.entry_seq == t.entry.c.seq) & (r.c.account_id == receivable))
-         .join(o, (o.c.entry_seq == t.entry.c.seq) & o.c.account_id.in_(credited))
-         .where(_accrual_keys())
-         .group_by(t.entry.c.date, r.c.currency, o.c.currency, rounding))
+    q = (
+        select(
+            t.entry.c.date,
+            r.c.currency,
+            o.c.currency,
+            rounding,
+            func.sum(r.c.amount_minor),
+            func.sum(o.c.amount_minor),
+        )
+        .join(r, (r.c.entry_seq == t.entry.c.seq) & (r.c.account_id == receivable))
+        .join(o, (o.c.entry_seq == t.entry.c.seq) & o.c.account_id.in_(credited))
+        .where(_accrual_keys())
+        .group_by(t.entry.c.date, r.c.currency, o.c.currency, rounding)
+    )
     owed: dict[tuple[int, str], int] = defaultdict(int)
     carried: dict[tuple[int, str], int] = defaultdict(int)
     uncarried: set[tuple[int, str]] = set()
@@ -320,15 +449,19 @@ def obligation_books(conn: Connection, terms: Terms) -> dict[int, dict[str, Obli
         # (its day's accruals were carried, or they too mark the period): it carries nothing.
     out: dict[int, dict[str, Obligation]] = defaultdict(dict)
     for (year, currency), minor in owed.items():
-        out[year][currency] = Obligation(from_minor(minor, currency), None if (year, currency) in uncarried
-                                         else from_minor(carried[(year, currency)], base))
+        out[year][currency] = Obligation(
+            from_minor(minor, currency),
+            None if (year, currency) in uncarried else from_minor(carried[(year, currency)], base),
+        )
     return dict(out)
 
 
 def _obligation_accounts(terms: Terms) -> list[str]:
     """The accounts an accrual credits: the obligation, and the rounding account when the terms name one."""
     partner = terms.contribution.partner
-    roles = ["contribution_obligation"] + (["contribution_rounding"] if "contribution_rounding" in terms.ledger.roles else [])
+    roles = ["contribution_obligation"] + (
+        ["contribution_rounding"] if "contribution_rounding" in terms.ledger.roles else []
+    )
     return [terms.account_name(role, partner=partner) for role in roles]
 
 
@@ -344,10 +477,12 @@ def _recorded(conn: Connection, terms: Terms, reference: str) -> Transfer | None
 
 def obligations(conn: Connection, terms: Terms) -> dict[tuple[int, str], Decimal]:
     """Contributions accrued per (period, currency), from the ledger's accrual entries."""
-    q = (select(t.entry.c.date, t.posting.c.currency, func.sum(t.posting.c.amount_minor))
-         .join(t.posting, t.posting.c.entry_seq == t.entry.c.seq)
-         .where(t.posting.c.account_id == _receivable_id(conn, terms), _accrual_keys())
-         .group_by(t.entry.c.date, t.posting.c.currency))
+    q = (
+        select(t.entry.c.date, t.posting.c.currency, func.sum(t.posting.c.amount_minor))
+        .join(t.posting, t.posting.c.entry_seq == t.entry.c.seq)
+        .where(t.posting.c.account_id == _receivable_id(conn, terms), _accrual_keys())
+        .group_by(t.entry.c.date, t.posting.c.currency)
+    )
     out: dict[tuple[int, str], int] = defaultdict(int)
     for day, currency, minor in conn.execute(q):
         out[(day.year, currency)] += int(minor)
@@ -360,23 +495,46 @@ def transfers(conn: Connection, terms: Terms, period: int | None = None) -> list
 
 def _transfers(conn: Connection, terms: Terms, period: int | None, seq: int | None = None) -> list[Transfer]:
     accounts = journal.load_accounts(conn)
-    cash_ids = [accounts[n].id for n in {terms.account_name("cash", currency=c) for c in terms.fund.currencies}
-                if n in accounts]
+    cash_ids = [
+        accounts[n].id
+        for n in {terms.account_name("cash", currency=c) for c in terms.fund.currencies}
+        if n in accounts
+    ]
     cash = t.posting.alias("cash")
-    q = (select(t.entry.c.seq, t.entry.c.key, t.entry.c.date, t.entry.c.links, t.posting.c.currency,
-                t.posting.c.amount_minor, cash.c.currency, cash.c.amount_minor)
-         .join(t.posting, t.posting.c.entry_seq == t.entry.c.seq)
-         .join(cash, (cash.c.entry_seq == t.entry.c.seq) & cash.c.account_id.in_(cash_ids))
-         .where(t.posting.c.account_id == _receivable_id(conn, terms), t.entry.c.key.startswith(KEY_PREFIX))
-         .order_by(t.entry.c.date, t.entry.c.seq))
+    q = (
+        select(
+            t.entry.c.seq,
+            t.entry.c.key,
+            t.entry.c.date,
+            t.entry.c.links,
+            t.posting.c.currency,
+            t.posting.c.amount_minor,
+            cash.c.currency,
+            cash.c.amount_minor,
+        )
+        .join(t.posting, t.posting.c.entry_seq == t.entry.c.seq)
+        .join(cash, (cash.c.entry_seq == t.entry.c.seq) & cash.c.account_id.in_(cash_ids))
+        .where(t.posting.c.account_id == _receivable_id(conn, terms), t.entry.c.key.startswith(KEY_PREFIX))
+        .order_by(t.entry.c.date, t.entry.c.seq)
+    )
     if seq is not None:
         q = q.where(t.entry.c.seq == seq)
     out = []
     for seq_, key, day, links, currency, minor, paid_currency, paid_minor in conn.execute(q):
-        year = next(int(x[len(PERIOD_LINK):]) for x in json.loads(links) if x.startswith(PERIOD_LINK))
+        year = next(int(x[len(PERIOD_LINK) :]) for x in json.loads(links) if x.startswith(PERIOD_LINK))
         if period is None or year == period:
-            out.append(Transfer(key[len(KEY_PREFIX):], day, year, from_minor(-minor, currency), currency, seq_,
-                                from_minor(paid_minor, paid_currency), paid_currency))
+            out.append(
+                Transfer(
+                    key[len(KEY_PREFIX) :],
+                    day,
+                    year,
+                    from_minor(-minor, currency),
+                    currency,
+                    seq_,
+                    from_minor(paid_minor, paid_currency),
+                    paid_currency,
+                )
+            )
     return out
 
 
@@ -399,5 +557,9 @@ def statuses(conn: Connection, terms: Terms, period: int | None = None) -> list[
                 settled_on = tr.date
         if settled_on is None and obligation <= 0:
             settled_on = dt.date(key[0], 12, 31)  # nothing was owed: settled with the period itself
-        out.append(PeriodStatus(key[0], key[1], obligation, done, obligation - done, settled_on, len(paid.get(key, []))))
+        out.append(
+            PeriodStatus(
+                key[0], key[1], obligation, done, obligation - done, settled_on, len(paid.get(key, []))
+            )
+        )
     return out

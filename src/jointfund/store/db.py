@@ -31,15 +31,19 @@ BUSY_POLL_SECONDS = 1.0  # each attempt's wait; between attempts the waiter is t
 # Who hears that a writer is waiting for the database (the CLI prints it; an upload job stores it).
 # Called with (seconds waited so far, seconds it will wait at most).
 BusyReporter = Callable[[float, float], None]
-busy_reporter: contextvars.ContextVar[BusyReporter | None] = contextvars.ContextVar("busy_reporter", default=None)
+busy_reporter: contextvars.ContextVar[BusyReporter | None] = contextvars.ContextVar(
+    "busy_reporter", default=None
+)
 
 
 class DatabaseBusy(JointfundError):
     """Another writer held the database for longer than a writer waits (BUSY_WAIT_SECONDS)."""
 
     def __init__(self, waited: float) -> None:
-        super().__init__(f"the database is busy: another writer (an import or another command) has held it for "
-                         f"{waited:.0f} s, so nothing was changed; try again when it has finished")
+        super().__init__(
+            f"the database is busy: another writer (an import or another command) has held it for "
+            f"{waited:.0f} s, so nothing was changed; try again when it has finished"
+        )
         self.retry_after = max(1, int(BUSY_POLL_SECONDS * 5))
 
 
@@ -67,16 +71,22 @@ def _say_waiting() -> BusyReporter:
             said = int(waited // 5)
             import sys
 
-            sys.stderr.write(f"waiting for the database: another writer holds it ({waited:.0f} s so far, at most "
-                             f"{limit:.0f} s)\n")
+            sys.stderr.write(
+                f"waiting for the database: another writer holds it ({waited:.0f} s so far, at most "
+                f"{limit:.0f} s)\n"
+            )
 
     return report
 
 
 def _is_busy(exc: OperationalError) -> bool:
     text = str(exc.orig).lower()
-    return "database is locked" in text or "database is busy" in text or "lock timeout" in text \
-        or getattr(exc.orig, "sqlstate", None) == "55P03"  # PostgreSQL lock_not_available
+    return (
+        "database is locked" in text
+        or "database is busy" in text
+        or "lock timeout" in text
+        or getattr(exc.orig, "sqlstate", None) == "55P03"
+    )  # PostgreSQL lock_not_available
 
 
 def resolve_url(url: str | None) -> str:
@@ -85,11 +95,15 @@ def resolve_url(url: str | None) -> str:
     try:
         parsed = make_url(chosen)
     except ArgumentError:
-        raise JointfundError(f"--db: not a database URL: {chosen!r} (expected e.g. sqlite:///fund.db or postgresql://user@host/db)") from None
+        raise JointfundError(
+            f"--db: not a database URL: {chosen!r} (expected e.g. sqlite:///fund.db or postgresql://user@host/db)"
+        ) from None
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
-        raise JointfundError(f"--db: unsupported database {parsed.get_backend_name()!r}; use sqlite or postgresql")
+        raise JointfundError(
+            f"--db: unsupported database {parsed.get_backend_name()!r}; use sqlite or postgresql"
+        )
     return parsed.render_as_string(hide_password=False)
 
 
@@ -192,6 +206,7 @@ def side_write(engine: Engine) -> Iterator[Connection]:
 
 def _lock_fund_row(conn: Connection) -> None:
     """Lock the fund row (PostgreSQL), in short attempts so a waiting writer is told, then stops with a sentence."""
+
     def attempt() -> bool:
         savepoint = conn.begin_nested()
         try:
@@ -273,4 +288,6 @@ def require_schema(engine: Engine) -> None:
     if current is None:
         raise JointfundError("no fund in this database yet; create one with: jointfund init")
     if current != head:
-        raise JointfundError(f"the database schema is at {current}, this jointfund needs {head}; run: jointfund db upgrade")
+        raise JointfundError(
+            f"the database schema is at {current}, this jointfund needs {head}; run: jointfund db upgrade"
+        )

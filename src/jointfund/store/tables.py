@@ -9,22 +9,37 @@ from __future__ import annotations
 
 from sqlalchemy import (
     PrimaryKeyConstraint,
-    BigInteger, CheckConstraint, Column, Date, DateTime, ForeignKey, Index, Integer, LargeBinary,
-    MetaData, String, Table, Text, UniqueConstraint,
+    BigInteger,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
 )
 
-metadata = MetaData(naming_convention={
-    "ix": "ix_%(table_name)s_%(column_0_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-})
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
 
 UTC = DateTime(timezone=True)
 
 fund = Table(
-    "fund", metadata,
+    "fund",
+    metadata,
     Column("id", String(36), primary_key=True, comment="fund identifier, signed into every checkpoint"),
     Column("code", String(16), nullable=False),
     Column("name", Text, nullable=False),
@@ -35,7 +50,8 @@ fund = Table(
 )
 
 account = Table(
-    "account", metadata,
+    "account",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("name", String(200), nullable=False, unique=True),
     Column("type", String(10), nullable=False),
@@ -46,14 +62,16 @@ account = Table(
 )
 
 account_closure = Table(
-    "account_closure", metadata,
+    "account_closure",
+    metadata,
     Column("account_id", Integer, ForeignKey("account.id"), primary_key=True),
     Column("closed", Date, nullable=False),
     Column("recorded_at", UTC, nullable=False),
 )
 
 entry = Table(
-    "entry", metadata,
+    "entry",
+    metadata,
     Column("seq", BigInteger, primary_key=True, autoincrement=False, comment="position in the fund's log"),
     Column("date", Date, nullable=False),
     Column("recorded_at", UTC, nullable=False),
@@ -65,21 +83,33 @@ entry = Table(
 )
 
 posting = Table(
-    "posting", metadata,
+    "posting",
+    metadata,
     Column("entry_seq", BigInteger, ForeignKey("entry.seq"), primary_key=True),
     Column("line", Integer, primary_key=True),
     Column("account_id", Integer, ForeignKey("account.id"), nullable=False),
     Column("currency", String(3), nullable=False),
     Column("amount_minor", BigInteger, nullable=False),
     Column("date", Date, nullable=False, comment="the entry's date, kept here for as-of balances"),
-    Column("balance_after_minor", BigInteger, nullable=False,
-           comment="running balance of the account in this currency, in log order"),
+    Column(
+        "balance_after_minor",
+        BigInteger,
+        nullable=False,
+        comment="running balance of the account in this currency, in log order",
+    ),
     CheckConstraint("amount_minor <> 0", name="nonzero"),
 )
-Index("ix_posting_account_date", posting.c.account_id, posting.c.date, posting.c.currency, posting.c.amount_minor)
+Index(
+    "ix_posting_account_date",
+    posting.c.account_id,
+    posting.c.date,
+    posting.c.currency,
+    posting.c.amount_minor,
+)
 
 event = Table(
-    "event", metadata,
+    "event",
+    metadata,
     Column("seq", BigInteger, primary_key=True, autoincrement=False),
     Column("recorded_at", UTC, nullable=False),
     Column("actor", String(200), nullable=False),
@@ -90,7 +120,8 @@ event = Table(
 Index("ix_event_action", event.c.action)
 
 leaf = Table(
-    "leaf", metadata,
+    "leaf",
+    metadata,
     Column("seq", BigInteger, primary_key=True, autoincrement=False),
     Column("kind", String(10), nullable=False),
     Column("hash", LargeBinary(32), nullable=False),
@@ -98,27 +129,39 @@ leaf = Table(
 )
 
 account_head = Table(
-    "account_head", metadata,
+    "account_head",
+    metadata,
     Column("account_id", Integer, ForeignKey("account.id"), primary_key=True, autoincrement=False),
     Column("currency", String(3), primary_key=True),
-    Column("balance_minor", BigInteger, nullable=False,
-           comment="the account's balance in this currency after its last posting, in log order"),
+    Column(
+        "balance_minor",
+        BigInteger,
+        nullable=False,
+        comment="the account's balance in this currency after its last posting, in log order",
+    ),
     Column("last_seq", BigInteger, nullable=False),
     comment="derived: where each running balance stands, so posting reads O(1) rows per account instead of "
-            "summing the book; rewritten in the posting's transaction, checked by verify",
+    "summing the book; rewritten in the posting's transaction, checked by verify",
 )
 
 tree_node = Table(
-    "tree_node", metadata,
-    Column("level", Integer, primary_key=True, autoincrement=False,
-           comment="1 and up: a node of level L is the root of 256**L aligned leaves (C2SP tlog-tiles, height 8)"),
+    "tree_node",
+    metadata,
+    Column(
+        "level",
+        Integer,
+        primary_key=True,
+        autoincrement=False,
+        comment="1 and up: a node of level L is the root of 256**L aligned leaves (C2SP tlog-tiles, height 8)",
+    ),
     Column("idx", BigInteger, primary_key=True, autoincrement=False),
     Column("hash", LargeBinary(32), nullable=False),
     CheckConstraint("level >= 1 AND idx >= 0", name="position"),
 )
 
 partner_key = Table(
-    "partner_key", metadata,
+    "partner_key",
+    metadata,
     Column("key_id", String(16), primary_key=True),
     Column("partner", String(8), nullable=False),
     Column("public_pem", Text, nullable=False),
@@ -126,7 +169,8 @@ partner_key = Table(
 )
 
 checkpoint = Table(
-    "checkpoint", metadata,
+    "checkpoint",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("partner", String(8), nullable=False),
     Column("key_id", String(16), ForeignKey("partner_key.key_id"), nullable=False),
@@ -134,28 +178,45 @@ checkpoint = Table(
     Column("root", String(64), nullable=False),
     Column("signed_at", UTC, nullable=False),
     Column("signature", String(128), nullable=False),
-    Column("note_signature", String(200), comment="base64 C2SP note signature (key ID || Ed25519) of the same "
-           "tree head; none on checkpoints signed before migration 0012"),
+    Column(
+        "note_signature",
+        String(200),
+        comment="base64 C2SP note signature (key ID || Ed25519) of the same "
+        "tree head; none on checkpoints signed before migration 0012",
+    ),
     UniqueConstraint("partner", "tree_size", "signed_at", name="once"),
 )
 
 # Witnesses' tlog-cosignatures of the fund's checkpoint notes (C2SP tlog-witness), as the witness returned them.
 cosignature = Table(
-    "cosignature", metadata,
+    "cosignature",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("tree_size", BigInteger, nullable=False),
     Column("root", String(64), nullable=False, comment="hex root of the cosigned checkpoint"),
     Column("name", String(200), nullable=False, comment="the witness's key name"),
     Column("key_id", String(8), nullable=False),
     Column("timestamp", BigInteger, nullable=False, comment="POSIX seconds the witness signed at"),
-    Column("signature", String(200), nullable=False, comment="base64(key ID || timestamp || Ed25519 signature)"),
+    Column(
+        "signature", String(200), nullable=False, comment="base64(key ID || timestamp || Ed25519 signature)"
+    ),
     Column("received_at", UTC, nullable=False),
     UniqueConstraint("name", "key_id", "tree_size", name="uq_cosignature_name"),
     CheckConstraint("tree_size > 0 AND timestamp >= 0", name="sane"),
 )
 
 # Tables no row of which may ever change or disappear.
-APPEND_ONLY = ("fund", "account", "account_closure", "entry", "posting", "event", "leaf", "partner_key", "checkpoint")
+APPEND_ONLY = (
+    "fund",
+    "account",
+    "account_closure",
+    "entry",
+    "posting",
+    "event",
+    "leaf",
+    "partner_key",
+    "checkpoint",
+)
 TREE_APPEND_ONLY = ("tree_node",)
 WITNESS_APPEND_ONLY = ("cosignature",)
 
@@ -165,7 +226,8 @@ WITNESS_APPEND_ONLY = ("cosignature",)
 # import itself is an event of the log. Money stays integer minor units; a rate is exact text.
 
 licence = Table(
-    "licence", metadata,
+    "licence",
+    metadata,
     Column("licence_id", String(64), primary_key=True, comment="the special permit's own number"),
     Column("holder", Text, nullable=False),
     Column("holder_code", String(32), nullable=False, comment="company registration code (EDRPOU)"),
@@ -177,16 +239,24 @@ licence = Table(
     Column("psa", Integer, nullable=False, comment="1 when under a production sharing agreement"),
     Column("source", Text, nullable=False, comment="file it was imported from"),
     Column("line", Integer, nullable=False),
-    Column("psa_signed", Date, comment="when the PSA was signed; null without a PSA or when the input gave none"),
+    Column(
+        "psa_signed", Date, comment="when the PSA was signed; null without a PSA or when the input gave none"
+    ),
     Column("flags", Text, nullable=False, server_default="", comment="';'-separated eligibility flags"),
-    Column("other_resources", Text, nullable=False, server_default="",
-           comment="';'-separated resources after the primary one"),
+    Column(
+        "other_resources",
+        Text,
+        nullable=False,
+        server_default="",
+        comment="';'-separated resources after the primary one",
+    ),
     CheckConstraint("psa in (0, 1)", name="psa"),
 )
 Index("ix_licence_holder_code", licence.c.holder_code)
 
 receipt = Table(
-    "receipt", metadata,
+    "receipt",
+    metadata,
     Column("receipt_id", String(64), primary_key=True, comment="the Treasury's own reference"),
     Column("date", Date, nullable=False),
     Column("licence_id", String(64), ForeignKey("licence.licence_id"), nullable=False),
@@ -204,7 +274,8 @@ Index("ix_receipt_date", receipt.c.date)
 Index("ix_receipt_licence_id", receipt.c.licence_id)
 
 fx_rate = Table(
-    "fx_rate", metadata,
+    "fx_rate",
+    metadata,
     Column("currency", String(3), primary_key=True),
     Column("date", Date, primary_key=True),
     Column("rate", String(40), nullable=False, comment="domestic currency per one unit, exact decimal text"),
@@ -213,7 +284,8 @@ fx_rate = Table(
 )
 
 company_payment = Table(
-    "company_payment", metadata,
+    "company_payment",
+    metadata,
     Column("payment_id", String(64), primary_key=True, comment="the company's own reference"),
     Column("date", Date, nullable=False),
     Column("holder_code", String(32), nullable=False),
@@ -233,16 +305,35 @@ REVENUE_APPEND_ONLY = ("licence", "receipt", "fx_rate", "company_payment")
 # corrections form one chain: the first supersedes the imported value (supersedes NULL), each later one the
 # correction before it; the effective value is the last. The database keeps each chain a single line.
 correction = Table(
-    "correction", metadata,
-    Column("seq", BigInteger, ForeignKey("event.seq"), primary_key=True, autoincrement=False,
-           comment="the correction's event in the log"),
+    "correction",
+    metadata,
+    Column(
+        "seq",
+        BigInteger,
+        ForeignKey("event.seq"),
+        primary_key=True,
+        autoincrement=False,
+        comment="the correction's event in the log",
+    ),
     Column("kind", String(16), nullable=False, comment="rate, licence or receipt"),
-    Column("subject", String(80), nullable=False, comment="what is corrected: 'USD 2026-12-20', a licence or receipt id"),
+    Column(
+        "subject",
+        String(80),
+        nullable=False,
+        comment="what is corrected: 'USD 2026-12-20', a licence or receipt id",
+    ),
     Column("field", String(32), nullable=False),
-    Column("value", Text, nullable=False, comment="the effective value from now on, as an input cell writes it"),
+    Column(
+        "value", Text, nullable=False, comment="the effective value from now on, as an input cell writes it"
+    ),
     Column("previous", Text, nullable=False, comment="the value it supersedes, as an input cell writes it"),
-    Column("supersedes", BigInteger, ForeignKey("correction.seq"), unique=True,
-           comment="the correction it supersedes; null: it supersedes the imported value"),
+    Column(
+        "supersedes",
+        BigInteger,
+        ForeignKey("correction.seq"),
+        unique=True,
+        comment="the correction it supersedes; null: it supersedes the imported value",
+    ),
     Column("reason", Text, nullable=False),
     Column("actor", String(200), nullable=False),
     Column("recorded_at", UTC, nullable=False),
@@ -251,8 +342,15 @@ correction = Table(
     CheckConstraint("supersedes is null or supersedes < seq", name="supersedes_earlier"),
 )
 # One first correction per field: a second chain for the same field would make "the last" ambiguous.
-Index("ix_correction_first", correction.c.kind, correction.c.subject, correction.c.field, unique=True,
-      sqlite_where=correction.c.supersedes.is_(None), postgresql_where=correction.c.supersedes.is_(None))
+Index(
+    "ix_correction_first",
+    correction.c.kind,
+    correction.c.subject,
+    correction.c.field,
+    unique=True,
+    sqlite_where=correction.c.supersedes.is_(None),
+    postgresql_where=correction.c.supersedes.is_(None),
+)
 
 CORRECTION_APPEND_ONLY = ("correction",)
 
@@ -261,7 +359,8 @@ CORRECTION_APPEND_ONLY = ("correction",)
 # (`seq`), so the signed checkpoints cover it; state changes are new rows, never UPDATEs.
 
 member = Table(
-    "member", metadata,
+    "member",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("body", String(40), nullable=False),
     Column("partner", String(8), nullable=False),
@@ -275,7 +374,8 @@ member = Table(
 )
 
 member_removal = Table(
-    "member_removal", metadata,
+    "member_removal",
+    metadata,
     Column("member_id", Integer, ForeignKey("member.id"), primary_key=True),
     Column("removed_on", Date, nullable=False),
     Column("reason", Text, nullable=False, server_default=""),
@@ -283,7 +383,8 @@ member_removal = Table(
 )
 
 proposal = Table(
-    "proposal", metadata,
+    "proposal",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("kind", String(40), nullable=False),
     Column("title", Text, nullable=False),
@@ -303,7 +404,8 @@ proposal = Table(
 )
 
 vote = Table(
-    "vote", metadata,
+    "vote",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("proposal_id", Integer, ForeignKey("proposal.id"), nullable=False),
     Column("member_id", Integer, ForeignKey("member.id"), nullable=False),
@@ -318,7 +420,8 @@ vote = Table(
 Index("ix_vote_proposal", vote.c.proposal_id)
 
 proposal_status = Table(
-    "proposal_status", metadata,
+    "proposal_status",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("proposal_id", Integer, ForeignKey("proposal.id"), nullable=False),
     Column("status", String(10), nullable=False),
@@ -329,23 +432,30 @@ proposal_status = Table(
     Column("signature", String(128), nullable=False, server_default=""),
     Column("seq", BigInteger, ForeignKey("event.seq"), nullable=False, unique=True),
     CheckConstraint("status in ('approved','rejected','expired','withdrawn','executed')", name="status"),
-    CheckConstraint("(status = 'executed' and step = 'execute') or (status <> 'executed' and step = 'close')", name="step"),
+    CheckConstraint(
+        "(status = 'executed' and step = 'execute') or (status <> 'executed' and step = 'close')", name="step"
+    ),
     UniqueConstraint("proposal_id", "step", name="proposal_status_once"),
 )
 
 app_user = Table(
-    "app_user", metadata,
+    "app_user",
+    metadata,
     Column("name", String(64), primary_key=True),
     Column("role", String(20), nullable=False),
     Column("password_hash", Text, nullable=False, comment="argon2id; the password itself is never stored"),
     Column("created_at", UTC, nullable=False),
     Column("seq", BigInteger, ForeignKey("event.seq"), nullable=False, unique=True),
-    CheckConstraint("role in ('administrator','board_manager','committee_member','auditor','treasury_officer',"
-                    "'applicant','public')", name="role"),
+    CheckConstraint(
+        "role in ('administrator','board_manager','committee_member','auditor','treasury_officer',"
+        "'applicant','public')",
+        name="role",
+    ),
 )
 
 user_status = Table(
-    "user_status", metadata,
+    "user_status",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("user_name", String(64), ForeignKey("app_user.name"), nullable=False),
     Column("enabled", Integer, nullable=False, comment="1 enabled, 0 disabled; the latest row counts"),
@@ -353,11 +463,20 @@ user_status = Table(
     CheckConstraint("enabled in (0, 1)", name="enabled"),
 )
 
-GOVERNANCE_APPEND_ONLY = ("member", "member_removal", "proposal", "vote", "proposal_status", "app_user", "user_status")
+GOVERNANCE_APPEND_ONLY = (
+    "member",
+    "member_removal",
+    "proposal",
+    "vote",
+    "proposal_status",
+    "app_user",
+    "user_status",
+)
 
 # Declared interests and recusals (issue 16, migration 0017): signed by the member, each with its event.
 interest = Table(
-    "interest", metadata,
+    "interest",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("member_id", Integer, ForeignKey("member.id"), nullable=False),
     Column("party", String(200), nullable=False, comment="a company's name or registration code"),
@@ -368,7 +487,8 @@ interest = Table(
 )
 
 recusal = Table(
-    "recusal", metadata,
+    "recusal",
+    metadata,
     Column("proposal_id", Integer, ForeignKey("proposal.id"), nullable=False),
     Column("member_id", Integer, ForeignKey("member.id"), nullable=False),
     Column("recused_on", Date, nullable=False),
@@ -381,7 +501,8 @@ RECUSAL_APPEND_ONLY = ("interest", "recusal")
 
 # A member's replacement keys (issue 16, migration 0018), signed by the old key or the partner's authority key.
 member_key = Table(
-    "member_key", metadata,
+    "member_key",
+    metadata,
     Column("member_id", Integer, ForeignKey("member.id"), nullable=False),
     Column("key_id", String(16), nullable=False, unique=True),
     Column("public_pem", Text, nullable=False),
@@ -401,25 +522,45 @@ MEMBER_KEY_APPEND_ONLY = ("member_key",)
 # new rows, never UPDATEs, and the database refuses a move that does not start where the last ended.
 
 in_kind = Table(
-    "in_kind", metadata,
+    "in_kind",
+    metadata,
     Column("reference", String(64), primary_key=True, comment="the reporting ministry's own reference"),
     Column("partner", String(8), nullable=False),
     Column("description", Text, nullable=False),
-    Column("reported_minor", BigInteger, nullable=False, comment="the value as reported, before the board's valuation"),
+    Column(
+        "reported_minor",
+        BigInteger,
+        nullable=False,
+        comment="the value as reported, before the board's valuation",
+    ),
     Column("currency", String(3), nullable=False),
     Column("delivered_on", Date, nullable=False),
-    Column("proposal_id", Integer, ForeignKey("proposal.id"), nullable=False, unique=True,
-           comment="the in_kind_valuation proposal whose amount is the approved value"),
+    Column(
+        "proposal_id",
+        Integer,
+        ForeignKey("proposal.id"),
+        nullable=False,
+        unique=True,
+        comment="the in_kind_valuation proposal whose amount is the approved value",
+    ),
     Column("seq", BigInteger, ForeignKey("event.seq"), nullable=False, unique=True),
-    Column("funded_by", String(16), comment="us_funded, allied_funded or sold; NULL for rows before issue 15"),
+    Column(
+        "funded_by", String(16), comment="us_funded, allied_funded or sold; NULL for rows before issue 15"
+    ),
     CheckConstraint("reported_minor > 0", name="reported_positive"),
 )
 
 application = Table(
-    "application", metadata,
+    "application",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=False),
-    Column("reference", String(64), nullable=False, unique=True,
-           comment="the applicant's own reference, or the digest of the content: the idempotency key"),
+    Column(
+        "reference",
+        String(64),
+        nullable=False,
+        unique=True,
+        comment="the applicant's own reference, or the digest of the content: the idempotency key",
+    ),
     Column("applicant", Text, nullable=False),
     Column("applicant_code", String(16), nullable=False, comment="EDRPOU registration code"),
     Column("title", Text, nullable=False),
@@ -431,7 +572,9 @@ application = Table(
     Column("instrument", String(20), nullable=False),
     Column("description", Text, nullable=False, server_default=""),
     Column("contact", Text, nullable=False, server_default=""),
-    Column("documents", Text, nullable=False, server_default="[]", comment="JSON array of document references"),
+    Column(
+        "documents", Text, nullable=False, server_default="[]", comment="JSON array of document references"
+    ),
     Column("submitted_on", Date, nullable=False),
     Column("source", Text, nullable=False),
     Column("line", Integer, nullable=False),
@@ -440,7 +583,8 @@ application = Table(
 )
 
 application_stage = Table(
-    "application_stage", metadata,
+    "application_stage",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("application_id", Integer, ForeignKey("application.id"), nullable=False),
     Column("from_stage", String(40), comment="NULL for the submission"),
@@ -448,18 +592,27 @@ application_stage = Table(
     Column("effective", Date, nullable=False),
     Column("actor", String(200), nullable=False),
     Column("reason", Text, nullable=False),
-    Column("proposal_id", Integer, ForeignKey("proposal.id"), comment="the executed proposal that made the move"),
+    Column(
+        "proposal_id", Integer, ForeignKey("proposal.id"), comment="the executed proposal that made the move"
+    ),
     Column("seq", BigInteger, ForeignKey("event.seq"), nullable=False, unique=True),
     UniqueConstraint("application_id", "from_stage", name="stage_left_once"),
 )
 Index("ix_application_stage_application", application_stage.c.application_id)
 
 investment = Table(
-    "investment", metadata,
+    "investment",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("application_id", Integer, ForeignKey("application.id"), nullable=False, unique=True),
-    Column("proposal_id", Integer, ForeignKey("proposal.id"), nullable=False, unique=True,
-           comment="the executed investment proposal that committed it"),
+    Column(
+        "proposal_id",
+        Integer,
+        ForeignKey("proposal.id"),
+        nullable=False,
+        unique=True,
+        comment="the executed investment proposal that committed it",
+    ),
     Column("amount_minor", BigInteger, nullable=False, comment="the commitment"),
     Column("currency", String(3), nullable=False),
     Column("committed_on", Date, nullable=False),
@@ -475,13 +628,22 @@ PORTFOLIO_APPEND_ONLY = ("in_kind", "application", "application_stage", "investm
 # `fund.load` merges every adopted amendment over the stored terms text, which is never rewritten.
 
 terms_amendment = Table(
-    "terms_amendment", metadata,
+    "terms_amendment",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=False, comment="adoption order"),
-    Column("proposal_id", Integer, ForeignKey("proposal.id"), nullable=False, unique=True,
-           comment="the executed amendment proposal that adopted it"),
+    Column(
+        "proposal_id",
+        Integer,
+        ForeignKey("proposal.id"),
+        nullable=False,
+        unique=True,
+        comment="the executed amendment proposal that adopted it",
+    ),
     Column("effective", Date, nullable=False, comment="merged over the terms from this day on"),
     Column("reference", Text, nullable=False),
-    Column("content_json", Text, nullable=False, comment="the amendment's canonical JSON, as proposed and signed"),
+    Column(
+        "content_json", Text, nullable=False, comment="the amendment's canonical JSON, as proposed and signed"
+    ),
     Column("sha256", String(64), nullable=False, comment="of content_json; equals the proposal's about hash"),
     Column("seq", BigInteger, ForeignKey("event.seq"), nullable=False, unique=True),
 )
@@ -494,16 +656,24 @@ TERMS_APPEND_ONLY = ("terms_amendment",)
 # every worker and every host of `jointfund serve` shares them. Times are epoch milliseconds (UTC).
 
 web_secret = Table(
-    "web_secret", metadata,
+    "web_secret",
+    metadata,
     Column("name", String(32), primary_key=True),
-    Column("value", String(128), nullable=False, comment="random, made once by the first server that needs it"),
+    Column(
+        "value", String(128), nullable=False, comment="random, made once by the first server that needs it"
+    ),
     Column("created_ms", BigInteger, nullable=False),
 )
 
 web_session = Table(
-    "web_session", metadata,
-    Column("id_sha256", String(64), primary_key=True,
-           comment="SHA-256 of the cookie's value; the value itself is never stored"),
+    "web_session",
+    metadata,
+    Column(
+        "id_sha256",
+        String(64),
+        primary_key=True,
+        comment="SHA-256 of the cookie's value; the value itself is never stored",
+    ),
     Column("user_name", String(64), ForeignKey("app_user.name"), nullable=False),
     Column("started_ms", BigInteger, nullable=False),
     Column("expires_ms", BigInteger, nullable=False),
@@ -512,7 +682,8 @@ web_session = Table(
 )
 
 login_throttle = Table(
-    "login_throttle", metadata,
+    "login_throttle",
+    metadata,
     Column("key", String(400), primary_key=True, comment="n:<name>, a:<address> or p:<name> <address>"),
     Column("failures", Integer, nullable=False),
     Column("last_ms", BigInteger, nullable=False, comment="when the last failure happened"),
@@ -520,15 +691,20 @@ login_throttle = Table(
 )
 
 upload_job = Table(
-    "upload_job", metadata,
-    Column("id", String(32), primary_key=True, comment="random (UUID hex): known before the row can be written"),
+    "upload_job",
+    metadata,
+    Column(
+        "id", String(32), primary_key=True, comment="random (UUID hex): known before the row can be written"
+    ),
     Column("kind", String(20), nullable=False, comment="licences, receipts, fx or payments"),
     Column("file", String(120), nullable=False),
     Column("actor", String(64), nullable=False),
     Column("state", String(10), nullable=False),
     Column("rows", BigInteger, nullable=False, comment="rows read so far"),
     Column("message", Text, nullable=True, comment="the outcome in one sentence, or what it waits for"),
-    Column("result_json", Text, nullable=True, comment="the import's counts once done; the problems if refused"),
+    Column(
+        "result_json", Text, nullable=True, comment="the import's counts once done; the problems if refused"
+    ),
     Column("runner", String(200), nullable=False, comment="host:pid of the server running it"),
     Column("created_ms", BigInteger, nullable=False),
     Column("updated_ms", BigInteger, nullable=False),
@@ -542,14 +718,23 @@ upload_job = Table(
 # refuses any entry dated in it (store/triggers.py), and verify checks none was written after.
 
 period_close = Table(
-    "period_close", metadata,
+    "period_close",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=False, comment="closing order"),
     Column("period", String(10), nullable=False, unique=True, comment="e.g. 2026-Q1, 2026-03, 2026"),
     Column("first_day", Date, nullable=False),
     Column("last_day", Date, nullable=False),
-    Column("proposal_id", Integer, ForeignKey("proposal.id"), nullable=False, unique=True,
-           comment="the executed proposal that decided the close"),
-    Column("seq", BigInteger, ForeignKey("event.seq"), nullable=False, unique=True, comment="the close's event"),
+    Column(
+        "proposal_id",
+        Integer,
+        ForeignKey("proposal.id"),
+        nullable=False,
+        unique=True,
+        comment="the executed proposal that decided the close",
+    ),
+    Column(
+        "seq", BigInteger, ForeignKey("event.seq"), nullable=False, unique=True, comment="the close's event"
+    ),
     CheckConstraint("first_day <= last_day", name="period_close_days"),
 )
 Index("ix_period_close_days", period_close.c.first_day, period_close.c.last_day)
@@ -563,7 +748,8 @@ PERIOD_APPEND_ONLY = ("period_close",)
 # refuses an expense that would take its line beyond the current version's amount (store/triggers.py).
 
 document = Table(
-    "document", metadata,
+    "document",
+    metadata,
     Column("sha256", String(64), primary_key=True, comment="of content: the document's identity"),
     Column("name", String(200), nullable=False, comment="the file name it was first stored under"),
     Column("size_bytes", BigInteger, nullable=False),
@@ -572,7 +758,8 @@ document = Table(
 )
 
 budget_line = Table(
-    "budget_line", metadata,
+    "budget_line",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=False, comment="adoption order"),
     Column("code", String(40), nullable=False, comment="the line's name in expenses (--line)"),
     Column("version", Integer, nullable=False, comment="1 when first adopted, +1 with each amendment"),
@@ -582,8 +769,13 @@ budget_line = Table(
     Column("last_day", Date, nullable=False),
     Column("amount_minor", BigInteger, nullable=False),
     Column("currency", String(3), nullable=False),
-    Column("proposal_id", Integer, ForeignKey("proposal.id"), nullable=False,
-           comment="the executed budget proposal that adopted this version"),
+    Column(
+        "proposal_id",
+        Integer,
+        ForeignKey("proposal.id"),
+        nullable=False,
+        comment="the executed budget proposal that adopted this version",
+    ),
     Column("seq", BigInteger, ForeignKey("event.seq"), nullable=False, unique=True),
     UniqueConstraint("code", "version", name="uq_budget_line_code_version"),
     CheckConstraint("amount_minor > 0", name="amount_positive"),
@@ -592,15 +784,17 @@ budget_line = Table(
 )
 
 expense = Table(
-    "expense", metadata,
+    "expense",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=False, comment="recording order"),
     Column("line_code", String(40), nullable=False, comment="the budget line it is charged to"),
     Column("amount_minor", BigInteger, nullable=False, comment="in the line's currency"),
     Column("currency", String(3), nullable=False),
     Column("date", Date, nullable=False),
     Column("reference", String(100), nullable=False, unique=True, comment="the invoice's reference: the key"),
-    Column("document_sha256", String(64), ForeignKey("document.sha256"), nullable=False,
-           comment="the evidence"),
+    Column(
+        "document_sha256", String(64), ForeignKey("document.sha256"), nullable=False, comment="the evidence"
+    ),
     Column("entry_seq", BigInteger, ForeignKey("entry.seq"), nullable=False, unique=True),
     Column("seq", BigInteger, ForeignKey("event.seq"), nullable=False, unique=True),
     CheckConstraint("amount_minor > 0", name="amount_positive"),
@@ -617,7 +811,8 @@ BUDGET_APPEND_ONLY = ("document", "budget_line", "expense")
 # the screener's own) is its own row.
 
 application_owner = Table(
-    "application_owner", metadata,
+    "application_owner",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("application_id", Integer, ForeignKey("application.id"), nullable=False),
     Column("position", Integer, nullable=False, comment="1, 2, ... in the order the applicant gave them"),
@@ -629,9 +824,15 @@ application_owner = Table(
 )
 
 sanctions_list = Table(
-    "sanctions_list", metadata,
+    "sanctions_list",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=False, comment="import order"),
-    Column("name", String(64), nullable=False, comment="the fund's name for the list: ofac_sdn, eu_fsf, ua_nsdc..."),
+    Column(
+        "name",
+        String(64),
+        nullable=False,
+        comment="the fund's name for the list: ofac_sdn, eu_fsf, ua_nsdc...",
+    ),
     Column("format", String(20), nullable=False),
     Column("sha256", String(64), nullable=False, comment="of the file(s) as imported"),
     Column("list_date", Date, nullable=False, comment="the publisher's date of this version"),
@@ -644,11 +845,14 @@ sanctions_list = Table(
 )
 
 sanctions_entry = Table(
-    "sanctions_entry", metadata,
+    "sanctions_entry",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("list_id", Integer, ForeignKey("sanctions_list.id"), nullable=False),
     Column("key", String(200), nullable=False, comment="the publisher's id: OpenSanctions id, OFAC ent_num"),
-    Column("kind", String(40), nullable=False, comment="Person, Company, Organization, Vessel... as published"),
+    Column(
+        "kind", String(40), nullable=False, comment="Person, Company, Organization, Vessel... as published"
+    ),
     Column("name", Text, nullable=False),
     Column("aliases", Text, nullable=False, server_default="[]", comment="JSON array"),
     Column("birth_dates", Text, nullable=False, server_default="[]", comment="JSON array of YYYY[-MM[-DD]]"),
@@ -659,7 +863,8 @@ sanctions_entry = Table(
 )
 
 screening = Table(
-    "screening", metadata,
+    "screening",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("application_id", Integer, ForeignKey("application.id"), nullable=False),
     Column("lists", Text, nullable=False, comment="JSON array of the sanctions_list ids matched against"),
@@ -671,13 +876,25 @@ screening = Table(
 Index("ix_screening_application", screening.c.application_id)
 
 screening_outcome = Table(
-    "screening_outcome", metadata,
-    Column("screening_id", Integer, ForeignKey("screening.id"), primary_key=True, autoincrement=False,
-           comment="one outcome per screening"),
+    "screening_outcome",
+    metadata,
+    Column(
+        "screening_id",
+        Integer,
+        ForeignKey("screening.id"),
+        primary_key=True,
+        autoincrement=False,
+        comment="one outcome per screening",
+    ),
     Column("outcome", String(8), nullable=False),
     Column("reason", Text, nullable=False),
     Column("actor", String(200), nullable=False),
-    Column("automatic", Integer, nullable=False, comment="1: no new hit, the screener cleared it; 0: a person decided"),
+    Column(
+        "automatic",
+        Integer,
+        nullable=False,
+        comment="1: no new hit, the screener cleared it; 0: a person decided",
+    ),
     Column("decided_on", Date, nullable=False),
     Column("seq", BigInteger, ForeignKey("event.seq"), nullable=False, unique=True),
     CheckConstraint("outcome in ('cleared','blocked')", name="outcome"),
@@ -686,14 +903,21 @@ screening_outcome = Table(
     CheckConstraint("automatic = 0 OR outcome = 'cleared'", name="only_people_block"),
 )
 
-SCREENING_APPEND_ONLY = ("application_owner", "sanctions_list", "sanctions_entry", "screening", "screening_outcome")
+SCREENING_APPEND_ONLY = (
+    "application_owner",
+    "sanctions_list",
+    "sanctions_entry",
+    "screening",
+    "screening_outcome",
+)
 # -- the register of the agreements' commitments (issue 15) --
 # The commitments themselves are shipped files (jointfund/commitments); what happens to them is stored here:
 # events that trigger them, recorded outcomes with their evidence (in `document`, kept by content), and investments
 # tagged with the security agreement's areas of cooperation. Every row is an event of the log (`seq`).
 
 commitment_event = Table(
-    "commitment_event", metadata,
+    "commitment_event",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=False, comment="recording order"),
     Column("kind", String(40), nullable=False, comment="an event code of an agreement file: armed_attack..."),
     Column("agreement", String(40), nullable=False),
@@ -703,7 +927,8 @@ commitment_event = Table(
 )
 
 commitment_record = Table(
-    "commitment_record", metadata,
+    "commitment_record",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=False, comment="recording order"),
     Column("commitment", String(80), nullable=False, comment="the id of a commitment of an agreement file"),
     Column("due", Date, comment="the occurrence it settles; NULL for a commitment with no due date"),
@@ -717,7 +942,8 @@ commitment_record = Table(
 Index("ix_commitment_record_commitment", commitment_record.c.commitment)
 
 investment_area = Table(
-    "investment_area", metadata,
+    "investment_area",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("investment_id", Integer, ForeignKey("investment.id"), nullable=False),
     Column("area", String(40), nullable=False, comment="an area of cooperation of an agreement file"),

@@ -137,9 +137,12 @@ def create_statements(dialect: str, tables: tuple[str, ...] = APPEND_ONLY) -> li
     if dialect == "sqlite":
         return append_only_statements(dialect, tables) + list(_SQLITE_RULES.values())
     assert dialect == "postgresql", dialect
-    return [_PG_FUNCTIONS, *append_only_statements(dialect, tables),
-            "CREATE TRIGGER posting_check BEFORE INSERT ON posting FOR EACH ROW EXECUTE FUNCTION jf_posting_check()",
-            "CREATE TRIGGER leaf_check BEFORE INSERT ON leaf FOR EACH ROW EXECUTE FUNCTION jf_leaf_check()"]
+    return [
+        _PG_FUNCTIONS,
+        *append_only_statements(dialect, tables),
+        "CREATE TRIGGER posting_check BEFORE INSERT ON posting FOR EACH ROW EXECUTE FUNCTION jf_posting_check()",
+        "CREATE TRIGGER leaf_check BEFORE INSERT ON leaf FOR EACH ROW EXECUTE FUNCTION jf_leaf_check()",
+    ]
 
 
 def append_only_statements(dialect: str, tables: tuple[str, ...]) -> list[str]:
@@ -148,13 +151,23 @@ def append_only_statements(dialect: str, tables: tuple[str, ...]) -> list[str]:
     for t in tables:
         up, down = append_only_guard_names(t)
         if dialect == "sqlite":
-            out.append(f"CREATE TRIGGER {up} BEFORE UPDATE ON {t} BEGIN SELECT RAISE(ABORT, '{t} is append-only: UPDATE refused'); END")
-            out.append(f"CREATE TRIGGER {down} BEFORE DELETE ON {t} BEGIN SELECT RAISE(ABORT, '{t} is append-only: DELETE refused'); END")
+            out.append(
+                f"CREATE TRIGGER {up} BEFORE UPDATE ON {t} BEGIN SELECT RAISE(ABORT, '{t} is append-only: UPDATE refused'); END"
+            )
+            out.append(
+                f"CREATE TRIGGER {down} BEFORE DELETE ON {t} BEGIN SELECT RAISE(ABORT, '{t} is append-only: DELETE refused'); END"
+            )
         else:
-            out.append(f"CREATE TRIGGER {up} BEFORE UPDATE ON {t} FOR EACH ROW EXECUTE FUNCTION jf_append_only()")
-            out.append(f"CREATE TRIGGER {down} BEFORE DELETE ON {t} FOR EACH ROW EXECUTE FUNCTION jf_append_only()")
+            out.append(
+                f"CREATE TRIGGER {up} BEFORE UPDATE ON {t} FOR EACH ROW EXECUTE FUNCTION jf_append_only()"
+            )
+            out.append(
+                f"CREATE TRIGGER {down} BEFORE DELETE ON {t} FOR EACH ROW EXECUTE FUNCTION jf_append_only()"
+            )
             # TRUNCATE skips row triggers in PostgreSQL; a statement trigger closes that door too.
-            out.append(f"CREATE TRIGGER {t}_no_truncate BEFORE TRUNCATE ON {t} FOR EACH STATEMENT EXECUTE FUNCTION jf_append_only()")
+            out.append(
+                f"CREATE TRIGGER {t}_no_truncate BEFORE TRUNCATE ON {t} FOR EACH STATEMENT EXECUTE FUNCTION jf_append_only()"
+            )
     return out
 
 
@@ -170,12 +183,15 @@ def period_guard_statements(dialect: str) -> list[str]:
     """The guard refusing any entry dated in a closed period (migration 0009); corrections go to an open one."""
     message = "entry refused: its date is in a closed period; post the correction in an open period"
     if dialect == "sqlite":
-        return [f"""
+        return [
+            f"""
 CREATE TRIGGER entry_period_open BEFORE INSERT ON entry
 WHEN EXISTS (SELECT 1 FROM period_close WHERE NEW.date BETWEEN first_day AND last_day)
-BEGIN SELECT RAISE(ABORT, '{message}'); END"""]
+BEGIN SELECT RAISE(ABORT, '{message}'); END"""
+        ]
     assert dialect == "postgresql", dialect
-    return [f"""
+    return [
+        f"""
 CREATE OR REPLACE FUNCTION jf_entry_period_open() RETURNS trigger AS $$
 BEGIN
   IF EXISTS (SELECT 1 FROM period_close WHERE NEW.date BETWEEN first_day AND last_day) THEN
@@ -183,7 +199,8 @@ BEGIN
   END IF;
   RETURN NEW;
 END $$ LANGUAGE plpgsql""",
-            "CREATE TRIGGER entry_period_open BEFORE INSERT ON entry FOR EACH ROW EXECUTE FUNCTION jf_entry_period_open()"]
+        "CREATE TRIGGER entry_period_open BEFORE INSERT ON entry FOR EACH ROW EXECUTE FUNCTION jf_entry_period_open()",
+    ]
 
 
 def budget_guard_statements(dialect: str) -> list[str]:
@@ -195,7 +212,8 @@ def budget_guard_statements(dialect: str) -> list[str]:
     outside = "expense refused: dated outside its budget line''s period"
     below = "budget line refused: its amount is below what was already spent on it"
     if dialect == "sqlite":
-        return [f"""
+        return [
+            f"""
 CREATE TRIGGER expense_within_line BEFORE INSERT ON expense
 BEGIN
   SELECT CASE
@@ -207,12 +225,15 @@ BEGIN
   END
   FROM (SELECT 1) LEFT JOIN budget_line l ON l.code = NEW.line_code
    AND l.version = (SELECT MAX(version) FROM budget_line WHERE code = NEW.line_code);
-END""", f"""
+END""",
+            f"""
 CREATE TRIGGER budget_line_covers_spent BEFORE INSERT ON budget_line
 WHEN (SELECT COALESCE(SUM(amount_minor), 0) FROM expense WHERE line_code = NEW.code) > NEW.amount_minor
-BEGIN SELECT RAISE(ABORT, '{below}'); END"""]
+BEGIN SELECT RAISE(ABORT, '{below}'); END""",
+        ]
     assert dialect == "postgresql", dialect
-    return [f"""
+    return [
+        f"""
 CREATE OR REPLACE FUNCTION jf_expense_within_line() RETURNS trigger AS $$
 DECLARE l budget_line%ROWTYPE; spent bigint;
 BEGIN
@@ -224,9 +245,9 @@ BEGIN
   IF spent + NEW.amount_minor > l.amount_minor THEN RAISE EXCEPTION '{over}'; END IF;
   RETURN NEW;
 END $$ LANGUAGE plpgsql""",
-            "CREATE TRIGGER expense_within_line BEFORE INSERT ON expense FOR EACH ROW "
-            "EXECUTE FUNCTION jf_expense_within_line()",
-            f"""
+        "CREATE TRIGGER expense_within_line BEFORE INSERT ON expense FOR EACH ROW "
+        "EXECUTE FUNCTION jf_expense_within_line()",
+        f"""
 CREATE OR REPLACE FUNCTION jf_budget_line_covers_spent() RETURNS trigger AS $$
 BEGIN
   IF (SELECT COALESCE(SUM(amount_minor), 0) FROM expense WHERE line_code = NEW.code) > NEW.amount_minor THEN
@@ -234,8 +255,9 @@ BEGIN
   END IF;
   RETURN NEW;
 END $$ LANGUAGE plpgsql""",
-            "CREATE TRIGGER budget_line_covers_spent BEFORE INSERT ON budget_line FOR EACH ROW "
-            "EXECUTE FUNCTION jf_budget_line_covers_spent()"]
+        "CREATE TRIGGER budget_line_covers_spent BEFORE INSERT ON budget_line FOR EACH ROW "
+        "EXECUTE FUNCTION jf_budget_line_covers_spent()",
+    ]
 
 
 def correction_guard_statements(dialect: str) -> list[str]:
@@ -243,15 +265,20 @@ def correction_guard_statements(dialect: str) -> list[str]:
     only a correction of the same kind, subject and field. (The unique `supersedes` and the unique first
     link keep the chain a single line; revenue/correction.py and verify check the same.)"""
     message = "correction refused: it supersedes a correction of another record or field"
-    mismatch = ("EXISTS (SELECT 1 FROM correction c WHERE c.seq = NEW.supersedes AND "
-                "(c.kind <> NEW.kind OR c.subject <> NEW.subject OR c.field <> NEW.field))")
+    mismatch = (
+        "EXISTS (SELECT 1 FROM correction c WHERE c.seq = NEW.supersedes AND "
+        "(c.kind <> NEW.kind OR c.subject <> NEW.subject OR c.field <> NEW.field))"
+    )
     if dialect == "sqlite":
-        return [f"""
+        return [
+            f"""
 CREATE TRIGGER correction_chain BEFORE INSERT ON correction
 WHEN NEW.supersedes IS NOT NULL AND {mismatch}
-BEGIN SELECT RAISE(ABORT, '{message}'); END"""]
+BEGIN SELECT RAISE(ABORT, '{message}'); END"""
+        ]
     assert dialect == "postgresql", dialect
-    return [f"""
+    return [
+        f"""
 CREATE OR REPLACE FUNCTION jf_correction_chain() RETURNS trigger AS $$
 BEGIN
   IF NEW.supersedes IS NOT NULL AND {mismatch} THEN
@@ -259,31 +286,42 @@ BEGIN
   END IF;
   RETURN NEW;
 END $$ LANGUAGE plpgsql""",
-            "CREATE TRIGGER correction_chain BEFORE INSERT ON correction FOR EACH ROW EXECUTE FUNCTION jf_correction_chain()"]
+        "CREATE TRIGGER correction_chain BEFORE INSERT ON correction FOR EACH ROW EXECUTE FUNCTION jf_correction_chain()",
+    ]
 
 
 def recusal_guard_statements(dialect: str) -> list[str]:
     """The guards of migration 0017: a recusal comes from a member of the proposal's deciding body, while the
     proposal is open; the domain (governance.recusal) and verify check the same."""
     guards = (
-        ("recusal_member_on_body",
-         """NOT EXISTS (SELECT 1 FROM member m JOIN proposal p ON p.id = NEW.proposal_id
+        (
+            "recusal_member_on_body",
+            """NOT EXISTS (SELECT 1 FROM member m JOIN proposal p ON p.id = NEW.proposal_id
   WHERE m.id = NEW.member_id AND m.body = p.body)""",
-         "recusal refused: the member does not sit on the deciding body of the proposal"),
-        ("recusal_open",
-         "EXISTS (SELECT 1 FROM proposal_status s WHERE s.proposal_id = NEW.proposal_id AND s.step = 'close')",
-         "recusal refused: the proposal is closed"),
+            "recusal refused: the member does not sit on the deciding body of the proposal",
+        ),
+        (
+            "recusal_open",
+            "EXISTS (SELECT 1 FROM proposal_status s WHERE s.proposal_id = NEW.proposal_id AND s.step = 'close')",
+            "recusal refused: the proposal is closed",
+        ),
     )
     out = []
     for name, condition, message in guards:
         if dialect == "sqlite":
-            out.append(f"CREATE TRIGGER {name} BEFORE INSERT ON recusal WHEN {condition} "
-                       f"BEGIN SELECT RAISE(ABORT, '{message}'); END")
+            out.append(
+                f"CREATE TRIGGER {name} BEFORE INSERT ON recusal WHEN {condition} "
+                f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
+            )
         else:
             assert dialect == "postgresql", dialect
-            out.append(f"CREATE OR REPLACE FUNCTION jf_{name}() RETURNS trigger AS $$ BEGIN "
-                       f"IF {condition} THEN RAISE EXCEPTION '{message}'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql")
-            out.append(f"CREATE TRIGGER {name} BEFORE INSERT ON recusal FOR EACH ROW EXECUTE FUNCTION jf_{name}()")
+            out.append(
+                f"CREATE OR REPLACE FUNCTION jf_{name}() RETURNS trigger AS $$ BEGIN "
+                f"IF {condition} THEN RAISE EXCEPTION '{message}'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql"
+            )
+            out.append(
+                f"CREATE TRIGGER {name} BEFORE INSERT ON recusal FOR EACH ROW EXECUTE FUNCTION jf_{name}()"
+            )
     return out
 
 
@@ -292,9 +330,13 @@ def member_key_guard_statements(dialect: str) -> list[str]:
     name, message = "member_key_unused", "key refused: it is already a member key"
     condition = "EXISTS (SELECT 1 FROM member m WHERE m.key_id = NEW.key_id)"
     if dialect == "sqlite":
-        return [f"CREATE TRIGGER {name} BEFORE INSERT ON member_key WHEN {condition} "
-                f"BEGIN SELECT RAISE(ABORT, '{message}'); END"]
+        return [
+            f"CREATE TRIGGER {name} BEFORE INSERT ON member_key WHEN {condition} "
+            f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
+        ]
     assert dialect == "postgresql", dialect
-    return [f"CREATE OR REPLACE FUNCTION jf_{name}() RETURNS trigger AS $$ BEGIN "
-            f"IF {condition} THEN RAISE EXCEPTION '{message}'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql",
-            f"CREATE TRIGGER {name} BEFORE INSERT ON member_key FOR EACH ROW EXECUTE FUNCTION jf_{name}()"]
+    return [
+        f"CREATE OR REPLACE FUNCTION jf_{name}() RETURNS trigger AS $$ BEGIN "
+        f"IF {condition} THEN RAISE EXCEPTION '{message}'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql",
+        f"CREATE TRIGGER {name} BEFORE INSERT ON member_key FOR EACH ROW EXECUTE FUNCTION jf_{name}()",
+    ]

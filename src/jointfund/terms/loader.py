@@ -71,8 +71,10 @@ def load_text(text: str, source: str) -> Terms:
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InputError([Problem(_syntax_location(str(exc), text, source), f"not valid TOML: {exc}")],
-                         "malformed terms file") from None
+        raise InputError(
+            [Problem(_syntax_location(str(exc), text, source), f"not valid TOML: {exc}")],
+            "malformed terms file",
+        ) from None
     filled_from_shipped(doc)
     problems = _validate(doc, text, source)
     if problems:
@@ -85,9 +87,17 @@ def load_text(text: str, source: str) -> Terms:
             Terms.model_validate(merged)
         except ValidationError as exc:
             # Named at the amendment's own line: that is what must be fixed, not the base terms.
-            located = [p for err in exc.errors()
-                       for p in _problems(err, text, source, prefix=f"after amendment of {amendment.effective}: ",
-                                          at=("amendments", i, "changes"))]
+            located = [
+                p
+                for err in exc.errors()
+                for p in _problems(
+                    err,
+                    text,
+                    source,
+                    prefix=f"after amendment of {amendment.effective}: ",
+                    at=("amendments", i, "changes"),
+                )
+            ]
             raise InputError(located, f"terms file {source} is invalid") from None
     return terms
 
@@ -102,9 +112,13 @@ def read_file(path: str | Path, what: str) -> str:
     try:
         return p.read_text(encoding="utf-8")
     except OSError as exc:
-        raise InputError([Problem(str(p), f"cannot read {what}: {exc.strerror}")], f"missing {what}") from None
+        raise InputError(
+            [Problem(str(p), f"cannot read {what}: {exc.strerror}")], f"missing {what}"
+        ) from None
     except UnicodeDecodeError as exc:
-        raise InputError([Problem(str(p), f"not UTF-8 text at byte {exc.start}")], f"malformed {what}") from None
+        raise InputError(
+            [Problem(str(p), f"not UTF-8 text at byte {exc.start}")], f"malformed {what}"
+        ) from None
 
 
 def load_shipped() -> Terms:
@@ -148,15 +162,23 @@ def load_amendment(text: str, source: str) -> dict:
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InputError([Problem(_syntax_location(str(exc), text, source), f"not valid TOML: {exc}")],
-                         "malformed amendment file") from None
+        raise InputError(
+            [Problem(_syntax_location(str(exc), text, source), f"not valid TOML: {exc}")],
+            "malformed amendment file",
+        ) from None
     try:
         amendment = Amendment.model_validate(doc)
     except ValidationError as exc:
-        raise InputError([p for err in exc.errors() for p in _problems(err, text, source)],
-                         f"amendment file {source} is invalid") from None
-    return {"effective": amendment.effective, "reference": amendment.reference,
-            "description": amendment.description, "changes": doc["changes"]}
+        raise InputError(
+            [p for err in exc.errors() for p in _problems(err, text, source)],
+            f"amendment file {source} is invalid",
+        ) from None
+    return {
+        "effective": amendment.effective,
+        "reference": amendment.reference,
+        "description": amendment.description,
+        "changes": doc["changes"],
+    }
 
 
 def check_amended(terms_text: str, adopted: tuple[str, ...], amendment: dict, text: str, source: str) -> None:
@@ -170,8 +192,11 @@ def check_amended(terms_text: str, adopted: tuple[str, ...], amendment: dict, te
     try:
         Terms.model_validate(apply_amendments(doc, day))
     except ValidationError as exc:
-        located = [p for err in exc.errors()
-                   for p in _problems(err, text, source, prefix=f"after amendment of {day}: ", at=("changes",))]
+        located = [
+            p
+            for err in exc.errors()
+            for p in _problems(err, text, source, prefix=f"after amendment of {day}: ", at=("changes",))
+        ]
         raise InputError(located, f"amendment file {source} would make the terms invalid") from None
 
 
@@ -194,7 +219,11 @@ def _merge(base: object, change: object) -> object:
         for k, v in change.items():
             out[k] = _merge(base[k], v) if k in base else v
         return out
-    if isinstance(base, list) and isinstance(change, list) and all(isinstance(x, dict) for x in base + change):
+    if (
+        isinstance(base, list)
+        and isinstance(change, list)
+        and all(isinstance(x, dict) for x in base + change)
+    ):
         key = next((k for k in MERGE_KEYS if all(k in x for x in base + change)), None)
         if key is None:
             return change
@@ -233,7 +262,10 @@ def _problems(err: dict, text: str, source: str, prefix: str = "", at: tuple = (
     """The problems of one pydantic error: one, or one per contradiction of the cross-field rules."""
     cause = (err.get("ctx") or {}).get("error")
     if isinstance(cause, Inconsistent):
-        return [_located(tuple(err["loc"]) + loc, msg, None, text, source, prefix, at) for loc, msg in cause.problems]
+        return [
+            _located(tuple(err["loc"]) + loc, msg, None, text, source, prefix, at)
+            for loc, msg in cause.problems
+        ]
     return [_problem(err, text, source, prefix, at)]
 
 
@@ -244,7 +276,11 @@ def _problem(err: dict, text: str, source: str, prefix: str = "", at: tuple = ()
         msg = "required key is missing"
     elif err["type"] == "extra_forbidden":
         msg = "unknown key (check its spelling)"
-    value = err.get("input") if err["type"] not in ("missing",) and not isinstance(err.get("input"), dict) else None
+    value = (
+        err.get("input")
+        if err["type"] not in ("missing",) and not isinstance(err.get("input"), dict)
+        else None
+    )
     return _located(loc, msg, value, text, source, prefix, at)
 
 
@@ -301,7 +337,7 @@ def locate(text: str, loc: tuple) -> int | None:
             continue
         key = _KEY.match(raw)
         if key:
-            keypath = tuple(k.strip('"\'') for k in key.group(1).split("."))
+            keypath = tuple(k.strip("\"'") for k in key.group(1).split("."))
             lines.setdefault(current + keypath, number)
     for end in range(len(loc), 0, -1):
         if loc[:end] in lines:

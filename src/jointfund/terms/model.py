@@ -73,7 +73,9 @@ class Fund(Frozen):
     @model_validator(mode="after")
     def _base_is_booked(self) -> Fund:
         if self.base_currency not in self.currencies:
-            raise ValueError(f"base_currency {self.base_currency} must be one of currencies {list(self.currencies)}")
+            raise ValueError(
+                f"base_currency {self.base_currency} must be one of currencies {list(self.currencies)}"
+            )
         return self
 
 
@@ -95,10 +97,14 @@ class Stream(Frozen):
     name: str
     share: Decimal = Field(ge=0, le=1, description="fraction of the receipt owed to the fund")
     in_force_from: dt.date
-    psa_only: bool = Field(default=False, description="counts only for licences under a production sharing agreement")
+    psa_only: bool = Field(
+        default=False, description="counts only for licences under a production sharing agreement"
+    )
     gfs_code: str = Field(default="", description="IMF GFS revenue classification, for EITI-style reports")
     budget_code: str = Field(default="", description="the national budget classification code of the revenue")
-    entity: str = Field(default="", description="code of the government entity (eiti.entities) that receives it")
+    entity: str = Field(
+        default="", description="code of the government entity (eiti.entities) that receives it"
+    )
     source: str = ""
 
 
@@ -109,7 +115,9 @@ class OtherStream(Frozen):
     name: str
     gfs_code: str = Field(default="", description="IMF GFS revenue classification, for EITI-style reports")
     budget_code: str = Field(default="", description="the national budget classification code of the revenue")
-    entity: str = Field(default="", description="code of the government entity (eiti.entities) that receives it")
+    entity: str = Field(
+        default="", description="code of the government entity (eiti.entities) that receives it"
+    )
 
 
 class ResourceCategory(Frozen):
@@ -149,15 +157,24 @@ class Eligibility(Frozen):
     excluded_bases: dict[str, str]
     issued_on_or_after: dt.date
     receipts_on_or_after: dt.date
-    excluded_flags: dict[str, str] = Field(default_factory=dict, description="licence or receipt flags that exclude, with reason")
-    other_flags: dict[str, str] = Field(default_factory=dict, description="flags an input may carry that exclude nothing")
+    excluded_flags: dict[str, str] = Field(
+        default_factory=dict, description="licence or receipt flags that exclude, with reason"
+    )
+    other_flags: dict[str, str] = Field(
+        default_factory=dict, description="flags an input may carry that exclude nothing"
+    )
     psa_signed_on_or_after: dt.date | None = Field(
-        default=None, description="PSA streams count only for agreements signed on or after it (new PSAs)")
+        default=None, description="PSA streams count only for agreements signed on or after it (new PSAs)"
+    )
     per_resource_streams: tuple[str, ...] = Field(
-        default=(), description="streams paid per resource: on a licence of several resources a receipt names its resource")
+        default=(),
+        description="streams paid per resource: on a licence of several resources a receipt names its resource",
+    )
     multi_resource_coverage: Literal["any", "all", "primary"] = Field(
-        default="any", description="a receipt of a several-resource licence that names no resource counts when "
-                                   "any / all of its resources, or its primary one, are covered")
+        default="any",
+        description="a receipt of a several-resource licence that names no resource counts when "
+        "any / all of its resources, or its primary one, are covered",
+    )
 
     @property
     def known_flags(self) -> tuple[str, ...]:
@@ -170,15 +187,26 @@ class Contribution(Frozen):
     partner: str
     rounding: Literal["ROUND_HALF_UP"] = "ROUND_HALF_UP"
     streams: tuple[Stream, ...]
-    stream_codes: tuple[str, ...] = Field(description="every stream code a receipt may carry, eligible or not")
-    other_streams: tuple[OtherStream, ...] = Field(default=(), description="streams with no contribution rule, for reports")
-    budgets: tuple[str, ...] = Field(default=("state",), min_length=1,
-                                     description="budgets a receipt may name as its recipient; the first is the default")
-    base_budgets: tuple[str, ...] = Field(default=("state",), description="budgets whose receipts form the base")
+    stream_codes: tuple[str, ...] = Field(
+        description="every stream code a receipt may carry, eligible or not"
+    )
+    other_streams: tuple[OtherStream, ...] = Field(
+        default=(), description="streams with no contribution rule, for reports"
+    )
+    budgets: tuple[str, ...] = Field(
+        default=("state",),
+        min_length=1,
+        description="budgets a receipt may name as its recipient; the first is the default",
+    )
+    base_budgets: tuple[str, ...] = Field(
+        default=("state",), description="budgets whose receipts form the base"
+    )
     rounding_level: Literal["per_receipt", "per_day_stream"] = Field(
-        default="per_receipt", description="where the contribution is rounded: each receipt, or each day's total "
-                                           "per stream and licence (the difference is booked to ledger role "
-                                           "contribution_rounding)")
+        default="per_receipt",
+        description="where the contribution is rounded: each receipt, or each day's total "
+        "per stream and licence (the difference is booked to ledger role "
+        "contribution_rounding)",
+    )
 
 
 class EitiEntity(Frozen):
@@ -198,13 +226,17 @@ class Eiti(Frozen):
     sources: tuple[str, ...] = ()
     entities: tuple[EitiEntity, ...] = ()
     budget_entities: dict[str, str] = Field(
-        default_factory=dict, description="budget -> the entity that receives receipts to it instead of the stream's")
+        default_factory=dict,
+        description="budget -> the entity that receives receipts to it instead of the stream's",
+    )
 
 
 class Reconciliation(Frozen):
     """How company payments are matched to Treasury receipts."""
 
-    window_days: int = Field(default=10, ge=0, description="a payment and its receipt match up to this many days apart")
+    window_days: int = Field(
+        default=10, ge=0, description="a payment and its receipt match up to this many days apart"
+    )
 
 
 class ContributionKind(Frozen):
@@ -213,7 +245,8 @@ class ContributionKind(Frozen):
     valuation: Literal["face", "assessed"]
     needs_decision: str | None = Field(default=None, description="proposal kind that must approve it first")
     funded_by: tuple[Literal["us_funded", "allied_funded", "sold"], ...] = Field(
-        default=(), description="assessed kinds: who may have paid for a delivery that counts as capital")
+        default=(), description="assessed kinds: who may have paid for a delivery that counts as capital"
+    )
 
 
 class CapitalTerms(Frozen):
@@ -223,7 +256,9 @@ class CapitalTerms(Frozen):
     allocation: Literal["pro_rata_opening_capital"] = "pro_rata_opening_capital"
     allocation_rounding: Literal["largest_remainder"] = "largest_remainder"
     allocation_period: Literal["quarter", "month", "year"] = Field(
-        default="quarter", description="income is allocated period by period, by capital at each period's start")
+        default="quarter",
+        description="income is allocated period by period, by capital at each period's start",
+    )
 
 
 PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12}
@@ -299,7 +334,11 @@ class Decision(Frozen):
         if v.startswith("supermajority:"):
             frac = v.split(":", 1)[1]
             try:
-                value = Decimal(frac) if "/" not in frac else Decimal(frac.split("/")[0]) / Decimal(frac.split("/")[1])
+                value = (
+                    Decimal(frac)
+                    if "/" not in frac
+                    else Decimal(frac.split("/")[0]) / Decimal(frac.split("/")[1])
+                )
             except Exception:  # noqa: BLE001 - any parse failure is the same user error
                 value = Decimal(-1)
             if 0 < value <= 1 or (value > 1 and value == int(value)):
@@ -372,7 +411,8 @@ class Deadline(Frozen):
     source: str = ""
     evidence: Literal["filing", "transfer"] = Field(
         default="filing",
-        description="what meets it: a recorded filing, or transfers settling the period's obligation")
+        description="what meets it: a recorded filing, or transfers settling the period's obligation",
+    )
 
     def due(self, period_year: int) -> dt.date:
         return dt.date(period_year + 1, self.month, self.day)
@@ -387,19 +427,28 @@ class FxSource(Frozen):
     quote: Literal["domestic_per_foreign"] = "domestic_per_foreign"
     domestic_currency: str
     fallback: Literal["latest_earlier"] = "latest_earlier"
-    max_age_days: int | None = Field(default=None, ge=0, description="an earlier rate older than this is not usable")
+    max_age_days: int | None = Field(
+        default=None, ge=0, description="an earlier rate older than this is not usable"
+    )
     plausible_rates: dict[str, tuple[Decimal, Decimal]] = Field(
-        default_factory=dict, description="currency -> (lowest, highest) rate an import accepts; other currencies are refused")
+        default_factory=dict,
+        description="currency -> (lowest, highest) rate an import accepts; other currencies are refused",
+    )
     max_daily_change: Decimal | None = Field(
-        default=None, gt=0, description="the largest change of a rate from the previous one, as a fraction; "
-                                        "a bigger jump needs --accept-jump")
+        default=None,
+        gt=0,
+        description="the largest change of a rate from the previous one, as a fraction; "
+        "a bigger jump needs --accept-jump",
+    )
 
     @field_validator("plausible_rates")
     @classmethod
     def _ranges(cls, v: dict[str, tuple[Decimal, Decimal]]) -> dict[str, tuple[Decimal, Decimal]]:
         for code, (low, high) in v.items():
             if code not in ISO_EXPONENTS or not 0 < low < high:
-                raise ValueError(f"{code}: expected a known currency and 0 < lowest < highest, got [{low}, {high}]")
+                raise ValueError(
+                    f"{code}: expected a known currency and 0 < lowest < highest, got [{low}, {high}]"
+                )
         return v
 
 
@@ -414,8 +463,16 @@ class Account(Frozen):
 # Roles the code asks the chart for (`Terms.account_name`); a terms file must name an account for each,
 # so that another agreement is refused at `terms check`, not by a KeyError deep in a rule.
 # A rule module that asks for a new role adds it here.
-REQUIRED_ROLES = ("cash", "trading", "capital", "capital_cash", "capital_revenue", "capital_call_receivable",
-                  "contribution_receivable", "contribution_obligation")
+REQUIRED_ROLES = (
+    "cash",
+    "trading",
+    "capital",
+    "capital_cash",
+    "capital_revenue",
+    "capital_call_receivable",
+    "contribution_receivable",
+    "contribution_obligation",
+)
 
 
 class Ledger(Frozen):
@@ -486,12 +543,20 @@ class Pipeline(Frozen):
     transitions: tuple[Transition, ...]
     sectors: tuple[Sector, ...]
     instruments: tuple[str, ...]
-    income: dict[str, str] = Field(description="kind of investment income -> ledger role of its income account")
+    income: dict[str, str] = Field(
+        description="kind of investment income -> ledger role of its income account"
+    )
     max_applications: int = Field(default=100_000, ge=1, description="limit of one submission file")
     screening: Screening = Screening()
-    withdrawal: str | None = Field(default=None, description="the stage an applicant withdraws their own application to")
-    document_max_bytes: int = Field(default=10_000_000, ge=1, le=100_000_000,
-                                    description="the largest document an applicant may upload (stored by its hash)")
+    withdrawal: str | None = Field(
+        default=None, description="the stage an applicant withdraws their own application to"
+    )
+    document_max_bytes: int = Field(
+        default=10_000_000,
+        ge=1,
+        le=100_000_000,
+        description="the largest document an applicant may upload (stored by its hash)",
+    )
 
     @model_validator(mode="after")
     def _known_stages(self) -> Pipeline:
@@ -606,13 +671,22 @@ class Transparency(Frozen):
         public, when "proposal.vote" is a public record: an open proposal's votes stay private.
     """
 
-    origin: str = Field(default="jointfund.example/{fund_id}", min_length=1, max_length=200,
-                        pattern=r"^[^\s+]+$", description="no spaces, no plus (C2SP signed-note key name)")
+    origin: str = Field(
+        default="jointfund.example/{fund_id}",
+        min_length=1,
+        max_length=200,
+        pattern=r"^[^\s+]+$",
+        description="no spaces, no plus (C2SP signed-note key name)",
+    )
     witnesses: tuple[str, ...] = ()
     witnesses_required: int = Field(default=1, ge=0, le=16)
-    public_records: tuple[str, ...] = Field(default=("entry",), description=(
-        '"entry" (journal entries), a prefix of event actions ("proposal.") or a pattern with * ("*.import"); '
-        'other records are private'))
+    public_records: tuple[str, ...] = Field(
+        default=("entry",),
+        description=(
+            '"entry" (journal entries), a prefix of event actions ("proposal.") or a pattern with * ("*.import"); '
+            "other records are private"
+        ),
+    )
     public_votes: tuple[str, ...] = ("executed", "rejected")
 
     def origin_for(self, fund_id: str) -> str:
@@ -640,7 +714,9 @@ class Transparency(Frozen):
 class Terms(Frozen):
     """A whole agreement, as it stands on `as_of` (None: the file as written, before amendments)."""
 
-    schema_version: Literal[1, 2]  # 1: written before [accounting]; the loader fills what 2 added (LATER_KEYS)
+    schema_version: Literal[
+        1, 2
+    ]  # 1: written before [accounting]; the loader fills what 2 added (LATER_KEYS)
     fund: Fund
     partners: tuple[Partner, ...]
     contribution: Contribution
@@ -676,114 +752,239 @@ class Terms(Frozen):
         if len(partners) != len(self.partners):
             problems.append((("partners",), "partner codes must be unique"))
         if self.contribution.partner not in partners:
-            problems.append((("contribution", "partner"), f"{self.contribution.partner!r} is not a partner; expected one of {sorted(partners)}"))
+            problems.append(
+                (
+                    ("contribution", "partner"),
+                    f"{self.contribution.partner!r} is not a partner; expected one of {sorted(partners)}",
+                )
+            )
         for i, s in enumerate(self.contribution.streams):
             if s.code not in self.contribution.stream_codes:
-                problems.append((("contribution", "streams", i, "code"), f"{s.code!r} is not in contribution.stream_codes"))
+                problems.append(
+                    (
+                        ("contribution", "streams", i, "code"),
+                        f"{s.code!r} is not in contribution.stream_codes",
+                    )
+                )
         for i, s in enumerate(self.contribution.other_streams):
             if s.code not in self.contribution.stream_codes:
-                problems.append((("contribution", "other_streams", i, "code"), f"{s.code!r} is not in contribution.stream_codes"))
+                problems.append(
+                    (
+                        ("contribution", "other_streams", i, "code"),
+                        f"{s.code!r} is not in contribution.stream_codes",
+                    )
+                )
         codes = [r.code for r in self.catalogue.resources]
         if len(set(codes)) != len(codes):
             problems.append((("catalogue", "resources"), "resource codes must be unique"))
         cats = {c.code for c in self.catalogue.categories}
         for i, r in enumerate(self.catalogue.resources):
             if r.category not in cats:
-                problems.append((("catalogue", "resources", i, "category"), f"{r.code} has unknown category {r.category!r}; expected one of {sorted(cats)}"))
+                problems.append(
+                    (
+                        ("catalogue", "resources", i, "category"),
+                        f"{r.code} has unknown category {r.category!r}; expected one of {sorted(cats)}",
+                    )
+                )
         bodies = {b.code: b for b in self.governance.bodies}
         for i, b in enumerate(self.governance.bodies):
             if set(b.seats) != partners:
-                problems.append((("governance", "bodies", i, "seats"), f"{b.code} must give seats to exactly the partners {sorted(partners)}"))
+                problems.append(
+                    (
+                        ("governance", "bodies", i, "seats"),
+                        f"{b.code} must give seats to exactly the partners {sorted(partners)}",
+                    )
+                )
         for i, d in enumerate(self.governance.decisions):
             if d.body not in bodies:
-                problems.append((("governance", "decisions", i, "body"), f"{d.kind} names unknown body {d.body!r}; expected one of {sorted(bodies)}"))
+                problems.append(
+                    (
+                        ("governance", "decisions", i, "body"),
+                        f"{d.kind} names unknown body {d.body!r}; expected one of {sorted(bodies)}",
+                    )
+                )
             if d.requires_recommendation and d.requires_recommendation not in bodies:
-                problems.append((("governance", "decisions", i, "requires_recommendation"), f"{d.kind} needs a recommendation from unknown body {d.requires_recommendation!r}"))
+                problems.append(
+                    (
+                        ("governance", "decisions", i, "requires_recommendation"),
+                        f"{d.kind} needs a recommendation from unknown body {d.requires_recommendation!r}",
+                    )
+                )
         kinds_known = {d.kind for d in self.governance.decisions}
         if (ap := self.governance.appointments) is not None:
             if ap.decision not in kinds_known:
-                problems.append((("governance", "appointments", "decision"), f"{ap.decision!r} is not a kind of governance.decisions"))
+                problems.append(
+                    (
+                        ("governance", "appointments", "decision"),
+                        f"{ap.decision!r} is not a kind of governance.decisions",
+                    )
+                )
             for code in ap.bodies:
                 if code not in bodies:
-                    problems.append((("governance", "appointments", "bodies"), f"unknown body {code!r}; expected one of {sorted(bodies)}"))
+                    problems.append(
+                        (
+                            ("governance", "appointments", "bodies"),
+                            f"unknown body {code!r}; expected one of {sorted(bodies)}",
+                        )
+                    )
         for code, kinds in self.capital.kinds.items():
             if code not in partners:
-                problems.append((("capital", "kinds", code), f"{code!r} is not a partner; expected one of {sorted(partners)}"))
+                problems.append(
+                    (
+                        ("capital", "kinds", code),
+                        f"{code!r} is not a partner; expected one of {sorted(partners)}",
+                    )
+                )
             for k in kinds:
                 if k.needs_decision and k.needs_decision not in kinds_known:
-                    problems.append((("capital", "kinds", code), f"{k.code} needs unknown decision {k.needs_decision!r}"))
+                    problems.append(
+                        (("capital", "kinds", code), f"{k.code} needs unknown decision {k.needs_decision!r}")
+                    )
         for i, p in enumerate(self.partners):
             if p.currency not in self.fund.currencies:
-                problems.append((("partners", i, "currency"), f"{p.code} currency {p.currency} is not one of fund.currencies {list(self.fund.currencies)}"))
+                problems.append(
+                    (
+                        ("partners", i, "currency"),
+                        f"{p.code} currency {p.currency} is not one of fund.currencies {list(self.fund.currencies)}",
+                    )
+                )
         if self.fx.domestic_currency not in self.fund.currencies:
-            problems.append((("fx", "domestic_currency"), f"{self.fx.domestic_currency} is not one of fund.currencies {list(self.fund.currencies)}"))
+            problems.append(
+                (
+                    ("fx", "domestic_currency"),
+                    f"{self.fx.domestic_currency} is not one of fund.currencies {list(self.fund.currencies)}",
+                )
+            )
         for i, a in enumerate(self.ledger.accounts):
             for c in a.currencies or ():
                 if c != "{currency}" and c not in self.fund.currencies:
-                    problems.append((("ledger", "accounts", i, "currencies"), f"{a.name} allows {c}, which is not one of fund.currencies"))
+                    problems.append(
+                        (
+                            ("ledger", "accounts", i, "currencies"),
+                            f"{a.name} allows {c}, which is not one of fund.currencies",
+                        )
+                    )
         for i, tr in enumerate(self.pipeline.transitions if self.pipeline else ()):
             if tr.decision and tr.decision not in kinds_known:
-                problems.append((("pipeline", "transitions", i, "decision"), f"{tr.decision!r} is not a kind of governance.decisions"))
+                problems.append(
+                    (
+                        ("pipeline", "transitions", i, "decision"),
+                        f"{tr.decision!r} is not a kind of governance.decisions",
+                    )
+                )
         if self.accounting.close_decision and self.accounting.close_decision not in kinds_known:
-            problems.append((("accounting", "close_decision"),
-                             f"{self.accounting.close_decision!r} is not a kind of governance.decisions"))
-        for kind, role in (self.pipeline.income.items() if self.pipeline else ()):
+            problems.append(
+                (
+                    ("accounting", "close_decision"),
+                    f"{self.accounting.close_decision!r} is not a kind of governance.decisions",
+                )
+            )
+        for kind, role in self.pipeline.income.items() if self.pipeline else ():
             if role not in self.ledger.roles:
                 problems.append((("pipeline", "income", kind), f"role {role!r} is not in ledger.roles"))
         chart = [name for name, _cur, _d in self.expanded_accounts()]
         for role in REQUIRED_ROLES:
             if role not in self.ledger.roles:
-                problems.append((("ledger", "roles"), f"role {role!r} is missing; the rules need an account for it"))
+                problems.append(
+                    (("ledger", "roles"), f"role {role!r} is missing; the rules need an account for it")
+                )
         for role, template in self.ledger.roles.items():
             try:
-                names = {template.format(partner=p, currency=c) for p in partners for c in self.fund.currencies}
+                names = {
+                    template.format(partner=p, currency=c) for p in partners for c in self.fund.currencies
+                }
             except (KeyError, IndexError, ValueError):
-                problems.append((("ledger", "roles", role), f"{template!r} may use only {{partner}} and {{currency}}"))
+                problems.append(
+                    (("ledger", "roles", role), f"{template!r} may use only {{partner}} and {{currency}}")
+                )
                 continue
             missing = sorted(n for n in names if not any(a == n or a.startswith(n + ":") for a in chart))
             if missing:
-                problems.append((("ledger", "roles", role), f"names {missing[0]}, which is not an account of ledger.accounts (nor a parent of one)"))
+                problems.append(
+                    (
+                        ("ledger", "roles", role),
+                        f"names {missing[0]}, which is not an account of ledger.accounts (nor a parent of one)",
+                    )
+                )
         if PERIOD_MONTHS[self.capital.allocation_period] > PERIOD_MONTHS[self.accounting.period]:
             # Income allocated over a span longer than a period would change a closed period's statements.
-            why = (f"a {self.accounting.period} is shorter than the allocation period "
-                   f"capital.allocation_period ({self.capital.allocation_period}); "
-                   "income must be allocated within each accounting period")
+            why = (
+                f"a {self.accounting.period} is shorter than the allocation period "
+                f"capital.allocation_period ({self.capital.allocation_period}); "
+                "income must be allocated within each accounting period"
+            )
             problems.append((("accounting", "period"), why))
         c = self.contribution
         for i, b in enumerate(c.base_budgets):
             if b not in c.budgets:
-                problems.append((("contribution", "base_budgets", i), f"{b!r} is not one of contribution.budgets {list(c.budgets)}"))
+                problems.append(
+                    (
+                        ("contribution", "base_budgets", i),
+                        f"{b!r} is not one of contribution.budgets {list(c.budgets)}",
+                    )
+                )
         if c.rounding_level != "per_receipt" and "contribution_rounding" not in self.ledger.roles:
-            problems.append((("contribution", "rounding_level"), "rounding other than per_receipt books its difference to "
-                                                               "the ledger role contribution_rounding, which is missing"))
+            problems.append(
+                (
+                    ("contribution", "rounding_level"),
+                    "rounding other than per_receipt books its difference to "
+                    "the ledger role contribution_rounding, which is missing",
+                )
+            )
         entities = {e.code for e in self.eiti.entities}
         for group, items in (("streams", c.streams), ("other_streams", c.other_streams)):
             for i, s in enumerate(items):
                 if s.entity and s.entity not in entities:
-                    problems.append((("contribution", group, i, "entity"), f"{s.entity!r} is not an entity of eiti.entities"))
+                    problems.append(
+                        (
+                            ("contribution", group, i, "entity"),
+                            f"{s.entity!r} is not an entity of eiti.entities",
+                        )
+                    )
         for budget, entity in self.eiti.budget_entities.items():
             if budget not in c.budgets:
-                problems.append((("eiti", "budget_entities", budget), f"{budget!r} is not one of contribution.budgets"))
+                problems.append(
+                    (("eiti", "budget_entities", budget), f"{budget!r} is not one of contribution.budgets")
+                )
             if entity not in entities:
-                problems.append((("eiti", "budget_entities", budget), f"{entity!r} is not an entity of eiti.entities"))
+                problems.append(
+                    (("eiti", "budget_entities", budget), f"{entity!r} is not an entity of eiti.entities")
+                )
         cats = [x.code for x in self.budget.categories]
         if len(set(cats)) != len(cats):
             problems.append((("budget", "categories"), "category codes must be unique"))
         if self.budget.categories and self.budget.decision_kind not in kinds_known:
-            problems.append((("budget", "decision_kind"), f"{self.budget.decision_kind!r} is not a kind of governance.decisions"))
+            problems.append(
+                (
+                    ("budget", "decision_kind"),
+                    f"{self.budget.decision_kind!r} is not a kind of governance.decisions",
+                )
+            )
         fees = [f.code for f in self.budget.fees]
         if len(set(fees)) != len(fees):
             problems.append((("budget", "fees"), "fee codes must be unique"))
         for i, f in enumerate(self.budget.fees):
             if PERIOD_MONTHS[f.frequency] < PERIOD_MONTHS[self.accounting.period]:
                 # A fee accrues at period close; a span shorter than the period would have no close to accrue at.
-                problems.append((("budget", "fees", i, "frequency"), f"{f.code}: a {f.frequency} is shorter than the "
-                                 f"accounting period ({self.accounting.period}); fees accrue at period close"))
+                problems.append(
+                    (
+                        ("budget", "fees", i, "frequency"),
+                        f"{f.code}: a {f.frequency} is shorter than the "
+                        f"accounting period ({self.accounting.period}); fees accrue at period close",
+                    )
+                )
             if not any(a == f.payable for a in chart):
-                problems.append((("budget", "fees", i, "payable"), f"{f.payable} is not an account of ledger.accounts"))
+                problems.append(
+                    (("budget", "fees", i, "payable"), f"{f.payable} is not an account of ledger.accounts")
+                )
         bad_bases = set(self.eligibility.new_bases) & set(self.eligibility.excluded_bases)
         if bad_bases:
-            problems.append((("eligibility", "excluded_bases"), f"bases {sorted(bad_bases)} are both eligible (new_bases) and excluded"))
+            problems.append(
+                (
+                    ("eligibility", "excluded_bases"),
+                    f"bases {sorted(bad_bases)} are both eligible (new_bases) and excluded",
+                )
+            )
         return problems
 
     # -- questions the rules ask --
@@ -818,7 +1019,10 @@ class Terms(Frozen):
 
     def stream_info(self, code: str) -> Stream | OtherStream | None:
         """The declaration of any stream a receipt may carry (its name, codes and receiving entity)."""
-        return next((s for s in (*self.contribution.streams, *self.contribution.other_streams) if s.code == code), None)
+        return next(
+            (s for s in (*self.contribution.streams, *self.contribution.other_streams) if s.code == code),
+            None,
+        )
 
     def entity(self, code: str) -> EitiEntity | None:
         return next((e for e in self.eiti.entities if e.code == code), None)
@@ -851,7 +1055,9 @@ class Terms(Frozen):
         if template is None:
             from jointfund.errors import JointfundError
 
-            raise JointfundError(f"the terms name no account for the role {role!r}; add it under [ledger.roles]")
+            raise JointfundError(
+                f"the terms name no account for the role {role!r}; add it under [ledger.roles]"
+            )
         return template.format(**values)
 
     def expanded_accounts(self) -> list[tuple[str, tuple[str, ...] | None, str]]:
@@ -863,8 +1069,10 @@ class Terms(Frozen):
             for p in partners:
                 for c in currencies:
                     name = a.name.format(partner=p, currency=c)
-                    allowed = None if a.currencies is None else tuple(dict.fromkeys(
-                        c if x == "{currency}" else x for x in a.currencies
-                    ))
+                    allowed = (
+                        None
+                        if a.currencies is None
+                        else tuple(dict.fromkeys(c if x == "{currency}" else x for x in a.currencies))
+                    )
                     out[name] = (allowed, a.description)
         return [(n, cur, d) for n, (cur, d) in out.items()]

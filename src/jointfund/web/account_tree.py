@@ -14,8 +14,13 @@ from decimal import Decimal
 from jointfund.i18n import N_
 
 # Each root's type as a reader says it; the ledger's own codes (asset, liability...) are for the machine.
-TYPE_NAMES = {"asset": N_("Asset"), "liability": N_("Liability"), "equity": N_("Equity"),
-              "income": N_("Income"), "expense": N_("Expense")}
+TYPE_NAMES = {
+    "asset": N_("Asset"),
+    "liability": N_("Liability"),
+    "equity": N_("Equity"),
+    "income": N_("Income"),
+    "expense": N_("Expense"),
+}
 
 
 @dataclass(frozen=True)
@@ -63,7 +68,14 @@ def build(accounts: Mapping[str, str], balances: Iterable[tuple[str, str, Decima
                 sums[cur] = sums.get(cur, Decimal(0)) + amount
     root_type = {n.split(":")[0]: t for n, t in accounts.items()}
     # Sorted by path components, not by the string: "Assets:Cash-X" must not fall between Assets:Cash's children.
-    return [Node(name=n, type=accounts.get(n, root_type.get(n.split(":")[0])), opened=n in accounts,
-                 own=dict(sorted(own.get(n, {}).items())),
-                 total={c: v for c, v in sorted(total[n].items()) if v != 0}, children=children[n])
-            for n in sorted(every, key=lambda n: n.split(":"))]
+    return [
+        Node(
+            name=n,
+            type=accounts.get(n, root_type.get(n.split(":")[0])),
+            opened=n in accounts,
+            own=dict(sorted(own.get(n, {}).items())),
+            total={c: v for c, v in sorted(total[n].items()) if v != 0},
+            children=children[n],
+        )
+        for n in sorted(every, key=lambda n: n.split(":"))
+    ]

@@ -26,7 +26,9 @@ def budget(request: Request, period: str | None = Query(None, max_length=10), _w
     info = deps.fund(request)
     with deps.reading(request) as conn:
         rows = report.rows(conn, info, p)
-    named = names.namer(info.terms(max(p.last, info.start_date)), i18n.translations(language(request)).gettext)
+    named = names.namer(
+        info.terms(max(p.last, info.start_date)), i18n.translations(language(request)).gettext
+    )
     lines = [{**r, "name": named("budget", r["category"])} for r in rows if not r["line"].startswith(FEE)]
-    fees = [{**r, "name": named("fee", r["line"][len(FEE):])} for r in rows if r["line"].startswith(FEE)]
+    fees = [{**r, "name": named("fee", r["line"][len(FEE) :])} for r in rows if r["line"].startswith(FEE)]
     return render(request, "budget.html", period=p, lines=lines, fees=fees)

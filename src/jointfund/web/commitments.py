@@ -22,16 +22,28 @@ router = APIRouter(include_in_schema=False)
 PUBLIC = Depends(deps.allow("public.read"))
 
 
-def page(request: Request, agreement: str | None, status: str | None, error: dict | None = None,
-         code: int = 200) -> Response:
+def page(
+    request: Request, agreement: str | None, status: str | None, error: dict | None = None, code: int = 200
+) -> Response:
     v = api.view(request, agreement, status)
-    return render(request, "commitments.html", status=code, v=v, agreement=agreement or "", chosen=status or "",
-                  error=error)
+    return render(
+        request,
+        "commitments.html",
+        status=code,
+        v=v,
+        agreement=agreement or "",
+        chosen=status or "",
+        error=error,
+    )
 
 
 @router.get("/commitments", response_class=HTMLResponse)
-def register_page(request: Request, agreement: str | None = Query(None, max_length=40),
-                  status: str | None = Query(None, max_length=20), _who=PUBLIC) -> Response:
+def register_page(
+    request: Request,
+    agreement: str | None = Query(None, max_length=40),
+    status: str | None = Query(None, max_length=20),
+    _who=PUBLIC,
+) -> Response:
     return page(request, agreement or None, status or None)
 
 
@@ -40,10 +52,14 @@ async def event(request: Request) -> Response:
     who = await deps.authorise_change(request, "commitments.event")
     form = await request.form()
     try:
-        e = api.EventIn(kind=str(form.get("kind", "")), date=str(form.get("date", "")), note=str(form.get("note", "")))
+        e = api.EventIn(
+            kind=str(form.get("kind", "")), date=str(form.get("date", "")), note=str(form.get("note", ""))
+        )
         await run_in_threadpool(api.add_event, request, who.name, e)
     except ValidationError as exc:
-        problems = [Problem(".".join(str(x) for x in err["loc"]) or "form", err["msg"]) for err in exc.errors()]
+        problems = [
+            Problem(".".join(str(x) for x in err["loc"]) or "form", err["msg"]) for err in exc.errors()
+        ]
         return page(request, None, None, body_of(InputError(problems, "event not recorded"))["error"], 422)
     except JointfundError as exc:
         return page(request, None, None, body_of(exc)["error"], 422)
@@ -54,12 +70,22 @@ async def event(request: Request) -> Response:
 async def record(request: Request) -> Response:
     who = await deps.authorise_change(request, "commitments.record")
     form = await request.form()
-    files = [(f.filename or "evidence", await f.read(evidence.MAX_BYTES + 1))
-             for f in form.getlist("evidence") if hasattr(f, "read") and f.filename][:api.MAX_FILES + 1]
+    files = [
+        (f.filename or "evidence", await f.read(evidence.MAX_BYTES + 1))
+        for f in form.getlist("evidence")
+        if hasattr(f, "read") and f.filename
+    ][: api.MAX_FILES + 1]
     try:
-        await run_in_threadpool(api.add_outcome, request, who.name, str(form.get("commitment", "")),
-                                str(form.get("status", "")), str(form.get("date", "")), str(form.get("note", "")),
-                                files)
+        await run_in_threadpool(
+            api.add_outcome,
+            request,
+            who.name,
+            str(form.get("commitment", "")),
+            str(form.get("status", "")),
+            str(form.get("date", "")),
+            str(form.get("note", "")),
+            files,
+        )
     except JointfundError as exc:
         return page(request, None, None, body_of(exc)["error"], 422)
     return RedirectResponse("/commitments", status_code=303)

@@ -2,9 +2,32 @@
 
 from __future__ import annotations
 
-from jointfund.i18n import DEFAULT, DOMAIN, LANGUAGES, N_, collation_key, date, locale_dir, number, percent, translations
+from jointfund.i18n import (
+    DEFAULT,
+    DOMAIN,
+    LANGUAGES,
+    N_,
+    collation_key,
+    date,
+    locale_dir,
+    number,
+    percent,
+    translations,
+)
 
-__all__ = ["DEFAULT", "DOMAIN", "LANGUAGES", "N_", "choose", "collation_key", "date", "locale_dir", "number", "percent", "translations"]
+__all__ = [
+    "DEFAULT",
+    "DOMAIN",
+    "LANGUAGES",
+    "N_",
+    "choose",
+    "collation_key",
+    "date",
+    "locale_dir",
+    "number",
+    "percent",
+    "translations",
+]
 
 
 def choose(cookie: str | None, query: str | None, accept_language: str | None) -> str:

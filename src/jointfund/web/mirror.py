@@ -35,8 +35,14 @@ def write_pages(out: Path, fund_id: str, origin: str, keys: list[dict], partners
     for lang in i18n.LANGUAGES:
         tr = i18n.translations(lang)
         html = templates.env.get_template("mirror.html").render(
-            _=tr.gettext, ngettext=tr.ngettext, lang=lang, languages=i18n.LANGUAGES, page_name=page_name,
-            source="mirror", trusted_json=trusted)
+            _=tr.gettext,
+            ngettext=tr.ngettext,
+            lang=lang,
+            languages=i18n.LANGUAGES,
+            page_name=page_name,
+            source="mirror",
+            trusted_json=trusted,
+        )
         path = out / page_name(lang)
         path.write_text(html, encoding="utf-8")
         written.append(path)

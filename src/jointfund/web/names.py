@@ -12,21 +12,37 @@ from collections.abc import Callable
 
 from jointfund.terms.model import Terms
 
-KINDS = ("partner", "stream", "category", "resource", "body", "deadline", "stage", "sector", "entity", "budget", "fee")
+KINDS = (
+    "partner",
+    "stream",
+    "category",
+    "resource",
+    "body",
+    "deadline",
+    "stage",
+    "sector",
+    "entity",
+    "budget",
+    "fee",
+)
 
 
 def table(terms: Terms) -> dict[str, dict[str, str]]:
     """kind -> code -> English name, from `terms`."""
     c = terms.contribution
-    out = {"partner": {p.code: p.name for p in terms.partners},
-           "stream": {s.code: s.name for s in (*c.streams, *c.other_streams)},
-           "category": {k.code: k.name for k in terms.catalogue.categories},
-           "resource": {r.code: r.name for r in terms.catalogue.resources},
-           "body": {b.code: b.name for b in terms.governance.bodies},
-           "deadline": {d.code: d.name for d in terms.calendar.deadlines},
-           "entity": {e.code: e.name for e in terms.eiti.entities},
-           "stage": {}, "sector": {},
-           "budget": {k.code: k.name for k in terms.budget.categories}, "fee": {f.code: f.name for f in terms.budget.fees}}
+    out = {
+        "partner": {p.code: p.name for p in terms.partners},
+        "stream": {s.code: s.name for s in (*c.streams, *c.other_streams)},
+        "category": {k.code: k.name for k in terms.catalogue.categories},
+        "resource": {r.code: r.name for r in terms.catalogue.resources},
+        "body": {b.code: b.name for b in terms.governance.bodies},
+        "deadline": {d.code: d.name for d in terms.calendar.deadlines},
+        "entity": {e.code: e.name for e in terms.eiti.entities},
+        "stage": {},
+        "sector": {},
+        "budget": {k.code: k.name for k in terms.budget.categories},
+        "fee": {f.code: f.name for f in terms.budget.fees},
+    }
     if terms.pipeline is not None:
         out["stage"] = {s.code: s.name for s in terms.pipeline.stages}
         out["sector"] = {s.code: s.name for s in terms.pipeline.sectors}
@@ -49,4 +65,5 @@ def namer(terms: Terms, gettext: Callable[[str], str]) -> Callable[[str, str | N
         if code is None or code == "":
             return ""
         return gettext(names.get(kind, {}).get(code, code))
+
     return named

@@ -32,6 +32,10 @@ def page(request: Request, tr, lang: str = i18n.DEFAULT) -> dict:  # noqa: ANN00
     metrics = list(dict.fromkeys(r["metric"] for r in doc["percentiles"]))
     titles = {m: labels.label(m, tr, named) for m in metrics}
     fans = [(titles[m], Markup(chart.fan_svg(doc, m, titles[m], lang))) for m in metrics]
-    return {"doc": doc, "head": outlook.headline(doc), "fans": fans,
-            "start": labels.start(doc["start_state"]["source"], tr),
-            "tornado": Markup(chart.tornado(doc, tr, lang, named))}
+    return {
+        "doc": doc,
+        "head": outlook.headline(doc),
+        "fans": fans,
+        "start": labels.start(doc["start_state"]["source"], tr),
+        "tornado": Markup(chart.tornado(doc, tr, lang, named)),
+    }

@@ -50,17 +50,28 @@ NONCE = re.compile(r"[A-Za-z0-9_-]{32,64}")
 
 
 def language(request: Request) -> str:
-    return i18n.choose(request.cookies.get(LANG_COOKIE), request.query_params.get("lang"),
-                       request.headers.get("accept-language"))
+    return i18n.choose(
+        request.cookies.get(LANG_COOKIE),
+        request.query_params.get("lang"),
+        request.headers.get("accept-language"),
+    )
 
 
 def set_session_cookie(request: Request, response: Response, s: Session) -> None:
-    response.set_cookie(SESSION_COOKIE, s.id, httponly=True, samesite="strict", path="/",
-                        secure=request.url.scheme == "https", max_age=int(deps.server(request).sessions.ttl_seconds))
+    response.set_cookie(
+        SESSION_COOKIE,
+        s.id,
+        httponly=True,
+        samesite="strict",
+        path="/",
+        secure=request.url.scheme == "https",
+        max_age=int(deps.server(request).sessions.ttl_seconds),
+    )
 
 
-def render(request: Request, name: str, status: int = 200, sign_in_form: bool = False,
-           **context: object) -> HTMLResponse:
+def render(
+    request: Request, name: str, status: int = 200, sign_in_form: bool = False, **context: object
+) -> HTMLResponse:
     """Render a template with what every page needs: gettext `_`, the language, the user, the CSRF token.
 
     The CSRF token is the session's; a sign-in form (`sign_in_form`) gets the signed double-submit
@@ -77,18 +88,49 @@ def render(request: Request, name: str, status: int = 200, sign_in_form: bool = 
     csrf = deps.server(request).sessions.sign_in_token(nonce) if nonce else (s.csrf if s else "")
     who = getattr(request.state, "actor", None) or deps.ANONYMOUS
     named = lazy_namer(request, tr.gettext)
-    response = templates.TemplateResponse(request, name, {
-        "_": tr.gettext, "ngettext": tr.ngettext, "named": named, "said": texts.words(named, tr.gettext, lang), "lang": lang, "languages": i18n.LANGUAGES, "who": who,
-        "signed_in": who.role != policy.PUBLIC, "csrf": csrf,
-        "may": lambda action: (policy.may_read(who.role, action) if action in policy.READS
-                                else policy.allowed(who.role, action)), "path": request.url.path,
-        "query": request.url.query, **context}, status_code=status)
+    response = templates.TemplateResponse(
+        request,
+        name,
+        {
+            "_": tr.gettext,
+            "ngettext": tr.ngettext,
+            "named": named,
+            "said": texts.words(named, tr.gettext, lang),
+            "lang": lang,
+            "languages": i18n.LANGUAGES,
+            "who": who,
+            "signed_in": who.role != policy.PUBLIC,
+            "csrf": csrf,
+            "may": lambda action: (
+                policy.may_read(who.role, action)
+                if action in policy.READS
+                else policy.allowed(who.role, action)
+            ),
+            "path": request.url.path,
+            "query": request.url.query,
+            **context,
+        },
+        status_code=status,
+    )
     if fresh_nonce is not None:
-        response.set_cookie(SIGN_IN_COOKIE, fresh_nonce, httponly=True, samesite="strict", path="/login",
-                            secure=request.url.scheme == "https", max_age=SIGN_IN_FORM_SECONDS)
+        response.set_cookie(
+            SIGN_IN_COOKIE,
+            fresh_nonce,
+            httponly=True,
+            samesite="strict",
+            path="/login",
+            secure=request.url.scheme == "https",
+            max_age=SIGN_IN_FORM_SECONDS,
+        )
     if request.query_params.get("lang") in i18n.LANGUAGES:
-        response.set_cookie(LANG_COOKIE, lang, samesite="strict", path="/", max_age=LANG_COOKIE_DAYS * 86400,
-                            secure=request.url.scheme == "https")
+        response.set_cookie(
+            LANG_COOKIE,
+            lang,
+            samesite="strict",
+            path="/",
+            max_age=LANG_COOKIE_DAYS * 86400,
+            secure=request.url.scheme == "https",
+        )
     return response
 
 
@@ -100,6 +142,7 @@ def lazy_namer(request: Request, gettext):  # noqa: ANN001, ANN201 - gettext and
         if not made:
             made.append(names.namer(deps.fund(request).terms(), gettext))
         return made[0](kind, code)
+
     return named
 
 
@@ -138,6 +181,7 @@ templates.env.filters.update(money=money, number=number, percent=percent, day=da
 
 # -- public --
 
+
 @router.get("/", response_class=HTMLResponse)
 @cacheable
 def public_page(request: Request, _who=PUBLIC) -> Response:
@@ -146,18 +190,45 @@ def public_page(request: Request, _who=PUBLIC) -> Response:
     tr = i18n.translations(lang).gettext
     base = s["base_currency"]
     chart_of = {
-        by: charts.bars(tr(title), [(str(g["name"]) if by == "year" else tr(str(g["name"])), Decimal(g["contribution_base"]))
-                                    for g in s["contributions"][by] if g["contribution_base"] is not None], base, lang)
-        for by, title in (("resource", i18n.N_("Contributions by resource")),
-                          ("region", i18n.N_("Contributions by region")), ("year", i18n.N_("Contributions by year")))}
-    capital_chart = charts.bars(tr("Partners' capital"), [(c["partner"], Decimal(c["capital"])) for c in s["capital"]],
-                                base, lang)
-    trusted = [{"partner": cp["partner"], "key_id": cp["key_id"], "public_key_pem": cp["public_key_pem"]}
-               for cp in s["checkpoints"]]
-    return render(request, "public.html", s=s, charts=chart_of, capital_chart=capital_chart,
-                  outlook=outlook.panel(request, tr, lang),
-                  trusted_json=json.dumps({"fund_id": deps.fund(request).id, "keys": trusted,
-                                           "checkpoints": s["checkpoints"], "partners": terms_partners(request)}))
+        by: charts.bars(
+            tr(title),
+            [
+                (str(g["name"]) if by == "year" else tr(str(g["name"])), Decimal(g["contribution_base"]))
+                for g in s["contributions"][by]
+                if g["contribution_base"] is not None
+            ],
+            base,
+            lang,
+        )
+        for by, title in (
+            ("resource", i18n.N_("Contributions by resource")),
+            ("region", i18n.N_("Contributions by region")),
+            ("year", i18n.N_("Contributions by year")),
+        )
+    }
+    capital_chart = charts.bars(
+        tr("Partners' capital"), [(c["partner"], Decimal(c["capital"])) for c in s["capital"]], base, lang
+    )
+    trusted = [
+        {"partner": cp["partner"], "key_id": cp["key_id"], "public_key_pem": cp["public_key_pem"]}
+        for cp in s["checkpoints"]
+    ]
+    return render(
+        request,
+        "public.html",
+        s=s,
+        charts=chart_of,
+        capital_chart=capital_chart,
+        outlook=outlook.panel(request, tr, lang),
+        trusted_json=json.dumps(
+            {
+                "fund_id": deps.fund(request).id,
+                "keys": trusted,
+                "checkpoints": s["checkpoints"],
+                "partners": terms_partners(request),
+            }
+        ),
+    )
 
 
 def terms_partners(request: Request) -> list[str]:
@@ -167,6 +238,7 @@ def terms_partners(request: Request) -> list[str]:
 
 # -- signing in and out --
 
+
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, next: str = Query("/dashboard", max_length=300)) -> Response:  # noqa: A002
     return render(request, "login.html", sign_in_form=True, next=safe_next(next), error=None)
@@ -174,12 +246,20 @@ def login_form(request: Request, next: str = Query("/dashboard", max_length=300)
 
 def safe_next(target: str) -> str:
     """Only a path of this site: never another origin (no open redirect)."""
-    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else "/dashboard"
+    return (
+        target
+        if target.startswith("/") and not target.startswith("//") and "\\" not in target
+        else "/dashboard"
+    )
 
 
 @router.post("/login", response_class=HTMLResponse)
-async def login(request: Request, name: str = Form(..., max_length=64), password: str = Form(..., max_length=1024),
-                next: str = Form("/dashboard", max_length=300)) -> Response:  # noqa: A002
+async def login(
+    request: Request,
+    name: str = Form(..., max_length=64),
+    password: str = Form(..., max_length=1024),
+    next: str = Form("/dashboard", max_length=300),
+) -> Response:  # noqa: A002
     await deps.require_sign_in_csrf(request)
     srv = deps.server(request)
     # The peer's address; behind a proxy, uvicorn has put the client's there, but only from a proxy
@@ -193,8 +273,14 @@ async def login(request: Request, name: str = Form(..., max_length=64), password
     if who is None:
         srv.limiter.failed(name, address)
         tr = i18n.translations(language(request)).gettext
-        return render(request, "login.html", status=401, sign_in_form=True, next=safe_next(next),
-                      error=tr("Wrong name or password, or the user is disabled."))
+        return render(
+            request,
+            "login.html",
+            status=401,
+            sign_in_form=True,
+            next=safe_next(next),
+            error=tr("Wrong name or password, or the user is disabled."),
+        )
     srv.limiter.succeeded(name, address)
     # A new session id at sign-in: an id planted before it (session fixation) signs no one in.
     srv.sessions.end(request.cookies.get(SESSION_COOKIE))
@@ -223,6 +309,7 @@ async def logout(request: Request) -> Response:
 
 # -- the books --
 
+
 def recent_events(request: Request) -> list:
     """The last RECENT_EVENTS audit events, newest first (the same for every reader of the books)."""
     with deps.reading(request) as conn:
@@ -245,16 +332,37 @@ def dashboard(request: Request, who=READ) -> Response:
     # Transfers come from the calendar's deadlines whose evidence is a transfer (the terms say which).
     by_transfer = {d.code for d in terms.calendar.deadlines if d.evidence == "transfer"}
     overdue = [d for d in calendar if d["deadline"] in by_transfer and d["status"] == "overdue"]
-    shown = [d for d in calendar if d["status"] in ("open", "overdue") or d["due"] >= today - dt.timedelta(days=366)]
-    mine = set(deps.cached(request, "users.member_links", (), lambda: member_links(request)).get(who.name, ()))
+    shown = [
+        d
+        for d in calendar
+        if d["status"] in ("open", "overdue") or d["due"] >= today - dt.timedelta(days=366)
+    ]
+    mine = set(
+        deps.cached(request, "users.member_links", (), lambda: member_links(request)).get(who.name, ())
+    )
     events = deps.cached(request, "audit.recent", (RECENT_EVENTS,), lambda: recent_events(request))
-    open_ = [gov_api.proposal_out(st) | {"missing": [seat for seat in st.seats if seat.choice is None],
-                                         "mine": [seat for seat in st.seats if seat.member in mine and seat.choice is None]}
-             for st in gov_api.standings(request) if st.state == "open"]
-    return render(request, "dashboard.html", s=s, calendar=shown[-CALENDAR_ROWS:], overdue=overdue,
-                  open_proposals=open_, my_votes=[p for p in open_ if p["mine"]], linked=bool(mine),
-                  events=events, today=today,
-                  outlook=outlook.panel(request, i18n.translations(language(request)).gettext, language(request)))
+    open_ = [
+        gov_api.proposal_out(st)
+        | {
+            "missing": [seat for seat in st.seats if seat.choice is None],
+            "mine": [seat for seat in st.seats if seat.member in mine and seat.choice is None],
+        }
+        for st in gov_api.standings(request)
+        if st.state == "open"
+    ]
+    return render(
+        request,
+        "dashboard.html",
+        s=s,
+        calendar=shown[-CALENDAR_ROWS:],
+        overdue=overdue,
+        open_proposals=open_,
+        my_votes=[p for p in open_ if p["mine"]],
+        linked=bool(mine),
+        events=events,
+        today=today,
+        outlook=outlook.panel(request, i18n.translations(language(request)).gettext, language(request)),
+    )
 
 
 @router.get("/forecast", response_class=HTMLResponse)
@@ -275,8 +383,12 @@ def ledger_page(request: Request, as_of: dt.date | None = Query(None), _who=READ
 
 
 @router.get("/ledger/entries", response_class=HTMLResponse)
-def entries_page(request: Request, account: str | None = Query(None, max_length=300),
-                 offset: int = Query(0, ge=0), _who=READ) -> Response:
+def entries_page(
+    request: Request,
+    account: str | None = Query(None, max_length=300),
+    offset: int = Query(0, ge=0),
+    _who=READ,
+) -> Response:
     page = ledger_api.entries(request, None, None, account or None, None, ledger_api.Paging(50, offset), _who)
     return render(request, "entries.html", page=page, account=account or "")
 
@@ -290,11 +402,18 @@ def entry_page(request: Request, seq: RowId, _who=READ) -> Response:
         bundle, why = None, str(exc)
     else:
         why = None
-    return render(request, "entry.html", e=e, bundle=bundle, bundle_json=json.dumps(bundle, indent=2) if bundle else "",
-                  no_proof=why)
+    return render(
+        request,
+        "entry.html",
+        e=e,
+        bundle=bundle,
+        bundle_json=json.dumps(bundle, indent=2) if bundle else "",
+        no_proof=why,
+    )
 
 
 # -- governance --
+
 
 @router.get("/proposals", response_class=HTMLResponse)
 @cacheable
@@ -306,25 +425,50 @@ def proposals_page(request: Request, _who=READ) -> Response:
 @router.get("/proposals/{proposal_id}", response_class=HTMLResponse)
 @cacheable
 def proposal_page(request: Request, proposal_id: RowId, who=READ) -> Response:
-    d = deps.cached(request, "governance.detail", (proposal_id,), lambda: gov_api.detail(request, proposal_id))
+    d = deps.cached(
+        request, "governance.detail", (proposal_id,), lambda: gov_api.detail(request, proposal_id)
+    )
     partners = list(dict.fromkeys(seat["partner"] for seat in d["seats"]))
     # A user votes only for the seats linked to them: the form offers no other.
-    mine = set(deps.cached(request, "users.member_links", (), lambda: member_links(request)).get(who.name, ()))
-    return render(request, "proposal.html", p=d, partners=partners,
-                  voters=[seat for seat in d["seats"] if seat["member"] is not None and seat["member"] in mine])
+    mine = set(
+        deps.cached(request, "users.member_links", (), lambda: member_links(request)).get(who.name, ())
+    )
+    return render(
+        request,
+        "proposal.html",
+        p=d,
+        partners=partners,
+        voters=[seat for seat in d["seats"] if seat["member"] is not None and seat["member"] in mine],
+    )
 
 
 # -- revenue --
 
+
 @router.get("/revenue", response_class=HTMLResponse)
-def revenue_page(request: Request, year: int | None = Query(None, ge=1900, le=2999),
-                 licence: str | None = Query(None, max_length=64), eligible: str | None = Query(None, max_length=5),
-                 offset: int = Query(0, ge=0), _who=READ) -> Response:
+def revenue_page(
+    request: Request,
+    year: int | None = Query(None, ge=1900, le=2999),
+    licence: str | None = Query(None, max_length=64),
+    eligible: str | None = Query(None, max_length=5),
+    offset: int = Query(0, ge=0),
+    _who=READ,
+) -> Response:
     chosen = {"yes": True, "no": False}.get(eligible or "")
-    page = revenue_api.receipts(request, year, licence or None, None, chosen, revenue_api.Paging(100, offset), _who)
+    page = revenue_api.receipts(
+        request, year, licence or None, None, chosen, revenue_api.Paging(100, offset), _who
+    )
     lics = revenue_api.licences(request, None, None, revenue_api.Paging(500, 0), _who)
-    return render(request, "revenue.html", page=page, licences=lics["items"], year=year,
-                  licence=licence or "", eligible=eligible or "", uploads=revenue_api.UPLOADS)
+    return render(
+        request,
+        "revenue.html",
+        page=page,
+        licences=lics["items"],
+        year=year,
+        licence=licence or "",
+        eligible=eligible or "",
+        uploads=revenue_api.UPLOADS,
+    )
 
 
 @router.post("/revenue/upload/{what}", response_class=HTMLResponse)
@@ -343,7 +487,9 @@ def upload_page(request: Request, job_id: revenue_api.JobId, _who=READ) -> Respo
     job = deps.server(request).jobs.get(job_id)
     if job is None:
         raise NotFound(f"no upload job {job_id}")
-    return render(request, "upload.html", job=revenue_api.job_out(job), refresh_seconds=UPLOAD_REFRESH_SECONDS)
+    return render(
+        request, "upload.html", job=revenue_api.job_out(job), refresh_seconds=UPLOAD_REFRESH_SECONDS
+    )
 
 
 @router.get("/api/docs", response_class=HTMLResponse)

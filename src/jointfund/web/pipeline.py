@@ -55,8 +55,13 @@ def pipeline_facts(request: Request) -> dict:
     """What the forms offer: the terms' stages, sectors, instruments, currencies and resources."""
     terms = deps.fund(request).terms()
     p = apps.pipeline_of(terms)
-    return {"stages": p.stages, "sectors": p.sectors, "instruments": p.instruments,
-            "currencies": terms.fund.currencies, "resources": terms.resources}
+    return {
+        "stages": p.stages,
+        "sectors": p.sectors,
+        "instruments": p.instruments,
+        "currencies": terms.fund.currencies,
+        "resources": terms.resources,
+    }
 
 
 @router.get("/pipeline", response_class=HTMLResponse)
@@ -66,8 +71,14 @@ def board(request: Request, sector: str | None = Query(None, max_length=60), _wh
     columns = {s.code: [] for s in facts["stages"]}
     for a in page["items"]:
         columns.setdefault(a["stage"], []).append(a)
-    return render(request, "pipeline.html", columns=columns, facts=facts, sector=sector or "",
-                  more=page["next_offset"] is not None)
+    return render(
+        request,
+        "pipeline.html",
+        columns=columns,
+        facts=facts,
+        sector=sector or "",
+        more=page["next_offset"] is not None,
+    )
 
 
 @router.get("/pipeline/{application_id}", response_class=HTMLResponse)
@@ -78,10 +89,20 @@ def application_page(request: Request, application_id: RowId, _who=READ) -> Resp
         last = done[-1] if done else None
         outcome = clearance.outcomes(conn, [last.id]).get(last.id) if last else None
         names = {v.id: f"{v.name} ({v.list_date.isoformat()})" for v in clearance.lists(conn)}
-    screening = {"last": last, "outcome": outcome, "lists": [names.get(i, str(i)) for i in last.lists] if last else [],
-                 "count": len(done)}
-    return render(request, "application.html", a=a, back="/pipeline",
-                  moves=[m for m in a["next"] if m["decision"] is None], screening=screening)
+    screening = {
+        "last": last,
+        "outcome": outcome,
+        "lists": [names.get(i, str(i)) for i in last.lists] if last else [],
+        "count": len(done),
+    }
+    return render(
+        request,
+        "application.html",
+        a=a,
+        back="/pipeline",
+        moves=[m for m in a["next"] if m["decision"] is None],
+        screening=screening,
+    )
 
 
 @router.post("/pipeline/{application_id}/screen", response_class=HTMLResponse)
@@ -98,8 +119,10 @@ async def screening_outcome(request: Request, application_id: RowId) -> Response
     try:
         o = portfolio_api.OutcomeIn(outcome=str(form.get("outcome", "")), reason=str(form.get("reason", "")))
     except ValidationError as exc:
-        raise InputError([Problem(".".join(str(x) for x in e["loc"]) or "form", e["msg"]) for e in exc.errors()],
-                         "outcome not recorded") from None
+        raise InputError(
+            [Problem(".".join(str(x) for x in e["loc"]) or "form", e["msg"]) for e in exc.errors()],
+            "outcome not recorded",
+        ) from None
     await run_in_threadpool(lambda: portfolio_api.decide(request, application_id, o, who))
     return RedirectResponse(f"/pipeline/{application_id}#screening", status_code=303)
 
@@ -114,6 +137,7 @@ async def move(request: Request, application_id: RowId) -> Response:
 
 
 # -- the applicant portal --
+
 
 @router.get("/portal", response_class=HTMLResponse)
 def portal(request: Request, who=PORTAL) -> Response:
@@ -149,8 +173,17 @@ def portal_page(request: Request, who, form: dict, error: dict | None, status: i
     facts["resources"] = sorted(facts["resources"], key=lambda r: i18n.collation_key(tr(r.name), lang))
     facts["regions"] = sorted(REGIONS, key=lambda r: i18n.collation_key(tr(r), lang))
     by_field, other = field_problems(error, lang)
-    return render(request, "portal.html", status=status, mine=mine["items"], facts=facts, form=form, error=error,
-                  problems=by_field, other_problems=other)
+    return render(
+        request,
+        "portal.html",
+        status=status,
+        mine=mine["items"],
+        facts=facts,
+        form=form,
+        error=error,
+        problems=by_field,
+        other_problems=other,
+    )
 
 
 @router.post("/portal", response_class=HTMLResponse)
@@ -162,11 +195,20 @@ async def portal_submit(request: Request) -> Response:
         fields = ApplicationIn(**{k: v for k, v in form.items() if v})
         done = await run_in_threadpool(portfolio_api.submit_one, request, who.name, fields, "portal")
     except ValidationError as exc:  # the form's bounds, in the domain's words (PROBLEMS, texts.IMPORTS)
-        problems = [Problem(".".join(str(x) for x in e["loc"]) or "form",
-                            f"longer than {e['ctx']['max_length']} characters" if e["type"] == "string_too_long"
-                            else "a value is required" if e["type"] == "missing" else "not a valid value")
-                    for e in exc.errors()]
-        return portal_page(request, who, form, body_of(InputError(problems, "application not submitted"))["error"], 422)
+        problems = [
+            Problem(
+                ".".join(str(x) for x in e["loc"]) or "form",
+                f"longer than {e['ctx']['max_length']} characters"
+                if e["type"] == "string_too_long"
+                else "a value is required"
+                if e["type"] == "missing"
+                else "not a valid value",
+            )
+            for e in exc.errors()
+        ]
+        return portal_page(
+            request, who, form, body_of(InputError(problems, "application not submitted"))["error"], 422
+        )
     except InputError as exc:
         return portal_page(request, who, form, body_of(exc)["error"], 422)
     return RedirectResponse(f"/portal/{done['application']['id']}", status_code=303)
@@ -177,13 +219,28 @@ def my_application(request: Request, application_id: RowId, who=PORTAL) -> Respo
     return my_application_page(request, application_id, who)
 
 
-def my_application_page(request: Request, application_id: int, who, withdraw_error: str = "",  # noqa: ANN001
-                        status: int = 200, upload_error: str = "") -> Response:
+def my_application_page(
+    request: Request,
+    application_id: int,
+    who,
+    withdraw_error: str = "",  # noqa: ANN001
+    status: int = 200,
+    upload_error: str = "",
+) -> Response:
     a = portfolio_api.own_application(request, application_id, who.name)
     target = apps.pipeline_of(deps.fund(request).terms()).withdrawal
-    return render(request, "application.html", status=status, a=a, back="/portal", moves=[], portal=True,
-                  withdrawable=target is not None and any(m["to"] == target for m in a["next"]),
-                  withdraw_error=withdraw_error, upload_error=upload_error)
+    return render(
+        request,
+        "application.html",
+        status=status,
+        a=a,
+        back="/portal",
+        moves=[],
+        portal=True,
+        withdrawable=target is not None and any(m["to"] == target for m in a["next"]),
+        withdraw_error=withdraw_error,
+        upload_error=upload_error,
+    )
 
 
 @router.post("/portal/{application_id}/documents", response_class=HTMLResponse)
@@ -193,15 +250,25 @@ async def my_document(request: Request, application_id: RowId) -> Response:
     f = (await request.form()).get("file")
     tr = i18n.translations(language(request)).gettext
     if not hasattr(f, "read") or not f.filename:
-        return await run_in_threadpool(my_application_page, request, application_id, who, "", 422,
-                                       tr("Choose a file to upload."))
+        return await run_in_threadpool(
+            my_application_page, request, application_id, who, "", 422, tr("Choose a file to upload.")
+        )
     limit = apps.pipeline_of(deps.fund(request).terms()).document_max_bytes
     content = await f.read(limit + 1)
     try:
-        await run_in_threadpool(portfolio_api.upload_own, request, application_id, who.name, f.filename, content)
+        await run_in_threadpool(
+            portfolio_api.upload_own, request, application_id, who.name, f.filename, content
+        )
     except InputError:
-        return await run_in_threadpool(my_application_page, request, application_id, who, "", 422,
-                                       tr("A document of 1 byte to %(limit)s MB is needed.") % {"limit": limit // 1_000_000})
+        return await run_in_threadpool(
+            my_application_page,
+            request,
+            application_id,
+            who,
+            "",
+            422,
+            tr("A document of 1 byte to %(limit)s MB is needed.") % {"limit": limit // 1_000_000},
+        )
     return RedirectResponse(f"/portal/{application_id}#documents", status_code=303)
 
 
@@ -212,8 +279,14 @@ async def my_withdrawal(request: Request, application_id: RowId) -> Response:
     form = await request.form()
     if form.get("confirm") != "yes":
         tr = i18n.translations(language(request)).gettext
-        return await run_in_threadpool(my_application_page, request, application_id, who,
-                                       tr("Tick the box to confirm that you withdraw the application."), 422)
+        return await run_in_threadpool(
+            my_application_page,
+            request,
+            application_id,
+            who,
+            tr("Tick the box to confirm that you withdraw the application."),
+            422,
+        )
     w = portfolio_api.WithdrawIn(confirm=True, reason=str(form.get("reason", ""))[:2000])
     await run_in_threadpool(portfolio_api.withdraw_own, request, application_id, who.name, w)
     return RedirectResponse(f"/portal/{application_id}", status_code=303)

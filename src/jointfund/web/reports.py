@@ -33,17 +33,32 @@ def capital(request: Request, as_of: dt.date | None = Query(None), _who=READ) ->
     lang = language(request)
     tr = i18n.translations(lang).gettext
     named = names.namer(deps.fund(request).terms(), tr)  # the partners' names, not their codes (UA, US)
-    chart = charts.bars(tr("Partners' capital"), [(named("partner", a["partner"]), Decimal(a["closing"]))
-                                                  for a in fc["accounts"]], fc["currency"], lang)
+    chart = charts.bars(
+        tr("Partners' capital"),
+        [(named("partner", a["partner"]), Decimal(a["closing"])) for a in fc["accounts"]],
+        fc["currency"],
+        lang,
+    )
     today = clock.today()
     info = deps.fund(request)
     years = range(today.year, info.start_date.year - 1, -1)
     candidates = [str(y) for y in years] + [f"{y}-Q{q}" for y in years for q in (4, 3, 2, 1)]
     # Periods that overlap the fund's life so far: a statement of them says something.
-    periods = [p for p in candidates for start, end in [statement.period_bounds(p)]
-               if start <= today and end >= info.start_date]
-    return render(request, "capital.html", fc=fc, chart=chart, as_of=as_of, periods=periods,
-                  partners=info.terms(today).partner_codes)
+    periods = [
+        p
+        for p in candidates
+        for start, end in [statement.period_bounds(p)]
+        if start <= today and end >= info.start_date
+    ]
+    return render(
+        request,
+        "capital.html",
+        fc=fc,
+        chart=chart,
+        as_of=as_of,
+        periods=periods,
+        partners=info.terms(today).partner_codes,
+    )
 
 
 @router.get("/portfolio", response_class=HTMLResponse)
@@ -56,18 +71,41 @@ def portfolio(request: Request, as_of: dt.date | None = Query(None), _who=READ) 
     drawn = {}
     for cur in sorted({r["currency"] for r in rows}):
         mine = [r for r in rows if r["currency"] == cur]
-        drawn[cur] = [charts.bars(f"{tr(title)} ({cur})", [(r["investment"], Decimal(r[key])) for r in mine], cur, lang)
-                      for key, title in (("committed", i18n.N_("Committed")), ("disbursed", i18n.N_("Disbursed")),
-                                         ("value", i18n.N_("Value")))]
-        drawn[cur].append(charts.bars(f"TVPI ({cur})", [(r["investment"], Decimal(r["tvpi"])) for r in mine
-                                                        if r["tvpi"] is not None], "×", lang, None))
-    return render(request, "portfolio.html", section=section, rows=rows, totals=totals, drawn=drawn,
-                  investments=portfolio_api.investment_rows(request, section["as_of"]))
+        drawn[cur] = [
+            charts.bars(f"{tr(title)} ({cur})", [(r["investment"], Decimal(r[key])) for r in mine], cur, lang)
+            for key, title in (
+                ("committed", i18n.N_("Committed")),
+                ("disbursed", i18n.N_("Disbursed")),
+                ("value", i18n.N_("Value")),
+            )
+        ]
+        drawn[cur].append(
+            charts.bars(
+                f"TVPI ({cur})",
+                [(r["investment"], Decimal(r["tvpi"])) for r in mine if r["tvpi"] is not None],
+                "×",
+                lang,
+                None,
+            )
+        )
+    return render(
+        request,
+        "portfolio.html",
+        section=section,
+        rows=rows,
+        totals=totals,
+        drawn=drawn,
+        investments=portfolio_api.investment_rows(request, section["as_of"]),
+    )
 
 
 @router.get("/revenue/reports", response_class=HTMLResponse)
-def revenue_reports(request: Request, year: int | None = Query(None, ge=1900, le=2999),
-                    tolerance: str | None = reports_api.amount_query("Reconciliation tolerance."), _who=READ) -> Response:
+def revenue_reports(
+    request: Request,
+    year: int | None = Query(None, ge=1900, le=2999),
+    tolerance: str | None = reports_api.amount_query("Reconciliation tolerance."),
+    _who=READ,
+) -> Response:
     chosen = year or clock.today().year - 1
     limit = Decimal(tolerance or 0)
     try:
@@ -75,5 +113,13 @@ def revenue_reports(request: Request, year: int | None = Query(None, ge=1900, le
         eiti, eiti_error = [reports_api.eiti_out(r) for r in rows], None
     except JointfundError as exc:  # a missing rate is said on the page; the reconciliation still shows
         eiti, title, eiti_error = [], "", str(exc)
-    return render(request, "reports.html", year=chosen, tolerance=format(limit, "f"), eiti=eiti, title=title,
-                  eiti_error=eiti_error, recon=reports_api.reconciliation(request, chosen, limit))
+    return render(
+        request,
+        "reports.html",
+        year=chosen,
+        tolerance=format(limit, "f"),
+        eiti=eiti,
+        title=title,
+        eiti_error=eiti_error,
+        recon=reports_api.reconciliation(request, chosen, limit),
+    )

@@ -87,9 +87,11 @@ VERBATIM = ("name", "deadline", "licence", "allowed", "columns", "column", "file
 _AND = re.compile(r", | and ")
 
 
-def words(named: Callable[[str, str | None], str], gettext: Callable[[str], str],
-          lang: str) -> Callable[[str | None], str]:
+def words(
+    named: Callable[[str, str | None], str], gettext: Callable[[str], str], lang: str
+) -> Callable[[str | None], str]:
     """said(text): a domain text in the language of `gettext` (`named` gives a code's name in it)."""
+
     def value(name: str, text: str) -> str:
         if name in CODES:
             return named(CODES[name], text)
@@ -97,18 +99,28 @@ def words(named: Callable[[str, str | None], str], gettext: Callable[[str], str]
             return text
         if name in LISTS:
             parts = [said(p) for p in _AND.split(text)]
-            return parts[0] if len(parts) == 1 else gettext("%(items)s and %(last)s") % {
-                "items": ", ".join(parts[:-1]), "last": parts[-1]}
-        if name == "needs" and ": " in text:  # "more than half of the 3 seats: 2" (a requirement and its count)
+            return (
+                parts[0]
+                if len(parts) == 1
+                else gettext("%(items)s and %(last)s") % {"items": ", ".join(parts[:-1]), "last": parts[-1]}
+            )
+        if (
+            name == "needs" and ": " in text
+        ):  # "more than half of the 3 seats: 2" (a requirement and its count)
             words_, count = text.rsplit(": ", 1)
             return f"{said(words_)}: {count}"
         if name == "close":  # "lithium or lanthanum": codes, joined by the language's "or"
-            return gettext("%(one)s or %(other)s") % {"one": ", ".join(text.split(" or ")[:-1]),
-                                                       "other": text.split(" or ")[-1]} if " or " in text else text
+            return (
+                gettext("%(one)s or %(other)s")
+                % {"one": ", ".join(text.split(" or ")[:-1]), "other": text.split(" or ")[-1]}
+                if " or " in text
+                else text
+            )
         if name == "resources":
             return ", ".join(named("resource", r) for r in text.split(", "))
         return said(text)
 
     def said(text: str | None) -> str:
         return recognise(text, TEMPLATES, gettext, lang, value) if text else ""
+
     return said

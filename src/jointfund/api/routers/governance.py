@@ -20,8 +20,23 @@ from jointfund.api import deps
 from jointfund.api.errors import RESPONSES
 from jointfund.api.response_cache import cacheable
 from jointfund.api.schemas import (
-    AuditOut, BallotOut, ClosedOut, DraftOut, ExecutionOut, MemberLinkIn, MemberOut, Page, Paging, ProposalDetail,
-    ProposalIn, ProposalOut, RowId, SignedProposalIn, UserMembersOut, VoteIn, WithdrawalIn,
+    AuditOut,
+    BallotOut,
+    ClosedOut,
+    DraftOut,
+    ExecutionOut,
+    MemberLinkIn,
+    MemberOut,
+    Page,
+    Paging,
+    ProposalDetail,
+    ProposalIn,
+    ProposalOut,
+    RowId,
+    SignedProposalIn,
+    UserMembersOut,
+    VoteIn,
+    WithdrawalIn,
 )
 from jointfund.errors import ConflictError, NotFound
 from jointfund.governance import amendment, audit, book, canonical, execution, proposal, user, vote
@@ -39,25 +54,51 @@ READ = Depends(deps.allow("books.read"))
 
 
 def member_out(m: Member) -> dict:
-    return {"id": m.id, "body": m.body, "partner": m.partner, "seat": m.seat, "name": m.name, "key_id": m.key_id,
-            "appointed_on": m.appointed_on, "removed_on": m.removed_on}
+    return {
+        "id": m.id,
+        "body": m.body,
+        "partner": m.partner,
+        "seat": m.seat,
+        "name": m.name,
+        "key_id": m.key_id,
+        "appointed_on": m.appointed_on,
+        "removed_on": m.removed_on,
+    }
 
 
 @router.get("/members", response_model=list[MemberOut], summary="Members of the board and committees")
-def members(request: Request, body: str | None = Query(None, max_length=40),
-            seated: bool = Query(True, description="Only members holding a seat now."), _who=READ) -> list[dict]:
+def members(
+    request: Request,
+    body: str | None = Query(None, max_length=40),
+    seated: bool = Query(True, description="Only members holding a seat now."),
+    _who=READ,
+) -> list[dict]:
     with deps.reading(request) as conn:
         found = book.members(conn)
-    return [member_out(m) for m in found
-            if (body is None or m.body == body) and (not seated or m.removed_seq is None)]
+    return [
+        member_out(m)
+        for m in found
+        if (body is None or m.body == body) and (not seated or m.removed_seq is None)
+    ]
 
 
 def proposal_out(s: Standing) -> dict:
     p = s.proposal
-    return {"id": p.id, "kind": p.kind, "title": p.title, "body": p.body, "rule": p.rule,
-            "amount": None if p.amount is None else format_amount(p.amount, p.currency or ""),
-            "currency": p.currency, "about": p.about, "deadline": p.deadline, "proposer": p.proposer,
-            "created_on": p.created_on, "state": s.state, "reason": s.reason}
+    return {
+        "id": p.id,
+        "kind": p.kind,
+        "title": p.title,
+        "body": p.body,
+        "rule": p.rule,
+        "amount": None if p.amount is None else format_amount(p.amount, p.currency or ""),
+        "currency": p.currency,
+        "about": p.about,
+        "deadline": p.deadline,
+        "proposer": p.proposer,
+        "created_on": p.created_on,
+        "state": s.state,
+        "reason": s.reason,
+    }
 
 
 def rule_words(request: Request, s: Standing) -> str:
@@ -73,12 +114,27 @@ def detail(request: Request, proposal_id: int) -> dict:
     with deps.reading(request) as conn:
         s = proposal.standing(conn, fund, proposal_id, clock.today())
         votes = book.votes(conn, proposal_id)
-    return {**proposal_out(s), "rule_words": rule_words(request, s), "content_sha256": s.proposal.content_sha256,
-            "seats": [seat._asdict() for seat in s.seats],
-            "votes": [{"member": v.member, "choice": v.choice, "round": v.round, "cast_on": v.cast_on,
-                       "signature": v.signature_hex, "seq": v.seq} for v in votes],
-            "closings": [{"status": c.status, "effective": c.effective, "reason": c.reason, "seq": c.seq}
-                         for c in s.closings]}
+    return {
+        **proposal_out(s),
+        "rule_words": rule_words(request, s),
+        "content_sha256": s.proposal.content_sha256,
+        "seats": [seat._asdict() for seat in s.seats],
+        "votes": [
+            {
+                "member": v.member,
+                "choice": v.choice,
+                "round": v.round,
+                "cast_on": v.cast_on,
+                "signature": v.signature_hex,
+                "seq": v.seq,
+            }
+            for v in votes
+        ],
+        "closings": [
+            {"status": c.status, "effective": c.effective, "reason": c.reason, "seq": c.seq}
+            for c in s.closings
+        ],
+    }
 
 
 def standings(request: Request) -> list[Standing]:
@@ -95,43 +151,87 @@ def compute_standings(request: Request) -> list[Standing]:
 
 @router.get("/proposals", response_model=Page[ProposalOut], summary="Proposals and where each stands")
 @cacheable
-def proposals(request: Request, state: str | None = Query(None, max_length=20), body: str | None = Query(None, max_length=40),
-              kind: str | None = Query(None, max_length=40), paging: Paging = Depends(), _who=READ) -> dict:
-    rows = [proposal_out(s) for s in standings(request)
-            if (state is None or s.state == state) and (body is None or s.proposal.body == body)
-            and (kind is None or s.proposal.kind == kind)]
+def proposals(
+    request: Request,
+    state: str | None = Query(None, max_length=20),
+    body: str | None = Query(None, max_length=40),
+    kind: str | None = Query(None, max_length=40),
+    paging: Paging = Depends(),
+    _who=READ,
+) -> dict:
+    rows = [
+        proposal_out(s)
+        for s in standings(request)
+        if (state is None or s.state == state)
+        and (body is None or s.proposal.body == body)
+        and (kind is None or s.proposal.kind == kind)
+    ]
     return paging.slice(rows)
 
 
-@router.get("/proposals/{proposal_id}", response_model=ProposalDetail, summary="A proposal with its seat grid")
+@router.get(
+    "/proposals/{proposal_id}", response_model=ProposalDetail, summary="A proposal with its seat grid"
+)
 @cacheable
 def proposal_detail(request: Request, proposal_id: RowId, _who=READ) -> dict:
     return detail(request, proposal_id)
 
 
-@router.get("/proposals/{proposal_id}/ballot", response_model=BallotOut, summary="The bytes a member signs to vote")
-def ballot(request: Request, proposal_id: RowId, member: int = Query(..., ge=1, le=2**31),
-           choice: str = Query(..., max_length=20), _who=Depends(deps.allow("proposals.vote"))) -> dict:
+@router.get(
+    "/proposals/{proposal_id}/ballot", response_model=BallotOut, summary="The bytes a member signs to vote"
+)
+def ballot(
+    request: Request,
+    proposal_id: RowId,
+    member: int = Query(..., ge=1, le=2**31),
+    choice: str = Query(..., max_length=20),
+    _who=Depends(deps.allow("proposals.vote")),
+) -> dict:
     with deps.reading(request) as conn:
         b = vote.prepare(conn, deps.fund(request), proposal_id, str(member), choice, clock.today())
-    return {"proposal": proposal_id, "member": b.member.id, "choice": choice, "round": b.round,
-            "message": b.message.decode("utf-8"), "message_base64": base64.b64encode(b.message).decode()}
+    return {
+        "proposal": proposal_id,
+        "member": b.member.id,
+        "choice": choice,
+        "round": b.round,
+        "message": b.message.decode("utf-8"),
+        "message_base64": base64.b64encode(b.message).decode(),
+    }
 
 
-@router.post("/proposals/{proposal_id}/votes", response_model=ProposalDetail, status_code=201,
-             summary="Cast a signed vote")
-def cast(request: Request, proposal_id: RowId, ballot_in: VoteIn,
-         who=Depends(deps.change("proposals.vote"))) -> dict:
+@router.post(
+    "/proposals/{proposal_id}/votes",
+    response_model=ProposalDetail,
+    status_code=201,
+    summary="Cast a signed vote",
+)
+def cast(
+    request: Request, proposal_id: RowId, ballot_in: VoteIn, who=Depends(deps.change("proposals.vote"))
+) -> dict:
     """The signature (hex) is the member's Ed25519 signature over the ballot's bytes; the answer is the proposal after it."""
     with db.write(deps.server(request).engine) as conn:
-        vote.cast(conn, deps.fund(request), who.name, proposal_id, str(ballot_in.member), ballot_in.choice,
-                  ballot_in.round, ballot_in.signature.strip().lower(), clock.today())
+        vote.cast(
+            conn,
+            deps.fund(request),
+            who.name,
+            proposal_id,
+            str(ballot_in.member),
+            ballot_in.choice,
+            ballot_in.round,
+            ballot_in.signature.strip().lower(),
+            clock.today(),
+        )
     return detail(request, proposal_id)
 
 
 @router.get("/audit", response_model=Page[AuditOut], tags=["audit"], summary="The audit trail")
-def audit_trail(request: Request, since: dt.date | None = Query(None), actor: str | None = Query(None, max_length=64),
-                paging: Paging = Depends(), _who=READ) -> dict:
+def audit_trail(
+    request: Request,
+    since: dt.date | None = Query(None),
+    actor: str | None = Query(None, max_length=64),
+    paging: Paging = Depends(),
+    _who=READ,
+) -> dict:
     with deps.reading(request) as conn:
         rows = audit.trail(conn, since, actor, limit=paging.limit + 1, offset=paging.offset)
     return paging.page(rows)
@@ -147,14 +247,21 @@ def member_detail(request: Request, member_id: RowId, _who=READ) -> dict:
 
 
 def closed_out(c) -> dict:  # noqa: ANN001 - a governance Closing
-    return {"proposal": c.proposal, "status": c.status, "effective": c.effective, "reason": c.reason, "seq": c.seq}
+    return {
+        "proposal": c.proposal,
+        "status": c.status,
+        "effective": c.effective,
+        "reason": c.reason,
+        "seq": c.seq,
+    }
 
 
 def draft_of(conn, request: Request, p: ProposalIn):  # noqa: ANN001, ANN201 - a Connection; (Proposal, Change | None)
     fund, today = deps.fund(request), clock.today()
     change = None if p.amendment is None else amendment.parse(fund, p.amendment, "amendment", today)
-    return proposal.draft(conn, fund, p.kind, p.title, str(p.member), today, p.amount, p.currency, p.about, p.deadline,
-                          change), change
+    return proposal.draft(
+        conn, fund, p.kind, p.title, str(p.member), today, p.amount, p.currency, p.about, p.deadline, change
+    ), change
 
 
 @router.post("/proposals/draft", response_model=DraftOut, summary="The bytes a proposer signs to propose")
@@ -164,62 +271,112 @@ def draft(request: Request, p: ProposalIn, _who=Depends(deps.allow("proposals.ne
     with deps.reading(request) as conn:
         d, _change = draft_of(conn, request, p)
     message = canonical.proposal_bytes(deps.fund(request).id, d)
-    return {"id": d.id, "message": message.decode("utf-8"), "message_base64": base64.b64encode(message).decode()}
+    return {
+        "id": d.id,
+        "message": message.decode("utf-8"),
+        "message_base64": base64.b64encode(message).decode(),
+    }
 
 
-@router.post("/proposals", response_model=ProposalDetail, status_code=201, summary="Propose, signed by the proposer")
+@router.post(
+    "/proposals", response_model=ProposalDetail, status_code=201, summary="Propose, signed by the proposer"
+)
 def propose(request: Request, p: SignedProposalIn, who=Depends(deps.change("proposals.new"))) -> dict:
     with db.write(deps.server(request).engine) as conn:
         d, change = draft_of(conn, request, p)
         if d.id != p.id:
-            raise ConflictError(f"another proposal took number {p.id} since the draft: draft again (it will be {d.id}) "
-                                "and sign the new bytes")
+            raise ConflictError(
+                f"another proposal took number {p.id} since the draft: draft again (it will be {d.id}) "
+                "and sign the new bytes"
+            )
         done = proposal.submit(conn, deps.fund(request), who.name, d, p.signature.strip().lower(), change)
     return detail(request, done.id)
 
 
-@router.get("/proposals/{proposal_id}/withdrawal", response_model=DraftOut, summary="The bytes a proposer signs to withdraw")
-def withdrawal_bytes(request: Request, proposal_id: RowId, _who=Depends(deps.allow("proposals.withdraw"))) -> dict:
+@router.get(
+    "/proposals/{proposal_id}/withdrawal",
+    response_model=DraftOut,
+    summary="The bytes a proposer signs to withdraw",
+)
+def withdrawal_bytes(
+    request: Request, proposal_id: RowId, _who=Depends(deps.allow("proposals.withdraw"))
+) -> dict:
     fund = deps.fund(request)
     with deps.reading(request) as conn:
         message = proposal.withdrawal_message(fund, proposal.get(conn, proposal_id))
-    return {"id": proposal_id, "message": message.decode("utf-8"), "message_base64": base64.b64encode(message).decode()}
+    return {
+        "id": proposal_id,
+        "message": message.decode("utf-8"),
+        "message_base64": base64.b64encode(message).decode(),
+    }
 
 
-@router.post("/proposals/{proposal_id}/withdrawal", response_model=ClosedOut, status_code=201,
-             summary="Withdraw an open proposal (its proposer, signed)")
-def withdraw(request: Request, proposal_id: RowId, w: WithdrawalIn, who=Depends(deps.change("proposals.withdraw"))) -> dict:
+@router.post(
+    "/proposals/{proposal_id}/withdrawal",
+    response_model=ClosedOut,
+    status_code=201,
+    summary="Withdraw an open proposal (its proposer, signed)",
+)
+def withdraw(
+    request: Request, proposal_id: RowId, w: WithdrawalIn, who=Depends(deps.change("proposals.withdraw"))
+) -> dict:
     with db.write(deps.server(request).engine) as conn:
-        c = proposal.withdraw(conn, deps.fund(request), who.name, proposal_id, w.member, w.signature.strip().lower(),
-                              clock.today())
+        c = proposal.withdraw(
+            conn,
+            deps.fund(request),
+            who.name,
+            proposal_id,
+            w.member,
+            w.signature.strip().lower(),
+            clock.today(),
+        )
     return closed_out(c)
 
 
-@router.post("/proposals/expiry", response_model=list[ClosedOut], summary="Record the expiry of every proposal past its deadline")
+@router.post(
+    "/proposals/expiry",
+    response_model=list[ClosedOut],
+    summary="Record the expiry of every proposal past its deadline",
+)
 def expire(request: Request, who=Depends(deps.change("proposals.expire"))) -> list[dict]:
     with db.write(deps.server(request).engine) as conn:
         done = proposal.expire_due(conn, deps.fund(request), who.name, clock.today())
     return [closed_out(c) for c in done]
 
 
-@router.post("/proposals/{proposal_id}/execution", response_model=ExecutionOut, status_code=201,
-             summary="Execute an approved proposal (exactly once)")
+@router.post(
+    "/proposals/{proposal_id}/execution",
+    response_model=ExecutionOut,
+    status_code=201,
+    summary="Execute an approved proposal (exactly once)",
+)
 def execute(request: Request, proposal_id: RowId, who=Depends(deps.change("proposals.execute"))) -> dict:
     with db.write(deps.server(request).engine) as conn:
         done = execution.execute(conn, deps.fund(request), who.name, proposal_id, clock.today())
     return done._asdict()
 
 
-@router.get("/users/{name}/members", response_model=UserMembersOut, tags=["users"], summary="The members a user is")
+@router.get(
+    "/users/{name}/members", response_model=UserMembersOut, tags=["users"], summary="The members a user is"
+)
 def user_members(request: Request, name: str, _who=READ) -> dict:
     with deps.reading(request) as conn:
         return {"name": name, "members": list(user.member_links(conn).get(name, ()))}
 
 
-@router.post("/users/{name}/members", response_model=UserMembersOut, status_code=201, tags=["users"],
-             summary="Say that a user is a member (so their dashboard shows what waits for their vote)")
-def link_member(request: Request, name: str, link: MemberLinkIn, who=Depends(deps.change("users.link_member"))) -> dict:
+@router.post(
+    "/users/{name}/members",
+    response_model=UserMembersOut,
+    status_code=201,
+    tags=["users"],
+    summary="Say that a user is a member (so their dashboard shows what waits for their vote)",
+)
+def link_member(
+    request: Request, name: str, link: MemberLinkIn, who=Depends(deps.change("users.link_member"))
+) -> dict:
     st = None if link.authority is None else authority.from_json(link.authority, "authority")
     with db.write(deps.server(request).engine) as conn:
-        return {"name": name, "members": list(user.link_member(conn, deps.fund(request).id, who.name, name, link.member,
-                                                               st))}
+        return {
+            "name": name,
+            "members": list(user.link_member(conn, deps.fund(request).id, who.name, name, link.member, st)),
+        }

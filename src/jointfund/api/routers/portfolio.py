@@ -19,8 +19,22 @@ from jointfund import clock
 from jointfund.api import deps
 from jointfund.api.errors import RESPONSES
 from jointfund.api.schemas import (
-    ApplicationDetail, ApplicationIn, ApplicationOut, InvestmentOut, MoveIn, OutcomeIn, OutcomeOut, Page, Paging,
-    PortfolioOut, RowId, ScreeningOut, StageChangeOut, SubmittedOut, WithdrawIn, plain_row,
+    ApplicationDetail,
+    ApplicationIn,
+    ApplicationOut,
+    InvestmentOut,
+    MoveIn,
+    OutcomeIn,
+    OutcomeOut,
+    Page,
+    Paging,
+    PortfolioOut,
+    RowId,
+    ScreeningOut,
+    StageChangeOut,
+    SubmittedOut,
+    WithdrawIn,
+    plain_row,
 )
 from jointfund.errors import InputError, NotFound, Problem, Refused
 from jointfund.fund import FundInfo
@@ -45,11 +59,24 @@ def stage_name(info: FundInfo, code: str) -> str:
 
 
 def application_out(info: FundInfo, a: Application, now: StageChange) -> dict:
-    return {"id": a.id, "label": a.label, "reference": a.reference, "applicant": a.applicant,
-            "applicant_code": a.applicant_code, "title": a.title, "sector": a.sector, "region": a.region,
-            "resource": a.resource, "amount": format_amount(a.amount, a.currency), "currency": a.currency,
-            "instrument": a.instrument, "submitted_on": a.submitted_on, "stage": now.to_stage,
-            "stage_name": stage_name(info, now.to_stage), "since": now.effective}
+    return {
+        "id": a.id,
+        "label": a.label,
+        "reference": a.reference,
+        "applicant": a.applicant,
+        "applicant_code": a.applicant_code,
+        "title": a.title,
+        "sector": a.sector,
+        "region": a.region,
+        "resource": a.resource,
+        "amount": format_amount(a.amount, a.currency),
+        "currency": a.currency,
+        "instrument": a.instrument,
+        "submitted_on": a.submitted_on,
+        "stage": now.to_stage,
+        "stage_name": stage_name(info, now.to_stage),
+        "since": now.effective,
+    }
 
 
 def application_detail(conn: Connection, info: FundInfo, application_id: int) -> dict:
@@ -58,12 +85,19 @@ def application_detail(conn: Connection, info: FundInfo, application_id: int) ->
     moves = apps.history(conn, application_id)
     p = apps.pipeline_of(info.terms())
     inv = investment.of_application(conn, application_id)
-    return {**application_out(info, a, moves[-1]), "description": a.description, "contact": a.contact,
-            "documents": list(a.documents), "source": a.source,
-            "history": [{k: v for k, v in m._asdict().items() if k != "application"} for m in moves],
-            "next": [{"to": tr.to, "name": stage_name(info, tr.to), "decision": tr.decision}
-                     for tr in rules.next_stages(p, moves[-1].to_stage)],
-            "investment": inv.id if inv else None}
+    return {
+        **application_out(info, a, moves[-1]),
+        "description": a.description,
+        "contact": a.contact,
+        "documents": list(a.documents),
+        "source": a.source,
+        "history": [{k: v for k, v in m._asdict().items() if k != "application"} for m in moves],
+        "next": [
+            {"to": tr.to, "name": stage_name(info, tr.to), "decision": tr.decision}
+            for tr in rules.next_stages(p, moves[-1].to_stage)
+        ],
+        "investment": inv.id if inv else None,
+    }
 
 
 def submitters(conn: Connection) -> dict[int, str]:
@@ -74,17 +108,30 @@ def submitters(conn: Connection) -> dict[int, str]:
     return out
 
 
-def listing(request: Request, stage: str | None, sector: str | None, region: str | None, paging: Paging,
-            submitted_by: str | None = None) -> dict:
+def listing(
+    request: Request,
+    stage: str | None,
+    sector: str | None,
+    region: str | None,
+    paging: Paging,
+    submitted_by: str | None = None,
+) -> dict:
     info = deps.fund(request)
     with deps.reading(request) as conn:
         everyone = apps.applications(conn)
         where = apps.stages(conn)
         mine = submitters(conn) if submitted_by is not None else {}
-    kept = paging.take(a for a in everyone
-                       if (stage is None or where[a.id].to_stage == stage) and (sector is None or a.sector == sector)
-                       and (region is None or a.region == region) and (submitted_by is None or mine.get(a.id) == submitted_by))
-    return paging.page([application_out(info, a, where[a.id]) for a in kept])  # only the page's rows are shaped
+    kept = paging.take(
+        a
+        for a in everyone
+        if (stage is None or where[a.id].to_stage == stage)
+        and (sector is None or a.sector == sector)
+        and (region is None or a.region == region)
+        and (submitted_by is None or mine.get(a.id) == submitted_by)
+    )
+    return paging.page(
+        [application_out(info, a, where[a.id]) for a in kept]
+    )  # only the page's rows are shaped
 
 
 def submit_one(request: Request, actor: str, fields: ApplicationIn, source: str = "api") -> dict:
@@ -96,9 +143,17 @@ def submit_one(request: Request, actor: str, fields: ApplicationIn, source: str 
         return {"application": application_detail(conn, info, a.id), "new": new}
 
 
-@router.get("/applications", response_model=Page[ApplicationOut], summary="Applications and where each stands")
-def applications(request: Request, stage: str | None = Query(None, max_length=60), sector: str | None = Query(None, max_length=60),
-                 region: str | None = Query(None, max_length=100), paging: Paging = Depends(), _who=READ) -> dict:
+@router.get(
+    "/applications", response_model=Page[ApplicationOut], summary="Applications and where each stands"
+)
+def applications(
+    request: Request,
+    stage: str | None = Query(None, max_length=60),
+    sector: str | None = Query(None, max_length=60),
+    region: str | None = Query(None, max_length=100),
+    paging: Paging = Depends(),
+    _who=READ,
+) -> dict:
     return listing(request, stage, sector, region, paging)
 
 
@@ -109,56 +164,101 @@ def submit(request: Request, fields: ApplicationIn, who=Depends(deps.change("app
     return submit_one(request, who.name, fields)
 
 
-@router.get("/applications/{application_id}", response_model=ApplicationDetail, summary="An application with its history")
+@router.get(
+    "/applications/{application_id}",
+    response_model=ApplicationDetail,
+    summary="An application with its history",
+)
 def application(request: Request, application_id: RowId, _who=READ) -> dict:
     with deps.reading(request) as conn:
         return application_detail(conn, deps.fund(request), application_id)
 
 
-@router.post("/applications/{application_id}/moves", response_model=StageChangeOut, status_code=201,
-             summary="Move an application to a stage that needs no decision")
-def move(request: Request, application_id: RowId, m: MoveIn, who=Depends(deps.change("applications.move"))) -> dict:
+@router.post(
+    "/applications/{application_id}/moves",
+    response_model=StageChangeOut,
+    status_code=201,
+    summary="Move an application to a stage that needs no decision",
+)
+def move(
+    request: Request, application_id: RowId, m: MoveIn, who=Depends(deps.change("applications.move"))
+) -> dict:
     """Screening, declining, a withdrawal... with a reason; decision stages are reached only by executing proposals."""
     with db.write(deps.server(request).engine) as conn:
-        change = lifecycle.move_by_person(conn, deps.fund(request), who.name, application_id, m.to, clock.today(), m.reason)
+        change = lifecycle.move_by_person(
+            conn, deps.fund(request), who.name, application_id, m.to, clock.today(), m.reason
+        )
     return {k: v for k, v in change._asdict().items() if k != "application"}
 
 
-@router.post("/applications/{application_id}/screenings", response_model=ScreeningOut, status_code=201,
-             summary="Screen an application against every current sanctions list")
+@router.post(
+    "/applications/{application_id}/screenings",
+    response_model=ScreeningOut,
+    status_code=201,
+    summary="Screen an application against every current sanctions list",
+)
 def screen(request: Request, application_id: RowId, who=Depends(deps.change("applications.screen"))) -> dict:
     """The company and each beneficial owner, as `jointfund applications screen ID`; hits name owners "owner N"."""
     with db.write(deps.server(request).engine) as conn:
         r = screening.screen(conn, deps.fund(request), who.name, application_id, clock.today())
     s = r.screening
-    return {"id": s.id, "application": s.application, "lists": list(s.lists), "screened_on": s.screened_on,
-            "seq": s.seq, "hits": [h.as_dict() for h in r.hits], "new": len(r.new),
-            "outcome": r.outcome._asdict() if r.outcome else None}
+    return {
+        "id": s.id,
+        "application": s.application,
+        "lists": list(s.lists),
+        "screened_on": s.screened_on,
+        "seq": s.seq,
+        "hits": [h.as_dict() for h in r.hits],
+        "new": len(r.new),
+        "outcome": r.outcome._asdict() if r.outcome else None,
+    }
 
 
-@router.post("/applications/{application_id}/screening-outcome", response_model=OutcomeOut, status_code=201,
-             summary="Record the outcome of the latest screening: cleared or blocked, with a reason")
-def decide(request: Request, application_id: RowId, o: OutcomeIn,
-           who=Depends(deps.change("applications.screening_outcome"))) -> dict:
+@router.post(
+    "/applications/{application_id}/screening-outcome",
+    response_model=OutcomeOut,
+    status_code=201,
+    summary="Record the outcome of the latest screening: cleared or blocked, with a reason",
+)
+def decide(
+    request: Request,
+    application_id: RowId,
+    o: OutcomeIn,
+    who=Depends(deps.change("applications.screening_outcome")),
+) -> dict:
     with db.write(deps.server(request).engine) as conn:
         return screening.decide(conn, who.name, application_id, o.outcome, o.reason, clock.today())._asdict()
 
 
 # -- the applicant portal --
 
-@router.get("/portal/applications", response_model=Page[ApplicationOut], tags=["portal"],
-            summary="The applications I submitted")
+
+@router.get(
+    "/portal/applications",
+    response_model=Page[ApplicationOut],
+    tags=["portal"],
+    summary="The applications I submitted",
+)
 def my_applications(request: Request, paging: Paging = Depends(), who=PORTAL) -> dict:
     return listing(request, None, None, None, paging, submitted_by=who.name)
 
 
-@router.post("/portal/applications", response_model=SubmittedOut, status_code=201, tags=["portal"],
-             summary="Submit an application (as an applicant)")
-def portal_submit(request: Request, fields: ApplicationIn, who=Depends(deps.change("applications.submit"))) -> dict:
+@router.post(
+    "/portal/applications",
+    response_model=SubmittedOut,
+    status_code=201,
+    tags=["portal"],
+    summary="Submit an application (as an applicant)",
+)
+def portal_submit(
+    request: Request, fields: ApplicationIn, who=Depends(deps.change("applications.submit"))
+) -> dict:
     return submit_one(request, who.name, fields)
 
 
-FUND_ACTOR = "fund"  # who an applicant is told moved their application: the fund, never a staff member's user name
+FUND_ACTOR = (
+    "fund"  # who an applicant is told moved their application: the fund, never a staff member's user name
+)
 
 
 def own_application(request: Request, application_id: int, name: str) -> dict:
@@ -179,33 +279,52 @@ def upload_own(request: Request, application_id: int, name: str, filename: str, 
     """Attach a document the applicant uploads to their own application (stored by its SHA-256)."""
     own_application(request, application_id, name)  # NotFound for anyone else's
     with db.write(deps.server(request).engine) as conn:
-        return apps.attach(conn, deps.fund(request), name, application_id, filename, content, clock.today())._asdict()
+        return apps.attach(
+            conn, deps.fund(request), name, application_id, filename, content, clock.today()
+        )._asdict()
 
 
 def withdraw_own(request: Request, application_id: int, name: str, w: WithdrawIn) -> dict:
     """Move the applicant's own application to the terms' withdrawal stage, once they confirmed it; logged as a move."""
     own_application(request, application_id, name)  # NotFound for anyone else's
     if not w.confirm:
-        raise InputError([Problem("confirm", "confirm that you withdraw the application", "false")],
-                         "application not withdrawn")
+        raise InputError(
+            [Problem("confirm", "confirm that you withdraw the application", "false")],
+            "application not withdrawn",
+        )
     info = deps.fund(request)
     target = apps.pipeline_of(info.terms()).withdrawal
     if target is None:
         raise Refused("these terms name no withdrawal stage ([pipeline] withdrawal)")
     with db.write(deps.server(request).engine) as conn:
-        lifecycle.move_by_person(conn, info, name, application_id, target, clock.today(),
-                                 w.reason.strip() or "withdrawn by the applicant")
+        lifecycle.move_by_person(
+            conn,
+            info,
+            name,
+            application_id,
+            target,
+            clock.today(),
+            w.reason.strip() or "withdrawn by the applicant",
+        )
     return own_application(request, application_id, name)
 
 
-@router.get("/portal/applications/{application_id}", response_model=ApplicationDetail, tags=["portal"],
-            summary="One of my applications, with its history")
+@router.get(
+    "/portal/applications/{application_id}",
+    response_model=ApplicationDetail,
+    tags=["portal"],
+    summary="One of my applications, with its history",
+)
 def my_application(request: Request, application_id: RowId, who=PORTAL) -> dict:
     return own_application(request, application_id, who.name)
 
 
-@router.post("/portal/applications/{application_id}/documents", status_code=201, tags=["portal"],
-             summary="Upload a document to one of my applications (multipart `file`; stored by its SHA-256)")
+@router.post(
+    "/portal/applications/{application_id}/documents",
+    status_code=201,
+    tags=["portal"],
+    summary="Upload a document to one of my applications (multipart `file`; stored by its SHA-256)",
+)
 async def my_document(request: Request, application_id: RowId) -> dict:
     who = await deps.authorise_change(request, "applications.submit")
     f = (await request.form()).get("file")
@@ -213,21 +332,34 @@ async def my_document(request: Request, application_id: RowId) -> dict:
         raise InputError([Problem("file", "a file is required")], "document not attached")
     limit = apps.pipeline_of(deps.fund(request).terms()).document_max_bytes
     content = await f.read(limit + 1)  # one byte over is enough to refuse it
-    return await run_in_threadpool(upload_own, request, application_id, who.name, f.filename or "document", content)
+    return await run_in_threadpool(
+        upload_own, request, application_id, who.name, f.filename or "document", content
+    )
 
 
-@router.post("/portal/applications/{application_id}/withdrawal", response_model=ApplicationDetail, tags=["portal"],
-             summary="Withdraw one of my applications (confirm: true)")
-def my_withdrawal(request: Request, application_id: RowId, w: WithdrawIn,
-                  who=Depends(deps.change("applications.withdraw"))) -> dict:
+@router.post(
+    "/portal/applications/{application_id}/withdrawal",
+    response_model=ApplicationDetail,
+    tags=["portal"],
+    summary="Withdraw one of my applications (confirm: true)",
+)
+def my_withdrawal(
+    request: Request, application_id: RowId, w: WithdrawIn, who=Depends(deps.change("applications.withdraw"))
+) -> dict:
     return withdraw_own(request, application_id, who.name, w)
 
 
 # -- investments and the portfolio --
 
+
 @router.get("/investments", response_model=Page[InvestmentOut], summary="Investments")
-def investments(request: Request, as_of: dt.date | None = Query(None, description="Committed on or before it."),
-                stage: str | None = Query(None, max_length=60), paging: Paging = Depends(), _who=READ) -> dict:
+def investments(
+    request: Request,
+    as_of: dt.date | None = Query(None, description="Committed on or before it."),
+    stage: str | None = Query(None, max_length=60),
+    paging: Paging = Depends(),
+    _who=READ,
+) -> dict:
     return paging.slice([i for i in investment_rows(request, as_of) if stage is None or i["stage"] == stage])
 
 
@@ -236,12 +368,25 @@ def investment_rows(request: Request, as_of: dt.date | None = None) -> list[dict
     info = deps.fund(request)
     with deps.reading(request) as conn:
         found = investment.investments(conn, as_of)
-        titles = {a.id: a.title for a in apps.applications(conn, [i.application for i in found])} if found else {}
+        titles = (
+            {a.id: a.title for a in apps.applications(conn, [i.application for i in found])} if found else {}
+        )
         where = apps.stages(conn)
-    return [{"id": i.id, "label": i.label, "application": i.application, "title": titles[i.application],
-             "proposal": i.proposal, "amount": format_amount(i.amount, i.currency), "currency": i.currency,
-             "committed_on": i.committed_on, "stage": where[i.application].to_stage,
-             "stage_name": stage_name(info, where[i.application].to_stage)} for i in found]
+    return [
+        {
+            "id": i.id,
+            "label": i.label,
+            "application": i.application,
+            "title": titles[i.application],
+            "proposal": i.proposal,
+            "amount": format_amount(i.amount, i.currency),
+            "currency": i.currency,
+            "committed_on": i.committed_on,
+            "stage": where[i.application].to_stage,
+            "stage_name": stage_name(info, where[i.application].to_stage),
+        }
+        for i in found
+    ]
 
 
 def portfolio_section(request: Request, as_of: dt.date | None) -> dict:
@@ -252,7 +397,9 @@ def portfolio_section(request: Request, as_of: dt.date | None) -> dict:
 
 
 @router.get("/portfolio", response_model=PortfolioOut, summary="The portfolio with its metrics")
-def portfolio(request: Request, as_of: dt.date | None = Query(None, description="Default: today."), _who=READ) -> dict:
+def portfolio(
+    request: Request, as_of: dt.date | None = Query(None, description="Default: today."), _who=READ
+) -> dict:
     """Per investment: committed, disbursed, undrawn, received, value, IRR, MOIC, TVPI, DPI, RVPI; then fund totals
     per currency (as `jointfund portfolio`)."""
     return portfolio_section(request, as_of)

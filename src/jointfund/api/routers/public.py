@@ -102,17 +102,33 @@ def contributions(request: Request, base: str) -> dict[str, list[dict]]:
     for by, tally in tallies.items():
         merged: dict[str, dict] = {}
         for row in tally.rows(names if by == "resource" else None):
-            slot = merged.setdefault(row.key, {"key": row.key, "name": row.name or row.key, "receipts": 0, "eligible": 0,
-                                               "total": Decimal(0), "complete": True})
+            slot = merged.setdefault(
+                row.key,
+                {
+                    "key": row.key,
+                    "name": row.name or row.key,
+                    "receipts": 0,
+                    "eligible": 0,
+                    "total": Decimal(0),
+                    "complete": True,
+                },
+            )
             slot["receipts"] += row.receipts
             slot["eligible"] += row.eligible
             if row.contribution_base is None:
                 slot["complete"] = False
             else:
                 slot["total"] += row.contribution_base
-        out[by] = [{"key": s["key"], "name": s["name"], "receipts": s["receipts"], "eligible": s["eligible"],
-                    "contribution_base": format_amount(s["total"], base) if s["complete"] else None}
-                   for s in merged.values()]
+        out[by] = [
+            {
+                "key": s["key"],
+                "name": s["name"],
+                "receipts": s["receipts"],
+                "eligible": s["eligible"],
+                "contribution_base": format_amount(s["total"], base) if s["complete"] else None,
+            }
+            for s in merged.values()
+        ]
     return out
 
 
@@ -128,16 +144,33 @@ def compute_summary(request: Request) -> dict:
     base = terms.fund.base_currency
     with deps.reading(request) as conn:
         fc = capital_accounts(conn, info, today)  # the one capital figure every surface shows
-        capital = [{"partner": c.partner, "currency": c.currency, "committed": format_amount(c.committed, c.currency),
-                    "called": format_amount(c.called, c.currency), "received": format_amount(c.received, c.currency),
-                    "capital": format_amount(fc.account(c.partner).closing, c.currency),
-                    "share": str(fc.account(c.partner).share)} for c in partner_capital(conn, terms, today)]
+        capital = [
+            {
+                "partner": c.partner,
+                "currency": c.currency,
+                "committed": format_amount(c.committed, c.currency),
+                "called": format_amount(c.called, c.currency),
+                "received": format_amount(c.received, c.currency),
+                "capital": format_amount(fc.account(c.partner).closing, c.currency),
+                "share": str(fc.account(c.partner).share),
+            }
+            for c in partner_capital(conn, terms, today)
+        ]
     cps = signed_checkpoints(request)
     decided = [proposal_out(s) for s in standings(request) if s.proposal.amount is not None]
-    return {"fund_code": info.code, "fund_name": info.name, "start_date": info.start_date, "base_currency": base,
-            "as_of": today, "capital": capital, "contributions": contributions(request, base),
-            "decisions": decided, "investments": investment_rows(request), "checkpoints": latest_by_partner(cps),
-            "both_signed": both_signed(cps, terms.partner_codes)}
+    return {
+        "fund_code": info.code,
+        "fund_name": info.name,
+        "start_date": info.start_date,
+        "base_currency": base,
+        "as_of": today,
+        "capital": capital,
+        "contributions": contributions(request, base),
+        "decisions": decided,
+        "investments": investment_rows(request),
+        "checkpoints": latest_by_partner(cps),
+        "both_signed": both_signed(cps, terms.partner_codes),
+    }
 
 
 @router.get("/public/summary", response_model=SummaryOut, tags=["public"], summary="Published aggregates")
@@ -156,8 +189,12 @@ class PublicRecordOut(BaseModel):
     action: str | None = Field(description="the event's action; None for an entry or a private record")
 
 
-@router.get("/public/records", response_model=Page[PublicRecordOut], tags=["public", "proofs"],
-            summary="The log's records in order: public ones with their kind, private ones as their leaf hash only")
+@router.get(
+    "/public/records",
+    response_model=Page[PublicRecordOut],
+    tags=["public", "proofs"],
+    summary="The log's records in order: public ones with their kind, private ones as their leaf hash only",
+)
 def public_records(request: Request, paging: Paging = Depends(), _who=PUBLIC) -> dict:
     terms = deps.fund(request).base_terms()
     with deps.reading(request) as conn:
@@ -165,8 +202,12 @@ def public_records(request: Request, paging: Paging = Depends(), _who=PUBLIC) ->
     return paging.page([r._asdict() for r in rows])
 
 
-@router.get("/public/records/{seq}", response_model=dict, tags=["public", "proofs"],
-            summary="A public record with its inclusion proof against the latest tree head both partners signed")
+@router.get(
+    "/public/records/{seq}",
+    response_model=dict,
+    tags=["public", "proofs"],
+    summary="A public record with its inclusion proof against the latest tree head both partners signed",
+)
 def public_record(request: Request, seq: RowId, _who=PUBLIC) -> dict:
     """The proof bundle of `jointfund ledger proof` (docs/auditing.md), against the largest tree head every partner
     signed, with each partner's signature of it (`signatures`) and how many records were logged since
@@ -177,11 +218,18 @@ def public_record(request: Request, seq: RowId, _who=PUBLIC) -> dict:
         return disclosure.proof(conn, info.id, terms.transparency, terms.partner_codes, seq)
 
 
-@router.get("/forecast", response_model=dict, tags=["public"],
-            summary="The outlook: the shipped base scenario from today's book (as `jointfund forecast run --format json`)")
+@router.get(
+    "/forecast",
+    response_model=dict,
+    tags=["public"],
+    summary="The outlook: the shipped base scenario from today's book (as `jointfund forecast run --format json`)",
+)
 @cacheable
-def forecast(request: Request, tornado: bool = Query(False, description="Also the sensitivity to each input (slower)."),
-             _who=PUBLIC) -> dict:
+def forecast(
+    request: Request,
+    tornado: bool = Query(False, description="Also the sensitivity to each input (slower)."),
+    _who=PUBLIC,
+) -> dict:
     return outlook_document(request, with_tornado=tornado)
 
 
@@ -198,12 +246,17 @@ def outlook_document(request: Request, with_tornado: bool) -> dict:
 
 
 @router.get("/terms", response_model=dict, tags=["terms"], summary="The terms in force on a date")
-def terms_in_force(request: Request, as_of: dt.date | None = Query(None, description="Default: today."),
-                   _who=PUBLIC) -> dict:
+def terms_in_force(
+    request: Request, as_of: dt.date | None = Query(None, description="Default: today."), _who=PUBLIC
+) -> dict:
     return deps.fund(request).terms(as_of or clock.today()).model_dump(mode="json")
 
 
-@router.get("/me", response_model=MeOut, tags=["users"], summary="Who the request acts as, and what they may change")
+@router.get(
+    "/me", response_model=MeOut, tags=["users"], summary="Who the request acts as, and what they may change"
+)
 def me(who: policy.Actor = Depends(deps.current_actor)) -> dict:
-    may = [a for a in policy.READS if policy.may_read(who.role, a)] + [a for a in policy.RULES if policy.allowed(who.role, a)]
+    may = [a for a in policy.READS if policy.may_read(who.role, a)] + [
+        a for a in policy.RULES if policy.allowed(who.role, a)
+    ]
     return {"name": who.name, "role": who.role, "may": sorted(may)}

@@ -24,7 +24,12 @@ from jointfund import clock
 from jointfund.api import deps
 from jointfund.api.errors import RESPONSES
 from jointfund.api.schemas import (
-    EitiRowOut, FundCapitalOut, ReconciliationOut, ReportOut, plain, plain_row,
+    EitiRowOut,
+    FundCapitalOut,
+    ReconciliationOut,
+    ReportOut,
+    plain,
+    plain_row,
 )
 from jointfund.capital.accounts import capital_accounts
 from jointfund.errors import InputError, JointfundError, Problem
@@ -37,13 +42,19 @@ from jointfund.revenue.reconcile import bounds, reconcile
 router = APIRouter(responses=RESPONSES)
 READ = Depends(deps.allow("books.read"))
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FILE_RESPONSES: dict[int | str, dict] = {200: {"content": {"application/json": {}, XLSX_TYPE: {}, "text/csv": {}},
-                                               "description": "JSON, or the file to download."}}
+FILE_RESPONSES: dict[int | str, dict] = {
+    200: {
+        "content": {"application/json": {}, XLSX_TYPE: {}, "text/csv": {}},
+        "description": "JSON, or the file to download.",
+    }
+}
 Format = Literal["json", "xlsx", "csv"]
 
 
 def attachment(body: bytes, media_type: str, filename: str) -> Response:
-    return Response(body, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        body, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
 
 
 def xlsx_bytes(write: Callable[[Path], None]) -> bytes:
@@ -67,15 +78,25 @@ def csv_bytes(rows: Sequence[dict]) -> bytes:
 def sections_response(sections: list[Section], title: str, fmt: str, filename: str) -> Response:
     """A report of sections as JSON, XLSX (one sheet each) or CSV (a `section` column, then every section's columns)."""
     if fmt == "xlsx":
-        return attachment(xlsx_bytes(lambda path: xlsx.write(sections, path, title)), XLSX_TYPE, f"{filename}.xlsx")
+        return attachment(
+            xlsx_bytes(lambda path: xlsx.write(sections, path, title)), XLSX_TYPE, f"{filename}.xlsx"
+        )
     if fmt == "csv":
-        return attachment(csv_bytes([{"section": s.title, **r} for s in sections for r in s.rows]),
-                          "text/csv; charset=utf-8", f"{filename}.csv")
-    return JSONResponse({"title": title, "sections": [{"title": s.title, "rows": [plain_row(r) for r in s.rows]}
-                                                      for s in sections]})
+        return attachment(
+            csv_bytes([{"section": s.title, **r} for s in sections for r in s.rows]),
+            "text/csv; charset=utf-8",
+            f"{filename}.csv",
+        )
+    return JSONResponse(
+        {
+            "title": title,
+            "sections": [{"title": s.title, "rows": [plain_row(r) for r in s.rows]} for s in sections],
+        }
+    )
 
 
 # -- revenue reports --
+
 
 def eiti_rows(request: Request, year: int, materiality: Decimal | None) -> tuple[list[eiti.EitiRow], str]:
     info = deps.fund(request)
@@ -95,14 +116,28 @@ def eiti_out(r: eiti.EitiRow) -> dict:
 
 
 def amount_query(description: str):  # noqa: ANN201 - a Query; one per parameter (FastAPI keeps state in it)
-    return Query(None, max_length=30, pattern=r"^[0-9]{1,18}(\.[0-9]{1,8})?$",
-                 description=f"{description} An amount, with a dot as the decimal mark.")
+    return Query(
+        None,
+        max_length=30,
+        pattern=r"^[0-9]{1,18}(\.[0-9]{1,8})?$",
+        description=f"{description} An amount, with a dot as the decimal mark.",
+    )
 
 
-@router.get("/reports/eiti", tags=["reports"], response_model=list[EitiRowOut], responses=FILE_RESPONSES,
-            summary="EITI-style revenue report of a year")
-def eiti_report(request: Request, year: int = Query(..., ge=1900, le=2999), materiality: str | None = amount_query("Fold rows below it."),
-                format: Literal["json", "xlsx"] = Query("json"), _who=READ) -> Response:  # noqa: A002
+@router.get(
+    "/reports/eiti",
+    tags=["reports"],
+    response_model=list[EitiRowOut],
+    responses=FILE_RESPONSES,
+    summary="EITI-style revenue report of a year",
+)
+def eiti_report(
+    request: Request,
+    year: int = Query(..., ge=1900, le=2999),
+    materiality: str | None = amount_query("Fold rows below it."),
+    format: Literal["json", "xlsx"] = Query("json"),
+    _who=READ,
+) -> Response:  # noqa: A002
     """All extractive revenue by stream (with GFS code), company, licence, resource and region; `materiality` folds
     smaller rows into one per section. `format=xlsx` downloads the workbook `jointfund report eiti -o` writes:
     the EITI summary data, one sheet per part of the template."""
@@ -113,7 +148,9 @@ def eiti_report(request: Request, year: int = Query(..., ge=1900, le=2999), mate
         with deps.reading(request) as conn:
             sections = eiti_summary.summary(conn, info, year)
         title = f"{info.base_terms().fund.name}: EITI summary data {year}"
-        return attachment(xlsx_bytes(lambda path: xlsx.write(sections, path, title)), XLSX_TYPE, f"eiti-{year}.xlsx")
+        return attachment(
+            xlsx_bytes(lambda path: xlsx.write(sections, path, title)), XLSX_TYPE, f"eiti-{year}.xlsx"
+        )
     rows, title = eiti_rows(request, year, None if materiality is None else Decimal(materiality))
     return JSONResponse([eiti_out(r) for r in rows])
 
@@ -122,21 +159,35 @@ def reconciliation(request: Request, year: int, tolerance: Decimal) -> dict:
     window = deps.fund(request).base_terms().reconciliation.window_days
     span = bounds(year, window)
     with deps.reading(request) as conn:
-        compared, found = reconcile(book.receipts(conn, span), book.licences(conn), book.payments(conn, span), tolerance,
-                                    year, window)
-    return {"year": year, "tolerance": format(tolerance, "f"), "compared": compared,
-            "findings": [plain_row(f._asdict()) for f in found]}
+        compared, found = reconcile(
+            book.receipts(conn, span), book.licences(conn), book.payments(conn, span), tolerance, year, window
+        )
+    return {
+        "year": year,
+        "tolerance": format(tolerance, "f"),
+        "compared": compared,
+        "findings": [plain_row(f._asdict()) for f in found],
+    }
 
 
-@router.get("/reports/reconciliation", tags=["reports"], response_model=ReconciliationOut,
-            summary="Company payments against Treasury receipts")
-def reconciliation_report(request: Request, year: int = Query(..., ge=1900, le=2999), tolerance: str | None = amount_query("Differences up to it are no discrepancy."),
-                          _who=READ) -> dict:
+@router.get(
+    "/reports/reconciliation",
+    tags=["reports"],
+    response_model=ReconciliationOut,
+    summary="Company payments against Treasury receipts",
+)
+def reconciliation_report(
+    request: Request,
+    year: int = Query(..., ge=1900, le=2999),
+    tolerance: str | None = amount_query("Differences up to it are no discrepancy."),
+    _who=READ,
+) -> dict:
     """Per company x licence x stream: differences over the tolerance, and items with no counterpart."""
     return reconciliation(request, year, Decimal(tolerance or 0))
 
 
 # -- capital --
+
 
 def fund_capital(request: Request, as_of: dt.date | None, since: dt.date | None) -> dict:
     info = deps.fund(request)
@@ -148,15 +199,27 @@ def fund_capital(request: Request, as_of: dt.date | None, since: dt.date | None)
     return {**plain_row(fc._asdict()), "accounts": [plain_row(a._asdict()) for a in fc.accounts]}
 
 
-@router.get("/capital/accounts", tags=["capital"], response_model=FundCapitalOut, summary="Partners' capital accounts")
-def accounts(request: Request, as_of: dt.date | None = Query(None, description="Closing date [default: today]."),
-             since: dt.date | None = Query(None, alias="from", description="Opening date [default: the fund's first day]."),
-             _who=READ) -> dict:
+@router.get(
+    "/capital/accounts", tags=["capital"], response_model=FundCapitalOut, summary="Partners' capital accounts"
+)
+def accounts(
+    request: Request,
+    as_of: dt.date | None = Query(None, description="Closing date [default: today]."),
+    since: dt.date | None = Query(
+        None, alias="from", description="Opening date [default: the fund's first day]."
+    ),
+    _who=READ,
+) -> dict:
     """Each partner's capital account and ownership share, and the fund's NAV, from the book alone."""
     return fund_capital(request, as_of, since)
 
 
-Period = Query(..., max_length=7, pattern=r"^[1-9][0-9]{3}(-Q[1-4])?$", description="A year (2026) or a quarter (2026-Q1).")
+Period = Query(
+    ...,
+    max_length=7,
+    pattern=r"^[1-9][0-9]{3}(-Q[1-4])?$",
+    description="A year (2026) or a quarter (2026-Q1).",
+)
 
 
 def statement_bounds(request: Request, period: str) -> tuple[dt.date, dt.date]:
@@ -175,14 +238,26 @@ def statement_sections(request: Request, partner: str, period: str) -> tuple[lis
     return sections, f"{info.name}: capital statement of {partner}, {period}"
 
 
-@router.get("/capital/statements/{partner}", tags=["capital"], response_model=ReportOut,
-            responses={200: {"content": {**FILE_RESPONSES[200]["content"], "text/html": {}},
-                             "description": FILE_RESPONSES[200].get("description", "")}},
-            summary="A partner's capital statement")
-def partner_statement(request: Request, partner: str, period: str = Period,
-                      format: Literal["json", "xlsx", "csv", "html"] = Query("json"),  # noqa: A002
-                      lang: Literal["en", "uk"] = Query("en", description="Language of the html page."),
-                      _who=READ) -> Response:
+@router.get(
+    "/capital/statements/{partner}",
+    tags=["capital"],
+    response_model=ReportOut,
+    responses={
+        200: {
+            "content": {**FILE_RESPONSES[200]["content"], "text/html": {}},
+            "description": FILE_RESPONSES[200].get("description", ""),
+        }
+    },
+    summary="A partner's capital statement",
+)
+def partner_statement(
+    request: Request,
+    partner: str,
+    period: str = Period,
+    format: Literal["json", "xlsx", "csv", "html"] = Query("json"),  # noqa: A002
+    lang: Literal["en", "uk"] = Query("en", description="Language of the html page."),
+    _who=READ,
+) -> Response:
     """The statement of `jointfund report statement` (ILPA style: the period, the year to date and the inception
     to date), as JSON, a file to download (XLSX or CSV) or a printable HTML page in English or Ukrainian."""
     if format == "html":
@@ -190,7 +265,9 @@ def partner_statement(request: Request, partner: str, period: str = Period,
         start, end = statement_bounds(request, period)
         with deps.reading(request) as conn:
             s = statement.compute(conn, info, partner, start, end)
-            page = statement_page.statement_html(s, statement.entry_rows(conn, info, s), lang, period, clock.today())
+            page = statement_page.statement_html(
+                s, statement.entry_rows(conn, info, s), lang, period, clock.today()
+            )
         return HTMLResponse(page)
     sections, title = statement_sections(request, partner, period)
     return sections_response(sections, title, format, f"statement-{partner}-{period}")
@@ -198,10 +275,17 @@ def partner_statement(request: Request, partner: str, period: str = Period,
 
 # -- the fund report --
 
-@router.get("/reports/fund.html", tags=["reports"], response_class=Response, summary="The HTML fund report",
-            responses={200: {"content": {"text/html": {}}, "description": "One self-contained, offline HTML file."}})
-def fund_html(request: Request, as_of: dt.date | None = Query(None, description="Default: today."),
-              _who=READ) -> Response:
+
+@router.get(
+    "/reports/fund.html",
+    tags=["reports"],
+    response_class=Response,
+    summary="The HTML fund report",
+    responses={200: {"content": {"text/html": {}}, "description": "One self-contained, offline HTML file."}},
+)
+def fund_html(
+    request: Request, as_of: dt.date | None = Query(None, description="Default: today."), _who=READ
+) -> Response:
     info = deps.fund(request)
     day = as_of or clock.today()
     with deps.reading(request) as conn:

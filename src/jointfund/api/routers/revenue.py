@@ -60,8 +60,11 @@ def _accrue(conn: Connection, info: FundInfo) -> dict:
 
 UPLOADS = {
     "licences": Upload("licences.import", lambda _c, info: imports.licences_kind(info.base_terms())),
-    "receipts": Upload("receipts.import", lambda c, info: imports.receipts_kind(info.base_terms(), book.licence_ids(c)),
-                       _accrue),
+    "receipts": Upload(
+        "receipts.import",
+        lambda c, info: imports.receipts_kind(info.base_terms(), book.licence_ids(c)),
+        _accrue,
+    ),
     "fx": Upload("fx.import", lambda _c, info: imports.rates_kind(info.base_terms())),
     "payments": Upload("payments.import", lambda _c, info: imports.payments_kind(info.base_terms())),
 }
@@ -104,18 +107,26 @@ class JobOut(BaseModel):
 def job_out(job: Job) -> dict:
     done = job.result if job.state == "done" else None
     problems = (job.result or {}).get("problems", []) if job.state == "refused" else []
-    return {**job._asdict(), "result": done, "problems": problems,
-            "status_url": f"/api/revenue/uploads/{job.id}"}
+    return {
+        **job._asdict(),
+        "result": done,
+        "problems": problems,
+        "status_url": f"/api/revenue/uploads/{job.id}",
+    }
 
 
-def start_upload(request: Request, what: str, upload: UploadFile, actor: str, accept_jump: bool = False) -> str:
+def start_upload(
+    request: Request, what: str, upload: UploadFile, actor: str, accept_jump: bool = False
+) -> str:
     """Start the upload of `upload` as a job of this server (see api.jobs); its id. A bad name is refused here."""
     spec = UPLOADS[what]
     if accept_jump:  # the importer confirmed rates that jump beyond the terms' fx.max_daily_change
         spec = spec._replace(kind_of=lambda _c, info: imports.rates_kind(info.base_terms(), accept_jump=True))
     name = safe_name(upload.filename)
     if not name.lower().endswith(SUFFIXES):
-        raise InputError([Problem("file", f"expected a {', '.join(SUFFIXES)} file", name)], f"{what} not imported")
+        raise InputError(
+            [Problem("file", f"expected a {', '.join(SUFFIXES)} file", name)], f"{what} not imported"
+        )
     info = deps.fund(request)
     engine = deps.server(request).engine
 
@@ -143,25 +154,40 @@ BACKGROUND = Query(False, description="Answer 202 with the job at once, not wait
 def _upload_route(what: str) -> None:
     spec = UPLOADS[what]
 
-    def endpoint(request: Request, file: UploadFile = File(..., description="CSV (UTF-8, header row), XLSX or JSON."),
-                 background: bool = BACKGROUND, who=Depends(deps.change(spec.action))) -> object:
+    def endpoint(
+        request: Request,
+        file: UploadFile = File(..., description="CSV (UTF-8, header row), XLSX or JSON."),
+        background: bool = BACKGROUND,
+        who=Depends(deps.change(spec.action)),
+    ) -> object:
         return _answer(request, start_upload(request, what, file, who.name), background)
 
-    def rates_endpoint(request: Request, file: UploadFile = File(..., description="CSV, XLSX or NBU JSON."),
-                       accept_jump: bool = Query(False, description="Confirm rates that change more than the terms' "
-                                                                    "fx.max_daily_change from the previous rate."),
-                       background: bool = BACKGROUND, who=Depends(deps.change(spec.action))) -> object:
+    def rates_endpoint(
+        request: Request,
+        file: UploadFile = File(..., description="CSV, XLSX or NBU JSON."),
+        accept_jump: bool = Query(
+            False,
+            description="Confirm rates that change more than the terms' "
+            "fx.max_daily_change from the previous rate.",
+        ),
+        background: bool = BACKGROUND,
+        who=Depends(deps.change(spec.action)),
+    ) -> object:
         return _answer(request, start_upload(request, what, file, who.name, accept_jump), background)
 
     if what == "fx":
         endpoint = rates_endpoint
 
     endpoint.__name__ = f"upload_{what}"
-    router.post(f"/{what}", response_model=ImportOut, status_code=201, summary=f"Import {what} from a file",
-                description="Atomic: every problem is listed by line and nothing is imported unless all rows are good. "
-                            "Runs as an upload job, at most the server's --max-upload-rows rows.",
-                responses={202: {"model": JobOut, "description": "With ?background=true: the job, running."}},
-                )(endpoint)
+    router.post(
+        f"/{what}",
+        response_model=ImportOut,
+        status_code=201,
+        summary=f"Import {what} from a file",
+        description="Atomic: every problem is listed by line and nothing is imported unless all rows are good. "
+        "Runs as an upload job, at most the server's --max-upload-rows rows.",
+        responses={202: {"model": JobOut, "description": "With ?background=true: the job, running."}},
+    )(endpoint)
 
 
 @router.get("/uploads/{job_id}", response_model=JobOut, summary="An upload job: state, progress and outcome")
@@ -204,17 +230,30 @@ class ReceiptOut(BaseModel):
 
 
 @router.get("/licences", response_model=Page[LicenceOut], summary="Licences")
-def licences(request: Request, resource: str | None = Query(None, max_length=40), region: str | None = Query(None, max_length=100),
-             paging: Paging = Depends(), _who=READ) -> dict:
+def licences(
+    request: Request,
+    resource: str | None = Query(None, max_length=40),
+    region: str | None = Query(None, max_length=100),
+    paging: Paging = Depends(),
+    _who=READ,
+) -> dict:
     with deps.reading(request) as conn:
         found = sorted(book.licences(conn).values())
-    rows = [{**lic._asdict(), "issued": lic.issued.isoformat()} for lic in found
-            if (resource is None or lic.resource == resource) and (region is None or lic.region == region)]
+    rows = [
+        {**lic._asdict(), "issued": lic.issued.isoformat()}
+        for lic in found
+        if (resource is None or lic.resource == resource) and (region is None or lic.region == region)
+    ]
     return paging.slice(rows)
 
 
-def evaluated(request: Request, year: int | None, keep: Callable[[Evaluation], bool],
-              row: Callable[[Evaluation, str], dict], paging: Paging) -> dict:
+def evaluated(
+    request: Request,
+    year: int | None,
+    keep: Callable[[Evaluation], bool],
+    row: Callable[[Evaluation, str], dict],
+    paging: Paging,
+) -> dict:
     """One page of the receipts of `year` that `keep` keeps, each judged by the terms in force on its date."""
     info = deps.fund(request)
     base = info.base_terms().fund.base_currency
@@ -229,35 +268,61 @@ def _money_or_none(value: Decimal | None, currency: str) -> str | None:
 
 def receipt_out(e: Evaluation, base: str) -> dict:
     r = e.receipt
-    return {"receipt_id": r.receipt_id, "date": r.date.isoformat(), "licence_id": r.licence_id, "stream": r.stream,
-            "amount": format_amount(r.amount, r.currency), "currency": r.currency, "eligible": e.eligible,
-            "reason": e.reason, "contribution": format_amount(e.contribution, r.currency),
-            "contribution_base": _money_or_none(e.contribution_base, base)}
+    return {
+        "receipt_id": r.receipt_id,
+        "date": r.date.isoformat(),
+        "licence_id": r.licence_id,
+        "stream": r.stream,
+        "amount": format_amount(r.amount, r.currency),
+        "currency": r.currency,
+        "eligible": e.eligible,
+        "reason": e.reason,
+        "contribution": format_amount(e.contribution, r.currency),
+        "contribution_base": _money_or_none(e.contribution_base, base),
+    }
 
 
 @router.get("/receipts", response_model=Page[ReceiptOut], summary="Receipts with their eligibility reasons")
-def receipts(request: Request, year: int | None = Query(None, ge=1900, le=2999),
-             licence: str | None = Query(None, max_length=64), stream: str | None = Query(None, max_length=32),
-             eligible: bool | None = Query(None), paging: Paging = Depends(), _who=READ) -> dict:
+def receipts(
+    request: Request,
+    year: int | None = Query(None, ge=1900, le=2999),
+    licence: str | None = Query(None, max_length=64),
+    stream: str | None = Query(None, max_length=32),
+    eligible: bool | None = Query(None),
+    paging: Paging = Depends(),
+    _who=READ,
+) -> dict:
     def keep(e: Evaluation) -> bool:
         r = e.receipt
-        return not ((licence and r.licence_id != licence) or (stream and r.stream != stream)
-                    or (eligible is not None and e.eligible != eligible))
+        return not (
+            (licence and r.licence_id != licence)
+            or (stream and r.stream != stream)
+            or (eligible is not None and e.eligible != eligible)
+        )
 
     return evaluated(request, year, keep, receipt_out, paging)
 
 
 @router.get("/contributions", response_model=Page[ReceiptOut], summary="Contributions, receipt by receipt")
-def contributions(request: Request, year: int | None = Query(None, ge=1900, le=2999),
-                  eligible: bool | None = Query(None), paging: Paging = Depends(), _who=READ) -> dict:
+def contributions(
+    request: Request,
+    year: int | None = Query(None, ge=1900, le=2999),
+    eligible: bool | None = Query(None),
+    paging: Paging = Depends(),
+    _who=READ,
+) -> dict:
     """What each receipt owes the fund and why (as `jointfund contributions --detail`), in receipt date order."""
     return evaluated(request, year, lambda e: eligible is None or e.eligible == eligible, receipt_out, paging)
 
 
 @router.get("/contributions/totals", response_model=Page[TotalsOut], summary="Contributions grouped")
-def contribution_totals(request: Request, by: Literal[GROUPINGS] = Query("year", description="The grouping."),  # type: ignore[valid-type]
-                        year: int | None = Query(None, ge=1900, le=2999), paging: Paging = Depends(),
-                        _who=READ) -> dict:
+def contribution_totals(
+    request: Request,
+    by: Literal[GROUPINGS] = Query("year", description="The grouping."),  # type: ignore[valid-type]
+    year: int | None = Query(None, ge=1900, le=2999),
+    paging: Paging = Depends(),
+    _who=READ,
+) -> dict:
     """Totals by licence, holder, resource, region, stream, month or year (as `jointfund contributions --by`);
     `contribution_base` is None for a group with a receipt whose exchange rate is missing."""
     info = deps.fund(request)
@@ -266,15 +331,29 @@ def contribution_totals(request: Request, by: Literal[GROUPINGS] = Query("year",
     with deps.reading(request) as conn:
         found = totals(book.evaluations(conn, info, year), by, names)
     base = terms.fund.base_currency
-    return paging.slice([{**x._asdict(), "amount": format_amount(x.amount, x.currency),
-                          "eligible_amount": format_amount(x.eligible_amount, x.currency),
-                          "contribution": format_amount(x.contribution, x.currency),
-                          "contribution_base": _money_or_none(x.contribution_base, base)} for x in found])
+    return paging.slice(
+        [
+            {
+                **x._asdict(),
+                "amount": format_amount(x.amount, x.currency),
+                "eligible_amount": format_amount(x.eligible_amount, x.currency),
+                "contribution": format_amount(x.contribution, x.currency),
+                "contribution_base": _money_or_none(x.contribution_base, base),
+            }
+            for x in found
+        ]
+    )
 
 
 @router.get("/fx", response_model=Page[RateOut], summary="Reference exchange rates")
-def fx(request: Request, currency: str | None = Query(None, max_length=3), since: dt.date | None = Query(None),
-       until: dt.date | None = Query(None), paging: Paging = Depends(), _who=READ) -> dict:
+def fx(
+    request: Request,
+    currency: str | None = Query(None, max_length=3),
+    since: dt.date | None = Query(None),
+    until: dt.date | None = Query(None),
+    paging: Paging = Depends(),
+    _who=READ,
+) -> dict:
     q = select(t.fx_rate).order_by(t.fx_rate.c.date, t.fx_rate.c.currency)
     if currency:
         q = q.where(t.fx_rate.c.currency == currency.upper())
@@ -284,17 +363,29 @@ def fx(request: Request, currency: str | None = Query(None, max_length=3), since
         q = q.where(t.fx_rate.c.date <= until)
     with deps.reading(request) as conn:
         fixes = book.corrected(conn, "rate")  # a corrected rate is shown at its effective value
-        found = [book.effective_rate(book.rate_of(r), fixes) for r in conn.execute(q.limit(paging.limit + 1).offset(paging.offset))]
+        found = [
+            book.effective_rate(book.rate_of(r), fixes)
+            for r in conn.execute(q.limit(paging.limit + 1).offset(paging.offset))
+        ]
     return paging.page([{"currency": r.currency, "date": r.date, "rate": format(r.rate, "f")} for r in found])
 
 
 @router.get("/payments", response_model=Page[PaymentOut], summary="Payments the companies reported")
-def payments(request: Request, year: int | None = Query(None, ge=1900, le=2999),
-             holder_code: str | None = Query(None, max_length=20), licence: str | None = Query(None, max_length=64),
-             paging: Paging = Depends(), _who=READ) -> dict:
+def payments(
+    request: Request,
+    year: int | None = Query(None, ge=1900, le=2999),
+    holder_code: str | None = Query(None, max_length=20),
+    licence: str | None = Query(None, max_length=64),
+    paging: Paging = Depends(),
+    _who=READ,
+) -> dict:
     with deps.reading(request) as conn:
-        kept = paging.take(x for x in book.payments(conn, year)
-                           if not (holder_code and x.holder_code != holder_code) and not (licence and x.licence_id != licence))
+        kept = paging.take(
+            x
+            for x in book.payments(conn, year)
+            if not (holder_code and x.holder_code != holder_code)
+            and not (licence and x.licence_id != licence)
+        )
     return paging.page([{**x._asdict(), "amount": format_amount(x.amount, x.currency)} for x in kept])
 
 
@@ -311,15 +402,29 @@ def compute_calendar(request: Request, year: int | None) -> list[dict]:
     periods = [year] if year else list(range(info.start_date.year, today.year + 1))
     with deps.reading(request) as conn:
         found = deadlines.calendar(conn, info, periods, today)
-    return [{"period": d.period, "deadline": d.code, "what": d.name, "responsible": d.responsible, "due": d.due,
-             "status": d.status, "met_on": d.met_on, "outstanding": d.outstanding} for d in found]
+    return [
+        {
+            "period": d.period,
+            "deadline": d.code,
+            "what": d.name,
+            "responsible": d.responsible,
+            "due": d.due,
+            "status": d.status,
+            "met_on": d.met_on,
+            "outstanding": d.outstanding,
+        }
+        for d in found
+    ]
 
 
 @router.get("/calendar", response_model=list[DeadlineOut], summary="The compliance calendar")
 @cacheable
-def calendar(request: Request, year: int | None = Query(None, ge=1900, le=2999, description="Default: every year of the fund."),
-             status: str | None = Query(None, max_length=10, description="done, late, open or overdue."),
-             _who=READ) -> list[dict]:
+def calendar(
+    request: Request,
+    year: int | None = Query(None, ge=1900, le=2999, description="Default: every year of the fund."),
+    status: str | None = Query(None, max_length=10, description="done, late, open or overdue."),
+    _who=READ,
+) -> list[dict]:
     return [d for d in calendar_rows(request, year) if status is None or d["status"] == status]
 
 
@@ -331,14 +436,18 @@ Reason = Field(min_length=1, max_length=bounds.MAX_TEXT_CHARS, description="Why 
 class RateCorrectionIn(BaseModel):
     date: dt.date
     currency: str = Field(min_length=3, max_length=3)
-    rate: str = Field(max_length=bounds.MAX_NUMBER_CHARS, description="The right rate, UAH per unit, e.g. 41.8600.")
+    rate: str = Field(
+        max_length=bounds.MAX_NUMBER_CHARS, description="The right rate, UAH per unit, e.g. 41.8600."
+    )
     reason: str = Reason
     accept_jump: bool = Field(False, description="Confirm a change beyond the terms' fx.max_daily_change.")
 
 
 class FieldCorrectionIn(BaseModel):
     field: str = Field(max_length=32, description="The column to correct, as the import names it.")
-    value: str = Field(max_length=bounds.MAX_TEXT_CHARS, description="The right value, as the import's column writes it.")
+    value: str = Field(
+        max_length=bounds.MAX_TEXT_CHARS, description="The right value, as the import's column writes it."
+    )
     reason: str = Reason
 
 
@@ -365,23 +474,51 @@ def _correct(request: Request, do: Callable[[Connection, FundInfo], corrections.
 def correct_rate(request: Request, c: RateCorrectionIn, who=Depends(deps.change("fx.correct"))) -> list[dict]:
     """As `jointfund fx correct`: the rate row stays; a correction supersedes it and the contributions it
     converted are reversed and booked again."""
-    return _correct(request, lambda conn, info: corrections.correct_rate(conn, info, who.name, c.currency, c.date, c.rate,
-                                                                         c.reason, c.accept_jump))
+    return _correct(
+        request,
+        lambda conn, info: corrections.correct_rate(
+            conn, info, who.name, c.currency, c.date, c.rate, c.reason, c.accept_jump
+        ),
+    )
 
 
-@router.post("/licences/{licence_id}/corrections", response_model=list[CorrectionOut], status_code=201,
-             summary="Correct a licence field")
-def correct_licence(request: Request, licence_id: Annotated[str, FastapiPath(max_length=64)], c: FieldCorrectionIn,
-                    who=Depends(deps.change("licences.correct"))) -> list[dict]:
+@router.post(
+    "/licences/{licence_id}/corrections",
+    response_model=list[CorrectionOut],
+    status_code=201,
+    summary="Correct a licence field",
+)
+def correct_licence(
+    request: Request,
+    licence_id: Annotated[str, FastapiPath(max_length=64)],
+    c: FieldCorrectionIn,
+    who=Depends(deps.change("licences.correct")),
+) -> list[dict]:
     """As `jointfund licences correct`."""
-    return _correct(request, lambda conn, info: corrections.correct_licence(conn, info, who.name, licence_id, c.field,
-                                                                            c.value, c.reason))
+    return _correct(
+        request,
+        lambda conn, info: corrections.correct_licence(
+            conn, info, who.name, licence_id, c.field, c.value, c.reason
+        ),
+    )
 
 
-@router.post("/receipts/{receipt_id}/corrections", response_model=list[CorrectionOut], status_code=201,
-             summary="Correct a receipt field")
-def correct_receipt(request: Request, receipt_id: Annotated[str, FastapiPath(max_length=64)], c: FieldCorrectionIn,
-                    who=Depends(deps.change("receipts.correct"))) -> list[dict]:
+@router.post(
+    "/receipts/{receipt_id}/corrections",
+    response_model=list[CorrectionOut],
+    status_code=201,
+    summary="Correct a receipt field",
+)
+def correct_receipt(
+    request: Request,
+    receipt_id: Annotated[str, FastapiPath(max_length=64)],
+    c: FieldCorrectionIn,
+    who=Depends(deps.change("receipts.correct")),
+) -> list[dict]:
     """As `jointfund receipts correct`."""
-    return _correct(request, lambda conn, info: corrections.correct_receipt(conn, info, who.name, receipt_id, c.field,
-                                                                            c.value, c.reason))
+    return _correct(
+        request,
+        lambda conn, info: corrections.correct_receipt(
+            conn, info, who.name, receipt_id, c.field, c.value, c.reason
+        ),
+    )

@@ -4,6 +4,7 @@ Revision ID: 0001_core
 Revises:
 Create Date: 2026-11-22
 """
+
 import sqlalchemy as sa
 from alembic import op
 

@@ -7,6 +7,7 @@ Revision ID: 0002_revenue
 Revises: 0001_core
 Create Date: 2026-11-22
 """
+
 import sqlalchemy as sa
 from alembic import op
 

@@ -10,6 +10,7 @@ vote on a closed proposal, and executing a proposal that was not approved. The u
 (proposal_id, step) constraint makes closing and execution happen at most once, whatever
 the number of concurrent writers.
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -26,7 +27,9 @@ TABLES = ("member", "member_removal", "proposal", "vote", "proposal_status", "ap
 # Conditions shared by both dialects; NEW is the row being inserted.
 _SEAT_HELD = """EXISTS (SELECT 1 FROM member m WHERE m.body = NEW.body AND m.partner = NEW.partner
   AND m.seat = NEW.seat AND NOT EXISTS (SELECT 1 FROM member_removal r WHERE r.member_id = m.id))"""
-_CLOSED = "EXISTS (SELECT 1 FROM proposal_status s WHERE s.proposal_id = NEW.proposal_id AND s.step = 'close')"
+_CLOSED = (
+    "EXISTS (SELECT 1 FROM proposal_status s WHERE s.proposal_id = NEW.proposal_id AND s.step = 'close')"
+)
 _NOT_APPROVED = """NEW.status = 'executed' AND NOT EXISTS (SELECT 1 FROM proposal_status s
   WHERE s.proposal_id = NEW.proposal_id AND s.status = 'approved')"""
 
@@ -41,12 +44,18 @@ def _guard_statements(dialect: str) -> list[str]:
     out = []
     for table, name, condition, message in _GUARDS:
         if dialect == "sqlite":
-            out.append(f"CREATE TRIGGER {name} BEFORE INSERT ON {table} WHEN {condition} "
-                       f"BEGIN SELECT RAISE(ABORT, '{message}'); END")
+            out.append(
+                f"CREATE TRIGGER {name} BEFORE INSERT ON {table} WHEN {condition} "
+                f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
+            )
         else:
-            out.append(f"CREATE OR REPLACE FUNCTION jf_{name}() RETURNS trigger AS $$ BEGIN "
-                       f"IF {condition} THEN RAISE EXCEPTION '{message}'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql")
-            out.append(f"CREATE TRIGGER {name} BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION jf_{name}()")
+            out.append(
+                f"CREATE OR REPLACE FUNCTION jf_{name}() RETURNS trigger AS $$ BEGIN "
+                f"IF {condition} THEN RAISE EXCEPTION '{message}'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql"
+            )
+            out.append(
+                f"CREATE TRIGGER {name} BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION jf_{name}()"
+            )
     return out
 
 
@@ -119,9 +128,13 @@ def upgrade() -> None:
         sa.Column("member_id", sa.Integer, sa.ForeignKey("member.id")),
         sa.Column("signature", sa.String(128), nullable=False, server_default=""),
         _seq(),
-        sa.CheckConstraint("status in ('approved','rejected','expired','withdrawn','executed')", name="status"),
-        sa.CheckConstraint("(status = 'executed' and step = 'execute') or (status <> 'executed' and step = 'close')",
-                           name="step"),
+        sa.CheckConstraint(
+            "status in ('approved','rejected','expired','withdrawn','executed')", name="status"
+        ),
+        sa.CheckConstraint(
+            "(status = 'executed' and step = 'execute') or (status <> 'executed' and step = 'close')",
+            name="step",
+        ),
         sa.UniqueConstraint("proposal_id", "step", name="proposal_status_once"),
     )
     op.create_table(
@@ -131,8 +144,11 @@ def upgrade() -> None:
         sa.Column("password_hash", sa.Text, nullable=False),
         sa.Column("created_at", UTC, nullable=False),
         _seq(),
-        sa.CheckConstraint("role in ('administrator','board_manager','committee_member','auditor','treasury_officer',"
-                           "'applicant','public')", name="role"),
+        sa.CheckConstraint(
+            "role in ('administrator','board_manager','committee_member','auditor','treasury_officer',"
+            "'applicant','public')",
+            name="role",
+        ),
     )
     op.create_table(
         "user_status",

@@ -9,6 +9,7 @@ entries; these tables hold the facts they link to. All four are append-only, and
 database refuses a stage change that does not leave the application's current stage
 (the application also refuses it, and `jointfund verify` checks the chain again).
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -28,13 +29,17 @@ _MESSAGE = "stage change refused: it does not leave the application''s current s
 
 def _stage_guard(dialect: str) -> list[str]:
     if dialect == "sqlite":
-        return [f"CREATE TRIGGER application_stage_chain BEFORE INSERT ON application_stage "
-                f"WHEN NEW.from_stage IS NOT {_LAST} BEGIN SELECT RAISE(ABORT, '{_MESSAGE}'); END"]
-    return [f"CREATE OR REPLACE FUNCTION jf_application_stage_chain() RETURNS trigger AS $$ BEGIN "
-            f"IF NEW.from_stage IS DISTINCT FROM {_LAST} THEN RAISE EXCEPTION '{_MESSAGE}'; END IF; "
-            f"RETURN NEW; END $$ LANGUAGE plpgsql",
-            "CREATE TRIGGER application_stage_chain BEFORE INSERT ON application_stage "
-            "FOR EACH ROW EXECUTE FUNCTION jf_application_stage_chain()"]
+        return [
+            f"CREATE TRIGGER application_stage_chain BEFORE INSERT ON application_stage "
+            f"WHEN NEW.from_stage IS NOT {_LAST} BEGIN SELECT RAISE(ABORT, '{_MESSAGE}'); END"
+        ]
+    return [
+        f"CREATE OR REPLACE FUNCTION jf_application_stage_chain() RETURNS trigger AS $$ BEGIN "
+        f"IF NEW.from_stage IS DISTINCT FROM {_LAST} THEN RAISE EXCEPTION '{_MESSAGE}'; END IF; "
+        f"RETURN NEW; END $$ LANGUAGE plpgsql",
+        "CREATE TRIGGER application_stage_chain BEFORE INSERT ON application_stage "
+        "FOR EACH ROW EXECUTE FUNCTION jf_application_stage_chain()",
+    ]
 
 
 def _seq() -> sa.Column:

@@ -8,9 +8,15 @@ Bulk posting spent about 4 µs per posting row in the four BEFORE INSERT trigger
 trigger program, the account row looked up three times), and about 7 µs per leaf in its three. The
 merged triggers refuse exactly the same rows with the same messages. PostgreSQL already checks a posting in one trigger function: no change there.
 """
+
 from alembic import op
 
-from jointfund.store.triggers import SQLITE_LEAF_GUARD, SQLITE_LEAF_RULES, SQLITE_POSTING_GUARD, SQLITE_POSTING_RULES
+from jointfund.store.triggers import (
+    SQLITE_LEAF_GUARD,
+    SQLITE_LEAF_RULES,
+    SQLITE_POSTING_GUARD,
+    SQLITE_POSTING_RULES,
+)
 
 revision = "0005_posting_guard"
 down_revision = "0004_portfolio"

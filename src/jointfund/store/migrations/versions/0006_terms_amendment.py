@@ -7,6 +7,7 @@ Create Date: 2026-11-29
 One append-only row per adopted amendment; the fund's terms text is never rewritten, the
 amendments are merged over it when the fund is loaded.
 """
+
 import sqlalchemy as sa
 from alembic import op
 

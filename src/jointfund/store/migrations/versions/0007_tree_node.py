@@ -8,6 +8,7 @@ One append-only row per complete node of level 1 and up (C2SP tlog-tiles, height
 is the root of 256**L aligned leaves). The nodes of an existing log are back-filled from its leaves here,
 in bounded chunks; from now on the writer stores each node in the transaction that completes it.
 """
+
 import sqlalchemy as sa
 from alembic import op
 

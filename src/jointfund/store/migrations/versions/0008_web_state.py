@@ -7,6 +7,7 @@ Create Date: 2026-12-01
 In the database rather than in one process's memory, so that several workers and hosts of
 `jointfund serve` share them. Ordinary mutable tables: none of this is a fact of the fund.
 """
+
 import sqlalchemy as sa
 from alembic import op
 

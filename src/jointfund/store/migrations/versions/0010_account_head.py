@@ -9,6 +9,7 @@ over the book per post() call (on PostgreSQL a heap fetch per posting, as the ro
 account_head keeps the last balance per account and currency, rewritten in the posting's transaction. It is
 derived data, back-filled here from the postings, and `jointfund verify` checks it against them.
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -21,7 +22,9 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "account_head",
-        sa.Column("account_id", sa.Integer, sa.ForeignKey("account.id"), primary_key=True, autoincrement=False),
+        sa.Column(
+            "account_id", sa.Integer, sa.ForeignKey("account.id"), primary_key=True, autoincrement=False
+        ),
         sa.Column("currency", sa.String(3), primary_key=True),
         sa.Column("balance_minor", sa.BigInteger, nullable=False),
         sa.Column("last_seq", sa.BigInteger, nullable=False),

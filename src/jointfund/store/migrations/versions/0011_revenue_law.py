@@ -7,6 +7,7 @@ Create Date: 2026-12-01
 Columns only, each optional or with an empty default, so rows imported before keep their meaning:
 no PSA date (the new-PSA rule cannot apply), no flags, one resource, the default budget.
 """
+
 import sqlalchemy as sa
 from alembic import op
 

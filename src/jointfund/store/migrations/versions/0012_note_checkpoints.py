@@ -8,6 +8,7 @@ Each partner's checkpoint now also carries an Ed25519 note signature over the C2
 (origin, size, base64 root); checkpoints signed before have none and still verify as v1 checkpoints.
 Witnesses' cosignatures are kept append-only, as the signatures they are.
 """
+
 import sqlalchemy as sa
 from alembic import op
 

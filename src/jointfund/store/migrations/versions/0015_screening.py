@@ -8,6 +8,7 @@ New tables only, all append-only: a list is re-imported as a new version, a scre
 screening, and an outcome is decided once per screening (its primary key). Only a person blocks: an
 outcome the screener records itself (nothing new to decide) is always `cleared`.
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -78,7 +79,9 @@ def upgrade() -> None:
     op.create_index("ix_screening_application", "screening", ["application_id"])
     op.create_table(
         "screening_outcome",
-        sa.Column("screening_id", sa.Integer, sa.ForeignKey("screening.id"), primary_key=True, autoincrement=False),
+        sa.Column(
+            "screening_id", sa.Integer, sa.ForeignKey("screening.id"), primary_key=True, autoincrement=False
+        ),
         sa.Column("outcome", sa.String(8), nullable=False),
         sa.Column("reason", sa.Text, nullable=False),
         sa.Column("actor", sa.String(200), nullable=False),
