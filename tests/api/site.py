@@ -126,6 +126,15 @@ class Site:
         with db.transaction(self.engine) as conn:
             return trust.parse(trust.export(conn, self.fund.id, with_checkpoint=False), "test trust")
 
+    def link(self, role: str, member_name: str) -> None:
+        """Link the user of `role` to the seat of member `member_name`, with that partner's authority."""
+        from jointfund.governance import book
+
+        with db.write(self.engine) as conn:
+            m = book.members(conn, [self.members[member_name]])[0]
+            st = authorize(self.fund.id, m.partner, "user.member", user=self.name(role), member=m.id)
+            user.link_member(conn, self.fund.id, "test", self.name(role), m.id, st)
+
     def key_file(self, folder: Path, member_name: str) -> Path:
         path = folder / f"{member_name}.key"
         path.write_bytes(private_pem(self.keys[member_name]))

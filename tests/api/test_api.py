@@ -61,6 +61,7 @@ def test_a_vote_signed_by_the_member_is_counted_and_a_forged_one_is_refused(clie
     pid = site.proposal.id
     name, key = next(iter(site.keys.items()))
     member = site.members[name]
+    site.link("board_manager", name)
     b = client.get(
         f"/api/proposals/{pid}/ballot", params={"member": member, "choice": "approve"}, headers=h
     ).json()
@@ -100,6 +101,38 @@ def test_a_vote_signed_by_the_member_is_counted_and_a_forged_one_is_refused(clie
         },
     )
     assert replay.status_code == 403 and "round" in replay.json()["error"]["message"]
+
+
+def test_a_user_votes_only_for_the_seats_linked_to_them_even_with_the_members_own_signature(
+    client, site
+) -> None:  # noqa: ANN001
+    """The member's valid signature is not enough: the caller must be the user linked to that seat."""
+    h = bearer(site, "board_manager")
+    pid = site.proposal.id
+    mine, theirs = list(site.keys)[:2]
+    site.link("board_manager", mine)
+
+    def post(name: str, headers: dict) -> object:
+        member = site.members[name]
+        b = client.get(
+            f"/api/proposals/{pid}/ballot", params={"member": member, "choice": "approve"}, headers=headers
+        ).json()
+        signature = canonical.sign(site.keys[name], base64.b64decode(b["message_base64"]))
+        return client.post(
+            f"/api/proposals/{pid}/votes",
+            headers=headers,
+            json={"member": member, "choice": "approve", "round": b["round"], "signature": signature},
+        )
+
+    refused = post(theirs, h)  # a valid signature by that member's key, but the seat is not this user's
+    assert refused.status_code == 403, refused.text
+    message = refused.json()["error"]["message"]
+    assert f"not linked to member {site.members[theirs]}" in message and "may not" not in message
+    other = bearer(site, "committee_member")  # a decider with no seat linked at all
+    assert post(mine, other).status_code == 403
+    detail = client.get(f"/api/proposals/{pid}", headers=h).json()
+    assert detail["votes"] == []  # nothing was recorded by the refused votes
+    assert post(mine, h).status_code == 201
 
 
 def test_an_auditor_cannot_vote_even_with_a_valid_signature(client, site) -> None:  # noqa: ANN001

@@ -160,6 +160,18 @@ def member_links(conn: Connection) -> dict[str, tuple[int, ...]]:
     return out
 
 
+def require_linked(conn: Connection, name: str, member_id: int) -> None:
+    """Refuse unless user `name` is linked to member `member_id`: a user votes only for the seats linked to them.
+
+    The member's own key still signs every vote; this also stops a user who came by another member's key
+    (a shared machine, a leaked file) from casting it under their own name, so the log names who acted."""
+    if member_id not in member_links(conn).get(name, ()):
+        raise Refused(
+            f"user {name} is not linked to member {member_id}: a user votes only for the seats linked to them "
+            "(an administrator links a user to a seat, with the partner's authority)"
+        )
+
+
 def link_member(
     conn: Connection,
     fund_id: str,

@@ -208,8 +208,10 @@ def ballot(
 def cast(
     request: Request, proposal_id: RowId, ballot_in: VoteIn, who=Depends(deps.change("proposals.vote"))
 ) -> dict:
-    """The signature (hex) is the member's Ed25519 signature over the ballot's bytes; the answer is the proposal after it."""
+    """The signature (hex) is the member's Ed25519 signature over the ballot's bytes; the answer is the proposal after it.
+    The caller must be the user linked to that member's seat (403 otherwise)."""
     with db.write(deps.server(request).engine) as conn:
+        user.require_linked(conn, who.name, ballot_in.member)
         vote.cast(
             conn,
             deps.fund(request),
