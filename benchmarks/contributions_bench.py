@@ -20,7 +20,6 @@ import resource
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 

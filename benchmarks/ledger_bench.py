@@ -191,7 +191,9 @@ def generate(
             rest = -1
         legs_minor.append(rest)
         names = rng.sample(accounts, per_entry)
-        postings = tuple(Posting(n, Decimal(m) * scale, currency) for n, m in zip(names, legs_minor))
+        postings = tuple(
+            Posting(n, Decimal(m) * scale, currency) for n, m in zip(names, legs_minor, strict=True)
+        )
         day = day0 + dt.timedelta(days=i * SPAN_DAYS // total)
         links = (f"receipt:R-{i}",) if i % 10 == 0 else ()
         out.append(Entry(day, f"Benchmark entry {i}", postings, f"bench-{seed}-{i}", links))
@@ -434,7 +436,7 @@ def figures(r: dict) -> list[tuple[str, str, str, str]]:
             (
                 "beancount load + realize",
                 f"{r['beancount_s']:.1f} s",
-                f"≥ 10× trial balance" + _verdict(ratio >= TARGETS["beancount_ratio"]),
+                "≥ 10× trial balance" + _verdict(ratio >= TARGETS["beancount_ratio"]),
                 f"{ratio:,.0f}× trial balance, {r['beancount_s'] / r['verify_s']:,.1f}× verify",
             )
         )

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 from conftest import Cli
+from governance.conftest import DAY, Gov
 from support import cli_ceremony
 
 from jointfund import clock
@@ -22,8 +23,6 @@ from jointfund.ledger.entry import Entry, Posting
 from jointfund.store import db
 from jointfund.store import tables as t
 from jointfund.verify import verify
-
-from governance.conftest import DAY, Gov
 
 
 def log_size(url: str) -> int:

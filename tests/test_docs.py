@@ -53,7 +53,7 @@ def test_worked_examples_of_the_canonical_encoding():
     )
     assert len(records) == len(hashes) == 2 and len(roots) == 1
     leaves = []
-    for body, expected in zip(records, hashes):
+    for body, expected in zip(records, hashes, strict=True):
         raw = body.encode("utf-8")
         assert _rebuild(json.loads(body)) == raw, "the example is not what the encoder writes"
         assert json.loads(body)["v"] == canonical.VERSION

@@ -19,7 +19,7 @@ SETTABLE = "settable"
 
 
 def now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def pinned() -> dt.date | None:

@@ -10,15 +10,14 @@ Numbers, money, shares and dates are written for the language by Babel (CLDR): U
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import gettext
 import io
-from importlib import resources
-
-import datetime as dt
 import re
 from collections.abc import Callable, Iterable
 from decimal import Decimal
+from importlib import resources
 
 DOMAIN = "messages"
 LANGUAGES = {"en": "English", "uk": "Українська"}

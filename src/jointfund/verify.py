@@ -648,6 +648,8 @@ def _check_checkpoint(item, computed_root: bytes, keys, fails, counts) -> None: 
         )
 
 
+# The registration order is the order of the report's checks: keep it.
+# isort: off
 from jointfund.governance import checks as _governance_checks  # noqa: E402,F401 registers its checks
 from jointfund.revenue import checks as _revenue_checks  # noqa: E402,F401 registers its checks
 from jointfund.portfolio import checks as _portfolio_checks  # noqa: E402,F401 registers its checks
@@ -657,3 +659,4 @@ from jointfund import dating as _dating_checks  # noqa: E402,F401 registers its 
 from jointfund.reports import checks as _reports_checks  # noqa: E402,F401 registers its checks
 from jointfund.budget import checks as _budget_checks  # noqa: E402,F401 registers its checks
 from jointfund.commitments import checks as _commitments_checks  # noqa: E402,F401 registers its checks
+# isort: on

@@ -7,10 +7,10 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
+from conftest import PG_SERVER, _admin, _pg_db_name
 from fastapi.testclient import TestClient
 
 from jointfund.api.app import create_app
-from conftest import PG_SERVER, _admin, _pg_db_name
 from jointfund.api.security import LoginLimiter
 from jointfund.store import db
 

@@ -11,13 +11,13 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine
+from support import authorize, ceremony, pem_text
 
 from jointfund import fund as fund_mod
 from jointfund.governance import canonical, member, policy, proposal, token, user
 from jointfund.ledger import log
 from jointfund.ledger.checkpoint import key_id, load_public, new_key_pair
 from jointfund.store import db
-from support import authorize, ceremony, pem_text
 
 DAY = dt.date(2026, 2, 2)
 ROLES = tuple(r for r in policy.ROLES if r != policy.PUBLIC)

@@ -9,15 +9,15 @@ import io
 import zipfile
 
 import pytest
+from support import authorize
 
 from jointfund.governance import canonical
+from jointfund.ledger.proof import check_consistency
 from jointfund.portfolio import sanctions
 from jointfund.store import db
-from jointfund.ledger.proof import check_consistency
 
 from .conftest import bearer, csrf_of, sign_in
 from .site import DAY
-from support import authorize
 
 pytestmark = pytest.mark.storage
 

@@ -7,10 +7,10 @@ import datetime as dt
 from decimal import Decimal as D
 
 import pytest
-from budget.conftest import plan_text
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import DBAPIError
 
+from budget.conftest import plan_text
 from jointfund.budget import expense, lines, plan
 from jointfund.capital.accounts import capital_accounts
 from jointfund.errors import ConflictError, InputError, Refused

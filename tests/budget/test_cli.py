@@ -9,9 +9,9 @@ import io
 import json
 
 import openpyxl
-from budget.conftest import Ledgerly, plan_text
 from cryptography.hazmat.primitives import serialization
 
+from budget.conftest import Ledgerly, plan_text
 from jointfund.store import db
 from jointfund.store import tables as t
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from api.conftest import _site_templates, app, client, clock, sign_in, site  # noqa: F401 - fixtures
 from api.site import DAY
-from budget.conftest import plan_text
 
+from budget.conftest import plan_text
 from jointfund.budget import effects as _effects  # noqa: F401 registers the budget effect
 from jointfund.budget import expense, lines, plan
 from jointfund.governance import canonical, execution, proposal, vote
 from jointfund.store import db
 
 
-def _budget(site) -> None:  # noqa: ANN001
+def _budget(site) -> None:  # noqa: ANN001, F811 - the fixture
     info = site.fund
     p = plan.parse(
         info.terms(DAY), plan_text(("ADM-2026", "administration", "1000.00", "USD", "2026")), "b.toml"
@@ -34,7 +34,7 @@ def _budget(site) -> None:  # noqa: ANN001
         expense.record(conn, info, "test", "ADM-2026", "250.00", "USD", DAY, "INV-1", "invoice.pdf", b"%PDF")
 
 
-def test_the_budget_page_shows_budget_against_actual_in_both_languages(client, site) -> None:  # noqa: ANN001
+def test_the_budget_page_shows_budget_against_actual_in_both_languages(client, site) -> None:  # noqa: ANN001, F811
     _budget(site)
     assert client.get("/budget", follow_redirects=False).status_code in (303, 401)  # not for the public
     sign_in(client, site, "auditor")

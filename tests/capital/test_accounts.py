@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from itertools import pairwise
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -71,11 +72,11 @@ def test_windows_cut_anywhere_roll_forward_to_the_cent(moves, period, cuts) -> N
     shares = {"US": Decimal("0.5"), "UA": Decimal("0.5")}
     bounds = [START, *sorted(START + dt.timedelta(days=c) for c in cuts), END + dt.timedelta(days=1)]
     windows = [
-        roll(PARTNERS, starts, a, b - dt.timedelta(days=1), moves, shares) for a, b in zip(bounds, bounds[1:])
+        roll(PARTNERS, starts, a, b - dt.timedelta(days=1), moves, shares) for a, b in pairwise(bounds)
     ]
     whole = roll(PARTNERS, starts, START, END, moves, shares)
     for p in PARTNERS:
-        for x, y in zip(windows, windows[1:]):
+        for x, y in pairwise(windows):
             assert x[p]["closing"] == y[p]["opening"], p
         for c in COLUMNS[1:-1]:
             assert sum(w[p][c] for w in windows) == whole[p][c], (p, c)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from itertools import pairwise
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -163,13 +164,11 @@ def check(engine, history, cuts) -> None:  # noqa: ANN001
     bounds = [START, *(_day(c) for c in cuts), last + dt.timedelta(days=1)]
     with db.transaction(engine) as conn:
         whole = capital_accounts(conn, info, last)
-        periods = [
-            capital_accounts(conn, info, b - dt.timedelta(days=1), a) for a, b in zip(bounds, bounds[1:])
-        ]
+        periods = [capital_accounts(conn, info, b - dt.timedelta(days=1), a) for a, b in pairwise(bounds)]
         for p in terms.partner_codes:
             accounts = [fc.account(p) for fc in periods]
             assert accounts[0].opening == 0
-            for k, (x, y) in enumerate(zip(accounts, accounts[1:])):
+            for k, (x, y) in enumerate(pairwise(accounts)):
                 assert x.closing == y.opening, (p, k, x, y)  # closing(k) = opening(k + 1), to the cent
             for col in COLUMNS[1:-1]:
                 assert sum(getattr(a, col) for a in accounts) == getattr(whole.account(p), col), (p, col)

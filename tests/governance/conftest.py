@@ -7,13 +7,13 @@ import datetime as dt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from support import authority_key, authorize, pem_text
 
 from jointfund import fund as fund_mod
 from jointfund.governance import appointment, book, canonical, execution, member, proposal, vote
-from jointfund.ledger import authority
 from jointfund.governance.model import Member, Proposal
+from jointfund.ledger import authority
 from jointfund.store import db
-from support import authority_key, authorize, pem_text
 
 DAY = dt.date(2026, 2, 2)
 

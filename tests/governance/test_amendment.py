@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 from conftest import Cli
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select
 
 from jointfund import fund as fund_mod
 from jointfund.errors import InputError, IntegrityError, Refused

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import insert
+from support import authority_key, authorize, pem_text
 
 from jointfund.errors import Refused
 from jointfund.governance import appointment, book, execution, member
@@ -13,7 +14,6 @@ from jointfund.ledger import authority, log
 from jointfund.store import db
 from jointfund.store import tables as t
 from jointfund.verify import verify
-from support import authority_key, authorize, pem_text
 
 from .conftest import public_pem
 

@@ -28,11 +28,14 @@ P = Proposal(
 
 
 def test_proposal_bytes_are_the_documented_json() -> None:
-    assert canonical.proposal_bytes("F", P) == (
-        '{"about":"project:dobra","amount":"25000000.00","body":"board","created_on":"2026-02-02","currency":"USD",'
-        '"deadline":"2026-03-31","fund":"F","id":7,"kind":"investment","proposer":1,"requires_recommendation":"investment",'
-        '"rule":"unanimous","title":"Dobra — lithium","type":"proposal","v":1}'
-    ).encode("utf-8")
+    assert (
+        canonical.proposal_bytes("F", P)
+        == (
+            '{"about":"project:dobra","amount":"25000000.00","body":"board","created_on":"2026-02-02","currency":"USD",'
+            '"deadline":"2026-03-31","fund":"F","id":7,"kind":"investment","proposer":1,"requires_recommendation":"investment",'
+            '"rule":"unanimous","title":"Dobra — lithium","type":"proposal","v":1}'
+        ).encode()
+    )
 
 
 def test_vote_bytes_are_the_documented_json() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import insert
+from support import authority_key, pem_text
 
 from jointfund.errors import InputError, Refused
 from jointfund.governance import book, member, rotation
@@ -14,7 +15,6 @@ from jointfund.ledger.checkpoint import key_id
 from jointfund.store import db
 from jointfund.store import tables as t
 from jointfund.verify import verify
-from support import authority_key, pem_text
 
 from .conftest import public_pem
 

@@ -19,7 +19,7 @@ def ballot(seats: dict[str, int], marks: list) -> list[Seat]:
     assert len(marks) == len(layout)
     return [
         Seat(p, n) if m == V else Seat(p, n, i, f"m{i}", m)
-        for i, ((p, n), m) in enumerate(zip(layout, marks))
+        for i, ((p, n), m) in enumerate(zip(layout, marks, strict=True))
     ]
 
 

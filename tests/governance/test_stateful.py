@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -21,9 +23,7 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
-
-import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from support import authority_key
 
 from jointfund.errors import InputError, Refused
 from jointfund.governance import book, canonical, member, proposal, user
@@ -31,7 +31,6 @@ from jointfund.ledger import authority, log
 from jointfund.ledger.checkpoint import key_id, public_pem
 from jointfund.store import db
 from jointfund.verify import verify
-from support import authority_key
 
 SEATS = {"US": 3, "UA": 3}  # the board of the shipped terms, checked below
 KINDS = ("budget", "other")  # unanimous, and a majority of each partner

@@ -19,7 +19,7 @@ from jointfund.ledger.checkpoint import (
     write_key_pair,
 )
 
-SIGNED_AT = dt.datetime(2025, 6, 1, 12, 30, 0, 123456, tzinfo=dt.timezone.utc)
+SIGNED_AT = dt.datetime(2025, 6, 1, 12, 30, 0, 123456, tzinfo=dt.UTC)
 
 
 @pytest.fixture

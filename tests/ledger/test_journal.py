@@ -199,15 +199,11 @@ def test_closed_account_refuses_later_postings(book):
     with db.write(book.engine) as conn:
         journal.open_account(conn, extra, book.start)
     cash = book.cash()
-    spend = lambda key, day: Entry(
-        book.day(day),
-        "trip",
-        (
-            Posting(extra, Decimal("5.00"), book.base),  # noqa: E731
-            Posting(cash, Decimal("-5.00"), book.base),
-        ),
-        key,
-    )
+
+    def spend(key: str, day: int) -> Entry:
+        legs = (Posting(extra, Decimal("5.00"), book.base), Posting(cash, Decimal("-5.00"), book.base))
+        return Entry(book.day(day), "trip", legs, key)
+
     book.post(book.contribution("seed", "100.00", 1), spend("t-1", 2))
     with pytest.raises(Refused, match="posting"):
         with db.write(book.engine) as conn:

@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 
 from jointfund.ledger import merkle
 
-
 # -- the reference: RFC 6962 2.1 word for word, recursive, slow and obviously right --
 
 

@@ -60,10 +60,14 @@ def test_files_of_every_kind_submit_once(cli, tmp_path: Path) -> None:  # noqa: 
     book.active.append(third)
     book.save(tmp_path / "c.xlsx")
     cli("applications", "submit", str(tmp_path / "c.xlsx"))
-    fourth = dict(zip(FIELDS, GOOD)) | {"reference": "APP-D"}
+    fourth = dict(zip(FIELDS, GOOD, strict=True)) | {"reference": "APP-D"}
     (tmp_path / "d.json").write_text(json.dumps([fourth]))
     cli("applications", "submit", str(tmp_path / "d.json"))
-    cli("applications", "submit", *[f"--field={k}={v}" for k, v in zip(FIELDS, GOOD) if k != "reference"])
+    cli(
+        "applications",
+        "submit",
+        *[f"--field={k}={v}" for k, v in zip(FIELDS, GOOD, strict=True) if k != "reference"],
+    )
     rows = json.loads(cli("applications", "list", "--format", "json").stdout)
     assert [r["stage"] for r in rows] == ["submitted"] * 5
     shown = json.loads(cli("applications", "show", "1", "--format", "json").stdout)

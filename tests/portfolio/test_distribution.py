@@ -45,9 +45,9 @@ def test_the_lock_releases_on_the_day_it_ends() -> None:
 def test_a_distribution_is_split_by_capital_and_sums_exactly(amount: Decimal, capital: list[Decimal]) -> None:
     if not any(capital):
         capital[0] = Decimal("1.00")
-    parts = distribution.allocation(amount, "USD", dict(zip(("US", "UA"), capital)))
+    parts = distribution.allocation(amount, "USD", dict(zip(("US", "UA"), capital, strict=True)))
     assert sum(parts.values()) == amount
-    for p, c in zip(("US", "UA"), capital):
+    for p, c in zip(("US", "UA"), capital, strict=True):
         assert abs(parts[p] - amount * c / sum(capital)) < Decimal("0.01")
 
 

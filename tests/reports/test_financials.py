@@ -6,15 +6,15 @@ import csv
 import io
 import json
 import re
-from importlib import resources
 from decimal import Decimal
+from importlib import resources
 from pathlib import Path
 
 import openpyxl
 import pytest
-from reports import scenario
 
 from jointfund.capital.accounts import capital_accounts
+from jointfund.i18n import translations
 from jointfund.ledger import journal
 from jointfund.ledger.entry import Entry, Posting
 from jointfund.reports.financials import TITLES, apportion
@@ -22,7 +22,7 @@ from jointfund.reports.financials_page import LABEL_COLUMNS
 from jointfund.store import db
 from jointfund.terms import load_shipped
 from jointfund.terms.policies import policies
-from jointfund.i18n import translations
+from reports import scenario
 
 
 @pytest.mark.parametrize(

@@ -9,9 +9,9 @@ import re
 from pathlib import Path
 
 import pytest
-from reports import scenario
 
 from jointfund.reports.financials import TITLES
+from reports import scenario
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [

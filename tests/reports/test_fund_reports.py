@@ -10,10 +10,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from reports import scenario
 
 from jointfund.capital.accounts import capital_accounts
 from jointfund.store import db
+from reports import scenario
 
 
 @pytest.fixture

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from reports import scenario
 from support import register_key
 
 from jointfund.capital.accounts import capital_accounts
 from jointfund.ledger import log
 from jointfund.reports import html
 from jointfund.store import db
+from reports import scenario
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [

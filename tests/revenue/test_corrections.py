@@ -12,7 +12,7 @@ from sqlalchemy import func, select, text
 from jointfund.errors import InputError, NotFound
 from jointfund.ledger import journal
 from jointfund.revenue import book, corrections, imports
-from jointfund.revenue.accrual import accruals_of, key_of
+from jointfund.revenue.accrual import accruals_of
 from jointfund.store import db
 from jointfund.store import tables as t
 from jointfund.store.triggers import drop_guard_statements

@@ -5,7 +5,6 @@ from decimal import Decimal
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from sqlalchemy import select
 
 from jointfund import fund as fund_mod

@@ -9,7 +9,6 @@ import pytest
 
 from jointfund.bounds import MAX_PAGE_ITEMS
 
-from .conftest import write
 from .test_cli import setup
 
 pytestmark = pytest.mark.storage

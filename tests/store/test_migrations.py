@@ -7,7 +7,6 @@ from sqlalchemy import inspect
 from jointfund.store import db
 from jointfund.store.tables import APPEND_ONLY, metadata
 
-
 # Column comments in tables.py document the columns for readers of the code; the migrations do not
 # copy them into the database (SQLite has no comments at all), so they are the one difference left out.
 IGNORED = {"modify_comment", "add_table_comment", "remove_table_comment"}

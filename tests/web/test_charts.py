@@ -8,9 +8,9 @@ from decimal import Decimal
 from html import escape
 
 from api.conftest import DAY, bearer
-from web.test_ledger_tree import funded  # noqa: F401 - the fixture: capital received from each partner
 
 from jointfund.web.charts import WIDTH, bars
+from web.test_ledger_tree import funded  # noqa: F401 - the fixture: capital received from each partner
 
 ROWS = [
     ("Natural gas (Poltava oblast)", Decimal("75000000")),
@@ -47,7 +47,7 @@ def test_an_empty_chart_still_has_its_title_and_axis() -> None:
     assert "Partners&#x27; capital" in svg and svg.count('class="chart-tick"') == 5
 
 
-def test_the_capital_chart_names_the_partners_not_their_codes(client, funded) -> None:  # noqa: ANN001
+def test_the_capital_chart_names_the_partners_not_their_codes(client, funded) -> None:  # noqa: ANN001, F811
     site = funded
     html = client.get("/capital?lang=en", headers=bearer(site, "auditor")).text
     chart = html[html.index('<svg class="chart"') : html.index("</svg>")]

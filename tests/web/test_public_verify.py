@@ -12,6 +12,7 @@ import sys
 from decimal import Decimal
 
 import pytest
+
 from jointfund.ledger import journal, log
 from jointfund.ledger.entry import Entry, Posting
 from jointfund.store import db
@@ -125,8 +126,12 @@ def check_journey(page, lang: str, seq: int, private: int, mirror: bool) -> None
 
 @pytest.mark.parametrize("lang", ["en", "uk"])
 def test_the_public_verifies_a_contribution_entry_on_the_server_with_no_file_and_no_sign_in(
-    browser, server, site, contribution, lang
-) -> None:  # noqa: ANN001, F811
+    browser,  # noqa: F811 - the fixture
+    server,  # noqa: F811
+    site,
+    contribution,
+    lang,
+) -> None:  # noqa: ANN001
     context = browser.new_context(base_url=server, locale="uk-UA" if lang == "uk" else "en-US")
     page = context.new_page()
     page.goto(f"/?lang={lang}")
@@ -185,8 +190,12 @@ def mirror(site, contribution, tmp_path) -> str:  # noqa: ANN001
 
 @pytest.mark.parametrize("lang", ["en", "uk"])
 def test_the_public_verifies_a_contribution_entry_against_a_static_mirror_with_no_server(
-    browser, site, contribution, mirror, lang
-) -> None:  # noqa: ANN001, F811
+    browser,  # noqa: F811 - the fixture
+    site,
+    contribution,
+    mirror,
+    lang,
+) -> None:  # noqa: ANN001
     url, out = mirror
     context = browser.new_context(base_url=url)
     left = []

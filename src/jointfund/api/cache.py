@@ -22,7 +22,6 @@ from sqlalchemy import Connection, func, select
 
 from jointfund.store import tables as t
 
-
 # One statement, not two: it is read on every request that may be served from a cache.
 _VERSION = select(
     select(func.max(t.leaf.c.seq)).scalar_subquery(), select(func.max(t.checkpoint.c.id)).scalar_subquery()

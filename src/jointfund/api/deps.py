@@ -20,8 +20,8 @@ from sqlalchemy import Connection, Engine, func, select
 from jointfund import bounds, clock
 from jointfund import fund as fund_mod
 from jointfund.api.cache import ReadCache, version
-from jointfund.api.jobs import Jobs
 from jointfund.api.errors import CsrfRefused, NotSignedIn
+from jointfund.api.jobs import Jobs
 from jointfund.api.security import (
     CSRF_FIELD,
     CSRF_HEADER,

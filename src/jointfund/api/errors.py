@@ -14,8 +14,8 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from jointfund.errors import ConflictError, InputError, IntegrityError, JointfundError, NotFound, Refused
 from jointfund.api.jobs import Cancelled
+from jointfund.errors import ConflictError, InputError, IntegrityError, JointfundError, NotFound, Refused
 from jointfund.store.db import DatabaseBusy
 
 

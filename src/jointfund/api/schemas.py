@@ -6,8 +6,8 @@ Money is a string with exactly the currency's decimals (never a float); dates ar
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from collections.abc import Iterable
+from decimal import Decimal
 from itertools import islice
 from typing import Annotated, Generic, Literal, TypeVar
 

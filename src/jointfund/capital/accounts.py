@@ -30,6 +30,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import pairwise
 from typing import NamedTuple
 
 from sqlalchemy import Connection, case, func, select
@@ -159,7 +160,7 @@ def roll(
     does not depend on where windows are cut (a window's closing is the next one's opening, to the cent),
     and a period's pieces add up to the period's split.
     """
-    assert starts and all(a < b for a, b in zip(starts, starts[1:])), "period starts must increase"
+    assert starts and all(a < b for a, b in pairwise(starts)), "period starts must increase"
     by_day: dict[dt.date, list[Move]] = defaultdict(list)
     for m in moves:
         assert m.date >= starts[0], f"a move of {m.date} precedes the first period {starts[0]}"
@@ -175,7 +176,7 @@ def roll(
     allocated = {c: dict.fromkeys(partners, 0) for c in PNL}  # its split so far
     days = sorted(by_day)
     i = 0
-    for a, b in zip(cuts, cuts[1:]):
+    for a, b in pairwise(cuts):
         if a in number or not weights:
             weights = {p: max(balance[p], 0) for p in partners}
             turn = number.get(a, turn)

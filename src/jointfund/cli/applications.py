@@ -11,8 +11,8 @@ from jointfund.cli import context, params
 from jointfund.cli.output import FormatOption, emit, say
 from jointfund.errors import InputError, Problem
 from jointfund.portfolio import application as apps
-from jointfund.portfolio import effects as _effects  # noqa: F401 registers the effects of executed proposals
 from jointfund.portfolio import clearance, lifecycle, owner, screening
+from jointfund.portfolio import effects as _effects  # noqa: F401 registers the effects of executed proposals
 from jointfund.portfolio.clearance import BLOCKED, CLEARED
 from jointfund.store import db
 
@@ -38,7 +38,11 @@ def submit(
         raise typer.BadParameter("give a FILE or --field options, not both", param_hint="FILE / --field")
     if field:
         pairs = [f.split("=", 1) for f in field]
-        bad = [Problem("--field", "expected name=value", f) for f, p in zip(field, pairs) if len(p) != 2]
+        bad = [
+            Problem("--field", "expected name=value", f)
+            for f, p in zip(field, pairs, strict=True)
+            if len(p) != 2
+        ]
         if bad:
             raise InputError(bad)
         rows = [apps.field_row(dict(pairs))]

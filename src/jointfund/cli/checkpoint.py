@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from jointfund.cli import context
-from jointfund.cli.output import FormatOption, emit, resolve_format, say
+from jointfund.cli.output import emit, resolve_format, say
 from jointfund.errors import InputError, JointfundError, Problem
 from jointfund.ledger import checkpoint_note, log
 from jointfund.ledger.checkpoint import load_private

@@ -10,8 +10,8 @@ from jointfund import clock
 from jointfund.capital.calls import partner_capital
 from jointfund.cli import calendar as calendar_cli
 from jointfund.cli import contributions as contributions_cli
-from jointfund.cli.output import emit, say
 from jointfund.cli.fund import report_rows
+from jointfund.cli.output import emit, say
 from jointfund.demo import commitments as commitments_demo
 from jointfund.demo import governance as governance_demo
 from jointfund.demo import revenue as revenue_demo

@@ -65,8 +65,8 @@ def financials_(
         terms = info.terms(fin.end)
     title = f"{info.name}: financial statements {period}"
     if chosen == "html":
-        from jointfund.reports import financials_page
         from jointfund.i18n import translations
+        from jointfund.reports import financials_page
 
         page = financials_page.render(fin, terms, period, translations(lang).gettext, lang)
         if out is None:

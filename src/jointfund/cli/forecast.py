@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from decimal import Decimal
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import typer

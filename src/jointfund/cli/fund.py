@@ -12,11 +12,11 @@ from jointfund.cli.output import FormatOption, emit, say
 from jointfund.cli.progress import bar
 from jointfund.errors import InputError, IntegrityError, Problem
 from jointfund.ledger import log
-from jointfund.ledger.checkpoint import load_private
+from jointfund.ledger.trust import load as load_trust
 from jointfund.store import db
 from jointfund.terms import shipped_text
-from jointfund.ledger.trust import load as load_trust
-from jointfund.verify import Report, verify as run_verify
+from jointfund.verify import Report
+from jointfund.verify import verify as run_verify
 
 db_app = typer.Typer(help="The database schema (Alembic migrations).", no_args_is_help=True)
 

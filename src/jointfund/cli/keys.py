@@ -7,10 +7,10 @@ from pathlib import Path
 import typer
 
 from jointfund.cli import context
+from jointfund.cli.authority import AuthorityKeyOption, PrepareOption, authorize, normalized_pem
 from jointfund.cli.output import FormatOption, emit, say
 from jointfund.errors import InputError, Problem
 from jointfund.ledger import log
-from jointfund.cli.authority import AuthorityKeyOption, PrepareOption, authorize, normalized_pem
 from jointfund.ledger.checkpoint import key_id, load_private, load_public, write_key_pair
 from jointfund.store import db
 

@@ -8,8 +8,8 @@ import typer
 
 from jointfund import clock
 from jointfund.cli import context, params
-from jointfund.cli.output import FormatOption, emit, say
 from jointfund.cli.authority import AuthorityKeyOption, PrepareOption, authorize, normalized_pem
+from jointfund.cli.output import FormatOption, emit, say
 from jointfund.errors import InputError, NotFound, Problem
 from jointfund.governance import book, member
 from jointfund.store import db

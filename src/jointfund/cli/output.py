@@ -240,10 +240,9 @@ def _share(widths: list[int], which: list[int], targets: list[int], room: int) -
 
 
 def print_table(rows: Sequence[Mapping[str, object]], names: Sequence[str], title: str | None = None) -> None:
+    from rich import box
     from rich.table import Table
     from rich.text import Text
-
-    from rich import box
 
     out = console()
     cols = columns_of(rows, names)

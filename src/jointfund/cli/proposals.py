@@ -7,12 +7,12 @@ from pathlib import Path
 import typer
 
 from jointfund import clock
-from jointfund.cli import context, params
-from jointfund.cli.output import FormatOption, emit, say
-from jointfund.cli.terms import parse_date
 from jointfund.budget import effects as _budget_effects  # noqa: F401 registers the budget effect
 from jointfund.budget import lines as budget_lines
 from jointfund.budget import plan as budget_plan
+from jointfund.cli import context, params
+from jointfund.cli.output import FormatOption, emit, say
+from jointfund.cli.terms import parse_date
 from jointfund.governance import amendment, book, canonical, execution, proposal, vote
 from jointfund.governance.member import find
 from jointfund.governance.model import CHOICES

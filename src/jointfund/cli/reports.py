@@ -233,4 +233,6 @@ def _psa_note(x, rules) -> str:  # noqa: ANN001
 
 # The partner and fund reports (statement, fund, portfolio, pipeline, html) join this group from their module.
 from jointfund.cli import fund_reports  # noqa: E402, F401
+
+# isort: split
 from jointfund.cli import expenses  # noqa: E402, F401 report budget (budget against actual)

@@ -15,8 +15,8 @@ import json
 from sqlalchemy import Connection, select
 
 from jointfund.commitments import register
-from jointfund.ledger import document
 from jointfund.fund import FundInfo
+from jointfund.ledger import document
 from jointfund.store import tables as t
 from jointfund.verify import DOMAIN_CHECKS, Finding
 

@@ -20,8 +20,8 @@ from jointfund.demo import budget as budget_demo
 from jointfund.demo import commitments as commitments_demo
 from jointfund.demo import governance as governance_demo
 from jointfund.demo import portfolio as portfolio_demo
-from jointfund.demo import web as web_demo
 from jointfund.demo import revenue as revenue_demo
+from jointfund.demo import web as web_demo
 from jointfund.errors import JointfundError
 from jointfund.ledger import authority, journal, log
 from jointfund.ledger.checkpoint import load_private, load_public, public_pem, write_key_pair

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from jointfund.forecast import prices, production
-from jointfund.forecast.security import SecurityPlan
 from jointfund.forecast.scenario import Scenario
+from jointfund.forecast.security import SecurityPlan
 from jointfund.terms.loader import apply_amendments, with_adopted
 from jointfund.terms.model import Terms
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from jointfund.forecast import engine
-from jointfund.forecast.plan import Plan
 from jointfund.forecast import summary as summary_rows
+from jointfund.forecast.plan import Plan
 from jointfund.forecast.summary import Summary
 
 

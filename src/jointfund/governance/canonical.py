@@ -16,9 +16,9 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from jointfund.errors import JointfundError
+from jointfund.governance.model import Proposal
 from jointfund.ledger.canonical import data_json
 from jointfund.ledger.checkpoint import load_public
-from jointfund.governance.model import Proposal
 from jointfund.money import format_amount
 
 VERSION = 1

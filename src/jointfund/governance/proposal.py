@@ -16,7 +16,7 @@ from sqlalchemy import Connection
 from jointfund import bounds
 from jointfund.errors import InputError, IntegrityError, NotFound, Problem, Refused
 from jointfund.fund import FundInfo
-from jointfund.governance import amendment, book, canonical, effects
+from jointfund.governance import amendment, book, canonical, counting, effects
 from jointfund.governance.member import find
 from jointfund.governance.model import (
     APPROVED,
@@ -31,7 +31,6 @@ from jointfund.governance.model import (
     Member,
     Proposal,
 )
-from jointfund.governance import counting
 from jointfund.governance.rule import Seat, Verdict, attainable
 from jointfund.money import format_amount, parse_amount, to_minor
 from jointfund.store import tables as t

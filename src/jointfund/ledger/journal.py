@@ -441,7 +441,7 @@ def _load_entries(conn: Connection, seqs: Iterable[int]) -> list[Entry]:
 
 
 def _entry_of(r, legs: list[Posting]) -> Entry:  # noqa: ANN001 - a result row
-    recorded = r.recorded_at if r.recorded_at.tzinfo else r.recorded_at.replace(tzinfo=dt.timezone.utc)
+    recorded = r.recorded_at if r.recorded_at.tzinfo else r.recorded_at.replace(tzinfo=dt.UTC)
     return Entry(
         r.date, r.narration, tuple(legs), r.key, tuple(json.loads(r.links)), r.reverses, r.seq, recorded
     )

@@ -74,7 +74,7 @@ def events(
     q = select(t.event).order_by(t.event.c.seq)
     if since:
         # Recorded times are UTC; the first instant of `since` bounds them in SQL (the check below stays exact).
-        q = q.where(t.event.c.recorded_at >= dt.datetime.combine(since, dt.time(), dt.timezone.utc))
+        q = q.where(t.event.c.recorded_at >= dt.datetime.combine(since, dt.time(), dt.UTC))
     if action:
         q = q.where(t.event.c.action == action)
     if actions:
@@ -258,6 +258,4 @@ def checkpoint(conn: Connection, fund_id: str, cp_id: int) -> Checkpoint:
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
-    return (
-        value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
-    )
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)

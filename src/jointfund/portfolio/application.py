@@ -21,7 +21,6 @@ from typing import NamedTuple
 from sqlalchemy import Connection, select
 
 from jointfund import bounds
-from jointfund.region import REGIONS
 from jointfund.errors import InputError, JointfundError, NotFound, Problem, Refused
 from jointfund.fund import FundInfo
 from jointfund.governance import book
@@ -30,6 +29,7 @@ from jointfund.ledger.log import append_event
 from jointfund.money import format_amount, from_minor, to_minor
 from jointfund.portfolio import clearance, owner
 from jointfund.portfolio import pipeline as rules
+from jointfund.region import REGIONS
 from jointfund.revenue.fields import Cells
 from jointfund.revenue.reader import Columns, Row, read_rows
 from jointfund.store import tables as t

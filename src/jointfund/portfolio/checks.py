@@ -7,6 +7,7 @@ Importing this module also registers the effects of executed proposals (portfoli
 from __future__ import annotations
 
 import datetime as dt
+from itertools import pairwise
 
 from sqlalchemy import Connection, select
 
@@ -16,8 +17,7 @@ from jointfund.governance import book
 from jointfund.governance.model import EXECUTED
 from jointfund.ledger import journal, log
 from jointfund.portfolio import application as apps
-from jointfund.portfolio import clearance, owner, sanctions, screening
-from jointfund.portfolio import distribution, investment
+from jointfund.portfolio import clearance, distribution, investment, owner, sanctions, screening
 from jointfund.portfolio import effects as _effects  # noqa: F401 registers the effects of executed proposals
 from jointfund.portfolio import pipeline as rules
 from jointfund.store import tables as t
@@ -48,7 +48,7 @@ def check_pipeline(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Fin
                 Finding(name, a.seq, f"application {a.id} does not start at {terms.pipeline.initial}")
             )
             continue
-        for before, m in zip(moves, moves[1:]):
+        for before, m in pairwise(moves):
             decision = kinds.get(m.proposal) if m.proposal is not None else None
             why = (
                 f"leaves {m.from_stage} but was at {before.to_stage}"

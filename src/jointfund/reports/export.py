@@ -183,7 +183,11 @@ def write_parquet(conn: Connection, path: Path) -> int:
             if len(batch) >= STREAM_ROWS:
                 writer.write_batch(
                     pa.RecordBatch.from_arrays(
-                        [pa.array(c, type=f.type) for c, f in zip(zip(*batch), schema)], schema=schema
+                        [
+                            pa.array(c, type=f.type)
+                            for c, f in zip(zip(*batch, strict=True), schema, strict=True)
+                        ],
+                        schema=schema,
                     )
                 )
                 n += len(batch)
@@ -191,7 +195,8 @@ def write_parquet(conn: Connection, path: Path) -> int:
         if batch:
             writer.write_batch(
                 pa.RecordBatch.from_arrays(
-                    [pa.array(c, type=f.type) for c, f in zip(zip(*batch), schema)], schema=schema
+                    [pa.array(c, type=f.type) for c, f in zip(zip(*batch, strict=True), schema, strict=True)],
+                    schema=schema,
                 )
             )
             n += len(batch)

@@ -106,7 +106,7 @@ def pipeline(conn: Connection, info: FundInfo, as_of: dt.date) -> list[Section]:
     p = apps.pipeline_of(info.terms(as_of))
     everyone = {a.id: a for a in apps.applications(conn) if a.submitted_on <= as_of}
     moves = [m for m in apps.history(conn, as_of=as_of) if m.application in everyone]
-    reached = Counter((m.to_stage for m in {(m.application, m.to_stage): m for m in moves}.values()))
+    reached = Counter(m.to_stage for m in {(m.application, m.to_stage): m for m in moves}.values())
     now = apps.stages(conn, as_of)
     standing = Counter(now[i].to_stage for i in everyone)
     amount = defaultdict(Decimal)

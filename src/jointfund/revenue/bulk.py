@@ -287,11 +287,14 @@ def _judge_period(frame: pl.DataFrame, rules: Rules, rates: RateTable) -> pl.Dat
     factors = _factors(frame, rules, rates)
     # Object columns cannot be joined on or computed with; a factor that fits is moved to Int64,
     # and rows whose factor or product would not fit are flagged and judged by `evaluate`.
-    fits = [n is not None and n < SAFE and d < SAFE // 4 for n, d in zip(factors["num"], factors["den"])]
+    fits = [
+        n is not None and n < SAFE and d < SAFE // 4
+        for n, d in zip(factors["num"], factors["den"], strict=True)
+    ]
     factors = factors.with_columns(
         fits=pl.Series(fits, dtype=pl.Boolean),
-        num=pl.Series([n if f else 0 for n, f in zip(factors["num"], fits)], dtype=pl.Int64),
-        den=pl.Series([d if f else 1 for d, f in zip(factors["den"], fits)], dtype=pl.Int64),
+        num=pl.Series([n if f else 0 for n, f in zip(factors["num"], fits, strict=True)], dtype=pl.Int64),
+        den=pl.Series([d if f else 1 for d, f in zip(factors["den"], fits, strict=True)], dtype=pl.Int64),
     )
     frame = frame.join(factors, on=["currency", "rate_date"], how="left")
     c = pl.col("contribution_minor")

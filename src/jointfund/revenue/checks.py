@@ -17,8 +17,8 @@ from sqlalchemy import Connection, select
 
 from jointfund.fund import FundInfo
 from jointfund.ledger import journal
-from jointfund.money import from_minor, to_minor
 from jointfund.ledger.log import events
+from jointfund.money import from_minor, to_minor
 from jointfund.revenue import accrual, book, bulk, correction, corrections
 from jointfund.revenue.accrual import KEY_PREFIX, booked_roundings, key_of, receipt_of_key
 from jointfund.revenue.transfer import transfers

@@ -27,8 +27,8 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import NamedTuple
 
-from jointfund.money import exponent
 from jointfund.i18n import N_
+from jointfund.money import exponent
 from jointfund.revenue.eligibility import Rules, explain
 from jointfund.revenue.fx import RateTable
 from jointfund.revenue.licence import Licence

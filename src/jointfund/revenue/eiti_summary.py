@@ -239,7 +239,7 @@ def write_csv(sections: list[Section], directory: Path) -> list[Path]:
     """One CSV file per part in `directory` (created if need be), named by PARTS."""
     directory.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, section in zip(PARTS, sections):
+    for name, section in zip(PARTS, sections, strict=True):
         path = directory / f"{name}.csv"
         columns = list(dict.fromkeys(k for r in section.rows for k in r))
         with open(path, "w", encoding="utf-8", newline="") as f:

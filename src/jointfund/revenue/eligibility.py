@@ -21,7 +21,6 @@ from jointfund.revenue.receipt import Receipt
 from jointfund.terms import terms_in_force
 from jointfund.terms.model import Terms
 
-
 # The reasons, as gettext templates: the pages show them in the reader's language by recognising the
 # English text (i18n.recognise), so the reason stored and exported stays one plain English string.
 EARLY_RECEIPT = N_("receipt dated %(date)s, before entry into force %(start)s")
@@ -155,7 +154,7 @@ class RuleBook:
     def periods(self) -> list[tuple[dt.date, dt.date | None, Rules]]:
         """(first day, first day after or None, rules) of each stretch, for column-wise evaluation."""
         ends: list[dt.date | None] = [*self._starts[1:], None]
-        return list(zip(self._starts, ends, self._rules))
+        return list(zip(self._starts, ends, self._rules, strict=True))
 
 
 def explain(receipt: Receipt, licence: Licence, rules: Rules) -> str | None:

@@ -241,7 +241,7 @@ def _run_bulk(conn: Connection, kind: Kind, path: Path, progress: Progress | Non
     columns = [c.name for c in kind.table.c]
     try:
         ids = []
-        for line, cells in plain_csv_blocks(path, kind.columns):
+        for _line, cells in plain_csv_blocks(path, kind.columns):
             frame = kind.bulk(cells)
             if frame is None:
                 return None
@@ -292,7 +292,7 @@ def _differs(
 
     key = kind.key[0]
     for offered in frame.filter(pl.col(key).is_in(list(stored))).iter_rows(named=True):
-        before = of(dict(zip(columns, stored[offered[key]])))
+        before = of(dict(zip(columns, stored[offered[key]], strict=True)))
         if of({c: offered.get(c) for c in columns}) != before:
             return True
     return False

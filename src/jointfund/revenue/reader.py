@@ -456,7 +456,7 @@ class NotPlain(Exception):
     """The file is not plain CSV (quotes, CR, blank lines, ragged rows, not UTF-8): read it row by row."""
 
 
-def plain_csv_blocks(path: Path, columns: Columns) -> Iterator[tuple[int, "pl.DataFrame"]]:
+def plain_csv_blocks(path: Path, columns: Columns) -> Iterator[tuple[int, pl.DataFrame]]:
     """(line of the first row, the rows' cells as text columns named as `columns`) per block of lines.
 
     Only for files whose every line is one row: no quote character, no CR (but in CRLF line ends), no blank line, every

@@ -8,7 +8,6 @@ refuse UPDATE and DELETE, and refuse postings that break the ledger's invariants
 from __future__ import annotations
 
 from sqlalchemy import (
-    PrimaryKeyConstraint,
     BigInteger,
     CheckConstraint,
     Column,
@@ -19,6 +18,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,

@@ -29,8 +29,8 @@ from jointfund.api.routers import governance as gov_api
 from jointfund.api.routers import ledger as ledger_api
 from jointfund.api.routers import public as public_api
 from jointfund.api.routers import revenue as revenue_api
-from jointfund.api.security import LANG_COOKIE, SESSION_COOKIE, SIGN_IN_COOKIE, Session
 from jointfund.api.schemas import RowId
+from jointfund.api.security import LANG_COOKIE, SESSION_COOKIE, SIGN_IN_COOKIE, Session
 from jointfund.errors import NotFound
 from jointfund.governance import audit, policy, user
 from jointfund.ledger import journal

@@ -21,12 +21,11 @@ from starlette.concurrency import run_in_threadpool
 from jointfund.api import deps
 from jointfund.api.errors import body_of
 from jointfund.api.routers import portfolio as portfolio_api
-from jointfund.api.schemas import ApplicationIn, Paging
-from jointfund.api.schemas import RowId
+from jointfund.api.schemas import ApplicationIn, Paging, RowId
 from jointfund.errors import InputError, Problem
+from jointfund.i18n import N_, recognise
 from jointfund.portfolio import application as apps
 from jointfund.portfolio import clearance
-from jointfund.i18n import N_, recognise
 from jointfund.region import REGIONS
 from jointfund.web import i18n, texts
 from jointfund.web.pages import language, render

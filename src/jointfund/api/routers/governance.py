@@ -38,6 +38,7 @@ from jointfund.api.schemas import (
     VoteIn,
     WithdrawalIn,
 )
+from jointfund.budget import effects as _budget_effects  # noqa: F401 registers the budget effect
 from jointfund.errors import ConflictError, NotFound
 from jointfund.governance import amendment, audit, book, canonical, execution, proposal, user, vote
 from jointfund.governance.model import Member
@@ -46,7 +47,6 @@ from jointfund.governance.rule import requirements
 from jointfund.ledger import authority
 from jointfund.money import format_amount
 from jointfund.portfolio import effects as _effects  # noqa: F401 registers the effects of executed proposals
-from jointfund.budget import effects as _budget_effects  # noqa: F401 registers the budget effect
 from jointfund.store import db
 
 router = APIRouter(tags=["governance"], responses=RESPONSES)

@@ -9,8 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from jointfund.api import deps
 from jointfund.api.errors import RESPONSES
 from jointfund.api.response_cache import cacheable
-from jointfund.api.schemas import AccountOut, BalanceOut, CheckpointOut, EntryOut, Page, Paging
-from jointfund.api.schemas import RowId
+from jointfund.api.schemas import AccountOut, BalanceOut, CheckpointOut, EntryOut, Page, Paging, RowId
 from jointfund.errors import InputError, JointfundError, NotFound, Problem
 from jointfund.ledger import canonical, journal, log
 from jointfund.ledger.account import in_subtree

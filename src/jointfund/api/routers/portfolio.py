@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime as dt
 
 from fastapi import APIRouter, Depends, Query, Request
-from starlette.concurrency import run_in_threadpool
 from sqlalchemy import Connection
+from starlette.concurrency import run_in_threadpool
 
 from jointfund import clock
 from jointfund.api import deps

@@ -24,16 +24,15 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection, select
 
+from jointfund import bounds, clock
 from jointfund.api import deps
 from jointfund.api.errors import RESPONSES
 from jointfund.api.jobs import Job
-from jointfund import clock
 from jointfund.api.response_cache import cacheable
 from jointfund.api.schemas import DeadlineOut, Page, Paging, PaymentOut, RateOut, TotalsOut
 from jointfund.errors import InputError, NotFound, Problem
 from jointfund.fund import FundInfo
 from jointfund.money import format_amount
-from jointfund import bounds
 from jointfund.revenue import book, corrections, deadlines, imports
 from jointfund.revenue.accrual import accrue
 from jointfund.revenue.contribution import GROUPINGS, Evaluation, totals
