@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
 
+from jointfund.errors import Refused
 from jointfund.money import from_minor, to_minor
 
 MAX_PARTS = 1_000
@@ -24,7 +25,8 @@ def split_minor(total: int, weights: Mapping[str, int | Decimal], rotate: int = 
     """`total` minor units split by non-negative `weights` (at least one positive); parts sum to `total`.
 
     Among equal remainders the partner `rotate` places down the list (modulo its length) comes first."""
-    assert 0 < len(weights) <= MAX_PARTS, "between 1 and MAX_PARTS parts"
+    if not 0 < len(weights) <= MAX_PARTS:  # a check, not an assert: python -O must not drop a limit
+        raise Refused(f"an amount is split into 1 to {MAX_PARTS:,} parts, not {len(weights):,}")
     assert all(w >= 0 for w in weights.values()), f"weights must be non-negative: {dict(weights)}"
     whole = sum((Fraction(w) for w in weights.values()), Fraction(0))
     assert whole > 0, "at least one weight must be positive"

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from jointfund.errors import InputError, Problem
 from jointfund.forecast import prices, production, security
 from jointfund.forecast.plan import KINDS, Plan
 
@@ -63,7 +64,8 @@ def generator(seed: int, block: int, stream: int = 0) -> np.random.Generator:
 
 def blocks(paths: int) -> list[tuple[int, int]]:
     """(block index, paths used in it) covering `paths` paths."""
-    assert 0 < paths <= MAX_PATHS, paths
+    if not 0 < paths <= MAX_PATHS:  # a check, not an assert: python -O must not drop a limit
+        raise InputError([Problem("paths", f"the number of paths is 1 to {MAX_PATHS:,}", paths)])
     return [(b, min(BLOCK_PATHS, paths - b * BLOCK_PATHS)) for b in range(math.ceil(paths / BLOCK_PATHS))]
 
 

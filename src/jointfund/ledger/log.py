@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Connection, func, insert, select
 
 from jointfund import clock
-from jointfund.errors import JointfundError, NotFound
+from jointfund.errors import JointfundError, NotFound, Refused
 from jointfund.ledger import authority, canonical, merkle, note, tiles
 from jointfund.ledger.checkpoint import Checkpoint, key_id, load_public, public_pem, sign
 from jointfund.store import tables as t
@@ -43,7 +43,11 @@ def append_event(conn: Connection, actor: str, action: str, subject: str, data: 
     seq = size(conn) + 1
     recorded_at = clock.now()
     body = canonical.event_bytes(seq, recorded_at, actor, action, subject, data)
-    assert len(body) <= MAX_EVENT_BYTES, "an event is a record, not a file: keep bulk data in its own table"
+    if len(body) > MAX_EVENT_BYTES:  # a check, not an assert: python -O must not drop a limit
+        raise Refused(
+            f"event {action} on {subject} is {len(body):,} bytes, over the limit of {MAX_EVENT_BYTES:,}: "
+            "an event is a record, not a file; keep bulk data in its own table"
+        )
     conn.execute(
         insert(t.event).values(
             seq=seq,
