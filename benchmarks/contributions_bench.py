@@ -1,9 +1,11 @@
 """Benchmark of the contributions pipeline: 5k licences and 1M Treasury receipts through import,
 evaluation, accrual and the grouped report, one stage at a time.
 
-    python benchmarks/contributions_bench.py                       # 5,000 licences, 1,000,000 receipts, SQLite
+    python benchmarks/contributions_bench.py                       # 5,000 licences, 1,000,000 receipts,
+    SQLite
     python benchmarks/contributions_bench.py --receipts 100000      # a quicker run
-    python benchmarks/contributions_bench.py --db postgresql://postgres@127.0.0.1:5432/bench   # an empty database
+    python benchmarks/contributions_bench.py --db postgresql://postgres@127.0.0.1:5432/bench   # an empty
+    database
 
 It prints each stage's wall time and the peak resident memory after it, then checks the
 pipeline's totals against a straightforward pandas implementation of the same rules (in this

@@ -34,7 +34,8 @@ GROUP = 5  # licences per group: 20 groups of 5 alike licences
 
 def bench_scenario(common: bool = True) -> str:
     """The shipped base with its licences replaced by 100 (20 groups of 5) over all five resources and five
-    regions. `common`: with the base's security regime and deals' common factor; else both off (round 1's model)."""
+    regions. `common`: with the base's security regime and deals' common factor; else both off (round 1's
+    model)."""
     text = scenario.shipped_text("urif-base.toml")
     if not common:
         text = text[: text.index("# --- the war:")].replace(

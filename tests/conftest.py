@@ -86,7 +86,8 @@ def engine(db_url: str) -> Iterator[Engine]:
 def _templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """A migrated fund on the shipped terms, made once per backend and cloned for each test.
 
-    It is a test fund: JOINTFUND_TODAY may set its clock for writes (jointfund.clock), as the tests need to stand
+    It is a test fund: JOINTFUND_TODAY may set its clock for writes (jointfund.clock), as the tests need to
+    stand
     on any day; a fund for the clock's own tests is made with `real_fund_url`."""
     made: dict[str, str] = {}
     folder = tmp_path_factory.mktemp("template")
@@ -161,7 +162,8 @@ def fresh_fund_url(
 
 @pytest.fixture
 def real_fund_url(backend: str, db_url: str, tmp_path: Path) -> str:
-    """A fund created as a real one would be (`jointfund init`): its clock cannot be set. (Its own SQLite file, so
+    """A fund created as a real one would be (`jointfund init`): its clock cannot be set. (Its own SQLite
+    file, so
     that a test may hold it beside `fund_url`.)"""
     url = f"sqlite:///{tmp_path / 'real-fund.db'}" if backend == "sqlite" else db_url
     eng = db.make_engine(url)

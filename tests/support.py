@@ -131,7 +131,8 @@ def holding_the_write_lock(engine: Engine) -> Iterator[threading.Event]:
         holder.join(10)
 
 
-# -- the partners' authority keys (ledger.authority): one ceremony helper for every test that seats or registers --
+# -- the partners' authority keys (ledger.authority): one ceremony helper for every test that seats or
+# registers --
 
 
 def authority_key(partner: str):  # noqa: ANN201 - an Ed25519PrivateKey
@@ -167,7 +168,8 @@ def ceremony(engine: Engine) -> None:
 
 
 def authorize(engine_or_fund_id, partner: str, kind: str, **fields):  # noqa: ANN001, ANN201 - a Statement
-    """A statement of `kind` signed by `partner`'s test authority key; given an engine, the ceremony comes first."""
+    """A statement of `kind` signed by `partner`'s test authority key; given an engine, the ceremony comes
+    first."""
     from jointfund.ledger import authority
 
     if isinstance(engine_or_fund_id, str):
@@ -185,7 +187,8 @@ def pem_text(pem: bytes | str) -> str:
 
 
 def cli_ceremony(cli, folder) -> dict[str, object]:  # noqa: ANN001 - the `cli` fixture, a Path
-    """The ceremony through the CLI: authority key files in `folder`, `genesis new`, each partner's `genesis sign`.
+    """The ceremony through the CLI: authority key files in `folder`, `genesis new`, each partner's `genesis
+    sign`.
     Returns partner -> authority private key file."""
     from jointfund.ledger import authority
 
@@ -212,7 +215,8 @@ def cli_ceremony(cli, folder) -> dict[str, object]:  # noqa: ANN001 - the `cli` 
 
 
 def cli_checkpoint_key(cli, partner: str, out) -> None:  # noqa: ANN001 - the `cli` fixture, a Path
-    """`keys new --partner P --out FILE`, authorized by P's test authority key (the ceremony first, if not done)."""
+    """`keys new --partner P --out FILE`, authorized by P's test authority key (the ceremony first, if not
+    done)."""
     keys = cli_ceremony(cli, out.parent)
     cli("keys", "new", "--partner", partner, "--out", str(out), "--authority-key", str(keys[partner]))
 
@@ -242,7 +246,8 @@ def register_key(engine: Engine, partner: str, key) -> str:  # noqa: ANN001 - an
         return log.register_key(conn, st.fund, partner, pem, "test key", actor="test", statement=st)
 
 
-# -- forged proof bundles (issue 19, finding 2): the CLI, the library, the standalone script and the browser --
+# -- forged proof bundles (issue 19, finding 2): the CLI, the library, the standalone script and the browser
+# --
 
 
 def _fresh_key_forgery(bundle: dict, key_id: str | None) -> dict:

@@ -1,6 +1,9 @@
-"""A clock that can't be moved (issue 19 item 3), on both backends: on a real fund JOINTFUND_TODAY is refused by
-every write and honoured by reads; no vote is dated before its proposal and no entry after the day it is recorded,
-in the domain and in verify. The two attacks of the issue are replayed: votes dated before the proposal existed,
+"""A clock that can't be moved (issue 19 item 3), on both backends: on a real fund JOINTFUND_TODAY is refused
+by
+every write and honoured by reads; no vote is dated before its proposal and no entry after the day it is
+recorded,
+in the domain and in verify. The two attacks of the issue are replayed: votes dated before the proposal
+existed,
 and a distribution posted "in 2035" through the reinvestment lock."""
 
 from __future__ import annotations
@@ -149,7 +152,8 @@ def test_a_real_fund_refuses_every_write_while_the_date_is_pinned_and_reads_may_
 
 
 def test_attack_votes_dated_before_the_proposal_existed(real_fund_url, tmp_path, monkeypatch) -> None:
-    """Issue 19: with JOINTFUND_TODAY in the past, four votes dated before the proposal approved and executed it."""
+    """Issue 19: with JOINTFUND_TODAY in the past, four votes dated before the proposal approved and executed
+    it."""
     cli = Cli(real_fund_url)
     keys = seat_board(cli, tmp_path)
     cli = as_user(cli, "mgr")
@@ -215,7 +219,8 @@ def test_no_vote_is_dated_before_its_proposal_in_the_domain_nor_in_verify(fund_e
 
 
 def test_attack_a_distribution_dated_2035_today(real_fund_url, tmp_path, monkeypatch) -> None:
-    """Issue 19: with JOINTFUND_TODAY=2035-06-01 a distribution was posted today, through the reinvestment lock."""
+    """Issue 19: with JOINTFUND_TODAY=2035-06-01 a distribution was posted today, through the reinvestment
+    lock."""
     cli = Cli(real_fund_url)
     keys = seat_board(cli, tmp_path)
     monkeypatch.setenv(clock.ENV_VAR, "2035-06-01")

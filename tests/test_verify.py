@@ -139,7 +139,8 @@ def test_an_untampered_fund_verifies_and_reports_every_check(cli, signed):
 
 
 def _spread(book: Book, tmp_path, cli) -> list[int]:  # noqa: ANN001
-    """Forty entries over two accounts in two currencies, a reversal and a checkpoint in the middle; their seqs."""
+    """Forty entries over two accounts in two currencies, a reversal and a checkpoint in the middle; their
+    seqs."""
     book.post(
         *(
             book.contribution(
@@ -365,7 +366,8 @@ def test_a_member_seated_by_editing_the_database_breaks_the_authority_chain(cli,
 
 
 def test_the_administrator_alone_cannot_take_over_joint_management(cli, signed, tmp_path):
-    """Finding 1 through the commands: seats, removals and checkpoint keys without the partners' authority keys."""
+    """Finding 1 through the commands: seats, removals and checkpoint keys without the partners' authority
+    keys."""
     partner = signed.partners[1]
     cli("users", "add", "admin", "--role", "administrator", "--password", "long enough pw")
     as_admin = lambda *a: cli("--user", "admin", *a, ok=False)  # noqa: E731

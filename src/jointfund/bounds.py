@@ -24,7 +24,8 @@ MAX_ID = 2**63 - 1
 MAX_NUMBER_CHARS = 32
 # Every other text field of a file or a form, and every text option of a command.
 MAX_TEXT_CHARS = 10_000
-# One field of a CSV file as the csv module reads it (its own default, stated here so that the refusal names it);
+# One field of a CSV file as the csv module reads it (its own default, stated here so that the refusal names
+# it);
 # the cell is then held to MAX_TEXT_CHARS or its column's own bound. Beyond it a row is not read at all.
 MAX_CSV_FIELD_CHARS = 131_072
 # Dates: within the fund's life plus a margin. A fund has no fixed end, so its life is taken as the
@@ -35,7 +36,8 @@ YEARS_AFTER_START = 100
 MAX_JSON_DEPTH = 8
 MAX_JSON_BYTES = 64 * 1024 * 1024
 # Items one page of a list gives: every list route of the API (its `limit`) and every list command of the CLI
-# (`--limit`). A larger page is REFUSED (HTTP 422 / a usage error naming the bound), never clamped, so that a caller
+# (`--limit`). A larger page is REFUSED (HTTP 422 / a usage error naming the bound), never clamped, so that a
+# caller
 # never mistakes a short page for the end of the list; the next page is asked for with `offset`.
 MAX_PAGE_ITEMS = 500
 
@@ -143,7 +145,8 @@ def json_depth_problem(text: str, where: str) -> Problem | None:
 
 
 def text_option_problem(value: str) -> str | None:
-    """Why a command's text option (a reason, a name, an id) is refused, or None: the same bound as a file's text
+    """Why a command's text option (a reason, a name, an id) is refused, or None: the same bound as a file's
+    text
     field, and no NUL character (no field needs one, and PostgreSQL cannot store it)."""
     if len(value) > MAX_TEXT_CHARS:
         return f"longer than {MAX_TEXT_CHARS:,} characters (the bound of a text option)"

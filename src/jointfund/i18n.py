@@ -120,7 +120,8 @@ def recognise(
     lang: str,
     value: Callable[[str, str], str] | None = None,
 ) -> str:
-    """`text`, made by the code from one of `templates` (English gettext templates), in the language of `gettext`.
+    """`text`, made by the code from one of `templates` (English gettext templates), in the language of
+    `gettext`.
 
     Texts the domain keeps in English (a receipt's reason, a deadline's state) are recognised by their
     template and rewritten from its translation: numbers and ISO dates in the language's form, any other

@@ -588,7 +588,8 @@ def _scan(conn: Connection, span: _Span, context: _Context, progress) -> _Part: 
                     f"record {leaf_seq}: stored leaf hash differs from its recomputed canonical bytes",
                 )
             )
-        # The recomputed hash goes into the tree, so an edit caught nowhere else still breaks the signed roots.
+        # The recomputed hash goes into the tree, so an edit caught nowhere else still breaks the signed
+        # roots.
         frontier.append(h)
         if frontier.size in sizes:
             at_sizes[frontier.size] = frontier.nodes
@@ -599,7 +600,8 @@ def _scan(conn: Connection, span: _Span, context: _Context, progress) -> _Part: 
         fails["log records"].append(Finding("log records", extra[0], "entry has no leaf in the log"))
     for extra in event_rows if next_event is None else [next_event, *event_rows]:
         fails["log records"].append(Finding("log records", extra.seq, "event has no leaf in the log"))
-    # Postings of no entry after the span's last entry: an entry further on reports them (the parent knows if there is one).
+    # Postings of no entry after the span's last entry: an entry further on reports them (the parent knows if
+    # there is one).
     orphans = [
         Finding("postings", extra[0], "posting belongs to no logged entry")
         for extra in (posting_rows if next_posting is None else [next_posting, *posting_rows])

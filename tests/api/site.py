@@ -36,7 +36,8 @@ def private_pem(key: Ed25519PrivateKey) -> bytes:
 
 
 class Site:
-    """What the tests act with: `passwords[role]`, `tokens[role]`, `keys[member name]`, `proposal` (an open board proposal)."""
+    """What the tests act with: `passwords[role]`, `tokens[role]`, `keys[member name]`, `proposal` (an open
+    board proposal)."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine

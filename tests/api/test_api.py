@@ -1,4 +1,5 @@
-"""The JSON API over a real fund, on SQLite and PostgreSQL: reads, pages, proofs, signed votes, one error shape."""
+"""The JSON API over a real fund, on SQLite and PostgreSQL: reads, pages, proofs, signed votes, one error
+shape."""
 
 from __future__ import annotations
 

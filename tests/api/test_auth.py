@@ -64,7 +64,8 @@ def test_signing_in_issues_a_new_session_id(app, site) -> None:  # noqa: ANN001
     assert fresh and fresh != planted
     cookie = r.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=strict" in cookie and "secure" not in cookie  # plain http here
-    # The planted id signs no one in: not the victim, and (ended at the victim's sign-in) not the attacker either.
+    # The planted id signs no one in: not the victim, and (ended at the victim's sign-in) not the attacker
+    # either.
     assert attacker.get("/api/me").json()["role"] == "public"
     assert victim.get("/api/me").json()["name"] == site.name("auditor")
 

@@ -1,4 +1,5 @@
-"""Issue 19's bad inputs through the API and the web, on both backends: a 4xx naming the field and the bound, never a
+"""Issue 19's bad inputs through the API and the web, on both backends: a 4xx naming the field and the bound,
+never a
 500, and nothing written. The CLI twin is tests/revenue/test_hostile_input.py."""
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The register page and /api/commitments: public to read, in English and Ukrainian, with filters and a timeline;
+"""The register page and /api/commitments: public to read, in English and Ukrainian, with filters and a
+timeline;
 officers record events and outcomes with evidence, others are refused."""
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """The outlook on the web: /api/forecast, the public page, the dashboard and /forecast show one forecast.
 
 It is the shipped base scenario started from the fund's own book on the day, the same numbers as
-`jointfund forecast run urif-base.toml --paths N --seed S` on the same database, and it moves when the book does.
+`jointfund forecast run urif-base.toml --paths N --seed S` on the same database, and it moves when the book
+does.
 """
 
 from __future__ import annotations

@@ -1,5 +1,7 @@
-"""Issue 13: every list route is paginated with one maximum page size (bounds.MAX_PAGE_ITEMS), and a page out of
-bounds is refused with 422 naming the bound, never clamped. The routes are found in the OpenAPI document, so a new
+"""Issue 13: every list route is paginated with one maximum page size (bounds.MAX_PAGE_ITEMS), and a page out
+of
+bounds is refused with 422 naming the bound, never clamped. The routes are found in the OpenAPI document, so a
+new
 list route is covered (or, if it answers a bare list, must be named in UNPAGED with why it is bounded)."""
 
 from __future__ import annotations

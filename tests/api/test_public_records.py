@@ -1,5 +1,7 @@
-"""Anyone can verify (issue 18): the public browses the log, fetches a public record with its proof against the
-head both partners signed, and a consistency proof; private records are only leaf hashes, never their content."""
+"""Anyone can verify (issue 18): the public browses the log, fetches a public record with its proof against
+the
+head both partners signed, and a consistency proof; private records are only leaf hashes, never their
+content."""
 
 from __future__ import annotations
 

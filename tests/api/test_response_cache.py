@@ -31,7 +31,8 @@ def hits(client: TestClient) -> int:
 
 
 def served_twice(client: TestClient, path: str, **kw) -> tuple:  # noqa: ANN003
-    """Two requests after the one that teaches the cache the route: (first, second, whether the second was a hit)."""
+    """Two requests after the one that teaches the cache the route: (first, second, whether the second was a
+    hit)."""
     client.get(path, **kw)
     first = client.get(path, **kw)
     before = hits(client)

@@ -72,7 +72,8 @@ def test_a_background_upload_answers_at_once_and_its_job_tells_the_outcome(clien
 def test_an_upload_over_the_row_limit_is_refused_naming_the_limit_and_imports_nothing(site) -> None:  # noqa: ANN001
     app = create_app(site.engine, limiter=LoginLimiter(), max_upload_rows=12_000)
     with TestClient(app) as c:
-        # Over the limit: refused once the import has read past it (batches of 5,000), not after the whole file.
+        # Over the limit: refused once the import has read past it (batches of 5,000), not after the whole
+        # file.
         r = c.post(
             "/api/revenue/licences",
             headers=bearer(site, "treasury_officer"),

@@ -301,8 +301,10 @@ def test_expenses_and_fees_are_allocated_in_capital_and_roll_forward(fees_fund, 
 
 
 def test_an_expense_in_another_currency_leaves_cash_at_its_carrying_amount(ledgerly, fund_engine, tmp_path):
-    """410,000.00 UAH carried at 10,000.00 USD; 41,250.00 UAH paid when the rate is 41.25 is worth 1,000.00 USD,
-    leaves the position at 1,006.10 USD (41,250 x 10,000 / 410,000 = 1,006.0976 rounded), and 6.10 is realised FX."""
+    """410,000.00 UAH carried at 10,000.00 USD; 41,250.00 UAH paid when the rate is 41.25 is worth 1,000.00
+    USD,
+    leaves the position at 1,006.10 USD (41,250 x 10,000 / 410,000 = 1,006.0976 rounded), and 6.10 is realised
+    FX."""
     ledgerly.budget(("ADM-UAH", "administration", "100000.00", "UAH", "2025"))
     with pytest.raises(InputError, match="needs the UAH reference rate|needs the USD reference rate"):
         ledgerly.spend("ADM-UAH", "41250.00", Q4, "INV-1", "UAH")

@@ -116,7 +116,8 @@ def test_income_follows_capital_at_the_start_of_the_period() -> None:
         Move(D(2025, 11, 1), None, "income", 100),
     ]
     cols = roll(PARTNERS, period_starts("quarter", START, END), START, D(2025, 12, 31), moves, {})
-    # Q3 by 300:100 -> 75, 25. Q4 by 375:525 -> 41.67, 58.33: floors 41, 58, the spare unit to the larger remainder.
+    # Q3 by 300:100 -> 75, 25. Q4 by 375:525 -> 41.67, 58.33: floors 41, 58, the spare unit to the larger
+    # remainder.
     assert (cols["US"]["income"], cols["UA"]["income"]) == (75 + 42, 25 + 58)
 
 

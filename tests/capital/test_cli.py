@@ -1,4 +1,5 @@
-"""The capital commands as a user runs them, on a fund whose clock (JOINTFUND_TODAY) stands where the test needs it;
+"""The capital commands as a user runs them, on a fund whose clock (JOINTFUND_TODAY) stands where the test
+needs it;
 and capital accounts of a fund that also books hryvnia."""
 
 from __future__ import annotations
@@ -206,8 +207,10 @@ def test_distribute_is_refused_the_day_before_the_lock_ends_and_proposed_on_the_
 
 
 def test_capital_in_hryvnia_is_carried_by_its_entries_and_no_rate_is_looked_up(folio) -> None:  # noqa: ANN001
-    """A UAH revenue share counts at the functional amount its entry carries (the trading account's USD leg), and a
-    period-end remeasurement entry is the FX line: the figures need no reference rate, and windows roll forward."""
+    """A UAH revenue share counts at the functional amount its entry carries (the trading account's USD leg),
+    and a
+    period-end remeasurement entry is the FX line: the figures need no reference rate, and windows roll
+    forward."""
     folio.fund_cash("1000.00", D(2025, 10, 1))
     terms = folio.terms
     cash_uah, trading = (

@@ -3,7 +3,8 @@
 A history mixes cash contributions in USD, revenue contributions in UAH (carried in USD by the trading
 account's functional leg at a moving rate), revenue owed and not yet transferred (other equity), income,
 expenses, valuations up and down, realised gains, period-end FX remeasurements, and in-kind credits. Then:
-- the capital statements roll forward for ANY partition of the fund's life into windows, cut anywhere: for every partner,
+- the capital statements roll forward for ANY partition of the fund's life into windows, cut anywhere: for
+every partner,
   one period's closing is the next one's opening to the cent, and the periods' movements add up to the whole;
 - at every cut date the partners' capital plus the other equity equals the net assets, and both tie to the
   trial balance (assets and liabilities, the trading accounts' functional legs; capital accounts and results);

@@ -98,7 +98,8 @@ def test_an_in_kind_credit_moves_ownership_and_leaves_the_net_assets_unchanged_t
     assert after.capital == before.capital == after.nav
     us, ua = after.account("US"), after.account("UA")
     c, c_us, v = before.capital, before.account("US").closing, Decimal("36000000.01")
-    # The contributor's claim is (C_us + V) / (C + V) of the same net assets; the other's is scaled by C / (C + V).
+    # The contributor's claim is (C_us + V) / (C + V) of the same net assets; the other's is scaled by C / (C
+    # + V).
     assert abs(us.closing - after.nav * (c_us + v) / (c + v)) <= Decimal("0.01")
     assert abs(ua.closing - before.account("UA").closing * c / (c + v)) <= Decimal("0.01")
     assert us.share > before.account("US").share and ua.share < before.account("UA").share

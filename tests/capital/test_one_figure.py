@@ -1,6 +1,7 @@
 """One capital figure everywhere: on the demo fund, every surface shows each partner's capital and ownership
 share as the one function computes them (capital.accounts): the public page, the dashboard, /capital, the API,
-`capital accounts`, the capital statement, `report financials`, the HTML fund report and the forecast's start state.
+`capital accounts`, the capital statement, `report financials`, the HTML fund report and the forecast's start
+state.
 Before, the public page and the dashboard showed the partners' cash capital only, without Ukraine's revenue
 contributions, and the other surfaces each their own sum; on both backends."""
 

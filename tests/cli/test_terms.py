@@ -77,7 +77,8 @@ def test_terms_check_exits_1_naming_key_and_line(cli, tmp_path, old, new, says):
 
 
 def test_init_with_other_terms_then_refuses_a_second_init(db_url, monkeypatch):
-    # The other fund starts in 2030: a real fund posts nothing dated after today, so the test stands in 2031 (a
+    # The other fund starts in 2030: a real fund posts nothing dated after today, so the test stands in 2031
+    # (a
     # test-only move of the server's clock; an operator has none: JOINTFUND_TODAY is refused on a real fund).
     monkeypatch.setattr(clock, "now", lambda: dt.datetime(2031, 1, 2, 12, tzinfo=dt.UTC))
     cli = Cli(db_url)

@@ -1,4 +1,5 @@
-"""The shipped history and the price models: the figures docs/forecast.md quotes, and the models' own volatility."""
+"""The shipped history and the price models: the figures docs/forecast.md quotes, and the models' own
+volatility."""
 
 from __future__ import annotations
 

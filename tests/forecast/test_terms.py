@@ -58,7 +58,8 @@ def test_an_amended_share_changes_the_contributions(make_plan, base_text, terms_
 
 
 def test_an_amendment_adopted_by_the_board_reaches_the_plan_like_one_in_the_file(base_text, terms_text):
-    """A fund's adopted amendments (FundInfo.adopted, JSON with an ISO date) change the plan exactly as the same
+    """A fund's adopted amendments (FundInfo.adopted, JSON with an ISO date) change the plan exactly as the
+    same
     amendment written into the terms file does."""
     sc = scenario.load_text(base_text, "base.toml", load_text(terms_text, "terms"))
     adopted = (

@@ -149,7 +149,8 @@ def gov(fund_engine) -> Gov:  # noqa: ANN001
 
 
 def authority_only_terms() -> str:
-    """The shipped terms without [governance.appointments]: seats change by the partners' authority keys alone,
+    """The shipped terms without [governance.appointments]: seats change by the partners' authority keys
+    alone,
     at any time, as in terms that do not require a board decision."""
     import re
 

@@ -1,4 +1,5 @@
-"""`jointfund verify` re-checks governance from stored rows: forged approvals, edited or deleted votes are caught."""
+"""`jointfund verify` re-checks governance from stored rows: forged approvals, edited or deleted votes are
+caught."""
 
 from __future__ import annotations
 

@@ -11,7 +11,8 @@ from support import cli_ceremony
 @pytest.fixture
 def seated(cli, tmp_path):  # noqa: ANN001, ANN201
     """A board of six, each with a key made by `keys new` and seated with its partner's authority key
-    (after the genesis ceremony, whose authority keys are tmp_path/<partner>-authority.key); returns name -> private
+    (after the genesis ceremony, whose authority keys are tmp_path/<partner>-authority.key); returns name ->
+    private
     key path."""
     authorities = cli_ceremony(cli, tmp_path)
     keys = {}

@@ -1,4 +1,5 @@
-"""Effects are found whatever a command imported: a fresh process that loads only governance gets every handler."""
+"""Effects are found whatever a command imported: a fresh process that loads only governance gets every
+handler."""
 
 from __future__ import annotations
 
@@ -31,7 +32,8 @@ def test_a_fresh_process_finds_every_domain_effect_without_importing_the_domains
 
 
 def test_the_cli_execute_path_has_the_money_moving_handlers():
-    """`jointfund proposals execute` in a fresh process: the investment and disbursement effects are the portfolio's."""
+    """`jointfund proposals execute` in a fresh process: the investment and disbursement effects are the
+    portfolio's."""
     code = textwrap.dedent("""
         import jointfund.cli.proposals  # what the CLI imports for `proposals execute`
         from jointfund.governance import effects

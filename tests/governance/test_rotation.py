@@ -1,5 +1,7 @@
-"""Key rotation (issue 16): signed by the old key, or by the partner's authority key when it is lost; votes before
-stay valid, votes after need the new key; forged rotations refused and named by verify. SQLite and PostgreSQL."""
+"""Key rotation (issue 16): signed by the old key, or by the partner's authority key when it is lost; votes
+before
+stay valid, votes after need the new key; forged rotations refused and named by verify. SQLite and
+PostgreSQL."""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
-"""An independent verifier of C2SP signed notes, tlog-checkpoints, tlog-cosignatures and tlog-tiles, written from
-the specifications' text alone (c2sp.org/signed-note, tlog-checkpoint, tlog-cosignature, tlog-tiles) and RFC 6962.
+"""An independent verifier of C2SP signed notes, tlog-checkpoints, tlog-cosignatures and tlog-tiles, written
+from
+the specifications' text alone (c2sp.org/signed-note, tlog-checkpoint, tlog-cosignature, tlog-tiles) and RFC
+6962.
 
 It deliberately imports nothing from jointfund: if jointfund misread a spec, this reading disagrees with it.
 Only the standard library and `cryptography` (for Ed25519).
@@ -144,7 +146,8 @@ def mth(hashes: list[bytes]) -> bytes:
 
 
 def verify_consistency(m: int, n: int, old_root: bytes, new_root: bytes, proof: list[bytes]) -> bool:
-    """RFC 6962 2.1.2 by recomputing both roots from the proof (after the reference algorithm of RFC 9162 2.1.4.2)."""
+    """RFC 6962 2.1.2 by recomputing both roots from the proof (after the reference algorithm of RFC 9162
+    2.1.4.2)."""
     if m == n:
         return not proof and old_root == new_root
     if m == 0 or m > n or not proof:
@@ -192,7 +195,8 @@ def tile_path(level: int | str, n: int, width: int = 256) -> str:
 
 
 def tree_root_from_tiles(fetch: Callable[[str], bytes], size: int) -> tuple[bytes, list[bytes]]:
-    """Read the level-0 tiles of a tree of `size` (and check every higher tile's hashes against the tiles below);
+    """Read the level-0 tiles of a tree of `size` (and check every higher tile's hashes against the tiles
+    below);
     returns (root, leaf hashes)."""
     levels: list[list[bytes]] = []
     level, count = 0, size

@@ -1,4 +1,5 @@
-"""C2SP checkpoint notes (issue 18): what jointfund signs, checked by the independent verifier (c2sp_verifier.py,
+"""C2SP checkpoint notes (issue 18): what jointfund signs, checked by the independent verifier
+(c2sp_verifier.py,
 written from the C2SP text and importing nothing of jointfund); forged notes fail it and jointfund alike."""
 
 import base64

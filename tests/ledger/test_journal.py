@@ -93,7 +93,8 @@ def test_a_conversion_goes_through_trading_accounts_and_balances_in_each_currenc
         base,
     )
     (seq,) = book.post(Entry(book.day(2), "convert", legs, "fx-1"))
-    # The UAH position's trading account holds minus the position and, in the base currency, its carrying amount.
+    # The UAH position's trading account holds minus the position and, in the base currency, its carrying
+    # amount.
     assert book.balance(book.trading(other)) == {other: Decimal("-4150.00"), base: Decimal("100.00")}
     assert book.balance(book.cash(other)) == {other: Decimal("4150.00")}
     assert all(v == 0 for v in _sums(book.trial_balance()).values())

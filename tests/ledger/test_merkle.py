@@ -211,7 +211,8 @@ def test_equal_sizes_need_equal_roots_and_an_empty_proof():
 
 @pytest.mark.parametrize("n", [1, 2, 3, 7, 8, 9, 64, 100, 1000, 1025])
 def test_frontiers_of_consecutive_ranges_join_into_the_frontier_of_the_whole(n):
-    """verify hashes ranges of the log in separate processes; joining their frontiers gives the tree of the whole."""
+    """verify hashes ranges of the log in separate processes; joining their frontiers gives the tree of the
+    whole."""
     leaves = [hashlib.sha256(str(i).encode()).digest() for i in range(n)]
     whole = merkle.Frontier()
     for leaf in leaves:

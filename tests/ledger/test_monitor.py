@@ -1,5 +1,7 @@
-"""`jointfund monitor` (issue 18): a split view (two databases that diverge after a common prefix, each published
-to its own mirror) is caught, as are a rollback and a bad signature; the state file is kept for the next run."""
+"""`jointfund monitor` (issue 18): a split view (two databases that diverge after a common prefix, each
+published
+to its own mirror) is caught, as are a rollback and a bad signature; the state file is kept for the next
+run."""
 
 import json
 

@@ -1,4 +1,5 @@
-"""`jointfund publish`: the public log as a static C2SP tlog-tiles mirror (issue 18), read back by the independent
+"""`jointfund publish`: the public log as a static C2SP tlog-tiles mirror (issue 18), read back by the
+independent
 verifier (c2sp_verifier.py) and by docs/examples/check_proof.py from a directory and over HTTP."""
 
 import subprocess
@@ -69,7 +70,8 @@ def test_publish_is_incremental_and_refuses_another_history(book, tmp_path, fres
     book.grow(3, "b")
     book.sign()
     again = _publish(book, out)
-    # only the new partial level-0 tile and its bundle (the full tiles, and level 1's partial of width 1, stayed)
+    # only the new partial level-0 tile and its bundle (the full tiles, and level 1's partial of width 1,
+    # stayed)
     assert again.written == 2 and again.kept == 3 and again.size == first.size + 3
     before = (out / "checkpoint").read_bytes()
     from jointfund.store.db import make_engine

@@ -1,4 +1,5 @@
-"""The witness (C2SP tlog-witness, issue 18): it cosigns a log's growth, and refuses a fork and a rollback with the
+"""The witness (C2SP tlog-witness, issue 18): it cosigns a log's growth, and refuses a fork and a rollback
+with the
 spec's status codes; `jointfund checkpoint cosign` collects cosignatures and reports a refusal loudly."""
 
 import threading

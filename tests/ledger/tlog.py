@@ -83,7 +83,8 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 @contextlib.contextmanager
 def clone(book: SignedBook) -> Iterator[SignedBook]:
-    """A second database holding exactly `book`'s fund so far (the same records, keys and checkpoints): from here
+    """A second database holding exactly `book`'s fund so far (the same records, keys and checkpoints): from
+    here
     on the two can diverge, as an operator showing different books to different people would make them."""
     import os
     import sqlite3

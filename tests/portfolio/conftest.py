@@ -62,7 +62,8 @@ class Folio(Gov):
             lifecycle.move_by_person(conn, self.fund, "test", app_id, target, on, reason)
 
     def screened(self, app_id: int, on: dt.date) -> None:
-        """A cleared sanctions screening, as the screened stages need: against a one-entry list nobody matches."""
+        """A cleared sanctions screening, as the screened stages need: against a one-entry list nobody
+        matches."""
         with db.write(self.engine) as conn:
             if not clearance.lists(conn):
                 nobody = sanctions.Target(

@@ -1,4 +1,5 @@
-"""Every pipeline move the issue does not allow is refused: by the pure rule, by the services and by the database."""
+"""Every pipeline move the issue does not allow is refused: by the pure rule, by the services and by the
+database."""
 
 from __future__ import annotations
 
@@ -27,7 +28,8 @@ OPEN_STAGES = (
     "committed",
     "disbursing",
 )
-# The issue's pipeline, written out: (from, to, the decision that alone makes it, or None for a person's move).
+# The issue's pipeline, written out: (from, to, the decision that alone makes it, or None for a person's
+# move).
 ALLOWED = {
     ("submitted", "screening", None),
     ("screening", "due_diligence", "screening"),

@@ -1,4 +1,5 @@
-"""Transliteration for screening: resolution 55's table (its own examples), the Russian passport system, folding."""
+"""Transliteration for screening: resolution 55's table (its own examples), the Russian passport system,
+folding."""
 
 from __future__ import annotations
 

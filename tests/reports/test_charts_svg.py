@@ -1,4 +1,5 @@
-"""The report's line charts: a title, five value ticks, five dates along the time axis, the unit, text >= 11 px."""
+"""The report's line charts: a title, five value ticks, five dates along the time axis, the unit, text >= 11
+px."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""`jointfund report financials`: the ASC 946 statements in every format, tied to the book and checked by verify."""
+"""`jointfund report financials`: the ASC 946 statements in every format, tied to the book and checked by
+verify."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The printable financial statements in Chromium: every section renders, in Ukrainian, within an A4 page's width,
+"""The printable financial statements in Chromium: every section renders, in Ukrainian, within an A4 page's
+width,
 and the page prints to PDF. Debian's chromium through Playwright (never a downloaded browser); without it the
 test skips, except under CI=true, where that is a failure. The screenshot goes to test-artifacts/."""
 

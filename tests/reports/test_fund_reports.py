@@ -29,7 +29,8 @@ def test_the_partner_statement_reconciles_with_its_entries(living, tmp_path: Pat
     )
     lines = {r["line"]: Decimal(r["period"]) for r in doc["sections"][0]["rows"]}
     entries = doc["sections"][1]["rows"]
-    # The in-kind credit of 36,000,000 is the US's contributed capital; its claim on the net assets rises by the
+    # The in-kind credit of 36,000,000 is the US's contributed capital; its claim on the net assets rises by
+    # the
     # credit less the US's own part of the offset (the assistance is no asset of the fund).
     assert lines["contributed"] >= Decimal("36000000.00") and 0 < lines["in_kind"] < Decimal("36000000.00")
     contributed = lines["cash"] + lines["in_kind"] + lines["revenue"] + lines["distributions"]

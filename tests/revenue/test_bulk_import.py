@@ -127,7 +127,8 @@ def test_the_bulk_parser_accepts_only_what_the_row_parser_accepts_with_the_same_
     frame = receipt.parse_frame(pl.DataFrame({k: [v] for k, v in values.items()}), TERMS, RESOURCES)
     parsed = row_path(values)
     if frame is None:
-        # Every row the row parser takes unchanged and that is written in the plain forms must take the fast path.
+        # Every row the row parser takes unchanged and that is written in the plain forms must take the fast
+        # path.
         plain = (
             values == {k: v.strip() for k, v in values.items()}
             and re.fullmatch(r"\d{4}-\d{2}-\d{2}", values["date"])

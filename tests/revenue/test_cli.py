@@ -116,7 +116,8 @@ def test_eiti_report_csv_xlsx_and_materiality(cli, tmp_path, licences_csv):
     assert (below["receipts"], below["amount"], below["contribution"]) == ("3", "400.01", "100.01")
     out = tmp_path / "eiti.xlsx"
     cli("report", "eiti", "--year", "2025", "--format", "xlsx", "-o", str(out))
-    # The workbook follows the EITI summary data template: one sheet per part (tests/revenue/test_eiti_law.py).
+    # The workbook follows the EITI summary data template: one sheet per part
+    # (tests/revenue/test_eiti_law.py).
     assert openpyxl.load_workbook(out).sheetnames == [
         "About the report",
         "Disclosure checklist",

@@ -1,5 +1,6 @@
 """Issue 14's outputs and money rules on both backends: the EITI summary data (xlsx and csv), the public
-licence register, subnational transfers, reconciliation across a year's end, and corrections that net to zero."""
+licence register, subnational transfers, reconciliation across a year's end, and corrections that net to
+zero."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """Every bad input of issue 19 ("Tracebacks or 500s on bad input", "Odd input") and issue 12 ("Crashes on bad
-files") replayed through the CLI on both backends: a clear error naming the file, line, field and bound, exit 1
+files") replayed through the CLI on both backends: a clear error naming the file, line, field and bound, exit
+1
 (2 for a bad option), never a traceback, and nothing written. The API twin is tests/api/test_bounds.py."""
 
 from __future__ import annotations
@@ -329,7 +330,8 @@ def hostile(draw) -> tuple[str, str, bytes]:  # noqa: ANN001
 )
 @given(case=hostile())
 def test_fuzz_no_import_ever_ends_in_a_traceback(cli, tmp_path, case):
-    """Random, truncated and damaged files into every import command: a result or a clear error, never a traceback.
+    """Random, truncated and damaged files into every import command: a result or a clear error, never a
+    traceback.
     (Storage is the same on both backends for a refused file, which writes nothing; SQLite keeps it quick.)"""
     noun, suffix, data = case
     path = tmp_path / f"fuzz{suffix}"

@@ -1,4 +1,5 @@
-"""Issue 13: every list command pages its rows with the API's maximum page size (bounds.MAX_PAGE_ITEMS); a larger
+"""Issue 13: every list command pages its rows with the API's maximum page size (bounds.MAX_PAGE_ITEMS); a
+larger
 or smaller --limit is a usage error naming the bound, and --offset walks the pages, on both backends."""
 
 from __future__ import annotations

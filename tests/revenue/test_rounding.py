@@ -349,8 +349,10 @@ def test_terms_naming_per_day_stream_need_the_rounding_account(tmp_path):
 
 @pytest.mark.storage
 def test_a_transfer_settles_the_obligation_with_its_rounding(day_cli, tmp_path):
-    """Each receipt's accrual has a worth in USD; the day's rounding (-0.01 UAH) has none, and does not stop the
-    year's obligation from being settled at its carrying amount: the obligation is met to the cent, the book ties."""
+    """Each receipt's accrual has a worth in USD; the day's rounding (-0.01 UAH) has none, and does not stop
+    the
+    year's obligation from being settled at its carrying amount: the obligation is met to the cent, the book
+    ties."""
     cli = day_cli
     receipts = (
         "receipt_id,date,licence_id,stream,amount\n"

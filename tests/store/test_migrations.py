@@ -1,4 +1,5 @@
-"""store.migrations: the schema the migrations make is exactly the one store/tables.py declares (both backends)."""
+"""store.migrations: the schema the migrations make is exactly the one store/tables.py declares (both
+backends)."""
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext

@@ -198,7 +198,8 @@ def test_log_records_must_be_contiguous(book):
         _leaf_row(seq + 1),
         says="appended in sequence",
     )
-    # A second leaf at a taken position: whichever guard fires first (SQLite does not order them), it is refused.
+    # A second leaf at a taken position: whichever guard fires first (SQLite does not order them), it is
+    # refused.
     _refused(
         book,
         _leaf_row(seq - 1),

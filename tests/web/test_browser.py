@@ -125,7 +125,8 @@ def test_the_public_page_draws_its_charts_and_the_verify_tool_accepts_a_real_pro
 def test_the_browser_verifier_rejects_every_listed_forgery_and_trusts_only_the_keys_given(
     page, site, client
 ) -> None:  # noqa: ANN001
-    """Issue 19, finding 2, in the browser: fresh keys (under the real key id or their own), a renamed partner, a
+    """Issue 19, finding 2, in the browser: fresh keys (under the real key id or their own), a renamed
+    partner, a
     readable record that lies; and with keys typed in, only those keys, for the partner typed."""
     from api.conftest import bearer
     from support import forgeries_of

@@ -1,4 +1,5 @@
-"""The web's bar charts: a title in words, a value axis with at least five ticks and its unit, text of 11 px or
+"""The web's bar charts: a title in words, a value axis with at least five ticks and its unit, text of 11 px
+or
 more at a phone's width, labels never cut short, numbers in the page's language."""
 
 from __future__ import annotations

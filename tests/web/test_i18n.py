@@ -1,7 +1,9 @@
-"""English and Ukrainian: the catalogue is complete, every message the code speaks is in it, numbers and plurals
+"""English and Ukrainian: the catalogue is complete, every message the code speaks is in it, numbers and
+plurals
 follow the language, and the switch sticks.
 
-The extraction is pybabel's (Babel's extract over the package with the project's keywords, i18n.KEYWORDS), so a
+The extraction is pybabel's (Babel's extract over the package with the project's keywords, i18n.KEYWORDS), so
+a
 new `_("...")` in a template or a module fails here until messages.po has its Ukrainian.
 """
 

@@ -1,4 +1,5 @@
-"""Anyone can verify (issue 18), in the browser and in both languages: the public types a contribution entry's number
+"""Anyone can verify (issue 18), in the browser and in both languages: the public types a contribution entry's
+number
 and the page fetches its proof itself (no file, no sign-in), against the server and against a static mirror
 (`jointfund publish --out DIR`) served by `python -m http.server`; every failure is a sentence of the page's
 language. Screenshots go to test-artifacts/."""
@@ -88,7 +89,8 @@ def private_seq(site) -> int:  # noqa: ANN001
 
 
 def tried(page, number: str) -> str:  # noqa: ANN001
-    """Type a record number, press the button, and wait for this attempt's answer: 'ok: ...' or 'rejected: ...'."""
+    """Type a record number, press the button, and wait for this attempt's answer: 'ok: ...' or 'rejected:
+    ...'."""
     result = page.locator("#verify-result")
     page.evaluate("() => document.getElementById('verify-result').removeAttribute('data-tried')")
     page.locator("#record-seq").fill(number)

@@ -82,7 +82,8 @@ def test_an_unknown_text_is_shown_as_it_is() -> None:
 
 
 def test_every_verdict_of_every_rule_is_recognised() -> None:
-    """Each text governance.rule writes (approved, open, rejected; every rule) matches a template of web.texts."""
+    """Each text governance.rule writes (approved, open, rejected; every rule) matches a template of
+    web.texts."""
     ballots = [
         [
             Seat("UA", 1, 1, "Olena", "approve"),

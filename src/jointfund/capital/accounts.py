@@ -117,7 +117,8 @@ class FundCapital(NamedTuple):
 
 
 class Move(NamedTuple):
-    """A day's net movement of one category, in functional minor units, signed as the partner sees it (+ is capital)."""
+    """A day's net movement of one category, in functional minor units, signed as the partner sees it (+ is
+    capital)."""
 
     date: dt.date
     partner: str | None  # None for results, which belong to the fund until allocated
@@ -285,7 +286,8 @@ def chart(terms: Terms) -> Chart:
 
 
 def _daily(conn: Connection, end: dt.date, currency: str) -> list[tuple[str, str, dt.date, int, int]]:
-    """(account name, type, date, net minor, credits minor) of every account and day up to `end`, in `currency`."""
+    """(account name, type, date, net minor, credits minor) of every account and day up to `end`, in
+    `currency`."""
     amount = t.posting.c.amount_minor
     q = (
         select(
@@ -305,7 +307,8 @@ def _daily(conn: Connection, end: dt.date, currency: str) -> list[tuple[str, str
 def capital_accounts(
     conn: Connection, info: FundInfo, end: dt.date, start: dt.date | None = None
 ) -> FundCapital:
-    """Every partner's capital account over [start, end] (start: the fund's first day), from the journal alone."""
+    """Every partner's capital account over [start, end] (start: the fund's first day), from the journal
+    alone."""
     terms = info.terms(end)
     start = max(start or info.start_date, info.start_date)
     if end < start:

@@ -165,7 +165,8 @@ def partner_capital(
 
 
 class CallLine(NamedTuple):
-    """One partner's part of a call: its own reference (the call's, suffixed with the partner), amount and state.
+    """One partner's part of a call: its own reference (the call's, suffixed with the partner), amount and
+    state.
 
     Attributes:
       reference: the partner's call reference, e.g. CALL-2026-3-US.

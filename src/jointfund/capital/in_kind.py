@@ -39,7 +39,8 @@ from jointfund.store import tables as t
 from jointfund.terms.model import ContributionKind, Terms
 
 LINK = "in-kind:"
-# Who paid for a delivery: the United States (new US assistance), allies (e.g. through PURL), or a buyer (a sale).
+# Who paid for a delivery: the United States (new US assistance), allies (e.g. through PURL), or a buyer (a
+# sale).
 FUNDING = ("us_funded", "allied_funded", "sold")
 
 
@@ -140,7 +141,8 @@ def report(
 ) -> tuple[InKind, Proposal]:
     """Record the reported value and open the valuation proposal, in the caller's write transaction.
 
-    The terms say which fundings count (the kind's `funded_by`); a delivery funded otherwise is refused, with the
+    The terms say which fundings count (the kind's `funded_by`); a delivery funded otherwise is refused, with
+    the
     reason, before any proposal is opened."""
     terms = info.terms(on)
     problems = []

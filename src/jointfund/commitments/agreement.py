@@ -1,7 +1,8 @@
 """An agreement's commitments, as typed data loaded from a TOML file shipped with the package.
 
 Two agreements ship: the 2024 bilateral security agreement (security_2024.toml, here) and the fund agreement's
-obligations (terms/urif_commitments.toml, beside the fund's terms, whose calendar and lock it names rather than
+obligations (terms/urif_commitments.toml, beside the fund's terms, whose calendar and lock it names rather
+than
 repeats). A problem in a file is reported with its key and line, as the terms loader reports them.
 """
 
@@ -31,7 +32,8 @@ Text = Field(min_length=1, max_length=2000)
 
 
 class EventKind(Frozen):
-    """Something that happens to an agreement: recorded with `commitments event`, or fixed by the text (`date`)."""
+    """Something that happens to an agreement: recorded with `commitments event`, or fixed by the text
+    (`date`)."""
 
     code: str = Code
     name: str = Text
@@ -95,7 +97,8 @@ class Commitment(Frozen):
 
 
 class AlertRule(Frozen):
-    """A cross-agreement alert: `agreement` ends before the date `before` names, unless an event of `cleared_by`.
+    """A cross-agreement alert: `agreement` ends before the date `before` names, unless an event of
+    `cleared_by`.
 
     The decision it asks for is due `lead_months` before the agreement's end.
     """

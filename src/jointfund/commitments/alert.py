@@ -1,6 +1,7 @@
 """Cross-agreement alerts: rules over the register and the terms (an agreement's `alerts`), never literals.
 
-A rule says: agreement A must not end before a date of the terms without a decision. It fires when A's end (its
+A rule says: agreement A must not end before a date of the terms without a decision. It fires when A's end
+(its
 term, or six months after a termination notice) falls before that date, and clears once an event of the rule's
 `cleared_by` kind (extension_agreed) is recorded after whatever set the end. The decision is due `lead_months`
 before A ends.
@@ -44,7 +45,8 @@ def alerts(conn: Connection, info: FundInfo, today: dt.date) -> list[Alert]:
             before = rules.terms_date(parsed, terms)
             if ends is None or ends >= before:
                 continue
-            # What set the end last (a termination notice), if anything was recorded; an extension must come after.
+            # What set the end last (a termination notice), if anything was recorded; an extension must come
+            # after.
             setters = {
                 c.due.event
                 for cid in target.agreement.ends

@@ -1,7 +1,8 @@
 """What `jointfund verify` checks of the commitments register, from the stored rows alone.
 
   commitments register  every row (event, outcome, tag) has its event in the signed log saying the same; every
-                        outcome names a commitment of the shipped agreements and evidence that is stored, still
+                        outcome names a commitment of the shipped agreements and evidence that is stored,
+                        still
                         hashes to its name and is the document its document.store event logged; no logged
                         change lost its row
 

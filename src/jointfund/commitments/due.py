@@ -4,12 +4,15 @@ A rule is written in an agreement's TOML file in one of these forms:
 
   2034-06-13                      a date (TOML date or text)
   "03-15"                         every year on that month and day (29 February: 28 February in common years)
-  "calendar:data"                 every year on the terms' calendar deadline of that code (never repeated here)
+  "calendar:data"                 every year on the terms' calendar deadline of that code (never repeated
+  here)
   "terms:reinvestment_end"        a date the fund's terms give (see TERMS_DATES)
   "armed_attack + 24h"            an event plus a delay: h(ours), d(ays), week(s), month(s), year(s)
 
-Months and years are calendar months and years (dateutil's relativedelta): 31 January + 1 month is the last day
-of February, and 29 February + 1 year is 28 February. Hours round up to whole days, because a commitment is due
+Months and years are calendar months and years (dateutil's relativedelta): 31 January + 1 month is the last
+day
+of February, and 29 February + 1 year is 28 February. Hours round up to whole days, because a commitment is
+due
 on a date: an armed attack on D makes a 24-hour consultation due on D + 1.
 """
 

@@ -1,4 +1,5 @@
-"""Evidence of a commitment's outcome: files kept in the book's document store (ledger.document), by the SHA-256
+"""Evidence of a commitment's outcome: files kept in the book's document store (ledger.document), by the
+SHA-256
 of their bytes. The same file recorded twice is stored once; an outcome names the hashes of its files."""
 
 from __future__ import annotations

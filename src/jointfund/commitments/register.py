@@ -2,11 +2,14 @@
 
 Status is derived where it can be and recorded where only a person can judge:
   derived   open (due later), due soon (within the agreement's due_soon_days), overdue (past due, nothing
-            recorded), not triggered (a triggered commitment whose event has not happened), ongoing (no due date),
+            recorded), not triggered (a triggered commitment whose event has not happened), ongoing (no due
+            date),
             ended (a standing commitment past its end date)
   recorded  met, late, breached, waived (`commitments record`, with evidence)
-A commitment can fall due many times (every year; after every armed attack): each record settles one occurrence,
-named by its due date, and the register shows the first occurrence not settled. A fund-calendar deadline is also
+A commitment can fall due many times (every year; after every armed attack): each record settles one
+occurrence,
+named by its due date, and the register shows the first occurrence not settled. A fund-calendar deadline is
+also
 settled when the calendar shows it done or late (the calendar's own evidence is never recorded twice).
 """
 

@@ -51,7 +51,8 @@ KINDS: dict[str, tuple[str, ...]] = {
     "key.register": ("key_id", "public_pem"),  # a checkpoint key of the partner
     "key.retire": ("key_id",),  # that checkpoint key may sign no checkpoint covering this statement's record
     "user.member": ("user", "member"),  # user `user` is member `member` (a seat of the partner)
-    # member `member` replaces key `old_key_id` with this key; signed by the old key, or by the authority if lost
+    # member `member` replaces key `old_key_id` with this key; signed by the old key, or by the authority if
+    # lost
     "member.key": ("member", "old_key_id", "public_pem"),
 }
 

@@ -1,4 +1,5 @@
-"""The fund's checkpoints as C2SP notes: the stored partners' note signatures and witnesses' cosignatures of one
+"""The fund's checkpoints as C2SP notes: the stored partners' note signatures and witnesses' cosignatures of
+one
 tree head, put together; and the verifier keys a verifier should trust, taken from its own anchor.
 
 The partners' note key name is the fund's origin (tlog-checkpoint: "the log's key name SHOULD match the origin
@@ -23,7 +24,8 @@ from jointfund.store import tables as t
 
 
 class SignedHead(NamedTuple):
-    """A checkpoint note as stored: its body, the note (partners' signatures, then witnesses'), and who signed."""
+    """A checkpoint note as stored: its body, the note (partners' signatures, then witnesses'), and who
+    signed."""
 
     body: note.CheckpointBody
     note: note.Note

@@ -1,8 +1,10 @@
-"""What the log shows the public: which records are public (the terms' [transparency] section), a page of the log
+"""What the log shows the public: which records are public (the terms' [transparency] section), a page of the
+log
 with private records reduced to their leaf hashes, and a public record with its inclusion proof against the
 latest tree head every partner signed (issue 18).
 
-One rule serves the API, the pages and the static mirror (publish.py), so a record the server withholds is never
+One rule serves the API, the pages and the static mirror (publish.py), so a record the server withholds is
+never
 in a mirror's entry bundle, and the reverse.
 """
 
@@ -64,7 +66,8 @@ def _rows(conn: Connection, lo: int, hi: int) -> Iterable:
 
 
 def page(conn: Connection, transparency: Transparency, offset: int, limit: int) -> list[Row]:
-    """Records offset+1 .. offset+limit: each public one with its kind and action, each private one as its hash."""
+    """Records offset+1 .. offset+limit: each public one with its kind and action, each private one as its
+    hash."""
     seen = Visibility(conn, transparency)
     out = []
     for seq, kind, digest, action, subject in _rows(conn, offset, offset + limit):

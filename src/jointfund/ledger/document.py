@@ -22,7 +22,8 @@ MAX_NAME_CHARS = 200
 
 
 class Document(NamedTuple):
-    """A stored document: its hash (its identity), the name it was first stored under, its size, its log position."""
+    """A stored document: its hash (its identity), the name it was first stored under, its size, its log
+    position."""
 
     sha256: str
     name: str
@@ -41,7 +42,8 @@ def digest(content: bytes) -> str:
 def store(
     conn: Connection, actor: str, name: str, content: bytes, max_bytes: int, where: str = "--evidence"
 ) -> Document:
-    """Keep `content` (refused when empty or over `max_bytes`); the stored one if these bytes are already kept."""
+    """Keep `content` (refused when empty or over `max_bytes`); the stored one if these bytes are already
+    kept."""
     if not content or len(content) > max_bytes:
         raise InputError(
             [Problem(where, f"a document of 1 to {max_bytes} bytes is needed", f"{len(content)} bytes")],

@@ -204,7 +204,8 @@ def _check_reversals(conn: Connection, fresh: list[Entry]) -> None:
 
 
 def _check_periods(conn: Connection, fresh: list[Entry]) -> None:
-    """Refuse, with the period named, what the database would refuse anyway: an entry dated in a closed period."""
+    """Refuse, with the period named, what the database would refuse anyway: an entry dated in a closed
+    period."""
     if not fresh:
         return
     first, last = min(e.date for e in fresh), max(e.date for e in fresh)
@@ -298,7 +299,8 @@ def _write(conn: Connection, fresh: list[Entry], accounts: dict[str, Account], p
 
 
 def _bind(conn: Connection, column) -> Callable[[object], object]:  # noqa: ANN001 - a Column
-    """How the dialect stores a Python value of `column` (SQLite keeps dates as ISO text), so raw rows match Core's."""
+    """How the dialect stores a Python value of `column` (SQLite keeps dates as ISO text), so raw rows match
+    Core's."""
     process = column.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
     return process or (lambda value: value)
 
@@ -325,7 +327,8 @@ def _insert_rows(conn: Connection, table, columns: tuple[str, ...], rows: list[t
         finally:
             cursor.close()
         return
-    # Many rows per INSERT ... VALUES statement, as many as the driver may bind: a third less time per row than
+    # Many rows per INSERT ... VALUES statement, as many as the driver may bind: a third less time per row
+    # than
     # executemany (one statement step for thousands of rows instead of a bind-step-reset round trip per row).
     driver = conn.connection.driver_connection
     per = max(1, _sqlite_max_parameters(driver) // len(columns))

@@ -74,10 +74,12 @@ def events(
     limit: int | None = None,
     offset: int = 0,
 ) -> Iterator[Event]:
-    """The events chosen, in log order; `limit` and `offset` page them in SQL, so a page never reads the whole log."""
+    """The events chosen, in log order; `limit` and `offset` page them in SQL, so a page never reads the whole
+    log."""
     q = select(t.event).order_by(t.event.c.seq)
     if since:
-        # Recorded times are UTC; the first instant of `since` bounds them in SQL (the check below stays exact).
+        # Recorded times are UTC; the first instant of `since` bounds them in SQL (the check below stays
+        # exact).
         q = q.where(t.event.c.recorded_at >= dt.datetime.combine(since, dt.time(), dt.UTC))
     if action:
         q = q.where(t.event.c.action == action)
@@ -129,7 +131,8 @@ def register_key(
     actor: str = "cli",
     statement: authority.Statement | None = None,
 ) -> str:
-    """Register a checkpoint key of `partner`; `statement` is the partner's authority saying so (key.register)."""
+    """Register a checkpoint key of `partner`; `statement` is the partner's authority saying so
+    (key.register)."""
     public = load_public(pem, where)
     kid = key_id(public)
     existing = conn.execute(select(t.partner_key).where(t.partner_key.c.key_id == kid)).first()
@@ -207,7 +210,8 @@ def partner_keys(conn: Connection) -> dict[str, tuple[str, str]]:
 def make_checkpoint(
     conn: Connection, fund_id: str, partner: str, private: Ed25519PrivateKey, origin: str | None = None
 ) -> Checkpoint:
-    """Sign the current tree head as `partner` and store the checkpoint: the v1 message, and the C2SP checkpoint
+    """Sign the current tree head as `partner` and store the checkpoint: the v1 message, and the C2SP
+    checkpoint
     note of the same head (key name = `origin`, by default the one the fund's terms name)."""
     kid = key_id(private.public_key())
     row = conn.execute(select(t.partner_key).where(t.partner_key.c.key_id == kid)).first()

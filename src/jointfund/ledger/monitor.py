@@ -4,7 +4,8 @@ signed by the keys you trust, and is it an extension of the last checkpoint this
 The last checkpoint seen is kept in the monitor's own state file. A smaller tree is a rollback; the same size
 with another root, or a larger tree that is not an extension (its consistency proof, computed from the
 mirror's own tiles, does not lead from the old root to the new one), is a fork: someone is showing different
-books to different people. The mirror's tiles must also hash to the signed root, or they are not the signed log.
+books to different people. The mirror's tiles must also hash to the signed root, or they are not the signed
+log.
 Run it from cron: it exits non-zero with the reason (cli/monitor.py).
 """
 
@@ -99,7 +100,8 @@ def check(
     state_path: Path,
     fetch: Fetch | None = None,
 ) -> Seen:
-    """Check the mirror at `source` against the verifiers you trust for its origin (`trusted(origin)` -> who each
+    """Check the mirror at `source` against the verifiers you trust for its origin (`trusted(origin)` -> who
+    each
     key belongs to; every one named must have signed) and the state file; record the new checkpoint only when
     all is well."""
     get = fetch or fetcher(source)

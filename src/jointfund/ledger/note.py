@@ -229,7 +229,8 @@ def signature_valid(text: str, sig: Signature, v: Verifier) -> bool:
 
 
 def verified(note: Note, verifiers: Iterable[Verifier]) -> tuple[tuple[Verifier, Signature], ...]:
-    """The signatures of `note` by keys in `verifiers`, each checked: unknown keys are ignored (the spec); a known
+    """The signatures of `note` by keys in `verifiers`, each checked: unknown keys are ignored (the spec); a
+    known
     key whose signature fails rejects the whole note; so does a note that no known key signed."""
     known = {(v.name, v.key_id): v for v in verifiers}
     good: list[tuple[Verifier, Signature]] = []

@@ -54,7 +54,8 @@ def inclusion_bundle(
     public_pem: str,
     registration: dict | None = None,
 ) -> dict:
-    """`tree` is the log's tree at the checkpoint's size (`log.tree(conn, cp.tree_size)`). `record` is a readable
+    """`tree` is the log's tree at the checkpoint's size (`log.tree(conn, cp.tree_size)`). `record` is a
+    readable
     copy of `record_base64` for people; check_inclusion refuses a bundle where they differ."""
     assert 1 <= seq <= cp.tree_size == tree.size, (seq, cp.tree_size, tree.size)
     return {

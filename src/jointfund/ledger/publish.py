@@ -1,13 +1,16 @@
 """The public log as a static C2SP tlog-tiles mirror: a directory any static web host can serve.
 
-    <dir>/checkpoint                      the signed checkpoint note (partners' signatures, witnesses' cosignatures)
+    <dir>/checkpoint                      the signed checkpoint note (partners' signatures, witnesses'
+    cosignatures)
     <dir>/tile/<L>/<N>[.p/<W>]            hash tiles: 256 hashes of level L (a partial tile: W of them)
-    <dir>/tile/entries/<N>[.p/<W>]        entry bundles: the records, each a big-endian uint16 length and its bytes
+    <dir>/tile/entries/<N>[.p/<W>]        entry bundles: the records, each a big-endian uint16 length and its
+    bytes
 
 <N> is written in 3-digit path elements, all but the last prefixed with x (1234067 -> x001/x234/067).
 
 One deliberate difference from tlog-tiles: a record the terms keep private ([transparency] public_records), or
-one longer than an entry bundle's 65,535 bytes, has an EMPTY slot in its bundle. Its leaf hash is in the level-0
+one longer than an entry bundle's 65,535 bytes, has an EMPTY slot in its bundle. Its leaf hash is in the
+level-0
 tile all the same, so the tree and every proof still verify; only its content is not published.
 
 Publishing is incremental: a tile is immutable once written (a full tile, or a partial one of a given width),
@@ -120,7 +123,8 @@ def publish(conn: Connection, fund_id: str, out: Path) -> Published:
 
 
 def _entries(conn: Connection, transparency, lo: int, hi: int) -> tuple[list[bytes], int]:  # noqa: ANN001
-    """The records at leaf indexes [lo, hi): their canonical bytes if public, else empty; and how many are empty."""
+    """The records at leaf indexes [lo, hi): their canonical bytes if public, else empty; and how many are
+    empty."""
     out: list[bytes] = []
     hidden = 0
     for seq, public in disclosure.public_flags(conn, transparency, lo, hi):

@@ -97,13 +97,15 @@ class StoredTree:
         if len(stored) == hi - lo:
             return stored
         assert level > 0, f"leaves {lo + 1}..{hi} of the log are missing"
-        # Not stored (not back-filled, or not sealed yet): compute each node of the range from the level below.
+        # Not stored (not back-filled, or not sealed yet): compute each node of the range from the level
+        # below.
         return [merkle.root(self._read(level - 1, i * WIDTH, (i + 1) * WIDTH)) for i in range(lo, hi)]
 
 
 def read_level(conn: Connection, level: int, lo: int, hi: int) -> list[bytes]:
     """Stored hashes of `level` with indexes lo, lo+1, ... below hi, in order, up to the first one missing
-    (level 0: the leaves, seq = index + 1). A gap ends the run, so a hash is never taken for its neighbour's."""
+    (level 0: the leaves, seq = index + 1). A gap ends the run, so a hash is never taken for its
+    neighbour's."""
     if hi <= lo:
         return []
     if level == 0:

@@ -53,7 +53,8 @@ class Trust(NamedTuple):
     def key_for(
         self, kid: str, registration: object = None, fund_id: str | None = None
     ) -> tuple[str | None, str | None] | None:
-        """(partner, PEM) of checkpoint key `kid` if trusted: directly, or through `registration` (a key.register
+        """(partner, PEM) of checkpoint key `kid` if trusted: directly, or through `registration` (a
+        key.register
         statement) signed by its partner's trusted authority key; None if not."""
         if kid in self.keys:
             return self.keys[kid]

@@ -1,6 +1,8 @@
-"""A C2SP tlog-witness: an independent cosigner any third party can run with its own key (c2sp.org/tlog-witness).
+"""A C2SP tlog-witness: an independent cosigner any third party can run with its own key
+(c2sp.org/tlog-witness).
 
-For each log it follows (an origin and the log's note verifier keys) it keeps the latest checkpoint it cosigned,
+For each log it follows (an origin and the log's note verifier keys) it keeps the latest checkpoint it
+cosigned,
 in its own state file. `add_checkpoint` takes the request body of `POST /add-checkpoint`:
 
     old <size>\\n
@@ -8,10 +10,12 @@ in its own state file. `add_checkpoint` takes the request body of `POST /add-che
     \\n
     <checkpoint note>
 
-and either returns the witness's tlog-cosignature/v1 line (timestamped Ed25519, type 0x04), having recorded the
+and either returns the witness's tlog-cosignature/v1 line (timestamped Ed25519, type 0x04), having recorded
+the
 new checkpoint, or refuses with the spec's status: 400 malformed or old size above the checkpoint's, 403 no
 trusted signature, 404 unknown origin, 409 old size not the one it cosigned last (body: that size, as
-text/x.tlog.size) or same size with another root, 422 consistency proof that does not verify. The check and the
+text/x.tlog.size) or same size with another root, 422 consistency proof that does not verify. The check and
+the
 update are one step under a lock, so two requests can never roll the witness back (the spec's race).
 
 `cosign` is the log's side: it asks a witness for a cosignature of a head and says loudly why it refused.

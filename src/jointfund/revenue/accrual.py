@@ -48,7 +48,8 @@ CHUNK_RECEIPTS = 50_000  # entries built and posted at a time: bounded memory wh
 
 
 class AccrualResult(NamedTuple):
-    """Receipts looked at, accrual entries posted, how many of those were reversals, and rounding entries posted."""
+    """Receipts looked at, accrual entries posted, how many of those were reversals, and rounding entries
+    posted."""
 
     receipts: int
     posted: int
@@ -118,7 +119,8 @@ def _legs(
     receivable: str, credit: str, c: Decimal, currency: str, base: Decimal | None, carry: Carrying | None
 ) -> tuple[Posting, ...]:
     """`c` of `currency` on the receivable against `credit`: through the currency's trading account, `credit`
-    taking worth `base` in the functional currency, when the chart carries the currency and `base` is known."""
+    taking worth `base` in the functional currency, when the chart carries the currency and `base` is
+    known."""
     trading = carry.trading.get(currency) if carry is not None and base is not None else None
     if trading is None or carry is None or base is None or not base:
         return Posting(receivable, c, currency), Posting(credit, -c, currency)
@@ -218,7 +220,8 @@ def _post_roundings(conn: Connection, info: FundInfo, assess: book.Assessor, car
 
 
 def unaccrued(conn: Connection, after: str | None, limit: int) -> list[tuple]:
-    """The next `limit` receipts with no accrual entry yet, by id after `after`, as book.RECEIPT_COLUMNS tuples.
+    """The next `limit` receipts with no accrual entry yet, by id after `after`, as book.RECEIPT_COLUMNS
+    tuples.
 
     A fresh query per chunk (keyset paging on the primary key) rather than one open cursor,
     because the entries posted between chunks go into a table this query reads. Driver tuples,

@@ -117,7 +117,8 @@ def money(minor: int, currency: str) -> Decimal:
 
 
 def _amount(minor: int, currency: str) -> Decimal:
-    """`money.from_minor` without its quantize: scaleb already gives the currency's exponent (the hot path of reads)."""
+    """`money.from_minor` without its quantize: scaleb already gives the currency's exponent (the hot path of
+    reads)."""
     exp = _EXPONENTS.get(currency)
     if exp is None:
         exp = _EXPONENTS[currency] = exponent(currency)
@@ -284,7 +285,8 @@ def corrected(conn: Connection, kind: str) -> dict[str, dict[str, object]]:
 def record_correction(
     conn: Connection, actor: str, kind: str, subject: str, field: str, value: str, previous: str, reason: str
 ) -> correction.Correction:
-    """Append a correction at the end of its field's chain, in the caller's write transaction: its event in the
+    """Append a correction at the end of its field's chain, in the caller's write transaction: its event in
+    the
     log first (so the signed checkpoints cover it), then its row."""
     chain = [c for c in corrections(conn, kind, subject) if c.field == field]
     data = {
@@ -506,7 +508,8 @@ def grouped_totals(
 def frame_tallies(
     conn: Connection, info: FundInfo, groupings: Sequence[str], year: int | None = None
 ) -> tuple[list[bulk.FrameTally], set[tuple[str, dt.date]]]:
-    """One column-wise pass over the receipts (of `year`) feeding a tally per grouping; and the rates they lacked."""
+    """One column-wise pass over the receipts (of `year`) feeding a tally per grouping; and the rates they
+    lacked."""
     tallies = [bulk.FrameTally(by) for by in groupings]
     missing: set[tuple[str, dt.date]] = set()
     for frame in judged(conn, info, year):

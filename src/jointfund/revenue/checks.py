@@ -1,6 +1,7 @@
 """`jointfund verify`'s revenue check: the contributions the rules give equal what the ledger holds.
 
-Each receipt is judged again by the terms (column-wise, bulk.py); its accrual entry must exist exactly when it owes
+Each receipt is judged again by the terms (column-wise, bulk.py); its accrual entry must exist exactly when it
+owes
 something, for exactly that amount, and no accrual may exist for any other key. The
 contributing partner's receivable must then hold the accruals less the transfers, per currency.
 Under terms that round per day and stream, each group's rounding difference is recomputed (bulk.FrameRounding)
@@ -35,7 +36,8 @@ def contributions_match_ledger(conn: Connection, fund: FundInfo) -> tuple[str, i
     account = journal.load_accounts(conn).get(receivable)
     if account is None:
         return NAME, 0, [Finding(NAME, None, f"the chart has no account {receivable}")]
-    # A receipt's accruals: its first entry, and the reversals and re-bookings after corrections (accrual.rebook),
+    # A receipt's accruals: its first entry, and the reversals and re-bookings after corrections
+    # (accrual.rebook),
     # netted per currency; the seq named is its latest entry's.
     posted: dict[str, tuple[dict[str, int], int]] = {}
     q = (

@@ -172,7 +172,8 @@ def group_difference(
 def rounding_differences(
     evaluations: Iterable[Evaluation], on: Callable[[dt.date], Rules], rates: RateTable
 ) -> list[RoundingDifference]:
-    """The groups whose rounding once differs from per-receipt rounding, by group; `on` gives the rules of a day."""
+    """The groups whose rounding once differs from per-receipt rounding, by group; `on` gives the rules of a
+    day."""
     acc: dict[DayStream, list] = {}
     for e in evaluations:
         if not rounded_at_day_stream(e, on(e.receipt.date)):

@@ -73,7 +73,8 @@ def summary(conn: Connection, info: FundInfo, year: int) -> list[Section]:
 
 
 def entity_of(terms: Terms, stream: str, budget: str | None) -> str:
-    """The code of the entity that receives a receipt: its budget's, when the terms name one, else its stream's."""
+    """The code of the entity that receives a receipt: its budget's, when the terms name one, else its
+    stream's."""
     chosen = budget or terms.contribution.budgets[0]
     if chosen in terms.eiti.budget_entities:
         return terms.eiti.budget_entities[chosen]

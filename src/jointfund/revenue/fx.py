@@ -19,7 +19,8 @@ from jointfund.revenue.reader import Columns
 from jointfund.terms.model import FxSource
 
 COLUMNS = Columns(("date", "currency", "rate"))
-# NBU's open-data JSON: {"r030": 840, "txt": "Долар США", "rate": 41.2345, "cc": "USD", "exchangedate": "DD.MM.YYYY"}
+# NBU's open-data JSON: {"r030": 840, "txt": "Долар США", "rate": 41.2345, "cc": "USD", "exchangedate":
+# "DD.MM.YYYY"}
 NBU_KEYS = {"date": "exchangedate", "currency": "cc", "rate": "rate"}
 _CODE = re.compile(r"^[A-Z]{3}$")
 

@@ -380,7 +380,8 @@ def _check_corrections(
 def _check_jumps(
     conn: Connection, fresh: Sequence[tuple[Row, NamedTuple]], limit
 ) -> list[tuple[int, Problem]]:  # noqa: ANN001
-    """Each new rate against the latest earlier rate of its currency, stored or new in this batch, and against the
+    """Each new rate against the latest earlier rate of its currency, stored or new in this batch, and against
+    the
     next later stored one (a rate inserted between two stored days must fit both), as corrected."""
     problems = []
     fixes = book.corrected(conn, "rate")

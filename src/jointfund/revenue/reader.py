@@ -459,7 +459,8 @@ class NotPlain(Exception):
 def plain_csv_blocks(path: Path, columns: Columns) -> Iterator[tuple[int, pl.DataFrame]]:
     """(line of the first row, the rows' cells as text columns named as `columns`) per block of lines.
 
-    Only for files whose every line is one row: no quote character, no CR (but in CRLF line ends), no blank line, every
+    Only for files whose every line is one row: no quote character, no CR (but in CRLF line ends), no blank
+    line, every
     row as wide as the header. Then a row's line is its position, and the cells are exactly what
     `_csv_rows` gives (stripping aside: a cell with surrounding whitespace is left to the row path
     by the parsers). Raises NotPlain as soon as the file is not plain; InputError for a bad header.

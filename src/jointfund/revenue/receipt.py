@@ -123,7 +123,8 @@ def _resource(
 
 
 # Cells the row path would accept unchanged: no surrounding or inner whitespace (Python's \s also
-# takes \x1c-\x1f) and no control character, at most MAX_ID_CHARS characters; dates and amounts in their one plain form.
+# takes \x1c-\x1f) and no control character, at most MAX_ID_CHARS characters; dates and amounts in their one
+# plain form.
 _PLAIN_ID = rf"^[^\s\x00-\x1f]{{1,{MAX_ID_CHARS}}}$"
 _PLAIN_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
@@ -137,7 +138,8 @@ def parse_frame(
     cells: pl.DataFrame, terms: Terms, licences: Mapping[str, tuple[str, ...]]
 ) -> pl.DataFrame | None:
     """The bulk twin of `parse` for a block of rows: their stored columns (receipt_id, date,
-    licence_id, stream, amount_minor, currency, resource, budget, flags), or None when any row is not plainly valid,
+    licence_id, stream, amount_minor, currency, resource, budget, flags), or None when any row is not plainly
+    valid,
     so that the caller reads the file row by row and `parse` names every problem.
 
     It accepts a row only when `parse` would accept it with the same values
@@ -211,7 +213,8 @@ def parse_frame(
         ok=ok & amount_ok, amount_minor=minor, day=pl.col("date").str.to_date("%Y-%m-%d", strict=False)
     )
     first, last = bounds.date_window(terms.fund.entry_into_force)
-    # A date the calendar lacks (2025-02-30), or outside the fund's dates, goes to the row path, which names it.
+    # A date the calendar lacks (2025-02-30), or outside the fund's dates, goes to the row path, which names
+    # it.
     if not frame.select(
         (
             pl.col("ok")

@@ -120,7 +120,8 @@ def _pair_across(
     year: int,
     window_days: int,
 ) -> tuple[list[Receipt], list[Payment], list[Finding]]:
-    """(the year's receipts and payments left once pairs across the year's boundaries are taken out, those pairs).
+    """(the year's receipts and payments left once pairs across the year's boundaries are taken out, those
+    pairs).
 
     Every payment is paired one to one with a receipt of its group, amounts within the tolerance and dates
     at most `window_days` apart, the closest amounts and then the closest dates first, whatever their years

@@ -369,7 +369,8 @@ def _entry_for(
 
 
 def _keeps_carrying(conn: Connection, terms: Terms, currencies: set[str]) -> bool:
-    """Whether the fund's chart (as stored) lets each currency's trading account carry it in the functional one."""
+    """Whether the fund's chart (as stored) lets each currency's trading account carry it in the functional
+    one."""
     trading = {c: terms.account_name("trading", currency=c) for c in currencies}
     return set(currencies) <= carried_currencies(
         journal.load_accounts(conn), trading, terms.functional_currency

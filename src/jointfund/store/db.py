@@ -48,7 +48,8 @@ class DatabaseBusy(JointfundError):
 
 
 def wait_for_writer(attempt: Callable[[], bool], limit: float | None = None) -> None:
-    """Call `attempt` (True once it holds the write lock) until it succeeds, telling the busy reporter how long
+    """Call `attempt` (True once it holds the write lock) until it succeeds, telling the busy reporter how
+    long
     it has waited; after `limit` seconds (BUSY_WAIT_SECONDS) raise DatabaseBusy. Never a driver traceback."""
     limit = BUSY_WAIT_SECONDS if limit is None else limit
     started = time.monotonic()
@@ -184,7 +185,8 @@ def write(engine: Engine) -> Iterator[Connection]:
 
 
 def clock_settable(conn: Connection) -> bool:
-    """Whether the fund's creation record says its clock may be set (a demo or test fund, see jointfund.clock).
+    """Whether the fund's creation record says its clock may be set (a demo or test fund, see
+    jointfund.clock).
     Before the fund's first record exists (its creation), nothing depends on the date, so it may be."""
     first = conn.execute(select(t.event.c.action, t.event.c.data).order_by(t.event.c.seq).limit(1)).first()
     if first is None or first.action != "fund.create":
@@ -205,7 +207,8 @@ def side_write(engine: Engine) -> Iterator[Connection]:
 
 
 def _lock_fund_row(conn: Connection) -> None:
-    """Lock the fund row (PostgreSQL), in short attempts so a waiting writer is told, then stops with a sentence."""
+    """Lock the fund row (PostgreSQL), in short attempts so a waiting writer is told, then stops with a
+    sentence."""
 
     def attempt() -> bool:
         savepoint = conn.begin_nested()

@@ -187,7 +187,8 @@ checkpoint = Table(
     UniqueConstraint("partner", "tree_size", "signed_at", name="once"),
 )
 
-# Witnesses' tlog-cosignatures of the fund's checkpoint notes (C2SP tlog-witness), as the witness returned them.
+# Witnesses' tlog-cosignatures of the fund's checkpoint notes (C2SP tlog-witness), as the witness returned
+# them.
 cosignature = Table(
     "cosignature",
     metadata,
@@ -499,7 +500,8 @@ recusal = Table(
 
 RECUSAL_APPEND_ONLY = ("interest", "recusal")
 
-# A member's replacement keys (issue 16, migration 0018), signed by the old key or the partner's authority key.
+# A member's replacement keys (issue 16, migration 0018), signed by the old key or the partner's authority
+# key.
 member_key = Table(
     "member_key",
     metadata,
@@ -912,7 +914,8 @@ SCREENING_APPEND_ONLY = (
 )
 # -- the register of the agreements' commitments (issue 15) --
 # The commitments themselves are shipped files (jointfund/commitments); what happens to them is stored here:
-# events that trigger them, recorded outcomes with their evidence (in `document`, kept by content), and investments
+# events that trigger them, recorded outcomes with their evidence (in `document`, kept by content), and
+# investments
 # tagged with the security agreement's areas of cooperation. Every row is an event of the log (`seq`).
 
 commitment_event = Table(

@@ -205,7 +205,8 @@ END $$ LANGUAGE plpgsql""",
 
 def budget_guard_statements(dialect: str) -> list[str]:
     """The guards of budget lines (migration 0013): an expense must fit its line's current version (its
-    currency, its period and what is left of its amount), and an amended line may not fall below what was spent."""
+    currency, its period and what is left of its amount), and an amended line may not fall below what was
+    spent."""
     over = "expense refused: it would exceed its budget line; the line needs a budget amendment"
     none = "expense refused: no budget line with that code"
     currency = "expense refused: its currency differs from its budget line"

@@ -39,7 +39,8 @@ LATER_KEYS = {2: (("accounting",), ("fx", "plausible_rates"), ("fx", "max_daily_
 
 
 def filled_from_shipped(doc: dict) -> list[str]:
-    """Fill, in place, the keys added after `doc`'s schema version from the shipped terms; returns their paths."""
+    """Fill, in place, the keys added after `doc`'s schema version from the shipped terms; returns their
+    paths."""
     version = doc.get("schema_version")
     if not isinstance(version, int):
         return []
@@ -285,7 +286,8 @@ def _problem(err: dict, text: str, source: str, prefix: str = "", at: tuple = ()
 
 
 def _located(loc: tuple, msg: str, value: object, text: str, source: str, prefix: str, at: tuple) -> Problem:
-    """A Problem at `source:line (dotted.key)`; `at` is where in the file `loc` lives (an amendment's changes)."""
+    """A Problem at `source:line (dotted.key)`; `at` is where in the file `loc` lives (an amendment's
+    changes)."""
     line = locate(text, at + loc)
     where = f"{source}:{line}" if line else source
     if at:

@@ -504,7 +504,8 @@ class Transition(Frozen):
     Attributes:
       from_: the stages it leaves (key `from`); "*" stands for every stage that is not terminal.
       to: the stage it reaches.
-      decision: kind of proposal whose execution alone makes the move; None: a person records it, with a reason.
+      decision: kind of proposal whose execution alone makes the move; None: a person records it, with a
+      reason.
     """
 
     from_: tuple[str, ...] = Field(alias="from")
@@ -523,7 +524,8 @@ class Screening(Frozen):
 
     Attributes:
       stages: stages an application enters only with a cleared screening against every sanctions list
-        current at the time of the move (the project search committee's screening and the committees after it).
+        current at the time of the move (the project search committee's screening and the committees after
+        it).
       threshold: the least score (0-100, rapidfuzz on normalised, transliterated names) that is a hit.
       birth_date_penalty: points taken off a person's hit whose dates of birth all disagree with the owner's.
       max_hits: at most this many hits are kept per party and list, best first (a bound on a common name).
@@ -666,7 +668,8 @@ class Transparency(Frozen):
       witnesses: verifier keys (C2SP vkeys, `name+hexid+base64`) of the independent witnesses whose
         cosignatures count.
       witnesses_required: how many of them must cosign a checkpoint before it is shown as witnessed.
-      public_records: which records the public mirror shows in full; the others appear as their leaf hash only.
+      public_records: which records the public mirror shows in full; the others appear as their leaf hash
+      only.
       public_votes: the closings of a proposal ("executed", "rejected", ...) after which its signed votes are
         public, when "proposal.vote" is a public record: an open proposal's votes stay private.
     """
@@ -693,7 +696,8 @@ class Transparency(Frozen):
         return self.origin.replace("{fund_id}", fund_id)
 
     def is_public(self, kind: str, action: str | None, closings: Iterable[str] = ()) -> bool:
-        """Is a record of leaf `kind` ("entry" or "event") with event `action` public? For a vote, `closings` are
+        """Is a record of leaf `kind` ("entry" or "event") with event `action` public? For a vote, `closings`
+        are
         the statuses its proposal has reached (public only after one of `public_votes`)."""
         if kind == "entry":
             return "entry" in self.public_records
@@ -965,7 +969,8 @@ class Terms(Frozen):
             problems.append((("budget", "fees"), "fee codes must be unique"))
         for i, f in enumerate(self.budget.fees):
             if PERIOD_MONTHS[f.frequency] < PERIOD_MONTHS[self.accounting.period]:
-                # A fee accrues at period close; a span shorter than the period would have no close to accrue at.
+                # A fee accrues at period close; a span shorter than the period would have no close to accrue
+                # at.
                 problems.append(
                     (
                         ("budget", "fees", i, "frequency"),

@@ -6,7 +6,8 @@ Create Date: 2026-11-22
 
 Bulk posting spent about 4 µs per posting row in the four BEFORE INSERT triggers of 0001 (each its own
 trigger program, the account row looked up three times), and about 7 µs per leaf in its three. The
-merged triggers refuse exactly the same rows with the same messages. PostgreSQL already checks a posting in one trigger function: no change there.
+merged triggers refuse exactly the same rows with the same messages. PostgreSQL already checks a posting in
+one trigger function: no change there.
 """
 
 from alembic import op

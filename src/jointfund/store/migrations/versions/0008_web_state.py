@@ -1,4 +1,5 @@
-"""The web server's shared state: sessions, sign-in counters, the signing secret and upload jobs (issues 13, 19).
+"""The web server's shared state: sessions, sign-in counters, the signing secret and upload jobs (issues 13,
+19).
 
 Revision ID: 0008_web_state
 Revises: 0007_tree_node

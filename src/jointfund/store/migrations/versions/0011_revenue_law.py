@@ -1,4 +1,5 @@
-"""Licences of several resources, PSA signing dates, eligibility flags, and the budget a receipt credits (issue 14).
+"""Licences of several resources, PSA signing dates, eligibility flags, and the budget a receipt credits
+(issue 14).
 
 Revision ID: 0011_revenue_law
 Revises: 0010_account_head

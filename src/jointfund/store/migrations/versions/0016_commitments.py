@@ -4,8 +4,10 @@ Revision ID: 0016_commitments
 Revises: 0015_screening
 Create Date: 2026-12-02
 
-Three append-only tables, each row an event of the log: events that trigger commitments, recorded outcomes (their
-evidence is in `document`, kept by SHA-256 since 0013), and investments tagged with areas of cooperation. in_kind gains funded_by
+Three append-only tables, each row an event of the log: events that trigger commitments, recorded outcomes
+(their
+evidence is in `document`, kept by SHA-256 since 0013), and investments tagged with areas of cooperation.
+in_kind gains funded_by
 (us_funded, allied_funded or sold); rows recorded before it stay NULL, meaning not recorded.
 """
 
