@@ -11,7 +11,7 @@ import zipfile
 import pytest
 from support import authorize
 
-from jointfund.governance import canonical
+from jointfund.governance import canonical, token, user
 from jointfund.ledger.proof import check_consistency
 from jointfund.portfolio import sanctions
 from jointfund.store import db
@@ -517,8 +517,30 @@ def test_the_screening_section_and_its_forms_in_both_languages(client, site) -> 
         follow_redirects=False,
     )
     assert done.status_code == 303
+    # Four eyes: the first clearance waits for a second person; the same person cannot confirm it.
+    waiting = client.get(f"/pipeline/{aid}?lang=en").text
+    assert 'id="first-clearance"' in waiting and "Waiting for a second person" in waiting
+    assert 'id="outcome-form"' in waiting
+    assert "друга особа підтвердить" in client.get(f"/pipeline/{aid}?lang=uk").text
+    alone = client.post(
+        f"/api/applications/{aid}/screening-outcome",
+        headers=bearer(site, "administrator"),
+        json={"outcome": "cleared", "reason": "fine by me"},
+    )
+    assert alone.status_code == 403 and "needs a second person" in alone.json()["error"]["message"]
+    with db.write(site.engine) as conn:
+        user.add(conn, "test", "t-second-administrator", "administrator", "long enough pw")
+        second = token.issue(conn, "test", "t-second-administrator", "tests")[1]
+    confirmed = client.post(
+        f"/api/applications/{aid}/screening-outcome",
+        headers={"Authorization": f"Bearer {second}"},
+        json={"outcome": "cleared", "reason": "confirmed: passport checked"},
+    )
+    assert confirmed.status_code == 201 and confirmed.json()["actor"] == "t-second-administrator"
     after = client.get(f"/pipeline/{aid}?lang=en").text
     assert "Cleared" in after and "born 1984, not 1961" in after and 'id="outcome-form"' not in after
+    assert "confirmed: passport checked (t-second-administrator" in after
+    assert "confirming the clearance by" in after
     # The applicant's portal never shows a screening (no tipping off).
     portal = client.get(f"/portal/{aid}?lang=en")
     assert portal.status_code == 200 and "Lithium concentrator" in portal.text

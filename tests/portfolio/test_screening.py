@@ -170,7 +170,28 @@ def test_a_company_code_among_identifiers_is_a_strong_hit_whatever_the_name() ->
 # -- recording, the gate, verify (both backends) --
 
 
+def _two_officers(cli):  # noqa: ANN001, ANN202
+    """Two administrators, so that one clears and the other confirms (four eyes): (admin, officer) runners."""
+    cli("users", "add", "admin", "--role", "administrator", "--password", "long enough pw")
+    cli(
+        "--user",
+        "admin",
+        "users",
+        "add",
+        "officer",
+        "--role",
+        "administrator",
+        "--password",
+        "long enough pw",
+    )
+    return (
+        lambda *args, **kw: cli("--user", "admin", *args, **kw),
+        lambda *args, **kw: cli("--user", "officer", *args, **kw),
+    )
+
+
 def test_screening_outcomes_and_the_gate(cli, fund_url, tmp_path: Path) -> None:  # noqa: ANN001
+    cli, officer = _two_officers(cli)
     near = _submit(cli, owners="Тарас Шевченко|1984-05-17|UA")
     listed = _submit(cli, owners="Petro Vovkodav|1970-02-14|UA", reference="B")
     coded = _submit(cli, applicant_code="12345678", reference="C")
@@ -231,6 +252,7 @@ def test_screening_outcomes_and_the_gate(cli, fund_url, tmp_path: Path) -> None:
     waiting = cli("applications", "move", str(near), "--to", "screening", "--reason", "complete", ok=False)
     assert "no one has decided" in waiting.stderr
     cli("applications", "clear", str(near), "--reason", "born 1984, not 1961; passport checked")
+    officer("applications", "clear", str(near), "--reason", "confirmed: passport checked")
     twice = cli("applications", "block", str(near), "--reason", "changed my mind", ok=False)
     assert "already cleared" in twice.stderr
     cli("applications", "move", str(near), "--to", "screening", "--reason", "complete")
@@ -375,3 +397,60 @@ def test_the_database_and_verify_refuse_a_forged_outcome(cli, fund_url) -> None:
     engine.dispose()
     found = cli("--format", "json", "verify", ok=False)
     assert found.exit_code == 1 and "was cleared automatically, but a person had not cleared" in found.stdout
+
+
+def test_one_person_alone_cannot_clear_a_hit(cli, fund_url) -> None:  # noqa: ANN001
+    """Four eyes: the first clearance waits; the same user cannot confirm it; the move stays refused until a
+    second user confirms; the database and verify refuse an outcome written past the domain."""
+    cli, officer = _two_officers(cli)
+    near = _submit(cli, owners="Тарас Шевченко|1984-05-17|UA")
+    cli("sanctions", "import", str(DEMO.joinpath("targets.simple.csv")), "--list", "ua_nsdc")
+    [hit] = _hits(cli, near)
+    first = cli("applications", "clear", str(near), "--reason", "born 1984, not 1961")
+    assert "a second person confirms it" in first.stderr + first.stdout
+    alone = cli("applications", "clear", str(near), "--reason", "really, it is fine", ok=False)
+    assert alone.exit_code == 1 and "needs a second person" in alone.stderr
+    waiting = cli("applications", "move", str(near), "--to", "screening", "--reason", "complete", ok=False)
+    assert "no one has decided" in waiting.stderr
+    shown = json.loads(cli("applications", "screenings", str(near), "--format", "json").stdout)
+    assert shown[-1]["outcome"] == "waiting"
+    officer("applications", "clear", str(near), "--reason", "confirmed: passport checked")
+    cli("applications", "move", str(near), "--to", "screening", "--reason", "complete")
+    cli("verify")
+
+    # Past the domain: a person's `cleared` with no clearance before, or confirming one's own, is refused.
+    other = _submit(cli, owners="Taras Shevchenko|1984-05-17|UA", reference="B")
+    _hits(cli, other)
+    [sid] = [
+        s["screening"]
+        for s in json.loads(cli("applications", "screenings", str(other), "--format", "json").stdout)
+    ]
+    engine = create_engine(fund_url)
+    row = {"screening_id": sid, "reason": "x", "actor": "admin", "decided_on": dt.date(2026, 12, 1)}
+    with pytest.raises(Exception, match="second user"), engine.begin() as conn:
+        seq = append_event(conn, "admin", "application.screening_outcome", f"application:{other}", {})
+        conn.execute(insert(t.screening_outcome).values(**row, outcome="cleared", automatic=0, seq=seq))
+    with pytest.raises(Exception, match="second user"), engine.begin() as conn:
+        seq = append_event(conn, "admin", "application.screening_clearance", f"application:{other}", {})
+        conn.execute(
+            insert(t.screening_clearance).values(
+                screening_id=sid, reason="x", actor="admin", cleared_on=dt.date(2026, 12, 1), seq=seq
+            )
+        )
+        seq = append_event(conn, "admin", "application.screening_outcome", f"application:{other}", {})
+        conn.execute(insert(t.screening_outcome).values(**row, outcome="cleared", automatic=0, seq=seq))
+    # An operator who drops the guard gets past the database, not past verify.
+    with engine.begin() as conn:
+        name = "screening_four_eyes"
+        conn.exec_driver_sql(
+            f"DROP TRIGGER {name}"
+            if engine.dialect.name == "sqlite"
+            else f"DROP TRIGGER {name} ON screening_outcome"
+        )
+        seq = append_event(conn, "admin", "application.screening_outcome", f"application:{other}", {})
+        conn.execute(insert(t.screening_outcome).values(**row, outcome="cleared", automatic=0, seq=seq))
+    engine.dispose()
+    found = cli("--format", "json", "verify", ok=False)
+    assert (
+        found.exit_code == 1 and "was cleared by admin alone" in found.stdout and "four eyes" in found.stdout
+    )

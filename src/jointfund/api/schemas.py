@@ -448,6 +448,8 @@ class OutcomeIn(BaseModel):
 
 
 class OutcomeOut(BaseModel):
+    """A screening's outcome; `pending` is a first person's clearance that a second user must confirm."""
+
     screening: int
     outcome: str
     reason: str

@@ -13,7 +13,7 @@ from jointfund.errors import InputError, Problem
 from jointfund.portfolio import application as apps
 from jointfund.portfolio import clearance, lifecycle, owner, screening
 from jointfund.portfolio import effects as _effects  # noqa: F401 registers the effects of executed proposals
-from jointfund.portfolio.clearance import BLOCKED, CLEARED
+from jointfund.portfolio.clearance import BLOCKED, CLEARED, Clearance
 from jointfund.store import db
 
 app = typer.Typer(
@@ -254,6 +254,13 @@ def _decide(ctx: typer.Context, application_id: int, outcome: str, reason: str) 
     who = context.actor(ctx, "applications.screening_outcome")
     with db.write(context.engine(ctx)) as conn:
         done = screening.decide(conn, who.name, application_id, outcome, reason, clock.today())
+    if isinstance(done, Clearance):
+        say(
+            f"APP-{application_id}: screening {done.screening} cleared by {done.actor} (record {done.seq}); "
+            "a second person confirms it: "
+            f"jointfund --user OTHER applications clear {application_id} --reason TEXT"
+        )
+        return
     say(f"APP-{application_id}: screening {done.screening} {done.outcome} (record {done.seq})")
 
 
@@ -263,7 +270,9 @@ def clear(
     application_id: int = context.id_argument(),
     reason: str = typer.Option(..., "--reason", help="Why the hits are not the applicant or its owners."),
 ) -> None:
-    """Record that the latest screening's hits are cleared: none of them is the company or an owner."""
+    """Record that the latest screening's hits are cleared: none of them is the company or an owner.
+
+    Four eyes: the first user's clearance waits until a different user clears it too (confirms it)."""
     _decide(ctx, application_id, CLEARED, reason)
 
 

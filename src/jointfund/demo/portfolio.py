@@ -170,9 +170,15 @@ def build(engine: Engine, info: FundInfo, directory: Path, say: Callable[[str], 
         for outcome in (CLEARED, BLOCKED):
             app = submitted[dd[outcome]["application"]]
             screening.decide(conn, ACTOR, app.id, outcome, dd[outcome]["reason"], app.submitted_on)
+        # Four eyes: a second person confirms the clearance (one person alone cannot clear a hit).
+        second = dd[CLEARED]
+        app = submitted[second["application"]]
+        screening.decide(
+            conn, second["confirmed_by"], app.id, CLEARED, second["confirmation"], app.submitted_on
+        )
     say(
         f"{len(submitted)} applications submitted through the portal (as in {directory / 'applications.csv'}) and "
-        f"screened: {submitted[dd[CLEARED]['application']].label}'s near-match cleared, "
+        f"screened: {submitted[dd[CLEARED]['application']].label}'s near-match cleared by two people, "
         f"{submitted[dd[BLOCKED]['application']].label} blocked"
     )
 

@@ -149,8 +149,10 @@ def check_lock(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Finding
 
 def check_screening(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Finding]]:
     """Every move into a stage the terms screen had, before it, a cleared screening against the lists then
-    current; an automatic clearance only repeats hits a cleared outcome covered before; each list holds the entries its import recorded; each application's owners are those whose
-    digest its submission logged (the log holds the digest, not the personal data)."""
+    current; a person's clearance was confirmed by a second user (four eyes); an automatic clearance only
+    repeats hits a cleared outcome covered before; each list holds the entries its import recorded; each
+    application's owners are those whose digest its submission logged (the log holds the digest, not the
+    personal data)."""
     name, findings = "portfolio.screening", []
     terms = fund.base_terms()
     if terms.pipeline is None:
@@ -172,9 +174,13 @@ def check_screening(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Fi
     by_app: dict[int, list[clearance.Screened]] = {}
     for s in done:
         by_app.setdefault(s.application, []).append(s)
+    firsts = clearance.clearances(conn)
     cleared: dict[int, set] = {}  # application -> keys of the hits a cleared outcome covered, in log order
     for sc in done:
         o = decided.get(sc.id)
+        alone = None if o is None else clearance.unconfirmed(o, firsts.get(sc.id))
+        if alone:
+            findings.append(Finding(name, o.seq, f"application {sc.application}: {alone} (four eyes)"))
         keys = {screening.hit_of(h).key for h in sc.hits}
         if o is not None and o.automatic and not keys <= cleared.get(sc.application, set()):
             findings.append(

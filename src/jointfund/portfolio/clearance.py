@@ -1,5 +1,9 @@
 """The screening gate: an application enters the terms' screened stages only when cleared against the current lists.
 
+A person's clearance takes two people (four eyes): one user clears the hits (a `Clearance`, logged), and a
+different user confirms it, which records the outcome. One person alone cannot clear a hit; one person may
+block (the safe side). An automatic clearance repeats only hits two people cleared before.
+
 "Current" is by the log's order: the latest imported version of every sanctions list written before the
 move. The application's latest screening (before the move) must have matched against each of them, and
 its outcome, decided before the move, must be `cleared`. The same rule (`why_not_cleared`) answers the
@@ -20,6 +24,7 @@ from jointfund.terms.model import Pipeline
 
 CLEARED, BLOCKED = "cleared", "blocked"
 OUTCOMES = (CLEARED, BLOCKED)
+PENDING = "pending"  # a clearance waiting for a second person's confirmation (not an outcome)
 
 
 class ListVersion(NamedTuple):
@@ -63,6 +68,30 @@ class Outcome(NamedTuple):
     automatic: bool
     decided_on: dt.date
     seq: int
+
+
+class Clearance(NamedTuple):
+    """The first person's clearance of a screening's hits, waiting for a different user to confirm it."""
+
+    screening: int
+    reason: str
+    actor: str
+    cleared_on: dt.date
+    seq: int
+
+
+def unconfirmed(o: Outcome, first: Clearance | None) -> str | None:
+    """Why a person's `cleared` outcome lacks a second person (None: a different user cleared it first)."""
+    if o.outcome != CLEARED or o.automatic:
+        return None
+    if first is None or first.seq > o.seq:
+        return (
+            f"screening {o.screening} was cleared by {o.actor} alone: "
+            "no one cleared it before for them to confirm"
+        )
+    if first.actor == o.actor:
+        return f"screening {o.screening} was cleared and confirmed by the same person, {o.actor}"
+    return None
 
 
 def current(lists: Iterable[ListVersion], before_seq: int | None = None) -> list[ListVersion]:
@@ -149,6 +178,18 @@ def outcomes(conn: Connection, screening_ids: list[int] | None = None) -> dict[i
         r.screening_id: Outcome(
             r.screening_id, r.outcome, r.reason, r.actor, bool(r.automatic), r.decided_on, r.seq
         )
+        for r in conn.execute(q)
+    }
+
+
+def clearances(conn: Connection, screening_ids: list[int] | None = None) -> dict[int, Clearance]:
+    q = select(t.screening_clearance)
+    if screening_ids is not None:
+        if not screening_ids:
+            return {}
+        q = q.where(t.screening_clearance.c.screening_id.in_(screening_ids))
+    return {
+        r.screening_id: Clearance(r.screening_id, r.reason, r.actor, r.cleared_on, r.seq)
         for r in conn.execute(q)
     }
 

@@ -10,7 +10,8 @@
 - `screen`: one screening, logged with the list versions it used and its hits (owners named only as
   "owner N": personal data stays out of the log). A hit a person decided in an earlier screening of the
   application is not new; a screening whose every hit was cleared before is cleared by the screener
-  itself. Anything else waits for a person: `decide` records `cleared` or `blocked`, with a reason.
+  itself. Anything else waits for a person: `decide` records `blocked`, or `cleared` once a second person
+  confirms a first person's clearance (four eyes), with a reason.
 - `screen_all`: every application still in the pipeline again, after a list is updated; reports the new hits.
 """
 
@@ -30,7 +31,7 @@ from jointfund.fund import FundInfo
 from jointfund.governance import book
 from jointfund.portfolio import application as apps
 from jointfund.portfolio import clearance, owner, sanctions, translit
-from jointfund.portfolio.clearance import CLEARED, OUTCOMES, ListVersion, Outcome, Screened
+from jointfund.portfolio.clearance import CLEARED, OUTCOMES, Clearance, ListVersion, Outcome, Screened
 from jointfund.portfolio.sanctions import PERSON, Target
 from jointfund.store import tables as t
 from jointfund.terms.model import Screening as Rules
@@ -319,8 +320,10 @@ def screen(
 
 def decide(
     conn: Connection, actor: str, application_id: int, outcome: str, reason: str, on: dt.date
-) -> Outcome:
-    """A person's outcome of the application's latest screening."""
+) -> Outcome | Clearance:
+    """A person's outcome of the application's latest screening: `blocked` at once; `cleared` only when a
+    second person confirms (the first person's clearance is returned, waiting; the confirmation returns the
+    outcome)."""
     app = apps.get(conn, application_id)
     if outcome not in OUTCOMES:
         raise InputError([Problem("outcome", f"expected {' or '.join(OUTCOMES)}", outcome)])
@@ -338,7 +341,32 @@ def decide(
         )
     if on < last.screened_on:
         raise InputError([Problem("date", f"before the screening ({last.screened_on})", str(on))])
+    if outcome == CLEARED:
+        # Four eyes: the first person's clearance waits; another user's confirms it and records the outcome.
+        first = clearance.clearances(conn, [last.id]).get(last.id)
+        if first is None:
+            return _record_clearance(conn, actor, app.id, last, reason.strip(), on)
+        if first.actor == actor:
+            raise Refused(
+                f"{actor} cleared screening {last.id} of {app.label} already: a clearance needs a second "
+                "person, so another user who may record outcomes confirms it (or blocks it)"
+            )
     return _record_outcome(conn, actor, last, outcome, reason.strip(), on, automatic=False)
+
+
+def _record_clearance(
+    conn: Connection, actor: str, application_id: int, s: Screened, reason: str, on: dt.date
+) -> Clearance:
+    seq = book.record(
+        conn,
+        actor,
+        "application.screening_clearance",
+        f"application:{application_id}",
+        {"screening": s.id, "application": application_id, "reason": reason, "cleared_on": on.isoformat()},
+        t.screening_clearance,
+        {"screening_id": s.id, "reason": reason, "actor": actor, "cleared_on": on},
+    )
+    return Clearance(s.id, reason, actor, on, seq)
 
 
 def _record_outcome(

@@ -912,6 +912,22 @@ SCREENING_APPEND_ONLY = (
     "screening",
     "screening_outcome",
 )
+
+# The first person's clearance of a screening's hits (issue 16, migration 0019): a different user confirms it,
+# and only then is the outcome `cleared` recorded (four eyes); the database refuses a person's clearance
+# outcome without it.
+screening_clearance = Table(
+    "screening_clearance",
+    metadata,
+    Column("screening_id", Integer, ForeignKey("screening.id"), primary_key=True, autoincrement=False),
+    Column("reason", Text, nullable=False),
+    Column("actor", String(200), nullable=False, comment="the first person; the outcome's actor confirms"),
+    Column("cleared_on", Date, nullable=False),
+    Column("seq", BigInteger, ForeignKey("event.seq"), nullable=False, unique=True),
+    CheckConstraint("length(reason) > 0", name="clearance_reason"),
+)
+
+CLEARANCE_APPEND_ONLY = ("screening_clearance",)
 # -- the register of the agreements' commitments (issue 15) --
 # The commitments themselves are shipped files (jointfund/commitments); what happens to them is stored here:
 # events that trigger them, recorded outcomes with their evidence (in `document`, kept by content), and

@@ -341,3 +341,31 @@ def member_key_guard_statements(dialect: str) -> list[str]:
         f"IF {condition} THEN RAISE EXCEPTION '{message}'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql",
         f"CREATE TRIGGER {name} BEFORE INSERT ON member_key FOR EACH ROW EXECUTE FUNCTION jf_{name}()",
     ]
+
+
+def insert_guard_statements(dialect: str, table: str, name: str, condition: str, message: str) -> list[str]:
+    """A BEFORE INSERT guard on `table` that refuses a row when `condition` (SQL over NEW) holds."""
+    if dialect == "sqlite":
+        return [
+            f"CREATE TRIGGER {name} BEFORE INSERT ON {table} WHEN {condition} "
+            f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
+        ]
+    assert dialect == "postgresql", dialect
+    return [
+        f"CREATE OR REPLACE FUNCTION jf_{name}() RETURNS trigger AS $$ BEGIN "
+        f"IF {condition} THEN RAISE EXCEPTION '{message}'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql",
+        f"CREATE TRIGGER {name} BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION jf_{name}()",
+    ]
+
+
+def four_eyes_statements(dialect: str) -> list[str]:
+    """The guard of migration 0019: a person's `cleared` outcome confirms a clearance another user made first
+    (portfolio.screening.decide and verify check the same)."""
+    return insert_guard_statements(
+        dialect,
+        "screening_outcome",
+        "screening_four_eyes",
+        "NEW.outcome = 'cleared' AND NEW.automatic = 0 AND NOT EXISTS (SELECT 1 FROM screening_clearance c "
+        "WHERE c.screening_id = NEW.screening_id AND c.actor <> NEW.actor)",
+        "outcome refused: a clearance needs a second user to confirm the clearance another user made",
+    )

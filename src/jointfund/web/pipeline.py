@@ -87,10 +87,12 @@ def application_page(request: Request, application_id: RowId, _who=READ) -> Resp
         done = clearance.screenings(conn, application_id)
         last = done[-1] if done else None
         outcome = clearance.outcomes(conn, [last.id]).get(last.id) if last else None
+        first = clearance.clearances(conn, [last.id]).get(last.id) if last else None
         names = {v.id: f"{v.name} ({v.list_date.isoformat()})" for v in clearance.lists(conn)}
     screening = {
         "last": last,
         "outcome": outcome,
+        "first": first,
         "lists": [names.get(i, str(i)) for i in last.lists] if last else [],
         "count": len(done),
     }

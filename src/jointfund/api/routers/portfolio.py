@@ -44,6 +44,7 @@ from jointfund.portfolio import effects as _effects  # noqa: F401 registers the 
 from jointfund.portfolio import investment, lifecycle, screening
 from jointfund.portfolio import pipeline as rules
 from jointfund.portfolio.application import Application, StageChange
+from jointfund.portfolio.clearance import PENDING, Clearance
 from jointfund.reports import fund_report
 from jointfund.revenue.reader import Row
 from jointfund.store import db
@@ -218,7 +219,7 @@ def screen(request: Request, application_id: RowId, who=Depends(deps.change("app
     "/applications/{application_id}/screening-outcome",
     response_model=OutcomeOut,
     status_code=201,
-    summary="Record the outcome of the latest screening: cleared or blocked, with a reason",
+    summary="Record the outcome of the latest screening: blocked, or cleared once a second user confirms",
 )
 def decide(
     request: Request,
@@ -227,7 +228,18 @@ def decide(
     who=Depends(deps.change("applications.screening_outcome")),
 ) -> dict:
     with db.write(deps.server(request).engine) as conn:
-        return screening.decide(conn, who.name, application_id, o.outcome, o.reason, clock.today())._asdict()
+        done = screening.decide(conn, who.name, application_id, o.outcome, o.reason, clock.today())
+    if isinstance(done, Clearance):  # four eyes: the first person's clearance waits for a second user
+        return {
+            "screening": done.screening,
+            "outcome": PENDING,
+            "reason": done.reason,
+            "actor": done.actor,
+            "automatic": False,
+            "decided_on": done.cleared_on,
+            "seq": done.seq,
+        }
+    return done._asdict()
 
 
 # -- the applicant portal --
