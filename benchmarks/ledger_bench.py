@@ -73,14 +73,25 @@ How fast jointfund is, measured by the scripts in `benchmarks/` (see `benchmarks
 the command line and the machine of each run. Each section belongs to one benchmark; the figures
 between `<!-- ... -->` markers are rewritten by the script that made them.
 """
-SPAN_DAYS = 5 * 365  # effective dates spread over five years from the fund's start
+SPAN_DAYS = 5 * 365  # effective dates spread over five years from the fund's start, or up to today if sooner
+
+
+def span_days(start: dt.date) -> int:
+    """Days the entries' dates spread over: a real fund refuses an entry dated after today."""
+    return max(1, min(SPAN_DAYS, (dt.date.today() - start).days))
+
+
 TARGETS = {  # the issue's targets on the 2-core reference machine
-    "postings_per_s": 100_000,
+    "postings_per_s": 100_000,  # SQLite (issue 2)
+    "postings_per_s_postgresql": 20_000,  # issue 13
     "balance_ms": 5.0,
     "verify_entries_per_s": 200_000,
     "beancount_ratio": 10.0,
     "proof_ms": 20.0,  # issue 13: a proof of record 1 at 1M records
 }
+# Random entries keep the ledger's rules, not the fund's accounting policy (income and expenses booked in the
+# base currency), so these domain checks find them wanting; verify still runs them, and they are timed.
+POLICY_CHECKS = {"financials.ties"}
 console = Console(stderr=True)
 
 
@@ -194,7 +205,7 @@ def generate(
         postings = tuple(
             Posting(n, Decimal(m) * scale, currency) for n, m in zip(names, legs_minor, strict=True)
         )
-        day = day0 + dt.timedelta(days=i * SPAN_DAYS // total)
+        day = day0 + dt.timedelta(days=i * span_days(day0) // total)
         links = (f"receipt:R-{i}",) if i % 10 == 0 else ()
         out.append(Entry(day, f"Benchmark entry {i}", postings, f"bench-{seed}-{i}", links))
     return out
@@ -296,13 +307,13 @@ def balance_times(
     with db.transaction(engine) as conn:
         journal.balance(conn, accounts[0])  # warm the cache and the connection, as a running service would be
         for _ in range(args.queries):
-            day = info.start_date + dt.timedelta(days=rng.randrange(SPAN_DAYS))
+            day = info.start_date + dt.timedelta(days=rng.randrange(span_days(info.start_date)))
             account = rng.choice(accounts)
             t0 = time.perf_counter()
             journal.balance(conn, account, as_of=day)
             one.append(time.perf_counter() - t0)
         for _ in range(max(5, args.queries // 20)):
-            day = info.start_date + dt.timedelta(days=rng.randrange(SPAN_DAYS))
+            day = info.start_date + dt.timedelta(days=rng.randrange(span_days(info.start_date)))
             t0 = time.perf_counter()
             journal.balance(conn, subtree, as_of=day)
             many.append(time.perf_counter() - t0)
@@ -343,8 +354,8 @@ def run_peers(engine: Engine, info: fund_mod.FundInfo, folder: Path) -> dict[str
     done = subprocess.run([hledger, "-f", str(plain), "bal"], capture_output=True, text=True, check=False)
     out["hledger_s"] = time.perf_counter() - t0
     if done.returncode != 0:
-        out["hledger_s"] = (
-            f"hledger failed: {done.stderr.strip().splitlines()[-1] if done.stderr.strip() else done.returncode}"
+        out["hledger_s"] = "hledger failed: " + (
+            done.stderr.strip().splitlines()[-1] if done.stderr.strip() else str(done.returncode)
         )
     out["hledger_version"] = subprocess.run(
         [hledger, "--version"], capture_output=True, text=True, check=False
@@ -385,12 +396,13 @@ def machine(url: str, engine: Engine) -> dict[str, str]:
 def figures(r: dict) -> list[tuple[str, str, str, str]]:
     """(measure, figure, target, peers' time / jointfund's) rows of the result table."""
     n_post = r["postings"]
+    goal = TARGETS["postings_per_s_postgresql" if r["backend"] == "PostgreSQL" else "postings_per_s"]
     rows = [
         (
             "bulk posting",
-            f"{n_post / r['post_s']:,.0f} postings/s ({r['entries'] / r['post_s']:,.0f} entries/s, {r['post_s']:.1f} s)",
-            f"≥ {TARGETS['postings_per_s']:,} postings/s"
-            + _verdict(n_post / r["post_s"] >= TARGETS["postings_per_s"]),
+            f"{n_post / r['post_s']:,.0f} postings/s "
+            f"({r['entries'] / r['post_s']:,.0f} entries/s, {r['post_s']:.1f} s)",
+            f"≥ {goal:,} postings/s" + _verdict(n_post / r["post_s"] >= goal),
             "",
         ),
         (
@@ -461,7 +473,8 @@ def _verdict(ok: bool) -> str:
 
 def print_table(r: dict) -> None:
     table = Table(
-        title=f"Ledger core on {r['backend']}: {r['entries']:,} entries, {r['postings']:,} postings, {r['accounts']} accounts"
+        title=f"Ledger core on {r['backend']}: {r['entries']:,} entries, {r['postings']:,} postings, "
+        f"{r['accounts']} accounts"
     )
     for col in ("measure", "figure", "target", "peer time / jointfund"):
         table.add_column(col)
@@ -527,6 +540,11 @@ def main(argv: list[str] | None = None) -> int:
             laps: list[tuple[int, float]] = []
             r["post_s"] = post_all(engine, info, args, accounts, laps)
             r["tenths"] = tenths(laps, args.postings_per_entry)
+            console.print(  # at once: the rest of the run takes minutes, and flatness is the first question
+                f"posted {r['postings']:,} postings in {r['post_s']:.1f} s "
+                f"({r['postings'] / r['post_s']:,.0f}/s); per tenth of the run: "
+                + " / ".join(f"{x:,.0f}" for x in r["tenths"])
+            )
             subtree = accounts[0].split(":")[0]
             one, many = balance_times(engine, info, args, accounts, subtree)
             r.update(
@@ -536,15 +554,18 @@ def main(argv: list[str] | None = None) -> int:
                 subtree=subtree,
                 subtree_accounts=sum(1 for a in accounts if a.startswith(subtree + ":")),
             )
-            day = info.start_date + dt.timedelta(days=random.Random(args.seed + 2).randrange(SPAN_DAYS))
+            day = info.start_date + dt.timedelta(
+                days=random.Random(args.seed + 2).randrange(span_days(info.start_date))
+            )
             with db.transaction(engine) as conn:
                 r["tb_s"], rows = timed(lambda: journal.trial_balance(conn))
                 r["tb_rows"] = len(rows)
                 r["tb_asof_s"], _ = timed(lambda: journal.trial_balance(conn, day))
             console.print("verifying…")
             r["verify_s"], report = timed(lambda: verify(engine))
-            if not report.ok:
-                raise SystemExit(f"verify failed on the benchmark journal: {report.first_failure}")
+            broken = [f for c in report.results if c.check not in POLICY_CHECKS for f in c.failures]
+            if broken:
+                raise SystemExit(f"verify failed on the benchmark journal: {broken[0]}")
             r["log_records"] = next(c.checked for c in report.results if c.check == "leaf hashes")
             r["proof_s"], r["consistency_s"] = proof_times(engine)
             if not args.no_peers:
