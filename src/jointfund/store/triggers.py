@@ -369,3 +369,69 @@ def four_eyes_statements(dialect: str) -> list[str]:
         "WHERE c.screening_id = NEW.screening_id AND c.actor <> NEW.actor)",
         "outcome refused: a clearance needs a second user to confirm the clearance another user made",
     )
+
+
+# Migration 0020 (issue 13): on PostgreSQL the posting and leaf checks run once per statement over the rows it
+# inserted (a transition table), not once per row. A row trigger paid a plpgsql call and four SPI queries per
+# posting, which bounded bulk posting; the statement trigger makes the same refusals with the same messages
+# in a handful of set queries per COPY. Every look-up is an index probe per new row (hash and merge joins are
+# off inside the functions), so a statement costs O(rows x log book) and never scans the book. JIT is off
+# in them too: without statistics the planner prices a probe per new row as a scan, and PostgreSQL's
+# default jit = on then compiled each statement's plan (measured: 1.86 s of JIT for a 50 ms check of 1,000
+# leaves). A statement that breaks a rule is refused whole, as before: the AFTER trigger raises before the
+# statement completes. The leaf rows of one statement must together continue the log: contiguous, right
+# after the last leaf.
+PG_STATEMENT_GUARDS = """
+CREATE OR REPLACE FUNCTION jf_posting_rows_check() RETURNS trigger AS $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM new_rows n WHERE EXISTS (SELECT 1 FROM leaf l WHERE l.seq = n.entry_seq)) THEN
+    RAISE EXCEPTION 'posting refused: entry is already sealed in the log';
+  END IF;
+  IF EXISTS (SELECT 1 FROM new_rows n
+             WHERE n.date IS DISTINCT FROM (SELECT e.date FROM entry e WHERE e.seq = n.entry_seq)) THEN
+    RAISE EXCEPTION 'posting refused: date differs from its entry';
+  END IF;
+  IF EXISTS (SELECT 1 FROM new_rows n JOIN account a ON a.id = n.account_id
+             WHERE a.currencies IS NOT NULL
+               AND position(',' || n.currency || ',' IN ',' || a.currencies || ',') = 0) THEN
+    RAISE EXCEPTION 'posting refused: currency not allowed in account';
+  END IF;
+  IF EXISTS (SELECT 1 FROM new_rows n JOIN account a ON a.id = n.account_id
+             LEFT JOIN account_closure c ON c.account_id = n.account_id
+             WHERE n.date < a.opened OR n.date >= c.closed) THEN
+    RAISE EXCEPTION 'posting refused: account not open on that date';
+  END IF;
+  RETURN NULL;
+END $$ LANGUAGE plpgsql SET enable_hashjoin = off SET enable_mergejoin = off SET jit = off;
+
+CREATE OR REPLACE FUNCTION jf_leaf_rows_check() RETURNS trigger AS $$
+DECLARE lo bigint; hi bigint; n bigint;
+BEGIN
+  SELECT MIN(seq), MAX(seq), COUNT(*) INTO lo, hi, n FROM new_rows;
+  IF n = 0 THEN RETURN NULL; END IF;
+  -- MAX, not EXISTS (... seq > hi): without statistics the planner scanned the whole table for the latter
+  IF hi - lo + 1 <> n OR (SELECT MAX(seq) FROM leaf) <> hi
+     OR (SELECT COALESCE(MAX(seq), 0) FROM leaf WHERE seq < lo) <> lo - 1 THEN
+    RAISE EXCEPTION 'log refused: records must be appended in sequence';
+  END IF;
+  IF EXISTS (SELECT 1 FROM new_rows r WHERE r.kind = 'entry' AND (
+      (SELECT COUNT(*) FROM posting p WHERE p.entry_seq = r.seq) < 2
+      OR EXISTS (SELECT 1 FROM posting p WHERE p.entry_seq = r.seq
+                 GROUP BY p.currency HAVING SUM(p.amount_minor) <> 0))) THEN
+    RAISE EXCEPTION 'entry refused: it does not balance in each currency';
+  END IF;
+  IF EXISTS (SELECT 1 FROM new_rows r
+             WHERE r.kind = 'event' AND NOT EXISTS (SELECT 1 FROM event e WHERE e.seq = r.seq)) THEN
+    RAISE EXCEPTION 'log refused: no event with that sequence number';
+  END IF;
+  RETURN NULL;
+END $$ LANGUAGE plpgsql SET enable_hashjoin = off SET enable_mergejoin = off SET jit = off;
+"""
+PG_STATEMENT_TRIGGERS = (
+    "DROP TRIGGER IF EXISTS posting_check ON posting",
+    "DROP TRIGGER IF EXISTS leaf_check ON leaf",
+    "CREATE TRIGGER posting_check AFTER INSERT ON posting REFERENCING NEW TABLE AS new_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION jf_posting_rows_check()",
+    "CREATE TRIGGER leaf_check AFTER INSERT ON leaf REFERENCING NEW TABLE AS new_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION jf_leaf_rows_check()",
+)
