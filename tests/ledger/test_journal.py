@@ -79,6 +79,22 @@ def test_trial_balance_sums_to_zero_per_currency(book):
     assert book.trial_balance(as_of=book.day(1)) == [r for r in rows if r[1] == book.base]
 
 
+def test_the_trial_balance_of_all_dates_reads_the_heads_and_equals_the_sum_of_the_postings(book):
+    """With no date it reads account_head (O(accounts)); it must equal summing every posting, and it does
+    not count an account whose postings net to zero."""
+    book.post(
+        book.contribution("c-1", "100.00", 1),
+        book.contribution("c-2", "4000.00", 2, currency=book.other, partner=book.partners[1]),
+        book.contribution("c-3", "25.50", 3, partner=book.partners[1]),
+    )
+    with db.write(book.engine) as conn:
+        first = next(iter(journal.entries(conn)))
+        journal.reverse(conn, first.seq, book.day(4), "r-1", book.start)  # nets its accounts to zero
+    rows = book.trial_balance()
+    assert rows == book.trial_balance(as_of=book.day(4))  # the date form sums the postings
+    assert rows and all(v != 0 for _a, _c, v in rows)
+
+
 def test_a_conversion_goes_through_trading_accounts_and_balances_in_each_currency(book):
     base, other = book.base, book.other
     book.post(book.contribution("seed", "1000.00", 1))
