@@ -114,6 +114,8 @@ ROUTES = {
     ("POST", "/api/commitments/events"): "commitments.event",
     ("POST", "/api/commitments/{cid}/records"): "commitments.record",
     ("GET", "/commitments"): "public.read",
+    ("GET", "/records"): "public.read",
+    ("GET", "/records/{seq}"): "public.read",
     ("POST", "/commitments/event"): "commitments.event",
     ("POST", "/commitments/record"): "commitments.record",
 }

@@ -133,3 +133,43 @@ def test_urif_keeps_applicants_and_people_private() -> None:
         "proposal.recuse",
     ):
         assert not t.is_public("event", action), action
+
+
+def test_the_records_page_lists_every_record_to_anyone_and_links_only_public_ones(client, site) -> None:  # noqa: ANN001
+    from jointfund.web.records import PER_PAGE
+
+    rows = every_row(client)
+    html = client.get("/records").text  # anonymous
+    assert "Public records" in html and f"{len(rows)} records" in html
+    for r in rows[:PER_PAGE]:
+        assert r["leaf_hash"][:16] in html  # every record appears, public or not, by its hash
+        link = f'href="/records/{r["seq"]}"'
+        assert (link in html) == r["public"], r  # only a public record is offered for verification
+    assert "Private record" in html
+    page = (site.proposal.seq - 1) // PER_PAGE + 1  # the page with the proposal's record
+    html = client.get("/records", params={"page": page}).text
+    assert "Proposal made" in html and f'href="/records/{site.proposal.seq}"' in html
+    uk = client.get("/records", params={"lang": "uk", "page": page}).text
+    assert "Публічні записи" in uk and "Внесено пропозицію" in uk and "Proposal made" not in uk
+
+
+def test_the_records_page_pages_and_refuses_a_page_out_of_range(client, site) -> None:  # noqa: ANN001
+    from jointfund.web import records
+
+    with db.write(site.engine) as conn:
+        for i in range(records.PER_PAGE + 1):
+            log.append_event(conn, "test", "decision.record", f"proposal:{i}", {"n": i})
+        size = log.size(conn)
+    first = client.get("/records").text
+    assert 'rel="next"' in first and 'rel="prev"' not in first
+    last_page = -(-size // records.PER_PAGE)
+    last = client.get("/records", params={"page": last_page}).text
+    assert 'rel="next"' not in last and f'href="/records/{size}"' in last
+    assert client.get("/records", params={"page": 0}).status_code == 422
+    assert client.get("/records", params={"page": "x"}).status_code == 422
+
+
+def test_a_record_page_starts_the_browser_verifier_on_that_record(client, site) -> None:  # noqa: ANN001
+    html = client.get(f"/records/{site.proposal.seq}").text
+    assert f'data-seq="{site.proposal.seq}"' in html and "/static/verify.js" in html
+    assert client.get("/records/0").status_code == 422

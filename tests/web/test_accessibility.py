@@ -20,7 +20,7 @@ AXE = resources.files("axe_playwright_python").joinpath("axe.min.js")
 BLOCKING = {"serious", "critical"}
 NARROW = 360
 TOLERANCE = 2  # px: sub-pixel rounding of borders, not a scroll a reader would notice
-PUBLIC_PAGES = ["/", "/login", "/commitments", "/api/docs"]
+PUBLIC_PAGES = ["/", "/login", "/commitments", "/records", "/records/1", "/api/docs"]
 BOARD_PAGES = [
     "/dashboard",
     "/forecast",

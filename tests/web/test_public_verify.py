@@ -218,3 +218,28 @@ def test_the_public_verifies_a_contribution_entry_against_a_static_mirror_with_n
     shot(page, f"public-verify-mirror-altered-{lang}")
     context.close()
     assert not left, f"requests left the mirror: {left}"
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_the_public_browses_the_records_and_one_click_verifies_an_entry(
+    browser, server, site, contribution, lang
+) -> None:  # noqa: ANN001, F811
+    from jointfund.web.records import PER_PAGE
+
+    w = WORDS[lang]
+    context = browser.new_context(base_url=server, locale="uk-UA" if lang == "uk" else "en-US")
+    page = context.new_page()
+    page.goto(f"/records?lang={lang}&page={(contribution - 1) // PER_PAGE + 1}")
+    shot(page, f"public-records-{lang}")
+    page.locator(
+        f'a[href="/records/{contribution}"]'
+    ).click()  # no typing: the record's page checks it at once
+    page.wait_for_function(
+        "n => document.getElementById('verify-result').dataset.tried === n", arg=str(contribution)
+    )
+    result = page.locator("#verify-result")
+    said = result.inner_text()
+    assert result.get_attribute("data-verdict") == "ok", said
+    assert said.startswith(w["proven"]) and "US" in said and "UA" in said and w["debit"] in said
+    shot(page, f"public-record-{contribution}-{lang}")
+    context.close()

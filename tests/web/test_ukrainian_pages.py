@@ -27,6 +27,8 @@ from web.test_browser import ARGS, ARTIFACTS, CHROMIUM
 BOARD_PAGES = [
     "/",
     "/forecast",
+    "/records",
+    "/records/1",
     "/dashboard",
     "/ledger",
     "/ledger/entries",

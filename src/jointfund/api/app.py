@@ -35,6 +35,7 @@ from jointfund.web import budget as budget_page
 from jointfund.web import commitments as commitment_pages
 from jointfund.web import pages
 from jointfund.web import pipeline as pipeline_pages
+from jointfund.web import records as record_pages
 from jointfund.web import reports as report_pages
 
 API_PREFIX = "/api"
@@ -89,6 +90,7 @@ def create_app(
         report_pages.router,
         budget_page.router,
         commitment_pages.router,
+        record_pages.router,
     ):
         app.include_router(router, dependencies=bounded)
     static = resources.files("jointfund.web").joinpath("static")

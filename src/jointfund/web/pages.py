@@ -209,10 +209,6 @@ def public_page(request: Request, _who=PUBLIC) -> Response:
     capital_chart = charts.bars(
         tr("Partners' capital"), [(c["partner"], Decimal(c["capital"])) for c in s["capital"]], base, lang
     )
-    trusted = [
-        {"partner": cp["partner"], "key_id": cp["key_id"], "public_key_pem": cp["public_key_pem"]}
-        for cp in s["checkpoints"]
-    ]
     return render(
         request,
         "public.html",
@@ -220,14 +216,24 @@ def public_page(request: Request, _who=PUBLIC) -> Response:
         charts=chart_of,
         capital_chart=capital_chart,
         outlook=outlook.panel(request, tr, lang),
-        trusted_json=json.dumps(
-            {
-                "fund_id": deps.fund(request).id,
-                "keys": trusted,
-                "checkpoints": s["checkpoints"],
-                "partners": terms_partners(request),
-            }
-        ),
+        trusted_json=verifier_trust(request, s),
+    )
+
+
+def verifier_trust(request: Request, s: dict) -> str:
+    """What the in-browser verifier starts from (the public summary `s`'s checkpoints and their keys), as JSON
+    for the page: the reader may replace the keys with ones obtained from the partners themselves."""
+    keys = [
+        {"partner": cp["partner"], "key_id": cp["key_id"], "public_key_pem": cp["public_key_pem"]}
+        for cp in s["checkpoints"]
+    ]
+    return json.dumps(
+        {
+            "fund_id": deps.fund(request).id,
+            "keys": keys,
+            "checkpoints": s["checkpoints"],
+            "partners": terms_partners(request),
+        }
     )
 
 

@@ -301,6 +301,12 @@
       out.dataset.tried = typed;  // which attempt the answer is of (a reader's tool, or a test, can wait for it)
     });
   }
+  // A record's own page (/records/N) starts the check at once: the reader came to verify that record.
+  var preset = tool && tool.dataset.seq;
+  if (preset && fetchButton) {
+    document.getElementById("record-seq").value = preset;
+    fetchButton.click();
+  }
   var verifyButton = document.getElementById("verify-button");
   if (verifyButton) {
     verifyButton.addEventListener("click", function () {
