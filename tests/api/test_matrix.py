@@ -54,6 +54,10 @@ ROUTES = {
     ("GET", "/proposals/{proposal_id}"): "books.read",
     ("GET", "/revenue"): "books.read",
     ("POST", "/revenue/upload/{what}"): "receipts.import",
+    ("POST", "/revenue/upload/{what}/confirm"): "receipts.import",
+    ("GET", "/revenue/imports"): "books.read",
+    ("GET", "/revenue/templates/{what}.{fmt}"): "books.read",
+    ("GET", "/revenue/uploads"): "books.read",
     ("GET", "/api/docs"): None,
     # revenue lists and reports
     ("GET", "/api/revenue/fx"): "books.read",

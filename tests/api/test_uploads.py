@@ -142,13 +142,18 @@ def test_a_busy_database_fails_the_job_in_one_sentence(client, site, monkeypatch
 
 def test_the_upload_form_leads_to_the_job_page(client, site) -> None:  # noqa: ANN001
     sign_in(client, site, "treasury_officer")
-    page = client.get("/revenue")
+    page = client.get("/revenue/imports")
     csrf = page.text.split('name="csrf" value="')[1].split('"')[0]
-    r = client.post(
+    preview = client.post(
         "/revenue/upload/licences",
         data={"csrf": csrf},
         files={"file": ("lic.csv", licences(2))},
         follow_redirects=False,
+    )
+    assert preview.status_code == 200 and stored(site) == 0  # the preview step writes nothing
+    digest = preview.text.split('name="sha256" value="')[1].split('"')[0]
+    r = client.post(
+        "/revenue/upload/licences/confirm", data={"csrf": csrf, "sha256": digest}, follow_redirects=False
     )
     assert r.status_code == 303 and r.headers["location"].startswith("/revenue/uploads/")
     deadline = time.monotonic() + 30

@@ -33,6 +33,7 @@ from jointfund.api.security import Guard, LoginLimiter, Sessions
 from jointfund.store import db
 from jointfund.web import budget as budget_page
 from jointfund.web import commitments as commitment_pages
+from jointfund.web import imports as import_pages
 from jointfund.web import pages
 from jointfund.web import pipeline as pipeline_pages
 from jointfund.web import records as record_pages
@@ -91,6 +92,7 @@ def create_app(
         budget_page.router,
         commitment_pages.router,
         record_pages.router,
+        import_pages.router,
     ):
         app.include_router(router, dependencies=bounded)
     static = resources.files("jointfund.web").joinpath("static")

@@ -22,6 +22,7 @@ from jointfund import fund as fund_mod
 from jointfund.api.cache import ReadCache, version
 from jointfund.api.errors import CsrfRefused, NotSignedIn
 from jointfund.api.jobs import Jobs
+from jointfund.api.previews import Previews
 from jointfund.api.security import (
     CSRF_FIELD,
     CSRF_HEADER,
@@ -54,6 +55,7 @@ class Server:
       sessions: signed-in browser sessions (in the database, shared by every worker).
       limiter: failed sign-ins per name and address (in the database too).
       jobs: upload jobs (run in this server's threads; their state in the database).
+      previews: files the web previewed for import, waiting for their confirmation (api.previews).
       max_upload_bytes: largest request body accepted.
       page_limit: largest page of a list (the API's `limit` is capped at it).
       reads: cached book reads, keyed on the book's version (see api.cache).
@@ -65,6 +67,7 @@ class Server:
     limiter: LoginLimiter = field(default_factory=LoginLimiter)
     jobs: Jobs = field(default_factory=Jobs)
     max_upload_bytes: int = 5 * 1024 * 1024
+    previews: Previews = field(default_factory=Previews)
     page_limit: int = 500
     reads: ReadCache = field(default_factory=ReadCache)
     responses: ReadCache = field(
@@ -76,6 +79,7 @@ class Server:
         self.sessions.bind(self.engine)
         self.limiter.bind(self.engine)
         self.jobs.bind(self.engine)
+        self.previews.bind(self.engine.url.render_as_string(hide_password=True))
 
     def fund(self) -> fund_mod.FundInfo:
         # The fund row never changes, but executed amendments add to its terms, possibly through another

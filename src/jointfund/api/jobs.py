@@ -19,6 +19,7 @@ page, which reloads itself until the job has ended); the API may also wait for t
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import socket
@@ -65,7 +66,8 @@ class Job(NamedTuple):
         fault or a busy database, nothing imported) or cancelled (the server stopped, nothing imported).
       rows: rows read so far.
       message: one sentence: what it does now, or how it ended.
-      result: the import's counts once done; {"problems": [...]} once refused.
+      result: the import's counts once done; {"problems": [...]} once refused; with the file's "sha256"
+        once ended, however it ended (the upload history names the file by it).
     """
 
     id: str
@@ -84,6 +86,22 @@ class Job(NamedTuple):
 
 def _now_ms() -> int:
     return int(time.time() * 1000)
+
+
+def too_many_rows(limit: int, file: str) -> InputError:
+    """An upload of more than `limit` rows: refused, naming the limit (checked as the rows are read)."""
+    shown = f"{limit:,}"
+    return InputError(
+        [
+            Problem(
+                "file",
+                f"has more than {shown} rows; an upload may have at most "
+                f"{shown} (the server's --max-upload-rows): split the file",
+                file,
+            )
+        ],
+        f"{file} not imported",
+    )
 
 
 class Jobs:
@@ -142,18 +160,7 @@ class Jobs:
             if self._cancel.is_set():
                 raise Cancelled("the server is stopping; nothing was imported")
             if rows > self.max_rows:
-                limit = f"{self.max_rows:,}"
-                raise InputError(
-                    [
-                        Problem(
-                            "file",
-                            f"has more than {limit} rows; an upload may have at most "
-                            f"{limit} (the server's --max-upload-rows): split the file",
-                            job.file,
-                        )
-                    ],
-                    f"{job.file} not imported",
-                )
+                raise too_many_rows(self.max_rows, job.file)
             note()
 
         def waiting(waited: float, limit: float) -> None:
@@ -165,6 +172,7 @@ class Jobs:
             )
 
         db.busy_reporter.set(waiting)
+        digest = hashlib.sha256(data).hexdigest()
         state, message, result, error, recorded = "failed", None, None, None, False
         try:
             now = _now_ms()
@@ -219,6 +227,7 @@ class Jobs:
                 ("the import failed inside the server (its log has the details); nothing was imported"),
             )
         finally:
+            result = {**(result or {}), "sha256": digest}
             ended = job._replace(state=state, rows=rows, message=message, result=result)
             with self._lock:
                 self._mine[job.id] = ended

@@ -5,7 +5,6 @@ problem, then rolls everything back."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from itertools import islice
 from pathlib import Path
 
 import typer
@@ -16,9 +15,8 @@ from jointfund.cli.output import emit, resolve_format, say
 from jointfund.cli.progress import bar
 from jointfund.fund import FundInfo
 from jointfund.revenue import imports
-from jointfund.revenue.fields import Cells
 from jointfund.revenue.numbers import LOCALES
-from jointfund.revenue.reader import DELIMITERS, Dialect, check_file, count_rows, read_rows
+from jointfund.revenue.reader import DELIMITERS, Dialect, check_file, count_rows
 from jointfund.store import db
 
 FileArgument = typer.Argument(
@@ -101,11 +99,9 @@ def run(
 def _preview(ctx: typer.Context, kind: imports.Kind, path: Path, how: Dialect) -> None:
     """The first rows of the file as they would be stored (numbers and dates as read), on stderr's side of
     the summary; problems are left to the import itself, which lists every one."""
-    rows = []
-    for row in islice(read_rows(path, kind.columns, kind.json_keys, how), PREVIEW_ROWS):
-        record = kind.parse(Cells(row))
-        if record is not None:
-            rows.append({"line": row.line, **record._asdict()})
+    from jointfund.revenue.dry_run import sample
+
+    rows = sample(kind, path, how, PREVIEW_ROWS)
     if rows:
         say(f"the first {len(rows)} readable row(s) of {path.name}, as they would be stored:")
         emit(ctx, rows, "table")

@@ -14,12 +14,11 @@ from decimal import Decimal
 from importlib import resources
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from jinja2.runtime import Context
-from starlette.concurrency import run_in_threadpool
 
 from jointfund import clock
 from jointfund.api import deps
@@ -475,16 +474,6 @@ def revenue_page(
         eligible=eligible or "",
         uploads=revenue_api.UPLOADS,
     )
-
-
-@router.post("/revenue/upload/{what}", response_class=HTMLResponse)
-async def revenue_upload(request: Request, what: str, file: UploadFile = File(...)) -> Response:
-    """Start the upload as a job and show its page, which follows it to the end (the import runs in a thread)."""
-    if what not in revenue_api.UPLOADS:
-        raise NotFound(f"no upload of {what}; expected one of {', '.join(revenue_api.UPLOADS)}")
-    who = await deps.authorise_change(request, revenue_api.UPLOADS[what].action)
-    job_id = await run_in_threadpool(revenue_api.start_upload, request, what, file, who.name)
-    return RedirectResponse(f"/revenue/uploads/{job_id}", status_code=303)
 
 
 @router.get("/revenue/uploads/{job_id}", response_class=HTMLResponse)

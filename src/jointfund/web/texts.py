@@ -77,13 +77,32 @@ IMPORTS = (
     N_("cannot read input"),
     N_("%(count)s further problem(s) not listed; fix the ones above and import again"),
     N_("%(summary)s: %(count)s problem(s)"),  # errors.InputError.render's first line
+    # bounds.plain_decimal, after a file's own decimal comma and grouping were read (revenue.numbers)
+    N_(
+        "%(what)s is not a number written with the digits 0-9 and a dot as the decimal mark "
+        "(no exponent, no other digits)"
+    ),
+    N_("%(what)s is longer than %(limit)s characters"),
+    N_("expected a %(suffixes)s file"),
+    N_("%(what)s not imported"),
 )
 TEMPLATES = (*REASONS, *OUTSTANDING, *GOVERNANCE, *TITLES, eiti.TITLE, *IMPORTS)
 # Values that are codes of the terms, by placeholder: shown by their names (web.names).
 CODES = {"resource": "resource", "stream": "stream", "body": "body"}
 LISTS = ("seats", "against")  # "A, B and C" (governance.rule._join)
 # A member's name, a code typed in a command, a licence's id, and what a file holds or lists (codes, file names).
-VERBATIM = ("name", "deadline", "licence", "allowed", "columns", "column", "file", "accepted", "cause")
+VERBATIM = (
+    "name",
+    "deadline",
+    "licence",
+    "allowed",
+    "columns",
+    "column",
+    "file",
+    "accepted",
+    "cause",
+    "suffixes",
+)
 _AND = re.compile(r", | and ")
 
 

@@ -114,18 +114,29 @@ def job_out(job: Job) -> dict:
     }
 
 
-def start_upload(
-    request: Request, what: str, upload: UploadFile, actor: str, accept_jump: bool = False
-) -> str:
-    """Start the upload of `upload` as a job of this server (see api.jobs); its id. A bad name is refused here."""
-    spec = UPLOADS[what]
-    if accept_jump:  # the importer confirmed rates that jump beyond the terms' fx.max_daily_change
-        spec = spec._replace(kind_of=lambda _c, info: imports.rates_kind(info.base_terms(), accept_jump=True))
-    name = safe_name(upload.filename)
+def upload_name(what: str, filename: str | None) -> str:
+    """The uploaded file's safe name; a file of a type no import reads is refused here, by name."""
+    name = safe_name(filename)
     if not name.lower().endswith(SUFFIXES):
         raise InputError(
             [Problem("file", f"expected a {', '.join(SUFFIXES)} file", name)], f"{what} not imported"
         )
+    return name
+
+
+def start_upload(
+    request: Request, what: str, upload: UploadFile, actor: str, accept_jump: bool = False
+) -> str:
+    """Start the upload of `upload` as a job of this server (api.jobs); its id. A bad name is refused."""
+    name = upload_name(what, upload.filename)
+    return start_job(request, what, name, upload.file.read(), actor, accept_jump)
+
+
+def start_job(
+    request: Request, what: str, name: str, data: bytes, actor: str, accept_jump: bool = False
+) -> str:
+    """Start importing `data` (a file called `name`) as a job of this server; its id."""
+    spec = uploads(accept_jump)[what]
     info = deps.fund(request)
     engine = deps.server(request).engine
 
@@ -135,7 +146,20 @@ def start_upload(
             extra = spec.then(conn, info) if spec.then else {}
         return {**result._asdict(), **extra}
 
-    return deps.server(request).jobs.start(what, name, actor, upload.file.read(), work)
+    return deps.server(request).jobs.start(what, name, actor, data, work)
+
+
+def uploads(accept_jump: bool = False) -> dict[str, Upload]:
+    """UPLOADS, with rates that jump beyond the terms' fx.max_daily_change confirmed by the importer when
+    `accept_jump`."""
+    if not accept_jump:
+        return UPLOADS
+    return {
+        **UPLOADS,
+        "fx": UPLOADS["fx"]._replace(
+            kind_of=lambda _c, info: imports.rates_kind(info.base_terms(), accept_jump=True)
+        ),
+    }
 
 
 def _answer(request: Request, job_id: str, background: bool) -> object:
