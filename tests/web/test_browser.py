@@ -215,25 +215,6 @@ def test_a_board_manager_signs_a_vote_in_the_browser_and_the_seat_grid_updates(p
     assert row.inner_text() == "approve"  # the server counted it, not only the page
 
 
-def test_a_treasury_officer_uploads_receipts_with_a_bad_row_and_nothing_is_imported(
-    page, site, tmp_path
-) -> None:  # noqa: ANN001
-    sign_in(page, site, "treasury_officer")
-    bad = tmp_path / "receipts.csv"
-    bad.write_text("receipt_id,date,licence_id,stream,amount\nR-1,2026-13-01,NOPE,rent,abc\n")
-    page.goto("/revenue")
-    page.get_by_label("receipts", exact=True).set_input_files(str(bad))
-    page.get_by_role("button", name="Import receipts").click()
-    page.wait_for_url("**/revenue/uploads/*")  # the upload's job page, which follows it until it ends
-    expect(page.locator("#upload-state")).to_have_attribute("data-state", "refused")
-    assert "Nothing was imported." in page.locator("#import-result").inner_text()
-    table = page.locator("table.data").inner_text()
-    assert "receipts.csv:2:date" in table and "receipts.csv:2:licence_id" in table
-    shot(page, "upload-errors")
-    page.goto("/revenue")
-    assert page.locator("#receipts + form + table tbody tr").count() == 0
-
-
 def test_an_auditor_reads_everything_and_can_change_nothing(page, site) -> None:  # noqa: ANN001
     sign_in(page, site, "auditor")
     for path in ("/dashboard", "/ledger", "/proposals", "/revenue"):
