@@ -239,7 +239,8 @@ def main() -> int:
         start = time.perf_counter()
         paths = generate(folder, args.licences, args.receipts)
         print(
-            f"generated {args.licences:,} licences and {args.receipts:,} receipts in {time.perf_counter() - start:.1f} s"
+            f"generated {args.licences:,} licences and {args.receipts:,} receipts in "
+            f"{time.perf_counter() - start:.1f} s"
         )
         engine = db.make_engine(args.db or f"sqlite:///{folder / 'bench.db'}")
         info = fund_mod.create(engine, shipped_text(), "urif.toml")

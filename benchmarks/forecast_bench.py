@@ -222,18 +222,21 @@ def main() -> None:
     args = ap.parse_args()
     p = plan()
     print(
-        f"forecast benchmark: {args.paths:,} paths x {p.steps} years x {sum(g.count for g in p.licences)} licences "
+        f"forecast benchmark: {args.paths:,} paths x {p.steps} years x {sum(g.count for g in p.licences)} "
+        "licences "
         f"(+ new licences: {sum(g.per_year for g in p.new_licences):.1f}/yr), {os.cpu_count()} CPUs"
     )
     engine_run(p, engine.BLOCK_PATHS, 1)  # warm up imports and caches
     serial = engine_run(p, args.paths, 1)
     print(
-        f"  engine, 1 process      {serial:7.2f} s  {args.paths / serial:10,.0f} paths/s  peak {peak_mb():6.0f} MB"
+        f"  engine, 1 process      {serial:7.2f} s  {args.paths / serial:10,.0f} paths/s  peak "
+        f"{peak_mb():6.0f} MB"
     )
     parallel = engine_run(p, args.paths, args.workers)
     print(
         f"  engine, {args.workers} workers      {parallel:7.2f} s  {args.paths / parallel:10,.0f} paths/s  "
-        f"peak {peak_mb():6.0f} MB (largest process)  speed-up {serial / parallel:.2f}x  [regime + correlation on]"
+        f"peak {peak_mb():6.0f} MB (largest process)  speed-up {serial / parallel:.2f}x  [regime + "
+        "correlation on]"
     )
     off = plan(common=False)
     assert off.security is None and off.deal_loading == 0 and p.security is not None and p.deal_loading > 0
@@ -260,12 +263,14 @@ def main() -> None:
         f"({work['draws'] / path_years:,.0f} draws, {work['flops'] / path_years:,.0f} flops per path-year)"
     )
     print(
-        f"    this core: {rates['normals_per_s'] / 1e6:,.0f} M normals/s, {rates['matmul_flops_per_s'] / 1e9:,.1f} GFLOP/s "
+        f"    this core: {rates['normals_per_s'] / 1e6:,.0f} M normals/s, "
+        f"{rates['matmul_flops_per_s'] / 1e9:,.1f} GFLOP/s "
         f"(small matmul), {rates['elementwise_per_s'] / 1e6:,.0f} M element-ops/s"
     )
     print(
         f"    bound {bound * 1e6:,.1f} us per path = {1 / bound:,.0f} paths/s per core; "
-        f"engine {serial / args.paths * 1e6:,.1f} us per path = {bound / (serial / args.paths):.0%} of the bound"
+        f"engine {serial / args.paths * 1e6:,.1f} us per path = {bound / (serial / args.paths):.0%} of the "
+        "bound"
     )
     print(f"  target <= 10 s on 2 cores: {'met' if parallel <= 10 else 'NOT met'} ({parallel:.2f} s)")
 

@@ -82,7 +82,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def build(folder: Path, args: argparse.Namespace) -> dict:
-    """The fund at `folder` (built unless a previous run left one of this size); returns what the load needs."""
+    """The fund at `folder` (built unless a previous run left one of this size); returns what the load
+    needs."""
     import ledger_bench
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -474,7 +475,8 @@ def main(argv: list[str] | None = None) -> int:
     facts = (
         f"{made['postings']:,} postings ({args.entries:,} entries) on SQLite; {platform.python_version()}, "
         f"{os.cpu_count()} CPUs, {platform.machine()}; one uvicorn process; load from a separate process on "
-        f"loopback, {args.clients} clients, at most {args.requests} requests or {args.seconds:.0f} s per page; "
+        f"loopback, {args.clients} clients, at most {args.requests} requests or {args.seconds:.0f} s per "
+        "page; "
         f"ready after: " + ", ".join(f"{k} {v:.1f} s" for k, v in started.items())
     )
     report = "\n".join([f"`{command}`", "", facts, "", table(results, args.clients), "", *verdicts(results)])

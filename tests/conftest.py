@@ -148,7 +148,8 @@ def fresh_fund_url(
         return f"{PG_SERVER}/{name}"
 
     def drop(url: str) -> None:
-        """Drop a fund made by `make` as soon as its test is done with it (SQLite files go with the folder)."""
+        """Drop a fund made by `make` as soon as its test is done with it (SQLite files go with the
+        folder)."""
         name = url.rsplit("/", 1)[1]
         if name in made:
             made.remove(name)

@@ -251,7 +251,8 @@ def register_key(engine: Engine, partner: str, key) -> str:  # noqa: ANN001 - an
 
 
 def _fresh_key_forgery(bundle: dict, key_id: str | None) -> dict:
-    """The same tree head signed with a fresh key; `key_id` claims another key's id (or the fresh key's own)."""
+    """The same tree head signed with a fresh key; `key_id` claims another key's id (or the fresh key's
+    own)."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     from jointfund.ledger.checkpoint import key_id as kid_of

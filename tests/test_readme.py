@@ -35,8 +35,10 @@ def script(block: str) -> str:
         if command.startswith("jointfund") and "# refused" in command:
             bare = re.sub(r"\s{2,}#.*$", "", command)
             out += [
-                f"if said=$({bare} 2>&1); then echo 'README: should have been refused: {bare[:60]}' >&2; exit 1; fi",
-                'if [ -z "$said" ] || grep -q Traceback <<<"$said"; then echo "refused without a reason: $said" >&2; '
+                f"if said=$({bare} 2>&1); then echo 'README: should have been refused: {bare[:60]}' >&2; "
+                "exit 1; fi",
+                'if [ -z "$said" ] || grep -q Traceback <<<"$said"; then echo "refused without a reason: '
+                '$said" >&2; '
                 "exit 1; fi",
             ]
             continue

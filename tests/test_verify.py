@@ -64,7 +64,8 @@ def test_a_balanced_change_of_both_legs_is_still_caught_by_the_hashes_and_the_si
             conn.execute(text(statement))
         conn.execute(
             text(
-                f"UPDATE posting SET amount_minor = amount_minor * 10, balance_after_minor = balance_after_minor * 10 "
+                "UPDATE posting SET amount_minor = amount_minor * 10, balance_after_minor = "
+                "balance_after_minor * 10 "
                 f"WHERE entry_seq = {seq}"
             )
         )
@@ -160,14 +161,14 @@ def _spread(book: Book, tmp_path, cli) -> list[int]:  # noqa: ANN001
 
 
 TAMPERS = {
-    "running balances across the spans": "UPDATE posting SET balance_after_minor = balance_after_minor + 1 WHERE entry_seq IN ({seqs})",
+    "running balances across the spans": "UPDATE posting SET balance_after_minor = balance_after_minor + 1 WHERE entry_seq IN ({seqs})",  # noqa: E501 - data kept on one line, as the file holds it
     "amounts": "UPDATE posting SET amount_minor = amount_minor + 7 WHERE line = 1 AND entry_seq IN ({seqs})",
     "dates": "UPDATE posting SET date = '1999-01-01' WHERE line = 0 AND entry_seq IN ({seqs})",
     "leaves": "DELETE FROM leaf WHERE seq IN ({seqs})",
     "entries": "DELETE FROM posting WHERE entry_seq IN ({seqs}); DELETE FROM entry WHERE seq IN ({seqs})",
     "entry rows, keeping their postings": "DELETE FROM entry WHERE seq IN ({tail})",
     "the last entry rows, keeping their postings": "DELETE FROM entry WHERE seq IN ({end})",
-    "reversed entry": "UPDATE posting SET amount_minor = amount_minor * 2, balance_after_minor = 0 WHERE entry_seq = {reversed}",
+    "reversed entry": "UPDATE posting SET amount_minor = amount_minor * 2, balance_after_minor = 0 WHERE entry_seq = {reversed}",  # noqa: E501 - data kept on one line, as the file holds it
 }
 
 
@@ -332,7 +333,8 @@ def test_a_genesis_naming_other_authority_keys_fails_against_the_trusted_ones(cl
 
 
 def test_a_member_seated_by_editing_the_database_breaks_the_authority_chain(cli, signed, tmp_path):
-    """Finding 1 past the application: rows and a log event written directly, without the partner's statement."""
+    """Finding 1 past the application: rows and a log event written directly, without the partner's
+    statement."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     from jointfund.ledger import log

@@ -92,7 +92,8 @@ ALPHABETS = {"uk": "абвгґдеєжзиіїйклмнопрстуфхцчшщ
 
 
 def collation_key(text: str, lang: str) -> tuple[int, ...]:
-    """Sort `text` in the alphabet of `lang` (Ukrainian: а … я with ґ, є, і, ї in place), case-insensitively."""
+    """Sort `text` in the alphabet of `lang` (Ukrainian: а … я with ґ, є, і, ї in place),
+    case-insensitively."""
     alphabet = ALPHABETS.get(lang, "")
     return tuple(alphabet.index(c) if c in alphabet else 64 + ord(c) for c in text.lower())
 
@@ -152,7 +153,8 @@ def _match(
     value: Callable[[str, str], str] | None,
     strict: bool,
 ) -> str | None:
-    """`text` rewritten from the first template that makes it, else (a fixed text) its translation, else None."""
+    """`text` rewritten from the first template that makes it, else (a fixed text) its translation, else
+    None."""
     for template in templates:
         m = _pattern(template, strict).fullmatch(text)
         if m is not None:

@@ -24,7 +24,7 @@ from jointfund.verify import verify
 RECEIPTS = (
     "receipt_id,date,licence_id,stream,amount,currency,corrects\nR-1,2025-06-02,L-NEW,rent,1000000.00,UAH,\n"
 )
-RATES = "date,currency,rate\n2025-06-02,USD,40.00\n2025-06-30,USD,45.00\n2025-09-30,USD,50.00\n2026-02-10,USD,50.00\n"
+RATES = "date,currency,rate\n2025-06-02,USD,40.00\n2025-06-30,USD,45.00\n2025-09-30,USD,50.00\n2026-02-10,USD,50.00\n"  # noqa: E501 - data kept on one line, as the file holds it
 TODAY = DAY + dt.timedelta(days=1)
 D = Decimal
 

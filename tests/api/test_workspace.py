@@ -322,7 +322,10 @@ def test_a_proposal_is_proposed_signed_withdrawn_and_nothing_forged_passes(clien
     )
 
 
-AMENDMENT = 'effective = 2027-01-01\nreference = "R-1"\n[[changes.contribution.streams]]\ncode = "rent"\nshare = "0.6"\n'
+AMENDMENT = (
+    'effective = 2027-01-01\nreference = "R-1"\n[[changes.contribution.streams]]\ncode = "rent"\nshare = '
+    '"0.6"\n'
+)
 
 
 def test_an_amendment_is_proposed_with_its_content_bound_to_the_signature(client, site) -> None:  # noqa: ANN001

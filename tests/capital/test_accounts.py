@@ -122,7 +122,8 @@ def test_income_follows_capital_at_the_start_of_the_period() -> None:
 
 
 def test_the_odd_cent_of_an_even_split_goes_to_each_partner_in_turn() -> None:
-    """Equal capital and an odd cent of income: whose cent it is turns with the period, not always the US's."""
+    """Equal capital and an odd cent of income: whose cent it is turns with the period, not always the
+    US's."""
     starts = period_starts("quarter", START, END)
     taken = []
     for first in starts[1:5]:

@@ -44,7 +44,8 @@ def _modules_after(
     """Run `jointfund ARGS` in a fresh interpreter; the modules it had imported when it exited."""
     code = (
         "import atexit, json, sys\n"
-        "atexit.register(lambda: sys.__stderr__.write('\\nMODULES ' + json.dumps(sorted(sys.modules)) + '\\n'))\n"
+        "atexit.register(lambda: sys.__stderr__.write('\\nMODULES ' + json.dumps(sorted(sys.modules)) + "
+        "'\\n'))\n"
         "from jointfund.cli.app import main\n"
         f"sys.argv = ['jointfund', *{args!r}]\n"
         "main()\n"
@@ -102,7 +103,8 @@ def _leaves(command):  # noqa: ANN001, ANN202 - a click command or group
 
 
 def test_every_text_option_and_argument_of_every_command_is_bounded():
-    """Issue 19: every text field has a bound, stated once (bounds.MAX_TEXT_CHARS), with an error naming it."""
+    """Issue 19: every text field has a bound, stated once (bounds.MAX_TEXT_CHARS), with an error naming
+    it."""
     group = typer.main.get_command(root.app)
     texts = [
         (c.name, p)

@@ -36,7 +36,8 @@ def _proof(cli, seq: int, path: Path, *extra: str) -> dict:
 
 
 def _check(cli, bundle: dict, path: Path, *trust: str):  # noqa: ANN202
-    """check-proof of `bundle`, trusting the authority keys of the fixture's trust file unless told otherwise."""
+    """check-proof of `bundle`, trusting the authority keys of the fixture's trust file unless told
+    otherwise."""
     path.write_text(json.dumps(bundle))
     return cli(
         "ledger", "check-proof", str(path), *(trust or ("--trust", str(path.parent / "trust.json"))), ok=False

@@ -16,7 +16,8 @@ s = scenario.load_text(scenario.shipped_text("urif-base.toml"), "base", load_tex
 plan = compile_plan(s, terms_text, dt.date(2026, 1, 1), 10)
 with engine.Runner() as runner:
     result = run.forecast(plan, 1, int(sys.argv[1]), runner, chunk_paths=engine.BLOCK_PATHS * 2)
-try:  # this process's own peak: Linux carries ru_maxrss over from the parent across exec (a big pytest worker)
+# This process's own peak: Linux carries ru_maxrss over from the parent across exec (a big pytest worker).
+try:
     peak = next(int(x.split()[1]) for x in open("/proc/self/status") if x.startswith("VmHWM:"))
 except OSError:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

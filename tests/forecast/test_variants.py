@@ -1,4 +1,5 @@
-"""US-contribution variants, scenarios that build on another, `forecast compare`, and the assumptions panel."""
+"""US-contribution variants, scenarios that build on another, `forecast compare`, and the assumptions
+panel."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Amending the terms by decision: propose the content, sign its hash, adopt it on execution (both backends)."""
+"""Amending the terms by decision: propose the content, sign its hash, adopt it on execution (both
+backends)."""
 
 from __future__ import annotations
 

@@ -160,7 +160,8 @@ def _wait_for_lock_waiter(engine) -> None:  # noqa: ANN001
     with engine.connect() as conn:
         for _ in range(10_000):
             waiting = conn.exec_driver_sql(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND "
+                "wait_event_type = 'Lock'"
             ).scalar_one()
             conn.rollback()
             if waiting:

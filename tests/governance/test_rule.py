@@ -1,4 +1,5 @@
-"""Decision rules, table-driven from the shipped terms: every kind x outcome, splits, abstentions, vacancies."""
+"""Decision rules, table-driven from the shipped terms: every kind x outcome, splits, abstentions,
+vacancies."""
 
 from __future__ import annotations
 

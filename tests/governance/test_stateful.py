@@ -75,7 +75,8 @@ ATTACKS = (
 
 
 def signing_keys(gov) -> tuple[dict[str, set[int]], dict[str, str]]:  # noqa: ANN001
-    """Who can sign for each partner: its seated members (ids), and its checkpoint keys (key id -> partner)."""
+    """Who can sign for each partner: its seated members (ids), and its checkpoint keys (key id ->
+    partner)."""
     with db.transaction(gov.engine) as conn:
         seated: dict[str, set[int]] = {}
         for m in member.seated(conn):
@@ -84,7 +85,8 @@ def signing_keys(gov) -> tuple[dict[str, set[int]], dict[str, str]]:  # noqa: AN
 
 
 def administrator(conn, gov, attack: str, partner: str, victim: int, name: str, used: list[dict]) -> None:  # noqa: ANN001, C901
-    """One attack, as the administrator: with no authority key of its own but every service the role may call."""
+    """One attack, as the administrator: with no authority key of its own but every service the role may
+    call."""
     rogue = Ed25519PrivateKey.generate()  # a key the administrator made: no genesis names it
     other = next(p for p in SEATS if p != partner)
     pem = public_pem(Ed25519PrivateKey.generate().public_key())

@@ -107,7 +107,10 @@ def test_non_members_other_bodies_and_closed_proposals_are_refused(board) -> Non
     board.vote(p.id, "us-board-2", "abstain")
     with pytest.raises(
         Refused,
-        match="is closed \\(rejected: US seat 2 \\(us-board-2\\) abstained and UA seat 1 \\(ua-board-1\\) rejected",
+        match=(
+            "is closed \\(rejected: US seat 2 \\(us-board-2\\) abstained and UA seat 1 \\(ua-board-1\\) "
+            "rejected"
+        ),
     ):
         board.vote(p.id, "us-board-2", "approve")
     with pytest.raises(InputError, match="CHOICE: expected one of approve, reject, abstain"):

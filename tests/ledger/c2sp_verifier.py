@@ -38,7 +38,8 @@ def parse_vkey(vkey: str) -> tuple[str, bytes, int, bytes]:
 
 
 def split_note(note: bytes) -> tuple[bytes, list[tuple[str, bytes, bytes]]]:
-    """(text, [(key name, key ID, signature)]); the text is separated from signatures by the LAST empty line."""
+    """(text, [(key name, key ID, signature)]); the text is separated from signatures by the LAST empty
+    line."""
     s = note.decode("utf-8")  # MUST be valid UTF-8
     if any(ord(c) < 0x20 and c != "\n" for c in s):
         raise Rejected("control character in note")

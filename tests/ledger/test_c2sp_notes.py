@@ -107,7 +107,8 @@ def test_forged_notes_fail_both_verifiers(signed, cli, forgery):
 
 
 def test_a_key_from_the_note_alone_is_not_trusted(signed, cli):
-    """Trust comes from the verifier's own keys: a note signed by a key nobody trusts verifies with nothing."""
+    """Trust comes from the verifier's own keys: a note signed by a key nobody trusts verifies with
+    nothing."""
     out = cli("checkpoint", "note").stdout
     other = note.verifier(
         signed.terms.transparency.origin_for(signed.fund.id), Ed25519PrivateKey.generate().public_key()

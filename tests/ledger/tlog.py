@@ -29,7 +29,8 @@ class SignedBook(Book):
 
     @classmethod
     def signed(cls, engine: Engine, records: int) -> SignedBook:
-        """A book of `records` contributions (after its key registrations), its head signed by both partners."""
+        """A book of `records` contributions (after its key registrations), its head signed by both
+        partners."""
         book = cls(engine)
         book.grow(records, "a")
         book.sign()

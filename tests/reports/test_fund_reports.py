@@ -1,4 +1,5 @@
-"""The partner statement, the fund report, the portfolio and the pipeline in every format; the OC4IDS export."""
+"""The partner statement, the fund report, the portfolio and the pipeline in every format; the OC4IDS
+export."""
 
 from __future__ import annotations
 

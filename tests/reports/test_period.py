@@ -1,4 +1,5 @@
-"""Statement periods: a year or a quarter; anything else is a user error naming --period, never a traceback."""
+"""Statement periods: a year or a quarter; anything else is a user error naming --period, never a
+traceback."""
 
 import datetime as dt
 

@@ -15,7 +15,7 @@ R-3,2025-06-09,L-OLD,rent,5000.00,UAH
 R-4,2025-12-09,L-NEW,psa_bonus,200.00,UAH
 R-5,2025-12-10,L-NEW,psa_bonus,200.00,UAH
 """
-RATES = "date,currency,rate\n2025-06-06,USD,41.4511\n2025-06-09,USD,41.5000\n2025-12-05,USD,42.0000\n2025-12-10,USD,42.1000\n"
+RATES = "date,currency,rate\n2025-06-06,USD,41.4511\n2025-06-09,USD,41.5000\n2025-12-05,USD,42.0000\n2025-12-10,USD,42.1000\n"  # noqa: E501 - data kept on one line, as the file holds it
 PAYMENTS = """payment_id,date,holder_code,licence_id,stream,amount
 P-1,2025-06-06,40000001,L-NEW,rent,1000.00
 P-2,2025-06-09,40000002,L-OLD,rent,4900.00

@@ -191,8 +191,8 @@ def test_verify_names_a_tampered_or_deleted_correction_row(fund_engine, tmp_path
         conn.execute(text("UPDATE correction SET value = '4.1860'"))
     found = failures(fund_engine)
     assert (
-        f"correction {made.seq} (rate USD 2025-06-02 rate): the stored row says value '4.1860', its logged event '41.8600'"
-        in found
+        f"correction {made.seq} (rate USD 2025-06-02 rate): the stored row says value '4.1860', its logged "
+        "event '41.8600'" in found
     )
     assert any("R-1: its accruals do not match the corrected values" in f for f in found)
     assert any("correction_no_update is missing" in f for f in failures(fund_engine, "database guards"))
@@ -308,8 +308,8 @@ def test_a_rate_inserted_between_two_days_must_fit_the_next_one_too(cli, tmp_pat
     r = cli("fx", "import", str(between), ok=False)
     assert r.exit_code == 1 and "b.csv:3:rate: changes 32.4% from the rate of 2025-12-20 (41.55)" in r.stderr
     assert (
-        "b.csv:3:rate: the next rate, of 2025-12-22 (41.70), changes 24.2% from the rate of 2025-12-21 (55.00)"
-        in r.stderr
+        "b.csv:3:rate: the next rate, of 2025-12-22 (41.70), changes 24.2% from the rate of 2025-12-21 "
+        "(55.00)" in r.stderr
     )
     assert (
         "b.csv:2" not in r.stderr

@@ -59,7 +59,7 @@ def test_every_problem_is_reported_not_only_the_first(cli, licences_csv, tmp_pat
     cli("licences", "import", str(licences_csv))
     text = (
         RECEIPTS
-        + "R-5,2025-06-05,L-NOPE,rent,1.00,UAH\nR-6,2025-06-05,L-NEW,royalty,1.00,UAH\nR-7,2025-06-05,L-NEW,rent,1.00,EUR\n"
+        + "R-5,2025-06-05,L-NOPE,rent,1.00,UAH\nR-6,2025-06-05,L-NEW,royalty,1.00,UAH\nR-7,2025-06-05,L-NEW,rent,1.00,EUR\n"  # noqa: E501 - data kept on one line, as the file holds it
     )
     r = cli("receipts", "import", str(write(tmp_path, "r.csv", text)), ok=False)
     assert "3 problem(s)" in r.stderr
@@ -113,7 +113,7 @@ def test_header_problems_and_unknown_resource_suggestions(cli, tmp_path):
         ok=False,
     )
     assert "h.csv:1:resourse: unknown column" in r.stderr and "missing column 'resource'" in r.stderr
-    bad = "licence_id,holder,holder_code,resource,deposit,region,issued,basis,psa\nL-1,H,1,lithum,D,R,2025-06-01,newish,maybe\n"
+    bad = "licence_id,holder,holder_code,resource,deposit,region,issued,basis,psa\nL-1,H,1,lithum,D,R,2025-06-01,newish,maybe\n"  # noqa: E501 - data kept on one line, as the file holds it
     r = cli("licences", "import", str(write(tmp_path, "l.csv", bad)), ok=False)
     assert "l.csv:2:resource: unknown resource code (did you mean lithium or" in r.stderr
     assert "l.csv:2:basis: unknown licence basis" in r.stderr and "l.csv:2:psa: unknown psa value" in r.stderr

@@ -148,7 +148,8 @@ def test_a_difference_in_the_base_currency_is_itself():
 
 
 class PerDayThenPerReceipt(TwoPeriods):
-    """Terms that round per day and stream until AMENDED, then per receipt (with TwoPeriods' halved shares)."""
+    """Terms that round per day and stream until AMENDED, then per receipt (with TwoPeriods' halved
+    shares)."""
 
     def on(self, day: dt.date):  # noqa: ANN201
         return PER_DAY if day < self.AMENDED else self.later

@@ -26,7 +26,7 @@ from .conftest import LICENCES, write
 RECEIPTS = (
     "receipt_id,date,licence_id,stream,amount,currency,corrects\nR-1,2025-06-02,L-NEW,rent,1000000.00,UAH,\n"
 )
-RATES = "date,currency,rate\n2025-06-02,USD,40.00\n2026-03-20,USD,50.00\n2026-03-25,USD,32.00\n2026-04-03,USD,50.00\n"
+RATES = "date,currency,rate\n2025-06-02,USD,40.00\n2026-03-20,USD,50.00\n2026-03-25,USD,32.00\n2026-04-03,USD,50.00\n"  # noqa: E501 - data kept on one line, as the file holds it
 D = Decimal
 
 # (name, transfers [(date, amount, currency)], outstanding UAH, capital USD, realised FX USD (gain +))

@@ -1,4 +1,5 @@
-"""terms.loader: dated amendments, and malformed terms refused naming the key, the line and what was expected."""
+"""terms.loader: dated amendments, and malformed terms refused naming the key, the line and what was
+expected."""
 
 import datetime as dt
 from decimal import Decimal

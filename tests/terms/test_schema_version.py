@@ -11,7 +11,8 @@ from jointfund.terms.loader import LATER_KEYS, filled_keys
 
 
 def _version_1() -> str:
-    """The shipped terms as a version-1 file had them: no [accounting], no plausible rates, no daily change."""
+    """The shipped terms as a version-1 file had them: no [accounting], no plausible rates, no daily
+    change."""
     lines, skipping = [], False
     for line in shipped_text().splitlines():
         if line.startswith("["):

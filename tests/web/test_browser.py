@@ -226,7 +226,7 @@ def test_an_auditor_reads_everything_and_can_change_nothing(page, site) -> None:
     shot(page, "auditor-proposal")
     # Even a hand-made request is refused by the policy, not only hidden.
     status = page.evaluate("""async () => (await fetch('/api/proposals/1/votes', {method: 'POST',
-        headers: {'Content-Type': 'application/json'}, body: '{"member":1,"choice":"approve","round":1,"signature":"00"}'})).status""")
+        headers: {'Content-Type': 'application/json'}, body: '{"member":1,"choice":"approve","round":1,"signature":"00"}'})).status""")  # noqa: E501 - data kept on one line, as the file holds it
     assert status == 403
 
 

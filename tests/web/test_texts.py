@@ -1,4 +1,5 @@
-"""Texts the domain writes in English (reasons, deadlines' states, verdicts) read in Ukrainian on the pages."""
+"""Texts the domain writes in English (reasons, deadlines' states, verdicts) read in Ukrainian on the
+pages."""
 
 from __future__ import annotations
 
@@ -46,7 +47,8 @@ def said(lang: str = "uk"):  # noqa: ANN201
             "17.02.2026; схвалена: схвалили 6 із 6 місць органу «Правління»",
         ),
         (
-            "blocked by UA seat 1 and US seat 2; waiting for UA seat 3 (votes may change until every seat has voted)",
+            "blocked by UA seat 1 and US seat 2; waiting for UA seat 3 (votes may change until every seat "
+            "has voted)",
             "заблоковано: місце 1 (UA) і місце 2 (US); очікуються голоси: місце 3 (UA) "
             "(голоси можна змінити, доки не проголосують усі місця)",
         ),
@@ -145,7 +147,8 @@ L-4,Y
     ],
 )
 def test_every_problem_of_a_refused_import_reads_in_ukrainian(fund_engine, tmp_path, name, text) -> None:  # noqa: ANN001
-    """What revenue.reader, .fields and .imports say of a bad file is recognised (web.texts.IMPORTS keeps up)."""
+    """What revenue.reader, .fields and .imports say of a bad file is recognised (web.texts.IMPORTS keeps
+    up)."""
     from jointfund.errors import InputError
     from jointfund.revenue import imports
     from jointfund.store import db

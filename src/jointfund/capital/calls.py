@@ -142,7 +142,8 @@ def committed(conn: Connection, partner: str, currency: str, as_of: dt.date | No
 def partner_capital(
     conn: Connection, terms: Terms, as_of: dt.date | None = None, currency: str | None = None
 ) -> list[PartnerCapital]:
-    """Each partner's commitments and calls in `currency` (the base currency by default), from the book alone."""
+    """Each partner's commitments and calls in `currency` (the base currency by default), from the book
+    alone."""
     cur = currency or terms.fund.base_currency
     out = []
     for p in terms.partner_codes:
@@ -200,7 +201,8 @@ def call_lines(
     commitments: dict[str, Decimal],
     uncalled: dict[str, Decimal],
 ) -> list[CallLine]:
-    """A call of `amount` split pro rata to commitments (largest remainder); refused beyond what is uncalled."""
+    """A call of `amount` split pro rata to commitments (largest remainder); refused beyond what is
+    uncalled."""
     problems = []
     if amount <= 0:
         problems.append(Problem("--amount", "a call must be more than zero", str(amount)))
@@ -304,7 +306,8 @@ def contribute(
     key = receipt_entry(terms, line.partner, amount, line.currency, day, call_reference, receipt).key
     if amount > line.outstanding and not any(e.key == key for e in earlier):
         raise Refused(
-            f"call {call_reference} has {line.outstanding} {line.currency} outstanding; {amount} is more than that"
+            f"call {call_reference} has {line.outstanding} {line.currency} outstanding; {amount} is more "
+            "than that"
         )
     journal.post(
         conn,

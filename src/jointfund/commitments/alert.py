@@ -70,7 +70,8 @@ def alerts(conn: Connection, info: FundInfo, today: dt.date) -> list[Alert]:
                     decide_by,
                     f"{h.short} ends {ends}, before {rule.before_label} ends {before}: {rule.decision} "
                     f"(by {decide_by}, {rule.lead_months} months ahead)",
-                    f"{h.short_uk} спливає {ends}, раніше ніж {rule.before_label_uk} ({before}): {rule.decision_uk} "
+                    f"{h.short_uk} спливає {ends}, раніше ніж {rule.before_label_uk} ({before}): "
+                    f"{rule.decision_uk} "
                     f"(до {decide_by}, за {rule.lead_months} міс.)",
                 )
             )

@@ -51,7 +51,8 @@ class Happened(NamedTuple):
 
 
 class Record(NamedTuple):
-    """A recorded outcome of one occurrence (`due`) of a commitment, with its evidence (SHA-256 of each file)."""
+    """A recorded outcome of one occurrence (`due`) of a commitment, with its evidence (SHA-256 of each
+    file)."""
 
     id: int
     commitment: str

@@ -277,13 +277,15 @@ def validated(
 
 
 def sign_genesis(conn: Connection, actor: str, partner: str, signature_hex: str) -> Genesis:
-    """Log `partner`'s signature over the genesis record, after checking it with the partner's authority key."""
+    """Log `partner`'s signature over the genesis record, after checking it with the partner's authority
+    key."""
     from jointfund.ledger import log
 
     g = genesis(conn)
     if g is None:
         raise Refused(
-            "this fund has no genesis record yet; create the fund with: jointfund init --authority P=FILE.pub ..."
+            "this fund has no genesis record yet; create the fund with: jointfund init --authority "
+            "P=FILE.pub ..."
         )
     if partner not in g.authorities:
         raise InputError(

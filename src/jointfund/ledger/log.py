@@ -108,7 +108,8 @@ def leaf_hashes(conn: Connection, upto: int | None = None) -> list[bytes]:
 
 
 def tree(conn: Connection, upto: int | None = None) -> tiles.StoredTree:
-    """The log's tree of `upto` records (default: all), answering proofs from stored nodes in O(log n) reads."""
+    """The log's tree of `upto` records (default: all), answering proofs from stored nodes in O(log n)
+    reads."""
     return tiles.StoredTree(conn, size(conn) if upto is None else upto)
 
 
@@ -217,7 +218,8 @@ def make_checkpoint(
     row = conn.execute(select(t.partner_key).where(t.partner_key.c.key_id == kid)).first()
     if row is None:
         raise JointfundError(
-            f"key {kid} is not registered; register it with: jointfund keys register --partner {partner} --pubkey FILE.pub"
+            f"key {kid} is not registered; register it with: jointfund keys register --partner {partner} "
+            "--pubkey FILE.pub"
         )
     if row.partner != partner:
         raise JointfundError(f"key {kid} belongs to partner {row.partner}, not {partner}")

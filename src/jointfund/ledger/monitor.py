@@ -65,7 +65,8 @@ def fetcher(source: str, timeout: float = 30) -> Fetch:
 
 
 def tile_reader(fetch: Fetch, size: int) -> tiles.Reader:
-    """The tiles.Reader of a mirror's tree of `size`: node hashes of a level from its (full or partial) tiles."""
+    """The tiles.Reader of a mirror's tree of `size`: node hashes of a level from its (full or partial)
+    tiles."""
     cache: dict[tuple[int, int, int], list[bytes]] = {}
 
     def read(level: int, lo: int, hi: int) -> list[bytes]:

@@ -129,7 +129,8 @@ def read_level(conn: Connection, level: int, lo: int, hi: int) -> list[bytes]:
 
 
 def seal(conn: Connection, old_size: int, added: Sequence[bytes]) -> None:
-    """Store the nodes completed by the leaves just appended (in the caller's transaction, after the leaves)."""
+    """Store the nodes completed by the leaves just appended (in the caller's transaction, after the
+    leaves)."""
     if (old_size + len(added)) // WIDTH == old_size // WIDTH:
         return  # the usual case for one record: no node completed, no query
     stored = StoredTree(conn, old_size)  # reads with the fallback, should a node to the left be missing

@@ -255,7 +255,8 @@ def anchor_problems(conn: Connection, fund_id: str, trust: Trust) -> tuple[int, 
         out.append(
             (
                 None,
-                f"{at} is not signed by a checkpoint key that {cp.partner}'s trusted authority key registered",
+                f"{at} is not signed by a checkpoint key that {cp.partner}'s trusted authority key "
+                "registered",
             )
         )
     size = log.size(conn)

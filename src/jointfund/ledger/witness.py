@@ -259,8 +259,10 @@ def cosign(
                 raise JointfundError(f"witness {url} answered 409 without a tree size: {text[:200]!r}")
             if int(seen) > body.size:
                 raise JointfundError(
-                    f"witness {url} REFUSED: it has already cosigned a log of {seen} records for {body.origin}, "
-                    f"more than the {body.size} we asked it to sign. Someone showed it a longer log than ours: a "
+                    f"witness {url} REFUSED: it has already cosigned a log of {seen} records for "
+                    f"{body.origin}, "
+                    f"more than the {body.size} we asked it to sign. Someone showed it a longer log than "
+                    "ours: a "
                     "rollback or a split view."
                 )
             old_size = int(seen)
@@ -281,7 +283,8 @@ def cosign(
         )
         if not good:
             raise JointfundError(
-                f"witness {url} answered with cosignatures by keys the terms do not name, or that do not verify: "
+                f"witness {url} answered with cosignatures by keys the terms do not name, or that do not "
+                "verify: "
                 + ", ".join(f"{s.name}+{s.key_id.hex()}" for s in sigs)
                 + "; a witness counts only when [transparency] witnesses lists its verifier key"
             )
@@ -294,11 +297,16 @@ def cosign(
 def _refusal_sentence(url: str, status: int, text: str, body: note.CheckpointBody, old_size: int) -> str:
     why = text.strip()[:300]
     meaning = {
-        404: "it does not follow this log (its operator must add the log's origin and the partners' verifier keys)",
+        404: (
+            "it does not follow this log (its operator must add the log's origin and the partners' verifier "
+            "keys)"
+        ),
         403: "none of the signatures on our checkpoint is by a key it trusts for this log",
         409: "the checkpoint conflicts with the one it cosigned before: ANOTHER HISTORY OF THIS LOG (a fork)",
-        422: f"our log of {body.size} records is NOT an extension of the {old_size} records it cosigned before: "
-        "history was rewritten, or it was shown a fork",
+        422: (
+            f"our log of {body.size} records is NOT an extension of the {old_size} records it cosigned "
+            "before: history was rewritten, or it was shown a fork"
+        ),
         400: "it could not read the request",
     }.get(status, "an unexpected answer")
     return f"witness {url} REFUSED to cosign the log of {body.size} records (HTTP {status}: {why}): {meaning}"

@@ -198,7 +198,8 @@ def expected_roundings(conn: Connection, assess: book.Assessor) -> list[Rounding
 
 
 def _post_roundings(conn: Connection, info: FundInfo, assess: book.Assessor, carry: Carrying) -> int:
-    """Post, for every group whose booked rounding differs from what the rules give, an entry of the change."""
+    """Post, for every group whose booked rounding differs from what the rules give, an entry of the
+    change."""
     expected = expected_roundings(conn, assess)
     if expected is None:
         return 0
@@ -230,7 +231,8 @@ def unaccrued(conn: Connection, after: str | None, limit: int) -> list[tuple]:
     assert "'" not in KEY_PREFIX
     columns = ", ".join(f"r.{c.strip()}" for c in book.RECEIPT_COLUMNS.split(","))
     sql = (
-        f"SELECT {columns} FROM {t.receipt.name} r LEFT JOIN {t.entry.name} e ON e.key = '{KEY_PREFIX}' || r.receipt_id "
+        f"SELECT {columns} FROM {t.receipt.name} r LEFT JOIN {t.entry.name} e ON e.key = '{KEY_PREFIX}' || "
+        "r.receipt_id "
         f"WHERE e.seq IS NULL{f' AND r.receipt_id > {book.mark(conn)}' if after is not None else ''} "
         f"ORDER BY r.receipt_id LIMIT {int(limit)}"
     )
@@ -412,7 +414,10 @@ def rebook(
         ]
         if net:
             key = correction_key(r.receipt_id, correction_seq, reversal=True)
-            narration = f"Reversal of the contribution on receipt {r.receipt_id}, superseded by correction {correction_seq}"
+            narration = (
+                f"Reversal of the contribution on receipt {r.receipt_id}, superseded by correction "
+                f"{correction_seq}"
+            )
             if len(live) == 1 and net_legs(live) == net:
                 undo = reversal(live[0], day, key, narration)
             else:

@@ -178,14 +178,19 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict]) -> None:
 
 
 def insert_tuples(conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[tuple]) -> None:
-    """Insert validated rows, already in the driver's types (ISO text dates on SQLite), with one executemany."""
+    """Insert validated rows, already in the driver's types (ISO text dates on SQLite), with one
+    executemany."""
     if rows:
-        sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([mark(conn)] * len(columns))})"
+        sql = (
+            f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES "
+            f"({', '.join([mark(conn)] * len(columns))})"
+        )
         conn.exec_driver_sql(sql, rows)
 
 
 def stored_tuples(conn: Connection, table: Table, key: str, ids: Sequence[str]) -> dict[str, tuple]:
-    """Rows of `table` (all its columns, driver types) whose single-column `key` is among `ids`, in one query."""
+    """Rows of `table` (all its columns, driver types) whose single-column `key` is among `ids`, in one
+    query."""
     columns = ", ".join(c.name for c in table.c)
     if conn.dialect.name == "sqlite":  # one JSON array parameter, however many ids
         sql, param = (

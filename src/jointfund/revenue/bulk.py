@@ -438,7 +438,8 @@ class FrameTally:
                 self._labels[k] = (day, rid, label)
 
     def rows(self, base_currency: str, names: Mapping[str, str] | None = None) -> list[Totals]:
-        """As `Tally.rows`: totals sorted by key; `names` names keys the frames cannot (resources, streams)."""
+        """As `Tally.rows`: totals sorted by key; `names` names keys the frames cannot (resources,
+        streams)."""
         names = names or {}
 
         def money(minor: int, currency: str) -> Decimal:

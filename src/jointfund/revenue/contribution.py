@@ -61,7 +61,8 @@ class Evaluation(NamedTuple):
 
 
 def round_half_up(numerator: int, denominator: int, currency: str) -> Decimal:
-    """numerator / denominator (in whole units) rounded once to `currency`'s minor unit, half away from zero."""
+    """numerator / denominator (in whole units) rounded once to `currency`'s minor unit, half away from
+    zero."""
     assert denominator > 0
     scaled = numerator * 10 ** exponent(currency)
     magnitude = (2 * abs(scaled) + denominator) // (2 * denominator)

@@ -41,7 +41,8 @@ RECEIPT_FIELDS = FIELDS["receipt"]
 
 
 class Outcome(NamedTuple):
-    """What a correction did: the corrections recorded (one per stored field it changed) and the re-booking."""
+    """What a correction did: the corrections recorded (one per stored field it changed) and the
+    re-booking."""
 
     kind: str
     subject: str

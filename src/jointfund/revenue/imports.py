@@ -370,7 +370,10 @@ def _check_corrections(
                 original.resource,
                 original.budget,
             ) != (rec.licence_id, rec.stream, rec.currency, rec.resource, rec.budget):
-                why = "a correction must name the same licence, stream, currency, resource and budget as the receipt it corrects"
+                why = (
+                    "a correction must name the same licence, stream, currency, resource and budget as the "
+                    "receipt it corrects"
+                )
             if why:
                 problems.append((row.line, Problem(f"{row.where}:corrects", why, rec.corrects)))
         known[rec.receipt_id] = rec

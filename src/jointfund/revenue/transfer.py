@@ -279,7 +279,8 @@ def record(
     reference: str,
     period: int,
 ) -> int:
-    """Post the transfer in the caller's write transaction; the same reference and content again is a no-op."""
+    """Post the transfer in the caller's write transaction; the same reference and content again is a
+    no-op."""
     terms = info.terms(day)
     problems = check(terms, partner, day, amount, currency, period, info.start_date)
     if problems:

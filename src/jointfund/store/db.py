@@ -63,7 +63,8 @@ def wait_for_writer(attempt: Callable[[], bool], limit: float | None = None) -> 
 
 
 def _say_waiting() -> BusyReporter:
-    """The default report, on stderr (the CLI's user, or the server's log): at once, then every five seconds."""
+    """The default report, on stderr (the CLI's user, or the server's log): at once, then every five
+    seconds."""
     said = -1
 
     def report(waited: float, limit: float) -> None:

@@ -16,7 +16,8 @@ LOG_GUARDS = ("posting_check", "leaf_check")
 
 
 def expected() -> list[str]:
-    """Every guard name the schema installs: UPDATE/DELETE refusals for each append-only table, and the log's."""
+    """Every guard name the schema installs: UPDATE/DELETE refusals for each append-only table, and the
+    log's."""
     names = [
         n
         for tuple_name in dir(tables)

@@ -152,7 +152,9 @@ tree_node = Table(
         Integer,
         primary_key=True,
         autoincrement=False,
-        comment="1 and up: a node of level L is the root of 256**L aligned leaves (C2SP tlog-tiles, height 8)",
+        comment=(
+            "1 and up: a node of level L is the root of 256**L aligned leaves (C2SP tlog-tiles, height 8)"
+        ),
     ),
     Column("idx", BigInteger, primary_key=True, autoincrement=False),
     Column("hash", LargeBinary(32), nullable=False),

@@ -109,7 +109,8 @@ class Stream(Frozen):
 
 
 class OtherStream(Frozen):
-    """A revenue stream a receipt may carry that owes nothing to the fund, named so reports can classify it."""
+    """A revenue stream a receipt may carry that owes nothing to the fund, named so reports can classify
+    it."""
 
     code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str
@@ -168,7 +169,9 @@ class Eligibility(Frozen):
     )
     per_resource_streams: tuple[str, ...] = Field(
         default=(),
-        description="streams paid per resource: on a licence of several resources a receipt names its resource",
+        description=(
+            "streams paid per resource: on a licence of several resources a receipt names its resource"
+        ),
     )
     multi_resource_coverage: Literal["any", "all", "primary"] = Field(
         default="any",
@@ -686,7 +689,8 @@ class Transparency(Frozen):
     public_records: tuple[str, ...] = Field(
         default=("entry",),
         description=(
-            '"entry" (journal entries), a prefix of event actions ("proposal.") or a pattern with * ("*.import"); '
+            '"entry" (journal entries), a prefix of event actions ("proposal.") or a pattern with * '
+            '("*.import"); '
             "other records are private"
         ),
     )
@@ -849,7 +853,8 @@ class Terms(Frozen):
                 problems.append(
                     (
                         ("partners", i, "currency"),
-                        f"{p.code} currency {p.currency} is not one of fund.currencies {list(self.fund.currencies)}",
+                        f"{p.code} currency {p.currency} is not one of fund.currencies "
+                        f"{list(self.fund.currencies)}",
                     )
                 )
         if self.fx.domestic_currency not in self.fund.currencies:
@@ -907,7 +912,8 @@ class Terms(Frozen):
                 problems.append(
                     (
                         ("ledger", "roles", role),
-                        f"names {missing[0]}, which is not an account of ledger.accounts (nor a parent of one)",
+                        f"names {missing[0]}, which is not an account of ledger.accounts (nor a parent of "
+                        "one)",
                     )
                 )
         if PERIOD_MONTHS[self.capital.allocation_period] > PERIOD_MONTHS[self.accounting.period]:

@@ -63,7 +63,8 @@ def policies(terms: Terms) -> tuple[Policy, ...]:
                 "accounting.remeasurement",
                 "accounting.remeasurement_rate",
             ),
-            "Monetary balances in %(others)s are remeasured into %(currency)s at the %(source)s reference rate "
+            "Monetary balances in %(others)s are remeasured into %(currency)s at the %(source)s reference "
+            "rate "
             "of each period end; the difference is unrealised exchange gain or loss of that period. Exchange "
             "gain or loss on a balance settled is realised when it is settled. Statements read these entries "
             "and never translate at the time of asking.",
@@ -77,7 +78,8 @@ def policies(terms: Terms) -> tuple[Policy, ...]:
             "in_kind",
             "In-kind contributions",
             ("accounting.in_kind",),
-            "In-kind value (assessed military assistance) approved by the board is a capital credit: it raises "
+            "In-kind value (assessed military assistance) approved by the board is a capital credit: it "
+            "raises "
             "the contributing partner's contributed capital and ownership share. The fund holds no asset for "
             "it, so net assets do not change.",
             {},
