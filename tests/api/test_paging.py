@@ -6,11 +6,18 @@ list route is covered (or, if it answers a bare list, must be named in UNPAGED w
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from jointfund.bounds import MAX_PAGE_ITEMS
+from jointfund.capital import calls
+from jointfund.store import db
 
 from .conftest import bearer
+from .site import DAY
+from .test_uploads import licences
+from .test_workspace import upload
 
 pytestmark = pytest.mark.storage
 
@@ -18,7 +25,6 @@ pytestmark = pytest.mark.storage
 UNPAGED = {
     "/api/members": "the seats of the bodies the terms define",
     "/api/ledger/accounts": "the chart of accounts",
-    "/api/checkpoints": "one latest checkpoint per partner and the signed ones",
     "/api/revenue/calendar": "one year's deadlines",
     "/api/reports/eiti": "one year's report rows",
 }
@@ -35,6 +41,8 @@ def list_routes(client) -> list[str]:  # noqa: ANN001
 
 def test_every_list_route_is_paged_or_named(client) -> None:  # noqa: ANN001
     spec = client.get("/api/openapi.json").json()
+    rule = spec["info"]["description"]
+    assert f"1 to {MAX_PAGE_ITEMS}" in rule and "refused with 422" in rule and "next_offset" in rule
     paged = set(list_routes(client))
     assert {
         "/api/proposals",
@@ -42,6 +50,11 @@ def test_every_list_route_is_paged_or_named(client) -> None:  # noqa: ANN001
         "/api/applications",
         "/api/audit",
         "/api/revenue/receipts",
+        "/api/revenue/licences",
+        "/api/revenue/contributions/totals",
+        "/api/ledger/balances",
+        "/api/investments",
+        "/api/checkpoints",
     } <= paged
     for path, ops in spec["paths"].items():
         get = ops.get("get")
@@ -106,3 +119,79 @@ def test_audit_since_is_chosen_in_sql_and_paged(client, site) -> None:  # noqa: 
     later = [e for e in every if e["recorded_at"][:10] >= day]
     page = client.get("/api/audit", params={"since": day, "limit": 1, "offset": 1}, headers=h).json()
     assert page["items"] == later[1:2]
+
+
+def walk(client, path: str, params: dict, h: dict, size: int = 2) -> list:  # noqa: ANN001
+    """Every item of `path` with `params`, fetched `size` at a time; each page but the last says where the
+    next is."""
+    items, offset = [], 0
+    while offset is not None:
+        page = client.get(path, params={**params, "limit": size, "offset": offset}, headers=h).json()
+        assert len(page["items"]) <= size and page["offset"] == offset, page
+        items += page["items"]
+        offset = page["next_offset"]
+    return items
+
+
+def test_licences_are_chosen_in_sql_by_their_corrected_values(client, site) -> None:  # noqa: ANN001
+    upload(client, site, "licences", licences(5).decode())
+    officer = bearer(site, "treasury_officer")
+    fixed = client.post(
+        "/api/revenue/licences/SP-2/corrections",
+        json={"field": "region", "value": "Lviv", "reason": "the registry's typo"},
+        headers=officer,
+    )
+    assert fixed.status_code == 201, fixed.text
+    every = walk(client, "/api/revenue/licences", {}, officer)
+    assert [x["licence_id"] for x in every] == [f"SP-{i}" for i in range(5)]
+    assert [x["region"] for x in every] == ["Kirovohrad"] * 2 + ["Lviv"] + ["Kirovohrad"] * 2
+    kirovohrad = walk(client, "/api/revenue/licences", {"region": "Kirovohrad"}, officer)
+    assert [x["licence_id"] for x in kirovohrad] == ["SP-0", "SP-1", "SP-3", "SP-4"]
+    lviv = walk(client, "/api/revenue/licences", {"region": "Lviv", "resource": "lithium"}, officer)
+    assert [x["licence_id"] for x in lviv] == ["SP-2"]
+    assert walk(client, "/api/revenue/licences", {"region": "Lviv", "resource": "gold"}, officer) == []
+    page = client.get("/api/revenue/licences", params={"limit": 1, "offset": 3}, headers=officer).json()
+    assert [x["licence_id"] for x in page["items"]] == ["SP-3"] and page["next_offset"] == 4
+
+
+def test_balances_are_filtered_summed_and_paged_in_sql(client, site) -> None:  # noqa: ANN001
+    h = bearer(site, "auditor")
+    terms = site.fund.base_terms()
+    with db.write(site.engine) as conn:  # capital called and paid: balances over parents and their children
+        for p in terms.partner_codes:
+            calls.commit(conn, terms, p, Decimal("1000000.00"), "USD", DAY, f"C-{p}")
+        calls.issue_call(conn, terms, site.fund.start_date, Decimal("1000000.00"), "USD", DAY, "CALL-1")
+        for line in calls.open_calls(conn, terms):
+            calls.contribute(
+                conn, terms, site.fund.start_date, line.reference, line.amount, DAY, f"BANK-{line.partner}"
+            )
+    accounts = client.get("/api/ledger/accounts", headers=h).json()
+    assert len([a for a in accounts if a["balances"]]) >= 3, accounts
+    every = [
+        {"account": a["name"], "currency": c, "balance": v}
+        for a in accounts
+        for c, v in sorted(a["balances"].items())
+        if v.strip("0.-")
+    ]
+    assert walk(client, "/api/ledger/balances", {}, h) == sorted(
+        every, key=lambda b: (b["account"], b["currency"])
+    )
+    for account in {a["account"].split(":")[0] for a in every}:
+        below = [b for b in every if b["account"] == account or b["account"].startswith(account + ":")]
+        assert sorted(walk(client, "/api/ledger/balances", {"account": account}, h), key=str) == sorted(
+            below, key=str
+        )
+    usd = walk(client, "/api/ledger/balances", {"currency": "USD"}, h)
+    assert usd == [b for b in walk(client, "/api/ledger/balances", {}, h) if b["currency"] == "USD"]
+    # "Assets:Cash:U" is no account: "Assets:Cash:USD" is not below it (a name, not a prefix of text).
+    assert walk(client, "/api/ledger/balances", {"account": "Assets:Cash:U"}, h) == []
+
+
+def test_checkpoints_are_paged_oldest_first(client, site) -> None:  # noqa: ANN001
+    site.sign_checkpoints()
+    site.sign_checkpoints()
+    every = client.get("/api/checkpoints", params={"limit": MAX_PAGE_ITEMS}).json()["items"]
+    assert len(every) >= 4 and [c["id"] for c in every] == sorted(c["id"] for c in every)
+    assert walk(client, "/api/checkpoints", {}, {}, size=3) == every
+    refused = client.get("/api/checkpoints", params={"limit": MAX_PAGE_ITEMS + 1})
+    assert refused.status_code == 422 and str(MAX_PAGE_ITEMS) in refused.json()["error"]["message"]

@@ -93,7 +93,7 @@ def test_private_record_content_is_never_served(client, site) -> None:  # noqa: 
 
 
 def test_a_consistency_proof_between_two_checkpoints_is_open_to_anyone(client, site) -> None:  # noqa: ANN001
-    ids = [cp["id"] for cp in client.get("/api/checkpoints").json()]
+    ids = [cp["id"] for cp in client.get("/api/checkpoints").json()["items"]]
     r = client.get("/api/checkpoints/consistency", params={"from": ids[0], "to": ids[-1]})
     assert r.status_code == 200 and check_consistency(r.json(), site.trust()).ok
 

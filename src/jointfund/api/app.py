@@ -25,6 +25,7 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
+from jointfund import bounds
 from jointfund.api import deps, errors
 from jointfund.api.jobs import DEFAULT_MAX_ROWS, Jobs
 from jointfund.api.response_cache import ResponseCache
@@ -60,8 +61,10 @@ def create_app(
         version="1",
         summary="The HTTP API of a co-owned, jointly managed natural-resource fund.",
         description="JSON over one verifiable book of record. Authenticate with `Authorization: Bearer <token>` "
-        "(issued with `jointfund users token NAME --label ...`). Lists are paginated with `limit` and "
-        '`offset`; errors share one shape: `{"error": {"field": ..., "message": ...}}`.',
+        "(issued with `jointfund users token NAME --label ...`). Every list is paginated: `limit` items "
+        f"(1 to {bounds.MAX_PAGE_ITEMS}; a larger limit is refused with 422 naming the bound, never clamped) "
+        "from `offset`, and the answer's `next_offset` (null on the last page) asks for the next page. "
+        'Errors share one shape: `{"error": {"field": ..., "message": ...}}`.',
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url=None,
         redoc_url=None,

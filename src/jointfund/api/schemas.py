@@ -8,15 +8,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
-from itertools import islice
 from typing import Annotated, Generic, Literal, TypeVar
 
 from fastapi import Path, Query
 from pydantic import BaseModel, Field
 
-from jointfund import bounds
+from jointfund import bounds, paging
 
 T = TypeVar("T")
+Q = TypeVar("Q")
 
 MAX_PAGE = bounds.MAX_PAGE_ITEMS
 
@@ -53,22 +53,22 @@ class Paging:
         self.limit, self.offset = limit, offset
 
     def page(self, rows: list) -> dict:
-        """The page of `rows` when they were fetched with `limit + 1` from `offset` (the extra one says there is more)."""
-        more = len(rows) > self.limit
-        return {
-            "items": rows[: self.limit],
-            "limit": self.limit,
-            "offset": self.offset,
-            "next_offset": self.offset + self.limit if more else None,
-        }
+        """The page of `rows` read with `window` or `take` (`limit + 1` from `offset`: the extra says there
+        is more)."""
+        items, next_offset = paging.split(rows, self.limit, self.offset)
+        return {"items": items, "limit": self.limit, "offset": self.offset, "next_offset": next_offset}
+
+    def window(self, query: Q) -> Q:
+        """`query` limited in SQL to this page's rows and one more."""
+        return paging.window(query, self.limit, self.offset)
 
     def take(self, rows: Iterable) -> list:
         """The page's rows of `rows` and one more, read lazily: the rows before `offset` are skipped, never kept."""
-        return list(islice(rows, self.offset, self.offset + self.limit + 1))
+        return paging.take(rows, self.limit, self.offset)
 
     def slice(self, rows: list) -> dict:
-        """The page of an already complete list."""
-        return self.page(rows[self.offset : self.offset + self.limit + 1])
+        """The page of an already complete list (kept for a list still worked out whole: the proposals)."""
+        return self.page(paging.take(rows, self.limit, self.offset))
 
 
 class PostingOut(BaseModel):

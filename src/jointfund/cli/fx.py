@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 from sqlalchemy import select
 
+from jointfund import paging
 from jointfund.cli import context, corrections, imports, params
 from jointfund.cli.output import FormatOption, emit
 from jointfund.cli.terms import parse_date
@@ -77,7 +78,7 @@ def list_(
                 **book.effective_rate(rate := book.rate_of(r), fixed)._asdict(),
                 "corrected": "yes" if rate_subject(rate.currency, rate.date) in fixed else "no",
             }
-            for r in params.page(conn.execute(q.limit(limit + 1).offset(offset)), limit, 0)
+            for r in params.shown(list(conn.execute(paging.window(q, limit, offset))), limit, offset)
         ]
     emit(ctx, rows, fmt, title="Exchange rates")
 

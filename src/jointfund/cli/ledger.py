@@ -281,7 +281,7 @@ def checkpoints(
                 "signed_at": cp.signed_at,
                 "key_id": cp.key_id,
             }
-            for i, cp in params.page(log.checkpoints(conn, fund.id), limit, offset)
+            for i, cp in params.shown(log.checkpoints(conn, fund.id, limit + 1, offset), limit, offset)
         ]
     emit(ctx, rows, fmt, title="Signed checkpoints")
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 import typer
 
+from jointfund import paging
 from jointfund.bounds import MAX_PAGE_ITEMS
 
 
@@ -41,11 +42,15 @@ OffsetOption = typer.Option(
 def page(rows, limit: int, offset: int) -> list:  # noqa: ANN001 - any iterable of rows
     """Rows `offset` to `offset + limit` of `rows`, read lazily (a generator is consumed only as far as the page),
     with a note on stderr when more follow, saying the --offset of the next page."""
-    from itertools import islice
+    return shown(paging.take(rows, limit, offset), limit, offset)
 
+
+def shown(rows: list, limit: int, offset: int) -> list:
+    """The page of `rows` read with `paging.window` or `paging.take` (one more than the page), with a note on
+    stderr when more follow, saying the --offset of the next page."""
     from jointfund.cli.output import say
 
-    taken = list(islice(rows, offset, offset + limit + 1))
-    if len(taken) > limit:
-        say(f"more rows follow: --offset {offset + limit} shows the next page")
-    return taken[:limit]
+    items, next_offset = paging.split(rows, limit, offset)
+    if next_offset is not None:
+        say(f"more rows follow: --offset {next_offset} shows the next page")
+    return items

@@ -554,8 +554,37 @@ def trial_balance(conn: Connection, as_of: dt.date | None = None) -> list[tuple[
     return sorted(rows)
 
 
+def balances(
+    conn: Connection,
+    as_of: dt.date | None = None,
+    account: str | None = None,
+    currency: str | None = None,
+    limit: int = 500,
+    offset: int = 0,
+) -> list[tuple[str, str, Decimal]]:
+    """One page of the non-zero balances (account, currency, balance), by account name and currency: the
+    accounts at or below `account`, in `currency`. Chosen, summed and paged in SQL (issue 13): `limit` rows
+    from `offset`, so a page never holds the whole trial balance."""
+    name, total = t.account.c.name, func.sum(t.posting.c.amount_minor)
+    q = (
+        select(name, t.posting.c.currency, total)
+        .join(t.account, t.account.c.id == t.posting.c.account_id)
+        .group_by(name, t.posting.c.currency)
+        .having(total != 0)
+        .order_by(name, t.posting.c.currency)
+    )
+    if as_of is not None:
+        q = q.where(t.posting.c.date <= as_of)
+    if account is not None:
+        q = q.where((name == account) | name.startswith(account + ":", autoescape=True))
+    if currency is not None:
+        q = q.where(t.posting.c.currency == currency)
+    return [(a, c, from_minor(int(s), c)) for a, c, s in conn.execute(q.limit(limit).offset(offset))]
+
+
 __all__ = [
     "balance",
+    "balances",
     "close_account",
     "entries",
     "get_entry",

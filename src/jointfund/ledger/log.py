@@ -203,9 +203,10 @@ def key_registrations(conn: Connection) -> dict[str, dict]:
     }
 
 
-def partner_keys(conn: Connection) -> dict[str, tuple[str, str]]:
-    """key_id -> (partner, public PEM)."""
-    return {r.key_id: (r.partner, r.public_pem) for r in conn.execute(select(t.partner_key))}
+def partner_keys(conn: Connection, limit: int | None = None, offset: int = 0) -> dict[str, tuple[str, str]]:
+    """key_id -> (partner, public PEM), by key_id: `limit` of them from `offset` (default: every one)."""
+    q = select(t.partner_key).order_by(t.partner_key.c.key_id).limit(limit).offset(offset)
+    return {r.key_id: (r.partner, r.public_pem) for r in conn.execute(q)}
 
 
 def make_checkpoint(
@@ -252,8 +253,12 @@ def make_checkpoint(
     return cp
 
 
-def checkpoints(conn: Connection, fund_id: str) -> list[tuple[int, Checkpoint]]:
-    rows = conn.execute(select(t.checkpoint).order_by(t.checkpoint.c.id))
+def checkpoints(
+    conn: Connection, fund_id: str, limit: int | None = None, offset: int = 0
+) -> list[tuple[int, Checkpoint]]:
+    """(id, checkpoint) in signing order: `limit` of them from `offset` (default: every one), chosen in
+    SQL."""
+    rows = conn.execute(select(t.checkpoint).order_by(t.checkpoint.c.id).limit(limit).offset(offset))
     return [
         (r.id, Checkpoint(fund_id, r.tree_size, r.root, _utc(r.signed_at), r.partner, r.key_id, r.signature))
         for r in rows

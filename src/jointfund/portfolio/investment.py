@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from jointfund import bounds
 from jointfund.errors import InputError, NotFound, Problem, Refused
@@ -292,6 +292,35 @@ def investments(conn: Connection, as_of: dt.date | None = None) -> list[Investme
     if as_of is not None:
         q = q.where(t.investment.c.committed_on <= as_of)
     return [_of(r) for r in conn.execute(q)]
+
+
+def page(
+    conn: Connection,
+    as_of: dt.date | None = None,
+    stage: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[tuple[Investment, str]]:
+    """(investment, the stage its application stands at) by id, committed on or before `as_of`, at `stage`:
+    `limit` of them from `offset` (default: every one). Chosen and paged in SQL (issue 13): an application
+    stands where its last move (the highest id of application_stage) put it, as application.stages says."""
+    moves = t.application_stage
+    last = (
+        select(moves.c.application_id, func.max(moves.c.id).label("last_id"))
+        .group_by(moves.c.application_id)
+        .subquery()
+    )
+    q = (
+        select(t.investment, moves.c.to_stage)
+        .join(last, last.c.application_id == t.investment.c.application_id)
+        .join(moves, moves.c.id == last.c.last_id)
+        .order_by(t.investment.c.id)
+    )
+    if as_of is not None:
+        q = q.where(t.investment.c.committed_on <= as_of)
+    if stage is not None:
+        q = q.where(moves.c.to_stage == stage)
+    return [(_of(r), r.to_stage) for r in conn.execute(q.limit(limit).offset(offset))]
 
 
 def get(conn: Connection, investment_id: int) -> Investment:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 
 import polars as pl
-from sqlalchemy import Connection, Date, Table, select, tuple_
+from sqlalchemy import Connection, Date, Table, and_, or_, select, tuple_
 
 from jointfund.fund import FundInfo
 from jointfund.ledger.log import append_event
@@ -228,6 +228,42 @@ def licences(conn: Connection) -> dict[str, Licence]:
         r.licence_id: correction.apply(licence_of(r), fixes.get(r.licence_id))
         for r in conn.execute(select(t.licence))
     }
+
+
+def licence_page(
+    conn: Connection,
+    resource: str | None = None,
+    region: str | None = None,
+    limit: int = 500,
+    offset: int = 0,
+) -> list[Licence]:
+    """`limit` licences from `offset`, by licence id, with their corrected fields, of `resource` and in
+    `region` as corrected. Chosen and paged in SQL (issue 13): a licence whose resource or region a correction
+    changed is chosen by its corrected value (such licences are few, and read whole), every other by its
+    stored one."""
+    fixes = corrected(conn, "licence")
+    c = t.licence.c
+    q = select(t.licence).order_by(c.licence_id)
+    if resource is not None or region is not None:
+
+        def kept(x: Licence) -> bool:
+            return (resource is None or x.resource == resource) and (region is None or x.region == region)
+
+        moved = [lid for lid, f in fixes.items() if "resource" in f or "region" in f]
+        chosen = [
+            lic.licence_id
+            for r in conn.execute(select(t.licence).where(c.licence_id.in_(moved)))
+            if kept(lic := correction.apply(licence_of(r), fixes.get(r.licence_id)))  # type: ignore[arg-type]
+        ]
+        stored = and_(
+            *(() if resource is None else (c.resource == resource,)),
+            *(() if region is None else (c.region == region,)),
+        )
+        q = q.where(or_(and_(stored, c.licence_id.not_in(moved)), c.licence_id.in_(chosen)))
+    return [
+        correction.apply(licence_of(r), fixes.get(r.licence_id))  # type: ignore[misc]
+        for r in conn.execute(q.limit(limit).offset(offset))
+    ]
 
 
 def licence_ids(conn: Connection) -> dict[str, tuple[str, ...]]:

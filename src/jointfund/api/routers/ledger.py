@@ -12,7 +12,6 @@ from jointfund.api.response_cache import cacheable
 from jointfund.api.schemas import AccountOut, BalanceOut, CheckpointOut, EntryOut, Page, Paging, RowId
 from jointfund.errors import InputError, JointfundError, NotFound, Problem
 from jointfund.ledger import canonical, journal, log
-from jointfund.ledger.account import in_subtree
 from jointfund.ledger.entry import Entry
 from jointfund.ledger.proof import checkpoint_json, consistency_bundle, inclusion_bundle
 from jointfund.ledger.records import record_bytes
@@ -90,12 +89,9 @@ def balances(
     paging: Paging = Depends(),
     _who=READ,
 ) -> dict:
-    rows = [
-        (a, c, v)
-        for a, c, v in trial_balance(request, as_of)
-        if (account is None or in_subtree(a, account)) and (currency is None or c == currency)
-    ]
-    page = paging.slice(rows)  # format only the page's rows, not every balance of the book
+    with deps.reading(request) as conn:
+        rows = journal.balances(conn, as_of, account, currency, paging.limit + 1, paging.offset)
+    page = paging.page(rows)
     return {
         **page,
         "items": [
@@ -128,18 +124,23 @@ def entry(request: Request, seq: RowId, _who=READ) -> dict:
         return entry_out(journal.get_entry(conn, seq))
 
 
-def signed_checkpoints(request: Request) -> list[dict]:
+def signed_checkpoints(request: Request, limit: int | None = None, offset: int = 0) -> list[dict]:
+    """The signed checkpoints in the order they were signed: `limit` of them from `offset` (default: every
+    one)."""
     fund = deps.fund(request)
     with deps.reading(request) as conn:
         keys = log.partner_keys(conn)
         return [
-            {"id": i, **checkpoint_json(cp, keys[cp.key_id][1])} for i, cp in log.checkpoints(conn, fund.id)
+            {"id": i, **checkpoint_json(cp, keys[cp.key_id][1])}
+            for i, cp in log.checkpoints(conn, fund.id, limit, offset)
         ]
 
 
-@router.get("/checkpoints", response_model=list[CheckpointOut], tags=["proofs"], summary="Signed checkpoints")
-def checkpoints(request: Request, _who=PUBLIC) -> list[dict]:
-    return signed_checkpoints(request)
+@router.get("/checkpoints", response_model=Page[CheckpointOut], tags=["proofs"], summary="Signed checkpoints")
+def checkpoints(request: Request, paging: Paging = Depends(), _who=PUBLIC) -> dict:
+    """Every checkpoint a partner signed, oldest first, a page at a time (one is signed per checkpoint run,
+    so the list only grows)."""
+    return paging.page(signed_checkpoints(request, paging.limit + 1, paging.offset))
 
 
 def proof_bundle(request: Request, seq: int, checkpoint: int | None) -> dict:

@@ -372,18 +372,23 @@ def investments(
     paging: Paging = Depends(),
     _who=READ,
 ) -> dict:
-    return paging.slice([i for i in investment_rows(request, as_of) if stage is None or i["stage"] == stage])
+    return paging.page(investment_rows(request, as_of, stage, paging.limit + 1, paging.offset))
 
 
-def investment_rows(request: Request, as_of: dt.date | None = None) -> list[dict]:
-    """Every investment with its application's title and stage (the public page lists them too)."""
+def investment_rows(
+    request: Request,
+    as_of: dt.date | None = None,
+    stage: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[dict]:
+    """The investments (`limit` of them from `offset`, default every one) with their application's title and
+    stage (the public page lists them too)."""
     info = deps.fund(request)
     with deps.reading(request) as conn:
-        found = investment.investments(conn, as_of)
-        titles = (
-            {a.id: a.title for a in apps.applications(conn, [i.application for i in found])} if found else {}
-        )
-        where = apps.stages(conn)
+        found = investment.page(conn, as_of, stage, limit, offset)
+        ids = sorted({i.application for i, _ in found})
+        titles = {a.id: a.title for a in apps.applications(conn, ids)} if found else {}
     return [
         {
             "id": i.id,
@@ -394,10 +399,10 @@ def investment_rows(request: Request, as_of: dt.date | None = None) -> list[dict
             "amount": format_amount(i.amount, i.currency),
             "currency": i.currency,
             "committed_on": i.committed_on,
-            "stage": where[i.application].to_stage,
-            "stage_name": stage_name(info, where[i.application].to_stage),
+            "stage": at,
+            "stage_name": stage_name(info, at),
         }
-        for i in found
+        for i, at in found
     ]
 
 

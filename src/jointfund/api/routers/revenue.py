@@ -260,14 +260,10 @@ def licences(
     paging: Paging = Depends(),
     _who=READ,
 ) -> dict:
+    """Licences by id, with their corrected fields; `resource` and `region` match the corrected values."""
     with deps.reading(request) as conn:
-        found = sorted(book.licences(conn).values())
-    rows = [
-        {**lic._asdict(), "issued": lic.issued.isoformat()}
-        for lic in found
-        if (resource is None or lic.resource == resource) and (region is None or lic.region == region)
-    ]
-    return paging.slice(rows)
+        found = book.licence_page(conn, resource, region, paging.limit + 1, paging.offset)
+    return paging.page([{**lic._asdict(), "issued": lic.issued.isoformat()} for lic in found])
 
 
 def evaluated(
@@ -351,10 +347,10 @@ def contribution_totals(
     info = deps.fund(request)
     terms = info.base_terms()
     names = {r.code: r.name for r in terms.resources} if by == "resource" else {}
-    with deps.reading(request) as conn:
+    with deps.reading(request) as conn:  # the receipts stream through the tally: only the groups are held
         found = totals(book.evaluations(conn, info, year), by, names)
     base = terms.fund.base_currency
-    return paging.slice(
+    return paging.page(
         [
             {
                 **x._asdict(),
@@ -363,7 +359,7 @@ def contribution_totals(
                 "contribution": format_amount(x.contribution, x.currency),
                 "contribution_base": _money_or_none(x.contribution_base, base),
             }
-            for x in found
+            for x in paging.take(found)  # only the page's groups are shaped
         ]
     )
 
