@@ -7,8 +7,10 @@ from __future__ import annotations
 import json
 
 import pytest
+import typer.main
 
 from jointfund.bounds import MAX_PAGE_ITEMS
+from jointfund.cli import app as root
 
 from .test_cli import setup
 
@@ -25,10 +27,58 @@ LISTS = [
     ("fx", "list"),
     ("members", "list"),
     ("users", "list"),
+    ("commitments", "list"),
+    ("sanctions", "list"),
+    ("expenses", "list"),
+    ("transfers", "list"),
+    ("period", "list"),
+    ("keys", "list"),
+    ("members", "interests", "list"),
+    ("users", "tokens"),
+    ("capital", "calls"),
+    ("capital", "in-kind-list"),
 ]
+# Lists that are not paged, and what bounds them (so none can grow without limit unnoticed).
+UNPAGED = {
+    ("ledger", "accounts"): "the chart of accounts",
+    ("ledger", "trial-balance"): "the chart of accounts",
+    ("expenses", "lines"): "the adopted budget's lines",
+    ("commitments", "alerts"): "the agreements the terms name",
+    ("keys", "show"): "a registered key, or the partners' keys",
+    ("genesis", "show"): "one partner's key each",
+}
+
+
+def _leaves(command, path: tuple[str, ...]):  # noqa: ANN001, ANN202 - a click command or group
+    subs = getattr(command, "commands", None)
+    if subs is None:
+        yield path, command
+    else:
+        for name, sub in subs.items():
+            yield from _leaves(sub, (*path, name))
+
+
+def test_every_list_command_takes_a_page() -> None:
+    """A command that lists (named list, ...-list, or one of LISTS) takes --limit and --offset; found by
+    walking the command table, so a new list command without them fails here."""
+    group = typer.main.get_command(root.app)
+    commands = dict(p for name in root.COMMANDS for p in _leaves(group.get_command(None, name), (name,)))
+    assert set(LISTS) <= set(commands) and set(UNPAGED) <= set(commands)
+    listing = {p for p in commands if p[-1] == "list" or p[-1].endswith("-list")} | set(LISTS)
+    for path in sorted(listing):
+        names = {p.name for p in commands[path].params}
+        assert {"limit", "offset"} <= names, f"{' '.join(path)} lists rows without --limit/--offset"
+    assert not listing & set(UNPAGED)
 
 
 def test_every_list_command_refuses_a_page_out_of_bounds(cli) -> None:  # noqa: ANN001
+    # One that lists an application's rows is refused before the application is looked for.
+    for command in [("applications", "screenings", "1"), ("audit",)]:
+        r = cli(*command, "--limit", str(MAX_PAGE_ITEMS + 1), ok=False)
+        assert r.exit_code == 2 and "Traceback" not in r.stderr, r.stderr
+        assert (
+            f"Invalid value for '--limit': Input should be less than or equal to {MAX_PAGE_ITEMS}" in r.stderr
+        )
     for command in [*LISTS, ("audit",)]:
         for bad in (MAX_PAGE_ITEMS + 1, 0, -1):
             r = cli(*command, "--limit", str(bad), ok=False)
@@ -44,7 +94,15 @@ def test_every_list_command_refuses_a_page_out_of_bounds(cli) -> None:  # noqa: 
 
 
 @pytest.mark.parametrize(
-    "command", [("receipts", "list"), ("fx", "list"), ("licences", "list"), ("ledger", "entries")]
+    "command",
+    [
+        ("receipts", "list"),
+        ("fx", "list"),
+        ("licences", "list"),
+        ("ledger", "entries"),
+        ("period", "list"),
+        ("commitments", "list"),
+    ],
 )
 def test_offset_walks_the_pages(cli, tmp_path, licences_csv, command) -> None:  # noqa: ANN001
     setup(cli, tmp_path, licences_csv)

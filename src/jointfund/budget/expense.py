@@ -66,11 +66,14 @@ def _of(r) -> Expense:  # noqa: ANN001 - a result row
     )
 
 
-def expenses(conn: Connection, line: str | None = None) -> list[Expense]:
+def expenses(
+    conn: Connection, line: str | None = None, limit: int | None = None, offset: int = 0
+) -> list[Expense]:
+    """The expenses (of a budget line) in order: `limit` of them from `offset` (default: every one)."""
     q = select(t.expense).order_by(t.expense.c.id)
     if line is not None:
         q = q.where(t.expense.c.line_code == line)
-    return [_of(r) for r in conn.execute(q)]
+    return [_of(r) for r in conn.execute(q.limit(limit).offset(offset))]
 
 
 def refusal(line: BudgetLine, spent: Decimal, amount: Decimal, currency: str, day: dt.date) -> str | None:

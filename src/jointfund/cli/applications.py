@@ -225,14 +225,18 @@ def screen(
 
 @app.command("screenings")
 def screenings(
-    ctx: typer.Context, application_id: int = context.id_argument(), fmt: str = FormatOption
+    ctx: typer.Context,
+    application_id: int = context.id_argument(),
+    limit: int = params.LimitOption,
+    offset: int = params.OffsetOption,
+    fmt: str = FormatOption,
 ) -> None:
     """Every screening of an application: the lists it used, its hits and its outcome."""
     with db.transaction(context.engine(ctx)) as conn:
         a = apps.get(conn, application_id)
-        done = clearance.screenings(conn, a.id)
+        done = params.shown(clearance.screenings(conn, a.id, limit + 1, offset), limit, offset)
         decided = clearance.outcomes(conn, [s.id for s in done])
-        names = {v.id: v.name for v in clearance.lists(conn)}
+        names = {v.id: v.name for v in clearance.lists(conn, ids=[i for s in done for i in s.lists])}
     rows = [
         {
             "screening": s.id,

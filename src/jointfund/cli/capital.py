@@ -11,7 +11,7 @@ import typer
 from jointfund import clock
 from jointfund.capital import calls, in_kind
 from jointfund.capital.accounts import capital_accounts
-from jointfund.cli import context
+from jointfund.cli import context, params
 from jointfund.cli.output import FormatOption, emit, say
 from jointfund.cli.terms import parse_date
 from jointfund.errors import InputError
@@ -93,11 +93,16 @@ def in_kind_(
 
 
 @app.command("in-kind-list")
-def in_kind_list(ctx: typer.Context, fmt: str = FormatOption) -> None:
+def in_kind_list(
+    ctx: typer.Context,
+    limit: int = params.LimitOption,
+    offset: int = params.OffsetOption,
+    fmt: str = FormatOption,
+) -> None:
     """Every in-kind contribution: reported value, value put to the board, approved value and when it was booked."""
     info = context.fund(ctx)
     with db.transaction(context.engine(ctx)) as conn:
-        rows = [x._asdict() for x in in_kind.items(conn, info)]
+        rows = [x._asdict() for x in params.page(in_kind.items(conn, info), limit, offset)]
     emit(ctx, rows, fmt, title="In-kind contributions")
 
 
@@ -156,12 +161,18 @@ def call(
 
 
 @app.command("calls")
-def calls_(ctx: typer.Context, as_of: str = typer.Option(None, "--as-of"), fmt: str = FormatOption) -> None:
+def calls_(
+    ctx: typer.Context,
+    as_of: str = typer.Option(None, "--as-of"),
+    limit: int = params.LimitOption,
+    offset: int = params.OffsetOption,
+    fmt: str = FormatOption,
+) -> None:
     """Every partner's call line with what was received against it."""
     info = context.fund(ctx)
     day = day_of(as_of, "--as-of")
     with db.transaction(context.engine(ctx)) as conn:
-        lines = calls.open_calls(conn, info.terms(day), day)
+        lines = params.page(calls.open_calls(conn, info.terms(day), day), limit, offset)
     emit(
         ctx,
         [{**x._asdict(), "outstanding": x.outstanding} for x in lines],

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from jointfund import clock
-from jointfund.cli import context
+from jointfund.cli import context, params
 from jointfund.cli.output import FormatOption, emit, say
 from jointfund.cli.params import parse_date
 from jointfund.commitments import alert, evidence, register
@@ -25,6 +25,8 @@ def list_(
     status: str = typer.Option(
         None, "--status", help="Only this status (open, due soon, overdue, met, ...)."
     ),
+    limit: int = params.LimitOption,
+    offset: int = params.OffsetOption,
     fmt: str = FormatOption,
 ) -> None:
     """Every commitment with its next due date and status (derived, or recorded with evidence)."""
@@ -33,7 +35,8 @@ def list_(
     with db.transaction(context.engine(ctx)) as conn:
         found = register.lines(conn, info, today, agreement, status)
         raised = alert.alerts(conn, info, today)
-    emit(ctx, [x.row() for x in found], fmt, title=f"Commitments as of {today}")
+    # The lines are the terms' commitments (a list the terms bound), worked out in order: paged lazily.
+    emit(ctx, [x.row() for x in params.page(found, limit, offset)], fmt, title=f"Commitments as of {today}")
     for a in raised:
         say(f"alert: {a.message}")
 

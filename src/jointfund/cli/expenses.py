@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from jointfund.cli import context
+from jointfund.cli import context, params
 from jointfund.cli.output import FormatOption, emit, say
 from jointfund.cli.params import parse_date
 from jointfund.cli.reports import app as report_app
@@ -101,6 +101,8 @@ def lines_(ctx: typer.Context, fmt: str = FormatOption) -> None:
 def list_(
     ctx: typer.Context,
     line: str = typer.Option(None, "--line", help="Only this line's expenses."),
+    limit: int = params.LimitOption,
+    offset: int = params.OffsetOption,
     fmt: str = FormatOption,
 ) -> None:
     """Recorded expenses, in order, with their evidence's hash and their journal entry."""
@@ -118,7 +120,7 @@ def list_(
                 "evidence_sha256": x.document_sha256,
                 "entry": x.entry_seq,
             }
-            for x in expense.expenses(conn, line)
+            for x in params.shown(expense.expenses(conn, line, limit + 1, offset), limit, offset)
         ]
     emit(ctx, rows, fmt, title="Expenses")
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from jointfund.cli import context
+from jointfund.cli import context, params
 from jointfund.cli.authority import AuthorityKeyOption, PrepareOption, authorize, normalized_pem
 from jointfund.cli.output import FormatOption, emit, say
 from jointfund.errors import InputError, Problem
@@ -143,13 +143,20 @@ def retire(
 
 
 @app.command("list")
-def list_(ctx: typer.Context, fmt: str = FormatOption) -> None:
+def list_(
+    ctx: typer.Context,
+    limit: int = params.LimitOption,
+    offset: int = params.OffsetOption,
+    fmt: str = FormatOption,
+) -> None:
     """Registered partner keys."""
     with db.transaction(context.engine(ctx)) as conn:
         retired = log.retired_keys(conn)
         rows = [
             {"key_id": k, "partner": p, "retired_at_record": retired.get(k)}
-            for k, (p, _) in sorted(log.partner_keys(conn).items())
+            for k, (p, _) in params.shown(
+                list(log.partner_keys(conn, limit + 1, offset).items()), limit, offset
+            )
         ]
     emit(ctx, rows, fmt, title="Partner keys")
 

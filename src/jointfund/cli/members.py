@@ -197,12 +197,17 @@ def declare(
 
 
 @interests_app.command("list")
-def interests_list(ctx: typer.Context, fmt: str = FormatOption) -> None:
+def interests_list(
+    ctx: typer.Context,
+    limit: int = params.LimitOption,
+    offset: int = params.OffsetOption,
+    fmt: str = FormatOption,
+) -> None:
     """Declared interests, oldest first."""
     from jointfund.governance import interest
 
     with db.transaction(context.engine(ctx)) as conn:
-        found = interest.interests(conn)
+        found = params.shown(interest.interests(conn, limit + 1, offset), limit, offset)
     emit(
         ctx,
         [

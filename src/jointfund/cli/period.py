@@ -6,7 +6,7 @@ import typer
 
 from jointfund import clock
 from jointfund.accounting import close as closing
-from jointfund.cli import context
+from jointfund.cli import context, params
 from jointfund.cli.output import FormatOption, emit, say
 from jointfund.money import format_amount
 from jointfund.store import db
@@ -51,11 +51,18 @@ def close(
 
 
 @app.command("list")
-def list_(ctx: typer.Context, fmt: str = FormatOption) -> None:
+def list_(
+    ctx: typer.Context,
+    limit: int = params.LimitOption,
+    offset: int = params.OffsetOption,
+    fmt: str = FormatOption,
+) -> None:
     """Each period of the calendar and its status: closed (by which proposal) or open."""
     info = context.fund(ctx)
-    with db.transaction(context.engine(ctx)) as conn:
-        rows = [r._asdict() for r in closing.periods(conn, info, clock.today())]
+    with db.transaction(
+        context.engine(ctx)
+    ) as conn:  # the calendar's periods, worked out in order: paged lazily
+        rows = [r._asdict() for r in params.page(closing.periods(conn, info, clock.today()), limit, offset)]
     emit(
         ctx,
         rows,

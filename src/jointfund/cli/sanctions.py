@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from jointfund import clock
-from jointfund.cli import context
+from jointfund.cli import context, params
 from jointfund.cli.output import FormatOption, emit, say
 from jointfund.cli.params import parse_date
 from jointfund.portfolio import clearance, sanctions
@@ -58,12 +58,17 @@ def import_(
 
 
 @app.command("list")
-def list_(ctx: typer.Context, fmt: str = FormatOption) -> None:
+def list_(
+    ctx: typer.Context,
+    limit: int = params.LimitOption,
+    offset: int = params.OffsetOption,
+    fmt: str = FormatOption,
+) -> None:
     """Every version imported, and which is current (the latest of each name)."""
     with db.transaction(context.engine(ctx)) as conn:
-        every = clearance.lists(conn)
-    now = {v.id for v in clearance.current(every)}
-    emit(ctx, [_row(v) | {"current": v.id in now} for v in every], fmt, title="Sanctions lists")
+        found = params.shown(clearance.lists(conn, limit + 1, offset), limit, offset)
+        now = clearance.current_seqs(conn)
+    emit(ctx, [_row(v) | {"current": v.seq in now} for v in found], fmt, title="Sanctions lists")
 
 
 def _row(v: clearance.ListVersion) -> dict:

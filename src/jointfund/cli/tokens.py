@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from jointfund.cli import context
+from jointfund.cli import context, params
 from jointfund.cli.output import FormatOption, emit, say
 from jointfund.governance import token
 from jointfund.store import db
@@ -37,12 +37,17 @@ def revoke_token(ctx: typer.Context, number: int = context.id_argument()) -> Non
     say(f"token {t.id} of {t.user} is revoked")
 
 
-def tokens(ctx: typer.Context, fmt: str = FormatOption) -> None:
+def tokens(
+    ctx: typer.Context,
+    limit: int = params.LimitOption,
+    offset: int = params.OffsetOption,
+    fmt: str = FormatOption,
+) -> None:
     """API tokens: number, user, label and whether revoked (never the secrets)."""
     with db.transaction(context.engine(ctx)) as conn:
         rows = [
             {"id": t.id, "user": t.user, "label": t.label, "issued": t.issued_seq, "revoked": t.revoked_seq}
-            for t in token.tokens(conn)
+            for t in params.page(token.tokens(conn), limit, offset)
         ]
     emit(ctx, rows, fmt, title="API tokens")
 

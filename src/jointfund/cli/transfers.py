@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from jointfund.cli import context
+from jointfund.cli import context, params
 from jointfund.cli.output import FormatOption, emit, say
 from jointfund.cli.terms import parse_date
 from jointfund.errors import InputError
@@ -97,10 +97,12 @@ def record(
 def list_(
     ctx: typer.Context,
     period: int = typer.Option(None, "--period", callback=context.check_year),
+    limit: int = params.LimitOption,
+    offset: int = params.OffsetOption,
     fmt: str = FormatOption,
 ) -> None:
     """Each period's obligation against its transfers: under- and over-payment."""
     info = context.fund(ctx)
-    with db.transaction(context.engine(ctx)) as conn:
-        rows = status_rows(transfer.statuses(conn, info.base_terms(), period))
+    with db.transaction(context.engine(ctx)) as conn:  # one row per revenue period: paged lazily
+        rows = status_rows(params.page(transfer.statuses(conn, info.base_terms(), period), limit, offset))
     emit(ctx, rows, fmt, title="Obligations and transfers")

@@ -112,10 +112,12 @@ def declare(
     return Interest(iid, m.id, party, nature, on, signature_hex, seq)
 
 
-def interests(conn: Connection) -> list[Interest]:
+def interests(conn: Connection, limit: int | None = None, offset: int = 0) -> list[Interest]:
+    """The declared interests, oldest first: `limit` of them from `offset` (default: every one)."""
+    q = select(t.interest).order_by(t.interest.c.id).limit(limit).offset(offset)
     return [
         Interest(r.id, r.member_id, r.party, r.nature, r.declared_on, r.signature, r.seq)
-        for r in conn.execute(select(t.interest).order_by(t.interest.c.id))
+        for r in conn.execute(q)
     ]
 
 

@@ -17,7 +17,7 @@ import json
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from jointfund.store import tables as t
 from jointfund.terms.model import Pipeline
@@ -143,15 +143,30 @@ def why_not_cleared(
 # -- reading --
 
 
-def lists(conn: Connection) -> list[ListVersion]:
+def lists(
+    conn: Connection, limit: int | None = None, offset: int = 0, ids: Iterable[int] | None = None
+) -> list[ListVersion]:
+    """The versions imported, in order (those of `ids`): `limit` of them from `offset` (default: all)."""
+    q = select(t.sanctions_list).order_by(t.sanctions_list.c.id)
+    if ids is not None:
+        q = q.where(t.sanctions_list.c.id.in_(sorted(set(ids))))
     return [
         ListVersion(r.id, r.name, r.format, r.sha256, r.list_date, r.source, r.entries, r.seq)
-        for r in conn.execute(select(t.sanctions_list).order_by(t.sanctions_list.c.id))
+        for r in conn.execute(q.limit(limit).offset(offset))
     ]
 
 
-def screenings(conn: Connection, application_id: int | None = None) -> list[Screened]:
-    q = select(t.screening).order_by(t.screening.c.id)
+def current_seqs(conn: Connection) -> set[int]:
+    """The log positions of the current versions (the latest of each name), as `current` chooses them."""
+    c = t.sanctions_list.c
+    return {s for (s,) in conn.execute(select(func.max(c.seq)).group_by(c.name))}
+
+
+def screenings(
+    conn: Connection, application_id: int | None = None, limit: int | None = None, offset: int = 0
+) -> list[Screened]:
+    """The screenings (of an application) in order: `limit` of them from `offset` (default: every one)."""
+    q = select(t.screening).order_by(t.screening.c.id).limit(limit).offset(offset)
     if application_id is not None:
         q = q.where(t.screening.c.application_id == application_id)
     return [
