@@ -165,12 +165,23 @@ def test_help_imports_no_command_module_and_no_heavy_library():
 
 
 @pytest.mark.storage
-def test_a_balance_imports_the_database_layer_only(fund_url):
+def test_a_balance_imports_no_database_library_on_sqlite_and_sqlalchemy_only_on_postgresql(fund_url, backend):
+    """Issue 12: a one-account balance starts fast because it imports neither SQLAlchemy (a SQLite fund is
+    read with sqlite3 alone, store.quick) nor Pydantic (text options and flags are taken as given, cli.app),
+    nor any data, web or report library. A PostgreSQL fund is read through SQLAlchemy, still without the
+    rest."""
     done, modules = _modules_after(
         ["--format", "json", "ledger", "balance", "Assets"], {"JOINTFUND_DB": fund_url}
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == []
-    assert "sqlalchemy" in modules
-    heavy = modules & set(HEAVY)
+    heavy = modules & {*HEAVY, "pydantic", "pydantic_core"}
     assert not heavy, f"jointfund ledger balance imported {sorted(heavy)}"
+    if backend == "sqlite":
+        assert not modules & {"sqlalchemy", "cryptography"} and "sqlite3" in modules
+    else:
+        assert "sqlalchemy" in modules
+    # The same without --format: the table is drawn (rich), and an unknown account is one sentence, exit 1.
+    done, modules = _modules_after(["ledger", "balance", "Nowhere"], {"JOINTFUND_DB": fund_url})
+    assert done.returncode == 1 and "error: account: no account named Nowhere" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr and not modules & {*HEAVY, "pydantic"}

@@ -39,6 +39,7 @@ class Group(TyperGroup):
     def __init__(self, **attrs) -> None:  # noqa: ANN003 - TyperGroup's keyword arguments
         super().__init__(**attrs)
         self.commands = _Commands(self.commands)
+        _take_params_as_given(self)  # --db, --format, --user and --help
 
     def list_commands(self, ctx):  # noqa: ANN001, ANN201 - click's signature
         return list(self.commands)
@@ -262,6 +263,7 @@ def bound_text(command: ClickCommand) -> ClickCommand:
     column or, with a NUL byte, makes PostgreSQL fail."""
     from jointfund import bounds
 
+    _take_params_as_given(command)
     for param in command.params:
         described = getattr(
             param, "type_descriptor", None
@@ -280,6 +282,43 @@ def bound_text(command: ClickCommand) -> ClickCommand:
     for sub in getattr(command, "commands", {}).values():
         bound_text(sub)
     return command
+
+
+def _take_as_given(param) -> None:  # noqa: ANN001 - a Typer parameter
+    """Take a text option's value as the text the command line gave, and a flag's as the True or False it
+    set, as Typer's own pass-through coercion does, rather than through the Pydantic adapter Typer builds
+    for every parameter by default: Pydantic's import takes longer than a quick command's own work (issue
+    12; checked by tests/cli/test_app.py). Numbers, dates, paths and choices keep Typer's coercion and its
+    messages; on a Typer without this hook, Typer's default stays."""
+    described = getattr(param, "type_descriptor", None)
+    if described is None or getattr(param, "_runtime_param", False) is not None:
+        return
+    flag = described.annotation is bool and getattr(param, "is_flag", False) and not param.envvar
+    if described.annotation is not str and not flag:
+        return
+    try:
+        from typer._coercion import PassThroughRuntimeParam
+    except ImportError:
+        return
+    param._runtime_param = PassThroughRuntimeParam(
+        annotation=described.annotation, parameter_info=described.parameter_info
+    )
+
+
+def _take_params_as_given(command: ClickCommand) -> None:
+    """_take_as_given for each parameter of `command`, and for its --help option, which click makes on first
+    use."""
+    for param in command.params:
+        _take_as_given(param)
+    made = command.get_help_option
+
+    def get_help_option(ctx):  # noqa: ANN001, ANN202 - click's signature
+        option = made(ctx)
+        if option is not None:
+            _take_as_given(option)
+        return option
+
+    command.get_help_option = get_help_option
 
 
 class _Commands(MutableMapping):

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 import typer
 
 from jointfund import bounds
-from jointfund.store import db
 
-if TYPE_CHECKING:  # the fund module loads the terms models: imported by the commands that need it
+if TYPE_CHECKING:  # the database layer and the fund module (which loads the terms models) are imported by the
+    # commands that need them: a quick read (store.quick) starts without SQLAlchemy
     from sqlalchemy import Engine
 
     from jointfund import fund as fund_mod
@@ -18,6 +18,8 @@ if TYPE_CHECKING:  # the fund module loads the terms models: imported by the com
 
 def engine(ctx: typer.Context, migrated: bool = True) -> Engine:
     """The engine for the global --db; by default refuses a database without a current schema."""
+    from jointfund.store import db
+
     obj = ctx.find_root().obj
     if "engine" not in obj:
         obj["engine"] = db.make_engine(obj.get("db"))
@@ -30,6 +32,7 @@ def engine(ctx: typer.Context, migrated: bool = True) -> Engine:
 
 def fund(ctx: typer.Context) -> fund_mod.FundInfo:
     from jointfund import fund as fund_mod
+    from jointfund.store import db
 
     with db.transaction(engine(ctx)) as conn:
         return fund_mod.load(conn)
@@ -39,6 +42,7 @@ def actor(ctx: typer.Context, action: str | None = None):  # noqa: ANN201 - a go
     """Who runs this command (--user, else the operator while the fund has no users); with `action`,
     the one policy (governance.policy) must allow it, or the command is refused before it writes."""
     from jointfund.governance import policy, user
+    from jointfund.store import db
 
     obj = ctx.find_root().obj
     with db.transaction(engine(ctx)) as conn:
@@ -59,6 +63,7 @@ def remember(obj: dict) -> None:
 def fund_start() -> dt.date | None:
     """The start date of the fund the running command is on, or None when there is no fund (yet)."""
     from jointfund import fund as fund_mod
+    from jointfund.store import db
 
     if "fund_start" not in _root:
         try:

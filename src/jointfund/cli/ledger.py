@@ -6,6 +6,7 @@ import json
 import sys
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -14,10 +15,10 @@ from jointfund.cli import context, params
 from jointfund.cli.output import FormatOption, emit, resolve_format, say
 from jointfund.cli.params import parse_date
 from jointfund.errors import InputError, JointfundError, NotFound, Problem
-from jointfund.ledger import journal, log
-from jointfund.ledger.entry import Entry, Posting
 from jointfund.money import parse_amount
-from jointfund.store import db
+
+if TYPE_CHECKING:
+    from jointfund.ledger.entry import Entry, Posting
 
 # Proofs, records and exports are imported inside their commands: a balance or a listing starts faster.
 
@@ -29,6 +30,9 @@ app = typer.Typer(
 @app.command("accounts")
 def accounts(ctx: typer.Context, as_of: str = typer.Option(None, "--as-of"), fmt: str = FormatOption) -> None:
     """The chart of accounts with balances as of a date."""
+    from jointfund.ledger import journal
+    from jointfund.store import db
+
     day = parse_date(as_of, "--as-of")
     grouped = resolve_format(ctx, fmt) == "table"  # separators for people; programs get the plain amount
     with db.transaction(context.engine(ctx)) as conn:
@@ -59,9 +63,20 @@ def balance(
     fmt: str = FormatOption,
 ) -> None:
     """Balance of an account (and its sub-accounts) in each currency, as of an effective date."""
+    from jointfund.ledger.balance import balance as account_balance
+    from jointfund.store import quick
+
     day = parse_date(as_of, "--as-of")
-    with db.transaction(context.engine(ctx)) as conn:
-        result = journal.balance(conn, account, day, currency, subtree=not only)
+    # A SQLite fund is read with sqlite3 alone: the same statement, without SQLAlchemy's import (issue 12).
+    with quick.reading(ctx.find_root().obj.get("db")) as run:
+        if run is not None:
+            result = account_balance(run, account, day, currency, subtree=not only)
+    if run is None:
+        from jointfund.ledger import journal
+        from jointfund.store import db
+
+        with db.transaction(context.engine(ctx)) as conn:
+            result = journal.balance(conn, account, day, currency, subtree=not only)
     rows = [
         {"account": account, "currency": c, "balance": v, "as_of": day} for c, v in sorted(result.items())
     ]
@@ -73,6 +88,9 @@ def trial_balance(
     ctx: typer.Context, as_of: str = typer.Option(None, "--as-of"), fmt: str = FormatOption
 ) -> None:
     """Every account's balance per currency; each currency sums to zero."""
+    from jointfund.ledger import journal
+    from jointfund.store import db
+
     day = parse_date(as_of, "--as-of")
     with db.transaction(context.engine(ctx)) as conn:
         rows = [{"account": a, "currency": c, "balance": v} for a, c, v in journal.trial_balance(conn, day)]
@@ -123,6 +141,9 @@ def entries(
     fmt: str = FormatOption,
 ) -> None:
     """Journal entries in log order, one row per posting."""
+    from jointfund.ledger import journal
+    from jointfund.store import db
+
     with db.transaction(context.engine(ctx)) as conn:
         found = list(
             journal.entries(
@@ -139,6 +160,9 @@ def show(
     fmt: str = FormatOption,
 ) -> None:
     """One entry with its postings."""
+    from jointfund.ledger import journal
+    from jointfund.store import db
+
     with db.transaction(context.engine(ctx)) as conn:
         e = journal.get_entry(conn, seq)
     emit(
@@ -155,6 +179,8 @@ def show(
 
 def parse_postings(texts: list[str]) -> tuple[Posting, ...]:
     """'ACCOUNT AMOUNT CURRENCY' per --posting; every malformed one is reported."""
+    from jointfund.ledger.entry import Posting
+
     problems: list[Problem] = []
     legs: list[Posting] = []
     for i, text in enumerate(texts):
@@ -185,6 +211,10 @@ def post(
     links: list[str] = typer.Option([], "--link", help="Reference this entry concerns; repeatable."),
 ) -> None:
     """Post one balanced entry. Posting the same key and content again returns the original."""
+    from jointfund.ledger import journal, log
+    from jointfund.ledger.entry import Entry
+    from jointfund.store import db
+
     who = context.actor(ctx, "ledger.post")
     day = parse_date(date, "--date")
     assert day is not None
@@ -210,6 +240,9 @@ def reverse(
     narration: str = typer.Option(None, "--narration"),
 ) -> None:
     """Correct an entry by posting its exact reversal, which points back at it."""
+    from jointfund.ledger import journal, log
+    from jointfund.store import db
+
     who = context.actor(ctx, "ledger.reverse")
     day = parse_date(date, "--date")
     assert day is not None
@@ -237,6 +270,9 @@ def open_(
     description: str = typer.Option("", "--description"),
 ) -> None:
     """Open an account in the chart."""
+    from jointfund.ledger import journal
+    from jointfund.store import db
+
     who = context.actor(ctx, "ledger.open")
     fund = context.fund(ctx)
     day = parse_date(date, "--date") or fund.start_date
@@ -254,6 +290,9 @@ def close(
     ctx: typer.Context, name: str = typer.Argument(...), date: str = typer.Option(..., "--date")
 ) -> None:
     """Close an account: postings dated on or after the date are refused."""
+    from jointfund.ledger import journal
+    from jointfund.store import db
+
     who = context.actor(ctx, "ledger.close")
     day = parse_date(date, "--date")
     assert day is not None
@@ -270,6 +309,9 @@ def checkpoints(
     fmt: str = FormatOption,
 ) -> None:
     """Signed checkpoints: who signed which tree size and root, when."""
+    from jointfund.ledger import log
+    from jointfund.store import db
+
     fund = context.fund(ctx)
     with db.transaction(context.engine(ctx)) as conn:
         rows = [
@@ -287,6 +329,8 @@ def checkpoints(
 
 
 def _signed_checkpoint(conn, fund_id: str, cp_id: int | None, covering: int):  # noqa: ANN001, ANN202
+    from jointfund.ledger import log
+
     cps = log.checkpoints(conn, fund_id)
     keys = log.partner_keys(conn)
     if cp_id is not None:
@@ -330,8 +374,10 @@ def proof(
     out: Path = typer.Option(None, "-o", "--out", help="Write the proof bundle (JSON) here."),
 ) -> None:
     """Inclusion proof of a record against a signed checkpoint, as a self-contained JSON bundle."""
+    from jointfund.ledger import log
     from jointfund.ledger.proof import inclusion_bundle
     from jointfund.ledger.records import record_bytes
+    from jointfund.store import db
 
     fund = context.fund(ctx)
     with db.transaction(context.engine(ctx)) as conn:
@@ -349,7 +395,9 @@ def consistency(
     out: Path = typer.Option(None, "-o", "--out"),
 ) -> None:
     """Consistency proof between two checkpoints: the older log is a prefix of the newer."""
+    from jointfund.ledger import log
     from jointfund.ledger.proof import consistency_bundle
+    from jointfund.store import db
 
     fund = context.fund(ctx)
     with db.transaction(context.engine(ctx)) as conn:
@@ -423,7 +471,9 @@ def export_(
 ) -> None:
     """Export the journal for other tools: beancount, CSV (one row per posting) or Parquet."""
     from jointfund.cli.progress import bar
+    from jointfund.ledger import log
     from jointfund.reports import export
+    from jointfund.store import db
 
     if fmt not in export.FORMATS:
         raise typer.BadParameter(

@@ -15,11 +15,12 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from itertools import chain
 
-from sqlalchemy import Connection, and_, func, insert, select, text
+from sqlalchemy import Connection, Date, and_, bindparam, func, insert, select, text
 from sqlalchemy.exc import DBAPIError
 
 from jointfund import clock
 from jointfund.errors import ConflictError, InputError, NotFound, Problem, Refused
+from jointfund.ledger import balance as account_balance
 from jointfund.ledger import canonical, tiles
 from jointfund.ledger.account import Account, in_subtree, type_of
 from jointfund.ledger.entry import Entry, Posting, check_entry, reversal
@@ -509,27 +510,15 @@ def balance(
 ) -> dict[str, Decimal]:
     """Balance of `account` (and, by default, its subtree) per currency, as of an effective date.
 
-    One query, without loading the chart: the accounts are chosen by name in SQL and the sums
-    are read from the covering index on posting (account_id, date, currency, amount_minor).
-    """
-    name = t.account.c.name
-    chosen = (
-        (name == account) | name.startswith(account + ":", autoescape=True) if subtree else (name == account)
-    )
-    ids = select(t.account.c.id).where(chosen)
-    q = (
-        select(t.posting.c.currency, func.sum(t.posting.c.amount_minor), func.count())
-        .where(t.posting.c.account_id.in_(ids))
-        .group_by(t.posting.c.currency)
-    )
-    if as_of is not None:
-        q = q.where(t.posting.c.date <= as_of)
-    if currency:
-        q = q.where(t.posting.c.currency == currency)
-    sums = {c: int(s) for c, s, _n in conn.execute(q)}
-    if not sums and conn.execute(select(func.count()).select_from(t.account).where(chosen)).scalar_one() == 0:
-        raise NotFound(f"account: no account named {account} (nor any below it)")
-    return {c: from_minor(s, c) for c, s in sums.items() if s}
+    One query, without loading the chart (ledger.balance: the statement the CLI's quick read runs too)."""
+
+    def run(sql: str, params: dict) -> Iterable[tuple]:
+        statement = text(sql)
+        if "as_of" in params:  # a date, bound as one on both backends
+            statement = statement.bindparams(bindparam("as_of", type_=Date()))
+        return conn.execute(statement, params).all()
+
+    return account_balance.balance(run, account, as_of, currency, subtree)
 
 
 def trial_balance(conn: Connection, as_of: dt.date | None = None) -> list[tuple[str, str, Decimal]]:

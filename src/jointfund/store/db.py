@@ -9,11 +9,8 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import json
-import os
 import time
 from collections.abc import Callable, Iterator
-from importlib import resources
-from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, select, text
 from sqlalchemy.engine import make_url
@@ -21,10 +18,10 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 
 from jointfund import clock
 from jointfund.errors import JointfundError
+from jointfund.store import schema
 from jointfund.store import tables as t
 
-DEFAULT_URL = "sqlite:///jointfund.db"
-ENV_VAR = "JOINTFUND_DB"
+DEFAULT_URL, ENV_VAR = schema.DEFAULT_URL, schema.ENV_VAR
 BUSY_WAIT_SECONDS = 60.0  # how long a writer waits for another writer before giving up with one sentence
 BUSY_POLL_SECONDS = 1.0  # each attempt's wait; between attempts the waiter is told how long it has waited
 
@@ -93,7 +90,7 @@ def _is_busy(exc: OperationalError) -> bool:
 
 def resolve_url(url: str | None) -> str:
     """The URL to use: the option, else $JOINTFUND_DB, else a SQLite file in the working directory."""
-    chosen = url or os.environ.get(ENV_VAR) or DEFAULT_URL
+    chosen = schema.chosen_url(url)
     try:
         parsed = make_url(chosen)
     except ArgumentError:
@@ -236,8 +233,7 @@ def transaction(engine: Engine) -> Iterator[Connection]:
             yield conn
 
 
-def migrations_dir() -> Path:
-    return Path(str(resources.files("jointfund.store").joinpath("migrations")))
+migrations_dir = schema.migrations_dir
 
 
 def alembic_config(engine: Engine):  # noqa: ANN201 - alembic type kept out of the signature
@@ -259,14 +255,7 @@ def upgrade(engine: Engine) -> None:
         raise JointfundError(f"cannot reach the database: {exc.orig}") from None
 
 
-def head_revision() -> str:
-    """The newest migration, read from the file names without importing Alembic (which takes longer than
-    the command it guards). Each migration's revision is its file name, 00NN_slug, in one linear chain;
-    tests/store/test_migrations.py checks that this agrees with Alembic's own head."""
-    names = sorted(p.stem for p in (migrations_dir() / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))
-    if not names:
-        raise JointfundError(f"no migrations in {migrations_dir()}: this installation of jointfund is broken")
-    return names[-1]
+head_revision = schema.head_revision
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -288,10 +277,4 @@ def schema_state(engine: Engine) -> tuple[str | None, str]:
 
 def require_schema(engine: Engine) -> None:
     """Refuse to run on a database whose schema is missing or older than this code."""
-    current, head = schema_state(engine)
-    if current is None:
-        raise JointfundError("no fund in this database yet; create one with: jointfund init")
-    if current != head:
-        raise JointfundError(
-            f"the database schema is at {current}, this jointfund needs {head}; run: jointfund db upgrade"
-        )
+    schema.require(current_revision(engine))
