@@ -6,6 +6,7 @@ list route is covered (or, if it answers a bare list, must be named in UNPAGED w
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -181,6 +182,12 @@ def test_balances_are_filtered_summed_and_paged_in_sql(client, site) -> None:  #
         assert sorted(walk(client, "/api/ledger/balances", {"account": account}, h), key=str) == sorted(
             below, key=str
         )
+    # As of a date they are summed from the postings; with none, read from account_head: the same balances.
+    assert walk(client, "/api/ledger/balances", {"as_of": DAY.isoformat()}, h) == walk(
+        client, "/api/ledger/balances", {}, h
+    )
+    before = (DAY - dt.timedelta(days=1)).isoformat()
+    assert walk(client, "/api/ledger/balances", {"as_of": before}, h) == []
     usd = walk(client, "/api/ledger/balances", {"currency": "USD"}, h)
     assert usd == [b for b in walk(client, "/api/ledger/balances", {}, h) if b["currency"] == "USD"]
     # "Assets:Cash:U" is no account: "Assets:Cash:USD" is not below it (a name, not a prefix of text).

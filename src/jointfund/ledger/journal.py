@@ -552,22 +552,33 @@ def balances(
     offset: int = 0,
 ) -> list[tuple[str, str, Decimal]]:
     """One page of the non-zero balances (account, currency, balance), by account name and currency: the
-    accounts at or below `account`, in `currency`. Chosen, summed and paged in SQL (issue 13): `limit` rows
-    from `offset`, so a page never holds the whole trial balance."""
-    name, total = t.account.c.name, func.sum(t.posting.c.amount_minor)
-    q = (
-        select(name, t.posting.c.currency, total)
-        .join(t.account, t.account.c.id == t.posting.c.account_id)
-        .group_by(name, t.posting.c.currency)
-        .having(total != 0)
-        .order_by(name, t.posting.c.currency)
-    )
-    if as_of is not None:
-        q = q.where(t.posting.c.date <= as_of)
+    accounts at or below `account`, in `currency`. Chosen and paged in SQL (issue 13): `limit` rows from
+    `offset`, so a page never holds the whole trial balance. With no date they are read from account_head (one
+    row per account and currency, as trial_balance does); as of a date, summed from the postings."""
+    name = t.account.c.name
+    if as_of is None:
+        h = t.account_head.c
+        cur, total = h.currency, h.balance_minor
+        q = (
+            select(name, cur, total)
+            .join(t.account, t.account.c.id == h.account_id)
+            .where(total != 0)
+            .order_by(name, cur)
+        )
+    else:
+        cur, total = t.posting.c.currency, func.sum(t.posting.c.amount_minor)
+        q = (
+            select(name, cur, total)
+            .join(t.account, t.account.c.id == t.posting.c.account_id)
+            .where(t.posting.c.date <= as_of)
+            .group_by(name, cur)
+            .having(total != 0)
+            .order_by(name, cur)
+        )
     if account is not None:
         q = q.where((name == account) | name.startswith(account + ":", autoescape=True))
     if currency is not None:
-        q = q.where(t.posting.c.currency == currency)
+        q = q.where(cur == currency)
     return [(a, c, from_minor(int(s), c)) for a, c, s in conn.execute(q.limit(limit).offset(offset))]
 
 
