@@ -488,3 +488,44 @@ def test_members_rotate_key_by_the_old_key_or_the_authority(cli, seated, tmp_pat
     assert r.exit_code == 1 and "signature refused" in r.stderr
     mgr("proposals", "vote", pid, "approve", "--as", "ua-board-2", "--key", str(tmp_path / "lost.key"))
     assert cli("--user", "mgr", "verify").exit_code == 0
+
+
+def test_a_user_is_linked_and_unlinked_only_with_the_partners_authority_key(cli, seated, tmp_path) -> None:
+    """Issue 12: `users unlink` takes a link back, like `users link`, only with the seat's partner's authority
+    key, directly or by the offline statement; verify follows both."""
+    cli("users", "add", "admin", "--role", "administrator", "--password", "long enough pw")
+    cli("--user", "admin", "users", "add", "mgr", "--role", "board_manager", "--password", "long enough pw")
+    ua1 = json.loads(cli("members", "list", "--body", "board", "-f", "json").stdout)[0]
+    assert ua1["partner"] == "UA"
+    member, ua_key, us_key = str(ua1["id"]), tmp_path / "ua-authority.key", tmp_path / "us-authority.key"
+    alone = cli("--user", "admin", "users", "unlink", "mgr", "--member", member, ok=False)
+    assert alone.exit_code == 1 and "is not linked to member" in alone.stderr
+    cli("--user", "admin", "users", "link", "mgr", "--member", member, "--authority-key", str(ua_key))
+    no_key = cli("--user", "admin", "users", "unlink", "mgr", "--member", member, ok=False)
+    assert no_key.exit_code == 1 and "UA's authority key" in no_key.stderr
+    wrong = cli(
+        "--user",
+        "admin",
+        "users",
+        "unlink",
+        "mgr",
+        "--member",
+        member,
+        "--authority-key",
+        str(us_key),
+        ok=False,
+    )
+    assert wrong.exit_code == 1 and "not signed by UA's authority key" in wrong.stderr
+    statement = tmp_path / "unlink.json"
+    cli("--user", "admin", "users", "unlink", "mgr", "--member", member, "--prepare", str(statement))
+    cli("authority", "sign", str(statement), "--key", str(ua_key))
+    out = cli("--user", "admin", "authority", "submit", str(statement))
+    assert f"user mgr is no longer member {member}" in out.stdout + out.stderr
+    cli("--user", "admin", "users", "link", "mgr", "--member", member, "--authority-key", str(ua_key))
+    again = cli(
+        "--user", "admin", "users", "unlink", "mgr", "--member", member, "--authority-key", str(ua_key)
+    )
+    assert f"user mgr is no longer member {member}" in again.stdout + again.stderr
+    report = json.loads(cli("--format", "json", "verify", ok=False).stdout)
+    chain = next(r for r in report if r["check"] == "authority chain")
+    assert chain["status"] != "FAILED", chain  # both links and both unlinkings trace to the authority key

@@ -43,6 +43,9 @@ USERS = {
     "demo-board-manager": BOARD_PAGES,
     "demo-treasury-officer": ["/revenue"],
     "demo-applicant": ["/portal"],
+    "demo-administrator": [
+        "/admin/users"
+    ],  # users, seats and links (the signing step: test_admin_journey.py)
 }  # the demo applicant has no application; /pipeline/1 shows one
 
 

@@ -44,6 +44,7 @@ BOARD_PAGES = [
     "/commitments",
 ]
 APPLICANT_PAGES = ["/portal"]
+ADMINISTRATOR_PAGES = ["/admin/users"]
 MIN_WORDS = 4
 PLACEHOLDER = re.compile(r"%\(\w+\)s")
 
@@ -138,7 +139,12 @@ def test_the_check_finds_english_on_an_english_page(browser, demo) -> None:  # n
 
 
 @pytest.mark.parametrize(
-    ("user", "paths"), [("demo-board-manager", BOARD_PAGES), ("demo-applicant", APPLICANT_PAGES)]
+    ("user", "paths"),
+    [
+        ("demo-board-manager", BOARD_PAGES),
+        ("demo-applicant", APPLICANT_PAGES),
+        ("demo-administrator", ADMINISTRATOR_PAGES),
+    ],
 )
 def test_every_main_page_in_ukrainian_shows_no_english_of_the_catalogue(browser, demo, user, paths) -> None:  # noqa: ANN001
     phrases = english_phrases()

@@ -39,6 +39,7 @@ from jointfund.web import pages
 from jointfund.web import pipeline as pipeline_pages
 from jointfund.web import records as record_pages
 from jointfund.web import reports as report_pages
+from jointfund.web import users as user_pages
 
 API_PREFIX = "/api"
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -96,6 +97,7 @@ def create_app(
         commitment_pages.router,
         record_pages.router,
         import_pages.router,
+        user_pages.router,
     ):
         app.include_router(router, dependencies=bounded)
     static = resources.files("jointfund.web").joinpath("static")

@@ -589,6 +589,12 @@ class MemberLinkIn(BaseModel):
     )
 
 
+class MemberUnlinkIn(BaseModel):
+    authority: dict | None = Field(
+        None, description="The user.unmember statement signed by the member's partner's authority key"
+    )
+
+
 class UserMembersOut(BaseModel):
     name: str
     members: list[int]

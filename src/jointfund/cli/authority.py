@@ -229,6 +229,7 @@ def carry_out(ctx: typer.Context, st: authority.Statement, where: str, reason: s
         "key.register": "keys.register",
         "key.retire": "keys.register",
         "user.member": "users.link_member",
+        "user.unmember": "users.link_member",
         "member.key": "members.rotate_key",
     }[st.kind]
     who = context.actor(ctx, action)
@@ -269,6 +270,9 @@ def carry_out(ctx: typer.Context, st: authority.Statement, where: str, reason: s
                 conn, fund, who.name, int(f["member"]), str(f["public_pem"]).encode(), st, today, where
             )
             done = f"member {m.id} ({m.name}) now signs with key {m.key_id}"
+        elif st.kind == "user.unmember":
+            user.unlink_member(conn, fund.id, who.name, str(f["user"]), int(f["member"]), st)
+            done = f"user {f['user']} is no longer member {f['member']}"
         else:
             user.link_member(conn, fund.id, who.name, str(f["user"]), int(f["member"]), st)
             done = f"user {f['user']} is member {f['member']}"

@@ -77,6 +77,33 @@ def link(
     say(f"user {name} is member {', '.join(map(str, ids))}")
 
 
+@app.command("unlink")
+def unlink(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., metavar="NAME"),
+    member_id: int = typer.Option(..., "--member", help="The member id the user is linked to."),
+    authority_key: Path = AuthorityKeyOption,
+    prepare: Path = PrepareOption,
+) -> None:
+    """Say that a user is no longer a member; the partner's authority key must say so, as for the link."""
+    from jointfund.governance import book
+
+    who = context.actor(ctx, "users.link_member")
+    with db.transaction(context.engine(ctx)) as conn:
+        found = book.members(conn, [member_id])
+    if not found:
+        raise NotFound(f"no member {member_id}; see: jointfund members list")
+    st = authorize(
+        ctx, found[0].partner, user.UNLINK_ACTION, {"user": name, "member": member_id}, authority_key, prepare
+    )
+    with db.write(context.engine(ctx)) as conn:
+        ids = user.unlink_member(conn, context.fund(ctx).id, who.name, name, member_id, st)
+    say(
+        f"user {name} is no longer member {member_id}"
+        + (f"; still member {', '.join(map(str, ids))}" if ids else "")
+    )
+
+
 @app.command("list")
 def list_(
     ctx: typer.Context,

@@ -2,7 +2,7 @@
 
   authority chain   the genesis record names one authority key per partner of this fund and is signed by
                     all of them; every seat given or taken, every checkpoint key registered and every user
-                    linked to a seat (and every checkpoint key retired) carries a statement signed by its
+                    linked to a seat or unlinked from it (and every checkpoint key retired) carries a statement signed by its
                     partner's authority key, after the
                     genesis, saying exactly that, used once; the partner_key rows are the logged key events;
                     every checkpoint is signed by a key so registered and not retired before the checkpoint's
@@ -27,7 +27,7 @@ from jointfund.governance import appointment, book, rotation
 from jointfund.governance.member import APPOINT, DECISION, REMOVE
 from jointfund.governance.model import EXECUTED
 from jointfund.governance.seats import was_complete
-from jointfund.governance.user import LINK_ACTION
+from jointfund.governance.user import LINK_ACTION, UNLINK_ACTION
 from jointfund.ledger import authority, log
 from jointfund.ledger.log import KEY_REGISTER, KEY_RETIRE
 from jointfund.store import tables as t
@@ -58,6 +58,7 @@ def trace(conn: Connection, fund: FundInfo) -> Trace:
                 KEY_REGISTER,
                 KEY_RETIRE,
                 LINK_ACTION,
+                UNLINK_ACTION,
                 rotation.ACTION,
             ),
         )
@@ -132,7 +133,8 @@ def trace(conn: Connection, fund: FundInfo) -> Trace:
             fields = {"key_id": d.get("key_id")}
         else:
             partner = appointed.get(d.get("member"), {}).get("partner")
-            what = f"link of user {d.get('name')} to member {d.get('member')}"
+            undone = "unlinking" if e.action == UNLINK_ACTION else "link"
+            what = f"{undone} of user {d.get('name')} to member {d.get('member')}"
             fields = {"user": d.get("name"), "member": d.get("member")}
         problem = _problem(g, fund.id, e.seq, d.get(authority.FIELD), partner, e.action, fields, used)
         if problem is None and e.action in (APPOINT, REMOVE):

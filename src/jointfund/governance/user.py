@@ -150,25 +150,28 @@ def authenticate(conn: Connection, name: str, password: str) -> Actor | None:
 # by the signed checkpoints like every other change and never updated; the web app uses it
 # to show a board manager the proposals waiting for their own vote.
 LINK_ACTION = "user.member"
+UNLINK_ACTION = "user.unmember"  # the partner's authority takes a link back (a new event; nothing is deleted)
 
 
 def member_links(conn: Connection) -> dict[str, tuple[int, ...]]:
-    """The members each user said they are, by user name, in the order linked."""
+    """The members each user is linked to now, by user name, in the order linked (unlinked ones left out)."""
     out: dict[str, tuple[int, ...]] = {}
-    for ev in log.events(conn, action=LINK_ACTION):
-        out[ev.data["name"]] = (*out.get(ev.data["name"], ()), int(ev.data["member"]))
-    return out
+    for ev in log.events(conn, actions=(LINK_ACTION, UNLINK_ACTION)):
+        name, member = ev.data["name"], int(ev.data["member"])
+        kept = tuple(m for m in out.get(name, ()) if m != member)
+        out[name] = (*kept, member) if ev.action == LINK_ACTION else kept
+    return {name: ids for name, ids in out.items() if ids}
 
 
 def require_linked(conn: Connection, name: str, member_id: int) -> None:
-    """Refuse unless user `name` is linked to member `member_id`: a user votes only for the seats linked to them.
+    """Refuse unless user `name` is linked to member `member_id`: a user votes only for their linked seats.
 
     The member's own key still signs every vote; this also stops a user who came by another member's key
     (a shared machine, a leaked file) from casting it under their own name, so the log names who acted."""
     if member_id not in member_links(conn).get(name, ()):
         raise Refused(
-            f"user {name} is not linked to member {member_id}: a user votes only for the seats linked to them "
-            "(an administrator links a user to a seat, with the partner's authority)"
+            f"user {name} is not linked to member {member_id}: a user votes only for the seats linked to "
+            "them (an administrator links a user to a seat, with the partner's authority)"
         )
 
 
@@ -205,3 +208,31 @@ def link_member(
         {"name": name, "member": member_id, "before": None, "after": member_id, authority.FIELD: signed},
     )
     return (*links.get(name, ()), member_id)
+
+
+def unlink_member(
+    conn: Connection,
+    fund_id: str,
+    actor: str,
+    name: str,
+    member_id: int,
+    statement: authority.Statement | None = None,
+) -> tuple[int, ...]:
+    """Record that user `name` is no longer member `member_id`. Like the link, only the member's partner's
+    authority may say so (user.unmember): otherwise an administrator could take a seat's ballots off its
+    holder's pages alone."""
+    links = member_links(conn)
+    if member_id not in links.get(name, ()):
+        raise NotFound(f"user {name} is not linked to member {member_id}")
+    found = book.members(conn, [member_id])
+    signed = authority.require(
+        conn, fund_id, statement, found[0].partner, UNLINK_ACTION, {"user": name, "member": member_id}
+    )
+    log.append_event(
+        conn,
+        actor,
+        UNLINK_ACTION,
+        f"user:{name}",
+        {"name": name, "member": member_id, "before": member_id, "after": None, authority.FIELD: signed},
+    )
+    return tuple(m for m in links[name] if m != member_id)

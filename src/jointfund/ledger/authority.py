@@ -3,7 +3,7 @@
 Each partner holds an Ed25519 **authority key**, typically offline. The fund's genesis record names
 both authority public keys and is signed by both. From then on, every change to the set of keys that
 can sign for a partner (seating or removing a member, registering a checkpoint key, linking a user to
-a seat) needs an **authority statement**: canonical bytes, version 1, signed by that partner's
+a seat or unlinking it) needs an **authority statement**: canonical bytes, version 1, signed by that partner's
 authority key. The statement travels in the log event of the change, so the signed checkpoints cover
 it and `jointfund verify` traces every member key and every checkpoint key back to the genesis.
 
@@ -51,6 +51,7 @@ KINDS: dict[str, tuple[str, ...]] = {
     "key.register": ("key_id", "public_pem"),  # a checkpoint key of the partner
     "key.retire": ("key_id",),  # that checkpoint key may sign no checkpoint covering this statement's record
     "user.member": ("user", "member"),  # user `user` is member `member` (a seat of the partner)
+    "user.unmember": ("user", "member"),  # user `user` is no longer member `member`
     # member `member` replaces key `old_key_id` with this key; signed by the old key, or by the authority if
     # lost
     "member.key": ("member", "old_key_id", "public_pem"),

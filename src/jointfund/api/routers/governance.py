@@ -26,6 +26,7 @@ from jointfund.api.schemas import (
     DraftOut,
     ExecutionOut,
     MemberLinkIn,
+    MemberUnlinkIn,
     MemberOut,
     Page,
     Paging,
@@ -208,8 +209,8 @@ def ballot(
 def cast(
     request: Request, proposal_id: RowId, ballot_in: VoteIn, who=Depends(deps.change("proposals.vote"))
 ) -> dict:
-    """The signature (hex) is the member's Ed25519 signature over the ballot's bytes; the answer is the proposal after it.
-    The caller must be the user linked to that member's seat (403 otherwise)."""
+    """The signature (hex) is the member's Ed25519 signature over the ballot's bytes; the answer is the
+    proposal after it. The caller must be the user linked to that member's seat (403 otherwise)."""
     with db.write(deps.server(request).engine) as conn:
         user.require_linked(conn, who.name, ballot_in.member)
         vote.cast(
@@ -381,4 +382,25 @@ def link_member(
         return {
             "name": name,
             "members": list(user.link_member(conn, deps.fund(request).id, who.name, name, link.member, st)),
+        }
+
+
+@router.post(
+    "/users/{name}/members/{member_id}/unlink",
+    response_model=UserMembersOut,
+    tags=["users"],
+    summary="Say that a user is no longer a member (with the partner's authority)",
+)
+def unlink_member(
+    request: Request,
+    name: str,
+    member_id: RowId,
+    unlink: MemberUnlinkIn,
+    who=Depends(deps.change("users.link_member")),
+) -> dict:
+    st = None if unlink.authority is None else authority.from_json(unlink.authority, "authority")
+    with db.write(deps.server(request).engine) as conn:
+        return {
+            "name": name,
+            "members": list(user.unlink_member(conn, deps.fund(request).id, who.name, name, member_id, st)),
         }
