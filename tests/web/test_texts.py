@@ -53,8 +53,8 @@ def said(lang: str = "uk"):  # noqa: ANN201
             "(голоси можна змінити, доки не проголосують усі місця)",
         ),
         (
-            "not filed yet (record it with: jointfund calendar file --deadline audit ...)",
-            "ще не подано (зареєструйте: jointfund calendar file --deadline audit ...)",
+            "not filed yet",
+            "ще не подано",
         ),
     ],
 )

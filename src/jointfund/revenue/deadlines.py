@@ -25,7 +25,8 @@ from jointfund.terms.model import Deadline, Terms
 
 FILE_ACTION = "calendar.file"
 # What is outstanding, as gettext templates (the pages show it in the reader's language: i18n.recognise).
-NOT_FILED = N_("not filed yet (record it with: jointfund calendar file --deadline %(deadline)s ...)")
+# No command to run in it: the same text reaches the web pages (issue 12), where no one runs a command.
+NOT_FILED = N_("not filed yet")
 NO_CONTRIBUTIONS = N_("no contributions recorded for the period")
 TO_TRANSFER = N_("%(amount)s %(currency)s to transfer")
 OUTSTANDING = (NOT_FILED, NO_CONTRIBUTIONS, TO_TRANSFER)
@@ -125,7 +126,7 @@ def calendar(conn: Connection, info: FundInfo, periods: list[int], today: dt.dat
 
 def _filing_evidence(filing: dict | None, d: Deadline) -> tuple[dt.date | None, str]:
     if filing is None:
-        return None, NOT_FILED % {"deadline": d.code}
+        return None, NOT_FILED
     return dt.date.fromisoformat(filing["date"]), ""
 
 

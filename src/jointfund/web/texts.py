@@ -106,6 +106,22 @@ VERBATIM = (
 _AND = re.compile(r", | and ")
 
 
+# The domain's errors end with a hint for the CLI ("; see: jointfund users list").
+# A page never tells its reader to run a command (issue 12): the hint is dropped there, the error kept.
+_COMMAND_IN_PARENS = re.compile(r"\s*\([^()]*\bjointfund [a-z][^()]*\)")
+_COMMAND_CLAUSE = re.compile(
+    r"(?:[;,:]|\n)\s*(?:(?:[A-Za-z]+ ){0,4}[A-Za-z]+:\s*|(?:[A-Za-z]+ ){0,4})jointfund [a-z][^;\n]*"
+)
+
+
+def without_commands(text: str) -> str:
+    """`text` without the clauses that tell its reader to run a `jointfund` command."""
+    if "jointfund " not in text:
+        return text
+    text = _COMMAND_CLAUSE.sub("", _COMMAND_IN_PARENS.sub("", text))
+    return text.rstrip(" ;:,")
+
+
 def words(
     named: Callable[[str, str | None], str], gettext: Callable[[str], str], lang: str
 ) -> Callable[[str | None], str]:
@@ -140,6 +156,6 @@ def words(
         return said(text)
 
     def said(text: str | None) -> str:
-        return recognise(text, TEMPLATES, gettext, lang, value) if text else ""
+        return recognise(without_commands(text), TEMPLATES, gettext, lang, value) if text else ""
 
     return said
