@@ -88,6 +88,18 @@ def date(value: dt.date | str | None, lang: str) -> str:
     return d.isoformat() if lang == DEFAULT else format_date(d, "dd.MM.yyyy", locale=lang)
 
 
+def choose(cookie: str | None, query: str | None, accept_language: str | None) -> str:
+    """The language: ?lang=, else the cookie, else the browser's first supported preference, else English."""
+    for candidate in (query, cookie):
+        if candidate in LANGUAGES:
+            return candidate
+    for part in (accept_language or "").split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in LANGUAGES:
+            return code
+    return DEFAULT
+
+
 ALPHABETS = {"uk": "абвгґдеєжзиіїйклмнопрстуфхцчшщьюя"}  # code-point order puts є, і, ї before а
 
 

@@ -121,7 +121,7 @@ def test_public_page_dashboard_and_forecast_page_show_it_in_both_languages(clien
     page = client.get("/forecast?lang=en")
     assert (
         page.status_code == 200
-        and "aria-label='Tornado: P50 NAV in" in page.text
+        and 'aria-label="Tornado: P50 NAV in' in page.text
         and 'id="forecast-thresholds"' in page.text
     )
     assert (

@@ -278,6 +278,11 @@ def test_capital_accounts_statements_portfolio_and_the_fund_report(client, site)
     report = client.get("/api/reports/fund.html", headers=h)
     assert report.status_code == 200 and report.text.startswith("<!doctype html>")
     assert "attachment" in report.headers["content-disposition"]
+    # In the language asked for, else the user's (issue 12).
+    uk = client.get("/api/reports/fund.html", params={"lang": "uk"}, headers=h).text
+    assert '<html lang="uk">' in uk and "Основні показники" in uk and "Headline figures" not in uk
+    browser = client.get("/api/reports/fund.html", headers={**h, "Accept-Language": "uk-UA,uk;q=0.9"}).text
+    assert '<html lang="uk">' in browser
 
 
 def signed_draft(client, site, fields: dict) -> dict:  # noqa: ANN001

@@ -78,7 +78,7 @@ def test_chart_speaks_ukrainian(jf, tmp_path):
     out = tmp_path / "fan-uk.html"
     jf("forecast", "chart", "urif-base.toml", "-o", str(out), "--lang", "uk", *ARGS)
     html = out.read_text(encoding="utf-8")
-    assert "lang='uk'" in html and "Чиста вартість активів фонду" in html and "Ціна: Літій" in html
+    assert 'lang="uk"' in html and "Чиста вартість активів фонду" in html and "Ціна: Літій" in html
     assert "Tornado" not in html and "paths, seed" not in html
     bad = jf("forecast", "chart", "urif-base.toml", "-o", str(out), "--lang", "fr", *ARGS, ok=False)
     assert bad.exit_code != 0 and "--lang" in bad.stderr and "Traceback" not in bad.stderr

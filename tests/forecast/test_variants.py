@@ -71,7 +71,9 @@ def test_ally_funded_deliveries_are_shown_never_credited(make_plan):
     text = scenario.shipped_text("urif-base.toml")
     plan = make_plan(text, shipped_text(), dt.date(2026, 1, 1), 8)
     assert [f.expected for f in plan.in_kind] == [20_000_000]  # the US-funded flow only
-    assert plan.not_counted == ("US allied_funded 2026-2030",)
+    assert plan.not_counted == (
+        {"partner": "US", "funded_by": "allied_funded", "from_year": 2026, "to_year": 2030},
+    )
     only_allied = text.replace('funded_by = "us_funded"', 'funded_by = "sold"')
     plan = make_plan(only_allied, shipped_text(), dt.date(2026, 1, 1), 8)
     us = plan.partners.index("US")
@@ -114,7 +116,9 @@ def test_the_run_document_carries_the_assumptions(jf):  # noqa: F811
     assert sum(a["security_regime"]["long_run_share"].values()) == pytest.approx(1, abs=0.01)
     assert {p["parameter"] for p in a["parameters"]} >= {"Security regime", "Lithium rent base"}
     assert all(p["source"] and p["source_uk"] for p in a["parameters"])
-    assert a["leaves_out"] and a["in_kind_not_counted"] == ["US allied_funded 2026-2030"]
+    assert a["leaves_out"] and a["in_kind_not_counted"] == [
+        {"partner": "US", "funded_by": "allied_funded", "from_year": 2026, "to_year": 2030}
+    ]
 
 
 @pytest.mark.parametrize(
@@ -151,7 +155,7 @@ def test_the_offline_chart_shows_the_panel_in_its_language(jf, tmp_path, lang, w
         assert w in text, w
     if lang == "uk":
         assert "Key parameters" not in text and "What this forecast assumes" not in text
-    assert f"<html lang='{lang}'>" in html
+    assert f'<html lang="{lang}">' in html
 
 
 def test_an_unknown_chart_language_is_refused(jf, tmp_path):  # noqa: F811

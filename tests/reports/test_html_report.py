@@ -94,7 +94,7 @@ def test_the_report_opens_in_headless_chromium_without_network(folio, tmp_path: 
             drawn = [charts.nth(i).get_attribute("data-chart") for i in range(charts.count())]
             boxes = [charts.nth(i).bounding_box() for i in range(charts.count())]
             series = page.locator("svg.chart polyline.series").count()
-            bars = page.locator("svg.chart rect.bar").count()
+            bars = page.locator("svg.chart rect.chart-bar").count()
             checkpoint = page.locator("#checkpoint").inner_text()
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / f"fund-report-{backend}.png"), full_page=True)

@@ -182,3 +182,13 @@ def test_switching_to_ukrainian_sticks(client) -> None:  # noqa: ANN001
     assert "Підсумки фонду" in client.get("/?lang=uk").text
     assert "Підсумки фонду" in client.get("/").text
     assert "Fund totals" in client.get("/?lang=en").text
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_the_api_docs_script_says_the_words_of_the_page(client) -> None:  # noqa: ANN001
+    """static/docs.js builds the API page's forms: its labels come from the page, in the page's language."""
+    page = client.get("/api/docs?lang=uk").text
+    assert 'data-body="тіло запиту (JSON)"' in page and 'data-required="обовʼязковий"' in page
+    assert 'data-in-query="у рядку запиту"' in page
+    script = (PACKAGE / "web" / "static" / "docs.js").read_text(encoding="utf-8")
+    assert "JSON body" not in script and '", required"' not in script and "words.required" in script

@@ -291,7 +291,7 @@ def chart_command(
     """Write fan charts of every reported metric, the tornado and the assumptions to one offline HTML file."""
     from jointfund.i18n import LANGUAGES, translations
     from jointfund.terms.loader import load_text
-    from jointfund.web.names import namer
+    from jointfund.terms.names import namer
 
     if lang not in LANGUAGES:
         raise typer.BadParameter(f"expected one of {', '.join(LANGUAGES)}, got {lang!r}", param_hint="--lang")

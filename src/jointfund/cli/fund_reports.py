@@ -146,17 +146,20 @@ def html_(
     ctx: typer.Context,
     out: Path = typer.Option(..., "-o", "--out", help="The HTML file to write."),
     as_of: str = typer.Option(None, "--as-of"),
+    lang: str = typer.Option("en", "--lang", help=f"Language of the page: {', '.join(LANGUAGES)}."),
 ) -> None:
     """One self-contained, offline HTML fund report: headline figures, charts, statements, signed checkpoint."""
+    if lang not in LANGUAGES:
+        raise typer.BadParameter(f"expected one of {', '.join(LANGUAGES)}, got {lang!r}", param_hint="--lang")
     info = context.fund(ctx)
     day = day_of(as_of, "--as-of")
-    write_html(context.engine(ctx), info, day, out)
+    write_html(context.engine(ctx), info, day, out, lang)
     say(f"wrote the fund report to {out}")
 
 
-def write_html(engine, info, day: dt.date, out: Path) -> None:  # noqa: ANN001
+def write_html(engine, info, day: dt.date, out: Path, lang: str = "en") -> None:  # noqa: ANN001
     with db.transaction(engine) as conn:
-        page = html.report(conn, info, day)
+        page = html.report(conn, info, day, lang)
     out.write_text(page, encoding="utf-8")
 
 

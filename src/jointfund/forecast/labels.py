@@ -22,6 +22,12 @@ INPUTS = {
     "fx: rate per USD": N_("Exchange rate per USD"),
     "new licences: count": N_("New licences per year"),
 }
+FUNDING = {
+    "us_funded": N_("funded by the United States"),
+    "allied_funded": N_("funded by allies"),
+    "sold": N_("sold to the recipient"),
+}
+NOT_COUNTED = N_("%(partner)s, %(funding)s, %(first)s–%(last)s")
 START = {"book": N_("the fund's books on the start day"), "scenario": N_("the scenario's own figures")}
 PER_CODE = {
     "price": (N_("Price of %(name)s"), "resource"),
@@ -53,3 +59,25 @@ def label(
 def start(source: str, gettext: Callable[[str], str] = str) -> str:
     """Where the run's start state came from (the document's start_state.source), in words."""
     return gettext(START[source]) if source in START else source
+
+
+def not_counted(
+    item: dict, gettext: Callable[[str], str] = str, named: Callable[[str, str | None], str] = _as_is
+) -> str:
+    """An in-kind flow the terms do not count as capital (assumptions' in_kind_not_counted), in words."""
+    funding = item["funded_by"]
+    return gettext(NOT_COUNTED) % {
+        "partner": named("partner", item["partner"]),
+        "funding": gettext(FUNDING[funding]) if funding in FUNDING else funding,
+        "first": item["from_year"],
+        "last": item["to_year"],
+    }
+
+
+def assumptions(doc: dict, gettext: Callable[[str], str], named: Callable[[str, str | None], str]) -> dict:
+    """The document's assumptions panel with its codes in words (what _assumptions.html shows)."""
+    out = dict(doc.get("assumptions") or {})
+    out["in_kind_not_counted"] = [
+        not_counted(i, gettext, named) for i in out.get("in_kind_not_counted") or ()
+    ]
+    return out

@@ -151,7 +151,7 @@ class Plan:
     inputs: tuple[str, ...] = field(default=())  # what a tornado can move
     security: SecurityPlan | None = None  # the common security shock; None: off
     deal_loading: float = 0.0  # λ of every deal on the common factor
-    not_counted: tuple[str, ...] = ()  # in-kind flows the terms do not count as capital, for the record
+    not_counted: tuple[dict, ...] = ()  # in-kind flows the terms do not count as capital, for the record
 
     @property
     def steps(self) -> int:
@@ -289,8 +289,9 @@ def compile_plan(
         )
         for k in counted
     )
+    # By code, not in words: each page names the partner and the funding in its own language.
     not_counted = tuple(
-        f"{k.partner} {k.funded_by} {k.from_year}-{k.to_year}"
+        {"partner": k.partner, "funded_by": k.funded_by, "from_year": k.from_year, "to_year": k.to_year}
         for k in s.contributions.in_kind
         if k not in counted
     )

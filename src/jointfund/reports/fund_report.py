@@ -33,6 +33,22 @@ class Section(NamedTuple):
 PORTFOLIO_AS_OF = N_("Portfolio as of %(date)s")
 FUND_TOTAL = N_("fund total (%(currency)s)")
 TITLES = (PORTFOLIO_AS_OF, FUND_TOTAL)
+FUNNEL_AS_OF = N_("Pipeline funnel as of %(date)s")
+BY_STAGE = {
+    "sector": N_("Applications by sector and stage"),
+    "region": N_("Applications by region and stage"),
+}
+BALANCE_SHEET = N_("Balance sheet at %(date)s")
+INCOME_STATEMENT = N_("Income statement %(start)s to %(end)s")
+CASH_FLOWS = N_("Sources and uses of cash %(start)s to %(end)s")
+# The statements' own lines (the others are account names); the HTML report shows them translated.
+UNALLOCATED = N_("Net income not yet allocated (income less expenses to date)")
+NET_INCOME = N_("Net income")
+OPENING_CASH = N_("Opening cash")
+CLOSING_CASH = N_("Closing cash")
+SOURCE = N_("Source: %(account)s")
+USE = N_("Use: %(account)s")
+LINES = (UNALLOCATED, NET_INCOME, OPENING_CASH, CLOSING_CASH, SOURCE, USE)
 
 
 # -- portfolio --
@@ -129,14 +145,14 @@ def pipeline(conn: Connection, info: FundInfo, as_of: dt.date) -> list[Section]:
             groups[getattr(a, key)][now[i].to_stage] += 1
         by.append(
             Section(
-                f"Applications by {key} and stage",
+                BY_STAGE[key],
                 [
                     {key: g, "total": sum(c.values()), **{s.code: c.get(s.code, 0) for s in p.stages}}
                     for g, c in sorted(groups.items())
                 ],
             )
         )
-    return [Section(f"Pipeline funnel as of {as_of}", funnel), *by]
+    return [Section(FUNNEL_AS_OF % {"date": as_of}, funnel), *by]
 
 
 # -- fund statements --
@@ -160,7 +176,7 @@ def fund_statements(conn: Connection, info: FundInfo, start: dt.date, end: dt.da
     for c in currencies:
         sheet.append(
             {
-                "line": "Net income not yet allocated (income less expenses to date)",
+                "line": UNALLOCATED,
                 "currency": c,
                 "balance": -(_sum(closing, "Income", c) + _sum(closing, "Expenses", c)),
             }
@@ -178,7 +194,7 @@ def fund_statements(conn: Connection, info: FundInfo, start: dt.date, end: dt.da
     for c in currencies:
         income.append(
             {
-                "line": "Net income",
+                "line": NET_INCOME,
                 "currency": c,
                 "amount": -sum(
                     (
@@ -203,16 +219,14 @@ def fund_statements(conn: Connection, info: FundInfo, start: dt.date, end: dt.da
             ]
             legs[_cash_class(other[0])] += moved_cash
         opening = _sum(before, account, c)
-        cash.append({"line": "Opening cash", "currency": c, "amount": opening})
+        cash.append({"line": OPENING_CASH, "currency": c, "amount": opening})
         for k, v in sorted(legs.items(), key=lambda kv: -kv[1]):
-            cash.append({"line": ("Source: " if v > 0 else "Use: ") + k, "currency": c, "amount": v})
-        cash.append(
-            {"line": "Closing cash", "currency": c, "amount": opening + sum(legs.values(), Decimal(0))}
-        )
+            cash.append({"line": (SOURCE if v > 0 else USE) % {"account": k}, "currency": c, "amount": v})
+        cash.append({"line": CLOSING_CASH, "currency": c, "amount": opening + sum(legs.values(), Decimal(0))})
     return [
-        Section(f"Balance sheet at {end}", sheet),
-        Section(f"Income statement {start} to {end}", income),
-        Section(f"Sources and uses of cash {start} to {end}", cash),
+        Section(BALANCE_SHEET % {"date": end}, sheet),
+        Section(INCOME_STATEMENT % {"start": start, "end": end}, income),
+        Section(CASH_FLOWS % {"start": start, "end": end}, cash),
     ]
 
 

@@ -4,7 +4,6 @@ as the API's /api/forecast serves it (one cached document per book version and d
 from __future__ import annotations
 
 from fastapi import Request
-from markupsafe import Markup
 
 from jointfund import clock
 from jointfund.api import deps
@@ -21,8 +20,13 @@ def panel(request: Request, tr, lang: str = i18n.DEFAULT) -> dict:  # noqa: ANN0
     fans = []
     for metric in ("nav", *(f"contributions:{p.code}" for p in terms.partners)):
         title = labels.label(metric, tr, named)
-        fans.append((title, Markup(chart.fan_svg(doc, metric, title, lang))))
-    return {"head": outlook.headline(doc), "fans": fans, "doc": doc}
+        fans.append((title, chart.fan_svg(doc, metric, title, lang, tr)))
+    return {
+        "head": outlook.headline(doc),
+        "fans": fans,
+        "doc": doc,
+        "assumptions": labels.assumptions(doc, tr, named),
+    }
 
 
 def page(request: Request, tr, lang: str = i18n.DEFAULT) -> dict:  # noqa: ANN001 - gettext
@@ -31,11 +35,12 @@ def page(request: Request, tr, lang: str = i18n.DEFAULT) -> dict:  # noqa: ANN00
     named = names.namer(deps.fund(request).terms(clock.today()), tr)
     metrics = list(dict.fromkeys(r["metric"] for r in doc["percentiles"]))
     titles = {m: labels.label(m, tr, named) for m in metrics}
-    fans = [(titles[m], Markup(chart.fan_svg(doc, m, titles[m], lang))) for m in metrics]
+    fans = [(titles[m], chart.fan_svg(doc, m, titles[m], lang, tr)) for m in metrics]
     return {
         "doc": doc,
         "head": outlook.headline(doc),
         "fans": fans,
         "start": labels.start(doc["start_state"]["source"], tr),
-        "tornado": Markup(chart.tornado(doc, tr, lang, named)),
+        "tornado": chart.tornado(doc, tr, lang, named),
+        "assumptions": labels.assumptions(doc, tr, named),
     }

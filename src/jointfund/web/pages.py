@@ -17,10 +17,8 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from jinja2 import pass_context
-from jinja2.runtime import Context
 
-from jointfund import clock
+from jointfund import charts, clock, templating
 from jointfund.api import deps
 from jointfund.api.errors import TooManyAttempts
 from jointfund.api.response_cache import cacheable
@@ -33,7 +31,7 @@ from jointfund.api.security import LANG_COOKIE, SESSION_COOKIE, SIGN_IN_COOKIE, 
 from jointfund.errors import NotFound
 from jointfund.governance import audit, policy, user
 from jointfund.ledger import journal
-from jointfund.web import account_tree, charts, i18n, names, outlook, texts
+from jointfund.web import account_tree, i18n, names, outlook, texts
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(resources.files("jointfund.web").joinpath("templates")))
@@ -154,28 +152,7 @@ def render_error(request: Request, status: int, error: dict, headers: dict | Non
     return response
 
 
-@pass_context
-def money(context: Context, value: str | Decimal | None) -> str:
-    """An amount as the page's language writes it (uk 75 000 000,00, en 75,000,000.00), to the cent."""
-    return i18n.number(value, context.get("lang", i18n.DEFAULT))
-
-
-@pass_context
-def number(context: Context, value: object, places: int | None = None) -> str:
-    return i18n.number(value, context.get("lang", i18n.DEFAULT), places)
-
-
-@pass_context
-def percent(context: Context, value: object, places: int = 2) -> str:
-    return i18n.percent(value, context.get("lang", i18n.DEFAULT), places)
-
-
-@pass_context
-def day(context: Context, value: object) -> str:
-    return i18n.date(value, context.get("lang", i18n.DEFAULT))
-
-
-templates.env.filters.update(money=money, number=number, percent=percent, day=day)
+templates.env.filters.update(templating.FILTERS)  # the Babel filters every page shares
 
 
 # -- public --

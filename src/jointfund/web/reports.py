@@ -13,13 +13,13 @@ from decimal import Decimal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from jointfund import clock
+from jointfund import charts, clock
 from jointfund.api import deps
 from jointfund.api.routers import portfolio as portfolio_api
 from jointfund.api.routers import reports as reports_api
 from jointfund.errors import JointfundError
 from jointfund.reports import statement
-from jointfund.web import charts, i18n, names
+from jointfund.web import i18n, names
 from jointfund.web.pages import language, render
 
 router = APIRouter(include_in_schema=False)

@@ -20,7 +20,7 @@ from typing import Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from jointfund import clock
+from jointfund import clock, i18n
 from jointfund.api import deps
 from jointfund.api.errors import RESPONSES
 from jointfund.api.schemas import (
@@ -31,6 +31,7 @@ from jointfund.api.schemas import (
     plain,
     plain_row,
 )
+from jointfund.api.security import LANG_COOKIE
 from jointfund.capital.accounts import capital_accounts
 from jointfund.errors import InputError, JointfundError, Problem
 from jointfund.reports import html, statement, statement_page, xlsx
@@ -284,10 +285,18 @@ def partner_statement(
     responses={200: {"content": {"text/html": {}}, "description": "One self-contained, offline HTML file."}},
 )
 def fund_html(
-    request: Request, as_of: dt.date | None = Query(None, description="Default: today."), _who=READ
+    request: Request,
+    as_of: dt.date | None = Query(None, description="Default: today."),
+    lang: Literal["en", "uk"] | None = Query(
+        None, description="Language of the page; default: the user's (language cookie, else Accept-Language)."
+    ),
+    _who=READ,
 ) -> Response:
     info = deps.fund(request)
     day = as_of or clock.today()
+    chosen = lang or i18n.choose(
+        request.cookies.get(LANG_COOKIE), None, request.headers.get("accept-language")
+    )
     with deps.reading(request) as conn:
-        page = html.report(conn, info, day)
+        page = html.report(conn, info, day, chosen)
     return attachment(page.encode("utf-8"), "text/html; charset=utf-8", f"{info.code}-report-{day}.html")

@@ -3,6 +3,7 @@
 (function () {
   var root = document.getElementById("operations");
   if (!root) { return; }
+  var words = root.dataset;
   function el(tag, attrs, text) {
     var e = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
@@ -22,18 +23,20 @@
         if (op.summary) { section.appendChild(el("p", {}, op.summary)); }
         (op.parameters || []).forEach(function (p) {
           var fid = "op" + n + "-" + p.name;
-          form.appendChild(el("label", { "for": fid }, p.name + " (" + p.in + (p.required ? ", required" : "") + ")"));
+          // The page's words, in its language (data-* of #operations): this script says none of its own.
+          var where = words["in" + p.in.charAt(0).toUpperCase() + p.in.slice(1)] || p.in;
+          form.appendChild(el("label", { "for": fid }, p.name + " (" + where + (p.required ? ", " + words.required : "") + ")"));
           var input = el("input", { id: fid, name: p.name });
           fields.push([p, input]);
           form.appendChild(input);
         });
         var body = null;
         if (op.requestBody) {
-          form.appendChild(el("label", { "for": "op" + n + "-body" }, "JSON body"));
+          form.appendChild(el("label", { "for": "op" + n + "-body" }, words.body));
           body = el("textarea", { id: "op" + n + "-body", rows: "4" });
           form.appendChild(body);
         }
-        form.appendChild(el("button", { type: "submit" }, root.dataset.try));
+        form.appendChild(el("button", { type: "submit" }, words.try));
         var result = el("pre", { "class": "bundle", role: "status" });
         form.appendChild(result);
         form.addEventListener("submit", async function (ev) {
