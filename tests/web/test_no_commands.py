@@ -21,10 +21,7 @@ from jointfund.cli.app import app as cli_app
 from jointfund.web.texts import without_commands
 
 PACKAGE = Path(jointfund.__file__).parent
-TEMPLATES = [
-    *sorted((PACKAGE / "web" / "templates").glob("*.html")),
-    *sorted((PACKAGE / "reports" / "templates").glob("*.html")),
-]
+TEMPLATES = sorted(PACKAGE.rglob("templates/*.html"))  # the pages, and the reports the web serves
 GROUPS = sorted(typer.main.get_command(cli_app).list_commands(None))  # type: ignore[attr-defined]
 COMMAND = re.compile(r"\bjointfund (?:" + "|".join(GROUPS) + r")\b")
 API_CALL = re.compile(r"\b(?:GET|POST|PUT|PATCH|DELETE) /api\b")
