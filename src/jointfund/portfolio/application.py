@@ -18,7 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from jointfund import bounds
 from jointfund.errors import InputError, JointfundError, NotFound, Problem, Refused
@@ -518,6 +518,77 @@ def stages(conn: Connection, as_of: dt.date | None = None) -> dict[int, StageCha
     for c in history(conn, as_of=as_of):
         out[c.application] = c
     return out
+
+
+def last_moves():  # noqa: ANN201 - a SQLAlchemy subquery
+    """(application_id, last_id, first_id) of every application: the ids of its last move (where it stands, as
+    `stages` says) and of its first (its submission, whose actor submitted it). For lists chosen in SQL."""
+    moves = t.application_stage.c
+    return (
+        select(
+            moves.application_id,
+            func.max(moves.id).label("last_id"),
+            func.min(moves.id).label("first_id"),
+        )
+        .group_by(moves.application_id)
+        .subquery()
+    )
+
+
+def standing(
+    conn: Connection,
+    stage: str | None = None,
+    sector: str | None = None,
+    region: str | None = None,
+    submitted_by: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[tuple[Application, StageChange]]:
+    """(application, its last move) by id, at `stage`, in `sector` and `region`, submitted by `submitted_by`:
+    `limit` of them from `offset` (default: every one). Chosen and paged in SQL (issue 13), so a page of the
+    pipeline reads a page of rows, not every application and every move."""
+    moves, ends = t.application_stage, last_moves()
+    first = t.application_stage.alias("first_move")
+    c = moves.c
+    q = (
+        select(
+            t.application,
+            c.from_stage.label("move_from"),
+            c.to_stage.label("move_to"),
+            c.effective.label("move_effective"),
+            c.actor.label("move_actor"),
+            c.reason.label("move_reason"),
+            c.proposal_id.label("move_proposal"),
+            c.seq.label("move_seq"),
+        )
+        .join(ends, ends.c.application_id == t.application.c.id)
+        .join(moves, c.id == ends.c.last_id)
+        .order_by(t.application.c.id)
+    )
+    if stage is not None:
+        q = q.where(c.to_stage == stage)
+    if sector is not None:
+        q = q.where(t.application.c.sector == sector)
+    if region is not None:
+        q = q.where(t.application.c.region == region)
+    if submitted_by is not None:
+        q = q.join(first, first.c.id == ends.c.first_id).where(first.c.actor == submitted_by)
+    return [
+        (
+            _of(r),
+            StageChange(
+                r.id,
+                r.move_from,
+                r.move_to,
+                r.move_effective,
+                r.move_actor,
+                r.move_reason,
+                r.move_proposal,
+                r.move_seq,
+            ),
+        )
+        for r in conn.execute(q.limit(limit).offset(offset))
+    ]
 
 
 def stage_of(conn: Connection, application_id: int) -> StageChange:

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
 from jointfund import bounds
 from jointfund.errors import InputError, NotFound, Problem, Refused
@@ -33,6 +33,7 @@ from jointfund.ledger import journal
 from jointfund.ledger.entry import Entry, Posting
 from jointfund.money import from_minor, quantum, round_minor, to_minor
 from jointfund.portfolio.application import history as stage_history
+from jointfund.portfolio.application import last_moves
 from jointfund.store import tables as t
 from jointfund.terms.model import Terms
 
@@ -304,12 +305,7 @@ def page(
     """(investment, the stage its application stands at) by id, committed on or before `as_of`, at `stage`:
     `limit` of them from `offset` (default: every one). Chosen and paged in SQL (issue 13): an application
     stands where its last move (the highest id of application_stage) put it, as application.stages says."""
-    moves = t.application_stage
-    last = (
-        select(moves.c.application_id, func.max(moves.c.id).label("last_id"))
-        .group_by(moves.c.application_id)
-        .subquery()
-    )
+    moves, last = t.application_stage, last_moves()
     q = (
         select(t.investment, moves.c.to_stage)
         .join(last, last.c.application_id == t.investment.c.application_id)

@@ -101,14 +101,6 @@ def application_detail(conn: Connection, info: FundInfo, application_id: int) ->
     }
 
 
-def submitters(conn: Connection) -> dict[int, str]:
-    """Who submitted each application: the actor of its first move."""
-    out: dict[int, str] = {}
-    for m in apps.history(conn):
-        out.setdefault(m.application, m.actor)
-    return out
-
-
 def listing(
     request: Request,
     stage: str | None,
@@ -119,20 +111,8 @@ def listing(
 ) -> dict:
     info = deps.fund(request)
     with deps.reading(request) as conn:
-        everyone = apps.applications(conn)
-        where = apps.stages(conn)
-        mine = submitters(conn) if submitted_by is not None else {}
-    kept = paging.take(
-        a
-        for a in everyone
-        if (stage is None or where[a.id].to_stage == stage)
-        and (sector is None or a.sector == sector)
-        and (region is None or a.region == region)
-        and (submitted_by is None or mine.get(a.id) == submitted_by)
-    )
-    return paging.page(
-        [application_out(info, a, where[a.id]) for a in kept]
-    )  # only the page's rows are shaped
+        found = apps.standing(conn, stage, sector, region, submitted_by, paging.limit + 1, paging.offset)
+    return paging.page([application_out(info, a, where) for a, where in found])
 
 
 def submit_one(request: Request, actor: str, fields: ApplicationIn, source: str = "api") -> dict:
@@ -279,7 +259,10 @@ def own_application(request: Request, application_id: int, name: str) -> dict:
     Moves by the fund's staff name the fund, not the user: an applicant is not told who works on their file.
     """
     with deps.reading(request) as conn:
-        if submitters(conn).get(application_id) != name:
+        moves = apps.history(
+            conn, application_id
+        )  # this application's moves only; the first is its submission
+        if not moves or moves[0].actor != name:
             raise NotFound(f"you submitted no application {application_id}")
         a = application_detail(conn, deps.fund(request), application_id)
         a["uploaded"] = [d._asdict() for d in apps.attached(conn, application_id)]
