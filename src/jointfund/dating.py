@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, Date, cast, func, select
 
+from jointfund.findings import Finding
 from jointfund.fund import FundInfo
 from jointfund.store import tables as t
-from jointfund.verify import DOMAIN_CHECKS, Finding
 
 # (table, its effective date, what a row is) for every dated row that is an event of the log.
 DATED = (
@@ -110,6 +110,3 @@ def check_dates(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Findin
         else "dates (a demo or test fund: its clock may be set; order only)"
     )
     return name, checked, sorted(found, key=lambda f: f.seq or 0)
-
-
-DOMAIN_CHECKS.append(check_dates)

@@ -6,9 +6,9 @@ from __future__ import annotations
 from sqlalchemy import Connection, and_, select
 
 from jointfund.accounting.close import closes, decision
+from jointfund.findings import Finding
 from jointfund.fund import FundInfo
 from jointfund.store import tables as t
-from jointfund.verify import DOMAIN_CHECKS, Finding
 
 NAME = "closed periods"
 
@@ -51,6 +51,3 @@ def closed_periods_hold(conn: Connection, fund: FundInfo) -> tuple[str, int, lis
                 )
             )
     return NAME, len(done), findings
-
-
-DOMAIN_CHECKS.append(closed_periods_hold)

@@ -1,7 +1,7 @@
 """`jointfund verify` for budgets: lines adopted by their decisions, expenses within their lines with intact
 evidence and entries, and every fee accrued exactly once, for exactly its computed amount.
 
-Registered in `jointfund.verify.DOMAIN_CHECKS`; each reads the stored rows and the journal only. The same
+Listed in `jointfund.verify.registry`; each reads the stored rows and the journal only. The same
 refusals are the domain's (budget.expense) and the database's (store/triggers.py).
 """
 
@@ -15,13 +15,13 @@ from jointfund.budget import effects as _effects  # noqa: F401 registers the bud
 from jointfund.budget import fees
 from jointfund.budget.expense import KEY_PREFIX, expenses, refusal
 from jointfund.budget.lines import recorded_plan, versions
+from jointfund.findings import Finding
 from jointfund.fund import FundInfo
 from jointfund.governance import book
 from jointfund.governance.model import EXECUTED
 from jointfund.ledger import document, journal
 from jointfund.money import from_minor, to_minor
 from jointfund.store import tables as t
-from jointfund.verify import DOMAIN_CHECKS, Finding
 
 
 def check_lines(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Finding]]:
@@ -172,6 +172,3 @@ def check_fees(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Finding
         if key not in owed:
             findings.append(Finding(name, seq, f"{key}: a fee entry that no period close owed"))
     return name, len(owed), findings
-
-
-DOMAIN_CHECKS.extend([check_lines, check_expenses, check_fees])

@@ -16,10 +16,10 @@ import json
 from sqlalchemy import Connection, select
 
 from jointfund.commitments import register
+from jointfund.findings import Finding
 from jointfund.fund import FundInfo
 from jointfund.ledger import document
 from jointfund.store import tables as t
-from jointfund.verify import DOMAIN_CHECKS, Finding
 
 NAME = "commitments register"
 ACTIONS = (register.EVENT_ACTION, register.RECORD_ACTION, register.TAG_ACTION)
@@ -118,6 +118,3 @@ def check_register(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Fin
                 Finding(NAME, seq, f"{ev.subject}: the log records {ev.action}, but its row is missing")
             )
     return NAME, len(expected), sorted(failures, key=lambda f: f.seq or 0)
-
-
-DOMAIN_CHECKS.append(check_register)

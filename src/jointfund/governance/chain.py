@@ -22,6 +22,7 @@ from typing import NamedTuple
 from sqlalchemy import Connection, select
 
 from jointfund.errors import InputError
+from jointfund.findings import Finding
 from jointfund.fund import FundInfo
 from jointfund.governance import appointment, book, rotation
 from jointfund.governance.member import APPOINT, DECISION, REMOVE
@@ -31,7 +32,6 @@ from jointfund.governance.user import LINK_ACTION, UNLINK_ACTION
 from jointfund.ledger import authority, log
 from jointfund.ledger.log import KEY_REGISTER, KEY_RETIRE
 from jointfund.store import tables as t
-from jointfund.verify import DOMAIN_CHECKS, Finding
 
 NAME = "authority chain"
 
@@ -354,6 +354,3 @@ def check_chain(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Findin
                 )
             )
     return NAME, found.checked, failures
-
-
-DOMAIN_CHECKS.append(check_chain)

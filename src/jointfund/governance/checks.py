@@ -22,6 +22,7 @@ from collections import defaultdict
 
 from sqlalchemy import Connection, select
 
+from jointfund.findings import Finding
 from jointfund.fund import FundInfo
 from jointfund.governance import amendment, book, canonical, counting
 from jointfund.governance.model import (
@@ -38,7 +39,6 @@ from jointfund.governance.model import (
 )
 from jointfund.governance.proposal import PROPOSAL_REF, content
 from jointfund.store import tables as t
-from jointfund.verify import DOMAIN_CHECKS, Finding
 
 ACTIONS = ("member.", "proposal.", "user.")
 
@@ -441,10 +441,6 @@ def check_amendments(conn: Connection, fund: FundInfo) -> tuple[str, int, list[F
         failures.extend(Finding(name, a.seq, f"{at}: {x}") for x in problems)
     return name, len(adopted), failures
 
-
-DOMAIN_CHECKS.extend(
-    [check_records, check_seats, check_proposals, check_votes, check_decisions, check_amendments]
-)
 
 __all__ = [
     "Member",

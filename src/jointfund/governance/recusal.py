@@ -14,6 +14,7 @@ from typing import NamedTuple
 from sqlalchemy import Connection, select
 
 from jointfund.errors import Refused
+from jointfund.findings import Finding
 from jointfund.fund import FundInfo
 from jointfund.governance import book, canonical
 from jointfund.governance.member import find
@@ -27,7 +28,6 @@ from jointfund.governance.proposal import (
     standing,
 )
 from jointfund.store import tables as t
-from jointfund.verify import DOMAIN_CHECKS, Finding
 
 ACTION = "proposal.recuse"
 
@@ -158,6 +158,3 @@ def check_recusals(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Fin
                 )
             )
     return name, len(found) + len(declarations), failures
-
-
-DOMAIN_CHECKS.append(check_recusals)

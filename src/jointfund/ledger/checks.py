@@ -1,4 +1,4 @@
-"""`jointfund verify`, for the ledger's derived rows. Registered in `jointfund.verify.DOMAIN_CHECKS`.
+"""`jointfund verify`, for the ledger's derived rows. Listed in `jointfund.verify.registry`.
 
 - tree nodes: each stored node equals the root recomputed from the leaves, and none that a log of this size
   must hold is missing (a missing node only slows proofs; a wrong one would make honest proofs fail).
@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, func, select
 
+from jointfund.findings import Finding
 from jointfund.fund import FundInfo
 from jointfund.ledger import log, tiles
 from jointfund.store import tables as t
-from jointfund.verify import DOMAIN_CHECKS, Finding
 
 NAME = "tree nodes"
 HEADS = "account heads"
@@ -137,6 +137,3 @@ def check_notes(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Findin
         elif not note.signature_valid(body.text(), sig, v):
             findings.append(Finding(NOTES, r.tree_size, f"cosignature {r.id} by {r.name}: does not verify"))
     return NOTES, checked, findings
-
-
-DOMAIN_CHECKS.extend([check_tree_nodes, check_account_heads, check_notes])

@@ -1,6 +1,6 @@
 """`jointfund verify`, again for this domain: stage chains, investments, in-kind values and the lock.
 
-Registered in `jointfund.verify.DOMAIN_CHECKS`; each reads the stored rows and the journal only.
+Listed in `jointfund.verify.registry`; each reads the stored rows and the journal only.
 Importing this module also registers the effects of executed proposals (portfolio.effects).
 """
 
@@ -12,6 +12,7 @@ from itertools import pairwise
 from sqlalchemy import Connection, select
 
 from jointfund.capital import in_kind
+from jointfund.findings import Finding
 from jointfund.fund import FundInfo
 from jointfund.governance import book
 from jointfund.governance.model import EXECUTED
@@ -21,7 +22,6 @@ from jointfund.portfolio import clearance, distribution, investment, owner, sanc
 from jointfund.portfolio import effects as _effects  # noqa: F401 registers the effects of executed proposals
 from jointfund.portfolio import pipeline as rules
 from jointfund.store import tables as t
-from jointfund.verify import DOMAIN_CHECKS, Finding
 
 
 def _executed(conn: Connection) -> dict[int, int]:
@@ -226,6 +226,3 @@ def check_screening(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Fi
                 )
             )
     return name, checked + len(versions), findings
-
-
-DOMAIN_CHECKS.extend([check_pipeline, check_investments, check_lock, check_screening])

@@ -1,6 +1,6 @@
 """`jointfund verify`, for the financial statements: every year's statements tie to the book.
 
-Registered in `jointfund.verify.DOMAIN_CHECKS`. For each calendar year from the fund's first to the
+Listed in `jointfund.verify.registry`. For each calendar year from the fund's first to the
 year of its last entry, the statements are drawn as `report financials` draws them, and each tie
 (net assets to the capital function's NAV and to capital plus other equity, operations to the
 income and expenses moved, allocated results to operations, cash to the cash accounts, the schedule
@@ -14,10 +14,10 @@ import datetime as dt
 from sqlalchemy import Connection, func, select
 
 from jointfund.errors import JointfundError
+from jointfund.findings import Finding
 from jointfund.fund import FundInfo
 from jointfund.reports.financials import financials
 from jointfund.store import tables as t
-from jointfund.verify import DOMAIN_CHECKS, Finding
 
 NAME = "financials.ties"
 
@@ -43,6 +43,3 @@ def check_financials(conn: Connection, fund: FundInfo) -> tuple[str, int, list[F
                     Finding(NAME, None, f"{year}: {tie.name}: statements {tie.statement}, book {tie.book}")
                 )
     return NAME, checked, findings
-
-
-DOMAIN_CHECKS.append(check_financials)

@@ -16,6 +16,7 @@ from collections import defaultdict
 import polars as pl
 from sqlalchemy import Connection, select
 
+from jointfund.findings import Finding
 from jointfund.fund import FundInfo
 from jointfund.ledger import journal
 from jointfund.ledger.log import events
@@ -24,7 +25,6 @@ from jointfund.revenue import accrual, book, bulk, correction, corrections
 from jointfund.revenue.accrual import KEY_PREFIX, booked_roundings, key_of, receipt_of_key
 from jointfund.revenue.transfer import transfers
 from jointfund.store import tables as t
-from jointfund.verify import DOMAIN_CHECKS, Finding
 
 NAME = "contributions = ledger"
 MAX_FINDINGS = 100
@@ -208,9 +208,6 @@ def _imported(conn: Connection, chain: correction.Chain) -> str | None:
     return None if row is None else correction.cell(getattr(of(row), chain.field))
 
 
-DOMAIN_CHECKS.append(contributions_match_ledger)
-
-
 def _roundings(
     conn: Connection,
     rounding: bulk.FrameRounding,
@@ -237,6 +234,3 @@ def _roundings(
                 )
             )
     return findings
-
-
-DOMAIN_CHECKS.append(corrections_hold)

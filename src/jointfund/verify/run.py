@@ -1,0 +1,43 @@
+"""Running every family of checks in one snapshot of the book, into one report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import Engine
+
+from jointfund.findings import CheckResult, Report
+from jointfund.fund import load
+from jointfund.ledger.trust import Trust
+from jointfund.store import db
+from jointfund.verify import registry
+from jointfund.verify.anchor import check_anchor
+from jointfund.verify.checkpoints import unsigned
+from jointfund.verify.guards import check_guards
+from jointfund.verify.log import check_log
+
+
+def verify(
+    engine: Engine,
+    progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
+    trust: Trust | None = None,
+) -> Report:
+    """Check the whole book; `workers` processes scan the log (default: one per core for a large log).
+    With `trust` (keys and a checkpoint obtained out of band), the book is also checked against them."""
+    families = registry.families()
+    with db.transaction(engine) as conn:
+        if not db.is_sqlite(engine):
+            # One snapshot for the whole run, so concurrent writers cannot make it see half an entry.
+            conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        fund = load(conn)
+        results = check_log(conn, fund, progress, workers)
+        for family in families:
+            for check in family.checks:
+                name, checked, failures = check(conn, fund)
+                results.append(CheckResult(name, checked, tuple(failures)))
+        results.append(check_guards(conn))
+        if trust is not None:
+            results.append(check_anchor(conn, fund, trust))
+        warnings = unsigned(conn, fund)
+    return Report(tuple(results), warnings, trust is not None)
