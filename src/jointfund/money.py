@@ -65,7 +65,7 @@ class Money(NamedTuple):
     def __neg__(self) -> Money:
         return Money(-self.amount, self.currency)
 
-    def __add__(self, other: object) -> Money:  # type: ignore[override]
+    def __add__(self, other: object) -> Money:
         assert isinstance(other, Money) and other.currency == self.currency, (self, other)
         return Money(self.amount + other.amount, self.currency)
 

@@ -62,7 +62,7 @@ class Entry(NamedTuple):
     seq: int | None = None
     recorded_at: dt.datetime | None = None
 
-    def content(self) -> tuple:
+    def content(self) -> tuple[object, ...]:
         """What the idempotency key promises: everything but where and when it was recorded."""
         return (self.date, self.narration, self.postings, self.links, self.reverses)
 

@@ -159,7 +159,8 @@ def cosign(text: str, name: str, private: Ed25519PrivateKey, timestamp: int) -> 
 
 
 def cosignature_time(sig: Signature) -> int:
-    return struct.unpack(">Q", sig.signature[:8])[0]
+    (seconds,) = struct.unpack(">Q", sig.signature[:8])
+    return int(seconds)
 
 
 def parse_signature_line(line: str) -> Signature:

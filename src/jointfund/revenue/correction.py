@@ -70,7 +70,7 @@ class Correction(NamedTuple):
     actor: str
     recorded_at: dt.datetime
 
-    def event_data(self) -> dict:
+    def event_data(self) -> dict[str, object]:
         """What the correction's event logs: everything but its own position and time (the event's)."""
         return {
             "kind": self.kind,
