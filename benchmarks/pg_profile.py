@@ -159,7 +159,10 @@ def main() -> int:
                 if name in after:
                     b = before.get(name, (0, 0, 0, 0, 0))
                     a = after[name]
-                    print(f"  {name:16} " + ", ".join(f"{(x or 0) - (y or 0):,}" for x, y in zip(a, b)))
+                    print(
+                        f"  {name:16} "
+                        + ", ".join(f"{(x or 0) - (y or 0):,}" for x, y in zip(a, b, strict=False))
+                    )
         finally:
             engine.dispose()
     return 0

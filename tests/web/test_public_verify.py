@@ -222,8 +222,12 @@ def test_the_public_verifies_a_contribution_entry_against_a_static_mirror_with_n
 
 @pytest.mark.parametrize("lang", ["en", "uk"])
 def test_the_public_browses_the_records_and_one_click_verifies_an_entry(
-    browser, server, site, contribution, lang
-) -> None:  # noqa: ANN001, F811
+    browser,  # noqa: F811 - the fixture
+    server,  # noqa: F811
+    site,
+    contribution,
+    lang,
+) -> None:  # noqa: ANN001
     from jointfund.web.records import PER_PAGE
 
     w = WORDS[lang]

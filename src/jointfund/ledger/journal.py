@@ -170,7 +170,8 @@ def post(conn: Connection, entries: Sequence[Entry], fund_start: dt.date, progre
 
 
 def _normalise(e: Entry) -> Entry:
-    """Postings, links and narration in their one form, so equal content compares equal and encodes one way."""
+    """Postings, links and narration in their one form, so equal content compares equal and encodes one
+    way."""
     legs = tuple(p if type(p) is Posting else Posting(p.account, p.amount, p.currency) for p in e.postings)
     links = e.links if type(e.links) is tuple else tuple(e.links)
     narration = e.narration.strip()
@@ -410,7 +411,10 @@ def _existing_by_key(conn: Connection, keys: list[str]) -> dict[str, Entry]:
 def _conflict_message(key: str, earlier: Entry, offered: Entry) -> str:
     def show(e: Entry) -> str:
         legs = "; ".join(f"{p.account} {p.amount} {p.currency}" for p in e.postings)
-        return f"date {e.date}, narration {e.narration!r}, links {list(e.links)}, reverses {e.reverses}, postings [{legs}]"
+        return (
+            f"date {e.date}, narration {e.narration!r}, links {list(e.links)}, reverses {e.reverses}, "
+            f"postings [{legs}]"
+        )
 
     where = f"entry {earlier.seq}" if earlier.seq else "an earlier entry of this batch"
     return (

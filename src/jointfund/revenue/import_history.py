@@ -68,7 +68,7 @@ def history(conn: Connection, limit: int, offset: int = 0) -> list[Import]:
 
 
 def _utc(at: dt.datetime) -> dt.datetime:
-    return at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)
+    return at if at.tzinfo else at.replace(tzinfo=dt.UTC)
 
 
 def _of_event(row) -> Import:  # noqa: ANN001 - a row of the event table
@@ -92,7 +92,7 @@ def _of_job(row) -> Import:  # noqa: ANN001 - a row of the upload_job table
     result = json.loads(row.result_json) if row.result_json else {}
     done = row.state == "done"
     return Import(
-        dt.datetime.fromtimestamp(row.created_ms / 1000, dt.timezone.utc),
+        dt.datetime.fromtimestamp(row.created_ms / 1000, dt.UTC),
         row.actor,
         JOB_KINDS.get(row.kind, row.kind),
         row.file,
