@@ -88,16 +88,45 @@ def date(value: dt.date | str | None, lang: str) -> str:
     return d.isoformat() if lang == DEFAULT else format_date(d, "dd.MM.yyyy", locale=lang)
 
 
+MAX_TAGS = 32  # an Accept-Language header names a few languages; more is noise or an attack, and is not read
+
+
 def choose(cookie: str | None, query: str | None, accept_language: str | None) -> str:
-    """The language: ?lang=, else the cookie, else the browser's first supported preference, else English."""
+    """The language: ?lang=, else the cookie, else the browser's most preferred supported one, else English
+    (English when none is supported)."""
     for candidate in (query, cookie):
         if candidate in LANGUAGES:
             return candidate
-    for part in (accept_language or "").split(","):
-        code = part.split(";")[0].strip().lower()[:2]
-        if code in LANGUAGES:
-            return code
-    return DEFAULT
+    from babel import negotiate_locale  # Babel loads only where a page or report speaks (a fast CLI)
+
+    # Babel matches a tag to a language ("uk-UA" -> "uk"); the order of preference is the q-values'.
+    chosen = (negotiate_locale(preferences(accept_language or ""), list(LANGUAGES), sep="-") or "").lower()
+    return chosen if chosen in LANGUAGES else DEFAULT
+
+
+def preferences(accept_language: str) -> list[str]:
+    """The tags of an Accept-Language header, most preferred first (by q-value, then as listed); q=0 and
+    tags that are not language tags are left out."""
+    from babel import parse_locale
+
+    ranked = []
+    for i, part in enumerate(accept_language.split(",")[:MAX_TAGS]):
+        tag, *params = (p.strip() for p in part.split(";"))
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        try:
+            parse_locale(tag, sep="-")
+        except ValueError:
+            continue  # "*" and malformed tags
+        if q > 0:
+            ranked.append((-q, i, tag))
+    return [tag for _, _, tag in sorted(ranked)]
 
 
 ALPHABETS = {"uk": "абвгґдеєжзиіїйклмнопрстуфхцчшщьюя"}  # code-point order puts є, і, ї before а

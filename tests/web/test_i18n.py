@@ -171,6 +171,11 @@ def test_ukrainian_sorts_in_its_own_alphabet() -> None:
         ("uk", None, "en", "uk"),
         ("uk", "en", None, "en"),
         ("xx", "zz", "fr", "en"),
+        (None, None, "en;q=0.2, uk;q=0.9", "uk"),  # the q-values rank, not the order (issue 17)
+        (None, None, "uk;q=0, en-GB;q=0.5", "en"),  # q=0: not acceptable
+        (None, None, "de, uk-UA;q=0.7, en;q=0.6", "uk"),  # a regional tag matches its language
+        (None, None, "*, uk;q=bad, en;q=0.1", "en"),  # "*" and a malformed q are skipped
+        (None, None, "UK-ua, en", "uk"),  # tags are case-insensitive
     ],
 )
 def test_the_language_is_the_query_then_the_cookie_then_the_browser(cookie, query, accept, chosen) -> None:  # noqa: ANN001
