@@ -74,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "JOINTFUND_DB": f"sqlite:///{Path(tmp) / 'fund.db'}"}
         env.pop("JOINTFUND_USER", None)
-        # An installed jointfund has its bytecode cached (pip compiles it; the first run writes it): a shell with
+        # An installed jointfund has its bytecode cached (pip compiles it; the first run writes it): a shell
+        # with
         # PYTHONDONTWRITEBYTECODE set would have every run compile the package again, which no user pays.
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         subprocess.run([jointfund, "init"], check=True, capture_output=True, env=env)

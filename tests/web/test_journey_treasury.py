@@ -49,8 +49,12 @@ def no_english(page) -> None:  # noqa: ANN001, F811
 
 @pytest.mark.parametrize("lang", ["en", "uk"])
 def test_a_treasury_officer_fixes_a_semicolon_csv_previews_imports_and_finds_it_in_the_history(  # noqa: F811
-    page, site, client, tmp_path, lang
-) -> None:  # noqa: ANN001, F811
+    page,  # noqa: F811 - the fixture
+    site,
+    client,
+    tmp_path,
+    lang,
+) -> None:  # noqa: ANN001
     from api.conftest import bearer
 
     wrong, button, confirm, accepted = SAYS[lang]

@@ -11,15 +11,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from decimal import Decimal
+from typing import Any
 
 from jointfund.errors import NotFound
 from jointfund.money import from_minor
 
 # Runs one statement with its parameters and gives its rows: a SQLAlchemy connection's or a sqlite3 cursor's.
-Run = Callable[[str, dict], Iterable[tuple]]
+Run = Callable[[str, dict[str, Any]], Iterable[tuple[Any, ...]]]
 
 
-def _chosen(account: str, subtree: bool) -> tuple[str, dict]:
+def _chosen(account: str, subtree: bool) -> tuple[str, dict[str, Any]]:
     """The WHERE clause choosing `account` (and, with `subtree`, every account below it) by name."""
     if not subtree:
         return "name = :account", {"account": account}
