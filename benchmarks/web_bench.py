@@ -489,7 +489,7 @@ async def mixed(spec: dict, writes_per_s: float) -> dict:
                 "statuses": st,
                 **quantiles(lat),
             }
-            for t, lat, st in zip(targets, latencies, statuses)
+            for t, lat, st in zip(targets, latencies, statuses, strict=False)
         ],
     }
     if writes_per_s:
@@ -634,7 +634,7 @@ def report_mixed(runs: dict, args: argparse.Namespace, made: dict, started: dict
         "|---|---:|---:|---:|---|",
     ]
     verdict = []
-    for a, b in zip(alone["pages"], busy["pages"]):
+    for a, b in zip(alone["pages"], busy["pages"], strict=False):
         lines.append(
             f"| {a['name']} | {a['p50_ms']:.1f} / {a['p95_ms']:.1f} / {a['p99_ms']:.1f} | "
             f"{b['p50_ms']:.1f} / {b['p95_ms']:.1f} / {b['p99_ms']:.1f} | {a['rps']:.0f}, {b['rps']:.0f} | "

@@ -75,7 +75,8 @@ def _macro(name: str) -> Callable[..., Markup]:
 
 
 def wrap(text: str, width: float, px: int = TITLE_PX) -> list[str]:
-    """`text` broken between words into lines that fit `width` pixels at `px` (bold text, about 0.64 em a letter),
+    """`text` broken between words into lines that fit `width` pixels at `px` (bold text, about 0.64 em a
+    letter),
     so a long title is never cut at the drawing's edge."""
     per_line = max(8, int(width / (px * 0.64)))  # a bold Cyrillic letter is wider than a Latin one
     lines: list[str] = []
