@@ -440,17 +440,21 @@ async def mixed(spec: dict, writes_per_s: float) -> dict:
         requests.append(request_bytes(target["base"], target["path"], target.get("headers", {}), cookies))
     latencies: list[list[float]] = [[] for _ in targets]
     statuses: list[dict[int, int]] = [{} for _ in targets]
-    warm = Connection(url.hostname, url.port)
-    for r in requests:
-        await warm.get(r)  # one warm-up request per page, uncounted
-    warm.close()
+    for r in requests:  # one warm-up request per page, uncounted, each on a connection of its own
+        warm = Connection(url.hostname, url.port)
+        await asyncio.wait_for(warm.get(r), REQUEST_TIMEOUT_S)
+        warm.close()
     stop_at = time.perf_counter() + spec["seconds"]
 
     async def reader(i: int) -> None:
         conn, k = Connection(url.hostname, url.port), i % len(targets)
         while time.perf_counter() < stop_at:
             t0 = time.perf_counter()
-            status, _ = await asyncio.wait_for(conn.get(requests[k]), REQUEST_TIMEOUT_S)
+            try:
+                status, _ = await asyncio.wait_for(conn.get(requests[k]), REQUEST_TIMEOUT_S)
+            except (ConnectionError, asyncio.IncompleteReadError):
+                status = 0  # the server dropped the connection: counted under status 0, then reconnect
+                conn.close()
             latencies[k].append(time.perf_counter() - t0)
             statuses[k][status] = statuses[k].get(status, 0) + 1
         conn.close()
@@ -468,10 +472,14 @@ async def mixed(spec: dict, writes_per_s: float) -> dict:
                 await asyncio.sleep(due - time.perf_counter())
             n += 1
             t0 = time.perf_counter()
-            status, _ = await asyncio.wait_for(
-                conn.get(receipt_upload(targets[0]["base"], spec["treasury_token"], f"W{run}-{n}", day)),
-                REQUEST_TIMEOUT_S,
-            )
+            try:
+                status, _ = await asyncio.wait_for(
+                    conn.get(receipt_upload(targets[0]["base"], spec["treasury_token"], f"W{run}-{n}", day)),
+                    REQUEST_TIMEOUT_S,
+                )
+            except (ConnectionError, asyncio.IncompleteReadError):
+                status = 0
+                conn.close()
             writes.append(time.perf_counter() - t0)
             write_statuses[status] = write_statuses.get(status, 0) + 1
         conn.close()
