@@ -8,7 +8,7 @@ import json
 import uuid
 from typing import NamedTuple
 
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, delete, insert, select
 
 from jointfund import clock
 from jointfund.errors import IntegrityError, JointfundError
@@ -115,7 +115,30 @@ def create(
         )
         for name, currencies, description in terms.expanded_accounts():
             open_account(conn, name, info.start_date, currencies, description, actor)
+        write_screening_gate(conn, info)
     return info
+
+
+def screening_gate(info: FundInfo) -> list[tuple[dt.date, tuple[str, ...]]]:
+    """The stages the terms screen from each date on: at the start, and at each adopted amendment's date."""
+    days = sorted(
+        {info.start_date, *(dt.date.fromisoformat(json.loads(a)["effective"]) for a in info.adopted)}
+    )
+    out = []
+    for day in days:
+        pipeline = info.terms(day).pipeline
+        out.append((day, pipeline.screening.stages if pipeline is not None else ()))
+    return out
+
+
+def write_screening_gate(conn: Connection, info: FundInfo) -> None:
+    """Mirror `screening_gate(info)` into the table the database's stage guard reads (whole, so an amendment
+    with an earlier date than one adopted before is placed right)."""
+    conn.execute(delete(t.screening_gate))
+    conn.execute(
+        insert(t.screening_gate),
+        [{"effective": day, "stages": json.dumps(list(stages))} for day, stages in screening_gate(info)],
+    )
 
 
 def load(conn: Connection) -> FundInfo:

@@ -307,27 +307,47 @@ def test_screening_outcomes_and_the_gate(cli, fund_url, tmp_path: Path) -> None:
     assert '"owner 1"' in audit and '"owners_sha256"' in audit and "Тарас" not in audit
     cli("verify")
 
-    # A move written past the gate (as a malicious operator could) is found by verify.
+    # A move written past the domain (raw SQL) is refused by the database itself: the coded application's
+    # latest screening is undecided, the stale one's did not match the new list version.
     engine = create_engine(fund_url)
-    with engine.begin() as conn:
-        seq = append_event(
-            conn, "mallory", "application.move", f"application:{coded}", {"after": "screening"}
-        )
+
+    def raw_move(conn, app: int, to: str = "screening") -> None:  # noqa: ANN001
+        seq = append_event(conn, "mallory", "application.move", f"application:{app}", {"after": to})
         conn.execute(
             insert(t.application_stage).values(
-                application_id=coded,
+                application_id=app,
                 from_stage="submitted",
-                to_stage="screening",
+                to_stage=to,
                 effective=dt.date(2026, 12, 1),
                 actor="mallory",
                 reason="x",
                 seq=seq,
             )
         )
-    engine.dispose()
+
+    for app in (coded, late, listed):
+        with pytest.raises(Exception, match="needs a cleared sanctions screening"), engine.begin() as conn:
+            raw_move(conn, app)
+    with engine.begin() as conn:  # a stage the terms do not screen is not the gate's business
+        raw_move(conn, late, "declined")
+    # An operator who drops the guard gets past the database, not past verify; nor does emptying the gate.
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "DROP TRIGGER application_stage_screened"
+            + ("" if engine.dialect.name == "sqlite" else " ON application_stage")
+        )
+        raw_move(conn, coded)
     found = cli("--format", "json", "verify", ok=False)
     assert found.exit_code == 1, found.stdout
+    assert "trigger application_stage_screened is missing" in found.stdout
     assert "without a cleared screening" in found.stdout
+    with engine.begin() as conn:
+        conn.execute(t.screening_gate.delete())
+    engine.dispose()
+    found = cli("--format", "json", "verify", ok=False)
+    assert "first: the database's screening gate lists nothing, but the terms screen from 2025-05-23: " in (
+        found.stdout
+    )
 
 
 def test_owners_are_validated_and_kept_out_of_reused_references(cli) -> None:  # noqa: ANN001
@@ -454,3 +474,4 @@ def test_one_person_alone_cannot_clear_a_hit(cli, fund_url) -> None:  # noqa: AN
     assert (
         found.exit_code == 1 and "was cleared by admin alone" in found.stdout and "four eyes" in found.stdout
     )
+    assert "trigger screening_four_eyes is missing" in found.stdout

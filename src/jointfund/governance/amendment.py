@@ -19,7 +19,7 @@ from typing import NamedTuple
 from sqlalchemy import Connection, select
 
 from jointfund.errors import InputError, IntegrityError, Problem, Refused
-from jointfund.fund import FundInfo
+from jointfund.fund import FundInfo, write_screening_gate
 from jointfund.governance import book, effects
 from jointfund.governance.model import Proposal
 from jointfund.ledger.canonical import data_json
@@ -147,6 +147,7 @@ def adopt(conn: Connection, fund: FundInfo, p: Proposal, run: effects.Run) -> st
         "sha256": change.sha256,
     }
     book.record(conn, run.actor, ADOPT, change.about, data, t.terms_amendment, row)
+    write_screening_gate(conn, after)  # the database's stage guard follows the amended terms
     return (
         f"terms amended from {change.effective} ({change.reference}); terms now {after.terms_sha256()[:16]}…"
     )

@@ -7,13 +7,14 @@ Importing this module also registers the effects of executed proposals (portfoli
 from __future__ import annotations
 
 import datetime as dt
+import json
 from itertools import pairwise
 
 from sqlalchemy import Connection, select
 
 from jointfund.capital import in_kind
 from jointfund.findings import Finding
-from jointfund.fund import FundInfo
+from jointfund.fund import FundInfo, screening_gate
 from jointfund.governance import book
 from jointfund.governance.model import EXECUTED
 from jointfund.ledger import journal, log
@@ -147,9 +148,14 @@ def check_lock(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Finding
     return name, len(rows), findings
 
 
+def _gate_words(rows: list[tuple[dt.date, tuple[str, ...]]]) -> str:
+    return "; ".join(f"from {day}: {', '.join(stages) or 'no stage'}" for day, stages in rows) or "nothing"
+
+
 def check_screening(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Finding]]:
     """Every move into a stage the terms screen had, before it, a cleared screening against the lists then
-    current; a person's clearance was confirmed by a second user (four eyes); an automatic clearance only
+    current, and the database's screening gate lists the stages the terms screen; a person's clearance was
+    confirmed by a second user (four eyes); an automatic clearance only
     repeats hits a cleared outcome covered before; each list holds the entries its import recorded; each
     application's owners are those whose digest its submission logged (the log holds the digest, not the
     personal data)."""
@@ -174,6 +180,22 @@ def check_screening(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Fi
     by_app: dict[int, list[clearance.Screened]] = {}
     for s in done:
         by_app.setdefault(s.application, []).append(s)
+    # The database's stage guard reads the screened stages from screening_gate: it must say what the terms do.
+    g = t.screening_gate.c
+    stored = [
+        (r.effective, tuple(json.loads(r.stages)))
+        for r in conn.execute(select(g.effective, g.stages).order_by(g.effective))
+    ]
+    expected = screening_gate(fund)
+    if stored != expected:
+        findings.append(
+            Finding(
+                name,
+                None,
+                f"the database's screening gate lists {_gate_words(stored)}, but the terms screen "
+                f"{_gate_words(expected)}: the database would not refuse an unscreened move as the terms say",
+            )
+        )
     firsts = clearance.clearances(conn)
     cleared: dict[int, set] = {}  # application -> keys of the hits a cleared outcome covered, in log order
     for sc in done:

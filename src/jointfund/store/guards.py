@@ -13,11 +13,14 @@ from jointfund.store.triggers import append_only_guard_names
 
 # The two guards of the log itself (one trigger program per table since migration 0005 on SQLite).
 LOG_GUARDS = ("posting_check", "leaf_check")
+# Guards of rules on inserted rows that verify would otherwise only find after the fact: four eyes on a
+# sanctions clearance (migration 0019) and the screening gate on stage changes (migration 0021).
+RULE_GUARDS = ("screening_four_eyes", "application_stage_screened")
 
 
 def expected() -> list[str]:
-    """Every guard name the schema installs: UPDATE/DELETE refusals for each append-only table, and the
-    log's."""
+    """Every guard name the schema installs: UPDATE/DELETE refusals for each append-only table, the log's,
+    and the rule guards named in RULE_GUARDS."""
     names = [
         n
         for tuple_name in dir(tables)
@@ -25,7 +28,7 @@ def expected() -> list[str]:
         for table in getattr(tables, tuple_name)
         for n in append_only_guard_names(table)
     ]
-    return sorted({*names, *LOG_GUARDS})
+    return sorted({*names, *LOG_GUARDS, *RULE_GUARDS})
 
 
 def installed(conn: Connection) -> set[str]:

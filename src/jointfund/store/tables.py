@@ -930,6 +930,18 @@ screening_clearance = Table(
 )
 
 CLEARANCE_APPEND_ONLY = ("screening_clearance",)
+
+# The stages the terms screen, from each date on (migration 0021): the terms' [pipeline.screening] stages at
+# the fund's start and at each adopted amendment's effective date, written by
+# jointfund.fund.write_screening_gate and checked against the terms by verify. It lets the database itself
+# refuse a move into a screened stage without a cleared screening (triggers.screening_gate_statements);
+# rewritten whole when an amendment is adopted.
+screening_gate = Table(
+    "screening_gate",
+    metadata,
+    Column("effective", Date, primary_key=True),
+    Column("stages", Text, nullable=False, comment="JSON array of the stage codes the terms screen"),
+)
 # -- the register of the agreements' commitments (issue 15) --
 # The commitments themselves are shipped files (jointfund/commitments); what happens to them is stored here:
 # events that trigger them, recorded outcomes with their evidence (in `document`, kept by content), and

@@ -435,3 +435,36 @@ PG_STATEMENT_TRIGGERS = (
     "CREATE TRIGGER leaf_check AFTER INSERT ON leaf REFERENCING NEW TABLE AS new_rows "
     "FOR EACH STATEMENT EXECUTE FUNCTION jf_leaf_rows_check()",
 )
+
+
+def screening_gate_statements(dialect: str) -> list[str]:
+    """The guard of migration 0021: a move into a stage the terms screen (screening_gate, by the move's date)
+    needs the application's latest screening cleared and matched against the current version of every list.
+    portfolio.clearance.why_not_cleared says the same in the domain, and verify replays it."""
+    if dialect == "sqlite":
+        screened = (
+            "EXISTS (SELECT 1 FROM json_each((SELECT g.stages FROM screening_gate g WHERE g.effective <= "
+            "NEW.effective ORDER BY g.effective DESC LIMIT 1)) WHERE value = NEW.to_stage)"
+        )
+        missing = "l.id NOT IN (SELECT value FROM json_each(s.lists))"
+    else:
+        assert dialect == "postgresql", dialect
+        screened = (
+            "COALESCE((SELECT g.stages::jsonb FROM screening_gate g WHERE g.effective <= NEW.effective "
+            "ORDER BY g.effective DESC LIMIT 1), '[]'::jsonb) @> to_jsonb(NEW.to_stage::text)"
+        )
+        missing = "NOT (s.lists::jsonb @> to_jsonb(l.id))"
+    cleared = (
+        "EXISTS (SELECT 1 FROM screening s JOIN screening_outcome o ON o.screening_id = s.id "
+        "WHERE s.id = (SELECT MAX(s2.id) FROM screening s2 WHERE s2.application_id = NEW.application_id) "
+        "AND o.outcome = 'cleared' AND EXISTS (SELECT 1 FROM sanctions_list) "
+        "AND NOT EXISTS (SELECT 1 FROM sanctions_list l "
+        "WHERE l.id = (SELECT MAX(l2.id) FROM sanctions_list l2 WHERE l2.name = l.name) AND " + missing + "))"
+    )
+    return insert_guard_statements(
+        dialect,
+        "application_stage",
+        "application_stage_screened",
+        f"NEW.from_stage IS NOT NULL AND {screened} AND NOT {cleared}",
+        "stage change refused: the stage needs a cleared sanctions screening against the current lists",
+    )
