@@ -117,6 +117,78 @@ def close_quarters(engine: Engine, info: FundInfo, directory: Path, say: Callabl
     )
 
 
+def succession(
+    engine: Engine,
+    info: FundInfo,
+    directory: Path,
+    say: Callable[[str], None],
+    authorities: dict[str, Ed25519PrivateKey],
+) -> None:
+    """A board seat changes by decision (governance.toml [succession]): the member steps down and the
+    successor is seated, each by an appointment proposal the board approves, countersigned by the partner's
+    authority key and executed (governance.appointment); the successor's key is written beside the others."""
+    spec = data()["succession"]
+    on = spec["on"]
+    with db.transaction(engine) as conn:
+        (leaving,) = [m for m in member.seated(conn, "board") if m.name == spec["removed"]]
+    _by_decision(
+        engine,
+        info,
+        directory,
+        authorities,
+        on,
+        spec["proposer"],
+        authority.statement(
+            info.id, leaving.partner, member.REMOVE, member=leaving.id, key_id=leaving.key_id
+        ),
+    )
+    _private, public, kid = write_key_pair(directory / "keys" / f"{spec['successor']}.key")
+    st = authority.statement(
+        info.id,
+        leaving.partner,
+        member.APPOINT,
+        body="board",
+        name=spec["successor"],
+        public_pem=public_pem(load_public(public.read_bytes(), str(public))),
+    )
+    seated = _by_decision(engine, info, directory, authorities, on, spec["proposer"], st)
+    say(
+        f"{leaving.name} stepped down and {spec['successor']} was seated on the board (key {kid}), each by "
+        f"an executed appointment decision countersigned by {leaving.partner}'s authority key: {seated}"
+    )
+
+
+def _by_decision(
+    engine: Engine,
+    info: FundInfo,
+    directory: Path,
+    authorities: dict[str, Ed25519PrivateKey],
+    on: dt.date,
+    proposer: str,
+    st: authority.Statement,
+) -> str:
+    from jointfund.governance import appointment
+
+    with db.write(engine) as conn:
+        board = _body_members(conn, "board")
+        keys = {name: load_private(directory / "keys" / f"{name}.key") for name in board}
+        p = _propose(
+            conn,
+            info,
+            keys,
+            {
+                "kind": appointment.KIND,
+                "title": st.describe(),
+                "about": appointment.about(st),
+                "proposed_on": on,
+            },
+            proposer,
+        )
+        _vote_until_decided(conn, info, keys, p, board, "approve", on)
+        appointment.countersign(conn, info, ACTOR, st.signed(authorities[st.partner]))
+        return execution.execute(conn, info, ACTOR, p.id, on).effect
+
+
 def _seat_everyone(
     engine: Engine, info: FundInfo, directory: Path, on: dt.date, authorities: dict[str, Ed25519PrivateKey]
 ) -> dict[str, Ed25519PrivateKey]:

@@ -121,6 +121,7 @@ def build(
     commitments_demo.build(engine, info, directory, say)
     budget_demo.build(engine, info, directory, say)
     governance_demo.close_quarters(engine, info, directory, say)  # after every entry the demo dates in them
+    governance_demo.succession(engine, info, directory, say, authorities)  # after the closes: a later date
     web_demo.build(engine, say)  # after every other step: once users exist, changes name a user
 
     sign_all(engine, info, keys)
