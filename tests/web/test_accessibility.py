@@ -41,7 +41,7 @@ BOARD_PAGES = [
 USERS = {
     None: PUBLIC_PAGES,
     "demo-board-manager": BOARD_PAGES,
-    "demo-treasury-officer": ["/revenue"],
+    "demo-treasury-officer": ["/revenue", "/revenue/imports", "/revenue/uploads"],
     "demo-applicant": ["/portal"],
     "demo-administrator": [
         "/admin/users"

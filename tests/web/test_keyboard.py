@@ -88,7 +88,9 @@ def tab_through(page) -> tuple[list[str], list[str]]:  # noqa: ANN001
 
 PAGES = {
     **USERS,
-    "demo-treasury-officer": [*USERS["demo-treasury-officer"], "/revenue/imports", "/revenue/uploads"],
+    "demo-treasury-officer": list(
+        dict.fromkeys([*USERS["demo-treasury-officer"], "/revenue/imports", "/revenue/uploads"])
+    ),
     "demo-auditor": [
         "/dashboard",
         "/ledger",
