@@ -31,6 +31,8 @@ BOARD_PAGES = [
     "/revenue",
     "/revenue/reports",
     "/proposals",
+    "/proposals?state=open&q=a",
+    "/proposals/new",
     "/proposals/1",
     "/pipeline",
     "/pipeline/1",

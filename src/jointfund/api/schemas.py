@@ -170,11 +170,18 @@ class ClosingOut(BaseModel):
     seq: int
 
 
+class SupportingOut(BaseModel):
+    name: str
+    sha256: str
+    size_bytes: int
+
+
 class ProposalDetail(ProposalOut):
     """A proposal with its ballot: every seat and its last vote, the rule in words, votes and state changes."""
 
     rule_words: str
     content_sha256: str
+    documents: list[SupportingOut] = []
     seats: list[SeatOut]
     votes: list[VoteOut]
     closings: list[ClosingOut]
@@ -529,6 +536,14 @@ class FundCapitalOut(BaseModel):
 # -- governance: proposing, withdrawing, executing; consistency; users --
 
 
+class SupportingIn(BaseModel):
+    """A supporting document as the proposer signs it: its name, and the SHA-256 and size of its bytes."""
+
+    name: str = Field(max_length=200)
+    sha256: str = Field(max_length=64, description="SHA-256 of the file's bytes, 64 lowercase hex digits.")
+    size_bytes: int = Field(ge=0, le=2**53, description="The file's size in bytes.")
+
+
 class ProposalIn(BaseModel):
     """A proposal as its proposer signs it (the options of `jointfund proposals new`)."""
 
@@ -544,6 +559,12 @@ class ProposalIn(BaseModel):
         max_length=100_000,
         description="With kind amendment (and only then): the "
         "amendment as TOML text, effective, reference and changes, as `--amendment FILE`.",
+    )
+    documents: list[SupportingIn] = Field(
+        [],
+        max_length=100,
+        description="Supporting documents, signed with the proposal (at most 20; their bytes are posted with "
+        "the signed proposal to /api/proposals/signed).",
     )
 
 

@@ -13,7 +13,7 @@ from jointfund.budget import plan as budget_plan
 from jointfund.cli import context, params
 from jointfund.cli.output import FormatOption, emit, say
 from jointfund.cli.terms import parse_date
-from jointfund.governance import amendment, book, canonical, execution, proposal, vote
+from jointfund.governance import amendment, book, canonical, execution, listing, proposal, vote
 from jointfund.governance.member import find
 from jointfund.governance.model import CHOICES
 from jointfund.ledger.checkpoint import load_private
@@ -125,7 +125,8 @@ def vote_(
     member_ref: str = AsOption,
     key: Path = KeyOption,
 ) -> None:
-    """Vote approve, reject or abstain, signed with your key; you may change your vote while the proposal is open."""
+    """Vote approve, reject or abstain, signed with your key; you may change your vote while the proposal
+    is open."""
     who = context.actor(ctx, "proposals.vote")
     private = load_private(key)
     fund = context.fund(ctx)
@@ -167,7 +168,8 @@ def recuse(
     member_ref: str = AsOption,
     key: Path = KeyOption,
 ) -> None:
-    """Step aside from an open proposal, signed with your key; your seat is counted as the terms say for recusals."""
+    """Step aside from an open proposal, signed with your key; your seat is counted as the terms say for
+    recusals."""
     from jointfund.governance import recusal
 
     who = context.actor(ctx, "proposals.recuse")
@@ -216,9 +218,8 @@ def list_(
     fund = context.fund(ctx)
     today = clock.today()
     with db.transaction(context.engine(ctx)) as conn:
-        # Standings are worked out lazily, only as far as the page reaches.
-        standings = (proposal.standing(conn, fund, p.id, today) for p in book.proposals(conn))
-        shown = params.page((s for s in standings if state is None or s.state == state), limit, offset)
+        # Chosen in SQL as far as the rows say, and stood a chunk at a time, only as far as the page reaches.
+        shown = params.page(listing.listed(conn, fund, today, listing.Filter(state=state)), limit, offset)
     rows = [
         {
             "id": s.proposal.id,
@@ -265,7 +266,8 @@ def show(ctx: typer.Context, proposal_id: int = context.id_argument(), fmt: str 
     for c in asked:
         say(
             f"  member {c.member.id} ({c.member.name}) declared an interest in {c.interest.party} "
-            f"({c.interest.nature}): asked to recuse: jointfund proposals recuse {p.id} --as {c.member.id} --key KEY"
+            f"({c.interest.nature}): asked to recuse: "
+            f"jointfund proposals recuse {p.id} --as {c.member.id} --key KEY"
         )
     amount = f", {p.amount} {p.currency}" if p.amount is not None else ""
     say(

@@ -7,11 +7,12 @@ signed log always say the same thing (verify checks that they do).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 
 from sqlalchemy import Connection, func, insert, select
 
-from jointfund.governance.model import Closing, Member, Proposal, Vote
+from jointfund.governance.model import Closing, Member, Proposal, Supporting, Vote
 from jointfund.ledger.log import append_event
 from jointfund.money import from_minor
 from jointfund.store import tables as t
@@ -70,13 +71,10 @@ def proposals(conn: Connection, ids: Iterable[int] | None = None) -> list[Propos
     return [proposal_of(r) for r in conn.execute(q)]
 
 
-def proposals_about(conn: Connection, about: str, body: str) -> list[Proposal]:
-    """The proposals of `body` about `about`, chosen in SQL: a standing asks this once, not over every proposal."""
-    q = (
-        select(t.proposal)
-        .where(t.proposal.c.about == about, t.proposal.c.body == body)
-        .order_by(t.proposal.c.id)
-    )
+def proposals_about(conn: Connection, abouts: Iterable[str]) -> list[Proposal]:
+    """The proposals about any of `abouts`, chosen in SQL: a page of standings asks this once, not per
+    proposal."""
+    q = select(t.proposal).where(t.proposal.c.about.in_(list(abouts))).order_by(t.proposal.c.id)
     return [proposal_of(r) for r in conn.execute(q)]
 
 
@@ -98,32 +96,44 @@ def proposal_of(r) -> Proposal:  # noqa: ANN001 - a result row
         r.signature,
         r.content_sha256,
         r.seq,
+        tuple(Supporting(**d) for d in json.loads(r.documents)),
     )
 
 
-def votes(conn: Connection, proposal_id: int | None = None) -> list[Vote]:
-    q = select(t.vote).order_by(t.vote.c.seq)
-    if proposal_id is not None:
-        q = q.where(t.vote.c.proposal_id == proposal_id)
+def _of_proposals(q, column, proposal_id: int | Iterable[int] | None):  # noqa: ANN001, ANN202 - a Select
+    """`q` limited to one proposal, to several (one query for a page of proposals), or not at all (None)."""
+    if proposal_id is None:
+        return q
+    if isinstance(proposal_id, int):
+        return q.where(column == proposal_id)
+    return q.where(column.in_(list(proposal_id)))
+
+
+def votes(conn: Connection, proposal_id: int | Iterable[int] | None = None) -> list[Vote]:
+    q = _of_proposals(select(t.vote).order_by(t.vote.c.seq), t.vote.c.proposal_id, proposal_id)
     return [
         Vote(r.proposal_id, r.member_id, r.choice, r.round, r.cast_on, r.signature, r.seq)
         for r in conn.execute(q)
     ]
 
 
-def closings(conn: Connection, proposal_id: int | None = None) -> list[Closing]:
-    q = select(t.proposal_status).order_by(t.proposal_status.c.seq)
-    if proposal_id is not None:
-        q = q.where(t.proposal_status.c.proposal_id == proposal_id)
+def closings(conn: Connection, proposal_id: int | Iterable[int] | None = None) -> list[Closing]:
+    q = _of_proposals(
+        select(t.proposal_status).order_by(t.proposal_status.c.seq),
+        t.proposal_status.c.proposal_id,
+        proposal_id,
+    )
     return [
         Closing(r.proposal_id, r.status, r.effective, r.reason, r.member_id, r.signature, r.seq)
         for r in conn.execute(q)
     ]
 
 
-def recused(conn: Connection, proposal_id: int | None = None) -> dict[tuple[int, int], int]:
+def recused(conn: Connection, proposal_id: int | Iterable[int] | None = None) -> dict[tuple[int, int], int]:
     """(proposal, member) -> log position of the member's recusal from the proposal (governance.recusal)."""
-    q = select(t.recusal.c.proposal_id, t.recusal.c.member_id, t.recusal.c.seq)
-    if proposal_id is not None:
-        q = q.where(t.recusal.c.proposal_id == proposal_id)
+    q = _of_proposals(
+        select(t.recusal.c.proposal_id, t.recusal.c.member_id, t.recusal.c.seq),
+        t.recusal.c.proposal_id,
+        proposal_id,
+    )
     return {(r.proposal_id, r.member_id): r.seq for r in conn.execute(q)}

@@ -5,7 +5,9 @@ keys sorted, no insignificant white space, non-ASCII characters unescaped, a ver
 field "v" and a "type". Amounts are strings with exactly the currency's decimals,
 dates YYYY-MM-DD, ids integers; no floats. A vote carries the fund id, the proposal
 id and the SHA-256 of the proposal's bytes, so its signature is worthless on another
-fund, another proposal, or an edited one. A browser signs exactly these bytes.
+fund, another proposal, or an edited one. A browser signs exactly these bytes. A proposal with supporting
+documents also carries `documents` (name, SHA-256 and size of each), so its signature covers their bytes;
+without documents the key is absent and the bytes are those version 1 always gave.
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ def proposal_bytes(fund_id: str, p: Proposal) -> bytes:
         "proposer": p.proposer,
         "created_on": p.created_on.isoformat(),
     }
+    if p.documents:  # present only when there are some: a proposal without any keeps its version-1 bytes
+        obj["documents"] = [d.signed() for d in p.documents]
     return data_json(obj).encode("utf-8")
 
 

@@ -2,7 +2,8 @@
 
   governance records  every governance row has its event in the signed log, saying the same, and back
   seats               no partner ever held more seats than the terms gave it, nor two members one seat
-  proposals           each proposal's hash, its proposer's signature, and the body and rule of its terms
+  proposals           each proposal's hash, its proposer's signature, and the body and rule of its terms;
+                      each supporting document it signed resolves to stored bytes with that hash and size
   vote signatures     every vote verifies with its member's key, over the proposal as stored, in round order,
                       by a member seated on the deciding body, while the proposal was open
   amendments          each amendment proposal logged the content its hash names, and each adopted amendment
@@ -38,6 +39,7 @@ from jointfund.governance.model import (
     Vote,
 )
 from jointfund.governance.proposal import PROPOSAL_REF, content
+from jointfund.ledger import document
 from jointfund.store import tables as t
 
 ACTIONS = ("member.", "proposal.", "user.")
@@ -253,6 +255,17 @@ def check_proposals(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Fi
             failures.append(
                 Finding(name, p.seq, f"{at}: its content differs from what was signed (hash mismatch)")
             )
+        for d in p.documents:  # each signed document still resolves to bytes with its hash and size
+            content = document.content(conn, d.sha256)
+            if content is None or document.digest(bytes(content)) != d.sha256 or len(content) != d.size_bytes:
+                failures.append(
+                    Finding(
+                        name,
+                        p.seq,
+                        f"{at}: its document {d.name!r} ({d.sha256[:16]}…) is missing from the document "
+                        "store or its stored bytes no longer have that hash",
+                    )
+                )
         proposer = b.members.get(p.proposer)
         if proposer is None or not canonical.signature_valid(
             proposer.pem_at(p.seq), p.signature_hex, canonical.proposal_bytes(fund.id, p)
@@ -361,7 +374,10 @@ def check_decisions(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Fi
             problem = None
             if c.status in (APPROVED, REJECTED):
                 if verdict.outcome != c.status:
-                    problem = f"the votes before it do not make it {c.status} under {p.rule}: {verdict.outcome}, {verdict.reason}"
+                    problem = (
+                        f"the votes before it do not make it {c.status} under {p.rule}: "
+                        f"{verdict.outcome}, {verdict.reason}"
+                    )
                 elif c.status == APPROVED and p.requires_recommendation:
                     rec = b.recommendation_seq(p)
                     if rec is None or rec > c.seq:

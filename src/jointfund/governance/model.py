@@ -79,6 +79,23 @@ class Member(NamedTuple):
         return f"{self.partner} seat {self.seat} ({self.name})"
 
 
+class Supporting(NamedTuple):
+    """A supporting document of a proposal, as its proposer signed it: the bytes are kept by their hash.
+
+    Attributes:
+      name: the file's name, as shown and downloaded.
+      sha256: SHA-256 of the bytes, lowercase hex: the document's identity in the document store.
+      size_bytes: the number of bytes.
+    """
+
+    name: str
+    sha256: str
+    size_bytes: int
+
+    def signed(self) -> dict:
+        return {"name": self.name, "sha256": self.sha256, "size_bytes": self.size_bytes}
+
+
 class Proposal(NamedTuple):
     """A matter put to a body; its content never changes once signed.
 
@@ -97,6 +114,7 @@ class Proposal(NamedTuple):
       signature_hex: the proposer's Ed25519 signature over the proposal's canonical bytes.
       content_sha256: SHA-256 of those canonical bytes, hex; every vote signs it.
       seq: log position of the proposal.
+      documents: the supporting documents the proposer signed (their bytes are in the document store).
     """
 
     id: int
@@ -114,6 +132,7 @@ class Proposal(NamedTuple):
     signature_hex: str = ""
     content_sha256: str = ""
     seq: int = 0
+    documents: tuple[Supporting, ...] = ()
 
 
 class Vote(NamedTuple):

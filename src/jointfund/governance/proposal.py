@@ -8,6 +8,9 @@ of the terms cannot change the rule of a vote already under way.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -30,12 +33,20 @@ from jointfund.governance.model import (
     Closing,
     Member,
     Proposal,
+    Supporting,
+    Vote,
 )
 from jointfund.governance.rule import Seat, Verdict, attainable
+from jointfund.ledger import document
 from jointfund.money import format_amount, parse_amount, to_minor
 from jointfund.store import tables as t
 
 PROPOSAL_REF = "proposal:"
+MAX_DOCUMENTS = 20  # supporting documents of one proposal: a memo, a term sheet, minutes; not an archive
+# The largest supporting document, and all of one proposal's together (they travel in one request: a server
+# whose request limit, JOINTFUND_MAX_UPLOAD_BYTES, is lower holds them to that; see api.proposal_documents).
+DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
+SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 
 
 class Standing(NamedTuple):
@@ -72,7 +83,8 @@ def get(conn: Connection, proposal_id: int) -> Proposal:
 
 
 def signed_content(fund: FundInfo, p: Proposal) -> str:
-    """The hash votes sign: recomputed from the stored content, which must still be what the proposer signed."""
+    """The hash votes sign: recomputed from the stored content, which must still be what the proposer
+    signed."""
     digest = canonical.proposal_sha256(fund.id, p)
     if digest != p.content_sha256:
         raise IntegrityError(
@@ -94,13 +106,17 @@ def draft(
     about: str | None = None,
     deadline: dt.date | None = None,
     change: amendment.Change | None = None,
+    documents: Sequence[Supporting] = (),
+    document_max_bytes: int = DOCUMENT_MAX_BYTES,
 ) -> Proposal:
     """The proposal as it will be signed, numbered and with the terms' body and rule; nothing is written.
 
-    An amendment proposal needs its `change` (amendment.parse), and is about the change's hash.
+    An amendment proposal needs its `change` (amendment.parse), and is about the change's hash. Its
+    supporting `documents` (name, hash and size of each) are signed with it; their bytes come with the
+    submission (submit's `files`).
     """
     terms = fund.terms(on)
-    problems: list[Problem] = []
+    problems: list[Problem] = document_problems(documents, document_max_bytes)
     kinds = [d.kind for d in terms.governance.decisions]
     if kind not in kinds:
         raise InputError(
@@ -172,8 +188,8 @@ def draft(
     may_propose = {decision.body, decision.requires_recommendation} - {None}
     if member.body not in may_propose:
         raise Refused(
-            f"member {member.id} ({member.name}) sits on {member.body}; a {kind} proposal is made by a member "
-            f"of {' or '.join(sorted(may_propose))}"
+            f"member {member.id} ({member.name}) sits on {member.body}; a {kind} proposal is made by a "
+            f"member of {' or '.join(sorted(may_propose))}"
         )
     return Proposal(
         book.next_id(conn, t.proposal.c.id),
@@ -188,7 +204,79 @@ def draft(
         deadline,
         member.id,
         on,
+        documents=tuple(Supporting(d.name.strip(), d.sha256, d.size_bytes) for d in documents),
     )
+
+
+def document_problems(documents: Sequence[Supporting], max_bytes: int) -> list[Problem]:
+    """What is wrong with a proposal's list of supporting documents (checked with `if`s: they are user
+    input, and `python -O` removes asserts)."""
+    problems: list[Problem] = []
+    if len(documents) > MAX_DOCUMENTS:
+        problems.append(
+            Problem("documents", f"at most {MAX_DOCUMENTS} documents per proposal", len(documents))
+        )
+    seen: set[str] = set()
+    for d in documents:
+        name = d.name.strip()
+        where = f"documents: {name[:60] or d.sha256[:16]}"
+        if not name or len(name) > document.MAX_NAME_CHARS or any(ord(c) < 32 for c in name):
+            problems.append(
+                Problem(
+                    where, f"a file name of 1 to {document.MAX_NAME_CHARS} printable characters is needed"
+                )
+            )
+        if not SHA256_HEX.fullmatch(d.sha256):
+            problems.append(
+                Problem(where, "the hash is not 64 lowercase hexadecimal digits (SHA-256)", d.sha256)
+            )
+        elif d.sha256 in seen:
+            problems.append(Problem(where, "the same file is listed twice", d.sha256))
+        seen.add(d.sha256)
+        if not 1 <= d.size_bytes <= max_bytes:
+            problems.append(
+                Problem(where, f"a document of 1 to {max_bytes:,} bytes is needed", f"{d.size_bytes:,} bytes")
+            )
+    total = sum(d.size_bytes for d in documents)
+    if len(documents) > 1 and total > max_bytes:
+        problems.append(
+            Problem(
+                "documents", f"the documents together may be at most {max_bytes:,} bytes", f"{total:,} bytes"
+            )
+        )
+    return problems
+
+
+def store_documents(
+    conn: Connection, actor: str, p: Proposal, files: Mapping[str, bytes], max_bytes: int
+) -> None:
+    """Keep the bytes of each document `p` lists (by its SHA-256), or find them kept already; refuse (nothing
+    written, the caller's transaction rolls back) a file that is not the one signed, missing or not listed."""
+    problems: list[Problem] = []
+    listed = {d.sha256 for d in p.documents}
+    for sha in files:
+        if sha not in listed:
+            problems.append(
+                Problem("documents", "a file was sent that the signed proposal does not list", sha)
+            )
+    for d in p.documents:
+        where = f"documents: {d.name[:60]}"
+        content = files.get(d.sha256)
+        if content is None:
+            kept = document.get(conn, d.sha256)
+            if kept is None or kept.size_bytes != d.size_bytes:
+                problems.append(
+                    Problem(where, "its bytes were not sent, and no stored document has its hash")
+                )
+        elif document.digest(content) != d.sha256 or len(content) != d.size_bytes:
+            problems.append(
+                Problem(where, "the file sent is not the one signed (its SHA-256 or size differs)")
+            )
+    if problems:
+        raise InputError(problems, "proposal not made")
+    for d in p.documents:
+        if d.sha256 in files:
+            document.store(conn, actor, d.name, files[d.sha256], max_bytes, where=f"documents: {d.name[:60]}")
 
 
 def submit(
@@ -198,14 +286,18 @@ def submit(
     p: Proposal,
     signature_hex: str,
     change: amendment.Change | None = None,
+    files: Mapping[str, bytes] | None = None,
+    document_max_bytes: int = DOCUMENT_MAX_BYTES,
 ) -> Proposal:
-    """Record a drafted proposal once its proposer's signature checks out (with its amendment's content, if any)."""
+    """Record a drafted proposal once its proposer's signature checks out (with its amendment's content, if
+    any)."""
     assert (change is None) == (p.kind != amendment.KIND) and (change is None or change.about == p.about), (
         "an amendment proposal is submitted with the change it was drafted with"
     )
     proposer = book.members(conn, [p.proposer])[0]
     message = canonical.proposal_bytes(fund.id, p)
     check_signature(proposer, signature_hex, message, f"proposal {p.id}")
+    store_documents(conn, actor, p, files or {}, document_max_bytes)
     digest = canonical.proposal_sha256(fund.id, p)
     data = {**content(p), "signature": signature_hex, "content_sha256": digest, "before": None, "after": OPEN}
     row = {
@@ -223,6 +315,7 @@ def submit(
         "created_on": p.created_on,
         "signature": signature_hex,
         "content_sha256": digest,
+        "documents": json.dumps([d.signed() for d in p.documents]),
     }
     seq = book.record(conn, actor, "proposal.new", f"proposal:{p.id}", data, t.proposal, row)
     if change is not None:
@@ -245,7 +338,7 @@ def content(p: Proposal) -> dict:
         "amount": None if p.amount is None else format_amount(p.amount, p.currency or ""),
         "deadline": None if p.deadline is None else p.deadline.isoformat(),
         "created_on": p.created_on.isoformat(),
-    }
+    } | ({"documents": [d.signed() for d in p.documents]} if p.documents else {})
 
 
 def check_signature(member: Member, signature_hex: str, message: bytes, what: str) -> None:
@@ -301,14 +394,27 @@ def close(
 
 def recommendation(conn: Connection, p: Proposal) -> Proposal | None:
     """The approved proposal of the recommending body about `p`, if `p` needs one and it exists."""
-    if p.requires_recommendation is None:
-        return None
-    about = f"{PROPOSAL_REF}{p.id}"
-    # Only the few proposals about `p` are read (listing n proposals used to read all n for each: quadratic).
-    for other in book.proposals_about(conn, about, p.requires_recommendation):
-        if any(c.status == APPROVED for c in book.closings(conn, other.id)):
-            return other
-    return None
+    return recommendations(conn, [p]).get(p.id)
+
+
+def recommendations(conn: Connection, ps: list[Proposal]) -> dict[int, Proposal]:
+    """Each of `ps` that needs a recommendation -> the earliest approved proposal of its recommending body
+    about it.
+
+    Two queries for the whole list: the proposals about any of them, then those proposals' closings (listing n
+    proposals used to read all n, and their closings, for each: quadratic).
+    """
+    wanted = {f"{PROPOSAL_REF}{p.id}": p for p in ps if p.requires_recommendation is not None}
+    if not wanted:
+        return {}
+    about = book.proposals_about(conn, wanted)
+    approved = {c.proposal for c in book.closings(conn, [q.id for q in about]) if c.status == APPROVED}
+    out: dict[int, Proposal] = {}
+    for q in about:
+        p = wanted[q.about or ""]
+        if q.body == p.requires_recommendation and q.id in approved and p.id not in out:
+            out[p.id] = q
+    return out
 
 
 def seats_now(conn: Connection, fund: FundInfo, p: Proposal) -> list[Seat]:
@@ -322,10 +428,41 @@ def verdict(fund: FundInfo, p: Proposal, seats: list[Seat]) -> Verdict:
 
 
 def standing(conn: Connection, fund: FundInfo, proposal_id: int, on: dt.date) -> Standing:
-    p = get(conn, proposal_id)
-    seats = seats_now(conn, fund, p)
-    done = book.closings(conn, p.id)
-    rec = recommendation(conn, p)
+    return standings(conn, fund, [get(conn, proposal_id)], on)[0]
+
+
+def standings(conn: Connection, fund: FundInfo, ps: list[Proposal], on: dt.date) -> list[Standing]:
+    """Where each of `ps` stands on `on`, read in a fixed number of queries whatever the number of proposals
+    (members once; votes, recusals, closings and recommendations of all of `ps` at once)."""
+    ids = [p.id for p in ps]
+    members = book.members(conn)
+    votes: dict[int, list[Vote]] = {i: [] for i in ids}
+    for v in book.votes(conn, ids):
+        votes[v.proposal].append(v)
+    done: dict[int, list[Closing]] = {i: [] for i in ids}
+    for c in book.closings(conn, ids):
+        done[c.proposal].append(c)
+    recused: dict[int, set[int]] = {i: set() for i in ids}
+    for pid, m in book.recused(conn, ids):
+        recused[pid].add(m)
+    recs = recommendations(conn, ps)
+    return [
+        stand(
+            fund,
+            p,
+            counting.seats(fund.terms(p.created_on), p, members, votes[p.id], recused[p.id]),
+            done[p.id],
+            recs.get(p.id),
+            on,
+        )
+        for p in ps
+    ]
+
+
+def stand(
+    fund: FundInfo, p: Proposal, seats: list[Seat], done: list[Closing], rec: Proposal | None, on: dt.date
+) -> Standing:
+    """Where `p` stands on `on`, from what was read of it (pure)."""
     if done:
         last = done[-1]
         reason = last.reason
@@ -372,7 +509,8 @@ def settle(conn: Connection, fund: FundInfo, actor: str, proposal_id: int, on: d
 def refuse_unless_open(s: Standing, doing: str) -> None:
     if s.state == EXPIRED and not s.recorded:
         raise Refused(
-            f"proposal {s.proposal.id} is closed: its deadline {s.proposal.deadline} passed; no one can {doing} it"
+            f"proposal {s.proposal.id} is closed: its deadline {s.proposal.deadline} passed; "
+            f"no one can {doing} it"
         )
     if s.closings:
         raise Refused(f"proposal {s.proposal.id} is closed ({s.words}); no one can {doing} it")

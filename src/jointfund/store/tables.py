@@ -403,6 +403,13 @@ proposal = Table(
     Column("signature", String(128), nullable=False, comment="the proposer's, over the canonical bytes"),
     Column("content_sha256", String(64), nullable=False),
     Column("seq", BigInteger, ForeignKey("event.seq"), nullable=False, unique=True),
+    Column(
+        "documents",
+        Text,
+        nullable=False,
+        server_default="[]",
+        comment="JSON array of {name, sha256, size_bytes}: the supporting documents, as signed",
+    ),
     CheckConstraint("(amount_minor is null) = (currency is null)", name="amount_has_currency"),
 )
 

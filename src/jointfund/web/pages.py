@@ -12,6 +12,7 @@ import re
 import secrets
 from decimal import Decimal
 from importlib import resources
+from itertools import islice
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -29,7 +30,8 @@ from jointfund.api.routers import revenue as revenue_api
 from jointfund.api.schemas import RowId
 from jointfund.api.security import LANG_COOKIE, SESSION_COOKIE, SIGN_IN_COOKIE, Session
 from jointfund.errors import NotFound
-from jointfund.governance import audit, policy, user
+from jointfund.governance import amendment, audit, book, listing, policy, proposal, user
+from jointfund.governance.model import OPEN
 from jointfund.ledger import journal
 from jointfund.web import account_tree, i18n, names, outlook, texts
 
@@ -39,6 +41,7 @@ templates.env.autoescape = True
 READ = Depends(deps.allow("books.read"))
 PUBLIC = Depends(deps.allow("public.read"))
 RECENT_EVENTS = 12
+OPEN_PROPOSALS_SHOWN = 50  # the dashboard's open proposals; the proposals page pages through them all
 CALENDAR_ROWS = 12  # the dashboard shows the latest deadlines; the calendar API has them all
 LANG_COOKIE_DAYS = 365
 SIGN_IN_FORM_SECONDS = 2 * 3600  # how long a sign-in form's double-submit cookie lasts
@@ -298,12 +301,6 @@ def recent_events(request: Request) -> list:
         return audit.trail(conn)[-RECENT_EVENTS:][::-1]
 
 
-def member_links(request: Request) -> dict[str, tuple[int, ...]]:
-    """Which members each user said they are (every link is an event of the log, so a book version fixes it)."""
-    with deps.reading(request) as conn:
-        return user.member_links(conn)
-
-
 @router.get("/dashboard", response_class=HTMLResponse)
 @cacheable
 def dashboard(request: Request, who=READ) -> Response:
@@ -319,18 +316,21 @@ def dashboard(request: Request, who=READ) -> Response:
         for d in calendar
         if d["status"] in ("open", "overdue") or d["due"] >= today - dt.timedelta(days=366)
     ]
-    mine = set(
-        deps.cached(request, "users.member_links", (), lambda: member_links(request)).get(who.name, ())
-    )
+    mine = set(gov_api.linked_members(request, who.name))
     events = deps.cached(request, "audit.recent", (RECENT_EVENTS,), lambda: recent_events(request))
+    with deps.reading(request) as conn:
+        opened = list(
+            islice(
+                listing.listed(conn, deps.fund(request), today, listing.Filter(OPEN)), OPEN_PROPOSALS_SHOWN
+            )
+        )
     open_ = [
         gov_api.proposal_out(st)
         | {
             "missing": [seat for seat in st.seats if seat.choice is None],
             "mine": [seat for seat in st.seats if seat.member in mine and seat.choice is None],
         }
-        for st in gov_api.standings(request)
-        if st.state == "open"
+        for st in opened
     ]
     return render(
         request,
@@ -397,11 +397,68 @@ def entry_page(request: Request, seq: RowId, _who=READ) -> Response:
 # -- governance --
 
 
+PROPOSALS_PER_PAGE = 25
+STATES = ("open", "approved", "rejected", "expired", "withdrawn", "executed")
+
+
 @router.get("/proposals", response_class=HTMLResponse)
 @cacheable
-def proposals_page(request: Request, _who=READ) -> Response:
-    rows = [gov_api.proposal_out(s) for s in gov_api.standings(request)]
-    return render(request, "proposals.html", proposals=rows[::-1])
+def proposals_page(
+    request: Request,
+    state: str = Query("", max_length=20),
+    mine: str = Query("", max_length=3),
+    kind: str = Query("", max_length=40),
+    body: str = Query("", max_length=40),
+    q: str = Query("", max_length=listing.MAX_SEARCH_CHARS),
+    offset: int = Query(0, ge=0, le=10**12),
+    who=READ,
+) -> Response:
+    """The proposals, newest first, filtered (open, waiting for my vote, kind, body), searched and paged."""
+    terms = deps.fund(request).terms()
+    waiting = gov_api.linked_members(request, who.name) if mine else None
+    f = listing.Filter(state or None, body or None, kind or None, q, waiting, newest_first=True)
+    page = gov_api.listed(request, f, ledger_api.Paging(PROPOSALS_PER_PAGE, offset))
+    asked = {"state": state, "mine": mine, "kind": kind, "body": body, "q": q}
+    return render(
+        request,
+        "proposals.html",
+        page=page,
+        asked=asked,
+        states=STATES,
+        kinds=list(dict.fromkeys(d.kind for d in terms.governance.decisions)),
+        bodies=[b.code for b in terms.governance.bodies],
+        previous=urlencode({**asked, "offset": max(offset - PROPOSALS_PER_PAGE, 0)}) if offset else None,
+        following=urlencode({**asked, "offset": page["next_offset"]}) if page["next_offset"] else None,
+        linked=bool(gov_api.linked_members(request, who.name)),
+    )
+
+
+@router.get("/proposals/new", response_class=HTMLResponse)
+def new_proposal_page(request: Request, who=Depends(deps.allow("proposals.new"))) -> Response:
+    """The form a board member proposes with: the browser hashes the documents and signs with the member's key
+    (propose.js), after saying in words what will be signed; the server never sees the key."""
+    fund = deps.fund(request)
+    terms = fund.terms(clock.today())
+    with deps.reading(request) as conn:
+        linked = [
+            m for m in book.members(conn, gov_api.linked_members(request, who.name)) if m.removed_seq is None
+        ]
+    return render(
+        request,
+        "proposal_new.html",
+        members=linked,
+        # An amendment carries its amendment file, proposed with the CLI or the API; every other kind is here.
+        kinds=[d.kind for d in terms.governance.decisions if d.kind != amendment.KIND],
+        currencies=terms.fund.currencies,
+        max_bytes=gov_api.document_limit(request),
+        max_documents=proposal.MAX_DOCUMENTS,
+    )
+
+
+@router.get("/proposals/{proposal_id}/documents/{sha256}")
+def proposal_document(request: Request, proposal_id: RowId, sha256: gov_api.Sha256, _who=READ) -> Response:
+    """A supporting document, downloaded under the name its proposer signed (only one the proposal lists)."""
+    return gov_api.download(*gov_api.document_of(request, proposal_id, sha256))
 
 
 @router.get("/proposals/{proposal_id}", response_class=HTMLResponse)
@@ -412,9 +469,7 @@ def proposal_page(request: Request, proposal_id: RowId, who=READ) -> Response:
     )
     partners = list(dict.fromkeys(seat["partner"] for seat in d["seats"]))
     # A user votes only for the seats linked to them: the form offers no other.
-    mine = set(
-        deps.cached(request, "users.member_links", (), lambda: member_links(request)).get(who.name, ())
-    )
+    mine = set(gov_api.linked_members(request, who.name))
     return render(
         request,
         "proposal.html",

@@ -1,4 +1,5 @@
-"""/api/members, /api/proposals (proposing, votes, withdrawal, expiry, execution), /api/users/{name}/members, /api/audit.
+"""/api/members, /api/proposals (proposing, votes, withdrawal, expiry, execution), /api/users/{name}/members,
+/api/audit.
 
 Voting is signed by the member, wherever the key is: a client asks for the ballot (the
 canonical bytes), signs them with the member's Ed25519 key (the browser does it with
@@ -12,8 +13,13 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+from typing import Annotated
+from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from jointfund import clock
 from jointfund.api import deps
@@ -40,17 +46,18 @@ from jointfund.api.schemas import (
     WithdrawalIn,
 )
 from jointfund.budget import effects as _budget_effects  # noqa: F401 registers the budget effect
-from jointfund.errors import ConflictError, NotFound
-from jointfund.governance import amendment, audit, book, canonical, execution, proposal, user, vote
-from jointfund.governance.model import Member
+from jointfund.errors import ConflictError, InputError, NotFound, Problem
+from jointfund.governance import amendment, audit, book, canonical, execution, listing, proposal, user, vote
+from jointfund.governance.model import Member, Supporting
 from jointfund.governance.proposal import Standing
 from jointfund.governance.rule import requirements
-from jointfund.ledger import authority
+from jointfund.ledger import authority, document
 from jointfund.money import format_amount
 from jointfund.portfolio import effects as _effects  # noqa: F401 registers the effects of executed proposals
 from jointfund.store import db
 
 router = APIRouter(tags=["governance"], responses=RESPONSES)
+Sha256 = Annotated[str, Path(pattern="^[0-9a-f]{64}$", description="SHA-256 of the bytes, lowercase hex")]
 READ = Depends(deps.allow("books.read"))
 
 
@@ -119,6 +126,7 @@ def detail(request: Request, proposal_id: int) -> dict:
         **proposal_out(s),
         "rule_words": rule_words(request, s),
         "content_sha256": s.proposal.content_sha256,
+        "documents": [d._asdict() for d in s.proposal.documents],
         "seats": [seat._asdict() for seat in s.seats],
         "votes": [
             {
@@ -139,15 +147,32 @@ def detail(request: Request, proposal_id: int) -> dict:
 
 
 def standings(request: Request) -> list[Standing]:
-    """Every proposal's standing today, cached per book version (proposals, votes and seats all append to the log)."""
+    """Every proposal's standing today, cached per book version (proposals, votes and seats all append to
+    the log); worked out a chunk at a time (listing.listed), in a fixed number of queries per chunk."""
     return deps.cached(request, "governance.standings", (), lambda: compute_standings(request))
 
 
 def compute_standings(request: Request) -> list[Standing]:
-    fund = deps.fund(request)
-    today = clock.today()
     with deps.reading(request) as conn:
-        return [proposal.standing(conn, fund, p.id, today) for p in book.proposals(conn)]
+        return list(listing.listed(conn, deps.fund(request), clock.today(), listing.Filter()))
+
+
+def linked_members(request: Request, name: str) -> tuple[int, ...]:
+    """The members a user is linked to (every link is an event of the log, so a book version fixes it)."""
+    links = deps.cached(request, "users.member_links", (), lambda: _member_links(request))
+    return links.get(name, ())
+
+
+def _member_links(request: Request) -> dict[str, tuple[int, ...]]:
+    with deps.reading(request) as conn:
+        return user.member_links(conn)
+
+
+def listed(request: Request, f: listing.Filter, paging: Paging) -> dict:
+    """A page of the proposals `f` chooses, as they stand today: only as many read as the page needs."""
+    with deps.reading(request) as conn:
+        rows = paging.take(listing.listed(conn, deps.fund(request), clock.today(), f))
+    return paging.page([proposal_out(s) for s in rows])
 
 
 @router.get("/proposals", response_model=Page[ProposalOut], summary="Proposals and where each stands")
@@ -157,17 +182,17 @@ def proposals(
     state: str | None = Query(None, max_length=20),
     body: str | None = Query(None, max_length=40),
     kind: str | None = Query(None, max_length=40),
+    q: str | None = Query(
+        None, max_length=listing.MAX_SEARCH_CHARS, description="Words of the title (any case), or the number."
+    ),
+    mine: bool = Query(
+        False, description="Only open proposals waiting for the vote of a member linked to the asking user."
+    ),
     paging: Paging = Depends(),
-    _who=READ,
+    who=READ,
 ) -> dict:
-    rows = [
-        proposal_out(s)
-        for s in standings(request)
-        if (state is None or s.state == state)
-        and (body is None or s.proposal.body == body)
-        and (kind is None or s.proposal.kind == kind)
-    ]
-    return paging.slice(rows)
+    waiting = linked_members(request, who.name) if mine else None
+    return listed(request, listing.Filter(state, body, kind, q, waiting), paging)
 
 
 @router.get(
@@ -259,18 +284,43 @@ def closed_out(c) -> dict:  # noqa: ANN001 - a governance Closing
     }
 
 
+FORM_MARGIN_BYTES = 16 * 1024  # the signed proposal's fields and the multipart framing around its files
+
+
+def document_limit(request: Request) -> int:
+    """The most bytes a proposal's documents may have, each and together: the governance bound, or less when
+    the server's request limit (every document travels in one request) is lower."""
+    request_limit = deps.server(request).max_upload_bytes - FORM_MARGIN_BYTES
+    return max(1, min(proposal.DOCUMENT_MAX_BYTES, request_limit))
+
+
 def draft_of(conn, request: Request, p: ProposalIn):  # noqa: ANN001, ANN201 - a Connection; (Proposal, Change | None)
     fund, today = deps.fund(request), clock.today()
     change = None if p.amendment is None else amendment.parse(fund, p.amendment, "amendment", today)
-    return proposal.draft(
-        conn, fund, p.kind, p.title, str(p.member), today, p.amount, p.currency, p.about, p.deadline, change
-    ), change
+    documents = [Supporting(d.name, d.sha256, d.size_bytes) for d in p.documents]
+    d = proposal.draft(
+        conn,
+        fund,
+        p.kind,
+        p.title,
+        str(p.member),
+        today,
+        p.amount,
+        p.currency,
+        p.about,
+        p.deadline,
+        change,
+        documents,
+        document_limit(request),
+    )
+    return d, change
 
 
 @router.post("/proposals/draft", response_model=DraftOut, summary="The bytes a proposer signs to propose")
 def draft(request: Request, p: ProposalIn, _who=Depends(deps.allow("proposals.new"))) -> dict:
-    """Nothing is written: the draft is numbered and given the terms' body and rule; sign `message_base64` with the
-    proposing member's Ed25519 key and post it with the same fields, the id and the signature to /api/proposals."""
+    """Nothing is written: the draft is numbered and given the terms' body and rule; sign `message_base64`
+    with the proposing member's Ed25519 key and post it with the same fields, the id and the signature to
+    /api/proposals (or, with documents, to /api/proposals/signed with their files)."""
     with deps.reading(request) as conn:
         d, _change = draft_of(conn, request, p)
     message = canonical.proposal_bytes(deps.fund(request).id, d)
@@ -281,10 +331,8 @@ def draft(request: Request, p: ProposalIn, _who=Depends(deps.allow("proposals.ne
     }
 
 
-@router.post(
-    "/proposals", response_model=ProposalDetail, status_code=201, summary="Propose, signed by the proposer"
-)
-def propose(request: Request, p: SignedProposalIn, who=Depends(deps.change("proposals.new"))) -> dict:
+def submit_signed(request: Request, p: SignedProposalIn, actor: str, files: dict[str, bytes]) -> dict:
+    """Record the signed proposal and keep its documents' bytes, in one transaction (all or nothing)."""
     with db.write(deps.server(request).engine) as conn:
         d, change = draft_of(conn, request, p)
         if d.id != p.id:
@@ -292,8 +340,99 @@ def propose(request: Request, p: SignedProposalIn, who=Depends(deps.change("prop
                 f"another proposal took number {p.id} since the draft: draft again (it will be {d.id}) "
                 "and sign the new bytes"
             )
-        done = proposal.submit(conn, deps.fund(request), who.name, d, p.signature.strip().lower(), change)
+        done = proposal.submit(
+            conn,
+            deps.fund(request),
+            actor,
+            d,
+            p.signature.strip().lower(),
+            change,
+            files,
+            document_limit(request),
+        )
     return detail(request, done.id)
+
+
+@router.post(
+    "/proposals", response_model=ProposalDetail, status_code=201, summary="Propose, signed by the proposer"
+)
+def propose(request: Request, p: SignedProposalIn, who=Depends(deps.change("proposals.new"))) -> dict:
+    """Its documents, if any, must be stored already (by their hash); to send their bytes with it, post to
+    /api/proposals/signed."""
+    return submit_signed(request, p, who.name, {})
+
+
+@router.post(
+    "/proposals/signed",
+    response_model=ProposalDetail,
+    status_code=201,
+    summary="Propose with supporting documents (multipart: `proposal`, the signed JSON, and `documents`)",
+)
+async def propose_with_documents(request: Request) -> dict:
+    """`proposal` is the JSON of POST /api/proposals; each `documents` part is the bytes of a document it
+    lists.
+    Each is read to at most the limit and one byte more, so an over-large file is refused without being read
+    whole; every file must hash to what the proposer signed, or nothing is written."""
+    who = await deps.authorise_change(request, "proposals.new")
+    form = await request.form()
+    text = form.get("proposal")
+    if not isinstance(text, str):
+        raise InputError([Problem("proposal", "the signed proposal (JSON) is required")], "proposal not made")
+    try:
+        p = SignedProposalIn.model_validate_json(text)
+    except ValidationError as exc:
+        raise InputError(
+            [Problem(f"proposal: {'.'.join(map(str, e['loc']))}", e["msg"]) for e in exc.errors()],
+            "proposal not made",
+        ) from None
+    limit = document_limit(request)
+    files: dict[str, bytes] = {}
+    problems = []
+    for f in form.getlist("documents"):
+        if not hasattr(f, "read"):
+            continue
+        content = await f.read(limit + 1)
+        if len(content) > limit:
+            problems.append(
+                Problem(f"documents: {f.filename}", f"a document of 1 to {limit:,} bytes is needed", "larger")
+            )
+            continue
+        files[document.digest(content)] = content
+    if problems:
+        raise InputError(problems, "proposal not made")
+    return await run_in_threadpool(submit_signed, request, p, who.name, files)
+
+
+def document_of(request: Request, proposal_id: int, sha256: str) -> tuple[Supporting, bytes]:
+    """A supporting document of a proposal and its bytes; only a document the proposal lists is served."""
+    with deps.reading(request) as conn:
+        p = proposal.get(conn, proposal_id)
+        listed = next((d for d in p.documents if d.sha256 == sha256), None)
+        content = None if listed is None else document.content(conn, sha256)
+    if listed is None or content is None:
+        raise NotFound(f"proposal {proposal_id} has no document {sha256[:16]}")
+    return listed, bytes(content)
+
+
+def download(listed: Supporting, content: bytes) -> Response:
+    quoted = quote(listed.name, safe="")
+    return Response(
+        content,
+        media_type="application/octet-stream",
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quoted}",
+            "X-Content-SHA256": listed.sha256,
+        },
+    )
+
+
+@router.get(
+    "/proposals/{proposal_id}/documents/{sha256}",
+    response_class=Response,
+    summary="A supporting document of a proposal (its bytes, by their SHA-256)",
+)
+def proposal_document(request: Request, proposal_id: RowId, sha256: Sha256, _who=READ) -> Response:
+    return download(*document_of(request, proposal_id, sha256))
 
 
 @router.get(

@@ -1,4 +1,5 @@
-// Small helpers shared by the verify tool and in-browser voting: bytes, hex, base64, PEM and SHA-256.
+// Small helpers shared by the verify tool and in-browser signing (votes, proposals): bytes, hex, base64, PEM,
+// SHA-256, signing keys and API answers.
 "use strict";
 window.jf = (function () {
   function hex(bytes) {
@@ -36,5 +37,15 @@ window.jf = (function () {
     for (var i = 0; i < a.length; i++) { if (a[i] !== b[i]) { return false; } }
     return true;
   }
-  return { hex: hex, unhex: unhex, fromBase64: fromBase64, concat: concat, pemBody: pemBody, sha256: sha256, sameBytes: sameBytes };
+  // The JSON of an API answer, or an Error carrying the API's own message when it refused.
+  async function answer(response) {
+    var body = await response.json();
+    if (!response.ok) { throw new Error(body.error ? body.error.message : response.statusText); }
+    return body;
+  }
+  // A member's PKCS#8 PEM key file as a WebCrypto signing key: it is read here and never leaves the browser.
+  async function signingKey(file) {
+    return crypto.subtle.importKey("pkcs8", pemBody(await file.text(), "PRIVATE KEY"), { name: "Ed25519" }, false, ["sign"]);
+  }
+  return { answer: answer, signingKey: signingKey, hex: hex, unhex: unhex, fromBase64: fromBase64, concat: concat, pemBody: pemBody, sha256: sha256, sameBytes: sameBytes };
 })();

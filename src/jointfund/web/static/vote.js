@@ -9,12 +9,6 @@
 
   function say(ok, message) { out.className = ok ? "ok" : "error"; out.textContent = message; }
 
-  async function json(response) {
-    var body = await response.json();
-    if (!response.ok) { throw new Error(body.error ? body.error.message : response.statusText); }
-    return body;
-  }
-
   function labelOf(choice) {
     var input = form.querySelector("input[name=choice][value=" + choice + "]");
     return input ? input.parentElement.textContent.trim() : choice;
@@ -44,12 +38,11 @@
         .replace("%(choice)s", labelOf(choice)).replace("%(seat)s", seat);
       if (!window.confirm(question)) { return; }
       var file = form.elements.key.files[0];
-      var key = await crypto.subtle.importKey("pkcs8", jf.pemBody(await file.text(), "PRIVATE KEY"),
-                                              { name: "Ed25519" }, false, ["sign"]);
-      var ballot = await json(await fetch("/api/proposals/" + id + "/ballot?member=" + encodeURIComponent(member) +
+      var key = await jf.signingKey(file);
+      var ballot = await jf.answer(await fetch("/api/proposals/" + id + "/ballot?member=" + encodeURIComponent(member) +
                                           "&choice=" + encodeURIComponent(choice), { credentials: "same-origin" }));
       var signature = await crypto.subtle.sign({ name: "Ed25519" }, key, jf.fromBase64(ballot.message_base64));
-      var after = await json(await fetch("/api/proposals/" + id + "/votes", {
+      var after = await jf.answer(await fetch("/api/proposals/" + id + "/votes", {
         method: "POST", credentials: "same-origin",
         headers: { "Content-Type": "application/json", "X-CSRF-Token": form.dataset.csrf },
         body: JSON.stringify({ member: Number(member), choice: choice, round: ballot.round, signature: jf.hex(signature) })
