@@ -52,6 +52,8 @@ ROUTES = {
     ("GET", "/ledger/entries/{seq}"): "books.read",
     ("GET", "/proposals"): "books.read",
     ("GET", "/proposals/{proposal_id}"): "books.read",
+    ("GET", "/proposals/new"): "proposals.new",
+    ("GET", "/proposals/{proposal_id}/documents/{sha256}"): "books.read",
     ("GET", "/revenue"): "books.read",
     ("POST", "/revenue/upload/{what}"): "receipts.import",
     ("POST", "/revenue/upload/{what}/confirm"): "receipts.import",
@@ -87,6 +89,8 @@ ROUTES = {
     # governance: proposing, withdrawing, expiring, executing; members and users; consistency proofs
     ("POST", "/api/proposals/draft"): "proposals.new",
     ("POST", "/api/proposals"): "proposals.new",
+    ("POST", "/api/proposals/signed"): "proposals.new",
+    ("GET", "/api/proposals/{proposal_id}/documents/{sha256}"): "books.read",
     ("GET", "/api/proposals/{proposal_id}/withdrawal"): "proposals.withdraw",
     ("POST", "/api/proposals/{proposal_id}/withdrawal"): "proposals.withdraw",
     ("POST", "/api/proposals/expiry"): "proposals.expire",

@@ -53,7 +53,7 @@ def propose(gov, docs: list[Supporting], files: dict[str, bytes], max_bytes: int
 
 def test_the_documents_are_signed_stored_by_hash_and_read_back(board) -> None:  # noqa: ANN001
     docs = [of("memo.pdf", MEMO), of("кошторис.csv", SHEET)]
-    p = propose(board, docs, {d.sha256: c for d, c in zip(docs, (MEMO, SHEET))})
+    p = propose(board, docs, {d.sha256: c for d, c in zip(docs, (MEMO, SHEET), strict=True)})
     signed = json.loads(canonical.proposal_bytes(board.fund.id, p))
     assert signed["documents"] == [d.signed() for d in docs]  # the hashes are inside the signed bytes
     with db.transaction(board.engine) as conn:
