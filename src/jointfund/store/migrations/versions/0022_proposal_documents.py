@@ -1,8 +1,8 @@
 """Supporting documents of a proposal (issue 12): the name, SHA-256 and size of each, signed with the
 proposal.
 
-Revision ID: 0021_proposal_documents
-Revises: 0020_statement_guards
+Revision ID: 0022_proposal_documents
+Revises: 0021_screening_gate
 Create Date: 2026-12-02
 
 The bytes live in the document store (ledger.document), by their hash; the proposal row keeps the list its
@@ -13,8 +13,8 @@ none ("[]"), and their bytes are unchanged.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0021_proposal_documents"
-down_revision = "0020_statement_guards"
+revision = "0022_proposal_documents"
+down_revision = "0021_screening_gate"
 branch_labels = None
 depends_on = None
 
