@@ -194,9 +194,23 @@ def test_cosign_collects_cosignatures_and_reports_a_refusal_loudly(db_url, tmp_p
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{srv.server_address[1]}"
+    from fastapi.testclient import TestClient
+
+    from jointfund.api.app import create_app
+
+    public = TestClient(create_app(engine))
+    before = public.get("/api/public/summary").json()["witnessing"]
+    assert before["witnessed"] is False and before["witnesses"] == [] and before["required"] == 1
+    assert "Not yet witnessed:" in public.get("/").text
     try:
         r = cli("checkpoint", "cosign", "--witness", url)
         assert "WITNESSED" in r.stderr + r.stdout
+        # the public page lists the signers, partners then the witness, and says the log is witnessed
+        after = public.get("/api/public/summary").json()["witnessing"]
+        assert after["witnessed"] is True and after["witnesses"] == [W_NAME]
+        assert after["partners"] == sorted(fund_mod.load(engine.connect()).base_terms().partner_codes)
+        page = public.get("/", params={"lang": "uk"}).text
+        assert "Засвідчено:" in page and W_NAME in page
         note_text = cli("checkpoint", "note").stdout
         assert ref.verify_note(note_text.encode(), [vkey])[1] == [W_NAME]
         cli("verify")

@@ -24,14 +24,18 @@ from jointfund.store import tables as t
 
 # One statement, not two: it is read on every request that may be served from a cache.
 _VERSION = select(
-    select(func.max(t.leaf.c.seq)).scalar_subquery(), select(func.max(t.checkpoint.c.id)).scalar_subquery()
+    select(func.max(t.leaf.c.seq)).scalar_subquery(),
+    select(func.max(t.checkpoint.c.id)).scalar_subquery(),
+    select(func.max(t.cosignature.c.id)).scalar_subquery(),
 )
 
 
-def version(conn: Connection) -> tuple[int, int]:
-    """The book's version: (last log seq, last checkpoint id); both are index reads."""
-    seq, cp = conn.execute(_VERSION).one()
-    return seq or 0, cp or 0
+def version(conn: Connection) -> tuple[int, int, int]:
+    """The book's version: (last log seq, last checkpoint id, last witness cosignature id); index reads.
+
+    A cosignature is not a log record, but it changes what the public page says (witnessed or not)."""
+    seq, cp, cosigned = conn.execute(_VERSION).one()
+    return seq or 0, cp or 0, cosigned or 0
 
 
 def _size(value: Any, depth: int = 0) -> int:

@@ -1,4 +1,5 @@
-"""`jointfund checkpoint`: sign the tree head as a partner; show it as a C2SP note; collect witnesses' cosignatures."""
+"""`jointfund checkpoint`: sign the tree head as a partner; show it as a C2SP note; collect witnesses'
+cosignatures."""
 
 from __future__ import annotations
 
@@ -36,8 +37,8 @@ def checkpoint(
 ) -> None:
     """Sign the current tree head (fund id, size, root, time) as a partner.
 
-    The partner signs both the v1 checkpoint and the C2SP tlog-checkpoint note of the same head; `--format note`
-    prints that note."""
+    The partner signs both the v1 checkpoint and the C2SP tlog-checkpoint note of the same head;
+    `--format note` prints that note."""
     if ctx.invoked_subcommand is not None:
         return
     missing = [
@@ -108,53 +109,18 @@ def cosign(
 ) -> None:
     """Ask witnesses (C2SP tlog-witness) to cosign the latest head every partner signed.
 
-    A witness's cosignature counts only if the terms ([transparency] witnesses) name its key; the terms also say
-    how many make a checkpoint witnessed. Any refusal is reported and the command exits non-zero."""
-    from jointfund.ledger import merkle, note, witness
+    A witness's cosignature counts only if the terms ([transparency] witnesses) name its key; the terms
+    also say how many make a checkpoint witnessed. Any refusal is reported and the command exits non-zero."""
+    from jointfund.ledger import cosigning
 
     context.actor(ctx, "checkpoint.sign")
-    fund = context.fund(ctx)
-    transparency = fund.terms().transparency
-    known = [note.parse_vkey(v) for v in transparency.witnesses]
-    if not known:
-        raise InputError(
-            [
-                Problem(
-                    "[transparency] witnesses",
-                    "the terms name no witness, so no cosignature could "
-                    "count; add the witnesses' verifier keys to the terms first",
-                )
-            ]
-        )
-    engine = context.engine(ctx)
-    with db.transaction(engine) as conn:
-        head = checkpoint_note.latest(conn, fund.id, fund.base_terms().partner_codes)
-    if head is None:
-        raise JointfundError(
-            "no head is signed by every partner yet; witnesses cosign what both partners signed"
-        )
-
-    def proof_from(size: int) -> list[bytes]:
-        with db.transaction(engine) as conn:
-            return merkle.consistency_path(size, log.tree(conn, head.body.size))
-
-    refusals: list[str] = []
-    for url in witnesses:
-        try:
-            got = witness.cosign(url, head.render(), head.body, 0, proof_from, known)
-        except JointfundError as exc:
-            refusals.append(str(exc))
-            continue
-        with db.write(engine) as conn:
-            checkpoint_note.add_cosignatures(conn, head.body, got.signatures)
-        say(f"cosigned by {', '.join(s.name for s in got.signatures)} ({url})")
-    with db.transaction(engine) as conn:
-        now = checkpoint_note.head(conn, fund.id, head.body.size)
-    count = len(set(now.witnesses)) if now else 0
-    state = "WITNESSED" if now and now.witnessed(transparency.witnesses_required) else "not yet witnessed"
+    done = cosigning.collect(context.engine(ctx), context.fund(ctx), witnesses)
+    for url, names in done.cosigned:
+        say(f"cosigned by {', '.join(names)} ({url})")
+    state = "WITNESSED" if done.witnessed else "not yet witnessed"
     say(
-        f"the log of {head.body.size} records: {count} of the {transparency.witnesses_required} witness "
+        f"the log of {done.size} records: {done.count} of the {done.required} witness "
         f"cosignature(s) the terms require: {state}"
     )
-    if refusals:
-        raise JointfundError("\n".join(refusals))
+    if done.refusals:
+        raise JointfundError("\n".join(done.refusals))

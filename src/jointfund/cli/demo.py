@@ -70,6 +70,8 @@ Try next:
   jointfund trust export -o trust.json      # the partners' authority keys and the newest checkpoint
   jointfund ledger proof 20 -o proof.json && jointfund ledger check-proof proof.json --trust trust.json
   jointfund verify --trust trust.json
+  jointfund monitor {directory}/mirror --state monitor.json --trust trust.json   # the published mirror
+  python -m http.server -d {directory}/mirror 8001   # the mirror's own verifier page, with no jointfund server
   jointfund ledger export --format beancount -o {directory}/fund.beancount
   jointfund members list --body board && jointfund proposals show 1
   jointfund audit --since 2026-01-01

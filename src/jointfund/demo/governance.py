@@ -225,7 +225,14 @@ def _seat_everyone(
     return keys
 
 
-def _propose(conn: Connection, info: FundInfo, keys: dict, spec: dict, proposer: str):  # noqa: ANN202
+def _propose(  # noqa: ANN202
+    conn: Connection,
+    info: FundInfo,
+    keys: dict,
+    spec: dict,
+    proposer: str,
+    change=None,  # noqa: ANN001
+):
     draft = proposal.draft(
         conn,
         info,
@@ -237,10 +244,10 @@ def _propose(conn: Connection, info: FundInfo, keys: dict, spec: dict, proposer:
         spec.get("currency"),
         spec.get("about"),
         spec.get("deadline"),
+        change=change,
     )
-    return proposal.submit(
-        conn, info, ACTOR, draft, canonical.sign(keys[proposer], canonical.proposal_bytes(info.id, draft))
-    )
+    signature = canonical.sign(keys[proposer], canonical.proposal_bytes(info.id, draft))
+    return proposal.submit(conn, info, ACTOR, draft, signature, change)
 
 
 def _body_members(conn: Connection, body: str) -> list[str]:

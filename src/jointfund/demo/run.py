@@ -21,6 +21,7 @@ from jointfund.demo import commitments as commitments_demo
 from jointfund.demo import governance as governance_demo
 from jointfund.demo import portfolio as portfolio_demo
 from jointfund.demo import revenue as revenue_demo
+from jointfund.demo import transparency as transparency_demo
 from jointfund.demo import web as web_demo
 from jointfund.errors import JointfundError
 from jointfund.ledger import authority, journal, log
@@ -124,8 +125,10 @@ def build(
     governance_demo.succession(engine, info, directory, say, authorities)  # after the closes: a later date
     web_demo.build(engine, say)  # after every other step: once users exist, changes name a user
 
+    witness_key = transparency_demo.name_witness(engine, info, directory, say)
     sign_all(engine, info, keys)
     say("both partners signed a checkpoint of the log")
+    transparency_demo.witness_and_publish(engine, info, directory, witness_key, say)
     report = verify(engine)
     return DemoResult(info, directory, url, keys, report)
 

@@ -11,8 +11,15 @@ from __future__ import annotations
 import json
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jointfund import i18n
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from jointfund.fund import FundInfo
+    from jointfund.ledger.publish import Published
 
 STATIC = ("crypto.js", "verify.js", "app.css")
 
@@ -47,3 +54,28 @@ def write_pages(out: Path, fund_id: str, origin: str, keys: list[dict], partners
         path.write_text(html, encoding="utf-8")
         written.append(path)
     return written
+
+
+def publish_mirror(engine: Engine, fund: FundInfo, out: Path) -> Published:
+    """Write the public log to `out` as C2SP tlog-tiles, with its verifier pages trusting the partners'
+    registered checkpoint keys (`jointfund publish` and the demo)."""
+    from jointfund.ledger import log
+    from jointfund.ledger.checkpoint import key_id, load_public
+    from jointfund.ledger.publish import publish
+    from jointfund.store import db
+
+    with db.transaction(engine) as conn:
+        done = publish(conn, fund.id, out)
+        terms = fund.base_terms()
+        keys = [
+            {
+                "partner": partner,
+                "key_id": key_id(load_public(pem.encode(), "checkpoint key")),
+                "public_key_pem": pem,
+            }
+            for partner, pem in log.partner_keys(conn).values()
+            if pem
+        ]
+    # The mirror's own verifier page: any static host serving `out` lets the public check a record.
+    write_pages(out, fund.id, terms.transparency.origin_for(fund.id), keys, list(terms.partner_codes))
+    return done

@@ -55,6 +55,16 @@ class GroupOut(BaseModel):
     contribution_base: str | None
 
 
+class WitnessingOut(BaseModel):
+    """Who signed the latest head both partners signed: the partners, then the independent witnesses."""
+
+    tree_size: int
+    partners: list[str]
+    witnesses: list[str] = Field(description="the witnesses' key names (only witnesses the terms name count)")
+    required: int = Field(description="cosignatures the terms require ([transparency] witnesses_required)")
+    witnessed: bool
+
+
 class SummaryOut(BaseModel):
     fund_code: str
     fund_name: str
@@ -67,6 +77,7 @@ class SummaryOut(BaseModel):
     investments: list[InvestmentOut]
     checkpoints: list[CheckpointOut]
     both_signed: CheckpointOut | None
+    witnessing: WitnessingOut | None
 
 
 def latest_by_partner(cps: list[dict]) -> list[dict]:
@@ -170,6 +181,27 @@ def compute_summary(request: Request) -> dict:
         "investments": investment_rows(request),
         "checkpoints": latest_by_partner(cps),
         "both_signed": both_signed(cps, terms.partner_codes),
+        "witnessing": witnessing(request),
+    }
+
+
+def witnessing(request: Request) -> dict | None:
+    """The latest head every partner signed as a C2SP note, with its witnesses' cosignatures (issue 18)."""
+    from jointfund.ledger import checkpoint_note
+
+    info = deps.fund(request)
+    partners = info.base_terms().partner_codes
+    with deps.reading(request) as conn:
+        head = checkpoint_note.latest(conn, info.id, partners)
+    if head is None:
+        return None
+    required = info.terms().transparency.witnesses_required
+    return {
+        "tree_size": head.body.size,
+        "partners": sorted(set(head.partners)),
+        "witnesses": sorted(set(head.witnesses)),
+        "required": required,
+        "witnessed": head.witnessed(required),
     }
 
 
