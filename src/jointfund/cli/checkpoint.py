@@ -119,7 +119,7 @@ def cosign(
         say(f"cosigned by {', '.join(names)} ({url})")
     state = "WITNESSED" if done.witnessed else "not yet witnessed"
     say(
-        f"the log of {done.size} records: {done.count} of the {done.required} witness "
+        f"the log of {done.size} records: {done.cosigners} of the {done.required} witness "
         f"cosignature(s) the terms require: {state}"
     )
     if done.refusals:

@@ -93,7 +93,7 @@ def witness_and_publish(
         srv.shutdown()
         srv.server_close()
     state = "witnessed" if done.witnessed else "not witnessed"
-    say(f"the witness cosigned the log of {done.size} records: {done.count} of {done.required}, {state}")
+    say(f"the witness cosigned the log of {done.size} records: {done.cosigners} of {done.required}, {state}")
     out = directory / spec["mirror"]["directory"]
     published = publish_mirror(engine, info, out)
     say(f"published the public log to {out}: {published.size} records, {published.private} private by hash")

@@ -19,7 +19,7 @@ class Collected(NamedTuple):
 
     size: int
     cosigned: tuple[tuple[str, tuple[str, ...]], ...]  # (url, the witnesses' names that signed)
-    count: int  # distinct witnesses now cosigning the head
+    cosigners: int  # distinct witnesses now cosigning the head
     required: int  # how many the terms require
     witnessed: bool
     refusals: tuple[str, ...]

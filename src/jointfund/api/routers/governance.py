@@ -389,7 +389,7 @@ async def propose_with_documents(request: Request) -> dict:
     files: dict[str, bytes] = {}
     problems = []
     for f in form.getlist("documents"):
-        if not hasattr(f, "read"):
+        if isinstance(f, str):  # a text field named "documents", not a file
             continue
         content = await f.read(limit + 1)
         if len(content) > limit:
