@@ -181,6 +181,7 @@ def test_pages_load_nothing_from_the_network(client, site) -> None:  # noqa: ANN
         "/revenue",
         "/api/docs",
     ):
-        html = client.get(path).text
+        # SVG's namespace name is an identifier that is never fetched; any other URL would be a load
+        html = client.get(path).text.replace('xmlns="http://www.w3.org/2000/svg"', "")
         assert "http://" not in html and "https://" not in html, path
         assert "<script>" not in html and " style=" not in html and "onclick" not in html, path

@@ -67,7 +67,15 @@ def test_hand_computed_cases() -> None:
     assert split(Decimal("0.01"), "USD", {"US": 1, "UA": 1}) == {"US": Decimal("0.01"), "UA": Decimal("0.00")}
 
 
-@pytest.mark.parametrize("weights", [{}, {"US": 0, "UA": 0}, {"US": -1, "UA": 2}])
+@pytest.mark.parametrize("weights", [{"US": 0, "UA": 0}, {"US": -1, "UA": 2}])
 def test_nonsense_weights_are_programmer_errors(weights: dict) -> None:
     with pytest.raises(AssertionError):
         split_minor(100, weights)
+
+
+def test_no_parts_is_a_refused_limit_even_under_python_O() -> None:
+    # The number of parts is a size limit (tests/test_limits.py runs it under -O): refused, not asserted.
+    from jointfund.errors import Refused
+
+    with pytest.raises(Refused, match="1 to 1,000 parts, not 0"):
+        split_minor(100, {})

@@ -206,8 +206,7 @@ def test_no_execution_without_its_rule_and_verify_always_passes(gov) -> None:  #
 
         @initialize(vacant=st.integers(0, 2), kind=st.sampled_from(KINDS))
         def seat_the_board(self, vacant: int, kind: str) -> None:
-            """Runs start with a board (a few seats perhaps vacant) and a proposal, so that votes decide
-            things."""
+            """Runs start with a board (a few seats perhaps vacant) and a proposal, so that votes decide things."""  # noqa: E501 - the text is part of Hypothesis's derandomized seed; see the issue 16 note
             for i, partner in enumerate(p for p, n in SEATS.items() for _ in range(n)):
                 if i >= vacant:
                     self.appoint(partner)

@@ -71,7 +71,7 @@ Try next:
   jointfund ledger proof 20 -o proof.json && jointfund ledger check-proof proof.json --trust trust.json
   jointfund verify --trust trust.json
   jointfund monitor {directory}/mirror --state monitor.json --trust trust.json   # the published mirror
-  python -m http.server -d {directory}/mirror 8001   # the mirror's own verifier page, with no jointfund server
+  python -m http.server -d {directory}/mirror 8001   # the mirror and its verifier page, from a static host
   jointfund ledger export --format beancount -o {directory}/fund.beancount
   jointfund members list --body board && jointfund proposals show 1
   jointfund audit --since 2026-01-01
