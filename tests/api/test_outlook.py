@@ -148,3 +148,54 @@ def test_every_forecast_chart_on_the_web_has_its_assumptions_beside_it(client) -
             assert w in html, (path, w)
         if lang == "uk":
             assert "What this forecast assumes" not in html and "Key parameters" not in html, path
+
+
+def test_a_book_the_forecast_cannot_start_from_leaves_the_pages_up_with_a_note(client, site) -> None:  # noqa: ANN001
+    """A partner's capital below zero (here a distribution larger than the capital) has no forecast: the model
+    shares distributions by capital. The public page and the dashboard are still served, without the outlook
+    and with a plain note why in the reader's language; the API says why with a 409; the refusal is kept for
+    the book version like a result, not worked out again on every request."""
+    terms = site.fund.terms(DAY)
+    partner, base = terms.partner_codes[0], terms.fund.base_currency
+    before = client.get("/").text
+    assert 'id="outlook-unavailable"' not in before and 'data-chart="forecast"' in before
+    with db.write(site.engine) as conn:
+        journal.post(
+            conn,
+            [
+                Entry(
+                    DAY,
+                    "distribution beyond the capital",
+                    (
+                        Posting(
+                            terms.account_name("capital_distributions", partner=partner),
+                            Decimal("900000000.00"),
+                            base,
+                        ),
+                        Posting(terms.account_name("cash", currency=base), Decimal("-900000000.00"), base),
+                    ),
+                    key="negative-capital",
+                )
+            ],
+            site.fund.start_date,
+        )
+    api = client.get("/api/forecast")
+    assert api.status_code == 409
+    assert f"partner {partner}'s capital is negative" in api.json()["error"]["message"]
+    reads = client.app.state.server.reads
+    misses = reads.misses
+    assert client.get("/api/forecast").status_code == 409 and reads.misses == misses  # the refusal, cached
+
+    public = client.get("/")
+    assert public.status_code == 200
+    assert 'id="outlook-unavailable"' in public.text and 'data-chart="forecast"' not in public.text
+    assert f"partner {partner}&#39;s capital is negative" in public.text
+    assert "<caption>Partners&#39; capital</caption>" in public.text and 'id="investments"' in public.text
+    uk = client.get("/?lang=uk")
+    assert uk.status_code == 200
+    assert f"капітал партнера {partner} відʼємний" in uk.text and "capital is negative" not in uk.text
+    sign_in(client, site, "board_manager")
+    for lang in ("en", "uk"):
+        dashboard = client.get(f"/dashboard?lang={lang}")
+        assert dashboard.status_code == 200 and 'id="outlook-unavailable"' in dashboard.text
+        assert 'data-chart="forecast"' not in dashboard.text

@@ -21,11 +21,24 @@ from sqlalchemy import Connection
 
 from jointfund.capital.accounts import capital_accounts
 from jointfund.capital.calls import partner_capital
-from jointfund.errors import JointfundError, NotFound
+from jointfund.errors import ConflictError, JointfundError, NotFound
 from jointfund.forecast.plan import StartState
 from jointfund.fund import FundInfo
 from jointfund.ledger import journal
 from jointfund.terms.model import Terms
+
+
+class NegativeCapital(ConflictError):
+    """A partner's capital is below zero on the start day: the model shares distributions and losses by
+    capital, so it has no meaningful start (it would pay a negative distribution). The book is not wrong
+    for that; the forecast refuses to start from it, and pages show why instead of the outlook."""
+
+    def __init__(self, partner: str, capital: float, day: dt.date, currency: str) -> None:
+        self.partner, self.capital, self.day = partner, capital, day
+        super().__init__(
+            f"the forecast cannot start from the book on {day}: partner {partner}'s capital is negative "
+            f"({capital:,.2f} {currency}), and the forecast shares distributions by capital"
+        )
 
 
 def from_book(
@@ -54,6 +67,9 @@ def from_book(
     )
     fc = capital_accounts(conn, info, day)
     capital = tuple(float(fc.account(p).closing) for p in terms.partner_codes)
+    for partner, amount in zip(terms.partner_codes, capital, strict=True):
+        if amount < 0:
+            raise NegativeCapital(partner, amount, day, terms.fund.base_currency)
     positions = [investment.position(conn, info, inv, day) for inv in investment.investments(conn, day)]
     valued = sum(usd(p.value, p.investment.currency) for p in positions)
     undrawn = sum(usd(p.undrawn, p.investment.currency) for p in positions)

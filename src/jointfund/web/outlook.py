@@ -8,13 +8,20 @@ from fastapi import Request
 from jointfund import clock
 from jointfund.api import deps
 from jointfund.api.routers.public import outlook_document
-from jointfund.forecast import chart, labels, outlook
+from jointfund.errors import JointfundError
+from jointfund.forecast import chart, labels, outlook, start
 from jointfund.web import i18n, names
 
 
 def panel(request: Request, tr, lang: str = i18n.DEFAULT) -> dict:  # noqa: ANN001 - gettext
-    """What the public page and the dashboard show: NAV and each partner's contributions as fans, and the headline."""
-    doc = outlook_document(request, with_tornado=False)
+    """What the public page and the dashboard show: NAV and each partner's contributions as fans, and the headline.
+
+    When the forecast cannot start from the book as it stands, the panel is only `unavailable`, a plain note
+    why: the page around it is still served (a public page never fails for its outlook)."""
+    try:
+        doc = outlook_document(request, with_tornado=False)
+    except JointfundError as refused:
+        return {"unavailable": unavailable(refused, tr)}
     terms = deps.fund(request).terms(clock.today())
     named = names.namer(terms, tr)
     fans = []
@@ -27,6 +34,16 @@ def panel(request: Request, tr, lang: str = i18n.DEFAULT) -> dict:  # noqa: ANN0
         "doc": doc,
         "assumptions": labels.assumptions(doc, tr, named),
     }
+
+
+def unavailable(refused: JointfundError, tr) -> str:  # noqa: ANN001 - gettext
+    """Why the outlook is not shown, in the reader's language (the error's own text is English)."""
+    if isinstance(refused, start.NegativeCapital):
+        return tr(
+            "The outlook is not shown: the forecast cannot start from the books as they stand today, because "
+            "partner %(partner)s's capital is negative and the forecast shares distributions by capital."
+        ) % {"partner": refused.partner}
+    return tr("The outlook is not shown: the forecast cannot start from the books as they stand today.")
 
 
 def page(request: Request, tr, lang: str = i18n.DEFAULT) -> dict:  # noqa: ANN001 - gettext

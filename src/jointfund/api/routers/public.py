@@ -23,6 +23,7 @@ from jointfund.api.routers.portfolio import investment_rows
 from jointfund.api.schemas import CheckpointOut, InvestmentOut, MeOut, Page, Paging, ProposalOut, RowId
 from jointfund.capital.accounts import capital_accounts
 from jointfund.capital.calls import partner_capital
+from jointfund.errors import JointfundError
 from jointfund.forecast import outlook
 from jointfund.governance import policy
 from jointfund.ledger import disclosure
@@ -270,11 +271,19 @@ def outlook_document(request: Request, with_tornado: bool) -> dict:
     0.3 s without the tornado); shared between requests and pages, never mutated."""
     info = deps.fund(request)
 
-    def compute() -> dict:
+    def compute() -> dict | JointfundError:
         with deps.reading(request) as conn:
-            return outlook.book_outlook(conn, info, clock.today(), with_tornado)
+            try:
+                return outlook.book_outlook(conn, info, clock.today(), with_tornado)
+            except JointfundError as refused:
+                # Kept like a result: a book the forecast cannot start from stays so until the next write,
+                # and every page that shows the outlook would otherwise read the book again to learn it.
+                return refused.with_traceback(None)  # no frames (and their connection) kept in the cache
 
-    return deps.cached(request, "forecast.outlook", (with_tornado,), compute)
+    doc = deps.cached(request, "forecast.outlook", (with_tornado,), compute)
+    if isinstance(doc, JointfundError):
+        raise doc.with_traceback(None)  # a fresh traceback each time, never one grown by every raise
+    return doc
 
 
 @router.get("/terms", response_model=dict, tags=["terms"], summary="The terms in force on a date")
