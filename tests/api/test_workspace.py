@@ -286,10 +286,16 @@ def test_capital_accounts_statements_portfolio_and_the_fund_report(client, site)
 
 
 def signed_draft(client, site, fields: dict) -> dict:  # noqa: ANN001
+    """The board manager's signed draft for the member `fields` names, linked to that member's seat first (a
+    user proposes only for a seat linked to them)."""
     h = bearer(site, "board_manager")
+    name = next(n for n, i in site.members.items() if i == fields["member"])
+    with db.transaction(site.engine) as conn:
+        linked = fields["member"] in user.member_links(conn).get(site.name("board_manager"), ())
+    if not linked:
+        site.link("board_manager", name)
     d = client.post("/api/proposals/draft", headers=h, json=fields)
     assert d.status_code == 200, d.text
-    name = next(n for n, i in site.members.items() if i == fields["member"])
     signature = canonical.sign(site.keys[name], base64.b64decode(d.json()["message_base64"]))
     return {**fields, "id": d.json()["id"], "signature": signature}
 

@@ -163,14 +163,16 @@ def member_links(conn: Connection) -> dict[str, tuple[int, ...]]:
     return {name: ids for name, ids in out.items() if ids}
 
 
-def require_linked(conn: Connection, name: str, member_id: int) -> None:
-    """Refuse unless user `name` is linked to member `member_id`: a user votes only for their linked seats.
+def require_linked(conn: Connection, name: str, member_id: int, act: str = "votes") -> None:
+    """Refuse unless user `name` is linked to member `member_id`: a user votes (`act`), or proposes, only
+    for their linked seats.
 
-    The member's own key still signs every vote; this also stops a user who came by another member's key
-    (a shared machine, a leaked file) from casting it under their own name, so the log names who acted."""
+    The member's own key still signs every vote and proposal; this also stops a user who came by another
+    member's key (a shared machine, a leaked file) from using it under their own name, so the log names who
+    acted."""
     if member_id not in member_links(conn).get(name, ()):
         raise Refused(
-            f"user {name} is not linked to member {member_id}: a user votes only for the seats linked to "
+            f"user {name} is not linked to member {member_id}: a user {act} only for the seats linked to "
             "them (an administrator links a user to a seat, with the partner's authority)"
         )
 

@@ -294,7 +294,10 @@ def document_limit(request: Request) -> int:
     return max(1, min(proposal.DOCUMENT_MAX_BYTES, request_limit))
 
 
-def draft_of(conn, request: Request, p: ProposalIn):  # noqa: ANN001, ANN201 - a Connection; (Proposal, Change | None)
+def draft_of(conn, request: Request, p: ProposalIn, actor: str):  # noqa: ANN001, ANN201 - a Connection; (Proposal, Change | None)
+    """The numbered draft of `p`, proposed by user `actor` for the member `p` names: refused unless the user
+    is linked to that member (as a vote is), before any bytes are offered for signing. The fields are checked
+    first, so a wrong field or an unknown member is named as such."""
     fund, today = deps.fund(request), clock.today()
     change = None if p.amendment is None else amendment.parse(fund, p.amendment, "amendment", today)
     documents = [Supporting(d.name, d.sha256, d.size_bytes) for d in p.documents]
@@ -313,16 +316,17 @@ def draft_of(conn, request: Request, p: ProposalIn):  # noqa: ANN001, ANN201 - a
         documents,
         document_limit(request),
     )
+    user.require_linked(conn, actor, p.member, "proposes")
     return d, change
 
 
 @router.post("/proposals/draft", response_model=DraftOut, summary="The bytes a proposer signs to propose")
-def draft(request: Request, p: ProposalIn, _who=Depends(deps.allow("proposals.new"))) -> dict:
+def draft(request: Request, p: ProposalIn, who=Depends(deps.allow("proposals.new"))) -> dict:
     """Nothing is written: the draft is numbered and given the terms' body and rule; sign `message_base64`
     with the proposing member's Ed25519 key and post it with the same fields, the id and the signature to
     /api/proposals (or, with documents, to /api/proposals/signed with their files)."""
     with deps.reading(request) as conn:
-        d, _change = draft_of(conn, request, p)
+        d, _change = draft_of(conn, request, p, who.name)
     message = canonical.proposal_bytes(deps.fund(request).id, d)
     return {
         "id": d.id,
@@ -334,7 +338,7 @@ def draft(request: Request, p: ProposalIn, _who=Depends(deps.allow("proposals.ne
 def submit_signed(request: Request, p: SignedProposalIn, actor: str, files: dict[str, bytes]) -> dict:
     """Record the signed proposal and keep its documents' bytes, in one transaction (all or nothing)."""
     with db.write(deps.server(request).engine) as conn:
-        d, change = draft_of(conn, request, p)
+        d, change = draft_of(conn, request, p, actor)
         if d.id != p.id:
             raise ConflictError(
                 f"another proposal took number {p.id} since the draft: draft again (it will be {d.id}) "
