@@ -345,7 +345,7 @@ def check_signature(member: Member, signature_hex: str, message: bytes, what: st
     if not canonical.signature_valid(member.public_pem, signature_hex, message):
         raise Refused(
             f"signature refused: {what} does not verify with the key {member.key_id} of member {member.id} "
-            f"({member.name}); it must be signed with that member's own key, over exactly this {what}"
+            f"({member.name}); it must be signed with that member's own key, over exactly these bytes"
         )
 
 

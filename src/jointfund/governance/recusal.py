@@ -9,7 +9,8 @@ already be unanimous, or a partner may be left with no seat, so that it cannot p
 from __future__ import annotations
 
 import datetime as dt
-from typing import NamedTuple
+from collections.abc import Collection
+from typing import TYPE_CHECKING, NamedTuple
 
 from sqlalchemy import Connection, select
 
@@ -28,6 +29,9 @@ from jointfund.governance.proposal import (
     standing,
 )
 from jointfund.store import tables as t
+
+if TYPE_CHECKING:
+    from jointfund.governance.interest import Conflict
 
 ACTION = "proposal.recuse"
 
@@ -98,6 +102,17 @@ def recusals(conn: Connection, proposal_id: int | None = None) -> list[Recusal]:
     if proposal_id is not None:
         q = q.where(t.recusal.c.proposal_id == proposal_id)
     return [Recusal(r.proposal_id, r.member_id, r.recused_on, r.signature, r.seq) for r in conn.execute(q)]
+
+
+def asked(conn: Connection, p: Proposal, member_ids: Collection[int]) -> list[Conflict]:
+    """The conflicts of members `member_ids` on `p` while it is open and they have not recused: each of them is
+    asked to recuse (a page shows it to the user linked to the member)."""
+    from jointfund.governance.interest import conflicts
+
+    if not member_ids or any(c.proposal == p.id for c in book.closings(conn, [p.id])):
+        return []
+    done = {r.member for r in recusals(conn, p.id)}
+    return [c for c in conflicts(conn, p) if c.member.id in member_ids and c.member.id not in done]
 
 
 def check_recusals(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Finding]]:

@@ -18,6 +18,7 @@ from jointfund.errors import InputError, NotFound, Problem, Refused
 from jointfund.fund import FundInfo
 from jointfund.governance import book
 from jointfund.governance.model import Member
+from jointfund.governance.proposal import check_signature
 from jointfund.ledger import authority
 from jointfund.ledger.checkpoint import key_id, load_public, public_pem
 from jointfund.store import tables as t
@@ -44,6 +45,34 @@ def _partner_keys(conn: Connection) -> dict[str, tuple[str, str]]:
     return {r.key_id: (r.partner, r.public_pem) for r in conn.execute(select(t.partner_key))}
 
 
+def checked(
+    conn: Connection, member_id: int, pem: bytes, where: str = "--new-key"
+) -> tuple[Member, str, str]:
+    """The seated member `member_id` and the new key `pem` (its id and PEM text), once the key is one in use
+    nowhere; refuses otherwise. What both paths check before anyone signs, and again when the change is made."""
+    found = book.members(conn, [member_id])
+    if not found or found[0].removed_seq is not None:
+        raise NotFound(f"no seated member {member_id}; see: jointfund members list")
+    m = found[0]
+    public = load_public(pem, where)
+    kid, text = key_id(public), public_pem(public)
+    owner = keys_in_use(conn).get(kid)
+    if owner is not None:
+        raise Refused(
+            f"key {kid} is already {owner}'s; each member signs with their own key, used nowhere else"
+        )
+    return m, kid, text
+
+
+def prepare(
+    conn: Connection, fund: FundInfo, member_id: int, pem: bytes, where: str = "--new-key"
+) -> tuple[Member, str, authority.Statement]:
+    """The unsigned statement that replaces member `member_id`'s key with `pem` (and the new key's id): the
+    same bytes whether the old key or the partner's authority key signs them."""
+    m, kid, text = checked(conn, member_id, pem, where)
+    return m, kid, authority.statement(fund.id, m.partner, KIND, **fields(m, text))
+
+
 def rotate(
     conn: Connection,
     fund: FundInfo,
@@ -53,29 +82,29 @@ def rotate(
     st: authority.Statement | None,
     on: dt.date,
     where: str = "--new-key",
+    signer: str | None = None,
 ) -> Member:
     """Replace a seated member's key with `pem`, as `st` (signed by the member's current key, or by the partner's
-    authority key) says; refuses a key in use and every statement that does not say exactly this."""
-    found = book.members(conn, [member_id])
-    if not found or found[0].removed_seq is not None:
-        raise NotFound(f"no seated member {member_id}; see: jointfund members list")
-    m = found[0]
-    try:
-        public = load_public(pem, where)
-    except InputError:
-        raise
-    kid, text = key_id(public), public_pem(public)
-    owner = keys_in_use(conn).get(kid)
-    if owner is not None:
-        raise Refused(
-            f"key {kid} is already {owner}'s; each member signs with their own key, used nowhere else"
-        )
+    authority key) says; refuses a key in use and every statement that does not say exactly this.
+
+    `signer` (MEMBER or AUTHORITY), when given, is the only signer accepted: the web lets a member replace
+    their own key with their old key, and an administrator only with the partner's authority."""
+    assert signer in (None, MEMBER, AUTHORITY), signer
+    m, kid, text = checked(conn, member_id, pem, where)
     if st is None:
         raise Refused(
             f"a new key for member {m.id} needs a statement signed by the old key {m.key_id} (--old-key), "
             f"or, if it is lost, by {m.partner}'s authority key (--authority-key or --prepare)"
         )
-    if authority.signature_valid(st.message(), st.signature_hex, m.public_pem):
+    by_member = authority.signature_valid(st.message(), st.signature_hex, m.public_pem)
+    if signer == MEMBER and not by_member:
+        check_signature(m, st.signature_hex, st.message(), f"the replacement of the key of member {m.id}")
+    if signer == AUTHORITY and by_member:
+        raise Refused(
+            f"the replacement of the key of member {m.id} is signed with the member's own key; "
+            f"here only {m.partner}'s authority key signs it"
+        )
+    if by_member:
         signer = MEMBER
         carried = _by_old_key(conn, fund, m, st, text)
     else:
