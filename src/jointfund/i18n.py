@@ -142,7 +142,8 @@ def collation_key(text: str, lang: str) -> tuple[int, ...]:
 _NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
-VERBATIM = ("year", "period", "number", "licence", "deadline_code")  # numbers that are names, not quantities
+# Numbers that are names, not quantities: a year, a seat, an id, a key's fingerprint, a company's code.
+VERBATIM = ("year", "period", "number", "licence", "deadline_code", "key", "party", "member", "proposal")
 
 
 @functools.lru_cache(maxsize=1024)

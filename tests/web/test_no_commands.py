@@ -96,8 +96,8 @@ def test_a_domain_error_on_a_page_keeps_what_went_wrong_and_drops_the_command(do
 
 
 PAGES = {
-    "administrator": ["/dashboard", "/admin/users", "/api/docs", "/forecast", "/"],
-    "board_manager": ["/dashboard", "/proposals", "/proposals/1", "/revenue", "/ledger"],
+    "administrator": ["/dashboard", "/admin/users", "/api/docs", "/forecast", "/", "/members/1/key"],
+    "board_manager": ["/dashboard", "/proposals", "/proposals/1", "/revenue", "/ledger", "/members"],
 }
 
 

@@ -161,3 +161,57 @@ def test_every_problem_of_a_refused_import_reads_in_ukrainian(fund_engine, tmp_p
     texts_ = [str(refused.value).splitlines()[0], *(p.message for p in refused.value.problems)]
     english = [t for t in texts_ if not any("\u0400" <= ch <= "\u04ff" for ch in said()(t))]
     assert not english, f"add these to web/texts.py IMPORTS and messages.po: {english}"
+
+
+@pytest.mark.parametrize(
+    ("english", "ukrainian"),
+    [
+        (
+            "signature refused: the declaration of an interest in 45123456 does not verify with the key "
+            "1234567890123456 of member 4 (ua-board-1); it must be signed with that member's own key, over "
+            "exactly these bytes",
+            "підпис відхилено: декларація інтересу в 45123456 не перевіряється ключем 1234567890123456 "
+            "члена 4 (ua-board-1); підписати має сам член своїм ключем, саме ці байти",
+        ),
+        (
+            "signature refused: the recusal from proposal 1234 does not verify with the key "
+            "0a1b2c3d4e5f6071 of member 4 (ua-board-1); it must be signed with that member's own key, over "
+            "exactly these bytes",
+            "підпис відхилено: самовідвід від пропозиції 1234 не перевіряється ключем 0a1b2c3d4e5f6071 "
+            "члена 4 (ua-board-1); підписати має сам член своїм ключем, саме ці байти",
+        ),
+        (
+            "key abcdef0123456789 is already member 4 (ua-board-1)'s; each member signs with their own key, "
+            "used nowhere else",
+            "ключ abcdef0123456789 уже належить: член 4 (ua-board-1); кожен член підписує власним ключем, "
+            "який ніде більше не використовується",
+        ),
+        ("no seated member 9; see: jointfund members list", "члена 9, який обіймає місце, немає"),
+    ],
+)
+def test_a_members_refusal_reads_in_ukrainian(english: str, ukrainian: str) -> None:
+    """What the signing pages show when the domain refuses (web.texts.MEMBERS): codes, keys, ids verbatim."""
+    assert said()(english) == ukrainian
+
+
+def test_every_signature_refusal_of_a_members_page_is_recognised() -> None:
+    """check_signature's text, for each thing a member's page signs, reads wholly in Ukrainian."""
+    from jointfund.governance.model import Member
+    from jointfund.governance.proposal import check_signature
+    from jointfund.ledger.checkpoint import key_id, load_public, new_key_pair
+
+    pem = new_key_pair()[1]
+
+    member = Member(
+        4, "board", "UA", 1, "ua-board-1", key_id(load_public(pem, "t")), pem.decode(), dt.date(2026, 1, 1), 1
+    )
+    for what in (
+        "the declaration of an interest in ТОВ «Добра Літій»",
+        "the recusal from proposal 7",
+        "the replacement of the key of member 4",
+        "the approve vote on proposal 7",
+    ):
+        with pytest.raises(Exception) as refused:
+            check_signature(member, "00" * 64, b"x", what)
+        out = said()(str(refused.value))
+        assert out.startswith("підпис відхилено: ") and "does not" not in out and "the " not in out, out

@@ -35,6 +35,7 @@ from jointfund.store import db
 from jointfund.web import budget as budget_page
 from jointfund.web import commitments as commitment_pages
 from jointfund.web import imports as import_pages
+from jointfund.web import members as member_pages
 from jointfund.web import pages
 from jointfund.web import pipeline as pipeline_pages
 from jointfund.web import records as record_pages
@@ -98,6 +99,7 @@ def create_app(
         record_pages.router,
         import_pages.router,
         user_pages.router,
+        member_pages.router,
     ):
         app.include_router(router, dependencies=bounded)
     static = resources.files("jointfund.web").joinpath("static")

@@ -30,7 +30,7 @@ from jointfund.api.routers import revenue as revenue_api
 from jointfund.api.schemas import RowId
 from jointfund.api.security import LANG_COOKIE, SESSION_COOKIE, SIGN_IN_COOKIE, Session
 from jointfund.errors import NotFound
-from jointfund.governance import amendment, audit, book, listing, policy, proposal, user
+from jointfund.governance import amendment, audit, book, listing, policy, proposal, recusal, user
 from jointfund.governance.model import OPEN
 from jointfund.ledger import journal
 from jointfund.web import account_tree, i18n, names, outlook, texts
@@ -470,12 +470,18 @@ def proposal_page(request: Request, proposal_id: RowId, who=READ) -> Response:
     partners = list(dict.fromkeys(seat["partner"] for seat in d["seats"]))
     # A user votes only for the seats linked to them: the form offers no other.
     mine = set(gov_api.linked_members(request, who.name))
+    voters = [seat for seat in d["seats"] if seat["member"] is not None and seat["member"] in mine]
+    # A linked member who declared an interest in the proposal's company is asked, in words, to recuse.
+    with deps.reading(request) as conn:
+        asked = recusal.asked(conn, proposal.get(conn, proposal_id), [s["member"] for s in voters])
     return render(
         request,
         "proposal.html",
         p=d,
         partners=partners,
-        voters=[seat for seat in d["seats"] if seat["member"] is not None and seat["member"] in mine],
+        voters=[seat for seat in voters if seat["excluded"] is None],
+        asked=asked,
+        recused=request.query_params.get("done") == "recused",
     )
 
 

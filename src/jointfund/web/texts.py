@@ -45,6 +45,36 @@ GOVERNANCE = (
     N_("%(seat)s (%(name)s) abstained"),
     N_("%(seat)s (%(name)s) did not vote"),
 )
+# Refusals a member's signing pages show (governance.proposal.check_signature, .user, .recusal, .rotation,
+# .interest, ledger.authority): mirrored, checked by tests/web/test_texts.py.
+MEMBERS = (
+    N_(
+        "signature refused: %(what)s does not verify with the key %(key)s of member %(member)s (%(name)s); "
+        "it must be signed with that member's own key, over exactly these bytes"
+    ),
+    N_("the declaration of an interest in %(party)s"),
+    N_("the recusal from proposal %(proposal)s"),
+    N_("the replacement of the key of member %(member)s"),
+    N_("the %(choice)s vote on proposal %(proposal)s"),
+    N_(
+        "user %(user)s is not linked to member %(member)s: a user votes only for the seats linked to them "
+        "(an administrator links a user to a seat, with the partner's authority)"
+    ),
+    N_("member %(member)s (%(name)s) has already recused from proposal %(proposal)s"),
+    N_(
+        "the replacement of the key of member %(member)s is signed with the member's own key; "
+        "here only %(partner)s's authority key signs it"
+    ),
+    N_(
+        "%(what)s: the statement is not signed by %(partner)s's authority key %(key)s named in the genesis record"
+    ),
+    N_("key %(key)s is already %(owner)s's; each member signs with their own key, used nowhere else"),
+    N_("member %(member)s (%(name)s)"),
+    N_("no seated member %(member)s"),
+    N_("a company name or code of 1 to %(limit)s characters is needed"),
+    N_("a description of 1 to %(limit)s characters is needed"),
+    N_("interest not declared"),
+)
 # Problems of an import (revenue.reader, .fields, .imports): mirrored, checked by tests/web/test_texts.py.
 IMPORTS = (
     N_("a value is required"),
@@ -86,13 +116,15 @@ IMPORTS = (
     N_("expected a %(suffixes)s file"),
     N_("%(what)s not imported"),
 )
-TEMPLATES = (*REASONS, *OUTSTANDING, *GOVERNANCE, *TITLES, eiti.TITLE, *IMPORTS)
+TEMPLATES = (*MEMBERS, *REASONS, *OUTSTANDING, *GOVERNANCE, *TITLES, eiti.TITLE, *IMPORTS)
 # Values that are codes of the terms, by placeholder: shown by their names (web.names).
 CODES = {"resource": "resource", "stream": "stream", "body": "body"}
 LISTS = ("seats", "against")  # "A, B and C" (governance.rule._join)
 # A member's name, a code typed in a command, a licence's id, and what a file holds or lists (codes, file names).
 VERBATIM = (
     "name",
+    "party",  # a company's name or code as the member typed it
+    "user",
     "deadline",
     "licence",
     "allowed",

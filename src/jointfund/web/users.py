@@ -72,7 +72,7 @@ def users_page(
 ) -> Response:
     """The lists; with ?do=link|unlink&user=NAME&member=ID, also the statement to sign for that change."""
     if not (do and name and member):
-        return page(request, done=done if done in KINDS else "")
+        return page(request, done=done if done in (*KINDS, "key") else "")
     pending = prepared(request, do, name, member)
     if pending is None:
         return page(request, error=said(request, N_("Choose a user and a seat from the lists.")), status=422)
