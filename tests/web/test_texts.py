@@ -187,6 +187,12 @@ def test_every_problem_of_a_refused_import_reads_in_ukrainian(fund_engine, tmp_p
             "який ніде більше не використовується",
         ),
         ("no seated member 9; see: jointfund members list", "члена 9, який обіймає місце, немає"),
+        (
+            "user t-board-manager is not linked to member 4: a user acts only for the seats linked to them "
+            "(an administrator links a user to a seat, with the partner's authority)",
+            "користувача t-board-manager не повʼязано з членом 4: користувач діє лише за повʼязані з ним "
+            "місця (адміністратор повʼязує користувача з місцем за повноваженням партнера)",
+        ),
     ],
 )
 def test_a_members_refusal_reads_in_ukrainian(english: str, ukrainian: str) -> None:

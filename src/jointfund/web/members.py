@@ -57,7 +57,7 @@ def seated(conn: Connection, member_id: int) -> Member:
 
 def own(conn: Connection, who: policy.Actor, member_id: int) -> Member:
     """Member `member_id`, when user `who` is linked to it: a user acts only for the seats linked to them."""
-    user.require_linked(conn, who.name, member_id)
+    user.require_linked(conn, who.name, member_id, "acts")
     return seated(conn, member_id)
 
 

@@ -57,9 +57,12 @@ MEMBERS = (
     N_("the replacement of the key of member %(member)s"),
     N_("the %(choice)s vote on proposal %(proposal)s"),
     N_(
-        "user %(user)s is not linked to member %(member)s: a user votes only for the seats linked to them "
+        "user %(user)s is not linked to member %(member)s: a user %(act)s only for the seats linked to them "
         "(an administrator links a user to a seat, with the partner's authority)"
     ),
+    N_("votes"),  # what a user does for a linked seat (user.require_linked's `act`)
+    N_("proposes"),
+    N_("acts"),
     N_("member %(member)s (%(name)s) has already recused from proposal %(proposal)s"),
     N_(
         "the replacement of the key of member %(member)s is signed with the member's own key; "
