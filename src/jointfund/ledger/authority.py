@@ -30,7 +30,7 @@ import json
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -39,6 +39,9 @@ from sqlalchemy import Connection
 from jointfund.errors import InputError, JointfundError, Problem, Refused
 from jointfund.ledger.canonical import data_json
 from jointfund.ledger.checkpoint import key_id, load_public, public_pem
+
+if TYPE_CHECKING:  # log imports this module: its Event is named for the type checker alone
+    from jointfund.ledger.log import Event
 
 VERSION = 1
 STATEMENT_TYPE = "jointfund authority statement"
@@ -78,11 +81,11 @@ class Statement(NamedTuple):
     fund: str
     partner: str
     kind: str
-    fields: Mapping
+    fields: Mapping[str, Any]
     nonce: str
     signature_hex: str = ""
 
-    def body(self) -> dict:
+    def body(self) -> dict[str, Any]:
         return {
             "v": VERSION,
             "type": STATEMENT_TYPE,
@@ -102,7 +105,7 @@ class Statement(NamedTuple):
     def signed(self, private: Ed25519PrivateKey) -> Statement:
         return self._replace(signature_hex=private.sign(self.message()).hex())
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         """What a statement file holds, and what the log event carries under FIELD."""
         return {"statement": self.body(), "signature": self.signature_hex or None}
 
@@ -121,8 +124,10 @@ def statement(fund_id: str, partner: str, kind: str, **fields: object) -> Statem
 def from_json(obj: object, where: str) -> Statement:
     """A statement read from a file or an event; every malformed part is named."""
     try:
-        body = obj["statement"]  # type: ignore[index]
-        sig = obj.get("signature") or ""  # type: ignore[union-attr]
+        if not isinstance(obj, dict):
+            raise TypeError("not a JSON object")
+        body = obj["statement"]
+        sig = obj.get("signature") or ""
         st = Statement(body["fund"], body["partner"], body["kind"], dict(body["fields"]), body["nonce"], sig)
         ok = (
             body.get("v") == VERSION
@@ -179,7 +184,7 @@ class Genesis(NamedTuple):
     seq: int
     complete_seq: int | None
 
-    def body(self) -> dict:
+    def body(self) -> dict[str, Any]:
         return genesis_body(self.fund, self.authorities)
 
     def message(self) -> bytes:
@@ -199,7 +204,7 @@ class Genesis(NamedTuple):
         ]
 
 
-def genesis_body(fund_id: str, authorities: Mapping[str, str]) -> dict:
+def genesis_body(fund_id: str, authorities: Mapping[str, str]) -> dict[str, Any]:
     keys = {
         p: {"key_id": key_id(load_public(pem.encode(), f"authority key of {p}")), "public_pem": pem}
         for p, pem in sorted(authorities.items())
@@ -207,8 +212,9 @@ def genesis_body(fund_id: str, authorities: Mapping[str, str]) -> dict:
     return {"v": VERSION, "type": GENESIS_TYPE, "fund": fund_id, "authorities": keys}
 
 
-def genesis_of(events: list) -> Genesis | None:  # noqa: ANN001 - log.Event values, in log order
-    """The genesis from the log's genesis events (the first record and the valid signatures after it)."""
+def genesis_of(events: list[Event]) -> Genesis | None:
+    """The genesis from the log's genesis events, in log order (the first record and the valid signatures
+    after it)."""
     first = next((e for e in events if e.action == GENESIS_ACTION), None)
     if first is None:
         return None
@@ -218,7 +224,8 @@ def genesis_of(events: list) -> Genesis | None:  # noqa: ANN001 - log.Event valu
     for e in events:
         if e.action != GENESIS_SIGN_ACTION or e.seq < first.seq:
             continue
-        p, sig = e.data.get("partner"), e.data.get("signature", "")
+        p: str = e.data.get("partner", "")
+        sig: str = e.data.get("signature", "")
         if p in authorities and p not in signatures and signature_valid(g.message(), sig, authorities[p]):
             signatures[p] = sig
             if len(signatures) == len(authorities):
@@ -319,8 +326,8 @@ def sign_genesis(conn: Connection, actor: str, partner: str, signature_hex: str)
 
 
 def require(
-    conn: Connection, fund_id: str, st: Statement | None, partner: str, kind: str, fields: Mapping
-) -> dict:
+    conn: Connection, fund_id: str, st: Statement | None, partner: str, kind: str, fields: Mapping[str, Any]
+) -> dict[str, Any]:
     """Check that `st` is `partner`'s authority speaking `kind` with exactly `fields`, signed, on this fund,
     once; returns what the change's log event carries under FIELD. Refuses, saying why, otherwise."""
     what = f"{kind} for {partner}"
@@ -380,7 +387,7 @@ def used(conn: Connection) -> set[str]:
 # -- statement files --
 
 
-def read_file(path: Path) -> dict:
+def read_file(path: Path) -> dict[str, Any]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -398,7 +405,7 @@ def read_file(path: Path) -> dict:
     return obj
 
 
-def write_file(path: Path, obj: dict) -> None:
+def write_file(path: Path, obj: dict[str, Any]) -> None:
     path.write_text(json.dumps(obj, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 

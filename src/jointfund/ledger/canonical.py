@@ -18,6 +18,7 @@ import functools
 import hashlib
 import json
 from collections.abc import Iterable
+from typing import Any
 
 from jointfund.money import format_amount
 
@@ -79,7 +80,16 @@ def entry_bytes(
     return text.encode("utf-8")
 
 
-def entry_bytes_generic(seq, date, recorded_at, key, narration, links, reverses, postings) -> bytes:
+def entry_bytes_generic(
+    seq: int,
+    date: dt.date,
+    recorded_at: dt.datetime,
+    key: str,
+    narration: str,
+    links: Iterable[str],
+    reverses: int | None,
+    postings: Iterable[tuple[str, str, str]],
+) -> bytes:
     """The same encoding through the generic encoder; the reference the fast path is tested against."""
     obj = {
         "v": VERSION,
@@ -97,7 +107,7 @@ def entry_bytes_generic(seq, date, recorded_at, key, narration, links, reverses,
 
 
 def event_bytes(
-    seq: int, recorded_at: dt.datetime, actor: str, action: str, subject: str, data: dict
+    seq: int, recorded_at: dt.datetime, actor: str, action: str, subject: str, data: dict[str, Any]
 ) -> bytes:
     """Canonical bytes of a non-money record (an appointment, a vote, an import, a key)."""
     obj = {
@@ -113,7 +123,7 @@ def event_bytes(
     return _dump(obj).encode("utf-8")
 
 
-def data_json(data: dict) -> str:
+def data_json(data: dict[str, Any]) -> str:
     """How an event's data is stored: the canonical JSON of the data alone."""
     return _dump(data)
 

@@ -11,12 +11,13 @@ in a mirror's entry bundle, and the reverse.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, select
 
 from jointfund.errors import JointfundError, NotFound
 from jointfund.ledger import log
+from jointfund.ledger.checkpoint import Checkpoint
 from jointfund.ledger.proof import checkpoint_json, inclusion_bundle
 from jointfund.ledger.records import record_bytes
 from jointfund.store import tables as t
@@ -54,7 +55,7 @@ class Visibility:
         return self.transparency.is_public(kind, action, closings)
 
 
-def _rows(conn: Connection, lo: int, hi: int) -> Iterable:
+def _rows(conn: Connection, lo: int, hi: int) -> Iterable[tuple[int, str, bytes, str | None, str | None]]:
     """(seq, kind, hash, action, subject) of records lo < seq <= hi, in order."""
     q = (
         select(t.leaf.c.seq, t.leaf.c.kind, t.leaf.c.hash, t.event.c.action, t.event.c.subject)
@@ -62,7 +63,7 @@ def _rows(conn: Connection, lo: int, hi: int) -> Iterable:
         .where(t.leaf.c.seq > lo, t.leaf.c.seq <= hi)
         .order_by(t.leaf.c.seq)
     )
-    return conn.execute(q)
+    return conn.execute(q).tuples()
 
 
 def page(conn: Connection, transparency: Transparency, offset: int, limit: int) -> list[Row]:
@@ -102,9 +103,9 @@ def public_record(conn: Connection, transparency: Transparency, seq: int) -> byt
     return record_bytes(conn, seq)
 
 
-def jointly_signed(conn: Connection, fund_id: str, partners: Iterable[str]) -> list[tuple[int, object]]:
+def jointly_signed(conn: Connection, fund_id: str, partners: Iterable[str]) -> list[Checkpoint]:
     """The v1 checkpoints of the largest tree head that every partner signed (one per partner), or []."""
-    heads: dict[tuple[int, str], dict[str, object]] = {}
+    heads: dict[tuple[int, str], dict[str, Checkpoint]] = {}
     for _id, cp in log.checkpoints(conn, fund_id):
         heads.setdefault((cp.tree_size, cp.root_hex), {}).setdefault(cp.partner, cp)
     full = [h for h, by in heads.items() if set(partners) <= set(by)]
@@ -116,7 +117,7 @@ def jointly_signed(conn: Connection, fund_id: str, partners: Iterable[str]) -> l
 
 def proof(
     conn: Connection, fund_id: str, transparency: Transparency, partners: tuple[str, ...], seq: int
-) -> dict:
+) -> dict[str, Any]:
     """A public record with its inclusion bundle against the latest head both partners signed, every partner's
     signature of that head, and how many records were logged after it (not yet signed by both)."""
     record = public_record(conn, transparency, seq)

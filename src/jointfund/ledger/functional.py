@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import NamedTuple
 
+from jointfund.ledger.account import Account
 from jointfund.ledger.entry import Entry, Posting
 from jointfund.money import exponent
 
@@ -129,7 +130,7 @@ def remeasurement(
 
 
 def carried_currencies(
-    accounts: Mapping[str, object], trading: Mapping[str, str], functional: str
+    accounts: Mapping[str, Account], trading: Mapping[str, str], functional: str
 ) -> frozenset[str]:
     """The currencies whose trading account, as the chart stores it, carries them in the functional one.
 

@@ -14,8 +14,22 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from itertools import chain
+from typing import Any
 
-from sqlalchemy import Connection, Date, and_, bindparam, func, insert, select, text
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Connection,
+    Date,
+    Row,
+    Table,
+    and_,
+    bindparam,
+    func,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy.exc import DBAPIError
 
 from jointfund import clock
@@ -88,7 +102,10 @@ def open_account(
         f"account:{name}",
         {"name": name, "type": kind, "currencies": list(currencies or []), "opened": opened.isoformat()},
     )
-    return Account(res.inserted_primary_key[0], name, kind, tuple(currencies) if currencies else None, opened)
+    key = res.inserted_primary_key
+    if key is None:  # an INSERT of one row always has it; the type allows None for other statements
+        raise AssertionError(f"account {name}: the database gave the new row no id")
+    return Account(key[0], name, kind, tuple(currencies) if currencies else None, opened)
 
 
 def close_account(conn: Connection, name: str, closed: dt.date, actor: str = "system") -> None:
@@ -117,7 +134,12 @@ def close_account(conn: Connection, name: str, closed: dt.date, actor: str = "sy
 # -- posting --
 
 
-def post(conn: Connection, entries: Sequence[Entry], fund_start: dt.date, progress=None) -> list[int]:  # noqa: ANN001 - optional callable(count)
+def post(
+    conn: Connection,
+    entries: Sequence[Entry],
+    fund_start: dt.date,
+    progress: Callable[[int], object] | None = None,
+) -> list[int]:
     """Post `entries` atomically in the caller's transaction; returns their log positions.
 
     An entry whose key was already posted with the same content returns the original
@@ -181,8 +203,9 @@ def _normalise(e: Entry) -> Entry:
 
 
 def _check_reversals(conn: Connection, fresh: list[Entry]) -> None:
-    targets = [e for e in fresh if e.reverses is not None]
-    for e in targets:
+    for e in fresh:
+        if e.reverses is None:
+            continue
         original = get_entry(conn, e.reverses) if e.reverses <= size(conn) else None
         if original is None:
             raise NotFound(f"entry {e.key}: reverses entry {e.reverses}, which does not exist")
@@ -191,7 +214,7 @@ def _check_reversals(conn: Connection, fresh: list[Entry]) -> None:
                 f"entry {e.reverses} is itself a reversal; post the correct entry instead of reversing it"
             )
         already = conn.execute(select(t.entry.c.seq).where(t.entry.c.reverses == e.reverses)).scalar()
-        if already is not None or sum(1 for x in targets if x.reverses == e.reverses) > 1:
+        if already is not None or sum(1 for x in fresh if x.reverses == e.reverses) > 1:
             raise Refused(f"entry {e.reverses} has already been reversed (by entry {already})")
         if e.date < original.date:
             raise InputError(
@@ -224,7 +247,12 @@ def _check_periods(conn: Connection, fresh: list[Entry]) -> None:
             )
 
 
-def _write(conn: Connection, fresh: list[Entry], accounts: dict[str, Account], progress) -> None:  # noqa: ANN001
+def _write(
+    conn: Connection,
+    fresh: list[Entry],
+    accounts: dict[str, Account],
+    progress: Callable[[int], object] | None,
+) -> None:
     """Insert the entries, their postings and their leaves, a batch of entries per statement.
 
     Rows are plain tuples handed to the driver in one call per table and batch (executemany on
@@ -300,14 +328,16 @@ def _write(conn: Connection, fresh: list[Entry], accounts: dict[str, Account], p
     _store_heads(conn, {key: (running[key], seq) for key, seq in last_seq.items()})
 
 
-def _bind(conn: Connection, column) -> Callable[[object], object]:  # noqa: ANN001 - a Column
+def _bind(conn: Connection, column: Column[Any]) -> Callable[[object], object]:
     """How the dialect stores a Python value of `column` (SQLite keeps dates as ISO text), so raw rows match
     Core's."""
     process = column.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
     return process or (lambda value: value)
 
 
-def _insert_rows(conn: Connection, table, columns: tuple[str, ...], rows: list[tuple]) -> None:  # noqa: ANN001
+def _insert_rows(
+    conn: Connection, table: Table, columns: tuple[str, ...], rows: Sequence[tuple[object, ...]]
+) -> None:
     """One batched insert of tuples: COPY on PostgreSQL, the DBAPI's executemany on SQLite.
 
     Triggers fire for every row either way, so the database still checks each posting and leaf.
@@ -316,9 +346,12 @@ def _insert_rows(conn: Connection, table, columns: tuple[str, ...], rows: list[t
         return
     quote = conn.dialect.identifier_preparer.quote
     names = ", ".join(quote(c) for c in columns)
+    driver = conn.connection.driver_connection
+    if driver is None:  # only a connection already closed has none, and the caller's transaction is open
+        raise AssertionError(f"inserting into {table.name}: the connection has no driver connection")
     if conn.dialect.name == "postgresql":
         statement = f"COPY {quote(table.name)} ({names}) FROM STDIN"
-        cursor = conn.connection.driver_connection.cursor()
+        cursor = driver.cursor()
         try:
             with cursor.copy(statement) as copy:
                 for row in rows:
@@ -330,9 +363,8 @@ def _insert_rows(conn: Connection, table, columns: tuple[str, ...], rows: list[t
             cursor.close()
         return
     # Many rows per INSERT ... VALUES statement, as many as the driver may bind: a third less time per row
-    # than
-    # executemany (one statement step for thousands of rows instead of a bind-step-reset round trip per row).
-    driver = conn.connection.driver_connection
+    # than executemany (one statement step for thousands of rows instead of a bind-step-reset round trip per
+    # row).
     per = max(1, _sqlite_max_parameters(driver) // len(columns))
     one = "(" + ", ".join("?" * len(columns)) + ")"
     head = f"INSERT INTO {quote(table.name)} ({names}) VALUES "
@@ -341,7 +373,7 @@ def _insert_rows(conn: Connection, table, columns: tuple[str, ...], rows: list[t
         conn.exec_driver_sql(head + ", ".join([one] * len(part)), tuple(chain.from_iterable(part)))
 
 
-def _sqlite_max_parameters(driver) -> int:  # noqa: ANN001 - a sqlite3.Connection
+def _sqlite_max_parameters(driver: sqlite3.Connection) -> int:
     """How many `?` one statement may bind (32766 since SQLite 3.32; 999 before)."""
     getlimit = getattr(driver, "getlimit", None)  # Python 3.11+
     return getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) if getlimit else 999
@@ -469,7 +501,7 @@ def _load_entries(conn: Connection, seqs: Iterable[int]) -> list[Entry]:
     return [_entry_of(r, legs[r.seq]) for r in rows]
 
 
-def _entry_of(r, legs: list[Posting]) -> Entry:  # noqa: ANN001 - a result row
+def _entry_of(r: Row[Any], legs: list[Posting]) -> Entry:
     recorded = r.recorded_at if r.recorded_at.tzinfo else r.recorded_at.replace(tzinfo=dt.UTC)
     return Entry(
         r.date, r.narration, tuple(legs), r.key, tuple(json.loads(r.links)), r.reverses, r.seq, recorded
@@ -516,7 +548,7 @@ def balance(
 
     One query, without loading the chart (ledger.balance: the statement the CLI's quick read runs too)."""
 
-    def run(sql: str, params: dict) -> Iterable[tuple]:
+    def run(sql: str, params: dict[str, Any]) -> Iterable[tuple[Any, ...]]:
         statement = text(sql)
         if "as_of" in params:  # a date, bound as one on both backends
             statement = statement.bindparams(bindparam("as_of", type_=Date()))
@@ -560,6 +592,7 @@ def balances(
     `offset`, so a page never holds the whole trial balance. With no date they are read from account_head (one
     row per account and currency, as trial_balance does); as of a date, summed from the postings."""
     name = t.account.c.name
+    total: ColumnElement[Any]
     if as_of is None:
         h = t.account_head.c
         cur, total = h.currency, h.balance_minor

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Connection, func, insert, select
@@ -31,14 +31,15 @@ class Event(NamedTuple):
     actor: str
     action: str
     subject: str
-    data: dict
+    data: dict[str, Any]
 
 
 def size(conn: Connection) -> int:
-    return conn.execute(select(func.coalesce(func.max(t.leaf.c.seq), 0))).scalar_one()
+    seq: int = conn.execute(select(func.coalesce(func.max(t.leaf.c.seq), 0))).scalar_one()
+    return seq
 
 
-def append_event(conn: Connection, actor: str, action: str, subject: str, data: dict) -> int:
+def append_event(conn: Connection, actor: str, action: str, subject: str, data: dict[str, Any]) -> int:
     """Append one event to the log inside the caller's write transaction; returns its seq."""
     seq = size(conn) + 1
     recorded_at = clock.now()
@@ -194,7 +195,7 @@ def retired_keys(conn: Connection) -> dict[str, int]:
     return {e.data["key_id"]: e.seq for e in events(conn, action=KEY_RETIRE)}
 
 
-def key_registrations(conn: Connection) -> dict[str, dict]:
+def key_registrations(conn: Connection) -> dict[str, dict[str, Any]]:
     """key_id -> the key.register statement (with its authority signature) that the log holds for it."""
     return {
         e.data["key_id"]: e.data[authority.FIELD]

@@ -18,7 +18,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from jointfund.errors import JointfundError
 from jointfund.ledger import merkle, note, publish, tiles
@@ -49,7 +49,8 @@ def fetcher(source: str, timeout: float = 30) -> Fetch:
             url = source.rstrip("/") + "/" + rel
             try:
                 with urllib.request.urlopen(url, timeout=timeout) as r:  # noqa: S310 - the user's own source
-                    return r.read(MAX_FETCH)
+                    body: bytes = r.read(MAX_FETCH)
+                    return body
             except (urllib.error.URLError, OSError) as exc:
                 raise JointfundError(f"{url}: cannot fetch ({getattr(exc, 'reason', exc)})") from None
 
@@ -151,7 +152,7 @@ def check(
     return Seen(body.origin, body.size, body.root, signers, grew)
 
 
-def read_state(path: Path) -> dict | None:
+def read_state(path: Path) -> dict[str, Any] | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

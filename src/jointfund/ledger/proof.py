@@ -8,7 +8,7 @@ state), and docs/auditing.md shows the same check in a dozen lines of plain Pyth
 from __future__ import annotations
 
 import base64
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from jointfund.errors import InputError, Problem
 from jointfund.ledger import canonical, merkle
@@ -27,7 +27,9 @@ class Verdict(NamedTuple):
     signer: str | None = None
 
 
-def checkpoint_json(cp: Checkpoint, public_pem: str, registration: dict | None = None) -> dict:
+def checkpoint_json(
+    cp: Checkpoint, public_pem: str, registration: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """A checkpoint as bundles carry it; `registration` is the key.register statement, signed by the partner's
     authority key, that makes its key a checkpoint key (so a verifier holding authority keys can trust it)."""
     out = {
@@ -52,8 +54,8 @@ def inclusion_bundle(
     tree: merkle.Tree,
     cp: Checkpoint,
     public_pem: str,
-    registration: dict | None = None,
-) -> dict:
+    registration: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """`tree` is the log's tree at the checkpoint's size (`log.tree(conn, cp.tree_size)`). `record` is a
     readable
     copy of `record_base64` for people; check_inclusion refuses a bundle where they differ."""
@@ -76,8 +78,8 @@ def consistency_bundle(
     old: tuple[Checkpoint, str],
     new: tuple[Checkpoint, str],
     tree: merkle.Tree,
-    registrations: dict[str, dict] | None = None,
-) -> dict:
+    registrations: dict[str, dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     """`tree` is the log's tree at the newer checkpoint's size (`log.tree(conn, new.tree_size)`)."""
     (a, a_pem), (b, b_pem) = old, new
     regs = registrations or {}
@@ -91,12 +93,12 @@ def consistency_bundle(
     }
 
 
-def _checkpoint_of(data: dict, where: str) -> tuple[Checkpoint, str]:
+def _checkpoint_of(data: dict[str, Any], where: str) -> tuple[Checkpoint, str]:
     return checkpoint_of(data, where)
 
 
 def _trusted_signer(
-    data: dict, fund_id: object, trust: Trust | None, where: str, reasons: list[str]
+    data: dict[str, Any], fund_id: object, trust: Trust | None, where: str, reasons: list[str]
 ) -> str | None:
     """Check the checkpoint in `data` against the trust; returns the signer the trust names (None if none)."""
     cp, pem = _checkpoint_of(data, where)
@@ -135,7 +137,7 @@ def _trusted_signer(
 
 
 def check_inclusion(
-    bundle: dict, trust: Trust | None = None, trusted_key_ids: set[str] | None = None
+    bundle: dict[str, Any], trust: Trust | None = None, trusted_key_ids: set[str] | None = None
 ) -> Verdict:
     """Is the record in the log whose head a trusted key signed? OK only for a trusted key (`trust`, or
     `trusted_key_ids`); the signer is the partner the trust names for that key."""
@@ -165,7 +167,7 @@ def check_inclusion(
 
 
 def check_consistency(
-    bundle: dict, trust: Trust | None = None, trusted_key_ids: set[str] | None = None
+    bundle: dict[str, Any], trust: Trust | None = None, trusted_key_ids: set[str] | None = None
 ) -> Verdict:
     if trusted_key_ids is not None:
         trust = with_key_ids(trust, sorted(trusted_key_ids))

@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import struct
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import NamedTuple
 
@@ -32,6 +33,7 @@ from sqlalchemy import Connection
 from jointfund.errors import JointfundError
 from jointfund.ledger import checkpoint_note, disclosure, log, tiles
 from jointfund.ledger.records import record_bytes
+from jointfund.terms.model import Transparency
 
 WIDTH = tiles.WIDTH
 MAX_ENTRY = 0xFFFF
@@ -106,10 +108,7 @@ def publish(conn: Connection, fund_id: str, out: Path) -> Published:
         written += 1
 
     for level, n, width in tiles_of(size):
-        put(
-            tile_path(level, n, width),
-            lambda level=level, n=n, width=width: b"".join(tree.hashes(level, n * WIDTH, n * WIDTH + width)),
-        )
+        put(tile_path(level, n, width), partial(_tile, tree, level, n * WIDTH, n * WIDTH + width))
         if level == 0:
             rel = tile_path("entries", n, width)
             if (out / rel).exists():
@@ -117,12 +116,17 @@ def publish(conn: Connection, fund_id: str, out: Path) -> Published:
                 continue
             entries, hidden = _entries(conn, terms.transparency, n * WIDTH, n * WIDTH + width)
             private += hidden
-            put(rel, lambda entries=entries: bundle(entries))
+            put(rel, partial(bundle, entries))
     _write_atomically(out / "checkpoint", head.render().encode())
     return Published(size, written, kept, private, head.render())
 
 
-def _entries(conn: Connection, transparency, lo: int, hi: int) -> tuple[list[bytes], int]:  # noqa: ANN001
+def _tile(tree: tiles.StoredTree, level: int, lo: int, hi: int) -> bytes:
+    """A tile's content: the nodes of `level` with indexes [lo, hi), one after the other."""
+    return b"".join(tree.hashes(level, lo, hi))
+
+
+def _entries(conn: Connection, transparency: Transparency, lo: int, hi: int) -> tuple[list[bytes], int]:
     """The records at leaf indexes [lo, hi): their canonical bytes if public, else empty; and how many are
     empty."""
     out: list[bytes] = []

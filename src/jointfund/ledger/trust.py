@@ -20,7 +20,7 @@ import datetime as dt
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from cryptography.exceptions import InvalidSignature
 from sqlalchemy import Connection
@@ -153,16 +153,18 @@ def parse(obj: object, where: str) -> Trust:
 
 def checkpoint_of(data: object, where: str) -> tuple[Checkpoint, str]:
     try:
+        if not isinstance(data, dict):
+            raise TypeError("not a JSON object")
         cp = Checkpoint(
             str(data["fund_id"]),
             int(data["tree_size"]),
-            str(data["root"]),  # type: ignore[index]
-            dt.datetime.fromisoformat(str(data["signed_at"]).replace("Z", "+00:00")),  # type: ignore[index]
+            str(data["root"]),
+            dt.datetime.fromisoformat(str(data["signed_at"]).replace("Z", "+00:00")),
             str(data["partner"]),
             str(data["key_id"]),
             str(data["signature"]),
-        )  # type: ignore[index]
-        return cp, str(data["public_key_pem"])  # type: ignore[index]
+        )
+        return cp, str(data["public_key_pem"])
     except (KeyError, TypeError, ValueError) as exc:
         raise InputError([Problem(where, f"malformed checkpoint: {exc}")], "bad checkpoint") from None
 
@@ -179,7 +181,7 @@ def checkpoint_signed(cp: Checkpoint, pem: str) -> bool:
         return False
 
 
-def export(conn: Connection, fund_id: str, with_checkpoint: bool = True) -> dict:
+def export(conn: Connection, fund_id: str, with_checkpoint: bool = True) -> dict[str, Any]:
     """A trust file of this fund: its genesis authority keys, its checkpoint keys with their authority
     statements, and (by default) its newest checkpoint."""
     from jointfund.ledger import log
@@ -275,8 +277,8 @@ def anchor_problems(conn: Connection, fund_id: str, trust: Trust) -> tuple[int, 
                 f"the log's first {cp.tree_size} records are not those {at} signed: history was rewritten",
             )
         )
-    stored = {(c.tree_size, c.root_hex, c.key_id, c.signature_hex) for _, c in log.checkpoints(conn, fund_id)}
-    if (cp.tree_size, cp.root_hex, cp.key_id, cp.signature_hex) not in stored:
+    kept = {(c.tree_size, c.root_hex, c.key_id, c.signature_hex) for _, c in log.checkpoints(conn, fund_id)}
+    if (cp.tree_size, cp.root_hex, cp.key_id, cp.signature_hex) not in kept:
         out.append(
             (None, f"{at} is missing from the database's checkpoints: a signed checkpoint was deleted")
         )

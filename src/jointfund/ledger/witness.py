@@ -33,7 +33,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -98,7 +98,7 @@ class State:
         self.path = path
         self.lock = threading.Lock()
 
-    def read(self) -> dict[str, dict]:
+    def read(self) -> dict[str, dict[str, Any]]:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except FileNotFoundError:
@@ -108,9 +108,10 @@ class State:
                 f"{self.path}: the witness state cannot be read ({exc}); refusing to start "
                 "from nothing, which would let a log roll back"
             ) from None
-        return data.get("logs", {})
+        logs: dict[str, dict[str, Any]] = data.get("logs", {})
+        return logs
 
-    def write(self, logs: dict[str, dict]) -> None:
+    def write(self, logs: dict[str, dict[str, Any]]) -> None:
         tmp = self.path.with_name(self.path.name + ".tmp")
         tmp.write_text(
             json.dumps(

@@ -21,9 +21,10 @@ account). bulk.py's `FrameRounding` is its column-wise twin.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -170,24 +171,32 @@ def group_difference(
     return RoundingDifference(group, receipts, amount, per_receipt, owed, difference, base)
 
 
+@dataclasses.dataclass(slots=True)
+class _Sums:
+    """A day-and-stream group's running sums: its receipts, their amount and their contributions."""
+
+    receipts: int = 0
+    amount: Decimal = Decimal(0)
+    owed: Decimal = Decimal(0)
+
+
 def rounding_differences(
     evaluations: Iterable[Evaluation], on: Callable[[dt.date], Rules], rates: RateTable
 ) -> list[RoundingDifference]:
     """The groups whose rounding once differs from per-receipt rounding, by group; `on` gives the rules of a
     day."""
-    acc: dict[DayStream, list] = {}
+    acc: dict[DayStream, _Sums] = {}
     for e in evaluations:
         if not rounded_at_day_stream(e, on(e.receipt.date)):
             continue
         r = e.receipt
-        slot = acc.setdefault(
-            DayStream(r.date, r.licence_id, r.stream, r.currency), [0, Decimal(0), Decimal(0)]
-        )
-        slot[0] += 1
-        slot[1] += r.amount
-        slot[2] += e.contribution
+        slot = acc.setdefault(DayStream(r.date, r.licence_id, r.stream, r.currency), _Sums())
+        slot.receipts += 1
+        slot.amount += r.amount
+        slot.owed += e.contribution
     found = (
-        group_difference(g, n, amount, owed, on(g.day), rates) for g, (n, amount, owed) in sorted(acc.items())
+        group_difference(g, s.receipts, s.amount, s.owed, on(g.day), rates)
+        for g, s in sorted(acc.items(), key=lambda item: item[0])
     )
     return [d for d in found if d.difference]
 
@@ -238,13 +247,26 @@ def _zero(currency: str) -> Decimal:
     return Decimal(0).scaleb(-exponent(currency))
 
 
+@dataclasses.dataclass(slots=True)
+class _Running:
+    """One group's running totals in a Tally, in one currency; `complete` until a base amount is missing."""
+
+    receipts: int
+    eligible: int
+    amount: Decimal
+    eligible_amount: Decimal
+    contribution: Decimal
+    base: Decimal
+    complete: bool
+
+
 class Tally:
     """Running totals of evaluations per group and currency, for one grouping; one pass, any size."""
 
     def __init__(self, by: str) -> None:
         self.by = by
         self._key_of = group_key(by)
-        self._acc: dict[tuple[str, str], list] = {}
+        self._acc: dict[tuple[str, str], _Running] = {}
         self._labels: dict[str, str] = {}
 
     def add(self, e: Evaluation) -> None:
@@ -253,24 +275,34 @@ class Tally:
         slot = self._acc.get((key, e.receipt.currency))
         if slot is None:
             zero = _zero(e.receipt.currency)
-            slot = self._acc[(key, e.receipt.currency)] = [0, 0, zero, zero, zero, Decimal(0), True]
-        slot[0] += 1
-        slot[2] += e.receipt.amount
+            slot = self._acc[(key, e.receipt.currency)] = _Running(0, 0, zero, zero, zero, Decimal(0), True)
+        slot.receipts += 1
+        slot.amount += e.receipt.amount
         if e.eligible:
-            slot[1] += 1
-            slot[3] += e.receipt.amount
-            slot[4] += e.contribution
+            slot.eligible += 1
+            slot.eligible_amount += e.receipt.amount
+            slot.contribution += e.contribution
         if e.contribution_base is None:
-            slot[6] = False
+            slot.complete = False
         else:
-            slot[5] += e.contribution_base
+            slot.base += e.contribution_base
 
     def rows(self, names: Mapping[str, str] | None = None) -> list[Totals]:
         """Totals sorted by key; `names` names keys the evaluations cannot (resources, streams)."""
         names = names or {}
         return [
-            Totals(k, names.get(k, self._labels[k]), c, n, m, amt, elig, contrib, base if complete else None)
-            for (k, c), (n, m, amt, elig, contrib, base, complete) in sorted(self._acc.items())
+            Totals(
+                k,
+                names.get(k, self._labels[k]),
+                c,
+                s.receipts,
+                s.eligible,
+                s.amount,
+                s.eligible_amount,
+                s.contribution,
+                s.base if s.complete else None,
+            )
+            for (k, c), s in sorted(self._acc.items(), key=lambda item: item[0])
         ]
 
 
@@ -339,7 +371,7 @@ class MissingRates:
         self._source = evaluations
         self.missing: set[tuple[str, dt.date]] = set()
 
-    def __iter__(self):  # noqa: ANN204 - a generator
+    def __iter__(self) -> Iterator[Evaluation]:
         for e in self._source:
             if e.missing_rate is not None:
                 self.missing.add(e.missing_rate)

@@ -16,11 +16,13 @@ import re
 import tomllib
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from jointfund.errors import InputError, Problem
-from jointfund.terms.model import Amendment, Inconsistent, Terms
+from jointfund.terms.model import Amendment, Inconsistent, Location, Terms
 
 SHIPPED = "urif.toml"
 
@@ -38,7 +40,7 @@ def shipped_text() -> str:
 LATER_KEYS = {2: (("accounting",), ("fx", "plausible_rates"), ("fx", "max_daily_change"))}
 
 
-def filled_from_shipped(doc: dict) -> list[str]:
+def filled_from_shipped(doc: dict[str, Any]) -> list[str]:
     """Fill, in place, the keys added after `doc`'s schema version from the shipped terms; returns their
     paths."""
     version = doc.get("schema_version")
@@ -50,7 +52,8 @@ def filled_from_shipped(doc: dict) -> list[str]:
         if version >= added:
             continue
         for path in paths:
-            here, there = doc, shipped
+            here: object = doc
+            there: dict[str, Any] = shipped
             for part in path[:-1]:  # a key is added to a section the file has, never a section invented
                 here, there = here.get(part) if isinstance(here, dict) else None, there.get(part, {})
             if isinstance(here, dict) and path[-1] not in here and path[-1] in there:
@@ -144,7 +147,7 @@ def terms_in_force(terms_text: str, day: dt.date, adopted: tuple[str, ...] = ())
     return Terms.model_validate(merged)
 
 
-def with_adopted(doc: dict, adopted: tuple[str, ...]) -> dict:
+def with_adopted(doc: dict[str, Any], adopted: tuple[str, ...]) -> dict[str, Any]:
     """The terms document with the adopted amendments appended to its own."""
     if not adopted:
         return doc
@@ -154,7 +157,7 @@ def with_adopted(doc: dict, adopted: tuple[str, ...]) -> dict:
     return {**doc, "amendments": [*doc.get("amendments", ()), *extra]}
 
 
-def load_amendment(text: str, source: str) -> dict:
+def load_amendment(text: str, source: str) -> dict[str, Any]:
     """Parse and validate one amendment (an entry of `amendments`: effective, reference, changes).
 
     Returns its document as the model reads it (a quoted date is a date, the description defaults to "");
@@ -182,7 +185,9 @@ def load_amendment(text: str, source: str) -> dict:
     }
 
 
-def check_amended(terms_text: str, adopted: tuple[str, ...], amendment: dict, text: str, source: str) -> None:
+def check_amended(
+    terms_text: str, adopted: tuple[str, ...], amendment: dict[str, Any], text: str, source: str
+) -> None:
     """Refuse `amendment` (loaded from `text`) if the terms with it would be invalid on its effective date.
 
     Problems are located in the amendment file, at its `changes`, naming the key of the amended terms.
@@ -201,12 +206,21 @@ def check_amended(terms_text: str, adopted: tuple[str, ...], amendment: dict, te
         raise InputError(located, f"amendment file {source} would make the terms invalid") from None
 
 
-def apply_amendments(doc: dict, day: dt.date) -> dict:
+def apply_amendments(doc: dict[str, Any], day: dt.date) -> dict[str, Any]:
     out = copy.deepcopy(doc)
     amendments = sorted(doc.get("amendments", ()), key=lambda a: a["effective"])
     for amendment in amendments:
-        if amendment["effective"] <= day:
-            out = _merge(out, amendment.get("changes", {}))
+        changes = amendment.get("changes", {})
+        # Changes that are not a table are left for validation, which names the amendment's key.
+        if amendment["effective"] <= day and isinstance(changes, dict):
+            out = _merge_tables(out, changes)
+    return out
+
+
+def _merge_tables(base: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in change.items():
+        out[k] = _merge(base[k], v) if k in base else v
     return out
 
 
@@ -216,10 +230,7 @@ def _merge(base: object, change: object) -> object:
     A list element with `remove = true` removes the element with the same key.
     """
     if isinstance(base, dict) and isinstance(change, dict):
-        out = dict(base)
-        for k, v in change.items():
-            out[k] = _merge(base[k], v) if k in base else v
-        return out
+        return _merge_tables(base, change)
     if (
         isinstance(base, list)
         and isinstance(change, list)
@@ -238,7 +249,7 @@ def _merge(base: object, change: object) -> object:
     return change
 
 
-def _validate(doc: dict, text: str, source: str) -> list[Problem]:
+def _validate(doc: dict[str, Any], text: str, source: str) -> list[Problem]:
     try:
         Terms.model_validate(doc)
     except ValidationError as exc:
@@ -259,7 +270,9 @@ def _syntax_location(message: str, text: str, source: str) -> str:
     return source
 
 
-def _problems(err: dict, text: str, source: str, prefix: str = "", at: tuple = ()) -> list[Problem]:
+def _problems(
+    err: ErrorDetails, text: str, source: str, prefix: str = "", at: Location = ()
+) -> list[Problem]:
     """The problems of one pydantic error: one, or one per contradiction of the cross-field rules."""
     cause = (err.get("ctx") or {}).get("error")
     if isinstance(cause, Inconsistent):
@@ -270,7 +283,7 @@ def _problems(err: dict, text: str, source: str, prefix: str = "", at: tuple = (
     return [_problem(err, text, source, prefix, at)]
 
 
-def _problem(err: dict, text: str, source: str, prefix: str = "", at: tuple = ()) -> Problem:
+def _problem(err: ErrorDetails, text: str, source: str, prefix: str = "", at: Location = ()) -> Problem:
     loc = tuple(err["loc"])
     msg = err["msg"]
     if err["type"] == "missing":
@@ -285,7 +298,9 @@ def _problem(err: dict, text: str, source: str, prefix: str = "", at: tuple = ()
     return _located(loc, msg, value, text, source, prefix, at)
 
 
-def _located(loc: tuple, msg: str, value: object, text: str, source: str, prefix: str, at: tuple) -> Problem:
+def _located(
+    loc: Location, msg: str, value: object, text: str, source: str, prefix: str, at: Location
+) -> Problem:
     """A Problem at `source:line (dotted.key)`; `at` is where in the file `loc` lives (an amendment's
     changes)."""
     line = locate(text, at + loc)
@@ -298,7 +313,7 @@ def _located(loc: tuple, msg: str, value: object, text: str, source: str, prefix
     return Problem(f"{where} ({dotted})" if dotted else where, prefix + msg, value)
 
 
-def _dotted(loc: tuple) -> str:
+def _dotted(loc: Location) -> str:
     parts: list[str] = []
     for item in loc:
         if isinstance(item, int):
@@ -312,15 +327,15 @@ _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
 _KEY = re.compile(r"^\s*([A-Za-z0-9_\-\"'.]+)\s*=")
 
 
-def locate(text: str, loc: tuple) -> int | None:
+def locate(text: str, loc: Location) -> int | None:
     """Best line for a pydantic error location: the deepest key or table header it names.
 
     TOML parsers do not keep positions, so this walks the text, tracking table headers and
     array-of-table indices, and maps each dotted path to the line that defines it.
     """
-    lines: dict[tuple, int] = {}
-    counters: dict[tuple, int] = {}
-    current: tuple = ()
+    lines: dict[Location, int] = {}
+    counters: dict[Location, int] = {}
+    current: Location = ()
     for number, raw in enumerate(text.splitlines(), start=1):
         header = _HEADER.match(raw)
         if header:
@@ -347,9 +362,9 @@ def locate(text: str, loc: tuple) -> int | None:
     return None
 
 
-def _resolve(path: tuple, counters: dict[tuple, int]) -> tuple:
+def _resolve(path: Location, counters: dict[Location, int]) -> Location:
     """Insert the current index of every enclosing array of tables into a header path."""
-    out: list = []
+    out: list[str | int] = []
     for i, part in enumerate(path):
         out.append(part)
         prefix = path[: i + 1]

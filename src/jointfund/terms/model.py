@@ -13,11 +13,13 @@ import fnmatch
 import re
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from jointfund.money import ISO_EXPONENTS
+
+Location = tuple[str | int, ...]  # where a key is: table names, keys and list indexes
 
 
 class Inconsistent(ValueError):
@@ -26,7 +28,7 @@ class Inconsistent(ValueError):
     The loader turns each into a Problem naming the key and its line, as it does for type errors.
     """
 
-    def __init__(self, problems: list[tuple[tuple, str]]):
+    def __init__(self, problems: list[tuple[Location, str]]) -> None:
         self.problems = problems
         super().__init__("; ".join(f"{'.'.join(str(x) for x in loc)}: {msg}" for loc, msg in problems))
 
@@ -210,6 +212,11 @@ class Contribution(Frozen):
         "per stream and licence (the difference is booked to ledger role "
         "contribution_rounding)",
     )
+
+    @property
+    def every_stream(self) -> tuple[Stream | OtherStream, ...]:
+        """Every stream a receipt may carry that the terms declare: those with a rule, then the others."""
+        return (*self.streams, *self.other_streams)
 
 
 class EitiEntity(Frozen):
@@ -650,7 +657,7 @@ class Amendment(Frozen):
     effective: dt.date
     reference: str
     description: str = ""
-    changes: dict
+    changes: dict[str, Any]
 
 
 VOTE_ACTION = "proposal.vote"  # a member's signed vote: public only once its proposal closed (public_votes)
@@ -753,10 +760,10 @@ class Terms(Frozen):
             raise Inconsistent(problems)
         return self
 
-    def inconsistencies(self) -> list[tuple[tuple, str]]:
+    def inconsistencies(self) -> list[tuple[Location, str]]:
         """Every contradiction between fields, each as (location of the key, what is wrong)."""
         partners = {p.code for p in self.partners}
-        problems: list[tuple[tuple, str]] = []
+        problems: list[tuple[Location, str]] = []
         if len(partners) != len(self.partners):
             problems.append((("partners",), "partner codes must be unique"))
         if self.contribution.partner not in partners:
@@ -774,12 +781,12 @@ class Terms(Frozen):
                         f"{s.code!r} is not in contribution.stream_codes",
                     )
                 )
-        for i, s in enumerate(self.contribution.other_streams):
-            if s.code not in self.contribution.stream_codes:
+        for i, o in enumerate(self.contribution.other_streams):
+            if o.code not in self.contribution.stream_codes:
                 problems.append(
                     (
                         ("contribution", "other_streams", i, "code"),
-                        f"{s.code!r} is not in contribution.stream_codes",
+                        f"{o.code!r} is not in contribution.stream_codes",
                     )
                 )
         codes = [r.code for r in self.catalogue.resources]
@@ -924,16 +931,16 @@ class Terms(Frozen):
                 "income must be allocated within each accounting period"
             )
             problems.append((("accounting", "period"), why))
-        c = self.contribution
-        for i, b in enumerate(c.base_budgets):
-            if b not in c.budgets:
+        contribution = self.contribution
+        for i, base in enumerate(contribution.base_budgets):
+            if base not in contribution.budgets:
                 problems.append(
                     (
                         ("contribution", "base_budgets", i),
-                        f"{b!r} is not one of contribution.budgets {list(c.budgets)}",
+                        f"{base!r} is not one of contribution.budgets {list(contribution.budgets)}",
                     )
                 )
-        if c.rounding_level != "per_receipt" and "contribution_rounding" not in self.ledger.roles:
+        if contribution.rounding_level != "per_receipt" and "contribution_rounding" not in self.ledger.roles:
             problems.append(
                 (
                     ("contribution", "rounding_level"),
@@ -942,17 +949,21 @@ class Terms(Frozen):
                 )
             )
         entities = {e.code for e in self.eiti.entities}
-        for group, items in (("streams", c.streams), ("other_streams", c.other_streams)):
-            for i, s in enumerate(items):
-                if s.entity and s.entity not in entities:
+        groups: tuple[tuple[str, tuple[Stream | OtherStream, ...]], ...] = (
+            ("streams", contribution.streams),
+            ("other_streams", contribution.other_streams),
+        )
+        for group, items in groups:
+            for i, declared in enumerate(items):
+                if declared.entity and declared.entity not in entities:
                     problems.append(
                         (
                             ("contribution", group, i, "entity"),
-                            f"{s.entity!r} is not an entity of eiti.entities",
+                            f"{declared.entity!r} is not an entity of eiti.entities",
                         )
                     )
         for budget, entity in self.eiti.budget_entities.items():
-            if budget not in c.budgets:
+            if budget not in contribution.budgets:
                 problems.append(
                     (("eiti", "budget_entities", budget), f"{budget!r} is not one of contribution.budgets")
                 )
@@ -960,8 +971,8 @@ class Terms(Frozen):
                 problems.append(
                     (("eiti", "budget_entities", budget), f"{entity!r} is not an entity of eiti.entities")
                 )
-        cats = [x.code for x in self.budget.categories]
-        if len(set(cats)) != len(cats):
+        categories = [x.code for x in self.budget.categories]
+        if len(set(categories)) != len(categories):
             problems.append((("budget", "categories"), "category codes must be unique"))
         if self.budget.categories and self.budget.decision_kind not in kinds_known:
             problems.append(
@@ -1023,7 +1034,7 @@ class Terms(Frozen):
 
     def stream_label(self, code: str) -> tuple[str, str]:
         """(name, GFS code) of any stream a receipt may carry, whether or not it is in force."""
-        for s in (*self.contribution.streams, *self.contribution.other_streams):
+        for s in self.contribution.every_stream:
             if s.code == code:
                 return s.name, s.gfs_code
         return code, ""
@@ -1031,7 +1042,7 @@ class Terms(Frozen):
     def stream_info(self, code: str) -> Stream | OtherStream | None:
         """The declaration of any stream a receipt may carry (its name, codes and receiving entity)."""
         return next(
-            (s for s in (*self.contribution.streams, *self.contribution.other_streams) if s.code == code),
+            (s for s in self.contribution.every_stream if s.code == code),
             None,
         )
 

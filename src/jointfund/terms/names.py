@@ -32,7 +32,7 @@ def table(terms: Terms) -> dict[str, dict[str, str]]:
     c = terms.contribution
     out = {
         "partner": {p.code: p.name for p in terms.partners},
-        "stream": {s.code: s.name for s in (*c.streams, *c.other_streams)},
+        "stream": {s.code: s.name for s in c.every_stream},
         "category": {k.code: k.name for k in terms.catalogue.categories},
         "resource": {r.code: r.name for r in terms.catalogue.resources},
         "body": {b.code: b.name for b in terms.governance.bodies},
