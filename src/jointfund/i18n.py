@@ -143,7 +143,19 @@ _NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 # Numbers that are names, not quantities: a year, a seat, an id, a key's fingerprint, a company's code.
-VERBATIM = ("year", "period", "number", "licence", "deadline_code", "key", "party", "member", "proposal")
+VERBATIM = (
+    "year",
+    "first_year",
+    "last_year",
+    "period",
+    "number",
+    "licence",
+    "deadline_code",
+    "key",
+    "party",
+    "member",
+    "proposal",
+)
 
 
 @functools.lru_cache(maxsize=1024)

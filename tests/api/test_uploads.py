@@ -81,7 +81,11 @@ def test_an_upload_over_the_row_limit_is_refused_naming_the_limit_and_imports_no
         )
         assert r.status_code == 422, r.text
         problem = r.json()["error"]["problems"][0]
-        assert problem["field"] == "file" and "more than 12,000 rows" in problem["message"]
+        assert (
+            problem["field"] == "file"
+            and "more than 12,000 rows" in problem["message"]
+            and "split the file" in problem["message"]
+        )
         assert "--max-upload-rows" in problem["message"] and problem["value"] == "many.csv"
         assert stored(site) == 0
         job = follow(c, site, f"/api/revenue/uploads/{last_job(site)}")

@@ -54,7 +54,8 @@ def test_numbers_are_read_when_their_reading_is_certain(text, locale, plain):
         (
             "1,250",
             "auto",
-            "ambiguous: 1,250 may be 1.250 (decimal comma) or 1250 (thousands); give --locale uk",
+            "ambiguous: 1,250 may be 1.250 (decimal comma) or 1250 (thousands): write it with its decimals "
+            "(1 250,00 or 1,250.00); or give --locale uk or --locale en",
         ),
         ("12 50,00", "auto", "spaces in a number may only group its digits in threes"),
         ("1,250,000.00", "uk", "the decimal mark of a --locale uk file is a comma"),

@@ -88,11 +88,28 @@ def test_no_catalogue_message_tells_the_reader_to_run_a_command() -> None:
         ),
         ("repay first (jointfund portfolio repay / exit), or write it off", "repay first, or write it off"),
         ("a plain text; nothing to drop", "a plain text; nothing to drop"),
+        # A CLI option's clause: a page has its own way (a confirmation in the preview) or none.
+        (
+            "changes 12.0% from the rate of 2026-01-02 (41.5); the terms allow 10% (fx.max_daily_change). "
+            "If it is right, import again with --accept-jump",
+            "changes 12.0% from the rate of 2026-01-02 (41.5); the terms allow 10% (fx.max_daily_change)",
+        ),
+        (
+            "has more than 2 rows, the most an upload may have: split the file into parts of at most 2 rows "
+            "and upload each one. The server's operator sets this limit (--max-upload-rows)",
+            "has more than 2 rows, the most an upload may have: split the file into parts of at most 2 rows "
+            "and upload each one",
+        ),
+        (
+            "1,250 may be 1.250 (1,250.00); or give --locale uk or --locale en",
+            "1,250 may be 1.250 (1,250.00)",
+        ),
     ],
 )
 def test_a_domain_error_on_a_page_keeps_what_went_wrong_and_drops_the_command(domain, on_a_page) -> None:  # noqa: ANN001
     assert without_commands(domain) == on_a_page
     assert instructions(without_commands(domain)) == []
+    assert not re.search(r"(?<![\w-])--[a-z]", without_commands(domain))
 
 
 PAGES = {

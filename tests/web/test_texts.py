@@ -3,11 +3,15 @@ pages."""
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
+import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
+import jointfund
 from jointfund import i18n
 from jointfund.governance.rule import Seat, evaluate, requirements
 from jointfund.revenue.eligibility import REASONS, Rules, explain
@@ -221,3 +225,113 @@ def test_every_signature_refusal_of_a_members_page_is_recognised() -> None:
             check_signature(member, "00" * 64, b"x", what)
         out = said()(str(refused.value))
         assert out.startswith("підпис відхилено: ") and "does not" not in out and "the " not in out, out
+
+
+# Where an import's problems are written: the reader, the cells and numbers of a row, the kinds' checks, the
+# bounds every number and date meets, and the upload's row limit.
+IMPORT_PATH = [
+    *(f"revenue/{m}.py" for m in ("reader", "fields", "numbers", "imports", "fx", "licence", "receipt")),
+    "bounds.py",
+    "money.py",
+    "api/jobs.py",
+]
+
+
+def _sample(node: ast.AST) -> list[str]:
+    """The English a message expression writes, each placeholder a sample value ("x1"); [] when it is not
+    written here (a variable, a call: checked where it is written)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.JoinedStr):
+        return ["".join(v.value if isinstance(v, ast.Constant) else "x1" for v in node.values)]
+    if isinstance(node, ast.IfExp):
+        return _sample(node.body) + _sample(node.orelse)
+    if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "N_":
+        return _sample(node.args[0])
+    return []
+
+
+def _messages(tree: ast.AST) -> list[tuple[int, str]]:
+    """Every text the module gives as a problem: a Problem's or InputError's message, a cell's failure, a
+    row's problem, a reason returned or collected, and every gettext template it marks."""
+    found = []
+    for n in ast.walk(tree):
+        exprs: list[ast.AST] = []
+        if isinstance(n, ast.Call):
+            name = getattr(n.func, "id", getattr(n.func, "attr", ""))
+            if name in ("Problem", "fail", "InputError") and len(n.args) > 1:
+                exprs.append(n.args[1])
+            if name in ("append", "N_") and n.args:
+                exprs.append(n.args[0])
+            exprs += [k.value for k in n.keywords if k.arg in ("problem", "message", "summary")]
+        elif isinstance(n, ast.Return) and n.value is not None:
+            exprs += n.value.elts[-1:] if isinstance(n.value, ast.Tuple) else [n.value]
+        elif isinstance(n, ast.Assign) and any(getattr(t, "id", "") == "why" for t in n.targets):
+            exprs.append(n.value)
+        found += [(n.lineno, text) for e in exprs for text in _sample(e)]
+    # Sentences only (not a code, a format or a fragment appended to a message made elsewhere).
+    return [(line, text) for line, text in found if re.search(r"[a-z]+ [a-z]+", text) and text[0] != " "]
+
+
+def test_the_scan_of_the_import_path_can_fail() -> None:
+    tree = ast.parse('raise InputError([Problem(where, f"a new {thing} went wrong")], "cannot read input")')
+    assert sorted(_messages(tree)) == [(1, "a new x1 went wrong"), (1, "cannot read input")]
+    assert said()("a new x1 went wrong") == "a new x1 went wrong"  # English: the test below would fail
+
+
+@pytest.mark.parametrize("module", IMPORT_PATH)
+def test_every_problem_the_import_path_writes_reads_in_ukrainian(module: str) -> None:
+    """Any message a module of the import path writes, new ones included, is recognised and has its Ukrainian
+    (issue 12): add its template to web/texts.py IMPORTS (or mark it with N_ where it is written) and its
+    translation to messages.po."""
+    path = Path(jointfund.__file__).parent / module
+    found = _messages(ast.parse(path.read_text(encoding="utf-8")))
+    assert found, f"no messages found in {module}: the scan has lost them"
+    english = [
+        f"{module}:{line}: {text!r}"
+        for line, text in found
+        if not any("\u0400" <= ch <= "\u04ff" for ch in said()(text))
+    ]
+    assert not english, "\n".join(english)
+
+
+@pytest.mark.parametrize(
+    ("english", "ukrainian"),
+    [
+        (
+            "spaces in a number may only group its digits in threes (1 250 000,00)",
+            "пробіли в числі можуть лише поділяти його цифри на групи по три (1 250 000,00)",
+        ),
+        (
+            "ambiguous: 1,250 may be 1.250 (decimal comma) or 1250 (thousands): write it with its decimals "
+            "(1 250,00 or 1,250.00); or give --locale uk or --locale en",
+            "неоднозначно: 1,250 може означати 1,250 (десяткова кома) або 1\u00a0250 (тисячі): запишіть "
+            "число з десятковими знаками (1 250,00 або 1,250.00)",
+        ),
+        (
+            "rate is not a number written with the digits 0-9 and a dot as the decimal mark (no exponent, no "
+            "other digits)",
+            "курс — не число, записане цифрами 0-9 із крапкою як десятковим знаком (без експоненти та інших "
+            "цифр)",
+        ),
+        (
+            "changes 12.0% from the rate of 2026-01-02 (41.5); the terms allow 10% (fx.max_daily_change). If "
+            "it is right, import again with --accept-jump",
+            "відрізняється на 12,0% від курсу на 02.01.2026 (41,5); умови фонду допускають не більше ніж 10% "
+            "за день (fx.max_daily_change)",
+        ),
+        (
+            "receipt R1 was already imported with different content\n      imported (a.csv:2): amount=1\n"
+            "      this file: amount=2",
+            "надходження R1 уже імпортовано з іншим змістом\n      імпортовано (a.csv:2): amount=1\n"
+            "      у цьому файлі: amount=2",
+        ),
+        (
+            "rates import refused (x.csv); nothing was imported",
+            "імпорт відхилено: курси валют (x.csv); нічого не імпортовано",
+        ),
+    ],
+)
+def test_an_import_problem_reads_in_ukrainian_without_the_clis_options(english: str, ukrainian: str) -> None:
+    assert said()(english) == ukrainian
+    assert "--" not in said("en")(english)  # an English page drops the option's clause too

@@ -36,6 +36,7 @@ from typing import NamedTuple
 from sqlalchemy import Engine, insert, select, update
 
 from jointfund.errors import InputError, JointfundError, Problem
+from jointfund.i18n import N_
 from jointfund.store import db
 from jointfund.store import tables as t
 
@@ -92,16 +93,16 @@ def too_many_rows(limit: int, file: str) -> InputError:
     """An upload of more than `limit` rows: refused, naming the limit (checked as the rows are read)."""
     shown = f"{limit:,}"
     return InputError(
-        [
-            Problem(
-                "file",
-                f"has more than {shown} rows; an upload may have at most "
-                f"{shown} (the server's --max-upload-rows): split the file",
-                file,
-            )
-        ],
-        f"{file} not imported",
+        [Problem("file", TOO_MANY_ROWS % {"limit": shown, "part": shown}, file)], f"{file} not imported"
     )
+
+
+# A gettext template (web.texts recognises it). The option that sets the limit is the operator's, in a sentence
+# of its own, which a page drops (web.texts.without_commands): a page only says the limit and what to do.
+TOO_MANY_ROWS = N_(
+    "has more than %(limit)s rows, the most an upload may have: split the file into parts of at most %(part)s "
+    "rows and upload each one. The server's operator sets this limit (--max-upload-rows)"
+)
 
 
 class Jobs:

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import NamedTuple
 
+from jointfund.i18n import N_
 from jointfund.revenue.fields import Cells
 from jointfund.revenue.reader import Columns
 from jointfund.terms.model import FxSource
@@ -67,15 +68,27 @@ def parse(cells: Cells, terms: FxSource, start: dt.date) -> Rate | None:
     return Rate(currency, day, rate)
 
 
+# A jump beyond the terms' daily limit, which the importer may confirm (the CLI's --accept-jump, the web's
+# preview): gettext templates, which a page recognises (web.texts) and web.imports tells from other problems.
+# The CLI's hint is a sentence of its own, which a page drops (web.texts.without_commands).
+JUMP = N_(
+    "changes %(change)s from the rate of %(date)s (%(rate)s); the terms allow %(limit)s "
+    "(fx.max_daily_change). If it is right, import again with --accept-jump"
+)
+NEXT_JUMP = N_("the next rate, of %(date)s (%(rate)s), %(why)s")
+
+
 def jump(before: Rate, after: Rate, limit: Decimal | None) -> str | None:
     """Why `after` (the next rate of the currency after `before`) is refused without confirmation, or None."""
     change = abs(after.rate / before.rate - 1)
     if limit is None or change <= limit:
         return None
-    return (
-        f"changes {change:.1%} from the rate of {before.date} ({before.rate}); the terms allow {limit:.0%} "
-        "(fx.max_daily_change). If it is right, import again with --accept-jump"
-    )
+    return JUMP % {
+        "change": f"{change:.1%}",
+        "date": before.date,
+        "rate": before.rate,
+        "limit": f"{limit:.0%}",
+    }
 
 
 def jumps(rate: Rate, before: Rate | None, after: Rate | None, limit: Decimal | None) -> list[str]:
@@ -85,7 +98,7 @@ def jumps(rate: Rate, before: Rate | None, after: Rate | None, limit: Decimal | 
     if before is not None and (why := jump(before, rate, limit)):
         found.append(why)
     if after is not None and (why := jump(rate, after, limit)):
-        found.append(f"the next rate, of {after.date} ({after.rate}), {why}")
+        found.append(NEXT_JUMP % {"date": after.date, "rate": after.rate, "why": why})
     return found
 
 

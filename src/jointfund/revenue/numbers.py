@@ -13,9 +13,27 @@ from __future__ import annotations
 
 import re
 
+from jointfund.i18n import N_
+
 LOCALES = ("auto", "uk", "en")
 SPACES = " \u00a0\u202f\u2009"
 _SPACE = re.compile(f"[{SPACES}]")
+
+# Why a cell is not read as a number: gettext templates, so a page shows them in its reader's language
+# (web.texts recognises the English text). A page never offers --locale (it reads every file as auto), so
+# the hint to give it is a clause of its own, which a page drops (web.texts.without_commands).
+SPACED = N_("spaces in a number may only group its digits in threes (1 250 000,00)")
+MIXED = N_("not a number: the thousands must be grouped in threes and the decimal mark come once")
+UK_MARK = N_("the decimal mark of a --locale uk file is a comma")
+EN_MARK = N_("the decimal mark of a --locale en file is a dot")
+UK_COMMA = N_("the decimal mark of a --locale uk file is a comma, and it comes once")
+COMMAS = N_("a comma in a number must group thousands in threes (1,250,000)")
+AMBIGUOUS = N_(
+    "ambiguous: %(written)s may be %(decimal)s (decimal comma) or %(thousands)s (thousands): write it "
+    "with its decimals (1 250,00 or 1,250.00); or give --locale uk or --locale en"
+)
+DOTS = N_("not a number: more than one decimal mark")
+PROBLEMS = (SPACED, MIXED, UK_MARK, EN_MARK, UK_COMMA, COMMAS, AMBIGUOUS, DOTS)
 
 
 def _grouped(whole: str, separator: str) -> bool:
@@ -33,7 +51,7 @@ def canonical(text: str, locale: str = "auto") -> tuple[str, str | None]:
         whole, mark, fraction = _split_decimal(_SPACE.sub("", s), locale)
         head = re.split(r"[.,]", s)[0] if mark else s
         if not _grouped(_SPACE.sub(" ", head), " "):
-            return text, "spaces in a number may only group its digits in threes (1 250 000,00)"
+            return text, SPACED
         s = whole + (mark + fraction if mark else "")
     dots, commas = s.count("."), s.count(",")
     if dots and commas:
@@ -41,35 +59,26 @@ def canonical(text: str, locale: str = "auto") -> tuple[str, str | None]:
         group = "," if mark == "." else "."
         whole, fraction = s.rsplit(mark, 1)
         if s.count(mark) > 1 or not _grouped(whole, group):
-            return (
-                text,
-                "not a number: the thousands must be grouped in threes and the decimal mark come once",
-            )
+            return text, MIXED
         if (locale == "uk" and mark == ".") or (locale == "en" and mark == ","):
-            return (
-                text,
-                f"the decimal mark of a --locale {locale} file is {'a comma' if locale == 'uk' else 'a dot'}",
-            )
+            return text, UK_MARK if locale == "uk" else EN_MARK
         return whole.replace(group, "") + "." + fraction, None
     if commas:
         whole, _, fraction = s.rpartition(",")
         if commas > 1 or locale == "en":
             if locale == "uk" or not _grouped(s, ","):
-                return text, (
-                    f"the decimal mark of a --locale {locale} file is a comma, and it comes once"
-                    if locale == "uk"
-                    else "a comma in a number must group thousands in threes (1,250,000)"
-                )
+                return text, UK_COMMA if locale == "uk" else COMMAS
             return s.replace(",", ""), None
         if locale == "auto" and len(fraction) == 3 and re.fullmatch(r"[+-]?\d{1,3}", whole):
-            return text, (
-                f"ambiguous: {s} may be {whole}.{fraction} (decimal comma) or {whole}{fraction} "
-                "(thousands); give --locale uk or --locale en"
-            )
+            return text, AMBIGUOUS % {
+                "written": s,
+                "decimal": f"{whole}.{fraction}",
+                "thousands": f"{whole}{fraction}",
+            }
         return f"{whole}.{fraction}", None
     if dots > 1:
         if locale == "en" or not _grouped(s, "."):
-            return text, "not a number: more than one decimal mark"
+            return text, DOTS
         return s.replace(".", ""), None
     return s, None
 

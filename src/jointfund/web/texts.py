@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from decimal import Decimal
 
-from jointfund.i18n import N_, recognise
+from jointfund.i18n import N_, number, percent, recognise
 from jointfund.reports.fund_report import TITLES
-from jointfund.revenue import eiti
+from jointfund.revenue import eiti, fx, numbers
 from jointfund.revenue.deadlines import OUTSTANDING
 from jointfund.revenue.eligibility import REASONS
 
@@ -118,8 +119,86 @@ IMPORTS = (
     N_("%(what)s is longer than %(limit)s characters"),
     N_("expected a %(suffixes)s file"),
     N_("%(what)s not imported"),
+    # revenue.reader: encodings, CSV and JSON
+    N_(
+        "the file is not UTF-8 text, nor UTF-16 with a byte-order mark, nor Windows-1251 Cyrillic; save it as "
+        "UTF-8 (in Excel: CSV UTF-8)"
+    ),
+    N_("the file looks like UTF-16 text without a byte-order mark; save it as UTF-8 (in Excel: CSV UTF-8)"),
+    N_("not %(encoding)s text from here on; save the file as UTF-8 (in Excel: CSV UTF-8)"),
+    N_("not %(encoding)s text from here on (%(cause)s)"),
+    N_("a field is longer than %(limit)s characters (the bound of a CSV field)"),
+    N_("not readable as CSV: %(why)s"),
+    N_("cannot open the file: %(cause)s"),
+    N_("JSON rate files are limited to %(limit)s MiB"),
+    N_("not valid text: %(cause)s"),
+    N_("not valid JSON: %(cause)s"),
+    N_("expected a JSON array of rate objects"),
+    N_("expected an object, found %(type)s"),
+    # revenue.imports: a row against the book or an earlier row
+    N_(
+        "%(record)s %(key)s was already imported with different content\n      imported (%(origin)s): "
+        "%(before)s\n      this file: %(offered)s"
+    ),
+    N_("corrects a receipt that is neither imported nor on an earlier line"),
+    N_("a correction cannot be dated before the receipt it corrects (%(date)s)"),
+    N_(
+        "a correction must name the same licence, stream, currency, resource and budget as the receipt it "
+        "corrects"
+    ),
+    # revenue.licence, .receipt, .fx: the cells of a row
+    N_("a %(what)s is listed twice"),
+    N_("the date the PSA was signed is required when psa = yes"),
+    N_("only a licence under a PSA (psa = yes) has a PSA signing date"),
+    N_("a receipt cannot correct itself"),
+    N_("not a resource of licence %(licence)s (its resources: %(resources)s)"),
+    N_(
+        "licence %(licence)s has several resources (%(resources)s): a %(stream)s receipt must name the one it is for"
+    ),
+    N_("expected a three-letter ISO 4217 code"),
+    N_("the terms give no plausible range for this currency (fx.plausible_rates)"),
+    N_(
+        "outside the terms' plausible range for %(currency)s: %(low)s to %(high)s %(domestic)s per unit "
+        "(fx.plausible_rates)"
+    ),
+    # bounds and money: numbers, dates and texts beyond what the book stores
+    N_("amount is out of range: at most %(limit)s minor units (64 bits)"),
+    N_("date is outside the fund's life plus a margin (%(first)s to %(last)s)"),
+    N_("year is outside the fund's life plus a margin (%(first_year)s to %(last_year)s)"),
+    N_("JSON nested deeper than %(limit)s levels; a rate file is an array of objects"),
+    N_("expected a whole number from 1 to %(limit)s"),
+    N_("longer than %(limit)s characters (the bound of a text option)"),
+    N_("amount must be given as text or Decimal, not a float"),
+    N_("amount must be finite and shorter than %(limit)s digits"),
+    N_("%(currency)s has %(places)s decimal place(s); amount has more"),
 )
-TEMPLATES = (*MEMBERS, *REASONS, *OUTSTANDING, *GOVERNANCE, *TITLES, eiti.TITLE, *IMPORTS)
+# revenue.numbers, the jumps of revenue.fx and api.jobs's bound: templates where they are written. On a page they
+# are shown without the CLI's hint (without_commands drops it), so that shorter text is recognised too.
+PAGE_FORMS = (
+    N_(
+        "ambiguous: %(written)s may be %(decimal)s (decimal comma) or %(thousands)s (thousands): write it "
+        "with its decimals (1 250,00 or 1,250.00)"
+    ),
+    N_(
+        "changes %(change)s from the rate of %(date)s (%(rate)s); the terms allow %(limit)s (fx.max_daily_change)"
+    ),
+    N_(  # api.jobs.TOO_MANY_ROWS
+        "has more than %(limit)s rows, the most an upload may have: split the file into parts of at most "
+        "%(part)s rows and upload each one"
+    ),
+)
+TEMPLATES = (
+    *MEMBERS,
+    *REASONS,
+    *OUTSTANDING,
+    *GOVERNANCE,
+    *TITLES,
+    eiti.TITLE,
+    *IMPORTS,
+    *PAGE_FORMS,
+    *numbers.PROBLEMS,
+    fx.NEXT_JUMP,
+)
 # Values that are codes of the terms, by placeholder: shown by their names (web.names).
 CODES = {"resource": "resource", "stream": "stream", "body": "body"}
 LISTS = ("seats", "against")  # "A, B and C" (governance.rule._join)
@@ -137,8 +216,20 @@ VERBATIM = (
     "accepted",
     "cause",
     "suffixes",
+    "encoding",
+    "type",
+    "written",
+    "key",
+    "origin",
+    "before",
+    "offered",
+    "currency",
+    "domestic",
 )
+PERCENTS = ("change", "limit")  # "12.5%": a share, in the language's form
+_GROUPED = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+")  # 131,072: a count the code grouped in English
 _AND = re.compile(r", | and ")
+_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 
 
 # The domain's errors end with a hint for the CLI ("; see: jointfund users list").
@@ -149,10 +240,17 @@ _COMMAND_CLAUSE = re.compile(
 )
 
 
+# A clause or sentence that offers a command's option ("; or give --locale uk", ". If it is right, import
+# again with --accept-jump"): a page has its own way (a confirmation in the preview), or none, and drops it.
+_OPTION_CLAUSE = re.compile(r"(?:;|\.(?= ))[^;.\n]*(?<![\w-])--[a-z][a-z-]+[^;.\n]*$")
+
+
 def without_commands(text: str) -> str:
-    """`text` without the clauses that tell its reader to run a `jointfund` command."""
+    """`text` without the clauses that tell its reader to run a `jointfund` command or give it an option."""
+    if "--" in text:
+        text = _OPTION_CLAUSE.sub("", text)
     if "jointfund " not in text:
-        return text
+        return text.rstrip(" ;:,") if "--" in text else text
     text = _COMMAND_CLAUSE.sub("", _COMMAND_IN_PARENS.sub("", text))
     return text.rstrip(" ;:,")
 
@@ -163,10 +261,14 @@ def words(
     """said(text): a domain text in the language of `gettext` (`named` gives a code's name in it)."""
 
     def value(name: str, text: str) -> str:
+        if name in PERCENTS and text.endswith("%") and _NUMBER.fullmatch(text[:-1]):
+            return percent(Decimal(text[:-1]) / 100, lang, len(text[:-1].partition(".")[2]))
         if name in CODES:
             return named(CODES[name], text)
         if name in VERBATIM:
             return text
+        if _GROUPED.fullmatch(text):
+            return number(text.replace(",", ""), lang, 0)
         if name in LISTS:
             parts = [said(p) for p in _AND.split(text)]
             return (
