@@ -203,7 +203,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "jointfund.cli.commitments:app",
         "The register of the agreements' commitments: deadlines, triggers, evidence and alerts.",
     ),
-    "report": ("jointfund.cli.reports:app", "Reports for partners and the public."),
+    "report": ("jointfund.cli.report:app", "Reports for partners and the public."),
     "capital": (
         "jointfund.cli.capital:app",
         "Partners' capital: in-kind contributions, calls, contributions, accounts, distributions.",

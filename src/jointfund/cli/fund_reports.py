@@ -161,7 +161,3 @@ def write_html(engine, info, day: dt.date, out: Path, lang: str = "en") -> None:
     with db.transaction(engine) as conn:
         page = html.report(conn, info, day, lang)
     out.write_text(page, encoding="utf-8")
-
-
-# The financial statements join the group from their module (it uses _show and PeriodOption above).
-from jointfund.cli import financials  # noqa: E402, F401

@@ -1,4 +1,5 @@
-"""`jointfund report`: reports for partners and the public (eiti here; other reports join this group)."""
+"""`jointfund report`: reports for partners and the public (eiti here; other reports join this group, which
+cli/report.py assembles)."""
 
 from __future__ import annotations
 
@@ -229,10 +230,3 @@ def _psa_note(x, rules) -> str:  # noqa: ANN001
     if rules.psa_signed_from is not None and x.psa_signed < rules.psa_signed_from:
         return f"PSA signed {x.psa_signed}, before entry into force {rules.psa_signed_from}"
     return ""
-
-
-# The partner and fund reports (statement, fund, portfolio, pipeline, html) join this group from their module.
-from jointfund.cli import fund_reports  # noqa: E402, F401
-
-# isort: split
-from jointfund.cli import expenses  # noqa: E402, F401 report budget (budget against actual)
