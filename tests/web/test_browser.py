@@ -6,6 +6,7 @@ under CI=true, where that is a failure. Screenshots go to test-artifacts/.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -52,20 +53,29 @@ def browser():  # noqa: ANN201
 @pytest.fixture
 def server(site) -> Iterator[str]:  # noqa: ANN001
     """The app on a free loopback port, served by uvicorn in a thread for the duration of one test."""
+    with serving(site) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def serving(site, **options) -> Iterator[str]:  # noqa: ANN001, ANN003
+    """The app (create_app's `options`, such as max_upload_rows) served on a free loopback port meanwhile."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     srv = uvicorn.Server(
-        uvicorn.Config(create_app(site.engine), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(create_app(site.engine, **options), host="127.0.0.1", port=port, log_level="warning")
     )
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     while not srv.started:
         thread.join(0.02)  # waits for the server's start, bounded by the thread's own progress
         assert thread.is_alive(), "the server did not start"
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(10)
 
 
 @pytest.fixture

@@ -78,6 +78,18 @@ JUMP = N_(
 NEXT_JUMP = N_("the next rate, of %(date)s (%(rate)s), %(why)s")
 
 
+def _template_regex(template: str) -> re.Pattern[str]:
+    return re.compile(".+?".join(re.escape(part) for part in re.split(r"%\(\w+\)s", template)), re.S)
+
+
+_JUMPS = (_template_regex(JUMP), _template_regex(NEXT_JUMP))
+
+
+def is_jump(message: str) -> bool:
+    """Whether a problem's message is a jump the importer may confirm (and nothing else)."""
+    return any(r.fullmatch(message) for r in _JUMPS)
+
+
 def jump(before: Rate, after: Rate, limit: Decimal | None) -> str | None:
     """Why `after` (the next rate of the currency after `before`) is refused without confirmation, or None."""
     change = abs(after.rate / before.rate - 1)

@@ -28,7 +28,7 @@ from jointfund.api.jobs import too_many_rows
 from jointfund.api.routers import revenue as revenue_api
 from jointfund.errors import InputError, NotFound, Problem
 from jointfund.i18n import N_
-from jointfund.revenue import dry_run, import_history
+from jointfund.revenue import dry_run, fx, import_history
 from jointfund.revenue import templates as tpl
 from jointfund.web import i18n
 from jointfund.web.pages import language, render
@@ -84,8 +84,11 @@ def where(location: str, file: str) -> tuple[str, str]:
     return row, column
 
 
-def _preview(request: Request, what: str, name: str, data: bytes, actor: str) -> dry_run.Preview:
-    spec = _spec(what)
+def _preview(
+    request: Request, what: str, name: str, data: bytes, actor: str, accept_jump: bool = False
+) -> dry_run.Preview:
+    _spec(what)
+    spec = revenue_api.uploads(accept_jump)[what]
     server = deps.server(request)
     read = 0
 
@@ -113,6 +116,44 @@ def _shown(value: object, lang: str) -> str:
     return "" if value is None else str(value)
 
 
+# A rate file whose only problems are jumps beyond the terms' daily limit may be imported once the importer
+# confirms them (the CLI's --accept-jump). The preview keeps such a file under a kind of its own, so only the
+# confirmation step takes it, and the confirmed preview under another, so only its import accepts the jumps:
+# a form cannot ask to accept jumps the importer did not confirm in the preview.
+JUMP_ASKED = "fx:jump-asked"
+JUMP_CONFIRMED = "fx:jump-confirmed"
+
+
+def _refused(request: Request, what: str, name: str, exc: InputError, jump: str | None = None) -> Response:
+    """The import page with every problem of `exc` beside `what`'s form (400); with `jump` (a kept file's
+    SHA-256), the confirmation of its rates' jumps."""
+    problems = [
+        {
+            "row": row,
+            "column": column,
+            "message": p.message,
+            "value": None if p.value is None else str(p.value),
+        }
+        for p in exc.problems
+        for row, column in [where(p.location, name)]
+    ]
+    refused = {"what": what, "file": name, "summary": exc.summary, "problems": problems, "jump": jump}
+    return imports_page(request, 400, refused)
+
+
+async def _shown_preview(
+    request: Request, what: str, shown: dry_run.Preview, data: bytes, actor: str, accept_jump: bool = False
+) -> Response:
+    kind = JUMP_CONFIRMED if accept_jump else what
+    digest = await run_in_threadpool(deps.server(request).previews.keep, data, shown.file, kind, actor)
+    assert digest == shown.sha256, "the previewed bytes are the kept bytes"
+    lang = language(request)
+    rows = [[_shown(row.get(c), lang) for c in shown.columns] for row in shown.sample]
+    return render(
+        request, "import_preview.html", what=what, preview=shown, rows=rows, accept_jump=accept_jump
+    )
+
+
 @router.post("/revenue/upload/{what}", response_class=HTMLResponse)
 async def preview(request: Request, what: str) -> Response:
     """Step 1: what importing the file would do, or every problem beside the form (400); writes nothing."""
@@ -128,23 +169,35 @@ async def preview(request: Request, what: str) -> Response:
         data = await file.read()
         shown = await run_in_threadpool(_preview, request, what, name, data, who.name)
     except InputError as exc:
-        problems = [
-            {
-                "row": row,
-                "column": column,
-                "message": p.message,
-                "value": None if p.value is None else str(p.value),
-            }
-            for p in exc.problems
-            for row, column in [where(p.location, name)]
-        ]
-        refused = {"what": what, "file": name if chosen else "", "summary": exc.summary, "problems": problems}
-        return imports_page(request, 400, refused)
-    digest = await run_in_threadpool(deps.server(request).previews.keep, data, name, what, who.name)
-    assert digest == shown.sha256, "the previewed bytes are the kept bytes"
-    lang = language(request)
-    rows = [[_shown(row.get(c), lang) for c in shown.columns] for row in shown.sample]
-    return render(request, "import_preview.html", what=what, preview=shown, rows=rows)
+        jump = None
+        if what == "fx" and all(fx.is_jump(p.message) for p in exc.problems):
+            jump = await run_in_threadpool(
+                deps.server(request).previews.keep, data, name, JUMP_ASKED, who.name
+            )
+        return _refused(request, what, name if chosen else "", exc, jump)
+    return await _shown_preview(request, what, shown, data, who.name)
+
+
+@router.post("/revenue/upload/fx/accept-jump", response_class=HTMLResponse)
+async def accept_jump(request: Request) -> Response:
+    """Step 1 again for a rate file refused only for its jumps, which the importer has now confirmed: the
+    kept file's preview with the jumps accepted, or its problems (400)."""
+    who = await deps.authorise_change(request, _spec("fx").action)
+    form = await request.form()
+    digest = form.get("sha256")
+    digest = digest if isinstance(digest, str) else ""
+    previews = deps.server(request).previews
+    if form.get("confirm") != "yes":  # the box is required in the page; a form without it confirms nothing
+        raise InputError(
+            [Problem("confirm", N_("tick the box to confirm the rates, or choose another file"))],
+            "fx not imported",
+        )
+    name, data = await run_in_threadpool(previews.take, digest, JUMP_ASKED, who.name)
+    try:
+        shown = await run_in_threadpool(_preview, request, "fx", name, data, who.name, True)
+    except InputError as exc:
+        return _refused(request, "fx", name, exc)
+    return await _shown_preview(request, "fx", shown, data, who.name, accept_jump=True)
 
 
 @router.post("/revenue/upload/{what}/confirm", response_class=HTMLResponse)
@@ -152,12 +205,18 @@ async def confirm(request: Request, what: str) -> Response:
     """Step 2: import exactly the previewed file, found by its SHA-256, as an upload job."""
     spec = _spec(what)
     who = await deps.authorise_change(request, spec.action)  # before the form is read: policy first
-    digest = (await request.form()).get("sha256")
+    form = await request.form()
+    digest = form.get("sha256")
+    # Jumps are accepted only for a file whose preview confirmed them (kept under its own kind).
+    accepted = what == "fx" and form.get("accept_jump") == "yes"
     previews = deps.server(request).previews
     name, data = await run_in_threadpool(
-        previews.take, digest if isinstance(digest, str) else "", what, who.name
+        previews.take,
+        digest if isinstance(digest, str) else "",
+        JUMP_CONFIRMED if accepted else what,
+        who.name,
     )
-    job_id = await run_in_threadpool(revenue_api.start_job, request, what, name, data, who.name)
+    job_id = await run_in_threadpool(revenue_api.start_job, request, what, name, data, who.name, accepted)
     return RedirectResponse(f"/revenue/uploads/{job_id}", status_code=303)
 
 
