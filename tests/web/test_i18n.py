@@ -197,3 +197,35 @@ def test_the_api_docs_script_says_the_words_of_the_page(client) -> None:  # noqa
     assert 'data-in-query="у рядку запиту"' in page
     script = (PACKAGE / "web" / "static" / "docs.js").read_text(encoding="utf-8")
     assert "JSON body" not in script and '", required"' not in script and "words.required" in script
+
+
+def test_every_operation_summary_of_the_api_has_its_ukrainian() -> None:
+    """The API page shows each operation's summary in its language (issue 12): a new summary fails here until
+    messages.po has it."""
+    from jointfund.api.app import create_app
+
+    translated = {m.id for m in catalogue() if m.id and m.string}
+    spec = create_app("sqlite://").openapi()
+    summaries = {op["summary"] for ops in spec["paths"].values() for op in ops.values() if "summary" in op}
+    assert len(summaries) > 50 and "Cast a signed vote" in summaries
+    missing = sorted(summaries - translated)
+    assert not missing, f"add the API's summaries to messages.po: {missing}"
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_the_api_page_gives_its_script_the_summaries_in_the_page_language(client) -> None:  # noqa: ANN001
+    import json
+
+    def summaries(lang: str) -> dict[str, str]:
+        page = client.get(f"/api/docs?lang={lang}").text
+        block = re.search(r'<script type="application/json" id="summaries">(.*?)</script>', page, re.S)
+        assert block, "the page carries the summaries for static/docs.js"
+        return json.loads(block.group(1))
+
+    uk, en = summaries("uk"), summaries("en")
+    assert uk["Cast a signed vote"] == "Подати підписаний голос"
+    assert en["Cast a signed vote"] == "Cast a signed vote"
+    assert set(uk) == set(en) and all(any("\u0400" <= c <= "\u04ff" for c in v) for v in uk.values()), uk
+    assert not any("jointfund " in k for k in uk)  # a summary never tells the reader to run a command
+    script = (PACKAGE / "web" / "static" / "docs.js").read_text(encoding="utf-8")
+    assert "summaries[op.summary]" in script

@@ -527,7 +527,15 @@ def upload_page(request: Request, job_id: revenue_api.JobId, _who=READ) -> Respo
 
 @router.get("/api/docs", response_class=HTMLResponse)
 def api_docs(request: Request) -> Response:
-    return render(request, "docs.html")
+    """The API page: static/docs.js builds its forms from the OpenAPI document, which stays in English (a
+    client's contract); what the page shows of it, each operation's summary, it takes from here in the page's
+    language."""
+    gettext = i18n.translations(language(request)).gettext
+    operations = request.app.openapi()["paths"].values()
+    summaries = {
+        op["summary"]: gettext(op["summary"]) for ops in operations for op in ops.values() if "summary" in op
+    }
+    return render(request, "docs.html", summaries=summaries)
 
 
 __all__ = ["render", "render_error", "router"]

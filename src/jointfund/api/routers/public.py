@@ -255,7 +255,8 @@ def public_record(request: Request, seq: RowId, _who=PUBLIC) -> dict:
     "/forecast",
     response_model=dict,
     tags=["public"],
-    summary="The outlook: the shipped base scenario from today's book (as `jointfund forecast run --format json`)",
+    # The API page shows the summary, and a page tells no one to run a command (the CLI's forecast run).
+    summary="The outlook: the shipped base scenario from today's book",
 )
 @cacheable
 def forecast(

@@ -4,6 +4,8 @@
   var root = document.getElementById("operations");
   if (!root) { return; }
   var words = root.dataset;
+  // Each operation's summary in the page's language, from the page (the OpenAPI document stays English).
+  var summaries = JSON.parse((document.getElementById("summaries") || {}).textContent || "{}");
   function el(tag, attrs, text) {
     var e = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
@@ -20,7 +22,7 @@
         var head = el("h2", {}, method.toUpperCase() + " " + path);
         var section = el("section", { "aria-label": method.toUpperCase() + " " + path });
         section.appendChild(head);
-        if (op.summary) { section.appendChild(el("p", {}, op.summary)); }
+        if (op.summary) { section.appendChild(el("p", { "class": "summary" }, summaries[op.summary] || op.summary)); }
         (op.parameters || []).forEach(function (p) {
           var fid = "op" + n + "-" + p.name;
           // The page's words, in its language (data-* of #operations): this script says none of its own.
