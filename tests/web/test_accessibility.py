@@ -39,6 +39,7 @@ BOARD_PAGES = [
     "/capital",
     "/portfolio",
     "/commitments",
+    "/members",  # the member's own pages; with a linked seat and its forms: test_member_journey.py
 ]
 USERS = {
     None: PUBLIC_PAGES,
@@ -46,7 +47,8 @@ USERS = {
     "demo-treasury-officer": ["/revenue", "/revenue/imports", "/revenue/uploads"],
     "demo-applicant": ["/portal"],
     "demo-administrator": [
-        "/admin/users"
+        "/admin/users",
+        "/members/1/key",  # a lost key's replacement with the partner's authority
     ],  # users, seats and links (the signing step: test_admin_journey.py)
 }  # the demo applicant has no application; /pipeline/1 shows one
 

@@ -42,9 +42,10 @@ BOARD_PAGES = [
     "/portfolio",
     "/budget",
     "/commitments",
+    "/members",
 ]
 APPLICANT_PAGES = ["/portal"]
-ADMINISTRATOR_PAGES = ["/admin/users"]
+ADMINISTRATOR_PAGES = ["/admin/users", "/members/1/key"]
 MIN_WORDS = 4
 PLACEHOLDER = re.compile(r"%\(\w+\)s")
 
