@@ -293,3 +293,53 @@ def forgeries_of(bundle: dict, other_partner: str) -> dict[str, dict]:  # noqa: 
             "record": record,
         },
     }
+
+
+# -- countersignatures (governance.countersign): a seated member signs what another user asks for --
+
+
+def member_key(name: str):  # noqa: ANN201 - an Ed25519PrivateKey
+    """The test key of member `name`: the same in every test, like the authority keys."""
+    import hashlib
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    return Ed25519PrivateKey.from_private_bytes(
+        hashlib.sha256(f"jointfund test member {name}".encode()).digest()
+    )
+
+
+def seated_member(engine: Engine, name: str = "ua-board-1", partner: str = "UA"):  # noqa: ANN201 - a Member
+    """Board member `name`, seated (once) by `partner`'s test authority key, holding member_key(name)."""
+    from jointfund.governance import member
+
+    with db.transaction(engine) as conn:
+        held = [m for m in member.seated(conn) if m.name == name]
+    if held:
+        return held[0]
+    key = member_key(name)
+    st = authorize(engine, partner, "member.appoint", body="board", name=name, public_pem=pem_text(_pub(key)))
+    fund = info(engine)
+    with db.write(engine) as conn:
+        return member.appoint(
+            conn, fund, "test", partner, name, "board", _pub(key), fund.start_date, statement=st
+        )
+
+
+def countersigner(engine: Engine, name: str = "ua-board-1"):  # noqa: ANN201 - a countersign.Signer
+    """A Signer with seated member `name`'s key (seated first, when needed)."""
+    from jointfund.governance import countersign
+
+    m = seated_member(engine, name)
+    return lambda request: countersign.sign(request, m, member_key(name))
+
+
+def cli_countersign(cli, folder, name: str = "ua-board-1") -> list[str]:  # noqa: ANN001 - the `cli` fixture, a Path
+    """The --countersign-as/--countersign-key options of seated member `name` (seated first, when needed),
+    with their key written to `folder`."""
+    engine = db.make_engine(cli.url)
+    seated_member(engine, name)
+    engine.dispose()
+    path = folder / f"{name}.key"
+    path.write_bytes(member_key(name).private_bytes(*_pkcs8()))
+    return ["--countersign-as", name, "--countersign-key", str(path)]

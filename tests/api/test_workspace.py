@@ -13,7 +13,7 @@ from support import authorize
 
 from jointfund.governance import canonical, token, user
 from jointfund.ledger.proof import check_consistency
-from jointfund.portfolio import sanctions
+from jointfund.portfolio import clearance, sanctions
 from jointfund.store import db
 
 from .conftest import bearer, csrf_of, sign_in
@@ -545,10 +545,37 @@ def test_the_screening_section_and_its_forms_in_both_languages(client, site) -> 
     with db.write(site.engine) as conn:
         user.add(conn, "test", "t-second-administrator", "administrator", "long enough pw")
         second = token.issue(conn, "test", "t-second-administrator", "tests")[1]
-    confirmed = client.post(
+    # The administrator's second account is not a second person: a seated member's countersignature is.
+    made = client.post(
         f"/api/applications/{aid}/screening-outcome",
         headers={"Authorization": f"Bearer {second}"},
         json={"outcome": "cleared", "reason": "confirmed: passport checked"},
+    )
+    assert made.status_code == 403 and "a seated member's countersignature" in made.json()["error"]["message"]
+    assert 'id="countersign-member"' in client.get(f"/pipeline/{aid}?lang=en").text
+    with db.transaction(site.engine) as conn:
+        first = clearance.clearances(conn)
+        [request] = [clearance.request(site.fund.id, c) for c in first.values()]
+    signer = site.members["ua-board-1"]
+    signature = canonical.sign(site.keys["ua-board-1"], request.message(signer))
+    wrong = client.post(
+        f"/api/applications/{aid}/screening-outcome",
+        headers={"Authorization": f"Bearer {second}"},
+        json={"outcome": "cleared", "reason": "x", "member": signer, "signature": "ab" * 64},
+    )
+    assert (
+        wrong.status_code == 403
+        and "does not verify with the key of member" in wrong.json()["error"]["message"]
+    )
+    confirmed = client.post(
+        f"/api/applications/{aid}/screening-outcome",
+        headers={"Authorization": f"Bearer {second}"},
+        json={
+            "outcome": "cleared",
+            "reason": "confirmed: passport checked",
+            "member": signer,
+            "signature": signature,
+        },
     )
     assert confirmed.status_code == 201 and confirmed.json()["actor"] == "t-second-administrator"
     after = client.get(f"/pipeline/{aid}?lang=en").text

@@ -9,8 +9,11 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, insert
+from support import authorize, cli_ceremony
 
+from jointfund import fund as fund_mod
 from jointfund.errors import InputError
+from jointfund.governance import user
 from jointfund.ledger.log import append_event
 from jointfund.portfolio import sanctions, screening
 from jointfund.portfolio.clearance import ListVersion
@@ -170,6 +173,43 @@ def test_a_company_code_among_identifiers_is_a_strong_hit_whatever_the_name() ->
 # -- recording, the gate, verify (both backends) --
 
 
+def _countersigner(cli, folder: Path, user: str = "admin") -> list[str]:  # noqa: ANN001
+    """A board member with a key in `folder`, seated by its partner's authority key (after the genesis):
+    the `--countersign-as/--countersign-key` options a confirmation of a clearance needs."""
+    authorities = cli_ceremony(cli, folder)
+    key = folder / "ua-board-1.key"
+    cli("--user", user, "keys", "new", "--out", str(key))
+    cli(
+        "--user",
+        user,
+        "members",
+        "appoint",
+        "--partner",
+        "UA",
+        "--name",
+        "ua-board-1",
+        "--body",
+        "board",
+        "--pubkey",
+        f"{key}.pub",
+        "--authority-key",
+        str(authorities["UA"]),
+    )
+    return ["--countersign-as", "ua-board-1", "--countersign-key", str(key)]
+
+
+def _link(fund_url: str, name: str, member_id: int, linked: bool) -> None:
+    """Link user `name` to member `member_id` (or unlink), as the UA partner's authority does."""
+    engine = create_engine(fund_url)
+    with engine.begin() as conn:
+        fund_id = fund_mod.load(conn).id
+        change = user.link_member if linked else user.unlink_member
+        kind = "user.member" if linked else "user.unmember"
+        st = authorize(fund_id, "UA", kind, user=name, member=member_id)
+        change(conn, fund_id, "admin", name, member_id, st)
+    engine.dispose()
+
+
 def _two_officers(cli):  # noqa: ANN001, ANN202
     """Two administrators, so that one clears and the other confirms (four eyes): (admin, officer) runners."""
     cli("users", "add", "admin", "--role", "administrator", "--password", "long enough pw")
@@ -184,10 +224,9 @@ def _two_officers(cli):  # noqa: ANN001, ANN202
         "--password",
         "long enough pw",
     )
-    return (
-        lambda *args, **kw: cli("--user", "admin", *args, **kw),
-        lambda *args, **kw: cli("--user", "officer", *args, **kw),
-    )
+    admin = lambda *args, **kw: cli("--user", "admin", *args, **kw)  # noqa: E731
+    admin.url = cli.url  # type: ignore[attr-defined] - what support.cli_ceremony opens
+    return admin, lambda *args, **kw: cli("--user", "officer", *args, **kw)
 
 
 def test_screening_outcomes_and_the_gate(cli, fund_url, tmp_path: Path) -> None:  # noqa: ANN001
@@ -252,7 +291,14 @@ def test_screening_outcomes_and_the_gate(cli, fund_url, tmp_path: Path) -> None:
     waiting = cli("applications", "move", str(near), "--to", "screening", "--reason", "complete", ok=False)
     assert "no one has decided" in waiting.stderr
     cli("applications", "clear", str(near), "--reason", "born 1984, not 1961; passport checked")
-    officer("applications", "clear", str(near), "--reason", "confirmed: passport checked")
+    officer(
+        "applications",
+        "clear",
+        str(near),
+        "--reason",
+        "confirmed: passport checked",
+        *_countersigner(cli, tmp_path),
+    )
     twice = cli("applications", "block", str(near), "--reason", "changed my mind", ok=False)
     assert "already cleared" in twice.stderr
     cli("applications", "move", str(near), "--to", "screening", "--reason", "complete")
@@ -419,10 +465,12 @@ def test_the_database_and_verify_refuse_a_forged_outcome(cli, fund_url) -> None:
     assert found.exit_code == 1 and "was cleared automatically, but a person had not cleared" in found.stdout
 
 
-def test_one_person_alone_cannot_clear_a_hit(cli, fund_url) -> None:  # noqa: ANN001
-    """Four eyes: the first clearance waits; the same user cannot confirm it; the move stays refused until a
-    second user confirms; the database and verify refuse an outcome written past the domain."""
+def test_one_person_alone_cannot_clear_a_hit(cli, fund_url, tmp_path: Path) -> None:  # noqa: ANN001
+    """Four eyes: the first clearance waits; the same user cannot confirm it; nor can a second user the
+    administrator made, without a seated member's countersignature; the move stays refused until a second
+    person confirms; the database and verify refuse an outcome written past the domain."""
     cli, officer = _two_officers(cli)
+    countersigned = _countersigner(cli, tmp_path)
     near = _submit(cli, owners="Тарас Шевченко|1984-05-17|UA")
     cli("sanctions", "import", str(DEMO.joinpath("targets.simple.csv")), "--list", "ua_nsdc")
     [hit] = _hits(cli, near)
@@ -434,7 +482,15 @@ def test_one_person_alone_cannot_clear_a_hit(cli, fund_url) -> None:  # noqa: AN
     assert "no one has decided" in waiting.stderr
     shown = json.loads(cli("applications", "screenings", str(near), "--format", "json").stdout)
     assert shown[-1]["outcome"] == "waiting"
-    officer("applications", "clear", str(near), "--reason", "confirmed: passport checked")
+    # The insider's attack: the administrator adds a second user and confirms their own clearance with it.
+    made = officer("applications", "clear", str(near), "--reason", "confirmed by my other account", ok=False)
+    assert made.exit_code == 1 and "needs a second person: a seated member's countersignature" in made.stderr
+    # A member linked to the user who cleared is that same person: their countersignature is refused too.
+    _link(fund_url, "admin", 1, linked=True)
+    own = officer("applications", "clear", str(near), "--reason", "confirmed", *countersigned, ok=False)
+    assert own.exit_code == 1 and "is linked to user admin, who asked for it" in own.stderr
+    _link(fund_url, "admin", 1, linked=False)
+    officer("applications", "clear", str(near), "--reason", "confirmed: passport checked", *countersigned)
     cli("applications", "move", str(near), "--to", "screening", "--reason", "complete")
     cli("verify")
 
@@ -475,3 +531,59 @@ def test_one_person_alone_cannot_clear_a_hit(cli, fund_url) -> None:  # noqa: AN
         found.exit_code == 1 and "was cleared by admin alone" in found.stdout and "four eyes" in found.stdout
     )
     assert "trigger screening_four_eyes is missing" in found.stdout
+
+
+def test_a_forged_countersignature_gets_past_the_database_but_not_verify(cli, fund_url, tmp_path) -> None:  # noqa: ANN001
+    """The database holds who asked and that the member is seated; the signature is checked by verify: an
+    operator with the database credential who writes a confirmation with a made-up signature is found."""
+    cli, officer = _two_officers(cli)
+    _countersigner(cli, tmp_path)
+    near = _submit(cli, owners="Тарас Шевченко|1984-05-17|UA")
+    cli("sanctions", "import", str(DEMO.joinpath("targets.simple.csv")), "--list", "ua_nsdc")
+    _hits(cli, near)
+    cli("applications", "clear", str(near), "--reason", "born 1984, not 1961")
+    [sid] = [
+        s["screening"]
+        for s in json.loads(cli("applications", "screenings", str(near), "--format", "json").stdout)
+    ]
+    engine = create_engine(fund_url)
+    row = {"screening_id": sid, "reason": "x", "actor": "officer", "decided_on": dt.date(2026, 12, 1)}
+    forged = {"member": 1, "signature": "ab" * 64, "requested_by": "admin"}
+    with pytest.raises(Exception, match="second user"), engine.begin() as conn:  # no countersignature row
+        seq = append_event(conn, "officer", "application.screening_outcome", f"application:{near}", {})
+        conn.execute(insert(t.screening_outcome).values(**row, outcome="cleared", automatic=0, seq=seq))
+    with (
+        pytest.raises(Exception, match="second user"),
+        engine.begin() as conn,
+    ):  # countersigning the wrong asker
+        seq = append_event(conn, "officer", "application.screening_outcome", f"application:{near}", {})
+        conn.execute(
+            insert(t.countersignature).values(
+                seq=seq, kind="screening.clear", member_id=1, signature="ab" * 64, requested_by="officer"
+            )
+        )
+        conn.execute(insert(t.screening_outcome).values(**row, outcome="cleared", automatic=0, seq=seq))
+    with engine.begin() as conn:
+        seq = append_event(
+            conn,
+            "officer",
+            "application.screening_outcome",
+            f"application:{near}",
+            {"countersignature": forged},
+        )
+        conn.execute(
+            insert(t.countersignature).values(
+                seq=seq,
+                kind="screening.clear",
+                member_id=1,
+                signature=forged["signature"],
+                requested_by="admin",
+            )
+        )
+        conn.execute(insert(t.screening_outcome).values(**row, outcome="cleared", automatic=0, seq=seq))
+    engine.dispose()
+    found = cli("--format", "json", "verify", ok=False)
+    assert found.exit_code == 1, found.stdout
+    assert f"screening {sid}'s clearance: the countersignature does not verify with the key of member 1" in (
+        found.stdout
+    )

@@ -8,9 +8,12 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select, text
+from support import cli_countersign, countersigner, seated_member
 
 from jointfund.errors import InputError, NotFound
+from jointfund.governance import countersign
 from jointfund.ledger import journal
+from jointfund.ledger.log import append_event
 from jointfund.revenue import book, corrections, imports
 from jointfund.revenue.accrual import accruals_of
 from jointfund.store import db
@@ -67,9 +70,10 @@ def correct_rate(
     engine, rate: str, reason: str = "NBU's rate was transcribed with the point misplaced", **kw
 ):
     info = info_of(engine)
+    by = kw.pop("countersigner", None) or countersigner(engine)
     with db.write(engine) as conn:
         return corrections.correct_rate(
-            conn, info, "treasury", "USD", dt.date(2025, 6, 2), rate, reason, **kw
+            conn, info, "treasury", "USD", dt.date(2025, 6, 2), rate, reason, countersigner=by, **kw
         )
 
 
@@ -116,6 +120,7 @@ def test_a_plausible_but_wrong_rate_is_corrected_and_the_contribution_rebooked(f
 
 def test_a_correction_is_bounded_checked_and_writes_nothing_when_refused(fund_engine, tmp_path):
     setup(fund_engine, tmp_path)
+    countersigner(fund_engine)  # the member seated first: the refusals below must add nothing after it
     before = leaves(fund_engine)
     with pytest.raises(InputError, match="outside the terms' plausible range for USD"):
         correct_rate(fund_engine, "0.000000000000000000000000000001")
@@ -156,12 +161,13 @@ def test_a_rate_jump_against_the_rate_after_it_needs_confirmation(fund_engine, t
 def test_licence_and_receipt_corrections_rebook_and_verify_follows(fund_engine, tmp_path):
     setup(fund_engine, tmp_path, RIGHT)
     info = info_of(fund_engine)
+    by = countersigner(fund_engine)
     with db.write(fund_engine) as conn:
         amount = corrections.correct_receipt(
-            conn, info, "treasury", "R-1", "amount", "1200.00", "the Treasury re-sent it"
+            conn, info, "treasury", "R-1", "amount", "1200.00", "the Treasury re-sent it", by
         )
         basis = corrections.correct_licence(
-            conn, info, "treasury", "L-NEW", "basis", "existing", "the registry's error"
+            conn, info, "treasury", "L-NEW", "basis", "existing", "the registry's error", by
         )
     assert (amount.reversals, amount.rebookings) == (1, 1)
     assert (basis.reversals, basis.rebookings) == (1, 0)  # an existing licence's receipts owe nothing
@@ -175,7 +181,7 @@ def test_licence_and_receipt_corrections_rebook_and_verify_follows(fund_engine, 
     assert report.ok, report.first_failure
     with db.write(fund_engine) as conn:  # and back: the receipt owes again, booked under a correction key
         again = corrections.correct_licence(
-            conn, info, "treasury", "L-NEW", "basis", "new", "the registry fixed it"
+            conn, info, "treasury", "L-NEW", "basis", "new", "the registry fixed it", by
         )
     assert (again.reversals, again.rebookings) == (0, 1)
     assert verify(fund_engine).ok
@@ -216,6 +222,19 @@ def test_the_database_keeps_corrections_append_only_and_each_chain_one_line(fund
                 seq=9_000, recorded_at=made.recorded_at, actor="x", action="x", subject="x", data="{}"
             )
         )
+    # Past the domain, a correction without a member's countersignature beside it is refused ...
+    with pytest.raises(Exception, match="countersignature of a seated member"), db.write(fund_engine) as conn:
+        conn.execute(t.correction.insert().values(**{**row, "subject": "EUR 2025-06-02"}))
+    with db.write(fund_engine) as conn:  # ... so the rows below carry one, to reach the other guards
+        conn.execute(
+            t.countersignature.insert().values(
+                seq=9_000,
+                kind="correction",
+                member_id=seated_member(fund_engine).id,
+                requested_by="treasury",
+                signature="ab" * 64,
+            )
+        )
     with pytest.raises(Exception, match="(?i)unique|duplicate"), db.write(fund_engine) as conn:
         conn.execute(t.correction.insert().values(**row))  # a second first link of the same field
     with (
@@ -229,6 +248,7 @@ def test_the_database_keeps_corrections_append_only_and_each_chain_one_line(fund
 
 def test_cli_corrections_report_and_list_the_effective_values(cli, fund_engine, tmp_path):
     setup(fund_engine, tmp_path)
+    second = cli_countersign(cli, tmp_path)
     out = cli(
         "fx",
         "correct",
@@ -242,6 +262,7 @@ def test_cli_corrections_report_and_list_the_effective_values(cli, fund_engine, 
         "point misplaced",
         "--format",
         "json",
+        *second,
     ).stdout
     [row] = json.loads(out)
     assert (row["previous"], row["value"], row["accruals_reversed"], row["accruals_rebooked"]) == (
@@ -264,6 +285,7 @@ def test_cli_corrections_report_and_list_the_effective_values(cli, fund_engine, 
         "re-sent",
         "--format",
         "csv",
+        *second,
     ).stdout
     assert out.splitlines()[1].split(",")[3:6] == ["amount", "1000.00", "900.00"]
     out = cli(
@@ -278,6 +300,7 @@ def test_cli_corrections_report_and_list_the_effective_values(cli, fund_engine, 
         "renamed",
         "-f",
         "json",
+        *second,
     ).stdout
     assert json.loads(out)[0]["field"] == "region"
     bad = cli(
@@ -290,6 +313,7 @@ def test_cli_corrections_report_and_list_the_effective_values(cli, fund_engine, 
         "1800-01-01",
         "--reason",
         "x",
+        *second,
         ok=False,
     )
     assert bad.exit_code == 1 and "correction:issued: date is outside the fund's life" in bad.stderr
@@ -323,3 +347,70 @@ def test_a_rate_inserted_between_two_days_must_fit_the_next_one_too(cli, tmp_pat
     assert (
         json.loads(cli("fx", "import", str(alone), "--accept-jump", "--format", "json").stdout)[0]["new"] == 1
     )
+
+
+def test_one_person_cannot_correct_alone_and_verify_checks_the_countersignature(fund_engine, tmp_path):
+    """A correction changes what partners are owed: without a seated member's countersignature, or with the
+    countersignature of the asker's own seat, it is refused; one written past the domain with a made-up
+    signature gets past the database (which cannot check Ed25519) but not verify."""
+    from support import authorize
+
+    from jointfund.errors import Refused
+    from jointfund.governance import user
+
+    setup(fund_engine, tmp_path)
+    member, other = seated_member(fund_engine), seated_member(fund_engine, "ua-board-2")
+    before = leaves(fund_engine)
+    info = info_of(fund_engine)
+    with pytest.raises(Refused, match="needs a second person: a seated member's countersignature"):
+        with db.write(fund_engine) as conn:
+            corrections.correct_rate(conn, info, "treasury", "USD", dt.date(2025, 6, 2), RIGHT, "why")
+    with db.write(fund_engine) as conn:  # the member's seat is linked to the asker: the same person
+        user.add(conn, "test", "treasury", "treasury_officer", "long enough pw")
+        st = authorize(info.id, "UA", "user.member", user="treasury", member=member.id)
+        user.link_member(conn, info.id, "test", "treasury", member.id, st)
+    linked = leaves(fund_engine)
+    assert linked == before + 3  # the user, enabled, and the link; nothing of the refused correction
+    with pytest.raises(Refused, match="is linked to user treasury, who asked for it"):
+        correct_rate(fund_engine, RIGHT)
+    forged = countersign.Countersignature(other.id, "ab" * 64)
+    with pytest.raises(Refused, match="does not verify with the key of member"):
+        correct_rate(fund_engine, RIGHT, countersigner=lambda _request: forged)
+    assert leaves(fund_engine) == linked
+    # Another seat's holder countersigns: recorded, and verify is content.
+    made = correct_rate(
+        fund_engine, RIGHT, countersigner=countersigner(fund_engine, "ua-board-2")
+    ).corrections
+    assert failures(fund_engine) == []
+    with db.transaction(fund_engine) as conn:
+        [row] = countersign.of(conn, [made[0].seq]).values()
+    assert (row["requested_by"], row["kind"]) == ("treasury", "correction")
+    # Past the domain: an operator writes a correction with a made-up countersignature of a seated member.
+    with db.write(fund_engine) as conn:
+        carried = forged.to_json("mallory")
+        data = {
+            "kind": "rate",
+            "subject": "USD 2025-06-02",
+            "field": "rate",
+            "value": "41.9000",
+            "previous": RIGHT,
+            "supersedes": made[0].seq,
+            "reason": "x",
+            "countersignature": carried,
+        }
+        seq = append_event(conn, "mallory", "rate.correct", "rate:USD 2025-06-02", data)
+        countersign.record(conn, seq, countersign.CORRECTION, carried)
+        conn.execute(
+            t.correction.insert().values(
+                **{k: v for k, v in data.items() if k != "countersignature"},
+                seq=seq,
+                actor="mallory",
+                recorded_at=made[0].recorded_at,
+            )
+        )
+    found = failures(fund_engine)
+    assert any(
+        f"correction {seq} (rate USD 2025-06-02 rate): the countersignature does not verify with the key of "
+        f"member {other.id}" in f
+        for f in found
+    ), found

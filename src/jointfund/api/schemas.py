@@ -450,8 +450,14 @@ class HitOut(BaseModel):
 
 
 class OutcomeIn(BaseModel):
+    """A person's outcome. Confirming another user's clearance also needs `member` and `signature`: that
+    seated member's Ed25519 countersignature (hex) over the clearance's countersignature bytes
+    (governance.countersign; docs/governance.md)."""
+
     outcome: Literal["cleared", "blocked"]
     reason: str = Field(min_length=1, max_length=2000)
+    member: int | None = None
+    signature: str | None = Field(None, max_length=128)
 
 
 class OutcomeOut(BaseModel):

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from jointfund import clock
-from jointfund.cli import context, params
+from jointfund.cli import context, countersigning, params
 from jointfund.cli.output import FormatOption, emit, say
 from jointfund.errors import InputError, Problem
 from jointfund.portfolio import application as apps
@@ -254,15 +254,25 @@ def screenings(
     emit(ctx, rows, fmt, title=f"{a.label} screenings")
 
 
-def _decide(ctx: typer.Context, application_id: int, outcome: str, reason: str) -> None:
+def _decide(
+    ctx: typer.Context,
+    application_id: int,
+    outcome: str,
+    reason: str,
+    member: str | None = None,
+    key: Path | None = None,
+) -> None:
     who = context.actor(ctx, "applications.screening_outcome")
+    info = context.fund(ctx)
     with db.write(context.engine(ctx)) as conn:
-        done = screening.decide(conn, who.name, application_id, outcome, reason, clock.today())
+        by = countersigning.signer(conn, member, key)
+        done = screening.decide(conn, info.id, who.name, application_id, outcome, reason, clock.today(), by)
     if isinstance(done, Clearance):
         say(
             f"APP-{application_id}: screening {done.screening} cleared by {done.actor} (record {done.seq}); "
-            "a second person confirms it: "
-            f"jointfund --user OTHER applications clear {application_id} --reason TEXT"
+            "a second person confirms it, with a seated member's countersignature: "
+            f"jointfund --user OTHER applications clear {application_id} --reason TEXT "
+            "--countersign-as MEMBER --countersign-key KEY"
         )
         return
     say(f"APP-{application_id}: screening {done.screening} {done.outcome} (record {done.seq})")
@@ -273,11 +283,14 @@ def clear(
     ctx: typer.Context,
     application_id: int = context.id_argument(),
     reason: str = typer.Option(..., "--reason", help="Why the hits are not the applicant or its owners."),
+    member: str = countersigning.AsOption,
+    key: Path = countersigning.KeyOption,
 ) -> None:
     """Record that the latest screening's hits are cleared: none of them is the company or an owner.
 
-    Four eyes: the first user's clearance waits until a different user clears it too (confirms it)."""
-    _decide(ctx, application_id, CLEARED, reason)
+    Four eyes: the first user's clearance waits until a different user confirms it, countersigned by a seated
+    member (--countersign-as, --countersign-key) who is not the first user."""
+    _decide(ctx, application_id, CLEARED, reason, member, key)
 
 
 @app.command("block")

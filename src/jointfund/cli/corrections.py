@@ -1,15 +1,19 @@
-"""What `fx correct`, `licences correct` and `receipts correct` share: one write transaction, and the report."""
+"""What `fx correct`, `licences correct` and `receipts correct` share: one write transaction, the seated member's
+countersignature (a correction changes what partners are owed, so one person cannot make it alone), and the
+report."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import typer
 from sqlalchemy import Connection
 
-from jointfund.cli import context
+from jointfund.cli import context, countersigning
 from jointfund.cli.output import emit, say
 from jointfund.fund import FundInfo
+from jointfund.governance.countersign import Signer
 from jointfund.revenue.corrections import Outcome
 from jointfund.store import db
 
@@ -19,13 +23,18 @@ ReasonOption = typer.Option(
 
 
 def run(
-    ctx: typer.Context, action: str, fmt: str, correct: Callable[[Connection, FundInfo, str], Outcome]
+    ctx: typer.Context,
+    action: str,
+    fmt: str,
+    correct: Callable[[Connection, FundInfo, str, Signer | None], Outcome],
+    member: str | None,
+    key: Path | None,
 ) -> None:
-    """Check the actor, then record the correction and re-book its accruals, all or nothing."""
+    """Check the actor, then record the countersigned correction and re-book its accruals, all or nothing."""
     who = context.actor(ctx, action)
     info = context.fund(ctx)
     with db.write(context.engine(ctx)) as conn:
-        done = correct(conn, info, who.name)
+        done = correct(conn, info, who.name, countersigning.signer(conn, member, key))
     for c in done.corrections:
         say(f"correction {c.seq}: {c.kind} {c.subject} {c.field} {c.previous!r} -> {c.value!r}")
     say(

@@ -8,7 +8,7 @@ import typer
 from sqlalchemy import select
 
 from jointfund import paging
-from jointfund.cli import context, corrections, imports, params
+from jointfund.cli import context, corrections, countersigning, imports, params
 from jointfund.cli.output import FormatOption, emit
 from jointfund.cli.terms import parse_date
 from jointfund.revenue import book
@@ -96,15 +96,21 @@ def correct(
         help="Confirm a rate that changes more than the terms' "
         "fx.max_daily_change from the rate before or after it.",
     ),
+    member: str = countersigning.AsOption,
+    key: Path = countersigning.KeyOption,
     fmt: str = FormatOption,
 ) -> None:
     """Supersede a wrong rate with a correction (reason and actor kept; the rate row is never edited), and
-    reverse and re-book every contribution it converted."""
+    reverse and re-book every contribution it converted. A seated member countersigns it (four eyes)."""
     day = parse_date(date, "--date")
     assert day is not None
     corrections.run(
         ctx,
         "fx.correct",
         fmt,
-        lambda conn, info, who: correct_rate(conn, info, who, currency, day, rate, reason, accept_jump),
+        lambda conn, info, who, by: correct_rate(
+            conn, info, who, currency, day, rate, reason, accept_jump, by
+        ),
+        member,
+        key,
     )

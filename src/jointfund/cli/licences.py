@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from jointfund.cli import context, corrections, imports, params
+from jointfund.cli import context, corrections, countersigning, imports, params
 from jointfund.cli.output import FormatOption, emit
 from jointfund.revenue import book
 from jointfund.revenue.corrections import LICENCE_FIELDS, correct_licence
@@ -73,13 +73,17 @@ def correct(
     field: str = typer.Option(..., "--field", help=f"One of {', '.join(LICENCE_FIELDS)}."),
     value: str = typer.Option(..., "--value", help="The right value, as the import's column writes it."),
     reason: str = corrections.ReasonOption,
+    member: str = countersigning.AsOption,
+    key: Path = countersigning.KeyOption,
     fmt: str = FormatOption,
 ) -> None:
     """Supersede a wrong licence field with a correction (reason and actor kept; the licence row is never edited),
-    and reverse and re-book the contributions of its receipts."""
+    and reverse and re-book the contributions of its receipts. A seated member countersigns it (four eyes)."""
     corrections.run(
         ctx,
         "licences.correct",
         fmt,
-        lambda conn, info, who: correct_licence(conn, info, who, licence_id, field, value, reason),
+        lambda conn, info, who, by: correct_licence(conn, info, who, licence_id, field, value, reason, by),
+        member,
+        key,
     )

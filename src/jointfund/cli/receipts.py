@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from sqlalchemy import Connection
 
-from jointfund.cli import context, corrections, imports, params
+from jointfund.cli import context, corrections, countersigning, imports, params
 from jointfund.cli.output import FormatOption, emit
 from jointfund.cli.progress import bar
 from jointfund.fund import FundInfo
@@ -73,13 +73,17 @@ def correct(
     field: str = typer.Option(..., "--field", help=f"One of {', '.join(RECEIPT_FIELDS)}."),
     value: str = typer.Option(..., "--value", help="The right value, as the import's column writes it."),
     reason: str = corrections.ReasonOption,
+    member: str = countersigning.AsOption,
+    key: Path = countersigning.KeyOption,
     fmt: str = FormatOption,
 ) -> None:
     """Supersede a wrong receipt field with a correction (reason and actor kept; the receipt row is never edited),
-    and reverse and re-book its contribution."""
+    and reverse and re-book its contribution. A seated member countersigns it (four eyes)."""
     corrections.run(
         ctx,
         "receipts.correct",
         fmt,
-        lambda conn, info, who: correct_receipt(conn, info, who, receipt_id, field, value, reason),
+        lambda conn, info, who, by: correct_receipt(conn, info, who, receipt_id, field, value, reason, by),
+        member,
+        key,
     )

@@ -28,7 +28,7 @@ from jointfund.capital import in_kind
 from jointfund.capital.proposing import open_proposal
 from jointfund.errors import Refused
 from jointfund.fund import FundInfo
-from jointfund.governance import execution, member, proposal, vote
+from jointfund.governance import countersign, execution, member, proposal, vote
 from jointfund.governance.model import OPEN, Proposal
 from jointfund.ledger.checkpoint import load_private
 from jointfund.portfolio import application as apps
@@ -169,12 +169,21 @@ def build(engine: Engine, info: FundInfo, directory: Path, say: Callable[[str], 
             screening.screen(conn, info, ACTOR, submitted[n].id, on, indexes)
         for outcome in (CLEARED, BLOCKED):
             app = submitted[dd[outcome]["application"]]
-            screening.decide(conn, ACTOR, app.id, outcome, dd[outcome]["reason"], app.submitted_on)
-        # Four eyes: a second person confirms the clearance (one person alone cannot clear a hit).
+            screening.decide(conn, info.id, ACTOR, app.id, outcome, dd[outcome]["reason"], app.submitted_on)
+        # Four eyes: a second person confirms the clearance, countersigned by a seated member (one person alone,
+        # even one who can add users, cannot clear a hit).
         second = dd[CLEARED]
         app = submitted[second["application"]]
+        by = second["countersigned_by"]
         screening.decide(
-            conn, second["confirmed_by"], app.id, CLEARED, second["confirmation"], app.submitted_on
+            conn,
+            info.id,
+            second["confirmed_by"],
+            app.id,
+            CLEARED,
+            second["confirmation"],
+            app.submitted_on,
+            countersign.signer(conn, by, board.keys[by]),
         )
     say(
         f"{len(submitted)} applications submitted through the portal (as in {directory / 'applications.csv'}) and "

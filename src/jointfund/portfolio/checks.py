@@ -15,7 +15,7 @@ from sqlalchemy import Connection, select
 from jointfund.capital import in_kind
 from jointfund.findings import Finding
 from jointfund.fund import FundInfo, screening_gate
-from jointfund.governance import book
+from jointfund.governance import book, countersign
 from jointfund.governance.model import EXECUTED
 from jointfund.ledger import journal, log
 from jointfund.portfolio import application as apps
@@ -155,7 +155,7 @@ def _gate_words(rows: list[tuple[dt.date, tuple[str, ...]]]) -> str:
 def check_screening(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Finding]]:
     """Every move into a stage the terms screen had, before it, a cleared screening against the lists then
     current, and the database's screening gate lists the stages the terms screen; a person's clearance was
-    confirmed by a second user (four eyes); an automatic clearance only
+    confirmed by a second user with a seated member's countersignature (four eyes); an automatic clearance only
     repeats hits a cleared outcome covered before; each list holds the entries its import recorded; each
     application's owners are those whose digest its submission logged (the log holds the digest, not the
     personal data)."""
@@ -197,12 +197,32 @@ def check_screening(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Fi
             )
         )
     firsts = clearance.clearances(conn)
+    confirmations = {e.seq: e.data for e in log.events(conn, action="application.screening_outcome")}
+    rows = countersign.of(conn)
+    members = {m.id: m for m in book.members(conn)}
     cleared: dict[int, set] = {}  # application -> keys of the hits a cleared outcome covered, in log order
     for sc in done:
         o = decided.get(sc.id)
-        alone = None if o is None else clearance.unconfirmed(o, firsts.get(sc.id))
+        first = firsts.get(sc.id)
+        alone = None if o is None else clearance.unconfirmed(o, first)
         if alone:
             findings.append(Finding(name, o.seq, f"application {sc.application}: {alone} (four eyes)"))
+        elif o is not None and first is not None and o.outcome == clearance.CLEARED and not o.automatic:
+            # A second user is not a second person: the confirmation stands on a seated member's countersignature.
+            why = countersign.check_event(
+                clearance.request(fund.id, first),
+                confirmations.get(o.seq, {}).get(countersign.FIELD),
+                rows.get(o.seq),
+                members,
+                countersign.links_at(conn, o.seq),
+                o.seq,
+            )
+            if why:
+                findings.append(
+                    Finding(
+                        name, o.seq, f"application {sc.application}: screening {sc.id}'s clearance: {why}"
+                    )
+                )
         keys = {screening.hit_of(h).key for h in sc.hits}
         if o is not None and o.automatic and not keys <= cleared.get(sc.application, set()):
             findings.append(

@@ -1,8 +1,10 @@
 """The screening gate: an application enters the terms' screened stages only when cleared against the current lists.
 
 A person's clearance takes two people (four eyes): one user clears the hits (a `Clearance`, logged), and a
-different user confirms it, which records the outcome. One person alone cannot clear a hit; one person may
-block (the safe side). An automatic clearance repeats only hits two people cleared before.
+different user confirms it with a seated member's countersignature of that clearance (governance.countersign),
+which records the outcome. A second user alone is not a second person (an administrator can add one); a member's
+key, seated by a partner's authority, is. One person alone cannot clear a hit; one person may block (the safe
+side). An automatic clearance repeats only hits two people cleared before.
 
 "Current" is by the log's order: the latest imported version of every sanctions list written before the
 move. The application's latest screening (before the move) must have matched against each of them, and
@@ -19,6 +21,7 @@ from typing import NamedTuple
 
 from sqlalchemy import Connection, func, select
 
+from jointfund.governance import countersign
 from jointfund.store import tables as t
 from jointfund.terms.model import Pipeline
 
@@ -78,6 +81,17 @@ class Clearance(NamedTuple):
     actor: str
     cleared_on: dt.date
     seq: int
+
+
+def request(fund_id: str, first: Clearance) -> countersign.Request:
+    """What the confirming member countersigns: the first person's clearance, as they recorded it."""
+    return countersign.Request(
+        fund_id,
+        countersign.CLEARANCE,
+        f"screening:{first.screening}",
+        {"screening": first.screening, "reason": first.reason, "cleared_on": first.cleared_on.isoformat()},
+        first.actor,
+    )
 
 
 def unconfirmed(o: Outcome, first: Clearance | None) -> str | None:

@@ -24,11 +24,11 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import Connection
+from sqlalchemy import Connection, insert
 
 from jointfund.errors import InputError, Problem, Refused
 from jointfund.fund import FundInfo
-from jointfund.governance import book
+from jointfund.governance import book, countersign
 from jointfund.portfolio import application as apps
 from jointfund.portfolio import clearance, owner, sanctions, translit
 from jointfund.portfolio.clearance import CLEARED, OUTCOMES, Clearance, ListVersion, Outcome, Screened
@@ -319,11 +319,18 @@ def screen(
 
 
 def decide(
-    conn: Connection, actor: str, application_id: int, outcome: str, reason: str, on: dt.date
+    conn: Connection,
+    fund_id: str,
+    actor: str,
+    application_id: int,
+    outcome: str,
+    reason: str,
+    on: dt.date,
+    countersigner: countersign.Signer | None = None,
 ) -> Outcome | Clearance:
     """A person's outcome of the application's latest screening: `blocked` at once; `cleared` only when a
-    second person confirms (the first person's clearance is returned, waiting; the confirmation returns the
-    outcome)."""
+    second person confirms (the first person's clearance is returned, waiting; the confirmation, by another
+    user with a seated member's countersignature of that clearance, returns the outcome)."""
     app = apps.get(conn, application_id)
     if outcome not in OUTCOMES:
         raise InputError([Problem("outcome", f"expected {' or '.join(OUTCOMES)}", outcome)])
@@ -351,6 +358,8 @@ def decide(
                 f"{actor} cleared screening {last.id} of {app.label} already: a clearance needs a second "
                 "person, so another user who may record outcomes confirms it (or blocks it)"
             )
+        carried = countersign.require(conn, clearance.request(fund_id, first), countersigner)
+        return _record_outcome(conn, actor, last, outcome, reason.strip(), on, False, carried)
     return _record_outcome(conn, actor, last, outcome, reason.strip(), on, automatic=False)
 
 
@@ -370,7 +379,14 @@ def _record_clearance(
 
 
 def _record_outcome(
-    conn: Connection, actor: str, s: Screened, outcome: str, reason: str, on: dt.date, automatic: bool
+    conn: Connection,
+    actor: str,
+    s: Screened,
+    outcome: str,
+    reason: str,
+    on: dt.date,
+    automatic: bool,
+    countersigned: dict | None = None,
 ) -> Outcome:
     row = {
         "screening_id": s.id,
@@ -380,22 +396,34 @@ def _record_outcome(
         "automatic": int(automatic),
         "decided_on": on,
     }
-    seq = book.record(
-        conn,
-        actor,
-        "application.screening_outcome",
-        f"application:{s.application}",
-        {
-            "screening": s.id,
-            "application": s.application,
-            "outcome": outcome,
-            "reason": reason,
-            "automatic": automatic,
-            "decided_on": on.isoformat(),
-        },
-        t.screening_outcome,
-        row,
-    )
+    data = {
+        "screening": s.id,
+        "application": s.application,
+        "outcome": outcome,
+        "reason": reason,
+        "automatic": automatic,
+        "decided_on": on.isoformat(),
+    }
+    if countersigned is None:
+        seq = book.record(
+            conn,
+            actor,
+            "application.screening_outcome",
+            f"application:{s.application}",
+            data,
+            t.screening_outcome,
+            row,
+        )
+    else:  # the countersignature's row goes between the event and the outcome, which the database checks
+        seq = book.append_event(
+            conn,
+            actor,
+            "application.screening_outcome",
+            f"application:{s.application}",
+            {**data, countersign.FIELD: countersigned},
+        )
+        countersign.record(conn, seq, countersign.CLEARANCE, countersigned)
+        conn.execute(insert(t.screening_outcome).values(**row, seq=seq))
     return Outcome(s.id, outcome, reason, actor, automatic, on, seq)
 
 

@@ -17,6 +17,7 @@ import polars as pl
 from sqlalchemy import Connection, Date, Table, and_, or_, select, tuple_
 
 from jointfund.fund import FundInfo
+from jointfund.governance import countersign
 from jointfund.ledger.log import append_event
 from jointfund.money import exponent, to_minor
 from jointfund.revenue import bulk, correction
@@ -324,7 +325,15 @@ def corrected(conn: Connection, kind: str) -> dict[str, dict[str, object]]:
 
 
 def record_correction(
-    conn: Connection, actor: str, kind: str, subject: str, field: str, value: str, previous: str, reason: str
+    conn: Connection,
+    actor: str,
+    kind: str,
+    subject: str,
+    field: str,
+    value: str,
+    previous: str,
+    reason: str,
+    countersigned: dict,
 ) -> correction.Correction:
     """Append a correction at the end of its field's chain, in the caller's write transaction: its event in
     the
@@ -339,7 +348,10 @@ def record_correction(
         "supersedes": chain[-1].seq if chain else None,
         "reason": reason,
     }
-    seq = append_event(conn, actor, f"{kind}.correct", f"{kind}:{subject}", data)
+    seq = append_event(
+        conn, actor, f"{kind}.correct", f"{kind}:{subject}", {**data, countersign.FIELD: countersigned}
+    )
+    countersign.record(conn, seq, countersign.CORRECTION, countersigned)  # before the row, which needs it
     row = conn.execute(select(t.event.c.recorded_at).where(t.event.c.seq == seq)).scalar_one()
     made = correction.Correction(
         seq, kind, subject, field, value, previous, data["supersedes"], reason, actor, row

@@ -11,6 +11,7 @@ and the group's rounding entries must sum to it on the receivable; the receivabl
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 
 import polars as pl
@@ -18,6 +19,7 @@ from sqlalchemy import Connection, select
 
 from jointfund.findings import Finding
 from jointfund.fund import FundInfo
+from jointfund.governance import countersign
 from jointfund.ledger import journal
 from jointfund.ledger.log import events
 from jointfund.money import from_minor, to_minor
@@ -134,7 +136,7 @@ def corrections_hold(conn: Connection, fund: FundInfo) -> tuple[str, int, list[F
     effective (last corrected) values, in every leg."""
     made = book.corrections(conn)
     logged = {e.seq: e for e in events(conn, actions=CORRECTION_ACTIONS)}
-    findings: list[Finding] = []
+    findings = _countersigned(conn, fund, made, {seq: e.data for seq, e in logged.items()})
     for c in made:
         e = logged.pop(c.seq, None)
         where = f"correction {c.seq} ({c.kind} {c.subject} {c.field})"
@@ -145,7 +147,7 @@ def corrections_hold(conn: Connection, fund: FundInfo) -> tuple[str, int, list[F
             continue
         stored = {**c.event_data(), "actor": c.actor}
         for name, value in {**e.data, "actor": e.actor}.items():
-            if stored.get(name) != value:
+            if name != countersign.FIELD and stored.get(name) != value:
                 findings.append(
                     Finding(
                         CORRECTIONS,
@@ -187,6 +189,37 @@ def corrections_hold(conn: Connection, fund: FundInfo) -> tuple[str, int, list[F
                 )
             )
     return CORRECTIONS, len(made) + len(touched), findings[:MAX_FINDINGS]
+
+
+def _countersigned(
+    conn: Connection, fund: FundInfo, made: list[correction.Correction], data: dict[int, dict]
+) -> list[Finding]:
+    """Each correction stands on a seated member's countersignature of the request it was part of: the
+    corrections of one request (one asker, subject and reason, the same countersignature) are grouped back,
+    and the request is rebuilt from their rows (governance.countersign.check_event)."""
+    from jointfund.governance import book as governance
+
+    requests: dict[tuple, list[correction.Correction]] = {}
+    for c in made:
+        carried = data.get(c.seq, {}).get(countersign.FIELD)
+        key = (c.kind, c.subject, c.actor, c.reason, json.dumps(carried, sort_keys=True))
+        requests.setdefault(key, []).append(c)
+    rows = countersign.of(conn, [c.seq for c in made])
+    members = {m.id: m for m in governance.members(conn)}
+    out = []
+    for (kind, subject, actor, reason, _), group in requests.items():
+        asked = corrections.request(
+            fund.id, actor, kind, subject, [(c.field, c.previous, c.value) for c in group], reason
+        )
+        for c in group:
+            carried = data.get(c.seq, {}).get(countersign.FIELD)
+            links = countersign.links_at(conn, c.seq)
+            why = countersign.check_event(asked, carried, rows.get(c.seq), members, links, c.seq)
+            if why:
+                out.append(
+                    Finding(CORRECTIONS, c.seq, f"correction {c.seq} ({kind} {subject} {c.field}): {why}")
+                )
+    return out
 
 
 def _imported(conn: Connection, chain: correction.Chain) -> str | None:

@@ -4,6 +4,10 @@ The shell around revenue/correction.py. A correction is checked by the same pars
 corrected record (bounds, the terms' plausible rates, known codes), recorded as a correction row and an
 event of the log (book.record_correction), and every receipt whose contribution it changes has its accrual
 reversed and booked again (accrual.rebook), all in the caller's one write transaction.
+
+A correction changes what partners are owed, so one person cannot make it alone: it carries a seated member's
+countersignature of exactly the values it records (governance.countersign, the one four-eyes mechanism), and
+the database and verify refuse one without it.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from sqlalchemy import Connection, select
 from jointfund import bounds
 from jointfund.errors import InputError, NotFound, Problem
 from jointfund.fund import FundInfo
+from jointfund.governance import countersign
 from jointfund.revenue import accrual, book, fx, licence, receipt
 from jointfund.revenue.correction import FIELDS, Correction, cell, rate_subject
 from jointfund.revenue.fields import Cells
@@ -90,6 +95,7 @@ def correct_rate(
     rate_text: str,
     reason: str,
     accept_jump: bool = False,
+    countersigner: countersign.Signer | None = None,
 ) -> Outcome:
     """Supersede the rate of `currency` on `day` with `rate_text`."""
     why = check_reason(reason)
@@ -116,11 +122,19 @@ def correct_rate(
             [Problem("--rate", why.replace("import again", "correct again"), rate_text) for why in found],
             "correction refused",
         )
-    return _record(conn, info, actor, "rate", rate_subject(currency, day), old, new, ("rate",), why)
+    subject = rate_subject(currency, day)
+    return _record(conn, info, actor, "rate", subject, old, new, ("rate",), why, countersigner)
 
 
 def correct_licence(
-    conn: Connection, info: FundInfo, actor: str, licence_id: str, field: str, value: str, reason: str
+    conn: Connection,
+    info: FundInfo,
+    actor: str,
+    licence_id: str,
+    field: str,
+    value: str,
+    reason: str,
+    countersigner: countersign.Signer | None = None,
 ) -> Outcome:
     """Supersede one field of a licence (`field` as the import names its column)."""
     why = check_reason(reason)
@@ -146,11 +160,18 @@ def correct_licence(
     new = licence.parse(cells, info.base_terms())
     if new is None:
         raise InputError(cells.problems, "correction refused")
-    return _record(conn, info, actor, "licence", licence_id, old, new, FIELDS["licence"], why)
+    return _record(conn, info, actor, "licence", licence_id, old, new, FIELDS["licence"], why, countersigner)
 
 
 def correct_receipt(
-    conn: Connection, info: FundInfo, actor: str, receipt_id: str, field: str, value: str, reason: str
+    conn: Connection,
+    info: FundInfo,
+    actor: str,
+    receipt_id: str,
+    field: str,
+    value: str,
+    reason: str,
+    countersigner: countersign.Signer | None = None,
 ) -> Outcome:
     """Supersede one field of a receipt (amount, stream, licence_id, resource, budget or flags)."""
     why = check_reason(reason)
@@ -180,7 +201,7 @@ def correct_receipt(
     new = receipt.parse(cells, terms, book.licence_ids(conn))
     if new is None:
         raise InputError(cells.problems, "correction refused")
-    return _record(conn, info, actor, "receipt", receipt_id, old, new, RECEIPT_FIELDS, why)
+    return _record(conn, info, actor, "receipt", receipt_id, old, new, RECEIPT_FIELDS, why, countersigner)
 
 
 def _field(field: str, allowed: tuple[str, ...], hint: str = "") -> None:
@@ -200,24 +221,42 @@ def _record(
     new: NamedTuple,
     fields: Iterable[str],
     reason: str,
+    countersigner: countersign.Signer | None,
 ) -> Outcome:
-    """One correction per stored field that changes, then the re-booking of the receipts they touch."""
+    """One correction per stored field that changes, countersigned as one request, then the re-booking of the
+    receipts they touch."""
     changed = [f for f in fields if getattr(new, f) != getattr(old, f)]
     if not changed:
         raise InputError(
             [Problem("--value", f"{kind} {subject} already has that value; nothing to correct")],
             "correction refused",
         )
+    changes = [(f, cell(getattr(old, f)), cell(getattr(new, f))) for f in changed]
+    carried = countersign.require(
+        conn, request(info.id, actor, kind, subject, changes, reason), countersigner
+    )
     before = affected_rates(conn, info)
     made = tuple(
-        book.record_correction(
-            conn, actor, kind, subject, f, cell(getattr(new, f)), cell(getattr(old, f)), reason
-        )
-        for f in changed
+        book.record_correction(conn, actor, kind, subject, f, value, previous, reason, carried)
+        for f, previous, value in changes
     )
     touched = affected(conn, info, made, before)
     reversals, rebookings = accrual.rebook(conn, info, touched, made[-1].seq)
     return Outcome(kind, subject, made, len(touched), reversals, rebookings)
+
+
+def request(
+    fund_id: str, actor: str, kind: str, subject: str, changes: Iterable[tuple[str, str, str]], reason: str
+) -> countersign.Request:
+    """What the member countersigns: each stored field's previous and new value (as the correction records
+    them), the reason and who asks; verify rebuilds it from the correction rows."""
+    return countersign.Request(
+        fund_id,
+        countersign.CORRECTION,
+        f"{kind}:{subject}",
+        {"changes": [list(c) for c in changes], "reason": reason},
+        actor,
+    )
 
 
 def affected_rates(conn: Connection, info: FundInfo) -> fx.RateTable:

@@ -14,8 +14,14 @@ from jointfund.store.triggers import append_only_guard_names
 # The two guards of the log itself (one trigger program per table since migration 0005 on SQLite).
 LOG_GUARDS = ("posting_check", "leaf_check")
 # Guards of rules on inserted rows that verify would otherwise only find after the fact: four eyes on a
-# sanctions clearance (migration 0019) and the screening gate on stage changes (migration 0021).
-RULE_GUARDS = ("screening_four_eyes", "application_stage_screened")
+# sanctions clearance (migration 0019, countersigned since 0023), the screening gate on stage changes
+# (migration 0021), and the countersignatures of corrections and of their members (migration 0023).
+RULE_GUARDS = (
+    "screening_four_eyes",
+    "application_stage_screened",
+    "countersignature_seated",
+    "correction_countersigned",
+)
 
 
 def expected() -> list[str]:

@@ -938,6 +938,25 @@ screening_clearance = Table(
 
 CLEARANCE_APPEND_ONLY = ("screening_clearance",)
 
+# A seated member's countersignature of a change another user asked for (migration 0023,
+# governance.countersign): beside the change's event `seq`, written before the change's own row, so that
+# the database refuses a person's sanctions clearance or a correction without one. The signature is checked
+# by the domain and by verify (SQL cannot check Ed25519); the database checks the member's seat and the asker.
+countersignature = Table(
+    "countersignature",
+    metadata,
+    Column("seq", BigInteger, ForeignKey("event.seq"), primary_key=True, autoincrement=False),
+    Column(
+        "kind", String(40), nullable=False, comment="what is countersigned: screening.clear or correction"
+    ),
+    Column("member_id", Integer, ForeignKey("member.id"), nullable=False),
+    Column("requested_by", String(200), nullable=False, comment="the user who asked for the change"),
+    Column("signature", String(128), nullable=False, comment="Ed25519, hex"),
+    CheckConstraint("length(signature) = 128", name="countersignature_length"),
+)
+
+COUNTERSIGNATURE_APPEND_ONLY = ("countersignature",)
+
 # The stages the terms screen, from each date on (migration 0021): the terms' [pipeline.screening] stages at
 # the fund's start and at each adopted amendment's effective date, written by
 # jointfund.fund.write_screening_gate and checked against the terms by verify. It lets the database itself

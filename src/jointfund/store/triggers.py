@@ -371,6 +371,44 @@ def four_eyes_statements(dialect: str) -> list[str]:
     )
 
 
+def countersigned_statements(dialect: str) -> list[str]:
+    """The guards of migration 0023 (governance.countersign): a countersignature names a member still seated;
+    a person's `cleared` outcome confirms another user's clearance *and* stands beside a countersignature of
+    that clearance (it replaces 0019's guard of the same name); a correction stands beside a countersignature
+    of its asker. The domain and verify check the signature itself, which SQL cannot."""
+    drop = "DROP TRIGGER IF EXISTS screening_four_eyes" + (
+        "" if dialect == "sqlite" else " ON screening_outcome"
+    )
+    return [
+        drop,
+        *insert_guard_statements(
+            dialect,
+            "countersignature",
+            "countersignature_seated",
+            "EXISTS (SELECT 1 FROM member_removal r WHERE r.member_id = NEW.member_id)",
+            "countersignature refused: the member is no longer seated",
+        ),
+        *insert_guard_statements(
+            dialect,
+            "screening_outcome",
+            "screening_four_eyes",
+            "NEW.outcome = 'cleared' AND NEW.automatic = 0 AND NOT EXISTS (SELECT 1 FROM screening_clearance c "
+            "JOIN countersignature s ON s.seq = NEW.seq AND s.kind = 'screening.clear' "
+            "AND s.requested_by = c.actor WHERE c.screening_id = NEW.screening_id AND c.actor <> NEW.actor)",
+            "outcome refused: a clearance needs a second user to confirm the clearance another user made, "
+            "countersigned by a seated member",
+        ),
+        *insert_guard_statements(
+            dialect,
+            "correction",
+            "correction_countersigned",
+            "NOT EXISTS (SELECT 1 FROM countersignature s WHERE s.seq = NEW.seq AND s.kind = 'correction' "
+            "AND s.requested_by = NEW.actor)",
+            "correction refused: it needs the countersignature of a seated member",
+        ),
+    ]
+
+
 # Migration 0020 (issue 13): on PostgreSQL the posting and leaf checks run once per statement over the rows it
 # inserted (a transition table), not once per row. A row trigger paid a plpgsql call and four SPI queries per
 # posting, which bounded bulk posting; the statement trigger makes the same refusals with the same messages

@@ -118,7 +118,13 @@ async def screening_outcome(request: Request, application_id: RowId) -> Response
     who = await deps.authorise_change(request, "applications.screening_outcome")
     form = await request.form()
     try:
-        o = portfolio_api.OutcomeIn(outcome=str(form.get("outcome", "")), reason=str(form.get("reason", "")))
+        member = str(form.get("member", "")).strip()
+        o = portfolio_api.OutcomeIn(
+            outcome=str(form.get("outcome", "")),
+            reason=str(form.get("reason", "")),
+            member=int(member) if member.isdigit() else None,
+            signature=str(form.get("signature", "")).strip() or None,
+        )
     except ValidationError as exc:
         raise InputError(
             [Problem(".".join(str(x) for x in e["loc"]) or "form", e["msg"]) for e in exc.errors()],

@@ -38,6 +38,7 @@ from jointfund.api.schemas import (
 )
 from jointfund.errors import InputError, NotFound, Problem, Refused
 from jointfund.fund import FundInfo
+from jointfund.governance import countersign
 from jointfund.money import format_amount
 from jointfund.portfolio import application as apps
 from jointfund.portfolio import effects as _effects  # noqa: F401 registers the effects of executed proposals
@@ -208,7 +209,10 @@ def decide(
     who=Depends(deps.change("applications.screening_outcome")),
 ) -> dict:
     with db.write(deps.server(request).engine) as conn:
-        done = screening.decide(conn, who.name, application_id, o.outcome, o.reason, clock.today())
+        by = None if o.member is None else countersign.given(o.member, o.signature or "")
+        done = screening.decide(
+            conn, deps.fund(request).id, who.name, application_id, o.outcome, o.reason, clock.today(), by
+        )
     if isinstance(done, Clearance):  # four eyes: the first person's clearance waits for a second user
         return {
             "screening": done.screening,

@@ -32,6 +32,7 @@ from jointfund.api.response_cache import cacheable
 from jointfund.api.schemas import DeadlineOut, Page, Paging, PaymentOut, RateOut, TotalsOut
 from jointfund.errors import InputError, NotFound, Problem
 from jointfund.fund import FundInfo
+from jointfund.governance import countersign
 from jointfund.money import format_amount
 from jointfund.revenue import book, corrections, deadlines, imports
 from jointfund.revenue.accrual import accrue
@@ -450,6 +451,16 @@ def calendar(
 # -- corrections of reference data (revenue/correction.py): a new record with a reason, never an edit --
 
 Reason = Field(min_length=1, max_length=bounds.MAX_TEXT_CHARS, description="Why the value was wrong.")
+# A correction changes what partners are owed: a seated member other than the caller countersigns it
+# (governance.countersign; docs/governance.md gives the bytes).
+Countersigner = Field(None, description="The seated member who countersigns the correction.")
+Countersignature = Field(
+    None, max_length=128, description="That member's Ed25519 signature (hex) over the correction's request."
+)
+
+
+def _by(c: RateCorrectionIn | FieldCorrectionIn) -> countersign.Signer | None:
+    return None if c.member is None else countersign.given(c.member, c.signature or "")
 
 
 class RateCorrectionIn(BaseModel):
@@ -460,6 +471,8 @@ class RateCorrectionIn(BaseModel):
     )
     reason: str = Reason
     accept_jump: bool = Field(False, description="Confirm a change beyond the terms' fx.max_daily_change.")
+    member: int | None = Countersigner
+    signature: str | None = Countersignature
 
 
 class FieldCorrectionIn(BaseModel):
@@ -468,6 +481,8 @@ class FieldCorrectionIn(BaseModel):
         max_length=bounds.MAX_TEXT_CHARS, description="The right value, as the import's column writes it."
     )
     reason: str = Reason
+    member: int | None = Countersigner
+    signature: str | None = Countersignature
 
 
 class CorrectionOut(BaseModel):
@@ -496,7 +511,7 @@ def correct_rate(request: Request, c: RateCorrectionIn, who=Depends(deps.change(
     return _correct(
         request,
         lambda conn, info: corrections.correct_rate(
-            conn, info, who.name, c.currency, c.date, c.rate, c.reason, c.accept_jump
+            conn, info, who.name, c.currency, c.date, c.rate, c.reason, c.accept_jump, _by(c)
         ),
     )
 
@@ -517,7 +532,7 @@ def correct_licence(
     return _correct(
         request,
         lambda conn, info: corrections.correct_licence(
-            conn, info, who.name, licence_id, c.field, c.value, c.reason
+            conn, info, who.name, licence_id, c.field, c.value, c.reason, _by(c)
         ),
     )
 
@@ -538,6 +553,6 @@ def correct_receipt(
     return _correct(
         request,
         lambda conn, info: corrections.correct_receipt(
-            conn, info, who.name, receipt_id, c.field, c.value, c.reason
+            conn, info, who.name, receipt_id, c.field, c.value, c.reason, _by(c)
         ),
     )
