@@ -3,19 +3,21 @@
 - On each main page, Tab alone reaches every link, button, field and scrollable region (a radio group
   counts once: arrows move within it), and each shows a visible focus ring when it has focus.
 - The forms that matter are sent from the keyboard: sign-in with Enter, an import's check and
-  confirmation with Enter and Space.
+  confirmation with Enter and Space, and a vote (Tab to it, the arrows choose, Enter sends, the confirmation
+  of what will be signed is accepted), which the server then holds.
 Screenshots go to test-artifacts/.
 """
 
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 from playwright.sync_api import expect
 
 from web.test_accessibility import USERS, paths_of
-from web.test_browser import ARGS, ARTIFACTS, CHROMIUM
+from web.test_browser import ARGS, ARTIFACTS, CHROMIUM, server  # noqa: F401 - fixture: the site served
 from web.test_ukrainian_pages import demo  # noqa: F401 - fixture: the demo fund served on a loopback port
 
 FOCUSABLE = (
@@ -166,3 +168,68 @@ def test_the_keyboard_check_finds_what_it_should(browser, demo) -> None:  # noqa
         assert any("#ringless" in r for r in ringless), ringless
     finally:
         context.close()
+
+
+def focused(page) -> str:  # noqa: ANN001
+    return page.evaluate(
+        "() => (document.activeElement.id || '') + ' ' + (document.activeElement.value || '')"
+    )
+
+
+def tab_to(page, selector: str, limit: int = 80) -> None:  # noqa: ANN001
+    """Press Tab until the element `selector` has focus (it must be reachable by Tab alone)."""
+    for _ in range(limit):
+        if page.evaluate("(s) => document.activeElement === document.querySelector(s)", selector):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])  # the browser is the subject; the API tests cover both
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_a_vote_is_chosen_confirmed_and_recorded_by_keyboard(browser, server, site, tmp_path, lang) -> None:  # noqa: ANN001, F811
+    """Tab to the vote, choose with the arrow keys, send with Enter, confirm what will be signed with Enter:
+    the server records exactly that vote. The key file is chosen in the system's dialog (set here)."""
+    from jointfund.governance import book
+    from jointfund.store import db
+
+    member = "us-board-2"
+    site.link("board_manager", member)
+    key = site.key_file(tmp_path, member)
+    context = browser.new_context(base_url=server, viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(f"/login?lang={lang}")
+        page.focus("input[name=name]")
+        page.keyboard.type(site.name("board_manager"))
+        page.keyboard.press("Tab")
+        page.keyboard.type(site.passwords["board_manager"])
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        page.goto(f"/proposals/{site.proposal.id}?lang={lang}")
+        page.locator("body").focus()
+        tab_to(page, "#member")
+        assert page.evaluate("() => document.activeElement.value") == str(site.members[member])
+        page.keyboard.press("Tab")  # into the choices: the first radio, then arrows move and choose
+        assert focused(page) == " approve", focused(page)
+        page.keyboard.press("ArrowDown")
+        assert focused(page) == " reject" and page.locator("input[value=reject]").is_checked()
+        page.keyboard.press("ArrowUp")
+        assert page.locator("input[value=approve]").is_checked()
+        page.set_input_files("#key", str(key))
+        tab_to(page, "#vote-form button[type=submit]")
+        asked: list[str] = []
+        page.once("dialog", lambda d: (asked.append(d.message), d.accept()))  # Enter in the dialog
+        page.keyboard.press("Enter")
+        expect(page.locator("#vote-result")).to_have_class("ok", timeout=15_000)
+        assert asked and f"«{site.proposal.title}»" in asked[0], asked
+        assert ("— approve," if lang == "en" else "— за,") in asked[0], asked  # the choice made by arrows
+        cell = page.locator(f"#seats tr[data-member='{site.members[member]}'] td.vote")
+        expect(cell).to_have_class(re.compile("vote-approve"))
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"keyboard-vote-{lang}.png"), full_page=True)
+    finally:
+        context.close()
+    with db.transaction(site.engine) as conn:
+        votes = [(v.member, v.choice) for v in book.votes(conn, site.proposal.id)]
+    assert votes == [(site.members[member], "approve")]
