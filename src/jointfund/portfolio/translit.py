@@ -20,21 +20,15 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Resolution 55's table: a letter anywhere but at a word's start.
-_UKRAINIAN = {
+# The letters both systems write alike (a letter anywhere but at a word's start).
+_COMMON = {
     "а": "a",
     "б": "b",
     "в": "v",
-    "г": "h",
-    "ґ": "g",
     "д": "d",
     "е": "e",
-    "є": "ie",
     "ж": "zh",
     "з": "z",
-    "и": "y",
-    "і": "i",
-    "ї": "i",
     "й": "i",
     "к": "k",
     "л": "l",
@@ -56,43 +50,12 @@ _UKRAINIAN = {
     "ю": "iu",
     "я": "ia",
 }
+# Resolution 55's table: the common letters and Ukrainian's own.
+_UKRAINIAN = _COMMON | {"г": "h", "ґ": "g", "є": "ie", "и": "y", "і": "i", "ї": "i"}
 # ...and at a word's start, where the table writes the iotated letters with y.
 _UKRAINIAN_INITIAL = {"є": "ye", "ї": "yi", "й": "y", "ю": "yu", "я": "ya"}
-_RUSSIAN = {
-    "а": "a",
-    "б": "b",
-    "в": "v",
-    "г": "g",
-    "д": "d",
-    "е": "e",
-    "ё": "e",
-    "ж": "zh",
-    "з": "z",
-    "и": "i",
-    "й": "i",
-    "к": "k",
-    "л": "l",
-    "м": "m",
-    "н": "n",
-    "о": "o",
-    "п": "p",
-    "р": "r",
-    "с": "s",
-    "т": "t",
-    "у": "u",
-    "ф": "f",
-    "х": "kh",
-    "ц": "ts",
-    "ч": "ch",
-    "ш": "sh",
-    "щ": "shch",
-    "ъ": "ie",
-    "ы": "y",
-    "ь": "",
-    "э": "e",
-    "ю": "iu",
-    "я": "ia",
-}
+# The passport system's table: the common letters and Russian's own.
+_RUSSIAN = _COMMON | {"г": "g", "ё": "e", "и": "i", "ъ": "ie", "ы": "y", "э": "e"}
 _ONLY_UKRAINIAN = set("ґєії")
 _ONLY_RUSSIAN = set("ёъыэ")
 _APOSTROPHES = "'ʼ’`"
