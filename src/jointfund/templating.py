@@ -7,6 +7,7 @@ filters `money`, `number`, `percent` and `day`, which write figures in the page'
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from jinja2 import ChoiceLoader, Environment, PackageLoader, pass_context
@@ -35,7 +36,7 @@ def percent(context: Context, value: object, places: int = 2) -> str:
 
 
 @pass_context
-def day(context: Context, value: object) -> str:
+def day(context: Context, value: dt.date | str | None) -> str:
     return i18n.date(value, context.get("lang", i18n.DEFAULT))
 
 

@@ -132,7 +132,8 @@ def _database_exists(url: str | None) -> bool:
     except JointfundError:
         return False
     if parsed.get_backend_name() == "sqlite":
-        return bool(parsed.database) and parsed.database != ":memory:" and Path(parsed.database).exists()
+        db_path = parsed.database
+        return db_path is not None and db_path not in ("", ":memory:") and Path(db_path).exists()
     return True
 
 

@@ -434,19 +434,19 @@ def check_amendments(conn: Connection, fund: FundInfo) -> tuple[str, int, list[F
             )
     for a in adopted.values():
         at = f"amendment {a.id} (proposal {a.proposal})"
-        p = b.proposals.get(a.proposal)
+        decided = b.proposals.get(a.proposal)
         executed = next((c for c in b.closings[a.proposal] if c.status == EXECUTED), None)
         problems = []
-        if p is None or p.kind != amendment.KIND:
+        if decided is None or decided.kind != amendment.KIND:
             problems.append("it names no amendment proposal")
-        elif executed is None or b.approval(p.id) is None or executed.seq > a.seq:
+        elif executed is None or b.approval(decided.id) is None or executed.seq > a.seq:
             problems.append("its proposal was not approved and executed before it")
-        if a.change.sha256 != a.sha256 or p is None or a.change.about != p.about:
+        if a.change.sha256 != a.sha256 or decided is None or a.change.about != decided.about:
             problems.append(
                 f"its content hashes to {a.change.sha256[:16]}…, not the hash its proposal signed"
             )
         else:
-            logged = amendment.recorded(conn, p.about or "")
+            logged = amendment.recorded(conn, decided.about or "")
             if logged is None or logged.content_json != a.change.content_json:
                 problems.append("its content differs from the content logged with the proposal")
         if (a.effective, a.reference) != (a.change.effective, a.change.reference):
