@@ -12,6 +12,7 @@ import json
 import threading
 from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
@@ -343,3 +344,29 @@ def cli_countersign(cli, folder, name: str = "ua-board-1") -> list[str]:  # noqa
     path = folder / f"{name}.key"
     path.write_bytes(member_key(name).private_bytes(*_pkcs8()))
     return ["--countersign-as", name, "--countersign-key", str(path)]
+
+
+# -- shared by several test modules --
+
+# The browser the browser tests drive (Debian's chromium), and its flags for a headless run in a container.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# An investment application's fields (`applications submit --field`), for tests that need one company.
+APPLICATION = {
+    "applicant": "ТОВ «Добра Літій»",
+    "applicant_code": "45123456",
+    "title": "Dobra lithium mine",
+    "sector": "mining",
+    "region": "Kirovohrad",
+    "resource": "lithium",
+    "amount": "20000000.00",
+    "currency": "USD",
+    "instrument": "equity",
+}

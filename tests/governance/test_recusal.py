@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from sqlalchemy import insert
+from support import APPLICATION
 
 from jointfund.errors import Refused
 from jointfund.governance import canonical, interest, recusal
@@ -19,17 +20,7 @@ from jointfund.store import db
 from jointfund.store import tables as t
 from jointfund.verify import verify
 
-FIELDS = {
-    "applicant": "ТОВ «Добра Літій»",
-    "applicant_code": "45123456",
-    "title": "Dobra lithium mine",
-    "sector": "mining",
-    "region": "Kirovohrad",
-    "resource": "lithium",
-    "amount": "20000000.00",
-    "currency": "USD",
-    "instrument": "equity",
-}
+FIELDS = APPLICATION
 BOARD = ["us-board-1", "us-board-2", "us-board-3", "ua-board-1", "ua-board-2", "ua-board-3"]
 
 

@@ -10,19 +10,11 @@ import re
 from pathlib import Path
 
 import pytest
+from support import CHROMIUM, CHROMIUM_ARGS
 
 from jointfund.reports.financials import TITLES
 from reports import scenario
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 A4_WIDTH_PX = 794  # 210 mm at 96 px per inch
 pytestmark = pytest.mark.parametrize(
@@ -41,7 +33,7 @@ def test_the_ukrainian_page_renders_every_section_within_a4_and_prints(folio, cl
     page_file = tmp_path / "financials-uk.html"
     cli("report", "financials", "--period", "2026", "--format", "html", "--lang", "uk", "-o", str(page_file))
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": A4_WIDTH_PX, "height": 1123})
             page.goto(page_file.as_uri())

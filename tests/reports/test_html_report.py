@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from support import register_key
+from support import CHROMIUM, CHROMIUM_ARGS, register_key
 
 from jointfund.capital.accounts import capital_accounts
 from jointfund.ledger import log
@@ -18,15 +18,6 @@ from jointfund.reports import html
 from jointfund.store import db
 from reports import scenario
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
@@ -83,7 +74,7 @@ def test_the_report_opens_in_headless_chromium_without_network(folio, tmp_path: 
             route.abort()
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1200, "height": 1600})
             page.route("**/*", guard)

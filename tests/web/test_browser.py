@@ -18,18 +18,10 @@ from pathlib import Path
 import pytest
 import uvicorn
 from playwright.sync_api import expect
+from support import CHROMIUM, CHROMIUM_ARGS
 
 from jointfund.api.app import create_app
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 pytestmark = pytest.mark.parametrize(
     "backend", ["sqlite"]
@@ -45,7 +37,7 @@ def browser():  # noqa: ANN201
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield b
         b.close()
 

@@ -17,7 +17,7 @@ import pytest
 from api.conftest import csrf_of, sign_in
 from api.site import pem
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from support import authority_key
+from support import APPLICATION, authority_key
 
 from jointfund.governance import book, canonical, interest, recusal, vote
 from jointfund.portfolio import application
@@ -25,17 +25,7 @@ from jointfund.revenue.reader import Row
 from jointfund.store import db
 from jointfund.verify import verify
 
-COMPANY = {
-    "applicant": "ТОВ «Добра Літій»",
-    "applicant_code": "45123456",
-    "title": "Dobra lithium mine",
-    "sector": "mining",
-    "region": "Kirovohrad",
-    "resource": "lithium",
-    "amount": "20000000.00",
-    "currency": "USD",
-    "instrument": "equity",
-}
+COMPANY = APPLICATION
 MEMBER = "ua-board-1"
 IN_USE = {"en": "is already member", "uk": "уже належить: член"}
 REFUSED = {  # the signature's refusal, as each language says it
