@@ -87,6 +87,43 @@ def test_a_removed_members_vote_stops_counting(board) -> None:
     assert verify(board.engine).ok
 
 
+def test_a_removal_that_leaves_a_reject_with_no_one_to_persuade_rejects_it_for_good(gov) -> None:
+    """A reject blocks until every held seat has voted; when the last seat not yet voted is vacated instead,
+    the proposal is rejected then, recorded with the removal, and filling the seat does not reopen it."""
+    for name, partner in (("us-1", "US"), ("us-2", "US"), ("ua-1", "UA"), ("ua-2", "UA")):
+        gov.appoint(name, partner)
+    p = gov.propose("budget", "us-1")
+    gov.votes(p.id, ["us-1", "ua-1"], "approve")
+    gov.vote(p.id, "us-2", "reject")
+    assert gov.standing(p.id).reason.startswith("blocked by US seat 2; waiting for UA seat 2")
+    with db.transaction(gov.engine) as conn:
+        last = member.find(conn, "ua-2")
+    with db.write(gov.engine) as conn:
+        gov.remove(conn, last.id)
+    s = gov.standing(p.id)
+    assert s.state == "rejected" and [c.status for c in s.closings] == ["rejected"]
+    assert "US seat 2 (us-2) rejected" in s.reason
+    gov.appoint("ua-3", "UA")
+    assert gov.standing(p.id).state == "rejected"
+    with pytest.raises(Refused, match="is closed"):
+        gov.vote(p.id, "us-2", "approve")
+    assert verify(gov.engine).ok
+
+
+def test_a_removal_that_leaves_someone_to_vote_keeps_a_blocked_proposal_open(gov) -> None:
+    for name, partner in (("us-1", "US"), ("us-2", "US"), ("ua-1", "UA"), ("ua-2", "UA")):
+        gov.appoint(name, partner)
+    p = gov.propose("budget", "us-1")
+    gov.vote(p.id, "us-2", "reject")
+    with db.transaction(gov.engine) as conn:
+        gone = member.find(conn, "ua-2")
+    with db.write(gov.engine) as conn:
+        gov.remove(conn, gone.id)
+    s = gov.standing(p.id)
+    assert s.state == "open" and not s.closings
+    assert s.reason.startswith("blocked by US seat 2; waiting for US seat 1 and UA seat 1")
+
+
 def test_expiry_boundary_votes_count_through_the_deadline_day(board) -> None:
     deadline = board.day + dt.timedelta(days=10)
     p = board.propose("valuation", "us-board-1", deadline=deadline)

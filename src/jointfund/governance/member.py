@@ -160,6 +160,10 @@ def remove(
         t.member_removal,
         {"member_id": m.id, "removed_on": on, "reason": reason},
     )
+    # The vacancy may decide the body's open proposals (the last seat not yet voted is gone): record them now.
+    from jointfund.governance import proposal  # proposal names members through this module
+
+    proposal.settle_body(conn, fund_mod.load(conn), actor, m.body, on)
     return m._replace(removed_seq=seq, removed_on=on)
 
 

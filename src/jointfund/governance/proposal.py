@@ -28,6 +28,7 @@ from jointfund.governance.model import (
     MAX_REF_CHARS,
     MAX_TITLE_CHARS,
     OPEN,
+    REJECTED,
     WITHDRAW,
     WITHDRAWN,
     Closing,
@@ -504,6 +505,22 @@ def settle(conn: Connection, fund: FundInfo, actor: str, proposal_id: int, on: d
         return after
     close(conn, actor, after.proposal, now.outcome, on, now.reason)
     return standing(conn, fund, proposal_id, on)
+
+
+def settle_body(conn: Connection, fund: FundInfo, actor: str, body: str, on: dt.date) -> list[Closing]:
+    """After a seat of `body` falls vacant: record each of its unclosed proposals that the seats now decide.
+
+    A removal can leave a reject standing with every held seat voted (no one is left to persuade: rejected),
+    or, where the terms leave vacant seats out, every seat left approving. The decision is recorded then, as
+    after a vote, so that a proposal which says it is rejected is closed, and a later appointment does not
+    reopen it. A proposal past its deadline is left to expire."""
+    closed = {c.proposal for c in book.closings(conn)}
+    unclosed = [p for p in book.proposals(conn) if p.body == body and p.id not in closed]
+    return [
+        close(conn, actor, s.proposal, s.state, on, s.reason)
+        for s in standings(conn, fund, unclosed, on)
+        if s.state in (APPROVED, REJECTED) and not s.closings
+    ]
 
 
 def refuse_unless_open(s: Standing, doing: str) -> None:
