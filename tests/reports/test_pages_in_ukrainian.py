@@ -14,8 +14,9 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from support import CHROMIUM, CHROMIUM_ARGS
 from typer.testing import CliRunner
-from web.test_browser import ARGS, ARTIFACTS, CHROMIUM
+from web.test_browser import ARTIFACTS
 from web.test_ukrainian_pages import english_phrases, leftovers
 
 from jointfund.demo.run import build
@@ -127,7 +128,7 @@ def test_chromium_shows_the_ukrainian_pages_offline_without_breaking_words(pages
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1200, "height": 900})
             page.route("**/*", guard)

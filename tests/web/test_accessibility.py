@@ -12,8 +12,9 @@ import re
 from importlib import resources
 
 import pytest
+from support import CHROMIUM, CHROMIUM_ARGS
 
-from web.test_browser import ARGS, ARTIFACTS, CHROMIUM
+from web.test_browser import ARTIFACTS
 from web.test_ukrainian_pages import demo  # noqa: F401 - fixture: the demo fund served on a loopback port
 
 AXE = resources.files("axe_playwright_python").joinpath("axe.min.js")
@@ -58,7 +59,7 @@ def browser(demo):  # noqa: ANN001, ANN201, F811
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield b
         b.close()
 

@@ -22,6 +22,7 @@ from support import CHROMIUM, CHROMIUM_ARGS
 
 from jointfund.api.app import create_app
 
+ARGS = CHROMIUM_ARGS  # the name the browser tests written before support.CHROMIUM_ARGS import
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 pytestmark = pytest.mark.parametrize(
     "backend", ["sqlite"]

@@ -15,9 +15,10 @@ import re
 
 import pytest
 from playwright.sync_api import expect
+from support import CHROMIUM, CHROMIUM_ARGS
 
 from web.test_accessibility import USERS, paths_of
-from web.test_browser import ARGS, ARTIFACTS, CHROMIUM, server  # noqa: F401 - fixture: the site served
+from web.test_browser import ARTIFACTS, server  # noqa: F401 - fixture: the site served
 from web.test_ukrainian_pages import demo  # noqa: F401 - fixture: the demo fund served on a loopback port
 
 FOCUSABLE = (
@@ -60,7 +61,7 @@ def browser(demo):  # noqa: ANN001, ANN201, F811
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield b
         b.close()
 

@@ -17,12 +17,13 @@ from collections.abc import Iterator
 import pytest
 import uvicorn
 from babel.messages.pofile import read_po
+from support import CHROMIUM, CHROMIUM_ARGS
 
 from jointfund.api.app import create_app
 from jointfund.demo.run import build
 from jointfund.i18n import locale_dir
 from jointfund.store import db
-from web.test_browser import ARGS, ARTIFACTS, CHROMIUM
+from web.test_browser import ARTIFACTS
 
 BOARD_PAGES = [
     "/",
@@ -112,7 +113,7 @@ def browser(demo):  # noqa: ANN001, ANN201
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield b
         b.close()
 
