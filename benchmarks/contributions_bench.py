@@ -116,7 +116,7 @@ def pipeline(engine, info, paths: dict[str, Path], timings: list, per_receipt_to
     def import_all():
         with db.write(engine) as conn:
             imports.run(conn, imports.licences_kind(terms), paths["licences"], "bench")
-            imports.run(conn, imports.rates_kind(), paths["rates"], "bench")
+            imports.run(conn, imports.rates_kind(terms), paths["rates"], "bench")
             return imports.run(
                 conn, imports.receipts_kind(terms, book.licence_ids(conn)), paths["receipts"], "bench"
             )
