@@ -16,9 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jointfund.money import exponent
-from jointfund.revenue import bulk
+from jointfund.revenue import bulk, vocabulary
 from jointfund.revenue.contribution import GROUPINGS, Tally, evaluate
-from jointfund.revenue.eligibility import RuleBook, StreamRule
+from jointfund.revenue.eligibility import EXCLUSIONS, REASONS, RuleBook, StreamRule
 from jointfund.revenue.fx import Rate, RateTable
 from jointfund.revenue.licence import Licence
 from jointfund.revenue.receipt import Receipt
@@ -235,3 +235,20 @@ def test_a_receipt_of_an_unknown_licence_is_a_programming_error() -> None:
     r = Receipt("R1", dt.date(2025, 7, 1), "L2", "rent", Decimal("1.00"), "UAH")
     with pytest.raises(AssertionError):
         bulk.judge(bulk.receipt_frame([r]), bulk.licence_frame([lic]), BOOK, RateTable([], "UAH", 10))
+
+
+def test_every_reason_comes_from_one_declared_rule() -> None:
+    assert sorted({x.reason for x in EXCLUSIONS}) == sorted(REASONS)
+    assert len(EXCLUSIONS) == len(REASONS) + 1  # UNCOVERED: a receipt's own resource, or a licence's several
+
+
+def test_the_equivalence_check_sees_the_two_readings_differ(monkeypatch) -> None:  # noqa: ANN001
+    """Both paths read the same declarations, so they can differ only in a word of the vocabulary: one word
+    read differently on frames (a date boundary moved by a day) and the check fails on that boundary."""
+    lic = Licence("L1", "H", "H1", sorted(RULES.covered)[0], "", "", dt.date(2025, 6, 1), "new", False)
+    r = Receipt("R1", RULES.receipts_from, "L1", "rent", Decimal("10.00"), "UAH")
+    table = RateTable([Rate("USD", RULES.receipts_from, Decimal("41.5"))], "UAH", 10)
+    check_equal({"L1": lic}, [r], table, {}, BOOK)
+    monkeypatch.setattr(vocabulary.Columns, "before", lambda self, value, day: value <= pl.lit(day))
+    with pytest.raises(AssertionError):
+        check_equal({"L1": lic}, [r], table, {}, BOOK)

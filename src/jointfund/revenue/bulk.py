@@ -1,11 +1,11 @@
-"""The rules over many receipts at once: a column-wise (polars) twin of `explain` and `evaluate`.
+"""The rules over many receipts at once: the column-wise reading of the rules, for speed.
 
-`evaluate` (contribution.py) judges one receipt and stays the definition of the rules; this
-module applies the same `Rules` values (eligibility.py) to a frame of receipts, for the paths
-where a Python call per receipt would dominate: totals, accruals, the verify check.
+The rules are declared once (eligibility.EXCLUSIONS, in the words of vocabulary.py); `evaluate`
+(contribution.py) reads them on one receipt, and this module reads the same declarations on a frame of
+receipts, for the paths where a Python call per receipt would dominate: totals and accruals.
 tests/revenue/test_bulk.py proves, with Hypothesis, that every column here equals what
 `evaluate` gives for the same receipt (every exclusion, boundaries, half-minor-unit rounding,
-negative amounts, missing rates).
+negative amounts, missing rates): the two readings of the vocabulary agree.
 
 What stays per receipt on purpose:
 - the reason text: only the detail listing prints it, and it calls `explain` row by row;
@@ -43,7 +43,7 @@ from jointfund.revenue.contribution import (
     evaluate,
     group_difference,
 )
-from jointfund.revenue.eligibility import RuleBook, Rules
+from jointfund.revenue.eligibility import RuleBook, Rules, excluded
 from jointfund.revenue.fx import RateTable
 from jointfund.revenue.licence import SEPARATOR, Licence
 from jointfund.revenue.receipt import Receipt
@@ -139,60 +139,6 @@ def _round_half_up(numerator: pl.Expr, factor_num: pl.Expr, factor_den: pl.Expr)
     return pl.when(numerator < 0).then(-magnitude).otherwise(magnitude)
 
 
-def _excluded(rules: Rules) -> pl.Expr:
-    """True where `explain` would give a reason: the same tests, in the same order (order does not
-    change *whether* a receipt is excluded, only which reason `explain` names)."""
-    date, basis, stream = pl.col("date"), pl.col("basis"), pl.col("stream")
-    starts = {code: s.in_force_from for code, s in rules.streams.items()}
-    psa_only = [code for code, s in rules.streams.items() if s.psa_only]
-    new = basis.is_in(list(rules.new_bases))
-    psa_old = pl.lit(False)
-    if rules.psa_signed_from is not None:
-        psa_old = (pl.col("psa_signed") < pl.lit(rules.psa_signed_from)).fill_null(False)
-    return (
-        (date < pl.lit(rules.receipts_from))
-        | _flagged(rules)
-        | ~pl.col("budget").fill_null(rules.default_budget).is_in(list(rules.base_budgets))
-        | _uncovered(rules)
-        | basis.is_in(list(rules.excluded_bases))
-        | (new & (pl.col("issued") < pl.lit(rules.issued_from)))
-        | (~new & ~basis.is_in(list(rules.always_bases)))
-        | ~stream.is_in(list(rules.streams))
-        | (date < stream.replace_strict(starts, default=None, return_dtype=pl.Date)).fill_null(False)
-        | (stream.is_in(psa_only) & ~pl.col("psa"))
-        | (stream.is_in(psa_only) & psa_old)
-    )
-
-
-def _codes(*columns: str) -> pl.Expr:
-    """The ';'-separated codes of `columns` (empty ones left out) as one list column."""
-    joined = pl.concat_str([pl.col(c) for c in columns], separator=SEPARATOR)
-    return joined.str.split(SEPARATOR).list.eval(pl.element().filter(pl.element() != ""))
-
-
-def _flagged(rules: Rules) -> pl.Expr:
-    """A flag of the receipt or its licence is one the terms exclude (as `explain`)."""
-    if not rules.excluded_flags:
-        return pl.lit(False)
-    return (
-        _codes("flags", "licence_flags").list.eval(pl.element().is_in(list(rules.excluded_flags))).list.any()
-    )
-
-
-def _uncovered(rules: Rules) -> pl.Expr:
-    """The receipt's resource is not covered (as `eligibility._uncovered`)."""
-    covered = list(rules.covered)
-    single = pl.col("resource").is_not_null() | (pl.col("other_resources") == "")
-    own = ~pl.coalesce(pl.col("resource"), pl.col("primary_resource")).is_in(covered)
-    each = _codes("primary_resource", "other_resources").list.eval(pl.element().is_in(covered))
-    several = {
-        "primary": ~pl.col("primary_resource").is_in(covered),
-        "all": ~each.list.all(),
-        "any": ~each.list.any(),
-    }[rules.multi_coverage]
-    return pl.when(single).then(own).otherwise(several)
-
-
 def _shares(rules: Rules) -> tuple[pl.Expr, pl.Expr]:
     """Each stream's share as an exact integer ratio (p, q); (0, 1) for streams without a rule."""
     ratios = {code: s.share.as_integer_ratio() for code, s in rules.streams.items()}
@@ -277,7 +223,7 @@ def judge(
 def _judge_period(frame: pl.DataFrame, rules: Rules, rates: RateTable) -> pl.DataFrame:
     assert rules.rounding == "ROUND_HALF_UP", f"rounding {rules.rounding} is not implemented"
     p, q = _shares(rules)
-    frame = frame.with_columns(eligible=~_excluded(rules)).with_columns(
+    frame = frame.with_columns(eligible=~excluded(rules)).with_columns(
         contribution_minor=pl.when(pl.col("eligible"))
         .then(_round_half_up(pl.col("amount_minor"), p, q))
         .otherwise(0),

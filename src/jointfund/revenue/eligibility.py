@@ -3,21 +3,24 @@
 `Rules` is the part of the terms the rules read, flattened for speed (they run once per
 receipt, a million times in a large year). `RuleBook` holds one `Rules` per period between
 the terms' amendments, so a receipt is always judged by the terms as they stood on its date.
-`explain` is the one definition of eligibility: None when a receipt counts, else the first
-rule that excluded it, in plain words.
+`EXCLUSIONS` is the one definition of eligibility: each rule declared once, in the words of
+vocabulary.py, from which both readings come: `explain` (one receipt: None when it counts, else the
+first rule that excluded it, in plain words) and `excluded` (a polars expression over a frame of
+receipts, for bulk.py).
 """
 
 from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from jointfund.i18n import N_
 from jointfund.revenue.licence import Licence
 from jointfund.revenue.receipt import Receipt
+from jointfund.revenue.vocabulary import COLUMNS, Row, Vocabulary
 from jointfund.terms import terms_in_force
 from jointfund.terms.model import Terms
 
@@ -157,76 +160,181 @@ class RuleBook:
         return list(zip(self._starts, ends, self._rules, strict=True))
 
 
+class Exclusion(NamedTuple):
+    """One rule that excludes a receipt, declared once.
+
+    Attributes:
+      reason: the gettext template of the reason it gives.
+      applies: (vocabulary, rules) -> whether it excludes: read on a `Row`, a bool for one receipt; read on
+        `COLUMNS`, a Boolean expression over bulk.py's frame. Each stands alone (it does not rely on an
+        earlier rule having let the receipt through), so the frame may test them all at once.
+      detail: (row, rules) -> the reason's parameters, for a receipt it applies to (words only).
+      of_licence: whether it also judges a licence on its own (the public register, `explain_licence`).
+    """
+
+    reason: str
+    applies: Callable[[Vocabulary, Rules], Any]
+    detail: Callable[[Row, Rules], dict[str, object]]
+    of_licence: bool = False
+
+
+def _single(v: Vocabulary) -> Any:
+    """The receipt's resource is its own, or its licence's only one (else the terms' multi-coverage rule)."""
+    return v.or_(v.not_(v.is_null(v.col("resource"))), v.no_codes("other_resources"))
+
+
+def _resource_of(v: Vocabulary) -> Any:
+    return v.coalesce(v.col("resource"), v.col("primary_resource"))
+
+
+def _budget(v: Vocabulary, r: Rules) -> Any:
+    return v.coalesce(v.col("budget"), v.lit(r.default_budget))
+
+
+def _several_uncovered(v: Vocabulary, r: Rules) -> Any:
+    """A licence of several resources, for a receipt naming none: `primary` or `all` not covered."""
+    if r.multi_coverage == "primary":
+        missing = v.not_(v.is_in(v.col("primary_resource"), r.covered))
+    elif r.multi_coverage == "all":
+        missing = v.not_(v.all_codes_in(("primary_resource", "other_resources"), r.covered))
+    else:
+        assert r.multi_coverage == "any", r.multi_coverage
+        return v.lit(False)
+    return v.and_(v.not_(_single(v)), missing)
+
+
+def _none_covered(v: Vocabulary, r: Rules) -> Any:
+    if r.multi_coverage != "any":
+        return v.lit(False)
+    return v.and_(
+        v.not_(_single(v)), v.not_(v.any_code_in(("primary_resource", "other_resources"), r.covered))
+    )
+
+
+def _psa_only(r: Rules) -> frozenset[str]:
+    return frozenset(code for code, s in r.streams.items() if s.psa_only)
+
+
+def _first_flag(row: Row, r: Rules) -> str:
+    flag: str = next(f for f in (*row.col("flags"), *row.col("licence_flags")) if f in r.excluded_flags)
+    return flag
+
+
+def _first_missing(row: Row, r: Rules) -> str:
+    resources = (row.col("primary_resource"), *row.col("other_resources"))
+    missing: str = next(x for x in resources if x not in r.covered)
+    return missing
+
+
+# The rules of eligibility, in the order the reasons are given: a receipt counts when none applies.
+EXCLUSIONS = (
+    Exclusion(
+        EARLY_RECEIPT,
+        lambda v, r: v.before(v.col("date"), r.receipts_from),
+        lambda row, r: {"date": row.col("date"), "start": r.receipts_from},
+    ),
+    Exclusion(
+        EXCLUDED_FLAG,
+        lambda v, r: v.any_code_in(("flags", "licence_flags"), r.excluded_flags),
+        lambda row, r: {"flag": _first_flag(row, r)},
+        of_licence=True,
+    ),
+    Exclusion(
+        OTHER_BUDGET,
+        lambda v, r: v.not_(v.is_in(_budget(v, r), r.base_budgets)),
+        lambda row, r: {"budget": _budget(row, r)},
+    ),
+    Exclusion(
+        UNCOVERED,
+        lambda v, r: v.and_(_single(v), v.not_(v.is_in(_resource_of(v), r.covered))),
+        lambda row, r: {"resource": _resource_of(row)},
+        of_licence=True,
+    ),
+    Exclusion(
+        UNCOVERED,
+        _several_uncovered,
+        lambda row, r: {"resource": _first_missing(row, r)},
+        of_licence=True,
+    ),
+    Exclusion(
+        NONE_COVERED,
+        _none_covered,
+        lambda row, r: {"resources": ", ".join((row.col("primary_resource"), *row.col("other_resources")))},
+        of_licence=True,
+    ),
+    Exclusion(
+        EXCLUDED_BASIS,
+        lambda v, r: v.is_in(v.col("basis"), r.excluded_bases),
+        lambda row, r: {"basis": row.col("basis"), "why": r.excluded_bases[row.col("basis")]},
+        of_licence=True,
+    ),
+    Exclusion(
+        EARLY_LICENCE,
+        lambda v, r: v.and_(v.is_in(v.col("basis"), r.new_bases), v.before(v.col("issued"), r.issued_from)),
+        lambda row, r: {"date": row.col("issued"), "start": r.issued_from},
+        of_licence=True,
+    ),
+    Exclusion(
+        OTHER_BASIS,
+        lambda v, r: v.not_(
+            v.or_(v.is_in(v.col("basis"), r.new_bases), v.is_in(v.col("basis"), r.always_bases))
+        ),
+        lambda row, r: {"basis": row.col("basis")},
+        of_licence=True,
+    ),
+    Exclusion(
+        NO_STREAM,
+        lambda v, r: v.not_(v.is_in(v.col("stream"), r.streams)),
+        lambda row, r: {"stream": row.col("stream")},
+    ),
+    Exclusion(
+        EARLY_STREAM,
+        lambda v, r: v.lt(
+            v.col("date"), v.lookup(v.col("stream"), {c: s.in_force_from for c, s in r.streams.items()})
+        ),
+        lambda row, r: {"stream": row.col("stream"), "start": r.streams[row.col("stream")].in_force_from},
+    ),
+    Exclusion(
+        NO_PSA,
+        lambda v, r: v.and_(v.is_in(v.col("stream"), _psa_only(r)), v.not_(v.col("psa"))),
+        lambda row, r: {"stream": row.col("stream"), "licence": row.col("licence_id")},
+    ),
+    Exclusion(
+        EARLY_PSA,
+        lambda v, r: (
+            v.lit(False)
+            if r.psa_signed_from is None
+            else v.and_(
+                v.is_in(v.col("stream"), _psa_only(r)), v.before(v.col("psa_signed"), r.psa_signed_from)
+            )
+        ),
+        lambda row, r: {"signed": row.col("psa_signed"), "start": r.psa_signed_from},
+    ),
+)
+LICENCE_EXCLUSIONS = tuple(x for x in EXCLUSIONS if x.of_licence)
+
+
 def explain(receipt: Receipt, licence: Licence, rules: Rules) -> str | None:
-    """None when `receipt` counts for the fund; otherwise the first rule that excludes it."""
-    if receipt.date < rules.receipts_from:
-        return EARLY_RECEIPT % {"date": receipt.date, "start": rules.receipts_from}
-    flag = next((f for f in (*receipt.flags, *licence.flags) if f in rules.excluded_flags), None)
-    if flag is not None:
-        return EXCLUDED_FLAG % {"flag": flag}
-    budget = receipt.budget or rules.default_budget
-    if budget not in rules.base_budgets:
-        return OTHER_BUDGET % {"budget": budget}
-    uncovered = _uncovered(receipt, licence, rules)
-    if uncovered is not None:
-        return uncovered
-    basis = _basis(licence, rules)
-    if basis is not None:
-        return basis
-    stream = rules.streams.get(receipt.stream)
-    if stream is None:
-        return NO_STREAM % {"stream": receipt.stream}
-    if receipt.date < stream.in_force_from:
-        return EARLY_STREAM % {"stream": receipt.stream, "start": stream.in_force_from}
-    if stream.psa_only and not licence.psa:
-        return NO_PSA % {"stream": receipt.stream, "licence": licence.licence_id}
-    if (
-        stream.psa_only
-        and rules.psa_signed_from is not None
-        and licence.psa_signed is not None
-        and licence.psa_signed < rules.psa_signed_from
-    ):
-        return EARLY_PSA % {"signed": licence.psa_signed, "start": rules.psa_signed_from}
-    return None
-
-
-def _basis(licence: Licence, rules: Rules) -> str | None:
-    """Why the licence's basis or issue date excludes its revenue, or None."""
-    basis = licence.basis
-    if basis in rules.excluded_bases:
-        return EXCLUDED_BASIS % {"basis": basis, "why": rules.excluded_bases[basis]}
-    if basis in rules.new_bases:
-        if licence.issued < rules.issued_from:
-            return EARLY_LICENCE % {"date": licence.issued, "start": rules.issued_from}
-    elif basis not in rules.always_bases:
-        return OTHER_BASIS % {"basis": basis}
-    return None
+    """None when `receipt` counts for the fund; otherwise the first rule of EXCLUSIONS that excludes it."""
+    return _first_reason(Row(receipt, licence), rules, EXCLUSIONS)
 
 
 def explain_licence(licence: Licence, rules: Rules) -> str | None:
     """None when a licence's revenue can count (for the public register); else the first rule that excludes
     all of it: a flag, its resources (as a receipt naming none would be judged), its basis or issue date."""
-    flag = next((f for f in licence.flags if f in rules.excluded_flags), None)
-    if flag is not None:
-        return EXCLUDED_FLAG % {"flag": flag}
     no_resource = Receipt(
         "", rules.receipts_from, licence.licence_id, "", Decimal(0), rules.domestic_currency
     )
-    return _uncovered(no_resource, licence, rules) or _basis(licence, rules)
+    return _first_reason(Row(no_resource, licence), rules, LICENCE_EXCLUSIONS)
 
 
-def _uncovered(receipt: Receipt, licence: Licence, rules: Rules) -> str | None:
-    """Why the receipt's resource is not covered, or None. The resource is the receipt's own, or its
-    licence's only one; for a licence of several and a receipt that names none, the terms decide."""
-    if receipt.resource is not None or not licence.other_resources:
-        resource = receipt.resource or licence.resource
-        return None if resource in rules.covered else UNCOVERED % {"resource": resource}
-    if rules.multi_coverage == "primary":
-        return None if licence.resource in rules.covered else UNCOVERED % {"resource": licence.resource}
-    if rules.multi_coverage == "all":
-        missing = next((r for r in licence.resources if r not in rules.covered), None)
-        return None if missing is None else UNCOVERED % {"resource": missing}
-    assert rules.multi_coverage == "any", rules.multi_coverage
-    if any(r in rules.covered for r in licence.resources):
-        return None
-    return NONE_COVERED % {"resources": ", ".join(licence.resources)}
+def _first_reason(row: Row, rules: Rules, exclusions: tuple[Exclusion, ...]) -> str | None:
+    for x in exclusions:
+        if x.applies(row, rules):
+            return x.reason % x.detail(row, rules)
+    return None
+
+
+def excluded(rules: Rules) -> Any:
+    """The column-wise reading: a Boolean expression, True where some rule of EXCLUSIONS applies."""
+    return COLUMNS.or_(*(x.applies(COLUMNS, rules) for x in EXCLUSIONS))

@@ -1,0 +1,186 @@
+"""The words the revenue rules are written in, read two ways: on one receipt, or on a frame of receipts.
+
+A rule (eligibility.EXCLUSIONS, contribution.owed_minor) is a function of a `Vocabulary` and the terms'
+`Rules`. Given a `Row` it computes a Python value for one receipt and its licence (the per-receipt
+explanation, `evaluate`, verify's recomputation); given `COLUMNS` it builds a polars expression over
+bulk.py's judged frame (totals and accruals at speed). So each rule is written once, and the two paths
+can differ only in this module, whose words are small enough to read side by side, and which
+tests/revenue/test_bulk.py checks with Hypothesis.
+
+Names are the frame's columns (bulk.RECEIPT_SCHEMA and bulk.LICENCE_SCHEMA): a `Row` maps each to the
+field of the receipt or licence it holds. Arithmetic (+, *, //, unary -) is Python's on both readings.
+Nulls: a comparison or membership test with a missing value is False on both readings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Mapping
+from typing import Any, Protocol
+
+import polars as pl
+
+from jointfund.revenue.licence import SEPARATOR, Licence
+from jointfund.revenue.receipt import Receipt
+
+
+class Vocabulary(Protocol):
+    """What a rule may say; `Any` stands for a Python value (Row) or a polars expression (COLUMNS)."""
+
+    def col(self, name: str) -> Any: ...
+    def lit(self, value: object) -> Any: ...
+    def before(self, value: Any, day: dt.date) -> Any: ...
+    def lt(self, a: Any, b: Any) -> Any: ...
+    def is_in(self, value: Any, values: Collection[object]) -> Any: ...
+    def lookup(self, value: Any, mapping: Mapping[Any, Any], default: object = None) -> Any: ...
+    def coalesce(self, value: Any, fallback: Any) -> Any: ...
+    def is_null(self, value: Any) -> Any: ...
+    def no_codes(self, name: str) -> Any: ...
+    def any_code_in(self, names: tuple[str, ...], values: Collection[str]) -> Any: ...
+    def all_codes_in(self, names: tuple[str, ...], values: Collection[str]) -> Any: ...
+    def not_(self, value: Any) -> Any: ...
+    def and_(self, *values: Any) -> Any: ...
+    def or_(self, *values: Any) -> Any: ...
+    def when(self, condition: Any, then: Any, otherwise: Any) -> Any: ...
+    def abs(self, value: Any) -> Any: ...
+
+
+# The frame's column -> (which of receipt/licence, its field). Codes fields are tuples on a Row.
+_FIELDS: dict[str, tuple[int, str]] = {
+    **{
+        name: (0, name)
+        for name in ("receipt_id", "date", "licence_id", "stream", "currency", "resource", "budget", "flags")
+    },
+    **{name: (1, name) for name in ("holder", "holder_code", "deposit", "region", "issued", "basis", "psa")},
+    "psa_signed": (1, "psa_signed"),
+    "primary_resource": (1, "resource"),
+    "licence_flags": (1, "flags"),
+    "other_resources": (1, "other_resources"),
+}
+
+
+class Row:
+    """The rules read on one receipt and its licence: every word gives a Python value."""
+
+    __slots__ = ("_of",)
+
+    def __init__(self, receipt: Receipt, licence: Licence) -> None:
+        self._of = (receipt, licence)
+
+    def col(self, name: str) -> Any:
+        which, field = _FIELDS[name]
+        return getattr(self._of[which], field)
+
+    def lit(self, value: object) -> Any:
+        return value
+
+    def before(self, value: Any, day: dt.date) -> bool:
+        return value is not None and value < day
+
+    def lt(self, a: Any, b: Any) -> bool:
+        return a is not None and b is not None and a < b
+
+    def is_in(self, value: Any, values: Collection[object]) -> bool:
+        return value is not None and value in values
+
+    def lookup(self, value: Any, mapping: Mapping[Any, Any], default: object = None) -> Any:
+        return mapping.get(value, default)
+
+    def coalesce(self, value: Any, fallback: Any) -> Any:
+        return fallback if value is None else value
+
+    def is_null(self, value: Any) -> bool:
+        return value is None
+
+    def no_codes(self, name: str) -> bool:
+        return not self.col(name)
+
+    def any_code_in(self, names: tuple[str, ...], values: Collection[str]) -> bool:
+        return any(c in values for n in names for c in self._codes(n))
+
+    def all_codes_in(self, names: tuple[str, ...], values: Collection[str]) -> bool:
+        return all(c in values for n in names for c in self._codes(n))
+
+    def _codes(self, name: str) -> tuple[str, ...]:
+        value = self.col(name)
+        return value if isinstance(value, tuple) else (value,)
+
+    def not_(self, value: Any) -> bool:
+        return not value
+
+    def and_(self, *values: Any) -> bool:
+        return all(values)
+
+    def or_(self, *values: Any) -> bool:
+        return any(values)
+
+    def when(self, condition: Any, then: Any, otherwise: Any) -> Any:
+        return then if condition else otherwise
+
+    def abs(self, value: Any) -> Any:
+        return abs(value)
+
+
+class Columns:
+    """The rules read on a judged frame: every word gives a polars expression."""
+
+    def col(self, name: str) -> pl.Expr:
+        return pl.col(name)
+
+    def lit(self, value: object) -> pl.Expr:
+        return pl.lit(value)
+
+    def before(self, value: pl.Expr, day: dt.date) -> pl.Expr:
+        return (value < pl.lit(day)).fill_null(False)
+
+    def lt(self, a: pl.Expr, b: pl.Expr) -> pl.Expr:
+        return (a < b).fill_null(False)
+
+    def is_in(self, value: pl.Expr, values: Collection[object]) -> pl.Expr:
+        return value.is_in(list(values)).fill_null(False)
+
+    def lookup(self, value: pl.Expr, mapping: Mapping[Any, Any], default: object = None) -> pl.Expr:
+        sample = next(iter(mapping.values()), default)
+        dtype = pl.Date if isinstance(sample, dt.date) else pl.Int64 if isinstance(sample, int) else None
+        return value.replace_strict(dict(mapping), default=pl.lit(default), return_dtype=dtype)
+
+    def coalesce(self, value: pl.Expr, fallback: pl.Expr) -> pl.Expr:
+        return pl.coalesce(value, fallback)
+
+    def is_null(self, value: pl.Expr) -> pl.Expr:
+        return value.is_null()
+
+    def no_codes(self, name: str) -> pl.Expr:
+        return pl.col(name) == ""
+
+    def any_code_in(self, names: tuple[str, ...], values: Collection[str]) -> pl.Expr:
+        if not values:
+            return pl.lit(False)
+        return self._codes(names).list.eval(pl.element().is_in(list(values))).list.any()
+
+    def all_codes_in(self, names: tuple[str, ...], values: Collection[str]) -> pl.Expr:
+        return self._codes(names).list.eval(pl.element().is_in(list(values))).list.all()
+
+    @staticmethod
+    def _codes(names: tuple[str, ...]) -> pl.Expr:
+        """The ';'-separated codes of the columns `names` (empty ones left out) as one list column."""
+        joined = pl.concat_str([pl.col(c) for c in names], separator=SEPARATOR)
+        return joined.str.split(SEPARATOR).list.eval(pl.element().filter(pl.element() != ""))
+
+    def not_(self, value: pl.Expr) -> pl.Expr:
+        return ~value
+
+    def and_(self, *values: pl.Expr) -> pl.Expr:
+        return pl.all_horizontal(values)
+
+    def or_(self, *values: pl.Expr) -> pl.Expr:
+        return pl.any_horizontal(values)
+
+    def when(self, condition: pl.Expr, then: Any, otherwise: Any) -> pl.Expr:
+        return pl.when(condition).then(then).otherwise(otherwise)
+
+    def abs(self, value: pl.Expr) -> pl.Expr:
+        return value.abs()
+
+
+COLUMNS = Columns()
