@@ -28,7 +28,6 @@ Frames:
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
@@ -42,11 +41,16 @@ from jointfund.revenue.contribution import (
     Totals,
     evaluate,
     group_difference,
+    half_up,
+    owed_minor,
+    rate_factor,
+    share,
 )
 from jointfund.revenue.eligibility import RuleBook, Rules, excluded
 from jointfund.revenue.fx import RateTable
 from jointfund.revenue.licence import SEPARATOR, Licence
 from jointfund.revenue.receipt import Receipt
+from jointfund.revenue.vocabulary import COLUMNS
 
 SAFE = 2**62  # |integer| x factor must stay under it so that 2 x product + denominator fits in Int64
 
@@ -133,42 +137,15 @@ def _minor(amount: Decimal, currency: str) -> int:
     return int(scaled)
 
 
-def _round_half_up(numerator: pl.Expr, factor_num: pl.Expr, factor_den: pl.Expr) -> pl.Expr:
-    """round(numerator x num / den) half away from zero, on integers (as contribution.round_half_up)."""
-    magnitude = (2 * numerator.abs() * factor_num + factor_den) // (2 * factor_den)
-    return pl.when(numerator < 0).then(-magnitude).otherwise(magnitude)
-
-
-def _shares(rules: Rules) -> tuple[pl.Expr, pl.Expr]:
-    """Each stream's share as an exact integer ratio (p, q); (0, 1) for streams without a rule."""
-    ratios = {code: s.share.as_integer_ratio() for code, s in rules.streams.items()}
-    stream = pl.col("stream")
-    p = stream.replace_strict({k: v[0] for k, v in ratios.items()}, default=0, return_dtype=pl.Int64)
-    q = stream.replace_strict({k: v[1] for k, v in ratios.items()}, default=1, return_dtype=pl.Int64)
-    return p, q
-
-
 def _factors(frame: pl.DataFrame, rules: Rules, rates: RateTable) -> pl.DataFrame:
-    """Per distinct (currency, date): the exact factor (num, den) from minor units of the currency to
-    minor units of the base currency, or the currency whose rate is missing; from `RateTable.rate`,
-    the one definition of which rate a day uses."""
-    base = rules.base_currency
+    """Per distinct (currency, date): `contribution.rate_factor`, the exact factor (num, den) from minor units
+    of the currency to minor units of the base currency, or the currency whose rate is missing."""
     rows = []
     for currency, day in frame.select("currency", "rate_date").unique().iter_rows():
-        if currency == base:
-            rows.append((currency, day, 1, 1, None))
-            continue
-        own = rates.rate(currency, day)
-        quote = rates.rate(base, day) if own is not None else None
-        if own is None or quote is None:
-            rows.append((currency, day, None, None, currency if own is None else base))
-            continue
-        p, q = own.as_integer_ratio()
-        s, u = quote.as_integer_ratio()
-        num = p * u * 10 ** exponent(base)
-        den = q * s * 10 ** exponent(currency)
-        g = math.gcd(num, den)
-        rows.append((currency, day, num // g, den // g, None))
+        factor = rate_factor(currency, day, rules, rates)
+        rows.append(
+            (currency, day, None, None, factor) if isinstance(factor, str) else (currency, day, *factor, None)
+        )
     return pl.DataFrame(
         rows,
         schema={
@@ -221,11 +198,10 @@ def judge(
 
 
 def _judge_period(frame: pl.DataFrame, rules: Rules, rates: RateTable) -> pl.DataFrame:
-    assert rules.rounding == "ROUND_HALF_UP", f"rounding {rules.rounding} is not implemented"
-    p, q = _shares(rules)
+    p, _q = share(COLUMNS, rules)
     frame = frame.with_columns(eligible=~excluded(rules)).with_columns(
         contribution_minor=pl.when(pl.col("eligible"))
-        .then(_round_half_up(pl.col("amount_minor"), p, q))
+        .then(owed_minor(COLUMNS, rules, pl.col("amount_minor"), 1))
         .otherwise(0),
         share_unsafe=pl.col("eligible")
         & (pl.col("amount_minor").abs() >= pl.lit(SAFE) // p.clip(lower_bound=1)),
@@ -259,7 +235,7 @@ def _judge_period(frame: pl.DataFrame, rules: Rules, rates: RateTable) -> pl.Dat
         .then(None)
         .when(pl.col("unsafe"))
         .then(None)
-        .otherwise(_round_half_up(c, pl.col("num"), pl.col("den"))),
+        .otherwise(half_up(COLUMNS, c * pl.col("num"), pl.col("den"))),
         missing_currency=pl.when(needs_rate).then(pl.col("missing_currency")).otherwise(None),
     )
     if frame["unsafe"].any():

@@ -1,6 +1,7 @@
 """What each receipt owes the fund, in its own currency and in the fund's, and totals of it.
 
-`evaluate` is the one definition of a receipt's contribution:
+The contribution is declared once (`owed_minor`, `half_up`, `rate_factor`, in the words of vocabulary.py);
+`evaluate` reads it on one receipt and bulk.py on a frame of receipts. What it says:
 - contribution = amount x share, rounded once to the currency's minor unit (the terms' rounding);
 - contribution in the base currency converts the contribution through the domestic currency at
   the reference rates of the receipt date (or the latest earlier usable one), with no
@@ -24,16 +25,18 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from jointfund.i18n import N_
 from jointfund.money import exponent
-from jointfund.revenue.eligibility import Rules, explain
+from jointfund.revenue.eligibility import EXCLUSIONS, Rules, first_reason
 from jointfund.revenue.fx import RateTable
 from jointfund.revenue.licence import Licence
 from jointfund.revenue.receipt import Receipt
+from jointfund.revenue.vocabulary import VALUES, Row, Vocabulary
 
 ELIGIBLE = N_("eligible")  # the reason of a receipt that counts (pages translate it)
 GROUPINGS = ("licence", "holder", "resource", "region", "stream", "month", "year")
@@ -61,20 +64,64 @@ class Evaluation(NamedTuple):
     missing_rate: tuple[str, dt.date] | None = None
 
 
+def half_up(v: Vocabulary, numerator: Any, denominator: Any) -> Any:
+    """numerator / denominator rounded to an integer, half away from zero (the terms' ROUND_HALF_UP), on
+    integers: the one rounding of contributions, read on values or on columns (vocabulary.py)."""
+    magnitude = (2 * v.abs(numerator) + denominator) // (2 * denominator)
+    return v.when(v.lt(numerator, v.lit(0)), -magnitude, magnitude)
+
+
+def share(v: Vocabulary, rules: Rules) -> tuple[Any, Any]:
+    """The receipt's stream's share as an exact integer ratio (p, q); (0, 1) for a stream without a rule."""
+    ratios = {code: s.share.as_integer_ratio() for code, s in rules.streams.items()}
+    stream = v.col("stream")
+    return (
+        v.lookup(stream, {k: r[0] for k, r in ratios.items()}, 0),
+        v.lookup(stream, {k: r[1] for k, r in ratios.items()}, 1),
+    )
+
+
+def owed_minor(v: Vocabulary, rules: Rules, amount_num: Any, amount_den: Any) -> Any:
+    """What an eligible receipt owes in minor units of its currency: its amount (amount_num / amount_den,
+    in minor units) x its stream's share, rounded once."""
+    assert rules.rounding == "ROUND_HALF_UP", f"rounding {rules.rounding} is not implemented"
+    p, q = share(v, rules)
+    return half_up(v, amount_num * p, amount_den * q)
+
+
+def rate_factor(currency: str, day: dt.date, rules: Rules, rates: RateTable) -> tuple[int, int] | str:
+    """The exact factor (num, den) from minor units of `currency` to minor units of the base currency, at the
+    rates `day` uses (`RateTable.rate`), through the domestic currency; else the currency whose rate is
+    missing."""
+    base = rules.base_currency
+    if currency == base:
+        return 1, 1
+    own = rates.rate(currency, day)
+    if own is None:
+        return currency
+    quote = rates.rate(base, day)
+    if quote is None:
+        return base
+    p, q = own.as_integer_ratio()
+    s, u = quote.as_integer_ratio()
+    num = p * u * 10 ** exponent(base)
+    den = q * s * 10 ** exponent(currency)
+    g = math.gcd(num, den)
+    return num // g, den // g
+
+
 def round_half_up(numerator: int, denominator: int, currency: str) -> Decimal:
     """numerator / denominator (in whole units) rounded once to `currency`'s minor unit, half away from
     zero."""
     assert denominator > 0
-    scaled = numerator * 10 ** exponent(currency)
-    magnitude = (2 * abs(scaled) + denominator) // (2 * denominator)
-    return Decimal(-magnitude if scaled < 0 else magnitude).scaleb(-exponent(currency))
+    return _money(half_up(VALUES, numerator * 10 ** exponent(currency), denominator), currency)
 
 
 def contribution_of(amount: Decimal, share: Decimal, currency: str, rounding: str) -> Decimal:
     assert rounding == "ROUND_HALF_UP", f"rounding {rounding} is not implemented"
-    a, b = amount.as_integer_ratio()
+    a, b = amount.scaleb(exponent(currency)).as_integer_ratio()
     p, q = share.as_integer_ratio()
-    return round_half_up(a * p, b * q, currency)
+    return _money(half_up(VALUES, a * p, b * q), currency)
 
 
 def in_base(
@@ -86,28 +133,29 @@ def in_base(
         return contribution, None
     if not contribution:
         return _zero(base), None
-    own = rates.rate(currency, day)
-    if own is None:
-        return None, (currency, day)
-    quote = rates.rate(base, day)
-    if quote is None:
-        return None, (base, day)
-    a, b = contribution.as_integer_ratio()
-    p, q = own.as_integer_ratio()
-    s, u = quote.as_integer_ratio()
-    return round_half_up(a * p * u, b * q * s, base), None
+    factor = rate_factor(currency, day, rules, rates)
+    if isinstance(factor, str):
+        return None, (factor, day)
+    a, b = contribution.scaleb(exponent(currency)).as_integer_ratio()
+    return _money(half_up(VALUES, a * factor[0], b * factor[1]), base), None
+
+
+def _money(minor: int, currency: str) -> Decimal:
+    return Decimal(minor).scaleb(-exponent(currency))
 
 
 def evaluate(
     receipt: Receipt, licence: Licence, rules: Rules, rates: RateTable, rate_day: dt.date | None = None
 ) -> Evaluation:
-    """`receipt` judged; `rate_day` is the date of the receipt a correction corrects (None: its own date)."""
+    """`receipt` judged by the declared rules read on it (eligibility.EXCLUSIONS, `owed_minor`, `in_base`);
+    `rate_day` is the date of the receipt a correction corrects (None: its own date)."""
     assert receipt.licence_id == licence.licence_id
-    why = explain(receipt, licence, rules)
+    row = Row(receipt, licence)
+    why = first_reason(row, rules, EXCLUSIONS)
     if why is not None:
         return Evaluation(receipt, licence, False, why, _zero(receipt.currency), _zero(rules.base_currency))
-    share = rules.streams[receipt.stream].share
-    owed = contribution_of(receipt.amount, share, receipt.currency, rules.rounding)
+    a, b = receipt.amount.scaleb(exponent(receipt.currency)).as_integer_ratio()
+    owed = _money(owed_minor(row, rules, a, b), receipt.currency)
     base, missing = in_base(owed, receipt.currency, rate_day or receipt.date, rules, rates)
     if missing is None:
         return Evaluation(receipt, licence, True, ELIGIBLE, owed, base)

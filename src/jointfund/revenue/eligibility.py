@@ -316,7 +316,7 @@ LICENCE_EXCLUSIONS = tuple(x for x in EXCLUSIONS if x.of_licence)
 
 def explain(receipt: Receipt, licence: Licence, rules: Rules) -> str | None:
     """None when `receipt` counts for the fund; otherwise the first rule of EXCLUSIONS that excludes it."""
-    return _first_reason(Row(receipt, licence), rules, EXCLUSIONS)
+    return first_reason(Row(receipt, licence), rules, EXCLUSIONS)
 
 
 def explain_licence(licence: Licence, rules: Rules) -> str | None:
@@ -325,10 +325,11 @@ def explain_licence(licence: Licence, rules: Rules) -> str | None:
     no_resource = Receipt(
         "", rules.receipts_from, licence.licence_id, "", Decimal(0), rules.domestic_currency
     )
-    return _first_reason(Row(no_resource, licence), rules, LICENCE_EXCLUSIONS)
+    return first_reason(Row(no_resource, licence), rules, LICENCE_EXCLUSIONS)
 
 
-def _first_reason(row: Row, rules: Rules, exclusions: tuple[Exclusion, ...]) -> str | None:
+def first_reason(row: Row, rules: Rules, exclusions: tuple[Exclusion, ...]) -> str | None:
+    """The reason of the first of `exclusions` that applies to the receipt of `row`, or None."""
     for x in exclusions:
         if x.applies(row, rules):
             return x.reason % x.detail(row, rules)

@@ -59,17 +59,13 @@ _FIELDS: dict[str, tuple[int, str]] = {
 }
 
 
-class Row:
-    """The rules read on one receipt and its licence: every word gives a Python value."""
+class Values:
+    """The rules read on Python values: every word gives a Python value (no columns: see `Row`)."""
 
-    __slots__ = ("_of",)
-
-    def __init__(self, receipt: Receipt, licence: Licence) -> None:
-        self._of = (receipt, licence)
+    __slots__ = ()
 
     def col(self, name: str) -> Any:
-        which, field = _FIELDS[name]
-        return getattr(self._of[which], field)
+        raise AssertionError(f"column {name} read outside a receipt")
 
     def lit(self, value: object) -> Any:
         return value
@@ -119,6 +115,19 @@ class Row:
 
     def abs(self, value: Any) -> Any:
         return abs(value)
+
+
+class Row(Values):
+    """The rules read on one receipt and its licence."""
+
+    __slots__ = ("_of",)
+
+    def __init__(self, receipt: Receipt, licence: Licence) -> None:
+        self._of = (receipt, licence)
+
+    def col(self, name: str) -> Any:
+        which, field = _FIELDS[name]
+        return getattr(self._of[which], field)
 
 
 class Columns:
@@ -183,4 +192,5 @@ class Columns:
         return value.abs()
 
 
+VALUES = Values()
 COLUMNS = Columns()
