@@ -3,6 +3,7 @@
 import datetime as dt
 from decimal import Decimal
 
+import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -10,7 +11,7 @@ from sqlalchemy import select
 from jointfund import fund as fund_mod
 from jointfund.ledger import journal
 from jointfund.ledger.entry import Entry, Posting
-from jointfund.revenue import book, imports, transfer
+from jointfund.revenue import book, imports, transfer, vocabulary
 from jointfund.revenue.accrual import accrue, key_of
 from jointfund.revenue.contribution import GROUPINGS, totals
 from jointfund.store import db
@@ -138,6 +139,21 @@ def test_verify_catches_a_ledger_that_disagrees_with_the_rules(fund_engine, tmp_
     details = " | ".join(f.detail for f in check.failures)
     assert "accrual contribution:R-404 of 1.00 UAH has no receipt that owes it" in details
     assert "holds 501.00 UAH; contributions less transfers are 500.00 UAH" in details
+
+
+def test_verify_recomputes_apart_from_the_path_that_accrued(fund_engine, tmp_path, monkeypatch):
+    """A fault in the column-wise reading of the rules, with which accrual writes, is caught: verify reads
+    the same declarations one receipt at a time (the fault stays while verify runs: a check on the same
+    path would agree with the wrong accruals)."""
+    start = info_of(fund_engine).base_terms().eligibility.receipts_on_or_after
+    # Frames judge a receipt of the first day as early.
+    monkeypatch.setattr(vocabulary.Columns, "before", lambda self, value, day: value <= pl.lit(day))
+    load(fund_engine, tmp_path, HEADER + f"R-1,{start},L-NEW,rent,1000.00,UAH,\n")
+    assert receivable(fund_engine) == {}
+    check = contributions_check(fund_engine)
+    assert not check.ok
+    details = " | ".join(f.detail for f in check.failures)
+    assert "receipt R-1 owes 500.00 UAH but has no accrual entry" in details
 
 
 @st.composite

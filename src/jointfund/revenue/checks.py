@@ -1,11 +1,12 @@
 """`jointfund verify`'s revenue check: the contributions the rules give equal what the ledger holds.
 
-Each receipt is judged again by the terms (column-wise, bulk.py); its accrual entry must exist exactly when it
-owes
-something, for exactly that amount, and no accrual may exist for any other key. The
-contributing partner's receivable must then hold the accruals less the transfers, per currency.
-Under terms that round per day and stream, each group's rounding difference is recomputed (bulk.FrameRounding)
-and the group's rounding entries must sum to it on the receivable; the receivable holds those too.
+Each receipt is judged again by the terms, one receipt at a time (`evaluate`: the per-receipt reading of the
+declared rules, independent of the column-wise reading, bulk.py, with which accrual wrote); its accrual entry
+must exist exactly when it owes something, for exactly that amount, and no accrual may exist for any other
+key. The contributing partner's receivable must then hold the accruals less the transfers, per currency.
+Under terms that round per day and stream, each group's rounding difference is recomputed
+(`contribution.rounding_differences`) and the group's rounding entries must sum to it on the receivable;
+the receivable holds those too.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
+from collections.abc import Iterator
 
-import polars as pl
 from sqlalchemy import Connection, select
 
 from jointfund.findings import Finding
@@ -23,8 +24,9 @@ from jointfund.governance import countersign
 from jointfund.ledger import journal
 from jointfund.ledger.log import events
 from jointfund.money import from_minor, to_minor
-from jointfund.revenue import accrual, book, bulk, correction, corrections
+from jointfund.revenue import accrual, book, correction, corrections
 from jointfund.revenue.accrual import KEY_PREFIX, booked_roundings, key_of, receipt_of_key
+from jointfund.revenue.contribution import Evaluation, RoundingDifference, rounding_differences
 from jointfund.revenue.transfer import transfers
 from jointfund.store import tables as t
 
@@ -55,46 +57,19 @@ def contributions_match_ledger(conn: Connection, fund: FundInfo) -> tuple[str, i
     findings: list[Finding] = []
     expected_total: dict[str, int] = defaultdict(int)
     checked = 0
+    # Recomputed through the per-receipt reading of the declared rules (`evaluate`), not the column-wise
+    # one (bulk.py) that accrual wrote with: the two share only the declarations.
     assess = book.Assessor(conn, fund)
-    rounding = bulk.FrameRounding(assess.book)
-    for frame in book.receipt_frames(conn):
-        judged = assess.frame(frame)
-        rounding.add(judged)
-        columns = judged.select("receipt_id", "currency", "eligible", "contribution_minor")
-        for rid, currency, eligible, minor in columns.iter_rows():
+
+    def each_checked() -> Iterator[Evaluation]:
+        nonlocal checked
+        for r in book.receipts(conn):
+            e = assess(r)
             checked += 1
-            owed = minor if eligible else 0
-            expected_total[currency] += owed
-            held = posted.pop(rid, None)
-            if held is None:
-                if owed:
-                    findings.append(
-                        Finding(
-                            NAME,
-                            None,
-                            f"receipt {rid} owes {from_minor(owed, currency)} {currency} "
-                            "but has no accrual entry",
-                        )
-                    )
-                continue
-            net, seq = {c: m for c, m in held[0].items() if m}, held[1]
-            if net != ({currency: owed} if owed else {}):
-                # The reason in words comes from the per-receipt rules, for the few receipts that differ.
-                row = (
-                    judged.filter(pl.col("receipt_id") == rid).select(book.RECEIPT_COLUMNS.split(", ")).row(0)
-                )
-                e = assess(book.receipt_of_tuple(row))
-                accrued = (
-                    " + ".join(f"{from_minor(m, c)} {c}" for c, m in sorted(net.items())) or f"0 {currency}"
-                )
-                findings.append(
-                    Finding(
-                        NAME,
-                        seq,
-                        f"receipt {rid}: accrued {accrued}, "
-                        f"the rules give {from_minor(owed, currency)} {currency} ({e.reason})",
-                    )
-                )
+            findings.extend(_against_accruals(e, posted, expected_total))
+            yield e
+
+    differences = rounding_differences(each_checked(), assess.book.on, assess.rates)
     for rid, (sums, seq) in posted.items():
         for currency, minor in sorted(sums.items()):
             if minor:
@@ -106,7 +81,7 @@ def contributions_match_ledger(conn: Connection, fund: FundInfo) -> tuple[str, i
                         "has no receipt that owes it",
                     )
                 )
-    findings += _roundings(conn, rounding, assess, receivable, expected_total)
+    findings += _roundings(conn, differences, receivable, expected_total)
     transferred: dict[str, int] = defaultdict(int)
     for tr in transfers(conn, terms):
         transferred[tr.currency] += to_minor(tr.amount, tr.currency)
@@ -241,16 +216,48 @@ def _imported(conn: Connection, chain: correction.Chain) -> str | None:
     return None if row is None else correction.cell(getattr(of(row), chain.field))
 
 
+def _against_accruals(
+    e: Evaluation, posted: dict[str, tuple[dict[str, int], int]], expected_total: dict[str, int]
+) -> list[Finding]:
+    """The receipt's accruals (taken out of `posted`) against what it owes; adds that to `expected_total`."""
+    r = e.receipt
+    owed = to_minor(e.contribution, r.currency) if e.eligible else 0
+    expected_total[r.currency] += owed
+    held = posted.pop(r.receipt_id, None)
+    if held is None:
+        if not owed:
+            return []
+        return [
+            Finding(
+                NAME,
+                None,
+                f"receipt {r.receipt_id} owes {from_minor(owed, r.currency)} {r.currency} "
+                "but has no accrual entry",
+            )
+        ]
+    net, seq = {c: m for c, m in held[0].items() if m}, held[1]
+    if net == ({r.currency: owed} if owed else {}):
+        return []
+    accrued = " + ".join(f"{from_minor(m, c)} {c}" for c, m in sorted(net.items())) or f"0 {r.currency}"
+    return [
+        Finding(
+            NAME,
+            seq,
+            f"receipt {r.receipt_id}: accrued {accrued}, "
+            f"the rules give {from_minor(owed, r.currency)} {r.currency} ({e.reason})",
+        )
+    ]
+
+
 def _roundings(
     conn: Connection,
-    rounding: bulk.FrameRounding,
-    assess: book.Assessor,
+    differences: list[RoundingDifference],
     receivable: str,
     expected_total: dict[str, int],
 ) -> list[Finding]:
     """Each group's rounding entries against the difference the rules give; adds the differences to
     `expected_total` (what the receivable holds)."""
-    owed = {d.group: to_minor(d.difference, d.group.currency) for d in rounding.rows(assess.rates)}
+    owed = {d.group: to_minor(d.difference, d.group.currency) for d in differences}
     booked = booked_roundings(conn, receivable)
     findings = []
     for group in sorted(set(owed) | set(booked)):
