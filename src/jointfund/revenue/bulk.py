@@ -35,6 +35,7 @@ import polars as pl
 
 from jointfund.money import exponent
 from jointfund.revenue.contribution import (
+    GROUPS,
     PER_DAY_STREAM,
     DayStream,
     RoundingDifference,
@@ -46,7 +47,7 @@ from jointfund.revenue.contribution import (
     rate_factor,
     share,
 )
-from jointfund.revenue.eligibility import RuleBook, Rules, excluded
+from jointfund.revenue.eligibility import RuleBook, Rules, excluded, resource_of
 from jointfund.revenue.fx import RateTable
 from jointfund.revenue.licence import SEPARATOR, Licence
 from jointfund.revenue.receipt import Receipt
@@ -174,7 +175,7 @@ def judge(
     assert frame["primary_resource"].null_count() == 0, "a receipt names a licence the frame does not hold"
     days = rate_days or {}
     frame = frame.with_columns(
-        resource_of=pl.coalesce(pl.col("resource"), pl.col("primary_resource")),
+        resource_of=resource_of(COLUMNS),
         rate_date=(
             pl.col("receipt_id")
             .replace_strict(dict(days), default=None, return_dtype=pl.Date)
@@ -296,20 +297,9 @@ def _by_evaluate(frame: pl.DataFrame, rules: Rules, rates: RateTable) -> pl.Data
 
 
 def _group_columns(by: str) -> tuple[pl.Expr, pl.Expr]:
-    """(key, name) columns of a judged frame for a grouping of GROUPINGS (as contribution.group_key)."""
-    date = pl.col("date")
-    columns = {
-        "licence": (pl.col("licence_id"), pl.col("deposit")),
-        "holder": (pl.col("holder_code"), pl.col("holder")),
-        "resource": (pl.col("resource_of"), pl.lit("")),
-        "region": (pl.col("region"), pl.lit("")),
-        "stream": (pl.col("stream"), pl.lit("")),
-        "month": (date.dt.strftime("%Y-%m"), pl.lit("")),
-        "year": (date.dt.year().cast(pl.Utf8), pl.lit("")),
-        "total": (pl.lit("total"), pl.lit("")),
-    }
-    assert by in columns, by
-    key, name = columns[by]
+    """(key, name) columns of a judged frame for a grouping: contribution.GROUPS read on columns."""
+    assert by in GROUPS, by
+    key, name = GROUPS[by](COLUMNS)
     return key.alias("key"), name.alias("name")
 
 

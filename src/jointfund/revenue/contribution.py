@@ -32,7 +32,7 @@ from typing import Any, NamedTuple
 
 from jointfund.i18n import N_
 from jointfund.money import exponent
-from jointfund.revenue.eligibility import EXCLUSIONS, Rules, first_reason
+from jointfund.revenue.eligibility import EXCLUSIONS, Rules, first_reason, resource_of
 from jointfund.revenue.fx import RateTable
 from jointfund.revenue.licence import Licence
 from jointfund.revenue.receipt import Receipt
@@ -274,20 +274,30 @@ class Totals(NamedTuple):
     contribution_base: Decimal | None
 
 
+# The groupings of totals, declared once: (key, name) of a receipt in the words of vocabulary.py, read on an
+# evaluation (`group_key`, Tally) or on a judged frame (bulk.FrameTally).
+GROUPS: dict[str, Callable[[Vocabulary], tuple[Any, Any]]] = {
+    "licence": lambda v: (v.col("licence_id"), v.col("deposit")),
+    "holder": lambda v: (v.col("holder_code"), v.col("holder")),
+    "resource": lambda v: (resource_of(v), v.lit("")),
+    "region": lambda v: (v.col("region"), v.lit("")),
+    "stream": lambda v: (v.col("stream"), v.lit("")),
+    "month": lambda v: (v.month(v.col("date")), v.lit("")),
+    "year": lambda v: (v.year(v.col("date")), v.lit("")),
+    "total": lambda v: (v.lit("total"), v.lit("")),
+}
+
+
 def group_key(by: str) -> Callable[[Evaluation], tuple[str, str]]:
     """(key, name) of an evaluation for a grouping of GROUPINGS."""
-    keys: dict[str, Callable[[Evaluation], tuple[str, str]]] = {
-        "licence": lambda e: (e.licence.licence_id, e.licence.deposit),
-        "holder": lambda e: (e.licence.holder_code, e.licence.holder),
-        "resource": lambda e: (e.receipt.resource or e.licence.resource, ""),
-        "region": lambda e: (e.licence.region, ""),
-        "stream": lambda e: (e.receipt.stream, ""),
-        "month": lambda e: (e.receipt.date.strftime("%Y-%m"), ""),
-        "year": lambda e: (str(e.receipt.date.year), ""),
-        "total": lambda e: ("total", ""),
-    }
-    assert by in keys, by
-    return keys[by]
+    assert by in GROUPS, by
+    declared = GROUPS[by]
+
+    def key(e: Evaluation) -> tuple[str, str]:
+        k, name = declared(Row(e.receipt, e.licence))
+        return k, name
+
+    return key
 
 
 @functools.lru_cache(maxsize=64)

@@ -183,7 +183,8 @@ def _single(v: Vocabulary) -> Any:
     return v.or_(v.not_(v.is_null(v.col("resource"))), v.no_codes("other_resources"))
 
 
-def _resource_of(v: Vocabulary) -> Any:
+def resource_of(v: Vocabulary) -> Any:
+    """The receipt's resource: its own, else its licence's primary one."""
     return v.coalesce(v.col("resource"), v.col("primary_resource"))
 
 
@@ -246,8 +247,8 @@ EXCLUSIONS = (
     ),
     Exclusion(
         UNCOVERED,
-        lambda v, r: v.and_(_single(v), v.not_(v.is_in(_resource_of(v), r.covered))),
-        lambda row, r: {"resource": _resource_of(row)},
+        lambda v, r: v.and_(_single(v), v.not_(v.is_in(resource_of(v), r.covered))),
+        lambda row, r: {"resource": resource_of(row)},
         of_licence=True,
     ),
     Exclusion(

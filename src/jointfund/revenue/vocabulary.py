@@ -43,6 +43,8 @@ class Vocabulary(Protocol):
     def or_(self, *values: Any) -> Any: ...
     def when(self, condition: Any, then: Any, otherwise: Any) -> Any: ...
     def abs(self, value: Any) -> Any: ...
+    def month(self, day: Any) -> Any: ...
+    def year(self, day: Any) -> Any: ...
 
 
 # The frame's column -> (which of receipt/licence, its field). Codes fields are tuples on a Row.
@@ -115,6 +117,12 @@ class Values:
 
     def abs(self, value: Any) -> Any:
         return abs(value)
+
+    def month(self, day: Any) -> str:
+        return str(day.strftime("%Y-%m"))
+
+    def year(self, day: Any) -> str:
+        return str(day.year)
 
 
 class Row(Values):
@@ -190,6 +198,12 @@ class Columns:
 
     def abs(self, value: pl.Expr) -> pl.Expr:
         return value.abs()
+
+    def month(self, day: pl.Expr) -> pl.Expr:
+        return day.dt.strftime("%Y-%m")
+
+    def year(self, day: pl.Expr) -> pl.Expr:
+        return day.dt.year().cast(pl.Utf8)
 
 
 VALUES = Values()
