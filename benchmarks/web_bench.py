@@ -271,7 +271,9 @@ def wait_until_up(proc: subprocess.Popen, url: str, timeout_s: float) -> float:
     raise SystemExit(f"{url} did not answer within {timeout_s} s")
 
 
-def serve_jointfund(url: str, port: int, workers: int = 1) -> subprocess.Popen:
+def serve_jointfund(url: str, port: int, workers: int = 1, log: Path | None = None) -> subprocess.Popen:
+    """`jointfund serve` in a subprocess; its output (uvicorn's and the workers' warnings and errors) goes
+    to `log`, so a worker that dies says why."""
     exe = shutil.which("jointfund") or sys.executable
     serve = ["serve", "--port", str(port), "--workers", str(workers)]
     cmd = (
@@ -279,7 +281,10 @@ def serve_jointfund(url: str, port: int, workers: int = 1) -> subprocess.Popen:
         if exe != sys.executable
         else [sys.executable, "-c", "from jointfund.cli.app import main; main()", "--db", url, *serve]
     )
-    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if log is None:
+        return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with log.open("ab") as out:
+        return subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
 
 
 def serve_fava(beancount: str, port: int) -> subprocess.Popen:
@@ -414,7 +419,7 @@ def receipt_upload(base: str, bearer: str, receipt_id: str, day: str) -> bytes:
     """A one-row receipts CSV as a multipart upload: the API accrues it into one entry in its transaction."""
     boundary = "jfbench" + receipt_id.replace("-", "")
     csv = (
-        f"receipt_id,date,licence_id,stream,amount,currency\n{receipt_id},{day},L-BENCH,royalty,1000.00,UAH\n"
+        f"receipt_id,date,licence_id,stream,amount,currency\n{receipt_id},{day},L-BENCH,rent,1000.00,UAH\n"
     )
     body = (
         f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="r.csv"\r\n'
@@ -452,8 +457,10 @@ async def mixed(spec: dict, writes_per_s: float) -> dict:
             t0 = time.perf_counter()
             try:
                 status, _ = await asyncio.wait_for(conn.get(requests[k]), REQUEST_TIMEOUT_S)
-            except (ConnectionError, asyncio.IncompleteReadError):
-                status = 0  # the server dropped the connection: counted under status 0, then reconnect
+            except (ConnectionError, asyncio.IncompleteReadError, TimeoutError):
+                # No answer (the server dropped the connection, or none within REQUEST_TIMEOUT_S): counted under
+                # status 0 and at its full wait in the latencies, then a new connection; the run goes on.
+                status = 0
                 conn.close()
             latencies[k].append(time.perf_counter() - t0)
             statuses[k][status] = statuses[k].get(status, 0) + 1
@@ -477,8 +484,8 @@ async def mixed(spec: dict, writes_per_s: float) -> dict:
                     conn.get(receipt_upload(targets[0]["base"], spec["treasury_token"], f"W{run}-{n}", day)),
                     REQUEST_TIMEOUT_S,
                 )
-            except (ConnectionError, asyncio.IncompleteReadError):
-                status = 0
+            except (ConnectionError, asyncio.IncompleteReadError, TimeoutError):
+                status = 0  # no answer, as for the readers
                 conn.close()
             writes.append(time.perf_counter() - t0)
             write_statuses[status] = write_statuses.get(status, 0) + 1
@@ -683,7 +690,9 @@ def main(argv: list[str] | None = None) -> int:
     made = build(Path(args.fund), args)
     ours, fava = free_port(), free_port()
     base = f"http://127.0.0.1:{ours}"
-    servers = [serve_jointfund(made["url"], ours, args.workers)]
+    log = Path(args.fund) / "serve.log"
+    print(f"the server's output: {log}", file=sys.stderr)
+    servers = [serve_jointfund(made["url"], ours, args.workers, log)]
     try:
         # The sign-in page: it reads no book figure, so it answers as soon as a worker is up.
         started = {"jointfund": wait_until_up(servers[0], base + "/login", START_TIMEOUT_S)}

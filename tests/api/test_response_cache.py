@@ -8,8 +8,10 @@ from decimal import Decimal
 
 import httpx
 import pytest
+from anyio import to_thread
 from fastapi.testclient import TestClient
 
+from jointfund.api.app import ROUTE_THREADS
 from jointfund.api.cache import ReadCache
 from jointfund.api.response_cache import Stored
 from jointfund.api.security import SESSION_COOKIE
@@ -186,3 +188,63 @@ def test_the_cache_is_bounded() -> None:
     assert len(cache) == 3 and cache.peek(0) is None and cache.peek(4) is not None
     cache.put("big", Stored(200, (), b"x" * 20_000))
     assert cache.peek("big") is None and len(cache) == 3
+
+
+def test_a_hit_never_waits_for_the_connections_the_routes_hold(client, site) -> None:  # noqa: ANN001
+    """Every connection of the routes' pool taken (as a burst of slow first reads after a write does on a big
+    book): a cached page is still served, since the cache reads the version and the session on a connection of
+    the event loop's own. Before, that read waited on the event loop for the pool's 30 s timeout, stalling
+    every request of the worker, hits included, then failed."""
+    sign_in(client, site, "board_manager")
+    assert (
+        served_twice(client, "/dashboard")[2]
+        and served_twice(client, BALANCES, headers=bearer(site, "auditor"))[2]
+    )
+    pool = site.engine.pool
+    held = [site.engine.connect() for _ in range(pool.size() + pool._max_overflow)]  # noqa: SLF001
+    try:
+        before = hits(client)
+        assert client.get("/dashboard").status_code == 200
+        assert client.get(BALANCES, headers=bearer(site, "auditor")).status_code == 200
+        assert hits(client) == before + 2
+    finally:
+        for conn in held:
+            conn.close()
+
+
+def test_sync_routes_run_in_fewer_threads_than_the_pool_has_connections(client, site) -> None:  # noqa: ANN001
+    """A burst then waits for a thread (no timeout) rather than for a connection (30 s, then an error)."""
+    limit = client.portal.call(lambda: to_thread.current_default_thread_limiter().total_tokens)
+    assert limit == ROUTE_THREADS < site.engine.pool.size() + site.engine.pool._max_overflow  # noqa: SLF001
+
+
+def test_concurrent_misses_of_a_read_compute_it_once() -> None:
+    """Eight threads miss one key while it is computed: one computation, every thread gets its result; a
+    failed computation is not shared (the waiters compute it themselves) and leaves nothing behind."""
+    import threading
+
+    cache, calls, gate = ReadCache(), [], threading.Event()
+
+    def slow() -> str:
+        calls.append(1)
+        gate.wait(5)
+        return "the figure"
+
+    got: list[str] = []
+    threads = [threading.Thread(target=lambda: got.append(cache.get("k", slow))) for _ in range(8)]
+    for th in threads:
+        th.start()
+    while not calls:  # the first has started computing; let the others queue behind it
+        threading.Event().wait(0.01)
+    threading.Event().wait(0.2)
+    gate.set()
+    for th in threads:
+        th.join(5)
+    assert got == ["the figure"] * 8 and len(calls) == 1
+
+    def fails() -> str:
+        raise RuntimeError("no")
+
+    with pytest.raises(RuntimeError):
+        cache.get("bad", fails)
+    assert cache.get("bad", lambda: "then fine") == "then fine" and cache.peek("bad") == "then fine"

@@ -21,6 +21,7 @@ import threading
 from collections.abc import AsyncIterator
 from importlib import resources
 
+from anyio import to_thread
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
@@ -46,6 +47,7 @@ API_PREFIX = "/api"
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 UPLOAD_BYTES_ENV = "JOINTFUND_MAX_UPLOAD_BYTES"  # how `jointfund serve` passes its options to each worker
 UPLOAD_ROWS_ENV = "JOINTFUND_MAX_UPLOAD_ROWS"
+ROUTE_THREADS = 10  # threads running sync routes at once, per worker: fewer than the engine's 15 connections
 
 
 def create_app(
@@ -114,6 +116,12 @@ def create_app(
 @contextlib.asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     jobs: Jobs = app.state.server.jobs
+    # A sync route runs in a thread and holds one of the engine's connections (a pool of 5 + 10 overflow) while
+    # it reads. With anyio's default of 40 threads, a burst of slow reads (the first after a write, on a big
+    # book) took every connection and the rest waited for one, failing after the pool's 30 s timeout; fewer
+    # threads than connections makes a request wait for a thread instead, with no timeout, and leaves
+    # connections over for the upload jobs' own threads.
+    to_thread.current_default_thread_limiter().total_tokens = ROUTE_THREADS
     if threading.current_thread() is threading.main_thread():
         # uvicorn's own handler stops taking requests and waits for those in flight; a running import is told
         # at once, so it rolls back at its next batch instead of holding the stop up.

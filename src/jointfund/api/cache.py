@@ -50,6 +50,15 @@ def _size(value: Any, depth: int = 0) -> int:
     return n
 
 
+class _Flight:
+    """One computation of a key in progress: its followers wait on `done`."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.ok = False
+        self.value: Any = None
+
+
 class ReadCache:
     """A thread-safe LRU of read results, bounded by entry count and by approximate memory.
 
@@ -65,18 +74,38 @@ class ReadCache:
         self._bytes = 0
         self._lock = threading.Lock()
         self.hits = self.misses = 0
+        self._flights: dict[Hashable, _Flight] = {}  # keys being computed now
 
     def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
         """The cached result for `key`, else `compute()` (stored unless it alone exceeds the memory bound).
+
+        Concurrent misses of one key compute it once: the first computes, outside the lock, and the others
+        wait for its result (or, if it failed, compute it themselves). On a big book a read is a scan of the
+        postings, and several pages need the same one after each write: computing it once per request in
+        parallel multiplied the work exactly when the machine was busiest.
 
         Results must be treated as read-only by callers: they are shared between requests.
         """
         found = self.peek(key)
         if found is not None:
             return found
-        value = compute()  # outside the lock: concurrent misses may compute twice, never block each other
-        self.put(key, value)
-        return value
+        with self._lock:
+            flight = self._flights.get(key)
+            leader = flight is None
+            if flight is None:
+                flight = self._flights[key] = _Flight()
+        if not leader:
+            flight.done.wait()
+            return flight.value if flight.ok else compute()
+        try:
+            flight.value = compute()
+            flight.ok = True
+            self.put(key, flight.value)
+            return flight.value
+        finally:
+            with self._lock:
+                del self._flights[key]
+            flight.done.set()
 
     def peek(self, key: Hashable) -> Any | None:
         """The cached result for `key` (counted as a hit), or None (counted as a miss)."""

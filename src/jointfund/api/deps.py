@@ -74,6 +74,15 @@ class Server:
         default_factory=lambda: ReadCache(max_entries=2048, max_bytes=32 * 1024 * 1024)
     )
     _fund: tuple[int, fund_mod.FundInfo] | None = None
+    _loop_engine: Engine | None = None
+
+    def loop_engine(self) -> Engine:
+        """One connection for the reads made on the event loop itself (api.response_cache): code there runs
+        one piece at a time, so one connection is never contended, and it never waits behind the routes'
+        threads for one of `engine`'s pool."""
+        if self._loop_engine is None:
+            self._loop_engine = db.companion(self.engine, connections=1)
+        return self._loop_engine
 
     def __post_init__(self) -> None:
         self.sessions.bind(self.engine)

@@ -19,7 +19,7 @@ every worker shares (so a worker never serves a session another worker has ended
 and the session are read from the database, never remembered, which is what keeps each worker's
 cache correct when other workers or hosts write. A hit skips routing, dependencies, the threadpool,
 validation, serialisation and templates: it costs the version read, the session read (for a cookie)
-and a dictionary lookup, on the event loop.
+and a dictionary lookup, on the event loop, in one transaction on a connection kept for the loop alone.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import hashlib
 from collections.abc import Callable, Hashable
 from typing import Any, NamedTuple, TypeVar
 
+from sqlalchemy import Connection
 from starlette.requests import cookie_parser
 
 from jointfund import clock
@@ -69,12 +70,15 @@ class Asker(NamedTuple):
     user: str | None
 
 
-def asker(headers: dict[bytes, bytes], cookies: dict[str, str], sessions: Sessions) -> Asker:
-    """The asker as api.deps.current_actor will judge it: a bearer token first, else a live session, else the public."""
+def asker(
+    headers: dict[bytes, bytes], cookies: dict[str, str], sessions: Sessions, conn: Connection | None = None
+) -> Asker:
+    """The asker as api.deps.current_actor will judge it: a bearer token first, else a live session (read on
+    `conn` if given), else the public."""
     auth = headers.get(b"authorization")
     if auth is not None:
         return Asker(("token", hashlib.sha256(auth).hexdigest()), "token", None)
-    s = sessions.get(cookies.get(SESSION_COOKIE))
+    s = sessions.get(cookies.get(SESSION_COOKIE), conn)
     if s is not None:
         return Asker(("session", s.id), "session" if s.user is not None else "none", s.user)
     return Asker(("public",), "none", None)
@@ -103,8 +107,11 @@ class ResponseCache:
         server = scope["app"].state.server
         headers = dict(scope["headers"])
         cookies = cookie_parser(headers.get(b"cookie", b"").decode("latin-1"))
-        who = asker(headers, cookies, server.sessions)
-        with db.transaction(server.engine) as conn:
+        # On the event loop, so on the loop's own connection (Server.loop_engine): never waiting for one of the
+        # pool's, which the routes' threads may all hold while they compute (that wait blocked every request
+        # of the worker, hits included, until the pool's 30 s timeout).
+        with db.transaction(server.loop_engine()) as conn:
+            who = asker(headers, cookies, server.sessions, conn)
             v = version(conn)
         key: Hashable = (
             v,

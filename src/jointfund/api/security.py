@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable
 from typing import NamedTuple
 
-from sqlalchemy import Engine, case, delete, func, insert, select
+from sqlalchemy import Connection, Engine, case, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from jointfund.store import db
@@ -167,16 +167,19 @@ class Sessions:
             )
         return Session(sid, user, self.csrf_of(sid), now)
 
-    def get(self, sid: str | None) -> Session | None:
+    def get(self, sid: str | None, conn: Connection | None = None) -> Session | None:
+        """The live session `sid`, read on `conn` if given (else on a connection of its own)."""
         if not sid or len(sid) > 100:
             return None
+        if conn is None:
+            with db.transaction(self._engine()) as own:
+                return self.get(sid, own)
         s = t.web_session.c
-        with db.transaction(self._engine()) as conn:
-            row = conn.execute(
-                select(s.user_name, s.started_ms).where(
-                    s.id_sha256 == _digest(sid), s.expires_ms > _ms(self.clock())
-                )
-            ).first()
+        row = conn.execute(
+            select(s.user_name, s.started_ms).where(
+                s.id_sha256 == _digest(sid), s.expires_ms > _ms(self.clock())
+            )
+        ).first()
         return None if row is None else Session(sid, row.user_name, self.csrf_of(sid), row.started_ms / 1000)
 
     def end(self, sid: str | None) -> None:

@@ -106,14 +106,24 @@ def resolve_url(url: str | None) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def make_engine(url: str | None = None) -> Engine:
+def make_engine(url: str | None = None, connections: int | None = None) -> Engine:
+    """An engine for `url`; `connections`, if given, is the most it ever opens (its pool, no overflow)."""
     resolved = resolve_url(url)
+    sized = {} if connections is None else {"pool_size": connections, "max_overflow": 0}
     if resolved.startswith("sqlite"):
-        engine = create_engine(resolved, connect_args={"timeout": 30})
+        engine = create_engine(resolved, connect_args={"timeout": 30}, **sized)
         _tune_sqlite(engine)
     else:
-        engine = create_engine(resolved, pool_pre_ping=True)
+        engine = create_engine(resolved, pool_pre_ping=True, **sized)
     return engine
+
+
+def companion(engine: Engine, connections: int) -> Engine:
+    """A second engine over `engine`'s database with a pool of its own (`connections`), or `engine` itself
+    when its database exists only in its connections (in-memory SQLite)."""
+    if is_sqlite(engine) and engine.url.database in (None, "", ":memory:"):
+        return engine
+    return make_engine(engine.url.render_as_string(hide_password=False), connections)
 
 
 def _tune_sqlite(engine: Engine) -> None:
