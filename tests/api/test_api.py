@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 
 import pytest
+from support import authorize, pem_text
 
 from jointfund.governance import canonical
 from jointfund.ledger.proof import check_inclusion
@@ -153,3 +154,36 @@ def test_an_upload_with_a_bad_row_lists_it_by_line_and_imports_nothing(client, s
     fields = [p["field"] for p in r.json()["error"]["problems"]]
     assert "r.csv:2:date" in fields and "r.csv:2:licence_id" in fields
     assert client.get("/api/revenue/receipts", headers=h).json()["items"] == []
+
+
+def test_the_summary_reads_its_checkpoints_in_sql_and_shows_what_every_checkpoint_would(client, site) -> None:  # noqa: ANN001
+    """Several rounds signed by both partners, then one partner alone over a bigger log: the summary's
+    checkpoints (each partner's latest) and its both-signed head, chosen in SQL, are those the whole list of
+    checkpoints gives (issue 13: the summary reads a few rows, not every checkpoint)."""
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    from jointfund.api.routers.public import both_signed, latest_by_partner
+    from jointfund.ledger import journal, log
+    from jointfund.ledger.checkpoint import key_id, load_public, new_key_pair
+    from jointfund.store import db
+
+    site.sign_checkpoints()
+    site.sign_checkpoints()
+    partners = site.fund.base_terms().partner_codes
+    with db.write(site.engine) as conn:
+        journal.open_account(conn, "Assets:Summary:Test", site.fund.start_date, None, "test", "test")
+    alone = partners[0]
+    private, public = new_key_pair()
+    with db.write(site.engine) as conn:
+        kid = key_id(load_public(public, "test"))
+        st = authorize(site.fund.id, alone, "key.register", key_id=kid, public_pem=pem_text(public))
+        log.register_key(conn, site.fund.id, alone, public, f"{alone}.pub", actor="test", statement=st)
+        log.make_checkpoint(conn, site.fund.id, alone, load_pem_private_key(private, None))
+    every = client.get("/api/checkpoints", params={"limit": 500}).json()["items"]
+    summary = client.get("/api/public/summary").json()
+    assert len(every) == 7 and summary["checkpoints"] == latest_by_partner(every)
+    latest = {cp["partner"]: cp["tree_size"] for cp in summary["checkpoints"]}
+    assert latest[alone] > latest[partners[1]]  # the lone signature is the newest of its partner ...
+    both = summary["both_signed"]
+    assert both == both_signed(every, partners) and both["tree_size"] == latest[partners[1]]  # ... not both's
+    assert summary["more_decisions"] is False and summary["more_investments"] is False

@@ -119,3 +119,35 @@ def test_offset_walks_the_pages(cli, tmp_path, licences_csv, command) -> None:  
     first = cli(*command, "--limit", "2", "-f", "json")
     if command != ("ledger", "entries"):  # its page counts entries, read with LIMIT in SQL
         assert "--offset 2 shows the next page" in first.stderr, first.stderr
+
+
+def test_licences_list_reads_only_its_page_and_finds_a_resource_among_the_others(
+    cli, tmp_path, monkeypatch
+) -> None:  # noqa: ANN001
+    """`licences list` pages in SQL (never every licence: book.licences is not called) and --resource keeps a
+    licence whose resource it is, primary or not, also after a correction moved it."""
+    from jointfund.revenue import book
+
+    rows = "".join(
+        f"L-{n:03},Holder {n},{40000100 + n},{res},D{n},Kirovohrad,2025-06-01,new,no\n"
+        for n, res in enumerate(["lithium", "condensate;natural_gas", "titanium", "natural_gas", "iron_ore"])
+    )
+    listed = tmp_path / "l.csv"
+    listed.write_text("licence_id,holder,holder_code,resource,deposit,region,issued,basis,psa\n" + rows)
+    cli("licences", "import", str(listed))
+    monkeypatch.setattr(book, "licences", lambda conn: pytest.fail("licences list read every licence"))
+    gas = json.loads(cli("licences", "list", "--resource", "natural_gas", "-f", "json").stdout)
+    assert [x["licence_id"] for x in gas] == ["L-001", "L-003"]
+    assert [
+        x["licence_id"]
+        for x in json.loads(cli("licences", "list", "--resource", "natural", "-f", "json").stdout)
+    ] == []
+    page = cli("licences", "list", "--limit", "2", "--offset", "1", "-f", "json")
+    assert [x["licence_id"] for x in json.loads(page.stdout)] == ["L-001", "L-002"]
+    assert "--offset 3" in page.stderr
+    monkeypatch.undo()  # a correction reads the licence it corrects through book.licences
+    for lid, now in (("L-002", "natural_gas"), ("L-003", "lithium")):
+        cli("licences", "correct", lid, "--field", "resource", "--value", now, "--reason", "typo")
+    monkeypatch.setattr(book, "licences", lambda conn: pytest.fail("licences list read every licence"))
+    gas = json.loads(cli("licences", "list", "--resource", "natural_gas", "-f", "json").stdout)
+    assert [x["licence_id"] for x in gas] == ["L-001", "L-002"]

@@ -50,7 +50,8 @@ def list_(
     info = context.fund(ctx)
     terms = info.base_terms()
     with db.transaction(context.engine(ctx)) as conn:
-        found = book.licences(conn)
+        # The page alone is read (by licence id, in SQL), never every licence.
+        found = book.licence_page(conn, resource, None, limit + 1, offset, any_resource=True)
     rows = [
         {
             **x._asdict(),
@@ -59,9 +60,7 @@ def list_(
             "other_resources": ";".join(x.other_resources),
             "covered": bool((r := terms.resource(x.resource)) and r.covered),
         }
-        for x in params.page(
-            (x for x in sorted(found.values()) if resource in (None, *x.resources)), limit, offset
-        )
+        for x in params.shown(found, limit, offset)
     ]
     emit(ctx, rows, fmt, title="Licences")
 

@@ -39,6 +39,7 @@ class Filter(NamedTuple):
       waiting_for: member ids: only open proposals on which one of these members holds a seat and has not
         voted ("waiting for my vote"); None: no such condition.
       newest_first: the order, by number.
+      with_amount: only proposals that name an amount (the public summary's decisions).
     """
 
     state: str | None = None
@@ -47,6 +48,7 @@ class Filter(NamedTuple):
     text: str | None = None
     waiting_for: Collection[int] | None = None
     newest_first: bool = False
+    with_amount: bool = False
 
 
 def listed(conn: Connection, fund: FundInfo, on: dt.date, f: Filter) -> Iterator[Standing]:
@@ -58,6 +60,8 @@ def listed(conn: Connection, fund: FundInfo, on: dt.date, f: Filter) -> Iterator
         q = q.where(p.body == f.body)
     if f.kind:
         q = q.where(p.kind == f.kind)
+    if f.with_amount:
+        q = q.where(p.amount_minor.is_not(None))
     text = (f.text or "").strip()[:MAX_SEARCH_CHARS]
     if text and conn.dialect.name != "sqlite":
         # SQLite's lower() folds ASCII only (Київ would not find київ): there the title is matched below,

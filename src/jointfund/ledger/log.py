@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, and_, distinct, func, insert, or_, select
 
 from jointfund import clock
 from jointfund.errors import JointfundError, NotFound, Refused
@@ -266,11 +266,55 @@ def checkpoints(
     ]
 
 
-def checkpoint(conn: Connection, fund_id: str, cp_id: int) -> Checkpoint:
-    for i, cp in checkpoints(conn, fund_id):
-        if i == cp_id:
-            return cp
-    raise NotFound(f"no checkpoint {cp_id}")
+def summary_checkpoints(
+    conn: Connection, fund_id: str, partners: tuple[str, ...]
+) -> list[tuple[int, Checkpoint]]:
+    """(id, checkpoint) of each partner's largest signed head (the later on a tie) and of every signature of
+    the largest head (size and root) that all of `partners` signed: what the public summary shows, chosen in
+    SQL, a few rows however many checkpoints were signed."""
+    c = t.checkpoint.c
+    largest = select(c.partner, func.max(c.tree_size).label("size")).group_by(c.partner).subquery()
+    latest = (
+        select(func.max(c.id))
+        .join(largest, and_(largest.c.partner == c.partner, largest.c.size == c.tree_size))
+        .group_by(c.partner)
+    )
+    head = conn.execute(
+        select(c.tree_size, c.root)
+        .where(c.partner.in_(partners))
+        .group_by(c.tree_size, c.root)
+        .having(func.count(distinct(c.partner)) == len(set(partners)))
+        .order_by(c.tree_size.desc(), c.root.desc())
+        .limit(1)
+    ).first()
+    chosen = c.id.in_(latest)
+    if head is not None:
+        chosen = or_(chosen, and_(c.tree_size == head.tree_size, c.root == head.root))
+    rows = conn.execute(select(t.checkpoint).where(chosen).order_by(c.id))
+    return [
+        (r.id, Checkpoint(fund_id, r.tree_size, r.root, _utc(r.signed_at), r.partner, r.key_id, r.signature))
+        for r in rows
+    ]
+
+
+def checkpoint(conn: Connection, fund_id: str, cp_id: int, where: str = "") -> Checkpoint:
+    """Checkpoint `cp_id` (one indexed read); NotFound, prefixed with `where`, if there is none."""
+    r = conn.execute(select(t.checkpoint).where(t.checkpoint.c.id == cp_id)).first()
+    if r is None:
+        raise NotFound(f"{where}no checkpoint {cp_id}")
+    return Checkpoint(fund_id, r.tree_size, r.root, _utc(r.signed_at), r.partner, r.key_id, r.signature)
+
+
+def newest_checkpoints(conn: Connection, fund_id: str, limit: int) -> list[tuple[int, Checkpoint]]:
+    """(id, checkpoint) of the `limit` largest signed heads, the latest signed first on a tie."""
+    c = t.checkpoint.c
+    rows = conn.execute(
+        select(t.checkpoint).order_by(c.tree_size.desc(), c.signed_at.desc(), c.id.desc()).limit(limit)
+    )
+    return [
+        (r.id, Checkpoint(fund_id, r.tree_size, r.root, _utc(r.signed_at), r.partner, r.key_id, r.signature))
+        for r in rows
+    ]
 
 
 def _utc(value: dt.datetime) -> dt.datetime:

@@ -301,8 +301,9 @@ def page(
     stage: str | None = None,
     limit: int | None = None,
     offset: int = 0,
+    newest_first: bool = False,
 ) -> list[tuple[Investment, str]]:
-    """(investment, the stage its application stands at) by id, committed on or before `as_of`, at `stage`:
+    """(investment, the stage its application stands at) by id (descending with `newest_first`), committed on or before `as_of`, at `stage`:
     `limit` of them from `offset` (default: every one). Chosen and paged in SQL (issue 13): an application
     stands where its last move (the highest id of application_stage) put it, as application.stages says."""
     moves, last = t.application_stage, last_moves()
@@ -310,7 +311,7 @@ def page(
         select(t.investment, moves.c.to_stage)
         .join(last, last.c.application_id == t.investment.c.application_id)
         .join(moves, moves.c.id == last.c.last_id)
-        .order_by(t.investment.c.id)
+        .order_by(t.investment.c.id.desc() if newest_first else t.investment.c.id)
     )
     if as_of is not None:
         q = q.where(t.investment.c.committed_on <= as_of)

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 
 import polars as pl
-from sqlalchemy import Connection, Date, Table, and_, or_, select, tuple_
+from sqlalchemy import ColumnElement, Connection, Date, Table, and_, literal, or_, select, tuple_
 
 from jointfund.fund import FundInfo
 from jointfund.governance import countersign
@@ -237,27 +237,29 @@ def licence_page(
     region: str | None = None,
     limit: int = 500,
     offset: int = 0,
+    any_resource: bool = False,
 ) -> list[Licence]:
-    """`limit` licences from `offset`, by licence id, with their corrected fields, of `resource` and in
-    `region` as corrected. Chosen and paged in SQL (issue 13): a licence whose resource or region a correction
-    changed is chosen by its corrected value (such licences are few, and read whole), every other by its
-    stored one."""
+    """`limit` licences from `offset`, by licence id, with their corrected fields, of `resource` (the primary
+    one, or with `any_resource` any of its resources) and in `region` as corrected. Chosen and paged in SQL
+    (issue 13): a licence whose resources or region a correction changed is chosen by its corrected value
+    (such licences are few, and read whole), every other by its stored one."""
     fixes = corrected(conn, "licence")
     c = t.licence.c
     q = select(t.licence).order_by(c.licence_id)
     if resource is not None or region is not None:
 
         def kept(x: Licence) -> bool:
-            return (resource is None or x.resource == resource) and (region is None or x.region == region)
+            mine = x.resources if any_resource else (x.resource,)
+            return (resource is None or resource in mine) and (region is None or x.region == region)
 
-        moved = [lid for lid, f in fixes.items() if "resource" in f or "region" in f]
+        moved = [lid for lid, f in fixes.items() if {"resource", "region", "other_resources"} & set(f)]
         chosen = [
             lic.licence_id
             for r in conn.execute(select(t.licence).where(c.licence_id.in_(moved)))
             if kept(lic := correction.apply(licence_of(r), fixes.get(r.licence_id)))  # type: ignore[arg-type]
         ]
         stored = and_(
-            *(() if resource is None else (c.resource == resource,)),
+            *(() if resource is None else (_has_resource(resource, any_resource),)),
             *(() if region is None else (c.region == region,)),
         )
         q = q.where(or_(and_(stored, c.licence_id.not_in(moved)), c.licence_id.in_(chosen)))
@@ -265,6 +267,17 @@ def licence_page(
         correction.apply(licence_of(r), fixes.get(r.licence_id))  # type: ignore[misc]
         for r in conn.execute(q.limit(limit).offset(offset))
     ]
+
+
+def _has_resource(resource: str, any_resource: bool) -> ColumnElement[bool]:
+    """The stored licence's primary resource is `resource` (or, with `any_resource`, one of its others is:
+    they are stored ';'-separated)."""
+    c = t.licence.c
+    if not any_resource:
+        return c.resource == resource
+    escaped = resource.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    listed = literal(";").concat(c.other_resources).concat(";")
+    return or_(c.resource == resource, listed.like(f"%;{escaped};%", escape="\\"))
 
 
 def licence_ids(conn: Connection) -> dict[str, tuple[str, ...]]:

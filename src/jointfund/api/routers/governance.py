@@ -146,17 +146,6 @@ def detail(request: Request, proposal_id: int) -> dict:
     }
 
 
-def standings(request: Request) -> list[Standing]:
-    """Every proposal's standing today, cached per book version (proposals, votes and seats all append to
-    the log); worked out a chunk at a time (listing.listed), in a fixed number of queries per chunk."""
-    return deps.cached(request, "governance.standings", (), lambda: compute_standings(request))
-
-
-def compute_standings(request: Request) -> list[Standing]:
-    with deps.reading(request) as conn:
-        return list(listing.listed(conn, deps.fund(request), clock.today(), listing.Filter()))
-
-
 def linked_members(request: Request, name: str) -> tuple[int, ...]:
     """The members a user is linked to (every link is an event of the log, so a book version fixes it)."""
     links = deps.cached(request, "users.member_links", (), lambda: _member_links(request))

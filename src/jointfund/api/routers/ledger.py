@@ -10,7 +10,7 @@ from jointfund.api import deps
 from jointfund.api.errors import RESPONSES
 from jointfund.api.response_cache import cacheable
 from jointfund.api.schemas import AccountOut, BalanceOut, CheckpointOut, EntryOut, Page, Paging, RowId
-from jointfund.errors import InputError, JointfundError, NotFound, Problem
+from jointfund.errors import InputError, JointfundError, Problem
 from jointfund.ledger import canonical, journal, log
 from jointfund.ledger.entry import Entry
 from jointfund.ledger.proof import checkpoint_json, consistency_bundle, inclusion_bundle
@@ -149,16 +149,17 @@ def proof_bundle(request: Request, seq: int, checkpoint: int | None) -> dict:
     with deps.reading(request) as conn:
         record = record_bytes(conn, seq)
         keys = log.partner_keys(conn)
-        cps = [(i, cp) for i, cp in log.checkpoints(conn, fund.id) if checkpoint is None or i == checkpoint]
-        if checkpoint is not None and not cps:
-            raise NotFound(f"checkpoint: no checkpoint {checkpoint}")
-        covering = [cp for _, cp in cps if cp.tree_size >= seq]
-        if not covering:
+        if checkpoint is not None:
+            chosen = log.checkpoint(conn, fund.id, checkpoint, "checkpoint: ")
+            covering = [chosen] if chosen.tree_size >= seq else []
+        else:
+            covering = [cp for _, cp in log.newest_checkpoints(conn, fund.id, 1)]
+        if not covering or covering[0].tree_size < seq:
             raise JointfundError(
                 f"no signed checkpoint covers record {seq} yet; the partners sign one with: "
                 "jointfund checkpoint --partner P --key FILE"
             )
-        cp = max(covering, key=lambda c: (c.tree_size, c.signed_at))
+        cp = covering[0]
         return inclusion_bundle(
             fund.id,
             seq,

@@ -368,12 +368,13 @@ def investment_rows(
     stage: str | None = None,
     limit: int | None = None,
     offset: int = 0,
+    newest_first: bool = False,
 ) -> list[dict]:
     """The investments (`limit` of them from `offset`, default every one) with their application's title and
     stage (the public page lists them too)."""
     info = deps.fund(request)
     with deps.reading(request) as conn:
-        found = investment.page(conn, as_of, stage, limit, offset)
+        found = investment.page(conn, as_of, stage, limit, offset, newest_first)
         ids = sorted({i.application for i, _ in found})
         titles = {a.id: a.title for a in apps.applications(conn, ids)} if found else {}
     return [

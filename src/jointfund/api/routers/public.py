@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from itertools import islice
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
@@ -17,16 +18,16 @@ from jointfund import clock
 from jointfund.api import deps
 from jointfund.api.errors import RESPONSES
 from jointfund.api.response_cache import cacheable
-from jointfund.api.routers.governance import proposal_out, standings
-from jointfund.api.routers.ledger import signed_checkpoints
+from jointfund.api.routers.governance import proposal_out
 from jointfund.api.routers.portfolio import investment_rows
 from jointfund.api.schemas import CheckpointOut, InvestmentOut, MeOut, Page, Paging, ProposalOut, RowId
 from jointfund.capital.accounts import capital_accounts
 from jointfund.capital.calls import partner_capital
 from jointfund.errors import JointfundError
 from jointfund.forecast import outlook
-from jointfund.governance import policy
-from jointfund.ledger import disclosure
+from jointfund.governance import listing, policy
+from jointfund.ledger import disclosure, log
+from jointfund.ledger.proof import checkpoint_json
 from jointfund.money import format_amount
 from jointfund.revenue import book as revenue_book
 from jointfund.revenue.contribution import Tally
@@ -34,6 +35,7 @@ from jointfund.revenue.contribution import Tally
 router = APIRouter(responses=RESPONSES)
 PUBLIC = Depends(deps.allow("public.read"))
 GROUPINGS = ("resource", "region", "year")
+SUMMARY_ITEMS = 20  # decisions and investments the summary lists, newest first (the page shows them all)
 
 
 class CapitalOut(BaseModel):
@@ -74,8 +76,15 @@ class SummaryOut(BaseModel):
     as_of: dt.date
     capital: list[CapitalOut]
     contributions: dict[str, list[GroupOut]]
-    decisions: list[ProposalOut]
-    investments: list[InvestmentOut]
+    decisions: list[ProposalOut] = Field(
+        description=f"The newest {SUMMARY_ITEMS} proposals that name an amount, newest first (issue 13: a summary "
+        "reads a bounded number of rows)."
+    )
+    more_decisions: bool = Field(description="Whether older such proposals exist beyond `decisions`.")
+    investments: list[InvestmentOut] = Field(
+        description=f"The newest {SUMMARY_ITEMS} investments, newest first."
+    )
+    more_investments: bool = Field(description="Whether older investments exist beyond `investments`.")
     checkpoints: list[CheckpointOut]
     both_signed: CheckpointOut | None
     witnessing: WitnessingOut | None
@@ -168,8 +177,21 @@ def compute_summary(request: Request) -> dict:
             }
             for c in partner_capital(conn, terms, today)
         ]
-    cps = signed_checkpoints(request)
-    decided = [proposal_out(s) for s in standings(request) if s.proposal.amount is not None]
+        # Bounded reads (issue 13): the newest decisions, each partner's latest checkpoint and the largest
+        # head all signed, chosen in SQL; never every proposal or checkpoint the book holds.
+        decided = [
+            proposal_out(s)
+            for s in islice(
+                listing.listed(conn, info, today, listing.Filter(newest_first=True, with_amount=True)),
+                SUMMARY_ITEMS + 1,
+            )
+        ]
+        keys = log.partner_keys(conn)
+        cps = [
+            {"id": i, **checkpoint_json(cp, keys[cp.key_id][1])}
+            for i, cp in log.summary_checkpoints(conn, info.id, terms.partner_codes)
+        ]
+    investments = investment_rows(request, limit=SUMMARY_ITEMS + 1, newest_first=True)
     return {
         "fund_code": info.code,
         "fund_name": info.name,
@@ -178,8 +200,10 @@ def compute_summary(request: Request) -> dict:
         "as_of": today,
         "capital": capital,
         "contributions": contributions(request, base),
-        "decisions": decided,
-        "investments": investment_rows(request),
+        "decisions": decided[:SUMMARY_ITEMS],
+        "more_decisions": len(decided) > SUMMARY_ITEMS,
+        "investments": investments[:SUMMARY_ITEMS],
+        "more_investments": len(investments) > SUMMARY_ITEMS,
         "checkpoints": latest_by_partner(cps),
         "both_signed": both_signed(cps, terms.partner_codes),
         "witnessing": witnessing(request),
