@@ -418,9 +418,7 @@ def request_bytes(
 def receipt_upload(base: str, bearer: str, receipt_id: str, day: str) -> bytes:
     """A one-row receipts CSV as a multipart upload: the API accrues it into one entry in its transaction."""
     boundary = "jfbench" + receipt_id.replace("-", "")
-    csv = (
-        f"receipt_id,date,licence_id,stream,amount,currency\n{receipt_id},{day},L-BENCH,rent,1000.00,UAH\n"
-    )
+    csv = f"receipt_id,date,licence_id,stream,amount,currency\n{receipt_id},{day},L-BENCH,rent,1000.00,UAH\n"
     body = (
         f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="r.csv"\r\n'
         f"Content-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
@@ -447,7 +445,9 @@ async def mixed(spec: dict, writes_per_s: float) -> dict:
     statuses: list[dict[int, int]] = [{} for _ in targets]
     for r in requests:  # one warm-up request per page, uncounted, each on a connection of its own
         warm = Connection(url.hostname, url.port)
-        await asyncio.wait_for(warm.get(r), REQUEST_TIMEOUT_S)
+        # A cold page computes its reads over the whole book: on a loaded machine that took more than the
+        # timeout of a counted request, so the (uncounted) warm-up waits as long as a server's start may.
+        await asyncio.wait_for(warm.get(r), START_TIMEOUT_S)
         warm.close()
     stop_at = time.perf_counter() + spec["seconds"]
 
@@ -458,8 +458,8 @@ async def mixed(spec: dict, writes_per_s: float) -> dict:
             try:
                 status, _ = await asyncio.wait_for(conn.get(requests[k]), REQUEST_TIMEOUT_S)
             except (ConnectionError, asyncio.IncompleteReadError, TimeoutError):
-                # No answer (the server dropped the connection, or none within REQUEST_TIMEOUT_S): counted under
-                # status 0 and at its full wait in the latencies, then a new connection; the run goes on.
+                # No answer (the server dropped the connection, or none within REQUEST_TIMEOUT_S): counted
+                # under status 0 at its full wait in the latencies, then a new connection; the run goes on.
                 status = 0
                 conn.close()
             latencies[k].append(time.perf_counter() - t0)
@@ -720,13 +720,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.mixed:
             spec = {
                 "mixed": True,
-                # The public page's figures, the dashboard, the balances API. Not `/` itself: on the bench's
-                # random book its forecast outlook fails (forecast/summary.py: "a reported amount is
-                # negative"), a 500 that is recomputed on every request and would measure that bug instead.
-                "targets": [
-                    {"name": "public summary API", "base": base, "path": "/api/public/summary"},
-                    *targets[1:3],
-                ],
+                # The public page, the dashboard, the balances API. On the bench's random book the public page
+                # shows no outlook (a partner's capital is negative), with a note saying so: still a 200.
+                "targets": targets[:3],
                 "clients": args.clients,
                 "seconds": args.seconds,
                 "writes_per_s": args.writes_per_s,
