@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import Connection, and_, distinct, func, insert, or_, select
+from sqlalchemy import ColumnElement, Connection, and_, distinct, func, insert, or_, select
 
 from jointfund import clock
 from jointfund.errors import JointfundError, NotFound, Refused
@@ -287,7 +287,7 @@ def summary_checkpoints(
         .order_by(c.tree_size.desc(), c.root.desc())
         .limit(1)
     ).first()
-    chosen = c.id.in_(latest)
+    chosen: ColumnElement[bool] = c.id.in_(latest)
     if head is not None:
         chosen = or_(chosen, and_(c.tree_size == head.tree_size, c.root == head.root))
     rows = conn.execute(select(t.checkpoint).where(chosen).order_by(c.id))
