@@ -40,7 +40,8 @@ def today() -> dt.date:
 
 
 def refuse_pinned(settable: bool) -> None:
-    """Refuse a write while the date is pinned, unless the fund's clock is `settable` (a demo or test fund)."""
+    """Refuse a write while the date is pinned, unless the fund's clock is `settable` (a demo or test
+    fund)."""
     day = pinned()
     if day is not None and not settable:
         from jointfund.errors import Refused

@@ -31,7 +31,8 @@ class FundInfo(NamedTuple):
       adopted: amendments adopted by executed proposals since (governance.amendment), each as its
         canonical JSON text, in adoption order; `terms(day)` merges them with the file's own.
       settable_clock: a demo or test fund, whose clock JOINTFUND_TODAY may set for writes (jointfund.clock);
-        recorded in its creation record, which the log and its signed checkpoints cover, so it cannot be turned on
+        recorded in its creation record, which the log and its signed checkpoints cover, so it cannot be
+    turned on
         later.
     """
 
@@ -70,8 +71,8 @@ def create(
 ) -> FundInfo:
     """Migrate the schema and create the fund with its chart of accounts. One fund per database.
 
-    `settable_clock` makes a demo or test fund: JOINTFUND_TODAY may then set the date of writes. It is written into
-    the fund's first record, for good; a real fund is created without it (see jointfund.clock)."""
+    `settable_clock` makes a demo or test fund: JOINTFUND_TODAY may then set the date of writes. It is written
+    into the fund's first record, for good; a real fund is created without it (see jointfund.clock)."""
     terms = load_text(terms_text, source)
     db.upgrade(engine)
     with db.transaction(engine) as conn:

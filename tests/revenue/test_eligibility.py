@@ -116,7 +116,8 @@ def test_amendment_changes_the_rules_from_its_date():
 [[amendments]]
 effective = 2026-01-01
 reference = "test"
-changes = { catalogue = { resources = [ { code = "iron_ore", name = "Iron ore", category = "mineral", covered = true } ] } }
+changes = { catalogue = { resources = [ { code = "iron_ore", name = "Iron ore", category = "mineral", \
+covered = true } ] } }
 """
     )
     book = RuleBook(amended)

@@ -19,7 +19,8 @@ AMENDED = SHIPPED.replace(
 [[amendments]]
 effective = 2027-01-01
 reference = "Board resolution 2026-14"
-changes = { contribution = { streams = [ { code = "rent", share = "0.6" }, { code = "permit_fee", remove = true } ] } }
+changes = { contribution = { streams = [ { code = "rent", share = "0.6" }, { code = "permit_fee", remove = \
+true } ] } }
 """,
     1,
 )

@@ -46,7 +46,8 @@ BOARD_PAGES = [
 USERS = {
     None: PUBLIC_PAGES,
     "demo-board-manager": BOARD_PAGES,
-    # "import" and "apply" are steps (ACTIONS) that end on the page they make: an upload job's, an application's.
+    # "import" and "apply" are steps (ACTIONS) that end on the page they make: an upload job's, an
+    # application's.
     "demo-treasury-officer": ["/revenue", "/revenue/imports", "/revenue/uploads", "import"],
     "demo-applicant": ["/portal", "apply"],
     "demo-administrator": [
@@ -166,7 +167,8 @@ def test_every_page_passes_axe_and_reads_at_360_px(browser, demo, user, lang) ->
             width = overflow(page)
             if width > NARROW + TOLERANCE:
                 wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
-                    .filter(e => e.getBoundingClientRect().right > innerWidth + 2 && !e.closest('table, .board'))
+                    .filter(e => e.getBoundingClientRect().right > innerWidth + 2 && !e.closest('table, \
+.board'))
                     .slice(0, 5).map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className)""")
                 problems.append(f"the body scrolls sideways at {NARROW} px: {width} px wide ({wide})")
             if problems:

@@ -1,1 +1,2 @@
-"""The HTTP API and the web application's server: FastAPI, a router per resource, one policy for every route."""
+"""The HTTP API and the web application's server: FastAPI, a router per resource, one policy for every
+route."""

@@ -64,7 +64,8 @@ def create_app(
         title="jointfund",
         version="1",
         summary="The HTTP API of a co-owned, jointly managed natural-resource fund.",
-        description="JSON over one verifiable book of record. Authenticate with `Authorization: Bearer <token>` "
+        description="JSON over one verifiable book of record. Authenticate with `Authorization: Bearer "
+        "<token>` "
         "(issued with `jointfund users token NAME --label ...`). Every list is paginated: `limit` items "
         f"(1 to {bounds.MAX_PAGE_ITEMS}; a larger limit is refused with 422 naming the bound, never clamped) "
         "from `offset`, and the answer's `next_offset` (null on the last page) asks for the next page. "
@@ -116,8 +117,9 @@ def create_app(
 @contextlib.asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     jobs: Jobs = app.state.server.jobs
-    # A sync route runs in a thread and holds one of the engine's connections (a pool of 5 + 10 overflow) while
-    # it reads. With anyio's default of 40 threads, a burst of slow reads (the first after a write, on a big
+    # A sync route runs in a thread and holds one of the engine's connections (a pool of 5 + 10 overflow)
+    # while it reads. With anyio's default of 40 threads, a burst of slow reads (the first after a write, on a
+    # big
     # book) took every connection and the rest waited for one, failing after the pool's 30 s timeout; fewer
     # threads than connections makes a request wait for a thread instead, with no timeout, and leaves
     # connections over for the upload jobs' own threads.
@@ -142,7 +144,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def from_environment() -> FastAPI:
-    """The app for one worker of `jointfund serve`: the database from $JOINTFUND_DB, limits from the environment."""
+    """The app for one worker of `jointfund serve`: the database from $JOINTFUND_DB, limits from the
+    environment."""
     return create_app(
         None,
         max_upload_bytes=int(os.environ.get(UPLOAD_BYTES_ENV, MAX_UPLOAD_BYTES)),

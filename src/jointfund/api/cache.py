@@ -119,7 +119,8 @@ class ReadCache:
             return found[0]
 
     def put(self, key: Hashable, value: Any) -> None:
-        """Keep `value` under `key`, unless it alone exceeds the memory bound; the least recently used go first."""
+        """Keep `value` under `key`, unless it alone exceeds the memory bound; the least recently used go
+        first."""
         size = _size(value)
         if size > self.max_bytes:
             return

@@ -159,7 +159,8 @@ def current_actor(request: Request) -> policy.Actor:
 
 
 def allow(action: str) -> Callable[..., policy.Actor]:
-    """A dependency: the current actor, if the policy lets them `action` (a read of READS, or a change of RULES)."""
+    """A dependency: the current actor, if the policy lets them `action` (a read of READS, or a change of
+    RULES)."""
     reading_ = action in policy.READS
 
     def dependency(who: policy.Actor = Depends(current_actor)) -> policy.Actor:
@@ -177,7 +178,8 @@ def allow(action: str) -> Callable[..., policy.Actor]:
 
 
 def change(action: str) -> Callable[..., object]:
-    """A dependency for state-changing routes: `allow(action)`, plus the CSRF token when a cookie carries the request."""
+    """A dependency for state-changing routes: `allow(action)`, plus the CSRF token when a cookie carries
+    the request."""
     allowed = allow(action)
 
     async def dependency(request: Request, who: policy.Actor = Depends(allowed)) -> policy.Actor:
@@ -210,7 +212,8 @@ async def require_csrf(request: Request) -> None:
 
 
 async def require_sign_in_csrf(request: Request) -> None:
-    """The sign-in form's CSRF check: its signed double-submit token (there is no session to bind it to yet)."""
+    """The sign-in form's CSRF check: its signed double-submit token (there is no session to bind it to
+    yet)."""
     if not server(request).sessions.sign_in_ok(
         request.cookies.get(SIGN_IN_COOKIE), await offered_csrf(request)
     ):

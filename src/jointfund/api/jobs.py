@@ -97,10 +97,12 @@ def too_many_rows(limit: int, file: str) -> InputError:
     )
 
 
-# A gettext template (web.texts recognises it). The option that sets the limit is the operator's, in a sentence
-# of its own, which a page drops (web.texts.without_commands): a page only says the limit and what to do.
+# A gettext template (web.texts recognises it). The option that sets the limit is the operator's, in a
+# sentence of its own, which a page drops (web.texts.without_commands): a page only says the limit and what to
+# do.
 TOO_MANY_ROWS = N_(
-    "has more than %(limit)s rows, the most an upload may have: split the file into parts of at most %(part)s "
+    "has more than %(limit)s rows, the most an upload may have: split the file into parts of at "
+    "most %(part)s "
     "rows and upload each one. The server's operator sets this limit (--max-upload-rows)"
 )
 
@@ -295,7 +297,8 @@ class Jobs:
         return job
 
     def stop_soon(self) -> None:
-        """Tell every job here to stop at its next batch; refuse new ones (safe in a signal handler: no lock)."""
+        """Tell every job here to stop at its next batch; refuse new ones (safe in a signal handler: no
+        lock)."""
         self._cancel.set()
         self._told = max(self._told, len(self._threads))
 
@@ -307,5 +310,6 @@ class Jobs:
         deadline = time.monotonic() + timeout
         for thread in threads:
             thread.join(max(0.0, deadline - time.monotonic()))
-        # A job told by the signal may have rolled back and ended before this ran: it was cancelled all the same.
+        # A job told by the signal may have rolled back and ended before this ran: it was cancelled all the
+        # same.
         return max(len(threads), self._told)

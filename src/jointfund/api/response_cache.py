@@ -43,7 +43,8 @@ MAX_ROUTE_PATHS = 4096  # paths remembered as cacheable or not (clients choose p
 
 
 def cacheable(endpoint: F) -> F:
-    """Mark a GET route whose response depends only on the book's version, today, the URL, language and asker."""
+    """Mark a GET route whose response depends only on the book's version, today, the URL, language and
+    asker."""
     setattr(endpoint, _MARK, True)
     return endpoint
 
@@ -85,7 +86,8 @@ def asker(
 
 
 class ResponseCache:
-    """ASGI middleware: serves `@cacheable` GET routes from the server's `responses` LRU, keyed as the module says."""
+    """ASGI middleware: serves `@cacheable` GET routes from the server's `responses` LRU, keyed as the
+    module says."""
 
     def __init__(self, app) -> None:  # noqa: ANN001 - an ASGI app
         self.app = app
@@ -107,8 +109,9 @@ class ResponseCache:
         server = scope["app"].state.server
         headers = dict(scope["headers"])
         cookies = cookie_parser(headers.get(b"cookie", b"").decode("latin-1"))
-        # On the event loop, so on the loop's own connection (Server.loop_engine): never waiting for one of the
-        # pool's, which the routes' threads may all hold while they compute (that wait blocked every request
+        # On the event loop, so on the loop's own connection (Server.loop_engine): never waiting for one of
+        # the pool's, which the routes' threads may all hold while they compute (that wait blocked every
+        # request
         # of the worker, hits included, until the pool's 30 s timeout).
         with db.transaction(server.loop_engine()) as conn:
             who = asker(headers, cookies, server.sessions, conn)

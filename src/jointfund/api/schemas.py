@@ -27,7 +27,8 @@ RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 
 class Page(BaseModel, Generic[T]):
-    """One page of a list: `items`, the `limit` and `offset` asked for, and `next_offset` (None on the last page)."""
+    """One page of a list: `items`, the `limit` and `offset` asked for, and `next_offset` (None on the last
+    page)."""
 
     items: list[T]
     limit: int
@@ -63,7 +64,8 @@ class Paging:
         return paging.window(query, self.limit, self.offset)
 
     def take(self, rows: Iterable) -> list:
-        """The page's rows of `rows` and one more, read lazily: the rows before `offset` are skipped, never kept."""
+        """The page's rows of `rows` and one more, read lazily: the rows before `offset` are skipped, never
+        kept."""
         return paging.take(rows, self.limit, self.offset)
 
     def slice(self, rows: list) -> dict:
@@ -177,7 +179,8 @@ class SupportingOut(BaseModel):
 
 
 class ProposalDetail(ProposalOut):
-    """A proposal with its ballot: every seat and its last vote, the rule in words, votes and state changes."""
+    """A proposal with its ballot: every seat and its last vote, the rule in words, votes and state
+    changes."""
 
     rule_words: str
     content_sha256: str
@@ -228,7 +231,8 @@ Cell = str | int | float | bool | None
 
 
 def plain(value: object) -> Cell:
-    """A domain value as JSON: Decimal and dates as text (money keeps its exact digits), others as they are."""
+    """A domain value as JSON: Decimal and dates as text (money keeps its exact digits), others as they
+    are."""
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, Decimal):
@@ -359,7 +363,8 @@ class ApplicationIn(BaseModel):
         None,
         max_length=20000,
         description=(
-            "Beneficial owners, separated by ';' or new lines, each name|YYYY-MM-DD|CC (date of birth, ISO 3166 "
+            "Beneficial owners, separated by ';' or new lines, each name|YYYY-MM-DD|CC (date of "
+            "birth, ISO 3166 "
             "nationality). Personal data: used for sanctions screening, never published."
         ),
     )
@@ -395,7 +400,8 @@ class StageChangeOut(BaseModel):
 
 
 class NextStageOut(BaseModel):
-    """A move the pipeline allows from where the application stands: by a person, or only by a proposal's execution."""
+    """A move the pipeline allows from where the application stands: by a person, or only by a proposal's
+    execution."""
 
     to: str
     name: str

@@ -207,7 +207,8 @@ def csrf_ok(session: Session | None, offered: str | None) -> bool:
 
 
 class Backoff(NamedTuple):
-    """One count's rule: `free` failures cost nothing; the next waits `first` seconds, doubling up to `most`."""
+    """One count's rule: `free` failures cost nothing; the next waits `first` seconds, doubling up to
+    `most`."""
 
     free: int
     first: float
@@ -318,7 +319,8 @@ def _dialect_insert(conn):  # noqa: ANN001, ANN202 - the dialect's insert, which
 
 
 class Guard:
-    """ASGI middleware: refuses bodies over `max_body_bytes` (413) and adds the security headers to every response.
+    """ASGI middleware: refuses bodies over `max_body_bytes` (413) and adds the security headers to every
+    response.
 
     A response to a request that carries a credential (a bearer token or a session cookie), and any
     response that sets a cookie, is also marked `Cache-Control: no-store`: no browser or proxy keeps

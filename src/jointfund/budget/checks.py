@@ -25,8 +25,8 @@ from jointfund.store import tables as t
 
 
 def check_lines(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Finding]]:
-    """Each version of a line is a line of the plan its executed budget proposal signed, numbered in turn, and an
-    amendment keeps the line's category, currency and period."""
+    """Each version of a line is a line of the plan its executed budget proposal signed, numbered in turn, and
+    an amendment keeps the line's category, currency and period."""
     name, findings = "budget.lines", []
     proposals = {p.id: p for p in book.proposals(conn)}
     executed = {c.proposal: c.seq for c in book.closings(conn) if c.status == EXECUTED}

@@ -29,6 +29,6 @@ def adopt(conn: Connection, fund: FundInfo, p: Proposal, run: Run) -> str:
     )
 
 
-# The kind governance registers a budget under (its default effect is the event this one falls back to). A fund
-# whose terms name another budget.decision_kind registers it the same way.
+# The kind governance registers a budget under (its default effect is the event this one falls back to). A
+# fund whose terms name another budget.decision_kind registers it the same way.
 effects.register(KIND, replace=True)(adopt)

@@ -5,7 +5,8 @@ amendment: a budget proposal with a new version of the line), when its currency 
 is dated outside the line's period. The same three refusals are the database's (store/triggers.py) and
 `verify`'s (budget.checks).
 
-The entry books the expense in the functional currency, as every expense account is carried (ledger/functional):
+The entry books the expense in the functional currency, as every expense account is carried
+(ledger/functional):
 - in the functional currency: the category's account debited, cash credited;
 - in another currency: the cash leaves its position at its carrying amount (the trading account's two legs),
   the expense is worth the amount at the reference rate of its date, and the difference is realised FX.
@@ -81,7 +82,10 @@ def refusal(line: BudgetLine, spent: Decimal, amount: Decimal, currency: str, da
     if currency != line.currency:
         return f"budget line {line.code} is in {line.currency}, not {currency}"
     if not line.first <= day <= line.last:
-        return f"budget line {line.code} is for {line.period} ({line.first} to {line.last}); the expense is dated {day}"
+        return (
+            f"budget line {line.code} is for {line.period} ({line.first} to {line.last}); the "
+            f"expense is dated {day}"
+        )
     if spent + amount > line.amount:
         return (
             f"the expense of {amount} {currency} would take budget line {line.code} to {spent + amount} "
@@ -101,7 +105,8 @@ def entry(
     value: Decimal,
     carrying: Decimal,
 ) -> Entry:
-    """The expense's entry (see the module docstring); `value` and `carrying` are in the functional currency. Pure."""
+    """The expense's entry (see the module docstring); `value` and `carrying` are in the functional
+    currency. Pure."""
     base, c = terms.functional_currency, line.currency
     legs = [Posting(account, value, base), Posting(terms.account_name("cash", currency=c), -amount, c)]
     if c != base:

@@ -1,4 +1,5 @@
-"""Budget lines as adopted: stored versions, the current one of each code, and adoption by an executed proposal.
+"""Budget lines as adopted: stored versions, the current one of each code, and adoption by an executed
+proposal.
 
 Executing an approved `budget` proposal whose `about` is a plan's hash (budget.plan) re-reads the plan logged
 with the proposal, checks it again against the terms and the book of that day, and appends one version per
@@ -106,7 +107,8 @@ def adopt(
     plan = recorded_plan(conn, p.about or "")
     if plan is None or plan.about != p.about:
         raise IntegrityError(
-            f"proposal {p.id} signs {p.about}, but no budget with that hash was recorded; run jointfund verify"
+            f"proposal {p.id} signs {p.about}, but no budget with that hash was recorded; run "
+            "jointfund verify"
         )
     terms = info.terms(on)
     categories = {c.code: c for c in terms.budget.categories}
@@ -133,7 +135,8 @@ def adopt(
         used = spent.get(line.code, 0)
         if to_minor(line.amount, line.currency) < used:
             raise Refused(
-                f"budget line {line.code} of proposal {p.id} would be {line.amount} {line.currency}, below the "
+                f"budget line {line.code} of proposal {p.id} would be {line.amount} "
+                f"{line.currency}, below the "
                 f"{from_minor(used, line.currency)} {line.currency} already spent on it"
             )
         account = categories[line.category].account

@@ -258,9 +258,10 @@ def load_command(name: str) -> ClickCommand:
 
 
 def bound_text(command: ClickCommand) -> ClickCommand:
-    """`command` (and its sub-commands) with every text option and argument bounded (bounds.text_option_problem):
-    a usage error naming the option and the bound, before the command runs, instead of a value that overflows a
-    column or, with a NUL byte, makes PostgreSQL fail."""
+    """`command` (and its sub-commands) with every text option and argument bounded
+    (bounds.text_option_problem):
+    a usage error naming the option and the bound, before the command runs, instead of a value that overflows
+    a column or, with a NUL byte, makes PostgreSQL fail."""
     from jointfund import bounds
 
     _take_params_as_given(command)

@@ -194,11 +194,13 @@ def screen(
             "--reason TEXT"
         )
         say(
-            f"APP-{s.application}: screening {s.id} against {len(s.lists)} list(s): {len(r.hits)} hit(s); {state}"
+            f"APP-{s.application}: screening {s.id} against {len(s.lists)} list(s): "
+            f"{len(r.hits)} hit(s); {state}"
         )
     if every:
         say(
-            f"{len(results)} application(s) screened: {len(results) - len(waiting)} cleared, {len(waiting)} waiting "
+            f"{len(results)} application(s) screened: {len(results) - len(waiting)} cleared, "
+            f"{len(waiting)} waiting "
             f"for a person, {sum(len(r.new) for r in results)} new hit(s)"
         )
     new = {(r.screening.application, h.key) for r in results for h in r.new}

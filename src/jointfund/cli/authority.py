@@ -113,7 +113,8 @@ def _genesis(ctx: typer.Context) -> authority.Genesis:
         g = authority.genesis(conn)
     if g is None:
         raise NotFound(
-            "this fund has no genesis record; record one with: jointfund genesis new --authority P=FILE.pub ..."
+            "this fund has no genesis record; record one with: jointfund genesis new --authority "
+            "P=FILE.pub ..."
         )
     return g
 
@@ -217,7 +218,8 @@ def submit(
 
 
 def carry_out(ctx: typer.Context, st: authority.Statement, where: str, reason: str = "") -> str:
-    """Do what `st` authorizes, as the acting user (the policy still judges the role); returns what was done."""
+    """Do what `st` authorizes, as the acting user (the policy still judges the role); returns what was
+    done."""
     from jointfund.governance import appointment, member, user
 
     fund = context.fund(ctx)
@@ -296,7 +298,10 @@ def _countersign(ctx: typer.Context, st: authority.Statement) -> str:
                 + execution.execute(conn, fund, who.name, p.id, today).effect
             )
         else:
-            done = f"proposal {p.id} countersigned by {st.partner}'s authority key; once the board approves it: jointfund proposals execute {p.id}"
+            done = (
+                f"proposal {p.id} countersigned by {st.partner}'s authority key; once the board "
+                f"approves it: jointfund proposals execute {p.id}"
+            )
     say(done)
     return done
 
@@ -340,7 +345,8 @@ def authorize(
     authority_key: Path | None,
     prepare: Path | None,
 ) -> authority.Statement | None:
-    """The statement a change needs: signed now with --authority-key, or written to --prepare FILE (and stop)."""
+    """The statement a change needs: signed now with --authority-key, or written to --prepare FILE (and
+    stop)."""
     fund = context.fund(ctx)
     st = authority.statement(fund.id, partner, kind, **fields)
     if prepare is not None:
@@ -353,7 +359,8 @@ def authorize(
         )
         say(
             f"wrote {prepare}: {st.describe()}\n{decide}"
-            f"sign it where {partner}'s authority key is kept: jointfund authority sign {prepare} --key AUTHORITY.key\n"
+            f"sign it where {partner}'s authority key is kept: jointfund authority sign "
+            f"{prepare} --key AUTHORITY.key\n"
             f"then submit it: jointfund authority submit {prepare}"
         )
         raise typer.Exit(0)

@@ -38,8 +38,8 @@ def calendar(
     ),
     fmt: str = FormatOption,
 ) -> None:
-    """Deadlines for each year's revenue (due the following year), and the agreements' dated commitments beside
-    them (jointfund commitments): done, late, open or overdue; then the cross-agreement alerts."""
+    """Deadlines for each year's revenue (due the following year), and the agreements' dated commitments
+    beside them (jointfund commitments): done, late, open or overdue; then the cross-agreement alerts."""
     if ctx.invoked_subcommand is not None:
         return
     from jointfund.commitments import alert, register
@@ -49,7 +49,8 @@ def calendar(
     periods = [year] if year else list(range(info.start_date.year, today.year + 1))
     with db.transaction(context.engine(ctx)) as conn:
         found = deadlines.calendar(conn, info, periods, today)
-        # The fund's own calendar obligations are the rows above (calendar:CODE rules), so they are not repeated.
+        # The fund's own calendar obligations are the rows above (calendar:CODE rules), so they are not
+        # repeated.
         beside = [
             x
             for x in register.lines(conn, info, today)

@@ -1,4 +1,5 @@
-"""`jointfund capital`: in-kind contributions, capital calls, cash received, capital accounts, distributions."""
+"""`jointfund capital`: in-kind contributions, capital calls, cash received, capital accounts,
+distributions."""
 
 from __future__ import annotations
 
@@ -64,7 +65,8 @@ def in_kind_(
     member_ref: str = AsOption,
     key: Path = KeyOption,
 ) -> None:
-    """Report an in-kind contribution and open its valuation proposal; it becomes capital only once executed."""
+    """Report an in-kind contribution and open its valuation proposal; it becomes capital only once
+    executed."""
     who = context.actor(ctx, "proposals.new")
     private = load_private(key)
     info = context.fund(ctx)
@@ -86,7 +88,8 @@ def in_kind_(
             funded_by=funded_by,
         )
     say(
-        f"in-kind contribution {item.reference} recorded at the reported {item.reported} {currency}; proposal {p.id} "
+        f"in-kind contribution {item.reference} recorded at the reported {item.reported} "
+        f"{currency}; proposal {p.id} "
         f"({p.kind}, {p.amount} {currency}) is open for {p.body}, rule {p.rule}"
     )
     typer.echo(p.id)
@@ -99,7 +102,8 @@ def in_kind_list(
     offset: int = params.OffsetOption,
     fmt: str = FormatOption,
 ) -> None:
-    """Every in-kind contribution: reported value, value put to the board, approved value and when it was booked."""
+    """Every in-kind contribution: reported value, value put to the board, approved value and when it was
+    booked."""
     info = context.fund(ctx)
     with db.transaction(context.engine(ctx)) as conn:
         rows = [x._asdict() for x in params.page(in_kind.items(conn, info), limit, offset)]
@@ -128,7 +132,8 @@ def commit(
         )
         total = calls.committed(conn, partner, currency, None)
     say(
-        f"{partner} commitment {reference}: {amount} {currency} (record {seq}); {partner} has committed {total} {currency}"
+        f"{partner} commitment {reference}: {amount} {currency} (record {seq}); {partner} has "
+        f"committed {total} {currency}"
     )
 
 
@@ -201,7 +206,8 @@ def contribute(
             conn, terms, info.start_date, call_ref, amount_of(amount, currency, "--amount"), day, receipt
         )
     say(
-        f"{line.partner} paid {amount} {line.currency} against {line.reference}; {line.outstanding} outstanding"
+        f"{line.partner} paid {amount} {line.currency} against {line.reference}; "
+        f"{line.outstanding} outstanding"
     )
 
 

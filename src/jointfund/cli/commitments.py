@@ -43,7 +43,8 @@ def list_(
 
 @app.command("show")
 def show(ctx: typer.Context, cid: str = typer.Argument(..., metavar="ID"), fmt: str = FormatOption) -> None:
-    """One commitment: its text in English and Ukrainian, due rule, outcomes with evidence, tagged investments."""
+    """One commitment: its text in English and Ukrainian, due rule, outcomes with evidence, tagged
+    investments."""
     info = context.fund(ctx)
     with db.transaction(context.engine(ctx)) as conn:
         x = register.line(conn, info, clock.today(), cid)

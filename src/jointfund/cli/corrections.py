@@ -1,5 +1,6 @@
-"""What `fx correct`, `licences correct` and `receipts correct` share: one write transaction, the seated member's
-countersignature (a correction changes what partners are owed, so one person cannot make it alone), and the
+"""What `fx correct`, `licences correct` and `receipts correct` share: one write transaction, the seated
+member's countersignature (a correction changes what partners are owed, so one person cannot make it alone),
+and the
 report."""
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ def run(
     for c in done.corrections:
         say(f"correction {c.seq}: {c.kind} {c.subject} {c.field} {c.previous!r} -> {c.value!r}")
     say(
-        f"{done.receipts} receipt(s) looked at again: {done.reversals} accrual(s) reversed, {done.rebookings} re-booked"
+        f"{done.receipts} receipt(s) looked at again: {done.reversals} accrual(s) reversed, "
+        f"{done.rebookings} re-booked"
     )
     emit(ctx, done.rows(), fmt, title="Correction")

@@ -54,7 +54,8 @@ def record(
     reference: str = typer.Option(..., "--reference", help="The invoice's reference: it keys the expense."),
     evidence: Path = typer.Option(..., "--evidence", help="The invoice or receipt; stored by its SHA-256."),
 ) -> None:
-    """Record an expense against a budget line; refused beyond what the line has left (it needs a budget amendment)."""
+    """Record an expense against a budget line; refused beyond what the line has left (it needs a budget
+    amendment)."""
     from jointfund.budget import expense
 
     who = context.actor(ctx, "expenses.record")

@@ -45,8 +45,8 @@ def financials_(
     ),
     lang: str = typer.Option("en", "--lang", help="Language of the HTML page: en or uk."),
 ) -> None:
-    """Financial statements of a year or a quarter: assets and liabilities, operations, changes in net assets by
-    partner, cash flows, schedule of investments, financial highlights and notes."""
+    """Financial statements of a year or a quarter: assets and liabilities, operations, changes in net assets
+    by partner, cash flows, schedule of investments, financial highlights and notes."""
     from jointfund.i18n import LANGUAGES
 
     chosen = fmt or (ctx.find_root().obj or {}).get("format") or "table"

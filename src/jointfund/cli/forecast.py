@@ -97,8 +97,8 @@ def _compute(
 
 
 def _terms_text(ctx: typer.Context):  # noqa: ANN202 - (text, adopted amendments, reader of the start state or None)
-    """The fund's terms (with its adopted amendments) and a reader of its book; the shipped terms, no amendment
-    and None when there is no usable fund."""
+    """The fund's terms (with its adopted amendments) and a reader of its book; the shipped terms, no
+    amendment and None when there is no usable fund."""
     root = ctx.find_root().obj or {}
     url = root.get("db") or os.environ.get("JOINTFUND_DB")
     if not _database_exists(url):
@@ -112,7 +112,8 @@ def _terms_text(ctx: typer.Context):  # noqa: ANN202 - (text, adopted amendments
         eng = context.engine(ctx)
     except (JointfundError, SQLAlchemyError) as exc:
         say(
-            f"[dim]no usable fund ({str(exc).splitlines()[0]}); using the shipped terms and the scenario's start state[/dim]"
+            f"[dim]no usable fund ({str(exc).splitlines()[0]}); using the shipped terms and the "
+            "scenario's start state[/dim]"
         )
         return shipped_text(), (), None
 
@@ -213,7 +214,8 @@ def compare_command(
     workers: int = WorkersOption,
     fmt: str = FormatOption,
 ) -> None:
-    """Scenarios side by side, same seed and paths: NAV bands, each partner's capital, the first distribution."""
+    """Scenarios side by side, same seed and paths: NAV bands, each partner's capital, the first
+    distribution."""
     if len(files) < 2:
         raise typer.BadParameter("give at least two scenarios to compare", param_hint="FILES")
     chosen = resolve_format(ctx, fmt)

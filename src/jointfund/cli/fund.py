@@ -52,7 +52,8 @@ def init(
         validated(load_text(text, source).partner_codes, read_authorities(authorities))
     info = fund_mod.create(context.engine(ctx, migrated=False), text, source)
     say(
-        f"created fund {info.code} ({info.name})\n  id: {info.id}\n  terms: {source}\n  starts: {info.start_date}"
+        f"created fund {info.code} ({info.name})\n  id: {info.id}\n  terms: {source}\n  starts: "
+        f"{info.start_date}"
     )
     if authorities:
         from jointfund.cli.authority import record_genesis
@@ -60,7 +61,8 @@ def init(
         record_genesis(ctx, authorities)
     else:
         say(
-            "no genesis yet: record the partners' authority keys with: jointfund genesis new --authority P=FILE.pub ..."
+            "no genesis yet: record the partners' authority keys with: jointfund genesis new "
+            "--authority P=FILE.pub ..."
         )
 
 
@@ -96,7 +98,8 @@ def verify(
         say(f"[green]verified[/green]: every check passed, anchored in the keys of {trust}")
     else:
         say(
-            "[green]verified[/green]: every check passed, [bold]internal consistency only[/bold]: no --trust FILE was "
+            "[green]verified[/green]: every check passed, [bold]internal consistency "
+            "only[/bold]: no --trust FILE was "
             "given, so nothing here was checked against keys obtained outside this database"
         )
 

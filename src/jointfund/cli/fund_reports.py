@@ -99,7 +99,8 @@ def statement_(
 def fund_(
     ctx: typer.Context, period: str = PeriodOption, fmt: str = FmtOption, out: Path = OutOption
 ) -> None:
-    """The fund's balance sheet, income statement, sources and uses of cash, and partners' capital for a period."""
+    """The fund's balance sheet, income statement, sources and uses of cash, and partners' capital for a
+    period."""
     start, end = statement.period_bounds(period)
     info = context.fund(ctx)
     start = max(start, info.start_date)
@@ -148,7 +149,8 @@ def html_(
     as_of: str = typer.Option(None, "--as-of"),
     lang: str = typer.Option("en", "--lang", help=f"Language of the page: {', '.join(LANGUAGES)}."),
 ) -> None:
-    """One self-contained, offline HTML fund report: headline figures, charts, statements, signed checkpoint."""
+    """One self-contained, offline HTML fund report: headline figures, charts, statements, signed
+    checkpoint."""
     if lang not in LANGUAGES:
         raise typer.BadParameter(f"expected one of {', '.join(LANGUAGES)}, got {lang!r}", param_hint="--lang")
     info = context.fund(ctx)

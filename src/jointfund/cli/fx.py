@@ -40,8 +40,9 @@ def import_(
     locale: str = imports.LocaleOption,
     dry_run: bool = imports.DryRunOption,
 ) -> None:
-    """Import rates; a date and currency already imported with another rate is refused, and so is a rate outside
-    the terms' plausible range (fx.plausible_rates) or, without --accept-jump, one that jumps too far."""
+    """Import rates; a date and currency already imported with another rate is refused, and so is a rate
+    outside the terms' plausible range (fx.plausible_rates) or, without --accept-jump, one that jumps too
+    far."""
     context.actor(ctx, "fx.import")
     imports.run(
         ctx,

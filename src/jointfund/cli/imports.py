@@ -84,7 +84,8 @@ def run(
                 raise _DryRun(summary)
     except _DryRun as done:
         say(
-            f"dry run of {path.name}: {done.summary['new']} would be new, {done.summary['unchanged']} are already "
+            f"dry run of {path.name}: {done.summary['new']} would be new, "
+            f"{done.summary['unchanged']} are already "
             "imported unchanged; nothing was written"
         )
         emit(ctx, [done.summary], fmt, title=f"Would import {path.name} (dry run)")

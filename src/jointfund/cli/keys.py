@@ -58,7 +58,8 @@ def new(
         load_private(authority_key)  # a bad authority key is refused before a key pair is written
     private, public, kid = write_key_pair(out)
     say(
-        f"private key: {private} (keep it secret; it never enters the fund)\npublic key:  {public}\nkey id:      {kid}"
+        f"private key: {private} (keep it secret; it never enters the fund)\npublic key:  "
+        f"{public}\nkey id:      {kid}"
     )
     if partner:
         pem = public.read_bytes()

@@ -341,7 +341,8 @@ def _signed_checkpoint(conn, fund_id: str, cp_id: int | None, covering: int):  #
         eligible = [c for _, c in cps if c.tree_size >= covering]
         if not eligible:
             raise JointfundError(
-                f"no signed checkpoint covers record {covering} yet; sign one with: jointfund checkpoint --partner P --key FILE"
+                f"no signed checkpoint covers record {covering} yet; sign one with: jointfund "
+                "checkpoint --partner P --key FILE"
             )
         chosen = max(eligible, key=lambda c: (c.tree_size, c.signed_at))
     if chosen.tree_size < covering:
@@ -433,7 +434,8 @@ def check_proof(
         help="A checkpoint key id you trust, as PARTNER=KEY_ID (or KEY_ID alone); repeatable.",
     ),
 ) -> None:
-    """Check a proof bundle offline: no database, only the bundle, its signed checkpoint(s), and the keys you trust.
+    """Check a proof bundle offline: no database, only the bundle, its signed checkpoint(s), and the keys you
+    trust.
 
     It says OK only for a checkpoint signed by a key you trust, and names the signer your trust names."""
     from jointfund.ledger.proof import check_consistency, check_inclusion
@@ -450,10 +452,16 @@ def check_proof(
     kind = bundle.get("type") if isinstance(bundle, dict) else None
     if kind == "inclusion":
         verdict = check_inclusion(bundle, anchor)
-        what = f"record {bundle.get('seq')} is in the log of {bundle['checkpoint']['tree_size']} records signed by"
+        what = (
+            f"record {bundle.get('seq')} is in the log of {bundle['checkpoint']['tree_size']} "
+            "records signed by"
+        )
     elif kind == "consistency":
         verdict = check_consistency(bundle, anchor)
-        what = f"the log of {bundle['old']['tree_size']} records is a prefix of the log of {bundle['new']['tree_size']}, signed by"
+        what = (
+            f"the log of {bundle['old']['tree_size']} records is a prefix of the log of "
+            f"{bundle['new']['tree_size']}, signed by"
+        )
     else:
         raise InputError([Problem(f"{file}: type", "expected 'inclusion' or 'consistency'", kind)])
     if not verdict.ok:

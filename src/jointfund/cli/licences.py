@@ -76,8 +76,9 @@ def correct(
     key: Path = countersigning.KeyOption,
     fmt: str = FormatOption,
 ) -> None:
-    """Supersede a wrong licence field with a correction (reason and actor kept; the licence row is never edited),
-    and reverse and re-book the contributions of its receipts. A seated member countersigns it (four eyes)."""
+    """Supersede a wrong licence field with a correction (reason and actor kept; the licence row is never
+    edited), and reverse and re-book the contributions of its receipts. A seated member countersigns it (four
+    eyes)."""
     corrections.run(
         ctx,
         "licences.correct",

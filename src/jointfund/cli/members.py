@@ -42,7 +42,8 @@ def appoint(
     authority_key: Path = AuthorityKeyOption,
     prepare: Path = PrepareOption,
 ) -> None:
-    """Seat a member for a partner on a body, within the seats the terms give the partner; prints the member id.
+    """Seat a member for a partner on a body, within the seats the terms give the partner; prints the member
+    id.
 
     The partner's authority key must say so (--authority-key, or --prepare for the offline path)."""
     who = context.actor(ctx, "members.appoint")

@@ -34,8 +34,8 @@ def monitor(
 ) -> None:
     """Watch a log (URL or directory): verify its signed checkpoint and that it only grew; for cron.
 
-    Exits 0 when the latest checkpoint is signed by the keys you trust and extends the one seen before; exits 1
-    naming the FORK, ROLLBACK or BAD SIGNATURE otherwise (the state file is then left as it was)."""
+    Exits 0 when the latest checkpoint is signed by the keys you trust and extends the one seen before; exits
+    1 naming the FORK, ROLLBACK or BAD SIGNATURE otherwise (the state file is then left as it was)."""
     from jointfund.ledger import checkpoint_note, note
     from jointfund.ledger import monitor as mon
     from jointfund.ledger.trust import load as load_trust

@@ -93,7 +93,8 @@ def emit(
     columns: Sequence[str] | None = None,
     json_root: object = None,
 ) -> None:
-    """Print `rows` in the chosen format. `json_root` replaces the row list in JSON when a richer shape helps."""
+    """Print `rows` in the chosen format. `json_root` replaces the row list in JSON when a richer shape
+    helps."""
     chosen = resolve_format(ctx, fmt)
     cols = list(columns or (rows[0].keys() if rows else []))
     if chosen == "json":

@@ -26,7 +26,8 @@ def parse_date(value: str | None, option: str) -> dt.date | None:
     return day
 
 
-# Every list command pages its rows with the API's bound; a larger --limit is refused (a usage error naming it).
+# Every list command pages its rows with the API's bound; a larger --limit is refused (a usage error naming
+# it).
 LimitOption = typer.Option(
     MAX_PAGE_ITEMS,
     "--limit",
@@ -40,8 +41,8 @@ OffsetOption = typer.Option(
 
 
 def page(rows, limit: int, offset: int) -> list:  # noqa: ANN001 - any iterable of rows
-    """Rows `offset` to `offset + limit` of `rows`, read lazily (a generator is consumed only as far as the page),
-    with a note on stderr when more follow, saying the --offset of the next page."""
+    """Rows `offset` to `offset + limit` of `rows`, read lazily (a generator is consumed only as far as the
+    page), with a note on stderr when more follow, saying the --offset of the next page."""
     return shown(paging.take(rows, limit, offset), limit, offset)
 
 

@@ -21,6 +21,7 @@ def publish(
 
     done = publish_mirror(context.engine(ctx), context.fund(ctx), out)
     say(
-        f"published the log of {done.size} records to {out}: {done.written} file(s) written, {done.kept} already "
+        f"published the log of {done.size} records to {out}: {done.written} file(s) written, "
+        f"{done.kept} already "
         f"there; {done.private} private record(s) appear as their hash only; the verifier page is index.html"
     )

@@ -35,8 +35,8 @@ def import_(
     locale: str = imports.LocaleOption,
     dry_run: bool = imports.DryRunOption,
 ) -> None:
-    """Import receipts (receipt_id, date, licence_id, stream, amount[, currency, corrects, resource, budget, flags])
-    and accrue contributions."""
+    """Import receipts (receipt_id, date, licence_id, stream, amount[, currency, corrects, resource, budget,
+    flags]) and accrue contributions."""
     context.actor(ctx, "receipts.import")
     imports.run(
         ctx,
@@ -77,8 +77,8 @@ def correct(
     key: Path = countersigning.KeyOption,
     fmt: str = FormatOption,
 ) -> None:
-    """Supersede a wrong receipt field with a correction (reason and actor kept; the receipt row is never edited),
-    and reverse and re-book its contribution. A seated member countersigns it (four eyes)."""
+    """Supersede a wrong receipt field with a correction (reason and actor kept; the receipt row is never
+    edited), and reverse and re-book its contribution. A seated member countersigns it (four eyes)."""
     corrections.run(
         ctx,
         "receipts.correct",

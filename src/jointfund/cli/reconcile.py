@@ -31,7 +31,8 @@ def reconcile(
             book.receipts(conn, span), book.licences(conn), book.payments(conn, span), limit, year, window
         )
     say(
-        f"{compared} company x licence x stream groups compared for {year} (payments and receipts up to {window} "
+        f"{compared} company x licence x stream groups compared for {year} (payments and "
+        f"receipts up to {window} "
         f"days apart match across the year's ends); {len(found)} finding(s)"
     )
     emit(ctx, [f._asdict() for f in found], fmt, title=f"Reconciliation {year} (tolerance {limit})")

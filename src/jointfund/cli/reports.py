@@ -54,7 +54,8 @@ def eiti_report(
         None, "--materiality", help="Fold rows whose amount is below this into one row per section."
     ),
 ) -> None:
-    """EITI revenue report of a year: all extractive revenue by stream (GFS), company, licence, resource, region.
+    """EITI revenue report of a year: all extractive revenue by stream (GFS), company, licence, resource,
+    region.
 
     With -o, xlsx and csv follow the EITI summary data template (2019+): about the report, disclosure
     checklist, reporting entities, government revenues (by GFS code, stream and entity, with subnational
@@ -199,8 +200,10 @@ def rounding_report(
     year: int = context.year_option(None, help="Only receipts dated in this year."),
     fmt: str = FormatOption,
 ) -> None:
-    """Rounding per day and stream: each group whose contribution, rounded once on the day's total per licence,
-    stream and currency, differs from its receipts rounded one by one; the difference and what the ledger booked."""
+    """Rounding per day and stream: each group whose contribution, rounded once on the day's total per
+    licence,
+    stream and currency, differs from its receipts rounded one by one; the difference and what the ledger
+    booked."""
     from jointfund.revenue import rounding
 
     info = context.fund(ctx)
@@ -208,7 +211,8 @@ def rounding_report(
         found = rounding.report(conn, info, year)
     if not found.active:
         say(
-            "the terms round each receipt's contribution on its own (contribution.rounding_level = per_receipt): "
+            "the terms round each receipt's contribution on its own (contribution.rounding_level "
+            "= per_receipt): "
             "there is no rounding difference"
         )
     totals = "; ".join(f"{v} {c}" for c, v in sorted(found.totals().items())) or "none"

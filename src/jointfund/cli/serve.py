@@ -32,7 +32,8 @@ def serve(
         None,
         "--max-upload-rows",
         min=1,
-        help="Most rows one upload may hold [default: 100,000, about 20 s of import, see docs/operations.md].",
+        help="Most rows one upload may hold [default: 100,000, about 20 s of import, see "
+        "docs/operations.md].",
     ),
     forwarded_allow_ips: str = typer.Option(
         None,
@@ -57,11 +58,13 @@ def serve(
         os.environ[app_mod.UPLOAD_ROWS_ENV] = str(max_upload_rows)
     say(
         f"serving {engine.url.render_as_string(hide_password=True)} on http://{host}:{port}/ with {workers} "
-        f"worker{'s' if workers > 1 else ''} (API docs: http://{host}:{port}/api/docs); stop with Ctrl-C or SIGTERM"
+        f"worker{'s' if workers > 1 else ''} (API docs: http://{host}:{port}/api/docs); stop "
+        "with Ctrl-C or SIGTERM"
     )
     engine.dispose()
-    # loop/http "auto" take uvloop and httptools (dependencies of the project, C parsers) over asyncio and h11;
-    # no access log: a line per request costs more than serving a cached page. Forwarded headers are read only
+    # loop/http "auto" take uvloop and httptools (dependencies of the project, C parsers) over asyncio and
+    # h11; no access log: a line per request costs more than serving a cached page. Forwarded headers are read
+    # only
     # from the proxies named (uvicorn would otherwise trust 127.0.0.1, or $FORWARDED_ALLOW_IPS, by default).
     trusted = forwarded_allow_ips.strip() if forwarded_allow_ips else ""
     uvicorn.run(

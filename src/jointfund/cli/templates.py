@@ -22,5 +22,6 @@ def templates(
     for path in written:
         typer.echo(str(path))
     say(
-        f"wrote {len(written)} templates to {directory}; fill one in and run: jointfund receipts import FILE --dry-run"
+        f"wrote {len(written)} templates to {directory}; fill one in and run: jointfund receipts "
+        "import FILE --dry-run"
     )

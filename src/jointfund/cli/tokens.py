@@ -21,7 +21,8 @@ def token_(
         ..., "--label", help="What the token is for (shown in lists and the audit trail)."
     ),
 ) -> None:
-    """Issue an API bearer token for a user; prints the secret once (send it as: Authorization: Bearer SECRET)."""
+    """Issue an API bearer token for a user; prints the secret once (send it as: Authorization: Bearer
+    SECRET)."""
     who = context.actor(ctx, "users.token")
     with db.write(context.engine(ctx)) as conn:
         t, secret = token.issue(conn, who.name, name, label)

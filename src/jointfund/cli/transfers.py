@@ -70,14 +70,16 @@ def record(
     say(f"transfer {reference} is entry {seq}")
     if done.currency != currency:
         say(
-            f"it settles {format_amount(done.amount, done.currency)} {done.currency} of {period}'s obligation "
+            f"it settles {format_amount(done.amount, done.currency)} {done.currency} of "
+            f"{period}'s obligation "
             f"at the reference rate of {day}"
         )
     fx = [p for p in entry.postings if p.account == terms.account_name("fx_realised")]
     if fx:
         gain = -fx[0].amount
         say(
-            f"realised FX {'gain' if gain > 0 else 'loss'}: {format_amount(abs(gain), fx[0].currency)} {fx[0].currency}"
+            f"realised FX {'gain' if gain > 0 else 'loss'}: "
+            f"{format_amount(abs(gain), fx[0].currency)} {fx[0].currency}"
         )
     for s in status:
         other = also.get(s.currency)

@@ -35,7 +35,8 @@ def add(
         help="Asked for when not given (the web sign-in uses it).",
     ),
 ) -> None:
-    """Add a user with a role. The first user is added by the local operator; later ones by an administrator."""
+    """Add a user with a role. The first user is added by the local operator; later ones by an
+    administrator."""
     who = context.actor(ctx, "users.add")
     with db.write(context.engine(ctx)) as conn:
         u = user.add(conn, who.name, name, role, password)

@@ -1,8 +1,8 @@
 """The demo's register of the agreements' commitments, through the same services as `jointfund commitments`.
 
 An armed attack and the consultation held the next day (its minutes stored as evidence), a licence holder's
-capital raise and its information duty met, two investments tagged with areas of cooperation; the 2034 alert stays
-raised, since no extension is recorded.
+capital raise and its information duty met, two investments tagged with areas of cooperation; the 2034 alert
+stays raised, since no extension is recorded.
 """
 
 from __future__ import annotations
@@ -54,7 +54,8 @@ def build(engine: Engine, info: FundInfo, directory: Path, say: Callable[[str], 
         for tag in d["tags"]:
             register.tag(conn, ACTOR, tag["investment"], tag["area"])
     say(
-        f"commitments register: {len(d['events'])} events, {len(d['records'])} outcomes with their evidence in "
+        f"commitments register: {len(d['events'])} events, {len(d['records'])} outcomes with "
+        "their evidence in "
         f"{folder}, {len(d['tags'])} investments tagged with areas of cooperation"
     )
 

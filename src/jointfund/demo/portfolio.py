@@ -75,7 +75,8 @@ class Board:
     def decide(
         self, conn: Connection, kind: str, title: str, on: dt.date, execute: bool = True, **kw
     ) -> Proposal:  # noqa: ANN003
-        """A proposal of `kind` approved by its body (after its recommendation, when it needs one), then executed."""
+        """A proposal of `kind` approved by its body (after its recommendation, when it needs one), then
+        executed."""
         terms = self.info.terms(on)
         body = terms.decision(kind).body
         p = open_proposal(
@@ -104,7 +105,8 @@ class Board:
 
 
 def generate(d: dict) -> list[dict]:
-    """The applications' fields, in submission order; the investments' applications take their titles and amounts."""
+    """The applications' fields, in submission order; the investments' applications take their titles and
+    amounts."""
     a = d["applications"]
     rng = random.Random(d["seed"])
     chosen = {i["application"]: i for i in d["investments"]}
@@ -143,7 +145,8 @@ def build(engine: Engine, info: FundInfo, directory: Path, say: Callable[[str], 
         board = Board(conn, info, directory)
         item = _in_kind(conn, info, board, d["in_kind"])
     say(
-        f"in-kind contribution {item.reference}: reported {item.reported}, approved {item.approved} {item.currency} "
+        f"in-kind contribution {item.reference}: reported {item.reported}, approved "
+        f"{item.approved} {item.currency} "
         f"as {item.partner} capital"
     )
 
@@ -170,8 +173,8 @@ def build(engine: Engine, info: FundInfo, directory: Path, say: Callable[[str], 
         for outcome in (CLEARED, BLOCKED):
             app = submitted[dd[outcome]["application"]]
             screening.decide(conn, info.id, ACTOR, app.id, outcome, dd[outcome]["reason"], app.submitted_on)
-        # Four eyes: a second person confirms the clearance, countersigned by a seated member (one person alone,
-        # even one who can add users, cannot clear a hit).
+        # Four eyes: a second person confirms the clearance, countersigned by a seated member (one person
+        # alone, even one who can add users, cannot clear a hit).
         second = dd[CLEARED]
         app = submitted[second["application"]]
         by = second["countersigned_by"]
@@ -186,7 +189,8 @@ def build(engine: Engine, info: FundInfo, directory: Path, say: Callable[[str], 
             countersign.signer(conn, by, board.keys[by]),
         )
     say(
-        f"{len(submitted)} applications submitted through the portal (as in {directory / 'applications.csv'}) and "
+        f"{len(submitted)} applications submitted through the portal (as in "
+        f"{directory / 'applications.csv'}) and "
         f"screened: {submitted[dd[CLEARED]['application']].label}'s near-match cleared by two people, "
         f"{submitted[dd[BLOCKED]['application']].label} blocked"
     )
@@ -199,7 +203,8 @@ def build(engine: Engine, info: FundInfo, directory: Path, say: Callable[[str], 
     signed = sum(1 for i in d["investments"] if "signed_on" in i)
     paid = sum(1 for i in d["investments"] if i.get("disbursements"))
     say(
-        f"{len(d['investments'])} investments approved by the board, {signed} agreements signed, {paid} with their "
+        f"{len(d['investments'])} investments approved by the board, {signed} agreements signed, "
+        f"{paid} with their "
         "tranches, income, valuations and exits"
     )
 

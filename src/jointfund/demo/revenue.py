@@ -61,8 +61,9 @@ def _monthly(lic: dict) -> Iterator[tuple[str, str | None, Decimal]]:
 
 
 def receipts(spec: dict, rng: random.Random) -> list[dict]:
-    """Monthly rent (and PSA state share) per licence, one-off permit fees, sales and bonuses, and corrections.
-    A licence with a local budget share has that part of each rent receipt credited to local budgets."""
+    """Monthly rent (and PSA state share) per licence, one-off permit fees, sales and bonuses, and
+    corrections. A licence with a local budget share has that part of each rent receipt credited to local
+    budgets."""
     noise = Decimal(spec["noise"])
     out = []
     for lic in spec["licences"]:
@@ -154,7 +155,8 @@ def rates(spec: dict, rng: random.Random) -> list[dict]:
 
 
 def payments(spec: dict, receipts_: list[dict], holders: dict[str, str]) -> list[dict]:
-    """What the companies report: the receipts as paid, with the discrepancies of the data file, and one stray."""
+    """What the companies report: the receipts as paid, with the discrepancies of the data file, and one
+    stray."""
     odd = {(d["licence_id"], d["stream"], d["month"]): Decimal(d["factor"]) for d in spec["discrepancies"]}
     out = []
     for r in receipts_:
@@ -223,7 +225,8 @@ def write_inputs(directory: Path) -> tuple[dict, dict[str, Path]]:
 
 
 def build(engine: Engine, info: FundInfo, directory: Path, say: Callable[[str], None]) -> int:
-    """Import the generated revenue, accrue it, record the report year's transfers and filings; returns that year."""
+    """Import the generated revenue, accrue it, record the report year's transfers and filings; returns
+    that year."""
     spec, paths = write_inputs(directory / "revenue")
     terms = info.base_terms()
     with db.write(engine) as conn:
@@ -235,7 +238,8 @@ def build(engine: Engine, info: FundInfo, directory: Path, say: Callable[[str], 
         imports.run(conn, imports.payments_kind(terms), paths["payments"], "demo")
         accrued = accrue(conn, info)
     say(
-        f"imported {len(spec['licences'])} licences, {got.new} Treasury receipts, NBU rates and company payments "
+        f"imported {len(spec['licences'])} licences, {got.new} Treasury receipts, NBU rates and "
+        "company payments "
         f"from {paths['receipts'].parent}; accrued {accrued.posted} contributions"
     )
     year = spec["report_year"]

@@ -69,7 +69,8 @@ def build(
 
     authorities = ceremony(engine, info, directory)
     say(
-        f"genesis: authority keys of {', '.join(authorities)} in {directory / 'keys'}, recorded and signed by both"
+        f"genesis: authority keys of {', '.join(authorities)} in {directory / 'keys'}, recorded "
+        "and signed by both"
     )
 
     keys: dict[str, Path] = {}
@@ -87,7 +88,8 @@ def build(
             log.register_key(conn, info.id, partner, pem, str(public), actor="demo", statement=st)
             keys[partner] = private
     say(
-        f"generated checkpoint keys for {', '.join(keys)} in {directory / 'keys'}, each authorized by its partner"
+        f"generated checkpoint keys for {', '.join(keys)} in {directory / 'keys'}, each "
+        "authorized by its partner"
     )
 
     with db.write(engine) as conn:
@@ -113,7 +115,8 @@ def build(
             )
         journal.post(conn, sorted(entries, key=lambda e: e.date), info.start_date)
     say(
-        f"posted {len(data['commitments'])} commitments and {len(data['calls'])} capital calls with their receipts"
+        f"posted {len(data['commitments'])} commitments and {len(data['calls'])} capital calls "
+        "with their receipts"
     )
 
     revenue_demo.build(engine, info, directory, say)

@@ -20,7 +20,8 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Fit:
-    """One series' figures: years covered, sd of annual log changes, AR(1) reversion speed (None: no reversion)."""
+    """One series' figures: years covered, sd of annual log changes, AR(1) reversion speed (None: no
+    reversion)."""
 
     series: str
     first: int

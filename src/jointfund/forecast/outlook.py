@@ -50,7 +50,8 @@ def compute(
 
     `read_state` reads the fund's state on the day from its book; None starts from the scenario's
     own start state (no fund). `total` is told the number of tasks before they run (a progress bar's length).
-    `adopted` are the fund's amendments adopted by executed proposals (FundInfo.adopted), merged like the file's own.
+    `adopted` are the fund's amendments adopted by executed proposals (FundInfo.adopted), merged like the
+    file's own.
     """
     terms = load_text(terms_text, "fund terms")
     sc = scenario.load_text(scenario_text, source, terms)

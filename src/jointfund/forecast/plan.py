@@ -234,8 +234,8 @@ def compile_plan(
     state: StartState | None = None,
     adopted: tuple[str, ...] = (),
 ) -> Plan:
-    """The arrays of a run: `s` on the terms in `terms_text` (with the fund's `adopted` amendments), from `start`,
-    for `years` steps."""
+    """The arrays of a run: `s` on the terms in `terms_text` (with the fund's `adopted` amendments), from
+    `start`, for `years` steps."""
     horizon = years or s.scenario.years
     labels, dt_years, spans = steps_of(start, horizon)
     terms_on = TermsOnDates(terms_text, adopted)

@@ -472,7 +472,8 @@ def _merged(base: dict, over: dict) -> dict:
         if isinstance(value, dict) and isinstance(out.get(key), dict):
             out[key] = _merged(out[key], value)
         elif key == "assumptions" and isinstance(value, list) and isinstance(out.get(key), list):
-            # The panel lists the base's assumptions, the variant's own replacing those of the same name in place.
+            # The panel lists the base's assumptions, the variant's own replacing those of the same name in
+            # place.
             mine = {a.get("parameter"): a for a in value if isinstance(a, dict)}
             kept = [mine.pop(a.get("parameter"), a) if isinstance(a, dict) else a for a in out[key]]
             out[key] = kept + [a for a in value if not isinstance(a, dict) or a.get("parameter") in mine]

@@ -109,7 +109,8 @@ def recorded(conn: Connection, about: str) -> Change | None:
 
 @effects.register(KIND)
 def adopt(conn: Connection, fund: FundInfo, p: Proposal, run: effects.Run) -> str:
-    """Adopt the amendment an approved proposal signed: one row, one event, the terms amended from its date."""
+    """Adopt the amendment an approved proposal signed: one row, one event, the terms amended from its
+    date."""
     change = recorded(conn, p.about or "")
     if change is None or change.about != p.about:
         raise IntegrityError(

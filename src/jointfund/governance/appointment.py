@@ -1,4 +1,5 @@
-"""Appointments by decision: the board seats or unseats a member, and the partner's authority key countersigns.
+"""Appointments by decision: the board seats or unseats a member, and the partner's authority key
+countersigns.
 
 Once a body the terms' `[governance.appointments]` lists exists (each of its seats has been filled), its
 seats change only this way (issue 16; for board seats, issue 19's authority statement is in addition to
@@ -63,7 +64,8 @@ def countersign(conn: Connection, fund: FundInfo, actor: str, st: authority.Stat
         raise Refused(
             f"proposal {p.id} is already countersigned; execute it: jointfund proposals execute {p.id}"
         )
-    # The same checks as the change itself will make: this fund, this partner, signed by its authority key, unused.
+    # The same checks as the change itself will make: this fund, this partner, signed by its authority key,
+    # unused.
     carried = authority.require(conn, fund.id, st, st.partner, st.kind, dict(st.fields))
     log.append_event(
         conn,

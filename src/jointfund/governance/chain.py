@@ -2,7 +2,8 @@
 
   authority chain   the genesis record names one authority key per partner of this fund and is signed by
                     all of them; every seat given or taken, every checkpoint key registered and every user
-                    linked to a seat or unlinked from it (and every checkpoint key retired) carries a statement signed by its
+                    linked to a seat or unlinked from it (and every checkpoint key retired) carries a
+statement signed by its
                     partner's authority key, after the
                     genesis, saying exactly that, used once; the partner_key rows are the logged key events;
                     every checkpoint is signed by a key so registered and not retired before the checkpoint's
@@ -156,8 +157,8 @@ def trace(conn: Connection, fund: FundInfo) -> Trace:
 
 
 class _Keys:
-    """The chain of each member's keys: every rotation signed by the key it replaces (the one in force then) or by
-    the partner's authority key, to a key no one used before (a member's, an authority key)."""
+    """The chain of each member's keys: every rotation signed by the key it replaces (the one in force then)
+    or by the partner's authority key, to a key no one used before (a member's, an authority key)."""
 
     def __init__(self, g: authority.Genesis | None) -> None:
         self.used: dict[str, int] = {kid: (g.seq if g else 0) for kid in (g.key_ids().values() if g else ())}
@@ -180,7 +181,10 @@ class _Keys:
         except Exception:  # noqa: BLE001 - any unreadable key is the same finding
             return "its public key does not load"
         if kid != d.get("key_id") or d.get("old_key_id") != old_kid:
-            return f"it replaces {d.get('old_key_id')} by {d.get('key_id')}, but the member held {old_kid} and the key is {kid}"
+            return (
+                f"it replaces {d.get('old_key_id')} by {d.get('key_id')}, but the member held "
+                f"{old_kid} and the key is {kid}"
+            )
         if kid in self.used:
             return f"the new key was already in use (record {self.used[kid]})"
         if d.get("signer") == rotation.MEMBER:
@@ -267,7 +271,10 @@ def _problem(
     except InputError as exc:
         return str(exc.problems[0])
     if st.fund != fund_id or st.partner != partner or st.kind != kind:
-        return f"its statement is a {st.kind} of {st.partner} on fund {st.fund}, not a {kind} of {partner} on this fund"
+        return (
+            f"its statement is a {st.kind} of {st.partner} on fund {st.fund}, not a {kind} of "
+            f"{partner} on this fund"
+        )
     differ = sorted(k for k, v in fields.items() if st.fields.get(k) != v)
     if differ:
         return f"its statement says otherwise ({', '.join(differ)})"

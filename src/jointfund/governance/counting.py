@@ -1,4 +1,5 @@
-"""How the terms count a proposal's seats: which are left out of its rule, and how many of each partner must vote.
+"""How the terms count a proposal's seats: which are left out of its rule, and how many of each partner must
+vote.
 
 A recused seat is left out when the terms' `[governance.recusal]` says so, and a vacant seat in the
 decisions of `[governance.appointments]` when `vacant_seats = "excluded"`; the rule then applies to the
@@ -25,7 +26,8 @@ def seats(
     recused: Collection[int] = (),
     at_seq: int | None = None,
 ) -> list[Seat]:
-    """The ballot of `p` (before log position `at_seq`, None: now), with the seats its terms leave out marked."""
+    """The ballot of `p` (before log position `at_seq`, None: now), with the seats its terms leave out
+    marked."""
     ap = terms.governance.appointments
     vacant = ap is not None and ap.decision == p.kind and ap.vacant_seats == "excluded"
     counted_out = recused if terms.governance.recusal is not None else ()
@@ -37,5 +39,6 @@ def per_partner(terms: Terms) -> int:
 
 
 def verdict(terms: Terms, p: Proposal, ballot_: Sequence[Seat]) -> Verdict:
-    # Votes may change while the proposal is open: a reject blocks it, and rejects it only once every seat voted.
+    # Votes may change while the proposal is open: a reject blocks it, and rejects it only once every seat
+    # voted.
     return hold_open(p.rule, p.body, ballot_, per_partner(terms))

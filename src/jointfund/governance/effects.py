@@ -36,7 +36,8 @@ from jointfund.money import format_amount
 
 
 class Run(NamedTuple):
-    """The execution a handler belongs to: who runs it, its effective date, and the execution's log position."""
+    """The execution a handler belongs to: who runs it, its effective date, and the execution's log
+    position."""
 
     actor: str
     on: dt.date
@@ -123,7 +124,8 @@ def summary(p: Proposal) -> dict:
 
 
 def recorder(action: str, words: str) -> Effect:
-    """A handler that records the decision as an event `action` (the effect of decisions with no money yet)."""
+    """A handler that records the decision as an event `action` (the effect of decisions with no money
+    yet)."""
 
     def record(conn: Connection, fund: FundInfo, p: Proposal, run: Run) -> str:
         subject = p.about or f"proposal:{p.id}"

@@ -177,9 +177,12 @@ def refuse_without_decision(
     b = terms.body(body)
     if was_complete(b, book.members(conn)):
         raise Refused(
-            f"the {b.name} exists (every seat of it has been filled), so under the terms a member is {done} only "
-            f"by an executed {rule.decision} decision countersigned by the partner's authority key: write the "
-            f"statement with --prepare FILE, propose it (jointfund proposals new --kind {rule.decision} --about "
+            f"the {b.name} exists (every seat of it has been filled), so under the terms a "
+            f"member is {done} only "
+            f"by an executed {rule.decision} decision countersigned by the partner's authority "
+            "key: write the "
+            "statement with --prepare FILE, propose it (jointfund proposals new --kind "
+            f"{rule.decision} --about "
             "appointment:SHA256, as `authority sign` prints), and once the board approves, submit the signed "
             "statement (jointfund authority submit FILE); see docs/governance.md"
         )

@@ -58,7 +58,8 @@ def prepare(
     m = find(conn, member_ref, p.body)
     if m.body != p.body:
         raise Refused(
-            f"member {m.id} ({m.name}) sits on {m.body}, not on {p.body}: only its members recuse from proposal {p.id}"
+            f"member {m.id} ({m.name}) sits on {m.body}, not on {p.body}: only its members "
+            f"recuse from proposal {p.id}"
         )
     if any(r.member == m.id for r in recusals(conn, p.id)):
         raise Refused(f"member {m.id} ({m.name}) has already recused from proposal {p.id}")
@@ -74,7 +75,8 @@ def recuse(
     signature_hex: str,
     on: dt.date,
 ) -> Standing:
-    """Record a signed recusal and, when it decides the proposal, its approval or rejection, in one transaction."""
+    """Record a signed recusal and, when it decides the proposal, its approval or rejection, in one
+    transaction."""
     m, signed = prepare(conn, fund, proposal_id, member_ref, on)
     check_signature(m, signature_hex, signed, f"the recusal from proposal {proposal_id}")
     data = {
@@ -105,8 +107,8 @@ def recusals(conn: Connection, proposal_id: int | None = None) -> list[Recusal]:
 
 
 def asked(conn: Connection, p: Proposal, member_ids: Collection[int]) -> list[Conflict]:
-    """The conflicts of members `member_ids` on `p` while it is open and they have not recused: each of them is
-    asked to recuse (a page shows it to the user linked to the member)."""
+    """The conflicts of members `member_ids` on `p` while it is open and they have not recused: each of them
+    is asked to recuse (a page shows it to the user linked to the member)."""
     from jointfund.governance.interest import conflicts
 
     if not member_ids or any(c.proposal == p.id for c in book.closings(conn, [p.id])):
@@ -116,8 +118,9 @@ def asked(conn: Connection, p: Proposal, member_ids: Collection[int]) -> list[Co
 
 
 def check_recusals(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Finding]]:
-    """verify: every declaration and recusal is signed by its member's key; a recusal comes from a member of the
-    deciding body while the proposal was open, once; no member voted on a proposal about a company in which
+    """verify: every declaration and recusal is signed by its member's key; a recusal comes from a member of
+    the deciding body while the proposal was open, once; no member voted on a proposal about a company in
+    which
     they had declared an interest (they recuse instead). The counting itself is replayed by `decisions`."""
     from jointfund.governance.interest import company, interests, matches
     from jointfund.governance.interest import message as declared

@@ -49,7 +49,8 @@ def checked(
     conn: Connection, member_id: int, pem: bytes, where: str = "--new-key"
 ) -> tuple[Member, str, str]:
     """The seated member `member_id` and the new key `pem` (its id and PEM text), once the key is one in use
-    nowhere; refuses otherwise. What both paths check before anyone signs, and again when the change is made."""
+    nowhere; refuses otherwise. What both paths check before anyone signs, and again when the change is
+    made."""
     found = book.members(conn, [member_id])
     if not found or found[0].removed_seq is not None:
         raise NotFound(f"no seated member {member_id}; see: jointfund members list")
@@ -84,8 +85,8 @@ def rotate(
     where: str = "--new-key",
     signer: str | None = None,
 ) -> Member:
-    """Replace a seated member's key with `pem`, as `st` (signed by the member's current key, or by the partner's
-    authority key) says; refuses a key in use and every statement that does not say exactly this.
+    """Replace a seated member's key with `pem`, as `st` (signed by the member's current key, or by the
+    partner's authority key) says; refuses a key in use and every statement that does not say exactly this.
 
     `signer` (MEMBER or AUTHORITY), when given, is the only signer accepted: the web lets a member replace
     their own key with their old key, and an administrator only with the partner's authority."""

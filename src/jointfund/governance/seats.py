@@ -34,7 +34,8 @@ def free_seat(body: Body, partner: str, seated: Iterable[Member], name: str, key
         if m.key_id == key_id and (m.partner != partner or m.name != name):
             # One key, one person: otherwise a single holder could sign for two seats or two partners.
             raise Refused(
-                f"key {key_id} already belongs to member {m.id} ({m.name}, {m.partner}); each member signs with their own key"
+                f"key {key_id} already belongs to member {m.id} ({m.name}, {m.partner}); each "
+                "member signs with their own key"
             )
     taken = {m.seat for m in mine}
     return next(n for n in range(1, allowed + 1) if n not in taken)
@@ -48,7 +49,8 @@ def ballot(
     recused: Collection[int] = (),
     vacant_excluded: bool = False,
 ) -> list[Seat]:
-    """Every seat of `body` with its holder and the holder's last vote before log position `at_seq` (None: now).
+    """Every seat of `body` with its holder and the holder's last vote before log position `at_seq` (None:
+    now).
 
     A removed member's votes no longer count: the seat is vacant, or its new holder votes. A seat whose
     holder is in `recused` (recused before `at_seq`) is marked excluded, and so is a vacant seat when

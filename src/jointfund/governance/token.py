@@ -63,7 +63,8 @@ def tokens(conn: Connection) -> list[Token]:
 
 
 def issue(conn: Connection, actor: str, name: str, label: str) -> tuple[Token, str]:
-    """A new token for user `name`: (what is recorded, the secret). The secret is shown once and never again."""
+    """A new token for user `name`: (what is recorded, the secret). The secret is shown once and never
+    again."""
     if not label.strip() or len(label) > MAX_LABEL_CHARS:
         raise InputError(
             [Problem("--label", f"say what the token is for, 1 to {MAX_LABEL_CHARS} characters", label)],

@@ -97,7 +97,8 @@ def disable(conn: Connection, actor: str, name: str) -> User:
         raise Refused(f"user {name} is already disabled")
     if u.role == ADMINISTRATOR and sum(x.enabled and x.role == ADMINISTRATOR for x in found.values()) == 1:
         raise Refused(
-            f"{name} is the last enabled administrator; add another before disabling it, or no one could manage users"
+            f"{name} is the last enabled administrator; add another before disabling it, or no "
+            "one could manage users"
         )
     book.record(
         conn,

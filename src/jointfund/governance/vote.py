@@ -1,4 +1,5 @@
-"""Casting signed votes, and deciding a proposal the moment its rule is met, or rejecting it once every seat voted.
+"""Casting signed votes, and deciding a proposal the moment its rule is met, or rejecting it once every seat
+voted.
 
 A vote is the member's Ed25519 signature over the vote's canonical bytes, which bind
 the fund, the proposal, the SHA-256 of the proposal's content, the member, the choice
@@ -58,7 +59,8 @@ def prepare(
     m = find(conn, member_ref, p.body)
     if m.body != p.body:
         raise Refused(
-            f"member {m.id} ({m.name}) sits on {m.body}, not on {p.body}: only {p.body} members vote on proposal {p.id}"
+            f"member {m.id} ({m.name}) sits on {m.body}, not on {p.body}: only {p.body} members "
+            f"vote on proposal {p.id}"
         )
     if p.requires_recommendation and s.recommendation is None:
         raise Refused(f"proposal {p.id} needs a recommendation before {p.body} members vote; {s.reason}")
@@ -95,11 +97,13 @@ def cast(
     signature_hex: str,
     on: dt.date,
 ) -> Standing:
-    """Record a signed vote and, when it decides the proposal, its approval or rejection, in one transaction."""
+    """Record a signed vote and, when it decides the proposal, its approval or rejection, in one
+    transaction."""
     b = prepare(conn, fund, proposal_id, member_ref, choice, on)
     if round_ != b.round:
         raise Refused(
-            f"vote refused: it is signed for round {round_}, but member {b.member.id}'s next vote on proposal "
+            f"vote refused: it is signed for round {round_}, but member {b.member.id}'s next "
+            "vote on proposal "
             f"{proposal_id} is round {b.round}; a replayed or stale vote is never counted"
         )
     check_signature(b.member, signature_hex, b.message, f"the {choice} vote on proposal {proposal_id}")

@@ -390,7 +390,8 @@ MAX_DOCUMENTS = 50  # per application: a file of a project, not an archive
 
 
 class Attached(NamedTuple):
-    """A document attached to an application: the name it was uploaded under, its hash, its size, the log position."""
+    """A document attached to an application: the name it was uploaded under, its hash, its size, the log
+    position."""
 
     name: str
     sha256: str

@@ -132,7 +132,8 @@ def check_investments(conn: Connection, fund: FundInfo) -> tuple[str, int, list[
 
 
 def check_lock(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Finding]]:
-    """No distribution entry is dated inside the reinvestment period (found by key, not by reading the journal)."""
+    """No distribution entry is dated inside the reinvestment period (found by key, not by reading the
+    journal)."""
     name, findings = "capital.distribution_lock", []
     rows = list(
         conn.execute(
@@ -155,8 +156,8 @@ def _gate_words(rows: list[tuple[dt.date, tuple[str, ...]]]) -> str:
 def check_screening(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Finding]]:
     """Every move into a stage the terms screen had, before it, a cleared screening against the lists then
     current, and the database's screening gate lists the stages the terms screen; a person's clearance was
-    confirmed by a second user with a seated member's countersignature (four eyes); an automatic clearance only
-    repeats hits a cleared outcome covered before; each list holds the entries its import recorded; each
+    confirmed by a second user with a seated member's countersignature (four eyes); an automatic clearance
+    only repeats hits a cleared outcome covered before; each list holds the entries its import recorded; each
     application's owners are those whose digest its submission logged (the log holds the digest, not the
     personal data)."""
     name, findings = "portfolio.screening", []
@@ -208,7 +209,8 @@ def check_screening(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Fi
         if alone:
             findings.append(Finding(name, o.seq, f"application {sc.application}: {alone} (four eyes)"))
         elif o is not None and first is not None and o.outcome == clearance.CLEARED and not o.automatic:
-            # A second user is not a second person: the confirmation stands on a seated member's countersignature.
+            # A second user is not a second person: the confirmation stands on a seated member's
+            # countersignature.
             why = countersign.check_event(
                 clearance.request(fund.id, first),
                 confirmations.get(o.seq, {}).get(countersign.FIELD),

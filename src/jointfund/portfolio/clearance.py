@@ -1,9 +1,11 @@
-"""The screening gate: an application enters the terms' screened stages only when cleared against the current lists.
+"""The screening gate: an application enters the terms' screened stages only when cleared against the current
+lists.
 
 A person's clearance takes two people (four eyes): one user clears the hits (a `Clearance`, logged), and a
 different user confirms it with a seated member's countersignature of that clearance (governance.countersign),
-which records the outcome. A second user alone is not a second person (an administrator can add one); a member's
-key, seated by a partner's authority, is. One person alone cannot clear a hit; one person may block (the safe
+which records the outcome. A second user alone is not a second person (an administrator can add one); a
+member's key, seated by a partner's authority, is. One person alone cannot clear a hit; one person may block
+(the safe
 side). An automatic clearance repeats only hits two people cleared before.
 
 "Current" is by the log's order: the latest imported version of every sanctions list written before the
@@ -50,7 +52,8 @@ class ListVersion(NamedTuple):
 
 
 class Screened(NamedTuple):
-    """One screening of an application: the list versions it matched against and its hits (dicts, as logged)."""
+    """One screening of an application: the list versions it matched against and its hits (dicts, as
+    logged)."""
 
     id: int
     application: int
@@ -137,7 +140,10 @@ def why_not_cleared(
         )
     done = [s for s in screenings if before_seq is None or s.seq < before_seq]
     if not done:
-        return f"{label} has not been screened against the sanctions lists; run: jointfund applications screen {application_id}"
+        return (
+            f"{label} has not been screened against the sanctions lists; run: jointfund applications "
+            f"screen {application_id}"
+        )
     last = done[-1]
     stale = [v for v in now if v.id not in last.lists]
     if stale:

@@ -34,9 +34,12 @@ def lock_refusal(terms: Terms, day: dt.date) -> str | None:
     if day >= d.lock_ends:
         return None
     return (
-        f"distributions are locked until {d.lock_ends}: the reinvestment period of {d.reinvestment_period_years} "
-        f"years from {d.lock_starts} runs until then, and during it the fund's profits and income are reinvested, "
-        f"not distributed (the terms' distributions section); a distribution may be proposed from {d.lock_ends}"
+        f"distributions are locked until {d.lock_ends}: the reinvestment period of "
+        f"{d.reinvestment_period_years} "
+        f"years from {d.lock_starts} runs until then, and during it the fund's profits and "
+        "income are reinvested, "
+        "not distributed (the terms' distributions section); a distribution may be proposed "
+        f"from {d.lock_ends}"
     )
 
 
@@ -122,7 +125,8 @@ def distribute(conn: Connection, info: FundInfo, p: Proposal, on: dt.date) -> di
     )
     if p.amount > cash:
         raise Refused(
-            f"proposal {p.id} distributes {p.amount} {p.currency}, but the fund holds {cash} {p.currency} in cash on {on}"
+            f"proposal {p.id} distributes {p.amount} {p.currency}, but the fund holds {cash} "
+            f"{p.currency} in cash on {on}"
         )
     parts = allocation(p.amount, p.currency, closing_by_partner(conn, info, on))
     journal.post(conn, [entry(terms, parts, p.currency, on, p.id)], info.start_date)

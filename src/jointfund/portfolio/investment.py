@@ -192,7 +192,8 @@ def valuation_entry(terms: Terms, inv: Investment, delta: Decimal, day: dt.date,
 
 
 def close_out_entry(terms: Terms, pos: Position, day: dt.date, reason: str, write_off: bool) -> Entry | None:
-    """What a write-off books: the cost expensed and its revaluation released (the undrawn commitment is memo)."""
+    """What a write-off books: the cost expensed and its revaluation released (the undrawn commitment is
+    memo)."""
     inv, c = pos.investment, pos.investment.currency
     legs: list[tuple[str, Decimal, str]] = []
     if write_off:
@@ -303,8 +304,9 @@ def page(
     offset: int = 0,
     newest_first: bool = False,
 ) -> list[tuple[Investment, str]]:
-    """(investment, the stage its application stands at) by id (descending with `newest_first`), committed on or before `as_of`, at `stage`:
-    `limit` of them from `offset` (default: every one). Chosen and paged in SQL (issue 13): an application
+    """(investment, the stage its application stands at) by id (descending with `newest_first`), committed on
+    or before `as_of`, at `stage`: `limit` of them from `offset` (default: every one). Chosen and paged in SQL
+    (issue 13): an application
     stands where its last move (the highest id of application_stage) put it, as application.stages says."""
     moves, last = t.application_stage, last_moves()
     q = (
@@ -352,7 +354,8 @@ def position(conn: Connection, info: FundInfo, inv: Investment, as_of: dt.date) 
 
 
 def closed_on(conn: Connection, info: FundInfo, inv: Investment, as_of: dt.date) -> dt.date | None:
-    """The day the investment's application reached a final stage (its undrawn commitment cancelled), if it has."""
+    """The day the investment's application reached a final stage (its undrawn commitment cancelled), if it
+    has."""
     pipeline = info.terms(as_of).pipeline
     if pipeline is None:
         return None
@@ -372,7 +375,8 @@ def commit(
         )
     if of_application(conn, application_id) is not None:
         raise Refused(
-            f"application {application_id} already has an investment; a second commitment needs a new application"
+            f"application {application_id} already has an investment; a second commitment needs "
+            "a new application"
         )
     inv = Investment(book.next_id(conn, t.investment.c.id), application_id, p.id, p.amount, p.currency, on, 0)
     seq = book.record(
@@ -467,7 +471,8 @@ def record_return(
     reference: str,
     cost: Decimal | None = None,
 ) -> int:
-    """A repayment returns cost first (any excess is a gain); an exit returns `cost` (default: all that is left)."""
+    """A repayment returns cost first (any excess is a gain); an exit returns `cost` (default: all that is
+    left)."""
     problems = _check_money(proceeds, currency, inv, reference, on)
     if kind not in RETURN_KINDS:
         problems.append(Problem("kind", f"expected one of {', '.join(RETURN_KINDS)}", kind))
@@ -499,7 +504,8 @@ def close_out(
     pos = position(conn, info, inv, on)
     if not write_off and pos.cost > 0:
         raise Refused(
-            f"{inv.label} still holds {pos.cost} {inv.currency} at cost on {on}; record its repayment or exit "
+            f"{inv.label} still holds {pos.cost} {inv.currency} at cost on {on}; record its "
+            "repayment or exit "
             "proceeds first (jointfund portfolio repay / exit), or write it off"
         )
     entry = close_out_entry(info.terms(on), pos, on, reason, write_off)

@@ -47,14 +47,20 @@ def refusal(pipeline: Pipeline, current: str, target: str, decision: str | None)
     tr = transition(pipeline, current, target)
     if tr is None:
         allowed = ", ".join(_words(t) for t in next_stages(pipeline, current))
-        return f"the pipeline does not move an application from {current} to {target}; from {current} it allows: {allowed}"
+        return (
+            f"the pipeline does not move an application from {current} to {target}; from {current} "
+            f"it allows: {allowed}"
+        )
     if tr.decision and decision != tr.decision:
         return (
             f"moving from {current} to {target} needs a decision: it happens only by executing an approved "
             f"{tr.decision} proposal about the application"
         )
     if not tr.decision and decision is not None:
-        return f"moving from {current} to {target} is recorded by a person with a reason, not by a {decision} proposal"
+        return (
+            f"moving from {current} to {target} is recorded by a person with a reason, not by a "
+            f"{decision} proposal"
+        )
     return None
 
 

@@ -240,8 +240,8 @@ def parties(app: apps.Application, owners: tuple[owner.Owner, ...]) -> list[Part
 
 
 class Result(NamedTuple):
-    """A recorded screening, its hits, which of them no one decided before, and its outcome when already decided
-    (None: it waits for a person)."""
+    """A recorded screening, its hits, which of them no one decided before, and its outcome when already
+    decided (None: it waits for a person)."""
 
     screening: Screened
     hits: tuple[Hit, ...]

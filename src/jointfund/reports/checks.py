@@ -33,7 +33,8 @@ def check_financials(conn: Connection, fund: FundInfo) -> tuple[str, int, list[F
             fin = financials(conn, fund, dt.date(year, 1, 1), dt.date(year, 12, 31))
         except (JointfundError, AssertionError) as exc:
             # A book that fails the ledger's own checks (an entry that does not balance, say) breaks the
-            # invariants the statements assert; verify names the ledger's failure first, and this one after it.
+            # invariants the statements assert; verify names the ledger's failure first, and this one after
+            # it.
             findings.append(Finding(NAME, None, f"{year}: the statements cannot be drawn: {exc!r}"))
             continue
         for tie in fin.ties:

@@ -36,7 +36,8 @@ STREAM_ROWS = 20_000
 
 
 def _rows(conn: Connection) -> Iterator[tuple]:
-    """(seq, date, recorded_at, key, narration, links json, reverses, line, account, currency, amount text) in log order."""
+    """(seq, date, recorded_at, key, narration, links json, reverses, line, account, currency, amount text)
+    in log order."""
     q = (
         select(
             t.entry.c.seq,
@@ -101,7 +102,10 @@ def write_beancount(
 
 
 def _beancount_header(seq, date, recorded, key, narration, links, reverses) -> str:  # noqa: ANN001
-    text = f"\n{date.isoformat()} * {_quote(narration or key)}\n  seq: {seq}\n  key: {_quote(key)}\n  recorded: {_quote(recorded)}\n"
+    text = (
+        f"\n{date.isoformat()} * {_quote(narration or key)}\n  seq: {seq}\n  key: {_quote(key)}\n  "
+        f"recorded: {_quote(recorded)}\n"
+    )
     if json.loads(links):
         text += f"  links: {_quote(' '.join(json.loads(links)))}\n"
     if reverses is not None:

@@ -616,7 +616,8 @@ def _schedule(
 
 
 def _capital_flows(conn: Connection, terms: Terms, end: dt.date) -> dict[str, list[tuple[dt.date, Decimal]]]:
-    """Each partner's dated flows with the fund, as the partner sees them (contributions out, distributions in).
+    """Each partner's dated flows with the fund, as the partner sees them (contributions out, distributions
+    in).
 
     Read from the partner's own capital accounts (its contributions, in-kind credits and distributions);
     allocated results are not flows.

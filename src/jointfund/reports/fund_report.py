@@ -163,7 +163,8 @@ def _sum(balances: list[tuple[str, str, Decimal]], root: str, currency: str) -> 
 
 
 def fund_statements(conn: Connection, info: FundInfo, start: dt.date, end: dt.date) -> list[Section]:
-    """Balance sheet at `end`, income statement and sources and uses of cash over [start, end], in each currency."""
+    """Balance sheet at `end`, income statement and sources and uses of cash over [start, end], in each
+    currency."""
     terms = info.terms(end)
     closing = journal.trial_balance(conn, end)
     before = journal.trial_balance(conn, start - dt.timedelta(days=1))

@@ -135,7 +135,8 @@ def compute(conn: Connection, info: FundInfo, partner: str, start: dt.date, end:
 
 
 def entry_rows(conn: Connection, info: FundInfo, s: Statement) -> list[dict]:
-    """Every posting of the period to one of the partner's own capital accounts, with its entry's log position."""
+    """Every posting of the period to one of the partner's own capital accounts, with its entry's log
+    position."""
     root = info.terms(s.end).account_name("capital", partner=s.partner)
     rows = []
     for e in journal.entries(conn, since=s.start, until=s.end, account=root):

@@ -84,7 +84,8 @@ def walkthrough(conn: Connection, info: FundInfo, period: str) -> str:
             continue
         head = (
             f"**Entries {first.seq} to {run[-1].seq}: {len(run)} entries of the kind `{kind_of(first)}`**, "
-            f"{min(e.date for e in run)} to {max(e.date for e in run)}. The first, {first.date}: {first.narration}"
+            f"{min(e.date for e in run)} to {max(e.date for e in run)}. The first, {first.date}: "
+            f"{first.narration}"
         )
         out += [head, ""]
         out += _postings(first.postings) + ["", "Together:", ""] + _postings(_totals(run)) + [""]
@@ -92,7 +93,8 @@ def walkthrough(conn: Connection, info: FundInfo, period: str) -> str:
     ops = {r["line"]: r["amount"] for r in fin.section("operations").rows}
     net_increase = ops["Net increase (decrease) in net assets resulting from operations"]
     out += [
-        f"**The statements of {period}** (`jointfund report financials --period {period}`), in {fin.currency}:",
+        f"**The statements of {period}** (`jointfund report financials --period {period}`), in "
+        f"{fin.currency}:",
         "",
         "| figure | amount |",
         "|---|--:|",

@@ -24,7 +24,8 @@ BEGIN SELECT RAISE(ABORT, 'posting refused: date differs from its entry'); END""
     "posting_currency": """
 CREATE TRIGGER posting_currency BEFORE INSERT ON posting
 WHEN (SELECT currencies FROM account WHERE id = NEW.account_id) IS NOT NULL
- AND instr(',' || (SELECT currencies FROM account WHERE id = NEW.account_id) || ',', ',' || NEW.currency || ',') = 0
+ AND instr(',' || (SELECT currencies FROM account WHERE id = NEW.account_id) || ',', ',' || NEW.currency || \
+',') = 0
 BEGIN SELECT RAISE(ABORT, 'posting refused: currency not allowed in account'); END""",
     "posting_open": """
 CREATE TRIGGER posting_open BEFORE INSERT ON posting
@@ -61,7 +62,8 @@ BEGIN
       THEN RAISE(ABORT, 'posting refused: date differs from its entry')
     WHEN instr(',' || a.currencies || ',', ',' || NEW.currency || ',') = 0
       THEN RAISE(ABORT, 'posting refused: currency not allowed in account')
-    WHEN NEW.date < a.opened OR NEW.date >= (SELECT closed FROM account_closure WHERE account_id = NEW.account_id)
+    WHEN NEW.date < a.opened OR NEW.date >= (SELECT closed FROM account_closure WHERE account_id = \
+NEW.account_id)
       THEN RAISE(ABORT, 'posting refused: account not open on that date')
   END
   FROM (SELECT 1) LEFT JOIN account a ON a.id = NEW.account_id;
@@ -77,7 +79,8 @@ BEGIN
     WHEN NEW.kind = 'entry' AND (
         -- one pass over the entry's postings; the grouped sum only when it has several currencies
         SELECT COUNT(*) < 2 OR CASE WHEN MIN(currency) = MAX(currency) THEN SUM(amount_minor) <> 0
-          ELSE EXISTS (SELECT 1 FROM posting WHERE entry_seq = NEW.seq GROUP BY currency HAVING SUM(amount_minor) <> 0) END
+          ELSE EXISTS (SELECT 1 FROM posting WHERE entry_seq = NEW.seq GROUP BY currency HAVING \
+SUM(amount_minor) <> 0) END
         FROM posting WHERE entry_seq = NEW.seq)
       THEN RAISE(ABORT, 'entry refused: it does not balance in each currency')
     WHEN NEW.kind = 'event' AND NOT EXISTS (SELECT 1 FROM event WHERE seq = NEW.seq)
@@ -117,7 +120,8 @@ BEGIN
   END IF;
   IF NEW.kind = 'entry' AND (
       (SELECT COUNT(*) FROM posting WHERE entry_seq = NEW.seq) < 2
-      OR EXISTS (SELECT 1 FROM posting WHERE entry_seq = NEW.seq GROUP BY currency HAVING SUM(amount_minor) <> 0)) THEN
+      OR EXISTS (SELECT 1 FROM posting WHERE entry_seq = NEW.seq GROUP BY currency HAVING SUM(amount_minor) \
+<> 0)) THEN
     RAISE EXCEPTION 'entry refused: it does not balance in each currency';
   END IF;
   IF NEW.kind = 'event' AND NOT EXISTS (SELECT 1 FROM event WHERE seq = NEW.seq) THEN
@@ -140,7 +144,8 @@ def create_statements(dialect: str, tables: tuple[str, ...] = APPEND_ONLY) -> li
     return [
         _PG_FUNCTIONS,
         *append_only_statements(dialect, tables),
-        "CREATE TRIGGER posting_check BEFORE INSERT ON posting FOR EACH ROW EXECUTE FUNCTION jf_posting_check()",
+        "CREATE TRIGGER posting_check BEFORE INSERT ON posting FOR EACH ROW EXECUTE FUNCTION "
+        "jf_posting_check()",
         "CREATE TRIGGER leaf_check BEFORE INSERT ON leaf FOR EACH ROW EXECUTE FUNCTION jf_leaf_check()",
     ]
 
@@ -152,10 +157,12 @@ def append_only_statements(dialect: str, tables: tuple[str, ...]) -> list[str]:
         up, down = append_only_guard_names(t)
         if dialect == "sqlite":
             out.append(
-                f"CREATE TRIGGER {up} BEFORE UPDATE ON {t} BEGIN SELECT RAISE(ABORT, '{t} is append-only: UPDATE refused'); END"
+                f"CREATE TRIGGER {up} BEFORE UPDATE ON {t} BEGIN SELECT RAISE(ABORT, '{t} is "
+                "append-only: UPDATE refused'); END"
             )
             out.append(
-                f"CREATE TRIGGER {down} BEFORE DELETE ON {t} BEGIN SELECT RAISE(ABORT, '{t} is append-only: DELETE refused'); END"
+                f"CREATE TRIGGER {down} BEFORE DELETE ON {t} BEGIN SELECT RAISE(ABORT, '{t} is "
+                "append-only: DELETE refused'); END"
             )
         else:
             out.append(
@@ -166,7 +173,8 @@ def append_only_statements(dialect: str, tables: tuple[str, ...]) -> list[str]:
             )
             # TRUNCATE skips row triggers in PostgreSQL; a statement trigger closes that door too.
             out.append(
-                f"CREATE TRIGGER {t}_no_truncate BEFORE TRUNCATE ON {t} FOR EACH STATEMENT EXECUTE FUNCTION jf_append_only()"
+                f"CREATE TRIGGER {t}_no_truncate BEFORE TRUNCATE ON {t} FOR EACH STATEMENT "
+                "EXECUTE FUNCTION jf_append_only()"
             )
     return out
 
@@ -180,7 +188,8 @@ def drop_guard_statements(dialect: str, table: str) -> list[str]:
 
 
 def period_guard_statements(dialect: str) -> list[str]:
-    """The guard refusing any entry dated in a closed period (migration 0009); corrections go to an open one."""
+    """The guard refusing any entry dated in a closed period (migration 0009); corrections go to an open
+    one."""
     message = "entry refused: its date is in a closed period; post the correction in an open period"
     if dialect == "sqlite":
         return [
@@ -199,7 +208,8 @@ BEGIN
   END IF;
   RETURN NEW;
 END $$ LANGUAGE plpgsql""",
-        "CREATE TRIGGER entry_period_open BEFORE INSERT ON entry FOR EACH ROW EXECUTE FUNCTION jf_entry_period_open()",
+        "CREATE TRIGGER entry_period_open BEFORE INSERT ON entry FOR EACH ROW EXECUTE FUNCTION "
+        "jf_entry_period_open()",
     ]
 
 
@@ -221,7 +231,8 @@ BEGIN
     WHEN l.code IS NULL THEN RAISE(ABORT, '{none}')
     WHEN NEW.currency <> l.currency THEN RAISE(ABORT, '{currency}')
     WHEN NEW.date < l.first_day OR NEW.date > l.last_day THEN RAISE(ABORT, '{outside}')
-    WHEN (SELECT COALESCE(SUM(amount_minor), 0) FROM expense WHERE line_code = NEW.line_code) + NEW.amount_minor
+    WHEN (SELECT COALESCE(SUM(amount_minor), 0) FROM expense WHERE line_code = NEW.line_code) + \
+NEW.amount_minor
          > l.amount_minor THEN RAISE(ABORT, '{over}')
   END
   FROM (SELECT 1) LEFT JOIN budget_line l ON l.code = NEW.line_code
@@ -287,7 +298,8 @@ BEGIN
   END IF;
   RETURN NEW;
 END $$ LANGUAGE plpgsql""",
-        "CREATE TRIGGER correction_chain BEFORE INSERT ON correction FOR EACH ROW EXECUTE FUNCTION jf_correction_chain()",
+        "CREATE TRIGGER correction_chain BEFORE INSERT ON correction FOR EACH ROW EXECUTE "
+        "FUNCTION jf_correction_chain()",
     ]
 
 
@@ -303,7 +315,8 @@ def recusal_guard_statements(dialect: str) -> list[str]:
         ),
         (
             "recusal_open",
-            "EXISTS (SELECT 1 FROM proposal_status s WHERE s.proposal_id = NEW.proposal_id AND s.step = 'close')",
+            "EXISTS (SELECT 1 FROM proposal_status s WHERE s.proposal_id = NEW.proposal_id AND "
+            "s.step = 'close')",
             "recusal refused: the proposal is closed",
         ),
     )
@@ -318,7 +331,8 @@ def recusal_guard_statements(dialect: str) -> list[str]:
             assert dialect == "postgresql", dialect
             out.append(
                 f"CREATE OR REPLACE FUNCTION jf_{name}() RETURNS trigger AS $$ BEGIN "
-                f"IF {condition} THEN RAISE EXCEPTION '{message}'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql"
+                f"IF {condition} THEN RAISE EXCEPTION '{message}'; END IF; RETURN NEW; END $$ "
+                "LANGUAGE plpgsql"
             )
             out.append(
                 f"CREATE TRIGGER {name} BEFORE INSERT ON recusal FOR EACH ROW EXECUTE FUNCTION jf_{name}()"
@@ -392,7 +406,8 @@ def countersigned_statements(dialect: str) -> list[str]:
             dialect,
             "screening_outcome",
             "screening_four_eyes",
-            "NEW.outcome = 'cleared' AND NEW.automatic = 0 AND NOT EXISTS (SELECT 1 FROM screening_clearance c "
+            "NEW.outcome = 'cleared' AND NEW.automatic = 0 AND NOT EXISTS (SELECT 1 FROM "
+            "screening_clearance c "
             "JOIN countersignature s ON s.seq = NEW.seq AND s.kind = 'screening.clear' "
             "AND s.requested_by = c.actor WHERE c.screening_id = NEW.screening_id AND c.actor <> NEW.actor)",
             "outcome refused: a clearance needs a second user to confirm the clearance another user made, "

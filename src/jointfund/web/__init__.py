@@ -1,1 +1,2 @@
-"""The web application: server-rendered pages (Jinja2), static JS/CSS served by the app, English and Ukrainian."""
+"""The web application: server-rendered pages (Jinja2), static JS/CSS served by the app, English and
+Ukrainian."""

@@ -67,7 +67,8 @@ def build(accounts: Mapping[str, str], balances: Iterable[tuple[str, str, Decima
             for cur, amount in mine.items():
                 sums[cur] = sums.get(cur, Decimal(0)) + amount
     root_type = {n.split(":")[0]: t for n, t in accounts.items()}
-    # Sorted by path components, not by the string: "Assets:Cash-X" must not fall between Assets:Cash's children.
+    # Sorted by path components, not by the string: "Assets:Cash-X" must not fall between Assets:Cash's
+    # children.
     return [
         Node(
             name=n,

@@ -1,7 +1,8 @@
 """The register page: the agreements' commitments, filters, alerts and a timeline, in English and Ukrainian.
 
-Everyone sees it (`public.read`). Officers (the policy's `commitments.event` and `commitments.record`) record an
-event or an outcome with its evidence on the same page; a refused form comes back with every problem listed.
+Everyone sees it (`public.read`). Officers (the policy's `commitments.event` and `commitments.record`) record
+an event or an outcome with its evidence on the same page; a refused form comes back with every problem
+listed.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""English and Ukrainian for the pages: the catalogue (jointfund.i18n) and how a request chooses its language."""
+"""English and Ukrainian for the pages: the catalogue (jointfund.i18n) and how a request chooses its
+language."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """A board member's own pages (issue 16): their seats, declaring an interest, recusing from a proposal, and
-replacing their key; and the partner's replacement of a lost key, for an administrator holding the authority key.
+replacing their key; and the partner's replacement of a lost key, for an administrator holding the authority
+key.
 
 Every step is signed the way the users page signs a link (web.users, static/sign.js): the server prepares the
 bytes with the domain's own `prepare` (governance.interest, .recusal, .rotation), the page says in words what
@@ -38,7 +39,8 @@ MAX_KEY_FILE_BYTES = 4096  # an Ed25519 public key's PEM is 113 bytes; anything 
 
 
 class Signing(NamedTuple):
-    """What a page asks the browser to sign: the bytes (base64), and the form fields posted with the signature."""
+    """What a page asks the browser to sign: the bytes (base64), and the form fields posted with the
+    signature."""
 
     message_base64: str
     fields: dict[str, str]
@@ -72,7 +74,8 @@ def failed(exc: JointfundError) -> tuple[dict, int]:
 def members_page(
     request: Request, done: str = Query("", max_length=20), who=Depends(deps.allow(DECLARE))
 ) -> Response:
-    """The seats linked to the user, each with its key and its declared interests, and what the member can sign."""
+    """The seats linked to the user, each with its key and its declared interests, and what the member can
+    sign."""
     with deps.reading(request) as conn:
         mine = [
             m for m in book.members(conn, gov_api.linked_members(request, who.name)) if m.removed_seq is None
@@ -229,8 +232,8 @@ async def recuse(request: Request, proposal_id: RowId) -> Response:
 
 
 def signer_for(conn: Connection, who: policy.Actor, member_id: int) -> tuple[Member, str]:
-    """Who signs the replacement of `member_id`'s key when `who` asks: the member's old key for the user linked
-    to the member; the partner's authority key for an administrator; nobody else."""
+    """Who signs the replacement of `member_id`'s key when `who` asks: the member's old key for the user
+    linked to the member; the partner's authority key for an administrator; nobody else."""
     if who.role == policy.ADMINISTRATOR:
         return seated(conn, member_id), rotation.AUTHORITY
     return own(conn, who, member_id), rotation.MEMBER
@@ -245,7 +248,8 @@ def key_page(request: Request, member_id: RowId, who=Depends(deps.allow(ROTATE))
 
 @router.post("/members/{member_id}/key", response_class=HTMLResponse)
 async def key_prepare(request: Request, member_id: RowId) -> Response:
-    """The new public key, uploaded: the statement that replaces the old one, in words, and the form that signs it."""
+    """The new public key, uploaded: the statement that replaces the old one, in words, and the form that
+    signs it."""
     who = await deps.authorise_change(request, ROTATE)
     form = await request.form()
     upload = form.get("public_key")

@@ -1,9 +1,10 @@
-"""The verifier page a static mirror carries (issue 18): `jointfund publish --out DIR` writes it next to the tiles, so
-anyone serving DIR with a static web host also serves a page that verifies a record in the browser from the
+"""The verifier page a static mirror carries (issue 18): `jointfund publish --out DIR` writes it next to the
+tiles, so anyone serving DIR with a static web host also serves a page that verifies a record in the browser
+from the
 mirror's own files (checkpoint note, level-0 tiles, entry bundles), with no jointfund server at all.
 
-One page per language (index.html in English, index.uk.html in Ukrainian), at the mirror's root so the files it
-reads are relative to it; the scripts and the style sheet are copied beside it.
+One page per language (index.html in English, index.uk.html in Ukrainian), at the mirror's root so the files
+it reads are relative to it; the scripts and the style sheet are copied beside it.
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ def page_name(lang: str) -> str:
 
 
 def write_pages(out: Path, fund_id: str, origin: str, keys: list[dict], partners: list[str]) -> list[Path]:
-    """Write the verifier pages and their static files; `keys` are the partners' checkpoint keys the page trusts
-    by default ({partner, key_id, public_key_pem}); the reader may type their own instead."""
+    """Write the verifier pages and their static files; `keys` are the partners' checkpoint keys the page
+    trusts by default ({partner, key_id, public_key_pem}); the reader may type their own instead."""
     from jointfund.web.pages import templates
 
     web = resources.files("jointfund.web")

@@ -1,5 +1,5 @@
-"""The fund's outlook on the public page, the dashboard and /forecast: the shipped base scenario from the book,
-as the API's /api/forecast serves it (one cached document per book version and day)."""
+"""The fund's outlook on the public page, the dashboard and /forecast: the shipped base scenario from the
+book, as the API's /api/forecast serves it (one cached document per book version and day)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from jointfund.web import i18n, names
 
 
 def panel(request: Request, tr, lang: str = i18n.DEFAULT) -> dict:  # noqa: ANN001 - gettext
-    """What the public page and the dashboard show: NAV and each partner's contributions as fans, and the headline.
+    """What the public page and the dashboard show: NAV and each partner's contributions as fans, and the
+    headline.
 
     When the forecast cannot start from the book as it stands, the panel is only `unavailable`, a plain note
     why: the page around it is still served (a public page never fails for its outlook)."""
@@ -47,7 +48,8 @@ def unavailable(refused: JointfundError, tr) -> str:  # noqa: ANN001 - gettext
 
 
 def page(request: Request, tr, lang: str = i18n.DEFAULT) -> dict:  # noqa: ANN001 - gettext
-    """Everything /forecast shows: a fan per metric, the tornado and the tables, in `lang` (`tr` its gettext)."""
+    """Everything /forecast shows: a fan per metric, the tornado and the tables, in `lang` (`tr` its
+    gettext)."""
     doc = outlook_document(request, with_tornado=True)
     named = names.namer(deps.fund(request).terms(clock.today()), tr)
     metrics = list(dict.fromkeys(r["metric"] for r in doc["percentiles"]))

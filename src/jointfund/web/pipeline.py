@@ -35,7 +35,8 @@ READ = Depends(deps.allow("books.read"))
 PORTAL = Depends(deps.allow("portal.read"))
 BOARD_LIMIT = 2000  # cards on the board; the API pages through more
 FIELDS = tuple(ApplicationIn.model_fields)
-# What the domain (portfolio.application, .owner) and the form's bounds say of a field, mirrored for the catalogue.
+# What the domain (portfolio.application, .owner) and the form's bounds say of a field, mirrored for the
+# catalogue.
 PROBLEMS = (
     N_("an EDRPOU code is %(digits)s digits"),
     N_("the amount requested must be more than zero"),
@@ -174,7 +175,8 @@ def field_problems(error: dict | None, lang: str) -> tuple[dict[str, list[str]],
 def portal_page(request: Request, who, form: dict, error: dict | None, status: int = 200) -> Response:  # noqa: ANN001
     mine = portfolio_api.listing(request, None, None, None, Paging(BOARD_LIMIT, 0), submitted_by=who.name)
     facts = pipeline_facts(request)
-    # An applicant looks a resource (a region) up by its name in their language, so lists are in that language's order.
+    # An applicant looks a resource (a region) up by its name in their language, so lists are in that
+    # language's order.
     lang = language(request)
     tr = i18n.translations(lang).gettext
     facts["resources"] = sorted(facts["resources"], key=lambda r: i18n.collation_key(tr(r.name), lang))
@@ -252,7 +254,8 @@ def my_application_page(
 
 @router.post("/portal/{application_id}/documents", response_class=HTMLResponse)
 async def my_document(request: Request, application_id: RowId) -> Response:
-    """The applicant uploads a document to their own application; a refused file comes back beside the form."""
+    """The applicant uploads a document to their own application; a refused file comes back beside the
+    form."""
     who = await deps.authorise_change(request, "applications.submit")
     f = (await request.form()).get("file")
     tr = i18n.translations(language(request)).gettext

@@ -70,7 +70,8 @@ MEMBERS = (
         "here only %(partner)s's authority key signs it"
     ),
     N_(
-        "%(what)s: the statement is not signed by %(partner)s's authority key %(key)s named in the genesis record"
+        "%(what)s: the statement is not signed by %(partner)s's authority key %(key)s named in "
+        "the genesis record"
     ),
     N_("key %(key)s is already %(owner)s's; each member signs with their own key, used nowhere else"),
     N_("member %(member)s (%(name)s)"),
@@ -121,7 +122,8 @@ IMPORTS = (
     N_("%(what)s not imported"),
     # revenue.reader: encodings, CSV and JSON
     N_(
-        "the file is not UTF-8 text, nor UTF-16 with a byte-order mark, nor Windows-1251 Cyrillic; save it as "
+        "the file is not UTF-8 text, nor UTF-16 with a byte-order mark, nor Windows-1251 "
+        "Cyrillic; save it as "
         "UTF-8 (in Excel: CSV UTF-8)"
     ),
     N_("the file looks like UTF-16 text without a byte-order mark; save it as UTF-8 (in Excel: CSV UTF-8)"),
@@ -153,7 +155,8 @@ IMPORTS = (
     N_("a receipt cannot correct itself"),
     N_("not a resource of licence %(licence)s (its resources: %(resources)s)"),
     N_(
-        "licence %(licence)s has several resources (%(resources)s): a %(stream)s receipt must name the one it is for"
+        "licence %(licence)s has several resources (%(resources)s): a %(stream)s receipt must "
+        "name the one it is for"
     ),
     N_("expected a three-letter ISO 4217 code"),
     N_("the terms give no plausible range for this currency (fx.plausible_rates)"),
@@ -172,15 +175,16 @@ IMPORTS = (
     N_("amount must be finite and shorter than %(limit)s digits"),
     N_("%(currency)s has %(places)s decimal place(s); amount has more"),
 )
-# revenue.numbers, the jumps of revenue.fx and api.jobs's bound: templates where they are written. On a page they
-# are shown without the CLI's hint (without_commands drops it), so that shorter text is recognised too.
+# revenue.numbers, the jumps of revenue.fx and api.jobs's bound: templates where they are written. On a page
+# they are shown without the CLI's hint (without_commands drops it), so that shorter text is recognised too.
 PAGE_FORMS = (
     N_(
         "ambiguous: %(written)s may be %(decimal)s (decimal comma) or %(thousands)s (thousands): write it "
         "with its decimals (1 250,00 or 1,250.00)"
     ),
     N_(
-        "changes %(change)s from the rate of %(date)s (%(rate)s); the terms allow %(limit)s (fx.max_daily_change)"
+        "changes %(change)s from the rate of %(date)s (%(rate)s); the terms allow %(limit)s "
+        "(fx.max_daily_change)"
     ),
     N_(  # api.jobs.TOO_MANY_ROWS
         "has more than %(limit)s rows, the most an upload may have: split the file into parts of at most "
@@ -202,7 +206,8 @@ TEMPLATES = (
 # Values that are codes of the terms, by placeholder: shown by their names (web.names).
 CODES = {"resource": "resource", "stream": "stream", "body": "body"}
 LISTS = ("seats", "against")  # "A, B and C" (governance.rule._join)
-# A member's name, a code typed in a command, a licence's id, and what a file holds or lists (codes, file names).
+# A member's name, a code typed in a command, a licence's id, and what a file holds or lists (codes, file
+# names).
 VERBATIM = (
     "name",
     "party",  # a company's name or code as the member typed it

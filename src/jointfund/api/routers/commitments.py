@@ -1,7 +1,7 @@
 """/api/commitments: the register of the agreements' commitments (issue 15), public to read.
 
-Reading is open to everyone (`public.read`): the commitments are public texts, and an outcome shows its evidence
-only by hash. Officers record events (`commitments.event`) and outcomes with evidence files
+Reading is open to everyone (`public.read`): the commitments are public texts, and an outcome shows its
+evidence only by hash. Officers record events (`commitments.event`) and outcomes with evidence files
 (`commitments.record`), through the same services as `jointfund commitments`.
 """
 
@@ -70,7 +70,8 @@ def alert_out(a: alert.Alert) -> dict:
 
 
 def view(request: Request, agreement: str | None, status: str | None) -> dict:
-    """The register today: its lines (filtered), the alerts, the agreements and a timeline of what happened."""
+    """The register today: its lines (filtered), the alerts, the agreements and a timeline of what
+    happened."""
     info = deps.fund(request)
     today = clock.today()
     with deps.reading(request) as conn:

@@ -1,4 +1,5 @@
-"""/api/ledger and /api/checkpoints: accounts, balances as of a date, entries, proofs and signed checkpoints."""
+"""/api/ledger and /api/checkpoints: accounts, balances as of a date, entries, proofs and signed
+checkpoints."""
 
 from __future__ import annotations
 
@@ -185,8 +186,9 @@ def proof(
     ),
     _who=READ,
 ) -> dict:
-    """A self-contained bundle (docs/auditing.md): the record's canonical bytes, its audit path, and a checkpoint
-    signed by a partner with that partner's public key. The public page checks one in the browser."""
+    """A self-contained bundle (docs/auditing.md): the record's canonical bytes, its audit path, and a
+    checkpoint signed by a partner with that partner's public key. The public page checks one in the
+    browser."""
     return proof_bundle(request, seq, checkpoint)
 
 
@@ -202,8 +204,8 @@ def consistency(
     new: int = Query(..., alias="to", ge=1, le=2**31, description="Newer checkpoint id."),
     _who=PUBLIC,
 ) -> dict:
-    """A self-contained bundle showing the older signed log is a prefix of the newer (`jointfund ledger consistency`):
-    anyone holding the older checkpoint can check that nothing in it was changed since."""
+    """A self-contained bundle showing the older signed log is a prefix of the newer (`jointfund ledger
+    consistency`): anyone holding the older checkpoint can check that nothing in it was changed since."""
     fund = deps.fund(request)
     with deps.reading(request) as conn:
         keys = log.partner_keys(conn)

@@ -82,7 +82,8 @@ def application_out(info: FundInfo, a: Application, now: StageChange) -> dict:
 
 
 def application_detail(conn: Connection, info: FundInfo, application_id: int) -> dict:
-    """An application with its whole history, the moves the pipeline allows next, and its investment if any."""
+    """An application with its whole history, the moves the pipeline allows next, and its investment if
+    any."""
     a = apps.get(conn, application_id)
     moves = apps.history(conn, application_id)
     p = apps.pipeline_of(info.terms())
@@ -141,8 +142,8 @@ def applications(
 
 @router.post("/applications", response_model=SubmittedOut, status_code=201, summary="Submit an application")
 def submit(request: Request, fields: ApplicationIn, who=Depends(deps.change("applications.submit"))) -> dict:
-    """Validated like `jointfund applications submit`: every problem listed by field; the same reference again adds
-    nothing (`new` is false)."""
+    """Validated like `jointfund applications submit`: every problem listed by field; the same reference again
+    adds nothing (`new` is false)."""
     return submit_one(request, who.name, fields)
 
 
@@ -165,7 +166,8 @@ def application(request: Request, application_id: RowId, _who=READ) -> dict:
 def move(
     request: Request, application_id: RowId, m: MoveIn, who=Depends(deps.change("applications.move"))
 ) -> dict:
-    """Screening, declining, a withdrawal... with a reason; decision stages are reached only by executing proposals."""
+    """Screening, declining, a withdrawal... with a reason; decision stages are reached only by executing
+    proposals."""
     with db.write(deps.server(request).engine) as conn:
         change = lifecycle.move_by_person(
             conn, deps.fund(request), who.name, application_id, m.to, clock.today(), m.reason
@@ -180,7 +182,8 @@ def move(
     summary="Screen an application against every current sanctions list",
 )
 def screen(request: Request, application_id: RowId, who=Depends(deps.change("applications.screen"))) -> dict:
-    """The company and each beneficial owner, as `jointfund applications screen ID`; hits name owners "owner N"."""
+    """The company and each beneficial owner, as `jointfund applications screen ID`; hits name owners
+    "owner N"."""
     with db.write(deps.server(request).engine) as conn:
         r = screening.screen(conn, deps.fund(request), who.name, application_id, clock.today())
     s = r.screening
@@ -258,7 +261,8 @@ FUND_ACTOR = (
 
 
 def own_application(request: Request, application_id: int, name: str) -> dict:
-    """The application if `name` submitted it; NotFound otherwise, so the portal says nothing of others' applications.
+    """The application if `name` submitted it; NotFound otherwise, so the portal says nothing of others'
+    applications.
 
     Moves by the fund's staff name the fund, not the user: an applicant is not told who works on their file.
     """
@@ -284,7 +288,8 @@ def upload_own(request: Request, application_id: int, name: str, filename: str, 
 
 
 def withdraw_own(request: Request, application_id: int, name: str, w: WithdrawIn) -> dict:
-    """Move the applicant's own application to the terms' withdrawal stage, once they confirmed it; logged as a move."""
+    """Move the applicant's own application to the terms' withdrawal stage, once they confirmed it; logged
+    as a move."""
     own_application(request, application_id, name)  # NotFound for anyone else's
     if not w.confirm:
         raise InputError(
@@ -405,6 +410,6 @@ def portfolio_section(request: Request, as_of: dt.date | None) -> dict:
 def portfolio(
     request: Request, as_of: dt.date | None = Query(None, description="Default: today."), _who=READ
 ) -> dict:
-    """Per investment: committed, disbursed, undrawn, received, value, IRR, MOIC, TVPI, DPI, RVPI; then fund totals
-    per currency (as `jointfund portfolio`)."""
+    """Per investment: committed, disbursed, undrawn, received, value, IRR, MOIC, TVPI, DPI, RVPI; then fund
+    totals per currency (as `jointfund portfolio`)."""
     return portfolio_section(request, as_of)

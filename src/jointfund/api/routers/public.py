@@ -77,7 +77,8 @@ class SummaryOut(BaseModel):
     capital: list[CapitalOut]
     contributions: dict[str, list[GroupOut]]
     decisions: list[ProposalOut] = Field(
-        description=f"The newest {SUMMARY_ITEMS} proposals that name an amount, newest first (issue 13: a summary "
+        description=f"The newest {SUMMARY_ITEMS} proposals that name an amount, newest first (issue 13: a "
+        "summary "
         "reads a bounded number of rows)."
     )
     more_decisions: bool = Field(description="Whether older such proposals exist beyond `decisions`.")
@@ -266,9 +267,10 @@ def public_records(request: Request, paging: Paging = Depends(), _who=PUBLIC) ->
     summary="A public record with its inclusion proof against the latest tree head both partners signed",
 )
 def public_record(request: Request, seq: RowId, _who=PUBLIC) -> dict:
-    """The proof bundle of `jointfund ledger proof` (docs/auditing.md), against the largest tree head every partner
-    signed, with each partner's signature of it (`signatures`) and how many records were logged since
-    (`unsigned`). A private record answers 404: its content is never served, only its leaf hash in the list."""
+    """The proof bundle of `jointfund ledger proof` (docs/auditing.md), against the largest tree head every
+    partner signed, with each partner's signature of it (`signatures`) and how many records were logged since
+    (`unsigned`). A private record answers 404: its content is never served, only its leaf hash in the
+    list."""
     info = deps.fund(request)
     terms = info.base_terms()
     with deps.reading(request) as conn:

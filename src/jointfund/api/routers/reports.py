@@ -77,7 +77,8 @@ def csv_bytes(rows: Sequence[dict]) -> bytes:
 
 
 def sections_response(sections: list[Section], title: str, fmt: str, filename: str) -> Response:
-    """A report of sections as JSON, XLSX (one sheet each) or CSV (a `section` column, then every section's columns)."""
+    """A report of sections as JSON, XLSX (one sheet each) or CSV (a `section` column, then every section's
+    columns)."""
     if fmt == "xlsx":
         return attachment(
             xlsx_bytes(lambda path: xlsx.write(sections, path, title)), XLSX_TYPE, f"{filename}.xlsx"
@@ -139,8 +140,9 @@ def eiti_report(
     format: Literal["json", "xlsx"] = Query("json"),
     _who=READ,
 ) -> Response:  # noqa: A002
-    """All extractive revenue by stream (with GFS code), company, licence, resource and region; `materiality` folds
-    smaller rows into one per section. `format=xlsx` downloads the workbook `jointfund report eiti -o` writes:
+    """All extractive revenue by stream (with GFS code), company, licence, resource and region; `materiality`
+    folds smaller rows into one per section. `format=xlsx` downloads the workbook `jointfund report eiti -o`
+    writes:
     the EITI summary data, one sheet per part of the template."""
     if format == "xlsx":
         from jointfund.revenue import eiti_summary
@@ -259,8 +261,9 @@ def partner_statement(
     lang: Literal["en", "uk"] = Query("en", description="Language of the html page."),
     _who=READ,
 ) -> Response:
-    """The statement of `jointfund report statement` (ILPA style: the period, the year to date and the inception
-    to date), as JSON, a file to download (XLSX or CSV) or a printable HTML page in English or Ukrainian."""
+    """The statement of `jointfund report statement` (ILPA style: the period, the year to date and the
+    inception to date), as JSON, a file to download (XLSX or CSV) or a printable HTML page in English or
+    Ukrainian."""
     if format == "html":
         info = deps.fund(request)
         start, end = statement_bounds(request, period)

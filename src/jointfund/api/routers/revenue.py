@@ -46,7 +46,8 @@ SUFFIXES = (".csv", ".xlsx", ".json")
 
 
 class Upload(NamedTuple):
-    """One kind of upload: the policy action it needs, its import kind, and what follows in the same transaction."""
+    """One kind of upload: the policy action it needs, its import kind, and what follows in the same
+    transaction."""
 
     action: str
     kind_of: Callable[[Connection, FundInfo], imports.Kind]
@@ -208,7 +209,8 @@ def _upload_route(what: str) -> None:
         response_model=ImportOut,
         status_code=201,
         summary=f"Import {what} from a file",
-        description="Atomic: every problem is listed by line and nothing is imported unless all rows are good. "
+        description="Atomic: every problem is listed by line and nothing is imported unless all rows are "
+        "good. "
         "Runs as an upload job, at most the server's --max-upload-rows rows.",
         responses={202: {"model": JobOut, "description": "With ?background=true: the job, running."}},
     )(endpoint)
@@ -331,7 +333,8 @@ def contributions(
     paging: Paging = Depends(),
     _who=READ,
 ) -> dict:
-    """What each receipt owes the fund and why (as `jointfund contributions --detail`), in receipt date order."""
+    """What each receipt owes the fund and why (as `jointfund contributions --detail`), in receipt date
+    order."""
     return evaluated(request, year, lambda e: eligible is None or e.eligible == eligible, receipt_out, paging)
 
 
@@ -410,7 +413,8 @@ def payments(
 
 
 def calendar_rows(request: Request, year: int | None) -> list[dict]:
-    """The compliance calendar (`jointfund calendar`): each deadline of each revenue year and its status today.
+    """The compliance calendar (`jointfund calendar`): each deadline of each revenue year and its status
+    today.
 
     Cached per book version and day (filings, transfers and imports all append to the log)."""
     return deps.cached(request, "revenue.calendar", (year,), lambda: compute_calendar(request, year))

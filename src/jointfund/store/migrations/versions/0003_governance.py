@@ -51,7 +51,8 @@ def _guard_statements(dialect: str) -> list[str]:
         else:
             out.append(
                 f"CREATE OR REPLACE FUNCTION jf_{name}() RETURNS trigger AS $$ BEGIN "
-                f"IF {condition} THEN RAISE EXCEPTION '{message}'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql"
+                f"IF {condition} THEN RAISE EXCEPTION '{message}'; END IF; RETURN NEW; END $$ "
+                "LANGUAGE plpgsql"
             )
             out.append(
                 f"CREATE TRIGGER {name} BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION jf_{name}()"

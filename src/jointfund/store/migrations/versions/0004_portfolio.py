@@ -23,7 +23,10 @@ depends_on = None
 TABLES = ("in_kind", "application", "application_stage", "investment")
 
 # The stage a new row leaves must be the stage the application's last row reached (NULL: none yet).
-_LAST = "(SELECT s.to_stage FROM application_stage s WHERE s.application_id = NEW.application_id ORDER BY s.id DESC LIMIT 1)"
+_LAST = (
+    "(SELECT s.to_stage FROM application_stage s WHERE s.application_id = NEW.application_id ORDER "
+    "BY s.id DESC LIMIT 1)"
+)
 _MESSAGE = "stage change refused: it does not leave the application''s current stage"
 
 
