@@ -119,6 +119,7 @@ ROUTES = {
     ("POST", "/pipeline/{application_id}/move"): "applications.move",
     ("POST", "/pipeline/{application_id}/screen"): "applications.screen",
     ("POST", "/pipeline/{application_id}/screening-outcome"): "applications.screening_outcome",
+    ("GET", "/pipeline/{application_id}/confirmation"): "applications.screening_outcome",
     ("GET", "/portal"): "portal.read",
     ("POST", "/portal"): "applications.submit",
     ("GET", "/portal/{application_id}"): "portal.read",

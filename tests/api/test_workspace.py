@@ -552,7 +552,7 @@ def test_the_screening_section_and_its_forms_in_both_languages(client, site) -> 
         json={"outcome": "cleared", "reason": "confirmed: passport checked"},
     )
     assert made.status_code == 403 and "a seated member's countersignature" in made.json()["error"]["message"]
-    assert 'id="countersign-member"' in client.get(f"/pipeline/{aid}?lang=en").text
+    assert 'id="countersign-hint"' in client.get(f"/pipeline/{aid}?lang=en").text
     with db.transaction(site.engine) as conn:
         first = clearance.clearances(conn)
         [request] = [clearance.request(site.fund.id, c) for c in first.values()]

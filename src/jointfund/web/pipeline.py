@@ -4,6 +4,10 @@
   /pipeline/{id}: an application with its history, its latest sanctions screening (hits name owners only
   "owner N"; the portal never shows screenings: an applicant is not told of a hit), and the moves a
   person may record; /pipeline/{id}/screen and /pipeline/{id}/screening-outcome screen it and decide.
+  /pipeline/{id}/confirmation: the second person's confirmation of a clearance, countersigned by a seated
+  member linked to the user confirming: the server prepares the countersignature's bytes (governance.countersign,
+  via clearance.request), the page says them in words, the member's key file signs them in the browser
+  (static/sign.js, as web.members does) and the form posts only the signature.
 - /portal: an applicant submits an application and follows the ones they submitted
   (the API's portal reads: never anyone else's).
 
@@ -20,14 +24,16 @@ from starlette.concurrency import run_in_threadpool
 
 from jointfund.api import deps
 from jointfund.api.errors import body_of
+from jointfund.api.routers import governance as gov_api
 from jointfund.api.routers import portfolio as portfolio_api
 from jointfund.api.schemas import ApplicationIn, Paging, RowId
-from jointfund.errors import InputError, Problem
+from jointfund.errors import InputError, JointfundError, NotFound, Problem
+from jointfund.governance import book
 from jointfund.i18n import N_, recognise
 from jointfund.portfolio import application as apps
 from jointfund.portfolio import clearance
 from jointfund.region import REGIONS
-from jointfund.web import i18n, texts
+from jointfund.web import i18n, members, texts
 from jointfund.web.pages import language, render
 
 router = APIRouter(include_in_schema=False)
@@ -82,7 +88,7 @@ def board(request: Request, sector: str | None = Query(None, max_length=60), _wh
 
 
 @router.get("/pipeline/{application_id}", response_class=HTMLResponse)
-def application_page(request: Request, application_id: RowId, _who=READ) -> Response:
+def application_page(request: Request, application_id: RowId, who=READ) -> Response:
     with deps.reading(request) as conn:
         a = portfolio_api.application_detail(conn, deps.fund(request), application_id)
         done = clearance.screenings(conn, application_id)
@@ -90,12 +96,23 @@ def application_page(request: Request, application_id: RowId, _who=READ) -> Resp
         outcome = clearance.outcomes(conn, [last.id]).get(last.id) if last else None
         first = clearance.clearances(conn, [last.id]).get(last.id) if last else None
         names = {v.id: f"{v.name} ({v.list_date.isoformat()})" for v in clearance.lists(conn)}
+        # The seats that may countersign a waiting clearance with this user (the domain refuses the asker's own).
+        signers = (
+            [
+                m
+                for m in book.members(conn, gov_api.linked_members(request, who.name))
+                if m.removed_seq is None
+            ]
+            if first and not outcome
+            else []
+        )
     screening = {
         "last": last,
         "outcome": outcome,
         "first": first,
         "lists": [names.get(i, str(i)) for i in last.lists] if last else [],
         "count": len(done),
+        "signers": signers,
     }
     return render(
         request,
@@ -118,13 +135,13 @@ async def screen(request: Request, application_id: RowId) -> Response:
 async def screening_outcome(request: Request, application_id: RowId) -> Response:
     who = await deps.authorise_change(request, "applications.screening_outcome")
     form = await request.form()
+    member = str(form.get("member", "")).strip()
+    if member:  # a confirmation signed on /pipeline/{id}/confirmation: by a seat linked to this user only
+        return await run_in_threadpool(confirm, request, who, application_id, form)
     try:
-        member = str(form.get("member", "")).strip()
         o = portfolio_api.OutcomeIn(
             outcome=str(form.get("outcome", "")),
             reason=str(form.get("reason", "")),
-            member=int(member) if member.isdigit() else None,
-            signature=str(form.get("signature", "")).strip() or None,
         )
     except ValidationError as exc:
         raise InputError(
@@ -132,6 +149,88 @@ async def screening_outcome(request: Request, application_id: RowId) -> Response
             "outcome not recorded",
         ) from None
     await run_in_threadpool(lambda: portfolio_api.decide(request, application_id, o, who))
+    return RedirectResponse(f"/pipeline/{application_id}#screening", status_code=303)
+
+
+def waiting(conn, application_id: int) -> clearance.Clearance:  # noqa: ANN001 - a Connection
+    """The first person's clearance of the application's latest screening, still waiting for a second person."""
+    done = clearance.screenings(conn, application_id)
+    last = done[-1] if done else None
+    first = clearance.clearances(conn, [last.id]).get(last.id) if last else None
+    if first is None or clearance.outcomes(conn, [last.id]).get(last.id) is not None:
+        raise NotFound(f"no clearance of application {application_id} is waiting for confirmation")
+    return first
+
+
+@router.get("/pipeline/{application_id}/confirmation", response_class=HTMLResponse)
+def confirmation_page(
+    request: Request,
+    application_id: RowId,
+    member: int = Query(..., ge=1, le=2**31),
+    reason: str = Query("", max_length=2000),
+    who=Depends(deps.allow("applications.screening_outcome")),
+) -> Response:
+    """The confirmation in words, and the form that signs it (the application page's confirm form leads here)."""
+    return confirmation_form(request, who, application_id, member, reason)
+
+
+def confirmation_form(
+    request: Request,
+    who,  # noqa: ANN001 - a policy.Actor
+    application_id: int,
+    member_id: int,
+    reason: str,
+    error: dict | None = None,
+    status: int = 200,
+) -> Response:
+    with deps.reading(request) as conn:
+        a = portfolio_api.application_detail(conn, deps.fund(request), application_id)
+        m = members.own(
+            conn, who, member_id
+        )  # refused outright: a user signs only with a seat linked to them
+        first = waiting(conn, application_id)
+    message = clearance.request(deps.fund(request).id, first).message(m.id)
+    return render(
+        request,
+        "confirmation.html",
+        status=status,
+        a=a,
+        m=m,
+        first=first,
+        reason=reason.strip(),
+        pending=members.signing(message, outcome=clearance.CLEARED, reason=reason.strip(), member=str(m.id)),
+        error=error,
+    )
+
+
+def confirm(request: Request, who, application_id: int, form) -> Response:  # noqa: ANN001
+    """The signed confirmation: recorded as the API records it, or its refusal beside the form, in words."""
+    try:
+        member_id = int(str(form.get("member", "")))
+    except ValueError:
+        raise InputError(
+            [Problem("member", "a member number is needed", str(form.get("member", ""))[:20])]
+        ) from None
+    reason = str(form.get("reason", ""))[:2000]
+    with deps.reading(request) as conn:
+        members.own(conn, who, member_id)
+    try:
+        o = portfolio_api.OutcomeIn(
+            outcome=clearance.CLEARED,
+            reason=reason,
+            member=member_id,
+            signature=str(form.get("signature", "")).strip()[:128] or None,
+        )
+    except ValidationError:
+        error, status = members.failed(
+            InputError([Problem("reason", "a value is required")], "outcome not recorded")
+        )
+        return confirmation_form(request, who, application_id, member_id, reason, error, status)
+    try:
+        portfolio_api.decide(request, application_id, o, who)
+    except JointfundError as exc:
+        error, status = members.failed(exc)
+        return confirmation_form(request, who, application_id, member_id, reason, error, status)
     return RedirectResponse(f"/pipeline/{application_id}#screening", status_code=303)
 
 

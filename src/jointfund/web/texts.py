@@ -79,6 +79,19 @@ MEMBERS = (
     N_("a company name or code of 1 to %(limit)s characters is needed"),
     N_("a description of 1 to %(limit)s characters is needed"),
     N_("interest not declared"),
+    # A countersignature's refusals (governance.countersign.require, .why_not) on the clearance's confirmation.
+    N_(
+        "%(what)s refused: the countersignature does not verify with the key of member %(member)s (%(name)s) "
+        "over this %(request)s asked by %(user)s"
+    ),
+    N_(
+        "%(what)s refused: member %(member)s (%(name)s) is linked to user %(user)s, who asked for it: "
+        "a person does not countersign their own request"
+    ),
+    N_("%(what)s refused: member %(member)s (%(name)s) was not seated, so cannot countersign"),
+    N_("screening.clear of screening:%(screening)s"),  # a clearance's request (portfolio.clearance.request)
+    N_("outcome not recorded"),
+    N_("a member number is needed"),
 )
 # Problems of an import (revenue.reader, .fields, .imports): mirrored, checked by tests/web/test_texts.py.
 IMPORTS = (
