@@ -5,9 +5,9 @@
   "owner N"; the portal never shows screenings: an applicant is not told of a hit), and the moves a
   person may record; /pipeline/{id}/screen and /pipeline/{id}/screening-outcome screen it and decide.
   /pipeline/{id}/confirmation: the second person's confirmation of a clearance, countersigned by a seated
-  member linked to the user confirming: the server prepares the countersignature's bytes (governance.countersign,
-  via clearance.request), the page says them in words, the member's key file signs them in the browser
-  (static/sign.js, as web.members does) and the form posts only the signature.
+  member linked to the user confirming: the server prepares the countersignature's bytes
+  (governance.countersign, via clearance.request), the page says them in words, the member's key file signs
+  them in the browser (static/sign.js, as web.members does) and the form posts only the signature.
 - /portal: an applicant submits an application and follows the ones they submitted
   (the API's portal reads: never anyone else's).
 
@@ -96,7 +96,7 @@ def application_page(request: Request, application_id: RowId, who=READ) -> Respo
         outcome = clearance.outcomes(conn, [last.id]).get(last.id) if last else None
         first = clearance.clearances(conn, [last.id]).get(last.id) if last else None
         names = {v.id: f"{v.name} ({v.list_date.isoformat()})" for v in clearance.lists(conn)}
-        # The seats that may countersign a waiting clearance with this user (the domain refuses the asker's own).
+        # The seats that may countersign a waiting clearance with this user (the domain refuses the asker's).
         signers = (
             [
                 m
@@ -153,7 +153,7 @@ async def screening_outcome(request: Request, application_id: RowId) -> Response
 
 
 def waiting(conn, application_id: int) -> clearance.Clearance:  # noqa: ANN001 - a Connection
-    """The first person's clearance of the application's latest screening, still waiting for a second person."""
+    """The first person's clearance of the application's latest screening, waiting for a second person."""
     done = clearance.screenings(conn, application_id)
     last = done[-1] if done else None
     first = clearance.clearances(conn, [last.id]).get(last.id) if last else None
@@ -170,7 +170,8 @@ def confirmation_page(
     reason: str = Query("", max_length=2000),
     who=Depends(deps.allow("applications.screening_outcome")),
 ) -> Response:
-    """The confirmation in words, and the form that signs it (the application page's confirm form leads here)."""
+    """The confirmation in words, and the form that signs it (the application page's confirm form leads
+    here)."""
     return confirmation_form(request, who, application_id, member, reason)
 
 

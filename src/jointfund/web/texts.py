@@ -79,7 +79,7 @@ MEMBERS = (
     N_("a company name or code of 1 to %(limit)s characters is needed"),
     N_("a description of 1 to %(limit)s characters is needed"),
     N_("interest not declared"),
-    # A countersignature's refusals (governance.countersign.require, .why_not) on the clearance's confirmation.
+    # A countersignature's refusals (governance.countersign.require, .why_not) on a clearance's confirmation.
     N_(
         "%(what)s refused: the countersignature does not verify with the key of member %(member)s (%(name)s) "
         "over this %(request)s asked by %(user)s"
