@@ -15,11 +15,12 @@ order is checked, and the check says so.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Date, cast, func, select
+from sqlalchemy import Connection, func, select
 
 from jointfund.findings import Finding
 from jointfund.fund import FundInfo
 from jointfund.store import tables as t
+from jointfund.store import timestamps
 
 # (table, its effective date, what a row is) for every dated row that is an event of the log.
 DATED = (
@@ -36,13 +37,6 @@ DATED = (
 LIMIT = 50  # findings listed per check; a moved clock leaves many, the first ones name it
 
 
-def _utc_day(conn: Connection, column):  # noqa: ANN001, ANN202 - SQL expressions
-    """The UTC calendar day of a stored UTC timestamp, in SQL."""
-    if conn.dialect.name == "sqlite":
-        return func.substr(column, 1, 10)  # stored as "YYYY-MM-DD HH:MM:SS...", already UTC
-    return cast(func.timezone("UTC", column), Date)
-
-
 def _day(value) -> str:  # noqa: ANN001 - a date, or its ISO text on SQLite
     return value if isinstance(value, str) else value.isoformat()
 
@@ -53,7 +47,9 @@ def check_dates(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Findin
     if not fund.settable_clock:
         e = t.entry.c
         late = (
-            select(e.seq, e.date, e.recorded_at).where(e.date > _utc_day(conn, e.recorded_at)).order_by(e.seq)
+            select(e.seq, e.date, e.recorded_at)
+            .where(e.date > timestamps.utc_day(conn, e.recorded_at))
+            .order_by(e.seq)
         )
         found += [
             Finding(
@@ -71,7 +67,7 @@ def check_dates(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Findin
             late = (
                 select(table.c.seq, day, ev.recorded_at)
                 .join(t.event, ev.seq == table.c.seq)
-                .where(day > _utc_day(conn, ev.recorded_at))
+                .where(day > timestamps.utc_day(conn, ev.recorded_at))
                 .order_by(table.c.seq)
                 .limit(LIMIT)
             )

@@ -147,7 +147,7 @@ class Jobs:
 
     def _run(self, job: Job, data: bytes, work: Work) -> None:
         rows, last_persisted = 0, time.monotonic()
-        persist = not db.is_sqlite(self._engine())  # see the module's docstring
+        persist = not db.one_writer_at_a_time(self._engine())  # see the module's docstring
 
         def note(message: str | None = None) -> None:
             nonlocal last_persisted

@@ -30,7 +30,7 @@ from typing import NamedTuple
 from sqlalchemy import Connection, Engine, case, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from jointfund.store import db
+from jointfund.store import db, rows
 from jointfund.store import tables as t
 
 SESSION_COOKIE = "jf_session"
@@ -278,11 +278,10 @@ class LoginLimiter:
         forget = now - _ms(self.forget_seconds)
         assert self.engine is not None
         with db.side_write(self.engine) as conn:
-            ins = _dialect_insert(conn)
             for key in self._keys(name, address).values():
                 # One statement, so two workers counting the same key at once both count.
                 conn.execute(
-                    ins(t.login_throttle)
+                    rows.upsert(conn, t.login_throttle)
                     .values(key=key, failures=1, last_ms=now)
                     .on_conflict_do_update(
                         index_elements=[c.key],
@@ -308,14 +307,6 @@ class LoginLimiter:
         assert self.engine is not None
         with db.side_write(self.engine) as conn:
             conn.execute(delete(t.login_throttle).where(t.login_throttle.c.key.in_([keys["n"], keys["p"]])))
-
-
-def _dialect_insert(conn):  # noqa: ANN001, ANN202 - the dialect's insert, which has on_conflict_do_update
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    return dialect_insert
 
 
 class Guard:

@@ -21,6 +21,7 @@ from jointfund.fund import FundInfo
 from jointfund.governance import book
 from jointfund.governance.model import APPROVED, EXECUTED, EXPIRED, OPEN, REJECTED
 from jointfund.governance.proposal import Standing, standings
+from jointfund.store import search
 from jointfund.store import tables as t
 
 CHUNK = 100  # proposals stood at once: 6 queries each, whatever the book's size
@@ -63,10 +64,9 @@ def listed(conn: Connection, fund: FundInfo, on: dt.date, f: Filter) -> Iterator
     if f.with_amount:
         q = q.where(p.amount_minor.is_not(None))
     text = (f.text or "").strip()[:MAX_SEARCH_CHARS]
-    if text and conn.dialect.name != "sqlite":
-        # SQLite's lower() folds ASCII only (Київ would not find київ): there the title is matched below,
-        # in Python.
-        titled = p.title.ilike(f"%{escape_like(text)}%", escape="\\")
+    # Where the database cannot fold the title's case (search.contains_folded), it is matched below, in Python.
+    titled = search.contains_folded(conn, p.title, text) if text else None
+    if titled is not None:
         number = bounds.id_in(text)
         q = q.where(titled if number is None else or_(titled, p.id == number))
     state = OPEN if f.waiting_for is not None else f.state
@@ -119,7 +119,3 @@ def may_be(state: str, on: dt.date):  # noqa: ANN201 - an SQL condition
     if state in VOTED_STATES:
         return or_(recorded, and_(unclosed, live)) if state != OPEN else and_(unclosed, live)
     return recorded
-
-
-def escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -9,20 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
-from itertools import chain
 from typing import Any
 
 from sqlalchemy import (
-    Column,
     ColumnElement,
     Connection,
     Date,
     Row,
-    Table,
     and_,
     bindparam,
     func,
@@ -30,7 +26,6 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.exc import DBAPIError
 
 from jointfund import clock
 from jointfund.errors import ConflictError, InputError, NotFound, Problem, Refused
@@ -39,7 +34,9 @@ from jointfund.ledger import canonical, tiles
 from jointfund.ledger.account import Account, in_subtree, type_of
 from jointfund.ledger.entry import Entry, Posting, check_entry, reversal
 from jointfund.ledger.log import append_event, size
-from jointfund.money import exponent, from_minor
+from jointfund.money import exponent, from_minor, to_minor
+from jointfund.store import entries as entries_store
+from jointfund.store import rows as driver_rows
 from jointfund.store import tables as t
 
 BATCH_ENTRIES = 5_000  # bounded memory and statement size, whatever the number of entries
@@ -266,10 +263,8 @@ def _write(
     touched = {ids[p.account] for e in fresh for p in e.postings}
     running = _current_balances(conn, touched)
     last_seq: dict[tuple[int, str], int] = {}
-    scales = {
-        c: (Decimal(10) ** exponent(c), exponent(c)) for c in {p.currency for e in fresh for p in e.postings}
-    }
-    bind_date = _bind(conn, t.entry.c.date)
+    exps = {c: exponent(c) for c in {p.currency for e in fresh for p in e.postings}}
+    bind_date = driver_rows.binder(conn, t.entry.c.date)
     days: dict[dt.date, object] = {}  # many entries share a date: convert each date once
 
     def as_date(day: dt.date) -> object:
@@ -278,7 +273,7 @@ def _write(
             stored = days[day] = bind_date(day)
         return stored
 
-    as_time = _bind(conn, t.entry.c.recorded_at)
+    as_time = driver_rows.binder(conn, t.entry.c.recorded_at)
     amount_text = canonical.amount_text
     for start in range(0, len(fresh), BATCH_ENTRIES):
         chunk = fresh[start : start + BATCH_ENTRIES]
@@ -288,10 +283,7 @@ def _write(
             seq, day = e.seq, as_date(e.date)
             legs = []
             for line, (account, amount, currency) in enumerate(e.postings):
-                factor, exp = scales[currency]
-                scaled = amount * factor
-                minor = int(scaled)
-                assert scaled == minor, f"{amount} {currency} is not a whole number of minor units"
+                exp, minor = exps[currency], to_minor(amount, currency)
                 key = (ids[account], currency)
                 after = running[key] = running.get(key, 0) + minor
                 last_seq[key] = seq
@@ -312,71 +304,20 @@ def _write(
                 seq, e.date, e.recorded_at, e.key, e.narration, e.links, e.reverses, legs
             )
             leaf_rows.append((seq, "entry", canonical.leaf_hash(body)))
-        _insert_rows(
+        driver_rows.append(
             conn, t.entry, ("seq", "date", "recorded_at", "key", "narration", "links", "reverses"), entry_rows
         )
-        _insert_rows(
+        driver_rows.append(
             conn,
             t.posting,
             ("entry_seq", "line", "account_id", "currency", "amount_minor", "date", "balance_after_minor"),
             posting_rows,
         )
-        _insert_rows(conn, t.leaf, ("seq", "kind", "hash"), leaf_rows)
+        driver_rows.append(conn, t.leaf, ("seq", "kind", "hash"), leaf_rows)
         tiles.seal(conn, leaf_rows[0][0] - 1, [h for _seq, _kind, h in leaf_rows])
         if progress:
             progress(len(chunk))
-    _store_heads(conn, {key: (running[key], seq) for key, seq in last_seq.items()})
-
-
-def _bind(conn: Connection, column: Column[Any]) -> Callable[[object], object]:
-    """How the dialect stores a Python value of `column` (SQLite keeps dates as ISO text), so raw rows match
-    Core's."""
-    process = column.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
-    return process or (lambda value: value)
-
-
-def _insert_rows(
-    conn: Connection, table: Table, columns: tuple[str, ...], rows: Sequence[tuple[object, ...]]
-) -> None:
-    """One batched insert of tuples: COPY on PostgreSQL, the DBAPI's executemany on SQLite.
-
-    Triggers fire for every row either way, so the database still checks each posting and leaf.
-    """
-    if not rows:
-        return
-    quote = conn.dialect.identifier_preparer.quote
-    names = ", ".join(quote(c) for c in columns)
-    driver = conn.connection.driver_connection
-    if driver is None:  # only a connection already closed has none, and the caller's transaction is open
-        raise AssertionError(f"inserting into {table.name}: the connection has no driver connection")
-    if conn.dialect.name == "postgresql":
-        statement = f"COPY {quote(table.name)} ({names}) FROM STDIN"
-        cursor = driver.cursor()
-        try:
-            with cursor.copy(statement) as copy:
-                for row in rows:
-                    copy.write_row(row)
-        except conn.dialect.loaded_dbapi.Error as exc:
-            # The same exception type a Core statement would raise, so callers see no difference.
-            raise DBAPIError.instance(statement, None, exc, conn.dialect.loaded_dbapi.Error) from exc
-        finally:
-            cursor.close()
-        return
-    # Many rows per INSERT ... VALUES statement, as many as the driver may bind: a third less time per row
-    # than executemany (one statement step for thousands of rows instead of a bind-step-reset round trip per
-    # row).
-    per = max(1, _sqlite_max_parameters(driver) // len(columns))
-    one = "(" + ", ".join("?" * len(columns)) + ")"
-    head = f"INSERT INTO {quote(table.name)} ({names}) VALUES "
-    for start in range(0, len(rows), per):
-        part = rows[start : start + per]
-        conn.exec_driver_sql(head + ", ".join([one] * len(part)), tuple(chain.from_iterable(part)))
-
-
-def _sqlite_max_parameters(driver: sqlite3.Connection) -> int:
-    """How many `?` one statement may bind (32766 since SQLite 3.32; 999 before)."""
-    getlimit = getattr(driver, "getlimit", None)  # Python 3.11+
-    return getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) if getlimit else 999
+    entries_store.store_heads(conn, {key: (running[key], seq) for key, seq in last_seq.items()})
 
 
 def _current_balances(conn: Connection, account_ids: set[int]) -> dict[tuple[int, str], int]:
@@ -392,47 +333,13 @@ def _current_balances(conn: Connection, account_ids: set[int]) -> dict[tuple[int
     return found
 
 
-def _store_heads(conn: Connection, heads: dict[tuple[int, str], tuple[int, int]]) -> None:
-    """Record where the running balances stand after this post, in its transaction: one upsert statement run
-    for every key touched (SQLite 3.24+ and PostgreSQL share the syntax). The statement is compiled once and
-    executed with many parameter sets: a multi-row VALUES list was compiled afresh on each call, at 4,000
-    bind parameters that cost more than the posting itself (profiled, issue 13)."""
-    if not heads:
-        return
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    h = t.account_head
-    upsert = dialect_insert(h)
-    upsert = upsert.on_conflict_do_update(
-        index_elements=[h.c.account_id, h.c.currency],
-        set_={"balance_minor": upsert.excluded.balance_minor, "last_seq": upsert.excluded.last_seq},
-    )
-    rows = [
-        {"account_id": a, "currency": c, "balance_minor": b, "last_seq": s}
-        for (a, c), (b, s) in heads.items()
-    ]
-    conn.execute(upsert, rows)
-
-
-# One index probe per key on PostgreSQL. `key IN (500 keys)` was planned, on a table without statistics
-# (autovacuum off, or a book just loaded), as a scan of every entry: 34 ms per post call at 75k entries,
-# growing with the book (issue 13). A LIMIT 1 look-up per key is an index probe whatever the statistics.
-_KEYS_PG = text(
-    "SELECT e.seq FROM unnest(CAST(:keys AS text[])) AS k(key) "
-    "CROSS JOIN LATERAL (SELECT seq FROM entry WHERE entry.key = k.key LIMIT 1) AS e"
-)
-
-
 def _existing_by_key(conn: Connection, keys: list[str]) -> dict[str, Entry]:
     found: dict[str, Entry] = {}
     unique = sorted(set(keys))
-    pg = conn.dialect.name == "postgresql"
     for start in range(0, len(unique), KEY_LOOKUP_CHUNK):
-        chunk = unique[start : start + KEY_LOOKUP_CHUNK]
-        q = _KEYS_PG.bindparams(keys=chunk) if pg else select(t.entry.c.seq).where(t.entry.c.key.in_(chunk))
-        seqs = [s for (s,) in conn.execute(q)]
-        for e in _load_entries(conn, seqs):
+        for e in _load_entries(
+            conn, entries_store.seqs_of_keys(conn, unique[start : start + KEY_LOOKUP_CHUNK])
+        ):
             found[e.key] = e
     return found
 

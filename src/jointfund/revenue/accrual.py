@@ -36,10 +36,12 @@ from jointfund.fund import FundInfo
 from jointfund.ledger import journal
 from jointfund.ledger.entry import Entry, Posting, reversal
 from jointfund.ledger.functional import carried_currencies
+from jointfund.money import from_minor
 from jointfund.revenue import book, bulk
 from jointfund.revenue.contribution import DayStream, Evaluation, RoundingDifference, in_base
 from jointfund.revenue.eligibility import Rules
 from jointfund.revenue.receipt import Receipt
+from jointfund.store import receipts as stored_receipts
 from jointfund.store import tables as t
 
 KEY_PREFIX = "contribution:"
@@ -209,7 +211,7 @@ def _post_roundings(conn: Connection, info: FundInfo, assess: book.Assessor, car
     entries = []
     for group in sorted(set(owed) | set(booked)):
         minor, n = booked.get(group, (0, 0))
-        change = owed.get(group, book.money(0, group.currency)) - book.money(minor, group.currency)
+        change = owed.get(group, from_minor(0, group.currency)) - from_minor(minor, group.currency)
         rules = assess.book.on(group.day)
         account = rules.rounding_account
         if not change or account is None:
@@ -222,28 +224,9 @@ def _post_roundings(conn: Connection, info: FundInfo, assess: book.Assessor, car
 
 def unaccrued(conn: Connection, after: str | None, limit: int) -> list[tuple]:
     """The next `limit` receipts with no accrual entry yet, by id after `after`, as book.RECEIPT_COLUMNS
-    tuples.
-
-    A fresh query per chunk (keyset paging on the primary key) rather than one open cursor,
-    because the entries posted between chunks go into a table this query reads. Driver tuples,
-    not Rows: this reads every receipt of the book once.
-    """
-    assert "'" not in KEY_PREFIX
-    columns = ", ".join(f"r.{c.strip()}" for c in book.RECEIPT_COLUMNS.split(","))
-    sql = (
-        f"SELECT {columns} FROM {t.receipt.name} r LEFT JOIN {t.entry.name} e ON e.key = '{KEY_PREFIX}' || "
-        "r.receipt_id "
-        f"WHERE e.seq IS NULL{f' AND r.receipt_id > {book.mark(conn)}' if after is not None else ''} "
-        f"ORDER BY r.receipt_id LIMIT {int(limit)}"
-    )
-    fixes = book.corrected(conn, "receipt")
+    tuples (driver tuples, not Rows: this reads every receipt of the book once)."""
     return book.patched(
-        [
-            row
-            for rows in book.driver_batches(conn, sql, [] if after is None else [after], limit)
-            for row in rows
-        ],
-        fixes,
+        stored_receipts.unaccrued(conn, KEY_PREFIX, after, limit), book.corrected(conn, "receipt")
     )
 
 
@@ -262,22 +245,16 @@ def accrue(conn: Connection, info: FundInfo, progress: Callable[[int], None] | N
         after = chunk[-1][0]
         seen += len(chunk)
         judged = assess.frame(book.frame_of(conn, chunk))
-        for row in (
-            judged.filter(pl.col("corrects").is_not_null())
-            .select(book.RECEIPT_COLUMNS.split(", "))
-            .iter_rows()
-        ):
+        for row in judged.filter(pl.col("corrects").is_not_null()).select(book.RECEIPT_COLUMNS).iter_rows():
             corrections.append(assess(book.receipt_of_tuple(row)))  # after the receipts they correct
         owed = judged.filter(
             pl.col("eligible") & (pl.col("contribution_minor") != 0) & pl.col("corrects").is_null()
         )
         entries = []
-        for row in owed.select(
-            *book.RECEIPT_COLUMNS.split(", "), "contribution_minor", "base_minor"
-        ).iter_rows():
+        for row in owed.select(*book.RECEIPT_COLUMNS, "contribution_minor", "base_minor").iter_rows():
             r = book.receipt_of_tuple(row[:-2])
-            base = None if row[-1] is None else book.money(row[-1], carry.functional)
-            entries.append(_entry(r, book.money(row[-2], r.currency), assess.book.on(r.date), base, carry))
+            base = None if row[-1] is None else from_minor(row[-1], carry.functional)
+            entries.append(_entry(r, from_minor(row[-2], r.currency), assess.book.on(r.date), base, carry))
         journal.post(conn, entries, info.start_date)
         posted += len(entries)
         if progress:
@@ -365,7 +342,7 @@ def accruals_of(conn: Connection, receipt_id: str) -> list[Entry]:
 
 def receipts_by_id(conn: Connection, ids: Iterable[str]) -> list[Receipt]:
     """The receipts `ids`, as corrected, by id."""
-    cols = [t.receipt.c[n.strip()] for n in book.RECEIPT_COLUMNS.split(",")]
+    cols = [t.receipt.c[n] for n in book.RECEIPT_COLUMNS]
     wanted = sorted(set(ids))
     rows: list[tuple] = []
     for start in range(0, len(wanted), book.LOOKUP_CHUNK):

@@ -8,18 +8,16 @@ and building SQLAlchemy parameters row by row costs more than the insert itself.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 
 import polars as pl
-from sqlalchemy import ColumnElement, Connection, Date, Table, and_, literal, or_, select, tuple_
+from sqlalchemy import ColumnElement, Connection, Table, and_, literal, or_, select, tuple_
 
 from jointfund.fund import FundInfo
 from jointfund.governance import countersign
 from jointfund.ledger.log import append_event
-from jointfund.money import exponent, to_minor
+from jointfund.money import from_minor, to_minor
 from jointfund.revenue import bulk, correction
 from jointfund.revenue.contribution import Evaluation, Totals, evaluate
 from jointfund.revenue.eligibility import RuleBook
@@ -27,13 +25,13 @@ from jointfund.revenue.fx import Rate, RateTable
 from jointfund.revenue.licence import SEPARATOR, Licence
 from jointfund.revenue.payment import Payment
 from jointfund.revenue.receipt import Receipt
+from jointfund.store import receipts as stored_receipts
+from jointfund.store import rows as driver_rows
 from jointfund.store import tables as t
 
 STREAM_ROWS = 20_000
-FRAME_ROWS = 100_000  # receipts judged column-wise at a time: tens of MB of frame, whatever the year's size
-RECEIPT_COLUMNS = (
-    "receipt_id, date, licence_id, stream, amount_minor, currency, corrects, resource, budget, flags"
-)
+FRAME_ROWS = stored_receipts.FRAME_ROWS
+RECEIPT_COLUMNS = stored_receipts.COLUMNS
 LOOKUP_CHUNK = 900  # bound parameters per IN query, well under every backend's limit
 
 
@@ -100,30 +98,13 @@ def receipt_of(r) -> Receipt:  # noqa: ANN001
         r.date,
         r.licence_id,
         r.stream,
-        _amount(r.amount_minor, r.currency),
+        from_minor(r.amount_minor, r.currency),
         r.currency,
         r.corrects,
         r.resource,
         r.budget,
         split(r.flags),
     )
-
-
-_EXPONENTS: dict[str, int] = {}
-
-
-def money(minor: int, currency: str) -> Decimal:
-    """Minor units as an exact amount of `currency` (the hot path of reads; see `_amount`)."""
-    return _amount(minor, currency)
-
-
-def _amount(minor: int, currency: str) -> Decimal:
-    """`money.from_minor` without its quantize: scaleb already gives the currency's exponent (the hot path of
-    reads)."""
-    exp = _EXPONENTS.get(currency)
-    if exp is None:
-        exp = _EXPONENTS[currency] = exponent(currency)
-    return Decimal(minor).scaleb(-exp)
 
 
 def rate_row(x: Rate) -> dict:
@@ -153,7 +134,7 @@ def payment_of(r) -> Payment:  # noqa: ANN001
         r.holder_code,
         r.licence_id,
         r.stream,
-        _amount(r.amount_minor, r.currency),
+        from_minor(r.amount_minor, r.currency),
         r.currency,
     )
 
@@ -163,45 +144,7 @@ def payment_of(r) -> Payment:  # noqa: ANN001
 
 def insert_rows(conn: Connection, table: Table, rows: Sequence[dict]) -> None:
     """Insert validated rows with one driver-level executemany."""
-    if not rows:
-        return
-    params = [list(r.values()) for r in rows]
-    if (
-        conn.dialect.name == "sqlite"
-    ):  # SQLite stores dates as ISO text, which is what SQLAlchemy's Date type reads back
-        # Date columns by the table, not by the first row: an optional date (psa_signed) may be None there.
-        dates = [i for i, name in enumerate(rows[0]) if isinstance(table.c[name].type, Date)]
-        for values in params:
-            for i in dates:
-                if values[i] is not None:
-                    values[i] = values[i].isoformat()
-    insert_tuples(conn, table, list(rows[0]), [tuple(values) for values in params])
-
-
-def insert_tuples(conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[tuple]) -> None:
-    """Insert validated rows, already in the driver's types (ISO text dates on SQLite), with one
-    executemany."""
-    if rows:
-        sql = (
-            f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES "
-            f"({', '.join([mark(conn)] * len(columns))})"
-        )
-        conn.exec_driver_sql(sql, rows)
-
-
-def stored_tuples(conn: Connection, table: Table, key: str, ids: Sequence[str]) -> dict[str, tuple]:
-    """Rows of `table` (all its columns, driver types) whose single-column `key` is among `ids`, in one
-    query."""
-    columns = ", ".join(c.name for c in table.c)
-    if conn.dialect.name == "sqlite":  # one JSON array parameter, however many ids
-        sql, param = (
-            f"SELECT {columns} FROM {table.name} WHERE {key} IN (SELECT value FROM json_each(?))",
-            json.dumps(list(ids)),
-        )
-    else:
-        sql, param = f"SELECT {columns} FROM {table.name} WHERE {key} = ANY(%s)", list(ids)
-    at = [c.name for c in table.c].index(key)
-    return {r[at]: r for rows in driver_batches(conn, sql, [param]) for r in rows}
+    driver_rows.insert_dicts(conn, table, rows)
 
 
 def stored(
@@ -374,7 +317,7 @@ def record_correction(
 
 
 # Where a correctable receipt field sits in a RECEIPT_COLUMNS tuple, and how the driver holds it.
-_RECEIPT_AT = {name.strip(): i for i, name in enumerate(RECEIPT_COLUMNS.split(","))}
+_RECEIPT_AT = {name: i for i, name in enumerate(RECEIPT_COLUMNS)}
 
 
 def patched(rows: list[tuple], fixes: Mapping[str, Mapping[str, object]]) -> list[tuple]:
@@ -421,22 +364,12 @@ def _of_year(conn: Connection, table: Table, id_column: str, year: int | Span | 
 
 def receipts(conn: Connection, year: int | Span | None = None) -> Iterator[Receipt]:
     """Stored receipts (of `year`) by date and id, streamed as driver tuples."""
-    sql, params = _receipt_query(conn, year)
-    sqlite = conn.dialect.name == "sqlite"
+    day = driver_rows.python_date(conn)
     fixes = corrected(conn, "receipt")
-    for rows in driver_batches(conn, sql + " ORDER BY date, receipt_id", params, STREAM_ROWS):
+    for rows in stored_receipts.batches(conn, *year_bounds(year), ordered=True, size=STREAM_ROWS):
         for r in patched(rows, fixes):
             yield Receipt(
-                r[0],
-                dt.date.fromisoformat(r[1]) if sqlite else r[1],
-                r[2],
-                r[3],
-                _amount(r[4], r[5]),
-                r[5],
-                r[6],
-                r[7],
-                r[8],
-                split(r[9]),
+                r[0], day(r[1]), r[2], r[3], from_minor(r[4], r[5]), r[5], r[6], r[7], r[8], split(r[9])
             )
 
 
@@ -491,68 +424,21 @@ def rate_days(conn: Connection) -> dict[str, dt.date]:
     return out
 
 
-def driver_batches(
-    conn: Connection, sql: str, params: Sequence = (), size: int = FRAME_ROWS
-) -> Iterator[list[tuple]]:
-    """Plain DBAPI tuples of `sql` (in the driver's paramstyle, see `mark`), `size` at a time.
-
-    A driver tuple costs a fraction of a SQLAlchemy Row, which matters at a million receipts.
-    On PostgreSQL a named (server-side) cursor streams; SQLite's cursor steps lazily anyway.
-    Dates come back as ISO text on SQLite and as `date` on PostgreSQL (see `frame_of`).
-    """
-    driver = conn.connection.driver_connection
-    pg = conn.dialect.name == "postgresql"
-    cursor = driver.cursor(name=f"jf_revenue_{next(_CURSORS)}") if pg else driver.cursor()
-    try:
-        cursor.execute(sql, tuple(params))
-        while batch := cursor.fetchmany(size):
-            yield batch
-    finally:
-        cursor.close()
-
-
-_CURSORS = itertools.count()
-
-
-def mark(conn: Connection) -> str:
-    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
-
-
-def date_param(conn: Connection, day: dt.date) -> object:
-    return day.isoformat() if conn.dialect.name == "sqlite" else day
-
-
 def frame_of(conn: Connection, rows: list[tuple]) -> pl.DataFrame:
     """Receipt tuples (RECEIPT_COLUMNS order) as a `bulk.RECEIPT_SCHEMA` frame."""
-    if conn.dialect.name != "sqlite":
-        return pl.DataFrame(rows, schema=bulk.RECEIPT_SCHEMA, orient="row")
-    frame = pl.DataFrame(rows, schema={**bulk.RECEIPT_SCHEMA, "date": pl.Utf8}, orient="row")
-    return frame.with_columns(pl.col("date").str.to_date("%Y-%m-%d"))
+    return stored_receipts.frame(conn, rows, bulk.RECEIPT_SCHEMA)
 
 
 def receipt_frames(conn: Connection, year: int | None = None) -> Iterator[pl.DataFrame]:
     """Stored receipts (of `year`) as frames of at most FRAME_ROWS, in no particular order."""
-    sql, params = _receipt_query(conn, year)
     fixes = corrected(conn, "receipt")
-    for rows in driver_batches(conn, sql, params):
+    for rows in stored_receipts.batches(conn, *year_bounds(year), ordered=False):
         yield frame_of(conn, patched(rows, fixes))
-
-
-def _receipt_query(conn: Connection, year: int | Span | None) -> tuple[str, list]:
-    """SELECT of RECEIPT_COLUMNS (of `year`) in the driver's paramstyle, and its parameters."""
-    sql = f"SELECT {RECEIPT_COLUMNS} FROM {t.receipt.name}"
-    first, last = year_bounds(year)
-    if not (first and last):
-        return sql, []
-    return f"{sql} WHERE date BETWEEN {mark(conn)} AND {mark(conn)}", [
-        date_param(conn, first),
-        date_param(conn, last),
-    ]
 
 
 def receipt_of_tuple(r: tuple) -> Receipt:
     """A Receipt from a RECEIPT_COLUMNS tuple (its date already a `date`)."""
-    return Receipt(r[0], r[1], r[2], r[3], _amount(r[4], r[5]), r[5], r[6], r[7], r[8], split(r[9]))
+    return Receipt(r[0], r[1], r[2], r[3], from_minor(r[4], r[5]), r[5], r[6], r[7], r[8], split(r[9]))
 
 
 def judged(conn: Connection, info: FundInfo, year: int | None = None) -> Iterator[pl.DataFrame]:

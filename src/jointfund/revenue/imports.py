@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import bisect
 import collections
-import datetime as dt
 import itertools
 from collections.abc import Callable, Collection, Container, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -39,6 +38,7 @@ from jointfund.revenue.reader import (
     read_rows,
     sniff_delimiter,
 )
+from jointfund.store import rows as driver_rows
 from jointfund.store import tables as t
 from jointfund.terms.model import Terms
 
@@ -245,7 +245,7 @@ def _run_bulk(conn: Connection, kind: Kind, path: Path, progress: Progress | Non
             frame = kind.bulk(cells)
             if frame is None:
                 return None
-            stored = book.stored_tuples(conn, kind.table, key, frame[key].to_list())
+            stored = driver_rows.keyed(conn, kind.table, key, frame[key].to_list())
             if stored and _differs(conn, kind, columns, frame, stored):
                 return None
             ids.append(frame[key])
@@ -254,7 +254,6 @@ def _run_bulk(conn: Connection, kind: Kind, path: Path, progress: Progress | Non
     if ids and pl.concat(ids).is_duplicated().any():
         return None
     rows = new = 0
-    sqlite = conn.dialect.name == "sqlite"
     for line, cells in plain_csv_blocks(path, kind.columns):
         frame = kind.bulk(cells)
         assert frame is not None, "the file changed between the two reads"
@@ -262,12 +261,11 @@ def _run_bulk(conn: Connection, kind: Kind, path: Path, progress: Progress | Non
         frame = frame.with_columns(
             source=pl.lit(path.name), line=pl.int_range(line, line + frame.height, dtype=pl.Int64)
         )
-        stored = book.stored_tuples(conn, kind.table, key, frame[key].to_list())
+        stored = driver_rows.keyed(conn, kind.table, key, frame[key].to_list())
         if stored:
             frame = frame.filter(~pl.col(key).is_in(list(stored)))
-        if sqlite:  # dates as the ISO text SQLAlchemy's Date type stores on SQLite
-            frame = frame.with_columns(pl.col(pl.Date).dt.to_string("%Y-%m-%d"))
-        book.insert_tuples(conn, kind.table, columns, frame.select(columns).rows())
+        frame = driver_rows.driver_dates(conn, frame)
+        driver_rows.insert_tuples(conn, kind.table, columns, frame.select(columns).rows())
         new += frame.height
         if progress:
             progress(cells.height)
@@ -278,17 +276,12 @@ def _differs(
     conn: Connection, kind: Kind, columns: list[str], frame: pl.DataFrame, stored: dict[str, tuple]
 ) -> bool:
     """Whether any row of `frame` differs from the stored row under its id (compared as domain values)."""
-    sqlite = conn.dialect.name == "sqlite"
     stored_row = collections.namedtuple("StoredRow", columns)  # type: ignore[misc]
-    dates = [c.name for c in kind.table.c if isinstance(c.type, Date)]
+    dates = {c.name for c in kind.table.c if isinstance(c.type, Date)}
+    day = driver_rows.python_date(conn)
 
     def of(values: dict) -> NamedTuple:
-        if sqlite:
-            values = {
-                k: (dt.date.fromisoformat(v) if k in dates and isinstance(v, str) else v)
-                for k, v in values.items()
-            }
-        return kind.of_row(stored_row(**values))
+        return kind.of_row(stored_row(**{k: day(v) if k in dates else v for k, v in values.items()}))
 
     key = kind.key[0]
     for offered in frame.filter(pl.col(key).is_in(list(stored))).iter_rows(named=True):

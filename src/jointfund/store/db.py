@@ -174,6 +174,11 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
+def one_writer_at_a_time(engine: Engine) -> bool:
+    """Whether a write locks the whole database (SQLite), so side writes are best kept few."""
+    return is_sqlite(engine)
+
+
 @contextlib.contextmanager
 def write(engine: Engine) -> Iterator[Connection]:
     """One serialised write transaction: commits on success, rolls back everything on any error.

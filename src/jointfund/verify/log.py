@@ -20,7 +20,7 @@ from jointfund.findings import CheckResult, Finding, in_log_order
 from jointfund.fund import FundInfo
 from jointfund.ledger import merkle
 from jointfund.ledger.log import checkpoints, partner_keys
-from jointfund.store import db
+from jointfund.store import db, snapshots
 from jointfund.store import tables as t
 from jointfund.verify.checkpoints import check_checkpoint
 from jointfund.verify.scan import Context, Part, Progress, Span, scan
@@ -99,8 +99,7 @@ class _Joined:
 
 def check_log(conn: Connection, fund: FundInfo, progress: Progress, workers: int | None) -> list[CheckResult]:
     """Every check of the log, one result per name of ORDER."""
-    if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql("SET LOCAL DateStyle = 'ISO'")  # dates read as text must be YYYY-MM-DD (iso)
+    snapshots.iso_dates(conn)  # dates read as text must be YYYY-MM-DD (iso)
     cps = sorted(checkpoints(conn, fund.id), key=lambda c: c[1].tree_size)
     keys = partner_keys(conn)
     context = _context(conn, frozenset(cp.tree_size for _, cp in cps))
@@ -190,11 +189,7 @@ def _scan_spans(conn: Connection, spans: list[Span], context: Context, progress:
     """
     if len(spans) == 1:
         return [scan(conn, spans[0], context, progress)]
-    snapshot = (
-        conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
-        if conn.dialect.name == "postgresql"
-        else None
-    )
+    snapshot = snapshots.export(conn)
     url = conn.engine.url.render_as_string(hide_password=False)
     forked = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=len(spans) - 1, mp_context=forked) as pool:
@@ -212,10 +207,7 @@ def _scan_elsewhere(url: str, snapshot: str | None, span: Span, context: Context
     engine = db.make_engine(url)
     try:
         with engine.connect() as conn, conn.begin():
-            if snapshot is not None:
-                conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-                conn.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
-                conn.exec_driver_sql("SET LOCAL DateStyle = 'ISO'")
+            snapshots.join(conn, snapshot)
             return scan(conn, span, context, None)
     finally:
         engine.dispose()

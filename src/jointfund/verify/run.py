@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from jointfund.findings import CheckResult, Report
 from jointfund.fund import load
 from jointfund.ledger.trust import Trust
-from jointfund.store import db
+from jointfund.store import db, snapshots
 from jointfund.verify import registry
 from jointfund.verify.anchor import check_anchor
 from jointfund.verify.checkpoints import unsigned
@@ -27,9 +27,7 @@ def verify(
     With `trust` (keys and a checkpoint obtained out of band), the book is also checked against them."""
     families = registry.families()
     with db.transaction(engine) as conn:
-        if not db.is_sqlite(engine):
-            # One snapshot for the whole run, so concurrent writers cannot make it see half an entry.
-            conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        snapshots.repeatable_read(conn)  # one snapshot for the whole run
         fund = load(conn)
         results = check_log(conn, fund, progress, workers)
         for family in families:

@@ -17,8 +17,9 @@ from sqlalchemy import Connection, select
 from jointfund.findings import Finding
 from jointfund.ledger import canonical, merkle
 from jointfund.money import exponent
+from jointfund.store import rows
 from jointfund.store import tables as t
-from jointfund.verify.rows import iso, raw_rows, stream
+from jointfund.verify.rows import iso, stream
 
 Progress = Callable[[int], None] | None
 
@@ -80,12 +81,11 @@ def scan(conn: Connection, span: Span, context: Context, progress: Progress) -> 
 
 def _streams(conn: Connection, lo: int, hi: int) -> tuple[Iterator[Any], ...]:
     """The span's leaves, entries, postings and events, each in sequence order."""
-    leaves = raw_rows(
+    leaves = rows.tuples(
         conn,
         select(t.leaf.c.seq, t.leaf.c.kind, t.leaf.c.hash)
         .where(t.leaf.c.seq >= lo, t.leaf.c.seq < hi)
         .order_by(t.leaf.c.seq),
-        "jf_verify_leaves",
     )
     e = t.entry.c
     entries = stream(
@@ -95,14 +95,13 @@ def _streams(conn: Connection, lo: int, hi: int) -> tuple[Iterator[Any], ...]:
         .order_by(e.seq),
     )
     p = t.posting.c
-    postings = raw_rows(
+    postings = rows.tuples(
         conn,
         select(
             p.entry_seq, p.line, p.account_id, p.currency, p.amount_minor, iso(p.date), p.balance_after_minor
         )
         .where(p.entry_seq >= lo, p.entry_seq < hi)
         .order_by(p.entry_seq, p.line),
-        "jf_verify_postings",
     )
     events = stream(
         conn, select(t.event).where(t.event.c.seq >= lo, t.event.c.seq < hi).order_by(t.event.c.seq)
