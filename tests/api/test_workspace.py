@@ -83,10 +83,12 @@ def test_rates_payments_and_contributions_are_listed_paged_and_filtered(client, 
     detail = client.get("/api/revenue/contributions", params={"year": 2025}, headers=h).json()["items"]
     assert [d["receipt_id"] for d in detail] == ["R-1", "R-2"] and all(d["eligible"] for d in detail)
     assert detail[0]["contribution_base"] is not None and detail[0]["reason"]
+    assert {d["base_currency"] for d in detail} == {"USD"}  # the terms' base currency, named beside it
     grouped = client.get("/api/revenue/contributions/totals", params={"by": "licence"}, headers=h).json()[
         "items"
     ]
     assert len(grouped) == 1 and grouped[0]["key"] == "SP-1" and grouped[0]["receipts"] == 2
+    assert grouped[0]["base_currency"] == "USD" and "contribution_base" in grouped[0]
     total = sum(float(d["contribution"]) for d in detail)
     assert float(grouped[0]["contribution"]) == pytest.approx(total)
     bad = client.get("/api/revenue/contributions/totals", params={"by": "planet"}, headers=h)
@@ -117,6 +119,9 @@ def test_eiti_in_json_and_xlsx_and_the_reconciliation(client, site, revenue) -> 
     rows = client.get("/api/reports/eiti", params={"year": 2025}, headers=h).json()
     total = next(r for r in rows if r["section"] == "total")
     assert total["amount"] == "1500000.00" and total["receipts"] == 2
+    assert (
+        total["base_currency"] == "USD" and "contribution_base" in total and "contribution_usd" not in total
+    )
     assert {r["section"] for r in rows} >= {"total", "stream", "licence", "region"}
     xlsx = client.get("/api/reports/eiti", params={"year": 2025, "format": "xlsx"}, headers=h)
     assert xlsx.status_code == 200 and "attachment" in xlsx.headers["content-disposition"]

@@ -90,5 +90,6 @@ def test_every_reported_percentile_is_the_hand_value(make_plan, deterministic_te
                 assert row[f"p{q}"] == round(values[t], 2), (metric, year, q)
     assert summary.earliest_distribution_year(plan, result) == 2035
     assert summary.threshold_rows(plan, result) == [
-        {"year": 2036, "nav_at_least_usd": 1_000_000, "probability": 1.0}
+        {"year": 2036, "nav_at_least_base": 1_000_000, "probability": 1.0}
     ]
+    assert plan.currency == "USD"  # the terms' base currency, which the run's document names

@@ -31,7 +31,8 @@ DETAIL = [
     "eligible",
     "reason",
     "contribution",
-    "contribution_usd",
+    "contribution_base",
+    "base_currency",
 ]
 
 
@@ -47,28 +48,30 @@ def test_detail_csv(cli, tmp_path, licences_csv):
     rows = list(csv.DictReader(io.StringIO(cli("contributions", "--detail", "--format", "csv").stdout)))
     assert list(rows[0]) == DETAIL
     by_id = {r["receipt_id"]: r for r in rows}
-    assert [by_id["R-1"][c] for c in ("eligible", "reason", "contribution", "contribution_usd")] == [
+    assert [by_id["R-1"][c] for c in ("eligible", "reason", "contribution", "contribution_base")] == [
         "true",
         "eligible",
         "500.00",
         "12.06",
     ]
     assert (
-        by_id["R-2"]["contribution"] == "0.01" and by_id["R-2"]["contribution_usd"] == "0.00"
+        by_id["R-2"]["contribution"] == "0.01" and by_id["R-2"]["contribution_base"] == "0.00"
     )  # half a kopiyka rounds up
     assert (
         by_id["R-3"]["eligible"] == "false" and by_id["R-3"]["reason"] == "resource iron_ore is not covered"
     )
     assert by_id["R-3"]["contribution"] == "0.00"
     assert by_id["R-4"]["reason"] == "stream psa_bonus counts only from 2025-12-10"
-    assert by_id["R-5"]["contribution_usd"] == "2.38"  # 100 / 42.1
+    assert by_id["R-5"]["contribution_base"] == "2.38"  # 100 / 42.1
+    assert {r["base_currency"] for r in rows} == {"USD"}  # the terms' base currency, named beside it
+    assert not any("usd" in column for column in rows[0])
 
 
 def test_detail_json_and_missing_rates(cli, tmp_path, licences_csv):
     setup(cli, tmp_path, licences_csv, rates=False)
     rows = json.loads(cli("contributions", "--detail", "--format", "json").stdout)
     assert (
-        rows[0]["contribution_usd"] is None
+        rows[0]["contribution_base"] is None
         and "no usable USD rate on or before 2025-06-06" in rows[0]["reason"]
     )
     r = cli("contributions", "--by", "resource", ok=False)
@@ -86,12 +89,13 @@ def test_totals_by_each_grouping(cli, tmp_path, licences_csv):
         for r in json.loads(cli("contributions", "--by", "resource", "-f", "json").stdout)
         if r["resource"] == "lithium"
     ]
-    assert (lithium["name"], lithium["receipts"], lithium["eligible"], lithium["contribution_usd"]) == (
+    assert (lithium["name"], lithium["receipts"], lithium["eligible"], lithium["contribution_base"]) == (
         "Lithium",
         4,
         3,
         "14.44",
     )
+    assert lithium["base_currency"] == "USD" and "contribution_usd" not in lithium
     assert cli("contributions", "--by", "planet", ok=False).exit_code == 2
 
 

@@ -210,6 +210,6 @@ def test_a_correction_months_later_is_valued_at_the_original_rate(cli, fund, tmp
     rows = {
         r["receipt_id"]: r for r in json.loads(cli("contributions", "--detail", "--format", "json").stdout)
     }
-    assert rows["C-1"]["contribution_usd"] == "3.86"  # 166.67 / 43.1234
-    assert rows["C-1-R"]["contribution_usd"] == "-3.86"  # at 43.1234, not at 39.00 (which gives -4.27)
+    assert rows["C-1"]["contribution_base"] == "3.86"  # 166.67 / 43.1234
+    assert rows["C-1-R"]["contribution_base"] == "-3.86"  # at 43.1234, not at 39.00 (which gives -4.27)
     cli("verify")

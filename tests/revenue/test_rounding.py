@@ -256,13 +256,17 @@ def test_a_fund_rounding_per_day_and_stream_books_reports_and_verifies(day_cli, 
             "per_receipt": "0.03",
             "contribution": "0.02",
             "difference": "-0.01",
-            "difference_usd": "0.00",
+            "difference_base": "0.00",
+            "base_currency": "USD",
             "booked": "-0.01",
         }
     ]
     table = cli("report", "rounding", "--year", "2026").stdout
     assert "difference -0.01 UAH" in table and "L-NEW" in table
-    assert "difference,difference_usd,booked" in cli("report", "rounding", "--format", "csv").stdout
+    assert (
+        "difference,difference_base,base_currency,booked"
+        in cli("report", "rounding", "--format", "csv").stdout
+    )
     assert cli("report", "rounding", "--year", "2025", "--format", "json").stdout.strip() == "[]"
     # The difference is booked to the terms' rounding account; the receivable holds what the day owes.
     held = balances(cli)

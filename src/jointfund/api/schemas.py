@@ -289,6 +289,7 @@ class TotalsOut(BaseModel):
     eligible_amount: str
     contribution: str
     contribution_base: str | None
+    base_currency: str  # the terms' base currency, that of contribution_base
 
 
 class DeadlineOut(BaseModel):
@@ -316,6 +317,7 @@ class EitiRowOut(BaseModel):
     eligible_share_pct: str | None
     contribution: str
     contribution_base: str | None
+    base_currency: str  # the terms' base currency, that of contribution_base
 
 
 class FindingOut(BaseModel):

@@ -48,12 +48,13 @@ def contributions(
     info = context.fund(ctx)
     engine = context.engine(ctx)
     chosen = resolve_format(ctx, fmt)
+    base = info.base_terms().fund.base_currency
     if detail:
 
         def rows():  # noqa: ANN202
             with db.transaction(engine) as conn:
                 for e in book.evaluations(conn, info, year):
-                    yield detail_row(e)
+                    yield detail_row(e, base)
 
         shown = _Rows(rows) if chosen == "csv" else list(rows())
         emit(ctx, shown, chosen, title="Contributions by receipt", columns=DETAIL_COLUMNS)
@@ -65,10 +66,16 @@ def contributions(
         found, missing = book.grouped_totals(conn, info, by, year, names)
     if missing:
         raise JointfundError(missing_rates(missing))
-    emit(ctx, totals_rows(by, found), chosen, title=f"Contributions by {by}{f' in {year}' if year else ''}")
+    emit(
+        ctx,
+        totals_rows(by, found, base),
+        chosen,
+        title=f"Contributions by {by}{f' in {year}' if year else ''}",
+    )
 
 
-def totals_rows(by: str, found: list[Totals]) -> list[dict]:
+def totals_rows(by: str, found: list[Totals], base_currency: str) -> list[dict]:
+    """The rows `contributions --by` prints; the base currency (the terms') named beside the contribution."""
     return [
         {
             by: x.key,
@@ -79,7 +86,8 @@ def totals_rows(by: str, found: list[Totals]) -> list[dict]:
             "amount": x.amount,
             "eligible_amount": x.eligible_amount,
             "contribution": x.contribution,
-            "contribution_usd": x.contribution_base,
+            "contribution_base": x.contribution_base,
+            "base_currency": base_currency,
         }
         for x in found
     ]

@@ -48,7 +48,7 @@ def demo(
     year, by_resource, calendar = revenue_demo.summary(engine, result.fund, clock.today())
     emit(
         ctx,
-        contributions_cli.totals_rows("resource", by_resource),
+        contributions_cli.totals_rows("resource", by_resource, terms.fund.base_currency),
         None,
         title=f"Contributions of {year} by resource",
     )

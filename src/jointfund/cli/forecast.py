@@ -179,7 +179,7 @@ def run_command(
             for row in doc["percentiles"]
             if row["metric"] == metric
         ]
-        emit(ctx, _millions(rows), "table", title=f"{metric} (USD m)")
+        emit(ctx, _millions(rows), "table", title=f"{metric} ({doc['currency']} m)")
     emit(ctx, doc["nav_thresholds"], "table", title="Probability that NAV is at least the threshold")
     first = doc["first_distribution"]
     emit(
@@ -188,7 +188,9 @@ def run_command(
         "table",
         title=f"Year of the first distribution (lock ends {plan.lock_ends}; none: year empty)",
     )
-    emit(ctx, _millions(first["size"]), "table", title="Size of the first distribution (USD m)")
+    emit(
+        ctx, _millions(first["size"]), "table", title=f"Size of the first distribution ({doc['currency']} m)"
+    )
     tornado = doc["tornado"]
     if tornado["year"] is not None:
         rows = [
@@ -197,7 +199,10 @@ def run_command(
         ]
         base = "n/a" if tornado["base"] is None else f"{tornado['base'] / 1e6:,.1f}"
         emit(
-            ctx, _millions(rows), "table", title=f"Tornado: P50 NAV in {tornado['year']} (USD m; base {base})"
+            ctx,
+            _millions(rows),
+            "table",
+            title=f"Tornado: P50 NAV in {tornado['year']} ({doc['currency']} m; base {base})",
         )
 
 
@@ -244,6 +249,7 @@ def compare_command(
                 "scenarios": [d["scenario"] for d in docs],
                 "paths": paths,
                 "seed": seed,
+                "currency": docs[0]["currency"],
                 "rows": rows,
             },
         )
@@ -263,7 +269,10 @@ def compare_command(
         for row in rows
     ]
     emit(
-        ctx, shown, "table", title=f"Scenarios compared: {paths:,} paths, seed {seed} (USD m unless a share)"
+        ctx,
+        shown,
+        "table",
+        title=f"Scenarios compared: {paths:,} paths, seed {seed} ({docs[0]['currency']} m unless a share)",
     )
 
 

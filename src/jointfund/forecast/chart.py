@@ -18,7 +18,7 @@ from jointfund.i18n import DEFAULT, N_
 # Words of the charts, translated by the gettext a caller passes (English when none).
 BASE = N_("base %(value)s")
 LEGEND = N_("orange: input at -1σ; blue: at +1σ")
-UNIT = N_("USD millions")
+UNIT = N_("%(currency)s millions")  # the run's currency: the terms' base currency
 YEAR = N_("Year")
 CAPTION = N_("Tornado: P50 NAV in %(year)s")
 NO_TORNADO = N_("No tornado: the tornado year is outside the horizon.")
@@ -55,8 +55,16 @@ def page(
 def fan_svg(
     doc: dict, metric: str, title: str | None = None, lang: str = DEFAULT, gettext: Callable[[str], str] = str
 ) -> Markup:
-    """The fan chart of one metric (P5-P95 and P25-P75 bands, P50 line), USD millions by year."""
-    return charts.fan(doc, metric, title or label(metric, gettext), gettext(UNIT), gettext(YEAR), lang)
+    """The fan chart of one metric (P5-P95 and P25-P75 bands, P50 line), millions of the run's currency by
+    year."""
+    return charts.fan(
+        doc,
+        metric,
+        title or label(metric, gettext),
+        gettext(UNIT) % {"currency": doc["currency"]},
+        gettext(YEAR),
+        lang,
+    )
 
 
 def tornado(
@@ -76,6 +84,6 @@ def tornado(
         "minus": tr(N_("at -1σ")),
         "plus": tr(N_("at +1σ")),
         "legend": tr(LEGEND),
-        "unit": tr(UNIT),
+        "unit": tr(UNIT) % {"currency": doc["currency"]},
     }
     return charts.figure(caption, charts.tornado(caption, t["base"] / 1e6, rows, words, lang))

@@ -146,6 +146,7 @@ class Plan:
     state: StartState
     nav_years: tuple[int, ...]
     nav_thresholds: tuple[float, ...]
+    currency: str  # the terms' base currency, in which the run's figures are named
     tornado_step: int | None
     tornado_paths: int
     inputs: tuple[str, ...] = field(default=())  # what a tornado can move
@@ -352,6 +353,7 @@ def compile_plan(
         lag=lag,
         partners=partners,
         contributor=partners.index(first.contribution.partner),
+        currency=first.fund.base_currency,
         licences=licences,
         new_licences=news,
         permit_fees_uah=fees,

@@ -118,7 +118,7 @@ def document(o: Outcome, scenario_name: str) -> dict:
         "years": [int(y) for y in p.years],
         "paths": s.paths,
         "seed": o.seed,
-        "currency": "USD",
+        "currency": p.currency,
         "start_state": {
             "source": p.state.source,
             "cash": p.state.cash,

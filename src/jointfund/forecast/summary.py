@@ -183,7 +183,7 @@ def threshold_rows(plan: Plan, s: Summary) -> list[dict]:
             rows.append(
                 {
                     "year": year,
-                    "nav_at_least_usd": threshold,
+                    "nav_at_least_base": threshold,
                     "probability": round(float(s.above[a, b]) / s.paths, 4) if inside and s.paths else None,
                 }
             )

@@ -373,8 +373,9 @@ def totals(
     return tally.rows(names)
 
 
-def detail_row(e: Evaluation) -> dict[str, object]:
-    """The row `contributions --detail` prints for a receipt."""
+def detail_row(e: Evaluation, base_currency: str) -> dict[str, object]:
+    """The row `contributions --detail` prints for a receipt; the base currency (the terms') named beside
+    the contribution in it."""
     r = e.receipt
     return {
         "receipt_id": r.receipt_id,
@@ -386,7 +387,8 @@ def detail_row(e: Evaluation) -> dict[str, object]:
         "eligible": "true" if e.eligible else "false",
         "reason": e.reason,
         "contribution": e.contribution,
-        "contribution_usd": e.contribution_base,
+        "contribution_base": e.contribution_base,
+        "base_currency": base_currency,
     }
 
 
@@ -400,7 +402,8 @@ DETAIL_COLUMNS = (
     "eligible",
     "reason",
     "contribution",
-    "contribution_usd",
+    "contribution_base",
+    "base_currency",
 )
 
 

@@ -30,7 +30,8 @@ COLUMNS = (
     "eligible_amount",
     "eligible_share_pct",
     "contribution",
-    "contribution_usd",
+    "contribution_base",
+    "base_currency",
 )
 
 
@@ -47,7 +48,8 @@ class EitiRow(NamedTuple):
     eligible_amount: Decimal
     eligible_share_pct: Decimal | None
     contribution: Decimal
-    contribution_usd: Decimal | None
+    contribution_base: Decimal | None
+    base_currency: str  # the terms' base currency, that of contribution_base
 
 
 def report(
@@ -77,7 +79,7 @@ def _fold(rows: list[Totals], threshold: Decimal) -> list[Totals]:
         if abs(r.amount) < threshold:
             below.setdefault(r.currency, []).append(r)
     for currency, group in sorted(below.items()):
-        usd = [r.contribution_base for r in group]
+        base = [r.contribution_base for r in group]
         kept.append(
             Totals(
                 BELOW,
@@ -88,7 +90,7 @@ def _fold(rows: list[Totals], threshold: Decimal) -> list[Totals]:
                 sum(r.amount for r in group),
                 sum(r.eligible_amount for r in group),
                 sum(r.contribution for r in group),
-                None if None in usd else sum(usd),
+                None if None in base else sum(base),
             )
         )  # type: ignore[arg-type]
     return kept
@@ -109,4 +111,5 @@ def _row(section: str, x: Totals, terms: Terms) -> EitiRow:
         share,
         x.contribution,
         x.contribution_base,
+        terms.fund.base_currency,
     )

@@ -207,7 +207,8 @@ def _revenues(terms: Terms, revenues: Mapping[tuple, list]) -> Section:
                 "amount": amount,
                 "eligible_amount": eligible,
                 "contribution": contribution,
-                "contribution_usd": base if complete else None,
+                "contribution_base": base if complete else None,
+                "base_currency": terms.fund.base_currency,
             }
         )
     return Section(TITLES[3], rows)

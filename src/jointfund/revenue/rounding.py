@@ -32,7 +32,8 @@ COLUMNS = (
     "per_receipt",
     "contribution",
     "difference",
-    "difference_usd",
+    "difference_base",
+    "base_currency",
     "booked",
 )
 
@@ -60,7 +61,7 @@ def report(conn: Connection, info: FundInfo, year: int | None = None) -> Roundin
         rounding.add(assess.frame(frame))
     found = {d.group: d for d in rounding.rows(assess.rates)}
     booked = booked_roundings(conn, Rules.from_terms(info.base_terms()).receivable)
-    rows = []
+    rows, base = [], info.base_terms().fund.base_currency
     for group in sorted(set(found) | {g for g in booked if year is None or g.day.year == year}):
         d = found.get(group)
         zero = from_minor(0, group.currency)
@@ -76,7 +77,8 @@ def report(conn: Connection, info: FundInfo, year: int | None = None) -> Roundin
                 "per_receipt": d.per_receipt,
                 "contribution": d.contribution,
                 "difference": d.difference,
-                "difference_usd": d.difference_base,
+                "difference_base": d.difference_base,
+                "base_currency": base,
                 "booked": from_minor(booked.get(group, (0, 0))[0], group.currency),
             }
         )

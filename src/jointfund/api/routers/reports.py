@@ -112,9 +112,7 @@ def eiti_rows(request: Request, year: int, materiality: Decimal | None) -> tuple
 
 
 def eiti_out(r: eiti.EitiRow) -> dict:
-    out = plain_row(r._asdict())
-    out["contribution_base"] = out.pop("contribution_usd")
-    return out
+    return plain_row(r._asdict())
 
 
 def amount_query(description: str):  # noqa: ANN201 - a Query; one per parameter (FastAPI keeps state in it)

@@ -253,6 +253,7 @@ class ReceiptOut(BaseModel):
     reason: str
     contribution: str
     contribution_base: str | None
+    base_currency: str  # the terms' base currency, that of contribution_base
 
 
 @router.get("/licences", response_model=Page[LicenceOut], summary="Licences")
@@ -301,6 +302,7 @@ def receipt_out(e: Evaluation, base: str) -> dict:
         "reason": e.reason,
         "contribution": format_amount(e.contribution, r.currency),
         "contribution_base": _money_or_none(e.contribution_base, base),
+        "base_currency": base,
     }
 
 
@@ -362,6 +364,7 @@ def contribution_totals(
                 "eligible_amount": format_amount(x.eligible_amount, x.currency),
                 "contribution": format_amount(x.contribution, x.currency),
                 "contribution_base": _money_or_none(x.contribution_base, base),
+                "base_currency": base,
             }
             for x in paging.take(found)  # only the page's groups are shaped
         ]
