@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import NamedTuple
 
 from jointfund.governance.model import ABSTAIN, APPROVE, APPROVED, OPEN, REJECT, REJECTED
+from jointfund.terms import decision_rule
 
 
 class Seat(NamedTuple):
@@ -67,16 +68,7 @@ class Verdict(NamedTuple):
     reason: str
 
 
-def _supermajority(rule: str, total: int) -> int:
-    text = rule.split(":", 1)[1]
-    try:
-        if "/" in text:
-            num, den = text.split("/", 1)
-            value = Decimal(num) / Decimal(den)
-        else:
-            value = Decimal(text)
-    except (InvalidOperation, ZeroDivisionError):
-        raise AssertionError(f"rule {rule!r} passed the terms' validation but does not parse") from None
+def _supermajority(value: Decimal, total: int) -> int:
     if value > 1:
         return int(value)
     # A fraction of the seats, rounded up: 2/3 of 6 seats is 4, 2/3 of 5 is 4 (3.33... is not enough).
@@ -97,8 +89,9 @@ def requirements(rule: str, seats: Mapping[str, int]) -> list[Requirement]:
             for p, n in seats.items()
             if n > 0
         ]
-    assert rule.startswith("supermajority:"), f"unknown rule {rule!r}"
-    need = _supermajority(rule, total)
+    parsed = decision_rule.parse(rule)  # validated with the terms: a ValueError here is a programmer error
+    assert parsed.threshold is not None, f"unknown rule {rule!r}"
+    need = _supermajority(parsed.threshold, total)
     return [Requirement(partners, need, f"at least {need} of the {total} seats")]
 
 

@@ -18,6 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from jointfund.money import ISO_EXPONENTS
+from jointfund.terms import decision_rule
 
 Location = tuple[str | int, ...]  # where a key is: table names, keys and list indexes
 
@@ -339,24 +340,8 @@ class Decision(Frozen):
     @field_validator("rule")
     @classmethod
     def _known_rule(cls, v: str) -> str:
-        if v in ("unanimous", "majority", "majority_of_each_partner"):
-            return v
-        if v.startswith("supermajority:"):
-            frac = v.split(":", 1)[1]
-            try:
-                value = (
-                    Decimal(frac)
-                    if "/" not in frac
-                    else Decimal(frac.split("/")[0]) / Decimal(frac.split("/")[1])
-                )
-            except Exception:  # noqa: BLE001 - any parse failure is the same user error
-                value = Decimal(-1)
-            if 0 < value <= 1 or (value > 1 and value == int(value)):
-                return v
-        raise ValueError(
-            "expected one of unanimous, majority, majority_of_each_partner, supermajority:N "
-            "(N a fraction such as 2/3 or a seat count)"
-        )
+        decision_rule.parse(v)  # ValueError, saying what is expected
+        return v
 
 
 class Appointments(Frozen):
