@@ -64,7 +64,7 @@ def listed(conn: Connection, fund: FundInfo, on: dt.date, f: Filter) -> Iterator
     if f.with_amount:
         q = q.where(p.amount_minor.is_not(None))
     text = (f.text or "").strip()[:MAX_SEARCH_CHARS]
-    # Where the database cannot fold the title's case (search.contains_folded), it is matched below, in Python.
+    # Where the database cannot fold the title's case (search.contains_folded), it is matched below in Python.
     titled = search.contains_folded(conn, p.title, text) if text else None
     if titled is not None:
         number = bounds.id_in(text)
