@@ -59,9 +59,9 @@ USERS = {
 ELSEWHERE = {
     "/members/{member_id}/interest": "test_member_journey.py (a seat linked to the user)",
     "/proposals/{proposal_id}/recusal": "test_member_journey.py (a seat linked to the user)",
-    # Needs a clearance waiting for a second person and a seat linked to a second administrator. NOT yet read
-    # at 360 px nor by axe: test_clearance_confirmation.py checks its form and signing without a browser.
-    "/pipeline/{application_id}/confirmation": "test_clearance_confirmation.py (no browser yet)",
+    "/pipeline/{application_id}/confirmation": (
+        "test_clearance_journey.py (a clearance waiting for a second administrator linked to a seat)"
+    ),
 }
 
 
