@@ -4,6 +4,10 @@ A user error is a `JointfundError` whose message is shown as it is; a programmer
 error is an `AssertionError`. Input validation never stops at the first problem:
 it collects `Problem` values, each naming where it is, and raises them together
 as one `InputError`, the way beancount reports loader errors.
+
+The domain names a problem in a request by its DOMAIN FIELD ("amount", "actor"), never by how a
+surface spells it: the CLI renders the field as its flag (cli/flags.py: "--amount: ..."), the API as a
+JSON path ({"loc": ["body", "amount"]}). So one rule speaks correctly on every surface.
 """
 
 from __future__ import annotations
@@ -19,11 +23,19 @@ class Problem(NamedTuple):
         "terms.toml:40 (contribution.streams[2].share)" or a field name.
       message: what is wrong and what was expected, in plain words.
       value: the offending value as given, or None when there is none.
+      field: the domain field of a request this is about ("amount"), or None for a place in a file;
+        each surface renders it in its own words (a CLI flag, a JSON path).
     """
 
     location: str
     message: str
     value: object = None
+    field: str | None = None
+
+    @classmethod
+    def of(cls, field: str, message: str, value: object = None) -> Problem:
+        """A problem with the request's domain field `field` (its location, until a surface renames it)."""
+        return cls(field, message, value, field)
 
     def __str__(self) -> str:
         shown = "" if self.value is None else f" (got {_short(self.value)})"
@@ -36,7 +48,15 @@ def _short(value: object, limit: int = 80) -> str:
 
 
 class JointfundError(Exception):
-    """Root of every error that is the user's or the data's, never a bug."""
+    """Root of every error that is the user's or the data's, never a bug.
+
+    `field` names the domain field of the request the error is about ("actor"), or is None; a surface
+    puts it before the message in its own words (the CLI's "--as: ...").
+    """
+
+    def __init__(self, *args: object, field: str | None = None) -> None:
+        super().__init__(*args)
+        self.field = field
 
 
 class InputError(JointfundError):
@@ -46,7 +66,7 @@ class InputError(JointfundError):
         assert problems, "an InputError needs at least one problem"
         self.problems = tuple(problems)
         self.summary = summary
-        super().__init__(self.render())
+        super().__init__(self.render(), field=self.problems[0].field)
 
     def render(self, limit: int = 50) -> str:
         lines = [f"{self.summary}: {len(self.problems)} problem(s)"]

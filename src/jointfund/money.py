@@ -7,10 +7,10 @@ A float never holds money.
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
-from typing import NamedTuple
+from typing import NamedTuple, overload
 
 from jointfund import bounds
-from jointfund.errors import Problem
+from jointfund.errors import InputError, Problem
 
 # ISO 4217 minor-unit exponents. These are facts of the currency standard, not of
 # any agreement; a currency missing here is refused rather than guessed.
@@ -103,6 +103,29 @@ def parse_amount(text: object, currency: str, location: str) -> tuple[Decimal | 
     if problem := bounds.minor_problem(int(value.scaleb(places)), location, text):
         return None, problem
     return value, None
+
+
+def check_amount(value: Decimal, currency: str, field: str) -> tuple[Decimal | None, Problem | None]:
+    """A typed amount of a request checked as `parse_amount` checks text (finite, no more decimals than
+    `currency` has, within storage); the problem names the request's domain field `field`."""
+    checked, problem = parse_amount(value, currency, field)
+    return checked, None if problem is None else problem._replace(field=field)
+
+
+@overload
+def read_amount(text: str, field: str) -> Decimal: ...
+@overload
+def read_amount(text: None, field: str) -> None: ...
+def read_amount(text: str | None, field: str) -> Decimal | None:
+    """A surface's amount text (a CLI option, a JSON string) as the Decimal the domain takes; None stays
+    None. Refused (InputError at `field`) unless written plainly; the currency's places are the domain's
+    to check."""
+    if text is None:
+        return None
+    value, problem = bounds.plain_decimal(text.strip(), field)
+    if problem:
+        raise InputError([problem._replace(field=field)])
+    return value
 
 
 def to_minor(amount: Decimal, currency: str) -> int:

@@ -332,7 +332,16 @@ def test_a_proposal_is_proposed_signed_withdrawn_and_nothing_forged_passes(clien
     assert done.status_code == 201 and done.json()["status"] == "withdrawn"
     assert client.get(f"/api/proposals/{pid}", headers=h).json()["state"] == "withdrawn"
     bad = client.post("/api/proposals/draft", headers=h, json=dict(fields, kind="coup"))
-    assert bad.status_code == 422 and bad.json()["error"]["field"] == "--kind"
+    # The API names the JSON field it was sent, never the CLI's flag (--kind).
+    error = bad.json()["error"]
+    assert bad.status_code == 422 and (error["field"], error["loc"]) == ("kind", ["body", "kind"])
+    assert "--" not in error["message"] and error["problems"][0]["loc"] == ["body", "kind"]
+    zero = client.post(
+        "/api/proposals/draft", headers=h, json=dict(fields, amount="0", currency="USD", title="")
+    )
+    assert zero.status_code == 422, zero.text
+    assert [p["loc"] for p in zero.json()["error"]["problems"]] == [["body", "title"], ["body", "amount"]]
+    assert "--amount" not in zero.text and "amount: must be more than zero" in zero.json()["error"]["message"]
     assert (
         client.post("/api/proposals/draft", headers=bearer(site, "auditor"), json=fields).status_code == 403
     )
@@ -361,7 +370,7 @@ def test_an_amendment_is_proposed_with_its_content_bound_to_the_signature(client
         and "amendment:5 (changes)" in bad.text
     )
     missing = client.post("/api/proposals/draft", headers=h, json=dict(fields, amendment=None))
-    assert missing.status_code == 422 and missing.json()["error"]["field"] == "--amendment"
+    assert missing.status_code == 422 and missing.json()["error"]["loc"] == ["body", "amendment"]
     signed = signed_draft(client, site, fields)
     edited = client.post(
         "/api/proposals", headers=h, json=dict(signed, amendment=AMENDMENT.replace('"0.6"', '"0.7"'))

@@ -110,7 +110,7 @@ def test_an_expense_beyond_its_line_is_refused_until_the_budget_is_amended(ledge
     ):
         with pytest.raises(Refused, match=why):
             ledgerly.spend(line, amount, day, "INV-X", currency)
-    with pytest.raises(InputError, match="--line"):
+    with pytest.raises(InputError, match="line: no adopted budget line"):
         ledgerly.spend("NOPE", "1.00", Q4, "INV-X")
     # an amendment: the same code, a larger amount, a new version
     ledgerly.budget(("ADM-2025", "administration", "1500.00", "USD", "2025"), on=dt.date(2025, 11, 20))

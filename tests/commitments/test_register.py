@@ -81,9 +81,9 @@ def test_the_register_lists_both_agreements_with_derived_statuses(reg: Reg) -> N
             "urif.transfer",
             "urif.report",
         ]
-        with pytest.raises(InputError, match="--status: expected one of"):
+        with pytest.raises(InputError, match="status: expected one of"):
             register.lines(conn, reg.info, TODAY, status="late-ish")
-        with pytest.raises(InputError, match="--agreement: expected one of security_2024, urif"):
+        with pytest.raises(InputError, match="agreement: expected one of security_2024, urif"):
             register.lines(conn, reg.info, TODAY, agreement="nato")
     assert (rows["security_2024.term_end"].due, rows["security_2024.term_end"].status) == (
         D(2034, 6, 13),
@@ -235,4 +235,4 @@ def test_tags_name_an_area_and_an_investment(reg: Reg) -> None:
     with db.write(reg.engine) as conn, pytest.raises(InputError) as caught:
         register.tag(conn, "officer", 99, "space_race")
     text = caught.value.render()
-    assert "--area: expected one of defence_deterrence" in text and "INVESTMENT: no such investment" in text
+    assert "area: expected one of defence_deterrence" in text and "INVESTMENT: no such investment" in text

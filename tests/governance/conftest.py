@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -101,6 +102,8 @@ class Gov:
         return names
 
     def propose(self, kind: str, proposer: str, on: dt.date = DAY, **kw) -> Proposal:  # noqa: ANN003
+        if isinstance(kw.get("amount"), str):  # the domain takes a Decimal; tests write amounts as text
+            kw["amount"] = Decimal(kw["amount"])
         with db.write(self.engine) as conn:
             d = proposal.draft(conn, self.fund, kind, kw.pop("title", f"a {kind}"), proposer, on, **kw)
             return proposal.submit(

@@ -137,11 +137,11 @@ def test_invalid_amendments_are_refused_naming_the_key_and_line_and_nothing_is_w
         amendment.parse(board.fund, "effective = 2027-01-01\nreference = \n", "a.toml", board.day)
     assert syntax.value.problems[0].location.startswith("a.toml:2")
     change = amendment.parse(board.fund, RENT_60, "a.toml", board.day)
-    with pytest.raises(InputError, match="--amendment"):
+    with pytest.raises(InputError, match="amendment: an amendment proposal needs"):
         board.propose("amendment", "us-board-1")
     with pytest.raises(InputError, match="only an amendment proposal"):
         board.propose("budget", "us-board-1", change=change)
-    with pytest.raises(InputError, match="leave --about out"):
+    with pytest.raises(InputError, match="give no other reference"):
         board.propose("amendment", "us-board-1", change=change, about="x")
     assert rows(board.engine, t.event) == before
 

@@ -34,7 +34,7 @@ def test_bad_input_is_collected_and_named(gov) -> None:
         with db.write(gov.engine) as conn:
             member.appoint(conn, gov.fund, "t", "XX", " ", "senate", b"not a key", gov.day)
     text = str(exc.value)
-    for where in ("--body", "--partner", "--name", "--pubkey"):
+    for where in ("body:", "partner:", "name:", "public_key:"):
         assert where in text
 
 

@@ -208,11 +208,12 @@ def test_proposal_input_problems_are_collected(board) -> None:
             about="proposal:99",
         )
     text = str(exc.value)
-    for where in ("--title", "--amount", "--deadline", "--about"):
-        assert where in text
-    with pytest.raises(InputError, match="--kind: not a kind of decision in the terms"):
+    # The domain names its fields (the CLI shows them as flags); no flag is in the domain's message.
+    assert {p.field for p in exc.value.problems} >= {"title", "amount", "deadline", "about"}
+    assert "--" not in text
+    with pytest.raises(InputError, match="kind: not a kind of decision in the terms"):
         board.propose("coup", "us-board-1")
-    with pytest.raises(InputError, match="--amount and --currency go together"):
+    with pytest.raises(InputError, match="an amount and its currency go together"):
         board.propose("budget", "us-board-1", amount="5")
     board.seat_body("audit")
     with pytest.raises(Refused, match="a budget proposal is made by a member of board"):

@@ -405,7 +405,7 @@ def test_owners_are_validated_and_kept_out_of_reused_references(cli) -> None:  #
         ok=False,
     )
     err = bad.stderr
-    assert "--field:owners" in err and "owner 1: date of birth" in err and "owner 2: nationality" in err
+    assert "--field owners:" in err and "owner 1: date of birth" in err and "owner 2: nationality" in err
     assert "owner 3: expected name|YYYY-MM-DD|nationality" in err and "nothing was recorded" in err
     first = _submit(cli, owners="Ann Lee|1990-01-01|GB", reference="R")
     assert _submit(cli, owners="Ann Lee|1990-01-01|GB", reference="R") == first  # the same again: nothing new

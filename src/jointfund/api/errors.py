@@ -1,7 +1,9 @@
-"""One error shape for the whole API: {"error": {"field": ..., "message": ..., "problems": [...]}}.
+"""One error shape for the whole API: {"error": {"field": ..., "loc": ..., "message": ..., "problems": [...]}}.
 
 A JointfundError becomes a 4xx with its message (never a traceback): input errors list
 every problem with its location, like the CLI's imports; pages get the same message as HTML.
+A problem with a request's domain field ("amount") is placed at its JSON path (["body", "amount"]),
+as FastAPI places its own validation errors, so a client finds the field it sent.
 """
 
 from __future__ import annotations
@@ -23,12 +25,14 @@ class ProblemOut(BaseModel):
     """One problem of the input: where (file:line:column, or a field), what is wrong, and the value given."""
 
     field: str | None
+    loc: list[str | int] | None = None
     message: str
     value: str | None = None
 
 
 class ErrorBody(BaseModel):
     field: str | None = None
+    loc: list[str | int] | None = None
     message: str
     problems: list[ProblemOut] = []
 
@@ -76,14 +80,33 @@ def status_of(exc: JointfundError) -> int:
     return next((code for kind, code in STATUS if isinstance(exc, kind)), 400)
 
 
+def json_path(field: str | None) -> list[str | int] | None:
+    """Where the domain field `field` is in a request: ["body", "amount"]; "fields.sector" is nested."""
+    return None if field is None else ["body", *field.split(".")]
+
+
 def body_of(exc: JointfundError) -> dict:
     if isinstance(exc, InputError):
         problems = [
-            {"field": p.location, "message": p.message, "value": None if p.value is None else str(p.value)}
+            {
+                "field": p.location,
+                "loc": json_path(p.field),
+                "message": p.message,
+                "value": None if p.value is None else str(p.value),
+            }
             for p in exc.problems
         ]
-        return {"error": {"field": exc.problems[0].location, "message": exc.render(), "problems": problems}}
-    return {"error": {"field": None, "message": str(exc), "problems": []}}
+        first = exc.problems[0]
+        return {
+            "error": {
+                "field": first.location,
+                "loc": json_path(first.field),
+                "message": exc.render(),
+                "problems": problems,
+            }
+        }
+    message = f"{exc.field}: {exc}" if exc.field else str(exc)
+    return {"error": {"field": exc.field, "loc": json_path(exc.field), "message": message, "problems": []}}
 
 
 def wants_html(request: Request) -> bool:
@@ -115,6 +138,7 @@ def install(app: FastAPI, render_page) -> None:  # noqa: ANN001 - web.pages.rend
             {
                 "field": ".".join(str(x) for x in e.get("loc", ()) if x not in ("body", "query", "path"))
                 or None,
+                "loc": list(e.get("loc", ())) or None,
                 "message": e.get("msg", "invalid"),
                 "value": _text(e.get("input")),
             }
@@ -124,6 +148,7 @@ def install(app: FastAPI, render_page) -> None:  # noqa: ANN001 - web.pages.rend
         body = {
             "error": {
                 "field": first["field"],
+                "loc": first.get("loc"),
                 "message": f"{first['field'] or 'request'}: {first['message']}",
                 "problems": problems,
             }

@@ -27,7 +27,7 @@ from jointfund.governance import book
 from jointfund.ledger import document, journal
 from jointfund.ledger.entry import Entry, Posting
 from jointfund.ledger.functional import carrying_of, convert, netted, position_of
-from jointfund.money import format_amount, from_minor, parse_amount, to_minor
+from jointfund.money import check_amount, format_amount, from_minor, to_minor
 from jointfund.revenue import book as revenue_book
 from jointfund.store import tables as t
 from jointfund.terms.model import Terms
@@ -141,8 +141,8 @@ def _worth(
         missing = currency if own is None else base
         raise InputError(
             [
-                Problem(
-                    "--date",
+                Problem.of(
+                    "date",
                     f"an expense in {currency} needs the {missing} reference rate on or before "
                     f"{day}; import it with: jointfund fx import FILE",
                     str(day),
@@ -161,7 +161,7 @@ def record(
     info: FundInfo,
     actor: str,
     line_code: str,
-    amount_text: str,
+    amount: Decimal,
     currency: str,
     day: dt.date,
     reference: str,
@@ -178,36 +178,37 @@ def record(
     problems: list[Problem] = []
     if line is None:
         problems.append(
-            Problem(
-                "--line", "no adopted budget line has this code; see: jointfund expenses lines", line_code
+            Problem.of(
+                "line", "no adopted budget line has this code; see: jointfund expenses lines", line_code
             )
         )
-    amount, problem = (
-        parse_amount(amount_text, currency, "--amount") if currency in terms.fund.currencies else (None, None)
+    checked, problem = (
+        check_amount(amount, currency, "amount") if currency in terms.fund.currencies else (None, None)
     )
     if currency not in terms.fund.currencies:
         problems.append(
-            Problem("--currency", f"expected one of {', '.join(terms.fund.currencies)}", currency)
+            Problem.of("currency", f"expected one of {', '.join(terms.fund.currencies)}", currency)
         )
     elif problem:
         problems.append(problem)
-    elif amount is not None and amount <= 0:
-        problems.append(Problem("--amount", "must be more than zero", amount_text))
+    elif checked is not None and checked <= 0:
+        problems.append(Problem.of("amount", "must be more than zero", str(amount)))
     reference = reference.strip()
     if not 0 < len(reference) <= MAX_REFERENCE_CHARS:
         problems.append(
-            Problem(
-                "--reference",
+            Problem.of(
+                "reference",
                 f"the invoice's reference, 1 to {MAX_REFERENCE_CHARS} characters, is "
                 "needed (it keys the expense)",
                 reference,
             )
         )
     if day < info.start_date:
-        problems.append(Problem("--date", f"before the fund exists (it starts {info.start_date})", str(day)))
+        problems.append(Problem.of("date", f"before the fund exists (it starts {info.start_date})", str(day)))
     if problems:
         raise InputError(problems, "expense not recorded")
-    assert line is not None and amount is not None
+    assert line is not None and checked is not None
+    amount = checked
     sha = document.digest(evidence)
     found = conn.execute(select(t.expense).where(t.expense.c.reference == reference)).first()
     earlier = None if found is None else _of(found)

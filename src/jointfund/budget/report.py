@@ -36,7 +36,7 @@ COLUMNS = (
 )
 
 
-def parse_period(text: str, where: str = "--period") -> Period:
+def parse_period(text: str, where: str = "period") -> Period:
     p = period_of(text)
     if p is None:
         raise InputError(

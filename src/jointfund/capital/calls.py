@@ -205,12 +205,14 @@ def call_lines(
     uncalled."""
     problems = []
     if amount <= 0:
-        problems.append(Problem("--amount", "a call must be more than zero", str(amount)))
+        problems.append(Problem.of("amount", "a call must be more than zero", str(amount)))
     if not reference.strip() or len(reference) > 60:
-        problems.append(Problem("--reference", "a call reference of 1 to 60 characters is needed", reference))
+        problems.append(
+            Problem.of("reference", "a call reference of 1 to 60 characters is needed", reference)
+        )
     if not any(commitments.values()):
         problems.append(
-            Problem("--currency", f"no partner has a commitment in {currency} to call against", currency)
+            Problem.of("currency", f"no partner has a commitment in {currency} to call against", currency)
         )
     if problems:
         raise InputError(problems, "call not issued")
@@ -290,16 +292,16 @@ def contribute(
     found = [x for x in open_calls(conn, terms) if x.reference == call_reference]
     if not found:
         raise InputError(
-            [Problem("--call", "no such call line; see: jointfund capital calls", call_reference)]
+            [Problem.of("call", "no such call line; see: jointfund capital calls", call_reference)]
         )
     line = found[0]
     problems = []
     if amount <= 0:
-        problems.append(Problem("--amount", "must be more than zero", str(amount)))
+        problems.append(Problem.of("amount", "must be more than zero", str(amount)))
     if day < line.called_on:
-        problems.append(Problem("--date", f"before the call ({line.called_on})", str(day)))
+        problems.append(Problem.of("date", f"before the call ({line.called_on})", str(day)))
     if not receipt.strip():
-        problems.append(Problem("--receipt", "the bank's reference for the payment is needed", receipt))
+        problems.append(Problem.of("receipt", "the bank's reference for the payment is needed", receipt))
     if problems:
         raise InputError(problems, "contribution not recorded")
     earlier = journal.entries(conn, link=f"call:{call_reference}")

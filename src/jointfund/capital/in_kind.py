@@ -150,8 +150,8 @@ def report(
     if kind is None:
         who = [p for p in terms.partner_codes if assessed_kind(terms, p)]
         problems.append(
-            Problem(
-                "--partner",
+            Problem.of(
+                "partner",
                 f"the terms give no assessed in-kind contribution to this partner; "
                 f"only to {', '.join(who) or 'none'}",
                 partner,
@@ -159,29 +159,29 @@ def report(
         )
     if currency not in terms.fund.currencies:
         problems.append(
-            Problem("--currency", f"expected one of {', '.join(terms.fund.currencies)}", currency)
+            Problem.of("currency", f"expected one of {', '.join(terms.fund.currencies)}", currency)
         )
-    for name, x in (("--value", value), ("--proposed-value", proposed)):
+    for name, x in (("value", value), ("proposed_value", proposed)):
         if x is not None and x <= 0:
-            problems.append(Problem(name, "must be more than zero", str(x)))
+            problems.append(Problem.of(name, "must be more than zero", str(x)))
     if not description.strip() or len(description) > 500:
         problems.append(
-            Problem("--description", "a description of 1 to 500 characters is needed", description)
+            Problem.of("description", "a description of 1 to 500 characters is needed", description)
         )
     if not reference.strip() or len(reference) > 64 or any(ch.isspace() for ch in reference):
         problems.append(
-            Problem("--reference", "a reference of 1 to 64 characters without spaces is needed", reference)
+            Problem.of("reference", "a reference of 1 to 64 characters without spaces is needed", reference)
         )
     if delivered_on < info.start_date:
         problems.append(
-            Problem(
-                "--date",
+            Problem.of(
+                "date",
                 f"assistance delivered before the entry into force ({info.start_date}) does not count",
                 str(delivered_on),
             )
         )
     if delivered_on > on:
-        problems.append(Problem("--date", f"after today ({on})", str(delivered_on)))
+        problems.append(Problem.of("date", f"after today ({on})", str(delivered_on)))
     problems += funding_problems(kind, funded_by)
     if problems:
         raise InputError(problems, "in-kind contribution not recorded")
@@ -243,22 +243,22 @@ def report(
 def funding_problems(kind: ContributionKind | None, funded_by: str | None) -> list[Problem]:
     """Why a delivery so funded cannot count as the partner's capital under the terms, if it cannot."""
     if funded_by is not None and funded_by not in FUNDING:
-        return [Problem("--funded-by", f"expected one of {', '.join(FUNDING)}", funded_by)]
+        return [Problem.of("funded_by", f"expected one of {', '.join(FUNDING)}", funded_by)]
     counts = kind.funded_by if kind is not None else ()
     if not counts:  # the terms do not ask who paid
         return []
     if funded_by is None:
         return [
-            Problem(
-                "--funded-by",
+            Problem.of(
+                "funded_by",
                 f"say who paid for the delivery ({', '.join(FUNDING)}); the terms count only "
                 f"{', '.join(counts)}",
             )
         ]
     if funded_by not in counts:
         return [
-            Problem(
-                "--funded-by",
+            Problem.of(
+                "funded_by",
                 f"the terms count only {', '.join(counts)} assistance as capital: a delivery "
                 f"{funded_by.replace('_', ' ')} is not new assistance the partner paid for",
                 funded_by,

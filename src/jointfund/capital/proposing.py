@@ -10,7 +10,6 @@ from sqlalchemy import Connection
 from jointfund.fund import FundInfo
 from jointfund.governance import canonical, proposal
 from jointfund.governance.model import Proposal
-from jointfund.money import format_amount
 
 
 def open_proposal(
@@ -28,8 +27,7 @@ def open_proposal(
     deadline: dt.date | None = None,
 ) -> Proposal:
     """Draft, sign with the proposer's Ed25519 key and submit; the governance rules decide the rest."""
-    text = None if amount is None or currency is None else format_amount(amount, currency)
-    draft = proposal.draft(conn, info, kind, title, proposer, on, text, currency, about, deadline)
+    draft = proposal.draft(conn, info, kind, title, proposer, on, amount, currency, about, deadline)
     return proposal.submit(
         conn, info, actor, draft, canonical.sign(private, canonical.proposal_bytes(info.id, draft))
     )

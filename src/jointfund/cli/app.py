@@ -17,7 +17,8 @@ import typer
 import typer.main
 from typer.core import TyperCommand, TyperGroup
 
-from jointfund.errors import InputError, JointfundError
+from jointfund.cli import flags
+from jointfund.errors import JointfundError
 
 # Newer Typer vendors its own copy of click; take ClickException from whichever Typer uses.
 ClickException = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
@@ -60,7 +61,7 @@ class Group(TyperGroup):
         try:
             return super().invoke(ctx)
         except JointfundError as exc:
-            raise UserError(exc.render() if isinstance(exc, InputError) else str(exc)) from None
+            raise UserError(flags.render(exc)) from None  # the domain's field names as the CLI's flags
 
 
 app = typer.Typer(

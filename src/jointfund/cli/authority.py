@@ -71,7 +71,9 @@ def record_genesis(ctx: typer.Context, values: list[str]) -> authority.Genesis:
     fund = context.fund(ctx)
     authorities = read_authorities(values)
     with db.write(context.engine(ctx)) as conn:
-        g = authority.record_genesis(conn, who.name, fund.id, fund.base_terms().partner_codes, authorities)
+        g = authority.record_genesis(
+            conn, who.name, fund.id, fund.base_terms().partner_codes, authorities, "--authority"
+        )
     say(_genesis_words(g))
     return g
 

@@ -57,6 +57,7 @@ def record(
     """Record an expense against a budget line; refused beyond what the line has left (it needs a budget
     amendment)."""
     from jointfund.budget import expense
+    from jointfund.money import read_amount
 
     who = context.actor(ctx, "expenses.record")
     info = context.fund(ctx)
@@ -65,7 +66,16 @@ def record(
     content = _evidence(evidence, info.terms(day).budget.evidence_max_bytes)
     with db.write(context.engine(ctx)) as conn:
         x, new = expense.record(
-            conn, info, who.name, line, amount, currency, day, reference, evidence.name, content
+            conn,
+            info,
+            who.name,
+            line,
+            read_amount(amount, "amount"),
+            currency,
+            day,
+            reference,
+            evidence.name,
+            content,
         )
     say(
         f"expense {x.reference}: {x.amount} {x.currency} charged to {x.line} (entry {x.entry_seq}, evidence "

@@ -49,7 +49,7 @@ def init(
         from jointfund.ledger.authority import validated
         from jointfund.terms import load_text
 
-        validated(load_text(text, source).partner_codes, read_authorities(authorities))
+        validated(load_text(text, source).partner_codes, read_authorities(authorities), "--authority")
     info = fund_mod.create(context.engine(ctx, migrated=False), text, source)
     say(
         f"created fund {info.code} ({info.name})\n  id: {info.id}\n  terms: {source}\n  starts: "

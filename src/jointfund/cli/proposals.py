@@ -17,6 +17,7 @@ from jointfund.governance import amendment, book, canonical, execution, listing,
 from jointfund.governance.member import find
 from jointfund.governance.model import CHOICES
 from jointfund.ledger.checkpoint import load_private
+from jointfund.money import read_amount
 from jointfund.store import db
 from jointfund.terms.loader import read_file
 
@@ -92,7 +93,7 @@ def new(
             title,
             member_ref,
             today,
-            amount,
+            read_amount(amount, "amount"),
             currency,
             about,
             parse_date(deadline, "--deadline"),

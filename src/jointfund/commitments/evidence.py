@@ -15,7 +15,7 @@ MAX_BYTES = 20 * 1024 * 1024  # evidence is a letter, minutes or a report, not a
 digest = document.digest
 
 
-def read(paths: list[Path], option: str = "--evidence") -> list[tuple[str, bytes]]:
+def read(paths: list[Path], option: str = "evidence") -> list[tuple[str, bytes]]:
     """The (name, bytes) of each file; InputError naming each that cannot be used."""
     out, problems = [], []
     for p in paths:

@@ -257,9 +257,9 @@ def lines(
     problems = []
     codes = [a.agreement.code for a in agreements()]
     if agreement is not None and agreement not in codes:
-        problems.append(Problem("--agreement", f"expected one of {', '.join(codes)}", agreement))
+        problems.append(Problem.of("agreement", f"expected one of {', '.join(codes)}", agreement))
     if status is not None and status not in STATUSES:
-        problems.append(Problem("--status", f"expected one of {', '.join(STATUSES)}", status))
+        problems.append(Problem.of("status", f"expected one of {', '.join(STATUSES)}", status))
     if problems:
         raise InputError(problems, "no such register view")
     state = _State(conn, info, today)
@@ -294,7 +294,7 @@ def _next_id(conn: Connection, column) -> int:  # noqa: ANN001 - a table column
 
 def _note(note: str, problems: list[Problem]) -> str:
     if len(note) > MAX_NOTE:
-        problems.append(Problem("--note", f"at most {MAX_NOTE} characters", note))
+        problems.append(Problem.of("note", f"at most {MAX_NOTE} characters", note))
     return note.strip()
 
 
@@ -308,8 +308,8 @@ def record_event(
     recordable = [k for k, (_a, e) in kinds.items() if e.date is None]
     if found is None or found[1].date is not None:
         problems.append(
-            Problem(
-                "--kind",
+            Problem.of(
+                "kind",
                 f"expected one of {', '.join(recordable)}"
                 + ("" if found is None else f"; {kind} is fixed by the text ({found[1].date})"),
                 kind,
@@ -318,9 +318,11 @@ def record_event(
     else:
         start = min([e.date for e in found[0].events if e.date] or [info.start_date])
         if day < start:
-            problems.append(Problem("--date", f"before {found[0].agreement.short} began ({start})", str(day)))
+            problems.append(
+                Problem.of("date", f"before {found[0].agreement.short} began ({start})", str(day))
+            )
     if day > today:
-        problems.append(Problem("--date", f"after today ({today}): record what has happened", str(day)))
+        problems.append(Problem.of("date", f"after today ({today}): record what has happened", str(day)))
     note = _note(note, problems)
     if problems:
         raise InputError(problems, "event not recorded")
@@ -351,11 +353,11 @@ def record_outcome(
     state = _State(conn, info, today)
     problems: list[Problem] = []
     if status not in RECORDED:
-        problems.append(Problem("--status", f"expected one of {', '.join(RECORDED)}", status))
+        problems.append(Problem.of("status", f"expected one of {', '.join(RECORDED)}", status))
     if day > today:
-        problems.append(Problem("--date", f"after today ({today})", str(day)))
+        problems.append(Problem.of("date", f"after today ({today})", str(day)))
     if not files:
-        problems.append(Problem("--evidence", "at least one evidence file is needed"))
+        problems.append(Problem.of("evidence", "at least one evidence file is needed"))
     note = _note(note, problems)
     days = state.occurrences(a, c)
     pending = [d for d in days if not state.settled(c, d)]
@@ -363,8 +365,8 @@ def record_outcome(
     if c.kind in ("ongoing", "intent", "negative"):
         if status == "late":
             problems.append(
-                Problem(
-                    "--status", f"{cid} has no due date to be late for; use met, breached or waived", status
+                Problem.of(
+                    "status", f"{cid} has no due date to be late for; use met, breached or waived", status
                 )
             )
     elif not days:
@@ -379,14 +381,14 @@ def record_outcome(
         occurrence = pending[0]
         if status == "met" and day > occurrence:
             problems.append(
-                Problem(
-                    "--status", f"met on {day}, after it was due ({occurrence}): record it as late", status
+                Problem.of(
+                    "status", f"met on {day}, after it was due ({occurrence}): record it as late", status
                 )
             )
         if status == "late" and day <= occurrence:
             problems.append(
-                Problem(
-                    "--status", f"done on {day}, by its due date ({occurrence}): record it as met", status
+                Problem.of(
+                    "status", f"done on {day}, by its due date ({occurrence}): record it as met", status
                 )
             )
     if problems:
@@ -427,7 +429,7 @@ def tag(conn: Connection, actor: str, investment_id: int, area: str) -> int | No
     known = areas()
     problems = []
     if area not in known:
-        problems.append(Problem("--area", f"expected one of {', '.join(known)}", area))
+        problems.append(Problem.of("area", f"expected one of {', '.join(known)}", area))
     if conn.execute(select(t.investment.c.id).where(t.investment.c.id == investment_id)).first() is None:
         problems.append(
             Problem("INVESTMENT", "no such investment; see: jointfund portfolio list", investment_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Callable
+from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 
@@ -62,7 +63,7 @@ def build(engine: Engine, info: FundInfo, directory: Path, say: Callable[[str], 
                 info,
                 ACTOR,
                 x["line"],
-                x["amount"],
+                Decimal(x["amount"]),
                 x["currency"],
                 x["date"],
                 x["reference"],

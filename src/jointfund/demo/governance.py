@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import tomllib
 from collections.abc import Callable
+from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 
@@ -240,7 +241,7 @@ def _propose(  # noqa: ANN202
         spec["title"],
         proposer,
         spec["proposed_on"],
-        spec.get("amount"),
+        None if spec.get("amount") is None else Decimal(spec["amount"]),
         spec.get("currency"),
         spec.get("about"),
         spec.get("deadline"),

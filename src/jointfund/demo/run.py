@@ -51,7 +51,7 @@ def prepare_dir(directory: Path) -> None:
         if not (directory / MARKER).exists():
             if any(directory.iterdir()):
                 raise JointfundError(
-                    f"--dir {directory} exists and is not a demo directory; choose an empty or new one"
+                    f"{directory} exists and is not a demo directory; choose an empty or new one", field="dir"
                 )
         else:
             shutil.rmtree(directory)

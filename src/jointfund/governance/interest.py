@@ -57,11 +57,13 @@ def prepare(
     problems = []
     if not party or len(party) > MAX_NAME_CHARS:
         problems.append(
-            Problem("--party", f"a company name or code of 1 to {MAX_NAME_CHARS} characters is needed", party)
+            Problem.of(
+                "party", f"a company name or code of 1 to {MAX_NAME_CHARS} characters is needed", party
+            )
         )
     if not nature or len(nature) > MAX_TITLE_CHARS:
         problems.append(
-            Problem("--nature", f"a description of 1 to {MAX_TITLE_CHARS} characters is needed", nature)
+            Problem.of("nature", f"a description of 1 to {MAX_TITLE_CHARS} characters is needed", nature)
         )
     if problems:
         raise InputError(problems, "interest not declared")

@@ -31,7 +31,7 @@ def appoint(
     body: str,
     pem: bytes,
     on: dt.date,
-    where: str = "--pubkey",
+    where: str = "public_key",
     statement: authority.Statement | None = None,
     decision: int | None = None,
 ) -> Member:
@@ -43,18 +43,18 @@ def appoint(
     bodies = [b.code for b in terms.governance.bodies]
     if body not in bodies:
         problems.append(
-            Problem("--body", f"not a body of this fund; expected one of {', '.join(bodies)}", body)
+            Problem.of("body", f"not a body of this fund; expected one of {', '.join(bodies)}", body)
         )
     if partner not in terms.partner_codes:
         problems.append(
-            Problem(
-                "--partner",
+            Problem.of(
+                "partner",
                 f"not a partner of this fund; expected one of {', '.join(terms.partner_codes)}",
                 partner,
             )
         )
     if not name.strip() or len(name) > MAX_NAME_CHARS:
-        problems.append(Problem("--name", f"a name of 1 to {MAX_NAME_CHARS} characters is needed", name))
+        problems.append(Problem.of("name", f"a name of 1 to {MAX_NAME_CHARS} characters is needed", name))
     if on < fund.start_date:
         problems.append(Problem("date", f"before the fund exists (it starts {fund.start_date})", str(on)))
     public = None
@@ -202,12 +202,12 @@ def find(conn: Connection, ref: str, body: str | None = None) -> Member:
         if len(match) > 1 and body is not None:
             match = [m for m in match if m.body == body] or match
     if not match:
-        raise NotFound(f"--as: no seated member {ref!r}; see: jointfund members list")
+        raise NotFound(f"no seated member {ref!r}; see: jointfund members list", field="actor")
     if len(match) > 1:
         raise InputError(
             [
-                Problem(
-                    "--as",
+                Problem.of(
+                    "actor",
                     "several seated members have this name; give the member id instead "
                     f"({', '.join(f'{m.id} on {m.body}' for m in match)})",
                     ref,

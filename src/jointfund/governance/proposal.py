@@ -39,7 +39,7 @@ from jointfund.governance.model import (
 )
 from jointfund.governance.rule import Seat, Verdict, attainable
 from jointfund.ledger import document
-from jointfund.money import format_amount, parse_amount, to_minor
+from jointfund.money import check_amount, format_amount, to_minor
 from jointfund.store import tables as t
 
 PROPOSAL_REF = "proposal:"
@@ -102,7 +102,7 @@ def draft(
     title: str,
     proposer: str,
     on: dt.date,
-    amount: str | None = None,
+    amount: Decimal | None = None,
     currency: str | None = None,
     about: str | None = None,
     deadline: dt.date | None = None,
@@ -122,58 +122,58 @@ def draft(
     if kind not in kinds:
         raise InputError(
             [
-                Problem(
-                    "--kind", f"not a kind of decision in the terms; expected one of {', '.join(kinds)}", kind
+                Problem.of(
+                    "kind", f"not a kind of decision in the terms; expected one of {', '.join(kinds)}", kind
                 )
             ]
         )
     decision = terms.decision(kind)
     if not title.strip() or len(title) > MAX_TITLE_CHARS:
-        problems.append(Problem("--title", f"a title of 1 to {MAX_TITLE_CHARS} characters is needed", title))
+        problems.append(Problem.of("title", f"a title of 1 to {MAX_TITLE_CHARS} characters is needed", title))
     value: Decimal | None = None
     if (amount is None) != (currency is None):
         problems.append(
-            Problem("--amount" if amount is None else "--currency", "--amount and --currency go together")
+            Problem.of("amount" if amount is None else "currency", "an amount and its currency go together")
         )
     elif amount is not None and currency is not None:
         if currency not in terms.fund.currencies:
             problems.append(
-                Problem(
-                    "--currency",
+                Problem.of(
+                    "currency",
                     f"not a currency of the fund; expected one of {', '.join(terms.fund.currencies)}",
                     currency,
                 )
             )
         else:
-            value, problem = parse_amount(amount, currency, "--amount")
+            value, problem = check_amount(amount, currency, "amount")
             if problem:
                 problems.append(problem)
             elif value is not None and value <= 0:
-                problems.append(Problem("--amount", "must be more than zero", amount))
+                problems.append(Problem.of("amount", "must be more than zero", str(amount)))
     if kind == amendment.KIND and change is None:
-        problems.append(Problem("--amendment", "an amendment proposal needs its amendment file"))
+        problems.append(Problem.of("amendment", "an amendment proposal needs its amendment file"))
     elif kind != amendment.KIND and change is not None:
         problems.append(
-            Problem("--amendment", f"only an amendment proposal carries one, not a {kind} proposal")
+            Problem.of("amendment", f"only an amendment proposal carries one, not a {kind} proposal")
         )
     elif change is not None and about is not None:
         problems.append(
-            Problem(
-                "--about", "an amendment proposal is about its amendment's hash; leave --about out", about
+            Problem.of(
+                "about", "an amendment proposal is about its amendment's hash; give no other reference", about
             )
         )
     elif change is not None:
         about = change.about
     if about is not None and (not about.strip() or len(about) > MAX_REF_CHARS):
         problems.append(
-            Problem("--about", f"a reference of 1 to {MAX_REF_CHARS} characters is needed", about)
+            Problem.of("about", f"a reference of 1 to {MAX_REF_CHARS} characters is needed", about)
         )
     elif about is not None and about.startswith(PROPOSAL_REF):
         target = bounds.id_in(about[len(PROPOSAL_REF) :])
         if target is None or not book.proposals(conn, [target]):
-            problems.append(Problem("--about", "names no existing proposal", about))
+            problems.append(Problem.of("about", "names no existing proposal", about))
     if deadline is not None and deadline < on:
-        problems.append(Problem("--deadline", f"is before the proposal is made ({on})", str(deadline)))
+        problems.append(Problem.of("deadline", f"is before the proposal is made ({on})", str(deadline)))
     if on < fund.start_date:
         problems.append(Problem("date", f"before the fund exists (it starts {fund.start_date})", str(on)))
     if problems:
@@ -487,7 +487,7 @@ def stand(
             p,
             OPEN,
             f"waiting for a recommendation of the {committee}: an approved proposal of it "
-            f"--about {PROPOSAL_REF}{p.id}",
+            f"about {PROPOSAL_REF}{p.id}",
             seats,
             done,
             rec,

@@ -46,7 +46,7 @@ def _partner_keys(conn: Connection) -> dict[str, tuple[str, str]]:
 
 
 def checked(
-    conn: Connection, member_id: int, pem: bytes, where: str = "--new-key"
+    conn: Connection, member_id: int, pem: bytes, where: str = "public_key"
 ) -> tuple[Member, str, str]:
     """The seated member `member_id` and the new key `pem` (its id and PEM text), once the key is one in use
     nowhere; refuses otherwise. What both paths check before anyone signs, and again when the change is
@@ -66,7 +66,7 @@ def checked(
 
 
 def prepare(
-    conn: Connection, fund: FundInfo, member_id: int, pem: bytes, where: str = "--new-key"
+    conn: Connection, fund: FundInfo, member_id: int, pem: bytes, where: str = "public_key"
 ) -> tuple[Member, str, authority.Statement]:
     """The unsigned statement that replaces member `member_id`'s key with `pem` (and the new key's id): the
     same bytes whether the old key or the partner's authority key signs them."""
@@ -82,7 +82,7 @@ def rotate(
     pem: bytes,
     st: authority.Statement | None,
     on: dt.date,
-    where: str = "--new-key",
+    where: str = "public_key",
     signer: str | None = None,
 ) -> Member:
     """Replace a seated member's key with `pem`, as `st` (signed by the member's current key, or by the

@@ -67,7 +67,7 @@ def issue(conn: Connection, actor: str, name: str, label: str) -> tuple[Token, s
     again."""
     if not label.strip() or len(label) > MAX_LABEL_CHARS:
         raise InputError(
-            [Problem("--label", f"say what the token is for, 1 to {MAX_LABEL_CHARS} characters", label)],
+            [Problem.of("label", f"say what the token is for, 1 to {MAX_LABEL_CHARS} characters", label)],
             "token not issued",
         )
     known = {u.name: u for u in user.users(conn)}

@@ -59,9 +59,9 @@ def add(conn: Connection, actor: str, name: str, role: str, password: str) -> Us
             )
         )
     if role not in ROLES:
-        problems.append(Problem("--role", f"expected one of {', '.join(ROLES)}", role))
+        problems.append(Problem.of("role", f"expected one of {', '.join(ROLES)}", role))
     if not MIN_PASSWORD_CHARS <= len(password) <= MAX_PASSWORD_CHARS:
-        problems.append(Problem("--password", f"{MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters"))
+        problems.append(Problem.of("password", f"{MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters"))
     if problems:
         raise InputError(problems, "user not added")
     if any(u.name == name for u in users(conn)):
@@ -118,14 +118,14 @@ def resolve(conn: Connection, name: str | None) -> Actor:
     if not everyone:
         if name not in (None, OPERATOR_NAME):
             raise NotFound(
-                f"--user {name}: this fund has no users yet; leave --user out (you act as {OPERATOR_NAME})"
+                f"{name}: this fund has no users yet; name none (you act as {OPERATOR_NAME})", field="user"
             )
         return OPERATOR
     if name is None:
-        raise Refused("this fund has users: say who you are with --user NAME (or JOINTFUND_USER)")
+        raise Refused("this fund has users: say who you are (a user name, or JOINTFUND_USER)", field="user")
     u = everyone.get(name)
     if u is None:
-        raise NotFound(f"--user {name}: no such user; see: jointfund users list")
+        raise NotFound(f"{name}: no such user; see: jointfund users list", field="user")
     if not u.enabled:
         raise Refused(f"user {name} is disabled")
     return Actor(u.name, u.role)

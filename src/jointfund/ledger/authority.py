@@ -245,7 +245,7 @@ def record_genesis(
     fund_id: str,
     partners: tuple[str, ...],
     authorities: Mapping[str, bytes],
-    where: str = "--authority",
+    where: str = "authorities",
 ) -> Genesis:
     """Log the genesis record naming each partner's authority public key; once per fund."""
     from jointfund.ledger import log
@@ -259,7 +259,7 @@ def record_genesis(
 
 
 def validated(
-    partners: tuple[str, ...], authorities: Mapping[str, bytes], where: str = "--authority"
+    partners: tuple[str, ...], authorities: Mapping[str, bytes], where: str = "authorities"
 ) -> dict[str, str]:
     """One distinct Ed25519 public key per partner, as PEM text; every problem named."""
     problems = []
@@ -298,8 +298,8 @@ def sign_genesis(conn: Connection, actor: str, partner: str, signature_hex: str)
     if partner not in g.authorities:
         raise InputError(
             [
-                Problem(
-                    "--partner",
+                Problem.of(
+                    "partner",
                     f"not a partner of the genesis; expected one of {', '.join(g.authorities)}",
                     partner,
                 )

@@ -40,7 +40,7 @@ def digest(content: bytes) -> str:
 
 
 def store(
-    conn: Connection, actor: str, name: str, content: bytes, max_bytes: int, where: str = "--evidence"
+    conn: Connection, actor: str, name: str, content: bytes, max_bytes: int, where: str = "evidence"
 ) -> Document:
     """Keep `content` (refused when empty or over `max_bytes`); the stored one if these bytes are already
     kept."""

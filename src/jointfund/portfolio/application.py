@@ -31,7 +31,7 @@ from jointfund.portfolio import clearance, owner
 from jointfund.portfolio import pipeline as rules
 from jointfund.region import REGIONS
 from jointfund.revenue.fields import Cells
-from jointfund.revenue.reader import Columns, Row, read_rows
+from jointfund.revenue.reader import REQUEST, Columns, Row, read_rows
 from jointfund.store import tables as t
 from jointfund.terms.model import Pipeline, Terms
 
@@ -58,7 +58,7 @@ class Application(NamedTuple):
       description, contact: free text.
       documents: references of the supporting documents.
       submitted_on: effective date of the submission.
-      source, line: where it came from ("applications.csv", 12; "--field", 0).
+      source, line: where it came from ("applications.csv", 12; "fields", 0 for a request's fields).
       seq: log position of the submission (0 before it is recorded).
     """
 
@@ -196,17 +196,17 @@ def digest(app: Application, owners: tuple[owner.Owner, ...] = ()) -> str:
 
 
 def field_row(fields: Mapping[str, str]) -> Row:
-    """`--field name=value` options as one input row."""
+    """A request's fields (name -> value) as one input row."""
     unknown = sorted(set(fields) - set(COLUMNS.all))
     if unknown:
         raise InputError(
             [
-                Problem(f"--field {k}", f"unknown field; expected one of {', '.join(COLUMNS.all)}", k)
+                Problem.of(f"{REQUEST}.{k}", f"unknown field; expected one of {', '.join(COLUMNS.all)}", k)
                 for k in unknown
             ],
             "application not submitted",
         )
-    return Row(0, "--field", {k: v.strip() for k, v in fields.items()})
+    return Row(0, REQUEST, {k: v.strip() for k, v in fields.items()})
 
 
 def rows_of(path: Path) -> Iterable[Row]:
@@ -337,7 +337,7 @@ def move(
     if why:
         raise Refused(f"{app.label} stays {current.to_stage}: {why}")
     if not reason.strip() or len(reason) > MAX_REASON_CHARS:
-        raise InputError([Problem("--reason", f"say why, in 1 to {MAX_REASON_CHARS} characters", reason)])
+        raise InputError([Problem.of("reason", f"say why, in 1 to {MAX_REASON_CHARS} characters", reason)])
     if on < current.effective:
         raise InputError(
             [Problem("date", f"before the application's last move ({current.effective})", str(on))]

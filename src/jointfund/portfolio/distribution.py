@@ -88,11 +88,11 @@ def propose(
     _refuse_locked(terms, on)
     problems = []
     if amount <= 0:
-        problems.append(Problem("--amount", "must be more than zero", str(amount)))
+        problems.append(Problem.of("amount", "must be more than zero", str(amount)))
     if currency != terms.fund.base_currency:
         problems.append(
-            Problem(
-                "--currency",
+            Problem.of(
+                "currency",
                 f"distributions are made in the base currency {terms.fund.base_currency}",
                 currency,
             )

@@ -52,8 +52,7 @@ def _investment(conn: Connection, p: Proposal) -> investment.Investment:
     inv = investment.by_reference(conn, p.about)
     if inv is None:
         raise Refused(
-            f"proposal {p.id} ({p.kind}) must be about an investment (--about investment:<id>), "
-            f"not {p.about!r}"
+            f"proposal {p.id} ({p.kind}) must be about an investment (investment:<id>), not {p.about!r}"
         )
     return inv
 

@@ -371,7 +371,7 @@ def commit(
     """Record the investment an executed proposal decides, and post its commitment."""
     if p.amount is None or p.currency is None:
         raise Refused(
-            f"proposal {p.id} names no amount: an investment proposal commits --amount in --currency"
+            f"proposal {p.id} names no amount: an investment proposal commits an amount in a currency"
         )
     if of_application(conn, application_id) is not None:
         raise Refused(
@@ -426,15 +426,15 @@ def _check_money(
 ) -> list[Problem]:
     problems = []
     if currency != inv.currency:
-        problems.append(Problem("--currency", f"{inv.label} is in {inv.currency}", currency))
+        problems.append(Problem.of("currency", f"{inv.label} is in {inv.currency}", currency))
     if amount <= 0:
-        problems.append(Problem("--amount", "must be more than zero", str(amount)))
+        problems.append(Problem.of("amount", "must be more than zero", str(amount)))
     if not reference.strip():
         problems.append(
-            Problem("--reference", "the payer's reference is needed (it keys the entry)", reference)
+            Problem.of("reference", "the payer's reference is needed (it keys the entry)", reference)
         )
     if on < inv.committed_on:
-        problems.append(Problem("--date", f"before {inv.label} was committed ({inv.committed_on})", str(on)))
+        problems.append(Problem.of("date", f"before {inv.label} was committed ({inv.committed_on})", str(on)))
     return problems
 
 
@@ -452,7 +452,7 @@ def record_income(
     kinds = terms.pipeline.income if terms.pipeline else {}
     problems = _check_money(amount, currency, inv, reference, on)
     if kind not in kinds:
-        problems.append(Problem("--kind", f"expected one of {', '.join(kinds)}", kind))
+        problems.append(Problem.of("kind", f"expected one of {', '.join(kinds)}", kind))
     if problems:
         raise InputError(problems, "income not recorded")
     return journal.post(
@@ -486,8 +486,8 @@ def record_return(
     if not 0 < cost <= pos.cost:
         raise InputError(
             [
-                Problem(
-                    "--cost",
+                Problem.of(
+                    "cost",
                     f"the cost returned must be more than zero and at most the {pos.cost} left",
                     str(cost),
                 )

@@ -341,8 +341,8 @@ def load(path: Path, aliases: Path | None = None) -> tuple[str, list[Target], st
         if aliases is not None:
             raise InputError(
                 [
-                    Problem(
-                        "--aliases",
+                    Problem.of(
+                        "aliases",
                         "only OFAC's sdn.csv takes an alt.csv; OpenSanctions' file holds its aliases",
                         str(aliases),
                     )
@@ -368,8 +368,8 @@ def record(
     if not NAME.match(name):
         raise InputError(
             [
-                Problem(
-                    "--list",
+                Problem.of(
+                    "list",
                     "a name of lower-case letters, digits and _, starting with a letter, "
                     "at most 64 (e.g. ofac_sdn, eu_fsf, ua_nsdc)",
                     name,

@@ -335,7 +335,7 @@ def decide(
     if outcome not in OUTCOMES:
         raise InputError([Problem("outcome", f"expected {' or '.join(OUTCOMES)}", outcome)])
     if not reason.strip() or len(reason) > MAX_REASON_CHARS:
-        raise InputError([Problem("--reason", f"say why, in 1 to {MAX_REASON_CHARS} characters", reason)])
+        raise InputError([Problem.of("reason", f"say why, in 1 to {MAX_REASON_CHARS} characters", reason)])
     done = clearance.screenings(conn, app.id)
     if not done:
         raise Refused(f"{app.label} has not been screened; run: jointfund applications screen {app.id}")

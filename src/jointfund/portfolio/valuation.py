@@ -22,7 +22,7 @@ from jointfund.portfolio.investment import Investment, position, valuation_entry
 def mark(conn: Connection, info: FundInfo, inv: Investment, p: Proposal, on: dt.date) -> Decimal:
     """Post the unrealised gain (or loss) that brings `inv` to the proposal's value; returns it."""
     if p.amount is None or p.currency != inv.currency:
-        raise Refused(f"proposal {p.id} must value {inv.label} in {inv.currency} (--amount, --currency)")
+        raise Refused(f"proposal {p.id} must value {inv.label} in {inv.currency} (its amount and currency)")
     pos = position(conn, info, inv, on)
     if pos.cost <= 0:
         raise Refused(f"{inv.label} holds nothing at cost on {on}; there is nothing to value")

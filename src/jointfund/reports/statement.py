@@ -59,11 +59,11 @@ def period_bounds(text: str) -> tuple[dt.date, dt.date]:
     """YYYY or YYYY-Qn as (first day, last day)."""
     m = _PERIOD.match(text.strip())
     if not m:
-        raise InputError([Problem("--period", "expected a year (2026) or a quarter (2026-Q1)", text)])
+        raise InputError([Problem.of("period", "expected a year (2026) or a quarter (2026-Q1)", text)])
     year = int(m[1])
     if not dt.MINYEAR <= year < dt.MAXYEAR:
         raise InputError(
-            [Problem("--period", f"the year must be from {dt.MINYEAR} to {dt.MAXYEAR - 1}", text)]
+            [Problem.of("period", f"the year must be from {dt.MINYEAR} to {dt.MAXYEAR - 1}", text)]
         )
     if m[2] is None:
         return dt.date(year, 1, 1), dt.date(year, 12, 31)
@@ -108,10 +108,12 @@ class Statement(NamedTuple):
 def compute(conn: Connection, info: FundInfo, partner: str, start: dt.date, end: dt.date) -> Statement:
     terms = info.terms(end)
     if partner not in terms.partner_codes:
-        raise InputError([Problem("--partner", f"expected one of {', '.join(terms.partner_codes)}", partner)])
+        raise InputError(
+            [Problem.of("partner", f"expected one of {', '.join(terms.partner_codes)}", partner)]
+        )
     if end < info.start_date:
         raise InputError(
-            [Problem("--period", f"ends before the fund began ({info.start_date})", f"{start} to {end}")]
+            [Problem.of("period", f"ends before the fund began ({info.start_date})", f"{start} to {end}")]
         )
     year_start = dt.date(end.year, 1, 1)
     funds: list[FundCapital] = [

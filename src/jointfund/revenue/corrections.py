@@ -78,10 +78,10 @@ class Outcome(NamedTuple):
 def check_reason(reason: str | None) -> str:
     text = (reason or "").strip()
     if not text:
-        raise InputError([Problem("--reason", "a correction needs a reason (why the value was wrong)")])
+        raise InputError([Problem.of("reason", "a correction needs a reason (why the value was wrong)")])
     if len(text) > bounds.MAX_TEXT_CHARS:
         raise InputError(
-            [Problem("--reason", f"longer than {bounds.MAX_TEXT_CHARS} characters", text[:40] + "…")]
+            [Problem.of("reason", f"longer than {bounds.MAX_TEXT_CHARS} characters", text[:40] + "…")]
         )
     return text
 
@@ -119,7 +119,7 @@ def correct_rate(
     found = fx.jumps(new, before, after, limit)
     if found:
         raise InputError(
-            [Problem("--rate", why.replace("import again", "correct again"), rate_text) for why in found],
+            [Problem.of("rate", why.replace("import again", "correct again"), rate_text) for why in found],
             "correction refused",
         )
     subject = rate_subject(currency, day)
@@ -207,7 +207,7 @@ def correct_receipt(
 def _field(field: str, allowed: tuple[str, ...], hint: str = "") -> None:
     if field not in allowed:
         raise InputError(
-            [Problem("--field", f"expected one of {', '.join(allowed)}{hint}", field)], "correction refused"
+            [Problem.of("field", f"expected one of {', '.join(allowed)}{hint}", field)], "correction refused"
         )
 
 
@@ -228,7 +228,7 @@ def _record(
     changed = [f for f in fields if getattr(new, f) != getattr(old, f)]
     if not changed:
         raise InputError(
-            [Problem("--value", f"{kind} {subject} already has that value; nothing to correct")],
+            [Problem.of("value", f"{kind} {subject} already has that value; nothing to correct")],
             "correction refused",
         )
     changes = [(f, cell(getattr(old, f)), cell(getattr(new, f))) for f in changed]

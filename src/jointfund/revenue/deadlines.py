@@ -72,20 +72,20 @@ def file(
     problems = []
     if deadline is None:
         problems.append(
-            Problem(
-                "--deadline", f"expected one of {', '.join(d.code for d in terms.calendar.deadlines)}", code
+            Problem.of(
+                "deadline", f"expected one of {', '.join(d.code for d in terms.calendar.deadlines)}", code
             )
         )
     elif deadline.evidence != "filing":
         problems.append(
-            Problem(
-                "--deadline",
+            Problem.of(
+                "deadline",
                 f"{code} is met by {deadline.evidence}s recorded in the ledger, not by a filing",
                 code,
             )
         )
     if day.year <= period:
-        problems.append(Problem("--date", f"deadlines for {period} fall in {period + 1} or later", str(day)))
+        problems.append(Problem.of("date", f"deadlines for {period} fall in {period + 1} or later", str(day)))
     if problems:
         raise InputError(problems, "filing refused")
     data = {"period": period, "deadline": code, "date": day.isoformat(), "reference": reference}

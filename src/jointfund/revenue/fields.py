@@ -16,7 +16,7 @@ from jointfund import bounds
 from jointfund.errors import Problem
 from jointfund.money import parse_amount
 from jointfund.revenue.numbers import canonical
-from jointfund.revenue.reader import MAX_CELL_CHARS, Row
+from jointfund.revenue.reader import MAX_CELL_CHARS, REQUEST, Row
 
 MAX_ID_CHARS = 64
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -41,7 +41,13 @@ class Cells:
         return f"{self.row.where}:{self.row.names.get(column, column)}"
 
     def fail(self, column: str, message: str, value: object = None) -> None:
-        self.problems.append(Problem(self.at(column), message, value))
+        self.add(Problem(self.at(column), message, value), column)
+
+    def add(self, problem: Problem, column: str) -> None:
+        """Keep `problem` with `column`; a request's fields (not a file) name the domain field instead."""
+        if self.row.where == REQUEST:
+            problem = problem._replace(location=f"{REQUEST}.{column}", field=f"{REQUEST}.{column}")
+        self.problems.append(problem)
 
     def raw(self, column: str, default: str = "") -> str:
         return self.row.values.get(column, default)
@@ -85,7 +91,7 @@ class Cells:
                 problem = None if start is None else bounds.date_problem(day, start, self.at(column))
                 if problem is None:
                     return day
-                self.problems.append(problem)
+                self.add(problem, column)
                 return None
         self.fail(column, "not a valid date; expected YYYY-MM-DD", value)
         return None
@@ -118,7 +124,7 @@ class Cells:
             return None
         amount, problem = parse_amount(plain, currency, self.at(column))
         if problem:
-            self.problems.append(problem)
+            self.add(problem, column)
         return amount
 
     def positive_decimal(self, column: str) -> Decimal | None:
@@ -130,7 +136,7 @@ class Cells:
             return None
         number, problem = bounds.plain_decimal(plain, self.at(column), "rate")
         if problem:
-            self.problems.append(problem._replace(value=value))
+            self.add(problem._replace(value=value), column)
             return None
         assert number is not None
         if number <= 0:

@@ -75,6 +75,10 @@ class Row(NamedTuple):
     locale: str = "auto"
 
 
+# The `where` of a Row that is a request's fields (name=value), not a line of a file.
+REQUEST = "fields"
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as f:

@@ -242,26 +242,26 @@ def check(
     problems = []
     if partner != terms.contribution.partner:
         problems.append(
-            Problem(
-                "--partner",
+            Problem.of(
+                "partner",
                 f"only the contributing partner {terms.contribution.partner} transfers revenue contributions",
                 partner,
             )
         )
     if amount <= 0:
-        problems.append(Problem("--amount", "a transfer must be positive", str(amount)))
+        problems.append(Problem.of("amount", "a transfer must be positive", str(amount)))
     if currency not in terms.fund.currencies:
         problems.append(
-            Problem(
-                "--currency",
+            Problem.of(
+                "currency",
                 f"expected one of the fund's currencies {', '.join(terms.fund.currencies)}",
                 currency,
             )
         )
     if not fund_start.year <= period <= day.year:
         problems.append(
-            Problem(
-                "--period",
+            Problem.of(
+                "period",
                 f"expected a year from {fund_start.year} to the transfer's year {day.year}",
                 period,
             )
@@ -321,8 +321,8 @@ def _entry_for(
     else:
         raise InputError(
             [
-                Problem(
-                    "--currency",
+                Problem.of(
+                    "currency",
                     f"the obligation for {period} is in {', '.join(sorted(owed))}; transfer in one of them",
                     currency,
                 )
@@ -341,8 +341,8 @@ def _entry_for(
             )
             raise InputError(
                 [
-                    Problem(
-                        "--currency",
+                    Problem.of(
+                        "currency",
                         f"the obligation for {period} is in {owed_currency} and {why}; "
                         f"transfer in {owed_currency}",
                         currency,
@@ -396,8 +396,8 @@ def _rates_on(conn: Connection, terms: Terms, day: dt.date, currencies: set[str]
     if missing:
         raise InputError(
             [
-                Problem(
-                    "--date",
+                Problem.of(
+                    "date",
                     f"no usable {missing[0]} reference rate on or before {day} to convert "
                     "the transfer; import it with: jointfund fx import FILE",
                     str(day),

@@ -95,13 +95,14 @@ def resolve_url(url: str | None) -> str:
         parsed = make_url(chosen)
     except ArgumentError:
         raise JointfundError(
-            f"--db: not a database URL: {chosen!r} (expected e.g. sqlite:///fund.db or postgresql://user@host/db)"
+            f"not a database URL: {chosen!r} (expected e.g. sqlite:///fund.db or postgresql://user@host/db)",
+            field="db",
         ) from None
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
         raise JointfundError(
-            f"--db: unsupported database {parsed.get_backend_name()!r}; use sqlite or postgresql"
+            f"unsupported database {parsed.get_backend_name()!r}; use sqlite or postgresql", field="db"
         )
     return parsed.render_as_string(hide_password=False)
 

@@ -52,7 +52,7 @@ from jointfund.governance.model import Member, Supporting
 from jointfund.governance.proposal import Standing
 from jointfund.governance.rule import requirements
 from jointfund.ledger import authority, document
-from jointfund.money import format_amount
+from jointfund.money import format_amount, read_amount
 from jointfund.portfolio import effects as _effects  # noqa: F401 registers the effects of executed proposals
 from jointfund.store import db
 
@@ -297,7 +297,7 @@ def draft_of(conn, request: Request, p: ProposalIn, actor: str):  # noqa: ANN001
         p.title,
         str(p.member),
         today,
-        p.amount,
+        read_amount(p.amount, "amount"),
         p.currency,
         p.about,
         p.deadline,
