@@ -14,7 +14,6 @@ from jointfund.cli.terms import parse_date
 from jointfund.revenue import book
 from jointfund.revenue.correction import rate_subject
 from jointfund.revenue.corrections import correct_rate
-from jointfund.revenue.imports import rates_kind
 from jointfund.store import db
 from jointfund.store import tables as t
 
@@ -48,9 +47,10 @@ def import_(
         ctx,
         file,
         fmt,
-        lambda _conn, info: rates_kind(info.base_terms(), accept_jump),
+        "fx",
         how=imports.dialect(delimiter, locale),
         dry_run=dry_run,
+        accept_jump=accept_jump,
     )
 
 

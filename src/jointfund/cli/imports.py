@@ -4,17 +4,14 @@ problem, then rolls everything back."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import typer
-from sqlalchemy import Connection
 
 from jointfund.cli import context
 from jointfund.cli.output import emit, resolve_format, say
 from jointfund.cli.progress import bar
-from jointfund.fund import FundInfo
-from jointfund.revenue import imports
+from jointfund.revenue import imports, intake
 from jointfund.revenue.numbers import LOCALES
 from jointfund.revenue.reader import DELIMITERS, Dialect, check_file, count_rows
 from jointfund.store import db
@@ -58,12 +55,13 @@ def run(
     ctx: typer.Context,
     path: Path,
     fmt: str | None,
-    kind_of: Callable[[Connection, FundInfo], imports.Kind],
-    then: Callable[[Connection, FundInfo], dict] | None = None,
+    what: str,
     how: Dialect = Dialect(),
     dry_run: bool = False,
+    accept_jump: bool = False,
 ) -> None:
-    """Import `path` atomically; `then` does more in the same transaction (accruals) and adds to the summary.
+    """Import the `what` file `path` atomically through the service every surface uses (revenue.intake:
+    receipts are accrued in the same transaction), with a progress bar for each step.
 
     A dry run does all of it, in the same transaction, and rolls it back: the counts and the problems
     are exactly those the import would give."""
@@ -71,15 +69,12 @@ def run(
     info = context.fund(ctx)
     try:
         with db.write(context.engine(ctx)) as conn:
-            kind = kind_of(conn, info)
             if dry_run and resolve_format(ctx, fmt) == "table":
-                _preview(ctx, kind, path, how)
-            with bar(f"importing {path.name}", count_rows(path)) as advance:
-                result = imports.run(
-                    conn, kind, path, actor=context.actor(ctx).name, progress=advance, dialect=how
-                )
-            extra = then(conn, info) if then else {}
-            summary = {**result._asdict(), **extra}
+                _preview(ctx, intake.kind_of(conn, info, what, accept_jump), path, how)
+            done = intake.import_file(
+                conn, info, what, path, context.actor(ctx).name, how, bar, count_rows(path), accept_jump
+            )
+            result, summary = done.result, done.summary()
             if dry_run:
                 raise _DryRun(summary)
     except _DryRun as done:

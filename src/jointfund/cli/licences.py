@@ -10,7 +10,6 @@ from jointfund.cli import context, corrections, countersigning, imports, params
 from jointfund.cli.output import FormatOption, emit
 from jointfund.revenue import book
 from jointfund.revenue.corrections import LICENCE_FIELDS, correct_licence
-from jointfund.revenue.imports import licences_kind
 from jointfund.store import db
 
 app = typer.Typer(help="Licences (special permits for subsoil use).", no_args_is_help=True)
@@ -32,7 +31,7 @@ def import_(
         ctx,
         file,
         fmt,
-        lambda _conn, info: licences_kind(info.base_terms()),
+        "licences",
         how=imports.dialect(delimiter, locale),
         dry_run=dry_run,
     )

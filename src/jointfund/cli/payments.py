@@ -8,7 +8,6 @@ import typer
 
 from jointfund.cli import context, imports
 from jointfund.cli.output import FormatOption
-from jointfund.revenue.imports import payments_kind
 
 app = typer.Typer(
     help="Payments the companies report, for reconciliation with Treasury receipts.", no_args_is_help=True
@@ -30,7 +29,7 @@ def import_(
         ctx,
         file,
         fmt,
-        lambda _conn, info: payments_kind(info.base_terms()),
+        "payments",
         how=imports.dialect(delimiter, locale),
         dry_run=dry_run,
     )

@@ -5,25 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from sqlalchemy import Connection
 
 from jointfund.cli import context, corrections, countersigning, imports, params
 from jointfund.cli.output import FormatOption, emit
-from jointfund.cli.progress import bar
-from jointfund.fund import FundInfo
-from jointfund.revenue import book
-from jointfund.revenue.accrual import accrue
+from jointfund.revenue import book, intake
 from jointfund.revenue.corrections import RECEIPT_FIELDS, correct_receipt
-from jointfund.revenue.imports import receipts_kind
 from jointfund.store import db
 
 app = typer.Typer(help="Treasury receipts from subsoil licences.", no_args_is_help=True)
-
-
-def _accrue(conn: Connection, info: FundInfo) -> dict:
-    with bar("accruing contributions", None) as advance:
-        result = accrue(conn, info, advance)
-    return {"accrued": result.posted, "reversals": result.reversals, "rounding_entries": result.roundings}
 
 
 @app.command("import")
@@ -42,8 +31,7 @@ def import_(
         ctx,
         file,
         fmt,
-        lambda conn, info: receipts_kind(info.base_terms(), book.licence_ids(conn)),
-        then=_accrue,
+        intake.RECEIPTS,  # imported and accrued (revenue.intake.import_receipts)
         how=imports.dialect(delimiter, locale),
         dry_run=dry_run,
     )

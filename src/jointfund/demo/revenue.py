@@ -20,8 +20,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from jointfund.fund import FundInfo
-from jointfund.revenue import book, deadlines, imports, transfer
-from jointfund.revenue.accrual import accrue
+from jointfund.revenue import book, deadlines, imports, intake, transfer
 from jointfund.revenue.contribution import Totals, totals
 from jointfund.revenue.licence import COLUMNS as LICENCE_COLUMNS
 from jointfund.revenue.receipt import COLUMNS as RECEIPT_COLUMNS
@@ -232,15 +231,12 @@ def build(engine: Engine, info: FundInfo, directory: Path, say: Callable[[str], 
     with db.write(engine) as conn:
         imports.run(conn, imports.licences_kind(terms), paths["licences"], "demo")
         imports.run(conn, imports.rates_kind(info.base_terms()), paths["rates"], "demo")
-        got = imports.run(
-            conn, imports.receipts_kind(terms, book.licence_ids(conn)), paths["receipts"], "demo"
-        )
+        got = intake.import_receipts(conn, info, paths["receipts"], "demo")  # and accrues them
         imports.run(conn, imports.payments_kind(terms), paths["payments"], "demo")
-        accrued = accrue(conn, info)
+    assert got.accrued is not None
     say(
-        f"imported {len(spec['licences'])} licences, {got.new} Treasury receipts, NBU rates and "
-        "company payments "
-        f"from {paths['receipts'].parent}; accrued {accrued.posted} contributions"
+        f"imported {len(spec['licences'])} licences, {got.result.new} Treasury receipts, NBU rates and "
+        f"company payments from {paths['receipts'].parent}; accrued {got.accrued.posted} contributions"
     )
     year = spec["report_year"]
     with db.write(engine) as conn:

@@ -28,7 +28,7 @@ from jointfund.api.jobs import too_many_rows
 from jointfund.api.routers import revenue as revenue_api
 from jointfund.errors import InputError, NotFound, Problem
 from jointfund.i18n import N_
-from jointfund.revenue import dry_run, fx, import_history
+from jointfund.revenue import dry_run, fx, import_history, intake
 from jointfund.revenue import templates as tpl
 from jointfund.web import i18n
 from jointfund.web.pages import language, render
@@ -40,10 +40,10 @@ MEDIA = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocume
 HISTORY_PAGE = 50
 
 
-def _spec(what: str) -> revenue_api.Upload:
-    if what not in revenue_api.UPLOADS:
-        raise NotFound(f"no upload of {what}; expected one of {', '.join(revenue_api.UPLOADS)}")
-    return revenue_api.UPLOADS[what]
+def _spec(what: str) -> intake.Intake:
+    if what not in intake.KINDS:
+        raise NotFound(f"no upload of {what}; expected one of {', '.join(intake.KINDS)}")
+    return intake.KINDS[what]
 
 
 def imports_page(request: Request, status: int = 200, refused: dict | None = None) -> Response:
@@ -52,7 +52,7 @@ def imports_page(request: Request, status: int = 200, refused: dict | None = Non
         request,
         "imports.html",
         status=status,
-        uploads=revenue_api.UPLOADS,
+        uploads=intake.KINDS,
         formats=tpl.FORMATS,
         refused=refused,
     )

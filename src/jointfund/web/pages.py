@@ -33,6 +33,7 @@ from jointfund.errors import NotFound
 from jointfund.governance import amendment, audit, book, listing, policy, proposal, recusal, user
 from jointfund.governance.model import OPEN
 from jointfund.ledger import journal
+from jointfund.revenue import intake
 from jointfund.web import account_tree, i18n, names, outlook, texts
 
 router = APIRouter(include_in_schema=False)
@@ -510,7 +511,7 @@ def revenue_page(
         year=year,
         licence=licence or "",
         eligible=eligible or "",
-        uploads=revenue_api.UPLOADS,
+        uploads=intake.KINDS,
     )
 
 

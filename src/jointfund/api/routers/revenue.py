@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Literal, NamedTuple
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi import Path as FastapiPath
@@ -34,8 +34,7 @@ from jointfund.errors import InputError, NotFound, Problem
 from jointfund.fund import FundInfo
 from jointfund.governance import countersign
 from jointfund.money import format_amount
-from jointfund.revenue import book, corrections, deadlines, imports
-from jointfund.revenue.accrual import accrue
+from jointfund.revenue import book, corrections, deadlines, intake
 from jointfund.revenue.contribution import GROUPINGS, Evaluation, totals
 from jointfund.store import db
 from jointfund.store import tables as t
@@ -45,30 +44,8 @@ READ = Depends(deps.allow("books.read"))
 SUFFIXES = (".csv", ".xlsx", ".json")
 
 
-class Upload(NamedTuple):
-    """One kind of upload: the policy action it needs, its import kind, and what follows in the same
-    transaction."""
-
-    action: str
-    kind_of: Callable[[Connection, FundInfo], imports.Kind]
-    then: Callable[[Connection, FundInfo], dict] | None = None
-
-
-def _accrue(conn: Connection, info: FundInfo) -> dict:
-    result = accrue(conn, info)
-    return {"accrued": result.posted, "reversals": result.reversals, "rounding_entries": result.roundings}
-
-
-UPLOADS = {
-    "licences": Upload("licences.import", lambda _c, info: imports.licences_kind(info.base_terms())),
-    "receipts": Upload(
-        "receipts.import",
-        lambda c, info: imports.receipts_kind(info.base_terms(), book.licence_ids(c)),
-        _accrue,
-    ),
-    "fx": Upload("fx.import", lambda _c, info: imports.rates_kind(info.base_terms())),
-    "payments": Upload("payments.import", lambda _c, info: imports.payments_kind(info.base_terms())),
-}
+# The kinds of upload and the policy action each needs; what importing does is revenue.intake's.
+UPLOADS = intake.KINDS
 
 
 class ImportOut(BaseModel):
@@ -138,30 +115,16 @@ def start_job(
     request: Request, what: str, name: str, data: bytes, actor: str, accept_jump: bool = False
 ) -> str:
     """Start importing `data` (a file called `name`) as a job of this server; its id."""
-    spec = uploads(accept_jump)[what]
     info = deps.fund(request)
     engine = deps.server(request).engine
 
     def work(path: Path, progress: Callable[[int], None]) -> dict:
         with db.write(engine) as conn:
-            result = imports.run(conn, spec.kind_of(conn, info), path, actor=actor, progress=progress)
-            extra = spec.then(conn, info) if spec.then else {}
-        return {**result._asdict(), **extra}
+            stage = intake.rows_only(progress)
+            done = intake.import_file(conn, info, what, path, actor, stage=stage, accept_jump=accept_jump)
+        return done.summary()
 
     return deps.server(request).jobs.start(what, name, actor, data, work)
-
-
-def uploads(accept_jump: bool = False) -> dict[str, Upload]:
-    """UPLOADS, with rates that jump beyond the terms' fx.max_daily_change confirmed by the importer when
-    `accept_jump`."""
-    if not accept_jump:
-        return UPLOADS
-    return {
-        **UPLOADS,
-        "fx": UPLOADS["fx"]._replace(
-            kind_of=lambda _c, info: imports.rates_kind(info.base_terms(), accept_jump=True)
-        ),
-    }
 
 
 def _answer(request: Request, job_id: str, background: bool) -> object:
