@@ -10,8 +10,8 @@ import pytest
 from conftest import PG_SERVER, _admin, _pg_db_name
 from fastapi.testclient import TestClient
 
-from jointfund.api.app import create_app
 from jointfund.api.security import LoginLimiter
+from jointfund.app import create_app
 from jointfund.store import db
 
 from .site import DAY, Site

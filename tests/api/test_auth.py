@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from jointfund.api.app import create_app
 from jointfund.api.security import SESSION_COOKIE, LoginLimiter, Sessions
+from jointfund.app import create_app
 from jointfund.governance import token
 from jointfund.store import db
 

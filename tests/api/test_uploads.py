@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from support import holding_the_write_lock
 
-from jointfund.api.app import create_app
 from jointfund.api.security import LoginLimiter
+from jointfund.app import create_app
 from jointfund.store import db
 from jointfund.store import tables as t
 

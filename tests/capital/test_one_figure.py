@@ -17,7 +17,7 @@ from conftest import Cli
 from fastapi.testclient import TestClient
 
 from jointfund import fund as fund_mod
-from jointfund.api.app import create_app
+from jointfund.app import create_app
 from jointfund.capital.accounts import capital_accounts
 from jointfund.forecast import start
 from jointfund.governance import user

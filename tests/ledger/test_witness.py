@@ -196,7 +196,7 @@ def test_cosign_collects_cosignatures_and_reports_a_refusal_loudly(db_url, tmp_p
     url = f"http://127.0.0.1:{srv.server_address[1]}"
     from fastapi.testclient import TestClient
 
-    from jointfund.api.app import create_app
+    from jointfund.app import create_app
 
     public = TestClient(create_app(engine))
     before = public.get("/api/public/summary").json()["witnessing"]

@@ -20,7 +20,7 @@ import uvicorn
 from playwright.sync_api import expect
 from support import CHROMIUM, CHROMIUM_ARGS
 
-from jointfund.api.app import create_app
+from jointfund.app import create_app
 
 ARGS = CHROMIUM_ARGS  # the name the browser tests written before support.CHROMIUM_ARGS import
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"

@@ -19,7 +19,7 @@ import uvicorn
 from babel.messages.pofile import read_po
 from support import CHROMIUM, CHROMIUM_ARGS
 
-from jointfund.api.app import create_app
+from jointfund.app import create_app
 from jointfund.demo.run import build
 from jointfund.i18n import locale_dir
 from jointfund.store import db

@@ -2,7 +2,7 @@
 
 Workers share nothing but the database: sessions, sign-in counters, the CSRF secret and upload jobs
 live there (see api.security), so any worker, or any host over the same PostgreSQL, can serve any
-request. Each worker builds its app with api.app.from_environment, from the variables set here.
+request. Each worker builds its app with jointfund.app.from_environment, from the variables set here.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def serve(
     """Serve the web application and the JSON API (docs at /api/docs, OpenAPI at /api/openapi.json)."""
     import uvicorn
 
-    from jointfund.api import app as app_mod
+    from jointfund import app as app_mod
     from jointfund.store import db
 
     engine = context.engine(ctx)

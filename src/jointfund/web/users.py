@@ -14,16 +14,14 @@ import json
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from jointfund.api import deps
 from jointfund.api.errors import body_of, status_of
-from jointfund.api.routers import governance as gov_api
-from jointfund.api.schemas import MemberLinkIn, MemberUnlinkIn
 from jointfund.errors import JointfundError
 from jointfund.governance import book, user
 from jointfund.ledger import authority
+from jointfund.store import db
 from jointfund.web import i18n
 from jointfund.web.i18n import N_
 from jointfund.web.pages import language, render
@@ -103,6 +101,12 @@ def prepared(request: Request, do: str, name: str, member: int) -> dict | None:
     }
 
 
+def _change(request: Request, change, actor: str, name: str, member: int, st: authority.Statement) -> None:  # noqa: ANN001 - user.link_member or user.unlink_member
+    """The domain's link or unlink, in one write transaction (as the API's routes do it)."""
+    with db.write(deps.server(request).engine) as conn:
+        change(conn, deps.fund(request).id, actor, name, member, st)
+
+
 @router.post("/admin/users/links", response_class=HTMLResponse)
 async def submit(request: Request) -> Response:
     """A statement signed in the browser by the partner's authority key: link or unlink, as it says."""
@@ -114,16 +118,12 @@ async def submit(request: Request) -> Response:
             "signature": str(form.get("signature", "")).strip().lower(),
         }
         st = authority.from_json(carried, "statement")
-        name, member = str(st.fields["user"]), st.fields["member"]
-        if st.kind == user.LINK_ACTION:
-            link = MemberLinkIn(member=member, authority=carried)
-            await run_in_threadpool(gov_api.link_member, request, name, link, who)
-        elif st.kind == user.UNLINK_ACTION:
-            unlink = MemberUnlinkIn(authority=carried)
-            await run_in_threadpool(gov_api.unlink_member, request, name, int(member), unlink, who)
-        else:
+        name, member = str(st.fields["user"]), int(st.fields["member"])
+        if st.kind not in (user.LINK_ACTION, user.UNLINK_ACTION):
             raise ValueError(st.kind)
-    except (ValueError, KeyError, ValidationError):
+        change = user.link_member if st.kind == user.LINK_ACTION else user.unlink_member
+        await run_in_threadpool(_change, request, change, who.name, name, member, st)
+    except (ValueError, TypeError, KeyError):
         message = N_("This is not a statement prepared by this page; nothing was changed.")
         return page(request, error=said(request, message), status=422)
     except JointfundError as exc:

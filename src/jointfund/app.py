@@ -1,6 +1,9 @@
 """The application factory: the JSON API under /api, the pages, and the static files, in one FastAPI app.
 
-    from jointfund.api.app import create_app
+It lives above both halves, so that `jointfund.api` never imports `jointfund.web`: the pages use the
+API's plumbing (deps, errors, security), never the other way round, and there is no import cycle.
+
+    from jointfund.app import create_app
     app = create_app("sqlite:///fund.db")      # or an Engine; serve it with uvicorn
 
 The OpenAPI document is at /api/openapi.json and its interactive page at /api/docs
@@ -64,9 +67,9 @@ def create_app(
         title="jointfund",
         version="1",
         summary="The HTTP API of a co-owned, jointly managed natural-resource fund.",
-        description="JSON over one verifiable book of record. Authenticate with `Authorization: Bearer "
-        "<token>` "
-        "(issued with `jointfund users token NAME --label ...`). Every list is paginated: `limit` items "
+        description="JSON over one verifiable book of record. Authenticate with "
+        "`Authorization: Bearer <token>` (issued with `jointfund users token NAME --label ...`). "
+        "Every list is paginated: `limit` items "
         f"(1 to {bounds.MAX_PAGE_ITEMS}; a larger limit is refused with 422 naming the bound, never clamped) "
         "from `offset`, and the answer's `next_offset` (null on the last page) asks for the next page. "
         'Errors share one shape: `{"error": {"field": ..., "message": ...}}`.',
