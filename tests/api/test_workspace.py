@@ -342,6 +342,10 @@ def test_a_proposal_is_proposed_signed_withdrawn_and_nothing_forged_passes(clien
     assert zero.status_code == 422, zero.text
     assert [p["loc"] for p in zero.json()["error"]["problems"]] == [["body", "title"], ["body", "amount"]]
     assert "--amount" not in zero.text and "amount: must be more than zero" in zero.json()["error"]["message"]
+    nobody = client.post("/api/proposals/draft", headers=h, json=dict(fields, member=99999))
+    # The domain's "actor" is the body's "member".
+    assert nobody.status_code == 404 and nobody.json()["error"]["loc"] == ["body", "member"], nobody.text
+    assert nobody.json()["error"]["message"].startswith("member: no seated member '99999'")
     assert (
         client.post("/api/proposals/draft", headers=bearer(site, "auditor"), json=fields).status_code == 403
     )

@@ -216,6 +216,22 @@ def test_a_proposal_from_new_to_executed(cli, seated) -> None:
     assert cli("verify").exit_code == 0
 
 
+def test_the_cli_names_its_flags_where_the_domain_names_fields(cli, seated) -> None:
+    """The domain says "amount" and "actor"; the CLI's user reads the flags they typed (cli/flags.py)."""
+    cli = as_manager(cli)
+    key = str(seated["us-board-1"])
+    common = ("proposals", "new", "--kind", "budget", "--key", key)
+    r = cli(*common, "--title", "", "--amount", "0", "--currency", "USD", "--as", "us-board-1", ok=False)
+    assert r.exit_code == 1 and "Traceback" not in r.stderr
+    assert "--title: a title of 1 to" in r.stderr and "--amount: must be more than zero" in r.stderr
+    r = cli(*common, "--title", "B", "--amount", "5", "--as", "us-board-1", ok=False)
+    assert "--currency: an amount and its currency go together" in r.stderr
+    r = cli(*common, "--title", "B", "--amount", "1e3", "--currency", "USD", "--as", "us-board-1", ok=False)
+    assert "--amount: amount is not a number written with the digits 0-9" in r.stderr
+    r = cli(*common, "--title", "B", "--as", "nobody", ok=False)
+    assert r.exit_code == 1 and "--as: no seated member 'nobody'" in r.stderr
+
+
 def test_withdraw_and_expire(cli, seated, monkeypatch) -> None:
     cli = as_manager(cli)
     args = ("--as", "us-board-1", "--key", str(seated["us-board-1"]))

@@ -80,33 +80,51 @@ def status_of(exc: JointfundError) -> int:
     return next((code for kind, code in STATUS if isinstance(exc, kind)), 400)
 
 
+# The domain fields a request body names otherwise: the member who acts is the body's "member".
+BODY_NAMES = {"actor": "member"}
+
+
 def json_path(field: str | None) -> list[str | int] | None:
     """Where the domain field `field` is in a request: ["body", "amount"]; "fields.sector" is nested."""
-    return None if field is None else ["body", *field.split(".")]
+    if field is None:
+        return None
+    head, _, rest = field.partition(".")
+    return ["body", BODY_NAMES.get(head, head), *(rest.split(".") if rest else ())]
+
+
+def _named(location: str, path: list[str | int] | None) -> str:
+    """A problem's "field" as FastAPI's own validation errors give it: the JSON path without "body"."""
+    return location if path is None else ".".join(str(x) for x in path[1:])
 
 
 def body_of(exc: JointfundError) -> dict:
     if isinstance(exc, InputError):
-        problems = [
-            {
-                "field": p.location,
-                "loc": json_path(p.field),
-                "message": p.message,
-                "value": None if p.value is None else str(p.value),
-            }
-            for p in exc.problems
-        ]
-        first = exc.problems[0]
+        problems: list[dict[str, Any]] = []
+        for p in exc.problems:
+            path = json_path(p.field)
+            problems.append(
+                {
+                    "field": _named(p.location, path),
+                    "loc": path,
+                    "message": p.message,
+                    "value": None if p.value is None else str(p.value),
+                }
+            )
         return {
             "error": {
-                "field": first.location,
-                "loc": json_path(first.field),
-                "message": exc.render(),
+                "field": problems[0]["field"],
+                "loc": problems[0]["loc"],
+                "message": InputError(
+                    [p._replace(location=str(q["field"])) for p, q in zip(exc.problems, problems, strict=True)],
+                    exc.summary,
+                ).render(),
                 "problems": problems,
             }
         }
-    message = f"{exc.field}: {exc}" if exc.field else str(exc)
-    return {"error": {"field": exc.field, "loc": json_path(exc.field), "message": message, "problems": []}}
+    path = json_path(exc.field)
+    named = None if path is None else _named("", path)
+    message = f"{named}: {exc}" if named else str(exc)
+    return {"error": {"field": named, "loc": path, "message": message, "problems": []}}
 
 
 def wants_html(request: Request) -> bool:
