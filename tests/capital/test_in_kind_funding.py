@@ -60,7 +60,7 @@ def test_us_funded_new_assistance_is_recorded_with_its_funding(folio) -> None:  
         ),
         ("sold", "the terms count only us_funded assistance as capital: a delivery sold is not"),
         (None, "say who paid for the delivery (us_funded, allied_funded, sold)"),
-        ("lend_lease", "--funded-by: expected one of us_funded, allied_funded, sold"),
+        ("lend_lease", "funded_by: expected one of us_funded, allied_funded, sold"),
     ],
 )
 def test_other_fundings_are_refused_before_any_proposal_is_opened(folio, funded_by, says) -> None:  # noqa: ANN001

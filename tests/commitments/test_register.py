@@ -167,7 +167,7 @@ def test_the_alert_fires_and_clears(reg: Reg) -> None:
         (
             "invasion",
             D(2026, 1, 1),
-            "--kind: expected one of armed_attack, termination_notice, extension_agreed",
+            "kind: expected one of armed_attack, termination_notice, extension_agreed",
         ),
         ("armed_attack", D(2026, 6, 2), "after today"),
         ("armed_attack", D(2024, 6, 12), "before the security agreement began .2024-06-13."),
@@ -185,7 +185,7 @@ def test_a_bad_outcome_is_refused_and_nothing_is_written(reg: Reg) -> None:
     cases = [
         (("security_2024.consultations", "met", D(2026, 1, 1)), "not triggered yet"),
         (("security_2024.no_forces", "late", D(2026, 1, 1)), "no due date to be late for"),
-        (("urif.data", "fine", D(2026, 1, 1)), "--status: expected one of met, late, breached, waived"),
+        (("urif.data", "fine", D(2026, 1, 1)), "status: expected one of met, late, breached, waived"),
         (("urif.data", "met", D(2026, 7, 1)), "after today"),
     ]
     for args, says in cases:

@@ -84,12 +84,13 @@ def status_of(exc: JointfundError) -> int:
 BODY_NAMES = {"actor": "member"}
 
 
-def json_path(field: str | None) -> list[str | int] | None:
-    """Where the domain field `field` is in a request: ["body", "amount"]; "fields.sector" is nested."""
+def json_path(field: str | None, source: str = "body") -> list[str | int] | None:
+    """Where the domain field `field` is in a request: ["body", "amount"] (["query", "status"] for a GET);
+    "fields.sector" is nested."""
     if field is None:
         return None
     head, _, rest = field.partition(".")
-    return ["body", BODY_NAMES.get(head, head), *(rest.split(".") if rest else ())]
+    return [source, BODY_NAMES.get(head, head), *(rest.split(".") if rest else ())]
 
 
 def _named(location: str, path: list[str | int] | None) -> str:
@@ -97,11 +98,12 @@ def _named(location: str, path: list[str | int] | None) -> str:
     return location if path is None else ".".join(str(x) for x in path[1:])
 
 
-def body_of(exc: JointfundError) -> dict:
+def body_of(exc: JointfundError, source: str = "body") -> dict:
+    """The error's JSON; `source` is where the request's fields were ("body", or "query" for a GET)."""
     if isinstance(exc, InputError):
         problems: list[dict[str, Any]] = []
         for p in exc.problems:
-            path = json_path(p.field)
+            path = json_path(p.field, source)
             problems.append(
                 {
                     "field": _named(p.location, path),
@@ -115,13 +117,16 @@ def body_of(exc: JointfundError) -> dict:
                 "field": problems[0]["field"],
                 "loc": problems[0]["loc"],
                 "message": InputError(
-                    [p._replace(location=str(q["field"])) for p, q in zip(exc.problems, problems, strict=True)],
+                    [
+                        p._replace(location=str(q["field"]))
+                        for p, q in zip(exc.problems, problems, strict=True)
+                    ],
                     exc.summary,
                 ).render(),
                 "problems": problems,
             }
         }
-    path = json_path(exc.field)
+    path = json_path(exc.field, source)
     named = None if path is None else _named("", path)
     message = f"{named}: {exc}" if named else str(exc)
     return {"error": {"field": named, "loc": path, "message": message, "problems": []}}
@@ -148,7 +153,8 @@ def install(app: FastAPI, render_page) -> None:  # noqa: ANN001 - web.pages.rend
         )
         if isinstance(exc, NotSignedIn) and not wants_html(request):
             headers = {"WWW-Authenticate": 'Bearer realm="jointfund"'}
-        return answer(request, status_of(exc), body_of(exc), headers)
+        source = "query" if request.method in ("GET", "HEAD") else "body"
+        return answer(request, status_of(exc), body_of(exc, source), headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:

@@ -40,7 +40,7 @@ def parse_period(text: str, where: str = "period") -> Period:
     p = period_of(text)
     if p is None:
         raise InputError(
-            [Problem(where, "expected a year (2026), a quarter (2026-Q1) or a month (2026-03)", text)]
+            [Problem.of(where, "expected a year (2026), a quarter (2026-Q1) or a month (2026-03)", text)]
         )
     return p
 

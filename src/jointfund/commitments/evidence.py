@@ -23,12 +23,12 @@ def read(paths: list[Path], option: str = "evidence") -> list[tuple[str, bytes]]
             size = p.stat().st_size
             if size > MAX_BYTES:
                 problems.append(
-                    Problem(option, f"{p} is {size} bytes; at most {MAX_BYTES} are stored", str(p))
+                    Problem.of(option, f"{p} is {size} bytes; at most {MAX_BYTES} are stored", str(p))
                 )
                 continue
             out.append((p.name, p.read_bytes()))
         except OSError as exc:
-            problems.append(Problem(option, f"cannot read {p}: {exc.strerror}", str(p)))
+            problems.append(Problem.of(option, f"cannot read {p}: {exc.strerror}", str(p)))
     if problems:
         raise InputError(problems, "evidence not recorded")
     return out

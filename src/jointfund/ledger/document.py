@@ -43,10 +43,15 @@ def store(
     conn: Connection, actor: str, name: str, content: bytes, max_bytes: int, where: str = "evidence"
 ) -> Document:
     """Keep `content` (refused when empty or over `max_bytes`); the stored one if these bytes are already
-    kept."""
+    kept. `where` is the request's field that carried it ("evidence"), or a place ("documents: a.pdf")."""
     if not content or len(content) > max_bytes:
+        field = where if where.isidentifier() else None
         raise InputError(
-            [Problem(where, f"a document of 1 to {max_bytes} bytes is needed", f"{len(content)} bytes")],
+            [
+                Problem(
+                    where, f"a document of 1 to {max_bytes} bytes is needed", f"{len(content)} bytes", field
+                )
+            ],
             "document not stored",
         )
     sha = digest(content)
