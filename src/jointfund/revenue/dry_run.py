@@ -1,22 +1,21 @@
 """An import's dry run: everything the import would do, in its one write transaction, then rolled back.
 
 The counts and the problems are exactly those the import would give, because it *is* the import
-(imports.run, and what follows it in the same transaction, such as accrual); only the commit is
-missing. The web's preview step shows it before anything is written; a sample of the first rows,
+(revenue.intake, which accrues receipts in the same transaction); only the commit is missing. The
+web's preview step shows it before anything is written; a sample of the first rows,
 as they would be stored, shows what the file says.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from itertools import islice
 from pathlib import Path
 from typing import NamedTuple
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 
 from jointfund.fund import FundInfo
-from jointfund.revenue import imports
+from jointfund.revenue import imports, intake
 from jointfund.revenue.fields import Cells
 from jointfund.revenue.reader import Dialect, file_sha256, read_rows
 from jointfund.store import db
@@ -66,20 +65,21 @@ def sample(
 def dry_run(
     engine: Engine,
     info: FundInfo,
-    kind_of: Callable[[Connection, FundInfo], imports.Kind],
-    then: Callable[[Connection, FundInfo], dict] | None,
+    what: str,
     path: Path,
     actor: str,
     progress: imports.Progress | None = None,
     dialect: Dialect = Dialect(),
+    accept_jump: bool = False,
 ) -> Preview:
     """Import `path` and roll it back; what it would do. Raises InputError listing every problem."""
     try:
         with db.write(engine) as conn:
-            kind = kind_of(conn, info)
-            result = imports.run(conn, kind, path, actor=actor, progress=progress, dialect=dialect)
-            extra = then(conn, info) if then else {}
-            shown = sample(kind, path, dialect)
+            stage = intake.quiet if progress is None else intake.rows_only(progress)
+            done = intake.import_file(conn, info, what, path, actor, dialect, stage, accept_jump=accept_jump)
+            result = done.result
+            extra = {k: v for k, v in done.summary().items() if k not in result._fields}
+            shown = sample(intake.kind_of(conn, info, what), path, dialect)
             columns = tuple(dict.fromkeys(c for row in shown for c in row))
             raise _RolledBack(
                 Preview(

@@ -87,8 +87,7 @@ def where(location: str, file: str) -> tuple[str, str]:
 def _preview(
     request: Request, what: str, name: str, data: bytes, actor: str, accept_jump: bool = False
 ) -> dry_run.Preview:
-    _spec(what)
-    spec = revenue_api.uploads(accept_jump)[what]
+    _spec(what)  # an unknown kind is NotFound
     server = deps.server(request)
     read = 0
 
@@ -102,7 +101,7 @@ def _preview(
         path = Path(folder) / name
         path.write_bytes(data)
         return dry_run.dry_run(
-            server.engine, deps.fund(request), spec.kind_of, spec.then, path, actor, progress
+            server.engine, deps.fund(request), what, path, actor, progress, accept_jump=accept_jump
         )
 
 
