@@ -12,9 +12,9 @@ import jointfund
 SRC = Path(jointfund.__file__).parent
 
 
-def imported(path: Path) -> set[str]:
+def imported(path: Path, root: Path = SRC) -> set[str]:
     """Every module `path` imports, anywhere in it, by absolute name ("jointfund.web.pages")."""
-    package = ".".join(("jointfund", *path.relative_to(SRC).parent.parts))
+    package = ".".join(("jointfund", *path.relative_to(root).parent.parts))
     names = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
@@ -28,25 +28,25 @@ def imported(path: Path) -> set[str]:
     return names
 
 
-def importers(package: str, of: str) -> dict[str, set[str]]:
-    """The modules of `package` that import something of `of`, with what they import."""
+def importers(package: str, of: str, root: Path = SRC) -> dict[str, set[str]]:
+    """The modules of `package` (under `root`) that import something of `of`, with what they import."""
     found = {}
-    for path in sorted((SRC / package).rglob("*.py")):
-        hits = {n for n in imported(path) if n == f"jointfund.{of}" or n.startswith(f"jointfund.{of}.")}
+    for path in sorted((root / package).rglob("*.py")):
+        hits = {n for n in imported(path, root) if n == f"jointfund.{of}" or n.startswith(f"jointfund.{of}.")}
         if hits:
-            found[str(path.relative_to(SRC))] = hits
+            found[str(path.relative_to(root))] = hits
     return found
 
 
 def test_the_scan_sees_an_import_of_the_pages(tmp_path) -> None:  # noqa: ANN001
-    """It can fail: absolute, from- and relative imports are all seen."""
-    probe = SRC / "api" / "probe_for_test.py"
+    """It can fail: absolute, from- and relative imports are all seen (a probe package in tmp_path)."""
+    (tmp_path / "api").mkdir()
+    probe = tmp_path / "api" / "probe.py"
     for text in ("from jointfund.web import pages", "import jointfund.web.pages", "from ..web import pages"):
         probe.write_text(text + "\n", encoding="utf-8")
-        try:
-            assert "api/probe_for_test.py" in importers("api", "web"), text
-        finally:
-            probe.unlink()
+        assert "api/probe.py" in importers("api", "web", tmp_path), text
+    probe.write_text("from jointfund.errors import Problem\n", encoding="utf-8")
+    assert importers("api", "web", tmp_path) == {}
 
 
 def test_the_api_never_imports_the_pages() -> None:

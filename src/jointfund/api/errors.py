@@ -1,4 +1,4 @@
-"""One error shape for the whole API: {"error": {"field": ..., "loc": ..., "message": ..., "problems": [...]}}.
+"""One error shape for the whole API: {"error": {"field", "loc", "message", "problems": [...]}}.
 
 A JointfundError becomes a 4xx with its message (never a traceback): input errors list
 every problem with its location, like the CLI's imports; pages get the same message as HTML.

@@ -32,7 +32,11 @@ TYPE = "jointfund countersignature"
 FIELD = "countersignature"  # the key of an event's data that carries it
 CLEARANCE = "screening.clear"  # the confirmation of another user's sanctions clearance
 CORRECTION = "correction"  # a correction of a rate, a licence field or a receipt field
-HOW = "--countersign-as MEMBER --countersign-key KEY (a seated member other than the one asking signs it)"
+# How to give one, named for every surface (the CLI's options, the API's field).
+HOW = (
+    "a seated member other than the one asking signs it: in the CLI with --countersign-as MEMBER "
+    "--countersign-key KEY, in the API with the request's member and signature"
+)
 
 
 class Countersignature(NamedTuple):
