@@ -72,7 +72,7 @@ def create_app(
         "Every list is paginated: `limit` items "
         f"(1 to {bounds.MAX_PAGE_ITEMS}; a larger limit is refused with 422 naming the bound, never clamped) "
         "from `offset`, and the answer's `next_offset` (null on the last page) asks for the next page. "
-        'Errors share one shape: `{"error": {"field": ..., "message": ...}}`.',
+        'Errors share one shape: `{"error": {"field": ..., "loc": ..., "message": ...}}`.',
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url=None,
         redoc_url=None,

@@ -11,10 +11,10 @@ import pytest
 from anyio import to_thread
 from fastapi.testclient import TestClient
 
-from jointfund.api.app import ROUTE_THREADS
 from jointfund.api.cache import ReadCache
 from jointfund.api.response_cache import Stored
 from jointfund.api.security import SESSION_COOKIE
+from jointfund.app import ROUTE_THREADS
 from jointfund.governance import token, user
 from jointfund.ledger import journal
 from jointfund.ledger.entry import Entry, Posting

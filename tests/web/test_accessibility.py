@@ -209,7 +209,7 @@ def html_routes() -> set[str]:
     """The path of every GET route that answers a page (HTML), through included routers."""
     from fastapi.responses import HTMLResponse
 
-    from jointfund.api.app import create_app
+    from jointfund.app import create_app
 
     def walk(routes, prefix: str = "") -> set[str]:  # noqa: ANN001
         found = set()

@@ -202,7 +202,7 @@ def test_the_api_docs_script_says_the_words_of_the_page(client) -> None:  # noqa
 def test_every_operation_summary_of_the_api_has_its_ukrainian() -> None:
     """The API page shows each operation's summary in its language (issue 12): a new summary fails here until
     messages.po has it."""
-    from jointfund.api.app import create_app
+    from jointfund.app import create_app
 
     translated = {m.id for m in catalogue() if m.id and m.string}
     spec = create_app("sqlite://").openapi()
