@@ -6,30 +6,54 @@ A float never holds money.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterator, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple, overload
 
 from jointfund import bounds
 from jointfund.errors import InputError, Problem
 
-# ISO 4217 minor-unit exponents. These are facts of the currency standard, not of
-# any agreement; a currency missing here is refused rather than guessed.
-ISO_EXPONENTS: dict[str, int] = {
-    "USD": 2,
-    "UAH": 2,
-    "EUR": 2,
-    "GBP": 2,
-    "PLN": 2,
-    "CHF": 2,
-    "CAD": 2,
-    "JPY": 0,
-    "KRW": 0,
-    "KWD": 3,
-    "BHD": 3,
-    "NOK": 2,
-    "SEK": 2,
-    "CZK": 2,
-}
+
+@functools.cache
+def exponents() -> dict[str, int]:
+    """ISO 4217 minor-unit exponents (CLDR's currency data, through Babel) of every currency that is or was
+    legal tender somewhere.
+
+    These are facts of the currency standard, not of any agreement. Codes that are nobody's tender are
+    refused rather than guessed: ISO gives XXX (no currency), XTS (testing), the metals and the SDR no
+    minor unit, and Babel would answer its default of 2 for them.
+    """
+    from babel.core import get_global  # here, not at import: a command that shows no money never needs it
+    from babel.numbers import get_currency_precision
+
+    # Each territory's currencies over its history: (code, start, end, whether legal tender).
+    tender = {
+        code
+        for used in get_global("territory_currencies").values()
+        for code, *_, is_tender in used
+        if is_tender
+    }
+    return {code: get_currency_precision(code) for code in sorted(tender)}
+
+
+class _Exponents(Mapping[str, int]):
+    """`exponents()` as a mapping, read on first use."""
+
+    def __getitem__(self, currency: str) -> int:
+        return exponents()[currency]
+
+    def __contains__(self, currency: object) -> bool:
+        return currency in exponents()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(exponents())
+
+    def __len__(self) -> int:
+        return len(exponents())
+
+
+ISO_EXPONENTS: Mapping[str, int] = _Exponents()
 
 ROUNDING_MODES = {"ROUND_HALF_UP": ROUND_HALF_UP}
 
@@ -37,10 +61,10 @@ ROUNDING_MODES = {"ROUND_HALF_UP": ROUND_HALF_UP}
 def exponent(currency: str) -> int:
     """Number of decimal places of `currency`'s minor unit."""
     try:
-        return ISO_EXPONENTS[currency]
+        return exponents()[currency]
     except KeyError:
         raise ValueError(
-            f"unknown currency {currency!r}; known: {', '.join(sorted(ISO_EXPONENTS))}"
+            f"unknown currency {currency!r}; expected the ISO 4217 code of a currency, such as USD or UAH"
         ) from None
 
 
@@ -129,7 +153,7 @@ def read_amount(text: str | None, field: str) -> Decimal | None:
 
 
 def to_minor(amount: Decimal, currency: str) -> int:
-    """Exact conversion to integer minor units; asserts nothing is lost."""
+    """Exact conversion to integer minor units; asserts nothing is lost. The one conversion to minor units."""
     scaled = amount.scaleb(exponent(currency))
     as_int = int(scaled)
     assert scaled == as_int, f"{amount} {currency} is not a whole number of minor units"
@@ -137,7 +161,40 @@ def to_minor(amount: Decimal, currency: str) -> int:
 
 
 def from_minor(minor: int, currency: str) -> Decimal:
-    return Decimal(minor).scaleb(-exponent(currency)).quantize(quantum(currency))
+    """Integer minor units as an exact amount with exactly the currency's decimals (scaling an integer by
+    -exponent gives that exponent; nothing to quantize). The one conversion from minor units."""
+    return Decimal(minor).scaleb(-exponent(currency))
+
+
+def rounded_ratio(numerator: int, denominator: int, currency: str) -> Decimal:
+    """numerator / denominator (in whole units of `currency`) rounded once to its minor unit, half away
+    from zero.
+
+    Exact integer arithmetic: Decimal division would round at its context precision first, silently,
+    before the named rounding point.
+    """
+    if denominator < 0:
+        numerator, denominator = -numerator, -denominator
+    assert denominator > 0
+    scaled = numerator * 10 ** exponent(currency)
+    magnitude = (2 * abs(scaled) + denominator) // (2 * denominator)
+    return from_minor(-magnitude if scaled < 0 else magnitude, currency)
+
+
+def ratio(amount: Decimal, numerator: Decimal, denominator: Decimal, currency: str) -> Decimal:
+    """amount x numerator / denominator, rounded once, half away from zero, to `currency`'s minor unit."""
+    assert denominator != 0
+    a, b = amount.as_integer_ratio()
+    p, q = numerator.as_integer_ratio()
+    s, u = denominator.as_integer_ratio()
+    return rounded_ratio(a * p * u, b * q * s, currency)
+
+
+def convert(amount: Decimal, rate_from: Decimal, rate_to: Decimal, to_currency: str) -> Decimal:
+    """`amount` at reference rates quoted in one domestic currency per unit (rate_from of its currency,
+    rate_to of `to_currency`), rounded once to `to_currency`'s minor unit, half away from zero. The one
+    conversion between currencies (to the base currency, to the functional currency)."""
+    return ratio(amount, rate_from, rate_to, to_currency)
 
 
 def round_minor(value: Decimal, currency: str, rounding: str = "ROUND_HALF_UP") -> Decimal:

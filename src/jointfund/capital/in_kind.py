@@ -34,7 +34,7 @@ from jointfund.governance import book
 from jointfund.governance.model import Proposal
 from jointfund.ledger import journal
 from jointfund.ledger.entry import Entry, Posting
-from jointfund.money import format_amount, from_minor, round_minor, to_minor
+from jointfund.money import convert, format_amount, from_minor, to_minor
 from jointfund.store import tables as t
 from jointfund.terms.model import ContributionKind, Terms
 
@@ -120,7 +120,7 @@ def functional_value(
             f"the in-kind credit needs the {currency if own is None else base} reference rate of {day} "
             "to value it in the functional currency; import it with: jointfund fx import FILE"
         )
-    return round_minor(amount * own / quote, base)
+    return convert(amount, own, quote, base)
 
 
 def report(

@@ -15,13 +15,12 @@ from typing import NamedTuple
 
 from jointfund.errors import Problem
 from jointfund.ledger.account import Account
-from jointfund.money import ISO_EXPONENTS
+from jointfund.money import exponents
 
 MAX_KEY_CHARS = 200
 MAX_NARRATION_CHARS = 2000
 MAX_POSTINGS = 10_000
 MAX_LINKS = 50
-_UNITS = dict(ISO_EXPONENTS)  # currency -> decimal places, for the hot loop of check_entry
 
 
 class Posting(NamedTuple):
@@ -104,9 +103,10 @@ def check_entry(
         problems.append(Problem(f"{where}.postings", f"at most {MAX_POSTINGS} postings per entry"))
     sums: dict[str, Decimal] = defaultdict(Decimal)
     # The hot loop of bulk posting: field paths are formatted only when a problem is found.
+    units = exponents()  # currency -> decimal places, a dict for the hot loop
     for i, p in enumerate(entry.postings):
         currency, amount = p.currency, p.amount
-        unit = _UNITS.get(currency)
+        unit = units.get(currency)
         if unit is None:
             problems.append(Problem(f"{where}.postings[{i}].currency", "unknown currency", currency))
             continue

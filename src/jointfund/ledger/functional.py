@@ -28,7 +28,7 @@ from typing import NamedTuple
 
 from jointfund.ledger.account import Account
 from jointfund.ledger.entry import Entry, Posting
-from jointfund.money import exponent
+from jointfund.money import convert, from_minor, ratio
 
 
 class Position(NamedTuple):
@@ -50,32 +50,10 @@ class Position(NamedTuple):
 def position_of(currency: str, functional: str, trading_balance: Mapping[str, Decimal]) -> Position:
     """The position in `currency` kept by its trading account, from that account's balance per currency."""
     assert currency != functional, "the functional currency has no position to carry"
-    zero_f, zero = Decimal(0).scaleb(-exponent(currency)), Decimal(0).scaleb(-exponent(functional))
+    zero_f, zero = from_minor(0, currency), from_minor(0, functional)
     return Position(
         currency, -trading_balance.get(currency, zero_f), trading_balance.get(functional, zero), functional
     )
-
-
-def ratio(amount: Decimal, numerator: Decimal, denominator: Decimal, currency: str) -> Decimal:
-    """amount x numerator / denominator, rounded once, half away from zero, to `currency`'s minor unit.
-
-    Exact integer arithmetic: Decimal's context precision would round before the named rounding point.
-    """
-    assert denominator != 0
-    a, b = amount.as_integer_ratio()
-    p, q = numerator.as_integer_ratio()
-    s, u = denominator.as_integer_ratio()
-    top, bottom = a * p * u * 10 ** exponent(currency), b * q * s
-    if bottom < 0:
-        top, bottom = -top, -bottom
-    magnitude = (2 * abs(top) + bottom) // (2 * bottom)
-    return Decimal(-magnitude if top < 0 else magnitude).scaleb(-exponent(currency))
-
-
-def convert(amount: Decimal, rate_from: Decimal, rate_to: Decimal, to_currency: str) -> Decimal:
-    """`amount` at reference rates quoted in one domestic currency per unit (rate_from of its currency,
-    rate_to of `to_currency`), rounded once to `to_currency`'s minor unit, half away from zero."""
-    return ratio(amount, rate_from, rate_to, to_currency)
 
 
 def carrying_of(position: Position, amount: Decimal, value: Decimal) -> Decimal:

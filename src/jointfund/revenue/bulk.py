@@ -29,11 +29,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from decimal import Decimal
 
 import polars as pl
 
-from jointfund.money import exponent
+from jointfund.money import from_minor, to_minor
 from jointfund.revenue.contribution import (
     GROUPS,
     PER_DAY_STREAM,
@@ -120,7 +119,7 @@ def receipt_frame(receipts: Iterable[Receipt]) -> pl.DataFrame:
             r.date,
             r.licence_id,
             r.stream,
-            _minor(r.amount, r.currency),
+            to_minor(r.amount, r.currency),
             r.currency,
             r.corrects,
             r.resource,
@@ -130,12 +129,6 @@ def receipt_frame(receipts: Iterable[Receipt]) -> pl.DataFrame:
         for r in receipts
     ]
     return pl.DataFrame(rows, schema=RECEIPT_SCHEMA, orient="row")
-
-
-def _minor(amount: Decimal, currency: str) -> int:
-    scaled = amount.scaleb(exponent(currency))
-    assert scaled == int(scaled), (amount, currency)
-    return int(scaled)
 
 
 def _factors(frame: pl.DataFrame, rules: Rules, rates: RateTable) -> pl.DataFrame:
@@ -253,7 +246,7 @@ def _by_evaluate(frame: pl.DataFrame, rules: Rules, rates: RateTable) -> pl.Data
             row["date"],
             row["licence_id"],
             row["stream"],
-            Decimal(row["amount_minor"]).scaleb(-exponent(row["currency"])),
+            from_minor(row["amount_minor"], row["currency"]),
             row["currency"],
             row["corrects"],
             row["resource"],
@@ -261,9 +254,9 @@ def _by_evaluate(frame: pl.DataFrame, rules: Rules, rates: RateTable) -> pl.Data
             tuple(row["flags"].split(SEPARATOR)) if row["flags"] else (),
         )
         e = evaluate(receipt, licence_of_row(row), rules, rates, row["rate_date"])
-        base = None if e.contribution_base is None else _minor(e.contribution_base, rules.base_currency)
+        base = None if e.contribution_base is None else to_minor(e.contribution_base, rules.base_currency)
         fixed[receipt.receipt_id] = (
-            _minor(e.contribution, receipt.currency),
+            to_minor(e.contribution, receipt.currency),
             base,
             e.missing_rate[0] if e.missing_rate else None,
         )
@@ -354,8 +347,7 @@ class FrameTally:
         streams)."""
         names = names or {}
 
-        def money(minor: int, currency: str) -> Decimal:
-            return Decimal(minor).scaleb(-exponent(currency))
+        money = from_minor
 
         return [
             Totals(
@@ -426,8 +418,8 @@ class FrameRounding:
             group_difference(
                 g,
                 n,
-                Decimal(amount).scaleb(-exponent(g.currency)),
-                Decimal(owed).scaleb(-exponent(g.currency)),
+                from_minor(amount, g.currency),
+                from_minor(owed, g.currency),
                 self.book.on(g.day),
                 rates,
             )

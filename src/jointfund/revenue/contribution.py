@@ -31,7 +31,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from jointfund.i18n import N_
-from jointfund.money import exponent
+from jointfund.money import exponent, from_minor
 from jointfund.revenue.eligibility import EXCLUSIONS, Rules, first_reason, resource_of
 from jointfund.revenue.fx import RateTable
 from jointfund.revenue.licence import Licence
@@ -114,14 +114,14 @@ def round_half_up(numerator: int, denominator: int, currency: str) -> Decimal:
     """numerator / denominator (in whole units) rounded once to `currency`'s minor unit, half away from
     zero."""
     assert denominator > 0
-    return _money(half_up(VALUES, numerator * 10 ** exponent(currency), denominator), currency)
+    return from_minor(half_up(VALUES, numerator * 10 ** exponent(currency), denominator), currency)
 
 
 def contribution_of(amount: Decimal, share: Decimal, currency: str, rounding: str) -> Decimal:
     assert rounding == "ROUND_HALF_UP", f"rounding {rounding} is not implemented"
     a, b = amount.scaleb(exponent(currency)).as_integer_ratio()
     p, q = share.as_integer_ratio()
-    return _money(half_up(VALUES, a * p, b * q), currency)
+    return from_minor(half_up(VALUES, a * p, b * q), currency)
 
 
 def in_base(
@@ -137,11 +137,7 @@ def in_base(
     if isinstance(factor, str):
         return None, (factor, day)
     a, b = contribution.scaleb(exponent(currency)).as_integer_ratio()
-    return _money(half_up(VALUES, a * factor[0], b * factor[1]), base), None
-
-
-def _money(minor: int, currency: str) -> Decimal:
-    return Decimal(minor).scaleb(-exponent(currency))
+    return from_minor(half_up(VALUES, a * factor[0], b * factor[1]), base), None
 
 
 def evaluate(
@@ -155,7 +151,7 @@ def evaluate(
     if why is not None:
         return Evaluation(receipt, licence, False, why, _zero(receipt.currency), _zero(rules.base_currency))
     a, b = receipt.amount.scaleb(exponent(receipt.currency)).as_integer_ratio()
-    owed = _money(owed_minor(row, rules, a, b), receipt.currency)
+    owed = from_minor(owed_minor(row, rules, a, b), receipt.currency)
     base, missing = in_base(owed, receipt.currency, rate_day or receipt.date, rules, rates)
     if missing is None:
         return Evaluation(receipt, licence, True, ELIGIBLE, owed, base)

@@ -45,7 +45,7 @@ from jointfund.ledger.functional import (
     position_of,
     ratio,
 )
-from jointfund.money import exponent, from_minor
+from jointfund.money import from_minor
 from jointfund.revenue import book
 from jointfund.revenue.accrual import KEY_PREFIX as ACCRUAL_PREFIX
 from jointfund.revenue.accrual import ROUNDING_PREFIX
@@ -228,7 +228,7 @@ def settle(
     applied = min(settled, max(owed - before, Decimal(0))) if settled > 0 else Decimal(0)
 
     def carried(x: Decimal) -> Decimal:
-        return ratio(x, accrued, owed, functional) if owed > 0 else Decimal(0).scaleb(-exponent(functional))
+        return ratio(x, accrued, owed, functional) if owed > 0 else from_minor(0, functional)
 
     value_applied = ratio(value, applied, settled, functional) if settled else value
     capital = carried(before + applied) - carried(before) + (value - value_applied)
