@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from jointfund.money import (
     ISO_EXPONENTS,
     Money,
+    convert,
     exponent,
     format_amount,
     from_minor,
@@ -134,3 +135,39 @@ def test_money_adds_only_the_same_currency_and_prints_its_decimals():
     assert str(-a) == "-1.50 USD"
     with pytest.raises(AssertionError):
         a + Money(Decimal("1"), "UAH")  # noqa: B018
+
+
+@pytest.mark.parametrize(("code", "places"), [("USD", 2), ("UAH", 2), ("JPY", 0), ("KWD", 3), ("XOF", 0)])
+def test_exponents_come_from_the_currency_standard(code: str, places: int) -> None:
+    assert exponent(code) == places and ISO_EXPONENTS[code] == places
+
+
+@pytest.mark.parametrize("code", ["XXX", "XTS", "XAU", "XDR", "usd", "ZZZ", ""])
+def test_codes_that_are_nobodys_tender_have_no_minor_unit_and_are_refused(code: str) -> None:
+    assert code not in ISO_EXPONENTS
+    with pytest.raises(ValueError, match=f"unknown currency {code!r}"):
+        exponent(code)
+    assert parse_amount("1", code, "amount")[1] is not None
+
+
+def test_the_shipped_terms_currencies_all_have_exponents() -> None:
+    from jointfund.terms import load_shipped
+
+    terms = load_shipped()
+    assert {terms.fund.base_currency, *terms.fund.currencies} <= set(ISO_EXPONENTS)
+
+
+@pytest.mark.parametrize(
+    ("amount", "own", "quote", "to", "expected"),
+    [
+        ("1.00", "1", "8", "USD", "0.13"),  # 0.125: half away from zero
+        ("-1.00", "1", "8", "USD", "-0.13"),
+        ("1000", "41.5", "1", "UAH", "41500.00"),
+        ("100.00", "1", "3", "JPY", "33"),
+    ],
+)
+def test_one_conversion_rounds_once_exactly(
+    amount: str, own: str, quote: str, to: str, expected: str
+) -> None:
+    got = convert(Decimal(amount), Decimal(own), Decimal(quote), to)
+    assert got == Decimal(expected) and str(got) == expected
