@@ -57,6 +57,7 @@ ROUTES = {
     ("GET", "/revenue"): "books.read",
     ("POST", "/revenue/upload/{what}"): "receipts.import",
     ("POST", "/revenue/upload/{what}/confirm"): "receipts.import",
+    ("POST", "/revenue/upload/fx/accept-jump"): "fx.import",
     ("GET", "/revenue/imports"): "books.read",
     ("GET", "/revenue/templates/{what}.{fmt}"): "books.read",
     ("GET", "/revenue/uploads"): "books.read",
