@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
 
+import cachetools
 from sqlalchemy import Connection, func, select
 
 from jointfund.store import tables as t
@@ -50,6 +50,19 @@ def _size(value: Any, depth: int = 0) -> int:
     return n
 
 
+class _LRU(cachetools.LRUCache):
+    """cachetools' LRU, bounded by approximate bytes (its `maxsize`, with `_size`) and also by entries."""
+
+    def __init__(self, max_entries: int, max_bytes: int) -> None:
+        super().__init__(maxsize=max_bytes, getsizeof=_size)
+        self.max_entries = max_entries
+
+    def __setitem__(self, key: Hashable, value: Any) -> None:
+        super().__setitem__(key, value)
+        while len(self) > self.max_entries:
+            self.popitem()  # the least recently used
+
+
 class _Flight:
     """One computation of a key in progress: its followers wait on `done`."""
 
@@ -60,7 +73,7 @@ class _Flight:
 
 
 class ReadCache:
-    """A thread-safe LRU of read results, bounded by entry count and by approximate memory.
+    """A thread-safe LRU of read results (cachetools), bounded by entry count and by approximate memory.
 
     Attributes:
       max_entries: most results kept.
@@ -70,8 +83,7 @@ class ReadCache:
 
     def __init__(self, max_entries: int = 256, max_bytes: int = 64 * 1024 * 1024) -> None:
         self.max_entries, self.max_bytes = max_entries, max_bytes
-        self._items: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
-        self._bytes = 0
+        self._items = _LRU(max_entries, max_bytes)
         self._lock = threading.Lock()
         self.hits = self.misses = 0
         self._flights: dict[Hashable, _Flight] = {}  # keys being computed now
@@ -110,27 +122,23 @@ class ReadCache:
     def peek(self, key: Hashable) -> Any | None:
         """The cached result for `key` (counted as a hit), or None (counted as a miss)."""
         with self._lock:
-            found = self._items.get(key)
+            found = self._items.get(key)  # a hit marks it recently used
             if found is None:
                 self.misses += 1
-                return None
-            self._items.move_to_end(key)
-            self.hits += 1
-            return found[0]
+            else:
+                self.hits += 1
+            return found
 
     def put(self, key: Hashable, value: Any) -> None:
         """Keep `value` under `key`, unless it alone exceeds the memory bound; the least recently used go
         first."""
-        size = _size(value)
-        if size > self.max_bytes:
-            return
         with self._lock:
-            if key not in self._items:
-                self._items[key] = (value, size)
-                self._bytes += size
-            while len(self._items) > self.max_entries or self._bytes > self.max_bytes:
-                _, (_, dropped) = self._items.popitem(last=False)
-                self._bytes -= dropped
+            if key in self._items:
+                return
+            try:
+                self._items[key] = value
+            except ValueError:  # cachetools refuses a value larger than the whole bound: not cached
+                pass
 
     def __len__(self) -> int:
         return len(self._items)
