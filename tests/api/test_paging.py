@@ -17,6 +17,7 @@ from jointfund.store import db
 
 from .conftest import bearer
 from .site import DAY
+from .test_corrections import _countersigned
 from .test_uploads import licences
 from .test_workspace import upload
 
@@ -139,7 +140,20 @@ def test_licences_are_chosen_in_sql_by_their_corrected_values(client, site) -> N
     officer = bearer(site, "treasury_officer")
     fixed = client.post(
         "/api/revenue/licences/SP-2/corrections",
-        json={"field": "region", "value": "Lviv", "reason": "the registry's typo"},
+        json={
+            "field": "region",
+            "value": "Lviv",
+            "reason": "the registry's typo",
+            # A correction needs a seated member's countersignature (issue 16, four eyes).
+            **_countersigned(
+                site,
+                site.name("treasury_officer"),
+                "licence",
+                "SP-2",
+                [("region", "Kirovohrad", "Lviv")],
+                "the registry's typo",
+            ),
+        },
         headers=officer,
     )
     assert fixed.status_code == 201, fixed.text

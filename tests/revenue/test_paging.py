@@ -8,6 +8,7 @@ import json
 
 import pytest
 import typer.main
+from support import cli_countersign
 
 from jointfund.bounds import MAX_PAGE_ITEMS
 from jointfund.cli import app as root
@@ -146,8 +147,9 @@ def test_licences_list_reads_only_its_page_and_finds_a_resource_among_the_others
     assert [x["licence_id"] for x in json.loads(page.stdout)] == ["L-001", "L-002"]
     assert "--offset 3" in page.stderr
     monkeypatch.undo()  # a correction reads the licence it corrects through book.licences
+    second = cli_countersign(cli, tmp_path)  # a correction needs a seated member's countersignature
     for lid, now in (("L-002", "natural_gas"), ("L-003", "lithium")):
-        cli("licences", "correct", lid, "--field", "resource", "--value", now, "--reason", "typo")
+        cli("licences", "correct", lid, "--field", "resource", "--value", now, "--reason", "typo", *second)
     monkeypatch.setattr(book, "licences", lambda conn: pytest.fail("licences list read every licence"))
     gas = json.loads(cli("licences", "list", "--resource", "natural_gas", "-f", "json").stdout)
     assert [x["licence_id"] for x in gas] == ["L-001", "L-002"]

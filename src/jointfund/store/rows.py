@@ -18,14 +18,18 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from itertools import chain
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import polars as pl
 from sqlalchemy import Connection, Date, Dialect, String, Table, any_, bindparam, column, func, insert, select
 from sqlalchemy import table as table_clause
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import Executable
+
+if (
+    TYPE_CHECKING
+):  # polars is imported where frames are made: a balance look-up must not pay for it (issue 12)
+    import polars as pl
 
 STREAM_ROWS = 20_000
 _CURSORS = itertools.count()
@@ -44,6 +48,8 @@ def python_dates(conn: Connection, frame: pl.DataFrame, columns: Sequence[str]) 
     """`frame` (read as driver tuples) with its date `columns` as dates on every backend."""
     if not stores_dates_as_text(conn):
         return frame
+    import polars as pl
+
     return frame.with_columns(pl.col(c).str.to_date("%Y-%m-%d") for c in columns)
 
 
@@ -51,6 +57,8 @@ def driver_dates(conn: Connection, frame: pl.DataFrame) -> pl.DataFrame:
     """`frame`'s date columns as the driver stores them (ISO text on SQLite), for `insert_tuples`."""
     if not stores_dates_as_text(conn):
         return frame
+    import polars as pl
+
     return frame.with_columns(pl.col(pl.Date).dt.to_string("%Y-%m-%d"))
 
 
