@@ -151,7 +151,8 @@ def cosignature_message(text: str, timestamp: int) -> bytes:
 def cosign(text: str, name: str, private: Ed25519PrivateKey, timestamp: int) -> Signature:
     """A tlog-cosignature/v1 (type 0x04): timestamp || Ed25519 signature over the cosigned message."""
     check_name(name)
-    assert 0 <= timestamp < 2**63, timestamp
+    if not 0 <= timestamp < 2**63:  # the cosignature holds it as a uint64 (C2SP tlog-cosignature)
+        raise NoteError(f"cosignature timestamp {timestamp}: must be 0 to 2**63 - 1 seconds")
     kid = key_id(name, COSIGNATURE_V1, raw_public(private.public_key()))
     return Signature(
         name, kid, struct.pack(">Q", timestamp) + private.sign(cosignature_message(text, timestamp))

@@ -32,6 +32,7 @@ from collections.abc import Iterable, Mapping
 
 import polars as pl
 
+from jointfund.errors import Refused
 from jointfund.money import from_minor, to_minor
 from jointfund.revenue.contribution import (
     GROUPS,
@@ -261,11 +262,11 @@ def _by_evaluate(frame: pl.DataFrame, rules: Rules, rates: RateTable) -> pl.Data
             e.missing_rate[0] if e.missing_rate else None,
         )
     # Python ints beyond Int64 cannot sit in the Int64 columns: such a row's figures would not fit
-    # the ledger's BigInteger either, so it is refused here rather than truncated.
+    # the ledger's BigInteger either, so it is refused here rather than truncated. A check, not an
+    # assert: `python -O` strips asserts, and the limit must hold there too.
     for rid, (c, b, _) in fixed.items():
-        assert abs(c) < 2**63 and (b is None or abs(b) < 2**63), (
-            f"receipt {rid}: contribution beyond 64-bit minor units"
-        )
+        if abs(c) >= 2**63 or (b is not None and abs(b) >= 2**63):
+            raise Refused(f"receipt {rid}: its contribution is beyond 64-bit minor units, the ledger's limit")
     ids = list(fixed)
     patch = pl.DataFrame(
         {
