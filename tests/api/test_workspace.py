@@ -576,6 +576,19 @@ def test_the_screening_section_and_its_forms_in_both_languages(client, site) -> 
         [request] = [clearance.request(site.fund.id, c) for c in first.values()]
     signer = site.members["ua-board-1"]
     signature = canonical.sign(site.keys["ua-board-1"], request.message(signer))
+    # A user countersigns only with a seat linked to them, as a vote or a proposal is made (issue 12).
+    unlinked = client.post(
+        f"/api/applications/{aid}/screening-outcome",
+        headers={"Authorization": f"Bearer {second}"},
+        json={"outcome": "cleared", "reason": "x", "member": signer, "signature": signature},
+    )
+    assert unlinked.status_code == 403, unlinked.text
+    assert "user t-second-administrator is not linked to member" in unlinked.json()["error"]["message"]
+    with db.transaction(site.engine) as conn:
+        assert not clearance.outcomes(conn), "a refused confirmation records nothing"
+    with db.write(site.engine) as conn:
+        st = authorize(site.fund.id, "UA", "user.member", user="t-second-administrator", member=signer)
+        user.link_member(conn, site.fund.id, "test", "t-second-administrator", signer, st)
     wrong = client.post(
         f"/api/applications/{aid}/screening-outcome",
         headers={"Authorization": f"Bearer {second}"},

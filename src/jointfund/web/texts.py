@@ -64,6 +64,7 @@ MEMBERS = (
     N_("votes"),  # what a user does for a linked seat (user.require_linked's `act`)
     N_("proposes"),
     N_("acts"),
+    N_("countersigns"),
     N_("member %(member)s (%(name)s) has already recused from proposal %(proposal)s"),
     N_(
         "the replacement of the key of member %(member)s is signed with the member's own key; "

@@ -38,7 +38,7 @@ from jointfund.api.schemas import (
 )
 from jointfund.errors import InputError, NotFound, Problem, Refused
 from jointfund.fund import FundInfo
-from jointfund.governance import countersign
+from jointfund.governance import countersign, user
 from jointfund.money import format_amount
 from jointfund.portfolio import application as apps
 from jointfund.portfolio import effects as _effects  # noqa: F401 registers the effects of executed proposals
@@ -211,7 +211,11 @@ def decide(
     o: OutcomeIn,
     who=Depends(deps.change("applications.screening_outcome")),
 ) -> dict:
+    """The confirmation's countersigning member must be linked to the caller, as a vote's or a proposal's
+    member is (403 otherwise): a user signs only with the seats linked to them, so the log names who acted."""
     with db.write(deps.server(request).engine) as conn:
+        if o.member is not None:
+            user.require_linked(conn, who.name, o.member, "countersigns")
         by = None if o.member is None else countersign.given(o.member, o.signature or "")
         done = screening.decide(
             conn, deps.fund(request).id, who.name, application_id, o.outcome, o.reason, clock.today(), by
