@@ -170,3 +170,42 @@ def test_the_vote_form_offers_only_the_seats_linked_to_the_user(client, site) ->
     form = client.get(f"/proposals/{site.proposal.id}").text.split('id="vote-form"')[1].split("</form>")[0]
     assert re.findall(r'<option value="(\d+)"', form) == [str(site.members[mine])]
     assert str(site.members[theirs]) not in re.findall(r'<option value="(\d+)"', form)
+
+
+ROLE_WORDS = {  # what each language shows for a role, never its code
+    "en": {"board_manager": "board member", "treasury_officer": "treasury officer", "auditor": "auditor"},
+    "uk": {
+        "board_manager": "член правління",
+        "treasury_officer": "працівник казначейства",
+        "auditor": "аудитор",
+    },
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_roles_are_shown_by_their_names_in_the_header_and_the_users_page(client, site, lang) -> None:  # noqa: ANN001
+    words = ROLE_WORDS[lang]
+    for role in ("board_manager", "treasury_officer"):
+        sign_in(client, site, role)
+        header = client.get("/dashboard", params={"lang": lang}).text.split('<li class="who">')[1]
+        header = header.split("</li>")[0]
+        assert f'<span class="role">({words[role]})</span>' in header, header
+        assert role not in header
+    sign_in(client, site, "administrator")
+    page = client.get("/admin/users", params={"lang": lang}).text
+    for role, word in words.items():
+        row = page.split(f'<tr data-user="{site.name(role)}">')[1].split("</tr>")[0]
+        assert f"<td>{word}</td>" in row, row
+        assert role == word or role not in row.replace(site.name(role), ""), row
+    listed = page.split('id="link-user"')[1].split("</select>")[0]
+    assert f"({words['board_manager']})" in listed and "(board_manager)" not in listed
+
+
+def test_every_role_has_a_name_in_both_languages() -> None:
+    from jointfund.governance import policy
+    from jointfund.i18n import translations
+
+    uk = translations("uk").gettext
+    for role in policy.ROLES:
+        name = policy.role_name(role)
+        assert "_" not in name and uk(name) != name, role

@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from jointfund.errors import Refused
+from jointfund.i18n import N_
 
 ADMINISTRATOR = "administrator"
 BOARD_MANAGER = "board_manager"
@@ -30,6 +31,17 @@ TREASURY_OFFICER = "treasury_officer"
 APPLICANT = "applicant"
 PUBLIC = "public"
 ROLES = (ADMINISTRATOR, BOARD_MANAGER, COMMITTEE_MEMBER, AUDITOR, TREASURY_OFFICER, APPLICANT, PUBLIC)
+# What a person reads for each role (a role's code is what is typed: `--role board_manager`); English, and
+# translated where it is shown (web pages, the CLI in its language).
+ROLE_NAMES = {
+    ADMINISTRATOR: N_("administrator"),
+    BOARD_MANAGER: N_("board member"),
+    COMMITTEE_MEMBER: N_("committee member"),
+    AUDITOR: N_("auditor"),
+    TREASURY_OFFICER: N_("treasury officer"),
+    APPLICANT: N_("applicant"),
+    PUBLIC: N_("the public"),
+}
 
 OPERATOR_NAME = "operator"  # the built-in local actor while a fund has no users yet
 
@@ -140,3 +152,9 @@ def may_read(role: str, what: str) -> bool:
     assert role in ROLES, f"unknown role {role!r}"
     assert what in READS, f"{what!r} is not in the policy; add it to governance.policy.READS"
     return role in READS[what]
+
+
+def role_name(role: str) -> str:
+    """The English name of `role` that people read ("board member" for board_manager); a surface translates
+    it."""
+    return ROLE_NAMES.get(role, role)

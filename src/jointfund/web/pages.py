@@ -97,6 +97,7 @@ def render(
             "ngettext": tr.ngettext,
             "named": named,
             "said": texts.words(named, tr.gettext, lang),
+            "role_name": lambda role: tr.gettext(policy.role_name(role)),
             "lang": lang,
             "languages": i18n.LANGUAGES,
             "who": who,
