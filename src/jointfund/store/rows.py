@@ -69,6 +69,13 @@ def python_date(conn: Connection) -> Callable[[Any], Any]:
     return lambda v: v
 
 
+def reader(conn: Connection, column: Any) -> Callable[[Any], Any]:
+    """How SQLAlchemy reads a driver value of `column` into Python (SQLite keeps timestamps as text), so a
+    raw tuple's value can be read exactly as a Core row's would be (see `binder` for the other way)."""
+    process = column.type.dialect_impl(conn.dialect).result_processor(conn.dialect, None)
+    return process or (lambda value: value)
+
+
 # -- statements compiled for the driver --
 
 

@@ -1,17 +1,10 @@
-"""Reading the log's rows: streamed SQLAlchemy rows (the hot loop reads driver tuples, `store.rows`)."""
+"""Reading the log's rows: the scan reads driver tuples (`store.rows`), with dates cast to text here."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Connection, String, cast
-
-STREAM_ROWS = 20_000
-
-
-def stream(conn: Connection, query: Any) -> Iterator[Any]:
-    return iter(conn.execution_options(stream_results=True, yield_per=STREAM_ROWS).execute(query))
+from sqlalchemy import String, cast
 
 
 def iso(column: Any) -> Any:

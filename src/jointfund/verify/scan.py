@@ -19,7 +19,7 @@ from jointfund.ledger import canonical, merkle
 from jointfund.money import exponent
 from jointfund.store import rows
 from jointfund.store import tables as t
-from jointfund.verify.rows import iso, stream
+from jointfund.verify.rows import iso
 
 Progress = Callable[[int], None] | None
 
@@ -80,7 +80,8 @@ def scan(conn: Connection, span: Span, context: Context, progress: Progress) -> 
 
 
 def _streams(conn: Connection, lo: int, hi: int) -> tuple[Iterator[Any], ...]:
-    """The span's leaves, entries, postings and events, each in sequence order."""
+    """The span's leaves, entries, postings and events, each in sequence order, as driver tuples (a
+    SQLAlchemy Row per entry cost more than the entry's checks); timestamps are read with `moment`."""
     leaves = rows.tuples(
         conn,
         select(t.leaf.c.seq, t.leaf.c.kind, t.leaf.c.hash)
@@ -88,7 +89,7 @@ def _streams(conn: Connection, lo: int, hi: int) -> tuple[Iterator[Any], ...]:
         .order_by(t.leaf.c.seq),
     )
     e = t.entry.c
-    entries = stream(
+    entries = rows.tuples(
         conn,
         select(e.seq, iso(e.date), e.recorded_at, e.key, e.narration, e.links, e.reverses)
         .where(e.seq >= lo, e.seq < hi)
@@ -103,8 +104,12 @@ def _streams(conn: Connection, lo: int, hi: int) -> tuple[Iterator[Any], ...]:
         .where(p.entry_seq >= lo, p.entry_seq < hi)
         .order_by(p.entry_seq, p.line),
     )
-    events = stream(
-        conn, select(t.event).where(t.event.c.seq >= lo, t.event.c.seq < hi).order_by(t.event.c.seq)
+    v = t.event.c
+    events = rows.tuples(
+        conn,
+        select(v.seq, v.recorded_at, v.actor, v.action, v.subject, v.data)
+        .where(v.seq >= lo, v.seq < hi)
+        .order_by(v.seq),
     )
     return leaves, entries, postings, events
 
@@ -118,6 +123,7 @@ class _Walk:
         self.next_entry = next(self.entry_rows, None)
         self.next_event = next(self.event_rows, None)
         self.next_posting = next(self.posting_rows, None)
+        self.moment = rows.reader(conn, t.entry.c.recorded_at)  # read as a Core row would read it
         self.fails: dict[str, list[Finding]] = defaultdict(list)
         self.counts: dict[str, int] = defaultdict(int)
         self.exps: dict[str, int] = {}
@@ -152,6 +158,7 @@ class _Walk:
             self.fail("log records", leaf_seq, "leaf of kind entry has no entry row")
             return b""
         seq, e_date, e_recorded, e_key, e_narration, e_links, e_reverses = self.next_entry
+        e_recorded = self.moment(e_recorded)
         legs, sums = self.postings(seq, e_date)
         self.counts["entry balance"] += 1
         unbalanced = {c: v for c, v in sums.items() if v}
@@ -235,18 +242,17 @@ class _Walk:
 
     def event(self, leaf_seq: int) -> bytes:
         """The canonical bytes of the event at `leaf_seq`."""
-        while self.next_event is not None and self.next_event.seq < leaf_seq:
-            self.fail("log records", self.next_event.seq, "event has no leaf in the log")
+        while self.next_event is not None and self.next_event[0] < leaf_seq:
+            self.fail("log records", self.next_event[0], "event has no leaf in the log")
             self.next_event = next(self.event_rows, None)
         ev = self.next_event
-        if ev is None or ev.seq != leaf_seq:
+        if ev is None or ev[0] != leaf_seq:
             self.fail("log records", leaf_seq, "leaf of kind event has no event row")
             return b""
         self.counts["events"] += 1
         self.next_event = next(self.event_rows, None)
-        return canonical.event_bytes(
-            ev.seq, ev.recorded_at, ev.actor, ev.action, ev.subject, json.loads(ev.data)
-        )
+        seq, recorded_at, actor, action, subject, data = ev
+        return canonical.event_bytes(seq, self.moment(recorded_at), actor, action, subject, json.loads(data))
 
     def hashed(self, leaf_seq: int, body: bytes, stored_hash: bytes) -> None:
         h = canonical.leaf_hash(body)
@@ -267,7 +273,7 @@ class _Walk:
             self.fail("log records", extra[0], "entry has no leaf in the log")
         events = self.event_rows if self.next_event is None else [self.next_event, *self.event_rows]
         for extra in events:
-            self.fail("log records", extra.seq, "event has no leaf in the log")
+            self.fail("log records", extra[0], "event has no leaf in the log")
         # Postings of no entry after the span's last entry: an entry further on reports them (the parent
         # knows if there is one).
         postings = self.posting_rows if self.next_posting is None else [self.next_posting, *self.posting_rows]
