@@ -95,6 +95,28 @@ def test_the_trial_balance_of_all_dates_reads_the_heads_and_equals_the_sum_of_th
     assert rows and all(v != 0 for _a, _c, v in rows)
 
 
+def test_trial_balances_of_several_days_in_one_pass_equal_one_trial_balance_per_day(book):
+    """trial_balances sums each interval once and runs the sums on; each day's rows must be exactly
+    trial_balance's on that day: days before, between, on and after the postings, an account netting to zero
+    on a later day (its row goes), given out of order and repeated."""
+    book.post(
+        book.contribution("c-1", "100.00", 1),
+        book.contribution("c-2", "4000.00", 2, currency=book.other, partner=book.partners[1]),
+        book.contribution("c-3", "25.50", 5, partner=book.partners[1]),
+    )
+    with db.write(book.engine) as conn:
+        first = next(iter(journal.entries(conn)))
+        journal.reverse(conn, first.seq, book.day(7), "r-1", book.start)
+    days = [book.day(9), book.day(0), book.day(2), book.day(1), book.day(5), book.day(7), book.day(-1)]
+    with db.transaction(book.engine) as conn:
+        many = journal.trial_balances(conn, [*days, book.day(2)])
+        assert sorted(many) == sorted(set(days))
+        for day in days:
+            assert many[day] == journal.trial_balance(conn, day), day
+        assert journal.trial_balances(conn, []) == {}
+    assert many[book.day(0)] == [] and many[book.day(9)] != many[book.day(5)]  # the reversal moved it
+
+
 def test_a_conversion_goes_through_trading_accounts_and_balances_in_each_currency(book):
     base, other = book.base, book.other
     book.post(book.contribution("seed", "1000.00", 1))

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, func, select
 from jointfund.errors import JointfundError
 from jointfund.findings import Finding
 from jointfund.fund import FundInfo
+from jointfund.ledger import journal
 from jointfund.reports.financials import financials
 from jointfund.store import tables as t
 
@@ -28,9 +29,13 @@ def check_financials(conn: Connection, fund: FundInfo) -> tuple[str, int, list[F
     if last is None:
         return NAME, 0, []
     findings, checked = [], 0
-    for year in range(fund.start_date.year, last.year + 1):
+    years = range(fund.start_date.year, last.year + 1)
+    # Every year's opening and closing trial balance from one pass over the postings, not two per year.
+    days = {max(dt.date(y, 1, 1), fund.start_date) - dt.timedelta(days=1) for y in years}
+    trial = journal.trial_balances(conn, days | {dt.date(y, 12, 31) for y in years})
+    for year in years:
         try:
-            fin = financials(conn, fund, dt.date(year, 1, 1), dt.date(year, 12, 31))
+            fin = financials(conn, fund, dt.date(year, 1, 1), dt.date(year, 12, 31), trial)
         except (JointfundError, AssertionError) as exc:
             # A book that fails the ledger's own checks (an entry that does not balance, say) breaks the
             # invariants the statements assert; verify names the ledger's failure first, and this one after

@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
+from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import NamedTuple
@@ -176,10 +177,14 @@ class Book(NamedTuple):
     held: dict[str, list[tuple[str, Decimal]]]  # account -> its balances in other currencies
 
 
-def book_on(conn: Connection, terms: Terms, day: dt.date) -> Book:
-    """Balances on `day`, with assets and liabilities at their carrying amounts in the functional currency."""
+TrialBalances = Mapping[dt.date, list[tuple[str, str, Decimal]]]  # day -> journal.trial_balance on that day
+
+
+def book_on(trial: list[tuple[str, str, Decimal]], terms: Terms) -> Book:
+    """Balances on a day (its trial balance), with assets and liabilities at their carrying amounts in the
+    functional currency."""
     fc = terms.functional_currency
-    balances = {(a, c): v for a, c, v in journal.trial_balance(conn, day)}
+    balances = {(a, c): v for a, c, v in trial}
     values: dict[str, Decimal] = defaultdict(lambda: _zero(fc))
     held: dict[str, list[tuple[str, Decimal]]] = defaultdict(list)
     for (a, c), v in balances.items():
@@ -209,9 +214,9 @@ def book_on(conn: Connection, terms: Terms, day: dt.date) -> Book:
     return Book(balances, dict(values), dict(held))
 
 
-def _movement(conn: Connection, start: dt.date, end: dt.date) -> dict[tuple[str, str], Decimal]:
-    closing = {(a, c): v for a, c, v in journal.trial_balance(conn, end)}
-    for a, c, v in journal.trial_balance(conn, start - dt.timedelta(days=1)):
+def _movement(opening: Book, closing_book: Book) -> dict[tuple[str, str], Decimal]:
+    closing = dict(closing_book.balances)
+    for (a, c), v in opening.balances.items():
         closing[(a, c)] = closing.get((a, c), Decimal(0)) - v
     return {k: v for k, v in closing.items() if v}
 
@@ -738,8 +743,13 @@ def _policies(terms: Terms) -> Section:
     )
 
 
-def financials(conn: Connection, info: FundInfo, start: dt.date, end: dt.date) -> Financials:
-    """The financial statements of [start, end] (start no earlier than the fund's first day)."""
+def financials(
+    conn: Connection, info: FundInfo, start: dt.date, end: dt.date, trial: TrialBalances | None = None
+) -> Financials:
+    """The financial statements of [start, end] (start no earlier than the fund's first day).
+
+    `trial` may hold the trial balances of the day before `start` and of `end` already (verify reads every
+    year's in one pass); otherwise both are read here, in one pass too (`journal.trial_balances`)."""
     start = max(start, info.start_date)
     terms = info.terms(end)
     fc = terms.functional_currency
@@ -749,9 +759,11 @@ def financials(conn: Connection, info: FundInfo, start: dt.date, end: dt.date) -
     opening_capital = capital_accounts(conn, info, before) if opened else None
     opening_net = opening_capital.nav if opening_capital else _zero(fc)
     other_opening = opening_capital.other_equity if opening_capital else _zero(fc)
-    closing_book = book_on(conn, terms, end)
-    opening_book = book_on(conn, terms, before)
-    moved = _movement(conn, start, end)
+    if trial is None or before not in trial or end not in trial:
+        trial = journal.trial_balances(conn, (before, end))
+    closing_book = book_on(trial[end], terms)
+    opening_book = book_on(trial[before], terms)
+    moved = _movement(opening_book, closing_book)
     assets, net, ties = _assets_and_liabilities(terms, closing_book, fc_capital, end)
     operations, sums, t_ops = _operations(terms, moved, start, end)
     changes, t_changes = _changes(terms, fc_capital, other_opening, sums)
