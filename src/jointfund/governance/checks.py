@@ -11,6 +11,8 @@
   decisions           every closing is replayed: an approval had its rule met by the votes before it, a
                       rejection could no longer meet it, an expiry came after the deadline, a withdrawal
                       was signed by the proposer, and an execution followed an approval, once
+  countersignature rules  from where each kind needs a countersignature: the rows the triggers read say
+                      what the log says, and no rule starts after a countersigned change of its kind
 
 An approval inserted by editing the database fails `decisions` (its votes do not meet the
 rule) and `governance records` (the signed log never recorded it).
@@ -25,7 +27,7 @@ from sqlalchemy import Connection, select
 
 from jointfund.findings import Finding
 from jointfund.fund import FundInfo
-from jointfund.governance import amendment, book, canonical, counting
+from jointfund.governance import amendment, book, canonical, countersign, counting
 from jointfund.governance.model import (
     APPROVED,
     EXECUTED,
@@ -470,3 +472,10 @@ __all__ = [
 
 from jointfund.governance import chain as _chain  # noqa: E402,F401 registers the authority chain check
 from jointfund.governance import recusal as _recusal  # noqa: E402,F401 registers the recusals check
+
+
+def check_countersign_rules(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Finding]]:
+    """The start of each kind's countersignature rule (governance.countersign.check_rules)."""
+    name = "countersignature rules"
+    checked, problems = countersign.check_rules(conn)
+    return name, checked, [Finding(name, seq, why) for seq, why in problems]

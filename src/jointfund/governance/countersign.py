@@ -12,6 +12,11 @@ The one mechanism for every such change (a sanctions clearance's confirmation, a
 licence or a receipt): the request is canonical JSON, the signature travels in the change's log event under
 FIELD, a `countersignature` row beside the change lets the database refuse one without it (store.triggers),
 and `check_event` replays the same rule for `jointfund verify`.
+
+Each kind needs a countersignature from the log position its rule took effect at (`start_rules`, at the
+migration that brings the rule): a change made before that, under the rules of its time, is not held to it
+(`applies`). The positions are rows of `countersign_rule`, read by the triggers, and an event of the log,
+which the partners' checkpoints cover; `check_rules` holds the two to each other.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import NamedTuple
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, func, insert, select
 
 from jointfund.errors import Refused
 from jointfund.governance import book, canonical
@@ -32,6 +37,8 @@ TYPE = "jointfund countersignature"
 FIELD = "countersignature"  # the key of an event's data that carries it
 CLEARANCE = "screening.clear"  # the confirmation of another user's sanctions clearance
 CORRECTION = "correction"  # a correction of a rate, a licence field or a receipt field
+RULE_ACTION = "countersign.rule"  # the event that says from where kinds need a countersignature
+RULE_ACTOR = "migration"  # a rule starts with the schema that brings it, not with a user
 # How to give one, named for every surface (the CLI's options, the API's field).
 HOW = (
     "a seated member other than the one asking signs it: in the CLI with --countersign-as MEMBER "
@@ -205,3 +212,93 @@ def check_event(
     except (TypeError, ValueError):
         return "its countersignature is malformed"
     return why_not(request, cs, members, links, seq)
+
+
+# -- from where each kind needs one (countersign_rule, migration 0024) --
+
+
+def log_end(conn: Connection) -> int:
+    """The last position of the log (0: empty); a migration's rule starts right after it."""
+    return int(conn.execute(select(func.coalesce(func.max(t.leaf.c.seq), 0))).scalar_one())
+
+
+def start_rules(conn: Connection, since_by_kind: Mapping[str, int], revision: str) -> None:
+    """Record from which log position each kind needs a countersignature; the migration `revision` that
+    installs a kind's trigger calls it, with the log's next position (`log_end + 1`) unless the database
+    already held countersigned changes of the kind. An empty log needs no record: the rule applies from its
+    start. Otherwise the positions are logged first, so that the partners' checkpoints cover them, and the
+    rows the triggers read are written beside. Each kind starts once (its row is the primary key)."""
+    from jointfund.ledger import log
+
+    end = log_end(conn)
+    if end == 0:
+        return
+    assert all(1 <= since <= end + 1 for since in since_by_kind.values()), since_by_kind
+    rules = {kind: int(since) for kind, since in sorted(since_by_kind.items())}
+    log.append_event(
+        conn, RULE_ACTOR, RULE_ACTION, "countersign:rules", {"rules": rules, "migration": revision}
+    )
+    for kind, since in rules.items():
+        conn.execute(insert(t.countersign_rule).values(kind=kind, since_seq=since))
+
+
+def rules(conn: Connection) -> dict[str, int]:
+    """The first log position from which each kind needs a countersignature (a kind not named: from 1)."""
+    return {r.kind: r.since_seq for r in conn.execute(select(t.countersign_rule))}
+
+
+def applies(since: Mapping[str, int], kind: str, seq: int) -> bool:
+    """Whether the change of `kind` at log position `seq` needed a countersignature when it was made."""
+    return seq >= since.get(kind, 1)
+
+
+def check_rules(conn: Connection) -> tuple[int, list[tuple[int | None, str]]]:
+    """verify: the rows the triggers read say what the log says, once per kind, and no kind's rule starts
+    after a change of that kind was countersigned (a start moved later would excuse changes made without
+    one). Returns (rules checked, [(seq, problem)])."""
+    from jointfund.ledger import log
+
+    logged: dict[str, tuple[int, int]] = {}  # kind -> (event seq, since)
+    problems: list[tuple[int | None, str]] = []
+    for ev in log.events(conn, action=RULE_ACTION):
+        given = ev.data.get("rules")
+        if ev.actor != RULE_ACTOR or not isinstance(given, dict):
+            problems.append((ev.seq, "a countersignature rule event not made by a migration, or malformed"))
+            continue
+        for kind, since in sorted(given.items()):
+            if kind in logged:
+                problems.append((ev.seq, f"the countersignature rule of {kind} is logged twice"))
+            elif not isinstance(since, int) or not 1 <= since <= ev.seq:
+                problems.append(
+                    (ev.seq, f"the countersignature rule of {kind} starts at {since!r}, not by then")
+                )
+            else:
+                logged[kind] = (ev.seq, since)
+    stored = rules(conn)
+    for kind in sorted(set(stored) | set(logged)):
+        at, since = logged.get(kind, (None, None))
+        if stored.get(kind) != since:
+            problems.append(
+                (
+                    at,
+                    f"the database says {kind} needs a countersignature from position {stored.get(kind)}, "
+                    f"the log says from {since}",
+                )
+            )
+    first = dict(
+        conn.execute(
+            select(t.countersignature.c.kind, func.min(t.countersignature.c.seq)).group_by(
+                t.countersignature.c.kind
+            )
+        ).all()
+    )
+    for kind, (at, since) in sorted(logged.items()):
+        if kind in first and first[kind] < since:
+            problems.append(
+                (
+                    at,
+                    f"the countersignature rule of {kind} starts at position {since}, after the "
+                    f"countersigned {kind} at {first[kind]}: the rule was in force before it",
+                )
+            )
+    return len(logged), problems

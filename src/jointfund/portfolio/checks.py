@@ -201,6 +201,7 @@ def check_screening(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Fi
     confirmations = {e.seq: e.data for e in log.events(conn, action="application.screening_outcome")}
     rows = countersign.of(conn)
     members = {m.id: m for m in book.members(conn)}
+    since = countersign.rules(conn)
     cleared: dict[int, set] = {}  # application -> keys of the hits a cleared outcome covered, in log order
     for sc in done:
         o = decided.get(sc.id)
@@ -208,9 +209,15 @@ def check_screening(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Fi
         alone = None if o is None else clearance.unconfirmed(o, first)
         if alone:
             findings.append(Finding(name, o.seq, f"application {sc.application}: {alone} (four eyes)"))
-        elif o is not None and first is not None and o.outcome == clearance.CLEARED and not o.automatic:
+        elif (
+            o is not None
+            and first is not None
+            and o.outcome == clearance.CLEARED
+            and not o.automatic
+            and countersign.applies(since, countersign.CLEARANCE, o.seq)
+        ):
             # A second user is not a second person: the confirmation stands on a seated member's
-            # countersignature.
+            # countersignature (since the rule took effect; before it, a second user was the rule).
             why = countersign.check_event(
                 clearance.request(fund.id, first),
                 confirmations.get(o.seq, {}).get(countersign.FIELD),

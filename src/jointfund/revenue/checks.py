@@ -175,6 +175,9 @@ def _countersigned(
     from jointfund.governance import book as governance
 
     requests: dict[tuple, list[correction.Correction]] = {}
+    since = countersign.rules(conn)
+    # A correction made before its rule took effect (migration 0023) was made without one, as then allowed.
+    made = [c for c in made if countersign.applies(since, countersign.CORRECTION, c.seq)]
     for c in made:
         carried = data.get(c.seq, {}).get(countersign.FIELD)
         key = (c.kind, c.subject, c.actor, c.reason, json.dumps(carried, sort_keys=True))

@@ -957,6 +957,27 @@ countersignature = Table(
 
 COUNTERSIGNATURE_APPEND_ONLY = ("countersignature",)
 
+# From which log position each kind of change needs a countersignature (migration 0024,
+# governance.countersign.start_rules): a kind without a row needs one from the start of the log. A database
+# that held such changes before the rule existed (a correction made before migration 0023) records here the
+# position the rule took effect at, so that verify and the triggers hold each change to the rule of its time.
+# The position is also logged (countersign.RULE_ACTION), so the partners' checkpoints cover it and verify
+# finds a row changed after the fact.
+countersign_rule = Table(
+    "countersign_rule",
+    metadata,
+    Column("kind", String(40), primary_key=True, comment="a countersignature kind, as countersignature.kind"),
+    Column(
+        "since_seq",
+        BigInteger,
+        nullable=False,
+        comment="the first log position whose change of this kind needs a countersignature",
+    ),
+    CheckConstraint("since_seq >= 1", name="countersign_rule_since"),
+)
+
+COUNTERSIGN_RULE_APPEND_ONLY = ("countersign_rule",)
+
 # The stages the terms screen, from each date on (migration 0021): the terms' [pipeline.screening] stages at
 # the fund's start and at each adopted amendment's effective date, written by
 # jointfund.fund.write_screening_gate and checked against the terms by verify. It lets the database itself

@@ -424,6 +424,46 @@ def countersigned_statements(dialect: str) -> list[str]:
     ]
 
 
+def countersign_rule_applies(kind: str) -> str:
+    """SQL over NEW: the change at NEW.seq is at or after the position its kind needs a countersignature from
+    (countersign_rule; a kind without a row needs one from the start). Every countersigned guard ANDs it in,
+    so a change made under the rules of its time is not refused or reported for want of one."""
+    return f"NEW.seq >= COALESCE((SELECT r.since_seq FROM countersign_rule r WHERE r.kind = '{kind}'), 1)"
+
+
+def drop_guard_statement(dialect: str, table: str, name: str) -> str:
+    return f"DROP TRIGGER IF EXISTS {name}" + ("" if dialect == "sqlite" else f" ON {table}")
+
+
+def countersign_rule_statements(dialect: str) -> list[str]:
+    """The guards of migration 0024: 0023's clearance and correction guards again, each applying from its
+    kind's start position (countersign_rule_applies)."""
+    return [
+        drop_guard_statement(dialect, "screening_outcome", "screening_four_eyes"),
+        *insert_guard_statements(
+            dialect,
+            "screening_outcome",
+            "screening_four_eyes",
+            "NEW.outcome = 'cleared' AND NEW.automatic = 0 AND NOT EXISTS (SELECT 1 FROM "
+            "screening_clearance c WHERE c.screening_id = NEW.screening_id AND c.actor <> NEW.actor "
+            "AND (NOT (" + countersign_rule_applies("screening.clear") + ") OR EXISTS (SELECT 1 FROM "
+            "countersignature s WHERE s.seq = NEW.seq AND s.kind = 'screening.clear' "
+            "AND s.requested_by = c.actor)))",
+            "outcome refused: a clearance needs a second user to confirm the clearance another user made, "
+            "countersigned by a seated member",
+        ),
+        drop_guard_statement(dialect, "correction", "correction_countersigned"),
+        *insert_guard_statements(
+            dialect,
+            "correction",
+            "correction_countersigned",
+            countersign_rule_applies("correction") + " AND NOT EXISTS (SELECT 1 FROM countersignature s "
+            "WHERE s.seq = NEW.seq AND s.kind = 'correction' AND s.requested_by = NEW.actor)",
+            "correction refused: it needs the countersignature of a seated member",
+        ),
+    ]
+
+
 # Migration 0020 (issue 13): on PostgreSQL the posting and leaf checks run once per statement over the rows it
 # inserted (a transition table), not once per row. A row trigger paid a plpgsql call and four SPI queries per
 # posting, which bounded bulk posting; the statement trigger makes the same refusals with the same messages

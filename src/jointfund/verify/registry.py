@@ -46,6 +46,7 @@ def families() -> tuple[Family, ...]:
                 governance.check_votes,
                 governance.check_decisions,
                 governance.check_amendments,
+                governance.check_countersign_rules,
                 chain.check_chain,
                 recusal.check_recusals,
             ),
