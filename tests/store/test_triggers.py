@@ -237,3 +237,18 @@ def test_raw_inserts_that_keep_the_rules_are_accepted(book):
     assert counts(book.engine)["leaf"] == seq
     # 100.00 seeded + 10.00 raw. The raw leaf hash is wrong on purpose: verify is what catches that.
     assert book.balance(book.cash()) == {book.base: Decimal("110.00")}
+
+
+def test_guard_text_is_declared_not_built_and_an_undeclared_one_is_refused_by_name() -> None:  # issue 17
+    from jointfund.store import triggers
+
+    # Every append-only table of store.tables has its rendered guards in both dialects, naming the table.
+    for table in triggers.APPEND_ONLY_TABLES:
+        assert all(f" ON {table} " in s for s in triggers.append_only_statements("sqlite", (table,)))
+        assert len(triggers.append_only_statements("postgresql", (table,))) == 3
+    with pytest.raises(ValueError, match="'no_such_table' is not declared in store.triggers"):
+        triggers.append_only_statements("sqlite", ("no_such_table",))
+    with pytest.raises(ValueError, match="database dialect 'mysql': jointfund runs on sqlite or postgresql"):
+        triggers.guard_statements("mysql", "vote_open")
+    with pytest.raises(ValueError, match="'vote_closed' is not declared"):
+        triggers.guard_statements("postgresql", "vote_closed")

@@ -154,6 +154,7 @@ def _tune_sqlite(engine: Engine) -> None:
             return
         # Short attempts, so a waiting writer can say that it waits (and stop with one sentence), rather
         # than sit silent in sqlite's busy handler and end in "database is locked".
+        # The one SQL text built at run time: a PRAGMA takes no bound parameter, and the value is an int.
         conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(BUSY_POLL_SECONDS * 1000)}")
 
         def attempt() -> bool:
@@ -227,7 +228,11 @@ def _lock_fund_row(conn: Connection) -> None:
     def attempt() -> bool:
         savepoint = conn.begin_nested()
         try:
-            conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(BUSY_POLL_SECONDS * 1000)}ms'")
+            # set_config(..., true) is SET LOCAL, with the value as a parameter
+            conn.execute(
+                text("SELECT set_config('lock_timeout', :ms, true)"),
+                {"ms": f"{int(BUSY_POLL_SECONDS * 1000)}ms"},
+            )
             conn.execute(select(t.fund.c.id).with_for_update())
         except OperationalError as exc:
             savepoint.rollback()

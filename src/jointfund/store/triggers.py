@@ -6,10 +6,20 @@ no other writer, and no bug, can slip past both.
 
 Order of writing one entry: the entry row, its postings, then its leaf. Inserting the
 leaf seals the entry: the trigger checks it balances, and later postings are refused.
+
+No SQL here is built from values at run time (issue 17). Guards that differ only in their table, name,
+condition and message are declared once in a table (APPEND_ONLY_TABLES, GUARDS) and rendered into SQL text
+when this module is imported, from those code constants alone; the rest is literal text. Every function
+below only looks the text up, so what a migration runs is fixed before any migration runs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from string import Template
+from typing import NamedTuple
+
+from jointfund.store import tables
 from jointfund.store.tables import APPEND_ONLY
 
 _SQLITE_RULES = {
@@ -68,7 +78,6 @@ NEW.account_id)
   END
   FROM (SELECT 1) LEFT JOIN account a ON a.id = NEW.account_id;
 END"""
-SQLITE_POSTING_RULES = ("posting_sealed", "posting_date", "posting_currency", "posting_open")
 # Likewise the three leaf triggers (each trigger program costs ≈ 1.7 µs per row before it checks anything).
 SQLITE_LEAF_GUARD = """
 CREATE TRIGGER leaf_check BEFORE INSERT ON leaf
@@ -87,7 +96,6 @@ SUM(amount_minor) <> 0) END
       THEN RAISE(ABORT, 'log refused: no event with that sequence number')
   END;
 END"""
-SQLITE_LEAF_RULES = ("leaf_contiguous", "leaf_entry_balanced", "leaf_event_exists")
 
 _PG_FUNCTIONS = """
 CREATE OR REPLACE FUNCTION jf_append_only() RETURNS trigger AS $$
@@ -132,6 +140,70 @@ END $$ LANGUAGE plpgsql;
 """
 
 
+class _Sql(Template):
+    """A DDL template whose placeholders are §{name}: `$` is PL/pgSQL's quote ($$) and cannot be one."""
+
+    delimiter = "§"
+
+
+def _render(template: str, **values: str) -> str:
+    """`template` filled in from code constants, at import time only."""
+    return _Sql(template).substitute(values)
+
+
+DIALECTS = ("sqlite", "postgresql")
+
+
+def _of(texts: Mapping[tuple[str, str], tuple[str, ...]], dialect: str, key: str) -> list[str]:
+    """The rendered statements of `key` for `dialect`, or a clear error naming what is not declared."""
+    if dialect not in DIALECTS:
+        raise ValueError(f"database dialect {dialect!r}: jointfund runs on {' or '.join(DIALECTS)}")
+    found = texts.get((dialect, key))
+    if found is None:
+        raise ValueError(f"{key!r} is not declared in store.triggers (nor in store.tables' *_APPEND_ONLY)")
+    return list(found)
+
+
+# Every append-only table of the schema: the union of store.tables' *_APPEND_ONLY tuples, which the
+# migrations pass here and store.guards expects guarded.
+APPEND_ONLY_TABLES = tuple(
+    sorted({t for name in dir(tables) if name.endswith("APPEND_ONLY") for t in getattr(tables, name)})
+)
+_APPEND_ONLY_TEMPLATES = {
+    "sqlite": (
+        "CREATE TRIGGER §{t}_no_update BEFORE UPDATE ON §t BEGIN SELECT RAISE(ABORT, '§t is append-only: "
+        "UPDATE refused'); END",
+        "CREATE TRIGGER §{t}_no_delete BEFORE DELETE ON §t BEGIN SELECT RAISE(ABORT, '§t is append-only: "
+        "DELETE refused'); END",
+    ),
+    "postgresql": (
+        "CREATE TRIGGER §{t}_no_update BEFORE UPDATE ON §t FOR EACH ROW EXECUTE FUNCTION jf_append_only()",
+        "CREATE TRIGGER §{t}_no_delete BEFORE DELETE ON §t FOR EACH ROW EXECUTE FUNCTION jf_append_only()",
+        # TRUNCATE skips row triggers in PostgreSQL; a statement trigger closes that door too.
+        "CREATE TRIGGER §{t}_no_truncate BEFORE TRUNCATE ON §t FOR EACH STATEMENT "
+        "EXECUTE FUNCTION jf_append_only()",
+    ),
+}
+# What an attacker with database access would run; used only by the tamper tests.
+_DROP_TEMPLATES = {
+    "sqlite": ("DROP TRIGGER IF EXISTS §{t}_no_update", "DROP TRIGGER IF EXISTS §{t}_no_delete"),
+    "postgresql": (
+        "DROP TRIGGER IF EXISTS §{t}_no_update ON §t",
+        "DROP TRIGGER IF EXISTS §{t}_no_delete ON §t",
+    ),
+}
+_APPEND_ONLY = {
+    (d, t): tuple(_render(x, t=t) for x in templates)
+    for d, templates in _APPEND_ONLY_TEMPLATES.items()
+    for t in APPEND_ONLY_TABLES
+}
+_DROPS = {
+    (d, t): tuple(_render(x, t=t) for x in templates)
+    for d, templates in _DROP_TEMPLATES.items()
+    for t in APPEND_ONLY_TABLES
+}
+
+
 def append_only_guard_names(table: str) -> tuple[str, str]:
     return (f"{table}_no_update", f"{table}_no_delete")
 
@@ -140,7 +212,6 @@ def create_statements(dialect: str, tables: tuple[str, ...] = APPEND_ONLY) -> li
     """DDL installing every guard of the core schema, for `dialect` ('sqlite' or 'postgresql')."""
     if dialect == "sqlite":
         return append_only_statements(dialect, tables) + list(_SQLITE_RULES.values())
-    assert dialect == "postgresql", dialect
     return [
         _PG_FUNCTIONS,
         *append_only_statements(dialect, tables),
@@ -152,237 +223,382 @@ def create_statements(dialect: str, tables: tuple[str, ...] = APPEND_ONLY) -> li
 
 def append_only_statements(dialect: str, tables: tuple[str, ...]) -> list[str]:
     """UPDATE/DELETE guards for `tables`; later migrations call this for the tables they add."""
-    out: list[str] = []
-    for t in tables:
-        up, down = append_only_guard_names(t)
-        if dialect == "sqlite":
-            out.append(
-                f"CREATE TRIGGER {up} BEFORE UPDATE ON {t} BEGIN SELECT RAISE(ABORT, '{t} is "
-                "append-only: UPDATE refused'); END"
-            )
-            out.append(
-                f"CREATE TRIGGER {down} BEFORE DELETE ON {t} BEGIN SELECT RAISE(ABORT, '{t} is "
-                "append-only: DELETE refused'); END"
-            )
-        else:
-            out.append(
-                f"CREATE TRIGGER {up} BEFORE UPDATE ON {t} FOR EACH ROW EXECUTE FUNCTION jf_append_only()"
-            )
-            out.append(
-                f"CREATE TRIGGER {down} BEFORE DELETE ON {t} FOR EACH ROW EXECUTE FUNCTION jf_append_only()"
-            )
-            # TRUNCATE skips row triggers in PostgreSQL; a statement trigger closes that door too.
-            out.append(
-                f"CREATE TRIGGER {t}_no_truncate BEFORE TRUNCATE ON {t} FOR EACH STATEMENT "
-                "EXECUTE FUNCTION jf_append_only()"
-            )
-    return out
+    return [s for t in tables for s in _of(_APPEND_ONLY, dialect, t)]
 
 
 def drop_guard_statements(dialect: str, table: str) -> list[str]:
     """What an attacker with database access would run; used only by the tamper tests."""
-    up, down = append_only_guard_names(table)
-    if dialect == "sqlite":
-        return [f"DROP TRIGGER IF EXISTS {up}", f"DROP TRIGGER IF EXISTS {down}"]
-    return [f"DROP TRIGGER IF EXISTS {up} ON {table}", f"DROP TRIGGER IF EXISTS {down} ON {table}"]
+    return _of(_DROPS, dialect, table)
+
+
+# Migration 0005 dropped the SQLite triggers its two guards replace.
+SQLITE_RETIRED_DROPS = (
+    "DROP TRIGGER IF EXISTS posting_sealed",
+    "DROP TRIGGER IF EXISTS posting_date",
+    "DROP TRIGGER IF EXISTS posting_currency",
+    "DROP TRIGGER IF EXISTS posting_open",
+    "DROP TRIGGER IF EXISTS leaf_contiguous",
+    "DROP TRIGGER IF EXISTS leaf_entry_balanced",
+    "DROP TRIGGER IF EXISTS leaf_event_exists",
+)
 
 
 def period_guard_statements(dialect: str) -> list[str]:
     """The guard refusing any entry dated in a closed period (migration 0009); corrections go to an open
     one."""
-    message = "entry refused: its date is in a closed period; post the correction in an open period"
-    if dialect == "sqlite":
-        return [
-            f"""
-CREATE TRIGGER entry_period_open BEFORE INSERT ON entry
-WHEN EXISTS (SELECT 1 FROM period_close WHERE NEW.date BETWEEN first_day AND last_day)
-BEGIN SELECT RAISE(ABORT, '{message}'); END"""
-        ]
-    assert dialect == "postgresql", dialect
-    return [
-        f"""
-CREATE OR REPLACE FUNCTION jf_entry_period_open() RETURNS trigger AS $$
-BEGIN
-  IF EXISTS (SELECT 1 FROM period_close WHERE NEW.date BETWEEN first_day AND last_day) THEN
-    RAISE EXCEPTION '{message}';
-  END IF;
-  RETURN NEW;
-END $$ LANGUAGE plpgsql""",
-        "CREATE TRIGGER entry_period_open BEFORE INSERT ON entry FOR EACH ROW EXECUTE FUNCTION "
-        "jf_entry_period_open()",
-    ]
+    return _of(_LITERAL, dialect, "entry_period_open")
 
 
 def budget_guard_statements(dialect: str) -> list[str]:
     """The guards of budget lines (migration 0013): an expense must fit its line's current version (its
     currency, its period and what is left of its amount), and an amended line may not fall below what was
     spent."""
-    over = "expense refused: it would exceed its budget line; the line needs a budget amendment"
-    none = "expense refused: no budget line with that code"
-    currency = "expense refused: its currency differs from its budget line"
-    outside = "expense refused: dated outside its budget line''s period"
-    below = "budget line refused: its amount is below what was already spent on it"
-    if dialect == "sqlite":
-        return [
-            f"""
-CREATE TRIGGER expense_within_line BEFORE INSERT ON expense
-BEGIN
-  SELECT CASE
-    WHEN l.code IS NULL THEN RAISE(ABORT, '{none}')
-    WHEN NEW.currency <> l.currency THEN RAISE(ABORT, '{currency}')
-    WHEN NEW.date < l.first_day OR NEW.date > l.last_day THEN RAISE(ABORT, '{outside}')
-    WHEN (SELECT COALESCE(SUM(amount_minor), 0) FROM expense WHERE line_code = NEW.line_code) + \
-NEW.amount_minor
-         > l.amount_minor THEN RAISE(ABORT, '{over}')
-  END
-  FROM (SELECT 1) LEFT JOIN budget_line l ON l.code = NEW.line_code
-   AND l.version = (SELECT MAX(version) FROM budget_line WHERE code = NEW.line_code);
-END""",
-            f"""
-CREATE TRIGGER budget_line_covers_spent BEFORE INSERT ON budget_line
-WHEN (SELECT COALESCE(SUM(amount_minor), 0) FROM expense WHERE line_code = NEW.code) > NEW.amount_minor
-BEGIN SELECT RAISE(ABORT, '{below}'); END""",
-        ]
-    assert dialect == "postgresql", dialect
-    return [
-        f"""
-CREATE OR REPLACE FUNCTION jf_expense_within_line() RETURNS trigger AS $$
-DECLARE l budget_line%ROWTYPE; spent bigint;
-BEGIN
-  SELECT * INTO l FROM budget_line WHERE code = NEW.line_code ORDER BY version DESC LIMIT 1;
-  IF NOT FOUND THEN RAISE EXCEPTION '{none}'; END IF;
-  IF NEW.currency <> l.currency THEN RAISE EXCEPTION '{currency}'; END IF;
-  IF NEW.date < l.first_day OR NEW.date > l.last_day THEN RAISE EXCEPTION '{outside}'; END IF;
-  SELECT COALESCE(SUM(amount_minor), 0) INTO spent FROM expense WHERE line_code = NEW.line_code;
-  IF spent + NEW.amount_minor > l.amount_minor THEN RAISE EXCEPTION '{over}'; END IF;
-  RETURN NEW;
-END $$ LANGUAGE plpgsql""",
-        "CREATE TRIGGER expense_within_line BEFORE INSERT ON expense FOR EACH ROW "
-        "EXECUTE FUNCTION jf_expense_within_line()",
-        f"""
-CREATE OR REPLACE FUNCTION jf_budget_line_covers_spent() RETURNS trigger AS $$
-BEGIN
-  IF (SELECT COALESCE(SUM(amount_minor), 0) FROM expense WHERE line_code = NEW.code) > NEW.amount_minor THEN
-    RAISE EXCEPTION '{below}';
-  END IF;
-  RETURN NEW;
-END $$ LANGUAGE plpgsql""",
-        "CREATE TRIGGER budget_line_covers_spent BEFORE INSERT ON budget_line FOR EACH ROW "
-        "EXECUTE FUNCTION jf_budget_line_covers_spent()",
-    ]
+    return _of(_LITERAL, dialect, "budget")
 
 
 def correction_guard_statements(dialect: str) -> list[str]:
     """The guard keeping each correction chain about one field (migration 0014): a correction may supersede
     only a correction of the same kind, subject and field. (The unique `supersedes` and the unique first
     link keep the chain a single line; revenue/correction.py and verify check the same.)"""
-    message = "correction refused: it supersedes a correction of another record or field"
-    mismatch = (
-        "EXISTS (SELECT 1 FROM correction c WHERE c.seq = NEW.supersedes AND "
-        "(c.kind <> NEW.kind OR c.subject <> NEW.subject OR c.field <> NEW.field))"
-    )
-    if dialect == "sqlite":
-        return [
-            f"""
+    return _of(_LITERAL, dialect, "correction_chain")
+
+
+# Guards written as whole text, each in its two dialects (the messages repeat: SQL has no constants).
+_LITERAL: dict[tuple[str, str], tuple[str, ...]] = {
+    ("sqlite", "entry_period_open"): (
+        """
+CREATE TRIGGER entry_period_open BEFORE INSERT ON entry
+WHEN EXISTS (SELECT 1 FROM period_close WHERE NEW.date BETWEEN first_day AND last_day)
+BEGIN SELECT RAISE(ABORT, 'entry refused: its date is in a closed period; post the correction in an open \
+period'); END""",
+    ),
+    ("postgresql", "entry_period_open"): (
+        """
+CREATE OR REPLACE FUNCTION jf_entry_period_open() RETURNS trigger AS $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM period_close WHERE NEW.date BETWEEN first_day AND last_day) THEN
+    RAISE EXCEPTION 'entry refused: its date is in a closed period; post the correction in an open period';
+  END IF;
+  RETURN NEW;
+END $$ LANGUAGE plpgsql""",
+        "CREATE TRIGGER entry_period_open BEFORE INSERT ON entry FOR EACH ROW EXECUTE FUNCTION "
+        "jf_entry_period_open()",
+    ),
+    ("sqlite", "budget"): (
+        """
+CREATE TRIGGER expense_within_line BEFORE INSERT ON expense
+BEGIN
+  SELECT CASE
+    WHEN l.code IS NULL THEN RAISE(ABORT, 'expense refused: no budget line with that code')
+    WHEN NEW.currency <> l.currency THEN RAISE(ABORT, 'expense refused: its currency differs from its budget \
+line')
+    WHEN NEW.date < l.first_day OR NEW.date > l.last_day THEN RAISE(ABORT, 'expense refused: dated outside \
+its budget line''s period')
+    WHEN (SELECT COALESCE(SUM(amount_minor), 0) FROM expense WHERE line_code = NEW.line_code) + \
+NEW.amount_minor
+         > l.amount_minor THEN RAISE(ABORT, 'expense refused: it would exceed its budget line; the line \
+needs a budget amendment')
+  END
+  FROM (SELECT 1) LEFT JOIN budget_line l ON l.code = NEW.line_code
+   AND l.version = (SELECT MAX(version) FROM budget_line WHERE code = NEW.line_code);
+END""",
+        """
+CREATE TRIGGER budget_line_covers_spent BEFORE INSERT ON budget_line
+WHEN (SELECT COALESCE(SUM(amount_minor), 0) FROM expense WHERE line_code = NEW.code) > NEW.amount_minor
+BEGIN SELECT RAISE(ABORT, 'budget line refused: its amount is below what was already spent on it'); END""",
+    ),
+    ("postgresql", "budget"): (
+        """
+CREATE OR REPLACE FUNCTION jf_expense_within_line() RETURNS trigger AS $$
+DECLARE l budget_line%ROWTYPE; spent bigint;
+BEGIN
+  SELECT * INTO l FROM budget_line WHERE code = NEW.line_code ORDER BY version DESC LIMIT 1;
+  IF NOT FOUND THEN RAISE EXCEPTION 'expense refused: no budget line with that code'; END IF;
+  IF NEW.currency <> l.currency THEN RAISE EXCEPTION 'expense refused: its currency differs from its budget \
+line'; END IF;
+  IF NEW.date < l.first_day OR NEW.date > l.last_day THEN RAISE EXCEPTION 'expense refused: dated outside \
+its budget line''s period'; END IF;
+  SELECT COALESCE(SUM(amount_minor), 0) INTO spent FROM expense WHERE line_code = NEW.line_code;
+  IF spent + NEW.amount_minor > l.amount_minor THEN RAISE EXCEPTION 'expense refused: it would exceed its \
+budget line; the line needs a budget amendment'; END IF;
+  RETURN NEW;
+END $$ LANGUAGE plpgsql""",
+        "CREATE TRIGGER expense_within_line BEFORE INSERT ON expense FOR EACH ROW "
+        "EXECUTE FUNCTION jf_expense_within_line()",
+        """
+CREATE OR REPLACE FUNCTION jf_budget_line_covers_spent() RETURNS trigger AS $$
+BEGIN
+  IF (SELECT COALESCE(SUM(amount_minor), 0) FROM expense WHERE line_code = NEW.code) > NEW.amount_minor THEN
+    RAISE EXCEPTION 'budget line refused: its amount is below what was already spent on it';
+  END IF;
+  RETURN NEW;
+END $$ LANGUAGE plpgsql""",
+        "CREATE TRIGGER budget_line_covers_spent BEFORE INSERT ON budget_line FOR EACH ROW "
+        "EXECUTE FUNCTION jf_budget_line_covers_spent()",
+    ),
+    ("sqlite", "correction_chain"): (
+        """
 CREATE TRIGGER correction_chain BEFORE INSERT ON correction
-WHEN NEW.supersedes IS NOT NULL AND {mismatch}
-BEGIN SELECT RAISE(ABORT, '{message}'); END"""
-        ]
-    assert dialect == "postgresql", dialect
-    return [
-        f"""
+WHEN NEW.supersedes IS NOT NULL AND EXISTS (SELECT 1 FROM correction c WHERE c.seq = NEW.supersedes AND \
+(c.kind <> NEW.kind OR c.subject <> NEW.subject OR c.field <> NEW.field))
+BEGIN SELECT RAISE(ABORT, 'correction refused: it supersedes a correction of another record or field'); \
+END""",
+    ),
+    ("postgresql", "correction_chain"): (
+        """
 CREATE OR REPLACE FUNCTION jf_correction_chain() RETURNS trigger AS $$
 BEGIN
-  IF NEW.supersedes IS NOT NULL AND {mismatch} THEN
-    RAISE EXCEPTION '{message}';
+  IF NEW.supersedes IS NOT NULL AND EXISTS (SELECT 1 FROM correction c WHERE c.seq = NEW.supersedes AND \
+(c.kind <> NEW.kind OR c.subject <> NEW.subject OR c.field <> NEW.field)) THEN
+    RAISE EXCEPTION 'correction refused: it supersedes a correction of another record or field';
   END IF;
   RETURN NEW;
 END $$ LANGUAGE plpgsql""",
         "CREATE TRIGGER correction_chain BEFORE INSERT ON correction FOR EACH ROW EXECUTE "
         "FUNCTION jf_correction_chain()",
-    ]
+    ),
+}
+
+
+class Guard(NamedTuple):
+    """A BEFORE INSERT guard on `table` named `name`, refusing a row when `condition` (SQL over NEW) holds.
+
+    `pg_condition` is the PostgreSQL spelling where the two dialects differ (JSON, IS DISTINCT FROM).
+    """
+
+    table: str
+    name: str
+    condition: str
+    message: str
+    pg_condition: str | None = None
+
+
+_GUARD_TEMPLATES = {
+    "sqlite": (
+        "CREATE TRIGGER §name BEFORE INSERT ON §table WHEN §condition "
+        "BEGIN SELECT RAISE(ABORT, '§message'); END",
+    ),
+    "postgresql": (
+        "CREATE OR REPLACE FUNCTION jf_§{name}() RETURNS trigger AS $$ BEGIN IF §condition THEN RAISE "
+        "EXCEPTION '§message'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql",
+        "CREATE TRIGGER §name BEFORE INSERT ON §table FOR EACH ROW EXECUTE FUNCTION jf_§{name}()",
+    ),
+}
+
+# The stage a new row leaves must be the stage the application's last row reached (NULL: none yet).
+_LAST_STAGE = (
+    "(SELECT s.to_stage FROM application_stage s WHERE s.application_id = NEW.application_id ORDER "
+    "BY s.id DESC LIMIT 1)"
+)
+_SCREENED = (
+    "EXISTS (SELECT 1 FROM json_each((SELECT g.stages FROM screening_gate g WHERE g.effective <= "
+    "NEW.effective ORDER BY g.effective DESC LIMIT 1)) WHERE value = NEW.to_stage)"
+)
+_PG_SCREENED = (
+    "COALESCE((SELECT g.stages::jsonb FROM screening_gate g WHERE g.effective <= NEW.effective "
+    "ORDER BY g.effective DESC LIMIT 1), '[]'::jsonb) @> to_jsonb(NEW.to_stage::text)"
+)
+_CLEARED = (
+    "EXISTS (SELECT 1 FROM screening s JOIN screening_outcome o ON o.screening_id = s.id "
+    "WHERE s.id = (SELECT MAX(s2.id) FROM screening s2 WHERE s2.application_id = NEW.application_id) "
+    "AND o.outcome = 'cleared' AND EXISTS (SELECT 1 FROM sanctions_list) "
+    "AND NOT EXISTS (SELECT 1 FROM sanctions_list l "
+    "WHERE l.id = (SELECT MAX(l2.id) FROM sanctions_list l2 WHERE l2.name = l.name) AND "
+)
+
+# Kinds whose guards need a countersignature from a log position on (migration 0024's countersign_rule; a
+# kind without a row needs one from the start). A later countersigned kind adds itself here.
+COUNTERSIGNED_KINDS = ("screening.clear", "correction")
+_RULE_APPLIES = {
+    kind: _render(
+        "NEW.seq >= COALESCE((SELECT r.since_seq FROM countersign_rule r WHERE r.kind = '§kind'), 1)",
+        kind=kind,
+    )
+    for kind in COUNTERSIGNED_KINDS
+}
+
+
+def countersign_rule_applies(kind: str) -> str:
+    """SQL over NEW: the change at NEW.seq is at or after the position its kind needs a countersignature from
+    (countersign_rule; a kind without a row needs one from the start). Every countersigned guard ANDs it in,
+    so a change made under the rules of its time is not refused or reported for want of one."""
+    if kind not in _RULE_APPLIES:
+        raise ValueError(f"{kind!r} is not in store.triggers.COUNTERSIGNED_KINDS")
+    return _RULE_APPLIES[kind]
+
+
+# Every one-condition guard, keyed by what the migrations ask for: the trigger's name, but for 0019's
+# screening_four_eyes, which 0023 replaces under the same name.
+GUARDS = {
+    # migration 0003: a held seat, a closed proposal, an unapproved execution
+    "member_seat_free": Guard(
+        "member",
+        "member_seat_free",
+        """EXISTS (SELECT 1 FROM member m WHERE m.body = NEW.body AND m.partner = NEW.partner
+  AND m.seat = NEW.seat AND NOT EXISTS (SELECT 1 FROM member_removal r WHERE r.member_id = m.id))""",
+        "member refused: the seat is already held",
+    ),
+    "vote_open": Guard(
+        "vote",
+        "vote_open",
+        "EXISTS (SELECT 1 FROM proposal_status s WHERE s.proposal_id = NEW.proposal_id AND s.step = 'close')",
+        "vote refused: the proposal is closed",
+    ),
+    "execute_approved": Guard(
+        "proposal_status",
+        "execute_approved",
+        """NEW.status = 'executed' AND NOT EXISTS (SELECT 1 FROM proposal_status s
+  WHERE s.proposal_id = NEW.proposal_id AND s.status = 'approved')""",
+        "execution refused: the proposal is not approved",
+    ),
+    # migration 0004: a stage change leaves the application's current stage
+    "application_stage_chain": Guard(
+        "application_stage",
+        "application_stage_chain",
+        "NEW.from_stage IS NOT " + _LAST_STAGE,
+        "stage change refused: it does not leave the application''s current stage",
+        "NEW.from_stage IS DISTINCT FROM " + _LAST_STAGE,
+    ),
+    # migration 0017: a recusal comes from a member of the deciding body, while the proposal is open
+    "recusal_member_on_body": Guard(
+        "recusal",
+        "recusal_member_on_body",
+        """NOT EXISTS (SELECT 1 FROM member m JOIN proposal p ON p.id = NEW.proposal_id
+  WHERE m.id = NEW.member_id AND m.body = p.body)""",
+        "recusal refused: the member does not sit on the deciding body of the proposal",
+    ),
+    "recusal_open": Guard(
+        "recusal",
+        "recusal_open",
+        "EXISTS (SELECT 1 FROM proposal_status s WHERE s.proposal_id = NEW.proposal_id AND s.step = 'close')",
+        "recusal refused: the proposal is closed",
+    ),
+    # migration 0018: a replacement key is no member's key already (one key, one person)
+    "member_key_unused": Guard(
+        "member_key",
+        "member_key_unused",
+        "EXISTS (SELECT 1 FROM member m WHERE m.key_id = NEW.key_id)",
+        "key refused: it is already a member key",
+    ),
+    # migration 0019: a person's `cleared` outcome confirms a clearance another user made first
+    "screening_four_eyes_0019": Guard(
+        "screening_outcome",
+        "screening_four_eyes",
+        "NEW.outcome = 'cleared' AND NEW.automatic = 0 AND NOT EXISTS (SELECT 1 FROM "
+        "screening_clearance c WHERE c.screening_id = NEW.screening_id AND c.actor <> NEW.actor)",
+        "outcome refused: a clearance needs a second user to confirm the clearance another user made",
+    ),
+    # migration 0021: a move into a screened stage needs a cleared screening against the current lists
+    "application_stage_screened": Guard(
+        "application_stage",
+        "application_stage_screened",
+        "NEW.from_stage IS NOT NULL AND "
+        + _SCREENED
+        + " AND NOT "
+        + _CLEARED
+        + "l.id NOT IN (SELECT value FROM json_each(s.lists))))",
+        "stage change refused: the stage needs a cleared sanctions screening against the current lists",
+        "NEW.from_stage IS NOT NULL AND "
+        + _PG_SCREENED
+        + " AND NOT "
+        + _CLEARED
+        + "NOT (s.lists::jsonb @> to_jsonb(l.id))))",
+    ),
+    # migration 0023: countersignatures name seated members; clearances and corrections carry them
+    "countersignature_seated": Guard(
+        "countersignature",
+        "countersignature_seated",
+        "EXISTS (SELECT 1 FROM member_removal r WHERE r.member_id = NEW.member_id)",
+        "countersignature refused: the member is no longer seated",
+    ),
+    "screening_four_eyes_0023": Guard(
+        "screening_outcome",
+        "screening_four_eyes",
+        "NEW.outcome = 'cleared' AND NEW.automatic = 0 AND NOT EXISTS (SELECT 1 FROM "
+        "screening_clearance c "
+        "JOIN countersignature s ON s.seq = NEW.seq AND s.kind = 'screening.clear' "
+        "AND s.requested_by = c.actor WHERE c.screening_id = NEW.screening_id AND c.actor <> NEW.actor)",
+        "outcome refused: a clearance needs a second user to confirm the clearance another user made, "
+        "countersigned by a seated member",
+    ),
+    "correction_countersigned_0023": Guard(
+        "correction",
+        "correction_countersigned",
+        "NOT EXISTS (SELECT 1 FROM countersignature s WHERE s.seq = NEW.seq AND s.kind = 'correction' "
+        "AND s.requested_by = NEW.actor)",
+        "correction refused: it needs the countersignature of a seated member",
+    ),
+    # migration 0024: 0023's two again, each applying from its kind's start position (countersign_rule)
+    "screening_four_eyes": Guard(
+        "screening_outcome",
+        "screening_four_eyes",
+        "NEW.outcome = 'cleared' AND NEW.automatic = 0 AND NOT EXISTS (SELECT 1 FROM "
+        "screening_clearance c WHERE c.screening_id = NEW.screening_id AND c.actor <> NEW.actor "
+        "AND (NOT (" + _RULE_APPLIES["screening.clear"] + ") OR EXISTS (SELECT 1 FROM "
+        "countersignature s WHERE s.seq = NEW.seq AND s.kind = 'screening.clear' "
+        "AND s.requested_by = c.actor)))",
+        "outcome refused: a clearance needs a second user to confirm the clearance another user made, "
+        "countersigned by a seated member",
+    ),
+    "correction_countersigned": Guard(
+        "correction",
+        "correction_countersigned",
+        _RULE_APPLIES["correction"] + " AND NOT EXISTS (SELECT 1 FROM countersignature s "
+        "WHERE s.seq = NEW.seq AND s.kind = 'correction' AND s.requested_by = NEW.actor)",
+        "correction refused: it needs the countersignature of a seated member",
+    ),
+}
+_GUARDS = {
+    (d, key): tuple(
+        _render(
+            x,
+            name=g.name,
+            table=g.table,
+            condition=g.condition if d == "sqlite" or g.pg_condition is None else g.pg_condition,
+            message=g.message,
+        )
+        for x in templates
+    )
+    for d, templates in _GUARD_TEMPLATES.items()
+    for key, g in GUARDS.items()
+}
+
+
+_GUARD_DROPS = {
+    (d, key): (_render(template, name=g.name, table=g.table),)
+    for d, template in (
+        ("sqlite", "DROP TRIGGER IF EXISTS §name"),
+        ("postgresql", "DROP TRIGGER IF EXISTS §name ON §table"),
+    )
+    for key, g in GUARDS.items()
+}
+
+
+def guard_statements(dialect: str, *keys: str) -> list[str]:
+    """The DDL of the declared guards `keys` (GUARDS), in that order."""
+    return [s for k in keys for s in _of(_GUARDS, dialect, k)]
 
 
 def recusal_guard_statements(dialect: str) -> list[str]:
     """The guards of migration 0017: a recusal comes from a member of the proposal's deciding body, while the
     proposal is open; the domain (governance.recusal) and verify check the same."""
-    guards = (
-        (
-            "recusal_member_on_body",
-            """NOT EXISTS (SELECT 1 FROM member m JOIN proposal p ON p.id = NEW.proposal_id
-  WHERE m.id = NEW.member_id AND m.body = p.body)""",
-            "recusal refused: the member does not sit on the deciding body of the proposal",
-        ),
-        (
-            "recusal_open",
-            "EXISTS (SELECT 1 FROM proposal_status s WHERE s.proposal_id = NEW.proposal_id AND "
-            "s.step = 'close')",
-            "recusal refused: the proposal is closed",
-        ),
-    )
-    out = []
-    for name, condition, message in guards:
-        if dialect == "sqlite":
-            out.append(
-                f"CREATE TRIGGER {name} BEFORE INSERT ON recusal WHEN {condition} "
-                f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
-            )
-        else:
-            assert dialect == "postgresql", dialect
-            out.append(
-                f"CREATE OR REPLACE FUNCTION jf_{name}() RETURNS trigger AS $$ BEGIN "
-                f"IF {condition} THEN RAISE EXCEPTION '{message}'; END IF; RETURN NEW; END $$ "
-                "LANGUAGE plpgsql"
-            )
-            out.append(
-                f"CREATE TRIGGER {name} BEFORE INSERT ON recusal FOR EACH ROW EXECUTE FUNCTION jf_{name}()"
-            )
-    return out
+    return guard_statements(dialect, "recusal_member_on_body", "recusal_open")
 
 
 def member_key_guard_statements(dialect: str) -> list[str]:
     """The guard of migration 0018: a replacement key is no member's key already (one key, one person)."""
-    name, message = "member_key_unused", "key refused: it is already a member key"
-    condition = "EXISTS (SELECT 1 FROM member m WHERE m.key_id = NEW.key_id)"
-    if dialect == "sqlite":
-        return [
-            f"CREATE TRIGGER {name} BEFORE INSERT ON member_key WHEN {condition} "
-            f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
-        ]
-    assert dialect == "postgresql", dialect
-    return [
-        f"CREATE OR REPLACE FUNCTION jf_{name}() RETURNS trigger AS $$ BEGIN "
-        f"IF {condition} THEN RAISE EXCEPTION '{message}'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql",
-        f"CREATE TRIGGER {name} BEFORE INSERT ON member_key FOR EACH ROW EXECUTE FUNCTION jf_{name}()",
-    ]
-
-
-def insert_guard_statements(dialect: str, table: str, name: str, condition: str, message: str) -> list[str]:
-    """A BEFORE INSERT guard on `table` that refuses a row when `condition` (SQL over NEW) holds."""
-    if dialect == "sqlite":
-        return [
-            f"CREATE TRIGGER {name} BEFORE INSERT ON {table} WHEN {condition} "
-            f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
-        ]
-    assert dialect == "postgresql", dialect
-    return [
-        f"CREATE OR REPLACE FUNCTION jf_{name}() RETURNS trigger AS $$ BEGIN "
-        f"IF {condition} THEN RAISE EXCEPTION '{message}'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql",
-        f"CREATE TRIGGER {name} BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION jf_{name}()",
-    ]
+    return guard_statements(dialect, "member_key_unused")
 
 
 def four_eyes_statements(dialect: str) -> list[str]:
     """The guard of migration 0019: a person's `cleared` outcome confirms a clearance another user made first
     (portfolio.screening.decide and verify check the same)."""
-    return insert_guard_statements(
-        dialect,
-        "screening_outcome",
-        "screening_four_eyes",
-        "NEW.outcome = 'cleared' AND NEW.automatic = 0 AND NOT EXISTS (SELECT 1 FROM screening_clearance c "
-        "WHERE c.screening_id = NEW.screening_id AND c.actor <> NEW.actor)",
-        "outcome refused: a clearance needs a second user to confirm the clearance another user made",
-    )
+    return guard_statements(dialect, "screening_four_eyes_0019")
+
+
+def drop_statements(dialect: str, *keys: str) -> list[str]:
+    """DROP TRIGGER for the declared guards `keys`: a migration that replaces a guard drops it first."""
+    return [s for k in keys for s in _of(_GUARD_DROPS, dialect, k)]
 
 
 def countersigned_statements(dialect: str) -> list[str]:
@@ -390,78 +606,30 @@ def countersigned_statements(dialect: str) -> list[str]:
     a person's `cleared` outcome confirms another user's clearance *and* stands beside a countersignature of
     that clearance (it replaces 0019's guard of the same name); a correction stands beside a countersignature
     of its asker. The domain and verify check the signature itself, which SQL cannot."""
-    drop = "DROP TRIGGER IF EXISTS screening_four_eyes" + (
-        "" if dialect == "sqlite" else " ON screening_outcome"
-    )
     return [
-        drop,
-        *insert_guard_statements(
-            dialect,
-            "countersignature",
-            "countersignature_seated",
-            "EXISTS (SELECT 1 FROM member_removal r WHERE r.member_id = NEW.member_id)",
-            "countersignature refused: the member is no longer seated",
-        ),
-        *insert_guard_statements(
-            dialect,
-            "screening_outcome",
-            "screening_four_eyes",
-            "NEW.outcome = 'cleared' AND NEW.automatic = 0 AND NOT EXISTS (SELECT 1 FROM "
-            "screening_clearance c "
-            "JOIN countersignature s ON s.seq = NEW.seq AND s.kind = 'screening.clear' "
-            "AND s.requested_by = c.actor WHERE c.screening_id = NEW.screening_id AND c.actor <> NEW.actor)",
-            "outcome refused: a clearance needs a second user to confirm the clearance another user made, "
-            "countersigned by a seated member",
-        ),
-        *insert_guard_statements(
-            dialect,
-            "correction",
-            "correction_countersigned",
-            "NOT EXISTS (SELECT 1 FROM countersignature s WHERE s.seq = NEW.seq AND s.kind = 'correction' "
-            "AND s.requested_by = NEW.actor)",
-            "correction refused: it needs the countersignature of a seated member",
+        *drop_statements(dialect, "screening_four_eyes_0019"),
+        *guard_statements(
+            dialect, "countersignature_seated", "screening_four_eyes_0023", "correction_countersigned_0023"
         ),
     ]
-
-
-def countersign_rule_applies(kind: str) -> str:
-    """SQL over NEW: the change at NEW.seq is at or after the position its kind needs a countersignature from
-    (countersign_rule; a kind without a row needs one from the start). Every countersigned guard ANDs it in,
-    so a change made under the rules of its time is not refused or reported for want of one."""
-    return f"NEW.seq >= COALESCE((SELECT r.since_seq FROM countersign_rule r WHERE r.kind = '{kind}'), 1)"
-
-
-def drop_guard_statement(dialect: str, table: str, name: str) -> str:
-    return f"DROP TRIGGER IF EXISTS {name}" + ("" if dialect == "sqlite" else f" ON {table}")
 
 
 def countersign_rule_statements(dialect: str) -> list[str]:
     """The guards of migration 0024: 0023's clearance and correction guards again, each applying from its
     kind's start position (countersign_rule_applies)."""
     return [
-        drop_guard_statement(dialect, "screening_outcome", "screening_four_eyes"),
-        *insert_guard_statements(
-            dialect,
-            "screening_outcome",
-            "screening_four_eyes",
-            "NEW.outcome = 'cleared' AND NEW.automatic = 0 AND NOT EXISTS (SELECT 1 FROM "
-            "screening_clearance c WHERE c.screening_id = NEW.screening_id AND c.actor <> NEW.actor "
-            "AND (NOT (" + countersign_rule_applies("screening.clear") + ") OR EXISTS (SELECT 1 FROM "
-            "countersignature s WHERE s.seq = NEW.seq AND s.kind = 'screening.clear' "
-            "AND s.requested_by = c.actor)))",
-            "outcome refused: a clearance needs a second user to confirm the clearance another user made, "
-            "countersigned by a seated member",
-        ),
-        drop_guard_statement(dialect, "correction", "correction_countersigned"),
-        *insert_guard_statements(
-            dialect,
-            "correction",
-            "correction_countersigned",
-            countersign_rule_applies("correction") + " AND NOT EXISTS (SELECT 1 FROM countersignature s "
-            "WHERE s.seq = NEW.seq AND s.kind = 'correction' AND s.requested_by = NEW.actor)",
-            "correction refused: it needs the countersignature of a seated member",
-        ),
+        *drop_statements(dialect, "screening_four_eyes_0023"),
+        *guard_statements(dialect, "screening_four_eyes"),
+        *drop_statements(dialect, "correction_countersigned_0023"),
+        *guard_statements(dialect, "correction_countersigned"),
     ]
+
+
+def screening_gate_statements(dialect: str) -> list[str]:
+    """The guard of migration 0021: a move into a stage the terms screen (screening_gate, by the move's date)
+    needs the application's latest screening cleared and matched against the current version of every list.
+    portfolio.clearance.why_not_cleared says the same in the domain, and verify replays it."""
+    return guard_statements(dialect, "application_stage_screened")
 
 
 # Migration 0020 (issue 13): on PostgreSQL the posting and leaf checks run once per statement over the rows it
@@ -528,36 +696,3 @@ PG_STATEMENT_TRIGGERS = (
     "CREATE TRIGGER leaf_check AFTER INSERT ON leaf REFERENCING NEW TABLE AS new_rows "
     "FOR EACH STATEMENT EXECUTE FUNCTION jf_leaf_rows_check()",
 )
-
-
-def screening_gate_statements(dialect: str) -> list[str]:
-    """The guard of migration 0021: a move into a stage the terms screen (screening_gate, by the move's date)
-    needs the application's latest screening cleared and matched against the current version of every list.
-    portfolio.clearance.why_not_cleared says the same in the domain, and verify replays it."""
-    if dialect == "sqlite":
-        screened = (
-            "EXISTS (SELECT 1 FROM json_each((SELECT g.stages FROM screening_gate g WHERE g.effective <= "
-            "NEW.effective ORDER BY g.effective DESC LIMIT 1)) WHERE value = NEW.to_stage)"
-        )
-        missing = "l.id NOT IN (SELECT value FROM json_each(s.lists))"
-    else:
-        assert dialect == "postgresql", dialect
-        screened = (
-            "COALESCE((SELECT g.stages::jsonb FROM screening_gate g WHERE g.effective <= NEW.effective "
-            "ORDER BY g.effective DESC LIMIT 1), '[]'::jsonb) @> to_jsonb(NEW.to_stage::text)"
-        )
-        missing = "NOT (s.lists::jsonb @> to_jsonb(l.id))"
-    cleared = (
-        "EXISTS (SELECT 1 FROM screening s JOIN screening_outcome o ON o.screening_id = s.id "
-        "WHERE s.id = (SELECT MAX(s2.id) FROM screening s2 WHERE s2.application_id = NEW.application_id) "
-        "AND o.outcome = 'cleared' AND EXISTS (SELECT 1 FROM sanctions_list) "
-        "AND NOT EXISTS (SELECT 1 FROM sanctions_list l "
-        "WHERE l.id = (SELECT MAX(l2.id) FROM sanctions_list l2 WHERE l2.name = l.name) AND " + missing + "))"
-    )
-    return insert_guard_statements(
-        dialect,
-        "application_stage",
-        "application_stage_screened",
-        f"NEW.from_stage IS NOT NULL AND {screened} AND NOT {cleared}",
-        "stage change refused: the stage needs a cleared sanctions screening against the current lists",
-    )

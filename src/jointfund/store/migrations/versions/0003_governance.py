@@ -14,7 +14,7 @@ the number of concurrent writers.
 import sqlalchemy as sa
 from alembic import op
 
-from jointfund.store.triggers import append_only_statements
+from jointfund.store.triggers import append_only_statements, guard_statements
 
 revision = "0003_governance"
 down_revision = "0002_revenue"
@@ -23,41 +23,6 @@ depends_on = None
 
 UTC = sa.DateTime(timezone=True)
 TABLES = ("member", "member_removal", "proposal", "vote", "proposal_status", "app_user", "user_status")
-
-# Conditions shared by both dialects; NEW is the row being inserted.
-_SEAT_HELD = """EXISTS (SELECT 1 FROM member m WHERE m.body = NEW.body AND m.partner = NEW.partner
-  AND m.seat = NEW.seat AND NOT EXISTS (SELECT 1 FROM member_removal r WHERE r.member_id = m.id))"""
-_CLOSED = (
-    "EXISTS (SELECT 1 FROM proposal_status s WHERE s.proposal_id = NEW.proposal_id AND s.step = 'close')"
-)
-_NOT_APPROVED = """NEW.status = 'executed' AND NOT EXISTS (SELECT 1 FROM proposal_status s
-  WHERE s.proposal_id = NEW.proposal_id AND s.status = 'approved')"""
-
-_GUARDS = (
-    ("member", "member_seat_free", _SEAT_HELD, "member refused: the seat is already held"),
-    ("vote", "vote_open", _CLOSED, "vote refused: the proposal is closed"),
-    ("proposal_status", "execute_approved", _NOT_APPROVED, "execution refused: the proposal is not approved"),
-)
-
-
-def _guard_statements(dialect: str) -> list[str]:
-    out = []
-    for table, name, condition, message in _GUARDS:
-        if dialect == "sqlite":
-            out.append(
-                f"CREATE TRIGGER {name} BEFORE INSERT ON {table} WHEN {condition} "
-                f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
-            )
-        else:
-            out.append(
-                f"CREATE OR REPLACE FUNCTION jf_{name}() RETURNS trigger AS $$ BEGIN "
-                f"IF {condition} THEN RAISE EXCEPTION '{message}'; END IF; RETURN NEW; END $$ "
-                "LANGUAGE plpgsql"
-            )
-            out.append(
-                f"CREATE TRIGGER {name} BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION jf_{name}()"
-            )
-    return out
 
 
 def _seq() -> sa.Column:
@@ -160,7 +125,10 @@ def upgrade() -> None:
         sa.CheckConstraint("enabled in (0, 1)", name="enabled"),
     )
     dialect = op.get_bind().dialect.name
-    for statement in append_only_statements(dialect, TABLES) + _guard_statements(dialect):
+    for statement in [
+        *append_only_statements(dialect, TABLES),
+        *guard_statements(dialect, "member_seat_free", "vote_open", "execute_approved"),
+    ]:
         op.execute(statement)
 
 

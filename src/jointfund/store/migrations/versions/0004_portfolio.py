@@ -13,7 +13,7 @@ database refuses a stage change that does not leave the application's current st
 import sqlalchemy as sa
 from alembic import op
 
-from jointfund.store.triggers import append_only_statements
+from jointfund.store.triggers import append_only_statements, guard_statements
 
 revision = "0004_portfolio"
 down_revision = "0003_governance"
@@ -21,28 +21,6 @@ branch_labels = None
 depends_on = None
 
 TABLES = ("in_kind", "application", "application_stage", "investment")
-
-# The stage a new row leaves must be the stage the application's last row reached (NULL: none yet).
-_LAST = (
-    "(SELECT s.to_stage FROM application_stage s WHERE s.application_id = NEW.application_id ORDER "
-    "BY s.id DESC LIMIT 1)"
-)
-_MESSAGE = "stage change refused: it does not leave the application''s current stage"
-
-
-def _stage_guard(dialect: str) -> list[str]:
-    if dialect == "sqlite":
-        return [
-            f"CREATE TRIGGER application_stage_chain BEFORE INSERT ON application_stage "
-            f"WHEN NEW.from_stage IS NOT {_LAST} BEGIN SELECT RAISE(ABORT, '{_MESSAGE}'); END"
-        ]
-    return [
-        f"CREATE OR REPLACE FUNCTION jf_application_stage_chain() RETURNS trigger AS $$ BEGIN "
-        f"IF NEW.from_stage IS DISTINCT FROM {_LAST} THEN RAISE EXCEPTION '{_MESSAGE}'; END IF; "
-        f"RETURN NEW; END $$ LANGUAGE plpgsql",
-        "CREATE TRIGGER application_stage_chain BEFORE INSERT ON application_stage "
-        "FOR EACH ROW EXECUTE FUNCTION jf_application_stage_chain()",
-    ]
 
 
 def _seq() -> sa.Column:
@@ -110,7 +88,10 @@ def upgrade() -> None:
         sa.CheckConstraint("amount_minor > 0", name="amount_positive"),
     )
     dialect = op.get_bind().dialect.name
-    for statement in append_only_statements(dialect, TABLES) + _stage_guard(dialect):
+    for statement in [
+        *append_only_statements(dialect, TABLES),
+        *guard_statements(dialect, "application_stage_chain"),
+    ]:
         op.execute(statement)
 
 

@@ -14,9 +14,8 @@ from alembic import op
 
 from jointfund.store.triggers import (
     SQLITE_LEAF_GUARD,
-    SQLITE_LEAF_RULES,
     SQLITE_POSTING_GUARD,
-    SQLITE_POSTING_RULES,
+    SQLITE_RETIRED_DROPS,
 )
 
 revision = "0005_posting_guard"
@@ -28,8 +27,8 @@ depends_on = None
 def upgrade() -> None:
     if op.get_bind().dialect.name != "sqlite":
         return
-    for name in SQLITE_POSTING_RULES + SQLITE_LEAF_RULES:
-        op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    for statement in SQLITE_RETIRED_DROPS:
+        op.execute(statement)
     op.execute(SQLITE_POSTING_GUARD)
     op.execute(SQLITE_LEAF_GUARD)
 
