@@ -172,3 +172,45 @@ def test_account_heads_follow_every_post_and_verify_names_a_wrong_one(fund_engin
         )
     failure = verify(fund_engine).first_failure
     assert failure.check == "account heads" and cash in failure.detail
+
+
+@pytest.mark.storage
+def test_verify_names_a_head_with_a_wrong_last_entry_a_missing_head_and_a_head_of_no_postings(
+    fund_engine, backend
+):
+    """The heads check is one query joining the postings' sums to the heads both ways: each kind of drift is
+    named once, with the key's account, and nothing else is."""
+    book = Book(fund_engine)
+    book.post(*[book.contribution(f"head-{i}", f"{i + 1}.00", i) for i in range(5)])
+    book.post(book.contribution("other", "7.00", 6, currency=book.other, partner=book.partners[1]))
+    cash, other_cash = book.cash(), book.cash(book.other)
+    with db.transaction(fund_engine) as conn:
+        ids = dict(conn.execute(select(t.account.c.name, t.account.c.id)).all())
+        heads = conn.execute(select(func.count()).select_from(t.account_head)).scalar_one()
+        unused = conn.execute(
+            select(t.account.c.id, t.account.c.name)
+            .where(t.account.c.id.not_in(select(t.account_head.c.account_id)))
+            .order_by(t.account.c.id)
+            .limit(1)
+        ).one()
+    assert next(r for r in verify(fund_engine).results if r.check == "account heads").checked == heads
+    with db.transaction(fund_engine) as conn:
+        h = t.account_head.c
+        conn.execute(t.account_head.update().where(h.account_id == ids[cash]).values(last_seq=h.last_seq - 1))
+        conn.execute(t.account_head.delete().where(h.account_id == ids[other_cash]))
+        conn.execute(
+            t.account_head.insert().values(
+                account_id=unused.id, currency=book.base, balance_minor=0, last_seq=1
+            )
+        )
+    result = next(r for r in verify(fund_engine).results if r.check == "account heads")
+    details = sorted(f.detail for f in result.failures)
+    assert len(details) == 3, details
+    assert any(d.startswith(f"{cash} {book.base}: head says (") for d in details)
+    assert any(
+        d.startswith(f"{other_cash} {book.other}: head says nothing, the postings say (") for d in details
+    )
+    assert any(
+        d.startswith(f"{unused.name} {book.base}: head says (0, 1), the postings say nothing")
+        for d in details
+    )
