@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from sqlalchemy import Connection, func, insert, select
 
 from jointfund.ledger import merkle
+from jointfund.store import rows
 from jointfund.store import tables as t
 
 HEIGHT = 8  # C2SP tlog-tiles' tile height: a node of level L covers WIDTH**L leaves
@@ -140,19 +141,33 @@ def seal(conn: Connection, old_size: int, added: Sequence[bytes]) -> None:
 
 def recompute(conn: Connection, size: int) -> Iterator[tuple[int, int, bytes]]:
     """Every node a log of `size` records should store, recomputed from its leaves (for verify and the
-    migration that back-fills), streamed a bounded chunk of leaves at a time, up to the first missing leaf."""
-    done = 0
+    migration that back-fills), from one stream of the leaves as driver tuples (a SQLAlchemy Row per leaf
+    cost more than hashing it), a bounded chunk at a time, up to the first missing leaf."""
     pending: dict[int, list[bytes]] = {}  # level -> the completed nodes of the level below not yet joined
-    while done < size:
-        want = min(size, done + READ_CHUNK)
-        chunk = read_level(conn, 0, done, want)
-        nodes = list(new_nodes(lambda lv, lo, hi: pending_read(pending, lv, lo, hi), done, chunk))
-        for level, idx, h in nodes:
-            pending.setdefault(level, []).append(h)
-            yield level, idx, h
-        done += len(chunk)
-        if done < want:
-            return  # a leaf is missing (verify's log checks name it): no node past it can be recomputed
+    leaves = rows.tuples(
+        conn,
+        select(t.leaf.c.seq - 1, t.leaf.c.hash)
+        .where(t.leaf.c.seq > 0, t.leaf.c.seq <= size)
+        .order_by(t.leaf.c.seq),
+    )
+    done, chunk = 0, []
+    for idx, h in leaves:
+        if idx != done + len(chunk):
+            break  # a leaf is missing (verify's log checks name it): no node past it can be recomputed
+        chunk.append(bytes(h))
+        if len(chunk) == READ_CHUNK:
+            yield from _joined(pending, done, chunk)
+            done, chunk = done + len(chunk), []
+    yield from _joined(pending, done, chunk)
+
+
+def _joined(
+    pending: dict[int, list[bytes]], done: int, chunk: list[bytes]
+) -> Iterator[tuple[int, int, bytes]]:
+    """The nodes completed by `chunk` after `done` leaves, kept in `pending` for the chunks after it."""
+    for level, idx, h in list(new_nodes(lambda lv, lo, hi: pending_read(pending, lv, lo, hi), done, chunk)):
+        pending.setdefault(level, []).append(h)
+        yield level, idx, h
 
 
 def pending_read(pending: dict[int, list[bytes]], level: int, lo: int, hi: int) -> list[bytes]:
