@@ -20,7 +20,7 @@ from jointfund.bounds import MAX_PAGE_ITEMS
 T = TypeVar("T")
 Q = TypeVar("Q")
 
-__all__ = ["MAX_PAGE_ITEMS", "split", "take", "window"]
+__all__ = ["MAX_PAGE_ITEMS", "page", "split", "take", "window"]
 
 
 def window(query: Q, limit: int, offset: int) -> Q:
@@ -38,3 +38,10 @@ def split(rows: list[T], limit: int, offset: int) -> tuple[list[T], int | None]:
     """(the page's items, the next page's offset or None on the last page) of rows read by `window` or
     `take`."""
     return rows[:limit], (offset + limit if len(rows) > limit else None)
+
+
+def page(rows: list[T], limit: int, offset: int) -> dict:
+    """The page every list answers with: its items, its limit and offset, and the next page's offset (None on
+    the last), of rows read by `window` or `take`."""
+    items, next_offset = split(rows, limit, offset)
+    return {"items": items, "limit": limit, "offset": offset, "next_offset": next_offset}

@@ -34,7 +34,7 @@ from jointfund.api.security import (
     csrf_ok,
 )
 from jointfund.errors import InputError, NotFound, Problem, Refused
-from jointfund.governance import policy, token, user
+from jointfund.governance import policy, proposal, token, user
 from jointfund.store import db
 from jointfund.store import tables as t
 
@@ -222,6 +222,27 @@ async def require_sign_in_csrf(request: Request) -> None:
 
 def fund(request: Request) -> fund_mod.FundInfo:
     return server(request).fund()
+
+
+def linked_members(request: Request, name: str) -> tuple[int, ...]:
+    """The members user `name` is linked to (every link is an event of the log, so a book version fixes
+    them): the seats they may vote and propose with."""
+
+    def links() -> dict[str, tuple[int, ...]]:
+        with reading(request) as conn:
+            return user.member_links(conn)
+
+    return cached(request, "users.member_links", (), links).get(name, ())
+
+
+FORM_MARGIN_BYTES = 16 * 1024  # the signed proposal's fields and the multipart framing around its files
+
+
+def document_limit(request: Request) -> int:
+    """The most bytes a proposal's documents may have, each and together: the governance bound, or less when
+    the server's request limit (every document travels in one request) is lower."""
+    request_limit = server(request).max_upload_bytes - FORM_MARGIN_BYTES
+    return max(1, min(proposal.DOCUMENT_MAX_BYTES, request_limit))
 
 
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)

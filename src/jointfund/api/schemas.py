@@ -24,6 +24,7 @@ MAX_PAGE = bounds.MAX_PAGE_ITEMS
 # a larger number in a path is refused as invalid input (422), never handed to the driver to overflow.
 MAX_ROW_ID = 2**63 - 1
 RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
+Sha256 = Annotated[str, Path(pattern="^[0-9a-f]{64}$", description="SHA-256 of the bytes, lowercase hex")]
 
 
 class Page(BaseModel, Generic[T]):
@@ -56,8 +57,7 @@ class Paging:
     def page(self, rows: list) -> dict:
         """The page of `rows` read with `window` or `take` (`limit + 1` from `offset`: the extra says there
         is more)."""
-        items, next_offset = paging.split(rows, self.limit, self.offset)
-        return {"items": items, "limit": self.limit, "offset": self.offset, "next_offset": next_offset}
+        return paging.page(rows, self.limit, self.offset)
 
     def window(self, query: Q) -> Q:
         """`query` limited in SQL to this page's rows and one more."""

@@ -16,11 +16,11 @@ from typing import NamedTuple
 
 from sqlalchemy import Connection, and_, exists, not_, or_, select
 
-from jointfund import bounds
+from jointfund import bounds, paging
 from jointfund.fund import FundInfo
 from jointfund.governance import book
 from jointfund.governance.model import APPROVED, EXECUTED, EXPIRED, OPEN, REJECTED
-from jointfund.governance.proposal import Standing, standings
+from jointfund.governance.proposal import Standing, shown, standings
 from jointfund.store import search
 from jointfund.store import tables as t
 
@@ -86,6 +86,12 @@ def listed(conn: Connection, fund: FundInfo, on: dt.date, f: Filter) -> Iterator
             if chosen(s, f, state, text):
                 yield s
         after = rows[-1].id
+
+
+def page(conn: Connection, fund: FundInfo, on: dt.date, f: Filter, limit: int, offset: int) -> dict:
+    """A page of the proposals `f` chooses, as they stand on `on`: only as many read as the page needs."""
+    rows = paging.take(listed(conn, fund, on, f), limit, offset)
+    return paging.page([shown(s) for s in rows], limit, offset)
 
 
 def chosen(s: Standing, f: Filter, state: str | None, text: str) -> bool:

@@ -37,7 +37,7 @@ from jointfund.governance.model import (
     Supporting,
     Vote,
 )
-from jointfund.governance.rule import Seat, Verdict, attainable
+from jointfund.governance.rule import Seat, Verdict, attainable, requirements
 from jointfund.ledger import document
 from jointfund.money import check_amount, format_amount, to_minor
 from jointfund.store import tables as t
@@ -582,3 +582,73 @@ def expire_due(conn: Connection, fund: FundInfo, actor: str, on: dt.date) -> lis
 
 def expiry_reason(p: Proposal, verdict_reason: str) -> str:
     return f"its deadline {p.deadline} passed before the rule was met: {verdict_reason}"
+
+
+# -- what every surface shows of a proposal (the API's JSON and the web pages alike) --
+
+
+def shown(s: Standing) -> dict:
+    """A proposal as it stands, in the fields every list of proposals shows."""
+    p = s.proposal
+    return {
+        "id": p.id,
+        "kind": p.kind,
+        "title": p.title,
+        "body": p.body,
+        "rule": p.rule,
+        "amount": None if p.amount is None else format_amount(p.amount, p.currency or ""),
+        "currency": p.currency,
+        "about": p.about,
+        "deadline": p.deadline,
+        "proposer": p.proposer,
+        "created_on": p.created_on,
+        "state": s.state,
+        "reason": s.reason,
+    }
+
+
+def rule_words(fund: FundInfo, s: Standing) -> str:
+    """The proposal's rule, said in words from the terms in force when it was made."""
+    p = s.proposal
+    body = fund.terms(p.created_on).body(p.body)
+    needs = "; ".join(r.words for r in requirements(p.rule, body.seats))
+    return f"{p.rule}: {needs} of the {body.name} must approve"
+
+
+def detail(conn: Connection, fund: FundInfo, proposal_id: int, on: dt.date) -> dict:
+    """Proposal `proposal_id` as it stands on `on`: its fields, its rule in words, documents, seats, votes and
+    closings."""
+    s = standing(conn, fund, proposal_id, on)
+    votes = book.votes(conn, proposal_id)
+    return {
+        **shown(s),
+        "rule_words": rule_words(fund, s),
+        "content_sha256": s.proposal.content_sha256,
+        "documents": [d._asdict() for d in s.proposal.documents],
+        "seats": [seat._asdict() for seat in s.seats],
+        "votes": [
+            {
+                "member": v.member,
+                "choice": v.choice,
+                "round": v.round,
+                "cast_on": v.cast_on,
+                "signature": v.signature_hex,
+                "seq": v.seq,
+            }
+            for v in votes
+        ],
+        "closings": [
+            {"status": c.status, "effective": c.effective, "reason": c.reason, "seq": c.seq}
+            for c in s.closings
+        ],
+    }
+
+
+def document_of(conn: Connection, proposal_id: int, sha256: str) -> tuple[Supporting, bytes]:
+    """A supporting document of a proposal and its bytes; only a document the proposal lists is served."""
+    p = get(conn, proposal_id)
+    listed = next((d for d in p.documents if d.sha256 == sha256), None)
+    content = None if listed is None else document.content(conn, sha256)
+    if listed is None or content is None:
+        raise NotFound(f"proposal {proposal_id} has no document {sha256[:16]}")
+    return listed, bytes(content)

@@ -24,7 +24,6 @@ from starlette.datastructures import UploadFile
 from jointfund import clock
 from jointfund.api import deps
 from jointfund.api.errors import body_of, status_of
-from jointfund.api.routers import governance as gov_api
 from jointfund.api.schemas import RowId
 from jointfund.errors import InputError, JointfundError, NotFound, Problem
 from jointfund.governance import book, interest, policy, proposal, recusal, rotation, user
@@ -78,7 +77,7 @@ def members_page(
     sign."""
     with deps.reading(request) as conn:
         mine = [
-            m for m in book.members(conn, gov_api.linked_members(request, who.name)) if m.removed_seq is None
+            m for m in book.members(conn, deps.linked_members(request, who.name)) if m.removed_seq is None
         ]
         ids = {m.id for m in mine}
         declared = [i for i in interest.interests(conn) if i.member in ids]

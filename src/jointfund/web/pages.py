@@ -21,13 +21,13 @@ from fastapi.templating import Jinja2Templates
 
 from jointfund import charts, clock, templating
 from jointfund.api import deps
+from jointfund.api.downloads import download
 from jointfund.api.errors import TooManyAttempts
 from jointfund.api.response_cache import cacheable
-from jointfund.api.routers import governance as gov_api
 from jointfund.api.routers import ledger as ledger_api
 from jointfund.api.routers import public as public_api
 from jointfund.api.routers import revenue as revenue_api
-from jointfund.api.schemas import RowId
+from jointfund.api.schemas import RowId, Sha256
 from jointfund.api.security import LANG_COOKIE, SESSION_COOKIE, SIGN_IN_COOKIE, Session
 from jointfund.errors import NotFound
 from jointfund.governance import amendment, audit, book, listing, policy, proposal, recusal, user
@@ -318,7 +318,7 @@ def dashboard(request: Request, who=READ) -> Response:
         for d in calendar
         if d["status"] in ("open", "overdue") or d["due"] >= today - dt.timedelta(days=366)
     ]
-    mine = set(gov_api.linked_members(request, who.name))
+    mine = set(deps.linked_members(request, who.name))
     events = deps.cached(request, "audit.recent", (RECENT_EVENTS,), lambda: recent_events(request))
     with deps.reading(request) as conn:
         opened = list(
@@ -327,7 +327,7 @@ def dashboard(request: Request, who=READ) -> Response:
             )
         )
     open_ = [
-        gov_api.proposal_out(st)
+        proposal.shown(st)
         | {
             "missing": [seat for seat in st.seats if seat.choice is None],
             "mine": [seat for seat in st.seats if seat.member in mine and seat.choice is None],
@@ -417,9 +417,10 @@ def proposals_page(
 ) -> Response:
     """The proposals, newest first, filtered (open, waiting for my vote, kind, body), searched and paged."""
     terms = deps.fund(request).terms()
-    waiting = gov_api.linked_members(request, who.name) if mine else None
+    waiting = deps.linked_members(request, who.name) if mine else None
     f = listing.Filter(state or None, body or None, kind or None, q, waiting, newest_first=True)
-    page = gov_api.listed(request, f, ledger_api.Paging(PROPOSALS_PER_PAGE, offset))
+    with deps.reading(request) as conn:
+        page = listing.page(conn, deps.fund(request), clock.today(), f, PROPOSALS_PER_PAGE, offset)
     asked = {"state": state, "mine": mine, "kind": kind, "body": body, "q": q}
     return render(
         request,
@@ -431,7 +432,7 @@ def proposals_page(
         bodies=[b.code for b in terms.governance.bodies],
         previous=urlencode({**asked, "offset": max(offset - PROPOSALS_PER_PAGE, 0)}) if offset else None,
         following=urlencode({**asked, "offset": page["next_offset"]}) if page["next_offset"] else None,
-        linked=bool(gov_api.linked_members(request, who.name)),
+        linked=bool(deps.linked_members(request, who.name)),
     )
 
 
@@ -443,7 +444,7 @@ def new_proposal_page(request: Request, who=Depends(deps.allow("proposals.new"))
     terms = fund.terms(clock.today())
     with deps.reading(request) as conn:
         linked = [
-            m for m in book.members(conn, gov_api.linked_members(request, who.name)) if m.removed_seq is None
+            m for m in book.members(conn, deps.linked_members(request, who.name)) if m.removed_seq is None
         ]
     return render(
         request,
@@ -452,26 +453,29 @@ def new_proposal_page(request: Request, who=Depends(deps.allow("proposals.new"))
         # An amendment carries its amendment file, proposed with the CLI or the API; every other kind is here.
         kinds=[d.kind for d in terms.governance.decisions if d.kind != amendment.KIND],
         currencies=terms.fund.currencies,
-        max_bytes=gov_api.document_limit(request),
+        max_bytes=deps.document_limit(request),
         max_documents=proposal.MAX_DOCUMENTS,
     )
 
 
 @router.get("/proposals/{proposal_id}/documents/{sha256}")
-def proposal_document(request: Request, proposal_id: RowId, sha256: gov_api.Sha256, _who=READ) -> Response:
+def proposal_document(request: Request, proposal_id: RowId, sha256: Sha256, _who=READ) -> Response:
     """A supporting document, downloaded under the name its proposer signed (only one the proposal lists)."""
-    return gov_api.download(*gov_api.document_of(request, proposal_id, sha256))
+    with deps.reading(request) as conn:
+        return download(*proposal.document_of(conn, proposal_id, sha256))
 
 
 @router.get("/proposals/{proposal_id}", response_class=HTMLResponse)
 @cacheable
 def proposal_page(request: Request, proposal_id: RowId, who=READ) -> Response:
-    d = deps.cached(
-        request, "governance.detail", (proposal_id,), lambda: gov_api.detail(request, proposal_id)
-    )
+    def detail() -> dict:
+        with deps.reading(request) as conn:
+            return proposal.detail(conn, deps.fund(request), proposal_id, clock.today())
+
+    d = deps.cached(request, "governance.detail", (proposal_id,), detail)
     partners = list(dict.fromkeys(seat["partner"] for seat in d["seats"]))
     # A user votes only for the seats linked to them: the form offers no other.
-    mine = set(gov_api.linked_members(request, who.name))
+    mine = set(deps.linked_members(request, who.name))
     voters = [seat for seat in d["seats"] if seat["member"] is not None and seat["member"] in mine]
     # A linked member who declared an interest in the proposal's company is asked, in words, to recuse.
     with deps.reading(request) as conn:

@@ -24,7 +24,6 @@ from starlette.concurrency import run_in_threadpool
 
 from jointfund.api import deps
 from jointfund.api.errors import body_of
-from jointfund.api.routers import governance as gov_api
 from jointfund.api.routers import portfolio as portfolio_api
 from jointfund.api.schemas import ApplicationIn, Paging, RowId
 from jointfund.errors import InputError, JointfundError, NotFound, Problem
@@ -98,11 +97,7 @@ def application_page(request: Request, application_id: RowId, who=READ) -> Respo
         names = {v.id: f"{v.name} ({v.list_date.isoformat()})" for v in clearance.lists(conn)}
         # The seats that may countersign a waiting clearance with this user (the domain refuses the asker's).
         signers = (
-            [
-                m
-                for m in book.members(conn, gov_api.linked_members(request, who.name))
-                if m.removed_seq is None
-            ]
+            [m for m in book.members(conn, deps.linked_members(request, who.name)) if m.removed_seq is None]
             if first and not outcome
             else []
         )

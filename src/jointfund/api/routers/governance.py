@@ -13,16 +13,15 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-from typing import Annotated
-from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from jointfund import clock
 from jointfund.api import deps
+from jointfund.api.downloads import download
 from jointfund.api.errors import RESPONSES
 from jointfund.api.response_cache import cacheable
 from jointfund.api.schemas import (
@@ -40,6 +39,7 @@ from jointfund.api.schemas import (
     ProposalIn,
     ProposalOut,
     RowId,
+    Sha256,
     SignedProposalIn,
     UserMembersOut,
     VoteIn,
@@ -49,15 +49,12 @@ from jointfund.budget import effects as _budget_effects  # noqa: F401 registers 
 from jointfund.errors import ConflictError, InputError, NotFound, Problem
 from jointfund.governance import amendment, audit, book, canonical, execution, listing, proposal, user, vote
 from jointfund.governance.model import Member, Supporting
-from jointfund.governance.proposal import Standing
-from jointfund.governance.rule import requirements
 from jointfund.ledger import authority, document
-from jointfund.money import format_amount, read_amount
+from jointfund.money import read_amount
 from jointfund.portfolio import effects as _effects  # noqa: F401 registers the effects of executed proposals
 from jointfund.store import db
 
 router = APIRouter(tags=["governance"], responses=RESPONSES)
-Sha256 = Annotated[str, Path(pattern="^[0-9a-f]{64}$", description="SHA-256 of the bytes, lowercase hex")]
 READ = Depends(deps.allow("books.read"))
 
 
@@ -90,78 +87,9 @@ def members(
     ]
 
 
-def proposal_out(s: Standing) -> dict:
-    p = s.proposal
-    return {
-        "id": p.id,
-        "kind": p.kind,
-        "title": p.title,
-        "body": p.body,
-        "rule": p.rule,
-        "amount": None if p.amount is None else format_amount(p.amount, p.currency or ""),
-        "currency": p.currency,
-        "about": p.about,
-        "deadline": p.deadline,
-        "proposer": p.proposer,
-        "created_on": p.created_on,
-        "state": s.state,
-        "reason": s.reason,
-    }
-
-
-def rule_words(request: Request, s: Standing) -> str:
-    """The proposal's rule, said in words from the terms in force when it was made."""
-    p = s.proposal
-    body = deps.fund(request).terms(p.created_on).body(p.body)
-    needs = "; ".join(r.words for r in requirements(p.rule, body.seats))
-    return f"{p.rule}: {needs} of the {body.name} must approve"
-
-
 def detail(request: Request, proposal_id: int) -> dict:
-    fund = deps.fund(request)
     with deps.reading(request) as conn:
-        s = proposal.standing(conn, fund, proposal_id, clock.today())
-        votes = book.votes(conn, proposal_id)
-    return {
-        **proposal_out(s),
-        "rule_words": rule_words(request, s),
-        "content_sha256": s.proposal.content_sha256,
-        "documents": [d._asdict() for d in s.proposal.documents],
-        "seats": [seat._asdict() for seat in s.seats],
-        "votes": [
-            {
-                "member": v.member,
-                "choice": v.choice,
-                "round": v.round,
-                "cast_on": v.cast_on,
-                "signature": v.signature_hex,
-                "seq": v.seq,
-            }
-            for v in votes
-        ],
-        "closings": [
-            {"status": c.status, "effective": c.effective, "reason": c.reason, "seq": c.seq}
-            for c in s.closings
-        ],
-    }
-
-
-def linked_members(request: Request, name: str) -> tuple[int, ...]:
-    """The members a user is linked to (every link is an event of the log, so a book version fixes it)."""
-    links = deps.cached(request, "users.member_links", (), lambda: _member_links(request))
-    return links.get(name, ())
-
-
-def _member_links(request: Request) -> dict[str, tuple[int, ...]]:
-    with deps.reading(request) as conn:
-        return user.member_links(conn)
-
-
-def listed(request: Request, f: listing.Filter, paging: Paging) -> dict:
-    """A page of the proposals `f` chooses, as they stand today: only as many read as the page needs."""
-    with deps.reading(request) as conn:
-        rows = paging.take(listing.listed(conn, deps.fund(request), clock.today(), f))
-    return paging.page([proposal_out(s) for s in rows])
+        return proposal.detail(conn, deps.fund(request), proposal_id, clock.today())
 
 
 @router.get("/proposals", response_model=Page[ProposalOut], summary="Proposals and where each stands")
@@ -180,8 +108,10 @@ def proposals(
     paging: Paging = Depends(),
     who=READ,
 ) -> dict:
-    waiting = linked_members(request, who.name) if mine else None
-    return listed(request, listing.Filter(state, body, kind, q, waiting), paging)
+    waiting = deps.linked_members(request, who.name) if mine else None
+    f = listing.Filter(state, body, kind, q, waiting)
+    with deps.reading(request) as conn:
+        return listing.page(conn, deps.fund(request), clock.today(), f, paging.limit, paging.offset)
 
 
 @router.get(
@@ -273,16 +203,6 @@ def closed_out(c) -> dict:  # noqa: ANN001 - a governance Closing
     }
 
 
-FORM_MARGIN_BYTES = 16 * 1024  # the signed proposal's fields and the multipart framing around its files
-
-
-def document_limit(request: Request) -> int:
-    """The most bytes a proposal's documents may have, each and together: the governance bound, or less when
-    the server's request limit (every document travels in one request) is lower."""
-    request_limit = deps.server(request).max_upload_bytes - FORM_MARGIN_BYTES
-    return max(1, min(proposal.DOCUMENT_MAX_BYTES, request_limit))
-
-
 def draft_of(conn, request: Request, p: ProposalIn, actor: str):  # noqa: ANN001, ANN201 - a Connection; (Proposal, Change | None)
     """The numbered draft of `p`, proposed by user `actor` for the member `p` names: refused unless the user
     is linked to that member (as a vote is), before any bytes are offered for signing. The fields are checked
@@ -303,7 +223,7 @@ def draft_of(conn, request: Request, p: ProposalIn, actor: str):  # noqa: ANN001
         p.deadline,
         change,
         documents,
-        document_limit(request),
+        deps.document_limit(request),
     )
     user.require_linked(conn, actor, p.member, "proposes")
     return d, change
@@ -341,7 +261,7 @@ def submit_signed(request: Request, p: SignedProposalIn, actor: str, files: dict
             p.signature.strip().lower(),
             change,
             files,
-            document_limit(request),
+            deps.document_limit(request),
         )
     return detail(request, done.id)
 
@@ -378,7 +298,7 @@ async def propose_with_documents(request: Request) -> dict:
             [Problem(f"proposal: {'.'.join(map(str, e['loc']))}", e["msg"]) for e in exc.errors()],
             "proposal not made",
         ) from None
-    limit = document_limit(request)
+    limit = deps.document_limit(request)
     files: dict[str, bytes] = {}
     problems = []
     for f in form.getlist("documents"):
@@ -396,36 +316,14 @@ async def propose_with_documents(request: Request) -> dict:
     return await run_in_threadpool(submit_signed, request, p, who.name, files)
 
 
-def document_of(request: Request, proposal_id: int, sha256: str) -> tuple[Supporting, bytes]:
-    """A supporting document of a proposal and its bytes; only a document the proposal lists is served."""
-    with deps.reading(request) as conn:
-        p = proposal.get(conn, proposal_id)
-        listed = next((d for d in p.documents if d.sha256 == sha256), None)
-        content = None if listed is None else document.content(conn, sha256)
-    if listed is None or content is None:
-        raise NotFound(f"proposal {proposal_id} has no document {sha256[:16]}")
-    return listed, bytes(content)
-
-
-def download(listed: Supporting, content: bytes) -> Response:
-    quoted = quote(listed.name, safe="")
-    return Response(
-        content,
-        media_type="application/octet-stream",
-        headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quoted}",
-            "X-Content-SHA256": listed.sha256,
-        },
-    )
-
-
 @router.get(
     "/proposals/{proposal_id}/documents/{sha256}",
     response_class=Response,
     summary="A supporting document of a proposal (its bytes, by their SHA-256)",
 )
 def proposal_document(request: Request, proposal_id: RowId, sha256: Sha256, _who=READ) -> Response:
-    return download(*document_of(request, proposal_id, sha256))
+    with deps.reading(request) as conn:
+        return download(*proposal.document_of(conn, proposal_id, sha256))
 
 
 @router.get(

@@ -18,14 +18,13 @@ from jointfund import clock
 from jointfund.api import deps
 from jointfund.api.errors import RESPONSES
 from jointfund.api.response_cache import cacheable
-from jointfund.api.routers.governance import proposal_out
 from jointfund.api.routers.portfolio import investment_rows
 from jointfund.api.schemas import CheckpointOut, InvestmentOut, MeOut, Page, Paging, ProposalOut, RowId
 from jointfund.capital.accounts import capital_accounts
 from jointfund.capital.calls import partner_capital
 from jointfund.errors import JointfundError
 from jointfund.forecast import outlook
-from jointfund.governance import listing, policy
+from jointfund.governance import listing, policy, proposal
 from jointfund.ledger import disclosure, log
 from jointfund.ledger.proof import checkpoint_json
 from jointfund.money import format_amount
@@ -181,7 +180,7 @@ def compute_summary(request: Request) -> dict:
         # Bounded reads (issue 13): the newest decisions, each partner's latest checkpoint and the largest
         # head all signed, chosen in SQL; never every proposal or checkpoint the book holds.
         decided = [
-            proposal_out(s)
+            proposal.shown(s)
             for s in islice(
                 listing.listed(conn, info, today, listing.Filter(newest_first=True, with_amount=True)),
                 SUMMARY_ITEMS + 1,
