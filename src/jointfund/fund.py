@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 import uuid
 from typing import NamedTuple
@@ -46,24 +45,14 @@ class FundInfo(NamedTuple):
 
     def terms(self, day: dt.date | None = None) -> Terms:
         """The terms in force on `day` (today by default)."""
-        return _terms_on(self.terms_text, self.adopted, day or clock.today())
+        return terms_in_force(self.terms_text, day or clock.today(), self.adopted)
 
     def terms_sha256(self) -> str:
         """Fingerprint of the terms the fund runs on: the file and every adopted amendment, in order."""
         return fingerprint("\n".join([fingerprint(self.terms_text), *(fingerprint(a) for a in self.adopted)]))
 
     def base_terms(self) -> Terms:
-        return _base(self.terms_text)
-
-
-@functools.lru_cache(maxsize=256)
-def _terms_on(text: str, adopted: tuple[str, ...], day: dt.date) -> Terms:
-    return terms_in_force(text, day, adopted)
-
-
-@functools.lru_cache(maxsize=8)
-def _base(text: str) -> Terms:
-    return load_text(text, "fund terms")
+        return load_text(self.terms_text, "fund terms")
 
 
 def create(

@@ -4,6 +4,9 @@
   must hold is missing (a missing node only slows proofs; a wrong one would make honest proofs fail).
 - account heads: where each running balance stands equals the sum of the account's postings in that
   currency, after its last one (a wrong head would give the next posting a wrong running balance).
+- posting totals: each day's and month's sums of an account's postings in a currency (net and credits) equal
+  the postings, and no sum is stored that the postings do not make (a wrong one would change the capital
+  accounts, which read them).
 - checkpoint notes: each partner's C2SP note signature verifies over the note of the head its v1 checkpoint
   signed, with that partner's registered key; each witness cosignature verifies with the key of a witness the
   terms name (a cosignature by an unnamed witness is reported: it proves nothing to the fund's readers).
@@ -11,11 +14,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, func, null, select, union_all
+import datetime as dt
+
+from sqlalchemy import Connection, case, func, null, select, union_all
 
 from jointfund.findings import Finding
 from jointfund.fund import FundInfo
 from jointfund.ledger import log, tiles
+from jointfund.store import entries as entries_store
 from jointfund.store import tables as t
 
 NAME = "tree nodes"
@@ -102,6 +108,50 @@ def check_account_heads(conn: Connection, fund: FundInfo) -> tuple[str, int, lis
                 )
             )
     return HEADS, checked, findings
+
+
+TOTALS = "posting totals"
+SHOWN = 50  # findings named one by one; past them, one says how many more (a wiped table names no 250k rows)
+
+
+def check_posting_totals(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Finding]]:
+    p, s = t.posting.c, t.posting_total.c
+    day, month = entries_store.DAY, entries_store.MONTH
+    expected: dict[tuple[str, str, dt.date, int], tuple[int, int]] = {}
+    for c, d, a, net, neg in conn.execute(
+        select(
+            p.currency,
+            p.date,
+            p.account_id,
+            func.sum(p.amount_minor),
+            func.sum(case((p.amount_minor < 0, p.amount_minor), else_=0)),
+        ).group_by(p.currency, p.date, p.account_id)
+    ):
+        expected[(day, c, d, a)] = (int(net), int(neg))
+        m = (month, c, d.replace(day=1), a)
+        n0, k0 = expected.get(m, (0, 0))
+        expected[m] = (n0 + int(net), k0 + int(neg))
+    stored = {
+        (span, c, d, a): (int(n), int(k))
+        for span, c, d, a, n, k in conn.execute(
+            select(s.span, s.currency, s.first_day, s.account_id, s.net_minor, s.credits_minor)
+        )
+    }
+    wrong = [key for key in sorted(set(expected) | set(stored)) if expected.get(key) != stored.get(key)]
+    names = dict(conn.execute(select(t.account.c.id, t.account.c.name)).all()) if wrong else {}
+    findings = [
+        Finding(
+            TOTALS,
+            None,
+            f"{names.get(a, a)} {c}, the {span} of {d}: the totals say {stored.get(key, 'nothing')}, the "
+            f"postings say {expected.get(key, 'nothing')} (net and credits in minor units)",
+        )
+        for key in wrong[:SHOWN]
+        for span, c, d, a in (key,)
+    ]
+    if len(wrong) > SHOWN:
+        findings.append(Finding(TOTALS, None, f"and {len(wrong) - SHOWN} more wrong or missing totals"))
+    return TOTALS, len(expected), findings
 
 
 NOTES = "checkpoint notes"

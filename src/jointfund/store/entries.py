@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import Connection, String, bindparam, func, lateral, select, true
 from sqlalchemy.dialects import postgresql
 
 from jointfund.store import rows
 from jointfund.store import tables as t
+
+# posting_total's spans: a row sums one day's postings of an account and currency, or one month's.
+DAY, MONTH = "day", "month"
 
 
 def seqs_of_keys(conn: Connection, keys: list[str]) -> list[int]:
@@ -43,5 +48,27 @@ def store_heads(conn: Connection, heads: dict[tuple[int, str], tuple[int, int]])
     found = [
         {"account_id": a, "currency": c, "balance_minor": b, "last_seq": s}
         for (a, c), (b, s) in heads.items()
+    ]
+    conn.execute(upsert, found)
+
+
+def add_totals(conn: Connection, totals: dict[tuple[str, str, dt.date, int], tuple[int, int]]) -> None:
+    """Add a post's postings to posting_total, in its transaction: (span, currency, first day, account id) ->
+    (net, credits) in minor units, each added to the row's sums (created at zero). One upsert statement run
+    for every key, as store_heads does."""
+    if not totals:
+        return
+    s = t.posting_total
+    upsert = rows.upsert(conn, s)
+    upsert = upsert.on_conflict_do_update(
+        index_elements=[s.c.span, s.c.currency, s.c.first_day, s.c.account_id],
+        set_={
+            "net_minor": s.c.net_minor + upsert.excluded.net_minor,
+            "credits_minor": s.c.credits_minor + upsert.excluded.credits_minor,
+        },
+    )
+    found = [
+        {"span": span, "currency": c, "first_day": d, "account_id": a, "net_minor": n, "credits_minor": k}
+        for (span, c, d, a), (n, k) in totals.items()
     ]
     conn.execute(upsert, found)

@@ -144,6 +144,21 @@ account_head = Table(
     "summing the book; rewritten in the posting's transaction, checked by verify",
 )
 
+posting_total = Table(
+    "posting_total",
+    metadata,
+    Column("span", String(5), primary_key=True, comment="day or month"),
+    Column("currency", String(3), primary_key=True),
+    Column("first_day", Date, primary_key=True, comment="the day, or the first day of the month"),
+    Column("account_id", Integer, ForeignKey("account.id"), primary_key=True, autoincrement=False),
+    Column("net_minor", BigInteger, nullable=False, comment="the sum of the postings, in minor units"),
+    Column("credits_minor", BigInteger, nullable=False, comment="the sum of the negative postings alone"),
+    CheckConstraint("span in ('day','month')", name="span"),
+    comment="derived: each account's postings summed per currency and day, and per month, so statements "
+    "read O(accounts x months) rows instead of summing the book; added to in the posting's transaction, "
+    "checked by verify",
+)
+
 tree_node = Table(
     "tree_node",
     metadata,

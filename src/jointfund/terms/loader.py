@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
@@ -70,6 +71,13 @@ def filled_keys(text: str) -> list[str]:
         return []
 
 
+# Parsing and validating a terms text takes tens of milliseconds, and every read of the book asks for the
+# terms (in force on a day) several times: each read after a write paid it again (profiled, issue 13). Terms
+# are frozen values of their text (and the amendments adopted since), so the steps are cached by those.
+TERMS_CACHED = 256
+
+
+@functools.lru_cache(maxsize=TERMS_CACHED)
 def load_text(text: str, source: str) -> Terms:
     """Parse and validate terms text. Raises InputError naming key, line and expectation."""
     try:
@@ -133,6 +141,7 @@ def fingerprint(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+@functools.lru_cache(maxsize=TERMS_CACHED)
 def terms_in_force(terms_text: str, day: dt.date, adopted: tuple[str, ...] = ()) -> Terms:
     """The rules that apply on `day`: amendments effective on or before it merged in order.
 

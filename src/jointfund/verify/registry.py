@@ -61,7 +61,15 @@ def families() -> tuple[Family, ...]:
                 portfolio.check_screening,
             ),
         ),
-        Family("ledger", (ledger.check_tree_nodes, ledger.check_account_heads, ledger.check_notes)),
+        Family(
+            "ledger",
+            (
+                ledger.check_tree_nodes,
+                ledger.check_account_heads,
+                ledger.check_posting_totals,
+                ledger.check_notes,
+            ),
+        ),
         Family("accounting", (accounting.closed_periods_hold,)),
         Family("dating", (dating.check_dates,)),
         Family("reports", (reports.check_financials,)),
