@@ -56,6 +56,11 @@ def said(lang: str = "uk"):  # noqa: ANN201
             "заблоковано: місце 1 (UA) і місце 2 (US); очікуються голоси: місце 3 (UA) "
             "(голоси можна змінити, доки не проголосують усі місця)",
         ),
+        (  # a seat's own verdict is one text, not "UA seat" numbered "1 (ua-board-1) rejected"
+            "UA seat 1 (ua-board-1) rejected: all 6 seats must approve (6), at most 5 still can",
+            "місце 1 (UA) (ua-board-1) — проти: схвалити мають усі місця (6) (6), "
+            "а схвалити ще можуть щонайбільше 5",
+        ),
         (
             "not filed yet",
             "ще не подано",

@@ -40,11 +40,13 @@ GOVERNANCE = (
     N_("not counted: %(seats)s"),
     N_("%(seat)s recused"),
     N_("%(seat)s vacant"),
-    N_("%(partner)s seat %(number)s"),
     N_("%(seat)s (vacant)"),
+    # A seat's own verdict, before "%(partner)s seat %(number)s" too: that would take "1 (ua-board-1) rejected"
+    # as the seat's number and leave "rejected" in English.
     N_("%(seat)s (%(name)s) rejected"),
     N_("%(seat)s (%(name)s) abstained"),
     N_("%(seat)s (%(name)s) did not vote"),
+    N_("%(partner)s seat %(number)s"),
 )
 # Refusals a member's signing pages show (governance.proposal.check_signature, .user, .recusal, .rotation,
 # .interest, ledger.authority): mirrored, checked by tests/web/test_texts.py.
