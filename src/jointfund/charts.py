@@ -29,10 +29,15 @@ TICKS = 5  # on every axis: the ends alone left a reader guessing every value an
 TEXT_PX, SMALL_PX, TITLE_PX = 12, 11, 14  # no text below 11 px
 PALETTE = ("#1f5fa8", "#c77c02", "#2a9d8f", "#e76f51", "#6d597a", "#5a8f3e", "#264653", "#b56576")
 MAX_BARS = 40  # a chart is for seeing a shape; longer lists go in the table beside it
-# Bars are about a phone's width, so they are drawn near 1:1 and their text stays 11 px.
-BAR_WIDTH, BAR_PX, LABEL_ROW, BAR_ROW = 360, 230, 16, 18
+# A page's column on a 360 px phone (16 px of padding each side). Bars and fans are drawn no wider, so a
+# phone shows them 1:1 and their text stays 11 px; wider columns only enlarge them. (At 560 px a fan in a
+# third of a laptop's page, or on a phone, showed its ticks at 6 to 7 px.)
+PHONE_COLUMN = 328
+BAR_WIDTH, BAR_PX, LABEL_ROW, BAR_ROW = 320, 200, 16, 18  # 200 px of bar leaves room for "10 829 447,06 USD"
 LINE_WIDTH, LINE_HEIGHT, LINE_PAD = 640, 320, 84
-FAN_WIDTH, FAN_HEIGHT, FAN_LEFT, FAN_RIGHT, FAN_TOP, FAN_BOTTOM = 560, 280, 70, 16, 16, 52
+FAN_WIDTH, FAN_HEIGHT, FAN_LEFT, FAN_RIGHT, FAN_TOP, FAN_BOTTOM = 320, 240, 56, 14, 16, 52
+TORNADO_BARS = 480  # a tornado's bars, right of its labels
+FAN_YEARS = 6  # year labels along a fan's time axis: at 320 px more would run into each other
 BAND_OUTER, BAND_INNER, MEDIAN = "#c6dbef", "#6baed6", "#08519c"
 MINUS, PLUS = "#de8f6e", "#6baed6"
 
@@ -223,7 +228,7 @@ def fan(doc: dict, metric: str, title: str, unit: str, year: str, lang: str = DE
         edge = [(x(t), y(v)) for t, v in zip(years, q[hi], strict=True)]
         return _points(edge + [(x(t), y(v)) for t, v in reversed(list(zip(years, q[lo], strict=True)))])
 
-    step = max(1, math.ceil(len(years) / 8))
+    step = max(1, math.ceil(len(years) / FAN_YEARS))
     return _macro("fan")(
         title=title,
         width=FAN_WIDTH,
@@ -267,7 +272,7 @@ def tornado(
     # The labels' column grows with the longest name (about 7 px a character at 11 px); the bars keep
     # their room.
     left = max(200, min(420, 7 * max(len(n) for n, _, _ in rows) + 16))
-    width = FAN_WIDTH + 140 + left - 200
+    width = left + TORNADO_BARS + 20  # wider than a phone: a page puts it in a scrolling box (.chart-wide)
     right, row, top = width - 20, 22, 28
     axis_y = top + row * len(rows)
     height = axis_y + 64

@@ -189,6 +189,15 @@ def test_switching_to_ukrainian_sticks(client) -> None:  # noqa: ANN001
     assert "Fund totals" in client.get("/?lang=en").text
 
 
+def test_a_missing_page_says_so_in_the_page_language(client) -> None:  # noqa: ANN001
+    """Starlette's "Not Found" reached a Ukrainian error page in English."""
+    uk = client.get("/no-such-page?lang=uk")
+    assert uk.status_code == 404 and "Такої сторінки немає" in uk.text and "Not Found" not in uk.text
+    wrong = client.delete("/records?lang=uk")
+    assert wrong.status_code == 405 and "Method Not Allowed" not in wrong.text
+    assert "Not Found" in client.get("/no-such-page?lang=en").text
+
+
 @pytest.mark.parametrize("backend", ["sqlite"])
 def test_the_api_docs_script_says_the_words_of_the_page(client) -> None:  # noqa: ANN001
     """static/docs.js builds the API page's forms: its labels come from the page, in the page's language."""

@@ -402,7 +402,7 @@ PORTFOLIO_COLUMNS = (
     ("disbursed", N_("Disbursed"), "money"),
     ("undrawn", N_("Undrawn"), "money"),
     ("received", N_("Received"), "money"),
-    ("value", N_("Value"), "money"),
+    ("value", N_("Current value"), "money"),
 )
 METRIC_COLUMNS = (
     ("investment", N_("Investment"), "text"),

@@ -187,8 +187,12 @@ def public_page(request: Request, _who=PUBLIC) -> Response:
             ("year", i18n.N_("Contributions by year")),
         )
     }
+    named = lazy_namer(request, tr)  # the partners by name ("Україна"), as /capital shows them, not "UA"
     capital_chart = charts.bars(
-        tr("Partners' capital"), [(c["partner"], Decimal(c["capital"])) for c in s["capital"]], base, lang
+        tr("Partners' capital"),
+        [(named("partner", c["partner"]), Decimal(c["capital"])) for c in s["capital"]],
+        base,
+        lang,
     )
     return render(
         request,

@@ -76,12 +76,13 @@ def portfolio(request: Request, as_of: dt.date | None = Query(None), _who=READ) 
             for key, title in (
                 ("committed", i18n.N_("Committed")),
                 ("disbursed", i18n.N_("Disbursed")),
-                ("value", i18n.N_("Value")),
+                ("value", i18n.N_("Current value")),  # what it is worth, not "a value" (uk Значення)
             )
         ]
         drawn[cur].append(
             charts.bars(
-                f"TVPI ({cur})",
+                tr(i18n.N_("TVPI: value and receipts as a multiple of the amount paid in (%(currency)s)"))
+                % {"currency": cur},  # a ratio: its title says so, never "(USD)" alone
                 [(r["investment"], Decimal(r["tvpi"])) for r in mine if r["tvpi"] is not None],
                 "×",
                 lang,

@@ -41,8 +41,8 @@ GOVERNANCE = (
     N_("%(seat)s recused"),
     N_("%(seat)s vacant"),
     N_("%(seat)s (vacant)"),
-    # A seat's own verdict, before "%(partner)s seat %(number)s" too: that would take "1 (ua-board-1) rejected"
-    # as the seat's number and leave "rejected" in English.
+    # A seat's own verdict, before "%(partner)s seat %(number)s" too: that one would take
+    # "1 (ua-board-1) rejected" as the seat's number and leave "rejected" in English.
     N_("%(seat)s (%(name)s) rejected"),
     N_("%(seat)s (%(name)s) abstained"),
     N_("%(seat)s (%(name)s) did not vote"),
@@ -207,7 +207,10 @@ PAGE_FORMS = (
         "%(part)s rows and upload each one"
     ),
 )
+# Starlette's reasons for a page that is not there, or a method a page does not take: an error page says them.
+HTTP = (N_("Not Found"), N_("Method Not Allowed"))
 TEMPLATES = (
+    *HTTP,
     *MEMBERS,
     *REASONS,
     *OUTSTANDING,
