@@ -20,6 +20,9 @@ def test_the_public_sees_the_register_in_both_languages_with_filters_and_the_ale
     uk = client.get("/commitments?lang=uk").text
     assert "Реєстр зобовʼязань за угодами" in uk and "безпекова угода спливає 2034-06-13" in uk
     assert "Сторони співпрацюють" in uk
+    # Dates in the Ukrainian form (they were ISO on the Ukrainian page), and no "сторони сторони"
+    assert '<time datetime="2034-06-13">13.06.2034</time>' in uk and "сторони сторони" not in uk
+    assert '<time datetime="2034-06-13">2034-06-13</time>' in page.text
     filtered = client.get("/commitments", params={"status": "not triggered", "lang": "en"}).text
     assert "security_2024.consultations" in filtered and "urif.data" not in filtered
     api = client.get("/api/commitments", params={"agreement": "urif"}).json()
