@@ -129,6 +129,7 @@ def test_a_good_file_is_previewed_then_exactly_that_file_is_imported_and_listed(
     assert (
         "1\xa0250\xa0000,50" in r.text and "20.10.2025" in r.text
     )  # the sample, as the page's language writes it
+    assert "<td>()</td>" not in r.text  # no flags is an empty cell, not Python's empty tuple
     assert state(site) == before, "a preview writes nothing"
 
     # Another digest, or another user's preview, imports nothing.

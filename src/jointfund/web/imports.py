@@ -112,6 +112,8 @@ def _shown(value: object, lang: str) -> str:
         return i18n.number(value, lang, max(2, -exponent) if isinstance(exponent, int) else None)
     if isinstance(value, dt.date):
         return i18n.date(value, lang)
+    if isinstance(value, (tuple, list, frozenset, set)):  # a receipt's flags: "()" was Python's, not a word
+        return ", ".join(str(v) for v in value)
     return "" if value is None else str(value)
 
 
