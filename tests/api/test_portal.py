@@ -190,3 +190,20 @@ def test_an_applicant_uploads_documents_kept_by_their_sha256(client, site) -> No
         f"/api/portal/applications/{mine}/documents", headers=h, files={"file": ("late.pdf", b"late")}
     )
     assert closed.status_code == 403  # a withdrawn application takes no more documents
+
+
+def test_the_applicants_page_speaks_their_language_and_hides_the_funds_keys(client, site) -> None:  # noqa: ANN001
+    """Tried in Chromium: the Ukrainian page said "(EDRPOU 41234567)", and an application sent without a
+    reference of the applicant's own showed the fund's idempotency key "sha256:73a7…" as "Номер заявника"."""
+    h = bearer(site, "applicant")
+    keyed = dict(APPLICATION)
+    del keyed["reference"]
+    mine = client.post("/api/portal/applications", headers=h, json=keyed).json()["application"]
+    assert mine["reference"].startswith("sha256:")
+    own = client.post("/api/portal/applications", headers=h, json=dict(APPLICATION, title="Mine, referenced"))
+    sign_in(client, site, "applicant")
+    uk = client.get(f"/portal/{mine['id']}?lang=uk").text
+    assert "код ЄДРПОУ 12345678" in uk and "EDRPOU" not in uk
+    assert "sha256:" not in uk and mine["reference"] not in uk
+    assert "ACME-1" in client.get(f"/portal/{own.json()['application']['id']}?lang=en").text  # their own
+    assert "EDRPOU code 12345678" in client.get(f"/portal/{mine['id']}?lang=en").text
