@@ -290,3 +290,17 @@ def test_a_board_manager_may_not_replace_a_key_with_the_authority_path(client, s
     sign_in(client, site, "board_manager")
     r = client.get(f"/members/{site.members[MEMBER]}/key")
     assert r.status_code == 403 and "not linked" in r.text
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_a_proposal_says_what_it_is_about_by_name_with_a_link(client, site, lang) -> None:  # noqa: ANN001
+    """The page showed "About: application:25": the record's reference, not a name, and no link."""
+    pid = about_the_company(site)
+    sign_in(client, site, "board_manager")
+    page = client.get(f"/proposals/{pid}", params={"lang": lang}).text
+    about = page[page.index('<dd id="about">') :]
+    about = about[: about.index("</dd>")]
+    app = re.search(r'<a href="/pipeline/(\d+)">([^<]*) APP-(\d+)</a>', about)
+    assert app and app.group(1) == app.group(3), about
+    assert app.group(2) == {"en": "Application", "uk": "Заявка"}[lang]
+    assert "application:" not in about
