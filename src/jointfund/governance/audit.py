@@ -18,11 +18,14 @@ def trail(
     actor: str | None = None,
     limit: int = MAX_ROWS,
     offset: int = 0,
+    newest_first: bool = False,
 ) -> list[dict]:
-    """One row per event of the log, oldest first; `before` and `after` are empty when an action has none.
-    At most `limit` rows after the first `offset`, both applied in SQL."""
+    """One row per event of the log, oldest first (or newest); `before` and `after` are empty when an action
+    has none. At most `limit` rows after the first `offset`, both applied in SQL."""
     rows = []
-    for ev in log.events(conn, since=since, actor=actor, limit=limit, offset=offset):
+    for ev in log.events(
+        conn, since=since, actor=actor, limit=limit, offset=offset, newest_first=newest_first
+    ):
         rest = {k: v for k, v in ev.data.items() if k not in ("before", "after", "public_pem", "signature")}
         rows.append(
             {

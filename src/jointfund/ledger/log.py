@@ -74,10 +74,11 @@ def events(
     actions: tuple[str, ...] = (),
     limit: int | None = None,
     offset: int = 0,
+    newest_first: bool = False,
 ) -> Iterator[Event]:
-    """The events chosen, in log order; `limit` and `offset` page them in SQL, so a page never reads the whole
-    log."""
-    q = select(t.event).order_by(t.event.c.seq)
+    """The events chosen, in log order (or newest first); `limit` and `offset` page them in SQL, so a page
+    never reads the whole log."""
+    q = select(t.event).order_by(t.event.c.seq.desc() if newest_first else t.event.c.seq)
     if since:
         # Recorded times are UTC; the first instant of `since` bounds them in SQL (the check below stays
         # exact).

@@ -8,11 +8,12 @@ and building SQLAlchemy parameters row by row costs more than the insert itself.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
+from itertools import islice
 
 import polars as pl
-from sqlalchemy import ColumnElement, Connection, Table, and_, literal, or_, select, tuple_
+from sqlalchemy import ColumnElement, Connection, Table, and_, func, literal, or_, select, tuple_
 
 from jointfund.fund import FundInfo
 from jointfund.governance import countersign
@@ -165,13 +166,13 @@ def stored(
 # -- reading --
 
 
-def licences(conn: Connection) -> dict[str, Licence]:
-    """Every licence, with its corrected fields (revenue/correction.py)."""
+def licences(conn: Connection, ids: Collection[str] | None = None) -> dict[str, Licence]:
+    """Every licence (or those of `ids`, chosen in SQL), with its corrected fields (revenue/correction.py)."""
     fixes = corrected(conn, "licence")
-    return {
-        r.licence_id: correction.apply(licence_of(r), fixes.get(r.licence_id))
-        for r in conn.execute(select(t.licence))
-    }
+    q = select(t.licence)
+    if ids is not None:
+        q = q.where(t.licence.c.licence_id.in_(sorted(ids)))
+    return {r.licence_id: correction.apply(licence_of(r), fixes.get(r.licence_id)) for r in conn.execute(q)}
 
 
 def licence_page(
@@ -240,6 +241,23 @@ def effective_rates(conn: Connection) -> Iterator[Rate]:
     fixes = corrected(conn, "rate")
     for r in conn.execute(select(t.fx_rate).order_by(t.fx_rate.c.date, t.fx_rate.c.currency)):
         yield effective_rate(rate_of(r), fixes)
+
+
+def rates_between(
+    conn: Connection, currencies: Collection[str], first: dt.date, last: dt.date
+) -> Iterator[Rate]:
+    """The rates of `currencies` that a look-up on a day in `first`..`last` can use (`RateTable.rate`: the
+    latest on or before the day): those dated in the span, and each currency's latest before it. Two index
+    ranges per currency on (currency, date), not every rate."""
+    fixes = corrected(conn, "rate")
+    c = t.fx_rate.c
+    for currency in sorted(currencies):
+        before = conn.execute(
+            select(func.max(c.date)).where(c.currency == currency, c.date <= first)
+        ).scalar()
+        q = select(t.fx_rate).where(c.currency == currency, c.date >= (before or first), c.date <= last)
+        for r in conn.execute(q.order_by(c.date)):
+            yield effective_rate(rate_of(r), fixes)
 
 
 def effective_rate(rate: Rate, fixes: Mapping[str, Mapping[str, object]]) -> Rate:
@@ -380,13 +398,22 @@ def payments(conn: Connection, year: int | Span | None = None) -> Iterator[Payme
 class Assessor:
     """Everything evaluation needs that is read once: the rules by date, the licences and the rates."""
 
-    def __init__(self, conn: Connection, info: FundInfo) -> None:
+    def __init__(self, conn: Connection, info: FundInfo, receipts: Sequence[Receipt] | None = None) -> None:
+        """With `receipts`, only what judging those needs is read, chosen in SQL: their licences and the rates
+        of their days (a page of receipts read every licence and rate of the book, issue 13)."""
         self.book = RuleBook(info.terms_text, info.adopted)
-        terms = info.base_terms()
-        self.licences = licences(conn)
-        self.rates = rates(conn, terms.fx.domestic_currency, self.book.max_age_days)
+        domestic = info.base_terms().fx.domestic_currency
         self.rate_days = rate_days(conn)
         self._licence_frame: pl.DataFrame | None = None
+        if receipts is None:
+            self.licences = licences(conn)
+            self.rates = rates(conn, domestic, self.book.max_age_days)
+            return
+        self.licences = licences(conn, {r.licence_id for r in receipts})
+        days = [self.rate_days.get(r.receipt_id, r.date) for r in receipts]
+        currencies = {r.currency for r in receipts} | {self.book.on(d).base_currency for d in days}
+        found = rates_between(conn, currencies, min(days), max(days)) if days else iter(())
+        self.rates = RateTable(found, domestic, self.book.max_age_days)
 
     def __call__(self, receipt: Receipt) -> Evaluation:
         return evaluate(
@@ -476,3 +503,15 @@ def evaluations(conn: Connection, info: FundInfo, year: int | None = None) -> It
     assess = Assessor(conn, info)
     for r in receipts(conn, year):
         yield assess(r)
+
+
+JUDGED_TOGETHER = 200  # receipts judged per read of their licences and rates
+
+
+def evaluations_in_batches(conn: Connection, info: FundInfo, year: int | None = None) -> Iterator[Evaluation]:
+    """As `evaluations`, reading for each batch of receipts only the licences and rates it needs: for a page
+    of a list, which stops after its rows (a whole-book total reads them once, with `evaluations`)."""
+    stream = receipts(conn, year)
+    while batch := list(islice(stream, JUDGED_TOGETHER)):
+        assess = Assessor(conn, info, batch)
+        yield from map(assess, batch)

@@ -304,7 +304,9 @@ async def logout(request: Request) -> Response:
 def recent_events(request: Request) -> list:
     """The last RECENT_EVENTS audit events, newest first (the same for every reader of the books)."""
     with deps.reading(request) as conn:
-        return audit.trail(conn)[-RECENT_EVENTS:][::-1]
+        # The newest, chosen in SQL: the oldest-first trail stops at audit.MAX_ROWS, so its tail went stale
+        # past that many events, after reading them all on every new book version.
+        return audit.trail(conn, limit=RECENT_EVENTS, newest_first=True)
 
 
 @router.get("/dashboard", response_class=HTMLResponse)

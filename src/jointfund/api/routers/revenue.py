@@ -244,7 +244,8 @@ def evaluated(
     info = deps.fund(request)
     base = info.base_terms().fund.base_currency
     with deps.reading(request) as conn:
-        kept = paging.take(e for e in book.evaluations(conn, info, year) if keep(e))
+        # A batch of receipts at a time, each reading only its licences and rates: the page stops the stream.
+        kept = paging.take(e for e in book.evaluations_in_batches(conn, info, year) if keep(e))
     return paging.page([row(e, base) for e in kept])
 
 
