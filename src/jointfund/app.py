@@ -110,7 +110,7 @@ def create_app(
         app.include_router(router, dependencies=bounded)
     static = resources.files("jointfund.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
-    errors.install(app, pages.render_error)
+    errors.install(app, pages.render_error, pages.say_error)
     # Inside the Guard, so a response served from the cache gets the security headers like any other.
     app.add_middleware(ResponseCache)
     app.add_middleware(Guard, max_body_bytes=max_upload_bytes)

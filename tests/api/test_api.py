@@ -56,7 +56,7 @@ def test_an_inclusion_proof_from_the_api_checks_offline_and_a_forged_one_does_no
     assert not check_inclusion(forged, site.trust()).ok
     missing = client.get("/api/ledger/records/999999/proof", headers=bearer(site, "auditor"))
     assert missing.status_code == 404
-    assert set(missing.json()["error"]) == {"field", "loc", "message", "problems"}
+    assert set(missing.json()["error"]) == {"field", "loc", "message", "problems", "said"}
 
 
 def test_a_vote_signed_by_the_member_is_counted_and_a_forged_one_is_refused(client, site) -> None:  # noqa: ANN001

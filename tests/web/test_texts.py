@@ -202,6 +202,18 @@ def test_every_problem_of_a_refused_import_reads_in_ukrainian(fund_engine, tmp_p
             "користувача t-board-manager не повʼязано з членом 4: користувач діє лише за повʼязані з ним "
             "місця (адміністратор повʼязує користувача з місцем за повноваженням партнера)",
         ),
+        (  # governance.policy.require, its CLI hint dropped and the roles by their names
+            "t-auditor (auditor) may not proposals.vote: only board_manager, committee_member may; add "
+            "such a user with: jointfund users add NAME --role board_manager",
+            "t-auditor (аудитор) не може виконати дію proposals.vote: це може лише член правління, "
+            "член комітету",
+        ),
+        (
+            "proposal 7 is closed (withdrawn: withdrawn by its proposer, member 1 (ua-board-1)); no one can "
+            "vote on it",
+            "пропозицію 7 закрито (відкликана: відкликана тим, хто її вніс, — членом 1 (ua-board-1)); "
+            "ніхто не може голосувати за неї",
+        ),
     ],
 )
 def test_a_members_refusal_reads_in_ukrainian(english: str, ukrainian: str) -> None:
@@ -340,3 +352,63 @@ def test_every_problem_the_import_path_writes_reads_in_ukrainian(module: str) ->
 def test_an_import_problem_reads_in_ukrainian_without_the_clis_options(english: str, ukrainian: str) -> None:
     assert said()(english) == ukrainian
     assert "--" not in said("en")(english)  # an English page drops the option's clause too
+
+
+# Where the refusals of the member-signed forms are written (a vote, a proposal, a recusal, a key's
+# replacement, a clearance's confirmation): module -> the functions those forms reach.
+MEMBER_FORM_PATH = {
+    "governance/vote.py": ("prepare", "refuse_if_conflicted", "cast"),
+    "governance/proposal.py": (
+        "get",
+        "draft",
+        "document_problems",
+        "store_documents",
+        "check_signature",
+        "refuse_unless_open",
+        "withdraw",
+    ),  # fmt: skip
+    "governance/recusal.py": ("prepare", "recuse"),
+    "governance/rotation.py": ("prepare", "_by_old_key"),
+    "governance/interest.py": ("prepare",),
+    "governance/user.py": ("require_linked",),
+    "governance/countersign.py": ("why_not",),
+    "portfolio/screening.py": ("decide",),
+    "ledger/authority.py": ("require",),
+}
+
+
+def _refusals(tree: ast.AST, functions: tuple[str, ...]) -> list[tuple[int, str]]:
+    """The messages of the named functions: a Problem's or InputError's, and a Refused's, NotFound's or
+    ConflictError's."""
+    found = []
+    for f in ast.walk(tree):
+        if not (isinstance(f, ast.FunctionDef) and f.name in functions):
+            continue
+        found += _messages(f)
+        for n in ast.walk(f):
+            if isinstance(n, ast.Call) and getattr(n.func, "id", "") in (
+                "Refused",
+                "NotFound",
+                "ConflictError",
+            ):
+                found += [(n.lineno, text) for text in _sample(n.args[0])] if n.args else []
+            if isinstance(n, ast.Call) and getattr(n.func, "attr", "") == "of" and len(n.args) > 1:
+                found += [(n.lineno, text) for text in _sample(n.args[1])]
+    return [(line, text) for line, text in found if re.search(r"[a-z]+ [a-z]+", text) and text[0] != " "]
+
+
+@pytest.mark.parametrize("module", MEMBER_FORM_PATH)
+def test_every_refusal_of_the_member_forms_reads_in_ukrainian(module: str) -> None:
+    """A refusal that a vote, a proposal, a recusal, a key's replacement or a confirmation can meet, new ones
+    included, is recognised and has its Ukrainian (issue 12): add its template to web/texts.py MEMBER_FORMS
+    and its translation to messages.po."""
+    path = Path(jointfund.__file__).parent / module
+    functions = MEMBER_FORM_PATH[module]
+    found = _refusals(ast.parse(path.read_text(encoding="utf-8")), functions)
+    assert found, f"no refusals found in {module} {functions}: the scan has lost them"
+    english = [
+        f"{module}:{line}: {text!r} -> {said()(text)!r}"
+        for line, text in found
+        if not any("\u0400" <= ch <= "\u04ff" for ch in said()(text))
+    ]
+    assert not english, "\n".join(english)

@@ -8,12 +8,13 @@ as FastAPI places its own validation errors, so a client finds the field it sent
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from jointfund.api.jobs import Cancelled
@@ -35,6 +36,11 @@ class ErrorBody(BaseModel):
     loc: list[str | int] | None = None
     message: str
     problems: list[ProblemOut] = []
+    said: str | None = Field(
+        None,
+        description="The error in words for a person, in the request's language (?lang=, the language "
+        "cookie, Accept-Language): what a page shows. `message` stays English, for programs.",
+    )
 
 
 class ErrorOut(BaseModel):
@@ -136,12 +142,19 @@ def wants_html(request: Request) -> bool:
     return not request.url.path.startswith("/api/")
 
 
-def install(app: FastAPI, render_page) -> None:  # noqa: ANN001 - web.pages.render_error
-    """Handlers for both halves: JSON under /api/, an HTML page elsewhere."""
+# The error's words for a person in the request's language, given by the pages (web.pages.say_error): the API
+# never imports the pages, and the domain keeps one English text, which the pages recognise (web.texts).
+Say = Callable[[Request, dict], str]
+
+
+def install(app: FastAPI, render_page, say: Say | None = None) -> None:  # noqa: ANN001 - web.pages.render_error
+    """Handlers for both halves: JSON under /api/ (with `said`, when `say` is given), a page elsewhere."""
 
     def answer(request: Request, status: int, body: dict, headers: dict | None = None) -> Response:
         if wants_html(request):
             return render_page(request, status, body["error"], headers)
+        if say is not None:
+            body["error"]["said"] = say(request, body["error"])
         return JSONResponse(body, status_code=status, headers=headers)
 
     @app.exception_handler(JointfundError)

@@ -157,6 +157,30 @@ def render_error(request: Request, status: int, error: dict, headers: dict | Non
     return response
 
 
+def say_error(request: Request, error: dict) -> str:
+    """An API error (api.errors' shape) in words for a person, in the request's language: what a page's script
+    shows when the API refuses (a vote, a proposal). The domain's English is recognised by its template
+    (web.texts), so each text has one source; a problem is said after its field, a CLI hint never."""
+    lang = language(request)
+    tr = i18n.translations(lang)
+    said = texts.words(lazy_namer(request, tr.gettext), tr.gettext, lang)
+    message = str(error.get("message") or "")
+    field = error.get("field")
+    problems = error.get("problems") or []
+    if field and not problems and message.startswith(f"{field}: "):
+        message = message[len(field) + 2 :]  # the field's JSON name is for programs; the form shows its own
+    if not problems:
+        return said(message)
+    if error.get("loc") and not message.splitlines()[0].endswith("problem(s)"):  # FastAPI's own validation
+        return tr.gettext("The request was not accepted: %(field)s is not valid.") % {
+            "field": ", ".join(str(p.get("field") or "?") for p in problems)
+        }
+    listed = "; ".join(
+        f"{p['field']}: {said(p['message'])}" if p.get("field") else said(p["message"]) for p in problems
+    )
+    return f"{said(message.splitlines()[0])}: {listed}"
+
+
 templates.env.filters.update(templating.FILTERS)  # the Babel filters every page shares
 
 

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from decimal import Decimal
 
+from jointfund.governance import policy
 from jointfund.i18n import N_, number, percent, recognise
 from jointfund.reports.fund_report import TITLES
 from jointfund.revenue import eiti, fx, numbers
@@ -95,6 +96,107 @@ MEMBERS = (
     N_("screening.clear of screening:%(screening)s"),  # a clearance's request (portfolio.clearance.request)
     N_("outcome not recorded"),
     N_("a member number is needed"),
+)
+# Every other refusal the member-signed forms can meet (issue 12): a vote and a proposal (posted to the API by
+# the page's script, which shows the API's `said`), a recusal, a key's replacement, a clearance's confirmation
+# (governance.vote, .proposal, .recusal, .rotation, .policy, ledger.authority, portfolio.screening); mirrored,
+# checked by tests/web/test_texts.py.
+MEMBER_FORMS = (
+    N_("a vote cannot be dated %(date)s, before proposal %(proposal)s was made (%(made)s)"),
+    N_(
+        "member %(member)s (%(name)s) sits on %(body)s, not on %(target)s: only %(voters)s members vote on "
+        "proposal %(proposal)s"
+    ),
+    N_(
+        "member %(member)s (%(name)s) sits on %(body)s, not on %(target)s: only its members recuse from "
+        "proposal %(proposal)s"
+    ),
+    N_("proposal %(proposal)s needs a recommendation before %(body)s members vote; %(reason)s"),
+    N_("member %(member)s (%(name)s) recused from proposal %(proposal)s and no longer votes on it"),
+    # Its "recuse instead of voting: jointfund proposals recuse ..." is the CLI's; a page has its button.
+    N_(
+        "member %(member)s (%(name)s) declared an interest in %(party)s (%(nature)s), and proposal "
+        "%(proposal)s concerns %(company)s"
+    ),
+    N_(
+        "vote refused: it is signed for round %(round)s, but member %(member)s's next vote on proposal "
+        "%(proposal)s is round %(next)s; a replayed or stale vote is never counted"
+    ),
+    N_("expected one of %(allowed)s"),
+    N_("no proposal %(proposal)s"),
+    N_("proposal %(proposal)s is closed: its deadline %(date)s passed; no one can %(doing)s it"),
+    N_("proposal %(proposal)s is closed (%(state)s: %(reason)s); no one can %(doing)s it"),
+    N_("proposal %(proposal)s is closed (%(state)s); no one can %(doing)s it"),
+    N_("vote on"),  # what no one can do on a closed proposal (governance.proposal.refuse_unless_open)
+    N_("recuse from"),
+    N_("withdraw"),
+    N_("only the proposer (member %(member)s) can withdraw proposal %(proposal)s"),
+    N_("withdrawn by its proposer, member %(member)s (%(name)s)"),  # a withdrawn proposal's reason
+    N_("the withdrawal of proposal %(proposal)s"),  # what a withdrawal's signature is over
+    N_("proposal not made"),
+    N_("a %(kind)s proposal cannot be opened on %(date)s: %(why)s"),
+    N_("a %(kind)s proposal can never be decided under these terms: %(why)s"),
+    N_(
+        "member %(member)s (%(name)s) sits on %(body)s; a %(kind)s proposal is made by a member of %(bodies)s"
+    ),
+    N_("a title of 1 to %(limit)s characters is needed"),
+    N_("an amount and its currency go together"),
+    N_("not a kind of decision in the terms; expected one of %(allowed)s"),
+    N_("not a currency of the fund; expected one of %(allowed)s"),
+    N_("must be more than zero"),
+    N_("an amendment proposal needs its amendment file"),
+    N_("only an amendment proposal carries one, not a %(kind)s proposal"),
+    N_("an amendment proposal is about its amendment's hash; give no other reference"),
+    N_("a reference of 1 to %(limit)s characters is needed"),
+    N_("names no existing proposal"),
+    N_("is before the proposal is made (%(date)s)"),
+    N_("before the fund exists (it starts %(date)s)"),
+    N_("at most %(limit)s documents per proposal"),
+    N_("a file name of 1 to %(limit)s printable characters is needed"),
+    N_("the hash is not 64 lowercase hexadecimal digits (SHA-256)"),
+    N_("the same file is listed twice"),
+    N_("a document of 1 to %(limit)s bytes is needed"),
+    N_("the documents together may be at most %(limit)s bytes"),
+    N_("a file was sent that the signed proposal does not list"),
+    N_("its bytes were not sent, and no stored document has its hash"),
+    N_("the file sent is not the one signed (its SHA-256 or size differs)"),
+    N_("the statement does not authorize this %(kind)s"),
+    N_("the change has %(want)s"),
+    N_("differs from the change"),
+    N_("signed for another fund"),
+    N_("%(what)s needs a statement signed by %(partner)s's authority key"),
+    N_("%(what)s: the fund's genesis record is not signed yet (missing: %(missing)s)"),
+    # A countersignature's refusals on their own (governance.countersign.why_not), as verify names them.
+    N_("member %(member)s does not exist"),
+    N_("member %(member)s (%(name)s) was not seated, so cannot countersign"),
+    N_(
+        "member %(member)s (%(name)s) is linked to user %(user)s, who asked for it: a person does not "
+        "countersign their own request"
+    ),
+    N_(
+        "the countersignature does not verify with the key of member %(member)s (%(name)s) over this "
+        "%(request)s asked by %(user)s"
+    ),
+    N_("the change is %(partner)s's"),
+    N_("the change is a %(kind)s"),
+    N_("this statement was already used (each is good once; prepare a new one)"),
+    N_("%(what)s: this statement was already used (each is good once; prepare a new one)"),
+    N_("%(application)s has not been screened"),
+    N_(
+        "screening %(screening)s of %(application)s is already %(outcome)s (%(reason)s); screen it again for "
+        "a new decision"
+    ),
+    N_(
+        "%(user)s cleared screening %(screening)s of %(application)s already: a clearance needs a second "
+        "person, so another user who may record outcomes confirms it (or blocks it)"
+    ),
+    N_("say why, in 1 to %(limit)s characters"),
+    N_("expected %(allowed)s"),
+    N_("before the screening (%(date)s)"),
+    N_("cleared"),  # a screening's outcome
+    N_("blocked"),
+    N_("key"),  # what a key's statement authorizes (governance.rotation)
+    N_("%(user)s (%(role)s) may not %(action)s: only %(roles)s may"),
 )
 # Problems of an import (revenue.reader, .fields, .imports): mirrored, checked by tests/web/test_texts.py.
 IMPORTS = (
@@ -212,6 +314,7 @@ HTTP = (N_("Not Found"), N_("Method Not Allowed"))
 TEMPLATES = (
     *HTTP,
     *MEMBERS,
+    *MEMBER_FORMS,
     *REASONS,
     *OUTSTANDING,
     *GOVERNANCE,
@@ -223,7 +326,7 @@ TEMPLATES = (
     fx.NEXT_JUMP,
 )
 # Values that are codes of the terms, by placeholder: shown by their names (web.names).
-CODES = {"resource": "resource", "stream": "stream", "body": "body"}
+CODES = {"resource": "resource", "stream": "stream", "body": "body", "target": "body", "voters": "body"}
 LISTS = ("seats", "against")  # "A, B and C" (governance.rule._join)
 # A member's name, a code typed in a command, a licence's id, and what a file holds or lists (codes, file
 # names).
@@ -249,6 +352,12 @@ VERBATIM = (
     "offered",
     "currency",
     "domestic",
+    "nature",  # a declared interest's nature and company, as typed
+    "company",
+    "application",  # APP-5
+    "screening",
+    "want",  # a field's value in a statement
+    "action",  # a policy action's code (proposals.vote)
 )
 PERCENTS = ("change", "limit")  # "12.5%": a share, in the language's form
 _GROUPED = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+")  # 131,072: a count the code grouped in English
@@ -289,6 +398,18 @@ def words(
             return percent(Decimal(text[:-1]) / 100, lang, len(text[:-1].partition(".")[2]))
         if name in CODES:
             return named(CODES[name], text)
+        if name == "role":
+            return gettext(policy.role_name(text))
+        if name == "roles":
+            return ", ".join(gettext(policy.role_name(r)) for r in text.split(", "))
+        if name == "bodies":  # "board or committee" (governance.proposal)
+            one, _, other = text.partition(" or ")
+            if not other:
+                return named("body", one)
+            return gettext("%(one)s or %(other)s") % {
+                "one": named("body", one),
+                "other": named("body", other),
+            }
         if name in VERBATIM:
             return text
         if _GROUPED.fullmatch(text):

@@ -37,10 +37,11 @@ window.jf = (function () {
     for (var i = 0; i < a.length; i++) { if (a[i] !== b[i]) { return false; } }
     return true;
   }
-  // The JSON of an API answer, or an Error carrying the API's own message when it refused.
+  // The JSON of an API answer, or an Error carrying the API's refusal in the page's language (its `said`,
+  // made by the server from the one English text; `message` is the programs' English).
   async function answer(response) {
     var body = await response.json();
-    if (!response.ok) { throw new Error(body.error ? body.error.message : response.statusText); }
+    if (!response.ok) { throw new Error(body.error ? (body.error.said || body.error.message) : response.statusText); }
     return body;
   }
   // A member's PKCS#8 PEM key file as a WebCrypto signing key: it is read here and never leaves the browser.

@@ -51,13 +51,7 @@
       say(true, form.dataset.done + " " + after.reason);
       form.elements.key.value = "";
     } catch (e) {
-      var message = e.message || String(e);
-      // The API answers in English (a client's contract); its signature refusal is said in the page's language.
-      if (message.indexOf("signature refused:") === 0) {
-        message = form.dataset.signatureRefused.replace("%(seat)s",
-          form.elements.member.options[form.elements.member.selectedIndex].textContent.trim());
-      }
-      say(false, message);
+      say(false, e.message || String(e));  // the API's refusal, said in the page's language (jf.answer)
     }
   });
 })();
