@@ -17,7 +17,6 @@ import typer
 import typer.main
 from typer.core import TyperCommand, TyperGroup
 
-from jointfund.cli import flags
 from jointfund.errors import JointfundError
 
 # Newer Typer vendors its own copy of click; take ClickException from whichever Typer uses.
@@ -31,7 +30,9 @@ class UserError(ClickException):
     exit_code = 1
 
     def show(self, file=None) -> None:  # noqa: ANN001 - click's signature
-        sys.stderr.write(f"error: {self.message}\n")
+        sys.stderr.write(f"{self.word}: {self.message}\n")
+
+    word = "error"  # in the CLI's language, set where the error is said (Group.invoke)
 
 
 class Group(TyperGroup):
@@ -61,7 +62,12 @@ class Group(TyperGroup):
         try:
             return super().invoke(ctx)
         except JointfundError as exc:
-            raise UserError(flags.render(exc)) from None  # the domain's field names as the CLI's flags
+            from jointfund.cli import language
+
+            # The domain's field names as the CLI's flags, in the CLI's language.
+            error = UserError(language.render(exc))
+            error.word = language.error_word()
+            raise error from None
 
 
 app = typer.Typer(
@@ -95,10 +101,24 @@ def root(
         show_envvar=True,
         help="Who acts; needed for changes once the fund has users [default: the local operator].",
     ),
+    lang: str = typer.Option(
+        None,
+        "--lang",
+        envvar="JOINTFUND_LANG",
+        show_envvar=True,
+        help="Language of messages and errors: en or uk [default: en, or uk when LANGUAGE or LANG starts "
+        "with uk].",
+    ),
 ) -> None:
     if fmt is not None and fmt not in ("table", "json", "csv"):
         raise typer.BadParameter(f"expected table, json or csv, got {fmt!r}", param_hint="--format")
-    ctx.obj = {"db": db, "format": fmt, "user": user}
+    from jointfund.cli import language
+
+    try:
+        language.use(language.choose(lang))
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--lang") from None
+    ctx.obj = {"db": db, "format": fmt, "user": user, "lang": language.current()}
     from jointfund.cli import context
 
     context.remember(ctx.obj)

@@ -28,12 +28,13 @@ def flag(field: str) -> str:
     return "--" + field.replace("_", "-")
 
 
-def _problem(p: Problem) -> Problem:
+def located(p: Problem) -> Problem:
+    """`p` at its flag, when it is about a field of the request."""
     return p if p.field is None else p._replace(location=flag(p.field))
 
 
 def render(exc: JointfundError) -> str:
     """`exc` as the CLI says it: each problem at its flag, a field-bound error after its flag."""
     if isinstance(exc, InputError):
-        return InputError([_problem(p) for p in exc.problems], exc.summary).render()
+        return InputError([located(p) for p in exc.problems], exc.summary).render()
     return f"{flag(exc.field)}: {exc}" if exc.field else str(exc)
