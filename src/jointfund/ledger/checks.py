@@ -2,8 +2,6 @@
 
 - tree nodes: each stored node equals the root recomputed from the leaves, and none that a log of this size
   must hold is missing (a missing node only slows proofs; a wrong one would make honest proofs fail).
-- account heads: where each running balance stands equals the sum of the account's postings in that
-  currency, after its last one (a wrong head would give the next posting a wrong running balance).
 - posting totals: each day's and month's sums of an account's postings in a currency (net and credits) equal
   the postings, and no sum is stored that the postings do not make (a wrong one would change the capital
   accounts, which read them).
@@ -16,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Connection, case, func, null, select, union_all
+from sqlalchemy import Connection, case, func, select
 
 from jointfund.findings import Finding
 from jointfund.fund import FundInfo
@@ -25,7 +23,6 @@ from jointfund.store import entries as entries_store
 from jointfund.store import tables as t
 
 NAME = "tree nodes"
-HEADS = "account heads"
 
 
 def check_tree_nodes(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Finding]]:
@@ -63,51 +60,6 @@ def check_tree_nodes(conn: Connection, fund: FundInfo) -> tuple[str, int, list[F
             Finding(NAME, None, f"tree node {level}/{idx} is stored, but the log has no such node")
         )
     return NAME, checked, findings
-
-
-def check_account_heads(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Finding]]:
-    p, h = t.posting, t.account_head
-    # One aggregated query: each key's postings summed (with its last entry) beside its head, a key found
-    # on one side only coming out with nothing on the other; the rows only cross into Python once per key.
-    sums = select(
-        p.c.account_id.label("a"),
-        p.c.currency.label("c"),
-        func.sum(p.c.amount_minor).label("total"),
-        func.max(p.c.entry_seq).label("last"),
-        null().label("balance"),
-        null().label("head_last"),
-    ).group_by(p.c.account_id, p.c.currency)
-    heads = select(h.c.account_id, h.c.currency, null(), null(), h.c.balance_minor, h.c.last_seq)
-    both = union_all(sums, heads).subquery()
-    q = (
-        select(
-            both.c.a,
-            both.c.c,
-            func.max(both.c.total),
-            func.max(both.c.last),
-            func.max(both.c.balance),
-            func.max(both.c.head_last),
-            func.count(both.c.total),
-        )
-        .group_by(both.c.a, both.c.c)
-        .order_by(both.c.a, both.c.c)
-    )
-    names = dict(conn.execute(select(t.account.c.id, t.account.c.name)).all())
-    findings, checked = [], 0
-    for a, c, total, last, balance, head_last, posted in conn.execute(q):
-        checked += posted
-        said = (int(total), int(last)) if total is not None else None
-        head = (int(balance), int(head_last)) if balance is not None else None
-        if said != head:
-            findings.append(
-                Finding(
-                    HEADS,
-                    max(x[1] for x in (said, head) if x),
-                    f"{names.get(a, a)} {c}: head says {head or 'nothing'}, the postings "
-                    f"say {said or 'nothing'} (balance in minor units, last entry)",
-                )
-            )
-    return HEADS, checked, findings
 
 
 TOTALS = "posting totals"

@@ -1,5 +1,5 @@
-"""The log family: sequence, records, entry balance, postings, running balances, reversals, events, leaf
-hashes and checkpoints, recomputed from the stored rows of the log.
+"""The log family: sequence, records, entry balance, postings, running balances, account heads, reversals,
+events, leaf hashes and checkpoints, recomputed from the stored rows of the log.
 
 The log is cut into spans (`scan`), scanned here or in forked workers, and the spans' parts are joined
 in log order: the checks that cross a span's start are finished here.
@@ -33,6 +33,7 @@ ORDER = (
     "entry balance",
     "postings",
     "running balances",
+    "account heads",
     "reversals",
     "events",
     "leaf hashes",
@@ -47,6 +48,7 @@ class _Joined:
         self.fails: dict[str, list[Finding]] = defaultdict(list)
         self.counts: dict[str, int] = defaultdict(int)
         self.carried: dict[tuple[int, str], int] = {}  # stored running balance after the spans so far
+        self.lasts: dict[tuple[int, str], int] = {}  # the entry of each key's last posting so far
         self.last_leaf = 0
         self.frontier = merkle.Frontier()
         self.roots: dict[int, bytes] = {}
@@ -83,6 +85,7 @@ class _Joined:
                 breaks.append((seq, line, Finding("running balances", seq, detail)))
         self.fails["running balances"].extend(f for _, _, f in sorted(breaks, key=lambda b: (b[0], b[1])))
         self.carried.update(part.ends)
+        self.lasts.update(part.lasts)
 
     def _reversals(self, part: Part) -> None:
         """Reversals in log order: the reversed entry must come earlier (its legs are known by then)."""
@@ -110,6 +113,7 @@ def check_log(conn: Connection, fund: FundInfo, progress: Progress, workers: int
         joined.add(part, parts[i + 1 :])
     fails, counts = joined.fails, joined.counts
     counts["running balances"] = counts["postings"]
+    fails["account heads"], counts["account heads"] = _heads(conn, joined, context)
     # Rows past the last leaf have no place in the log (read in this transaction's snapshot).
     for table, what in ((t.entry, "entry"), (t.event, "event")):
         for (seq,) in conn.execute(select(table.c.seq).where(table.c.seq > top).order_by(table.c.seq)):
@@ -117,6 +121,30 @@ def check_log(conn: Connection, fund: FundInfo, progress: Progress, workers: int
     _checkpoints(cps, joined, keys)
     # Findings in log order within each check, however the log was split (the sort is stable).
     return [CheckResult(name, counts[name], in_log_order(fails[name])) for name in ORDER]
+
+
+def _heads(conn: Connection, joined: _Joined, context: Context) -> tuple[list[Finding], int]:
+    """Where each running balance stands (account_head, what the next posting builds on) against the scan:
+    the stored balance after the key's last posting, and that posting's entry. The running-balance check
+    holds each stored balance to the one before it plus the amount, from zero, so together they hold each
+    head to the sum of its postings, without a second pass over the postings."""
+    h = t.account_head.c
+    heads = {
+        (a, c): (int(b), int(s))
+        for a, c, b, s in conn.execute(select(h.account_id, h.currency, h.balance_minor, h.last_seq))
+    }
+    said = {key: (joined.carried[key], seq) for key, seq in joined.lasts.items()}
+    findings = []
+    for key in sorted(set(said) | set(heads)):
+        found, head = said.get(key), heads.get(key)
+        if found != head:
+            name = context.accounts[key[0]][0] if key[0] in context.accounts else f"#{key[0]}"
+            detail = (
+                f"{name} {key[1]}: head says {head or 'nothing'}, the postings say {found or 'nothing'} "
+                "(balance in minor units, last entry)"
+            )
+            findings.append(Finding("account heads", max(x[1] for x in (found, head) if x), detail))
+    return findings, len(said)
 
 
 def _context(conn: Connection, sizes: frozenset[int]) -> Context:

@@ -65,7 +65,6 @@ def families() -> tuple[Family, ...]:
             "ledger",
             (
                 ledger.check_tree_nodes,
-                ledger.check_account_heads,
                 ledger.check_posting_totals,
                 ledger.check_notes,
             ),

@@ -57,6 +57,7 @@ class Part(NamedTuple):
     # seq, line, key, amount, stored after, name
     firsts: list[tuple[int, int, tuple[int, str], int, int, str]]
     ends: dict[tuple[int, str], int]
+    lasts: dict[tuple[int, str], int]  # the entry of each key's last posting in the span (for account heads)
     first_leaf: int | None
     last_leaf: int | None
     legs_of: dict[int, tuple[Any, ...]]
@@ -128,6 +129,7 @@ class _Walk:
         self.counts: dict[str, int] = defaultdict(int)
         self.exps: dict[str, int] = {}
         self.running: dict[tuple[int, str], int] = {}  # the stored balance after each key's latest posting
+        self.lasts: dict[tuple[int, str], int] = {}  # the entry of each key's latest posting
         self.balance_breaks: list[tuple[int, int, Finding]] = []
         self.firsts: list[tuple[int, int, tuple[int, str], int, int, str]] = []
         self.legs_of: dict[int, tuple[Any, ...]] = {}  # kept only for entries that are reversed later
@@ -178,7 +180,8 @@ class _Walk:
 
     def postings(self, seq: int, e_date: str) -> tuple[list[tuple[str, str, str]], dict[str, int]]:
         """The legs of entry `seq` (account name, currency, amount text) and its sums by currency."""
-        rows, accounts, exps, running = self.posting_rows, self.accounts, self.exps, self.running
+        rows, accounts, exps = self.posting_rows, self.accounts, self.exps
+        running, lasts = self.running, self.lasts
         amount_text = canonical.amount_text
         nxt = self.next_posting
         while nxt is not None and nxt[0] < seq:
@@ -210,6 +213,7 @@ class _Walk:
             key = (account_id, currency)
             before = running.get(key)
             running[key] = after
+            lasts[key] = seq
             if before is None:
                 self.firsts.append((seq, line, key, amount, after, name))  # the balance before: the parent's
             elif before + amount != after:
@@ -284,6 +288,7 @@ class _Walk:
             self.balance_breaks,
             self.firsts,
             self.running,
+            self.lasts,
             self.first_leaf,
             self.last_leaf,
             self.legs_of,
