@@ -150,7 +150,7 @@ def recompute(conn: Connection, size: int) -> Iterator[tuple[int, int, bytes]]:
         .where(t.leaf.c.seq > 0, t.leaf.c.seq <= size)
         .order_by(t.leaf.c.seq),
     )
-    done, chunk = 0, []
+    done, chunk = 0, list[bytes]()
     for idx, h in leaves:
         if idx != done + len(chunk):
             break  # a leaf is missing (verify's log checks name it): no node past it can be recomputed
