@@ -152,3 +152,17 @@ def test_fit_widths_gives_text_what_is_left_and_refuses_what_cannot_fit():
         assert w >= c.minimum
         if c.kind != "text":
             assert w >= max(len(x) for x in c.cells)
+
+
+def test_a_share_among_amounts_reads_as_a_percentage_in_a_table_only(monkeypatch, capsys):
+    """A capital statement's rows are lines with a column per window: its share line printed 0.468143."""
+    from jointfund.share import Share
+
+    rows = [
+        {"line": "closing", "period": Decimal("76847855.98")},
+        {"line": "share", "period": Share("0.468143")},
+    ]
+    out = _print(rows, 80, monkeypatch, capsys)
+    assert "46.81%" in out and "0.468143" not in out and "76,847,855.98" in out
+    assert json.loads(_print(rows, 80, monkeypatch, capsys, fmt="json"))[1]["period"] == "0.468143"
+    assert "0.468143" in _print(rows, 80, monkeypatch, capsys, fmt="csv")

@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import typer
 
+from jointfund.share import Share
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -141,7 +143,7 @@ def _is_id(name: str) -> bool:
 
 
 def _number_text(value: object, name: str) -> str:
-    if _is_percent(name) and isinstance(value, (Decimal, float, int)):
+    if isinstance(value, Share) or (_is_percent(name) and isinstance(value, (Decimal, float, int))):
         return f"{Decimal(str(value)) * 100:,.2f}%"
     if name.endswith("_pct") and isinstance(value, (Decimal, float, int)):
         return f"{Decimal(str(value)):,f}%"

@@ -28,6 +28,7 @@ from jointfund.errors import InputError, Problem
 from jointfund.fund import FundInfo
 from jointfund.ledger import journal
 from jointfund.reports.fund_report import Section
+from jointfund.share import Share
 
 _PERIOD = re.compile(r"^(\d{4})(?:-Q([1-4]))?$")
 WINDOWS = ("period", "year_to_date", "inception_to_date")  # the statement's columns
@@ -97,7 +98,9 @@ class Statement(NamedTuple):
         """One row per line, a column per window (point-in-time lines repeat in every column)."""
         out = []
         for code, label in LINES:
-            if code in COLUMNS or code == "share":
+            if code == "share":  # a fraction among amounts: a table shows it as a percentage
+                values = [None if w.share is None else Share(w.share) for w in self.windows]
+            elif code in COLUMNS:
                 values = [getattr(w, code) for w in self.windows]
             else:
                 values = [getattr(self, code)] * len(WINDOWS)
