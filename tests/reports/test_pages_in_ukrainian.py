@@ -108,6 +108,9 @@ def test_a_ukrainian_page_shows_no_english_of_the_catalogue(pages) -> None:  # n
         assert leftovers(visible(pages[f"{name}-uk"].read_text(encoding="utf-8")), phrases) == [], name
     uk = visible(pages["report-uk"].read_text(encoding="utf-8"))
     assert "Чиста вартість активів (USD)" in uk and re.search(r"\d{1,3}( \d{3})+,\d\d", uk)
+    # A checkpoint's time: the day in the page's form, to the second in UTC, never Python's datetime
+    assert re.search(r"\b\d\d\.\d\d\.\d{4} \d\d:\d\d:\d\d UTC\b", uk)
+    assert not re.search(r"\d\d:\d\d:\d\d\.\d+\+00:00", uk)
 
 
 def test_chromium_shows_the_ukrainian_pages_offline_without_breaking_words(pages) -> None:  # noqa: ANN001

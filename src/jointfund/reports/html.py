@@ -342,7 +342,9 @@ class Page:
                 "partner": self.named("partner", cp.partner),
                 "tree_size": cp.tree_size,
                 "root": cp.root_hex,
-                "signed_at": cp.signed_at,
+                # the day as the page's language writes it, to the second in UTC (it was Python's
+                # "2026-12-02 16:09:55.432379+00:00" on the Ukrainian page too)
+                "signed_at": f"{i18n.date(cp.signed_at.date(), self.lang)} {cp.signed_at:%H:%M:%S} UTC",
                 "key_id": cp.key_id,
                 "signature": cp.signature_hex,
             }
