@@ -304,3 +304,19 @@ def test_a_proposal_says_what_it_is_about_by_name_with_a_link(client, site, lang
     assert app and app.group(1) == app.group(3), about
     assert app.group(2) == {"en": "Application", "uk": "Заявка"}[lang]
     assert "application:" not in about
+
+
+def test_the_dashboards_audit_events_say_what_happened_in_the_page_language(client, site) -> None:  # noqa: ANN001
+    """The events read "2026-12-02 16:09 · proposal.new · proposal:69" on the Ukrainian dashboard."""
+    pid = about_the_company(site)
+    sign_in(client, site, "auditor")
+    page = client.get("/dashboard", params={"lang": "uk"}).text
+    events = page[page.index('id="events"') :]
+    events = events[: events.index("</table>")]
+    row = next(r for r in events.split("<tr>") if f"/proposals/{pid}" in r)
+    assert f'<a href="/proposals/{pid}">Пропозиція {pid}</a>' in row
+    assert "Внесено пропозицію" in row and "<code>proposal.new</code>" in row
+    assert re.search(r">\d\d\.\d\d\.\d{4} \d\d:\d\d</time>", row) and f"proposal:{pid}" not in row
+    english = client.get("/dashboard", params={"lang": "en"}).text
+    english = english[english.index('id="events"') :]
+    assert re.search(r">\d{4}-\d\d-\d\d \d\d:\d\d</time>", english) and not re.search(r">[^<]*\+00:00", english)

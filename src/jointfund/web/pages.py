@@ -34,7 +34,7 @@ from jointfund.governance import amendment, audit, book, listing, policy, propos
 from jointfund.governance.model import OPEN
 from jointfund.ledger import journal
 from jointfund.revenue import intake
-from jointfund.web import account_tree, i18n, names, outlook, texts
+from jointfund.web import account_tree, actions, i18n, names, outlook, texts
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(resources.files("jointfund.web").joinpath("templates")))
@@ -374,6 +374,7 @@ def dashboard(request: Request, who=READ) -> Response:
         my_votes=[p for p in open_ if p["mine"]],
         linked=bool(mine),
         events=events,
+        actions=actions.WHAT,  # an audit event's action in words where the public records name it
         today=today,
         outlook=outlook.panel(request, i18n.translations(language(request)).gettext, language(request)),
     )

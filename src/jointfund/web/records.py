@@ -16,29 +16,13 @@ from jointfund.api.routers import public as public_api
 from jointfund.api.schemas import RowId
 from jointfund.i18n import N_
 from jointfund.ledger import disclosure, log
+from jointfund.web.actions import WHAT
 from jointfund.web.pages import render, verifier_trust
 
 router = APIRouter(include_in_schema=False)
 PUBLIC = Depends(deps.allow("public.read"))
 PER_PAGE = 50
 
-# What a public record is, in words: the exact action first, then its family. The terms say which actions
-# are public ([transparency] public_records); an action not named here is shown as its family or code.
-WHAT = {
-    "entry": N_("Ledger entry"),
-    "proposal.new": N_("Proposal made"),
-    "proposal.vote": N_("Signed vote"),
-    "proposal.approved": N_("Proposal approved"),
-    "proposal.rejected": N_("Proposal rejected"),
-    "proposal.executed": N_("Decision carried out"),
-    "proposal.expired": N_("Proposal expired"),
-    "proposal.withdrawn": N_("Proposal withdrawn"),
-    "investment.commit": N_("Investment committed"),
-    "budget.adopt": N_("Budget adopted"),
-    "decision.record": N_("Decision recorded"),
-    "terms.amend": N_("Terms amended"),
-    "capital.commit": N_("Capital committed"),
-}
 FAMILIES = (("commitments.", N_("Register of commitments")), (".import", N_("Import summary")))
 
 
