@@ -310,8 +310,8 @@ def member_key(name: str):  # noqa: ANN201 - an Ed25519PrivateKey
     )
 
 
-def seated_member(engine: Engine, name: str = "ua-board-1", partner: str = "UA"):  # noqa: ANN201 - a Member
-    """Board member `name`, seated (once) by `partner`'s test authority key, holding member_key(name)."""
+def seated_member(engine: Engine, name: str = "ua-board-1", partner: str = "UA", body: str = "board"):  # noqa: ANN201 - a Member
+    """Member `name` of `body`, seated (once) by `partner`'s test authority key, holding member_key(name)."""
     from jointfund.governance import member
 
     with db.transaction(engine) as conn:
@@ -319,30 +319,41 @@ def seated_member(engine: Engine, name: str = "ua-board-1", partner: str = "UA")
     if held:
         return held[0]
     key = member_key(name)
-    st = authorize(engine, partner, "member.appoint", body="board", name=name, public_pem=pem_text(_pub(key)))
+    st = authorize(engine, partner, "member.appoint", body=body, name=name, public_pem=pem_text(_pub(key)))
     fund = info(engine)
     with db.write(engine) as conn:
         return member.appoint(
-            conn, fund, "test", partner, name, "board", _pub(key), fund.start_date, statement=st
+            conn, fund, "test", partner, name, body, _pub(key), fund.start_date, statement=st
         )
 
 
-def countersigner(engine: Engine, name: str = "ua-board-1"):  # noqa: ANN201 - a countersign.Signer
-    """A Signer with seated member `name`'s key (seated first, when needed)."""
-    from jointfund.governance import countersign
+def countersigner(engine: Engine, name: str = "ua-board-1", key=None):  # noqa: ANN001, ANN201 - a countersign.Signer
+    """A Signer with seated member `name`'s key: `key` when the test seated `name` with a key of its own,
+    else member_key(name) (the member seated first, when needed). Every change that takes a second person
+    (a clearance's confirmation, a correction, an expense, an entry posted by hand) takes one of these."""
+    from jointfund.governance import countersign, member
 
-    m = seated_member(engine, name)
-    return lambda request: countersign.sign(request, m, member_key(name))
+    if key is None:
+        m, key = seated_member(engine, name), member_key(name)
+    else:
+        with db.transaction(engine) as conn:
+            m = member.find(conn, name)
+    return lambda request: countersign.sign(request, m, key)
 
 
-def cli_countersign(cli, folder, name: str = "ua-board-1") -> list[str]:  # noqa: ANN001 - the `cli` fixture, a Path
-    """The --countersign-as/--countersign-key options of seated member `name` (seated first, when needed),
-    with their key written to `folder`."""
-    engine = db.make_engine(cli.url)
-    seated_member(engine, name)
-    engine.dispose()
+def cli_countersign(
+    cli, folder, name: str = "ua-board-1", key=None, partner: str = "UA", body: str = "board"
+) -> list[str]:  # noqa: ANN001 - the `cli` fixture, a Path
+    """The --countersign-as/--countersign-key options of seated member `name`, with their key written to
+    `folder`: `key` when the test seated `name` with a key of its own, else member_key(name) (the member
+    seated first, when needed)."""
+    if key is None:
+        engine = db.make_engine(cli.url)
+        seated_member(engine, name, partner, body)
+        engine.dispose()
+        key = member_key(name)
     path = folder / f"{name}.key"
-    path.write_bytes(member_key(name).private_bytes(*_pkcs8()))
+    path.write_bytes(key.private_bytes(*_pkcs8()))
     return ["--countersign-as", name, "--countersign-key", str(path)]
 
 

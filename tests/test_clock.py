@@ -258,7 +258,8 @@ def test_attack_a_distribution_dated_2035_today(real_fund_url, tmp_path, monkeyp
     assert (
         r.exit_code == 1 and "entry[0].date: is after today" in r.stderr and "never dated after" in r.stderr
     )
-    assert cli("--user", "admin", *post, "--date", "2026-01-05").exit_code == 0
+    second = ["--countersign-as", "ua-board-1", "--countersign-key", keys["ua-board-1"]]
+    assert cli("--user", "admin", *post, "--date", "2026-01-05", *second).exit_code == 0
     eng = db.make_engine(real_fund_url)
     assert dates_check(eng) == []
     with db.write(

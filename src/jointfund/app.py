@@ -33,7 +33,7 @@ from jointfund import bounds
 from jointfund.api import deps, errors
 from jointfund.api.jobs import DEFAULT_MAX_ROWS, Jobs
 from jointfund.api.response_cache import ResponseCache
-from jointfund.api.routers import commitments, governance, ledger, portfolio, public, reports, revenue
+from jointfund.api.routers import books, commitments, governance, ledger, portfolio, public, reports, revenue
 from jointfund.api.security import Guard, LoginLimiter, Sessions
 from jointfund.store import db
 from jointfund.web import budget as budget_page
@@ -89,6 +89,7 @@ def create_app(
     for router in (
         public.router,
         ledger.router,
+        books.router,
         governance.router,
         revenue.router,
         portfolio.router,

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from portfolio.conftest import Folio
 from revenue.conftest import write
+from support import countersigner
 
 from jointfund import fund as fund_mod
 from jointfund.accounting import close
@@ -101,7 +102,12 @@ class Ledgerly(Folio):
                 reference,
                 "invoice.pdf",
                 evidence + reference.encode(),
+                self.countersigner(),
             )[0]
+
+    def countersigner(self, name: str = "ua-board-1"):  # noqa: ANN201 - a countersign.Signer
+        """A board seat's countersignature, the second person an expense needs (its key is this board's)."""
+        return countersigner(self.engine, name, self.keys[name])
 
     def rates(self, folder: Path, text: str = RATES) -> None:
         with db.write(self.engine) as conn:

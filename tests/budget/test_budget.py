@@ -123,6 +123,13 @@ def test_an_expense_beyond_its_line_is_refused_until_the_budget_is_amended(ledge
     assert not _findings(fund_engine, "budget.expenses") and not _findings(fund_engine, "budget.lines")
 
 
+def _drop(engine, guard: str) -> None:  # noqa: ANN001
+    with db.write(engine) as conn:
+        conn.exec_driver_sql(
+            f"DROP TRIGGER {guard}" + (" ON expense" if conn.dialect.name == "postgresql" else "")
+        )
+
+
 def test_the_database_refuses_an_overspending_expense_and_a_line_below_its_spending(ledgerly, fund_engine):
     ledgerly.fund_cash()
     pid = ledgerly.budget(("ADM-2025", "administration", "1000.00", "USD", "2025"))
@@ -138,6 +145,8 @@ def test_the_database_refuses_an_overspending_expense_and_a_line_below_its_spend
         "entry_seq": x.entry_seq + 10_000,
         "seq": x.seq + 10_000,
     }
+    # The guard wanting a countersignature (tests/budget/test_countersigned.py) is not the one tested here.
+    _drop(fund_engine, "expense_countersigned")
     for change, message in (
         ({}, "exceed its budget line"),
         ({"currency": "UAH", "amount_minor": 1}, "currency differs"),
@@ -172,6 +181,7 @@ def test_verify_finds_an_expense_written_past_the_guards(ledgerly, fund_engine):
     ledgerly.budget(("ADM-2025", "administration", "1000.00", "USD", "2025"))
     x = ledgerly.spend("ADM-2025", "900.00", Q4, "INV-1")
     assert not _findings(fund_engine, "budget.expenses")
+    _drop(fund_engine, "expense_countersigned")
     with db.write(fund_engine) as conn:
         conn.exec_driver_sql(
             "DROP TRIGGER expense_within_line" + (" ON expense" if conn.dialect.name == "postgresql" else "")
@@ -210,6 +220,8 @@ def test_verify_finds_an_expense_written_past_the_guards(ledgerly, fund_engine):
         )
     found = _findings(fund_engine, "budget.expenses")
     assert len(found) == 1 and "INV-2" in found[0] and "beyond the 1000.00 USD adopted" in found[0]
+    [alone] = _findings(fund_engine, "budget.expense countersignatures")
+    assert "expense INV-2: expense of expense:INV-2 carries no countersignature" in alone
 
 
 # -- fees and capital --

@@ -10,6 +10,7 @@ import json
 
 import openpyxl
 from cryptography.hazmat.primitives import serialization
+from support import cli_countersign
 
 from budget.conftest import Ledgerly, plan_text
 from jointfund.store import db
@@ -104,6 +105,7 @@ def test_budget_expenses_and_the_report_through_the_cli(fund_engine, cli, tmp_pa
         "INV-1",
         "--evidence",
         str(evidence),
+        *cli_countersign(cli, tmp_path, "ua-board-1", f.keys["ua-board-1"]),
     )
     r = admin(
         "expenses",

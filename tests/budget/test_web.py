@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from api.conftest import _site_templates, app, client, clock, sign_in, site  # noqa: F401 - fixtures
 from api.site import DAY
+from support import countersigner
 
 from budget.conftest import plan_text
 from jointfund.budget import effects as _effects  # noqa: F401 registers the budget effect
@@ -17,6 +18,7 @@ def _budget(site) -> None:  # noqa: ANN001, F811 - the fixture
     p = plan.parse(
         info.terms(DAY), plan_text(("ADM-2026", "administration", "1000.00", "USD", "2026")), "b.toml"
     )
+    by = countersigner(site.engine, "ua-board-1", site.keys["ua-board-1"])
     with db.write(site.engine) as conn:
         d = proposal.draft(conn, info, "budget", "Budget 2026", "us-board-1", DAY, about=p.about)
         made = proposal.submit(
@@ -31,7 +33,9 @@ def _budget(site) -> None:  # noqa: ANN001, F811 - the fixture
             if proposal.standing(conn, info, made.id, DAY).state == "open":
                 vote.sign_and_cast(conn, info, "test", made.id, name, "approve", key, DAY)
         execution.execute(conn, info, "test", made.id, DAY)
-        expense.record(conn, info, "test", "ADM-2026", "250.00", "USD", DAY, "INV-1", "invoice.pdf", b"%PDF")
+        expense.record(
+            conn, info, "test", "ADM-2026", "250.00", "USD", DAY, "INV-1", "invoice.pdf", b"%PDF", by
+        )
 
 
 def test_the_budget_page_shows_budget_against_actual_in_both_languages(client, site) -> None:  # noqa: ANN001, F811

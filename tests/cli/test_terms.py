@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import Cli
+from support import cli_countersign
 
 from jointfund import clock
 from jointfund.terms import shipped_text
@@ -76,7 +77,7 @@ def test_terms_check_exits_1_naming_key_and_line(cli, tmp_path, old, new, says):
     assert "Traceback" not in r.stderr
 
 
-def test_init_with_other_terms_then_refuses_a_second_init(db_url, monkeypatch):
+def test_init_with_other_terms_then_refuses_a_second_init(db_url, monkeypatch, tmp_path):
     # The other fund starts in 2030: a real fund posts nothing dated after today, so the test stands in 2031
     # (a
     # test-only move of the server's clock; an operator has none: JOINTFUND_TODAY is refused on a real fund).
@@ -110,6 +111,7 @@ def test_init_with_other_terms_then_refuses_a_second_init(db_url, monkeypatch):
         "Assets:Bank:NOK 1000.00 NOK",
         "--posting",
         "Equity:Partners:NO:Paid -1000.00 NOK",
+        *cli_countersign(cli, tmp_path, "no-council-1", partner="NO", body="council"),
     )
     early = cli(
         "ledger",

@@ -21,10 +21,24 @@ from jointfund.store.triggers import drop_guard_statements
 from jointfund.terms import shipped_text
 from jointfund.verify import verify
 
-from .test_corrections import RIGHT, failures, setup
+from .conftest import write
+from .test_corrections import RIGHT, WRONG, failures
 from .test_ledger import info_of
 
 BEFORE = "0022_proposal_documents"  # the last revision before countersignatures
+
+
+def setup(engine, tmp_path) -> None:  # noqa: ANN001
+    """The day's rate, imported (no receipts: today's code posts entries through tables 0022 did not have)."""
+    from jointfund.revenue import imports
+
+    with db.write(engine) as conn:
+        imports.run(
+            conn,
+            imports.rates_kind(info_of(engine).base_terms()),
+            write(tmp_path, "fx.csv", f"date,currency,rate\n2025-06-02,USD,{WRONG}\n"),
+            "test",
+        )
 
 
 @pytest.fixture
@@ -90,9 +104,17 @@ def test_an_old_correction_passes_verify_after_the_upgrade_and_a_new_one_needs_a
     db.upgrade(old_engine)
     with db.transaction(old_engine) as conn:
         since = countersign.rules(conn)
-        rule = conn.execute(select(t.event).where(t.event.c.action == countersign.RULE_ACTION)).one()
-    # The rule starts at the upgrade, which is logged (so the partners' checkpoints cover it).
-    assert since == {countersign.CLEARANCE: rule.seq, countersign.CORRECTION: rule.seq} and rule.seq > old
+        first, second = conn.execute(
+            select(t.event.c.seq).where(t.event.c.action == countersign.RULE_ACTION).order_by(t.event.c.seq)
+        ).scalars()
+    # Each rule starts at the upgrade that brings it, which is logged (so the partners' checkpoints cover it).
+    assert old < first < second
+    assert since == {
+        countersign.CLEARANCE: first,
+        countersign.CORRECTION: first,
+        "expense": second,
+        "entry": second,
+    }
     report = verify(old_engine)
     assert report.ok, report.first_failure
     # After the upgrade one person alone is refused by the domain ...

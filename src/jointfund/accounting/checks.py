@@ -1,7 +1,10 @@
 """`jointfund verify`'s period checks: no entry was written into a closed period after its close, and each
-close rests on an executed proposal of the terms' close kind about that period, executed before it."""
+close rests on an executed proposal of the terms' close kind about that period, executed before it; and each
+entry a person posted by hand is countersigned by a seated member (accounting.manual)."""
 
 from __future__ import annotations
+
+import json
 
 from sqlalchemy import Connection, and_, select
 
@@ -51,3 +54,45 @@ def closed_periods_hold(conn: Connection, fund: FundInfo) -> tuple[str, int, lis
                 )
             )
     return NAME, len(done), findings
+
+
+def manual_entries_countersigned(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Finding]]:
+    """Each entry a person posted by hand since the rule took effect comes right after its `ledger.post` or
+    `ledger.reverse` event, which carries a seated member's countersignature of exactly that entry, by someone
+    other than the user who posted it (accounting.manual). Entries the system posts are not keyed so."""
+    from jointfund.accounting import manual
+    from jointfund.governance import book, countersign
+    from jointfund.ledger import journal
+
+    name = "manual entries"
+    since = countersign.rules(conn)
+    e = t.entry.c
+    seqs = [
+        s
+        for s in conn.execute(select(e.seq).where(e.key.startswith(manual.MANUAL_PREFIX)).order_by(e.seq))
+        .scalars()
+        .all()
+        if countersign.applies(since, manual.COUNTERSIGNED, s)
+    ]
+    events = {r.seq: r for r in conn.execute(select(t.event).where(t.event.c.seq.in_([s - 1 for s in seqs])))}
+    signed = countersign.of(conn, [s - 1 for s in seqs])
+    members = {m.id: m for m in book.members(conn)}
+    findings = []
+    for seq in seqs:
+        entry = journal.get_entry(conn, seq)
+        ev = events.get(seq - 1)
+        if ev is None or ev.action not in (manual.POST, manual.REVERSE):
+            findings.append(Finding(name, seq, f"entry {seq} ({entry.key}) was posted by hand with no event"))
+            continue
+        carried = json.loads(ev.data).get(countersign.FIELD)
+        why = countersign.check_event(
+            manual.request(fund.id, ev.actor, entry),
+            carried,
+            signed.get(ev.seq),
+            members,
+            countersign.links_at(conn, ev.seq),
+            ev.seq,
+        )
+        if why:
+            findings.append(Finding(name, seq, f"entry {seq} ({entry.key}): {why}"))
+    return name, len(seqs), findings

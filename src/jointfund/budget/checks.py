@@ -13,11 +13,11 @@ from jointfund.accounting import period as calendar
 from jointfund.accounting.close import closes
 from jointfund.budget import effects as _effects  # noqa: F401 registers the budget effect
 from jointfund.budget import fees
-from jointfund.budget.expense import KEY_PREFIX, expenses, refusal
+from jointfund.budget.expense import COUNTERSIGNED, KEY_PREFIX, RECORD, expenses, refusal, request
 from jointfund.budget.lines import recorded_plan, versions
 from jointfund.findings import Finding
 from jointfund.fund import FundInfo
-from jointfund.governance import book
+from jointfund.governance import book, countersign
 from jointfund.governance.model import EXECUTED
 from jointfund.ledger import document, journal
 from jointfund.money import from_minor, to_minor
@@ -172,3 +172,27 @@ def check_fees(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Finding
         if key not in owed:
             findings.append(Finding(name, seq, f"{key}: a fee entry that no period close owed"))
     return name, len(owed), findings
+
+
+def check_expense_countersignatures(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Finding]]:
+    """Each expense recorded since its rule took effect stands on a seated member's countersignature of
+    exactly what it charges, by someone other than the user who recorded it (governance.countersign)."""
+    from jointfund.ledger import log
+
+    name = "budget.expense countersignatures"
+    since = countersign.rules(conn)
+    rows = [x for x in expenses(conn) if countersign.applies(since, COUNTERSIGNED, x.seq)]
+    events = {e.seq: e for e in log.events(conn, action=RECORD)}
+    signed = countersign.of(conn, [x.seq for x in rows])
+    members = {m.id: m for m in book.members(conn)}
+    findings = []
+    for x in rows:
+        ev = events.get(x.seq)
+        actor = "" if ev is None else ev.actor
+        asked = request(fund.id, actor, x.line, x.amount, x.currency, x.date, x.reference, x.document_sha256)
+        carried = None if ev is None else ev.data.get(countersign.FIELD)
+        links = countersign.links_at(conn, x.seq)
+        why = countersign.check_event(asked, carried, signed.get(x.seq), members, links, x.seq)
+        if why:
+            findings.append(Finding(name, x.seq, f"expense {x.reference}: {why}"))
+    return name, len(rows), findings

@@ -5,6 +5,11 @@ amendment: a budget proposal with a new version of the line), when its currency 
 is dated outside the line's period. The same three refusals are the database's (store/triggers.py) and
 `verify`'s (budget.checks).
 
+Recording one takes two people: a seated member who is not the recording user countersigns its request
+(`request`: line, amount, currency, date, reference and the evidence's hash; governance.countersign), which
+travels in its event; the database refuses the row without the countersignature beside it, and verify checks
+the signature.
+
 The entry books the expense in the functional currency, as every expense account is carried
 (ledger/functional):
 - in the functional currency: the category's account debited, cash credited;
@@ -18,21 +23,23 @@ import datetime as dt
 from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, insert, select
 
 from jointfund.budget.lines import BudgetLine, current, spent_minor
 from jointfund.errors import ConflictError, InputError, Problem, Refused
 from jointfund.fund import FundInfo
-from jointfund.governance import book
+from jointfund.governance import book, countersign
 from jointfund.ledger import document, journal
 from jointfund.ledger.entry import Entry, Posting
 from jointfund.ledger.functional import carrying_of, convert, netted, position_of
+from jointfund.ledger.log import append_event
 from jointfund.money import check_amount, format_amount, from_minor, to_minor
 from jointfund.revenue import book as revenue_book
 from jointfund.store import tables as t
 from jointfund.terms.model import Terms
 
 RECORD = "expense.record"
+COUNTERSIGNED = "expense"  # the countersignature's kind
 KEY_PREFIX = "expense:"
 LINE_LINK = "budget-line:"
 MAX_REFERENCE_CHARS = 100
@@ -156,6 +163,34 @@ def _worth(
     return value, carrying_of(position, amount, value)
 
 
+def request(
+    fund_id: str,
+    actor: str,
+    line_code: str,
+    amount: Decimal,
+    currency: str,
+    day: dt.date,
+    reference: str,
+    evidence_sha256: str,
+) -> countersign.Request:
+    """What a member countersigns for an expense `actor` records: exactly what it charges, and the evidence by
+    its hash. Pure; verify rebuilds it from the row."""
+    return countersign.Request(
+        fund_id,
+        COUNTERSIGNED,
+        f"{KEY_PREFIX}{reference}",
+        {
+            "line": line_code,
+            "amount": format_amount(amount, currency),
+            "currency": currency,
+            "date": day.isoformat(),
+            "reference": reference,
+            "evidence_sha256": evidence_sha256,
+        },
+        actor,
+    )
+
+
 def record(
     conn: Connection,
     info: FundInfo,
@@ -167,6 +202,7 @@ def record(
     reference: str,
     evidence_name: str,
     evidence: bytes,
+    countersigner: countersign.Signer | None = None,
 ) -> tuple[Expense, bool]:
     """Charge an expense to its line in the caller's write transaction; (the expense, whether it is new).
 
@@ -231,6 +267,8 @@ def record(
     why = refusal(line, spent, amount, currency, day)
     if why:
         raise Refused(f"expense {reference} refused: {why}")
+    asked = request(info.id, actor, line.code, amount, currency, day, reference, sha)
+    carried = countersign.require(conn, asked, countersigner)
     account = next(c.account for c in terms.budget.categories if c.code == line.category)
     doc = document.store(conn, actor, evidence_name, evidence, terms.budget.evidence_max_bytes)
     value, carrying = _worth(conn, terms, amount, currency, day)
@@ -258,6 +296,11 @@ def record(
         "entry": entry_seq,
         "before": format_amount(spent, currency),
         "after": format_amount(spent + amount, currency),
+        countersign.FIELD: carried,
     }
-    seq = book.record(conn, actor, RECORD, f"{KEY_PREFIX}{reference}", data, t.expense, row)
+    seq = append_event(conn, actor, RECORD, f"{KEY_PREFIX}{reference}", data)
+    countersign.record(
+        conn, seq, COUNTERSIGNED, carried
+    )  # before the row, which the database refuses without
+    conn.execute(insert(t.expense).values(**row, seq=seq))
     return Expense(row["id"], line.code, amount, currency, day, reference, doc.sha256, entry_seq, seq), True

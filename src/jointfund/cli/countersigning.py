@@ -4,13 +4,16 @@ who countersigns, and their key file. One place, so `applications clear` and the
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from sqlalchemy import Connection
 
 from jointfund.errors import InputError, Problem
-from jointfund.governance import countersign
-from jointfund.ledger.checkpoint import load_private
+
+if TYPE_CHECKING:  # the options are declared at import; what they need is imported when a change is signed
+    from sqlalchemy import Connection
+
+    from jointfund.governance import countersign
 
 AsOption = typer.Option(
     None,
@@ -32,4 +35,7 @@ def signer(conn: Connection, member: str | None, key: Path | None) -> countersig
         )
     if member is None or key is None:
         return None
+    from jointfund.governance import countersign
+    from jointfund.ledger.checkpoint import load_private
+
     return countersign.signer(conn, member, load_private(key))

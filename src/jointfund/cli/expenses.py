@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from jointfund.cli import context, params
+from jointfund.cli import context, countersigning, params
 from jointfund.cli.output import FormatOption, emit, say
 from jointfund.cli.params import parse_date
 from jointfund.cli.reports import app as report_app
@@ -53,9 +53,11 @@ def record(
     date: str = typer.Option(..., "--date", help="The expense's date, YYYY-MM-DD, within the line's period."),
     reference: str = typer.Option(..., "--reference", help="The invoice's reference: it keys the expense."),
     evidence: Path = typer.Option(..., "--evidence", help="The invoice or receipt; stored by its SHA-256."),
+    countersign_as: str = countersigning.AsOption,
+    countersign_key: Path = countersigning.KeyOption,
 ) -> None:
     """Record an expense against a budget line; refused beyond what the line has left (it needs a budget
-    amendment)."""
+    amendment), and without a seated member's countersignature (a second person)."""
     from jointfund.budget import expense
     from jointfund.money import read_amount
 
@@ -76,6 +78,7 @@ def record(
             reference,
             evidence.name,
             content,
+            countersigning.signer(conn, countersign_as, countersign_key),
         )
     say(
         f"expense {x.reference}: {x.amount} {x.currency} charged to {x.line} (entry {x.entry_seq}, evidence "

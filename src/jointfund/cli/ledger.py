@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from jointfund import bounds
-from jointfund.cli import context, params
+from jointfund.cli import context, countersigning, params
 from jointfund.cli.output import FormatOption, emit, resolve_format, say
 from jointfund.cli.params import parse_date
 from jointfund.errors import InputError, JointfundError, NotFound, Problem
@@ -204,14 +204,19 @@ def post(
     ctx: typer.Context,
     date: str = typer.Option(..., "--date", help="Effective date, YYYY-MM-DD."),
     narration: str = typer.Option(..., "--narration"),
-    key: str = typer.Option(..., "--key", help="Idempotency key: the source's own reference."),
+    key: str = typer.Option(
+        ..., "--key", help="Idempotency key: the source's own reference (kept as manual:KEY)."
+    ),
     postings: list[str] = typer.Option(
         ..., "--posting", help="'ACCOUNT AMOUNT CURRENCY'; repeat for each leg."
     ),
     links: list[str] = typer.Option([], "--link", help="Reference this entry concerns; repeatable."),
+    countersign_as: str = countersigning.AsOption,
+    countersign_key: Path = countersigning.KeyOption,
 ) -> None:
-    """Post one balanced entry. Posting the same key and content again returns the original."""
-    from jointfund.ledger import journal, log
+    """Post one balanced entry by hand, countersigned by a seated member other than you. Posting the same key
+    and content again returns the original."""
+    from jointfund.accounting import manual
     from jointfund.ledger.entry import Entry
     from jointfund.store import db
 
@@ -219,15 +224,10 @@ def post(
     day = parse_date(date, "--date")
     assert day is not None
     entry = Entry(day, narration, parse_postings(postings), key, tuple(links))
-    engine = context.engine(ctx)
-    with db.write(engine) as conn:
-        before = log.size(conn)
-        seq = journal.post(conn, [entry], context.fund(ctx).start_date)[0]
-        if seq > before:  # the audit trail names who posted it
-            log.append_event(
-                conn, who.name, "ledger.post", f"entry:{seq}", {"key": key, "before": None, "after": "posted"}
-            )
-    say(f"entry {seq} {'posted' if seq > before else 'already posted with this key (no change)'}")
+    with db.write(context.engine(ctx)) as conn:
+        by = countersigning.signer(conn, countersign_as, countersign_key)
+        seq, new = manual.post(conn, context.fund(ctx), who.name, entry, by)
+    say(f"entry {seq} {'posted' if new else 'already posted with this key (no change)'}")
     typer.echo(seq)
 
 
@@ -236,25 +236,22 @@ def reverse(
     ctx: typer.Context,
     seq: int = context.id_argument("SEQ"),
     date: str = typer.Option(..., "--date"),
-    key: str = typer.Option(..., "--key"),
+    key: str = typer.Option(..., "--key", help="The reversal's own key (kept as manual:KEY)."),
     narration: str = typer.Option(None, "--narration"),
+    countersign_as: str = countersigning.AsOption,
+    countersign_key: Path = countersigning.KeyOption,
 ) -> None:
-    """Correct an entry by posting its exact reversal, which points back at it."""
-    from jointfund.ledger import journal, log
+    """Correct an entry by posting its exact reversal, which points back at it; countersigned by a seated
+    member other than you."""
+    from jointfund.accounting import manual
     from jointfund.store import db
 
     who = context.actor(ctx, "ledger.reverse")
     day = parse_date(date, "--date")
     assert day is not None
     with db.write(context.engine(ctx)) as conn:
-        new = journal.reverse(conn, seq, day, key, context.fund(ctx).start_date, narration)
-        log.append_event(
-            conn,
-            who.name,
-            "ledger.reverse",
-            f"entry:{seq}",
-            {"key": key, "before": "posted", "after": f"reversed by entry {new}"},
-        )
+        by = countersigning.signer(conn, countersign_as, countersign_key)
+        new, _ = manual.reverse(conn, context.fund(ctx), who.name, seq, day, key, narration, by)
     say(f"entry {new} reverses entry {seq}")
     typer.echo(new)
 

@@ -1,5 +1,6 @@
 """The demo's budget: the board adopts the lines of budget.toml by an executed budget proposal, and an
-invoice is recorded against one of them with its evidence. Same services as the CLI."""
+invoice is recorded against one of them with its evidence, countersigned by a board seat. Same services as
+the CLI."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from jointfund.budget import effects as _effects  # noqa: F401 registers the bud
 from jointfund.budget import expense, lines, plan
 from jointfund.demo.governance import ACTOR, _body_members, _propose, _vote_until_decided
 from jointfund.fund import FundInfo
-from jointfund.governance import execution
+from jointfund.governance import countersign, execution
 from jointfund.ledger.checkpoint import load_private
 from jointfund.store import db
 
@@ -69,6 +70,7 @@ def build(engine: Engine, info: FundInfo, directory: Path, say: Callable[[str], 
                 x["reference"],
                 evidence.name,
                 evidence.read_bytes(),
+                countersign.signer(conn, x["countersigned_by"], keys[x["countersigned_by"]]),
             )
         say(
             f"expense {spent.reference}: {spent.amount} {spent.currency} charged to {spent.line}, evidence "

@@ -145,26 +145,7 @@ def post(
     """
     accounts = load_accounts(conn)
     normalised = [_normalise(e) for e in entries]
-    problems = [
-        p for i, e in enumerate(normalised) for p in check_entry(e, accounts, fund_start, f"entry[{i}]")
-    ]
-    if not conn.info.get(
-        "clock_settable", False
-    ):  # see store.db.write: only a demo or test fund's clock moves
-        today = clock.today()
-        problems += [
-            Problem(
-                f"entry[{i}].date",
-                f"is after today ({today}): an entry may be back-dated, never dated "
-                "after the day it is recorded",
-                e.date.isoformat(),
-            )
-            for i, e in enumerate(normalised)
-            if e.date > today
-        ]
-    if problems:
-        raise InputError(problems, "entries refused; nothing was posted")
-
+    _refuse_invalid(conn, normalised, accounts, fund_start)
     existing = _existing_by_key(conn, [e.key for e in normalised])
     by_key_in_batch: dict[str, Entry] = {}
     result: list[int] = []
@@ -187,6 +168,36 @@ def post(
     _check_periods(conn, fresh)
     _write(conn, fresh, accounts, progress)
     return result
+
+
+def check(conn: Connection, entries: Sequence[Entry], fund_start: dt.date) -> None:
+    """Refuse `entries` naming every problem, as `post` would, without writing: for a caller that must know
+    the input is good before it asks for more (a countersignature)."""
+    _refuse_invalid(conn, [_normalise(e) for e in entries], load_accounts(conn), fund_start)
+
+
+def _refuse_invalid(
+    conn: Connection, normalised: list[Entry], accounts: dict[str, Account], fund_start: dt.date
+) -> None:
+    problems = [
+        p for i, e in enumerate(normalised) for p in check_entry(e, accounts, fund_start, f"entry[{i}]")
+    ]
+    if not conn.info.get(
+        "clock_settable", False
+    ):  # see store.db.write: only a demo or test fund's clock moves
+        today = clock.today()
+        problems += [
+            Problem(
+                f"entry[{i}].date",
+                f"is after today ({today}): an entry may be back-dated, never dated "
+                "after the day it is recorded",
+                e.date.isoformat(),
+            )
+            for i, e in enumerate(normalised)
+            if e.date > today
+        ]
+    if problems:
+        raise InputError(problems, "entries refused; nothing was posted")
 
 
 def _normalise(e: Entry) -> Entry:
@@ -390,6 +401,11 @@ def reverse(
     conn: Connection, seq: int, date: dt.date, key: str, fund_start: dt.date, narration: str | None = None
 ) -> int:
     """Post the reversal of entry `seq` on `date`; reversing an entry of a closed period links that period."""
+    return post(conn, [reversal_of(conn, seq, date, key, narration)], fund_start)[0]
+
+
+def reversal_of(conn: Connection, seq: int, date: dt.date, key: str, narration: str | None = None) -> Entry:
+    """The entry reversing entry `seq` on `date`, linking the closed period of the reversed entry, if any."""
     original = get_entry(conn, seq)
     entry = reversal(original, date, key, narration)
     c = t.period_close.c
@@ -398,7 +414,12 @@ def reverse(
     ).scalar()
     if closed is not None and CLOSED_LINK + closed not in entry.links:
         entry = entry._replace(links=(*entry.links, CLOSED_LINK + closed))
-    return post(conn, [entry], fund_start)[0]
+    return entry
+
+
+def posted(conn: Connection, key: str) -> Entry | None:
+    """The entry posted under `key`, if any."""
+    return _existing_by_key(conn, [key]).get(key)
 
 
 # -- reading --

@@ -15,12 +15,15 @@ from jointfund.store.triggers import append_only_guard_names
 LOG_GUARDS = ("posting_check", "leaf_check")
 # Guards of rules on inserted rows that verify would otherwise only find after the fact: four eyes on a
 # sanctions clearance (migration 0019, countersigned since 0023), the screening gate on stage changes
-# (migration 0021), and the countersignatures of corrections and of their members (migration 0023).
+# (migration 0021), the countersignatures of corrections and of their members (migration 0023), and of
+# expenses and entries posted by hand (migration 0026).
 RULE_GUARDS = (
     "screening_four_eyes",
     "application_stage_screened",
     "countersignature_seated",
     "correction_countersigned",
+    "expense_countersigned",
+    "entry_countersigned",
 )
 
 

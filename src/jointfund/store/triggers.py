@@ -408,7 +408,7 @@ _CLEARED = (
 
 # Kinds whose guards need a countersignature from a log position on (migration 0024's countersign_rule; a
 # kind without a row needs one from the start). A later countersigned kind adds itself here.
-COUNTERSIGNED_KINDS = ("screening.clear", "correction")
+COUNTERSIGNED_KINDS = ("screening.clear", "correction", "expense", "entry")
 _RULE_APPLIES = {
     kind: _render(
         "NEW.seq >= COALESCE((SELECT r.since_seq FROM countersign_rule r WHERE r.kind = '§kind'), 1)",
@@ -426,6 +426,13 @@ def countersign_rule_applies(kind: str) -> str:
         raise ValueError(f"{kind!r} is not in store.triggers.COUNTERSIGNED_KINDS")
     return _RULE_APPLIES[kind]
 
+
+# A countersignature of §kind stands beside the event at §at (SQL over NEW) and names that event's actor as
+# the one who asked.
+_BY_ASKER = (
+    "EXISTS (SELECT 1 FROM countersignature s JOIN event e ON e.seq = s.seq WHERE s.seq = §at "
+    "AND s.kind = '§kind' AND s.requested_by = e.actor)"
+)
 
 # Every one-condition guard, keyed by what the migrations ask for: the trigger's name, but for 0019's
 # screening_four_eyes, which 0023 replaces under the same name.
@@ -547,6 +554,13 @@ GUARDS = {
         "WHERE s.seq = NEW.seq AND s.kind = 'correction' AND s.requested_by = NEW.actor)",
         "correction refused: it needs the countersignature of a seated member",
     ),
+    # migration 0026: an expense stands beside a countersignature of its event's asker
+    "expense_countersigned": Guard(
+        "expense",
+        "expense_countersigned",
+        _RULE_APPLIES["expense"] + " AND NOT " + _render(_BY_ASKER, at="NEW.seq", kind="expense"),
+        "expense refused: it needs the countersignature of a seated member",
+    ),
 }
 _GUARDS = {
     (d, key): tuple(
@@ -622,6 +636,58 @@ def countersign_rule_statements(dialect: str) -> list[str]:
         *guard_statements(dialect, "screening_four_eyes"),
         *drop_statements(dialect, "correction_countersigned_0023"),
         *guard_statements(dialect, "correction_countersigned"),
+    ]
+
+
+# Migration 0026: an entry a person posts by hand (accounting.manual, keyed MANUAL_KEY_PREFIX) comes right
+# after its `ledger.post` or `ledger.reverse` event, which stands beside a countersignature of that event's
+# user. Entries the system posts are keyed by the act they follow and pass untouched: on PostgreSQL the
+# trigger's WHEN clause does not even call the function for them (bulk posting pays nothing).
+MANUAL_KEY_PREFIX = "manual:"
+_MANUAL = _render(
+    "substr(NEW.key, 1, §n) = '§prefix'", n=str(len(MANUAL_KEY_PREFIX)), prefix=MANUAL_KEY_PREFIX
+)
+_ENTRY_MISSING = (
+    _RULE_APPLIES["entry"]
+    + " AND NOT ("
+    + _render(_BY_ASKER, at="NEW.seq - 1", kind="entry")
+    + " AND EXISTS (SELECT 1 FROM event p WHERE p.seq = NEW.seq - 1 "
+    "AND p.action IN ('ledger.post', 'ledger.reverse')))"
+)
+_ENTRY_REFUSED = "entry refused: an entry posted by hand needs the countersignature of a seated member"
+_ENTRY_GUARD = {
+    ("sqlite", "entry_countersigned"): (
+        _render(
+            "CREATE TRIGGER entry_countersigned BEFORE INSERT ON entry WHEN §manual AND §missing "
+            "BEGIN SELECT RAISE(ABORT, '§message'); END",
+            manual=_MANUAL,
+            missing=_ENTRY_MISSING,
+            message=_ENTRY_REFUSED,
+        ),
+    ),
+    ("postgresql", "entry_countersigned"): (
+        _render(
+            "CREATE OR REPLACE FUNCTION jf_entry_countersigned() RETURNS trigger AS $$ BEGIN "
+            "IF §missing THEN RAISE EXCEPTION '§message'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql",
+            missing=_ENTRY_MISSING,
+            message=_ENTRY_REFUSED,
+        ),
+        _render(
+            "CREATE TRIGGER entry_countersigned BEFORE INSERT ON entry FOR EACH ROW WHEN (§manual) "
+            "EXECUTE FUNCTION jf_entry_countersigned()",
+            manual=_MANUAL,
+        ),
+    ),
+}
+
+
+def two_person_statements(dialect: str) -> list[str]:
+    """The guards of migration 0026: an expense stands beside a countersignature of its event's asker, and an
+    entry posted by hand beside one of its `ledger.post`/`ledger.reverse` event's (above). The domain and
+    verify check the signatures."""
+    return [
+        *guard_statements(dialect, "expense_countersigned"),
+        *_of(_ENTRY_GUARD, dialect, "entry_countersigned"),
     ]
 
 

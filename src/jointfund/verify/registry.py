@@ -69,10 +69,18 @@ def families() -> tuple[Family, ...]:
                 ledger.check_notes,
             ),
         ),
-        Family("accounting", (accounting.closed_periods_hold,)),
+        Family("accounting", (accounting.closed_periods_hold, accounting.manual_entries_countersigned)),
         Family("dating", (dating.check_dates,)),
         Family("reports", (reports.check_financials,)),
-        Family("budget", (budget.check_lines, budget.check_expenses, budget.check_fees)),
+        Family(
+            "budget",
+            (
+                budget.check_lines,
+                budget.check_expenses,
+                budget.check_expense_countersignatures,
+                budget.check_fees,
+            ),
+        ),
         Family("commitments", (commitments.check_register,)),
     )
 
