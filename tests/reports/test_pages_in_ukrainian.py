@@ -154,6 +154,22 @@ def test_chromium_shows_the_ukrainian_pages_offline_without_breaking_words(pages
                 assert breaking == 0, name
                 wide = page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
                 assert wide, f"{name} scrolls sideways"
+            # On a phone: a chart keeps its text at 11 px or more and scrolls in its box, and the page
+            # never scrolls sideways (line charts showed 5 px, the tornado 4 px; a table pushed the page).
+            phone = browser.new_page(viewport={"width": 360, "height": 800})
+            phone.route("**/*", guard)
+            for name in ("report-uk", "forecast-uk"):
+                phone.goto(pages[name].as_uri())
+                phone.wait_for_load_state("load")
+                small = phone.evaluate(
+                    """() => [...document.querySelectorAll('svg.chart')].filter(svg => {
+                        const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+                        return [...svg.querySelectorAll('text')].some(
+                            t => parseFloat(t.getAttribute('font-size')) * scale < 10.9);
+                    }).map(svg => svg.getAttribute('aria-label'))"""
+                )
+                assert small == [], (name, small)
+                assert phone.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), name
         finally:
             browser.close()
     assert attempted == []
