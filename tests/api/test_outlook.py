@@ -199,3 +199,29 @@ def test_a_book_the_forecast_cannot_start_from_leaves_the_pages_up_with_a_note(c
         dashboard = client.get(f"/dashboard?lang={lang}")
         assert dashboard.status_code == 200 and 'id="outlook-unavailable"' in dashboard.text
         assert 'data-chart="forecast"' not in dashboard.text
+
+
+def test_the_public_page_computes_the_capital_accounts_once_per_book_version(
+    client, site, monkeypatch
+) -> None:  # noqa: ANN001
+    """The summary's capital and the outlook's start are one computation per book version (issue 13: after
+    each write the public page computed them twice), and the two show the same figure."""
+    from jointfund.api.routers import public
+    from jointfund.forecast import start
+
+    calls = []
+
+    def counted(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        calls.append(args[2])
+        return real(*args, **kwargs)
+
+    real = public.capital_accounts
+    monkeypatch.setattr(public, "capital_accounts", counted)
+    monkeypatch.setattr(start, "capital_accounts", counted)
+    assert client.get("/").status_code == 200
+    assert len(calls) == 1
+    summary = client.get("/api/public/summary").json()
+    doc = client.get("/api/forecast").json()
+    assert len(calls) == 1  # both served from the one computation
+    for row in summary["capital"]:
+        assert Decimal(row["capital"]) == Decimal(str(doc["start_state"]["capital"][row["partner"]]))

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection
 
+from jointfund.capital.accounts import FundCapital
 from jointfund.forecast import assumptions, engine, run, scenario, start
 from jointfund.forecast.plan import StartState, compile_plan
 from jointfund.fund import FundInfo
@@ -76,19 +77,25 @@ def compute(
     return sc.scenario.name, run.Outcome(plan, seed, result, base, bars, seconds, assumptions.panel(sc, plan))
 
 
-def reader(conn: Connection, fund: FundInfo) -> StateReader:
-    """A StateReader over an open connection to `fund`'s book."""
+def reader(conn: Connection, fund: FundInfo, capital: FundCapital | None = None) -> StateReader:
+    """A StateReader over an open connection to `fund`'s book (`capital`: see start.from_book)."""
 
     def read(_terms: Terms, day: dt.date, sc: scenario.Scenario) -> StartState:
-        return start.from_book(conn, fund, day, sc.fx.start_per_usd, sc.start_state.investments_exit_years)
+        held = capital if capital is not None and capital.end == day else None
+        return start.from_book(
+            conn, fund, day, sc.fx.start_per_usd, sc.start_state.investments_exit_years, held
+        )
 
     return read
 
 
-def book_outlook(conn: Connection, fund: FundInfo, today: dt.date, with_tornado: bool) -> dict:
+def book_outlook(
+    conn: Connection, fund: FundInfo, today: dt.date, with_tornado: bool, capital: FundCapital | None = None
+) -> dict:
     """The shipped base scenario from the fund's book today, as the run's JSON document (for the web).
 
     The tornado reruns the model 2 x inputs + 1 times: the pages that show only the fan charts skip it.
+    `capital`: the partners' capital accounts today, when the caller holds them (see start.from_book).
     """
     with engine.Runner() as runner:
         name, outcome = compute(
@@ -97,7 +104,7 @@ def book_outlook(conn: Connection, fund: FundInfo, today: dt.date, with_tornado:
             fund.terms_text,
             today,
             today,
-            reader(conn, fund),
+            reader(conn, fund, capital),
             WEB_PATHS,
             WEB_SEED,
             runner,

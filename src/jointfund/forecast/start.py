@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from sqlalchemy import Connection
 
-from jointfund.capital.accounts import capital_accounts
+from jointfund.capital.accounts import FundCapital, capital_accounts
 from jointfund.capital.calls import partner_capital
 from jointfund.errors import ConflictError, JointfundError, NotFound
 from jointfund.forecast.plan import StartState
@@ -42,9 +42,17 @@ class NegativeCapital(ConflictError):
 
 
 def from_book(
-    conn: Connection, info: FundInfo, day: dt.date, domestic_per_base: float, exit_years: int
+    conn: Connection,
+    info: FundInfo,
+    day: dt.date,
+    domestic_per_base: float,
+    exit_years: int,
+    accounts: FundCapital | None = None,
 ) -> StartState:
-    """Cash, investments, receivable contributions and each partner's capital as of `day`."""
+    """Cash, investments, receivable contributions and each partner's capital as of `day`.
+
+    `accounts`: the partners' capital accounts on `day` when the caller already holds them (the web pages
+    compute them once per book version for the summary and the outlook alike); else read here."""
     terms = info.terms(day)
 
     def total(account: str) -> float:
@@ -65,7 +73,8 @@ def from_book(
     receivable = sum(
         total(terms.account_name("contribution_receivable", partner=p)) for p in terms.partner_codes
     )
-    fc = capital_accounts(conn, info, day)
+    fc = accounts if accounts is not None else capital_accounts(conn, info, day)
+    assert fc.end == day and fc.start == info.start_date, "the capital accounts of another day"
     capital = tuple(float(fc.account(p).closing) for p in terms.partner_codes)
     for partner, amount in zip(terms.partner_codes, capital, strict=True):
         if amount < 0:

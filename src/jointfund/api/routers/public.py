@@ -20,7 +20,7 @@ from jointfund.api.errors import RESPONSES
 from jointfund.api.response_cache import cacheable
 from jointfund.api.routers.portfolio import investment_rows
 from jointfund.api.schemas import CheckpointOut, InvestmentOut, MeOut, Page, Paging, ProposalOut, RowId
-from jointfund.capital.accounts import capital_accounts
+from jointfund.capital.accounts import FundCapital, capital_accounts
 from jointfund.capital.calls import partner_capital
 from jointfund.errors import JointfundError
 from jointfund.forecast import outlook
@@ -153,6 +153,19 @@ def contributions(request: Request, base: str) -> dict[str, list[dict]]:
     return out
 
 
+def capital_today(request: Request) -> FundCapital:
+    """The partners' capital accounts today, computed once per book version and day for every page that
+    shows them (the summary and the outlook's start both did, after each write). Read on a connection of its
+    own, never while the caller holds one: a route holding two could exhaust the pool."""
+    info = deps.fund(request)
+
+    def compute() -> FundCapital:
+        with deps.reading(request) as conn:
+            return capital_accounts(conn, info, clock.today())
+
+    return deps.cached(request, "capital.accounts", (), compute)
+
+
 def summary(request: Request) -> dict:
     """The published aggregates (role-independent: the public sees them), cached per book version and day."""
     return deps.cached(request, "public.summary", (), lambda: compute_summary(request))
@@ -163,8 +176,8 @@ def compute_summary(request: Request) -> dict:
     today = clock.today()
     terms = info.terms(today)
     base = terms.fund.base_currency
+    fc = capital_today(request)  # the one capital figure every surface shows
     with deps.reading(request) as conn:
-        fc = capital_accounts(conn, info, today)  # the one capital figure every surface shows
         capital = [
             {
                 "partner": c.partner,
@@ -298,9 +311,10 @@ def outlook_document(request: Request, with_tornado: bool) -> dict:
     info = deps.fund(request)
 
     def compute() -> dict | JointfundError:
+        capital = capital_today(request)  # the summary's, computed once per book version for both
         with deps.reading(request) as conn:
             try:
-                return outlook.book_outlook(conn, info, clock.today(), with_tornado)
+                return outlook.book_outlook(conn, info, clock.today(), with_tornado, capital)
             except JointfundError as refused:
                 # Kept like a result: a book the forecast cannot start from stays so until the next write,
                 # and every page that shows the outlook would otherwise read the book again to learn it.
