@@ -188,3 +188,51 @@ def test_a_fresh_fund_needs_countersignatures_from_the_start(fund_engine, tmp_pa
     setup(fund_engine, tmp_path)
     with pytest.raises(Refused, match="needs a second person"):
         _correct(fund_engine, RIGHT)
+
+
+def test_an_old_clearance_confirmed_by_a_second_user_alone_passes_verify_after_the_upgrade(
+    old_engine, monkeypatch
+):
+    """A clearance confirmed at 0022 by a second user (the four eyes of 0019, no countersignature yet) is held
+    to that rule after the upgrade; a confirmation after it needs a seated member's countersignature."""
+    from importlib import resources
+
+    from jointfund.portfolio import application as apps
+    from jointfund.portfolio import sanctions, screening
+
+    info = info_of(old_engine)
+    lists = resources.files("jointfund.demo").joinpath("sanctions")
+    kind, targets, sha256, source = sanctions.load(lists.joinpath("targets.simple.csv"), None)
+    fields = {
+        "applicant": "Velta Titanium", "applicant_code": "34567890", "title": "Ilmenite sands",
+        "sector": "mining", "region": "Dnipropetrovsk", "amount": "12000000.00", "currency": "USD",
+        "instrument": "loan",
+    }  # fmt: skip
+    day = dt.date(2026, 1, 5)
+
+    def screened(reference: str) -> int:
+        row = apps.field_row({**fields, "reference": reference, "owners": "Тарас Шевченко|1984-05-17|UA"})
+        with db.write(old_engine) as conn:
+            [(app, _new)] = apps.submit(conn, info, "test", [row], day)
+            assert screening.screen(conn, info, "test", app.id, day).screening.hits
+            screening.decide(conn, info.id, "first", app.id, "cleared", "born 1984, not 1961", day)
+        return app.id
+
+    with db.write(old_engine) as conn:
+        sanctions.record(conn, "test", "ua_nsdc", kind, targets, sha256, source, day)
+    old = screened("A")
+    with monkeypatch.context() as m:  # 0022's code: a second user confirms, nothing more
+        m.setattr(countersign, "require", lambda conn, request, by: None)
+        with db.write(old_engine) as conn:
+            screening.decide(conn, info.id, "second", old, "cleared", "confirmed", day)
+    db.upgrade(old_engine)
+    report = verify(old_engine)
+    assert report.ok, report.first_failure
+    new = screened("B")
+    with pytest.raises(Refused, match="needs a second person"), db.write(old_engine) as conn:
+        screening.decide(conn, info.id, "second", new, "cleared", "confirmed", day)
+    by = countersigner(old_engine)
+    with db.write(old_engine) as conn:
+        screening.decide(conn, info.id, "second", new, "cleared", "confirmed", day, by)
+    report = verify(old_engine)
+    assert report.ok, report.first_failure
