@@ -36,7 +36,8 @@ def store_heads(conn: Connection, heads: dict[tuple[int, str], tuple[int, int]])
     """Record where the running balances stand after a post, in its transaction: one upsert statement run
     for every key touched (SQLite 3.24+ and PostgreSQL share the syntax). The statement is compiled once and
     executed with many parameter sets: a multi-row VALUES list was compiled afresh on each call, at 4,000
-    bind parameters that cost more than the posting itself (profiled, issue 13)."""
+    bind parameters that cost more than the posting itself (profiled, issue 13). The rows go to the driver as
+    tuples (`rows.execute_tuples`)."""
     if not heads:
         return
     h = t.account_head
@@ -45,17 +46,14 @@ def store_heads(conn: Connection, heads: dict[tuple[int, str], tuple[int, int]])
         index_elements=[h.c.account_id, h.c.currency],
         set_={"balance_minor": upsert.excluded.balance_minor, "last_seq": upsert.excluded.last_seq},
     )
-    found = [
-        {"account_id": a, "currency": c, "balance_minor": b, "last_seq": s}
-        for (a, c), (b, s) in heads.items()
-    ]
-    conn.execute(upsert, found)
+    columns = ("account_id", "currency", "balance_minor", "last_seq")
+    rows.execute_tuples(conn, upsert, columns, [(a, c, b, s) for (a, c), (b, s) in heads.items()])
 
 
 def add_totals(conn: Connection, totals: dict[tuple[str, str, dt.date, int], tuple[int, int]]) -> None:
     """Add a post's postings to posting_total, in its transaction: (span, currency, first day, account id) ->
     (net, credits) in minor units, each added to the row's sums (created at zero). One upsert statement run
-    for every key, as store_heads does."""
+    for every key, as store_heads does, as driver tuples (`rows.execute_tuples`)."""
     if not totals:
         return
     s = t.posting_total
@@ -67,8 +65,8 @@ def add_totals(conn: Connection, totals: dict[tuple[str, str, dt.date, int], tup
             "credits_minor": s.c.credits_minor + upsert.excluded.credits_minor,
         },
     )
-    found = [
-        {"span": span, "currency": c, "first_day": d, "account_id": a, "net_minor": n, "credits_minor": k}
-        for (span, c, d, a), (n, k) in totals.items()
-    ]
-    conn.execute(upsert, found)
+    bind = rows.binder(conn, s.c.first_day)  # ISO text on SQLite; each day converted once, not once a row
+    days = {d: bind(d) for d in {key[2] for key in totals}}
+    columns = ("span", "currency", "first_day", "account_id", "net_minor", "credits_minor")
+    found = [(span, c, days[d], a, n, k) for (span, c, d, a), (n, k) in totals.items()]
+    rows.execute_tuples(conn, upsert, columns, found)

@@ -192,6 +192,22 @@ def append(conn: Connection, table: Table, columns: Sequence[str], rows: list[tu
         conn.exec_driver_sql(head + ", ".join([row] * len(part)), tuple(chain.from_iterable(part)))
 
 
+def execute_tuples(
+    conn: Connection, statement: Executable, columns: Sequence[str], rows: list[tuple]
+) -> None:
+    """Run a one-row INSERT built with Core (an upsert, say) for each of `rows`, tuples of `columns` in the
+    driver's types (see `binder`): compiled once for this backend with positional markers and handed to the
+    driver's executemany, with no per-row parameter building (SQLAlchemy's cost ~8 us a row, more than the
+    row's own upsert)."""
+    if not rows:
+        return
+    compiled = statement.compile(dialect=_driver_dialect(conn), column_keys=list(columns))  # type: ignore[attr-defined]
+    order = [list(columns).index(name) for name in compiled.positiontup or ()]
+    if order != list(range(len(columns))):
+        rows = [tuple(row[i] for i in order) for row in rows]
+    conn.exec_driver_sql(str(compiled), rows)
+
+
 def _values_clause(conn: Connection, table: Table, columns: tuple[str, ...]) -> tuple[str, str]:
     """("INSERT INTO t (a, b) VALUES ", "(?, ?)") as SQLAlchemy compiles them for this backend."""
     sql = _insert_sql(conn, table, columns)
