@@ -46,6 +46,11 @@ def test_demo_runs_verifies_prints_the_book_and_reruns_in_its_own_directory(tmp_
     url = f"sqlite:///{(target / 'jointfund.db').resolve()}"
     cli = Cli(url)
     cli("verify")
+    # A board member reads the succession's proposals in words, not the authority statement's fields.
+    titles = [p["title"] for p in json.loads(cli("--format", "json", "proposals", "list").stdout)]
+    assert not [t for t in titles if "public_pem" in t or " authority: " in t]
+    assert any(t.endswith("steps down from UA seat 3 on the board") for t in titles)
+    assert any(t.endswith("takes UA seat 3 on the board") for t in titles)
     checkpoints = json.loads(cli("--format", "json", "ledger", "checkpoints").stdout)
     assert len({c["partner"] for c in checkpoints}) == 2
     tb = json.loads(cli("--format", "json", "ledger", "trial-balance").stdout)

@@ -142,6 +142,7 @@ def succession(
         authority.statement(
             info.id, leaving.partner, member.REMOVE, member=leaving.id, key_id=leaving.key_id
         ),
+        f"{leaving.name} steps down from {leaving.partner} seat {leaving.seat} on the board",
     )
     _private, public, kid = write_key_pair(directory / "keys" / f"{spec['successor']}.key")
     st = authority.statement(
@@ -152,7 +153,16 @@ def succession(
         name=spec["successor"],
         public_pem=public_pem(load_public(public.read_bytes(), str(public))),
     )
-    seated = _by_decision(engine, info, directory, authorities, on, spec["proposer"], st)
+    seated = _by_decision(
+        engine,
+        info,
+        directory,
+        authorities,
+        on,
+        spec["proposer"],
+        st,
+        f"{spec['successor']} takes {leaving.partner} seat {leaving.seat} on the board",
+    )
     say(
         f"{leaving.name} stepped down and {spec['successor']} was seated on the board (key {kid}), each by "
         f"an executed appointment decision countersigned by {leaving.partner}'s authority key: {seated}"
@@ -167,7 +177,11 @@ def _by_decision(
     on: dt.date,
     proposer: str,
     st: authority.Statement,
+    title: str,
 ) -> str:
+    """`st` decided by the board under `title`: what a board member reads in the list of proposals (the
+    statement's own description, "UA authority: member.appoint (body=board, …, public_pem=-----BEGIN…", is
+    for the CLI that signs it)."""
     from jointfund.governance import appointment
 
     with db.write(engine) as conn:
@@ -179,7 +193,7 @@ def _by_decision(
             keys,
             {
                 "kind": appointment.KIND,
-                "title": st.describe(),
+                "title": title,
                 "about": appointment.about(st),
                 "proposed_on": on,
             },
