@@ -169,6 +169,8 @@ TAMPERS = {
     "entry rows, keeping their postings": "DELETE FROM entry WHERE seq IN ({tail})",
     "the last entry rows, keeping their postings": "DELETE FROM entry WHERE seq IN ({end})",
     "reversed entry": "UPDATE posting SET amount_minor = amount_minor * 2, balance_after_minor = 0 WHERE entry_seq = {reversed}",  # noqa: E501 - data kept on one line, as the file holds it
+    # The heads are checked against what the spans' scans joined: where each key's last posting left it.
+    "account heads": "UPDATE account_head SET balance_minor = balance_minor + 3 WHERE account_id IN (SELECT account_id FROM posting WHERE entry_seq IN ({seqs}) AND line = 0); UPDATE account_head SET last_seq = last_seq - 1 WHERE account_id IN (SELECT account_id FROM posting WHERE entry_seq IN ({seqs}) AND line = 1)",  # noqa: E501 - data kept on one line, as the file holds it
 }
 
 
@@ -211,6 +213,8 @@ def test_verify_on_several_processes_reports_exactly_what_one_pass_reports(
     assert one.ok == (tamper is None)
     if tamper is not None:
         assert one.first_failure is not None and one.first_failure.seq is not None
+    if tamper == "account heads":  # only the heads moved (and the guards _tamper_all drops): nothing else
+        assert {r.check for r in one.results if r.failures} == {"account heads", "database guards"}
 
 
 # -- issue 19: verify trusts nothing the operator could rewrite alone --
