@@ -304,6 +304,10 @@ def test_a_proposal_says_what_it_is_about_by_name_with_a_link(client, site, lang
     assert app and app.group(1) == app.group(3), about
     assert app.group(2) == {"en": "Application", "uk": "Заявка"}[lang]
     assert "application:" not in about
+    # The seats are grouped under each partner's name, not its code ("UA")
+    captions = re.findall(r'class="data seat-grid"><caption>([^<]*)</caption>', page)
+    assert captions and not {"US", "UA"} & set(captions), captions
+    assert {"en": "Ukraine", "uk": "Україна"}[lang] in captions
 
 
 def test_the_dashboards_audit_events_say_what_happened_in_the_page_language(client, site) -> None:  # noqa: ANN001
