@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import html
 import io
 import re
 import time
@@ -101,7 +102,10 @@ def test_a_bad_row_is_shown_beside_its_form_in_the_pages_language_and_nothing_is
     with_licences(client, site)
     sign_in(client, site, "treasury_officer")
     before = state(site)
-    for lang, says in (("en", "amount is not a number"), ("uk", "сума — не число")):
+    for lang, says, column in (
+        ("en", "amount is not a number", ""),
+        ("uk", "сума — не число", " — сума"),
+    ):
         r = send(client, "receipts", "bad.csv", BAD.encode(), lang)
         assert r.status_code == 400, r.text
         form, problems = (
@@ -110,7 +114,9 @@ def test_a_bad_row_is_shown_beside_its_form_in_the_pages_language_and_nothing_is
         )
         assert 0 < problems - form < 2000, "the problems follow their own form"
         assert 'aria-describedby="problems-receipts"' in r.text and 'id="problems-licences"' not in r.text
-        row = re.search(r"<tr><td>3</td><td>amount</td><td>([^<]*)</td><td>два</td></tr>", r.text)
+        row = re.search(
+            rf"<tr><td>3</td><td><code>amount</code>{column}</td><td>([^<]*)</td><td>два</td></tr>", r.text
+        )
         assert row and says in row.group(1), r.text
         assert "bad.csv" in r.text
     assert "<td>2</td>" not in r.text  # the good row is no problem
@@ -208,3 +214,46 @@ def test_only_an_importer_may_preview_or_confirm(client, site) -> None:  # noqa:
     token = csrf_of(client.get("/revenue").text)
     r = client.post("/revenue/upload/licences", data={"csrf": token}, files={"file": ("l.csv", LICENCES)})
     assert r.status_code == 403
+
+
+# Every kind of problem the importers write, beside its form: a header's, a cell's, a row's against the book,
+# and the terms' rate checks; USD 41.50 then 55.00 the next day is beyond fx.max_daily_change, and 4,150 is
+# beyond fx.plausible_rates.
+PROBLEM_FILES = {
+    "fx": "currency,date,rate\nUSD,2025-11-03,41.50\nUSD,2025-11-04,55.00\nUSD,2025-11-05,4150\n",
+    "receipts": "receipt_id,date,licence_id,stream,amount,currency\nR1,2025-13-01,NOPE,zzz,abc,XYZ\n",
+    "licences": "licence_id,holder,holder_code,resource,deposit,region,issued,basis,psa,extra\n",
+    "payments": "payment_id,date,holder_code,licence_id,stream,amount\nP1,2025-02-30,1,L-1,rent,abc\n",
+}
+TERMS_WORDS = {
+    "en": ("the largest daily change of a rate that the fund's terms allow", "exchange rate (units of"),
+    "uk": ("найбільша денна зміна курсу, за умовами фонду", "курс (одиниць національної валюти"),
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_every_problem_names_its_column_and_the_terms_in_words(client, site, lang) -> None:  # noqa: ANN001
+    from web.test_ukrainian_pages import english_phrases, leftovers
+
+    with_licences(client, site)
+    sign_in(client, site, "treasury_officer")
+    phrases = english_phrases()
+    for what, text in PROBLEM_FILES.items():
+        r = send(client, what, f"bad-{what}.csv", text.encode(), lang)
+        assert r.status_code == 400, (what, r.text[:300])
+        table = html.unescape(r.text.split(f'id="problems-{what}"')[1].split("</table>")[0])
+        assert "fx.max_daily_change" not in table and "fx.plausible_rates" not in table, table
+        cells = re.findall(r"<tr><td>[^<]*</td><td>(.*?)</td><td>", table)
+        assert cells, table
+        for cell in cells:  # a column of the import shows its words; an unknown one, as it was typed
+            code = re.match(r"<code>([a-z_]+)</code>", cell)
+            assert cell == "" or code, cell
+            if code and code.group(1) not in ("extra", "amount", "date", "currency"):  # en: those are words
+                assert " — " in cell and len(cell.split(" — ")[1]) > 3, cell
+            if code and lang == "uk" and code.group(1) != "extra":
+                assert " — " in cell, cell
+        if lang == "uk":
+            assert not leftovers(table, phrases), (what, leftovers(table, phrases))
+        if what == "fx":
+            daily, rate = TERMS_WORDS[lang]
+            assert f"({daily})" in table and rate in table, table

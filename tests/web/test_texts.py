@@ -335,7 +335,7 @@ def test_every_problem_the_import_path_writes_reads_in_ukrainian(module: str) ->
             "changes 12.0% from the rate of 2026-01-02 (41.5); the terms allow 10% (fx.max_daily_change). If "
             "it is right, import again with --accept-jump",
             "відрізняється на 12,0% від курсу на 02.01.2026 (41,5); умови фонду допускають не більше ніж 10% "
-            "за день (fx.max_daily_change)",
+            "за день (найбільша денна зміна курсу, за умовами фонду)",
         ),
         (
             "receipt R1 was already imported with different content\n      imported (a.csv:2): amount=1\n"

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from jointfund import bounds
 from jointfund.errors import InputError, Problem
+from jointfund.i18n import N_
 
 if TYPE_CHECKING:
     import polars as pl
@@ -43,6 +44,31 @@ class Columns(NamedTuple):
     def all(self) -> tuple[str, ...]:
         return self.required + self.optional
 
+
+# What each column of an import holds, in words: a page shows the header name (what users type) with these
+# (licence.py, receipt.py, payment.py, fx.py name the columns); English, translated where shown.
+COLUMN_NAMES = {
+    "licence_id": N_("licence number"),
+    "holder": N_("licence holder"),
+    "holder_code": N_("holder's EDRPOU code"),
+    "resource": N_("resource"),
+    "deposit": N_("deposit"),
+    "region": N_("region"),
+    "issued": N_("date the licence was issued"),
+    "basis": N_("legal basis of the licence"),
+    "psa": N_("under a production sharing agreement (yes or no)"),
+    "psa_signed": N_("date the production sharing agreement was signed"),
+    "flags": N_("flags"),
+    "receipt_id": N_("receipt number"),
+    "payment_id": N_("payment number"),
+    "date": N_("date"),
+    "stream": N_("revenue stream"),
+    "amount": N_("amount"),
+    "currency": N_("currency"),
+    "corrects": N_("number of the receipt it corrects"),
+    "budget": N_("budget"),
+    "rate": N_("exchange rate (units of the domestic currency per unit of the currency)"),
+}
 
 DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\t": "\t"}  # what --delimiter accepts -> the character
 

@@ -33,7 +33,7 @@ from jointfund.errors import NotFound
 from jointfund.governance import amendment, audit, book, listing, policy, proposal, recusal, user
 from jointfund.governance.model import OPEN
 from jointfund.ledger import journal
-from jointfund.revenue import intake
+from jointfund.revenue import intake, reader
 from jointfund.web import account_tree, actions, i18n, names, outlook, texts
 
 router = APIRouter(include_in_schema=False)
@@ -98,6 +98,10 @@ def render(
             "named": named,
             "said": texts.words(named, tr.gettext, lang),
             "role_name": lambda role: tr.gettext(policy.role_name(role)),
+            # An import's column in words ("rate": the exchange rate ...); "" for a name no import has.
+            "column_name": lambda column: (
+                tr.gettext(reader.COLUMN_NAMES[column]) if column in reader.COLUMN_NAMES else ""
+            ),
             "lang": lang,
             "languages": i18n.LANGUAGES,
             "who": who,

@@ -388,6 +388,15 @@ def without_commands(text: str) -> str:
     return text.rstrip(" ;:,")
 
 
+# The terms' keys a problem cites ("(fx.max_daily_change)"), said in words on a page: the key is for those who
+# edit the terms file, the words for those who read the page.
+TERMS_KEYS = {
+    "fx.max_daily_change": N_("the largest daily change of a rate that the fund's terms allow"),
+    "fx.plausible_rates": N_("the range of plausible rates in the fund's terms"),
+}
+_TERMS_KEY = re.compile(r"\((" + "|".join(re.escape(k) for k in TERMS_KEYS) + r")\)")
+
+
 def words(
     named: Callable[[str, str | None], str], gettext: Callable[[str], str], lang: str
 ) -> Callable[[str | None], str]:
@@ -438,6 +447,9 @@ def words(
         return said(text)
 
     def said(text: str | None) -> str:
-        return recognise(without_commands(text), TEMPLATES, gettext, lang, value) if text else ""
+        if not text:
+            return ""
+        out = recognise(without_commands(text), TEMPLATES, gettext, lang, value)
+        return _TERMS_KEY.sub(lambda m: f"({gettext(TERMS_KEYS[m.group(1)])})", out) if "(" in out else out
 
     return said
