@@ -30,6 +30,7 @@ BAD = (
     "R-2;21.10.2025;SP-1;rent;сімсот;UAH\n"
 )
 GOOD = BAD.replace("сімсот", "7 500,25")
+PICKER = {"en": "Choose a file", "uk": "Вибрати файл"}
 SAYS = {
     "en": ("amount is not a number", "Check the file", "Import this file", "accepted"),
     "uk": ("сума — не число", "Перевірити файл", "Імпортувати цей файл", "прийнято"),
@@ -77,7 +78,10 @@ def test_a_treasury_officer_fixes_a_semicolon_csv_previews_imports_and_finds_it_
     form = page.locator("form[action='/revenue/upload/receipts']")
     bad = tmp_path / "receipts.csv"
     bad.write_text(BAD, encoding="utf-8")
+    # Our own picker, in the page's language: its button, then the chosen file's name (not Chromium's words).
+    expect(form.locator("label.file-button")).to_have_text(PICKER[lang])
     form.locator("input[type=file]").set_input_files(str(bad))
+    expect(form.locator(".file-name")).to_have_text("receipts.csv")
     with page.expect_response("**/revenue/upload/receipts") as answer:
         form.get_by_role("button", name=button).click()
     assert answer.value.status == 400
