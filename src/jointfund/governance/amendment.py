@@ -59,6 +59,11 @@ class Change(NamedTuple):
         return self.content["reference"]
 
 
+def _plain_table(table: dict[str, object]) -> dict[str, object]:
+    """A TOML table as a JSON object (see `_plain`)."""
+    return {k: _plain(v) for k, v in table.items()}
+
+
 def _plain(value: object) -> object:
     """TOML values as JSON values: dates (and times) become their ISO text."""
     if isinstance(value, dict):
@@ -88,7 +93,7 @@ def parse(fund: FundInfo, text: str, source: str, on: dt.date) -> Change:
             "amendment not proposed",
         )
     check_amended(fund.terms_text, fund.adopted, doc, text, source)
-    return Change(data_json(_plain(doc)))
+    return Change(data_json(_plain_table(doc)))
 
 
 def record(conn: Connection, actor: str, change: Change) -> int:

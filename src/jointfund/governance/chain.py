@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, select
 
@@ -92,7 +92,8 @@ def trace(conn: Connection, fund: FundInfo) -> Trace:
 
     decisions = _Decisions(conn, fund)
     keys_ = _Keys(g)
-    appointed: dict[int, dict] = {}
+    # Keyed by what the log says, which verify may not trust to be present or well-typed.
+    appointed: dict[object, dict[str, Any]] = {}
     members: set[int] = set()
     keys: dict[str, str] = {}
     retired: dict[str, int] = {}
@@ -103,6 +104,7 @@ def trace(conn: Connection, fund: FundInfo) -> Trace:
             continue
         checked += 1
         d = e.data
+        partner: str | None
         if e.action == rotation.ACTION:
             problem = keys_.rotation(e, g, fund.id, appointed.get(d.get("member"), {}), used)
             if problem:
@@ -142,16 +144,20 @@ def trace(conn: Connection, fund: FundInfo) -> Trace:
             problem = decisions.problem(e, d.get("body"))
         if problem:
             findings.append(Finding(NAME, e.seq, f"{what} of {partner}: {problem}"))
-        elif e.action == APPOINT:
-            members.add(d.get("member"))
-        elif e.action == KEY_REGISTER:
-            keys[d.get("key_id")] = partner
+            continue
+        # Only ids of the types the log writes can name a member or a key; anything else names none.
+        member, key_id = d.get("member"), d.get("key_id")
+        if e.action == APPOINT and isinstance(member, int):
+            members.add(member)
+        elif e.action == KEY_REGISTER and isinstance(key_id, str) and partner is not None:
+            keys[key_id] = partner
         elif e.action == KEY_RETIRE:
-            if keys.get(d.get("key_id")) != partner:
+            if not isinstance(key_id, str) or keys.get(key_id) != partner:
                 findings.append(
                     Finding(NAME, e.seq, f"{what} of {partner}: no earlier registration of it for {partner}")
                 )
-            retired.setdefault(d.get("key_id"), e.seq)
+            if isinstance(key_id, str):
+                retired.setdefault(key_id, e.seq)
     findings.extend(_rows_against_log(conn, evs))
     return Trace(frozenset(members), keys, findings, checked, retired)
 

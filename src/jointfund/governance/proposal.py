@@ -186,7 +186,7 @@ def draft(
     if never:
         raise Refused(f"a {kind} proposal can never be decided under these terms: {never}")
     member = find(conn, proposer, decision.body)
-    may_propose = {decision.body, decision.requires_recommendation} - {None}
+    may_propose = {b for b in (decision.body, decision.requires_recommendation) if b is not None}
     if member.body not in may_propose:
         raise Refused(
             f"member {member.id} ({member.name}) sits on {member.body}; a {kind} proposal is made by a "

@@ -77,16 +77,17 @@ def issue(conn: Connection, actor: str, name: str, label: str) -> tuple[Token, s
         raise Refused(f"user {name} is disabled; a token would act as them")
     secret = PREFIX + secrets.token_urlsafe(32)
     number = 1 + max((t.id for t in tokens(conn)), default=0)
+    sha256 = digest(secret)
     data = {
         "token": number,
         "user": name,
         "label": label.strip(),
-        "sha256": digest(secret),
+        "sha256": sha256,
         "before": None,
         "after": "valid",
     }
     seq = log.append_event(conn, actor, ISSUE, f"user:{name}", data)
-    return Token(number, name, label.strip(), data["sha256"], seq), secret
+    return Token(number, name, label.strip(), sha256, seq), secret
 
 
 def revoke(conn: Connection, actor: str, number: int) -> Token:
