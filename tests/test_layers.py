@@ -56,3 +56,24 @@ def test_the_api_never_imports_the_pages() -> None:
 def test_domain_modules_import_neither_the_api_nor_the_pages() -> None:
     for package in ("governance", "capital", "portfolio", "revenue", "budget", "ledger", "commitments"):
         assert importers(package, "api") == {} and importers(package, "web") == {}, package
+
+
+def test_the_pages_call_services_not_route_functions() -> None:  # issue 17: "Web pages call services"
+    """A page and a route share a domain service (or the API's plumbing: deps, schemas, downloads, uploads),
+    never one calling the other: no module of jointfund.web imports jointfund.api.routers."""
+    assert importers("web", "api.routers") == {}
+
+
+def test_the_route_scan_sees_a_page_importing_a_router(tmp_path) -> None:  # noqa: ANN001
+    (tmp_path / "web").mkdir()
+    probe = tmp_path / "web" / "probe.py"
+    for text in (
+        "from jointfund.api.routers import public",
+        "from jointfund.api.routers.public import summary",
+    ):
+        probe.write_text(text + "\n", encoding="utf-8")
+        assert "web/probe.py" in importers("web", "api.routers", tmp_path), text
+    probe.write_text(
+        "from jointfund.api import deps\nfrom jointfund.api.schemas import RowId\n", encoding="utf-8"
+    )
+    assert importers("web", "api.routers", tmp_path) == {}

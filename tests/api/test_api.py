@@ -163,9 +163,9 @@ def test_the_summary_reads_its_checkpoints_in_sql_and_shows_what_every_checkpoin
     checkpoints gives (issue 13: the summary reads a few rows, not every checkpoint)."""
     from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
-    from jointfund.api.routers.public import both_signed, latest_by_partner
     from jointfund.ledger import journal, log
     from jointfund.ledger.checkpoint import key_id, load_public, new_key_pair
+    from jointfund.reports.summary import both_signed, latest_by_partner
     from jointfund.store import db
 
     site.sign_checkpoints()

@@ -11,8 +11,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy import Connection, Engine, func, select
@@ -33,12 +34,13 @@ from jointfund.api.security import (
     Sessions,
     csrf_ok,
 )
-from jointfund.errors import InputError, NotFound, Problem, Refused
+from jointfund.errors import InputError, JointfundError, NotFound, Problem, Refused
 from jointfund.governance import policy, proposal, token, user
 from jointfund.store import db
 from jointfund.store import tables as t
 
 ANONYMOUS = policy.Actor("anonymous", policy.PUBLIC)
+T = TypeVar("T")
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 CSRF_EXPIRED = (
     "this form has expired or did not come from this site (missing or wrong CSRF token); "
@@ -121,6 +123,45 @@ def cached(
     with reading(request) as conn:
         v = version(conn)
     return server(request).reads.get((v, clock.today(), endpoint, params, role), compute)
+
+
+@dataclass(frozen=True)
+class _Refusal:
+    """A refusal kept in the read cache like a result (cached_read's keep_refusals)."""
+
+    error: JointfundError
+
+
+def cached_read(
+    request: Request,
+    service: Callable[..., T],
+    *args: Hashable,
+    keep_refusals: bool = False,
+    given: Callable[[], object] | None = None,
+) -> T:
+    """`service(conn, fund, *args)` in one read transaction, cached per book version, day and `args` under the
+    service's own name: a route and a page that show the same service share one cached result.
+
+    With `keep_refusals`, a refusal is cached too: a book a slow service cannot work from stays so until the
+    next write, and every page showing it would otherwise read the book again to learn it.
+
+    `given()`, when there is one, is a last argument that the book's version and `args` already fix (so it is
+    not part of the key): read on a miss only, before this read's connection opens, never nested in it."""
+
+    def compute() -> T | _Refusal:
+        extra = () if given is None else (given(),)
+        with reading(request) as conn:
+            if not keep_refusals:
+                return service(conn, fund(request), *args, *extra)
+            try:
+                return service(conn, fund(request), *args, *extra)
+            except JointfundError as refused:
+                return _Refusal(refused.with_traceback(None))  # no frames (and their connection) kept
+
+    got = cached(request, f"{service.__module__}.{service.__qualname__}", args, compute)
+    if isinstance(got, _Refusal):
+        raise got.error.with_traceback(None)  # a fresh traceback each time, never one grown by every raise
+    return got
 
 
 def session(request: Request) -> Session | None:
@@ -222,6 +263,12 @@ async def require_sign_in_csrf(request: Request) -> None:
 
 def fund(request: Request) -> fund_mod.FundInfo:
     return server(request).fund()
+
+
+def write(request: Request, service: Callable[..., T], *args: object) -> T:
+    """`service(conn, fund, *args)` in one write transaction of the book: an action of a route or a page."""
+    with db.write(server(request).engine) as conn:
+        return service(conn, fund(request), *args)
 
 
 def linked_members(request: Request, name: str) -> tuple[int, ...]:

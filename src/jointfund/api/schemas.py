@@ -8,12 +8,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Annotated, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from fastapi import Path, Query
 from pydantic import BaseModel, Field
 
 from jointfund import bounds, paging
+from jointfund.commitments.register import MAX_NOTE
 
 T = TypeVar("T")
 Q = TypeVar("Q")
@@ -244,6 +245,35 @@ def plain(value: object) -> Cell:
 
 def plain_row(row: dict) -> dict[str, Cell]:
     return {k: plain(v) for k, v in row.items()}
+
+
+def capital_out(fc: Any) -> dict:
+    """The partners' capital accounts (capital.accounts.FundCapital) as JSON."""
+    return {**plain_row(fc._asdict()), "accounts": [plain_row(a._asdict()) for a in fc.accounts]}
+
+
+def reconciliation_out(year: int, tolerance: Decimal, compared: int, found: Iterable[Any]) -> dict:
+    """A year's reconciliation (revenue.annual.reconciliation) as JSON."""
+    return {
+        "year": year,
+        "tolerance": format(tolerance, "f"),
+        "compared": compared,
+        "findings": [plain_row(f._asdict()) for f in found],
+    }
+
+
+def amount_query(description: str):  # noqa: ANN201 - a Query; one per parameter (FastAPI keeps state in it)
+    return Query(
+        None,
+        max_length=30,
+        pattern=r"^[0-9]{1,18}(\.[0-9]{1,8})?$",
+        description=f"{description} An amount, with a dot as the decimal mark.",
+    )
+
+
+def section_out(section: Any) -> dict:
+    """A report's section (reports.fund_report.Section) as JSON: its title and its rows in plain values."""
+    return {"title": section.title, "rows": [plain_row(r) for r in section.rows]}
 
 
 class SectionOut(BaseModel):
@@ -633,3 +663,11 @@ class MemberUnlinkIn(BaseModel):
 class UserMembersOut(BaseModel):
     name: str
     members: list[int]
+
+
+class EventIn(BaseModel):
+    """An event of the agreements' commitments (commitments.overview.event)."""
+
+    kind: str = Field(max_length=40)
+    date: dt.date
+    note: str = Field(default="", max_length=MAX_NOTE)

@@ -36,7 +36,7 @@ from typing import NamedTuple
 from sqlalchemy import Connection, and_, case, func, or_, select
 
 from jointfund.capital.allocation import split_minor
-from jointfund.errors import JointfundError
+from jointfund.errors import InputError, JointfundError, Problem
 from jointfund.fund import FundInfo
 from jointfund.ledger.account import in_subtree
 from jointfund.money import from_minor
@@ -406,3 +406,11 @@ def capital_accounts(
 def closing_by_partner(conn: Connection, info: FundInfo, day: dt.date) -> dict[str, Decimal]:
     """Each partner's capital on `day`: what a distribution and an in-kind credit are allocated by."""
     return {a.partner: a.closing for a in capital_accounts(conn, info, day).accounts}
+
+
+def accounts_between(conn: Connection, info: FundInfo, end: dt.date, since: dt.date | None) -> FundCapital:
+    """`capital_accounts` over [since, end] as a surface asks for them: an opening after the closing date is
+    refused, naming the opening ("from", as every surface calls it)."""
+    if since is not None and since > end:
+        raise InputError([Problem("from", f"after the closing date {end}", since.isoformat())])
+    return capital_accounts(conn, info, end, since)

@@ -141,3 +141,22 @@ def _transfer_evidence(conn: Connection, terms: Terms, period: int) -> tuple[dt.
             for r in owing
         )
     return max(r.settled_on for r in rows if r.settled_on), ""
+
+
+def calendar_rows(conn: Connection, info: FundInfo, year: int | None, today: dt.date) -> list[dict]:
+    """The compliance calendar (`jointfund calendar`): each deadline of `year` (default: every year of the
+    fund) and its status `today`, as every surface shows it."""
+    periods = [year] if year else list(range(info.start_date.year, today.year + 1))
+    return [
+        {
+            "period": d.period,
+            "deadline": d.code,
+            "what": d.name,
+            "responsible": d.responsible,
+            "due": d.due,
+            "status": d.status,
+            "met_on": d.met_on,
+            "outstanding": d.outstanding,
+        }
+        for d in calendar(conn, info, periods, today)
+    ]

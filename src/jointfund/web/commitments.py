@@ -12,10 +12,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from jointfund import clock
 from jointfund.api import deps
 from jointfund.api.errors import body_of
-from jointfund.api.routers import commitments as api
-from jointfund.commitments import evidence
+from jointfund.api.schemas import EventIn
+from jointfund.commitments import evidence, overview
 from jointfund.errors import InputError, JointfundError, Problem
 from jointfund.web.pages import render
 
@@ -26,7 +27,8 @@ PUBLIC = Depends(deps.allow("public.read"))
 def page(
     request: Request, agreement: str | None, status: str | None, error: dict | None = None, code: int = 200
 ) -> Response:
-    v = api.view(request, agreement, status)
+    with deps.reading(request) as conn:
+        v = overview.overview(conn, deps.fund(request), clock.today(), agreement, status)
     return render(
         request,
         "commitments.html",
@@ -53,10 +55,12 @@ async def event(request: Request) -> Response:
     who = await deps.authorise_change(request, "commitments.event")
     form = await request.form()
     try:
-        e = api.EventIn(
+        e = EventIn(
             kind=str(form.get("kind", "")), date=str(form.get("date", "")), note=str(form.get("note", ""))
         )
-        await run_in_threadpool(api.add_event, request, who.name, e)
+        await run_in_threadpool(
+            deps.write, request, overview.event, who.name, e.kind, e.date, e.note, clock.today()
+        )
     except ValidationError as exc:
         problems = [
             Problem(".".join(str(x) for x in err["loc"]) or "form", err["msg"]) for err in exc.errors()
@@ -75,17 +79,19 @@ async def record(request: Request) -> Response:
         (f.filename or "evidence", await f.read(evidence.MAX_BYTES + 1))
         for f in form.getlist("evidence")
         if hasattr(f, "read") and f.filename
-    ][: api.MAX_FILES + 1]
+    ][: overview.MAX_FILES + 1]
     try:
         await run_in_threadpool(
-            api.add_outcome,
+            deps.write,
             request,
+            overview.outcome,
             who.name,
             str(form.get("commitment", "")),
             str(form.get("status", "")),
             str(form.get("date", "")),
             str(form.get("note", "")),
             files,
+            clock.today(),
         )
     except JointfundError as exc:
         return page(request, None, None, body_of(exc)["error"], 422)

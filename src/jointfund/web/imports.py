@@ -25,10 +25,10 @@ from starlette.concurrency import run_in_threadpool
 
 from jointfund.api import deps
 from jointfund.api.jobs import too_many_rows
-from jointfund.api.routers import revenue as revenue_api
+from jointfund.api.uploads import start_job
 from jointfund.errors import InputError, NotFound, Problem
 from jointfund.i18n import N_
-from jointfund.revenue import dry_run, fx, import_history, intake
+from jointfund.revenue import dry_run, fx, import_history, intake, upload
 from jointfund.revenue import templates as tpl
 from jointfund.web import i18n
 from jointfund.web.pages import language, render
@@ -162,11 +162,11 @@ async def preview(request: Request, what: str) -> Response:
     who = await deps.authorise_change(request, spec.action)  # before the form is read: policy first
     file = (await request.form()).get("file")
     chosen = hasattr(file, "read") and bool(file.filename)
-    name = revenue_api.safe_name(file.filename if chosen else None)
+    name = upload.safe_name(file.filename if chosen else None)
     try:
         if not chosen:
             raise InputError([Problem("file", N_("choose a file to check"))], f"{what} not imported")
-        name = revenue_api.upload_name(what, file.filename)
+        name = upload.upload_name(what, file.filename)
         data = await file.read()
         shown = await run_in_threadpool(_preview, request, what, name, data, who.name)
     except InputError as exc:
@@ -217,7 +217,7 @@ async def confirm(request: Request, what: str) -> Response:
         JUMP_CONFIRMED if accepted else what,
         who.name,
     )
-    job_id = await run_in_threadpool(revenue_api.start_job, request, what, name, data, who.name, accepted)
+    job_id = await run_in_threadpool(start_job, request, what, name, data, who.name, accepted)
     return RedirectResponse(f"/revenue/uploads/{job_id}", status_code=303)
 
 

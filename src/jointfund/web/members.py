@@ -203,16 +203,21 @@ def recusal_form(
     )
 
 
-@router.post("/proposals/{proposal_id}/recusal", response_class=HTMLResponse)
-async def recuse(request: Request, proposal_id: RowId) -> Response:
-    who = await deps.authorise_change(request, RECUSE)
-    form = await request.form()
+def member_of(form) -> int:  # noqa: ANN001 - a submitted form
+    """The member number a signing form names (its `member` field), or a problem naming the field."""
     try:
-        member_id = int(str(form.get("member", "")))
+        return int(str(form.get("member", "")))
     except ValueError:
         raise InputError(
             [Problem("member", "a member number is needed", str(form.get("member", ""))[:20])]
         ) from None
+
+
+@router.post("/proposals/{proposal_id}/recusal", response_class=HTMLResponse)
+async def recuse(request: Request, proposal_id: RowId) -> Response:
+    who = await deps.authorise_change(request, RECUSE)
+    form = await request.form()
+    member_id = member_of(form)
     signature = str(form.get("signature", "")).strip().lower()
     with deps.reading(request) as conn:
         own(conn, who, member_id)

@@ -1,13 +1,13 @@
 """The fund's outlook on the public page, the dashboard and /forecast: the shipped base scenario from the
-book, as the API's /api/forecast serves it (one cached document per book version and day)."""
+book, as the API's /api/forecast serves it (api.reads.outlook_document: one cached document per book
+version and day, shared with the API)."""
 
 from __future__ import annotations
 
 from fastapi import Request
 
 from jointfund import clock
-from jointfund.api import deps
-from jointfund.api.routers.public import outlook_document
+from jointfund.api import deps, reads
 from jointfund.errors import JointfundError
 from jointfund.forecast import chart, labels, outlook, start
 from jointfund.web import i18n, names
@@ -20,7 +20,7 @@ def panel(request: Request, tr, lang: str = i18n.DEFAULT) -> dict:  # noqa: ANN0
     When the forecast cannot start from the book as it stands, the panel is only `unavailable`, a plain note
     why: the page around it is still served (a public page never fails for its outlook)."""
     try:
-        doc = outlook_document(request, with_tornado=False)
+        doc = reads.outlook_document(request, with_tornado=False)
     except JointfundError as refused:
         return {"unavailable": unavailable(refused, tr)}
     terms = deps.fund(request).terms(clock.today())
@@ -50,7 +50,7 @@ def unavailable(refused: JointfundError, tr) -> str:  # noqa: ANN001 - gettext
 def page(request: Request, tr, lang: str = i18n.DEFAULT) -> dict:  # noqa: ANN001 - gettext
     """Everything /forecast shows: a fan per metric, the tornado and the tables, in `lang` (`tr` its
     gettext)."""
-    doc = outlook_document(request, with_tornado=True)
+    doc = reads.outlook_document(request, with_tornado=True)
     named = names.namer(deps.fund(request).terms(clock.today()), tr)
     metrics = list(dict.fromkeys(r["metric"] for r in doc["percentiles"]))
     titles = {m: labels.label(m, tr, named) for m in metrics}

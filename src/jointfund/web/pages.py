@@ -20,20 +20,19 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from jointfund import charts, clock, templating
-from jointfund.api import deps
+from jointfund.api import deps, reads
 from jointfund.api.downloads import download
 from jointfund.api.errors import TooManyAttempts
 from jointfund.api.response_cache import cacheable
-from jointfund.api.routers import ledger as ledger_api
-from jointfund.api.routers import public as public_api
-from jointfund.api.routers import revenue as revenue_api
 from jointfund.api.schemas import RowId, Sha256
 from jointfund.api.security import LANG_COOKIE, SESSION_COOKIE, SIGN_IN_COOKIE, Session
+from jointfund.api.uploads import JobId, job_out
 from jointfund.errors import NotFound
 from jointfund.governance import amendment, audit, book, listing, policy, proposal, recusal, user
 from jointfund.governance.model import OPEN
-from jointfund.ledger import journal
-from jointfund.revenue import intake, reader
+from jointfund.ledger import entries, journal
+from jointfund.revenue import deadlines, intake, reader
+from jointfund.revenue import listing as revenue_listing
 from jointfund.web import account_tree, actions, i18n, names, outlook, texts
 
 router = APIRouter(include_in_schema=False)
@@ -194,7 +193,7 @@ templates.env.filters.update(templating.FILTERS)  # the Babel filters every page
 @router.get("/", response_class=HTMLResponse)
 @cacheable
 def public_page(request: Request, _who=PUBLIC) -> Response:
-    s = public_api.summary(request)
+    s = reads.public_summary(request)
     lang = language(request)
     tr = i18n.translations(lang).gettext
     base = s["base_currency"]
@@ -340,10 +339,10 @@ def recent_events(request: Request) -> list:
 @router.get("/dashboard", response_class=HTMLResponse)
 @cacheable
 def dashboard(request: Request, who=READ) -> Response:
-    s = public_api.summary(request)
+    s = reads.public_summary(request)
     today = clock.today()
     terms = deps.fund(request).terms(today)
-    calendar = revenue_api.calendar_rows(request, None)
+    calendar = deps.cached_read(request, deadlines.calendar_rows, None, today)
     # Transfers come from the calendar's deadlines whose evidence is a transfer (the terms say which).
     by_transfer = {d.code for d in terms.calendar.deadlines if d.evidence == "transfer"}
     overdue = [d for d in calendar if d["deadline"] in by_transfer and d["status"] == "overdue"]
@@ -397,7 +396,7 @@ def forecast_page(request: Request, _who=PUBLIC) -> Response:
 def ledger_page(request: Request, as_of: dt.date | None = Query(None), _who=READ) -> Response:
     with deps.reading(request) as conn:
         opened = {a.name: a.type for a in journal.load_accounts(conn).values()}
-    tree = account_tree.build(opened, ledger_api.trial_balance(request, as_of))
+    tree = account_tree.build(opened, deps.cached_read(request, entries.trial_balance, as_of))
     return render(request, "ledger.html", tree=tree, type_names=account_tree.TYPE_NAMES, as_of=as_of)
 
 
@@ -408,19 +407,21 @@ def entries_page(
     offset: int = Query(0, ge=0),
     _who=READ,
 ) -> Response:
-    page = ledger_api.entries(request, None, None, account or None, None, ledger_api.Paging(50, offset), _who)
+    with deps.reading(request) as conn:
+        page = entries.page(conn, None, None, account or None, None, 50, offset)
     return render(request, "entries.html", page=page, account=account or "")
 
 
 @router.get("/ledger/entries/{seq}", response_class=HTMLResponse)
 def entry_page(request: Request, seq: RowId, _who=READ) -> Response:
-    e = ledger_api.entry(request, seq, _who)
-    try:
-        bundle = ledger_api.proof_bundle(request, seq, None)
-    except Exception as exc:  # noqa: BLE001 - a missing checkpoint is shown, not raised
-        bundle, why = None, str(exc)
-    else:
-        why = None
+    with deps.reading(request) as conn:
+        e = entries.one(conn, seq)
+        try:
+            bundle = entries.proof_bundle(conn, deps.fund(request), seq, None)
+        except Exception as exc:  # noqa: BLE001 - a missing checkpoint is shown, not raised
+            bundle, why = None, str(exc)
+        else:
+            why = None
     return render(
         request,
         "entry.html",
@@ -539,10 +540,11 @@ def revenue_page(
     _who=READ,
 ) -> Response:
     chosen = {"yes": True, "no": False}.get(eligible or "")
-    page = revenue_api.receipts(
-        request, year, licence or None, None, chosen, revenue_api.Paging(100, offset), _who
-    )
-    lics = revenue_api.licences(request, None, None, revenue_api.Paging(500, 0), _who)
+    with deps.reading(request) as conn:
+        page = revenue_listing.receipts(
+            conn, deps.fund(request), year, licence or None, None, chosen, 100, offset
+        )
+        lics = revenue_listing.licences(conn, None, None, 500, 0)
     return render(
         request,
         "revenue.html",
@@ -556,14 +558,12 @@ def revenue_page(
 
 
 @router.get("/revenue/uploads/{job_id}", response_class=HTMLResponse)
-def upload_page(request: Request, job_id: revenue_api.JobId, _who=READ) -> Response:
+def upload_page(request: Request, job_id: JobId, _who=READ) -> Response:
     """An upload job: while it runs, the page reloads itself every second (no script needed)."""
     job = deps.server(request).jobs.get(job_id)
     if job is None:
         raise NotFound(f"no upload job {job_id}")
-    return render(
-        request, "upload.html", job=revenue_api.job_out(job), refresh_seconds=UPLOAD_REFRESH_SECONDS
-    )
+    return render(request, "upload.html", job=job_out(job), refresh_seconds=UPLOAD_REFRESH_SECONDS)
 
 
 @router.get("/api/docs", response_class=HTMLResponse)

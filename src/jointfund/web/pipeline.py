@@ -22,15 +22,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from jointfund import clock
 from jointfund.api import deps
 from jointfund.api.errors import body_of
-from jointfund.api.routers import portfolio as portfolio_api
-from jointfund.api.schemas import ApplicationIn, Paging, RowId
+from jointfund.api.schemas import ApplicationIn, MoveIn, OutcomeIn, RowId
 from jointfund.errors import InputError, JointfundError, NotFound, Problem
 from jointfund.governance import book
 from jointfund.i18n import N_, recognise
 from jointfund.portfolio import application as apps
-from jointfund.portfolio import clearance
+from jointfund.portfolio import clearance, dossier
 from jointfund.region import REGIONS
 from jointfund.web import i18n, members, texts
 from jointfund.web.pages import language, render
@@ -71,7 +71,8 @@ def pipeline_facts(request: Request) -> dict:
 
 @router.get("/pipeline", response_class=HTMLResponse)
 def board(request: Request, sector: str | None = Query(None, max_length=60), _who=READ) -> Response:
-    page = portfolio_api.listing(request, None, sector or None, None, Paging(BOARD_LIMIT, 0))
+    with deps.reading(request) as conn:
+        page = dossier.page(conn, deps.fund(request), None, sector or None, None, BOARD_LIMIT, 0)
     facts = pipeline_facts(request)
     columns = {s.code: [] for s in facts["stages"]}
     for a in page["items"]:
@@ -89,7 +90,7 @@ def board(request: Request, sector: str | None = Query(None, max_length=60), _wh
 @router.get("/pipeline/{application_id}", response_class=HTMLResponse)
 def application_page(request: Request, application_id: RowId, who=READ) -> Response:
     with deps.reading(request) as conn:
-        a = portfolio_api.application_detail(conn, deps.fund(request), application_id)
+        a = dossier.detail(conn, deps.fund(request), application_id)
         done = clearance.screenings(conn, application_id)
         last = done[-1] if done else None
         outcome = clearance.outcomes(conn, [last.id]).get(last.id) if last else None
@@ -122,7 +123,7 @@ def application_page(request: Request, application_id: RowId, who=READ) -> Respo
 @router.post("/pipeline/{application_id}/screen", response_class=HTMLResponse)
 async def screen(request: Request, application_id: RowId) -> Response:
     who = await deps.authorise_change(request, "applications.screen")
-    await run_in_threadpool(lambda: portfolio_api.screen(request, application_id, who))
+    await run_in_threadpool(deps.write, request, dossier.screen, who.name, application_id, clock.today())
     return RedirectResponse(f"/pipeline/{application_id}#screening", status_code=303)
 
 
@@ -134,7 +135,7 @@ async def screening_outcome(request: Request, application_id: RowId) -> Response
     if member:  # a confirmation signed on /pipeline/{id}/confirmation: by a seat linked to this user only
         return await run_in_threadpool(confirm, request, who, application_id, form)
     try:
-        o = portfolio_api.OutcomeIn(
+        o = OutcomeIn(
             outcome=str(form.get("outcome", "")),
             reason=str(form.get("reason", "")),
         )
@@ -143,7 +144,9 @@ async def screening_outcome(request: Request, application_id: RowId) -> Response
             [Problem(".".join(str(x) for x in e["loc"]) or "form", e["msg"]) for e in exc.errors()],
             "outcome not recorded",
         ) from None
-    await run_in_threadpool(lambda: portfolio_api.decide(request, application_id, o, who))
+    await run_in_threadpool(
+        deps.write, request, dossier.decide, who.name, application_id, o.outcome, o.reason, clock.today()
+    )
     return RedirectResponse(f"/pipeline/{application_id}#screening", status_code=303)
 
 
@@ -180,7 +183,7 @@ def confirmation_form(
     status: int = 200,
 ) -> Response:
     with deps.reading(request) as conn:
-        a = portfolio_api.application_detail(conn, deps.fund(request), application_id)
+        a = dossier.detail(conn, deps.fund(request), application_id)
         m = members.own(
             conn, who, member_id
         )  # refused outright: a user signs only with a seat linked to them
@@ -201,17 +204,12 @@ def confirmation_form(
 
 def confirm(request: Request, who, application_id: int, form) -> Response:  # noqa: ANN001
     """The signed confirmation: recorded as the API records it, or its refusal beside the form, in words."""
-    try:
-        member_id = int(str(form.get("member", "")))
-    except ValueError:
-        raise InputError(
-            [Problem("member", "a member number is needed", str(form.get("member", ""))[:20])]
-        ) from None
+    member_id = members.member_of(form)
     reason = str(form.get("reason", ""))[:2000]
     with deps.reading(request) as conn:
         members.own(conn, who, member_id)
     try:
-        o = portfolio_api.OutcomeIn(
+        o = OutcomeIn(
             outcome=clearance.CLEARED,
             reason=reason,
             member=member_id,
@@ -223,7 +221,17 @@ def confirm(request: Request, who, application_id: int, form) -> Response:  # no
         )
         return confirmation_form(request, who, application_id, member_id, reason, error, status)
     try:
-        portfolio_api.decide(request, application_id, o, who)
+        deps.write(
+            request,
+            dossier.decide,
+            who.name,
+            application_id,
+            o.outcome,
+            o.reason,
+            clock.today(),
+            o.member,
+            o.signature,
+        )
     except JointfundError as exc:
         error, status = members.failed(exc)
         return confirmation_form(request, who, application_id, member_id, reason, error, status)
@@ -234,8 +242,10 @@ def confirm(request: Request, who, application_id: int, form) -> Response:  # no
 async def move(request: Request, application_id: RowId) -> Response:
     who = await deps.authorise_change(request, "applications.move")  # the policy first, then the form
     form = await request.form()
-    m = portfolio_api.MoveIn(to=str(form.get("to", "")), reason=str(form.get("reason", "")))
-    await run_in_threadpool(lambda: portfolio_api.move(request, application_id, m, who))
+    m = MoveIn(to=str(form.get("to", "")), reason=str(form.get("reason", "")))
+    await run_in_threadpool(
+        deps.write, request, dossier.move, who.name, application_id, m.to, m.reason, clock.today()
+    )
     return RedirectResponse(f"/pipeline/{application_id}", status_code=303)
 
 
@@ -268,7 +278,8 @@ def field_problems(error: dict | None, lang: str) -> tuple[dict[str, list[str]],
 
 
 def portal_page(request: Request, who, form: dict, error: dict | None, status: int = 200) -> Response:  # noqa: ANN001
-    mine = portfolio_api.listing(request, None, None, None, Paging(BOARD_LIMIT, 0), submitted_by=who.name)
+    with deps.reading(request) as conn:
+        mine = dossier.page(conn, deps.fund(request), None, None, None, BOARD_LIMIT, 0, who.name)
     facts = pipeline_facts(request)
     # An applicant looks a resource (a region) up by its name in their language, so lists are in that
     # language's order.
@@ -297,7 +308,9 @@ async def portal_submit(request: Request) -> Response:
     form = {k: str(submitted.get(k, "")).strip() for k in FIELDS}
     try:
         fields = ApplicationIn(**{k: v for k, v in form.items() if v})
-        done = await run_in_threadpool(portfolio_api.submit_one, request, who.name, fields, "portal")
+        done = await run_in_threadpool(
+            deps.write, request, dossier.submit, who.name, fields.model_dump(), "portal", clock.today()
+        )
     except ValidationError as exc:  # the form's bounds, in the domain's words (PROBLEMS, texts.IMPORTS)
         problems = [
             Problem(
@@ -331,7 +344,8 @@ def my_application_page(
     status: int = 200,
     upload_error: str = "",
 ) -> Response:
-    a = portfolio_api.own_application(request, application_id, who.name)
+    with deps.reading(request) as conn:
+        a = dossier.own(conn, deps.fund(request), application_id, who.name)
     target = apps.pipeline_of(deps.fund(request).terms()).withdrawal
     return render(
         request,
@@ -362,7 +376,14 @@ async def my_document(request: Request, application_id: RowId) -> Response:
     content = await f.read(limit + 1)
     try:
         await run_in_threadpool(
-            portfolio_api.upload_own, request, application_id, who.name, f.filename, content
+            deps.write,
+            request,
+            dossier.attach_own,
+            application_id,
+            who.name,
+            f.filename,
+            content,
+            clock.today(),
         )
     except InputError:
         return await run_in_threadpool(
@@ -392,6 +413,8 @@ async def my_withdrawal(request: Request, application_id: RowId) -> Response:
             tr("Tick the box to confirm that you withdraw the application."),
             422,
         )
-    w = portfolio_api.WithdrawIn(confirm=True, reason=str(form.get("reason", ""))[:2000])
-    await run_in_threadpool(portfolio_api.withdraw_own, request, application_id, who.name, w)
+    reason = str(form.get("reason", ""))[:2000]
+    await run_in_threadpool(
+        deps.write, request, dossier.withdraw_own, application_id, who.name, True, reason, clock.today()
+    )
     return RedirectResponse(f"/portal/{application_id}", status_code=303)

@@ -11,8 +11,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from jointfund.api import deps
-from jointfund.api.routers import public as public_api
+from jointfund.api import deps, reads
 from jointfund.api.schemas import RowId
 from jointfund.i18n import N_
 from jointfund.ledger import disclosure, log
@@ -63,5 +62,5 @@ def records_page(request: Request, page: int = Query(1, ge=1, le=10**9), _who=PU
 @router.get("/records/{seq}", response_class=HTMLResponse)
 def record_page(request: Request, seq: RowId, _who=PUBLIC) -> Response:
     """The verifier, started on record `seq`: the verifier itself says so of a private or missing record."""
-    s = public_api.summary(request)
+    s = reads.public_summary(request)
     return render(request, "record.html", seq=seq, trusted_json=verifier_trust(request, s))

@@ -1,8 +1,9 @@
 """Pages of the reports: partners' capital with statements to download, the portfolio with its
 metrics drawn as inline SVG, and the EITI and reconciliation reports of a revenue year.
 
-Every figure comes from the same functions as the API's JSON (api.routers.reports and
-.portfolio); the downloads are the API's own links, which the session cookie authorises.
+Every figure comes from the same services as the API's JSON (capital.accounts, portfolio.dossier,
+revenue.annual), shown alike through api.schemas; the downloads are the API's own links, which the session
+cookie authorises.
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from fastapi.responses import HTMLResponse, Response
 
 from jointfund import charts, clock
 from jointfund.api import deps
-from jointfund.api.routers import portfolio as portfolio_api
-from jointfund.api.routers import reports as reports_api
+from jointfund.api.schemas import amount_query, capital_out, plain_row, reconciliation_out, section_out
+from jointfund.capital.accounts import accounts_between
 from jointfund.errors import JointfundError
-from jointfund.reports import statement
+from jointfund.portfolio import dossier
+from jointfund.reports import fund_report, statement
+from jointfund.revenue import annual
 from jointfund.web import i18n, names
 from jointfund.web.pages import language, render
 
@@ -29,7 +32,8 @@ TOTAL = "TOTAL"  # the portfolio report's label of its fund-total rows
 
 @router.get("/capital", response_class=HTMLResponse)
 def capital(request: Request, as_of: dt.date | None = Query(None), _who=READ) -> Response:
-    fc = reports_api.fund_capital(request, as_of, None)
+    with deps.reading(request) as conn:
+        fc = capital_out(accounts_between(conn, deps.fund(request), as_of or clock.today(), None))
     lang = language(request)
     tr = i18n.translations(lang).gettext
     named = names.namer(deps.fund(request).terms(), tr)  # the partners' names, not their codes (UA, US)
@@ -63,7 +67,10 @@ def capital(request: Request, as_of: dt.date | None = Query(None), _who=READ) ->
 
 @router.get("/portfolio", response_class=HTMLResponse)
 def portfolio(request: Request, as_of: dt.date | None = Query(None), _who=READ) -> Response:
-    section = portfolio_api.portfolio_section(request, as_of)
+    day = as_of or clock.today()
+    with deps.reading(request) as conn:
+        section = {"as_of": day, **section_out(fund_report.portfolio(conn, deps.fund(request), day))}
+        investments = dossier.investments(conn, deps.fund(request), day)
     rows = [r for r in section["rows"] if r["investment"] != TOTAL]
     totals = [r for r in section["rows"] if r["investment"] == TOTAL]
     lang = language(request)
@@ -96,7 +103,7 @@ def portfolio(request: Request, as_of: dt.date | None = Query(None), _who=READ) 
         rows=rows,
         totals=totals,
         drawn=drawn,
-        investments=portfolio_api.investment_rows(request, section["as_of"]),
+        investments=investments,
     )
 
 
@@ -104,16 +111,19 @@ def portfolio(request: Request, as_of: dt.date | None = Query(None), _who=READ) 
 def revenue_reports(
     request: Request,
     year: int | None = Query(None, ge=1900, le=2999),
-    tolerance: str | None = reports_api.amount_query("Reconciliation tolerance."),
+    tolerance: str | None = amount_query("Reconciliation tolerance."),
     _who=READ,
 ) -> Response:
     chosen = year or clock.today().year - 1
     limit = Decimal(tolerance or 0)
-    try:
-        rows, title = reports_api.eiti_rows(request, chosen, None)
-        eiti, eiti_error = [reports_api.eiti_out(r) for r in rows], None
-    except JointfundError as exc:  # a missing rate is said on the page; the reconciliation still shows
-        eiti, title, eiti_error = [], "", str(exc)
+    info = deps.fund(request)
+    with deps.reading(request) as conn:
+        try:
+            rows, title = annual.eiti_report(conn, info, chosen, None)
+            eiti, eiti_error = [plain_row(r._asdict()) for r in rows], None
+        except JointfundError as exc:  # a missing rate is said on the page; the reconciliation still shows
+            eiti, title, eiti_error = [], "", str(exc)
+        recon = reconciliation_out(chosen, limit, *annual.reconciliation(conn, info, chosen, limit))
     return render(
         request,
         "reports.html",
@@ -122,5 +132,5 @@ def revenue_reports(
         eiti=eiti,
         title=title,
         eiti_error=eiti_error,
-        recon=reports_api.reconciliation(request, chosen, limit),
+        recon=recon,
     )

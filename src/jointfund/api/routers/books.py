@@ -22,12 +22,11 @@ from jointfund import bounds
 from jointfund.accounting import manual
 from jointfund.api import deps
 from jointfund.api.errors import RESPONSES
-from jointfund.api.routers.ledger import entry_out
 from jointfund.api.schemas import EntryOut
 from jointfund.budget import expense
 from jointfund.errors import InputError, Problem
 from jointfund.governance import countersign
-from jointfund.ledger import document, journal
+from jointfund.ledger import document, entries, journal
 from jointfund.ledger.entry import Entry, Posting
 from jointfund.money import format_amount, read_amount
 from jointfund.store import db
@@ -202,7 +201,7 @@ def _asked(request: Request, who, member: int | None, build: Callable[[Connectio
 def _posted(request: Request, do: Callable[[Connection], tuple[int, bool]]) -> dict:
     with db.write(deps.server(request).engine) as conn:
         seq, _new = do(conn)
-        return entry_out(journal.get_entry(conn, seq))
+        return entries.one(conn, seq)
 
 
 @router.post(

@@ -11,11 +11,10 @@ from jointfund.api import deps
 from jointfund.api.errors import RESPONSES
 from jointfund.api.response_cache import cacheable
 from jointfund.api.schemas import AccountOut, BalanceOut, CheckpointOut, EntryOut, Page, Paging, RowId
-from jointfund.errors import InputError, JointfundError, Problem
+from jointfund.errors import InputError, Problem
 from jointfund.ledger import canonical, journal, log
-from jointfund.ledger.entry import Entry
-from jointfund.ledger.proof import checkpoint_json, consistency_bundle, inclusion_bundle
-from jointfund.ledger.records import record_bytes
+from jointfund.ledger import entries as entries_mod
+from jointfund.ledger.proof import checkpoint_json, consistency_bundle
 
 router = APIRouter(tags=["ledger"], responses=RESPONSES)
 READ = Depends(deps.allow("books.read"))
@@ -24,41 +23,11 @@ PUBLIC = Depends(deps.allow("public.read"))
 AsOf = Query(None, description="Effective date (YYYY-MM-DD): balances count postings dated on or before it.")
 
 
-def entry_out(e: Entry) -> dict:
-    return {
-        "seq": e.seq,
-        "date": e.date,
-        "recorded_at": e.recorded_at,
-        "key": e.key,
-        "narration": e.narration,
-        "links": list(e.links),
-        "reverses": e.reverses,
-        "postings": [
-            {
-                "account": p.account,
-                "amount": canonical.format_amount(p.amount, p.currency),
-                "currency": p.currency,
-            }
-            for p in e.postings
-        ],
-    }
-
-
-def trial_balance(request: Request, as_of: dt.date | None) -> tuple:
-    """Every (account, currency, balance) as of `as_of`, cached per book version (it sums every posting)."""
-
-    def compute() -> tuple:
-        with deps.reading(request) as conn:
-            return tuple(journal.trial_balance(conn, as_of))
-
-    return deps.cached(request, "ledger.trial_balance", (as_of,), compute)
-
-
 def accounts_as_of(request: Request, as_of: dt.date | None) -> list[dict]:
     """Every account with its own balances (not its subtree's) as of `as_of`."""
     with deps.reading(request) as conn:
         balances: dict[str, dict[str, str]] = {}
-        for name, cur, amount in trial_balance(request, as_of):
+        for name, cur, amount in deps.cached_read(request, entries_mod.trial_balance, as_of):
             balances.setdefault(name, {})[cur] = canonical.format_amount(amount, cur)
         found = journal.load_accounts(conn)
     return [
@@ -115,14 +84,13 @@ def entries(
     _who=READ,
 ) -> dict:
     with deps.reading(request) as conn:
-        found = list(journal.entries(conn, since, until, account, link, paging.limit + 1, paging.offset))
-    return paging.page([entry_out(e) for e in found])
+        return entries_mod.page(conn, since, until, account, link, paging.limit, paging.offset)
 
 
 @router.get("/ledger/entries/{seq}", response_model=EntryOut, summary="One entry")
 def entry(request: Request, seq: RowId, _who=READ) -> dict:
     with deps.reading(request) as conn:
-        return entry_out(journal.get_entry(conn, seq))
+        return entries_mod.one(conn, seq)
 
 
 def signed_checkpoints(request: Request, limit: int | None = None, offset: int = 0) -> list[dict]:
@@ -144,34 +112,6 @@ def checkpoints(request: Request, paging: Paging = Depends(), _who=PUBLIC) -> di
     return paging.page(signed_checkpoints(request, paging.limit + 1, paging.offset))
 
 
-def proof_bundle(request: Request, seq: int, checkpoint: int | None) -> dict:
-    """Inclusion proof of record `seq` against checkpoint `checkpoint` (default: the newest covering it)."""
-    fund = deps.fund(request)
-    with deps.reading(request) as conn:
-        record = record_bytes(conn, seq)
-        keys = log.partner_keys(conn)
-        if checkpoint is not None:
-            chosen = log.checkpoint(conn, fund.id, checkpoint, "checkpoint: ")
-            covering = [chosen] if chosen.tree_size >= seq else []
-        else:
-            covering = [cp for _, cp in log.newest_checkpoints(conn, fund.id, 1)]
-        if not covering or covering[0].tree_size < seq:
-            raise JointfundError(
-                f"no signed checkpoint covers record {seq} yet; the partners sign one with: "
-                "jointfund checkpoint --partner P --key FILE"
-            )
-        cp = covering[0]
-        return inclusion_bundle(
-            fund.id,
-            seq,
-            record,
-            log.tree(conn, cp.tree_size),
-            cp,
-            keys[cp.key_id][1],
-            log.key_registrations(conn).get(cp.key_id),
-        )
-
-
 @router.get(
     "/ledger/records/{seq}/proof",
     tags=["proofs"],
@@ -189,7 +129,8 @@ def proof(
     """A self-contained bundle (docs/auditing.md): the record's canonical bytes, its audit path, and a
     checkpoint signed by a partner with that partner's public key. The public page checks one in the
     browser."""
-    return proof_bundle(request, seq, checkpoint)
+    with deps.reading(request) as conn:
+        return entries_mod.proof_bundle(conn, deps.fund(request), seq, checkpoint)
 
 
 @router.get(

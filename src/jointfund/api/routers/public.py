@@ -8,33 +8,21 @@ and the latest checkpoint of each partner. The public page (web.pages) draws the
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
-from itertools import islice
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from jointfund import clock
-from jointfund.api import deps
+from jointfund.api import deps, reads
 from jointfund.api.errors import RESPONSES
 from jointfund.api.response_cache import cacheable
-from jointfund.api.routers.portfolio import investment_rows
 from jointfund.api.schemas import CheckpointOut, InvestmentOut, MeOut, Page, Paging, ProposalOut, RowId
-from jointfund.capital.accounts import FundCapital, capital_accounts
-from jointfund.capital.calls import partner_capital
-from jointfund.errors import JointfundError
-from jointfund.forecast import outlook
-from jointfund.governance import listing, policy, proposal
-from jointfund.ledger import disclosure, log
-from jointfund.ledger.proof import checkpoint_json
-from jointfund.money import format_amount
-from jointfund.revenue import book as revenue_book
-from jointfund.revenue.contribution import Tally
+from jointfund.governance import policy
+from jointfund.ledger import disclosure
+from jointfund.reports.summary import SUMMARY_ITEMS
 
 router = APIRouter(responses=RESPONSES)
 PUBLIC = Depends(deps.allow("public.read"))
-GROUPINGS = ("resource", "region", "year")
-SUMMARY_ITEMS = 20  # decisions and investments the summary lists, newest first (the page shows them all)
 
 
 class CapitalOut(BaseModel):
@@ -90,163 +78,11 @@ class SummaryOut(BaseModel):
     witnessing: WitnessingOut | None
 
 
-def latest_by_partner(cps: list[dict]) -> list[dict]:
-    latest: dict[str, dict] = {}
-    for cp in cps:
-        if cp["partner"] not in latest or cp["tree_size"] >= latest[cp["partner"]]["tree_size"]:
-            latest[cp["partner"]] = cp
-    return sorted(latest.values(), key=lambda cp: cp["partner"])
-
-
-def both_signed(cps: list[dict], partners: tuple[str, ...]) -> dict | None:
-    """The largest tree head that every partner signed (same size and root), if there is one."""
-    heads: dict[tuple[int, str], set[str]] = {}
-    for cp in cps:
-        heads.setdefault((cp["tree_size"], cp["root"]), set()).add(cp["partner"])
-    full = [head for head, who in heads.items() if who >= set(partners)]
-    if not full:
-        return None
-    size, root = max(full)
-    return next(cp for cp in cps if (cp["tree_size"], cp["root"]) == (size, root))
-
-
-def contributions(request: Request, base: str) -> dict[str, list[dict]]:
-    info = deps.fund(request)
-    tallies = {by: Tally(by) for by in GROUPINGS}
-    with deps.reading(request) as conn:
-        for e in revenue_book.evaluations(conn, info):
-            for tally in tallies.values():
-                tally.add(e)
-    terms = info.terms()
-    names = {r.code: r.name for r in terms.resources}
-    out: dict[str, list[dict]] = {}
-    for by, tally in tallies.items():
-        merged: dict[str, dict] = {}
-        for row in tally.rows(names if by == "resource" else None):
-            slot = merged.setdefault(
-                row.key,
-                {
-                    "key": row.key,
-                    "name": row.name or row.key,
-                    "receipts": 0,
-                    "eligible": 0,
-                    "total": Decimal(0),
-                    "complete": True,
-                },
-            )
-            slot["receipts"] += row.receipts
-            slot["eligible"] += row.eligible
-            if row.contribution_base is None:
-                slot["complete"] = False
-            else:
-                slot["total"] += row.contribution_base
-        out[by] = [
-            {
-                "key": s["key"],
-                "name": s["name"],
-                "receipts": s["receipts"],
-                "eligible": s["eligible"],
-                "contribution_base": format_amount(s["total"], base) if s["complete"] else None,
-            }
-            for s in merged.values()
-        ]
-    return out
-
-
-def capital_today(request: Request) -> FundCapital:
-    """The partners' capital accounts today, computed once per book version and day for every page that
-    shows them (the summary and the outlook's start both did, after each write). Read on a connection of its
-    own, never while the caller holds one: a route holding two could exhaust the pool."""
-    info = deps.fund(request)
-
-    def compute() -> FundCapital:
-        with deps.reading(request) as conn:
-            return capital_accounts(conn, info, clock.today())
-
-    return deps.cached(request, "capital.accounts", (), compute)
-
-
-def summary(request: Request) -> dict:
-    """The published aggregates (role-independent: the public sees them), cached per book version and day."""
-    return deps.cached(request, "public.summary", (), lambda: compute_summary(request))
-
-
-def compute_summary(request: Request) -> dict:
-    info = deps.fund(request)
-    today = clock.today()
-    terms = info.terms(today)
-    base = terms.fund.base_currency
-    fc = capital_today(request)  # the one capital figure every surface shows
-    with deps.reading(request) as conn:
-        capital = [
-            {
-                "partner": c.partner,
-                "currency": c.currency,
-                "committed": format_amount(c.committed, c.currency),
-                "called": format_amount(c.called, c.currency),
-                "received": format_amount(c.received, c.currency),
-                "capital": format_amount(fc.account(c.partner).closing, c.currency),
-                "share": str(fc.account(c.partner).share),
-            }
-            for c in partner_capital(conn, terms, today)
-        ]
-        # Bounded reads (issue 13): the newest decisions, each partner's latest checkpoint and the largest
-        # head all signed, chosen in SQL; never every proposal or checkpoint the book holds.
-        decided = [
-            proposal.shown(s)
-            for s in islice(
-                listing.listed(conn, info, today, listing.Filter(newest_first=True, with_amount=True)),
-                SUMMARY_ITEMS + 1,
-            )
-        ]
-        keys = log.partner_keys(conn)
-        cps = [
-            {"id": i, **checkpoint_json(cp, keys[cp.key_id][1])}
-            for i, cp in log.summary_checkpoints(conn, info.id, terms.partner_codes)
-        ]
-    investments = investment_rows(request, limit=SUMMARY_ITEMS + 1, newest_first=True)
-    return {
-        "fund_code": info.code,
-        "fund_name": info.name,
-        "start_date": info.start_date,
-        "base_currency": base,
-        "as_of": today,
-        "capital": capital,
-        "contributions": contributions(request, base),
-        "decisions": decided[:SUMMARY_ITEMS],
-        "more_decisions": len(decided) > SUMMARY_ITEMS,
-        "investments": investments[:SUMMARY_ITEMS],
-        "more_investments": len(investments) > SUMMARY_ITEMS,
-        "checkpoints": latest_by_partner(cps),
-        "both_signed": both_signed(cps, terms.partner_codes),
-        "witnessing": witnessing(request),
-    }
-
-
-def witnessing(request: Request) -> dict | None:
-    """The latest head every partner signed as a C2SP note, with its witnesses' cosignatures (issue 18)."""
-    from jointfund.ledger import checkpoint_note
-
-    info = deps.fund(request)
-    partners = info.base_terms().partner_codes
-    with deps.reading(request) as conn:
-        head = checkpoint_note.latest(conn, info.id, partners)
-    if head is None:
-        return None
-    required = info.terms().transparency.witnesses_required
-    return {
-        "tree_size": head.body.size,
-        "partners": sorted(set(head.partners)),
-        "witnesses": sorted(set(head.witnesses)),
-        "required": required,
-        "witnessed": head.witnessed(required),
-    }
-
-
 @router.get("/public/summary", response_model=SummaryOut, tags=["public"], summary="Published aggregates")
 @cacheable
 def public_summary(request: Request, _who=PUBLIC) -> dict:
-    return summary(request)
+    """The published aggregates (role-independent: the public sees them), cached per book version and day."""
+    return reads.public_summary(request)
 
 
 class PublicRecordOut(BaseModel):
@@ -302,28 +138,7 @@ def forecast(
     tornado: bool = Query(False, description="Also the sensitivity to each input (slower)."),
     _who=PUBLIC,
 ) -> dict:
-    return outlook_document(request, with_tornado=tornado)
-
-
-def outlook_document(request: Request, with_tornado: bool) -> dict:
-    """The forecast document for today's book, cached per book version and day (about a second to compute,
-    0.3 s without the tornado); shared between requests and pages, never mutated."""
-    info = deps.fund(request)
-
-    def compute() -> dict | JointfundError:
-        capital = capital_today(request)  # the summary's, computed once per book version for both
-        with deps.reading(request) as conn:
-            try:
-                return outlook.book_outlook(conn, info, clock.today(), with_tornado, capital)
-            except JointfundError as refused:
-                # Kept like a result: a book the forecast cannot start from stays so until the next write,
-                # and every page that shows the outlook would otherwise read the book again to learn it.
-                return refused.with_traceback(None)  # no frames (and their connection) kept in the cache
-
-    doc = deps.cached(request, "forecast.outlook", (with_tornado,), compute)
-    if isinstance(doc, JointfundError):
-        raise doc.with_traceback(None)  # a fresh traceback each time, never one grown by every raise
-    return doc
+    return reads.outlook_document(request, tornado)
 
 
 @router.get("/terms", response_model=dict, tags=["terms"], summary="The terms in force on a date")

@@ -28,17 +28,19 @@ from jointfund.api.schemas import (
     FundCapitalOut,
     ReconciliationOut,
     ReportOut,
+    amount_query,
+    capital_out,
     plain,
     plain_row,
+    reconciliation_out,
+    section_out,
 )
 from jointfund.api.security import LANG_COOKIE
-from jointfund.capital.accounts import capital_accounts
-from jointfund.errors import InputError, JointfundError, Problem
+from jointfund.capital.accounts import accounts_between
+from jointfund.errors import InputError, Problem
 from jointfund.reports import html, statement, statement_page, xlsx
 from jointfund.reports.fund_report import Section
-from jointfund.revenue import book, eiti
-from jointfund.revenue.contribution import MissingRates, missing_rates
-from jointfund.revenue.reconcile import bounds, reconcile
+from jointfund.revenue import annual, eiti
 
 router = APIRouter(responses=RESPONSES)
 READ = Depends(deps.allow("books.read"))
@@ -92,7 +94,7 @@ def sections_response(sections: list[Section], title: str, fmt: str, filename: s
     return JSONResponse(
         {
             "title": title,
-            "sections": [{"title": s.title, "rows": [plain_row(r) for r in s.rows]} for s in sections],
+            "sections": [section_out(s) for s in sections],
         }
     )
 
@@ -101,27 +103,8 @@ def sections_response(sections: list[Section], title: str, fmt: str, filename: s
 
 
 def eiti_rows(request: Request, year: int, materiality: Decimal | None) -> tuple[list[eiti.EitiRow], str]:
-    info = deps.fund(request)
-    terms = info.base_terms()
     with deps.reading(request) as conn:
-        evaluations = MissingRates(book.evaluations(conn, info, year))
-        rows = eiti.report(evaluations, terms, materiality)
-    if evaluations.missing:
-        raise JointfundError(missing_rates(evaluations.missing))
-    return rows, eiti.TITLE % {"fund": terms.fund.name, "year": year}
-
-
-def eiti_out(r: eiti.EitiRow) -> dict:
-    return plain_row(r._asdict())
-
-
-def amount_query(description: str):  # noqa: ANN201 - a Query; one per parameter (FastAPI keeps state in it)
-    return Query(
-        None,
-        max_length=30,
-        pattern=r"^[0-9]{1,18}(\.[0-9]{1,8})?$",
-        description=f"{description} An amount, with a dot as the decimal mark.",
-    )
+        return annual.eiti_report(conn, deps.fund(request), year, materiality)
 
 
 @router.get(
@@ -153,22 +136,7 @@ def eiti_report(
             xlsx_bytes(lambda path: xlsx.write(sections, path, title)), XLSX_TYPE, f"eiti-{year}.xlsx"
         )
     rows, title = eiti_rows(request, year, None if materiality is None else Decimal(materiality))
-    return JSONResponse([eiti_out(r) for r in rows])
-
-
-def reconciliation(request: Request, year: int, tolerance: Decimal) -> dict:
-    window = deps.fund(request).base_terms().reconciliation.window_days
-    span = bounds(year, window)
-    with deps.reading(request) as conn:
-        compared, found = reconcile(
-            book.receipts(conn, span), book.licences(conn), book.payments(conn, span), tolerance, year, window
-        )
-    return {
-        "year": year,
-        "tolerance": format(tolerance, "f"),
-        "compared": compared,
-        "findings": [plain_row(f._asdict()) for f in found],
-    }
+    return JSONResponse([plain_row(r._asdict()) for r in rows])
 
 
 @router.get(
@@ -184,20 +152,12 @@ def reconciliation_report(
     _who=READ,
 ) -> dict:
     """Per company x licence x stream: differences over the tolerance, and items with no counterpart."""
-    return reconciliation(request, year, Decimal(tolerance or 0))
+    limit = Decimal(tolerance or 0)
+    with deps.reading(request) as conn:
+        return reconciliation_out(year, limit, *annual.reconciliation(conn, deps.fund(request), year, limit))
 
 
 # -- capital --
-
-
-def fund_capital(request: Request, as_of: dt.date | None, since: dt.date | None) -> dict:
-    info = deps.fund(request)
-    end = as_of or clock.today()
-    if since is not None and since > end:
-        raise InputError([Problem("from", f"after the closing date {end}", since.isoformat())])
-    with deps.reading(request) as conn:
-        fc = capital_accounts(conn, info, end, since)
-    return {**plain_row(fc._asdict()), "accounts": [plain_row(a._asdict()) for a in fc.accounts]}
 
 
 @router.get(
@@ -212,7 +172,8 @@ def accounts(
     _who=READ,
 ) -> dict:
     """Each partner's capital account and ownership share, and the fund's NAV, from the book alone."""
-    return fund_capital(request, as_of, since)
+    with deps.reading(request) as conn:
+        return capital_out(accounts_between(conn, deps.fund(request), as_of or clock.today(), since))
 
 
 Period = Query(

@@ -12,10 +12,7 @@ once, otherwise the request waits for the outcome (off the event loop).
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable
-from decimal import Decimal
-from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
@@ -27,21 +24,21 @@ from sqlalchemy import Connection, select
 from jointfund import bounds, clock
 from jointfund.api import deps
 from jointfund.api.errors import RESPONSES
-from jointfund.api.jobs import Job
 from jointfund.api.response_cache import cacheable
 from jointfund.api.schemas import DeadlineOut, Page, Paging, PaymentOut, RateOut, TotalsOut
-from jointfund.errors import InputError, NotFound, Problem
+from jointfund.api.uploads import JobId, job_out, start_job
+from jointfund.errors import NotFound
 from jointfund.fund import FundInfo
 from jointfund.governance import countersign
 from jointfund.money import format_amount
-from jointfund.revenue import book, corrections, deadlines, intake
+from jointfund.revenue import book, corrections, deadlines, intake, listing
 from jointfund.revenue.contribution import GROUPINGS, Evaluation, totals
+from jointfund.revenue.upload import upload_name
 from jointfund.store import db
 from jointfund.store import tables as t
 
 router = APIRouter(prefix="/revenue", tags=["revenue"], responses=RESPONSES)
 READ = Depends(deps.allow("books.read"))
-SUFFIXES = (".csv", ".xlsx", ".json")
 
 
 # The kinds of upload and the policy action each needs; what importing does is revenue.intake's.
@@ -56,15 +53,6 @@ class ImportOut(BaseModel):
     unchanged: int
     accrued: int | None = None
     reversals: int | None = None
-
-
-def safe_name(name: str | None) -> str:
-    """The uploaded file's own name (errors cite it), reduced to harmless characters."""
-    base = re.sub(r"[^A-Za-z0-9._-]", "_", Path(name or "upload").name)[:100].lstrip(".") or "upload"
-    return base
-
-
-JobId = Annotated[str, FastapiPath(pattern=r"^[0-9a-f]{32}$", description="the id the upload gave")]
 
 
 class JobOut(BaseModel):
@@ -82,49 +70,12 @@ class JobOut(BaseModel):
     status_url: str
 
 
-def job_out(job: Job) -> dict:
-    done = job.result if job.state == "done" else None
-    problems = (job.result or {}).get("problems", []) if job.state == "refused" else []
-    return {
-        **job._asdict(),
-        "result": done,
-        "problems": problems,
-        "status_url": f"/api/revenue/uploads/{job.id}",
-    }
-
-
-def upload_name(what: str, filename: str | None) -> str:
-    """The uploaded file's safe name; a file of a type no import reads is refused here, by name."""
-    name = safe_name(filename)
-    if not name.lower().endswith(SUFFIXES):
-        raise InputError(
-            [Problem("file", f"expected a {', '.join(SUFFIXES)} file", name)], f"{what} not imported"
-        )
-    return name
-
-
 def start_upload(
     request: Request, what: str, upload: UploadFile, actor: str, accept_jump: bool = False
 ) -> str:
     """Start the upload of `upload` as a job of this server (api.jobs); its id. A bad name is refused."""
     name = upload_name(what, upload.filename)
     return start_job(request, what, name, upload.file.read(), actor, accept_jump)
-
-
-def start_job(
-    request: Request, what: str, name: str, data: bytes, actor: str, accept_jump: bool = False
-) -> str:
-    """Start importing `data` (a file called `name`) as a job of this server; its id."""
-    info = deps.fund(request)
-    engine = deps.server(request).engine
-
-    def work(path: Path, progress: Callable[[int], None]) -> dict:
-        with db.write(engine) as conn:
-            stage = intake.rows_only(progress)
-            done = intake.import_file(conn, info, what, path, actor, stage=stage, accept_jump=accept_jump)
-        return done.summary()
-
-    return deps.server(request).jobs.start(what, name, actor, data, work)
 
 
 def _answer(request: Request, job_id: str, background: bool) -> object:
@@ -229,45 +180,7 @@ def licences(
 ) -> dict:
     """Licences by id, with their corrected fields; `resource` and `region` match the corrected values."""
     with deps.reading(request) as conn:
-        found = book.licence_page(conn, resource, region, paging.limit + 1, paging.offset)
-    return paging.page([{**lic._asdict(), "issued": lic.issued.isoformat()} for lic in found])
-
-
-def evaluated(
-    request: Request,
-    year: int | None,
-    keep: Callable[[Evaluation], bool],
-    row: Callable[[Evaluation, str], dict],
-    paging: Paging,
-) -> dict:
-    """One page of the receipts of `year` that `keep` keeps, each judged by the terms in force on its date."""
-    info = deps.fund(request)
-    base = info.base_terms().fund.base_currency
-    with deps.reading(request) as conn:
-        # A batch of receipts at a time, each reading only its licences and rates: the page stops the stream.
-        kept = paging.take(e for e in book.evaluations_in_batches(conn, info, year) if keep(e))
-    return paging.page([row(e, base) for e in kept])
-
-
-def _money_or_none(value: Decimal | None, currency: str) -> str | None:
-    return None if value is None else format_amount(value, currency)
-
-
-def receipt_out(e: Evaluation, base: str) -> dict:
-    r = e.receipt
-    return {
-        "receipt_id": r.receipt_id,
-        "date": r.date.isoformat(),
-        "licence_id": r.licence_id,
-        "stream": r.stream,
-        "amount": format_amount(r.amount, r.currency),
-        "currency": r.currency,
-        "eligible": e.eligible,
-        "reason": e.reason,
-        "contribution": format_amount(e.contribution, r.currency),
-        "contribution_base": _money_or_none(e.contribution_base, base),
-        "base_currency": base,
-    }
+        return listing.licences(conn, resource, region, paging.limit, paging.offset)
 
 
 @router.get("/receipts", response_model=Page[ReceiptOut], summary="Receipts with their eligibility reasons")
@@ -280,15 +193,9 @@ def receipts(
     paging: Paging = Depends(),
     _who=READ,
 ) -> dict:
-    def keep(e: Evaluation) -> bool:
-        r = e.receipt
-        return not (
-            (licence and r.licence_id != licence)
-            or (stream and r.stream != stream)
-            or (eligible is not None and e.eligible != eligible)
-        )
-
-    return evaluated(request, year, keep, receipt_out, paging)
+    with deps.reading(request) as conn:
+        info = deps.fund(request)
+        return listing.receipts(conn, info, year, licence, stream, eligible, paging.limit, paging.offset)
 
 
 @router.get("/contributions", response_model=Page[ReceiptOut], summary="Contributions, receipt by receipt")
@@ -301,7 +208,12 @@ def contributions(
 ) -> dict:
     """What each receipt owes the fund and why (as `jointfund contributions --detail`), in receipt date
     order."""
-    return evaluated(request, year, lambda e: eligible is None or e.eligible == eligible, receipt_out, paging)
+
+    def keep(e: Evaluation) -> bool:
+        return eligible is None or e.eligible == eligible
+
+    with deps.reading(request) as conn:
+        return listing.evaluated(conn, deps.fund(request), year, keep, paging.limit, paging.offset)
 
 
 @router.get("/contributions/totals", response_model=Page[TotalsOut], summary="Contributions grouped")
@@ -327,7 +239,7 @@ def contribution_totals(
                 "amount": format_amount(x.amount, x.currency),
                 "eligible_amount": format_amount(x.eligible_amount, x.currency),
                 "contribution": format_amount(x.contribution, x.currency),
-                "contribution_base": _money_or_none(x.contribution_base, base),
+                "contribution_base": listing.money_or_none(x.contribution_base, base),
                 "base_currency": base,
             }
             for x in paging.take(found)  # only the page's groups are shaped
@@ -379,35 +291,6 @@ def payments(
     return paging.page([{**x._asdict(), "amount": format_amount(x.amount, x.currency)} for x in kept])
 
 
-def calendar_rows(request: Request, year: int | None) -> list[dict]:
-    """The compliance calendar (`jointfund calendar`): each deadline of each revenue year and its status
-    today.
-
-    Cached per book version and day (filings, transfers and imports all append to the log)."""
-    return deps.cached(request, "revenue.calendar", (year,), lambda: compute_calendar(request, year))
-
-
-def compute_calendar(request: Request, year: int | None) -> list[dict]:
-    info = deps.fund(request)
-    today = clock.today()
-    periods = [year] if year else list(range(info.start_date.year, today.year + 1))
-    with deps.reading(request) as conn:
-        found = deadlines.calendar(conn, info, periods, today)
-    return [
-        {
-            "period": d.period,
-            "deadline": d.code,
-            "what": d.name,
-            "responsible": d.responsible,
-            "due": d.due,
-            "status": d.status,
-            "met_on": d.met_on,
-            "outstanding": d.outstanding,
-        }
-        for d in found
-    ]
-
-
 @router.get("/calendar", response_model=list[DeadlineOut], summary="The compliance calendar")
 @cacheable
 def calendar(
@@ -416,7 +299,8 @@ def calendar(
     status: str | None = Query(None, max_length=10, description="done, late, open or overdue."),
     _who=READ,
 ) -> list[dict]:
-    return [d for d in calendar_rows(request, year) if status is None or d["status"] == status]
+    rows = deps.cached_read(request, deadlines.calendar_rows, year, clock.today())
+    return [d for d in rows if status is None or d["status"] == status]
 
 
 # -- corrections of reference data (revenue/correction.py): a new record with a reason, never an edit --

@@ -1,0 +1,45 @@
+"""The cached reads that API routes and web pages share: the public summary and the outlook, both built on
+the partners' capital accounts of the day, computed once per book version (issue 13) and shared by the two
+(issue 17: a page calls these, never a route function)."""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from jointfund import clock
+from jointfund.api import deps
+from jointfund.capital.accounts import FundCapital, capital_accounts
+from jointfund.forecast import outlook
+from jointfund.reports import summary
+
+
+def capital_today(request: Request) -> FundCapital:
+    """The partners' capital accounts today, computed once per book version and day for every page that
+    shows them (the summary and the outlook's start both did, after each write). Read on a connection of its
+    own, never while the caller holds one: a route holding two could exhaust the pool."""
+    info = deps.fund(request)
+
+    def compute() -> FundCapital:
+        with deps.reading(request) as conn:
+            return capital_accounts(conn, info, clock.today())
+
+    return deps.cached(request, "capital.accounts", (), compute)
+
+
+def public_summary(request: Request) -> dict:
+    """The published aggregates (role-independent: the public sees them), cached per book version and day."""
+    return deps.cached_read(request, summary.summary, clock.today(), given=lambda: capital_today(request))
+
+
+def outlook_document(request: Request, with_tornado: bool) -> dict:
+    """The forecast document for today's book, cached per book version and day (about a second to compute,
+    0.3 s without the tornado); shared between requests and pages, never mutated. A book the forecast cannot
+    start from is refused, and the refusal is cached like a result until the next write."""
+    return deps.cached_read(
+        request,
+        outlook.book_outlook,
+        clock.today(),
+        with_tornado,
+        keep_refusals=True,
+        given=lambda: capital_today(request),
+    )
