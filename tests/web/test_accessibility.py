@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 import pytest
 from support import CHROMIUM, CHROMIUM_ARGS
 
+from web.browsing import sign_in
 from web.test_browser import ARTIFACTS
 from web.test_ukrainian_pages import demo  # noqa: F401 - fixture: the demo fund served on a loopback port
 
@@ -85,12 +86,10 @@ def session(browser, demo, user: str | None, lang: str, width: int):  # noqa: AN
         lambda r: None if r.url.startswith(base) or r.url.startswith("data:") else offline.append(r.url),
     )
     page = context.new_page()
-    page.goto(f"/login?lang={lang}")
-    if user is not None:
-        page.fill("input[name=name]", user)
-        page.fill("input[name=password]", passwords[user])
-        page.click("form button[type=submit]")
-        page.wait_for_load_state()
+    if user is None:
+        page.goto(f"/login?lang={lang}")
+    else:
+        sign_in(page, user, passwords[user], lang, home=None)
     return context, page, offline
 
 

@@ -15,6 +15,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from playwright.sync_api import expect
 
+from web.browsing import signed_in
 from web.test_accessibility import violations
 from web.test_browser import browser, server, shot  # noqa: F401 - fixtures
 
@@ -22,18 +23,6 @@ pytestmark = pytest.mark.parametrize(
     "backend", ["sqlite"]
 )  # the browser is the subject; the rest runs on both
 HEADINGS = {"en": "Users and seats", "uk": "Користувачі та місця"}
-
-
-def signed_in(browser, server, site, role: str, lang: str):  # noqa: ANN001, ANN201, F811
-    # bypass_csp only so that the test can inject axe-core; the page's own scripts run as they always do.
-    context = browser.new_context(base_url=server, bypass_csp=True)
-    page = context.new_page()
-    page.goto(f"/login?lang={lang}")
-    page.fill("input[name=name]", site.name(role))
-    page.fill("input[name=password]", site.passwords[role])
-    page.click("form button[type=submit]")
-    page.wait_for_url("**/dashboard")
-    return context, page
 
 
 @pytest.mark.parametrize("lang", ["en", "uk"])

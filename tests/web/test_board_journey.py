@@ -17,6 +17,7 @@ from support import authority_key
 from jointfund.governance import book, user
 from jointfund.ledger import authority
 from jointfund.store import db
+from web.browsing import sign_in
 from web.test_accessibility import violations
 from web.test_browser import browser, server, shot  # noqa: F401 - fixtures
 
@@ -47,11 +48,7 @@ def signed_in(browser, server, site, lang: str, **options):  # noqa: ANN001, ANN
         lambda r: None if r.url.startswith(server) or r.url.startswith("data:") else offline.append(r.url),
     )
     page = context.new_page()
-    page.goto(f"/login?lang={lang}")
-    page.fill("input[name=name]", site.name("board_manager"))
-    page.fill("input[name=password]", site.passwords["board_manager"])
-    page.click("form button[type=submit]")
-    page.wait_for_url("**/dashboard")
+    sign_in(page, site.name("board_manager"), site.passwords["board_manager"], lang)
     return context, page, offline
 
 

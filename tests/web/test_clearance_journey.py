@@ -17,6 +17,7 @@ from jointfund.governance import user
 from jointfund.portfolio import sanctions
 from jointfund.store import db
 from jointfund.verify import verify
+from web.browsing import sign_in
 from web.test_browser import browser, server, shot  # noqa: F401 - fixtures
 from web.test_clearance_confirmation import OTHER, OWNED, PASSWORD, REFUSED, SECOND, SIGNER, outcome_of
 from web.test_member_journey import checked
@@ -50,11 +51,7 @@ def test_a_linked_member_confirms_the_clearance_in_chromium(browser, server, sit
         assert first.ok, first.text()
 
         page = context.new_page()
-        page.goto(f"/login?lang={lang}")
-        page.fill("input[name=name]", SECOND)
-        page.fill("input[name=password]", PASSWORD)
-        page.click("form button[type=submit]")
-        page.wait_for_load_state()
+        sign_in(page, SECOND, PASSWORD, lang, home=None)
         page.goto(f"/pipeline/{aid}")
         page.fill("#confirm-reason", "passport checked")
         page.click("#confirm-form button[type=submit]")

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from jointfund.store import db
 from jointfund.store import tables as t
+from web import browsing
 from web.test_browser import browser, page, server, serving, shot  # noqa: F401 - fixtures
 from web.test_journey_treasury import no_english
 
@@ -55,11 +56,7 @@ def rates(site) -> int:  # noqa: ANN001
 
 
 def sign_in(pg, site, lang: str) -> None:  # noqa: ANN001
-    pg.goto(f"/login?lang={lang}")
-    pg.fill("input[name=name]", site.name("treasury_officer"))
-    pg.fill("input[name=password]", site.passwords["treasury_officer"])
-    pg.click("form button[type=submit]")
-    pg.wait_for_url("**/dashboard")
+    browsing.sign_in(pg, site.name("treasury_officer"), site.passwords["treasury_officer"], lang)
 
 
 def no_option(pg) -> None:  # noqa: ANN001

@@ -10,6 +10,7 @@ import hashlib
 import pytest
 from playwright.sync_api import expect
 
+from web.browsing import sign_in
 from web.test_browser import browser, page, server, shot  # noqa: F401 - fixtures
 from web.test_journey_treasury import no_english
 
@@ -29,11 +30,8 @@ SAYS = {
 @pytest.mark.parametrize("lang", ["en", "uk"])
 def test_an_applicant_submits_uploads_a_document_and_withdraws(page, site, tmp_path, lang) -> None:  # noqa: ANN001, F811
     wrong_code, nothing_yet, withdrawn = SAYS[lang]
-    page.goto(f"/login?lang={lang}")
-    page.fill("input[name=name]", site.name("applicant"))
-    page.fill("input[name=password]", site.passwords["applicant"])
-    page.click("form button[type=submit]")
-    page.wait_for_url("**/portal")  # an applicant's home is the portal, not the books
+    # an applicant's home is the portal, not the books
+    sign_in(page, site.name("applicant"), site.passwords["applicant"], lang, home="**/portal")
     assert nothing_yet in page.locator("main").inner_text()
 
     page.fill("#applicant", "Acme Lithium")

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from jointfund.store import db
 from jointfund.store import tables as t
+from web.browsing import sign_in
 from web.test_browser import browser, page, server, shot  # noqa: F401 - fixtures
 from web.test_ukrainian_pages import english_phrases
 
@@ -67,11 +68,7 @@ def test_a_treasury_officer_fixes_a_semicolon_csv_previews_imports_and_finds_it_
         ).status_code
         == 201
     )
-    page.goto(f"/login?lang={lang}")
-    page.fill("input[name=name]", site.name("treasury_officer"))
-    page.fill("input[name=password]", site.passwords["treasury_officer"])
-    page.click("form button[type=submit]")
-    page.wait_for_url("**/dashboard")
+    sign_in(page, site.name("treasury_officer"), site.passwords["treasury_officer"], lang)
 
     page.goto("/revenue")
     page.locator("main a[href='/revenue/imports']").first.click()

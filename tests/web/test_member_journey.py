@@ -24,6 +24,7 @@ from jointfund.governance import book, interest, recusal, vote
 from jointfund.ledger.checkpoint import key_id, load_public
 from jointfund.store import db
 from jointfund.verify import verify
+from web import browsing
 from web.test_accessibility import NARROW, TOLERANCE, overflow, violations
 from web.test_board_journey import answered, signed_in
 from web.test_browser import browser, server, shot  # noqa: F401 - fixtures
@@ -73,17 +74,6 @@ def checked(page, path: str, found: dict) -> None:  # noqa: ANN001
     page.set_viewport_size({"width": 1280, "height": 900})
     if problems:
         found[path] = problems
-
-
-def signed_in_as(browser, server, site, role: str, lang: str):  # noqa: ANN001, ANN201, F811
-    context = browser.new_context(base_url=server, bypass_csp=True)
-    page = context.new_page()
-    page.goto(f"/login?lang={lang}")
-    page.fill("input[name=name]", site.name(role))
-    page.fill("input[name=password]", site.passwords[role])
-    page.click("form button[type=submit]")
-    page.wait_for_load_state()
-    return context, page
 
 
 @pytest.mark.parametrize("lang", ["en", "uk"])
@@ -285,7 +275,7 @@ def test_an_administrator_replaces_a_lost_key_with_the_partners_authority(
     us.write_bytes(private_pem(authority_key("US")))
     ua = tmp_path / "ua-authority.key"
     ua.write_bytes(private_pem(authority_key("UA")))
-    context, page = signed_in_as(browser, server, site, "administrator", lang)
+    context, page = browsing.signed_in(browser, server, site, "administrator", lang, home=None)
     found: dict[str, list[str]] = {}
     try:
         page.goto("/admin/users")

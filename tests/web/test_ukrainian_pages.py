@@ -23,6 +23,7 @@ from jointfund.app import create_app
 from jointfund.demo.run import build
 from jointfund.i18n import locale_dir
 from jointfund.store import db
+from web.browsing import sign_in
 from web.test_browser import ARTIFACTS
 
 BOARD_PAGES = [
@@ -143,11 +144,7 @@ def signed_in(browser, demo, user: str, lang: str):  # noqa: ANN001, ANN201
     base, passwords = demo
     context = browser.new_context(base_url=base, viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.goto(f"/login?lang={lang}")
-    page.fill("input[name=name]", user)
-    page.fill("input[name=password]", passwords[user])
-    page.click("form button[type=submit]")
-    page.wait_for_load_state()
+    sign_in(page, user, passwords[user], lang, home=None)
     return context, page
 
 

@@ -10,7 +10,7 @@ from jointfund import clock
 from jointfund.cli import context, params
 from jointfund.cli.output import FormatOption, emit, say
 from jointfund.cli.params import parse_date
-from jointfund.commitments import alert, evidence, register
+from jointfund.commitments import alert, evidence, overview, register
 from jointfund.store import db
 
 app = typer.Typer(
@@ -48,25 +48,7 @@ def show(ctx: typer.Context, cid: str = typer.Argument(..., metavar="ID"), fmt: 
     info = context.fund(ctx)
     with db.transaction(context.engine(ctx)) as conn:
         x = register.line(conn, info, clock.today(), cid)
-    row = {
-        **x.row(),
-        "rule": x.rule,
-        "text": x.text,
-        "text_uk": x.text_uk,
-        "area": x.area,
-        "investments": list(x.investments),
-        "records": [
-            {
-                "due": r.due,
-                "status": r.status,
-                "date": r.occurred_on,
-                "evidence": list(r.evidence),
-                "note": r.note,
-                "record": r.seq,
-            }
-            for r in x.records
-        ],
-    }
+    row = overview.line_out(x)  # the commitment as the API and the register page show it
     emit(
         ctx,
         [{k: v for k, v in row.items() if k != "records"} | {"records": len(x.records)}],
@@ -148,17 +130,7 @@ def alerts(ctx: typer.Context, fmt: str = FormatOption) -> None:
         found = alert.alerts(conn, info, clock.today())
     emit(
         ctx,
-        [
-            {
-                "alert": a.code,
-                "agreement": a.agreement,
-                "ends": a.ends,
-                "before": a.before,
-                "decide_by": a.decide_by,
-                "message": a.message,
-            }
-            for a in found
-        ],
+        [{k: v for k, v in overview.alert_out(a).items() if k != "message_uk"} for a in found],
         fmt,
         title="Alerts",
     )

@@ -29,19 +29,8 @@ from jointfund.revenue.reader import Row
 from jointfund.store import tables as t
 
 # The columns a user names to correct a licence: its import's columns ("resource" takes "gas;condensate",
-# which sets the stored resource and other_resources), less its id.
-LICENCE_FIELDS = (
-    "holder",
-    "holder_code",
-    "resource",
-    "deposit",
-    "region",
-    "issued",
-    "basis",
-    "psa",
-    "psa_signed",
-    "flags",
-)
+# which sets the stored resource and other_resources), less its id: the stored fields but other_resources.
+LICENCE_FIELDS = tuple(f for f in FIELDS["licence"] if f != "other_resources")
 RECEIPT_FIELDS = FIELDS["receipt"]
 
 
