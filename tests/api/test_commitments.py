@@ -23,6 +23,14 @@ def test_the_public_sees_the_register_in_both_languages_with_filters_and_the_ale
     # Dates in the Ukrainian form (they were ISO on the Ukrainian page), and no "сторони сторони"
     assert '<time datetime="2034-06-13">13.06.2034</time>' in uk and "сторони сторони" not in uk
     assert '<time datetime="2034-06-13">2034-06-13</time>' in page.text
+    # The due rules in words: "signature + 10 years", "calendar:data yearly", "terms:reinvestment_end"
+    # read as they were written in the data on both pages.
+    assert "через 10 років після події: Підписання" in uk and "через 24 години після події: Збройний" in uk
+    assert "щороку, за календарем звітності: Казначейство" in uk
+    assert "кінець періоду реінвестування" in uk and "через 6 місяців після події" in uk
+    for raw in ("signature + 10 years", "calendar:data", "terms:reinvestment_end", "+ 24 hours", "+ 30 days"):
+        assert raw not in uk and raw not in page.text, raw
+    assert "10 years after: Signature" in page.text and "30 days after: A licence holder" in page.text
     filtered = client.get("/commitments", params={"status": "not triggered", "lang": "en"}).text
     assert "security_2024.consultations" in filtered and "urif.data" not in filtered
     api = client.get("/api/commitments", params={"agreement": "urif"}).json()

@@ -12,16 +12,67 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from jointfund import clock
+from jointfund import clock, i18n
 from jointfund.api import deps
 from jointfund.api.errors import body_of
 from jointfund.api.schemas import EventIn
-from jointfund.commitments import evidence, overview
+from jointfund.commitments import due, evidence, overview, register
 from jointfund.errors import InputError, JointfundError, Problem
-from jointfund.web.pages import render
+from jointfund.i18n import N_
+from jointfund.web.pages import language, render
 
 router = APIRouter(include_in_schema=False)
 PUBLIC = Depends(deps.allow("public.read"))
+
+# A due rule in words (the register keeps it as written in the agreement's data: "signature + 10 years",
+# "calendar:data", "terms:reinvestment_end", which a Ukrainian page showed as they are).
+# (singular, plural) of a plural catalogue entry: N_ marks the entry by its singular, as ngettext's first
+# argument does; the plural is the entry's msgid_plural.
+DELAYS = {
+    "hours": (N_("%(num)s hour"), "%(num)s hours"),
+    "days": (N_("%(num)s day"), "%(num)s days"),
+    "weeks": (N_("%(num)s week"), "%(num)s weeks"),
+    "months": (N_("%(num)s month"), "%(num)s months"),
+    "years": (N_("%(num)s year"), "%(num)s years"),
+}
+AFTER = N_("%(delay)s after: %(event)s")
+EVERY_YEAR = N_("every year on %(day)s")
+CALENDAR = N_("every year, by the compliance calendar: %(what)s")
+TERMS_DATES = {
+    "entry_into_force": N_("the day the agreement entered into force"),
+    "reinvestment_end": N_("the end of the reinvestment period, as the terms set it"),
+}
+
+
+def rule_words(request: Request, lang: str):  # noqa: ANN201 - the page's function of a rule's text
+    """words(rule): a commitment's due rule in the page's language, each event and deadline by its name."""
+    tr = i18n.translations(lang)
+    uk = lang == "uk"
+    events = {e.code: e.name_uk if uk else e.name for a in register.agreements() for e in a.events}
+    deadlines = {d.code: d.name for d in deps.fund(request).base_terms().calendar.deadlines}
+
+    def words(text: str) -> str:
+        written = (
+            text.removesuffix(" yearly") if text.startswith("calendar:") else text
+        )  # str(CalendarDeadline)
+        try:
+            rule = due.parse(written)
+        except ValueError:
+            return text  # not a rule the register reads: shown as written
+        if isinstance(rule, due.Fixed):
+            return i18n.date(rule.day, lang)
+        if isinstance(rule, due.Yearly):
+            day = f"{rule.day:02d}.{rule.month:02d}" if uk else f"{rule.month:02d}-{rule.day:02d}"
+            return tr.gettext(EVERY_YEAR) % {"day": day}
+        if isinstance(rule, due.CalendarDeadline):
+            return tr.gettext(CALENDAR) % {"what": tr.gettext(deadlines.get(rule.code, rule.code))}
+        if isinstance(rule, due.TermsDate):
+            return tr.gettext(TERMS_DATES[rule.name])
+        one, many = DELAYS[rule.unit]
+        delay = tr.ngettext(one, many, rule.count) % {"num": i18n.number(rule.count, lang, 0)}
+        return tr.gettext(AFTER) % {"delay": delay, "event": events.get(rule.event, rule.event)}
+
+    return words
 
 
 def page(
@@ -36,6 +87,7 @@ def page(
         v=v,
         agreement=agreement or "",
         chosen=status or "",
+        rule_words=rule_words(request, language(request)),
         error=error,
     )
 
