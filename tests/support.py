@@ -341,6 +341,13 @@ def countersigner(engine: Engine, name: str = "ua-board-1", key=None):  # noqa: 
     return lambda request: countersign.sign(request, m, key)
 
 
+def countersigned(engine: Engine, actor: str = "treasury", name: str = "ua-board-1") -> dict:
+    """The keyword arguments that make money countersigned (governance.countersigned, capital.in_kind): a
+    transfer, a capital call or contribution, an in-kind report asked by `actor` and countersigned by seated
+    member `name`. Call it before opening the write transaction (seating the member writes)."""
+    return {"actor": actor, "countersigner": countersigner(engine, name)}
+
+
 def cli_countersign(
     cli, folder, name: str = "ua-board-1", key=None, partner: str = "UA", body: str = "board"
 ) -> list[str]:  # noqa: ANN001 - the `cli` fixture, a Path

@@ -142,8 +142,9 @@ def test_a_closed_period_never_changes_and_corrections_go_to_an_open_one(
         _close(gov, period)
     before = cli("report", "statement", "--partner", "UA", "--period", "2025-Q3", "--format", "csv").stdout
     # Later activity, in the open period: a transfer settling 2025 and a correction of a bank fee.
+    cs = gov.countersigned()
     with db.write(fund_engine) as conn:
-        transfer.record(conn, gov.fund, "UA", dt.date(2026, 2, 10), D("10000.00"), "USD", "T-1", 2025)
+        transfer.record(conn, gov.fund, "UA", dt.date(2026, 2, 10), D("10000.00"), "USD", "T-1", 2025, **cs)
         journal.post(
             conn,
             [

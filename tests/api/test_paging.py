@@ -13,11 +13,12 @@ import pytest
 
 from jointfund.bounds import MAX_PAGE_ITEMS
 from jointfund.capital import calls
+from jointfund.governance import book, countersign
 from jointfund.store import db
 
 from .conftest import bearer
 from .site import DAY
-from .test_corrections import _countersigned
+from .test_corrections import SIGNER, _countersigned
 from .test_uploads import licences
 from .test_workspace import upload
 
@@ -172,14 +173,15 @@ def test_licences_are_chosen_in_sql_by_their_corrected_values(client, site) -> N
 def test_balances_are_filtered_summed_and_paged_in_sql(client, site) -> None:  # noqa: ANN001
     h = bearer(site, "auditor")
     terms = site.fund.base_terms()
+    with db.transaction(site.engine) as conn:
+        m = next(m for m in book.members(conn) if m.name == SIGNER)
+    cs = {"actor": "test", "countersigner": lambda request: countersign.sign(request, m, site.keys[SIGNER])}
     with db.write(site.engine) as conn:  # capital called and paid: balances over parents and their children
         for p in terms.partner_codes:
             calls.commit(conn, terms, p, Decimal("1000000.00"), "USD", DAY, f"C-{p}")
-        calls.issue_call(conn, terms, site.fund.start_date, Decimal("1000000.00"), "USD", DAY, "CALL-1")
+        calls.issue_call(conn, site.fund, Decimal("1000000.00"), "USD", DAY, "CALL-1", **cs)
         for line in calls.open_calls(conn, terms):
-            calls.contribute(
-                conn, terms, site.fund.start_date, line.reference, line.amount, DAY, f"BANK-{line.partner}"
-            )
+            calls.contribute(conn, site.fund, line.reference, line.amount, DAY, f"BANK-{line.partner}", **cs)
     accounts = client.get("/api/ledger/accounts", headers=h).json()
     assert len([a for a in accounts if a["balances"]]) >= 3, accounts
     every = [

@@ -46,6 +46,9 @@ def test_calls_contributions_accounts_and_in_kind_from_the_command_line(
 ) -> None:  # noqa: ANN001
     monkeypatch.setenv("JOINTFUND_TODAY", "2026-01-31")
     admin, manager = _users(cli)
+    # Calls and contributions credit a partner's capital: a seated member countersigns each (not the asker).
+    signer = folio.names["board"][1]
+    cs = ["--countersign-as", signer, "--countersign-key", _key_file(folio, signer, tmp_path)]
     no_commitment = admin(
         "capital", "call", "--amount", "1.00", "--currency", "USD", "--reference", "EARLY", ok=False
     )
@@ -116,6 +119,7 @@ def test_calls_contributions_accounts_and_in_kind_from_the_command_line(
             "2025-10-01",
             "--format",
             "json",
+            *cs,
         ).stdout
     )
     assert {x["partner"]: x["amount"] for x in lines} == {"US": "5000000.01", "UA": "5000000.00"}
@@ -130,9 +134,19 @@ def test_calls_contributions_accounts_and_in_kind_from_the_command_line(
         "2025-10-08",
         "--receipt",
         "B1",
+        *cs,
     )
     over = admin(
-        "capital", "contribute", "--call", "CALL-1-UA", "--amount", "5000000.01", "--receipt", "B2", ok=False
+        "capital",
+        "contribute",
+        "--call",
+        "CALL-1-UA",
+        "--amount",
+        "5000000.01",
+        "--receipt",
+        "B2",
+        *cs,
+        ok=False,
     )
     assert over.exit_code == 1 and "5000000.00 USD outstanding" in over.stderr
     key = _key_file(folio, folio.names["board"][0], tmp_path)
@@ -163,6 +177,7 @@ def test_calls_contributions_accounts_and_in_kind_from_the_command_line(
         folio.names["board"][0],
         "--key",
         key,
+        *cs,
     ).stdout.strip()
     kinds = json.loads(cli("capital", "in-kind-list", "--format", "json").stdout)
     assert (

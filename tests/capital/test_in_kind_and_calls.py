@@ -20,6 +20,7 @@ D = dt.date
 
 def _report(folio, partner: str = "US", value: str = "38500000.00", proposed: str | None = "36000000.00"):  # noqa: ANN001, ANN202
     proposer = folio.names["board"][0]
+    cs = folio.countersigned()
     with db.write(folio.engine) as conn:
         return in_kind.report(
             conn,
@@ -36,6 +37,7 @@ def _report(folio, partner: str = "US", value: str = "38500000.00", proposed: st
             D(2026, 1, 12),
             None if proposed is None else Decimal(proposed),
             funded_by="us_funded",
+            countersigner=cs["countersigner"],
         )
 
 
@@ -143,23 +145,24 @@ def test_a_rejected_valuation_books_nothing(folio) -> None:  # noqa: ANN001
 
 
 def test_a_call_is_pro_rata_to_commitments_and_cash_may_not_exceed_it(folio) -> None:  # noqa: ANN001
-    terms, start = folio.fund.base_terms(), folio.fund.start_date
+    terms, fund = folio.fund.base_terms(), folio.fund
+    cs = folio.countersigned()
     with db.write(folio.engine) as conn:
         calls.commit(conn, terms, "US", Decimal("300.00"), "USD", D(2025, 9, 17), "C-US")
         calls.commit(conn, terms, "UA", Decimal("100.00"), "USD", D(2025, 9, 17), "C-UA")
-        lines = calls.issue_call(conn, terms, start, Decimal("100.01"), "USD", D(2025, 10, 1), "CALL-1")
+        lines = calls.issue_call(conn, fund, Decimal("100.01"), "USD", D(2025, 10, 1), "CALL-1", **cs)
     assert {x.partner: x.amount for x in lines} == {"US": Decimal("75.01"), "UA": Decimal("25.00")}
     with pytest.raises(Refused, match="more than the partners have left to call"):
         with db.write(folio.engine) as conn:
-            calls.issue_call(conn, terms, start, Decimal("300.00"), "USD", D(2025, 10, 2), "CALL-2")
+            calls.issue_call(conn, fund, Decimal("300.00"), "USD", D(2025, 10, 2), "CALL-2", **cs)
     with db.write(folio.engine) as conn:
-        calls.contribute(conn, terms, start, "CALL-1-US", Decimal("50.00"), D(2025, 10, 5), "BANK-1")
+        calls.contribute(conn, fund, "CALL-1-US", Decimal("50.00"), D(2025, 10, 5), "BANK-1", **cs)
         calls.contribute(
-            conn, terms, start, "CALL-1-US", Decimal("50.00"), D(2025, 10, 5), "BANK-1"
+            conn, fund, "CALL-1-US", Decimal("50.00"), D(2025, 10, 5), "BANK-1", **cs
         )  # same again: no-op
     with pytest.raises(Refused, match="25.01 USD outstanding"):
         with db.write(folio.engine) as conn:
-            calls.contribute(conn, terms, start, "CALL-1-US", Decimal("25.02"), D(2025, 10, 6), "BANK-2")
+            calls.contribute(conn, fund, "CALL-1-US", Decimal("25.02"), D(2025, 10, 6), "BANK-2", **cs)
     with db.transaction(folio.engine) as conn:
         state = {x.reference: x for x in calls.open_calls(conn, terms)}
     assert (state["CALL-1-US"].received, state["CALL-1-US"].outstanding) == (

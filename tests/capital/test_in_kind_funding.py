@@ -21,6 +21,7 @@ D = dt.date
 
 def _report(folio, funded_by: str | None, delivered: dt.date = D(2025, 11, 20)):  # noqa: ANN001, ANN202
     proposer = folio.names["board"][0]
+    cs = folio.countersigned()
     with db.write(folio.engine) as conn:
         return in_kind.report(
             conn,
@@ -36,6 +37,7 @@ def _report(folio, funded_by: str | None, delivered: dt.date = D(2025, 11, 20)):
             folio.keys[proposer],
             D(2026, 1, 12),
             funded_by=funded_by,
+            countersigner=cs["countersigner"],
         )
 
 

@@ -11,7 +11,16 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from support import authority_key, authorize, pem_text
 
 from jointfund import fund as fund_mod
-from jointfund.governance import appointment, book, canonical, execution, member, proposal, vote
+from jointfund.governance import (
+    appointment,
+    book,
+    canonical,
+    countersign,
+    execution,
+    member,
+    proposal,
+    vote,
+)
 from jointfund.governance.model import Member, Proposal
 from jointfund.ledger import authority
 from jointfund.store import db
@@ -80,6 +89,16 @@ class Gov:
         with db.write(self.engine) as conn:
             appointment.countersign(conn, self.fund, "test", st.signed(authority_key(partner)))
             return execution.execute(conn, self.fund, "test", p.id, on)
+
+    def countersigned(self, actor: str = "test") -> dict:
+        """The keyword arguments that make money countersigned (governance.countersigned): asked by `actor`,
+        countersigned by the first seated board member whose key this driver holds (one is seated when there
+        is none). Call it before opening the write transaction."""
+        with db.transaction(self.engine) as conn:
+            held = [m for m in member.seated(conn, "board") if m.name in self.keys]
+        m = held[0] if held else self.appoint("cs-board-1", "UA")
+        key = self.keys[m.name]
+        return {"actor": actor, "countersigner": lambda request: countersign.sign(request, m, key)}
 
     def seat_by_decision(self, name: str, partner: str, body: str = "board", on: dt.date = DAY) -> Member:
         key = self.keys.setdefault(name, Ed25519PrivateKey.generate())

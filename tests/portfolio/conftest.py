@@ -38,13 +38,14 @@ class Folio(Gov):
     def fund_cash(self, amount: str = "100000000.00", on: dt.date = dt.date(2025, 10, 1)) -> None:
         """Both partners' capital called and paid, pro rata to equal commitments."""
         terms = self.fund.base_terms()
+        cs = self.countersigned()
         with db.write(self.engine) as conn:
             for p in terms.partner_codes:
                 calls.commit(conn, terms, p, Decimal(amount), "USD", on, f"C-{p}")
-            calls.issue_call(conn, terms, self.fund.start_date, Decimal(amount), "USD", on, "CALL-1")
+            calls.issue_call(conn, self.fund, Decimal(amount), "USD", on, "CALL-1", **cs)
             for line in calls.open_calls(conn, terms):
                 calls.contribute(
-                    conn, terms, self.fund.start_date, line.reference, line.amount, on, f"BANK-{line.partner}"
+                    conn, self.fund, line.reference, line.amount, on, f"BANK-{line.partner}", **cs
                 )
 
     def submit(self, on: dt.date = dt.date(2026, 1, 5), **fields: str) -> application.Application:

@@ -16,6 +16,7 @@ AS_OF = D(2026, 11, 30)
 def build(folio) -> None:  # noqa: ANN001
     folio.fund_cash("75000000.00", D(2025, 10, 1))
     proposer = folio.names["board"][0]
+    cs = folio.countersigned()
     with db.write(folio.engine) as conn:
         _item, p = in_kind.report(
             conn,
@@ -32,6 +33,7 @@ def build(folio) -> None:  # noqa: ANN001
             D(2026, 1, 12),
             Decimal("36000000.00"),
             funded_by="us_funded",
+            countersigner=cs["countersigner"],
         )
     folio.approve(p.id, D(2026, 1, 26))
     folio.execute(p.id, D(2026, 1, 26))

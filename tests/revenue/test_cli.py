@@ -5,6 +5,7 @@ import io
 import json
 
 import openpyxl
+from support import cli_countersign
 
 from .conftest import write
 
@@ -155,6 +156,7 @@ def test_reconcile(cli, tmp_path, licences_csv):
 def test_transfers_calendar_and_verify(cli, tmp_path, licences_csv, monkeypatch):
     setup(cli, tmp_path, licences_csv)
     monkeypatch.setenv("JOINTFUND_TODAY", "2026-04-15")
+    cs = cli_countersign(cli, tmp_path)
     status = {r["deadline"]: r for r in json.loads(cli("calendar", "--year", "2025", "-f", "json").stdout)}
     assert (
         status["transfer"]["status"] == "overdue"
@@ -165,6 +167,7 @@ def test_transfers_calendar_and_verify(cli, tmp_path, licences_csv, monkeypatch)
         cli(
             "transfers",
             "record",
+            *cs,
             "--partner",
             "UA",
             "--date",
@@ -185,6 +188,7 @@ def test_transfers_calendar_and_verify(cli, tmp_path, licences_csv, monkeypatch)
     cli(
         "transfers",
         "record",
+        *cs,
         "--partner",
         "UA",
         "--date",
@@ -231,6 +235,7 @@ def test_transfers_calendar_and_verify(cli, tmp_path, licences_csv, monkeypatch)
         cli(
             "transfers",
             "record",
+            *cs,
             "--partner",
             "US",
             "--date",

@@ -104,16 +104,20 @@ def test_an_old_correction_passes_verify_after_the_upgrade_and_a_new_one_needs_a
     db.upgrade(old_engine)
     with db.transaction(old_engine) as conn:
         since = countersign.rules(conn)
-        first, second = conn.execute(
+        first, second, third = conn.execute(
             select(t.event.c.seq).where(t.event.c.action == countersign.RULE_ACTION).order_by(t.event.c.seq)
         ).scalars()
     # Each rule starts at the upgrade that brings it, which is logged (so the partners' checkpoints cover it).
-    assert old < first < second
+    assert old < first < second < third
     assert since == {
         countersign.CLEARANCE: first,
         countersign.CORRECTION: first,
         "expense": second,
         "entry": second,
+        "transfer": third,
+        "capital.call": third,
+        "capital.contribution": third,
+        "capital.in_kind": third,
     }
     report = verify(old_engine)
     assert report.ok, report.first_failure

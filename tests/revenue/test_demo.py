@@ -2,7 +2,11 @@
 
 import datetime as dt
 
+from support import authority_key, ceremony
+
+from jointfund.demo import governance as governance_demo
 from jointfund.demo import revenue as revenue_demo
+from jointfund.governance import countersign, member
 from jointfund.revenue import book, transfer
 from jointfund.store import db
 from jointfund.verify import verify
@@ -19,8 +23,13 @@ def test_inputs_are_deterministic(tmp_path):
 
 def test_demo_revenue_builds_a_verified_book(fund_engine, tmp_path):
     info = info_of(fund_engine)
+    # The board is seated first: each transfer is countersigned by a seat of the other partner.
+    ceremony(fund_engine)
+    authorities = {p: authority_key(p) for p in info.base_terms().partner_codes}
+    governance_demo.seat(fund_engine, info, tmp_path, lambda _m: None, authorities)
     year = revenue_demo.build(fund_engine, info, tmp_path, lambda _m: None)
-    assert verify(fund_engine).ok
+    report = verify(fund_engine)
+    assert report.ok, report.first_failure
     _, by_resource, calendar = revenue_demo.summary(fund_engine, info, dt.date(2026, 11, 22))
     covered = {r.code for r in info.base_terms().resources if r.covered}
     assert {x.key for x in by_resource if x.contribution} <= covered
@@ -31,6 +40,11 @@ def test_demo_revenue_builds_a_verified_book(fund_engine, tmp_path):
         [settled] = transfer.statuses(conn, info.base_terms(), year)
         reasons = {e.reason for e in book.evaluations(conn, info)}
     assert settled.outstanding == 0 and settled.transfers == 2
+    with db.transaction(fund_engine) as conn:
+        signed = countersign.of(conn)
+        seats = {m.id: m.partner for m in member.seated(conn)}
+    # Each of the two transfers stands beside a US seat's countersignature (the transfers are UA's).
+    assert [(r["kind"], seats[r["member"]]) for r in signed.values()] == [("transfer", "US")] * 2
     assert {
         "eligible",
         "resource iron_ore is not covered",

@@ -7,6 +7,7 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
+from support import countersigned
 
 from jointfund import fund as fund_mod
 from jointfund.ledger import journal
@@ -90,12 +91,17 @@ def test_transfer_settles_and_shows_under_and_over_payment(fund_engine, tmp_path
     )
     info = info_of(fund_engine)
     terms = info.base_terms()
+    cs = countersigned(fund_engine)
     with db.write(fund_engine) as conn:
-        transfer.record(conn, info, "UA", dt.date(2026, 3, 20), Decimal("400.00"), "UAH", "T-1", 2025)
+        transfer.record(conn, info, "UA", dt.date(2026, 3, 20), Decimal("400.00"), "UAH", "T-1", 2025, **cs)
         [under] = transfer.statuses(conn, terms, 2025)
-        second = transfer.record(conn, info, "UA", dt.date(2026, 4, 3), Decimal("150.00"), "UAH", "T-2", 2025)
+        second = transfer.record(
+            conn, info, "UA", dt.date(2026, 4, 3), Decimal("150.00"), "UAH", "T-2", 2025, **cs
+        )
         [over] = transfer.statuses(conn, terms, 2025)
-        again = transfer.record(conn, info, "UA", dt.date(2026, 4, 3), Decimal("150.00"), "UAH", "T-2", 2025)
+        again = transfer.record(
+            conn, info, "UA", dt.date(2026, 4, 3), Decimal("150.00"), "UAH", "T-2", 2025, **cs
+        )
     assert (under.obligation, under.outstanding, under.state, under.settled_on) == (
         Decimal("500.00"),
         Decimal("100.00"),

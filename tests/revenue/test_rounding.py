@@ -18,6 +18,7 @@ import pytest
 from conftest import Cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support import cli_countersign
 
 from jointfund import fund as fund_mod
 from jointfund.ledger import journal
@@ -359,6 +360,7 @@ def test_a_transfer_settles_the_obligation_with_its_rounding(day_cli, tmp_path):
     year's obligation from being settled at its carrying amount: the obligation is met to the cent, the book
     ties."""
     cli = day_cli
+    cs = cli_countersign(cli, tmp_path)
     receipts = (
         "receipt_id,date,licence_id,stream,amount\n"
         + "".join(f"R-{i},2026-01-15,L-NEW,rent,1.01\n" for i in (1, 2, 3))
@@ -372,6 +374,7 @@ def test_a_transfer_settles_the_obligation_with_its_rounding(day_cli, tmp_path):
         cli(
             "transfers",
             "record",
+            *cs,
             "--partner",
             "UA",
             "--date",

@@ -12,6 +12,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from support import countersigned
 
 from jointfund import fund as fund_mod
 from jointfund.errors import ConflictError, InputError
@@ -88,6 +89,7 @@ def test_a_transfer_in_any_currency_settles_the_obligation_with_realised_fx(
     fund_engine, tmp_path, transfers, outstanding, capital, realised
 ):
     info = _book(fund_engine, tmp_path)
+    cs = countersigned(fund_engine)
     terms = info.base_terms()
     with db.transaction(fund_engine) as conn:
         before = _balances(conn, terms)
@@ -96,7 +98,9 @@ def test_a_transfer_in_any_currency_settles_the_obligation_with_realised_fx(
     assert before["obligation"] == {"USD": D("-12500.00")}
     with db.write(fund_engine) as conn:
         for i, (day, amount, currency) in enumerate(transfers):
-            transfer.record(conn, info, "UA", dt.date.fromisoformat(day), D(amount), currency, f"T-{i}", 2025)
+            transfer.record(
+                conn, info, "UA", dt.date.fromisoformat(day), D(amount), currency, f"T-{i}", 2025, **cs
+            )
         [status] = transfer.statuses(conn, terms, 2025)
         after = _balances(conn, terms)
         trial = journal.trial_balance(conn)
@@ -120,9 +124,10 @@ def test_the_issue_case_a_usd_transfer_settles_a_uah_obligation_and_the_calendar
     fund_engine, tmp_path
 ):
     info = _book(fund_engine, tmp_path)
+    cs = countersigned(fund_engine)
     terms = info.base_terms()
     with db.write(fund_engine) as conn:
-        transfer.record(conn, info, "UA", dt.date(2026, 3, 20), D("10000.00"), "USD", "T-USD", 2025)
+        transfer.record(conn, info, "UA", dt.date(2026, 3, 20), D("10000.00"), "USD", "T-USD", 2025, **cs)
         statuses = transfer.statuses(conn, terms, 2025)
         rows = calendar(conn, info, [2025], dt.date(2026, 6, 1))
     # One status, in UAH, settled: not "UAH not transferred" beside "USD over-paid".
@@ -133,30 +138,37 @@ def test_the_issue_case_a_usd_transfer_settles_a_uah_obligation_and_the_calendar
 
 def test_transfers_are_idempotent_and_a_changed_transfer_is_a_conflict(fund_engine, tmp_path):
     info = _book(fund_engine, tmp_path)
+    cs = countersigned(fund_engine)
     with db.write(fund_engine) as conn:
-        first = transfer.record(conn, info, "UA", dt.date(2026, 3, 20), D("4000.00"), "USD", "T-1", 2025)
-        again = transfer.record(conn, info, "UA", dt.date(2026, 3, 20), D("4000.00"), "USD", "T-1", 2025)
+        first = transfer.record(
+            conn, info, "UA", dt.date(2026, 3, 20), D("4000.00"), "USD", "T-1", 2025, **cs
+        )
+        again = transfer.record(
+            conn, info, "UA", dt.date(2026, 3, 20), D("4000.00"), "USD", "T-1", 2025, **cs
+        )
     assert first == again
     with (
         pytest.raises(ConflictError, match="T-1 was already recorded as 4000.00 USD"),
         db.write(fund_engine) as conn,
     ):
-        transfer.record(conn, info, "UA", dt.date(2026, 3, 20), D("4500.00"), "USD", "T-1", 2025)
+        transfer.record(conn, info, "UA", dt.date(2026, 3, 20), D("4500.00"), "USD", "T-1", 2025, **cs)
 
 
 def test_a_transfer_needs_the_rate_of_its_date(fund_engine, tmp_path):
     info = _book(fund_engine, tmp_path)
+    cs = countersigned(fund_engine)
     with (
         pytest.raises(InputError, match="no usable USD reference rate on or before 2027-01-05"),
         db.write(fund_engine) as conn,
     ):
-        transfer.record(conn, info, "UA", dt.date(2027, 1, 5), D("4000.00"), "USD", "T-9", 2025)
+        transfer.record(conn, info, "UA", dt.date(2027, 1, 5), D("4000.00"), "USD", "T-9", 2025, **cs)
     with db.transaction(fund_engine) as conn:
         assert transfer.transfers(conn, info.base_terms()) == []  # nothing half-written
 
 
 def test_an_obligation_accrued_without_a_rate_settles_only_in_its_own_currency(fund_engine, tmp_path):
     info = info_of(fund_engine)
+    cs = countersigned(fund_engine)
     terms = info.base_terms()
     with db.write(fund_engine) as conn:
         imports.run(conn, imports.licences_kind(terms), write(tmp_path, "l.csv", LICENCES), "test")
@@ -171,8 +183,8 @@ def test_an_obligation_accrued_without_a_rate_settles_only_in_its_own_currency(f
         pytest.raises(InputError, match="accruals were booked without a reference rate; transfer in UAH"),
         db.write(fund_engine) as conn,
     ):
-        transfer.record(conn, info, "UA", dt.date(2026, 3, 20), D("10000.00"), "USD", "T-1", 2025)
+        transfer.record(conn, info, "UA", dt.date(2026, 3, 20), D("10000.00"), "USD", "T-1", 2025, **cs)
     with db.write(fund_engine) as conn:
-        transfer.record(conn, info, "UA", dt.date(2026, 3, 20), D("500000.00"), "UAH", "T-1", 2025)
+        transfer.record(conn, info, "UA", dt.date(2026, 3, 20), D("500000.00"), "UAH", "T-1", 2025, **cs)
         [status] = transfer.statuses(conn, terms, 2025)
     assert status.state == "settled"

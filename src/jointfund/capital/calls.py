@@ -14,6 +14,8 @@ from sqlalchemy import Connection
 
 from jointfund.capital.allocation import split
 from jointfund.errors import ConflictError, InputError, Problem, Refused
+from jointfund.fund import FundInfo
+from jointfund.governance import countersign, countersigned
 from jointfund.ledger import journal, log
 from jointfund.ledger.entry import Entry, Posting
 from jointfund.money import format_amount, round_minor
@@ -42,10 +44,18 @@ class PartnerCapital(NamedTuple):
     uncalled: Decimal
 
 
+CALL_PREFIX = "capital-call:"  # a partner's call line: the receivable and the partner's cash capital
+RECEIPT_PREFIX = "capital-receipt:"  # cash received against a call line
+
+
 def _check_partner(terms: Terms, partner: str) -> None:
     if partner not in terms.partner_codes:
         raise InputError(
-            [Problem("partner", f"not a partner; expected one of {', '.join(terms.partner_codes)}", partner)]
+            [
+                Problem.of(
+                    "partner", f"not a partner; expected one of {', '.join(terms.partner_codes)}", partner
+                )
+            ]
         )
 
 
@@ -64,7 +74,7 @@ def commit(
     if currency not in terms.fund.currencies:
         raise InputError(
             [
-                Problem(
+                Problem.of(
                     "currency",
                     f"not a currency of the fund; expected one of {', '.join(terms.fund.currencies)}",
                     currency,
@@ -72,7 +82,7 @@ def commit(
             ]
         )
     if amount <= 0:
-        raise InputError([Problem("amount", "a commitment must be positive", str(amount))])
+        raise InputError([Problem.of("amount", "a commitment must be positive", str(amount))])
     data = {
         "partner": partner,
         "amount": format_amount(amount, currency),
@@ -98,7 +108,7 @@ def call_entry(
             Posting(terms.account_name("capital_call_receivable", partner=partner), amount, currency),
             Posting(terms.account_name("capital_cash", partner=partner), -amount, currency),
         ),
-        f"capital-call:{reference}",
+        f"{CALL_PREFIX}{reference}",
         (f"call:{reference}",),
     )
 
@@ -113,7 +123,7 @@ def receipt_entry(
     receipt: str | None = None,
 ) -> Entry:
     """Cash received against call `reference`; `receipt` (the bank's reference) keys a part payment."""
-    key = f"capital-receipt:{reference}" + (f":{receipt}" if receipt else "")
+    key = f"{RECEIPT_PREFIX}{reference}" + (f":{receipt}" if receipt else "")
     return Entry(
         day,
         f"Cash received from {partner} against call {reference}",
@@ -231,14 +241,34 @@ def call_lines(
 
 def issue_call(
     conn: Connection,
-    terms: Terms,
-    fund_start: dt.date,
+    info: FundInfo,
     amount: Decimal,
     currency: str,
     day: dt.date,
     reference: str,
+    *,
+    actor: str,
+    countersigner: countersign.Signer | None = None,
 ) -> list[CallLine]:
-    """Post a call to every partner, pro rata to its commitment, in the caller's write transaction."""
+    """Post a call to every partner, pro rata to its commitment, in the caller's write transaction: one act,
+    countersigned by a seated member other than `actor` over every partner's line."""
+    lines, entries = _call(conn, info, amount, currency, day, reference)
+    countersigned.post(conn, info, actor, CALL, f"{CALL_PREFIX}{reference}", entries, countersigner)
+    return lines
+
+
+def call_request(
+    conn: Connection, info: FundInfo, amount: Decimal, currency: str, day: dt.date, reference: str, actor: str
+) -> countersign.Request:
+    """What a member countersigns to issue this call (nothing is written): the API's bytes to sign."""
+    _lines, entries = _call(conn, info, amount, currency, day, reference)
+    return countersigned.request(info.id, actor, CALL, f"{CALL_PREFIX}{reference}", info.terms(day), entries)
+
+
+def _call(
+    conn: Connection, info: FundInfo, amount: Decimal, currency: str, day: dt.date, reference: str
+) -> tuple[list[CallLine], list[Entry]]:
+    terms = info.terms(day)
     state = {c.partner: c for c in partner_capital(conn, terms, day, currency)}
     lines = call_lines(
         terms,
@@ -249,10 +279,7 @@ def issue_call(
         {p: s.committed for p, s in state.items()},
         {p: s.uncalled for p, s in state.items()},
     )
-    journal.post(
-        conn, [call_entry(terms, x.partner, x.amount, currency, day, x.reference) for x in lines], fund_start
-    )
-    return lines
+    return lines, [call_entry(terms, x.partner, x.amount, currency, day, x.reference) for x in lines]
 
 
 def open_calls(conn: Connection, terms: Terms, as_of: dt.date | None = None) -> list[CallLine]:
@@ -281,14 +308,42 @@ def open_calls(conn: Connection, terms: Terms, as_of: dt.date | None = None) -> 
 
 def contribute(
     conn: Connection,
-    terms: Terms,
-    fund_start: dt.date,
+    info: FundInfo,
     call_reference: str,
     amount: Decimal,
     day: dt.date,
     receipt: str,
+    *,
+    actor: str,
+    countersigner: countersign.Signer | None = None,
 ) -> CallLine:
-    """Record cash received against a partner's call line; refused beyond what is outstanding."""
+    """Record cash received against a partner's call line, countersigned by a seated member other than
+    `actor`; refused beyond what is outstanding."""
+    line, entry, again = _contribution(conn, info, call_reference, amount, day, receipt)
+    countersigned.post(conn, info, actor, CONTRIBUTION, entry.key, [entry], countersigner)
+    return line if again else line._replace(received=line.received + amount)
+
+
+def contribution_request(
+    conn: Connection,
+    info: FundInfo,
+    call_reference: str,
+    amount: Decimal,
+    day: dt.date,
+    receipt: str,
+    actor: str,
+) -> countersign.Request:
+    """What a member countersigns to record this contribution (nothing is written): the API's bytes to
+    sign."""
+    _line, entry, _again = _contribution(conn, info, call_reference, amount, day, receipt)
+    return countersigned.request(info.id, actor, CONTRIBUTION, entry.key, info.terms(day), [entry])
+
+
+def _contribution(
+    conn: Connection, info: FundInfo, call_reference: str, amount: Decimal, day: dt.date, receipt: str
+) -> tuple[CallLine, Entry, bool]:
+    """The line, the contribution's entry, and whether it was recorded before (then the line includes it)."""
+    terms = info.terms(day)
     found = [x for x in open_calls(conn, terms) if x.reference == call_reference]
     if not found:
         raise InputError(
@@ -305,15 +360,41 @@ def contribute(
     if problems:
         raise InputError(problems, "contribution not recorded")
     earlier = journal.entries(conn, link=f"call:{call_reference}")
-    key = receipt_entry(terms, line.partner, amount, line.currency, day, call_reference, receipt).key
-    if amount > line.outstanding and not any(e.key == key for e in earlier):
+    entry = receipt_entry(terms, line.partner, amount, line.currency, day, call_reference, receipt)
+    again = any(e.key == entry.key for e in earlier)
+    if amount > line.outstanding and not again:
         raise Refused(
             f"call {call_reference} has {line.outstanding} {line.currency} outstanding; {amount} is more "
             "than that"
         )
-    journal.post(
-        conn,
-        [receipt_entry(terms, line.partner, amount, line.currency, day, call_reference, receipt)],
-        fund_start,
-    )
-    return line._replace(received=line.received + amount)
+    return line, entry, again
+
+
+# -- what a member countersigns of a call and of a contribution (governance.countersigned) --
+
+
+def call_line(terms: Terms, e: Entry) -> dict:
+    """A partner's call line as the member countersigns it."""
+    partner, leg = countersigned.partner_leg(terms, e, "capital_call_receivable")
+    return {
+        "reference": e.key[len(CALL_PREFIX) :],
+        "partner": partner,
+        "date": e.date.isoformat(),
+        **countersigned.money(leg),
+    }
+
+
+def contribution_line(terms: Terms, e: Entry) -> dict:
+    """Cash received against a call line as the member countersigns it."""
+    partner, _ = countersigned.partner_leg(terms, e, "capital_call_receivable")
+    return {
+        "reference": e.key[len(RECEIPT_PREFIX) :],
+        "call": next(x.removeprefix("call:") for x in e.links if x.startswith("call:")),
+        "partner": partner,
+        "date": e.date.isoformat(),
+        **countersigned.money(countersigned.cash_leg(terms, e)),
+    }
+
+
+CALL = countersigned.Kind("capital.call", CALL_PREFIX, call_line, lines=True)
+CONTRIBUTION = countersigned.Kind("capital.contribution", RECEIPT_PREFIX, contribution_line)

@@ -23,22 +23,24 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, insert, select
 
 from jointfund.capital.accounts import closing_by_partner
 from jointfund.capital.allocation import split_minor
 from jointfund.capital.proposing import open_proposal
 from jointfund.errors import InputError, Problem, Refused
 from jointfund.fund import FundInfo
-from jointfund.governance import book
+from jointfund.governance import book, countersign
 from jointfund.governance.model import Proposal
 from jointfund.ledger import journal
 from jointfund.ledger.entry import Entry, Posting
+from jointfund.ledger.log import append_event
 from jointfund.money import convert, format_amount, from_minor, to_minor
 from jointfund.store import tables as t
 from jointfund.terms.model import ContributionKind, Terms
 
 LINK = "in-kind:"
+IN_KIND = "capital.in_kind"  # the countersignature kind of an in-kind report
 # Who paid for a delivery: the United States (new US assistance), allies (e.g. through PURL), or a buyer (a
 # sale).
 FUNDING = ("us_funded", "allied_funded", "sold")
@@ -138,8 +140,10 @@ def report(
     on: dt.date,  # noqa: ANN001
     proposed: Decimal | None = None,
     funded_by: str | None = None,
+    countersigner: countersign.Signer | None = None,
 ) -> tuple[InKind, Proposal]:
-    """Record the reported value and open the valuation proposal, in the caller's write transaction.
+    """Record the reported value and open the valuation proposal, in the caller's write transaction; the
+    report is countersigned by a seated member other than `actor` (governance.countersign).
 
     The terms say which fundings count (the kind's `funded_by`); a delivery funded otherwise is refused, with
     the
@@ -207,7 +211,18 @@ def report(
     item = InKind(
         reference, partner, description.strip(), value, currency, delivered_on, p.id, put, funded_by=funded_by
     )
-    book.record(
+    row = {
+        "reference": reference,
+        "partner": partner,
+        "description": item.description,
+        "reported_minor": to_minor(value, currency),
+        "currency": currency,
+        "delivered_on": delivered_on,
+        "proposal_id": p.id,
+        "funded_by": funded_by,
+    }
+    carried = countersign.require(conn, request(info.id, actor, row), countersigner)
+    seq = append_event(
         conn,
         actor,
         "capital.in_kind",
@@ -224,20 +239,32 @@ def report(
             "funded_by": funded_by,
             "before": None,
             "after": "reported",
-        },
-        t.in_kind,
-        {
-            "reference": reference,
-            "partner": partner,
-            "description": item.description,
-            "reported_minor": to_minor(value, currency),
-            "currency": currency,
-            "delivered_on": delivered_on,
-            "proposal_id": p.id,
-            "funded_by": funded_by,
+            countersign.FIELD: carried,
         },
     )
+    countersign.record(conn, seq, IN_KIND, carried)  # before the row, which the database refuses without it
+    conn.execute(insert(t.in_kind).values(**row, seq=seq))
     return item, p
+
+
+def request(fund_id: str, actor: str, row: Mapping) -> countersign.Request:
+    """What a member countersigns of an in-kind report: the reported contribution as its row records it
+    (verify rebuilds it from the row)."""
+    return countersign.Request(
+        fund_id,
+        IN_KIND,
+        f"{LINK}{row['reference']}",
+        {
+            "partner": row["partner"],
+            "description": row["description"],
+            "reported": format_amount(from_minor(row["reported_minor"], row["currency"]), row["currency"]),
+            "currency": row["currency"],
+            "delivered_on": row["delivered_on"].isoformat(),
+            "proposal": row["proposal_id"],
+            "funded_by": row["funded_by"],
+        },
+        actor,
+    )
 
 
 def funding_problems(kind: ContributionKind | None, funded_by: str | None) -> list[Problem]:

@@ -12,7 +12,7 @@ import typer
 from jointfund import clock
 from jointfund.capital import calls, in_kind
 from jointfund.capital.accounts import capital_accounts
-from jointfund.cli import context, params
+from jointfund.cli import context, countersigning, params
 from jointfund.cli.output import FormatOption, emit, say
 from jointfund.cli.terms import parse_date
 from jointfund.errors import InputError
@@ -64,9 +64,11 @@ def in_kind_(
     ),
     member_ref: str = AsOption,
     key: Path = KeyOption,
+    countersign_as: str = countersigning.AsOption,
+    countersign_key: Path = countersigning.KeyOption,
 ) -> None:
     """Report an in-kind contribution and open its valuation proposal; it becomes capital only once
-    executed."""
+    executed. A seated member other than you countersigns the report."""
     who = context.actor(ctx, "proposals.new")
     private = load_private(key)
     info = context.fund(ctx)
@@ -86,6 +88,7 @@ def in_kind_(
             clock.today(),
             None if proposed is None else amount_of(proposed, currency, "--proposed-value"),
             funded_by=funded_by,
+            countersigner=countersigning.signer(conn, countersign_as, countersign_key),
         )
     say(
         f"in-kind contribution {item.reference} recorded at the reported {item.reported} "
@@ -147,20 +150,24 @@ def call(
         ..., "--reference", help="The call's reference; each partner's line adds -<partner>."
     ),
     fmt: str = FormatOption,
+    countersign_as: str = countersigning.AsOption,
+    countersign_key: Path = countersigning.KeyOption,
 ) -> None:
-    """Call capital from every partner, pro rata to its commitment (largest-remainder rounding)."""
-    context.actor(ctx, "capital.call")
+    """Call capital from every partner, pro rata to its commitment (largest-remainder rounding). A seated
+    member other than you countersigns the call."""
+    who = context.actor(ctx, "capital.call")
     info = context.fund(ctx)
     day = day_of(date, "--date")
     with db.write(context.engine(ctx)) as conn:
         lines = calls.issue_call(
             conn,
-            info.terms(day),
-            info.start_date,
+            info,
             amount_of(amount, currency, "--amount"),
             currency,
             day,
             reference,
+            actor=who.name,
+            countersigner=countersigning.signer(conn, countersign_as, countersign_key),
         )
     emit(ctx, [{**x._asdict(), "outstanding": x.outstanding} for x in lines], fmt, title=f"Call {reference}")
 
@@ -193,9 +200,11 @@ def contribute(
     amount: str = typer.Option(..., "--amount"),
     date: str = typer.Option(None, "--date", help="Effective date [default: today]."),
     receipt: str = typer.Option(..., "--receipt", help="The bank's reference of the payment (keys it)."),
+    countersign_as: str = countersigning.AsOption,
+    countersign_key: Path = countersigning.KeyOption,
 ) -> None:
-    """Record cash received against a call."""
-    context.actor(ctx, "capital.contribute")
+    """Record cash received against a call. A seated member other than you countersigns it."""
+    who = context.actor(ctx, "capital.contribute")
     info = context.fund(ctx)
     day = day_of(date, "--date")
     terms = info.terms(day)
@@ -203,7 +212,14 @@ def contribute(
         lines = {x.reference: x for x in calls.open_calls(conn, terms)}
         currency = lines[call_ref].currency if call_ref in lines else terms.fund.base_currency
         line = calls.contribute(
-            conn, terms, info.start_date, call_ref, amount_of(amount, currency, "--amount"), day, receipt
+            conn,
+            info,
+            call_ref,
+            amount_of(amount, currency, "--amount"),
+            day,
+            receipt,
+            actor=who.name,
+            countersigner=countersigning.signer(conn, countersign_as, countersign_key),
         )
     say(
         f"{line.partner} paid {amount} {line.currency} against {line.reference}; "

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
-from jointfund.cli import context, params
+from jointfund.cli import context, countersigning, params
 from jointfund.cli.output import FormatOption, emit, say
 from jointfund.cli.terms import parse_date
 from jointfund.errors import InputError
@@ -46,9 +48,12 @@ def record(
         ..., "--period", callback=context.check_year, help="The revenue year whose obligation it settles."
     ),
     fmt: str = FormatOption,
+    countersign_as: str = countersigning.AsOption,
+    countersign_key: Path = countersigning.KeyOption,
 ) -> None:
-    """Record a transfer: cash in, the period's obligation settled, the partner's capital increased."""
-    context.actor(ctx, "transfers.record")
+    """Record a transfer: cash in, the period's obligation settled, the partner's capital increased. A seated
+    member other than you countersigns it."""
+    who = context.actor(ctx, "transfers.record")
     day = parse_date(date, "--date")
     assert day is not None
     value, problem = parse_amount(amount, currency, "--amount")
@@ -58,7 +63,18 @@ def record(
     info = context.fund(ctx)
     terms = info.terms(day)
     with db.write(context.engine(ctx)) as conn:
-        seq = transfer.record(conn, info, partner, day, value, currency, reference, period)
+        seq = transfer.record(
+            conn,
+            info,
+            partner,
+            day,
+            value,
+            currency,
+            reference,
+            period,
+            actor=who.name,
+            countersigner=countersigning.signer(conn, countersign_as, countersign_key),
+        )
         done = next(tr for tr in transfer.transfers(conn, terms, period) if tr.reference == reference)
         status = [s for s in transfer.statuses(conn, terms, period) if s.currency == done.currency]
         # Under- and over-payment are measured in the obligation's currency, and shown in the transfer's too.

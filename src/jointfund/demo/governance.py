@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Connection, Engine
 
 from jointfund.fund import FundInfo
-from jointfund.governance import book, canonical, execution, member, proposal, vote
+from jointfund.governance import book, canonical, countersign, execution, member, proposal, vote
 from jointfund.governance.model import OPEN
 from jointfund.ledger import authority
 from jointfund.ledger.checkpoint import load_private, load_public, public_pem, write_key_pair
@@ -37,10 +37,8 @@ def build(
     authorities: dict[str, Ed25519PrivateKey],
 ) -> None:
     d = data()
-    keys = _seat_everyone(engine, info, directory, d["appointed_on"], authorities)
-    say(
-        f"seated {len(keys)} members on the board and the committees, each with a key in {directory / 'keys'}"
-    )
+    with db.transaction(engine) as conn:
+        keys = {m.name: load_private(directory / "keys" / f"{m.name}.key") for m in member.seated(conn)}
 
     inv = d["investment"]
     with db.write(engine) as conn:
@@ -78,6 +76,28 @@ def build(
         _vote_until_decided(conn, info, keys, p, exp["approve"], "approve", exp["voted_on"])
         proposal.expire_due(conn, info, ACTOR, exp["expired_on"])
         say(f"proposal {p.id} ({p.kind}): {proposal.standing(conn, info, p.id, exp['expired_on']).words}")
+
+
+def seat(
+    engine: Engine,
+    info: FundInfo,
+    directory: Path,
+    say: Callable[[str], None],
+    authorities: dict[str, Ed25519PrivateKey],
+) -> None:
+    """Every seat of the board and the committees, first: the money the demo records next is countersigned by
+    a seated member (governance.countersigned)."""
+    keys = _seat_everyone(engine, info, directory, data()["appointed_on"], authorities)
+    say(
+        f"seated {len(keys)} members on the board and the committees, each with a key in {directory / 'keys'}"
+    )
+
+
+def countersigner(conn: Connection, directory: Path, partner: str) -> countersign.Signer | None:
+    """The demo's second person for money of `partner`: the first board seat of the other partner (never a
+    seat linked to the demo's user), signing with its key file."""
+    other = next(m for m in member.seated(conn, "board") if m.partner != partner)
+    return countersign.signer(conn, other.name, load_private(directory / "keys" / f"{other.name}.key"))
 
 
 def close_quarters(engine: Engine, info: FundInfo, directory: Path, say: Callable[[str], None]) -> None:

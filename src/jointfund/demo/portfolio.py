@@ -26,6 +26,7 @@ from sqlalchemy import Connection, Engine
 from jointfund import clock
 from jointfund.capital import in_kind
 from jointfund.capital.proposing import open_proposal
+from jointfund.demo.governance import countersigner
 from jointfund.errors import Refused
 from jointfund.fund import FundInfo
 from jointfund.governance import countersign, execution, member, proposal, vote
@@ -60,6 +61,7 @@ class Board:
         self.info = info
         self.members = {m.name: m for m in member.seated(conn)}
         self.keys = {n: load_private(directory / "keys" / f"{n}.key") for n in self.members}
+        self.directory = directory
 
     def first(self, body: str) -> str:
         return next(n for n, m in self.members.items() if m.body == body)
@@ -244,6 +246,7 @@ def _in_kind(conn: Connection, info: FundInfo, board: Board, k: dict) -> in_kind
         k["reported_on"],
         Decimal(k["proposed_value"]),
         funded_by=k["funded_by"],
+        countersigner=countersigner(conn, board.directory, k["partner"]),
     )
     board.approve(conn, p, k["approved_on"])
     execution.execute(conn, info, ACTOR, p.id, k["approved_on"])

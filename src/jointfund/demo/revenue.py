@@ -19,6 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from jointfund.demo.governance import countersigner
 from jointfund.fund import FundInfo
 from jointfund.revenue import book, deadlines, imports, intake, transfer
 from jointfund.revenue.contribution import Totals, totals
@@ -241,12 +242,23 @@ def build(engine: Engine, info: FundInfo, directory: Path, say: Callable[[str], 
     year = spec["report_year"]
     with db.write(engine) as conn:
         owed = {s.currency: s.outstanding for s in transfer.statuses(conn, terms, year)}
+        # Countersigned by a board seat of the other partner (governance.countersigned).
+        by = countersigner(conn, directory, terms.contribution.partner)
         for tr in spec["transfers"]:
             day = tr["date"]
             for currency, left in owed.items():
                 amount = left if tr["share"] == "rest" else (left * Decimal(tr["share"])).quantize(CENT)
                 transfer.record(
-                    conn, info, terms.contribution.partner, day, amount, currency, tr["reference"], year
+                    conn,
+                    info,
+                    terms.contribution.partner,
+                    day,
+                    amount,
+                    currency,
+                    tr["reference"],
+                    year,
+                    actor="demo",
+                    countersigner=by,
                 )
                 owed[currency] = left - amount
         for f in spec["filings"]:

@@ -24,7 +24,8 @@ from jointfund.demo import revenue as revenue_demo
 from jointfund.demo import transparency as transparency_demo
 from jointfund.demo import web as web_demo
 from jointfund.errors import JointfundError
-from jointfund.ledger import authority, journal, log
+from jointfund.governance import countersigned
+from jointfund.ledger import authority, log
 from jointfund.ledger.checkpoint import load_private, load_public, public_pem, write_key_pair
 from jointfund.store import db
 from jointfund.terms import shipped_text
@@ -92,6 +93,7 @@ def build(
         "authorized by its partner"
     )
 
+    governance_demo.seat(engine, info, directory, say, authorities)
     with db.write(engine) as conn:
         for c in data["commitments"]:
             calls.commit(
@@ -104,19 +106,20 @@ def build(
                 c["reference"],
                 "demo",
             )
-        entries = []
-        for c in data["calls"]:
+        # Each partner's call line and the cash received against it, each countersigned by a board seat of
+        # the other partner (governance.countersigned): one person does not credit a partner's capital.
+        for c in sorted(data["calls"], key=lambda c: c["called"]):
             amount = Decimal(c["amount"])
-            entries.append(
-                calls.call_entry(terms, c["partner"], amount, c["currency"], c["called"], c["reference"])
+            by = governance_demo.countersigner(conn, directory, c["partner"])
+            call = calls.call_entry(terms, c["partner"], amount, c["currency"], c["called"], c["reference"])
+            countersigned.post(conn, info, "demo", calls.CALL, call.key, [call], by)
+            paid = calls.receipt_entry(
+                terms, c["partner"], amount, c["currency"], c["received"], c["reference"]
             )
-            entries.append(
-                calls.receipt_entry(terms, c["partner"], amount, c["currency"], c["received"], c["reference"])
-            )
-        journal.post(conn, sorted(entries, key=lambda e: e.date), info.start_date)
+            countersigned.post(conn, info, "demo", calls.CONTRIBUTION, paid.key, [paid], by)
     say(
         f"posted {len(data['commitments'])} commitments and {len(data['calls'])} capital calls "
-        "with their receipts"
+        "with their receipts, each countersigned by a board seat of the other partner"
     )
 
     revenue_demo.build(engine, info, directory, say)

@@ -34,6 +34,7 @@ from sqlalchemy import Connection, func, select
 
 from jointfund.errors import ConflictError, InputError, Problem
 from jointfund.fund import FundInfo
+from jointfund.governance import countersign, countersigned
 from jointfund.ledger import journal
 from jointfund.ledger.entry import Entry, Posting
 from jointfund.ledger.functional import (
@@ -278,9 +279,49 @@ def record(
     currency: str,
     reference: str,
     period: int,
+    *,
+    actor: str,
+    countersigner: countersign.Signer | None = None,
 ) -> int:
-    """Post the transfer in the caller's write transaction; the same reference and content again is a
-    no-op."""
+    """Post the transfer in the caller's write transaction, countersigned by a seated member other than
+    `actor` (it credits the partner's capital: one person does not do it alone); the same reference and
+    content again is a no-op."""
+    earlier, entry = _prepared(conn, info, partner, day, amount, currency, reference, period)
+    if earlier is not None:
+        return earlier
+    assert entry is not None
+    return countersigned.post(conn, info, actor, COUNTERSIGNED, entry.key, [entry], countersigner)[0]
+
+
+def request(
+    conn: Connection,
+    info: FundInfo,
+    partner: str,
+    day: dt.date,
+    amount: Decimal,
+    currency: str,
+    reference: str,
+    period: int,
+    actor: str,
+) -> countersign.Request:
+    """What a member countersigns to record this transfer (nothing is written): the API's bytes to sign."""
+    earlier, entry = _prepared(conn, info, partner, day, amount, currency, reference, period)
+    if entry is None:
+        raise ConflictError(f"transfer {reference} is already recorded (entry {earlier}); nothing to sign")
+    return countersigned.request(info.id, actor, COUNTERSIGNED, entry.key, info.terms(day), [entry])
+
+
+def _prepared(
+    conn: Connection,
+    info: FundInfo,
+    partner: str,
+    day: dt.date,
+    amount: Decimal,
+    currency: str,
+    reference: str,
+    period: int,
+) -> tuple[int | None, Entry | None]:
+    """The transfer's entry, checked; or the position of the same transfer recorded before."""
     terms = info.terms(day)
     problems = check(terms, partner, day, amount, currency, period, info.start_date)
     if problems:
@@ -298,9 +339,25 @@ def record(
                 f"on {earlier.date} for {earlier.period}; offered: {amount} {currency} on {day} "
                 f"for {period}"
             )
-        return earlier.seq
-    entry = _entry_for(conn, terms, partner, day, amount, currency, reference, period)
-    return journal.post(conn, [entry], info.start_date)[0]
+        return earlier.seq, None
+    return None, _entry_for(conn, terms, partner, day, amount, currency, reference, period)
+
+
+def line(terms: Terms, e: Entry) -> dict:
+    """A transfer's entry as the member countersigns it: the money that arrived, from whom, for which
+    period."""
+    partner, _ = countersigned.partner_leg(terms, e, "contribution_receivable")
+    period = next(int(x[len(PERIOD_LINK) :]) for x in e.links if x.startswith(PERIOD_LINK))
+    return {
+        "reference": e.key[len(KEY_PREFIX) :],
+        "partner": partner,
+        "date": e.date.isoformat(),
+        **countersigned.money(countersigned.cash_leg(terms, e)),
+        "period": period,
+    }
+
+
+COUNTERSIGNED = countersigned.Kind("transfer", KEY_PREFIX, line)
 
 
 def _entry_for(

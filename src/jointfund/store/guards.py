@@ -24,6 +24,8 @@ RULE_GUARDS = (
     "correction_countersigned",
     "expense_countersigned",
     "entry_countersigned",
+    "money_countersigned",  # migration 0027: transfers, call lines and contributions
+    "in_kind_countersigned",
 )
 
 

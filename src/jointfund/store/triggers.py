@@ -408,7 +408,17 @@ _CLEARED = (
 
 # Kinds whose guards need a countersignature from a log position on (migration 0024's countersign_rule; a
 # kind without a row needs one from the start). A later countersigned kind adds itself here.
-COUNTERSIGNED_KINDS = ("screening.clear", "correction", "expense", "entry")
+COUNTERSIGNED_KINDS = (
+    "screening.clear",
+    "correction",
+    "expense",
+    "entry",
+    # migration 0027 (governance.countersigned, capital.in_kind): money that credits a partner's capital
+    "transfer",
+    "capital.call",
+    "capital.contribution",
+    "capital.in_kind",
+)
 _RULE_APPLIES = {
     kind: _render(
         "NEW.seq >= COALESCE((SELECT r.since_seq FROM countersign_rule r WHERE r.kind = '§kind'), 1)",
@@ -560,6 +570,15 @@ GUARDS = {
         "expense_countersigned",
         _RULE_APPLIES["expense"] + " AND NOT " + _render(_BY_ASKER, at="NEW.seq", kind="expense"),
         "expense refused: it needs the countersignature of a seated member",
+    ),
+    # migration 0027: an in-kind report stands beside a countersignature of its event, by the event's user
+    "in_kind_countersigned": Guard(
+        "in_kind",
+        "in_kind_countersigned",
+        _RULE_APPLIES["capital.in_kind"]
+        + " AND NOT "
+        + _render(_BY_ASKER, at="NEW.seq", kind="capital.in_kind"),
+        "in-kind contribution refused: it needs the countersignature of a seated member",
     ),
 }
 _GUARDS = {
@@ -762,3 +781,62 @@ PG_STATEMENT_TRIGGERS = (
     "CREATE TRIGGER leaf_check AFTER INSERT ON leaf REFERENCING NEW TABLE AS new_rows "
     "FOR EACH STATEMENT EXECUTE FUNCTION jf_leaf_rows_check()",
 )
+
+
+# Migration 0027 (governance.countersigned): an entry whose key begins with one of these prefixes (a transfer,
+# a partner's call line, cash received against a call) stands beside an event naming its key, and that
+# event's countersignature row of the prefix's kind, asked by the event's user, from the position the kind's
+# rule starts at. Every other entry passes untested: the WHEN clause compares three key prefixes, and on
+# PostgreSQL no function is called for it (a WHEN may not hold the sub-queries, which the function does).
+COUNTERSIGNED_ENTRIES = {
+    "transfer:": "transfer",
+    "capital-call:": "capital.call",
+    "capital-receipt:": "capital.contribution",
+}
+_MONEY_KEYED = {
+    p: _render("substr(NEW.key, 1, §n) = '§p'", n=str(len(p)), p=p) for p in COUNTERSIGNED_ENTRIES
+}
+_MONEY_UNSIGNED = " OR ".join(
+    _render(
+        "(§keyed AND §applies AND NOT EXISTS (SELECT 1 FROM countersignature s JOIN event e ON e.seq = s.seq "
+        "WHERE s.kind = '§kind' AND e.subject = NEW.key AND s.requested_by = e.actor))",
+        keyed=_MONEY_KEYED[p],
+        applies=_RULE_APPLIES[kind],
+        kind=kind,
+    )
+    for p, kind in COUNTERSIGNED_ENTRIES.items()
+)
+_MONEY_REFUSED = "entry refused: money credited to a partner needs the countersignature of a seated member"
+_MONEY_GUARD = {
+    ("sqlite", "money_countersigned"): (
+        _render(
+            "CREATE TRIGGER money_countersigned BEFORE INSERT ON entry WHEN §unsigned "
+            "BEGIN SELECT RAISE(ABORT, '§message'); END",
+            unsigned=_MONEY_UNSIGNED,
+            message=_MONEY_REFUSED,
+        ),
+    ),
+    ("postgresql", "money_countersigned"): (
+        _render(
+            "CREATE OR REPLACE FUNCTION jf_money_countersigned() RETURNS trigger AS $$ BEGIN "
+            "IF §unsigned THEN RAISE EXCEPTION '§message'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql",
+            unsigned=_MONEY_UNSIGNED,
+            message=_MONEY_REFUSED,
+        ),
+        _render(
+            "CREATE TRIGGER money_countersigned BEFORE INSERT ON entry FOR EACH ROW WHEN (§keyed) "
+            "EXECUTE FUNCTION jf_money_countersigned()",
+            keyed=" OR ".join(_MONEY_KEYED.values()),
+        ),
+    ),
+}
+
+
+def money_countersigned_statements(dialect: str) -> list[str]:
+    """The guards of migration 0027: a transfer, a call line or cash received against a call (by its entry's
+    key) and an in-kind report stand beside their countersignatures (governance.countersigned,
+    capital.in_kind); the domain and verify check the signatures."""
+    return [
+        *_of(_MONEY_GUARD, dialect, "money_countersigned"),
+        *guard_statements(dialect, "in_kind_countersigned"),
+    ]

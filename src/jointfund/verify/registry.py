@@ -12,6 +12,7 @@ from typing import NamedTuple
 from jointfund import dating
 from jointfund.accounting import checks as accounting
 from jointfund.budget import checks as budget
+from jointfund.capital import checks as capital
 from jointfund.commitments import checks as commitments
 from jointfund.findings import DomainCheck
 from jointfund.governance import chain, recusal
@@ -82,6 +83,7 @@ def families() -> tuple[Family, ...]:
             ),
         ),
         Family("commitments", (commitments.check_register,)),
+        Family("capital", (capital.check_countersigned,)),
     )
 
 
