@@ -134,8 +134,11 @@ def test_a_board_manager_proposes_with_a_document_votes_and_changes_the_vote(  #
             expect(cell).to_have_class(re.compile(f"vote-{choice}"))
             expect(page.locator("#vote-result")).to_contain_text(words["vote"])
         shot(page, f"board-{lang}-vote-changed")
+        shown = (page.locator("#state").inner_text(), page.locator("#reason").inner_text())
         page.reload()
         expect(cell).to_have_class(re.compile("vote-approve"))  # the server counted it, not only the page
+        # What the page showed after the vote is what it renders in its own language, not the API's codes.
+        assert (page.locator("#state").inner_text(), page.locator("#reason").inner_text()) == shown
     finally:
         context.close()
     assert not offline, f"requests left the site: {offline}"

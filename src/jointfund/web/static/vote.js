@@ -14,16 +14,16 @@
     return input ? input.parentElement.textContent.trim() : choice;
   }
 
-  function redraw(p) {
-    p.seats.forEach(function (seat) {
-      if (seat.member === null) { return; }
-      var cell = document.querySelector("#seats tr[data-member='" + seat.member + "'] td.vote");
-      if (cell && seat.choice) { cell.textContent = labelOf(seat.choice); cell.className = "vote vote-" + seat.choice; }
+  // After a vote the proposal is redrawn from its own page, as the server renders it in the page's language:
+  // the API's answer is for programs (its state and reason are English codes and text).
+  async function redraw() {
+    var html = await (await fetch(location.href, { credentials: "same-origin" })).text();
+    var fresh = new DOMParser().parseFromString(html, "text/html");
+    ["state", "reason", "seats"].forEach(function (id) {
+      var now = document.getElementById(id), then = fresh.getElementById(id);
+      if (now && then) { now.replaceWith(document.importNode(then, true)); }
     });
-    document.getElementById("reason").textContent = p.reason;
-    var state = document.getElementById("state");
-    state.textContent = p.state;
-    state.className = "state state-" + p.state;
+    return document.getElementById("reason").textContent;
   }
 
   form.addEventListener("submit", async function (ev) {
@@ -42,13 +42,12 @@
       var ballot = await jf.answer(await fetch("/api/proposals/" + id + "/ballot?member=" + encodeURIComponent(member) +
                                           "&choice=" + encodeURIComponent(choice), { credentials: "same-origin" }));
       var signature = await crypto.subtle.sign({ name: "Ed25519" }, key, jf.fromBase64(ballot.message_base64));
-      var after = await jf.answer(await fetch("/api/proposals/" + id + "/votes", {
+      await jf.answer(await fetch("/api/proposals/" + id + "/votes", {
         method: "POST", credentials: "same-origin",
         headers: { "Content-Type": "application/json", "X-CSRF-Token": form.dataset.csrf },
         body: JSON.stringify({ member: Number(member), choice: choice, round: ballot.round, signature: jf.hex(signature) })
       }));
-      redraw(after);
-      say(true, form.dataset.done + " " + after.reason);
+      say(true, form.dataset.done + " " + await redraw());
       form.elements.key.value = "";
     } catch (e) {
       say(false, e.message || String(e));  // the API's refusal, said in the page's language (jf.answer)
