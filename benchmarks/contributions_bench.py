@@ -139,7 +139,7 @@ def pipeline(engine, info, paths: dict[str, Path], timings: list, per_receipt_to
         with db.transaction(engine) as conn:
             tallies, missing = book.frame_tallies(conn, info, ["resource", "month"])
         assert not missing
-        return tallies[0].rows(info.base_terms().fund.base_currency)
+        return tallies[0].rows()
 
     def per_receipt():
         tallies = [Tally("resource"), Tally("month")]

@@ -206,17 +206,17 @@ def test_frame_totals_equal_the_tally_whatever_the_frame_order(case, by, cut) ->
 
 
 class FrameTallyFeed:
-    """Feeds a judged frame to FrameTally in two parts, the later part first."""
+    """Feeds a judged frame to a Tally (`add_frame`) in two parts, the later part first."""
 
     def __init__(self, judged: pl.DataFrame, cut: int) -> None:
         self.parts = [judged.slice(cut), judged.slice(0, cut)]
 
     def rows(self, by: str) -> list:
-        ft = bulk.FrameTally(by)
+        ft = Tally(by)
         for part in self.parts:
             if part.height:
-                ft.add(part)
-        return ft.rows(RULES.base_currency, {"lithium": "Lithium"})
+                ft.add_frame(part, RULES.base_currency)
+        return ft.rows({"lithium": "Lithium"})
 
 
 def test_a_product_beyond_64_bits_is_judged_by_evaluate_itself(monkeypatch) -> None:  # noqa: ANN001
@@ -252,3 +252,59 @@ def test_the_equivalence_check_sees_the_two_readings_differ(monkeypatch) -> None
     monkeypatch.setattr(vocabulary.Columns, "before", lambda self, value, day: value <= pl.lit(day))
     with pytest.raises(AssertionError):
         check_equal({"L1": lic}, [r], table, {}, BOOK)
+
+
+@given(cases(), st.sampled_from([*GROUPINGS, "total"]), st.integers(0, 40))
+@settings(max_examples=40, deadline=None)
+def test_a_tally_fed_frames_and_evaluations_together_sums_both(case, by, cut) -> None:  # noqa: ANN001
+    lics, receipts, table, days = case
+    ordered = sorted(receipts, key=lambda r: (r.date, r.receipt_id))
+    evaluations = [
+        evaluate(r, lics[r.licence_id], BOOK.on(r.date), table, days.get(r.receipt_id)) for r in ordered
+    ]
+    alone = Tally(by)
+    for e in evaluations:
+        alone.add(e)
+    mixed = Tally(by)
+    later = ordered[cut:]
+    if later:  # the later receipts as a frame first, then the earlier ones one by one
+        judged = bulk.judge(bulk.receipt_frame(later), bulk.licence_frame(lics.values()), BOOK, table, days)
+        mixed.add_frame(judged, RULES.base_currency)
+    for e in evaluations[:cut]:
+        mixed.add(e)
+    assert mixed.rows() == alone.rows()
+
+
+def test_the_judged_frame_keeps_its_columns_and_their_types() -> None:
+    """Columns judged as categoricals (bulk.CATEGORICAL) come back as the text they were, in place."""
+    lic = Licence("L1", "H", "H1", sorted(RULES.covered)[0], "", "", dt.date(2025, 6, 1), "new", False)
+    r = Receipt("R1", dt.date(2025, 7, 1), "L1", "rent", Decimal("1.00"), "UAH")
+    receipts, licences = bulk.receipt_frame([r]), bulk.licence_frame([lic])
+    judged = bulk.judge(receipts, licences, BOOK, RateTable([], "UAH", 10))
+    joined = [*receipts.columns, *(c for c in licences.columns if c != "licence_id")]
+    assert judged.columns[: len(joined)] == joined
+    assert judged.schema["stream"] == pl.Utf8 and judged.schema["basis"] == pl.Utf8
+    assert judged.row(0, named=True)["stream"] == "rent"
+
+
+def test_codes_are_matched_literally_on_columns_as_on_a_row() -> None:
+    """A code with characters a regular expression reads specially matches only itself."""
+    known = {"a.b", "c+", "x|y"}
+    cells = ["a.b", "aXb", "x;c+", "c", "", "a.b;;x|y", "x", "cc+", ";a.b"]
+    frame = pl.DataFrame({"flags": cells})
+    columns = vocabulary.COLUMNS
+    any_in = frame.select(columns.any_code_in(("flags",), known)).to_series().to_list()
+    all_in = frame.select(columns.all_codes_in(("flags",), known)).to_series().to_list()
+    values = vocabulary.VALUES
+
+    class One(vocabulary.Values):
+        def __init__(self, cell: str) -> None:
+            self.cell = tuple(c for c in cell.split(";") if c)
+
+        def col(self, name: str) -> object:
+            return self.cell
+
+    assert any_in == [One(c).any_code_in(("flags",), known) for c in cells]
+    assert all_in == [One(c).all_codes_in(("flags",), known) for c in cells]
+    assert any_in == [True, False, True, False, False, True, False, False, True]
+    assert values.is_in("c+", known) and not frame.select(columns.any_code_in(("flags",), set())).item(0, 0)

@@ -1,8 +1,9 @@
 """Rounding at the level the terms choose (issue 14): per receipt, or once on the day's total per stream and
 licence, with the difference reported and booked to the terms' rounding account.
 
-Table-driven on the per-receipt definition (contribution.rounding_differences); its column-wise twin
-(bulk.FrameRounding) proven equal with Hypothesis; then a fund whose terms file rounds per day and stream,
+Table-driven on the per-receipt definition (contribution.rounding_differences); the same sums fed judged
+frames (DayStreamRounding.add_frame) proven equal with Hypothesis; then a fund whose terms file rounds per
+day and stream,
 on both backends: accrual books the difference, the report shows it, verify recomputes it and catches a
 wrong booking.
 """
@@ -25,7 +26,7 @@ from jointfund.ledger import journal
 from jointfund.ledger.entry import Entry, Posting
 from jointfund.revenue import bulk
 from jointfund.revenue.accrual import rounding_key
-from jointfund.revenue.contribution import DayStream, evaluate, rounding_differences
+from jointfund.revenue.contribution import DayStream, DayStreamRounding, evaluate, rounding_differences
 from jointfund.revenue.fx import Rate, RateTable
 from jointfund.revenue.licence import Licence
 from jointfund.revenue.receipt import Receipt
@@ -161,13 +162,13 @@ class PerDayThenPerReceipt(TwoPeriods):
 
 def _frame_rows(lics, receipts, table, days, book, cut):  # noqa: ANN001, ANN202
     judged = bulk.judge(bulk.receipt_frame(receipts), bulk.licence_frame(lics.values()), book, table, days)
-    rounding = bulk.FrameRounding(book)
+    rounding = DayStreamRounding(book.on, book.periods())
     for part in (
         judged.slice(cut),
         judged.slice(0, cut),
     ):  # a group split across frames, the later part first
         if part.height:
-            rounding.add(part)
+            rounding.add_frame(part)
     return rounding.rows(table)
 
 
@@ -186,10 +187,10 @@ def test_frame_rounding_equals_the_per_receipt_definition(case, cut, amended) ->
 
 
 def test_terms_that_round_per_receipt_sum_nothing():
-    rounding = bulk.FrameRounding(OnePeriod(RULES))
+    rounding = DayStreamRounding(OnePeriod(RULES).on, OnePeriod(RULES).periods())
     assert not rounding.active
     judged = bulk.judge(bulk.receipt_frame(THREE), bulk.licence_frame(LIC.values()), OnePeriod(RULES), RATES)
-    rounding.add(judged)
+    rounding.add_frame(judged)
     assert rounding.rows(RATES) == []
 
 

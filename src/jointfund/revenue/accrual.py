@@ -37,8 +37,14 @@ from jointfund.ledger import journal
 from jointfund.ledger.entry import Entry, Posting, reversal
 from jointfund.ledger.functional import carried_currencies
 from jointfund.money import from_minor
-from jointfund.revenue import book, bulk
-from jointfund.revenue.contribution import DayStream, Evaluation, RoundingDifference, in_base
+from jointfund.revenue import book
+from jointfund.revenue.contribution import (
+    DayStream,
+    DayStreamRounding,
+    Evaluation,
+    RoundingDifference,
+    in_base,
+)
 from jointfund.revenue.eligibility import Rules
 from jointfund.revenue.receipt import Receipt
 from jointfund.store import receipts as stored_receipts
@@ -191,11 +197,11 @@ def booked_roundings(conn: Connection, receivable: str) -> dict[DayStream, tuple
 def expected_roundings(conn: Connection, assess: book.Assessor) -> list[RoundingDifference] | None:
     """Every group's rounding difference the rules give, over all stored receipts (column-wise);
     None when no terms in force at any time round per day and stream."""
-    rounding = bulk.FrameRounding(assess.book)
+    rounding = DayStreamRounding(assess.book.on, assess.book.periods())
     if not rounding.active:
         return None
     for frame in book.receipt_frames(conn):
-        rounding.add(assess.frame(frame))
+        rounding.add_frame(assess.frame(frame))
     return rounding.rows(assess.rates)
 
 

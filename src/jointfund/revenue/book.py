@@ -20,7 +20,7 @@ from jointfund.governance import countersign
 from jointfund.ledger.log import append_event
 from jointfund.money import from_minor, to_minor
 from jointfund.revenue import bulk, correction
-from jointfund.revenue.contribution import Evaluation, Totals, evaluate
+from jointfund.revenue.contribution import Evaluation, Tally, Totals, evaluate
 from jointfund.revenue.eligibility import RuleBook
 from jointfund.revenue.fx import Rate, RateTable
 from jointfund.revenue.licence import SEPARATOR, Licence
@@ -481,19 +481,20 @@ def grouped_totals(
     """Totals by `by` of every stored receipt (of `year`), and the rates they lacked; column-wise,
     equal to `contribution.totals` over `evaluations` (tests/revenue/test_bulk.py)."""
     tallies, missing = frame_tallies(conn, info, [by], year)
-    return tallies[0].rows(info.base_terms().fund.base_currency, names), missing
+    return tallies[0].rows(names), missing
 
 
 def frame_tallies(
     conn: Connection, info: FundInfo, groupings: Sequence[str], year: int | None = None
-) -> tuple[list[bulk.FrameTally], set[tuple[str, dt.date]]]:
+) -> tuple[list[Tally], set[tuple[str, dt.date]]]:
     """One column-wise pass over the receipts (of `year`) feeding a tally per grouping; and the rates they
     lacked."""
-    tallies = [bulk.FrameTally(by) for by in groupings]
+    tallies = [Tally(by) for by in groupings]
+    base_currency = info.base_terms().fund.base_currency
     missing: set[tuple[str, dt.date]] = set()
     for frame in judged(conn, info, year):
         for tally in tallies:
-            tally.add(frame)
+            tally.add_frame(frame, base_currency)
         missing |= bulk.missing_rates(frame)
     return tallies, missing
 

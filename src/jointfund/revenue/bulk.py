@@ -35,13 +35,7 @@ import polars as pl
 from jointfund.errors import Refused
 from jointfund.money import from_minor, to_minor
 from jointfund.revenue.contribution import (
-    GROUPS,
-    PER_DAY_STREAM,
-    DayStream,
-    RoundingDifference,
-    Totals,
     evaluate,
-    group_difference,
     half_up,
     owed_minor,
     rate_factor,
@@ -53,6 +47,7 @@ from jointfund.revenue.licence import SEPARATOR, Licence
 from jointfund.revenue.receipt import Receipt
 from jointfund.revenue.vocabulary import COLUMNS
 
+CATEGORICAL = ("stream", "basis")  # judged as categoricals (see `judge`)
 SAFE = 2**62  # |integer| x factor must stay under it so that 2 x product + denominator fits in Int64
 
 RECEIPT_SCHEMA = {
@@ -178,6 +173,12 @@ def judge(
             else pl.col("date")
         ),
     )
+    # The columns many rules compare (a stream is looked up seven times) are judged as categoricals, whose
+    # comparisons and look-ups are integer work; the text columns are put back as they came.
+    texts = {c: f"_{c}_text" for c in CATEGORICAL}
+    frame = frame.rename(texts).with_columns(
+        pl.col(t).cast(pl.Categorical).alias(c) for c, t in texts.items()
+    )
     parts = []
     for start, end, rules in book.periods():
         part = frame.filter(
@@ -189,7 +190,9 @@ def judge(
             parts.append(_judge_period(part, rules, rates))
     out = pl.concat(parts) if parts else _judge_period(frame, book.on(dt.date.max), rates)
     assert out.height == receipts.height
-    return (out.sort("_row") if len(parts) > 1 else out).drop("_row")
+    out = out.drop(*CATEGORICAL).rename({t: c for c, t in texts.items()})
+    order = [*receipts.columns, *(c for c in out.columns if c not in receipts.columns and c != "_row")]
+    return (out.sort("_row") if len(parts) > 1 else out).drop("_row").select(order)
 
 
 def _judge_period(frame: pl.DataFrame, rules: Rules, rates: RateTable) -> pl.DataFrame:
@@ -287,83 +290,7 @@ def _by_evaluate(frame: pl.DataFrame, rules: Rules, rates: RateTable) -> pl.Data
     ).drop("_c", "_b", "_m")
 
 
-# -- totals --
-
-
-def _group_columns(by: str) -> tuple[pl.Expr, pl.Expr]:
-    """(key, name) columns of a judged frame for a grouping: contribution.GROUPS read on columns."""
-    assert by in GROUPS, by
-    key, name = GROUPS[by](COLUMNS)
-    return key.alias("key"), name.alias("name")
-
-
-NAMED_GROUPINGS = ("licence", "holder")  # the groupings whose name comes from the receipts' licences
-
-
-class FrameTally:
-    """Totals of judged frames per group and currency, for one grouping: `contribution.Tally` column-wise.
-
-    A group's name is the one of its earliest receipt by (date, receipt id), which is what
-    `Tally` keeps when fed receipts in that order, so frames may come in any order.
-    """
-
-    def __init__(self, by: str) -> None:
-        self.by = by
-        self._acc: dict[tuple[str, str], list] = {}
-        self._labels: dict[str, tuple[dt.date, str, str]] = {}
-
-    def add(self, judged: pl.DataFrame) -> None:
-        key, name = _group_columns(self.by)
-        frame = judged.with_columns(key, name)
-        eligible = pl.col("eligible")
-        sums = frame.group_by("key", "currency").agg(
-            pl.len().alias("receipts"),
-            eligible.sum().alias("eligible_n"),
-            pl.col("amount_minor").sum().alias("amount"),
-            pl.col("amount_minor").filter(eligible).sum().alias("eligible_amount"),
-            pl.col("contribution_minor").sum().alias("contribution"),
-            pl.col("base_minor").sum().alias("base"),
-            pl.col("base_minor").null_count().alias("missing"),
-        )
-        for k, c, n, m, amount, elig, contrib, base, missing in sums.iter_rows():
-            slot = self._acc.setdefault((k, c), [0, 0, 0, 0, 0, 0, True])
-            for i, v in enumerate((n, m, amount, elig, contrib, base)):
-                slot[i] += v
-            slot[6] = slot[6] and not missing
-        if self.by not in NAMED_GROUPINGS:  # the name is a constant: no need to find the earliest receipt
-            for k in sums["key"].unique():
-                self._labels.setdefault(k, (dt.date.max, "", ""))
-            return
-        firsts = (
-            frame.sort("date", "receipt_id")
-            .group_by("key")
-            .agg(pl.first("date"), pl.first("receipt_id"), pl.first("name"))
-        )
-        for k, day, rid, label in firsts.iter_rows():
-            if k not in self._labels or (day, rid) < self._labels[k][:2]:
-                self._labels[k] = (day, rid, label)
-
-    def rows(self, base_currency: str, names: Mapping[str, str] | None = None) -> list[Totals]:
-        """As `Tally.rows`: totals sorted by key; `names` names keys the frames cannot (resources,
-        streams)."""
-        names = names or {}
-
-        money = from_minor
-
-        return [
-            Totals(
-                k,
-                names.get(k, self._labels[k][2]),
-                c,
-                n,
-                m,
-                money(amt, c),
-                money(elig, c),
-                money(contrib, c),
-                money(base, base_currency) if complete else None,
-            )
-            for (k, c), (n, m, amt, elig, contrib, base, complete) in sorted(self._acc.items())
-        ]
+# -- totals: contribution.Tally.add_frame --
 
 
 def missing_rates(judged: pl.DataFrame) -> set[tuple[str, dt.date]]:
@@ -374,56 +301,3 @@ def missing_rates(judged: pl.DataFrame) -> set[tuple[str, dt.date]]:
         .unique()
     )
     return set(lacking.iter_rows())
-
-
-# -- rounding at the level of the day's total per stream and licence --
-
-
-class FrameRounding:
-    """`contribution.rounding_differences` column-wise: the eligible receipts of judged frames, under terms
-    that round per day and stream, summed per group; frames may come in any order and split a group."""
-
-    def __init__(self, book: RuleBook) -> None:
-        self.book = book
-        self._acc: dict[DayStream, list[int]] = {}
-        # The stretches of the terms that round per day and stream; none: nothing to sum.
-        self._spans = [
-            (start, end) for start, end, rules in book.periods() if rules.rounding_level == PER_DAY_STREAM
-        ]
-
-    @property
-    def active(self) -> bool:
-        return bool(self._spans)
-
-    def add(self, judged: pl.DataFrame) -> None:
-        if not self._spans:
-            return
-        date = pl.col("date")
-        within = pl.any_horizontal(
-            [(date >= pl.lit(s)) & (date < pl.lit(e)) if e else (date >= pl.lit(s)) for s, e in self._spans]
-        )
-        sums = (
-            judged.filter(pl.col("eligible") & within)
-            .group_by("date", "licence_id", "stream", "currency")
-            .agg(pl.len(), pl.col("amount_minor").sum(), pl.col("contribution_minor").sum())
-        )
-        for day, licence_id, stream, currency, n, amount, owed in sums.iter_rows():
-            slot = self._acc.setdefault(DayStream(day, licence_id, stream, currency), [0, 0, 0])
-            slot[0] += n
-            slot[1] += amount
-            slot[2] += owed
-
-    def rows(self, rates: RateTable) -> list[RoundingDifference]:
-        """As `rounding_differences`: the groups whose rounding once differs, by group."""
-        found = (
-            group_difference(
-                g,
-                n,
-                from_minor(amount, g.currency),
-                from_minor(owed, g.currency),
-                self.book.on(g.day),
-                rates,
-            )
-            for g, (n, amount, owed) in sorted(self._acc.items())
-        )
-        return [d for d in found if d.difference]

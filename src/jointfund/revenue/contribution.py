@@ -17,7 +17,7 @@ Where the terms round at the level `per_day_stream`, the contribution owed is ro
 day's eligible total per licence, stream and currency (`DayStream`); each receipt still shows its own
 rounded contribution, and `rounding_differences` gives, per such group, the difference between the
 group's rounding and the sum of its receipts' roundings (what accrual books to the terms' rounding
-account). bulk.py's `FrameRounding` is its column-wise twin.
+account); `DayStreamRounding` sums the groups from evaluations or from bulk.py's judged frames alike.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from jointfund.revenue.eligibility import EXCLUSIONS, Rules, first_reason, resou
 from jointfund.revenue.fx import RateTable
 from jointfund.revenue.licence import Licence
 from jointfund.revenue.receipt import Receipt
-from jointfund.revenue.vocabulary import VALUES, Row, Vocabulary
+from jointfund.revenue.vocabulary import COLUMNS, VALUES, Row, Vocabulary
 
 ELIGIBLE = N_("eligible")  # the reason of a receipt that counts (pages translate it)
 GROUPINGS = ("licence", "holder", "resource", "region", "stream", "month", "year")
@@ -224,25 +224,82 @@ class _Sums:
     owed: Decimal = Decimal(0)
 
 
+class DayStreamRounding:
+    """The eligible receipts the terms round once per day and stream, summed per `DayStream` group, and each
+    group's rounding difference (`rows`).
+
+    Fed one evaluation at a time (`add`) or a judged frame at a time (`add_frame`, bulk.py's frames), in any
+    mix and order, a group split across frames: both feed the same running sums (`_count`), the frame's
+    only summed per group first. `on` gives the rules of a day; `periods` (RuleBook.periods), needed by
+    `add_frame`, says which stretches of the terms round per day and stream.
+    """
+
+    def __init__(
+        self,
+        on: Callable[[dt.date], Rules],
+        periods: Iterable[tuple[dt.date, dt.date | None, Rules]] = (),
+    ) -> None:
+        self.on = on
+        self._acc: dict[DayStream, _Sums] = {}
+        # The stretches of the terms that round per day and stream; none: nothing to sum.
+        self._spans = [
+            (start, end) for start, end, rules in periods if rules.rounding_level == PER_DAY_STREAM
+        ]
+
+    @property
+    def active(self) -> bool:
+        """Whether any stretch of the terms given as `periods` rounds per day and stream."""
+        return bool(self._spans)
+
+    def add(self, e: Evaluation) -> None:
+        if rounded_at_day_stream(e, self.on(e.receipt.date)):
+            r = e.receipt
+            self._count(DayStream(r.date, r.licence_id, r.stream, r.currency), 1, r.amount, e.contribution)
+
+    def add_frame(self, judged: Any) -> None:
+        """The eligible receipts of a judged frame (bulk.judge) dated within the stretches that round per
+        day and stream."""
+        import polars as pl
+
+        if not self._spans:
+            return
+        date = pl.col("date")
+        within = pl.any_horizontal(
+            [(date >= pl.lit(s)) & (date < pl.lit(e)) if e else (date >= pl.lit(s)) for s, e in self._spans]
+        )
+        sums = (
+            judged.filter(pl.col("eligible") & within)
+            .group_by("date", "licence_id", "stream", "currency")
+            .agg(pl.len(), pl.col("amount_minor").sum(), pl.col("contribution_minor").sum())
+        )
+        for day, licence_id, stream, currency, n, amount, owed in sums.iter_rows():
+            group = DayStream(day, licence_id, stream, currency)
+            self._count(group, n, from_minor(amount, currency), from_minor(owed, currency))
+
+    def _count(self, group: DayStream, receipts: int, amount: Decimal, owed: Decimal) -> None:
+        slot = self._acc.setdefault(group, _Sums())
+        slot.receipts += receipts
+        slot.amount += amount
+        slot.owed += owed
+
+    def rows(self, rates: RateTable) -> list[RoundingDifference]:
+        """The groups whose rounding once differs from per-receipt rounding, by group."""
+        found = (
+            group_difference(g, s.receipts, s.amount, s.owed, self.on(g.day), rates)
+            for g, s in sorted(self._acc.items(), key=lambda item: item[0])
+        )
+        return [d for d in found if d.difference]
+
+
 def rounding_differences(
     evaluations: Iterable[Evaluation], on: Callable[[dt.date], Rules], rates: RateTable
 ) -> list[RoundingDifference]:
     """The groups whose rounding once differs from per-receipt rounding, by group; `on` gives the rules of a
     day."""
-    acc: dict[DayStream, _Sums] = {}
+    rounding = DayStreamRounding(on)
     for e in evaluations:
-        if not rounded_at_day_stream(e, on(e.receipt.date)):
-            continue
-        r = e.receipt
-        slot = acc.setdefault(DayStream(r.date, r.licence_id, r.stream, r.currency), _Sums())
-        slot.receipts += 1
-        slot.amount += r.amount
-        slot.owed += e.contribution
-    found = (
-        group_difference(g, s.receipts, s.amount, s.owed, on(g.day), rates)
-        for g, s in sorted(acc.items(), key=lambda item: item[0])
-    )
-    return [d for d in found if d.difference]
+        rounding.add(e)
+    return rounding.rows(rates)
 
 
 # -- totals --
@@ -271,7 +328,7 @@ class Totals(NamedTuple):
 
 
 # The groupings of totals, declared once: (key, name) of a receipt in the words of vocabulary.py, read on an
-# evaluation (`group_key`, Tally) or on a judged frame (bulk.FrameTally).
+# evaluation (`Tally.add`) or on a judged frame (`Tally.add_frame`).
 GROUPS: dict[str, Callable[[Vocabulary], tuple[Any, Any]]] = {
     "licence": lambda v: (v.col("licence_id"), v.col("deposit")),
     "holder": lambda v: (v.col("holder_code"), v.col("holder")),
@@ -282,18 +339,6 @@ GROUPS: dict[str, Callable[[Vocabulary], tuple[Any, Any]]] = {
     "year": lambda v: (v.year(v.col("date")), v.lit("")),
     "total": lambda v: (v.lit("total"), v.lit("")),
 }
-
-
-def group_key(by: str) -> Callable[[Evaluation], tuple[str, str]]:
-    """(key, name) of an evaluation for a grouping of GROUPINGS."""
-    assert by in GROUPS, by
-    declared = GROUPS[by]
-
-    def key(e: Evaluation) -> tuple[str, str]:
-        k, name = declared(Row(e.receipt, e.licence))
-        return k, name
-
-    return key
 
 
 @functools.lru_cache(maxsize=64)
@@ -314,32 +359,84 @@ class _Running:
     complete: bool
 
 
+# What one receipt, or a group of a frame, adds to a Tally: receipts, eligible ones, amount, eligible amount,
+# contribution, and the contribution in the base currency (None: a rate is missing).
+_Counted = tuple[int, int, Decimal, Decimal, Decimal, Decimal | None]
+
+
 class Tally:
-    """Running totals of evaluations per group and currency, for one grouping; one pass, any size."""
+    """Running totals per group and currency, for one grouping; one pass, any size.
+
+    Fed one evaluation at a time (`add`) or a judged frame at a time (`add_frame`, bulk.py's frames), in
+    any mix and order: both feed the same running sums (`_count`), the frame's only summed per group first,
+    so a rule of totals is written once. A group's name is that of its earliest receipt by (date, receipt
+    id).
+    """
 
     def __init__(self, by: str) -> None:
+        assert by in GROUPS, by
         self.by = by
-        self._key_of = group_key(by)
         self._acc: dict[tuple[str, str], _Running] = {}
-        self._labels: dict[str, str] = {}
+        self._labels: dict[str, tuple[dt.date, str, str]] = {}
 
     def add(self, e: Evaluation) -> None:
-        key, name = self._key_of(e)
-        self._labels.setdefault(key, name)
-        slot = self._acc.get((key, e.receipt.currency))
+        key, name = GROUPS[self.by](Row(e.receipt, e.licence))
+        r = e.receipt
+        eligible = 1 if e.eligible else 0
+        zero = _zero(r.currency)
+        self._count(
+            key,
+            (r.date, r.receipt_id, name),
+            r.currency,
+            (1, eligible, r.amount, r.amount if eligible else zero, e.contribution, e.contribution_base),
+        )
+
+    def add_frame(self, judged: Any, base_currency: str) -> None:
+        """The receipts of a judged frame (bulk.judge), summed per group and currency in the frame."""
+        import polars as pl
+
+        key, name = GROUPS[self.by](COLUMNS)
+        frame = judged.with_columns(key.alias("_key"), name.alias("_name"))
+        eligible = pl.col("eligible")
+        earliest = ["date", "receipt_id"]
+        # A grouping whose name is a constant needs no earliest receipt: any receipt's label names it.
+        named = not name.meta.is_literal()
+        sums = frame.group_by("_key", "currency").agg(
+            pl.len(),
+            eligible.sum(),
+            pl.col("amount_minor").sum(),
+            pl.col("amount_minor").filter(eligible).sum().alias("eligible_amount"),
+            pl.col("contribution_minor").sum(),
+            pl.col("base_minor").sum(),
+            pl.col("base_minor").null_count().alias("missing"),
+            *(pl.col(c).sort_by(earliest).first() if named else pl.col(c).first() for c in earliest),
+            pl.col("_name").sort_by(earliest).first() if named else pl.col("_name").first(),
+        )
+        for k, c, n, m, amount, elig, owed, base, missing, day, rid, label in sums.iter_rows():
+            totals = (n, m, from_minor(amount, c), from_minor(elig, c), from_minor(owed, c))
+            self._count(
+                k, (day, rid, label), c, (*totals, None if missing else from_minor(base, base_currency))
+            )
+
+    def _count(self, key: str, label: tuple[dt.date, str, str], currency: str, sums: _Counted) -> None:
+        """Add `sums` (receipts, eligible, amount, eligible amount, contribution, base or None) to the group
+        `key` in `currency`; `label` (date, receipt id, name) names the group if it is its earliest."""
+        if key not in self._labels or label[:2] < self._labels[key][:2]:
+            self._labels[key] = label
+        slot = self._acc.get((key, currency))
         if slot is None:
-            zero = _zero(e.receipt.currency)
-            slot = self._acc[(key, e.receipt.currency)] = _Running(0, 0, zero, zero, zero, Decimal(0), True)
-        slot.receipts += 1
-        slot.amount += e.receipt.amount
-        if e.eligible:
-            slot.eligible += 1
-            slot.eligible_amount += e.receipt.amount
-            slot.contribution += e.contribution
-        if e.contribution_base is None:
+            zero = _zero(currency)
+            slot = self._acc[(key, currency)] = _Running(0, 0, zero, zero, zero, Decimal(0), True)
+        n, eligible, amount, eligible_amount, contribution, base = sums
+        slot.receipts += n
+        slot.eligible += eligible
+        slot.amount += amount
+        slot.eligible_amount += eligible_amount
+        slot.contribution += contribution
+        if base is None:
             slot.complete = False
         else:
-            slot.base += e.contribution_base
+            slot.base += base
 
     def rows(self, names: Mapping[str, str] | None = None) -> list[Totals]:
         """Totals sorted by key; `names` names keys the evaluations cannot (resources, streams)."""
@@ -347,7 +444,7 @@ class Tally:
         return [
             Totals(
                 k,
-                names.get(k, self._labels[k]),
+                names.get(k, self._labels[k][2]),
                 c,
                 s.receipts,
                 s.eligible,

@@ -81,6 +81,12 @@ def codes(
     return items
 
 
+def flag_codes(cells: Cells, terms: Terms) -> tuple[str, ...] | None:
+    """The flags cell of a licence or a receipt: the terms' eligibility flags, as `codes` reads them."""
+    known = terms.eligibility.known_flags
+    return codes(cells, "flags", known, "flag", f" (expected: {', '.join(known) or 'none are defined'})")
+
+
 def parse(cells: Cells, terms: Terms) -> Licence | None:
     licence_id = cells.ident("licence_id")
     holder = cells.text("holder")
@@ -111,13 +117,7 @@ def parse(cells: Cells, terms: Terms) -> Licence | None:
             "only a licence under a PSA (psa = yes) has a PSA signing date",
             cells.raw("psa_signed"),
         )
-    flags = codes(
-        cells,
-        "flags",
-        terms.eligibility.known_flags,
-        "flag",
-        f" (expected: {', '.join(terms.eligibility.known_flags) or 'none are defined'})",
-    )
+    flags = flag_codes(cells, terms)
     if not cells.ok:
         return None
     assert (

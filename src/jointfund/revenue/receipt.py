@@ -13,7 +13,7 @@ import polars as pl
 from jointfund import bounds
 from jointfund.money import exponent
 from jointfund.revenue.fields import MAX_ID_CHARS, Cells
-from jointfund.revenue.licence import SEPARATOR, codes
+from jointfund.revenue.licence import SEPARATOR, flag_codes
 from jointfund.revenue.reader import Columns
 from jointfund.terms.model import Terms
 
@@ -69,13 +69,7 @@ def parse(cells: Cells, terms: Terms, licences: Mapping[str, tuple[str, ...]]) -
     resource = _resource(cells, terms, licences.get(licence_id or ""), licence_id, stream)
     budgets = terms.contribution.budgets
     budget = cells.choice("budget", budgets, "budget", default=budgets[0])
-    flags = codes(
-        cells,
-        "flags",
-        terms.eligibility.known_flags,
-        "flag",
-        f" (expected: {', '.join(terms.eligibility.known_flags) or 'none are defined'})",
-    )
+    flags = flag_codes(cells, terms)
     if not cells.ok:
         return None
     assert (

@@ -17,9 +17,9 @@ from sqlalchemy import Connection
 
 from jointfund.fund import FundInfo
 from jointfund.money import from_minor
-from jointfund.revenue import book, bulk
+from jointfund.revenue import book
 from jointfund.revenue.accrual import booked_roundings
-from jointfund.revenue.contribution import RoundingDifference
+from jointfund.revenue.contribution import DayStreamRounding, RoundingDifference
 from jointfund.revenue.eligibility import Rules
 
 COLUMNS = (
@@ -54,11 +54,11 @@ class RoundingReport(NamedTuple):
 
 def report(conn: Connection, info: FundInfo, year: int | None = None) -> RoundingReport:
     assess = book.Assessor(conn, info)
-    rounding = bulk.FrameRounding(assess.book)
+    rounding = DayStreamRounding(assess.book.on, assess.book.periods())
     if not rounding.active:
         return RoundingReport([], False)
     for frame in book.receipt_frames(conn, year):
-        rounding.add(assess.frame(frame))
+        rounding.add_frame(assess.frame(frame))
     found = {d.group: d for d in rounding.rows(assess.rates)}
     booked = booked_roundings(conn, Rules.from_terms(info.base_terms()).receivable)
     rows, base = [], info.base_terms().fund.base_currency

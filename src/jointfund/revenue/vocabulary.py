@@ -59,6 +59,10 @@ _FIELDS: dict[str, tuple[int, str]] = {
     "licence_flags": (1, "flags"),
     "other_resources": (1, "other_resources"),
 }
+# The columns that hold several codes, ';'-separated ("" for none; tuples on a Row); every other column a code
+# words read holds one code.
+_SHORT = 16  # a lookup of at most this many keys is a chain of equalities (Columns.lookup)
+CODE_LISTS = frozenset({"flags", "licence_flags", "other_resources"})
 
 
 class Values:
@@ -159,7 +163,17 @@ class Columns:
     def lookup(self, value: pl.Expr, mapping: Mapping[Any, Any], default: object = None) -> pl.Expr:
         sample = next(iter(mapping.values()), default)
         dtype = pl.Date if isinstance(sample, dt.date) else pl.Int64 if isinstance(sample, int) else None
-        return value.replace_strict(dict(mapping), default=pl.lit(default), return_dtype=dtype)
+        if not mapping or len(mapping) > _SHORT:
+            return value.replace_strict(dict(mapping), default=pl.lit(default), return_dtype=dtype)
+        # A short mapping (a stream's share, its start) as a chain of equalities: on a categorical column
+        # (bulk.CATEGORICAL) each is an integer comparison, where replace_strict hashes every string.
+        items = iter(mapping.items())
+        key, then = next(items)
+        chain: Any = pl.when(value == key).then(pl.lit(then, dtype=dtype))
+        for key, then in items:
+            chain = chain.when(value == key).then(pl.lit(then, dtype=dtype))
+        out: pl.Expr = chain.otherwise(pl.lit(default, dtype=dtype))
+        return out
 
     def coalesce(self, value: pl.Expr, fallback: pl.Expr) -> pl.Expr:
         return pl.coalesce(value, fallback)
@@ -171,18 +185,29 @@ class Columns:
         return pl.col(name) == ""
 
     def any_code_in(self, names: tuple[str, ...], values: Collection[str]) -> pl.Expr:
+        # One anchored regex per column, not a list per row: splitting every row's codes into a list cost
+        # more than all the other rules together (docs/performance.md).
         if not values:
             return pl.lit(False)
-        return self._codes(names).list.eval(pl.element().is_in(list(values))).list.any()
+        code = f"(?:^|{_SEP})(?:{_alternatives(values)})(?:{_SEP}|$)"
+        return pl.any_horizontal(
+            (pl.col(n).str.contains(code) if n in CODE_LISTS else pl.col(n).is_in(list(values))).fill_null(
+                False
+            )
+            for n in names
+        )
 
     def all_codes_in(self, names: tuple[str, ...], values: Collection[str]) -> pl.Expr:
-        return self._codes(names).list.eval(pl.element().is_in(list(values))).list.all()
-
-    @staticmethod
-    def _codes(names: tuple[str, ...]) -> pl.Expr:
-        """The ';'-separated codes of the columns `names` (empty ones left out) as one list column."""
-        joined = pl.concat_str([pl.col(c) for c in names], separator=SEPARATOR)
-        return joined.str.split(SEPARATOR).list.eval(pl.element().filter(pl.element() != ""))
+        # Every ';'-separated piece is empty or one of `values` (empty pieces are no codes, as on a Row).
+        pieces = f"^(?:{_SEP}|(?:{_alternatives(values)})(?:{_SEP}|$))*$"
+        return pl.all_horizontal(
+            (
+                pl.col(n).str.contains(pieces)
+                if n in CODE_LISTS
+                else (pl.col(n) == "") | pl.col(n).is_in(list(values))
+            ).fill_null(False)
+            for n in names
+        )
 
     def not_(self, value: pl.Expr) -> pl.Expr:
         return ~value
@@ -204,6 +229,20 @@ class Columns:
 
     def year(self, day: pl.Expr) -> pl.Expr:
         return day.dt.year().cast(pl.Utf8)
+
+
+def _literal(text: str) -> str:
+    """`text` as a regex matching itself: every character but a letter or digit written as its code point,
+    which the regex engine polars uses reads the same whatever the character."""
+    return "".join(c if c.isalnum() else f"\\x{{{ord(c):x}}}" for c in text)
+
+
+_SEP = _literal(SEPARATOR)
+
+
+def _alternatives(values: Collection[str]) -> str:
+    """A regex matching exactly one of `values` (none: never)."""
+    return "|".join(_literal(v) for v in sorted(values)) or r"[^\s\S]"
 
 
 VALUES = Values()
