@@ -34,7 +34,7 @@ from jointfund.revenue.accrual import accrue
 from jointfund.revenue.contribution import Tally
 from jointfund.revenue.eligibility import RuleBook
 from jointfund.store import db
-from jointfund.terms import shipped_text
+from jointfund.terms import load_text, shipped_text
 
 SEED = 20250523
 FIRST_DAY = dt.date(2025, 1, 1)
@@ -50,7 +50,7 @@ def peak_mib() -> float:
 def generate(folder: Path, n_licences: int, n_receipts: int) -> dict[str, Path]:
     """Licences, receipts and rates as CSV; deterministic from SEED."""
     rng = random.Random(SEED)
-    terms = fund_mod._base(shipped_text())
+    terms = load_text(shipped_text(), "fund terms")
     resources = [r.code for r in terms.resources]
     paths = {k: folder / f"{k}.csv" for k in ("licences", "receipts", "rates")}
     with open(paths["licences"], "w", newline="") as f:
