@@ -207,7 +207,7 @@ def roll(
             continue
         # Capital before this period's results: what the first period's split goes by, whatever the pieces.
         own = {p: balance[p] - sum(allocated[c][p] for c in PNL) for p in partners}
-        w = weights if any(weights.values()) else None
+        w: Mapping[str, int | Decimal] | None = weights if any(weights.values()) else None
         for c in PNL:
             if result[c]:
                 w = w or _first_period_weights(partners, own, fallback)
@@ -228,7 +228,7 @@ def roll(
 
 def _first_period_weights(
     partners: Sequence[str], balance: Mapping[str, int], fallback: Mapping[str, Decimal]
-) -> dict[str, int | Decimal]:
+) -> Mapping[str, int | Decimal]:
     """No capital at the period's start: split by what has come in since, else by the terms' shares."""
     contributed = {p: max(balance[p], 0) for p in partners}
     if any(contributed.values()):
@@ -389,18 +389,43 @@ def capital_accounts(
     total = sum(c["closing"] for c in cols.values())
     assert total + other == nav, (total, other, nav)
     accounts = tuple(
-        CapitalAccount(
-            p,
-            base,
-            start,
-            end,
-            *(from_minor(cols[p][c], base) for c in COLUMNS),
-            share_of(cols[p]["closing"], total, terms.accounting.share_places),
-            from_minor(contributed[p], base),
-        )
+        _account(p, base, start, end, cols[p], contributed[p], total, terms.accounting.share_places)
         for p in partners
     )
     return FundCapital(accounts, base, start, end, from_minor(nav, base), from_minor(other, base))
+
+
+def _account(
+    partner: str,
+    base: str,
+    start: dt.date,
+    end: dt.date,
+    columns: Mapping[str, int],
+    contributed: int,
+    total: int,
+    places: int,
+) -> CapitalAccount:
+    """One partner's statement from its columns (minor units of `base`), each column by name."""
+    money = {c: from_minor(columns[c], base) for c in COLUMNS}
+    return CapitalAccount(
+        partner=partner,
+        currency=base,
+        start=start,
+        end=end,
+        opening=money["opening"],
+        cash=money["cash"],
+        revenue=money["revenue"],
+        in_kind=money["in_kind"],
+        income=money["income"],
+        expenses=money["expenses"],
+        realised=money["realised"],
+        unrealised=money["unrealised"],
+        fx=money["fx"],
+        distributions=money["distributions"],
+        closing=money["closing"],
+        share=share_of(columns["closing"], total, places),
+        contributed=from_minor(contributed, base),
+    )
 
 
 def closing_by_partner(conn: Connection, info: FundInfo, day: dt.date) -> dict[str, Decimal]:
