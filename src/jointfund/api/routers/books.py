@@ -22,7 +22,7 @@ from jointfund import bounds
 from jointfund.accounting import manual
 from jointfund.api import deps
 from jointfund.api.errors import RESPONSES
-from jointfund.api.schemas import EntryOut
+from jointfund.api.schemas import EntryOut, RowId
 from jointfund.budget import expense
 from jointfund.errors import InputError, Problem
 from jointfund.governance import countersign
@@ -226,7 +226,7 @@ def post_entry(request: Request, e: EntryIn, who=Depends(deps.change("ledger.pos
     summary="The bytes a member signs to countersign a reversal posted by hand",
 )
 def reversal_request(
-    request: Request, seq: int, r: ReversalIn, who=Depends(deps.allow("ledger.reverse"))
+    request: Request, seq: RowId, r: ReversalIn, who=Depends(deps.allow("ledger.reverse"))
 ) -> dict:
     return _asked(
         request,
@@ -240,7 +240,7 @@ def reversal_request(
     "/ledger/entries/{seq}/reversal", response_model=EntryOut, status_code=201, summary="Reverse an entry"
 )
 def reverse_entry(
-    request: Request, seq: int, r: ReversalIn, who=Depends(deps.change("ledger.reverse"))
+    request: Request, seq: RowId, r: ReversalIn, who=Depends(deps.change("ledger.reverse"))
 ) -> dict:
     """As `jointfund ledger reverse`, countersigned by a seated member other than the caller."""
     by = _by(r.member, r.signature)
