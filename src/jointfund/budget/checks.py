@@ -14,7 +14,7 @@ from jointfund.accounting.close import closes
 from jointfund.budget import effects as _effects  # noqa: F401 registers the budget effect
 from jointfund.budget import fees
 from jointfund.budget.expense import COUNTERSIGNED, KEY_PREFIX, RECORD, expenses, refusal, request
-from jointfund.budget.lines import recorded_plan, versions
+from jointfund.budget.lines import BudgetLine, recorded_plan, versions
 from jointfund.findings import Finding
 from jointfund.fund import FundInfo
 from jointfund.governance import book, countersign
@@ -30,12 +30,13 @@ def check_lines(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Findin
     name, findings = "budget.lines", []
     proposals = {p.id: p for p in book.proposals(conn)}
     executed = {c.proposal: c.seq for c in book.closings(conn) if c.status == EXECUTED}
-    last: dict[str, object] = {}
+    last: dict[str, BudgetLine] = {}
     rows = versions(conn)
     for v in rows:
         p = proposals.get(v.proposal)
         plan = recorded_plan(conn, p.about or "") if p is not None else None
-        signed = {x.code: x for x in plan.lines} if plan is not None and plan.about == p.about else {}
+        held = plan is not None and p is not None and plan.about == p.about
+        signed = {x.code: x for x in plan.lines} if plan is not None and held else {}
         mine = signed.get(v.code)
         if p is None or v.proposal not in executed or executed[v.proposal] > v.seq:
             findings.append(
@@ -60,13 +61,13 @@ def check_lines(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Findin
                 )
             )
         before = last.get(v.code)
-        if v.version != (1 if before is None else before.version + 1):  # type: ignore[attr-defined]
+        if v.version != (1 if before is None else before.version + 1):
             findings.append(Finding(name, v.seq, f"budget line {v.code} has version {v.version} out of turn"))
         elif before is not None and (before.category, before.currency, before.period) != (
             v.category,
             v.currency,
             v.period,
-        ):  # type: ignore[attr-defined]
+        ):
             findings.append(
                 Finding(
                     name, v.seq, f"budget line {v.code} v{v.version} changes its category, currency or period"
@@ -132,7 +133,7 @@ def check_fees(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Finding
     """Each closed period holds exactly the fee accruals its close owed (recomputed from the book), and no fee
     entry exists that no close owed."""
     name, findings = "budget.fees", []
-    owed: dict[str, tuple[object, int]] = {}
+    owed: dict[str, tuple[fees.Accrual, int]] = {}
     for c in closes(conn):
         p = calendar.Period(c.period, c.first, c.last)
         for a in fees.due(conn, fund, fund.terms(c.last), p):

@@ -275,8 +275,9 @@ def record(
     (entry_seq,) = journal.post(
         conn, [entry(terms, account, line, amount, day, reference, value, carrying)], info.start_date
     )
+    row_id = book.next_id(conn, t.expense.c.id)
     row = {
-        "id": book.next_id(conn, t.expense.c.id),
+        "id": row_id,
         "line_code": line.code,
         "amount_minor": to_minor(amount, currency),
         "currency": currency,
@@ -303,4 +304,4 @@ def record(
         conn, seq, COUNTERSIGNED, carried
     )  # before the row, which the database refuses without
     conn.execute(insert(t.expense).values(**row, seq=seq))
-    return Expense(row["id"], line.code, amount, currency, day, reference, doc.sha256, entry_seq, seq), True
+    return Expense(row_id, line.code, amount, currency, day, reference, doc.sha256, entry_seq, seq), True

@@ -143,8 +143,9 @@ def adopt(
         if account not in journal.load_accounts(conn):
             journal.open_account(conn, account, info.start_date, None, categories[line.category].name, actor)
         version = 1 if before is None else before.version + 1
+        row_id = book.next_id(conn, t.budget_line.c.id)
         row = {
-            "id": book.next_id(conn, t.budget_line.c.id),
+            "id": row_id,
             "code": line.code,
             "version": version,
             "category": line.category,
@@ -166,7 +167,7 @@ def adopt(
         seq = book.record(conn, actor, ADOPT, f"budget-line:{line.code}", data, t.budget_line, row)
         adopted.append(
             BudgetLine(
-                row["id"],
+                row_id,
                 line.code,
                 version,
                 line.category,

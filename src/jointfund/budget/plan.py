@@ -186,8 +186,16 @@ def parse(terms: Terms, text: str, source: str) -> Plan:
                     name,
                 )
             )
-        if not problems and value is not None and p is not None:
+        # Each isinstance only narrows for the type checker: a value of another type is among the problems.
+        if (
+            not problems
+            and value is not None
+            and p is not None
+            and isinstance(code, str)
+            and isinstance(category, str)
+            and isinstance(currency, str)
+        ):
             lines.append(Line(code, category, value, currency, p.name, p.first, p.last))
-    if problems:
+    if problems or not isinstance(reference, str):  # a reference that is not text is among the problems
         raise InputError(problems, "budget not proposed")
     return Plan(data_json({"reference": reference.strip(), "lines": [x.content() for x in lines]}))
