@@ -87,14 +87,14 @@ class TermsDate(NamedTuple):
 
 class After(NamedTuple):
     event: str
-    count: int
+    number: int  # of `unit`s (not `count`, which would hide tuple.count)
     unit: str  # a value of UNITS
 
     def __str__(self) -> str:
-        return f"{self.event} + {self.count} {self.unit}"
+        return f"{self.event} + {self.number} {self.unit}"
 
     def due(self, occurred: dt.date) -> dt.date:
-        return add_delay(occurred, self.count, self.unit)
+        return add_delay(occurred, self.number, self.unit)
 
 
 Rule = Fixed | Yearly | CalendarDeadline | TermsDate | After
