@@ -51,10 +51,13 @@ def check_pipeline(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Fin
             continue
         for before, m in pairwise(moves):
             decision = kinds.get(m.proposal) if m.proposal is not None else None
+            pipeline = fund.terms(m.effective).pipeline
             why = (
                 f"leaves {m.from_stage} but was at {before.to_stage}"
                 if m.from_stage != before.to_stage
-                else rules.refusal(fund.terms(m.effective).pipeline, m.from_stage, m.to_stage, decision)
+                else f"the terms in force on {m.effective} define no pipeline"
+                if pipeline is None
+                else rules.refusal(pipeline, m.from_stage, m.to_stage, decision)
             )
             if why is None and m.proposal is not None and executed.get(m.proposal, m.seq + 1) > m.seq:
                 why = f"proposal {m.proposal} was not executed before the move"
@@ -207,7 +210,7 @@ def check_screening(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Fi
         o = decided.get(sc.id)
         first = firsts.get(sc.id)
         alone = None if o is None else clearance.unconfirmed(o, first)
-        if alone:
+        if o is not None and alone:
             findings.append(Finding(name, o.seq, f"application {sc.application}: {alone} (four eyes)"))
         elif (
             o is not None
@@ -265,9 +268,9 @@ def check_screening(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Fi
     logged = {e.subject: e.data for e in log.events(conn, action="application.submit")}
     held_owners = owner.of(conn)
     for a in apps.applications(conn):
-        expected = logged.get(f"application:{a.id}", {}).get("owners_sha256")
+        recorded = logged.get(f"application:{a.id}", {}).get("owners_sha256")
         mine = held_owners.get(a.id, ())
-        if (owner.digest(mine) if mine else None) != expected:
+        if (owner.digest(mine) if mine else None) != recorded:
             findings.append(
                 Finding(
                     name,

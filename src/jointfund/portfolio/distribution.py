@@ -57,7 +57,9 @@ def entry(terms: Terms, parts: dict[str, Decimal], currency: str, day: dt.date, 
         for p, x in parts.items()
         if x
     ]
-    legs.append(Posting(terms.account_name("cash", currency=currency), -sum(parts.values()), currency))
+    legs.append(
+        Posting(terms.account_name("cash", currency=currency), -sum(parts.values(), Decimal(0)), currency)
+    )
     return Entry(
         day,
         f"Distribution to partners by proposal {proposal}",

@@ -266,11 +266,13 @@ def position_of(
         as_of,
         committed.quantize(q),
         undrawn.quantize(q),
-        *(
-            sums[k].quantize(q)
-            for k in ("disbursed", "cost", "income", "returned", "revaluation", "realised")
-        ),
-        tuple(sorted(flows)),
+        disbursed=sums["disbursed"].quantize(q),
+        cost=sums["cost"].quantize(q),
+        income=sums["income"].quantize(q),
+        returned=sums["returned"].quantize(q),
+        revaluation=sums["revaluation"].quantize(q),
+        realised=sums["realised"].quantize(q),
+        flows=tuple(sorted(flows)),
     )
 
 
