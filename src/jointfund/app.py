@@ -33,7 +33,17 @@ from jointfund import bounds
 from jointfund.api import deps, errors
 from jointfund.api.jobs import DEFAULT_MAX_ROWS, Jobs
 from jointfund.api.response_cache import ResponseCache
-from jointfund.api.routers import books, commitments, governance, ledger, portfolio, public, reports, revenue
+from jointfund.api.routers import (
+    books,
+    capital,
+    commitments,
+    governance,
+    ledger,
+    portfolio,
+    public,
+    reports,
+    revenue,
+)
 from jointfund.api.security import Guard, LoginLimiter, Sessions
 from jointfund.store import db
 from jointfund.web import budget as budget_page
@@ -95,6 +105,7 @@ def create_app(
         portfolio.router,
         reports.router,
         commitments.router,
+        capital.router,
     ):
         app.include_router(router, prefix=API_PREFIX, dependencies=bounded)
     for router in (

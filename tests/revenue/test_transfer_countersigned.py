@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select, text
 from support import authorize, cli_countersign, countersigner, seated_member
 
-from jointfund.errors import Refused
+from jointfund.errors import InputError, Refused
 from jointfund.governance import countersign, user
 from jointfund.ledger import journal
 from jointfund.revenue import transfer
@@ -54,6 +54,11 @@ def test_one_person_cannot_record_a_transfer_and_verify_rebuilds_its_countersign
     before = leaves(fund_engine)
     with pytest.raises(Refused, match="transfer of transfer:T-1 needs a second person"):
         record(fund_engine, info, None)
+    with pytest.raises(InputError) as inexact:  # the domain checks the amount is exact in its currency
+        record(fund_engine, info, None, "4000.001")
+    assert [(p.field, p.message) for p in inexact.value.problems] == [
+        ("amount", "USD has 2 decimal place(s); amount has more")
+    ]
     with db.write(fund_engine) as conn:  # the seat of ua-board-1 is linked to the asker: the same person
         user.add(conn, "test", "treasury", "treasury_officer", "long enough pw")
         user.link_member(

@@ -18,7 +18,7 @@ from jointfund.fund import FundInfo
 from jointfund.governance import countersign, countersigned
 from jointfund.ledger import journal, log
 from jointfund.ledger.entry import Entry, Posting
-from jointfund.money import format_amount, round_minor
+from jointfund.money import check_amount, format_amount, round_minor
 from jointfund.terms.model import Terms
 
 
@@ -216,6 +216,8 @@ def call_lines(
     problems = []
     if amount <= 0:
         problems.append(Problem.of("amount", "a call must be more than zero", str(amount)))
+    elif currency in terms.fund.currencies:  # exact in the currency: no more decimals than it has
+        problems += [p for p in (check_amount(amount, currency, "amount")[1],) if p is not None]
     if not reference.strip() or len(reference) > 60:
         problems.append(
             Problem.of("reference", "a call reference of 1 to 60 characters is needed", reference)
@@ -353,6 +355,8 @@ def _contribution(
     problems = []
     if amount <= 0:
         problems.append(Problem.of("amount", "must be more than zero", str(amount)))
+    else:  # exact in the line's currency: no more decimals than it has
+        problems += [p for p in (check_amount(amount, line.currency, "amount")[1],) if p is not None]
     if day < line.called_on:
         problems.append(Problem.of("date", f"before the call ({line.called_on})", str(day)))
     if not receipt.strip():

@@ -35,7 +35,7 @@ from jointfund.governance.model import Proposal
 from jointfund.ledger import journal
 from jointfund.ledger.entry import Entry, Posting
 from jointfund.ledger.log import append_event
-from jointfund.money import convert, format_amount, from_minor, to_minor
+from jointfund.money import check_amount, convert, format_amount, from_minor, to_minor
 from jointfund.store import tables as t
 from jointfund.terms.model import ContributionKind, Terms
 
@@ -168,6 +168,8 @@ def report(
     for name, x in (("value", value), ("proposed_value", proposed)):
         if x is not None and x <= 0:
             problems.append(Problem.of(name, "must be more than zero", str(x)))
+        elif x is not None and currency in terms.fund.currencies:  # no more decimals than the currency has
+            problems += [p for p in (check_amount(x, currency, name)[1],) if p is not None]
     if not description.strip() or len(description) > 500:
         problems.append(
             Problem.of("description", "a description of 1 to 500 characters is needed", description)

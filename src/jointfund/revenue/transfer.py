@@ -46,7 +46,7 @@ from jointfund.ledger.functional import (
     position_of,
     ratio,
 )
-from jointfund.money import from_minor
+from jointfund.money import check_amount, from_minor
 from jointfund.revenue import book
 from jointfund.revenue.accrual import KEY_PREFIX as ACCRUAL_PREFIX
 from jointfund.revenue.accrual import ROUNDING_PREFIX
@@ -251,6 +251,8 @@ def check(
         )
     if amount <= 0:
         problems.append(Problem.of("amount", "a transfer must be positive", str(amount)))
+    elif currency in terms.fund.currencies:  # exact in the currency: no more decimals than it has
+        problems += [p for p in (check_amount(amount, currency, "amount")[1],) if p is not None]
     if currency not in terms.fund.currencies:
         problems.append(
             Problem.of(

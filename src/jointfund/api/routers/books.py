@@ -51,7 +51,9 @@ class Countersigning(BaseModel):
     message_base64: str
 
 
-def _bytes_of(asked: countersign.Request, member: int) -> dict:
+def countersigning_of(asked: countersign.Request, member: int) -> dict:
+    """The Countersigning answer for `asked`: member `member`'s bytes to sign (also the money routes',
+    api.routers.capital)."""
     raw = asked.message(member)
     return {
         "kind": asked.kind,
@@ -62,7 +64,7 @@ def _bytes_of(asked: countersign.Request, member: int) -> dict:
     }
 
 
-def _by(member: int | None, signature: str | None) -> countersign.Signer | None:
+def countersigner_of(member: int | None, signature: str | None) -> countersign.Signer | None:
     return None if member is None else countersign.given(member, signature or "")
 
 
@@ -124,7 +126,7 @@ def expense_request(request: Request, x: ExpenseIn, who=Depends(deps.allow("expe
         x.reference.strip(),
         document.digest(_evidence(x)),
     )
-    return _bytes_of(asked, x.member)
+    return countersigning_of(asked, x.member)
 
 
 @router.post("/expenses", response_model=ExpenseOut, status_code=201, summary="Record an expense")
@@ -142,7 +144,7 @@ def record_expense(request: Request, x: ExpenseIn, who=Depends(deps.change("expe
             x.reference,
             x.evidence_name,
             _evidence(x),
-            _by(x.member, x.signature),
+            countersigner_of(x.member, x.signature),
         )
     return {
         **made._asdict(),
@@ -195,7 +197,7 @@ def _asked(request: Request, who, member: int | None, build: Callable[[Connectio
     with deps.reading(request) as conn:
         entry = build(conn)
         journal.check(conn, [entry], deps.fund(request).start_date)
-    return _bytes_of(manual.request(deps.fund(request).id, who.name, entry), member)
+    return countersigning_of(manual.request(deps.fund(request).id, who.name, entry), member)
 
 
 def _posted(request: Request, do: Callable[[Connection], tuple[int, bool]]) -> dict:
@@ -216,7 +218,7 @@ def entry_request(request: Request, e: EntryIn, who=Depends(deps.allow("ledger.p
 @router.post("/ledger/entries", response_model=EntryOut, status_code=201, summary="Post an entry by hand")
 def post_entry(request: Request, e: EntryIn, who=Depends(deps.change("ledger.post"))) -> dict:
     """As `jointfund ledger post`, countersigned by a seated member other than the caller."""
-    by = _by(e.member, e.signature)
+    by = countersigner_of(e.member, e.signature)
     return _posted(request, lambda conn: manual.post(conn, deps.fund(request), who.name, _entry(e), by))
 
 
@@ -243,7 +245,7 @@ def reverse_entry(
     request: Request, seq: RowId, r: ReversalIn, who=Depends(deps.change("ledger.reverse"))
 ) -> dict:
     """As `jointfund ledger reverse`, countersigned by a seated member other than the caller."""
-    by = _by(r.member, r.signature)
+    by = countersigner_of(r.member, r.signature)
     return _posted(
         request,
         lambda conn: manual.reverse(conn, deps.fund(request), who.name, seq, r.date, r.key, r.narration, by),
