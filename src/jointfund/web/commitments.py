@@ -69,7 +69,7 @@ def rule_words(request: Request, lang: str):  # noqa: ANN201 - the page's functi
         if isinstance(rule, due.TermsDate):
             return tr.gettext(TERMS_DATES[rule.name])
         one, many = DELAYS[rule.unit]
-        delay = tr.ngettext(one, many, rule.count) % {"num": i18n.number(rule.count, lang, 0)}
+        delay = tr.ngettext(one, many, rule.number) % {"num": i18n.number(rule.number, lang, 0)}
         return tr.gettext(AFTER) % {"delay": delay, "event": events.get(rule.event, rule.event)}
 
     return words
