@@ -59,6 +59,7 @@ class Bar(NamedTuple):
     y: float
     width: float
     value: str
+    lines: tuple[str, ...] = ()  # the label broken between words to fit the drawing (never cut at its edge)
 
 
 class Series(NamedTuple):
@@ -133,14 +134,19 @@ def bars(
     top = Decimal(str(nice(float(max((v for _, v in shown), default=0) or 1))))  # round ticks
     title_lines = wrap(title, BAR_WIDTH)
     first = 12 + 18 * len(title_lines)  # below the title
-    axis_y = first + max(len(shown), 1) * (LABEL_ROW + BAR_ROW) + 4
+    # A long label ("Природний газ, зокрема зріджений природний газ") takes two lines rather than running
+    # past the drawing's edge, where the SVG would cut it.
+    labels = [tuple(wrap(label, BAR_WIDTH, TEXT_PX)) for label, _ in shown]
+    tops = [first + sum(len(lb) * LABEL_ROW + BAR_ROW for lb in labels[:i]) for i in range(len(shown) + 1)]
+    axis_y = (tops[-1] if shown else first + LABEL_ROW + BAR_ROW) + 4
     ticks = [Tick(BAR_PX * i / (TICKS - 1), compact(top * i / (TICKS - 1), lang)) for i in range(TICKS)]
     drawn = [
         Bar(
             label,
-            first + i * (LABEL_ROW + BAR_ROW),
+            tops[i],
             max(1, int(BAR_PX * value / top)) if value else 0,
             said(value) if said else f"{i18n.number(value, lang, places)} {unit}",
+            labels[i],
         )
         for i, (label, value) in enumerate(shown)
     ]

@@ -43,3 +43,26 @@ def test_no_stylesheet_breaks_words_letter_by_letter() -> None:
     ]
     offenders = [str(p) for p in sheets if "break-all" in p.read_text(encoding="utf-8")]
     assert not offenders, offenders
+
+
+def test_a_long_bar_label_wraps_inside_the_drawing_and_keeps_every_word() -> None:
+    """The public page cut "Природний газ, зокрема зріджений природний газ" at the chart's right edge."""
+    from decimal import Decimal
+
+    name = "Природний газ, зокрема зріджений природний газ"
+    svg = str(
+        charts.bars(
+            "Внески за ресурсами", [(name, Decimal("10829447.06")), ("Літій", Decimal(4))], "USD", "uk"
+        )
+    )
+    width = float(re.search(r'viewBox="0 0 ([\d.]+)', svg).group(1))
+    lines = re.findall(r'<text class="chart-label" x="0" y="([\d.]+)" font-size="12">([^<]*)<', svg)
+    said = [text for _, text in lines]
+    assert " ".join(said[:-1]) == name and said[-1] == "Літій" and len(said) == 3
+    # Each line fits the drawing at 12 px (a generous 0.64 em a letter), and no two lines share a row.
+    assert all(len(text) * 12 * 0.64 <= width for text in said)
+    ys = [float(y) for y, _ in lines]
+    assert ys == sorted(ys) and len(set(ys)) == len(ys)
+    # The first bar starts below its second label line, so the label never overlaps it.
+    first_bar = float(re.search(r'<rect class="chart-bar" x="0" y="([\d.]+)"', svg).group(1))
+    assert first_bar > ys[1]
