@@ -4,7 +4,8 @@
 (function () {
   document.querySelectorAll("input.file-input").forEach(function (input) {
     var shown = document.getElementById(input.id + "-chosen");
-    if (!shown) { return; }
+    if (!shown || input.dataset.picked) { return; }  // loaded once per picker: handle each input once
+    input.dataset.picked = "1";
     function say() {
       var names = Array.from(input.files || [], function (f) { return f.name; });
       if (names.length === 0) { shown.textContent = shown.dataset.none; }
