@@ -285,15 +285,15 @@ def _assets_and_liabilities(
         )
     net = totals["Assets"] - totals["Liabilities"]
     rows.append({"group": "", "line": "Net assets", "account": "", "held": "", "amount": net})
-    for a in fc_capital.accounts:
+    for ca in fc_capital.accounts:
         rows.append(
             {
                 "group": "Net assets consist of",
                 "line": "Partners' capital",
-                "partner": a.partner,
-                "account": terms.account_name("capital", partner=a.partner),
+                "partner": ca.partner,
+                "account": terms.account_name("capital", partner=ca.partner),
                 "held": "",
-                "amount": a.closing,
+                "amount": ca.closing,
             }
         )
     rows.append(

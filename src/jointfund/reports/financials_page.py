@@ -44,7 +44,10 @@ def _environment(gettext: Callable[[str], str], lang: str) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_callables(gettext, lambda s, p, n: gettext(s if n == 1 else p), newstyle=True)
+    # jinja2.ext.i18n adds this method to the Environment at run time, where the stubs cannot see it.
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext, lambda s, p, n: gettext(s if n == 1 else p), newstyle=True
+    )
 
     def label(value: object) -> str:
         # gettext("") is the catalogue's header, so an empty cell stays empty.
@@ -56,7 +59,7 @@ def _environment(gettext: Callable[[str], str], lang: str) -> Environment:
         if isinstance(value, float) or line in RATE_LINES:
             return format_percent(Decimal(str(value)), format="#,##0.00%", locale=lang)
         if pct:
-            return format_decimal(value, format="#,##0.00", locale=lang) + "\u00a0%"
+            return format_decimal(Decimal(str(value)), format="#,##0.00", locale=lang) + "\u00a0%"
         if isinstance(value, Decimal):
             return format_decimal(value, format="#,##0.00;-#,##0.00", locale=lang)
         return str(value)

@@ -125,7 +125,7 @@ def pipeline(conn: Connection, info: FundInfo, as_of: dt.date) -> list[Section]:
     reached = Counter(m.to_stage for m in {(m.application, m.to_stage): m for m in moves}.values())
     now = apps.stages(conn, as_of)
     standing = Counter(now[i].to_stage for i in everyone)
-    amount = defaultdict(Decimal)
+    amount: defaultdict[tuple[str, str], Decimal] = defaultdict(Decimal)  # (stage, currency) ->
     for i, a in everyone.items():
         amount[(now[i].to_stage, a.currency)] += a.amount
     funnel = [
@@ -182,7 +182,7 @@ def fund_statements(conn: Connection, info: FundInfo, start: dt.date, end: dt.da
                 "balance": -(_sum(closing, "Income", c) + _sum(closing, "Expenses", c)),
             }
         )
-    moved = defaultdict(Decimal)
+    moved: defaultdict[tuple[str, str], Decimal] = defaultdict(Decimal)  # (account, currency) ->
     for a, c, v in closing:
         moved[(a, c)] += v
     for a, c, v in before:

@@ -23,6 +23,7 @@ from jointfund.errors import JointfundError
 from jointfund.fund import FundInfo
 from jointfund.i18n import DEFAULT, N_
 from jointfund.ledger import journal, log
+from jointfund.ledger.checkpoint import Checkpoint
 from jointfund.reports import fund_report as fr
 from jointfund.terms.names import namer
 
@@ -31,7 +32,8 @@ NONE = N_("(none)")  # a receipt with no region or resource
 
 
 def month_ends(first: dt.date, last: dt.date) -> list[dt.date]:
-    out, y, m = [], first.year, first.month
+    out: list[dt.date] = []
+    y, m = first.year, first.month
     while len(out) < MAX_POINTS:
         nxt = dt.date(y + m // 12, m % 12 + 1, 1)
         end = nxt - dt.timedelta(days=1)
@@ -334,7 +336,7 @@ class Page:
             return None, _(N_("No partner has signed a checkpoint yet; the log holds %(size)s records.")) % {
                 "size": i18n.number(f.tree_size, self.lang, 0)
             }
-        latest: dict[str, object] = {}
+        latest: dict[str, Checkpoint] = {}
         for _i, cp in f.checkpoints:
             latest[cp.partner] = cp
         rows = [
