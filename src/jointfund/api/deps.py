@@ -241,8 +241,9 @@ async def authorise_change(request: Request, action: str) -> policy.Actor:
 async def offered_csrf(request: Request) -> str | None:
     offered = request.headers.get(CSRF_HEADER)
     if offered is None and request.headers.get("content-type", "").startswith(FORM_TYPES):
-        offered = (await request.form()).get(CSRF_FIELD)
-    return offered if isinstance(offered, str) else None
+        field = (await request.form()).get(CSRF_FIELD)
+        return field if isinstance(field, str) else None  # a file under the field's name offers none
+    return offered
 
 
 async def require_csrf(request: Request) -> None:

@@ -176,7 +176,8 @@ class Jobs:
 
         db.busy_reporter.set(waiting)
         digest = hashlib.sha256(data).hexdigest()
-        state, message, result, error, recorded = "failed", None, None, None, False
+        state, message, result, recorded = "failed", None, None, False
+        error: BaseException | None = None
         try:
             now = _now_ms()
             with db.side_write(self._engine()) as conn:
@@ -253,7 +254,7 @@ class Jobs:
                 with self._lock:
                     self._threads.pop(job.id, None)
 
-    def _write(self, job_id: int, **values: object) -> None:
+    def _write(self, job_id: str, **values: object) -> None:
         with db.side_write(self._engine()) as conn:
             conn.execute(
                 update(t.upload_job).where(t.upload_job.c.id == job_id).values(updated_ms=_now_ms(), **values)

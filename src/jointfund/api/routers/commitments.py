@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as FastapiPath
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from jointfund import clock
 from jointfund.api import deps
@@ -59,7 +60,7 @@ async def record_outcome(request: Request, cid: CommitmentId) -> dict:
     files = [
         (f.filename or "evidence", await f.read(evidence.MAX_BYTES + 1))
         for f in form.getlist("evidence")
-        if hasattr(f, "read")
+        if isinstance(f, UploadFile)
     ][: overview.MAX_FILES + 1]
     return await run_in_threadpool(
         deps.write,

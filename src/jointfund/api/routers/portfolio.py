@@ -13,6 +13,7 @@ import datetime as dt
 
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from jointfund import clock
 from jointfund.api import deps
@@ -195,7 +196,7 @@ def my_application(request: Request, application_id: RowId, who=PORTAL) -> dict:
 async def my_document(request: Request, application_id: RowId) -> dict:
     who = await deps.authorise_change(request, "applications.submit")
     f = (await request.form()).get("file")
-    if not hasattr(f, "read"):
+    if not isinstance(f, UploadFile):
         raise InputError([Problem("file", "a file is required")], "document not attached")
     limit = apps.pipeline_of(deps.fund(request).terms()).document_max_bytes
     content = await f.read(limit + 1)  # one byte over is enough to refuse it

@@ -24,6 +24,7 @@ from sqlalchemy import Connection, select
 from jointfund import bounds, clock
 from jointfund.api import deps
 from jointfund.api.errors import RESPONSES
+from jointfund.api.jobs import Job
 from jointfund.api.response_cache import cacheable
 from jointfund.api.schemas import DeadlineOut, Page, Paging, PaymentOut, RateOut, TotalsOut
 from jointfund.api.uploads import JobId, job_out, start_job
@@ -82,7 +83,7 @@ def _answer(request: Request, job_id: str, background: bool) -> object:
     """202 with the job at once, or (waiting off the event loop) the import's counts once it has ended."""
     jobs = deps.server(request).jobs
     if background:
-        body = job_out(jobs.get(job_id))
+        body = job_out(_job(request, job_id))
         return JSONResponse(body, status_code=202, headers={"Location": body["status_url"]})
     return jobs.wait(job_id).result
 
@@ -114,10 +115,8 @@ def _upload_route(what: str) -> None:
     ) -> object:
         return _answer(request, start_upload(request, what, file, who.name, accept_jump), background)
 
-    if what == "fx":
-        endpoint = rates_endpoint
-
-    endpoint.__name__ = f"upload_{what}"
+    route: Callable[..., object] = rates_endpoint if what == "fx" else endpoint
+    route.__name__ = f"upload_{what}"
     router.post(
         f"/{what}",
         response_model=ImportOut,
@@ -127,15 +126,19 @@ def _upload_route(what: str) -> None:
         "good. "
         "Runs as an upload job, at most the server's --max-upload-rows rows.",
         responses={202: {"model": JobOut, "description": "With ?background=true: the job, running."}},
-    )(endpoint)
+    )(route)
 
 
 @router.get("/uploads/{job_id}", response_model=JobOut, summary="An upload job: state, progress and outcome")
 def upload_job(request: Request, job_id: JobId, _who=READ) -> dict:
+    return job_out(_job(request, job_id))
+
+
+def _job(request: Request, job_id: str) -> Job:
     job = deps.server(request).jobs.get(job_id)
     if job is None:
         raise NotFound(f"no upload job {job_id}")
-    return job_out(job)
+    return job
 
 
 for _what in UPLOADS:
