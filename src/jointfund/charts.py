@@ -42,7 +42,7 @@ BAND_OUTER, BAND_INNER, MEDIAN = "#c6dbef", "#6baed6", "#08519c"
 MINUS, PLUS = "#de8f6e", "#6baed6"
 
 
-def compact(value: object, lang: str) -> str:
+def compact(value: Decimal | float, lang: str) -> str:
     """A tick's short form in `lang` (75 млн, 75M): read at a glance; labels carry the exact figure."""
     from babel.numbers import format_compact_decimal
 
@@ -144,7 +144,7 @@ def bars(
         Bar(
             label,
             tops[i],
-            max(1, int(BAR_PX * value / top)) if value else 0,
+            max(1, int(BAR_PX * Decimal(str(value)) / top)) if value else 0,  # top is a Decimal
             said(value) if said else f"{i18n.number(value, lang, places)} {unit}",
             labels[i],
         )

@@ -191,8 +191,9 @@ def recognise(
         return whole
     if "; " in text:  # parts each made by a template ("A to transfer; B to transfer")
         parts = [_match(part, templates, gettext, lang, value, strict=True) for part in text.split("; ")]
-        if all(p is not None for p in parts):
-            return "; ".join(parts)  # type: ignore[arg-type] - none is None
+        matched = [p for p in parts if p is not None]
+        if len(matched) == len(parts):
+            return "; ".join(matched)
         whole = _match(text, templates, gettext, lang, value, strict=False)  # a value that holds "; "
         if whole is not None:
             return whole

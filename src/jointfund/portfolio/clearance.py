@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from sqlalchemy import Connection, func, select
 
@@ -27,7 +27,8 @@ from jointfund.governance import countersign
 from jointfund.store import tables as t
 from jointfund.terms.model import Pipeline
 
-CLEARED, BLOCKED = "cleared", "blocked"
+CLEARED: Final = "cleared"  # Final: the literal types OutcomeIn's outcome accepts
+BLOCKED: Final = "blocked"
 OUTCOMES = (CLEARED, BLOCKED)
 PENDING = "pending"  # a clearance waiting for a second person's confirmation (not an outcome)
 

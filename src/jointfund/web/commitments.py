@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from jointfund import clock, i18n
 from jointfund.api import deps
@@ -107,8 +108,12 @@ async def event(request: Request) -> Response:
     who = await deps.authorise_change(request, "commitments.event")
     form = await request.form()
     try:
-        e = EventIn(
-            kind=str(form.get("kind", "")), date=str(form.get("date", "")), note=str(form.get("note", ""))
+        e = EventIn.model_validate(
+            {
+                "kind": str(form.get("kind", "")),
+                "date": str(form.get("date", "")),
+                "note": str(form.get("note", "")),
+            }
         )
         await run_in_threadpool(
             deps.write, request, overview.event, who.name, e.kind, e.date, e.note, clock.today()
@@ -130,7 +135,7 @@ async def record(request: Request) -> Response:
     files = [
         (f.filename or "evidence", await f.read(evidence.MAX_BYTES + 1))
         for f in form.getlist("evidence")
-        if hasattr(f, "read") and f.filename
+        if isinstance(f, UploadFile) and f.filename
     ][: overview.MAX_FILES + 1]
     try:
         await run_in_threadpool(

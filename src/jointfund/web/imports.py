@@ -22,6 +22,7 @@ from pathlib import Path
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from jointfund.api import deps
 from jointfund.api.jobs import too_many_rows
@@ -160,11 +161,12 @@ async def preview(request: Request, what: str) -> Response:
     """Step 1: what importing the file would do, or every problem beside the form (400); writes nothing."""
     spec = _spec(what)
     who = await deps.authorise_change(request, spec.action)  # before the form is read: policy first
-    file = (await request.form()).get("file")
-    chosen = hasattr(file, "read") and bool(file.filename)
-    name = upload.safe_name(file.filename if chosen else None)
+    field = (await request.form()).get("file")
+    file = field if isinstance(field, UploadFile) and field.filename else None  # None: no file chosen
+    chosen = file is not None
+    name = upload.safe_name(file.filename if file is not None else None)
     try:
-        if not chosen:
+        if file is None:
             raise InputError([Problem("file", N_("choose a file to check"))], f"{what} not imported")
         name = upload.upload_name(what, file.filename)
         data = await file.read()

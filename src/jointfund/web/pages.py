@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import re
 import secrets
+from collections.abc import Callable
 from decimal import Decimal
 from importlib import resources
 from itertools import islice
@@ -141,7 +142,7 @@ def render(
 
 def lazy_namer(request: Request, gettext):  # noqa: ANN001, ANN201 - gettext and names.namer's function
     """names.namer over the fund's terms, read only when a page names a code (an error page may not)."""
-    made = []
+    made: list[Callable[[str, str | None], str]] = []  # the namer, once made
 
     def named(kind: str, code: str | None) -> str:
         if not made:
@@ -416,12 +417,11 @@ def entries_page(
 def entry_page(request: Request, seq: RowId, _who=READ) -> Response:
     with deps.reading(request) as conn:
         e = entries.one(conn, seq)
+        why: str | None = None
         try:
             bundle = entries.proof_bundle(conn, deps.fund(request), seq, None)
         except Exception as exc:  # noqa: BLE001 - a missing checkpoint is shown, not raised
             bundle, why = None, str(exc)
-        else:
-            why = None
     return render(
         request,
         "entry.html",

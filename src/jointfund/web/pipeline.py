@@ -21,6 +21,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from jointfund import clock
 from jointfund.api import deps
@@ -74,7 +75,7 @@ def board(request: Request, sector: str | None = Query(None, max_length=60), _wh
     with deps.reading(request) as conn:
         page = dossier.page(conn, deps.fund(request), None, sector or None, None, BOARD_LIMIT, 0)
     facts = pipeline_facts(request)
-    columns = {s.code: [] for s in facts["stages"]}
+    columns: dict[str, list[dict]] = {s.code: [] for s in facts["stages"]}  # stage -> dossier.page items
     for a in page["items"]:
         columns.setdefault(a["stage"], []).append(a)
     return render(
@@ -135,9 +136,8 @@ async def screening_outcome(request: Request, application_id: RowId) -> Response
     if member:  # a confirmation signed on /pipeline/{id}/confirmation: by a seat linked to this user only
         return await run_in_threadpool(confirm, request, who, application_id, form)
     try:
-        o = OutcomeIn(
-            outcome=str(form.get("outcome", "")),
-            reason=str(form.get("reason", "")),
+        o = OutcomeIn.model_validate(
+            {"outcome": str(form.get("outcome", "")), "reason": str(form.get("reason", ""))}
         )
     except ValidationError as exc:
         raise InputError(
@@ -155,7 +155,7 @@ def waiting(conn, application_id: int) -> clearance.Clearance:  # noqa: ANN001 -
     done = clearance.screenings(conn, application_id)
     last = done[-1] if done else None
     first = clearance.clearances(conn, [last.id]).get(last.id) if last else None
-    if first is None or clearance.outcomes(conn, [last.id]).get(last.id) is not None:
+    if last is None or first is None or clearance.outcomes(conn, [last.id]).get(last.id) is not None:
         raise NotFound(f"no clearance of application {application_id} is waiting for confirmation")
     return first
 
@@ -368,7 +368,7 @@ async def my_document(request: Request, application_id: RowId) -> Response:
     who = await deps.authorise_change(request, "applications.submit")
     f = (await request.form()).get("file")
     tr = i18n.translations(language(request)).gettext
-    if not hasattr(f, "read") or not f.filename:
+    if not isinstance(f, UploadFile) or not f.filename:
         return await run_in_threadpool(
             my_application_page, request, application_id, who, "", 422, tr("Choose a file to upload.")
         )
