@@ -412,3 +412,61 @@ def test_every_refusal_of_the_member_forms_reads_in_ukrainian(module: str) -> No
         if not any("\u0400" <= ch <= "\u04ff" for ch in said()(text))
     ]
     assert not english, "\n".join(english)
+
+
+def _logged_actions() -> set[str]:
+    """Every action the code appends to the log, read from the calls of append_event in src/ (a string, or a
+    constant named in any module); actions built at run time (f-strings) are left out."""
+    src = Path(jointfund.__file__).parent
+    trees = {p: ast.parse(p.read_text(encoding="utf-8")) for p in src.rglob("*.py")}
+    constants: dict[str, str] = {}  # by name, in any module (for module.NAME)
+    local: dict[Path, dict[str, str]] = {}  # by module (for NAME), since names like ACTION repeat
+    for path, tree in trees.items():
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant):
+                if isinstance(node.value.value, str):
+                    for target in node.targets:
+                        if isinstance(target, ast.Name):
+                            constants[target.id] = local.setdefault(path, {})[target.id] = node.value.value
+    found: set[str] = set()
+    for path, tree in trees.items():
+        for call in ast.walk(tree):
+            if not isinstance(call, ast.Call) or len(call.args) < 3:
+                continue
+            name = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
+            owner = getattr(call.func.value, "id", "") if isinstance(call.func, ast.Attribute) else ""
+            if not (name == "append_event" or (name, owner) == ("record", "book")):  # governance.book.record
+                continue
+            for arg in call.args[2:3]:  # (conn, actor, action, ...)
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    text = arg.value
+                elif isinstance(arg, ast.Name):
+                    text = local.get(path, {}).get(arg.id) or constants.get(arg.id, "")
+                elif isinstance(arg, ast.Attribute):
+                    text = constants.get(arg.attr, "")
+                else:
+                    continue
+                if re.fullmatch(r"[a-z_]+(\.[a-z_]+)+", text):
+                    found.add(text)
+    return found
+
+
+def test_every_action_the_fund_logs_has_its_name_in_both_languages(site) -> None:  # noqa: ANN001
+    """The dashboard's audit events and the public records say an action in words; a bare code
+    ('application.move') is what a board member or auditor should not have to read. The actions: those a
+    built fund's log holds, and those the code appends by a name it states."""
+    from sqlalchemy import select
+
+    from jointfund.store import db
+    from jointfund.store import tables as t
+    from jointfund.web.actions import WHAT
+
+    with db.transaction(site.engine) as conn:
+        held = set(conn.execute(select(t.event.c.action).distinct()).scalars())
+    logged = _logged_actions() | held
+    assert {"proposal.new", "user.member", "countersign.rule", "fund.create"} <= logged  # both ways work
+    unnamed = sorted(a for a in logged if a not in WHAT and a != "entry")
+    assert not unnamed, f"name these actions in web/actions.py: {unnamed}"
+    tr = i18n.translations("uk")
+    untranslated = sorted(text for text in WHAT.values() if tr.gettext(text) == text)
+    assert not untranslated, untranslated
