@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import typer
@@ -45,7 +46,7 @@ def submit(
         ]
         if bad:
             raise InputError(bad)
-        rows = [apps.field_row(dict(pairs))]
+        rows: Iterable[apps.Row] = [apps.field_row(dict(pairs))]
     else:
         rows = apps.rows_of(path)
     info = context.fund(ctx)

@@ -21,6 +21,7 @@ from jointfund.cli import context
 from jointfund.cli.output import FormatOption, emit, say
 from jointfund.errors import InputError, NotFound, Problem
 from jointfund.ledger import authority, log
+from jointfund.ledger.canonical import data_json
 from jointfund.ledger.checkpoint import key_id, load_private, load_public
 from jointfund.store import db
 
@@ -176,7 +177,7 @@ def sign(
             raise InputError(
                 [Problem(str(key), f"key {kid} is none of the authority keys this genesis names")]
             )
-        message = authority.data_json(body).encode("utf-8")
+        message = data_json(body).encode("utf-8")
         obj.setdefault("signatures", {})[mine[0]] = private.sign(message).hex()
         say(f"signed the genesis of fund {body.get('fund')} as {mine[0]} (authority key {kid})")
     else:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -86,10 +86,12 @@ def check_year(value: int | None) -> int | None:
     return value
 
 
-def year_option(default, help: str = "") -> typer.models.OptionInfo:  # noqa: A002, ANN001 - typer's names
+# These return what typer.Option and typer.Argument return, typed Any as typer types them: the parameter's
+# declared type (int) is what the command receives, and typer reads the default as its spec.
+def year_option(default, help: str = "") -> Any:  # noqa: A002, ANN001, ANN401 - typer's names and type
     return typer.Option(default, "--year", callback=check_year, help=help)
 
 
-def id_argument(metavar: str = "ID", help: str = "") -> typer.models.ArgumentInfo:  # noqa: A002 - typer's name
+def id_argument(metavar: str = "ID", help: str = "") -> Any:  # noqa: A002, ANN401 - typer's name and type
     """A numeric id: 1 to bounds.MAX_ID (63 bits), so it never overflows a database integer."""
     return typer.Argument(..., metavar=metavar, min=1, max=bounds.MAX_ID, help=help)

@@ -61,7 +61,7 @@ def new(
         f"private key: {private} (keep it secret; it never enters the fund)\npublic key:  "
         f"{public}\nkey id:      {kid}"
     )
-    if partner:
+    if partner and who is not None:  # who is asked for exactly when a partner is named
         pem = public.read_bytes()
         st = authorize(
             ctx,

@@ -93,10 +93,11 @@ def trial_balance(
 
     day = parse_date(as_of, "--as-of")
     with db.transaction(context.engine(ctx)) as conn:
-        rows = [{"account": a, "currency": c, "balance": v} for a, c, v in journal.trial_balance(conn, day)]
+        balances = journal.trial_balance(conn, day)
+    rows: list[dict[str, object]] = [{"account": a, "currency": c, "balance": v} for a, c, v in balances]
     totals: dict[str, Decimal] = {}
-    for r in rows:
-        totals[r["currency"]] = totals.get(r["currency"], Decimal(0)) + r["balance"]
+    for _account, c, v in balances:
+        totals[c] = totals.get(c, Decimal(0)) + v
     emit(
         ctx,
         rows + [{"account": "TOTAL", "currency": c, "balance": v} for c, v in sorted(totals.items())],
@@ -192,8 +193,8 @@ def parse_postings(texts: list[str]) -> tuple[Posting, ...]:
         amount, problem = parse_amount(parts[1], parts[2], f"{where}.amount")
         if problem:
             problems.append(problem)
-            continue
-        legs.append(Posting(parts[0], amount, parts[2]))
+        elif amount is not None:  # parse_amount gives an amount or a problem
+            legs.append(Posting(parts[0], amount, parts[2]))
     if problems:
         raise InputError(problems, "postings refused; nothing was posted")
     return tuple(legs)

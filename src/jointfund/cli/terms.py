@@ -107,8 +107,8 @@ def summary_rows(terms: Terms) -> list[dict]:
             f"{dist.reinvestment_period_years} years: none before {dist.lock_ends}",
         )
     )
-    for d in terms.calendar.deadlines:
-        rows.append(("calendar", d.code, f"{d.day:02d}-{d.month:02d} of the next year: {d.name}"))
+    for dl in terms.calendar.deadlines:
+        rows.append(("calendar", dl.code, f"{dl.day:02d}-{dl.month:02d} of the next year: {dl.name}"))
     rows.append(
         (
             "fx",

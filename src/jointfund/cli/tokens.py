@@ -6,6 +6,8 @@ and only its SHA-256 hash is kept.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import typer
 
 from jointfund.cli import context, params
@@ -53,4 +55,4 @@ def tokens(
     emit(ctx, rows, fmt, title="API tokens")
 
 
-COMMANDS = {"token": token_, "revoke-token": revoke_token, "tokens": tokens}
+COMMANDS: dict[str, Callable[..., None]] = {"token": token_, "revoke-token": revoke_token, "tokens": tokens}
