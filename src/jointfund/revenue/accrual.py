@@ -291,6 +291,7 @@ def _post_corrections(
         receivable = assess.book.on(e.receipt.date).receivable
         if (
             original is not None
+            and original.seq is not None  # posted, as every stored entry is
             and original.seq not in reversed_seqs
             and original.reverses is None
             and _legs_on(entry, receivable) == _legs_on(original, receivable, -1)

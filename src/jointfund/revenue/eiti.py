@@ -79,7 +79,7 @@ def _fold(rows: list[Totals], threshold: Decimal) -> list[Totals]:
         if abs(r.amount) < threshold:
             below.setdefault(r.currency, []).append(r)
     for currency, group in sorted(below.items()):
-        base = [r.contribution_base for r in group]
+        base = [r.contribution_base for r in group if r.contribution_base is not None]
         kept.append(
             Totals(
                 BELOW,
@@ -87,12 +87,12 @@ def _fold(rows: list[Totals], threshold: Decimal) -> list[Totals]:
                 currency,
                 sum(r.receipts for r in group),
                 sum(r.eligible for r in group),
-                sum(r.amount for r in group),
-                sum(r.eligible_amount for r in group),
-                sum(r.contribution for r in group),
-                None if None in base else sum(base),
+                sum((r.amount for r in group), Decimal(0)),
+                sum((r.eligible_amount for r in group), Decimal(0)),
+                sum((r.contribution for r in group), Decimal(0)),
+                None if len(base) < len(group) else sum(base, Decimal(0)),  # None: a row without one
             )
-        )  # type: ignore[arg-type]
+        )
     return kept
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -53,6 +53,10 @@ class Finding(NamedTuple):
     ids: str
 
 
+# A group compared: holder_code, licence_id, stream, currency (the Finding's fields 1 to 4).
+Group = tuple[str, str, str, str]
+
+
 def bounds(year: int, window_days: int) -> tuple[dt.date, dt.date]:
     """The dates whose items are read to reconcile `year`: the year and twice the window either side (an item
     just outside the year needs its own counterpart further out, to be paired with that rather than ours)."""
@@ -71,22 +75,22 @@ def reconcile(
     """(groups compared, findings in group order). With `year`, only items dated in it are reconciled, and
     items of the neighbouring years (within `window_days`) may be their counterparts."""
 
-    def group_r(r: Receipt) -> tuple:
+    def group_r(r: Receipt) -> Group:
         return (licences[r.licence_id].holder_code, r.licence_id, r.stream, r.currency)
 
-    def group_p(p: Payment) -> tuple:
+    def group_p(p: Payment) -> Group:
         return (p.holder_code, p.licence_id, p.stream, p.currency)
 
     rs, ps = list(receipts), list(payments)
     across: list[Finding] = []
     if year is not None:
         rs, ps, across = _pair_across(rs, ps, group_r, group_p, tolerance, year, window_days)
-    treasury: dict[tuple, list] = defaultdict(lambda: [Decimal(0), []])
+    treasury: dict[Group, list] = defaultdict(lambda: [Decimal(0), []])
     for r in rs:
         slot = treasury[group_r(r)]
         slot[0] += r.amount
         slot[1].append(r.receipt_id)
-    company: dict[tuple, list] = defaultdict(lambda: [Decimal(0), []])
+    company: dict[Group, list] = defaultdict(lambda: [Decimal(0), []])
     for p in ps:
         slot = company[group_p(p)]
         slot[0] += p.amount
@@ -95,11 +99,12 @@ def reconcile(
     groups = sorted(set(treasury) | set(company))
     for key in groups:
         ours, theirs = treasury.get(key), company.get(key)
-        if ours is None:
+        # Each group has at least one side (the groups are the union of both).
+        if ours is None and theirs is not None:
             out.append(Finding(NO_RECEIPT, *key, None, theirs[0], theirs[0], None, " ".join(theirs[1])))
-        elif theirs is None:
+        elif theirs is None and ours is not None:
             out.append(Finding(NO_PAYMENT, *key, ours[0], None, -ours[0], None, " ".join(ours[1])))
-        elif abs(theirs[0] - ours[0]) > tolerance:
+        elif ours is not None and theirs is not None and abs(theirs[0] - ours[0]) > tolerance:
             diff = theirs[0] - ours[0]
             pct = (diff * 100 / ours[0]).quantize(Decimal("0.01")) if ours[0] else None
             out.append(
@@ -114,9 +119,9 @@ def reconcile(
 def _pair_across(
     receipts: list[Receipt],
     payments: list[Payment],
-    group_r,
-    group_p,
-    tolerance: Decimal,  # noqa: ANN001
+    group_r: Callable[[Receipt], Group],
+    group_p: Callable[[Payment], Group],
+    tolerance: Decimal,
     year: int,
     window_days: int,
 ) -> tuple[list[Receipt], list[Payment], list[Finding]]:
@@ -132,7 +137,7 @@ def _pair_across(
     def inside(day: dt.date) -> bool:
         return day.year == year
 
-    by_group: dict[tuple, list[Receipt]] = defaultdict(list)
+    by_group: dict[Group, list[Receipt]] = defaultdict(list)
     for r in receipts:
         by_group[group_r(r)].append(r)
     window = dt.timedelta(days=window_days)
