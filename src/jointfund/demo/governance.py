@@ -13,6 +13,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Connection, Engine
 
+from jointfund.errors import Refused
 from jointfund.fund import FundInfo
 from jointfund.governance import book, canonical, countersign, execution, member, proposal, vote
 from jointfund.governance.model import OPEN
@@ -108,6 +109,8 @@ def close_quarters(engine: Engine, info: FundInfo, directory: Path, say: Callabl
 
     spec = data()["closes"]
     kind = info.terms(spec["proposed_on"]).accounting.close_decision
+    if kind is None:  # the demo's terms name one; refused as close itself refuses it
+        raise Refused("the terms name no decision that closes a period (accounting.close_decision)")
     with db.write(engine) as conn:
         board = _body_members(conn, info.terms(spec["proposed_on"]).decision(kind).body)
         keys = {name: load_private(directory / "keys" / f"{name}.key") for name in board}

@@ -145,8 +145,8 @@ def ceremony(engine: Engine, info: fund_mod.FundInfo, directory: Path) -> dict[s
     privates: dict[str, Ed25519PrivateKey] = {}
     publics: dict[str, bytes] = {}
     for partner in info.base_terms().partner_codes:
-        private, public, _kid = write_key_pair(directory / "keys" / f"{partner.lower()}-authority.key")
-        privates[partner], publics[partner] = load_private(private), public.read_bytes()
+        key_path, public, _kid = write_key_pair(directory / "keys" / f"{partner.lower()}-authority.key")
+        privates[partner], publics[partner] = load_private(key_path), public.read_bytes()
     with db.write(engine) as conn:
         g = authority.record_genesis(conn, "demo", info.id, info.base_terms().partner_codes, publics)
         for partner, private in privates.items():
