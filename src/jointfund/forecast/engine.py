@@ -16,12 +16,15 @@ import concurrent.futures as cf
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
 from jointfund.errors import InputError, Problem
 from jointfund.forecast import prices, production, security
 from jointfund.forecast.plan import KINDS, Plan
+
+R = TypeVar("R")  # what a task of Runner.map returns
 
 BLOCK_PATHS = 2048  # the canonical unit of randomness; changing it changes every result
 DEFAULT_CHUNK_PATHS = (
@@ -352,7 +355,7 @@ class Runner:
         if self._client is not None:
             self._client.close()  # closes our connection only; the cluster is the user's
 
-    def map(self, fn: Callable, plan: Plan, tasks: Sequence[tuple]) -> Iterator[tuple[int, object]]:
+    def map(self, fn: Callable[..., R], plan: Plan, tasks: Sequence[tuple]) -> Iterator[tuple[int, R]]:
         if self._client is not None:
             from distributed import as_completed
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import tomllib
 from dataclasses import dataclass, field, replace
+from datetime import date
 
 import numpy as np
 
@@ -124,7 +125,7 @@ class Plan:
     share: np.ndarray
     covered: np.ndarray
     distributable: np.ndarray
-    lock_ends: dt.date
+    lock_ends: date  # not dt.date: the field dt above shadows the module in this class
     lag: int
     partners: tuple[str, ...]
     contributor: int
@@ -425,7 +426,9 @@ def _price_params(s: Scenario, resources: tuple[str, ...]) -> prices.PriceParams
     vol = np.array([m.volatility for m in models], dtype=float)
     level = np.array(
         [
-            prices.ou_level(m.long_run_usd, m.volatility, m.reversion_speed) if m.model == "ou" else 0.0
+            prices.ou_level(m.long_run_usd, m.volatility, m.reversion_speed)
+            if m.model == "ou" and m.long_run_usd is not None and m.reversion_speed is not None
+            else 0.0  # an "ou" model has both (the scenario's validation says so)
             for m in models
         ]
     )

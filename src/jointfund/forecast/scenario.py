@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import ErrorDetails
 
 from jointfund.errors import InputError, Problem
 from jointfund.terms.loader import locate
@@ -558,13 +559,13 @@ def check(s: Scenario, terms: Terms) -> list[tuple[tuple, str, object]]:
             out.append(
                 (("start_state", "capital_usd", p), f"not a partner of the terms {sorted(partners)}", p)
             )
-    for i, c in enumerate(s.contributions.cash):
-        if c.partner not in partners:
+    for i, cash in enumerate(s.contributions.cash):
+        if cash.partner not in partners:
             out.append(
                 (
                     ("contributions", "cash", i, "partner"),
                     f"not a partner of the terms {sorted(partners)}",
-                    c.partner,
+                    cash.partner,
                 )
             )
     for i, k in enumerate(s.contributions.in_kind):
@@ -650,7 +651,7 @@ def _positive_definite(s: Scenario) -> bool:
     return bool(np.all(np.isfinite(matrix)))
 
 
-def _problem(err: dict, text: str, source: str) -> Problem:
+def _problem(err: ErrorDetails, text: str, source: str) -> Problem:
     msg = err["msg"]
     if err["type"] == "missing":
         msg = "required key is missing"

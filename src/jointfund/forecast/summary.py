@@ -192,7 +192,7 @@ def threshold_rows(plan: Plan, s: Summary) -> list[dict]:
 
 def first_distribution_rows(plan: Plan, s: Summary) -> list[dict]:
     """When the first distribution is paid (share of paths by year), and how large it is."""
-    rows = []
+    rows: list[dict[str, int | float | None]] = []  # the last row: no distribution within the horizon
     for t, count in enumerate(s.first_year[:-1]):
         if count:
             rows.append({"year": int(plan.years[t]), "share_of_paths": round(int(count) / s.paths, 4)})
