@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from jointfund.ledger import tiles
+from jointfund.store import tables
 from jointfund.store.triggers import append_only_statements
 
 revision = "0007_tree_node"
@@ -37,10 +38,10 @@ def upgrade() -> None:
     for level, idx, h in tiles.recompute(conn, size):
         batch.append({"level": level, "idx": idx, "hash": h})
         if len(batch) >= 10_000:
-            conn.execute(sa.insert(tiles.t.tree_node), batch)
+            conn.execute(sa.insert(tables.tree_node), batch)
             batch = []
     if batch:
-        conn.execute(sa.insert(tiles.t.tree_node), batch)
+        conn.execute(sa.insert(tables.tree_node), batch)
     for statement in append_only_statements(conn.dialect.name, TABLES):
         op.execute(statement)
 
