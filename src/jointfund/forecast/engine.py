@@ -16,13 +16,16 @@ import concurrent.futures as cf
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
 from jointfund.errors import InputError, Problem
 from jointfund.forecast import prices, production, security
 from jointfund.forecast.plan import KINDS, Plan
+
+if TYPE_CHECKING:
+    from distributed import Client  # imported at run time only with a scheduler (Runner.__enter__)
 
 R = TypeVar("R")  # what a task of Runner.map returns
 
@@ -101,7 +104,7 @@ def simulate(plan: Plan, seed: int, block: int, n: int, shift: Mapping[str, floa
     if shift.get("fx: rate per USD"):
         fx *= np.exp(shift["fx: rate per USD"] * plan.fx_volatility * np.sqrt(np.cumsum(plan.dt)))
     common = _Common.draw(plan, seed, block, n)
-    if common.regime is not None:
+    if common.regime is not None and plan.security is not None:  # a regime is drawn only under a plan
         fx = fx * np.exp(np.cumsum(plan.security.fx_shock[common.regime] * plan.dt, axis=1))
 
     # The state's receipts by modelled kind: USD for production-linked kinds, UAH for permits.
@@ -129,32 +132,32 @@ def simulate(plan: Plan, seed: int, block: int, n: int, shift: Mapping[str, floa
             sale_uah[:, g.award] += g.count * g.sale_uah
             if g.psa:
                 usd["psa_bonus"][:, g.award] += g.count * g.signing_bonus
-    for g in plan.new_licences:
-        rate = max(g.per_year + shift.get("new licences: count", 0.0) * math.sqrt(g.per_year), 0.0)
-        plateau = np.zeros((n, len(g.steps)))
-        for i, a in enumerate(g.steps):
+    for ng in plan.new_licences:
+        rate = max(ng.per_year + shift.get("new licences: count", 0.0) * math.sqrt(ng.per_year), 0.0)
+        plateau = np.zeros((n, len(ng.steps)))
+        for i, a in enumerate(ng.steps):
             # One draw per licence awarded (not per possible slot), summed onto its path; drawn
             # for the full block so the first n paths are the same whatever n is.
-            count = np.minimum(rng.poisson(rate * plan.dt[a], full), g.max_per_year)
+            count = np.minimum(rng.poisson(rate * plan.dt[a], full), ng.max_per_year)
             awarded = int(count.sum())
             owner = np.repeat(np.arange(full), count)
             size, failed, sale = (
                 rng.standard_normal(awarded),
-                rng.random(awarded) < g.failure,
+                rng.random(awarded) < ng.failure,
                 rng.standard_normal(awarded),
             )
-            found = np.where(failed, 0.0, g.output_median * np.exp(g.output_sigma * size))
+            found = np.where(failed, 0.0, ng.output_median * np.exp(ng.output_sigma * size))
             plateau[:, i] = np.bincount(owner, weights=found, minlength=full)[:n]
-            if plan.covered[g.resource, a]:
-                proceeds = g.sale_median_uah * np.exp(g.sale_sigma * sale)
+            if plan.covered[ng.resource, a]:
+                proceeds = ng.sale_median_uah * np.exp(ng.sale_sigma * sale)
                 sale_uah[:, a] += np.bincount(owner, weights=proceeds, minlength=full)[:n]
-                if g.psa:
-                    usd["psa_bonus"][:, a] += count[:n] * g.signing_bonus
+                if ng.psa:
+                    usd["psa_bonus"][:, a] += count[:n] * ng.signing_bonus
         _book(
             usd,
-            g,
-            common.reachable(plateau @ g.matrix, g.region) * price[:, :, g.resource] * plan.dt,
-            plan.covered[g.resource],
+            ng,
+            common.reachable(plateau @ ng.matrix, ng.region) * price[:, :, ng.resource] * plan.dt,
+            plan.covered[ng.resource],
         )
     factor = _mean_one(plan.permit_sigma[None, :], normal(steps))
     receipts = {
@@ -222,7 +225,8 @@ class _Common:
 
     def reachable(self, output: np.ndarray, region: int | None) -> np.ndarray:
         """(n, steps) production as the regime lets it happen."""
-        if self.regime is None:
+        # The regime and the cut regions are drawn together, and only under a security plan (draw).
+        if self.regime is None or self.cut is None or self.plan.security is None:
             return output
         output = output * self.plan.security.output[self.regime]
         return output if region is None else np.where(self.cut[:, :, region], 0.0, output)
@@ -236,7 +240,7 @@ class _Common:
         on F, two independent factors: deals fail together and succeed together, but a deal's loss and
         its multiple stay independent, so correlation moves the spread and never the mean.
         """
-        if self.aux is None:
+        if self.aux is None or self.factor is None or self.loss_factor is None:  # all three, or none (draw)
             return z, u < loss
         lam = self.plan.deal_loading
         rest = np.sqrt(1.0 - lam * lam)
@@ -338,7 +342,7 @@ class Runner:
         assert workers >= 1
         self.workers, self.scheduler = workers, scheduler
         self._pool: cf.ProcessPoolExecutor | None = None
-        self._client = None
+        self._client: Client | None = None
 
     def __enter__(self) -> Runner:
         if self.scheduler:
