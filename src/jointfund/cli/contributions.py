@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import typer
 
 from jointfund.cli import context
-from jointfund.cli.output import FormatOption, emit, resolve_format
+from jointfund.cli.output import FormatOption, emit, resolve_format, write_csv
 from jointfund.errors import JointfundError
 from jointfund.revenue import book
 from jointfund.revenue.contribution import (
@@ -16,19 +18,6 @@ from jointfund.revenue.contribution import (
     missing_rates,
 )
 from jointfund.store import db
-
-
-class _Rows:
-    """Detail rows computed as they are printed, so a million receipts print in bounded memory."""
-
-    def __init__(self, make) -> None:  # noqa: ANN001 - a callable returning an iterator
-        self._make = make
-
-    def __iter__(self):  # noqa: ANN204
-        return self._make()
-
-    def __bool__(self) -> bool:
-        return True
 
 
 def contributions(
@@ -51,13 +40,15 @@ def contributions(
     base = info.base_terms().fund.base_currency
     if detail:
 
-        def rows():  # noqa: ANN202
+        def rows() -> Iterator[dict[str, object]]:
             with db.transaction(engine) as conn:
                 for e in book.evaluations(conn, info, year):
                     yield detail_row(e, base)
 
-        shown = _Rows(rows) if chosen == "csv" else list(rows())
-        emit(ctx, shown, chosen, title="Contributions by receipt", columns=DETAIL_COLUMNS)
+        if chosen == "csv":  # computed as they are printed, so a million receipts print in bounded memory
+            write_csv(DETAIL_COLUMNS, rows())
+        else:
+            emit(ctx, list(rows()), chosen, title="Contributions by receipt", columns=DETAIL_COLUMNS)
         return
     by = by or "year"
     terms = info.base_terms()

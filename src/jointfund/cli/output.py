@@ -18,7 +18,7 @@ import os
 import re
 import sys
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -104,12 +104,18 @@ def emit(
         sys.stdout.write(json.dumps(_plain(root), ensure_ascii=False, indent=2) + "\n")
         return
     if chosen == "csv":
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(cols)
-        for r in rows:
-            writer.writerow(["" if r.get(c) is None else _cell(r.get(c)) for c in cols])
+        write_csv(cols, rows)
         return
     print_table(rows, cols, title)
+
+
+def write_csv(cols: Sequence[str], rows: Iterable[Mapping[str, object]]) -> None:
+    """`rows` as CSV under the header `cols`, each row written as it comes (so a stream prints in bounded
+    memory)."""
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(cols)
+    for r in rows:
+        writer.writerow(["" if r.get(c) is None else _cell(r.get(c)) for c in cols])
 
 
 def _cell(value: object, grouped: bool = False) -> str:
