@@ -200,7 +200,7 @@ def licence_page(
         chosen = [
             lic.licence_id
             for r in conn.execute(select(t.licence).where(c.licence_id.in_(moved)))
-            if kept(lic := correction.apply(licence_of(r), fixes.get(r.licence_id)))  # type: ignore[arg-type]
+            if kept(lic := correction.apply(licence_of(r), fixes.get(r.licence_id)))
         ]
         stored = and_(
             *(() if resource is None else (_has_resource(resource, any_resource),)),
@@ -208,7 +208,7 @@ def licence_page(
         )
         q = q.where(or_(and_(stored, c.licence_id.not_in(moved)), c.licence_id.in_(chosen)))
     return [
-        correction.apply(licence_of(r), fixes.get(r.licence_id))  # type: ignore[misc]
+        correction.apply(licence_of(r), fixes.get(r.licence_id))
         for r in conn.execute(q.limit(limit).offset(offset))
     ]
 
@@ -262,7 +262,7 @@ def rates_between(
 
 def effective_rate(rate: Rate, fixes: Mapping[str, Mapping[str, object]]) -> Rate:
     """`rate` as corrected (`fixes`: corrected(conn, "rate"))."""
-    return correction.apply(rate, fixes.get(correction.rate_subject(rate.currency, rate.date)))  # type: ignore[return-value]
+    return correction.apply(rate, fixes.get(correction.rate_subject(rate.currency, rate.date)))
 
 
 # -- corrections (revenue/correction.py): read on every read of the records they correct; usually none --
@@ -313,13 +313,14 @@ def record_correction(
     the
     log first (so the signed checkpoints cover it), then its row."""
     chain = [c for c in corrections(conn, kind, subject) if c.field == field]
+    supersedes = chain[-1].seq if chain else None
     data = {
         "kind": kind,
         "subject": subject,
         "field": field,
         "value": value,
         "previous": previous,
-        "supersedes": chain[-1].seq if chain else None,
+        "supersedes": supersedes,
         "reason": reason,
     }
     seq = append_event(
@@ -327,9 +328,7 @@ def record_correction(
     )
     countersign.record(conn, seq, countersign.CORRECTION, countersigned)  # before the row, which needs it
     row = conn.execute(select(t.event.c.recorded_at).where(t.event.c.seq == seq)).scalar_one()
-    made = correction.Correction(
-        seq, kind, subject, field, value, previous, data["supersedes"], reason, actor, row
-    )
+    made = correction.Correction(seq, kind, subject, field, value, previous, supersedes, reason, actor, row)
     conn.execute(t.correction.insert().values(**made._asdict()))
     return made
 
@@ -346,17 +345,17 @@ def patched(rows: list[tuple], fixes: Mapping[str, Mapping[str, object]]) -> lis
     for r in rows:
         fix = fixes.get(r[0])
         if fix:
-            r = list(r)
+            cells = list(r)
             for name, value in fix.items():
                 at = _RECEIPT_AT["amount_minor" if name == "amount" else name]
-                r[at] = (
-                    to_minor(value, r[_RECEIPT_AT["currency"]])
-                    if name == "amount"  # type: ignore[arg-type]
-                    else SEPARATOR.join(value)
-                    if name == "flags"
-                    else value
-                )  # type: ignore[arg-type]
-            r = tuple(r)
+                # correction.typed gives an amount as a Decimal and flags as a tuple of str
+                if name == "amount" and isinstance(value, Decimal):
+                    cells[at] = to_minor(value, cells[_RECEIPT_AT["currency"]])
+                elif name == "flags" and isinstance(value, tuple):
+                    cells[at] = SEPARATOR.join(value)
+                else:
+                    cells[at] = value
+            r = tuple(cells)
         out.append(r)
     return out
 

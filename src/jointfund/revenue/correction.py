@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from jointfund.revenue.licence import SEPARATOR
 
@@ -148,7 +148,10 @@ def effective(corrections: Iterable[Correction], kind: str) -> dict[str, dict[st
     return out
 
 
-def apply(record: NamedTuple, fixes: Mapping[str, object] | None) -> NamedTuple:
+Record = TypeVar("Record", bound=NamedTuple)  # a licence, receipt, ...: what is corrected comes back
+
+
+def apply(record: Record, fixes: Mapping[str, object] | None) -> Record:
     """`record` with its corrected fields; itself when none is corrected."""
     return record._replace(**fixes) if fixes else record
 

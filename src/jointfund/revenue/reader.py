@@ -315,9 +315,7 @@ def _csv_rows(path: Path, columns: Columns, delimiter: str = ",", locale: str = 
             raise InputError(
                 [Problem(f"{source}:{last + 1}", f"not readable as CSV: {why}")], "cannot read input"
             ) from None
-        except (
-            UnicodeError
-        ) as exc:  # what surrogateescape cannot carry: UTF-16 cut in the middle of a character
+        except UnicodeDecodeError as exc:  # what surrogateescape cannot carry: UTF-16 cut mid-character
             raise InputError(
                 [
                     Problem(
@@ -441,7 +439,7 @@ def _json_rows(path: Path, keys: Mapping[str, str]) -> Iterator[Row]:
         )
     try:
         text = path.read_bytes().decode(text_encoding(path))
-    except UnicodeError as exc:
+    except UnicodeDecodeError as exc:  # decoding raises this UnicodeError, the one with a reason
         raise InputError([Problem(source, f"not valid text: {exc.reason}")], "cannot read input") from None
     if problem := bounds.json_depth_problem(text, source):
         raise InputError([problem], "cannot read input")
