@@ -57,9 +57,15 @@ def said(lang: str = "uk"):  # noqa: ANN201
             "(голоси можна змінити, доки не проголосують усі місця)",
         ),
         (  # a seat's own verdict is one text, not "UA seat" numbered "1 (ua-board-1) rejected"
-            "UA seat 1 (ua-board-1) rejected: all 6 seats must approve (6), at most 5 still can",
-            "місце 1 (UA) (ua-board-1) — проти: схвалити мають усі місця (6) (6), "
+            "UA seat 1 (ua-board-1) rejected: all 6 seats must approve, at most 5 still can",
+            "місце 1 (UA) (ua-board-1) — проти: схвалити мають усі місця (6), "
             "а схвалити ще можуть щонайбільше 5",
+        ),
+        (  # a rule whose words do not say how many keeps the number
+            "US seat 2 (us-board-2) rejected: more than half of US's 3 seats must approve (2), "
+            "at most 1 still can",
+            "місце 2 (US) (us-board-2) — проти: схвалити мають більше половини місць партнера US (3), "
+            "тобто щонайменше 2, а схвалити ще можуть щонайбільше 1",
         ),
         (
             "not filed yet",

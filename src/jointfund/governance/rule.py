@@ -59,6 +59,7 @@ class Requirement(NamedTuple):
     partners: tuple[str, ...]
     approvals: int
     words: str
+    counted: bool = False  # `words` already says how many ("all 6 seats"), so a verdict need not repeat it
 
 
 class Verdict(NamedTuple):
@@ -80,7 +81,7 @@ def requirements(rule: str, seats: Mapping[str, int]) -> list[Requirement]:
     partners = tuple(seats)
     total = sum(seats.values())
     if rule == "unanimous":
-        return [Requirement(partners, total, f"all {total} seats")]
+        return [Requirement(partners, total, f"all {total} seats", counted=True)]
     if rule == "majority":
         return [Requirement(partners, total // 2 + 1, f"more than half of the {total} seats")]
     if rule == "majority_of_each_partner":
@@ -92,7 +93,7 @@ def requirements(rule: str, seats: Mapping[str, int]) -> list[Requirement]:
     parsed = decision_rule.parse(rule)  # validated with the terms: a ValueError here is a programmer error
     assert parsed.threshold is not None, f"unknown rule {rule!r}"
     need = _supermajority(parsed.threshold, total)
-    return [Requirement(partners, need, f"at least {need} of the {total} seats")]
+    return [Requirement(partners, need, f"at least {need} of the {total} seats", counted=True)]
 
 
 def attainable(rule: str, seats: Mapping[str, int]) -> str | None:
@@ -151,8 +152,8 @@ def evaluate(rule: str, body_label: str, ballot: Sequence[Seat], per_partner: in
         req, possible = broken[0]
         return Verdict(
             REJECTED,
-            f"{_join(against) or 'no seat can approve'}: {req.words} must approve "
-            f"({req.approvals}), at most {possible} still can",
+            f"{_join(against) or 'no seat can approve'}: {req.words} must approve"
+            f"{'' if req.counted else f' ({req.approvals})'}, at most {possible} still can",
         )
     if met:
         detail = (

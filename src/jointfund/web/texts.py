@@ -32,6 +32,7 @@ GOVERNANCE = (
     N_("%(approvals)s of %(total)s %(body)s seats approved (%(needs)s needed)"),
     N_("waiting for %(seats)s (%(approvals)s of %(total)s %(body)s seats approved so far)"),
     N_("%(against)s: %(needs)s must approve (%(need)s), at most %(possible)s still can"),
+    N_("%(against)s: %(needs)s must approve, at most %(possible)s still can"),  # "all 6 seats" says how many
     N_("on %(date)s; %(state)s: %(reason)s"),
     N_("its deadline %(date)s passed before the rule was met: %(reason)s"),
     # Recusal counting (governance.rule); before "%(partner)s seat %(number)s", which would take them whole.
