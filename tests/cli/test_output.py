@@ -166,3 +166,10 @@ def test_a_share_among_amounts_reads_as_a_percentage_in_a_table_only(monkeypatch
     assert "46.81%" in out and "0.468143" not in out and "76,847,855.98" in out
     assert json.loads(_print(rows, 80, monkeypatch, capsys, fmt="json"))[1]["period"] == "0.468143"
     assert "0.468143" in _print(rows, 80, monkeypatch, capsys, fmt="csv")
+
+
+def test_no_rows_says_none_under_its_title(monkeypatch, capsys):
+    """`applications screen --all` with no new hit printed its title over a blank line."""
+    assert _print([], 80, monkeypatch, capsys, title="New hits").strip() == "New hits: none"
+    assert _print([], 80, monkeypatch, capsys).strip() == "none"
+    assert _print([], 80, monkeypatch, capsys, fmt="json", title="New hits").strip() == "[]"

@@ -254,6 +254,9 @@ def print_table(rows: Sequence[Mapping[str, object]], names: Sequence[str], titl
     from rich.text import Text
 
     out = console()
+    if not rows:  # a title over nothing read as if the rows had failed to print
+        out.print(Text(f"{title}: none" if title else "none", style="italic"), soft_wrap=True)
+        return
     cols = columns_of(rows, names)
     widths = fit_widths(cols, out.width)
     empty = [c for c in cols if rows and not any(c.cells)]
