@@ -11,7 +11,7 @@ from support import authorize, pem_text
 from jointfund.governance import canonical
 from jointfund.ledger.proof import check_inclusion
 
-from .conftest import bearer
+from .conftest import bearer, sign_in
 
 pytestmark = pytest.mark.storage
 
@@ -93,6 +93,11 @@ def test_a_vote_signed_by_the_member_is_counted_and_a_forged_one_is_refused(clie
     assert ok.status_code == 201, ok.text
     seat = next(s for s in ok.json()["seats"] if s["member"] == member)
     assert seat["choice"] == "approve"
+    # The proposal page lists the signed vote under the member's name, not their id.
+    sign_in(client, site, "board_manager")
+    votes = client.get(f"/proposals/{pid}?lang=en").text.split("Signed votes", 1)[1].split("</table>", 1)[0]
+    cells = votes.split("<tbody><tr>", 1)[1].split("</tr>", 1)[0].split("</td><td>")
+    assert cells[1] == name, cells  # (#, member, vote, round, date)
     replay = client.post(
         f"/api/proposals/{pid}/votes",
         headers=h,

@@ -620,6 +620,8 @@ def detail(conn: Connection, fund: FundInfo, proposal_id: int, on: dt.date) -> d
     closings."""
     s = standing(conn, fund, proposal_id, on)
     votes = book.votes(conn, proposal_id)
+    # Members by name, as the seats show them (a member since removed is still named on their vote).
+    names = {m.id: m.name for m in book.members(conn, sorted({v.member for v in votes}))}
     return {
         **shown(s),
         "rule_words": rule_words(fund, s),
@@ -629,6 +631,7 @@ def detail(conn: Connection, fund: FundInfo, proposal_id: int, on: dt.date) -> d
         "votes": [
             {
                 "member": v.member,
+                "name": names.get(v.member),
                 "choice": v.choice,
                 "round": v.round,
                 "cast_on": v.cast_on,
