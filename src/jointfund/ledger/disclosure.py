@@ -63,7 +63,7 @@ def _rows(conn: Connection, lo: int, hi: int) -> Iterable[tuple[int, str, bytes,
         .where(t.leaf.c.seq > lo, t.leaf.c.seq <= hi)
         .order_by(t.leaf.c.seq)
     )
-    return conn.execute(q).tuples()
+    return (tuple(r) for r in conn.execute(q))  # Result.tuples() is deprecated: a Row is a tuple
 
 
 def page(conn: Connection, transparency: Transparency, offset: int, limit: int) -> list[Row]:
