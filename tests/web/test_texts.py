@@ -71,6 +71,27 @@ def said(lang: str = "uk"):  # noqa: ANN201
             "not filed yet",
             "ще не подано",
         ),
+        (  # the CLI's refusal of a one-person transfer, under --lang uk
+            "transfer of transfer:FAKE-1 needs a second person: a seated member's countersignature (a seated "
+            "member other than the one asking signs it: in the CLI with --countersign-as MEMBER "
+            "--countersign-key KEY, in the API with the request's member and signature); another user is not "
+            "enough, since an administrator can add users",
+            "переказ FAKE-1 потребує другої особи: контрпідпису члена, що обіймає місце (його ставить "
+            "інший член, ніж той, хто просить: у командному рядку — з --countersign-as MEMBER "
+            "--countersign-key KEY, в API — з полями member і signature запиту); іншого користувача "
+            "недостатньо, бо адміністратор може додавати користувачів",
+        ),
+        (
+            "entry of entry:manual:fix-7 needs a second person: a seated member's countersignature (a seated "
+            "member other than the one asking signs it: in the CLI with --countersign-as MEMBER "
+            "--countersign-key KEY, in the API with the request's member and signature); another user is not "
+            "enough, since an administrator can add users",
+            "запис, проведений вручну, fix-7 потребує другої особи: контрпідпису члена, що обіймає місце "
+            "(його ставить інший член, ніж той, хто просить: у командному рядку — з --countersign-as MEMBER "
+            "--countersign-key KEY, в API — з полями member і signature запиту); іншого користувача "
+            "недостатньо, бо адміністратор може додавати користувачів",
+        ),
+        ("transfer refused; nothing was recorded", "переказ відхилено; нічого не записано"),
     ],
 )
 def test_a_domain_text_reads_in_ukrainian(english: str, ukrainian: str) -> None:

@@ -310,6 +310,24 @@ PAGE_FORMS = (
         "%(part)s rows and upload each one"
     ),
 )
+# What a countersignature is asked for (governance.countersign.require): a request's kind and subject, and the
+# refusal of a change that has none, for the CLI in Ukrainian and any page that meets them.
+COUNTERSIGNING = (
+    N_("transfer of transfer:%(key)s"),
+    N_("capital.call of capital-call:%(key)s"),
+    N_("capital.contribution of capital-receipt:%(key)s"),
+    N_("capital.in_kind of in-kind:%(key)s"),
+    N_("expense of expense:%(key)s"),
+    N_("entry of entry:manual:%(key)s"),
+    N_(
+        "%(what)s needs a second person: a seated member's countersignature (a seated member other than the "
+        "one asking signs it: in the CLI with --countersign-as MEMBER --countersign-key KEY, in the API with "
+        "the request's member and signature); another user is not enough, since an administrator can add "
+        "users"
+    ),
+    N_("transfer refused; nothing was recorded"),
+    N_("no usable %(currency)s reference rate on or before %(date)s to convert the transfer"),
+)
 # Starlette's reasons for a page that is not there, or a method a page does not take: an error page says them.
 HTTP = (N_("Not Found"), N_("Method Not Allowed"))
 TEMPLATES = (
@@ -323,6 +341,7 @@ TEMPLATES = (
     eiti.TITLE,
     *IMPORTS,
     *PAGE_FORMS,
+    *COUNTERSIGNING,
     *numbers.PROBLEMS,
     fx.NEXT_JUMP,
 )
