@@ -130,3 +130,14 @@ def test_no_rendered_page_tells_the_reader_to_run_a_command(client, site, role) 
             if instructions(r.text):
                 found[f"{lang} {path}"] = instructions(r.text)
     assert found == {}
+
+
+def test_no_page_names_a_key_format() -> None:
+    """Board members are not engineers: a form asks for "your signing key file", not a "PKCS#8 PEM"."""
+    from pathlib import Path
+
+    import jointfund
+
+    folder = Path(jointfund.__file__).parent / "web" / "templates"
+    named = [p.name for p in folder.glob("*.html") if "PKCS" in p.read_text(encoding="utf-8")]
+    assert not named, named
