@@ -196,7 +196,8 @@ def test_a_board_manager_signs_a_vote_in_the_browser_and_the_seat_grid_updates(p
     def vote(choice: str, accept: bool = True) -> None:
         page.once("dialog", lambda d: (asked.append(d.message), d.accept() if accept else d.dismiss()))
         page.get_by_label(choice, exact=True).check()
-        page.get_by_label("Your signing key file (the .key file you were given)").set_input_files(str(site.key_file(tmp_path, name)))
+        key = site.key_file(tmp_path, name)
+        page.get_by_label("Your signing key file (the .key file you were given)").set_input_files(str(key))
         page.get_by_role("button", name="Sign and cast the vote").click()
 
     vote("reject", accept=False)  # declined: nothing is signed or sent
