@@ -12,6 +12,7 @@ import importlib
 import sys
 from collections.abc import Iterator, MutableMapping
 from gettext import gettext as _
+from typing import TYPE_CHECKING
 
 import typer
 import typer.main
@@ -19,9 +20,14 @@ from typer.core import TyperCommand, TyperGroup
 
 from jointfund.errors import JointfundError
 
-# Newer Typer vendors its own copy of click; take ClickException from whichever Typer uses.
-ClickException = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
-ClickCommand = next(c for c in TyperGroup.__mro__ if c.__name__ == "Command")
+if TYPE_CHECKING:
+    # mypy reads the installed Typer, which vendors click as typer._click.
+    from typer._click import ClickException
+    from typer._click import Command as ClickCommand
+else:
+    # Newer Typer vendors its own copy of click; take ClickException from whichever Typer uses.
+    ClickException = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+    ClickCommand = next(c for c in TyperGroup.__mro__ if c.__name__ == "Command")
 
 
 class UserError(ClickException):
@@ -40,7 +46,8 @@ class Group(TyperGroup):
 
     def __init__(self, **attrs) -> None:  # noqa: ANN003 - TyperGroup's keyword arguments
         super().__init__(**attrs)
-        self.commands = _Commands(self.commands)
+        self.lazy_commands = _Commands(self.commands)
+        self.commands = self.lazy_commands
         _take_params_as_given(self)  # --db, --format, --user and --help
 
     def list_commands(self, ctx):  # noqa: ANN001, ANN201 - click's signature
@@ -49,7 +56,7 @@ class Group(TyperGroup):
     def format_commands(self, ctx, formatter) -> None:  # noqa: ANN001 - click's signature
         """As TyperGroup lists them, from the table's help, without importing any command's module."""
         rows = [
-            (name, self.commands.built.get(name) or TyperCommand(name=name, help=COMMANDS[name][1]))
+            (name, self.lazy_commands.built.get(name) or TyperCommand(name=name, help=COMMANDS[name][1]))
             for name in self.list_commands(ctx)
         ]
         rows = [(name, cmd) for name, cmd in rows if not cmd.hidden]
@@ -278,6 +285,13 @@ def load_command(name: str) -> ClickCommand:
     )
 
 
+def _attach(instance: object, name: str, value: object) -> None:
+    """Give one click object an attribute of its own: click has no per-parameter or per-command hook for what
+    bound_text and _take_params_as_given add, so the instance's method is wrapped (and a parameter marked
+    `bounded`, which tests/cli/test_app.py reads)."""
+    setattr(instance, name, value)
+
+
 def bound_text(command: ClickCommand) -> ClickCommand:
     """`command` (and its sub-commands) with every text option and argument bounded
     (bounds.text_option_problem):
@@ -299,8 +313,8 @@ def bound_text(command: ClickCommand) -> ClickCommand:
                 raise typer.BadParameter(why, ctx=ctx, param=_param)
             return value
 
-        param.process_value = process_value
-        param.bounded = True
+        _attach(param, "process_value", process_value)
+        _attach(param, "bounded", True)
     for sub in getattr(command, "commands", {}).values():
         bound_text(sub)
     return command
@@ -340,10 +354,10 @@ def _take_params_as_given(command: ClickCommand) -> None:
             _take_as_given(option)
         return option
 
-    command.get_help_option = get_help_option
+    _attach(command, "get_help_option", get_help_option)
 
 
-class _Commands(MutableMapping):
+class _Commands(MutableMapping[str, ClickCommand]):
     """The root's commands: every name of COMMANDS, each built (and its module imported) on first use."""
 
     def __init__(self, built: MutableMapping[str, ClickCommand]) -> None:
