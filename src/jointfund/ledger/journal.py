@@ -275,9 +275,6 @@ def _write(
     touched = {ids[p.account] for e in fresh for p in e.postings}
     running = _current_balances(conn, touched)
     last_seq: dict[tuple[int, str], int] = {}
-    # The postings' sums per day, account and currency (net, and credits alone), for posting_total.
-    by_day: dict[tuple[dt.date, tuple[int, str]], int] = {}
-    credits: dict[tuple[dt.date, tuple[int, str]], int] = {}
     exps = {c: exponent(c) for c in {p.currency for e in fresh for p in e.postings}}
     bind_date = driver_rows.binder(conn, t.entry.c.date)
     days: dict[dt.date, object] = {}  # many entries share a date: convert each date once
@@ -302,10 +299,6 @@ def _write(
                 key = (ids[account], currency)
                 after = running[key] = running.get(key, 0) + minor
                 last_seq[key] = seq
-                dk = (e.date, key)
-                by_day[dk] = by_day.get(dk, 0) + minor
-                if minor < 0:
-                    credits[dk] = credits.get(dk, 0) + minor
                 posting_rows.append((seq, line, key[0], currency, minor, day, after))
                 legs.append((account, currency, amount_text(minor, currency, exp)))
             entry_rows.append(
@@ -337,22 +330,9 @@ def _write(
         if progress:
             progress(len(chunk))
     entries_store.store_heads(conn, {key: (running[key], seq) for key, seq in last_seq.items()})
-    entries_store.add_totals(conn, _totals(by_day, credits))
-
-
-def _totals(
-    by_day: dict[tuple[dt.date, tuple[int, str]], int], credits: dict[tuple[dt.date, tuple[int, str]], int]
-) -> dict[tuple[str, str, dt.date, int], tuple[int, int]]:
-    """What a post adds to posting_total: (span, currency, first day, account id) -> (net, credits), per day
-    and per month."""
-    out: dict[tuple[str, str, dt.date, int], tuple[int, int]] = {}
-    for (day, (account_id, currency)), net in by_day.items():
-        k = credits.get((day, (account_id, currency)), 0)
-        out[(entries_store.DAY, currency, day, account_id)] = (net, k)
-        month = (entries_store.MONTH, currency, day.replace(day=1), account_id)
-        n0, k0 = out.get(month, (0, 0))
-        out[month] = (n0 + net, k0 + k)
-    return out
+    first, last = fresh[0].seq, fresh[-1].seq
+    assert first is not None and last is not None  # `post` numbered them, contiguously
+    entries_store.add_totals(conn, first, last)
 
 
 def _current_balances(conn: Connection, account_ids: set[int]) -> dict[tuple[int, str], int]:
