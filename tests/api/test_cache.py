@@ -60,3 +60,29 @@ def test_a_cached_read_is_never_served_past_the_policy(client, site) -> None:  #
     # /api/me depends on who asks: each role sees itself, never a cached other role.
     for role in site.tokens:
         assert client.get("/api/me", headers=bearer(site, role)).json()["role"] == role
+
+
+def test_the_capital_shown_follows_a_write_in_any_period(client, site) -> None:  # noqa: ANN001
+    """The public summary's capital is carried from its last computation (only the pieces a write falls in are
+    read again, issue 13): a write in the current period, then one dated in the fund's first months, each
+    changes the figure served, to what a fresh computation gives."""
+    from support import Book
+
+    from jointfund.capital.accounts import capital_accounts
+
+    book = Book(site.engine)
+    partner = book.partners[0]
+
+    def shown() -> Decimal:
+        rows = client.get("/api/public/summary").json()["capital"]
+        return sum((Decimal(r["capital"]) for r in rows if r["partner"] == partner), Decimal(0))
+
+    before = shown()
+    late = (DAY - book.start).days
+    for key, offset, amount in (("now", late, "100.00"), ("early", 1, "7.00")):
+        book.post(book.contribution(f"carried-{key}", amount, offset, partner=partner))
+        after = shown()
+        with db.transaction(site.engine) as conn:
+            fresh = capital_accounts(conn, site.fund, DAY).account(partner).closing
+        assert after == fresh and after != before, key
+        before = after

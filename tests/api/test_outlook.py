@@ -215,8 +215,8 @@ def test_the_public_page_computes_the_capital_accounts_once_per_book_version(
         calls.append(args[2])
         return real(*args, **kwargs)
 
-    real = public.capital_accounts
-    monkeypatch.setattr(public, "capital_accounts", counted)
+    real = public.carried_capital
+    monkeypatch.setattr(public, "carried_capital", counted)
     monkeypatch.setattr(start, "capital_accounts", counted)
     assert client.get("/").status_code == 200
     assert len(calls) == 1

@@ -164,3 +164,58 @@ def test_verify_names_a_posting_total_that_does_not_match_the_postings(fund_engi
         )
     found = _totals_findings(fund_engine)  # the missing day's row, and now the stray one
     assert len(found) == 2 and any(book.capital("UA") in d and "the postings say nothing" in d for d in found)
+
+
+@pytest.mark.storage
+def test_capital_carried_from_an_earlier_read_equals_a_fresh_one_after_each_write(
+    fund_engine, backend, monkeypatch
+) -> None:  # noqa: ANN001
+    """After a write only the pieces its entries fall in are read again (the pages' capital after an upload,
+    issue 13), and the figures are those of a fresh computation whether the write lands in the last piece, in
+    an early one, after the window or nowhere; a write is never missed (no stale capital)."""
+    book = Book(fund_engine)
+    _history(book, seed=21)
+    end = book.day(700)
+    asked: list[dt.date | None] = []
+    by_piece = accounts._by_piece
+
+    def recorded(conn, cuts, currency, since=None):  # noqa: ANN001, ANN202
+        asked.append(since)
+        return by_piece(conn, cuts, currency, since)
+
+    monkeypatch.setattr(accounts, "_by_piece", recorded)
+    with db.transaction(fund_engine) as conn:
+        fc, pieces = accounts.carried_capital(conn, book.fund, end)
+    cuts = pieces.cuts
+    writes = [
+        ("late", 690, "US"),  # the last piece: only it is read again
+        ("early", 20, "UA"),  # the first months: every piece from there on
+        ("future", 900, "US"),  # after the window: nothing read, nothing changes
+        (None, 0, ""),  # no write at all
+    ]
+    for key, offset, partner in writes:
+        if key is not None:
+            book.post(book.contribution(f"carried-{key}", "12.34", offset, partner=partner))
+        asked.clear()
+        with db.transaction(fund_engine) as conn:
+            carried, pieces = accounts.carried_capital(conn, book.fund, end, earlier=pieces)
+            read = list(asked)
+            fresh = capital_accounts(conn, book.fund, end)
+        assert carried == fresh, key
+        day = book.day(offset)
+        if key == "future" or key is None:
+            assert read == [] and carried == fc, key
+        else:
+            assert read == [max(c for c in cuts[:-1] if c <= day)], (key, read)
+            changed = carried.account(partner).closing - fc.account(partner).closing
+            assert changed >= Decimal("12.34") - Decimal("0.01") or key == "early", (key, changed)
+            assert carried != fc, key
+        fc = carried
+    # Another day (other cuts), or a log shorter than the one carried (a restored copy), reads everything.
+    with db.transaction(fund_engine) as conn:
+        asked.clear()
+        other = accounts.carried_capital(conn, book.fund, book.day(699), earlier=pieces)[0]
+        assert asked == [None] and other == capital_accounts(conn, book.fund, book.day(699))
+        asked.clear()
+        ahead = pieces._replace(seq=pieces.seq + 1, rows=())
+        assert accounts.carried_capital(conn, book.fund, end, earlier=ahead)[0] == fc and asked == [None]

@@ -142,3 +142,24 @@ class ReadCache:
 
     def __len__(self) -> int:
         return len(self._items)
+
+
+class Carried:
+    """The latest state of each incremental read (by name), for the next computation to start from.
+
+    A key on the book's version says when a figure must be computed again; what a read carries from its last
+    computation says how little of it must be read (capital.accounts.Pieces: only the pieces a write fell
+    in). Each state says itself how far into the log it goes, and a read checks that before reusing any of
+    it, so whichever thread stored last is a sound start. A few names, fixed in code: bounded."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: dict[str, Any] = {}
+
+    def get(self, name: str) -> Any | None:
+        with self._lock:
+            return self._items.get(name)
+
+    def put(self, name: str, state: Any) -> None:
+        with self._lock:
+            self._items[name] = state

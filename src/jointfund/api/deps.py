@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, func, select
 
 from jointfund import bounds, clock
 from jointfund import fund as fund_mod
-from jointfund.api.cache import ReadCache, version
+from jointfund.api.cache import Carried, ReadCache, version
 from jointfund.api.errors import CsrfRefused, NotSignedIn
 from jointfund.api.jobs import Jobs
 from jointfund.api.previews import Previews
@@ -62,6 +62,7 @@ class Server:
       page_limit: largest page of a list (the API's `limit` is capped at it).
       reads: cached book reads, keyed on the book's version (see api.cache).
       responses: cached whole responses of `@cacheable` routes (see api.response_cache).
+      carried: what incremental reads carry from one computation to the next (see api.cache.Carried).
     """
 
     engine: Engine
@@ -75,6 +76,7 @@ class Server:
     responses: ReadCache = field(
         default_factory=lambda: ReadCache(max_entries=2048, max_bytes=32 * 1024 * 1024)
     )
+    carried: Carried = field(default_factory=Carried)
     _fund: tuple[int, fund_mod.FundInfo] | None = None
     _loop_engine: Engine | None = None
 

@@ -8,7 +8,7 @@ from fastapi import Request
 
 from jointfund import clock
 from jointfund.api import deps
-from jointfund.capital.accounts import FundCapital, capital_accounts
+from jointfund.capital.accounts import FundCapital, carried_capital
 from jointfund.forecast import outlook
 from jointfund.reports import summary
 
@@ -16,12 +16,19 @@ from jointfund.reports import summary
 def capital_today(request: Request) -> FundCapital:
     """The partners' capital accounts today, computed once per book version and day for every page that
     shows them (the summary and the outlook's start both did, after each write). Read on a connection of its
-    own, never while the caller holds one: a route holding two could exhaust the pool."""
+    own, never while the caller holds one: a route holding two could exhaust the pool.
+
+    After a write only the allocation pieces its entries fall in are summed again (capital.accounts.Pieces,
+    carried from the last computation of this process): the figures are the whole computation's, the reads
+    a write's."""
     info = deps.fund(request)
+    carried = deps.server(request).carried
 
     def compute() -> FundCapital:
         with deps.reading(request) as conn:
-            return capital_accounts(conn, info, clock.today())
+            fc, pieces = carried_capital(conn, info, clock.today(), earlier=carried.get("capital.pieces"))
+        carried.put("capital.pieces", pieces)
+        return fc
 
     return deps.cached(request, "capital.accounts", (), compute)
 

@@ -293,7 +293,7 @@ def chart(terms: Terms) -> Chart:
 
 
 def _by_piece(
-    conn: Connection, cuts: Sequence[dt.date], currency: str
+    conn: Connection, cuts: Sequence[dt.date], currency: str, since: dt.date | None = None
 ) -> list[tuple[str, str, dt.date, int, int]]:
     """(account name, type, first day of the piece, net minor, credits minor) of every account and piece of
     the window, in `currency`: a piece runs from one of `cuts` to the next (the last cut is the day after the
@@ -303,8 +303,11 @@ def _by_piece(
     inside (a window starting or ending within a month) from its day rows. So the rows read stay at accounts
     x (months + the days of those few months) however many postings the book has, and a write only adds to
     one day's and one month's row in its transaction (store.entries.add_totals): summing the postings took
-    about 1 s at 1M postings on PostgreSQL, paid by the first read after every write (issue 13)."""
+    about 1 s at 1M postings on PostgreSQL, paid by the first read after every write (issue 13).
+
+    `since`, one of `cuts`: only the pieces from it on (what a write may have changed, see `Pieces`)."""
     s = t.posting_total.c
+    since = since or cuts[0]
     split = sorted({c.replace(day=1) for c in cuts if c.day != 1})
     # Latest cut first: the first WHEN a row's first day passes names the piece it lies in. A month row lies
     # wholly in one piece, since no cut falls inside its month.
@@ -314,6 +317,7 @@ def _by_piece(
     whole = and_(
         s.span == entries_store.MONTH,
         s.currency == currency,
+        s.first_day >= since,
         s.first_day < cuts[-1],
         s.first_day.not_in(split),
     )
@@ -321,10 +325,11 @@ def _by_piece(
         and_(
             s.span == entries_store.DAY,
             s.currency == currency,
-            s.first_day >= m,
+            s.first_day >= max(m, since),
             s.first_day < min(_next_month(m), cuts[-1]),
         )
         for m in split
+        if _next_month(m) > since
     ]
     # Summed per account id before the names are joined: grouping by the name sorted its text (by collation
     # on PostgreSQL), which cost more than the sums.
@@ -355,11 +360,82 @@ def _next_month(first: dt.date) -> dt.date:
     return (first + dt.timedelta(days=31)).replace(day=1)
 
 
+class Pieces(NamedTuple):
+    """The sums a window's accounts are computed from (`_by_piece`'s rows), and how far into the log they are
+    read: what the next computation after a write starts from (`carried_capital`).
+
+    Attributes:
+      cuts: the window's cuts (window_cuts); currency: the functional currency summed.
+      seq: every entry up to this log position is in `rows` (a later one may be too).
+      rows: (account name, type, first day of the piece, net minor, credits minor).
+    """
+
+    cuts: tuple[dt.date, ...]
+    currency: str
+    seq: int
+    rows: tuple[tuple[str, str, dt.date, int, int], ...]
+
+
+NEW_ENTRIES_READ = 10_000  # entries since the carried sums read one by one; past it, every piece is read
+
+
+def _last_entry(conn: Connection) -> int:
+    return conn.execute(select(func.max(t.entry.c.seq))).scalar() or 0
+
+
+def _pieces(conn: Connection, cuts: Sequence[dt.date], currency: str, earlier: Pieces | None) -> Pieces:
+    """The window's sums, re-reading only the pieces that entries posted since `earlier` fall in.
+
+    A write adds entries at the end of the log, so the pieces before the earliest day they are dated keep
+    the sums `earlier` read: after an upload dated yesterday only the last piece (a quarter's months) is read
+    again, not the fund's whole life. The log position is read before the sums, so an entry that commits in
+    between is counted again next time (its piece re-read), never missed. Pure reuse needs the same cuts and
+    currency (the same day and terms) and a log at least as long; anything else reads every piece."""
+    seq = _last_entry(conn)
+    cuts = tuple(cuts)
+    if earlier is None or earlier.cuts != cuts or earlier.currency != currency or earlier.seq > seq:
+        return Pieces(cuts, currency, seq, tuple(_by_piece(conn, cuts, currency)))
+    # The new entries' days, in log order and bounded: an index range on the log position whatever the
+    # planner knows of the table (a bare min() over seq > x was read as a scan of every entry without
+    # statistics); past the bound, reading every piece is as cheap.
+    days = (
+        conn.execute(
+            select(t.entry.c.date)
+            .where(t.entry.c.seq > earlier.seq)
+            .order_by(t.entry.c.seq)
+            .limit(NEW_ENTRIES_READ + 1)
+        )
+        .scalars()
+        .all()
+    )
+    if len(days) > NEW_ENTRIES_READ:
+        return Pieces(cuts, currency, seq, tuple(_by_piece(conn, cuts, currency)))
+    first = min(days, default=None)
+    if first is None or first >= cuts[-1]:  # nothing new, or dated after the window: no piece changes
+        return earlier._replace(seq=seq)
+    since = max((c for c in cuts[:-1] if c <= first), default=cuts[0])
+    kept = tuple(r for r in earlier.rows if r[2] < since)
+    return Pieces(cuts, currency, seq, kept + tuple(_by_piece(conn, cuts, currency, since)))
+
+
 def capital_accounts(
     conn: Connection, info: FundInfo, end: dt.date, start: dt.date | None = None
 ) -> FundCapital:
     """Every partner's capital account over [start, end] (start: the fund's first day), from the journal
     alone."""
+    return carried_capital(conn, info, end, start)[0]
+
+
+def carried_capital(
+    conn: Connection,
+    info: FundInfo,
+    end: dt.date,
+    start: dt.date | None = None,
+    earlier: Pieces | None = None,
+) -> tuple[FundCapital, Pieces]:
+    """`capital_accounts`, and the sums it read; given the sums of an earlier computation (`earlier`), only
+    the pieces that entries posted since then fall in are read again (`_pieces`): what a page showing today's
+    capital pays after a write (issue 13)."""
     terms = info.terms(end)
     start = max(start or info.start_date, info.start_date)
     if end < start:
@@ -371,7 +447,8 @@ def capital_accounts(
     nav = other = 0
     fallback = {p.code: p.ownership_share for p in terms.partners if p.ownership_share is not None}
     starts = period_starts(terms.capital.allocation_period, info.start_date, end)
-    for name, kind, day, minor, credits in _by_piece(conn, window_cuts(starts, start, end), base):
+    pieces = _pieces(conn, window_cuts(starts, start, end), base, earlier)
+    for name, kind, day, minor, credits in pieces.rows:
         if kind in ("asset", "liability") or in_subtree(name, ch.trading):
             nav += minor
             continue
@@ -392,7 +469,7 @@ def capital_accounts(
         _account(p, base, start, end, cols[p], contributed[p], total, terms.accounting.share_places)
         for p in partners
     )
-    return FundCapital(accounts, base, start, end, from_minor(nav, base), from_minor(other, base))
+    return FundCapital(accounts, base, start, end, from_minor(nav, base), from_minor(other, base)), pieces
 
 
 def _account(
