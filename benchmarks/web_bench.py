@@ -213,6 +213,11 @@ def build(folder: Path, args: argparse.Namespace) -> dict:
 
         with db.transaction(engine) as conn, beancount.open("w", encoding="utf-8") as fh:
             export.write_beancount(conn, info, fh)
+    if args.db:
+        # Statistics for the planner, as autovacuum would gather them on a server left running: a freshly
+        # loaded book without them planned index reads as scans of whole tables (issue 13).
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("ANALYZE")
     engine.dispose()
     out = {
         "size": size,

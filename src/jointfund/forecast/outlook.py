@@ -95,8 +95,11 @@ def book_outlook(
     """The shipped base scenario from the fund's book today, as the run's JSON document (for the web).
 
     The tornado reruns the model 2 x inputs + 1 times: the pages that show only the fan charts skip it.
-    `capital`: the partners' capital accounts today, when the caller holds them (see start.from_book).
+    `capital`: the partners' capital accounts today, when the caller holds them (see start.from_book); a
+    book the forecast cannot start from is then refused before the scenario is even read.
     """
+    if capital is not None and capital.end == today:
+        start.refuse_negative(fund, capital, today)
     with engine.Runner() as runner:
         name, outcome = compute(
             scenario.shipped_text(),

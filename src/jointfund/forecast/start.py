@@ -41,6 +41,19 @@ class NegativeCapital(ConflictError):
         )
 
 
+def refuse_negative(info: FundInfo, fc: FundCapital, day: dt.date) -> tuple[float, ...]:
+    """Each partner's capital on `day` (from `fc`, the capital accounts of that day), in the terms' order;
+    NegativeCapital when one is below zero. It needs no other read, so a caller holding the capital refuses
+    before reading (or parsing) anything else: the web pages, after every write (issue 13)."""
+    terms = info.terms(day)
+    assert fc.end == day and fc.start == info.start_date, "the capital accounts of another day"
+    capital = tuple(float(fc.account(p).closing) for p in terms.partner_codes)
+    for partner, amount in zip(terms.partner_codes, capital, strict=True):
+        if amount < 0:
+            raise NegativeCapital(partner, amount, day, terms.fund.base_currency)
+    return capital
+
+
 def from_book(
     conn: Connection,
     info: FundInfo,
@@ -69,16 +82,12 @@ def from_book(
     def usd(amount: Decimal, currency: str) -> float:
         return _convert(amount, currency, terms, domestic_per_base)
 
+    fc = accounts if accounts is not None else capital_accounts(conn, info, day)
+    capital = refuse_negative(info, fc, day)
     cash = sum(total(terms.account_name("cash", currency=c)) for c in terms.fund.currencies)
     receivable = sum(
         total(terms.account_name("contribution_receivable", partner=p)) for p in terms.partner_codes
     )
-    fc = accounts if accounts is not None else capital_accounts(conn, info, day)
-    assert fc.end == day and fc.start == info.start_date, "the capital accounts of another day"
-    capital = tuple(float(fc.account(p).closing) for p in terms.partner_codes)
-    for partner, amount in zip(terms.partner_codes, capital, strict=True):
-        if amount < 0:
-            raise NegativeCapital(partner, amount, day, terms.fund.base_currency)
     positions = [investment.position(conn, info, inv, day) for inv in investment.investments(conn, day)]
     valued = sum(usd(p.value, p.investment.currency) for p in positions)
     undrawn = sum(usd(p.undrawn, p.investment.currency) for p in positions)

@@ -100,11 +100,18 @@ def file(
 def calendar(conn: Connection, info: FundInfo, periods: list[int], today: dt.date) -> list[DeadlineStatus]:
     terms = info.base_terms()
     filed = filings(conn)
+    # Every period's transfer statuses in one read of the receivable, not one read per period (issue 13: the
+    # dashboard recomputes the calendar after every write).
+    settled: dict[int, list[transfer.PeriodStatus]] | None = None
     out = []
     for period in periods:
         for d in info.terms(dt.date(period + 1, 1, 1)).calendar.deadlines:
+            if d.evidence == "transfer" and settled is None:
+                settled = {}
+                for row in transfer.statuses(conn, terms):
+                    settled.setdefault(row.period, []).append(row)
             met_on, outstanding = (
-                _transfer_evidence(conn, terms, period)
+                _transfer_evidence((settled or {}).get(period, []))
                 if d.evidence == "transfer"
                 else _filing_evidence(filed.get((period, d.code)), d)
             )
@@ -130,8 +137,8 @@ def _filing_evidence(filing: dict | None, d: Deadline) -> tuple[dt.date | None, 
     return dt.date.fromisoformat(filing["date"]), ""
 
 
-def _transfer_evidence(conn: Connection, terms: Terms, period: int) -> tuple[dt.date | None, str]:
-    rows = transfer.statuses(conn, terms, period)
+def _transfer_evidence(rows: list[transfer.PeriodStatus]) -> tuple[dt.date | None, str]:
+    """A period's transfer deadline from its statuses (transfer.statuses), one per currency."""
     if not rows:
         return None, NO_CONTRIBUTIONS
     owing = [r for r in rows if r.settled_on is None]

@@ -553,10 +553,14 @@ def _recorded(conn: Connection, terms: Terms, reference: str) -> Transfer | None
 
 def obligations(conn: Connection, terms: Terms) -> dict[tuple[int, str], Decimal]:
     """Contributions accrued per (period, currency), from the ledger's accrual entries."""
+    return _obligations(_receivable_postings(conn, terms, (ACCRUAL_PREFIX, ROUNDING_PREFIX)))
+
+
+def _obligations(postings: list[tuple]) -> dict[tuple[int, str], Decimal]:
+    """Per (period, currency), the sum of the receivable's accrual postings (`_receivable_postings` rows)."""
     out: dict[tuple[int, str], int] = defaultdict(int)
-    for _seq, _key, day, currency, minor in _receivable_postings(
-        conn, terms, (ACCRUAL_PREFIX, ROUNDING_PREFIX)
-    ):
+    for _seq, key, day, currency, minor in postings:
+        assert key.startswith((ACCRUAL_PREFIX, ROUNDING_PREFIX)), key
         out[(day.year, currency)] += int(minor)
     return {k: from_minor(v, k[1]) for k, v in out.items()}
 
@@ -565,10 +569,20 @@ def transfers(conn: Connection, terms: Terms, period: int | None = None) -> list
     return _transfers(conn, terms, period)
 
 
-def _transfers(conn: Connection, terms: Terms, period: int | None, seq: int | None = None) -> list[Transfer]:
+def _transfers(
+    conn: Connection,
+    terms: Terms,
+    period: int | None,
+    seq: int | None = None,
+    postings: list[tuple] | None = None,
+) -> list[Transfer]:
+    """The transfers (of `period`, or the one at `seq`); `postings`: the receivable's transfer postings when
+    the caller has read them already (`_receivable_postings` rows)."""
     cash_names = {terms.account_name("cash", currency=c) for c in terms.fund.currencies}
     cash_ids = list(conn.execute(select(t.account.c.id).where(t.account.c.name.in_(cash_names))).scalars())
-    seqs = [s for s, *_ in _receivable_postings(conn, terms, (KEY_PREFIX,)) if seq is None or s == seq]
+    if postings is None:
+        postings = _receivable_postings(conn, terms, (KEY_PREFIX,))
+    seqs = [s for s, *_ in postings if seq is None or s == seq]
     cash = t.posting.alias("cash")
     q = (
         select(
@@ -607,9 +621,12 @@ def _transfers(conn: Connection, terms: Terms, period: int | None, seq: int | No
 
 def statuses(conn: Connection, terms: Terms, period: int | None = None) -> list[PeriodStatus]:
     """Each period's obligation against its transfers, per currency, by period."""
-    owed = obligations(conn, terms)
+    # One read of the receivable's postings for both sides (the dashboard's calendar after every write).
+    postings = _receivable_postings(conn, terms, (ACCRUAL_PREFIX, ROUNDING_PREFIX, KEY_PREFIX))
+    owed = _obligations([p for p in postings if not p[1].startswith(KEY_PREFIX)])
     paid: dict[tuple[int, str], list[Transfer]] = defaultdict(list)
-    for tr in transfers(conn, terms, period):
+    transfer_postings = [p for p in postings if p[1].startswith(KEY_PREFIX)]
+    for tr in _transfers(conn, terms, period, postings=transfer_postings):
         paid[(tr.period, tr.currency)].append(tr)
     out = []
     for key in sorted(set(owed) | set(paid)):
