@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from jointfund.ledger import log
 from jointfund.money import exponent, to_minor
-from jointfund.revenue import book, imports, reader, receipt
+from jointfund.revenue import book, cell_rules, imports, reader, receipt
 from jointfund.revenue.fields import Cells
 from jointfund.revenue.reader import Row
 from jointfund.store import db
@@ -148,6 +148,7 @@ def test_the_bulk_parser_accepts_only_what_the_row_parser_accepts_with_the_same_
         "stream": parsed.stream,
         "amount_minor": to_minor(parsed.amount, parsed.currency),
         "currency": parsed.currency,
+        "corrects": None,
         "resource": parsed.resource,
         "budget": parsed.budget,
         "flags": ";".join(parsed.flags),
@@ -158,19 +159,15 @@ def _plain_amount(values: dict[str, str]) -> bool:
     code = values["currency"] or TERMS.fx.domestic_currency
     if code not in TERMS.fund.currencies:
         return False
-    return re.fullmatch(receipt.plain_amount(exponent(code)), values["amount"]) is not None
+    return re.fullmatch(cell_rules.plain_amount(exponent(code)), values["amount"]) is not None
+
+
+# A valid row, plainly written.
+GOOD = {"receipt_id": "R-1", "date": "2025-07-01", "licence_id": "L-NEW", "stream": "rent", "amount": "1.00"}
 
 
 def test_a_block_with_one_doubtful_row_goes_to_the_row_path():
-    good = {
-        "receipt_id": "R-1",
-        "date": "2025-07-01",
-        "licence_id": "L-NEW",
-        "stream": "rent",
-        "amount": "1.00",
-        "currency": "",
-        "corrects": "",
-    }
+    good = {**GOOD, "currency": "", "corrects": ""}
     frame = pl.DataFrame([good, {**good, "receipt_id": "R-2", "amount": "1.005"}])
     assert receipt.parse_frame(frame.head(1), TERMS, RESOURCES) is not None
     assert receipt.parse_frame(frame, TERMS, RESOURCES) is None
@@ -182,6 +179,43 @@ def test_a_block_with_one_doubtful_row_goes_to_the_row_path():
         receipt.parse_frame(pl.DataFrame([{**gas, "resource": "condensate"}]), TERMS, RESOURCES) is not None
     )
     assert receipt.parse_frame(pl.DataFrame([{**gas, "stream": "permit_fee"}]), TERMS, RESOURCES) is not None
+
+
+# One bad value per declared column, each refused by the row path with a problem at that column: so a
+# column declared without both readings, or a rule whose column-wise form takes what the row path refuses,
+# fails below.
+BAD = {
+    "receipt_id": "R 1",
+    "date": "2025-02-30",
+    "licence_id": "L-NONE",
+    "stream": "royalty_of_the_moon",
+    "currency": "XXX",
+    "amount": "1.001",
+    "corrects": "R-1",  # itself
+    "resource": "gold",
+    "budget": "regional",
+    "flags": "unknown",
+}
+
+
+def test_every_declared_column_is_read_by_both_paths():
+    declared = receipt.rules(TERMS, RESOURCES)
+    assert list(declared) != [] and set(declared) == set(BAD) == set(receipt.Receipt._fields)
+    assert set(declared) == set(receipt.COLUMNS.all)
+    # Each rule has a column-wise form (not the row-path-only default), and the column-wise path stores
+    # every declared column.
+    assert [c for c, rule in declared.items() if type(rule).plain is cell_rules.Rule.plain] == []
+    good = GOOD
+    frame = receipt.parse_frame(pl.DataFrame([good]), TERMS, RESOURCES)
+    assert frame is not None
+    assert sorted(frame.columns) == sorted(rule.stored_name(c) for c, rule in declared.items())
+    assert row_path(good) is not None
+    for column, bad in BAD.items():
+        values = {**good, column: bad}
+        cells = Cells(Row(2, "r.csv:2", values, {}, None))
+        assert receipt.parse(cells, TERMS, RESOURCES) is None, column
+        assert [p.location for p in cells.problems] == [f"r.csv:2:{column}"], column
+        assert receipt.parse_frame(pl.DataFrame([values]), TERMS, RESOURCES) is None, column
 
 
 plain_cell = st.from_regex(r"\A[A-Za-z0-9 .:;_-]{0,6}\Z")

@@ -10,11 +10,12 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from jointfund.i18n import N_
+from jointfund.revenue import cell_rules
 from jointfund.revenue.fields import Cells
 from jointfund.revenue.reader import Columns
 from jointfund.terms.model import FxSource
@@ -40,32 +41,58 @@ class Rate(NamedTuple):
     rate: Decimal
 
 
+def rules(terms: FxSource, start: dt.date) -> cell_rules.Rules:
+    """A rate's columns and their rules, in the order a row is read: within the fund's dates (from `start`)
+    and the terms' plausible range for its currency."""
+    return {"date": cell_rules.Date(start), "currency": _Code(), "rate": _Plausible(terms, "currency")}
+
+
 def parse(cells: Cells, terms: FxSource, start: dt.date) -> Rate | None:
     """A rate row, within the fund's dates and the terms' plausible range for its currency."""
-    day = cells.date("date", start)
-    currency = cells.raw("currency").upper()
-    if not _CODE.match(currency):
-        cells.fail("currency", "expected a three-letter ISO 4217 code", cells.raw("currency"))
-    rate = cells.positive_decimal("rate")
-    if rate is not None and _CODE.match(currency):
-        bound = terms.plausible_rates.get(currency)
+    return read(cells, rules(terms, start))
+
+
+def read(cells: Cells, declared: cell_rules.Rules) -> Rate | None:
+    """A rate from its cells by the `rules` declared (built once for a file)."""
+    got = cell_rules.read(declared, cells)
+    return None if got is None else Rate(**got)
+
+
+class _Code(cell_rules.Rule):
+    """A three-letter ISO 4217 code, in any case (NBU's files write it in capitals)."""
+
+    def read(self, cells: Cells, column: str, got: Mapping[str, Any]) -> str:
+        currency = cells.raw(column).upper()
+        if not _CODE.match(currency):
+            cells.fail(column, "expected a three-letter ISO 4217 code", cells.raw(column))
+        return currency
+
+
+class _Plausible(cell_rules.Rule):
+    """A positive exact rate, within the terms' plausible range for the currency read from `currency`."""
+
+    def __init__(self, terms: FxSource, currency: str) -> None:
+        self.terms, self.currency = terms, currency
+
+    def read(self, cells: Cells, column: str, got: Mapping[str, Any]) -> Decimal | None:
+        rate, currency = cells.positive_decimal(column), got[self.currency]
+        if rate is None or not _CODE.match(currency):
+            return rate
+        bound = self.terms.plausible_rates.get(currency)
         if bound is None:
             cells.fail(
-                "currency",
+                self.currency,
                 "the terms give no plausible range for this currency (fx.plausible_rates)",
                 currency,
             )
         elif not bound[0] <= rate <= bound[1]:
             cells.fail(
-                "rate",
+                column,
                 f"outside the terms' plausible range for {currency}: {bound[0]} to {bound[1]} "
-                f"{terms.domestic_currency} per unit (fx.plausible_rates)",
-                cells.raw("rate"),
+                f"{self.terms.domestic_currency} per unit (fx.plausible_rates)",
+                cells.raw(column),
             )
-    if not cells.ok:
-        return None
-    assert day and rate is not None
-    return Rate(currency, day, rate)
+        return rate
 
 
 # A jump beyond the terms' daily limit, which the importer may confirm (the CLI's --accept-jump, the web's

@@ -17,7 +17,7 @@ from __future__ import annotations
 import bisect
 import collections
 import itertools
-from collections.abc import Callable, Collection, Container, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -26,7 +26,7 @@ from sqlalchemy import Connection, Date, Table, select
 
 from jointfund.errors import InputError, Problem
 from jointfund.ledger.log import append_event
-from jointfund.revenue import book, correction, fx, licence, payment, receipt
+from jointfund.revenue import book, cell_rules, correction, fx, licence, payment, receipt
 from jointfund.revenue.fields import Cells
 from jointfund.revenue.reader import (
     Columns,
@@ -88,35 +88,31 @@ class ImportResult(NamedTuple):
 
 
 def licences_kind(terms: Terms) -> Kind:
+    declared = licence.rules(terms)
     return Kind(
         "licences",
         t.licence,
         ("licence_id",),
         licence.COLUMNS,
-        lambda c: licence.parse(c, terms),
+        lambda c: licence.read(c, declared),
         book.licence_row,
         book.licence_of,
     )
 
 
-def receipts_kind(terms: Terms, licence_ids: Container[str]) -> Kind:
-    fast = None
-    if isinstance(licence_ids, Collection):
-
-        def fast(cells: pl.DataFrame) -> pl.DataFrame | None:
-            frame = receipt.parse_frame(cells, terms, licence_ids)
-            return None if frame is None else frame.with_columns(corrects=pl.lit(None, dtype=pl.Utf8))
-
+def receipts_kind(terms: Terms, licence_ids: Mapping[str, tuple[str, ...]]) -> Kind:
+    # The receipt's rules, built once for the file and read by both paths.
+    declared = receipt.rules(terms, licence_ids)
     return Kind(
         "receipts",
         t.receipt,
         ("receipt_id",),
         receipt.COLUMNS,
-        lambda c: receipt.parse(c, terms, licence_ids),
+        lambda c: receipt.read(c, declared),
         book.receipt_row,
         book.receipt_of,
         check=_check_corrections,
-        bulk=fast,
+        bulk=lambda cells: cell_rules.read_frame(declared, cells),
     )
 
 
@@ -124,12 +120,13 @@ def rates_kind(terms: Terms, accept_jump: bool = False) -> Kind:
     """Rates within the terms' plausible range; a jump beyond `fx.max_daily_change` from the previous
     rate is refused unless `accept_jump` (the importer confirmed it)."""
     limit = None if accept_jump else terms.fx.max_daily_change
+    declared = fx.rules(terms.fx, terms.fund.entry_into_force)
     return Kind(
         "rates",
         t.fx_rate,
         ("currency", "date"),
         fx.COLUMNS,
-        lambda c: fx.parse(c, terms.fx, terms.fund.entry_into_force),
+        lambda c: fx.read(c, declared),
         book.rate_row,
         book.rate_of,
         json_keys=fx.NBU_KEYS,
@@ -138,12 +135,13 @@ def rates_kind(terms: Terms, accept_jump: bool = False) -> Kind:
 
 
 def payments_kind(terms: Terms) -> Kind:
+    declared = payment.rules(terms)
     return Kind(
         "payments",
         t.company_payment,
         ("payment_id",),
         payment.COLUMNS,
-        lambda c: payment.parse(c, terms),
+        lambda c: payment.read(c, declared),
         book.payment_row,
         book.payment_of,
     )

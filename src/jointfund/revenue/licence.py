@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import NamedTuple
+from collections.abc import Mapping
+from typing import Any, NamedTuple
 
-from jointfund.revenue.fields import Cells, suggest
+from jointfund.revenue import cell_rules
+from jointfund.revenue.cell_rules import SEPARATOR as SEPARATOR  # imported from here by book, bulk, ...
+from jointfund.revenue.fields import Cells
 from jointfund.revenue.reader import Columns
 from jointfund.terms.model import Terms
 
@@ -14,7 +17,6 @@ COLUMNS = Columns(
     ("psa_signed", "flags"),
 )
 PSA_VALUES = {"yes": True, "no": False}
-SEPARATOR = ";"  # between the codes of a cell that lists several (resources, flags)
 
 
 class Licence(NamedTuple):
@@ -60,87 +62,62 @@ def bases(terms: Terms) -> tuple[str, ...]:
     return tuple(dict.fromkeys((*e.new_bases, *e.always_bases, *e.excluded_bases)))
 
 
-def codes(
-    cells: Cells, column: str, known: tuple[str, ...], what: str, hint: str = ""
-) -> tuple[str, ...] | None:
-    """A cell of `;`-separated codes, each one of `known` and none twice; () when empty, None when bad."""
-    value = cells.raw(column)
-    if not value:
-        return ()
-    items = tuple(x.strip() for x in value.split(SEPARATOR))
-    bad = [x for x in items if x not in known]
-    if bad:
-        named = (
-            f" {bad[0] or '(empty)'!r}" if len(items) > 1 else ""
-        )  # which one, when the cell lists several
-        cells.fail(column, f"unknown {what}{named}{suggest(bad[0], known) or hint}", value)
-        return None
-    if len(set(items)) != len(items):
-        cells.fail(column, f"a {what} is listed twice", value)
-        return None
-    return items
-
-
-def flag_codes(cells: Cells, terms: Terms) -> tuple[str, ...] | None:
-    """The flags cell of a licence or a receipt: the terms' eligibility flags, as `codes` reads them."""
+def flags(terms: Terms) -> cell_rules.Codes:
+    """The rule of the flags cell of a licence or a receipt: the terms' eligibility flags."""
     known = terms.eligibility.known_flags
-    return codes(cells, "flags", known, "flag", f" (expected: {', '.join(known) or 'none are defined'})")
+    return cell_rules.Codes(known, "flag", f" (expected: {', '.join(known) or 'none are defined'})")
+
+
+def rules(terms: Terms) -> cell_rules.Rules:
+    """A licence's columns and their rules, in the order a row is read."""
+    return {
+        "licence_id": cell_rules.Ident(),
+        "holder": cell_rules.Text(),
+        "holder_code": cell_rules.Ident(),
+        "resource": cell_rules.Codes(
+            tuple(r.code for r in terms.resources),
+            "resource code",
+            " (see: jointfund terms show --format json, catalogue.resources)",
+            required="a resource code is required",
+        ),
+        "deposit": cell_rules.Text(required=False),
+        "region": cell_rules.Text(required=False),
+        "issued": cell_rules.Date(terms.fund.entry_into_force),
+        "basis": cell_rules.Choice(bases(terms), "licence basis"),
+        "psa": cell_rules.Choice(PSA_VALUES, "psa value"),
+        "psa_signed": _PsaSigned("psa"),
+        "flags": flags(terms),
+    }
 
 
 def parse(cells: Cells, terms: Terms) -> Licence | None:
-    licence_id = cells.ident("licence_id")
-    holder = cells.text("holder")
-    holder_code = cells.ident("holder_code")
-    catalogue = tuple(r.code for r in terms.resources)
-    if not cells.raw("resource"):
-        cells.fail("resource", "a resource code is required")
-        resources = None
-    else:
-        resources = codes(
-            cells,
-            "resource",
-            catalogue,
-            "resource code",
-            " (see: jointfund terms show --format json, catalogue.resources)",
-        )
-    deposit = cells.text("deposit", required=False)
-    region = cells.text("region", required=False)
-    issued = cells.date("issued", terms.fund.entry_into_force)
-    basis = cells.choice("basis", bases(terms), "licence basis")
-    psa = cells.choice("psa", PSA_VALUES, "psa value")
-    signed = cells.date("psa_signed") if cells.raw("psa_signed") else None
-    if psa == "yes" and not cells.raw("psa_signed") and "psa_signed" in cells.row.values:
-        cells.fail("psa_signed", "the date the PSA was signed is required when psa = yes")
-    if psa == "no" and signed is not None:
-        cells.fail(
-            "psa_signed",
-            "only a licence under a PSA (psa = yes) has a PSA signing date",
-            cells.raw("psa_signed"),
-        )
-    flags = flag_codes(cells, terms)
-    if not cells.ok:
+    return read(cells, rules(terms))
+
+
+def read(cells: Cells, declared: cell_rules.Rules) -> Licence | None:
+    """A licence from its cells by the `rules` declared (built once for a file); the resource cell lists the
+    primary resource first."""
+    got = cell_rules.read(declared, cells)
+    if got is None:
         return None
-    assert (
-        licence_id
-        and holder
-        and holder_code
-        and issued
-        and basis
-        and psa is not None
-        and resources
-        and flags is not None
-    )
+    primary, *others = got["resource"]
     return Licence(
-        licence_id,
-        holder,
-        holder_code,
-        resources[0],
-        deposit or "",
-        region or "",
-        issued,
-        basis,
-        PSA_VALUES[psa],
-        signed,
-        flags,
-        resources[1:],
+        **{**got, "resource": primary, "psa": PSA_VALUES[got["psa"]], "other_resources": tuple(others)}
     )
+
+
+class _PsaSigned(cell_rules.Rule):
+    """The date the PSA was signed: required when the licence is under a PSA (psa = yes) and the file has the
+    column; refused when it is not (psa = no). Read on the row path only."""
+
+    def __init__(self, psa: str) -> None:
+        self.psa = psa
+
+    def read(self, cells: Cells, column: str, got: Mapping[str, Any]) -> dt.date | None:
+        written, psa = cells.raw(column), got[self.psa]
+        signed = cells.date(column) if written else None
+        if psa == "yes" and not written and column in cells.row.values:
+            cells.fail(column, "the date the PSA was signed is required when psa = yes")
+        if psa == "no" and signed is not None:
+            cells.fail(column, "only a licence under a PSA (psa = yes) has a PSA signing date", written)
+        return signed

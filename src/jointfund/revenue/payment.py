@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import NamedTuple
 
+from jointfund.revenue import cell_rules, receipt
 from jointfund.revenue.fields import Cells
 from jointfund.revenue.reader import Columns
 from jointfund.terms.model import Terms
@@ -36,15 +37,22 @@ class Payment(NamedTuple):
     currency: str
 
 
+def rules(terms: Terms) -> cell_rules.Rules:
+    """A payment's columns and their rules, in the order a row is read."""
+    return {
+        "payment_id": cell_rules.Ident(),
+        "date": cell_rules.Date(terms.fund.entry_into_force),
+        "holder_code": cell_rules.Ident(),
+        "licence_id": cell_rules.Ident(),
+        **receipt.paid(terms),
+    }
+
+
 def parse(cells: Cells, terms: Terms) -> Payment | None:
-    payment_id = cells.ident("payment_id")
-    day = cells.date("date", terms.fund.entry_into_force)
-    holder_code = cells.ident("holder_code")
-    licence_id = cells.ident("licence_id")
-    stream = cells.choice("stream", terms.contribution.stream_codes, "revenue stream")
-    currency = cells.choice("currency", terms.fund.currencies, "currency", default=terms.fx.domestic_currency)
-    amount = cells.amount("amount", currency)
-    if not cells.ok:
-        return None
-    assert payment_id and day and holder_code and licence_id and stream and currency and amount is not None
-    return Payment(payment_id, day, holder_code, licence_id, stream, amount, currency)
+    return read(cells, rules(terms))
+
+
+def read(cells: Cells, declared: cell_rules.Rules) -> Payment | None:
+    """A payment from its cells by the `rules` declared (built once for a file)."""
+    got = cell_rules.read(declared, cells)
+    return None if got is None else Payment(**got)
