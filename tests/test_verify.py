@@ -217,6 +217,46 @@ def test_verify_on_several_processes_reports_exactly_what_one_pass_reports(
         assert {r.check for r in one.results if r.failures} == {"account heads", "database guards"}
 
 
+def test_the_progress_of_a_split_verify_counts_every_record_once(cli, fund_engine, tmp_path):
+    """Every span is scanned in a worker while the parent runs the domains' checks (issue 13); the bar still
+    moves by exactly the records scanned, however the log is split."""
+    book = Book(fund_engine)
+    _spread(book, tmp_path, cli)
+    with db.transaction(fund_engine) as conn:
+        records = conn.execute(text("SELECT count(*) FROM leaf")).scalar_one()
+    one = verify(fund_engine, workers=1)
+    for workers in (1, 2, 3):
+        steps: list[int] = []
+        assert verify(fund_engine, progress=steps.append, workers=workers) == one, workers
+        assert sum(steps) == records and all(n > 0 for n in steps), (workers, steps)
+
+
+def test_the_verify_bar_runs_no_thread_on_a_terminal_so_verify_may_fork(monkeypatch):
+    """rich's bar redraws from a thread of its own on a terminal, and verify keeps to one process while
+    another thread runs (forking one is unsafe): the verify bar redraws as it is advanced instead."""
+    import io
+    import threading
+
+    from jointfund.cli.progress import bar
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    screen = Terminal()
+    monkeypatch.setattr("sys.stderr", screen)
+    before = set(threading.enumerate())  # other tests' threads may linger: only new ones count here
+    with bar("verifying", total=10) as advance:
+        advance(1)
+        assert (
+            set(threading.enumerate()) - before
+        )  # the usual bar: its refresh thread (what verify must not meet)
+    with bar("verifying", total=10, forks=True) as advance:
+        advance(3)
+        assert not set(threading.enumerate()) - before
+    assert "3/10" in screen.getvalue()  # drawn when advanced, with no thread to draw it
+
+
 # -- issue 19: verify trusts nothing the operator could rewrite alone --
 
 

@@ -84,7 +84,7 @@ def verify(
     engine = context.engine(ctx)
     with db.transaction(engine) as conn:
         total = log.size(conn)
-    with bar("verifying", total=total) as advance:
+    with bar("verifying", total=total, forks=True) as advance:
         report = run_verify(engine, advance, trust=anchor)
     emit(ctx, report_rows(report), fmt, title="Verification")
     for warning in report.warnings:

@@ -11,7 +11,9 @@ import multiprocessing
 import os
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from multiprocessing.sharedctypes import Synchronized
 from typing import Any
 
 from sqlalchemy import Connection, func, select
@@ -100,14 +102,23 @@ class _Joined:
                 )
 
 
-def check_log(conn: Connection, fund: FundInfo, progress: Progress, workers: int | None) -> list[CheckResult]:
-    """Every check of the log, one result per name of ORDER."""
+def check_log(
+    conn: Connection,
+    fund: FundInfo,
+    progress: Progress,
+    workers: int | None,
+    meanwhile: Callable[[], list[CheckResult]] = list,
+) -> tuple[list[CheckResult], list[CheckResult]]:
+    """Every check of the log, one result per name of ORDER; and what `meanwhile` returns, which runs in
+    this process and transaction while workers scan the log (the other families' checks, in `verify.run`),
+    or after the scan where there are no workers."""
     snapshots.iso_dates(conn)  # dates read as text must be YYYY-MM-DD (iso)
     cps = sorted(checkpoints(conn, fund.id), key=lambda c: c[1].tree_size)
     keys = partner_keys(conn)
     context = _context(conn, frozenset(cp.tree_size for _, cp in cps))
     count, top = conn.execute(select(func.count(), func.coalesce(func.max(t.leaf.c.seq), 0))).one()
-    parts = _scan_spans(conn, _spans(conn, count, top, _workers(conn, count, workers)), context, progress)
+    spans = _spans(conn, count, top, _workers(conn, count, workers))
+    parts, others = _scan_spans(conn, spans, context, progress, meanwhile)
     joined = _Joined()
     for i, part in enumerate(parts):
         joined.add(part, parts[i + 1 :])
@@ -120,7 +131,7 @@ def check_log(conn: Connection, fund: FundInfo, progress: Progress, workers: int
             fails["log records"].append(Finding("log records", seq, f"{what} has no leaf in the log"))
     _checkpoints(cps, joined, keys)
     # Findings in log order within each check, however the log was split (the sort is stable).
-    return [CheckResult(name, counts[name], in_log_order(fails[name])) for name in ORDER]
+    return [CheckResult(name, counts[name], in_log_order(fails[name])) for name in ORDER], others
 
 
 def _heads(conn: Connection, joined: _Joined, context: Context) -> tuple[list[Finding], int]:
@@ -208,26 +219,72 @@ def _spans(conn: Connection, count: int, top: int, workers: int) -> list[Span]:
     return [Span(bounds[i], bounds[i + 1], offsets[i], i == len(offsets) - 1) for i in range(len(offsets))]
 
 
-def _scan_spans(conn: Connection, spans: list[Span], context: Context, progress: Progress) -> list[Part]:
-    """Scan the first span here and the others in forked workers, each in its own connection.
+def _scan_spans(
+    conn: Connection,
+    spans: list[Span],
+    context: Context,
+    progress: Progress,
+    meanwhile: Callable[[], list[CheckResult]],
+) -> tuple[list[Part], list[CheckResult]]:
+    """Scan the spans in forked workers, each in its own connection, while this process runs `meanwhile`;
+    with one span, scan it here and run `meanwhile` after.
 
     On PostgreSQL every worker reads this transaction's exported snapshot, so all see the same
     book. SQLite has no shared snapshots: the workers read only sequence numbers up to the last
     leaf this transaction sees, which the append-only guards keep as they were.
+
+    Every span goes to a worker, so that the other families' checks (a third to a half of verify's work on
+    a large book, and all of it in this process's transaction) overlap the scan instead of following it.
+    The workers count the records they have hashed in a shared counter, which this process hands on to
+    `progress` between its own checks and while it waits.
     """
     if len(spans) == 1:
-        return [scan(conn, spans[0], context, progress)]
+        return [scan(conn, spans[0], context, progress)], meanwhile()
     snapshot = snapshots.export(conn)
     url = conn.engine.url.render_as_string(hide_password=False)
     forked = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=len(spans) - 1, mp_context=forked) as pool:
-        later = [pool.submit(_scan_elsewhere, url, snapshot, span, context) for span in spans[1:]]
-        parts = [scan(conn, spans[0], context, progress)]
-        for future in later:
-            parts.append(future.result())
-            if progress:
-                progress(parts[-1].counts.get("leaf hashes", 0))
-    return parts
+    done = forked.Value("q", 0)
+    with ProcessPoolExecutor(
+        max_workers=len(spans), mp_context=forked, initializer=_count_into, initargs=(done,)
+    ) as pool:
+        futures = [pool.submit(_scan_elsewhere, url, snapshot, span, context) for span in spans]
+        # The workers are forked by now (a fork pool starts them all at the first submit), so a thread
+        # may hand their count on to the bar while this one checks.
+        finished = threading.Event()
+        watcher = threading.Thread(target=_watch, args=(done, progress, finished), daemon=True)
+        watcher.start()
+        try:
+            others = meanwhile()
+            parts = [future.result() for future in futures]
+        finally:
+            finished.set()
+            watcher.join()
+    return parts, others
+
+
+def _watch(done: Synchronized[int], progress: Progress, finished: threading.Event) -> None:
+    """Hand the workers' count of scanned records on to `progress` until `finished`."""
+    shown = 0
+    while not finished.wait(0.25) or done.value > shown:
+        now = done.value
+        if progress and now > shown:
+            progress(now - shown)
+        shown = now
+
+
+_counter: Synchronized[int] | None = None  # a worker's count of records scanned, shared with the parent
+
+
+def _count_into(counter: Synchronized[int]) -> None:
+    """A worker's initializer: where its scan counts its records (inherited through fork, not pickled)."""
+    global _counter
+    _counter = counter
+
+
+def _counted(n: int) -> None:
+    if _counter is not None:
+        with _counter.get_lock():
+            _counter.value += n
 
 
 def _scan_elsewhere(url: str, snapshot: str | None, span: Span, context: Context) -> Part:
@@ -236,6 +293,6 @@ def _scan_elsewhere(url: str, snapshot: str | None, span: Span, context: Context
     try:
         with engine.connect() as conn, conn.begin():
             snapshots.join(conn, snapshot)
-            return scan(conn, span, context, None)
+            return scan(conn, span, context, _counted)
     finally:
         engine.dispose()

@@ -71,12 +71,14 @@ class Part(NamedTuple):
 def scan(conn: Connection, span: Span, context: Context, progress: Progress) -> Part:
     """Every check of the records with sequence numbers in the span that needs nothing from before it."""
     walk = _Walk(conn, span, context)
-    for leaf_seq, kind, stored_hash in walk.leaves:
+    for n, (leaf_seq, kind, stored_hash) in enumerate(walk.leaves, 1):
         walk.sequence(leaf_seq)
         body = walk.entry(leaf_seq) if kind == "entry" else walk.event(leaf_seq)
         walk.hashed(leaf_seq, body, stored_hash)
-        if progress and leaf_seq % 10_000 == 0:
+        if progress and n % 10_000 == 0:
             progress(10_000)
+    if progress:
+        progress(walk.counts["log sequence"] % 10_000)  # the rest, so that the bar ends full
     return walk.part()
 
 
