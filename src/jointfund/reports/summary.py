@@ -8,10 +8,13 @@ summary (issue 17: the pages call it, never the route).
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable, Hashable
 from decimal import Decimal
 from itertools import islice
+from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, func, select
 
 from jointfund.capital.accounts import FundCapital
 from jointfund.capital.calls import partner_capital
@@ -23,8 +26,12 @@ from jointfund.money import format_amount
 from jointfund.portfolio import dossier
 from jointfund.revenue import book as revenue_book
 from jointfund.revenue.contribution import Tally
+from jointfund.store import tables as t
 
 GROUPINGS = ("resource", "region", "year")
+# A year of at least this many receipts is judged column-wise (bulk.py: the same rules, tested equal); a
+# smaller one receipt by receipt, cheaper than the frames' fixed cost.
+COLUMN_WISE_FROM = 5_000
 SUMMARY_ITEMS = 20  # decisions and investments the summary lists, newest first (the page shows them all)
 
 
@@ -48,19 +55,79 @@ def both_signed(cps: list[dict], partners: tuple[str, ...]) -> dict | None:
     return next(cp for cp in cps if (cp["tree_size"], cp["root"]) == (size, root))
 
 
-def contributions(conn: Connection, info: FundInfo, base: str) -> dict[str, list[dict]]:
+Memo = Callable[
+    [Hashable, Callable[[], Any]], Any
+]  # (key, compute) -> the result, perhaps kept (ReadCache.get)
+
+
+def _computed(_key: Hashable, compute: Callable[[], Any]) -> Any:
+    return compute()
+
+
+def receipt_years(conn: Connection) -> list[tuple[int, int]]:
+    """(year, receipts dated in it) of every year that has receipts, in order: index reads on the date.
+
+    Receipts are never updated nor deleted (the database refuses it), so a year's count says whether its
+    receipts are the same as when it was last counted."""
+    c = t.receipt.c
+    first, last = conn.execute(select(func.min(c.date), func.max(c.date))).one()
+    if first is None:
+        return []
+    out = []
+    for year in range(first.year, last.year + 1):
+        span = c.date.between(dt.date(year, 1, 1), dt.date(year, 12, 31))
+        n = conn.execute(select(func.count()).select_from(t.receipt).where(span)).scalar_one()
+        if n:
+            out.append((year, n))
+    return out
+
+
+def judging_inputs(conn: Connection, info: FundInfo) -> tuple:
+    """What judges every receipt beside the receipt itself: the terms and their adopted amendments, the
+    licences and the rates (both append-only: counted), and the corrections of any of them (by last
+    position in the log). Any write that changes how some receipt is judged changes it."""
+    counts = [
+        select(func.count()).select_from(t.licence).scalar_subquery(),
+        select(func.count()).select_from(t.fx_rate).scalar_subquery(),
+        select(func.max(t.correction.c.seq)).scalar_subquery(),
+    ]
+    return (info.id, info.terms_sha256(), *conn.execute(select(*counts)).one())
+
+
+def contributions(
+    conn: Connection, info: FundInfo, base: str, memo: Memo = _computed
+) -> dict[str, list[dict]]:
     """Contributions owed to the fund grouped by resource, region and year, in the base currency (None
-    where a rate is missing)."""
-    tallies = {by: Tally(by) for by in GROUPINGS}
-    for e in revenue_book.evaluations(conn, info):
-        for tally in tallies.values():
-            tally.add(e)
+    where a rate is missing).
+
+    Tallied a year of receipts at a time (column-wise, revenue.book.frame_tallies), each year's tallies kept
+    by `memo` under what they depend on: the year's receipts (`receipt_years`) and what judges them
+    (`judging_inputs`). So after an upload only the year of the new receipts is judged again, not every
+    receipt of the book (issue 13); a change to a licence, a rate, a correction or the terms judges every
+    year again."""
     terms = info.terms()
     names = {r.code: r.name for r in terms.resources}
+    inputs = judging_inputs(conn, info)
+
+    def year_rows(year: int, receipts: int) -> dict[str, tuple]:
+        if receipts >= COLUMN_WISE_FROM:
+            tallies, _missing = revenue_book.frame_tallies(conn, info, GROUPINGS, year)
+        else:
+            tallies = [Tally(by) for by in GROUPINGS]
+            for e in revenue_book.evaluations(conn, info, year):
+                for tally in tallies:
+                    tally.add(e)
+        return {x.by: tuple(x.rows(names if x.by == "resource" else None)) for x in tallies}
+
+    years = [
+        memo(("summary.contributions", year, n, inputs), functools.partial(year_rows, year, n))
+        for year, n in receipt_years(conn)
+    ]
     out: dict[str, list[dict]] = {}
-    for by, tally in tallies.items():
+    for by in GROUPINGS:
         merged: dict[str, dict] = {}
-        for row in tally.rows(names if by == "resource" else None):
+        # Years in order: a group first met in an earlier year is named by that year's (earliest) receipt.
+        for row in (r for rows in years for r in rows[by]):
             slot = merged.setdefault(
                 row.key,
                 {
@@ -91,9 +158,12 @@ def contributions(conn: Connection, info: FundInfo, base: str) -> dict[str, list
     return out
 
 
-def summary(conn: Connection, info: FundInfo, today: dt.date, fc: FundCapital) -> dict:
+def summary(
+    conn: Connection, info: FundInfo, today: dt.date, fc: FundCapital, memo: Memo = _computed
+) -> dict:
     """The published aggregates on `today` (role-independent: the public sees them); `fc`, the partners'
-    capital accounts today, is the one capital figure every surface shows (api.reads computes it once)."""
+    capital accounts today, is the one capital figure every surface shows (api.reads computes it once);
+    `memo` keeps each year's contributions (see `contributions`)."""
     terms = info.terms(today)
     base = terms.fund.base_currency
     capital = [
@@ -130,7 +200,7 @@ def summary(conn: Connection, info: FundInfo, today: dt.date, fc: FundCapital) -
         "base_currency": base,
         "as_of": today,
         "capital": capital,
-        "contributions": contributions(conn, info, base),
+        "contributions": contributions(conn, info, base, memo),
         "decisions": decided[:SUMMARY_ITEMS],
         "more_decisions": len(decided) > SUMMARY_ITEMS,
         "investments": investments[:SUMMARY_ITEMS],
