@@ -458,6 +458,9 @@ def frame_of(conn: Connection, rows: list[tuple]) -> pl.DataFrame:
 def receipt_frames(conn: Connection, year: int | None = None) -> Iterator[pl.DataFrame]:
     """Stored receipts (of `year`) as frames of at most FRAME_ROWS, in no particular order."""
     fixes = corrected(conn, "receipt")
+    if not fixes:
+        yield from stored_receipts.frames(conn, *year_bounds(year), bulk.RECEIPT_SCHEMA)
+        return
     for rows in stored_receipts.batches(conn, *year_bounds(year), ordered=False):
         yield frame_of(conn, patched(rows, fixes))
 
