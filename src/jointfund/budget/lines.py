@@ -23,8 +23,7 @@ from jointfund.fund import FundInfo
 from jointfund.governance import book
 from jointfund.governance.model import Proposal
 from jointfund.ledger import journal
-from jointfund.ledger.canonical import data_json
-from jointfund.ledger.log import append_event
+from jointfund.ledger.log import append_event, first_event_data
 from jointfund.money import format_amount, from_minor, to_minor
 from jointfund.store import tables as t
 
@@ -91,13 +90,8 @@ def record_plan(conn: Connection, actor: str, plan: Plan) -> int:
 
 
 def recorded_plan(conn: Connection, about: str) -> Plan | None:
-    row = conn.execute(
-        select(t.event.c.data)
-        .where(t.event.c.action == PROPOSE, t.event.c.subject == about)
-        .order_by(t.event.c.seq)
-        .limit(1)
-    ).first()
-    return None if row is None else Plan(data_json(json.loads(row.data)))
+    content = first_event_data(conn, PROPOSE, about)
+    return None if content is None else Plan(content)
 
 
 def adopt(

@@ -19,7 +19,6 @@ currency and period stay; budget.book refuses a change of them, and an amount be
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import tomllib
 from decimal import Decimal
@@ -27,7 +26,7 @@ from typing import NamedTuple
 
 from jointfund.accounting import period as calendar
 from jointfund.errors import InputError, Problem
-from jointfund.ledger.canonical import data_json
+from jointfund.ledger.canonical import data_json, text_sha256
 from jointfund.money import format_amount, parse_amount
 from jointfund.terms.model import Terms
 
@@ -75,7 +74,7 @@ class Plan(NamedTuple):
 
     @property
     def sha256(self) -> str:
-        return hashlib.sha256(self.content_json.encode("utf-8")).hexdigest()
+        return text_sha256(self.content_json)
 
     @property
     def about(self) -> str:

@@ -12,7 +12,6 @@ stored terms text from their effective dates on.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from typing import NamedTuple
 
@@ -22,8 +21,8 @@ from jointfund.errors import InputError, IntegrityError, Problem, Refused
 from jointfund.fund import FundInfo, write_screening_gate
 from jointfund.governance import book, effects
 from jointfund.governance.model import Proposal
-from jointfund.ledger.canonical import data_json
-from jointfund.ledger.log import append_event
+from jointfund.ledger.canonical import data_json, text_sha256
+from jointfund.ledger.log import append_event, first_event_data
 from jointfund.store import tables as t
 from jointfund.terms.loader import check_amended, load_amendment
 
@@ -40,7 +39,7 @@ class Change(NamedTuple):
 
     @property
     def sha256(self) -> str:
-        return hashlib.sha256(self.content_json.encode("utf-8")).hexdigest()
+        return text_sha256(self.content_json)
 
     @property
     def about(self) -> str:
@@ -103,13 +102,8 @@ def record(conn: Connection, actor: str, change: Change) -> int:
 
 def recorded(conn: Connection, about: str) -> Change | None:
     """The content logged for `about` when it was proposed (None: nothing was)."""
-    row = conn.execute(
-        select(t.event.c.data)
-        .where(t.event.c.action == PROPOSE, t.event.c.subject == about)
-        .order_by(t.event.c.seq)
-        .limit(1)
-    ).first()
-    return None if row is None else Change(data_json(json.loads(row.data)))
+    content = first_event_data(conn, PROPOSE, about)
+    return None if content is None else Change(content)
 
 
 @effects.register(KIND)

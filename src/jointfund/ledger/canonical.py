@@ -128,6 +128,11 @@ def data_json(data: dict[str, Any]) -> str:
     return _dump(data)
 
 
+def text_sha256(text: str) -> str:
+    """The hex SHA-256 of canonical JSON text: the hash a proposal signs for the content it binds."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def amount_text(minor: int, currency: str, exponent: int) -> str:
     """Amount text from minor units without going through Decimal (the hot path of verify)."""
     if exponent == 0:

@@ -65,6 +65,18 @@ def append_event(conn: Connection, actor: str, action: str, subject: str, data: 
     return seq
 
 
+def first_event_data(conn: Connection, action: str, subject: str) -> str | None:
+    """The canonical data JSON of the first `action` event on `subject` (None: there is none): the content a
+    hashed proposal (a budget plan, an amendment) logged when it was proposed."""
+    row = conn.execute(
+        select(t.event.c.data)
+        .where(t.event.c.action == action, t.event.c.subject == subject)
+        .order_by(t.event.c.seq)
+        .limit(1)
+    ).first()
+    return None if row is None else canonical.data_json(json.loads(row.data))
+
+
 def events(
     conn: Connection,
     action: str | None = None,
