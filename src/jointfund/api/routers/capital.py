@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from decimal import Decimal
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
@@ -56,6 +57,18 @@ class TransferIn(Countersigned):
     currency: str = Field(min_length=3, max_length=3)
     reference: str = Reference
     period: int = Field(ge=1900, le=2999, description="The revenue year whose obligation it settles.")
+
+    def details(self) -> tuple[str, dt.date, Decimal, str, str, int]:
+        """transfer.record's and transfer.request's arguments after the fund: asking for the bytes to
+        countersign checks exactly what recording will."""
+        return (
+            self.partner,
+            self.date,
+            read_amount(self.amount, "amount"),
+            self.currency,
+            self.reference,
+            self.period,
+        )
 
 
 class CallIn(Countersigned):
@@ -124,17 +137,7 @@ def transfer_bytes(request: Request, t: TransferIn, who=Depends(deps.allow("tran
     return _bytes(
         request,
         t.member,
-        lambda conn, info: transfer.request(
-            conn,
-            info,
-            t.partner,
-            t.date,
-            read_amount(t.amount, "amount"),
-            t.currency,
-            t.reference,
-            t.period,
-            who.name,
-        ),
+        lambda conn, info: transfer.request(conn, info, *t.details(), who.name),
     )
 
 
@@ -143,18 +146,7 @@ def record_transfer(request: Request, t: TransferIn, who=Depends(deps.change("tr
     """As `jointfund transfers record`; the same reference and content again is a no-op."""
     info = deps.fund(request)
     with db.write(deps.server(request).engine) as conn:
-        seq = transfer.record(
-            conn,
-            info,
-            t.partner,
-            t.date,
-            read_amount(t.amount, "amount"),
-            t.currency,
-            t.reference,
-            t.period,
-            actor=who.name,
-            countersigner=t.signer(),
-        )
+        seq = transfer.record(conn, info, *t.details(), actor=who.name, countersigner=t.signer())
         done = next(x for x in transfer.transfers(conn, info.terms(t.date), t.period) if x.seq == seq)
     return {
         "entry": seq,
