@@ -13,6 +13,7 @@ the simple path is the command itself with `--authority-key K`; the offline path
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -24,6 +25,9 @@ from jointfund.ledger import authority, log
 from jointfund.ledger.canonical import data_json
 from jointfund.ledger.checkpoint import key_id, load_private, load_public
 from jointfund.store import db
+
+if TYPE_CHECKING:
+    from jointfund.governance.model import Member
 
 genesis_app = typer.Typer(
     help="The genesis record: both partners' authority public keys, signed by both.", no_args_is_help=True
@@ -338,6 +342,18 @@ def export(
             else ", no checkpoint"
         )
     )
+
+
+def member_of(ctx: typer.Context, member_id: int, see: str) -> Member:
+    """Member `member_id`, whose partner's authority key (or own key) a change about it needs; NotFound saying
+    which command lists the members (`see`)."""
+    from jointfund.governance import book
+
+    with db.transaction(context.engine(ctx)) as conn:
+        found = book.members(conn, [member_id])
+    if not found:
+        raise NotFound(f"no member {member_id}; see: {see}")
+    return found[0]
 
 
 def authorize(

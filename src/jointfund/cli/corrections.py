@@ -18,6 +18,7 @@ from jointfund.governance.countersign import Signer
 from jointfund.revenue.corrections import Outcome
 from jointfund.store import db
 
+ValueOption = typer.Option(..., "--value", help="The right value, as the import's column writes it.")
 ReasonOption = typer.Option(
     ..., "--reason", help="Why the value was wrong (kept with the correction, in the log)."
 )

@@ -7,12 +7,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from jointfund import clock
-from jointfund.cli import context
+from jointfund.cli import context, params
 from jointfund.cli.capital import day_of
 from jointfund.cli.output import _plain, emit, say
 from jointfund.cli.reports import app
@@ -20,6 +22,11 @@ from jointfund.i18n import LANGUAGES
 from jointfund.reports import fund_report, html, statement, statement_page, xlsx
 from jointfund.reports.fund_report import Section
 from jointfund.store import db
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+    from jointfund.fund import FundInfo
 
 FORMATS = ("table", "csv", "json", "xlsx")
 FmtOption = typer.Option(None, "--format", "-f", help="table, csv, json or xlsx (xlsx needs -o).")
@@ -115,38 +122,48 @@ def fund_(
 @app.command("portfolio")
 def portfolio_(
     ctx: typer.Context,
-    as_of: str = typer.Option(None, "--as-of"),
+    as_of: str = params.AsOfOption,
     fmt: str = FmtOption,
     out: Path = OutOption,
 ) -> None:
     """The portfolio with its metrics and fund totals."""
-    info = context.fund(ctx)
-    day = day_of(as_of, "--as-of")
-    with db.transaction(context.engine(ctx)) as conn:
-        sections = [fund_report.portfolio(conn, info, day)]
-    _show(ctx, sections, fmt, out, f"{info.name}: portfolio as of {day}")
+    _show_as_of(
+        ctx, as_of, fmt, out, "portfolio", lambda conn, info, day: [fund_report.portfolio(conn, info, day)]
+    )
 
 
 @app.command("pipeline")
 def pipeline_(
     ctx: typer.Context,
-    as_of: str = typer.Option(None, "--as-of"),
+    as_of: str = params.AsOfOption,
     fmt: str = FmtOption,
     out: Path = OutOption,
 ) -> None:
     """The pipeline funnel by stage, and applications by sector and by region."""
+    _show_as_of(ctx, as_of, fmt, out, "pipeline", fund_report.pipeline)
+
+
+def _show_as_of(
+    ctx: typer.Context,
+    as_of: str | None,
+    fmt: str | None,
+    out: Path | None,
+    what: str,
+    build: Callable[[Connection, FundInfo, dt.date], list[Section]],
+) -> None:
+    """A report of the book as of one day (today by default), titled with it."""
     info = context.fund(ctx)
     day = day_of(as_of, "--as-of")
     with db.transaction(context.engine(ctx)) as conn:
-        sections = fund_report.pipeline(conn, info, day)
-    _show(ctx, sections, fmt, out, f"{info.name}: pipeline as of {day}")
+        sections = build(conn, info, day)
+    _show(ctx, sections, fmt, out, f"{info.name}: {what} as of {day}")
 
 
 @app.command("html")
 def html_(
     ctx: typer.Context,
     out: Path = typer.Option(..., "-o", "--out", help="The HTML file to write."),
-    as_of: str = typer.Option(None, "--as-of"),
+    as_of: str = params.AsOfOption,
     lang: str = typer.Option("en", "--lang", help=f"Language of the page: {', '.join(LANGUAGES)}."),
 ) -> None:
     """One self-contained, offline HTML fund report: headline figures, charts, statements, signed

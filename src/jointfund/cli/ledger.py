@@ -28,7 +28,7 @@ app = typer.Typer(
 
 
 @app.command("accounts")
-def accounts(ctx: typer.Context, as_of: str = typer.Option(None, "--as-of"), fmt: str = FormatOption) -> None:
+def accounts(ctx: typer.Context, as_of: str = params.AsOfOption, fmt: str = FormatOption) -> None:
     """The chart of accounts with balances as of a date."""
     from jointfund.ledger import journal
     from jointfund.store import db
@@ -84,9 +84,7 @@ def balance(
 
 
 @app.command("trial-balance")
-def trial_balance(
-    ctx: typer.Context, as_of: str = typer.Option(None, "--as-of"), fmt: str = FormatOption
-) -> None:
+def trial_balance(ctx: typer.Context, as_of: str = params.AsOfOption, fmt: str = FormatOption) -> None:
     """Every account's balance per currency; each currency sums to zero."""
     from jointfund.ledger import journal
     from jointfund.store import db

@@ -69,7 +69,7 @@ def correct(
     ctx: typer.Context,
     licence_id: str = typer.Argument(..., metavar="LICENCE_ID"),
     field: str = typer.Option(..., "--field", help=f"One of {', '.join(LICENCE_FIELDS)}."),
-    value: str = typer.Option(..., "--value", help="The right value, as the import's column writes it."),
+    value: str = corrections.ValueOption,
     reason: str = corrections.ReasonOption,
     member: str = countersigning.AsOption,
     key: Path = countersigning.KeyOption,

@@ -8,9 +8,9 @@ import typer
 
 from jointfund import clock
 from jointfund.cli import context, params
-from jointfund.cli.authority import AuthorityKeyOption, PrepareOption, authorize, normalized_pem
+from jointfund.cli.authority import AuthorityKeyOption, PrepareOption, authorize, member_of, normalized_pem
 from jointfund.cli.output import FormatOption, emit, say
-from jointfund.errors import InputError, NotFound, Problem
+from jointfund.errors import InputError, Problem
 from jointfund.governance import book, member
 from jointfund.store import db
 
@@ -75,15 +75,12 @@ def remove(
 
     The member's partner's authority key must say so (--authority-key, or --prepare for the offline path)."""
     who = context.actor(ctx, "members.remove")
-    with db.transaction(context.engine(ctx)) as conn:
-        found = book.members(conn, [member_id])
-    if not found:
-        raise NotFound(f"no member {member_id}; see: jointfund members list --all")
+    found = member_of(ctx, member_id, "jointfund members list --all")
     st = authorize(
         ctx,
-        found[0].partner,
+        found.partner,
         "member.remove",
-        {"member": member_id, "key_id": found[0].key_id},
+        {"member": member_id, "key_id": found.key_id},
         authority_key,
         prepare,
     )
@@ -114,22 +111,19 @@ def rotate_key(
 
     who = context.actor(ctx, "members.rotate_key")
     pem = read_file(new_key, "--new-key")
-    with db.transaction(context.engine(ctx)) as conn:
-        found = book.members(conn, [member_id])
-    if not found:
-        raise NotFound(f"no member {member_id}; see: jointfund members list --all")
-    fields = rotation.fields(found[0], normalized_pem(pem, f"--new-key {new_key}"))
+    found = member_of(ctx, member_id, "jointfund members list --all")
+    fields = rotation.fields(found, normalized_pem(pem, f"--new-key {new_key}"))
     if old_key is not None:
-        st = authority.statement(context.fund(ctx).id, found[0].partner, rotation.KIND, **fields).signed(
+        st = authority.statement(context.fund(ctx).id, found.partner, rotation.KIND, **fields).signed(
             load_private(old_key)
         )
     else:
-        st = authorize(ctx, found[0].partner, rotation.KIND, fields, authority_key, prepare)
+        st = authorize(ctx, found.partner, rotation.KIND, fields, authority_key, prepare)
     with db.write(context.engine(ctx)) as conn:
         m = rotation.rotate(
             conn, context.fund(ctx), who.name, member_id, pem, st, clock.today(), str(new_key)
         )
-    say(f"member {m.id} ({m.name}) now signs with key {m.key_id} (was {found[0].key_id})")
+    say(f"member {m.id} ({m.name}) now signs with key {m.key_id} (was {found.key_id})")
 
 
 @app.command("list")

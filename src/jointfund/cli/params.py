@@ -35,6 +35,8 @@ LimitOption = typer.Option(
     max=MAX_PAGE_ITEMS,
     help=f"Rows per page, 1 to {MAX_PAGE_ITEMS}; a larger limit is refused, never clamped.",
 )
+# The day a report reads the book as of; the command's parse (parse_date or day_of) defaults it to today.
+AsOfOption = typer.Option(None, "--as-of")
 OffsetOption = typer.Option(
     0, "--offset", min=0, max=2**63 - 1, help="Rows to skip: the next page starts here."
 )

@@ -59,7 +59,7 @@ def correct(
     ctx: typer.Context,
     receipt_id: str = typer.Argument(..., metavar="RECEIPT_ID"),
     field: str = typer.Option(..., "--field", help=f"One of {', '.join(RECEIPT_FIELDS)}."),
-    value: str = typer.Option(..., "--value", help="The right value, as the import's column writes it."),
+    value: str = corrections.ValueOption,
     reason: str = corrections.ReasonOption,
     member: str = countersigning.AsOption,
     key: Path = countersigning.KeyOption,

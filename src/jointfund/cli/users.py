@@ -7,9 +7,8 @@ from pathlib import Path
 import typer
 
 from jointfund.cli import context, params
-from jointfund.cli.authority import AuthorityKeyOption, PrepareOption, authorize
+from jointfund.cli.authority import AuthorityKeyOption, PrepareOption, authorize, member_of
 from jointfund.cli.output import FormatOption, emit, say
-from jointfund.errors import NotFound
 from jointfund.governance import user
 from jointfund.governance.policy import ROLES
 from jointfund.store import db
@@ -63,15 +62,10 @@ def link(
     """Say that a user is a member, so their dashboard shows what waits for their vote.
 
     The member's partner's authority key must say so (--authority-key, or --prepare for the offline path)."""
-    from jointfund.governance import book
-
     who = context.actor(ctx, "users.link_member")
-    with db.transaction(context.engine(ctx)) as conn:
-        found = book.members(conn, [member_id])
-    if not found:
-        raise NotFound(f"no member {member_id}; see: jointfund members list")
+    found = member_of(ctx, member_id, "jointfund members list")
     st = authorize(
-        ctx, found[0].partner, user.LINK_ACTION, {"user": name, "member": member_id}, authority_key, prepare
+        ctx, found.partner, user.LINK_ACTION, {"user": name, "member": member_id}, authority_key, prepare
     )
     with db.write(context.engine(ctx)) as conn:
         ids = user.link_member(conn, context.fund(ctx).id, who.name, name, member_id, st)
@@ -87,15 +81,10 @@ def unlink(
     prepare: Path = PrepareOption,
 ) -> None:
     """Say that a user is no longer a member; the partner's authority key must say so, as for the link."""
-    from jointfund.governance import book
-
     who = context.actor(ctx, "users.link_member")
-    with db.transaction(context.engine(ctx)) as conn:
-        found = book.members(conn, [member_id])
-    if not found:
-        raise NotFound(f"no member {member_id}; see: jointfund members list")
+    found = member_of(ctx, member_id, "jointfund members list")
     st = authorize(
-        ctx, found[0].partner, user.UNLINK_ACTION, {"user": name, "member": member_id}, authority_key, prepare
+        ctx, found.partner, user.UNLINK_ACTION, {"user": name, "member": member_id}, authority_key, prepare
     )
     with db.write(context.engine(ctx)) as conn:
         ids = user.unlink_member(conn, context.fund(ctx).id, who.name, name, member_id, st)
