@@ -10,13 +10,17 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from jinja2 import ChoiceLoader, Environment, PackageLoader, pass_context
+from jinja2 import ChoiceLoader, Environment, PackageLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
 
 from jointfund import i18n
 
 SHARED = ("jointfund", "templates")  # the chart macros, included by every page that draws
-WEB = ("jointfund.web", "templates")  # parts the offline pages share with the web (the assumptions panel)
+WEB = ("jointfund.web", "templates")
+REPORTS = (
+    "jointfund.reports",
+    "templates",
+)  # parts the offline pages share with the web (the assumptions panel)
 
 
 @pass_context
@@ -51,6 +55,18 @@ def environment(*packages: tuple[str, str]) -> Environment:
     )
     env.filters.update(FILTERS)
     return env
+
+
+def printable() -> Environment:
+    """The environment of the printable statement pages (REPORTS): the i18n extension for their `{% trans %}`
+    blocks, and blocks trimmed; the caller installs its language's gettext and its figure filters."""
+    return Environment(
+        loader=PackageLoader(*REPORTS),
+        autoescape=select_autoescape(),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 def words(lang: str) -> dict[str, object]:

@@ -12,9 +12,9 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from babel.numbers import format_decimal, format_percent
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment
 
-from jointfund import clock
+from jointfund import clock, templating
 from jointfund.i18n import recognise
 from jointfund.reports.financials import TIES, TITLES, Financials
 from jointfund.terms.model import Terms
@@ -37,13 +37,7 @@ RATE_LINES = frozenset(
 
 
 def _environment(gettext: Callable[[str], str], lang: str) -> Environment:
-    env = Environment(
-        loader=PackageLoader("jointfund.reports", "templates"),
-        autoescape=select_autoescape(),
-        extensions=["jinja2.ext.i18n"],
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = templating.printable()
     # jinja2.ext.i18n adds this method to the Environment at run time, where the stubs cannot see it.
     env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext, lambda s, p, n: gettext(s if n == 1 else p), newstyle=True

@@ -424,7 +424,7 @@ def render(f: Figures, lang: str = DEFAULT) -> str:
     """The page of `f` in `lang`."""
     p = Page(f, lang)
     table, note = p.checkpoint()
-    env = templating.environment(("jointfund.reports", "templates"))
+    env = templating.environment(templating.REPORTS)
     return env.get_template("fund_report.html").render(
         **templating.words(lang),
         fund=p._(f.terms.fund.name),  # the terms' English name is its msgid

@@ -9,8 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from jinja2 import Environment, PackageLoader, select_autoescape
-
+from jointfund import templating
 from jointfund.i18n import LANGUAGES, date, number, percent, translations
 from jointfund.reports.statement import WINDOWS, Statement
 
@@ -29,13 +28,7 @@ def statement_html(s: Statement, entries: list[dict], lang: str, period: str, ge
     """The statement `s` (and the entries that moved the partner's capital) as one printable page."""
     if lang not in LANGUAGES:
         raise ValueError(f"no catalogue for {lang!r}")  # the shells accept only LANGUAGES
-    env = Environment(
-        loader=PackageLoader("jointfund.reports", "templates"),
-        autoescape=select_autoescape(),
-        extensions=["jinja2.ext.i18n"],
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = templating.printable()
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.filters["amount"] = lambda v: _amount(v, lang)
     env.filters["share"] = lambda v: _share(v, lang)
