@@ -80,13 +80,7 @@ TERMS_CACHED = 256
 @functools.lru_cache(maxsize=TERMS_CACHED)
 def load_text(text: str, source: str) -> Terms:
     """Parse and validate terms text. Raises InputError naming key, line and expectation."""
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(
-            [Problem(_syntax_location(str(exc), text, source), f"not valid TOML: {exc}")],
-            "malformed terms file",
-        ) from None
+    doc = _toml(text, source, "malformed terms file")
     filled_from_shipped(doc)
     problems = _validate(doc, text, source)
     if problems:
@@ -166,19 +160,23 @@ def with_adopted(doc: dict[str, Any], adopted: tuple[str, ...]) -> dict[str, Any
     return {**doc, "amendments": [*doc.get("amendments", ()), *extra]}
 
 
+def _toml(text: str, source: str, refusal: str) -> dict[str, Any]:
+    """The TOML document of `text`; a syntax error is an InputError naming its line and column in `source`."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(
+            [Problem(_syntax_location(str(exc), text, source), f"not valid TOML: {exc}")], refusal
+        ) from None
+
+
 def load_amendment(text: str, source: str) -> dict[str, Any]:
     """Parse and validate one amendment (an entry of `amendments`: effective, reference, changes).
 
     Returns its document as the model reads it (a quoted date is a date, the description defaults to "");
     raises InputError naming the key and its line.
     """
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(
-            [Problem(_syntax_location(str(exc), text, source), f"not valid TOML: {exc}")],
-            "malformed amendment file",
-        ) from None
+    doc = _toml(text, source, "malformed amendment file")
     try:
         amendment = Amendment.model_validate(doc)
     except ValidationError as exc:
