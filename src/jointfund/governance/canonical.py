@@ -14,13 +14,11 @@ from __future__ import annotations
 
 import hashlib
 
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from jointfund.errors import JointfundError
 from jointfund.governance.model import Proposal
+from jointfund.ledger import authority
 from jointfund.ledger.canonical import data_json
-from jointfund.ledger.checkpoint import load_public
 from jointfund.money import format_amount
 
 VERSION = 1
@@ -89,8 +87,6 @@ def sign(private: Ed25519PrivateKey, message: bytes) -> str:
 
 
 def signature_valid(public_pem: str, signature_hex: str, message: bytes) -> bool:
-    try:
-        load_public(public_pem.encode(), "stored key").verify(bytes.fromhex(signature_hex), message)
-    except (InvalidSignature, ValueError, JointfundError):
-        return False
-    return True
+    """Whether `signature_hex` is the key `public_pem`'s signature of `message`: one check for a vote, a
+    countersignature and an authority statement alike (ledger.authority.signature_valid)."""
+    return authority.signature_valid(message, signature_hex, public_pem)
