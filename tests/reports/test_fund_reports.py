@@ -56,6 +56,18 @@ def test_the_partner_statement_reconciles_with_its_entries(living, tmp_path: Pat
     )
 
 
+def test_the_printable_statement_goes_to_stdout_or_to_the_file_named(living, tmp_path: Path) -> None:  # noqa: ANN001
+    _folio, cli = living
+    asked = ("report", "statement", "--partner", "US", "--period", "2026", "--format", "html")
+    shown = cli(*asked)
+    assert "<html" in shown.stdout and "wrote" not in shown.stderr
+    out = tmp_path / "statement.html"
+    written = cli(*asked, "-o", str(out))
+    assert written.stdout == "" and out.read_text(encoding="utf-8") == shown.stdout
+    assert "wrote the printable statement to" in written.stderr
+    assert cli(*asked, "--lang", "xx", ok=False).exit_code == 2
+
+
 def test_every_report_prints_as_table_csv_json_and_xlsx(living, tmp_path: Path) -> None:  # noqa: ANN001
     _folio, cli = living
     reports = {

@@ -10,7 +10,7 @@ from pathlib import Path
 import typer
 
 from jointfund.cli import context
-from jointfund.cli.fund_reports import PeriodOption
+from jointfund.cli.fund_reports import PeriodOption, write_page
 from jointfund.cli.fund_reports import _show as show_sections
 from jointfund.cli.output import _plain, say
 from jointfund.cli.reports import app
@@ -69,11 +69,7 @@ def financials_(
         from jointfund.reports import financials_page
 
         page = financials_page.render(fin, terms, period, translations(lang).gettext, lang)
-        if out is None:
-            sys.stdout.write(page)
-        else:
-            out.write_text(page, encoding="utf-8")
-            say(f"wrote the financial statements to {out}")
+        write_page(page, out, "the financial statements")
         return
     if chosen == "json":
         if out is not None:

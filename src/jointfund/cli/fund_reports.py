@@ -91,11 +91,7 @@ def statement_(
             page = statement_page.statement_html(
                 s, statement.entry_rows(conn, info, s), lang, period, clock.today()
             )
-        if out is None:
-            sys.stdout.write(page)
-        else:
-            out.write_text(page, encoding="utf-8")
-            say(f"wrote the printable statement to {out}")
+        write_page(page, out, "the printable statement")
         return
     with db.transaction(context.engine(ctx)) as conn:
         sections = statement.statement(conn, info, partner, start, end)
@@ -141,6 +137,15 @@ def pipeline_(
 ) -> None:
     """The pipeline funnel by stage, and applications by sector and by region."""
     _show_as_of(ctx, as_of, fmt, out, "pipeline", fund_report.pipeline)
+
+
+def write_page(page: str, out: Path | None, what: str) -> None:
+    """A printable page on stdout, or to `out` with a line saying so."""
+    if out is None:
+        sys.stdout.write(page)
+    else:
+        out.write_text(page, encoding="utf-8")
+        say(f"wrote {what} to {out}")
 
 
 def _show_as_of(

@@ -60,13 +60,7 @@ def eiti_report(
     With -o, xlsx and csv follow the EITI summary data template (2019+): about the report, disclosure
     checklist, reporting entities, government revenues (by GFS code, stream and entity, with subnational
     transfers), company and project payments."""
-    chosen = fmt or (ctx.find_root().obj or {}).get("format") or "table"
-    if chosen not in EITI_FORMATS:
-        raise typer.BadParameter(
-            f"expected one of {', '.join(EITI_FORMATS)}, got {chosen!r}", param_hint="--format"
-        )
-    if chosen == "xlsx" and out is None:
-        raise typer.BadParameter("xlsx is binary: give -o FILE", param_hint="--out")
+    chosen = report_format(ctx, fmt, out, EITI_FORMATS)
     threshold = parse_threshold(materiality, "--materiality")
     info = context.fund(ctx)
     terms = info.base_terms()
