@@ -30,7 +30,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
 from jointfund.errors import ConflictError, InputError, Problem
 from jointfund.fund import FundInfo
@@ -488,39 +488,46 @@ def _receivable_postings(conn: Connection, terms: Terms, prefixes: tuple[str, ..
 
 
 def obligation_books(conn: Connection, terms: Terms) -> dict[int, dict[str, Obligation]]:
-    """Each period's obligation per currency, with its carrying amount as the accruals booked it."""
+    """Each period's obligation per currency, with its carrying amount as the accruals booked it.
+
+    Read from the receivable account's postings (an index range on the account) joined to the same entry's
+    obligation legs, the accruals told by their entry's key in Python: a `key LIKE 'prefix%'` is served by no
+    index under a non-C collation, and PostgreSQL scanned every entry of the book for it (issue 13)."""
     accounts = journal.load_accounts(conn)
     partner = terms.contribution.partner
     receivable = accounts[terms.account_name("contribution_receivable", partner=partner)].id
     # A rounding entry (per day and stream) books its part of the obligation to the rounding account.
     credited = [accounts[name].id for name in _obligation_accounts(terms) if name in accounts]
     r, o = t.posting.alias("r"), t.posting.alias("o")
-    rounding = t.entry.c.key.startswith(ROUNDING_PREFIX)
+    # The key looked up by seq for each posting (as `_receivable_postings` does): joined, the planner hashed
+    # every entry of the book when it guessed the account had many postings.
+    key = select(t.entry.c.key).where(t.entry.c.seq == r.c.entry_seq).scalar_subquery()
     q = (
-        select(
-            t.entry.c.date,
-            r.c.currency,
-            o.c.currency,
-            rounding,
-            func.sum(r.c.amount_minor),
-            func.sum(o.c.amount_minor),
-        )
-        .join(r, (r.c.entry_seq == t.entry.c.seq) & (r.c.account_id == receivable))
-        .join(o, (o.c.entry_seq == t.entry.c.seq) & o.c.account_id.in_(credited))
-        .where(_accrual_keys())
-        .group_by(t.entry.c.date, r.c.currency, o.c.currency, rounding)
+        select(key, r.c.date, r.c.currency, r.c.amount_minor, o.c.currency, o.c.amount_minor)
+        .select_from(r)
+        .join(o, (o.c.entry_seq == r.c.entry_seq) & o.c.account_id.in_(credited))
+        .where(r.c.account_id == receivable)
     )
     owed: dict[tuple[int, str], int] = defaultdict(int)
     carried: dict[tuple[int, str], int] = defaultdict(int)
     uncarried: set[tuple[int, str]] = set()
     base = terms.functional_currency
-    for day, currency, booked_in, is_rounding, owed_minor, booked_minor in conn.execute(q):
-        key = (day.year, currency)
-        owed[key] += int(owed_minor)
+    # The join pairs each receivable leg with each obligation leg of its entry: group as the SQL did, by the
+    # entry's day, the two legs' currencies and whether it rounds, summing each side once per leg pair.
+    groups: dict[tuple[dt.date, str, str, bool], list[int]] = defaultdict(lambda: [0, 0])
+    for key, day, currency, minor, booked_in, booked_minor in conn.execute(q):
+        if not key.startswith((ACCRUAL_PREFIX, ROUNDING_PREFIX)):
+            continue
+        sums = groups[(day, currency, booked_in, key.startswith(ROUNDING_PREFIX))]
+        sums[0] += int(minor)
+        sums[1] += int(booked_minor)
+    for (day, currency, booked_in, is_rounding), (owed_minor, booked_minor) in groups.items():
+        key_ = (day.year, currency)
+        owed[key_] += owed_minor
         if booked_in == base:
-            carried[key] -= int(booked_minor)
+            carried[key_] -= booked_minor
         elif not is_rounding:
-            uncarried.add(key)
+            uncarried.add(key_)
         # A rounding difference booked in its own currency is worth less than a cent in the functional one
         # (its day's accruals were carried, or they too mark the period): it carries nothing.
     out: dict[int, dict[str, Obligation]] = defaultdict(dict)
@@ -539,11 +546,6 @@ def _obligation_accounts(terms: Terms) -> list[str]:
         ["contribution_rounding"] if "contribution_rounding" in terms.ledger.roles else []
     )
     return [terms.account_name(role, partner=partner) for role in roles]
-
-
-def _accrual_keys():  # noqa: ANN202 - a SQL condition
-    """The entries that accrue the obligation: each receipt's, and the roundings per day and stream."""
-    return t.entry.c.key.startswith(ACCRUAL_PREFIX) | t.entry.c.key.startswith(ROUNDING_PREFIX)
 
 
 def _recorded(conn: Connection, terms: Terms, reference: str) -> Transfer | None:
