@@ -105,6 +105,65 @@ class Row(NamedTuple):
 REQUEST = "fields"
 
 
+# -- the reading rules, declared once --
+# Both readers of a CSV follow them: `_csv_rows` reads any CSV row by row, and `plain_csv_blocks` reads
+# column-wise the files where these rules leave nothing to decide. XLSX and JSON cells are normalised alike.
+
+QUOTE = '"'  # csv's quote character: a field holding a separator, a quote or a line end is quoted
+PLAIN_DELIMITER = ","  # the one separator the plain reader takes (Python's csv writer and polars write it)
+# What `cell` strips (str.strip's whitespace, tests/revenue/test_bulk_import.py checks), spelled out so that
+# polars' strip_chars drops exactly the same characters from a block's cells (polars' own whitespace leaves
+# out the information separators \x1c-\x1f).
+WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+    "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+
+
+def cell(text: str) -> str:
+    """A cell as every reader gives it: its text without surrounding whitespace."""
+    return text.strip()
+
+
+def cells_column(column: pl.Expr) -> pl.Expr:
+    """`cell` over a column of a block (a missing cell is empty text)."""
+    return column.fill_null("").str.strip_chars(WHITESPACE)
+
+
+def _blank(fields: list[str]) -> bool:
+    """A row of no fields, or of one empty one: a blank line, skipped (it is no row)."""
+    return not fields or (len(fields) == 1 and not cell(fields[0]))
+
+
+def _ragged(width: int, found: int) -> str | None:
+    """Why a row of `found` fields cannot be read against a header of `width`, or None."""
+    return None if found == width else f"expected {width} fields as in the header, found {found}"
+
+
+def _plain_lines(data: bytes) -> bool:
+    """Whether lines of a UTF-8 file (CRLF already made LF) are each exactly one row, split at the separator:
+    no quote (so no field holds a separator or a line end), no lone CR (csv would end a row there), no blank
+    line (csv skips it, so rows would not be counted by lines)."""
+    return (
+        QUOTE.encode() not in data
+        and b"\r" not in data
+        and b"\n\n" not in data
+        and not data.startswith(b"\n")
+    )
+
+
+def plain_dialect(path: Path, columns: Columns, dialect: Dialect) -> bool:
+    """Whether `path` may be read by `plain_csv_blocks`: a CSV separated by PLAIN_DELIMITER (given or found)
+    whose numbers are written as the parsers' plain forms (locale auto). The blocks then check the rest."""
+    return (
+        dialect.locale == "auto"
+        and (dialect.delimiter or PLAIN_DELIMITER) == PLAIN_DELIMITER
+        and path.suffix.lower() == ".csv"
+        and path.is_file()
+        and (dialect.delimiter is not None or sniff_delimiter(path, columns) == PLAIN_DELIMITER)
+    )
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as f:
@@ -218,7 +277,7 @@ def sniff_delimiter(path: Path, columns: Columns) -> str:
 
     def score(sep: str) -> tuple[int, int]:
         names = next(csv.reader([first], delimiter=sep), [])
-        return sum(n.strip() in known for n in names), len(names)
+        return sum(cell(n) in known for n in names), len(names)
 
     best = max((",", ";", "\t"), key=score)
     return best if score(best)[0] else ","
@@ -246,7 +305,7 @@ def _header(names: list[str], columns: Columns, where: str) -> dict[str, int]:
     problems: list[Problem] = []
     index: dict[str, int] = {}
     for i, raw in enumerate(names):
-        name = raw.strip()
+        name = cell(raw)
         if name in index:
             problems.append(
                 Problem(
@@ -262,7 +321,7 @@ def _header(names: list[str], columns: Columns, where: str) -> dict[str, int]:
             index[name] = i
     for name in columns.required:
         if name not in index:
-            problems.append(Problem(where, f"missing column {name!r}", ", ".join(n.strip() for n in names)))
+            problems.append(Problem(where, f"missing column {name!r}", ", ".join(cell(n) for n in names)))
     if problems:
         raise InputError(problems, "the header row is not usable; nothing was imported")
     return index
@@ -275,7 +334,7 @@ def _csv_rows(path: Path, columns: Columns, delimiter: str = ",", locale: str = 
     # Bytes the encoding cannot read become lone surrogates, so that the row holding them is named exactly
     # (a decoding error would surface a whole read-ahead block later).
     with open(path, encoding=encoding, errors="surrogateescape", newline="") as f:
-        reader = csv.reader(f, delimiter=delimiter)
+        reader = csv.reader(f, delimiter=delimiter, quotechar=QUOTE)
         try:
             header = next(reader, None)
             if header is None:
@@ -290,20 +349,15 @@ def _csv_rows(path: Path, columns: Columns, delimiter: str = ",", locale: str = 
                 line = last + 1  # a quoted field may span lines; a row is named by its first line
                 last = reader.line_num
                 _readable(fields, encoding, f"{source}:{line}")
-                if not fields or (len(fields) == 1 and not fields[0].strip()):
+                if _blank(fields):
                     continue
-                if len(fields) != width:
-                    yield Row(
-                        line,
-                        f"{source}:{line}",
-                        {},
-                        problem=f"expected {width} fields as in the header, found {len(fields)}",
-                    )
+                if ragged := _ragged(width, len(fields)):
+                    yield Row(line, f"{source}:{line}", {}, problem=ragged)
                     continue
                 yield Row(
                     line,
                     f"{source}:{line}",
-                    {name: fields[i].strip() for name, i in index.items()},
+                    {name: cell(fields[i]) for name, i in index.items()},
                     locale=locale,
                 )
         except csv.Error as exc:  # a field over csv.field_size_limit() characters, a NUL byte...
@@ -427,7 +481,7 @@ def _cell_text(value: object) -> str:
     if isinstance(value, float):
         # A spreadsheet keeps numbers as binary floats; the shortest repr is what was typed.
         return format(Decimal(repr(value)), "f")
-    return str(value).strip()
+    return cell(str(value))
 
 
 def _json_rows(path: Path, keys: Mapping[str, str]) -> Iterator[Row]:
@@ -472,7 +526,7 @@ def _json_text(value: object) -> str:
         return ""
     if isinstance(value, Decimal):
         return format(value, "f")
-    return str(value).strip()
+    return cell(str(value))
 
 
 # -- the bulk path: plain CSV read column-wise --
@@ -487,11 +541,10 @@ class NotPlain(Exception):
 def plain_csv_blocks(path: Path, columns: Columns) -> Iterator[tuple[int, pl.DataFrame]]:
     """(line of the first row, the rows' cells as text columns named as `columns`) per block of lines.
 
-    Only for files whose every line is one row: no quote character, no CR (but in CRLF line ends), no blank
-    line, every
-    row as wide as the header. Then a row's line is its position, and the cells are exactly what
-    `_csv_rows` gives (stripping aside: a cell with surrounding whitespace is left to the row path
-    by the parsers). Raises NotPlain as soon as the file is not plain; InputError for a bad header.
+    The rows and cells `_csv_rows` gives, read column-wise: only for a UTF-8 file separated by PLAIN_DELIMITER
+    whose every line is one row by the reading rules above (`_plain_lines`), every row as wide as the header.
+    Then a row's line is its position. Raises NotPlain as soon as the file is not plain (read it row by row);
+    InputError for a bad header (the same `_header` as the rows').
     """
     import polars as pl
 
@@ -503,15 +556,16 @@ def plain_csv_blocks(path: Path, columns: Columns) -> Iterator[tuple[int, pl.Dat
         if first.startswith(b"\xef\xbb\xbf"):
             first = first[3:]
         crlf = first.endswith(b"\r\n")  # as Python's csv writer and spreadsheets write
-        first = first[:-2] if crlf else first[:-1] if first.endswith(b"\n") else b'"'
-        if b'"' in first or b"\r" in first:
+        first = first[:-2] if crlf else first[:-1] if first.endswith(b"\n") else QUOTE.encode()
+        if not _plain_lines(first + b"\n"):
             raise NotPlain("header")
         try:
-            names = first.decode("utf-8").split(",")
+            names = first.decode("utf-8").split(PLAIN_DELIMITER)
         except UnicodeDecodeError:
             raise NotPlain("encoding") from None
         index = _header(names, columns, f"{source}:1")
         width = len(names)
+        separator = PLAIN_DELIMITER.encode()
         line = 2
         carry = b""
         while True:
@@ -530,23 +584,26 @@ def plain_csv_blocks(path: Path, columns: Columns) -> Iterator[tuple[int, pl.Dat
                     continue
             if crlf:
                 data = data.replace(b"\r\n", b"\n")
-            if b'"' in data or b"\r" in data or b"\n\n" in data or data.startswith(b"\n"):
+            if not _plain_lines(data):
                 raise NotPlain("quotes, CR or blank lines")
             rows = data.count(b"\n")
-            if data.count(b",") != (width - 1) * rows:
+            # As many separators as rows of `width` fields have (a short row beside a long one is refused
+            # by polars, which is given no more than `width` columns).
+            if data.count(separator) != (width - 1) * rows:
                 raise NotPlain("ragged rows")
             try:
                 frame = pl.read_csv(
                     data,
                     has_header=False,
                     infer_schema=False,
+                    separator=PLAIN_DELIMITER,
                     quote_char=None,
                     new_columns=[f"_{i}" for i in range(width)],
                 )
             except pl.exceptions.PolarsError:
                 raise NotPlain("unreadable block") from None
             assert frame.height == rows, (frame.height, rows)
-            yield line, frame.select(pl.col(f"_{i}").fill_null("").alias(name) for name, i in index.items())
+            yield line, frame.select(cells_column(pl.col(f"_{i}")).alias(name) for name, i in index.items())
             line += rows
             if not block:
                 return
