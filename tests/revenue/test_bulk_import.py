@@ -244,8 +244,28 @@ def test_plain_blocks_give_the_cells_and_lines_of_the_csv_reader(
     got = []
     for line, frame in reader.plain_csv_blocks(path, receipt.COLUMNS):
         for i, values in enumerate(frame.iter_rows(named=True)):
-            got.append((line + i, {k: v.strip() for k, v in values.items()}))
+            got.append((line + i, values))  # stripped as the row reader strips (reader.cell)
     assert got == expected
+
+
+def test_a_block_strips_its_cells_of_what_a_row_reader_strips(tmp_path):
+    assert set(reader.WHITESPACE) == {c for c in map(chr, range(0x110000)) if c.isspace()}
+    cells = ["\x1c R-1\u3000", "\t2025-07-01", "L-NEW\x85", "\xa0rent", " 1.00 "]
+    path = tmp_path / "r.csv"
+    path.write_text("receipt_id,date,licence_id,stream,amount\n" + ",".join(cells) + "\n", encoding="utf-8")
+    (row,) = reader.read_rows(path, receipt.COLUMNS)
+    ((_, frame),) = reader.plain_csv_blocks(path, receipt.COLUMNS)
+    assert (
+        frame.row(0, named=True)
+        == row.values
+        == {
+            "receipt_id": "R-1",
+            "date": "2025-07-01",
+            "licence_id": "L-NEW",
+            "stream": "rent",
+            "amount": "1.00",
+        }
+    )
 
 
 @pytest.mark.parametrize(
@@ -288,12 +308,12 @@ def receipts_file(tmp_path: Path, n: int, start: int = 0) -> Path:
     return write(tmp_path, f"receipts-{start}-{n}.csv", "\n".join(lines) + "\n")
 
 
-def import_receipts(engine, path: Path, bulk: bool) -> imports.ImportResult:
+def import_receipts(engine, path: Path, bulk: bool, progress=None) -> imports.ImportResult:
     with db.write(engine) as conn:
         kind = imports.receipts_kind(TERMS, book.licence_ids(conn))
         if not bulk:
             kind = kind._replace(bulk=None)
-        return imports.run(conn, kind, path, "test")
+        return imports.run(conn, kind, path, "test", progress)
 
 
 def stored_receipts(engine) -> list[tuple]:
@@ -389,3 +409,42 @@ def test_bulk_import_accrues_like_the_row_import(cli, with_licences, tmp_path):
     # L-NEW and L-UND rows after their streams come into force accrue; L-OLD (iron ore) never does.
     assert 0 < out["accrued"] < 90
     cli("verify")
+
+
+@pytest.mark.storage
+def test_a_row_the_bulk_path_leaves_late_in_the_file_rolls_it_back_and_the_row_path_counts_on(
+    cli, with_licences, tmp_path, monkeypatch
+):
+    """Blocks before the correction (which only the row path takes) are written and reported, then rolled
+    back: the row path stores every row once, and the progress reaches the row count without passing it."""
+    lines = receipts_file(tmp_path, 300).read_text().splitlines()
+    first = lines[1].split(",")  # R-0: the receipt the last row corrects, of the same licence and stream
+    correction = ",".join(["R-FIX", "2027-12-01", first[2], first[3], "5.00", first[5], "R-0"])
+    path = write(
+        tmp_path,
+        "fix.csv",
+        "\n".join([lines[0] + ",corrects", *(x + "," for x in lines[1:]), correction]) + "\n",
+    )
+    monkeypatch.setattr(reader, "BLOCK_BYTES", 2048)  # blocks go through before the last one is refused
+    told: list[int] = []
+    done = import_receipts(with_licences, path, bulk=True, progress=told.append)
+    assert (done.rows, done.new, done.unchanged) == (301, 301, 0)
+    assert sum(told) == 301 and all(n > 0 for n in told)
+    stored = stored_receipts(with_licences)
+    assert len(stored) == 301 and {r[0]: r for r in stored}["R-FIX"][6] == "R-0"
+
+
+@pytest.mark.storage
+def test_stored_rows_and_repeats_within_a_block_go_through_the_same_comparison(
+    cli, with_licences, tmp_path, monkeypatch
+):
+    """Half the file stored already, and a row repeated as it is: the bulk path counts both as unchanged."""
+    head = receipts_file(tmp_path, 100)
+    import_receipts(with_licences, head, bulk=True)
+    lines = receipts_file(tmp_path, 200).read_text().splitlines()
+    path = write(tmp_path, "more.csv", "\n".join([*lines, lines[150]]) + "\n")
+    calls = []
+    monkeypatch.setattr(imports, "_Rows", lambda *a: calls.append(a) or pytest.fail("read row by row"))
+    done = import_receipts(with_licences, path, bulk=True)
+    assert (done.rows, done.new, done.unchanged) == (201, 100, 101)
+    assert len(stored_receipts(with_licences)) == 200

@@ -5,6 +5,7 @@ problem, then rolls everything back."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -92,7 +93,7 @@ def run(
     emit(ctx, [summary], fmt, title=f"Imported {path.name}")
 
 
-def _preview(ctx: typer.Context, kind: imports.Kind, path: Path, how: Dialect) -> None:
+def _preview(ctx: typer.Context, kind: imports.Kind[Any], path: Path, how: Dialect) -> None:
     """The first rows of the file as they would be stored (numbers and dates as read), on stderr's side of
     the summary; problems are left to the import itself, which lists every one."""
     from jointfund.revenue.dry_run import sample

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from itertools import islice
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import Engine
 
@@ -50,7 +50,7 @@ class _RolledBack(Exception):  # noqa: N818 - not an error: how a dry run leaves
 
 
 def sample(
-    kind: imports.Kind, path: Path, dialect: Dialect = Dialect(), limit: int = SAMPLE_ROWS
+    kind: imports.Kind[Any], path: Path, dialect: Dialect = Dialect(), limit: int = SAMPLE_ROWS
 ) -> list[dict]:
     """The first `limit` readable rows of `path` as they would be stored ("line" first); problems are left
     to the import, which lists every one."""

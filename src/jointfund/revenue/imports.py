@@ -1,8 +1,10 @@
 """Importing licences, receipts, rates and company payments: atomic, idempotent, every problem located.
 
-One pipeline serves every input (`run`): read rows as a stream -> parse each into a domain
-value (pure, collecting problems) -> compare with what is stored under the source's own id
--> insert what is new, batch by batch, inside the caller's one write transaction.
+One pipeline serves every input (`run`, `_steps`): read rows as a stream -> parse each into a domain
+value (pure, collecting problems) -> compare with what is stored under the source's own id -> check
+what needs the database (corrections, rate jumps) -> insert what is new, batch by batch, inside the
+caller's one write transaction. A plain CSV goes through the same steps a block of rows at a time,
+column-wise (`_Block`); the rows it cannot take plainly send the whole file through them row by row.
 - Atomic: any problem raises InputError after the whole file is read, and the caller's
   transaction rolls every row back.
 - Idempotent: a row already stored with the same content is left alone; the same id with
@@ -15,11 +17,12 @@ The import is one event of the log (file digest and counts), so the signed check
 from __future__ import annotations
 
 import bisect
-import collections
 import itertools
+import types
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from decimal import Decimal
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar
 
 import polars as pl
 from sqlalchemy import Connection, Date, Table, select
@@ -28,6 +31,7 @@ from jointfund.errors import InputError, Problem
 from jointfund.ledger.log import append_event
 from jointfund.revenue import book, cell_rules, correction, fx, licence, payment, receipt
 from jointfund.revenue.fields import Cells
+from jointfund.revenue.fx import Rate
 from jointfund.revenue.reader import (
     Columns,
     Dialect,
@@ -35,9 +39,10 @@ from jointfund.revenue.reader import (
     Row,
     file_sha256,
     plain_csv_blocks,
+    plain_dialect,
     read_rows,
-    sniff_delimiter,
 )
+from jointfund.revenue.receipt import Receipt
 from jointfund.store import rows as driver_rows
 from jointfund.store import tables as t
 from jointfund.terms.model import Terms
@@ -46,9 +51,11 @@ BATCH_ROWS = 5_000
 MAX_PROBLEMS = 1_000
 
 Progress = Callable[[int], None]
+R = TypeVar("R", bound=NamedTuple)  # the domain value of one row of a kind (Licence, Receipt, Rate, Payment)
+Found = list[tuple[int, Problem]]  # problems by line
 
 
-class Kind(NamedTuple):
+class Kind(NamedTuple, Generic[R]):
     """How one kind of input is read and stored.
 
     Attributes:
@@ -59,21 +66,23 @@ class Kind(NamedTuple):
       to_row / of_row: domain value <-> stored row (without provenance).
       check: further problems of a batch that need the database (a correction's original), or None.
       bulk: for plain CSV, a block's text cells -> its stored columns (all but source and line), or
-        None when any row is not plainly valid (then the file is read row by row, see `run`).
+        None when any row is not plainly valid (then the file is read row by row, see `run`). It takes
+        no row that `check` would look at (receipts': no correction), since a block's rows reach `check`
+        only when they must be compared one by one.
     """
 
     name: str
     table: Table
     key: tuple[str, ...]
     columns: Columns
-    parse: Callable[[Cells], NamedTuple | None]
-    to_row: Callable[[NamedTuple], dict]
-    of_row: Callable[[object], NamedTuple]
+    parse: Callable[[Cells], R | None]
+    to_row: Callable[[R], dict[str, Any]]
+    of_row: Callable[[Any], R]  # a stored row (a result row, or a block's row as a namespace)
     json_keys: Mapping[str, str] | None = None
-    check: Callable[[Connection, Sequence[tuple[Row, NamedTuple]]], list[tuple[int, Problem]]] | None = None
+    check: Callable[[Connection, Sequence[tuple[Row, R]]], Found] | None = None
     bulk: Callable[[pl.DataFrame], pl.DataFrame | None] | None = None
 
-    def key_of(self, record: NamedTuple) -> tuple:
+    def key_of(self, record: R) -> tuple[object, ...]:
         return tuple(getattr(record, k) for k in self.key)
 
 
@@ -87,7 +96,7 @@ class ImportResult(NamedTuple):
     unchanged: int
 
 
-def licences_kind(terms: Terms) -> Kind:
+def licences_kind(terms: Terms) -> Kind[licence.Licence]:
     declared = licence.rules(terms)
     return Kind(
         "licences",
@@ -100,9 +109,11 @@ def licences_kind(terms: Terms) -> Kind:
     )
 
 
-def receipts_kind(terms: Terms, licence_ids: Mapping[str, tuple[str, ...]]) -> Kind:
+def receipts_kind(terms: Terms, licence_ids: Mapping[str, tuple[str, ...]]) -> Kind[Receipt]:
+    """Receipts of the licences `licence_ids` (each with its resources, as `book.licence_ids` gives them)."""
     # The receipt's rules, built once for the file and read by both paths.
     declared = receipt.rules(terms, licence_ids)
+
     return Kind(
         "receipts",
         t.receipt,
@@ -116,7 +127,7 @@ def receipts_kind(terms: Terms, licence_ids: Mapping[str, tuple[str, ...]]) -> K
     )
 
 
-def rates_kind(terms: Terms, accept_jump: bool = False) -> Kind:
+def rates_kind(terms: Terms, accept_jump: bool = False) -> Kind[Rate]:
     """Rates within the terms' plausible range; a jump beyond `fx.max_daily_change` from the previous
     rate is refused unless `accept_jump` (the importer confirmed it)."""
     limit = None if accept_jump else terms.fx.max_daily_change
@@ -134,7 +145,7 @@ def rates_kind(terms: Terms, accept_jump: bool = False) -> Kind:
     )
 
 
-def payments_kind(terms: Terms) -> Kind:
+def payments_kind(terms: Terms) -> Kind[payment.Payment]:
     declared = payment.rules(terms)
     return Kind(
         "payments",
@@ -149,7 +160,7 @@ def payments_kind(terms: Terms) -> Kind:
 
 def run(
     conn: Connection,
-    kind: Kind,
+    kind: Kind[R],
     path: Path,
     actor: str,
     progress: Progress | None = None,
@@ -157,58 +168,181 @@ def run(
 ) -> ImportResult:
     """Import `path` inside the caller's write transaction; raises InputError listing every problem.
 
-    A plain CSV of a kind with a bulk parser is read column-wise (`_run_bulk`); any file or row
-    that path does not take plainly (another separator, a locale's numbers) is read row by row
-    here, which names every problem.
+    A plain CSV of a kind with a bulk parser goes through the steps a block at a time (`_Block`), under a
+    savepoint; any row it cannot take plainly (a bulk parser's refusal, a conflict, any problem) rolls that
+    back, and the file goes through the same steps row by row (`_Rows`), which names every problem.
     """
-    plain = dialect.locale == "auto" and (dialect.delimiter or ",") == ","
-    if (
-        kind.bulk is not None
-        and plain
-        and path.suffix.lower() == ".csv"
-        and path.is_file()
-        and sniff_delimiter(path, kind.columns) == ","
-    ):
-        done = _run_bulk(conn, kind, path, progress)
-        if done is not None:
-            _record(conn, kind, path, actor, done)
-            return done
-    problems = _Problems()
-    rows = new = unchanged = 0
-    for batch in _batches(read_rows(path, kind.columns, kind.json_keys, dialect), BATCH_ROWS):
-        rows += len(batch)
-        parsed: list[tuple[Row, NamedTuple]] = []
-        found: list[tuple[int, Problem]] = []  # this batch's problems, by line
-        for row in batch:
-            cells = Cells(row)
-            record = kind.parse(cells)
-            if record is None:
-                found += [(row.line, p) for p in cells.problems]
-            else:
-                parsed.append((row, record))
-        fresh, same = _compare(conn, kind, parsed, found)
-        unchanged += same
-        if kind.check is not None:
-            found += kind.check(conn, fresh)
-        problems.extend(p for _, p in sorted(found, key=lambda x: x[0]))
-        # Rows are inserted even once a problem is known: later rows are then compared with
-        # them, so a conflicting duplicate further down is reported too. The caller rolls back.
-        book.insert_rows(
-            conn,
-            kind.table,
-            [{**kind.to_row(rec), "source": path.name, "line": row.line} for row, rec in fresh],
-        )
-        new += len(fresh)
-        if progress:
-            progress(len(batch))
-    if problems:
-        raise InputError(problems.listed(), f"{kind.name} import refused ({path.name}); nothing was imported")
-    result = ImportResult(kind.name, path.name, rows, new, unchanged)
+    result = None
+    reported = 0  # rows the column-wise attempt already reported to `progress`
+    if kind.bulk is not None and plain_dialect(path, kind.columns, dialect):
+        result, reported = _plainly(conn, kind, path, progress)
+    if result is None:
+        rows = read_rows(path, kind.columns, kind.json_keys, dialect)
+        batches = (_Rows(kind, path, batch) for batch in _batches(rows, BATCH_ROWS))
+        result = _steps(conn, kind, path, batches, _after(progress, reported))
     _record(conn, kind, path, actor, result)
     return result
 
 
-def _record(conn: Connection, kind: Kind, path: Path, actor: str, result: ImportResult) -> None:
+def _steps(
+    conn: Connection,
+    kind: Kind[R],
+    path: Path,
+    batches: Iterable[_Rows[R] | _Block[R]],
+    progress: Progress | None,
+) -> ImportResult:
+    """The one pipeline: each batch parsed, compared with what is stored, checked, its new rows inserted."""
+    problems = _Problems()
+    rows = new = unchanged = 0
+    for batch in batches:
+        found = batch.found
+        fresh, same = _compare(kind, batch.compared, batch.stored(conn), found)
+        if kind.check is not None:
+            found += kind.check(conn, fresh)
+        batch.admit(found)
+        problems.extend(p for _, p in sorted(found, key=lambda x: x[0]))
+        # Rows are inserted even once a problem is known: later rows are then compared with
+        # them, so a conflicting duplicate further down is reported too. The caller rolls back.
+        new += batch.insert(conn, fresh)
+        rows += batch.rows
+        unchanged += same
+        if progress:
+            progress(batch.rows)
+    if problems:
+        raise InputError(problems.listed(), f"{kind.name} import refused ({path.name}); nothing was imported")
+    return ImportResult(kind.name, path.name, rows, new, unchanged)
+
+
+class _Rows(Generic[R]):
+    """A batch of rows read one by one, each parsed to its domain value: the path that names every problem.
+
+    Attributes: rows (how many were read), found (their problems by line), compared (the parsed rows).
+    """
+
+    def __init__(self, kind: Kind[R], path: Path, batch: list[Row]) -> None:
+        self.kind, self.source = kind, path.name
+        self.rows = len(batch)
+        self.found: Found = []
+        self.compared: list[tuple[Row, R]] = []
+        for row in batch:
+            cells = Cells(row)
+            record = kind.parse(cells)
+            if record is None:
+                self.found += [(row.line, p) for p in cells.problems]
+            else:
+                self.compared.append((row, record))
+
+    def stored(self, conn: Connection) -> Mapping[tuple[object, ...], Any]:
+        """The stored rows under the ids of `compared`, by id."""
+        return book.stored(
+            conn, self.kind.table, self.kind.key, (self.kind.key_of(r) for _, r in self.compared)
+        )
+
+    def admit(self, found: Found) -> None:
+        """Problems are collected, and listed once the whole file is read."""
+
+    def insert(self, conn: Connection, fresh: Sequence[tuple[Row, R]]) -> int:
+        book.insert_rows(
+            conn,
+            self.kind.table,
+            [{**self.kind.to_row(rec), "source": self.source, "line": row.line} for row, rec in fresh],
+        )
+        return len(fresh)
+
+
+class _Block(Generic[R]):
+    """A block of a plain CSV parsed column-wise (`Kind.bulk`), for the same steps as `_Rows`.
+
+    Only the rows the comparison must look at one by one (an id stored already, or repeated within the block)
+    become domain values, in `compared`; the others are new rows, inserted column-wise. Any problem raises
+    NotPlain: the file is then read row by row, which names it.
+    """
+
+    def __init__(self, conn: Connection, kind: Kind[R], path: Path, line: int, cells: pl.DataFrame) -> None:
+        assert kind.bulk is not None and len(kind.key) == 1
+        frame = kind.bulk(cells)
+        if frame is None:
+            raise NotPlain("a row the bulk parser does not take")
+        self.kind = kind
+        self.rows = frame.height
+        key = kind.key[0]
+        self.frame = frame.with_columns(
+            source=pl.lit(path.name), line=pl.int_range(line, line + frame.height, dtype=pl.Int64)
+        )
+        columns = [c.name for c in kind.table.c]
+        stored = driver_rows.keyed(conn, kind.table, key, frame[key].to_list())
+        # The stored rows as `book.stored` gives them (read already, as driver tuples, to find which are).
+        day = driver_rows.python_date(conn)
+        dates = {c.name for c in kind.table.c if isinstance(c.type, Date)}
+        self.old: dict[tuple[object, ...], Any] = {
+            (k,): types.SimpleNamespace(
+                **{c: day(v) if c in dates else v for c, v in zip(columns, values, strict=True)}
+            )
+            for k, values in stored.items()
+        }
+        self.doubtful = pl.col(key).is_in(list(stored)) | pl.col(key).is_duplicated()
+        self.found: Found = []
+        self.compared = [
+            (Row(r["line"], f"{path.name}:{r['line']}", {}), kind.of_row(types.SimpleNamespace(**r)))
+            for r in self.frame.filter(self.doubtful).iter_rows(named=True)
+        ]
+
+    def stored(self, conn: Connection) -> Mapping[tuple[object, ...], Any]:
+        return self.old
+
+    def admit(self, found: Found) -> None:
+        if found:
+            raise NotPlain("a problem, for the row path to name")
+
+    def insert(self, conn: Connection, fresh: Sequence[tuple[Row, R]]) -> int:
+        lines = [row.line for row, _ in fresh]
+        frame = self.frame.filter(~self.doubtful | pl.col("line").is_in(lines))
+        columns = [c.name for c in self.kind.table.c]
+        driver_rows.insert_tuples(
+            conn, self.kind.table, columns, driver_rows.driver_dates(conn, frame).select(columns).rows()
+        )
+        return frame.height
+
+
+def _plainly(
+    conn: Connection, kind: Kind[R], path: Path, progress: Progress | None
+) -> tuple[ImportResult | None, int]:
+    """(the import of a plain CSV through `_steps` a block at a time, or None having written nothing, rows
+    reported to `progress`). One read of the file, under a savepoint that a row not taken plainly rolls
+    back."""
+    reported = 0
+
+    def counted(rows: int) -> None:
+        nonlocal reported
+        reported += rows
+        if progress:
+            progress(rows)
+
+    blocks = (_Block(conn, kind, path, line, cells) for line, cells in plain_csv_blocks(path, kind.columns))
+    try:
+        with conn.begin_nested():
+            return _steps(conn, kind, path, blocks, counted), reported
+    except NotPlain:
+        return None, reported
+
+
+def _after(progress: Progress | None, reported: int) -> Progress | None:
+    """`progress` told only of rows beyond the first `reported` (those the column-wise attempt told it of)."""
+    if progress is None or not reported:
+        return progress
+    behind = reported
+
+    def advance(rows: int) -> None:
+        nonlocal behind
+        ahead = max(0, rows - behind)
+        behind = max(0, behind - rows)
+        if ahead:
+            progress(ahead)
+
+    return advance
+
+
+def _record(conn: Connection, kind: Kind[R], path: Path, actor: str, result: ImportResult) -> None:
     """The import's event in the log, when it brought anything new."""
     if result.new:
         append_event(
@@ -226,75 +360,13 @@ def _record(conn: Connection, kind: Kind, path: Path, actor: str, result: Import
         )
 
 
-def _run_bulk(conn: Connection, kind: Kind, path: Path, progress: Progress | None) -> ImportResult | None:
-    """Import a plain CSV column-wise, or return None (having written nothing) to have it read row by row.
-
-    Two reads of the file, each a block at a time: the first checks that every row is plainly
-    valid, that no id comes twice and that no stored row under the same id differs (a conflict
-    is reported by the row path, with both versions); only then does the second insert the new
-    rows. Same rows, same stored values, same atomicity (the caller's transaction) as the row path.
-    """
-    assert kind.bulk is not None and len(kind.key) == 1
-    key = kind.key[0]
-    columns = [c.name for c in kind.table.c]
-    try:
-        ids = []
-        for _line, cells in plain_csv_blocks(path, kind.columns):
-            frame = kind.bulk(cells)
-            if frame is None:
-                return None
-            stored = driver_rows.keyed(conn, kind.table, key, frame[key].to_list())
-            if stored and _differs(conn, kind, columns, frame, stored):
-                return None
-            ids.append(frame[key])
-    except NotPlain:
-        return None
-    if ids and pl.concat(ids).is_duplicated().any():
-        return None
-    rows = new = 0
-    for line, cells in plain_csv_blocks(path, kind.columns):
-        frame = kind.bulk(cells)
-        assert frame is not None, "the file changed between the two reads"
-        rows += frame.height
-        frame = frame.with_columns(
-            source=pl.lit(path.name), line=pl.int_range(line, line + frame.height, dtype=pl.Int64)
-        )
-        stored = driver_rows.keyed(conn, kind.table, key, frame[key].to_list())
-        if stored:
-            frame = frame.filter(~pl.col(key).is_in(list(stored)))
-        frame = driver_rows.driver_dates(conn, frame)
-        driver_rows.insert_tuples(conn, kind.table, columns, frame.select(columns).rows())
-        new += frame.height
-        if progress:
-            progress(cells.height)
-    return ImportResult(kind.name, path.name, rows, new, rows - new)
-
-
-def _differs(
-    conn: Connection, kind: Kind, columns: list[str], frame: pl.DataFrame, stored: dict[str, tuple]
-) -> bool:
-    """Whether any row of `frame` differs from the stored row under its id (compared as domain values)."""
-    stored_row = collections.namedtuple("StoredRow", columns)  # type: ignore[misc]
-    dates = {c.name for c in kind.table.c if isinstance(c.type, Date)}
-    day = driver_rows.python_date(conn)
-
-    def of(values: dict) -> NamedTuple:
-        return kind.of_row(stored_row(**{k: day(v) if k in dates else v for k, v in values.items()}))
-
-    key = kind.key[0]
-    for offered in frame.filter(pl.col(key).is_in(list(stored))).iter_rows(named=True):
-        before = of(dict(zip(columns, stored[offered[key]], strict=True)))
-        if of({c: offered.get(c) for c in columns}) != before:
-            return True
-    return False
-
-
 def _compare(
-    conn: Connection, kind: Kind, parsed: list[tuple[Row, NamedTuple]], problems: list[tuple[int, Problem]]
-) -> tuple[list[tuple[Row, NamedTuple]], int]:
-    """(rows new to the book, count of rows already stored as they are); conflicts go to `problems`."""
-    old = book.stored(conn, kind.table, kind.key, (kind.key_of(rec) for _, rec in parsed))
-    fresh: dict[tuple, tuple[Row, NamedTuple]] = {}
+    kind: Kind[R], parsed: Sequence[tuple[Row, R]], old: Mapping[tuple[object, ...], Any], problems: Found
+) -> tuple[list[tuple[Row, R]], int]:
+    """(rows new to the book, count of rows already stored as they are); conflicts go to `problems`.
+
+    `old`: the stored rows under the parsed rows' ids (at least), by id."""
+    fresh: dict[tuple[object, ...], tuple[Row, R]] = {}
     same = 0
     for row, rec in parsed:
         key = kind.key_of(rec)
@@ -308,7 +380,7 @@ def _compare(
             else:
                 same += 1
         elif key in old:
-            stored_row = old[key]
+            stored_row: Any = old[key]
             before = kind.of_row(stored_row)
             if before != rec:
                 origin = f"{stored_row.source}:{stored_row.line}"
@@ -320,8 +392,8 @@ def _compare(
     return list(fresh.values()), same
 
 
-def _conflict(kind: Kind, key: tuple, origin: str, before: NamedTuple, offered: NamedTuple) -> str:
-    def show(rec: NamedTuple) -> str:
+def _conflict(kind: Kind[R], key: tuple[object, ...], origin: str, before: R, offered: R) -> str:
+    def show(rec: R) -> str:
         return ", ".join(f"{k}={'' if v is None else v}" for k, v in rec._asdict().items())
 
     return (
@@ -330,13 +402,11 @@ def _conflict(kind: Kind, key: tuple, origin: str, before: NamedTuple, offered: 
     )
 
 
-def _show_key(key: tuple) -> str:
+def _show_key(key: tuple[object, ...]) -> str:
     return " ".join(str(k) for k in key)
 
 
-def _check_corrections(
-    conn: Connection, fresh: Sequence[tuple[Row, NamedTuple]]
-) -> list[tuple[int, Problem]]:
+def _check_corrections(conn: Connection, fresh: Sequence[tuple[Row, Receipt]]) -> Found:
     """A correction names a receipt imported already or on an earlier line, of the same licence,
     stream and currency, and is not dated before it."""
     wanted = [(rec.corrects,) for _, rec in fresh if rec.corrects]
@@ -345,7 +415,7 @@ def _check_corrections(
     known = {
         k[0]: book.receipt_of(r) for k, r in book.stored(conn, t.receipt, ("receipt_id",), wanted).items()
     }
-    problems = []
+    problems: Found = []
     for row, rec in fresh:
         if rec.corrects:
             original = known.get(rec.corrects)
@@ -371,13 +441,11 @@ def _check_corrections(
     return problems
 
 
-def _check_jumps(
-    conn: Connection, fresh: Sequence[tuple[Row, NamedTuple]], limit
-) -> list[tuple[int, Problem]]:  # noqa: ANN001
+def _check_jumps(conn: Connection, fresh: Sequence[tuple[Row, Rate]], limit: Decimal) -> Found:
     """Each new rate against the latest earlier rate of its currency, stored or new in this batch, and against
     the
     next later stored one (a rate inserted between two stored days must fit both), as corrected."""
-    problems = []
+    problems: Found = []
     fixes = book.corrected(conn, "rate")
     for currency in {rec.currency for _, rec in fresh}:
         mine = sorted(((rec, row) for row, rec in fresh if rec.currency == currency), key=lambda x: x[0].date)
@@ -406,18 +474,18 @@ def _check_jumps(
     return problems
 
 
-class _Problems(list):
+class _Problems(list[Problem]):
     """Problems found so far: the first MAX_PROBLEMS kept, the rest counted."""
 
     dropped = 0
 
-    def append(self, p: Problem) -> None:  # type: ignore[override]
+    def append(self, p: Problem) -> None:
         if len(self) < MAX_PROBLEMS:
             super().append(p)
         else:
             self.dropped += 1
 
-    def extend(self, ps: Iterable[Problem]) -> None:  # type: ignore[override]
+    def extend(self, ps: Iterable[Problem]) -> None:
         for p in ps:
             self.append(p)
 

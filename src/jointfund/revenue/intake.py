@@ -12,7 +12,7 @@ import contextlib
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection
 
@@ -49,7 +49,7 @@ class Intake(NamedTuple):
     """One kind of file: the policy action that may import it, and how its rows are read for this book."""
 
     action: str
-    kind_of: Callable[[Connection, FundInfo, bool], imports.Kind]  # (conn, info, accept_jump)
+    kind_of: Callable[[Connection, FundInfo, bool], imports.Kind[Any]]  # (conn, info, accept_jump)
 
 
 KINDS: dict[str, Intake] = {
@@ -81,7 +81,7 @@ class Imported(NamedTuple):
         return out
 
 
-def kind_of(conn: Connection, info: FundInfo, what: str, accept_jump: bool = False) -> imports.Kind:
+def kind_of(conn: Connection, info: FundInfo, what: str, accept_jump: bool = False) -> imports.Kind[Any]:
     """How a `what` file ("receipts") is read for this book; rate jumps are refused unless `accept_jump`."""
     return KINDS[what].kind_of(conn, info, accept_jump)
 
@@ -122,7 +122,7 @@ def import_file(
 
 def _read(
     conn: Connection,
-    kind: imports.Kind,
+    kind: imports.Kind[Any],
     path: Path,
     actor: str,
     dialect: Dialect,
