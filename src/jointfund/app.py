@@ -29,7 +29,7 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
-from jointfund import bounds
+from jointfund import bounds, decisions
 from jointfund.api import deps, errors
 from jointfund.api.jobs import DEFAULT_MAX_ROWS, Jobs
 from jointfund.api.response_cache import ResponseCache
@@ -73,6 +73,7 @@ def create_app(
 ) -> FastAPI:
     """The web app and the API over one fund's database (an Engine, a URL, or $JOINTFUND_DB)."""
     engine = engine_or_url if isinstance(engine_or_url, Engine) else db.make_engine(engine_or_url)
+    decisions.table()  # what each decision kind does, built at start: a broken table fails here, not mid-vote
     app = FastAPI(
         title="jointfund",
         version="1",

@@ -5,8 +5,9 @@ from __future__ import annotations
 import threading
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 
+from jointfund import decisions
 from jointfund.errors import Refused
 from jointfund.governance import effects, execution
 from jointfund.ledger import log
@@ -55,7 +56,14 @@ def test_refusals_say_why(gov) -> None:
         gov.execute(p.id)
 
 
-def test_a_failing_effect_leaves_no_execution(approved) -> None:
+def _with_effects(monkeypatch, **changed) -> None:  # noqa: ANN001
+    """The decision table with some kinds' effects replaced (None: the kind has no effect)."""
+    table = decisions.table()
+    effects_now = {k: v for k, v in {**table.effects, **changed}.items() if v is not None}
+    monkeypatch.setattr(decisions, "table", lambda: decisions.Table(effects_now, table.preconditions))
+
+
+def test_a_failing_effect_leaves_no_execution(approved, monkeypatch) -> None:
     gov, p = approved
     calls = []
 
@@ -63,27 +71,51 @@ def test_a_failing_effect_leaves_no_execution(approved) -> None:
         calls.append(run.seq)
         raise RuntimeError("effect failed")
 
-    saved = effects.handler_for("budget")
-    effects.register("budget", replace=True)(broken)
-    try:
+    with monkeypatch.context() as m:
+        _with_effects(m, budget=broken)
         with pytest.raises(RuntimeError):
             gov.execute(p.id)
-    finally:
-        effects.register("budget", replace=True)(saved)
     assert (
         calls and gov.standing(p.id).state == "approved"
     )  # the execution row was rolled back with the effect
     gov.execute(p.id)
 
 
-def test_kinds_without_a_handler_are_executed_with_the_record_alone(gov, monkeypatch) -> None:
-    # The portfolio registers an in_kind_valuation effect once imported; this is about a kind without one.
-    monkeypatch.delitem(effects._HANDLERS, "in_kind_valuation", raising=False)
-    assert effects.handler_for("in_kind_valuation") is None
+def _rows(gov) -> tuple[int, int]:  # noqa: ANN001
+    with db.transaction(gov.engine) as conn:
+        return (
+            conn.execute(select(func.count()).select_from(t.leaf)).scalar_one(),
+            conn.execute(select(func.count()).select_from(t.proposal_status)).scalar_one(),
+        )
+
+
+def test_a_kind_without_an_effect_is_refused_at_execution_and_nothing_is_written(gov, monkeypatch) -> None:
     names = gov.seat_body("board")
     p = gov.propose("in_kind_valuation", names[0], amount="1000.00", currency="USD")
     gov.votes(p.id, names, "approve")
-    assert gov.execute(p.id).effect == "the execution record is its only effect"
+    before = _rows(gov)
+    _with_effects(monkeypatch, in_kind_valuation=None)
+    with pytest.raises(Refused, match="no effect is defined for in_kind_valuation decisions"):
+        gov.execute(p.id)
+    assert _rows(gov) == before
+    assert gov.standing(p.id).state == "approved"
+
+
+def test_a_kind_without_an_effect_cannot_even_be_proposed(gov, monkeypatch) -> None:
+    names = gov.seat_body("board")
+    _with_effects(monkeypatch, other=None)
+    before = _rows(gov)
+    with pytest.raises(Refused, match="a other proposal cannot be opened .* no effect is defined"):
+        gov.propose("other", names[0])
+    assert _rows(gov) == before
+
+
+def test_each_kind_executes_the_effect_the_table_names() -> None:
+    table = decisions.table()
+    assert effects.handler_for("budget") is table.effects["budget"]
+    assert effects.handler_for("no-such-kind") is None
+    with pytest.raises(TypeError):
+        table.effects["budget"] = table.effects["other"]  # type: ignore[index]  # read-only
 
 
 def test_the_database_refuses_a_second_execution_and_an_unapproved_one(approved) -> None:

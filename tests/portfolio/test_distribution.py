@@ -10,9 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from jointfund import decisions
 from jointfund.capital.proposing import open_proposal
 from jointfund.errors import Refused
-from jointfund.governance import book, effects
+from jointfund.governance import book
 from jointfund.portfolio import distribution
 from jointfund.store import db
 from jointfund.terms import load_shipped
@@ -119,7 +120,8 @@ def test_executing_a_distribution_inside_the_lock_is_refused_however_it_was_prop
     on = dt.date(2030, 1, 2)
     proposer = folio.names["board"][0]
     # Defence in depth: even a proposal that got past the opening check (here by lifting it) cannot pay out.
-    monkeypatch.setattr(effects, "_PRECONDITIONS", {})
+    table = decisions.table()
+    monkeypatch.setattr(decisions, "table", lambda: decisions.Table(table.effects, {}))
     with db.write(folio.engine) as conn:
         p = open_proposal(
             conn,

@@ -11,7 +11,6 @@ from sqlalchemy import Connection, select
 
 from jointfund.accounting import period as calendar
 from jointfund.accounting.close import closes
-from jointfund.budget import effects as _effects  # noqa: F401 registers the budget effect
 from jointfund.budget import fees
 from jointfund.budget.expense import COUNTERSIGNED, KEY_PREFIX, RECORD, expenses, refusal, request
 from jointfund.budget.lines import BudgetLine, recorded_plan, versions

@@ -1,6 +1,6 @@
 """What executing a budget proposal does: a proposal about a plan's hash adopts its lines (budget.lines).
 
-A budget proposal about anything else keeps the effect governance gives the kind (its event), so the
+A budget proposal about anything else records the decision as an event, as before budget lines, so the
 decisions recorded before budget lines existed mean what they meant.
 """
 
@@ -11,24 +11,16 @@ from sqlalchemy import Connection
 from jointfund.budget import lines
 from jointfund.budget.plan import ABOUT
 from jointfund.fund import FundInfo
-from jointfund.governance import effects
-from jointfund.governance.effects import Run
+from jointfund.governance.effects import Run, record_budget
 from jointfund.governance.model import Proposal
 
 KIND = "budget"
-_otherwise = effects.handler_for(KIND)
 
 
 def adopt(conn: Connection, fund: FundInfo, p: Proposal, run: Run) -> str:
     if not (p.about or "").startswith(ABOUT) or p.kind != fund.terms(run.on).budget.decision_kind:
-        assert _otherwise is not None
-        return _otherwise(conn, fund, p, run)
+        return record_budget(conn, fund, p, run)
     adopted = lines.adopt(conn, fund, run.actor, p, run.on, run.seq)
     return "budget adopted: " + ", ".join(
         f"{x.code} {x.amount} {x.currency} ({x.period}, v{x.version})" for x in adopted
     )
-
-
-# The kind governance registers a budget under (its default effect is the event this one falls back to). A
-# fund whose terms name another budget.decision_kind registers it the same way.
-effects.register(KIND, replace=True)(adopt)

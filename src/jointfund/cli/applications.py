@@ -13,7 +13,6 @@ from jointfund.cli.output import FormatOption, emit, say
 from jointfund.errors import InputError, Problem
 from jointfund.portfolio import application as apps
 from jointfund.portfolio import clearance, lifecycle, owner, screening
-from jointfund.portfolio import effects as _effects  # noqa: F401 registers the effects of executed proposals
 from jointfund.portfolio.clearance import BLOCKED, CLEARED, Clearance
 from jointfund.store import db
 

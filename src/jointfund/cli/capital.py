@@ -19,7 +19,6 @@ from jointfund.errors import InputError
 from jointfund.ledger.checkpoint import load_private
 from jointfund.money import parse_amount
 from jointfund.portfolio import distribution
-from jointfund.portfolio import effects as _effects  # noqa: F401 registers the effects of executed proposals
 from jointfund.store import db
 
 app = typer.Typer(

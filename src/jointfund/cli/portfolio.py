@@ -7,7 +7,6 @@ import typer
 from jointfund.cli import context
 from jointfund.cli.capital import amount_of, day_of
 from jointfund.cli.output import FormatOption, emit, say
-from jointfund.portfolio import effects as _effects  # noqa: F401 registers the effects of executed proposals
 from jointfund.portfolio import investment
 from jointfund.reports import fund_report
 from jointfund.store import db

@@ -7,7 +7,6 @@ from pathlib import Path
 import typer
 
 from jointfund import clock
-from jointfund.budget import effects as _budget_effects  # noqa: F401 registers the budget effect
 from jointfund.budget import lines as budget_lines
 from jointfund.budget import plan as budget_plan
 from jointfund.cli import context, params

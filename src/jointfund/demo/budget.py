@@ -12,7 +12,6 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from jointfund.budget import effects as _effects  # noqa: F401 registers the budget effect
 from jointfund.budget import expense, lines, plan
 from jointfund.demo.governance import ACTOR, _body_members, _propose, _vote_until_decided
 from jointfund.fund import FundInfo

@@ -34,7 +34,6 @@ from jointfund.governance.model import OPEN, Proposal
 from jointfund.ledger.checkpoint import load_private
 from jointfund.portfolio import application as apps
 from jointfund.portfolio import distribution, investment, lifecycle, sanctions, screening
-from jointfund.portfolio import effects as _effects  # noqa: F401 registers the effects of executed proposals
 from jointfund.portfolio.clearance import BLOCKED, CLEARED
 from jointfund.revenue.reader import Row
 from jointfund.store import db

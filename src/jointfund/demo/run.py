@@ -14,6 +14,7 @@ from typing import NamedTuple
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine
 
+from jointfund import decisions
 from jointfund import fund as fund_mod
 from jointfund.capital import calls
 from jointfund.demo import budget as budget_demo
@@ -64,6 +65,7 @@ def build(
     engine: Engine, directory: Path, url: str, say: Callable[[str], None] = lambda _m: None
 ) -> DemoResult:
     data = seed()
+    decisions.table()  # what each decision kind does, built before any proposal is made
     info = fund_mod.create(engine, shipped_text(), "urif.toml (shipped)", actor="demo", settable_clock=True)
     say(f"created fund {info.code} ({info.name}) on the shipped terms")
     terms = info.base_terms()

@@ -106,7 +106,6 @@ def recorded(conn: Connection, about: str) -> Change | None:
     return None if content is None else Change(content)
 
 
-@effects.register(KIND)
 def adopt(conn: Connection, fund: FundInfo, p: Proposal, run: effects.Run) -> str:
     """Adopt the amendment an approved proposal signed: one row, one event, the terms amended from its
     date."""

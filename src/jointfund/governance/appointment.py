@@ -23,7 +23,7 @@ from sqlalchemy import Connection
 from jointfund.errors import Refused
 from jointfund.fund import FundInfo
 from jointfund.governance import book, member
-from jointfund.governance.effects import Run, register
+from jointfund.governance.effects import Run
 from jointfund.governance.model import APPROVED, EXECUTED, OPEN, Proposal
 from jointfund.ledger import authority, log
 
@@ -90,7 +90,6 @@ def countersigned(conn: Connection, proposal_id: int) -> authority.Statement | N
     return None
 
 
-@register(KIND, replace=True)
 def execute(conn: Connection, fund: FundInfo, p: Proposal, run: Run) -> str:
     """The effect of an executed appointment proposal: the countersigned statement it decided takes effect."""
     st = countersigned(conn, p.id)

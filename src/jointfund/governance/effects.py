@@ -1,24 +1,15 @@
-"""What executing an approved proposal does, per kind: a small registry of effect handlers.
+"""What executing an approved proposal does, per kind: the handlers' shape and the look-up.
 
 A handler is `handler(conn, fund, proposal, run) -> str`: it posts entries through
 `ledger.journal.post` and/or appends events, inside the execution's own transaction,
 and returns a one-line summary. It runs exactly once per proposal, because the
 execution row is unique per proposal and written in that same transaction.
 
-Other domains register their kinds in their own modules (issue 5: disbursement, valuation,
-distribution...), replacing a default with `replace=True`:
-
-    from jointfund.governance.effects import register
-
-    @register("disbursement")
-    def disburse(conn, fund, proposal, run): ...
-
-Which modules those are is stated once, in EFFECT_MODULES, and every look-up loads them first.
-Correctness must not depend on which modules a command happened to import: before this table, a
-fresh `jointfund proposals execute` process had never imported portfolio.effects, so an
-investment proposal ran with the default effect (an event) and no money moved.
-
-A kind without a handler is executed all the same: the execution event is its record.
+Which handler each kind has is written once, as a table, in `jointfund.decisions`. Nothing registers
+itself on import: before the table, handlers replaced each other as their modules were imported, so a
+fresh `jointfund proposals execute` process that had never imported portfolio.effects ran an investment
+with the default effect (an event) and no money moved. A kind the table does not name is refused at
+execution, before anything is written.
 """
 
 from __future__ import annotations
@@ -45,70 +36,34 @@ class Run(NamedTuple):
 
 
 Effect = Callable[[Connection, FundInfo, Proposal, Run], str]
-_HANDLERS: dict[str, Effect] = {}
 
-# Every module that registers effects or preconditions. Loaded, in this order, on the first look-up.
-EFFECT_MODULES = (
-    "jointfund.governance.amendment",
-    "jointfund.governance.appointment",
-    "jointfund.portfolio.effects",
-    "jointfund.budget.effects",
-)
-_loading: list[str] = []
-
-
-def load() -> None:
-    """Import EFFECT_MODULES once. Re-entrant: a module that looks up an earlier handler while it loads
-    (to chain to it) sees the handlers registered so far."""
-    if _loading:
-        return
-    _loading.append("started")
-    import importlib
-
-    for module in EFFECT_MODULES:
-        importlib.import_module(module)
-
-
-def register(kind: str, *, replace: bool = False) -> Callable[[Effect], Effect]:
-    def decorate(handler: Effect) -> Effect:
-        assert replace or kind not in _HANDLERS, (
-            f"an effect for {kind!r} is already registered; pass replace=True"
-        )
-        _HANDLERS[kind] = handler
-        return handler
-
-    return decorate
+# A precondition says why a kind of proposal may not even be opened on a day (None: it may), e.g. the
+# reinvestment lock for distributions, so that `proposals new` refuses what execution would refuse
+# anyway, before anyone signs it.
+Precondition = Callable[[FundInfo, dt.date], "str | None"]
 
 
 def handler_for(kind: str) -> Effect | None:
-    load()
-    return _HANDLERS.get(kind)
+    """The effect of executing a `kind` decision (None: the table names none, and execution refuses)."""
+    # Imported here, not above: governance sits below the domains whose effects the table names.
+    from jointfund import decisions
 
-
-# A precondition says why a kind of proposal may not even be opened on a day (None: it may).
-# Domains register them beside their effects, e.g. the reinvestment lock for distributions, so
-# that `proposals new` refuses what execution would refuse anyway, before anyone signs it.
-Precondition = Callable[[FundInfo, dt.date], "str | None"]
-_PRECONDITIONS: dict[str, Precondition] = {}
-
-
-def precondition(kind: str) -> Callable[[Precondition], Precondition]:
-    def decorate(check: Precondition) -> Precondition:
-        _PRECONDITIONS[kind] = check
-        return check
-
-    return decorate
+    return decisions.table().effects.get(kind)
 
 
 def refusal_to_open(fund: FundInfo, kind: str, on: dt.date) -> str | None:
-    load()
-    check = _PRECONDITIONS.get(kind)
+    """Why a `kind` proposal may not be opened on `on` (None: it may)."""
+    from jointfund import decisions
+
+    table = decisions.table()
+    if kind not in table.effects:
+        return no_effect(kind)
+    check = table.preconditions.get(kind)
     return check(fund, on) if check else None
 
 
-def registered() -> dict[str, Effect]:
-    load()
-    return dict(_HANDLERS)
+def no_effect(kind: str) -> str:
+    return f"no effect is defined for {kind} decisions, so one could never be executed"
 
 
 def summary(p: Proposal) -> dict:
@@ -147,10 +102,15 @@ def recorder(action: str, words: str) -> Effect:
     return record
 
 
-# Defaults for kinds whose effect needs nothing beyond the log yet. Issue 5 replaces `investment`
-# with one that also books the commitment in the ledger; `amendment` adopts its content and
-# `appointment` seats or unseats a member (governance.amendment and governance.appointment,
-# registered by governance.execution).
-register("investment")(recorder("investment.commit", "investment committed"))
-register("budget")(recorder("budget.adopt", "budget adopted"))
-register("other")(recorder("decision.record", "decision recorded"))
+# The effects of decisions that need nothing beyond the log: an event saying what was decided.
+record_investment = recorder("investment.commit", "investment committed")
+record_budget = recorder("budget.adopt", "budget adopted")
+record_decision = recorder("decision.record", "decision recorded")
+
+ONLY_THE_RECORD = "the execution record is its only effect"
+
+
+def record_only(_conn: Connection, _fund: FundInfo, _p: Proposal, _run: Run) -> str:
+    """The effect of a decision whose execution record is all it needs (e.g. closing a period, which
+    `accounting close` then reads)."""
+    return ONLY_THE_RECORD

@@ -16,9 +16,7 @@ from sqlalchemy import Connection
 
 from jointfund.errors import Refused
 from jointfund.fund import FundInfo
-from jointfund.governance import amendment as _amendment  # noqa: F401 registers the amendment effect
-from jointfund.governance import appointment as _appointment  # noqa: F401 registers the appointment effect
-from jointfund.governance.effects import Run, handler_for
+from jointfund.governance.effects import Run, handler_for, no_effect
 from jointfund.governance.model import APPROVED, EXECUTED
 from jointfund.governance.proposal import close, standing
 
@@ -47,13 +45,10 @@ def execute(conn: Connection, fund: FundInfo, actor: str, proposal_id: int, on: 
         )
     p = s.proposal
     handler = handler_for(p.kind)
+    if handler is None:
+        # Refused before the execution row: marking a decision executed with no effect would say, for
+        # example, that a disbursement was made when no money moved.
+        raise Refused(f"proposal {proposal_id} cannot be executed: {no_effect(p.kind)}")
     # The execution row goes first: a concurrent second execution fails on it before any effect runs.
-    done = close(
-        conn, actor, p, EXECUTED, on, "executed" if handler else f"executed; no effect handler for {p.kind}"
-    )
-    effect = (
-        handler(conn, fund, p, Run(actor, on, done.seq))
-        if handler
-        else "the execution record is its only effect"
-    )
-    return Execution(p.id, done.seq, effect)
+    done = close(conn, actor, p, EXECUTED, on, "executed")
+    return Execution(p.id, done.seq, handler(conn, fund, p, Run(actor, on, done.seq)))

@@ -20,7 +20,6 @@ from jointfund.governance.model import EXECUTED
 from jointfund.ledger import journal, log
 from jointfund.portfolio import application as apps
 from jointfund.portfolio import clearance, distribution, investment, owner, sanctions, screening
-from jointfund.portfolio import effects as _effects  # noqa: F401 registers the effects of executed proposals
 from jointfund.portfolio import pipeline as rules
 from jointfund.store import tables as t
 

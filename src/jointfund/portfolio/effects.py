@@ -1,4 +1,4 @@
-"""What executing this domain's proposals does: registered in governance's effect registry.
+"""What executing this domain's proposals does: the effects jointfund.decisions names for its kinds.
 
 Each handler runs inside the execution's own transaction, exactly once (governance.execution):
 - investment (about "application:<id>"): the application moves on (approved) and the commitment
@@ -11,7 +11,7 @@ Each handler runs inside the execution's own transaction, exactly once (governan
   application moves on;
 - in_kind_valuation (about "in-kind:<reference>"): the approved value becomes the partner's capital;
 - distribution: refused during the reinvestment lock, else allocated to partners by capital.
-A proposal about something else keeps the effect governance gives its kind (an event, or none).
+An investment proposal about something else than an application records the decision as an event.
 """
 
 from __future__ import annotations
@@ -25,23 +25,14 @@ from jointfund.capital import in_kind
 from jointfund.errors import Refused
 from jointfund.fund import FundInfo
 from jointfund.governance import effects
-from jointfund.governance.effects import Effect, Run, register
+from jointfund.governance.effects import ONLY_THE_RECORD, Effect, Run
 from jointfund.governance.model import Proposal
 from jointfund.governance.proposal import PROPOSAL_REF, get
 from jointfund.portfolio import application as apps
 from jointfund.portfolio import distribution, investment, valuation
 from jointfund.portfolio.lifecycle import advance, refuse_unless_acting
 
-_NO_EFFECT = "the execution record is its only effect"
-
-
-def _otherwise(kind: str) -> Effect:
-    """The effect governance gave `kind` before this module replaced it."""
-    earlier = effects.handler_for(kind)
-    return earlier or (lambda _c, _f, _p, _r: _NO_EFFECT)
-
-
-_invest_otherwise = _otherwise("investment")
+_NO_EFFECT = ONLY_THE_RECORD
 
 
 def _application(conn: Connection, p: Proposal) -> apps.Application | None:
@@ -57,11 +48,10 @@ def _investment(conn: Connection, p: Proposal) -> investment.Investment:
     return inv
 
 
-@register("investment", replace=True)
 def invest(conn: Connection, fund: FundInfo, p: Proposal, run: Run) -> str:
     app = _application(conn, p)
     if app is None:
-        return _invest_otherwise(conn, fund, p, run)
+        return effects.record_investment(conn, fund, p, run)
     moved = advance(
         conn, fund, run.actor, app, p.kind, run.on, p.id, f"approved by the board: proposal {p.id}"
     )
@@ -69,7 +59,6 @@ def invest(conn: Connection, fund: FundInfo, p: Proposal, run: Run) -> str:
     return f"{app.label} is {moved[-1].to_stage}: {inv.label} committed {p.amount} {p.currency}"
 
 
-@register("disbursement", replace=True)
 def disburse(conn: Connection, fund: FundInfo, p: Proposal, run: Run) -> str:
     inv = _investment(conn, p)
     app = apps.get(conn, inv.application)
@@ -89,7 +78,6 @@ def disburse(conn: Connection, fund: FundInfo, p: Proposal, run: Run) -> str:
     return f"{inv.label}: {p.amount} {p.currency} disbursed, {undrawn} undrawn"
 
 
-@register("valuation", replace=True)
 def value(conn: Connection, fund: FundInfo, p: Proposal, run: Run) -> str:
     if investment.by_reference(conn, p.about) is None:
         return _NO_EFFECT + f" ({p.about} is not an investment)"
@@ -118,11 +106,10 @@ def _mover(kind: str) -> Effect:
     return move
 
 
-register("screening", replace=True)(_mover("screening"))
-register("recommendation", replace=True)(_mover("recommendation"))
+screen = _mover("screening")
+recommend = _mover("recommendation")
 
 
-@register("in_kind_valuation", replace=True)
 def value_in_kind(conn: Connection, fund: FundInfo, p: Proposal, run: Run) -> str:
     item = in_kind.book_approved(conn, fund, p, run.on)
     if item is None:
@@ -133,13 +120,11 @@ def value_in_kind(conn: Connection, fund: FundInfo, p: Proposal, run: Run) -> st
     )
 
 
-@effects.precondition("distribution")
-def _locked(fund: FundInfo, on: dt.date) -> str | None:
+def locked(fund: FundInfo, on: dt.date) -> str | None:
     """A distribution proposal is refused while the reinvestment lock runs, however it is opened."""
     return distribution.lock_refusal(fund.terms(on), on)
 
 
-@register("distribution", replace=True)
 def distribute(conn: Connection, fund: FundInfo, p: Proposal, run: Run) -> str:
     parts = distribution.distribute(conn, fund, p, run.on)
     return "distributed " + ", ".join(f"{k} {v}" for k, v in parts.items()) + f" {p.currency}"

@@ -45,13 +45,11 @@ from jointfund.api.schemas import (
     VoteIn,
     WithdrawalIn,
 )
-from jointfund.budget import effects as _budget_effects  # noqa: F401 registers the budget effect
 from jointfund.errors import ConflictError, InputError, NotFound, Problem
 from jointfund.governance import amendment, audit, book, canonical, execution, listing, proposal, user, vote
 from jointfund.governance.model import Member, Supporting
 from jointfund.ledger import authority, document
 from jointfund.money import read_amount
-from jointfund.portfolio import effects as _effects  # noqa: F401 registers the effects of executed proposals
 from jointfund.store import db
 
 router = APIRouter(tags=["governance"], responses=RESPONSES)

@@ -39,7 +39,6 @@ from jointfund.api.schemas import (
 from jointfund.errors import InputError, Problem
 from jointfund.portfolio import application as apps
 from jointfund.portfolio import dossier
-from jointfund.portfolio import effects as _effects  # noqa: F401 registers the effects of executed proposals
 from jointfund.reports import fund_report
 from jointfund.store import db
 
