@@ -18,6 +18,7 @@ to the row path.
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
@@ -42,12 +43,13 @@ def plain_amount(places: int) -> str:
     return rf"^-?[0-9]{{1,15}}(\.[0-9]{{1,{places}}})?$" if places else r"^-?[0-9]{1,15}$"
 
 
-class Rule:
+class Rule(ABC):
     """One column's rule. Subclasses give `read`, and `plain` (with `filled`, `stored`) when they have a
     column-wise form."""
 
+    @abstractmethod
     def read(self, cells: Cells, column: str, got: Mapping[str, Any]) -> Any:
-        raise NotImplementedError
+        """The cell's value read from one row, its problems noted in `cells`."""
 
     def filled(self, column: str) -> pl.Expr:
         return pl.col(column)
