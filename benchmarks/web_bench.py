@@ -137,7 +137,7 @@ def build(folder: Path, args: argparse.Namespace) -> dict:
     ns = argparse.Namespace(
         seed=2025, entries=args.entries, batch=50_000, postings_per_entry=args.postings_per_entry
     )
-    ledger_bench.post_all(engine, info, ns, accounts, [])
+    ledger_bench.post_all(engine, info, ns, accounts, [], [])
     terms = info.base_terms()
     day = info.start_date
     password = secrets.token_urlsafe(12)

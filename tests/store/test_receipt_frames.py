@@ -79,3 +79,22 @@ def test_a_frame_of_only_defaults_and_one_with_rare_values_keep_their_types(engi
         "local",
         'a;"b"\\c',
     )
+
+
+def test_corrections_are_found_through_their_own_index(fund_engine: Engine) -> None:
+    """rate_days joins each correction to its original; the partial index on corrects makes that a look-up
+    of the few corrections, not a scan of every receipt (issue 17, the 5% bound on the evaluation stage)."""
+    import sqlalchemy as sa
+
+    from jointfund.revenue import book
+
+    indexes = {i["name"]: i for i in sa.inspect(fund_engine).get_indexes("receipt")}
+    assert indexes["ix_receipt_corrects"]["column_names"] == ["corrects"]
+    with fund_engine.connect() as conn:
+        assert book.rate_days(conn) == {}
+        if fund_engine.dialect.name == "sqlite":
+            o = t.receipt.alias("o")
+            q = sa.select(t.receipt.c.receipt_id, o.c.date).join(o, o.c.receipt_id == t.receipt.c.corrects)
+            sql = str(q.compile(fund_engine))
+            plan = " ".join(str(r[3]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
+            assert "USING INDEX ix_receipt_corrects" in plan, plan

@@ -290,6 +290,14 @@ receipt = Table(
 )
 Index("ix_receipt_date", receipt.c.date)
 Index("ix_receipt_licence_id", receipt.c.licence_id)
+# Corrections only (a few per million receipts): each evaluation maps every correction to its original's date
+# (revenue.book.rate_days), which without this index scans every receipt's wide row.
+Index(
+    "ix_receipt_corrects",
+    receipt.c.corrects,
+    sqlite_where=receipt.c.corrects.isnot(None),
+    postgresql_where=receipt.c.corrects.isnot(None),
+)
 
 fx_rate = Table(
     "fx_rate",
