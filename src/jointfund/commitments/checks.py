@@ -18,7 +18,8 @@ from sqlalchemy import Connection, select
 from jointfund.commitments import register
 from jointfund.findings import Finding
 from jointfund.fund import FundInfo
-from jointfund.ledger import document
+from jointfund.ledger import document, logged_rows
+from jointfund.ledger.logged_rows import LoggedRow
 from jointfund.store import tables as t
 
 NAME = "commitments register"
@@ -31,10 +32,10 @@ def _iso(day) -> str | None:  # noqa: ANN001 - a date or None
 
 def check_register(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Finding]]:
     events = {r.seq: r for r in conn.execute(select(t.event).where(t.event.c.action.in_(ACTIONS)))}
-    expected: dict[int, tuple[str, str, str, dict]] = {}  # seq -> (what, action, subject, data)
+    expected: dict[int, LoggedRow] = {}
     failures: list[Finding] = []
     for r in conn.execute(select(t.commitment_event)):
-        expected[r.seq] = (
+        expected[r.seq] = LoggedRow(
             f"commitment event {r.id}",
             register.EVENT_ACTION,
             f"commitment-event:{r.id}",
@@ -51,7 +52,7 @@ def check_register(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Fin
     for r in conn.execute(select(t.commitment_record)):
         what = f"commitment record {r.id} ({r.commitment})"
         shas = json.loads(r.evidence)
-        expected[r.seq] = (
+        expected[r.seq] = LoggedRow(
             what,
             register.RECORD_ACTION,
             f"commitment:{r.commitment}",
@@ -77,26 +78,13 @@ def check_register(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Fin
                     )
                 )
     for r in conn.execute(select(t.investment_area)):
-        expected[r.seq] = (
+        expected[r.seq] = LoggedRow(
             f"investment tag {r.id}",
             register.TAG_ACTION,
             f"investment:{r.investment_id}",
             {"id": r.id, "investment": r.investment_id, "area": r.area},
         )
-    for seq, (what, action, subject, data) in sorted(expected.items()):
-        ev = events.get(seq)
-        if ev is None:
-            failures.append(
-                Finding(NAME, seq, f"{what}: the row points at record {seq}, which is no {action} event")
-            )
-            continue
-        logged = json.loads(ev.data)
-        differ = sorted(k for k, v in data.items() if logged.get(k) != v)
-        if ev.action != action or ev.subject != subject or differ:
-            fields = f"fields {', '.join(differ)}" if differ else f"{ev.action} {ev.subject}"
-            failures.append(
-                Finding(NAME, seq, f"{what}: the stored row differs from the signed log ({fields})")
-            )
+    failures += logged_rows.differences(NAME, expected, events)
     for sha in sorted(evidence):  # the evidence is the document its store event logged (name, size, hash)
         doc = document.get(conn, sha)
         logged = conn.execute(select(t.event).where(t.event.c.seq == doc.seq)).first() if doc else None
@@ -112,9 +100,5 @@ def check_register(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Fin
                     NAME, doc.seq, f"evidence {sha[:16]}…: the stored document differs from the signed log"
                 )
             )
-    for seq, ev in sorted(events.items()):
-        if seq not in expected:
-            failures.append(
-                Finding(NAME, seq, f"{ev.subject}: the log records {ev.action}, but its row is missing")
-            )
+    failures += logged_rows.missing_rows(NAME, expected, events)
     return NAME, len(expected), sorted(failures, key=lambda f: f.seq or 0)

@@ -41,7 +41,8 @@ from jointfund.governance.model import (
     Vote,
 )
 from jointfund.governance.proposal import PROPOSAL_REF, content
-from jointfund.ledger import document
+from jointfund.ledger import document, logged_rows
+from jointfund.ledger.logged_rows import LoggedRow
 from jointfund.store import tables as t
 
 ACTIONS = ("member.", "proposal.", "user.")
@@ -89,9 +90,9 @@ def check_records(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Find
             )
         )
     }
-    expected: dict[int, tuple[str, str, dict]] = {}
+    expected: dict[int, LoggedRow] = {}
     for r in conn.execute(select(t.member)):
-        expected[r.seq] = (
+        expected[r.seq] = _row(
             "member.appoint",
             f"member:{r.id}",
             {
@@ -106,20 +107,20 @@ def check_records(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Find
             },
         )
     for r in conn.execute(select(t.member_removal)):
-        expected[r.seq] = (
+        expected[r.seq] = _row(
             "member.remove",
             f"member:{r.member_id}",
             {"member": r.member_id, "removed_on": r.removed_on.isoformat(), "reason": r.reason},
         )
     for r in conn.execute(select(t.proposal)):
         p = book.proposal_of(r)
-        expected[r.seq] = (
+        expected[r.seq] = _row(
             "proposal.new",
             f"proposal:{r.id}",
             {**content(p), "signature": r.signature, "content_sha256": r.content_sha256},
         )
     for r in conn.execute(select(t.vote)):
-        expected[r.seq] = (
+        expected[r.seq] = _row(
             "proposal.vote",
             f"proposal:{r.proposal_id}",
             {
@@ -132,7 +133,7 @@ def check_records(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Find
             },
         )
     for r in conn.execute(select(t.proposal_status)):
-        expected[r.seq] = (
+        expected[r.seq] = _row(
             f"proposal.{r.status}",
             f"proposal:{r.proposal_id}",
             {
@@ -145,7 +146,7 @@ def check_records(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Find
             },
         )
     for r in conn.execute(select(t.interest)):
-        expected[r.seq] = (
+        expected[r.seq] = _row(
             "member.interest",
             f"member:{r.member_id}",
             {
@@ -158,7 +159,7 @@ def check_records(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Find
             },
         )
     for r in conn.execute(select(t.recusal)):
-        expected[r.seq] = (
+        expected[r.seq] = _row(
             "proposal.recuse",
             f"proposal:{r.proposal_id}",
             {
@@ -169,35 +170,22 @@ def check_records(conn: Connection, fund: FundInfo) -> tuple[str, int, list[Find
             },
         )
     for r in conn.execute(select(t.app_user)):
-        expected[r.seq] = ("user.add", f"user:{r.name}", {"name": r.name, "role": r.role})
+        expected[r.seq] = _row("user.add", f"user:{r.name}", {"name": r.name, "role": r.role})
     for r in conn.execute(select(t.user_status)):
-        expected[r.seq] = (
+        expected[r.seq] = _row(
             "user.enable" if r.enabled else "user.disable",
             f"user:{r.user_name}",
             {"name": r.user_name},
         )
-    failures = []
-    for seq, (action, subject, data) in sorted(expected.items()):
-        ev = events.get(seq)
-        if ev is None:
-            failures.append(
-                Finding(name, seq, f"{subject}: the row points at record {seq}, which is no {action} event")
-            )
-            continue
-        logged = json.loads(ev.data)
-        differ = sorted(k for k, v in data.items() if logged.get(k) != v)
-        if ev.action != action or ev.subject != subject or differ:
-            what = f"fields {', '.join(differ)}" if differ else f"{ev.action} {ev.subject}"
-            failures.append(
-                Finding(name, seq, f"{subject}: the stored row differs from the signed log ({what})")
-            )
+    failures = logged_rows.differences(name, expected, events)
     # The other way round: a logged governance event whose row was deleted.
-    for seq, ev in sorted(events.items()):
-        if seq not in expected and ev.action in _ROW_ACTIONS:
-            failures.append(
-                Finding(name, seq, f"{ev.subject}: the log records {ev.action}, but its row is missing")
-            )
+    failures += logged_rows.missing_rows(name, expected, events, _ROW_ACTIONS)
     return name, len(expected), failures
+
+
+def _row(action: str, subject: str, data: dict) -> LoggedRow:
+    """A governance row's event, the row named by its subject."""
+    return LoggedRow(subject, action, subject, data)
 
 
 _ROW_ACTIONS = {
