@@ -19,14 +19,13 @@ currency and period stay; budget.book refuses a change of them, and an amount be
 from __future__ import annotations
 
 import datetime as dt
-import json
 import tomllib
 from decimal import Decimal
 from typing import NamedTuple
 
 from jointfund.accounting import period as calendar
 from jointfund.errors import InputError, Problem
-from jointfund.ledger.canonical import data_json, text_sha256
+from jointfund.ledger.canonical import BoundContent, data_json
 from jointfund.money import format_amount, parse_amount
 from jointfund.terms.model import Terms
 
@@ -67,14 +66,8 @@ class Line(NamedTuple):
         }
 
 
-class Plan(NamedTuple):
+class Plan(BoundContent):
     """A budget as proposed: its canonical JSON text (what the hash covers) and its lines."""
-
-    content_json: str
-
-    @property
-    def sha256(self) -> str:
-        return text_sha256(self.content_json)
 
     @property
     def about(self) -> str:
@@ -83,7 +76,7 @@ class Plan(NamedTuple):
     @property
     def lines(self) -> tuple[Line, ...]:
         out = []
-        for x in json.loads(self.content_json)["lines"]:
+        for x in self.content["lines"]:
             p = period_of(x["period"])
             assert p is not None, f"a recorded line has a valid period: {x['period']}"
             out.append(

@@ -12,7 +12,6 @@ stored terms text from their effective dates on.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import NamedTuple
 
 from sqlalchemy import Connection, select
@@ -21,7 +20,7 @@ from jointfund.errors import InputError, IntegrityError, Problem, Refused
 from jointfund.fund import FundInfo, write_screening_gate
 from jointfund.governance import book, effects
 from jointfund.governance.model import Proposal
-from jointfund.ledger.canonical import data_json, text_sha256
+from jointfund.ledger.canonical import BoundContent, data_json
 from jointfund.ledger.log import append_event, first_event_data
 from jointfund.store import tables as t
 from jointfund.terms.loader import check_amended, load_amendment
@@ -32,22 +31,12 @@ PROPOSE = "amendment.propose"
 ADOPT = "terms.amend"
 
 
-class Change(NamedTuple):
+class Change(BoundContent):
     """An amendment as proposed: its canonical JSON text and the hash the proposal signs."""
-
-    content_json: str
-
-    @property
-    def sha256(self) -> str:
-        return text_sha256(self.content_json)
 
     @property
     def about(self) -> str:
         return f"{ABOUT}{self.sha256}"
-
-    @property
-    def content(self) -> dict:
-        return json.loads(self.content_json)
 
     @property
     def effective(self) -> dt.date:

@@ -18,7 +18,7 @@ import functools
 import hashlib
 import json
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 from jointfund.money import format_amount
 
@@ -133,6 +133,23 @@ def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+class BoundContent(NamedTuple):
+    """Content a proposal binds by hash (an amendment, a budget): its canonical JSON text. The proposal's
+    `about` names the hash of this text, so the proposer and every voter sign exactly it; each kind's
+    subclass gives its `about`."""
+
+    content_json: str
+
+    @property
+    def sha256(self) -> str:
+        return text_sha256(self.content_json)
+
+    @property
+    def content(self) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads(self.content_json)
+        return data
+
+
 def amount_text(minor: int, currency: str, exponent: int) -> str:
     """Amount text from minor units without going through Decimal (the hot path of verify)."""
     if exponent == 0:
@@ -149,6 +166,7 @@ def leaf_hash(data: bytes) -> bytes:
 
 __all__ = [
     "VERSION",
+    "BoundContent",
     "amount_text",
     "data_json",
     "entry_bytes",
