@@ -80,6 +80,12 @@ def test_an_unknown_resource_and_impossible_correlations_are_refused(base_text, 
     assert any("(correlations)" in p and "positive definite" in p for p in found)
 
 
+def test_licences_to_come_are_priced_and_taxed_like_those_held(base_text, terms):
+    text = base_text.replace("titanium = 0.05, ", "")
+    found = problems(text, terms)
+    assert any("(new_licences[1].resource)" in p and "no rent rate" in p for p in found)
+
+
 def test_an_ou_price_needs_its_long_run_level(base_text, terms):
     text = base_text.replace("long_run_usd = 1_400\n", "")
     [problem] = problems(text, terms)

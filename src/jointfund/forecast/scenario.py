@@ -519,20 +519,14 @@ def check(s: Scenario, terms: Terms) -> list[tuple[tuple, str, object]]:
                 None,
             )
         )
-    for i, lic in enumerate(s.licences):
-        if lic.resource not in s.prices:
-            out.append((("licences", i, "resource"), "has no price model under [prices]", lic.resource))
-        if lic.resource not in s.fiscal.rent_rate and lic.regime == "licence":
-            out.append(
-                (("licences", i, "resource"), "has no rent rate under [fiscal.rent_rate]", lic.resource)
-            )
-    for i, new in enumerate(s.new_licences):
-        if new.resource not in s.prices:
-            out.append((("new_licences", i, "resource"), "has no price model under [prices]", new.resource))
-        if new.resource not in s.fiscal.rent_rate and new.regime == "licence":
-            out.append(
-                (("new_licences", i, "resource"), "has no rent rate under [fiscal.rent_rate]", new.resource)
-            )
+    # Licences held and licences to come are priced and taxed alike.
+    held: tuple[Licence | NewLicences, ...] = s.licences
+    for key, licences in (("licences", held), ("new_licences", s.new_licences)):
+        for i, lic in enumerate(licences):
+            if lic.resource not in s.prices:
+                out.append(((key, i, "resource"), "has no price model under [prices]", lic.resource))
+            if lic.resource not in s.fiscal.rent_rate and lic.regime == "licence":
+                out.append(((key, i, "resource"), "has no rent rate under [fiscal.rent_rate]", lic.resource))
     codes = [lic.code for lic in s.licences]
     for i, code in enumerate(codes):
         if codes.index(code) != i:
