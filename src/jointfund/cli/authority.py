@@ -227,7 +227,7 @@ def submit(
 def carry_out(ctx: typer.Context, st: authority.Statement, where: str, reason: str = "") -> str:
     """Do what `st` authorizes, as the acting user (the policy still judges the role); returns what was
     done."""
-    from jointfund.governance import appointment, member, user
+    from jointfund.governance import appointment, user
 
     fund = context.fund(ctx)
     today = clock.today()
@@ -247,23 +247,8 @@ def carry_out(ctx: typer.Context, st: authority.Statement, where: str, reason: s
     if decided is not None:
         return _countersign(ctx, st)
     with db.write(context.engine(ctx)) as conn:
-        if st.kind == "member.appoint":
-            m = member.appoint(
-                conn,
-                fund,
-                who.name,
-                st.partner,
-                str(f["name"]),
-                str(f["body"]),
-                str(f["public_pem"]).encode(),
-                today,
-                where,
-                st,
-            )
-            done = f"member {m.id} ({m.name}) holds {m.partner} seat {m.seat} on {m.body} (key {m.key_id})"
-        elif st.kind == "member.remove":
-            m = member.remove(conn, fund.id, who.name, int(f["member"]), today, reason, st)
-            done = f"member {m.id} ({m.name}) no longer holds {m.partner} seat {m.seat} on {m.body}"
+        if st.kind in appointment.STATEMENT_KINDS:
+            done = appointment.take_effect(conn, fund, who.name, st, today, where, reason)
         elif st.kind == "key.register":
             kid = log.register_key(
                 conn, fund.id, st.partner, str(f["public_pem"]).encode(), where, who.name, st

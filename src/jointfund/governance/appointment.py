@@ -18,6 +18,8 @@ the executed board decision):
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import Connection
 
 from jointfund.errors import Refused
@@ -99,23 +101,37 @@ def execute(conn: Connection, fund: FundInfo, p: Proposal, run: Run) -> str:
             f"they decide ({p.about}), countersigned by the partner's authority key: "
             "jointfund authority sign FILE --key K, then jointfund authority submit FILE"
         )
+    return take_effect(conn, fund, run.actor, st, run.on, f"proposal {p.id}", f"by decision {p.id}", p.id)
+
+
+def take_effect(
+    conn: Connection,
+    fund: FundInfo,
+    actor: str,
+    st: authority.Statement,
+    on: dt.date,
+    where: str,
+    reason: str,
+    decision: int | None = None,
+) -> str:
+    """Carry out a signed member.appoint or member.remove statement, on its own or by `decision` (the
+    executed proposal); `where` names the statement in problems, `reason` is a removal's. Returns what was
+    done."""
     f = st.fields
     if st.kind == member.APPOINT:
         m = member.appoint(
             conn,
             fund,
-            run.actor,
+            actor,
             st.partner,
             str(f["name"]),
             str(f["body"]),
             str(f["public_pem"]).encode(),
-            run.on,
-            f"proposal {p.id}",
+            on,
+            where,
             st,
-            decision=p.id,
+            decision=decision,
         )
         return f"member {m.id} ({m.name}) holds {m.partner} seat {m.seat} on {m.body} (key {m.key_id})"
-    m = member.remove(
-        conn, fund.id, run.actor, int(f["member"]), run.on, f"by decision {p.id}", st, decision=p.id
-    )
+    m = member.remove(conn, fund.id, actor, int(f["member"]), on, reason, st, decision=decision)
     return f"member {m.id} ({m.name}) no longer holds {m.partner} seat {m.seat} on {m.body}"
