@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
-from typing import Final, NamedTuple
+from collections.abc import Iterable, Sequence
+from typing import Any, Final, NamedTuple
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Row, Table, func, select
 
 from jointfund.governance import countersign
 from jointfund.store import tables as t
@@ -205,29 +205,28 @@ def screenings(
 
 
 def outcomes(conn: Connection, screening_ids: list[int] | None = None) -> dict[int, Outcome]:
-    q = select(t.screening_outcome)
-    if screening_ids is not None:
-        if not screening_ids:
-            return {}
-        q = q.where(t.screening_outcome.c.screening_id.in_(screening_ids))
     return {
         r.screening_id: Outcome(
             r.screening_id, r.outcome, r.reason, r.actor, bool(r.automatic), r.decided_on, r.seq
         )
-        for r in conn.execute(q)
+        for r in _of_screenings(conn, t.screening_outcome, screening_ids)
     }
 
 
 def clearances(conn: Connection, screening_ids: list[int] | None = None) -> dict[int, Clearance]:
-    q = select(t.screening_clearance)
-    if screening_ids is not None:
-        if not screening_ids:
-            return {}
-        q = q.where(t.screening_clearance.c.screening_id.in_(screening_ids))
     return {
         r.screening_id: Clearance(r.screening_id, r.reason, r.actor, r.cleared_on, r.seq)
-        for r in conn.execute(q)
+        for r in _of_screenings(conn, t.screening_clearance, screening_ids)
     }
+
+
+def _of_screenings(conn: Connection, table: Table, screening_ids: list[int] | None) -> Sequence[Row[Any]]:
+    """`table`'s rows of these screenings: None is all of them, an empty list none (no query is made)."""
+    if screening_ids is None:
+        return conn.execute(select(table)).all()
+    if not screening_ids:
+        return []
+    return conn.execute(select(table).where(table.c.screening_id.in_(screening_ids))).all()
 
 
 def refusal(conn: Connection, pipeline: Pipeline, application_id: int, target: str) -> str | None:
