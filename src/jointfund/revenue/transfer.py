@@ -55,6 +55,7 @@ from jointfund.terms.model import Terms
 
 KEY_PREFIX = "transfer:"
 PERIOD_LINK = "period:"
+REFUSED = "transfer refused; nothing was recorded"
 
 
 class Transfer(NamedTuple):
@@ -327,7 +328,7 @@ def _prepared(
     terms = info.terms(day)
     problems = check(terms, partner, day, amount, currency, period, info.start_date)
     if problems:
-        raise InputError(problems, "transfer refused; nothing was recorded")
+        raise InputError(problems, REFUSED)
     earlier = _recorded(conn, terms, reference)
     if earlier is not None:
         if (earlier.date, earlier.period, earlier.paid, earlier.paid_currency) != (
@@ -378,15 +379,10 @@ def _entry_for(
     elif len(owed) == 1:
         owed_currency = next(iter(owed))
     else:
-        raise InputError(
-            [
-                Problem.of(
-                    "currency",
-                    f"the obligation for {period} is in {', '.join(sorted(owed))}; transfer in one of them",
-                    currency,
-                )
-            ],
-            "transfer refused; nothing was recorded",
+        raise _refused(
+            "currency",
+            f"the obligation for {period} is in {', '.join(sorted(owed))}; transfer in one of them",
+            currency,
         )
     obligation = owed.get(owed_currency, Obligation(Decimal(0), Decimal(0)))
     base = terms.functional_currency
@@ -398,16 +394,10 @@ def _entry_for(
                 if obligation.carrying is None
                 else "the fund's chart keeps no carrying amounts for other currencies"
             )
-            raise InputError(
-                [
-                    Problem.of(
-                        "currency",
-                        f"the obligation for {period} is in {owed_currency} and {why}; "
-                        f"transfer in {owed_currency}",
-                        currency,
-                    )
-                ],
-                "transfer refused; nothing was recorded",
+            raise _refused(
+                "currency",
+                f"the obligation for {period} is in {owed_currency} and {why}; transfer in {owed_currency}",
+                currency,
             )
         return transfer_entry(terms, partner, day, amount, currency, reference, period)
     rate = _rates_on(conn, terms, day, {currency, owed_currency, base})
@@ -426,6 +416,11 @@ def _entry_for(
         position = position_of(owed_currency, base, journal.balance(conn, trading, as_of=day, subtree=False))
     s = settle(owed_currency, obligation, before, settled, value, position, base)
     return settlement_entry(terms, partner, day, amount, currency, reference, period, s)
+
+
+def _refused(field: str, message: str, value: object) -> InputError:
+    """A transfer refused for one problem, before anything is written."""
+    return InputError([Problem.of(field, message, value)], REFUSED)
 
 
 def _keeps_carrying(conn: Connection, terms: Terms, currencies: set[str]) -> bool:
@@ -453,16 +448,11 @@ def _rates_on(conn: Connection, terms: Terms, day: dt.date, currencies: set[str]
     found = {c: table.rate(c, day) for c in currencies}
     missing = sorted(c for c, r in found.items() if r is None)
     if missing:
-        raise InputError(
-            [
-                Problem.of(
-                    "date",
-                    f"no usable {missing[0]} reference rate on or before {day} to convert "
-                    "the transfer; import it with: jointfund fx import FILE",
-                    str(day),
-                )
-            ],
-            "transfer refused; nothing was recorded",
+        raise _refused(
+            "date",
+            f"no usable {missing[0]} reference rate on or before {day} to convert "
+            "the transfer; import it with: jointfund fx import FILE",
+            str(day),
         )
     return {c: r for c, r in found.items() if r is not None}
 
