@@ -38,7 +38,8 @@ def locale_dir():  # noqa: ANN201 - an importlib Traversable
 
 @functools.lru_cache(maxsize=len(LANGUAGES))
 def translations(lang: str) -> gettext.NullTranslations:
-    if lang == DEFAULT or lang not in LANGUAGES:
+    """`lang`'s catalogue; English's holds only the English words of the msgids that are codes (in_kind)."""
+    if lang not in LANGUAGES:
         return gettext.NullTranslations()
     from babel.messages.mofile import write_mo  # Babel loads only where a page or report speaks (a fast CLI)
     from babel.messages.pofile import read_po
@@ -84,8 +85,25 @@ def date(value: dt.date | str | None, lang: str) -> str:
 
     if value is None or value == "":
         return "—"
-    d = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+    # A datetime is a date too: its day alone, or English showed the whole ISO instant (the upload history).
+    d = value.date() if isinstance(value, dt.datetime) else value
+    d = d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d)[:10])
     return d.isoformat() if lang == DEFAULT else format_date(d, "dd.MM.yyyy", locale=lang)
+
+
+def moment(value: dt.datetime | str | None, lang: str) -> str:
+    """A UTC instant as people read it, to the minute: 2026-12-03 08:00 UTC, 03.12.2026 08:00 UTC; never
+    the API's 2026-12-03T08:00:19.957134Z (a page showed that raw). A naive datetime is UTC, as stored."""
+    if value is None or value == "":
+        return "—"
+    t = (
+        value
+        if isinstance(value, dt.datetime)
+        else dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    )
+    if t.tzinfo is not None:
+        t = t.astimezone(dt.UTC)
+    return f"{date(t.date(), lang)} {t:%H:%M} UTC"
 
 
 MAX_TAGS = 32  # an Accept-Language header names a few languages; more is noise or an attack, and is not read

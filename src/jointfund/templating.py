@@ -44,7 +44,12 @@ def day(context: Context, value: dt.date | str | None) -> str:
     return i18n.date(value, context.get("lang", i18n.DEFAULT))
 
 
-FILTERS = {"money": money, "number": number, "percent": percent, "day": day}
+@pass_context
+def moment(context: Context, value: dt.datetime | str | None) -> str:
+    return i18n.moment(value, context.get("lang", i18n.DEFAULT))
+
+
+FILTERS = {"money": money, "number": number, "percent": percent, "day": day, "moment": moment}
 
 
 def environment(*packages: tuple[str, str]) -> Environment:

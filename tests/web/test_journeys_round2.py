@@ -1,0 +1,98 @@
+"""What the round-2 walk through every user's journey found shown to people raw (issue 17): each test fails on
+the page as it was."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from api.conftest import sign_in
+from babel.messages.pofile import read_po
+
+from jointfund import i18n
+from web.test_public_verify import contribution  # noqa: F401 - the fixture
+
+ISO_INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d")
+
+
+def shown(html: str) -> str:
+    """The text a reader sees: tags (and the machine-readable attributes in them) left out."""
+    return re.sub(r"<[^>]*>", " ", html)
+
+
+def test_an_instant_is_written_to_the_minute_in_utc_as_the_language_writes_its_date() -> None:
+    at = dt.datetime(2026, 12, 3, 8, 0, 19, 957134, tzinfo=dt.UTC)
+    assert i18n.moment(at, "en") == "2026-12-03 08:00 UTC"
+    assert i18n.moment("2026-12-03T08:00:19.957134Z", "uk") == "03.12.2026 08:00 UTC"
+    assert i18n.moment(dt.datetime(2026, 12, 3, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=2))), "uk") == (
+        "03.12.2026 08:00 UTC"
+    )
+    assert i18n.moment(None, "en") == "—"
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_the_public_page_says_when_each_checkpoint_was_signed_in_words_not_as_the_api_stamp(
+    client, lang
+) -> None:  # noqa: ANN001
+    html = client.get(f"/?lang={lang}").text
+    assert "<time datetime=" in html and " UTC</time>" in html, "the checkpoints' table is there"
+    assert not ISO_INSTANT.findall(shown(html))
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_an_entry_says_when_it_was_recorded_in_words_not_as_the_api_stamp(
+    client,  # noqa: ANN001
+    site,  # noqa: ANN001
+    contribution,  # noqa: ANN001, F811 - the fixture
+    lang,  # noqa: ANN001
+) -> None:
+    sign_in(client, site, "auditor")
+    html = client.get(f"/ledger/entries/{contribution}?lang={lang}").text
+    assert " UTC</time>" in html, "the entry is there"
+    # The proof bundle, shown only on request under "Show the bundle", is the JSON file itself, as downloaded.
+    assert not ISO_INSTANT.findall(shown(re.sub(r'<pre class="bundle".*?</pre>', "", html, flags=re.S)))
+
+
+def test_a_day_of_an_instant_is_its_date_alone_in_english_too() -> None:
+    """The upload history wrote `at|day` of a datetime: Ukrainian gave 03.12.2026, English the whole
+    2026-12-03T08:00:13.910956+00:00."""
+    at = dt.datetime(2026, 12, 3, 8, 0, 13, 910956, tzinfo=dt.UTC)
+    assert i18n.date(at, "en") == "2026-12-03"
+    assert i18n.date(at, "uk") == "03.12.2026"
+
+
+CODE = re.compile(r"^[a-z]+(?:_[a-z]+)+$")
+
+
+def code_msgids(lang: str) -> dict[str, str]:
+    with i18n.locale_dir().joinpath(lang, "LC_MESSAGES", "messages.po").open("rb") as f:
+        catalog = read_po(f, locale=lang)
+    return {m.id: m.string for m in catalog if isinstance(m.id, str) and CODE.match(m.id)}
+
+
+def test_every_code_the_pages_translate_has_its_english_words() -> None:
+    """A msgid that is a code (in_kind_valuation) has English words in en/messages.po, as it has Ukrainian."""
+    english = code_msgids("en")
+    assert set(code_msgids("uk")) <= set(english)
+    assert not [w for w in english.values() if not w or CODE.match(w)]
+    assert i18n.translations("en").gettext("in_kind_valuation") == "in-kind valuation"
+    assert i18n.translations("en").gettext("Partner") == "Partner"  # every other msgid is its English
+
+
+def test_the_english_pages_name_an_in_kind_valuation_and_a_licence_basis_in_words(client, site) -> None:  # noqa: ANN001
+    from api.conftest import bearer
+
+    licence = b"licence_id,holder,holder_code,resource,deposit,region,issued,basis,psa\n"
+    licence += (
+        b"SP-1,Dobra Lithium Holdings,45120011,lithium,Dobra,Kirovohrad,2025-09-15,existing_undeveloped,no\n"
+    )
+    answer = client.post(
+        "/api/revenue/licences", headers=bearer(site, "treasury_officer"), files={"file": ("l.csv", licence)}
+    )
+    assert answer.status_code == 201, answer.text
+    sign_in(client, site, "auditor")
+    revenue = shown(client.get("/revenue?lang=en").text)
+    assert "existing, undeveloped deposit" in revenue and "existing_undeveloped" not in revenue
+    capital = shown(client.get("/capital?lang=en").text)
+    assert "in-kind" in capital and "in_kind" not in capital
