@@ -46,11 +46,16 @@ MAX_PAGE_ITEMS = 500
 _PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?", re.ASCII)
 
 
+def is_plain_number(text: str) -> bool:
+    """Whether `text` is a number in plain decimal notation (digits 0-9, an optional sign and point)."""
+    return _PLAIN_NUMBER.fullmatch(text) is not None
+
+
 def plain_decimal(text: str, field: str, what: str = "amount") -> tuple[Decimal | None, Problem | None]:
     """`text` as a Decimal when it is written plainly (digits 0-9, an optional sign and point) and short."""
     if len(text) > MAX_NUMBER_CHARS:
         return None, Problem(field, f"{what} is longer than {MAX_NUMBER_CHARS} characters", text)
-    if not _PLAIN_NUMBER.fullmatch(text):
+    if not is_plain_number(text):
         return None, Problem(
             field,
             f"{what} is not a number written with the digits 0-9 and a dot as the decimal "

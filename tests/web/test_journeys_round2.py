@@ -96,3 +96,26 @@ def test_the_english_pages_name_an_in_kind_valuation_and_a_licence_basis_in_word
     assert "existing, undeveloped deposit" in revenue and "existing_undeveloped" not in revenue
     capital = shown(client.get("/capital?lang=en").text)
     assert "in-kind" in capital and "in_kind" not in capital
+
+
+@pytest.mark.parametrize(
+    ("lang", "number", "date"),
+    [
+        ("en", "such as 1 250 000,00 or 1250000.00", "expected YYYY-MM-DD or DD.MM.YYYY"),
+        ("uk", "як-от 1 250 000,00 або 1250000.00", "очікується РРРР-ММ-ДД або ДД.ММ.РРРР"),
+    ],
+)
+def test_a_bad_cell_is_explained_with_what_a_spreadsheet_may_write(client, site, lang, number, date) -> None:  # noqa: ANN001
+    """Row 2's decimal comma and dotted date were read; row 3's words were answered with the API's rule (a dot
+    as the decimal mark, YYYY-MM-DD only), which row 2 had just shown to be untrue."""
+    from web.test_imports import send, with_licences
+
+    with_licences(client, site)
+    sign_in(client, site, "treasury_officer")
+    bad = "receipt_id;date;licence_id;stream;amount;currency\nR-1;20.10.2025;SP-1;rent;1 250 000,50;UAH\n"
+    bad += "R-2;21.13.2025;SP-1;rent;сімсот;UAH\n"
+    page = send(client, "receipts", "b.csv", bad.encode(), lang)
+    assert page.status_code == 400
+    problems = shown(page.text[page.text.index('id="problems-receipts"') :])
+    assert number in problems and date in problems
+    assert "decimal mark" not in problems and "десятковим знаком" not in problems

@@ -15,7 +15,7 @@ from decimal import Decimal
 from jointfund import bounds
 from jointfund.errors import Problem
 from jointfund.money import parse_amount
-from jointfund.revenue.numbers import canonical
+from jointfund.revenue import numbers
 from jointfund.revenue.reader import MAX_CELL_CHARS, REQUEST, Row
 
 MAX_ID_CHARS = 64
@@ -93,7 +93,7 @@ class Cells:
                     return day
                 self.add(problem, column)
                 return None
-        self.fail(column, "not a valid date; expected YYYY-MM-DD", value)
+        self.fail(column, "not a valid date; expected YYYY-MM-DD or DD.MM.YYYY", value)
         return None
 
     def choice(
@@ -118,7 +118,7 @@ class Cells:
             return None
         if currency is None:  # the currency is wrong and already reported; the amount cannot be checked
             return None
-        plain, why = canonical(value, self.row.locale)
+        plain, why = numbers.read(value, self.row.locale, "amount")
         if why:
             self.fail(column, why, value)
             return None
@@ -130,7 +130,7 @@ class Cells:
     def positive_decimal(self, column: str) -> Decimal | None:
         """A rate: a positive exact decimal (not money, so no minor unit applies)."""
         value = self.raw(column)
-        plain, why = canonical(value, self.row.locale)
+        plain, why = numbers.read(value, self.row.locale, "rate")
         if why:
             self.fail(column, why, value)
             return None

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from jointfund import bounds
 from jointfund.i18n import N_
 
 LOCALES = ("auto", "uk", "en")
@@ -33,7 +34,12 @@ AMBIGUOUS = N_(
     "with its decimals (1 250,00 or 1,250.00); or give --locale uk or --locale en"
 )
 DOTS = N_("not a number: more than one decimal mark")
-PROBLEMS = (SPACED, MIXED, UK_MARK, EN_MARK, UK_COMMA, COMMAS, AMBIGUOUS, DOTS)
+# A cell still no plain number once read (сімсот, 1e5). bounds.plain_decimal's own words ask for a dot as the
+# decimal mark, which is the API's rule: a Ukrainian spreadsheet's 1 250 000,50 was read, then told so.
+WRITTEN = N_(
+    "%(what)s is not a number written with the digits 0-9, such as 1 250 000,00 or 1250000.00 (no exponent)"
+)
+PROBLEMS = (SPACED, MIXED, UK_MARK, EN_MARK, UK_COMMA, COMMAS, AMBIGUOUS, DOTS, WRITTEN)
 
 
 def _grouped(whole: str, separator: str) -> bool:
@@ -81,6 +87,14 @@ def canonical(text: str, locale: str = "auto") -> tuple[str, str | None]:
             return text, DOTS
         return s.replace(".", ""), None
     return s, None
+
+
+def read(text: str, locale: str, what: str) -> tuple[str, str | None]:
+    """`canonical`, and `what` (amount, rate) refused in a spreadsheet's words when the cell is no number."""
+    plain, why = canonical(text, locale)
+    if why is None and not bounds.is_plain_number(plain):
+        return text, WRITTEN % {"what": what}
+    return plain, why
 
 
 def _split_decimal(s: str, locale: str) -> tuple[str, str, str]:

@@ -206,7 +206,7 @@ IMPORTS = (
     N_("contains a NUL character"),
     N_("an identifier may not contain spaces"),
     N_("a date is required (YYYY-MM-DD)"),
-    N_("not a valid date; expected YYYY-MM-DD"),
+    N_("not a valid date; expected YYYY-MM-DD or DD.MM.YYYY"),
     N_("a %(what)s is required; expected one of %(allowed)s"),
     N_("a %(what)s is required"),
     N_("unknown %(what)s; expected one of %(allowed)s (did you mean %(close)s?)"),
