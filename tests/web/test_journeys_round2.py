@@ -119,3 +119,15 @@ def test_a_bad_cell_is_explained_with_what_a_spreadsheet_may_write(client, site,
     problems = shown(page.text[page.text.index('id="problems-receipts"') :])
     assert number in problems and date in problems
     assert "decimal mark" not in problems and "десятковим знаком" not in problems
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_a_dead_link_keeps_a_signed_in_person_signed_in(client, site, lang) -> None:  # noqa: ANN001
+    """A missing page showed a signed-in administrator the visitor's header: Sign in, none of their menu."""
+    visitor = client.get(f"/reports?lang={lang}")
+    assert visitor.status_code == 404 and 'href="/login' in visitor.text
+    sign_in(client, site, "administrator")
+    page = client.get(f"/reports?lang={lang}")
+    assert page.status_code == 404
+    assert site.name("administrator") in shown(page.text)
+    assert 'href="/login' not in page.text and 'action="/logout"' in page.text

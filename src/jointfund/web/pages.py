@@ -6,6 +6,7 @@ forms post with the session's CSRF token; signing in starts a new session (a fre
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import re
@@ -28,7 +29,7 @@ from jointfund.api.response_cache import cacheable
 from jointfund.api.schemas import RowId, Sha256
 from jointfund.api.security import LANG_COOKIE, SESSION_COOKIE, SIGN_IN_COOKIE, Session
 from jointfund.api.uploads import JobId, job_out
-from jointfund.errors import NotFound
+from jointfund.errors import JointfundError, NotFound
 from jointfund.governance import amendment, audit, book, listing, policy, proposal, recusal, user
 from jointfund.governance.model import OPEN
 from jointfund.ledger import entries, journal
@@ -155,6 +156,11 @@ def lazy_namer(request: Request, gettext):  # noqa: ANN001, ANN201 - gettext and
 def render_error(request: Request, status: int, error: dict, headers: dict | None = None) -> Response:
     if status == 401:
         return RedirectResponse("/login?" + urlencode({"next": request.url.path}), status_code=303)
+    if status == 404 and getattr(request.state, "actor", None) is None:
+        # No route ran to say who asks: without this a signed-in person who follows a dead link is shown the
+        # page of a visitor (Sign in, no menu of theirs), as though signed out. A bad token stays a visitor.
+        with contextlib.suppress(JointfundError):
+            deps.current_actor(request)
     response = render(request, "error.html", status=status, error=error)
     for k, v in (headers or {}).items():
         response.headers[k] = v
