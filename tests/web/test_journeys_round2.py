@@ -131,3 +131,25 @@ def test_a_dead_link_keeps_a_signed_in_person_signed_in(client, site, lang) -> N
     assert page.status_code == 404
     assert site.name("administrator") in shown(page.text)
     assert 'href="/login' not in page.text and 'action="/logout"' in page.text
+
+
+@pytest.mark.parametrize(
+    ("lang", "words", "not_words"),
+    [("en", "exchange differences", " fx "), ("uk", "курсові різниці", "курси валют")],
+)
+def test_the_capital_accounts_name_their_exchange_differences_not_the_exchange_rates(
+    client,
+    site,
+    lang,
+    words,
+    not_words,  # noqa: ANN001
+) -> None:
+    """The capital accounts' column of exchange differences was headed by the msgid "fx", which is the
+    exchange-rates import: "fx" in English, "курси валют" (exchange rates) in Ukrainian."""
+    sign_in(client, site, "auditor")
+    header = re.search(
+        r'<table[^>]*id="capital-accounts".*?</thead>', client.get(f"/capital?lang={lang}").text, re.S
+    )
+    assert header, "the capital accounts' table is there"
+    text = shown(header.group(0))
+    assert words in text and not_words not in text
