@@ -257,3 +257,15 @@ def test_every_problem_names_its_column_and_the_terms_in_words(client, site, lan
         if what == "fx":
             daily, rate = TERMS_WORDS[lang]
             assert f"({daily})" in table and rate in table, table
+
+
+@pytest.mark.parametrize(("lang", "says"), [("en", "is not listed"), ("uk", "тут не показується")])
+def test_the_history_says_truly_which_refused_files_it_keeps(client, site, lang, says) -> None:  # noqa: ANN001
+    """A file refused at "Check the file" was never sent, so it is not in the history; the page said every
+    refused upload was kept (found in the round-2 journeys)."""
+    with_licences(client, site)
+    sign_in(client, site, "treasury_officer")
+    assert send(client, "receipts", "checked-and-refused.csv", BAD.encode(), lang).status_code == 400
+    history = client.get(f"/revenue/uploads?lang={lang}").text
+    assert "checked-and-refused.csv" not in history
+    assert says in history
