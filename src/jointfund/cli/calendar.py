@@ -93,7 +93,6 @@ def file(
     """Record that a filing deadline was met (data submitted, report published, audit done)."""
     who = context.actor(ctx, "calendar.file")
     day = parse_date(date, "--date")
-    assert day is not None
     info = context.fund(ctx)
     with db.write(context.engine(ctx)) as conn:
         seq = deadlines.file(conn, info.terms(day), year, deadline, day, reference, actor=who.name)

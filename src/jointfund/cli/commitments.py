@@ -70,7 +70,6 @@ def event(
     """Record an event; the commitments it triggers fall due from its date."""
     who = context.actor(ctx, "commitments.event")
     day = parse_date(date, "--date")
-    assert day is not None
     info = context.fund(ctx)
     with db.write(context.engine(ctx)) as conn:
         e = register.record_event(conn, info, who.name, kind, day, note, clock.today())
@@ -92,7 +91,6 @@ def record(
     """Record the outcome of a commitment's first unsettled occurrence, with its evidence."""
     who = context.actor(ctx, "commitments.record")
     day = parse_date(date, "--date")
-    assert day is not None
     blobs = evidence.read(files)
     info = context.fund(ctx)
     with db.write(context.engine(ctx)) as conn:

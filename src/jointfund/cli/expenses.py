@@ -64,7 +64,6 @@ def record(
     who = context.actor(ctx, "expenses.record")
     info = context.fund(ctx)
     day = parse_date(date, "--date")
-    assert day is not None
     content = _evidence(evidence, info.terms(day).budget.evidence_max_bytes)
     with db.write(context.engine(ctx)) as conn:
         x, new = expense.record(

@@ -104,7 +104,6 @@ def correct(
     """Supersede a wrong rate with a correction (reason and actor kept; the rate row is never edited), and
     reverse and re-book every contribution it converted. A seated member countersigns it (four eyes)."""
     day = parse_date(date, "--date")
-    assert day is not None
     corrections.run(
         ctx,
         "fx.correct",

@@ -221,7 +221,6 @@ def post(
 
     who = context.actor(ctx, "ledger.post")
     day = parse_date(date, "--date")
-    assert day is not None
     entry = Entry(day, narration, parse_postings(postings), key, tuple(links))
     with db.write(context.engine(ctx)) as conn:
         by = countersigning.signer(conn, countersign_as, countersign_key)
@@ -247,7 +246,6 @@ def reverse(
 
     who = context.actor(ctx, "ledger.reverse")
     day = parse_date(date, "--date")
-    assert day is not None
     with db.write(context.engine(ctx)) as conn:
         by = countersigning.signer(conn, countersign_as, countersign_key)
         new, _ = manual.reverse(conn, context.fund(ctx), who.name, seq, day, key, narration, by)
@@ -291,7 +289,6 @@ def close(
 
     who = context.actor(ctx, "ledger.close")
     day = parse_date(date, "--date")
-    assert day is not None
     with db.write(context.engine(ctx)) as conn:
         journal.close_account(conn, name, day, actor=who.name)
     say(f"account {name} is closed from {day}")

@@ -55,7 +55,6 @@ def record(
     member other than you countersigns it."""
     who = context.actor(ctx, "transfers.record")
     day = parse_date(date, "--date")
-    assert day is not None
     value, problem = parse_amount(amount, currency, "--amount")
     if problem:
         raise InputError([problem], "transfer refused; nothing was recorded")
