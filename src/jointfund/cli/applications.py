@@ -34,8 +34,7 @@ def submit(
 ) -> None:
     """Submit applications from a file or from --field options; the same application again adds nothing."""
     who = context.actor(ctx, "applications.submit")
-    if (path is None) == (not field):
-        raise typer.BadParameter("give a FILE or --field options, not both", param_hint="FILE / --field")
+    params.either(path is not None, bool(field), "a FILE or --field options", "FILE / --field")
     if field:
         pairs = [f.split("=", 1) for f in field]
         bad = [
@@ -176,8 +175,7 @@ def screen(
 ) -> None:
     """Screen the company and each beneficial owner against every current sanctions list; show the hits."""
     who = context.actor(ctx, "applications.screen")
-    if (application_id is None) == (not every):
-        raise typer.BadParameter("give an application ID or --all, not both", param_hint="ID / --all")
+    params.either(application_id is not None, every, "an application ID or --all", "ID / --all")
     info = context.fund(ctx)
     with db.write(context.engine(ctx)) as conn:
         if every:

@@ -33,6 +33,12 @@ def parse_date(value: str | None, option: str) -> dt.date | None:
     return day
 
 
+def either(first: bool, second: bool, words: str, hint: str) -> None:
+    """A command that takes its input one of two ways needs exactly one: neither or both is a usage error."""
+    if first == second:
+        raise typer.BadParameter(f"give {words}, not both", param_hint=hint)
+
+
 # Every list command pages its rows with the API's bound; a larger --limit is refused (a usage error naming
 # it).
 LimitOption = typer.Option(
