@@ -33,8 +33,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import insert, select, update
 
+from jointfund.api.bound import EngineBound
 from jointfund.errors import InputError, JointfundError, Problem
 from jointfund.i18n import N_
 from jointfund.store import db
@@ -107,12 +108,11 @@ TOO_MANY_ROWS = N_(
 )
 
 
-class Jobs:
+class Jobs(EngineBound):
     """This server's upload jobs: started here, each in its own thread; readable by any worker."""
 
     def __init__(self, max_rows: int = DEFAULT_MAX_ROWS) -> None:
         self.max_rows = max_rows
-        self.engine: Engine | None = None
         self.runner = f"{socket.gethostname()}:{os.getpid()}"[:200]
         self._cancel = threading.Event()
         self._told = 0  # jobs running when a stop was signalled (they may end before cancel_all runs)
@@ -120,14 +120,6 @@ class Jobs:
         self._threads: dict[str, threading.Thread] = {}
         self._mine: dict[str, Job] = {}  # jobs started here, as they are now (the newest MAX_REMEMBERED)
         self._errors: dict[str, BaseException] = {}  # how a job ended badly, for a caller that waits for it
-
-    def bind(self, engine: Engine) -> Jobs:
-        self.engine = engine
-        return self
-
-    def _engine(self) -> Engine:
-        assert self.engine is not None, "Jobs.bind(engine) first"
-        return self.engine
 
     def start(self, kind: str, file: str, actor: str, data: bytes, work: Work) -> str:
         """Start `work(path, progress)` on a copy of `data` in a thread; the job's id, at once."""

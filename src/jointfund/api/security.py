@@ -30,6 +30,7 @@ from typing import NamedTuple
 from sqlalchemy import Connection, Engine, case, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from jointfund.api.bound import EngineBound
 from jointfund.store import db, rows
 from jointfund.store import tables as t
 
@@ -121,7 +122,7 @@ class Session(NamedTuple):
     started: float
 
 
-class Sessions:
+class Sessions(EngineBound):
     """Signed-in sessions in the database: each at most `ttl_seconds` old, at most `per_user` per user.
 
     A user's oldest session goes when they open one too many; expired ones are deleted as new ones
@@ -133,15 +134,6 @@ class Sessions:
     ) -> None:
         self.ttl_seconds, self.per_user, self.clock = ttl_seconds, per_user, clock
         self.signer = Signer()
-        self.engine: Engine | None = None
-
-    def bind(self, engine: Engine) -> Sessions:
-        self.engine = engine
-        return self
-
-    def _engine(self) -> Engine:
-        assert self.engine is not None, "Sessions.bind(engine) first"
-        return self.engine
 
     def start(self, user: str) -> Session:
         sid, now = secrets.token_urlsafe(32), self.clock()
@@ -220,7 +212,7 @@ class Backoff(NamedTuple):
         return min(self.first * 2 ** min(failures - self.free - 1, 40), self.most)
 
 
-class LoginLimiter:
+class LoginLimiter(EngineBound):
     """Failed sign-ins, counted in the database per name, per address and per (name, address), with back-off.
 
     - per (name, address): a few free tries, then a wait doubling up to 15 minutes: one address guessing
@@ -245,11 +237,6 @@ class LoginLimiter:
     ) -> None:
         self.rules = {"p": pair, "a": address, "n": name}
         self.forget_seconds, self.clock, self.limit_keys = forget_seconds, clock, limit_keys
-        self.engine: Engine | None = None
-
-    def bind(self, engine: Engine) -> LoginLimiter:
-        self.engine = engine
-        return self
 
     @staticmethod
     def _keys(name: str, address: str) -> dict[str, str]:
@@ -261,8 +248,7 @@ class LoginLimiter:
         keys = self._keys(name, address)
         c = t.login_throttle.c
         now = self.clock()
-        assert self.engine is not None
-        with db.transaction(self.engine) as conn:
+        with db.transaction(self._engine()) as conn:
             rows = conn.execute(select(c.key, c.failures, c.last_ms).where(c.key.in_(keys.values()))).all()
         kind_of = {v: k for k, v in keys.items()}
         waits = [0.0]
@@ -276,8 +262,7 @@ class LoginLimiter:
     def failed(self, name: str, address: str) -> None:
         now, c = _ms(self.clock()), t.login_throttle.c
         forget = now - _ms(self.forget_seconds)
-        assert self.engine is not None
-        with db.side_write(self.engine) as conn:
+        with db.side_write(self._engine()) as conn:
             for key in self._keys(name, address).values():
                 # One statement, so two workers counting the same key at once both count.
                 conn.execute(
@@ -304,8 +289,7 @@ class LoginLimiter:
 
     def succeeded(self, name: str, address: str) -> None:
         keys = self._keys(name, address)
-        assert self.engine is not None
-        with db.side_write(self.engine) as conn:
+        with db.side_write(self._engine()) as conn:
             conn.execute(delete(t.login_throttle).where(t.login_throttle.c.key.in_([keys["n"], keys["p"]])))
 
 
