@@ -9,10 +9,10 @@ from pathlib import Path
 
 import typer
 
-from jointfund.cli import context
+from jointfund.cli import context, params
 from jointfund.cli.fund_reports import PeriodOption, write_page
 from jointfund.cli.fund_reports import _show as show_sections
-from jointfund.cli.output import _plain, say
+from jointfund.cli.output import _plain, resolve_format, say
 from jointfund.cli.reports import app
 from jointfund.reports import financials, statement
 from jointfund.store import db
@@ -47,15 +47,8 @@ def financials_(
 ) -> None:
     """Financial statements of a year or a quarter: assets and liabilities, operations, changes in net assets
     by partner, cash flows, schedule of investments, financial highlights and notes."""
-    from jointfund.i18n import LANGUAGES
-
-    chosen = fmt or (ctx.find_root().obj or {}).get("format") or "table"
-    if chosen not in FORMATS:
-        raise typer.BadParameter(
-            f"expected one of {', '.join(FORMATS)}, got {chosen!r}", param_hint="--format"
-        )
-    if lang not in LANGUAGES:
-        raise typer.BadParameter(f"expected one of {', '.join(LANGUAGES)}, got {lang!r}", param_hint="--lang")
+    chosen = resolve_format(ctx, fmt, FORMATS)
+    params.page_language(lang)
     if lang != "en" and chosen != "html":
         raise typer.BadParameter("a language other than en is for --format html", param_hint="--lang")
     start, end = statement.period_bounds(period)

@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from jointfund import clock
+from jointfund.cli import params
 from jointfund.cli.output import FormatOption, emit, resolve_format, say
 from jointfund.cli.progress import bar
 from jointfund.errors import JointfundError
@@ -301,12 +302,11 @@ def chart_command(
     lang: str = typer.Option("en", "--lang", help="Language of the page: en or uk."),
 ) -> None:
     """Write fan charts of every reported metric, the tornado and the assumptions to one offline HTML file."""
-    from jointfund.i18n import LANGUAGES, translations
+    from jointfund.i18n import translations
     from jointfund.terms.loader import load_text
     from jointfund.terms.names import namer
 
-    if lang not in LANGUAGES:
-        raise typer.BadParameter(f"expected one of {', '.join(LANGUAGES)}, got {lang!r}", param_hint="--lang")
+    params.page_language(lang)
     r = _compute(ctx, file, paths, years, seed, start_day, workers, scheduler, chunk_paths)
     tr = translations(lang).gettext
     # Codes (partners, resources, sectors) by the names of the terms the run used.

@@ -17,7 +17,7 @@ from jointfund import clock
 from jointfund.cli import context, params
 from jointfund.cli.capital import day_of
 from jointfund.cli.output import _plain, emit, say
-from jointfund.cli.reports import app
+from jointfund.cli.reports import app, report_format
 from jointfund.i18n import LANGUAGES
 from jointfund.reports import fund_report, html, statement, statement_page, xlsx
 from jointfund.reports.fund_report import Section
@@ -35,14 +35,8 @@ PeriodOption = typer.Option(..., "--period", help="A year (2026) or a quarter (2
 
 
 def _show(ctx: typer.Context, sections: list[Section], fmt: str | None, out: Path | None, title: str) -> None:
-    chosen = fmt or (ctx.find_root().obj or {}).get("format") or "table"
-    if chosen not in FORMATS:
-        raise typer.BadParameter(
-            f"expected one of {', '.join(FORMATS)}, got {chosen!r}", param_hint="--format"
-        )
-    if chosen == "xlsx":
-        if out is None:
-            raise typer.BadParameter("xlsx is binary: give -o FILE", param_hint="--out")
+    chosen = report_format(ctx, fmt, out, FORMATS)
+    if chosen == "xlsx" and out is not None:  # report_format refuses xlsx without -o
         xlsx.write(sections, out, title)
         say(f"wrote {len(sections)} sheet(s) to {out}")
         return
@@ -82,10 +76,7 @@ def statement_(
     start, end = statement.period_bounds(period)
     info = context.fund(ctx)
     if fmt == "html":
-        if lang not in LANGUAGES:
-            raise typer.BadParameter(
-                f"expected one of {', '.join(LANGUAGES)}, got {lang!r}", param_hint="--lang"
-            )
+        params.page_language(lang)
         with db.transaction(context.engine(ctx)) as conn:
             s = statement.compute(conn, info, partner, start, end)
             page = statement_page.statement_html(
@@ -173,8 +164,7 @@ def html_(
 ) -> None:
     """One self-contained, offline HTML fund report: headline figures, charts, statements, signed
     checkpoint."""
-    if lang not in LANGUAGES:
-        raise typer.BadParameter(f"expected one of {', '.join(LANGUAGES)}, got {lang!r}", param_hint="--lang")
+    params.page_language(lang)
     info = context.fund(ctx)
     day = day_of(as_of, "--as-of")
     write_html(context.engine(ctx), info, day, out, lang)

@@ -39,6 +39,15 @@ def either(first: bool, second: bool, words: str, hint: str) -> None:
         raise typer.BadParameter(f"give {words}, not both", param_hint=hint)
 
 
+def page_language(lang: str) -> str:
+    """A page's --lang: one of the languages the pages are written in (i18n.LANGUAGES)."""
+    from jointfund.i18n import LANGUAGES
+
+    if lang not in LANGUAGES:
+        raise typer.BadParameter(f"expected one of {', '.join(LANGUAGES)}, got {lang!r}", param_hint="--lang")
+    return lang
+
+
 # Every list command pages its rows with the API's bound; a larger --limit is refused (a usage error naming
 # it).
 LimitOption = typer.Option(

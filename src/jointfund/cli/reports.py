@@ -12,7 +12,7 @@ import typer
 
 from jointfund import clock
 from jointfund.cli import context
-from jointfund.cli.output import FormatOption, emit, say
+from jointfund.cli.output import FormatOption, emit, resolve_format, say
 from jointfund.errors import JointfundError
 from jointfund.revenue import book, eiti
 from jointfund.revenue.contribution import MissingRates, missing_rates
@@ -105,11 +105,7 @@ LICENCE_FORMATS = ("table", "csv", "json", "xlsx")
 
 def report_format(ctx: typer.Context, fmt: str | None, out: Path | None, formats: tuple[str, ...]) -> str:
     """The format asked for (or the global one), refused unless one of `formats`; xlsx needs -o."""
-    chosen = fmt or (ctx.find_root().obj or {}).get("format") or "table"
-    if chosen not in formats:
-        raise typer.BadParameter(
-            f"expected one of {', '.join(formats)}, got {chosen!r}", param_hint="--format"
-        )
+    chosen = resolve_format(ctx, fmt, formats)
     if chosen == "xlsx" and out is None:
         raise typer.BadParameter("xlsx is binary: give -o FILE", param_hint="--out")
     return chosen
