@@ -260,11 +260,7 @@ def compare_command(
         return
     shown = [
         {
-            k: (
-                Decimal(f"{v / 1e6:.1f}")
-                if isinstance(v, float) and not row["measure"].startswith("P(")
-                else (f"{v:.1%}" if isinstance(v, float) else v)
-            )
+            k: f"{v:.1%}" if isinstance(v, float) and row["measure"].startswith("P(") else _in_millions(v)
             for k, v in row.items()
         }
         for row in rows
@@ -277,12 +273,13 @@ def compare_command(
     )
 
 
-def _millions(rows: list[dict]) -> list[dict]:
-    def show(v: object) -> object:
-        # Decimal, so the table right-aligns and groups the figures
-        return Decimal(f"{v / 1e6:.1f}") if isinstance(v, float) else v
+def _in_millions(v: object) -> object:
+    # Decimal, so the table right-aligns and groups the figures
+    return Decimal(f"{v / 1e6:.1f}") if isinstance(v, float) else v
 
-    return [{k: (v if k == "year" else show(v)) for k, v in row.items()} for row in rows]
+
+def _millions(rows: list[dict]) -> list[dict]:
+    return [{k: (v if k == "year" else _in_millions(v)) for k, v in row.items()} for row in rows]
 
 
 @app.command("chart")
