@@ -87,3 +87,21 @@ def test_the_database_refuses_a_second_holder_of_a_seat(gov) -> None:
                     seq=seq,
                 )
             )
+
+
+def test_a_list_of_members_filters_by_body_and_seat_and_shows_no_key(gov) -> None:
+    """One rule for the CLI's `members list` and the API's /api/members (they each had their own copy)."""
+    from jointfund.governance import book
+
+    a = gov.appoint("a", "US")
+    gov.appoint("b", "UA")
+    with db.write(gov.engine) as conn:
+        gov.remove(conn, a.id, gov.day, "resigned", actor="admin")
+    with db.transaction(gov.engine) as conn:
+        assert [m.name for m in book.members_of(conn)] == ["b"]
+        assert [m.name for m in book.members_of(conn, seated_only=False)] == ["a", "b"]
+        assert [m.name for m in book.members_of(conn, "board", seated_only=False)] == ["a", "b"]
+        assert book.members_of(conn, "no such body", seated_only=False) == []
+        listed = book.members_of(conn, seated_only=False)[0].listed()
+    assert listed["name"] == "a" and listed["removed_on"] == gov.day and listed["partner"] == "US"
+    assert "public_pem" not in listed and "keys" not in listed and "seq" not in listed

@@ -137,22 +137,9 @@ def list_(
 ) -> None:
     """Members by body and seat."""
     with db.transaction(context.engine(ctx)) as conn:
-        found = [
-            m
-            for m in book.members(conn)
-            if (everyone or m.removed_seq is None) and (body is None or m.body == body)
-        ]
+        found = book.members_of(conn, body, seated_only=not everyone)
     rows = [
-        {
-            "id": m.id,
-            "body": m.body,
-            "partner": m.partner,
-            "seat": m.seat,
-            "name": m.name,
-            "key_id": m.key_id,
-            "appointed_on": m.appointed_on,
-            "removed_on": m.removed_on,
-        }
+        m.listed()
         for m in params.page(sorted(found, key=lambda m: (m.body, m.partner, m.seat, m.id)), limit, offset)
     ]
     emit(ctx, rows, fmt, title="Members")

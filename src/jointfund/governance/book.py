@@ -64,6 +64,16 @@ def members(conn: Connection, ids: Iterable[int] | None = None) -> list[Member]:
     return out
 
 
+def members_of(conn: Connection, body: str | None = None, seated_only: bool = True) -> list[Member]:
+    """The members of `body` (None: every body), by id; only those holding a seat now unless `seated_only`
+    is False."""
+    return [
+        m
+        for m in members(conn)
+        if (body is None or m.body == body) and (not seated_only or m.removed_seq is None)
+    ]
+
+
 def proposals(conn: Connection, ids: Iterable[int] | None = None) -> list[Proposal]:
     q = select(t.proposal).order_by(t.proposal.c.id)
     if ids is not None:

@@ -78,6 +78,20 @@ class Member(NamedTuple):
     def label(self) -> str:
         return f"{self.partner} seat {self.seat} ({self.name})"
 
+    def listed(self) -> dict[str, object]:
+        """What a list of members shows of one (the CLI's and the API's): who and where, the key's
+        fingerprint, not the key itself or the log positions."""
+        return {
+            "id": self.id,
+            "body": self.body,
+            "partner": self.partner,
+            "seat": self.seat,
+            "name": self.name,
+            "key_id": self.key_id,
+            "appointed_on": self.appointed_on,
+            "removed_on": self.removed_on,
+        }
+
 
 class Supporting(NamedTuple):
     """A supporting document of a proposal, as its proposer signed it: the bytes are kept by their hash.

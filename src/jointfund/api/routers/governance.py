@@ -47,26 +47,13 @@ from jointfund.api.schemas import (
 )
 from jointfund.errors import ConflictError, InputError, NotFound, Problem
 from jointfund.governance import amendment, audit, book, canonical, execution, listing, proposal, user, vote
-from jointfund.governance.model import Member, Supporting
+from jointfund.governance.model import Supporting
 from jointfund.ledger import authority, document
 from jointfund.money import read_amount
 from jointfund.store import db
 
 router = APIRouter(tags=["governance"], responses=RESPONSES)
 READ = Depends(deps.allow("books.read"))
-
-
-def member_out(m: Member) -> dict:
-    return {
-        "id": m.id,
-        "body": m.body,
-        "partner": m.partner,
-        "seat": m.seat,
-        "name": m.name,
-        "key_id": m.key_id,
-        "appointed_on": m.appointed_on,
-        "removed_on": m.removed_on,
-    }
 
 
 @router.get("/members", response_model=list[MemberOut], summary="Members of the board and committees")
@@ -77,12 +64,7 @@ def members(
     _who=READ,
 ) -> list[dict]:
     with deps.reading(request) as conn:
-        found = book.members(conn)
-    return [
-        member_out(m)
-        for m in found
-        if (body is None or m.body == body) and (not seated or m.removed_seq is None)
-    ]
+        return [m.listed() for m in book.members_of(conn, body, seated_only=seated)]
 
 
 def detail(request: Request, proposal_id: int) -> dict:
@@ -188,7 +170,7 @@ def member_detail(request: Request, member_id: RowId, _who=READ) -> dict:
         found = book.members(conn, [member_id])
     if not found:
         raise NotFound(f"no member {member_id}")
-    return member_out(found[0])
+    return found[0].listed()
 
 
 def closed_out(c) -> dict:  # noqa: ANN001 - a governance Closing
