@@ -325,3 +325,17 @@ def test_the_dashboards_audit_events_say_what_happened_in_the_page_language(clie
     english = english[english.index('id="events"') :]
     assert re.search(r">\d{4}-\d\d-\d\d \d\d:\d\d</time>", english)
     assert not re.search(r">[^<]*\+00:00", english)  # no Python isoformat shown
+
+
+def test_the_interest_page_bounds_its_fields_as_the_members_page_does(client, site) -> None:  # noqa: ANN001
+    """The declaration's own page (the form again, with its problems) had no maxlength, so a browser let a
+    member type what the domain refuses only after a round trip (found in the round-2 review)."""
+    from jointfund.governance.model import MAX_NAME_CHARS, MAX_TITLE_CHARS
+
+    site.link("board_manager", MEMBER)
+    mid = site.members[MEMBER]
+    sign_in(client, site, "board_manager")
+    for params in ({}, {"party": "", "nature": "holds shares"}):
+        page = client.get(f"/members/{mid}/interest", params=params).text
+        assert re.search(rf'<input id="party" name="party" required maxlength="{MAX_NAME_CHARS}"', page), page
+        assert re.search(rf'<input id="nature" name="nature" required maxlength="{MAX_TITLE_CHARS}"', page)

@@ -13,6 +13,7 @@ the page, in the reader's language (web.texts).
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 from typing import NamedTuple
 
@@ -95,6 +96,23 @@ def members_page(
 # -- declaring an interest --
 
 
+def _interest_form(
+    request: Request,
+    m: Member,
+    party: str,
+    nature: str,
+    pending: object = None,
+    error: object = None,
+    on: dt.date | None = None,
+    status: int = 200,
+) -> Response:
+    """The declaration's page, its fields bounded as the domain bounds them (as on the members page)."""
+    return render(
+        request, "interest.html", status=status, m=m, party=party, nature=nature, pending=pending,
+        error=error, on=on, max_party=MAX_NAME_CHARS, max_nature=MAX_TITLE_CHARS,
+    )  # fmt: skip
+
+
 @router.get("/members/{member_id}/interest", response_class=HTMLResponse)
 def interest_page(
     request: Request,
@@ -108,14 +126,13 @@ def interest_page(
     with deps.reading(request) as conn:
         m = own(conn, who, member_id)
         if not party and not nature:  # the form, before anything is typed
-            return render(request, "interest.html", m=m, party="", nature="", pending=None, error=None)
+            return _interest_form(request, m=m, party="", nature="", pending=None, error=None)
         try:
             m, party, nature, message = interest.prepare(conn, fund, str(m.id), party, nature, clock.today())
         except InputError as exc:
             error, status = failed(exc)
-            return render(
+            return _interest_form(
                 request,
-                "interest.html",
                 status=status,
                 m=m,
                 party=party,
@@ -123,9 +140,8 @@ def interest_page(
                 pending=None,
                 error=error,
             )
-    return render(
+    return _interest_form(
         request,
-        "interest.html",
         m=m,
         party=party,
         nature=nature,
@@ -156,8 +172,8 @@ async def declare(request: Request, member_id: RowId) -> Response:
                 pending = None
             else:
                 pending = signing(message, party=party, nature=nature)
-        return render(
-            request, "interest.html", status=status, m=m, party=party, nature=nature, on=today,
+        return _interest_form(
+            request, status=status, m=m, party=party, nature=nature, on=today,
             pending=pending, error=error,
         )  # fmt: skip
     return RedirectResponse("/members?done=interest", status_code=303)
