@@ -86,3 +86,22 @@ def test_the_capital_shown_follows_a_write_in_any_period(client, site) -> None: 
             fresh = capital_accounts(conn, site.fund, DAY).account(partner).closing
         assert after == fresh and after != before, key
         before = after
+
+
+def test_a_page_reads_the_fund_once_per_request(client, site, monkeypatch) -> None:  # noqa: ANN001
+    """A page asks for the fund some eight times; each `Server.fund` opens a transaction (issue 13): a GET
+    asks the server once, and the next request asks again (an amendment may have been adopted since)."""
+    from jointfund.api.deps import Server
+
+    asked: list[int] = []
+    real = Server.fund
+
+    def counted(self):  # noqa: ANN001, ANN202
+        asked.append(1)
+        return real(self)
+
+    monkeypatch.setattr(Server, "fund", counted)
+    for path in ("/", "/api/public/summary"):
+        asked.clear()
+        assert client.get(path).status_code == 200
+        assert len(asked) == 1, (path, len(asked))

@@ -264,8 +264,19 @@ async def require_sign_in_csrf(request: Request) -> None:
         raise CsrfRefused(CSRF_EXPIRED)
 
 
+SAFE_METHODS = ("GET", "HEAD")
+
+
 def fund(request: Request) -> fund_mod.FundInfo:
-    return server(request).fund()
+    """The fund, read once per GET request: a page asks for it some eight times, and each `Server.fund`
+    opens a transaction to count the adopted amendments (issue 13). A request that may write (an amendment
+    among others) asks the server each time, so it sees what it has just written."""
+    if request.method not in SAFE_METHODS:
+        return server(request).fund()
+    found = getattr(request.state, "fund", None)
+    if found is None:
+        found = request.state.fund = server(request).fund()
+    return found
 
 
 def write(request: Request, service: Callable[..., T], *args: object) -> T:
