@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from fastapi.testclient import TestClient
+
 from jointfund.ledger import journal
 from jointfund.ledger.entry import Entry, Posting
 from jointfund.store import db
@@ -88,6 +90,52 @@ def test_the_capital_shown_follows_a_write_in_any_period(client, site) -> None: 
         before = after
 
 
+def test_two_workers_show_every_upload_in_the_summary_s_contributions(site) -> None:  # noqa: ANN001
+    """Each worker carries the year it last tallied, and judges only the receipts uploaded since (issue 13):
+    whichever worker an upload went through, and however many uploads the other missed, both show what
+    judging every receipt gives, from the first request after the write."""
+    from jointfund.api.security import LoginLimiter
+    from jointfund.app import create_app
+    from jointfund.reports import summary
+
+    from .test_workspace import LICENCES, RATES, RECEIPTS
+
+    workers = [TestClient(create_app(site.engine, limiter=LoginLimiter())) for _ in range(2)]
+    one, two = workers
+
+    def upload(worker: TestClient, what: str, text: str) -> None:
+        r = worker.post(
+            f"/api/revenue/{what}",
+            headers=bearer(site, "treasury_officer"),
+            files={"file": (f"{what}.csv", text.encode())},
+        )
+        assert r.status_code == 201, r.text
+
+    def fresh() -> dict:
+        base = site.fund.base_terms().fund.base_currency
+        with db.transaction(site.engine) as conn:
+            return summary.contributions(conn, site.fund, base)
+
+    for what, text in (("licences", LICENCES), ("fx", RATES), ("receipts", RECEIPTS)):
+        upload(one, what, text)
+    for worker in workers:
+        assert worker.get("/api/public/summary").json()["contributions"] == _json(fresh())
+    head = "receipt_id,date,licence_id,stream,amount,currency\n"
+    # (who uploads, who reads after): the second worker misses the second upload, so extends by two.
+    rounds = ((one, workers), (one, [one]), (two, [two, one]), (one, workers))
+    for n, (through, readers) in enumerate(rounds):
+        upload(through, "receipts", head + f"W-{n},2025-11-0{4 + n},SP-1,rent,{100 + n}.00,UAH\n")
+        expected = _json(fresh())
+        for worker in readers:
+            shown = worker.get("/api/public/summary").json()["contributions"]
+            assert shown == expected, (n, worker is one)
+            carried = worker.app.state.server.carried.get(summary.CARRIED_YEAR)
+            assert f"W-{n}" in carried.ids and len(carried.ids) == 3 + n  # the worker's carried tallies
+        assert sum(r["receipts"] for r in expected["year"]) == 3 + n
+    for worker in workers:
+        worker.close()
+
+
 def test_a_page_reads_the_fund_once_per_request(client, site, monkeypatch) -> None:  # noqa: ANN001
     """A page asks for the fund some eight times; each `Server.fund` opens a transaction (issue 13): a GET
     asks the server once, and the next request asks again (an amendment may have been adopted since)."""
@@ -105,3 +153,10 @@ def test_a_page_reads_the_fund_once_per_request(client, site, monkeypatch) -> No
         asked.clear()
         assert client.get(path).status_code == 200
         assert len(asked) == 1, (path, len(asked))
+
+
+def _json(rows: dict) -> dict:
+    """Contributions as the API serves them (JSON: no Decimal)."""
+    import json
+
+    return json.loads(json.dumps(rows, default=str))

@@ -68,3 +68,103 @@ def test_an_upload_judges_only_its_own_year_and_changes_the_figures_shown(
     rated = _rows(fund_engine, memo)
     assert sorted(judged) == [2025, 2026] and rated == _rows(fund_engine)
     assert _year(rated, 2025)["contribution_base"] != _year(after, 2025)["contribution_base"]
+
+
+class _Carry:
+    """A Carry as api.cache.Carried is one, without its lock."""
+
+    def __init__(self) -> None:
+        self.items: dict = {}
+
+    def get(self, name: str):  # noqa: ANN201
+        return self.items.get(name)
+
+    def put(self, name: str, state) -> None:  # noqa: ANN001
+        self.items[name] = state
+
+
+@pytest.mark.storage
+def test_an_upload_to_the_carried_year_judges_only_the_receipts_it_added(
+    fund_engine, backend, tmp_path, monkeypatch
+) -> None:  # noqa: ANN001
+    """The last year tallied is carried: tallying it again after an upload judges the upload's receipts
+    alone, and every figure is what judging every receipt gives. Another year, new judging inputs, or more new
+    receipts than one batch are judged whole."""
+    judged_years: list[int] = []
+    judged_ids: list[set] = []
+    full, some = summary.revenue_book.evaluations, summary.revenue_book.evaluations_of
+
+    def judged_whole(conn, info, year=None):  # noqa: ANN001, ANN202
+        judged_years.append(year)
+        return full(conn, info, year)
+
+    def judged_alone(conn, info, ids):  # noqa: ANN001, ANN202
+        judged_ids.append(set(ids))
+        return some(conn, info, ids)
+
+    monkeypatch.setattr(summary.revenue_book, "evaluations", judged_whole)
+    monkeypatch.setattr(summary.revenue_book, "evaluations_of", judged_alone)
+    info = info_of(fund_engine)
+    base = info.base_terms().fund.base_currency
+    kept: dict = {}
+    carry = _Carry()
+
+    def shown() -> dict:
+        judged_years.clear()
+        judged_ids.clear()
+        with db.transaction(fund_engine) as conn:
+            return summary.contributions(
+                conn, info, base, lambda k, c: kept.get(k) or kept.setdefault(k, c()), carry
+            )
+
+    def fresh() -> dict:
+        with db.transaction(fund_engine) as conn:
+            return summary.contributions(conn, info, base)
+
+    def checked(whole: list, alone: list) -> dict:
+        got = shown()
+        assert (sorted(judged_years), judged_ids) == (whole, alone)
+        assert got == fresh()  # what judging every receipt gives
+        return got
+
+    load(
+        fund_engine,
+        tmp_path,
+        HEADER + "R-1,2025-06-02,L-NEW,rent,1000.00,UAH,\nR-2,2026-01-05,L-NEW,rent,10.00,UAH,\n",
+    )
+    first = shown()
+    assert (judged_years, judged_ids) == ([2025, 2026], [])
+    carried = carry.get(summary.CARRIED_YEAR)
+    assert carried.year == 2026 and carried.ids == {"R-2"}
+    rows_before = [x.rows() for x in carried.tallies]
+
+    load(fund_engine, tmp_path, HEADER + "R-3,2026-02-01,L-NEW,rent,500.00,UAH,\n", "r3.csv")
+    after = checked(whole=[], alone=[{"R-3"}])
+    assert _year(after, 2026)["receipts"] == 2 and after != first
+    assert [x.rows() for x in carried.tallies] == rows_before  # the earlier state is never added to
+    assert carry.get(summary.CARRIED_YEAR).ids == {"R-2", "R-3"}
+
+    load(fund_engine, tmp_path, HEADER + "R-4,2025-07-01,L-NEW,rent,7.00,UAH,\n", "r4.csv")
+    assert checked(whole=[2025], alone=[])  # not the year carried: judged whole
+    load(fund_engine, tmp_path, HEADER + "R-5,2025-08-01,L-NEW,rent,8.00,UAH,\n", "r5.csv")
+    assert checked(whole=[], alone=[{"R-5"}])
+
+    batch = summary.revenue_book.JUDGED_TOGETHER
+    monkeypatch.setattr(summary.revenue_book, "JUDGED_TOGETHER", 1)
+    load(
+        fund_engine,
+        tmp_path,
+        HEADER + "R-6,2025-08-02,L-NEW,rent,1.00,UAH,\nR-7,2025-08-03,L-NEW,rent,2.00,UAH,\n",
+        "r6.csv",
+    )
+    assert checked(whole=[2025], alone=[])  # more than a batch: judged whole
+    monkeypatch.setattr(summary.revenue_book, "JUDGED_TOGETHER", batch)
+
+    with db.write(fund_engine) as conn:  # a rate changes how every receipt is judged: the carried is not used
+        imports.run(
+            conn,
+            imports.rates_kind(info.base_terms()),
+            write(tmp_path, "fx.csv", "date,currency,rate\n2025-06-02,USD,41.8600\n2025-07-01,USD,41.9000\n"),
+            "test",
+        )
+    assert checked(whole=[2025, 2026], alone=[])

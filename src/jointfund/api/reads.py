@@ -36,13 +36,14 @@ def capital_today(request: Request) -> FundCapital:
 def public_summary(request: Request) -> dict:
     """The published aggregates (role-independent: the public sees them), cached per book version and day;
     each year's contributions are kept in the same cache under what they depend on (summary.contributions),
-    so after a write only the year it touched is judged again."""
-    today, info, kept = clock.today(), deps.fund(request), deps.server(request).reads
+    so after a write only the year it touched is tallied again, and of it only the receipts the write added
+    (the last year's tallies carried, summary.year_tallies)."""
+    today, info, server = clock.today(), deps.fund(request), deps.server(request)
 
     def compute() -> dict:
         fc = capital_today(request)  # on a connection of its own, before this read's
         with deps.reading(request) as conn:
-            return summary.summary(conn, info, today, fc, kept.get)
+            return summary.summary(conn, info, today, fc, server.reads.get, server.carried)
 
     return deps.cached(request, "jointfund.reports.summary.summary", (today,), compute)
 

@@ -12,7 +12,7 @@ import functools
 from collections.abc import Callable, Hashable
 from decimal import Decimal
 from itertools import islice
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import Connection, func, select
 
@@ -94,33 +94,89 @@ def judging_inputs(conn: Connection, info: FundInfo) -> tuple:
     return (info.id, info.terms_sha256(), *conn.execute(select(*counts)).one())
 
 
+class YearTallies(NamedTuple):
+    """A year's contribution tallies, what judged its receipts, and which receipts they count: what the next
+    computation after an upload starts from (`year_tallies`). Never mutated: extending copies the tallies.
+
+    Attributes:
+      year: the receipts' year; inputs: `judging_inputs` when they were judged.
+      ids: the receipt ids the tallies count, exactly.
+      tallies: one per grouping of GROUPINGS.
+    """
+
+    year: int
+    inputs: tuple
+    ids: frozenset[str]
+    tallies: tuple[Tally, ...]
+
+
+class Carry(Protocol):
+    """Where a read keeps its latest state for the next computation (api.cache.Carried)."""
+
+    def get(self, name: str) -> Any | None: ...
+
+    def put(self, name: str, state: Any) -> None: ...
+
+
+CARRIED_YEAR = "summary.contributions.year"  # the name of the year's tallies in a Carry
+
+
+def year_tallies(
+    conn: Connection, info: FundInfo, year: int, inputs: tuple, earlier: YearTallies | None = None
+) -> YearTallies:
+    """The contribution tallies of `year`'s receipts.
+
+    Given the tallies of an earlier computation of the same year and judging inputs, only the receipts
+    stored since are judged and added (at most revenue.book.JUDGED_TOGETHER of them: an upload), since
+    receipts are never updated nor deleted and the inputs say nothing else changed how one is judged: after
+    an upload the next page judges its receipts, not the year's (issue 13). The ids are read before the
+    receipts, so the tallies count exactly the ids they carry, whatever commits meanwhile."""
+    ids = revenue_book.receipt_ids(conn, year)
+    if earlier is not None and (earlier.year, earlier.inputs) == (year, inputs) and earlier.ids <= ids:
+        new = ids - earlier.ids
+        if len(new) <= revenue_book.JUDGED_TOGETHER:
+            extended = tuple(x.copy() for x in earlier.tallies)
+            for e in revenue_book.evaluations_of(conn, info, new):
+                for tally in extended:
+                    tally.add(e)
+            return YearTallies(year, inputs, ids, extended)
+    if len(ids) >= COLUMN_WISE_FROM:
+        tallies, _missing = revenue_book.frame_tallies(conn, info, GROUPINGS, year)
+    else:
+        tallies = [Tally(by) for by in GROUPINGS]
+        for e in revenue_book.evaluations(conn, info, year):
+            for tally in tallies:
+                tally.add(e)
+    counted = sum(r.receipts for r in tallies[GROUPINGS.index("year")].rows())
+    # Receipts committed between the two reads are counted but not in `ids`: no sound start for the next.
+    return YearTallies(year, inputs, ids if counted == len(ids) else frozenset(), tuple(tallies))
+
+
 def contributions(
-    conn: Connection, info: FundInfo, base: str, memo: Memo = _computed
+    conn: Connection, info: FundInfo, base: str, memo: Memo = _computed, carry: Carry | None = None
 ) -> dict[str, list[dict]]:
     """Contributions owed to the fund grouped by resource, region and year, in the base currency (None
     where a rate is missing).
 
     Tallied a year of receipts at a time (column-wise, revenue.book.frame_tallies), each year's tallies kept
     by `memo` under what they depend on: the year's receipts (`receipt_years`) and what judges them
-    (`judging_inputs`). So after an upload only the year of the new receipts is judged again, not every
+    (`judging_inputs`). So after an upload only the year of the new receipts is tallied again, not every
     receipt of the book (issue 13); a change to a licence, a rate, a correction or the terms judges every
-    year again."""
+    year again. `carry` keeps the last year tallied, so tallying it again after an upload judges only the
+    receipts the upload added (`year_tallies`)."""
     terms = info.terms()
     names = {r.code: r.name for r in terms.resources}
     inputs = judging_inputs(conn, info)
 
-    def year_rows(year: int, receipts: int) -> dict[str, tuple]:
-        if receipts >= COLUMN_WISE_FROM:
-            tallies, _missing = revenue_book.frame_tallies(conn, info, GROUPINGS, year)
-        else:
-            tallies = [Tally(by) for by in GROUPINGS]
-            for e in revenue_book.evaluations(conn, info, year):
-                for tally in tallies:
-                    tally.add(e)
-        return {x.by: tuple(x.rows(names if x.by == "resource" else None)) for x in tallies}
+    def year_rows(year: int) -> dict[str, tuple]:
+        earlier = carry.get(CARRIED_YEAR) if carry is not None else None
+        done = year_tallies(conn, info, year, inputs, earlier)
+        if carry is not None:
+            carry.put(CARRIED_YEAR, done)
+        return {x.by: tuple(x.rows(names if x.by == "resource" else None)) for x in done.tallies}
 
     years = [
-        memo(("summary.contributions", year, n, inputs), functools.partial(year_rows, year, n))
+        memo(("summary.contributions", year, n, inputs), functools.partial(year_rows, year))
         for year, n in receipt_years(conn)
     ]
     out: dict[str, list[dict]] = {}
@@ -159,11 +215,16 @@ def contributions(
 
 
 def summary(
-    conn: Connection, info: FundInfo, today: dt.date, fc: FundCapital, memo: Memo = _computed
+    conn: Connection,
+    info: FundInfo,
+    today: dt.date,
+    fc: FundCapital,
+    memo: Memo = _computed,
+    carry: Carry | None = None,
 ) -> dict:
     """The published aggregates on `today` (role-independent: the public sees them); `fc`, the partners'
     capital accounts today, is the one capital figure every surface shows (api.reads computes it once);
-    `memo` keeps each year's contributions (see `contributions`)."""
+    `memo` keeps each year's contributions and `carry` the last year's tallies (see `contributions`)."""
     terms = info.terms(today)
     base = terms.fund.base_currency
     capital = [
@@ -200,7 +261,7 @@ def summary(
         "base_currency": base,
         "as_of": today,
         "capital": capital,
-        "contributions": contributions(conn, info, base, memo),
+        "contributions": contributions(conn, info, base, memo, carry),
         "decisions": decided[:SUMMARY_ITEMS],
         "more_decisions": len(decided) > SUMMARY_ITEMS,
         "investments": investments[:SUMMARY_ITEMS],

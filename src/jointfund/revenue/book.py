@@ -8,7 +8,7 @@ and building SQLAlchemy parameters row by row costs more than the insert itself.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from itertools import islice
 
@@ -385,9 +385,19 @@ def receipts(conn: Connection, year: int | Span | None = None) -> Iterator[Recei
     fixes = corrected(conn, "receipt")
     for rows in stored_receipts.batches(conn, *year_bounds(year), ordered=True, size=STREAM_ROWS):
         for r in patched(rows, fixes):
-            yield Receipt(
-                r[0], day(r[1]), r[2], r[3], from_minor(r[4], r[5]), r[5], r[6], r[7], r[8], split(r[9])
-            )
+            yield _receipt(r, day)
+
+
+def _receipt(r: tuple, day: Callable[[object], dt.date]) -> Receipt:
+    """A receipt from its RECEIPT_COLUMNS tuple (`day` reads the driver's date)."""
+    return Receipt(r[0], day(r[1]), r[2], r[3], from_minor(r[4], r[5]), r[5], r[6], r[7], r[8], split(r[9]))
+
+
+def receipt_ids(conn: Connection, year: int) -> frozenset[str]:
+    """The ids of the receipts dated in `year` (stored dates: what `receipts(conn, year)` reads)."""
+    first, last = year_bounds(year)
+    assert first and last
+    return stored_receipts.ids_between(conn, first, last)
 
 
 def payments(conn: Connection, year: int | Span | None = None) -> Iterator[Payment]:
@@ -509,6 +519,19 @@ def evaluations(conn: Connection, info: FundInfo, year: int | None = None) -> It
 
 
 JUDGED_TOGETHER = 200  # receipts judged per read of their licences and rates
+
+
+def evaluations_of(conn: Connection, info: FundInfo, ids: Collection[str]) -> list[Evaluation]:
+    """The receipts `ids` (at most JUDGED_TOGETHER), as corrected, judged with only their licences and the
+    rates of their days: what an upload added to a year whose other receipts are already tallied."""
+    assert len(ids) <= JUDGED_TOGETHER, len(ids)
+    if not ids:
+        return []
+    day = driver_rows.python_date(conn)
+    rows = patched(stored_receipts.with_ids(conn, sorted(ids)), corrected(conn, "receipt"))
+    batch = [_receipt(r, day) for r in rows]
+    assess = Assessor(conn, info, batch)
+    return [assess(r) for r in batch]
 
 
 def evaluations_in_batches(conn: Connection, info: FundInfo, year: int | None = None) -> Iterator[Evaluation]:

@@ -379,6 +379,13 @@ class Tally:
         self._acc: dict[tuple[str, str], _Running] = {}
         self._labels: dict[str, tuple[dt.date, str, str]] = {}
 
+    def copy(self) -> Tally:
+        """A tally with the same totals that adding to leaves this one as it is (a kept tally is shared)."""
+        out = Tally(self.by)
+        out._acc = {k: dataclasses.replace(s) for k, s in self._acc.items()}
+        out._labels = dict(self._labels)
+        return out
+
     def add(self, e: Evaluation) -> None:
         key, name = GROUPS[self.by](Row(e.receipt, e.licence))
         r = e.receipt

@@ -49,6 +49,19 @@ def batches(
     return rows.batches(conn, q, size)
 
 
+def with_ids(conn: Connection, ids: list[str]) -> list[tuple]:
+    """The receipts `ids` (at most a few hundred: one IN list), by date and id; tuples of COLUMNS, their date
+    already a date (`rows.python_date` reads either)."""
+    q = _select(None, None).where(t.receipt.c.receipt_id.in_(ids))
+    return [tuple(r) for r in conn.execute(q.order_by(t.receipt.c.date, t.receipt.c.receipt_id))]
+
+
+def ids_between(conn: Connection, first: dt.date, last: dt.date) -> frozenset[str]:
+    """The ids of the receipts dated `first`..`last`: an index range on the date."""
+    q = select(t.receipt.c.receipt_id).where(t.receipt.c.date.between(first, last))
+    return frozenset(row[0] for batch in rows.batches(conn, q) for row in batch)
+
+
 def unaccrued(conn: Connection, key_prefix: str, after: str | None, limit: int) -> list[tuple]:
     """The next `limit` receipts by id after `after` with no entry keyed `key_prefix` + their id.
 
