@@ -136,23 +136,30 @@ def test_two_workers_show_every_upload_in_the_summary_s_contributions(site) -> N
         worker.close()
 
 
-def test_a_page_reads_the_fund_once_per_request(client, site, monkeypatch) -> None:  # noqa: ANN001
-    """A page asks for the fund some eight times; each `Server.fund` opens a transaction (issue 13): a GET
-    asks the server once, and the next request asks again (an amendment may have been adopted since)."""
-    from jointfund.api.deps import Server
+def test_a_page_reads_the_fund_and_the_book_version_once_per_request(client, site, monkeypatch) -> None:  # noqa: ANN001
+    """A page asks for the fund some eight times and for the book's version at each cached part; each asking
+    opened a transaction (issue 13). A GET asks the server once for each, and the next request asks again (a
+    write may have moved either since)."""
+    from jointfund.api import deps
 
-    asked: list[int] = []
-    real = Server.fund
+    asked: list[str] = []
+    fund, version = deps.Server.fund, deps.version
 
-    def counted(self):  # noqa: ANN001, ANN202
-        asked.append(1)
-        return real(self)
+    def counted_fund(self):  # noqa: ANN001, ANN202
+        asked.append("fund")
+        return fund(self)
 
-    monkeypatch.setattr(Server, "fund", counted)
-    for path in ("/", "/api/public/summary"):
+    def counted_version(conn):  # noqa: ANN001, ANN202
+        asked.append("version")
+        return version(conn)
+
+    monkeypatch.setattr(deps.Server, "fund", counted_fund)
+    monkeypatch.setattr(deps, "version", counted_version)
+    for n, path in enumerate(("/", "/api/public/summary", "/")):
+        client.get("/api/me")  # another request between: its reads are its own
         asked.clear()
-        assert client.get(path).status_code == 200
-        assert len(asked) == 1, (path, len(asked))
+        assert client.get(path, params={"n": n}).status_code == 200  # a URL not served before: computed
+        assert sorted(asked) == ["fund", "version"], (path, asked)
 
 
 def _json(rows: dict) -> dict:

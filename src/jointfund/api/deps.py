@@ -40,6 +40,7 @@ from jointfund.store import db
 from jointfund.store import tables as t
 
 ANONYMOUS = policy.Actor("anonymous", policy.PUBLIC)
+SAFE_METHODS = ("GET", "HEAD")  # requests that write nothing: what they read once holds for the request
 T = TypeVar("T")
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 CSRF_EXPIRED = (
@@ -121,10 +122,25 @@ def cached(
 
     Pass `role` whenever the result depends on who asks, so one role's output is never served to another.
     Results are shared between requests: callers must not mutate them.
+
+    A GET request reads the version once, at its first cached read, and keys every later one on it: its
+    figures are of one version at least (each computed at that version or a later one), and a page no longer
+    opens a transaction per part just to learn the version again (issue 13).
     """
+    return server(request).reads.get((book_version(request), clock.today(), endpoint, params, role), compute)
+
+
+def book_version(request: Request) -> tuple[int, int, int]:
+    """The book's version (api.cache.version) this request reads at: once per GET request, fresh otherwise."""
+    if request.method in SAFE_METHODS:
+        found = getattr(request.state, "book_version", None)
+        if found is not None:
+            return found
     with reading(request) as conn:
         v = version(conn)
-    return server(request).reads.get((v, clock.today(), endpoint, params, role), compute)
+    if request.method in SAFE_METHODS:
+        request.state.book_version = v
+    return v
 
 
 @dataclass(frozen=True)
@@ -262,9 +278,6 @@ async def require_sign_in_csrf(request: Request) -> None:
         request.cookies.get(SIGN_IN_COOKIE), await offered_csrf(request)
     ):
         raise CsrfRefused(CSRF_EXPIRED)
-
-
-SAFE_METHODS = ("GET", "HEAD")
 
 
 def fund(request: Request) -> fund_mod.FundInfo:
