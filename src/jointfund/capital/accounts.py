@@ -418,6 +418,9 @@ def _pieces(conn: Connection, cuts: Sequence[dt.date], currency: str, earlier: P
     return Pieces(cuts, currency, seq, kept + tuple(_by_piece(conn, cuts, currency, since)))
 
 
+_NAV = (None, "net assets")  # the role of an asset, a liability or a trading account: counted in the NAV
+
+
 def capital_accounts(
     conn: Connection, info: FundInfo, end: dt.date, start: dt.date | None = None
 ) -> FundCapital:
@@ -448,11 +451,16 @@ def carried_capital(
     fallback = {p.code: p.ownership_share for p in terms.partners if p.ownership_share is not None}
     starts = period_starts(terms.capital.allocation_period, info.start_date, end)
     pieces = _pieces(conn, window_cuts(starts, start, end), base, earlier)
+    # An account has a row in each piece it moved in (about four each on the bench's book): classified once.
+    roles: dict[str, tuple[str | None, str] | None] = {}
     for name, kind, day, minor, credits in pieces.rows:
-        if kind in ("asset", "liability") or in_subtree(name, ch.trading):
+        if name not in roles:
+            on_nav = kind in ("asset", "liability") or in_subtree(name, ch.trading)
+            roles[name] = _NAV if on_nav else ch.category(name)
+        cat = roles[name]
+        if cat is _NAV:
             nav += minor
             continue
-        cat = ch.category(name)
         if cat is None:  # equity that belongs to no partner yet: obligations accrued
             other -= minor
             continue
