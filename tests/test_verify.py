@@ -248,9 +248,13 @@ def test_the_verify_bar_runs_no_thread_on_a_terminal_so_verify_may_fork(monkeypa
     before = set(threading.enumerate())  # other tests' threads may linger: only new ones count here
     with bar("verifying", total=10) as advance:
         advance(1)
-        assert (
-            set(threading.enumerate()) - before
-        )  # the usual bar: its refresh thread (what verify must not meet)
+        refresh = set(threading.enumerate()) - before
+        assert refresh  # the usual bar: its refresh thread (what verify must not meet)
+    # A stopped thread stays listed until it has finished unwinding: wait for the first bar's, so that only a
+    # thread of the second bar can count below (CI once saw the first one, stopped, still listed).
+    for thread in refresh:
+        thread.join(timeout=10)
+    before = set(threading.enumerate())
     with bar("verifying", total=10, forks=True) as advance:
         advance(3)
         assert not set(threading.enumerate()) - before
