@@ -168,3 +168,13 @@ def test_an_upload_to_the_carried_year_judges_only_the_receipts_it_added(
             "test",
         )
     assert checked(whole=[2025, 2026], alone=[])
+
+
+def test_judging_some_receipts_refuses_more_than_one_batch_by_code_not_an_assert(fund_engine) -> None:  # noqa: ANN001
+    """evaluations_of's batch limit is code, not an assert that `python -O` strips (issue 17, limits)."""
+    info = info_of(fund_engine)
+    too_many = {f"R{i}" for i in range(summary.revenue_book.JUDGED_TOGETHER + 1)}
+    with db.transaction(fund_engine) as conn:
+        with pytest.raises(ValueError, match="at most 200 receipts at once, not 201"):
+            summary.revenue_book.evaluations_of(conn, info, too_many)
+        assert summary.revenue_book.evaluations_of(conn, info, set()) == []

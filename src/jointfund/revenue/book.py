@@ -396,7 +396,8 @@ def _receipt(r: tuple, day: Callable[[object], dt.date]) -> Receipt:
 def receipt_ids(conn: Connection, year: int) -> frozenset[str]:
     """The ids of the receipts dated in `year` (stored dates: what `receipts(conn, year)` reads)."""
     first, last = year_bounds(year)
-    assert first and last
+    if first is None or last is None:  # a year always has both ends; said for the type checker and -O alike
+        raise ValueError(f"no bounds for year {year!r}")
     return stored_receipts.ids_between(conn, first, last)
 
 
@@ -524,7 +525,9 @@ JUDGED_TOGETHER = 200  # receipts judged per read of their licences and rates
 def evaluations_of(conn: Connection, info: FundInfo, ids: Collection[str]) -> list[Evaluation]:
     """The receipts `ids` (at most JUDGED_TOGETHER), as corrected, judged with only their licences and the
     rates of their days: what an upload added to a year whose other receipts are already tallied."""
-    assert len(ids) <= JUDGED_TOGETHER, len(ids)
+    # A limit, so checked by code that survives python -O (issue 17), not by an assert.
+    if len(ids) > JUDGED_TOGETHER:
+        raise ValueError(f"evaluations_of judges at most {JUDGED_TOGETHER} receipts at once, not {len(ids)}")
     if not ids:
         return []
     day = driver_rows.python_date(conn)
