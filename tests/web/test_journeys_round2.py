@@ -153,3 +153,18 @@ def test_the_capital_accounts_name_their_exchange_differences_not_the_exchange_r
     assert header, "the capital accounts' table is there"
     text = shown(header.group(0))
     assert words in text and not_words not in text
+
+
+@pytest.mark.parametrize(
+    ("lang", "name"), [("en", "United States of America"), ("uk", "Сполучені Штати Америки")]
+)
+def test_the_capital_page_names_the_partners_as_the_public_page_does(client, site, lang, name) -> None:  # noqa: ANN001
+    """The capital accounts and the statements' table showed the codes US and UA (found walking the uk page
+    at 360 px); the public page and the dashboard name the partners."""
+    sign_in(client, site, "auditor")
+    html = client.get(f"/capital?lang={lang}").text
+    for table in ("capital-accounts", "statement-links"):
+        found = re.search(rf'<table[^>]*id="{table}".*?</table>', html, re.S)
+        assert found, table
+        assert name in found.group(0), table
+        assert not re.search(r"<th[^>]*>US</th>", found.group(0)), table
