@@ -167,3 +167,42 @@ def _json(rows: dict) -> dict:
     import json
 
     return json.loads(json.dumps(rows, default=str))
+
+
+def test_the_summary_s_signed_heads_are_reused_until_a_checkpoint_or_cosignature_is_added(
+    client, site, monkeypatch
+) -> None:  # noqa: ANN001
+    """A write that signs nothing (an entry) leaves the summary's checkpoints and witnessing as they were, so
+    the page after it does not read them again (issue 13); a new checkpoint or witness cosignature shows at
+    once."""
+    from jointfund.ledger import checkpoint_note
+    from jointfund.ledger.note import Signature
+    from jointfund.reports import summary
+
+    read: list[int] = []
+    real = summary.signed_heads
+    monkeypatch.setattr(summary, "signed_heads", lambda *a: read.append(1) or real(*a))
+    site.sign_checkpoints()
+    first = client.get("/api/public/summary").json()
+    assert read == [1] and first["witnessing"]["witnesses"] == []
+    with db.write(site.engine) as conn:
+        journal.open_account(conn, "Assets:Cache:Signed", site.fund.start_date, None, "test", "test")
+    after_entry = client.get("/api/public/summary").json()
+    assert read == [1], "an entry signed nothing: the signed heads are reused"
+    for part in ("checkpoints", "both_signed", "witnessing"):
+        assert after_entry[part] == first[part]
+
+    site.sign_checkpoints()  # both partners sign the bigger log
+    signed = client.get("/api/public/summary").json()
+    every = client.get("/api/checkpoints", params={"limit": 500}).json()["items"]
+    assert read == [1, 1]
+    assert signed["checkpoints"] == summary.latest_by_partner(every)
+    assert signed["both_signed"]["tree_size"] > first["both_signed"]["tree_size"]
+
+    with db.write(site.engine) as conn:
+        head = checkpoint_note.latest(conn, site.fund.id, site.fund.base_terms().partner_codes)
+        assert head is not None
+        cosig = Signature("witness.example/w1", b"\x01\x02\x03\x04", bytes(8) + bytes(64))
+        assert checkpoint_note.add_cosignatures(conn, head.body, [cosig]) == 1
+    witnessed = client.get("/api/public/summary").json()
+    assert read == [1, 1, 1] and witnessed["witnessing"]["witnesses"] == ["witness.example/w1"]

@@ -248,11 +248,10 @@ def summary(
             SUMMARY_ITEMS + 1,
         )
     ]
-    keys = log.partner_keys(conn)
-    cps = [
-        {"id": i, **checkpoint_json(cp, keys[cp.key_id][1])}
-        for i, cp in log.summary_checkpoints(conn, info.id, terms.partner_codes)
-    ]
+    signed = memo(
+        ("summary.signed", info.id, info.terms_sha256(), today, signed_version(conn)),
+        lambda: signed_heads(conn, info, terms.partner_codes),
+    )
     investments = dossier.investments(conn, info, limit=SUMMARY_ITEMS + 1, newest_first=True)
     return {
         "fund_code": info.code,
@@ -266,8 +265,34 @@ def summary(
         "more_decisions": len(decided) > SUMMARY_ITEMS,
         "investments": investments[:SUMMARY_ITEMS],
         "more_investments": len(investments) > SUMMARY_ITEMS,
+        **signed,
+    }
+
+
+def signed_version(conn: Connection) -> tuple[int, int]:
+    """(last checkpoint id, last witness cosignature id): what the signed heads a summary shows depend on,
+    beside the terms. Both tables are append-only, so an upload, a vote or any other record leaves them as
+    they were and the page after it reuses its signed heads (index reads; issue 13)."""
+    cp, cosigned = conn.execute(
+        select(
+            select(func.max(t.checkpoint.c.id)).scalar_subquery(),
+            select(func.max(t.cosignature.c.id)).scalar_subquery(),
+        )
+    ).one()
+    return cp or 0, cosigned or 0
+
+
+def signed_heads(conn: Connection, info: FundInfo, partners: tuple[str, ...]) -> dict:
+    """The summary's checkpoints: each partner's latest, the largest head they all signed and its witnessing.
+    Read from the checkpoints, their keys (append-only) and the terms alone: `signed_version` keys it."""
+    keys = log.partner_keys(conn)
+    cps = [
+        {"id": i, **checkpoint_json(cp, keys[cp.key_id][1])}
+        for i, cp in log.summary_checkpoints(conn, info.id, partners)
+    ]
+    return {
         "checkpoints": latest_by_partner(cps),
-        "both_signed": both_signed(cps, terms.partner_codes),
+        "both_signed": both_signed(cps, partners),
         "witnessing": witnessing(conn, info),
     }
 
