@@ -94,13 +94,13 @@ def test_an_upload_to_the_carried_year_judges_only_the_receipts_it_added(
     judged_ids: list[set] = []
     full, some = summary.revenue_book.evaluations, summary.revenue_book.evaluations_of
 
-    def judged_whole(conn, info, year=None):  # noqa: ANN001, ANN202
+    def judged_whole(conn, info, year=None, assess=None):  # noqa: ANN001, ANN202
         judged_years.append(year)
-        return full(conn, info, year)
+        return full(conn, info, year, assess)
 
-    def judged_alone(conn, info, ids):  # noqa: ANN001, ANN202
+    def judged_alone(conn, info, ids, judge=None):  # noqa: ANN001, ANN202
         judged_ids.append(set(ids))
-        return some(conn, info, ids)
+        return some(conn, info, ids, judge)
 
     monkeypatch.setattr(summary.revenue_book, "evaluations", judged_whole)
     monkeypatch.setattr(summary.revenue_book, "evaluations_of", judged_alone)
@@ -168,6 +168,26 @@ def test_an_upload_to_the_carried_year_judges_only_the_receipts_it_added(
             "test",
         )
     assert checked(whole=[2025, 2026], alone=[])
+
+    # The carried judge keeps the licences and rates, not the corrections' rate days: a reversal uploaded on
+    # another day is converted at the rate of the receipt it corrects (so the two net to zero), as judging
+    # every receipt does; were its own day's rate used, `checked` would see the figures differ.
+    with db.write(fund_engine) as conn:
+        imports.run(
+            conn,
+            imports.rates_kind(info.base_terms()),
+            write(
+                tmp_path,
+                "fx26.csv",
+                "date,currency,rate\n2026-01-05,USD,40.0000\n2026-02-01,USD,41.0000\n2026-03-02,USD,45.0000\n",
+            ),
+            "test",
+        )
+    assert checked(whole=[2025, 2026], alone=[])
+    load(fund_engine, tmp_path, HEADER + "R-8,2026-03-02,L-NEW,rent,-500.00,UAH,R-3\n", "r8.csv")
+    reversed_ = checked(whole=[], alone=[{"R-8"}])
+    assert carry.get(summary.CARRIED_YEAR).judge is not None
+    assert _year(reversed_, 2026)["receipts"] == 3
 
 
 def test_judging_some_receipts_refuses_more_than_one_batch_by_code_not_an_assert(fund_engine) -> None:  # noqa: ANN001

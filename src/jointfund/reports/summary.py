@@ -102,12 +102,15 @@ class YearTallies(NamedTuple):
       year: the receipts' year; inputs: `judging_inputs` when they were judged.
       ids: the receipt ids the tallies count, exactly.
       tallies: one per grouping of GROUPINGS.
+      judge: what judged them (the whole book's licences, rates and rules under `inputs`), so that the next
+        upload's receipts are judged without reading those again.
     """
 
     year: int
     inputs: tuple
     ids: frozenset[str]
     tallies: tuple[Tally, ...]
+    judge: revenue_book.Assessor | None = None
 
 
 class Carry(Protocol):
@@ -136,20 +139,21 @@ def year_tallies(
         new = ids - earlier.ids
         if len(new) <= revenue_book.JUDGED_TOGETHER:
             extended = tuple(x.copy() for x in earlier.tallies)
-            for e in revenue_book.evaluations_of(conn, info, new):
+            for e in revenue_book.evaluations_of(conn, info, new, earlier.judge):
                 for tally in extended:
                     tally.add(e)
-            return YearTallies(year, inputs, ids, extended)
+            return earlier._replace(ids=ids, tallies=extended)
+    judge = revenue_book.Assessor(conn, info)
     if len(ids) >= COLUMN_WISE_FROM:
-        tallies, _missing = revenue_book.frame_tallies(conn, info, GROUPINGS, year)
+        tallies, _missing = revenue_book.frame_tallies(conn, info, GROUPINGS, year, judge)
     else:
         tallies = [Tally(by) for by in GROUPINGS]
-        for e in revenue_book.evaluations(conn, info, year):
+        for e in revenue_book.evaluations(conn, info, year, judge):
             for tally in tallies:
                 tally.add(e)
     counted = sum(r.receipts for r in tallies[GROUPINGS.index("year")].rows())
     # Receipts committed between the two reads are counted but not in `ids`: no sound start for the next.
-    return YearTallies(year, inputs, ids if counted == len(ids) else frozenset(), tuple(tallies))
+    return YearTallies(year, inputs, ids if counted == len(ids) else frozenset(), tuple(tallies), judge)
 
 
 def contributions(

@@ -7,6 +7,7 @@ and building SQLAlchemy parameters row by row costs more than the insert itself.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
@@ -425,6 +426,14 @@ class Assessor:
         found = rates_between(conn, currencies, min(days), max(days)) if days else iter(())
         self.rates = RateTable(found, domestic, self.book.max_age_days)
 
+    def with_rate_days(self, conn: Connection) -> Assessor:
+        """This assessor with the corrections' rate days read again: a receipt stored since may correct
+        another (receipt.corrects is not a judging input that is counted), so one judging only new receipts
+        reads them, and nothing else, while the licences, rates, corrections and terms are unchanged."""
+        fresh = copy.copy(self)
+        fresh.rate_days = rate_days(conn)
+        return fresh
+
     def __call__(self, receipt: Receipt) -> Evaluation:
         return evaluate(
             receipt,
@@ -481,9 +490,12 @@ def receipt_of_tuple(r: tuple) -> Receipt:
     return Receipt(r[0], r[1], r[2], r[3], from_minor(r[4], r[5]), r[5], r[6], r[7], r[8], split(r[9]))
 
 
-def judged(conn: Connection, info: FundInfo, year: int | None = None) -> Iterator[pl.DataFrame]:
-    """Every stored receipt (of `year`), judged column-wise (see bulk.py), a frame at a time."""
-    assess = Assessor(conn, info)
+def judged(
+    conn: Connection, info: FundInfo, year: int | None = None, assess: Assessor | None = None
+) -> Iterator[pl.DataFrame]:
+    """Every stored receipt (of `year`), judged column-wise (see bulk.py), a frame at a time; by `assess` if
+    given (an Assessor of the whole book, read on `conn`'s snapshot)."""
+    assess = assess or Assessor(conn, info)
     for frame in receipt_frames(conn, year):
         yield assess.frame(frame)
 
@@ -498,23 +510,30 @@ def grouped_totals(
 
 
 def frame_tallies(
-    conn: Connection, info: FundInfo, groupings: Sequence[str], year: int | None = None
+    conn: Connection,
+    info: FundInfo,
+    groupings: Sequence[str],
+    year: int | None = None,
+    assess: Assessor | None = None,
 ) -> tuple[list[Tally], set[tuple[str, dt.date]]]:
-    """One column-wise pass over the receipts (of `year`) feeding a tally per grouping; and the rates they
-    lacked."""
+    """One column-wise pass over the receipts (of `year`) feeding a tally per grouping (judged by `assess` if
+    given, see `judged`); and the rates they lacked."""
     tallies = [Tally(by) for by in groupings]
     base_currency = info.base_terms().fund.base_currency
     missing: set[tuple[str, dt.date]] = set()
-    for frame in judged(conn, info, year):
+    for frame in judged(conn, info, year, assess):
         for tally in tallies:
             tally.add_frame(frame, base_currency)
         missing |= bulk.missing_rates(frame)
     return tallies, missing
 
 
-def evaluations(conn: Connection, info: FundInfo, year: int | None = None) -> Iterator[Evaluation]:
-    """Every stored receipt (of `year`), judged by the terms in force on its date."""
-    assess = Assessor(conn, info)
+def evaluations(
+    conn: Connection, info: FundInfo, year: int | None = None, assess: Assessor | None = None
+) -> Iterator[Evaluation]:
+    """Every stored receipt (of `year`), judged by the terms in force on its date (by `assess` if given, an
+    Assessor of the whole book)."""
+    assess = assess or Assessor(conn, info)
     for r in receipts(conn, year):
         yield assess(r)
 
@@ -522,9 +541,15 @@ def evaluations(conn: Connection, info: FundInfo, year: int | None = None) -> It
 JUDGED_TOGETHER = 200  # receipts judged per read of their licences and rates
 
 
-def evaluations_of(conn: Connection, info: FundInfo, ids: Collection[str]) -> list[Evaluation]:
+def evaluations_of(
+    conn: Connection, info: FundInfo, ids: Collection[str], judge: Assessor | None = None
+) -> list[Evaluation]:
     """The receipts `ids` (at most JUDGED_TOGETHER), as corrected, judged with only their licences and the
-    rates of their days: what an upload added to a year whose other receipts are already tallied."""
+    rates of their days: what an upload added to a year whose other receipts are already tallied.
+
+    `judge`: an Assessor of the whole book read when the licences, rates, corrections and terms were what
+    they are now (the caller's judging inputs say so); then only the corrections' rate days are read again
+    (`Assessor.with_rate_days`), not the licences and rates (issue 13: nine statements after each upload)."""
     # A limit, so checked by code that survives python -O (issue 17), not by an assert.
     if len(ids) > JUDGED_TOGETHER:
         raise ValueError(f"evaluations_of judges at most {JUDGED_TOGETHER} receipts at once, not {len(ids)}")
@@ -533,7 +558,7 @@ def evaluations_of(conn: Connection, info: FundInfo, ids: Collection[str]) -> li
     day = driver_rows.python_date(conn)
     rows = patched(stored_receipts.with_ids(conn, sorted(ids)), corrected(conn, "receipt"))
     batch = [_receipt(r, day) for r in rows]
-    assess = Assessor(conn, info, batch)
+    assess = judge.with_rate_days(conn) if judge is not None else Assessor(conn, info, batch)
     return [assess(r) for r in batch]
 
 
