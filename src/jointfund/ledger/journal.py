@@ -48,17 +48,20 @@ KEY_LOOKUP_CHUNK = 500
 
 
 def load_accounts(conn: Connection) -> dict[str, Account]:
-    closed = {r.account_id: r.closed for r in conn.execute(select(t.account_closure))}
+    """The chart: every account by name, with its closing day if it is closed.
+
+    Unpacked from the rows as tuples of the columns used: a receipt upload reads the chart three times, and
+    reading each field by name cost 3.6x the CPU (4.7 against 1.3 ms for the bench's 534 accounts, issue
+    13)."""
+    c, a = t.account_closure.c, t.account.c
+    closed = dict(conn.execute(select(c.account_id, c.closed)).all())
     return {
-        r.name: Account(
-            r.id,
-            r.name,
-            r.type,
-            tuple(r.currencies.split(",")) if r.currencies else None,
-            r.opened,
-            closed.get(r.id),
+        name: Account(
+            ident, name, kind, tuple(currencies.split(",")) if currencies else None, opened, closed.get(ident)
         )
-        for r in conn.execute(select(t.account))
+        for ident, name, kind, currencies, opened in conn.execute(
+            select(a.id, a.name, a.type, a.currencies, a.opened)
+        ).all()
     }
 
 
