@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+import sqlalchemy
 
 from jointfund.capital import calls, in_kind
 from jointfund.capital.accounts import capital_accounts
@@ -170,3 +171,48 @@ def test_a_call_is_pro_rata_to_commitments_and_cash_may_not_exceed_it(folio) -> 
         Decimal("25.01"),
     )
     assert folio.balance("capital_cash", partner="US") == Decimal("-75.01")
+
+
+def test_partner_capital_reads_each_partners_commitments_and_calls_in_two_statements(folio) -> None:  # noqa: ANN001
+    terms, fund = folio.fund.base_terms(), folio.fund
+    other = next(c for c in terms.fund.currencies if c != "USD")
+    cs = folio.countersigned()
+    with db.write(folio.engine) as conn:
+        calls.commit(conn, terms, "US", Decimal("300.00"), "USD", D(2025, 9, 17), "C-US")
+        calls.commit(conn, terms, "UA", Decimal("100.00"), "USD", D(2025, 9, 17), "C-UA")
+        calls.commit(conn, terms, "US", Decimal("50.00"), "USD", D(2025, 11, 1), "C-US-2")  # later
+        calls.commit(conn, terms, "UA", Decimal("70.00"), other, D(2025, 9, 17), "C-UA-X")  # another currency
+        calls.issue_call(conn, fund, Decimal("100.01"), "USD", D(2025, 10, 1), "CALL-1", **cs)
+        calls.contribute(conn, fund, "CALL-1-US", Decimal("50.00"), D(2025, 10, 5), "BANK-1", **cs)
+    seen: list[int] = []
+    listener = lambda *a: seen.append(1)  # noqa: E731
+    sqlalchemy.event.listen(folio.engine, "before_cursor_execute", listener)
+    try:
+        with db.transaction(folio.engine) as conn:
+            seen.clear()  # what opening the transaction ran
+            asked = ((D(2025, 9, 30), None), (D(2025, 10, 5), "USD"), (None, "USD"), (None, other))
+            figures = {
+                (day, cur): {c.partner: c[2:] for c in calls.partner_capital(conn, terms, day, cur)}
+                for day, cur in asked
+            }
+            statements = len(seen) / len(figures)
+            by_partner = calls.commitments(conn, "USD", D(2025, 10, 31))
+            assert calls.committed(conn, "US", "USD", None) == Decimal("350.00")
+            assert calls.committed(conn, "UA", other, D(2025, 9, 16)) == 0  # before it was made
+    finally:
+        sqlalchemy.event.remove(folio.engine, "before_cursor_execute", listener)
+    z, m = Decimal(0), Decimal
+    # (committed, called, received, outstanding, uncalled)
+    assert figures[D(2025, 9, 30), None] == {"US": (m(300), z, z, z, m(300)), "UA": (m(100), z, z, z, m(100))}
+    assert figures[D(2025, 10, 5), "USD"] == {
+        "US": (m(300), m("75.01"), m(50), m("25.01"), m("224.99")),
+        "UA": (m(100), m(25), z, m(25), m(75)),
+    }
+    assert figures[None, "USD"] == {
+        "US": (m(350), m("75.01"), m(50), m("25.01"), m("274.99")),
+        "UA": (m(100), m(25), z, m(25), m(75)),
+    }
+    # Only what was committed in the currency asked for; no call was made in it.
+    assert figures[None, other] == {"US": (z, z, z, z, z), "UA": (m(70), z, z, z, m(70))}
+    assert statements == 2  # the balances of every partner's accounts in one, the commitments in another
+    assert by_partner == {"US": m(300), "UA": m(100)}

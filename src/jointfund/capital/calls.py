@@ -137,33 +137,37 @@ def receipt_entry(
 
 
 def committed(conn: Connection, partner: str, currency: str, as_of: dt.date | None) -> Decimal:
-    return sum(
-        (
-            Decimal(ev.data["amount"])
-            for ev in log.events(conn, action="capital.commit")
-            if ev.data["partner"] == partner
-            and ev.data["currency"] == currency
-            and (as_of is None or dt.date.fromisoformat(ev.data["date"]) <= as_of)
-        ),
-        Decimal(0),
-    )
+    return commitments(conn, currency, as_of).get(partner, Decimal(0))
+
+
+def commitments(conn: Connection, currency: str, as_of: dt.date | None) -> dict[str, Decimal]:
+    """Each partner's total commitments in `currency` to `as_of` (a partner with none is absent), from one
+    read of the commitment events."""
+    out: dict[str, Decimal] = {}
+    for ev in log.events(conn, action="capital.commit"):
+        d = ev.data
+        if d["currency"] == currency and (as_of is None or dt.date.fromisoformat(d["date"]) <= as_of):
+            out[d["partner"]] = out.get(d["partner"], Decimal(0)) + Decimal(d["amount"])
+    return out
 
 
 def partner_capital(
     conn: Connection, terms: Terms, as_of: dt.date | None = None, currency: str | None = None
 ) -> list[PartnerCapital]:
     """Each partner's commitments and calls in `currency` (the base currency by default), from the book
-    alone."""
+    alone: two reads whatever the number of partners (the public page shows it after every write)."""
     cur = currency or terms.fund.base_currency
+    partners = terms.partner_codes
+    cash = {p: terms.account_name("capital_cash", partner=p) for p in partners}
+    receivable = {p: terms.account_name("capital_call_receivable", partner=p) for p in partners}
+    # Each partner's two accounts in turn: a missing one is named as reading them one by one named it.
+    balances = journal.balance_each(conn, [a for p in partners for a in (cash[p], receivable[p])], as_of, cur)
+    promises = commitments(conn, cur, as_of)
     out = []
-    for p in terms.partner_codes:
-        called = -journal.balance(conn, terms.account_name("capital_cash", partner=p), as_of, cur).get(
-            cur, Decimal(0)
-        )
-        outstanding = journal.balance(
-            conn, terms.account_name("capital_call_receivable", partner=p), as_of, cur
-        ).get(cur, Decimal(0))
-        promised = committed(conn, p, cur, as_of)
+    for p in partners:
+        called = -balances[cash[p]].get(cur, Decimal(0))
+        outstanding = balances[receivable[p]].get(cur, Decimal(0))
+        promised = promises.get(p, Decimal(0))
         figures = [
             round_minor(x, cur)
             for x in (promised, called, called - outstanding, outstanding, promised - called)

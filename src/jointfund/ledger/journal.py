@@ -479,6 +479,22 @@ def balance(
     """Balance of `account` (and, by default, its subtree) per currency, as of an effective date.
 
     One query, without loading the chart (ledger.balance: the statement the CLI's quick read runs too)."""
+    return account_balance.balance(_runner(conn), account, as_of, currency, subtree)
+
+
+def balance_each(
+    conn: Connection,
+    accounts: Sequence[str],
+    as_of: dt.date | None = None,
+    currency: str | None = None,
+    subtree: bool = True,
+) -> dict[str, dict[str, Decimal]]:
+    """`balance` of each of `accounts` (a dict by account), in one statement."""
+    return account_balance.balance_each(_runner(conn), accounts, as_of, currency, subtree)
+
+
+def _runner(conn: Connection) -> account_balance.Run:
+    """Runs a statement of store.balances on `conn`."""
 
     def run(sql: str, params: dict[str, Any]) -> Iterable[tuple[Any, ...]]:
         statement = text(sql)
@@ -486,7 +502,7 @@ def balance(
             statement = statement.bindparams(bindparam("as_of", type_=Date()))
         return conn.execute(statement, params).all()
 
-    return account_balance.balance(run, account, as_of, currency, subtree)
+    return run
 
 
 def trial_balance(conn: Connection, as_of: dt.date | None = None) -> list[tuple[str, str, Decimal]]:
@@ -588,6 +604,7 @@ def balances(
 
 __all__ = [
     "balance",
+    "balance_each",
     "balances",
     "close_account",
     "entries",
