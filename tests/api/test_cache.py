@@ -136,14 +136,20 @@ def test_two_workers_show_every_upload_in_the_summary_s_contributions(site) -> N
         worker.close()
 
 
-def test_a_page_reads_the_fund_and_the_book_version_once_per_request(client, site, monkeypatch) -> None:  # noqa: ANN001
-    """A page asks for the fund some eight times and for the book's version at each cached part; each asking
-    opened a transaction (issue 13). A GET asks the server once for each, and the next request asks again (a
-    write may have moved either since)."""
-    from jointfund.api import deps
+def test_a_page_reads_the_fund_the_book_version_and_the_session_once_per_request(
+    client, site, monkeypatch
+) -> None:  # noqa: ANN001
+    """A page asks for the fund some eight times, for the book's version at each cached part and for the
+    session wherever a template shows it; each asking opened a transaction (issue 13). A GET asks the server
+    once for each: the response cache's middleware reads the version and the session for its key, and the
+    route takes them from it. The next request asks again (a write or a sign-out may have moved either)."""
+    from jointfund.api import deps, response_cache
+    from jointfund.api.security import SESSION_COOKIE, Sessions
+
+    from .conftest import sign_in
 
     asked: list[str] = []
-    fund, version = deps.Server.fund, deps.version
+    fund, version, session = deps.Server.fund, deps.version, Sessions.get
 
     def counted_fund(self):  # noqa: ANN001, ANN202
         asked.append("fund")
@@ -153,13 +159,40 @@ def test_a_page_reads_the_fund_and_the_book_version_once_per_request(client, sit
         asked.append("version")
         return version(conn)
 
+    def counted_session(self, sid, conn=None):  # noqa: ANN001, ANN202
+        if sid and conn is not None:  # no cookie: nothing read; no connection: it calls itself with one
+            asked.append("session")
+        return session(self, sid, conn)
+
     monkeypatch.setattr(deps.Server, "fund", counted_fund)
     monkeypatch.setattr(deps, "version", counted_version)
+    monkeypatch.setattr(response_cache, "version", counted_version)
+    monkeypatch.setattr(Sessions, "get", counted_session)
     for n, path in enumerate(("/", "/api/public/summary", "/")):
         client.get("/api/me")  # another request between: its reads are its own
         asked.clear()
         assert client.get(path, params={"n": n}).status_code == 200  # a URL not served before: computed
         assert sorted(asked) == ["fund", "version"], (path, asked)
+    sign_in(client, site, "auditor")
+    for n in range(2):
+        asked.clear()
+        page = client.get("/dashboard", params={"n": n})
+        assert page.status_code == 200 and 'name="csrf"' in page.text  # the session's token is on the page
+        assert sorted(asked) == ["fund", "session", "version"], asked
+    ended = client.cookies[SESSION_COOKIE]
+    client.post("/logout", data={"csrf": _csrf(page.text)})
+    client.cookies.set(SESSION_COOKIE, ended)  # the ended session's cookie, offered again
+    asked.clear()
+    assert client.get("/dashboard", params={"n": 9}, follow_redirects=False).status_code == 303
+    assert asked.count("session") == 1  # read afresh for the request, found ended, and refused
+
+
+def _csrf(html: str) -> str:
+    import re
+
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found, "no CSRF field"
+    return found.group(1)
 
 
 def _json(rows: dict) -> dict:

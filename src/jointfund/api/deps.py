@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from fastapi import Depends, Request
 from sqlalchemy import Connection, Engine, func, select
@@ -24,6 +24,7 @@ from jointfund.api.cache import Carried, ReadCache, version
 from jointfund.api.errors import CsrfRefused, NotSignedIn
 from jointfund.api.jobs import Jobs
 from jointfund.api.previews import Previews
+from jointfund.api.response_cache import SESSION_READ
 from jointfund.api.security import (
     CSRF_FIELD,
     CSRF_HEADER,
@@ -40,6 +41,7 @@ from jointfund.store import db
 from jointfund.store import tables as t
 
 ANONYMOUS = policy.Actor("anonymous", policy.PUBLIC)
+_UNREAD = object()  # request.state holds no session read yet
 SAFE_METHODS = ("GET", "HEAD")  # requests that write nothing: what they read once holds for the request
 T = TypeVar("T")
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -183,7 +185,16 @@ def cached_read(
 
 
 def session(request: Request) -> Session | None:
-    return server(request).sessions.get(request.cookies.get(SESSION_COOKIE))
+    """The request's live session: read once per GET request (the response cache's middleware may have read
+    it already for this request), fresh for any request that may write."""
+    safe = request.method in SAFE_METHODS
+    read = getattr(request.state, SESSION_READ, _UNREAD) if safe else _UNREAD
+    if read is not _UNREAD:
+        return cast(Session | None, read)
+    found = server(request).sessions.get(request.cookies.get(SESSION_COOKIE))
+    if safe:
+        setattr(request.state, SESSION_READ, found)
+    return found
 
 
 def current_actor(request: Request) -> policy.Actor:

@@ -34,11 +34,12 @@ from starlette.requests import cookie_parser
 
 from jointfund import clock
 from jointfund.api.cache import version
-from jointfund.api.security import LANG_COOKIE, SESSION_COOKIE, Sessions
+from jointfund.api.security import LANG_COOKIE, SESSION_COOKIE, Session, Sessions
 from jointfund.store import db
 
 F = TypeVar("F", bound=Callable[..., Any])
 _MARK = "__jointfund_cacheable__"
+SESSION_READ = "session_read"  # request.state: the session the middleware read for this GET (or None)
 MAX_ROUTE_PATHS = 4096  # paths remembered as cacheable or not (clients choose paths: keep it bounded)
 
 
@@ -64,11 +65,13 @@ class Asker(NamedTuple):
       key: the cache key part (kind, credential digest or session id).
       via: how the route must have authenticated the asker for its response to be stored.
       user: the session's user (None for tokens, the public and sessions not signed in).
+      session: the live session read for the cookie (None for tokens and the public).
     """
 
     key: tuple
     via: str
     user: str | None
+    session: Session | None = None
 
 
 def asker(
@@ -81,7 +84,7 @@ def asker(
         return Asker(("token", hashlib.sha256(auth).hexdigest()), "token", None)
     s = sessions.get(cookies.get(SESSION_COOKIE), conn)
     if s is not None:
-        return Asker(("session", s.id), "session" if s.user is not None else "none", s.user)
+        return Asker(("session", s.id), "session" if s.user is not None else "none", s.user, s)
     return Asker(("public",), "none", None)
 
 
@@ -116,6 +119,12 @@ class ResponseCache:
         with db.transaction(server.loop_engine()) as conn:
             who = asker(headers, cookies, server.sessions, conn)
             v = version(conn)
+        # What a miss's route would read again first, each in a transaction of its own (three round trips to
+        # PostgreSQL apiece): the route keys its cached parts on this version (api.deps.book_version) and
+        # takes this session (api.deps.session). Both were read just now for this very request.
+        state = scope.setdefault("state", {})
+        state["book_version"] = v
+        state[SESSION_READ] = who.session
         key: Hashable = (
             v,
             clock.today(),
