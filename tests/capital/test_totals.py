@@ -217,8 +217,15 @@ def test_capital_carried_from_an_earlier_read_equals_a_fresh_one_after_each_writ
         other = accounts.carried_capital(conn, book.fund, book.day(699), earlier=pieces)[0]
         assert asked == [None] and other == capital_accounts(conn, book.fund, book.day(699))
         asked.clear()
-        ahead = pieces._replace(seq=pieces.seq + 1, rows=())
+        ahead = pieces._replace(seq=pieces.seq + 1, folds=())
         assert accounts.carried_capital(conn, book.fund, end, earlier=ahead)[0] == fc and asked == [None]
+        # Sums folded under another chart (other terms) are never added: every piece is read and folded again.
+        asked.clear()
+        elsewhere = pieces._replace(chart=pieces.chart._replace(trading="Equity:Elsewhere"), folds=())
+        assert accounts.carried_capital(conn, book.fund, end, earlier=elsewhere)[0] == fc and asked == [None]
+        asked.clear()
+        same = pieces._replace(chart=accounts.chart(book.fund.terms(end)))  # an equal chart, built again
+        assert accounts.carried_capital(conn, book.fund, end, earlier=same)[0] == fc and asked == []
 
 
 @pytest.mark.storage
