@@ -55,6 +55,38 @@ def test_decimal_split_of_two_partners_sums_to_the_cent(amount: Decimal, share: 
     assert all(p == p.quantize(Decimal("0.01")) for p in parts.values())
 
 
+def _by_fractions(total: int, weights: dict, rotate: int) -> dict[str, int]:
+    """The split as the module defines it, in Fractions: the oracle of its whole-number arithmetic."""
+    whole = sum((Fraction(w) for w in weights.values()), Fraction(0))
+    sign, total = (-1, -total) if total < 0 else (1, total)
+    quotas = {k: Fraction(total) * Fraction(w) / whole for k, w in weights.items()}
+    parts = {k: q.numerator // q.denominator for k, q in quotas.items()}
+    names = list(weights)
+    order = names[rotate % len(names) :] + names[: rotate % len(names)]
+    ranked = sorted(order, key=lambda k: (-(quotas[k] - parts[k]), order.index(k)))
+    for k in ranked[: total - sum(parts.values())]:
+        parts[k] += 1
+    return {k: sign * v for k, v in parts.items()}
+
+
+@settings(max_examples=500)
+@given(
+    cases(),
+    st.integers(min_value=0, max_value=7),
+    st.lists(st.decimals(min_value=0, max_value=Decimal(10), places=6), min_size=1, max_size=5),
+)
+def test_the_split_is_the_largest_remainder_of_the_exact_quotas(case, rotate: int, shares: list) -> None:  # noqa: ANN001
+    total, weights = case
+    assert split_minor(total, weights, rotate) == _by_fractions(total, weights, rotate)
+    # Ownership shares are Decimals (weights the terms give), and ties among them go round as well.
+    if any(shares):
+        decimal_weights = dict(zip(["US", "UA", "EU", "GB", "PL"], shares, strict=False))
+        got = split_minor(total, decimal_weights, rotate)
+        assert got == _by_fractions(total, decimal_weights, rotate)
+    tied = {"US": Decimal("0.5"), "UA": 1, "EU": Decimal("1.0")}  # mixed kinds, equal remainders
+    assert split_minor(2, tied, rotate) == _by_fractions(2, tied, rotate)
+
+
 def test_hand_computed_cases() -> None:
     assert split_minor(100, {"US": 1, "UA": 1, "EU": 1}) == {
         "US": 34,

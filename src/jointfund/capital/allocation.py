@@ -11,6 +11,7 @@ is allocated exactly as a gain of the same size would be.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
@@ -28,22 +29,35 @@ def split_minor(total: int, weights: Mapping[str, int | Decimal], rotate: int = 
     if not 0 < len(weights) <= MAX_PARTS:  # a check, not an assert: python -O must not drop a limit
         raise Refused(f"an amount is split into 1 to {MAX_PARTS:,} parts, not {len(weights):,}")
     assert all(w >= 0 for w in weights.values()), f"weights must be non-negative: {dict(weights)}"
-    whole = sum((Fraction(w) for w in weights.values()), Fraction(0))
+    scaled = _whole_numbers(weights)
+    whole = sum(scaled.values())
     assert whole > 0, "at least one weight must be positive"
     if total < 0:
         return {k: -v for k, v in split_minor(-total, weights, rotate).items()}
-    quotas = {k: Fraction(total) * Fraction(w) / whole for k, w in weights.items()}
-    parts = {k: q.numerator // q.denominator for k, q in quotas.items()}
+    # Each quota is total * w / whole: its floor and its remainder (over `whole`, the same for all) in whole
+    # numbers, not Fractions (the capital accounts split every line of every period: issue 13).
+    parts = {k: total * w // whole for k, w in scaled.items()}
+    remainders = {k: total * w % whole for k, w in scaled.items()}
     left = total - sum(parts.values())
     names = list(weights)
     turn = rotate % len(names)
     order = names[turn:] + names[:turn]
     # Largest remainder first; among equals, the partner whose turn it is, then the next in the list.
-    ranked = sorted(order, key=lambda k: (-(quotas[k] - parts[k]), order.index(k)))
+    ranked = sorted(order, key=lambda k: (-remainders[k], order.index(k)))
     for k in ranked[:left]:
         parts[k] += 1
     assert sum(parts.values()) == total and 0 <= left < len(order)
     return parts
+
+
+def _whole_numbers(weights: Mapping[str, int | Decimal]) -> dict[str, int]:
+    """`weights` in the same proportions as whole numbers: Decimals (ownership shares) scaled by their common
+    denominator, exactly."""
+    if all(type(w) is int for w in weights.values()):
+        return dict(weights)  # type: ignore[arg-type]  # every value is an int, as just checked
+    exact = {k: Fraction(w) for k, w in weights.items()}
+    common = math.lcm(*(f.denominator for f in exact.values()))
+    return {k: f.numerator * (common // f.denominator) for k, f in exact.items()}
 
 
 def split(amount: Decimal, currency: str, weights: Mapping[str, int | Decimal]) -> dict[str, Decimal]:
