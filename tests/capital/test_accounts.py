@@ -249,3 +249,16 @@ def test_capital_accounts_reconcile_to_the_ledger_for_every_partner_and_month_en
         q3 = capital_accounts(conn, folio.fund, D(2026, 9, 30), D(2026, 7, 1))
         h1 = capital_accounts(conn, folio.fund, D(2026, 6, 30))
         assert [a.opening for a in q3.accounts] == [a.closing for a in h1.accounts]
+
+
+def test_a_fund_without_capital_splits_its_results_by_the_terms_shares_exactly() -> None:
+    """Results before any capital go by the terms' ownership shares (Decimals, made whole numbers once per
+    roll): 0.7/0.3 splits as 7/3 and as the exact quotas; a partner the terms give no share takes nothing."""
+    moves = [Move(D(2025, 6, 1), None, "income", 1001), Move(D(2025, 8, 1), None, "expenses", -333)]
+    starts = period_starts("quarter", START, END)
+    shares = roll(PARTNERS, starts, START, END, moves, {"US": Decimal("0.7"), "UA": Decimal("0.3")})
+    assert shares == roll(PARTNERS, starts, START, END, moves, {"US": Decimal(7), "UA": Decimal(3)})
+    assert (shares["US"]["income"], shares["UA"]["income"]) == (701, 300)  # 700.7 and 300.3: the cent to US
+    assert (shares["US"]["expenses"], shares["UA"]["expenses"]) == (-233, -100)  # 233.1 and 99.9
+    alone = roll(PARTNERS, starts, START, END, moves, {"UA": Decimal("0.25")})
+    assert (alone["US"]["income"], alone["UA"]["income"]) == (0, 1001)

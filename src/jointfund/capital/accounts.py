@@ -36,7 +36,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import BigInteger, Connection, Select, and_, case, cast, func, or_, select
 
-from jointfund.capital.allocation import split_minor
+from jointfund.capital.allocation import split_minor, whole_numbers
 from jointfund.errors import InputError, JointfundError, Problem
 from jointfund.fund import FundInfo
 from jointfund.ledger.account import in_subtree
@@ -176,6 +176,8 @@ def roll(
         if m.date <= end:
             by_day[m.date].append(m)
     number = {d: i for i, d in enumerate(starts)}
+    # The terms' shares as whole numbers once, not at each split (every period of a fund without capital).
+    shares = whole_numbers({p: fallback.get(p, Decimal(0)) for p in partners})
     cuts = window_cuts(starts, start, end)
     balance = {p: 0 for p in partners}
     cols = {p: dict.fromkeys(COLUMNS, 0) for p in partners}
@@ -208,10 +210,10 @@ def roll(
             continue
         # Capital before this period's results: what the first period's split goes by, whatever the pieces.
         own = {p: balance[p] - sum(allocated[c][p] for c in PNL) for p in partners}
-        w: Mapping[str, int | Decimal] | None = weights if any(weights.values()) else None
+        w: Mapping[str, int] | None = weights if any(weights.values()) else None
         for c in PNL:
             if result[c]:
-                w = w or _first_period_weights(partners, own, fallback)
+                w = w or _first_period_weights(partners, own, shares)
                 target = split_minor(result[c], w, turn)
             else:
                 target = dict.fromkeys(partners, 0)
@@ -228,14 +230,14 @@ def roll(
 
 
 def _first_period_weights(
-    partners: Sequence[str], balance: Mapping[str, int], fallback: Mapping[str, Decimal]
-) -> Mapping[str, int | Decimal]:
+    partners: Sequence[str], balance: Mapping[str, int], fallback: Mapping[str, int]
+) -> Mapping[str, int]:
     """No capital at the period's start: split by what has come in since, else by the terms' shares."""
     contributed = {p: max(balance[p], 0) for p in partners}
     if any(contributed.values()):
         return contributed
     if fallback and any(fallback.get(p, 0) for p in partners):
-        return {p: fallback.get(p, Decimal(0)) for p in partners}
+        return {p: fallback.get(p, 0) for p in partners}
     raise JointfundError(
         "income or expenses arose before any partner had capital, and the terms give no "
         "ownership shares to allocate them by: set partners[].ownership_share in the terms"

@@ -29,7 +29,7 @@ def split_minor(total: int, weights: Mapping[str, int | Decimal], rotate: int = 
     if not 0 < len(weights) <= MAX_PARTS:  # a check, not an assert: python -O must not drop a limit
         raise Refused(f"an amount is split into 1 to {MAX_PARTS:,} parts, not {len(weights):,}")
     assert all(w >= 0 for w in weights.values()), f"weights must be non-negative: {dict(weights)}"
-    scaled = _whole_numbers(weights)
+    scaled = whole_numbers(weights)
     whole = sum(scaled.values())
     assert whole > 0, "at least one weight must be positive"
     if total < 0:
@@ -50,9 +50,9 @@ def split_minor(total: int, weights: Mapping[str, int | Decimal], rotate: int = 
     return parts
 
 
-def _whole_numbers(weights: Mapping[str, int | Decimal]) -> dict[str, int]:
+def whole_numbers(weights: Mapping[str, int | Decimal]) -> dict[str, int]:
     """`weights` in the same proportions as whole numbers: Decimals (ownership shares) scaled by their common
-    denominator, exactly."""
+    denominator, exactly; `split_minor` splits by either alike."""
     if all(type(w) is int for w in weights.values()):
         return dict(weights)  # type: ignore[arg-type]  # every value is an int, as just checked
     exact = {k: Fraction(w) for k, w in weights.items()}
