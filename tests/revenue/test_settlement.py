@@ -12,6 +12,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+import sqlalchemy
 from support import countersigned
 
 from jointfund import fund as fund_mod
@@ -188,3 +189,41 @@ def test_an_obligation_accrued_without_a_rate_settles_only_in_its_own_currency(f
         transfer.record(conn, info, "UA", dt.date(2026, 3, 20), D("500000.00"), "UAH", "T-1", 2025, **cs)
         [status] = transfer.statuses(conn, terms, 2025)
     assert status.state == "settled"
+
+
+def test_before_any_transfer_the_obligation_is_outstanding_read_without_the_transfers_join(
+    fund_engine, tmp_path
+):
+    """No transfer yet (the dashboard's calendar after every upload): the period owes its whole obligation,
+    its deadline is not met, and the transfers are not looked for (no cash accounts read, no join: issue 13);
+    the first transfer is found again."""
+    info = _book(fund_engine, tmp_path)
+    terms = info.base_terms()
+    seen: list[str] = []
+    listener = lambda _c, _cur, statement, *_a: seen.append(statement)  # noqa: E731
+    sqlalchemy.event.listen(fund_engine, "before_cursor_execute", listener)
+    try:
+        with db.transaction(fund_engine) as conn:
+            seen.clear()
+            [status] = transfer.statuses(conn, terms, 2025)
+            read = list(seen)
+            rows = calendar(conn, info, [2025], dt.date(2026, 6, 1))
+    finally:
+        sqlalchemy.event.remove(fund_engine, "before_cursor_execute", listener)
+    assert (status.currency, status.obligation, status.transferred, status.outstanding) == (
+        "UAH",
+        D("500000.00"),
+        D(0),
+        D("500000.00"),
+    )
+    assert status.settled_on is None and status.transfers == 0
+    assert len(read) == 2 and not any("cash" in s for s in read)  # the receivable's id and its postings
+    due = next(r for r in rows if r.code == "transfer")
+    assert (due.met_on, due.status, due.outstanding) == (None, "overdue", "500000.00 UAH to transfer")
+    cs = countersigned(fund_engine)
+    with db.write(fund_engine) as conn:
+        transfer.record(conn, info, "UA", dt.date(2026, 3, 20), D("500000.00"), "UAH", "T-1", 2025, **cs)
+        assert [(s.currency, s.settled_on) for s in transfer.statuses(conn, terms, 2025)] == [
+            ("UAH", dt.date(2026, 3, 20))
+        ]
+        assert [tr.reference for tr in transfer.transfers(conn, terms)] == ["T-1"]

@@ -474,7 +474,7 @@ def _receivable_postings(conn: Connection, terms: Terms, prefixes: tuple[str, ..
         .where(p.account_id == _receivable_id(conn, terms))
         .order_by(p.entry_seq, p.line)
     )
-    return [r for r in conn.execute(q) if r[1].startswith(prefixes)]
+    return [r for r in conn.execute(q).all() if r[1].startswith(prefixes)]
 
 
 def obligation_books(conn: Connection, terms: Terms) -> dict[int, dict[str, Obligation]]:
@@ -570,11 +570,13 @@ def _transfers(
 ) -> list[Transfer]:
     """The transfers (of `period`, or the one at `seq`); `postings`: the receivable's transfer postings when
     the caller has read them already (`_receivable_postings` rows)."""
-    cash_names = {terms.account_name("cash", currency=c) for c in terms.fund.currencies}
-    cash_ids = list(conn.execute(select(t.account.c.id).where(t.account.c.name.in_(cash_names))).scalars())
     if postings is None:
         postings = _receivable_postings(conn, terms, (KEY_PREFIX,))
     seqs = [s for s, *_ in postings if seq is None or s == seq]
+    if not seqs:  # no transfer: nothing to join (a fund's first year, and the dashboard after every write)
+        return []
+    cash_names = {terms.account_name("cash", currency=c) for c in terms.fund.currencies}
+    cash_ids = list(conn.execute(select(t.account.c.id).where(t.account.c.name.in_(cash_names))).scalars())
     cash = t.posting.alias("cash")
     q = (
         select(
