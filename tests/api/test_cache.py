@@ -143,31 +143,31 @@ def test_a_page_reads_the_fund_the_book_version_and_the_session_once_per_request
     session wherever a template shows it; each asking opened a transaction (issue 13). A GET asks the server
     once for each: the response cache's middleware reads the version and the session for its key, and the
     route takes them from it. The next request asks again (a write or a sign-out may have moved either)."""
-    from jointfund.api import deps, response_cache
+    from jointfund.api import cache, deps, response_cache
     from jointfund.api.security import SESSION_COOKIE, Sessions
 
     from .conftest import sign_in
 
     asked: list[str] = []
-    fund, version, session = deps.Server.fund, deps.version, Sessions.get
+    fund, version_of, live = deps.Server.fund, cache.version_of, Sessions.live
 
     def counted_fund(self):  # noqa: ANN001, ANN202
         asked.append("fund")
         return fund(self)
 
-    def counted_version(conn):  # noqa: ANN001, ANN202
+    def counted_version(parts):  # noqa: ANN001, ANN202
         asked.append("version")
-        return version(conn)
+        return version_of(parts)
 
-    def counted_session(self, sid, conn=None):  # noqa: ANN001, ANN202
-        if sid and conn is not None:  # no cookie: nothing read; no connection: it calls itself with one
+    def counted_session(self, sid):  # noqa: ANN001, ANN202
+        if sid:  # no cookie: nothing is read
             asked.append("session")
-        return session(self, sid, conn)
+        return live(self, sid)
 
     monkeypatch.setattr(deps.Server, "fund", counted_fund)
-    monkeypatch.setattr(deps, "version", counted_version)
-    monkeypatch.setattr(response_cache, "version", counted_version)
-    monkeypatch.setattr(Sessions, "get", counted_session)
+    monkeypatch.setattr(cache, "version_of", counted_version)
+    monkeypatch.setattr(response_cache, "version_of", counted_version)
+    monkeypatch.setattr(Sessions, "live", counted_session)
     for n, path in enumerate(("/", "/api/public/summary", "/")):
         client.get("/api/me")  # another request between: its reads are its own
         asked.clear()

@@ -248,3 +248,51 @@ def test_concurrent_misses_of_a_read_compute_it_once() -> None:
     with pytest.raises(RuntimeError):
         cache.get("bad", fails)
     assert cache.get("bad", lambda: "then fine") == "then fine" and cache.peek("bad") == "then fine"
+
+
+def test_a_request_a_cached_page_may_answer_reads_the_database_once_on_the_loop(client, site) -> None:  # noqa: ANN001
+    """Who asks and the book's version are read in one statement on the event loop's own connection (issue
+    13: the loop waited on five round trips per request, ping, BEGIN, two reads and COMMIT, and so did every
+    other request of the worker). On PostgreSQL that connection is in autocommit: nothing else is sent."""
+    from sqlalchemy import event
+
+    sent: list[str] = []
+    engine = client.app.state.server.loop_engine()
+
+    def record(conn, cursor, statement, *_):  # noqa: ANN001, ANN202
+        sent.append(statement)
+
+    sign_in(client, site, "auditor")
+    for path in ("/", "/dashboard"):
+        assert client.get(path).status_code == 200  # computed and stored
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            sent.clear()
+            assert client.get(path).status_code == 200  # served from the cache
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        # SQLite begins its transaction in a statement of its own (no round trip: the database is in-process).
+        reads = [s for s in sent if s != "BEGIN" or not db.is_sqlite(engine)]
+        assert len(reads) == 1 and "web_session" in reads[0] and "leaf" in reads[0], (path, sent)
+    if not db.is_sqlite(engine):
+        with engine.connect() as conn:
+            assert conn.connection.dbapi_connection.autocommit  # psycopg sends no BEGIN nor COMMIT
+
+
+def test_a_dropped_loop_connection_is_replaced_without_an_error(client, site) -> None:  # noqa: ANN001
+    """The loop's connection is not pinged before each read (that was a round trip per request): when the
+    server has dropped it (a restart, an idle timeout), the read finds out, and is made again on a new
+    connection; the asker sees nothing of it."""
+    from sqlalchemy import text
+
+    engine = client.app.state.server.loop_engine()
+    assert client.get("/").status_code == 200
+    if db.is_sqlite(engine):
+        pytest.skip("SQLite has no server to drop a connection")
+    with engine.connect() as conn:
+        pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    with db.transaction(site.engine) as other:
+        assert other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar_one()
+    assert client.get("/").status_code == 200
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT pg_backend_pid()")).scalar_one() != pid

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 import cachetools
@@ -22,19 +22,26 @@ from sqlalchemy import Connection, func, select
 
 from jointfund.store import tables as t
 
-# One statement, not two: it is read on every request that may be served from a cache.
-_VERSION = select(
+# One statement, not three: it is read on every request that may be served from a cache (with the session,
+# api.response_cache reads it in that same statement).
+VERSION_PARTS = (
     select(func.max(t.leaf.c.seq)).scalar_subquery(),
     select(func.max(t.checkpoint.c.id)).scalar_subquery(),
     select(func.max(t.cosignature.c.id)).scalar_subquery(),
 )
+_VERSION = select(*VERSION_PARTS)
 
 
 def version(conn: Connection) -> tuple[int, int, int]:
     """The book's version: (last log seq, last checkpoint id, last witness cosignature id); index reads.
 
     A cosignature is not a log record, but it changes what the public page says (witnessed or not)."""
-    seq, cp, cosigned = conn.execute(_VERSION).one()
+    return version_of(conn.execute(_VERSION).one())
+
+
+def version_of(parts: Sequence[int | None]) -> tuple[int, int, int]:
+    """The version from the values of VERSION_PARTS, in order (None: an empty table)."""
+    seq, cp, cosigned = parts[:3]
     return seq or 0, cp or 0, cosigned or 0
 
 

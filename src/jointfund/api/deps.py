@@ -17,6 +17,7 @@ from typing import TypeVar, cast
 
 from fastapi import Depends, Request
 from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy.exc import DBAPIError
 
 from jointfund import bounds, clock
 from jointfund import fund as fund_mod
@@ -86,10 +87,24 @@ class Server:
     def loop_engine(self) -> Engine:
         """One connection for the reads made on the event loop itself (api.response_cache): code there runs
         one piece at a time, so one connection is never contended, and it never waits behind the routes'
-        threads for one of `engine`'s pool."""
+        threads for one of `engine`'s pool. Made for reads of one statement (db.make_engine's
+        `single_reads`): the loop waits for each round trip, and so does every request of the worker."""
         if self._loop_engine is None:
-            self._loop_engine = db.companion(self.engine, connections=1)
+            self._loop_engine = db.companion(self.engine, connections=1, single_reads=True)
         return self._loop_engine
+
+    def loop_read(self, read: Callable[[Connection], T]) -> T:
+        """`read(conn)`, one statement, on the loop's connection; read once more on a new connection when the
+        database had dropped it (it is not pinged before each read: the ping was a round trip of its own on
+        every request)."""
+        for again in (False, True):
+            try:
+                with db.one_statement(self.loop_engine()) as conn:
+                    return read(conn)
+            except DBAPIError as exc:
+                if again or not exc.connection_invalidated:
+                    raise
+        raise AssertionError("unreachable: the second attempt returns or raises")
 
     def __post_init__(self) -> None:
         self.sessions.bind(self.engine)

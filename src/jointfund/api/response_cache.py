@@ -29,13 +29,12 @@ import hashlib
 from collections.abc import Callable, Hashable
 from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 from starlette.requests import cookie_parser
 
 from jointfund import clock
-from jointfund.api.cache import version
+from jointfund.api.cache import VERSION_PARTS, version, version_of
 from jointfund.api.security import LANG_COOKIE, SESSION_COOKIE, Session, Sessions
-from jointfund.store import db
 
 F = TypeVar("F", bound=Callable[..., Any])
 _MARK = "__jointfund_cacheable__"
@@ -74,18 +73,37 @@ class Asker(NamedTuple):
     session: Session | None = None
 
 
-def asker(
-    headers: dict[bytes, bytes], cookies: dict[str, str], sessions: Sessions, conn: Connection | None = None
-) -> Asker:
-    """The asker as api.deps.current_actor will judge it: a bearer token first, else a live session (read on
-    `conn` if given), else the public."""
+def asked(
+    headers: dict[bytes, bytes], cookies: dict[str, str], sessions: Sessions, conn: Connection
+) -> tuple[Asker, tuple[int, int, int]]:
+    """The asker as api.deps.current_actor will judge it (a bearer token first, else a live session, else the
+    public) and the book's version, read in one statement.
+
+    It runs on the event loop for every request a cached page could answer: each round trip to the database
+    there holds up every other request of the worker (issue 13: the loop spent three quarters of the mixed
+    run waiting for the five round trips of a transaction of two reads). One statement on a connection in
+    autocommit is one round trip, and one snapshot of both."""
     auth = headers.get(b"authorization")
     if auth is not None:
-        return Asker(("token", hashlib.sha256(auth).hexdigest()), "token", None)
-    s = sessions.get(cookies.get(SESSION_COOKIE), conn)
-    if s is not None:
-        return Asker(("session", s.id), "session" if s.user is not None else "none", s.user, s)
-    return Asker(("public",), "none", None)
+        return Asker(("token", hashlib.sha256(auth).hexdigest()), "token", None), version(conn)
+    sid = cookies.get(SESSION_COOKIE)
+    live = sessions.live(sid)
+    if live is None or sid is None:
+        return Asker(("public",), "none", None), version(conn)
+    found = live.subquery()
+    row = conn.execute(
+        select(
+            *VERSION_PARTS,
+            select(found.c.user_name).scalar_subquery(),
+            select(found.c.started_ms).scalar_subquery(),
+        )
+    ).one()
+    v = version_of(row)
+    user, started_ms = row[len(VERSION_PARTS)], row[len(VERSION_PARTS) + 1]
+    if started_ms is None:  # ended, expired or never was
+        return Asker(("public",), "none", None), v
+    s = sessions.of(sid, user, started_ms)
+    return Asker(("session", s.id), "session" if s.user is not None else "none", s.user, s), v
 
 
 class ResponseCache:
@@ -112,13 +130,10 @@ class ResponseCache:
         server = scope["app"].state.server
         headers = dict(scope["headers"])
         cookies = cookie_parser(headers.get(b"cookie", b"").decode("latin-1"))
-        # On the event loop, so on the loop's own connection (Server.loop_engine): never waiting for one of
+        # On the event loop, so on the loop's own connection (Server.loop_read): never waiting for one of
         # the pool's, which the routes' threads may all hold while they compute (that wait blocked every
-        # request
-        # of the worker, hits included, until the pool's 30 s timeout).
-        with db.transaction(server.loop_engine()) as conn:
-            who = asker(headers, cookies, server.sessions, conn)
-            v = version(conn)
+        # request of the worker, hits included, until the pool's 30 s timeout).
+        who, v = server.loop_read(lambda conn: asked(headers, cookies, server.sessions, conn))
         # What a miss's route would read again first, each in a transaction of its own (three round trips to
         # PostgreSQL apiece): the route keys its cached parts on this version (api.deps.book_version) and
         # takes this session (api.deps.session). Both were read just now for this very request.

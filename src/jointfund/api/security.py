@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable
 from typing import NamedTuple
 
-from sqlalchemy import Connection, Engine, case, delete, func, insert, select
+from sqlalchemy import Connection, Engine, Select, case, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from jointfund.api.bound import EngineBound
@@ -161,18 +161,30 @@ class Sessions(EngineBound):
 
     def get(self, sid: str | None, conn: Connection | None = None) -> Session | None:
         """The live session `sid`, read on `conn` if given (else on a connection of its own)."""
-        if not sid or len(sid) > 100:
+        live = self.live(sid)
+        if live is None or sid is None:
             return None
         if conn is None:
             with db.transaction(self._engine()) as own:
-                return self.get(sid, own)
+                row = own.execute(live).first()
+        else:
+            row = conn.execute(live).first()
+        return None if row is None else self.of(sid, row[0], row[1])
+
+    def live(self, sid: str | None) -> Select[str, int] | None:
+        """The statement of the live session `sid`'s (user name, start in ms): a row, or none if it has ended,
+        expired or never was; None when `sid` cannot be a session id at all. For a caller that reads it
+        together with something else (api.response_cache: in the same round trip as the book's version)."""
+        if not sid or len(sid) > 100:
+            return None
         s = t.web_session.c
-        row = conn.execute(
-            select(s.user_name, s.started_ms).where(
-                s.id_sha256 == _digest(sid), s.expires_ms > _ms(self.clock())
-            )
-        ).first()
-        return None if row is None else Session(sid, row.user_name, self.csrf_of(sid), row.started_ms / 1000)
+        return select(s.user_name, s.started_ms).where(
+            s.id_sha256 == _digest(sid), s.expires_ms > _ms(self.clock())
+        )
+
+    def of(self, sid: str, user: str, started_ms: int) -> Session:
+        """The session `sid` from its row as `live` reads it."""
+        return Session(sid, user, self.csrf_of(sid), started_ms / 1000)
 
     def end(self, sid: str | None) -> None:
         if sid:

@@ -107,24 +107,44 @@ def resolve_url(url: str | None) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def make_engine(url: str | None = None, connections: int | None = None) -> Engine:
-    """An engine for `url`; `connections`, if given, is the most it ever opens (its pool, no overflow)."""
+def make_engine(url: str | None = None, connections: int | None = None, single_reads: bool = False) -> Engine:
+    """An engine for `url`; `connections`, if given, is the most it ever opens (its pool, no overflow).
+
+    `single_reads`: for reads of one statement each (`one_statement`), on PostgreSQL in autocommit and
+    without a ping at each checkout: a read is then one round trip, not five (ping, BEGIN, the statement,
+    COMMIT, and the pool's reset). A connection the server has dropped is found by the read itself
+    (`DBAPIError.connection_invalidated`), and the caller reads again on a new one."""
     resolved = resolve_url(url)
     sized = {} if connections is None else {"pool_size": connections, "max_overflow": 0}
     if resolved.startswith("sqlite"):
         engine = create_engine(resolved, connect_args={"timeout": 30}, **sized)
         _tune_sqlite(engine)
+    elif single_reads:
+        engine = create_engine(resolved, isolation_level="AUTOCOMMIT", **sized)
     else:
         engine = create_engine(resolved, pool_pre_ping=True, **sized)
     return engine
 
 
-def companion(engine: Engine, connections: int) -> Engine:
-    """A second engine over `engine`'s database with a pool of its own (`connections`), or `engine` itself
-    when its database exists only in its connections (in-memory SQLite)."""
+def companion(engine: Engine, connections: int, single_reads: bool = False) -> Engine:
+    """A second engine over `engine`'s database with a pool of its own (`connections`; `single_reads` as
+    `make_engine` says), or `engine` itself when its database exists only in its connections (in-memory
+    SQLite)."""
     if is_sqlite(engine) and engine.url.database in (None, "", ":memory:"):
         return engine
-    return make_engine(engine.url.render_as_string(hide_password=False), connections)
+    return make_engine(engine.url.render_as_string(hide_password=False), connections, single_reads)
+
+
+@contextlib.contextmanager
+def one_statement(engine: Engine) -> Iterator[Connection]:
+    """A connection for one read statement: in autocommit on an engine made for single reads (PostgreSQL),
+    else in a transaction (SQLite, where a transaction costs no round trip)."""
+    if is_sqlite(engine):
+        with transaction(engine) as conn:
+            yield conn
+        return
+    with engine.connect() as conn:
+        yield conn
 
 
 def _tune_sqlite(engine: Engine) -> None:
