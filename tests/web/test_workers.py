@@ -226,3 +226,27 @@ def test_sigterm_cancels_a_running_import_and_rolls_it_back(site, serve, tmp_pat
         assert conn.execute(select(func.count()).select_from(t.licence)).scalar_one() == 0  # rolled back
         state, message = conn.execute(select(t.upload_job.c.state, t.upload_job.c.message)).one()
     assert state == "cancelled" and "nothing was imported" in message
+
+
+def test_a_worker_s_app_is_kept_out_of_the_garbage_collector_s_scans(site, monkeypatch) -> None:  # noqa: ANN001
+    """`jointfund serve`'s factory freezes what the worker has built (issue 13: each full collection scanned
+    it all again and stopped the worker for up to a quarter of a second); garbage made before is collected
+    first, not frozen."""
+    import gc
+
+    from jointfund.app import from_environment
+
+    monkeypatch.setenv("JOINTFUND_DB", site.engine.url.render_as_string(hide_password=False))
+    gc.unfreeze()
+    try:
+        cyclic: list = []
+        cyclic.append(cyclic)
+        collected = []
+        gc.callbacks.append(lambda phase, info: phase == "stop" and collected.append(info["collected"]))
+        del cyclic
+        app = from_environment()
+        assert gc.get_freeze_count() > 10_000 and app.state.server is not None
+        assert collected and collected[0] >= 1  # the cycle went to the collector before the freeze
+    finally:
+        gc.callbacks.pop()
+        gc.unfreeze()
