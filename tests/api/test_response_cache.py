@@ -280,19 +280,37 @@ def test_a_request_a_cached_page_may_answer_reads_the_database_once_on_the_loop(
 
 
 def test_a_dropped_loop_connection_is_replaced_without_an_error(client, site) -> None:  # noqa: ANN001
-    """The loop's connection is not pinged before each read (that was a round trip per request): when the
-    server has dropped it (a restart, an idle timeout), the read finds out, and is made again on a new
-    connection; the asker sees nothing of it."""
+    """The loop's connection is not pinged before each read (that was a round trip per request): when it has
+    been dropped (PostgreSQL: the server ended it, a restart or an idle timeout; SQLite: the file's connection
+    closed under the pool), the read finds out, and is made again on a new connection; the asker sees
+    nothing of it."""
     from sqlalchemy import text
 
     engine = client.app.state.server.loop_engine()
-    assert client.get("/").status_code == 200
+    for _ in range(2):  # the first learns that the route is cacheable, the second reads on the loop
+        assert client.get("/").status_code == 200
+    (record,) = list(engine.pool._pool.queue)  # the loop's one connection, idle in its pool
+    dropped = record.dbapi_connection
     if db.is_sqlite(engine):
-        pytest.skip("SQLite has no server to drop a connection")
-    with engine.connect() as conn:
-        pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
-    with db.transaction(site.engine) as other:
-        assert other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar_one()
-    assert client.get("/").status_code == 200
-    with engine.connect() as conn:
-        assert conn.execute(text("SELECT pg_backend_pid()")).scalar_one() != pid
+        dropped.close()  # the pool still holds it as though it were open
+    else:
+        with engine.connect() as conn:
+            pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        with db.transaction(site.engine) as other:
+            assert other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar_one()
+    assert client.get("/?after=drop").status_code == 200  # a URL not served before: it reads the database
+    (record,) = list(engine.pool._pool.queue)
+    assert record.dbapi_connection is not dropped  # a new connection took its place
+
+
+def test_a_page_asked_with_a_token_and_a_cookie_still_reads_the_cookie_s_session(client, site) -> None:  # noqa: ANN001
+    """A bearer token is judged before the cookie, so the middleware reads no session for such a request; the
+    page still reads the cookie's session for what it shows of it (its CSRF token), as without a token,
+    rather than taking the middleware's "no session" for the cookie's."""
+    sign_in(client, site, "auditor")
+    page = f"/proposals/{site.proposal.id}"
+    for _ in range(2):  # the route learnt as cacheable, then asked through the middleware
+        plain = client.get(page, params={"t": 0})
+    both = client.get(page, params={"t": 1}, headers=bearer(site, "auditor"))
+    assert plain.status_code == both.status_code == 200
+    assert csrf_of(both.text) == csrf_of(plain.text)

@@ -139,7 +139,8 @@ class ResponseCache:
         # takes this session (api.deps.session). Both were read just now for this very request.
         state = scope.setdefault("state", {})
         state["book_version"] = v
-        state[SESSION_READ] = who.session
+        if who.via != "token":  # a bearer token is judged first: its request's cookie was not read here
+            state[SESSION_READ] = who.session
         key: Hashable = (
             v,
             clock.today(),
