@@ -228,14 +228,29 @@ def _match(
 ) -> str | None:
     """`text` rewritten from the first template that makes it, else (a fixed text) its translation, else
     None."""
+    made = _made_by(text, templates, strict)
+    if made is not None:
+        template, values = made
+        return gettext(template) % {k: _value(k, v, gettext, lang, value) for k, v in values}
+    translated = gettext(text)
+    return translated if translated != text else None
+
+
+@functools.lru_cache(maxsize=8192)
+def _made_by(
+    text: str, templates: tuple[str, ...], strict: bool
+) -> tuple[str, tuple[tuple[str, str], ...]] | None:
+    """The first of `templates` that makes `text`, and the values it was filled with; None if none does.
+
+    Remembered: a page says the same log texts on every request (a dashboard's latest events, a calendar's
+    states), and trying every template's pattern on each was a tenth of a dashboard's rendering (issue 13).
+    Only the match is remembered, which depends on nothing but its arguments; the words come from the
+    caller's catalogue and terms each time."""
     for template in templates:
         m = _pattern(template, strict).fullmatch(text)
         if m is not None:
-            return gettext(template) % {
-                k: _value(k, v, gettext, lang, value) for k, v in m.groupdict().items()
-            }
-    translated = gettext(text)
-    return translated if translated != text else None
+            return template, tuple(m.groupdict().items())
+    return None
 
 
 def _value(

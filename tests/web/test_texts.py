@@ -113,6 +113,31 @@ def test_an_english_page_shows_names_and_grouped_numbers(english: str, shown: st
     assert said("en")(english) == shown
 
 
+def test_a_text_said_again_is_said_in_each_asker_s_language() -> None:
+    """Which template makes a text is remembered (issue 13: matching every template on each request was a
+    tenth of a dashboard's rendering); the words are not: the same text said for an English page, then a
+    Ukrainian one, then an English one again reads in each one's language, with its values in each one's
+    form."""
+    text = "213171869.13 UAH to transfer"
+    assert said("en")(text) == "213,171,869.13 UAH to transfer"
+    ukrainian = said()(text)
+    assert ukrainian != said("en")(text) and "213 171 869,13" in ukrainian.replace("\u00a0", " ")
+    assert said("en")(text) == "213,171,869.13 UAH to transfer"
+    assert i18n._made_by.cache_info().hits > 0  # the second saying of the text did not match again
+
+
+def test_a_chart_tick_keeps_its_value_s_form() -> None:
+    """Ticks' short forms are remembered by the value's text, never by equality: 1 and 1.0 are equal, a float
+    and a Decimal too, and each keeps its own form in each language."""
+    from jointfund.charts import compact
+
+    assert compact(Decimal("75000000"), "en") == "75M"
+    assert compact(Decimal("75000000"), "uk").replace("\u00a0", " ") == "75 млн"
+    assert compact(Decimal("1234.5"), "en") == "1.2K" and compact(1234.5, "en") == "1.2K"
+    assert compact(Decimal("1.5"), "en") == "1.5" and compact(Decimal("1.50"), "en") == "1.5"
+    assert compact(Decimal("0"), "en") == "0" == compact(0.0, "en")
+
+
 def test_an_unknown_text_is_shown_as_it_is() -> None:
     assert said()("a note someone typed") == "a note someone typed"
     assert said()("") == ""
