@@ -32,6 +32,7 @@ from sqlalchemy import Engine
 
 from jointfund import bounds, decisions
 from jointfund.api import deps, errors
+from jointfund.api.heap import Heap
 from jointfund.api.jobs import DEFAULT_MAX_ROWS, Jobs
 from jointfund.api.response_cache import ResponseCache
 from jointfund.api.routers import (
@@ -167,7 +168,9 @@ def from_environment() -> FastAPI:
     What the worker has built by now (the modules, the routes, the app; some 185,000 objects) lives as long
     as the worker, so it is moved out of the garbage collector's sight (`gc.freeze`): each full collection
     scanned all of it again, and stopped every request of the worker meanwhile, for 100 to 230 ms about
-    seven times a minute under the mixed run's writes; 30 to 100 ms after (issue 13)."""
+    seven times a minute under the mixed run's writes; 30 to 100 ms after (issue 13). What a worker builds
+    later (templates, catalogues, compiled statements, cached figures) is frozen as it survives: the worker's
+    full collections are made on a timer (api.heap) of what survived since the last one."""
     app = create_app(
         None,
         max_upload_bytes=int(os.environ.get(UPLOAD_BYTES_ENV, MAX_UPLOAD_BYTES)),
@@ -175,4 +178,6 @@ def from_environment() -> FastAPI:
     )
     gc.collect()  # garbage first, so that none of it is kept frozen
     gc.freeze()
+    app.state.heap = Heap()
+    app.state.heap.start()
     return app

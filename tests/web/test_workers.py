@@ -234,6 +234,7 @@ def test_a_worker_s_app_is_kept_out_of_the_garbage_collector_s_scans(site, monke
     first, not frozen."""
     import gc
 
+    from jointfund.api import heap
     from jointfund.app import from_environment
 
     monkeypatch.setenv("JOINTFUND_DB", site.engine.url.render_as_string(hide_password=False))
@@ -244,9 +245,14 @@ def test_a_worker_s_app_is_kept_out_of_the_garbage_collector_s_scans(site, monke
         collected = []
         gc.callbacks.append(lambda phase, info: phase == "stop" and collected.append(info["collected"]))
         del cyclic
+        thresholds = gc.get_threshold()
         app = from_environment()
         assert gc.get_freeze_count() > 10_000 and app.state.server is not None
         assert collected and collected[0] >= 1  # the cycle went to the collector before the freeze
+        # Full collections come from the worker's timer (api.heap), never from the collector's counters.
+        assert gc.get_threshold()[2] == heap.NEVER and gc.get_threshold()[:2] == thresholds[:2]
+        app.state.heap.stop()
+        assert gc.get_threshold() == thresholds
     finally:
         gc.callbacks.pop()
         gc.unfreeze()
