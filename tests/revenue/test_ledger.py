@@ -204,3 +204,58 @@ def test_per_receipt_contributions_equal_grouped_totals_and_the_ledger(fund_url,
         assert contributions_check(engine).ok
     finally:
         engine.dispose()
+
+
+class Kept(dict):
+    """A Carry (api.cache.Carried's get and put) in a dict."""
+
+    def put(self, name: str, state) -> None:  # noqa: ANN001
+        self[name] = state
+
+
+def test_carried_statuses_read_only_the_entries_since_and_equal_a_whole_read(fund_engine, tmp_path):
+    """The dashboard's calendar is computed after every write; carried (issue 13), it reads the receivable's
+    postings of the entries the book gained since the last computation, not every accrual of the book, and
+    says exactly what a whole read says after accruals, a correction, transfers and a second period."""
+    kept = Kept()
+    info = info_of(fund_engine)
+    terms = info.base_terms()
+    cs = countersigned(fund_engine)
+
+    def both() -> list:
+        with db.transaction(fund_engine) as conn:
+            whole = transfer.statuses(conn, terms)
+            carried = transfer.statuses(conn, terms, carry=kept)
+        assert carried == whole
+        return carried
+
+    assert both() == []  # nothing accrued yet: an empty account read whole
+    load(fund_engine, tmp_path, HEADER + "R-1,2025-06-02,L-NEW,rent,1000.00,UAH,\n")
+    first = both()
+    through = kept[transfer.CARRIED_RECEIVABLE].through
+    load(fund_engine, tmp_path, HEADER + "R-2,2026-01-05,L-NEW,rent,10.00,UAH,\n", "r2.csv")
+    load(fund_engine, tmp_path, HEADER + "C-1,2025-07-01,L-NEW,rent,-100.00,UAH,R-1\n", "c.csv")
+    with db.write(fund_engine) as conn:
+        transfer.record(conn, info, "UA", dt.date(2026, 3, 20), Decimal("400.00"), "UAH", "T-1", 2025, **cs)
+    later = both()
+    assert kept[transfer.CARRIED_RECEIVABLE].through > through and later != first
+    assert [(s.period, s.obligation, s.transferred) for s in later] == [
+        (2025, Decimal("450.00"), Decimal("400.00")),
+        (2026, Decimal("5.00"), Decimal("0")),
+    ]
+
+    # What is carried is used: a state that says more was owed than the book does is believed, up to its own
+    # last entry (nothing is read again below it) ...
+    state = kept[transfer.CARRIED_RECEIVABLE]
+    owed = dict(state.owed)
+    owed[(2025, "UAH")] += 1
+    kept.put(transfer.CARRIED_RECEIVABLE, state._replace(owed=tuple(sorted(owed.items()))))
+    with db.transaction(fund_engine) as conn:
+        [believed, _] = transfer.statuses(conn, terms, carry=kept)
+    assert believed.obligation == Decimal("450.01")
+    # ... but never one that went further than the book (another snapshot), nor one of another account: those
+    # are read again whole.
+    for wrong in (state._replace(through=state.through + 1, owed=()), state._replace(account_id=-1, owed=())):
+        kept.put(transfer.CARRIED_RECEIVABLE, wrong)
+        with db.transaction(fund_engine) as conn:
+            assert transfer.statuses(conn, terms, carry=kept) == later

@@ -217,7 +217,8 @@ def test_before_any_transfer_the_obligation_is_outstanding_read_without_the_tran
         D("500000.00"),
     )
     assert status.settled_on is None and status.transfers == 0
-    assert len(read) == 2 and not any("cash" in s for s in read)  # the receivable's id and its postings
+    # The receivable's id with the book's last entry, then its postings up to that entry.
+    assert len(read) == 2 and not any("cash" in s for s in read)
     due = next(r for r in rows if r.code == "transfer")
     assert (due.met_on, due.status, due.outstanding) == (None, "overdue", "500000.00 UAH to transfer")
     cs = countersigned(fund_engine)

@@ -12,12 +12,13 @@ import functools
 from collections.abc import Callable, Hashable
 from decimal import Decimal
 from itertools import islice
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, func, select
 
 from jointfund.capital.accounts import FundCapital
 from jointfund.capital.calls import partner_capital
+from jointfund.carry import Carry
 from jointfund.fund import FundInfo
 from jointfund.governance import listing, proposal
 from jointfund.ledger import log
@@ -111,14 +112,6 @@ class YearTallies(NamedTuple):
     ids: frozenset[str]
     tallies: tuple[Tally, ...]
     judge: revenue_book.Assessor | None = None
-
-
-class Carry(Protocol):
-    """Where a read keeps its latest state for the next computation (api.cache.Carried)."""
-
-    def get(self, name: str) -> Any | None: ...
-
-    def put(self, name: str, state: Any) -> None: ...
 
 
 CARRIED_YEAR = "summary.contributions.year"  # the name of the year's tallies in a Carry

@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from sqlalchemy import Connection
 
+from jointfund.carry import Carry
 from jointfund.errors import ConflictError, InputError, Problem
 from jointfund.fund import FundInfo
 from jointfund.i18n import N_
@@ -97,7 +98,11 @@ def file(
     return log.append_event(conn, actor, FILE_ACTION, f"deadline:{period}:{code}", data)
 
 
-def calendar(conn: Connection, info: FundInfo, periods: list[int], today: dt.date) -> list[DeadlineStatus]:
+def calendar(
+    conn: Connection, info: FundInfo, periods: list[int], today: dt.date, carry: Carry | None = None
+) -> list[DeadlineStatus]:
+    """Each deadline of `periods` and its status `today`; `carry`: where the receivable's postings read so far
+    are kept for the next computation (transfer.statuses)."""
     terms = info.base_terms()
     filed = filings(conn)
     # Every period's transfer statuses in one read of the receivable, not one read per period (issue 13: the
@@ -108,7 +113,7 @@ def calendar(conn: Connection, info: FundInfo, periods: list[int], today: dt.dat
         for d in info.terms(dt.date(period + 1, 1, 1)).calendar.deadlines:
             if d.evidence == "transfer" and settled is None:
                 settled = {}
-                for row in transfer.statuses(conn, terms):
+                for row in transfer.statuses(conn, terms, carry=carry):
                     settled.setdefault(row.period, []).append(row)
             met_on, outstanding = (
                 _transfer_evidence((settled or {}).get(period, []))
@@ -150,9 +155,11 @@ def _transfer_evidence(rows: list[transfer.PeriodStatus]) -> tuple[dt.date | Non
     return max(r.settled_on for r in rows if r.settled_on), ""
 
 
-def calendar_rows(conn: Connection, info: FundInfo, year: int | None, today: dt.date) -> list[dict]:
+def calendar_rows(
+    conn: Connection, info: FundInfo, year: int | None, today: dt.date, carry: Carry | None = None
+) -> list[dict]:
     """The compliance calendar (`jointfund calendar`): each deadline of `year` (default: every year of the
-    fund) and its status `today`, as every surface shows it."""
+    fund) and its status `today`, as every surface shows it (`carry` as `calendar` says)."""
     periods = [year] if year else list(range(info.start_date.year, today.year + 1))
     return [
         {
@@ -165,5 +172,5 @@ def calendar_rows(conn: Connection, info: FundInfo, year: int | None, today: dt.
             "met_on": d.met_on,
             "outstanding": d.outstanding,
         }
-        for d in calendar(conn, info, periods, today)
+        for d in calendar(conn, info, periods, today, carry)
     ]

@@ -30,8 +30,9 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Select, func, select
 
+from jointfund.carry import Carry
 from jointfund.errors import ConflictError, InputError, Problem
 from jointfund.fund import FundInfo
 from jointfund.governance import countersign, countersigned
@@ -458,23 +459,85 @@ def _rates_on(conn: Connection, terms: Terms, day: dt.date, currencies: set[str]
 
 
 def _receivable_id(conn: Connection, terms: Terms) -> int:
+    return conn.execute(_receivable_query(terms)).scalar_one()
+
+
+def _receivable_query(terms: Terms) -> Select:
     name = terms.account_name("contribution_receivable", partner=terms.contribution.partner)
-    return conn.execute(select(t.account.c.id).where(t.account.c.name == name)).scalar_one()
+    return select(t.account.c.id).where(t.account.c.name == name)
 
 
-def _receivable_postings(conn: Connection, terms: Terms, prefixes: tuple[str, ...]) -> list[tuple]:
-    """(entry seq, key, date, currency, minor) of the receivable account's postings whose entry's key starts
-    with one of `prefixes`. Read from the account's postings, each entry's key looked up by its seq: a
-    `key LIKE 'prefix%'` on the entries is served by no index under a non-C collation, and PostgreSQL scanned
-    every entry of the book for it (about 50 ms per query at 200k entries, four per dashboard: issue 13)."""
+def _receivable_postings(
+    conn: Connection,
+    terms: Terms,
+    prefixes: tuple[str, ...],
+    entries: tuple[int, int] | None = None,
+    account_id: int | None = None,
+) -> list[tuple]:
+    """(entry seq, key, date, currency, minor) of the receivable account's postings whose entry's key
+    starts with one of `prefixes` (of the entries after `entries[0]` up to `entries[1]` only, if given).
+    Read from the account's postings, each entry's key looked up by its seq: a `key LIKE 'prefix%'` on the
+    entries is served by no index under a non-C collation, and PostgreSQL scanned every entry of the book
+    for it (about 50 ms per query at 200k entries, four per dashboard: issue 13). A range of entries is read
+    through the postings' key (entry seq, line): it costs those entries' postings, not the account's."""
     p = t.posting.c
     key = select(t.entry.c.key).where(t.entry.c.seq == p.entry_seq).scalar_subquery()
     q = (
         select(p.entry_seq, key, p.date, p.currency, p.amount_minor)
-        .where(p.account_id == _receivable_id(conn, terms))
+        .where(p.account_id == (_receivable_id(conn, terms) if account_id is None else account_id))
         .order_by(p.entry_seq, p.line)
     )
+    if entries is not None:
+        q = q.where(p.entry_seq > entries[0], p.entry_seq <= entries[1])
     return [r for r in conn.execute(q).all() if r[1].startswith(prefixes)]
+
+
+CARRIED_RECEIVABLE = "transfer.receivable"  # the name of a Receivable in a Carry
+
+
+class Receivable(NamedTuple):
+    """The receivable account's postings read so far, folded for `statuses`: what a computation carries to
+    the next (a Carry), so that after a write only the entries the book gained are read.
+
+    Attributes:
+      account_id: the receivable account it read.
+      through: the last entry seq it read up to: every entry up to it was read, since writers append entries
+        one transaction at a time, in seq order (the log's lock), so no entry below a seen one commits later.
+      owed: minor units accrued (accruals and roundings) per (period, currency).
+      transfers: the transfer postings, as `_receivable_postings` rows (a few a year).
+    """
+
+    account_id: int
+    through: int
+    owed: tuple[tuple[tuple[int, str], int], ...]
+    transfers: tuple[tuple, ...]
+
+
+def receivable(conn: Connection, terms: Terms, earlier: Receivable | None = None) -> Receivable:
+    """The receivable's postings up to the book's last entry, folded; from `earlier` when it read the same
+    account up to an entry no later than the book's last (then only the entries since are read), else whole.
+
+    The book's last entry is read first, and the postings up to it only: an entry committed between the two
+    reads is left to the next computation, never counted twice."""
+    account_id, through = conn.execute(
+        select(_receivable_query(terms).scalar_subquery(), select(func.max(t.entry.c.seq)).scalar_subquery())
+    ).one()
+    if account_id is None:  # no such account: refused as a read of it alone refuses
+        account_id = _receivable_id(conn, terms)
+    through = through or 0
+    if earlier is None or earlier.account_id != account_id or earlier.through > through:
+        earlier = Receivable(account_id, 0, (), ())  # nothing read yet: the whole account
+    start = earlier.through
+    owed: dict[tuple[int, str], int] = defaultdict(int, earlier.owed)
+    transfers = list(earlier.transfers)
+    for row in _receivable_postings(
+        conn, terms, (ACCRUAL_PREFIX, ROUNDING_PREFIX, KEY_PREFIX), (start, through), account_id
+    ):
+        if row[1].startswith(KEY_PREFIX):
+            transfers.append(tuple(row))
+        else:
+            owed[(row[2].year, row[3])] += int(row[4])
+    return Receivable(account_id, through, tuple(sorted(owed.items())), tuple(transfers))
 
 
 def obligation_books(conn: Connection, terms: Terms) -> dict[int, dict[str, Obligation]]:
@@ -613,14 +676,21 @@ def _transfers(
     return out
 
 
-def statuses(conn: Connection, terms: Terms, period: int | None = None) -> list[PeriodStatus]:
-    """Each period's obligation against its transfers, per currency, by period."""
-    # One read of the receivable's postings for both sides (the dashboard's calendar after every write).
-    postings = _receivable_postings(conn, terms, (ACCRUAL_PREFIX, ROUNDING_PREFIX, KEY_PREFIX))
-    owed = _obligations([p for p in postings if not p[1].startswith(KEY_PREFIX)])
+def statuses(
+    conn: Connection, terms: Terms, period: int | None = None, carry: Carry | None = None
+) -> list[PeriodStatus]:
+    """Each period's obligation against its transfers, per currency, by period.
+
+    One read of the receivable's postings for both sides (`receivable`); with `carry`, from the last
+    computation's (issue 13: the dashboard's calendar is computed after every write, and read every accrual
+    of the book each time, one per receipt)."""
+    earlier = carry.get(CARRIED_RECEIVABLE) if carry is not None else None
+    folded = receivable(conn, terms, earlier)
+    if carry is not None:
+        carry.put(CARRIED_RECEIVABLE, folded)
+    owed = {k: from_minor(v, k[1]) for k, v in folded.owed}
     paid: dict[tuple[int, str], list[Transfer]] = defaultdict(list)
-    transfer_postings = [p for p in postings if p[1].startswith(KEY_PREFIX)]
-    for tr in _transfers(conn, terms, period, postings=transfer_postings):
+    for tr in _transfers(conn, terms, period, postings=list(folded.transfers)):
         paid[(tr.period, tr.currency)].append(tr)
     out = []
     for key in sorted(set(owed) | set(paid)):

@@ -349,7 +349,9 @@ def dashboard(request: Request, who=READ) -> Response:
     s = reads.public_summary(request)
     today = clock.today()
     terms = deps.fund(request).terms(today)
-    calendar = deps.cached_read(request, deadlines.calendar_rows, None, today)
+    calendar = deps.cached_read(
+        request, deadlines.calendar_rows, None, today, given=lambda: deps.server(request).carried
+    )
     # Transfers come from the calendar's deadlines whose evidence is a transfer (the terms say which).
     by_transfer = {d.code for d in terms.calendar.deadlines if d.evidence == "transfer"}
     overdue = [d for d in calendar if d["deadline"] in by_transfer and d["status"] == "overdue"]

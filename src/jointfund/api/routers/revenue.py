@@ -302,7 +302,9 @@ def calendar(
     status: str | None = Query(None, max_length=10, description="done, late, open or overdue."),
     _who=READ,
 ) -> list[dict]:
-    rows = deps.cached_read(request, deadlines.calendar_rows, year, clock.today())
+    rows = deps.cached_read(
+        request, deadlines.calendar_rows, year, clock.today(), given=lambda: deps.server(request).carried
+    )
     return [d for d in rows if status is None or d["status"] == status]
 
 
