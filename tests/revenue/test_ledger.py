@@ -259,3 +259,34 @@ def test_carried_statuses_read_only_the_entries_since_and_equal_a_whole_read(fun
         kept.put(transfer.CARRIED_RECEIVABLE, wrong)
         with db.transaction(fund_engine) as conn:
             assert transfer.statuses(conn, terms, carry=kept) == later
+
+
+def test_an_entry_committed_while_the_receivable_is_read_is_counted_once(fund_engine, tmp_path):
+    """The book's last entry is read first and the postings up to it only: an accrual committed between the
+    two statements (PostgreSQL reads each statement at its own snapshot) is left to the next computation
+    rather than read now and again then. Carried, the next read still equals a whole one."""
+    import sqlalchemy
+
+    kept = Kept()
+    terms = info_of(fund_engine).base_terms()
+    load(fund_engine, tmp_path, HEADER + "R-1,2025-06-02,L-NEW,rent,1000.00,UAH,\n")
+    with db.transaction(fund_engine) as conn:
+        transfer.statuses(conn, terms, carry=kept)
+    armed = [True]
+
+    def commit_meanwhile(_c, _cur, statement: str, *_a) -> None:  # noqa: ANN001
+        if armed[0] and "FROM posting" in statement and "entry_seq >" in statement:
+            armed[0] = False
+            load(fund_engine, tmp_path, HEADER + "R-2,2025-08-01,L-NEW,rent,10.00,UAH,\n", "r2.csv")
+
+    sqlalchemy.event.listen(fund_engine, "before_cursor_execute", commit_meanwhile)
+    try:
+        with db.transaction(fund_engine) as conn:
+            transfer.statuses(conn, terms, carry=kept)
+    finally:
+        sqlalchemy.event.remove(fund_engine, "before_cursor_execute", commit_meanwhile)
+    assert not armed[0]  # the accrual was committed between the two reads
+    with db.transaction(fund_engine) as conn:
+        whole = transfer.statuses(conn, terms)
+        assert transfer.statuses(conn, terms, carry=kept) == whole
+    assert [(s.period, s.obligation) for s in whole] == [(2025, Decimal("505.00"))]
