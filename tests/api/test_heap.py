@@ -82,6 +82,26 @@ def test_the_timer_makes_the_rounds_and_gives_the_collector_back_its_thresholds(
     assert gc.get_threshold() == before
 
 
+def _thresholds() -> tuple[int, int, int]:
+    return gc.get_threshold()
+
+
+def test_a_process_forked_from_the_worker_gets_the_collector_s_own_full_collections_back(thawed) -> None:  # noqa: ANN001
+    """A forecast's or verify's pool forks the worker; the child has no timer thread, so it must not keep
+    the worker's 'never' threshold (its garbage cycles would never be collected)."""
+    import multiprocessing
+
+    before = gc.get_threshold()
+    heap = Heap(period_s=60)
+    heap.start()
+    try:
+        with multiprocessing.get_context("fork").Pool(1) as pool:
+            assert pool.apply(_thresholds) == before
+        assert gc.get_threshold()[2] == NEVER  # the worker itself keeps its timer
+    finally:
+        heap.stop()
+
+
 @pytest.mark.parametrize(("period_s", "thaw_every"), [(0, 10), (-1, 10), (1, 0)])
 def test_a_heap_refuses_a_period_or_a_thaw_that_cannot_be(period_s: float, thaw_every: int) -> None:
     with pytest.raises(ValueError, match="period_s > 0 and thaw_every >= 1"):

@@ -16,6 +16,7 @@ minute, and no cycle kept for longer than that. The collector's young generation
 from __future__ import annotations
 
 import gc
+import os
 import threading
 
 PERIOD_S = 30.0  # seconds between full collections of what survived since the last
@@ -57,8 +58,15 @@ class Heap:
             return
         young, middle, _full = self._thresholds
         gc.set_threshold(young, middle, NEVER)
+        # A process forked from the worker (a forecast's or verify's pool) has no timer thread: it gets the
+        # collector's own full collections back, or its cycles would never be collected.
+        os.register_at_fork(after_in_child=self._in_child)
         self._thread = threading.Thread(target=self._run, name="jointfund-heap", daemon=True)
         self._thread.start()
+
+    def _in_child(self) -> None:
+        if self._thread is not None:  # this heap's timer was running in the parent when it forked
+            gc.set_threshold(*self._thresholds)
 
     def stop(self) -> None:
         """Stop the rounds and give the collector back its own full collections (frozen objects stay frozen
