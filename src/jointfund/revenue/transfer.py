@@ -512,6 +512,10 @@ class Receivable(NamedTuple):
     owed: tuple[tuple[tuple[int, str], int], ...]
     transfers: tuple[tuple, ...]
 
+    def obligations(self) -> dict[tuple[int, str], Decimal]:
+        """Contributions accrued per (period, currency), in the currency's units."""
+        return {k: from_minor(v, k[1]) for k, v in self.owed}
+
 
 def receivable(conn: Connection, terms: Terms, earlier: Receivable | None = None) -> Receivable:
     """The receivable's postings up to the book's last entry, folded; from `earlier` when it read the same
@@ -606,20 +610,6 @@ def _recorded(conn: Connection, terms: Terms, reference: str) -> Transfer | None
     return None if seq is None else next(tr for tr in _transfers(conn, terms, None, seq))
 
 
-def obligations(conn: Connection, terms: Terms) -> dict[tuple[int, str], Decimal]:
-    """Contributions accrued per (period, currency), from the ledger's accrual entries."""
-    return _obligations(_receivable_postings(conn, terms, (ACCRUAL_PREFIX, ROUNDING_PREFIX)))
-
-
-def _obligations(postings: list[tuple]) -> dict[tuple[int, str], Decimal]:
-    """Per (period, currency), the sum of the receivable's accrual postings (`_receivable_postings` rows)."""
-    out: dict[tuple[int, str], int] = defaultdict(int)
-    for _seq, key, day, currency, minor in postings:
-        assert key.startswith((ACCRUAL_PREFIX, ROUNDING_PREFIX)), key
-        out[(day.year, currency)] += int(minor)
-    return {k: from_minor(v, k[1]) for k, v in out.items()}
-
-
 def transfers(conn: Connection, terms: Terms, period: int | None = None) -> list[Transfer]:
     return _transfers(conn, terms, period)
 
@@ -688,7 +678,7 @@ def statuses(
     folded = receivable(conn, terms, earlier)
     if carry is not None:
         carry.put(CARRIED_RECEIVABLE, folded)
-    owed = {k: from_minor(v, k[1]) for k, v in folded.owed}
+    owed = folded.obligations()
     paid: dict[tuple[int, str], list[Transfer]] = defaultdict(list)
     for tr in _transfers(conn, terms, period, postings=list(folded.transfers)):
         paid[(tr.period, tr.currency)].append(tr)
