@@ -92,6 +92,10 @@ def said(lang: str = "uk"):  # noqa: ANN201
             "недостатньо, бо адміністратор може додавати користувачів",
         ),
         ("transfer refused; nothing was recorded", "переказ відхилено; нічого не записано"),
+        (
+            "demo-applicant (applicant) may not read this (books.read)",
+            "demo-applicant (заявник) не може переглядати це (дія books.read)",
+        ),
     ],
 )
 def test_a_domain_text_reads_in_ukrainian(english: str, ukrainian: str) -> None:

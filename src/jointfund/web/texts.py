@@ -198,6 +198,7 @@ MEMBER_FORMS = (
     N_("blocked"),
     N_("key"),  # what a key's statement authorizes (governance.rotation)
     N_("%(user)s (%(role)s) may not %(action)s: only %(roles)s may"),
+    N_("%(user)s (%(role)s) may not read this (%(action)s)"),  # a page's refusal (api.deps.allow)
 )
 # Problems of an import (revenue.reader, .fields, .imports): mirrored, checked by tests/web/test_texts.py.
 IMPORTS = (
