@@ -5,6 +5,7 @@ file leaves neither a receipt nor an accrual, and no surface accrues on its own.
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -14,8 +15,8 @@ from sqlalchemy import func, select
 import jointfund
 from jointfund.errors import InputError
 from jointfund.fund import load
-from jointfund.revenue import intake
-from jointfund.revenue.accrual import KEY_PREFIX
+from jointfund.revenue import imports, intake
+from jointfund.revenue.accrual import KEY_PREFIX, accrue
 from jointfund.store import db
 from jointfund.store import tables as t
 
@@ -36,10 +37,67 @@ def test_import_receipts_imports_and_accrues_in_one_transaction(fund_engine, lic
         done = intake.import_receipts(conn, info, write(tmp_path, "r.csv", RECEIPTS), "test")
     assert done.accrued is not None
     assert (done.result.new, done.accrued.posted) == (4, 2)  # R-1 and R-3 are eligible; see test_imports
-    assert done.summary() == {**done.result._asdict(), "accrued": 2, "reversals": 0, "rounding_entries": 0}
+    assert done.summary() == {**done.result.counts(), "accrued": 2, "reversals": 0, "rounding_entries": 0}
+    assert "fresh" not in done.summary()  # the new rows' ids are for the accrual, not for people
+    assert done.result.fresh == (("R-1",), ("R-2",), ("R-3",), ("R-4",))
     with db.write(fund_engine) as conn:  # again: nothing new, nothing accrued twice
         again = intake.import_file(conn, load(conn), "receipts", write(tmp_path, "r.csv", RECEIPTS), "test")
     assert again.accrued is not None and (again.result.new, again.accrued.posted) == (0, 0)
+
+
+def _stored_without_import(conn, receipt_id: str) -> None:  # noqa: ANN001
+    """An eligible receipt put in the book some other way than an import (so not accrued)."""
+    conn.execute(
+        t.receipt.insert().values(
+            receipt_id=receipt_id,
+            date=dt.date(2025, 6, 6),
+            licence_id="L-NEW",
+            stream="rent",
+            amount_minor=70000,
+            currency="UAH",
+            source="elsewhere",
+            line=1,
+        )
+    )
+
+
+def _accrued(conn) -> set[str]:  # noqa: ANN001
+    keys = conn.execute(select(t.entry.c.key).where(t.entry.c.key.startswith(KEY_PREFIX))).scalars()
+    return {k.removeprefix(KEY_PREFIX) for k in keys}
+
+
+@pytest.mark.parametrize("plain", [True, False], ids=["column-wise", "row by row"])
+def test_an_import_accrues_the_receipts_it_brought_and_reads_no_other(
+    fund_engine, licences_csv, tmp_path, plain: bool
+) -> None:  # noqa: ANN001
+    """Issue 13: an upload's accrual follows its own size. A receipt stored some other way is left to the
+    catch-up (`accrue` without `only`), which an import of more receipts than it lists also runs."""
+    text = RECEIPTS if plain else RECEIPTS.replace(",", ";")  # a semicolon file goes row by row
+    with db.write(fund_engine) as conn:
+        info = load(conn)
+        intake.import_file(conn, info, "licences", licences_csv, "test")
+        _stored_without_import(conn, "R-ELSEWHERE")
+        done = intake.import_receipts(conn, info, write(tmp_path, "r.csv", text), "test")
+        assert done.result.fresh == (("R-1",), ("R-2",), ("R-3",), ("R-4",))
+        assert done.accrued is not None and (done.accrued.receipts, done.accrued.posted) == (4, 2)
+        assert _accrued(conn) == {"R-1", "R-3"}
+        caught_up = accrue(conn, info)
+        assert (caught_up.receipts, caught_up.posted) == (3, 1)  # R-2 and R-4 owe nothing: judged, no entry
+        assert _accrued(conn) == {"R-1", "R-3", "R-ELSEWHERE"}
+
+
+def test_an_import_of_more_receipts_than_it_lists_sweeps_the_book(
+    fund_engine, licences_csv, tmp_path, monkeypatch
+) -> None:  # noqa: ANN001
+    monkeypatch.setattr(imports, "MAX_FRESH_LISTED", 3)
+    with db.write(fund_engine) as conn:
+        info = load(conn)
+        intake.import_file(conn, info, "licences", licences_csv, "test")
+        _stored_without_import(conn, "R-ELSEWHERE")
+        done = intake.import_receipts(conn, info, write(tmp_path, "r.csv", RECEIPTS), "test")
+        assert done.result.new == 4 and done.result.fresh is None
+        assert done.accrued is not None and (done.accrued.receipts, done.accrued.posted) == (5, 3)
+        assert _accrued(conn) == {"R-1", "R-3", "R-ELSEWHERE"}
 
 
 def test_a_refused_receipts_file_leaves_no_receipt_and_no_accrual(

@@ -24,7 +24,7 @@ from the corrected values: the receipt's accruals are its entries keyed `contrib
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -200,6 +200,7 @@ def expected_roundings(conn: Connection, assess: book.Assessor) -> list[Rounding
     rounding = DayStreamRounding(assess.book.on, assess.book.periods())
     if not rounding.active:
         return None
+    assess = assess.whole(conn)
     for frame in book.receipt_frames(conn):
         rounding.add_frame(assess.frame(frame))
     return rounding.rows(assess.rates)
@@ -228,27 +229,52 @@ def _post_roundings(conn: Connection, info: FundInfo, assess: book.Assessor, car
     return len(entries)
 
 
-def unaccrued(conn: Connection, after: str | None, limit: int) -> list[tuple]:
-    """The next `limit` receipts with no accrual entry yet, by id after `after`, as book.RECEIPT_COLUMNS
-    tuples (driver tuples, not Rows: this reads every receipt of the book once)."""
+def unaccrued(
+    conn: Connection, after: str | None, limit: int, ids: Sequence[str] | None = None
+) -> list[tuple]:
+    """The next `limit` receipts with no accrual entry yet (of `ids`, if given), by id after `after`, as
+    book.RECEIPT_COLUMNS tuples (driver tuples, not Rows: a sweep reads every receipt of the book once)."""
     return book.patched(
-        stored_receipts.unaccrued(conn, KEY_PREFIX, after, limit), book.corrected(conn, "receipt")
+        stored_receipts.unaccrued(conn, KEY_PREFIX, after, limit, ids), book.corrected(conn, "receipt")
     )
 
 
-def accrue(conn: Connection, info: FundInfo, progress: Callable[[int], None] | None = None) -> AccrualResult:
-    """Post the accrual of every receipt that has none yet, in the caller's write transaction.
+def _pending(conn: Connection, ids: Sequence[str] | None) -> Iterator[list[tuple]]:
+    """The receipts with no accrual entry yet (of `ids` if given), by id, a chunk at a time.
+
+    A fresh query per chunk, after the previous chunk's entries are posted (see stored_receipts.unaccrued)."""
+    after = None
+    while chunk := unaccrued(conn, after, CHUNK_RECEIPTS, ids):
+        after = chunk[-1][0]
+        yield chunk
+
+
+def accrue(
+    conn: Connection,
+    info: FundInfo,
+    progress: Callable[[int], None] | None = None,
+    only: Iterable[str] | None = None,
+) -> AccrualResult:
+    """Post the accrual of every receipt that has none yet, in the caller's write transaction; with `only`,
+    of those receipts alone.
+
+    An import accrues the receipts it brought (`only`): each stored before was judged when it was imported,
+    and one that owed nothing then has no entry and keeps none (a correction of what it was judged on
+    re-books it, `rebook`; `jointfund verify` judges every receipt again and names one that owes with no
+    accrual). So an upload reads its own receipts, their licences and the rates of their days, whatever the
+    book holds; judging every receipt without an entry, and reading every licence and rate, grew each upload
+    with the book (issue 13). Without `only`, every receipt is looked at: the catch-up of receipts stored
+    some other way.
 
     Each chunk is judged once, column-wise (bulk.py, proven equal to `evaluate`); only
     corrections, which need the entry of the receipt they correct, are judged one by one.
     """
-    assess = book.Assessor(conn, info)
+    wanted = None if only is None else sorted(set(only))
+    assess = book.Assessor(conn, info, None if wanted is None else receipts_by_id(conn, wanted))
     carry = carrying(conn, info)
     seen = posted = 0
     corrections: list[Evaluation] = []
-    after = None
-    while chunk := unaccrued(conn, after, CHUNK_RECEIPTS):
-        after = chunk[-1][0]
+    for chunk in _pending(conn, wanted):
         seen += len(chunk)
         judged = assess.frame(book.frame_of(conn, chunk))
         for row in judged.filter(pl.col("corrects").is_not_null()).select(book.RECEIPT_COLUMNS).iter_rows():

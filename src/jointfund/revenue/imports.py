@@ -49,6 +49,9 @@ from jointfund.terms.model import Terms
 
 BATCH_ROWS = 5_000
 MAX_PROBLEMS = 1_000
+# The ids of an import's new rows are listed up to this many (ImportResult.fresh): enough for any upload a
+# person makes, and bounded memory for a file of millions, whose consumers then read the book instead.
+MAX_FRESH_LISTED = 10_000
 
 Progress = Callable[[int], None]
 R = TypeVar("R", bound=NamedTuple)  # the domain value of one row of a kind (Licence, Receipt, Rate, Payment)
@@ -87,13 +90,20 @@ class Kind(NamedTuple, Generic[R]):
 
 
 class ImportResult(NamedTuple):
-    """What an import did: rows read, rows new to the book, rows already there unchanged."""
+    """What an import did: rows read, rows new to the book, rows already there unchanged; and the ids (key
+    tuples) of the new rows in the file's order, or None when there are more than MAX_FRESH_LISTED (the
+    counts are what people see; `fresh` is for the code that follows the import, such as the accrual)."""
 
     kind: str
     file: str
     rows: int
     new: int
     unchanged: int
+    fresh: tuple[tuple[object, ...], ...] | None = None
+
+    def counts(self) -> dict[str, Any]:
+        """What the import did, as every surface shows it (without the new rows' ids)."""
+        return {k: v for k, v in self._asdict().items() if k != "fresh"}
 
 
 def licences_kind(terms: Terms) -> Kind[licence.Licence]:
@@ -194,6 +204,7 @@ def _steps(
     """The one pipeline: each batch parsed, compared with what is stored, checked, its new rows inserted."""
     problems = _Problems()
     rows = new = unchanged = 0
+    fresh_ids: list[tuple[object, ...]] | None = []
     for batch in batches:
         found = batch.found
         fresh, same = _compare(kind, batch.compared, batch.stored(conn), found)
@@ -203,14 +214,20 @@ def _steps(
         problems.extend(p for _, p in sorted(found, key=lambda x: x[0]))
         # Rows are inserted even once a problem is known: later rows are then compared with
         # them, so a conflicting duplicate further down is reported too. The caller rolls back.
-        new += batch.insert(conn, fresh)
+        inserted = batch.insert(conn, fresh)
+        new += len(inserted)
+        if fresh_ids is not None and new <= MAX_FRESH_LISTED:
+            fresh_ids.extend(inserted)
+        else:
+            fresh_ids = None
         rows += batch.rows
         unchanged += same
         if progress:
             progress(batch.rows)
     if problems:
         raise InputError(problems.listed(), f"{kind.name} import refused ({path.name}); nothing was imported")
-    return ImportResult(kind.name, path.name, rows, new, unchanged)
+    listed = None if fresh_ids is None else tuple(fresh_ids)
+    return ImportResult(kind.name, path.name, rows, new, unchanged, listed)
 
 
 class _Rows(Generic[R]):
@@ -241,13 +258,14 @@ class _Rows(Generic[R]):
     def admit(self, found: Found) -> None:
         """Problems are collected, and listed once the whole file is read."""
 
-    def insert(self, conn: Connection, fresh: Sequence[tuple[Row, R]]) -> int:
+    def insert(self, conn: Connection, fresh: Sequence[tuple[Row, R]]) -> list[tuple[object, ...]]:
+        """Insert `fresh`; their ids."""
         book.insert_rows(
             conn,
             self.kind.table,
             [{**self.kind.to_row(rec), "source": self.source, "line": row.line} for row, rec in fresh],
         )
-        return len(fresh)
+        return [self.kind.key_of(rec) for _, rec in fresh]
 
 
 class _Block(Generic[R]):
@@ -294,14 +312,15 @@ class _Block(Generic[R]):
         if found:
             raise NotPlain("a problem, for the row path to name")
 
-    def insert(self, conn: Connection, fresh: Sequence[tuple[Row, R]]) -> int:
+    def insert(self, conn: Connection, fresh: Sequence[tuple[Row, R]]) -> list[tuple[object, ...]]:
+        """Insert the block's new rows (those not compared, and `fresh` of those compared); their ids."""
         lines = [row.line for row, _ in fresh]
         frame = self.frame.filter(~self.doubtful | pl.col("line").is_in(lines))
         columns = [c.name for c in self.kind.table.c]
         driver_rows.insert_tuples(
             conn, self.kind.table, columns, driver_rows.driver_dates(conn, frame).select(columns).rows()
         )
-        return frame.height
+        return [(k,) for k in frame[self.kind.key[0]].to_list()]
 
 
 def _plainly(

@@ -71,7 +71,7 @@ class Imported(NamedTuple):
 
     def summary(self) -> dict:
         """The counts every surface shows: the import's, then the accrual's (receipts only)."""
-        out = self.result._asdict()
+        out = self.result.counts()
         if self.accrued is not None:
             out |= {
                 "accrued": self.accrued.posted,
@@ -95,11 +95,14 @@ def import_receipts(
     stage: Stage = quiet,
     rows: int | None = None,
 ) -> Imported:
-    """Import Treasury receipts from `path` and accrue every receipt that has no accrual yet, in the
-    caller's write transaction (a refused file raises InputError and accrues nothing)."""
+    """Import Treasury receipts from `path` and accrue the new ones, in the caller's write transaction (a
+    refused file raises InputError and accrues nothing). A file of more new receipts than the import lists
+    (imports.MAX_FRESH_LISTED) accrues every receipt without an accrual: the same entries, by a sweep of the
+    book that such a file's import costs anyway."""
     result = _read(conn, kind_of(conn, info, RECEIPTS), path, actor, dialect, stage, rows)
+    fresh = None if result.fresh is None else [str(key[0]) for key in result.fresh]
     with stage(ACCRUING, None) as advance:
-        accrued = accrue(conn, info, advance)
+        accrued = accrue(conn, info, advance, fresh)
     return Imported(result, accrued)
 
 

@@ -7,7 +7,7 @@ date); the revenue book turns them into domain values and frames.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import polars as pl
 from sqlalchemy import Connection, Select, and_, case, func, null, select
@@ -62,8 +62,11 @@ def ids_between(conn: Connection, first: dt.date, last: dt.date) -> frozenset[st
     return frozenset(row[0] for batch in rows.batches(conn, q) for row in batch)
 
 
-def unaccrued(conn: Connection, key_prefix: str, after: str | None, limit: int) -> list[tuple]:
-    """The next `limit` receipts by id after `after` with no entry keyed `key_prefix` + their id.
+def unaccrued(
+    conn: Connection, key_prefix: str, after: str | None, limit: int, ids: Sequence[str] | None = None
+) -> list[tuple]:
+    """The next `limit` receipts (of `ids`, if given) by id after `after` with no entry keyed
+    `key_prefix` + their id.
 
     A fresh query per chunk (keyset paging on the primary key) rather than one open cursor, because the
     entries posted between chunks go into a table this query reads.
@@ -78,6 +81,8 @@ def unaccrued(conn: Connection, key_prefix: str, after: str | None, limit: int) 
     )
     if after is not None:
         q = q.where(r.c.receipt_id > after)
+    if ids is not None:
+        q = q.where(rows.among(conn, r.c.receipt_id, ids))
     return [row for batch in rows.batches(conn, q, max(1, limit)) for row in batch]
 
 

@@ -24,7 +24,7 @@ from sqlalchemy import Connection, Date, Dialect, String, Table, any_, bindparam
 from sqlalchemy import table as table_clause
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.sql import Executable
+from sqlalchemy.sql import ColumnElement, Executable
 
 if (
     TYPE_CHECKING
@@ -132,17 +132,19 @@ def tuples(conn: Connection, statement: Executable, size: int = STREAM_ROWS) -> 
     return chain.from_iterable(batches(conn, statement, size))
 
 
+def among(conn: Connection, col: ColumnElement, ids: Sequence[str]) -> ColumnElement[bool]:
+    """`column` is one of `ids`, with one parameter however many ids: a JSON array on SQLite, an array on
+    PostgreSQL (an IN list's expanding parameters are not compiled for the driver by `driver_sql`)."""
+    if conn.dialect.name == "sqlite":
+        given = func.json_each(bindparam("ids", json.dumps(list(ids)))).table_valued("value")
+        return col.in_(select(given.c.value))
+    return col == any_(bindparam("ids", list(ids), type_=postgresql.ARRAY(String)))
+
+
 def keyed(conn: Connection, table: Table, key: str, ids: Sequence[str]) -> dict[str, tuple]:
     """Rows of `table` (all its columns, driver types) whose single-column `key` is among `ids`, in one
     query with one parameter, however many ids: a JSON array on SQLite, an array on PostgreSQL."""
-    column = table.c[key]
-    if conn.dialect.name == "sqlite":
-        given = func.json_each(bindparam("ids", json.dumps(list(ids)))).table_valued("value")
-        statement = select(table).where(column.in_(select(given.c.value)))
-    else:
-        statement = select(table).where(
-            column == any_(bindparam("ids", list(ids), type_=postgresql.ARRAY(String)))
-        )
+    statement = select(table).where(among(conn, table.c[key], ids))
     at = [c.name for c in table.c].index(key)
     return {r[at]: r for rows in batches(conn, statement, 100_000) for r in rows}
 
