@@ -1,6 +1,6 @@
 """The cached reads that API routes and web pages share: the public summary and the outlook, both built on
-the partners' capital accounts of the day, computed once per book version (issue 13) and shared by the two
-(issue 17: a page calls these, never a route function)."""
+the partners' capital accounts of the day, and the compliance calendar, each computed once per book version
+(issue 13) and shared by the two (issue 17: a page calls these, never a route function)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from jointfund.api import deps
 from jointfund.capital.accounts import FundCapital, carried_capital
 from jointfund.forecast import outlook
 from jointfund.reports import summary
+from jointfund.revenue import deadlines
 
 
 def capital_today(request: Request) -> FundCapital:
@@ -59,4 +60,13 @@ def outlook_document(request: Request, with_tornado: bool) -> dict:
         with_tornado,
         keep_refusals=True,
         given=lambda: capital_today(request),
+    )
+
+
+def calendar_rows(request: Request, year: int | None) -> list[dict]:
+    """The compliance calendar's rows (of `year`, else every year) today, cached per book version and day;
+    after a write its transfer statuses read only the receivable's postings since the last computation of
+    this process (revenue.transfer.Receivable, carried)."""
+    return deps.cached_read(
+        request, deadlines.calendar_rows, year, clock.today(), given=lambda: deps.server(request).carried
     )

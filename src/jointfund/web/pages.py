@@ -33,7 +33,7 @@ from jointfund.errors import JointfundError, NotFound
 from jointfund.governance import amendment, audit, book, listing, policy, proposal, recusal, user
 from jointfund.governance.model import OPEN
 from jointfund.ledger import entries, journal
-from jointfund.revenue import deadlines, intake, reader
+from jointfund.revenue import intake, reader
 from jointfund.revenue import listing as revenue_listing
 from jointfund.web import account_tree, actions, i18n, names, outlook, texts
 
@@ -349,9 +349,7 @@ def dashboard(request: Request, who=READ) -> Response:
     s = reads.public_summary(request)
     today = clock.today()
     terms = deps.fund(request).terms(today)
-    calendar = deps.cached_read(
-        request, deadlines.calendar_rows, None, today, given=lambda: deps.server(request).carried
-    )
+    calendar = reads.calendar_rows(request, None)
     # Transfers come from the calendar's deadlines whose evidence is a transfer (the terms say which).
     by_transfer = {d.code for d in terms.calendar.deadlines if d.evidence == "transfer"}
     overdue = [d for d in calendar if d["deadline"] in by_transfer and d["status"] == "overdue"]

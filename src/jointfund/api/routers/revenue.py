@@ -21,8 +21,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection, select
 
-from jointfund import bounds, clock
-from jointfund.api import deps
+from jointfund import bounds
+from jointfund.api import deps, reads
 from jointfund.api.errors import RESPONSES
 from jointfund.api.jobs import Job
 from jointfund.api.response_cache import cacheable
@@ -32,7 +32,7 @@ from jointfund.errors import NotFound
 from jointfund.fund import FundInfo
 from jointfund.governance import countersign
 from jointfund.money import format_amount
-from jointfund.revenue import book, corrections, deadlines, intake, listing
+from jointfund.revenue import book, corrections, intake, listing
 from jointfund.revenue.contribution import GROUPINGS, Evaluation, totals
 from jointfund.revenue.upload import upload_name
 from jointfund.store import db
@@ -302,10 +302,7 @@ def calendar(
     status: str | None = Query(None, max_length=10, description="done, late, open or overdue."),
     _who=READ,
 ) -> list[dict]:
-    rows = deps.cached_read(
-        request, deadlines.calendar_rows, year, clock.today(), given=lambda: deps.server(request).carried
-    )
-    return [d for d in rows if status is None or d["status"] == status]
+    return [d for d in reads.calendar_rows(request, year) if status is None or d["status"] == status]
 
 
 # -- corrections of reference data (revenue/correction.py): a new record with a reason, never an edit --
