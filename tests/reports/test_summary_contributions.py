@@ -4,8 +4,10 @@ receipt gives; a new rate judges every year again. On both backends."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
-from revenue.conftest import write
+from revenue.conftest import store_without_import, write
 from revenue.test_ledger import HEADER, info_of, load
 
 from jointfund.reports import summary
@@ -135,14 +137,14 @@ def test_an_upload_to_the_carried_year_judges_only_the_receipts_it_added(
     first = shown()
     assert (judged_years, judged_ids) == ([2025, 2026], [])
     carried = carry.get(summary.CARRIED_YEAR)
-    assert carried.year == 2026 and carried.ids == {"R-2"}
+    assert (carried.year, carried.receipts) == (2026, 1)
     rows_before = [x.rows() for x in carried.tallies]
 
     load(fund_engine, tmp_path, HEADER + "R-3,2026-02-01,L-NEW,rent,500.00,UAH,\n", "r3.csv")
     after = checked(whole=[], alone=[{"R-3"}])
     assert _year(after, 2026)["receipts"] == 2 and after != first
     assert [x.rows() for x in carried.tallies] == rows_before  # the earlier state is never added to
-    assert carry.get(summary.CARRIED_YEAR).ids == {"R-2", "R-3"}
+    assert carry.get(summary.CARRIED_YEAR).receipts == 2
 
     load(fund_engine, tmp_path, HEADER + "R-4,2025-07-01,L-NEW,rent,7.00,UAH,\n", "r4.csv")
     assert checked(whole=[2025], alone=[])  # not the year carried: judged whole
@@ -188,6 +190,20 @@ def test_an_upload_to_the_carried_year_judges_only_the_receipts_it_added(
     reversed_ = checked(whole=[], alone=[{"R-8"}])
     assert carry.get(summary.CARRIED_YEAR).judge is not None
     assert _year(reversed_, 2026)["receipts"] == 3
+
+    # What is new is read from the imports' listings (receipt_import), never from every id: an import that
+    # lists none (more new receipts than imports.LISTED_RECEIPTS) leaves the year tallied whole, and so does a
+    # year whose count does not add up, as when a receipt was stored other than by an import.
+    monkeypatch.setattr(imports, "LISTED_RECEIPTS", 0)
+    load(fund_engine, tmp_path, HEADER + "R-9,2026-03-03,L-NEW,rent,9.00,UAH,\n", "r9.csv")
+    assert checked(whole=[2026], alone=[])
+    monkeypatch.setattr(imports, "LISTED_RECEIPTS", 500)
+    with db.write(fund_engine) as conn:
+        store_without_import(conn, "R-ASIDE", dt.date(2026, 3, 4), 1100)
+    load(fund_engine, tmp_path, HEADER + "R-10,2026-03-05,L-NEW,rent,10.00,UAH,\n", "r10.csv")
+    assert _year(checked(whole=[2026], alone=[{"R-10"}]), 2026)["receipts"] == 6
+    load(fund_engine, tmp_path, HEADER + "R-11,2026-03-06,L-NEW,rent,11.00,UAH,\n", "r11.csv")
+    assert checked(whole=[], alone=[{"R-11"}])  # extended again from the whole year's count
 
 
 def test_judging_some_receipts_refuses_more_than_one_batch_by_code_not_an_assert(fund_engine) -> None:  # noqa: ANN001

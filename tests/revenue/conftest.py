@@ -11,6 +11,7 @@ import pytest
 from jointfund.revenue.fx import Rate, RateTable
 from jointfund.revenue.licence import Licence
 from jointfund.revenue.receipt import Receipt
+from jointfund.store import tables as t
 
 LICENCES = """licence_id,holder,holder_code,resource,deposit,region,issued,basis,psa
 L-NEW,Dobra Lithium Holdings,40000001,lithium,Dobra,Kirovohrad,2025-06-01,new,yes
@@ -19,6 +20,23 @@ L-UND,Likarivske Titanium,40000003,titanium,Likarivske,Zhytomyr,2019-01-01,exist
 L-EARLY,Polokhivske Lithium,40000004,lithium,Polokhivske,Kirovohrad,2024-03-01,new,no
 L-REN,Shebelynka Gas,40000005,natural_gas,Shebelynka,Kharkiv,2025-07-01,renewal,no
 """
+
+
+def store_without_import(conn, receipt_id: str, day: dt.date, amount_minor: int) -> None:  # noqa: ANN001
+    """A rent receipt of licence L-NEW put in the book some other way than an import: neither accrued nor
+    listed as an import's (revenue.imports.LISTED_RECEIPTS)."""
+    conn.execute(
+        t.receipt.insert().values(
+            receipt_id=receipt_id,
+            date=day,
+            licence_id="L-NEW",
+            stream="rent",
+            amount_minor=amount_minor,
+            currency="UAH",
+            source="elsewhere",
+            line=1,
+        )
+    )
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:

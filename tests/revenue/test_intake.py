@@ -20,7 +20,7 @@ from jointfund.revenue.accrual import KEY_PREFIX, accrue
 from jointfund.store import db
 from jointfund.store import tables as t
 
-from .conftest import write
+from .conftest import store_without_import, write
 from .test_imports import RECEIPTS
 
 SRC = Path(jointfund.__file__).parent
@@ -40,25 +40,12 @@ def test_import_receipts_imports_and_accrues_in_one_transaction(fund_engine, lic
     assert done.summary() == {**done.result.counts(), "accrued": 2, "reversals": 0, "rounding_entries": 0}
     assert "fresh" not in done.summary()  # the new rows' ids are for the accrual, not for people
     assert done.result.fresh == (("R-1",), ("R-2",), ("R-3",), ("R-4",))
+    with db.transaction(fund_engine) as conn:  # listed, privately, by the position of the import's event
+        listed = conn.execute(select(t.receipt_import.c.receipt_id, t.event.c.action).join(t.event)).all()
+    assert sorted(listed) == [(f"R-{n}", "receipts.import") for n in range(1, 5)]
     with db.write(fund_engine) as conn:  # again: nothing new, nothing accrued twice
         again = intake.import_file(conn, load(conn), "receipts", write(tmp_path, "r.csv", RECEIPTS), "test")
     assert again.accrued is not None and (again.result.new, again.accrued.posted) == (0, 0)
-
-
-def _stored_without_import(conn, receipt_id: str) -> None:  # noqa: ANN001
-    """An eligible receipt put in the book some other way than an import (so not accrued)."""
-    conn.execute(
-        t.receipt.insert().values(
-            receipt_id=receipt_id,
-            date=dt.date(2025, 6, 6),
-            licence_id="L-NEW",
-            stream="rent",
-            amount_minor=70000,
-            currency="UAH",
-            source="elsewhere",
-            line=1,
-        )
-    )
 
 
 def _accrued(conn) -> set[str]:  # noqa: ANN001
@@ -76,7 +63,7 @@ def test_an_import_accrues_the_receipts_it_brought_and_reads_no_other(
     with db.write(fund_engine) as conn:
         info = load(conn)
         intake.import_file(conn, info, "licences", licences_csv, "test")
-        _stored_without_import(conn, "R-ELSEWHERE")
+        store_without_import(conn, "R-ELSEWHERE", dt.date(2025, 6, 6), 70000)
         done = intake.import_receipts(conn, info, write(tmp_path, "r.csv", text), "test")
         assert done.result.fresh == (("R-1",), ("R-2",), ("R-3",), ("R-4",))
         assert done.accrued is not None and (done.accrued.receipts, done.accrued.posted) == (4, 2)
@@ -93,9 +80,10 @@ def test_an_import_of_more_receipts_than_it_lists_sweeps_the_book(
     with db.write(fund_engine) as conn:
         info = load(conn)
         intake.import_file(conn, info, "licences", licences_csv, "test")
-        _stored_without_import(conn, "R-ELSEWHERE")
+        store_without_import(conn, "R-ELSEWHERE", dt.date(2025, 6, 6), 70000)
         done = intake.import_receipts(conn, info, write(tmp_path, "r.csv", RECEIPTS), "test")
         assert done.result.new == 4 and done.result.fresh is None
+        assert _count(conn, t.receipt_import) == 0  # a file of many is not listed
         assert done.accrued is not None and (done.accrued.receipts, done.accrued.posted) == (5, 3)
         assert _accrued(conn) == {"R-1", "R-3", "R-ELSEWHERE"}
 

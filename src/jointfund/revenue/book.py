@@ -394,14 +394,6 @@ def _receipt(r: tuple, day: Callable[[object], dt.date]) -> Receipt:
     return Receipt(r[0], day(r[1]), r[2], r[3], from_minor(r[4], r[5]), r[5], r[6], r[7], r[8], split(r[9]))
 
 
-def receipt_ids(conn: Connection, year: int) -> frozenset[str]:
-    """The ids of the receipts dated in `year` (stored dates: what `receipts(conn, year)` reads)."""
-    first, last = year_bounds(year)
-    if first is None or last is None:  # a year always has both ends; said for the type checker and -O alike
-        raise ValueError(f"no bounds for year {year!r}")
-    return stored_receipts.ids_between(conn, first, last)
-
-
 def payments(conn: Connection, year: int | Span | None = None) -> Iterator[Payment]:
     return (payment_of(r) for r in _of_year(conn, t.company_payment, "payment_id", year))
 

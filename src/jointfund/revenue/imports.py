@@ -52,6 +52,8 @@ MAX_PROBLEMS = 1_000
 # The ids of an import's new rows are listed up to this many (ImportResult.fresh): enough for any upload a
 # person makes, and bounded memory for a file of millions, whose consumers then read the book instead.
 MAX_FRESH_LISTED = 10_000
+# An import lists its new receipts in receipt_import up to this many: an upload's, not a year's file.
+LISTED_RECEIPTS = 500
 
 Progress = Callable[[int], None]
 R = TypeVar("R", bound=NamedTuple)  # the domain value of one row of a kind (Licence, Receipt, Rate, Payment)
@@ -362,21 +364,28 @@ def _after(progress: Progress | None, reported: int) -> Progress | None:
 
 
 def _record(conn: Connection, kind: Kind[R], path: Path, actor: str, result: ImportResult) -> None:
-    """The import's event in the log, when it brought anything new."""
-    if result.new:
-        append_event(
-            conn,
-            actor,
-            f"{kind.name}.import",
-            f"file:{path.name}",
-            {
-                "file": path.name,
-                "sha256": file_sha256(path),
-                "rows": result.rows,
-                "new": result.new,
-                "unchanged": result.unchanged,
-            },
-        )
+    """The import's event in the log, when it brought anything new; for receipts, when they are few
+    (LISTED_RECEIPTS), which ones, by that event's position (receipt_import: private, unlike the event), so
+    a reader learns what is new since it last looked without reading every receipt's id
+    (reports.summary.year_tallies)."""
+    if not result.new:
+        return
+    seq = append_event(
+        conn,
+        actor,
+        f"{kind.name}.import",
+        f"file:{path.name}",
+        {
+            "file": path.name,
+            "sha256": file_sha256(path),
+            "rows": result.rows,
+            "new": result.new,
+            "unchanged": result.unchanged,
+        },
+    )
+    if kind.table is t.receipt and result.fresh is not None and len(result.fresh) <= LISTED_RECEIPTS:
+        listed = [{"receipt_id": key[0], "event_seq": seq} for key in result.fresh]
+        book.insert_rows(conn, t.receipt_import, listed)
 
 
 def _compare(

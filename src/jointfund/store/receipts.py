@@ -56,12 +56,6 @@ def with_ids(conn: Connection, ids: list[str]) -> list[tuple]:
     return [tuple(r) for r in conn.execute(q.order_by(t.receipt.c.date, t.receipt.c.receipt_id))]
 
 
-def ids_between(conn: Connection, first: dt.date, last: dt.date) -> frozenset[str]:
-    """The ids of the receipts dated `first`..`last`: an index range on the date."""
-    q = select(t.receipt.c.receipt_id).where(t.receipt.c.date.between(first, last))
-    return frozenset(row[0] for batch in rows.batches(conn, q) for row in batch)
-
-
 def unaccrued(
     conn: Connection, key_prefix: str, after: str | None, limit: int, ids: Sequence[str] | None = None
 ) -> list[tuple]:

@@ -324,7 +324,20 @@ company_payment = Table(
 )
 Index("ix_company_payment_date", company_payment.c.date)
 
-REVENUE_APPEND_ONLY = ("licence", "receipt", "fx_rate", "company_payment")
+# Which import brought each receipt, for imports that bring few (revenue.imports.LISTED_RECEIPTS): a reader
+# that tallied the receipts up to some log position reads those imported since, not every receipt's id
+# (reports.summary.year_tallies, issue 13). Private: the import's public event names no receipt.
+receipt_import = Table(
+    "receipt_import",
+    metadata,
+    Column("receipt_id", String(64), ForeignKey("receipt.receipt_id"), primary_key=True),
+    Column("event_seq", BigInteger, ForeignKey("event.seq"), nullable=False),
+    comment="derived: the receipts an import of few brought, by its event's log position; written in the "
+    "import's transaction",
+)
+Index("ix_receipt_import_event_seq", receipt_import.c.event_seq)
+
+REVENUE_APPEND_ONLY = ("licence", "receipt", "fx_rate", "company_payment", "receipt_import")
 
 # Corrections of reference data (issue 19): a wrong rate, licence field or receipt field is never edited; a
 # correction row supersedes it, with a reason and an actor, and is an event of the log (`seq`). A field's
