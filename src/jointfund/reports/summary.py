@@ -120,11 +120,10 @@ class YearTallies(NamedTuple):
 CARRIED_YEAR = "summary.contributions.year"  # the name of the year's tallies in a Carry
 
 
-def imported_since(conn: Connection, seen: int) -> tuple[int, list[str] | None]:
-    """(the log's size, and the ids of the receipts imported after log position `seen` up to it, as the
-    imports list them in receipt_import; None when more than revenue.book.JUDGED_TOGETHER, which are tallied
-    with their whole year). An index range over what is new, not every receipt's id."""
-    size = log.size(conn)
+def imported_since(conn: Connection, seen: int, size: int) -> list[str] | None:
+    """The ids of the receipts imported after log position `seen` up to `size`, as the imports list them in
+    receipt_import; None when more than revenue.book.JUDGED_TOGETHER, which are tallied with their whole
+    year. An index range over what is new, not every receipt's id."""
     c = t.receipt_import.c
     q = (
         select(c.receipt_id)
@@ -133,7 +132,7 @@ def imported_since(conn: Connection, seen: int) -> tuple[int, list[str] | None]:
         .limit(revenue_book.JUDGED_TOGETHER + 1)
     )
     ids = list(conn.execute(q).scalars())
-    return size, None if len(ids) > revenue_book.JUDGED_TOGETHER else ids
+    return None if len(ids) > revenue_book.JUDGED_TOGETHER else ids
 
 
 def year_tallies(
@@ -142,9 +141,10 @@ def year_tallies(
     year: int,
     inputs: tuple,
     count: int,
+    size: int,
     earlier: YearTallies | None = None,
 ) -> YearTallies:
-    """The contribution tallies of `year`'s `count` receipts.
+    """The contribution tallies of `year`'s `count` receipts, counted after the log's size was `size`.
 
     Given the tallies of an earlier computation of the same year and judging inputs, only the receipts
     imported since are judged and added (at most revenue.book.JUDGED_TOGETHER of them: an upload), as the
@@ -153,9 +153,13 @@ def year_tallies(
     Receipts are never updated nor deleted and their ids are unique, so when the earlier count plus the
     receipts added is the year's count, the tallies count exactly the year's receipts. It is not when a
     receipt came some other way than a listed import (a large file, or none), or an import committed between
-    this computation's reads: then the year is tallied whole, as it is without an earlier computation."""
+    this computation's reads: then the year is tallied whole, as it is without an earlier computation.
+
+    The reads are ordered so that a race can only leave receipts out, never count one twice, and so can never
+    cancel a receipt left out: `size` is read before `count` (an import up to `size` is in `count`), and a
+    whole tally reads the log's size after its receipts (an import in the tallies is up to that size)."""
     if earlier is not None and (earlier.year, earlier.inputs) == (year, inputs):
-        seen, new = imported_since(conn, earlier.seen)
+        new = imported_since(conn, earlier.seen, size)
         if new is not None:
             extended = tuple(x.copy() for x in earlier.tallies)
             added = 0
@@ -165,10 +169,7 @@ def year_tallies(
                     for tally in extended:
                         tally.add(e)
             if earlier.receipts + added == count:
-                return earlier._replace(receipts=count, seen=seen, tallies=extended)
-    # Read before the receipts: an import committed meanwhile is then counted twice by the next extension,
-    # which the count shows, rather than missed by it.
-    seen = log.size(conn)
+                return earlier._replace(receipts=count, seen=size, tallies=extended)
     judge = revenue_book.Assessor(conn, info)
     if count >= COLUMN_WISE_FROM:
         tallies, _missing = revenue_book.frame_tallies(conn, info, GROUPINGS, year, judge)
@@ -178,7 +179,7 @@ def year_tallies(
             for tally in tallies:
                 tally.add(e)
     counted = sum(r.receipts for r in tallies[GROUPINGS.index("year")].rows())
-    return YearTallies(year, inputs, counted, seen, tuple(tallies), judge)
+    return YearTallies(year, inputs, counted, log.size(conn), tuple(tallies), judge)
 
 
 def contributions(
@@ -197,9 +198,11 @@ def contributions(
     names = {r.code: r.name for r in terms.resources}
     inputs = judging_inputs(conn, info)
 
+    size = log.size(conn)  # before the years' counts (see year_tallies)
+
     def year_rows(year: int, count: int) -> dict[str, tuple]:
         earlier = carry.get(CARRIED_YEAR) if carry is not None else None
-        done = year_tallies(conn, info, year, inputs, count, earlier)
+        done = year_tallies(conn, info, year, inputs, count, size, earlier)
         if carry is not None:
             carry.put(CARRIED_YEAR, done)
         return {x.by: tuple(x.rows(names if x.by == "resource" else None)) for x in done.tallies}

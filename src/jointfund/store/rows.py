@@ -133,7 +133,7 @@ def tuples(conn: Connection, statement: Executable, size: int = STREAM_ROWS) -> 
 
 
 def among(conn: Connection, col: ColumnElement, ids: Sequence[str]) -> ColumnElement[bool]:
-    """`column` is one of `ids`, with one parameter however many ids: a JSON array on SQLite, an array on
+    """`col` is one of `ids`, with one parameter however many ids: a JSON array on SQLite, an array on
     PostgreSQL (an IN list's expanding parameters are not compiled for the driver by `driver_sql`)."""
     if conn.dialect.name == "sqlite":
         given = func.json_each(bindparam("ids", json.dumps(list(ids)))).table_valued("value")
